@@ -1,0 +1,40 @@
+package dev.atoll.config;
+
+import java.time.Duration;
+
+/**
+ * The typed, immutable settings of the runtime's foundation, read from {@code atoll { }}.
+ * Modules with sections of their own ({@code atoll.actors}, {@code atoll.io}) read them through
+ * {@link AtollConfig#reader()}.
+ */
+public record AtollSettings(ShardSettings shards, DriverKind driver, IoUringSettings ioUring, MeshSettings mesh,
+                            TimerSettings timers, OffloadSettings offload) {
+
+    static AtollSettings read(ConfigReader r) {
+        ShardSettings shards = new ShardSettings(
+                r.countOrAuto("atoll.shards.count", 1, 4096),
+                r.bool("atoll.shards.pin"),
+                r.enumOf("atoll.shards.qos", QosClass.class),
+                r.duration("atoll.shards.spin-before-sleep", Duration.ZERO, Duration.ofSeconds(1)),
+                r.intIn("atoll.shards.task-budget", 1, 1 << 20),
+                r.intIn("atoll.shards.drain-batch", 1, 1 << 20),
+                r.duration("atoll.shards.stall-threshold", Duration.ZERO, Duration.ofHours(1)),
+                r.duration("atoll.shards.shutdown-timeout", Duration.ZERO, Duration.ofHours(1)));
+        // "io-uring" reads as IO_URING through the kebab-case rule; "io_uring" matches the name itself.
+        DriverKind driver = r.enumOf("atoll.driver", DriverKind.class);
+        int entries = r.intIn("atoll.io-uring.entries", 1, 32768);
+        if (Integer.bitCount(entries) != 1) {
+            throw r.invalid("atoll.io-uring.entries", "a power of two from 1 to 32768");
+        }
+        MeshSettings mesh = new MeshSettings(
+                r.intIn("atoll.mesh.queue-capacity", 4, 1 << 24),
+                r.intIn("atoll.mesh.overflow-limit", 0, Integer.MAX_VALUE));
+        TimerSettings timers = new TimerSettings(
+                r.duration("atoll.timers.tick", Duration.ofNanos(1000), Duration.ofSeconds(1)),
+                r.intIn("atoll.timers.wheel-size", 16, 1 << 20));
+        OffloadSettings offload = new OffloadSettings(
+                r.intIn("atoll.offload.threads", 1, 1024),
+                r.intIn("atoll.offload.queue-capacity", 1, 1 << 24));
+        return new AtollSettings(shards, driver, new IoUringSettings(entries), mesh, timers, offload);
+    }
+}

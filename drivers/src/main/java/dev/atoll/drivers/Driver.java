@@ -1,0 +1,66 @@
+package dev.atoll.drivers;
+
+import dev.atoll.config.DriverKind;
+
+/**
+ * A shard's I/O driver: the one place where a shard thread talks to the kernel.
+ *
+ * <p>The SPI covers completion-based drivers (io_uring: operations are submitted, their completions
+ * come back) and readiness-based ones (epoll, kqueue: the driver tries each operation, arms interest
+ * on {@code EAGAIN}, retries when the descriptor is ready, and then completes it). Either way the
+ * caller sees the same thing: {@link #submit(Operation)} hands an operation to the driver, and a
+ * later {@link #poll(long)} calls {@link Operation#complete(int, int)} on the shard thread.
+ *
+ * <p>Threading: everything except {@link #wake()} is called only by the owning shard thread. The
+ * driver must be opened on that thread (io_uring rings are single-issuer).
+ */
+public interface Driver extends AutoCloseable {
+
+    /** Which implementation this is. */
+    DriverKind kind();
+
+    /**
+     * Queues an operation; it is submitted to the kernel by the next {@link #poll(long)} at the latest.
+     * The driver owns the operation, and any memory it refers to, until its final completion (one
+     * without {@link Completion#MORE}).
+     */
+    void submit(Operation operation);
+
+    /**
+     * Asks for an operation to be cancelled. The outcome arrives as its completion: {@code -ECANCELED}
+     * when it was cancelled, or its normal result when it completed first. Cancelling an operation
+     * that has already completed does nothing.
+     */
+    void cancel(Operation operation);
+
+    /**
+     * Submits what is queued, then waits for at least one completion or a {@link #wake()}, at most
+     * {@code timeoutNanos} (0: do not wait; negative: no limit), and dispatches every completion that
+     * is ready. One call is one kernel round trip where the driver allows it.
+     *
+     * @return the number of completions dispatched
+     */
+    int poll(long timeoutNanos);
+
+    /**
+     * Interrupts a current or the next {@link #poll(long)} of this driver. Callable from any thread;
+     * cheap but a system call, which is why shards call it only for a target that is asleep.
+     */
+    void wake();
+
+    /**
+     * Wakes another shard's driver from this driver's shard thread. A driver may use a faster path
+     * between drivers of its own kind (io_uring's {@code MSG_RING}); the default is
+     * {@code target.wake()}.
+     */
+    default void wake(Driver target) {
+        target.wake();
+    }
+
+    /** System calls this driver has made (single writer: the shard thread; read with opaque ordering). */
+    long syscalls();
+
+    /** Releases the kernel objects of this driver. Pending operations complete with {@code -ECANCELED}. */
+    @Override
+    void close();
+}
