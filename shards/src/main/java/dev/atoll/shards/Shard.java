@@ -1,0 +1,569 @@
+package dev.atoll.shards;
+
+import dev.atoll.config.ShardSettings;
+import dev.atoll.drivers.Driver;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.varhandle.MpscChunkedVarHandleArrayQueue;
+import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One core's event loop: a platform thread with its own driver, run queue, timer wheel, inbound
+ * queues and counters. Everything a shard owns is touched only by its thread; other threads reach
+ * it through messages.
+ *
+ * <p>One loop iteration: run ready tasks (up to {@code task-budget}); drain the queue from every
+ * other shard, the queue for outside threads and offload results (up to {@code drain-batch} each);
+ * fire due timers; flush outboxes and wake the targets that sleep; then one driver call, which
+ * waits only when there is nothing to do (until the next timer at most) and dispatches completions.
+ *
+ * <p>Methods that do not say otherwise must be called on this shard's thread.
+ */
+public final class Shard {
+    private static final Logger log = LoggerFactory.getLogger(Shard.class);
+    /** While a send is parked in an overflow list the shard sleeps at most this long before retrying. */
+    private static final long OVERFLOW_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** While stopping, how often a shard looks whether the others have finished too. */
+    private static final long STOP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final int id;
+    private final ShardRuntime runtime;
+    private final ShardThread thread;
+    private final int taskBudget;
+    private final int drainBatch;
+    private final long spinNanos;
+    private final int overflowLimit;
+
+    final WakeSignal wake = new WakeSignal();
+    final ShardStats stats = new ShardStats();
+
+    private final ArrayDeque<Runnable> runQueue = new ArrayDeque<>(256);
+    /** Inbound mesh queues, indexed by sender shard id; null at this shard's own index. */
+    final SpscVarHandleArrayQueue<Runnable>[] inbound;
+    private Outbox[] outboxes;
+    private final int[] touchedTargets;
+    private int touchedCount;
+    private int overflowPending;
+    /** Tasks from threads that are not shards; bounded, refused beyond its capacity. */
+    final MpscChunkedVarHandleArrayQueue<Runnable> submissions;
+    /** Offload results: bounded by the offload pool's own bound, never refused. */
+    final MpscUnboundedVarHandleArrayQueue<Runnable> returns = new MpscUnboundedVarHandleArrayQueue<>(64);
+    private final TimerWheel timers;
+    private final MessagePassingQueue.Consumer<Runnable> runMessage = this::runMessage;
+    private final java.util.function.Consumer<Runnable> runTimer = this::runTimer;
+
+    private volatile Driver driver;
+    private volatile String placement = "";
+    private volatile boolean stopRequested;
+    private long stopDeadline;
+    private boolean reportedQuiescent;
+    private int inFlightOffloads;
+    private int drainStart;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Shard(int id, ShardRuntime runtime, int shardCount, ShardSettings shards, int queueCapacity,
+          int overflowLimit, long tickNanos, int wheelSize) {
+        this.id = id;
+        this.runtime = runtime;
+        this.taskBudget = shards.taskBudget();
+        this.drainBatch = shards.drainBatch();
+        this.spinNanos = shards.spinBeforeSleep().toNanos();
+        this.overflowLimit = overflowLimit;
+        this.inbound = new SpscVarHandleArrayQueue[shardCount];
+        for (int from = 0; from < shardCount; from++) {
+            if (from != id) {
+                inbound[from] = new SpscVarHandleArrayQueue<>(queueCapacity);
+            }
+        }
+        this.touchedTargets = new int[shardCount];
+        // Outside threads get the same bound as a sender shard: queue plus overflow, at most 2^30.
+        int submissionCapacity = roundUpPow2((int) Math.min(1 << 30, Math.max(8L, (long) queueCapacity + overflowLimit)));
+        this.submissions = new MpscChunkedVarHandleArrayQueue<>(Math.min(256, submissionCapacity / 2),
+                submissionCapacity);
+        this.timers = new TimerWheel(System.nanoTime(), tickNanos, wheelSize);
+        this.thread = new ShardThread(this, "atoll-shard-" + id);
+    }
+
+    /** Connects this shard's outboxes to the inbound queues of every other shard. */
+    void connect(Shard[] all) {
+        outboxes = new Outbox[all.length];
+        for (int to = 0; to < all.length; to++) {
+            if (to != id) {
+                outboxes[to] = new Outbox(all[to], all[to].inbound[id]);
+            }
+        }
+    }
+
+    /** The shard whose thread is running this code, or null on any other thread. */
+    public static Shard current() {
+        return Thread.currentThread() instanceof ShardThread t ? t.shard : null;
+    }
+
+    /** This shard's index, 0 to count - 1. Any thread. */
+    public int id() {
+        return id;
+    }
+
+    /** The runtime this shard belongs to. Any thread. */
+    public ShardRuntime runtime() {
+        return runtime;
+    }
+
+    /** This shard's driver. */
+    public Driver driver() {
+        return driver;
+    }
+
+    /** What thread placement did for this shard, e.g. {@code cpu 1}. Any thread. */
+    public String placement() {
+        return placement;
+    }
+
+    /** A snapshot of this shard's counters. Any thread. */
+    public ShardStats.Snapshot stats() {
+        return stats.snapshot();
+    }
+
+    /** True when the calling thread is this shard's thread. */
+    public boolean inShard() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Queues a task to run on this shard in a later step of the loop (never inline). */
+    public void execute(Runnable task) {
+        checkThread();
+        runQueue.addLast(task);
+    }
+
+    /**
+     * Sends a message (a task to run there) from this shard to shard {@code target}; to this shard
+     * itself it is queued locally. Never blocks. Messages from one shard to another run in the order
+     * they were sent. Returns false when the message was refused because
+     * {@code atoll.mesh.overflow-limit} messages already wait for that target.
+     */
+    public boolean send(int target, Runnable message) {
+        checkThread();
+        if (target == id) {
+            runQueue.addLast(message);
+            return true;
+        }
+        Outbox outbox = outboxes[target];
+        if (outbox.overflow.isEmpty() && outbox.queue.offer(message)) {
+            stats.increment(ShardStats.MESSAGES_OUT);
+            touch(target, outbox);
+            return true;
+        }
+        if (outbox.overflow.size() >= overflowLimit) {
+            stats.increment(ShardStats.REJECTED);
+            return false;
+        }
+        park(target, outbox, message);
+        return true;
+    }
+
+    /** Like {@link #send} but never refused: replies whose requests were already admitted. */
+    void sendReply(int target, Runnable message) {
+        if (target == id) {
+            runQueue.addLast(message);
+            return;
+        }
+        Outbox outbox = outboxes[target];
+        if (outbox.overflow.isEmpty() && outbox.queue.offer(message)) {
+            stats.increment(ShardStats.MESSAGES_OUT);
+            touch(target, outbox);
+        } else {
+            park(target, outbox, message);
+        }
+    }
+
+    /**
+     * Runs {@code work} on shard {@code target} and completes the returned promise, on this shard,
+     * with its result. Fails at once with {@link MeshOverflowException} when the request is refused.
+     */
+    public <T> Promise<T> call(int target, Callable<T> work) {
+        checkThread();
+        Promise<T> reply = new Promise<>();
+        int caller = id;
+        Runnable request = () -> {
+            Shard there = current();
+            T result;
+            try {
+                result = work.call();
+            } catch (Throwable t) {
+                there.sendReply(caller, () -> reply.fail(t));
+                return;
+            }
+            there.sendReply(caller, () -> reply.complete(result));
+        };
+        if (!send(target, request)) {
+            reply.fail(new MeshOverflowException("shard " + target + " has " + overflowLimit
+                    + " messages waiting from shard " + id));
+        }
+        return reply;
+    }
+
+    /** Runs {@code task} on this shard after {@code delay}, never earlier. */
+    public Timer schedule(Duration delay, Runnable task) {
+        return scheduleAt(System.nanoTime() + Math.max(0, delay.toNanos()), task);
+    }
+
+    /** Runs {@code task} on this shard at {@code deadlineNanos} ({@link System#nanoTime()} base), never earlier. */
+    public Timer scheduleAt(long deadlineNanos, Runnable task) {
+        checkThread();
+        return timers.schedule(deadlineNanos, task);
+    }
+
+    /**
+     * Runs blocking {@code work} on the runtime's offload pool and completes the returned promise on
+     * this shard. Fails at once with {@link java.util.concurrent.RejectedExecutionException} when the
+     * pool's queue is full.
+     */
+    public <T> Promise<T> offload(Callable<T> work) {
+        checkThread();
+        Promise<T> promise = new Promise<>();
+        inFlightOffloads++;
+        boolean accepted = runtime.offloadPool().submit(this, work, promise);
+        if (!accepted) {
+            inFlightOffloads--;
+        }
+        return promise;
+    }
+
+    /** An offload result arrived on this shard (called from the returns queue). */
+    void offloadReturned() {
+        inFlightOffloads--;
+    }
+
+    // ---- the loop ----
+
+    void run() {
+        try {
+            placement = runtime.placeAndOpen(this);
+        } catch (Throwable t) {
+            runtime.shardFailedToStart(this, t);
+            return;
+        }
+        if (!runtime.awaitAllStarted(this)) {
+            closeDriver();
+            return;
+        }
+        try {
+            loop();
+        } catch (Throwable t) {
+            log.error("shard {} loop failed; the shard stops", id, t);
+        } finally {
+            timers.cancelAll();
+            closeDriver();
+            runtime.shardExited(this);
+        }
+    }
+
+    void attach(Driver opened) {
+        this.driver = opened;
+    }
+
+    private void loop() {
+        Driver d = driver;
+        while (true) {
+            stats.increment(ShardStats.ITERATIONS);
+            int work = runTasks();
+            work += drainInbound();
+            work += fireTimers();
+            flushOutboxes();
+            if (stopRequested && stopStep()) {
+                return;
+            }
+            long timeout = work > 0 || !runQueue.isEmpty() ? 0 : sleepTimeout();
+            if (timeout != 0 && spinNanos > 0 && spinUntilWork()) {
+                timeout = 0;
+            }
+            if (timeout != 0) {
+                wake.beginSleep();
+                // Dekker re-check: a sender that enqueued before our fence is seen here; one that
+                // enqueues after it sees sleeping = 1 and wakes us.
+                if (hasInbound() || stopRequested) {
+                    wake.endSleep();
+                    timeout = 0;
+                } else {
+                    stats.increment(ShardStats.SLEEPS);
+                    int completed = d.poll(timeout);
+                    wake.endSleep();
+                    stats.add(ShardStats.COMPLETIONS, completed);
+                    continue;
+                }
+            }
+            stats.add(ShardStats.COMPLETIONS, d.poll(0));
+        }
+    }
+
+    private int runTasks() {
+        // Only tasks queued before this step: one that re-queues itself waits for the next iteration,
+        // so it cannot keep the shard from its queues and its driver.
+        int limit = Math.min(runQueue.size(), taskBudget);
+        int ran = 0;
+        while (ran < limit) {
+            runSafely(runQueue.pollFirst());
+            ran++;
+        }
+        if (ran > 0) {
+            stats.add(ShardStats.TASKS, ran);
+        }
+        return ran;
+    }
+
+    private int drainInbound() {
+        int total = 0;
+        int n = inbound.length;
+        // Start one queue later each iteration so no sender is always served last.
+        int start = drainStart = drainStart + 1 >= n ? 0 : drainStart + 1;
+        int fromShards = 0;
+        for (int k = 0; k < n; k++) {
+            int from = start + k < n ? start + k : start + k - n;
+            SpscVarHandleArrayQueue<Runnable> queue = inbound[from];
+            if (queue != null) {
+                fromShards += queue.drain(runMessage, drainBatch);
+            }
+        }
+        if (fromShards > 0) {
+            stats.add(ShardStats.MESSAGES_IN, fromShards);
+        }
+        int fromOutside = submissions.drain(runMessage, drainBatch) + returns.drain(runMessage, drainBatch);
+        if (fromOutside > 0) {
+            stats.add(ShardStats.SUBMISSIONS_IN, fromOutside);
+        }
+        total += fromShards + fromOutside;
+        return total;
+    }
+
+    private int fireTimers() {
+        if (timers.size() == 0) {
+            return 0;
+        }
+        int fired = timers.advance(System.nanoTime(), runTimer);
+        if (fired > 0) {
+            stats.add(ShardStats.TIMERS_FIRED, fired);
+        }
+        return fired;
+    }
+
+    /**
+     * Step 4: move parked envelopes into their queues, then one full fence, then wake each target
+     * sent to in this iteration that is asleep (the sender's half of the Dekker handshake).
+     */
+    private void flushOutboxes() {
+        if (touchedCount == 0) {
+            return;
+        }
+        if (overflowPending > 0) {
+            for (int i = 0; i < touchedCount; i++) {
+                Outbox outbox = outboxes[touchedTargets[i]];
+                int moved = outbox.drainOverflow();
+                if (moved > 0) {
+                    overflowPending -= moved;
+                    stats.add(ShardStats.MESSAGES_OUT, moved);
+                }
+            }
+        }
+        VarHandle.fullFence();
+        Driver d = driver;
+        int stillParked = 0;
+        for (int i = 0; i < touchedCount; i++) {
+            int target = touchedTargets[i];
+            Outbox outbox = outboxes[target];
+            if (outbox.target.wake.claimWake()) {
+                d.wake(outbox.target.driver);
+                stats.increment(ShardStats.WAKES_SENT);
+            } else {
+                stats.increment(ShardStats.WAKES_AVOIDED);
+            }
+            if (outbox.overflow.isEmpty()) {
+                outbox.touched = false;
+            } else {
+                touchedTargets[stillParked++] = target;   // keep retrying it next iteration
+            }
+        }
+        touchedCount = stillParked;
+    }
+
+    private long sleepTimeout() {
+        long next = timers.nextDeadline();
+        long timeout = next < 0 ? -1 : Math.max(1, next - System.nanoTime());
+        if (overflowPending > 0) {
+            timeout = timeout < 0 ? OVERFLOW_RETRY_NANOS : Math.min(timeout, OVERFLOW_RETRY_NANOS);
+        }
+        if (stopRequested) {
+            timeout = timeout < 0 ? STOP_POLL_NANOS : Math.min(timeout, STOP_POLL_NANOS);
+        }
+        return timeout;
+    }
+
+    private boolean spinUntilWork() {
+        long end = System.nanoTime() + spinNanos;
+        do {
+            if (hasInbound()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() < end);
+        return false;
+    }
+
+    private boolean hasInbound() {
+        if (!runQueue.isEmpty() || !submissions.isEmpty() || !returns.isEmpty()) {
+            return true;
+        }
+        for (SpscVarHandleArrayQueue<Runnable> queue : inbound) {
+            if (queue != null && !queue.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void touch(int target, Outbox outbox) {
+        if (!outbox.touched) {
+            outbox.touched = true;
+            touchedTargets[touchedCount++] = target;
+        }
+    }
+
+    private void park(int target, Outbox outbox, Runnable message) {
+        outbox.overflow.addLast(message);
+        overflowPending++;
+        stats.increment(ShardStats.OVERFLOWED);
+        touch(target, outbox);
+    }
+
+    private void runMessage(Runnable message) {
+        runSafely(message);
+    }
+
+    private void runTimer(Runnable task) {
+        runSafely(task);
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            stats.increment(ShardStats.TASK_FAILURES);
+            log.warn("task on shard {} threw; the shard goes on", id, t);
+        }
+    }
+
+    // ---- stopping ----
+
+    /** Asks the loop to stop. Any thread. */
+    void requestStop(long deadlineNanos) {
+        stopDeadline = deadlineNanos;
+        stopRequested = true;
+        wakeFromOutside();
+    }
+
+    /**
+     * Called every iteration once a stop was requested: this shard is done when it holds no work and
+     * every shard has been idle at least once since, or when the shutdown timeout has passed.
+     */
+    private boolean stopStep() {
+        int cancelledTimers = timers.cancelAll();
+        if (cancelledTimers > 0) {
+            stats.add(ShardStats.CANCELLED_AT_STOP, cancelledTimers);
+        }
+        boolean idle = !hasInbound() && overflowPending == 0 && inFlightOffloads == 0;
+        if (idle && !reportedQuiescent) {
+            reportedQuiescent = true;
+            runtime.shardQuiescent();
+        }
+        if (idle && runtime.allQuiescent()) {
+            return true;
+        }
+        if (System.nanoTime() - stopDeadline >= 0) {
+            log.warn("shard {} stops with work still queued after the shutdown timeout; it is cancelled", id);
+            return true;
+        }
+        return false;
+    }
+
+    /** Wakes this shard from a thread that is not one of the runtime's shards (or regardless of its state). */
+    void wakeFromOutside() {
+        VarHandle.fullFence();
+        Driver d = driver;
+        if (d != null && wake.claimWake()) {
+            d.wake();
+        }
+    }
+
+    /**
+     * After the thread has ended (the caller joined it): cancel whatever is still queued for this
+     * shard, including what other shards parked for it.
+     */
+    int cancelLeftovers(Shard[] all) {
+        CancellationException reason = new CancellationException("shard " + id + " stopped before running this");
+        int cancelled = cancelAll(runQueue, reason);
+        for (SpscVarHandleArrayQueue<Runnable> queue : inbound) {
+            if (queue != null) {
+                cancelled += cancelAll(queue, reason);
+            }
+        }
+        cancelled += cancelAll(submissions, reason) + cancelAll(returns, reason);
+        for (Shard sender : all) {
+            if (sender != this && sender.outboxes != null) {
+                cancelled += cancelAll(sender.outboxes[id].overflow, reason);
+            }
+        }
+        if (cancelled > 0) {
+            stats.add(ShardStats.CANCELLED_AT_STOP, cancelled);
+        }
+        return cancelled;
+    }
+
+    private static int cancelAll(java.util.Queue<Runnable> queue, Throwable reason) {
+        int n = 0;
+        for (Runnable r; (r = queue.poll()) != null; n++) {
+            if (r instanceof Cancellable c) {
+                c.cancel(reason);
+            }
+        }
+        return n;
+    }
+
+    private void closeDriver() {
+        Driver d = driver;
+        if (d != null) {
+            try {
+                d.close();
+            } catch (Throwable t) {
+                log.warn("closing the driver of shard {} failed", id, t);
+            }
+        }
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    private void checkThread() {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("this must run on " + thread.getName() + ", not on "
+                    + Thread.currentThread().getName());
+        }
+    }
+
+    private static int roundUpPow2(int n) {
+        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
+    }
+
+    @Override
+    public String toString() {
+        return "shard " + id;
+    }
+}

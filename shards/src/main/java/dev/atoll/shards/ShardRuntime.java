@@ -1,0 +1,305 @@
+package dev.atoll.shards;
+
+import dev.atoll.config.AtollConfig;
+import dev.atoll.config.AtollSettings;
+import dev.atoll.config.DriverKind;
+import dev.atoll.drivers.Driver;
+import dev.atoll.drivers.Drivers;
+import dev.atoll.drivers.Platform;
+import dev.atoll.drivers.ThreadPlacement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Starts and stops the shards: N platform threads, each placed on its CPU, with its own driver,
+ * connected by one SPSC queue per ordered pair of shards. Also the entry point for threads that are
+ * not shards: {@link #execute} and {@link #submit} work from any thread, and from a shard thread
+ * they travel through the mesh.
+ *
+ * <pre>{@code
+ * try (ShardRuntime shards = ShardRuntime.start(AtollConfig.load())) {
+ *     int answer = shards.submit(1, () -> 6 * 7).join();
+ * }
+ * }</pre>
+ */
+public final class ShardRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ShardRuntime.class);
+
+    private final AtollSettings settings;
+    private final Platform platform;
+    private final DriverFactory driverFactory;
+    private final Shard[] shards;
+    private final OffloadPool offloadPool;
+    private final StallDetector stallDetector;
+    private final CountDownLatch started;
+    private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
+    private final AtomicInteger quiescent = new AtomicInteger();
+    private final CountDownLatch exited;
+    private volatile boolean stopping;
+    private volatile boolean closed;
+
+    private ShardRuntime(AtollSettings settings, Platform platform, DriverFactory driverFactory) {
+        this.settings = settings;
+        this.platform = platform;
+        this.driverFactory = driverFactory;
+        int count = settings.shards().resolveCount(platform.usableCpuCount());
+        this.shards = new Shard[count];
+        for (int i = 0; i < count; i++) {
+            shards[i] = new Shard(i, this, count, settings.shards(), settings.mesh().queueCapacity(),
+                    settings.mesh().overflowLimit(), settings.timers().tick().toNanos(),
+                    settings.timers().wheelSize());
+        }
+        for (Shard shard : shards) {
+            shard.connect(shards);
+        }
+        this.offloadPool = new OffloadPool(settings.offload().threads(), settings.offload().queueCapacity());
+        this.stallDetector = settings.shards().stallThreshold().isZero()
+                ? null : new StallDetector(shards, settings.shards().stallThreshold());
+        this.started = new CountDownLatch(count);
+        this.exited = new CountDownLatch(count);
+    }
+
+    /** Starts the shards configured by {@code config}, each with the driver {@code atoll.driver} picks. */
+    public static ShardRuntime start(AtollConfig config) {
+        return start(config.settings());
+    }
+
+    /** Starts the shards with these settings, each with the driver {@code atoll.driver} picks. */
+    public static ShardRuntime start(AtollSettings settings) {
+        return start(settings, shardId -> Drivers.open(settings));
+    }
+
+    /**
+     * Starts the shards with a driver of the caller's choosing (opened on each shard's thread).
+     * Returns once every shard has placed its thread and opened its driver; if one fails, the others
+     * are stopped and the failure is thrown.
+     */
+    public static ShardRuntime start(AtollSettings settings, DriverFactory driverFactory) {
+        ShardRuntime runtime = new ShardRuntime(settings, Platform.current(), driverFactory);
+        runtime.startThreads();
+        return runtime;
+    }
+
+    private void startThreads() {
+        for (Shard shard : shards) {
+            shard.thread().start();
+        }
+        awaitUninterruptibly(started);
+        Throwable failure = startFailure.get();
+        if (failure != null) {
+            awaitUninterruptibly(exited);
+            offloadPool.shutdown(0);
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            throw new IllegalStateException("a shard failed to start", failure);
+        }
+        if (stallDetector != null) {
+            stallDetector.start();
+        }
+        log.info("started {} shards on {} ({}); placement {}", shards.length, driverKind().displayName(),
+                platform.describe(), placements());
+    }
+
+    // ---- called by shard threads during start and stop ----
+
+    String placeAndOpen(Shard shard) {
+        String placement = ThreadPlacement.place(shard.id(), settings.shards(), platform);
+        shard.attach(driverFactory.open(shard.id()));
+        return placement;
+    }
+
+    void shardFailedToStart(Shard shard, Throwable failure) {
+        if (!startFailure.compareAndSet(null, failure)) {
+            startFailure.get().addSuppressed(failure);
+        }
+        started.countDown();
+        exited.countDown();
+    }
+
+    /** Blocks a shard until every shard has opened its driver; false when start-up failed. */
+    boolean awaitAllStarted(Shard shard) {
+        started.countDown();
+        awaitUninterruptibly(started);
+        if (startFailure.get() != null) {
+            exited.countDown();
+            return false;
+        }
+        return true;
+    }
+
+    void shardQuiescent() {
+        quiescent.incrementAndGet();
+    }
+
+    boolean allQuiescent() {
+        return quiescent.get() >= shards.length;
+    }
+
+    void shardExited(Shard shard) {
+        exited.countDown();
+    }
+
+    OffloadPool offloadPool() {
+        return offloadPool;
+    }
+
+    // ---- public API ----
+
+    /** Number of shards. */
+    public int shardCount() {
+        return shards.length;
+    }
+
+    /** Shard {@code id}. */
+    public Shard shard(int id) {
+        return shards[id];
+    }
+
+    /** The driver kind the shards run (all shards run the same kind). */
+    public DriverKind driverKind() {
+        Driver driver = shards[0].driver();
+        return driver == null ? settings.driver() : driver.kind();
+    }
+
+    /** The settings this runtime was started with. */
+    public AtollSettings settings() {
+        return settings;
+    }
+
+    /** The platform facts the runtime used (CPUs, cache line, OS). */
+    public Platform platform() {
+        return platform;
+    }
+
+    /** What placement did for each shard, in shard order. */
+    public List<String> placements() {
+        List<String> result = new ArrayList<>(shards.length);
+        for (Shard shard : shards) {
+            result.add(shard.placement());
+        }
+        return result;
+    }
+
+    /** Counters of every shard, in shard order. */
+    public List<ShardStats.Snapshot> stats() {
+        List<ShardStats.Snapshot> result = new ArrayList<>(shards.length);
+        for (Shard shard : shards) {
+            result.add(shard.stats());
+        }
+        return result;
+    }
+
+    /**
+     * Runs {@code task} on shard {@code target}. From a shard of this runtime it is a mesh send;
+     * from any other thread it goes through the target's queue for outside threads. Never blocks.
+     * Returns false when it was refused: the queue is at its bound, or the runtime is stopping.
+     */
+    public boolean execute(int target, Runnable task) {
+        Shard here = Shard.current();
+        if (here != null && here.runtime() == this) {
+            return here.send(target, task);
+        }
+        if (stopping) {
+            return false;
+        }
+        Shard shard = shards[target];
+        if (!shard.submissions.offer(task)) {
+            return false;
+        }
+        shard.wakeFromOutside();
+        return true;
+    }
+
+    /**
+     * Runs {@code work} on shard {@code target} and completes the future with its result, from any
+     * thread. A refused submission returns a future failed with {@link MeshOverflowException} (or
+     * {@link RejectedExecutionException} once the runtime is stopping). Never block on the future from
+     * a shard thread; use {@link Shard#call} there.
+     */
+    public <T> CompletableFuture<T> submit(int target, Callable<T> work) {
+        Submission<T> submission = new Submission<>(work);
+        if (!execute(target, submission)) {
+            submission.future.completeExceptionally(stopping
+                    ? new RejectedExecutionException("the shard runtime is stopping")
+                    : new MeshOverflowException("shard " + target + " has too many waiting messages"));
+        }
+        return submission.future;
+    }
+
+    /**
+     * Stops every shard: new outside submissions are refused, queued work runs until the shards are
+     * idle or {@code atoll.shards.shutdown-timeout} passes, then what is left is cancelled (futures
+     * fail with a {@link java.util.concurrent.CancellationException}), timers are dropped, threads
+     * joined and drivers closed. Idempotent; must not be called from a shard thread.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (Shard.current() != null && Shard.current().runtime() == this) {
+            throw new IllegalStateException("a shard cannot stop its own runtime; call close() from another thread");
+        }
+        closed = true;
+        stopping = true;
+        long timeout = settings.shards().shutdownTimeout().toNanos();
+        long deadline = System.nanoTime() + timeout;
+        for (Shard shard : shards) {
+            shard.requestStop(deadline);
+        }
+        awaitUninterruptibly(exited);
+        for (Shard shard : shards) {
+            joinUninterruptibly(shard.thread());
+        }
+        int cancelled = 0;
+        for (Shard shard : shards) {
+            cancelled += shard.cancelLeftovers(shards);
+        }
+        if (stallDetector != null) {
+            stallDetector.stop();
+        }
+        offloadPool.shutdown(Math.max(0, deadline - System.nanoTime()));
+        log.info("stopped {} shards{}", shards.length, cancelled > 0 ? " (" + cancelled + " queued tasks cancelled)" : "");
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
