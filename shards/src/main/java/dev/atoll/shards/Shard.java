@@ -170,6 +170,15 @@ public final class Shard {
         return true;
     }
 
+    /**
+     * Messages this shard holds in its overflow list for {@code target}, waiting for room in the
+     * queue: zero while the target keeps up. Senders that can wait use it as back-pressure.
+     */
+    public int backlog(int target) {
+        checkThread();
+        return target == id ? 0 : outboxes[target].overflow.size();
+    }
+
     /** Like {@link #send} but never refused: replies whose requests were already admitted. */
     void sendReply(int target, Runnable message) {
         if (target == id) {

@@ -1,0 +1,280 @@
+package dev.atoll.benchmarks;
+
+import dev.atoll.config.AtollConfig;
+import dev.atoll.config.AtollSettings;
+import dev.atoll.config.ConfigSources;
+import dev.atoll.drivers.Platform;
+import dev.atoll.drivers.ThreadPlacement;
+import dev.atoll.shards.Shard;
+import dev.atoll.shards.ShardRuntime;
+import org.HdrHistogram.Histogram;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./atoll bench mesh}: cross-shard messaging against its limit and against what a user would
+ * otherwise write, in one run.
+ *
+ * <ul>
+ *   <li>one-way throughput from shard 0 to shard 1 through the mesh;</li>
+ *   <li>the same JCTools SPSC queue class with the same message objects between two bare threads,
+ *       placed on the same CPUs, both spinning (the limit);</li>
+ *   <li>a {@link ThreadPoolExecutor} hand-off (one worker, unbounded queue), placed the same way;</li>
+ *   <li>call/reply round-trip latency from shard 0 to shard 1 with the target asleep between
+ *       requests and with it kept busy, and the wake system calls counted while it was busy.</li>
+ * </ul>
+ * Throughput runs are alternated (mesh, raw, executor, mesh, ...) after a warm-up round of each;
+ * the median round is reported.
+ */
+public final class MeshBench {
+    private static final int SEND_BATCH = 256;
+
+    private final BenchArgs args;
+    private final AtollSettings settings;
+    private final Platform platform = Platform.current();
+    private final long messages;
+    private final int rounds;
+    private final int latencySamples;
+
+    private MeshBench(BenchArgs args) {
+        this.args = args;
+        this.settings = AtollConfig.load(ConfigSources.none().withOption("atoll.shards.count", "2", "mesh benchmark"))
+                .settings();
+        this.messages = args.quick() ? 2_000_000 : 20_000_000;
+        this.rounds = args.quick() ? 1 : 3;
+        this.latencySamples = args.quick() ? 2_000 : 20_000;
+    }
+
+    public static void run(BenchArgs args) throws Exception {
+        new MeshBench(args).measure();
+    }
+
+    private void measure() throws Exception {
+        BenchReport report = BenchReport.forRun(args);
+        double[] mesh = new double[rounds];
+        double[] raw = new double[rounds];
+        double[] executor = new double[rounds];
+        long meshWakes;
+        try (ShardRuntime shards = ShardRuntime.start(settings)) {
+            report.setting("shards", shards.shardCount())
+                    .setting("driver", shards.driverKind().displayName())
+                    .setting("placement", String.join("; ", shards.placements()))
+                    .setting("pin", settings.shards().pin())
+                    .setting("queue_capacity", settings.mesh().queueCapacity())
+                    .setting("messages_per_round", messages)
+                    .setting("rounds_after_warmup", rounds)
+                    .setting("send_batch", SEND_BATCH)
+                    .setting("raw_spsc", "SpscVarHandleArrayQueue, 2 spinning platform threads placed as shards 0 and 1")
+                    .setting("executor", "ThreadPoolExecutor(1, LinkedBlockingQueue), producer and worker placed as shards 0 and 1")
+                    .setting("latency_samples", latencySamples)
+                    .setting("platform", platform.describe());
+            System.out.println("warm-up ...");
+            meshOneWay(shards, messages / 4);
+            rawSpsc(messages / 4);
+            executorHandOff(messages / 4);
+            long wakesBefore = shards.shard(0).stats().wakesSent();
+            for (int round = 0; round < rounds; round++) {
+                mesh[round] = meshOneWay(shards, messages);
+                raw[round] = rawSpsc(messages);
+                executor[round] = executorHandOff(messages);
+                System.out.printf("round %d: mesh %,.0f  raw-spsc %,.0f  executor %,.0f msgs/s%n", round + 1,
+                        mesh[round], raw[round], executor[round]);
+            }
+            meshWakes = shards.shard(0).stats().wakesSent() - wakesBefore;
+            latency(shards, report);
+        }
+        double meshRate = median(mesh);
+        double rawRate = median(raw);
+        double executorRate = median(executor);
+        report.result("one-way throughput", "atoll-mesh", meshRate, "msgs/s", BenchReport.Better.HIGHER)
+                .result("one-way throughput", "raw-spsc", rawRate, "msgs/s", BenchReport.Better.HIGHER)
+                .result("one-way throughput", "thread-pool-executor", executorRate, "msgs/s", BenchReport.Better.HIGHER)
+                .result("wake syscalls by the sender during throughput rounds", "atoll-mesh", meshWakes, "syscalls",
+                        BenchReport.Better.LOWER);
+        report.ratioHigherIsBetter("atoll-mesh/raw-spsc one-way throughput", meshRate, rawRate, 0.5);
+        report.ratioHigherIsBetter("atoll-mesh/thread-pool-executor one-way throughput", meshRate, executorRate, 5.0);
+        report.publish(args);
+    }
+
+    // ---- throughput ----
+
+    /** The message of every throughput run: counts itself on the receiving thread, completes at the end. */
+    private static final class Delivery implements Runnable {
+        private final long expected;
+        private final CompletableFuture<Long> done = new CompletableFuture<>();
+        private long count;   // written by the receiving thread only
+
+        Delivery(long expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public void run() {
+            if (++count == expected) {
+                done.complete(System.nanoTime());
+            }
+        }
+
+        long awaitEnd() {
+            return done.orTimeout(10, TimeUnit.MINUTES).join();
+        }
+    }
+
+    private double meshOneWay(ShardRuntime shards, long n) {
+        Delivery delivery = new Delivery(n);
+        long start = System.nanoTime();
+        shards.execute(0, new Runnable() {
+            private long sent;
+
+            @Override
+            public void run() {
+                Shard here = Shard.current();
+                // Back-pressure: send the next batch only while nothing waits in the overflow list.
+                if (here.backlog(1) == 0) {
+                    long end = Math.min(n, sent + SEND_BATCH);
+                    for (; sent < end; sent++) {
+                        here.send(1, delivery);
+                    }
+                }
+                if (sent < n) {
+                    here.execute(this);
+                }
+            }
+        });
+        return n / ((delivery.awaitEnd() - start) / 1e9);
+    }
+
+    private double rawSpsc(long n) throws InterruptedException {
+        SpscVarHandleArrayQueue<Runnable> queue = new SpscVarHandleArrayQueue<>(settings.mesh().queueCapacity());
+        Delivery delivery = new Delivery(n);
+        Thread consumer = Thread.ofPlatform().name("raw-spsc-consumer").start(() -> {
+            ThreadPlacement.place(1, settings.shards(), platform);
+            long seen = 0;
+            while (seen < n) {
+                Runnable message = queue.poll();
+                if (message != null) {
+                    message.run();
+                    seen++;
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        long[] start = new long[1];
+        Thread producer = Thread.ofPlatform().name("raw-spsc-producer").start(() -> {
+            ThreadPlacement.place(0, settings.shards(), platform);
+            start[0] = System.nanoTime();
+            for (long i = 0; i < n; i++) {
+                while (!queue.offer(delivery)) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        long end = delivery.awaitEnd();
+        producer.join();
+        consumer.join();
+        return n / ((end - start[0]) / 1e9);
+    }
+
+    private double executorHandOff(long n) throws InterruptedException {
+        ExecutorService executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().name("executor-worker").unstarted(() -> {
+                    ThreadPlacement.place(1, settings.shards(), platform);
+                    r.run();
+                }));
+        Delivery delivery = new Delivery(n);
+        long[] start = new long[1];
+        Thread producer = Thread.ofPlatform().name("executor-producer").start(() -> {
+            ThreadPlacement.place(0, settings.shards(), platform);
+            start[0] = System.nanoTime();
+            for (long i = 0; i < n; i++) {
+                executor.execute(delivery);
+            }
+        });
+        long end = delivery.awaitEnd();
+        producer.join();
+        executor.shutdown();
+        executor.awaitTermination(1, TimeUnit.MINUTES);
+        return n / ((end - start[0]) / 1e9);
+    }
+
+    // ---- latency ----
+
+    private void latency(ShardRuntime shards, BenchReport report) {
+        Histogram asleep = roundTrips(shards, Duration.ofNanos(200_000), false);
+        long callerWakesBefore = shards.shard(0).stats().wakesSent();
+        long targetWakesBefore = shards.shard(1).stats().wakesSent();
+        Histogram busy = roundTrips(shards, Duration.ZERO, true);
+        long wakesToBusyTarget = shards.shard(0).stats().wakesSent() - callerWakesBefore;
+        long wakesBackToCaller = shards.shard(1).stats().wakesSent() - targetWakesBefore;
+        report.result("round trip p50, target asleep", "atoll-mesh", asleep.getValueAtPercentile(50) / 1e3, "us",
+                        BenchReport.Better.LOWER)
+                .result("round trip p99, target asleep", "atoll-mesh", asleep.getValueAtPercentile(99) / 1e3, "us",
+                        BenchReport.Better.LOWER)
+                .result("round trip p50, target busy", "atoll-mesh", busy.getValueAtPercentile(50) / 1e3, "us",
+                        BenchReport.Better.LOWER)
+                .result("round trip p99, target busy", "atoll-mesh", busy.getValueAtPercentile(99) / 1e3, "us",
+                        BenchReport.Better.LOWER)
+                .result("wake syscalls to the busy target", "atoll-mesh", wakesToBusyTarget, "syscalls",
+                        BenchReport.Better.LOWER)
+                .result("wake syscalls back to the waiting caller", "atoll-mesh", wakesBackToCaller, "syscalls",
+                        BenchReport.Better.LOWER);
+    }
+
+    /**
+     * {@code latencySamples} calls from shard 0 to shard 1, one at a time, {@code pause} apart. With
+     * {@code keepTargetBusy}, shard 1 runs a task that re-queues itself all the while, so it never sleeps.
+     */
+    private Histogram roundTrips(ShardRuntime shards, Duration pause, boolean keepTargetBusy) {
+        Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        boolean[] stopBusy = new boolean[1];   // written and read on shard 1 only
+        if (keepTargetBusy) {
+            shards.execute(1, new Runnable() {
+                @Override
+                public void run() {
+                    if (!stopBusy[0]) {
+                        Shard.current().execute(this);
+                    }
+                }
+            });
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        shards.execute(0, new Runnable() {
+            private int remaining = latencySamples;
+
+            @Override
+            public void run() {
+                Shard here = Shard.current();
+                long start = System.nanoTime();
+                here.call(1, () -> Boolean.TRUE).whenComplete((ignored, failure) -> {
+                    histogram.recordValue(System.nanoTime() - start);
+                    if (--remaining == 0) {
+                        done.complete(null);
+                    } else if (pause.isZero()) {
+                        here.execute(this);
+                    } else {
+                        here.schedule(pause, this);
+                    }
+                });
+            }
+        });
+        done.orTimeout(10, TimeUnit.MINUTES).join();
+        if (keepTargetBusy) {
+            shards.submit(1, () -> stopBusy[0] = true).join();
+        }
+        return histogram;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+}
