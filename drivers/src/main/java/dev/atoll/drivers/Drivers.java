@@ -1,0 +1,65 @@
+package dev.atoll.drivers;
+
+import dev.atoll.config.AtollSettings;
+import dev.atoll.config.DriverKind;
+import dev.atoll.drivers.epoll.EpollDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Opens the {@link Driver} that {@code atoll.driver} asks for, or says clearly why it cannot. */
+public final class Drivers {
+    private static final Logger LOG = LoggerFactory.getLogger(Drivers.class);
+    private static final AtomicBoolean LOGGED = new AtomicBoolean();
+
+    private Drivers() {
+    }
+
+    /**
+     * Opens a driver for the calling shard thread. The choice is logged once per process.
+     *
+     * @throws DriverUnavailableException when the requested driver cannot run here
+     */
+    public static Driver open(AtollSettings settings) {
+        Platform platform = Platform.current();
+        DriverChoice choice = choose(settings.driver(), platform);
+        if (LOGGED.compareAndSet(false, true)) {
+            LOG.info("I/O driver {}: {} ({})", choice.kind().displayName(), choice.reason(), platform.describe());
+        }
+        return switch (choice.kind()) {
+            case EPOLL -> EpollDriver.open();
+            case AUTO, IO_URING, KQUEUE -> throw new IllegalStateException("no implementation for " + choice);
+        };
+    }
+
+    /** Which driver to run for {@code atoll.driver = requested} on {@code platform}; pure. */
+    public static DriverChoice choose(DriverKind requested, Platform platform) {
+        Os os = platform.os();
+        return switch (requested) {
+            case AUTO -> switch (os) {
+                case LINUX -> new DriverChoice(DriverKind.EPOLL, "io_uring driver not built yet; epoll");
+                case MACOS -> throw new DriverUnavailableException("atoll.driver = auto on macOS needs the kqueue "
+                        + "driver, which is not built yet: this build has no I/O driver for macOS");
+                case OTHER -> throw unsupportedOs("auto");
+            };
+            case EPOLL -> {
+                if (os != Os.LINUX) {
+                    throw new DriverUnavailableException("atoll.driver = epoll needs Linux; this is "
+                            + os.displayName() + " (" + platform.arch().displayName() + ")"
+                            + (os == Os.MACOS ? ", where the kqueue driver is not built yet" : ""));
+                }
+                yield new DriverChoice(DriverKind.EPOLL, "atoll.driver = epoll");
+            }
+            case IO_URING -> throw new DriverUnavailableException("atoll.driver = io_uring: the io_uring driver is "
+                    + "not available in this build yet" + (os == Os.LINUX ? "; use atoll.driver = epoll or auto" : ""));
+            case KQUEUE -> throw new DriverUnavailableException("atoll.driver = kqueue: the kqueue driver is not "
+                    + "available in this build yet" + (os == Os.LINUX ? "; use atoll.driver = epoll or auto" : ""));
+        };
+    }
+
+    private static DriverUnavailableException unsupportedOs(String requested) {
+        return new DriverUnavailableException("atoll.driver = " + requested + ": no I/O driver for "
+                + System.getProperty("os.name") + "; Atoll runs on Linux (epoll) and, later, macOS (kqueue)");
+    }
+}

@@ -1,0 +1,82 @@
+package dev.atoll.drivers.ffi;
+
+/**
+ * Linux constants (x86_64 and aarch64 share every value here): errno values, epoll, eventfd, file
+ * flags and {@code sysconf} names. The one place where Linux numbers live.
+ */
+public final class LinuxConstants {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EIO = 5;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
+    public static final int EFAULT = 14;
+    public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
+    public static final int EINVAL = 22;
+    public static final int EMFILE = 24;
+    public static final int ENOSYS = 38;
+    public static final int ECANCELED = 125;
+
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+    public static final int EPOLLIN = 0x001;
+    public static final int EPOLLOUT = 0x004;
+    public static final int EPOLLERR = 0x008;
+    public static final int EPOLLHUP = 0x010;
+    public static final int EPOLLONESHOT = 1 << 30;
+
+    public static final int EFD_NONBLOCK = 0x800;
+    public static final int EFD_CLOEXEC = 0x80000;
+
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int F_GETFD = 1;
+    public static final int F_GETFL = 3;
+    public static final int FD_CLOEXEC = 1;
+
+    public static final int SC_PAGESIZE = 30;
+    /** glibc's {@code _SC_LEVEL1_DCACHE_LINESIZE}; 0 or -1 where glibc cannot tell. */
+    public static final int SC_LEVEL1_DCACHE_LINESIZE = 190;
+
+    private LinuxConstants() {
+    }
+
+    /** The symbolic name of a Linux errno value, or {@code "?"}. */
+    public static String errnoName(int errno) {
+        return switch (errno) {
+            case EPERM -> "EPERM";
+            case ENOENT -> "ENOENT";
+            case EINTR -> "EINTR";
+            case EIO -> "EIO";
+            case EBADF -> "EBADF";
+            case EAGAIN -> "EAGAIN";
+            case ENOMEM -> "ENOMEM";
+            case EACCES -> "EACCES";
+            case EFAULT -> "EFAULT";
+            case EBUSY -> "EBUSY";
+            case EEXIST -> "EEXIST";
+            case EINVAL -> "EINVAL";
+            case 23 -> "ENFILE";
+            case EMFILE -> "EMFILE";
+            case 28 -> "ENOSPC";
+            case 32 -> "EPIPE";
+            case 34 -> "ERANGE";
+            case ENOSYS -> "ENOSYS";
+            case 88 -> "ENOTSOCK";
+            case 95 -> "EOPNOTSUPP";
+            case 98 -> "EADDRINUSE";
+            case 104 -> "ECONNRESET";
+            case 110 -> "ETIMEDOUT";
+            case 111 -> "ECONNREFUSED";
+            case 115 -> "EINPROGRESS";
+            case ECANCELED -> "ECANCELED";
+            default -> "?";
+        };
+    }
+}
