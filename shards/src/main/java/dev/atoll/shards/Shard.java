@@ -64,6 +64,7 @@ public final class Shard {
     private volatile Driver driver;
     private volatile String placement = "";
     private volatile boolean stopRequested;
+    private volatile boolean exited;
     private long stopDeadline;
     private boolean reportedQuiescent;
     private int inFlightOffloads;
@@ -270,6 +271,7 @@ public final class Shard {
         } catch (Throwable t) {
             log.error("shard {} loop failed; the shard stops", id, t);
         } finally {
+            exited = true;
             timers.cancelAll();
             closeDriver();
             runtime.shardExited(this);
@@ -558,6 +560,11 @@ public final class Shard {
 
     Thread thread() {
         return thread;
+    }
+
+    /** True once the loop has ended (the thread may still be closing its driver). Any thread. */
+    boolean hasExited() {
+        return exited;
     }
 
     private void checkThread() {

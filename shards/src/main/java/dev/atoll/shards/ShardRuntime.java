@@ -258,7 +258,18 @@ public final class ShardRuntime implements AutoCloseable {
         for (Shard shard : shards) {
             shard.requestStop(deadline);
         }
-        awaitUninterruptibly(exited);
+        // A shard stuck in a task cannot be stopped from outside; say which and where, and leave it.
+        long grace = TimeUnit.SECONDS.toNanos(10);
+        if (!awaitUninterruptibly(exited, Math.max(0, deadline - System.nanoTime()) + grace)) {
+            for (Shard shard : shards) {
+                if (shard.thread().isAlive()) {
+                    log.error("shard {} did not stop within the shutdown timeout plus {} s; it is left running at:{}",
+                            shard.id(), TimeUnit.NANOSECONDS.toSeconds(grace),
+                            StallDetector.format(shard.thread().getStackTrace()));
+                }
+            }
+            throw new IllegalStateException("shards did not stop; see the log for where they are stuck");
+        }
         for (Shard shard : shards) {
             joinUninterruptibly(shard.thread());
         }
@@ -271,6 +282,25 @@ public final class ShardRuntime implements AutoCloseable {
         }
         offloadPool.shutdown(Math.max(0, deadline - System.nanoTime()));
         log.info("stopped {} shards{}", shards.length, cancelled > 0 ? " (" + cancelled + " queued tasks cancelled)" : "");
+    }
+
+    /** Waits at most {@code timeoutNanos}; false when the latch did not reach zero in time. */
+    private static boolean awaitUninterruptibly(CountDownLatch latch, long timeoutNanos) {
+        long end = System.nanoTime() + timeoutNanos;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return latch.await(end - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

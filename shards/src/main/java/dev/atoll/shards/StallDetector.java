@@ -64,7 +64,7 @@ final class StallDetector implements Runnable {
         for (int i = 0; i < shards.length; i++) {
             Shard shard = shards[i];
             long iteration = shard.stats.read(ShardStats.ITERATIONS);
-            if (iteration != lastIteration[i] || shard.wake.isSleeping()) {
+            if (iteration != lastIteration[i] || shard.wake.isSleeping() || shard.hasExited()) {
                 lastIteration[i] = iteration;
                 sinceNanos[i] = now;
                 reported[i] = false;
@@ -78,7 +78,7 @@ final class StallDetector implements Runnable {
         }
     }
 
-    private static String format(StackTraceElement[] stack) {
+    static String format(StackTraceElement[] stack) {
         StringBuilder text = new StringBuilder();
         for (StackTraceElement frame : stack) {
             text.append(System.lineSeparator()).append("\tat ").append(frame);

@@ -13,7 +13,7 @@ abstract class WakeSignalLeftPadding {
 abstract class WakeSignalFields extends WakeSignalLeftPadding {
     /** 1 while the owning shard is (about to be) blocked in its driver. Written by the owner only. */
     int sleeping;
-    /** 1 once a waker has claimed the wake of the current sleep. Set by wakers (CAS), cleared by the owner. */
+    /** 1 once a waker has claimed the wake of the current sleep. Set by wakers (CAS), reset by the owner before each sleep. */
     int wakePending;
 }
 
@@ -44,20 +44,21 @@ final class WakeSignal extends WakeSignalRightPadding {
         }
     }
 
-    /** Owner: announce the sleep. The full fence orders this store before the owner's re-check of its queues. */
+    /**
+     * Owner: announce the sleep. The claim is reset first: a waker that saw an earlier sleep late may
+     * have set it after that sleep ended, and a stale claim would stop every waker of this sleep.
+     * The release store of {@code sleeping} publishes the reset to a waker that sees {@code sleeping = 1};
+     * the full fence orders the store before the owner's re-check of its queues.
+     */
     void beginSleep() {
-        SLEEPING.setOpaque(this, 1);
+        WAKE_PENDING.setOpaque(this, 0);
+        SLEEPING.setRelease(this, 1);
         VarHandle.fullFence();
     }
 
-    /**
-     * Owner, after its driver returned: leave the sleep. {@code wakePending} is cleared with a release
-     * store after {@code sleeping}, so a waker that later sees the next sleep's {@code sleeping = 1}
-     * (published by that sleep's fence) also sees the claim cleared and can wake it.
-     */
+    /** Owner, after its driver returned or the sleep was cancelled. */
     void endSleep() {
         SLEEPING.setOpaque(this, 0);
-        WAKE_PENDING.setRelease(this, 0);
     }
 
     /** Any thread: whether the owner is asleep. Acquire pairs with the owner's fence in {@link #beginSleep()}. */

@@ -22,11 +22,15 @@ public abstract class ReadinessDriver implements Driver {
     /** Its result is known and it sits in the ready ring, to be completed by the next dispatch. */
     private static final int READY = 2;
 
-    /** Wake state bits: a signal is outstanding (written, or about to be) and not yet drained. */
+    /** Wake state bit: a signal is outstanding (written, or about to be) and not yet drained. */
     private static final int PENDING = 1;
-    /** A waker is inside {@link Poller#signal()}; {@link #close()} waits for it to leave. */
-    private static final int SIGNALLING = 2;
-    private static final int CLOSED = 4;
+    private static final int CLOSED = 2;
+    /**
+     * One waker inside {@link Poller#signal()}; the bits from here up count them, so {@link #close()}
+     * waits for all to leave. Only PENDING may make a waker skip its signal: a waker still inside
+     * {@code signal()} may have had its write drained already, so its presence promises nothing.
+     */
+    private static final int SIGNALLER = 4;
     private static final VarHandle WAKE;
 
     static {
@@ -50,7 +54,7 @@ public abstract class ReadinessDriver implements Driver {
     private int readyHead;
     private int readyCount;
     private boolean closed;
-    /** PENDING | SIGNALLING | CLOSED bits; written by wakers on any thread and by the shard thread. */
+    /** PENDING and CLOSED bits and the count of SIGNALLERs; written by wakers on any thread and by the shard thread. */
     @SuppressWarnings("unused") // accessed through WAKE
     private volatile int wakeState;
 
@@ -120,11 +124,20 @@ public abstract class ReadinessDriver implements Driver {
         // queues: the full fence keeps the caller's earlier stores (the message it wants seen) from being
         // reordered after this load of the flag.
         VarHandle.fullFence();
-        if ((int) WAKE.getVolatile(this) == 0 && WAKE.compareAndSet(this, 0, PENDING | SIGNALLING)) {
-            poller.signal();
-            WAKE.getAndBitwiseAnd(this, ~SIGNALLING);
+        for (;;) {
+            int state = (int) WAKE.getVolatile(this);
+            if ((state & (PENDING | CLOSED)) != 0) {
+                return; // a signal is outstanding (the current or next poll returns), or the driver is closed
+            }
+            if (WAKE.compareAndSet(this, state, (state | PENDING) + SIGNALLER)) {
+                break;
+            }
         }
-        // Otherwise a signal is outstanding (the current or next poll returns) or the driver is closed.
+        try {
+            poller.signal();
+        } finally {
+            WAKE.getAndAdd(this, -SIGNALLER);
+        }
     }
 
     @Override
@@ -157,7 +170,7 @@ public abstract class ReadinessDriver implements Driver {
     private void sealWake() {
         for (;;) {
             int state = (int) WAKE.getVolatile(this);
-            if ((state & SIGNALLING) != 0) {
+            if (state >= SIGNALLER) {
                 Thread.onSpinWait(); // a waker is in its one write system call
             } else if (WAKE.compareAndSet(this, state, state | CLOSED)) {
                 return;
