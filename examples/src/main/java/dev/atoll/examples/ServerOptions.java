@@ -23,6 +23,7 @@ public final class ServerOptions {
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     private static final int MAX_SHARDS = 4096;
+    private static final Set<String> OPTIONS = Set.of("--host", "--port", "--shards", "--driver", "--config");
     private static final Set<String> DRIVERS = Set.of("auto", "io_uring", "io-uring", "epoll", "kqueue");
 
     private final String example;
@@ -58,6 +59,9 @@ public final class ServerOptions {
             }
             int equals = arg.indexOf('=');
             String name = equals < 0 ? arg : arg.substring(0, equals);
+            if (!OPTIONS.contains(name)) {
+                throw new UsageException("unknown option " + name);
+            }
             String value;
             if (equals >= 0) {
                 value = arg.substring(equals + 1);
@@ -72,7 +76,7 @@ public final class ServerOptions {
                 case "--shards" -> sources.withOption("atoll.shards.count", shards(value), name);
                 case "--driver" -> sources.withOption("atoll.driver", driver(value), name);
                 case "--config" -> sources.withFile(Path.of(nonEmpty(name, value)));
-                default -> throw new UsageException("unknown option " + name);
+                default -> throw new AssertionError("an option in OPTIONS without a case: " + name);
             };
         }
         return new ServerOptions(example, defaultPort, sources, help);
