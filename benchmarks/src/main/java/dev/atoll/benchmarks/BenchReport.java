@@ -1,6 +1,7 @@
 package dev.atoll.benchmarks;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -131,8 +132,12 @@ public final class BenchReport {
      * there. A missed goal is not a failure: it shows as {@code missed} and {@code "met": false}.
      */
     public void publish(BenchArgs args) throws IOException {
-        System.out.print(toTable());
-        System.out.flush();
+        publish(args, System.out);
+    }
+
+    void publish(BenchArgs args, PrintStream terminal) throws IOException {
+        terminal.print(toTable());
+        terminal.flush();
         if (args.json().isPresent()) {
             Path file = args.json().get();
             Path parent = file.toAbsolutePath().getParent();

@@ -5,6 +5,9 @@ import dev.atoll.benchmarks.BenchReport.Environment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -145,7 +148,9 @@ class BenchReportTest {
         Path file = dir.resolve("out/results.json");
         BenchArgs args = BenchArgs.parse("http", "--quick", "--json", file.toString());
         BenchReport report = contractExample();
-        report.publish(args);
+        var terminal = new ByteArrayOutputStream();
+        report.publish(args, new PrintStream(terminal, true, StandardCharsets.UTF_8));
         assertEquals(report.toJson(), Files.readString(file));
+        assertEquals(report.toTable(), terminal.toString(StandardCharsets.UTF_8));
     }
 }

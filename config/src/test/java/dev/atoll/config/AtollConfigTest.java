@@ -36,6 +36,13 @@ class AtollConfigTest {
         }
     }
 
+    private static void assertInvalid(InvalidConfigException e, String path, String value, String expected, String origin) {
+        assertEquals(path, e.path());
+        assertEquals(value, e.value());
+        assertEquals(expected, e.expected());
+        assertEquals(origin, e.origin());
+    }
+
     @Test
     void defaultsMatchReferenceConf() {
         AtollSettings s = AtollConfig.defaults().settings();
@@ -55,10 +62,7 @@ class AtollConfigTest {
     void wrongTypeNamesPathValueExpectationAndFileLine() throws IOException {
         Path bad = file("wrong-type.conf", "# a comment\natoll.mesh.queue-capacity = \"lots\"\n");
         InvalidConfigException e = loadFails(bad);
-        assertEquals("atoll.mesh.queue-capacity", e.path());
-        assertEquals("\"lots\"", e.value());
-        assertEquals("an integer from 4 to 16777216", e.expected());
-        assertEquals(bad + ":2", e.origin());
+        assertInvalid(e, "atoll.mesh.queue-capacity", "\"lots\"", "an integer from 4 to 16777216", bad + ":2");
         assertEquals("Invalid setting atoll.mesh.queue-capacity = \"lots\" (" + bad + ":2): expected an integer from 4 to 16777216",
                 e.getMessage());
     }
@@ -79,11 +83,7 @@ class AtollConfigTest {
     @Test
     void unknownDriverListsTheChoices() throws IOException {
         Path bad = file("driver.conf", "atoll.driver = iouring\n");
-        InvalidConfigException e = loadFails(bad);
-        assertEquals("atoll.driver", e.path());
-        assertEquals("\"iouring\"", e.value());
-        assertEquals("one of auto, io-uring, epoll, kqueue", e.expected());
-        assertEquals(bad + ":1", e.origin());
+        assertInvalid(loadFails(bad), "atoll.driver", "\"iouring\"", "one of auto, io-uring, epoll, kqueue", bad + ":1");
     }
 
     @Test
