@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -139,6 +140,36 @@ class LauncherScriptTest {
         assertTrue(run.err().contains("java on PATH (" + dir.resolve("bin").resolve("java") + ") is 17"), run.err());
         assertTrue(run.err().contains("apt-get install temurin-25-jdk"), run.err());
         assertTrue(run.err().contains("JAVA_HOME=/path/to/jdk"), run.err());
+    }
+
+    /** The fingerprint of a tree: in a git checkout when {@code git} is true, else by walking it. */
+    private String fingerprint(Path tree, boolean git) throws Exception {
+        String snippet = (git ? "git -C \"$1\" init -q; " : "")
+                + "ATOLL_ROOT=\"$1\"; JDK_HOME=/jdk; source_fingerprint";
+        Run run = bash(Map.of(), snippet, tree.toString());
+        assertEquals(0, run.exit(), run.err());
+        return run.out();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"true", "false"})
+    void fingerprintFollowsSourcesButNotBuildOutput(boolean git) throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Files.writeString(tree.resolve("pom.xml"), "<modules>\n  <module>m</module>\n</modules>\n");
+        Path source = Files.createDirectories(tree.resolve("m/src")).resolve("A.java");
+        Files.writeString(source, "class A {}\n");
+        if (git) {
+            Files.writeString(tree.resolve(".gitignore"), "target/\n");
+        }
+        String first = fingerprint(tree, git);
+        assertEquals(first, fingerprint(tree, git), "stable");
+        Files.createDirectories(tree.resolve("m/target")).resolve("A.class").toFile().createNewFile();
+        assertEquals(first, fingerprint(tree, git), "build output is not a source");
+        Files.writeString(source, "class A { int x; }\n");
+        String edited = fingerprint(tree, git);
+        assertNotEquals(first, edited, "an edit, committed or not, is a change");
+        Files.writeString(tree.resolve("m/src/B.java"), "class B {}\n");
+        assertNotEquals(edited, fingerprint(tree, git), "a new file is a change");
     }
 
     @Test
