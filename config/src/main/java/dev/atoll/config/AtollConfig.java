@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * Atoll's configuration: the layers merged in the order of the contract (command-line options over
@@ -43,7 +44,10 @@ public final class AtollConfig {
         Config reference = ConfigFactory.defaultReference(loader);
         Config application = ConfigFactory.parseResourcesAnySyntax(loader, "application");
         Config file = sources.file().map(AtollConfig::parseFile).orElse(ConfigFactory.empty());
-        Config system = ConfigFactory.systemProperties();
+        // Not ConfigFactory.systemProperties(): it caches the first snapshot, so a property set
+        // after any earlier load (a test, an embedding application) would be ignored.
+        Config system = ConfigFactory.parseProperties((Properties) System.getProperties().clone(),
+                ConfigParseOptions.defaults().setOriginDescription("system properties"));
         Config options = ConfigFactory.empty();
         for (ConfigSources.Option option : sources.options()) {
             options = options.withValue(option.path(),

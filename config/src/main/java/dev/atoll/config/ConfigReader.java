@@ -61,6 +61,15 @@ public final class ConfigReader {
         return result;
     }
 
+    /** A string that is not blank, such as a host name. */
+    public String nonBlankString(String path) {
+        ConfigValue value = value(path);
+        if (value.valueType() == ConfigValueType.STRING && !((String) value.unwrapped()).isBlank()) {
+            return ((String) value.unwrapped()).trim();
+        }
+        throw invalid(path, value, "a non-empty string");
+    }
+
     /** A positive count, or the word {@code auto} (returned as 0). */
     public int countOrAuto(String path, int min, int max) {
         ConfigValue value = value(path);

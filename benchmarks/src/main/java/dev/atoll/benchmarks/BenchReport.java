@@ -1,0 +1,266 @@
+package dev.atoll.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The results of one benchmark run, as the JSON of the contract ({@code --json FILE}) and as the
+ * readable table printed to the terminal, which hold the same figures. Every ratio is oriented so
+ * that above 1 means Atoll is better. The JSON is written by hand: the format is small and fixed,
+ * and the benchmarks should not carry a JSON library into the class path they measure.
+ */
+public final class BenchReport {
+
+    /** Which direction of a result is good. */
+    public enum Better {
+        HIGHER, LOWER;
+
+        String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * Where the run happened.
+     *
+     * @param jdk    the JDK version, e.g. {@code 25.0.3}
+     * @param kernel the kernel release, e.g. {@code 6.1.0-31-amd64}
+     * @param cpus   the processors the JVM may use
+     */
+    public record Environment(String jdk, String kernel, int cpus) {
+
+        /** This JVM on this machine. */
+        public static Environment current() {
+            String jdk = Runtime.version().version().stream().map(String::valueOf).collect(Collectors.joining("."));
+            return new Environment(jdk, kernelRelease(), Runtime.getRuntime().availableProcessors());
+        }
+
+        private static String kernelRelease() {
+            Path release = Path.of("/proc/sys/kernel/osrelease");
+            if (Files.isReadable(release)) {
+                try {
+                    return Files.readString(release).trim();
+                } catch (IOException e) {
+                    // fall back to what the JVM was told at start-up
+                }
+            }
+            return System.getProperty("os.version", "unknown");
+        }
+    }
+
+    /** One measured figure of one implementation. */
+    public record Result(String name, String impl, double value, String unit, Better better) { }
+
+    /**
+     * Atoll against a peer: above 1 means Atoll is better.
+     *
+     * @param goal the value the project aims for; {@link #met} says whether this run reached it
+     */
+    public record Ratio(String name, double value, double goal) {
+        /** True when the ratio reached its goal; a ratio that could not be computed never does. */
+        public boolean met() {
+            return Double.isFinite(value) && value >= goal;
+        }
+    }
+
+    private final String bench;
+    private final String command;
+    private final Environment environment;
+    private final Map<String, Object> settings = new LinkedHashMap<>();
+    private final List<Result> results = new ArrayList<>();
+    private final List<Ratio> ratios = new ArrayList<>();
+
+    /**
+     * @param bench       the benchmark's name
+     * @param command     the command that reproduces the run
+     * @param environment where the run happened
+     */
+    public BenchReport(String bench, String command, Environment environment) {
+        this.bench = bench;
+        this.command = command;
+        this.environment = environment;
+    }
+
+    /** A report for this run, on this machine. */
+    public static BenchReport forRun(BenchArgs args) {
+        return new BenchReport(args.name(), args.command(), Environment.current());
+    }
+
+    /** Records a setting of the run (in the order given); the value is a number, a string or a boolean. */
+    public BenchReport setting(String name, Object value) {
+        if (!(value instanceof Number || value instanceof String || value instanceof Boolean)) {
+            throw new IllegalArgumentException("setting " + name + " must be a number, a string or a boolean, not " + value);
+        }
+        settings.put(name, value);
+        return this;
+    }
+
+    /** Records a measured figure. */
+    public BenchReport result(String name, String impl, double value, String unit, Better better) {
+        results.add(new Result(name, impl, value, unit, better));
+        return this;
+    }
+
+    /** Records a ratio for a figure where higher is better (a throughput): Atoll / peer. */
+    public Ratio ratioHigherIsBetter(String name, double atollValue, double peerValue, double goal) {
+        return ratio(name, atollValue / peerValue, goal);
+    }
+
+    /** Records a ratio for a figure where lower is better (a latency): peer / Atoll. */
+    public Ratio ratioLowerIsBetter(String name, double atollValue, double peerValue, double goal) {
+        return ratio(name, peerValue / atollValue, goal);
+    }
+
+    private Ratio ratio(String name, double value, double goal) {
+        Ratio ratio = new Ratio(name, value, goal);
+        ratios.add(ratio);
+        return ratio;
+    }
+
+    /**
+     * Prints the table to stdout and, when the run was given {@code --json FILE}, writes the JSON
+     * there. A missed goal is not a failure: it shows as {@code missed} and {@code "met": false}.
+     */
+    public void publish(BenchArgs args) throws IOException {
+        publish(args, System.out);
+    }
+
+    void publish(BenchArgs args, PrintStream terminal) throws IOException {
+        terminal.print(toTable());
+        terminal.flush();
+        if (args.json().isPresent()) {
+            Path file = args.json().get();
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, toJson());
+        }
+    }
+
+    /** The JSON of the contract, laid out as it shows it. */
+    public String toJson() {
+        StringBuilder out = new StringBuilder("{\n");
+        out.append("  \"bench\": ").append(string(bench)).append(",\n");
+        out.append("  \"command\": ").append(string(command)).append(",\n");
+        out.append("  \"jdk\": ").append(string(environment.jdk()))
+                .append(", \"kernel\": ").append(string(environment.kernel()))
+                .append(", \"cpus\": ").append(environment.cpus()).append(",\n");
+        out.append("  \"settings\": {").append(settings.entrySet().stream()
+                .map(e -> " " + string(e.getKey()) + ": " + value(e.getValue()))
+                .collect(Collectors.joining(","))).append(settings.isEmpty() ? "},\n" : " },\n");
+        out.append("  \"results\": ").append(array(results.stream().map(r -> "{ \"name\": " + string(r.name())
+                + ", \"impl\": " + string(r.impl()) + ", \"value\": " + number(r.value())
+                + ", \"unit\": " + string(r.unit()) + ", \"better\": " + string(r.better().word()) + " }").toList()))
+                .append(",\n");
+        out.append("  \"ratios\": ").append(array(ratios.stream().map(r -> "{ \"name\": " + string(r.name())
+                + ", \"value\": " + number(r.value()) + ", \"goal\": " + number(r.goal())
+                + ", \"met\": " + r.met() + " }").toList()))
+                .append("\n}\n");
+        return out.toString();
+    }
+
+    private static String array(List<String> elements) {
+        if (elements.isEmpty()) {
+            return "[]";
+        }
+        return elements.stream().map(e -> "    " + e).collect(Collectors.joining(",\n", "[\n", "\n  ]"));
+    }
+
+    private static String value(Object value) {
+        return switch (value) {
+            case String s -> string(s);
+            case Boolean b -> b.toString();
+            case Double d -> number(d);
+            case Float f -> number(f.doubleValue());
+            case BigDecimal d -> d.toString();
+            case BigInteger i -> i.toString();
+            case Number n -> Long.toString(n.longValue());
+            default -> throw new IllegalStateException("unexpected setting value " + value);
+        };
+    }
+
+    /**
+     * The shortest decimal that reads back as the same double ({@code 123456.0}, {@code 1.12});
+     * JSON has no NaN or infinity, so a figure that could not be computed is {@code null}.
+     */
+    static String number(double value) {
+        return Double.isFinite(value) ? Double.toString(value) : "null";
+    }
+
+    /** A JSON string literal: quotes, backslashes and control characters escaped. */
+    static String string(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    /** The readable table: settings, then results, then ratios with met or missed. */
+    public String toTable() {
+        StringBuilder out = new StringBuilder();
+        out.append(bench).append(" (").append(command).append(")\n");
+        out.append("jdk ").append(environment.jdk()).append(", kernel ").append(environment.kernel())
+                .append(", ").append(environment.cpus()).append(" cpus\n");
+        out.append("\nsettings\n");
+        List<List<String>> rows = new ArrayList<>();
+        settings.forEach((name, value) -> rows.add(List.of(name, value instanceof String s ? s : value(value))));
+        out.append(columns(rows));
+        out.append("\nresults\n");
+        rows.clear();
+        rows.add(List.of("name", "impl", "value", "unit", "better"));
+        results.forEach(r -> rows.add(List.of(r.name(), r.impl(), number(r.value()), r.unit(), r.better().word())));
+        out.append(columns(rows));
+        out.append("\nratios (above 1 = Atoll better)\n");
+        rows.clear();
+        rows.add(List.of("name", "value", "goal", ""));
+        ratios.forEach(r -> rows.add(List.of(r.name(), number(r.value()), number(r.goal()), r.met() ? "met" : "missed")));
+        out.append(columns(rows));
+        return out.toString();
+    }
+
+    private static String columns(List<List<String>> rows) {
+        int[] widths = new int[rows.stream().mapToInt(List::size).max().orElse(0)];
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder("  ");
+            for (int i = 0; i < row.size(); i++) {
+                line.append(String.format("%-" + widths[i] + "s", row.get(i))).append("  ");
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.atoll.benchmarks;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The entry point of {@code ./atoll bench}: lists the benchmarks, or runs the one named by the first
+ * argument. To add a benchmark, add one line to {@link #ALL}.
+ */
+public final class Benchmarks {
+
+    /** Every benchmark, in the order the list shows them. */
+    static final List<Benchmark> ALL = List.of();
+
+    private Benchmarks() { }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.out.print(list());
+            return;
+        }
+        Optional<Benchmark> benchmark = ALL.stream().filter(b -> b.name().equals(args[0])).findFirst();
+        if (benchmark.isEmpty()) {
+            System.err.println("No benchmark named '" + args[0] + "'.");
+            System.err.print(list());
+            System.exit(2);
+        }
+        BenchArgs parsed;
+        try {
+            parsed = BenchArgs.parse(args[0], Arrays.copyOfRange(args, 1, args.length));
+        } catch (IllegalArgumentException e) {
+            System.err.println(args[0] + ": " + e.getMessage());
+            System.err.println("Usage: ./atoll bench " + args[0] + " [--json FILE] [--quick]");
+            System.exit(2);
+            return;
+        }
+        benchmark.get().main().run(parsed);
+    }
+
+    /** The list as {@code ./atoll bench} prints it: name and description, aligned. */
+    static String list() {
+        if (ALL.isEmpty()) {
+            return "No benchmarks yet.\n";
+        }
+        int width = ALL.stream().mapToInt(b -> b.name().length()).max().orElse(0);
+        StringBuilder out = new StringBuilder("Benchmarks (./atoll bench NAME [--json FILE] [--quick]):\n");
+        for (Benchmark b : ALL) {
+            out.append("  ").append(String.format("%-" + width + "s", b.name())).append("  ")
+                    .append(b.description()).append('\n');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.atoll.examples;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The entry point of {@code ./atoll run}: lists the examples, or runs the one named by the first
+ * argument with the arguments that follow it. To add an example, add one line to {@link #ALL}.
+ */
+public final class Examples {
+
+    /** Every example, in the order the list shows them. */
+    static final List<Example> ALL = List.of(
+            new Example("hello", "starts the shards, sends messages around all of them, prints what happened and how fast",
+                    Hello::main));
+
+    private Examples() { }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.out.print(list());
+            return;
+        }
+        Optional<Example> example = find(args[0]);
+        if (example.isEmpty()) {
+            System.err.println("No example named '" + args[0] + "'.");
+            System.err.print(list());
+            System.exit(2);
+        }
+        example.get().main().run(Arrays.copyOfRange(args, 1, args.length));
+    }
+
+    static Optional<Example> find(String name) {
+        return ALL.stream().filter(e -> e.name().equals(name)).findFirst();
+    }
+
+    /** The list as {@code ./atoll run} prints it: name and description, aligned. */
+    static String list() {
+        int width = ALL.stream().mapToInt(e -> e.name().length()).max().orElse(0);
+        StringBuilder out = new StringBuilder("Examples (./atoll run NAME [options]):\n");
+        for (Example e : ALL) {
+            out.append("  ").append(String.format("%-" + width + "s", e.name())).append("  ")
+                    .append(e.description()).append('\n');
+        }
+        return out.toString();
+    }
+}
