@@ -34,10 +34,14 @@ import java.util.concurrent.TimeUnit;
  * the median round is reported.
  */
 public final class MeshBench {
-    private static final int SEND_BATCH = 256;
+    private static final int SEND_BATCH = 1024;
+
+    /** The spin of the second mesh configuration: the receiver polls this long before it sleeps. */
+    private static final String SPIN = "50us";
 
     private final BenchArgs args;
     private final AtollSettings settings;
+    private final AtollSettings spinning;
     private final Platform platform = Platform.current();
     private final long messages;
     private final int rounds;
@@ -45,7 +49,9 @@ public final class MeshBench {
 
     private MeshBench(BenchArgs args) {
         this.args = args;
-        this.settings = AtollConfig.load(ConfigSources.none().withOption("atoll.shards.count", "2", "mesh benchmark"))
+        ConfigSources twoShards = ConfigSources.none().withOption("atoll.shards.count", "2", "mesh benchmark");
+        this.settings = AtollConfig.load(twoShards).settings();
+        this.spinning = AtollConfig.load(twoShards.withOption("atoll.shards.spin-before-sleep", SPIN, "mesh benchmark"))
                 .settings();
         this.messages = args.quick() ? 2_000_000 : 20_000_000;
         this.rounds = args.quick() ? 1 : 3;
@@ -59,15 +65,18 @@ public final class MeshBench {
     private void measure() throws Exception {
         BenchReport report = BenchReport.forRun(args);
         double[] mesh = new double[rounds];
+        double[] meshSpin = new double[rounds];
         double[] raw = new double[rounds];
         double[] executor = new double[rounds];
         long meshWakes;
-        try (ShardRuntime shards = ShardRuntime.start(settings)) {
+        try (ShardRuntime shards = ShardRuntime.start(settings); ShardRuntime spinningShards = ShardRuntime.start(spinning)) {
             report.setting("shards", shards.shardCount())
                     .setting("driver", shards.driverKind().displayName())
                     .setting("placement", String.join("; ", shards.placements()))
                     .setting("pin", settings.shards().pin())
                     .setting("queue_capacity", settings.mesh().queueCapacity())
+                    .setting("spin_before_sleep", settings.shards().spinBeforeSleep().toString()
+                            + " (atoll-mesh), " + SPIN + " (atoll-mesh-spin)")
                     .setting("messages_per_round", messages)
                     .setting("rounds_after_warmup", rounds)
                     .setting("send_batch", SEND_BATCH)
@@ -77,29 +86,37 @@ public final class MeshBench {
                     .setting("platform", platform.describe());
             System.out.println("warm-up ...");
             meshOneWay(shards, messages / 4);
+            meshOneWay(spinningShards, messages / 4);
             rawSpsc(messages / 4);
             executorHandOff(messages / 4);
             long wakesBefore = shards.shard(0).stats().wakesSent();
             for (int round = 0; round < rounds; round++) {
                 mesh[round] = meshOneWay(shards, messages);
+                meshSpin[round] = meshOneWay(spinningShards, messages);
                 raw[round] = rawSpsc(messages);
                 executor[round] = executorHandOff(messages);
-                System.out.printf("round %d: mesh %,.0f  raw-spsc %,.0f  executor %,.0f msgs/s%n", round + 1,
-                        mesh[round], raw[round], executor[round]);
+                System.out.printf("round %d: mesh %,.0f  mesh-spin %,.0f  raw-spsc %,.0f  executor %,.0f msgs/s%n",
+                        round + 1, mesh[round], meshSpin[round], raw[round], executor[round]);
             }
             meshWakes = shards.shard(0).stats().wakesSent() - wakesBefore;
-            latency(shards, report);
+            latency(shards, report, "atoll-mesh");
+            latency(spinningShards, report, "atoll-mesh-spin");
         }
         double meshRate = median(mesh);
+        double meshSpinRate = median(meshSpin);
         double rawRate = median(raw);
         double executorRate = median(executor);
         report.result("one-way throughput", "atoll-mesh", meshRate, "msgs/s", BenchReport.Better.HIGHER)
+                .result("one-way throughput", "atoll-mesh-spin", meshSpinRate, "msgs/s", BenchReport.Better.HIGHER)
                 .result("one-way throughput", "raw-spsc", rawRate, "msgs/s", BenchReport.Better.HIGHER)
                 .result("one-way throughput", "thread-pool-executor", executorRate, "msgs/s", BenchReport.Better.HIGHER)
                 .result("wake syscalls by the sender during throughput rounds", "atoll-mesh", meshWakes, "syscalls",
                         BenchReport.Better.LOWER);
         report.ratioHigherIsBetter("atoll-mesh/raw-spsc one-way throughput", meshRate, rawRate, 0.5);
+        report.ratioHigherIsBetter("atoll-mesh-spin/raw-spsc one-way throughput", meshSpinRate, rawRate, 0.5);
         report.ratioHigherIsBetter("atoll-mesh/thread-pool-executor one-way throughput", meshRate, executorRate, 5.0);
+        report.ratioHigherIsBetter("atoll-mesh-spin/thread-pool-executor one-way throughput", meshSpinRate,
+                executorRate, 5.0);
         report.publish(args);
     }
 
@@ -207,25 +224,27 @@ public final class MeshBench {
 
     // ---- latency ----
 
-    private void latency(ShardRuntime shards, BenchReport report) {
+    private void latency(ShardRuntime shards, BenchReport report, String impl) {
         Histogram asleep = roundTrips(shards, Duration.ofNanos(200_000), false);
         long callerWakesBefore = shards.shard(0).stats().wakesSent();
         long targetWakesBefore = shards.shard(1).stats().wakesSent();
         Histogram busy = roundTrips(shards, Duration.ZERO, true);
         long wakesToBusyTarget = shards.shard(0).stats().wakesSent() - callerWakesBefore;
         long wakesBackToCaller = shards.shard(1).stats().wakesSent() - targetWakesBefore;
-        report.result("round trip p50, target asleep", "atoll-mesh", asleep.getValueAtPercentile(50) / 1e3, "us",
+        report.result("round trip p50, target idle 200us before each call", impl, micros(asleep, 50), "us",
                         BenchReport.Better.LOWER)
-                .result("round trip p99, target asleep", "atoll-mesh", asleep.getValueAtPercentile(99) / 1e3, "us",
+                .result("round trip p99, target idle 200us before each call", impl, micros(asleep, 99), "us",
                         BenchReport.Better.LOWER)
-                .result("round trip p50, target busy", "atoll-mesh", busy.getValueAtPercentile(50) / 1e3, "us",
+                .result("round trip p50, target busy", impl, micros(busy, 50), "us", BenchReport.Better.LOWER)
+                .result("round trip p99, target busy", impl, micros(busy, 99), "us", BenchReport.Better.LOWER)
+                .result("wake syscalls to the busy target", impl, wakesToBusyTarget, "syscalls",
                         BenchReport.Better.LOWER)
-                .result("round trip p99, target busy", "atoll-mesh", busy.getValueAtPercentile(99) / 1e3, "us",
-                        BenchReport.Better.LOWER)
-                .result("wake syscalls to the busy target", "atoll-mesh", wakesToBusyTarget, "syscalls",
-                        BenchReport.Better.LOWER)
-                .result("wake syscalls back to the waiting caller", "atoll-mesh", wakesBackToCaller, "syscalls",
+                .result("wake syscalls back to the waiting caller", impl, wakesBackToCaller, "syscalls",
                         BenchReport.Better.LOWER);
+    }
+
+    private static double micros(Histogram histogram, double percentile) {
+        return histogram.getValueAtPercentile(percentile) / 1e3;
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code ./atoll run hello [--shards N] [--driver D] [--config FILE] [-Dkey=value]}
  */
 public final class Hello {
-    private static final int RING_LAPS = 100_000;
+    private static final int RING_LAPS = 20_000;
     private static final int ALL_TO_ALL_PER_PAIR = 1_000_000;
     private static final int BATCH = 256;
 

@@ -15,6 +15,8 @@ final class Outbox {
     final ArrayDeque<Runnable> overflow = new ArrayDeque<>();
     /** Sent to in this loop iteration: its target needs the wake check. */
     boolean touched;
+    /** Envelopes that entered the queue since the last flush (counted once per flush, not per send). */
+    int sent;
 
     Outbox(Shard target, SpscVarHandleArrayQueue<Runnable> queue) {
         this.target = target;

@@ -159,7 +159,7 @@ public final class Shard {
         }
         Outbox outbox = outboxes[target];
         if (outbox.overflow.isEmpty() && outbox.queue.offer(message)) {
-            stats.increment(ShardStats.MESSAGES_OUT);
+            outbox.sent++;
             touch(target, outbox);
             return true;
         }
@@ -188,7 +188,7 @@ public final class Shard {
         }
         Outbox outbox = outboxes[target];
         if (outbox.overflow.isEmpty() && outbox.queue.offer(message)) {
-            stats.increment(ShardStats.MESSAGES_OUT);
+            outbox.sent++;
             touch(target, outbox);
         } else {
             park(target, outbox, message);
@@ -374,15 +374,19 @@ public final class Shard {
         if (touchedCount == 0) {
             return;
         }
-        if (overflowPending > 0) {
-            for (int i = 0; i < touchedCount; i++) {
-                Outbox outbox = outboxes[touchedTargets[i]];
+        long entered = 0;
+        for (int i = 0; i < touchedCount; i++) {
+            Outbox outbox = outboxes[touchedTargets[i]];
+            if (overflowPending > 0) {
                 int moved = outbox.drainOverflow();
-                if (moved > 0) {
-                    overflowPending -= moved;
-                    stats.add(ShardStats.MESSAGES_OUT, moved);
-                }
+                overflowPending -= moved;
+                outbox.sent += moved;
             }
+            entered += outbox.sent;
+            outbox.sent = 0;
+        }
+        if (entered > 0) {
+            stats.add(ShardStats.MESSAGES_OUT, entered);
         }
         VarHandle.fullFence();
         Driver d = driver;

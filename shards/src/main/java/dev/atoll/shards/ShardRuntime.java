@@ -97,7 +97,9 @@ public final class ShardRuntime implements AutoCloseable {
         awaitUninterruptibly(started);
         Throwable failure = startFailure.get();
         if (failure != null) {
-            awaitUninterruptibly(exited);
+            for (Shard shard : shards) {
+                joinUninterruptibly(shard.thread());
+            }
             offloadPool.shutdown(0);
             if (failure instanceof RuntimeException e) {
                 throw e;

@@ -69,7 +69,8 @@ public final class ShardStats {
      * @param iterations      loop iterations
      * @param tasks           local tasks run (run queue, timers, completions' continuations excluded)
      * @param messagesIn      messages received from other shards through the mesh
-     * @param messagesOut     messages sent to other shards (entered the mesh or the overflow list)
+     * @param messagesOut     messages that entered a mesh queue to another shard (counted when they enter,
+     *                        so a parked message counts once it leaves the overflow list)
      * @param submissionsIn   tasks received from threads that are not shards (and offload results)
      * @param wakesSent       wake system calls this shard made to wake sleeping shards
      * @param wakesAvoided    targets this shard sent to that needed no wake (awake, or already woken)

@@ -1,6 +1,9 @@
 package dev.atoll.shards;
 
+import dev.atoll.config.DriverKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,15 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ShardRuntimeTest {
 
-    @Test
-    void startStopCyclesLeaveNoThreadAndNoDescriptor() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void startStopCyclesLeaveNoThreadAndNoDescriptor(DriverKind driver) throws Exception {
         // One warm-up cycle loads classes and opens whatever the JVM keeps open (jar files, logging).
-        try (ShardRuntime r = TestRuntimes.start(3, "")) {
+        try (ShardRuntime r = TestRuntimes.start(3, "", driver)) {
             await(r.submit(2, () -> 1));
         }
         long fdsBefore = openDescriptors();
         for (int cycle = 0; cycle < 10; cycle++) {
-            try (ShardRuntime r = TestRuntimes.start(3, "")) {
+            try (ShardRuntime r = TestRuntimes.start(3, "", driver)) {
                 for (int s = 0; s < 3; s++) {
                     int shard = s;
                     assertEquals(shard, await(r.submit(shard, () -> Shard.current().id())));
@@ -248,6 +252,7 @@ class ShardRuntimeTest {
 
     @Test
     void startupFailureOfOneShardStopsTheOthersAndIsThrown() {
+        TestRuntimes.assumeAvailable(DriverKind.AUTO);
         var config = dev.atoll.config.AtollConfig.parse("atoll.shards { count = 3, pin = false }", "test");
         int threadsBefore = liveAtollThreads().size();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ShardRuntime.start(config.settings(),

@@ -1,9 +1,15 @@
 package dev.atoll.shards;
 
 import dev.atoll.config.AtollConfig;
+import dev.atoll.config.DriverKind;
+import dev.atoll.drivers.DriverUnavailableException;
+import dev.atoll.drivers.Drivers;
+import dev.atoll.drivers.Platform;
+import org.junit.jupiter.api.Assumptions;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Starting runtimes in tests: unpinned (tests share two CPUs with the build), with extra settings. */
 final class TestRuntimes {
@@ -13,10 +19,31 @@ final class TestRuntimes {
     private TestRuntimes() {
     }
 
+    /** Every driver kind; tests parameterised with it skip, saying why, the ones this machine lacks. */
+    static Stream<DriverKind> drivers() {
+        return Stream.of(DriverKind.IO_URING, DriverKind.EPOLL, DriverKind.KQUEUE);
+    }
+
+    /** A runtime on the driver {@code atoll.driver = auto} picks here. */
     static ShardRuntime start(int shards, String extraHocon) {
-        AtollConfig config = AtollConfig.parse("atoll.shards { count = " + shards + ", pin = false }\n" + extraHocon,
-                "test settings");
+        return start(shards, extraHocon, DriverKind.AUTO);
+    }
+
+    /** A runtime on {@code driver}; the test is skipped, with the reason, when that driver cannot run here. */
+    static ShardRuntime start(int shards, String extraHocon, DriverKind driver) {
+        assumeAvailable(driver);
+        AtollConfig config = AtollConfig.parse("atoll.shards { count = " + shards + ", pin = false }\n"
+                + "atoll.driver = " + driver.displayName() + "\n" + extraHocon, "test settings");
         return ShardRuntime.start(config);
+    }
+
+    /** Skips the calling test, saying why, when {@code driver} cannot run on this machine. */
+    static void assumeAvailable(DriverKind driver) {
+        try {
+            Drivers.choose(driver, Platform.current());
+        } catch (DriverUnavailableException e) {
+            Assumptions.abort("skipped on driver " + driver.displayName() + ": " + e.getMessage());
+        }
     }
 
     static <T> T await(CompletableFuture<T> future) {

@@ -1,6 +1,8 @@
 package dev.atoll.shards;
 
-import org.junit.jupiter.api.Test;
+import dev.atoll.config.DriverKind;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,9 +45,10 @@ class WakeProtocolStressTest {
         };
     }
 
-    @Test
-    void everyMessageArrivesExactlyOnceInOrderPerPair() throws Exception {
-        try (ShardRuntime r = TestRuntimes.start(SHARDS, "atoll.timers.tick = 100us")) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void everyMessageArrivesExactlyOnceInOrderPerPair(DriverKind driver) throws Exception {
+        try (ShardRuntime r = TestRuntimes.start(SHARDS, "atoll.timers.tick = 100us", driver)) {
             for (int s = 0; s < SHARDS; s++) {
                 int sender = s;
                 r.execute(sender, new Pump(sender, new SplittableRandom(sender)));
@@ -93,7 +96,7 @@ class WakeProtocolStressTest {
             assertTrue(total > 10_000, "only " + total + " messages in the stress run");
             assertTrue(wakes > 0 && avoided > 0, "the run should both wake sleepers and skip busy ones: "
                     + wakes + " wakes, " + avoided + " avoided");
-            System.out.printf("wake stress: %d messages, %d wakes sent, %d avoided, %d sleeps%n", total, wakes, avoided,
+            System.out.printf("wake stress on %s: %d messages, %d wakes sent, %d avoided, %d sleeps%n", driver.displayName(), total, wakes, avoided,
                     r.stats().stream().mapToLong(ShardStats.Snapshot::sleeps).sum());
         }
     }

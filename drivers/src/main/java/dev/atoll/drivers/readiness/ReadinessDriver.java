@@ -53,6 +53,8 @@ public abstract class ReadinessDriver implements Driver {
     private int[] readyRing;
     private int readyHead;
     private int readyCount;
+    /** Operations whose interest is armed in the poller. */
+    private int armed;
     private boolean closed;
     /** PENDING and CLOSED bits and the count of SIGNALLERs; written by wakers on any thread and by the shard thread. */
     @SuppressWarnings("unused") // accessed through WAKE
@@ -91,6 +93,7 @@ public abstract class ReadinessDriver implements Driver {
                     ready(slot, r);
                 } else {
                     states[slot] = ARMED;
+                    armed++;
                 }
             }
         }
@@ -114,7 +117,12 @@ public abstract class ReadinessDriver implements Driver {
             throw new IllegalStateException("driver is closed");
         }
         int completed = dispatch();
-        poller.await(completed > 0 || readyCount > 0 ? 0 : timeoutNanos, sink);
+        long wait = completed > 0 || readyCount > 0 ? 0 : timeoutNanos;
+        // A non-blocking poll with no interest armed could only drain a wake signal, which the next
+        // blocking poll drains anyway: a busy shard without I/O makes no system call here.
+        if (wait != 0 || armed > 0) {
+            poller.await(wait, sink);
+        }
         return completed + dispatch();
     }
 
@@ -194,6 +202,9 @@ public abstract class ReadinessDriver implements Driver {
     }
 
     private void ready(int slot, int result) {
+        if (states[slot] == ARMED) {
+            armed--;
+        }
         states[slot] = READY;
         results[slot] = result;
         readyRing[(readyHead + readyCount) & (readyRing.length - 1)] = slot;

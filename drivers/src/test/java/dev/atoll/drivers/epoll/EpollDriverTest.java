@@ -250,12 +250,25 @@ class EpollDriverTest {
     @Test
     void syscallsAreCounted() {
         long before = driver.syscalls();
-        driver.poll(0);
+        driver.poll(1_000);
         long afterWait = driver.syscalls();
         assertTrue(afterWait > before);
         Recorder readable = new Recorder();
         driver.submit(readable.preparePoll(readFd, PollEvents.READABLE));
         assertTrue(driver.syscalls() > afterWait, "epoll_ctl counts");
+    }
+
+    @Test
+    void aNonBlockingPollWithNothingArmedMakesNoSystemCall() {
+        long before = driver.syscalls();
+        for (int i = 0; i < 100; i++) {
+            driver.poll(0);
+        }
+        assertEquals(before, driver.syscalls());
+        driver.wake();   // still seen by the next poll that may block
+        long start = System.nanoTime();
+        driver.poll(GENEROUS_NANOS);
+        assertTrue(System.nanoTime() - start < QUICK_NANOS, "the wake was lost");
     }
 
     @Test
