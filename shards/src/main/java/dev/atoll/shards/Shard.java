@@ -424,12 +424,26 @@ public final class Shard {
     private boolean spinUntilWork() {
         long end = System.nanoTime() + spinNanos;
         do {
-            if (hasInbound()) {
+            if (peekInbound()) {
                 return true;
             }
             Thread.onSpinWait();
         } while (System.nanoTime() < end);
         return false;
+    }
+
+    /**
+     * Like {@link #hasInbound()} but reads only each queue's next slot, never its producer index:
+     * a consumer spinning on the producer's index would pull that cache line away from a producer
+     * writing it on every send.
+     */
+    private boolean peekInbound() {
+        for (SpscVarHandleArrayQueue<Runnable> queue : inbound) {
+            if (queue != null && queue.relaxedPeek() != null) {
+                return true;
+            }
+        }
+        return submissions.relaxedPeek() != null || returns.relaxedPeek() != null;
     }
 
     private boolean hasInbound() {
