@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * the median round is reported.
  */
 public final class MeshBench {
-    private static final int SEND_BATCH = 1024;
+    private static final int SEND_BATCH = 4096;
 
     /** The spin of the second mesh configuration: the receiver polls this long before it sleeps. */
     private static final String SPIN = "50us";
@@ -79,7 +79,7 @@ public final class MeshBench {
                             + " (atoll-mesh), " + SPIN + " (atoll-mesh-spin)")
                     .setting("messages_per_round", messages)
                     .setting("rounds_after_warmup", rounds)
-                    .setting("send_batch", SEND_BATCH)
+                    .setting("send_batch", SEND_BATCH + " per turn, stopping at the first message parked in overflow")
                     .setting("raw_spsc", "SpscVarHandleArrayQueue, 2 spinning platform threads placed as shards 0 and 1")
                     .setting("executor", "ThreadPoolExecutor(1, LinkedBlockingQueue), producer and worker placed as shards 0 and 1")
                     .setting("latency_samples", latencySamples)
@@ -91,9 +91,13 @@ public final class MeshBench {
             executorHandOff(messages / 4);
             long wakesBefore = shards.shard(0).stats().wakesSent();
             for (int round = 0; round < rounds; round++) {
+                settle();
                 mesh[round] = meshOneWay(shards, messages);
+                settle();
                 meshSpin[round] = meshOneWay(spinningShards, messages);
+                settle();
                 raw[round] = rawSpsc(messages);
+                settle();
                 executor[round] = executorHandOff(messages);
                 System.out.printf("round %d: mesh %,.0f  mesh-spin %,.0f  raw-spsc %,.0f  executor %,.0f msgs/s%n",
                         round + 1, mesh[round], meshSpin[round], raw[round], executor[round]);
@@ -153,12 +157,12 @@ public final class MeshBench {
             @Override
             public void run() {
                 Shard here = Shard.current();
-                // Back-pressure: send the next batch only while nothing waits in the overflow list.
-                if (here.backlog(1) == 0) {
-                    long end = Math.min(n, sent + SEND_BATCH);
-                    for (; sent < end; sent++) {
-                        here.send(1, delivery);
-                    }
+                // Back-pressure: stop at the first message that had to wait in the overflow list
+                // (the queue is full); the flush moves it on, and the next turn goes on from there.
+                long end = Math.min(n, sent + SEND_BATCH);
+                while (sent < end && here.backlog(1) == 0) {
+                    here.send(1, delivery);
+                    sent++;
                 }
                 if (sent < n) {
                     here.execute(this);
@@ -289,6 +293,14 @@ public final class MeshBench {
             shards.submit(1, () -> stopBusy[0] = true).join();
         }
         return histogram;
+    }
+
+    /**
+     * Collects the garbage of the previous run (the executor's queue nodes above all) before the next
+     * starts, so no run shares the two CPUs with the collector's threads cleaning up after another.
+     */
+    private static void settle() {
+        System.gc();
     }
 
     private static double median(double[] values) {

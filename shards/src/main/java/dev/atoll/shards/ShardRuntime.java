@@ -94,7 +94,7 @@ public final class ShardRuntime implements AutoCloseable {
         for (Shard shard : shards) {
             shard.thread().start();
         }
-        awaitUninterruptibly(started);
+        awaitUninterruptibly(started, -1);
         Throwable failure = startFailure.get();
         if (failure != null) {
             for (Shard shard : shards) {
@@ -132,7 +132,7 @@ public final class ShardRuntime implements AutoCloseable {
     /** Blocks a shard until every shard has opened its driver; false when start-up failed. */
     boolean awaitAllStarted(Shard shard) {
         started.countDown();
-        awaitUninterruptibly(started);
+        awaitUninterruptibly(started, -1);
         if (startFailure.get() != null) {
             exited.countDown();
             return false;
@@ -286,13 +286,17 @@ public final class ShardRuntime implements AutoCloseable {
         log.info("stopped {} shards{}", shards.length, cancelled > 0 ? " (" + cancelled + " queued tasks cancelled)" : "");
     }
 
-    /** Waits at most {@code timeoutNanos}; false when the latch did not reach zero in time. */
+    /** Waits at most {@code timeoutNanos} (no limit when negative); false when the latch did not reach zero. */
     private static boolean awaitUninterruptibly(CountDownLatch latch, long timeoutNanos) {
         long end = System.nanoTime() + timeoutNanos;
         boolean interrupted = false;
         try {
             while (true) {
                 try {
+                    if (timeoutNanos < 0) {
+                        latch.await();
+                        return true;
+                    }
                     return latch.await(end - System.nanoTime(), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     interrupted = true;
@@ -302,21 +306,6 @@ public final class ShardRuntime implements AutoCloseable {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -58,13 +58,7 @@ class MeshTest {
     @Test
     void overflowIsBoundedRefusedSendsAreCountedAndAcceptedOnesAllArriveInOrder() {
         try (ShardRuntime r = TestRuntimes.start(2, "atoll.mesh { queue-capacity = 4, overflow-limit = 10 }")) {
-            CountDownLatch blocked = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            r.execute(1, () -> {
-                blocked.countDown();
-                awaitQuietly(release);
-            });
-            awaitQuietly(blocked);
+            CountDownLatch release = TestRuntimes.occupy(r, 1);
             List<Integer> arrived = new ArrayList<>();   // shard 1 only
             CompletableFuture<Void> allArrived = new CompletableFuture<>();
             int[] accepted = await(r.submit(0, () -> {
@@ -100,13 +94,7 @@ class MeshTest {
     @Test
     void outsideSubmissionsBeyondTheBoundFailTheirFutures() throws Exception {
         try (ShardRuntime r = TestRuntimes.start(1, "atoll.mesh { queue-capacity = 4, overflow-limit = 4 }")) {
-            CountDownLatch blocked = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            r.execute(0, () -> {
-                blocked.countDown();
-                awaitQuietly(release);
-            });
-            awaitQuietly(blocked);
+            CountDownLatch release = TestRuntimes.occupy(r, 0);
             List<CompletableFuture<Integer>> futures = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 int n = i;
@@ -141,7 +129,7 @@ class MeshTest {
                     Thread.onSpinWait();
                 }
             });
-            awaitQuietly(targetBusy);
+            TestRuntimes.awaitLatch(targetBusy);
             long wakesBefore = r.stats().get(0).wakesSent();
             // 1,000 sends, each from its own loop iteration of shard 0 (one flush each).
             CompletableFuture<Void> sent = new CompletableFuture<>();
@@ -208,14 +196,6 @@ class MeshTest {
     void sendFromTheWrongThreadIsRefused() {
         try (ShardRuntime r = TestRuntimes.start(2, "")) {
             assertThrows(IllegalStateException.class, () -> r.shard(0).send(1, () -> { }));
-        }
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            assertTrue(latch.await(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
         }
     }
 }

@@ -229,13 +229,7 @@ class ShardRuntimeTest {
     @Test
     void closeCancelsWhatIsStillQueuedAfterTheShutdownTimeout() {
         ShardRuntime r = TestRuntimes.start(1, "atoll.shards.shutdown-timeout = 0s");
-        CountDownLatch running = new CountDownLatch(1);
-        CountDownLatch gate = new CountDownLatch(1);
-        r.execute(0, () -> {
-            running.countDown();
-            awaitQuietly(gate);
-        });
-        awaitQuietly(running);
+        CountDownLatch gate = TestRuntimes.occupy(r, 0);
         CompletableFuture<Integer> queued = r.submit(0, () -> 1);
         Thread closer = Thread.ofPlatform().start(r::close);
         gate.countDown();
@@ -297,14 +291,6 @@ class ShardRuntimeTest {
     private static void joinQuietly(Thread t) {
         try {
             assertTrue(t.join(Duration.ofSeconds(TestRuntimes.WAIT_SECONDS)), "close() did not return");
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            assertTrue(latch.await(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS));
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }

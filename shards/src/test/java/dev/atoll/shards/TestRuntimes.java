@@ -8,6 +8,7 @@ import dev.atoll.drivers.Platform;
 import org.junit.jupiter.api.Assumptions;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -35,6 +36,32 @@ final class TestRuntimes {
         AtollConfig config = AtollConfig.parse("atoll.shards { count = " + shards + ", pin = false }\n"
                 + "atoll.driver = " + driver.displayName() + "\n" + extraHocon, "test settings");
         return ShardRuntime.start(config);
+    }
+
+    /**
+     * Keeps {@code shard} busy in a task until the returned latch is counted down; returns once the
+     * task is running, so everything sent to the shard afterwards waits in its queues.
+     */
+    static CountDownLatch occupy(ShardRuntime runtime, int shard) {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        runtime.execute(shard, () -> {
+            running.countDown();
+            awaitLatch(release);
+        });
+        awaitLatch(running);
+        return release;
+    }
+
+    /** Waits for a latch with the tests' generous deadline, failing the test when it passes. */
+    static void awaitLatch(CountDownLatch latch) {
+        try {
+            if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("latch not released within " + WAIT_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** Skips the calling test, saying why, when {@code driver} cannot run on this machine. */
