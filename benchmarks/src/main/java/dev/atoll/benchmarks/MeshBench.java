@@ -83,6 +83,9 @@ public final class MeshBench {
                     .setting("raw_spsc", "SpscVarHandleArrayQueue, 2 spinning platform threads placed as shards 0 and 1")
                     .setting("executor", "ThreadPoolExecutor(1, LinkedBlockingQueue), producer and worker placed as shards 0 and 1")
                     .setting("latency_samples", latencySamples)
+                    .setting("gc", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                            .map(java.lang.management.GarbageCollectorMXBean::getName)
+                            .collect(java.util.stream.Collectors.joining(", ")))
                     .setting("platform", platform.describe());
             System.out.println("warm-up ...");
             meshOneWay(shards, messages / 4);

@@ -1,5 +1,6 @@
 package dev.atoll.drivers;
 
+import dev.atoll.config.ConfigReader;
 import dev.atoll.config.QosClass;
 import dev.atoll.config.ShardSettings;
 import dev.atoll.drivers.ffi.Errno;
@@ -9,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -51,7 +51,7 @@ public final class ThreadPlacement {
         if (qos == QosClass.NONE) {
             return "qos unchanged (qos = none)";
         }
-        String name = qos.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        String name = ConfigReader.kebab(qos);
         int error = MacosLibC.pthreadSetQosClassSelfNp(qosValue(qos), 0);
         if (error != 0) {
             return "qos unchanged (" + failed("pthread_set_qos_class_self_np(" + name + ")", error) + ")";

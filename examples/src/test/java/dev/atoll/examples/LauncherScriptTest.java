@@ -65,6 +65,14 @@ class LauncherScriptTest {
     }
 
     @Test
+    void usesZgcUnlessAFlagChoseACollector() throws Exception {
+        String print = "split_args \"$@\"; default_gc; printf 'jvm %s\\n' \"${JVM_ARGS[@]}\"";
+        assertEquals("jvm -XX:+UseZGC\njvm -Xmx1g\n", bash(Map.of(), print, "hello", "-J-Xmx1g").out());
+        assertEquals("jvm -XX:+UseG1GC\n", bash(Map.of(), print, "hello", "-J-XX:+UseG1GC").out());
+        assertEquals("jvm -XX:+UseZGC\n", bash(Map.of(), "set -u; split_args; default_gc; printf 'jvm %s\\n' \"${JVM_ARGS[@]}\"").out());
+    }
+
+    @Test
     void splitsJvmAndProgramArguments() throws Exception {
         Run run = bash(Map.of(), "split_args \"$@\"; printf 'jvm %s\\n' \"${JVM_ARGS[@]}\"; printf 'prog %s\\n' \"${PROGRAM_ARGS[@]}\"",
                 "hello", "-Datoll.shards.count=2", "--port", "0", "-J-Xmx1g", "-Dkey=a b", "--", "-Dnot=jvm", "-Jnot");
