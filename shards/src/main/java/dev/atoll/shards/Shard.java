@@ -395,8 +395,8 @@ public final class Shard {
             int target = touchedTargets[i];
             Outbox outbox = outboxes[target];
             if (outbox.target.wake.claimWake()) {
+                stats.increment(ShardStats.WAKES_SENT);   // counted first: the woken shard may act on it at once
                 d.wake(outbox.target.driver);
-                stats.increment(ShardStats.WAKES_SENT);
             } else {
                 stats.increment(ShardStats.WAKES_AVOIDED);
             }
