@@ -149,7 +149,7 @@ public final class Hello {
         System.out.printf("  %,.0f messages/s through the mesh%n", expected / seconds);
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static CompletableFuture<Long>[] newFutures(int n) {
         CompletableFuture<Long>[] futures = new CompletableFuture[n];
         for (int i = 0; i < n; i++) {
