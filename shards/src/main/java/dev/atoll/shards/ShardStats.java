@@ -67,7 +67,7 @@ public final class ShardStats {
      * The counters of one shard at one moment.
      *
      * @param iterations      loop iterations
-     * @param tasks           local tasks run (run queue, timers, completions' continuations excluded)
+     * @param tasks           tasks run from the shard's local run queue
      * @param messagesIn      messages received from other shards through the mesh
      * @param messagesOut     messages that entered a mesh queue to another shard (counted when they enter,
      *                        so a parked message counts once it leaves the overflow list)
