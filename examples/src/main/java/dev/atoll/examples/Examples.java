@@ -1,5 +1,7 @@
 package dev.atoll.examples;
 
+import dev.atoll.drivers.DriverUnavailableException;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +30,13 @@ public final class Examples {
             System.err.print(list());
             System.exit(2);
         }
-        example.get().main().run(Arrays.copyOfRange(args, 1, args.length));
+        try {
+            example.get().main().run(Arrays.copyOfRange(args, 1, args.length));
+        } catch (DriverUnavailableException e) {
+            // A start-up error the user can act on: say it plainly, without a stack trace.
+            System.err.println(args[0] + ": " + e.getMessage());
+            System.exit(1);
+        }
     }
 
     static Optional<Example> find(String name) {

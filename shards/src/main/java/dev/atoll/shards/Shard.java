@@ -61,11 +61,15 @@ public final class Shard {
     private final MessagePassingQueue.Consumer<Runnable> runMessage = this::runMessage;
     private final java.util.function.Consumer<Runnable> runTimer = this::runTimer;
 
+    // Written once by this shard's thread at start, read by wakers on any thread: volatile (release/acquire).
     private volatile Driver driver;
     private volatile String placement = "";
+    // Written by the stopping thread, read by this shard every iteration: volatile; stopDeadline is a
+    // plain field written just before stopRequested, so the volatile write publishes it.
     private volatile boolean stopRequested;
-    private volatile boolean exited;
     private long stopDeadline;
+    // Written by this shard when its loop ends, read by the stall detector: volatile.
+    private volatile boolean exited;
     private boolean reportedQuiescent;
     private int inFlightOffloads;
     private int drainStart;

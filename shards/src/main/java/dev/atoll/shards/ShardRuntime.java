@@ -45,6 +45,7 @@ public final class ShardRuntime implements AutoCloseable {
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private final AtomicInteger quiescent = new AtomicInteger();
     private final CountDownLatch exited;
+    // Read by every outside submitter, written once by close(): volatile.
     private volatile boolean stopping;
     private volatile boolean closed;
 
@@ -74,8 +75,14 @@ public final class ShardRuntime implements AutoCloseable {
         return start(config.settings());
     }
 
-    /** Starts the shards with these settings, each with the driver {@code atoll.driver} picks. */
+    /**
+     * Starts the shards with these settings, each with the driver {@code atoll.driver} picks.
+     *
+     * @throws dev.atoll.drivers.DriverUnavailableException when that driver cannot run on this machine
+     */
     public static ShardRuntime start(AtollSettings settings) {
+        // Fail on the caller's thread, before any shard starts, when the driver cannot run here.
+        Drivers.choose(settings.driver(), Platform.current());
         return start(settings, shardId -> Drivers.open(settings));
     }
 

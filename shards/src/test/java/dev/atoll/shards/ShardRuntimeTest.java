@@ -1,6 +1,10 @@
 package dev.atoll.shards;
 
+import dev.atoll.config.AtollConfig;
 import dev.atoll.config.DriverKind;
+import dev.atoll.drivers.DriverUnavailableException;
+import dev.atoll.drivers.Drivers;
+import dev.atoll.drivers.Platform;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ShardRuntimeTest {
 
@@ -247,16 +252,35 @@ class ShardRuntimeTest {
     @Test
     void startupFailureOfOneShardStopsTheOthersAndIsThrown() {
         TestRuntimes.assumeAvailable(DriverKind.AUTO);
-        var config = dev.atoll.config.AtollConfig.parse("atoll.shards { count = 3, pin = false }", "test");
+        var config = AtollConfig.parse("atoll.shards { count = 3, pin = false }", "test");
         int threadsBefore = liveAtollThreads().size();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ShardRuntime.start(config.settings(),
                 id -> {
                     if (id == 1) {
                         throw new IllegalStateException("no driver for shard 1 (expected in this test)");
                     }
-                    return dev.atoll.drivers.Drivers.open(config.settings());
+                    return Drivers.open(config.settings());
                 }));
         assertTrue(e.getMessage().contains("shard 1"));
+        assertEquals(threadsBefore, liveAtollThreads().size());
+    }
+
+    @Test
+    void anUnavailableDriverFailsStartOnTheCallerWithoutStartingAThread() {
+        DriverKind missing = null;
+        for (DriverKind kind : DriverKind.values()) {
+            try {
+                Drivers.choose(kind, Platform.current());
+            } catch (DriverUnavailableException e) {
+                missing = kind;
+                break;
+            }
+        }
+        assumeTrue(missing != null, "every driver kind is available here");
+        var config = AtollConfig.parse("atoll.driver = " + missing.displayName(), "test");
+        int threadsBefore = liveAtollThreads().size();
+        var e = assertThrows(DriverUnavailableException.class, () -> ShardRuntime.start(config));
+        assertTrue(e.getMessage().contains("atoll.driver"), e.getMessage());
         assertEquals(threadsBefore, liveAtollThreads().size());
     }
 
