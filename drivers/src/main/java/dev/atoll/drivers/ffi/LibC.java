@@ -29,8 +29,7 @@ public final class LibC {
 
     public static int close(MemorySegment errno, int fd) {
         try {
-            int r = (int) CLOSE.invokeExact(errno, fd);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (int) CLOSE.invokeExact(errno, fd);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
@@ -38,8 +37,7 @@ public final class LibC {
 
     public static long read(MemorySegment errno, int fd, MemorySegment buffer, long count) {
         try {
-            long r = (long) READ.invokeExact(errno, fd, buffer, count);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (long) READ.invokeExact(errno, fd, buffer, count);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
@@ -47,8 +45,7 @@ public final class LibC {
 
     public static long write(MemorySegment errno, int fd, MemorySegment buffer, long count) {
         try {
-            long r = (long) WRITE.invokeExact(errno, fd, buffer, count);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (long) WRITE.invokeExact(errno, fd, buffer, count);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
@@ -57,8 +54,7 @@ public final class LibC {
     /** {@code fcntl} with an {@code int} argument (or none: pass 0), e.g. {@code F_GETFL}, {@code F_SETFL}. */
     public static int fcntl(MemorySegment errno, int fd, int cmd, int arg) {
         try {
-            int r = (int) FCNTL.invokeExact(errno, fd, cmd, arg);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (int) FCNTL.invokeExact(errno, fd, cmd, arg);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }

@@ -82,8 +82,7 @@ public final class LinuxLibC {
 
     private static int affinity(MethodHandle call, MemorySegment errno, int pid, MemorySegment mask) {
         try {
-            int r = (int) call.invokeExact(errno, pid, mask.byteSize(), mask);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (int) call.invokeExact(errno, pid, mask.byteSize(), mask);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
@@ -91,8 +90,7 @@ public final class LinuxLibC {
 
     public static int eventfd(MemorySegment errno, int initval, int flags) {
         try {
-            int r = (int) EVENTFD.invokeExact(errno, initval, flags);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (int) EVENTFD.invokeExact(errno, initval, flags);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
@@ -101,8 +99,7 @@ public final class LinuxLibC {
     /** {@code pipe2(fds, flags)}: {@code fds} holds two ints, the read end first. */
     public static int pipe2(MemorySegment errno, MemorySegment fds, int flags) {
         try {
-            int r = (int) PIPE2.invokeExact(errno, fds, flags);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (int) PIPE2.invokeExact(errno, fds, flags);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
@@ -110,8 +107,7 @@ public final class LinuxLibC {
 
     public static int epollCreate1(MemorySegment errno, int flags) {
         try {
-            int r = (int) EPOLL_CREATE1.invokeExact(errno, flags);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (int) EPOLL_CREATE1.invokeExact(errno, flags);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
@@ -120,8 +116,7 @@ public final class LinuxLibC {
     /** {@code epoll_ctl}; {@code event} may be {@link MemorySegment#NULL} for {@code EPOLL_CTL_DEL}. */
     public static int epollCtl(MemorySegment errno, int epfd, int op, int fd, MemorySegment event) {
         try {
-            int r = (int) EPOLL_CTL.invokeExact(errno, epfd, op, fd, event);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (int) EPOLL_CTL.invokeExact(errno, epfd, op, fd, event);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
@@ -130,8 +125,7 @@ public final class LinuxLibC {
     /** {@code epoll_wait} with a timeout in milliseconds (-1: none). */
     public static int epollWait(MemorySegment errno, int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
         try {
-            int r = (int) EPOLL_WAIT.invokeExact(errno, epfd, events, maxEvents, timeoutMillis);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (int) EPOLL_WAIT.invokeExact(errno, epfd, events, maxEvents, timeoutMillis);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
@@ -149,8 +143,7 @@ public final class LinuxLibC {
     public static int epollPwait2(MemorySegment errno, int epfd, MemorySegment events, int maxEvents,
                                   MemorySegment timeout) {
         try {
-            int r = (int) EPOLL_PWAIT2.invokeExact(errno, epfd, events, maxEvents, timeout, MemorySegment.NULL);
-            return r == -1 ? Ffi.failed(errno) : r;
+            return (int) EPOLL_PWAIT2.invokeExact(errno, epfd, events, maxEvents, timeout, MemorySegment.NULL);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }

@@ -41,7 +41,7 @@ public final class MacosLibC {
             length.set(JAVA_LONG, 0, value.byteSize());
             int r = (int) Handles.SYSCTLBYNAME.invokeExact(errno, arena.allocateFrom(name), value, length,
                     MemorySegment.NULL, 0L);
-            if (r == -1) {
+            if (r < 0) { // -errno: ENOENT (no such key here), EINVAL, ENOMEM (wider than 8 bytes)
                 return OptionalLong.empty();
             }
             long size = length.get(JAVA_LONG, 0);

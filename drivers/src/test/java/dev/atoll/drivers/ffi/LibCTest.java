@@ -1,10 +1,12 @@
 package dev.atoll.drivers.ffi;
 
+import dev.atoll.drivers.Arch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -56,10 +58,10 @@ class LibCTest {
 
     @Test
     void epollEventLayoutMatchesTheArchitecture() {
-        boolean x86 = dev.atoll.drivers.Arch.current() == dev.atoll.drivers.Arch.X86_64;
+        boolean x86 = Arch.current() == Arch.X86_64;
         assertEquals(x86 ? 12 : 16, LinuxLibC.EPOLL_EVENT.byteSize());
         assertEquals(x86 ? 4 : 8, LinuxLibC.EPOLL_EVENT.byteOffset(
-                java.lang.foreign.MemoryLayout.PathElement.groupElement("data")));
+                MemoryLayout.PathElement.groupElement("data")));
         assertEquals(128, LinuxLibC.CPU_SET.byteSize());
     }
 
