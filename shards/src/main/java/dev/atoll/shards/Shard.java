@@ -159,22 +159,7 @@ public final class Shard {
      */
     public boolean send(int target, Runnable message) {
         checkThread();
-        if (target == id) {
-            runQueue.addLast(message);
-            return true;
-        }
-        Outbox outbox = outboxes[target];
-        if (outbox.overflow.isEmpty() && outbox.queue.offer(message)) {
-            outbox.sent++;
-            touch(target, outbox);
-            return true;
-        }
-        if (outbox.overflow.size() >= overflowLimit) {
-            stats.increment(ShardStats.REJECTED);
-            return false;
-        }
-        park(target, outbox, message);
-        return true;
+        return deliver(target, message, overflowLimit);
     }
 
     /**
@@ -188,17 +173,27 @@ public final class Shard {
 
     /** Like {@link #send} but never refused: replies whose requests were already admitted. */
     void sendReply(int target, Runnable message) {
+        deliver(target, message, Integer.MAX_VALUE);
+    }
+
+    /** Queues locally, enters the mesh queue, or parks in the overflow list; refused beyond {@code limit} parked. */
+    private boolean deliver(int target, Runnable message, int limit) {
         if (target == id) {
             runQueue.addLast(message);
-            return;
+            return true;
         }
         Outbox outbox = outboxes[target];
         if (outbox.overflow.isEmpty() && outbox.queue.offer(message)) {
             outbox.sent++;
             touch(target, outbox);
-        } else {
-            park(target, outbox, message);
+            return true;
         }
+        if (outbox.overflow.size() >= limit) {
+            stats.increment(ShardStats.REJECTED);
+            return false;
+        }
+        park(target, outbox, message);
+        return true;
     }
 
     /**
@@ -265,10 +260,10 @@ public final class Shard {
         try {
             placement = runtime.placeAndOpen(this);
         } catch (Throwable t) {
-            runtime.shardFailedToStart(this, t);
+            runtime.shardFailedToStart(t);
             return;
         }
-        if (!runtime.awaitAllStarted(this)) {
+        if (!runtime.awaitAllStarted()) {
             closeDriver();
             return;
         }
@@ -280,7 +275,7 @@ public final class Shard {
             exited = true;
             timers.cancelAll();
             closeDriver();
-            runtime.shardExited(this);
+            runtime.shardExited();
         }
     }
 

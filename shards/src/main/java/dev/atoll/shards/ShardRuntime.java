@@ -128,23 +128,19 @@ public final class ShardRuntime implements AutoCloseable {
         return placement;
     }
 
-    void shardFailedToStart(Shard shard, Throwable failure) {
+    /** A shard could not place itself or open its driver; start() joins the threads and throws. */
+    void shardFailedToStart(Throwable failure) {
         if (!startFailure.compareAndSet(null, failure)) {
             startFailure.get().addSuppressed(failure);
         }
         started.countDown();
-        exited.countDown();
     }
 
     /** Blocks a shard until every shard has opened its driver; false when start-up failed. */
-    boolean awaitAllStarted(Shard shard) {
+    boolean awaitAllStarted() {
         started.countDown();
         awaitUninterruptibly(started, -1);
-        if (startFailure.get() != null) {
-            exited.countDown();
-            return false;
-        }
-        return true;
+        return startFailure.get() == null;
     }
 
     void shardQuiescent() {
@@ -155,7 +151,7 @@ public final class ShardRuntime implements AutoCloseable {
         return quiescent.get() >= shards.length;
     }
 
-    void shardExited(Shard shard) {
+    void shardExited() {
         exited.countDown();
     }
 

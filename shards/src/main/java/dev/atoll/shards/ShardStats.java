@@ -24,13 +24,12 @@ public final class ShardStats {
     static final int TIMERS_FIRED = 10;
     static final int TASK_FAILURES = 11;
     static final int COMPLETIONS = 12;
-    static final int STALLS = 13;
-    static final int CANCELLED_AT_STOP = 14;
+    static final int CANCELLED_AT_STOP = 13;
     // Each counter on its own 16-long stride would waste memory for little: the owner writes all of
     // them, and readers are rare. Only STALLS has a second writer, so it gets its own line.
-    private static final int STALLS_INDEX = 32;
+    static final int STALLS = 32;
 
-    private final long[] counters = new long[STALLS_INDEX + 16];
+    private final long[] counters = new long[STALLS + 16];
 
     ShardStats() {
     }
@@ -48,11 +47,11 @@ public final class ShardStats {
 
     /** Stall detector thread: counts one stall. */
     void stalled() {
-        LONGS.getAndAdd(counters, STALLS_INDEX, 1L);
+        LONGS.getAndAdd(counters, STALLS, 1L);
     }
 
     long read(int counter) {
-        return (long) LONGS.getOpaque(counters, counter == STALLS ? STALLS_INDEX : counter);
+        return (long) LONGS.getOpaque(counters, counter);
     }
 
     /** A consistent-enough copy of every counter, safe to call from any thread. */
