@@ -27,6 +27,7 @@ public final class OsConstants {
     public static final int EINTR = LinuxConstants.EINTR;
     public static final int EINVAL = LinuxConstants.EINVAL;
     public static final int EBUSY = LinuxConstants.EBUSY;
+    public static final int ENOMEM = LinuxConstants.ENOMEM;
 
     public static final int AF_UNIX = 1;                      // the same on both
     public static final int AF_INET = 2;
