@@ -61,6 +61,21 @@ public final class ConfigReader {
         return result;
     }
 
+    /** A size in bytes, written as a number or with a unit ({@code 64KiB}, {@code 4MiB}). */
+    public long bytes(String path, long min, long max) {
+        ConfigValue value = value(path);
+        long result;
+        try {
+            result = config.getBytes(path);
+        } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+            throw invalid(path, value, "a size such as 512, 64KiB or 4MiB, from " + min + " to " + max + " bytes");
+        }
+        if (result < min || result > max) {
+            throw invalid(path, value, "a size from " + min + " to " + max + " bytes");
+        }
+        return result;
+    }
+
     /** A string that is not blank, such as a host name. */
     public String nonBlankString(String path) {
         ConfigValue value = value(path);

@@ -34,6 +34,13 @@ public interface Driver extends AutoCloseable {
     void cancel(Operation operation);
 
     /**
+     * Forgets descriptor {@code fd} before its owner closes it or hands it to another shard: operations
+     * in flight on it complete with {@code -ECANCELED} (by the next {@link #poll(long)}) and the driver
+     * drops any registration it holds for it. The caller still owns the descriptor.
+     */
+    void detach(int fd);
+
+    /**
      * Submits what is queued, then waits for at least one completion or a {@link #wake()}, at most
      * {@code timeoutNanos} (0: do not wait; negative: no limit), and dispatches every completion that
      * is ready. One call is one kernel round trip where the driver allows it.

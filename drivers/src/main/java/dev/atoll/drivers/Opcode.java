@@ -1,15 +1,41 @@
 package dev.atoll.drivers;
 
 /**
- * What an {@link Operation} asks the kernel to do. The io module adds socket and file operations to
- * this list together with their implementations in every driver.
+ * What an {@link Operation} asks the kernel to do. Socket operations are on non-blocking sockets the
+ * caller owns; their results follow the system call's convention ({@code >= 0}, or {@code -errno}).
  */
 public enum Opcode {
     /** Completes with 0 on the next poll; measures the driver's round trip. */
-    NOP,
+    NOP(0),
     /**
-     * Waits until a descriptor the driver does not own is ready for {@link Operation#pollEvents()}
-     * ({@link PollEvents} bits); completes with the ready bits. One-shot.
+     * Waits until a descriptor is ready for {@link Operation#pollEvents()} ({@link PollEvents} bits);
+     * completes with the ready bits. One-shot.
      */
-    POLL
+    POLL(0),
+    /** Accepts one connection: completes with its descriptor (non-blocking, close-on-exec). */
+    ACCEPT(PollEvents.READABLE),
+    /** Connects to {@link Operation#address()}: completes with 0 once connected. */
+    CONNECT(PollEvents.WRITABLE),
+    /** Receives into the buffer: completes with the bytes received, 0 at end of stream. */
+    RECV(PollEvents.READABLE),
+    /** Sends from the buffer (never raising SIGPIPE): completes with the bytes sent, possibly fewer than asked. */
+    SEND(PollEvents.WRITABLE),
+    /**
+     * Receives one datagram into the buffer and its sender's address into {@link Operation#address()}
+     * (a {@link dev.atoll.drivers.ffi.SocketAddresses#SLOT_SIZE} slot): completes with its length.
+     */
+    RECV_FROM(PollEvents.READABLE),
+    /** Sends one datagram from the buffer to {@link Operation#address()}: completes with its length. */
+    SEND_TO(PollEvents.WRITABLE);
+
+    private final int readiness;
+
+    Opcode(int readiness) {
+        this.readiness = readiness;
+    }
+
+    /** The readiness ({@link PollEvents} bit) a readiness driver waits for when this operation would block. */
+    public int readiness() {
+        return readiness;
+    }
 }

@@ -1,5 +1,7 @@
 package dev.atoll.drivers;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * One request to a {@link Driver}, completed on the shard thread through {@link #complete(int, int)}.
  *
@@ -7,13 +9,18 @@ package dev.atoll.drivers;
  * completion; only then may it, and the memory it names, be reused. Results follow the kernel's
  * convention: a value {@code >= 0} on success, {@code -errno} on failure.
  *
- * <p>The driver keeps its bookkeeping in the fields it reaches through {@link #driverSlot()} so an
- * operation costs no allocation per submission.
+ * <p>An operation is prepared again for each use, so one object per connection direction serves every
+ * read or write it makes. The driver keeps its bookkeeping in {@link #driverSlot()} and
+ * {@link #generation()}: a submission allocates nothing.
  */
 public abstract class Operation {
     private Opcode opcode = Opcode.NOP;
     private int fd = -1;
     private int pollEvents;
+    private long bufferAddress;
+    private int length;
+    private MemorySegment address = MemorySegment.NULL;
+    private int addressLength;
     /** Driver bookkeeping: index of the operation in the driver's table, or -1 when not submitted. */
     private int driverSlot = -1;
     /** Driver bookkeeping: bumped on each reuse so a stale completion is recognised. */
@@ -21,17 +28,81 @@ public abstract class Operation {
 
     /** Makes this a NOP. */
     public final Operation prepareNop() {
-        this.opcode = Opcode.NOP;
-        this.fd = -1;
-        this.pollEvents = 0;
+        return prepare(Opcode.NOP, -1);
+    }
+
+    /** Makes this a one-shot readiness wait on {@code fd} for {@link PollEvents} bits. */
+    public final Operation preparePoll(int fd, int pollEvents) {
+        prepare(Opcode.POLL, fd);
+        this.pollEvents = pollEvents;
         return this;
     }
 
-    /** Makes this a one-shot readiness wait on a descriptor the caller owns. */
-    public final Operation preparePoll(int fd, int pollEvents) {
-        this.opcode = Opcode.POLL;
+    /** Makes this an accept on the listening socket {@code fd}. */
+    public final Operation prepareAccept(int fd) {
+        return prepare(Opcode.ACCEPT, fd);
+    }
+
+    /**
+     * Makes this a connect of socket {@code fd} to the {@code sockaddr} of {@code addressLength} bytes in
+     * {@code address} (see {@link dev.atoll.drivers.ffi.SocketAddresses#encode}), which must stay
+     * untouched until completion.
+     */
+    public final Operation prepareConnect(int fd, MemorySegment address, int addressLength) {
+        prepare(Opcode.CONNECT, fd);
+        this.address = address;
+        this.addressLength = addressLength;
+        return this;
+    }
+
+    /** Makes this a receive of up to {@code length} bytes into native memory at {@code bufferAddress}. */
+    public final Operation prepareRecv(int fd, long bufferAddress, int length) {
+        return prepareTransfer(Opcode.RECV, fd, bufferAddress, length);
+    }
+
+    /** Makes this a send of {@code length} bytes from native memory at {@code bufferAddress}. */
+    public final Operation prepareSend(int fd, long bufferAddress, int length) {
+        return prepareTransfer(Opcode.SEND, fd, bufferAddress, length);
+    }
+
+    /**
+     * Makes this a receive of one datagram (up to {@code length} bytes, the rest of a longer one is
+     * lost) whose sender's address is written into {@code addressSlot}
+     * ({@link dev.atoll.drivers.ffi.SocketAddresses#SLOT_SIZE} bytes).
+     */
+    public final Operation prepareRecvFrom(int fd, long bufferAddress, int length, MemorySegment addressSlot) {
+        prepareTransfer(Opcode.RECV_FROM, fd, bufferAddress, length);
+        this.address = addressSlot;
+        return this;
+    }
+
+    /** Makes this a send of one datagram to the {@code sockaddr} in {@code address}. */
+    public final Operation prepareSendTo(int fd, long bufferAddress, int length, MemorySegment address,
+                                         int addressLength) {
+        prepareTransfer(Opcode.SEND_TO, fd, bufferAddress, length);
+        this.address = address;
+        this.addressLength = addressLength;
+        return this;
+    }
+
+    private Operation prepareTransfer(Opcode opcode, int fd, long bufferAddress, int length) {
+        prepare(opcode, fd);
+        this.bufferAddress = bufferAddress;
+        this.length = length;
+        return this;
+    }
+
+    private Operation prepare(Opcode opcode, int fd) {
+        if (driverSlot >= 0) {
+            throw new IllegalStateException("operation is in flight: it belongs to its driver until it completes");
+        }
+        this.opcode = opcode;
         this.fd = fd;
-        this.pollEvents = pollEvents;
+        this.pollEvents = 0;
+        this.bufferAddress = 0;
+        this.length = 0;
+        this.address = MemorySegment.NULL;
+        this.addressLength = 0;
         return this;
     }
 
@@ -45,6 +116,26 @@ public abstract class Operation {
 
     public final int pollEvents() {
         return pollEvents;
+    }
+
+    /** The native address of the data of a transfer. */
+    public final long bufferAddress() {
+        return bufferAddress;
+    }
+
+    /** The byte count of a transfer. */
+    public final int length() {
+        return length;
+    }
+
+    /** The {@code sockaddr} of CONNECT and SEND_TO, or the address slot of RECV_FROM. */
+    public final MemorySegment address() {
+        return address;
+    }
+
+    /** The length of {@link #address()} for CONNECT and SEND_TO. */
+    public final int addressLength() {
+        return addressLength;
     }
 
     public final int driverSlot() {

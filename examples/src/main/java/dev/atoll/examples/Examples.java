@@ -15,7 +15,8 @@ public final class Examples {
     /** Every example, in the order the list shows them. */
     static final List<Example> ALL = List.of(
             new Example("hello", "starts the shards, sends messages around all of them, prints what happened and how fast",
-                    Hello::main));
+                    Hello::main),
+            new Example("echo", "a TCP echo server (port 7000)", Echo::main));
 
     private Examples() { }
 

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +74,9 @@ public final class Shard {
     // Written by this shard when its loop ends, read by the stall detector: volatile.
     private volatile boolean exited;
     private boolean reportedQuiescent;
+    /** Values of {@link ShardLocal}s by their index; this shard's thread only. */
+    private Object[] locals = new Object[0];
+    private ShardLocal<?>[] keys = new ShardLocal<?>[0];
     private int inFlightOffloads;
     private int drainStart;
 
@@ -274,8 +278,40 @@ public final class Shard {
         } finally {
             exited = true;
             timers.cancelAll();
+            exitLocals();
             closeDriver();
             runtime.shardExited();
+        }
+    }
+
+    /** The value of {@code key} on this shard, created on first use; this shard's thread only. */
+    <T> T local(ShardLocal<T> key) {
+        checkThread();
+        if (key.index >= locals.length) {
+            int length = Math.max(key.index + 1, locals.length * 2);
+            locals = Arrays.copyOf(locals, length);
+            keys = Arrays.copyOf(keys, length);
+        }
+        Object value = locals[key.index];
+        if (value == null) {
+            value = key.create(this);
+            locals[key.index] = value;
+            keys[key.index] = key;
+        }
+        @SuppressWarnings("unchecked")
+        T typed = (T) value;
+        return typed;
+    }
+
+    private void exitLocals() {
+        for (int i = 0; i < locals.length; i++) {
+            if (locals[i] != null) {
+                try {
+                    keys[i].exit(locals[i]);
+                } catch (Throwable t) {
+                    log.warn("clean-up of a shard-local value on shard {} failed", id, t);
+                }
+            }
         }
     }
 

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ShardRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ShardRuntime.class);
 
+    private final AtollConfig config;
     private final AtollSettings settings;
     private final Platform platform;
     private final DriverFactory driverFactory;
@@ -49,7 +50,8 @@ public final class ShardRuntime implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean closed;
 
-    private ShardRuntime(AtollSettings settings, Platform platform, DriverFactory driverFactory) {
+    private ShardRuntime(AtollConfig config, AtollSettings settings, Platform platform, DriverFactory driverFactory) {
+        this.config = config;
         this.settings = settings;
         this.platform = platform;
         this.driverFactory = driverFactory;
@@ -72,7 +74,21 @@ public final class ShardRuntime implements AutoCloseable {
 
     /** Starts the shards configured by {@code config}, each with the driver {@code atoll.driver} picks. */
     public static ShardRuntime start(AtollConfig config) {
-        return start(config.settings());
+        AtollSettings settings = config.settings();
+        // Fail on the caller's thread, before any shard starts, when the driver cannot run here.
+        Drivers.choose(settings.driver(), Platform.current());
+        return start(config, shardId -> Drivers.open(settings));
+    }
+
+    /**
+     * Starts the shards configured by {@code config} with a driver of the caller's choosing (opened on
+     * each shard's thread). Returns once every shard has placed its thread and opened its driver; if one
+     * fails, the others are stopped and the failure is thrown.
+     */
+    public static ShardRuntime start(AtollConfig config, DriverFactory driverFactory) {
+        ShardRuntime runtime = new ShardRuntime(config, config.settings(), Platform.current(), driverFactory);
+        runtime.startThreads();
+        return runtime;
     }
 
     /**
@@ -92,7 +108,7 @@ public final class ShardRuntime implements AutoCloseable {
      * are stopped and the failure is thrown.
      */
     public static ShardRuntime start(AtollSettings settings, DriverFactory driverFactory) {
-        ShardRuntime runtime = new ShardRuntime(settings, Platform.current(), driverFactory);
+        ShardRuntime runtime = new ShardRuntime(AtollConfig.defaults(), settings, Platform.current(), driverFactory);
         runtime.startThreads();
         return runtime;
     }
@@ -175,6 +191,14 @@ public final class ShardRuntime implements AutoCloseable {
     public DriverKind driverKind() {
         Driver driver = shards[0].driver();
         return driver == null ? settings.driver() : driver.kind();
+    }
+
+    /**
+     * The configuration this runtime was started with, where modules (io, actors) read their own
+     * sections; the defaults when it was started from {@link AtollSettings} alone.
+     */
+    public AtollConfig config() {
+        return config;
     }
 
     /** The settings this runtime was started with. */

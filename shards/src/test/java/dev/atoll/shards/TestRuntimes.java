@@ -12,26 +12,26 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Starting runtimes in tests: unpinned (tests share two CPUs with the build), with extra settings. */
-final class TestRuntimes {
+/** Starting runtimes in tests (shared with other modules through the test jar): unpinned (tests share two CPUs with the build), with extra settings. */
+public final class TestRuntimes {
     /** Generous: the machine is small and may be busy; a correct test finishes far sooner. */
-    static final long WAIT_SECONDS = 30;
+    public static final long WAIT_SECONDS = 30;
 
     private TestRuntimes() {
     }
 
     /** Every driver kind; tests parameterised with it skip, saying why, the ones this machine lacks. */
-    static Stream<DriverKind> drivers() {
+    public static Stream<DriverKind> drivers() {
         return Stream.of(DriverKind.IO_URING, DriverKind.EPOLL, DriverKind.KQUEUE);
     }
 
     /** A runtime on the driver {@code atoll.driver = auto} picks here. */
-    static ShardRuntime start(int shards, String extraHocon) {
+    public static ShardRuntime start(int shards, String extraHocon) {
         return start(shards, extraHocon, DriverKind.AUTO);
     }
 
     /** A runtime on {@code driver}; the test is skipped, with the reason, when that driver cannot run here. */
-    static ShardRuntime start(int shards, String extraHocon, DriverKind driver) {
+    public static ShardRuntime start(int shards, String extraHocon, DriverKind driver) {
         assumeAvailable(driver);
         AtollConfig config = AtollConfig.parse("atoll.shards { count = " + shards + ", pin = false }\n"
                 + "atoll.driver = " + driver.displayName() + "\n" + extraHocon, "test settings");
@@ -42,7 +42,7 @@ final class TestRuntimes {
      * Keeps {@code shard} busy in a task until the returned latch is counted down; returns once the
      * task is running, so everything sent to the shard afterwards waits in its queues.
      */
-    static CountDownLatch occupy(ShardRuntime runtime, int shard) {
+    public static CountDownLatch occupy(ShardRuntime runtime, int shard) {
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         runtime.execute(shard, () -> {
@@ -54,7 +54,7 @@ final class TestRuntimes {
     }
 
     /** Waits for a latch with the tests' generous deadline, failing the test when it passes. */
-    static void awaitLatch(CountDownLatch latch) {
+    public static void awaitLatch(CountDownLatch latch) {
         try {
             if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
                 throw new AssertionError("latch not released within " + WAIT_SECONDS + " s");
@@ -65,7 +65,7 @@ final class TestRuntimes {
     }
 
     /** Skips the calling test, saying why, when {@code driver} cannot run on this machine. */
-    static void assumeAvailable(DriverKind driver) {
+    public static void assumeAvailable(DriverKind driver) {
         try {
             Drivers.choose(driver, Platform.current());
         } catch (DriverUnavailableException e) {
@@ -73,7 +73,7 @@ final class TestRuntimes {
         }
     }
 
-    static <T> T await(CompletableFuture<T> future) {
+    public static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -82,11 +82,11 @@ final class TestRuntimes {
     }
 
     /** Runs {@code work} on a shard and waits for the promise it returns (observed on that shard). */
-    static <T> T awaitPromise(ShardRuntime runtime, int shard, java.util.concurrent.Callable<Promise<T>> work) {
+    public static <T> T awaitPromise(ShardRuntime runtime, int shard, java.util.concurrent.Callable<Promise<T>> work) {
         return await(await(runtime.submit(shard, () -> work.call().toCompletableFuture())));
     }
 
-    static int stressSeconds() {
+    public static int stressSeconds() {
         return Integer.getInteger("atolltest.stress.seconds", 3);
     }
 }

@@ -4,7 +4,7 @@ import dev.atoll.config.DriverKind;
 import dev.atoll.drivers.readiness.ReadinessDriver;
 
 /**
- * The Linux readiness driver: epoll with one-shot interest and an eventfd for wake-ups. Used where
+ * The Linux readiness driver: epoll with edge-triggered interest and an eventfd for wake-ups. Used where
  * io_uring is unavailable. Open it on the shard thread that will drive it.
  */
 public final class EpollDriver extends ReadinessDriver {

@@ -14,7 +14,6 @@ import java.lang.foreign.MemorySegment;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import static dev.atoll.drivers.ffi.LinuxConstants.EAGAIN;
-import static dev.atoll.drivers.ffi.LinuxConstants.EEXIST;
 import static dev.atoll.drivers.ffi.LinuxConstants.EFD_CLOEXEC;
 import static dev.atoll.drivers.ffi.LinuxConstants.EFD_NONBLOCK;
 import static dev.atoll.drivers.ffi.LinuxConstants.EINTR;
@@ -22,7 +21,8 @@ import static dev.atoll.drivers.ffi.LinuxConstants.ENOSYS;
 import static dev.atoll.drivers.ffi.LinuxConstants.EPOLLERR;
 import static dev.atoll.drivers.ffi.LinuxConstants.EPOLLHUP;
 import static dev.atoll.drivers.ffi.LinuxConstants.EPOLLIN;
-import static dev.atoll.drivers.ffi.LinuxConstants.EPOLLONESHOT;
+import static dev.atoll.drivers.ffi.LinuxConstants.EPOLLET;
+import static dev.atoll.drivers.ffi.LinuxConstants.EPOLLRDHUP;
 import static dev.atoll.drivers.ffi.LinuxConstants.EPOLLOUT;
 import static dev.atoll.drivers.ffi.LinuxConstants.EPOLL_CLOEXEC;
 import static dev.atoll.drivers.ffi.LinuxConstants.EPOLL_CTL_ADD;
@@ -33,12 +33,14 @@ import static dev.atoll.drivers.ffi.LinuxLibC.EPOLL_EVENT_DATA;
 import static dev.atoll.drivers.ffi.LinuxLibC.EPOLL_EVENT_EVENTS;
 
 /**
- * epoll behind the {@link Poller} interface: one-shot interest ({@code EPOLLONESHOT}), an eventfd for
+ * epoll behind the {@link Poller} interface: edge-triggered interest ({@code EPOLLET}), an eventfd for
  * wake-ups, and {@code epoll_pwait2} for waits finer than a millisecond where the C library and kernel
  * have it ({@code epoll_wait} with the timeout rounded up otherwise, so a timer never fires early).
  */
 final class EpollPoller implements Poller {
     private static final long WAKE_TOKEN = -1L;
+    /** Both directions and the peer's half-close, edge-triggered: registered once per descriptor. */
+    private static final int INTEREST = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     private static final int MAX_EVENTS = 256;
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -98,18 +100,17 @@ final class EpollPoller implements Poller {
     }
 
     @Override
-    public int arm(int fd, int pollEvents, long token) {
-        int mask = EPOLLONESHOT | ((pollEvents & PollEvents.READABLE) != 0 ? EPOLLIN : 0)
-                | ((pollEvents & PollEvents.WRITABLE) != 0 ? EPOLLOUT : 0);
-        int r = control(EPOLL_CTL_ADD, fd, mask, token);
-        if (r == -EEXIST) {
-            r = control(EPOLL_CTL_MOD, fd, mask, token); // still registered, disabled, from an earlier one-shot
-        }
-        return r;
+    public int register(int fd, long token) {
+        return control(EPOLL_CTL_ADD, fd, INTEREST, token);
     }
 
     @Override
-    public int disarm(int fd) {
+    public int rearm(int fd, long token) {
+        return control(EPOLL_CTL_MOD, fd, INTEREST, token); // MOD re-evaluates readiness and reports it
+    }
+
+    @Override
+    public int deregister(int fd) {
         syscalls.add(1);
         return LinuxLibC.epollCtl(errno, epfd, EPOLL_CTL_DEL, fd, MemorySegment.NULL);
     }
@@ -201,7 +202,7 @@ final class EpollPoller implements Poller {
     }
 
     private static int toPollEvents(int epollEvents) {
-        return ((epollEvents & EPOLLIN) != 0 ? PollEvents.READABLE : 0)
+        return ((epollEvents & (EPOLLIN | EPOLLRDHUP)) != 0 ? PollEvents.READABLE : 0)
                 | ((epollEvents & EPOLLOUT) != 0 ? PollEvents.WRITABLE : 0)
                 | ((epollEvents & (EPOLLHUP | EPOLLERR)) != 0 ? PollEvents.HANGUP : 0);
     }

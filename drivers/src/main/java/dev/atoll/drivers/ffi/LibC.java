@@ -22,6 +22,19 @@ public final class LibC {
     /** {@code int fcntl(int fd, int cmd, ...)}: variadic from the third argument. */
     private static final MethodHandle FCNTL = Ffi.errnoCall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    /** {@code int open(const char *path, int flags, ...)}: the mode is the first variadic argument. */
+    private static final MethodHandle OPEN = Ffi.errnoCall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PREAD =
+            Ffi.errnoCall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PWRITE =
+            Ffi.errnoCall("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle FSYNC = Ffi.errnoCall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    /** Absent from some C libraries; {@link #fdatasync} falls back to {@code fsync} there. */
+    private static final MethodHandle FDATASYNC =
+            Ffi.optionalErrnoCall("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT)).orElse(FSYNC);
+    private static final MethodHandle LSEEK =
+            Ffi.errnoCall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SYSCONF = Ffi.plainCall("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
 
     private LibC() {
@@ -55,6 +68,60 @@ public final class LibC {
     public static int fcntl(MemorySegment errno, int fd, int cmd, int arg) {
         try {
             return (int) FCNTL.invokeExact(errno, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /** {@code open(path, flags, mode)}; {@code path} is a NUL-terminated string. */
+    public static int open(MemorySegment errno, MemorySegment path, int flags, int mode) {
+        try {
+            return (int) OPEN.invokeExact(errno, path, flags, mode);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /**
+     * {@code pread} into the memory at {@code buffer} (a raw address: its owner keeps it alive for the
+     * call; a slice per call would allocate).
+     */
+    public static long pread(MemorySegment errno, int fd, long buffer, long count, long offset) {
+        try {
+            return (long) PREAD.invokeExact(errno, fd, buffer, count, offset);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /** {@code pwrite} from the memory at {@code buffer}, as {@link #pread}. */
+    public static long pwrite(MemorySegment errno, int fd, long buffer, long count, long offset) {
+        try {
+            return (long) PWRITE.invokeExact(errno, fd, buffer, count, offset);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    public static int fsync(MemorySegment errno, int fd) {
+        try {
+            return (int) FSYNC.invokeExact(errno, fd);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    public static int fdatasync(MemorySegment errno, int fd) {
+        try {
+            return (int) FDATASYNC.invokeExact(errno, fd);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    public static long lseek(MemorySegment errno, int fd, long offset, int whence) {
+        try {
+            return (long) LSEEK.invokeExact(errno, fd, offset, whence);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }

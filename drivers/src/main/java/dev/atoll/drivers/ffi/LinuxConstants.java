@@ -2,7 +2,7 @@ package dev.atoll.drivers.ffi;
 
 /**
  * Linux constants (x86_64 and aarch64 share every value here): errno values, epoll, eventfd, file
- * flags and {@code sysconf} names. The one place where Linux numbers live.
+ * flags, sockets and {@code sysconf} names. The one place where Linux numbers live.
  */
 public final class LinuxConstants {
     public static final int EPERM = 1;
@@ -17,8 +17,19 @@ public final class LinuxConstants {
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
     public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
     public static final int EMFILE = 24;
+    public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
+    public static final int EADDRINUSE = 98;
+    public static final int ECONNABORTED = 103;
+    public static final int ECONNRESET = 104;
+    public static final int ENOBUFS = 105;
+    public static final int ENOTCONN = 107;
+    public static final int ETIMEDOUT = 110;
+    public static final int ECONNREFUSED = 111;
+    public static final int EALREADY = 114;
+    public static final int EINPROGRESS = 115;
     public static final int ECANCELED = 125;
 
     public static final int EPOLL_CLOEXEC = 0x80000;
@@ -29,7 +40,6 @@ public final class LinuxConstants {
     public static final int EPOLLOUT = 0x004;
     public static final int EPOLLERR = 0x008;
     public static final int EPOLLHUP = 0x010;
-    public static final int EPOLLONESHOT = 1 << 30;
 
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
@@ -39,6 +49,28 @@ public final class LinuxConstants {
     public static final int F_GETFD = 1;
     public static final int F_GETFL = 3;
     public static final int FD_CLOEXEC = 1;
+
+    public static final int O_APPEND = 0x400;
+    public static final int O_CREAT = 0x40;
+    public static final int O_TRUNC = 0x200;
+    public static final int O_EXCL = 0x80;
+
+    public static final int AF_INET6 = 10;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_ERROR = 4;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_KEEPALIVE = 9;
+    public static final int SO_LINGER = 13;
+    public static final int SO_REUSEPORT = 15;
+    public static final int TCP_KEEPIDLE = 4;
+    public static final int IPV6_V6ONLY = 26;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLLET = 1 << 31;
 
     public static final int SC_PAGESIZE = 30;
     /** glibc's {@code _SC_LEVEL1_DCACHE_LINESIZE}; 0 or -1 where glibc cannot tell. */
@@ -62,19 +94,28 @@ public final class LinuxConstants {
             case EBUSY -> "EBUSY";
             case EEXIST -> "EEXIST";
             case EINVAL -> "EINVAL";
-            case 23 -> "ENFILE";
+            case ENFILE -> "ENFILE";
             case EMFILE -> "EMFILE";
             case 28 -> "ENOSPC";
-            case 32 -> "EPIPE";
+            case EPIPE -> "EPIPE";
             case 34 -> "ERANGE";
             case ENOSYS -> "ENOSYS";
             case 88 -> "ENOTSOCK";
             case 95 -> "EOPNOTSUPP";
-            case 98 -> "EADDRINUSE";
-            case 104 -> "ECONNRESET";
-            case 110 -> "ETIMEDOUT";
-            case 111 -> "ECONNREFUSED";
-            case 115 -> "EINPROGRESS";
+            case 97 -> "EAFNOSUPPORT";
+            case EADDRINUSE -> "EADDRINUSE";
+            case 99 -> "EADDRNOTAVAIL";
+            case 101 -> "ENETUNREACH";
+            case ECONNABORTED -> "ECONNABORTED";
+            case ECONNRESET -> "ECONNRESET";
+            case ENOBUFS -> "ENOBUFS";
+            case 106 -> "EISCONN";
+            case ENOTCONN -> "ENOTCONN";
+            case ETIMEDOUT -> "ETIMEDOUT";
+            case ECONNREFUSED -> "ECONNREFUSED";
+            case 113 -> "EHOSTUNREACH";
+            case EALREADY -> "EALREADY";
+            case EINPROGRESS -> "EINPROGRESS";
             case ECANCELED -> "ECANCELED";
             default -> "?";
         };

@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * Linux-only functions (affinity, eventfd, epoll, pipe2) and the layouts of their structs. Each
+ * Linux-only functions (affinity, eventfd, epoll, pipe2, accept4) and the layouts of their structs. Each
  * function takes an errno capture segment ({@link Errno#allocate}) first and returns its result, or
  * {@code -errno} when the call returned -1. Linked when this class is first used, so only on Linux.
  */
@@ -57,6 +57,8 @@ public final class LinuxLibC {
     private static final MethodHandle EVENTFD =
             Ffi.errnoCall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle PIPE2 = Ffi.errnoCall("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle ACCEPT4 =
+            Ffi.errnoCall("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle EPOLL_CREATE1 =
             Ffi.errnoCall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CTL = Ffi.errnoCall("epoll_ctl",
@@ -100,6 +102,15 @@ public final class LinuxLibC {
     public static int pipe2(MemorySegment errno, MemorySegment fds, int flags) {
         try {
             return (int) PIPE2.invokeExact(errno, fds, flags);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /** {@code accept4(fd, NULL, NULL, flags)}: the peer's address is asked for later, only when wanted. */
+    public static int accept4(MemorySegment errno, int fd, int flags) {
+        try {
+            return (int) ACCEPT4.invokeExact(errno, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }

@@ -1,15 +1,15 @@
 package dev.atoll.drivers.readiness;
 
 /**
- * The OS-specific half of a readiness driver (epoll, kqueue): one-shot interest in descriptors, one
- * wait that reports what became ready, and a wake-up descriptor. {@link ReadinessDriver} holds all the
- * logic on top. Everything except {@link #signal()} runs on the shard thread.
+ * The OS-specific half of a readiness driver (epoll, kqueue): edge-triggered interest in descriptors,
+ * one wait that reports what became ready, and a wake-up descriptor. {@link ReadinessDriver} holds all
+ * the logic on top. Everything except {@link #signal()} runs on the shard thread.
  */
 public interface Poller {
 
     /** Receives what one {@link #await} found. */
     interface Sink {
-        /** Descriptor armed with {@code token} is ready; {@code pollEvents} holds {@code PollEvents} bits. */
+        /** The descriptor registered with {@code token} became ready; {@code pollEvents} holds {@code PollEvents} bits. */
         void ready(long token, int pollEvents);
 
         /** The wake-up descriptor fired and has been drained (re-armed). */
@@ -17,14 +17,19 @@ public interface Poller {
     }
 
     /**
-     * Arms one-shot interest in {@code fd} for {@code PollEvents} bits; the event carries {@code token}.
+     * Registers edge-triggered interest in {@code fd} becoming readable, writable or hung up; events
+     * carry {@code token}. The current readiness is reported once by the next wait; after that only
+     * changes are.
      *
      * @return 0, or {@code -errno}
      */
-    int arm(int fd, int pollEvents, long token);
+    int register(int fd, long token);
 
-    /** Removes the interest armed on {@code fd}; returns 0 or {@code -errno}. */
-    int disarm(int fd);
+    /** Makes the next wait report {@code fd}'s current readiness again (and carry {@code token}); 0 or {@code -errno}. */
+    int rearm(int fd, long token);
+
+    /** Removes the interest registered for {@code fd}; returns 0 or {@code -errno}. */
+    int deregister(int fd);
 
     /**
      * Waits up to {@code timeoutNanos} (0: do not wait; negative: no limit; never shorter than asked

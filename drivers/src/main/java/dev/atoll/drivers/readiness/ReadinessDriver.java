@@ -1,26 +1,44 @@
 package dev.atoll.drivers.readiness;
 
 import dev.atoll.drivers.Driver;
+import dev.atoll.drivers.Opcode;
 import dev.atoll.drivers.Operation;
+import dev.atoll.drivers.PollEvents;
 import dev.atoll.drivers.ffi.Errno;
+import dev.atoll.drivers.ffi.OsConstants;
+import dev.atoll.drivers.ffi.SocketAddresses;
+import dev.atoll.drivers.ffi.Sockets;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 /**
- * The logic every readiness driver shares, over an OS-specific {@link Poller}: the operation table
- * (slots with a free list, a generation per use so a stale event is ignored), NOP completion, one-shot
- * POLL registration, cancellation, dispatch of completions inside {@link #poll(long)}, and the wake
- * flag that turns many {@link #wake()} calls into one signal. Allocation-free once the table has grown
- * to the number of operations in flight.
+ * The logic every readiness driver shares, over an OS-specific {@link Poller}.
+ *
+ * <p>Socket operations are tried at once, and only when the call would block ({@code EAGAIN}, or
+ * {@code EINPROGRESS} for a connect) does the operation wait: the descriptor is registered with the
+ * poller (edge-triggered, both directions, once for its life), the operation parks as the
+ * descriptor's reader or writer, and each readiness event retries it. A busy connection therefore
+ * costs one system call per operation and no interest changes.
+ *
+ * <p>Bookkeeping: an operation table (slots with a free list, a generation per use so a stale event
+ * is ignored), a descriptor table (reader, writer, registration and a generation per descriptor),
+ * completions queued in a ring and dispatched inside {@link #poll(long)} — never inline in
+ * {@link #submit} — and the wake flag that turns many {@link #wake()} calls into one signal.
+ * Allocation-free once the tables have grown to the operations and descriptors in use.
  */
 public abstract class ReadinessDriver implements Driver {
     private static final int FREE = 0;
-    /** Interest is armed in the poller; the operation waits for its descriptor. */
-    private static final int ARMED = 1;
+    /** Parked as its descriptor's reader and/or writer, waiting for readiness. */
+    private static final int WAITING = 1;
     /** Its result is known and it sits in the ready ring, to be completed by the next dispatch. */
     private static final int READY = 2;
+    private static final int NONE = -1;
 
     /** Wake state bit: a signal is outstanding (written, or about to be) and not yet drained. */
     private static final int PENDING = 1;
@@ -43,9 +61,18 @@ public abstract class ReadinessDriver implements Driver {
 
     private final Poller poller;
     private final Poller.Sink sink = new Events();
+    private final SyscallCounter socketCalls = new SyscallCounter();
+    /** Shared: closed by {@link #close()}, which a runtime may call from another thread after the shard stopped. */
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment errno = Errno.allocate(arena);
+    private final MemorySegment optionValue = arena.allocate(JAVA_INT);
+    private final MemorySegment optionLength = arena.allocate(JAVA_INT);
+
     private Operation[] operations;
     private int[] states;
     private int[] results;
+    /** A connect that is in progress: its retry asks for the socket's error instead of connecting again. */
+    private boolean[] connecting;
     /** Next free slot after each free slot; -1 ends the list. */
     private int[] nextFree;
     private int freeHead;
@@ -53,8 +80,17 @@ public abstract class ReadinessDriver implements Driver {
     private int[] readyRing;
     private int readyHead;
     private int readyCount;
-    /** Operations whose interest is armed in the poller. */
-    private int armed;
+    /** Operations parked on a descriptor. */
+    private int waiting;
+
+    /** Per descriptor number: the slot parked for readability, or NONE. */
+    private int[] readers = new int[0];
+    /** Per descriptor number: the slot parked for writability, or NONE. */
+    private int[] writers = new int[0];
+    private boolean[] registered = new boolean[0];
+    /** Per descriptor number: bumped when it is detached, so events of its earlier life are ignored. */
+    private int[] fdGenerations = new int[0];
+
     private boolean closed;
     /** PENDING and CLOSED bits and the count of SIGNALLERs; written by wakers on any thread and by the shard thread. */
     @SuppressWarnings("unused") // accessed through WAKE
@@ -67,10 +103,12 @@ public abstract class ReadinessDriver implements Driver {
         operations = new Operation[0];
         states = new int[0];
         results = new int[0];
+        connecting = new boolean[0];
         nextFree = new int[0];
         readyRing = new int[0];
         freeHead = -1;
         grow(capacity);
+        growDescriptors(capacity);
     }
 
     @Override
@@ -85,15 +123,16 @@ public abstract class ReadinessDriver implements Driver {
         operation.nextGeneration();
         operation.driverSlot(slot);
         operations[slot] = operation;
+        connecting[slot] = false;
         switch (operation.opcode()) {
             case NOP -> ready(slot, 0);
-            case POLL -> {
-                int r = poller.arm(operation.fd(), operation.pollEvents(), token(slot, operation.generation()));
-                if (r < 0) {
-                    ready(slot, r);
+            case POLL -> park(slot, operation.pollEvents() & (PollEvents.READABLE | PollEvents.WRITABLE), true);
+            default -> {
+                int result = attempt(slot);
+                if (result == -OsConstants.EAGAIN) {
+                    park(slot, operation.opcode().readiness(), false);
                 } else {
-                    states[slot] = ARMED;
-                    armed++;
+                    ready(slot, result);
                 }
             }
         }
@@ -103,12 +142,29 @@ public abstract class ReadinessDriver implements Driver {
     public final void cancel(Operation operation) {
         int slot = operation.driverSlot();
         if (closed || slot < 0 || slot >= operations.length || operations[slot] != operation
-                || states[slot] != ARMED) {
+                || states[slot] != WAITING) {
             return; // completed, or its result is already known: that result stands
         }
-        // A failure means the descriptor is closed already, which removed the interest too.
-        poller.disarm(operation.fd());
         ready(slot, -Errno.ECANCELED);
+    }
+
+    @Override
+    public final void detach(int fd) {
+        if (closed || fd < 0 || fd >= readers.length) {
+            return;
+        }
+        if (readers[fd] != NONE) {
+            ready(readers[fd], -Errno.ECANCELED);
+        }
+        if (writers[fd] != NONE) {
+            ready(writers[fd], -Errno.ECANCELED);
+        }
+        if (registered[fd]) {
+            registered[fd] = false;
+            // A failure means the descriptor is closed already, which removed the interest too.
+            poller.deregister(fd);
+        }
+        fdGenerations[fd]++;
     }
 
     @Override
@@ -118,9 +174,10 @@ public abstract class ReadinessDriver implements Driver {
         }
         int completed = dispatch();
         long wait = completed > 0 || readyCount > 0 ? 0 : timeoutNanos;
-        // A non-blocking poll with no interest armed could only drain a wake signal, which the next
-        // blocking poll drains anyway: a busy shard without I/O makes no system call here.
-        if (wait != 0 || armed > 0) {
+        // A non-blocking poll with nothing waiting could only drain a wake signal (which the next blocking
+        // poll drains anyway) or report readiness nobody waits for: a busy shard without pending I/O makes
+        // no system call here.
+        if (wait != 0 || waiting > 0) {
             poller.await(wait, sink);
         }
         return completed + dispatch();
@@ -150,7 +207,7 @@ public abstract class ReadinessDriver implements Driver {
 
     @Override
     public final long syscalls() {
-        return poller.syscalls();
+        return poller.syscalls() + socketCalls.get();
     }
 
     @Override
@@ -171,18 +228,109 @@ public abstract class ReadinessDriver implements Driver {
             }
         } finally {
             poller.close();
+            arena.close();
         }
     }
 
-    /** Sets CLOSED once no waker is inside {@link Poller#signal()}, so none touches a closed descriptor. */
-    private void sealWake() {
-        for (;;) {
-            int state = (int) WAKE.getVolatile(this);
-            if (state >= SIGNALLER) {
-                Thread.onSpinWait(); // a waker is in its one write system call
-            } else if (WAKE.compareAndSet(this, state, state | CLOSED)) {
-                return;
+    /** One non-blocking try of a socket operation: its result, or {@code -EAGAIN} when it must wait. */
+    private int attempt(int slot) {
+        Operation op = operations[slot];
+        socketCalls.add(1);
+        long r = switch (op.opcode()) {
+            case ACCEPT -> Sockets.acceptNonBlocking(errno, op.fd());
+            case RECV -> Sockets.recv(errno, op.fd(), op.bufferAddress(), op.length(), 0);
+            case SEND -> Sockets.send(errno, op.fd(), op.bufferAddress(), op.length(), OsConstants.MSG_NOSIGNAL);
+            case RECV_FROM -> {
+                op.address().set(JAVA_INT, SocketAddresses.SLOT_LENGTH_OFFSET, (int) SocketAddresses.STORAGE_SIZE);
+                yield Sockets.recvfrom(errno, op.fd(), op.bufferAddress(), op.length(), 0, op.address(),
+                        op.address().asSlice(SocketAddresses.SLOT_LENGTH_OFFSET, JAVA_INT.byteSize()));
             }
+            case SEND_TO -> Sockets.sendto(errno, op.fd(), op.bufferAddress(), op.length(), OsConstants.MSG_NOSIGNAL,
+                    op.address(), op.addressLength());
+            case CONNECT -> connect(slot, op);
+            case NOP, POLL -> throw new IllegalStateException("not a socket operation: " + op.opcode());
+        };
+        return (int) r;
+    }
+
+    /** First try: connect; {@code EINPROGRESS} waits for writability. Retry: the socket's pending error. */
+    private int connect(int slot, Operation op) {
+        if (!connecting[slot]) {
+            int r = Sockets.connect(errno, op.fd(), op.address(), op.addressLength());
+            if (r == -OsConstants.EINPROGRESS) {
+                connecting[slot] = true;
+                return -OsConstants.EAGAIN;
+            }
+            return r;
+        }
+        optionLength.set(JAVA_INT, 0, (int) JAVA_INT.byteSize());
+        int r = Sockets.getsockopt(errno, op.fd(), OsConstants.SOL_SOCKET, OsConstants.SO_ERROR, optionValue,
+                optionLength);
+        return r < 0 ? r : -optionValue.get(JAVA_INT, 0);
+    }
+
+    /**
+     * Parks {@code slot} as its descriptor's reader and/or writer ({@code directions}: PollEvents bits)
+     * and makes sure the poller reports the descriptor; {@code reportNow} re-arms an existing
+     * registration so that current readiness is reported (a POLL asks for the present state, a retry
+     * after EAGAIN only for changes).
+     */
+    private void park(int slot, int directions, boolean reportNow) {
+        int fd = operations[slot].fd();
+        if (fd < 0) {
+            ready(slot, -OsConstants.EBADF);
+            return;
+        }
+        if (fd >= readers.length) {
+            growDescriptors(Integer.highestOneBit(fd) << 1);
+        }
+        boolean read = (directions & PollEvents.READABLE) != 0;
+        boolean write = (directions & PollEvents.WRITABLE) != 0;
+        if ((read && readers[fd] != NONE) || (write && writers[fd] != NONE)) {
+            ready(slot, -OsConstants.EBUSY); // one reader and one writer per descriptor at a time
+            return;
+        }
+        long token = token(fd, fdGenerations[fd]);
+        int r;
+        if (!registered[fd]) {
+            r = poller.register(fd, token);
+            registered[fd] = r == 0;
+        } else {
+            r = reportNow ? poller.rearm(fd, token) : 0;
+        }
+        if (r < 0) {
+            ready(slot, r);
+            return;
+        }
+        if (read) {
+            readers[fd] = slot;
+        }
+        if (write) {
+            writers[fd] = slot;
+        }
+        states[slot] = WAITING;
+        waiting++;
+    }
+
+    /** A readiness event for descriptor {@code fd}: retry whatever waits on it. */
+    private void onReady(int fd, int pollEvents) {
+        boolean hangup = (pollEvents & PollEvents.HANGUP) != 0;
+        if (readers[fd] != NONE && (hangup || (pollEvents & PollEvents.READABLE) != 0)) {
+            retry(readers[fd], pollEvents);
+        }
+        if (writers[fd] != NONE && (hangup || (pollEvents & PollEvents.WRITABLE) != 0)) {
+            retry(writers[fd], pollEvents);
+        }
+    }
+
+    private void retry(int slot, int pollEvents) {
+        if (operations[slot].opcode() == Opcode.POLL) {
+            ready(slot, pollEvents);
+            return;
+        }
+        int result = attempt(slot);
+        if (result != -OsConstants.EAGAIN) {
+            ready(slot, result); // else: a spurious or already consumed edge; keep waiting for the next
         }
     }
 
@@ -202,13 +350,24 @@ public abstract class ReadinessDriver implements Driver {
     }
 
     private void ready(int slot, int result) {
-        if (states[slot] == ARMED) {
-            armed--;
+        if (states[slot] == WAITING) {
+            unpark(slot);
         }
         states[slot] = READY;
         results[slot] = result;
         readyRing[(readyHead + readyCount) & (readyRing.length - 1)] = slot;
         readyCount++;
+    }
+
+    private void unpark(int slot) {
+        waiting--;
+        int fd = operations[slot].fd();
+        if (readers[fd] == slot) {
+            readers[fd] = NONE;
+        }
+        if (writers[fd] == slot) {
+            writers[fd] = NONE;
+        }
     }
 
     private int allocate() {
@@ -234,6 +393,7 @@ public abstract class ReadinessDriver implements Driver {
         operations = Arrays.copyOf(operations, capacity);
         states = Arrays.copyOf(states, capacity);
         results = Arrays.copyOf(results, capacity);
+        connecting = Arrays.copyOf(connecting, capacity);
         nextFree = Arrays.copyOf(nextFree, capacity);
         int[] ring = new int[capacity];
         for (int i = 0; i < readyCount; i++) {
@@ -247,20 +407,42 @@ public abstract class ReadinessDriver implements Driver {
         }
     }
 
-    private static long token(int slot, int generation) {
-        return ((long) generation << 32) | (slot & 0xFFFF_FFFFL);
+    /** Grows the descriptor table to cover descriptor numbers below {@code capacity}. */
+    private void growDescriptors(int capacity) {
+        int old = readers.length;
+        readers = Arrays.copyOf(readers, capacity);
+        writers = Arrays.copyOf(writers, capacity);
+        registered = Arrays.copyOf(registered, capacity);
+        fdGenerations = Arrays.copyOf(fdGenerations, capacity);
+        Arrays.fill(readers, old, capacity, NONE);
+        Arrays.fill(writers, old, capacity, NONE);
+    }
+
+    private static long token(int fd, int generation) {
+        return ((long) generation << 32) | (fd & 0xFFFF_FFFFL);
+    }
+
+    /** Sets CLOSED once no waker is inside {@link Poller#signal()}, so none touches a closed descriptor. */
+    private void sealWake() {
+        for (;;) {
+            int state = (int) WAKE.getVolatile(this);
+            if (state >= SIGNALLER) {
+                Thread.onSpinWait(); // a waker is in its one write system call
+            } else if (WAKE.compareAndSet(this, state, state | CLOSED)) {
+                return;
+            }
+        }
     }
 
     /** Receives the poller's events; one instance per driver, so a wait allocates nothing. */
     private final class Events implements Poller.Sink {
         @Override
         public void ready(long token, int pollEvents) {
-            int slot = (int) token;
-            if (slot >= 0 && slot < operations.length && states[slot] == ARMED
-                    && operations[slot].generation() == (int) (token >>> 32)) {
-                ReadinessDriver.this.ready(slot, pollEvents);
+            int fd = (int) token;
+            if (fd >= 0 && fd < readers.length && registered[fd] && fdGenerations[fd] == (int) (token >>> 32)) {
+                onReady(fd, pollEvents);
             }
-            // else: a stale event for a slot that was cancelled or reused; ignore it
+            // else: a stale event of a descriptor that was detached (and its number perhaps reused); ignore it
         }
 
         @Override

@@ -24,12 +24,17 @@ class ReadinessDriverWakeTest {
         volatile CountDownLatch leaveSignal = new CountDownLatch(0);
 
         @Override
-        public int arm(int fd, int pollEvents, long token) {
+        public int register(int fd, long token) {
             return 0;
         }
 
         @Override
-        public int disarm(int fd) {
+        public int rearm(int fd, long token) {
+            return 0;
+        }
+
+        @Override
+        public int deregister(int fd) {
             return 0;
         }
 

@@ -1,0 +1,245 @@
+package dev.atoll.io;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * An off-heap buffer from a shard's {@link BufferPool}: bytes {@code [readIndex, writeIndex)} are the
+ * data, {@code [writeIndex, capacity)} the room for more. A read appends at the write index; a write
+ * sends from the read index and advances it.
+ *
+ * <p>Ownership: a buffer belongs to one shard. While an operation is in flight with it, the
+ * operation owns it and every access throws {@link IllegalStateException}; it comes back with the
+ * operation's result, and only then may it be used, reused or {@linkplain #release() released} —
+ * so the kernel never writes into memory that may be reused.
+ */
+public final class Buffer {
+    private final BufferPool pool;
+    private final MemorySegment segment;
+    private final long address;
+    private final int sizeClass;
+    private int readIndex;
+    private int writeIndex;
+    /** An operation in flight owns it. */
+    private boolean lent;
+    private boolean released;
+    /** Told when a buffer handed out by {@link Connection#receive} comes back; null otherwise. */
+    private Runnable releaseHook;
+
+    Buffer(BufferPool pool, MemorySegment segment, int sizeClass) {
+        this.pool = pool;
+        this.segment = segment;
+        this.address = segment.address();
+        this.sizeClass = sizeClass;
+    }
+
+    /** The whole buffer's memory ({@link #capacity()} bytes); indexes are offsets in it. */
+    public MemorySegment segment() {
+        checkUsable();
+        return segment;
+    }
+
+    public int capacity() {
+        return (int) segment.byteSize();
+    }
+
+    public int readIndex() {
+        return readIndex;
+    }
+
+    public int writeIndex() {
+        return writeIndex;
+    }
+
+    /** Bytes of data: {@code writeIndex - readIndex}. */
+    public int readableBytes() {
+        return writeIndex - readIndex;
+    }
+
+    /** Room left: {@code capacity - writeIndex}. */
+    public int writableBytes() {
+        return capacity() - writeIndex;
+    }
+
+    /** Marks {@code n} bytes of data as consumed. */
+    public Buffer advanceReader(int n) {
+        checkUsable();
+        if (n < 0 || n > readableBytes()) {
+            throw new IndexOutOfBoundsException("advance the reader by " + n + " with " + readableBytes() + " readable");
+        }
+        readIndex += n;
+        return this;
+    }
+
+    /** Marks {@code n} bytes written directly into {@link #segment()} at the write index as data. */
+    public Buffer advanceWriter(int n) {
+        checkUsable();
+        if (n < 0 || n > writableBytes()) {
+            throw new IndexOutOfBoundsException("advance the writer by " + n + " with " + writableBytes() + " writable");
+        }
+        writeIndex += n;
+        return this;
+    }
+
+    /** Empties the buffer (both indexes to 0). */
+    public Buffer clear() {
+        checkUsable();
+        readIndex = 0;
+        writeIndex = 0;
+        return this;
+    }
+
+    /** Moves the data to the start of the buffer, making all free room contiguous. */
+    public Buffer compact() {
+        checkUsable();
+        int readable = readableBytes();
+        if (readIndex > 0 && readable > 0) {
+            MemorySegment.copy(segment, readIndex, segment, 0, readable);
+        }
+        readIndex = 0;
+        writeIndex = readable;
+        return this;
+    }
+
+    /** The byte at absolute offset {@code index}. */
+    public byte getByte(int index) {
+        checkUsable();
+        return segment.get(JAVA_BYTE, index);
+    }
+
+    /** Appends one byte. */
+    public Buffer writeByte(int value) {
+        checkRoom(1);
+        segment.set(JAVA_BYTE, writeIndex++, (byte) value);
+        return this;
+    }
+
+    /** Appends {@code bytes}. */
+    public Buffer writeBytes(byte[] bytes) {
+        return writeBytes(bytes, 0, bytes.length);
+    }
+
+    /** Appends {@code length} bytes of {@code bytes} from {@code offset}. */
+    public Buffer writeBytes(byte[] bytes, int offset, int length) {
+        checkRoom(length);
+        MemorySegment.copy(bytes, offset, segment, JAVA_BYTE, writeIndex, length);
+        writeIndex += length;
+        return this;
+    }
+
+    /** Appends the readable bytes of {@code source} and consumes them there. */
+    public Buffer writeBytes(Buffer source) {
+        int length = source.readableBytes();
+        checkRoom(length);
+        MemorySegment.copy(source.segment(), source.readIndex, segment, writeIndex, length);
+        writeIndex += length;
+        source.readIndex += length;
+        return this;
+    }
+
+    /** Appends {@code text} as UTF-8. */
+    public Buffer writeUtf8(String text) {
+        return writeBytes(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Copies up to {@code length} readable bytes into {@code target} and consumes them; returns the count. */
+    public int readBytes(byte[] target, int offset, int length) {
+        checkUsable();
+        int n = Math.min(length, readableBytes());
+        MemorySegment.copy(segment, JAVA_BYTE, readIndex, target, offset, n);
+        readIndex += n;
+        return n;
+    }
+
+    /** A copy of the readable bytes (not consumed). */
+    public byte[] toByteArray() {
+        checkUsable();
+        return segment.asSlice(readIndex, readableBytes()).toArray(JAVA_BYTE);
+    }
+
+    /** The readable bytes decoded as UTF-8 (not consumed). */
+    public String toUtf8String() {
+        return new String(toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    /** Gives the buffer back to its pool; it must not be used afterwards. Only on its shard, when no operation owns it. */
+    public void release() {
+        checkUsable();
+        released = true;
+        Runnable hook = releaseHook;
+        releaseHook = null;
+        pool.giveBack(this);
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    /** True while an operation in flight owns the buffer. */
+    public boolean isLent() {
+        return lent;
+    }
+
+    @Override
+    public String toString() {
+        return "Buffer[read " + readIndex + ", write " + writeIndex + ", capacity " + capacity()
+                + (lent ? ", lent to an operation" : "") + (released ? ", released" : "") + "]";
+    }
+
+    // ---- for operations and the pool ----
+
+    /** The native address of offset 0, for system calls. */
+    long address() {
+        return address;
+    }
+
+    int sizeClass() {
+        return sizeClass;
+    }
+
+    /** An operation takes the buffer until its completion. */
+    void lend() {
+        checkUsable();
+        lent = true;
+    }
+
+    /** The operation that had it completed. */
+    void giveBackFromOperation() {
+        lent = false;
+    }
+
+    void releaseHook(Runnable hook) {
+        this.releaseHook = hook;
+    }
+
+    /** Out of the pool again: empty, usable. */
+    void reuse() {
+        released = false;
+        lent = false;
+        readIndex = 0;
+        writeIndex = 0;
+    }
+
+    /** A write's completion consumes what was sent while the buffer is still lent. */
+    void setReadIndex(int index) {
+        readIndex = index;
+    }
+
+    private void checkRoom(int length) {
+        checkUsable();
+        if (length > writableBytes()) {
+            throw new IndexOutOfBoundsException("writing " + length + " bytes with " + writableBytes() + " writable");
+        }
+    }
+
+    private void checkUsable() {
+        if (lent) {
+            throw new IllegalStateException("the buffer is owned by an operation in flight until it completes");
+        }
+        if (released) {
+            throw new IllegalStateException("the buffer was released to its pool");
+        }
+        pool.checkOwner();
+    }
+}

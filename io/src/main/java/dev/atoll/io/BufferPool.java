@@ -1,0 +1,143 @@
+package dev.atoll.io;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+
+/**
+ * A shard's pool of off-heap {@link Buffer}s in power-of-two size classes, carved from slabs of a
+ * shared arena (shared so a blocking file worker may pass a buffer to a system call; ownership, not
+ * the arena, keeps each buffer on one thread at a time). Bounded by {@code atoll.io.buffers.max-bytes};
+ * released buffers are reused, never freed, and the memory goes when the pool becomes unreachable
+ * (an automatic arena: a buffer still referenced by an operation keeps its slab alive).
+ *
+ * <p>One per shard ({@link #current()}); used only by that shard's thread.
+ */
+public final class BufferPool {
+    private final Thread owner;
+    private final int minShift;
+    private final int maxSize;
+    private final int slabSize;
+    private final long maxBytes;
+    private final Arena arena = Arena.ofAuto();
+    private final ArrayDeque<Buffer>[] free;
+    private MemorySegment slab = MemorySegment.NULL;
+    private long slabUsed;
+    private long carvedBytes;
+    private long slabBytes;
+    private long acquired;
+    private long released;
+    private long inUseBytes;
+    private long exhausted;
+
+    @SuppressWarnings("unchecked")
+    BufferPool(Thread owner, IoSettings settings) {
+        this.owner = owner;
+        this.minShift = Integer.numberOfTrailingZeros(settings.bufferMinSize());
+        this.maxSize = settings.bufferMaxSize();
+        this.slabSize = settings.slabSize();
+        this.maxBytes = settings.poolMaxBytes();
+        int classes = Integer.numberOfTrailingZeros(maxSize) - minShift + 1;
+        this.free = new ArrayDeque[classes];
+        for (int i = 0; i < classes; i++) {
+            free[i] = new ArrayDeque<>();
+        }
+    }
+
+    /**
+     * The pool of the shard running the caller.
+     *
+     * @throws IllegalStateException outside a shard thread
+     */
+    public static BufferPool current() {
+        return IoShard.current().pool();
+    }
+
+    /**
+     * An empty buffer of at least {@code minCapacity} bytes (its size class: the next power of two).
+     *
+     * @throws IllegalArgumentException     above {@code atoll.io.buffers.max-size}
+     * @throws BufferPoolExhaustedException when the pool is at {@code max-bytes} and has no free buffer of that class
+     */
+    public Buffer acquire(int minCapacity) {
+        checkOwner();
+        if (minCapacity > maxSize || minCapacity < 0) {
+            throw new IllegalArgumentException("a buffer of " + minCapacity + " bytes: sizes go from 0 to " + maxSize
+                    + " (atoll.io.buffers.max-size)");
+        }
+        int sizeClass = sizeClass(minCapacity);
+        Buffer buffer = free[sizeClass].pollFirst();
+        if (buffer == null) {
+            buffer = carve(sizeClass);
+        }
+        buffer.reuse();
+        acquired++;
+        inUseBytes += buffer.capacity();
+        return buffer;
+    }
+
+    /** The largest buffer this pool hands out. */
+    public int maxBufferSize() {
+        return maxSize;
+    }
+
+    /** What the pool holds and has handed out, for monitoring and leak checks. */
+    public Stats stats() {
+        checkOwner();
+        return new Stats(slabBytes, carvedBytes, maxBytes, acquired, released, acquired - released, inUseBytes, exhausted);
+    }
+
+    /**
+     * A pool's counters.
+     *
+     * @param slabBytes   bytes taken from the arena (whole slabs)
+     * @param carvedBytes bytes cut into buffers
+     * @param maxBytes    the bound
+     * @param acquired    buffers handed out, ever
+     * @param released    buffers given back, ever
+     * @param inUse       buffers out now
+     * @param inUseBytes  capacity of the buffers out now
+     * @param exhausted   acquisitions refused at the bound
+     */
+    public record Stats(long slabBytes, long carvedBytes, long maxBytes, long acquired, long released, long inUse,
+                        long inUseBytes, long exhausted) { }
+
+    void giveBack(Buffer buffer) {
+        released++;
+        inUseBytes -= buffer.capacity();
+        free[buffer.sizeClass()].addFirst(buffer); // LIFO: the warmest buffer goes out next
+    }
+
+    void checkOwner() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("a buffer belongs to " + owner.getName() + "; used on "
+                    + Thread.currentThread().getName());
+        }
+    }
+
+    private int sizeClass(int capacity) {
+        int shift = capacity <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(capacity - 1);
+        return Math.max(0, shift - minShift);
+    }
+
+    private Buffer carve(int sizeClass) {
+        long size = 1L << (sizeClass + minShift);
+        if (slabUsed + size > slab.byteSize()) {
+            if (slabBytes + slabSize > maxBytes) {
+                exhausted++;
+                throw new BufferPoolExhaustedException("the buffer pool of " + owner.getName() + " is at its bound of "
+                        + maxBytes + " bytes (atoll.io.buffers.max-bytes) with " + (acquired - released)
+                        + " buffers out; none of " + size + " bytes is free");
+            }
+            // The tail of the old slab stays unused: size classes are powers of two and slabs a multiple
+            // of the largest, so the tail is smaller than the class that did not fit.
+            slab = arena.allocate(slabSize, 64);
+            slabUsed = 0;
+            slabBytes += slabSize;
+        }
+        MemorySegment memory = slab.asSlice(slabUsed, size);
+        slabUsed += size;
+        carvedBytes += size;
+        return new Buffer(this, memory, sizeClass);
+    }
+}

@@ -1,0 +1,552 @@
+package dev.atoll.io;
+
+import dev.atoll.drivers.ffi.Errno;
+import dev.atoll.drivers.ffi.LibC;
+import dev.atoll.drivers.ffi.OsConstants;
+import dev.atoll.drivers.ffi.SocketAddresses;
+import dev.atoll.drivers.ffi.Sockets;
+import dev.atoll.shards.Promise;
+import dev.atoll.shards.Shard;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A connected stream socket — TCP (IPv4 or IPv6) or Unix domain — owned by one shard. Every method
+ * runs on that shard; results are shard-local {@link Promise}s.
+ *
+ * <p>Reading, one of two ways: {@link #read(Buffer)} fills a buffer the caller passes and hands it
+ * back with the count; {@link #receive(Receiver)} delivers buffers the runtime picks, which the
+ * receiver releases. One read at a time. Writing: {@link #write(Buffer)} sends once (possibly part
+ * of the data), {@link #writeAll(Buffer)} sends everything; writes issued while one is in progress
+ * queue behind it in order, up to {@code atoll.io.write-backlog.limit} bytes. A buffer passed to an
+ * operation belongs to it until its promise completes.
+ *
+ * <p>Every operation takes an optional timeout; when it passes, the operation is cancelled and its
+ * promise fails with {@link IoTimeoutException}. {@link #cancelRead()} cancels explicitly; the promise
+ * reports what happened (cancelled, or the result if the read completed first).
+ */
+public final class Connection implements IoShard.Resource {
+    private final IoShard io;
+    private final int fd;
+    private final boolean tcp;
+    private final IoOperation readOp;
+    private final IoOperation writeOp;
+    private boolean open = true;
+    private SocketAddress remote;
+    private Runnable closeListener;
+
+    // reads
+    private Buffer readBuffer;
+    private Promise<Integer> readPromise;
+    private Receiver receiver;
+    private Buffer receiveBuffer;
+    private int unreleased;
+    private boolean receivePaused;
+    private final Runnable receivedBufferReleased = this::receivedBufferReleased;
+
+    // writes: the one in flight, then the queue behind it
+    private Buffer writeBuffer;
+    private Promise<Object> writePromise;
+    private boolean writeAllMode;
+    private final ArrayDeque<PendingWrite> queued = new ArrayDeque<>();
+    private long queuedBytes;
+    private boolean shutdownAfterWrites;
+    private Promise<Void> shutdownPromise;
+
+    // connect
+    private MemorySegment connectAddress;
+    private Promise<Connection> connectPromise;
+
+    Connection(IoShard io, int fd, boolean tcp) {
+        this.io = io;
+        this.fd = fd;
+        this.tcp = tcp;
+        this.readOp = new IoOperation(io, this::readCompleted);
+        this.writeOp = new IoOperation(io, this::writeCompleted);
+        io.opened(this);
+    }
+
+    /** Connects to {@code remote} with the default socket options ({@code atoll.io.socket}), on the calling shard. */
+    public static Promise<Connection> connect(SocketAddress remote, Duration timeout) {
+        return connect(remote, timeout, IoShard.current().settings().socketOptions());
+    }
+
+    /**
+     * Connects to {@code remote} (an {@link InetSocketAddress}, IPv4 or IPv6, or a
+     * {@link java.net.UnixDomainSocketAddress}) on the calling shard; fails with {@link IoTimeoutException}
+     * when {@code timeout} (null: none) passes first, or an {@link IoException} such as {@code ECONNREFUSED}.
+     */
+    public static Promise<Connection> connect(SocketAddress remote, Duration timeout, SocketOptions options) {
+        IoShard io = IoShard.current();
+        boolean tcp = remote instanceof InetSocketAddress;
+        int fd = SocketCalls.open(io, SocketAddresses.family(remote), OsConstants.SOCK_STREAM);
+        Connection connection;
+        try {
+            SocketCalls.apply(io, fd, options, tcp);
+            connection = new Connection(io, fd, tcp);
+        } catch (RuntimeException e) {
+            LibC.close(io.errno, fd);
+            return Promise.failed(e);
+        }
+        connection.remote = remote;
+        connection.connectAddress = Arena.ofAuto().allocate(SocketAddresses.STORAGE_SIZE);
+        int length = SocketAddresses.encode(remote, connection.connectAddress);
+        connection.connectPromise = new Promise<>();
+        connection.writeOp.prepareConnect(fd, connection.connectAddress, length);
+        connection.writeOp.submit(timeout);
+        return connection.connectPromise;
+    }
+
+    // ---- reading ----
+
+    /** {@link #read(Buffer, Duration)} without a timeout. */
+    public Promise<Integer> read(Buffer buffer) {
+        return read(buffer, null);
+    }
+
+    /**
+     * Reads what is available (at least one byte) into {@code buffer} after its write index. Completes
+     * with the count, or -1 at the peer's end of stream; the buffer is the operation's until then.
+     */
+    public Promise<Integer> read(Buffer buffer, Duration timeout) {
+        Objects.requireNonNull(buffer, "buffer");
+        if (!open) {
+            return Promise.failed(closedException("read"));
+        }
+        if (readOp.inFlight() || receiver != null) {
+            throw new IllegalStateException("a read or receive is already in progress on " + this);
+        }
+        if (buffer.writableBytes() == 0) {
+            throw new IllegalArgumentException("the buffer has no room to read into: " + buffer);
+        }
+        buffer.lend();
+        readBuffer = buffer;
+        readPromise = new Promise<>();
+        readOp.prepareRecv(fd, buffer.address() + buffer.writeIndex(), buffer.writableBytes());
+        readOp.submit(timeout);
+        return readPromise;
+    }
+
+    /**
+     * Delivers everything this connection receives to {@code receiver}, in buffers of
+     * {@code atoll.io.receive.buffer-size} from the shard's pool, until the end of stream, an error, or
+     * {@link #close()}. Not together with {@link #read}.
+     */
+    public void receive(Receiver receiver) {
+        Objects.requireNonNull(receiver, "receiver");
+        if (readOp.inFlight() || this.receiver != null) {
+            throw new IllegalStateException("a read or receive is already in progress on " + this);
+        }
+        this.receiver = receiver;
+        if (!open) {
+            endReceiving(closedException("receive"));
+            return;
+        }
+        receiveNext();
+    }
+
+    /** Cancels the read in progress; its promise reports the outcome (cancelled, or its result if first). */
+    public void cancelRead() {
+        readOp.cancel();
+    }
+
+    private void receiveNext() {
+        if (!open || receiver == null || readOp.inFlight()) {
+            return;
+        }
+        if (unreleased >= io.settings().maxUnreleased()) {
+            receivePaused = true; // resumed when the receiver releases one
+            return;
+        }
+        Buffer buffer;
+        try {
+            buffer = io.pool().acquire(io.settings().receiveBufferSize());
+        } catch (BufferPoolExhaustedException e) {
+            receivePaused = true; // the shard is out of buffers: try again shortly, the peer waits meanwhile
+            io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+            return;
+        }
+        receivePaused = false;
+        buffer.lend();
+        receiveBuffer = buffer;
+        readOp.prepareRecv(fd, buffer.address(), buffer.capacity());
+        readOp.submit(null);
+    }
+
+    private void receivedBufferReleased() {
+        unreleased--;
+        if (receivePaused && unreleased < io.settings().maxUnreleased()) {
+            resumeReceiving();
+        }
+    }
+
+    private void resumeReceiving() {
+        if (receivePaused) {
+            receivePaused = false;
+            receiveNext();
+        }
+    }
+
+    private void readCompleted(IoOperation op, int result, boolean timedOut) {
+        if (receiveBuffer != null) {
+            receiveCompleted(result);
+            return;
+        }
+        Buffer buffer = readBuffer;
+        Promise<Integer> promise = readPromise;
+        readBuffer = null;
+        readPromise = null;
+        buffer.giveBackFromOperation();
+        if (result > 0) {
+            buffer.advanceWriter(result);
+            promise.complete(result);
+        } else if (result == 0) {
+            promise.complete(-1);
+        } else {
+            promise.fail(failure("read", result, timedOut));
+        }
+    }
+
+    private void receiveCompleted(int result) {
+        Buffer buffer = receiveBuffer;
+        receiveBuffer = null;
+        buffer.giveBackFromOperation();
+        if (result > 0) {
+            buffer.advanceWriter(result);
+            unreleased++;
+            buffer.releaseHook(receivedBufferReleased);
+            receiver.onData(this, buffer);
+            receiveNext();
+        } else {
+            buffer.release();
+            endReceiving(result == 0 ? null : failure("receive", result, false));
+        }
+    }
+
+    private void endReceiving(Throwable failure) {
+        Receiver r = receiver;
+        receiver = null;
+        if (r != null) {
+            r.onEnd(this, failure);
+        }
+    }
+
+    // ---- writing ----
+
+    /** {@link #write(Buffer, Duration)} without a timeout. */
+    public Promise<Integer> write(Buffer buffer) {
+        return write(buffer, null);
+    }
+
+    /**
+     * Sends once from {@code buffer}'s readable bytes (after the writes queued before it) and advances
+     * its read index; completes with the count, which may be less than was readable.
+     */
+    @SuppressWarnings("unchecked")
+    public Promise<Integer> write(Buffer buffer, Duration timeout) {
+        return (Promise<Integer>) (Promise<?>) enqueue(buffer, false, timeout, "write");
+    }
+
+    /** {@link #writeAll(Buffer, Duration)} without a timeout. */
+    public Promise<Void> writeAll(Buffer buffer) {
+        return writeAll(buffer, null);
+    }
+
+    /**
+     * Sends all of {@code buffer}'s readable bytes (after the writes queued before it); completes when
+     * the kernel has taken the last byte. The timeout covers this write only, from when it starts.
+     */
+    @SuppressWarnings("unchecked")
+    public Promise<Void> writeAll(Buffer buffer, Duration timeout) {
+        return (Promise<Void>) (Promise<?>) enqueue(buffer, true, timeout, "write");
+    }
+
+    /** Bytes queued behind the write in progress. */
+    public long queuedWriteBytes() {
+        return queuedBytes;
+    }
+
+    private Promise<Object> enqueue(Buffer buffer, boolean all, Duration timeout, String what) {
+        Objects.requireNonNull(buffer, "buffer");
+        if (!open || shutdownAfterWrites) {
+            return Promise.failed(closedException(what));
+        }
+        if (writeBuffer == null && !writeOp.inFlight()) {
+            buffer.lend();
+            startWrite(buffer, new Promise<>(), all, timeout);
+            return writePromise;
+        }
+        int bytes = buffer.readableBytes();
+        if (queuedBytes + bytes > io.settings().writeBacklogLimit()) {
+            WriteBacklogFullException full = new WriteBacklogFullException("write of " + bytes + " bytes to " + this
+                    + " refused: " + queuedBytes + " bytes already queued (atoll.io.write-backlog.limit = "
+                    + io.settings().writeBacklogLimit() + ")");
+            if (io.settings().writeBacklogPolicy() == IoSettings.WriteBacklogPolicy.CLOSE) {
+                close();
+            }
+            return Promise.failed(full);
+        }
+        buffer.lend();
+        PendingWrite pending = new PendingWrite(buffer, new Promise<>(), all, timeout);
+        queued.addLast(pending);
+        queuedBytes += bytes;
+        return pending.promise;
+    }
+
+    private void startWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout) {
+        writeBuffer = buffer;
+        writePromise = promise;
+        writeAllMode = all;
+        writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
+        writeOp.submit(timeout);
+    }
+
+    private void writeCompleted(IoOperation op, int result, boolean timedOut) {
+        if (connectPromise != null) {
+            connectCompleted(result, timedOut);
+            return;
+        }
+        Buffer buffer = writeBuffer;
+        Promise<Object> promise = writePromise;
+        if (result >= 0) {
+            buffer.setReadIndex(buffer.readIndex() + result);
+            if (writeAllMode && buffer.readableBytes() > 0 && open) {
+                writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
+                writeOp.submit(null);
+                return;
+            }
+            finishWrite(buffer);
+            promise.complete(writeAllMode ? null : result);
+            startNextWrite();
+            return;
+        }
+        // The stream is broken or the write timed out: nothing queued behind it may go out after a gap.
+        IoException failure = failure("write", result, timedOut);
+        finishWrite(buffer);
+        promise.fail(failure);
+        failQueuedWrites(failure);
+    }
+
+    private void finishWrite(Buffer buffer) {
+        writeBuffer = null;
+        writePromise = null;
+        buffer.giveBackFromOperation();
+    }
+
+    private void startNextWrite() {
+        PendingWrite next = queued.pollFirst();
+        if (next == null) {
+            if (shutdownAfterWrites && open) {
+                shutdownNow();
+            }
+            return;
+        }
+        queuedBytes -= next.buffer.readableBytes();
+        if (!open) {
+            next.buffer.giveBackFromOperation();
+            next.promise.fail(closedException("write"));
+            failQueuedWrites(closedException("write"));
+            return;
+        }
+        startWrite(next.buffer, next.promise, next.all, next.timeout);
+    }
+
+    private void failQueuedWrites(IoException failure) {
+        for (PendingWrite pending; (pending = queued.pollFirst()) != null; ) {
+            pending.buffer.giveBackFromOperation();
+            pending.promise.fail(failure);
+        }
+        queuedBytes = 0;
+        if (shutdownPromise != null) {
+            shutdownPromise.fail(failure);
+            shutdownPromise = null;
+        }
+    }
+
+    /**
+     * Half-closes: once the queued writes are out, sends the end of stream ({@code shutdown(SHUT_WR)});
+     * reading goes on. Completes when the shutdown was made.
+     */
+    public Promise<Void> shutdownOutput() {
+        if (!open) {
+            return Promise.failed(closedException("shutdown"));
+        }
+        if (shutdownPromise != null) {
+            return shutdownPromise;
+        }
+        shutdownPromise = new Promise<>();
+        shutdownAfterWrites = true;
+        if (writeBuffer == null && queued.isEmpty()) {
+            shutdownNow();
+        }
+        return shutdownPromise;
+    }
+
+    private void shutdownNow() {
+        Promise<Void> promise = shutdownPromise;
+        shutdownPromise = null;
+        int r = Sockets.shutdown(io.errno, fd, OsConstants.SHUT_WR);
+        if (r < 0 && -r != OsConstants.ENOTCONN) {
+            promise.fail(new IoException("shutdown of " + this, -r));
+        } else {
+            promise.complete(null);
+        }
+    }
+
+    // ---- connect ----
+
+    private void connectCompleted(int result, boolean timedOut) {
+        Promise<Connection> promise = connectPromise;
+        connectPromise = null;
+        connectAddress = null;
+        if (result == 0) {
+            promise.complete(this);
+            return;
+        }
+        IoException failure = timedOut ? new IoTimeoutException("connect to " + remote + " timed out")
+                : result == -Errno.ECANCELED ? new IoCancelledException("connect to " + remote + " was cancelled")
+                : new IoException("connect to " + remote, -result);
+        close();
+        promise.fail(failure);
+    }
+
+    // ---- life cycle ----
+
+    /**
+     * Closes the connection: operations in progress complete (their promises fail with
+     * {@link IoCancelledException}, a receiver gets {@code onEnd}), queued writes fail, the descriptor is
+     * closed. Unsent data may be lost: to finish sending first, close after {@link #writeAll}'s promise.
+     */
+    @Override
+    public void close() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        io.closed(this);
+        SocketCalls.close(io, fd);
+        failQueuedWrites(closedException("write"));
+        if (receiver != null && !readOp.inFlight()) {
+            endReceiving(closedException("receive")); // paused: no completion will come to end it
+        }
+        Runnable listener = closeListener;
+        closeListener = null;
+        if (listener != null) {
+            listener.run();
+        }
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    /**
+     * Hands this connection to shard {@code target}, where {@code onArrival} receives it as a new
+     * {@code Connection} owned by that shard (the descriptor stays the same, so socket options stay).
+     * Nothing may be in progress on it. This object is closed for use at once; the promise completes
+     * on this shard when the connection has arrived.
+     */
+    public Promise<Void> moveTo(int target, Consumer<Connection> onArrival) {
+        Objects.requireNonNull(onArrival, "onArrival");
+        if (!open) {
+            return Promise.failed(closedException("move"));
+        }
+        if (readOp.inFlight() || writeOp.inFlight() || receiver != null || !queued.isEmpty()) {
+            throw new IllegalStateException("cannot move " + this + " with operations in progress");
+        }
+        Shard shard = io.shard();
+        if (target == shard.id()) {
+            onArrival.accept(this);
+            return Promise.completed(null);
+        }
+        open = false;
+        io.closed(this);
+        io.driver().detach(fd);
+        Runnable listener = closeListener;
+        closeListener = null;
+        int movedFd = fd;
+        boolean movedTcp = tcp;
+        SocketAddress movedRemote = remote;
+        return shard.call(target, () -> {
+            Connection arrived = new Connection(IoShard.current(), movedFd, movedTcp);
+            arrived.remote = movedRemote;
+            arrived.closeListener = listener;
+            try {
+                onArrival.accept(arrived);
+            } catch (RuntimeException e) {
+                arrived.close();
+                throw e;
+            }
+            return (Void) null;
+        }).whenComplete((ignored, failure) -> {
+            if (failure instanceof dev.atoll.shards.MeshOverflowException) {
+                LibC.close(io.errno, movedFd); // it never left: the target's queue refused it
+                if (listener != null) {
+                    listener.run();
+                }
+            }
+        });
+    }
+
+    /** The peer's address (for a Unix socket, its path, often empty). */
+    public SocketAddress remoteAddress() {
+        if (remote == null && open) {
+            remote = SocketCalls.remoteAddress(io, fd);
+        }
+        return remote;
+    }
+
+    /** This end's address. */
+    public SocketAddress localAddress() {
+        return SocketCalls.localAddress(io, fd);
+    }
+
+    /** Changes socket options of this open connection. */
+    public void setOptions(SocketOptions options) {
+        SocketCalls.apply(io, fd, options, tcp);
+    }
+
+    /** The shard that owns this connection. */
+    public Shard shard() {
+        return io.shard();
+    }
+
+    /** The descriptor, for diagnostics and for options this API does not cover. */
+    public int fd() {
+        return fd;
+    }
+
+    /** Runs {@code listener} once when this connection is closed (or leaves this shard for good). */
+    void onClose(Runnable listener) {
+        this.closeListener = listener;
+    }
+
+    @Override
+    public String toString() {
+        return "connection fd=" + fd + (remote != null ? " to " + remote : "") + " on shard " + io.shard().id();
+    }
+
+    private IoException failure(String what, int result, boolean timedOut) {
+        if (timedOut) {
+            return new IoTimeoutException(what + " on " + this + " timed out");
+        }
+        if (result == -Errno.ECANCELED) {
+            return new IoCancelledException(what + " on " + this + (open ? " was cancelled" : ": the connection was closed"));
+        }
+        return new IoException(what + " on " + this, -result);
+    }
+
+    private IoException closedException(String what) {
+        return new IoCancelledException(what + " on " + this + ": the connection is closed");
+    }
+
+    /** A write waiting behind the one in progress. */
+    private record PendingWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout) { }
+}

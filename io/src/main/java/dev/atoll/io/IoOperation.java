@@ -1,0 +1,75 @@
+package dev.atoll.io;
+
+import dev.atoll.drivers.Driver;
+import dev.atoll.drivers.Operation;
+import dev.atoll.drivers.ffi.Errno;
+import dev.atoll.shards.Shard;
+import dev.atoll.shards.Timer;
+
+import java.time.Duration;
+
+/**
+ * One direction of a resource (a connection's reads, its writes, a listener's accepts): an
+ * {@link Operation} prepared again for each use, so an I/O operation allocates no driver object.
+ * Adds the deadline (a shard timer that cancels the operation) and tells its owner how it ended.
+ */
+final class IoOperation extends Operation {
+
+    /** The resource side that learns each result. */
+    interface Owner {
+        /** {@code result} is the driver's ({@code >= 0} or {@code -errno}); {@code timedOut} when the deadline cancelled it. */
+        void completed(IoOperation operation, int result, boolean timedOut);
+    }
+
+    private final Owner owner;
+    private final Driver driver;
+    private final Shard shard;
+    private Timer deadline;
+    private boolean timedOut;
+    private boolean inFlight;
+
+    IoOperation(IoShard io, Owner owner) {
+        this.owner = owner;
+        this.driver = io.driver();
+        this.shard = io.shard();
+    }
+
+    /** Submits what was prepared; with a timeout unless it is null. */
+    void submit(Duration timeout) {
+        timedOut = false;
+        inFlight = true;
+        driver.submit(this);
+        if (timeout != null) {
+            deadline = shard.schedule(timeout, this::deadlinePassed);
+        }
+    }
+
+    boolean inFlight() {
+        return inFlight;
+    }
+
+    /** Asks the driver to cancel; the outcome arrives as the completion ({@code -ECANCELED}, or the result). */
+    void cancel() {
+        if (inFlight) {
+            driver.cancel(this);
+        }
+    }
+
+    private void deadlinePassed() {
+        deadline = null;
+        if (inFlight) {
+            timedOut = true;
+            driver.cancel(this);
+        }
+    }
+
+    @Override
+    public void complete(int result, int flags) {
+        inFlight = false;
+        if (deadline != null) {
+            deadline.cancel();
+            deadline = null;
+        }
+        owner.completed(this, result, timedOut && result == -Errno.ECANCELED);
+    }
+}

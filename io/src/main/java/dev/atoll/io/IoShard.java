@@ -1,0 +1,100 @@
+package dev.atoll.io;
+
+import dev.atoll.drivers.Driver;
+import dev.atoll.drivers.ffi.Errno;
+import dev.atoll.shards.Shard;
+import dev.atoll.shards.ShardLocal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * The io module's state on one shard: its settings, buffer pool, the resources open on it (closed
+ * when the shard stops), the count of open connections (read by other shards' acceptors), and
+ * scratch memory for the short synchronous calls (socket options, addresses).
+ */
+final class IoShard {
+    private static final Logger log = LoggerFactory.getLogger(IoShard.class);
+    private static final ShardLocal<IoShard> LOCAL = ShardLocal.of(IoShard::new, IoShard::shardStopping);
+
+    private final Shard shard;
+    private final IoSettings settings;
+    private final BufferPool pool;
+    private final Set<Resource> open = new LinkedHashSet<>();
+    /** The shard thread's own: only it makes calls with them, and the shard outlives every call. */
+    private final Arena arena = Arena.ofAuto();
+    final MemorySegment errno = Errno.allocate(arena);
+    final MemorySegment intValue = arena.allocate(JAVA_INT, 2);
+    final MemorySegment intLength = arena.allocate(JAVA_INT);
+
+    /** Something open on a shard that must be closed when the shard stops. */
+    interface Resource {
+        void close();
+    }
+
+    private IoShard(Shard shard) {
+        this.shard = shard;
+        this.settings = IoSettings.from(shard.runtime().config());
+        this.pool = new BufferPool(Thread.currentThread(), settings);
+    }
+
+    /**
+     * The io state of the shard running the caller.
+     *
+     * @throws IllegalStateException outside a shard thread
+     */
+    static IoShard current() {
+        return LOCAL.get();
+    }
+
+    Shard shard() {
+        return shard;
+    }
+
+    Driver driver() {
+        return shard.driver();
+    }
+
+    IoSettings settings() {
+        return settings;
+    }
+
+    BufferPool pool() {
+        return pool;
+    }
+
+    void opened(Resource resource) {
+        open.add(resource);
+    }
+
+    void closed(Resource resource) {
+        open.remove(resource);
+    }
+
+    /** Resources open now (connections, listeners, sockets, files). */
+    int openResources() {
+        return open.size();
+    }
+
+    private static void shardStopping(IoShard io) {
+        List<Resource> all = new ArrayList<>(io.open);
+        if (!all.isEmpty()) {
+            log.debug("shard {} stops with {} io resources open; closing them", io.shard.id(), all.size());
+        }
+        for (Resource resource : all) {
+            try {
+                resource.close();
+            } catch (RuntimeException e) {
+                log.warn("closing {} at shard stop failed", resource, e);
+            }
+        }
+    }
+}
