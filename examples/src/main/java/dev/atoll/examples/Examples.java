@@ -1,6 +1,7 @@
 package dev.atoll.examples;
 
 import dev.atoll.drivers.DriverUnavailableException;
+import dev.atoll.examples.http.HttpServer;
 
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +17,9 @@ public final class Examples {
     static final List<Example> ALL = List.of(
             new Example("hello", "starts the shards, sends messages around all of them, prints what happened and how fast",
                     Hello::main),
-            new Example("echo", "a TCP echo server (port 7000)", Echo::main));
+            new Example("echo", "a TCP echo server (port 7000)", Echo::main),
+            new Example("http", "an HTTP/1.1 server with keep-alive and pipelining: /plaintext and /json (port 8080)",
+                    HttpServer::main));
 
     private Examples() { }
 

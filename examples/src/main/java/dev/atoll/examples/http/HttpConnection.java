@@ -1,0 +1,129 @@
+package dev.atoll.examples.http;
+
+import dev.atoll.io.Buffer;
+import dev.atoll.io.BufferPool;
+import dev.atoll.io.Connection;
+import dev.atoll.io.Receiver;
+import dev.atoll.shards.Shard;
+import dev.atoll.shards.Timer;
+
+import java.time.Duration;
+
+/**
+ * One HTTP connection of the example: parses what each receive delivers and answers every request
+ * in it with one outbound buffer and one write (pipelined requests cost one system call per read,
+ * not per request). After a request without keep-alive, or a request the parser refused (its
+ * error response sent), it half-closes and reads on, discarding, until the peer closes or
+ * {@link #LINGER} passes — closing with unread input would reset the connection and could destroy
+ * the response on its way. Runs on the connection's shard only.
+ */
+final class HttpConnection implements Receiver, HttpRequestParser.Listener {
+    /** How long a finished connection waits for the peer to close before closing itself. */
+    static final Duration LINGER = Duration.ofSeconds(2);
+
+    private static final int MIN_OUT = 2048;
+
+    private final Connection connection;
+    private final HttpRequestParser parser;
+    private final HelloEndpoints endpoints;
+    private final BufferPool pool = BufferPool.current();
+    private Buffer out;
+    private int writesInFlight;
+    private boolean peerEnded;
+    private Timer lingerTimer;
+
+    HttpConnection(Connection connection, HttpLimits limits, HelloEndpoints endpoints) {
+        this.connection = connection;
+        this.parser = new HttpRequestParser(limits, HelloEndpoints.PATHS);
+        this.endpoints = endpoints;
+    }
+
+    @Override
+    public void onData(Connection from, Buffer data) {
+        if (parser.stopped()) {
+            data.release();          // lingering after the last response: input is discarded
+            return;
+        }
+        // Responses are usually a little smaller than their requests; a read of tiny requests that
+        // needs more room gets a second buffer (see onRequest).
+        out = pool.acquire(Math.min(pool.maxBufferSize(), Math.max(MIN_OUT, 2 * data.readableBytes())));
+        try {
+            parser.parse(data.segment(), data.readIndex(), data.readableBytes(), this);
+        } finally {
+            data.release();
+        }
+        send();
+        if (parser.stopped()) {
+            finish();
+        }
+    }
+
+    @Override
+    public void onRequest(HttpRequest request) {
+        reserve();
+        out.advanceWriter((int) (endpoints.respond(request, out.segment(), out.writeIndex()) - out.writeIndex()));
+    }
+
+    @Override
+    public void onError(HttpStatus status) {
+        reserve();
+        out.advanceWriter((int) (endpoints.respondError(status, out.segment(), out.writeIndex()) - out.writeIndex()));
+    }
+
+    @Override
+    public void onEnd(Connection from, Throwable failure) {
+        peerEnded = true;
+        if (failure != null || writesInFlight == 0) {
+            close();
+        }
+        // else: the peer half-closed with responses still on their way; the last write closes.
+    }
+
+    /** Makes sure the outbound buffer has room for one more response, sending the full one first. */
+    private void reserve() {
+        if (out.writableBytes() < HelloEndpoints.MAX_RESPONSE_BYTES) {
+            send();
+            out = pool.acquire(pool.maxBufferSize());
+        }
+    }
+
+    /** Writes the outbound buffer (if it holds anything) and lets go of it. */
+    private void send() {
+        Buffer buffer = out;
+        out = null;
+        if (buffer.readableBytes() == 0) {
+            buffer.release();
+            return;
+        }
+        writesInFlight++;
+        connection.writeAll(buffer).whenComplete((ignored, failure) -> {
+            buffer.release();
+            writesInFlight--;
+            if (failure != null || (peerEnded && writesInFlight == 0)) {
+                close();             // the peer reset or stopped reading past the write backlog; or it is done
+            }
+        });
+    }
+
+    /** No more requests: half-close once the responses are out, then linger for the peer's close. */
+    private void finish() {
+        if (peerEnded || !connection.isOpen()) {
+            return;                  // the last write, or onEnd, closes
+        }
+        connection.shutdownOutput().whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                close();
+            } else if (connection.isOpen()) {
+                lingerTimer = Shard.current().schedule(LINGER, this::close);
+            }
+        });
+    }
+
+    private void close() {
+        if (lingerTimer != null) {
+            lingerTimer.cancel();
+            lingerTimer = null;
+        }
+        connection.close();
+    }
+}
