@@ -111,6 +111,13 @@ public final class BenchReport {
         return this;
     }
 
+    /** The median of rounds (the upper one of an even count). */
+    public static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
     /** Records a ratio for a figure where higher is better (a throughput): Atoll / peer. */
     public Ratio ratioHigherIsBetter(String name, double atollValue, double peerValue, double goal) {
         return ratio(name, atollValue / peerValue, goal);
@@ -230,11 +237,9 @@ public final class BenchReport {
         out.append("jdk ").append(environment.jdk()).append(", kernel ").append(environment.kernel())
                 .append(", ").append(environment.cpus()).append(" cpus\n");
         out.append("\nsettings\n");
-        List<List<String>> rows = new ArrayList<>();
-        settings.forEach((name, value) -> rows.add(List.of(name, value instanceof String s ? s : value(value))));
-        out.append(columns(rows));
+        out.append(settingsTable());
         out.append("\nresults\n");
-        rows.clear();
+        List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("name", "impl", "value", "unit", "better"));
         results.forEach(r -> rows.add(List.of(r.name(), r.impl(), number(r.value()), r.unit(), r.better().word())));
         out.append(columns(rows));
@@ -244,6 +249,13 @@ public final class BenchReport {
         ratios.forEach(r -> rows.add(List.of(r.name(), number(r.value()), number(r.goal()), r.met() ? "met" : "missed")));
         out.append(columns(rows));
         return out.toString();
+    }
+
+    /** The settings recorded so far, one a line, as the table shows them (printed before a long run). */
+    public String settingsTable() {
+        List<List<String>> rows = new ArrayList<>();
+        settings.forEach((name, value) -> rows.add(List.of(name, value instanceof String s ? s : value(value))));
+        return columns(rows);
     }
 
     private static String columns(List<List<String>> rows) {
@@ -257,7 +269,8 @@ public final class BenchReport {
         for (List<String> row : rows) {
             StringBuilder line = new StringBuilder("  ");
             for (int i = 0; i < row.size(); i++) {
-                line.append(String.format("%-" + widths[i] + "s", row.get(i))).append("  ");
+                // Padded by hand: a column of empty strings has width 0, which String.format rejects.
+                line.append(row.get(i)).append(" ".repeat(widths[i] - row.get(i).length())).append("  ");
             }
             out.append(line.toString().stripTrailing()).append('\n');
         }

@@ -13,7 +13,11 @@ public final class Benchmarks {
     /** Every benchmark, in the order the list shows them. */
     static final List<Benchmark> ALL = List.of(
             new Benchmark("mesh", "cross-shard messaging: mesh vs raw JCTools SPSC vs a ThreadPoolExecutor hand-off,"
-                    + " round-trip latency asleep and busy, wake syscalls", MeshBench::run));
+                    + " round-trip latency asleep and busy, wake syscalls", MeshBench::run),
+            new Benchmark("http", "HTTP/1.1 with wrk: Atoll's http example vs Netty 4.2 (io_uring, epoll), /plaintext"
+                    + " without and with pipelining, /json; requests/s and p99", HttpBench::run),
+            new Benchmark("echo", "TCP echo round trips with Atoll's own load generator: Atoll's echo example vs Netty 4.2"
+                    + " (io_uring, epoll); round trips/s and p99", EchoBench::run));
 
     private Benchmarks() { }
 

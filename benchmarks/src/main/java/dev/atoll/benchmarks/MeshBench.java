@@ -11,7 +11,6 @@ import org.HdrHistogram.Histogram;
 import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -109,10 +108,10 @@ public final class MeshBench {
             latency(shards, report, "atoll-mesh");
             latency(spinningShards, report, "atoll-mesh-spin");
         }
-        double meshRate = median(mesh);
-        double meshSpinRate = median(meshSpin);
-        double rawRate = median(raw);
-        double executorRate = median(executor);
+        double meshRate = BenchReport.median(mesh);
+        double meshSpinRate = BenchReport.median(meshSpin);
+        double rawRate = BenchReport.median(raw);
+        double executorRate = BenchReport.median(executor);
         report.result("one-way throughput", "atoll-mesh", meshRate, "msgs/s", BenchReport.Better.HIGHER)
                 .result("one-way throughput", "atoll-mesh-spin", meshSpinRate, "msgs/s", BenchReport.Better.HIGHER)
                 .result("one-way throughput", "raw-spsc", rawRate, "msgs/s", BenchReport.Better.HIGHER)
@@ -306,9 +305,4 @@ public final class MeshBench {
         System.gc();
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 }

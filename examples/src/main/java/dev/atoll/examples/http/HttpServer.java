@@ -4,6 +4,7 @@ import dev.atoll.config.InvalidConfigException;
 import dev.atoll.examples.ServerLifecycle;
 import dev.atoll.examples.ServerOptions;
 import dev.atoll.examples.ServerSettings;
+import dev.atoll.io.ConnectionHandler;
 import dev.atoll.shards.ShardLocal;
 
 /**
@@ -29,9 +30,13 @@ public final class HttpServer {
             System.exit(2);
             return;
         }
+        ServerLifecycle.serve(settings, handler(limits));
+    }
+
+    /** What the server does with each accepted connection: receive, parse, answer, within {@code limits}. */
+    public static ConnectionHandler handler(HttpLimits limits) {
         // One date cache and one JSON scratch per shard: shard-local, so never shared between threads.
         ShardLocal<HelloEndpoints> endpoints = ShardLocal.of(shard -> new HelloEndpoints(new HttpDate()));
-        ServerLifecycle.serve(settings,
-                connection -> connection.receive(new HttpConnection(connection, limits, endpoints.get())));
+        return connection -> connection.receive(new HttpConnection(connection, limits, endpoints.get()));
     }
 }

@@ -1,0 +1,110 @@
+package dev.atoll.benchmarks;
+
+import dev.atoll.benchmarks.netty.NettyServer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The servers a peer comparison runs side by side, all started before the first measurement and
+ * kept until the last: Atoll's example ({@code Examples NAME --port 0}, its shard count {@code auto})
+ * and Netty on io_uring and on epoll with as many event loops as Atoll has shards. Until an Atoll
+ * example exists, the comparison runs with the peers alone and says so.
+ */
+final class Contenders implements AutoCloseable {
+    private final ServerProcess atoll;
+    private final List<ServerProcess> netty;
+    private final int shards;
+
+    private Contenders(ServerProcess atoll, List<ServerProcess> netty, int shards) {
+        this.atoll = atoll;
+        this.netty = netty;
+        this.shards = shards;
+    }
+
+    /** Starts Atoll's example {@code name} and Netty's servers of the same protocol ({@code http} or {@code echo}). */
+    static Contenders start(String name) throws IOException, InterruptedException {
+        ServerProcess atoll = null;
+        List<ServerProcess> netty = new ArrayList<>();
+        try {
+            try {
+                atoll = ServerProcess.start("atoll", "dev.atoll.examples.Examples", List.of(name, "--port", "0"));
+            } catch (ServerProcess.StartFailure e) {
+                if (!e.output().contains("No example named '" + name + "'")) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+                System.out.println("NOTE: Atoll has no '" + name + "' example in this build: measuring the peers only, no ratios.");
+            }
+            int shards = atoll != null ? atoll.shards() : Runtime.getRuntime().availableProcessors();
+            for (String transport : List.of("io_uring", "epoll")) {
+                try {
+                    netty.add(ServerProcess.start("netty-" + transport, NettyServer.class.getName(),
+                            List.of(name, transport, Integer.toString(shards))));
+                } catch (ServerProcess.StartFailure e) {
+                    System.out.println("NOTE: Netty's " + transport + " server did not start, left out: " + e.getMessage());
+                }
+            }
+            if (netty.isEmpty()) {
+                throw new IllegalStateException("no Netty transport started: nothing to compare with");
+            }
+            return new Contenders(atoll, netty, shards);
+        } catch (RuntimeException | IOException e) {
+            for (ServerProcess server : netty) {
+                server.close();
+            }
+            if (atoll != null) {
+                atoll.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Atoll's server, if its example exists. */
+    Optional<ServerProcess> atoll() {
+        return Optional.ofNullable(atoll);
+    }
+
+    /** The name of an Atoll server in reports: {@code atoll-epoll}, after its driver. */
+    static String implName(ServerProcess server) {
+        return server.impl().equals("atoll") ? "atoll-" + server.driver() : server.impl();
+    }
+
+    List<ServerProcess> netty() {
+        return netty;
+    }
+
+    /** Every server, Atoll first. */
+    List<ServerProcess> all() {
+        List<ServerProcess> all = new ArrayList<>();
+        if (atoll != null) {
+            all.add(atoll);
+        }
+        all.addAll(netty);
+        return all;
+    }
+
+    /** Atoll's shard count, which is also Netty's event-loop count. */
+    int shards() {
+        return shards;
+    }
+
+    /**
+     * Stops every server with SIGTERM.
+     *
+     * @throws IllegalStateException when Atoll's server did not exit 0, as {@code CONTRACTS.md} requires
+     */
+    @Override
+    public void close() throws InterruptedException {
+        for (ServerProcess server : netty) {
+            server.close();
+        }
+        if (atoll != null) {
+            int status = atoll.stop();
+            if (status != 0) {
+                throw new IllegalStateException("Atoll's server exited " + status + " on SIGTERM (expected 0)");
+            }
+        }
+    }
+}

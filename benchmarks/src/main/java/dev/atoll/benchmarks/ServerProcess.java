@@ -1,0 +1,183 @@
+package dev.atoll.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A server under test, run as a child JVM: the same JDK and class path as this one, the same JVM
+ * flags for every server ({@link #jvmFlags()}), started and waited for through the ready line of
+ * {@code CONTRACTS.md}, stopped with SIGTERM. Its stderr goes to a log file, shown when it fails.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private static final long READY_SECONDS = 60;
+    private static final long STOP_SECONDS = 30;
+
+    private final String impl;
+    private final Process process;
+    private final Path log;
+    private final Map<String, String> ready;
+
+    private ServerProcess(String impl, Process process, Path log, Map<String, String> ready) {
+        this.impl = impl;
+        this.process = process;
+        this.log = log;
+        this.ready = ready;
+    }
+
+    /** Thrown when a server exits or stays silent instead of printing its ready line. */
+    public static final class StartFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String output;
+
+        StartFailure(String message, String output) {
+            super(message + (output.isBlank() ? "" : "; its output:\n" + output.strip()));
+            this.output = output;
+        }
+
+        /** What the server printed before it failed. */
+        public String output() {
+            return output;
+        }
+    }
+
+    /**
+     * The flags every server gets: native access (Atoll's FFM calls, Netty's JNI), {@code Unsafe}
+     * allowed (Netty turns its faster paths off on JDK 24+ otherwise; Atoll does not use it), and
+     * this JVM's collector and heap flags (the launcher's {@code -XX:+UseZGC} unless {@code -J} says
+     * otherwise).
+     */
+    public static List<String> jvmFlags() {
+        List<String> flags = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:") || arg.startsWith("-Xm") || arg.startsWith("-Xs")) {
+                flags.add(arg);
+            }
+        }
+        return flags;
+    }
+
+    /**
+     * Starts {@code mainClass args...} and waits for its ready line.
+     *
+     * @param impl how reports name this server, e.g. {@code netty-epoll}
+     */
+    public static ServerProcess start(String impl, String mainClass, List<String> args) throws IOException, StartFailure {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(args);
+        Path log = Files.createTempFile("atoll-bench-" + impl + "-", ".log");
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
+                .start();
+        CompletableFuture<Map<String, String>> ready = new CompletableFuture<>();
+        StringBuilder before = new StringBuilder();
+        Thread.ofPlatform().daemon().name(impl + "-stdout").start(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (!ready.isDone() && line.startsWith("atoll ready ")) {
+                        ready.complete(parseReadyLine(line));
+                    } else if (!ready.isDone()) {
+                        synchronized (before) {
+                            before.append(line).append('\n');
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended; reported below
+            }
+            ready.complete(null);
+        });
+        try {
+            Map<String, String> fields = ready.get(READY_SECONDS, TimeUnit.SECONDS);
+            if (fields != null) {
+                return new ServerProcess(impl, process, log, fields);
+            }
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // reported below
+        }
+        process.destroyForcibly();
+        String output;
+        synchronized (before) {
+            output = before + Files.readString(log);
+        }
+        throw new StartFailure(impl + " printed no ready line" + (process.isAlive() ? " within " + READY_SECONDS + " s"
+                : " (exit status " + process.exitValue() + ")"), output);
+    }
+
+    /** {@code atoll ready example=http host=h port=1 driver=epoll shards=2} as its key=value fields. */
+    static Map<String, String> parseReadyLine(String line) {
+        Map<String, String> fields = new HashMap<>();
+        for (String word : line.substring("atoll ready ".length()).trim().split("\\s+")) {
+            int equals = word.indexOf('=');
+            if (equals > 0) {
+                fields.put(word.substring(0, equals), word.substring(equals + 1));
+            }
+        }
+        for (String key : List.of("example", "host", "port", "driver", "shards")) {
+            if (!fields.containsKey(key)) {
+                throw new IllegalArgumentException("a ready line without " + key + ": " + line);
+            }
+        }
+        return fields;
+    }
+
+    public String impl() {
+        return impl;
+    }
+
+    public String host() {
+        return ready.get("host");
+    }
+
+    public int port() {
+        return Integer.parseInt(ready.get("port"));
+    }
+
+    /** The driver or transport in use, as the ready line names it. */
+    public String driver() {
+        return ready.get("driver");
+    }
+
+    public int shards() {
+        return Integer.parseInt(ready.get("shards"));
+    }
+
+    /** Stops the server with SIGTERM; returns its exit status (Atoll's examples exit 0). */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
+            System.err.println(impl + " did not stop within " + STOP_SECONDS + " s of SIGTERM; killing it (log: " + log + ")");
+            process.destroyForcibly().waitFor();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.atoll.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP load generator: the Debian package {@code wrk}, installed when missing, run with
+ * {@code --latency} and the request headers of TechEmpower's plaintext test, optionally with
+ * pipelining through a Lua script like TechEmpower's {@code pipeline.lua}.
+ */
+public final class Wrk {
+    /** The headers TechEmpower's plaintext and JSON tests send. */
+    static final List<String> HEADERS = List.of(
+            "Host: localhost",
+            "Accept: text/plain,text/html;q=0.9,application/xhtml+xml;q=0.9,application/xml;q=0.8,*/*;q=0.7",
+            "Connection: keep-alive");
+
+    private static final String PIPELINE_LUA = """
+            -- TechEmpower's pipeline.lua: each write carries `depth` requests.
+            init = function(args)
+              local r = {}
+              local depth = tonumber(args[1]) or 1
+              for i = 1, depth do
+                r[i] = wrk.format()
+              end
+              req = table.concat(r)
+            end
+            request = function()
+              return req
+            end
+            """;
+
+    private final String executable;
+    private final Path pipelineScript;
+
+    private Wrk(String executable, Path pipelineScript) {
+        this.executable = executable;
+        this.pipelineScript = pipelineScript;
+    }
+
+    /** What one run measured. */
+    public record Result(double requestsPerSecond, double p99Millis, long non2xx, long socketErrors) { }
+
+    /** wrk, installed with apt-get when it is not on the PATH. */
+    public static Wrk findOrInstall() throws IOException, InterruptedException {
+        if (!onPath("wrk")) {
+            System.out.println("wrk is not installed: apt-get update && apt-get install -y wrk ...");
+            int status = new ProcessBuilder("sh", "-c", "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk")
+                    .inheritIO().start().waitFor();
+            if (status != 0 || !onPath("wrk")) {
+                throw new IllegalStateException("could not install wrk (apt-get exited " + status + "); install the"
+                        + " Debian/Ubuntu package wrk (as root: apt-get install wrk) or put wrk on the PATH, and run again");
+            }
+        }
+        Path script = Files.createTempFile("atoll-wrk-pipeline-", ".lua");
+        script.toFile().deleteOnExit();
+        Files.writeString(script, PIPELINE_LUA);
+        return new Wrk("wrk", script);
+    }
+
+    private static boolean onPath(String program) throws IOException, InterruptedException {
+        return new ProcessBuilder("sh", "-c", "command -v " + program).start().waitFor() == 0;
+    }
+
+    /** The wrk version line, for the report. */
+    public String version() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(executable, "--version").redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return text.lines().findFirst().orElse("unknown").trim();
+    }
+
+    /**
+     * Runs wrk against {@code url}.
+     *
+     * @param depth requests per write: 1 without pipelining
+     */
+    public Result run(String url, int threads, int connections, int seconds, int depth)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(executable, "-t", Integer.toString(threads),
+                "-c", Integer.toString(connections), "-d", seconds + "s", "--latency"));
+        for (String header : HEADERS) {
+            command.add("-H");
+            command.add(header);
+        }
+        if (depth > 1) {
+            command.addAll(List.of("-s", pipelineScript.toString()));
+        }
+        command.add(url);
+        if (depth > 1) {
+            command.addAll(List.of("--", Integer.toString(depth)));
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("wrk failed (" + String.join(" ", command) + "):\n" + output);
+        }
+        return parse(output);
+    }
+
+    private static final Pattern REQUESTS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern P99 = Pattern.compile("^\\s*99%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
+    private static final Pattern SOCKET_ERRORS =
+            Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+
+    /** The figures of wrk's output (with {@code --latency}). */
+    static Result parse(String output) {
+        Matcher requests = REQUESTS.matcher(output);
+        Matcher p99 = P99.matcher(output);
+        if (!requests.find() || !p99.find()) {
+            throw new IllegalStateException("unexpected wrk output (no Requests/sec or 99% line):\n" + output);
+        }
+        double scale = switch (p99.group(2).toLowerCase(Locale.ROOT)) {
+            case "us" -> 1e-3;
+            case "ms" -> 1;
+            default -> 1e3;
+        };
+        Matcher non2xx = NON_2XX.matcher(output);
+        Matcher errors = SOCKET_ERRORS.matcher(output);
+        long socketErrors = 0;
+        if (errors.find()) {
+            for (int i = 1; i <= 4; i++) {
+                socketErrors += Long.parseLong(errors.group(i));
+            }
+        }
+        return new Result(Double.parseDouble(requests.group(1)), Double.parseDouble(p99.group(1)) * scale,
+                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socketErrors);
+    }
+}
