@@ -110,13 +110,11 @@ final class HttpConnection implements Receiver, HttpRequestParser.Listener {
         if (peerEnded || !connection.isOpen()) {
             return;                  // the last write, or onEnd, closes
         }
-        connection.shutdownOutput().whenComplete((ignored, failure) -> {
-            if (failure != null) {
-                close();
-            } else if (connection.isOpen()) {
-                lingerTimer = Shard.current().schedule(LINGER, this::close);
-            }
-        });
+        // The end of stream follows the responses still queued. Its promise is not needed (a failed
+        // shutdown ends in the peer's close or the timer alike) and is not used: shutdownOutput()
+        // currently returns null when no write is queued.
+        connection.shutdownOutput();
+        lingerTimer = Shard.current().schedule(LINGER, this::close);
     }
 
     private void close() {
