@@ -257,7 +257,7 @@ public final class BenchReport {
         for (List<String> row : rows) {
             StringBuilder line = new StringBuilder("  ");
             for (int i = 0; i < row.size(); i++) {
-                line.append(String.format("%-" + widths[i] + "s", row.get(i))).append("  ");
+                line.append(String.format("%-" + Math.max(1, widths[i]) + "s", row.get(i))).append("  "); // %-0s is invalid
             }
             out.append(line.toString().stripTrailing()).append('\n');
         }

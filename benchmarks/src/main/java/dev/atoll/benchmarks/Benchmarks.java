@@ -13,7 +13,9 @@ public final class Benchmarks {
     /** Every benchmark, in the order the list shows them. */
     static final List<Benchmark> ALL = List.of(
             new Benchmark("mesh", "cross-shard messaging: mesh vs raw JCTools SPSC vs a ThreadPoolExecutor hand-off,"
-                    + " round-trip latency asleep and busy, wake syscalls", MeshBench::run));
+                    + " round-trip latency asleep and busy, wake syscalls", MeshBench::run),
+            new Benchmark("io-alloc", "JMH -prof gc: loopback TCP round trips on one shard and the bytes each allocates",
+                    IoAllocBench::run));
 
     private Benchmarks() { }
 
