@@ -37,7 +37,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M> {
     private static final int START_PENDING = 4;  // the next turn creates an instance (first start or restart)
     private static final int STOPPING = 8;       // stops at the end of the current turn
     private static final int STOPPED = 16;       // terminal
-    private static final int INITIAL_MAILBOX = 8;
+    private static final int INITIAL_MAILBOX = 4;
     private static final int SHRINK_ABOVE = 1024;
 
     final ShardActors home;
