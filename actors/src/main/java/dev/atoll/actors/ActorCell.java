@@ -288,23 +288,19 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M> {
             directive = Supervision.Directive.STOP;   // the factory failed: nothing to resume
         }
         if (directive == Supervision.Directive.RESTART && !restartAllowed()) {
-            log.error("{} failed and used up its {} restarts within {}; escalating", this, supervision.maxRestarts(),
-                    Duration.ofNanos(supervision.withinNanos()), failure);
+            log.warn("{} used up its {} restarts within {}; escalating", this, supervision.maxRestarts(),
+                    Duration.ofNanos(supervision.withinNanos()));
             directive = Supervision.Directive.ESCALATE;
         }
+        // One line per failure; the stack trace at debug level (the guardian logs an escalated one in full).
+        log.warn("{} failed ({}): {}", this, failure.toString(), directive.name().toLowerCase(java.util.Locale.ROOT));
+        if (log.isDebugEnabled()) {
+            log.debug("failure of {}", this, failure);
+        }
         switch (directive) {
-            case RESUME -> {
-                log.warn("{} failed; resuming (the message is dropped)", this, failure);
-                state |= STARTED;   // a preStart that failed and resumes: the instance takes messages
-            }
-            case RESTART -> {
-                log.warn("{} failed; restarting it", this, failure);
-                restart(failure);
-            }
-            case STOP -> {
-                log.warn("{} failed; stopping it", this, failure);
-                state |= STOPPING;
-            }
+            case RESUME -> state |= STARTED;   // a preStart that failed and resumes: the instance takes messages
+            case RESTART -> restart(failure);
+            case STOP -> state |= STOPPING;
             case ESCALATE -> {
                 state |= STOPPING;
                 escalate(failure);

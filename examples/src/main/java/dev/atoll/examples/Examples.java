@@ -15,7 +15,9 @@ public final class Examples {
     /** Every example, in the order the list shows them. */
     static final List<Example> ALL = List.of(
             new Example("hello", "starts the shards, sends messages around all of them, prints what happened and how fast",
-                    Hello::main));
+                    Hello::main),
+            new Example("actors", "spawns actors across shards: ask, cross-shard ping-pong, supervision restarts,"
+                    + " death watch, a sharded store, per-shard counters", ActorsDemo::main));
 
     private Examples() { }
 
