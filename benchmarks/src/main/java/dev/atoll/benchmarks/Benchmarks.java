@@ -13,7 +13,9 @@ public final class Benchmarks {
     /** Every benchmark, in the order the list shows them. */
     static final List<Benchmark> ALL = List.of(
             new Benchmark("mesh", "cross-shard messaging: mesh vs raw JCTools SPSC vs a ThreadPoolExecutor hand-off,"
-                    + " round-trip latency asleep and busy, wake syscalls", MeshBench::run));
+                    + " round-trip latency asleep and busy, wake syscalls", MeshBench::run),
+            new Benchmark("actors", "actors vs Apache Pekko classic and typed: ping-pong, Savina count/threadring/fjthrput,"
+                    + " ask latency, heap per idle actor", ActorsBench::run));
 
     private Benchmarks() { }
 
