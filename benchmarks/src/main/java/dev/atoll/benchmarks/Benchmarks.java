@@ -15,7 +15,9 @@ public final class Benchmarks {
             new Benchmark("mesh", "cross-shard messaging: mesh vs raw JCTools SPSC vs a ThreadPoolExecutor hand-off,"
                     + " round-trip latency asleep and busy, wake syscalls", MeshBench::run),
             new Benchmark("io-alloc", "JMH -prof gc: loopback TCP round trips on one shard and the bytes each allocates",
-                    IoAllocBench::run));
+                    IoAllocBench::run),
+            new Benchmark("actors", "actors vs Apache Pekko classic and typed: ping-pong, Savina count/threadring/fjthrput,"
+                    + " ask latency, heap per idle actor", ActorsBench::run));
 
     private Benchmarks() { }
 

@@ -16,7 +16,9 @@ public final class Examples {
     static final List<Example> ALL = List.of(
             new Example("hello", "starts the shards, sends messages around all of them, prints what happened and how fast",
                     Hello::main),
-            new Example("echo", "a TCP echo server (port 7000)", Echo::main));
+            new Example("echo", "a TCP echo server (port 7000)", Echo::main),
+            new Example("actors", "spawns actors across shards: ask, cross-shard ping-pong, supervision restarts,"
+                    + " death watch, a sharded store, per-shard counters", ActorsDemo::main));
 
     private Examples() { }
 

@@ -12,12 +12,12 @@ class ExamplesTest {
     @Test
     void namesAreUniqueAndListed() {
         var names = new HashSet<String>();
+        int width = Examples.ALL.stream().mapToInt(e -> e.name().length()).max().orElse(0);
         for (Example e : Examples.ALL) {
             assertTrue(names.add(e.name()), "duplicate example " + e.name());
             assertTrue(e.name().matches("[a-z][a-z0-9-]*"), "a name one can type: " + e.name());
-            // Names are padded to the longest, so the gap is at least two spaces.
-            assertTrue(Examples.list().lines().anyMatch(line -> line.startsWith("  " + e.name() + "  ")
-                    && line.endsWith(e.description())), Examples.list());
+            String padded = e.name() + " ".repeat(width - e.name().length());   // names are aligned
+            assertTrue(Examples.list().contains("  " + padded + "  " + e.description() + "\n"), Examples.list());
         }
     }
 
