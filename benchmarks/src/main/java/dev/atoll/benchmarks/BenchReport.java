@@ -269,8 +269,7 @@ public final class BenchReport {
         for (List<String> row : rows) {
             StringBuilder line = new StringBuilder("  ");
             for (int i = 0; i < row.size(); i++) {
-                // Padded by hand: a column of empty strings has width 0, which String.format rejects.
-                line.append(row.get(i)).append(" ".repeat(widths[i] - row.get(i).length())).append("  ");
+                line.append(String.format("%-" + Math.max(1, widths[i]) + "s", row.get(i))).append("  "); // %-0s is invalid
             }
             out.append(line.toString().stripTrailing()).append('\n');
         }

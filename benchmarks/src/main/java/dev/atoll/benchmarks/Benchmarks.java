@@ -17,7 +17,11 @@ public final class Benchmarks {
             new Benchmark("http", "HTTP/1.1 with wrk: Atoll's http example vs Netty 4.2 (io_uring, epoll), /plaintext"
                     + " without and with pipelining, /json; requests/s and p99", HttpBench::run),
             new Benchmark("echo", "TCP echo round trips with Atoll's own load generator: Atoll's echo example vs Netty 4.2"
-                    + " (io_uring, epoll); round trips/s and p99", EchoBench::run));
+                    + " (io_uring, epoll); round trips/s and p99", EchoBench::run),
+            new Benchmark("io-alloc", "JMH -prof gc: loopback TCP round trips on one shard and the bytes each allocates",
+                    IoAllocBench::run),
+            new Benchmark("actors", "actors vs Apache Pekko classic and typed: ping-pong, Savina count/threadring/fjthrput,"
+                    + " ask latency, heap per idle actor", ActorsBench::run));
 
     private Benchmarks() { }
 

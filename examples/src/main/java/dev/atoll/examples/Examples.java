@@ -19,7 +19,9 @@ public final class Examples {
                     Hello::main),
             new Example("echo", "a TCP echo server (port 7000)", Echo::main),
             new Example("http", "an HTTP/1.1 server with keep-alive and pipelining: /plaintext and /json (port 8080)",
-                    HttpServer::main));
+                    HttpServer::main),
+            new Example("actors", "spawns actors across shards: ask, cross-shard ping-pong, supervision restarts,"
+                    + " death watch, a sharded store, per-shard counters", ActorsDemo::main));
 
     private Examples() { }
 

@@ -12,10 +12,12 @@ class ExamplesTest {
     @Test
     void namesAreUniqueAndListed() {
         var names = new HashSet<String>();
+        int width = Examples.ALL.stream().mapToInt(e -> e.name().length()).max().orElse(0);
         for (Example e : Examples.ALL) {
             assertTrue(names.add(e.name()), "duplicate example " + e.name());
             assertTrue(e.name().matches("[a-z][a-z0-9-]*"), "a name one can type: " + e.name());
-            assertTrue(Examples.list().contains("  " + e.name() + "  " + e.description() + "\n"), Examples.list());
+            String padded = e.name() + " ".repeat(width - e.name().length());   // names are aligned
+            assertTrue(Examples.list().contains("  " + padded + "  " + e.description() + "\n"), Examples.list());
         }
     }
 

@@ -210,7 +210,7 @@ public final class Connection implements IoShard.Resource {
         } else if (result == 0) {
             promise.complete(-1);
         } else {
-            promise.fail(failure("read", result, timedOut));
+            promise.fail(IoOperation.failure("read", this, result, timedOut, open));
         }
     }
 
@@ -226,7 +226,7 @@ public final class Connection implements IoShard.Resource {
             receiveNext();
         } else {
             buffer.release();
-            endReceiving(result == 0 ? null : failure("receive", result, false));
+            endReceiving(result == 0 ? null : IoOperation.failure("receive", this, result, false, open));
         }
     }
 
@@ -328,7 +328,7 @@ public final class Connection implements IoShard.Resource {
             return;
         }
         // The stream is broken or the write timed out: nothing queued behind it may go out after a gap.
-        IoException failure = failure("write", result, timedOut);
+        IoException failure = IoOperation.failure("write", this, result, timedOut, open);
         finishWrite(buffer);
         promise.fail(failure);
         failQueuedWrites(failure);
@@ -531,16 +531,6 @@ public final class Connection implements IoShard.Resource {
     @Override
     public String toString() {
         return "connection fd=" + fd + (remote != null ? " to " + remote : "") + " on shard " + io.shard().id();
-    }
-
-    private IoException failure(String what, int result, boolean timedOut) {
-        if (timedOut) {
-            return new IoTimeoutException(what + " on " + this + " timed out");
-        }
-        if (result == -Errno.ECANCELED) {
-            return new IoCancelledException(what + " on " + this + (open ? " was cancelled" : ": the connection was closed"));
-        }
-        return new IoException(what + " on " + this, -result);
     }
 
     private IoException closedException(String what) {

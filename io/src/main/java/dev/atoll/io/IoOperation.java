@@ -63,6 +63,20 @@ final class IoOperation extends Operation {
         }
     }
 
+    /**
+     * The exception for a failed {@code result} of operation {@code what} on {@code resource}: a timeout,
+     * a cancellation (explicit, or by closing the resource), or the kernel's error.
+     */
+    static IoException failure(String what, Object resource, int result, boolean timedOut, boolean open) {
+        if (timedOut) {
+            return new IoTimeoutException(what + " on " + resource + " timed out");
+        }
+        if (result == -Errno.ECANCELED) {
+            return new IoCancelledException(what + " on " + resource + (open ? " was cancelled" : ": it was closed"));
+        }
+        return new IoException(what + " on " + resource, -result);
+    }
+
     @Override
     public void complete(int result, int flags) {
         inFlight = false;

@@ -1,6 +1,5 @@
 package dev.atoll.io;
 
-import dev.atoll.drivers.ffi.Errno;
 import dev.atoll.drivers.ffi.LibC;
 import dev.atoll.drivers.ffi.OsConstants;
 import dev.atoll.drivers.ffi.SocketAddresses;
@@ -124,12 +123,8 @@ public final class Listener implements IoShard.Resource {
                 return;
             }
             promise.complete(new Connection(io, result, tcp));
-        } else if (timedOut) {
-            promise.fail(new IoTimeoutException("accept on " + this + " timed out"));
-        } else if (result == -Errno.ECANCELED) {
-            promise.fail(new IoCancelledException("accept on " + this + (open ? " was cancelled" : ": the listener was closed")));
         } else {
-            promise.fail(new IoException("accept on " + this, -result));
+            promise.fail(IoOperation.failure("accept", this, result, timedOut, open));
         }
     }
 

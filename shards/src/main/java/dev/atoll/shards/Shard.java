@@ -175,8 +175,12 @@ public final class Shard {
         return target == id ? 0 : outboxes[target].overflow.size();
     }
 
-    /** Like {@link #send} but never refused: replies whose requests were already admitted. */
-    void sendReply(int target, Runnable message) {
+    /**
+     * Like {@link #send} but never refused: for replies whose requests were already admitted (a
+     * refused reply would leave its asker waiting for nothing).
+     */
+    public void sendReply(int target, Runnable message) {
+        checkThread();
         deliver(target, message, Integer.MAX_VALUE);
     }
 

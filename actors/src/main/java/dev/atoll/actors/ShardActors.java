@@ -1,0 +1,267 @@
+package dev.atoll.actors;
+
+import dev.atoll.shards.Shard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+
+// Every tell to an actor reads its part's system, shard and id (from other shards too), while the
+// home shard writes the fields of ShardActors on every turn: the three read-mostly fields get cache
+// lines of their own, or each cross-shard tell would pull a line the receiving shard keeps writing.
+// 128 bytes of padding on each side, as in the shards module's WakeSignal.
+abstract class ShardActorsLeftPadding {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+abstract class ShardActorsIdentity extends ShardActorsLeftPadding {
+    final ActorSystem system;
+    final Shard shard;
+    final int id;
+
+    ShardActorsIdentity(ActorSystem system, Shard shard) {
+        this.system = system;
+        this.shard = shard;
+        this.id = shard.id();
+    }
+}
+
+abstract class ShardActorsRightPadding extends ShardActorsIdentity {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+    ShardActorsRightPadding(ActorSystem system, Shard shard) {
+        super(system, shard);
+    }
+}
+
+/**
+ * The part of an actor system that lives on one shard, touched only by that shard's thread: the
+ * queue of actors with mail, the turns that run them, the live actors (for stopping them all), the
+ * names that hash to this shard, the counters, and the guardian role for the shard's top-level
+ * actors (whose escalated failures end here, logged).
+ *
+ * <p>Its {@link #run()} is the one task the shard runs for all its actors: up to
+ * {@code iteration-budget} messages, {@code throughput} per actor turn, then it re-queues itself
+ * behind the shard's other work if actors are still ready.
+ */
+final class ShardActors extends ShardActorsRightPadding implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ShardActors.class);
+    // Counters: written by this shard only, with opaque stores; read by any thread with opaque loads.
+    private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int LIVE = 0;
+    private static final int QUEUED = 1;
+    private static final int HANDLED = 2;
+    private static final int DEAD_LETTERS = 3;
+    private static final int FAILURES = 4;
+    private static final int RESTARTS = 5;
+    private static final int SPAWNED = 6;
+    private static final int STOPPED = 7;
+
+    private final int throughput;
+    private final int iterationBudget;
+    private final long deadLetterLogNanos;
+
+    private final ArrayDeque<ActorCell<?>> ready = new ArrayDeque<>(64);
+    private boolean drainScheduled;
+    /** The actor whose turn is running, or null between turns. */
+    ActorCell<?> inTurn;
+    private ActorCell<?> liveHead;
+    private final HashMap<String, ActorCell<?>> names = new HashMap<>();
+    private boolean closing;
+    private final long[] counts = new long[8];
+    private long lastDeadLetterLog;
+    private long deadLettersSinceLog;
+
+    ShardActors(ActorSystem system, Shard shard, ActorSettings settings) {
+        super(system, shard);
+        this.throughput = settings.throughput();
+        this.iterationBudget = settings.iterationBudget();
+        this.deadLetterLogNanos = settings.deadLetterLogInterval().toNanos();
+        this.lastDeadLetterLog = System.nanoTime() - deadLetterLogNanos;
+    }
+
+    // ---- turns ----
+
+    /** {@code cell} has work: queue it for a turn, and this part's task on the shard if it is not queued. */
+    void schedule(ActorCell<?> cell) {
+        ready.addLast(cell);
+        if (!drainScheduled) {
+            drainScheduled = true;
+            shard.execute(this);
+        }
+    }
+
+    @Override
+    public void run() {
+        int budget = iterationBudget;
+        try {
+            ActorCell<?> cell;
+            while (budget > 0 && (cell = ready.pollFirst()) != null) {
+                inTurn = cell;
+                budget -= Math.max(1, cell.turn(Math.min(throughput, budget)));
+            }
+        } finally {
+            inTurn = null;
+            if (ready.isEmpty()) {
+                drainScheduled = false;
+            } else {
+                shard.execute(this);   // behind the shard's other work: inbound queues, timers, I/O
+            }
+        }
+    }
+
+    // ---- lifecycle ----
+
+    /** A spawn arrived: the actor joins the live list and its first turn runs its factory. */
+    void startLocal(ActorCell<?> cell) {
+        if (closing) {
+            cell.finishStop();
+            return;
+        }
+        cell.nextLive = liveHead;
+        if (liveHead != null) {
+            liveHead.previousLive = cell;
+        }
+        liveHead = cell;
+        add(LIVE, 1);
+        add(SPAWNED, 1);
+        cell.startPending();
+    }
+
+    void unlinkLive(ActorCell<?> cell) {
+        if (liveHead != cell && cell.previousLive == null) {
+            return;   // never started here
+        }
+        if (cell.previousLive != null) {
+            cell.previousLive.nextLive = cell.nextLive;
+        } else {
+            liveHead = cell.nextLive;
+        }
+        if (cell.nextLive != null) {
+            cell.nextLive.previousLive = cell.previousLive;
+        }
+        cell.previousLive = null;
+        cell.nextLive = null;
+        add(LIVE, -1);
+        add(STOPPED, 1);
+    }
+
+    /** The system is closing: stop every actor of this shard; later spawns stop at once. */
+    void stopAll() {
+        closing = true;
+        ActorCell<?> cell = liveHead;
+        while (cell != null) {
+            ActorCell<?> next = cell.nextLive;
+            cell.finishStop();
+            cell = next;
+        }
+    }
+
+    /** The guardian's part: a top-level actor escalated, so it has stopped; nothing above it to fail. */
+    void topLevelFailed(ActorCell<?> cell, Throwable failure) {
+        log.error("{} escalated a failure to the guardian of shard {}; it stays stopped", cell, id, failure);
+    }
+
+    /**
+     * Runs {@code action} on {@code target}'s shard, later (never inline: the caller may be iterating
+     * what the action changes). Lifecycle messages are never refused by the mesh's overflow limit:
+     * a lost one would break exactly-once termination signals. False only from a thread that is not
+     * a shard, when the runtime refuses it.
+     */
+    boolean control(ShardActors target, Runnable action) {
+        Shard here = Shard.current();
+        if (here == target.shard) {
+            here.execute(action);
+            return true;
+        }
+        if (here != null && here.runtime() == system.runtime()) {
+            here.sendReply(target.id, action);
+            return true;
+        }
+        if (system.runtime().execute(target.id, action)) {
+            return true;
+        }
+        log.warn("a lifecycle message for shard {} was refused (the runtime is stopping)", target.id);
+        return false;
+    }
+
+    // ---- names (for the names that hash to this shard) ----
+
+    void registerAndStart(String name, ActorCell<?> cell) {
+        ActorCell<?> holder = names.putIfAbsent(name, cell);
+        if (holder == null) {
+            control(cell.home, () -> cell.home.startLocal(cell));
+        } else {
+            log.warn("the name '{}' is taken by {}; the new actor is stopped before it starts", name, holder);
+            control(cell.home, cell::finishStop);
+        }
+    }
+
+    void unregister(String name, ActorCell<?> cell) {
+        names.remove(name, cell);
+    }
+
+    ActorCell<?> lookup(String name) {
+        return names.get(name);
+    }
+
+    // ---- dead letters and counters ----
+
+    void deadLetter(Object message, ActorCell<?> recipient, DeadLetter.Reason reason) {
+        add(DEAD_LETTERS, 1);
+        system.publish(message, recipient, reason);
+        deadLettersSinceLog++;
+        if (deadLetterLogNanos > 0) {
+            long now = System.nanoTime();
+            if (now - lastDeadLetterLog >= deadLetterLogNanos) {
+                log.info("{} dead letter(s) on shard {} since the last report; the latest: {} to {} ({})",
+                        deadLettersSinceLog, id, message, recipient, reason);
+                lastDeadLetterLog = now;
+                deadLettersSinceLog = 0;
+            }
+        }
+    }
+
+    void queued(int delta) {
+        add(QUEUED, delta);
+    }
+
+    void handled(int n) {
+        add(QUEUED, -n);
+        add(HANDLED, n);
+    }
+
+    void failed() {
+        add(FAILURES, 1);
+    }
+
+    void restarted() {
+        add(RESTARTS, 1);
+    }
+
+    private void add(int counter, long delta) {
+        COUNTS.setOpaque(counts, counter, counts[counter] + delta);
+    }
+
+    private long read(int counter) {
+        return (long) COUNTS.getOpaque(counts, counter);
+    }
+
+    /** Messages waiting in this shard's mailboxes, as last written by the shard. Any thread. */
+    long queuedMessages() {
+        return read(QUEUED);
+    }
+
+    long deadLetters() {
+        return read(DEAD_LETTERS);
+    }
+
+    /** A snapshot of the counters. Any thread. */
+    ActorStats stats() {
+        return new ActorStats(id, read(LIVE), read(QUEUED), read(HANDLED), read(DEAD_LETTERS), read(FAILURES),
+                read(RESTARTS), read(SPAWNED), read(STOPPED));
+    }
+}

@@ -1,0 +1,258 @@
+package dev.atoll.benchmarks;
+
+import dev.atoll.config.AtollConfig;
+import dev.atoll.config.ConfigSources;
+import org.HdrHistogram.Histogram;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./atoll bench actors}: Atoll's actors against Apache Pekko's classic and typed actors in
+ * one run, each peer given exactly as many threads as Atoll has shards (1 for the same-shard cases,
+ * 2 for the cross-shard ones): ping-pong with one message in flight (one pair and 100 pairs, on one
+ * shard and across two), Savina's {@code count}, {@code threadring} and {@code fjthrput}, ask
+ * round-trip latency actor to actor and from an outside thread, and the heap an idle actor costs.
+ *
+ * <p>Each case runs once per implementation to warm up, then the implementations alternate for
+ * each round; the median round is reported. A garbage collection precedes every run.
+ */
+public final class ActorsBench {
+    /** Atoll's shards poll this long before sleeping: the documented knob for message throughput. */
+    static final String ATOLL_SPIN = "50us";
+    /** Pekko's messages per actor turn; its dispatcher documentation's throughput example. */
+    static final int PEKKO_THROUGHPUT = 100;
+
+    private final BenchArgs args;
+    private final int rounds;
+    private final long scale;
+
+    private ActorsBench(BenchArgs args) {
+        this.args = args;
+        this.rounds = args.quick() ? 1 : 3;
+        this.scale = args.quick() ? 10 : 1;
+    }
+
+    public static void run(BenchArgs args) throws Exception {
+        new ActorsBench(args).measure();
+    }
+
+    /** One implementation on a given number of threads. */
+    interface Peer extends AutoCloseable {
+        String name();
+
+        /** Messages per second over {@code pairs} pairs, one message in flight per pair. */
+        double pingPong(int pairs, long messages) throws Exception;
+
+        /** Savina count: one producer sends {@code n} messages to a counter, then asks for the total. */
+        double count(long n) throws Exception;
+
+        /** Savina threadring: a token passed {@code hops} times around a ring of {@code actors}. */
+        double threadRing(int actors, long hops) throws Exception;
+
+        /** Savina fjthrput: an outside thread sends {@code perActor} messages to each of {@code actors}. */
+        double fjThroughput(int actors, long perActor) throws Exception;
+
+        /** Round trips of an ask from one actor to another on the same thread(s), nanoseconds. */
+        Histogram askFromActor(int samples) throws Exception;
+
+        /** Round trips of an ask from a thread that is not the peer's, nanoseconds. */
+        Histogram askFromOutside(int samples) throws Exception;
+
+        /** Heap bytes per idle actor with {@code n} spawned. */
+        double bytesPerIdleActor(int n) throws Exception;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    private record Case(String name, int threads, String unit, ToThroughput run, double goalVsPekko) { }
+
+    @FunctionalInterface
+    private interface ToThroughput {
+        double on(Peer peer) throws Exception;
+    }
+
+    private void measure() throws Exception {
+        BenchReport report = BenchReport.forRun(args);
+        long pp = 2_000_000 / scale;
+        List<Case> cases = List.of(
+                new Case("ping-pong 1 pair, one shard", 1, "msgs/s", p -> p.pingPong(1, pp), 3.0),
+                new Case("ping-pong 1 pair, two shards", 2, "msgs/s", p -> p.pingPong(1, pp / 4), 1.5),
+                new Case("ping-pong 100 pairs, one shard", 1, "msgs/s", p -> p.pingPong(100, 2 * pp), 3.0),
+                new Case("ping-pong 100 pairs, two shards", 2, "msgs/s", p -> p.pingPong(100, pp), 1.5),
+                new Case("savina count, one shard", 1, "msgs/s", p -> p.count(pp), 1.0),
+                new Case("savina threadring 100 actors, one shard", 1, "hops/s", p -> p.threadRing(100, pp / 2), 1.0),
+                new Case("savina fjthrput 60 actors, two shards", 2, "msgs/s", p -> p.fjThroughput(60, pp / 50), 1.0));
+
+        Map<Integer, List<Peer>> peers = new LinkedHashMap<>();
+        for (int threads : new int[] {1, 2}) {
+            AtollConfig atoll = AtollConfig.load(ConfigSources.none()
+                    .withOption("atoll.shards.count", Integer.toString(threads), "actors benchmark")
+                    .withOption("atoll.shards.spin-before-sleep", ATOLL_SPIN, "actors benchmark"));
+            peers.put(threads, List.of(new AtollPeer(atoll), new PekkoClassicPeer(threads, PEKKO_THROUGHPUT),
+                    new PekkoTypedPeer(threads, PEKKO_THROUGHPUT)));
+        }
+        AtollPeer atollOne = (AtollPeer) peers.get(1).getFirst();
+        report.setting("atoll_shards", "1 (one-shard cases), 2 (two-shard cases)")
+                .setting("atoll_throughput", atollOne.throughput())
+                .setting("atoll_spin_before_sleep", ATOLL_SPIN)
+                .setting("atoll_driver", atollOne.driver())
+                .setting("atoll_pin", atollOne.pinned())
+                .setting("pekko_version", PekkoClassicPeer.version())
+                .setting("pekko_dispatcher", "fork-join-executor, parallelism-min = parallelism-max = threads"
+                        + " (1 or 2), parallelism-factor = 1.0; internal-dispatcher = the default dispatcher")
+                .setting("pekko_throughput", PEKKO_THROUGHPUT)
+                .setting("pekko_serialization", "none (in-JVM only, allow-java-serialization = off)")
+                .setting("rounds_after_warmup", rounds)
+                .setting("ping_pong_messages", "1 pair: " + pp + " (one shard), " + pp / 4 + " (two shards); 100 pairs: "
+                        + 2 * pp + " (one shard), " + pp + " (two shards)")
+                .setting("count_messages", pp)
+                .setting("threadring_hops", pp / 2)
+                .setting("fjthrput_messages", 60 * (pp / 50))
+                .setting("ask_samples", 20_000 / scale)
+                .setting("gc", ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .map(java.lang.management.GarbageCollectorMXBean::getName)
+                        .collect(java.util.stream.Collectors.joining(", ")));
+        try {
+            for (Case c : cases) {
+                List<Peer> contenders = peers.get(c.threads());
+                Map<String, double[]> values = new LinkedHashMap<>();
+                for (Peer peer : contenders) {
+                    settle();
+                    c.run().on(peer);   // warm-up
+                    values.put(peer.name(), new double[rounds]);
+                }
+                for (int round = 0; round < rounds; round++) {
+                    StringBuilder line = new StringBuilder(c.name() + " round " + (round + 1) + ":");
+                    for (Peer peer : contenders) {
+                        settle();
+                        double v = c.run().on(peer);
+                        values.get(peer.name())[round] = v;
+                        line.append(String.format("  %s %,.0f", peer.name(), v));
+                    }
+                    System.out.println(line);
+                }
+                double atoll = median(values.get("atoll"));
+                for (Map.Entry<String, double[]> e : values.entrySet()) {
+                    report.result(c.name(), e.getKey(), median(e.getValue()), c.unit(), BenchReport.Better.HIGHER);
+                }
+                for (String pekko : List.of("pekko-classic", "pekko-typed")) {
+                    report.ratioHigherIsBetter("atoll/" + pekko + " " + c.name(), atoll, median(values.get(pekko)),
+                            c.goalVsPekko());
+                }
+            }
+            asks(report, peers.get(1));
+            memory(report, peers.get(1));
+        } finally {
+            for (List<Peer> list : peers.values()) {
+                for (Peer peer : list) {
+                    peer.close();
+                }
+            }
+        }
+        report.publish(args);
+    }
+
+    private void asks(BenchReport report, List<Peer> contenders) throws Exception {
+        int samples = (int) (20_000 / scale);
+        Map<String, Histogram> inside = new LinkedHashMap<>();
+        Map<String, Histogram> outside = new LinkedHashMap<>();
+        for (Peer peer : contenders) {
+            peer.askFromActor(samples);   // warm-up
+            peer.askFromOutside(samples);
+        }
+        for (Peer peer : contenders) {
+            settle();
+            inside.put(peer.name(), peer.askFromActor(samples));
+            settle();
+            outside.put(peer.name(), peer.askFromOutside(samples));
+        }
+        for (Map.Entry<String, Histogram> e : inside.entrySet()) {
+            report.result("ask round trip p50, actor to actor, one shard", e.getKey(), micros(e.getValue(), 50), "us",
+                            BenchReport.Better.LOWER)
+                    .result("ask round trip p99, actor to actor, one shard", e.getKey(), micros(e.getValue(), 99), "us",
+                            BenchReport.Better.LOWER);
+        }
+        for (Map.Entry<String, Histogram> e : outside.entrySet()) {
+            report.result("ask round trip p50, from an outside thread", e.getKey(), micros(outside.get(e.getKey()), 50),
+                            "us", BenchReport.Better.LOWER)
+                    .result("ask round trip p99, from an outside thread", e.getKey(), micros(outside.get(e.getKey()), 99),
+                            "us", BenchReport.Better.LOWER);
+        }
+        double atollP50 = micros(inside.get("atoll"), 50);
+        report.ratioLowerIsBetter("1 us / atoll ask p50, actor to actor, one shard", atollP50, 1.0, 1.0);
+        for (String pekko : List.of("pekko-classic", "pekko-typed")) {
+            report.ratioLowerIsBetter(pekko + "/atoll ask p50, actor to actor, one shard", atollP50,
+                    micros(inside.get(pekko), 50), 1.0);
+        }
+    }
+
+    private void memory(BenchReport report, List<Peer> contenders) throws Exception {
+        int n = (int) (1_000_000 / scale);
+        report.setting("footprint_actors", n);
+        Map<String, Double> bytes = new LinkedHashMap<>();
+        for (Peer peer : contenders) {
+            settle();
+            bytes.put(peer.name(), peer.bytesPerIdleActor(n));
+            report.result("heap per idle actor", peer.name(), bytes.get(peer.name()), "bytes", BenchReport.Better.LOWER);
+        }
+        report.ratioLowerIsBetter("200 bytes / atoll heap per idle actor", bytes.get("atoll"), 200, 1.0);
+        for (String pekko : List.of("pekko-classic", "pekko-typed")) {
+            report.ratioLowerIsBetter(pekko + "/atoll heap per idle actor", bytes.get("atoll"), bytes.get(pekko), 1.0);
+        }
+    }
+
+    /** Heap in use after collections: the lowest of a few readings. */
+    static long usedHeapAfterGc() {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    static Histogram newHistogram() {
+        return new Histogram(java.util.concurrent.TimeUnit.SECONDS.toNanos(10), 3);
+    }
+
+    static double perSecond(long count, long startNanos, long endNanos) {
+        return count / ((endNanos - startNanos) / 1e9);
+    }
+
+    private static double micros(Histogram histogram, double percentile) {
+        return histogram.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    private static void settle() {
+        System.gc();
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /** Savina's fjthrput work per message: a little arithmetic the JIT cannot drop. */
+    static double compute(double seed) {
+        double x = seed;
+        for (int i = 0; i < 10; i++) {
+            x = Math.sqrt(x + i) * 1.0001;
+        }
+        return x;
+    }
+
+    static <T> List<T> listOf(int n, java.util.function.IntFunction<T> make) {
+        List<T> all = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            all.add(make.apply(i));
+        }
+        return all;
+    }
+}

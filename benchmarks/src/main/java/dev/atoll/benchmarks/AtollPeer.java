@@ -1,0 +1,320 @@
+package dev.atoll.benchmarks;
+
+import dev.atoll.actors.Actor;
+import dev.atoll.actors.ActorRef;
+import dev.atoll.actors.ActorSystem;
+import dev.atoll.actors.Placement;
+import dev.atoll.actors.Reply;
+import dev.atoll.config.AtollConfig;
+import org.HdrHistogram.Histogram;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Atoll's side of {@link ActorsBench}: actors on 1 or 2 shards. */
+final class AtollPeer implements ActorsBench.Peer {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private final ActorSystem system;
+    private final int shards;
+
+    AtollPeer(AtollConfig config) {
+        this.system = ActorSystem.start(config);
+        this.shards = system.shardCount();
+    }
+
+    @Override
+    public String name() {
+        return "atoll";
+    }
+
+    int throughput() {
+        return system.settings().throughput();
+    }
+
+    String driver() {
+        return system.runtime().driverKind().displayName();
+    }
+
+    boolean pinned() {
+        return system.runtime().settings().shards().pin();
+    }
+
+    record Ball(ActorRef<Ball> from, long remaining, CountDownLatch done) { }
+
+    static final class Player extends Actor<Ball> {
+        @Override
+        protected void receive(Ball ball) {
+            if (ball.remaining() == 0) {
+                ball.done().countDown();
+            } else {
+                ball.from().tell(new Ball(self(), ball.remaining() - 1, ball.done()));
+            }
+        }
+    }
+
+    @Override
+    public double pingPong(int pairs, long messages) throws InterruptedException {
+        long perPair = messages / pairs;
+        CountDownLatch done = new CountDownLatch(pairs);
+        List<ActorRef<Ball>> left = ActorsBench.listOf(pairs, i -> system.spawn(Player::new, Placement.shard(0)));
+        List<ActorRef<Ball>> right = ActorsBench.listOf(pairs, i -> system.spawn(Player::new, Placement.shard(shards - 1)));
+        long start = System.nanoTime();
+        for (int i = 0; i < pairs; i++) {
+            right.get(i).tell(new Ball(left.get(i), perPair, done));
+        }
+        await(done);
+        long end = System.nanoTime();
+        stopAll(left);
+        stopAll(right);
+        return ActorsBench.perSecond(perPair * pairs, start, end);
+    }
+
+    record Increment() { }
+    record Retrieve(ActorRef<Object> replyTo) { }
+    record Total(long count) { }
+    record Produce(ActorRef<Object> counter, long n, CompletableFuture<Long> done) { }
+
+    static final class Counter extends Actor<Object> {
+        private long count;
+
+        @Override
+        protected void receive(Object message) {
+            if (message instanceof Increment) {
+                count++;
+            } else if (message instanceof Retrieve(ActorRef<Object> replyTo)) {
+                replyTo.tell(new Total(count));
+            }
+        }
+    }
+
+    static final class Producer extends Actor<Object> {
+        private CompletableFuture<Long> done;
+
+        @Override
+        protected void receive(Object message) {
+            if (message instanceof Produce(ActorRef<Object> counter, long n, CompletableFuture<Long> finished)) {
+                done = finished;
+                Increment increment = new Increment();
+                for (long i = 0; i < n; i++) {
+                    counter.tell(increment);
+                }
+                counter.tell(new Retrieve(self()));
+            } else if (message instanceof Total(long count)) {
+                done.complete(count);
+            }
+        }
+    }
+
+    @Override
+    public double count(long n) {
+        ActorRef<Object> counter = system.spawn(Counter::new, Placement.shard(0));
+        ActorRef<Object> producer = system.spawn(Producer::new, Placement.shard(0));
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        long start = System.nanoTime();
+        producer.tell(new Produce(counter, n, done));
+        long counted = done.orTimeout(5, TimeUnit.MINUTES).join();
+        long end = System.nanoTime();
+        check(counted == n, "counted " + counted + " of " + n);
+        stopAll(List.of(counter, producer));
+        return ActorsBench.perSecond(n, start, end);
+    }
+
+    record Next(ActorRef<Object> next) { }
+    record Token(long remaining, CountDownLatch done) { }
+
+    static final class RingNode extends Actor<Object> {
+        private ActorRef<Object> next;
+
+        @Override
+        protected void receive(Object message) {
+            if (message instanceof Next(ActorRef<Object> n)) {
+                next = n;
+            } else if (message instanceof Token(long remaining, CountDownLatch done)) {
+                if (remaining == 0) {
+                    done.countDown();
+                } else {
+                    next.tell(new Token(remaining - 1, done));
+                }
+            }
+        }
+    }
+
+    @Override
+    public double threadRing(int actors, long hops) throws InterruptedException {
+        List<ActorRef<Object>> ring = ActorsBench.listOf(actors, i -> system.spawn(RingNode::new, Placement.roundRobin()));
+        for (int i = 0; i < actors; i++) {
+            ring.get(i).tell(new Next(ring.get((i + 1) % actors)));
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        long start = System.nanoTime();
+        ring.getFirst().tell(new Token(hops, done));
+        await(done);
+        long end = System.nanoTime();
+        stopAll(ring);
+        return ActorsBench.perSecond(hops, start, end);
+    }
+
+    record Work(double seed) { }
+
+    static final class Worker extends Actor<Work> {
+        private final long expected;
+        private final CountDownLatch done;
+        private long seen;
+        private double sink;
+
+        Worker(long expected, CountDownLatch done) {
+            this.expected = expected;
+            this.done = done;
+        }
+
+        @Override
+        protected void receive(Work work) {
+            sink += ActorsBench.compute(work.seed());
+            if (++seen == expected) {
+                done.countDown();
+                if (sink == 42) {
+                    System.out.print("");   // keeps the work alive
+                }
+            }
+        }
+    }
+
+    @Override
+    public double fjThroughput(int actors, long perActor) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(actors);
+        List<ActorRef<Work>> workers = ActorsBench.listOf(actors,
+                i -> system.spawn(() -> new Worker(perActor, done), Placement.roundRobin()));
+        Work work = new Work(37.2);
+        long start = System.nanoTime();
+        for (long m = 0; m < perActor; m++) {
+            for (ActorRef<Work> worker : workers) {
+                worker.tell(work);
+            }
+        }
+        await(done);
+        long end = System.nanoTime();
+        stopAll(workers);
+        return ActorsBench.perSecond(perActor * actors, start, end);
+    }
+
+    record Ping(Reply<Boolean> reply) { }
+
+    static final class Responder extends Actor<Ping> {
+        @Override
+        protected void receive(Ping ping) {
+            ping.reply().send(Boolean.TRUE);
+        }
+    }
+
+    sealed interface AskerMsg { }
+    record StartAsking(ActorRef<Ping> target, int samples, Histogram histogram, CountDownLatch done) implements AskerMsg { }
+    record Answered(long sentNanos) implements AskerMsg { }
+
+    static final class Asker extends Actor<AskerMsg> {
+        private StartAsking run;
+        private int remaining;
+
+        @Override
+        protected void receive(AskerMsg message) {
+            switch (message) {
+                case StartAsking start -> {
+                    run = start;
+                    remaining = start.samples();
+                    ask();
+                }
+                case Answered(long sentNanos) -> {
+                    run.histogram().recordValue(System.nanoTime() - sentNanos);
+                    if (--remaining == 0) {
+                        run.done().countDown();
+                    } else {
+                        ask();
+                    }
+                }
+            }
+        }
+
+        private void ask() {
+            long sent = System.nanoTime();
+            context().pipeToSelf(context().ask(run.target(), Ping::new, TIMEOUT), (ok, failure) -> new Answered(sent));
+        }
+    }
+
+    @Override
+    public Histogram askFromActor(int samples) throws InterruptedException {
+        ActorRef<Ping> responder = system.spawn(Responder::new, Placement.shard(0));
+        ActorRef<AskerMsg> asker = system.spawn(Asker::new, Placement.shard(0));
+        Histogram histogram = ActorsBench.newHistogram();
+        CountDownLatch done = new CountDownLatch(1);
+        asker.tell(new StartAsking(responder, samples, histogram, done));
+        await(done);
+        stopAll(List.of(responder, asker));
+        return histogram;
+    }
+
+    @Override
+    public Histogram askFromOutside(int samples) {
+        ActorRef<Ping> responder = system.spawn(Responder::new, Placement.shard(0));
+        Histogram histogram = ActorsBench.newHistogram();
+        for (int i = 0; i < samples; i++) {
+            long start = System.nanoTime();
+            responder.ask(Ping::new, TIMEOUT).join();
+            histogram.recordValue(System.nanoTime() - start);
+        }
+        system.stop(responder);
+        return histogram;
+    }
+
+    static final class Idle extends Actor<Object> {
+        @Override
+        protected void receive(Object message) {
+        }
+    }
+
+    @Override
+    public double bytesPerIdleActor(int n) throws Exception {
+        @SuppressWarnings("unchecked")
+        ActorRef<Object>[] refs = new ActorRef[n];
+        long before = ActorsBench.usedHeapAfterGc();
+        system.runtime().submit(0, () -> {
+            for (int i = 0; i < n; i++) {
+                refs[i] = system.spawn(Idle::new, Placement.here());
+            }
+            return null;
+        }).join();
+        // Turns run in spawn order on one shard: once the last actor has handled a message, all have started.
+        long handledBefore = system.stats().getFirst().handled();
+        refs[n - 1].tell(Boolean.TRUE);
+        while (system.stats().getFirst().handled() == handledBefore) {
+            Thread.sleep(5);
+        }
+        long after = ActorsBench.usedHeapAfterGc();
+        double perActor = (after - before) / (double) n;
+        stopAll(Arrays.asList(refs));
+        return perActor;
+    }
+
+    private void stopAll(List<? extends ActorRef<?>> actors) {
+        for (ActorRef<?> actor : actors) {
+            system.stop(actor);
+        }
+    }
+
+    private static void await(CountDownLatch latch) throws InterruptedException {
+        check(latch.await(5, TimeUnit.MINUTES), "the run did not finish within 5 minutes");
+    }
+
+    private static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+
+    @Override
+    public void close() {
+        system.close();
+    }
+}

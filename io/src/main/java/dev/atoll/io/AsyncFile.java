@@ -1,0 +1,257 @@
+package dev.atoll.io;
+
+import dev.atoll.drivers.Os;
+import dev.atoll.drivers.ffi.Errno;
+import dev.atoll.drivers.ffi.LibC;
+import dev.atoll.drivers.ffi.MacosConstants;
+import dev.atoll.drivers.ffi.OsConstants;
+import dev.atoll.shards.Promise;
+import dev.atoll.shards.Shard;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * A file on one shard: reads and writes at offsets, {@code fsync}/{@code fdatasync}, size, close. Each
+ * returns a shard-local promise.
+ *
+ * <p>On readiness drivers (epoll, kqueue) the kernel offers no asynchronous file I/O, so the calls run
+ * on the runtime's bounded offload pool ({@code atoll.offload}) and complete back on the owning shard.
+ * A blocking call cannot be interrupted: a timeout is honoured while the operation waits for a worker
+ * (it then never runs and fails with {@link IoTimeoutException}); once running it finishes, and its
+ * buffer comes back only then. Several operations may be in flight at once; {@link #close()} waits
+ * for them.
+ */
+public final class AsyncFile implements IoShard.Resource {
+    /** Each offload worker's errno capture: a call's errno is read on the thread that made it. */
+    private static final ThreadLocal<MemorySegment> ERRNO = ThreadLocal.withInitial(() -> Errno.allocate(Arena.ofAuto()));
+    private static final int MODE_RW_R_R = 0644;
+    private static final boolean MACOS = Os.current() == Os.MACOS;
+
+    private final IoShard io;
+    private final Path path;
+    private final int fd;
+    private int inFlight;
+    private boolean open = true;
+    private Promise<Void> closePromise;
+
+    private AsyncFile(IoShard io, Path path, int fd) {
+        this.io = io;
+        this.path = path;
+        this.fd = fd;
+        io.opened(this);
+    }
+
+    /**
+     * Opens {@code path} with {@link StandardOpenOption}s ({@code READ}, {@code WRITE}, {@code APPEND},
+     * {@code CREATE}, {@code CREATE_NEW}, {@code TRUNCATE_EXISTING}; none means {@code READ}); a created
+     * file gets mode 0644 less the umask.
+     */
+    public static Promise<AsyncFile> open(Path path, OpenOption... options) {
+        Objects.requireNonNull(path, "path");
+        int flags = flags(Set.of(options));
+        IoShard io = IoShard.current();
+        String name = path.toString();
+        return io.shard().offload(() -> {
+            try (Arena arena = Arena.ofConfined()) {
+                int fd = LibC.open(ERRNO.get(), arena.allocateFrom(name), flags, MODE_RW_R_R);
+                if (fd < 0) {
+                    throw new IoException("open " + name, -fd);
+                }
+                return fd;
+            }
+        }).map(fd -> new AsyncFile(io, path, fd));
+    }
+
+    private static int flags(Set<OpenOption> options) {
+        boolean read = options.contains(StandardOpenOption.READ) || options.isEmpty();
+        boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
+        int flags = (read && write ? OsConstants.O_RDWR : write ? OsConstants.O_WRONLY : OsConstants.O_RDONLY)
+                | OsConstants.O_CLOEXEC;
+        for (OpenOption option : options) {
+            if (option == StandardOpenOption.APPEND) {
+                flags |= OsConstants.O_APPEND;
+            } else if (option == StandardOpenOption.CREATE) {
+                flags |= OsConstants.O_CREAT;
+            } else if (option == StandardOpenOption.CREATE_NEW) {
+                flags |= OsConstants.O_CREAT | OsConstants.O_EXCL;
+            } else if (option == StandardOpenOption.TRUNCATE_EXISTING) {
+                flags |= OsConstants.O_TRUNC;
+            } else if (option != StandardOpenOption.READ && option != StandardOpenOption.WRITE) {
+                throw new IllegalArgumentException("unsupported open option " + option);
+            }
+        }
+        return flags;
+    }
+
+    /** {@link #read(Buffer, long, Duration)} without a timeout. */
+    public Promise<Integer> read(Buffer buffer, long position) {
+        return read(buffer, position, null);
+    }
+
+    /**
+     * Reads up to {@code buffer}'s free room from {@code position}, appending after its write index;
+     * completes with the count, or -1 at the end of the file.
+     */
+    public Promise<Integer> read(Buffer buffer, long position, Duration timeout) {
+        checkPosition(position);
+        long address = buffer.address() + buffer.writeIndex();
+        int length = buffer.writableBytes();
+        return transfer(buffer, timeout, "read", () -> {
+            long n = LibC.pread(ERRNO.get(), fd, address, length, position);
+            if (n < 0) {
+                throw new IoException("pread of " + path + " at " + position, (int) -n);
+            }
+            return (int) n;
+        }).map(n -> {
+            if (n == 0 && length > 0) {
+                return -1;
+            }
+            buffer.advanceWriter(n);
+            return n;
+        });
+    }
+
+    /** {@link #write(Buffer, long, Duration)} without a timeout. */
+    public Promise<Integer> write(Buffer buffer, long position) {
+        return write(buffer, position, null);
+    }
+
+    /** Writes all of {@code buffer}'s readable bytes at {@code position} and consumes them; completes with the count. */
+    public Promise<Integer> write(Buffer buffer, long position, Duration timeout) {
+        checkPosition(position);
+        long address = buffer.address() + buffer.readIndex();
+        int length = buffer.readableBytes();
+        return transfer(buffer, timeout, "write", () -> {
+            int done = 0;
+            while (done < length) { // pwrite may write less (a full disk reports ENOSPC on the next call)
+                long n = LibC.pwrite(ERRNO.get(), fd, address + done, length - done, position + done);
+                if (n < 0) {
+                    throw new IoException("pwrite of " + path + " at " + (position + done), (int) -n);
+                }
+                done += (int) n;
+            }
+            return done;
+        }).map(n -> {
+            buffer.advanceReader(n);
+            return n;
+        });
+    }
+
+    /** Flushes data and metadata to the device ({@code fsync}; on macOS {@code F_FULLFSYNC}, which plain fsync is not). */
+    public Promise<Void> fsync() {
+        return call(null, "fsync", () -> {
+            // Some file systems on macOS refuse F_FULLFSYNC; plain fsync is the best they offer.
+            if (MACOS && LibC.fcntl(ERRNO.get(), fd, MacosConstants.F_FULLFSYNC, 0) == 0) {
+                return null;
+            }
+            return check(LibC.fsync(ERRNO.get(), fd), "fsync");
+        });
+    }
+
+    /** Flushes data, and only the metadata needed to read it back ({@code fdatasync}). */
+    public Promise<Void> fdatasync() {
+        return call(null, "fdatasync", () -> check(LibC.fdatasync(ERRNO.get(), fd), "fdatasync"));
+    }
+
+    /** The file's size in bytes. */
+    public Promise<Long> size() {
+        return call(null, "size", () -> {
+            long size = LibC.lseek(ERRNO.get(), fd, 0, OsConstants.SEEK_END);
+            if (size < 0) {
+                throw new IoException("size of " + path, (int) -size);
+            }
+            return size;
+        });
+    }
+
+    /** Closes the file once the operations in flight have finished; completes then. */
+    public Promise<Void> closeAsync() {
+        if (closePromise == null) {
+            closePromise = new Promise<>();
+            open = false;
+            if (inFlight == 0) {
+                closeNow();
+            }
+        }
+        return closePromise;
+    }
+
+    /** As {@link #closeAsync()}, without waiting for the result. */
+    @Override
+    public void close() {
+        closeAsync();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String toString() {
+        return "file " + path + " on shard " + io.shard().id();
+    }
+
+    private Promise<Integer> transfer(Buffer buffer, Duration timeout, String what, Callable<Integer> work) {
+        Objects.requireNonNull(buffer, "buffer");
+        if (!open) {
+            return Promise.failed(closed(what));
+        }
+        buffer.lend();
+        return call(timeout, what, work).whenComplete((n, failure) -> buffer.giveBackFromOperation());
+    }
+
+    private <T> Promise<T> call(Duration timeout, String what, Callable<T> work) {
+        if (!open) {
+            return Promise.failed(closed(what));
+        }
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        inFlight++;
+        Shard shard = io.shard();
+        return shard.offload(() -> {
+            if (System.nanoTime() - deadline > 0 && deadline != Long.MAX_VALUE) {
+                throw new IoTimeoutException(what + " on " + path + " timed out waiting for a file worker");
+            }
+            return work.call();
+        }).whenComplete((result, failure) -> {
+            inFlight--;
+            if (inFlight == 0 && closePromise != null && !closePromise.isDone()) {
+                closeNow();
+            }
+        });
+    }
+
+    private void closeNow() {
+        io.closed(this);
+        int r = LibC.close(io.errno, fd);
+        if (r < 0) {
+            closePromise.fail(new IoException("close of " + path, -r));
+        } else {
+            closePromise.complete(null);
+        }
+    }
+
+    private Void check(int result, String call) {
+        if (result < 0) {
+            throw new IoException(call + " of " + path, -result);
+        }
+        return null;
+    }
+
+    private IoException closed(String what) {
+        return new IoCancelledException(what + " on " + this + ": the file is closed");
+    }
+
+    private static void checkPosition(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("negative file position " + position);
+        }
+    }
+}
