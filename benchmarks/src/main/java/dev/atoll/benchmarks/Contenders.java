@@ -14,6 +14,13 @@ import java.util.Optional;
  * example exists, the comparison runs with the peers alone and says so.
  */
 final class Contenders implements AutoCloseable {
+    /**
+     * Atoll's configuration for these runs: shards not pinned. The load generator shares the CPUs, and a
+     * pinned shard cannot move away from its threads: on the project's 2-CPU machine /json's p99 went
+     * from 27-54 ms pinned to 5-7 ms unpinned, at the same throughput. Netty's loops are not pinned either.
+     */
+    static final List<String> ATOLL_PROPERTIES = List.of("-Datoll.shards.pin=false");
+
     private final ServerProcess atoll;
     private final List<ServerProcess> netty;
     private final int shards;
@@ -30,7 +37,8 @@ final class Contenders implements AutoCloseable {
         List<ServerProcess> netty = new ArrayList<>();
         try {
             try {
-                atoll = ServerProcess.start("atoll", "dev.atoll.examples.Examples", List.of(name, "--port", "0"));
+                atoll = ServerProcess.start("atoll", ATOLL_PROPERTIES, "dev.atoll.examples.Examples",
+                        List.of(name, "--port", "0"));
             } catch (ServerProcess.StartFailure e) {
                 if (!e.output().contains("No example named '" + name + "'")) {
                     throw new IllegalStateException(e.getMessage(), e);
@@ -40,7 +48,7 @@ final class Contenders implements AutoCloseable {
             int shards = atoll != null ? atoll.shards() : Runtime.getRuntime().availableProcessors();
             for (String transport : List.of("io_uring", "epoll")) {
                 try {
-                    netty.add(ServerProcess.start("netty-" + transport, NettyServer.class.getName(),
+                    netty.add(ServerProcess.start("netty-" + transport, List.of(), NettyServer.class.getName(),
                             List.of(name, transport, Integer.toString(shards))));
                 } catch (ServerProcess.StartFailure e) {
                     System.out.println("NOTE: Netty's " + transport + " server did not start, left out: " + e.getMessage());

@@ -20,8 +20,8 @@ public final class EchoBench {
     }
 
     public static void run(BenchArgs args) throws Exception {
-        double seconds = args.quick() ? 2 : 8;
-        double warmupSeconds = args.quick() ? 1 : 3;
+        double seconds = args.quick() ? 2 : 7;
+        double warmupSeconds = args.quick() ? 1 : 7;
         int rounds = args.quick() ? 1 : 3;
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
         BenchReport report = BenchReport.forRun(args);
@@ -38,7 +38,9 @@ public final class EchoBench {
                     .setting("impls", String.join(", ", servers.all().stream().map(Contenders::implName).toList()))
                     .setting("netty", "4.2.18.Final, write on read, flush on read complete, pooled direct allocator,"
                             + " TCP_NODELAY, one server channel, children round-robin")
-                    .setting("jvm_flags", String.join(" ", ServerProcess.jvmFlags()));
+                    .setting("jvm_flags", String.join(" ", ServerProcess.jvmFlags()))
+                    .setting("atoll_config", String.join(" ", Contenders.ATOLL_PROPERTIES)
+                            + " (the load generator shares the CPUs; Netty's loops are not pinned either)");
             System.out.print("settings\n" + report.settingsTable());
             List<ServerProcess> all = servers.all();
             System.out.println("warm-up: " + warmupSeconds + " s of each size on each server ...");

@@ -73,12 +73,15 @@ public final class ServerProcess implements AutoCloseable {
     /**
      * Starts {@code mainClass args...} and waits for its ready line.
      *
-     * @param impl how reports name this server, e.g. {@code netty-epoll}
+     * @param impl       how reports name this server, e.g. {@code netty-epoll}
+     * @param properties system properties ({@code -Dkey=value}) for this server only: its configuration
      */
-    public static ServerProcess start(String impl, String mainClass, List<String> args) throws IOException, StartFailure {
+    public static ServerProcess start(String impl, List<String> properties, String mainClass, List<String> args)
+            throws IOException, StartFailure {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags());
+        command.addAll(properties);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
