@@ -111,6 +111,19 @@ public final class BenchReport {
         return this;
     }
 
+    /**
+     * The first three fields of {@code /proc/loadavg} (1, 5 and 15 minutes), or {@code unknown}: other
+     * work on the machine during a run is part of its conditions.
+     */
+    public static String loadAverage() {
+        try {
+            String[] fields = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     /** The median of rounds (the upper one of an even count). */
     public static double median(double[] values) {
         double[] sorted = values.clone();

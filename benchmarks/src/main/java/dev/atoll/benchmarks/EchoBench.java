@@ -26,7 +26,8 @@ public final class EchoBench {
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
         BenchReport report = BenchReport.forRun(args);
         try (Contenders servers = Contenders.start("echo")) {
-            report.setting("connections", CONNECTIONS)
+            report.setting("loadavg_at_start", BenchReport.loadAverage())
+                    .setting("connections", CONNECTIONS)
                     .setting("duration_s", seconds)
                     .setting("warmup_s", warmupSeconds)
                     .setting("rounds", rounds)
@@ -90,6 +91,7 @@ public final class EchoBench {
                 }
             }
         }
+        report.setting("loadavg_at_end", BenchReport.loadAverage());
         report.publish(args);
     }
 }

@@ -41,7 +41,8 @@ public final class HttpBench {
         BenchReport report = BenchReport.forRun(args);
         List<String> broken = new ArrayList<>();
         try (Contenders servers = Contenders.start("http")) {
-            report.setting("connections", CONNECTIONS)
+            report.setting("loadavg_at_start", BenchReport.loadAverage())
+                    .setting("connections", CONNECTIONS)
                     .setting("duration_s", seconds)
                     .setting("warmup_s", warmupSeconds)
                     .setting("rounds", rounds)
@@ -116,6 +117,7 @@ public final class HttpBench {
                 }
             }
         }
+        report.setting("loadavg_at_end", BenchReport.loadAverage());
         report.publish(args);
         if (!broken.isEmpty()) {
             System.err.println("broken run: " + String.join("; ", broken));
