@@ -45,7 +45,7 @@ import java.util.Locale;
 final class NettyHttpHandler extends ChannelInboundHandlerAdapter {
     private static final JsonFactory JSON = new JsonFactory();
     private static final ByteBuf HELLO = Unpooled.unreleasableBuffer(
-            Unpooled.directBuffer().writeBytes("Hello, World!".getBytes(StandardCharsets.US_ASCII))).asReadOnly();
+            Unpooled.directBuffer().writeBytes("Hello, World!".getBytes(StandardCharsets.US_ASCII)));
     private static final AsciiString PLAINTEXT = AsciiString.cached("/plaintext");
     private static final AsciiString JSON_PATH = AsciiString.cached("/json");
     private static final AsciiString SERVER = AsciiString.cached("netty");
