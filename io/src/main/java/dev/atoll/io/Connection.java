@@ -381,12 +381,13 @@ public final class Connection implements IoShard.Resource {
         if (shutdownPromise != null) {
             return shutdownPromise;
         }
-        shutdownPromise = new Promise<>();
+        Promise<Void> promise = new Promise<>();
+        shutdownPromise = promise;
         shutdownAfterWrites = true;
         if (writeBuffer == null && queued.isEmpty()) {
-            shutdownNow();
+            shutdownNow(); // completes the promise and clears the field
         }
-        return shutdownPromise;
+        return promise;
     }
 
     private void shutdownNow() {
