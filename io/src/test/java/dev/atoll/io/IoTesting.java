@@ -65,7 +65,7 @@ final class IoTesting {
     }
 
     /** Echoes everything received (released once written), closes at the end of stream or on an error. */
-    static final class EchoReceiver implements Receiver {
+    static class EchoReceiver implements Receiver {
         @Override
         public void onData(Connection connection, Buffer data) {
             connection.writeAll(data).whenComplete((ignored, failure) -> {
