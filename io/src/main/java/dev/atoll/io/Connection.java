@@ -322,9 +322,11 @@ public final class Connection implements IoShard.Resource {
                 writeOp.submit(null);
                 return;
             }
+            boolean all = writeAllMode;
             finishWrite(buffer);
-            promise.complete(writeAllMode ? null : result);
+            // The next queued write starts before the callbacks run, so a write they issue queues behind it.
             startNextWrite();
+            promise.complete(all ? null : result);
             return;
         }
         // The stream is broken or the write timed out: nothing queued behind it may go out after a gap.
