@@ -203,6 +203,23 @@ class ConnectionTest {
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void acceptTimesOutAndCanBeRetried(DriverKind driver) throws IOException {
+        ShardRuntime runtime = start(1, "", driver);
+        Listener listener = listen(runtime);
+        Throwable failure = awaitFailure(runtime, 0, () -> listener.accept(Duration.ofMillis(100)));
+        assertInstanceOf(IoTimeoutException.class, failure);
+        CompletableFuture<Connection> accepted = runtime.submit(0,
+                () -> listener.accept(Duration.ofSeconds(IoTesting.WAIT)).toCompletableFuture()).thenCompose(f -> f);
+        closeLater(new Socket("127.0.0.1", listener.port()));
+        Connection connection = IoTesting.await(accepted);
+        onShard(runtime, 0, () -> {
+            connection.close();
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void cancelReadReportsItsOutcome(DriverKind driver) throws IOException {
         ShardRuntime runtime = start(1, "", driver);
         Listener listener = listen(runtime);

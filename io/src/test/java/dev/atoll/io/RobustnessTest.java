@@ -160,6 +160,8 @@ class RobustnessTest {
         assertTrue(sent.get() >= 100_000, "sent " + sent);
         assertEquals(0, server.openConnections(0));
         assertNoBufferOut(runtime);
+        Socket next = client(server.port());
+        assertEquals(200_000, next.getInputStream().readNBytes(200_000).length, "the server still serves");
     }
 
     private static void writeForever(Connection connection, Buffer chunk, AtomicLong sent,
@@ -176,6 +178,61 @@ class RobustnessTest {
                 failed.complete(new AssertionError("1 GiB went out to a peer that closed"));
             } else {
                 writeForever(connection, chunk, sent, failed);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aWriteToAPeerThatNeverReadsTimesOutAndFailsTheWritesBehindIt(DriverKind driver) throws IOException {
+        ShardRuntime runtime = start(1, SMALL_SOCKET_BUFFERS, driver);
+        CompletableFuture<Connection> accepted = new CompletableFuture<>();
+        TcpServer server = server(runtime, accepted::complete);
+        Socket socket = new Socket();
+        cleanup.add(socket);
+        socket.setReceiveBufferSize(32 * 1024);
+        socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        Connection connection = IoTesting.await(accepted);
+        List<Throwable> outcomes = new ArrayList<>();
+        Throwable failure = IoTesting.awaitFailure(runtime, 0, () -> {
+            Promise<Void> failed = new Promise<>();
+            writeUntilTimeout(connection, failed, outcomes, 0);
+            return failed;
+        });
+        assertInstanceOf(IoTimeoutException.class, failure);
+        assertEquals(1, outcomes.size(), "the write queued behind the timed-out one failed with it");
+        assertInstanceOf(IoTimeoutException.class, outcomes.get(0));
+        assertTrue(IoTesting.onShard(runtime, 0, connection::isOpen), "a timed-out write leaves the connection open");
+        assertNoBufferOut(runtime);
+        IoTesting.onShard(runtime, 0, () -> {
+            connection.close();
+            return null;
+        });
+    }
+
+    /** writeAll with a 200 ms deadline, chunk after chunk, each with one more write queued behind it, until one times out. */
+    private static void writeUntilTimeout(Connection connection, Promise<Void> failed, List<Throwable> queuedOutcomes, int round) {
+        BufferPool pool = BufferPool.current();
+        Buffer chunk = pool.acquire(64 * 1024);
+        chunk.advanceWriter(chunk.capacity());
+        Buffer behind = pool.acquire(512);
+        behind.advanceWriter(behind.capacity());
+        Promise<Void> first = connection.writeAll(chunk, java.time.Duration.ofMillis(200));
+        Promise<Void> second = connection.writeAll(behind);
+        second.whenComplete((ignored, error) -> {
+            behind.release();
+            if (error != null) {
+                queuedOutcomes.add(error);
+            }
+        });
+        first.whenComplete((ignored, error) -> {
+            chunk.release();
+            if (error != null) {
+                failed.fail(error);
+            } else if (round > 1000) {
+                failed.complete(null); // 64 MiB went to a peer that reads nothing: the test fails
+            } else {
+                second.whenComplete((x, y) -> writeUntilTimeout(connection, failed, queuedOutcomes, round + 1));
             }
         });
     }
