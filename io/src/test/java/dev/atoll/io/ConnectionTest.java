@@ -203,6 +203,39 @@ class ConnectionTest {
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void writesIssuedFromACompletionQueueBehindTheQueuedOnes(DriverKind driver) throws IOException {
+        ShardRuntime runtime = start(1, "", driver);
+        Listener listener = listen(runtime);
+        CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
+                .thenCompose(f -> f);
+        Socket peer = closeLater(new Socket("127.0.0.1", listener.port()));
+        peer.setSoTimeout((int) (IoTesting.WAIT * 1000));
+        Connection server = IoTesting.await(accepted);
+        assertNull(awaitPromise(runtime, 0, () -> {
+            BufferPool pool = BufferPool.current();
+            Buffer first = pool.acquire(8).writeUtf8("1");
+            Buffer second = pool.acquire(8).writeUtf8("2");
+            Buffer third = pool.acquire(8).writeUtf8("3");
+            dev.atoll.shards.Promise<Void> done = new dev.atoll.shards.Promise<>();
+            server.writeAll(first).whenComplete((v, e) -> {
+                first.release();
+                server.writeAll(third).whenComplete((v3, e3) -> {
+                    third.release();
+                    done.complete(null);
+                });
+            });
+            server.writeAll(second).whenComplete((v, e) -> second.release());
+            return done;
+        }));
+        assertEquals("123", new String(peer.getInputStream().readNBytes(3)), "in the order they were issued");
+        onShard(runtime, 0, () -> {
+            server.close();
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void acceptTimesOutAndCanBeRetried(DriverKind driver) throws IOException {
         ShardRuntime runtime = start(1, "", driver);
         Listener listener = listen(runtime);
