@@ -55,6 +55,8 @@ public final class Connection implements IoShard.Resource {
     private Buffer writeBuffer;
     private Promise<Object> writePromise;
     private boolean writeAllMode;
+    /** System.nanoTime() by which the write in progress must finish, or Long.MAX_VALUE: none. */
+    private long writeDeadline = Long.MAX_VALUE;
     private final ArrayDeque<PendingWrite> queued = new ArrayDeque<>();
     private long queuedBytes;
     private boolean shutdownAfterWrites;
@@ -304,6 +306,7 @@ public final class Connection implements IoShard.Resource {
         writeBuffer = buffer;
         writePromise = promise;
         writeAllMode = all;
+        writeDeadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
         writeOp.submit(timeout);
     }
@@ -319,12 +322,16 @@ public final class Connection implements IoShard.Resource {
             buffer.setReadIndex(buffer.readIndex() + result);
             if (writeAllMode && buffer.readableBytes() > 0 && open) {
                 writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
-                writeOp.submit(null);
+                // The rest is still under the write's deadline (each submit arms a new timer).
+                writeOp.submit(writeDeadline == Long.MAX_VALUE ? null
+                        : Duration.ofNanos(Math.max(1, writeDeadline - System.nanoTime())));
                 return;
             }
+            boolean all = writeAllMode;
             finishWrite(buffer);
-            promise.complete(writeAllMode ? null : result);
+            // The next queued write starts before the callbacks run, so a write they issue queues behind it.
             startNextWrite();
+            promise.complete(all ? null : result);
             return;
         }
         // The stream is broken or the write timed out: nothing queued behind it may go out after a gap.
@@ -381,12 +388,13 @@ public final class Connection implements IoShard.Resource {
         if (shutdownPromise != null) {
             return shutdownPromise;
         }
-        shutdownPromise = new Promise<>();
+        Promise<Void> promise = new Promise<>();
+        shutdownPromise = promise;
         shutdownAfterWrites = true;
         if (writeBuffer == null && queued.isEmpty()) {
-            shutdownNow();
+            shutdownNow(); // completes the promise and clears the field
         }
-        return shutdownPromise;
+        return promise;
     }
 
     private void shutdownNow() {
