@@ -46,6 +46,8 @@ public final class Connection implements IoShard.Resource {
     private Buffer readBuffer;
     private Promise<Integer> readPromise;
     private Receiver receiver;
+    /** A receive is in flight; its buffer is {@link #receiveBuffer}, or none while it waits for data. */
+    private boolean receiving;
     private Buffer receiveBuffer;
     private int unreleased;
     private boolean receivePaused;
@@ -70,7 +72,7 @@ public final class Connection implements IoShard.Resource {
         this.io = io;
         this.fd = fd;
         this.tcp = tcp;
-        this.readOp = new IoOperation(io, this::readCompleted);
+        this.readOp = new IoOperation(io, new Reads());
         this.writeOp = new IoOperation(io, this::writeCompleted);
         io.opened(this);
     }
@@ -178,6 +180,7 @@ public final class Connection implements IoShard.Resource {
         receivePaused = false;
         buffer.lend();
         receiveBuffer = buffer;
+        receiving = true;
         readOp.prepareRecv(fd, buffer.address(), buffer.capacity());
         readOp.submit(null);
     }
@@ -196,8 +199,9 @@ public final class Connection implements IoShard.Resource {
         }
     }
 
-    private void readCompleted(IoOperation op, int result, boolean timedOut) {
-        if (receiveBuffer != null) {
+    private void readCompleted(int result, boolean timedOut) {
+        if (receiving) {
+            receiving = false;
             receiveCompleted(result);
             return;
         }
@@ -219,6 +223,15 @@ public final class Connection implements IoShard.Resource {
     private void receiveCompleted(int result) {
         Buffer buffer = receiveBuffer;
         receiveBuffer = null;
+        if (buffer == null) { // it ended while waiting for data, holding no buffer
+            if (result == -OsConstants.ENOBUFS && open) {
+                receivePaused = true; // data came but the pool was empty: try again shortly
+                io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+            } else {
+                endReceiving(IoOperation.failure("receive", this, result, false, open));
+            }
+            return;
+        }
         buffer.giveBackFromOperation();
         if (result > 0) {
             buffer.advanceWriter(result);
@@ -229,6 +242,41 @@ public final class Connection implements IoShard.Resource {
         } else {
             buffer.release();
             endReceiving(result == 0 ? null : IoOperation.failure("receive", this, result, false, open));
+        }
+    }
+
+    /** The read side's driver callbacks: a receive waiting for data gives its buffer back to the pool. */
+    private final class Reads implements IoOperation.Owner {
+        @Override
+        public void completed(IoOperation operation, int result, boolean timedOut) {
+            readCompleted(result, timedOut);
+        }
+
+        @Override
+        public void waiting(IoOperation operation) {
+            if (receiving && receiveBuffer != null) {
+                Buffer buffer = receiveBuffer;
+                receiveBuffer = null;
+                buffer.giveBackFromOperation();
+                buffer.release(); // an idle connection holds no memory
+            }
+        }
+
+        @Override
+        public boolean retrying(IoOperation operation) {
+            if (!receiving || receiveBuffer != null) {
+                return true;
+            }
+            Buffer buffer;
+            try {
+                buffer = io.pool().acquire(io.settings().receiveBufferSize());
+            } catch (BufferPoolExhaustedException e) {
+                return false;
+            }
+            buffer.lend();
+            receiveBuffer = buffer;
+            operation.retarget(buffer.address(), buffer.capacity());
+            return true;
         }
     }
 
