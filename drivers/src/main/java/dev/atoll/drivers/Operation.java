@@ -155,6 +155,29 @@ public abstract class Operation {
     }
 
     /**
+     * A readiness driver calls this when the operation must wait for its descriptor: until
+     * {@link #beforeRetry()} the driver touches none of its memory, so the operation may lend its buffer
+     * out meanwhile (an idle connection then holds no receive buffer). Completion drivers never call it.
+     */
+    public void onWait() {
+    }
+
+    /**
+     * A readiness driver calls this when the descriptor became ready, before it tries again; an
+     * operation that gave its buffer away in {@link #onWait()} takes one again here and names it with
+     * {@link #rebuffer}. Returning false completes the operation with {@code -ENOBUFS}.
+     */
+    public boolean beforeRetry() {
+        return true;
+    }
+
+    /** Points a transfer that is waiting at other memory; only from {@link #beforeRetry()}. */
+    protected final void rebuffer(long bufferAddress, int length) {
+        this.bufferAddress = bufferAddress;
+        this.length = length;
+    }
+
+    /**
      * Called by the driver on the shard thread. {@code result} is {@code >= 0} on success or
      * {@code -errno}; {@code flags} holds {@link Completion} bits.
      */

@@ -46,6 +46,8 @@ public final class Connection implements IoShard.Resource {
     private Buffer readBuffer;
     private Promise<Integer> readPromise;
     private Receiver receiver;
+    /** A receive is in flight; its buffer is {@link #receiveBuffer}, or none while it waits for data. */
+    private boolean receiving;
     private Buffer receiveBuffer;
     private int unreleased;
     private boolean receivePaused;
@@ -55,6 +57,8 @@ public final class Connection implements IoShard.Resource {
     private Buffer writeBuffer;
     private Promise<Object> writePromise;
     private boolean writeAllMode;
+    /** System.nanoTime() by which the write in progress must finish, or Long.MAX_VALUE: none. */
+    private long writeDeadline = Long.MAX_VALUE;
     private final ArrayDeque<PendingWrite> queued = new ArrayDeque<>();
     private long queuedBytes;
     private boolean shutdownAfterWrites;
@@ -68,7 +72,7 @@ public final class Connection implements IoShard.Resource {
         this.io = io;
         this.fd = fd;
         this.tcp = tcp;
-        this.readOp = new IoOperation(io, this::readCompleted);
+        this.readOp = new IoOperation(io, new Reads());
         this.writeOp = new IoOperation(io, this::writeCompleted);
         io.opened(this);
     }
@@ -176,6 +180,7 @@ public final class Connection implements IoShard.Resource {
         receivePaused = false;
         buffer.lend();
         receiveBuffer = buffer;
+        receiving = true;
         readOp.prepareRecv(fd, buffer.address(), buffer.capacity());
         readOp.submit(null);
     }
@@ -194,8 +199,9 @@ public final class Connection implements IoShard.Resource {
         }
     }
 
-    private void readCompleted(IoOperation op, int result, boolean timedOut) {
-        if (receiveBuffer != null) {
+    private void readCompleted(int result, boolean timedOut) {
+        if (receiving) {
+            receiving = false;
             receiveCompleted(result);
             return;
         }
@@ -217,6 +223,15 @@ public final class Connection implements IoShard.Resource {
     private void receiveCompleted(int result) {
         Buffer buffer = receiveBuffer;
         receiveBuffer = null;
+        if (buffer == null) { // it ended while waiting for data, holding no buffer
+            if (result == -OsConstants.ENOBUFS && open) {
+                receivePaused = true; // data came but the pool was empty: try again shortly
+                io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+            } else {
+                endReceiving(IoOperation.failure("receive", this, result, false, open));
+            }
+            return;
+        }
         buffer.giveBackFromOperation();
         if (result > 0) {
             buffer.advanceWriter(result);
@@ -227,6 +242,41 @@ public final class Connection implements IoShard.Resource {
         } else {
             buffer.release();
             endReceiving(result == 0 ? null : IoOperation.failure("receive", this, result, false, open));
+        }
+    }
+
+    /** The read side's driver callbacks: a receive waiting for data gives its buffer back to the pool. */
+    private final class Reads implements IoOperation.Owner {
+        @Override
+        public void completed(IoOperation operation, int result, boolean timedOut) {
+            readCompleted(result, timedOut);
+        }
+
+        @Override
+        public void waiting(IoOperation operation) {
+            if (receiving && receiveBuffer != null) {
+                Buffer buffer = receiveBuffer;
+                receiveBuffer = null;
+                buffer.giveBackFromOperation();
+                buffer.release(); // an idle connection holds no memory
+            }
+        }
+
+        @Override
+        public boolean retrying(IoOperation operation) {
+            if (!receiving || receiveBuffer != null) {
+                return true;
+            }
+            Buffer buffer;
+            try {
+                buffer = io.pool().acquire(io.settings().receiveBufferSize());
+            } catch (BufferPoolExhaustedException e) {
+                return false;
+            }
+            buffer.lend();
+            receiveBuffer = buffer;
+            operation.retarget(buffer.address(), buffer.capacity());
+            return true;
         }
     }
 
@@ -304,6 +354,7 @@ public final class Connection implements IoShard.Resource {
         writeBuffer = buffer;
         writePromise = promise;
         writeAllMode = all;
+        writeDeadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
         writeOp.submit(timeout);
     }
@@ -319,12 +370,16 @@ public final class Connection implements IoShard.Resource {
             buffer.setReadIndex(buffer.readIndex() + result);
             if (writeAllMode && buffer.readableBytes() > 0 && open) {
                 writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
-                writeOp.submit(null);
+                // The rest is still under the write's deadline (each submit arms a new timer).
+                writeOp.submit(writeDeadline == Long.MAX_VALUE ? null
+                        : Duration.ofNanos(Math.max(1, writeDeadline - System.nanoTime())));
                 return;
             }
+            boolean all = writeAllMode;
             finishWrite(buffer);
-            promise.complete(writeAllMode ? null : result);
+            // The next queued write starts before the callbacks run, so a write they issue queues behind it.
             startNextWrite();
+            promise.complete(all ? null : result);
             return;
         }
         // The stream is broken or the write timed out: nothing queued behind it may go out after a gap.
@@ -381,12 +436,13 @@ public final class Connection implements IoShard.Resource {
         if (shutdownPromise != null) {
             return shutdownPromise;
         }
-        shutdownPromise = new Promise<>();
+        Promise<Void> promise = new Promise<>();
+        shutdownPromise = promise;
         shutdownAfterWrites = true;
         if (writeBuffer == null && queued.isEmpty()) {
-            shutdownNow();
+            shutdownNow(); // completes the promise and clears the field
         }
-        return shutdownPromise;
+        return promise;
     }
 
     private void shutdownNow() {

@@ -19,6 +19,15 @@ final class IoOperation extends Operation {
     interface Owner {
         /** {@code result} is the driver's ({@code >= 0} or {@code -errno}); {@code timedOut} when the deadline cancelled it. */
         void completed(IoOperation operation, int result, boolean timedOut);
+
+        /** The operation waits for readiness and its memory is free to lend out (see {@link Operation#onWait()}). */
+        default void waiting(IoOperation operation) {
+        }
+
+        /** About to be retried: take memory back ({@link IoOperation#retarget}); false fails it with ENOBUFS. */
+        default boolean retrying(IoOperation operation) {
+            return true;
+        }
     }
 
     private final Owner owner;
@@ -75,6 +84,21 @@ final class IoOperation extends Operation {
             return new IoCancelledException(what + " on " + resource + (open ? " was cancelled" : ": it was closed"));
         }
         return new IoException(what + " on " + resource, -result);
+    }
+
+    @Override
+    public void onWait() {
+        owner.waiting(this);
+    }
+
+    @Override
+    public boolean beforeRetry() {
+        return owner.retrying(this);
+    }
+
+    /** Points the waiting transfer at other memory (from {@link Owner#retrying}). */
+    void retarget(long address, int length) {
+        rebuffer(address, length);
     }
 
     @Override

@@ -18,6 +18,13 @@ import java.util.Objects;
  * loop; use a listener directly for full control.
  */
 public final class Listener implements IoShard.Resource {
+    static {
+        // When accept fails for lack of descriptors (EMFILE), no class file can be opened, so a class first
+        // needed by that failure (naming the errno loads LinuxConstants or MacosConstants) fails to load and
+        // the NoClassDefFoundError stops the shard. Load what the failure path uses now.
+        new IoException("accept", OsConstants.EMFILE).errnoName();
+    }
+
     private final IoShard io;
     private final int fd;
     private final boolean tcp;

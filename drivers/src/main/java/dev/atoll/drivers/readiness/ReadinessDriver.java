@@ -131,6 +131,9 @@ public abstract class ReadinessDriver implements Driver {
                 int result = attempt(slot);
                 if (result == -OsConstants.EAGAIN) {
                     park(slot, operation.opcode().readiness(), false);
+                    if (states[slot] == WAITING) {
+                        operation.onWait();
+                    }
                 } else {
                     ready(slot, result);
                 }
@@ -328,9 +331,16 @@ public abstract class ReadinessDriver implements Driver {
             ready(slot, pollEvents);
             return;
         }
+        Operation operation = operations[slot];
+        if (!operation.beforeRetry()) {
+            ready(slot, -OsConstants.ENOBUFS);
+            return;
+        }
         int result = attempt(slot);
         if (result != -OsConstants.EAGAIN) {
-            ready(slot, result); // else: a spurious or already consumed edge; keep waiting for the next
+            ready(slot, result);
+        } else {
+            operation.onWait(); // a spurious or already consumed edge; wait for the next
         }
     }
 

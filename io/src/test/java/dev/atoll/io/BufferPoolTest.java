@@ -1,0 +1,174 @@
+package dev.atoll.io;
+
+import dev.atoll.config.DriverKind;
+import dev.atoll.shards.ShardRuntime;
+import dev.atoll.shards.TestRuntimes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static dev.atoll.io.IoTesting.onShard;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Buffer pools: size classes, the bound, statistics, and a long run that leaks nothing. */
+class BufferPoolTest {
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            IoTesting.closeQuietly(cleanup.get(i));
+        }
+    }
+
+    private ShardRuntime start(int shards, String hocon, DriverKind driver) {
+        ShardRuntime runtime = TestRuntimes.start(shards, hocon, driver);
+        cleanup.add(runtime);
+        return runtime;
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void sizeClassesReuseAndStats(DriverKind driver) {
+        ShardRuntime runtime = start(1, "", driver);
+        onShard(runtime, 0, () -> {
+            BufferPool pool = BufferPool.current();
+            Buffer tiny = pool.acquire(1);
+            assertEquals(512, tiny.capacity(), "the smallest class is min-size");
+            Buffer odd = pool.acquire(513);
+            assertEquals(1024, odd.capacity(), "the next power of two");
+            Buffer max = pool.acquire(64 * 1024);
+            assertEquals(64 * 1024, max.capacity());
+            assertThrows(IllegalArgumentException.class, () -> pool.acquire(64 * 1024 + 1));
+            BufferPool.Stats stats = pool.stats();
+            assertEquals(3, stats.inUse());
+            assertEquals(512 + 1024 + 64 * 1024, stats.inUseBytes());
+            assertEquals(1024 * 1024, stats.slabBytes(), "one slab so far");
+            tiny.writeUtf8("data");
+            tiny.release();
+            Buffer again = pool.acquire(100);
+            assertSame(tiny, again, "a released buffer is reused");
+            assertEquals(0, again.readableBytes(), "and comes back empty");
+            again.release();
+            odd.release();
+            max.release();
+            stats = pool.stats();
+            assertEquals(4, stats.acquired());
+            assertEquals(4, stats.released());
+            assertEquals(0, stats.inUse());
+            assertEquals(0, stats.inUseBytes());
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void thePoolIsBoundedAndSaysSo(DriverKind driver) {
+        ShardRuntime runtime = start(1, "atoll.io.buffers { slab-size = 256KiB, max-bytes = 1MiB }", driver);
+        onShard(runtime, 0, () -> {
+            BufferPool pool = BufferPool.current();
+            List<Buffer> all = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                all.add(pool.acquire(64 * 1024));
+            }
+            assertThrows(BufferPoolExhaustedException.class, () -> pool.acquire(64 * 1024));
+            assertThrows(BufferPoolExhaustedException.class, () -> pool.acquire(1), "no slab left for any class");
+            BufferPool.Stats stats = pool.stats();
+            assertEquals(2, stats.exhausted());
+            assertEquals(1024 * 1024, stats.slabBytes());
+            assertEquals(16, stats.inUse());
+            all.remove(0).release();
+            all.add(pool.acquire(64 * 1024)); // the freed one
+            all.forEach(Buffer::release);
+            assertEquals(0, pool.stats().inUse());
+            assertEquals(1024 * 1024, pool.stats().slabBytes(), "never above the bound");
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aLongRunLeaksNothing(DriverKind driver) throws Exception {
+        ShardRuntime runtime = start(2, "", driver);
+        TcpServer server = IoTesting.await(TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), IoTesting.ECHO));
+        cleanup.add(() -> server.close().get(IoTesting.WAIT, TimeUnit.SECONDS));
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        cleanup.add(clients::shutdownNow);
+        int rounds = Integer.getInteger("atolltest.leak.rounds", 150);
+        runClients(clients, server.port(), rounds, 1);
+        List<BufferPool.Stats> afterFirst = awaitIdle(runtime, server);
+        runClients(clients, server.port(), rounds, 2);
+        List<BufferPool.Stats> afterSecond = awaitIdle(runtime, server);
+        long acquired = 0;
+        for (int shard = 0; shard < 2; shard++) {
+            BufferPool.Stats first = afterFirst.get(shard);
+            BufferPool.Stats second = afterSecond.get(shard);
+            assertEquals(0, second.inUse(), "shard " + shard + ": " + second);
+            assertEquals(0, second.inUseBytes());
+            assertEquals(second.acquired(), second.released());
+            assertTrue(second.slabBytes() <= first.slabBytes() + 1024 * 1024,
+                    "a second run of the same load reuses the pool instead of growing it: " + first + " then " + second);
+            acquired += second.acquired();
+        }
+        assertTrue(acquired > 8L * rounds, "the run went through the pools: " + acquired + " acquisitions");
+    }
+
+    /** 16 connections x {@code rounds} round trips of 1 B .. 40 KiB; a quarter of the connections end with a reset. */
+    private static void runClients(ExecutorService clients, int port, int rounds, long seed) throws Exception {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int c = 0; c < 16; c++) {
+            int client = c;
+            all.add(CompletableFuture.runAsync(() -> {
+                Random random = new Random(seed * 100 + client);
+                try (Socket socket = new Socket("127.0.0.1", port)) {
+                    socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(IoTesting.WAIT));
+                    for (int r = 0; r < rounds; r++) {
+                        byte[] data = new byte[1 + random.nextInt(random.nextBoolean() ? 100 : 40_000)];
+                        random.nextBytes(data);
+                        byte[] back = IoTesting.roundTrip(socket, data);
+                        assertArrayEquals(data, back, "round " + r);
+                    }
+                    if (client % 4 == 0) {
+                        socket.getOutputStream().write(new byte[30_000]); // unread echo pending: reset on close
+                        socket.setSoLinger(true, 0);
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, clients));
+        }
+        IoTesting.await(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)));
+    }
+
+    /** Waits until the server closed every connection, then reads the pools' stats. */
+    private static List<BufferPool.Stats> awaitIdle(ShardRuntime runtime, TcpServer server) {
+        IoTesting.eventually("the server closes every connection",
+                () -> server.openConnections(0) + server.openConnections(1) == 0);
+        // A write cancelled by the close gives its buffer back at the driver's next dispatch, just after.
+        List<List<BufferPool.Stats>> last = new ArrayList<>(List.of(List.of()));
+        try {
+            IoTesting.eventually("every buffer back in its pool", () -> {
+                last.set(0, IoTesting.poolStats(runtime));
+                return last.get(0).stream().allMatch(s -> s.inUse() == 0);
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + last.get(0), e);
+        }
+        return last.get(0);
+    }
+}
