@@ -110,9 +110,8 @@ final class HttpConnection implements Receiver, HttpRequestParser.Listener {
         if (peerEnded || !connection.isOpen()) {
             return;                  // the last write, or onEnd, closes
         }
-        // The end of stream follows the responses still queued. Its promise is not needed (a failed
-        // shutdown ends in the peer's close or the timer alike) and is not used: shutdownOutput()
-        // currently returns null when no write is queued.
+        // The end of stream follows the responses still queued. Its outcome needs no handling: a failed
+        // shutdown ends in the peer's close or the timer alike.
         connection.shutdownOutput();
         lingerTimer = Shard.current().schedule(LINGER, this::close);
     }
