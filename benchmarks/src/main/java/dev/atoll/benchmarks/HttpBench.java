@@ -1,11 +1,13 @@
 package dev.atoll.benchmarks;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * {@code ./atoll bench http}: Atoll's HTTP example against Netty 4.2 on io_uring and on epoll, with
@@ -58,7 +60,7 @@ public final class HttpBench {
                     .setting("atoll_config", String.join(" ", Contenders.ATOLL_PROPERTIES)
                             + " (the load generator shares the CPUs; Netty's loops are not pinned either)")
                     .setting("harness_gc", ManagementFactory.getGarbageCollectorMXBeans().stream()
-                            .map(java.lang.management.GarbageCollectorMXBean::getName).reduce((a, b) -> a + ", " + b).orElse("?"));
+                            .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", ")));
             System.out.print("settings\n" + report.settingsTable());
 
             List<ServerProcess> all = servers.all();

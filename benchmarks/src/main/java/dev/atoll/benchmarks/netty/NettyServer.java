@@ -6,7 +6,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -28,6 +27,7 @@ import sun.misc.Signal;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -119,7 +119,7 @@ public final class NettyServer {
                                         .setValidateHeaders(false)));
                                 channel.pipeline().addLast(new NettyHttpHandler());
                             } else {
-                                channel.pipeline().addLast(echo());
+                                channel.pipeline().addLast(new NettyEchoHandler());
                             }
                         }
                     })
@@ -133,11 +133,7 @@ public final class NettyServer {
             stop.await();
             server.close().sync();
         } finally {
-            group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).sync();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
         }
-    }
-
-    private static ChannelHandler echo() {
-        return new NettyEchoHandler();
     }
 }
