@@ -3,7 +3,7 @@ package dev.atoll.io;
 import dev.atoll.config.DriverKind;
 import dev.atoll.shards.ShardRuntime;
 import dev.atoll.shards.TestRuntimes;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,25 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Buffer pools: size classes, the bound, statistics, and a long run that leaks nothing. */
 class BufferPoolTest {
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            IoTesting.closeQuietly(cleanup.get(i));
-        }
-    }
-
-    private ShardRuntime start(int shards, String hocon, DriverKind driver) {
-        ShardRuntime runtime = TestRuntimes.start(shards, hocon, driver);
-        cleanup.add(runtime);
-        return runtime;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void sizeClassesReuseAndStats(DriverKind driver) {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         onShard(runtime, 0, () -> {
             BufferPool pool = BufferPool.current();
             Buffer tiny = pool.acquire(1);
@@ -79,7 +67,7 @@ class BufferPoolTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void thePoolIsBoundedAndSaysSo(DriverKind driver) {
-        ShardRuntime runtime = start(1, "atoll.io.buffers { slab-size = 256KiB, max-bytes = 1MiB }", driver);
+        ShardRuntime runtime = cleanup.start(1, "atoll.io.buffers { slab-size = 256KiB, max-bytes = 1MiB }", driver);
         onShard(runtime, 0, () -> {
             BufferPool pool = BufferPool.current();
             List<Buffer> all = new ArrayList<>();
@@ -104,7 +92,7 @@ class BufferPoolTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aLongRunLeaksNothing(DriverKind driver) throws Exception {
-        ShardRuntime runtime = start(2, "", driver);
+        ShardRuntime runtime = cleanup.start(2, "", driver);
         TcpServer server = IoTesting.await(TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), IoTesting.ECHO));
         cleanup.add(() -> server.close().get(IoTesting.WAIT, TimeUnit.SECONDS));
         ExecutorService clients = Executors.newFixedThreadPool(8);

@@ -4,8 +4,8 @@ import dev.atoll.config.DriverKind;
 import dev.atoll.drivers.ffi.OsConstants;
 import dev.atoll.shards.ShardRuntime;
 import dev.atoll.shards.TestRuntimes;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -39,29 +39,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Connections: round trips over TCP v4, v6 and Unix sockets, deadlines, cancellation, errors, moving, buffer ownership. */
 class ConnectionTest {
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            IoTesting.closeQuietly(cleanup.get(i));
-        }
-    }
-
-    private ShardRuntime start(int shards, String hocon, DriverKind driver) {
-        ShardRuntime runtime = TestRuntimes.start(shards, hocon, driver);
-        cleanup.add(runtime);
-        return runtime;
-    }
-
-    private <T extends AutoCloseable> T closeLater(T closeable) {
-        cleanup.add(closeable);
-        return closeable;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     /** An echo server on {@code address}; a client connection on shard 1 writes, reads back, writes with write(), receives. */
     private void echoRoundTrips(DriverKind driver, SocketAddress address) {
-        ShardRuntime runtime = start(2, "", driver);
+        ShardRuntime runtime = cleanup.start(2, "", driver);
         TcpServer server = IoTesting.await(TcpServer.start(runtime, address, IoTesting.ECHO));
         cleanup.add(() -> server.close().get(IoTesting.WAIT, java.util.concurrent.TimeUnit.SECONDS));
         SocketAddress bound = server.localAddress();
@@ -172,11 +155,11 @@ class ConnectionTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void readTimesOutThenTheConnectionStillWorks(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         Listener listener = listen(runtime);
         CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
                 .thenCompose(f -> f);
-        Socket peer = closeLater(new Socket("127.0.0.1", listener.port()));
+        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
         Connection server = IoTesting.await(accepted);
         AtomicReference<Buffer> buffer = new AtomicReference<>();
 
@@ -204,11 +187,11 @@ class ConnectionTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void writesIssuedFromACompletionQueueBehindTheQueuedOnes(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         Listener listener = listen(runtime);
         CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
                 .thenCompose(f -> f);
-        Socket peer = closeLater(new Socket("127.0.0.1", listener.port()));
+        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
         peer.setSoTimeout((int) (IoTesting.WAIT * 1000));
         Connection server = IoTesting.await(accepted);
         assertNull(awaitPromise(runtime, 0, () -> {
@@ -237,13 +220,13 @@ class ConnectionTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void acceptTimesOutAndCanBeRetried(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         Listener listener = listen(runtime);
         Throwable failure = awaitFailure(runtime, 0, () -> listener.accept(Duration.ofMillis(100)));
         assertInstanceOf(IoTimeoutException.class, failure);
         CompletableFuture<Connection> accepted = runtime.submit(0,
                 () -> listener.accept(Duration.ofSeconds(IoTesting.WAIT)).toCompletableFuture()).thenCompose(f -> f);
-        closeLater(new Socket("127.0.0.1", listener.port()));
+        cleanup.add(new Socket("127.0.0.1", listener.port()));
         Connection connection = IoTesting.await(accepted);
         onShard(runtime, 0, () -> {
             connection.close();
@@ -254,11 +237,11 @@ class ConnectionTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void cancelReadReportsItsOutcome(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         Listener listener = listen(runtime);
         CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
                 .thenCompose(f -> f);
-        Socket peer = closeLater(new Socket("127.0.0.1", listener.port()));
+        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
         Connection server = IoTesting.await(accepted);
         AtomicReference<Buffer> buffer = new AtomicReference<>();
 
@@ -300,7 +283,7 @@ class ConnectionTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void connectRefused(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
@@ -317,13 +300,13 @@ class ConnectionTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void connectTimesOutAgainstAFullBacklog(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         // A listener that never accepts, with a backlog of 1: once its queue is full, Linux drops new SYNs,
         // so a further connect hangs (retransmitting) until its deadline.
-        ServerSocket full = closeLater(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+        ServerSocket full = cleanup.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
         boolean saturated = false;
         for (int i = 0; i < 16 && !saturated; i++) {
-            Socket filler = closeLater(new Socket());
+            Socket filler = cleanup.add(new Socket());
             try {
                 filler.connect(full.getLocalSocketAddress(), 300);
             } catch (SocketTimeoutException e) {
@@ -344,12 +327,12 @@ class ConnectionTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void movedConnectionKeepsWorkingOnItsNewShard(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(2, "", driver);
+        ShardRuntime runtime = cleanup.start(2, "", driver);
         Listener listener = listen(runtime);
         CompletableFuture<Integer> arrivedOn = new CompletableFuture<>();
         CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
                 .thenCompose(f -> f);
-        Socket peer = closeLater(new Socket("127.0.0.1", listener.port()));
+        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
         peer.setSoTimeout((int) (IoTesting.WAIT * 1000));
         Connection original = IoTesting.await(accepted);
         assertNull(awaitPromise(runtime, 0, () -> original.moveTo(1, arrived -> {
@@ -370,11 +353,11 @@ class ConnectionTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aLentBufferCannotBeTouched(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         Listener listener = listen(runtime);
         CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
                 .thenCompose(f -> f);
-        Socket peer = closeLater(new Socket("127.0.0.1", listener.port()));
+        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
         Connection server = IoTesting.await(accepted);
         AtomicReference<Buffer> buffer = new AtomicReference<>();
         CompletableFuture<Integer> read = runtime.submit(0, () -> {

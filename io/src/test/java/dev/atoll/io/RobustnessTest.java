@@ -6,7 +6,7 @@ import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 import dev.atoll.shards.ShardRuntime;
 import dev.atoll.shards.TestRuntimes;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -32,20 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Peers that reset, half-close, vanish mid-write or never read; receivers that fall behind. */
 class RobustnessTest {
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            IoTesting.closeQuietly(cleanup.get(i));
-        }
-    }
-
-    private ShardRuntime start(int shards, String hocon, DriverKind driver) {
-        ShardRuntime runtime = TestRuntimes.start(shards, hocon, driver);
-        cleanup.add(runtime);
-        return runtime;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     private TcpServer server(ShardRuntime runtime, ConnectionHandler handler) {
         TcpServer server = IoTesting.await(TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), handler));
@@ -76,7 +64,7 @@ class RobustnessTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aPeerThatResetsEndsOnlyItsConnection(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         CompletableFuture<Throwable> end = new CompletableFuture<>();
         TcpServer server = server(runtime, connection -> connection.receive(new IoTesting.EchoReceiver() {
             @Override
@@ -107,7 +95,7 @@ class RobustnessTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aHalfClosedPeerStillGetsTheReply(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         // Reads until the end of stream, then replies with the byte count and closes.
         TcpServer server = server(runtime, connection -> {
             Buffer buffer = BufferPool.current().acquire(4096);
@@ -142,7 +130,7 @@ class RobustnessTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aPeerVanishingMidWriteFailsTheWriteNotTheServer(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, "", driver);
+        ShardRuntime runtime = cleanup.start(1, "", driver);
         CompletableFuture<Throwable> writeFailure = new CompletableFuture<>();
         AtomicLong sent = new AtomicLong();
         TcpServer server = server(runtime, connection -> {
@@ -185,7 +173,7 @@ class RobustnessTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aWriteToAPeerThatNeverReadsTimesOutAndFailsTheWritesBehindIt(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, SMALL_SOCKET_BUFFERS, driver);
+        ShardRuntime runtime = cleanup.start(1, SMALL_SOCKET_BUFFERS, driver);
         CompletableFuture<Connection> accepted = new CompletableFuture<>();
         TcpServer server = server(runtime, accepted::complete);
         Socket socket = new Socket();
@@ -244,7 +232,7 @@ class RobustnessTest {
     void connectionsWaitWhileTheShardsPoolIsExhaustedAndResumeWhenBuffersReturn(DriverKind driver) throws IOException {
         // Room for 4 receive buffers on the shard; 6 connections, each receiver holding what it gets, and each
         // connection holding at most one buffer (max-unreleased = 1: a held one pauses it).
-        ShardRuntime runtime = start(1, "atoll.io.buffers { slab-size = 64KiB, max-bytes = 64KiB }\n"
+        ShardRuntime runtime = cleanup.start(1, "atoll.io.buffers { slab-size = 64KiB, max-bytes = 64KiB }\n"
                 + "atoll.io.receive { buffer-size = 16KiB, max-unreleased = 1 }\natoll.io.tcp.accept-retry = 20ms", driver);
         List<Buffer> held = new ArrayList<>();
         java.util.Set<Integer> servedPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -352,7 +340,7 @@ class RobustnessTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aPeerThatNeverReadsHitsTheBacklogLimitAndWithPolicyFailStaysConnected(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, SMALL_SOCKET_BUFFERS
+        ShardRuntime runtime = cleanup.start(1, SMALL_SOCKET_BUFFERS
                 + "atoll.io.write-backlog { limit = 64KiB, policy = fail }", driver);
         Flood flood = new Flood();
         TcpServer server = server(runtime, connection -> flood(connection, flood));
@@ -393,7 +381,7 @@ class RobustnessTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void withPolicyCloseAPeerThatNeverReadsIsDisconnected(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(1, SMALL_SOCKET_BUFFERS
+        ShardRuntime runtime = cleanup.start(1, SMALL_SOCKET_BUFFERS
                 + "atoll.io.write-backlog { limit = 64KiB, policy = close }", driver);
         Flood flood = new Flood();
         TcpServer server = server(runtime, connection -> flood(connection, flood));
@@ -415,7 +403,7 @@ class RobustnessTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aReceiverThatFallsBehindPausesItsConnection(DriverKind driver) throws Exception {
-        ShardRuntime runtime = start(1, "atoll.io.receive { buffer-size = 4KiB, max-unreleased = 4 }", driver);
+        ShardRuntime runtime = cleanup.start(1, "atoll.io.receive { buffer-size = 4KiB, max-unreleased = 4 }", driver);
         List<Buffer> held = new ArrayList<>();
         AtomicLong received = new AtomicLong();
         AtomicInteger deliveries = new AtomicInteger();

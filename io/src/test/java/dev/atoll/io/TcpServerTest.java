@@ -3,7 +3,7 @@ package dev.atoll.io;
 import dev.atoll.config.DriverKind;
 import dev.atoll.shards.ShardRuntime;
 import dev.atoll.shards.TestRuntimes;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -23,20 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** TcpServer: reuse-port and acceptor modes, balancing, closing the server, stopping the runtime with connections open. */
 class TcpServerTest {
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            IoTesting.closeQuietly(cleanup.get(i));
-        }
-    }
-
-    private ShardRuntime start(int shards, String hocon, DriverKind driver) {
-        ShardRuntime runtime = TestRuntimes.start(shards, hocon, driver);
-        cleanup.add(runtime);
-        return runtime;
-    }
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
 
     /** An echo server that records on which shard each connection was handled and counts the ones that ended. */
     private record Recorded(TcpServer server, AtomicIntegerArray handledOn) { }
@@ -70,7 +58,7 @@ class TcpServerTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void reusePortListensOnEveryShardAndTheKernelSpreads(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(2, "atoll.io.tcp.accept = reuse-port", driver);
+        ShardRuntime runtime = cleanup.start(2, "atoll.io.tcp.accept = reuse-port", driver);
         Recorded recorded = echoServer(runtime, null);
         assertEquals(IoSettings.AcceptMode.REUSE_PORT, recorded.server().acceptMode());
         int connections = 40;
@@ -87,7 +75,7 @@ class TcpServerTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void acceptorRoundRobinSpreadsEvenly(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(3, "atoll.io.tcp { accept = acceptor, balance = round-robin }", driver);
+        ShardRuntime runtime = cleanup.start(3, "atoll.io.tcp { accept = acceptor, balance = round-robin }", driver);
         Recorded recorded = echoServer(runtime, null);
         assertEquals(IoSettings.AcceptMode.ACCEPTOR, recorded.server().acceptMode());
         for (int i = 0; i < 30; i++) {
@@ -102,7 +90,7 @@ class TcpServerTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void acceptorLeastConnectionsPicksTheEmptiestShard(DriverKind driver) throws IOException {
-        ShardRuntime runtime = start(3, "atoll.io.tcp { accept = acceptor, balance = least-connections }", driver);
+        ShardRuntime runtime = cleanup.start(3, "atoll.io.tcp { accept = acceptor, balance = least-connections }", driver);
         CountDownLatch[] ended = new CountDownLatch[1];
         Recorded recorded = echoServer(runtime, ended);
         List<Socket> sockets = new ArrayList<>();
@@ -130,7 +118,7 @@ class TcpServerTest {
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void closeStopsAcceptingButOpenConnectionsKeepWorking(DriverKind driver) throws IOException {
         for (String mode : List.of("reuse-port", "acceptor")) {
-            ShardRuntime runtime = start(2, "atoll.io.tcp.accept = " + mode, driver);
+            ShardRuntime runtime = cleanup.start(2, "atoll.io.tcp.accept = " + mode, driver);
             Recorded recorded = echoServer(runtime, null);
             int port = recorded.server().port();
             Socket a = connectAndEcho(port, "before");
