@@ -603,7 +603,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M> {
     public boolean cancelTimer(Object key) {
         checkHome();
         ActorTimer timer = extras == null || extras.timers == null ? null : extras.timers.remove(key);
-        return timer != null && timer.timer.cancel();
+        return timer != null && timer.cancel();
     }
 
     @Override

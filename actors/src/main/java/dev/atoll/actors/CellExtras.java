@@ -58,19 +58,24 @@ final class CellExtras {
     void cancelTimers() {
         if (timers != null) {
             for (ActorTimer t : timers.values()) {
-                t.timer.cancel();
+                t.cancel();
             }
             timers = null;
         }
     }
 
-    /** A keyed actor timer: sends its message to its actor, once or at a fixed rate. */
-    static final class ActorTimer implements Runnable {
+    /**
+     * A keyed actor timer: sends its message to its actor, once or at a fixed rate. It goes into the
+     * mailbox itself, so a tick that was queued before the timer was cancelled (or the actor restarted)
+     * is dropped at delivery instead of reaching the actor.
+     */
+    static final class ActorTimer implements Runnable, SystemMessage {
         private final ActorCell<?> cell;
         private final Object key;
         private final Object message;
         private final long intervalNanos;   // 0 for a single timer
         private long nextNanos;
+        private boolean cancelled;
         Timer timer;
 
         ActorTimer(ActorCell<?> cell, Object key, Object message, long firstNanos, long intervalNanos) {
@@ -90,7 +95,21 @@ final class CellExtras {
             } else {
                 cell.timerDone(key, this);
             }
-            cell.enqueue(message);
+            cell.enqueue(this);
+        }
+
+        /** Stops the timer; a tick already in the mailbox is dropped. Returns whether it was still pending. */
+        boolean cancel() {
+            cancelled = true;
+            return timer.cancel();
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void deliverTo(Actor<?> actor) throws Exception {
+            if (!cancelled) {
+                ((Actor<Object>) actor).receive(message);
+            }
         }
     }
 }

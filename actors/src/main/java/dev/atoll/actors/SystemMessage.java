@@ -5,7 +5,8 @@ package dev.atoll.actors;
  * with them, in the actor's turn. Users cannot create these, so a message of type {@code M} is never
  * mistaken for one.
  */
-sealed interface SystemMessage {
+sealed interface SystemMessage permits SystemMessage.SignalMessage, SystemMessage.ChildFailed,
+        SystemMessage.Failure, CellExtras.ActorTimer {
 
     /** Handles the message on {@code actor}; a throw is a failure of the actor. */
     void deliverTo(Actor<?> actor) throws Throwable;
