@@ -88,6 +88,12 @@ public abstract class ReadinessDriver implements Driver {
     /** Per descriptor number: the slot parked for writability, or NONE. */
     private int[] writers = new int[0];
     private boolean[] registered = new boolean[0];
+    /**
+     * Per descriptor number: a receive found it empty (a short read or EAGAIN) and no readable event came
+     * since, so the next receive waits for the edge instead of trying a call that would fail. Only for
+     * registered descriptors: their next arrival of data is reported.
+     */
+    private boolean[] drained = new boolean[0];
     /** Per descriptor number: bumped when it is detached, so events of its earlier life are ignored. */
     private int[] fdGenerations = new int[0];
 
@@ -128,7 +134,10 @@ public abstract class ReadinessDriver implements Driver {
             case NOP -> ready(slot, 0);
             case POLL -> park(slot, operation.pollEvents() & (PollEvents.READABLE | PollEvents.WRITABLE), true);
             default -> {
-                int result = attempt(slot);
+                int fd = operation.fd();
+                boolean knownEmpty = operation.opcode() == Opcode.RECV && fd >= 0 && fd < drained.length
+                        && drained[fd] && registered[fd];
+                int result = knownEmpty ? -OsConstants.EAGAIN : attempt(slot);
                 if (result == -OsConstants.EAGAIN) {
                     park(slot, operation.opcode().readiness(), false);
                     if (states[slot] == WAITING) {
@@ -162,6 +171,7 @@ public abstract class ReadinessDriver implements Driver {
         if (writers[fd] != NONE) {
             ready(writers[fd], -Errno.ECANCELED);
         }
+        drained[fd] = false;
         if (registered[fd]) {
             registered[fd] = false;
             // A failure means the descriptor is closed already, which removed the interest too.
@@ -238,6 +248,15 @@ public abstract class ReadinessDriver implements Driver {
     /** One non-blocking try of a socket operation: its result, or {@code -EAGAIN} when it must wait. */
     private int attempt(int slot) {
         Operation op = operations[slot];
+        int result = call(op);
+        if (op.opcode() == Opcode.RECV && op.fd() < drained.length
+                && (result == -OsConstants.EAGAIN || (result > 0 && result < op.length()))) {
+            drained[op.fd()] = true; // a stream socket's short read took all there was
+        }
+        return result;
+    }
+
+    private int call(Operation op) {
         socketCalls.add(1);
         long r = switch (op.opcode()) {
             case ACCEPT -> Sockets.acceptNonBlocking(errno, op.fd());
@@ -250,14 +269,15 @@ public abstract class ReadinessDriver implements Driver {
             }
             case SEND_TO -> Sockets.sendto(errno, op.fd(), op.bufferAddress(), op.length(), OsConstants.MSG_NOSIGNAL,
                     op.address(), op.addressLength());
-            case CONNECT -> connect(slot, op);
+            case CONNECT -> connect(op);
             case NOP, POLL -> throw new IllegalStateException("not a socket operation: " + op.opcode());
         };
         return (int) r;
     }
 
     /** First try: connect; {@code EINPROGRESS} waits for writability. Retry: the socket's pending error. */
-    private int connect(int slot, Operation op) {
+    private int connect(Operation op) {
+        int slot = op.driverSlot();
         if (!connecting[slot]) {
             int r = Sockets.connect(errno, op.fd(), op.address(), op.addressLength());
             if (r == -OsConstants.EINPROGRESS) {
@@ -318,6 +338,9 @@ public abstract class ReadinessDriver implements Driver {
     /** A readiness event for descriptor {@code fd}: retry whatever waits on it. */
     private void onReady(int fd, int pollEvents) {
         boolean hangup = (pollEvents & PollEvents.HANGUP) != 0;
+        if (hangup || (pollEvents & PollEvents.READABLE) != 0) {
+            drained[fd] = false;
+        }
         if (readers[fd] != NONE && (hangup || (pollEvents & PollEvents.READABLE) != 0)) {
             retry(readers[fd], pollEvents);
         }
@@ -423,6 +446,7 @@ public abstract class ReadinessDriver implements Driver {
         readers = Arrays.copyOf(readers, capacity);
         writers = Arrays.copyOf(writers, capacity);
         registered = Arrays.copyOf(registered, capacity);
+        drained = Arrays.copyOf(drained, capacity);
         fdGenerations = Arrays.copyOf(fdGenerations, capacity);
         Arrays.fill(readers, old, capacity, NONE);
         Arrays.fill(writers, old, capacity, NONE);
