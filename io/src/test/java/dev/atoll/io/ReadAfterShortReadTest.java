@@ -1,0 +1,83 @@
+package dev.atoll.io;
+
+import dev.atoll.config.DriverKind;
+import dev.atoll.shards.Shard;
+import dev.atoll.shards.ShardRuntime;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A read that found less than it had room for emptied the socket: the next read waits for new data
+ * without a system call that could only fail, and still gets the data when it comes.
+ */
+class ReadAfterShortReadTest {
+    @RegisterExtension
+    final Cleanup cleanup = new Cleanup();
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void theReadAfterAShortReadWaitsForDataWithoutASystemCall(DriverKind driver) throws Exception {
+        ShardRuntime runtime = cleanup.start(1, "", driver);
+        CompletableFuture<Connection> accepted = new CompletableFuture<>();
+        int port = IoTesting.onShard(runtime, 0, () -> {
+            Listener listener = Listener.bind(new InetSocketAddress("127.0.0.1", 0)); // closed with the runtime
+            listener.accept().whenComplete((c, e) -> {
+                if (e != null) {
+                    accepted.completeExceptionally(e);
+                } else {
+                    accepted.complete(c);
+                }
+            });
+            return listener.port();
+        });
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            OutputStream out = client.getOutputStream();
+            Connection server = accepted.get(IoTesting.WAIT, TimeUnit.SECONDS);
+            // The first read waits (the descriptor gets registered), then takes a short read.
+            CompletableFuture<String> first = new CompletableFuture<>();
+            IoTesting.onShard(runtime, 0, () -> readInto(server, first));
+            out.write("ab".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("ab", first.get(IoTesting.WAIT, TimeUnit.SECONDS), "a short read");
+
+            CompletableFuture<String> next = new CompletableFuture<>();
+            long callsForTheSecondRead = IoTesting.onShard(runtime, 0, () -> {
+                long before = Shard.current().driver().syscalls();
+                readInto(server, next);
+                return Shard.current().driver().syscalls() - before;
+            });
+            assertEquals(0, callsForTheSecondRead, "the socket is known to be empty: no recv, no epoll_ctl");
+            out.write("cd".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("cd", next.get(IoTesting.WAIT, TimeUnit.SECONDS), "the edge of new data completes it");
+            IoTesting.onShard(runtime, 0, () -> {
+                server.close();
+                return null;
+            });
+        }
+    }
+
+    /** Reads once into a fresh buffer and completes {@code result} with the text. */
+    private static Void readInto(Connection connection, CompletableFuture<String> result) {
+        Buffer in = BufferPool.current().acquire(64);
+        connection.read(in).whenComplete((n, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(in.toUtf8String());
+            }
+            in.release();
+        });
+        return null;
+    }
+}
