@@ -67,6 +67,41 @@ class ReadAfterShortReadTest {
         }
     }
 
+    /** Data and the peer's end of stream in one edge: the short read must not hide the end that follows it. */
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void theEndOfStreamThatCameWithTheDataIsStillSeen(DriverKind driver) throws Exception {
+        ShardRuntime runtime = cleanup.start(1, "", driver);
+        CompletableFuture<Connection> accepted = new CompletableFuture<>();
+        int port = IoTesting.onShard(runtime, 0, () -> {
+            Listener listener = Listener.bind(new InetSocketAddress("127.0.0.1", 0)); // closed with the runtime
+            listener.accept().whenComplete((c, e) -> accepted.complete(c));
+            return listener.port();
+        });
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            Connection server = accepted.get(IoTesting.WAIT, TimeUnit.SECONDS);
+            CompletableFuture<String> first = new CompletableFuture<>();
+            IoTesting.onShard(runtime, 0, () -> readInto(server, first)); // waits: the descriptor is registered
+            client.getOutputStream().write("ab".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();                                      // FIN right behind the data
+            assertEquals("ab", first.get(IoTesting.WAIT, TimeUnit.SECONDS));
+            CompletableFuture<Integer> end = new CompletableFuture<>();
+            IoTesting.onShard(runtime, 0, () -> {
+                Buffer in = BufferPool.current().acquire(64);
+                server.read(in).whenComplete((n, e) -> {
+                    in.release();
+                    if (e != null) {
+                        end.completeExceptionally(e);
+                    } else {
+                        end.complete(n);
+                    }
+                });
+                return null;
+            });
+            assertEquals(-1, end.get(IoTesting.WAIT, TimeUnit.SECONDS), "the end of stream");
+        }
+    }
+
     /** Reads once into a fresh buffer and completes {@code result} with the text. */
     private static Void readInto(Connection connection, CompletableFuture<String> result) {
         Buffer in = BufferPool.current().acquire(64);

@@ -202,8 +202,9 @@ final class EpollPoller implements Poller {
     }
 
     private static int toPollEvents(int epollEvents) {
+        // The peer's half-close (RDHUP) is readable (the end of stream) and a hang-up of the input side.
         return ((epollEvents & (EPOLLIN | EPOLLRDHUP)) != 0 ? PollEvents.READABLE : 0)
                 | ((epollEvents & EPOLLOUT) != 0 ? PollEvents.WRITABLE : 0)
-                | ((epollEvents & (EPOLLHUP | EPOLLERR)) != 0 ? PollEvents.HANGUP : 0);
+                | ((epollEvents & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) != 0 ? PollEvents.HANGUP : 0);
     }
 }

@@ -94,6 +94,12 @@ public abstract class ReadinessDriver implements Driver {
      * registered descriptors: their next arrival of data is reported.
      */
     private boolean[] drained = new boolean[0];
+    /**
+     * Per descriptor number: the peer closed its side or the socket failed. Its end of stream (or
+     * error) follows the data still queued without another edge, so such a descriptor is never
+     * taken for drained.
+     */
+    private boolean[] hungUp = new boolean[0];
     /** Per descriptor number: bumped when it is detached, so events of its earlier life are ignored. */
     private int[] fdGenerations = new int[0];
 
@@ -172,6 +178,7 @@ public abstract class ReadinessDriver implements Driver {
             ready(writers[fd], -Errno.ECANCELED);
         }
         drained[fd] = false;
+        hungUp[fd] = false;
         if (registered[fd]) {
             registered[fd] = false;
             // A failure means the descriptor is closed already, which removed the interest too.
@@ -249,7 +256,7 @@ public abstract class ReadinessDriver implements Driver {
     private int attempt(int slot) {
         Operation op = operations[slot];
         int result = call(op);
-        if (op.opcode() == Opcode.RECV && op.fd() < drained.length
+        if (op.opcode() == Opcode.RECV && op.fd() < drained.length && !hungUp[op.fd()]
                 && (result == -OsConstants.EAGAIN || (result > 0 && result < op.length()))) {
             drained[op.fd()] = true; // a stream socket's short read took all there was
         }
@@ -340,6 +347,7 @@ public abstract class ReadinessDriver implements Driver {
         boolean hangup = (pollEvents & PollEvents.HANGUP) != 0;
         if (hangup || (pollEvents & PollEvents.READABLE) != 0) {
             drained[fd] = false;
+            hungUp[fd] |= hangup;
         }
         if (readers[fd] != NONE && (hangup || (pollEvents & PollEvents.READABLE) != 0)) {
             retry(readers[fd], pollEvents);
@@ -447,6 +455,7 @@ public abstract class ReadinessDriver implements Driver {
         writers = Arrays.copyOf(writers, capacity);
         registered = Arrays.copyOf(registered, capacity);
         drained = Arrays.copyOf(drained, capacity);
+        hungUp = Arrays.copyOf(hungUp, capacity);
         fdGenerations = Arrays.copyOf(fdGenerations, capacity);
         Arrays.fill(readers, old, capacity, NONE);
         Arrays.fill(writers, old, capacity, NONE);
