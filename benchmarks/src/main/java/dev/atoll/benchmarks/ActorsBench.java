@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./atoll bench actors}: Atoll's actors against Apache Pekko's classic and typed actors in
@@ -68,6 +70,18 @@ public final class ActorsBench {
 
         @Override
         void close() throws Exception;
+
+        /** Waits for a run's latch; a run that never finishes fails the benchmark rather than hang it. */
+        static void await(CountDownLatch latch) throws InterruptedException {
+            check(latch.await(5, TimeUnit.MINUTES), "the run did not finish within 5 minutes");
+        }
+
+        /** Fails the benchmark with {@code message} unless {@code condition}: a broken run exits non-zero. */
+        static void check(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalStateException(message);
+            }
+        }
     }
 
     private record Case(String name, int threads, String unit, ToThroughput run, double goalVsPekko) { }

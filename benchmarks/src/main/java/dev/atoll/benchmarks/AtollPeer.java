@@ -6,6 +6,7 @@ import dev.atoll.actors.ActorSystem;
 import dev.atoll.actors.Placement;
 import dev.atoll.actors.Reply;
 import dev.atoll.config.AtollConfig;
+import dev.atoll.benchmarks.ActorsBench.Peer;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Atoll's side of {@link ActorsBench}: actors on 1 or 2 shards. */
-final class AtollPeer implements ActorsBench.Peer {
+final class AtollPeer implements Peer {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private final ActorSystem system;
     private final int shards;
@@ -66,7 +67,7 @@ final class AtollPeer implements ActorsBench.Peer {
         for (int i = 0; i < pairs; i++) {
             right.get(i).tell(new Ball(left.get(i), perPair, done));
         }
-        await(done);
+        Peer.await(done);
         long end = System.nanoTime();
         stopAll(left);
         stopAll(right);
@@ -118,7 +119,7 @@ final class AtollPeer implements ActorsBench.Peer {
         producer.tell(new Produce(counter, n, done));
         long counted = done.orTimeout(5, TimeUnit.MINUTES).join();
         long end = System.nanoTime();
-        check(counted == n, "counted " + counted + " of " + n);
+        Peer.check(counted == n, "counted " + counted + " of " + n);
         stopAll(List.of(counter, producer));
         return ActorsBench.perSecond(n, start, end);
     }
@@ -152,7 +153,7 @@ final class AtollPeer implements ActorsBench.Peer {
         CountDownLatch done = new CountDownLatch(1);
         long start = System.nanoTime();
         ring.getFirst().tell(new Token(hops, done));
-        await(done);
+        Peer.await(done);
         long end = System.nanoTime();
         stopAll(ring);
         return ActorsBench.perSecond(hops, start, end);
@@ -195,7 +196,7 @@ final class AtollPeer implements ActorsBench.Peer {
                 worker.tell(work);
             }
         }
-        await(done);
+        Peer.await(done);
         long end = System.nanoTime();
         stopAll(workers);
         return ActorsBench.perSecond(perActor * actors, start, end);
@@ -250,7 +251,7 @@ final class AtollPeer implements ActorsBench.Peer {
         Histogram histogram = ActorsBench.newHistogram();
         CountDownLatch done = new CountDownLatch(1);
         asker.tell(new StartAsking(responder, samples, histogram, done));
-        await(done);
+        Peer.await(done);
         stopAll(List.of(responder, asker));
         return histogram;
     }
@@ -300,16 +301,6 @@ final class AtollPeer implements ActorsBench.Peer {
     private void stopAll(List<? extends ActorRef<?>> actors) {
         for (ActorRef<?> actor : actors) {
             system.stop(actor);
-        }
-    }
-
-    private static void await(CountDownLatch latch) throws InterruptedException {
-        check(latch.await(5, TimeUnit.MINUTES), "the run did not finish within 5 minutes");
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalStateException(message);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.atoll.benchmarks;
 
+import dev.atoll.benchmarks.ActorsBench.Peer;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
@@ -14,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Pekko classic actors ({@code AbstractActor}) for {@link ActorsBench}. */
-final class PekkoClassicPeer implements ActorsBench.Peer {
+final class PekkoClassicPeer implements Peer {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private final ActorSystem system;
 
@@ -56,7 +57,7 @@ final class PekkoClassicPeer implements ActorsBench.Peer {
         for (int i = 0; i < pairs; i++) {
             right.get(i).tell(new Ball(left.get(i), perPair, done), ActorRef.noSender());
         }
-        await(done);
+        Peer.await(done);
         long end = System.nanoTime();
         stopAll(left);
         stopAll(right);
@@ -107,7 +108,7 @@ final class PekkoClassicPeer implements ActorsBench.Peer {
         producer.tell(new Produce(counter, n, done), ActorRef.noSender());
         long counted = done.orTimeout(5, TimeUnit.MINUTES).join();
         long end = System.nanoTime();
-        check(counted == n, "counted " + counted + " of " + n);
+        Peer.check(counted == n, "counted " + counted + " of " + n);
         stopAll(List.of(counter, producer));
         return ActorsBench.perSecond(n, start, end);
     }
@@ -142,7 +143,7 @@ final class PekkoClassicPeer implements ActorsBench.Peer {
         CountDownLatch done = new CountDownLatch(1);
         long start = System.nanoTime();
         ring.getFirst().tell(new Token(hops, done), ActorRef.noSender());
-        await(done);
+        Peer.await(done);
         long end = System.nanoTime();
         stopAll(ring);
         return ActorsBench.perSecond(hops, start, end);
@@ -187,7 +188,7 @@ final class PekkoClassicPeer implements ActorsBench.Peer {
                 worker.tell(work, ActorRef.noSender());
             }
         }
-        await(done);
+        Peer.await(done);
         long end = System.nanoTime();
         stopAll(workers);
         return ActorsBench.perSecond(perActor * actors, start, end);
@@ -242,7 +243,7 @@ final class PekkoClassicPeer implements ActorsBench.Peer {
         Histogram histogram = ActorsBench.newHistogram();
         CountDownLatch done = new CountDownLatch(1);
         asker.tell(new StartAsking(responder, samples, histogram, done), ActorRef.noSender());
-        await(done);
+        Peer.await(done);
         stopAll(List.of(responder, asker));
         return histogram;
     }
@@ -287,16 +288,6 @@ final class PekkoClassicPeer implements ActorsBench.Peer {
     private void stopAll(List<ActorRef> actors) {
         for (ActorRef actor : actors) {
             system.stop(actor);
-        }
-    }
-
-    private static void await(CountDownLatch latch) throws InterruptedException {
-        check(latch.await(5, TimeUnit.MINUTES), "the run did not finish within 5 minutes");
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalStateException(message);
         }
     }
 

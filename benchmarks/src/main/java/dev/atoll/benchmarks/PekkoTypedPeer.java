@@ -1,5 +1,6 @@
 package dev.atoll.benchmarks;
 
+import dev.atoll.benchmarks.ActorsBench.Peer;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * with {@code systemActorOf}; they are left running between runs (typed actors stop only from
  * inside), which costs memory but no CPU.
  */
-final class PekkoTypedPeer implements ActorsBench.Peer {
+final class PekkoTypedPeer implements Peer {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private final ActorSystem<Void> system;
     private final AtomicLong names = new AtomicLong();
@@ -61,7 +62,7 @@ final class PekkoTypedPeer implements ActorsBench.Peer {
         for (int i = 0; i < pairs; i++) {
             right.get(i).tell(new Ball(left.get(i), perPair, done));
         }
-        await(done);
+        Peer.await(done);
         return ActorsBench.perSecond(perPair * pairs, start, System.nanoTime());
     }
 
@@ -117,7 +118,7 @@ final class PekkoTypedPeer implements ActorsBench.Peer {
         producer.tell(new Produce(counter, n, done));
         long counted = done.orTimeout(5, TimeUnit.MINUTES).join();
         long end = System.nanoTime();
-        check(counted == n, "counted " + counted + " of " + n);
+        Peer.check(counted == n, "counted " + counted + " of " + n);
         return ActorsBench.perSecond(n, start, end);
     }
 
@@ -153,7 +154,7 @@ final class PekkoTypedPeer implements ActorsBench.Peer {
         CountDownLatch done = new CountDownLatch(1);
         long start = System.nanoTime();
         ring.getFirst().tell(new Token(hops, done));
-        await(done);
+        Peer.await(done);
         return ActorsBench.perSecond(hops, start, System.nanoTime());
     }
 
@@ -187,7 +188,7 @@ final class PekkoTypedPeer implements ActorsBench.Peer {
                 w.tell(work);
             }
         }
-        await(done);
+        Peer.await(done);
         return ActorsBench.perSecond(perActor * actors, start, System.nanoTime());
     }
 
@@ -239,7 +240,7 @@ final class PekkoTypedPeer implements ActorsBench.Peer {
         Histogram histogram = ActorsBench.newHistogram();
         CountDownLatch done = new CountDownLatch(1);
         asker.tell(new StartAsking(responder, samples, histogram, done));
-        await(done);
+        Peer.await(done);
         return histogram;
     }
 
@@ -274,16 +275,6 @@ final class PekkoTypedPeer implements ActorsBench.Peer {
             throw new IllegalStateException("keeps the references reachable until the reading");
         }
         return perActor;
-    }
-
-    private static void await(CountDownLatch latch) throws InterruptedException {
-        check(latch.await(5, TimeUnit.MINUTES), "the run did not finish within 5 minutes");
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalStateException(message);
-        }
     }
 
     @Override
