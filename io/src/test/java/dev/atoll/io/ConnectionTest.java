@@ -157,10 +157,9 @@ class ConnectionTest {
     void readTimesOutThenTheConnectionStillWorks(DriverKind driver) throws IOException {
         ShardRuntime runtime = cleanup.start(1, "", driver);
         Listener listener = listen(runtime);
-        CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
-                .thenCompose(f -> f);
-        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
-        Connection server = IoTesting.await(accepted);
+        IoTesting.Accepted pair = IoTesting.accept(cleanup, runtime, listener);
+        Socket peer = pair.peer();
+        Connection server = pair.server();
         AtomicReference<Buffer> buffer = new AtomicReference<>();
 
         long started = System.nanoTime();
@@ -189,11 +188,9 @@ class ConnectionTest {
     void writesIssuedFromACompletionQueueBehindTheQueuedOnes(DriverKind driver) throws IOException {
         ShardRuntime runtime = cleanup.start(1, "", driver);
         Listener listener = listen(runtime);
-        CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
-                .thenCompose(f -> f);
-        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
-        peer.setSoTimeout((int) (IoTesting.WAIT * 1000));
-        Connection server = IoTesting.await(accepted);
+        IoTesting.Accepted pair = IoTesting.accept(cleanup, runtime, listener);
+        Socket peer = pair.peer();
+        Connection server = pair.server();
         assertNull(awaitPromise(runtime, 0, () -> {
             BufferPool pool = BufferPool.current();
             Buffer first = pool.acquire(8).writeUtf8("1");
@@ -239,10 +236,9 @@ class ConnectionTest {
     void cancelReadReportsItsOutcome(DriverKind driver) throws IOException {
         ShardRuntime runtime = cleanup.start(1, "", driver);
         Listener listener = listen(runtime);
-        CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
-                .thenCompose(f -> f);
-        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
-        Connection server = IoTesting.await(accepted);
+        IoTesting.Accepted pair = IoTesting.accept(cleanup, runtime, listener);
+        Socket peer = pair.peer();
+        Connection server = pair.server();
         AtomicReference<Buffer> buffer = new AtomicReference<>();
 
         // Nothing to read: the cancelled read fails with IoCancelledException and gives its buffer back.
@@ -330,11 +326,9 @@ class ConnectionTest {
         ShardRuntime runtime = cleanup.start(2, "", driver);
         Listener listener = listen(runtime);
         CompletableFuture<Integer> arrivedOn = new CompletableFuture<>();
-        CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
-                .thenCompose(f -> f);
-        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
-        peer.setSoTimeout((int) (IoTesting.WAIT * 1000));
-        Connection original = IoTesting.await(accepted);
+        IoTesting.Accepted pair = IoTesting.accept(cleanup, runtime, listener);
+        Socket peer = pair.peer();
+        Connection original = pair.server();
         assertNull(awaitPromise(runtime, 0, () -> original.moveTo(1, arrived -> {
             arrivedOn.complete(arrived.shard().id());
             arrived.receive(new IoTesting.EchoReceiver());
@@ -355,10 +349,9 @@ class ConnectionTest {
     void aLentBufferCannotBeTouched(DriverKind driver) throws IOException {
         ShardRuntime runtime = cleanup.start(1, "", driver);
         Listener listener = listen(runtime);
-        CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
-                .thenCompose(f -> f);
-        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
-        Connection server = IoTesting.await(accepted);
+        IoTesting.Accepted pair = IoTesting.accept(cleanup, runtime, listener);
+        Socket peer = pair.peer();
+        Connection server = pair.server();
         AtomicReference<Buffer> buffer = new AtomicReference<>();
         CompletableFuture<Integer> read = runtime.submit(0, () -> {
             buffer.set(BufferPool.current().acquire(64));

@@ -160,6 +160,18 @@ final class IoTesting {
     }
 
     /** Waits (polling, with the tests' generous deadline) until {@code condition} holds; for state no callback reports. */
+    /** A client socket (reads time out after {@link #WAIT} s) and the connection shard 0 accepted for it. */
+    record Accepted(Socket peer, Connection server) { }
+
+    /** Connects a client to {@code listener} (on shard 0) and waits for the accepted connection. */
+    static Accepted accept(Cleanup cleanup, ShardRuntime runtime, Listener listener) throws IOException {
+        CompletableFuture<Connection> accepted = runtime.submit(0, () -> listener.accept().toCompletableFuture())
+                .thenCompose(f -> f);
+        Socket peer = cleanup.add(new Socket("127.0.0.1", listener.port()));
+        peer.setSoTimeout((int) (WAIT * 1000));
+        return new Accepted(peer, await(accepted));
+    }
+
     static void eventually(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
         while (!condition.getAsBoolean()) {

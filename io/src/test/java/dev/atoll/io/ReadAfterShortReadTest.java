@@ -28,43 +28,30 @@ class ReadAfterShortReadTest {
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void theReadAfterAShortReadWaitsForDataWithoutASystemCall(DriverKind driver) throws Exception {
         ShardRuntime runtime = cleanup.start(1, "", driver);
-        CompletableFuture<Connection> accepted = new CompletableFuture<>();
-        int port = IoTesting.onShard(runtime, 0, () -> {
-            Listener listener = Listener.bind(new InetSocketAddress("127.0.0.1", 0)); // closed with the runtime
-            listener.accept().whenComplete((c, e) -> {
-                if (e != null) {
-                    accepted.completeExceptionally(e);
-                } else {
-                    accepted.complete(c);
-                }
-            });
-            return listener.port();
-        });
-        try (Socket client = new Socket("127.0.0.1", port)) {
-            OutputStream out = client.getOutputStream();
-            Connection server = accepted.get(IoTesting.WAIT, TimeUnit.SECONDS);
-            // The first read waits (the descriptor gets registered), then takes a short read.
-            CompletableFuture<String> first = new CompletableFuture<>();
-            IoTesting.onShard(runtime, 0, () -> readInto(server, first));
-            out.write("ab".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertEquals("ab", first.get(IoTesting.WAIT, TimeUnit.SECONDS), "a short read");
+        IoTesting.Accepted pair = IoTesting.accept(cleanup, runtime, listen(runtime));
+        Connection server = pair.server();
+        OutputStream out = pair.peer().getOutputStream();
+        // The first read waits (the descriptor gets registered), then takes a short read.
+        CompletableFuture<String> first = new CompletableFuture<>();
+        IoTesting.onShard(runtime, 0, () -> readInto(server, first));
+        out.write("ab".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertEquals("ab", first.get(IoTesting.WAIT, TimeUnit.SECONDS), "a short read");
 
-            CompletableFuture<String> next = new CompletableFuture<>();
-            long callsForTheSecondRead = IoTesting.onShard(runtime, 0, () -> {
-                long before = Shard.current().driver().syscalls();
-                readInto(server, next);
-                return Shard.current().driver().syscalls() - before;
-            });
-            assertEquals(0, callsForTheSecondRead, "the socket is known to be empty: no recv, no epoll_ctl");
-            out.write("cd".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertEquals("cd", next.get(IoTesting.WAIT, TimeUnit.SECONDS), "the edge of new data completes it");
-            IoTesting.onShard(runtime, 0, () -> {
-                server.close();
-                return null;
-            });
-        }
+        CompletableFuture<String> next = new CompletableFuture<>();
+        long callsForTheSecondRead = IoTesting.onShard(runtime, 0, () -> {
+            long before = Shard.current().driver().syscalls();
+            readInto(server, next);
+            return Shard.current().driver().syscalls() - before;
+        });
+        assertEquals(0, callsForTheSecondRead, "the socket is known to be empty: no recv, no epoll_ctl");
+        out.write("cd".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertEquals("cd", next.get(IoTesting.WAIT, TimeUnit.SECONDS), "the edge of new data completes it");
+        IoTesting.onShard(runtime, 0, () -> {
+            server.close();
+            return null;
+        });
     }
 
     /** Data and the peer's end of stream in one edge: the short read must not hide the end that follows it. */
@@ -72,34 +59,33 @@ class ReadAfterShortReadTest {
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void theEndOfStreamThatCameWithTheDataIsStillSeen(DriverKind driver) throws Exception {
         ShardRuntime runtime = cleanup.start(1, "", driver);
-        CompletableFuture<Connection> accepted = new CompletableFuture<>();
-        int port = IoTesting.onShard(runtime, 0, () -> {
-            Listener listener = Listener.bind(new InetSocketAddress("127.0.0.1", 0)); // closed with the runtime
-            listener.accept().whenComplete((c, e) -> accepted.complete(c));
-            return listener.port();
-        });
-        try (Socket client = new Socket("127.0.0.1", port)) {
-            Connection server = accepted.get(IoTesting.WAIT, TimeUnit.SECONDS);
-            CompletableFuture<String> first = new CompletableFuture<>();
-            IoTesting.onShard(runtime, 0, () -> readInto(server, first)); // waits: the descriptor is registered
-            client.getOutputStream().write("ab".getBytes(StandardCharsets.US_ASCII));
-            client.shutdownOutput();                                      // FIN right behind the data
-            assertEquals("ab", first.get(IoTesting.WAIT, TimeUnit.SECONDS));
-            CompletableFuture<Integer> end = new CompletableFuture<>();
-            IoTesting.onShard(runtime, 0, () -> {
-                Buffer in = BufferPool.current().acquire(64);
-                server.read(in).whenComplete((n, e) -> {
-                    in.release();
-                    if (e != null) {
-                        end.completeExceptionally(e);
-                    } else {
-                        end.complete(n);
-                    }
-                });
-                return null;
+        IoTesting.Accepted pair = IoTesting.accept(cleanup, runtime, listen(runtime));
+        Connection server = pair.server();
+        Socket client = pair.peer();
+        CompletableFuture<String> first = new CompletableFuture<>();
+        IoTesting.onShard(runtime, 0, () -> readInto(server, first)); // waits: the descriptor is registered
+        client.getOutputStream().write("ab".getBytes(StandardCharsets.US_ASCII));
+        client.shutdownOutput();                                      // FIN right behind the data
+        assertEquals("ab", first.get(IoTesting.WAIT, TimeUnit.SECONDS));
+        CompletableFuture<Integer> end = new CompletableFuture<>();
+        IoTesting.onShard(runtime, 0, () -> {
+            Buffer in = BufferPool.current().acquire(64);
+            server.read(in).whenComplete((n, e) -> {
+                in.release();
+                if (e != null) {
+                    end.completeExceptionally(e);
+                } else {
+                    end.complete(n);
+                }
             });
-            assertEquals(-1, end.get(IoTesting.WAIT, TimeUnit.SECONDS), "the end of stream");
-        }
+            return null;
+        });
+        assertEquals(-1, end.get(IoTesting.WAIT, TimeUnit.SECONDS), "the end of stream");
+    }
+
+    /** A listener on shard 0, closed with the runtime. */
+    private static Listener listen(ShardRuntime runtime) {
+        return IoTesting.onShard(runtime, 0, () -> Listener.bind(new InetSocketAddress("127.0.0.1", 0)));
     }
 
     /** Reads once into a fresh buffer and completes {@code result} with the text. */
