@@ -176,10 +176,7 @@ class RobustnessTest {
         ShardRuntime runtime = cleanup.start(1, SMALL_SOCKET_BUFFERS, driver);
         CompletableFuture<Connection> accepted = new CompletableFuture<>();
         TcpServer server = server(runtime, accepted::complete);
-        Socket socket = new Socket();
-        cleanup.add(socket);
-        socket.setReceiveBufferSize(32 * 1024);
-        socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        Socket socket = nonReadingClient(server.port());
         Connection connection = IoTesting.await(accepted);
         List<Throwable> outcomes = new ArrayList<>();
         Throwable failure = IoTesting.awaitFailure(runtime, 0, () -> {
@@ -337,6 +334,14 @@ class RobustnessTest {
 
     private static final String SMALL_SOCKET_BUFFERS = "atoll.io.socket.send-buffer = 32KiB\n";
 
+    /** A client with a small receive buffer that the test never reads from, so the server's writes back up. */
+    private Socket nonReadingClient(int port) throws IOException {
+        Socket socket = cleanup.add(new Socket());
+        socket.setReceiveBufferSize(32 * 1024); // before connecting, so the window is small from the start
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
+        return socket;
+    }
+
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aPeerThatNeverReadsHitsTheBacklogLimitAndWithPolicyFailStaysConnected(DriverKind driver) throws IOException {
@@ -344,10 +349,7 @@ class RobustnessTest {
                 + "atoll.io.write-backlog { limit = 64KiB, policy = fail }", driver);
         Flood flood = new Flood();
         TcpServer server = server(runtime, connection -> flood(connection, flood));
-        Socket socket = new Socket();
-        cleanup.add(socket);
-        socket.setReceiveBufferSize(32 * 1024);
-        socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        Socket socket = nonReadingClient(server.port());
         Throwable refused = IoTesting.await(flood.refused);
         assertInstanceOf(WriteBacklogFullException.class, refused);
         long queued = IoTesting.await(flood.queuedAtRefusal);
@@ -385,10 +387,7 @@ class RobustnessTest {
                 + "atoll.io.write-backlog { limit = 64KiB, policy = close }", driver);
         Flood flood = new Flood();
         TcpServer server = server(runtime, connection -> flood(connection, flood));
-        Socket socket = new Socket();
-        cleanup.add(socket);
-        socket.setReceiveBufferSize(32 * 1024);
-        socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        Socket socket = nonReadingClient(server.port());
         assertInstanceOf(WriteBacklogFullException.class, IoTesting.await(flood.refused));
         assertFalse(IoTesting.await(flood.openAfterRefusal), "policy close closes the connection");
         TestRuntimes.awaitLatch(flood.allSettled);
