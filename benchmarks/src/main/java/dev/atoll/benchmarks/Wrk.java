@@ -51,23 +51,11 @@ public final class Wrk {
 
     /** wrk, installed with apt-get when it is not on the PATH. */
     public static Wrk findOrInstall() throws IOException, InterruptedException {
-        if (!onPath("wrk")) {
-            System.out.println("wrk is not installed: apt-get update && apt-get install -y wrk ...");
-            int status = new ProcessBuilder("sh", "-c", "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk")
-                    .inheritIO().start().waitFor();
-            if (status != 0 || !onPath("wrk")) {
-                throw new IllegalStateException("could not install wrk (apt-get exited " + status + "); install the"
-                        + " Debian/Ubuntu package wrk (as root: apt-get install wrk) or put wrk on the PATH, and run again");
-            }
-        }
+        DebianPackages.ensure("wrk", "wrk");
         Path script = Files.createTempFile("atoll-wrk-pipeline-", ".lua");
         script.toFile().deleteOnExit();
         Files.writeString(script, PIPELINE_LUA);
         return new Wrk("wrk", script);
-    }
-
-    private static boolean onPath(String program) throws IOException, InterruptedException {
-        return new ProcessBuilder("sh", "-c", "command -v " + program).start().waitFor() == 0;
     }
 
     /** The wrk version line, for the report. */

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict little JSON reader for the tests: objects become ordered maps, arrays lists, numbers
- * doubles. It rejects anything the grammar does not allow, so a report that reads back is valid JSON.
+ * A strict little JSON reader (objects become ordered maps, arrays lists, numbers doubles) for the
+ * output of tools such as fio and for the tests, which read reports back with it. It rejects anything
+ * the grammar does not allow, so a report that reads back is valid JSON.
  */
 final class Json {
     private final String text;
