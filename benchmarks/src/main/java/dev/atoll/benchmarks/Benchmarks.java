@@ -20,6 +20,9 @@ public final class Benchmarks {
                     + " (io_uring, epoll); round trips/s and p99", EchoBench::run),
             new Benchmark("io-alloc", "JMH -prof gc: loopback TCP round trips on one shard and the bytes each allocates",
                     IoAllocBench::run),
+            new Benchmark("uring", "io_uring: NOP throughput, cross-shard wake latency (MSG_RING vs eventfd), 4 KiB random"
+                    + " reads of a 1 GiB file, AsyncFile vs FileChannel vs fio, page cache warm and O_DIRECT",
+                    UringBench::run),
             new Benchmark("actors", "actors vs Apache Pekko classic and typed: ping-pong, Savina count/threadring/fjthrput,"
                     + " ask latency, heap per idle actor", ActorsBench::run));
 
