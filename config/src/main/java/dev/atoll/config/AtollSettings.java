@@ -26,6 +26,11 @@ public record AtollSettings(ShardSettings shards, DriverKind driver, IoUringSett
         if (Integer.bitCount(entries) != 1) {
             throw r.invalid("atoll.io-uring.entries", "a power of two from 1 to 32768");
         }
+        IoUringSettings ioUring = new IoUringSettings(entries,
+                r.enumOf("atoll.io-uring.wake", IoUringSettings.Wake.class),
+                r.intIn("atoll.io-uring.max-workers.bounded", 0, 1 << 16),
+                r.intIn("atoll.io-uring.max-workers.unbounded", 0, 1 << 16),
+                r.bytes("atoll.io-uring.send-zero-copy-threshold", 0, Integer.MAX_VALUE));
         MeshSettings mesh = new MeshSettings(
                 r.intIn("atoll.mesh.queue-capacity", 4, 1 << 24),
                 r.intIn("atoll.mesh.overflow-limit", 0, Integer.MAX_VALUE));
@@ -35,6 +40,6 @@ public record AtollSettings(ShardSettings shards, DriverKind driver, IoUringSett
         OffloadSettings offload = new OffloadSettings(
                 r.intIn("atoll.offload.threads", 1, 1024),
                 r.intIn("atoll.offload.queue-capacity", 1, 1 << 24));
-        return new AtollSettings(shards, driver, new IoUringSettings(entries), mesh, timers, offload);
+        return new AtollSettings(shards, driver, ioUring, mesh, timers, offload);
     }
 }

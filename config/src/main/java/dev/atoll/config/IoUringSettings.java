@@ -3,6 +3,25 @@ package dev.atoll.config;
 /**
  * Settings of {@code atoll.io-uring}.
  *
- * @param entries submission queue entries per shard ring (a power of two)
+ * @param entries                 submission queue entries per shard ring (a power of two)
+ * @param wake                    how an io_uring shard wakes another io_uring shard
+ * @param maxBoundedWorkers       cap on the kernel's bounded worker threads per ring (file I/O); 0 = kernel default
+ * @param maxUnboundedWorkers     cap on the kernel's unbounded worker threads per ring; 0 = kernel default
+ * @param sendZeroCopyThreshold   sends of at least this many bytes use {@code SEND_ZC}; 0 = never
  */
-public record IoUringSettings(int entries) { }
+public record IoUringSettings(int entries, Wake wake, int maxBoundedWorkers, int maxUnboundedWorkers,
+                              long sendZeroCopyThreshold) {
+
+    /** The default settings ({@code reference.conf}'s values). */
+    public static IoUringSettings defaults() {
+        return AtollConfig.defaults().settings().ioUring();
+    }
+
+    /** The wake-up path between two io_uring shards. */
+    public enum Wake {
+        /** {@code IORING_OP_MSG_RING} from the waker's own ring: no file descriptor in between. */
+        MSG_RING,
+        /** A write to the target's eventfd, on which its ring keeps a read pending. */
+        EVENTFD
+    }
+}

@@ -64,6 +64,15 @@ public interface Driver extends AutoCloseable {
         target.wake();
     }
 
+    /**
+     * True when this driver runs the file opcodes ({@link Opcode#READ}, {@link Opcode#WRITE},
+     * {@link Opcode#FSYNC}, {@link Opcode#OPEN}, {@link Opcode#CLOSE}) asynchronously; readiness drivers do
+     * not (the kernel offers no readiness for regular files) and complete them with {@code -EOPNOTSUPP}.
+     */
+    default boolean supportsFiles() {
+        return false;
+    }
+
     /** System calls this driver has made (single writer: the shard thread; read with opaque ordering). */
     long syscalls();
 

@@ -26,7 +26,23 @@ public enum Opcode {
      */
     RECV_FROM(PollEvents.READABLE),
     /** Sends one datagram from the buffer to {@link Operation#address()}: completes with its length. */
-    SEND_TO(PollEvents.WRITABLE);
+    SEND_TO(PollEvents.WRITABLE),
+    /**
+     * Reads up to {@link Operation#length()} bytes of a file at {@link Operation#offset()}: completes with
+     * the count, 0 at the end of the file. Only where {@link Driver#supportsFiles()}.
+     */
+    READ(0),
+    /** Writes {@link Operation#length()} bytes to a file at {@link Operation#offset()}: completes with the count. */
+    WRITE(0),
+    /** Flushes a file to stable storage ({@link Operation#flags()} 1: its data only, as fdatasync): completes with 0. */
+    FSYNC(0),
+    /**
+     * Opens the NUL-terminated path in {@link Operation#address()} with open(2) {@link Operation#flags()} and
+     * {@link Operation#mode()}: completes with the new descriptor.
+     */
+    OPEN(0),
+    /** Closes a descriptor: completes with 0. */
+    CLOSE(0);
 
     private final int readiness;
 

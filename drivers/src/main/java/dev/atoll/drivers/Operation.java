@@ -21,6 +21,9 @@ public abstract class Operation {
     private int length;
     private MemorySegment address = MemorySegment.NULL;
     private int addressLength;
+    private long offset;
+    private int flags;
+    private int mode;
     /** Driver bookkeeping: index of the operation in the driver's table, or -1 when not submitted. */
     private int driverSlot = -1;
     /** Driver bookkeeping: bumped on each reuse so a stale completion is recognised. */
@@ -85,6 +88,44 @@ public abstract class Operation {
         return this;
     }
 
+    /** Makes this a read of up to {@code length} bytes of file {@code fd} at {@code offset}. */
+    public final Operation prepareRead(int fd, long bufferAddress, int length, long offset) {
+        prepareTransfer(Opcode.READ, fd, bufferAddress, length);
+        this.offset = offset;
+        return this;
+    }
+
+    /** Makes this a write of {@code length} bytes to file {@code fd} at {@code offset}. */
+    public final Operation prepareWrite(int fd, long bufferAddress, int length, long offset) {
+        prepareTransfer(Opcode.WRITE, fd, bufferAddress, length);
+        this.offset = offset;
+        return this;
+    }
+
+    /** Makes this an fsync of {@code fd}, or an fdatasync when {@code dataOnly}. */
+    public final Operation prepareFsync(int fd, boolean dataOnly) {
+        prepare(Opcode.FSYNC, fd);
+        this.flags = dataOnly ? 1 : 0;
+        return this;
+    }
+
+    /**
+     * Makes this an open of the NUL-terminated {@code path} (which must stay untouched until completion)
+     * with open(2) {@code flags} and {@code mode}.
+     */
+    public final Operation prepareOpen(MemorySegment path, int flags, int mode) {
+        prepare(Opcode.OPEN, -1);
+        this.address = path;
+        this.flags = flags;
+        this.mode = mode;
+        return this;
+    }
+
+    /** Makes this a close of descriptor {@code fd}. */
+    public final Operation prepareClose(int fd) {
+        return prepare(Opcode.CLOSE, fd);
+    }
+
     private Operation prepareTransfer(Opcode opcode, int fd, long bufferAddress, int length) {
         prepare(opcode, fd);
         this.bufferAddress = bufferAddress;
@@ -103,6 +144,9 @@ public abstract class Operation {
         this.length = 0;
         this.address = MemorySegment.NULL;
         this.addressLength = 0;
+        this.offset = 0;
+        this.flags = 0;
+        this.mode = 0;
         return this;
     }
 
@@ -136,6 +180,21 @@ public abstract class Operation {
     /** The length of {@link #address()} for CONNECT and SEND_TO. */
     public final int addressLength() {
         return addressLength;
+    }
+
+    /** The file offset of a READ or WRITE. */
+    public final long offset() {
+        return offset;
+    }
+
+    /** The flags of an OPEN (open(2) flags) or an FSYNC (1: data only). */
+    public final int flags() {
+        return flags;
+    }
+
+    /** The mode of a file an OPEN creates. */
+    public final int mode() {
+        return mode;
     }
 
     public final int driverSlot() {

@@ -1,8 +1,10 @@
 package dev.atoll.drivers;
 
 import dev.atoll.config.DriverKind;
+import dev.atoll.drivers.uring.IoUringSupport;
 import org.junit.jupiter.api.Test;
 
+import java.util.BitSet;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -19,19 +21,49 @@ class DriversTest {
         return Platform.of(os, arch, 4096, 64, List.of(0, 1), "test", OptionalInt.empty(), OptionalInt.empty());
     }
 
+    private static final IoUringSupport URING = new IoUringSupport(true, "probe passed", 0, new BitSet());
+    private static final IoUringSupport NO_URING = new IoUringSupport(false,
+            "io_uring_setup(8, flags 0x3380) failed: errno 1 (EPERM)", 0, new BitSet());
+
     private static String unavailable(DriverKind requested, Platform platform) {
-        return assertThrows(DriverUnavailableException.class, () -> Drivers.choose(requested, platform)).getMessage();
+        return unavailable(requested, platform, URING);
+    }
+
+    private static String unavailable(DriverKind requested, Platform platform, IoUringSupport ioUring) {
+        return assertThrows(DriverUnavailableException.class,
+                () -> Drivers.choose(requested, platform, ioUring)).getMessage();
     }
 
     @Test
-    void autoOnLinuxIsEpollUntilIoUringIsBuilt() {
-        assertEquals(new DriverChoice(DriverKind.EPOLL, "io_uring driver not built yet; epoll"),
-                Drivers.choose(DriverKind.AUTO, LINUX));
+    void autoOnLinuxIsIoUringWhenTheProbePasses() {
+        assertEquals(new DriverChoice(DriverKind.IO_URING, "atoll.driver = auto: probe passed"),
+                Drivers.choose(DriverKind.AUTO, LINUX, URING));
+    }
+
+    @Test
+    void autoOnLinuxFallsBackToEpollAndSaysWhy() {
+        assertEquals(new DriverChoice(DriverKind.EPOLL, "atoll.driver = auto: io_uring unavailable, so epoll: "
+                        + "io_uring_setup(8, flags 0x3380) failed: errno 1 (EPERM)"),
+                Drivers.choose(DriverKind.AUTO, LINUX, NO_URING));
+    }
+
+    @Test
+    void ioUringForcedWhereItCannotWorkIsAClearError() {
+        String message = unavailable(DriverKind.IO_URING, LINUX, NO_URING);
+        assertTrue(message.startsWith("atoll.driver = io_uring cannot run here: io_uring_setup(8, flags 0x3380) "
+                + "failed: errno 1 (EPERM); use atoll.driver = auto"), message);
+    }
+
+    @Test
+    void ioUringForcedOnLinux() {
+        assertEquals(new DriverChoice(DriverKind.IO_URING, "atoll.driver = io_uring: probe passed"),
+                Drivers.choose(DriverKind.IO_URING, LINUX, URING));
     }
 
     @Test
     void epollForcedOnLinux() {
-        assertEquals(new DriverChoice(DriverKind.EPOLL, "atoll.driver = epoll"), Drivers.choose(DriverKind.EPOLL, LINUX));
+        assertEquals(new DriverChoice(DriverKind.EPOLL, "atoll.driver = epoll"),
+                Drivers.choose(DriverKind.EPOLL, LINUX, URING));
     }
 
     @Test
@@ -46,10 +78,14 @@ class DriversTest {
     }
 
     @Test
-    void ioUringAndKqueueAreNotInThisBuild() {
+    void ioUringNeedsLinux() {
+        assertTrue(unavailable(DriverKind.IO_URING, MACOS, null)
+                .startsWith("atoll.driver = io_uring needs Linux; this is macos (aarch64)"));
+    }
+
+    @Test
+    void kqueueIsNotInThisBuild() {
         for (Platform platform : List.of(LINUX, MACOS)) {
-            assertTrue(unavailable(DriverKind.IO_URING, platform)
-                    .startsWith("atoll.driver = io_uring: the io_uring driver is not available in this build"));
             assertTrue(unavailable(DriverKind.KQUEUE, platform)
                     .startsWith("atoll.driver = kqueue: the kqueue driver is not available in this build"));
         }

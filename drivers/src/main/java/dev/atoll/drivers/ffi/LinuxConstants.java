@@ -21,6 +21,8 @@ public final class LinuxConstants {
     public static final int EMFILE = 24;
     public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
+    public static final int ETIME = 62;
+    public static final int EOPNOTSUPP = 95;
     public static final int EADDRINUSE = 98;
     public static final int ECONNABORTED = 103;
     public static final int ECONNRESET = 104;
@@ -50,6 +52,8 @@ public final class LinuxConstants {
     public static final int F_GETFL = 3;
     public static final int FD_CLOEXEC = 1;
 
+    /** The {@code dirfd} of {@code openat} that means the current directory. */
+    public static final int AT_FDCWD = -100;
     public static final int O_APPEND = 0x400;
     public static final int O_CREAT = 0x40;
     public static final int O_TRUNC = 0x200;
@@ -100,8 +104,9 @@ public final class LinuxConstants {
             case EPIPE -> "EPIPE";
             case 34 -> "ERANGE";
             case ENOSYS -> "ENOSYS";
+            case ETIME -> "ETIME";
             case 88 -> "ENOTSOCK";
-            case 95 -> "EOPNOTSUPP";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
             case 97 -> "EAFNOSUPPORT";
             case EADDRINUSE -> "EADDRINUSE";
             case 99 -> "EADDRNOTAVAIL";

@@ -3,6 +3,7 @@ package dev.atoll.drivers.ffi;
 import dev.atoll.drivers.Arch;
 
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -17,7 +18,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * Linux-only functions (affinity, eventfd, epoll, pipe2, accept4) and the layouts of their structs. Each
+ * Linux-only functions (affinity, eventfd, epoll, pipe2, accept4, mmap, the io_uring system calls) and
+ * the layouts of their structs. Each
  * function takes an errno capture segment ({@link Errno#allocate}) first and returns its result, or
  * {@code -errno} when the call returned -1. Linked when this class is first used, so only on Linux.
  */
@@ -68,6 +70,20 @@ public final class LinuxLibC {
     /** glibc 2.35+; null when the C library lacks it (the kernel may still say ENOSYS: before 5.11). */
     private static final MethodHandle EPOLL_PWAIT2 = Ffi.optionalErrnoCall("epoll_pwait2",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS)).orElse(null);
+
+    private static final MethodHandle MMAP = Ffi.errnoCall("mmap",
+            FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP =
+            Ffi.errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    /** {@code long syscall(long number, ...)}: variadic after the number, every argument a 64-bit word. */
+    private static final Linker.Option VARIADIC_AFTER_NUMBER = Linker.Option.firstVariadicArg(1);
+    private static final MethodHandle SYSCALL_2 = Ffi.errnoCall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), VARIADIC_AFTER_NUMBER);
+    private static final MethodHandle SYSCALL_4 = Ffi.errnoCall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), VARIADIC_AFTER_NUMBER);
+    private static final MethodHandle SYSCALL_6 = Ffi.errnoCall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
+            VARIADIC_AFTER_NUMBER);
 
     private LinuxLibC() {
     }
@@ -155,6 +171,54 @@ public final class LinuxLibC {
                                   MemorySegment timeout) {
         try {
             return (int) EPOLL_PWAIT2.invokeExact(errno, epfd, events, maxEvents, timeout, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /** {@code mmap(NULL, length, prot, flags, fd, offset)}: the mapping's address, or {@code -errno}. */
+    public static long mmap(MemorySegment errno, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (long) MMAP.invokeExact(errno, MemorySegment.NULL, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    public static int munmap(MemorySegment errno, MemorySegment mapping) {
+        try {
+            return (int) MUNMAP.invokeExact(errno, mapping, mapping.byteSize());
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /** {@code syscall(number, a, pointer)}, e.g. {@code io_uring_setup(entries, params)}. */
+    public static long syscall(MemorySegment errno, long number, long a, MemorySegment pointer) {
+        try {
+            return (long) SYSCALL_2.invokeExact(errno, number, a, pointer);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /** {@code syscall(number, a, b, pointer, c)}, e.g. {@code io_uring_register(fd, opcode, arg, count)}. */
+    public static long syscall(MemorySegment errno, long number, long a, long b, MemorySegment pointer, long c) {
+        try {
+            return (long) SYSCALL_4.invokeExact(errno, number, a, b, pointer, c);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /**
+     * {@code syscall(number, a, b, c, d, pointer, e)}, e.g. {@code io_uring_enter(fd, toSubmit, minComplete,
+     * flags, arg, argSize)}. May block: never linked as a critical call.
+     */
+    public static long syscall(MemorySegment errno, long number, long a, long b, long c, long d,
+                               MemorySegment pointer, long e) {
+        try {
+            return (long) SYSCALL_6.invokeExact(errno, number, a, b, c, d, pointer, e);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }

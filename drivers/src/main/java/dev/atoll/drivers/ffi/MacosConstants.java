@@ -20,6 +20,7 @@ public final class MacosConstants {
     public static final int ETIMEDOUT = 60;
     public static final int ECONNREFUSED = 61;
     public static final int ECANCELED = 89;
+    public static final int EOPNOTSUPP = 102;
 
     public static final int O_NONBLOCK = 0x4;
     public static final int O_APPEND = 0x8;
@@ -99,7 +100,7 @@ public final class MacosConstants {
             case 65 -> "EHOSTUNREACH";
             case 78 -> "ENOSYS";
             case ECANCELED -> "ECANCELED";
-            case 102 -> "EOPNOTSUPP";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
             default -> "?";
         };
     }

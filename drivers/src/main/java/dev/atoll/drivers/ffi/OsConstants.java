@@ -22,6 +22,7 @@ public final class OsConstants {
     public static final int EMFILE = MACOS ? MacosConstants.EMFILE : LinuxConstants.EMFILE;
     public static final int ENFILE = MACOS ? MacosConstants.ENFILE : LinuxConstants.ENFILE;
     public static final int ENOBUFS = MACOS ? MacosConstants.ENOBUFS : LinuxConstants.ENOBUFS;
+    public static final int EOPNOTSUPP = MACOS ? MacosConstants.EOPNOTSUPP : LinuxConstants.EOPNOTSUPP;
     public static final int EADDRINUSE = MACOS ? MacosConstants.EADDRINUSE : LinuxConstants.EADDRINUSE;
     public static final int EBADF = LinuxConstants.EBADF;     // 1..34: the same on both
     public static final int EINTR = LinuxConstants.EINTR;

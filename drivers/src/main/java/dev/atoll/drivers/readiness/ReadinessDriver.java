@@ -4,6 +4,7 @@ import dev.atoll.drivers.Driver;
 import dev.atoll.drivers.Opcode;
 import dev.atoll.drivers.Operation;
 import dev.atoll.drivers.PollEvents;
+import dev.atoll.drivers.WakeGate;
 import dev.atoll.drivers.ffi.Errno;
 import dev.atoll.drivers.ffi.OsConstants;
 import dev.atoll.drivers.ffi.SocketAddresses;
@@ -11,8 +12,6 @@ import dev.atoll.drivers.ffi.Sockets;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -39,25 +38,6 @@ public abstract class ReadinessDriver implements Driver {
     /** Its result is known and it sits in the ready ring, to be completed by the next dispatch. */
     private static final int READY = 2;
     private static final int NONE = -1;
-
-    /** Wake state bit: a signal is outstanding (written, or about to be) and not yet drained. */
-    private static final int PENDING = 1;
-    private static final int CLOSED = 2;
-    /**
-     * One waker inside {@link Poller#signal()}; the bits from here up count them, so {@link #close()}
-     * waits for all to leave. Only PENDING may make a waker skip its signal: a waker still inside
-     * {@code signal()} may have had its write drained already, so its presence promises nothing.
-     */
-    private static final int SIGNALLER = 4;
-    private static final VarHandle WAKE;
-
-    static {
-        try {
-            WAKE = MethodHandles.lookup().findVarHandle(ReadinessDriver.class, "wakeState", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Poller poller;
     private final Poller.Sink sink = new Events();
@@ -103,10 +83,8 @@ public abstract class ReadinessDriver implements Driver {
     /** Per descriptor number: bumped when it is detached, so events of its earlier life are ignored. */
     private int[] fdGenerations = new int[0];
 
+    private final WakeGate wakeGate = new WakeGate();
     private boolean closed;
-    /** PENDING and CLOSED bits and the count of SIGNALLERs; written by wakers on any thread and by the shard thread. */
-    @SuppressWarnings("unused") // accessed through WAKE
-    private volatile int wakeState;
 
     /** @param initialCapacity operations in flight before the table grows (rounded up to a power of two) */
     protected ReadinessDriver(Poller poller, int initialCapacity) {
@@ -138,6 +116,7 @@ public abstract class ReadinessDriver implements Driver {
         connecting[slot] = false;
         switch (operation.opcode()) {
             case NOP -> ready(slot, 0);
+            case READ, WRITE, FSYNC, OPEN, CLOSE -> ready(slot, -OsConstants.EOPNOTSUPP); // see Driver#supportsFiles
             case POLL -> park(slot, operation.pollEvents() & (PollEvents.READABLE | PollEvents.WRITABLE), true);
             default -> {
                 int fd = operation.fd();
@@ -205,23 +184,12 @@ public abstract class ReadinessDriver implements Driver {
 
     @Override
     public final void wake() {
-        // Dekker with the shard thread, which clears PENDING (a read-modify-write) and then looks at its
-        // queues: the full fence keeps the caller's earlier stores (the message it wants seen) from being
-        // reordered after this load of the flag.
-        VarHandle.fullFence();
-        for (;;) {
-            int state = (int) WAKE.getVolatile(this);
-            if ((state & (PENDING | CLOSED)) != 0) {
-                return; // a signal is outstanding (the current or next poll returns), or the driver is closed
+        if (wakeGate.tryEnter()) {
+            try {
+                poller.signal();
+            } finally {
+                wakeGate.exit();
             }
-            if (WAKE.compareAndSet(this, state, (state | PENDING) + SIGNALLER)) {
-                break;
-            }
-        }
-        try {
-            poller.signal();
-        } finally {
-            WAKE.getAndAdd(this, -SIGNALLER);
         }
     }
 
@@ -236,7 +204,7 @@ public abstract class ReadinessDriver implements Driver {
             return;
         }
         closed = true;
-        sealWake();
+        wakeGate.seal();
         try {
             readyCount = 0;
             for (int slot = 0; slot < operations.length; slot++) {
@@ -277,7 +245,8 @@ public abstract class ReadinessDriver implements Driver {
             case SEND_TO -> Sockets.sendto(errno, op.fd(), op.bufferAddress(), op.length(), OsConstants.MSG_NOSIGNAL,
                     op.address(), op.addressLength());
             case CONNECT -> connect(op);
-            case NOP, POLL -> throw new IllegalStateException("not a socket operation: " + op.opcode());
+            case NOP, POLL, READ, WRITE, FSYNC, OPEN, CLOSE ->
+                    throw new IllegalStateException("not a socket operation: " + op.opcode());
         };
         return (int) r;
     }
@@ -465,18 +434,6 @@ public abstract class ReadinessDriver implements Driver {
         return ((long) generation << 32) | (fd & 0xFFFF_FFFFL);
     }
 
-    /** Sets CLOSED once no waker is inside {@link Poller#signal()}, so none touches a closed descriptor. */
-    private void sealWake() {
-        for (;;) {
-            int state = (int) WAKE.getVolatile(this);
-            if (state >= SIGNALLER) {
-                Thread.onSpinWait(); // a waker is in its one write system call
-            } else if (WAKE.compareAndSet(this, state, state | CLOSED)) {
-                return;
-            }
-        }
-    }
-
     /** Receives the poller's events; one instance per driver, so a wait allocates nothing. */
     private final class Events implements Poller.Sink {
         @Override
@@ -490,9 +447,7 @@ public abstract class ReadinessDriver implements Driver {
 
         @Override
         public void woken() {
-            // Read-modify-write after the poller drained the wake descriptor: a waker that saw PENDING and
-            // skipped its signal is ordered before this, so the shard sees its message after poll returns.
-            WAKE.getAndBitwiseAnd(ReadinessDriver.this, ~PENDING);
+            wakeGate.drained();
         }
     }
 }
