@@ -51,19 +51,27 @@ public final class AsyncFile implements IoShard.Resource {
 
     /**
      * Opens {@code path} with {@link StandardOpenOption}s ({@code READ}, {@code WRITE}, {@code APPEND},
-     * {@code CREATE}, {@code CREATE_NEW}, {@code TRUNCATE_EXISTING}; none means {@code READ}); a created
-     * file gets mode 0644 less the umask.
+     * {@code CREATE}, {@code CREATE_NEW}, {@code TRUNCATE_EXISTING}; none means {@code READ}) and
+     * {@link FileOpenOption#DIRECT}; a created file gets mode 0644 less the umask.
      */
     public static Promise<AsyncFile> open(Path path, OpenOption... options) {
         Objects.requireNonNull(path, "path");
-        int flags = flags(Set.of(options));
+        Set<OpenOption> optionSet = Set.of(options);
+        int flags = flags(optionSet);
+        boolean noCache = MACOS && optionSet.contains(FileOpenOption.DIRECT);
         IoShard io = IoShard.current();
         String name = path.toString();
         return io.shard().offload(() -> {
             try (Arena arena = Arena.ofConfined()) {
-                int fd = LibC.open(ERRNO.get(), arena.allocateFrom(name), flags, MODE_RW_R_R);
+                MemorySegment errno = ERRNO.get();
+                int fd = LibC.open(errno, arena.allocateFrom(name), flags, MODE_RW_R_R);
                 if (fd < 0) {
                     throw new IoException("open " + name, -fd);
+                }
+                int r = noCache ? LibC.fcntl(errno, fd, MacosConstants.F_NOCACHE, 1) : 0;
+                if (r < 0) {
+                    LibC.close(errno, fd);
+                    throw new IoException("fcntl(F_NOCACHE) of " + name, -r);
                 }
                 return fd;
             }
@@ -71,7 +79,8 @@ public final class AsyncFile implements IoShard.Resource {
     }
 
     private static int flags(Set<OpenOption> options) {
-        boolean read = options.contains(StandardOpenOption.READ) || options.isEmpty();
+        boolean read = options.contains(StandardOpenOption.READ) || options.isEmpty()
+                || options.equals(Set.of(FileOpenOption.DIRECT));
         boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
         int flags = (read && write ? OsConstants.O_RDWR : write ? OsConstants.O_WRONLY : OsConstants.O_RDONLY)
                 | OsConstants.O_CLOEXEC;
@@ -84,6 +93,8 @@ public final class AsyncFile implements IoShard.Resource {
                 flags |= OsConstants.O_CREAT | OsConstants.O_EXCL;
             } else if (option == StandardOpenOption.TRUNCATE_EXISTING) {
                 flags |= OsConstants.O_TRUNC;
+            } else if (option == FileOpenOption.DIRECT) {
+                flags |= OsConstants.O_DIRECT;
             } else if (option != StandardOpenOption.READ && option != StandardOpenOption.WRITE) {
                 throw new IllegalArgumentException("unsupported open option " + option);
             }

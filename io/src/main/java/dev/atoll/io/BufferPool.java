@@ -9,11 +9,14 @@ import java.util.ArrayDeque;
  * shared arena (shared so a blocking file worker may pass a buffer to a system call; ownership, not
  * the arena, keeps each buffer on one thread at a time). Bounded by {@code atoll.io.buffers.max-bytes};
  * released buffers are reused, never freed, and the memory goes when the pool becomes unreachable
- * (an automatic arena: a buffer still referenced by an operation keeps its slab alive).
+ * (an automatic arena: a buffer still referenced by an operation keeps its slab alive). Every buffer
+ * is aligned to its size, at most to a page: buffers of 4 KiB and more suit {@code O_DIRECT}.
  *
  * <p>One per shard ({@link #current()}); used only by that shard's thread.
  */
 public final class BufferPool {
+    /** The alignment of slabs, and of every buffer at least this large (O_DIRECT needs block alignment). */
+    private static final long PAGE = 4096;
     private final Thread owner;
     private final int minShift;
     private final int maxSize;
@@ -122,7 +125,9 @@ public final class BufferPool {
 
     private Buffer carve(int sizeClass) {
         long size = 1L << (sizeClass + minShift);
-        if (slabUsed + size > slab.byteSize()) {
+        long alignment = Math.min(size, PAGE);
+        long offset = (slabUsed + alignment - 1) & -alignment;
+        if (offset + size > slab.byteSize()) {
             if (slabBytes + slabSize > maxBytes) {
                 exhausted++;
                 throw new BufferPoolExhaustedException("the buffer pool of " + owner.getName() + " is at its bound of "
@@ -131,12 +136,12 @@ public final class BufferPool {
             }
             // The tail of the old slab stays unused: size classes are powers of two and slabs a multiple
             // of the largest, so the tail is smaller than the class that did not fit.
-            slab = arena.allocate(slabSize, 64);
-            slabUsed = 0;
+            slab = arena.allocate(slabSize, PAGE);
+            offset = 0;
             slabBytes += slabSize;
         }
-        MemorySegment memory = slab.asSlice(slabUsed, size);
-        slabUsed += size;
+        MemorySegment memory = slab.asSlice(offset, size);
+        slabUsed = offset + size;
         carvedBytes += size;
         return new Buffer(this, memory, sizeClass);
     }

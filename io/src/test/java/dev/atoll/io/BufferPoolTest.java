@@ -32,6 +32,24 @@ class BufferPoolTest {
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void everyBufferIsAlignedToItsSizeUpToAPage(DriverKind driver) {
+        ShardRuntime runtime = cleanup.start(1, "", driver);
+        onShard(runtime, 0, () -> {
+            BufferPool pool = BufferPool.current();
+            List<Buffer> taken = new ArrayList<>();
+            for (int size : new int[] {512, 4096, 1024, 16384, 512, 2048, 65536, 4096}) {
+                Buffer buffer = pool.acquire(size);
+                assertEquals(0, buffer.segment().address() % Math.min(size, 4096),
+                        "a buffer of " + size + " bytes at " + buffer.segment().address());
+                taken.add(buffer);
+            }
+            taken.forEach(Buffer::release);
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void sizeClassesReuseAndStats(DriverKind driver) {
         ShardRuntime runtime = cleanup.start(1, "", driver);
         onShard(runtime, 0, () -> {

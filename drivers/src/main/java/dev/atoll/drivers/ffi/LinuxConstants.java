@@ -1,8 +1,10 @@
 package dev.atoll.drivers.ffi;
 
+import dev.atoll.drivers.Arch;
+
 /**
- * Linux constants (x86_64 and aarch64 share every value here): errno values, epoll, eventfd, file
- * flags, sockets and {@code sysconf} names. The one place where Linux numbers live.
+ * Linux constants (x86_64 and aarch64 share every value here but {@link #O_DIRECT}): errno values,
+ * epoll, eventfd, file flags, sockets and {@code sysconf} names. The one place where Linux numbers live.
  */
 public final class LinuxConstants {
     public static final int EPERM = 1;
@@ -58,6 +60,8 @@ public final class LinuxConstants {
     public static final int O_CREAT = 0x40;
     public static final int O_TRUNC = 0x200;
     public static final int O_EXCL = 0x80;
+    /** Bypass the page cache: 040000 in the generic (x86_64) fcntl.h, 0200000 in arm64's. */
+    public static final int O_DIRECT = Arch.current() == Arch.AARCH64 ? 0x10000 : 0x4000;
 
     public static final int AF_INET6 = 10;
     public static final int SOCK_NONBLOCK = 0x800;

@@ -34,6 +34,8 @@ public final class MacosConstants {
     public static final int FD_CLOEXEC = 1;
     /** Apple: flush the drive's cache too; plain fsync does not on macOS. */
     public static final int F_FULLFSYNC = 51;
+    /** Apple: bypass the buffer cache for this descriptor (macOS has no {@code O_DIRECT}). */
+    public static final int F_NOCACHE = 48;
 
     public static final int AF_INET6 = 30;
     public static final int SOL_SOCKET = 0xffff;

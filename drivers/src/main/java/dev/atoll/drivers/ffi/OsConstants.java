@@ -64,6 +64,8 @@ public final class OsConstants {
     public static final int O_EXCL = MACOS ? MacosConstants.O_EXCL : LinuxConstants.O_EXCL;
     public static final int O_CLOEXEC = MACOS ? MacosConstants.O_CLOEXEC : LinuxConstants.O_CLOEXEC;
     public static final int O_NONBLOCK = MACOS ? MacosConstants.O_NONBLOCK : LinuxConstants.O_NONBLOCK;
+    /** Linux's {@code O_DIRECT}; 0 on macOS, where {@code fcntl(F_NOCACHE)} after open does the same. */
+    public static final int O_DIRECT = MACOS ? 0 : LinuxConstants.O_DIRECT;
     public static final int SEEK_END = 2;
     public static final int F_SETFD = 2;                      // the same on both
     public static final int F_GETFL = 3;
