@@ -7,6 +7,7 @@ import dev.atoll.config.DriverKind;
 import dev.atoll.drivers.DriverUnavailableException;
 import dev.atoll.drivers.Drivers;
 import dev.atoll.drivers.Platform;
+import dev.atoll.io.FileOpenOption;
 import dev.atoll.shards.ShardRuntime;
 
 import java.io.IOException;
@@ -27,7 +28,8 @@ import java.util.Optional;
  * <ul>
  *   <li>NOP throughput through the driver, 64 per poll and 1 per poll (io_uring, and epoll for reference);</li>
  *   <li>cross-shard wake latency to a sleeping shard, io_uring waking with {@code MSG_RING} and with the
- *       target's eventfd (and epoll's eventfd for reference), alternated in rounds;</li>
+ *       target's eventfd (and epoll's eventfd for reference), shards pinned and unpinned, alternated in
+ *       rounds;</li>
  *   <li>4 KiB random reads from a 1 GiB file through Atoll's {@code AsyncFile} on io_uring, through
  *       {@code FileChannel} from as many threads as Atoll has shards, and through fio's io_uring engine
  *       with as many jobs at the same queue depth, with the page cache warm and with O_DIRECT; after a
@@ -64,7 +66,7 @@ public final class UringBench {
         this.uringUnavailable = unavailability(DriverKind.IO_URING);
         this.nopDuration = Duration.ofSeconds(args.quick() ? 1 : 3);
         this.wakeRounds = args.quick() ? 1 : 4;
-        this.wakeSamplesPerRound = args.quick() ? 2_000 : 5_000;
+        this.wakeSamplesPerRound = args.quick() ? 1_000 : 5_000;
         this.readSeconds = args.quick() ? 2 : 5;
         this.readWarmupSeconds = args.quick() ? 1 : 2;
         this.readRounds = args.quick() ? 1 : 3;
@@ -91,7 +93,8 @@ public final class UringBench {
                 .setting("atoll_io_uring", uringUnavailable.map(why -> "unavailable: " + why).orElse("available"))
                 .setting("nop", NOP_BATCH + " and 1 NOPs per poll on one platform thread that owns the driver, "
                         + nopDuration.toSeconds() + " s each after a quarter of that as warm-up")
-                .setting("wake", "shard 0 -> shard 1 asleep (spin-before-sleep 0, timers.tick " + WAKE_TICK + "), "
+                .setting("wake", "shard 0 -> shard 1 asleep (spin-before-sleep 0, timers.tick " + WAKE_TICK + "),"
+                        + " shards pinned to CPUs 0 and 1 (the default) and unpinned, "
                         + wakeRounds + " rounds x " + wakeSamplesPerRound + " samples " + WAKE_PAUSE.toNanos() / 1000
                         + " us apart, configurations alternated")
                 .setting("file", file + " (" + (FILE_SIZE >> 20) + " MiB, created once and reused)")
@@ -100,7 +103,7 @@ public final class UringBench {
                 .setting("queue_depth", QUEUE_DEPTH)
                 .setting("readers", READERS + " (Atoll shards, FileChannel threads, fio jobs)")
                 .setting("atoll_read", "AsyncFile.read on " + READERS + " shards (atoll.driver = io_uring), "
-                        + QUEUE_DEPTH + " reads in flight per shard, pooled buffers")
+                        + QUEUE_DEPTH + " reads in flight per shard, pooled buffers; O_DIRECT: FileOpenOption.DIRECT")
                 .setting("file_channel_read", "one FileChannel, read(ByteBuffer, position) from " + READERS
                         + " platform threads, aligned direct buffers; O_DIRECT: ExtendedOpenOption.DIRECT")
                 .setting("fio", fio.version() + ": " + String.join(" ",
@@ -145,25 +148,29 @@ public final class UringBench {
 
     private void wakes() {
         Map<String, AtollConfig> configs = new LinkedHashMap<>();
-        if (uringUnavailable.isEmpty()) {
-            configs.put("atoll-io_uring-msg-ring", wakeConfig("io_uring", Optional.of("msg-ring")));
-            configs.put("atoll-io_uring-eventfd", wakeConfig("io_uring", Optional.of("eventfd")));
+        for (boolean pin : new boolean[] {true, false}) {
+            String suffix = pin ? "" : "-unpinned";
+            if (uringUnavailable.isEmpty()) {
+                configs.put("atoll-io_uring-msg-ring" + suffix, wakeConfig("io_uring", Optional.of("msg-ring"), pin));
+                configs.put("atoll-io_uring-eventfd" + suffix, wakeConfig("io_uring", Optional.of("eventfd"), pin));
+            }
+            configs.put("atoll-epoll-eventfd" + suffix, wakeConfig("epoll", Optional.empty(), pin));
         }
-        configs.put("atoll-epoll-eventfd", wakeConfig("epoll", Optional.empty()));
-        List<WakeLatency> runs = new ArrayList<>();
+        Map<String, WakeLatency> runs = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, AtollConfig> config : configs.entrySet()) {
-                runs.add(new WakeLatency(config.getKey(), config.getValue()));
+                runs.put(config.getKey(), new WakeLatency(config.getKey(), config.getValue()));
             }
-            for (WakeLatency run : runs) {
+            List<WakeLatency> order = new ArrayList<>(runs.values());
+            for (WakeLatency run : order) {
                 run.sample(wakeSamplesPerRound / 10, WAKE_PAUSE); // warm-up, kept: it is the same measurement
             }
             for (int round = 0; round < wakeRounds; round++) {
-                for (int i = 0; i < runs.size(); i++) {
-                    runs.get((i + round) % runs.size()).sample(wakeSamplesPerRound, WAKE_PAUSE);
+                for (int i = 0; i < order.size(); i++) {
+                    order.get((i + round) % order.size()).sample(wakeSamplesPerRound, WAKE_PAUSE);
                 }
             }
-            for (WakeLatency run : runs) {
+            for (WakeLatency run : order) {
                 System.out.printf("wake %s: p50 %.2f us, p99 %.2f us, %.3f wake calls per sample%n", run.impl(),
                         run.micros(50), run.micros(99), run.wakesPerSample());
                 report.result("wake latency p50", run.impl(), run.micros(50), "us", BenchReport.Better.LOWER)
@@ -171,23 +178,27 @@ public final class UringBench {
                         .result("wake system calls per sample", run.impl(), run.wakesPerSample(), "calls",
                                 BenchReport.Better.LOWER);
             }
-            if (runs.size() == 3) {
-                WakeLatency msgRing = runs.get(0);
-                WakeLatency eventfd = runs.get(1);
-                report.ratioLowerIsBetter("io_uring wake p50, eventfd/msg-ring (above 1: MSG_RING faster)",
-                        msgRing.micros(50), eventfd.micros(50), 1.0);
-                report.ratioLowerIsBetter("io_uring wake p99, eventfd/msg-ring (above 1: MSG_RING faster)",
-                        msgRing.micros(99), eventfd.micros(99), 1.0);
+            for (String suffix : List.of("", "-unpinned")) {
+                WakeLatency msgRing = runs.get("atoll-io_uring-msg-ring" + suffix);
+                WakeLatency eventfd = runs.get("atoll-io_uring-eventfd" + suffix);
+                if (msgRing != null && eventfd != null) {
+                    String shards = suffix.isEmpty() ? "pinned" : "unpinned";
+                    report.ratioLowerIsBetter("io_uring wake p50, " + shards + ", eventfd/msg-ring (above 1: MSG_RING faster)",
+                            msgRing.micros(50), eventfd.micros(50), 1.0);
+                    report.ratioLowerIsBetter("io_uring wake p99, " + shards + ", eventfd/msg-ring (above 1: MSG_RING faster)",
+                            msgRing.micros(99), eventfd.micros(99), 1.0);
+                }
             }
         } finally {
-            runs.forEach(WakeLatency::close);
+            runs.values().forEach(WakeLatency::close);
         }
     }
 
-    private static AtollConfig wakeConfig(String driver, Optional<String> wake) {
+    private static AtollConfig wakeConfig(String driver, Optional<String> wake, boolean pin) {
         ConfigSources sources = ConfigSources.none()
                 .withOption("atoll.driver", driver, "uring benchmark")
                 .withOption("atoll.shards.count", "2", "uring benchmark")
+                .withOption("atoll.shards.pin", Boolean.toString(pin), "uring benchmark")
                 .withOption("atoll.shards.spin-before-sleep", "0us", "uring benchmark")
                 .withOption("atoll.timers.tick", WAKE_TICK, "uring benchmark");
         if (wake.isPresent()) {
@@ -213,16 +224,18 @@ public final class UringBench {
         OpenOption[] channelOptions = direct
                 ? new OpenOption[] {StandardOpenOption.READ, ExtendedOpenOption.DIRECT}
                 : new OpenOption[] {StandardOpenOption.READ};
+        OpenOption[] atollOptions = direct
+                ? new OpenOption[] {StandardOpenOption.READ, FileOpenOption.DIRECT}
+                : new OpenOption[] {StandardOpenOption.READ};
         ShardRuntime atoll = null;
         try {
             Map<String, Reader> readers = new LinkedHashMap<>();
-            Optional<OpenOption[]> atollOptions = atollOpenOptions(direct);
-            if (uringUnavailable.isEmpty() && atollOptions.isPresent()) {
+            if (uringUnavailable.isEmpty()) {
                 atoll = ShardRuntime.start(AtollConfig.load(ConfigSources.none()
                         .withOption("atoll.driver", "io_uring", "uring benchmark")
                         .withOption("atoll.shards.count", Integer.toString(READERS), "uring benchmark")));
                 ShardRuntime shards = atoll;
-                readers.put(ATOLL, seconds -> RandomReads.atoll(shards, file, atollOptions.get(), QUEUE_DEPTH,
+                readers.put(ATOLL, seconds -> RandomReads.atoll(shards, file, atollOptions, QUEUE_DEPTH,
                         Duration.ofSeconds(seconds)));
             }
             readers.put(FILE_CHANNEL, seconds -> RandomReads.fileChannel(file, channelOptions, READERS,
@@ -258,8 +271,7 @@ public final class UringBench {
                             BenchReport.median(rates.get(FILE_CHANNEL)), 1.5);
                 }
             } else {
-                System.out.println("NOTE: no Atoll row for " + mode + ": " + uringUnavailable
-                        .orElse("AsyncFile has no way to open a file with O_DIRECT in this build"));
+                System.out.println("NOTE: no Atoll row for " + mode + ": " + uringUnavailable.orElseThrow());
             }
         } finally {
             if (atoll != null) {
@@ -268,8 +280,4 @@ public final class UringBench {
         }
     }
 
-    /** How Atoll opens the file: plain, or with O_DIRECT where AsyncFile offers it. */
-    private static Optional<OpenOption[]> atollOpenOptions(boolean direct) {
-        return direct ? Optional.empty() : Optional.of(new OpenOption[] {StandardOpenOption.READ});
-    }
 }
