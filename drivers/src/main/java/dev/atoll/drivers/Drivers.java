@@ -3,6 +3,8 @@ package dev.atoll.drivers;
 import dev.atoll.config.AtollSettings;
 import dev.atoll.config.DriverKind;
 import dev.atoll.drivers.epoll.EpollDriver;
+import dev.atoll.drivers.ffi.Kqueue;
+import dev.atoll.drivers.kqueue.KqueueDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,37 +31,46 @@ public final class Drivers {
         }
         return switch (choice.kind()) {
             case EPOLL -> EpollDriver.open();
-            case AUTO, IO_URING, KQUEUE -> throw new IllegalStateException("no implementation for " + choice);
+            case KQUEUE -> KqueueDriver.open(Kqueue.Flavor.of(platform.os()));
+            case AUTO, IO_URING -> throw new IllegalStateException("no implementation for " + choice);
         };
     }
 
-    /** Which driver to run for {@code atoll.driver = requested} on {@code platform}; pure. */
+    /**
+     * Which driver to run for {@code atoll.driver = requested} on {@code platform}: pure, except that kqueue on
+     * Linux looks whether libkqueue can be loaded.
+     */
     public static DriverChoice choose(DriverKind requested, Platform platform) {
         Os os = platform.os();
         return switch (requested) {
             case AUTO -> switch (os) {
                 case LINUX -> new DriverChoice(DriverKind.EPOLL, "io_uring driver not built yet; epoll");
-                case MACOS -> throw new DriverUnavailableException("atoll.driver = auto on macOS needs the kqueue "
-                        + "driver, which is not built yet: this build has no I/O driver for macOS");
+                case MACOS -> new DriverChoice(DriverKind.KQUEUE, "kqueue, the macOS driver");
                 case OTHER -> throw unsupportedOs("auto");
             };
             case EPOLL -> {
                 if (os != Os.LINUX) {
                     throw new DriverUnavailableException("atoll.driver = epoll needs Linux; this is "
                             + os.displayName() + " (" + platform.arch().displayName() + ")"
-                            + (os == Os.MACOS ? ", where the kqueue driver is not built yet" : ""));
+                            + (os == Os.MACOS ? "; use atoll.driver = kqueue or auto" : ""));
                 }
                 yield new DriverChoice(DriverKind.EPOLL, "atoll.driver = epoll");
             }
             case IO_URING -> throw new DriverUnavailableException("atoll.driver = io_uring: the io_uring driver is "
                     + "not available in this build yet" + (os == Os.LINUX ? "; use atoll.driver = epoll or auto" : ""));
-            case KQUEUE -> throw new DriverUnavailableException("atoll.driver = kqueue: the kqueue driver is not "
-                    + "available in this build yet" + (os == Os.LINUX ? "; use atoll.driver = epoll or auto" : ""));
+            case KQUEUE -> {
+                String missing = KqueueDriver.unavailableReason(os);
+                if (missing != null) {
+                    throw new DriverUnavailableException("atoll.driver = kqueue: " + missing);
+                }
+                yield new DriverChoice(DriverKind.KQUEUE,
+                        "atoll.driver = kqueue" + (os == Os.LINUX ? " (libkqueue on Linux)" : ""));
+            }
         };
     }
 
     private static DriverUnavailableException unsupportedOs(String requested) {
         return new DriverUnavailableException("atoll.driver = " + requested + ": no I/O driver for "
-                + System.getProperty("os.name") + "; Atoll runs on Linux (epoll) and, later, macOS (kqueue)");
+                + System.getProperty("os.name") + "; Atoll runs on Linux (epoll) and macOS (kqueue)");
     }
 }
