@@ -492,11 +492,12 @@ public abstract class ReadinessDriver implements Driver {
             int fd = registeredFd(token);
             if (fd >= 0) {
                 registered[fd] = false; // the next operation that waits registers it again
+                // Qualified: this class's own ready(long, int) would take the slot for a token.
                 if (readers[fd] != NONE) {
-                    ready(readers[fd], -errno);
+                    ReadinessDriver.this.ready(readers[fd], -errno);
                 }
                 if (writers[fd] != NONE) {
-                    ready(writers[fd], -errno);
+                    ReadinessDriver.this.ready(writers[fd], -errno);
                 }
             }
         }
