@@ -1,5 +1,6 @@
 package dev.atoll.actors;
 
+import dev.atoll.drivers.LeftPadding128;
 import dev.atoll.shards.FieldLayout;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,6 @@ class ShardActorsLayoutTest {
     @Test
     void theIdentityReadByOtherShardsIsALineAwayFromTheTurnState() {
         FieldLayout.assertIsolated(ShardActors.class, Set.of("system", "shard", "id"),
-                List.of(ShardActorsLeftPadding.class, ShardActorsRightPadding.class));
+                List.of(LeftPadding128.class, ShardActorsRightPadding.class));
     }
 }

@@ -1,25 +1,15 @@
 package dev.atoll.shards;
 
+import dev.atoll.drivers.LeftPadding128;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 // The two flags of the wake protocol live alone on their cache lines: wakers on every other core read
 // them, and false sharing with the shard's hot fields would slow down both sides. 128 bytes of padding
-// on each side covers Apple Silicon's 128-byte lines and x86's adjacent-line prefetcher. The padding is
-// bytes, as in JCTools: HotSpot fills a gap in a superclass's layout with a subclass's fields, and long
-// padding leaves a 4-byte gap after the 12-byte header where these ints would land (FalseSharingLayoutTest).
-abstract class WakeSignalLeftPadding {
-    byte p000, p001, p002, p003, p004, p005, p006, p007, p010, p011, p012, p013, p014, p015, p016, p017;
-    byte p020, p021, p022, p023, p024, p025, p026, p027, p030, p031, p032, p033, p034, p035, p036, p037;
-    byte p040, p041, p042, p043, p044, p045, p046, p047, p050, p051, p052, p053, p054, p055, p056, p057;
-    byte p060, p061, p062, p063, p064, p065, p066, p067, p070, p071, p072, p073, p074, p075, p076, p077;
-    byte p100, p101, p102, p103, p104, p105, p106, p107, p110, p111, p112, p113, p114, p115, p116, p117;
-    byte p120, p121, p122, p123, p124, p125, p126, p127, p130, p131, p132, p133, p134, p135, p136, p137;
-    byte p140, p141, p142, p143, p144, p145, p146, p147, p150, p151, p152, p153, p154, p155, p156, p157;
-    byte p160, p161, p162, p163, p164, p165, p166, p167, p170, p171, p172, p173, p174, p175, p176, p177;
-}
-
-abstract class WakeSignalFields extends WakeSignalLeftPadding {
+// on each side covers Apple Silicon's 128-byte lines and x86's adjacent-line prefetcher; bytes, for the
+// reason LeftPadding128 gives (FalseSharingLayoutTest measures it).
+abstract class WakeSignalFields extends LeftPadding128 {
     /** 1 while the owning shard is (about to be) blocked in its driver. Written by the owner only. */
     int sleeping;
     /** 1 once a waker has claimed the wake of the current sleep. Set by wakers (CAS), reset by the owner before each sleep. */

@@ -1,5 +1,6 @@
 package dev.atoll.shards;
 
+import dev.atoll.drivers.LeftPadding128;
 import dev.atoll.drivers.epoll.EpollDriver;
 import dev.atoll.drivers.kqueue.KqueueDriver;
 import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
@@ -23,12 +24,12 @@ class FalseSharingLayoutTest {
     @Test
     void theWakeFlagsOfAShardHaveTheirLineToThemselves() throws ClassNotFoundException {
         FieldLayout.assertIsolated(WakeSignal.class, Set.of("sleeping", "wakePending"),
-                List.of(load("dev.atoll.shards.WakeSignalLeftPadding"), load("dev.atoll.shards.WakeSignalRightPadding")));
+                List.of(LeftPadding128.class, load("dev.atoll.shards.WakeSignalRightPadding")));
     }
 
     @Test
     void theReadinessDriversWakeStateIsAwayFromTheShardsTables() throws ClassNotFoundException {
-        List<Class<?>> padding = List.of(load("dev.atoll.drivers.readiness.ReadinessDriverLeftPadding"),
+        List<Class<?>> padding = List.of(LeftPadding128.class,
                 load("dev.atoll.drivers.readiness.ReadinessDriverRightPadding"));
         FieldLayout.assertIsolated(EpollDriver.class, Set.of("wakeState"), padding);
         FieldLayout.assertIsolated(KqueueDriver.class, Set.of("wakeState"), padding);

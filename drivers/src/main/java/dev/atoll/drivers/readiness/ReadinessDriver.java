@@ -1,6 +1,7 @@
 package dev.atoll.drivers.readiness;
 
 import dev.atoll.drivers.Driver;
+import dev.atoll.drivers.LeftPadding128;
 import dev.atoll.drivers.Opcode;
 import dev.atoll.drivers.Operation;
 import dev.atoll.drivers.PollEvents;
@@ -19,21 +20,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 // The wake state is written by wakers on every other thread: it lives alone between 128 bytes of padding
 // on each side (Apple Silicon's line size, and x86's adjacent-line prefetch), away from the tables and
-// counters the shard thread writes on every operation. Superclass fields come first in HotSpot's layout,
-// but a subclass's fields may fill a gap in it: the padding is bytes, which leave no gap (as in JCTools).
-// FalseSharingLayoutTest (shards module) measures the real offsets.
-abstract class ReadinessDriverLeftPadding {
-    byte p000, p001, p002, p003, p004, p005, p006, p007, p010, p011, p012, p013, p014, p015, p016, p017;
-    byte p020, p021, p022, p023, p024, p025, p026, p027, p030, p031, p032, p033, p034, p035, p036, p037;
-    byte p040, p041, p042, p043, p044, p045, p046, p047, p050, p051, p052, p053, p054, p055, p056, p057;
-    byte p060, p061, p062, p063, p064, p065, p066, p067, p070, p071, p072, p073, p074, p075, p076, p077;
-    byte p100, p101, p102, p103, p104, p105, p106, p107, p110, p111, p112, p113, p114, p115, p116, p117;
-    byte p120, p121, p122, p123, p124, p125, p126, p127, p130, p131, p132, p133, p134, p135, p136, p137;
-    byte p140, p141, p142, p143, p144, p145, p146, p147, p150, p151, p152, p153, p154, p155, p156, p157;
-    byte p160, p161, p162, p163, p164, p165, p166, p167, p170, p171, p172, p173, p174, p175, p176, p177;
-}
-
-abstract class ReadinessDriverWakeState extends ReadinessDriverLeftPadding {
+// counters the shard thread writes on every operation (bytes, for the reason LeftPadding128 gives;
+// FalseSharingLayoutTest in the shards module measures the real offsets).
+abstract class ReadinessDriverWakeState extends LeftPadding128 {
     /** PENDING and CLOSED bits and the count of SIGNALLERs; written by wakers on any thread and by the shard thread. */
     @SuppressWarnings("unused") // accessed through ReadinessDriver.WAKE
     volatile int wakeState;
