@@ -4,6 +4,9 @@ package dev.atoll.drivers;
 public final class Completion {
     /** More completions will follow for the same operation (multishot); it is still owned by the driver. */
     public static final int MORE = 1;
+    /** The kernel filled one of the registered receive buffers; {@link #bufferId(int)} says which. */
+    public static final int BUFFER = 2;
+    private static final int BUFFER_ID_SHIFT = 16;
 
     private Completion() {
     }
@@ -11,5 +14,20 @@ public final class Completion {
     /** True when this completion is not the operation's last. */
     public static boolean hasMore(int flags) {
         return (flags & MORE) != 0;
+    }
+
+    /** True when this completion carries a registered receive buffer. */
+    public static boolean hasBuffer(int flags) {
+        return (flags & BUFFER) != 0;
+    }
+
+    /** The id of the registered receive buffer of a completion with {@link #BUFFER}. */
+    public static int bufferId(int flags) {
+        return flags >>> BUFFER_ID_SHIFT;
+    }
+
+    /** The flags of a completion carrying receive buffer {@code id}. */
+    public static int withBuffer(int flags, int id) {
+        return flags | BUFFER | (id << BUFFER_ID_SHIFT);
     }
 }

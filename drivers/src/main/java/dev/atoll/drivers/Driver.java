@@ -2,6 +2,8 @@ package dev.atoll.drivers;
 
 import dev.atoll.config.DriverKind;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * A shard's I/O driver: the one place where a shard thread talks to the kernel.
  *
@@ -71,6 +73,29 @@ public interface Driver extends AutoCloseable {
      */
     default boolean supportsFiles() {
         return false;
+    }
+
+    /** True when this driver may accept {@link #registerReceiveBuffers} (io_uring); readiness drivers never do. */
+    default boolean providesReceiveBuffers() {
+        return false;
+    }
+
+    /**
+     * Hands the kernel {@code buffers} (each at least {@code size} bytes; the driver keeps them reachable
+     * until it closes) for {@link Opcode#RECV_MULTISHOT}: the kernel picks one per arrival of data, so a
+     * connection waiting for data holds none. Buffer {@code i} is the caller's from the completion that
+     * names it until {@link #recycleReceiveBuffer}.
+     *
+     * @return the group to name in {@link Operation#prepareRecvMultishot}, or -1 when the driver has no
+     *         such buffers (readiness drivers; kernels refusing provided buffer rings)
+     */
+    default int registerReceiveBuffers(MemorySegment[] buffers, int size) {
+        return -1;
+    }
+
+    /** Gives buffer {@code id} of {@code group} back to the kernel. */
+    default void recycleReceiveBuffer(int group, int id) {
+        throw new UnsupportedOperationException("no receive buffer groups on " + kind().displayName());
     }
 
     /** System calls this driver has made (single writer: the shard thread; read with opaque ordering). */

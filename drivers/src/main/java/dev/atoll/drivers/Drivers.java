@@ -5,6 +5,8 @@ import dev.atoll.config.DriverKind;
 import dev.atoll.drivers.epoll.EpollDriver;
 import dev.atoll.drivers.uring.IoUringDriver;
 import dev.atoll.drivers.uring.IoUringSupport;
+import dev.atoll.drivers.ffi.Kqueue;
+import dev.atoll.drivers.kqueue.KqueueDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,16 +34,20 @@ public final class Drivers {
         return switch (choice.kind()) {
             case EPOLL -> EpollDriver.open();
             case IO_URING -> IoUringDriver.open(settings.ioUring());
-            case AUTO, KQUEUE -> throw new IllegalStateException("no implementation for " + choice);
+            case KQUEUE -> KqueueDriver.open(Kqueue.Flavor.of(platform.os()));
+            case AUTO -> throw new IllegalStateException("no implementation for " + choice);
         };
     }
 
-    /** Which driver to run for {@code atoll.driver = requested} on {@code platform}, probing io_uring on Linux. */
+    /**
+     * Which driver to run for {@code atoll.driver = requested} on {@code platform}: probes io_uring on Linux,
+     * and kqueue on Linux looks whether libkqueue can be loaded.
+     */
     public static DriverChoice choose(DriverKind requested, Platform platform) {
         return choose(requested, platform, platform.os() == Os.LINUX ? IoUringSupport.current() : null);
     }
 
-    /** As {@link #choose(DriverKind, Platform)} with the io_uring probe's result given; pure. */
+    /** As {@link #choose(DriverKind, Platform)} with the io_uring probe's result given. */
     static DriverChoice choose(DriverKind requested, Platform platform, IoUringSupport ioUring) {
         Os os = platform.os();
         return switch (requested) {
@@ -50,15 +56,14 @@ public final class Drivers {
                         ? new DriverChoice(DriverKind.IO_URING, "atoll.driver = auto: " + ioUring.reason())
                         : new DriverChoice(DriverKind.EPOLL, "atoll.driver = auto: io_uring unavailable, so epoll: "
                                 + ioUring.reason());
-                case MACOS -> throw new DriverUnavailableException("atoll.driver = auto on macOS needs the kqueue "
-                        + "driver, which is not built yet: this build has no I/O driver for macOS");
+                case MACOS -> new DriverChoice(DriverKind.KQUEUE, "kqueue, the macOS driver");
                 case OTHER -> throw unsupportedOs("auto");
             };
             case EPOLL -> {
                 if (os != Os.LINUX) {
                     throw new DriverUnavailableException("atoll.driver = epoll needs Linux; this is "
                             + os.displayName() + " (" + platform.arch().displayName() + ")"
-                            + (os == Os.MACOS ? ", where the kqueue driver is not built yet" : ""));
+                            + (os == Os.MACOS ? "; use atoll.driver = kqueue or auto" : ""));
                 }
                 yield new DriverChoice(DriverKind.EPOLL, "atoll.driver = epoll");
             }
@@ -73,13 +78,19 @@ public final class Drivers {
                 }
                 yield new DriverChoice(DriverKind.IO_URING, "atoll.driver = io_uring: " + ioUring.reason());
             }
-            case KQUEUE -> throw new DriverUnavailableException("atoll.driver = kqueue: the kqueue driver is not "
-                    + "available in this build yet" + (os == Os.LINUX ? "; use atoll.driver = epoll or auto" : ""));
+            case KQUEUE -> {
+                String missing = KqueueDriver.unavailableReason(os);
+                if (missing != null) {
+                    throw new DriverUnavailableException("atoll.driver = kqueue: " + missing);
+                }
+                yield new DriverChoice(DriverKind.KQUEUE,
+                        "atoll.driver = kqueue" + (os == Os.LINUX ? " (libkqueue on Linux)" : ""));
+            }
         };
     }
 
     private static DriverUnavailableException unsupportedOs(String requested) {
         return new DriverUnavailableException("atoll.driver = " + requested + ": no I/O driver for "
-                + System.getProperty("os.name") + "; Atoll runs on Linux (epoll) and, later, macOS (kqueue)");
+                + System.getProperty("os.name") + "; Atoll runs on Linux (epoll) and macOS (kqueue)");
     }
 }

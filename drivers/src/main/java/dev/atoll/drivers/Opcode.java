@@ -18,6 +18,13 @@ public enum Opcode {
     CONNECT(PollEvents.WRITABLE),
     /** Receives into the buffer: completes with the bytes received, 0 at end of stream. */
     RECV(PollEvents.READABLE),
+    /**
+     * Receives repeatedly into buffers the kernel picks from the group {@link Operation#flags()} that
+     * {@link Driver#registerReceiveBuffers} made: one completion per arrival with {@link Completion#MORE}
+     * and {@link Completion#BUFFER}, until the end of stream (0), an error, a cancel, or the group ran
+     * out of buffers ({@code -ENOBUFS}). Only where {@link Driver#registerReceiveBuffers} succeeded.
+     */
+    RECV_MULTISHOT(PollEvents.READABLE),
     /** Sends from the buffer (never raising SIGPIPE): completes with the bytes sent, possibly fewer than asked. */
     SEND(PollEvents.WRITABLE),
     /**

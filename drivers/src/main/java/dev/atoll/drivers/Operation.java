@@ -63,6 +63,13 @@ public abstract class Operation {
         return prepareTransfer(Opcode.RECV, fd, bufferAddress, length);
     }
 
+    /** Makes this a multishot receive into buffers of {@code group} (see {@link Driver#registerReceiveBuffers}). */
+    public final Operation prepareRecvMultishot(int fd, int group) {
+        prepare(Opcode.RECV_MULTISHOT, fd);
+        this.flags = group;
+        return this;
+    }
+
     /** Makes this a send of {@code length} bytes from native memory at {@code bufferAddress}. */
     public final Operation prepareSend(int fd, long bufferAddress, int length) {
         return prepareTransfer(Opcode.SEND, fd, bufferAddress, length);
@@ -187,7 +194,7 @@ public abstract class Operation {
         return offset;
     }
 
-    /** The flags of an OPEN (open(2) flags) or an FSYNC (1: data only). */
+    /** The flags of an OPEN (open(2) flags), an FSYNC (1: data only), the buffer group of a RECV_MULTISHOT. */
     public final int flags() {
         return flags;
     }

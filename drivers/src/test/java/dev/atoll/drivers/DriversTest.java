@@ -2,6 +2,7 @@ package dev.atoll.drivers;
 
 import dev.atoll.config.DriverKind;
 import dev.atoll.drivers.uring.IoUringSupport;
+import dev.atoll.drivers.kqueue.KqueueDriver;
 import org.junit.jupiter.api.Test;
 
 import java.util.BitSet;
@@ -67,14 +68,33 @@ class DriversTest {
     }
 
     @Test
-    void autoOnMacosHasNoDriverYet() {
-        String message = unavailable(DriverKind.AUTO, MACOS);
-        assertTrue(message.contains("kqueue") && message.contains("not built yet"), message);
+    void autoOnMacosIsKqueue() {
+        assertEquals(new DriverChoice(DriverKind.KQUEUE, "kqueue, the macOS driver"),
+                Drivers.choose(DriverKind.AUTO, MACOS));
+    }
+
+    @Test
+    void kqueueForcedOnMacos() {
+        assertEquals(new DriverChoice(DriverKind.KQUEUE, "atoll.driver = kqueue"), Drivers.choose(DriverKind.KQUEUE, MACOS));
+    }
+
+    @Test
+    void kqueueOnLinuxRunsOnLibkqueueOrSaysItIsMissing() {
+        if (KqueueDriver.unavailableReason(Os.LINUX) == null) {
+            assertEquals(new DriverChoice(DriverKind.KQUEUE, "atoll.driver = kqueue (libkqueue on Linux)"),
+                    Drivers.choose(DriverKind.KQUEUE, LINUX));
+        } else {
+            String message = unavailable(DriverKind.KQUEUE, LINUX);
+            assertTrue(message.startsWith("atoll.driver = kqueue: on Linux the kqueue driver needs libkqueue "
+                    + "(libkqueue.so.0, Debian/Ubuntu package libkqueue0 or libkqueue0t64), which is not installed ("), message);
+            assertTrue(message.endsWith("); use atoll.driver = epoll or auto"), message);
+        }
     }
 
     @Test
     void epollForcedOnMacosNeedsLinux() {
-        assertTrue(unavailable(DriverKind.EPOLL, MACOS).startsWith("atoll.driver = epoll needs Linux; this is macos (aarch64)"));
+        assertEquals("atoll.driver = epoll needs Linux; this is macos (aarch64); use atoll.driver = kqueue or auto",
+                unavailable(DriverKind.EPOLL, MACOS));
     }
 
     @Test
@@ -84,16 +104,9 @@ class DriversTest {
     }
 
     @Test
-    void kqueueIsNotInThisBuild() {
-        for (Platform platform : List.of(LINUX, MACOS)) {
-            assertTrue(unavailable(DriverKind.KQUEUE, platform)
-                    .startsWith("atoll.driver = kqueue: the kqueue driver is not available in this build"));
-        }
-    }
-
-    @Test
     void otherSystemsHaveNoDriver() {
         assertTrue(unavailable(DriverKind.AUTO, OTHER).contains("no I/O driver"));
         assertTrue(unavailable(DriverKind.EPOLL, OTHER).startsWith("atoll.driver = epoll needs Linux"));
+        assertTrue(unavailable(DriverKind.KQUEUE, OTHER).startsWith("atoll.driver = kqueue: no kqueue on "));
     }
 }

@@ -27,6 +27,9 @@ public final class Buffer {
     private boolean released;
     /** Told when a buffer handed out by {@link Connection#receive} comes back; null otherwise. */
     private Runnable releaseHook;
+    /** Set for buffers of a {@link ReceiveBufferRing}: released, they go back to the kernel, not to the pool. */
+    private ReceiveBufferRing ring;
+    private int ringId;
 
     Buffer(BufferPool pool, MemorySegment segment, int sizeClass) {
         this.pool = pool;
@@ -170,7 +173,11 @@ public final class Buffer {
         released = true;
         Runnable hook = releaseHook;
         releaseHook = null;
-        pool.giveBack(this);
+        if (ring != null) {
+            ring.returned(this, ringId);
+        } else {
+            pool.giveBack(this);
+        }
         if (hook != null) {
             hook.run();
         }
@@ -207,6 +214,30 @@ public final class Buffer {
     /** The operation that had it completed. */
     void giveBackFromOperation() {
         lent = false;
+    }
+
+    /** Makes this a buffer of {@code ring}, known to the kernel as {@code id}. */
+    void belongTo(ReceiveBufferRing ring, int id) {
+        this.ring = ring;
+        this.ringId = id;
+    }
+
+    /** A released ring buffer goes back to the kernel: nobody may use it until it is filled again. */
+    void heldByKernel() {
+        lent = true;
+    }
+
+    /** A ring buffer the kernel filled with {@code length} bytes: the application's until released. */
+    void filledByKernel(int length) {
+        lent = false;
+        released = false;
+        readIndex = 0;
+        writeIndex = length;
+    }
+
+    /** Back to its pool (when its ring is given up). */
+    void leaveRing() {
+        ring = null;
     }
 
     void releaseHook(Runnable hook) {

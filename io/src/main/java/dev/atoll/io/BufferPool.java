@@ -32,6 +32,8 @@ public final class BufferPool {
     private long released;
     private long inUseBytes;
     private long exhausted;
+    /** Buffers of the shard's {@link ReceiveBufferRing} that the kernel holds now (counted in {@code inUse} too). */
+    private long kernelHeld;
 
     @SuppressWarnings("unchecked")
     BufferPool(Thread owner, IoSettings settings) {
@@ -87,7 +89,8 @@ public final class BufferPool {
     /** What the pool holds and has handed out, for monitoring and leak checks. */
     public Stats stats() {
         checkOwner();
-        return new Stats(slabBytes, carvedBytes, maxBytes, acquired, released, acquired - released, inUseBytes, exhausted);
+        return new Stats(slabBytes, carvedBytes, maxBytes, acquired, released, acquired - released, inUseBytes, exhausted,
+                kernelHeld);
     }
 
     /**
@@ -101,9 +104,21 @@ public final class BufferPool {
      * @param inUse       buffers out now
      * @param inUseBytes  capacity of the buffers out now
      * @param exhausted   acquisitions refused at the bound
+     * @param kernelHeld  of the buffers out, those the kernel holds for multishot receives (io_uring): a
+     *                    fixed set per shard, not held by any connection
      */
     public record Stats(long slabBytes, long carvedBytes, long maxBytes, long acquired, long released, long inUse,
-                        long inUseBytes, long exhausted) { }
+                        long inUseBytes, long exhausted, long kernelHeld) {
+        /** Buffers out that the application (connections, receivers, user code) holds. */
+        public long heldByApplication() {
+            return inUse - kernelHeld;
+        }
+    }
+
+    /** A buffer went to ({@code +1}) or came back from ({@code -1}) the kernel's receive ring. */
+    void kernelHeld(int change) {
+        kernelHeld += change;
+    }
 
     void giveBack(Buffer buffer) {
         released++;

@@ -1,5 +1,6 @@
 package dev.atoll.io;
 
+import dev.atoll.drivers.Completion;
 import dev.atoll.drivers.ffi.Errno;
 import dev.atoll.drivers.ffi.LibC;
 import dev.atoll.drivers.ffi.OsConstants;
@@ -51,6 +52,15 @@ public final class Connection implements IoShard.Resource {
     private Buffer receiveBuffer;
     private int unreleased;
     private boolean receivePaused;
+    /** The receive in flight is a multishot one into the shard's {@link ReceiveBufferRing}. */
+    private boolean multishot;
+    /** The multishot receive was cancelled because the receiver holds too many buffers; it resumes later. */
+    private boolean pausing;
+    /** Data that came after the receiver fell behind (multishot only), delivered when it catches up. */
+    private ArrayDeque<Buffer> parked;
+    /** The end of stream (or failure) arrived behind {@link #parked} data: reported once that is delivered. */
+    private boolean endAfterParked;
+    private Throwable parkedEnd;
     private final Runnable receivedBufferReleased = this::receivedBufferReleased;
 
     // writes: the one in flight, then the queue behind it
@@ -162,11 +172,21 @@ public final class Connection implements IoShard.Resource {
     }
 
     private void receiveNext() {
-        if (!open || receiver == null || readOp.inFlight()) {
+        if (!open || receiver == null || deliverParked() || readOp.inFlight()) {
             return;
         }
         if (unreleased >= io.settings().maxUnreleased()) {
             receivePaused = true; // resumed when the receiver releases one
+            return;
+        }
+        ReceiveBufferRing ring = io.receiveRing();
+        if (ring != null) {
+            // One multishot receive for as long as it lasts: the kernel picks a buffer only when data arrives.
+            receivePaused = false;
+            receiving = true;
+            multishot = true;
+            readOp.prepareRecvMultishot(fd, ring.group());
+            readOp.submit(null);
             return;
         }
         Buffer buffer;
@@ -201,8 +221,13 @@ public final class Connection implements IoShard.Resource {
 
     private void readCompleted(int result, boolean timedOut) {
         if (receiving) {
-            receiving = false;
-            receiveCompleted(result);
+            int flags = readOp.completionFlags();
+            receiving = Completion.hasMore(flags);
+            if (multishot) {
+                multishotCompleted(result, flags);
+            } else {
+                receiveCompleted(result);
+            }
             return;
         }
         Buffer buffer = readBuffer;
@@ -280,7 +305,88 @@ public final class Connection implements IoShard.Resource {
         }
     }
 
+    /** One step of the multishot receive: data in a kernel ring buffer, or its end. */
+    private void multishotCompleted(int result, int flags) {
+        if (Completion.hasBuffer(flags)) {
+            Buffer buffer = io.receiveRing().take(Completion.bufferId(flags), Math.max(result, 0));
+            if (result <= 0 || !open || receiver == null) {
+                buffer.release(); // back to the kernel
+            } else if (pausing || unreleased >= io.settings().maxUnreleased() || (parked != null && !parked.isEmpty())) {
+                // Arrived after the receiver fell behind, before the kernel saw the cancel: kept, in order,
+                // for when the receiver releases what it holds.
+                if (parked == null) {
+                    parked = new ArrayDeque<>();
+                }
+                parked.add(buffer);
+            } else {
+                deliver(buffer);
+            }
+        }
+        if (Completion.hasMore(flags)) {
+            if (unreleased >= io.settings().maxUnreleased() && open && receiver != null && !pausing) {
+                pausing = true; // the receiver fell behind: stop the kernel; resumed when it releases one
+                receivePaused = true;
+                readOp.cancel();
+            }
+            return;
+        }
+        multishot = false;
+        boolean paused = pausing;
+        pausing = false;
+        if (!open || receiver == null) {
+            endReceiving(result == 0 ? null : IoOperation.failure("receive", this, result, false, open));
+        } else if (result > 0 || (paused && result == -Errno.ECANCELED)) {
+            receiveNext(); // ended by the kernel after data, or paused by us: again unless still paused
+        } else if (result == -OsConstants.ENOBUFS) {
+            receivePaused = true; // every kernel buffer is out with receivers: try again shortly
+            io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+        } else {
+            Throwable failure = result == 0 ? null : IoOperation.failure("receive", this, result, false, open);
+            if (parked != null && !parked.isEmpty()) {
+                endAfterParked = true; // the end comes after the data that arrived before it
+                parkedEnd = failure;
+            } else {
+                endReceiving(failure);
+            }
+        }
+    }
+
+    private void deliver(Buffer buffer) {
+        unreleased++;
+        buffer.releaseHook(receivedBufferReleased);
+        receiver.onData(this, buffer);
+    }
+
+    /**
+     * Hands parked buffers to the receiver while it may take more, then the end of stream if it came
+     * behind them. True when receiving must not go on yet (still buffers parked, or it ended).
+     */
+    private boolean deliverParked() {
+        while (parked != null && !parked.isEmpty()) {
+            if (unreleased >= io.settings().maxUnreleased()) {
+                receivePaused = true;
+                return true;
+            }
+            deliver(parked.poll());
+            if (!open || receiver == null) {
+                return true;
+            }
+        }
+        if (endAfterParked) {
+            endAfterParked = false;
+            endReceiving(parkedEnd);
+            return true;
+        }
+        return false;
+    }
+
     private void endReceiving(Throwable failure) {
+        if (parked != null) {
+            for (Buffer buffer; (buffer = parked.poll()) != null; ) {
+                buffer.release();
+            }
+        }
+        endAfterParked = false;
         Receiver r = receiver;
         receiver = null;
         if (r != null) {

@@ -1,5 +1,6 @@
 package dev.atoll.io;
 
+import dev.atoll.drivers.Completion;
 import dev.atoll.drivers.Driver;
 import dev.atoll.drivers.Operation;
 import dev.atoll.drivers.ffi.Errno;
@@ -17,7 +18,10 @@ final class IoOperation extends Operation {
 
     /** The resource side that learns each result. */
     interface Owner {
-        /** {@code result} is the driver's ({@code >= 0} or {@code -errno}); {@code timedOut} when the deadline cancelled it. */
+        /**
+         * {@code result} is the driver's ({@code >= 0} or {@code -errno}); {@code timedOut} when the deadline
+         * cancelled it. A multishot operation reports each step here too, still {@link IoOperation#inFlight()}.
+         */
         void completed(IoOperation operation, int result, boolean timedOut);
 
         /** The operation waits for readiness and its memory is free to lend out (see {@link Operation#onWait()}). */
@@ -36,6 +40,7 @@ final class IoOperation extends Operation {
     private Timer deadline;
     private boolean timedOut;
     private boolean inFlight;
+    private int completionFlags;
 
     IoOperation(IoShard io, Owner owner) {
         this.owner = owner;
@@ -101,8 +106,18 @@ final class IoOperation extends Operation {
         rebuffer(address, length);
     }
 
+    /** The {@link dev.atoll.drivers.Completion} flags of the completion being reported. */
+    int completionFlags() {
+        return completionFlags;
+    }
+
     @Override
     public void complete(int result, int flags) {
+        completionFlags = flags;
+        if (Completion.hasMore(flags)) {
+            owner.completed(this, result, false); // a multishot's progress: still in flight
+            return;
+        }
         inFlight = false;
         if (deadline != null) {
             deadline.cancel();

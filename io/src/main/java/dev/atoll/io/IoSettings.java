@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param poolMaxBytes       bound of one shard's pool
  * @param receiveBufferSize  size of the buffers {@link Connection#receive} hands out
  * @param maxUnreleased      buffers a receiver may hold per connection before it pauses
+ * @param kernelBuffers      receive buffers a shard hands the kernel for multishot receives (io_uring); 0 = none
  * @param acceptMode         how a {@link TcpServer} spreads connections over shards
  * @param balance            the acceptor's choice of shard
  * @param backlog            listen queue length
@@ -24,7 +25,7 @@ import java.time.Duration;
  * @param writeBacklogPolicy what a write beyond that limit does
  */
 public record IoSettings(int bufferMinSize, int bufferMaxSize, int slabSize, long poolMaxBytes,
-                         int receiveBufferSize, int maxUnreleased, AcceptMode acceptMode, Balance balance,
+                         int receiveBufferSize, int maxUnreleased, int kernelBuffers, AcceptMode acceptMode, Balance balance,
                          int backlog, Duration acceptRetry, SocketOptions socketOptions, long writeBacklogLimit,
                          WriteBacklogPolicy writeBacklogPolicy) {
 
@@ -71,6 +72,7 @@ public record IoSettings(int bufferMinSize, int bufferMaxSize, int slabSize, lon
                 linger(reader, ROOT + "socket.linger"));
         return new IoSettings(min, max, slab, poolMax, receiveSize,
                 reader.intIn(ROOT + "receive.max-unreleased", 1, 1 << 20),
+                reader.intIn(ROOT + "receive.kernel-buffers", 0, 32768),
                 reader.enumOf(ROOT + "tcp.accept", AcceptMode.class),
                 reader.enumOf(ROOT + "tcp.balance", Balance.class),
                 reader.intIn(ROOT + "tcp.backlog", 1, 1 << 20),

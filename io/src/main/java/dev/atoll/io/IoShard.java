@@ -29,6 +29,8 @@ final class IoShard {
     private final IoSettings settings;
     private final BufferPool pool;
     private final Set<Resource> open = new LinkedHashSet<>();
+    private ReceiveBufferRing receiveRing;
+    private boolean receiveRingTried;
     /** The shard thread's own: only it makes calls with them, and the shard outlives every call. */
     private final Arena arena = Arena.ofAuto();
     final MemorySegment errno = Errno.allocate(arena);
@@ -69,6 +71,15 @@ final class IoShard {
 
     BufferPool pool() {
         return pool;
+    }
+
+    /** The shard's kernel receive ring, set up at the first call; null when there is none (see {@link ReceiveBufferRing#open}). */
+    ReceiveBufferRing receiveRing() {
+        if (!receiveRingTried) {
+            receiveRingTried = true;
+            receiveRing = ReceiveBufferRing.open(this);
+        }
+        return receiveRing;
     }
 
     void opened(Resource resource) {

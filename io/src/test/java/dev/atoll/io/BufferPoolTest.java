@@ -121,17 +121,20 @@ class BufferPoolTest {
         runClients(clients, server.port(), rounds, 2);
         List<BufferPool.Stats> afterSecond = awaitIdle(runtime, server);
         long acquired = 0;
+        boolean kernelRings = false;
         for (int shard = 0; shard < 2; shard++) {
             BufferPool.Stats first = afterFirst.get(shard);
             BufferPool.Stats second = afterSecond.get(shard);
-            assertEquals(0, second.inUse(), "shard " + shard + ": " + second);
-            assertEquals(0, second.inUseBytes());
-            assertEquals(second.acquired(), second.released());
+            assertEquals(0, second.heldByApplication(), "shard " + shard + ": " + second);
+            assertEquals(first.inUseBytes(), second.inUseBytes(), "only the kernel's receive ring, if any, is out");
+            assertEquals(second.acquired() - second.kernelHeld(), second.released());
             assertTrue(second.slabBytes() <= first.slabBytes() + 1024 * 1024,
                     "a second run of the same load reuses the pool instead of growing it: " + first + " then " + second);
             acquired += second.acquired();
+            kernelRings |= second.kernelHeld() > 0;
         }
-        assertTrue(acquired > 8L * rounds, "the run went through the pools: " + acquired + " acquisitions");
+        // With kernel receive rings (io_uring), receives take ring buffers, not pool acquisitions.
+        assertTrue(kernelRings || acquired > 8L * rounds, "the run went through the pools: " + acquired + " acquisitions");
     }
 
     /** 16 connections x {@code rounds} round trips of 1 B .. 40 KiB; a quarter of the connections end with a reset. */
@@ -170,7 +173,7 @@ class BufferPoolTest {
         try {
             IoTesting.eventually("every buffer back in its pool", () -> {
                 last.set(0, IoTesting.poolStats(runtime));
-                return last.get(0).stream().allMatch(s -> s.inUse() == 0);
+                return last.get(0).stream().allMatch(s -> s.heldByApplication() == 0);
             });
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + ": " + last.get(0), e);

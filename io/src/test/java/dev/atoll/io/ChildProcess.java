@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -88,15 +88,10 @@ final class ChildProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** User plus system CPU time of the child so far, in clock ticks (normally 100 a second). */
-    long cpuTicks() {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+    /** User plus system CPU time of the child so far (the JDK reads /proc on Linux, proc_pidinfo on macOS). */
+    Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration()
+                .orElseThrow(() -> new AssertionError("the CPU time of process " + process.pid() + " is not available"));
     }
 
     String output() {

@@ -106,7 +106,7 @@ class ConnectionTest {
         assertEquals("ping", received, "the echo, then the server's end of stream after our half-close");
         assertFalse(onShard(runtime, 1, client::isOpen));
         for (BufferPool.Stats stats : IoTesting.poolStats(runtime)) {
-            assertEquals(0, stats.inUse(), "no buffer left out: " + stats);
+            assertEquals(0, stats.heldByApplication(), "no buffer left out: " + stats);
         }
     }
 

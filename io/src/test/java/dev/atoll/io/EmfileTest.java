@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -73,14 +74,14 @@ class EmfileTest {
         }
 
         // Out of descriptors, the server waits accept-retry (100 ms) between tries: little CPU, few errors.
-        long ticksBefore = child.cpuTicks();
+        Duration cpuBefore = child.cpuTime();
         long errorsBefore = Stats.parse(child.ask("stats")).acceptErrors();
         long started = System.nanoTime();
         Thread.sleep(1_500); // the observation window
-        long ticks = child.cpuTicks() - ticksBefore;
+        Duration cpu = child.cpuTime().minus(cpuBefore);
         long errors = Stats.parse(child.ask("stats")).acceptErrors() - errorsBefore;
         double seconds = (System.nanoTime() - started) / 1e9;
-        double cpuShare = ticks / 100.0 / seconds;
+        double cpuShare = cpu.toNanos() / 1e9 / seconds;
         System.out.printf("EmfileTest[%s]: %d descriptors free, %d accepted, out of descriptors for %.2f s: "
                 + "%.1f%% of a CPU, %d accept errors%n", driver.displayName(), free, accepted, seconds, cpuShare * 100, errors);
         assertTrue(cpuShare < 0.20, "the child used " + cpuShare * 100 + "% of a CPU while out of descriptors");

@@ -150,9 +150,10 @@ final class IoTesting {
         return total;
     }
 
-    /** Descriptors this process has open now (Linux). */
+    /** Descriptors this process has open now (Linux lists them in /proc/self/fd, macOS in /dev/fd). */
     static int openDescriptors() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+        Path dir = Files.isDirectory(Path.of("/proc/self/fd")) ? Path.of("/proc/self/fd") : Path.of("/dev/fd");
+        try (Stream<Path> fds = Files.list(dir)) {
             return (int) fds.count();
         } catch (IOException e) {
             throw new AssertionError(e);

@@ -28,8 +28,10 @@ public final class ShardStats {
     // Each counter on its own 16-long stride would waste memory for little: the owner writes all of
     // them, and readers are rare. Only STALLS has a second writer, so it gets its own line.
     static final int STALLS = 32;
+    /** Room after STALLS: 128 bytes, so the object after the array is not on the stall counter's line. */
+    static final int LENGTH = STALLS + 16;
 
-    private final long[] counters = new long[STALLS + 16];
+    private final long[] counters = new long[LENGTH];
 
     ShardStats() {
     }

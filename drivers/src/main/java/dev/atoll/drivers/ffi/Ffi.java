@@ -10,7 +10,10 @@ import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** Links C functions of the default library; {@link #errnoCall} handles capture errno and return {@code -errno}. */
+/**
+ * Links C functions of the default library (or of a library loaded by name); {@link #errnoCall} handles
+ * capture errno and return {@code -errno}.
+ */
 final class Ffi {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
@@ -26,14 +29,25 @@ final class Ffi {
      * {@code int} or {@code long} result is the C result, or {@code -errno} where C returned -1.
      */
     static MethodHandle errnoCall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        return optionalErrnoCall(name, descriptor, options)
+        return errnoCall(LOOKUP, name, descriptor, options);
+    }
+
+    /** As {@link #errnoCall(String, FunctionDescriptor, Linker.Option...)}, for a function of {@code library}. */
+    static MethodHandle errnoCall(SymbolLookup library, String name, FunctionDescriptor descriptor,
+                                  Linker.Option... options) {
+        return find(library, name, descriptor, withCapture(options)).map(Ffi::returningMinusErrno)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C function not found: " + name));
+    }
+
+    /** The C library's own lookup, where {@code kqueue} and {@code kevent} are found on macOS. */
+    static SymbolLookup defaultLookup() {
+        return LOOKUP;
     }
 
     /** As {@link #errnoCall}, or empty when the C library lacks the function. */
     static Optional<MethodHandle> optionalErrnoCall(String name, FunctionDescriptor descriptor,
                                                     Linker.Option... options) {
-        return find(name, descriptor, withCapture(options)).map(Ffi::returningMinusErrno);
+        return find(LOOKUP, name, descriptor, withCapture(options)).map(Ffi::returningMinusErrno);
     }
 
     /** {@code (errno, args...) -> r} becomes {@code (errno, args...) -> r == -1 ? -errno : r}. */
@@ -55,12 +69,13 @@ final class Ffi {
 
     /** A handle for a function that does not report through errno. */
     static MethodHandle plainCall(String name, FunctionDescriptor descriptor) {
-        return find(name, descriptor)
+        return find(LOOKUP, name, descriptor)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C function not found: " + name));
     }
 
-    private static Optional<MethodHandle> find(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        Optional<MemorySegment> symbol = LOOKUP.find(name);
+    private static Optional<MethodHandle> find(SymbolLookup library, String name, FunctionDescriptor descriptor,
+                                               Linker.Option... options) {
+        Optional<MemorySegment> symbol = library.find(name);
         return symbol.map(address -> LINKER.downcallHandle(address, descriptor, options));
     }
 

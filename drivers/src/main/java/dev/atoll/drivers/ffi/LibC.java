@@ -2,8 +2,13 @@ package dev.atoll.drivers.ffi;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -14,6 +19,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * ({@link Errno#allocate}) first and returns its result, or {@code -errno} when the call returned -1.
  */
 public final class LibC {
+    /** {@code struct timespec} on LP64 (Linux and macOS alike: two longs). */
+    public static final StructLayout TIMESPEC = MemoryLayout.structLayout(
+            JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec")).withName("timespec");
+    /** {@code timespec.tv_sec}; coordinates {@code (segment, offset of the struct)}. */
+    public static final VarHandle TIMESPEC_SEC = TIMESPEC.varHandle(groupElement("tv_sec"));
+    /** {@code timespec.tv_nsec}; coordinates {@code (segment, offset of the struct)}. */
+    public static final VarHandle TIMESPEC_NSEC = TIMESPEC.varHandle(groupElement("tv_nsec"));
+
     private static final MethodHandle CLOSE = Ffi.errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle READ =
             Ffi.errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -36,6 +49,8 @@ public final class LibC {
     private static final MethodHandle LSEEK =
             Ffi.errnoCall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SYSCONF = Ffi.plainCall("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+    /** {@code int pipe(int fds[2])}: the portable one (macOS has no {@code pipe2}); flags are set with fcntl. */
+    private static final MethodHandle PIPE = Ffi.errnoCall("pipe", FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     private LibC() {
     }
@@ -122,6 +137,15 @@ public final class LibC {
     public static long lseek(MemorySegment errno, int fd, long offset, int whence) {
         try {
             return (long) LSEEK.invokeExact(errno, fd, offset, whence);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /** {@code pipe(fds)}: {@code fds} holds two ints, the read end first; both blocking, inherited by exec. */
+    public static int pipe(MemorySegment errno, MemorySegment fds) {
+        try {
+            return (int) PIPE.invokeExact(errno, fds);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }

@@ -38,11 +38,10 @@ public final class LinuxLibC {
     /** {@code epoll_event.data.u64}; coordinates {@code (segment, offset of the struct)}. */
     public static final VarHandle EPOLL_EVENT_DATA = EPOLL_EVENT.varHandle(groupElement("data"));
 
-    /** {@code struct timespec} on LP64. */
-    public static final StructLayout TIMESPEC = MemoryLayout.structLayout(
-            JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec")).withName("timespec");
-    public static final VarHandle TIMESPEC_SEC = TIMESPEC.varHandle(groupElement("tv_sec"));
-    public static final VarHandle TIMESPEC_NSEC = TIMESPEC.varHandle(groupElement("tv_nsec"));
+    /** {@code struct timespec}: {@link LibC#TIMESPEC} (the same on both systems). */
+    public static final StructLayout TIMESPEC = LibC.TIMESPEC;
+    public static final VarHandle TIMESPEC_SEC = LibC.TIMESPEC_SEC;
+    public static final VarHandle TIMESPEC_NSEC = LibC.TIMESPEC_NSEC;
 
     /** glibc's {@code cpu_set_t}: {@code CPU_SETSIZE} = 1024 bits in 64-bit words. */
     public static final StructLayout CPU_SET = MemoryLayout.structLayout(

@@ -24,7 +24,8 @@ public final class OsConstants {
     public static final int ENOBUFS = MACOS ? MacosConstants.ENOBUFS : LinuxConstants.ENOBUFS;
     public static final int EOPNOTSUPP = MACOS ? MacosConstants.EOPNOTSUPP : LinuxConstants.EOPNOTSUPP;
     public static final int EADDRINUSE = MACOS ? MacosConstants.EADDRINUSE : LinuxConstants.EADDRINUSE;
-    public static final int EBADF = LinuxConstants.EBADF;     // 1..34: the same on both
+    public static final int ENOENT = LinuxConstants.ENOENT;   // 1..34: the same on both
+    public static final int EBADF = LinuxConstants.EBADF;
     public static final int EINTR = LinuxConstants.EINTR;
     public static final int EINVAL = LinuxConstants.EINVAL;
     public static final int EBUSY = LinuxConstants.EBUSY;

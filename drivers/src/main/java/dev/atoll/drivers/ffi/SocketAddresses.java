@@ -34,16 +34,11 @@ public final class SocketAddresses {
     private static final MemoryLayout PORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
 
     /** {@code struct sockaddr_in}. */
-    public static final StructLayout SOCKADDR_IN = struct("sockaddr_in", "sin", PORT.withName("sin_port"),
-            MemoryLayout.sequenceLayout(4, JAVA_BYTE).withName("sin_addr"),
-            MemoryLayout.sequenceLayout(8, JAVA_BYTE).withName("sin_zero"));
+    public static final StructLayout SOCKADDR_IN = sockaddrIn(MACOS);
     /** {@code struct sockaddr_in6}. */
-    public static final StructLayout SOCKADDR_IN6 = struct("sockaddr_in6", "sin6", PORT.withName("sin6_port"),
-            JAVA_INT.withName("sin6_flowinfo"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("sin6_addr"),
-            JAVA_INT.withName("sin6_scope_id"));
+    public static final StructLayout SOCKADDR_IN6 = sockaddrIn6(MACOS);
     /** {@code struct sockaddr_un}: {@code sun_path} is 108 bytes on Linux, 104 on macOS. */
-    public static final StructLayout SOCKADDR_UN = struct("sockaddr_un", "sun",
-            MemoryLayout.sequenceLayout(MACOS ? 104 : 108, JAVA_BYTE).withName("sun_path"));
+    public static final StructLayout SOCKADDR_UN = sockaddrUn(MACOS);
     /** {@code struct sockaddr_storage}: room for any address; the same size on both systems. */
     public static final long STORAGE_SIZE = 128;
     /**
@@ -163,13 +158,33 @@ public final class SocketAddresses {
         }
     }
 
+    /** {@code struct sockaddr_in} of macOS ({@code macos}) or Linux; the layouts of both are tested on either. */
+    static StructLayout sockaddrIn(boolean macos) {
+        return struct(macos, "sockaddr_in", "sin", PORT.withName("sin_port"),
+                MemoryLayout.sequenceLayout(4, JAVA_BYTE).withName("sin_addr"),
+                MemoryLayout.sequenceLayout(8, JAVA_BYTE).withName("sin_zero"));
+    }
+
+    /** {@code struct sockaddr_in6} of macOS or Linux. */
+    static StructLayout sockaddrIn6(boolean macos) {
+        return struct(macos, "sockaddr_in6", "sin6", PORT.withName("sin6_port"),
+                JAVA_INT.withName("sin6_flowinfo"), MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("sin6_addr"),
+                JAVA_INT.withName("sin6_scope_id"));
+    }
+
+    /** {@code struct sockaddr_un} of macOS or Linux. */
+    static StructLayout sockaddrUn(boolean macos) {
+        return struct(macos, "sockaddr_un", "sun",
+                MemoryLayout.sequenceLayout(macos ? 104 : 108, JAVA_BYTE).withName("sun_path"));
+    }
+
     /**
-     * A sockaddr struct: the family header of this OS (Linux: {@code sa_family_t family}, 16 bits;
-     * macOS: {@code uint8 len, uint8 family}), then {@code fields}.
+     * A sockaddr struct: the family header (Linux: {@code sa_family_t family}, 16 bits; macOS:
+     * {@code uint8 len, uint8 family}), then {@code fields}.
      */
-    private static StructLayout struct(String name, String prefix, MemoryLayout... fields) {
+    private static StructLayout struct(boolean macos, String name, String prefix, MemoryLayout... fields) {
         List<MemoryLayout> all = new ArrayList<>();
-        if (MACOS) {
+        if (macos) {
             all.add(JAVA_BYTE.withName(prefix + "_len"));
             all.add(JAVA_BYTE.withName(prefix + "_family"));
         } else {

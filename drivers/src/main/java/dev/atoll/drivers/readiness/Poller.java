@@ -14,12 +14,20 @@ public interface Poller {
 
         /** The wake-up descriptor fired and has been drained (re-armed). */
         void woken();
+
+        /**
+         * The registration that carried {@code token} failed after {@link #register} had returned 0 (a
+         * poller that applies its changes in the next wait, as kqueue does, learns errors only then): the
+         * descriptor is not registered, and what waits on it should fail with {@code errno}.
+         */
+        void failed(long token, int errno);
     }
 
     /**
      * Registers edge-triggered interest in {@code fd} becoming readable, writable or hung up; events
      * carry {@code token}. The current readiness is reported once by the next wait; after that only
-     * changes are.
+     * changes are. A poller may apply the registration in its next wait and report a failure then,
+     * through {@link Sink#failed}.
      *
      * @return 0, or {@code -errno}
      */

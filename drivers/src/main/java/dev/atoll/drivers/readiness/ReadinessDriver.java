@@ -116,7 +116,8 @@ public abstract class ReadinessDriver implements Driver {
         connecting[slot] = false;
         switch (operation.opcode()) {
             case NOP -> ready(slot, 0);
-            case READ, WRITE, FSYNC, OPEN, CLOSE -> ready(slot, -OsConstants.EOPNOTSUPP); // see Driver#supportsFiles
+            case READ, WRITE, FSYNC, OPEN, CLOSE, RECV_MULTISHOT ->
+                    ready(slot, -OsConstants.EOPNOTSUPP); // see Driver#supportsFiles, #registerReceiveBuffers
             case POLL -> park(slot, operation.pollEvents() & (PollEvents.READABLE | PollEvents.WRITABLE), true);
             default -> {
                 int fd = operation.fd();
@@ -245,7 +246,7 @@ public abstract class ReadinessDriver implements Driver {
             case SEND_TO -> Sockets.sendto(errno, op.fd(), op.bufferAddress(), op.length(), OsConstants.MSG_NOSIGNAL,
                     op.address(), op.addressLength());
             case CONNECT -> connect(op);
-            case NOP, POLL, READ, WRITE, FSYNC, OPEN, CLOSE ->
+            case NOP, POLL, READ, WRITE, FSYNC, OPEN, CLOSE, RECV_MULTISHOT ->
                     throw new IllegalStateException("not a socket operation: " + op.opcode());
         };
         return (int) r;
@@ -438,11 +439,35 @@ public abstract class ReadinessDriver implements Driver {
     private final class Events implements Poller.Sink {
         @Override
         public void ready(long token, int pollEvents) {
-            int fd = (int) token;
-            if (fd >= 0 && fd < readers.length && registered[fd] && fdGenerations[fd] == (int) (token >>> 32)) {
+            int fd = registeredFd(token);
+            if (fd >= 0) {
                 onReady(fd, pollEvents);
             }
-            // else: a stale event of a descriptor that was detached (and its number perhaps reused); ignore it
+        }
+
+        @Override
+        public void failed(long token, int errno) {
+            int fd = registeredFd(token);
+            if (fd >= 0) {
+                registered[fd] = false; // the next operation that waits registers it again
+                // Qualified: this class's own ready(long, int) would take the slot for a token.
+                if (readers[fd] != NONE) {
+                    ReadinessDriver.this.ready(readers[fd], -errno);
+                }
+                if (writers[fd] != NONE) {
+                    ReadinessDriver.this.ready(writers[fd], -errno);
+                }
+            }
+        }
+
+        /**
+         * The descriptor of {@code token}, or -1 for a stale token: one of a descriptor that was detached
+         * (and whose number was perhaps reused) since.
+         */
+        private int registeredFd(long token) {
+            int fd = (int) token;
+            boolean live = fd >= 0 && fd < readers.length && registered[fd] && fdGenerations[fd] == (int) (token >>> 32);
+            return live ? fd : -1;
         }
 
         @Override

@@ -77,6 +77,7 @@ public final class IoUringDriver implements Driver {
     private static final long SQE_LEN = offset(SQE, "len");
     private static final long SQE_OP_FLAGS = offset(SQE, "op_flags");
     private static final long SQE_USER_DATA = offset(SQE, "user_data");
+    private static final long SQE_BUF_GROUP = offset(SQE, "buf_index");
     private static final long CQE_USER_DATA = offset(CQE, "user_data");
     private static final long CQE_RES = offset(CQE, "res");
     private static final long CQE_FLAGS = offset(CQE, "flags");
@@ -110,6 +111,7 @@ public final class IoUringDriver implements Driver {
     private boolean[] zeroCopy = new boolean[0];
     private int[] zeroCopyResults = new int[0];
     private final List<MemorySegment> messageChunks = new ArrayList<>();
+    private final List<ProvidedBufferRing> bufferGroups = new ArrayList<>();
     private int freeHead = -1;
     private int inFlight;
     private boolean eventfdArmed;
@@ -232,6 +234,12 @@ public final class IoUringDriver implements Driver {
             case CONNECT -> prepare(OP_CONNECT, fd, operation.address().address(), 0, operation.addressLength(), 0,
                     userData);
             case RECV -> prepare(OP_RECV, fd, address, length, 0, 0, userData);
+            case RECV_MULTISHOT -> {
+                long at = prepare(OP_RECV, fd, 0, 0, 0, 0, userData);
+                ring.sqes.set(JAVA_SHORT, at + SQE_IOPRIO, RECV_MULTISHOT);
+                ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, SQE_BUFFER_SELECT);
+                ring.sqes.set(JAVA_SHORT, at + SQE_BUF_GROUP, (short) operation.flags());
+            }
             case SEND -> {
                 boolean zc = settings.sendZeroCopyThreshold() > 0 && length >= settings.sendZeroCopyThreshold()
                         && support.sendZeroCopy();
@@ -254,6 +262,31 @@ public final class IoUringDriver implements Driver {
                     0, operation.flags(), userData);
             case CLOSE -> prepare(OP_CLOSE, fd, 0, 0, 0, 0, userData);
         }
+    }
+
+    @Override
+    public boolean providesReceiveBuffers() {
+        return true;
+    }
+
+    @Override
+    public int registerReceiveBuffers(MemorySegment[] buffers, int size) {
+        if (closed) {
+            throw new IllegalStateException("driver is closed");
+        }
+        StringBuilder reason = new StringBuilder();
+        ProvidedBufferRing group = ProvidedBufferRing.register(ring, arena, bufferGroups.size(), buffers, size, reason);
+        if (group == null) {
+            LOG.warn("io_uring: no provided buffer ring ({}); receives use a buffer per connection", reason);
+            return -1;
+        }
+        bufferGroups.add(group);
+        return group.group;
+    }
+
+    @Override
+    public void recycleReceiveBuffer(int group, int id) {
+        bufferGroups.get(group).recycle(id);
     }
 
     @Override
@@ -421,6 +454,7 @@ public final class IoUringDriver implements Driver {
         if (operation == null || operation.generation() != generation) {
             return 0; // a stale CQE: its operation already had its final completion
         }
+        int buffer = (flags & CQE_F_BUFFER) != 0 ? Completion.withBuffer(0, flags >>> CQE_BUFFER_SHIFT) : 0;
         if (zeroCopy[slot]) {
             if ((flags & CQE_F_NOTIF) == 0) {
                 zeroCopyResults[slot] = result;
@@ -430,11 +464,11 @@ public final class IoUringDriver implements Driver {
             }
             result = zeroCopyResults[slot];
         } else if ((flags & CQE_F_MORE) != 0) {
-            operation.complete(result, Completion.MORE);
+            operation.complete(result, Completion.MORE | buffer);
             return 1;
         }
         release(slot);
-        operation.complete(finalResult(operation, slot, result), 0);
+        operation.complete(finalResult(operation, slot, result), buffer);
         return 1;
     }
 
