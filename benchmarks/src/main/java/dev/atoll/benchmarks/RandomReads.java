@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ final class RandomReads {
             }
             channel.force(true);
         }
-        Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
         return file;
     }
 
@@ -140,8 +141,8 @@ final class RandomReads {
      * {@code options} and keeps {@code queueDepth} reads in flight, each completion sending the next.
      */
     static double atoll(ShardRuntime shards, Path file, OpenOption[] options, int queueDepth, Duration duration)
-            throws InterruptedException {
-        long blocks = file.toFile().length() / BLOCK;
+            throws IOException, InterruptedException {
+        long blocks = Files.size(file) / BLOCK;
         Stop stop = new Stop();
         CountDownLatch ready = new CountDownLatch(shards.shardCount());
         List<CompletableFuture<Long>> counts = new ArrayList<>();

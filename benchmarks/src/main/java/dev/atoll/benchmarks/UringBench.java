@@ -108,7 +108,8 @@ public final class UringBench {
                         + " platform threads, aligned direct buffers; O_DIRECT: ExtendedOpenOption.DIRECT")
                 .setting("fio", fio.version() + ": " + String.join(" ",
                         fio.randomReadCommand(file, RandomReads.BLOCK, QUEUE_DEPTH, READERS, false, readSeconds))
-                        + " (O_DIRECT: --direct=1)");
+                        + " (O_DIRECT: --direct=1)")
+                .setting("jvm_flags", String.join(" ", ServerProcess.jvmFlags()));
         uringUnavailable.ifPresent(why -> System.out.println("NOTE: Atoll's io_uring driver is unavailable ("
                 + why + "): its rows are left out, fio and FileChannel still run."));
         System.out.print("settings\n" + report.settingsTable());
