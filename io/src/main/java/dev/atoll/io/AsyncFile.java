@@ -1,5 +1,6 @@
 package dev.atoll.io;
 
+import dev.atoll.drivers.Operation;
 import dev.atoll.drivers.Os;
 import dev.atoll.drivers.ffi.Errno;
 import dev.atoll.drivers.ffi.LibC;
@@ -10,20 +11,26 @@ import dev.atoll.shards.Shard;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * A file on one shard: reads and writes at offsets, {@code fsync}/{@code fdatasync}, size, close. Each
  * returns a shard-local promise.
  *
- * <p>On readiness drivers (epoll, kqueue) the kernel offers no asynchronous file I/O, so the calls run
- * on the runtime's bounded offload pool ({@code atoll.offload}) and complete back on the owning shard.
+ * <p>On io_uring the reads, writes, syncs, opens and closes are operations on the shard's ring: no
+ * thread in between, and a timeout cancels the operation in the kernel (its buffer comes back with its
+ * final completion, never before). On readiness drivers (epoll, kqueue) the kernel offers no
+ * asynchronous file I/O, so the calls run on the runtime's bounded offload pool ({@code atoll.offload})
+ * and complete back on the owning shard.
  * A blocking call cannot be interrupted: a timeout is honoured while the operation waits for a worker
  * (it then never runs and fails with {@link IoTimeoutException}); once running it finishes, and its
  * buffer comes back only then. Several operations may be in flight at once; {@link #close()} waits
@@ -38,6 +45,10 @@ public final class AsyncFile implements IoShard.Resource {
     private final IoShard io;
     private final Path path;
     private final int fd;
+    /** The shard's driver runs file operations (io_uring): no offload. */
+    private final boolean onRing;
+    /** Ring calls that finished, for reuse: a file operation allocates only its promise. */
+    private final ArrayDeque<RingCall> idleCalls = new ArrayDeque<>();
     private int inFlight;
     private boolean open = true;
     private Promise<Void> closePromise;
@@ -46,6 +57,7 @@ public final class AsyncFile implements IoShard.Resource {
         this.io = io;
         this.path = path;
         this.fd = fd;
+        this.onRing = io.driver().supportsFiles();
         io.opened(this);
     }
 
@@ -61,6 +73,19 @@ public final class AsyncFile implements IoShard.Resource {
         boolean noCache = MACOS && optionSet.contains(FileOpenOption.DIRECT);
         IoShard io = IoShard.current();
         String name = path.toString();
+        if (io.driver().supportsFiles()) {
+            Promise<AsyncFile> opened = new Promise<>();
+            MemorySegment cPath = Arena.ofAuto().allocateFrom(name); // the operation's until it completes
+            RingCall.start(io, null, op -> op.prepareOpen(cPath, flags, MODE_RW_R_R), (fd, timedOut) -> {
+                Reference.reachabilityFence(cPath);
+                if (fd < 0) {
+                    opened.fail(IoOperation.failure("open " + name, name, fd, timedOut, true));
+                } else {
+                    opened.complete(new AsyncFile(io, path, fd));
+                }
+            });
+            return opened;
+        }
         return io.shard().offload(() -> {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment errno = ERRNO.get();
@@ -115,6 +140,15 @@ public final class AsyncFile implements IoShard.Resource {
         checkPosition(position);
         long address = buffer.address() + buffer.writeIndex();
         int length = buffer.writableBytes();
+        if (onRing) {
+            return ringTransfer(buffer, timeout, "read", op -> op.prepareRead(fd, address, length, position)).map(n -> {
+                if (n == 0 && length > 0) {
+                    return -1;
+                }
+                buffer.advanceWriter(n);
+                return n;
+            });
+        }
         return transfer(buffer, timeout, "read", () -> {
             long n = LibC.pread(ERRNO.get(), fd, address, length, position);
             if (n < 0) {
@@ -140,6 +174,12 @@ public final class AsyncFile implements IoShard.Resource {
         checkPosition(position);
         long address = buffer.address() + buffer.readIndex();
         int length = buffer.readableBytes();
+        if (onRing) {
+            return ringWriteAll(buffer, timeout, address, length, position).map(n -> {
+                buffer.advanceReader(n);
+                return n;
+            });
+        }
         return transfer(buffer, timeout, "write", () -> {
             int done = 0;
             while (done < length) { // pwrite may write less (a full disk reports ENOSPC on the next call)
@@ -158,6 +198,9 @@ public final class AsyncFile implements IoShard.Resource {
 
     /** Flushes data and metadata to the device ({@code fsync}; on macOS {@code F_FULLFSYNC}, which plain fsync is not). */
     public Promise<Void> fsync() {
+        if (onRing) {
+            return ringCall(null, "fsync", op -> op.prepareFsync(fd, false)).map(ignored -> null);
+        }
         return call(null, "fsync", () -> {
             // Some file systems on macOS refuse F_FULLFSYNC; plain fsync is the best they offer.
             if (MACOS && LibC.fcntl(ERRNO.get(), fd, MacosConstants.F_FULLFSYNC, 0) == 0) {
@@ -169,6 +212,9 @@ public final class AsyncFile implements IoShard.Resource {
 
     /** Flushes data, and only the metadata needed to read it back ({@code fdatasync}). */
     public Promise<Void> fdatasync() {
+        if (onRing) {
+            return ringCall(null, "fdatasync", op -> op.prepareFsync(fd, true)).map(ignored -> null);
+        }
         return call(null, "fdatasync", () -> check(LibC.fdatasync(ERRNO.get(), fd), "fdatasync"));
     }
 
@@ -231,16 +277,82 @@ public final class AsyncFile implements IoShard.Resource {
                 throw new IoTimeoutException(what + " on " + path + " timed out waiting for a file worker");
             }
             return work.call();
-        }).whenComplete((result, failure) -> {
-            inFlight--;
-            if (inFlight == 0 && closePromise != null && !closePromise.isDone()) {
-                closeNow();
+        }).whenComplete((result, failure) -> finished());
+    }
+
+    /** One operation on the shard's ring; completes with its result ({@code >= 0}) or fails. */
+    private Promise<Integer> ringCall(Duration timeout, String what, Consumer<Operation> prepare) {
+        if (!open) {
+            return Promise.failed(closed(what));
+        }
+        Promise<Integer> done = new Promise<>();
+        inFlight++;
+        RingCall call = idleCalls.pollFirst();
+        if (call == null) {
+            call = new RingCall(io);
+        }
+        call.run(timeout, prepare, (result, timedOut) -> {
+            finished();
+            if (result < 0) {
+                done.fail(IoOperation.failure(what, this, result, timedOut, open));
+            } else {
+                done.complete(result);
             }
-        });
+        }, idleCalls);
+        return done;
+    }
+
+    private Promise<Integer> ringTransfer(Buffer buffer, Duration timeout, String what, Consumer<Operation> prepare) {
+        Objects.requireNonNull(buffer, "buffer");
+        if (!open) {
+            return Promise.failed(closed(what));
+        }
+        buffer.lend();
+        return ringCall(timeout, what, prepare).whenComplete((n, failure) -> buffer.giveBackFromOperation());
+    }
+
+    /** Writes until all {@code length} bytes are written (a write may be short), one operation at a time. */
+    private Promise<Integer> ringWriteAll(Buffer buffer, Duration timeout, long address, int length, long position) {
+        Promise<Integer> all = new Promise<>();
+        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        writeRest(buffer, timeout == null ? -1 : deadline, address, length, position, 0, all);
+        return all;
+    }
+
+    private void writeRest(Buffer buffer, long deadline, long address, int length, long position, int done,
+                           Promise<Integer> all) {
+        Duration left = deadline == -1 ? null : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+        ringTransfer(buffer, left, "write", op -> op.prepareWrite(fd, address + done, length - done, position + done))
+                .whenComplete((n, failure) -> {
+                    if (failure != null) {
+                        all.fail(failure);
+                    } else if (done + n >= length || n == 0) {
+                        all.complete(done + n);
+                    } else {
+                        writeRest(buffer, deadline, address, length, position, done + n, all);
+                    }
+                });
+    }
+
+    private void finished() {
+        inFlight--;
+        if (inFlight == 0 && closePromise != null && !closePromise.isDone()) {
+            closeNow();
+        }
     }
 
     private void closeNow() {
         io.closed(this);
+        if (onRing) {
+            RingCall.start(io, null, op -> op.prepareClose(fd), (r, timedOut) -> {
+                if (r < 0) {
+                    closePromise.fail(new IoException("close of " + path, -r));
+                } else {
+                    closePromise.complete(null);
+                }
+            });
+            return;
+        }
         int r = LibC.close(io.errno, fd);
         if (r < 0) {
             closePromise.fail(new IoException("close of " + path, -r));
@@ -264,5 +376,46 @@ public final class AsyncFile implements IoShard.Resource {
         if (position < 0) {
             throw new IllegalArgumentException("negative file position " + position);
         }
+    }
+
+    /**
+     * One file operation on the ring, with its deadline (an {@link IoOperation}); reused from
+     * {@link #idleCalls} once finished.
+     */
+    private static final class RingCall implements IoOperation.Owner {
+        private final IoOperation operation;
+        private ResultHandler handler;
+        private ArrayDeque<RingCall> idle;
+
+        private RingCall(IoShard io) {
+            this.operation = new IoOperation(io, this);
+        }
+
+        /** A call not kept for reuse (opens, closes). */
+        static void start(IoShard io, Duration timeout, Consumer<Operation> prepare, ResultHandler handler) {
+            new RingCall(io).run(timeout, prepare, handler, null);
+        }
+
+        void run(Duration timeout, Consumer<Operation> prepare, ResultHandler handler, ArrayDeque<RingCall> idle) {
+            this.handler = handler;
+            this.idle = idle;
+            prepare.accept(operation);
+            operation.submit(timeout);
+        }
+
+        @Override
+        public void completed(IoOperation op, int result, boolean timedOut) {
+            ResultHandler h = handler;
+            handler = null;
+            if (idle != null) {
+                idle.addFirst(this);
+            }
+            h.done(result, timedOut);
+        }
+    }
+
+    /** What a {@link RingCall} reports. */
+    private interface ResultHandler {
+        void done(int result, boolean timedOut);
     }
 }

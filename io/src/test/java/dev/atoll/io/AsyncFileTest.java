@@ -6,6 +6,8 @@ import dev.atoll.drivers.Os;
 import dev.atoll.shards.Promise;
 import dev.atoll.shards.ShardRuntime;
 import dev.atoll.shards.TestRuntimes;
+import dev.atoll.shards.Shard;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -122,5 +126,106 @@ class AsyncFileTest {
                     }));
             assertEquals(List.of("4096 bytes", "same data", "EINVAL"), outcome);
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void onIoUringFilesNeedNoOffloadThread(DriverKind driver) throws Exception {
+        Assumptions.assumeTrue(driver == DriverKind.IO_URING, "only io_uring runs file operations on its ring");
+        try (ShardRuntime runtime = TestRuntimes.start(1, "atoll.offload.threads = 1", driver)) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch blocked = new CountDownLatch(1);
+            runtime.execute(0, () -> Shard.current().offload(() -> { // the one offload thread, kept busy
+                blocked.countDown();
+                release.await();
+                return null;
+            }));
+            TestRuntimes.awaitLatch(blocked);
+            try {
+                Path path = dir.resolve("ring.bin");
+                int read = TestRuntimes.awaitPromise(runtime, 0, () ->
+                        AsyncFile.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                                .flatMap(file -> {
+                                    Buffer out = BufferPool.current().acquire(64).writeUtf8("no thread in between");
+                                    return file.write(out, 0).flatMap(n -> {
+                                        out.release();
+                                        Buffer in = BufferPool.current().acquire(64);
+                                        return file.read(in, 0).flatMap(m -> {
+                                            in.release();
+                                            return file.closeAsync().map(ignored -> m);
+                                        });
+                                    });
+                                }));
+                assertEquals(20, read);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void manyFilesAtOnceEachGetTheirOwnData(DriverKind driver) throws Exception {
+        int files = 64;
+        int blocks = 16;
+        try (ShardRuntime runtime = TestRuntimes.start(2, "", driver)) {
+            for (int shard = 0; shard < 2; shard++) {
+                int base = shard * files;
+                List<Promise<Void>> all = new ArrayList<>();
+                TestRuntimes.awaitPromise(runtime, shard, () -> {
+                    for (int f = 0; f < files; f++) {
+                        int id = base + f;
+                        all.add(AsyncFile.open(dir.resolve("f" + id), StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+                                .flatMap(file -> writeBlocks(file, id, 0, blocks)));
+                    }
+                    return allOf(all);
+                });
+            }
+        }
+        for (int id = 0; id < 2 * files; id++) {
+            byte[] bytes = Files.readAllBytes(dir.resolve("f" + id));
+            assertEquals(blocks * 4096, bytes.length);
+            for (int i = 0; i < bytes.length; i += 997) {
+                assertEquals((byte) (id * 31 + i / 4096), bytes[i], "file " + id + " at " + i);
+            }
+        }
+    }
+
+    /** Writes 4 KiB blocks {@code from..count-1} of file {@code id}, all in flight at once, then fsyncs and closes. */
+    private static Promise<Void> writeBlocks(AsyncFile file, int id, int from, int count) {
+        List<Promise<Void>> writes = new ArrayList<>();
+        for (int block = from; block < count; block++) {
+            Buffer data = BufferPool.current().acquire(4096);
+            byte value = (byte) (id * 31 + block);
+            for (int i = 0; i < 4096; i++) {
+                data.writeByte(value);
+            }
+            writes.add(file.write(data, block * 4096L).map(n -> {
+                data.release();
+                return null;
+            }));
+        }
+        return allOf(writes).flatMap(ignored -> file.fsync()).flatMap(ignored -> file.closeAsync());
+    }
+
+    /** Completes when every one of {@code promises} has; fails with the first failure. */
+    private static Promise<Void> allOf(List<Promise<Void>> promises) {
+        Promise<Void> all = new Promise<>();
+        int[] left = {promises.size()};
+        if (left[0] == 0) {
+            all.complete(null);
+        }
+        for (Promise<Void> promise : promises) {
+            promise.whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    if (!all.isDone()) {
+                        all.fail(failure);
+                    }
+                } else if (--left[0] == 0 && !all.isDone()) {
+                    all.complete(null);
+                }
+            });
+        }
+        return all;
     }
 }

@@ -1,0 +1,295 @@
+package dev.atoll.drivers.uring;
+
+import dev.atoll.config.AtollConfig;
+import dev.atoll.config.DriverKind;
+import dev.atoll.config.IoUringSettings;
+import dev.atoll.drivers.Operation;
+import dev.atoll.drivers.PollEvents;
+import dev.atoll.drivers.ffi.Errno;
+import dev.atoll.drivers.ffi.LibC;
+import dev.atoll.drivers.ffi.LinuxConstants;
+import dev.atoll.drivers.ffi.LinuxLibC;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The io_uring driver on this kernel, operation by operation; skipped, with the probe's reason, where it cannot run. */
+class IoUringDriverTest {
+    private static final long GENEROUS_NANOS = TimeUnit.SECONDS.toNanos(20);
+
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment errno = Errno.allocate(arena);
+    private final List<Integer> openFds = new ArrayList<>();
+    private IoUringDriver driver;
+
+    /** Records every completion it gets, with its flags. */
+    private static final class Recorder extends Operation {
+        final List<Integer> results = new ArrayList<>();
+        final List<Integer> flags = new ArrayList<>();
+
+        @Override
+        public void complete(int result, int flags) {
+            results.add(result);
+            this.flags.add(flags);
+        }
+    }
+
+    @BeforeEach
+    void open() {
+        IoUringSupport support = IoUringSupport.current();
+        Assumptions.assumeTrue(support.available(), () -> "skipped: io_uring cannot run here: " + support.reason());
+        driver = IoUringDriver.open(settings("atoll.io-uring.entries = 8"));
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+        openFds.forEach(fd -> LibC.close(errno, fd));
+        arena.close();
+    }
+
+    private static IoUringSettings settings(String hocon) {
+        return AtollConfig.parse(hocon, "test").settings().ioUring();
+    }
+
+    /** A pipe whose ends block (io_uring then waits for data inside the kernel instead of failing with EAGAIN). */
+    private int[] blockingPipe() {
+        MemorySegment fds = arena.allocate(JAVA_INT, 2);
+        assertEquals(0, LinuxLibC.pipe2(errno, fds, LinuxConstants.O_CLOEXEC));
+        int[] pipe = {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        openFds.add(pipe[0]);
+        openFds.add(pipe[1]);
+        return pipe;
+    }
+
+    private void write(int fd, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        assertEquals(bytes.length, LibC.write(errno, fd, arena.allocateFrom(JAVA_BYTE, bytes), bytes.length));
+    }
+
+    private void pollUntil(List<?> results, int count) {
+        long deadline = System.nanoTime() + GENEROUS_NANOS;
+        while (results.size() < count && System.nanoTime() < deadline) {
+            driver.poll(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        assertEquals(count, results.size(), "completions within " + GENEROUS_NANOS / 1_000_000_000 + " s");
+    }
+
+    @Test
+    void aFullSubmissionRingIsSubmittedAndRefilled() {
+        List<Recorder> nops = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) { // the ring has 8 entries
+            Recorder nop = new Recorder();
+            nops.add(nop);
+            driver.submit(nop.prepareNop());
+        }
+        int completed = 0;
+        long deadline = System.nanoTime() + GENEROUS_NANOS;
+        while (completed < 1000 && System.nanoTime() < deadline) {
+            completed += driver.poll(0);
+        }
+        assertEquals(1000, completed);
+        nops.forEach(nop -> assertEquals(List.of(0), nop.results));
+        assertEquals(DriverKind.IO_URING, driver.kind());
+    }
+
+    @Test
+    void completionsBeyondTheCompletionRingAreNotLost() {
+        // 8 SQ entries, 16 CQ entries: 200 NOPs submitted before any is reaped overflow the CQ (NODROP keeps them).
+        List<Recorder> nops = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Recorder nop = new Recorder();
+            nops.add(nop);
+            driver.submit(nop.prepareNop());
+        }
+        int completed = 0;
+        long deadline = System.nanoTime() + GENEROUS_NANOS;
+        while (completed < 200 && System.nanoTime() < deadline) {
+            completed += driver.poll(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        assertEquals(200, completed);
+        nops.forEach(nop -> assertEquals(List.of(0), nop.results));
+    }
+
+    @Test
+    void aTimedPollWaitsAtLeastItsTimeout() {
+        for (long timeout : new long[] {250_000L, 1_000_000L, 20_000_000L}) {
+            long start = System.nanoTime();
+            assertEquals(0, driver.poll(timeout));
+            assertTrue(System.nanoTime() - start >= timeout, "poll(" + timeout + " ns) returned early");
+        }
+    }
+
+    @Test
+    void pollOnAPipeCompletesReadableAfterAWrite() {
+        int[] pipe = blockingPipe();
+        Recorder readable = new Recorder();
+        driver.submit(readable.preparePoll(pipe[0], PollEvents.READABLE));
+        driver.poll(0);
+        assertEquals(List.of(), readable.results);
+        write(pipe[1], "x");
+        pollUntil(readable.results, 1);
+        assertEquals(PollEvents.READABLE, readable.results.getFirst() & PollEvents.READABLE);
+    }
+
+    @Test
+    void aCancelledReadCompletesOnceAndItsBufferIsNeverWrittenAfterwards() {
+        int[] pipe = blockingPipe();
+        MemorySegment buffer = arena.allocate(16);
+        Recorder read = new Recorder();
+        driver.submit(read.prepareRead(pipe[0], buffer.address(), 16, -1));
+        driver.poll(0);
+        driver.cancel(read);
+        assertTrue(read.driverSlot() >= 0, "owned by the driver until its completion");
+        pollUntil(read.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), read.results);
+        assertEquals(-1, read.driverSlot());
+        write(pipe[1], "late");
+        driver.poll(TimeUnit.MILLISECONDS.toNanos(50));
+        assertEquals(0, buffer.get(JAVA_BYTE, 0), "the kernel wrote into a buffer it had given back");
+        assertEquals(1, read.results.size(), "no second completion");
+        driver.cancel(read); // completed already: nothing
+    }
+
+    @Test
+    void cancellationRacingCompletionEndsOneWayOrTheOtherAndLosesNoData() {
+        int[] pipe = blockingPipe();
+        MemorySegment buffer = arena.allocate(1);
+        int cancelled = 0;
+        for (int round = 0; round < 200; round++) {
+            Recorder read = new Recorder();
+            driver.submit(read.prepareRead(pipe[0], buffer.address(), 1, -1));
+            driver.poll(0);
+            write(pipe[1], "r");
+            driver.cancel(read);
+            pollUntil(read.results, 1);
+            int result = read.results.getFirst();
+            if (result == -LinuxConstants.ECANCELED) {
+                cancelled++;
+                Recorder drain = new Recorder(); // the byte stayed in the pipe
+                driver.submit(drain.prepareRead(pipe[0], buffer.address(), 1, -1));
+                pollUntil(drain.results, 1);
+                assertEquals(List.of(1), drain.results);
+            } else {
+                assertEquals(1, result, "either the data or the cancellation");
+            }
+            assertEquals('r', buffer.get(JAVA_BYTE, 0));
+            buffer.set(JAVA_BYTE, 0, (byte) 0);
+        }
+        System.out.printf("IoUringDriverTest: %d of 200 racing reads were cancelled, the rest completed%n", cancelled);
+    }
+
+    @Test
+    void filesOpenWriteSyncReadAndClose(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ring.txt");
+        MemorySegment path = arena.allocateFrom(file.toString());
+        Recorder open = new Recorder();
+        driver.submit(open.prepareOpen(path, LinuxConstants.O_CREAT | 2 /* O_RDWR */ | LinuxConstants.O_CLOEXEC, 0644));
+        pollUntil(open.results, 1);
+        int fd = open.results.getFirst();
+        assertTrue(fd >= 0, "open: " + fd);
+        byte[] text = "written through the ring".getBytes(StandardCharsets.US_ASCII);
+        Recorder write = new Recorder();
+        driver.submit(write.prepareWrite(fd, arena.allocateFrom(JAVA_BYTE, text).address(), text.length, 100));
+        pollUntil(write.results, 1);
+        assertEquals(List.of(text.length), write.results);
+        Recorder sync = new Recorder();
+        driver.submit(sync.prepareFsync(fd, true));
+        pollUntil(sync.results, 1);
+        assertEquals(List.of(0), sync.results);
+        MemorySegment back = arena.allocate(64);
+        Recorder read = new Recorder();
+        driver.submit(read.prepareRead(fd, back.address(), 64, 100));
+        pollUntil(read.results, 1);
+        assertEquals(List.of(text.length), read.results);
+        assertArrayEquals(text, back.asSlice(0, text.length).toArray(JAVA_BYTE));
+        Recorder close = new Recorder();
+        driver.submit(close.prepareClose(fd));
+        pollUntil(close.results, 1);
+        assertEquals(List.of(0), close.results);
+        assertEquals(100 + text.length, Files.size(file));
+        Recorder missing = new Recorder();
+        driver.submit(missing.prepareOpen(arena.allocateFrom(dir.resolve("absent").toString()), 0, 0));
+        pollUntil(missing.results, 1);
+        assertEquals(List.of(-LinuxConstants.ENOENT), missing.results);
+    }
+
+    @Test
+    void aWakeFromAnotherThreadEndsAnUnboundedPoll() throws Exception {
+        CompletableFuture<Void> woken = new CompletableFuture<>();
+        Thread waker = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Thread.sleep(100);
+                driver.wake();
+                woken.complete(null);
+            } catch (InterruptedException e) {
+                woken.completeExceptionally(e);
+            }
+        });
+        driver.poll(-1); // returns only when woken
+        woken.get(20, TimeUnit.SECONDS);
+        waker.join();
+    }
+
+    @Test
+    void aMsgRingWakeEndsAnotherRingsUnboundedPoll() throws Exception {
+        assertEquals(IoUringSettings.Wake.MSG_RING, driver.wakePath(), "this kernel has MSG_RING");
+        CompletableFuture<IoUringDriver> other = new CompletableFuture<>();
+        CompletableFuture<Long> polled = new CompletableFuture<>();
+        Thread shard = Thread.ofPlatform().daemon().start(() -> {
+            try (IoUringDriver own = IoUringDriver.open(settings(""))) {
+                other.complete(own);
+                long start = System.nanoTime();
+                own.poll(-1);
+                polled.complete(System.nanoTime() - start);
+            } catch (Throwable t) {
+                other.completeExceptionally(t);
+                polled.completeExceptionally(t);
+            }
+        });
+        IoUringDriver target = other.get(20, TimeUnit.SECONDS);
+        Thread.sleep(100);
+        long syscalls = target.syscalls();
+        driver.wake(target); // a MSG_RING from this ring: no write to the target's eventfd
+        assertTrue(polled.get(20, TimeUnit.SECONDS) > 0);
+        shard.join(TimeUnit.SECONDS.toMillis(20));
+        assertTrue(target.syscalls() >= syscalls);
+    }
+
+    @Test
+    void closeCancelsWhatIsInFlightAndWaitsForTheKernel() {
+        int[] pipe = blockingPipe();
+        MemorySegment buffer = arena.allocate(8);
+        Recorder read = new Recorder();
+        Recorder poll = new Recorder();
+        driver.submit(read.prepareRead(pipe[0], buffer.address(), 8, -1));
+        driver.submit(poll.preparePoll(pipe[0], PollEvents.READABLE));
+        driver.poll(0);
+        driver.close();
+        assertEquals(List.of(-LinuxConstants.ECANCELED), read.results);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), poll.results);
+        assertThrows(IllegalStateException.class, () -> driver.submit(new Recorder().prepareNop()));
+        driver = null;
+    }
+}
