@@ -102,8 +102,9 @@ public final class UringBench {
                         + readRounds + " rounds after " + readWarmupSeconds + " s warm-up of each, alternated")
                 .setting("queue_depth", QUEUE_DEPTH)
                 .setting("readers", READERS + " (Atoll shards, FileChannel threads, fio jobs)")
-                .setting("atoll_read", "AsyncFile.read on " + READERS + " shards (atoll.driver = io_uring), "
-                        + QUEUE_DEPTH + " reads in flight per shard, pooled buffers; O_DIRECT: FileOpenOption.DIRECT")
+                .setting("atoll_read", "AsyncFile.read on " + READERS + " shards (atoll.driver = io_uring, shards not"
+                        + " pinned: fio's jobs and the FileChannel threads are not either), " + QUEUE_DEPTH
+                        + " reads in flight per shard, pooled buffers; O_DIRECT: FileOpenOption.DIRECT")
                 .setting("file_channel_read", "one FileChannel, read(ByteBuffer, position) from " + READERS
                         + " platform threads, aligned direct buffers; O_DIRECT: ExtendedOpenOption.DIRECT")
                 .setting("fio", fio.version() + ": " + String.join(" ",
@@ -234,7 +235,8 @@ public final class UringBench {
             if (uringUnavailable.isEmpty()) {
                 atoll = ShardRuntime.start(AtollConfig.load(ConfigSources.none()
                         .withOption("atoll.driver", "io_uring", "uring benchmark")
-                        .withOption("atoll.shards.count", Integer.toString(READERS), "uring benchmark")));
+                        .withOption("atoll.shards.count", Integer.toString(READERS), "uring benchmark")
+                        .withOption("atoll.shards.pin", "false", "uring benchmark")));
                 ShardRuntime shards = atoll;
                 readers.put(ATOLL, seconds -> RandomReads.atoll(shards, file, atollOptions, QUEUE_DEPTH,
                         Duration.ofSeconds(seconds)));
