@@ -3,6 +3,7 @@ package dev.atoll.benchmarks;
 import dev.atoll.io.AsyncFile;
 import dev.atoll.io.Buffer;
 import dev.atoll.io.BufferPool;
+import dev.atoll.shards.Shard;
 import dev.atoll.shards.ShardRuntime;
 
 import java.io.IOException;
@@ -137,15 +138,23 @@ final class RandomReads {
     }
 
     /**
-     * Reads per second through {@link AsyncFile}: every shard of {@code shards} opens the file with
-     * {@code options} and keeps {@code queueDepth} reads in flight, each completion sending the next.
+     * What a run through {@link AsyncFile} measured.
+     *
+     * @param readsPerSecond  reads completed per second, all shards together
+     * @param syscallsPerRead the system calls the shards' drivers made per read
      */
-    static double atoll(ShardRuntime shards, Path file, OpenOption[] options, int queueDepth, Duration duration)
+    record AtollRun(double readsPerSecond, double syscallsPerRead) { }
+
+    /**
+     * Reads through {@link AsyncFile}: every shard of {@code shards} opens the file with {@code options}
+     * and keeps {@code queueDepth} reads in flight, each completion sending the next.
+     */
+    static AtollRun atoll(ShardRuntime shards, Path file, OpenOption[] options, int queueDepth, Duration duration)
             throws IOException, InterruptedException {
         long blocks = Files.size(file) / BLOCK;
         Stop stop = new Stop();
         CountDownLatch ready = new CountDownLatch(shards.shardCount());
-        List<CompletableFuture<Long>> counts = new ArrayList<>();
+        List<CompletableFuture<long[]>> counts = new ArrayList<>();
         for (int s = 0; s < shards.shardCount(); s++) {
             ShardReader reader = new ShardReader(file, options, queueDepth, blocks, s, stop, ready);
             counts.add(reader.done);
@@ -158,16 +167,20 @@ final class RandomReads {
         Thread.sleep(duration);
         stop.requested = true;
         long elapsed = System.nanoTime() - start;
-        long total = 0;
-        for (CompletableFuture<Long> count : counts) {
-            total += count.orTimeout(1, TimeUnit.MINUTES).join();
+        long reads = 0;
+        long syscalls = 0;
+        for (CompletableFuture<long[]> count : counts) {
+            long[] readsAndSyscalls = count.orTimeout(1, TimeUnit.MINUTES).join();
+            reads += readsAndSyscalls[0];
+            syscalls += readsAndSyscalls[1];
         }
-        return total / (elapsed / 1e9);
+        return new AtollRun(reads / (elapsed / 1e9), (double) syscalls / reads);
     }
 
     /** One shard's reads: a fixed set of buffers, each with its own completion action, reused for every read. */
     private static final class ShardReader {
-        final CompletableFuture<Long> done = new CompletableFuture<>();
+        /** Completes with the reads counted and the system calls the shard's driver made meanwhile. */
+        final CompletableFuture<long[]> done = new CompletableFuture<>();
         private final Path path;
         private final OpenOption[] options;
         private final int queueDepth;
@@ -179,6 +192,7 @@ final class RandomReads {
         private Buffer[] buffers;
         private List<BiConsumer<Integer, Throwable>> completions;
         private long completed;   // the shard's thread only, as every field below the final ones
+        private long syscallsAtStart;
         private int inFlight;
         private Throwable failure;
 
@@ -210,6 +224,7 @@ final class RandomReads {
                     completions.add((n, readFailure) -> completed(slot, n, readFailure));
                 }
                 ready.countDown();
+                syscallsAtStart = Shard.current().driver().syscalls();
                 for (int i = 0; i < queueDepth; i++) {
                     read(i);
                 }
@@ -238,6 +253,7 @@ final class RandomReads {
         }
 
         private void finish() {
+            long syscalls = Shard.current().driver().syscalls() - syscallsAtStart;
             for (Buffer buffer : buffers) {
                 buffer.release();
             }
@@ -246,7 +262,7 @@ final class RandomReads {
                 if (first != null) {
                     done.completeExceptionally(first);
                 } else {
-                    done.complete(completed);
+                    done.complete(new long[] {completed, syscalls});
                 }
             });
         }

@@ -232,14 +232,19 @@ public final class UringBench {
         ShardRuntime atoll = null;
         try {
             Map<String, Reader> readers = new LinkedHashMap<>();
+            List<Double> atollSyscalls = new ArrayList<>();
             if (uringUnavailable.isEmpty()) {
                 atoll = ShardRuntime.start(AtollConfig.load(ConfigSources.none()
                         .withOption("atoll.driver", "io_uring", "uring benchmark")
                         .withOption("atoll.shards.count", Integer.toString(READERS), "uring benchmark")
                         .withOption("atoll.shards.pin", "false", "uring benchmark")));
                 ShardRuntime shards = atoll;
-                readers.put(ATOLL, seconds -> RandomReads.atoll(shards, file, atollOptions, QUEUE_DEPTH,
-                        Duration.ofSeconds(seconds)));
+                readers.put(ATOLL, seconds -> {
+                    RandomReads.AtollRun run = RandomReads.atoll(shards, file, atollOptions, QUEUE_DEPTH,
+                            Duration.ofSeconds(seconds));
+                    atollSyscalls.add(run.syscallsPerRead());
+                    return run.readsPerSecond();
+                });
             }
             readers.put(FILE_CHANNEL, seconds -> RandomReads.fileChannel(file, channelOptions, READERS,
                     Duration.ofSeconds(seconds)));
@@ -266,6 +271,8 @@ public final class UringBench {
                 report.result(name, impl, BenchReport.median(rates.get(impl)), "reads/s", BenchReport.Better.HIGHER);
             }
             if (rates.containsKey(ATOLL)) {
+                report.result("driver system calls per read, " + mode, ATOLL, BenchReport.median(atollSyscalls.stream()
+                        .skip(1).mapToDouble(Double::doubleValue).toArray()), "calls", BenchReport.Better.LOWER);
                 double atollRate = BenchReport.median(rates.get(ATOLL));
                 report.ratioHigherIsBetter(ATOLL + "/" + FIO + " " + name, atollRate,
                         BenchReport.median(rates.get(FIO)), 0.8);
