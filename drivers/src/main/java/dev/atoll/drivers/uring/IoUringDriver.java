@@ -134,6 +134,9 @@ public final class IoUringDriver implements Driver {
         waitArgument.set(JAVA_LONG, offset(GETEVENTS_ARG, "ts"), waitTimeout.address());
         grow(256);
         armEventfd();
+        // Submitted during open, not by the shard's first poll: the first io_uring_enter also links the
+        // downcall (tens of milliseconds once), which the stall detector would take for a stuck loop.
+        submitNow();
     }
 
     /**
