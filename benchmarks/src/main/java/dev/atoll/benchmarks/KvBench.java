@@ -35,7 +35,11 @@ public final class KvBench {
     private static final double GOAL = 1.0;
 
     /** One workload: redis-benchmark's test and its pipelining. */
-    private record Test(String name, String command, int pipeline) { }
+    private record Test(String name, String command, int pipeline) {
+        RedisBenchmark.Load load(int requests) {
+            return new RedisBenchmark.Load(command, CLIENTS, requests, KEYSPACE, pipeline);
+        }
+    }
 
     private static final List<Test> TESTS = List.of(
             new Test("SET", "set", 1),
@@ -44,18 +48,25 @@ public final class KvBench {
             new Test("GET -P " + PIPELINE_DEPTH, "get", PIPELINE_DEPTH));
 
     /**
-     * How much each run does: requests per measured run without and with pipelining, and the SETs
-     * (pipelined) that fill the keyspace before the first GET.
+     * How much each run does: requests per measured run without and with pipelining, the SETs
+     * (pipelined) that fill the keyspace before the first GET, and the requests of the warm-up run of
+     * each test (none in the quick run, where the filling is the only warm-up).
      */
-    private record Sizes(int rounds, int requests, int pipelinedRequests, int fillRequests) {
+    private record Sizes(int rounds, int requests, int pipelinedRequests, int fillRequests,
+                         int warmupRequests, int warmupPipelinedRequests) {
         static Sizes of(boolean quick) {
-            // About 2-3 s a run at redis-server's rates here (~120 K/s, ~800 K/s pipelined); 1,000,000 random
-            // SETs leave about e^-10 of the 100,000 keys unset, so the GETs hit.
-            return quick ? new Sizes(1, 50_000, 400_000, 400_000) : new Sizes(3, 300_000, 2_000_000, 1_000_000);
+            // About 2 s a run at redis-server's rates here (~110 K/s, ~700 K/s pipelined); 1,000,000 random
+            // SETs leave about e^-10 of the 100,000 keys unset, so the GETs hit (300,000 about 5%).
+            return quick ? new Sizes(1, 30_000, 300_000, 300_000, 0, 0)
+                    : new Sizes(3, 200_000, 1_500_000, 1_000_000, 100_000, 1_000_000);
         }
 
         int requests(Test test) {
             return test.pipeline() > 1 ? pipelinedRequests : requests;
+        }
+
+        int warmupRequests(Test test) {
+            return test.pipeline() > 1 ? warmupPipelinedRequests : warmupRequests;
         }
     }
 
@@ -120,7 +131,8 @@ public final class KvBench {
                 .setting("requests_per_run", sizes.requests() + " (without pipelining), " + sizes.pipelinedRequests()
                         + " (-P " + PIPELINE_DEPTH + ")")
                 .setting("warmup", "per server: " + sizes.fillRequests() + " SETs -P " + PIPELINE_DEPTH
-                        + " (fill the keyspace), then one run of each test")
+                        + " (fill the keyspace)" + (sizes.warmupRequests() == 0 ? "" : ", then a run of each test: "
+                        + sizes.warmupRequests() + " requests (" + sizes.warmupPipelinedRequests() + " with -P " + PIPELINE_DEPTH + ")"))
                 .setting("rounds", sizes.rounds())
                 .setting("reported", "median of the rounds (each figure on its own)")
                 .setting("cpu_seconds", "utime+stime+cutime+cstime of the server's process over the run"
@@ -249,13 +261,15 @@ public final class KvBench {
     private static void measure(Group group, List<String> client, Sizes sizes, RedisBenchmark redisBenchmark,
                                 ProcessCpu cpu, Samples samples, BenchReport report) throws IOException, InterruptedException {
         List<Contender> all = group.contenders;
-        System.out.println(group.name + ": warm-up (fill the keyspace, one run of each test) ...");
+        System.out.println(group.name + ": warm-up ...");
         for (Contender contender : all) {
             ServerProcess server = contender.server();
             redisBenchmark.run(client, server.host(), server.port(),
                     new RedisBenchmark.Load("set", CLIENTS, sizes.fillRequests(), KEYSPACE, PIPELINE_DEPTH));
             for (Test test : TESTS) {
-                redisBenchmark.run(client, server.host(), server.port(), load(test, sizes));
+                if (sizes.warmupRequests(test) > 0) {
+                    redisBenchmark.run(client, server.host(), server.port(), test.load(sizes.warmupRequests(test)));
+                }
             }
             report.setting("keys_after_warmup " + contender.impl(), redisBenchmark.keys(server.host(), server.port()));
         }
@@ -266,7 +280,7 @@ public final class KvBench {
                     Contender contender = all.get((i + round) % all.size());
                     ServerProcess server = contender.server();
                     double cpuBefore = cpu.seconds(server.pid());
-                    RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), load(test, sizes));
+                    RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), test.load(sizes.requests(test)));
                     double cpuSeconds = cpu.seconds(server.pid()) - cpuBefore;
                     if (!server.isAlive()) {
                         throw new IllegalStateException(contender.impl() + " exited during " + test.name() + " (log: "
@@ -276,8 +290,8 @@ public final class KvBench {
                     samples.put("rps", test, impl, round, result.requestsPerSecond());
                     samples.put("p50", test, impl, round, result.p50Millis());
                     samples.put("p99", test, impl, round, result.p99Millis());
-                    samples.put("cpu", test, impl, round, cpuSeconds);
-                    samples.put("perCpu", test, impl, round, sizes.requests(test) / cpuSeconds);
+                    samples.put("cpu", test, impl, round, Math.round(cpuSeconds * 1000) / 1000.0); // ticks: 0.01 s here
+                    samples.put("perCpu", test, impl, round, Math.round(sizes.requests(test) / cpuSeconds));
                     line.append(String.format("  %s %,.0f req/s p50 %.3f p99 %.3f ms cpu %.2f s", impl,
                             result.requestsPerSecond(), result.p50Millis(), result.p99Millis(), cpuSeconds));
                 }
@@ -295,10 +309,6 @@ public final class KvBench {
                         "req/CPU-s", BenchReport.Better.HIGHER);
             }
         }
-    }
-
-    private static RedisBenchmark.Load load(Test test, Sizes sizes) {
-        return new RedisBenchmark.Load(test.command(), CLIENTS, sizes.requests(test), KEYSPACE, test.pipeline());
     }
 
     /** Atoll against one peer in one test: throughput, p99 and requests per CPU-second. */
