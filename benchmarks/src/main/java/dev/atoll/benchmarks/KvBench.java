@@ -55,10 +55,10 @@ public final class KvBench {
     private record Sizes(int rounds, int requests, int pipelinedRequests, int fillRequests,
                          int warmupRequests, int warmupPipelinedRequests) {
         static Sizes of(boolean quick) {
-            // About 2 s a run at redis-server's rates here (~110 K/s, ~700 K/s pipelined); 1,000,000 random
-            // SETs leave about e^-10 of the 100,000 keys unset, so the GETs hit (300,000 about 5%).
+            // About 1.5 s a run at redis-server's rates on a quiet 2-CPU machine (~110 K/s, ~700 K/s pipelined);
+            // 1,000,000 random SETs leave about e^-10 of the 100,000 keys unset, so the GETs hit (300,000: 5% miss).
             return quick ? new Sizes(1, 30_000, 300_000, 300_000, 0, 0)
-                    : new Sizes(3, 200_000, 1_500_000, 1_000_000, 100_000, 1_000_000);
+                    : new Sizes(3, 150_000, 1_000_000, 1_000_000, 100_000, 500_000);
         }
 
         int requests(Test test) {
@@ -162,6 +162,7 @@ public final class KvBench {
                     Contender atoll = group.add(startAtoll("1shard-pinned", serverCpu, 1, true, persistence, work));
                     Contender redis = group.add(startRedis(redisVersion + "-pinned", serverCpu, List.of(), persistence, work));
                     measure(group, clientCpu, sizes, redisBenchmark, cpu, samples, report);
+                    checkPersistence(group, persistence, report);
                     for (Test test : TESTS) {
                         compare(report, samples, test, atoll.impl(), redis.impl());
                     }
@@ -178,6 +179,7 @@ public final class KvBench {
                             List.of("--io-threads", Integer.toString(ioThreads)), persistence, work)).impl());
                 }
                 measure(group, List.of(), sizes, redisBenchmark, cpu, samples, report);
+                checkPersistence(group, persistence, report);
                 for (Test test : TESTS) {
                     String best = peers.stream()
                             .max(Comparator.comparingDouble(peer -> samples.median("rps", test, peer))).orElseThrow();
@@ -191,8 +193,8 @@ public final class KvBench {
         report.publish(args);
     }
 
-    /** A server of a group and its name in the report. */
-    private record Contender(String impl, ServerProcess server, boolean atoll) { }
+    /** A server of a group, its name in the report and the directory of its files. */
+    private record Contender(String impl, ServerProcess server, boolean atoll, Path dir) { }
 
     /** The servers measured together, stopped together; Atoll's must exit 0 on SIGTERM. */
     private static final class Group implements AutoCloseable {
@@ -244,7 +246,7 @@ public final class KvBench {
         }
         String impl = "atoll-" + server.driver() + "-" + placement;
         System.out.println(impl + " ready on " + server.host() + ":" + server.port() + " (" + server.shards() + " shards)");
-        return new Contender(impl, server, true);
+        return new Contender(impl, server, true, dir);
     }
 
     private static Contender startRedis(String version, List<String> prefix, List<String> settings,
@@ -256,7 +258,7 @@ public final class KvBench {
         try {
             ServerProcess server = RedisServer.start(impl, prefix, all, dir);
             System.out.println(impl + " ready on " + server.host() + ":" + server.port());
-            return new Contender(impl, server, false);
+            return new Contender(impl, server, false, dir);
         } catch (ServerProcess.StartFailure e) {
             throw new IllegalStateException("redis-server did not start: " + e.getMessage(), e);
         }
@@ -312,6 +314,24 @@ public final class KvBench {
                 report.result(test.name() + " server CPU", impl, samples.median("cpu", test, impl), "s", BenchReport.Better.LOWER);
                 report.result(test.name() + " requests per CPU-second", impl, samples.median("perCpu", test, impl),
                         "req/CPU-s", BenchReport.Better.HIGHER);
+            }
+        }
+    }
+
+    /**
+     * Records the size of each server's append-only files; with {@code appendonly yes}, a server that wrote
+     * none did not run with the persistence the comparison claims, and the run is broken.
+     */
+    private static void checkPersistence(Group group, Persistence persistence, BenchReport report) throws IOException {
+        for (Contender contender : group.contenders) {
+            long bytes;
+            try (Stream<Path> files = Files.walk(contender.dir())) {
+                bytes = files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+            }
+            report.setting("aof_bytes_at_end " + contender.impl(), bytes);
+            if (persistence.appendOnly() && bytes == 0) {
+                throw new IllegalStateException(contender.impl() + " wrote no append-only file in " + contender.dir()
+                        + " although it runs with " + persistence);
             }
         }
     }
