@@ -49,33 +49,18 @@ public final class Wrk {
     /** What one run measured. */
     public record Result(double requestsPerSecond, double p99Millis, long non2xx, long socketErrors) { }
 
-    /** wrk, installed with apt-get when it is not on the PATH. */
+    /** wrk, installed with apt-get ({@link ExternalTools}) when it is not on the PATH. */
     public static Wrk findOrInstall() throws IOException, InterruptedException {
-        if (!onPath("wrk")) {
-            System.out.println("wrk is not installed: apt-get update && apt-get install -y wrk ...");
-            int status = new ProcessBuilder("sh", "-c", "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk")
-                    .inheritIO().start().waitFor();
-            if (status != 0 || !onPath("wrk")) {
-                throw new IllegalStateException("could not install wrk (apt-get exited " + status + "); install the"
-                        + " Debian/Ubuntu package wrk (as root: apt-get install wrk) or put wrk on the PATH, and run again");
-            }
-        }
+        ExternalTools.ensure(List.of("wrk"), List.of("wrk"));
         Path script = Files.createTempFile("atoll-wrk-pipeline-", ".lua");
         script.toFile().deleteOnExit();
         Files.writeString(script, PIPELINE_LUA);
         return new Wrk("wrk", script);
     }
 
-    private static boolean onPath(String program) throws IOException, InterruptedException {
-        return new ProcessBuilder("sh", "-c", "command -v " + program).start().waitFor() == 0;
-    }
-
     /** The wrk version line, for the report. */
     public String version() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(executable, "--version").redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return text.lines().findFirst().orElse("unknown").trim();
+        return ExternalTools.firstLine(executable, "--version");
     }
 
     /**
