@@ -75,6 +75,14 @@ public interface Driver extends AutoCloseable {
         return false;
     }
 
+    /**
+     * True when this driver runs {@link Opcode#ACCEPT_MULTISHOT} (io_uring on kernels that have it): one
+     * submission accepts connection after connection. Readiness drivers complete it with {@code -EOPNOTSUPP}.
+     */
+    default boolean supportsMultishotAccept() {
+        return false;
+    }
+
     /** True when this driver may accept {@link #registerReceiveBuffers} (io_uring); readiness drivers never do. */
     default boolean providesReceiveBuffers() {
         return false;

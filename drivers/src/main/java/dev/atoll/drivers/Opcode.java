@@ -14,6 +14,13 @@ public enum Opcode {
     POLL(0),
     /** Accepts one connection: completes with its descriptor (non-blocking, close-on-exec). */
     ACCEPT(PollEvents.READABLE),
+    /**
+     * Accepts connections on the listening socket for as long as it stays armed: one completion per
+     * connection (its descriptor, non-blocking, close-on-exec) with {@link Completion#MORE}, until an error
+     * (e.g. {@code -EMFILE}), a cancel, or the kernel ends it; that final completion carries no
+     * {@link Completion#MORE}. Only where {@link Driver#supportsMultishotAccept()}.
+     */
+    ACCEPT_MULTISHOT(PollEvents.READABLE),
     /** Connects to {@link Operation#address()}: completes with 0 once connected. */
     CONNECT(PollEvents.WRITABLE),
     /** Receives into the buffer: completes with the bytes received, 0 at end of stream. */

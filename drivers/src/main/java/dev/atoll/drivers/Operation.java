@@ -46,6 +46,11 @@ public abstract class Operation {
         return prepare(Opcode.ACCEPT, fd);
     }
 
+    /** Makes this a multishot accept on the listening socket {@code fd} (see {@link Driver#supportsMultishotAccept()}). */
+    public final Operation prepareAcceptMultishot(int fd) {
+        return prepare(Opcode.ACCEPT_MULTISHOT, fd);
+    }
+
     /**
      * Makes this a connect of socket {@code fd} to the {@code sockaddr} of {@code addressLength} bytes in
      * {@code address} (see {@link dev.atoll.drivers.ffi.SocketAddresses#encode}), which must stay

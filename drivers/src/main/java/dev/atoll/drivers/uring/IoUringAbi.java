@@ -72,6 +72,7 @@ final class IoUringAbi {
     static final byte OP_RECV = 27;
     static final byte OP_SHUTDOWN = 34;
     static final byte OP_MSG_RING = 40;
+    static final byte OP_SOCKET = 45;
     static final byte OP_SEND_ZC = 47;
 
     // sqe.flags.

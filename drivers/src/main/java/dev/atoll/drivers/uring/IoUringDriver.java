@@ -231,6 +231,11 @@ public final class IoUringDriver implements Driver {
             case POLL -> prepare(OP_POLL_ADD, fd, 0, 0, 0, pollMask(operation.pollEvents()), userData);
             case ACCEPT -> prepare(OP_ACCEPT, fd, 0, 0, 0,
                     LinuxConstants.SOCK_NONBLOCK | LinuxConstants.SOCK_CLOEXEC, userData);
+            case ACCEPT_MULTISHOT -> { // a kernel without the flag (see supportsMultishotAccept) answers -EINVAL
+                long at = prepare(OP_ACCEPT, fd, 0, 0, 0, LinuxConstants.SOCK_NONBLOCK | LinuxConstants.SOCK_CLOEXEC,
+                        userData);
+                ring.sqes.set(JAVA_SHORT, at + SQE_IOPRIO, ACCEPT_MULTISHOT);
+            }
             case CONNECT -> prepare(OP_CONNECT, fd, operation.address().address(), 0, operation.addressLength(), 0,
                     userData);
             case RECV -> prepare(OP_RECV, fd, address, length, 0, 0, userData);
@@ -262,6 +267,11 @@ public final class IoUringDriver implements Driver {
                     0, operation.flags(), userData);
             case CLOSE -> prepare(OP_CLOSE, fd, 0, 0, 0, 0, userData);
         }
+    }
+
+    @Override
+    public boolean supportsMultishotAccept() {
+        return support.multishotAccept();
     }
 
     @Override

@@ -29,6 +29,7 @@ import static dev.atoll.drivers.uring.IoUringAbi.OP_RECVMSG;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_SEND;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_SENDMSG;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_SEND_ZC;
+import static dev.atoll.drivers.uring.IoUringAbi.OP_SOCKET;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_SUPPORTED;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_WRITE;
 import static dev.atoll.drivers.uring.IoUringAbi.PROBE;
@@ -100,6 +101,14 @@ public record IoUringSupport(boolean available, String reason, int setupFlags, B
         return supports(OP_SEND_ZC);
     }
 
+    /**
+     * True when ACCEPT takes {@code IORING_ACCEPT_MULTISHOT}. The probe lists opcodes, not flags: the flag came
+     * with kernel 5.19, as did {@code IORING_OP_SOCKET}, whose presence stands for it.
+     */
+    public boolean multishotAccept() {
+        return supports(OP_SOCKET);
+    }
+
     private static IoUringSupport probe() {
         if (Os.current() != Os.LINUX) {
             return unavailable("io_uring is Linux-only; this is " + Os.current().displayName());
@@ -161,6 +170,7 @@ public record IoUringSupport(boolean available, String reason, int setupFlags, B
         String reason = "io_uring_setup flags 0x" + Integer.toHexString(flags) + describe(flags)
                 + "; MSG_RING " + (opcodes.get(OP_MSG_RING) ? "yes" : "no (wake-ups by eventfd)")
                 + "; SEND_ZC " + (opcodes.get(OP_SEND_ZC) ? "yes" : "no")
+                + "; multishot accept " + (opcodes.get(OP_SOCKET) ? "yes" : "no")
                 + "; " + opcodes.cardinality() + " opcodes";
         return new IoUringSupport(true, reason, flags, opcodes);
     }

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +98,17 @@ public abstract class ReadinessDriverContract {
         assertEquals(List.of(0), nop.results);
         assertEquals(-1, nop.driverSlot());
         assertEquals(kind(), driver.kind());
+    }
+
+    @Test
+    void completionOnlyOperationsCompleteWithEopnotsuppAndTheCapabilitiesSaySo() {
+        assertFalse(driver.supportsMultishotAccept());
+        assertFalse(driver.supportsFiles());
+        Recorder accept = new Recorder();
+        driver.submit(accept.prepareAcceptMultishot(readFd));
+        driver.poll(GENEROUS_NANOS);
+        assertEquals(List.of(-OsConstants.EOPNOTSUPP), accept.results);
+        assertEquals(-1, accept.driverSlot());
     }
 
     @Test

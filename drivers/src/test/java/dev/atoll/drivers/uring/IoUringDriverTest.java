@@ -3,12 +3,16 @@ package dev.atoll.drivers.uring;
 import dev.atoll.config.AtollConfig;
 import dev.atoll.config.DriverKind;
 import dev.atoll.config.IoUringSettings;
+import dev.atoll.drivers.Completion;
 import dev.atoll.drivers.Operation;
 import dev.atoll.drivers.PollEvents;
 import dev.atoll.drivers.ffi.Errno;
 import dev.atoll.drivers.ffi.LibC;
 import dev.atoll.drivers.ffi.LinuxConstants;
 import dev.atoll.drivers.ffi.LinuxLibC;
+import dev.atoll.drivers.ffi.OsConstants;
+import dev.atoll.drivers.ffi.SocketAddresses;
+import dev.atoll.drivers.ffi.Sockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +39,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -291,5 +302,80 @@ class IoUringDriverTest {
         assertEquals(List.of(-LinuxConstants.ECANCELED), poll.results);
         assertThrows(IllegalStateException.class, () -> driver.submit(new Recorder().prepareNop()));
         driver = null;
+    }
+
+    /** A listening stream socket at {@code address} (port 0: any); returns it and its bound address. */
+    private int listeningSocket(SocketAddress address, SocketAddress[] bound) {
+        int fd = Sockets.socket(errno, SocketAddresses.family(address),
+                OsConstants.SOCK_STREAM | LinuxConstants.SOCK_CLOEXEC, 0);
+        assertTrue(fd >= 0, "socket: " + fd);
+        openFds.add(fd);
+        MemorySegment storage = arena.allocate(SocketAddresses.STORAGE_SIZE);
+        assertEquals(0, Sockets.bind(errno, fd, storage, SocketAddresses.encode(address, storage)));
+        assertEquals(0, Sockets.listen(errno, fd, 64));
+        MemorySegment length = arena.allocateFrom(JAVA_INT, (int) SocketAddresses.STORAGE_SIZE);
+        assertEquals(0, Sockets.getsockname(errno, fd, storage, length));
+        bound[0] = SocketAddresses.decode(storage, length.get(JAVA_INT, 0));
+        return fd;
+    }
+
+    @Test
+    void oneMultishotAcceptTakesConnectionAfterConnectionUntilCancelled(@TempDir Path dir) throws Exception {
+        assertTrue(driver.supportsMultishotAccept(), "kernel 6.18 has multishot accept");
+        SocketAddress[] bound = new SocketAddress[1];
+        int listener = listeningSocket(UnixDomainSocketAddress.of(dir.resolve("listener.sock")), bound);
+        Recorder accept = new Recorder();
+        driver.submit(accept.prepareAcceptMultishot(listener));
+        driver.poll(0);
+        List<SocketChannel> clients = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            clients.add(SocketChannel.open(bound[0]));
+            pollUntil(accept.results, i + 1);
+        }
+        for (int i = 0; i < 5; i++) {
+            int fd = accept.results.get(i);
+            assertTrue(fd >= 0, "accepted descriptor: " + fd);
+            openFds.add(fd);
+            assertTrue(Completion.hasMore(accept.flags.get(i)), "still armed after connection " + i);
+            assertEquals(LinuxConstants.O_NONBLOCK,
+                    LibC.fcntl(errno, fd, LinuxConstants.F_GETFL, 0) & LinuxConstants.O_NONBLOCK);
+        }
+        assertTrue(accept.driverSlot() >= 0, "a multishot accept stays with the driver");
+        // The accepted descriptor is the client's peer: what the client writes arrives on it.
+        clients.getFirst().write(ByteBuffer.wrap("hi".getBytes(StandardCharsets.US_ASCII)));
+        MemorySegment buffer = arena.allocate(8);
+        Recorder recv = new Recorder();
+        driver.submit(recv.prepareRecv(accept.results.getFirst(), buffer.address(), 8));
+        pollUntil(recv.results, 1);
+        assertEquals(List.of(2), recv.results);
+
+        driver.cancel(accept);
+        pollUntil(accept.results, 6);
+        assertEquals(-LinuxConstants.ECANCELED, accept.results.get(5));
+        assertFalse(Completion.hasMore(accept.flags.get(5)), "the cancel ends it");
+        assertEquals(-1, accept.driverSlot());
+        for (SocketChannel client : clients) {
+            client.close();
+        }
+    }
+
+    @Test
+    void anAcceptErrorEndsTheMultishot() throws Exception {
+        // An error (EMFILE in real life; the io suite's EmfileTest covers that in a child JVM) ends the
+        // multishot and the caller re-arms. Here the error is EINVAL: the TCP socket stopped listening.
+        SocketAddress[] bound = new SocketAddress[1];
+        int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
+        Recorder accept = new Recorder();
+        driver.submit(accept.prepareAcceptMultishot(listener));
+        driver.poll(0);
+        SocketChannel client = SocketChannel.open(bound[0]);
+        pollUntil(accept.results, 1);
+        openFds.add(accept.results.getFirst());
+        assertEquals(0, Sockets.shutdown(errno, listener, OsConstants.SHUT_RDWR));
+        pollUntil(accept.results, 2);
+        assertTrue(accept.results.get(1) < 0, "an error ends it: " + accept.results.get(1));
+        assertFalse(Completion.hasMore(accept.flags.get(1)));
+        assertEquals(-1, accept.driverSlot());
+        client.close();
     }
 }
