@@ -83,6 +83,15 @@ public interface Driver extends AutoCloseable {
         return false;
     }
 
+    /**
+     * True when this driver honours {@link Operation#timeoutNanos(long)}: the kernel cancels a single-shot
+     * operation whose time limit passes (io_uring's linked timeouts), so no timer and no cancel request of
+     * the caller's are needed. Readiness drivers ignore the limit.
+     */
+    default boolean supportsLinkedTimeouts() {
+        return false;
+    }
+
     /** True when this driver may accept {@link #registerReceiveBuffers} (io_uring); readiness drivers never do. */
     default boolean providesReceiveBuffers() {
         return false;

@@ -24,6 +24,7 @@ public abstract class Operation {
     private long offset;
     private int flags;
     private int mode;
+    private long timeoutNanos;
     /** Driver bookkeeping: index of the operation in the driver's table, or -1 when not submitted. */
     private int driverSlot = -1;
     /** Driver bookkeeping: bumped on each reuse so a stale completion is recognised. */
@@ -159,6 +160,27 @@ public abstract class Operation {
         this.offset = 0;
         this.flags = 0;
         this.mode = 0;
+        this.timeoutNanos = 0;
+        return this;
+    }
+
+    /**
+     * Gives the prepared (single-shot) operation a time limit, counted from its submission: where
+     * {@link Driver#supportsLinkedTimeouts()} the kernel cancels it when the limit passes, and it completes
+     * with {@code -ECANCELED} and {@link Completion#TIMED_OUT}. Other drivers ignore it (their callers
+     * cancel with a timer). Cleared by the next {@code prepareXxx}.
+     */
+    public final Operation timeoutNanos(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("timeout must be positive: " + nanos + " ns");
+        }
+        if (driverSlot >= 0) {
+            throw new IllegalStateException("operation is in flight: it belongs to its driver until it completes");
+        }
+        if (opcode == Opcode.ACCEPT_MULTISHOT || opcode == Opcode.RECV_MULTISHOT) {
+            throw new IllegalStateException("a multishot operation takes no timeout: " + opcode);
+        }
+        this.timeoutNanos = nanos;
         return this;
     }
 
@@ -202,6 +224,11 @@ public abstract class Operation {
     /** The flags of an OPEN (open(2) flags), an FSYNC (1: data only), the buffer group of a RECV_MULTISHOT. */
     public final int flags() {
         return flags;
+    }
+
+    /** The time limit set by {@link #timeoutNanos(long)}, or 0 for none. */
+    public final long timeoutNanos() {
+        return timeoutNanos;
     }
 
     /** The mode of a file an OPEN creates. */

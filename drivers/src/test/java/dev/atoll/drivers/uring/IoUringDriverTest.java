@@ -378,4 +378,71 @@ class IoUringDriverTest {
         assertEquals(-1, accept.driverSlot());
         client.close();
     }
+
+    @Test
+    void aLinkedTimeoutCancelsAReadInTheKernelAndSaysSo() {
+        assertTrue(driver.supportsLinkedTimeouts());
+        int[] pipe = blockingPipe();
+        MemorySegment buffer = arena.allocate(8);
+        Recorder read = new Recorder();
+        driver.submit(read.prepareRead(pipe[0], buffer.address(), 8, -1).timeoutNanos(TimeUnit.MILLISECONDS.toNanos(30)));
+        pollUntil(read.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), read.results);
+        assertTrue(Completion.timedOut(read.flags.getFirst()), "the time limit ended it");
+        assertEquals(-1, read.driverSlot());
+        write(pipe[1], "late");
+        driver.poll(TimeUnit.MILLISECONDS.toNanos(50));
+        assertEquals(0, buffer.get(JAVA_BYTE, 0), "the kernel wrote into a buffer it had given back");
+        assertEquals(1, read.results.size(), "one completion");
+    }
+
+    @Test
+    void anOperationFinishedBeforeItsLimitKeepsItsResultAndAnExplicitCancelIsNoTimeout() {
+        int[] pipe = blockingPipe();
+        MemorySegment buffer = arena.allocate(8);
+        write(pipe[1], "data");
+        Recorder read = new Recorder();
+        driver.submit(read.prepareRead(pipe[0], buffer.address(), 8, -1).timeoutNanos(TimeUnit.SECONDS.toNanos(30)));
+        pollUntil(read.results, 1);
+        assertEquals(List.of(4), read.results);
+        assertFalse(Completion.timedOut(read.flags.getFirst()));
+
+        Recorder cancelled = new Recorder();
+        driver.submit(cancelled.prepareRead(pipe[0], buffer.address(), 8, -1)
+                .timeoutNanos(TimeUnit.SECONDS.toNanos(30)));
+        driver.poll(0);
+        driver.cancel(cancelled);
+        pollUntil(cancelled.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), cancelled.results);
+        assertFalse(Completion.timedOut(cancelled.flags.getFirst()), "cancelled by the caller, not by its limit");
+        driver.poll(TimeUnit.MILLISECONDS.toNanos(20));
+        assertEquals(1, cancelled.results.size());
+    }
+
+    @Test
+    void timedOperationsFillingTheSubmissionRingKeepTheirLinks() {
+        // 8 SQ entries: an operation and its LINK_TIMEOUT must never be split over two submissions.
+        List<Recorder> nops = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            Recorder nop = new Recorder();
+            nops.add(nop);
+            driver.submit(nop.prepareNop().timeoutNanos(TimeUnit.SECONDS.toNanos(30)));
+        }
+        int completed = 0;
+        long deadline = System.nanoTime() + GENEROUS_NANOS;
+        while (completed < nops.size() && System.nanoTime() < deadline) {
+            completed += driver.poll(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        assertEquals(nops.size(), completed);
+        for (Recorder nop : nops) {
+            assertEquals(List.of(0), nop.results);
+            assertEquals(List.of(0), nop.flags);
+        }
+        int[] pipe = blockingPipe();
+        Recorder poll = new Recorder(); // the ring still links: a timed poll on an idle pipe times out
+        driver.submit(poll.preparePoll(pipe[0], PollEvents.READABLE).timeoutNanos(TimeUnit.MILLISECONDS.toNanos(10)));
+        pollUntil(poll.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), poll.results);
+        assertTrue(Completion.timedOut(poll.flags.getFirst()));
+    }
 }
