@@ -56,7 +56,18 @@ public enum Opcode {
      */
     OPEN(0),
     /** Closes a descriptor: completes with 0. */
-    CLOSE(0);
+    CLOSE(0),
+    /**
+     * Reads the status of the open file {@link Operation#fd()} into the {@code struct statx} buffer
+     * {@link Operation#address()} ({@link dev.atoll.drivers.ffi.Statx}): completes with 0, the size then in
+     * the buffer. Only where {@link Driver#supportsFiles()}.
+     */
+    STATX(0),
+    /**
+     * Shuts down one direction of a connected socket ({@link Operation#flags()}: {@code SHUT_RD},
+     * {@code SHUT_WR} or {@code SHUT_RDWR}): completes with 0. Only where {@link Driver#supportsShutdown()}.
+     */
+    SHUTDOWN(0);
 
     private final int readiness;
 

@@ -139,6 +139,23 @@ public abstract class Operation {
         return prepare(Opcode.CLOSE, fd);
     }
 
+    /**
+     * Makes this a status read of file {@code fd} into {@code statx}, a
+     * {@link dev.atoll.drivers.ffi.Statx#allocate buffer} that must stay untouched until completion.
+     */
+    public final Operation prepareStatx(int fd, MemorySegment statx) {
+        prepare(Opcode.STATX, fd);
+        this.address = statx;
+        return this;
+    }
+
+    /** Makes this a {@code shutdown(fd, how)} of a connected socket. */
+    public final Operation prepareShutdown(int fd, int how) {
+        prepare(Opcode.SHUTDOWN, fd);
+        this.flags = how;
+        return this;
+    }
+
     private Operation prepareTransfer(Opcode opcode, int fd, long bufferAddress, int length) {
         prepare(opcode, fd);
         this.bufferAddress = bufferAddress;
@@ -206,7 +223,7 @@ public abstract class Operation {
         return length;
     }
 
-    /** The {@code sockaddr} of CONNECT and SEND_TO, or the address slot of RECV_FROM. */
+    /** The {@code sockaddr} of CONNECT and SEND_TO, the address slot of RECV_FROM, the buffer of STATX. */
     public final MemorySegment address() {
         return address;
     }
@@ -221,7 +238,10 @@ public abstract class Operation {
         return offset;
     }
 
-    /** The flags of an OPEN (open(2) flags), an FSYNC (1: data only), the buffer group of a RECV_MULTISHOT. */
+    /**
+     * The flags of an OPEN (open(2) flags), an FSYNC (1: data only), the buffer group of a RECV_MULTISHOT,
+     * the direction of a SHUTDOWN.
+     */
     public final int flags() {
         return flags;
     }

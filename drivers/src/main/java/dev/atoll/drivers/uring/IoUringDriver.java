@@ -105,6 +105,8 @@ public final class IoUringDriver implements Driver {
     private final MemorySegment wakeErrno;
     private final MemorySegment one;
     private final MemorySegment eventfdValue;
+    /** The "" that STATX with AT_EMPTY_PATH names. */
+    private final MemorySegment emptyPath;
     private final MemorySegment waitArgument;
     private final MemorySegment waitTimeout;
     private final int eventfd;
@@ -144,6 +146,7 @@ public final class IoUringDriver implements Driver {
         wakeErrno = Errno.allocate(arena);
         one = arena.allocateFrom(JAVA_LONG, 1L);
         eventfdValue = arena.allocate(JAVA_LONG);
+        emptyPath = arena.allocate(JAVA_BYTE);
         waitTimeout = arena.allocate(TIMESPEC);
         waitArgument = arena.allocate(GETEVENTS_ARG);
         waitArgument.set(JAVA_LONG, offset(GETEVENTS_ARG, "ts"), waitTimeout.address());
@@ -290,10 +293,19 @@ public final class IoUringDriver implements Driver {
             case OPEN -> prepare(OP_OPENAT, LinuxConstants.AT_FDCWD, operation.address().address(), operation.mode(),
                     0, operation.flags(), userData);
             case CLOSE -> prepare(OP_CLOSE, fd, 0, 0, 0, 0, userData);
+            case STATX -> prepare(OP_STATX, fd, emptyPath.address(), LinuxConstants.STATX_SIZE,
+                    operation.address().address(), LinuxConstants.AT_EMPTY_PATH, userData);
+            case SHUTDOWN -> prepare(OP_SHUTDOWN, fd, 0, operation.flags(), 0, 0, userData);
         };
         if (timeout > 0) {
             linkTimeout(at, slot, userData, timeout);
         }
+    }
+
+    /** SHUTDOWN is among the opcodes {@link IoUringSupport} requires. */
+    @Override
+    public boolean supportsShutdown() {
+        return true;
     }
 
     @Override
@@ -348,8 +360,14 @@ public final class IoUringDriver implements Driver {
         }
         prepare(OP_ASYNC_CANCEL, fd, 0, 0, 0, ASYNC_CANCEL_FD | ASYNC_CANCEL_ALL, IGNORED);
         // Now, not at the next poll: the owner closes the descriptor next, and a cancel by descriptor
-        // must find it open (a request holds its own reference, so the socket would otherwise stay open).
-        submitNow();
+        // must find it open. And with the cancelled requests' completions run (GETEVENTS runs deferred
+        // task work; their CQEs wait for the next poll): each held a reference to the file, so a listening
+        // socket would otherwise go on accepting after its owner closed it.
+        ring.publish();
+        int r = enter(ring.unsubmitted(), 0, ENTER_GETEVENTS, false);
+        if (r < 0 && r != -LinuxConstants.EINTR && r != -LinuxConstants.EAGAIN && r != -LinuxConstants.EBUSY) {
+            throw new ErrnoException("io_uring_enter(detach " + fd + ")", -r);
+        }
     }
 
     /** Writes one SQE (the ring is submitted first when full) and returns its offset in the SQE array. */

@@ -104,11 +104,19 @@ public abstract class ReadinessDriverContract {
     void completionOnlyOperationsCompleteWithEopnotsuppAndTheCapabilitiesSaySo() {
         assertFalse(driver.supportsMultishotAccept());
         assertFalse(driver.supportsFiles());
+        assertFalse(driver.supportsShutdown());
+        assertFalse(driver.supportsLinkedTimeouts());
         Recorder accept = new Recorder();
+        Recorder shutdown = new Recorder();
+        Recorder statx = new Recorder();
         driver.submit(accept.prepareAcceptMultishot(readFd));
+        driver.submit(shutdown.prepareShutdown(readFd, OsConstants.SHUT_WR));
+        driver.submit(statx.prepareStatx(readFd, arena.allocate(256)));
         driver.poll(GENEROUS_NANOS);
-        assertEquals(List.of(-OsConstants.EOPNOTSUPP), accept.results);
-        assertEquals(-1, accept.driverSlot());
+        for (Recorder op : List.of(accept, shutdown, statx)) {
+            assertEquals(List.of(-OsConstants.EOPNOTSUPP), op.results);
+            assertEquals(-1, op.driverSlot());
+        }
     }
 
     @Test

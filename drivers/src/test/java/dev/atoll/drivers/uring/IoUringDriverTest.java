@@ -13,6 +13,7 @@ import dev.atoll.drivers.ffi.LinuxLibC;
 import dev.atoll.drivers.ffi.OsConstants;
 import dev.atoll.drivers.ffi.SocketAddresses;
 import dev.atoll.drivers.ffi.Sockets;
+import dev.atoll.drivers.ffi.Statx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -444,5 +445,75 @@ class IoUringDriverTest {
         pollUntil(poll.results, 1);
         assertEquals(List.of(-LinuxConstants.ECANCELED), poll.results);
         assertTrue(Completion.timedOut(poll.flags.getFirst()));
+    }
+
+    @Test
+    void statxFillsTheCallersBufferWithTheSize(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sized.bin");
+        Files.write(file, new byte[12345]);
+        Recorder open = new Recorder();
+        driver.submit(open.prepareOpen(arena.allocateFrom(file.toString()), LinuxConstants.O_CLOEXEC, 0));
+        pollUntil(open.results, 1);
+        int fd = open.results.getFirst();
+        assertTrue(fd >= 0, "open: " + fd);
+        openFds.add(fd);
+        MemorySegment statx = Statx.allocate(arena);
+        Recorder stat = new Recorder();
+        driver.submit(stat.prepareStatx(fd, statx));
+        pollUntil(stat.results, 1);
+        assertEquals(List.of(0), stat.results);
+        assertEquals(LinuxConstants.STATX_SIZE, Statx.mask(statx) & LinuxConstants.STATX_SIZE);
+        assertEquals(12345L, Statx.size(statx));
+        Recorder bad = new Recorder();
+        driver.submit(bad.prepareStatx(-1, Statx.allocate(arena)));
+        pollUntil(bad.results, 1);
+        assertEquals(List.of(-LinuxConstants.EBADF), bad.results);
+    }
+
+    @Test
+    void shutdownEndsTheStreamThePeerReads() throws Exception {
+        assertTrue(driver.supportsShutdown());
+        SocketAddress[] bound = new SocketAddress[1];
+        int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
+        try (SocketChannel client = SocketChannel.open(bound[0])) {
+            int accepted = Sockets.accept(errno, listener);
+            assertTrue(accepted >= 0, "accept: " + accepted);
+            openFds.add(accepted);
+            Recorder shutdown = new Recorder();
+            driver.submit(shutdown.prepareShutdown(accepted, OsConstants.SHUT_WR));
+            pollUntil(shutdown.results, 1);
+            assertEquals(List.of(0), shutdown.results);
+            assertEquals(-1, client.read(ByteBuffer.allocate(8)), "the peer sees the end of stream");
+            // Reading the other way still works: only output was shut down.
+            client.write(ByteBuffer.wrap(new byte[] {42}));
+            MemorySegment buffer = arena.allocate(1);
+            Recorder recv = new Recorder();
+            driver.submit(recv.prepareRecv(accepted, buffer.address(), 1));
+            pollUntil(recv.results, 1);
+            assertEquals(List.of(1), recv.results);
+            assertEquals(42, buffer.get(JAVA_BYTE, 0));
+        }
+        Recorder notSocket = new Recorder();
+        int[] pipe = blockingPipe();
+        driver.submit(notSocket.prepareShutdown(pipe[0], OsConstants.SHUT_WR));
+        pollUntil(notSocket.results, 1);
+        assertEquals(List.of(-LinuxConstants.ENOTSOCK), notSocket.results);
+    }
+
+    @Test
+    void aListenerDetachedAndClosedStopsListeningAtOnce() throws Exception {
+        // The armed accept holds a reference to the socket: detach must let it go before the owner's close,
+        // or the socket would go on listening until the next poll.
+        SocketAddress[] bound = new SocketAddress[1];
+        int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
+        Recorder accept = new Recorder();
+        driver.submit(accept.prepareAcceptMultishot(listener));
+        driver.poll(0);
+        driver.detach(listener);
+        openFds.remove((Integer) listener);
+        assertEquals(0, LibC.close(errno, listener));
+        assertThrows(java.net.ConnectException.class, () -> SocketChannel.open(bound[0]).close());
+        pollUntil(accept.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), accept.results);
     }
 }
