@@ -320,14 +320,19 @@ class IoUringDriverTest {
         return fd;
     }
 
+    private Recorder armMultishotAccept(int listener) {
+        Recorder accept = new Recorder();
+        driver.submit(accept.prepareAcceptMultishot(listener));
+        driver.poll(0);
+        return accept;
+    }
+
     @Test
     void oneMultishotAcceptTakesConnectionAfterConnectionUntilCancelled(@TempDir Path dir) throws Exception {
         assertTrue(driver.supportsMultishotAccept(), "kernel 6.18 has multishot accept");
         SocketAddress[] bound = new SocketAddress[1];
         int listener = listeningSocket(UnixDomainSocketAddress.of(dir.resolve("listener.sock")), bound);
-        Recorder accept = new Recorder();
-        driver.submit(accept.prepareAcceptMultishot(listener));
-        driver.poll(0);
+        Recorder accept = armMultishotAccept(listener);
         List<SocketChannel> clients = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             clients.add(SocketChannel.open(bound[0]));
@@ -366,9 +371,7 @@ class IoUringDriverTest {
         // multishot and the caller re-arms. Here the error is EINVAL: the TCP socket stopped listening.
         SocketAddress[] bound = new SocketAddress[1];
         int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
-        Recorder accept = new Recorder();
-        driver.submit(accept.prepareAcceptMultishot(listener));
-        driver.poll(0);
+        Recorder accept = armMultishotAccept(listener);
         SocketChannel client = SocketChannel.open(bound[0]);
         pollUntil(accept.results, 1);
         openFds.add(accept.results.getFirst());
@@ -506,9 +509,7 @@ class IoUringDriverTest {
         // or the socket would go on listening until the next poll.
         SocketAddress[] bound = new SocketAddress[1];
         int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
-        Recorder accept = new Recorder();
-        driver.submit(accept.prepareAcceptMultishot(listener));
-        driver.poll(0);
+        Recorder accept = armMultishotAccept(listener);
         driver.detach(listener);
         openFds.remove((Integer) listener);
         assertEquals(0, LibC.close(errno, listener));
