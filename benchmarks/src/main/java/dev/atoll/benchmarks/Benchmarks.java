@@ -18,6 +18,8 @@ public final class Benchmarks {
                     + " without and with pipelining, /json; requests/s and p99", HttpBench::run),
             new Benchmark("echo", "TCP echo round trips with Atoll's own load generator: Atoll's echo example vs Netty 4.2"
                     + " (io_uring, epoll); round trips/s and p99", EchoBench::run),
+            new Benchmark("kv", "Redis protocol with redis-benchmark: Atoll's kv example vs redis-server 7, SET and GET"
+                    + " without and with -P 16, per core (taskset) and unplaced; requests/s, p50/p99, CPU seconds", KvBench::run),
             new Benchmark("io-alloc", "JMH -prof gc: loopback TCP round trips on one shard and the bytes each allocates",
                     IoAllocBench::run),
             new Benchmark("uring", "io_uring: NOP throughput, cross-shard wake latency (MSG_RING vs eventfd), 4 KiB random"

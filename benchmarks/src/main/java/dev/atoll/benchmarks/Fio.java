@@ -20,18 +20,15 @@ final class Fio {
         this.executable = executable;
     }
 
-    /** fio, installed with apt-get when it is not on the PATH. */
+    /** fio, installed with apt-get ({@link ExternalTools}) when it is not on the PATH. */
     static Fio findOrInstall() throws IOException, InterruptedException {
-        DebianPackages.ensure("fio", "fio");
+        ExternalTools.ensure(List.of("fio"), List.of("fio"));
         return new Fio("fio");
     }
 
     /** The version fio reports, e.g. {@code fio-3.33}. */
     String version() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(executable, "--version").redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return text.strip();
+        return ExternalTools.firstLine(executable, "--version");
     }
 
     /**

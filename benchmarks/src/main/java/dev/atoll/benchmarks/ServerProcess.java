@@ -15,11 +15,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
- * A server under test, run as a child JVM: the same JDK and class path as this one, the same JVM
- * flags for every server ({@link #jvmFlags()}), started and waited for through the ready line of
- * {@code CONTRACTS.md}, stopped with SIGTERM. Its stderr goes to a log file, shown when it fails.
+ * A server under test, run as a child process: a JVM with the same JDK and class path as this one and
+ * the same JVM flags for every server ({@link #jvmFlags()}), started and waited for through the ready
+ * line of {@code CONTRACTS.md}; or another program (redis-server) waited for through a line of its
+ * own. Stopped with SIGTERM. Its stderr goes to a log file, shown when it fails.
  */
 public final class ServerProcess implements AutoCloseable {
     private static final long READY_SECONDS = 60;
@@ -78,6 +80,14 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(String impl, List<String> properties, String mainClass, List<String> args)
             throws IOException, StartFailure {
+        return start(impl, javaCommand(properties, mainClass, args), ServerProcess::readyLineFields);
+    }
+
+    /**
+     * The command that runs {@code mainClass args...} in a JVM like this one: this JDK and class path,
+     * {@link #jvmFlags()}, then {@code properties}. A caller may put a prefix before it (e.g. {@code taskset}).
+     */
+    public static List<String> javaCommand(List<String> properties, String mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags());
@@ -86,6 +96,20 @@ public final class ServerProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(args);
+        return command;
+    }
+
+    /**
+     * Starts {@code command} (any program) and waits until {@code readySignal} recognizes a line of its
+     * standard output. Everything it prints later is read and dropped, so a chatty server never blocks on
+     * a full pipe.
+     *
+     * @param readySignal the ready line's fields ({@code example host port driver shards}, as
+     *                    {@link #parseReadyLine} gives them) for the line that says the server is ready;
+     *                    null for any other line
+     */
+    public static ServerProcess start(String impl, List<String> command, Function<String, Map<String, String>> readySignal)
+            throws IOException, StartFailure {
         Path log = Files.createTempFile("atoll-bench-" + impl + "-", ".log");
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
@@ -96,16 +120,17 @@ public final class ServerProcess implements AutoCloseable {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
-                    if (!ready.isDone() && line.startsWith("atoll ready ")) {
-                        ready.complete(parseReadyLine(line));
+                    Map<String, String> fields = ready.isDone() ? null : readySignal.apply(line);
+                    if (fields != null) {
+                        ready.complete(fields);
                     } else if (!ready.isDone()) {
                         synchronized (before) {
                             before.append(line).append('\n');
                         }
                     }
                 }
-            } catch (IOException e) {
-                // the process ended; reported below
+            } catch (IOException | RuntimeException e) {
+                ready.completeExceptionally(e);
             }
             ready.complete(null);
         });
@@ -129,6 +154,11 @@ public final class ServerProcess implements AutoCloseable {
                 : " (exit status " + process.exitValue() + ")"), output);
     }
 
+    /** The fields of Atoll's ready line, or null for any other line. */
+    static Map<String, String> readyLineFields(String line) {
+        return line.startsWith("atoll ready ") ? parseReadyLine(line) : null;
+    }
+
     /** {@code atoll ready example=http host=h port=1 driver=epoll shards=2} as its key=value fields. */
     static Map<String, String> parseReadyLine(String line) {
         Map<String, String> fields = new HashMap<>();
@@ -148,6 +178,21 @@ public final class ServerProcess implements AutoCloseable {
 
     public String impl() {
         return impl;
+    }
+
+    /** The operating system's id of the server's process (for {@code /proc/PID/stat}). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** True until the server's process has exited. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Where the server's standard error goes. */
+    public Path log() {
+        return log;
     }
 
     public String host() {

@@ -49,9 +49,9 @@ public final class Wrk {
     /** What one run measured. */
     public record Result(double requestsPerSecond, double p99Millis, long non2xx, long socketErrors) { }
 
-    /** wrk, installed with apt-get when it is not on the PATH. */
+    /** wrk, installed with apt-get ({@link ExternalTools}) when it is not on the PATH. */
     public static Wrk findOrInstall() throws IOException, InterruptedException {
-        DebianPackages.ensure("wrk", "wrk");
+        ExternalTools.ensure(List.of("wrk"), List.of("wrk"));
         Path script = Files.createTempFile("atoll-wrk-pipeline-", ".lua");
         script.toFile().deleteOnExit();
         Files.writeString(script, PIPELINE_LUA);
@@ -60,10 +60,7 @@ public final class Wrk {
 
     /** The wrk version line, for the report. */
     public String version() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(executable, "--version").redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return text.lines().findFirst().orElse("unknown").trim();
+        return ExternalTools.firstLine(executable, "--version");
     }
 
     /**

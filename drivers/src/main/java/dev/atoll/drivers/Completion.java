@@ -6,6 +6,8 @@ public final class Completion {
     public static final int MORE = 1;
     /** The kernel filled one of the registered receive buffers; {@link #bufferId(int)} says which. */
     public static final int BUFFER = 2;
+    /** The operation's {@link Operation#timeoutNanos(long) time limit} passed and the kernel cancelled it. */
+    public static final int TIMED_OUT = 4;
     private static final int BUFFER_ID_SHIFT = 16;
 
     private Completion() {
@@ -19,6 +21,11 @@ public final class Completion {
     /** True when this completion carries a registered receive buffer. */
     public static boolean hasBuffer(int flags) {
         return (flags & BUFFER) != 0;
+    }
+
+    /** True when the operation's own time limit ended it (see {@link Operation#timeoutNanos(long)}). */
+    public static boolean timedOut(int flags) {
+        return (flags & TIMED_OUT) != 0;
     }
 
     /** The id of the registered receive buffer of a completion with {@link #BUFFER}. */

@@ -68,10 +68,35 @@ public interface Driver extends AutoCloseable {
 
     /**
      * True when this driver runs the file opcodes ({@link Opcode#READ}, {@link Opcode#WRITE},
-     * {@link Opcode#FSYNC}, {@link Opcode#OPEN}, {@link Opcode#CLOSE}) asynchronously; readiness drivers do
+     * {@link Opcode#FSYNC}, {@link Opcode#OPEN}, {@link Opcode#CLOSE}, {@link Opcode#STATX}) asynchronously; readiness drivers do
      * not (the kernel offers no readiness for regular files) and complete them with {@code -EOPNOTSUPP}.
      */
     default boolean supportsFiles() {
+        return false;
+    }
+
+    /**
+     * True when this driver runs {@link Opcode#SHUTDOWN} (io_uring); readiness drivers complete it with
+     * {@code -EOPNOTSUPP}, their callers call {@code shutdown(2)} directly (it never blocks).
+     */
+    default boolean supportsShutdown() {
+        return false;
+    }
+
+    /**
+     * True when this driver runs {@link Opcode#ACCEPT_MULTISHOT} (io_uring on kernels that have it): one
+     * submission accepts connection after connection. Readiness drivers complete it with {@code -EOPNOTSUPP}.
+     */
+    default boolean supportsMultishotAccept() {
+        return false;
+    }
+
+    /**
+     * True when this driver honours {@link Operation#timeoutNanos(long)}: the kernel cancels a single-shot
+     * operation whose time limit passes (io_uring's linked timeouts), so no timer and no cancel request of
+     * the caller's are needed. Readiness drivers ignore the limit.
+     */
+    default boolean supportsLinkedTimeouts() {
         return false;
     }
 

@@ -14,6 +14,13 @@ public enum Opcode {
     POLL(0),
     /** Accepts one connection: completes with its descriptor (non-blocking, close-on-exec). */
     ACCEPT(PollEvents.READABLE),
+    /**
+     * Accepts connections on the listening socket for as long as it stays armed: one completion per
+     * connection (its descriptor, non-blocking, close-on-exec) with {@link Completion#MORE}, until an error
+     * (e.g. {@code -EMFILE}), a cancel, or the kernel ends it; that final completion carries no
+     * {@link Completion#MORE}. Only where {@link Driver#supportsMultishotAccept()}.
+     */
+    ACCEPT_MULTISHOT(PollEvents.READABLE),
     /** Connects to {@link Operation#address()}: completes with 0 once connected. */
     CONNECT(PollEvents.WRITABLE),
     /** Receives into the buffer: completes with the bytes received, 0 at end of stream. */
@@ -49,7 +56,18 @@ public enum Opcode {
      */
     OPEN(0),
     /** Closes a descriptor: completes with 0. */
-    CLOSE(0);
+    CLOSE(0),
+    /**
+     * Reads the status of the open file {@link Operation#fd()} into the {@code struct statx} buffer
+     * {@link Operation#address()} ({@link dev.atoll.drivers.ffi.Statx}): completes with 0, the size then in
+     * the buffer. Only where {@link Driver#supportsFiles()}.
+     */
+    STATX(0),
+    /**
+     * Shuts down one direction of a connected socket ({@link Operation#flags()}: {@code SHUT_RD},
+     * {@code SHUT_WR} or {@code SHUT_RDWR}): completes with 0. Only where {@link Driver#supportsShutdown()}.
+     */
+    SHUTDOWN(0);
 
     private final int readiness;
 

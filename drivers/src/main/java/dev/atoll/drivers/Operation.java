@@ -24,6 +24,7 @@ public abstract class Operation {
     private long offset;
     private int flags;
     private int mode;
+    private long timeoutNanos;
     /** Driver bookkeeping: index of the operation in the driver's table, or -1 when not submitted. */
     private int driverSlot = -1;
     /** Driver bookkeeping: bumped on each reuse so a stale completion is recognised. */
@@ -44,6 +45,11 @@ public abstract class Operation {
     /** Makes this an accept on the listening socket {@code fd}. */
     public final Operation prepareAccept(int fd) {
         return prepare(Opcode.ACCEPT, fd);
+    }
+
+    /** Makes this a multishot accept on the listening socket {@code fd} (see {@link Driver#supportsMultishotAccept()}). */
+    public final Operation prepareAcceptMultishot(int fd) {
+        return prepare(Opcode.ACCEPT_MULTISHOT, fd);
     }
 
     /**
@@ -133,6 +139,23 @@ public abstract class Operation {
         return prepare(Opcode.CLOSE, fd);
     }
 
+    /**
+     * Makes this a status read of file {@code fd} into {@code statx}, a
+     * {@link dev.atoll.drivers.ffi.Statx#allocate buffer} that must stay untouched until completion.
+     */
+    public final Operation prepareStatx(int fd, MemorySegment statx) {
+        prepare(Opcode.STATX, fd);
+        this.address = statx;
+        return this;
+    }
+
+    /** Makes this a {@code shutdown(fd, how)} of a connected socket. */
+    public final Operation prepareShutdown(int fd, int how) {
+        prepare(Opcode.SHUTDOWN, fd);
+        this.flags = how;
+        return this;
+    }
+
     private Operation prepareTransfer(Opcode opcode, int fd, long bufferAddress, int length) {
         prepare(opcode, fd);
         this.bufferAddress = bufferAddress;
@@ -154,6 +177,27 @@ public abstract class Operation {
         this.offset = 0;
         this.flags = 0;
         this.mode = 0;
+        this.timeoutNanos = 0;
+        return this;
+    }
+
+    /**
+     * Gives the prepared (single-shot) operation a time limit, counted from its submission: where
+     * {@link Driver#supportsLinkedTimeouts()} the kernel cancels it when the limit passes, and it completes
+     * with {@code -ECANCELED} and {@link Completion#TIMED_OUT}. Other drivers ignore it (their callers
+     * cancel with a timer). Cleared by the next {@code prepareXxx}.
+     */
+    public final Operation timeoutNanos(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("timeout must be positive: " + nanos + " ns");
+        }
+        if (driverSlot >= 0) {
+            throw new IllegalStateException("operation is in flight: it belongs to its driver until it completes");
+        }
+        if (opcode == Opcode.ACCEPT_MULTISHOT || opcode == Opcode.RECV_MULTISHOT) {
+            throw new IllegalStateException("a multishot operation takes no timeout: " + opcode);
+        }
+        this.timeoutNanos = nanos;
         return this;
     }
 
@@ -179,7 +223,7 @@ public abstract class Operation {
         return length;
     }
 
-    /** The {@code sockaddr} of CONNECT and SEND_TO, or the address slot of RECV_FROM. */
+    /** The {@code sockaddr} of CONNECT and SEND_TO, the address slot of RECV_FROM, the buffer of STATX. */
     public final MemorySegment address() {
         return address;
     }
@@ -194,9 +238,17 @@ public abstract class Operation {
         return offset;
     }
 
-    /** The flags of an OPEN (open(2) flags), an FSYNC (1: data only), the buffer group of a RECV_MULTISHOT. */
+    /**
+     * The flags of an OPEN (open(2) flags), an FSYNC (1: data only), the buffer group of a RECV_MULTISHOT,
+     * the direction of a SHUTDOWN.
+     */
     public final int flags() {
         return flags;
+    }
+
+    /** The time limit set by {@link #timeoutNanos(long)}, or 0 for none. */
+    public final long timeoutNanos() {
+        return timeoutNanos;
     }
 
     /** The mode of a file an OPEN creates. */

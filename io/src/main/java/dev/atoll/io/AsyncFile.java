@@ -6,6 +6,7 @@ import dev.atoll.drivers.ffi.Errno;
 import dev.atoll.drivers.ffi.LibC;
 import dev.atoll.drivers.ffi.MacosConstants;
 import dev.atoll.drivers.ffi.OsConstants;
+import dev.atoll.drivers.ffi.Statx;
 import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 
@@ -218,8 +219,12 @@ public final class AsyncFile implements IoShard.Resource {
         return call(null, "fdatasync", () -> check(LibC.fdatasync(ERRNO.get(), fd), "fdatasync"));
     }
 
-    /** The file's size in bytes. */
+    /** The file's size in bytes (on io_uring a STATX on the ring). */
     public Promise<Long> size() {
+        if (onRing) {
+            MemorySegment statx = Statx.allocate(Arena.ofAuto()); // the operation's until it completes
+            return ringCall(null, "size", op -> op.prepareStatx(fd, statx)).map(ignored -> Statx.size(statx));
+        }
         return call(null, "size", () -> {
             long size = LibC.lseek(ERRNO.get(), fd, 0, OsConstants.SEEK_END);
             if (size < 0) {

@@ -73,6 +73,8 @@ public final class Connection implements IoShard.Resource {
     private long queuedBytes;
     private boolean shutdownAfterWrites;
     private Promise<Void> shutdownPromise;
+    /** The shutdown running as an operation (on {@link #writeOp}: writes are over by then), or null. */
+    private Promise<Void> shutdownInFlight;
 
     // connect
     private MemorySegment connectAddress;
@@ -470,6 +472,12 @@ public final class Connection implements IoShard.Resource {
             connectCompleted(result, timedOut);
             return;
         }
+        if (shutdownInFlight != null) {
+            Promise<Void> promise = shutdownInFlight;
+            shutdownInFlight = null;
+            shutdownDone(promise, result);
+            return;
+        }
         Buffer buffer = writeBuffer;
         Promise<Object> promise = writePromise;
         if (result >= 0) {
@@ -551,12 +559,22 @@ public final class Connection implements IoShard.Resource {
         return promise;
     }
 
+    /** On io_uring an operation on the ring; on readiness drivers the call itself (it never blocks). */
     private void shutdownNow() {
         Promise<Void> promise = shutdownPromise;
         shutdownPromise = null;
-        int r = Sockets.shutdown(io.errno, fd, OsConstants.SHUT_WR);
-        if (r < 0 && -r != OsConstants.ENOTCONN) {
-            promise.fail(new IoException("shutdown of " + this, -r));
+        if (io.driver().supportsShutdown()) {
+            shutdownInFlight = promise;
+            writeOp.prepareShutdown(fd, OsConstants.SHUT_WR);
+            writeOp.submit(null);
+            return;
+        }
+        shutdownDone(promise, Sockets.shutdown(io.errno, fd, OsConstants.SHUT_WR));
+    }
+
+    private void shutdownDone(Promise<Void> promise, int result) {
+        if (result < 0 && -result != OsConstants.ENOTCONN) {
+            promise.fail(IoOperation.failure("shutdown", this, result, false, open));
         } else {
             promise.complete(null);
         }

@@ -12,7 +12,9 @@ import java.time.Duration;
 /**
  * One direction of a resource (a connection's reads, its writes, a listener's accepts): an
  * {@link Operation} prepared again for each use, so an I/O operation allocates no driver object.
- * Adds the deadline (a shard timer that cancels the operation) and tells its owner how it ended.
+ * Adds the deadline and tells its owner how it ended. The deadline is the kernel's where the driver
+ * {@link Driver#supportsLinkedTimeouts() links timeouts} (io_uring: one more SQE, no timer, no cancel
+ * request), otherwise a shard timer that cancels the operation.
  */
 final class IoOperation extends Operation {
 
@@ -51,9 +53,13 @@ final class IoOperation extends Operation {
     /** Submits what was prepared; with a timeout unless it is null. */
     void submit(Duration timeout) {
         timedOut = false;
+        boolean linked = timeout != null && driver.supportsLinkedTimeouts();
+        if (linked) {
+            timeoutNanos(Math.max(1, timeout.toNanos()));
+        }
         inFlight = true;
         driver.submit(this);
-        if (timeout != null) {
+        if (timeout != null && !linked) {
             deadline = shard.schedule(timeout, this::deadlinePassed);
         }
     }
@@ -123,6 +129,6 @@ final class IoOperation extends Operation {
             deadline.cancel();
             deadline = null;
         }
-        owner.completed(this, result, timedOut && result == -Errno.ECANCELED);
+        owner.completed(this, result, (timedOut || Completion.timedOut(flags)) && result == -Errno.ECANCELED);
     }
 }

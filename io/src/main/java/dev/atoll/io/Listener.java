@@ -1,10 +1,12 @@
 package dev.atoll.io;
 
+import dev.atoll.drivers.ffi.Errno;
 import dev.atoll.drivers.ffi.LibC;
 import dev.atoll.drivers.ffi.OsConstants;
 import dev.atoll.drivers.ffi.SocketAddresses;
 import dev.atoll.drivers.ffi.Sockets;
 import dev.atoll.shards.Promise;
+import dev.atoll.shards.Timer;
 
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -16,6 +18,12 @@ import java.util.Objects;
  * A listening stream socket (TCP or Unix domain) on one shard; {@link #accept()} takes one connection
  * at a time, owned by this shard. {@link TcpServer} runs listeners on several shards and the accept
  * loop; use a listener directly for full control.
+ *
+ * <p>Where the driver has multishot accept (io_uring), one submission accepts for the listener's life:
+ * connections that arrive while nobody waits in {@link #accept()} are queued here, and the kernel is
+ * told to stop (cancel) once {@value #QUEUE_LIMIT} wait, so a listener nobody accepts on leaves the
+ * rest in the kernel's backlog. An error (e.g. {@code EMFILE}) ends the multishot; the next
+ * {@link #accept()} arms it again, so a caller's pause before retrying holds.
  */
 public final class Listener implements IoShard.Resource {
     static {
@@ -25,13 +33,22 @@ public final class Listener implements IoShard.Resource {
         new IoException("accept", OsConstants.EMFILE).errnoName();
     }
 
+    /** Accepted connections kept while nobody waits, before the multishot accept is paused. */
+    private static final int QUEUE_LIMIT = 16;
+
     private final IoShard io;
     private final int fd;
     private final boolean tcp;
     private final SocketAddress address;
     private final IoOperation acceptOp;
+    private final boolean multishot;
+    /** Descriptors the multishot accept took while nobody waited, oldest at {@link #queueHead}. */
+    private int[] queued = new int[QUEUE_LIMIT];
+    private int queueHead;
+    private int queueSize;
     private SocketOptions connectionOptions;
     private Promise<Connection> acceptPromise;
+    private Timer acceptDeadline;
     private boolean open = true;
 
     private Listener(IoShard io, int fd, boolean tcp, SocketAddress address) {
@@ -40,7 +57,8 @@ public final class Listener implements IoShard.Resource {
         this.tcp = tcp;
         this.address = address;
         this.connectionOptions = io.settings().socketOptions();
-        this.acceptOp = new IoOperation(io, this::acceptCompleted);
+        this.multishot = io.driver().supportsMultishotAccept();
+        this.acceptOp = new IoOperation(io, multishot ? this::multishotCompleted : this::acceptCompleted);
         io.opened(this);
     }
 
@@ -109,30 +127,109 @@ public final class Listener implements IoShard.Resource {
         if (!open) {
             return Promise.failed(new IoCancelledException("accept on " + this + ": the listener is closed"));
         }
-        if (acceptOp.inFlight()) {
+        if (acceptPromise != null || (!multishot && acceptOp.inFlight())) {
             throw new IllegalStateException("an accept is already in progress on " + this);
         }
-        acceptPromise = new Promise<>();
-        acceptOp.prepareAccept(fd);
-        acceptOp.submit(timeout);
-        return acceptPromise;
+        Promise<Connection> promise = new Promise<>();
+        if (!multishot) {
+            acceptPromise = promise;
+            acceptOp.prepareAccept(fd);
+            acceptOp.submit(timeout);
+            return promise;
+        }
+        if (queueSize > 0) {
+            int accepted = queued[queueHead];
+            queueHead = (queueHead + 1) % queued.length;
+            queueSize--;
+            deliver(accepted, promise);
+            return promise;
+        }
+        acceptPromise = promise;
+        if (!acceptOp.inFlight()) {
+            acceptOp.prepareAcceptMultishot(fd);
+            acceptOp.submit(null); // the deadline belongs to this accept, not to the multishot
+        }
+        if (timeout != null) {
+            acceptDeadline = io.shard().schedule(timeout, this::acceptTimedOut);
+        }
+        return promise;
     }
 
     private void acceptCompleted(IoOperation op, int result, boolean timedOut) {
         Promise<Connection> promise = acceptPromise;
         acceptPromise = null;
         if (result >= 0) {
-            try {
-                SocketCalls.apply(io, result, connectionOptions, tcp);
-            } catch (IoException e) {
-                LibC.close(io.errno, result); // the peer went away already (EINVAL, ECONNRESET): drop just this one
-                promise.fail(e);
-                return;
-            }
-            promise.complete(new Connection(io, result, tcp));
+            deliver(result, promise);
         } else {
             promise.fail(IoOperation.failure("accept", this, result, timedOut, open));
         }
+    }
+
+    /**
+     * One step of the multishot accept: a connection (handed to the waiting caller, else queued), or its
+     * end (an error for the waiting caller; a cancel, or a kernel's end without error, re-arms for a waiter).
+     */
+    private void multishotCompleted(IoOperation op, int result, boolean timedOut) {
+        if (result >= 0) {
+            if (!open) {
+                LibC.close(io.errno, result); // taken while the listener was closing
+            } else if (acceptPromise != null) {
+                deliver(result, takeWaiter());
+            } else {
+                enqueue(result);
+            }
+        } else if (result != -Errno.ECANCELED && acceptPromise != null) {
+            takeWaiter().fail(IoOperation.failure("accept", this, result, false, open));
+        }
+        if (!op.inFlight() && open && acceptPromise != null) {
+            acceptOp.prepareAcceptMultishot(fd);
+            acceptOp.submit(null);
+        }
+    }
+
+    private Promise<Connection> takeWaiter() {
+        Promise<Connection> promise = acceptPromise;
+        acceptPromise = null;
+        if (acceptDeadline != null) {
+            acceptDeadline.cancel();
+            acceptDeadline = null;
+        }
+        return promise;
+    }
+
+    private void acceptTimedOut() {
+        acceptDeadline = null;
+        Promise<Connection> promise = acceptPromise;
+        acceptPromise = null;
+        // The multishot goes on: a connection arriving later waits in the queue for the next accept.
+        promise.fail(IoOperation.failure("accept", this, -Errno.ECANCELED, true, open));
+    }
+
+    private void enqueue(int accepted) {
+        if (queueSize == queued.length) { // only while a pause is on its way to the kernel
+            int[] larger = new int[queued.length * 2];
+            for (int i = 0; i < queueSize; i++) {
+                larger[i] = queued[(queueHead + i) % queued.length];
+            }
+            queued = larger;
+            queueHead = 0;
+        }
+        queued[(queueHead + queueSize) % queued.length] = accepted;
+        queueSize++;
+        if (queueSize == QUEUE_LIMIT && acceptOp.inFlight()) {
+            acceptOp.cancel(); // nobody is taking them: leave the rest in the kernel's backlog
+        }
+    }
+
+    private void deliver(int accepted, Promise<Connection> promise) {
+        try {
+            SocketCalls.apply(io, accepted, connectionOptions, tcp);
+        } catch (IoException e) {
+            LibC.close(io.errno, accepted); // the peer went away already (EINVAL, ECONNRESET): drop just this one
+            promise.fail(e);
+            return;
+        }
+        promise.complete(new Connection(io, accepted, tcp));
     }
 
     /** Stops listening; an accept in progress fails with {@link IoCancelledException}. Open connections stay. */
@@ -144,6 +241,13 @@ public final class Listener implements IoShard.Resource {
         open = false;
         io.closed(this);
         SocketCalls.close(io, fd);
+        for (; queueSize > 0; queueSize--) {
+            LibC.close(io.errno, queued[queueHead]);
+            queueHead = (queueHead + 1) % queued.length;
+        }
+        if (multishot && acceptPromise != null) {
+            takeWaiter().fail(new IoCancelledException("accept on " + this + ": it was closed"));
+        }
     }
 
     public boolean isOpen() {

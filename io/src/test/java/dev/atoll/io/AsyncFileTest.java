@@ -35,6 +35,35 @@ class AsyncFileTest {
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void theSizeIsALongAndFollowsWrites(DriverKind driver) throws Exception {
+        Path path = dir.resolve("sparse.bin");
+        long far = 5_000_000_000L; // beyond an int: the size is read from the statx buffer as a long
+        try (ShardRuntime runtime = TestRuntimes.start(1, "", driver)) {
+            List<Long> sizes = TestRuntimes.awaitPromise(runtime, 0, () ->
+                    AsyncFile.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE).flatMap(file -> {
+                        List<Long> seen = new ArrayList<>();
+                        Buffer one = BufferPool.current().acquire(8).writeUtf8("x");
+                        return file.size()
+                                .flatMap(empty -> {
+                                    seen.add(empty);
+                                    return file.write(one, far);
+                                })
+                                .flatMap(n -> {
+                                    one.release();
+                                    return file.size();
+                                })
+                                .flatMap(size -> {
+                                    seen.add(size);
+                                    return file.closeAsync().map(ignored -> seen);
+                                });
+                    }));
+            assertEquals(List.of(0L, far + 1), sizes);
+        }
+        assertEquals(far + 1, Files.size(path));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void writesAtOffsetsSyncsReadsBackAndReportsTheEnd(DriverKind driver) throws Exception {
         Path path = dir.resolve("data.bin");
         try (ShardRuntime runtime = TestRuntimes.start(1, "", driver)) {

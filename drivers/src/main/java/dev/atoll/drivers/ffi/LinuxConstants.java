@@ -24,6 +24,7 @@ public final class LinuxConstants {
     public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
     public static final int ETIME = 62;
+    public static final int ENOTSOCK = 88;
     public static final int EOPNOTSUPP = 95;
     public static final int EADDRINUSE = 98;
     public static final int ECONNABORTED = 103;
@@ -56,6 +57,10 @@ public final class LinuxConstants {
 
     /** The {@code dirfd} of {@code openat} that means the current directory. */
     public static final int AT_FDCWD = -100;
+    /** statx(2) flag: an empty path names {@code dirfd} itself. */
+    public static final int AT_EMPTY_PATH = 0x1000;
+    /** statx(2) mask bit: {@code stx_size} is wanted. */
+    public static final int STATX_SIZE = 0x200;
     public static final int O_APPEND = 0x400;
     public static final int O_CREAT = 0x40;
     public static final int O_TRUNC = 0x200;
@@ -109,7 +114,7 @@ public final class LinuxConstants {
             case 34 -> "ERANGE";
             case ENOSYS -> "ENOSYS";
             case ETIME -> "ETIME";
-            case 88 -> "ENOTSOCK";
+            case ENOTSOCK -> "ENOTSOCK";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case 97 -> "EAFNOSUPPORT";
             case EADDRINUSE -> "EADDRINUSE";

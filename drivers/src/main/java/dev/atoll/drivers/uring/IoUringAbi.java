@@ -72,6 +72,7 @@ final class IoUringAbi {
     static final byte OP_RECV = 27;
     static final byte OP_SHUTDOWN = 34;
     static final byte OP_MSG_RING = 40;
+    static final byte OP_SOCKET = 45;
     static final byte OP_SEND_ZC = 47;
 
     // sqe.flags.
@@ -121,10 +122,6 @@ final class IoUringAbi {
     static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;
     static final int MAP_POPULATE = 0x8000;
-
-    // statx(2).
-    static final int AT_EMPTY_PATH = 0x1000;
-    static final int STATX_SIZE = 0x200;
 
     /** {@code struct io_sqring_offsets}. */
     static final StructLayout SQRING_OFFSETS = MemoryLayout.structLayout(
@@ -214,13 +211,6 @@ final class IoUringAbi {
             ADDRESS.withName("msg_iov"), JAVA_LONG.withName("msg_iovlen"),
             ADDRESS.withName("msg_control"), JAVA_LONG.withName("msg_controllen"),
             JAVA_INT.withName("msg_flags"), MemoryLayout.paddingLayout(4)).withName("msghdr");
-
-    /** {@code struct statx} (256 bytes): the fields up to {@code stx_size}, then the rest as padding. */
-    static final StructLayout STATX = MemoryLayout.structLayout(
-            JAVA_INT.withName("stx_mask"), JAVA_INT.withName("stx_blksize"), JAVA_LONG.withName("stx_attributes"),
-            JAVA_INT.withName("stx_nlink"), JAVA_INT.withName("stx_uid"), JAVA_INT.withName("stx_gid"),
-            JAVA_SHORT.withName("stx_mode"), MemoryLayout.paddingLayout(2), JAVA_LONG.withName("stx_ino"),
-            JAVA_LONG.withName("stx_size"), MemoryLayout.paddingLayout(256 - 48)).withName("statx");
 
     private IoUringAbi() {
     }

@@ -58,14 +58,22 @@ public final class IoUringDriver implements Driver {
     private static final int KIND_IGNORED = 1;
     private static final int KIND_WAKE_EVENTFD = 2;
     private static final int KIND_WAKE_MESSAGE = 3;
+    /** The LINK_TIMEOUT after an operation with a time limit: slot and generation as for the operation. */
+    private static final int KIND_LINK_TIMEOUT = 4;
     private static final long IGNORED = (long) KIND_IGNORED << 56;
     private static final long WAKE_EVENTFD = (long) KIND_WAKE_EVENTFD << 56;
     private static final long WAKE_MESSAGE = (long) KIND_WAKE_MESSAGE << 56;
+    private static final long LINK_TIMEOUT = (long) KIND_LINK_TIMEOUT << 56;
     private static final int MAX_SLOTS = 1 << 24;
-    /** Message headers (msghdr + iovec) of RECV_FROM/SEND_TO, per slot, in chunks that never move. */
-    private static final int MESSAGE_CHUNK_SLOTS = 64;
-    private static final long MESSAGE_SIZE = 128;
+    /**
+     * Native memory per slot, in chunks that never move: the message header (msghdr + iovec) of
+     * RECV_FROM/SEND_TO, and the timespec of a linked timeout.
+     */
+    private static final int SLOT_CHUNK_SLOTS = 64;
+    private static final long SLOT_MEMORY_SIZE = 128;
     private static final long IOVEC_AT = MSGHDR.byteSize();
+    private static final long MESSAGE_SIZE = IOVEC_AT + IOVEC.byteSize();
+    private static final long TIMESPEC_AT = SLOT_MEMORY_SIZE - TIMESPEC.byteSize();
     private static final long CLOSE_DRAIN_NANOS = 5_000_000_000L;
 
     private static final long SQE_OPCODE = offset(SQE, "opcode");
@@ -97,6 +105,8 @@ public final class IoUringDriver implements Driver {
     private final MemorySegment wakeErrno;
     private final MemorySegment one;
     private final MemorySegment eventfdValue;
+    /** The "" that STATX with AT_EMPTY_PATH names. */
+    private final MemorySegment emptyPath;
     private final MemorySegment waitArgument;
     private final MemorySegment waitTimeout;
     private final int eventfd;
@@ -110,7 +120,14 @@ public final class IoUringDriver implements Driver {
     /** Per slot: the operation is a SEND_ZC whose first CQE came; its result waits for the notification. */
     private boolean[] zeroCopy = new boolean[0];
     private int[] zeroCopyResults = new int[0];
-    private final List<MemorySegment> messageChunks = new ArrayList<>();
+    /** Per slot: a LINK_TIMEOUT follows the operation and its CQE has not come yet. */
+    private boolean[] linked = new boolean[0];
+    /** Per slot: the linked timeout fired (its CQE said ETIME). */
+    private boolean[] timerFired = new boolean[0];
+    /** Per slot: the operation's final CQE came before its timeout's; its result waits in {@link #parkedResults}. */
+    private boolean[] parked = new boolean[0];
+    private int[] parkedResults = new int[0];
+    private final List<MemorySegment> slotChunks = new ArrayList<>();
     private final List<ProvidedBufferRing> bufferGroups = new ArrayList<>();
     private int freeHead = -1;
     private int inFlight;
@@ -129,11 +146,15 @@ public final class IoUringDriver implements Driver {
         wakeErrno = Errno.allocate(arena);
         one = arena.allocateFrom(JAVA_LONG, 1L);
         eventfdValue = arena.allocate(JAVA_LONG);
+        emptyPath = arena.allocate(JAVA_BYTE);
         waitTimeout = arena.allocate(TIMESPEC);
         waitArgument = arena.allocate(GETEVENTS_ARG);
         waitArgument.set(JAVA_LONG, offset(GETEVENTS_ARG, "ts"), waitTimeout.address());
         grow(256);
         armEventfd();
+        // Submitted during open, not by the shard's first poll: the first io_uring_enter also links the
+        // downcall (tens of milliseconds once), which the stall detector would take for a stuck loop.
+        submitNow();
     }
 
     /**
@@ -216,44 +237,58 @@ public final class IoUringDriver implements Driver {
         if (operation.driverSlot() >= 0) {
             throw new IllegalStateException("operation is already submitted and not completed");
         }
+        long timeout = operation.timeoutNanos();
+        if (timeout > 0 && ring.freeSqes() < 2) {
+            submitNow(); // the operation and its LINK_TIMEOUT go to the kernel together
+        }
         int slot = allocate();
         operation.nextGeneration();
         operation.driverSlot(slot);
         operations[slot] = operation;
         zeroCopy[slot] = false;
+        linked[slot] = false;
+        timerFired[slot] = false;
+        parked[slot] = false;
         inFlight++;
         long userData = ((long) slot << 32) | (operation.generation() & 0xFFFF_FFFFL);
         int fd = operation.fd();
         long address = operation.bufferAddress();
         int length = operation.length();
-        switch (operation.opcode()) {
+        long at = switch (operation.opcode()) {
             case NOP -> prepare(OP_NOP, -1, 0, 0, 0, 0, userData);
             case POLL -> prepare(OP_POLL_ADD, fd, 0, 0, 0, pollMask(operation.pollEvents()), userData);
             case ACCEPT -> prepare(OP_ACCEPT, fd, 0, 0, 0,
                     LinuxConstants.SOCK_NONBLOCK | LinuxConstants.SOCK_CLOEXEC, userData);
+            case ACCEPT_MULTISHOT -> { // a kernel without the flag (see supportsMultishotAccept) answers -EINVAL
+                long sqe = prepare(OP_ACCEPT, fd, 0, 0, 0, LinuxConstants.SOCK_NONBLOCK | LinuxConstants.SOCK_CLOEXEC,
+                        userData);
+                ring.sqes.set(JAVA_SHORT, sqe + SQE_IOPRIO, ACCEPT_MULTISHOT);
+                yield sqe;
+            }
             case CONNECT -> prepare(OP_CONNECT, fd, operation.address().address(), 0, operation.addressLength(), 0,
                     userData);
             case RECV -> prepare(OP_RECV, fd, address, length, 0, 0, userData);
             case RECV_MULTISHOT -> {
-                long at = prepare(OP_RECV, fd, 0, 0, 0, 0, userData);
-                ring.sqes.set(JAVA_SHORT, at + SQE_IOPRIO, RECV_MULTISHOT);
-                ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, SQE_BUFFER_SELECT);
-                ring.sqes.set(JAVA_SHORT, at + SQE_BUF_GROUP, (short) operation.flags());
+                long sqe = prepare(OP_RECV, fd, 0, 0, 0, 0, userData);
+                ring.sqes.set(JAVA_SHORT, sqe + SQE_IOPRIO, RECV_MULTISHOT);
+                ring.sqes.set(JAVA_BYTE, sqe + SQE_FLAGS, SQE_BUFFER_SELECT);
+                ring.sqes.set(JAVA_SHORT, sqe + SQE_BUF_GROUP, (short) operation.flags());
+                yield sqe;
             }
             case SEND -> {
                 boolean zc = settings.sendZeroCopyThreshold() > 0 && length >= settings.sendZeroCopyThreshold()
                         && support.sendZeroCopy();
                 zeroCopy[slot] = zc;
-                prepare(zc ? OP_SEND_ZC : OP_SEND, fd, address, length, 0, LinuxConstants.MSG_NOSIGNAL, userData);
+                yield prepare(zc ? OP_SEND_ZC : OP_SEND, fd, address, length, 0, LinuxConstants.MSG_NOSIGNAL, userData);
             }
             case RECV_FROM -> {
                 MemorySegment message = message(slot, operation.address(), (int) SocketAddresses.STORAGE_SIZE,
                         address, length);
-                prepare(OP_RECVMSG, fd, message.address(), 1, 0, 0, userData);
+                yield prepare(OP_RECVMSG, fd, message.address(), 1, 0, 0, userData);
             }
             case SEND_TO -> {
                 MemorySegment message = message(slot, operation.address(), operation.addressLength(), address, length);
-                prepare(OP_SENDMSG, fd, message.address(), 1, 0, LinuxConstants.MSG_NOSIGNAL, userData);
+                yield prepare(OP_SENDMSG, fd, message.address(), 1, 0, LinuxConstants.MSG_NOSIGNAL, userData);
             }
             case READ -> prepare(OP_READ, fd, address, length, operation.offset(), 0, userData);
             case WRITE -> prepare(OP_WRITE, fd, address, length, operation.offset(), 0, userData);
@@ -261,7 +296,29 @@ public final class IoUringDriver implements Driver {
             case OPEN -> prepare(OP_OPENAT, LinuxConstants.AT_FDCWD, operation.address().address(), operation.mode(),
                     0, operation.flags(), userData);
             case CLOSE -> prepare(OP_CLOSE, fd, 0, 0, 0, 0, userData);
+            case STATX -> prepare(OP_STATX, fd, emptyPath.address(), LinuxConstants.STATX_SIZE,
+                    operation.address().address(), LinuxConstants.AT_EMPTY_PATH, userData);
+            case SHUTDOWN -> prepare(OP_SHUTDOWN, fd, 0, operation.flags(), 0, 0, userData);
+        };
+        if (timeout > 0) {
+            linkTimeout(at, slot, userData, timeout);
         }
+    }
+
+    /** SHUTDOWN is among the opcodes {@link IoUringSupport} requires. */
+    @Override
+    public boolean supportsShutdown() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsLinkedTimeouts() {
+        return support.supports(OP_LINK_TIMEOUT);
+    }
+
+    @Override
+    public boolean supportsMultishotAccept() {
+        return support.multishotAccept();
     }
 
     @Override
@@ -306,8 +363,14 @@ public final class IoUringDriver implements Driver {
         }
         prepare(OP_ASYNC_CANCEL, fd, 0, 0, 0, ASYNC_CANCEL_FD | ASYNC_CANCEL_ALL, IGNORED);
         // Now, not at the next poll: the owner closes the descriptor next, and a cancel by descriptor
-        // must find it open (a request holds its own reference, so the socket would otherwise stay open).
-        submitNow();
+        // must find it open. And with the cancelled requests' completions run (GETEVENTS runs deferred
+        // task work; their CQEs wait for the next poll): each held a reference to the file, so a listening
+        // socket would otherwise go on accepting after its owner closed it.
+        ring.publish();
+        int r = enter(ring.unsubmitted(), 0, ENTER_GETEVENTS, false);
+        if (r < 0 && r != -LinuxConstants.EINTR && r != -LinuxConstants.EAGAIN && r != -LinuxConstants.EBUSY) {
+            throw new ErrnoException("io_uring_enter(detach " + fd + ")", -r);
+        }
     }
 
     /** Writes one SQE (the ring is submitted first when full) and returns its offset in the SQE array. */
@@ -348,8 +411,7 @@ public final class IoUringDriver implements Driver {
 
     /** A msghdr with one iovec for RECVMSG/SENDMSG, in the slot's own memory (it must outlive the submission). */
     private MemorySegment message(int slot, MemorySegment name, int nameLength, long buffer, int length) {
-        MemorySegment message = messageChunks.get(slot / MESSAGE_CHUNK_SLOTS)
-                .asSlice((slot % MESSAGE_CHUNK_SLOTS) * MESSAGE_SIZE, MESSAGE_SIZE);
+        MemorySegment message = slotMemory(slot).asSlice(0, MESSAGE_SIZE);
         message.fill((byte) 0);
         message.set(ADDRESS, MSG_NAME, name);
         message.set(JAVA_INT, MSG_NAMELEN, nameLength);
@@ -358,6 +420,26 @@ public final class IoUringDriver implements Driver {
         message.set(JAVA_LONG, IOVEC_AT + IOV_BASE, buffer);
         message.set(JAVA_LONG, IOVEC_AT + IOV_LEN, length);
         return message;
+    }
+
+    /** The slot's own native memory ({@value #SLOT_MEMORY_SIZE} bytes), valid while the driver is open. */
+    private MemorySegment slotMemory(int slot) {
+        return slotChunks.get(slot / SLOT_CHUNK_SLOTS)
+                .asSlice((slot % SLOT_CHUNK_SLOTS) * SLOT_MEMORY_SIZE, SLOT_MEMORY_SIZE);
+    }
+
+    /**
+     * Links a LINK_TIMEOUT to the SQE at {@code at}: the kernel cancels the operation when the limit passes.
+     * Both SQEs must reach the kernel in one submission (a link never spans two), hence the room checked
+     * before the operation's SQE was written.
+     */
+    private void linkTimeout(long at, int slot, long userData, long nanos) {
+        MemorySegment timespec = slotMemory(slot).asSlice(TIMESPEC_AT, TIMESPEC.byteSize());
+        timespec.set(JAVA_LONG, offset(TIMESPEC, "tv_sec"), nanos / 1_000_000_000L);
+        timespec.set(JAVA_LONG, offset(TIMESPEC, "tv_nsec"), nanos % 1_000_000_000L);
+        ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, (byte) (ring.sqes.get(JAVA_BYTE, at + SQE_FLAGS) | SQE_IO_LINK));
+        prepare(OP_LINK_TIMEOUT, -1, timespec.address(), 1, 0, 0, LINK_TIMEOUT | userData);
+        linked[slot] = true;
     }
 
     private void armEventfd() {
@@ -439,6 +521,9 @@ public final class IoUringDriver implements Driver {
                 }
             }
             case KIND_WAKE_MESSAGE -> wakeGate.drained();
+            case KIND_LINK_TIMEOUT -> {
+                return timeoutCompleted((int) (userData >>> 32) & (MAX_SLOTS - 1), (int) userData, result);
+            }
             default -> {
                 if (result < 0 && result != -Errno.ECANCELED && result != -LinuxConstants.ENOENT
                         && result != -LinuxConstants.EALREADY) {
@@ -467,8 +552,36 @@ public final class IoUringDriver implements Driver {
             operation.complete(result, Completion.MORE | buffer);
             return 1;
         }
+        if (linked[slot]) { // the timeout's CQE is still to come: it says whether the limit cancelled this
+            parked[slot] = true;
+            parkedResults[slot] = result;
+            return 0;
+        }
+        return finish(slot, operation, result, buffer);
+    }
+
+    /**
+     * The CQE of an operation's LINK_TIMEOUT: ETIME when it fired (the kernel then cancels the operation),
+     * ECANCELED when the operation completed first. The operation's own final CQE may come before or after.
+     */
+    private int timeoutCompleted(int slot, int generation, int result) {
+        Operation operation = slot < operations.length ? operations[slot] : null;
+        if (operation == null || operation.generation() != generation || !linked[slot]) {
+            return 0;
+        }
+        linked[slot] = false;
+        timerFired[slot] = result == -LinuxConstants.ETIME;
+        if (result < 0 && result != -LinuxConstants.ETIME && result != -Errno.ECANCELED) {
+            LOG.warn("io_uring: the kernel refused an operation's time limit ({}); the operation runs without it",
+                    Errno.describe(-result));
+        }
+        return parked[slot] ? finish(slot, operation, parkedResults[slot], 0) : 0;
+    }
+
+    private int finish(int slot, Operation operation, int result, int flags) {
+        boolean timedOut = timerFired[slot] && result == -Errno.ECANCELED;
         release(slot);
-        operation.complete(finalResult(operation, slot, result), buffer);
+        operation.complete(finalResult(operation, slot, result), timedOut ? flags | Completion.TIMED_OUT : flags);
         return 1;
     }
 
@@ -477,10 +590,8 @@ public final class IoUringDriver implements Driver {
             case POLL -> result < 0 ? result : pollEvents(result);
             case RECV_FROM -> {
                 if (result >= 0) {
-                    MemorySegment message = messageChunks.get(slot / MESSAGE_CHUNK_SLOTS)
-                            .asSlice((slot % MESSAGE_CHUNK_SLOTS) * MESSAGE_SIZE, MESSAGE_SIZE);
                     operation.address().set(JAVA_INT, SocketAddresses.SLOT_LENGTH_OFFSET,
-                            message.get(JAVA_INT, MSG_NAMELEN));
+                            slotMemory(slot).get(JAVA_INT, MSG_NAMELEN));
                 }
                 yield result;
             }
@@ -634,8 +745,12 @@ public final class IoUringDriver implements Driver {
         nextFree = Arrays.copyOf(nextFree, capacity);
         zeroCopy = Arrays.copyOf(zeroCopy, capacity);
         zeroCopyResults = Arrays.copyOf(zeroCopyResults, capacity);
-        for (int chunk = messageChunks.size(); chunk * MESSAGE_CHUNK_SLOTS < capacity; chunk++) {
-            messageChunks.add(arena.allocate(MESSAGE_CHUNK_SLOTS * MESSAGE_SIZE, 8));
+        linked = Arrays.copyOf(linked, capacity);
+        timerFired = Arrays.copyOf(timerFired, capacity);
+        parked = Arrays.copyOf(parked, capacity);
+        parkedResults = Arrays.copyOf(parkedResults, capacity);
+        for (int chunk = slotChunks.size(); chunk * SLOT_CHUNK_SLOTS < capacity; chunk++) {
+            slotChunks.add(arena.allocate(SLOT_CHUNK_SLOTS * SLOT_MEMORY_SIZE, 8));
         }
         for (int slot = capacity - 1; slot >= old; slot--) {
             nextFree[slot] = freeHead;

@@ -17,6 +17,9 @@ import static dev.atoll.drivers.uring.IoUringAbi.FEAT_NODROP;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_ACCEPT;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_ASYNC_CANCEL;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_CLOSE;
+import static dev.atoll.drivers.uring.IoUringAbi.OP_LINK_TIMEOUT;
+import static dev.atoll.drivers.uring.IoUringAbi.OP_SHUTDOWN;
+import static dev.atoll.drivers.uring.IoUringAbi.OP_STATX;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_CONNECT;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_FSYNC;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_MSG_RING;
@@ -29,6 +32,7 @@ import static dev.atoll.drivers.uring.IoUringAbi.OP_RECVMSG;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_SEND;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_SENDMSG;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_SEND_ZC;
+import static dev.atoll.drivers.uring.IoUringAbi.OP_SOCKET;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_SUPPORTED;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_WRITE;
 import static dev.atoll.drivers.uring.IoUringAbi.PROBE;
@@ -64,7 +68,8 @@ public record IoUringSupport(boolean available, String reason, int setupFlags, B
             SETUP_CQSIZE,
     };
     private static final byte[] REQUIRED_OPS = {OP_NOP, OP_POLL_ADD, OP_ACCEPT, OP_CONNECT, OP_RECV, OP_SEND,
-            OP_RECVMSG, OP_SENDMSG, OP_ASYNC_CANCEL, OP_READ, OP_WRITE, OP_FSYNC, OP_OPENAT, OP_CLOSE};
+            OP_RECVMSG, OP_SENDMSG, OP_ASYNC_CANCEL, OP_READ, OP_WRITE, OP_FSYNC, OP_OPENAT, OP_CLOSE, OP_STATX,
+            OP_SHUTDOWN, OP_LINK_TIMEOUT};
     private static final int REQUIRED_FEATURES = FEAT_NODROP | FEAT_EXT_ARG | FEAT_FAST_POLL;
     private static final int PROBE_OPS = 256;
 
@@ -98,6 +103,14 @@ public record IoUringSupport(boolean available, String reason, int setupFlags, B
     /** True when large sends can use {@code IORING_OP_SEND_ZC}. */
     public boolean sendZeroCopy() {
         return supports(OP_SEND_ZC);
+    }
+
+    /**
+     * True when ACCEPT takes {@code IORING_ACCEPT_MULTISHOT}. The probe lists opcodes, not flags: the flag came
+     * with kernel 5.19, as did {@code IORING_OP_SOCKET}, whose presence stands for it.
+     */
+    public boolean multishotAccept() {
+        return supports(OP_SOCKET);
     }
 
     private static IoUringSupport probe() {
@@ -161,6 +174,7 @@ public record IoUringSupport(boolean available, String reason, int setupFlags, B
         String reason = "io_uring_setup flags 0x" + Integer.toHexString(flags) + describe(flags)
                 + "; MSG_RING " + (opcodes.get(OP_MSG_RING) ? "yes" : "no (wake-ups by eventfd)")
                 + "; SEND_ZC " + (opcodes.get(OP_SEND_ZC) ? "yes" : "no")
+                + "; multishot accept " + (opcodes.get(OP_SOCKET) ? "yes" : "no")
                 + "; " + opcodes.cardinality() + " opcodes";
         return new IoUringSupport(true, reason, flags, opcodes);
     }

@@ -169,6 +169,11 @@ final class Ring {
         return at;
     }
 
+    /** SQEs that can be written before the submission ring is full. */
+    int freeSqes() {
+        return sqEntries - (sqTail - (int) INT.getAcquire(sqRing, sqHeadOffset));
+    }
+
     /** SQEs written and not yet consumed by the kernel. */
     int unsubmitted() {
         return sqTail - (int) INT.getAcquire(sqRing, sqHeadOffset);

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +98,25 @@ public abstract class ReadinessDriverContract {
         assertEquals(List.of(0), nop.results);
         assertEquals(-1, nop.driverSlot());
         assertEquals(kind(), driver.kind());
+    }
+
+    @Test
+    void completionOnlyOperationsCompleteWithEopnotsuppAndTheCapabilitiesSaySo() {
+        assertFalse(driver.supportsMultishotAccept());
+        assertFalse(driver.supportsFiles());
+        assertFalse(driver.supportsShutdown());
+        assertFalse(driver.supportsLinkedTimeouts());
+        Recorder accept = new Recorder();
+        Recorder shutdown = new Recorder();
+        Recorder statx = new Recorder();
+        driver.submit(accept.prepareAcceptMultishot(readFd));
+        driver.submit(shutdown.prepareShutdown(readFd, OsConstants.SHUT_WR));
+        driver.submit(statx.prepareStatx(readFd, arena.allocate(256)));
+        driver.poll(GENEROUS_NANOS);
+        for (Recorder op : List.of(accept, shutdown, statx)) {
+            assertEquals(List.of(-OsConstants.EOPNOTSUPP), op.results);
+            assertEquals(-1, op.driverSlot());
+        }
     }
 
     @Test

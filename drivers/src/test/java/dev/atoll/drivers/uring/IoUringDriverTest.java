@@ -3,12 +3,17 @@ package dev.atoll.drivers.uring;
 import dev.atoll.config.AtollConfig;
 import dev.atoll.config.DriverKind;
 import dev.atoll.config.IoUringSettings;
+import dev.atoll.drivers.Completion;
 import dev.atoll.drivers.Operation;
 import dev.atoll.drivers.PollEvents;
 import dev.atoll.drivers.ffi.Errno;
 import dev.atoll.drivers.ffi.LibC;
 import dev.atoll.drivers.ffi.LinuxConstants;
 import dev.atoll.drivers.ffi.LinuxLibC;
+import dev.atoll.drivers.ffi.OsConstants;
+import dev.atoll.drivers.ffi.SocketAddresses;
+import dev.atoll.drivers.ffi.Sockets;
+import dev.atoll.drivers.ffi.Statx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +40,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -291,5 +303,218 @@ class IoUringDriverTest {
         assertEquals(List.of(-LinuxConstants.ECANCELED), poll.results);
         assertThrows(IllegalStateException.class, () -> driver.submit(new Recorder().prepareNop()));
         driver = null;
+    }
+
+    /** A listening stream socket at {@code address} (port 0: any); returns it and its bound address. */
+    private int listeningSocket(SocketAddress address, SocketAddress[] bound) {
+        int fd = Sockets.socket(errno, SocketAddresses.family(address),
+                OsConstants.SOCK_STREAM | LinuxConstants.SOCK_CLOEXEC, 0);
+        assertTrue(fd >= 0, "socket: " + fd);
+        openFds.add(fd);
+        MemorySegment storage = arena.allocate(SocketAddresses.STORAGE_SIZE);
+        assertEquals(0, Sockets.bind(errno, fd, storage, SocketAddresses.encode(address, storage)));
+        assertEquals(0, Sockets.listen(errno, fd, 64));
+        MemorySegment length = arena.allocateFrom(JAVA_INT, (int) SocketAddresses.STORAGE_SIZE);
+        assertEquals(0, Sockets.getsockname(errno, fd, storage, length));
+        bound[0] = SocketAddresses.decode(storage, length.get(JAVA_INT, 0));
+        return fd;
+    }
+
+    private Recorder armMultishotAccept(int listener) {
+        Recorder accept = new Recorder();
+        driver.submit(accept.prepareAcceptMultishot(listener));
+        driver.poll(0);
+        return accept;
+    }
+
+    @Test
+    void oneMultishotAcceptTakesConnectionAfterConnectionUntilCancelled(@TempDir Path dir) throws Exception {
+        assertTrue(driver.supportsMultishotAccept(), "kernel 6.18 has multishot accept");
+        SocketAddress[] bound = new SocketAddress[1];
+        int listener = listeningSocket(UnixDomainSocketAddress.of(dir.resolve("listener.sock")), bound);
+        Recorder accept = armMultishotAccept(listener);
+        List<SocketChannel> clients = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            clients.add(SocketChannel.open(bound[0]));
+            pollUntil(accept.results, i + 1);
+        }
+        for (int i = 0; i < 5; i++) {
+            int fd = accept.results.get(i);
+            assertTrue(fd >= 0, "accepted descriptor: " + fd);
+            openFds.add(fd);
+            assertTrue(Completion.hasMore(accept.flags.get(i)), "still armed after connection " + i);
+            assertEquals(LinuxConstants.O_NONBLOCK,
+                    LibC.fcntl(errno, fd, LinuxConstants.F_GETFL, 0) & LinuxConstants.O_NONBLOCK);
+        }
+        assertTrue(accept.driverSlot() >= 0, "a multishot accept stays with the driver");
+        // The accepted descriptor is the client's peer: what the client writes arrives on it.
+        clients.getFirst().write(ByteBuffer.wrap("hi".getBytes(StandardCharsets.US_ASCII)));
+        MemorySegment buffer = arena.allocate(8);
+        Recorder recv = new Recorder();
+        driver.submit(recv.prepareRecv(accept.results.getFirst(), buffer.address(), 8));
+        pollUntil(recv.results, 1);
+        assertEquals(List.of(2), recv.results);
+
+        driver.cancel(accept);
+        pollUntil(accept.results, 6);
+        assertEquals(-LinuxConstants.ECANCELED, accept.results.get(5));
+        assertFalse(Completion.hasMore(accept.flags.get(5)), "the cancel ends it");
+        assertEquals(-1, accept.driverSlot());
+        for (SocketChannel client : clients) {
+            client.close();
+        }
+    }
+
+    @Test
+    void anAcceptErrorEndsTheMultishot() throws Exception {
+        // An error (EMFILE in real life; the io suite's EmfileTest covers that in a child JVM) ends the
+        // multishot and the caller re-arms. Here the error is EINVAL: the TCP socket stopped listening.
+        SocketAddress[] bound = new SocketAddress[1];
+        int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
+        Recorder accept = armMultishotAccept(listener);
+        SocketChannel client = SocketChannel.open(bound[0]);
+        pollUntil(accept.results, 1);
+        openFds.add(accept.results.getFirst());
+        assertEquals(0, Sockets.shutdown(errno, listener, OsConstants.SHUT_RDWR));
+        pollUntil(accept.results, 2);
+        assertTrue(accept.results.get(1) < 0, "an error ends it: " + accept.results.get(1));
+        assertFalse(Completion.hasMore(accept.flags.get(1)));
+        assertEquals(-1, accept.driverSlot());
+        client.close();
+    }
+
+    @Test
+    void aLinkedTimeoutCancelsAReadInTheKernelAndSaysSo() {
+        assertTrue(driver.supportsLinkedTimeouts());
+        int[] pipe = blockingPipe();
+        MemorySegment buffer = arena.allocate(8);
+        Recorder read = new Recorder();
+        driver.submit(read.prepareRead(pipe[0], buffer.address(), 8, -1).timeoutNanos(TimeUnit.MILLISECONDS.toNanos(30)));
+        pollUntil(read.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), read.results);
+        assertTrue(Completion.timedOut(read.flags.getFirst()), "the time limit ended it");
+        assertEquals(-1, read.driverSlot());
+        write(pipe[1], "late");
+        driver.poll(TimeUnit.MILLISECONDS.toNanos(50));
+        assertEquals(0, buffer.get(JAVA_BYTE, 0), "the kernel wrote into a buffer it had given back");
+        assertEquals(1, read.results.size(), "one completion");
+    }
+
+    @Test
+    void anOperationFinishedBeforeItsLimitKeepsItsResultAndAnExplicitCancelIsNoTimeout() {
+        int[] pipe = blockingPipe();
+        MemorySegment buffer = arena.allocate(8);
+        write(pipe[1], "data");
+        Recorder read = new Recorder();
+        driver.submit(read.prepareRead(pipe[0], buffer.address(), 8, -1).timeoutNanos(TimeUnit.SECONDS.toNanos(30)));
+        pollUntil(read.results, 1);
+        assertEquals(List.of(4), read.results);
+        assertFalse(Completion.timedOut(read.flags.getFirst()));
+
+        Recorder cancelled = new Recorder();
+        driver.submit(cancelled.prepareRead(pipe[0], buffer.address(), 8, -1)
+                .timeoutNanos(TimeUnit.SECONDS.toNanos(30)));
+        driver.poll(0);
+        driver.cancel(cancelled);
+        pollUntil(cancelled.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), cancelled.results);
+        assertFalse(Completion.timedOut(cancelled.flags.getFirst()), "cancelled by the caller, not by its limit");
+        driver.poll(TimeUnit.MILLISECONDS.toNanos(20));
+        assertEquals(1, cancelled.results.size());
+    }
+
+    @Test
+    void timedOperationsFillingTheSubmissionRingKeepTheirLinks() {
+        // 8 SQ entries: an operation and its LINK_TIMEOUT must never be split over two submissions.
+        List<Recorder> nops = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            Recorder nop = new Recorder();
+            nops.add(nop);
+            driver.submit(nop.prepareNop().timeoutNanos(TimeUnit.SECONDS.toNanos(30)));
+        }
+        int completed = 0;
+        long deadline = System.nanoTime() + GENEROUS_NANOS;
+        while (completed < nops.size() && System.nanoTime() < deadline) {
+            completed += driver.poll(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        assertEquals(nops.size(), completed);
+        for (Recorder nop : nops) {
+            assertEquals(List.of(0), nop.results);
+            assertEquals(List.of(0), nop.flags);
+        }
+        int[] pipe = blockingPipe();
+        Recorder poll = new Recorder(); // the ring still links: a timed poll on an idle pipe times out
+        driver.submit(poll.preparePoll(pipe[0], PollEvents.READABLE).timeoutNanos(TimeUnit.MILLISECONDS.toNanos(10)));
+        pollUntil(poll.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), poll.results);
+        assertTrue(Completion.timedOut(poll.flags.getFirst()));
+    }
+
+    @Test
+    void statxFillsTheCallersBufferWithTheSize(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sized.bin");
+        Files.write(file, new byte[12345]);
+        Recorder open = new Recorder();
+        driver.submit(open.prepareOpen(arena.allocateFrom(file.toString()), LinuxConstants.O_CLOEXEC, 0));
+        pollUntil(open.results, 1);
+        int fd = open.results.getFirst();
+        assertTrue(fd >= 0, "open: " + fd);
+        openFds.add(fd);
+        MemorySegment statx = Statx.allocate(arena);
+        Recorder stat = new Recorder();
+        driver.submit(stat.prepareStatx(fd, statx));
+        pollUntil(stat.results, 1);
+        assertEquals(List.of(0), stat.results);
+        assertEquals(LinuxConstants.STATX_SIZE, Statx.mask(statx) & LinuxConstants.STATX_SIZE);
+        assertEquals(12345L, Statx.size(statx));
+        Recorder bad = new Recorder();
+        driver.submit(bad.prepareStatx(-1, Statx.allocate(arena)));
+        pollUntil(bad.results, 1);
+        assertEquals(List.of(-LinuxConstants.EBADF), bad.results);
+    }
+
+    @Test
+    void shutdownEndsTheStreamThePeerReads() throws Exception {
+        assertTrue(driver.supportsShutdown());
+        SocketAddress[] bound = new SocketAddress[1];
+        int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
+        try (SocketChannel client = SocketChannel.open(bound[0])) {
+            int accepted = Sockets.accept(errno, listener);
+            assertTrue(accepted >= 0, "accept: " + accepted);
+            openFds.add(accepted);
+            Recorder shutdown = new Recorder();
+            driver.submit(shutdown.prepareShutdown(accepted, OsConstants.SHUT_WR));
+            pollUntil(shutdown.results, 1);
+            assertEquals(List.of(0), shutdown.results);
+            assertEquals(-1, client.read(ByteBuffer.allocate(8)), "the peer sees the end of stream");
+            // Reading the other way still works: only output was shut down.
+            client.write(ByteBuffer.wrap(new byte[] {42}));
+            MemorySegment buffer = arena.allocate(1);
+            Recorder recv = new Recorder();
+            driver.submit(recv.prepareRecv(accepted, buffer.address(), 1));
+            pollUntil(recv.results, 1);
+            assertEquals(List.of(1), recv.results);
+            assertEquals(42, buffer.get(JAVA_BYTE, 0));
+        }
+        Recorder notSocket = new Recorder();
+        int[] pipe = blockingPipe();
+        driver.submit(notSocket.prepareShutdown(pipe[0], OsConstants.SHUT_WR));
+        pollUntil(notSocket.results, 1);
+        assertEquals(List.of(-LinuxConstants.ENOTSOCK), notSocket.results);
+    }
+
+    @Test
+    void aListenerDetachedAndClosedStopsListeningAtOnce() throws Exception {
+        // The armed accept holds a reference to the socket: detach must let it go before the owner's close,
+        // or the socket would go on listening until the next poll.
+        SocketAddress[] bound = new SocketAddress[1];
+        int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
+        Recorder accept = armMultishotAccept(listener);
+        driver.detach(listener);
+        openFds.remove((Integer) listener);
+        assertEquals(0, LibC.close(errno, listener));
+        assertThrows(java.net.ConnectException.class, () -> SocketChannel.open(bound[0]).close());
+        pollUntil(accept.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), accept.results);
     }
 }

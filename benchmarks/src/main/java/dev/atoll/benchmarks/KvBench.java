@@ -1,0 +1,374 @@
+package dev.atoll.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./atoll bench kv}: Atoll's kv example against redis-server 7 (Debian), both driven by
+ * redis-benchmark with the same parameters and the same persistence: SET and GET of random keys from
+ * 50 clients, without pipelining and with {@code -P 16}. Two groups, one after the other:
+ * <ul>
+ *   <li>per core: each server confined to one CPU with {@code taskset} (Atoll with one shard),
+ *       redis-benchmark on another, so each side has exactly one core;</li>
+ *   <li>unplaced: Atoll with one shard per CPU and redis-server, nothing placed, sharing the CPUs
+ *       with redis-benchmark; from 4 CPUs up also redis-server with I/O threads, its maintainers' way
+ *       to use more cores.</li>
+ * </ul>
+ * Within a group, each server is filled and warmed up, then the rounds alternate between the servers
+ * (the order rotating each round); the median round is reported: requests/s, p50, p99, the CPU
+ * seconds the server's process used and the requests per CPU-second, with ratios (above 1 = Atoll
+ * better). A run without Atoll's kv example fails: there is nothing to compare.
+ */
+public final class KvBench {
+    private static final int CLIENTS = 50;
+    private static final int KEYSPACE = 100_000;
+    private static final int PIPELINE_DEPTH = 16;
+    /** The issue's goal for each per-core ratio (throughput, p99 and, core for core, CPU efficiency). */
+    private static final double GOAL = 1.0;
+
+    /** One workload: redis-benchmark's test and its pipelining. */
+    private record Test(String name, String command, int pipeline) {
+        RedisBenchmark.Load load(int requests) {
+            return new RedisBenchmark.Load(command, CLIENTS, requests, KEYSPACE, pipeline);
+        }
+    }
+
+    private static final List<Test> TESTS = List.of(
+            new Test("SET", "set", 1),
+            new Test("GET", "get", 1),
+            new Test("SET -P " + PIPELINE_DEPTH, "set", PIPELINE_DEPTH),
+            new Test("GET -P " + PIPELINE_DEPTH, "get", PIPELINE_DEPTH));
+
+    /**
+     * How much each run does: requests per measured run without and with pipelining, the SETs
+     * (pipelined) that fill the keyspace before the first GET, and the requests of the warm-up run of
+     * each test (none in the quick run, where the filling is the only warm-up).
+     */
+    private record Sizes(int rounds, int requests, int pipelinedRequests, int fillRequests,
+                         int warmupRequests, int warmupPipelinedRequests) {
+        static Sizes of(boolean quick) {
+            // About 1.5 s a run at redis-server's rates on a quiet 2-CPU machine (~110 K/s, ~700 K/s pipelined);
+            // 1,000,000 random SETs leave about e^-10 of the 100,000 keys unset, so the GETs hit (300,000: 5% miss).
+            return quick ? new Sizes(1, 30_000, 300_000, 300_000, 0, 0)
+                    : new Sizes(3, 150_000, 1_000_000, 1_000_000, 100_000, 500_000);
+        }
+
+        int requests(Test test) {
+            return test.pipeline() > 1 ? pipelinedRequests : requests;
+        }
+
+        int warmupRequests(Test test) {
+            return test.pipeline() > 1 ? warmupPipelinedRequests : warmupRequests;
+        }
+    }
+
+    /**
+     * The persistence both servers run with: {@code -Dkv.appendonly=yes|no} and
+     * {@code -Dkv.appendfsync=always|everysec|no} given to {@code ./atoll bench kv}; AOF with a fsync
+     * every second by default (Atoll's kv default; Redis's recommended AOF setting).
+     */
+    record Persistence(boolean appendOnly, String fsync) {
+        static Persistence of(String appendOnly, String fsync) {
+            if (!List.of("yes", "no").contains(appendOnly)) {
+                throw new IllegalArgumentException("kv.appendonly = '" + appendOnly + "' (a -D of ./atoll bench kv): expected yes or no");
+            }
+            if (!List.of("always", "everysec", "no").contains(fsync)) {
+                throw new IllegalArgumentException("kv.appendfsync = '" + fsync
+                        + "' (a -D of ./atoll bench kv): expected always, everysec or no");
+            }
+            return new Persistence(appendOnly.equals("yes"), fsync);
+        }
+
+        static Persistence fromSystemProperties() {
+            return of(System.getProperty("kv.appendonly", "yes").toLowerCase(Locale.ROOT),
+                    System.getProperty("kv.appendfsync", "everysec").toLowerCase(Locale.ROOT));
+        }
+
+        List<String> redisSettings() {
+            return List.of("--appendonly", appendOnly ? "yes" : "no", "--appendfsync", fsync);
+        }
+
+        List<String> atollProperties(Path dir) {
+            return List.of("-Dkv.appendonly=" + (appendOnly ? "yes" : "no"), "-Dkv.appendfsync=" + fsync, "-Dkv.dir=" + dir);
+        }
+
+        @Override
+        public String toString() {
+            return "appendonly " + (appendOnly ? "yes" : "no") + ", appendfsync " + fsync;
+        }
+    }
+
+    private KvBench() {
+    }
+
+    public static void run(BenchArgs args) throws Exception {
+        Sizes sizes = Sizes.of(args.quick());
+        Persistence persistence = Persistence.fromSystemProperties();
+        RedisBenchmark redisBenchmark = RedisBenchmark.findOrInstall();
+        String redisVersion = RedisServer.version();
+        ProcessCpu cpu = ProcessCpu.forThisMachine();
+        List<Integer> cpus = CpuList.allowed();
+        int shards = cpus.size();
+        // redis.conf: I/O threads only with 4 or more cores, leaving one spare ("4 cores: 2 or 3 threads, 8 cores:
+        // 6", more than 8 unlikely to help); with fewer its spinning I/O threads fight the load generator for
+        // the cores (measured here: 4 K req/s with 2 on 2 CPUs).
+        int ioThreads = cpus.size() >= 4 ? Math.min(cpus.size() - 2, 8) : 0;
+        String command = args.command() + (persistence.equals(Persistence.of("yes", "everysec")) ? ""
+                : " -Dkv.appendonly=" + (persistence.appendOnly() ? "yes" : "no") + " -Dkv.appendfsync=" + persistence.fsync());
+        BenchReport report = new BenchReport(args.name(), command, BenchReport.Environment.current());
+        report.setting("loadavg_at_start", BenchReport.loadAverage())
+                .setting("redis_server", redisVersion + " (Debian), --save '' " + String.join(" ", persistence.redisSettings()))
+                .setting("redis_benchmark", redisBenchmark.version() + ", one thread, --csv")
+                .setting("persistence", persistence + " (both servers, each in a temporary directory of its own)")
+                .setting("clients", CLIENTS)
+                .setting("keyspace", KEYSPACE)
+                .setting("value_bytes", 3)
+                .setting("tests", String.join(", ", TESTS.stream().map(Test::name).toList()))
+                .setting("requests_per_run", sizes.requests() + " (without pipelining), " + sizes.pipelinedRequests()
+                        + " (-P " + PIPELINE_DEPTH + ")")
+                .setting("warmup", "per server: " + sizes.fillRequests() + " SETs -P " + PIPELINE_DEPTH
+                        + " (fill the keyspace)" + (sizes.warmupRequests() == 0 ? "" : ", then a run of each test: "
+                        + sizes.warmupRequests() + " requests (" + sizes.warmupPipelinedRequests() + " with -P " + PIPELINE_DEPTH + ")"))
+                .setting("rounds", sizes.rounds())
+                .setting("reported", "median of the rounds (each figure on its own)")
+                .setting("cpu_seconds", "utime+stime+cutime+cstime of the server's process over the run"
+                        + " (/proc/PID/stat; all threads, and redis-server's forked log rewrites)")
+                .setting("atoll_driver_requested", "auto")
+                .setting("jvm_flags", String.join(" ", ServerProcess.jvmFlags()));
+        if (cpus.size() >= 2) {
+            report.setting("per_core_placement", "server: taskset -c " + cpus.get(1) + " (Atoll --shards 1, its shard"
+                    + " pinned inside that CPU); redis-benchmark: taskset -c " + cpus.get(0));
+        }
+        report.setting("unplaced", "no taskset; Atoll --shards " + shards + " -Datoll.shards.pin=false; redis-server"
+                + (ioThreads > 1 ? " single-threaded and with --io-threads " + ioThreads
+                : " single-threaded (no --io-threads row: redis.conf advises I/O threads from 4 cores up)"));
+        System.out.print("settings\n" + report.settingsTable());
+
+        Path work = Files.createTempDirectory("atoll-bench-kv-");
+        Samples samples = new Samples(sizes.rounds());
+        try {
+            if (cpus.size() >= 2) {
+                List<String> serverCpu = List.of("taskset", "-c", Integer.toString(cpus.get(1)));
+                List<String> clientCpu = List.of("taskset", "-c", Integer.toString(cpus.get(0)));
+                try (Group group = new Group("per core")) {
+                    Contender atoll = group.add(startAtoll("1shard-pinned", serverCpu, 1, true, persistence, work));
+                    Contender redis = group.add(startRedis(redisVersion + "-pinned", serverCpu, List.of(), persistence, work));
+                    measure(group, clientCpu, sizes, redisBenchmark, cpu, samples, report);
+                    checkPersistence(group, persistence, report);
+                    for (Test test : TESTS) {
+                        compare(report, samples, test, atoll.impl(), redis.impl());
+                    }
+                }
+            } else {
+                System.out.println("NOTE: this process may use " + cpus.size() + " CPU: no per-core placement (it needs 2).");
+            }
+            try (Group group = new Group("unplaced")) {
+                Contender atoll = group.add(startAtoll(shards + "shards", List.of(), shards, false, persistence, work));
+                List<String> peers = new ArrayList<>();
+                peers.add(group.add(startRedis(redisVersion, List.of(), List.of(), persistence, work)).impl());
+                if (ioThreads > 1) {
+                    peers.add(group.add(startRedis(redisVersion + "-io-threads-" + ioThreads, List.of(),
+                            List.of("--io-threads", Integer.toString(ioThreads)), persistence, work)).impl());
+                }
+                measure(group, List.of(), sizes, redisBenchmark, cpu, samples, report);
+                checkPersistence(group, persistence, report);
+                for (Test test : TESTS) {
+                    String best = peers.stream()
+                            .max(Comparator.comparingDouble(peer -> samples.median("rps", test, peer))).orElseThrow();
+                    compare(report, samples, test, atoll.impl(), best);
+                }
+            }
+        } finally {
+            deleteTree(work);
+        }
+        report.setting("loadavg_at_end", BenchReport.loadAverage());
+        report.publish(args);
+    }
+
+    /** A server of a group, its name in the report and the directory of its files. */
+    private record Contender(String impl, ServerProcess server, boolean atoll, Path dir) { }
+
+    /** The servers measured together, stopped together; Atoll's must exit 0 on SIGTERM. */
+    private static final class Group implements AutoCloseable {
+        private final String name;
+        private final List<Contender> contenders = new ArrayList<>();
+
+        Group(String name) {
+            this.name = name;
+        }
+
+        Contender add(Contender contender) {
+            contenders.add(contender);
+            return contender;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            List<String> failures = new ArrayList<>();
+            for (Contender contender : contenders) {
+                int status = contender.server().stop();
+                if (contender.atoll() && status != 0) {
+                    failures.add(contender.impl() + " exited " + status + " on SIGTERM (expected 0; log: "
+                            + contender.server().log() + ")");
+                }
+            }
+            if (!failures.isEmpty()) {
+                throw new IllegalStateException(name + ": " + String.join("; ", failures));
+            }
+        }
+    }
+
+    private static Contender startAtoll(String placement, List<String> prefix, int shards, boolean pin,
+                                        Persistence persistence, Path work) throws IOException {
+        Path dir = Files.createDirectories(work.resolve("atoll-" + placement));
+        List<String> properties = new ArrayList<>(persistence.atollProperties(dir));
+        properties.add("-Datoll.shards.pin=" + pin);
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(ServerProcess.javaCommand(properties, "dev.atoll.examples.Examples",
+                List.of("kv", "--port", "0", "--shards", Integer.toString(shards), "--driver", "auto")));
+        ServerProcess server;
+        try {
+            server = ServerProcess.start("atoll-kv-" + placement, command, ServerProcess::readyLineFields);
+        } catch (ServerProcess.StartFailure e) {
+            if (e.output().contains("No example named 'kv'")) {
+                throw new IllegalStateException("Atoll's kv example is not in this build (./atoll run lists the examples):"
+                        + " ./atoll bench kv compares it with redis-server and has nothing to measure without it", e);
+            }
+            throw new IllegalStateException("Atoll's kv server did not start: " + e.getMessage(), e);
+        }
+        String impl = "atoll-" + server.driver() + "-" + placement;
+        System.out.println(impl + " ready on " + server.host() + ":" + server.port() + " (" + server.shards() + " shards)");
+        return new Contender(impl, server, true, dir);
+    }
+
+    private static Contender startRedis(String version, List<String> prefix, List<String> settings,
+                                        Persistence persistence, Path work) throws IOException {
+        String impl = "redis-" + version;
+        Path dir = Files.createDirectories(work.resolve(impl));
+        List<String> all = new ArrayList<>(persistence.redisSettings());
+        all.addAll(settings);
+        try {
+            ServerProcess server = RedisServer.start(impl, prefix, all, dir);
+            System.out.println(impl + " ready on " + server.host() + ":" + server.port());
+            return new Contender(impl, server, false, dir);
+        } catch (ServerProcess.StartFailure e) {
+            throw new IllegalStateException("redis-server did not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** Fills and warms up each server of the group, then runs the alternated rounds. */
+    private static void measure(Group group, List<String> client, Sizes sizes, RedisBenchmark redisBenchmark,
+                                ProcessCpu cpu, Samples samples, BenchReport report) throws IOException, InterruptedException {
+        List<Contender> all = group.contenders;
+        System.out.println(group.name + ": warm-up ...");
+        for (Contender contender : all) {
+            ServerProcess server = contender.server();
+            redisBenchmark.run(client, server.host(), server.port(),
+                    new RedisBenchmark.Load("set", CLIENTS, sizes.fillRequests(), KEYSPACE, PIPELINE_DEPTH));
+            for (Test test : TESTS) {
+                if (sizes.warmupRequests(test) > 0) {
+                    redisBenchmark.run(client, server.host(), server.port(), test.load(sizes.warmupRequests(test)));
+                }
+            }
+            report.setting("keys_after_warmup " + contender.impl(), redisBenchmark.keys(server.host(), server.port()));
+        }
+        for (int round = 0; round < sizes.rounds(); round++) {
+            for (Test test : TESTS) {
+                StringBuilder line = new StringBuilder(group.name + " round " + (round + 1) + " " + test.name() + ":");
+                for (int i = 0; i < all.size(); i++) {
+                    Contender contender = all.get((i + round) % all.size());
+                    ServerProcess server = contender.server();
+                    double cpuBefore = cpu.seconds(server.pid());
+                    RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), test.load(sizes.requests(test)));
+                    double cpuSeconds = cpu.seconds(server.pid()) - cpuBefore;
+                    if (!server.isAlive()) {
+                        throw new IllegalStateException(contender.impl() + " exited during " + test.name() + " (log: "
+                                + server.log() + ")");
+                    }
+                    String impl = contender.impl();
+                    samples.put("rps", test, impl, round, result.requestsPerSecond());
+                    samples.put("p50", test, impl, round, result.p50Millis());
+                    samples.put("p99", test, impl, round, result.p99Millis());
+                    samples.put("cpu", test, impl, round, Math.round(cpuSeconds * 1000) / 1000.0); // ticks: 0.01 s here
+                    samples.put("perCpu", test, impl, round, Math.round(sizes.requests(test) / cpuSeconds));
+                    line.append(String.format("  %s %,.0f req/s p50 %.3f p99 %.3f ms cpu %.2f s", impl,
+                            result.requestsPerSecond(), result.p50Millis(), result.p99Millis(), cpuSeconds));
+                }
+                System.out.println(line);
+            }
+        }
+        for (Test test : TESTS) {
+            for (Contender contender : all) {
+                String impl = contender.impl();
+                report.result(test.name() + " requests/s", impl, samples.median("rps", test, impl), "req/s", BenchReport.Better.HIGHER);
+                report.result(test.name() + " p50", impl, samples.median("p50", test, impl), "ms", BenchReport.Better.LOWER);
+                report.result(test.name() + " p99", impl, samples.median("p99", test, impl), "ms", BenchReport.Better.LOWER);
+                report.result(test.name() + " server CPU", impl, samples.median("cpu", test, impl), "s", BenchReport.Better.LOWER);
+                report.result(test.name() + " requests per CPU-second", impl, samples.median("perCpu", test, impl),
+                        "req/CPU-s", BenchReport.Better.HIGHER);
+            }
+        }
+    }
+
+    /**
+     * Records the size of each server's append-only files; with {@code appendonly yes}, a server that wrote
+     * none did not run with the persistence the comparison claims, and the run is broken.
+     */
+    private static void checkPersistence(Group group, Persistence persistence, BenchReport report) throws IOException {
+        for (Contender contender : group.contenders) {
+            long bytes;
+            try (Stream<Path> files = Files.walk(contender.dir())) {
+                bytes = files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+            }
+            report.setting("aof_bytes_at_end " + contender.impl(), bytes);
+            if (persistence.appendOnly() && bytes == 0) {
+                throw new IllegalStateException(contender.impl() + " wrote no append-only file in " + contender.dir()
+                        + " although it runs with " + persistence);
+            }
+        }
+    }
+
+    /** Atoll against one peer in one test: throughput, p99 and requests per CPU-second. */
+    private static void compare(BenchReport report, Samples samples, Test test, String atoll, String peer) {
+        String pair = atoll + "/" + peer + " " + test.name();
+        report.ratioHigherIsBetter(pair + " requests/s", samples.median("rps", test, atoll), samples.median("rps", test, peer), GOAL);
+        report.ratioLowerIsBetter(pair + " p99 (peer p99 / atoll p99)", samples.median("p99", test, atoll),
+                samples.median("p99", test, peer), GOAL);
+        report.ratioHigherIsBetter(pair + " requests per CPU-second", samples.median("perCpu", test, atoll),
+                samples.median("perCpu", test, peer), GOAL);
+    }
+
+    /** Every round's figure, by figure, test and implementation. */
+    private static final class Samples {
+        private final int rounds;
+        private final Map<String, double[]> values = new HashMap<>();
+
+        Samples(int rounds) {
+            this.rounds = rounds;
+        }
+
+        void put(String figure, Test test, String impl, int round, double value) {
+            values.computeIfAbsent(figure + "|" + test.name() + "|" + impl, k -> new double[rounds])[round] = value;
+        }
+
+        double median(String figure, Test test, String impl) {
+            return BenchReport.median(values.get(figure + "|" + test.name() + "|" + impl));
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.atoll.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Redis load generator: {@code redis-benchmark} of the Debian package {@code redis-tools}
+ * (installed when missing, with {@code redis-server} for the peer), run with {@code --csv}, which
+ * gives requests/s and the latency percentiles of one test per line.
+ */
+final class RedisBenchmark {
+    /** A run that takes longer than this has hung: redis-benchmark retries a lost server forever. */
+    private static final long TIMEOUT_SECONDS = 300;
+
+    /**
+     * What one run measured; latencies in milliseconds, from the moment a request (or, pipelined, its
+     * batch) is written to its reply.
+     */
+    record Result(double requestsPerSecond, double avgMillis, double p50Millis, double p95Millis,
+                  double p99Millis, double maxMillis) { }
+
+    /**
+     * One run's parameters.
+     *
+     * @param test     {@code set} or {@code get}: redis-benchmark's test name
+     * @param keyspace random keys {@code key:000000000000} to {@code keyspace - 1}
+     * @param pipeline requests per write: 1 without pipelining
+     */
+    record Load(String test, int clients, int requests, int keyspace, int pipeline) {
+        List<String> arguments() {
+            return List.of("-c", Integer.toString(clients), "-n", Integer.toString(requests), "-r", Integer.toString(keyspace),
+                    "-P", Integer.toString(pipeline), "-t", test, "--csv");
+        }
+    }
+
+    private RedisBenchmark() {
+    }
+
+    /** redis-benchmark, with redis-server and redis-cli, installed with apt-get when one is not on the PATH. */
+    static RedisBenchmark findOrInstall() throws IOException, InterruptedException {
+        ExternalTools.ensure(List.of("redis-benchmark", "redis-cli", "redis-server"), List.of("redis-tools", "redis-server"));
+        return new RedisBenchmark();
+    }
+
+    /** {@code redis-benchmark 7.0.15}. */
+    String version() throws IOException, InterruptedException {
+        return ExternalTools.firstLine("redis-benchmark", "--version");
+    }
+
+    /**
+     * Runs {@code load} against a server.
+     *
+     * @param prefix what runs redis-benchmark, e.g. {@code taskset -c 0}; empty for nothing
+     * @throws IllegalStateException when redis-benchmark fails (a server error reply makes it exit 1)
+     *                               or hangs
+     */
+    Result run(List<String> prefix, String host, int port, Load load) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("redis-benchmark", "-h", host, "-p", Integer.toString(port)));
+        command.addAll(load.arguments());
+        Path output = Files.createTempFile("atoll-redis-benchmark-", ".out");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new IllegalStateException("redis-benchmark did not finish within " + TIMEOUT_SECONDS
+                        + " s (does the server still answer?): " + String.join(" ", command) + "\n" + Files.readString(output));
+            }
+            String text = Files.readString(output);
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("redis-benchmark exited " + p.exitValue() + ": " + String.join(" ", command)
+                        + "\n" + text);
+            }
+            return parse(text, load.test());
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    /**
+     * The figures of {@code test} in redis-benchmark's {@code --csv} output:
+     * {@code "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"}.
+     */
+    static Result parse(String csv, String test) {
+        String prefix = "\"" + test.toUpperCase(Locale.ROOT) + "\",";
+        for (String line : csv.lines().toList()) {
+            if (line.startsWith(prefix)) {
+                String[] fields = line.replace("\"", "").split(",");
+                if (fields.length != 8) {
+                    throw new IllegalStateException("unexpected redis-benchmark CSV line (8 fields expected): " + line);
+                }
+                try {
+                    return new Result(Double.parseDouble(fields[1]), Double.parseDouble(fields[2]), Double.parseDouble(fields[4]),
+                            Double.parseDouble(fields[5]), Double.parseDouble(fields[6]), Double.parseDouble(fields[7]));
+                } catch (NumberFormatException e) {
+                    throw new IllegalStateException("unexpected redis-benchmark CSV line (numbers expected): " + line, e);
+                }
+            }
+        }
+        throw new IllegalStateException("no " + test.toUpperCase(Locale.ROOT) + " line in redis-benchmark's output:\n" + csv);
+    }
+
+    /** The number of keys the server holds ({@code redis-cli DBSIZE}), or -1 when it does not say. */
+    long keys(String host, int port) throws IOException, InterruptedException {
+        String answer = ExternalTools.firstLine("redis-cli", "-h", host, "-p", Integer.toString(port), "DBSIZE");
+        try {
+            return Long.parseLong(answer.replace("(integer)", "").trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.atoll.benchmarks;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RedisBenchmarkTest {
+
+    /** Output of redis-benchmark 7.0.15 (Debian) with --csv, recorded on this project's machine (a loaded moment). */
+    private static String recorded(String name) throws IOException {
+        try (InputStream in = RedisBenchmarkTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void readsThroughputAndLatenciesOfTheCsvLine() throws IOException {
+        RedisBenchmark.Result set = RedisBenchmark.parse(recorded("redis-benchmark-set.csv"), "set");
+        assertEquals(new RedisBenchmark.Result(13824.57, 3.046, 0.207, 3.367, 48.415, 1399.807), set);
+        RedisBenchmark.Result get = RedisBenchmark.parse(recorded("redis-benchmark-get-p16.csv"), "get");
+        assertEquals(new RedisBenchmark.Result(220815.53, 3.389, 0.887, 5.439, 71.743, 344.575), get);
+    }
+
+    @Test
+    void toleratesTheWarningOfAServerThatDoesNotAnswerConfigGet() throws IOException {
+        String output = "WARNING: Could not fetch server CONFIG\n" + recorded("redis-benchmark-set.csv");
+        assertEquals(13824.57, RedisBenchmark.parse(output, "set").requestsPerSecond(), 1e-9);
+    }
+
+    @Test
+    void refusesOutputWithoutTheTestsLine() throws IOException {
+        String set = recorded("redis-benchmark-set.csv");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> RedisBenchmark.parse(set, "get"));
+        assertTrue(e.getMessage().contains("no GET line"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> RedisBenchmark.parse("Could not connect to Redis at 127.0.0.1:1:"
+                + " Connection refused\n", "set"));
+        assertThrows(IllegalStateException.class, () -> RedisBenchmark.parse("\"SET\",\"12.5\",\"0.1\"\n", "set"));
+        assertThrows(IllegalStateException.class,
+                () -> RedisBenchmark.parse("\"SET\",\"n/a\",\"0.1\",\"0\",\"0\",\"0\",\"0\",\"0\"\n", "set"));
+    }
+
+    @Test
+    void asksForTheLoadItIsGiven() {
+        assertEquals(List.of("-c", "50", "-n", "200000", "-r", "100000", "-P", "16", "-t", "get", "--csv"),
+                new RedisBenchmark.Load("get", 50, 200_000, 100_000, 16).arguments());
+    }
+}
