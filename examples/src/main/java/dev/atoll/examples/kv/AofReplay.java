@@ -1,0 +1,245 @@
+package dev.atoll.examples.kv;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Loads the logs of a data directory at start, before the shards serve: each file is one former
+ * shard's history and is replayed on its own ({@code FLUSHALL} in it clears that shard's keys
+ * only); its keys then go to their owners under the current shard count, so a log written with
+ * another number of shards loads all the same. The files are named
+ * {@code appendonly-<shard>-of-<count>.aof}; when their count differs from the current one, the
+ * layout changed and every shard writes a fresh log (then the old files are deleted).
+ *
+ * <p>A command cut at the end of a file (a crash in the middle of a write) is dropped, and the file
+ * truncated before it, as Redis's {@code aof-load-truncated yes} does; anything else that does not
+ * parse stops the start with the file and offset. Runs on the starting thread with plain file reads:
+ * the shards are not serving yet, so nothing waits on it.
+ */
+final class AofReplay {
+    private static final Logger log = LoggerFactory.getLogger(AofReplay.class);
+    private static final Pattern NAME = Pattern.compile("appendonly-(\\d+)-of-(\\d+)\\.aof");
+    private static final int CHUNK = 1 << 20;
+    private static final byte[] SET = bytes("set");
+    private static final byte[] DEL = bytes("del");
+    private static final byte[] PEXPIREAT = bytes("pexpireat");
+    private static final byte[] PERSIST = bytes("persist");
+    private static final byte[] FLUSHALL = bytes("flushall");
+    private static final byte[] PXAT = bytes("pxat");
+    private static final byte[] KEEPTTL = bytes("keepttl");
+
+    /**
+     * What was loaded.
+     *
+     * @param tables        the keys of each current shard
+     * @param layoutChanged the files were written with another shard count: every shard rewrites its log
+     * @param staleFiles    the files to delete once the new logs are written
+     * @param records       commands replayed
+     */
+    record Result(KeyTable[] tables, boolean layoutChanged, List<Path> staleFiles, long records) { }
+
+    private AofReplay() {
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The log of shard {@code shard} of {@code count}. */
+    static Path path(Path dir, int shard, int count) {
+        return dir.resolve("appendonly-" + shard + "-of-" + count + ".aof");
+    }
+
+    static Result load(Path dir, int shards) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> logs = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(".aof.rewrite")) {
+                    Files.delete(file); // a rewrite that did not finish: the live log is complete without it
+                } else if (NAME.matcher(name).matches()) {
+                    logs.add(file);
+                }
+            }
+        }
+        logs.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        boolean same = !logs.isEmpty();
+        for (Path file : logs) {
+            Matcher m = NAME.matcher(file.getFileName().toString());
+            m.matches();
+            same &= Integer.parseInt(m.group(2)) == shards && Integer.parseInt(m.group(1)) < shards;
+        }
+        KeyTable[] tables = new KeyTable[shards];
+        Arrays.setAll(tables, i -> new KeyTable());
+        long records = 0;
+        long now = System.currentTimeMillis();
+        for (Path file : logs) {
+            Matcher m = NAME.matcher(file.getFileName().toString());
+            m.matches();
+            KeyTable source = same ? tables[Integer.parseInt(m.group(1))] : new KeyTable();
+            records += replay(file, source, same);
+            if (!same) {
+                source.forEach(e -> {
+                    if (e.expireAt == 0 || e.expireAt > now) {
+                        KeyTable target = tables[KeyTable.owner(e.hash, shards)];
+                        KeyTable.Entry moved = target.find(e.key, 0, e.key.length, e.hash);
+                        if (moved == null) {
+                            moved = target.insert(e.key, e.hash, e.value);
+                        } else {
+                            moved.value = e.value;
+                        }
+                        target.setExpire(moved, e.expireAt);
+                    }
+                });
+            }
+        }
+        if (!logs.isEmpty()) {
+            log.info("loaded {} records from {} log(s) in {}{}", records, logs.size(), dir,
+                    same ? "" : " (written with another shard count: keys re-routed to " + shards + " shards)");
+        }
+        List<Path> stale = new ArrayList<>();
+        if (!same) {
+            for (Path file : logs) {
+                if (!file.getFileName().toString().endsWith("-of-" + shards + ".aof")) {
+                    stale.add(file); // the current layout's own names are rewritten in place, not deleted
+                }
+            }
+        }
+        return new Result(tables, !logs.isEmpty() && !same, stale, records);
+    }
+
+    /** Replays one file into {@code table}; returns the number of commands. */
+    private static long replay(Path file, KeyTable table, boolean truncateTail) throws IOException {
+        RespParser parser = new RespParser(Integer.MAX_VALUE - 1024);
+        Request r = new Request();
+        long records = 0;
+        byte[] bytes = new byte[CHUNK];
+        int start = 0;
+        int end = 0;
+        long consumed = 0; // file offset of bytes[start]
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            boolean eof = false;
+            while (true) {
+                int at = start;
+                while (at < end) {
+                    int next = parser.parse(bytes, at, end, r);
+                    if (next == RespParser.INCOMPLETE) {
+                        break;
+                    }
+                    if (next == RespParser.ERROR) {
+                        throw new IOException(file + " is corrupt at offset " + (consumed + at - start) + ": "
+                                + parser.error());
+                    }
+                    if (r.count() > 0) {
+                        apply(file, consumed + at - start, r, table);
+                        records++;
+                    }
+                    at = next;
+                }
+                consumed += at - start;
+                start = at;
+                if (eof) {
+                    break;
+                }
+                if (start > 0) {
+                    System.arraycopy(bytes, start, bytes, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+                if (end == bytes.length) {
+                    bytes = Arrays.copyOf(bytes, bytes.length * 2); // a record larger than the window
+                }
+                int n = channel.read(ByteBuffer.wrap(bytes, end, bytes.length - end));
+                if (n < 0) {
+                    eof = true;
+                } else {
+                    end += n;
+                }
+            }
+        }
+        if (end > start) {
+            log.warn("{}: the last {} bytes are a command cut by a crash; dropped{}", file, end - start,
+                    truncateTail ? ", and the file truncated at " + consumed : "");
+            if (truncateTail) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    channel.truncate(consumed);
+                    channel.force(true);
+                }
+            }
+        }
+        return records;
+    }
+
+    private static void apply(Path file, long offset, Request r, KeyTable table) throws IOException {
+        byte[] b = r.bytes;
+        if (r.is(0, SET) && r.count() >= 3) {
+            long expireAt = 0;
+            boolean keepTtl = false;
+            if (r.count() == 5 && r.is(3, PXAT) && r.longAt(4)) {
+                expireAt = r.number;
+            } else if (r.count() == 4 && r.is(3, KEEPTTL)) {
+                keepTtl = true;
+            } else if (r.count() != 3) {
+                throw unexpected(file, offset, r);
+            }
+            int hash = KeyTable.hash(b, r.offset(1), r.length(1));
+            KeyTable.Entry e = table.find(b, r.offset(1), r.length(1), hash);
+            if (e == null) {
+                e = table.insert(r.copy(1), hash, r.copy(2));
+            } else {
+                e.value = r.copy(2);
+            }
+            if (!keepTtl) {
+                table.setExpire(e, expireAt);
+            }
+        } else if (r.is(0, DEL) && r.count() == 2) {
+            KeyTable.Entry e = table.find(b, r.offset(1), r.length(1), KeyTable.hash(b, r.offset(1), r.length(1)));
+            if (e != null) {
+                table.remove(e);
+            }
+        } else if ((r.is(0, PEXPIREAT) && r.count() == 3 && r.longAt(2)) || (r.is(0, PERSIST) && r.count() == 2)) {
+            long expireAt = r.is(0, PERSIST) ? 0 : r.number;
+            KeyTable.Entry e = table.find(b, r.offset(1), r.length(1), KeyTable.hash(b, r.offset(1), r.length(1)));
+            if (e != null) {
+                table.setExpire(e, expireAt);
+            }
+        } else if (r.is(0, FLUSHALL) && r.count() == 1) {
+            table.clear();
+        } else {
+            throw unexpected(file, offset, r);
+        }
+    }
+
+    private static IOException unexpected(Path file, long offset, Request r) {
+        return new IOException(file + " is corrupt at offset " + offset + ": a command the log never holds ("
+                + r.string(0) + " with " + (r.count() - 1) + " arguments)");
+    }
+
+    /** Deletes the files of an earlier layout once every shard's new log is written. */
+    static void deleteStale(List<Path> files) {
+        for (Path file : files) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("deleting the old log " + file, e);
+            }
+        }
+    }
+}
