@@ -47,10 +47,4 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 reader.duration("kv.idle-timeout", Duration.ZERO, Duration.ofDays(365)),
                 reader.config().getString("kv.password"));
     }
-
-    /** The same settings with another directory, fsync policy and password (for tests and tools). */
-    public KvSettings with(Path newDir, FsyncPolicy newFsync) {
-        return new KvSettings(appendOnly, newFsync, newDir, rewriteMinBytes, rewriteGrowthPercent, maxRequestBytes,
-                maxConnections, idleTimeout, password);
-    }
 }
