@@ -95,7 +95,15 @@ final class AofReplay {
             m.matches();
             KeyTable source = same ? tables[Integer.parseInt(m.group(1))] : new KeyTable();
             records += replay(file, source, same);
-            if (!same) {
+            if (same) {
+                List<KeyTable.Entry> expired = new ArrayList<>();
+                source.forEach(e -> {
+                    if (e.expireAt != 0 && e.expireAt <= now) {
+                        expired.add(e);
+                    }
+                });
+                expired.forEach(source::remove); // the log keeps their records until the next rewrite
+            } else {
                 source.forEach(e -> {
                     if (e.expireAt == 0 || e.expireAt > now) {
                         KeyTable target = tables[KeyTable.owner(e.hash, shards)];
