@@ -48,11 +48,11 @@ final class RespParser {
     }
 
     private int multibulk(byte[] bytes, int from, int to, Request request) {
-        int lineEnd = lineEnd(bytes, from + 1, to);
-        if (lineEnd < 0) {
-            return to - from > MAX_INLINE ? fail("ERR Protocol error: too big mbulk count string") : INCOMPLETE;
+        int lineEnd = numberEnd(bytes, from + 1, to);
+        if (lineEnd == INCOMPLETE) {
+            return INCOMPLETE;
         }
-        long count = decimal(bytes, from + 1, lineEnd);
+        long count = lineEnd < 0 ? BAD_NUMBER : decimal(bytes, from + 1, lineEnd);
         if (count > MAX_ARGUMENTS || count == BAD_NUMBER) {
             return fail("ERR Protocol error: invalid multibulk length");
         }
@@ -65,11 +65,11 @@ final class RespParser {
             if (bytes[at] != '$') {
                 return fail("ERR Protocol error: expected '$', got '" + (char) (bytes[at] & 0xFF) + "'");
             }
-            int headerEnd = lineEnd(bytes, at + 1, to);
-            if (headerEnd < 0) {
-                return to - at > MAX_INLINE ? fail("ERR Protocol error: too big bulk count string") : INCOMPLETE;
+            int headerEnd = numberEnd(bytes, at + 1, to);
+            if (headerEnd == INCOMPLETE) {
+                return INCOMPLETE;
             }
-            long length = decimal(bytes, at + 1, headerEnd);
+            long length = headerEnd < 0 ? BAD_NUMBER : decimal(bytes, at + 1, headerEnd);
             if (length < 0 || length > maxRequestBytes) {
                 return fail("ERR Protocol error: invalid bulk length");
             }
@@ -110,14 +110,22 @@ final class RespParser {
         return negative ? -value : value;
     }
 
-    /** The index of the '\r' of the "\r\n" that ends the line starting at {@code from}, or -1. */
-    private static int lineEnd(byte[] bytes, int from, int to) {
-        for (int k = from; k < to - 1; k++) {
-            if (bytes[k] == '\r' && bytes[k + 1] == '\n') {
-                return k;
+    /**
+     * The index of the '\r' of the "\r\n" that ends the number starting at {@code from};
+     * {@link #INCOMPLETE} when the line has not ended yet; {@link #ERROR} at once when a byte cannot
+     * belong to a header's number (binary junk is refused as soon as it is seen, not after 64 KiB).
+     */
+    private static int numberEnd(byte[] bytes, int from, int to) {
+        for (int k = from; k < to; k++) {
+            byte b = bytes[k];
+            if (b == '\r') {
+                return k + 1 == to ? INCOMPLETE : bytes[k + 1] == '\n' ? k : ERROR;
+            }
+            if ((b < '0' || b > '9') && !(b == '-' && k == from) || k - from > 19) {
+                return ERROR;
             }
         }
-        return -1;
+        return INCOMPLETE;
     }
 
     /**
