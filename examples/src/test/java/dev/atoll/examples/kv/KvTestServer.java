@@ -53,10 +53,12 @@ final class KvTestServer implements AutoCloseable {
 
     /** A clean stop: listening ends, logs are synced and closed, shards stop. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             server.close().get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
             service.stop();
+        } catch (Exception e) {
+            throw new AssertionError("stopping the kv server failed", e);
         } finally {
             runtime.close();
         }
