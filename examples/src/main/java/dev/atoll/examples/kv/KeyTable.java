@@ -78,8 +78,8 @@ final class KeyTable {
 
     /** Adds a key that is not in the table. */
     Entry insert(byte[] key, int hash, byte[] value) {
-        if (size >= buckets.length) {
-            resize(buckets.length * 2);
+        if (size >= buckets.length / 2) {
+            resize(buckets.length * 2); // at most half full: a lookup rarely walks past one entry, each a cache miss
         }
         Entry e = new Entry(key, hash, value);
         int index = hash & (buckets.length - 1);
@@ -102,7 +102,7 @@ final class KeyTable {
                 e.next = null;
                 setExpire(e, 0);
                 size--;
-                if (buckets.length > MIN_BUCKETS && size < buckets.length / 8) {
+                if (buckets.length > MIN_BUCKETS && size < buckets.length / 16) {
                     resize(buckets.length / 2);
                 }
                 return;
