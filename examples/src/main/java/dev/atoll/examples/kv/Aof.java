@@ -305,10 +305,6 @@ final class Aof {
         return rewrites;
     }
 
-    boolean rewriting() {
-        return rewrite != null;
-    }
-
     private void maybeRewrite() {
         long bound = Math.max(settings.rewriteMinBytes(),
                 sizeAfterRewrite + sizeAfterRewrite * settings.rewriteGrowthPercent() / 100);

@@ -348,7 +348,7 @@ final class KvConnection implements Receiver {
             int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards);
             if (owner == home.id) {
                 Request sub = subRequest;
-                sub.reset(r.bytes, r.offset(0));
+                sub.reset(r.bytes);
                 sub.add(r.offset(0), r.length(0));
                 sub.add(r.offset(i), r.length(i));
                 if (step == 2) {

@@ -12,8 +12,6 @@ final class ReplyWriter {
     static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     static final byte[] NULL = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
-    static final byte[] ZERO = ":0\r\n".getBytes(StandardCharsets.US_ASCII);
-    static final byte[] ONE = ":1\r\n".getBytes(StandardCharsets.US_ASCII);
     static final byte[] EMPTY_ARRAY = "*0\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static final int MAX_SMALL = 512;
@@ -53,11 +51,6 @@ final class ReplyWriter {
     void consume(int n) {
         System.arraycopy(bytes, n, bytes, 0, size - n);
         size -= n;
-    }
-
-    /** Forgets everything after {@code mark} (a reply that was started and must be replaced). */
-    void truncate(int mark) {
-        size = mark;
     }
 
     /** Shrinks the array back to {@code capacity} if a large reply grew it past {@code 4 * capacity}. */

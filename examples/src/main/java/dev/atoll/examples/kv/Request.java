@@ -13,15 +13,11 @@ final class Request {
     int[] offsets = new int[8];
     int[] lengths = new int[8];
     int count;
-    /** Where the command's bytes start and end in {@link #bytes}: a remote shard gets them verbatim. */
-    int start;
-    int end;
     /** The result of the last {@link #longAt} that succeeded. */
     long number;
 
-    void reset(byte[] source, int from) {
+    void reset(byte[] source) {
         bytes = source;
-        start = from;
         count = 0;
     }
 

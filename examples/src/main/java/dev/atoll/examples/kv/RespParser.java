@@ -37,11 +37,9 @@ final class RespParser {
      * {@link #INCOMPLETE}, or {@link #ERROR}.
      */
     int parse(byte[] bytes, int from, int to, Request request) {
-        request.reset(bytes, from);
+        request.reset(bytes);
         int result = bytes[from] == '*' ? multibulk(bytes, from, to, request) : inline(bytes, from, to, request);
-        if (result >= 0) {
-            request.end = result;
-        } else if (result == INCOMPLETE && to - from > maxRequestBytes) {
+        if (result == INCOMPLETE && to - from > maxRequestBytes) {
             return fail("ERR Protocol error: request larger than kv.max-request-bytes (" + maxRequestBytes + ")");
         }
         return result;
