@@ -1,11 +1,15 @@
 package dev.atoll.examples.kv;
 
+import dev.atoll.io.AsyncFile;
+import dev.atoll.io.Buffer;
+import dev.atoll.io.BufferPool;
+import dev.atoll.shards.Promise;
+import dev.atoll.shards.ShardRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -16,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,8 +35,9 @@ import java.util.regex.Pattern;
  *
  * <p>A command cut at the end of a file (a crash in the middle of a write) is dropped, and the file
  * truncated before it, as Redis's {@code aof-load-truncated yes} does; anything else that does not
- * parse stops the start with the file and offset. Runs on the starting thread with plain file reads:
- * the shards are not serving yet, so nothing waits on it.
+ * parse stops the start with the file and offset. The files are read through the io module's
+ * {@link AsyncFile}, each on a shard, before the shards serve; only the truncation of a torn tail
+ * is a plain file call (the io module has no truncate).
  */
 final class AofReplay {
     private static final Logger log = LoggerFactory.getLogger(AofReplay.class);
@@ -66,7 +73,9 @@ final class AofReplay {
         return dir.resolve("appendonly-" + shard + "-of-" + count + ".aof");
     }
 
-    static Result load(Path dir, int shards) throws IOException {
+    /** Replays the logs of {@code dir}, reading each through an {@link AsyncFile} on one of the runtime's shards. */
+    static Result load(ShardRuntime runtime, Path dir) throws IOException, InterruptedException {
+        int shards = runtime.shardCount();
         Files.createDirectories(dir);
         List<Path> logs = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
@@ -86,16 +95,38 @@ final class AofReplay {
             m.matches();
             same &= Integer.parseInt(m.group(2)) == shards && Integer.parseInt(m.group(1)) < shards;
         }
+        // Each file is read and parsed on a shard (file k on shard k % count), all at once.
+        List<CompletableFuture<FileReplay>> replays = new ArrayList<>();
+        for (int k = 0; k < logs.size(); k++) {
+            Path file = logs.get(k);
+            replays.add(runtime.submit(k % shards, () -> new FileReplay(file).run().toCompletableFuture())
+                    .thenCompose(f -> f));
+        }
         KeyTable[] tables = new KeyTable[shards];
         Arrays.setAll(tables, i -> new KeyTable());
         long records = 0;
         long now = System.currentTimeMillis();
-        for (Path file : logs) {
-            Matcher m = NAME.matcher(file.getFileName().toString());
-            m.matches();
-            KeyTable source = same ? tables[Integer.parseInt(m.group(1))] : new KeyTable();
-            records += replay(file, source, same);
+        for (int k = 0; k < logs.size(); k++) {
+            Path file = logs.get(k);
+            FileReplay replay;
+            try {
+                replay = replays.get(k).get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException("replaying " + file, e.getCause());
+            }
+            records += replay.records;
+            if (replay.tornBytes() > 0) {
+                log.warn("{}: the last {} bytes are a command cut by a crash; dropped{}", file, replay.tornBytes(),
+                        same ? ", and the file truncated at " + replay.consumed : "");
+                if (same) {
+                    truncate(file, replay.consumed);
+                }
+            }
+            KeyTable source = replay.table;
             if (same) {
+                Matcher m = NAME.matcher(file.getFileName().toString());
+                m.matches();
+                tables[Integer.parseInt(m.group(1))] = source;
                 List<KeyTable.Entry> expired = new ArrayList<>();
                 source.forEach(e -> {
                     if (e.expireAt != 0 && e.expireAt <= now) {
@@ -133,66 +164,119 @@ final class AofReplay {
         return new Result(tables, !logs.isEmpty() && !same, stale, records);
     }
 
-    /** Replays one file into {@code table}; returns the number of commands. */
-    private static long replay(Path file, KeyTable table, boolean truncateTail) throws IOException {
-        RespParser parser = new RespParser(Integer.MAX_VALUE - 1024);
-        Request r = new Request();
-        long records = 0;
-        byte[] bytes = new byte[CHUNK];
-        int start = 0;
-        int end = 0;
-        long consumed = 0; // file offset of bytes[start]
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            boolean eof = false;
-            while (true) {
-                int at = start;
-                while (at < end) {
-                    int next = parser.parse(bytes, at, end, r);
-                    if (next == RespParser.INCOMPLETE) {
-                        break;
-                    }
-                    if (next == RespParser.ERROR) {
-                        throw new IOException(file + " is corrupt at offset " + (consumed + at - start) + ": "
-                                + parser.error());
-                    }
-                    if (r.count() > 0) {
-                        apply(file, consumed + at - start, r, table);
-                        records++;
-                    }
-                    at = next;
-                }
-                consumed += at - start;
-                start = at;
-                if (eof) {
-                    break;
-                }
-                if (start > 0) {
-                    System.arraycopy(bytes, start, bytes, 0, end - start);
-                    end -= start;
-                    start = 0;
-                }
-                if (end == bytes.length) {
-                    bytes = Arrays.copyOf(bytes, bytes.length * 2); // a record larger than the window
-                }
-                int n = channel.read(ByteBuffer.wrap(bytes, end, bytes.length - end));
-                if (n < 0) {
-                    eof = true;
+    /**
+     * One log read through an {@link AsyncFile} on a shard, a pool buffer at a time, and parsed as it
+     * arrives into its own table; runs on that shard until {@link #run}'s promise completes.
+     */
+    private static final class FileReplay {
+        private final Path file;
+        private final KeyTable table = new KeyTable();
+        private final RespParser parser = new RespParser(Integer.MAX_VALUE - 1024);
+        private final Request request = new Request();
+        private final Promise<FileReplay> done = new Promise<>();
+        private AsyncFile input;
+        /** Unparsed bytes: {@code bytes[start, end)}; they begin at file offset {@link #consumed}. */
+        private byte[] bytes = new byte[CHUNK];
+        private int start;
+        private int end;
+        private long consumed;
+        private long position;
+        private long records;
+
+        FileReplay(Path file) {
+            this.file = file;
+        }
+
+        Promise<FileReplay> run() {
+            AsyncFile.open(file, StandardOpenOption.READ).whenComplete((opened, error) -> {
+                if (error != null) {
+                    done.fail(error);
                 } else {
+                    input = opened;
+                    readNext();
+                }
+            });
+            return done;
+        }
+
+        /** Bytes after the last complete command: a write cut by a crash. */
+        long tornBytes() {
+            return end - start;
+        }
+
+        private void readNext() {
+            BufferPool pool = BufferPool.current();
+            Buffer buffer = pool.acquire(pool.maxBufferSize());
+            input.read(buffer, position).whenComplete((n, error) -> {
+                try {
+                    if (error != null || n < 0) {
+                        finish(error);
+                        return;
+                    }
+                    position += n;
+                    makeRoom(n);
+                    buffer.readBytes(bytes, end, n);
                     end += n;
+                    parseAvailable();
+                } catch (IOException e) {
+                    finish(e);
+                    return;
+                } finally {
+                    buffer.release();
                 }
+                readNext();
+            });
+        }
+
+        private void makeRoom(int n) {
+            if (bytes.length - end >= n) {
+                return;
+            }
+            int pending = end - start;
+            if (bytes.length - pending < n) {
+                bytes = Arrays.copyOfRange(bytes, start, Math.max(pending + n, bytes.length * 2)); // a long record
+            } else {
+                System.arraycopy(bytes, start, bytes, 0, pending);
+            }
+            start = 0;
+            end = pending;
+        }
+
+        private void parseAvailable() throws IOException {
+            while (start < end) {
+                int next = parser.parse(bytes, start, end, request);
+                if (next == RespParser.INCOMPLETE) {
+                    return;
+                }
+                if (next == RespParser.ERROR) {
+                    throw new IOException(file + " is corrupt at offset " + consumed + ": " + parser.error());
+                }
+                if (request.count() > 0) {
+                    apply(file, consumed, request, table);
+                    records++;
+                }
+                consumed += next - start;
+                start = next;
             }
         }
-        if (end > start) {
-            log.warn("{}: the last {} bytes are a command cut by a crash; dropped{}", file, end - start,
-                    truncateTail ? ", and the file truncated at " + consumed : "");
-            if (truncateTail) {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    channel.truncate(consumed);
-                    channel.force(true);
+
+        private void finish(Throwable error) {
+            input.closeAsync().whenComplete((ignored, closeError) -> {
+                if (error != null) {
+                    done.fail(error);
+                } else {
+                    done.complete(this);
                 }
-            }
+            });
         }
-        return records;
+    }
+
+    /** Cuts a torn command off the end of a log that is appended to next (the io module has no truncate). */
+    private static void truncate(Path file, long length) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(length);
+            channel.force(true);
+        }
     }
 
     private static void apply(Path file, long offset, Request r, KeyTable table) throws IOException {

@@ -58,7 +58,7 @@ public final class KvServer {
     /** Loads the logs, gives every shard its keys and log, and returns the running service. */
     public static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings) throws Exception {
         int count = runtime.shardCount();
-        AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(settings.dir(), count) : null;
+        AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(runtime, settings.dir()) : null;
         KvShard[] shards = new KvShard[count];
         for (int i = 0; i < count; i++) {
             shards[i] = new KvShard(i, loaded == null ? new KeyTable() : loaded.tables()[i], settings);

@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
+import dev.atoll.shards.TestRuntimes;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -135,9 +136,11 @@ class KvPersistenceTest {
                 Thread.sleep(20);
                 info = (String) c.call("INFO", "persistence");
                 total = Files.size(dir.resolve("appendonly-0-of-2.aof")) + Files.size(dir.resolve("appendonly-1-of-2.aof"));
-            } while ((total > 3 * 4096 || rewrites(info) < 2) && System.nanoTime() < deadline);
+            } while (rewrites(info) < 2 && System.nanoTime() < deadline);
             assertTrue(rewrites(info) >= 2, info);
-            assertTrue(total <= 3 * 4096, "the logs hold " + total + " bytes after rewrites (300 rounds wrote ~500 KB)");
+            // A rewritten log holds the live keys plus what was written during the rewrite; the next rewrite
+            // comes when it has doubled: far below the ~500 KB the rounds wrote.
+            assertTrue(total < 128 * 1024, "the logs hold " + total + " bytes after rewrites");
         }
         try (KvTestServer server = KvTestServer.start(2, driver, settings); RespClient c = server.client()) {
             assertEquals(20L, c.call("DBSIZE"));
@@ -145,5 +148,24 @@ class KvPersistenceTest {
                 assertEquals("round299-" + "x".repeat(40), c.call("GET", "k" + k));
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aCorruptLogStopsTheStartNamingFileAndOffset(DriverKind driver) throws Exception {
+        TestRuntimes.assumeAvailable(driver);
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        Path log = dir.resolve("appendonly-0-of-1.aof");
+        Files.write(log, "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$4\r\nINCR\r\n$1\r\na\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> KvTestServer.start(1, driver, settings).close());
+        assertTrue(e.getMessage().contains(log + " is corrupt at offset 27") && e.getMessage().contains("INCR"),
+                e.getMessage());
+        Files.write(log, "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*x\r\n".getBytes(StandardCharsets.US_ASCII));
+        e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> KvTestServer.start(1, driver, settings).close());
+        assertTrue(e.getMessage().contains(log + " is corrupt at offset 27: ERR Protocol error: invalid multibulk length"),
+                e.getMessage());
     }
 }
