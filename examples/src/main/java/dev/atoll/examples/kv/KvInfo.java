@@ -10,13 +10,14 @@ final class KvInfo {
 
     /** What one shard reports, read on its own thread. */
     record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
-                      long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites) { }
+                      long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
+                      dev.atoll.shards.ShardStats.Snapshot loop) { }
 
     static ShardStats shardStats(KvShard s) {
         Aof aof = s.aof;
         return new ShardStats(s.id, s.table.size(), s.table.volatileCount(), s.commands, s.remoteCommands,
                 s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
-                aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites());
+                aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(), s.shard().stats());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -91,7 +92,13 @@ final class KvInfo {
                         .append(",expired_keys=").append(s.expiredKeys())
                         .append(",connections=").append(s.connections())
                         .append(",aof_bytes=").append(s.aofBytes())
-                        .append(",aof_rewrites=").append(s.aofRewrites()).append("\r\n");
+                        .append(",aof_rewrites=").append(s.aofRewrites())
+                        .append(",loop_iterations=").append(s.loop().iterations())
+                        .append(",sleeps=").append(s.loop().sleeps())
+                        .append(",mesh_in=").append(s.loop().messagesIn())
+                        .append(",mesh_out=").append(s.loop().messagesOut())
+                        .append(",wakes_sent=").append(s.loop().wakesSent())
+                        .append(",wakes_avoided=").append(s.loop().wakesAvoided()).append("\r\n");
             }
             b.append("\r\n");
         }

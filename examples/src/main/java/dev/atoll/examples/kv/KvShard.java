@@ -48,6 +48,7 @@ final class KvShard {
     private Shard shard;
 
     // Counters, read through INFO on this shard's thread.
+    /** Commands received by this shard's connections. */
     long commands;
     long remoteCommands;
     long batchesIn;
@@ -81,7 +82,6 @@ final class KvShard {
 
     /** Execute one command of kind KEY or MULTI_KEY whose keys this shard owns; the reply goes to {@code out}. */
     void execute(Command command, Request r, ReplyWriter out, long now) {
-        commands++;
         if (command.writes && aof != null && aof.failure() != null) {
             out.error("MISCONF Errors writing to the AOF file: " + aof.failure().getMessage());
             return;
