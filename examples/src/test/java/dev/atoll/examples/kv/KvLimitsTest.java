@@ -148,6 +148,29 @@ class KvLimitsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aClientThatPipelinesWithoutReadingIsPausedThenServedInFull(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(100, Duration.ZERO, ""));
+             RespClient c = server.client(); RespClient bystander = server.client()) {
+            String value = "x".repeat(50_000);
+            assertEquals("OK", c.call("SET", "big", value));
+            assertEquals("OK", c.call("SET", "other", "1"));
+            java.io.ByteArrayOutputStream pipeline = new java.io.ByteArrayOutputStream();
+            int n = 1000; // 50 MB of replies: far past the output bound, so the server must pause and resume
+            for (int i = 0; i < n; i++) {
+                pipeline.writeBytes(RespClient.encode("GET", i % 2 == 0 ? "big" : "other"));
+            }
+            c.sendRaw(pipeline.toByteArray());
+            Thread.sleep(200); // the server fills what the socket takes, then holds the rest of the input
+            assertEquals("PONG", bystander.call("PING"));
+            for (int i = 0; i < n; i++) {
+                assertEquals(i % 2 == 0 ? value : "1", c.read(), "reply " + i);
+            }
+            assertEquals("PONG", c.call("PING"));
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.ISO_8859_1);
     }
