@@ -296,7 +296,7 @@ final class KvConnection implements Receiver {
                 if (owner == home.id) {
                     home.execute(command, r, localOut(), now);
                     localDone();
-                    noteLocalWrite();
+                    waitForLocalSync();
                 } else {
                     Batch batch = batchFor(owner);
                     batch.commands.arrayHeader(r.count());
@@ -333,7 +333,7 @@ final class KvConnection implements Receiver {
         if (allLocal) {
             home.execute(command, r, localOut(), now);
             localDone();
-            noteLocalWrite();
+            waitForLocalSync();
             return;
         }
         Command single = switch (command) {
@@ -356,7 +356,7 @@ final class KvConnection implements Receiver {
                 }
                 home.execute(single, sub, localOut(), now);
                 localDone();
-                noteLocalWrite();
+                waitForLocalSync();
             } else {
                 Batch batch = batchFor(owner);
                 batch.commands.arrayHeader(step + 1).bulk(single.nameBytes).bulk(r.bytes, r.offset(i), r.length(i));
@@ -378,7 +378,11 @@ final class KvConnection implements Receiver {
         return batch;
     }
 
-    private void noteLocalWrite() {
+    /**
+     * Under {@code appendfsync always}, the output waits until the shard's log is synced up to here:
+     * a write's acknowledgement, and a read that may show a write not yet on the device.
+     */
+    private void waitForLocalSync() {
         if (home.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
             syncNeeded = home.aof.appended();
         }
