@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,13 +36,13 @@ import java.util.ArrayDeque;
  */
 final class Aof {
     private static final Logger log = LoggerFactory.getLogger(Aof.class);
-    private static final byte[] SET = bytes("SET");
-    private static final byte[] DEL = bytes("DEL");
-    private static final byte[] PEXPIREAT = bytes("PEXPIREAT");
-    private static final byte[] PERSIST = bytes("PERSIST");
-    private static final byte[] FLUSHALL = bytes("FLUSHALL");
-    private static final byte[] PXAT = bytes("PXAT");
-    private static final byte[] KEEPTTL = bytes("KEEPTTL");
+    private static final byte[] SET = ReplyWriter.asciiBytes("SET");
+    private static final byte[] DEL = ReplyWriter.asciiBytes("DEL");
+    private static final byte[] PEXPIREAT = ReplyWriter.asciiBytes("PEXPIREAT");
+    private static final byte[] PERSIST = ReplyWriter.asciiBytes("PERSIST");
+    private static final byte[] FLUSHALL = ReplyWriter.asciiBytes("FLUSHALL");
+    private static final byte[] PXAT = ReplyWriter.asciiBytes("PXAT");
+    private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("KEEPTTL");
     private static final int INITIAL_BUFFER = 16 * 1024;
 
     /** A callback waiting until the log is synced up to {@code position}. */
@@ -81,9 +80,6 @@ final class Aof {
         this.table = table;
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
-    }
 
     /** Opens (creating) the log and continues at its end; {@code rewriteNow} first writes a snapshot of the keys. */
     Promise<Void> open(boolean rewriteNow) {

@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,13 +42,13 @@ final class AofReplay {
     private static final Logger log = LoggerFactory.getLogger(AofReplay.class);
     private static final Pattern NAME = Pattern.compile("appendonly-(\\d+)-of-(\\d+)\\.aof");
     private static final int CHUNK = 1 << 20;
-    private static final byte[] SET = bytes("set");
-    private static final byte[] DEL = bytes("del");
-    private static final byte[] PEXPIREAT = bytes("pexpireat");
-    private static final byte[] PERSIST = bytes("persist");
-    private static final byte[] FLUSHALL = bytes("flushall");
-    private static final byte[] PXAT = bytes("pxat");
-    private static final byte[] KEEPTTL = bytes("keepttl");
+    private static final byte[] SET = ReplyWriter.asciiBytes("set");
+    private static final byte[] DEL = ReplyWriter.asciiBytes("del");
+    private static final byte[] PEXPIREAT = ReplyWriter.asciiBytes("pexpireat");
+    private static final byte[] PERSIST = ReplyWriter.asciiBytes("persist");
+    private static final byte[] FLUSHALL = ReplyWriter.asciiBytes("flushall");
+    private static final byte[] PXAT = ReplyWriter.asciiBytes("pxat");
+    private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("keepttl");
 
     /**
      * What was loaded.
@@ -64,9 +63,6 @@ final class AofReplay {
     private AofReplay() {
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
-    }
 
     /** The log of shard {@code shard} of {@code count}. */
     static Path path(Path dir, int shard, int count) {

@@ -2,7 +2,6 @@ package dev.atoll.examples.kv;
 
 import dev.atoll.shards.Shard;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -18,18 +17,18 @@ final class KvShard {
     private static final Duration EXPIRY_PERIOD = Duration.ofMillis(100);
     private static final int EXPIRY_SAMPLE = 20;
     private static final long EXPIRY_BUDGET_NANOS = 1_000_000;
-    private static final byte[] EX = bytes("ex");
-    private static final byte[] PX = bytes("px");
-    private static final byte[] EXAT = bytes("exat");
-    private static final byte[] PXAT = bytes("pxat");
-    private static final byte[] NX = bytes("nx");
-    private static final byte[] XX = bytes("xx");
-    private static final byte[] GT = bytes("gt");
-    private static final byte[] LT = bytes("lt");
-    private static final byte[] KEEPTTL = bytes("keepttl");
-    private static final byte[] GET = bytes("get");
-    private static final byte[] STRING = "+string\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NONE = "+none\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EX = ReplyWriter.asciiBytes("ex");
+    private static final byte[] PX = ReplyWriter.asciiBytes("px");
+    private static final byte[] EXAT = ReplyWriter.asciiBytes("exat");
+    private static final byte[] PXAT = ReplyWriter.asciiBytes("pxat");
+    private static final byte[] NX = ReplyWriter.asciiBytes("nx");
+    private static final byte[] XX = ReplyWriter.asciiBytes("xx");
+    private static final byte[] GT = ReplyWriter.asciiBytes("gt");
+    private static final byte[] LT = ReplyWriter.asciiBytes("lt");
+    private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("keepttl");
+    private static final byte[] GET = ReplyWriter.asciiBytes("get");
+    private static final byte[] STRING = ReplyWriter.asciiBytes("+string\r\n");
+    private static final byte[] NONE = ReplyWriter.asciiBytes("+none\r\n");
     static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     static final String SYNTAX = "ERR syntax error";
 
@@ -63,9 +62,6 @@ final class KvShard {
         this.parser = new RespParser(settings.maxRequestBytes());
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
-    }
 
     /** Starts the shard's timers; on its thread. */
     void start(Shard owner) {

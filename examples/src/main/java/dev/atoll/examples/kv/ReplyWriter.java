@@ -23,6 +23,11 @@ final class ReplyWriter {
     private byte[] bytes;
     private int size;
 
+    /** The bytes of an ASCII constant (command names, options). */
+    static byte[] asciiBytes(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
     ReplyWriter(int initialCapacity) {
         bytes = new byte[initialCapacity];
     }

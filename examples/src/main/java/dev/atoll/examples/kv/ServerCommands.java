@@ -1,7 +1,6 @@
 package dev.atoll.examples.kv;
 
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,12 +16,12 @@ final class ServerCommands {
     /** The Redis version the server reports: the protocol level its commands and replies follow. */
     static final String REDIS_VERSION = "7.0.0";
 
-    private static final byte[] MATCH = bytes("match");
-    private static final byte[] COUNT = bytes("count");
-    private static final byte[] TYPE = bytes("type");
-    private static final byte[] STRING = bytes("string");
-    private static final byte[] ASYNC = bytes("async");
-    private static final byte[] SYNC = bytes("sync");
+    private static final byte[] MATCH = ReplyWriter.asciiBytes("match");
+    private static final byte[] COUNT = ReplyWriter.asciiBytes("count");
+    private static final byte[] TYPE = ReplyWriter.asciiBytes("type");
+    private static final byte[] STRING = ReplyWriter.asciiBytes("string");
+    private static final byte[] ASYNC = ReplyWriter.asciiBytes("async");
+    private static final byte[] SYNC = ReplyWriter.asciiBytes("sync");
 
     private final KvNode node;
     private final KvConnection connection;
@@ -32,9 +31,6 @@ final class ServerCommands {
         this.connection = connection;
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
-    }
 
     void connectionCommand(Command command, Request r, ReplyWriter out) {
         switch (command) {
@@ -201,7 +197,7 @@ final class ServerCommands {
         parameters.put("requirepass", s.password());
         List<String> matched = new ArrayList<>();
         for (Map.Entry<String, String> p : parameters.entrySet()) {
-            byte[] name = bytes(p.getKey());
+            byte[] name = ReplyWriter.asciiBytes(p.getKey());
             for (int i = 2; i < r.count(); i++) {
                 if (Glob.matches(r.copy(i), name)) {
                     matched.add(p.getKey());
