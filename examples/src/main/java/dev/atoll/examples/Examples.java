@@ -2,6 +2,7 @@ package dev.atoll.examples;
 
 import dev.atoll.drivers.DriverUnavailableException;
 import dev.atoll.examples.http.HttpServer;
+import dev.atoll.examples.kv.KvServer;
 
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +16,8 @@ public final class Examples {
 
     /** Every example, in the order the list shows them. */
     static final List<Example> ALL = List.of(
+            new Example("kv", "a Redis-compatible key-value server, sharded by key, with an append-only log per shard"
+                    + " (port 6379; try redis-cli -p 6379)", KvServer::main),
             new Example("hello", "starts the shards, sends messages around all of them, prints what happened and how fast",
                     Hello::main),
             new Example("echo", "a TCP echo server (port 7000)", Echo::main),

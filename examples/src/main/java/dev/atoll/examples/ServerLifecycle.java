@@ -19,12 +19,42 @@ public final class ServerLifecycle {
     private ServerLifecycle() {
     }
 
+    /**
+     * What a server example prepares on the started shards before it listens (state, files), and
+     * finishes at a clean stop once listening ended, before the shards stop.
+     */
+    public interface Service {
+        /** What the server does with each accepted connection. */
+        ConnectionHandler handler();
+
+        /** Told the port actually bound, before the ready line. */
+        default void listening(int port) {
+        }
+
+        /** At SIGINT or SIGTERM, after listening stopped and before the shards stop. */
+        default void stop() throws Exception {
+        }
+    }
+
+    /** Builds a {@link Service} on a started runtime. */
+    @FunctionalInterface
+    public interface Setup {
+        Service start(ShardRuntime runtime) throws Exception;
+    }
+
     /** Serves {@code handler} until the process is asked to stop; returns only if starting fails. */
     public static void serve(ServerSettings settings, ConnectionHandler handler) throws Exception {
+        serveService(settings, runtime -> () -> handler);
+    }
+
+    /** Serves what {@code setup} builds until the process is asked to stop; returns only if starting fails. */
+    public static void serveService(ServerSettings settings, Setup setup) throws Exception {
         ShardRuntime runtime = ShardRuntime.start(settings.config());
         TcpServer server;
+        Service service;
         try {
-            server = TcpServer.start(runtime, new InetSocketAddress(settings.host(), settings.port()), handler)
+            service = setup.start(runtime);
+            server = TcpServer.start(runtime, new InetSocketAddress(settings.host(), settings.port()), service.handler())
                     .get(STOP_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             runtime.close();
@@ -39,12 +69,18 @@ public final class ServerLifecycle {
             } catch (Exception e) {
                 System.err.println(settings.example() + ": stopping the listeners failed: " + e);
             }
+            try {
+                service.stop();
+            } catch (Exception e) {
+                System.err.println(settings.example() + ": stopping failed: " + e);
+            }
             runtime.close();
             stopped.countDown();
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(0);
         }, settings.example() + "-stop"));
+        service.listening(server.port());
         settings.printReady(server.port(), runtime.driverKind(), runtime.shardCount());
         stopped.await();
     }

@@ -7,6 +7,7 @@ import dev.atoll.config.InvalidConfigException;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,6 +47,16 @@ public final class ServerOptions {
      * @throws UsageException for an unknown option, a missing value or a value out of its range
      */
     public static ServerOptions parse(String example, int defaultPort, String... args) throws UsageException {
+        return parse(example, defaultPort, Map.of(), args);
+    }
+
+    /**
+     * As {@link #parse(String, int, String...)}, with options of the example's own: each of
+     * {@code exampleOptions} ({@code --appendfsync}) sets its configuration key
+     * ({@code kv.appendfsync}) at the options' precedence; the key's reader checks the value.
+     */
+    public static ServerOptions parse(String example, int defaultPort, Map<String, String> exampleOptions,
+                                      String... args) throws UsageException {
         ConfigSources sources = ConfigSources.none();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
@@ -59,7 +70,7 @@ public final class ServerOptions {
             }
             int equals = arg.indexOf('=');
             String name = equals < 0 ? arg : arg.substring(0, equals);
-            if (!OPTIONS.contains(name)) {
+            if (!OPTIONS.contains(name) && !exampleOptions.containsKey(name)) {
                 throw new UsageException("unknown option " + name);
             }
             String value;
@@ -69,6 +80,10 @@ public final class ServerOptions {
                 value = args[++i];
             } else {
                 throw new UsageException(name + " needs a value");
+            }
+            if (exampleOptions.containsKey(name)) {
+                sources = sources.withOption(exampleOptions.get(name), nonEmpty(name, value), name);
+                continue;
             }
             sources = switch (name) {
                 case "--host" -> sources.withOption(example + ".host", host(value), name);
@@ -158,16 +173,22 @@ public final class ServerOptions {
      * the usage to stderr and exits 2 (0 for {@code --help}, with the usage on stdout).
      */
     public static ServerSettings parseOrExit(String example, int defaultPort, String... args) {
+        return parseOrExit(example, defaultPort, Map.of(), args);
+    }
+
+    /** As {@link #parseOrExit(String, int, String...)}, with the example's own options (see {@link #parse(String, int, Map, String...)}). */
+    public static ServerSettings parseOrExit(String example, int defaultPort, Map<String, String> exampleOptions,
+                                             String... args) {
         try {
-            ServerOptions options = parse(example, defaultPort, args);
+            ServerOptions options = parse(example, defaultPort, exampleOptions, args);
             if (options.helpRequested()) {
-                System.out.print(usage(example, defaultPort));
+                System.out.print(usage(example, defaultPort, exampleOptions));
                 System.exit(0);
             }
             return options.load();
         } catch (UsageException | InvalidConfigException e) {
             System.err.println(example + ": " + e.getMessage());
-            System.err.print(usage(example, defaultPort));
+            System.err.print(usage(example, defaultPort, exampleOptions));
             System.exit(2);
             throw new AssertionError("unreachable: System.exit returned");
         }
@@ -175,6 +196,19 @@ public final class ServerOptions {
 
     /** The usage text of a server example. */
     public static String usage(String example, int defaultPort) {
+        return usage(example, defaultPort, Map.of());
+    }
+
+    /** The usage text of a server example with options of its own, each shown with its key. */
+    public static String usage(String example, int defaultPort, Map<String, String> exampleOptions) {
+        StringBuilder own = new StringBuilder();
+        exampleOptions.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+                own.append(String.format("  %-22s  sets %s%n", e.getKey() + " X", e.getValue())));
+        return own.isEmpty() ? common(example, defaultPort)
+                : common(example, defaultPort) + "Options of " + example + ":\n" + own;
+    }
+
+    private static String common(String example, int defaultPort) {
         return """
                 Usage: ./atoll run %1$s [options]
                   --host H                address to bind (default %3$s)

@@ -159,4 +159,20 @@ class ServerOptionsTest {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, options::load);
         assertTrue(e.getMessage().contains("none.conf") && e.getMessage().contains("--config"), e.getMessage());
     }
+
+    @Test
+    void anExamplesOwnOptionsSetTheirKeysAboveDashD() throws UsageException {
+        Map<String, String> own = Map.of("--appendfsync", "kv.appendfsync");
+        systemProperty("kv.appendfsync", "no");
+        assertEquals("no", ServerOptions.parse("kv", 6379, own).load().config().reader().config()
+                .getString("kv.appendfsync"));
+        assertEquals("always", ServerOptions.parse("kv", 6379, own, "--appendfsync", "always").load().config().reader()
+                .config().getString("kv.appendfsync"));
+        assertEquals("always", ServerOptions.parse("kv", 6379, own, "--appendfsync=always").load().config().reader()
+                .config().getString("kv.appendfsync"));
+        assertEquals("unknown option --appendfsync",
+                assertThrows(UsageException.class, () -> ServerOptions.parse("http", 8080, "--appendfsync", "no"))
+                        .getMessage());
+        assertTrue(ServerOptions.usage("kv", 6379, own).contains("--appendfsync X         sets kv.appendfsync"));
+    }
 }

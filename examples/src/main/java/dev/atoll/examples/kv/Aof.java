@@ -1,0 +1,453 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.io.AsyncFile;
+import dev.atoll.io.Buffer;
+import dev.atoll.io.BufferPool;
+import dev.atoll.shards.Promise;
+import dev.atoll.shards.Shard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+
+/**
+ * One shard's append-only log: write commands, RESP-encoded as Redis writes them
+ * ({@code SET k v PXAT ms}, {@code DEL k}, {@code PEXPIREAT k ms}, {@code PERSIST k},
+ * {@code FLUSHALL}), written through the io module's {@link AsyncFile}.
+ *
+ * <p>Records are appended to a heap buffer as commands execute; the first record of a loop
+ * iteration queues one flush task, so everything one iteration wrote goes out in one write (group
+ * commit). One file operation is in flight at a time; what arrives meanwhile goes with the next.
+ * {@code always}: each write is followed by {@code fdatasync} and {@link #whenSynced} callbacks run
+ * only then, which is what holds back the replies. {@code everysec}: a timer asks for a sync once a
+ * second. {@code no}: no sync.
+ *
+ * <p>Rewrite: once the file passes its bound, the shard's live keys are serialized in one step on the
+ * shard thread (a pause proportional to the data: the simple, correct choice), written to
+ * {@code <name>.rewrite} in the background while new records go both to the live file and to a
+ * rewrite buffer; then the live file's writes are held, the buffer's tail is written, the new file is
+ * synced and renamed over the old one, and writing continues there.
+ */
+final class Aof {
+    private static final Logger log = LoggerFactory.getLogger(Aof.class);
+    private static final byte[] SET = ReplyWriter.asciiBytes("SET");
+    private static final byte[] DEL = ReplyWriter.asciiBytes("DEL");
+    private static final byte[] PEXPIREAT = ReplyWriter.asciiBytes("PEXPIREAT");
+    private static final byte[] PERSIST = ReplyWriter.asciiBytes("PERSIST");
+    private static final byte[] FLUSHALL = ReplyWriter.asciiBytes("FLUSHALL");
+    private static final byte[] PXAT = ReplyWriter.asciiBytes("PXAT");
+    private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("KEEPTTL");
+    private static final int INITIAL_BUFFER = 16 * 1024;
+
+    /** A callback waiting until the log is synced up to {@code position}. */
+    private record Waiter(long position, Runnable action) { }
+
+    private final Shard shard;
+    private final KvSettings settings;
+    private final Path path;
+    private final KeyTable table;
+    private final Runnable flushTask = this::flushQueued;
+    private AsyncFile file;
+    /** Records not yet handed to a write. */
+    private ReplyWriter pending = new ReplyWriter(INITIAL_BUFFER);
+    private ReplyWriter spare = new ReplyWriter(INITIAL_BUFFER);
+    /** Bytes ever appended (a logical position that also orders the waiters), written, and synced. */
+    private long appended;
+    private long written;
+    private long synced;
+    private long fileSize;
+    private long sizeAfterRewrite;
+    private boolean flushQueued;
+    private boolean busy;
+    private boolean syncWanted;
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private Throwable failure;
+    /** Non-null while a rewrite collects the records that follow its snapshot. */
+    private ReplyWriter rewriteTail;
+    private Rewrite rewrite;
+    private long rewrites;
+
+    Aof(Shard shard, KvSettings settings, Path path, KeyTable table) {
+        this.shard = shard;
+        this.settings = settings;
+        this.path = path;
+        this.table = table;
+    }
+
+
+    /** Opens (creating) the log and continues at its end; {@code rewriteNow} first writes a snapshot of the keys. */
+    Promise<Void> open(boolean rewriteNow) {
+        return AsyncFile.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+                .flatMap(opened -> {
+                    file = opened;
+                    return opened.size();
+                }).flatMap(size -> {
+                    fileSize = size;
+                    sizeAfterRewrite = size;
+                    if (settings.fsync() == KvSettings.FsyncPolicy.EVERYSEC) {
+                        scheduleEverySec();
+                    }
+                    if (!rewriteNow) {
+                        return Promise.completed(null);
+                    }
+                    Promise<Void> done = new Promise<>();
+                    startRewrite(done);
+                    return done;
+                });
+    }
+
+    private void scheduleEverySec() {
+        shard.schedule(Duration.ofSeconds(1), () -> {
+            if (file != null) {
+                syncWanted = true;
+                pump();
+                scheduleEverySec();
+            }
+        });
+    }
+
+    // ---- records ----
+
+    /** {@code SET key value [PXAT expireAt | KEEPTTL]}. */
+    void set(byte[] key, byte[] value, long expireAt, boolean keepTtl) {
+        ReplyWriter w = begin(expireAt != 0 ? 5 : keepTtl ? 4 : 3);
+        w.bulk(SET).bulk(key).bulk(value);
+        if (expireAt != 0) {
+            w.bulk(PXAT).bulkDecimal(expireAt);
+        } else if (keepTtl) {
+            w.bulk(KEEPTTL);
+        }
+        end();
+    }
+
+    void del(byte[] key) {
+        begin(2).bulk(DEL).bulk(key);
+        end();
+    }
+
+    void pexpireAt(byte[] key, long expireAt) {
+        begin(3).bulk(PEXPIREAT).bulk(key).bulkDecimal(expireAt);
+        end();
+    }
+
+    void persist(byte[] key) {
+        begin(2).bulk(PERSIST).bulk(key);
+        end();
+    }
+
+    void flushAll() {
+        begin(1).bulk(FLUSHALL);
+        end();
+    }
+
+    private int recordStart;
+
+    private ReplyWriter begin(int arguments) {
+        recordStart = pending.size();
+        return pending.arrayHeader(arguments);
+    }
+
+    private void end() {
+        int length = pending.size() - recordStart;
+        appended += length;
+        if (rewriteTail != null) {
+            rewriteTail.raw(pending.bytes(), recordStart, length);
+        }
+        if (!flushQueued) {
+            flushQueued = true;
+            shard.execute(flushTask); // after the rest of this iteration's work: one write for all of it
+        }
+    }
+
+    // ---- durability ----
+
+    /** The logical position after the last record appended; pass it to {@link #whenSynced}. */
+    long appended() {
+        return appended;
+    }
+
+    /** Runs {@code action} once everything up to {@code position} is on the device (at once if it is). */
+    void whenSynced(long position, Runnable action) {
+        if (synced >= position || failure != null) {
+            action.run();
+        } else {
+            waiters.add(new Waiter(position, action));
+        }
+    }
+
+    /** The logical position up to which the log is on the device. */
+    long synced() {
+        return synced;
+    }
+
+    /** Why writing the log failed, or null. Writes are refused after a failure (Redis's MISCONF). */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Writes and syncs everything appended so far (at a clean stop). */
+    Promise<Void> syncAll() {
+        Promise<Void> done = new Promise<>();
+        syncWanted = true;
+        whenSynced(appended, () -> done.complete(null));
+        pump();
+        return done;
+    }
+
+    private void flushQueued() {
+        flushQueued = false;
+        pump();
+    }
+
+    /** Starts the next file operation if none is in flight. */
+    private void pump() {
+        if (busy || file == null || failure != null) {
+            return;
+        }
+        if (rewrite != null && rewrite.holdLive) {
+            rewrite.liveIdle();
+            return;
+        }
+        if (pending.size() > 0) {
+            busy = true;
+            ReplyWriter out = pending;
+            pending = spare;
+            spare = out;
+            long upTo = appended;
+            boolean sync = settings.fsync() == KvSettings.FsyncPolicy.ALWAYS;
+            writeAll(file, out, fileSize).flatMap(n -> {
+                fileSize += n;
+                written = upTo;
+                return sync ? file.fdatasync() : Promise.completed(null);
+            }).whenComplete((ignored, error) -> {
+                out.clear();
+                out.trim(INITIAL_BUFFER);
+                busy = false;
+                if (error != null) {
+                    fail(error);
+                    return;
+                }
+                if (sync) {
+                    synced(upTo);
+                }
+                maybeRewrite();
+                pump();
+            });
+        } else if (syncWanted && synced < written) {
+            syncWanted = false;
+            busy = true;
+            long upTo = written;
+            file.fdatasync().whenComplete((ignored, error) -> {
+                busy = false;
+                if (error != null) {
+                    fail(error);
+                    return;
+                }
+                synced(upTo);
+                pump();
+            });
+        } else {
+            syncWanted = false;
+        }
+    }
+
+    private void synced(long upTo) {
+        synced = Math.max(synced, upTo);
+        while (!waiters.isEmpty() && waiters.peekFirst().position <= synced) {
+            waiters.pollFirst().action.run();
+        }
+    }
+
+    private void fail(Throwable error) {
+        if (failure == null) {
+            failure = error;
+            log.error("writing {} failed; the shard refuses writes from now on", path, error);
+        }
+        while (!waiters.isEmpty()) {
+            waiters.pollFirst().action.run(); // they see failure() and do not acknowledge
+        }
+    }
+
+    /** Writes all of {@code source} at {@code position} through pooled buffers, one after the other. */
+    private static Promise<Integer> writeAll(AsyncFile target, ReplyWriter source, long position) {
+        return writeFrom(target, source, 0, position);
+    }
+
+    private static Promise<Integer> writeFrom(AsyncFile target, ReplyWriter source, int from, long position) {
+        int total = source.size();
+        if (from == total) {
+            return Promise.completed(total);
+        }
+        BufferPool pool = BufferPool.current();
+        int length = Math.min(total - from, pool.maxBufferSize());
+        Buffer buffer = pool.acquire(length).writeBytes(source.bytes(), from, length);
+        return target.write(buffer, position).whenComplete((n, error) -> buffer.release())
+                .flatMap(n -> writeFrom(target, source, from + length, position + length));
+    }
+
+    // ---- rewrite ----
+
+    long fileSize() {
+        return fileSize;
+    }
+
+    long rewrites() {
+        return rewrites;
+    }
+
+    private void maybeRewrite() {
+        long bound = Math.max(settings.rewriteMinBytes(),
+                sizeAfterRewrite + sizeAfterRewrite * settings.rewriteGrowthPercent() / 100);
+        if (rewrite == null && fileSize > bound) {
+            startRewrite(new Promise<>());
+        }
+    }
+
+    /** Snapshots the keys now and starts writing them to the rewrite file. */
+    private void startRewrite(Promise<Void> done) {
+        ReplyWriter snapshot = new ReplyWriter(Math.max(1024, table.size() * 48));
+        long now = System.currentTimeMillis();
+        table.forEach(e -> {
+            if (e.expireAt == 0 || e.expireAt > now) {
+                snapshot.arrayHeader(e.expireAt != 0 ? 5 : 3).bulk(SET).bulk(e.key).bulk(e.value);
+                if (e.expireAt != 0) {
+                    snapshot.bulk(PXAT).bulkDecimal(e.expireAt);
+                }
+            }
+        });
+        rewriteTail = new ReplyWriter(INITIAL_BUFFER);
+        rewrite = new Rewrite(done);
+        rewrite.start(snapshot);
+    }
+
+    /** One rewrite in progress: the new file, how far it is written, and the switch-over. */
+    private final class Rewrite {
+        private final Path target = path.resolveSibling(path.getFileName() + ".rewrite");
+        private final Promise<Void> done;
+        private AsyncFile next;
+        private long nextSize;
+        /** The live file's writes are held until the switch. */
+        boolean holdLive;
+
+        Rewrite(Promise<Void> done) {
+            this.done = done;
+        }
+
+        void start(ReplyWriter snapshot) {
+            AsyncFile.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING)
+                    .flatMap(opened -> {
+                        next = opened;
+                        return writeAll(opened, snapshot, 0);
+                    })
+                    .whenComplete((n, error) -> {
+                        if (error != null) {
+                            abandon(error);
+                        } else {
+                            nextSize = n;
+                            catchUp();
+                        }
+                    });
+        }
+
+        /** Writes the records collected meanwhile; once there are few, switches. */
+        private void catchUp() {
+            if (rewriteTail.size() < INITIAL_BUFFER) {
+                holdLive = true;
+                if (!busy) {
+                    liveIdle();
+                }
+                return; // pump() calls liveIdle() once the live file's write in flight is done
+            }
+            ReplyWriter tail = rewriteTail;
+            rewriteTail = new ReplyWriter(INITIAL_BUFFER);
+            writeAll(next, tail, nextSize).whenComplete((n, error) -> {
+                if (error != null) {
+                    abandon(error);
+                } else {
+                    nextSize += n;
+                    catchUp();
+                }
+            });
+        }
+
+        /**
+         * The live file is idle and held. Every record since the snapshot is in the new file or in
+         * the tail, so the records still pending for the live file are dropped: the tail has them.
+         */
+        void liveIdle() {
+            if (next == null || rewriteTail == null) {
+                return; // already switching
+            }
+            ReplyWriter tail = rewriteTail;
+            rewriteTail = null;
+            pending.clear();
+            long upTo = appended;
+            busy = true;
+            writeAll(next, tail, nextSize)
+                    .flatMap(n -> {
+                        nextSize += n;
+                        return next.fdatasync();
+                    })
+                    .flatMap(ignored -> shard.offload(() -> {
+                        Files.move(target, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                        syncDirectory(path.toAbsolutePath().getParent());
+                        return null;
+                    }))
+                    .whenComplete((ignored, error) -> {
+                        busy = false;
+                        if (error != null) {
+                            // The records of the tail are only in memory now: a failure we cannot recover.
+                            rewrite = null;
+                            fail(error);
+                            done.fail(error);
+                            return;
+                        }
+                        AsyncFile old = file;
+                        file = next;
+                        old.close();
+                        fileSize = nextSize;
+                        sizeAfterRewrite = nextSize;
+                        written = Math.max(written, upTo);
+                        rewrites++;
+                        rewrite = null;
+                        log.info("rewrote {}: {} bytes", path, nextSize);
+                        synced(upTo);
+                        done.complete(null);
+                        pump();
+                    });
+        }
+
+        /** The rewrite failed before the switch: the live file is still complete; carry on with it. */
+        private void abandon(Throwable error) {
+            log.warn("rewriting {} failed; the log goes on growing", path, error);
+            rewriteTail = null;
+            rewrite = null;
+            if (next != null) {
+                next.close();
+            }
+            done.fail(error);
+            pump();
+        }
+    }
+
+    /** Makes a rename in {@code dir} durable (Linux syncs a directory opened for reading). */
+    static void syncDirectory(Path dir) throws java.io.IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    /** Closes the file after the operations in flight. */
+    Promise<Void> close() {
+        AsyncFile f = file;
+        file = null;
+        return f == null ? Promise.completed(null) : f.closeAsync();
+    }
+}

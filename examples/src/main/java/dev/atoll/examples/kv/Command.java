@@ -1,0 +1,127 @@
+package dev.atoll.examples.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The commands the server knows, with Redis's arity (positive: exactly, negative: at least that
+ * many arguments, the name included), where their keys are, and the facts COMMAND and COMMAND DOCS
+ * report. {@link #lookup} finds one from the name's bytes in any case without a String.
+ */
+enum Command {
+    // Answered by the connection's shard.
+    PING(-1, Kind.CONNECTION, "connection", "1.0.0", "Returns the server's liveliness response.", "fast"),
+    ECHO(2, Kind.CONNECTION, "connection", "1.0.0", "Returns the given string.", "fast"),
+    AUTH(-2, Kind.CONNECTION, "connection", "1.0.0", "Authenticates the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
+    HELLO(-1, Kind.CONNECTION, "connection", "6.0.0", "Handshakes with the server (RESP2 only).", "noscript", "loading", "stale", "fast", "no_auth"),
+    SELECT(2, Kind.CONNECTION, "connection", "1.0.0", "Changes the selected database (only 0 exists).", "loading", "stale", "fast"),
+    QUIT(-1, Kind.CONNECTION, "connection", "1.0.0", "Closes the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
+    CLIENT(-2, Kind.CONNECTION, "connection", "2.4.0", "CLIENT SETNAME, GETNAME, ID, SETINFO.", "noscript", "loading", "stale"),
+    COMMAND(-1, Kind.CONNECTION, "server", "2.8.13", "Returns detailed information about all commands.", "loading", "stale"),
+    CONFIG(-2, Kind.CONNECTION, "server", "2.0.0", "CONFIG GET of the server's parameters.", "admin", "noscript", "loading", "stale"),
+    // Owned by the shard of their one key (argument 1).
+    GET(2, Kind.KEY, "string", "1.0.0", "Returns the string value of a key.", "readonly", "fast"),
+    SET(-3, Kind.KEY, "string", "1.0.0", "Sets the string value of a key (EX, PX, EXAT, PXAT, NX, XX, KEEPTTL, GET).", "write", "denyoom"),
+    SETNX(3, Kind.KEY, "string", "1.0.0", "Sets the value of a key only when it does not exist.", "write", "denyoom", "fast"),
+    GETDEL(2, Kind.KEY, "string", "6.2.0", "Returns the string value of a key after deleting it.", "write", "fast"),
+    STRLEN(2, Kind.KEY, "string", "2.2.0", "Returns the length of a string value.", "readonly", "fast"),
+    APPEND(3, Kind.KEY, "string", "2.0.0", "Appends a string to the value of a key.", "write", "denyoom", "fast"),
+    INCR(2, Kind.KEY, "string", "1.0.0", "Increments the integer value of a key by one.", "write", "denyoom", "fast"),
+    DECR(2, Kind.KEY, "string", "1.0.0", "Decrements the integer value of a key by one.", "write", "denyoom", "fast"),
+    INCRBY(3, Kind.KEY, "string", "1.0.0", "Increments the integer value of a key by a number.", "write", "denyoom", "fast"),
+    DECRBY(3, Kind.KEY, "string", "1.0.0", "Decrements the integer value of a key by a number.", "write", "denyoom", "fast"),
+    EXPIRE(-3, Kind.KEY, "generic", "1.0.0", "Sets a key's time to live in seconds (NX, XX, GT, LT).", "write", "fast"),
+    PEXPIRE(-3, Kind.KEY, "generic", "2.6.0", "Sets a key's time to live in milliseconds (NX, XX, GT, LT).", "write", "fast"),
+    EXPIREAT(-3, Kind.KEY, "generic", "1.2.0", "Sets a key's expiry as a Unix time in seconds.", "write", "fast"),
+    PEXPIREAT(-3, Kind.KEY, "generic", "2.6.0", "Sets a key's expiry as a Unix time in milliseconds.", "write", "fast"),
+    TTL(2, Kind.KEY, "generic", "1.0.0", "Returns a key's time to live in seconds.", "readonly", "fast"),
+    PTTL(2, Kind.KEY, "generic", "2.6.0", "Returns a key's time to live in milliseconds.", "readonly", "fast"),
+    PERSIST(2, Kind.KEY, "generic", "2.2.0", "Removes a key's expiry.", "write", "fast"),
+    TYPE(2, Kind.KEY, "generic", "1.0.0", "Returns the type of the value of a key (string or none).", "readonly", "fast"),
+    // Several keys, possibly on several shards: split into one single-key command per key.
+    MGET(-2, Kind.MULTI_KEY, "string", "1.0.0", "Returns the values of keys (each read on its owning shard).", "readonly", "fast"),
+    MSET(-3, Kind.MULTI_KEY, "string", "1.0.1", "Sets keys; atomic per shard, not across shards (see docs/kv.md).", "write", "denyoom"),
+    DEL(-2, Kind.MULTI_KEY, "generic", "1.0.0", "Deletes keys; returns how many existed.", "write"),
+    UNLINK(-2, Kind.MULTI_KEY, "generic", "4.0.0", "Deletes keys (as DEL).", "write", "fast"),
+    EXISTS(-2, Kind.MULTI_KEY, "generic", "1.0.0", "Counts how many of the keys exist.", "readonly", "fast"),
+    // Every shard takes part.
+    KEYS(2, Kind.ALL_SHARDS, "generic", "1.0.0", "Returns the keys that match a glob pattern, from all shards.", "readonly"),
+    SCAN(-2, Kind.ALL_SHARDS, "generic", "2.8.0", "Iterates over the keys of all shards (MATCH, COUNT, TYPE).", "readonly"),
+    DBSIZE(1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns the number of keys over all shards.", "readonly", "fast"),
+    FLUSHALL(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Removes all keys from all shards.", "write"),
+    FLUSHDB(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Removes all keys (the only database).", "write"),
+    INFO(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns information and statistics, per shard too.", "loading", "stale");
+
+    /** Where a command runs. */
+    enum Kind { CONNECTION, KEY, MULTI_KEY, ALL_SHARDS }
+
+    final String lowerName = name().toLowerCase(Locale.ROOT);
+    final byte[] nameBytes = lowerName.getBytes(StandardCharsets.US_ASCII);
+    final int arity;
+    final Kind kind;
+    final String group;
+    final String since;
+    final String summary;
+    final String[] flags;
+    final boolean writes;
+
+    Command(int arity, Kind kind, String group, String since, String summary, String... flags) {
+        this.arity = arity;
+        this.kind = kind;
+        this.group = group;
+        this.since = since;
+        this.summary = summary;
+        this.flags = flags;
+        this.writes = flags.length > 0 && flags[0].equals("write");
+    }
+
+    /** Checks Redis's arity rule for {@code count} arguments, the name included. */
+    boolean arityOk(int count) {
+        return arity > 0 ? count == arity : count >= -arity;
+    }
+
+    /** First key, last key (-1: the last argument) and step, as COMMAND reports them. */
+    int[] keySpec() {
+        return switch (kind) {
+            case KEY -> new int[] {1, 1, 1};
+            case MULTI_KEY -> this == MSET ? new int[] {1, -1, 2} : new int[] {1, -1, 1};
+            default -> new int[] {0, 0, 0};
+        };
+    }
+
+    private static final Command[] TABLE = new Command[128];
+
+    static {
+        for (Command c : values()) {
+            int slot = slot(c.nameBytes, 0, c.nameBytes.length);
+            while (TABLE[slot] != null) {
+                slot = (slot + 1) & (TABLE.length - 1);
+            }
+            TABLE[slot] = c;
+        }
+    }
+
+    private static int slot(byte[] bytes, int offset, int length) {
+        int h = length;
+        for (int i = offset; i < offset + length; i++) {
+            h = h * 31 + (bytes[i] | 0x20);
+        }
+        return (h ^ (h >>> 7)) & (TABLE.length - 1);
+    }
+
+    /** The command named by argument 0 of {@code request} (any case), or null. */
+    static Command lookup(Request request) {
+        if (request.length(0) > 9) {
+            return null;
+        }
+        byte[] bytes = request.bytes;
+        int offset = request.offset(0);
+        int length = request.length(0);
+        for (int slot = slot(bytes, offset, length); TABLE[slot] != null; slot = (slot + 1) & (TABLE.length - 1)) {
+            if (request.is(0, TABLE[slot].nameBytes)) {
+                return TABLE[slot];
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.shards.Shard;
+
+/**
+ * A command every shard takes part in (KEYS, SCAN, DBSIZE, FLUSHALL, INFO): the same work runs on
+ * each target shard, each result comes back through the mesh, and once all are in, {@link Combiner}
+ * writes the one reply on the connection's shard. Under {@code appendfsync always} a shard's part
+ * that logged something answers only after its log synced. Not on the hot path: these commands
+ * allocate freely.
+ */
+final class FanOut implements ReplySource {
+    /** The part of the work one shard does, on that shard. */
+    interface Work {
+        Object run(KvShard shard);
+    }
+
+    /** Builds the reply from every shard's result (index = shard id; null for shards not asked). */
+    interface Combiner {
+        void write(Object[] results, ReplyWriter out);
+    }
+
+    private final KvConnection connection;
+    private final Object[] results;
+    private final Combiner combiner;
+    private int remaining;
+    private final ReplyWriter reply = new ReplyWriter(64);
+    private boolean done;
+
+    private FanOut(KvConnection connection, int shards, Combiner combiner) {
+        this.connection = connection;
+        this.results = new Object[shards];
+        this.combiner = combiner;
+    }
+
+    /** Starts {@code work} on the shards {@code targets} (ids) and returns the pending reply. */
+    static FanOut start(KvNode node, KvConnection connection, int[] targets, Work work, Combiner combiner) {
+        FanOut fanOut = new FanOut(connection, node.shardCount(), combiner);
+        fanOut.remaining = targets.length;
+        Shard here = Shard.current();
+        int home = here.id();
+        for (int target : targets) {
+            Runnable part = () -> {
+                KvShard shard = node.shards[target];
+                Object result;
+                try {
+                    result = work.run(shard);
+                } catch (RuntimeException e) {
+                    result = e;
+                }
+                Object answer = result;
+                Runnable back = () -> fanOut.arrived(target, answer);
+                Aof aof = shard.aof;
+                if (aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
+                    aof.whenSynced(aof.appended(), () -> Shard.current().sendReply(home, back));
+                } else {
+                    Shard.current().sendReply(home, back);
+                }
+            };
+            if (!here.send(target, part)) {
+                fanOut.arrived(target, new IllegalStateException("shard " + target + " is overloaded"));
+            }
+        }
+        return fanOut;
+    }
+
+    private void arrived(int shard, Object result) {
+        results[shard] = result;
+        if (--remaining == 0) {
+            for (Object r : results) {
+                if (r instanceof RuntimeException e) {
+                    reply.error("ERR " + e.getMessage());
+                    done = true;
+                    connection.repliesArrived();
+                    return;
+                }
+            }
+            combiner.write(results, reply);
+            done = true;
+            connection.repliesArrived();
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        return done;
+    }
+
+    @Override
+    public void writeReply(int index, ReplyWriter out) {
+        out.raw(reply.bytes(), 0, reply.size());
+    }
+}

@@ -1,0 +1,191 @@
+package dev.atoll.examples.kv;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * One shard's keys: a chained hash table of {@link Entry}s looked up by a byte range (no key object
+ * per lookup), with a power-of-two bucket count, plus the list of keys that have an expiry, so that
+ * active expiry can sample them. {@link #scan} walks the buckets in reverse-binary order, as Redis's
+ * dict does, so a full SCAN returns every key that was present throughout even if the table grew
+ * or shrank in between. Used by its shard's thread only.
+ */
+final class KeyTable {
+    private static final int MIN_BUCKETS = 16;
+
+    /** A key with its value and absolute expiry. */
+    static final class Entry {
+        final byte[] key;
+        final int hash;
+        byte[] value;
+        /** Unix time in ms when the key expires; 0 = never. */
+        long expireAt;
+        Entry next;
+        /** Position in the list of keys with an expiry; -1 when it has none. */
+        int volatileIndex = -1;
+
+        Entry(byte[] key, int hash, byte[] value) {
+            this.key = key;
+            this.hash = hash;
+            this.value = value;
+        }
+    }
+
+    /** Receives the keys of one {@link #scan} step. */
+    interface Visitor {
+        void visit(Entry entry);
+    }
+
+    private Entry[] buckets = new Entry[MIN_BUCKETS];
+    private int size;
+    private Entry[] volatileKeys = new Entry[16];
+    private int volatileCount;
+
+    /** The hash of a key: FNV-1a, then a finalizer so that low bits (buckets) and the shard choice both spread. */
+    static int hash(byte[] bytes, int offset, int length) {
+        int h = 0x811C9DC5;
+        for (int i = offset, end = offset + length; i < end; i++) {
+            h = (h ^ bytes[i]) * 0x01000193;
+        }
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        return h ^ (h >>> 16);
+    }
+
+    /** The shard that owns a key of hash {@code hash} among {@code shards}: top bits, independent of the bucket bits. */
+    static int owner(int hash, int shards) {
+        return (int) (((hash >>> 8) & 0xFFFFFFL) * shards >>> 24);
+    }
+
+    int size() {
+        return size;
+    }
+
+    int volatileCount() {
+        return volatileCount;
+    }
+
+    Entry find(byte[] bytes, int offset, int length, int hash) {
+        for (Entry e = buckets[hash & (buckets.length - 1)]; e != null; e = e.next) {
+            if (e.hash == hash && Arrays.equals(e.key, 0, e.key.length, bytes, offset, offset + length)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Adds a key that is not in the table. */
+    Entry insert(byte[] key, int hash, byte[] value) {
+        if (size >= buckets.length / 2) {
+            resize(buckets.length * 2); // at most half full: a lookup rarely walks past one entry, each a cache miss
+        }
+        Entry e = new Entry(key, hash, value);
+        int index = hash & (buckets.length - 1);
+        e.next = buckets[index];
+        buckets[index] = e;
+        size++;
+        return e;
+    }
+
+    void remove(Entry entry) {
+        int index = entry.hash & (buckets.length - 1);
+        Entry previous = null;
+        for (Entry e = buckets[index]; e != null; previous = e, e = e.next) {
+            if (e == entry) {
+                if (previous == null) {
+                    buckets[index] = e.next;
+                } else {
+                    previous.next = e.next;
+                }
+                e.next = null;
+                setExpire(e, 0);
+                size--;
+                if (buckets.length > MIN_BUCKETS && size < buckets.length / 16) {
+                    resize(buckets.length / 2);
+                }
+                return;
+            }
+        }
+        throw new IllegalStateException("removing an entry that is not in the table");
+    }
+
+    /** Sets (or with 0 clears) a key's expiry, keeping the list of keys with one up to date. */
+    void setExpire(Entry e, long expireAt) {
+        if (expireAt != 0 && e.volatileIndex < 0) {
+            if (volatileCount == volatileKeys.length) {
+                volatileKeys = Arrays.copyOf(volatileKeys, volatileCount * 2);
+            }
+            e.volatileIndex = volatileCount;
+            volatileKeys[volatileCount++] = e;
+        } else if (expireAt == 0 && e.volatileIndex >= 0) {
+            Entry last = volatileKeys[--volatileCount];
+            volatileKeys[e.volatileIndex] = last;
+            last.volatileIndex = e.volatileIndex;
+            volatileKeys[volatileCount] = null;
+            e.volatileIndex = -1;
+        }
+        e.expireAt = expireAt;
+    }
+
+    /** A random key with an expiry, or null when there is none. */
+    Entry randomVolatile(SplittableRandom random) {
+        return volatileCount == 0 ? null : volatileKeys[random.nextInt(volatileCount)];
+    }
+
+    void clear() {
+        buckets = new Entry[MIN_BUCKETS];
+        volatileKeys = new Entry[16];
+        size = 0;
+        volatileCount = 0;
+    }
+
+    /**
+     * Visits the keys of the bucket(s) at {@code cursor} and returns the next cursor (0 when the walk
+     * is complete), visiting at least {@code count} keys unless the walk ends first.
+     */
+    long scan(long cursor, int count, Visitor visitor) {
+        long mask = buckets.length - 1;
+        long v = cursor;
+        int visited = 0;
+        do {
+            for (Entry e = buckets[(int) (v & mask)]; e != null; e = e.next) {
+                visitor.visit(e);
+                visited++;
+            }
+            // Increment the reversed cursor: walks high bits first, which survives resizing.
+            v |= ~mask;
+            v = Long.reverse(v);
+            v++;
+            v = Long.reverse(v);
+        } while (v != 0 && visited < count);
+        return v;
+    }
+
+    /** Visits every key (for a snapshot); the table must not change meanwhile. */
+    void forEach(Visitor visitor) {
+        for (Entry head : buckets) {
+            for (Entry e = head; e != null; e = e.next) {
+                visitor.visit(e);
+            }
+        }
+    }
+
+    private void resize(int newLength) {
+        Entry[] old = buckets;
+        Entry[] fresh = new Entry[newLength];
+        int mask = newLength - 1;
+        for (Entry head : old) {
+            Entry e = head;
+            while (e != null) {
+                Entry next = e.next;
+                int index = e.hash & mask;
+                e.next = fresh[index];
+                fresh[index] = e;
+                e = next;
+            }
+        }
+        buckets = fresh;
+    }
+}

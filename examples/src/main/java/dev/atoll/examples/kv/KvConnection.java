@@ -1,0 +1,615 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.io.Buffer;
+import dev.atoll.io.BufferPool;
+import dev.atoll.io.Connection;
+import dev.atoll.io.Receiver;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * One client connection, on the shard that accepted it. Each read is parsed where it lies (copied
+ * once into a shard-wide scratch array; only a command cut by the end of a read is kept per
+ * connection) and every command in it is dispatched in order:
+ *
+ * <ul>
+ *   <li>a key this shard owns: executed inline, the reply appended to the output — no message, no
+ *       future, no allocation beyond the stored value;</li>
+ *   <li>a key another shard owns: appended to that shard's {@link Batch} for this read; all batches
+ *       are sent when the read is parsed, one mesh message per shard;</li>
+ *   <li>several keys on several shards (MGET, MSET, DEL, EXISTS): one single-key command per key,
+ *       each to its owner, and a combining entry that joins their replies;</li>
+ *   <li>KEYS, SCAN, DBSIZE, FLUSHALL, INFO: a {@link FanOut} over the shards.</li>
+ * </ul>
+ *
+ * <p>Replies keep the order of the commands: while any reply is outstanding, later replies — local
+ * ones too — queue behind it as entries (source, index) and {@link #drain} moves the ready prefix to
+ * the output. The output goes out in one write per read (several if it is larger than a pool
+ * buffer). Under {@code appendfsync always}, output holding a reply to a local write waits for the
+ * shard's log to sync it. A peer that does not read makes the output grow past
+ * {@link #OUTPUT_HIGH}: parsing pauses and received buffers are held, which stops the receive (TCP
+ * flow control) until the output drains.
+ */
+final class KvConnection implements Receiver {
+    /** Output not yet written (or in flight) beyond which parsing pauses. */
+    static final int OUTPUT_HIGH = 1 << 20;
+    /** Queued replies beyond which parsing pauses. */
+    private static final int PENDING_HIGH = 64 * 1024;
+    private static final int INITIAL_OUTPUT = 512;
+
+    private static final ReplySource COMBINE_ARRAY = new Marker();
+    private static final ReplySource COMBINE_SUM = new Marker();
+    private static final ReplySource COMBINE_OK = new Marker();
+
+    /** The entry that joins the next {@code index} entries' replies into one. */
+    private static final class Marker implements ReplySource {
+        @Override
+        public boolean ready() {
+            return true;
+        }
+
+        @Override
+        public void writeReply(int index, ReplyWriter out) {
+            throw new UnsupportedOperationException("a combining entry has no reply of its own");
+        }
+    }
+
+    private final KvNode node;
+    final KvShard home;
+    private final Connection connection;
+    private final BufferPool pool = BufferPool.current();
+    private final ServerCommands server;
+    final long id;
+    /** Position in the shard's connection list; -1 once removed. */
+    int listIndex = -1;
+    long lastActiveNanos = System.nanoTime();
+    String name;
+    boolean authenticated;
+
+    /** A command cut by the end of a read: {@code input[inputStart, inputEnd)}. */
+    private byte[] input;
+    private int inputStart;
+    private int inputEnd;
+
+    private final ReplyWriter out = new ReplyWriter(INITIAL_OUTPUT);
+    /** Bytes at the start of {@link #out} already handed to writes. */
+    private int outSent;
+    private long writingBytes;
+    private int writesInFlight;
+
+    /** The queue of replies not yet in the output: a ring of (source, index) entries. */
+    private ReplySource[] sources = new ReplySource[0];
+    private int[] indexes = new int[0];
+    private int pendingHead;
+    private int pendingCount;
+    /** Batches of this read, per target shard, sent when the read is parsed. */
+    private final Batch[] outgoing;
+    private final int[] targets;
+    private int targetCount;
+    /** Local replies of this read that wait behind another shard's. */
+    private Batch deferred;
+    private final Request subRequest = new Request();
+    private final ReplyWriter scratch = new ReplyWriter(64);
+
+    /** The log position the output must wait for (appendfsync always). */
+    private long syncNeeded;
+    private long syncWaiting;
+    private boolean inRead;
+    private boolean paused;
+    private ArrayDeque<Buffer> held;
+    private boolean closing;
+    private boolean peerEnded;
+    private boolean closed;
+
+    KvConnection(KvNode node, Connection connection) {
+        this.node = node;
+        this.home = node.local();
+        this.connection = connection;
+        this.server = new ServerCommands(node, this);
+        this.id = node.nextClientId.incrementAndGet();
+        this.outgoing = new Batch[node.shardCount()];
+        this.targets = new int[node.shardCount()];
+        this.authenticated = node.settings.password().isEmpty();
+        home.connections.add(this);
+    }
+
+    // ---- input ----
+
+    @Override
+    public void onData(Connection from, Buffer data) {
+        if (closing || closed) {
+            data.release();
+            return;
+        }
+        lastActiveNanos = System.nanoTime();
+        if (paused) {
+            if (held == null) {
+                held = new ArrayDeque<>();
+            }
+            held.add(data);
+            return;
+        }
+        consume(data);
+    }
+
+    private void consume(Buffer data) {
+        int n = data.readableBytes();
+        byte[] bytes;
+        int from;
+        if (inputEnd == inputStart) {
+            if (home.scratch.length < n) {
+                home.scratch = new byte[Math.max(n, home.scratch.length * 2)];
+            }
+            bytes = home.scratch;
+            from = 0;
+        } else {
+            reserveInput(n);
+            bytes = input;
+            from = inputStart;
+        }
+        int to = from + (inputEnd - inputStart) + n;
+        data.readBytes(bytes, to - n, n);
+        data.release();
+        process(bytes, from, to);
+    }
+
+    /** Makes room for {@code n} more bytes after the partial command, moving it to the start. */
+    private void reserveInput(int n) {
+        int partial = inputEnd - inputStart;
+        if (input.length - partial < n) {
+            input = Arrays.copyOfRange(input, inputStart, Math.max(partial + n, input.length * 2));
+        } else if (input.length - inputEnd < n) {
+            System.arraycopy(input, inputStart, input, 0, partial);
+        } else {
+            return;
+        }
+        inputStart = 0;
+        inputEnd = partial;
+    }
+
+    /** Parses and dispatches every complete command of {@code bytes[from, to)}, then sends. */
+    private void process(byte[] bytes, int from, int to) {
+        long now = System.currentTimeMillis();
+        RespParser parser = home.parser;
+        Request request = home.request;
+        int at = from;
+        inRead = true;
+        while (at < to && !closing) {
+            if (backedUp()) {
+                paused = true;
+                break;
+            }
+            int next = parser.parse(bytes, at, to, request);
+            if (next == RespParser.INCOMPLETE) {
+                break;
+            }
+            if (next == RespParser.ERROR) {
+                localOut().error(parser.error());
+                localDone();
+                closing = true;        // a protocol error ends this connection, after its replies
+                at = to;
+                break;
+            }
+            at = next;
+            if (request.count() > 0) {
+                home.commands++;
+                dispatch(request, now);
+            }
+        }
+        keepRest(bytes, at, to);
+        inRead = false;
+        endOfRead();
+    }
+
+    private void keepRest(byte[] bytes, int at, int to) {
+        int rest = to - at;
+        if (rest == 0) {
+            inputStart = 0;
+            inputEnd = 0;
+            if (input != null && input.length > 64 * 1024) {
+                input = null; // a large request passed: do not keep its memory
+            }
+        } else if (bytes == input) {
+            inputStart = at;
+            inputEnd = to;
+        } else {
+            if (input == null || input.length < rest) {
+                input = new byte[Math.max(rest, 4096)];
+            }
+            System.arraycopy(bytes, at, input, 0, rest);
+            inputStart = 0;
+            inputEnd = rest;
+        }
+    }
+
+    private void endOfRead() {
+        for (int i = 0; i < targetCount; i++) {
+            int target = targets[i];
+            Batch batch = outgoing[target];
+            outgoing[target] = null;
+            if (!home.shard().send(target, batch)) {
+                batch.refuse("ERR shard " + target + " is overloaded, try again");
+            }
+        }
+        targetCount = 0;
+        deferred = null;
+        Aof aof = home.aof;
+        if (syncNeeded > syncWaiting && aof != null) {
+            syncWaiting = syncNeeded;
+            aof.whenSynced(syncNeeded, this::synced);
+        }
+        drain();
+        flush();
+        finishIfDone();
+    }
+
+    private boolean backedUp() {
+        return backlog() > OUTPUT_HIGH || pendingCount > PENDING_HIGH;
+    }
+
+    private long backlog() {
+        return out.size() - outSent + writingBytes;
+    }
+
+    /** Output drained or replies arrived: parse what was held back. */
+    private void resumeIfPaused() {
+        if (!paused || backedUp() || closed) {
+            return;
+        }
+        paused = false;
+        if (inputEnd > inputStart) {
+            process(input, inputStart, inputEnd);
+        }
+        while (!paused && held != null && !held.isEmpty() && !closed) {
+            if (closing) {
+                held.poll().release();
+            } else {
+                consume(held.poll());
+            }
+        }
+    }
+
+    // ---- dispatch ----
+
+    private void dispatch(Request r, long now) {
+        Command command = Command.lookup(r);
+        if (command == null) {
+            localOut().error(unknownCommand(r));
+            localDone();
+            return;
+        }
+        if (!command.arityOk(r.count()) || (command == Command.MSET && r.count() % 2 == 0)) {
+            localOut().error(wrongArity(command.lowerName));
+            localDone();
+            return;
+        }
+        if (!authenticated && command != Command.AUTH && command != Command.HELLO && command != Command.QUIT) {
+            localOut().error("NOAUTH Authentication required.");
+            localDone();
+            return;
+        }
+        switch (command.kind) {
+            case KEY -> {
+                int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), outgoing.length);
+                if (owner == home.id) {
+                    home.execute(command, r, localOut(), now);
+                    localDone();
+                    waitForLocalSync();
+                } else {
+                    Batch batch = batchFor(owner);
+                    batch.commands.arrayHeader(r.count());
+                    for (int i = 0; i < r.count(); i++) {
+                        batch.commands.bulk(r.bytes, r.offset(i), r.length(i));
+                    }
+                    push(batch, batch.add());
+                }
+            }
+            case MULTI_KEY -> multiKey(command, r, now);
+            case ALL_SHARDS -> {
+                ReplySource fanOut = server.allShards(command, r, localOut());
+                if (fanOut != null) {
+                    push(fanOut, 0);
+                } else {
+                    localDone(); // answered at once (a syntax error)
+                }
+            }
+            case CONNECTION -> {
+                server.connectionCommand(command, r, localOut());
+                localDone();
+            }
+        }
+    }
+
+    /** MGET, MSET, DEL, UNLINK, EXISTS: inline when every key is local, else one command per key. */
+    private void multiKey(Command command, Request r, long now) {
+        int step = command == Command.MSET ? 2 : 1;
+        int shards = outgoing.length;
+        boolean allLocal = true;
+        for (int i = 1; i < r.count() && allLocal; i += step) {
+            allLocal = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) == home.id;
+        }
+        if (allLocal) {
+            home.execute(command, r, localOut(), now);
+            localDone();
+            waitForLocalSync();
+            return;
+        }
+        Command single = switch (command) {
+            case MGET -> Command.GET;
+            case MSET -> Command.SET;
+            case EXISTS -> Command.EXISTS;
+            default -> Command.DEL;
+        };
+        int keys = (r.count() - 1) / step;
+        push(command == Command.MGET ? COMBINE_ARRAY : command == Command.MSET ? COMBINE_OK : COMBINE_SUM, keys);
+        for (int i = 1; i < r.count(); i += step) {
+            int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards);
+            if (owner == home.id) {
+                Request sub = subRequest;
+                sub.reset(r.bytes);
+                sub.add(r.offset(0), r.length(0));
+                sub.add(r.offset(i), r.length(i));
+                if (step == 2) {
+                    sub.add(r.offset(i + 1), r.length(i + 1));
+                }
+                home.execute(single, sub, localOut(), now);
+                localDone();
+                waitForLocalSync();
+            } else {
+                Batch batch = batchFor(owner);
+                batch.commands.arrayHeader(step + 1).bulk(single.nameBytes).bulk(r.bytes, r.offset(i), r.length(i));
+                if (step == 2) {
+                    batch.commands.bulk(r.bytes, r.offset(i + 1), r.length(i + 1));
+                }
+                push(batch, batch.add());
+            }
+        }
+    }
+
+    private Batch batchFor(int owner) {
+        Batch batch = outgoing[owner];
+        if (batch == null) {
+            batch = new Batch(node, this, home.id, owner);
+            outgoing[owner] = batch;
+            targets[targetCount++] = owner;
+        }
+        return batch;
+    }
+
+    /**
+     * Under {@code appendfsync always}, the output waits until the shard's log is synced up to here:
+     * a write's acknowledgement, and a read that may show a write not yet on the device.
+     */
+    private void waitForLocalSync() {
+        if (home.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
+            syncNeeded = home.aof.appended();
+        }
+    }
+
+    /** Where the next local reply goes: the output, or behind the replies still outstanding. */
+    private ReplyWriter localOut() {
+        if (pendingCount == 0) {
+            return out;
+        }
+        if (deferred == null) {
+            deferred = Batch.local(node, this, home.id);
+        }
+        return deferred.replies;
+    }
+
+    /** Ends a reply begun with {@link #localOut()}: queues it if it went behind others. */
+    private void localDone() {
+        if (pendingCount > 0) {
+            push(deferred, deferred.endReply());
+        }
+    }
+
+    static String unknownCommand(Request r) {
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < r.count() && args.length() < 128; i++) {
+            String arg = r.string(i);
+            args.append('\'').append(arg, 0, Math.min(arg.length(), 128 - args.length())).append("' ");
+        }
+        String name = r.string(0);
+        return "ERR unknown command '" + name.substring(0, Math.min(name.length(), 128))
+                + "', with args beginning with: " + args;
+    }
+
+    static String wrongArity(String name) {
+        return "ERR wrong number of arguments for '" + name + "' command";
+    }
+
+    // ---- replies in order ----
+
+    private void push(ReplySource source, int index) {
+        if (pendingCount == sources.length) {
+            int capacity = Math.max(16, sources.length * 2);
+            ReplySource[] s = new ReplySource[capacity];
+            int[] ix = new int[capacity];
+            for (int i = 0; i < pendingCount; i++) {
+                int at = (pendingHead + i) & (sources.length - 1);
+                s[i] = sources[at];
+                ix[i] = indexes[at];
+            }
+            sources = s;
+            indexes = ix;
+            pendingHead = 0;
+        }
+        int at = (pendingHead + pendingCount) & (sources.length - 1);
+        sources[at] = source;
+        indexes[at] = index;
+        pendingCount++;
+    }
+
+    /** A batch or fan-out this connection waits for has its replies. */
+    void repliesArrived() {
+        if (closed || inRead) {
+            return; // the end of the read drains
+        }
+        drain();
+        flush();
+        resumeIfPaused();
+        finishIfDone();
+    }
+
+    /** Moves the replies at the head of the queue that are ready into the output. */
+    private void drain() {
+        int mask = sources.length - 1;
+        while (pendingCount > 0) {
+            ReplySource source = sources[pendingHead];
+            int index = indexes[pendingHead];
+            int entries = 1;
+            if (source instanceof Marker) {
+                for (int k = 1; k <= index; k++) {
+                    if (!sources[(pendingHead + k) & mask].ready()) {
+                        return;
+                    }
+                }
+                combine(source, index);
+                entries += index;
+            } else if (source.ready()) {
+                source.writeReply(index, out);
+            } else {
+                return;
+            }
+            for (int k = 0; k < entries; k++) {
+                sources[(pendingHead + k) & mask] = null;
+            }
+            pendingHead = (pendingHead + entries) & mask;
+            pendingCount -= entries;
+        }
+    }
+
+    /** Joins the {@code parts} replies after a combining entry: an array (MGET), a sum (DEL, EXISTS) or one OK (MSET). */
+    private void combine(ReplySource kind, int parts) {
+        int mask = sources.length - 1;
+        if (kind == COMBINE_ARRAY) {
+            out.arrayHeader(parts);
+        }
+        long sum = 0;
+        String error = null;
+        for (int k = 1; k <= parts; k++) {
+            int at = (pendingHead + k) & mask;
+            if (kind == COMBINE_ARRAY) {
+                sources[at].writeReply(indexes[at], out);
+                continue;
+            }
+            scratch.clear();
+            sources[at].writeReply(indexes[at], scratch);
+            byte first = scratch.bytes()[0];
+            if (first == '-' && error == null) {
+                error = new String(scratch.bytes(), 1, scratch.size() - 3, StandardCharsets.UTF_8);
+            } else if (first == ':') {
+                sum += Long.parseLong(new String(scratch.bytes(), 1, scratch.size() - 3, StandardCharsets.US_ASCII));
+            }
+        }
+        if (kind == COMBINE_ARRAY) {
+            return;
+        }
+        if (error != null) {
+            out.error(error);
+        } else if (kind == COMBINE_SUM) {
+            out.integer(sum);
+        } else {
+            out.ok();
+        }
+    }
+
+    // ---- output ----
+
+    private void synced() {
+        Aof aof = home.aof;
+        if (aof != null && aof.failure() != null) {
+            closeNow(); // the writes it acknowledges are not durable: they must not be acknowledged
+            return;
+        }
+        flush();
+        finishIfDone();
+    }
+
+    /** Hands the output to writes, up to {@link #OUTPUT_HIGH} in flight. */
+    private void flush() {
+        if (closed || out.size() == outSent) {
+            return;
+        }
+        Aof aof = home.aof;
+        if (syncNeeded > 0 && aof != null && syncNeeded > aof.synced()) {
+            return; // synced() flushes
+        }
+        while (outSent < out.size() && writingBytes < OUTPUT_HIGH) {
+            int n = Math.min(out.size() - outSent, pool.maxBufferSize());
+            Buffer buffer = pool.acquire(n).writeBytes(out.bytes(), outSent, n);
+            outSent += n;
+            writingBytes += n;
+            writesInFlight++;
+            connection.writeAll(buffer).whenComplete((ignored, failure) -> {
+                buffer.release();
+                writesInFlight--;
+                writingBytes -= n;
+                if (failure != null) {
+                    closeNow(); // the peer reset, or stopped reading past the write backlog
+                } else {
+                    written();
+                }
+            });
+        }
+        if (outSent == out.size()) {
+            out.clear();
+            out.trim(INITIAL_OUTPUT);
+            outSent = 0;
+        } else if (outSent > out.size() / 2) {
+            out.consume(outSent);
+            outSent = 0;
+        }
+    }
+
+    private void written() {
+        flush();
+        resumeIfPaused();
+        finishIfDone();
+    }
+
+    /** After QUIT, a protocol error or the peer's end: close once every reply is out. */
+    private void finishIfDone() {
+        if ((closing || peerEnded) && !closed && pendingCount == 0 && out.size() == outSent && writesInFlight == 0
+                && (held == null || held.isEmpty() || closing)) {
+            closeNow();
+        }
+    }
+
+    /** QUIT: close after the replies so far. */
+    void closeAfterReplies() {
+        closing = true;
+    }
+
+    @Override
+    public void onEnd(Connection from, Throwable failure) {
+        if (failure != null) {
+            closeNow();
+        } else {
+            peerEnded = true;
+            finishIfDone();
+        }
+    }
+
+    /** The idle timeout passed. */
+    void closeIdle() {
+        closeNow();
+    }
+
+    private void closeNow() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        connection.close();
+        node.connections.decrementAndGet();
+        home.connections.remove(this);
+        if (held != null) {
+            held.forEach(Buffer::release);
+            held.clear();
+        }
+    }
+}

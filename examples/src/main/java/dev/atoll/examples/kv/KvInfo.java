@@ -1,0 +1,113 @@
+package dev.atoll.examples.kv;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The text of INFO: Redis's sections (server, clients, persistence, stats, keyspace) plus one line per shard. */
+final class KvInfo {
+    private KvInfo() {
+    }
+
+    /** What one shard reports, read on its own thread. */
+    record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
+                      long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
+                      dev.atoll.shards.ShardStats.Snapshot loop) { }
+
+    static ShardStats shardStats(KvShard s) {
+        Aof aof = s.aof;
+        return new ShardStats(s.id, s.table.size(), s.table.volatileCount(), s.commands, s.remoteCommands,
+                s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
+                aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(), s.shard().stats());
+    }
+
+    static String text(KvNode node, List<String> sections, Object[] results) {
+        boolean all = sections.isEmpty() || sections.contains("all") || sections.contains("everything")
+                || sections.contains("default");
+        long keys = 0;
+        long expires = 0;
+        long commands = 0;
+        long expired = 0;
+        long hits = 0;
+        long misses = 0;
+        long aofBytes = 0;
+        long rewrites = 0;
+        for (Object o : results) {
+            ShardStats s = (ShardStats) o;
+            keys += s.keys();
+            expires += s.expires();
+            commands += s.commands();
+            expired += s.expiredKeys();
+            hits += s.hits();
+            misses += s.misses();
+            aofBytes += s.aofBytes();
+            rewrites += s.aofRewrites();
+        }
+        KvSettings settings = node.settings;
+        StringBuilder b = new StringBuilder();
+        if (all || sections.contains("server")) {
+            b.append("# Server\r\n")
+                    .append("redis_version:").append(ServerCommands.REDIS_VERSION).append("\r\n")
+                    .append("atoll_example:kv\r\n")
+                    .append("redis_mode:standalone\r\n")
+                    .append("os:").append(System.getProperty("os.name")).append(' ')
+                    .append(System.getProperty("os.arch")).append("\r\n")
+                    .append("process_id:").append(ServerCommands.pid()).append("\r\n")
+                    .append("tcp_port:").append(node.port).append("\r\n")
+                    .append("uptime_in_seconds:").append((System.currentTimeMillis() - node.startMillis) / 1000)
+                    .append("\r\n")
+                    .append("shards:").append(node.shardCount()).append("\r\n")
+                    .append("driver:").append(node.runtime.driverKind().displayName()).append("\r\n\r\n");
+        }
+        if (all || sections.contains("clients")) {
+            b.append("# Clients\r\n")
+                    .append("connected_clients:").append(node.connections.get()).append("\r\n")
+                    .append("maxclients:").append(settings.maxConnections()).append("\r\n\r\n");
+        }
+        if (all || sections.contains("persistence")) {
+            b.append("# Persistence\r\n")
+                    .append("loading:0\r\n")
+                    .append("aof_enabled:").append(settings.appendOnly() ? 1 : 0).append("\r\n")
+                    .append("appendfsync:").append(settings.fsync().name().toLowerCase(Locale.ROOT)).append("\r\n")
+                    .append("aof_current_size:").append(aofBytes).append("\r\n")
+                    .append("aof_rewrites:").append(rewrites).append("\r\n\r\n");
+        }
+        if (all || sections.contains("stats")) {
+            b.append("# Stats\r\n")
+                    .append("total_connections_received:").append(node.connectionsAccepted.get()).append("\r\n")
+                    .append("rejected_connections:").append(node.connectionsRejected.get()).append("\r\n")
+                    .append("total_commands_processed:").append(commands).append("\r\n")
+                    .append("expired_keys:").append(expired).append("\r\n")
+                    .append("keyspace_hits:").append(hits).append("\r\n")
+                    .append("keyspace_misses:").append(misses).append("\r\n\r\n");
+        }
+        if (all || sections.contains("shards")) {
+            b.append("# Shards\r\n");
+            for (Object o : results) {
+                ShardStats s = (ShardStats) o;
+                b.append("shard").append(s.shard()).append(":keys=").append(s.keys())
+                        .append(",expires=").append(s.expires())
+                        .append(",commands=").append(s.commands())
+                        .append(",remote_commands=").append(s.remoteCommands())
+                        .append(",batches_in=").append(s.batchesIn())
+                        .append(",expired_keys=").append(s.expiredKeys())
+                        .append(",connections=").append(s.connections())
+                        .append(",aof_bytes=").append(s.aofBytes())
+                        .append(",aof_rewrites=").append(s.aofRewrites())
+                        .append(",loop_iterations=").append(s.loop().iterations())
+                        .append(",sleeps=").append(s.loop().sleeps())
+                        .append(",mesh_in=").append(s.loop().messagesIn())
+                        .append(",mesh_out=").append(s.loop().messagesOut())
+                        .append(",wakes_sent=").append(s.loop().wakesSent())
+                        .append(",wakes_avoided=").append(s.loop().wakesAvoided()).append("\r\n");
+            }
+            b.append("\r\n");
+        }
+        if (all || sections.contains("keyspace")) {
+            b.append("# Keyspace\r\n");
+            if (keys > 0) {
+                b.append("db0:keys=").append(keys).append(",expires=").append(expires).append(",avg_ttl=0\r\n");
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.shards.Shard;
+import dev.atoll.shards.ShardRuntime;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server as every shard sees it: its settings, the runtime, each shard's {@link KvShard}
+ * (element {@code i} touched only by shard {@code i}'s thread; published before the shards use them
+ * by the runtime's task queues), and the few process-wide counters, which are atomics.
+ */
+final class KvNode {
+    final KvSettings settings;
+    final ShardRuntime runtime;
+    final KvShard[] shards;
+    /** The bound port, for INFO; set once listening. */
+    volatile int port;
+    final long startMillis = System.currentTimeMillis();
+    /** Open client connections over all shards, against {@code kv.max-connections}. */
+    final AtomicInteger connections = new AtomicInteger();
+    final AtomicLong connectionsAccepted = new AtomicLong();
+    final AtomicLong connectionsRejected = new AtomicLong();
+    final AtomicLong nextClientId = new AtomicLong();
+
+    KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards) {
+        this.settings = settings;
+        this.runtime = runtime;
+        this.shards = shards;
+    }
+
+    /** The calling shard's part. */
+    KvShard local() {
+        return shards[Shard.current().id()];
+    }
+
+    int shardCount() {
+        return shards.length;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.InvalidConfigException;
+import dev.atoll.examples.ServerLifecycle;
+import dev.atoll.examples.ServerOptions;
+import dev.atoll.examples.ServerSettings;
+import dev.atoll.io.Buffer;
+import dev.atoll.io.BufferPool;
+import dev.atoll.io.Connection;
+import dev.atoll.io.ConnectionHandler;
+import dev.atoll.shards.Shard;
+import dev.atoll.shards.ShardRuntime;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./atoll run kv}: a Redis-compatible key-value server (RESP2, pipelining, inline commands)
+ * whose keys are spread over the shards by hash, with an append-only log per shard. Start-up: the
+ * logs are replayed ({@link AofReplay}), each shard takes its keys and opens its log
+ * ({@link KvShard}, {@link Aof}), then every shard listens and serves its connections
+ * ({@link KvConnection}). docs/kv.md walks through it.
+ */
+public final class KvServer {
+    /** The port when neither {@code --port} nor {@code kv.port} says otherwise: Redis's. */
+    public static final int DEFAULT_PORT = 6379;
+
+    /** Options of this example, and the keys they set. */
+    static final Map<String, String> OPTIONS = Map.of(
+            "--appendfsync", "kv.appendfsync",
+            "--appendonly", "kv.appendonly",
+            "--dir", "kv.dir",
+            "--requirepass", "kv.password");
+
+    private static final long START_SECONDS = 600;
+    private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private KvServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ServerSettings settings = ServerOptions.parseOrExit("kv", DEFAULT_PORT, OPTIONS, args);
+        KvSettings kv;
+        try {
+            kv = KvSettings.from(settings.config().reader());
+        } catch (InvalidConfigException e) {
+            System.err.println("kv: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv));
+    }
+
+    /** Loads the logs, gives every shard its keys and log, and returns the running service. */
+    public static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings) throws Exception {
+        int count = runtime.shardCount();
+        AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(runtime, settings.dir()) : null;
+        KvShard[] shards = new KvShard[count];
+        for (int i = 0; i < count; i++) {
+            shards[i] = new KvShard(i, loaded == null ? new KeyTable() : loaded.tables()[i], settings);
+        }
+        KvNode node = new KvNode(settings, runtime, shards);
+        List<CompletableFuture<Void>> opened = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            KvShard shard = shards[i];
+            opened.add(runtime.submit(i, () -> {
+                shard.start(Shard.current());
+                if (loaded == null) {
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
+                shard.aof = new Aof(Shard.current(), settings, AofReplay.path(settings.dir(), shard.id, count),
+                        shard.table);
+                return shard.aof.open(loaded.layoutChanged()).toCompletableFuture();
+            }).thenCompose(f -> f));
+        }
+        CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).get(START_SECONDS, TimeUnit.SECONDS);
+        if (loaded != null) {
+            AofReplay.deleteStale(loaded.staleFiles());
+        }
+        return new ServerLifecycle.Service() {
+            @Override
+            public ConnectionHandler handler() {
+                return KvServer.handler(node);
+            }
+
+            @Override
+            public void listening(int port) {
+                node.port = port;
+            }
+
+            @Override
+            public void stop() throws Exception {
+                KvServer.stop(node);
+            }
+        };
+    }
+
+    /** Each accepted connection: refused beyond {@code kv.max-connections}, else served by a {@link KvConnection}. */
+    static ConnectionHandler handler(KvNode node) {
+        return connection -> {
+            node.connectionsAccepted.incrementAndGet();
+            if (node.connections.incrementAndGet() > node.settings.maxConnections()) {
+                node.connections.decrementAndGet();
+                node.connectionsRejected.incrementAndGet();
+                refuse(connection);
+                return;
+            }
+            connection.receive(new KvConnection(node, connection));
+        };
+    }
+
+    private static void refuse(Connection connection) {
+        Buffer reply = BufferPool.current().acquire(MAX_CLIENTS.length).writeBytes(MAX_CLIENTS);
+        connection.writeAll(reply).whenComplete((ignored, failure) -> {
+            reply.release();
+            connection.close();
+        });
+    }
+
+    /** Writes and syncs every shard's log, then closes it (a clean stop loses nothing, whatever the fsync policy). */
+    static void stop(KvNode node) throws Exception {
+        List<CompletableFuture<Void>> synced = new ArrayList<>();
+        for (KvShard shard : node.shards) {
+            synced.add(node.runtime.submit(shard.id, () -> shard.aof == null
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : shard.aof.syncAll().flatMap(ignored -> shard.aof.close()).toCompletableFuture())
+                    .thenCompose(f -> f));
+        }
+        CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    }
+}

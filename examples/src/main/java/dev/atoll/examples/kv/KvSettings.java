@@ -1,0 +1,50 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.ConfigReader;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The key-value server's own settings, read from the {@code kv { }} section of the configuration
+ * (defaults and their meaning in the examples' {@code reference.conf}).
+ *
+ * @param appendOnly           whether writes are logged and the logs replayed at start
+ * @param fsync                when the log is flushed to the device
+ * @param dir                  the directory of the logs
+ * @param rewriteMinBytes      a log smaller than this is never rewritten
+ * @param rewriteGrowthPercent growth since the last rewrite that triggers the next one
+ * @param maxRequestBytes      the largest request (one command) a connection may send
+ * @param maxConnections       open client connections over all shards
+ * @param idleTimeout          a connection idle this long is closed; zero = never
+ * @param password             what AUTH must give; empty = no password
+ */
+public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
+                         int rewriteGrowthPercent, int maxRequestBytes, int maxConnections, Duration idleTimeout,
+                         String password) {
+
+    /** Redis's {@code appendfsync} choices. */
+    public enum FsyncPolicy {
+        /** fsync before a write is answered (group commit: one fsync per batch). */
+        ALWAYS,
+        /** fsync once a second on a timer. */
+        EVERYSEC,
+        /** never fsync; the kernel writes back when it likes. */
+        NO
+    }
+
+    /** Reads every {@code kv.*} key; an invalid one throws with path, value, expectation and origin. */
+    public static KvSettings from(ConfigReader reader) {
+        String dir = reader.nonBlankString("kv.dir");
+        return new KvSettings(
+                reader.bool("kv.appendonly"),
+                reader.enumOf("kv.appendfsync", FsyncPolicy.class),
+                Path.of(dir),
+                reader.bytes("kv.aof.rewrite-min-bytes", 1024, 1L << 40),
+                reader.intIn("kv.aof.rewrite-growth-percent", 1, 100_000),
+                (int) reader.bytes("kv.max-request-bytes", 1024, Integer.MAX_VALUE - 1024),
+                reader.intIn("kv.max-connections", 1, 1_000_000),
+                reader.duration("kv.idle-timeout", Duration.ZERO, Duration.ofDays(365)),
+                reader.config().getString("kv.password"));
+    }
+}

@@ -1,0 +1,429 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.shards.Shard;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * What one shard owns: the keys whose hash maps to it ({@link KeyTable}), their log ({@link Aof}),
+ * its connections and its counters. Executes the commands of keys it owns — from its own
+ * connections inline, from other shards' connections in {@link Batch}es — and expires keys lazily
+ * on access and actively on a timer (Redis's sampling: 20 keys with an expiry every 100 ms, again
+ * at once while more than a quarter of them had expired, within 1 ms). Touched by its thread only.
+ */
+final class KvShard {
+    private static final Duration EXPIRY_PERIOD = Duration.ofMillis(100);
+    private static final int EXPIRY_SAMPLE = 20;
+    private static final long EXPIRY_BUDGET_NANOS = 1_000_000;
+    private static final byte[] EX = ReplyWriter.asciiBytes("ex");
+    private static final byte[] PX = ReplyWriter.asciiBytes("px");
+    private static final byte[] EXAT = ReplyWriter.asciiBytes("exat");
+    private static final byte[] PXAT = ReplyWriter.asciiBytes("pxat");
+    private static final byte[] NX = ReplyWriter.asciiBytes("nx");
+    private static final byte[] XX = ReplyWriter.asciiBytes("xx");
+    private static final byte[] GT = ReplyWriter.asciiBytes("gt");
+    private static final byte[] LT = ReplyWriter.asciiBytes("lt");
+    private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("keepttl");
+    private static final byte[] GET = ReplyWriter.asciiBytes("get");
+    private static final byte[] STRING = ReplyWriter.asciiBytes("+string\r\n");
+    private static final byte[] NONE = ReplyWriter.asciiBytes("+none\r\n");
+    static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+    static final String SYNTAX = "ERR syntax error";
+
+    final int id;
+    final KeyTable table;
+    final KvSettings settings;
+    /** Null when {@code kv.appendonly} is off. */
+    Aof aof;
+    /** The parser and request view all connections of this shard share: parsing never outlives one call. */
+    final RespParser parser;
+    final Request request = new Request();
+    /** Where a connection's read is copied for parsing when it holds no partial command. */
+    byte[] scratch = new byte[16 * 1024];
+    final ConnectionList connections = new ConnectionList();
+    private final SplittableRandom random = new SplittableRandom();
+    private Shard shard;
+
+    // Counters, read through INFO on this shard's thread.
+    /** Commands received by this shard's connections. */
+    long commands;
+    long remoteCommands;
+    long batchesIn;
+    long expiredKeys;
+    long hits;
+    long misses;
+
+    KvShard(int id, KeyTable table, KvSettings settings) {
+        this.id = id;
+        this.table = table;
+        this.settings = settings;
+        this.parser = new RespParser(settings.maxRequestBytes());
+    }
+
+
+    /** Starts the shard's timers; on its thread. */
+    void start(Shard owner) {
+        this.shard = owner;
+        owner.schedule(EXPIRY_PERIOD, this::activeExpiry);
+        if (!settings.idleTimeout().isZero()) {
+            owner.schedule(Duration.ofSeconds(1), this::closeIdle);
+        }
+    }
+
+    Shard shard() {
+        return shard;
+    }
+
+    /** Execute one command of kind KEY or MULTI_KEY whose keys this shard owns; the reply goes to {@code out}. */
+    void execute(Command command, Request r, ReplyWriter out, long now) {
+        if (command.writes && aof != null && aof.failure() != null) {
+            out.error("MISCONF Errors writing to the AOF file: " + aof.failure().getMessage());
+            return;
+        }
+        byte[] b = r.bytes;
+        switch (command) {
+            case GET -> get(b, r.offset(1), r.length(1), now, out);
+            case SET -> set(r, now, out);
+            case SETNX -> {
+                KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
+                if (e != null) {
+                    out.integer(0);
+                } else {
+                    store(b, r.offset(1), r.length(1), r.copy(2), 0, false, now);
+                    out.integer(1);
+                }
+            }
+            case GETDEL -> {
+                KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
+                if (e == null) {
+                    out.nullBulk();
+                } else {
+                    out.bulk(e.value);
+                    remove(e);
+                }
+            }
+            case STRLEN -> {
+                KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
+                out.integer(e == null ? 0 : e.value.length);
+            }
+            case APPEND -> {
+                KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
+                byte[] value;
+                if (e == null) {
+                    value = r.copy(2);
+                } else {
+                    value = Arrays.copyOf(e.value, e.value.length + r.length(2));
+                    System.arraycopy(b, r.offset(2), value, e.value.length, r.length(2));
+                }
+                store(b, r.offset(1), r.length(1), value, 0, true, now);
+                out.integer(value.length);
+            }
+            case INCR -> incrBy(r, 1, now, out);
+            case DECR -> incrBy(r, -1, now, out);
+            case INCRBY, DECRBY -> {
+                if (!r.longAt(2)) {
+                    out.error(NOT_INTEGER);
+                } else if (command == Command.DECRBY && r.number == Long.MIN_VALUE) {
+                    out.error("ERR decrement would overflow");
+                } else {
+                    incrBy(r, command == Command.INCRBY ? r.number : -r.number, now, out);
+                }
+            }
+            case EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT -> expire(command, r, now, out);
+            case TTL, PTTL -> {
+                KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
+                long ttl = e == null ? -2 : e.expireAt == 0 ? -1 : e.expireAt - now;
+                out.integer(command == Command.TTL && ttl > 0 ? (ttl + 500) / 1000 : ttl);
+            }
+            case PERSIST -> {
+                KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
+                if (e == null || e.expireAt == 0) {
+                    out.integer(0);
+                } else {
+                    table.setExpire(e, 0);
+                    if (aof != null) {
+                        aof.persist(e.key);
+                    }
+                    out.integer(1);
+                }
+            }
+            case TYPE -> out.raw(live(b, r.offset(1), r.length(1), now) == null ? NONE : STRING);
+            case MGET -> {
+                out.arrayHeader(r.count() - 1);
+                for (int i = 1; i < r.count(); i++) {
+                    get(b, r.offset(i), r.length(i), now, out);
+                }
+            }
+            case MSET -> {
+                for (int i = 1; i < r.count(); i += 2) {
+                    store(b, r.offset(i), r.length(i), r.copy(i + 1), 0, false, now);
+                }
+                out.ok();
+            }
+            case DEL, UNLINK, EXISTS -> {
+                int n = 0;
+                for (int i = 1; i < r.count(); i++) {
+                    KeyTable.Entry e = live(b, r.offset(i), r.length(i), now);
+                    if (e != null) {
+                        n++;
+                        if (command != Command.EXISTS) {
+                            remove(e);
+                        }
+                    }
+                }
+                out.integer(n);
+            }
+            default -> throw new IllegalArgumentException(command + " is not a keyed command");
+        }
+    }
+
+    private void get(byte[] b, int offset, int length, long now, ReplyWriter out) {
+        KeyTable.Entry e = live(b, offset, length, now);
+        if (e == null) {
+            misses++;
+            out.nullBulk();
+        } else {
+            hits++;
+            out.bulk(e.value);
+        }
+    }
+
+    /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL], as Redis 7 parses it. */
+    private void set(Request r, long now, ReplyWriter out) {
+        boolean nx = false;
+        boolean xx = false;
+        boolean get = false;
+        boolean keepTtl = false;
+        byte[] unit = null;
+        long expireAt = 0;
+        for (int i = 3; i < r.count(); i++) {
+            boolean hasNext = i + 1 < r.count();
+            if (r.is(i, NX) && !xx) {
+                nx = true;
+            } else if (r.is(i, XX) && !nx) {
+                xx = true;
+            } else if (r.is(i, GET)) {
+                get = true;
+            } else if (r.is(i, KEEPTTL) && unit == null) {
+                keepTtl = true;
+            } else if ((r.is(i, EX) || r.is(i, PX) || r.is(i, EXAT) || r.is(i, PXAT)) && !keepTtl && unit == null
+                    && hasNext) {
+                unit = r.is(i, EX) ? EX : r.is(i, PX) ? PX : r.is(i, EXAT) ? EXAT : PXAT;
+                if (!r.longAt(++i)) {
+                    out.error(NOT_INTEGER);
+                    return;
+                }
+                expireAt = absolute(unit, r.number, now);
+                if (r.number <= 0 || expireAt == INVALID) {
+                    out.error("ERR invalid expire time in 'set' command");
+                    return;
+                }
+            } else {
+                out.error(SYNTAX);
+                return;
+            }
+        }
+        byte[] b = r.bytes;
+        KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
+        if (get) {
+            if (e == null) {
+                out.nullBulk();
+            } else {
+                out.bulk(e.value);
+            }
+        }
+        if ((nx && e != null) || (xx && e == null)) {
+            if (!get) {
+                out.nullBulk();
+            }
+            return;
+        }
+        if (expireAt != 0 && expireAt <= now) {
+            if (e != null) {
+                remove(e); // an absolute time in the past: the key is gone at once, as in Redis
+            }
+        } else {
+            store(b, r.offset(1), r.length(1), r.copy(2), expireAt, keepTtl, now);
+        }
+        if (!get) {
+            out.ok();
+        }
+    }
+
+    private static final long INVALID = Long.MIN_VALUE;
+
+    /** An expiry in {@code unit} (EX, PX relative; EXAT, PXAT absolute) as Unix ms, or {@link #INVALID} on overflow. */
+    private static long absolute(byte[] unit, long amount, long now) {
+        long ms = amount;
+        if (unit == EX || unit == EXAT) {
+            if (amount > Long.MAX_VALUE / 1000 || amount < Long.MIN_VALUE / 1000) {
+                return INVALID;
+            }
+            ms = amount * 1000;
+        }
+        if (unit == EX || unit == PX) {
+            if (ms > 0 && ms > Long.MAX_VALUE - now) {
+                return INVALID;
+            }
+            ms += now;
+        }
+        return ms;
+    }
+
+    /** Sets a key's value; {@code expireAt} 0 clears its expiry unless {@code keepTtl}. Logs the change. */
+    void store(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl, long now) {
+        int hash = KeyTable.hash(b, offset, length);
+        KeyTable.Entry e = table.find(b, offset, length, hash);
+        if (e == null) {
+            e = table.insert(Arrays.copyOfRange(b, offset, offset + length), hash, value);
+        } else {
+            e.value = value;
+        }
+        if (!keepTtl || expireAt != 0) {
+            table.setExpire(e, expireAt);
+        }
+        if (aof != null) {
+            aof.set(e.key, value, e.expireAt, keepTtl && e.expireAt != 0);
+        }
+    }
+
+    private void incrBy(Request r, long delta, long now, ReplyWriter out) {
+        KeyTable.Entry e = live(r.bytes, r.offset(1), r.length(1), now);
+        long current = 0;
+        if (e != null) {
+            if (!r.parseLong(e.value, 0, e.value.length)) {
+                out.error(NOT_INTEGER);
+                return;
+            }
+            current = r.number;
+        }
+        if ((delta > 0 && current > Long.MAX_VALUE - delta) || (delta < 0 && current < Long.MIN_VALUE - delta)) {
+            out.error("ERR increment or decrement would overflow");
+            return;
+        }
+        long result = current + delta;
+        store(r.bytes, r.offset(1), r.length(1), Decimal.bytes(result), 0, true, now);
+        out.integer(result);
+    }
+
+    /** EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT key time [NX | XX | GT | LT]. */
+    private void expire(Command command, Request r, long now, ReplyWriter out) {
+        if (!r.longAt(2)) {
+            out.error(NOT_INTEGER);
+            return;
+        }
+        long amount = r.number;
+        boolean nx = false;
+        boolean xx = false;
+        boolean gt = false;
+        boolean lt = false;
+        for (int i = 3; i < r.count(); i++) {
+            if (r.is(i, NX)) {
+                nx = true;
+            } else if (r.is(i, XX)) {
+                xx = true;
+            } else if (r.is(i, GT)) {
+                gt = true;
+            } else if (r.is(i, LT)) {
+                lt = true;
+            } else {
+                out.error("ERR Unsupported option " + r.string(i));
+                return;
+            }
+        }
+        if (nx && (xx || gt || lt)) {
+            out.error("ERR NX and XX, GT or LT options at the same time are not compatible");
+            return;
+        }
+        if (gt && lt) {
+            out.error("ERR GT and LT options at the same time are not compatible");
+            return;
+        }
+        byte[] unit = switch (command) {
+            case EXPIRE -> EX;
+            case PEXPIRE -> PX;
+            case EXPIREAT -> EXAT;
+            default -> PXAT;
+        };
+        long expireAt = absolute(unit, amount, now);
+        if (expireAt == INVALID) {
+            out.error("ERR invalid expire time in '" + command.lowerName + "' command");
+            return;
+        }
+        KeyTable.Entry e = live(r.bytes, r.offset(1), r.length(1), now);
+        if (e == null) {
+            out.integer(0);
+            return;
+        }
+        long current = e.expireAt;
+        boolean refused = (nx && current != 0) || (xx && current == 0)
+                || (gt && (current == 0 || expireAt <= current)) || (lt && current != 0 && expireAt >= current);
+        if (refused) {
+            out.integer(0);
+            return;
+        }
+        if (expireAt <= now) {
+            remove(e);
+        } else {
+            table.setExpire(e, expireAt);
+            if (aof != null) {
+                aof.pexpireAt(e.key, expireAt);
+            }
+        }
+        out.integer(1);
+    }
+
+    /** The entry of a key, or null when it is absent or expired (an expired one is deleted now). */
+    KeyTable.Entry live(byte[] b, int offset, int length, long now) {
+        KeyTable.Entry e = table.find(b, offset, length, KeyTable.hash(b, offset, length));
+        if (e != null && e.expireAt != 0 && e.expireAt <= now) {
+            expiredKeys++;
+            remove(e);
+            return null;
+        }
+        return e;
+    }
+
+    /** Deletes a key and logs it. */
+    void remove(KeyTable.Entry e) {
+        table.remove(e);
+        if (aof != null) {
+            aof.del(e.key);
+        }
+    }
+
+    /** FLUSHALL on this shard: every key gone, and logged. */
+    void flushAll() {
+        table.clear();
+        if (aof != null) {
+            aof.flushAll();
+        }
+    }
+
+    private void activeExpiry() {
+        long start = System.nanoTime();
+        long now = System.currentTimeMillis();
+        int expired;
+        do {
+            expired = 0;
+            int samples = Math.min(EXPIRY_SAMPLE, table.volatileCount());
+            for (int i = 0; i < samples; i++) {
+                KeyTable.Entry e = table.randomVolatile(random);
+                if (e.expireAt <= now) {
+                    expiredKeys++;
+                    expired++;
+                    remove(e);
+                }
+            }
+        } while (expired > EXPIRY_SAMPLE / 4 && System.nanoTime() - start < EXPIRY_BUDGET_NANOS);
+        shard.schedule(EXPIRY_PERIOD, this::activeExpiry);
+    }
+
+    private void closeIdle() {
+        long cutoff = System.nanoTime() - settings.idleTimeout().toNanos();
+        connections.closeIdleSince(cutoff);
+        shard.schedule(Duration.ofSeconds(1), this::closeIdle);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.atoll.examples.kv;
+
+/** Something that answers one or more of a connection's queued commands, possibly later. */
+interface ReplySource {
+    /** True once the replies can be written. */
+    boolean ready();
+
+    /** Appends the reply of entry {@code index} to {@code out}. */
+    void writeReply(int index, ReplyWriter out);
+}

@@ -1,0 +1,174 @@
+package dev.atoll.examples.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * RESP2 replies appended to a growable byte array: what one connection (or one batch on a remote
+ * shard) answers between two sends. Nothing is allocated per reply once the array has grown.
+ */
+final class ReplyWriter {
+    static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] NULL = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] EMPTY_ARRAY = "*0\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static final int MAX_SMALL = 512;
+    /** Prepared ":n\r\n" and "$n\r\n" for the small numbers most replies carry. */
+    private static final byte[][] INTEGERS = prepared(':');
+    private static final byte[][] BULK_HEADERS = prepared('$');
+
+    private final byte[] scratch = new byte[Decimal.MAX_LENGTH];
+    private byte[] bytes;
+    private int size;
+
+    /** The bytes of an ASCII constant (command names, options). */
+    static byte[] asciiBytes(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    ReplyWriter(int initialCapacity) {
+        bytes = new byte[initialCapacity];
+    }
+
+    private static byte[][] prepared(char prefix) {
+        byte[][] table = new byte[MAX_SMALL][];
+        for (int i = 0; i < MAX_SMALL; i++) {
+            table[i] = (prefix + Integer.toString(i) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+        return table;
+    }
+
+    byte[] bytes() {
+        return bytes;
+    }
+
+    int size() {
+        return size;
+    }
+
+    void clear() {
+        size = 0;
+    }
+
+    /** Drops the first {@code n} bytes (they were sent), keeping the rest at the start. */
+    void consume(int n) {
+        System.arraycopy(bytes, n, bytes, 0, size - n);
+        size -= n;
+    }
+
+    /** Shrinks the array back to {@code capacity} if a large reply grew it past {@code 4 * capacity}. */
+    void trim(int capacity) {
+        if (size == 0 && bytes.length > 4 * capacity) {
+            bytes = new byte[capacity];
+        }
+    }
+
+    ReplyWriter raw(byte[] source) {
+        return raw(source, 0, source.length);
+    }
+
+    ReplyWriter raw(byte[] source, int offset, int length) {
+        ensure(length);
+        System.arraycopy(source, offset, bytes, size, length);
+        size += length;
+        return this;
+    }
+
+    ReplyWriter ok() {
+        return raw(OK);
+    }
+
+    ReplyWriter nullBulk() {
+        return raw(NULL);
+    }
+
+    /** A simple string: {@code +text}. */
+    ReplyWriter simple(String text) {
+        ensure(text.length() + 3);
+        bytes[size++] = '+';
+        ascii(text);
+        return crlf();
+    }
+
+    /** An error: {@code -text} (the text starts with its code: ERR, NOAUTH, WRONGPASS, ...). */
+    ReplyWriter error(String text) {
+        ensure(text.length() + 3);
+        bytes[size++] = '-';
+        ascii(text);
+        return crlf();
+    }
+
+    ReplyWriter integer(long value) {
+        if (value >= 0 && value < MAX_SMALL) {
+            return raw(INTEGERS[(int) value]);
+        }
+        ensure(24);
+        bytes[size++] = ':';
+        decimal(value);
+        return crlf();
+    }
+
+    ReplyWriter arrayHeader(long count) {
+        ensure(24);
+        bytes[size++] = '*';
+        decimal(count);
+        return crlf();
+    }
+
+    ReplyWriter bulk(byte[] value) {
+        return bulk(value, 0, value.length);
+    }
+
+    ReplyWriter bulk(byte[] value, int offset, int length) {
+        if (length < MAX_SMALL) {
+            raw(BULK_HEADERS[length]);
+        } else {
+            ensure(24);
+            bytes[size++] = '$';
+            decimal(length);
+            crlf();
+        }
+        ensure(length + 2);
+        System.arraycopy(value, offset, bytes, size, length);
+        size += length;
+        return crlf();
+    }
+
+    ReplyWriter bulk(String text) {
+        return bulk(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A bulk string of a number's decimal digits (what GET returns after INCR). */
+    ReplyWriter bulkDecimal(long value) {
+        return bulk(scratch, 0, Decimal.format(value, scratch));
+    }
+
+    private ReplyWriter crlf() {
+        ensure(2);
+        bytes[size++] = '\r';
+        bytes[size++] = '\n';
+        return this;
+    }
+
+    private void ascii(String text) {
+        ensure(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes[size++] = (byte) (c < 0x80 && c != '\r' && c != '\n' ? c : '?');
+        }
+    }
+
+    /** Appends a signed decimal. */
+    private void decimal(long value) {
+        ensure(Decimal.MAX_LENGTH);
+        size += Decimal.format(value, bytes, size);
+    }
+
+    private void ensure(int more) {
+        if (size + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(size + more, bytes.length * 2));
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package dev.atoll.examples.kv;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.LinkedHashMap;
+
+/**
+ * The commands that concern the connection or the server rather than a key: PING, ECHO, AUTH,
+ * HELLO, SELECT, QUIT, CLIENT, COMMAND, CONFIG GET, and the ones every shard takes part in (KEYS,
+ * SCAN, DBSIZE, FLUSHALL, INFO). Off the hot path except PING and ECHO, so it allocates freely.
+ */
+final class ServerCommands {
+    /** The Redis version the server reports: the protocol level its commands and replies follow. */
+    static final String REDIS_VERSION = "7.0.0";
+
+    private static final byte[] MATCH = ReplyWriter.asciiBytes("match");
+    private static final byte[] COUNT = ReplyWriter.asciiBytes("count");
+    private static final byte[] TYPE = ReplyWriter.asciiBytes("type");
+    private static final byte[] STRING = ReplyWriter.asciiBytes("string");
+    private static final byte[] ASYNC = ReplyWriter.asciiBytes("async");
+    private static final byte[] SYNC = ReplyWriter.asciiBytes("sync");
+
+    private final KvNode node;
+    private final KvConnection connection;
+
+    ServerCommands(KvNode node, KvConnection connection) {
+        this.node = node;
+        this.connection = connection;
+    }
+
+
+    void connectionCommand(Command command, Request r, ReplyWriter out) {
+        switch (command) {
+            case PING -> {
+                if (r.count() > 2) {
+                    out.error(KvConnection.wrongArity("ping"));
+                } else if (r.count() == 2) {
+                    out.bulk(r.bytes, r.offset(1), r.length(1));
+                } else {
+                    out.raw(ReplyWriter.PONG);
+                }
+            }
+            case ECHO -> out.bulk(r.bytes, r.offset(1), r.length(1));
+            case QUIT -> {
+                out.ok();
+                connection.closeAfterReplies();
+            }
+            case SELECT -> {
+                if (!r.longAt(1)) {
+                    out.error(KvShard.NOT_INTEGER);
+                } else if (r.number != 0) {
+                    out.error("ERR DB index is out of range");
+                } else {
+                    out.ok();
+                }
+            }
+            case AUTH -> auth(r, out);
+            case HELLO -> hello(r, out);
+            case CLIENT -> client(r, out);
+            case COMMAND -> CommandDocs.command(r, out);
+            case CONFIG -> config(r, out);
+            default -> throw new IllegalArgumentException(command + " is not a connection command");
+        }
+    }
+
+    private void auth(Request r, ReplyWriter out) {
+        if (r.count() > 3) {
+            out.error(KvShard.SYNTAX);
+            return;
+        }
+        String password = node.settings.password();
+        if (password.isEmpty()) {
+            out.error("ERR AUTH <password> called without any password configured for the default user. "
+                    + "Are you sure your configuration is correct?");
+            return;
+        }
+        boolean userOk = r.count() == 2 || r.string(1).equals("default");
+        if (userOk && r.string(r.count() - 1).equals(password)) {
+            connection.authenticated = true;
+            out.ok();
+        } else {
+            out.error("WRONGPASS invalid username-password pair or user is disabled.");
+        }
+    }
+
+    /** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only; HELLO 3 gets NOPROTO, as Redis built without RESP3 would answer. */
+    private void hello(Request r, ReplyWriter out) {
+        int i = 1;
+        if (r.count() > 1) {
+            if (!r.longAt(1)) {
+                out.error("ERR Protocol version is not an integer or out of range");
+                return;
+            }
+            if (r.number != 2) {
+                out.error("NOPROTO unsupported protocol version");
+                return;
+            }
+            i = 2;
+        }
+        String setName = null;
+        for (; i < r.count(); i++) {
+            String option = r.string(i).toLowerCase(Locale.ROOT);
+            if (option.equals("auth") && i + 2 < r.count()) {
+                String password = node.settings.password();
+                if (password.isEmpty() || !r.string(i + 1).equals("default") || !r.string(i + 2).equals(password)) {
+                    out.error("WRONGPASS invalid username-password pair or user is disabled.");
+                    return;
+                }
+                connection.authenticated = true;
+                i += 2;
+            } else if (option.equals("setname") && i + 1 < r.count()) {
+                setName = r.string(++i);
+            } else {
+                out.error("ERR Syntax error in HELLO option '" + r.string(i) + "'");
+                return;
+            }
+        }
+        if (!connection.authenticated) {
+            out.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto>"
+                    + " AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol"
+                    + " version at the same time");
+            return;
+        }
+        if (setName != null) {
+            connection.name = setName;
+        }
+        out.arrayHeader(14)
+                .bulk("server").bulk("redis")
+                .bulk("version").bulk(REDIS_VERSION)
+                .bulk("proto").integer(2)
+                .bulk("id").integer(connection.id)
+                .bulk("mode").bulk("standalone")
+                .bulk("role").bulk("master")
+                .bulk("modules").raw(ReplyWriter.EMPTY_ARRAY);
+    }
+
+    private void client(Request r, ReplyWriter out) {
+        String sub = r.string(1).toLowerCase(Locale.ROOT);
+        switch (sub) {
+            case "setname" -> {
+                if (r.count() != 3) {
+                    out.error(KvConnection.wrongArity("client|setname"));
+                    return;
+                }
+                for (int k = r.offset(2); k < r.offset(2) + r.length(2); k++) {
+                    if (r.bytes[k] <= ' ' || r.bytes[k] > '~') {
+                        out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                        return;
+                    }
+                }
+                connection.name = r.length(2) == 0 ? null : r.string(2);
+                out.ok();
+            }
+            case "getname" -> {
+                if (connection.name == null) {
+                    out.nullBulk();
+                } else {
+                    out.bulk(connection.name);
+                }
+            }
+            case "id" -> out.integer(connection.id);
+            case "setinfo" -> {
+                if (r.count() != 4) {
+                    out.error(KvConnection.wrongArity("client|setinfo"));
+                } else {
+                    out.ok();
+                }
+            }
+            default -> out.error("ERR unknown subcommand '" + r.string(1) + "'. Try CLIENT HELP.");
+        }
+    }
+
+    /** CONFIG GET pattern [pattern ...]: the parameters clients and benchmarks ask about. */
+    private void config(Request r, ReplyWriter out) {
+        if (!r.string(1).equalsIgnoreCase("get")) {
+            out.error("ERR unknown subcommand '" + r.string(1) + "'. Try CONFIG HELP.");
+            return;
+        }
+        if (r.count() < 3) {
+            out.error(KvConnection.wrongArity("config|get"));
+            return;
+        }
+        KvSettings s = node.settings;
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("save", "");
+        parameters.put("appendonly", s.appendOnly() ? "yes" : "no");
+        parameters.put("appendfsync", s.fsync().name().toLowerCase(Locale.ROOT));
+        parameters.put("dir", s.dir().toAbsolutePath().toString());
+        parameters.put("maxclients", Integer.toString(s.maxConnections()));
+        parameters.put("timeout", Long.toString(s.idleTimeout().toSeconds()));
+        parameters.put("proto-max-bulk-len", Integer.toString(s.maxRequestBytes()));
+        parameters.put("databases", "1");
+        parameters.put("port", Integer.toString(node.port));
+        parameters.put("requirepass", s.password());
+        List<String> matched = new ArrayList<>();
+        for (Map.Entry<String, String> p : parameters.entrySet()) {
+            byte[] name = ReplyWriter.asciiBytes(p.getKey());
+            for (int i = 2; i < r.count(); i++) {
+                if (Glob.matches(r.copy(i), name)) {
+                    matched.add(p.getKey());
+                    matched.add(p.getValue());
+                    break;
+                }
+            }
+        }
+        out.arrayHeader(matched.size());
+        matched.forEach(out::bulk);
+    }
+
+    // ---- every shard ----
+
+    /** Starts a command every shard takes part in; null when it was answered at once into {@code out}. */
+    ReplySource allShards(Command command, Request r, ReplyWriter out) {
+        int[] all = new int[node.shardCount()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        switch (command) {
+            case DBSIZE -> {
+                return FanOut.start(node, connection, all, shard -> (long) shard.table.size(),
+                        (results, reply) -> reply.integer(sum(results)));
+            }
+            case FLUSHALL, FLUSHDB -> {
+                if (r.count() > 2 || (r.count() == 2 && !r.is(1, ASYNC) && !r.is(1, SYNC))) {
+                    out.error(KvShard.SYNTAX);
+                    return null;
+                }
+                return FanOut.start(node, connection, all, shard -> {
+                    shard.flushAll();
+                    return null;
+                }, (results, reply) -> reply.ok());
+            }
+            case KEYS -> {
+                byte[] pattern = r.copy(1);
+                return FanOut.start(node, connection, all, shard -> matchingKeys(shard, pattern),
+                        ServerCommands::keysReply);
+            }
+            case SCAN -> {
+                return scan(r, out);
+            }
+            case INFO -> {
+                List<String> sections = new ArrayList<>();
+                for (int i = 1; i < r.count(); i++) {
+                    sections.add(r.string(i).toLowerCase(Locale.ROOT));
+                }
+                return FanOut.start(node, connection, all, KvInfo::shardStats,
+                        (results, reply) -> reply.bulk(KvInfo.text(node, sections, results)));
+            }
+            default -> throw new IllegalArgumentException(command + " is not an all-shards command");
+        }
+    }
+
+    private static long sum(Object[] results) {
+        long total = 0;
+        for (Object o : results) {
+            total += (Long) o;
+        }
+        return total;
+    }
+
+    private static List<byte[]> matchingKeys(KvShard shard, byte[] pattern) {
+        List<byte[]> keys = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        boolean all = pattern.length == 1 && pattern[0] == '*';
+        shard.table.forEach(e -> {
+            if ((e.expireAt == 0 || e.expireAt > now) && (all || Glob.matches(pattern, e.key))) {
+                keys.add(e.key);
+            }
+        });
+        return keys;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void keysReply(Object[] results, ReplyWriter reply) {
+        long total = 0;
+        for (Object o : results) {
+            total += ((List<byte[]>) o).size();
+        }
+        reply.arrayHeader(total);
+        for (Object o : results) {
+            ((List<byte[]>) o).forEach(reply::bulk);
+        }
+    }
+
+    /** A page of one shard's keys and the cursor after it. */
+    private record ScanPage(long next, List<byte[]> keys) { }
+
+    /**
+     * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. The cursor holds the shard in its low
+     * part ({@code cursor % shards}) and that shard's table cursor above it; each call scans one
+     * shard and moves to the next one when that shard's walk completes.
+     */
+    private ReplySource scan(Request r, ReplyWriter out) {
+        long cursor;
+        try {
+            cursor = Long.parseUnsignedLong(r.string(1));
+        } catch (NumberFormatException e) {
+            out.error("ERR invalid cursor");
+            return null;
+        }
+        byte[] pattern = null;
+        int count = 10;
+        boolean typeOk = true;
+        for (int i = 2; i < r.count(); i += 2) {
+            if (i + 1 >= r.count()) {
+                out.error(KvShard.SYNTAX);
+                return null;
+            }
+            if (r.is(i, MATCH)) {
+                pattern = r.copy(i + 1);
+            } else if (r.is(i, COUNT)) {
+                if (!r.longAt(i + 1)) {
+                    out.error(KvShard.NOT_INTEGER);
+                    return null;
+                }
+                if (r.number < 1) {
+                    out.error(KvShard.SYNTAX);
+                    return null;
+                }
+                count = (int) Math.min(r.number, 1_000_000);
+            } else if (r.is(i, TYPE)) {
+                typeOk = r.is(i + 1, STRING);
+            } else {
+                out.error(KvShard.SYNTAX);
+                return null;
+            }
+        }
+        int shards = node.shardCount();
+        int shardIndex = (int) Long.remainderUnsigned(cursor, shards);
+        long tableCursor = Long.divideUnsigned(cursor, shards);
+        byte[] match = pattern;
+        int limit = count;
+        boolean wanted = typeOk;
+        return FanOut.start(node, connection, new int[] {shardIndex}, shard -> {
+            List<byte[]> keys = new ArrayList<>();
+            long now = System.currentTimeMillis();
+            long next = shard.table.scan(tableCursor, limit, e -> {
+                if (wanted && (e.expireAt == 0 || e.expireAt > now) && (match == null || Glob.matches(match, e.key))) {
+                    keys.add(e.key);
+                }
+            });
+            return new ScanPage(next, keys);
+        }, (results, reply) -> {
+            ScanPage page = (ScanPage) results[shardIndex];
+            long nextCursor = page.next() != 0 ? page.next() * shards + shardIndex
+                    : shardIndex + 1 < shards ? shardIndex + 1 : 0;
+            reply.arrayHeader(2).bulk(Long.toUnsignedString(nextCursor)).arrayHeader(page.keys().size());
+            page.keys().forEach(reply::bulk);
+        });
+    }
+
+    /** The process id, for INFO. */
+    static long pid() {
+        return ManagementFactory.getRuntimeMXBean().getPid();
+    }
+}

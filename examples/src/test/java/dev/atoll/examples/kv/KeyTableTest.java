@@ -1,0 +1,85 @@
+package dev.atoll.examples.kv;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The per-shard hash table: lookups by byte range, expiry list, and SCAN's guarantee across resizes. */
+class KeyTableTest {
+    private static byte[] key(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static KeyTable.Entry put(KeyTable table, String name) {
+        byte[] k = key(name);
+        return table.insert(k, KeyTable.hash(k, 0, k.length), k);
+    }
+
+    private static KeyTable.Entry find(KeyTable table, String name) {
+        byte[] padded = key("xx" + name + "yy"); // a range inside a larger array, as in a request
+        return table.find(padded, 2, padded.length - 4, KeyTable.hash(padded, 2, padded.length - 4));
+    }
+
+    @Test
+    void findsByByteRangeGrowsShrinksAndTracksExpiries() {
+        KeyTable table = new KeyTable();
+        for (int i = 0; i < 10_000; i++) {
+            put(table, "k" + i);
+        }
+        assertEquals(10_000, table.size());
+        assertNotNull(find(table, "k1234"));
+        assertNull(find(table, "k10000"));
+        KeyTable.Entry e = find(table, "k7");
+        table.setExpire(e, 42);
+        assertEquals(1, table.volatileCount());
+        assertEquals(e, table.randomVolatile(new SplittableRandom(1)));
+        for (int i = 0; i < 10_000; i++) {
+            table.remove(find(table, "k" + i));
+        }
+        assertEquals(0, table.size());
+        assertEquals(0, table.volatileCount());
+    }
+
+    @Test
+    void aFullScanReturnsEveryKeyPresentThroughoutWhileTheTableGrowsAndShrinks() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int run = 0; run < 20; run++) {
+            KeyTable table = new KeyTable();
+            Set<String> stable = new HashSet<>();
+            for (int i = 0; i < 500; i++) {
+                put(table, "stable" + i);
+                stable.add("stable" + i);
+            }
+            Set<String> seen = new HashSet<>();
+            long cursor = 0;
+            int churn = 0;
+            do {
+                cursor = table.scan(cursor, 1 + random.nextInt(40),
+                        entry -> seen.add(new String(entry.key, StandardCharsets.UTF_8)));
+                // Between calls, other keys come and go in bulk, forcing resizes both ways.
+                if (random.nextBoolean()) {
+                    for (int i = 0; i < 2000; i++) {
+                        put(table, "churn" + churn++);
+                    }
+                } else {
+                    for (int i = churn - 1; i >= 0; i--) {
+                        KeyTable.Entry gone = find(table, "churn" + i);
+                        if (gone != null) {
+                            table.remove(gone);
+                        }
+                    }
+                }
+            } while (cursor != 0);
+            assertTrue(seen.containsAll(stable), "run " + run + ": missed " + stable.stream()
+                    .filter(k -> !seen.contains(k)).limit(5).toList());
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Limits and bad input: each ends one connection with a Redis-style error, never the server or another client. */
+class KvLimitsTest {
+    private static final int MAX_REQUEST = 64 * 1024;
+
+    private static KvSettings limits(int maxConnections, Duration idle, String password) {
+        return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, MAX_REQUEST,
+                maxConnections, idle, password);
+    }
+
+    private static RespClient.Error error(String text) {
+        return new RespClient.Error(text);
+    }
+
+    /** Sends {@code junk} on a fresh connection: expects {@code reply}, then the close; another client is served throughout. */
+    private static void refused(KvTestServer server, RespClient bystander, byte[] junk, RespClient.Error reply)
+            throws Exception {
+        try (RespClient c = server.client()) {
+            assertEquals("PONG", c.call("PING"));
+            c.sendRaw(junk);
+            assertEquals(reply, c.read());
+            assertTrue(c.closedByServer(), "the connection stays open after " + reply);
+        }
+        assertEquals("OK", bystander.call("SET", "still", "served"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void malformedRequestsCloseTheirConnectionOnly(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(100, Duration.ZERO, ""));
+             RespClient bystander = server.client()) {
+            byte[] ascii;
+            refused(server, bystander, bytes("*x\r\n"), error("ERR Protocol error: invalid multibulk length"));
+            refused(server, bystander, bytes("*2\r\nxx\r\n"), error("ERR Protocol error: expected '$', got 'x'"));
+            refused(server, bystander, bytes("*1\r\n$-5\r\n"), error("ERR Protocol error: invalid bulk length"));
+            refused(server, bystander, bytes("*1\r\n$99999999\r\n"), error("ERR Protocol error: invalid bulk length"));
+            refused(server, bystander, bytes("*1\r\n$4\r\npingxx\r\n"),
+                    error("ERR Protocol error: expected CRLF after a bulk string of 4 bytes"));
+            refused(server, bystander, bytes("set a \"b\r\n"), error("ERR Protocol error: unbalanced quotes in request"));
+            ascii = new byte[70 * 1024];
+            java.util.Arrays.fill(ascii, (byte) 'a');
+            refused(server, bystander, ascii, error("ERR Protocol error: too big inline request"));
+            byte[] binary = new byte[4096];
+            new java.util.Random(7).nextBytes(binary);
+            binary[0] = '*';
+            binary[1] = (byte) 0xFF;
+            refused(server, bystander, binary, error("ERR Protocol error: invalid multibulk length"));
+            // Many arguments that together pass the request bound.
+            StringBuilder big = new StringBuilder("*100\r\n");
+            for (int i = 0; i < 100; i++) {
+                big.append("$1000\r\n").append("x".repeat(1000)).append("\r\n");
+            }
+            refused(server, bystander, bytes(big.toString()),
+                    error("ERR Protocol error: request larger than kv.max-request-bytes (" + MAX_REQUEST + ")"));
+            // A value just under the bound passes, in pieces.
+            try (RespClient c = server.client()) {
+                String value = "v".repeat(MAX_REQUEST - 100);
+                byte[] request = RespClient.encode("SET", "big", value);
+                for (int at = 0; at < request.length; at += 1000) {
+                    c.sendRaw(java.util.Arrays.copyOfRange(request, at, Math.min(request.length, at + 1000)));
+                }
+                assertEquals("OK", c.read());
+                assertEquals(value, c.call("GET", "big"));
+            }
+            // Inline commands with quotes and escapes, as redis-cli's parser reads them.
+            try (RespClient c = server.client()) {
+                c.sendRaw(bytes("set q \"a\\x41\\n b\" \r\nget q\r\nset s 'it\\'s'\r\nget s\r\n\r\n"));
+                assertEquals("OK", c.read());
+                assertEquals("aA\n b", c.read());
+                assertEquals("OK", c.read());
+                assertEquals("it's", c.read());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aPasswordGuardsEveryCommandButAuth(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(100, Duration.ZERO, "s3cret"));
+             RespClient c = server.client()) {
+            assertEquals(error("NOAUTH Authentication required."), c.call("GET", "k"));
+            assertEquals(error("NOAUTH Authentication required."), c.call("PING"));
+            assertEquals(error("WRONGPASS invalid username-password pair or user is disabled."), c.call("AUTH", "nope"));
+            assertEquals(error("WRONGPASS invalid username-password pair or user is disabled."),
+                    c.call("AUTH", "admin", "s3cret"));
+            assertEquals("OK", c.call("AUTH", "s3cret"));
+            assertEquals("OK", c.call("SET", "k", "v"));
+            try (RespClient other = server.client()) {
+                assertEquals("OK", other.call("AUTH", "default", "s3cret"));
+                assertEquals("v", other.call("GET", "k"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void connectionsBeyondTheLimitAreRefused(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(3, Duration.ZERO, ""));
+             RespClient b = server.client(); RespClient c = server.client()) {
+            RespClient a = server.client();
+            for (RespClient client : new RespClient[] {a, b, c}) {
+                assertEquals("PONG", client.call("PING"));
+            }
+            try (RespClient extra = server.client()) {
+                assertEquals(error("ERR max number of clients reached"), extra.read());
+                assertTrue(extra.closedByServer());
+            }
+            a.close();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (true) {
+                try (RespClient next = server.client()) {
+                    Object reply = next.call("PING");
+                    if (reply.equals("PONG")) {
+                        break; // a's place was freed
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "a closed connection never freed its place");
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void idleConnectionsAreClosed(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, driver, limits(100, Duration.ofSeconds(1), ""));
+             RespClient idle = server.client(); RespClient busy = server.client()) {
+            assertEquals("PONG", idle.call("PING"));
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < 2_500_000_000L) {
+                assertEquals("PONG", busy.call("PING"));
+                Thread.sleep(100);
+            }
+            assertTrue(idle.closedByServer());
+            assertEquals("PONG", busy.call("PING"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aClientThatPipelinesWithoutReadingIsPausedThenServedInFull(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(100, Duration.ZERO, ""));
+             RespClient c = server.client(); RespClient bystander = server.client()) {
+            String value = "x".repeat(50_000);
+            assertEquals("OK", c.call("SET", "big", value));
+            assertEquals("OK", c.call("SET", "other", "1"));
+            java.io.ByteArrayOutputStream pipeline = new java.io.ByteArrayOutputStream();
+            int n = 1000; // 50 MB of replies: far past the output bound, so the server must pause and resume
+            for (int i = 0; i < n; i++) {
+                pipeline.writeBytes(RespClient.encode("GET", i % 2 == 0 ? "big" : "other"));
+            }
+            c.sendRaw(pipeline.toByteArray());
+            Thread.sleep(200); // the server fills what the socket takes, then holds the rest of the input
+            assertEquals("PONG", bystander.call("PING"));
+            for (int i = 0; i < n; i++) {
+                assertEquals(i % 2 == 0 ? value : "1", c.read(), "reply " + i);
+            }
+            assertEquals("PONG", c.call("PING"));
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}

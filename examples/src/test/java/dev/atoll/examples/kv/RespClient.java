@@ -1,0 +1,127 @@
+package dev.atoll.examples.kv;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A blocking RESP2 client for the tests: sends commands (or raw bytes) and reads replies as Java
+ * values — String for +simple and bulk strings, {@link Error} for -errors, Long for :integers,
+ * List for arrays, null for the null bulk string and array.
+ */
+final class RespClient implements AutoCloseable {
+    /** An error reply. */
+    record Error(String text) { }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    RespClient(int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        socket.setSoTimeout(30_000);
+        socket.setTcpNoDelay(true);
+        in = new BufferedInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    /** Sends one command and returns its reply. */
+    Object call(String... args) throws IOException {
+        send(args);
+        return read();
+    }
+
+    /** Sends one command without reading (for pipelining). */
+    void send(String... args) throws IOException {
+        out.write(encode(args));
+        out.flush();
+    }
+
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    static byte[] encode(String... args) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+        for (String arg : args) {
+            byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+            b.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+            b.writeBytes(bytes);
+            b.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        return b.toByteArray();
+    }
+
+    Object read() throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            throw new EOFException("the server closed the connection");
+        }
+        String line = line();
+        return switch (type) {
+            case '+' -> line;
+            case '-' -> new Error(line);
+            case ':' -> Long.parseLong(line);
+            case '$' -> {
+                int length = Integer.parseInt(line);
+                if (length < 0) {
+                    yield null;
+                }
+                byte[] data = in.readNBytes(length + 2);
+                yield new String(data, 0, length, StandardCharsets.UTF_8);
+            }
+            case '*' -> {
+                int count = Integer.parseInt(line);
+                if (count < 0) {
+                    yield null;
+                }
+                List<Object> items = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    items.add(read());
+                }
+                yield items;
+            }
+            default -> throw new IOException("not a RESP reply: '" + (char) type + line + "'");
+        };
+    }
+
+    private String line() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != '\r') {
+            if (c < 0) {
+                throw new EOFException("the server closed the connection in a reply");
+            }
+            b.write(c);
+        }
+        if (in.read() != '\n') {
+            throw new IOException("a reply line without LF");
+        }
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    /** True when the server closed the connection (end of stream, or reset) within the socket timeout. */
+    boolean closedByServer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
