@@ -13,7 +13,7 @@ enum Command {
     PING(-1, Kind.CONNECTION, "connection", "1.0.0", "Returns the server's liveliness response.", "fast"),
     ECHO(2, Kind.CONNECTION, "connection", "1.0.0", "Returns the given string.", "fast"),
     AUTH(-2, Kind.CONNECTION, "connection", "1.0.0", "Authenticates the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
-    HELLO(-1, Kind.CONNECTION, "connection", "6.0.0", "Handshakes with the server (RESP2 only).", "noscript", "loading", "stale", "fast", "no_auth"),
+    HELLO(-1, Kind.CONNECTION, "connection", "6.0.0", "Handshakes with the server: RESP2 or RESP3.", "noscript", "loading", "stale", "fast", "no_auth"),
     SELECT(2, Kind.CONNECTION, "connection", "1.0.0", "Changes the selected database (only 0 exists).", "loading", "stale", "fast"),
     QUIT(-1, Kind.CONNECTION, "connection", "1.0.0", "Closes the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
     CLIENT(-2, Kind.CONNECTION, "connection", "2.4.0", "CLIENT SETNAME, GETNAME, ID, SETINFO.", "noscript", "loading", "stale"),
