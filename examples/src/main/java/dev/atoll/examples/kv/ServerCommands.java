@@ -239,6 +239,16 @@ final class ServerCommands {
                     return null;
                 }, (results, reply) -> reply.ok());
             }
+            case BGREWRITEAOF -> {
+                if (!node.settings.appendOnly()) {
+                    out.error("ERR Append only file is off (kv.appendonly = no)");
+                    return null;
+                }
+                return FanOut.start(node, connection, out.resp3(), all, shard -> shard.aof.requestRewrite(),
+                        (results, reply) -> reply.simple(java.util.Arrays.asList(results).contains(false)
+                                ? "Background append only file rewriting scheduled"
+                                : "Background append only file rewriting started"));
+            }
             case KEYS -> {
                 byte[] pattern = r.copy(1);
                 return FanOut.start(node, connection, out.resp3(), all, shard -> matchingKeys(shard, pattern),
