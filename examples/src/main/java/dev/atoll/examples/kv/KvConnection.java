@@ -608,12 +608,8 @@ final class KvConnection implements Receiver {
         }
     }
 
-    /** The idle timeout passed. */
-    void closeIdle() {
-        closeNow();
-    }
-
-    private void closeNow() {
+    /** Closes at once: the idle timeout passed, a write failed, or the server stops. */
+    void closeNow() {
         if (closed) {
             return;
         }
