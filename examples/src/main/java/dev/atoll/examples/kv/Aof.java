@@ -71,6 +71,7 @@ final class Aof {
     /** Non-null while a rewrite collects the records that follow its snapshot. */
     private ReplyWriter rewriteTail;
     private Rewrite rewrite;
+    private boolean rewriteRequested;
     private long rewrites;
 
     Aof(Shard shard, KvSettings settings, Path path, KeyTable table) {
@@ -301,6 +302,24 @@ final class Aof {
         return rewrites;
     }
 
+    /** True while a rewrite runs. */
+    boolean rewriting() {
+        return rewrite != null;
+    }
+
+    /**
+     * BGREWRITEAOF: rewrites now, or once the rewrite in progress is done (its file holds the records
+     * written meanwhile in full; the next one compacts them). Returns false when it had to wait.
+     */
+    boolean requestRewrite() {
+        if (rewrite == null && file != null) {
+            startRewrite(new Promise<>());
+            return true;
+        }
+        rewriteRequested = true;
+        return false;
+    }
+
     private void maybeRewrite() {
         long bound = Math.max(settings.rewriteMinBytes(),
                 sizeAfterRewrite + sizeAfterRewrite * settings.rewriteGrowthPercent() / 100);
@@ -420,6 +439,10 @@ final class Aof {
                         log.info("rewrote {}: {} bytes", path, nextSize);
                         synced(upTo);
                         done.complete(null);
+                        if (rewriteRequested) {
+                            rewriteRequested = false;
+                            startRewrite(new Promise<>());
+                        }
                         pump();
                     });
         }
@@ -444,8 +467,14 @@ final class Aof {
         }
     }
 
-    /** Closes the file after the operations in flight. */
+    /** Closes the file after the operations in flight, and after the rewrite in progress. */
     Promise<Void> close() {
+        if (rewrite != null) {
+            Promise<Void> closed = new Promise<>();
+            rewriteRequested = false;
+            rewrite.done.whenComplete((ignored, error) -> close().whenComplete((v, e) -> closed.complete(null)));
+            return closed;
+        }
         AsyncFile f = file;
         file = null;
         return f == null ? Promise.completed(null) : f.closeAsync();

@@ -27,16 +27,17 @@ final class Batch implements Runnable, ReplySource {
     private boolean executed;
     private boolean done;
 
-    Batch(KvNode node, KvConnection connection, int home, int target) {
+    Batch(KvNode node, KvConnection connection, int home, int target, boolean resp3) {
         this.node = node;
         this.connection = connection;
         this.home = home;
         this.target = target;
+        replies.resp3(resp3);
     }
 
-    /** A batch of replies computed here, ready at once. */
-    static Batch local(KvNode node, KvConnection connection, int home) {
-        Batch batch = new Batch(node, connection, home, home);
+    /** A batch of replies computed here, ready at once; {@code resp3}: the connection's protocol. */
+    static Batch local(KvNode node, KvConnection connection, int home, boolean resp3) {
+        Batch batch = new Batch(node, connection, home, home, resp3);
         batch.executed = true;
         batch.done = true;
         return batch;

@@ -13,7 +13,7 @@ enum Command {
     PING(-1, Kind.CONNECTION, "connection", "1.0.0", "Returns the server's liveliness response.", "fast"),
     ECHO(2, Kind.CONNECTION, "connection", "1.0.0", "Returns the given string.", "fast"),
     AUTH(-2, Kind.CONNECTION, "connection", "1.0.0", "Authenticates the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
-    HELLO(-1, Kind.CONNECTION, "connection", "6.0.0", "Handshakes with the server (RESP2 only).", "noscript", "loading", "stale", "fast", "no_auth"),
+    HELLO(-1, Kind.CONNECTION, "connection", "6.0.0", "Handshakes with the server: RESP2 or RESP3.", "noscript", "loading", "stale", "fast", "no_auth"),
     SELECT(2, Kind.CONNECTION, "connection", "1.0.0", "Changes the selected database (only 0 exists).", "loading", "stale", "fast"),
     QUIT(-1, Kind.CONNECTION, "connection", "1.0.0", "Closes the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
     CLIENT(-2, Kind.CONNECTION, "connection", "2.4.0", "CLIENT SETNAME, GETNAME, ID, SETINFO.", "noscript", "loading", "stale"),
@@ -50,6 +50,7 @@ enum Command {
     DBSIZE(1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns the number of keys over all shards.", "readonly", "fast"),
     FLUSHALL(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Removes all keys from all shards.", "write"),
     FLUSHDB(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Removes all keys (the only database).", "write"),
+    BGREWRITEAOF(1, Kind.ALL_SHARDS, "server", "1.0.0", "Compacts every shard's append-only log now.", "admin", "noscript"),
     INFO(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns information and statistics, per shard too.", "loading", "stale");
 
     /** Where a command runs. */
@@ -90,15 +91,19 @@ enum Command {
     }
 
     private static final Command[] TABLE = new Command[128];
+    private static final int LONGEST_NAME;
 
     static {
+        int longest = 0;
         for (Command c : values()) {
+            longest = Math.max(longest, c.nameBytes.length);
             int slot = slot(c.nameBytes, 0, c.nameBytes.length);
             while (TABLE[slot] != null) {
                 slot = (slot + 1) & (TABLE.length - 1);
             }
             TABLE[slot] = c;
         }
+        LONGEST_NAME = longest;
     }
 
     private static int slot(byte[] bytes, int offset, int length) {
@@ -111,7 +116,7 @@ enum Command {
 
     /** The command named by argument 0 of {@code request} (any case), or null. */
     static Command lookup(Request request) {
-        if (request.length(0) > 9) {
+        if (request.length(0) > LONGEST_NAME) {
             return null;
         }
         byte[] bytes = request.bytes;

@@ -35,7 +35,7 @@ final class CommandDocs {
                 out.arrayHeader(asked.size());
                 for (Command c : asked) {
                     if (c == null) {
-                        out.raw(ReplyWriter.NULL_ARRAY);
+                        out.nullArray();
                     } else {
                         info(c, out);
                     }
@@ -44,9 +44,9 @@ final class CommandDocs {
             case "docs" -> {
                 List<Command> asked = r.count() == 2 ? List.of(Command.values()) : asked(r);
                 List<Command> known = asked.stream().filter(c -> c != null).toList();
-                out.arrayHeader(known.size() * 2L);
+                out.mapHeader(known.size());
                 for (Command c : known) {
-                    out.bulk(c.lowerName).arrayHeader(10)
+                    out.bulk(c.lowerName).mapHeader(5)
                             .bulk("summary").bulk(c.summary)
                             .bulk("since").bulk(c.since)
                             .bulk("group").bulk(c.group)

@@ -31,11 +31,16 @@ final class ConnectionList {
         return size;
     }
 
+    /** Closes every connection (a clean stop: no command may arrive after the logs' last sync). */
+    void closeAll() {
+        closeIdleSince(Long.MAX_VALUE);
+    }
+
     /** Closes every connection whose last request came before {@code cutoffNanos}. */
     void closeIdleSince(long cutoffNanos) {
         for (int i = size - 1; i >= 0; i--) {
-            if (i < size && items[i].lastActiveNanos - cutoffNanos < 0) {
-                items[i].closeIdle();
+            if (i < size && (cutoffNanos == Long.MAX_VALUE || items[i].lastActiveNanos - cutoffNanos < 0)) {
+                items[i].closeNow();
             }
         }
     }

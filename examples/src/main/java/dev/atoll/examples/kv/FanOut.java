@@ -27,15 +27,17 @@ final class FanOut implements ReplySource {
     private final ReplyWriter reply = new ReplyWriter(64);
     private boolean done;
 
-    private FanOut(KvConnection connection, int shards, Combiner combiner) {
+    private FanOut(KvConnection connection, int shards, Combiner combiner, boolean resp3) {
         this.connection = connection;
+        this.reply.resp3(resp3);
         this.results = new Object[shards];
         this.combiner = combiner;
     }
 
-    /** Starts {@code work} on the shards {@code targets} (ids) and returns the pending reply. */
-    static FanOut start(KvNode node, KvConnection connection, int[] targets, Work work, Combiner combiner) {
-        FanOut fanOut = new FanOut(connection, node.shardCount(), combiner);
+    /** Starts {@code work} on the shards {@code targets} (ids) and returns the pending reply, in RESP3 if {@code resp3}. */
+    static FanOut start(KvNode node, KvConnection connection, boolean resp3, int[] targets, Work work,
+                        Combiner combiner) {
+        FanOut fanOut = new FanOut(connection, node.shardCount(), combiner, resp3);
         fanOut.remaining = targets.length;
         Shard here = Shard.current();
         int home = here.id();

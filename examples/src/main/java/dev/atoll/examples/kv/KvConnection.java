@@ -225,15 +225,7 @@ final class KvConnection implements Receiver {
     }
 
     private void endOfRead() {
-        for (int i = 0; i < targetCount; i++) {
-            int target = targets[i];
-            Batch batch = outgoing[target];
-            outgoing[target] = null;
-            if (!home.shard().send(target, batch)) {
-                batch.refuse("ERR shard " + target + " is overloaded, try again");
-            }
-        }
-        targetCount = 0;
+        sendBatches();
         deferred = null;
         Aof aof = home.aof;
         if (syncNeeded > syncWaiting && aof != null) {
@@ -243,6 +235,19 @@ final class KvConnection implements Receiver {
         drain();
         flush();
         finishIfDone();
+    }
+
+    /** Sends this read's batches, one mesh message per target shard. */
+    private void sendBatches() {
+        for (int i = 0; i < targetCount; i++) {
+            int target = targets[i];
+            Batch batch = outgoing[target];
+            outgoing[target] = null;
+            if (!home.shard().send(target, batch)) {
+                batch.refuse("ERR shard " + target + " is overloaded, try again");
+            }
+        }
+        targetCount = 0;
     }
 
     private boolean backedUp() {
@@ -371,7 +376,7 @@ final class KvConnection implements Receiver {
     private Batch batchFor(int owner) {
         Batch batch = outgoing[owner];
         if (batch == null) {
-            batch = new Batch(node, this, home.id, owner);
+            batch = new Batch(node, this, home.id, owner, out.resp3());
             outgoing[owner] = batch;
             targets[targetCount++] = owner;
         }
@@ -394,7 +399,7 @@ final class KvConnection implements Receiver {
             return out;
         }
         if (deferred == null) {
-            deferred = Batch.local(node, this, home.id);
+            deferred = Batch.local(node, this, home.id, out.resp3());
         }
         return deferred.replies;
     }
@@ -579,6 +584,15 @@ final class KvConnection implements Receiver {
         }
     }
 
+    /** HELLO 3 or HELLO 2: the protocol of the replies to the commands that follow. */
+    void protocol(boolean resp3) {
+        sendBatches(); // their replies are encoded in the protocol of the commands before HELLO
+        out.resp3(resp3);
+        if (deferred != null) {
+            deferred.replies.resp3(resp3);
+        }
+    }
+
     /** QUIT: close after the replies so far. */
     void closeAfterReplies() {
         closing = true;
@@ -594,12 +608,8 @@ final class KvConnection implements Receiver {
         }
     }
 
-    /** The idle timeout passed. */
-    void closeIdle() {
-        closeNow();
-    }
-
-    private void closeNow() {
+    /** Closes at once: the idle timeout passed, a write failed, or the server stops. */
+    void closeNow() {
         if (closed) {
             return;
         }

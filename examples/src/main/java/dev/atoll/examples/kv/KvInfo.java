@@ -11,13 +11,15 @@ final class KvInfo {
     /** What one shard reports, read on its own thread. */
     record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
+                      boolean aofRewriting,
                       dev.atoll.shards.ShardStats.Snapshot loop) { }
 
     static ShardStats shardStats(KvShard s) {
         Aof aof = s.aof;
         return new ShardStats(s.id, s.table.size(), s.table.volatileCount(), s.commands, s.remoteCommands,
                 s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
-                aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(), s.shard().stats());
+                aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(),
+                aof != null && aof.rewriting(), s.shard().stats());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -31,6 +33,7 @@ final class KvInfo {
         long misses = 0;
         long aofBytes = 0;
         long rewrites = 0;
+        boolean rewriting = false;
         for (Object o : results) {
             ShardStats s = (ShardStats) o;
             keys += s.keys();
@@ -41,6 +44,7 @@ final class KvInfo {
             misses += s.misses();
             aofBytes += s.aofBytes();
             rewrites += s.aofRewrites();
+            rewriting |= s.aofRewriting();
         }
         KvSettings settings = node.settings;
         StringBuilder b = new StringBuilder();
@@ -69,6 +73,7 @@ final class KvInfo {
                     .append("aof_enabled:").append(settings.appendOnly() ? 1 : 0).append("\r\n")
                     .append("appendfsync:").append(settings.fsync().name().toLowerCase(Locale.ROOT)).append("\r\n")
                     .append("aof_current_size:").append(aofBytes).append("\r\n")
+                    .append("aof_rewrite_in_progress:").append(rewriting ? 1 : 0).append("\r\n")
                     .append("aof_rewrites:").append(rewrites).append("\r\n\r\n");
         }
         if (all || sections.contains("stats")) {

@@ -121,14 +121,19 @@ public final class KvServer {
         });
     }
 
-    /** Writes and syncs every shard's log, then closes it (a clean stop loses nothing, whatever the fsync policy). */
+    /**
+     * Closes every client connection (no command arrives after the last sync), then writes, syncs and
+     * closes every shard's log: a clean stop loses nothing, whatever the fsync policy.
+     */
     static void stop(KvNode node) throws Exception {
         List<CompletableFuture<Void>> synced = new ArrayList<>();
         for (KvShard shard : node.shards) {
-            synced.add(node.runtime.submit(shard.id, () -> shard.aof == null
-                    ? CompletableFuture.<Void>completedFuture(null)
-                    : shard.aof.syncAll().flatMap(ignored -> shard.aof.close()).toCompletableFuture())
-                    .thenCompose(f -> f));
+            synced.add(node.runtime.submit(shard.id, () -> {
+                shard.connections.closeAll();
+                return shard.aof == null
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : shard.aof.syncAll().flatMap(ignored -> shard.aof.close()).toCompletableFuture();
+            }).thenCompose(f -> f));
         }
         CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     }

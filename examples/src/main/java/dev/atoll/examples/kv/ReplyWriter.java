@@ -4,14 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * RESP2 replies appended to a growable byte array: what one connection (or one batch on a remote
- * shard) answers between two sends. Nothing is allocated per reply once the array has grown.
+ * Replies appended to a growable byte array: what one connection (or one batch on a remote shard)
+ * answers between two sends. Nothing is allocated per reply once the array has grown. Speaks RESP2,
+ * or RESP3 after {@link #resp3(boolean)} (a connection that sent {@code HELLO 3}): then nulls are
+ * {@code _}, maps {@code %} and long texts verbatim strings; everything else is the same.
  */
 final class ReplyWriter {
     static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
     static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
-    static final byte[] NULL = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
-    static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TXT = "txt:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_RESP3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
     static final byte[] EMPTY_ARRAY = "*0\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static final int MAX_SMALL = 512;
@@ -22,6 +26,7 @@ final class ReplyWriter {
     private final byte[] scratch = new byte[Decimal.MAX_LENGTH];
     private byte[] bytes;
     private int size;
+    private boolean resp3;
 
     /** The bytes of an ASCII constant (command names, options). */
     static byte[] asciiBytes(String text) {
@@ -38,6 +43,16 @@ final class ReplyWriter {
             table[i] = (prefix + Integer.toString(i) + "\r\n").getBytes(StandardCharsets.US_ASCII);
         }
         return table;
+    }
+
+    /** Switches between RESP2 (false) and RESP3 (true). */
+    ReplyWriter resp3(boolean on) {
+        resp3 = on;
+        return this;
+    }
+
+    boolean resp3() {
+        return resp3;
     }
 
     byte[] bytes() {
@@ -81,7 +96,37 @@ final class ReplyWriter {
     }
 
     ReplyWriter nullBulk() {
-        return raw(NULL);
+        return raw(resp3 ? NULL_RESP3 : NULL);
+    }
+
+    ReplyWriter nullArray() {
+        return raw(resp3 ? NULL_RESP3 : NULL_ARRAY);
+    }
+
+    /** A map of {@code pairs} key-value pairs: {@code %n} in RESP3, an array of {@code 2n} in RESP2. */
+    ReplyWriter mapHeader(long pairs) {
+        if (!resp3) {
+            return arrayHeader(pairs * 2);
+        }
+        ensure(24);
+        bytes[size++] = '%';
+        decimal(pairs);
+        return crlf();
+    }
+
+    /** A text meant for people (INFO): a verbatim string {@code =n\r\ntxt:...} in RESP3, a bulk string in RESP2. */
+    ReplyWriter verbatim(String text) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        if (!resp3) {
+            return bulk(utf8);
+        }
+        ensure(24);
+        bytes[size++] = '=';
+        decimal(utf8.length + 4L);
+        crlf();
+        raw(TXT);
+        raw(utf8);
+        return crlf();
     }
 
     /** A simple string: {@code +text}. */

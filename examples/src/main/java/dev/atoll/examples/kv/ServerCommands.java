@@ -86,18 +86,20 @@ final class ServerCommands {
         }
     }
 
-    /** HELLO [protover [AUTH user pass] [SETNAME name]]: RESP2 only; HELLO 3 gets NOPROTO, as Redis built without RESP3 would answer. */
+    /** HELLO [protover [AUTH user pass] [SETNAME name]]: protocol 2 or 3, as Redis 7. */
     private void hello(Request r, ReplyWriter out) {
         int i = 1;
+        int protocol = out.resp3() ? 3 : 2;
         if (r.count() > 1) {
             if (!r.longAt(1)) {
                 out.error("ERR Protocol version is not an integer or out of range");
                 return;
             }
-            if (r.number != 2) {
+            if (r.number != 2 && r.number != 3) {
                 out.error("NOPROTO unsupported protocol version");
                 return;
             }
+            protocol = (int) r.number;
             i = 2;
         }
         String setName = null;
@@ -127,10 +129,14 @@ final class ServerCommands {
         if (setName != null) {
             connection.name = setName;
         }
-        out.arrayHeader(14)
+        // The reply is already in the protocol asked for (out is the connection's writer or one that
+        // follows it), so the switch happens before it is written.
+        connection.protocol(protocol == 3);
+        out.resp3(protocol == 3);
+        out.mapHeader(7)
                 .bulk("server").bulk("redis")
                 .bulk("version").bulk(REDIS_VERSION)
-                .bulk("proto").integer(2)
+                .bulk("proto").integer(protocol)
                 .bulk("id").integer(connection.id)
                 .bulk("mode").bulk("standalone")
                 .bulk("role").bulk("master")
@@ -206,7 +212,7 @@ final class ServerCommands {
                 }
             }
         }
-        out.arrayHeader(matched.size());
+        out.mapHeader(matched.size() / 2);
         matched.forEach(out::bulk);
     }
 
@@ -220,7 +226,7 @@ final class ServerCommands {
         }
         switch (command) {
             case DBSIZE -> {
-                return FanOut.start(node, connection, all, shard -> (long) shard.table.size(),
+                return FanOut.start(node, connection, out.resp3(), all, shard -> (long) shard.table.size(),
                         (results, reply) -> reply.integer(sum(results)));
             }
             case FLUSHALL, FLUSHDB -> {
@@ -228,14 +234,24 @@ final class ServerCommands {
                     out.error(KvShard.SYNTAX);
                     return null;
                 }
-                return FanOut.start(node, connection, all, shard -> {
+                return FanOut.start(node, connection, out.resp3(), all, shard -> {
                     shard.flushAll();
                     return null;
                 }, (results, reply) -> reply.ok());
             }
+            case BGREWRITEAOF -> {
+                if (!node.settings.appendOnly()) {
+                    out.error("ERR Append only file is off (kv.appendonly = no)");
+                    return null;
+                }
+                return FanOut.start(node, connection, out.resp3(), all, shard -> shard.aof.requestRewrite(),
+                        (results, reply) -> reply.simple(java.util.Arrays.asList(results).contains(false)
+                                ? "Background append only file rewriting scheduled"
+                                : "Background append only file rewriting started"));
+            }
             case KEYS -> {
                 byte[] pattern = r.copy(1);
-                return FanOut.start(node, connection, all, shard -> matchingKeys(shard, pattern),
+                return FanOut.start(node, connection, out.resp3(), all, shard -> matchingKeys(shard, pattern),
                         ServerCommands::keysReply);
             }
             case SCAN -> {
@@ -246,8 +262,8 @@ final class ServerCommands {
                 for (int i = 1; i < r.count(); i++) {
                     sections.add(r.string(i).toLowerCase(Locale.ROOT));
                 }
-                return FanOut.start(node, connection, all, KvInfo::shardStats,
-                        (results, reply) -> reply.bulk(KvInfo.text(node, sections, results)));
+                return FanOut.start(node, connection, out.resp3(), all, KvInfo::shardStats,
+                        (results, reply) -> reply.verbatim(KvInfo.text(node, sections, results)));
             }
             default -> throw new IllegalArgumentException(command + " is not an all-shards command");
         }
@@ -334,7 +350,7 @@ final class ServerCommands {
         byte[] match = pattern;
         int limit = count;
         boolean wanted = typeOk;
-        return FanOut.start(node, connection, new int[] {shardIndex}, shard -> {
+        return FanOut.start(node, connection, out.resp3(), new int[] {shardIndex}, shard -> {
             List<byte[]> keys = new ArrayList<>();
             long now = System.currentTimeMillis();
             long next = shard.table.scan(tableCursor, limit, e -> {

@@ -64,7 +64,9 @@ class KvCommandsTest {
             assertEquals(error("ERR DB index is out of range"), c.call("SELECT", "1"));
             assertEquals(error("ERR AUTH <password> called without any password configured for the default user. "
                     + "Are you sure your configuration is correct?"), c.call("AUTH", "x"));
-            assertEquals(error("NOPROTO unsupported protocol version"), c.call("HELLO", "3"));
+            assertEquals(error("NOPROTO unsupported protocol version"), c.call("HELLO", "4"));
+            List<?> hello2 = (List<?>) c.call("HELLO", "2");
+            assertEquals(List.of("proto", 2L), hello2.subList(4, 6));
             assertEquals("OK", c.call("CLIENT", "SETNAME", "tester"));
             assertEquals("tester", c.call("CLIENT", "GETNAME"));
             assertEquals(error("ERR wrong number of arguments for 'client|setname' command"), c.call("CLIENT", "SETNAME"));
@@ -188,6 +190,42 @@ class KvCommandsTest {
             assertEquals(1L, keys); // "kept"
             String info = (String) c.call("INFO", "stats");
             assertTrue(info.contains("expired_keys:201\r\n"), info);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void hello3SwitchesTheConnectionToResp3AlsoForRepliesFromOtherShards(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(3, driver, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            for (int i = 0; i < 10; i++) {
+                assertEquals("OK", c.call("SET", "k" + i, "v" + i));
+            }
+            // One pipeline: replies before HELLO 3 in RESP2, after it in RESP3, whichever shard owns the key.
+            java.io.ByteArrayOutputStream pipeline = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 10; i++) {
+                pipeline.writeBytes(RespClient.encode("GET", "missing" + i));
+            }
+            pipeline.writeBytes(RespClient.encode("HELLO", "3"));
+            for (int i = 0; i < 10; i++) {
+                pipeline.writeBytes(RespClient.encode("GET", "missing" + i));
+            }
+            pipeline.writeBytes(RespClient.encode("MGET", "k1", "missing", "k2", "k3"));
+            c.sendRaw(pipeline.toByteArray());
+            for (int i = 0; i < 10; i++) {
+                assertNull(c.read());
+            }
+            java.util.Map<?, ?> hello = (java.util.Map<?, ?>) c.read();
+            assertEquals(3L, hello.get("proto"));
+            assertEquals("redis", hello.get("server"));
+            for (int i = 0; i < 10; i++) {
+                assertEquals(RespClient.RESP3_NULL, c.read(), "GET " + i + " after HELLO 3");
+            }
+            assertEquals(java.util.Arrays.asList("v1", RespClient.RESP3_NULL, "v2", "v3"), c.read());
+            assertEquals(java.util.Map.of("appendonly", "no"), c.call("CONFIG", "GET", "appendonly"));
+            assertTrue(((String) c.call("INFO", "keyspace")).startsWith("# Keyspace"));
+            java.util.Map<?, ?> docs = (java.util.Map<?, ?>) c.call("COMMAND", "DOCS", "get");
+            assertEquals("string", ((java.util.Map<?, ?>) docs.get("get")).get("group"));
         }
     }
 }

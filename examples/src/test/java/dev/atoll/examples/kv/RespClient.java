@@ -13,13 +13,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A blocking RESP2 client for the tests: sends commands (or raw bytes) and reads replies as Java
+ * A blocking RESP client for the tests: sends commands (or raw bytes) and reads replies as Java
  * values — String for +simple and bulk strings, {@link Error} for -errors, Long for :integers,
- * List for arrays, null for the null bulk string and array.
+ * List for arrays, null for RESP2's null bulk string and array; of RESP3, {@link #RESP3_NULL} for
+ * {@code _}, a Map for {@code %} and the text of a {@code =} verbatim string.
  */
 final class RespClient implements AutoCloseable {
     /** An error reply. */
     record Error(String text) { }
+
+    /** RESP3's null ({@code _}), told apart from RESP2's. */
+    static final Object RESP3_NULL = new Object() {
+        @Override
+        public String toString() {
+            return "RESP3 null";
+        }
+    };
 
     private final Socket socket;
     private final InputStream in;
@@ -80,6 +89,18 @@ final class RespClient implements AutoCloseable {
                 }
                 byte[] data = in.readNBytes(length + 2);
                 yield new String(data, 0, length, StandardCharsets.UTF_8);
+            }
+            case '_' -> RESP3_NULL;
+            case '=' -> {
+                byte[] data = in.readNBytes(Integer.parseInt(line) + 2);
+                yield new String(data, 4, data.length - 6, StandardCharsets.UTF_8); // after "txt:"
+            }
+            case '%' -> {
+                java.util.Map<Object, Object> map = new java.util.LinkedHashMap<>();
+                for (int i = Integer.parseInt(line); i > 0; i--) {
+                    map.put(read(), read());
+                }
+                yield map;
             }
             case '*' -> {
                 int count = Integer.parseInt(line);
