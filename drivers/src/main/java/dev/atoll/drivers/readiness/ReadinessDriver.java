@@ -3,6 +3,7 @@ package dev.atoll.drivers.readiness;
 import dev.atoll.drivers.Driver;
 import dev.atoll.drivers.Opcode;
 import dev.atoll.drivers.Operation;
+import dev.atoll.drivers.OperationSlots;
 import dev.atoll.drivers.PollEvents;
 import dev.atoll.drivers.WakeGate;
 import dev.atoll.drivers.ffi.Errno;
@@ -48,14 +49,11 @@ public abstract class ReadinessDriver implements Driver {
     private final MemorySegment optionValue = arena.allocate(JAVA_INT);
     private final MemorySegment optionLength = arena.allocate(JAVA_INT);
 
-    private Operation[] operations;
+    private final OperationSlots slots;
     private int[] states;
     private int[] results;
     /** A connect that is in progress: its retry asks for the socket's error instead of connecting again. */
     private boolean[] connecting;
-    /** Next free slot after each free slot; -1 ends the list. */
-    private int[] nextFree;
-    private int freeHead;
     /** Slots whose result is known, in completion order; a ring whose size is the table's (a power of two). */
     private int[] readyRing;
     private int readyHead;
@@ -90,14 +88,12 @@ public abstract class ReadinessDriver implements Driver {
     protected ReadinessDriver(Poller poller, int initialCapacity) {
         this.poller = poller;
         int capacity = Integer.highestOneBit(Math.max(2, initialCapacity - 1)) << 1;
-        operations = new Operation[0];
+        slots = new OperationSlots(capacity, Integer.MAX_VALUE);
         states = new int[0];
         results = new int[0];
         connecting = new boolean[0];
-        nextFree = new int[0];
         readyRing = new int[0];
-        freeHead = -1;
-        grow(capacity);
+        growSlotState(capacity);
         growDescriptors(capacity);
     }
 
@@ -106,13 +102,10 @@ public abstract class ReadinessDriver implements Driver {
         if (closed) {
             throw new IllegalStateException("driver is closed");
         }
-        if (operation.driverSlot() >= 0) {
-            throw new IllegalStateException("operation is already submitted and not completed");
+        int slot = slots.claim(operation);
+        if (slots.capacity() > states.length) {
+            growSlotState(slots.capacity());
         }
-        int slot = allocate();
-        operation.nextGeneration();
-        operation.driverSlot(slot);
-        operations[slot] = operation;
         connecting[slot] = false;
         switch (operation.opcode()) {
             case NOP -> ready(slot, 0);
@@ -139,7 +132,7 @@ public abstract class ReadinessDriver implements Driver {
     @Override
     public final void cancel(Operation operation) {
         int slot = operation.driverSlot();
-        if (closed || slot < 0 || slot >= operations.length || operations[slot] != operation
+        if (closed || slot < 0 || slots.get(slot) != operation
                 || states[slot] != WAITING) {
             return; // completed, or its result is already known: that result stands
         }
@@ -208,11 +201,9 @@ public abstract class ReadinessDriver implements Driver {
         wakeGate.seal();
         try {
             readyCount = 0;
-            for (int slot = 0; slot < operations.length; slot++) {
+            for (int slot = 0; slot < slots.capacity(); slot++) {
                 if (states[slot] != FREE) {
-                    Operation operation = operations[slot];
-                    release(slot);
-                    operation.complete(-Errno.ECANCELED, 0);
+                    release(slot).complete(-Errno.ECANCELED, 0);
                 }
             }
         } finally {
@@ -223,7 +214,7 @@ public abstract class ReadinessDriver implements Driver {
 
     /** One non-blocking try of a socket operation: its result, or {@code -EAGAIN} when it must wait. */
     private int attempt(int slot) {
-        Operation op = operations[slot];
+        Operation op = slots.get(slot);
         int result = call(op);
         if (op.opcode() == Opcode.RECV && op.fd() < drained.length && !hungUp[op.fd()]
                 && (result == -OsConstants.EAGAIN || (result > 0 && result < op.length()))) {
@@ -276,7 +267,7 @@ public abstract class ReadinessDriver implements Driver {
      * after EAGAIN only for changes).
      */
     private void park(int slot, int directions, boolean reportNow) {
-        int fd = operations[slot].fd();
+        int fd = slots.get(slot).fd();
         if (fd < 0) {
             ready(slot, -OsConstants.EBADF);
             return;
@@ -328,11 +319,11 @@ public abstract class ReadinessDriver implements Driver {
     }
 
     private void retry(int slot, int pollEvents) {
-        if (operations[slot].opcode() == Opcode.POLL) {
+        if (slots.get(slot).opcode() == Opcode.POLL) {
             ready(slot, pollEvents);
             return;
         }
-        Operation operation = operations[slot];
+        Operation operation = slots.get(slot);
         if (!operation.beforeRetry()) {
             ready(slot, -OsConstants.ENOBUFS);
             return;
@@ -352,10 +343,8 @@ public abstract class ReadinessDriver implements Driver {
             int slot = readyRing[readyHead];
             readyHead = (readyHead + 1) & (readyRing.length - 1);
             readyCount--;
-            Operation operation = operations[slot];
             int result = results[slot];
-            release(slot);
-            operation.complete(result, 0);
+            release(slot).complete(result, 0);
         }
         return count;
     }
@@ -372,7 +361,7 @@ public abstract class ReadinessDriver implements Driver {
 
     private void unpark(int slot) {
         waiting--;
-        int fd = operations[slot].fd();
+        int fd = slots.get(slot).fd();
         if (readers[fd] == slot) {
             readers[fd] = NONE;
         }
@@ -381,41 +370,23 @@ public abstract class ReadinessDriver implements Driver {
         }
     }
 
-    private int allocate() {
-        if (freeHead < 0) {
-            grow(operations.length * 2);
-        }
-        int slot = freeHead;
-        freeHead = nextFree[slot];
-        return slot;
-    }
-
-    private void release(int slot) {
-        operations[slot].driverSlot(-1);
-        operations[slot] = null;
+    private Operation release(int slot) {
         states[slot] = FREE;
-        nextFree[slot] = freeHead;
-        freeHead = slot;
+        return slots.release(slot);
     }
 
-    /** Doubles the table (rare: only when more operations are in flight than ever before). */
-    private void grow(int capacity) {
-        int old = operations.length;
-        operations = Arrays.copyOf(operations, capacity);
+    /** Grows the per-slot state with the table (rare: only when more operations are in flight than ever before). */
+    private void growSlotState(int capacity) {
+        int old = states.length;
         states = Arrays.copyOf(states, capacity);
         results = Arrays.copyOf(results, capacity);
         connecting = Arrays.copyOf(connecting, capacity);
-        nextFree = Arrays.copyOf(nextFree, capacity);
         int[] ring = new int[capacity];
         for (int i = 0; i < readyCount; i++) {
             ring[i] = readyRing[(readyHead + i) & (old - 1)];
         }
         readyRing = ring;
         readyHead = 0;
-        for (int slot = capacity - 1; slot >= old; slot--) {
-            nextFree[slot] = freeHead;
-            freeHead = slot;
-        }
     }
 
     /** Grows the descriptor table to cover descriptor numbers below {@code capacity}. */

@@ -6,6 +6,7 @@ import dev.atoll.drivers.Completion;
 import dev.atoll.drivers.Driver;
 import dev.atoll.drivers.DriverUnavailableException;
 import dev.atoll.drivers.Operation;
+import dev.atoll.drivers.OperationSlots;
 import dev.atoll.drivers.PollEvents;
 import dev.atoll.drivers.WakeGate;
 import dev.atoll.drivers.ffi.Errno;
@@ -115,8 +116,7 @@ public final class IoUringDriver implements Driver {
     private final Thread owner;
     private final boolean msgRingWakes;
 
-    private Operation[] operations = new Operation[0];
-    private int[] nextFree = new int[0];
+    private final OperationSlots slots = new OperationSlots(256, MAX_SLOTS);
     /** Per slot: the operation is a SEND_ZC whose first CQE came; its result waits for the notification. */
     private boolean[] zeroCopy = new boolean[0];
     private int[] zeroCopyResults = new int[0];
@@ -129,8 +129,6 @@ public final class IoUringDriver implements Driver {
     private int[] parkedResults = new int[0];
     private final List<MemorySegment> slotChunks = new ArrayList<>();
     private final List<ProvidedBufferRing> bufferGroups = new ArrayList<>();
-    private int freeHead = -1;
-    private int inFlight;
     private boolean eventfdArmed;
     private boolean closed;
 
@@ -150,7 +148,7 @@ public final class IoUringDriver implements Driver {
         waitTimeout = arena.allocate(TIMESPEC);
         waitArgument = arena.allocate(GETEVENTS_ARG);
         waitArgument.set(JAVA_LONG, offset(GETEVENTS_ARG, "ts"), waitTimeout.address());
-        grow(256);
+        growSlotState(slots.capacity());
         armEventfd();
         // Submitted during open, not by the shard's first poll: the first io_uring_enter also links the
         // downcall (tens of milliseconds once), which the stall detector would take for a stuck loop.
@@ -234,22 +232,18 @@ public final class IoUringDriver implements Driver {
         if (closed) {
             throw new IllegalStateException("driver is closed");
         }
-        if (operation.driverSlot() >= 0) {
-            throw new IllegalStateException("operation is already submitted and not completed");
-        }
         long timeout = operation.timeoutNanos();
         if (timeout > 0 && ring.freeSqes() < 2) {
             submitNow(); // the operation and its LINK_TIMEOUT go to the kernel together
         }
-        int slot = allocate();
-        operation.nextGeneration();
-        operation.driverSlot(slot);
-        operations[slot] = operation;
+        int slot = slots.claim(operation);
+        if (slots.capacity() > zeroCopy.length) {
+            growSlotState(slots.capacity());
+        }
         zeroCopy[slot] = false;
         linked[slot] = false;
         timerFired[slot] = false;
         parked[slot] = false;
-        inFlight++;
         long userData = ((long) slot << 32) | (operation.generation() & 0xFFFF_FFFFL);
         int fd = operation.fd();
         long address = operation.bufferAddress();
@@ -349,7 +343,7 @@ public final class IoUringDriver implements Driver {
     @Override
     public void cancel(Operation operation) {
         int slot = operation.driverSlot();
-        if (closed || slot < 0 || slot >= operations.length || operations[slot] != operation) {
+        if (closed || slot < 0 || slots.get(slot) != operation) {
             return; // completed: its result stands
         }
         long target = ((long) slot << 32) | (operation.generation() & 0xFFFF_FFFFL);
@@ -358,7 +352,7 @@ public final class IoUringDriver implements Driver {
 
     @Override
     public void detach(int fd) {
-        if (closed || inFlight == 0 || fd < 0) {
+        if (closed || slots.inUse() == 0 || fd < 0) {
             return;
         }
         prepare(OP_ASYNC_CANCEL, fd, 0, 0, 0, ASYNC_CANCEL_FD | ASYNC_CANCEL_ALL, IGNORED);
@@ -535,7 +529,7 @@ public final class IoUringDriver implements Driver {
     }
 
     private int completed(int slot, int generation, int result, int flags) {
-        Operation operation = slot < operations.length ? operations[slot] : null;
+        Operation operation = slots.get(slot);
         if (operation == null || operation.generation() != generation) {
             return 0; // a stale CQE: its operation already had its final completion
         }
@@ -565,7 +559,7 @@ public final class IoUringDriver implements Driver {
      * ECANCELED when the operation completed first. The operation's own final CQE may come before or after.
      */
     private int timeoutCompleted(int slot, int generation, int result) {
-        Operation operation = slot < operations.length ? operations[slot] : null;
+        Operation operation = slots.get(slot);
         if (operation == null || operation.generation() != generation || !linked[slot]) {
             return 0;
         }
@@ -580,7 +574,7 @@ public final class IoUringDriver implements Driver {
 
     private int finish(int slot, Operation operation, int result, int flags) {
         boolean timedOut = timerFired[slot] && result == -Errno.ECANCELED;
-        release(slot);
+        slots.release(slot);
         operation.complete(finalResult(operation, slot, result), timedOut ? flags | Completion.TIMED_OUT : flags);
         return 1;
     }
@@ -683,11 +677,9 @@ public final class IoUringDriver implements Driver {
                 LOG.warn("io_uring: driver closed from {} instead of its shard thread; in-flight operations are "
                         + "completed without waiting for the kernel", Thread.currentThread().getName());
             }
-            for (int slot = 0; slot < operations.length; slot++) {
-                Operation operation = operations[slot];
-                if (operation != null) {
-                    release(slot);
-                    operation.complete(-Errno.ECANCELED, 0);
+            for (int slot = 0; slot < slots.capacity(); slot++) {
+                if (slots.get(slot) != null) {
+                    slots.release(slot).complete(-Errno.ECANCELED, 0);
                 }
             }
         } finally {
@@ -701,11 +693,11 @@ public final class IoUringDriver implements Driver {
     private void drainOnClose() {
         prepare(OP_ASYNC_CANCEL, -1, 0, 0, 0, ASYNC_CANCEL_ALL | ASYNC_CANCEL_ANY, IGNORED);
         long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
-        while (inFlight > 0 || eventfdArmed) {
+        while (slots.inUse() > 0 || eventfdArmed) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 LOG.error("io_uring: {} operations did not finish within 5 s of closing; completing them anyway",
-                        inFlight);
+                        slots.inUse());
                 return;
             }
             ring.publish();
@@ -716,33 +708,8 @@ public final class IoUringDriver implements Driver {
         }
     }
 
-    // ---- the operation table ----
-
-    private int allocate() {
-        if (freeHead < 0) {
-            if (operations.length >= MAX_SLOTS) {
-                throw new IllegalStateException("io_uring: more than " + MAX_SLOTS + " operations in flight");
-            }
-            grow(operations.length * 2);
-        }
-        int slot = freeHead;
-        freeHead = nextFree[slot];
-        return slot;
-    }
-
-    private void release(int slot) {
-        operations[slot].driverSlot(-1);
-        operations[slot] = null;
-        nextFree[slot] = freeHead;
-        freeHead = slot;
-        inFlight--;
-    }
-
-    /** Doubles the table (rare: only when more operations are in flight than ever before). */
-    private void grow(int capacity) {
-        int old = operations.length;
-        operations = Arrays.copyOf(operations, capacity);
-        nextFree = Arrays.copyOf(nextFree, capacity);
+    /** Grows the per-slot state with the table (rare: only when more operations are in flight than ever before). */
+    private void growSlotState(int capacity) {
         zeroCopy = Arrays.copyOf(zeroCopy, capacity);
         zeroCopyResults = Arrays.copyOf(zeroCopyResults, capacity);
         linked = Arrays.copyOf(linked, capacity);
@@ -751,10 +718,6 @@ public final class IoUringDriver implements Driver {
         parkedResults = Arrays.copyOf(parkedResults, capacity);
         for (int chunk = slotChunks.size(); chunk * SLOT_CHUNK_SLOTS < capacity; chunk++) {
             slotChunks.add(arena.allocate(SLOT_CHUNK_SLOTS * SLOT_MEMORY_SIZE, 8));
-        }
-        for (int slot = capacity - 1; slot >= old; slot--) {
-            nextFree[slot] = freeHead;
-            freeHead = slot;
         }
     }
 }
