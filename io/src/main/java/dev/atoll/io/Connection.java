@@ -262,9 +262,7 @@ public final class Connection implements IoShard.Resource {
         buffer.giveBackFromOperation();
         if (result > 0) {
             buffer.advanceWriter(result);
-            unreleased++;
-            buffer.releaseHook(receivedBufferReleased);
-            receiver.onData(this, buffer);
+            deliver(buffer);
             receiveNext();
         } else {
             buffer.release();
