@@ -30,7 +30,9 @@ public record AtollSettings(ShardSettings shards, DriverKind driver, IoUringSett
                 r.enumOf("atoll.io-uring.wake", IoUringSettings.Wake.class),
                 r.intIn("atoll.io-uring.max-workers.bounded", 0, 1 << 16),
                 r.intIn("atoll.io-uring.max-workers.unbounded", 0, 1 << 16),
-                r.bytes("atoll.io-uring.send-zero-copy-threshold", 0, Integer.MAX_VALUE));
+                r.bytes("atoll.io-uring.send-zero-copy-threshold", 0, Integer.MAX_VALUE),
+                r.intIn("atoll.io-uring.registered-buffers", 0, 1 << 14),
+                r.intIn("atoll.io-uring.registered-files", 0, 1 << 20));
         MeshSettings mesh = new MeshSettings(
                 r.intIn("atoll.mesh.queue-capacity", 4, 1 << 24),
                 r.intIn("atoll.mesh.overflow-limit", 0, Integer.MAX_VALUE));

@@ -8,9 +8,11 @@ package dev.atoll.config;
  * @param maxBoundedWorkers       cap on the kernel's bounded worker threads per ring (file I/O); 0 = kernel default
  * @param maxUnboundedWorkers     cap on the kernel's unbounded worker threads per ring; 0 = kernel default
  * @param sendZeroCopyThreshold   sends of at least this many bytes use {@code SEND_ZC}; 0 = never
+ * @param registeredBuffers       entries of each ring's registered-buffer table (READ_FIXED/WRITE_FIXED); 0 = none
+ * @param registeredFiles         entries of each ring's registered-file table; 0 = none
  */
 public record IoUringSettings(int entries, Wake wake, int maxBoundedWorkers, int maxUnboundedWorkers,
-                              long sendZeroCopyThreshold) {
+                              long sendZeroCopyThreshold, int registeredBuffers, int registeredFiles) {
 
     /** The default settings ({@code reference.conf}'s values). */
     public static IoUringSettings defaults() {

@@ -123,6 +123,35 @@ public interface Driver extends AutoCloseable {
         throw new UnsupportedOperationException("no receive buffer groups on " + kind().displayName());
     }
 
+    /**
+     * Registers {@code memory} with the kernel for {@link Opcode#READ_FIXED} and {@link Opcode#WRITE_FIXED}
+     * (io_uring): the kernel pins its pages once, not per operation. The driver keeps the memory reachable
+     * until it closes. A driver that refuses (readiness drivers; a full table; the kernel refusing, e.g. over
+     * the locked-memory limit, which the driver logs once with the reason) answers -1, and the caller uses
+     * {@link Opcode#READ}/{@link Opcode#WRITE}.
+     *
+     * @return the buffer index to name in {@link Operation#prepareReadFixed}, or -1
+     */
+    default int registerBuffer(MemorySegment memory) {
+        return -1;
+    }
+
+    /**
+     * Registers the open file {@code fd} (io_uring): operations marked {@link Operation#onRegisteredFile()}
+     * then name it by the returned index and the kernel skips its file-table lookup. The table holds its own
+     * reference to the file until {@link #unregisterFile}; the caller still closes {@code fd}.
+     *
+     * @return the index, or -1 when the driver has no such table or it is full or refused
+     */
+    default int registerFile(int fd) {
+        return -1;
+    }
+
+    /** Empties registered file {@code index}; operations in flight on it keep their reference until they complete. */
+    default void unregisterFile(int index) {
+        throw new UnsupportedOperationException("no registered files on " + kind().displayName());
+    }
+
     /** System calls this driver has made (single writer: the shard thread; read with opaque ordering). */
     long syscalls();
 

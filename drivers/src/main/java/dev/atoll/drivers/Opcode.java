@@ -48,6 +48,14 @@ public enum Opcode {
     READ(0),
     /** Writes {@link Operation#length()} bytes to a file at {@link Operation#offset()}: completes with the count. */
     WRITE(0),
+    /**
+     * {@link #READ} into memory inside the registered buffer {@link Operation#flags()} (see
+     * {@link Driver#registerBuffer}): the kernel skips pinning the pages per operation. Only where
+     * {@link Driver#registerBuffer} succeeded.
+     */
+    READ_FIXED(0),
+    /** {@link #WRITE} from memory inside the registered buffer {@link Operation#flags()}. */
+    WRITE_FIXED(0),
     /** Flushes a file to stable storage ({@link Operation#flags()} 1: its data only, as fdatasync): completes with 0. */
     FSYNC(0),
     /**

@@ -25,6 +25,7 @@ public abstract class Operation {
     private int flags;
     private int mode;
     private long timeoutNanos;
+    private boolean registeredFile;
     /** Driver bookkeeping: index of the operation in the driver's table, or -1 when not submitted. */
     private int driverSlot = -1;
     /** Driver bookkeeping: bumped on each reuse so a stale completion is recognised. */
@@ -115,6 +116,30 @@ public abstract class Operation {
         return this;
     }
 
+    /**
+     * Makes this a read into memory that lies inside the buffer registered as {@code bufferIndex} (see
+     * {@link Driver#registerBuffer}).
+     */
+    public final Operation prepareReadFixed(int fd, long bufferAddress, int length, long offset, int bufferIndex) {
+        prepareRead(fd, bufferAddress, length, offset);
+        return fixed(Opcode.READ_FIXED, bufferIndex);
+    }
+
+    /** Makes this a write from memory that lies inside the buffer registered as {@code bufferIndex}. */
+    public final Operation prepareWriteFixed(int fd, long bufferAddress, int length, long offset, int bufferIndex) {
+        prepareWrite(fd, bufferAddress, length, offset);
+        return fixed(Opcode.WRITE_FIXED, bufferIndex);
+    }
+
+    private Operation fixed(Opcode opcode, int bufferIndex) {
+        if (bufferIndex < 0) {
+            throw new IllegalArgumentException("no registered buffer " + bufferIndex);
+        }
+        this.opcode = opcode;
+        this.flags = bufferIndex;
+        return this;
+    }
+
     /** Makes this an fsync of {@code fd}, or an fdatasync when {@code dataOnly}. */
     public final Operation prepareFsync(int fd, boolean dataOnly) {
         prepare(Opcode.FSYNC, fd);
@@ -164,9 +189,7 @@ public abstract class Operation {
     }
 
     private Operation prepare(Opcode opcode, int fd) {
-        if (driverSlot >= 0) {
-            throw new IllegalStateException("operation is in flight: it belongs to its driver until it completes");
-        }
+        checkNotInFlight();
         this.opcode = opcode;
         this.fd = fd;
         this.pollEvents = 0;
@@ -178,7 +201,34 @@ public abstract class Operation {
         this.flags = 0;
         this.mode = 0;
         this.timeoutNanos = 0;
+        this.registeredFile = false;
         return this;
+    }
+
+    /**
+     * Says that the {@code fd} of the prepared READ, WRITE, READ_FIXED, WRITE_FIXED or FSYNC is an index
+     * into the driver's registered file table (see {@link Driver#registerFile}), not a descriptor. Cleared
+     * by the next {@code prepareXxx}.
+     */
+    public final Operation onRegisteredFile() {
+        checkNotInFlight();
+        switch (opcode) {
+            case READ, WRITE, READ_FIXED, WRITE_FIXED, FSYNC -> registeredFile = true;
+            default -> throw new IllegalStateException("a registered file is for file reads, writes and syncs, not "
+                    + opcode);
+        }
+        return this;
+    }
+
+    private void checkNotInFlight() {
+        if (driverSlot >= 0) {
+            throw new IllegalStateException("operation is in flight: it belongs to its driver until it completes");
+        }
+    }
+
+    /** True when {@link #fd()} is an index into the driver's registered file table. */
+    public final boolean registeredFile() {
+        return registeredFile;
     }
 
     /**
@@ -191,9 +241,7 @@ public abstract class Operation {
         if (nanos <= 0) {
             throw new IllegalArgumentException("timeout must be positive: " + nanos + " ns");
         }
-        if (driverSlot >= 0) {
-            throw new IllegalStateException("operation is in flight: it belongs to its driver until it completes");
-        }
+        checkNotInFlight();
         if (opcode == Opcode.ACCEPT_MULTISHOT || opcode == Opcode.RECV_MULTISHOT) {
             throw new IllegalStateException("a multishot operation takes no timeout: " + opcode);
         }
@@ -240,7 +288,7 @@ public abstract class Operation {
 
     /**
      * The flags of an OPEN (open(2) flags), an FSYNC (1: data only), the buffer group of a RECV_MULTISHOT,
-     * the direction of a SHUTDOWN.
+     * the registered buffer of a READ_FIXED or WRITE_FIXED, the direction of a SHUTDOWN.
      */
     public final int flags() {
         return flags;

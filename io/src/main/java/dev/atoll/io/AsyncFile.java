@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  *
  * <p>On io_uring the reads, writes, syncs, opens and closes are operations on the shard's ring: no
  * thread in between, and a timeout cancels the operation in the kernel (its buffer comes back with its
- * final completion, never before). On readiness drivers (epoll, kqueue) the kernel offers no
+ * final completion, never before). The open file is registered with the ring, and so is the pool slab
+ * of each buffer it reads into or writes from ({@code READ_FIXED}/{@code WRITE_FIXED}), where the kernel
+ * allows ({@code atoll.io-uring.registered-files}, {@code registered-buffers}). On readiness drivers (epoll, kqueue) the kernel offers no
  * asynchronous file I/O, so the calls run on the runtime's bounded offload pool ({@code atoll.offload})
  * and complete back on the owning shard.
  * A blocking call cannot be interrupted: a timeout is honoured while the operation waits for a worker
@@ -48,6 +50,8 @@ public final class AsyncFile implements IoShard.Resource {
     private final int fd;
     /** The shard's driver runs file operations (io_uring): no offload. */
     private final boolean onRing;
+    /** The file's index in the ring's registered file table, or -1 (none: operations name {@link #fd}). */
+    private final int registeredFile;
     /** Ring calls that finished, for reuse: a file operation allocates only its promise. */
     private final ArrayDeque<RingCall> idleCalls = new ArrayDeque<>();
     private int inFlight;
@@ -59,6 +63,7 @@ public final class AsyncFile implements IoShard.Resource {
         this.path = path;
         this.fd = fd;
         this.onRing = io.driver().supportsFiles();
+        this.registeredFile = onRing ? io.driver().registerFile(fd) : -1;
         io.opened(this);
     }
 
@@ -142,7 +147,10 @@ public final class AsyncFile implements IoShard.Resource {
         long address = buffer.address() + buffer.writeIndex();
         int length = buffer.writableBytes();
         if (onRing) {
-            return ringTransfer(buffer, timeout, "read", op -> op.prepareRead(fd, address, length, position)).map(n -> {
+            int fixed = io.pool().registeredIndex(buffer);
+            return ringTransfer(buffer, timeout, "read", op -> onFile(fixed < 0
+                    ? op.prepareRead(ringFd(), address, length, position)
+                    : op.prepareReadFixed(ringFd(), address, length, position, fixed))).map(n -> {
                 if (n == 0 && length > 0) {
                     return -1;
                 }
@@ -200,7 +208,7 @@ public final class AsyncFile implements IoShard.Resource {
     /** Flushes data and metadata to the device ({@code fsync}; on macOS {@code F_FULLFSYNC}, which plain fsync is not). */
     public Promise<Void> fsync() {
         if (onRing) {
-            return ringCall(null, "fsync", op -> op.prepareFsync(fd, false)).map(ignored -> null);
+            return ringCall(null, "fsync", op -> onFile(op.prepareFsync(ringFd(), false))).map(ignored -> null);
         }
         return call(null, "fsync", () -> {
             // Some file systems on macOS refuse F_FULLFSYNC; plain fsync is the best they offer.
@@ -214,7 +222,7 @@ public final class AsyncFile implements IoShard.Resource {
     /** Flushes data, and only the metadata needed to read it back ({@code fdatasync}). */
     public Promise<Void> fdatasync() {
         if (onRing) {
-            return ringCall(null, "fdatasync", op -> op.prepareFsync(fd, true)).map(ignored -> null);
+            return ringCall(null, "fdatasync", op -> onFile(op.prepareFsync(ringFd(), true))).map(ignored -> null);
         }
         return call(null, "fdatasync", () -> check(LibC.fdatasync(ERRNO.get(), fd), "fdatasync"));
     }
@@ -327,7 +335,10 @@ public final class AsyncFile implements IoShard.Resource {
     private void writeRest(Buffer buffer, long deadline, long address, int length, long position, int done,
                            Promise<Integer> all) {
         Duration left = deadline == -1 ? null : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-        ringTransfer(buffer, left, "write", op -> op.prepareWrite(fd, address + done, length - done, position + done))
+        int fixed = io.pool().registeredIndex(buffer);
+        ringTransfer(buffer, left, "write", op -> onFile(fixed < 0
+                ? op.prepareWrite(ringFd(), address + done, length - done, position + done)
+                : op.prepareWriteFixed(ringFd(), address + done, length - done, position + done, fixed)))
                 .whenComplete((n, failure) -> {
                     if (failure != null) {
                         all.fail(failure);
@@ -346,9 +357,22 @@ public final class AsyncFile implements IoShard.Resource {
         }
     }
 
+    /** What ring operations on this file name: its registered index, or its descriptor. */
+    private int ringFd() {
+        return registeredFile >= 0 ? registeredFile : fd;
+    }
+
+    /** Marks a prepared ring operation as naming the registered file, when there is one. */
+    private Operation onFile(Operation op) {
+        return registeredFile >= 0 ? op.onRegisteredFile() : op;
+    }
+
     private void closeNow() {
         io.closed(this);
         if (onRing) {
+            if (registeredFile >= 0) {
+                io.driver().unregisterFile(registeredFile); // the table's reference goes; no operation is in flight
+            }
             RingCall.start(io, null, op -> op.prepareClose(fd), (r, timedOut) -> {
                 if (r < 0) {
                     closePromise.fail(new IoException("close of " + path, -r));

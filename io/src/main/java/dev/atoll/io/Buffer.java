@@ -20,6 +20,8 @@ public final class Buffer {
     private final MemorySegment segment;
     private final long address;
     private final int sizeClass;
+    /** The number of the pool slab it was cut from. */
+    private final int slab;
     private int readIndex;
     private int writeIndex;
     /** An operation in flight owns it. */
@@ -31,11 +33,12 @@ public final class Buffer {
     private ReceiveBufferRing ring;
     private int ringId;
 
-    Buffer(BufferPool pool, MemorySegment segment, int sizeClass) {
+    Buffer(BufferPool pool, MemorySegment segment, int sizeClass, int slab) {
         this.pool = pool;
         this.segment = segment;
         this.address = segment.address();
         this.sizeClass = sizeClass;
+        this.slab = slab;
     }
 
     /** The whole buffer's memory ({@link #capacity()} bytes); indexes are offsets in it. */
@@ -199,6 +202,10 @@ public final class Buffer {
     /** The native address of offset 0, for system calls. */
     long address() {
         return address;
+    }
+
+    int slab() {
+        return slab;
     }
 
     int sizeClass() {

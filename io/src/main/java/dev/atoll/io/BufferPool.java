@@ -3,6 +3,8 @@ package dev.atoll.io;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.function.ToIntFunction;
 
 /**
  * A shard's pool of off-heap {@link Buffer}s in power-of-two size classes, carved from slabs of a
@@ -11,12 +13,17 @@ import java.util.ArrayDeque;
  * released buffers are reused, never freed, and the memory goes when the pool becomes unreachable
  * (an automatic arena: a buffer still referenced by an operation keeps its slab alive). Every buffer
  * is aligned to its size, at most to a page: buffers of 4 KiB and more suit {@code O_DIRECT}.
+ * A slab is registered with the shard's driver ({@link dev.atoll.drivers.Driver#registerBuffer}) the
+ * first time one of its buffers takes part in file I/O, so file reads and writes become
+ * {@code READ_FIXED}/{@code WRITE_FIXED} on io_uring.
  *
  * <p>One per shard ({@link #current()}); used only by that shard's thread.
  */
 public final class BufferPool {
     /** The alignment of slabs, and of every buffer at least this large (O_DIRECT needs block alignment). */
     private static final long PAGE = 4096;
+    /** A slab's registered-buffer index before anyone asked for it. */
+    private static final int NOT_ASKED = -2;
     private final Thread owner;
     private final int minShift;
     private final int maxSize;
@@ -24,7 +31,12 @@ public final class BufferPool {
     private final long maxBytes;
     private final Arena arena = Arena.ofAuto();
     private final ArrayDeque<Buffer>[] free;
+    private final ToIntFunction<MemorySegment> slabRegistrar;
     private MemorySegment slab = MemorySegment.NULL;
+    /** Every slab, by number, and its registered-buffer index ({@link #NOT_ASKED}, -1 refused, or the index). */
+    private MemorySegment[] slabs = new MemorySegment[4];
+    private int[] slabRegistrations = new int[4];
+    private int slabCount;
     private long slabUsed;
     private long carvedBytes;
     private long slabBytes;
@@ -35,9 +47,14 @@ public final class BufferPool {
     /** Buffers of the shard's {@link ReceiveBufferRing} that the kernel holds now (counted in {@code inUse} too). */
     private long kernelHeld;
 
+    /**
+     * A pool for the shard thread {@code owner}; {@code slabRegistrar} registers a slab for fixed file
+     * I/O and answers its index, or -1.
+     */
     @SuppressWarnings("unchecked")
-    BufferPool(Thread owner, IoSettings settings) {
+    BufferPool(Thread owner, IoSettings settings, ToIntFunction<MemorySegment> slabRegistrar) {
         this.owner = owner;
+        this.slabRegistrar = slabRegistrar;
         this.minShift = Integer.numberOfTrailingZeros(settings.bufferMinSize());
         this.maxSize = settings.bufferMaxSize();
         this.slabSize = settings.slabSize();
@@ -120,6 +137,20 @@ public final class BufferPool {
         kernelHeld += change;
     }
 
+    /**
+     * The registered-buffer index that covers {@code buffer}, registering its slab at the first call; -1
+     * when the driver registers none (then file I/O uses plain reads and writes).
+     */
+    int registeredIndex(Buffer buffer) {
+        int number = buffer.slab();
+        int index = slabRegistrations[number];
+        if (index == NOT_ASKED) {
+            index = slabRegistrar.applyAsInt(slabs[number]);
+            slabRegistrations[number] = index;
+        }
+        return index;
+    }
+
     void giveBack(Buffer buffer) {
         released++;
         inUseBytes -= buffer.capacity();
@@ -154,10 +185,17 @@ public final class BufferPool {
             slab = arena.allocate(slabSize, PAGE);
             offset = 0;
             slabBytes += slabSize;
+            if (slabCount == slabs.length) {
+                slabs = Arrays.copyOf(slabs, slabCount * 2);
+                slabRegistrations = Arrays.copyOf(slabRegistrations, slabCount * 2);
+            }
+            slabs[slabCount] = slab;
+            slabRegistrations[slabCount] = NOT_ASKED;
+            slabCount++;
         }
         MemorySegment memory = slab.asSlice(offset, size);
         slabUsed = offset + size;
         carvedBytes += size;
-        return new Buffer(this, memory, sizeClass);
+        return new Buffer(this, memory, sizeClass, slabCount - 1);
     }
 }

@@ -45,7 +45,7 @@ final class IoShard {
     private IoShard(Shard shard) {
         this.shard = shard;
         this.settings = IoSettings.from(shard.runtime().config());
-        this.pool = new BufferPool(Thread.currentThread(), settings);
+        this.pool = new BufferPool(Thread.currentThread(), settings, slab -> shard.driver().registerBuffer(slab));
     }
 
     /**

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -34,11 +35,42 @@ class BufferPoolTest {
 
     @Test
     void everyBufferIsAlignedToItsSizeUpToAPage() {
-        BufferPool pool = new BufferPool(Thread.currentThread(), IoSettings.from(AtollConfig.defaults()));
+        BufferPool pool = new BufferPool(Thread.currentThread(), IoSettings.from(AtollConfig.defaults()), slab -> -1);
         for (int size : new int[] {512, 4096, 1024, 16384, 512, 2048, 65536, 4096}) {
             long address = pool.acquire(size).segment().address();
             assertEquals(0, address % Math.min(size, 4096), "a buffer of " + size + " bytes at " + address);
         }
+    }
+
+    @Test
+    void aSlabIsRegisteredOnceAtItsFirstFileUseAndARefusalIsNotAskedAgain() {
+        IoSettings settings = IoSettings.from(AtollConfig.defaults());
+        List<MemorySegment> asked = new ArrayList<>();
+        BufferPool pool = new BufferPool(Thread.currentThread(), settings, slab -> {
+            asked.add(slab);
+            return asked.size() == 1 ? 7 : -1; // the first slab gets index 7, the kernel refuses the next
+        });
+        int perSlab = settings.slabSize() / settings.bufferMaxSize();
+        List<Buffer> firstSlab = new ArrayList<>();
+        for (int i = 0; i < perSlab; i++) {
+            firstSlab.add(pool.acquire(settings.bufferMaxSize()));
+        }
+        Buffer secondSlab = pool.acquire(settings.bufferMaxSize());
+        assertEquals(List.of(), asked, "nothing is registered before a buffer takes part in file I/O");
+
+        assertEquals(7, pool.registeredIndex(firstSlab.get(0)));
+        assertEquals(7, pool.registeredIndex(firstSlab.get(perSlab - 1)));
+        assertEquals(1, asked.size(), "one registration per slab");
+        MemorySegment slab = asked.get(0);
+        for (Buffer buffer : firstSlab) { // the registered memory covers every buffer cut from it
+            long offset = buffer.segment().address() - slab.address();
+            assertTrue(offset >= 0 && offset + buffer.capacity() <= slab.byteSize(), "buffer at " + offset);
+        }
+        assertEquals(settings.slabSize(), slab.byteSize());
+
+        assertEquals(-1, pool.registeredIndex(secondSlab));
+        assertEquals(-1, pool.registeredIndex(secondSlab));
+        assertEquals(2, asked.size(), "a refused slab is not asked for again");
     }
 
     @ParameterizedTest

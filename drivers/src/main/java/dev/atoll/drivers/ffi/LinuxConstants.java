@@ -48,6 +48,8 @@ public final class LinuxConstants {
 
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
+    /** getrlimit(2) resource: bytes of memory that may be locked (io_uring charges registered buffers to it). */
+    public static final int RLIMIT_MEMLOCK = 8;
 
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;

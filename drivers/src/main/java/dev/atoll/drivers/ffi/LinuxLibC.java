@@ -18,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * Linux-only functions (affinity, eventfd, epoll, pipe2, accept4, mmap, the io_uring system calls) and
+ * Linux-only functions (resource limits, affinity, eventfd, epoll, pipe2, accept4, mmap, the io_uring system calls) and
  * the layouts of their structs. Each
  * function takes an errno capture segment ({@link Errno#allocate}) first and returns its result, or
  * {@code -errno} when the call returned -1. Linked when this class is first used, so only on Linux.
@@ -51,6 +51,12 @@ public final class LinuxLibC {
     /** CPUs a {@link #CPU_SET} can name. */
     public static final int CPU_SETSIZE = 1024;
 
+    /** {@code struct rlimit}: soft and hard limit, {@code RLIM_INFINITY} (all ones) for none. */
+    public static final StructLayout RLIMIT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max")).withName("rlimit");
+
+    private static final MethodHandle GETRLIMIT =
+            Ffi.errnoCall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SCHED_GETAFFINITY = Ffi.errnoCall("sched_getaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
     private static final MethodHandle SCHED_SETAFFINITY = Ffi.errnoCall("sched_setaffinity",
@@ -100,6 +106,15 @@ public final class LinuxLibC {
     private static int affinity(MethodHandle call, MemorySegment errno, int pid, MemorySegment mask) {
         try {
             return (int) call.invokeExact(errno, pid, mask.byteSize(), mask);
+        } catch (Throwable t) {
+            throw Ffi.unchecked(t);
+        }
+    }
+
+    /** {@code getrlimit(resource, rlimit)} into an {@link #RLIMIT} segment. */
+    public static int getrlimit(MemorySegment errno, int resource, MemorySegment rlimit) {
+        try {
+            return (int) GETRLIMIT.invokeExact(errno, resource, rlimit);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }

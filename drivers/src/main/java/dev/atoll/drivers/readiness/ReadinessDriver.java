@@ -109,7 +109,8 @@ public abstract class ReadinessDriver implements Driver {
         connecting[slot] = false;
         switch (operation.opcode()) {
             case NOP -> ready(slot, 0);
-            case READ, WRITE, FSYNC, OPEN, CLOSE, STATX, SHUTDOWN, RECV_MULTISHOT, ACCEPT_MULTISHOT ->
+            case READ, WRITE, READ_FIXED, WRITE_FIXED, FSYNC, OPEN, CLOSE, STATX, SHUTDOWN, RECV_MULTISHOT,
+                 ACCEPT_MULTISHOT ->
                     ready(slot, -OsConstants.EOPNOTSUPP); // see Driver#supportsFiles, #registerReceiveBuffers, ...
             case POLL -> park(slot, operation.pollEvents() & (PollEvents.READABLE | PollEvents.WRITABLE), true);
             default -> {
@@ -237,7 +238,8 @@ public abstract class ReadinessDriver implements Driver {
             case SEND_TO -> Sockets.sendto(errno, op.fd(), op.bufferAddress(), op.length(), OsConstants.MSG_NOSIGNAL,
                     op.address(), op.addressLength());
             case CONNECT -> connect(op);
-            case NOP, POLL, READ, WRITE, FSYNC, OPEN, CLOSE, STATX, SHUTDOWN, RECV_MULTISHOT, ACCEPT_MULTISHOT ->
+            case NOP, POLL, READ, WRITE, READ_FIXED, WRITE_FIXED, FSYNC, OPEN, CLOSE, STATX, SHUTDOWN, RECV_MULTISHOT,
+                 ACCEPT_MULTISHOT ->
                     throw new IllegalStateException("not a socket operation: " + op.opcode());
         };
         return (int) r;

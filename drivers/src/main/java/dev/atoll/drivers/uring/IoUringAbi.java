@@ -76,6 +76,8 @@ final class IoUringAbi {
     static final byte OP_SEND_ZC = 47;
 
     // sqe.flags.
+    /** {@code sqe.fd} is an index into the ring's registered file table. */
+    static final byte SQE_FIXED_FILE = 1;
     static final byte SQE_IO_LINK = 1 << 2;
     static final byte SQE_BUFFER_SELECT = 1 << 5;
     static final byte SQE_CQE_SKIP_SUCCESS = 1 << 6;
@@ -100,12 +102,18 @@ final class IoUringAbi {
     static final int CQE_BUFFER_SHIFT = 16;
 
     // io_uring_register opcodes.
-    static final int REGISTER_BUFFERS = 0;
     static final int REGISTER_PROBE = 8;
+    static final int REGISTER_FILES2 = 13;
+    static final int REGISTER_FILES_UPDATE2 = 14;
+    static final int REGISTER_BUFFERS2 = 15;
+    static final int REGISTER_BUFFERS_UPDATE = 16;
     static final int REGISTER_IOWQ_MAX_WORKERS = 19;
     static final int REGISTER_RING_FDS = 20;
     static final int REGISTER_PBUF_RING = 22;
     static final int UNREGISTER_PBUF_RING = 23;
+
+    /** {@code io_uring_rsrc_register.flags}: a table of empty entries, filled later by updates. */
+    static final int RSRC_REGISTER_SPARSE = 1;
 
     /** {@code io_uring_probe_op.flags}: the opcode is supported. */
     static final int OP_SUPPORTED = 1;
@@ -189,6 +197,21 @@ final class IoUringAbi {
     static final StructLayout RSRC_UPDATE = MemoryLayout.structLayout(
             JAVA_INT.withName("offset"), JAVA_INT.withName("resv"), JAVA_LONG.withName("data"))
             .withName("io_uring_rsrc_update");
+
+    /** {@code struct io_uring_rsrc_register} (32 bytes), for {@link #REGISTER_BUFFERS2} and {@link #REGISTER_FILES2}. */
+    static final StructLayout RSRC_REGISTER = MemoryLayout.structLayout(
+            JAVA_INT.withName("nr"), JAVA_INT.withName("flags"), JAVA_LONG.withName("resv2"),
+            JAVA_LONG.withName("data"), JAVA_LONG.withName("tags")).withName("io_uring_rsrc_register");
+
+    /**
+     * {@code struct io_uring_rsrc_update2} (32 bytes), for {@link #REGISTER_BUFFERS_UPDATE} ({@code data}: an
+     * array of {@link #IOVEC}) and {@link #REGISTER_FILES_UPDATE2} ({@code data}: an array of {@code int}
+     * descriptors, -1 empties an entry).
+     */
+    static final StructLayout RSRC_UPDATE2 = MemoryLayout.structLayout(
+            JAVA_INT.withName("offset"), JAVA_INT.withName("resv"), JAVA_LONG.withName("data"),
+            JAVA_LONG.withName("tags"), JAVA_INT.withName("nr"), JAVA_INT.withName("resv2"))
+            .withName("io_uring_rsrc_update2");
 
     /** {@code struct io_uring_buf_reg} (40 bytes), for {@link #REGISTER_PBUF_RING}. */
     static final StructLayout BUF_REG = MemoryLayout.structLayout(

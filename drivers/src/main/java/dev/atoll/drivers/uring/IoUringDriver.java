@@ -6,6 +6,7 @@ import dev.atoll.drivers.Completion;
 import dev.atoll.drivers.Driver;
 import dev.atoll.drivers.DriverUnavailableException;
 import dev.atoll.drivers.Operation;
+import dev.atoll.drivers.Opcode;
 import dev.atoll.drivers.OperationSlots;
 import dev.atoll.drivers.PollEvents;
 import dev.atoll.drivers.WakeGate;
@@ -86,7 +87,8 @@ public final class IoUringDriver implements Driver {
     private static final long SQE_LEN = offset(SQE, "len");
     private static final long SQE_OP_FLAGS = offset(SQE, "op_flags");
     private static final long SQE_USER_DATA = offset(SQE, "user_data");
-    private static final long SQE_BUF_GROUP = offset(SQE, "buf_index");
+    /** {@code buf_index} of READ_FIXED/WRITE_FIXED and {@code buf_group} of a buffer-selecting RECV share the field. */
+    private static final long SQE_BUF_INDEX = offset(SQE, "buf_index");
     private static final long CQE_USER_DATA = offset(CQE, "user_data");
     private static final long CQE_RES = offset(CQE, "res");
     private static final long CQE_FLAGS = offset(CQE, "flags");
@@ -129,6 +131,8 @@ public final class IoUringDriver implements Driver {
     private int[] parkedResults = new int[0];
     private final List<MemorySegment> slotChunks = new ArrayList<>();
     private final List<ProvidedBufferRing> bufferGroups = new ArrayList<>();
+    private final RegisteredTable registeredBuffers;
+    private final RegisteredTable registeredFiles;
     private boolean eventfdArmed;
     private boolean closed;
 
@@ -148,6 +152,8 @@ public final class IoUringDriver implements Driver {
         waitTimeout = arena.allocate(TIMESPEC);
         waitArgument = arena.allocate(GETEVENTS_ARG);
         waitArgument.set(JAVA_LONG, offset(GETEVENTS_ARG, "ts"), waitTimeout.address());
+        registeredBuffers = new RegisteredTable(ring, arena, RegisteredTable.Kind.BUFFERS, settings.registeredBuffers());
+        registeredFiles = new RegisteredTable(ring, arena, RegisteredTable.Kind.FILES, settings.registeredFiles());
         growSlotState(slots.capacity());
         armEventfd();
         // Submitted during open, not by the shard's first poll: the first io_uring_enter also links the
@@ -266,7 +272,7 @@ public final class IoUringDriver implements Driver {
                 long sqe = prepare(OP_RECV, fd, 0, 0, 0, 0, userData);
                 ring.sqes.set(JAVA_SHORT, sqe + SQE_IOPRIO, RECV_MULTISHOT);
                 ring.sqes.set(JAVA_BYTE, sqe + SQE_FLAGS, SQE_BUFFER_SELECT);
-                ring.sqes.set(JAVA_SHORT, sqe + SQE_BUF_GROUP, (short) operation.flags());
+                ring.sqes.set(JAVA_SHORT, sqe + SQE_BUF_INDEX, (short) operation.flags());
                 yield sqe;
             }
             case SEND -> {
@@ -286,6 +292,12 @@ public final class IoUringDriver implements Driver {
             }
             case READ -> prepare(OP_READ, fd, address, length, operation.offset(), 0, userData);
             case WRITE -> prepare(OP_WRITE, fd, address, length, operation.offset(), 0, userData);
+            case READ_FIXED, WRITE_FIXED -> {
+                long sqe = prepare(operation.opcode() == Opcode.READ_FIXED ? OP_READ_FIXED : OP_WRITE_FIXED, fd,
+                        address, length, operation.offset(), 0, userData);
+                ring.sqes.set(JAVA_SHORT, sqe + SQE_BUF_INDEX, (short) operation.flags());
+                yield sqe;
+            }
             case FSYNC -> prepare(OP_FSYNC, fd, 0, 0, 0, operation.flags() == 1 ? FSYNC_DATASYNC : 0, userData);
             case OPEN -> prepare(OP_OPENAT, LinuxConstants.AT_FDCWD, operation.address().address(), operation.mode(),
                     0, operation.flags(), userData);
@@ -294,6 +306,9 @@ public final class IoUringDriver implements Driver {
                     operation.address().address(), LinuxConstants.AT_EMPTY_PATH, userData);
             case SHUTDOWN -> prepare(OP_SHUTDOWN, fd, 0, operation.flags(), 0, 0, userData);
         };
+        if (operation.registeredFile()) {
+            ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, (byte) (ring.sqes.get(JAVA_BYTE, at + SQE_FLAGS) | SQE_FIXED_FILE));
+        }
         if (timeout > 0) {
             linkTimeout(at, slot, userData, timeout);
         }
@@ -338,6 +353,44 @@ public final class IoUringDriver implements Driver {
     @Override
     public void recycleReceiveBuffer(int group, int id) {
         bufferGroups.get(group).recycle(id);
+    }
+
+    @Override
+    public int registerBuffer(MemorySegment memory) {
+        if (closed) {
+            throw new IllegalStateException("driver is closed");
+        }
+        return registeredBuffers.add(memory);
+    }
+
+    @Override
+    public int registerFile(int fd) {
+        if (closed) {
+            throw new IllegalStateException("driver is closed");
+        }
+        return registeredFiles.add(fd);
+    }
+
+    @Override
+    public void unregisterFile(int index) {
+        if (!closed) { // closing the ring drops the whole table
+            registeredFiles.remove(index);
+        }
+    }
+
+    /** Buffers registered with {@link #registerBuffer} (for monitoring and tests). */
+    public int registeredBuffers() {
+        return registeredBuffers.inUse();
+    }
+
+    /** Files registered with {@link #registerFile} now. */
+    public int registeredFiles() {
+        return registeredFiles.inUse();
+    }
+
+    /** Why {@link #registerBuffer} answers -1 (the kernel refused, or the setting is 0), or null while it registers. */
+    public String registeredBuffersRefusal() {
+        return registeredBuffers.refusal();
     }
 
     @Override

@@ -248,6 +248,69 @@ class IoUringDriverTest {
     }
 
     @Test
+    void fixedBuffersOnARegisteredFileWriteSyncAndReadBack(@TempDir Path dir) {
+        int fd = LibC.open(errno, arena.allocateFrom(dir.resolve("fixed.bin").toString()),
+                LinuxConstants.O_CREAT | 2 /* O_RDWR */ | LinuxConstants.O_CLOEXEC, 0644);
+        assertTrue(fd >= 0, "open: " + fd);
+        openFds.add(fd);
+        MemorySegment registered = arena.allocate(65536, 4096);
+        int buffer = driver.registerBuffer(registered);
+        assertTrue(buffer >= 0, () -> "registerBuffer: " + driver.registeredBuffersRefusal());
+        int file = driver.registerFile(fd);
+        assertTrue(file >= 0, "registerFile");
+        assertEquals(1, driver.registeredBuffers());
+        assertEquals(1, driver.registeredFiles());
+
+        byte[] text = "fixed buffer, registered file".getBytes(StandardCharsets.US_ASCII);
+        MemorySegment out = registered.asSlice(4096, text.length).copyFrom(MemorySegment.ofArray(text));
+        Recorder write = new Recorder();
+        driver.submit(write.prepareWriteFixed(file, out.address(), text.length, 100, buffer).onRegisteredFile());
+        pollUntil(write.results, 1);
+        assertEquals(List.of(text.length), write.results);
+        Recorder sync = new Recorder();
+        driver.submit(sync.prepareFsync(file, true).onRegisteredFile());
+        pollUntil(sync.results, 1);
+        assertEquals(List.of(0), sync.results);
+        Recorder read = new Recorder();
+        driver.submit(read.prepareReadFixed(file, registered.address() + 8192, 64, 100, buffer).onRegisteredFile());
+        pollUntil(read.results, 1);
+        assertEquals(List.of(text.length), read.results);
+        assertArrayEquals(text, registered.asSlice(8192, text.length).toArray(JAVA_BYTE));
+
+        // The kernel checks a fixed transfer against the registered range, so it really uses the table.
+        Recorder outside = new Recorder();
+        driver.submit(outside.prepareReadFixed(fd, registered.address() + 65536 - 16, 64, 100, buffer));
+        pollUntil(outside.results, 1);
+        assertEquals(List.of(-LinuxConstants.EFAULT), outside.results);
+
+        driver.unregisterFile(file);
+        assertEquals(0, driver.registeredFiles());
+        Recorder gone = new Recorder();
+        driver.submit(gone.prepareRead(file, registered.address(), 64, 100).onRegisteredFile());
+        pollUntil(gone.results, 1);
+        assertEquals(List.of(-LinuxConstants.EBADF), gone.results, "an emptied entry names no file");
+        assertEquals(file, driver.registerFile(fd), "an emptied entry is reused");
+    }
+
+    @Test
+    void aFullTableAnswersMinusOneAndZeroEntriesRegisterNothing() {
+        Arena slabs = Arena.ofAuto();
+        try (IoUringDriver two = IoUringDriver.open(settings("atoll.io-uring.registered-buffers = 2"))) {
+            assertEquals(0, two.registerBuffer(slabs.allocate(4096, 4096)));
+            assertEquals(1, two.registerBuffer(slabs.allocate(4096, 4096)));
+            assertEquals(-1, two.registerBuffer(slabs.allocate(4096, 4096)), "the table has two entries");
+            assertEquals(2, two.registeredBuffers());
+            assertEquals(null, two.registeredBuffersRefusal(), "full is not refused");
+        }
+        try (IoUringDriver none = IoUringDriver.open(settings(
+                "atoll.io-uring { registered-buffers = 0, registered-files = 0 }"))) {
+            assertEquals(-1, none.registerBuffer(slabs.allocate(4096, 4096)));
+            assertEquals(-1, none.registerFile(0));
+            assertEquals("atoll.io-uring.registered-buffers = 0", none.registeredBuffersRefusal());
+        }
+    }
+
+    @Test
     void aWakeFromAnotherThreadEndsAnUnboundedPoll() throws Exception {
         CompletableFuture<Void> woken = new CompletableFuture<>();
         Thread waker = Thread.ofPlatform().daemon().start(() -> {
