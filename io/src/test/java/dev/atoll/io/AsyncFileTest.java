@@ -3,6 +3,7 @@ package dev.atoll.io;
 import com.sun.nio.file.ExtendedOpenOption;
 import dev.atoll.config.DriverKind;
 import dev.atoll.drivers.Os;
+import dev.atoll.drivers.uring.IoUringDriver;
 import dev.atoll.shards.Promise;
 import dev.atoll.shards.ShardRuntime;
 import dev.atoll.shards.TestRuntimes;
@@ -189,6 +190,39 @@ class AsyncFileTest {
             } finally {
                 release.countDown();
             }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void onIoUringTheOpenFileAndTheSlabsOfItsBuffersAreRegistered(DriverKind driver) throws Exception {
+        Assumptions.assumeTrue(driver == DriverKind.IO_URING, "only io_uring has registered files and buffers");
+        try (ShardRuntime runtime = TestRuntimes.start(1, "", driver)) {
+            List<Integer> seen = TestRuntimes.awaitPromise(runtime, 0, () -> {
+                IoUringDriver ring = (IoUringDriver) Shard.current().driver();
+                List<Integer> counts = new ArrayList<>(List.of(ring.registeredBuffers(), ring.registeredFiles()));
+                return AsyncFile.open(dir.resolve("fixed.bin"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE).flatMap(file -> {
+                            counts.add(ring.registeredFiles());
+                            Buffer out = BufferPool.current().acquire(4096).writeUtf8("through READ_FIXED");
+                            return file.write(out, 0).flatMap(n -> {
+                                out.release();
+                                Buffer in = BufferPool.current().acquire(4096);
+                                return file.read(in, 0).flatMap(m -> {
+                                    counts.add(m);
+                                    counts.add(in.toUtf8String().equals("through READ_FIXED") ? 1 : 0);
+                                    counts.add(ring.registeredBuffers());
+                                    in.release();
+                                    return file.closeAsync().map(ignored -> {
+                                        counts.add(ring.registeredFiles());
+                                        return counts;
+                                    });
+                                });
+                            });
+                        });
+            });
+            // before: nothing registered; open: the file; read back intact; one slab registered; closed: the file left
+            assertEquals(List.of(0, 0, 1, 18, 1, 1, 0), seen);
         }
     }
 

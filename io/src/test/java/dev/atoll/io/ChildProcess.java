@@ -45,12 +45,20 @@ final class ChildProcess implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args} in a new JVM; {@code maxDescriptors} > 0 sets its RLIMIT_NOFILE (soft and hard). */
     static ChildProcess start(int maxDescriptors, String mainClass, String... args) throws IOException {
+        return startUnder(maxDescriptors > 0 ? "ulimit -n " + maxDescriptors + " && exec" : "", mainClass, args);
+    }
+
+    /**
+     * Starts {@code mainClass} in a new JVM through bash: {@code shellPrefix} (e.g. {@code "ulimit -l 0 && exec"})
+     * comes before the JVM's command line; empty starts the JVM directly.
+     */
+    static ChildProcess startUnder(String shellPrefix, String mainClass, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>();
-        if (maxDescriptors > 0) {
-            // The shell lowers the limit and becomes the JVM (exec), so the process id is the JVM's.
-            command.addAll(List.of("bash", "-c", "ulimit -n " + maxDescriptors + " && exec \"$@\"", "bash"));
+        if (!shellPrefix.isEmpty()) {
+            // The shell sets limits and becomes the JVM (exec), so the process id is the JVM's.
+            command.addAll(List.of("bash", "-c", shellPrefix + " \"$@\"", "bash"));
         }
         command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
