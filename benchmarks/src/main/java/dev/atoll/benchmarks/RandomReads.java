@@ -1,5 +1,6 @@
 package dev.atoll.benchmarks;
 
+import dev.atoll.drivers.uring.IoUringDriver;
 import dev.atoll.io.AsyncFile;
 import dev.atoll.io.Buffer;
 import dev.atoll.io.BufferPool;
@@ -142,8 +143,9 @@ final class RandomReads {
      *
      * @param readsPerSecond  reads completed per second, all shards together
      * @param syscallsPerRead the system calls the shards' drivers made per read
+     * @param fixed           every shard read through a registered file into registered buffers (READ_FIXED)
      */
-    record AtollRun(double readsPerSecond, double syscallsPerRead) { }
+    record AtollRun(double readsPerSecond, double syscallsPerRead, boolean fixed) { }
 
     /**
      * Reads through {@link AsyncFile}: every shard of {@code shards} opens the file with {@code options}
@@ -169,17 +171,22 @@ final class RandomReads {
         long elapsed = System.nanoTime() - start;
         long reads = 0;
         long syscalls = 0;
+        boolean fixed = true;
         for (CompletableFuture<long[]> count : counts) {
-            long[] readsAndSyscalls = count.orTimeout(1, TimeUnit.MINUTES).join();
-            reads += readsAndSyscalls[0];
-            syscalls += readsAndSyscalls[1];
+            long[] readsSyscallsFixed = count.orTimeout(1, TimeUnit.MINUTES).join();
+            reads += readsSyscallsFixed[0];
+            syscalls += readsSyscallsFixed[1];
+            fixed &= readsSyscallsFixed[2] == 1;
         }
-        return new AtollRun(reads / (elapsed / 1e9), (double) syscalls / reads);
+        return new AtollRun(reads / (elapsed / 1e9), (double) syscalls / reads, fixed);
     }
 
     /** One shard's reads: a fixed set of buffers, each with its own completion action, reused for every read. */
     private static final class ShardReader {
-        /** Completes with the reads counted and the system calls the shard's driver made meanwhile. */
+        /**
+         * Completes with the reads counted, the system calls the shard's driver made meanwhile, and 1 when the
+         * reads went through a registered file into registered buffers.
+         */
         final CompletableFuture<long[]> done = new CompletableFuture<>();
         private final Path path;
         private final OpenOption[] options;
@@ -254,6 +261,8 @@ final class RandomReads {
 
         private void finish() {
             long syscalls = Shard.current().driver().syscalls() - syscallsAtStart;
+            long fixed = Shard.current().driver() instanceof IoUringDriver ring
+                    && ring.registeredBuffers() > 0 && ring.registeredFiles() > 0 ? 1 : 0;
             for (Buffer buffer : buffers) {
                 buffer.release();
             }
@@ -262,7 +271,7 @@ final class RandomReads {
                 if (first != null) {
                     done.completeExceptionally(first);
                 } else {
-                    done.complete(new long[] {completed, syscalls});
+                    done.complete(new long[] {completed, syscalls, fixed});
                 }
             });
         }

@@ -46,6 +46,8 @@ public final class UringBench {
     private static final String WAKE_TICK = "100us";
 
     private static final String ATOLL = "atoll-io_uring";
+    /** Atoll with its registered tables off ({@code registered-buffers = 0}, {@code registered-files = 0}): plain READ. */
+    private static final String ATOLL_PLAIN = "atoll-io_uring-plain-read";
     private static final String FILE_CHANNEL = "file-channel";
     private static final String FIO = "fio-io_uring";
 
@@ -104,7 +106,9 @@ public final class UringBench {
                 .setting("readers", READERS + " (Atoll shards, FileChannel threads, fio jobs)")
                 .setting("atoll_read", "AsyncFile.read on " + READERS + " shards (atoll.driver = io_uring, shards not"
                         + " pinned: fio's jobs and the FileChannel threads are not either), " + QUEUE_DEPTH
-                        + " reads in flight per shard, pooled buffers; O_DIRECT: FileOpenOption.DIRECT")
+                        + " reads in flight per shard, pooled buffers (their slab registered: READ_FIXED) on a registered"
+                        + " file (the defaults); O_DIRECT: FileOpenOption.DIRECT; " + ATOLL_PLAIN + ": the same with"
+                        + " atoll.io-uring.registered-buffers = 0 and registered-files = 0 (plain READ on a descriptor)")
                 .setting("file_channel_read", "one FileChannel, read(ByteBuffer, position) from " + READERS
                         + " platform threads, aligned direct buffers; O_DIRECT: ExtendedOpenOption.DIRECT")
                 .setting("fio", fio.version() + ": " + String.join(" ",
@@ -229,22 +233,33 @@ public final class UringBench {
         OpenOption[] atollOptions = direct
                 ? new OpenOption[] {StandardOpenOption.READ, FileOpenOption.DIRECT}
                 : new OpenOption[] {StandardOpenOption.READ};
-        ShardRuntime atoll = null;
+        List<ShardRuntime> atolls = new ArrayList<>();
         try {
             Map<String, Reader> readers = new LinkedHashMap<>();
             List<Double> atollSyscalls = new ArrayList<>();
+            List<Boolean> atollFixed = new ArrayList<>();
             if (uringUnavailable.isEmpty()) {
-                atoll = ShardRuntime.start(AtollConfig.load(ConfigSources.none()
-                        .withOption("atoll.driver", "io_uring", "uring benchmark")
-                        .withOption("atoll.shards.count", Integer.toString(READERS), "uring benchmark")
-                        .withOption("atoll.shards.pin", "false", "uring benchmark")));
-                ShardRuntime shards = atoll;
-                readers.put(ATOLL, seconds -> {
-                    RandomReads.AtollRun run = RandomReads.atoll(shards, file, atollOptions, QUEUE_DEPTH,
-                            Duration.ofSeconds(seconds));
-                    atollSyscalls.add(run.syscallsPerRead());
-                    return run.readsPerSecond();
-                });
+                for (String impl : List.of(ATOLL, ATOLL_PLAIN)) {
+                    ConfigSources sources = ConfigSources.none()
+                            .withOption("atoll.driver", "io_uring", "uring benchmark")
+                            .withOption("atoll.shards.count", Integer.toString(READERS), "uring benchmark")
+                            .withOption("atoll.shards.pin", "false", "uring benchmark");
+                    if (impl.equals(ATOLL_PLAIN)) {
+                        sources = sources.withOption("atoll.io-uring.registered-buffers", "0", "uring benchmark")
+                                .withOption("atoll.io-uring.registered-files", "0", "uring benchmark");
+                    }
+                    ShardRuntime shards = ShardRuntime.start(AtollConfig.load(sources));
+                    atolls.add(shards);
+                    readers.put(impl, seconds -> {
+                        RandomReads.AtollRun run = RandomReads.atoll(shards, file, atollOptions, QUEUE_DEPTH,
+                                Duration.ofSeconds(seconds));
+                        if (impl.equals(ATOLL)) {
+                            atollSyscalls.add(run.syscallsPerRead());
+                            atollFixed.add(run.fixed());
+                        }
+                        return run.readsPerSecond();
+                    });
+                }
             }
             readers.put(FILE_CHANNEL, seconds -> RandomReads.fileChannel(file, channelOptions, READERS,
                     Duration.ofSeconds(seconds)));
@@ -271,11 +286,20 @@ public final class UringBench {
                 report.result(name, impl, BenchReport.median(rates.get(impl)), "reads/s", BenchReport.Better.HIGHER);
             }
             if (rates.containsKey(ATOLL)) {
+                String fixed = atollFixed.stream().allMatch(Boolean::booleanValue)
+                        ? "READ_FIXED on a registered file in every run"
+                        : "plain READ in " + atollFixed.stream().filter(f -> !f).count() + " of " + atollFixed.size()
+                                + " runs (the kernel refused registered buffers or files: see the log)";
+                System.out.println("atoll " + mode + ": " + fixed);
+                report.setting("atoll_read_path_" + (direct ? "direct" : "warm"), fixed);
                 report.result("driver system calls per read, " + mode, ATOLL, BenchReport.median(atollSyscalls.stream()
                         .skip(1).mapToDouble(Double::doubleValue).toArray()), "calls", BenchReport.Better.LOWER);
                 double atollRate = BenchReport.median(rates.get(ATOLL));
                 report.ratioHigherIsBetter(ATOLL + "/" + FIO + " " + name, atollRate,
                         BenchReport.median(rates.get(FIO)), 0.8);
+                report.ratioHigherIsBetter(ATOLL + "/" + ATOLL_PLAIN + " " + name
+                        + " (above 1: registered buffers and file faster)", atollRate,
+                        BenchReport.median(rates.get(ATOLL_PLAIN)), 1.0);
                 if (direct) {
                     report.ratioHigherIsBetter(ATOLL + "/" + FILE_CHANNEL + " " + name, atollRate,
                             BenchReport.median(rates.get(FILE_CHANNEL)), 1.5);
@@ -284,9 +308,7 @@ public final class UringBench {
                 System.out.println("NOTE: no Atoll row for " + mode + ": " + uringUnavailable.orElseThrow());
             }
         } finally {
-            if (atoll != null) {
-                atoll.close();
-            }
+            atolls.forEach(ShardRuntime::close);
         }
     }
 
