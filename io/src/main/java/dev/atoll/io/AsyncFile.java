@@ -31,13 +31,12 @@ import java.util.function.Consumer;
  * thread in between, and a timeout cancels the operation in the kernel (its buffer comes back with its
  * final completion, never before). The open file is registered with the ring, and so is the pool slab
  * of each buffer it reads into or writes from ({@code READ_FIXED}/{@code WRITE_FIXED}), where the kernel
- * allows ({@code atoll.io-uring.registered-files}, {@code registered-buffers}). On readiness drivers (epoll, kqueue) the kernel offers no
- * asynchronous file I/O, so the calls run on the runtime's bounded offload pool ({@code atoll.offload})
- * and complete back on the owning shard.
- * A blocking call cannot be interrupted: a timeout is honoured while the operation waits for a worker
- * (it then never runs and fails with {@link IoTimeoutException}); once running it finishes, and its
- * buffer comes back only then. Several operations may be in flight at once; {@link #close()} waits
- * for them.
+ * allows ({@code atoll.io-uring.registered-files}, {@code registered-buffers}). On readiness drivers
+ * (epoll, kqueue) the kernel offers no asynchronous file I/O, so the calls run on the runtime's bounded
+ * offload pool ({@code atoll.offload}) and complete back on the owning shard. A blocking call cannot
+ * be interrupted: a timeout is honoured while the operation waits for a worker (it then never runs and
+ * fails with {@link IoTimeoutException}); once running it finishes, and its buffer comes back only then.
+ * Several operations may be in flight at once; {@link #close()} waits for them.
  */
 public final class AsyncFile implements IoShard.Resource {
     /** Each offload worker's errno capture: a call's errno is read on the thread that made it. */
@@ -147,7 +146,7 @@ public final class AsyncFile implements IoShard.Resource {
         long address = buffer.address() + buffer.writeIndex();
         int length = buffer.writableBytes();
         if (onRing) {
-            int fixed = io.pool().registeredIndex(buffer);
+            int fixed = buffer.registeredIndex();
             return ringTransfer(buffer, timeout, "read", op -> onFile(fixed < 0
                     ? op.prepareRead(ringFd(), address, length, position)
                     : op.prepareReadFixed(ringFd(), address, length, position, fixed))).map(n -> {
@@ -335,7 +334,7 @@ public final class AsyncFile implements IoShard.Resource {
     private void writeRest(Buffer buffer, long deadline, long address, int length, long position, int done,
                            Promise<Integer> all) {
         Duration left = deadline == -1 ? null : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-        int fixed = io.pool().registeredIndex(buffer);
+        int fixed = buffer.registeredIndex();
         ringTransfer(buffer, left, "write", op -> onFile(fixed < 0
                 ? op.prepareWrite(ringFd(), address + done, length - done, position + done)
                 : op.prepareWriteFixed(ringFd(), address + done, length - done, position + done, fixed)))

@@ -204,8 +204,9 @@ public final class Buffer {
         return address;
     }
 
-    int slab() {
-        return slab;
+    /** The registered-buffer index that covers this buffer, or -1 (see {@link BufferPool#registeredIndex}). */
+    int registeredIndex() {
+        return pool.registeredIndex(slab);
     }
 
     int sizeClass() {

@@ -138,11 +138,10 @@ public final class BufferPool {
     }
 
     /**
-     * The registered-buffer index that covers {@code buffer}, registering its slab at the first call; -1
-     * when the driver registers none (then file I/O uses plain reads and writes).
+     * The registered-buffer index of slab {@code number}, registering it at the first call; -1 when the
+     * driver registers none (then file I/O uses plain reads and writes).
      */
-    int registeredIndex(Buffer buffer) {
-        int number = buffer.slab();
+    int registeredIndex(int number) {
         int index = slabRegistrations[number];
         if (index == NOT_ASKED) {
             index = slabRegistrar.applyAsInt(slabs[number]);

@@ -58,8 +58,8 @@ class BufferPoolTest {
         Buffer secondSlab = pool.acquire(settings.bufferMaxSize());
         assertEquals(List.of(), asked, "nothing is registered before a buffer takes part in file I/O");
 
-        assertEquals(7, pool.registeredIndex(firstSlab.get(0)));
-        assertEquals(7, pool.registeredIndex(firstSlab.get(perSlab - 1)));
+        assertEquals(7, firstSlab.get(0).registeredIndex());
+        assertEquals(7, firstSlab.get(perSlab - 1).registeredIndex());
         assertEquals(1, asked.size(), "one registration per slab");
         MemorySegment slab = asked.get(0);
         for (Buffer buffer : firstSlab) { // the registered memory covers every buffer cut from it
@@ -68,8 +68,8 @@ class BufferPoolTest {
         }
         assertEquals(settings.slabSize(), slab.byteSize());
 
-        assertEquals(-1, pool.registeredIndex(secondSlab));
-        assertEquals(-1, pool.registeredIndex(secondSlab));
+        assertEquals(-1, secondSlab.registeredIndex());
+        assertEquals(-1, secondSlab.registeredIndex());
         assertEquals(2, asked.size(), "a refused slab is not asked for again");
     }
 
