@@ -75,7 +75,13 @@ public enum Opcode {
      * Shuts down one direction of a connected socket ({@link Operation#flags()}: {@code SHUT_RD},
      * {@code SHUT_WR} or {@code SHUT_RDWR}): completes with 0. Only where {@link Driver#supportsShutdown()}.
      */
-    SHUTDOWN(0);
+    SHUTDOWN(0),
+    /**
+     * Waits {@link Operation#offset()} nanoseconds in the kernel: completes with 0 when they have passed,
+     * {@code -ECANCELED} when cancelled first. Only where {@link Driver#supportsFiles()} (io_uring); shards
+     * keep their own timers in a wheel, this is for callers that want the kernel's clock in the ring.
+     */
+    TIMEOUT(0);
 
     private final int readiness;
 

@@ -181,6 +181,16 @@ public abstract class Operation {
         return this;
     }
 
+    /** Makes this a wait of {@code nanos} in the kernel ({@link Opcode#TIMEOUT}). */
+    public final Operation prepareTimeout(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("timeout must be positive: " + nanos + " ns");
+        }
+        prepare(Opcode.TIMEOUT, -1);
+        this.offset = nanos;
+        return this;
+    }
+
     private Operation prepareTransfer(Opcode opcode, int fd, long bufferAddress, int length) {
         prepare(opcode, fd);
         this.bufferAddress = bufferAddress;
@@ -242,8 +252,8 @@ public abstract class Operation {
             throw new IllegalArgumentException("timeout must be positive: " + nanos + " ns");
         }
         checkNotInFlight();
-        if (opcode == Opcode.ACCEPT_MULTISHOT || opcode == Opcode.RECV_MULTISHOT) {
-            throw new IllegalStateException("a multishot operation takes no timeout: " + opcode);
+        if (opcode == Opcode.ACCEPT_MULTISHOT || opcode == Opcode.RECV_MULTISHOT || opcode == Opcode.TIMEOUT) {
+            throw new IllegalStateException("a multishot operation or a TIMEOUT takes no time limit: " + opcode);
         }
         this.timeoutNanos = nanos;
         return this;
@@ -281,7 +291,7 @@ public abstract class Operation {
         return addressLength;
     }
 
-    /** The file offset of a READ or WRITE. */
+    /** The file offset of a READ or WRITE; the nanoseconds of a TIMEOUT. */
     public final long offset() {
         return offset;
     }

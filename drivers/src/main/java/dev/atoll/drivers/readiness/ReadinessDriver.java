@@ -110,7 +110,7 @@ public abstract class ReadinessDriver implements Driver {
         switch (operation.opcode()) {
             case NOP -> ready(slot, 0);
             case READ, WRITE, READ_FIXED, WRITE_FIXED, FSYNC, OPEN, CLOSE, STATX, SHUTDOWN, RECV_MULTISHOT,
-                 ACCEPT_MULTISHOT ->
+                 ACCEPT_MULTISHOT, TIMEOUT ->
                     ready(slot, -OsConstants.EOPNOTSUPP); // see Driver#supportsFiles, #registerReceiveBuffers, ...
             case POLL -> park(slot, operation.pollEvents() & (PollEvents.READABLE | PollEvents.WRITABLE), true);
             default -> {
@@ -239,7 +239,7 @@ public abstract class ReadinessDriver implements Driver {
                     op.address(), op.addressLength());
             case CONNECT -> connect(op);
             case NOP, POLL, READ, WRITE, READ_FIXED, WRITE_FIXED, FSYNC, OPEN, CLOSE, STATX, SHUTDOWN, RECV_MULTISHOT,
-                 ACCEPT_MULTISHOT ->
+                 ACCEPT_MULTISHOT, TIMEOUT ->
                     throw new IllegalStateException("not a socket operation: " + op.opcode());
         };
         return (int) r;

@@ -305,6 +305,8 @@ public final class IoUringDriver implements Driver {
             case STATX -> prepare(OP_STATX, fd, emptyPath.address(), LinuxConstants.STATX_SIZE,
                     operation.address().address(), LinuxConstants.AT_EMPTY_PATH, userData);
             case SHUTDOWN -> prepare(OP_SHUTDOWN, fd, 0, operation.flags(), 0, 0, userData);
+            // count 0: only the time ends it
+            case TIMEOUT -> prepare(OP_TIMEOUT, -1, timespec(slot, operation.offset()).address(), 1, 0, 0, userData);
         };
         if (operation.registeredFile()) {
             ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, (byte) (ring.sqes.get(JAVA_BYTE, at + SQE_FLAGS) | SQE_FIXED_FILE));
@@ -481,12 +483,20 @@ public final class IoUringDriver implements Driver {
      * before the operation's SQE was written.
      */
     private void linkTimeout(long at, int slot, long userData, long nanos) {
+        ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, (byte) (ring.sqes.get(JAVA_BYTE, at + SQE_FLAGS) | SQE_IO_LINK));
+        prepare(OP_LINK_TIMEOUT, -1, timespec(slot, nanos).address(), 1, 0, 0, LINK_TIMEOUT | userData);
+        linked[slot] = true;
+    }
+
+    /**
+     * {@code nanos} as the slot's {@code __kernel_timespec}, which the kernel reads at submission: a TIMEOUT
+     * or the LINK_TIMEOUT of the slot's operation (an operation has one or the other, never both).
+     */
+    private MemorySegment timespec(int slot, long nanos) {
         MemorySegment timespec = slotMemory(slot).asSlice(TIMESPEC_AT, TIMESPEC.byteSize());
         timespec.set(JAVA_LONG, offset(TIMESPEC, "tv_sec"), nanos / 1_000_000_000L);
         timespec.set(JAVA_LONG, offset(TIMESPEC, "tv_nsec"), nanos % 1_000_000_000L);
-        ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, (byte) (ring.sqes.get(JAVA_BYTE, at + SQE_FLAGS) | SQE_IO_LINK));
-        prepare(OP_LINK_TIMEOUT, -1, timespec.address(), 1, 0, 0, LINK_TIMEOUT | userData);
-        linked[slot] = true;
+        return timespec;
     }
 
     private void armEventfd() {
@@ -642,6 +652,7 @@ public final class IoUringDriver implements Driver {
                 }
                 yield result;
             }
+            case TIMEOUT -> result == -LinuxConstants.ETIME ? 0 : result; // the kernel's "expired" is success here
             default -> result;
         };
     }

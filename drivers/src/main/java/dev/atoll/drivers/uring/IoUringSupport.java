@@ -18,6 +18,9 @@ import static dev.atoll.drivers.uring.IoUringAbi.OP_ACCEPT;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_ASYNC_CANCEL;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_CLOSE;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_LINK_TIMEOUT;
+import static dev.atoll.drivers.uring.IoUringAbi.OP_READ_FIXED;
+import static dev.atoll.drivers.uring.IoUringAbi.OP_TIMEOUT;
+import static dev.atoll.drivers.uring.IoUringAbi.OP_WRITE_FIXED;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_SHUTDOWN;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_STATX;
 import static dev.atoll.drivers.uring.IoUringAbi.OP_CONNECT;
@@ -69,7 +72,7 @@ public record IoUringSupport(boolean available, String reason, int setupFlags, B
     };
     private static final byte[] REQUIRED_OPS = {OP_NOP, OP_POLL_ADD, OP_ACCEPT, OP_CONNECT, OP_RECV, OP_SEND,
             OP_RECVMSG, OP_SENDMSG, OP_ASYNC_CANCEL, OP_READ, OP_WRITE, OP_FSYNC, OP_OPENAT, OP_CLOSE, OP_STATX,
-            OP_SHUTDOWN, OP_LINK_TIMEOUT};
+            OP_SHUTDOWN, OP_LINK_TIMEOUT, OP_TIMEOUT, OP_READ_FIXED, OP_WRITE_FIXED};
     private static final int REQUIRED_FEATURES = FEAT_NODROP | FEAT_EXT_ARG | FEAT_FAST_POLL;
     private static final int PROBE_OPS = 256;
 

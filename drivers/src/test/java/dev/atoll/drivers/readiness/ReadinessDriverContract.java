@@ -109,11 +109,17 @@ public abstract class ReadinessDriverContract {
         Recorder accept = new Recorder();
         Recorder shutdown = new Recorder();
         Recorder statx = new Recorder();
+        Recorder readFixed = new Recorder();
+        Recorder timeout = new Recorder();
         driver.submit(accept.prepareAcceptMultishot(readFd));
         driver.submit(shutdown.prepareShutdown(readFd, OsConstants.SHUT_WR));
         driver.submit(statx.prepareStatx(readFd, arena.allocate(256)));
+        driver.submit(readFixed.prepareReadFixed(readFd, arena.allocate(64).address(), 64, 0, 0));
+        driver.submit(timeout.prepareTimeout(1_000_000));
         driver.poll(GENEROUS_NANOS);
-        for (Recorder op : List.of(accept, shutdown, statx)) {
+        assertEquals(-1, driver.registerBuffer(arena.allocate(4096)), "no registered buffers");
+        assertEquals(-1, driver.registerFile(readFd), "no registered files");
+        for (Recorder op : List.of(accept, shutdown, statx, readFixed, timeout)) {
             assertEquals(List.of(-OsConstants.EOPNOTSUPP), op.results);
             assertEquals(-1, op.driverSlot());
         }

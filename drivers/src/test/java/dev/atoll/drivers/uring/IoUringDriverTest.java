@@ -311,6 +311,26 @@ class IoUringDriverTest {
     }
 
     @Test
+    void aKernelTimeoutCompletesWithZeroOnceItsTimeHasPassedOrCancelledFirst() {
+        Recorder timeout = new Recorder();
+        long start = System.nanoTime();
+        driver.submit(timeout.prepareTimeout(TimeUnit.MILLISECONDS.toNanos(30)));
+        pollUntil(timeout.results, 1);
+        long waited = System.nanoTime() - start;
+        assertEquals(List.of(0), timeout.results);
+        assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(30), "completed after " + waited + " ns");
+
+        Recorder cancelled = new Recorder();
+        driver.submit(cancelled.prepareTimeout(TimeUnit.MINUTES.toNanos(1)));
+        driver.poll(0);
+        driver.cancel(cancelled);
+        pollUntil(cancelled.results, 1);
+        assertEquals(List.of(-LinuxConstants.ECANCELED), cancelled.results);
+        assertThrows(IllegalStateException.class, () -> new Recorder().prepareTimeout(1000).timeoutNanos(1000),
+                "a TIMEOUT takes no linked time limit: both would use the slot's timespec");
+    }
+
+    @Test
     void aWakeFromAnotherThreadEndsAnUnboundedPoll() throws Exception {
         CompletableFuture<Void> woken = new CompletableFuture<>();
         Thread waker = Thread.ofPlatform().daemon().start(() -> {
