@@ -8,6 +8,7 @@ import dev.atoll.shards.Shard;
 import dev.atoll.shards.ShardRuntime;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -33,6 +34,9 @@ final class RandomReads {
     /** The size of every read, and the alignment of offsets and buffers (O_DIRECT needs it). */
     static final int BLOCK = 4096;
     private static final int FILL_CHUNK = 1 << 20;
+    /** Per-thread allocation counters (HotSpot's): what a shard thread allocated during the reads. */
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private RandomReads() {
     }
@@ -144,8 +148,9 @@ final class RandomReads {
      * @param readsPerSecond  reads completed per second, all shards together
      * @param syscallsPerRead the system calls the shards' drivers made per read
      * @param fixed           every shard read through a registered file into registered buffers (READ_FIXED)
+     * @param bytesPerRead    heap bytes the shard threads allocated per read (the reader's own code included)
      */
-    record AtollRun(double readsPerSecond, double syscallsPerRead, boolean fixed) { }
+    record AtollRun(double readsPerSecond, double syscallsPerRead, boolean fixed, double bytesPerRead) { }
 
     /**
      * Reads through {@link AsyncFile}: every shard of {@code shards} opens the file with {@code options}
@@ -172,20 +177,23 @@ final class RandomReads {
         long reads = 0;
         long syscalls = 0;
         boolean fixed = true;
+        long allocated = 0;
         for (CompletableFuture<long[]> count : counts) {
-            long[] readsSyscallsFixed = count.orTimeout(1, TimeUnit.MINUTES).join();
-            reads += readsSyscallsFixed[0];
-            syscalls += readsSyscallsFixed[1];
-            fixed &= readsSyscallsFixed[2] == 1;
+            long[] figures = count.orTimeout(1, TimeUnit.MINUTES).join();
+            reads += figures[0];
+            syscalls += figures[1];
+            fixed &= figures[2] == 1;
+            allocated += figures[3];
         }
-        return new AtollRun(reads / (elapsed / 1e9), (double) syscalls / reads, fixed);
+        return new AtollRun(reads / (elapsed / 1e9), (double) syscalls / reads, fixed, (double) allocated / reads);
     }
 
     /** One shard's reads: a fixed set of buffers, each with its own completion action, reused for every read. */
     private static final class ShardReader {
         /**
-         * Completes with the reads counted, the system calls the shard's driver made meanwhile, and 1 when the
-         * reads went through a registered file into registered buffers.
+         * Completes with the reads counted, the system calls the shard's driver made meanwhile, 1 when the
+         * reads went through a registered file into registered buffers, and the heap bytes the shard thread
+         * allocated meanwhile.
          */
         final CompletableFuture<long[]> done = new CompletableFuture<>();
         private final Path path;
@@ -200,6 +208,7 @@ final class RandomReads {
         private List<BiConsumer<Integer, Throwable>> completions;
         private long completed;   // the shard's thread only, as every field below the final ones
         private long syscallsAtStart;
+        private long allocatedAtStart;
         private int inFlight;
         private Throwable failure;
 
@@ -232,6 +241,7 @@ final class RandomReads {
                 }
                 ready.countDown();
                 syscallsAtStart = Shard.current().driver().syscalls();
+                allocatedAtStart = THREADS.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < queueDepth; i++) {
                     read(i);
                 }
@@ -261,6 +271,7 @@ final class RandomReads {
 
         private void finish() {
             long syscalls = Shard.current().driver().syscalls() - syscallsAtStart;
+            long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedAtStart;
             long fixed = Shard.current().driver() instanceof IoUringDriver ring
                     && ring.registeredBuffers() > 0 && ring.registeredFiles() > 0 ? 1 : 0;
             for (Buffer buffer : buffers) {
@@ -271,7 +282,7 @@ final class RandomReads {
                 if (first != null) {
                     done.completeExceptionally(first);
                 } else {
-                    done.complete(new long[] {completed, syscalls, fixed});
+                    done.complete(new long[] {completed, syscalls, fixed, allocated});
                 }
             });
         }

@@ -238,6 +238,7 @@ public final class UringBench {
             Map<String, Reader> readers = new LinkedHashMap<>();
             List<Double> atollSyscalls = new ArrayList<>();
             List<Boolean> atollFixed = new ArrayList<>();
+            List<Double> atollBytes = new ArrayList<>();
             if (uringUnavailable.isEmpty()) {
                 for (String impl : List.of(ATOLL, ATOLL_PLAIN)) {
                     ConfigSources sources = ConfigSources.none()
@@ -256,6 +257,7 @@ public final class UringBench {
                         if (impl.equals(ATOLL)) {
                             atollSyscalls.add(run.syscallsPerRead());
                             atollFixed.add(run.fixed());
+                            atollBytes.add(run.bytesPerRead());
                         }
                         return run.readsPerSecond();
                     });
@@ -292,6 +294,9 @@ public final class UringBench {
                                 + " runs (the kernel refused registered buffers or files: see the log)";
                 System.out.println("atoll " + mode + ": " + fixed);
                 report.setting("atoll_read_path_" + (direct ? "direct" : "warm"), fixed);
+                report.result("heap bytes allocated per read on the shard threads, " + mode, ATOLL,
+                        BenchReport.median(atollBytes.stream().skip(1).mapToDouble(Double::doubleValue).toArray()), "bytes",
+                        BenchReport.Better.LOWER);
                 report.result("driver system calls per read, " + mode, ATOLL, BenchReport.median(atollSyscalls.stream()
                         .skip(1).mapToDouble(Double::doubleValue).toArray()), "calls", BenchReport.Better.LOWER);
                 double atollRate = BenchReport.median(rates.get(ATOLL));

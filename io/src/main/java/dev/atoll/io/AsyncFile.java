@@ -51,7 +51,9 @@ public final class AsyncFile implements IoShard.Resource {
     private final boolean onRing;
     /** The file's index in the ring's registered file table, or -1 (none: operations name {@link #fd}). */
     private final int registeredFile;
-    /** Ring calls that finished, for reuse: a file operation allocates only its promise. */
+    /** Reads and writes on the ring that finished, for reuse: a transfer allocates only its promise. */
+    private final ArrayDeque<RingTransfer> idleTransfers = new ArrayDeque<>();
+    /** The other ring operations (syncs, size) that finished, for reuse. */
     private final ArrayDeque<RingCall> idleCalls = new ArrayDeque<>();
     private int inFlight;
     private boolean open = true;
@@ -81,7 +83,7 @@ public final class AsyncFile implements IoShard.Resource {
         if (io.driver().supportsFiles()) {
             Promise<AsyncFile> opened = new Promise<>();
             MemorySegment cPath = Arena.ofAuto().allocateFrom(name); // the operation's until it completes
-            RingCall.start(io, null, op -> op.prepareOpen(cPath, flags, MODE_RW_R_R), (fd, timedOut) -> {
+            RingCall.start(io, op -> op.prepareOpen(cPath, flags, MODE_RW_R_R), (fd, timedOut) -> {
                 Reference.reachabilityFence(cPath);
                 if (fd < 0) {
                     opened.fail(IoOperation.failure("open " + name, name, fd, timedOut, true));
@@ -146,16 +148,7 @@ public final class AsyncFile implements IoShard.Resource {
         long address = buffer.address() + buffer.writeIndex();
         int length = buffer.writableBytes();
         if (onRing) {
-            int fixed = buffer.registeredIndex();
-            return ringTransfer(buffer, timeout, "read", op -> onFile(fixed < 0
-                    ? op.prepareRead(ringFd(), address, length, position)
-                    : op.prepareReadFixed(ringFd(), address, length, position, fixed))).map(n -> {
-                if (n == 0 && length > 0) {
-                    return -1;
-                }
-                buffer.advanceWriter(n);
-                return n;
-            });
+            return ringTransfer(buffer, false, address, length, position, timeout);
         }
         return transfer(buffer, timeout, "read", () -> {
             long n = LibC.pread(ERRNO.get(), fd, address, length, position);
@@ -183,10 +176,7 @@ public final class AsyncFile implements IoShard.Resource {
         long address = buffer.address() + buffer.readIndex();
         int length = buffer.readableBytes();
         if (onRing) {
-            return ringWriteAll(buffer, timeout, address, length, position).map(n -> {
-                buffer.advanceReader(n);
-                return n;
-            });
+            return ringTransfer(buffer, true, address, length, position, timeout);
         }
         return transfer(buffer, timeout, "write", () -> {
             int done = 0;
@@ -207,7 +197,7 @@ public final class AsyncFile implements IoShard.Resource {
     /** Flushes data and metadata to the device ({@code fsync}; on macOS {@code F_FULLFSYNC}, which plain fsync is not). */
     public Promise<Void> fsync() {
         if (onRing) {
-            return ringCall(null, "fsync", op -> onFile(op.prepareFsync(ringFd(), false))).map(ignored -> null);
+            return ringCall("fsync", op -> onFile(op.prepareFsync(ringFd(), false))).map(ignored -> null);
         }
         return call(null, "fsync", () -> {
             // Some file systems on macOS refuse F_FULLFSYNC; plain fsync is the best they offer.
@@ -221,7 +211,7 @@ public final class AsyncFile implements IoShard.Resource {
     /** Flushes data, and only the metadata needed to read it back ({@code fdatasync}). */
     public Promise<Void> fdatasync() {
         if (onRing) {
-            return ringCall(null, "fdatasync", op -> onFile(op.prepareFsync(ringFd(), true))).map(ignored -> null);
+            return ringCall("fdatasync", op -> onFile(op.prepareFsync(ringFd(), true))).map(ignored -> null);
         }
         return call(null, "fdatasync", () -> check(LibC.fdatasync(ERRNO.get(), fd), "fdatasync"));
     }
@@ -230,7 +220,7 @@ public final class AsyncFile implements IoShard.Resource {
     public Promise<Long> size() {
         if (onRing) {
             MemorySegment statx = Statx.allocate(Arena.ofAuto()); // the operation's until it completes
-            return ringCall(null, "size", op -> op.prepareStatx(fd, statx)).map(ignored -> Statx.size(statx));
+            return ringCall("size", op -> op.prepareStatx(fd, statx)).map(ignored -> Statx.size(statx));
         }
         return call(null, "size", () -> {
             long size = LibC.lseek(ERRNO.get(), fd, 0, OsConstants.SEEK_END);
@@ -293,7 +283,7 @@ public final class AsyncFile implements IoShard.Resource {
     }
 
     /** One operation on the shard's ring; completes with its result ({@code >= 0}) or fails. */
-    private Promise<Integer> ringCall(Duration timeout, String what, Consumer<Operation> prepare) {
+    private Promise<Integer> ringCall(String what, Consumer<Operation> prepare) {
         if (!open) {
             return Promise.failed(closed(what));
         }
@@ -303,7 +293,7 @@ public final class AsyncFile implements IoShard.Resource {
         if (call == null) {
             call = new RingCall(io);
         }
-        call.run(timeout, prepare, (result, timedOut) -> {
+        call.run(prepare, (result, timedOut) -> {
             finished();
             if (result < 0) {
                 done.fail(IoOperation.failure(what, this, result, timedOut, open));
@@ -314,39 +304,17 @@ public final class AsyncFile implements IoShard.Resource {
         return done;
     }
 
-    private Promise<Integer> ringTransfer(Buffer buffer, Duration timeout, String what, Consumer<Operation> prepare) {
-        Objects.requireNonNull(buffer, "buffer");
+    /** A read or a write of {@code buffer} on the ring, by a {@link RingTransfer} reused from {@link #idleTransfers}. */
+    private Promise<Integer> ringTransfer(Buffer buffer, boolean write, long address, int length, long position,
+                                          Duration timeout) {
         if (!open) {
-            return Promise.failed(closed(what));
+            return Promise.failed(closed(write ? "write" : "read"));
         }
-        buffer.lend();
-        return ringCall(timeout, what, prepare).whenComplete((n, failure) -> buffer.giveBackFromOperation());
-    }
-
-    /** Writes until all {@code length} bytes are written (a write may be short), one operation at a time. */
-    private Promise<Integer> ringWriteAll(Buffer buffer, Duration timeout, long address, int length, long position) {
-        Promise<Integer> all = new Promise<>();
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
-        writeRest(buffer, timeout == null ? -1 : deadline, address, length, position, 0, all);
-        return all;
-    }
-
-    private void writeRest(Buffer buffer, long deadline, long address, int length, long position, int done,
-                           Promise<Integer> all) {
-        Duration left = deadline == -1 ? null : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-        int fixed = buffer.registeredIndex();
-        ringTransfer(buffer, left, "write", op -> onFile(fixed < 0
-                ? op.prepareWrite(ringFd(), address + done, length - done, position + done)
-                : op.prepareWriteFixed(ringFd(), address + done, length - done, position + done, fixed)))
-                .whenComplete((n, failure) -> {
-                    if (failure != null) {
-                        all.fail(failure);
-                    } else if (done + n >= length || n == 0) {
-                        all.complete(done + n);
-                    } else {
-                        writeRest(buffer, deadline, address, length, position, done + n, all);
-                    }
-                });
+        RingTransfer transfer = idleTransfers.pollFirst();
+        if (transfer == null) {
+            transfer = new RingTransfer();
+        }
+        return transfer.start(buffer, write, address, length, position, timeout);
     }
 
     private void finished() {
@@ -372,7 +340,7 @@ public final class AsyncFile implements IoShard.Resource {
             if (registeredFile >= 0) {
                 io.driver().unregisterFile(registeredFile); // the table's reference goes; no operation is in flight
             }
-            RingCall.start(io, null, op -> op.prepareClose(fd), (r, timedOut) -> {
+            RingCall.start(io, op -> op.prepareClose(fd), (r, timedOut) -> {
                 if (r < 0) {
                     closePromise.fail(new IoException("close of " + path, -r));
                 } else {
@@ -407,8 +375,94 @@ public final class AsyncFile implements IoShard.Resource {
     }
 
     /**
-     * One file operation on the ring, with its deadline (an {@link IoOperation}); reused from
-     * {@link #idleCalls} once finished.
+     * One read or write of a buffer on the ring (an {@link IoOperation} with its deadline), its state in
+     * fields rather than captured by lambdas, so that a transfer allocates only its promise: fixed
+     * (READ_FIXED/WRITE_FIXED) when the buffer's slab is registered, on the registered file when there is
+     * one. A write goes on after a short write until every byte is written, an error, or the deadline.
+     * The buffer is the operation's from the start until the final completion.
+     */
+    private final class RingTransfer implements IoOperation.Owner {
+        private final IoOperation operation = new IoOperation(io, this);
+        private Buffer buffer;
+        private Promise<Integer> promise;
+        private boolean write;
+        private long address;
+        private int length;
+        private long position;
+        /** Bytes written by earlier operations of this write. */
+        private int done;
+        private boolean timed;
+        private long deadline;
+
+        Promise<Integer> start(Buffer buffer, boolean write, long address, int length, long position,
+                               Duration timeout) {
+            buffer.lend();
+            this.buffer = buffer;
+            this.write = write;
+            this.address = address;
+            this.length = length;
+            this.position = position;
+            this.done = 0;
+            this.timed = timeout != null;
+            this.deadline = timed ? System.nanoTime() + timeout.toNanos() : 0;
+            this.promise = new Promise<>();
+            Promise<Integer> result = promise; // the field is cleared by the completion
+            inFlight++;
+            submitNext();
+            return result;
+        }
+
+        private void submitNext() {
+            int fixed = buffer.registeredIndex();
+            long at = address + done;
+            int rest = length - done;
+            long offset = position + done;
+            if (write) {
+                if (fixed < 0) {
+                    operation.prepareWrite(ringFd(), at, rest, offset);
+                } else {
+                    operation.prepareWriteFixed(ringFd(), at, rest, offset, fixed);
+                }
+            } else if (fixed < 0) {
+                operation.prepareRead(ringFd(), at, rest, offset);
+            } else {
+                operation.prepareReadFixed(ringFd(), at, rest, offset, fixed);
+            }
+            onFile(operation);
+            operation.submit(timed ? Duration.ofNanos(Math.max(1, deadline - System.nanoTime())) : null);
+        }
+
+        @Override
+        public void completed(IoOperation op, int result, boolean timedOut) {
+            if (write && result > 0 && done + result < length) { // a short write: the rest goes next
+                done += result;
+                submitNext();
+                return;
+            }
+            Buffer lent = buffer;
+            Promise<Integer> outcome = promise;
+            buffer = null;
+            promise = null;
+            idleTransfers.addFirst(this);
+            lent.giveBackFromOperation();
+            finished();
+            if (result < 0) {
+                outcome.fail(IoOperation.failure(write ? "write" : "read", AsyncFile.this, result, timedOut, open));
+            } else if (write) {
+                lent.advanceReader(done + result);
+                outcome.complete(done + result);
+            } else if (result == 0 && length > 0) {
+                outcome.complete(-1);
+            } else {
+                lent.advanceWriter(result);
+                outcome.complete(result);
+            }
+        }
+    }
+
+    /**
+     * One other file operation on the ring (open, sync, size, close: rarer than transfers, so a lambda
+     * prepares it and another takes the result); syncs and sizes reuse theirs from {@link #idleCalls}.
      */
     private static final class RingCall implements IoOperation.Owner {
         private final IoOperation operation;
@@ -420,15 +474,15 @@ public final class AsyncFile implements IoShard.Resource {
         }
 
         /** A call not kept for reuse (opens, closes). */
-        static void start(IoShard io, Duration timeout, Consumer<Operation> prepare, ResultHandler handler) {
-            new RingCall(io).run(timeout, prepare, handler, null);
+        static void start(IoShard io, Consumer<Operation> prepare, ResultHandler handler) {
+            new RingCall(io).run(prepare, handler, null);
         }
 
-        void run(Duration timeout, Consumer<Operation> prepare, ResultHandler handler, ArrayDeque<RingCall> idle) {
+        void run(Consumer<Operation> prepare, ResultHandler handler, ArrayDeque<RingCall> idle) {
             this.handler = handler;
             this.idle = idle;
             prepare.accept(operation);
-            operation.submit(timeout);
+            operation.submit(null);
         }
 
         @Override

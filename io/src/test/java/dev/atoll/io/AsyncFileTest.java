@@ -119,6 +119,39 @@ class AsyncFileTest {
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void theOperationOwnsTheBufferAFailedReadGivesItBackAndAClosedFileRefuses(DriverKind driver) throws Exception {
+        Path path = dir.resolve("write-only.bin");
+        Files.writeString(path, "some bytes");
+        try (ShardRuntime runtime = TestRuntimes.start(1, "", driver)) {
+            List<String> seen = TestRuntimes.awaitPromise(runtime, 0, () ->
+                    AsyncFile.open(path, StandardOpenOption.WRITE).flatMap(file -> {
+                        List<String> events = new ArrayList<>();
+                        Buffer buffer = BufferPool.current().acquire(64);
+                        Promise<Integer> read = file.read(buffer, 0); // the file is not open for reading
+                        events.add(assertThrows(IllegalStateException.class, () -> buffer.writeByte(1)).getMessage());
+                        Promise<List<String>> after = new Promise<>();
+                        read.whenComplete((n, failure) -> {
+                            events.add(failure instanceof IoException e ? e.errnoName() : "no failure: " + n);
+                            buffer.writeByte('x'); // given back with the final completion
+                            events.add(buffer.toUtf8String());
+                            file.closeAsync().whenComplete((ignored, closeFailure) -> {
+                                events.add(file.read(buffer, 0).isDone() ? "refused at once" : "still pending");
+                                file.write(buffer, 0).whenComplete((m, writeFailure) -> {
+                                    events.add(writeFailure == null ? "written" : writeFailure.getClass().getSimpleName());
+                                    buffer.release();
+                                    after.complete(events);
+                                });
+                            });
+                        });
+                        return after;
+                    }));
+            assertEquals(List.of("the buffer is owned by an operation in flight until it completes", "EBADF", "x",
+                    "refused at once", "IoCancelledException"), seen);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void directReadsNeedAlignedBuffersAndPoolBuffersAreAligned(DriverKind driver) throws Exception {
         assumeTrue(Os.current() == Os.LINUX, "O_DIRECT's alignment rule is Linux's; macOS F_NOCACHE has none");
         Path path = dir.resolve("direct.bin");
