@@ -235,9 +235,7 @@ public final class IoUringDriver implements Driver {
 
     @Override
     public void submit(Operation operation) {
-        if (closed) {
-            throw new IllegalStateException("driver is closed");
-        }
+        checkOpen();
         long timeout = operation.timeoutNanos();
         if (timeout > 0 && ring.freeSqes() < 2) {
             submitNow(); // the operation and its LINK_TIMEOUT go to the kernel together
@@ -309,7 +307,7 @@ public final class IoUringDriver implements Driver {
             case TIMEOUT -> prepare(OP_TIMEOUT, -1, timespec(slot, operation.offset()).address(), 1, 0, 0, userData);
         };
         if (operation.registeredFile()) {
-            ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, (byte) (ring.sqes.get(JAVA_BYTE, at + SQE_FLAGS) | SQE_FIXED_FILE));
+            addSqeFlags(at, SQE_FIXED_FILE);
         }
         if (timeout > 0) {
             linkTimeout(at, slot, userData, timeout);
@@ -339,9 +337,7 @@ public final class IoUringDriver implements Driver {
 
     @Override
     public int registerReceiveBuffers(MemorySegment[] buffers, int size) {
-        if (closed) {
-            throw new IllegalStateException("driver is closed");
-        }
+        checkOpen();
         StringBuilder reason = new StringBuilder();
         ProvidedBufferRing group = ProvidedBufferRing.register(ring, arena, bufferGroups.size(), buffers, size, reason);
         if (group == null) {
@@ -359,17 +355,13 @@ public final class IoUringDriver implements Driver {
 
     @Override
     public int registerBuffer(MemorySegment memory) {
-        if (closed) {
-            throw new IllegalStateException("driver is closed");
-        }
+        checkOpen();
         return registeredBuffers.add(memory);
     }
 
     @Override
     public int registerFile(int fd) {
-        if (closed) {
-            throw new IllegalStateException("driver is closed");
-        }
+        checkOpen();
         return registeredFiles.add(fd);
     }
 
@@ -420,6 +412,17 @@ public final class IoUringDriver implements Driver {
         if (r < 0 && r != -LinuxConstants.EINTR && r != -LinuxConstants.EAGAIN && r != -LinuxConstants.EBUSY) {
             throw new ErrnoException("io_uring_enter(detach " + fd + ")", -r);
         }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("driver is closed");
+        }
+    }
+
+    /** Sets {@code flags} (IOSQE_*) on the SQE at {@code at}, beside those it has. */
+    private void addSqeFlags(long at, byte flags) {
+        ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, (byte) (ring.sqes.get(JAVA_BYTE, at + SQE_FLAGS) | flags));
     }
 
     /** Writes one SQE (the ring is submitted first when full) and returns its offset in the SQE array. */
@@ -483,7 +486,7 @@ public final class IoUringDriver implements Driver {
      * before the operation's SQE was written.
      */
     private void linkTimeout(long at, int slot, long userData, long nanos) {
-        ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, (byte) (ring.sqes.get(JAVA_BYTE, at + SQE_FLAGS) | SQE_IO_LINK));
+        addSqeFlags(at, SQE_IO_LINK);
         prepare(OP_LINK_TIMEOUT, -1, timespec(slot, nanos).address(), 1, 0, 0, LINK_TIMEOUT | userData);
         linked[slot] = true;
     }
@@ -508,9 +511,7 @@ public final class IoUringDriver implements Driver {
 
     @Override
     public int poll(long timeoutNanos) {
-        if (closed) {
-            throw new IllegalStateException("driver is closed");
-        }
+        checkOpen();
         int completed = reap();
         long wait = completed > 0 ? 0 : timeoutNanos;
         ring.publish();
