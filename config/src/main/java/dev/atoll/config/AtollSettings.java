@@ -10,6 +10,11 @@ import java.time.Duration;
 public record AtollSettings(ShardSettings shards, DriverKind driver, IoUringSettings ioUring, MeshSettings mesh,
                             TimerSettings timers, OffloadSettings offload) {
 
+    /** These settings with {@code atoll.driver = driver}. */
+    public AtollSettings withDriver(DriverKind driver) {
+        return new AtollSettings(shards, driver, ioUring, mesh, timers, offload);
+    }
+
     static AtollSettings read(ConfigReader r) {
         ShardSettings shards = new ShardSettings(
                 r.countOrAuto("atoll.shards.count", 1, 4096),

@@ -4,6 +4,8 @@ import dev.atoll.config.AtollConfig;
 import dev.atoll.config.AtollSettings;
 import dev.atoll.config.DriverKind;
 import dev.atoll.drivers.Driver;
+import dev.atoll.drivers.DriverChoice;
+import dev.atoll.drivers.DriverUnavailableException;
 import dev.atoll.drivers.Drivers;
 import dev.atoll.drivers.Platform;
 import dev.atoll.drivers.ThreadPlacement;
@@ -74,10 +76,7 @@ public final class ShardRuntime implements AutoCloseable {
 
     /** Starts the shards configured by {@code config}, each with the driver {@code atoll.driver} picks. */
     public static ShardRuntime start(AtollConfig config) {
-        AtollSettings settings = config.settings();
-        // Fail on the caller's thread, before any shard starts, when the driver cannot run here.
-        Drivers.choose(settings.driver(), Platform.current());
-        return start(config, shardId -> Drivers.open(settings));
+        return startChosen(config, config.settings());
     }
 
     /**
@@ -86,9 +85,7 @@ public final class ShardRuntime implements AutoCloseable {
      * fails, the others are stopped and the failure is thrown.
      */
     public static ShardRuntime start(AtollConfig config, DriverFactory driverFactory) {
-        ShardRuntime runtime = new ShardRuntime(config, config.settings(), Platform.current(), driverFactory);
-        runtime.startThreads();
-        return runtime;
+        return start(config, config.settings(), driverFactory);
     }
 
     /**
@@ -97,9 +94,35 @@ public final class ShardRuntime implements AutoCloseable {
      * @throws dev.atoll.drivers.DriverUnavailableException when that driver cannot run on this machine
      */
     public static ShardRuntime start(AtollSettings settings) {
+        return startChosen(AtollConfig.defaults(), settings);
+    }
+
+    /**
+     * Starts with the driver {@code atoll.driver} picks. Under {@code auto}, when a shard cannot set up its
+     * io_uring ring although the start-up probe's small ring could (the rings of all shards count against
+     * the locked-memory limit unless the process has CAP_IPC_LOCK), every shard starts on epoll instead:
+     * shards run one kind of driver.
+     */
+    private static ShardRuntime startChosen(AtollConfig config, AtollSettings settings) {
         // Fail on the caller's thread, before any shard starts, when the driver cannot run here.
-        Drivers.choose(settings.driver(), Platform.current());
-        return start(settings, shardId -> Drivers.open(settings));
+        DriverChoice choice = Drivers.choose(settings.driver(), Platform.current());
+        try {
+            return start(config, settings, shardId -> Drivers.open(settings));
+        } catch (DriverUnavailableException e) {
+            if (settings.driver() != DriverKind.AUTO || choice.kind() != DriverKind.IO_URING) {
+                throw e;
+            }
+            log.warn("atoll.driver = auto: a shard could not set up its io_uring ring ({}); every shard starts on "
+                    + "epoll instead", e.getMessage());
+            AtollSettings epoll = settings.withDriver(DriverKind.EPOLL);
+            return start(config, epoll, shardId -> Drivers.open(epoll));
+        }
+    }
+
+    private static ShardRuntime start(AtollConfig config, AtollSettings settings, DriverFactory driverFactory) {
+        ShardRuntime runtime = new ShardRuntime(config, settings, Platform.current(), driverFactory);
+        runtime.startThreads();
+        return runtime;
     }
 
     /**
@@ -108,9 +131,7 @@ public final class ShardRuntime implements AutoCloseable {
      * are stopped and the failure is thrown.
      */
     public static ShardRuntime start(AtollSettings settings, DriverFactory driverFactory) {
-        ShardRuntime runtime = new ShardRuntime(AtollConfig.defaults(), settings, Platform.current(), driverFactory);
-        runtime.startThreads();
-        return runtime;
+        return start(AtollConfig.defaults(), settings, driverFactory);
     }
 
     private void startThreads() {

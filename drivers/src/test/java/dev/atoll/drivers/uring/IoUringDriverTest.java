@@ -255,7 +255,10 @@ class IoUringDriverTest {
         openFds.add(fd);
         MemorySegment registered = arena.allocate(65536, 4096);
         int buffer = driver.registerBuffer(registered);
-        assertTrue(buffer >= 0, () -> "registerBuffer: " + driver.registeredBuffersRefusal());
+        // Without CAP_IPC_LOCK registered memory counts against the user's locked-memory limit, which CI
+        // runners may have spent: that refusal is LockedMemoryLimitTest's subject, not this test's.
+        Assumptions.assumeTrue(buffer >= 0, () -> "skipped: the kernel refused a registered buffer here: "
+                + driver.registeredBuffersRefusal());
         int file = driver.registerFile(fd);
         assertTrue(file >= 0, "registerFile");
         assertEquals(1, driver.registeredBuffers());
@@ -295,15 +298,18 @@ class IoUringDriverTest {
     @Test
     void aFullTableAnswersMinusOneAndZeroEntriesRegisterNothing() {
         Arena slabs = Arena.ofAuto();
-        try (IoUringDriver two = IoUringDriver.open(settings("atoll.io-uring.registered-buffers = 2"))) {
-            assertEquals(0, two.registerBuffer(slabs.allocate(4096, 4096)));
+        try (IoUringDriver two = IoUringDriver.open(settings("atoll.io-uring { entries = 8, registered-buffers = 2 }"))) {
+            int first = two.registerBuffer(slabs.allocate(4096, 4096));
+            Assumptions.assumeTrue(first >= 0, () -> "skipped: the kernel refused a registered buffer here: "
+                    + two.registeredBuffersRefusal());
+            assertEquals(0, first);
             assertEquals(1, two.registerBuffer(slabs.allocate(4096, 4096)));
             assertEquals(-1, two.registerBuffer(slabs.allocate(4096, 4096)), "the table has two entries");
             assertEquals(2, two.registeredBuffers());
             assertEquals(null, two.registeredBuffersRefusal(), "full is not refused");
         }
         try (IoUringDriver none = IoUringDriver.open(settings(
-                "atoll.io-uring { registered-buffers = 0, registered-files = 0 }"))) {
+                "atoll.io-uring { entries = 8, registered-buffers = 0, registered-files = 0 }"))) {
             assertEquals(-1, none.registerBuffer(slabs.allocate(4096, 4096)));
             assertEquals(-1, none.registerFile(0));
             assertEquals("atoll.io-uring.registered-buffers = 0", none.registeredBuffersRefusal());
