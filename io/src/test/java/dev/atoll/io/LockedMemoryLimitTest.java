@@ -47,7 +47,7 @@ class LockedMemoryLimitTest {
             assertEquals("1", result[3], "the file table needs no locked memory: the open file was registered");
             assertTrue(result[4].startsWith("registering a 1048576-byte buffer failed:") && result[4].contains("ENOMEM")
                     && result[4].contains("RLIMIT_MEMLOCK = 1048576 bytes"), result[4]);
-            String warning = child.output().lines().filter(line -> line.contains("WARN")).findFirst().orElse("");
+            String warning = warning(child, "io_uring: registering a");
             assertTrue(warning.contains("io_uring: registering a 1048576-byte buffer failed")
                     && warning.contains("raise ulimit -l") && warning.contains("file reads and writes use plain READ/WRITE"),
                     "the warning: " + warning + "\nthe child's output:\n" + child.output());
@@ -68,7 +68,7 @@ class LockedMemoryLimitTest {
                     + "user's other locked memory left no room even for the probe's ring: " + child.output());
             assertEquals("DRIVER epoll", driver, child.output());
             assertEquals("RESULT 65536 - - -", child.answer(), child.output());
-            String warning = child.output().lines().filter(line -> line.contains("WARN")).findFirst().orElse("");
+            String warning = warning(child, "atoll.driver = auto: a shard");
             assertTrue(warning.contains("atoll.driver = auto: a shard could not set up its io_uring ring")
                     && warning.contains("ENOMEM") && warning.endsWith("every shard starts on epoll instead"),
                     "the warning: " + warning + "\nthe child's output:\n" + child.output());
@@ -93,6 +93,12 @@ class LockedMemoryLimitTest {
         long bytes = limitKib * 1024L;
         assertTrue(limit.matches("LIMIT Max locked memory\\s+" + bytes + "\\s+" + bytes + "\\s+bytes\\s*"), limit);
         return child;
+    }
+
+    /** The child's WARN line that contains {@code text}, or "" when there is none. */
+    private static String warning(ChildProcess child, String text) {
+        return child.output().lines().filter(line -> line.contains(" WARN ") && line.contains(text)).findFirst()
+                .orElse("");
     }
 
     private static long effectiveCapabilities() throws IOException {
