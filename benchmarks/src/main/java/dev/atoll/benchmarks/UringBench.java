@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
  * {@code ./atoll bench uring}: what the io_uring driver buys, in one run.
@@ -221,6 +222,12 @@ public final class UringBench {
         double readsPerSecond(int seconds) throws Exception;
     }
 
+    /** The median of {@code figure} over the measured runs (the first run is the warm-up). */
+    private static double medianAfterWarmUp(List<RandomReads.AtollRun> runs,
+                                            ToDoubleFunction<RandomReads.AtollRun> figure) {
+        return BenchReport.median(runs.stream().skip(1).mapToDouble(figure).toArray());
+    }
+
     private void reads(Fio fio, Path file, boolean direct) throws Exception {
         String mode = direct ? "O_DIRECT" : "page cache warm";
         if (!direct) {
@@ -236,9 +243,7 @@ public final class UringBench {
         List<ShardRuntime> atolls = new ArrayList<>();
         try {
             Map<String, Reader> readers = new LinkedHashMap<>();
-            List<Double> atollSyscalls = new ArrayList<>();
-            List<Boolean> atollFixed = new ArrayList<>();
-            List<Double> atollBytes = new ArrayList<>();
+            List<RandomReads.AtollRun> atollRuns = new ArrayList<>(); // the warm-up's first
             if (uringUnavailable.isEmpty()) {
                 for (String impl : List.of(ATOLL, ATOLL_PLAIN)) {
                     ConfigSources sources = ConfigSources.none()
@@ -255,9 +260,7 @@ public final class UringBench {
                         RandomReads.AtollRun run = RandomReads.atoll(shards, file, atollOptions, QUEUE_DEPTH,
                                 Duration.ofSeconds(seconds));
                         if (impl.equals(ATOLL)) {
-                            atollSyscalls.add(run.syscallsPerRead());
-                            atollFixed.add(run.fixed());
-                            atollBytes.add(run.bytesPerRead());
+                            atollRuns.add(run);
                         }
                         return run.readsPerSecond();
                     });
@@ -288,17 +291,17 @@ public final class UringBench {
                 report.result(name, impl, BenchReport.median(rates.get(impl)), "reads/s", BenchReport.Better.HIGHER);
             }
             if (rates.containsKey(ATOLL)) {
-                String fixed = atollFixed.stream().allMatch(Boolean::booleanValue)
+                long plain = atollRuns.stream().filter(run -> !run.fixed()).count();
+                String fixed = plain == 0
                         ? "READ_FIXED on a registered file in every run"
-                        : "plain READ in " + atollFixed.stream().filter(f -> !f).count() + " of " + atollFixed.size()
+                        : "plain READ in " + plain + " of " + atollRuns.size()
                                 + " runs (the kernel refused registered buffers or files: see the log)";
                 System.out.println("atoll " + mode + ": " + fixed);
                 report.setting("atoll_read_path_" + (direct ? "direct" : "warm"), fixed);
                 report.result("heap bytes allocated per read on the shard threads, " + mode, ATOLL,
-                        BenchReport.median(atollBytes.stream().skip(1).mapToDouble(Double::doubleValue).toArray()), "bytes",
-                        BenchReport.Better.LOWER);
-                report.result("driver system calls per read, " + mode, ATOLL, BenchReport.median(atollSyscalls.stream()
-                        .skip(1).mapToDouble(Double::doubleValue).toArray()), "calls", BenchReport.Better.LOWER);
+                        medianAfterWarmUp(atollRuns, RandomReads.AtollRun::bytesPerRead), "bytes", BenchReport.Better.LOWER);
+                report.result("driver system calls per read, " + mode, ATOLL,
+                        medianAfterWarmUp(atollRuns, RandomReads.AtollRun::syscallsPerRead), "calls", BenchReport.Better.LOWER);
                 double atollRate = BenchReport.median(rates.get(ATOLL));
                 report.ratioHigherIsBetter(ATOLL + "/" + FIO + " " + name, atollRate,
                         BenchReport.median(rates.get(FIO)), 0.8);
