@@ -3,6 +3,7 @@ package dev.atoll.actors;
 import dev.atoll.actors.CellExtras.ActorTimer;
 import dev.atoll.actors.SystemMessage.ChildFailed;
 import dev.atoll.actors.SystemMessage.SignalMessage;
+import dev.atoll.shards.MeshReceiver;
 import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 import org.slf4j.Logger;
@@ -27,7 +28,7 @@ import java.util.function.Supplier;
  * release/acquire publishes it (and every other shard that holds the reference got it through such
  * a chain).
  */
-final class ActorCell<M> extends ActorRef<M> implements ActorContext<M> {
+final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshReceiver<Object> {
     private static final Logger log = LoggerFactory.getLogger(ActorCell.class);
     /** The cell whose factory is running on this thread, for {@link Actor}'s constructor. */
     private static final ThreadLocal<ActorCell<?>> CONSTRUCTING = new ThreadLocal<>();
@@ -125,15 +126,26 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M> {
     }
 
     /**
-     * Hands {@code message} to this actor's mailbox: directly on the home shard, otherwise as a
-     * {@link Delivery} through the mesh or the outside queue. False when that was refused.
+     * Hands {@code message} to this actor's mailbox: directly on the home shard; from another shard as
+     * the pair (this cell, message) in the mesh queue's slots, so nothing is allocated; from a thread
+     * that is not a shard as a {@link Delivery} through the outside queue. False when that was refused.
      */
     boolean offer(Object message) {
-        if (Shard.current() == home.shard) {
+        Shard here = Shard.current();
+        if (here == home.shard) {
             enqueue(message);
             return true;
         }
+        if (here != null && here.runtime() == home.system.runtime()) {
+            return here.send(home.id, this, message);
+        }
         return home.system.runtime().execute(home.id, new Delivery(this, message));
+    }
+
+    /** A message that crossed the mesh from another shard, on the home shard: into the mailbox. */
+    @Override
+    public void receive(Object message) {
+        enqueue(message);
     }
 
     // ---- the mailbox (home shard only) ----

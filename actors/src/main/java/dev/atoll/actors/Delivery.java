@@ -1,8 +1,9 @@
 package dev.atoll.actors;
 
 /**
- * A message crossing to the shard of its recipient (the mesh and the outside queue carry tasks):
- * the one allocation of a cross-shard tell.
+ * A message from a thread that is not a shard, crossing to the shard of its recipient through that
+ * shard's queue for outside threads (which carries tasks). Between shards no envelope is needed: the
+ * mesh carries (recipient, message) pairs.
  */
 record Delivery(ActorCell<?> recipient, Object message) implements Runnable {
     @Override

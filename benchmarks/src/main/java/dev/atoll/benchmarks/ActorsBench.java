@@ -24,8 +24,6 @@ import java.util.concurrent.TimeUnit;
  * each round; the median round is reported. A garbage collection precedes every run.
  */
 public final class ActorsBench {
-    /** Atoll's shards poll this long before sleeping: the documented knob for message throughput. */
-    static final String ATOLL_SPIN = "50us";
     /** Pekko's messages per actor turn; its dispatcher documentation's throughput example. */
     static final int PEKKO_THROUGHPUT = 100;
 
@@ -96,7 +94,7 @@ public final class ActorsBench {
         long pp = 2_000_000 / scale;
         List<Case> cases = List.of(
                 new Case("ping-pong 1 pair, one shard", 1, "msgs/s", p -> p.pingPong(1, pp), 3.0),
-                new Case("ping-pong 1 pair, two shards", 2, "msgs/s", p -> p.pingPong(1, pp / 4), 1.5),
+                new Case("ping-pong 1 pair, two shards", 2, "msgs/s", p -> p.pingPong(1, pp / 4), 1.0),
                 new Case("ping-pong 100 pairs, one shard", 1, "msgs/s", p -> p.pingPong(100, 2 * pp), 3.0),
                 new Case("ping-pong 100 pairs, two shards", 2, "msgs/s", p -> p.pingPong(100, pp), 1.5),
                 new Case("savina count, one shard", 1, "msgs/s", p -> p.count(pp), 1.0),
@@ -106,15 +104,14 @@ public final class ActorsBench {
         Map<Integer, List<Peer>> peers = new LinkedHashMap<>();
         for (int threads : new int[] {1, 2}) {
             AtollConfig atoll = AtollConfig.load(ConfigSources.none()
-                    .withOption("atoll.shards.count", Integer.toString(threads), "actors benchmark")
-                    .withOption("atoll.shards.spin-before-sleep", ATOLL_SPIN, "actors benchmark"));
+                    .withOption("atoll.shards.count", Integer.toString(threads), "actors benchmark"));
             peers.put(threads, List.of(new AtollPeer(atoll), new PekkoClassicPeer(threads, PEKKO_THROUGHPUT),
                     new PekkoTypedPeer(threads, PEKKO_THROUGHPUT)));
         }
         AtollPeer atollOne = (AtollPeer) peers.get(1).getFirst();
         report.setting("atoll_shards", "1 (one-shard cases), 2 (two-shard cases)")
                 .setting("atoll_throughput", atollOne.throughput())
-                .setting("atoll_spin_before_sleep", ATOLL_SPIN)
+                .setting("atoll_idle", atollOne.idle())
                 .setting("atoll_driver", atollOne.driver())
                 .setting("atoll_pin", atollOne.pinned())
                 .setting("pekko_version", PekkoClassicPeer.version())

@@ -44,6 +44,10 @@ final class AtollPeer implements Peer {
         return system.runtime().settings().shards().pin();
     }
 
+    String idle() {
+        return system.runtime().settings().shards().idle().toString();
+    }
+
     record Ball(ActorRef<Ball> from, long remaining, CountDownLatch done) { }
 
     static final class Player extends Actor<Ball> {

@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * otherwise write, in one run.
  *
  * <ul>
- *   <li>one-way throughput from shard 0 to shard 1 through the mesh;</li>
+ *   <li>one-way throughput from shard 0 to shard 1 through the mesh, with the default idle strategy
+ *       ({@code adaptive}) and with {@code sleep}, and the heap bytes each shard thread allocated per
+ *       message (the message object is the same one every time, so this is the mesh's own cost);</li>
  *   <li>the same JCTools SPSC queue class with the same message objects between two bare threads,
  *       placed on the same CPUs, both spinning (the limit);</li>
  *   <li>a {@link ThreadPoolExecutor} hand-off (one worker, unbounded queue), placed the same way;</li>
@@ -35,12 +37,12 @@ import java.util.concurrent.TimeUnit;
 public final class MeshBench {
     private static final int SEND_BATCH = 4096;
 
-    /** The spin of the second mesh configuration: the receiver polls this long before it sleeps. */
-    private static final String SPIN = "50us";
+    /** The idle strategy of the second mesh configuration: sleep at once, woken by each batch. */
+    private static final String SLEEP = "sleep";
 
     private final BenchArgs args;
     private final AtollSettings settings;
-    private final AtollSettings spinning;
+    private final AtollSettings sleeping;
     private final Platform platform = Platform.current();
     private final long messages;
     private final int rounds;
@@ -50,7 +52,7 @@ public final class MeshBench {
         this.args = args;
         ConfigSources twoShards = ConfigSources.none().withOption("atoll.shards.count", "2", "mesh benchmark");
         this.settings = AtollConfig.load(twoShards).settings();
-        this.spinning = AtollConfig.load(twoShards.withOption("atoll.shards.spin-before-sleep", SPIN, "mesh benchmark"))
+        this.sleeping = AtollConfig.load(twoShards.withOption("atoll.shards.idle.strategy", SLEEP, "mesh benchmark"))
                 .settings();
         this.messages = args.quick() ? 2_000_000 : 20_000_000;
         this.rounds = args.quick() ? 1 : 3;
@@ -64,18 +66,19 @@ public final class MeshBench {
     private void measure() throws Exception {
         BenchReport report = BenchReport.forRun(args);
         double[] mesh = new double[rounds];
-        double[] meshSpin = new double[rounds];
+        double[] meshSleep = new double[rounds];
         double[] raw = new double[rounds];
         double[] executor = new double[rounds];
         long meshWakes;
-        try (ShardRuntime shards = ShardRuntime.start(settings); ShardRuntime spinningShards = ShardRuntime.start(spinning)) {
+        double[] bytesPerMessage;
+        try (ShardRuntime shards = ShardRuntime.start(settings); ShardRuntime sleepingShards = ShardRuntime.start(sleeping)) {
             report.setting("shards", shards.shardCount())
                     .setting("driver", shards.driverKind().displayName())
                     .setting("placement", String.join("; ", shards.placements()))
                     .setting("pin", settings.shards().pin())
                     .setting("queue_capacity", settings.mesh().queueCapacity())
-                    .setting("spin_before_sleep", settings.shards().spinBeforeSleep().toString()
-                            + " (atoll-mesh), " + SPIN + " (atoll-mesh-spin)")
+                    .setting("idle", settings.shards().idle() + " (atoll-mesh); strategy " + SLEEP
+                            + " (atoll-mesh-sleep)")
                     .setting("messages_per_round", messages)
                     .setting("rounds_after_warmup", rounds)
                     .setting("send_batch", SEND_BATCH + " per turn, stopping at the first message parked in overflow")
@@ -88,7 +91,7 @@ public final class MeshBench {
                     .setting("platform", platform.describe());
             System.out.println("warm-up ...");
             meshOneWay(shards, messages / 4);
-            meshOneWay(spinningShards, messages / 4);
+            meshOneWay(sleepingShards, messages / 4);
             rawSpsc(messages / 4);
             executorHandOff(messages / 4);
             long wakesBefore = shards.shard(0).stats().wakesSent();
@@ -96,32 +99,37 @@ public final class MeshBench {
                 settle();
                 mesh[round] = meshOneWay(shards, messages);
                 settle();
-                meshSpin[round] = meshOneWay(spinningShards, messages);
+                meshSleep[round] = meshOneWay(sleepingShards, messages);
                 settle();
                 raw[round] = rawSpsc(messages);
                 settle();
                 executor[round] = executorHandOff(messages);
-                System.out.printf("round %d: mesh %,.0f  mesh-spin %,.0f  raw-spsc %,.0f  executor %,.0f msgs/s%n",
-                        round + 1, mesh[round], meshSpin[round], raw[round], executor[round]);
+                System.out.printf("round %d: mesh %,.0f  mesh-sleep %,.0f  raw-spsc %,.0f  executor %,.0f msgs/s%n",
+                        round + 1, mesh[round], meshSleep[round], raw[round], executor[round]);
             }
             meshWakes = shards.shard(0).stats().wakesSent() - wakesBefore;
+            bytesPerMessage = allocationPerMessage(shards);
             latency(shards, report, "atoll-mesh");
-            latency(spinningShards, report, "atoll-mesh-spin");
+            latency(sleepingShards, report, "atoll-mesh-sleep");
         }
         double meshRate = BenchReport.median(mesh);
-        double meshSpinRate = BenchReport.median(meshSpin);
+        double meshSleepRate = BenchReport.median(meshSleep);
         double rawRate = BenchReport.median(raw);
         double executorRate = BenchReport.median(executor);
         report.result("one-way throughput", "atoll-mesh", meshRate, "msgs/s", BenchReport.Better.HIGHER)
-                .result("one-way throughput", "atoll-mesh-spin", meshSpinRate, "msgs/s", BenchReport.Better.HIGHER)
+                .result("one-way throughput", "atoll-mesh-sleep", meshSleepRate, "msgs/s", BenchReport.Better.HIGHER)
                 .result("one-way throughput", "raw-spsc", rawRate, "msgs/s", BenchReport.Better.HIGHER)
                 .result("one-way throughput", "thread-pool-executor", executorRate, "msgs/s", BenchReport.Better.HIGHER)
                 .result("wake syscalls by the sender during throughput rounds", "atoll-mesh", meshWakes, "syscalls",
+                        BenchReport.Better.LOWER)
+                .result("heap bytes allocated per message, sending shard", "atoll-mesh", bytesPerMessage[0], "bytes",
+                        BenchReport.Better.LOWER)
+                .result("heap bytes allocated per message, receiving shard", "atoll-mesh", bytesPerMessage[1], "bytes",
                         BenchReport.Better.LOWER);
         report.ratioHigherIsBetter("atoll-mesh/raw-spsc one-way throughput", meshRate, rawRate, 0.5);
-        report.ratioHigherIsBetter("atoll-mesh-spin/raw-spsc one-way throughput", meshSpinRate, rawRate, 0.5);
+        report.ratioHigherIsBetter("atoll-mesh-sleep/raw-spsc one-way throughput", meshSleepRate, rawRate, 0.5);
         report.ratioHigherIsBetter("atoll-mesh/thread-pool-executor one-way throughput", meshRate, executorRate, 5.0);
-        report.ratioHigherIsBetter("atoll-mesh-spin/thread-pool-executor one-way throughput", meshSpinRate,
+        report.ratioHigherIsBetter("atoll-mesh-sleep/thread-pool-executor one-way throughput", meshSleepRate,
                 executorRate, 5.0);
         report.publish(args);
     }
@@ -172,6 +180,20 @@ public final class MeshBench {
             }
         });
         return n / ((delivery.awaitEnd() - start) / 1e9);
+    }
+
+    /**
+     * Heap bytes the two shard threads allocate per message over one more run (HotSpot's per-thread
+     * counter), the same message object sent every time: what the mesh itself allocates.
+     */
+    private double[] allocationPerMessage(ShardRuntime shards) {
+        long[] before = {AllocationCounter.ofShard(shards, 0), AllocationCounter.ofShard(shards, 1)};
+        meshOneWay(shards, messages);
+        long[] after = {AllocationCounter.ofShard(shards, 0), AllocationCounter.ofShard(shards, 1)};
+        double[] perMessage = {(after[0] - before[0]) / (double) messages, (after[1] - before[1]) / (double) messages};
+        System.out.printf("heap bytes per message: %.4f on the sending shard, %.4f on the receiving shard%n",
+                perMessage[0], perMessage[1]);
+        return perMessage;
     }
 
     private double rawSpsc(long n) throws InterruptedException {

@@ -96,7 +96,7 @@ public final class UringBench {
                 .setting("atoll_io_uring", uringUnavailable.map(why -> "unavailable: " + why).orElse("available"))
                 .setting("nop", NOP_BATCH + " and 1 NOPs per poll on one platform thread that owns the driver, "
                         + nopDuration.toSeconds() + " s each after a quarter of that as warm-up")
-                .setting("wake", "shard 0 -> shard 1 asleep (spin-before-sleep 0, timers.tick " + WAKE_TICK + "),"
+                .setting("wake", "shard 0 -> shard 1 asleep (idle strategy sleep, timers.tick " + WAKE_TICK + "),"
                         + " shards pinned to CPUs 0 and 1 (the default) and unpinned, "
                         + wakeRounds + " rounds x " + wakeSamplesPerRound + " samples " + WAKE_PAUSE.toNanos() / 1000
                         + " us apart, configurations alternated")
@@ -206,7 +206,7 @@ public final class UringBench {
                 .withOption("atoll.driver", driver, "uring benchmark")
                 .withOption("atoll.shards.count", "2", "uring benchmark")
                 .withOption("atoll.shards.pin", Boolean.toString(pin), "uring benchmark")
-                .withOption("atoll.shards.spin-before-sleep", "0us", "uring benchmark")
+                .withOption("atoll.shards.idle.strategy", "sleep", "uring benchmark")
                 .withOption("atoll.timers.tick", WAKE_TICK, "uring benchmark");
         if (wake.isPresent()) {
             sources = sources.withOption("atoll.io-uring.wake", wake.get(), "uring benchmark");

@@ -20,7 +20,7 @@ public record AtollSettings(ShardSettings shards, DriverKind driver, IoUringSett
                 r.countOrAuto("atoll.shards.count", 1, 4096),
                 r.bool("atoll.shards.pin"),
                 r.enumOf("atoll.shards.qos", QosClass.class),
-                r.duration("atoll.shards.spin-before-sleep", Duration.ZERO, Duration.ofSeconds(1)),
+                idle(r),
                 r.intIn("atoll.shards.task-budget", 1, 1 << 20),
                 r.intIn("atoll.shards.drain-batch", 1, 1 << 20),
                 r.duration("atoll.shards.stall-threshold", Duration.ZERO, Duration.ofHours(1)),
@@ -48,5 +48,20 @@ public record AtollSettings(ShardSettings shards, DriverKind driver, IoUringSett
                 r.intIn("atoll.offload.threads", 1, 1024),
                 r.intIn("atoll.offload.queue-capacity", 1, 1 << 24));
         return new AtollSettings(shards, driver, ioUring, mesh, timers, offload);
+    }
+
+    private static IdleSettings idle(ConfigReader r) {
+        Duration minPark = r.duration("atoll.shards.idle.min-park", Duration.ofNanos(1000), Duration.ofSeconds(1));
+        Duration maxPark = r.duration("atoll.shards.idle.max-park", Duration.ofNanos(1000), Duration.ofSeconds(1));
+        if (maxPark.compareTo(minPark) < 0) {
+            throw r.invalid("atoll.shards.idle.max-park", "a duration no shorter than atoll.shards.idle.min-park ("
+                    + minPark + ")");
+        }
+        return new IdleSettings(
+                r.enumOf("atoll.shards.idle.strategy", IdleStrategyKind.class),
+                r.duration("atoll.shards.idle.poll-window", Duration.ZERO, Duration.ofSeconds(1)),
+                r.intIn("atoll.shards.idle.spins", 0, 1 << 20),
+                r.intIn("atoll.shards.idle.yields", 0, 1 << 20),
+                minPark, maxPark);
     }
 }

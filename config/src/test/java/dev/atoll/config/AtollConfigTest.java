@@ -49,7 +49,8 @@ class AtollConfigTest {
         assertEquals(0, s.shards().count());
         assertTrue(s.shards().pin());
         assertEquals(QosClass.USER_INTERACTIVE, s.shards().qos());
-        assertEquals(Duration.ZERO, s.shards().spinBeforeSleep());
+        assertEquals(new IdleSettings(IdleStrategyKind.ADAPTIVE, Duration.ofNanos(50_000), 64, 8, Duration.ofNanos(1000),
+                Duration.ofMillis(1)), s.shards().idle());
         assertEquals(Duration.ofMillis(500), s.shards().stallThreshold());
         assertEquals(DriverKind.AUTO, s.driver());
         assertEquals(4096, s.ioUring().entries());
@@ -196,13 +197,25 @@ class AtollConfigTest {
     }
 
     @Test
+    void idleStrategiesAreNamedInKebabCaseAndParksOrdered() {
+        assertEquals(IdleStrategyKind.SPIN_THEN_YIELD,
+                AtollConfig.parse("atoll.shards.idle.strategy = spin-then-yield", "t").settings().shards().idle().strategy());
+        InvalidConfigException unknown = assertThrows(InvalidConfigException.class,
+                () -> AtollConfig.parse("atoll.shards.idle.strategy = nap", "t"));
+        assertEquals("one of adaptive, sleep, busy-spin, spin-then-yield, back-off", unknown.expected());
+        InvalidConfigException inverted = assertThrows(InvalidConfigException.class,
+                () -> AtollConfig.parse("atoll.shards.idle { min-park = 2ms, max-park = 1ms }", "t"));
+        assertEquals("atoll.shards.idle.max-park", inverted.path());
+    }
+
+    @Test
     void durationsAcceptUnitsAndCheckTheirRange() {
-        ShardSettings s = AtollConfig.parse("atoll.shards { spin-before-sleep = 50us, stall-threshold = 2s }", "t")
+        ShardSettings s = AtollConfig.parse("atoll.shards { idle.poll-window = 20us, stall-threshold = 2s }", "t")
                 .settings().shards();
-        assertEquals(Duration.ofNanos(50_000), s.spinBeforeSleep());
+        assertEquals(Duration.ofNanos(20_000), s.idle().pollWindow());
         assertEquals(Duration.ofSeconds(2), s.stallThreshold());
         InvalidConfigException tooLong = assertThrows(InvalidConfigException.class,
-                () -> AtollConfig.parse("atoll.shards.spin-before-sleep = 2s", "t"));
+                () -> AtollConfig.parse("atoll.shards.idle.poll-window = 2s", "t"));
         assertEquals("a duration from PT0S to PT1S", tooLong.expected());
         InvalidConfigException notADuration = assertThrows(InvalidConfigException.class,
                 () -> AtollConfig.parse("atoll.timers.tick = soon", "t"));

@@ -1,5 +1,6 @@
 package dev.atoll.drivers;
 
+import dev.atoll.config.AtollConfig;
 import dev.atoll.config.QosClass;
 import dev.atoll.config.ShardSettings;
 import dev.atoll.drivers.ffi.MacosConstants;
@@ -20,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ThreadPlacementTest {
 
     private static ShardSettings settings(boolean pin) {
-        return new ShardSettings(0, pin, QosClass.USER_INTERACTIVE, Duration.ZERO, 64, 64, Duration.ZERO,
-                Duration.ofSeconds(1));
+        return new ShardSettings(0, pin, QosClass.USER_INTERACTIVE, AtollConfig.defaults().settings().shards().idle(),
+                64, 64, Duration.ZERO, Duration.ofSeconds(1));
     }
 
     /** Runs {@code body} on a fresh platform thread and returns its result. */

@@ -11,6 +11,8 @@ import dev.atoll.actors.Signal;
 import dev.atoll.actors.SpawnOptions;
 import dev.atoll.actors.Supervision;
 import dev.atoll.actors.Terminated;
+import dev.atoll.config.IdleStrategyKind;
+
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -164,9 +166,9 @@ public final class ActorsDemo {
         System.out.println();
         System.out.printf("Ping-pong between shard %d and shard %d: %,d messages, one in flight, in %.3f s (%,.0f msgs/s)%n",
                 a, b, PING_PONGS, seconds, PING_PONGS / seconds);
-        if (a != b && system.runtime().settings().shards().spinBeforeSleep().isZero()) {
-            System.out.println("  (each message wakes a sleeping shard; -Datoll.shards.spin-before-sleep=50us trades idle CPU"
-                    + " for messages without wake-ups)");
+        if (a != b && system.runtime().settings().shards().idle().strategy() == IdleStrategyKind.SLEEP) {
+            System.out.println("  (each message wakes a sleeping shard; the default -Datoll.shards.idle.strategy=adaptive"
+                    + " polls while messages flow and passes them without wake-ups)");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.atoll.examples;
 
+import dev.atoll.config.IdleStrategyKind;
 import dev.atoll.shards.Shard;
 import dev.atoll.shards.ShardRuntime;
 import dev.atoll.shards.ShardStats;
@@ -83,9 +84,9 @@ public final class Hello {
         System.out.printf("Token ring: %,d hops (%,d laps of %d shard%s, one message in flight) in %.3f s%n",
                 hops, RING_LAPS, n, n == 1 ? "" : "s", elapsed / 1e9);
         System.out.printf("  %,.0f hops/s, %.2f us per hop%n", hops / (elapsed / 1e9), elapsed / 1e3 / hops);
-        if (shards.settings().shards().spinBeforeSleep().isZero()) {
-            System.out.println("  (each hop wakes a sleeping shard; -Datoll.shards.spin-before-sleep=50us trades idle CPU"
-                    + " for hops without wake-ups)");
+        if (shards.settings().shards().idle().strategy() == IdleStrategyKind.SLEEP) {
+            System.out.println("  (each hop wakes a sleeping shard; the default -Datoll.shards.idle.strategy=adaptive"
+                    + " polls while messages flow and hops without wake-ups)");
         }
     }
 

@@ -1,36 +1,91 @@
 package dev.atoll.shards;
 
-import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
-
 import java.util.ArrayDeque;
 
 /**
- * One sender shard's side of the queue to one target shard: the SPSC queue itself and the ordered
- * overflow list that holds envelopes while the queue is full, so a send never blocks and never
- * reorders.
+ * One sender shard's side of the queue to one target shard, touched only by the sender: where it
+ * writes next, what it has published, and the ordered overflow list that holds (receiver, message)
+ * pairs while the queue is full, so a send never blocks and never reorders.
  */
 final class Outbox {
     final Shard target;
-    final SpscVarHandleArrayQueue<Runnable> queue;
-    final ArrayDeque<Runnable> overflow = new ArrayDeque<>();
-    /** Sent to in this loop iteration: its target needs the wake check. */
+    final MeshQueue queue;
+    /** Parked pairs, receiver then message, oldest first. */
+    private final ArrayDeque<Object> overflow = new ArrayDeque<>();
+    /** Sent to in this loop iteration (or still parked): it needs the flush. */
     boolean touched;
-    /** Envelopes that entered the queue since the last flush (counted once per flush, not per send). */
-    int sent;
+    /** The next message number to fill. */
+    private long tail;
+    /** Messages below it were published. */
+    private long published;
+    /** The sender may fill up to here without reading the receiver's index (its last reading + capacity). */
+    private long fillLimit;
 
-    Outbox(Shard target, SpscVarHandleArrayQueue<Runnable> queue) {
+    Outbox(Shard target, MeshQueue queue) {
         this.target = target;
         this.queue = queue;
+        this.fillLimit = queue.capacity;
     }
 
-    /** Moves parked envelopes into the queue, oldest first, while it has room. Returns how many moved. */
+    /** Messages parked in the overflow list. */
+    int parked() {
+        return overflow.size() >> 1;
+    }
+
+    /** Puts the pair in the queue unless it is full or pairs are parked (order). Unpublished until {@link #publish()}. */
+    boolean offer(Object receiver, Object message) {
+        return overflow.isEmpty() && fill(receiver, message);
+    }
+
+    private boolean fill(Object receiver, Object message) {
+        long t = tail;
+        if (t >= fillLimit) {
+            fillLimit = queue.consumed() + queue.capacity;
+            if (t >= fillLimit) {
+                return false;
+            }
+        }
+        queue.put(t, receiver, message);
+        tail = t + 1;
+        return true;
+    }
+
+    void park(Object receiver, Object message) {
+        overflow.addLast(receiver);
+        overflow.addLast(message);
+    }
+
+    /** Moves parked pairs into the queue, oldest first, while it has room. Returns how many moved. */
     int drainOverflow() {
         int moved = 0;
-        Runnable head;
-        while ((head = overflow.peekFirst()) != null && queue.offer(head)) {
+        Object receiver;
+        while ((receiver = overflow.peekFirst()) != null) {
+            overflow.pollFirst();
+            if (!fill(receiver, overflow.peekFirst())) {
+                overflow.addFirst(receiver);
+                break;
+            }
             overflow.pollFirst();
             moved++;
         }
         return moved;
+    }
+
+    /** Publishes what was filled since the last call (one release store); returns how many messages. */
+    int publish() {
+        int n = (int) (tail - published);
+        if (n > 0) {
+            published = tail;
+            queue.publish(tail);
+        }
+        return n;
+    }
+
+    /** After the runtime stopped (threads joined): takes the next parked pair's message, or null. */
+    Object pollParkedMessage() {
+        if (overflow.pollFirst() == null) {
+            return null;
+        }
+        return overflow.pollFirst();
     }
 }

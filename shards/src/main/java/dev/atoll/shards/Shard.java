@@ -5,7 +5,6 @@ import dev.atoll.drivers.Driver;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.varhandle.MpscChunkedVarHandleArrayQueue;
 import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
-import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +22,12 @@ import java.util.function.Consumer;
  * queues and counters. Everything a shard owns is touched only by its thread; other threads reach
  * it through messages.
  *
- * <p>One loop iteration: run ready tasks (up to {@code task-budget}); drain the queue from every
- * other shard, the queue for outside threads and offload results (up to {@code drain-batch} each);
- * fire due timers; flush outboxes and wake the targets that sleep; then one driver call, which
- * waits only when there is nothing to do (until the next timer at most) and dispatches completions.
+ * <p>One loop iteration: drain the batches published by every other shard, the queue for outside
+ * threads and offload results (up to {@code drain-batch} each); run ready tasks, the work those
+ * messages made included (up to {@code task-budget}); fire due timers; flush: publish what this
+ * iteration sent to each shard as one batch and wake the targets that sleep; then one driver call,
+ * which waits only when the idle strategy says so (until the next timer at most) and dispatches
+ * completions.
  *
  * <p>Methods that do not say otherwise must be called on this shard's thread.
  */
@@ -42,15 +43,18 @@ public final class Shard {
     private final ShardThread thread;
     private final int taskBudget;
     private final int drainBatch;
-    private final long spinNanos;
     private final int overflowLimit;
 
     final WakeSignal wake = new WakeSignal();
     final ShardStats stats = new ShardStats();
 
-    private final ArrayDeque<Runnable> runQueue = new ArrayDeque<>(256);
+    /** Runs a message that is a task: the receiver of {@link #execute} and of the Runnable sends. */
+    private static final MeshReceiver<Runnable> RUN_TASK = Runnable::run;
+
+    /** Ready work as (receiver, message) pairs, like the mesh's slots, so queuing allocates nothing. */
+    private final ArrayDeque<Object> runQueue = new ArrayDeque<>(512);
     /** Inbound mesh queues, indexed by sender shard id; null at this shard's own index. */
-    final SpscVarHandleArrayQueue<Runnable>[] inbound;
+    final MeshQueue[] inbound;
     private Outbox[] outboxes;
     private final int[] touchedTargets;
     private int touchedCount;
@@ -63,6 +67,8 @@ public final class Shard {
     // One allocation each at construction, so draining and firing allocate nothing.
     private final MessagePassingQueue.Consumer<Runnable> runMessage = this::runSafely;
     private final Consumer<Runnable> runTimer = this::runSafely;
+    private final MeshQueue.Handler receiveMessage = this::receiveSafely;
+    private final IdleStrategy idle;
 
     // Written once by this shard's thread at start, read by wakers on any thread: volatile (release/acquire).
     private volatile Driver driver;
@@ -80,21 +86,20 @@ public final class Shard {
     private int inFlightOffloads;
     private int drainStart;
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     Shard(int id, ShardRuntime runtime, int shardCount, ShardSettings shards, int queueCapacity,
           int overflowLimit, long tickNanos, int wheelSize) {
         this.id = id;
         this.runtime = runtime;
         this.taskBudget = shards.taskBudget();
         this.drainBatch = shards.drainBatch();
-        this.spinNanos = shards.spinBeforeSleep().toNanos();
         this.overflowLimit = overflowLimit;
-        this.inbound = new SpscVarHandleArrayQueue[shardCount];
+        this.inbound = new MeshQueue[shardCount];
         for (int from = 0; from < shardCount; from++) {
             if (from != id) {
-                inbound[from] = new SpscVarHandleArrayQueue<>(queueCapacity);
+                inbound[from] = new MeshQueue(queueCapacity);
             }
         }
+        this.idle = IdleStrategy.of(shards.idle(), this::peekInbound);
         this.touchedTargets = new int[shardCount];
         // Outside threads get the same bound as a sender shard: queue plus overflow, at most 2^30.
         int submissionCapacity = roundUpPow2((int) Math.min(1 << 30, Math.max(8L, (long) queueCapacity + overflowLimit)));
@@ -152,6 +157,7 @@ public final class Shard {
     /** Queues a task to run on this shard in a later step of the loop (never inline). */
     public void execute(Runnable task) {
         checkThread();
+        runQueue.addLast(RUN_TASK);
         runQueue.addLast(task);
     }
 
@@ -162,8 +168,20 @@ public final class Shard {
      * {@code atoll.mesh.overflow-limit} messages already wait for that target.
      */
     public boolean send(int target, Runnable message) {
+        return send(target, RUN_TASK, message);
+    }
+
+    /**
+     * Sends {@code message} to {@code receiver} on shard {@code target}: {@code receiver.receive(message)}
+     * runs there (to this shard itself: later, on the local run queue). Allocates nothing: the pair
+     * travels in the mesh queue's own slots. Everything a shard sends to one target during one loop
+     * iteration is published as one batch at the end of the iteration, in the order it was sent.
+     * Never blocks; returns false when refused because {@code atoll.mesh.overflow-limit} messages
+     * already wait for that target.
+     */
+    public <M> boolean send(int target, MeshReceiver<? super M> receiver, M message) {
         checkThread();
-        return deliver(target, message, overflowLimit);
+        return deliver(target, receiver, message, overflowLimit);
     }
 
     /**
@@ -172,7 +190,7 @@ public final class Shard {
      */
     public int backlog(int target) {
         checkThread();
-        return target == id ? 0 : outboxes[target].overflow.size();
+        return target == id ? 0 : outboxes[target].parked();
     }
 
     /**
@@ -180,27 +198,38 @@ public final class Shard {
      * refused reply would leave its asker waiting for nothing).
      */
     public void sendReply(int target, Runnable message) {
-        checkThread();
-        deliver(target, message, Integer.MAX_VALUE);
+        sendReply(target, RUN_TASK, message);
     }
 
-    /** Queues locally, enters the mesh queue, or parks in the overflow list; refused beyond {@code limit} parked. */
-    private boolean deliver(int target, Runnable message, int limit) {
+    /** Like {@link #send(int, MeshReceiver, Object)} but never refused (see {@link #sendReply(int, Runnable)}). */
+    public <M> void sendReply(int target, MeshReceiver<? super M> receiver, M message) {
+        checkThread();
+        deliver(target, receiver, message, Integer.MAX_VALUE);
+    }
+
+    /** Queues locally, fills the mesh queue, or parks in the overflow list; refused beyond {@code limit} parked. */
+    private boolean deliver(int target, Object receiver, Object message, int limit) {
         if (target == id) {
+            runQueue.addLast(receiver);
             runQueue.addLast(message);
             return true;
         }
-        Outbox outbox = outboxes[target];
-        if (outbox.overflow.isEmpty() && outbox.queue.offer(message)) {
-            outbox.sent++;
-            touch(target, outbox);
-            return true;
-        }
-        if (outbox.overflow.size() >= limit) {
+        if (runtime.anyShardDied() && outboxes[target].target.hasExited()) {
             stats.increment(ShardStats.REJECTED);
             return false;
         }
-        park(target, outbox, message);
+        Outbox outbox = outboxes[target];
+        touch(target, outbox);
+        if (outbox.offer(receiver, message)) {
+            return true;
+        }
+        if (outbox.parked() >= limit) {
+            stats.increment(ShardStats.REJECTED);
+            return false;
+        }
+        outbox.park(receiver, message);
+        overflowPending++;
+        stats.increment(ShardStats.OVERFLOWED);
         return true;
     }
 
@@ -275,12 +304,17 @@ public final class Shard {
             closeDriver();
             return;
         }
+        Throwable death = null;
         try {
             loop();
         } catch (Throwable t) {
-            log.error("shard {} loop failed; the shard stops", id, t);
+            death = t;   // an Error the guards let through (a VirtualMachineError, or a bug in the loop itself)
         } finally {
             exited = true;
+            if (death != null) {
+                runtime.shardDied(this, death);
+                cancelLeftovers(new Shard[] {this});   // its own queues; what others park for it is refused from now on
+            }
             timers.cancelAll();
             exitLocals();
             closeDriver();
@@ -327,71 +361,96 @@ public final class Shard {
         Driver d = driver;
         while (true) {
             stats.increment(ShardStats.ITERATIONS);
-            int work = runTasks();
-            work += drainInbound();
+            int fromShards = drainShards();
+            int work = fromShards + drainOutside();
+            work += runTasks();
             work += fireTimers();
-            flushOutboxes();
+            int published = flushOutboxes();
             if (stopRequested && stopStep()) {
                 return;
             }
-            long timeout = work > 0 || !runQueue.isEmpty() ? 0 : sleepTimeout();
-            if (timeout != 0 && spinNanos > 0 && spinUntilWork()) {
-                timeout = 0;
+            if (work > 0 || published > 0 || !runQueue.isEmpty()) {
+                idle.busy(fromShards > 0 || published > 0);
+                poll(d, 0);
+                continue;
             }
-            if (timeout != 0) {
-                wake.beginSleep();
-                // Dekker re-check: a sender that enqueued before our fence is seen here; one that
-                // enqueues after it sees sleeping = 1 and wakes us.
-                if (hasInbound() || stopRequested) {
-                    wake.endSleep();
-                    timeout = 0;
-                } else {
-                    stats.increment(ShardStats.SLEEPS);
-                    int completed = d.poll(timeout);
-                    wake.endSleep();
-                    stats.add(ShardStats.COMPLETIONS, completed);
-                    continue;
-                }
+            long decision = idle.idle();
+            if (decision == IdleStrategy.POLL) {
+                poll(d, 0);
+            } else if (decision == IdleStrategy.SLEEP) {
+                sleep(d, waitTimeout());
+            } else {
+                long timeout = waitTimeout();
+                poll(d, timeout < 0 ? decision : Math.min(timeout, decision));   // a park: senders do not wake it
             }
-            stats.add(ShardStats.COMPLETIONS, d.poll(0));
+        }
+    }
+
+    /** Blocks in the driver, announced (the sleeper's half of the Dekker handshake), unless work arrived. */
+    private void sleep(Driver d, long timeout) {
+        wake.beginSleep();
+        // Dekker re-check: a sender that published before our fence is seen here; one that publishes
+        // after it sees sleeping = 1 and wakes us.
+        if (hasInbound() || stopRequested) {
+            wake.endSleep();
+            poll(d, 0);
+            return;
+        }
+        stats.increment(ShardStats.SLEEPS);
+        poll(d, timeout);
+        wake.endSleep();
+    }
+
+    /**
+     * The driver call, guarded: completions run user code (receivers, continuations), and a failure that
+     * escapes a driver's own guards must cost one callback, not the shard.
+     */
+    private void poll(Driver d, long timeout) {
+        try {
+            stats.add(ShardStats.COMPLETIONS, d.poll(timeout));
+        } catch (Throwable t) {
+            reportFailure(d, t);
         }
     }
 
     private int runTasks() {
-        // Only tasks queued before this step: one that re-queues itself waits for the next iteration,
+        // Only work queued before this step: a task that re-queues itself waits for the next iteration,
         // so it cannot keep the shard from its queues and its driver.
-        int limit = Math.min(runQueue.size(), taskBudget);
-        int ran = 0;
-        while (ran < limit) {
-            runSafely(runQueue.pollFirst());
-            ran++;
+        int limit = Math.min(runQueue.size() >> 1, taskBudget);
+        for (int ran = 0; ran < limit; ran++) {
+            receiveSafely(runQueue.pollFirst(), runQueue.pollFirst());
         }
-        if (ran > 0) {
-            stats.add(ShardStats.TASKS, ran);
+        if (limit > 0) {
+            stats.add(ShardStats.TASKS, limit);
         }
-        return ran;
+        return limit;
     }
 
-    private int drainInbound() {
+    /** Takes every batch the other shards published (up to {@code drain-batch} each); returns how many messages. */
+    private int drainShards() {
         int n = inbound.length;
-        // Start one queue later each iteration so no sender is always served last.
+        // Start one queue later each iteration so no sender is always served first.
         int start = drainStart = drainStart + 1 >= n ? 0 : drainStart + 1;
         int fromShards = 0;
         for (int k = 0; k < n; k++) {
             int from = start + k < n ? start + k : start + k - n;
-            SpscVarHandleArrayQueue<Runnable> queue = inbound[from];
+            MeshQueue queue = inbound[from];
             if (queue != null) {
-                fromShards += queue.drain(runMessage, drainBatch);
+                fromShards += queue.drain(receiveMessage, drainBatch);
             }
         }
         if (fromShards > 0) {
             stats.add(ShardStats.MESSAGES_IN, fromShards);
         }
+        return fromShards;
+    }
+
+    private int drainOutside() {
         int fromOutside = submissions.drain(runMessage, drainBatch) + returns.drain(runMessage, drainBatch);
         if (fromOutside > 0) {
             stats.add(ShardStats.SUBMISSIONS_IN, fromOutside);
         }
-        return fromShards + fromOutside;
+        return fromOutside;
     }
 
     private int fireTimers() {
@@ -406,27 +465,26 @@ public final class Shard {
     }
 
     /**
-     * Step 4: move parked envelopes into their queues, then one full fence, then wake each target
-     * sent to in this iteration that is asleep (the sender's half of the Dekker handshake).
+     * Step 4: move parked messages into their queues, publish each target's batch with one release
+     * store, then one full fence, then wake each target that got a batch and is asleep (the sender's
+     * half of the Dekker handshake). Returns the messages published.
      */
-    private void flushOutboxes() {
+    private int flushOutboxes() {
         if (touchedCount == 0) {
-            return;
+            return 0;
         }
-        long entered = 0;
+        int published = 0;
         for (int i = 0; i < touchedCount; i++) {
             Outbox outbox = outboxes[touchedTargets[i]];
             if (overflowPending > 0) {
-                int moved = outbox.drainOverflow();
-                overflowPending -= moved;
-                outbox.sent += moved;
+                overflowPending -= outbox.drainOverflow();
             }
-            entered += outbox.sent;
-            outbox.sent = 0;
+            published += outbox.publish();
         }
-        if (entered > 0) {
-            stats.add(ShardStats.MESSAGES_OUT, entered);
+        if (published == 0) {
+            return 0;   // only parked messages, and no room yet: retried next iteration
         }
+        stats.add(ShardStats.MESSAGES_OUT, published);
         VarHandle.fullFence();
         Driver d = driver;
         int stillParked = 0;
@@ -435,20 +493,30 @@ public final class Shard {
             Outbox outbox = outboxes[target];
             if (outbox.target.wake.claimWake()) {
                 stats.increment(ShardStats.WAKES_SENT);   // counted first: the woken shard may act on it at once
-                d.wake(outbox.target.driver);
+                wakeSafely(d, outbox.target);
             } else {
                 stats.increment(ShardStats.WAKES_AVOIDED);
             }
-            if (outbox.overflow.isEmpty()) {
+            if (outbox.parked() == 0) {
                 outbox.touched = false;
             } else {
                 touchedTargets[stillParked++] = target;   // keep retrying it next iteration
             }
         }
         touchedCount = stillParked;
+        return published;
     }
 
-    private long sleepTimeout() {
+    private void wakeSafely(Driver d, Shard target) {
+        try {
+            d.wake(target.driver);
+        } catch (Throwable t) {
+            log.error("shard {} could not wake shard {}", id, target.id, t);
+        }
+    }
+
+    /** How long a wait in the driver may last: until the next timer, or -1 for no limit. */
+    private long waitTimeout() {
         long next = timers.nextDeadline();
         long timeout = next < 0 ? -1 : Math.max(1, next - System.nanoTime());
         if (overflowPending > 0) {
@@ -460,25 +528,13 @@ public final class Shard {
         return timeout;
     }
 
-    private boolean spinUntilWork() {
-        long end = System.nanoTime() + spinNanos;
-        do {
-            if (peekInbound()) {
-                return true;
-            }
-            Thread.onSpinWait();
-        } while (System.nanoTime() < end);
-        return false;
-    }
-
     /**
-     * Like {@link #hasInbound()} but reads only each queue's next slot, never its producer index:
-     * a consumer spinning on the producer's index would pull that cache line away from a producer
-     * writing it on every send.
+     * Like {@link #hasInbound()} but without a fence, for spinning: reads each queue's published index
+     * (written once per batch, so spinning on it costs the sender little) and the outside queues' next slot.
      */
     private boolean peekInbound() {
-        for (SpscVarHandleArrayQueue<Runnable> queue : inbound) {
-            if (queue != null && queue.relaxedPeek() != null) {
+        for (MeshQueue queue : inbound) {
+            if (queue != null && queue.peekPublished()) {
                 return true;
             }
         }
@@ -489,8 +545,8 @@ public final class Shard {
         if (!runQueue.isEmpty() || !submissions.isEmpty() || !returns.isEmpty()) {
             return true;
         }
-        for (SpscVarHandleArrayQueue<Runnable> queue : inbound) {
-            if (queue != null && !queue.isEmpty()) {
+        for (MeshQueue queue : inbound) {
+            if (queue != null && queue.hasPublished()) {
                 return true;
             }
         }
@@ -504,20 +560,27 @@ public final class Shard {
         }
     }
 
-    private void park(int target, Outbox outbox, Runnable message) {
-        outbox.overflow.addLast(message);
-        overflowPending++;
-        stats.increment(ShardStats.OVERFLOWED);
-        touch(target, outbox);
-    }
-
     private void runSafely(Runnable task) {
         try {
             task.run();
         } catch (Throwable t) {
-            stats.increment(ShardStats.TASK_FAILURES);
-            log.warn("task on shard {} threw; the shard goes on", id, t);
+            reportFailure(task, t);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void receiveSafely(Object receiver, Object message) {
+        try {
+            ((MeshReceiver<Object>) receiver).receive(message);
+        } catch (Throwable t) {
+            reportFailure(receiver == RUN_TASK ? message : receiver, t);
+        }
+    }
+
+    /** A callback failed on this shard: counted and handed to the runtime's error handler; the shard goes on. */
+    void reportFailure(Object callback, Throwable failure) {
+        stats.increment(ShardStats.TASK_FAILURES);
+        runtime.reportFailure(this, callback, failure);
     }
 
     // ---- stopping ----
@@ -526,7 +589,12 @@ public final class Shard {
     void requestStop(long deadlineNanos) {
         stopDeadline = deadlineNanos;
         stopRequested = true;
-        wakeFromOutside();
+        // Unconditionally, not through the claim: a stop must get through even if an earlier wake was
+        // claimed and then lost. A spurious wake costs one loop iteration.
+        Driver d = driver;
+        if (d != null) {
+            d.wake();
+        }
     }
 
     /**
@@ -568,32 +636,39 @@ public final class Shard {
      */
     int cancelLeftovers(Shard[] all) {
         CancellationException reason = new CancellationException("shard " + id + " stopped before running this");
-        int cancelled = cancelAll(runQueue, reason);
-        for (SpscVarHandleArrayQueue<Runnable> queue : inbound) {
+        int[] cancelled = {0};
+        MeshQueue.Handler cancel = (receiver, message) -> {
+            cancelled[0]++;
+            cancel(message, reason);
+        };
+        for (Object receiver; (receiver = runQueue.pollFirst()) != null; ) {
+            cancel.handle(receiver, runQueue.pollFirst());
+        }
+        for (MeshQueue queue : inbound) {
             if (queue != null) {
-                cancelled += cancelAll(queue, reason);
+                queue.drain(cancel, Integer.MAX_VALUE);
             }
         }
-        cancelled += cancelAll(submissions, reason) + cancelAll(returns, reason);
+        for (Runnable r; (r = submissions.poll()) != null || (r = returns.poll()) != null; ) {
+            cancel.handle(RUN_TASK, r);
+        }
         for (Shard sender : all) {
             if (sender != this && sender.outboxes != null) {
-                cancelled += cancelAll(sender.outboxes[id].overflow, reason);
+                for (Object m; (m = sender.outboxes[id].pollParkedMessage()) != null; ) {
+                    cancel.handle(RUN_TASK, m);
+                }
             }
         }
-        if (cancelled > 0) {
-            stats.add(ShardStats.CANCELLED_AT_STOP, cancelled);
+        if (cancelled[0] > 0) {
+            stats.add(ShardStats.CANCELLED_AT_STOP, cancelled[0]);
         }
-        return cancelled;
+        return cancelled[0];
     }
 
-    private static int cancelAll(java.util.Queue<Runnable> queue, Throwable reason) {
-        int n = 0;
-        for (Runnable r; (r = queue.poll()) != null; n++) {
-            if (r instanceof Cancellable c) {
-                c.cancel(reason);
-            }
+    private static void cancel(Object message, Throwable reason) {
+        if (message instanceof Cancellable c) {
+            c.cancel(reason);
         }
-        return n;
     }
 
     private void closeDriver() {
@@ -614,6 +689,11 @@ public final class Shard {
     /** True once the loop has ended (the thread may still be closing its driver). Any thread. */
     boolean hasExited() {
         return exited;
+    }
+
+    /** True once the loop has ended without a stop having been asked for. Any thread. */
+    boolean died() {
+        return exited && !stopRequested;
     }
 
     private void checkThread() {

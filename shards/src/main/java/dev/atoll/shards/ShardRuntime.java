@@ -51,6 +51,9 @@ public final class ShardRuntime implements AutoCloseable {
     // Read by every outside submitter, written once by close(): volatile.
     private volatile boolean stopping;
     private volatile boolean closed;
+    /** Set once, when a shard's loop ends other than by a stop; every send reads it (it never changes after). */
+    private volatile boolean anyShardDied;
+    private volatile ErrorHandler errorHandler = ShardRuntime::logFailure;
 
     private ShardRuntime(AtollConfig config, AtollSettings settings, Platform platform, DriverFactory driverFactory) {
         this.config = config;
@@ -192,11 +195,48 @@ public final class ShardRuntime implements AutoCloseable {
         exited.countDown();
     }
 
+    /**
+     * A shard's loop ended without a stop being asked for: said loudly; from now on work for it is
+     * refused (outside submissions fail, sends from other shards are refused), and what was queued to it
+     * is cancelled by the shard on its way out.
+     */
+    void shardDied(Shard shard, Throwable cause) {
+        anyShardDied = true;
+        log.error("shard {} stopped: its loop ended with {}; work queued to it is cancelled and new work for it is "
+                + "refused", shard.id(), cause.toString(), cause);
+    }
+
+    boolean anyShardDied() {
+        return anyShardDied;
+    }
+
+    /** Hands a failure of user code on {@code shard} to the error handler, which must not take the shard down. */
+    void reportFailure(Shard shard, Object callback, Throwable failure) {
+        try {
+            errorHandler.onError(shard, callback, failure);
+        } catch (Throwable t) {
+            t.addSuppressed(failure);
+            log.error("the error handler of shard {} threw", shard.id(), t);
+        }
+    }
+
+    private static void logFailure(Shard shard, Object callback, Throwable failure) {
+        log.warn("{} on shard {} threw; the shard goes on", callback, shard.id(), failure);
+    }
+
     OffloadPool offloadPool() {
         return offloadPool;
     }
 
     // ---- public API ----
+
+    /**
+     * Replaces where failures of user code on the shards go (tasks, message receivers, completions,
+     * continuations); the default logs each with its shard and callback. Any thread, any time.
+     */
+    public void errorHandler(ErrorHandler handler) {
+        this.errorHandler = java.util.Objects.requireNonNull(handler, "handler");
+    }
 
     /** Number of shards. */
     public int shardCount() {
@@ -264,6 +304,9 @@ public final class ShardRuntime implements AutoCloseable {
             return false;
         }
         Shard shard = shards[target];
+        if (shard.hasExited()) {
+            return false;
+        }
         if (!shard.submissions.offer(task)) {
             return false;
         }
@@ -282,6 +325,8 @@ public final class ShardRuntime implements AutoCloseable {
         if (!execute(target, submission)) {
             submission.future.completeExceptionally(stopping
                     ? new RejectedExecutionException("the shard runtime is stopping")
+                    : shards[target].hasExited()
+                    ? new RejectedExecutionException("shard " + target + " has stopped (see the log for why)")
                     : new MeshOverflowException("shard " + target + " has too many waiting messages"));
         }
         return submission.future;

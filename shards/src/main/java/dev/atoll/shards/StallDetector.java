@@ -64,7 +64,12 @@ final class StallDetector implements Runnable {
         for (int i = 0; i < shards.length; i++) {
             Shard shard = shards[i];
             long iteration = shard.stats.read(ShardStats.ITERATIONS);
-            if (iteration != lastIteration[i] || shard.wake.isSleeping() || shard.hasExited()) {
+            if (shard.hasExited()) {
+                if (!reported[i] && shard.died()) {
+                    reported[i] = true;   // ShardRuntime.shardDied said why; counted here as the stall it is
+                    shard.stats.stalled();
+                }
+            } else if (iteration != lastIteration[i] || shard.wake.isSleeping()) {
                 lastIteration[i] = iteration;
                 sinceNanos[i] = now;
                 reported[i] = false;

@@ -2,7 +2,6 @@ package dev.atoll.shards;
 
 import dev.atoll.drivers.LeftPadding128;
 import dev.atoll.drivers.WakeGate;
-import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -34,19 +33,11 @@ class FalseSharingLayoutTest {
     }
 
     @Test
-    void aMeshQueuesProducerAndConsumerIndexesAreLinesApart() throws ClassNotFoundException {
-        // JCTools pads with 128 bytes: the sending shard writes the producer fields, the receiving one the consumer's.
-        long producerIndex = FieldLayout.offset(load("org.jctools.queues.varhandle.SpscVarHandleArrayQueueProducerIndexFields"),
-                "producerIndex");
-        long producerLimit = FieldLayout.offset(load("org.jctools.queues.varhandle.SpscVarHandleArrayQueueProducerIndexFields"),
-                "producerLimit");
-        long consumerIndex = FieldLayout.offset(load("org.jctools.queues.varhandle.SpscVarHandleArrayQueueConsumerIndexField"),
-                "consumerIndex");
-        for (long producer : new long[] {producerIndex, producerLimit}) {
-            assertTrue(Math.abs(consumerIndex - producer) >= FieldLayout.SEPARATION,
-                    "producer field at " + producer + ", consumerIndex at " + consumerIndex + ": "
-                            + FieldLayout.of(SpscVarHandleArrayQueue.class));
-        }
+    void aMeshQueuesIndexesHaveTheirLinesToThemselves() throws ClassNotFoundException {
+        // The sending shard writes `published` once per batch, the receiving one `consumed`: each index is
+        // a Sequence of its own, padded on both sides.
+        FieldLayout.assertIsolated(Sequence.class, Set.of("value"),
+                List.of(LeftPadding128.class, load("dev.atoll.shards.SequenceRightPadding")));
     }
 
     @Test

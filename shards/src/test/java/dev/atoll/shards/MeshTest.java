@@ -131,7 +131,8 @@ class MeshTest {
             });
             TestRuntimes.awaitLatch(targetBusy);
             long wakesBefore = r.stats().get(0).wakesSent();
-            // 1,000 sends, each from its own loop iteration of shard 0 (one flush each).
+            // 1,000 sends, each from its own loop iteration of shard 0 (one flush each), but the first two:
+            // the outside submission runs as the iteration drains, and its re-queued task in the same one.
             CompletableFuture<Void> sent = new CompletableFuture<>();
             r.execute(0, new Runnable() {
                 int remaining = 1000;
@@ -147,7 +148,7 @@ class MeshTest {
             ShardStats.Snapshot sender = r.stats().get(0);
             busy.set(false);
             assertEquals(wakesBefore, sender.wakesSent(), "woke a target that was busy");
-            assertTrue(sender.wakesAvoided() >= 1000);
+            assertTrue(sender.wakesAvoided() >= 999, sender.toString());
         }
     }
 

@@ -1,0 +1,93 @@
+package dev.atoll.shards;
+
+/**
+ * The queue from one shard to another: a single-producer/single-consumer ring of (receiver, message)
+ * pairs that moves in batches. The sender fills slots with plain stores during a loop iteration and
+ * publishes them all with one release store of {@link #published} when it flushes; the receiver takes
+ * every published pair in one pass and frees the slots with one release store of {@link #consumed}.
+ * So a batch of messages costs the two cores one exchange of each index's cache line, not one per
+ * message (JCTools' {@code SpscArrayQueue} publishes every element).
+ *
+ * <p>The sender's own positions (next slot, last published, how far it may fill without reading the
+ * consumer's index) live in its {@link Outbox}, which only the sender touches; this object holds
+ * what both read: the slots and the two padded indexes.
+ */
+final class MeshQueue {
+    /** How the receiving shard handles each pair it drains. */
+    @FunctionalInterface
+    interface Handler {
+        void handle(Object receiver, Object message);
+    }
+
+    /** Two slots per message: the receiver at an even index, the message after it. */
+    private final Object[] slots;
+    private final int mask;
+    final int capacity;
+    /** Written by the sender (release), read by the receiver (acquire): pairs below it are complete. */
+    private final Sequence published = new Sequence();
+    /** Written by the receiver (release), read by the sender (acquire): slots below it are free again. */
+    private final Sequence consumed = new Sequence();
+
+    /** A queue of at least {@code capacity} messages (rounded up to a power of two). */
+    MeshQueue(int capacity) {
+        int rounded = capacity <= 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
+        this.capacity = rounded;
+        this.mask = rounded - 1;
+        this.slots = new Object[rounded * 2];
+    }
+
+    // ---- the sender (through its Outbox) ----
+
+    /** Fills the slot of message number {@code index}, which the caller knows to be free. */
+    void put(long index, Object receiver, Object message) {
+        int i = (int) (index & mask) << 1;
+        slots[i] = receiver;
+        slots[i + 1] = message;
+    }
+
+    /** Makes every message below {@code index} visible to the receiver. */
+    void publish(long index) {
+        published.release(index);
+    }
+
+    /** The receiver's position; the slots below it (and the receiver's clearing of them) are the sender's again. */
+    long consumed() {
+        return consumed.acquire();
+    }
+
+    // ---- the receiver ----
+
+    /**
+     * Hands up to {@code limit} published pairs to {@code handler}, oldest first, then frees their slots
+     * at once. Returns how many.
+     */
+    int drain(Handler handler, int limit) {
+        long head = consumed.plain();
+        long available = published.acquire() - head;
+        if (available <= 0) {
+            return 0;
+        }
+        int n = (int) Math.min(available, limit);
+        Object[] s = slots;
+        for (int k = 0; k < n; k++) {
+            int i = (int) ((head + k) & mask) << 1;
+            Object receiver = s[i];
+            Object message = s[i + 1];
+            s[i] = null;   // do not keep the message alive; the release below orders these before the sender's reuse
+            s[i + 1] = null;
+            handler.handle(receiver, message);
+        }
+        consumed.release(head + n);
+        return n;
+    }
+
+    /** Receiver: whether a published message waits (acquire: the Dekker re-check before sleeping). */
+    boolean hasPublished() {
+        return published.acquire() != consumed.plain();
+    }
+
+    /** Receiver, while spinning: whether a published message waits, without a fence. */
+    boolean peekPublished() {
+        return published.opaque() != consumed.plain();
+    }
+}
