@@ -198,7 +198,9 @@ public final class Promise<T> {
     }
 
     private void checkOwner() {
-        if (owner != null && Shard.current() != owner) {
+        // Once the owner's loop has ended, its thread touches nothing any more: what the runtime cancels
+        // at stop (calls whose reply could not arrive) is failed from the stopping thread.
+        if (owner != null && Shard.current() != owner && !owner.hasExited()) {
             throw new IllegalStateException("a promise of shard " + owner.id()
                     + " was completed from " + Thread.currentThread().getName()
                     + "; send the result to its shard instead");
@@ -227,7 +229,12 @@ public final class Promise<T> {
         try {
             c.accept(v, failure);
         } catch (Throwable t) {
-            log.warn("a promise callback threw; the other callbacks still run", t);
+            Shard here = Shard.current();
+            if (here != null) {
+                here.reportFailure(c, t);   // to the runtime's error handler; the other callbacks still run
+            } else {
+                log.warn("a promise callback threw; the other callbacks still run", t);
+            }
         }
     }
 }

@@ -240,23 +240,53 @@ public final class Shard {
     public <T> Promise<T> call(int target, Callable<T> work) {
         checkThread();
         Promise<T> reply = new Promise<>();
-        int caller = id;
-        Runnable request = () -> {
-            Shard there = current();
-            T result;
-            try {
-                result = work.call();
-            } catch (Throwable t) {
-                there.sendReply(caller, () -> reply.fail(t));
-                return;
-            }
-            there.sendReply(caller, () -> reply.complete(result));
-        };
-        if (!send(target, request)) {
+        if (!send(target, new CallRequest<>(work, reply, id))) {
             reply.fail(new MeshOverflowException("shard " + target + " has " + overflowLimit
                     + " messages waiting from shard " + id));
         }
         return reply;
+    }
+
+    /**
+     * A {@link #call}: runs the work on the target, then travels back as its own reply and completes
+     * the caller's promise there. Cancelled at stop in either direction, it fails that promise, so no
+     * caller waits for ever.
+     */
+    private static final class CallRequest<T> implements Runnable, Cancellable {
+        private final Callable<T> work;
+        private final Promise<T> reply;
+        private final int caller;
+        private boolean executed;
+        private T result;
+        private Throwable failure;
+
+        CallRequest(Callable<T> work, Promise<T> reply, int caller) {
+            this.work = work;
+            this.reply = reply;
+            this.caller = caller;
+        }
+
+        @Override
+        public void run() {
+            if (!executed) {
+                executed = true;
+                try {
+                    result = work.call();
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                current().sendReply(caller, this);
+            } else if (failure != null) {
+                reply.fail(failure);
+            } else {
+                reply.complete(result);
+            }
+        }
+
+        @Override
+        public void cancel(Throwable reason) {
+            reply.fail(reason);
+        }
     }
 
     /** Runs {@code task} on this shard after {@code delay}, never earlier. */
@@ -689,6 +719,11 @@ public final class Shard {
     /** True once the loop has ended (the thread may still be closing its driver). Any thread. */
     boolean hasExited() {
         return exited;
+    }
+
+    /** True once a stop was asked for. Any thread. */
+    boolean stopRequested() {
+        return stopRequested;
     }
 
     /** True once the loop has ended without a stop having been asked for. Any thread. */

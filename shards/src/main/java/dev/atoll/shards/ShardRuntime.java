@@ -48,6 +48,8 @@ public final class ShardRuntime implements AutoCloseable {
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private final AtomicInteger quiescent = new AtomicInteger();
     private final CountDownLatch exited;
+    /** Outside submitters between their look at {@link #stopping} and their offer: close() waits for them. */
+    private final AtomicInteger submitting = new AtomicInteger();
     // Read by every outside submitter, written once by close(): volatile.
     private volatile boolean stopping;
     private volatile boolean closed;
@@ -300,18 +302,19 @@ public final class ShardRuntime implements AutoCloseable {
         if (here != null && here.runtime() == this) {
             return here.send(target, task);
         }
-        if (stopping) {
-            return false;
+        // Announce, then look (volatile both ways, as close() does the opposite): either close() sees this
+        // submitter and waits for its offer before cancelling leftovers, or this submitter sees the stop.
+        submitting.incrementAndGet();
+        try {
+            Shard shard = shards[target];
+            if (stopping || shard.hasExited() || !shard.submissions.offer(task)) {
+                return false;
+            }
+            shard.wakeFromOutside();
+            return true;
+        } finally {
+            submitting.decrementAndGet();
         }
-        Shard shard = shards[target];
-        if (shard.hasExited()) {
-            return false;
-        }
-        if (!shard.submissions.offer(task)) {
-            return false;
-        }
-        shard.wakeFromOutside();
-        return true;
     }
 
     /**
@@ -367,6 +370,9 @@ public final class ShardRuntime implements AutoCloseable {
         }
         for (Shard shard : shards) {
             joinUninterruptibly(shard.thread());
+        }
+        while (submitting.get() != 0) {
+            Thread.onSpinWait();   // an outside submitter that passed its look at `stopping` is offering now
         }
         int cancelled = 0;
         for (Shard shard : shards) {
