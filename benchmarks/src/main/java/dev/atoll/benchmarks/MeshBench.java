@@ -7,6 +7,7 @@ import dev.atoll.drivers.Platform;
 import dev.atoll.drivers.ThreadPlacement;
 import dev.atoll.shards.Shard;
 import dev.atoll.shards.ShardRuntime;
+import dev.atoll.shards.ShardStats;
 import org.HdrHistogram.Histogram;
 import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
@@ -70,7 +71,7 @@ public final class MeshBench {
         double[] raw = new double[rounds];
         double[] executor = new double[rounds];
         long meshWakes;
-        double[] bytesPerMessage;
+        double[] costs;
         try (ShardRuntime shards = ShardRuntime.start(settings); ShardRuntime sleepingShards = ShardRuntime.start(sleeping)) {
             report.setting("shards", shards.shardCount())
                     .setting("driver", shards.driverKind().displayName())
@@ -108,7 +109,7 @@ public final class MeshBench {
                         round + 1, mesh[round], meshSleep[round], raw[round], executor[round]);
             }
             meshWakes = shards.shard(0).stats().wakesSent() - wakesBefore;
-            bytesPerMessage = allocationPerMessage(shards);
+            costs = costPerMessage(shards);
             latency(shards, report, "atoll-mesh");
             latency(sleepingShards, report, "atoll-mesh-sleep");
         }
@@ -122,10 +123,14 @@ public final class MeshBench {
                 .result("one-way throughput", "thread-pool-executor", executorRate, "msgs/s", BenchReport.Better.HIGHER)
                 .result("wake syscalls by the sender during throughput rounds", "atoll-mesh", meshWakes, "syscalls",
                         BenchReport.Better.LOWER)
-                .result("heap bytes allocated per message, sending shard", "atoll-mesh", bytesPerMessage[0], "bytes",
+                .result("heap bytes allocated per message, sending shard", "atoll-mesh", costs[0], "bytes",
                         BenchReport.Better.LOWER)
-                .result("heap bytes allocated per message, receiving shard", "atoll-mesh", bytesPerMessage[1], "bytes",
-                        BenchReport.Better.LOWER);
+                .result("heap bytes allocated per message, receiving shard", "atoll-mesh", costs[1], "bytes",
+                        BenchReport.Better.LOWER)
+                .result("CPU per message, sending shard", "atoll-mesh", costs[2], "ns", BenchReport.Better.LOWER)
+                .result("CPU per message, receiving shard", "atoll-mesh", costs[3], "ns", BenchReport.Better.LOWER)
+                .result("messages per published batch", "atoll-mesh", costs[4], "msgs", BenchReport.Better.HIGHER)
+                .result("wakes per published batch", "atoll-mesh", costs[5], "wakes", BenchReport.Better.LOWER);
         report.ratioHigherIsBetter("atoll-mesh/raw-spsc one-way throughput", meshRate, rawRate, 0.5);
         report.ratioHigherIsBetter("atoll-mesh-sleep/raw-spsc one-way throughput", meshSleepRate, rawRate, 0.5);
         report.ratioHigherIsBetter("atoll-mesh/thread-pool-executor one-way throughput", meshRate, executorRate, 5.0);
@@ -183,17 +188,28 @@ public final class MeshBench {
     }
 
     /**
-     * Heap bytes the two shard threads allocate per message over one more run (HotSpot's per-thread
-     * counter), the same message object sent every time: what the mesh itself allocates.
+     * One more run, measured per message on each shard thread (HotSpot's per-thread counters, the same
+     * message object sent every time, so the bytes are what the mesh itself allocates): heap bytes and
+     * CPU nanoseconds on the sending and the receiving shard, then messages per published batch and
+     * wakes per batch.
      */
-    private double[] allocationPerMessage(ShardRuntime shards) {
-        long[] before = {AllocationCounter.ofShard(shards, 0), AllocationCounter.ofShard(shards, 1)};
+    private double[] costPerMessage(ShardRuntime shards) {
+        long[] bytes = {ShardThreadCounters.allocatedBytes(shards, 0), ShardThreadCounters.allocatedBytes(shards, 1)};
+        long[] cpu = {ShardThreadCounters.cpuNanos(shards, 0), ShardThreadCounters.cpuNanos(shards, 1)};
+        ShardStats.Snapshot sender = shards.shard(0).stats();
         meshOneWay(shards, messages);
-        long[] after = {AllocationCounter.ofShard(shards, 0), AllocationCounter.ofShard(shards, 1)};
-        double[] perMessage = {(after[0] - before[0]) / (double) messages, (after[1] - before[1]) / (double) messages};
-        System.out.printf("heap bytes per message: %.4f on the sending shard, %.4f on the receiving shard%n",
-                perMessage[0], perMessage[1]);
-        return perMessage;
+        ShardStats.Snapshot senderAfter = shards.shard(0).stats();
+        double n = messages;
+        double[] cost = {
+                (ShardThreadCounters.allocatedBytes(shards, 0) - bytes[0]) / n,
+                (ShardThreadCounters.allocatedBytes(shards, 1) - bytes[1]) / n,
+                (ShardThreadCounters.cpuNanos(shards, 0) - cpu[0]) / n,
+                (ShardThreadCounters.cpuNanos(shards, 1) - cpu[1]) / n,
+                (senderAfter.messagesOut() - sender.messagesOut()) / (double) Math.max(1, senderAfter.batchesOut() - sender.batchesOut()),
+                (senderAfter.wakesSent() - sender.wakesSent()) / (double) Math.max(1, senderAfter.batchesOut() - sender.batchesOut())};
+        System.out.printf("per message: heap bytes %.4f sending, %.4f receiving; CPU %.1f ns sending, %.1f ns receiving;"
+                + " %.1f messages per batch, %.5f wakes per batch%n", cost[0], cost[1], cost[2], cost[3], cost[4], cost[5]);
+        return cost;
     }
 
     private double rawSpsc(long n) throws InterruptedException {

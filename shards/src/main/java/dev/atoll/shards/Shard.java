@@ -504,17 +504,23 @@ public final class Shard {
             return 0;
         }
         int published = 0;
+        int batches = 0;
         for (int i = 0; i < touchedCount; i++) {
             Outbox outbox = outboxes[touchedTargets[i]];
             if (overflowPending > 0) {
                 overflowPending -= outbox.drainOverflow();
             }
-            published += outbox.publish();
+            int batch = outbox.publish();
+            if (batch > 0) {
+                published += batch;
+                batches++;
+            }
         }
         if (published == 0) {
             return 0;   // only parked messages, and no room yet: retried next iteration
         }
         stats.add(ShardStats.MESSAGES_OUT, published);
+        stats.add(ShardStats.BATCHES_OUT, batches);
         VarHandle.fullFence();
         Driver d = driver;
         int stillParked = 0;

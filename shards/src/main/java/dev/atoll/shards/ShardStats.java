@@ -25,6 +25,7 @@ public final class ShardStats {
     static final int TASK_FAILURES = 11;
     static final int COMPLETIONS = 12;
     static final int CANCELLED_AT_STOP = 13;
+    static final int BATCHES_OUT = 14;
     // Each counter on its own 16-long stride would waste memory for little: the owner writes all of
     // them, and readers are rare. Only STALLS has a second writer, so it gets its own line.
     static final int STALLS = 32;
@@ -61,7 +62,7 @@ public final class ShardStats {
         return new Snapshot(read(ITERATIONS), read(TASKS), read(MESSAGES_IN), read(MESSAGES_OUT),
                 read(SUBMISSIONS_IN), read(WAKES_SENT), read(WAKES_AVOIDED), read(SLEEPS), read(OVERFLOWED),
                 read(REJECTED), read(TIMERS_FIRED), read(TASK_FAILURES), read(COMPLETIONS), read(STALLS),
-                read(CANCELLED_AT_STOP));
+                read(CANCELLED_AT_STOP), read(BATCHES_OUT));
     }
 
     /**
@@ -83,9 +84,11 @@ public final class ShardStats {
      * @param completions     I/O completions dispatched by the driver
      * @param stalls          times the stall detector found this shard away from its loop too long
      * @param cancelledAtStop work still queued when the shard stopped, cancelled
+     * @param batchesOut      mesh batches published to other shards (one per target per iteration that sent
+     *                        to it): {@code messagesOut / batchesOut} is the mean batch
      */
     public record Snapshot(long iterations, long tasks, long messagesIn, long messagesOut, long submissionsIn,
                            long wakesSent, long wakesAvoided, long sleeps, long overflowed, long rejected,
                            long timersFired, long taskFailures, long completions, long stalls,
-                           long cancelledAtStop) { }
+                           long cancelledAtStop, long batchesOut) { }
 }

@@ -43,7 +43,7 @@ class FalseSharingLayoutTest {
     @Test
     void theStallCounterIsALineAwayFromTheOwnersCounters() {
         // Array elements are laid out by index: the stall detector's counter and the owner's last one.
-        long gap = (long) (ShardStats.STALLS - ShardStats.CANCELLED_AT_STOP) * Long.BYTES;
+        long gap = (long) (ShardStats.STALLS - ShardStats.BATCHES_OUT) * Long.BYTES;
         assertTrue(gap >= FieldLayout.SEPARATION, "only " + gap + " bytes");
         long after = (long) (ShardStats.LENGTH - ShardStats.STALLS) * Long.BYTES;
         assertTrue(after >= FieldLayout.SEPARATION, "only " + after + " bytes up to the array's end");
