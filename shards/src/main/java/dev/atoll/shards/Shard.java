@@ -12,6 +12,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
@@ -176,11 +177,12 @@ public final class Shard {
      * runs there (to this shard itself: later, on the local run queue). Allocates nothing: the pair
      * travels in the mesh queue's own slots. Everything a shard sends to one target during one loop
      * iteration is published as one batch at the end of the iteration, in the order it was sent.
-     * Never blocks; returns false when refused because {@code atoll.mesh.overflow-limit} messages
-     * already wait for that target.
+     * {@code message} must not be null. Never blocks; returns false when refused because
+     * {@code atoll.mesh.overflow-limit} messages already wait for that target.
      */
     public <M> boolean send(int target, MeshReceiver<? super M> receiver, M message) {
         checkThread();
+        Objects.requireNonNull(message, "message");
         return deliver(target, receiver, message, overflowLimit);
     }
 
@@ -204,6 +206,7 @@ public final class Shard {
     /** Like {@link #send(int, MeshReceiver, Object)} but never refused (see {@link #sendReply(int, Runnable)}). */
     public <M> void sendReply(int target, MeshReceiver<? super M> receiver, M message) {
         checkThread();
+        Objects.requireNonNull(message, "message");
         deliver(target, receiver, message, Integer.MAX_VALUE);
     }
 
