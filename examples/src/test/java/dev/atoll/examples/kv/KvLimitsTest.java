@@ -16,7 +16,7 @@ class KvLimitsTest {
     private static final int MAX_REQUEST = 64 * 1024;
 
     private static KvSettings limits(int maxConnections, Duration idle, String password) {
-        return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, MAX_REQUEST,
+        return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, 16L << 20, MAX_REQUEST,
                 maxConnections, idle, password);
     }
 

@@ -16,7 +16,7 @@ class KvSettingsTest {
     @Test
     void defaults() {
         KvSettings s = KvSettings.from(AtollConfig.parse("", "test").reader());
-        assertEquals(new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, Path.of("data/kv"), 64L << 20, 100,
+        assertEquals(new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, Path.of("data/kv"), 64L << 20, 100, 16L << 20,
                 64 << 20, 10_000, Duration.ZERO, ""), s);
     }
 

@@ -23,10 +23,18 @@ final class KvTestServer implements AutoCloseable {
         this.server = server;
     }
 
+    private boolean crashed;
+
     static KvTestServer start(int shards, DriverKind driver, KvSettings settings) throws Exception {
-        ShardRuntime runtime = TestRuntimes.start(shards, "", driver);
+        return start(shards, driver, settings, LogStore.FILES, "");
+    }
+
+    /** With the logs in {@code store} and {@code extraHocon} added to the runtime's settings. */
+    static KvTestServer start(int shards, DriverKind driver, KvSettings settings, LogStore store, String extraHocon)
+            throws Exception {
+        ShardRuntime runtime = TestRuntimes.start(shards, extraHocon, driver);
         try {
-            ServerLifecycle.Service service = KvServer.start(runtime, settings);
+            ServerLifecycle.Service service = KvServer.start(runtime, settings, store);
             TcpServer server = TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), service.handler())
                     .get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
             service.listening(server.port());
@@ -39,7 +47,7 @@ final class KvTestServer implements AutoCloseable {
 
     /** Settings as reference.conf has them, with the log in {@code dir} (null: no log) and the given fsync policy. */
     static KvSettings settings(Path dir, KvSettings.FsyncPolicy fsync) {
-        return new KvSettings(dir != null, fsync, dir == null ? Path.of("unused") : dir, 64L << 20, 100, 64 << 20,
+        return new KvSettings(dir != null, fsync, dir == null ? Path.of("unused") : dir, 64L << 20, 100, 16L << 20, 64 << 20,
                 10_000, Duration.ZERO, "");
     }
 
@@ -51,9 +59,22 @@ final class KvTestServer implements AutoCloseable {
         return new RespClient(port());
     }
 
+    /** A crash: listening and the shards stop without the clean stop's sync; {@link #close()} does nothing after it. */
+    void crash() throws Exception {
+        crashed = true;
+        try {
+            server.close().get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
+        } finally {
+            runtime.close();
+        }
+    }
+
     /** A clean stop: listening ends, logs are synced and closed, shards stop. */
     @Override
     public void close() {
+        if (crashed) {
+            return;
+        }
         try {
             server.close().get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
             service.stop();
