@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,8 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AofDurabilityTest {
     private static final String LOG = "appendonly-0-of-1.aof";
-    /** A thread per task: the common pool has one thread on a 2-core machine, and these tasks block. */
-    private static final Executor THREADS = task -> Thread.ofPlatform().daemon().start(task);
 
     @TempDir
     Path dir;
@@ -169,21 +166,16 @@ class AofDurabilityTest {
                 } catch (IOException e) {
                     throw new AssertionError(e);
                 }
-            }, THREADS);
+            }, KvTestServer.THREADS);
             CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
                 try {
                     c.sendRaw(pipeline.toByteArray());
                 } catch (IOException e) {
                     throw new AssertionError(e);
                 }
-            }, THREADS);
+            }, KvTestServer.THREADS);
             // Replies (this is everysec: they do not wait for the disk) stop once the log holds its bound.
-            int seen;
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            do {
-                seen = replies.get();
-                Thread.sleep(300);
-            } while (replies.get() != seen && System.nanoTime() < deadline);
+            int seen = (int) KvTestServer.settled(replies::get, 300);
             assertTrue(seen > 0 && seen < n, seen + " of " + n + " writes answered while the log could not write");
             assertTrue((long) seen * record <= bound + record, seen + " records of " + record
                     + " bytes answered: the log holds more than its bound of " + bound + " bytes");
@@ -258,7 +250,7 @@ class AofDurabilityTest {
                     } catch (IOException e) {
                         // the crash: the writes after the last reply are in doubt, the acknowledged ones are not
                     }
-                }, THREADS));
+                }, KvTestServer.THREADS));
             }
         }
 

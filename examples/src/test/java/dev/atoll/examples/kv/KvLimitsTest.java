@@ -177,14 +177,9 @@ class KvLimitsTest {
                 } catch (java.io.IOException e) {
                     throw new AssertionError(e);
                 }
-            }, task -> Thread.ofPlatform().daemon().start(task));
+            }, KvTestServer.THREADS);
             // The sends stall: the server stopped reading, so the kernel's buffers filled and stay full.
-            long stalled;
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            do {
-                stalled = sent.get();
-                Thread.sleep(500);
-            } while (sent.get() != stalled && System.nanoTime() < deadline);
+            long stalled = KvTestServer.settled(sent::get, 500);
             assertTrue(stalled < requests.length / 2, "the server took " + stalled + " of " + requests.length
                     + " bytes of requests while their replies went unread");
             assertEquals("PONG", bystander.call("PING"));

@@ -51,6 +51,23 @@ final class KvTestServer implements AutoCloseable {
                 10_000, Duration.ZERO, "");
     }
 
+    /**
+     * Where {@code progress} (a count another thread advances) settles: it did not move for
+     * {@code quietMillis}, or 20 s passed. For tests that show something stops, and how far it got.
+     */
+    static long settled(java.util.function.LongSupplier progress, long quietMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        long seen;
+        do {
+            seen = progress.getAsLong();
+            Thread.sleep(quietMillis);
+        } while (progress.getAsLong() != seen && System.nanoTime() < deadline);
+        return seen;
+    }
+
+    /** A thread per task, for clients that block (the common pool has one thread on a 2-core machine). */
+    static final java.util.concurrent.Executor THREADS = task -> Thread.ofPlatform().daemon().start(task);
+
     int port() {
         return server.port();
     }
