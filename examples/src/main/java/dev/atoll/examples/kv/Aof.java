@@ -21,9 +21,9 @@ import java.util.ArrayDeque;
  * commit). At most one write and one sync are in flight at a time, side by side; what arrives
  * meanwhile goes with the next write. A sync covers what was written before it started.
  * {@code always}: a sync follows each write and {@link #whenSynced} callbacks run only once it
- * covers them, which is what holds back the replies. {@code everysec}: once a second a timer asks
- * for a sync of everything appended so far; it starts as soon as that is written, whatever is
- * appended meanwhile, so the load cannot starve it. {@code no}: no sync.
+ * covers them, which is what holds back the replies. {@code everysec}: once a second a timer starts
+ * a sync of what is written by then (or as soon as something new is), beside the write in flight,
+ * so no load can starve it; records not yet written go with the next second's. {@code no}: no sync.
  *
  * <p>Back-pressure: above {@code kv.aof.max-queued-bytes} appended but not yet written, the log
  * tells {@link LogPressure}, which pauses the connections until it drained to half of that.
@@ -65,7 +65,9 @@ final class Aof {
     private long appended;
     private long written;
     private long synced;
-    /** A sync is wanted once everything up to here is written (everysec's timer, a clean stop). */
+    /** everysec's timer asked for a sync of what is written. */
+    private boolean syncWanted;
+    /** A sync is wanted once everything up to here is written (a clean stop). */
     private long syncTarget;
     private long fileSize;
     private long sizeAfterRewrite;
@@ -118,10 +120,10 @@ final class Aof {
                 });
     }
 
-    /** everysec: a sync of everything appended until now, started as soon as that is written. */
+    /** everysec: a sync of what is written now, or as soon as something new is. */
     private void everySecond() {
         if (file != null) {
-            syncTarget = appended;
+            syncWanted = true;
             pump();
             shard.schedule(Duration.ofSeconds(1), everySecond);
         }
@@ -246,7 +248,8 @@ final class Aof {
         if (!writing && pending.size() > 0) {
             startWrite();
         }
-        if (!syncing && (syncEachWrite ? written > synced : syncTarget > synced && written >= syncTarget)) {
+        if (!syncing && written > synced
+                && (syncEachWrite || syncWanted || (syncTarget > synced && written >= syncTarget))) {
             startSync();
         }
     }
@@ -275,6 +278,7 @@ final class Aof {
 
     private void startSync() {
         syncing = true;
+        syncWanted = false;
         long upTo = written;
         file.fdatasync().whenComplete((ignored, error) -> {
             syncing = false;
