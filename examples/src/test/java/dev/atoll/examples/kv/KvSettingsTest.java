@@ -29,5 +29,8 @@ class KvSettingsTest {
         String size = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
                 AtollConfig.parse("kv.max-request-bytes = 10", "my.conf").reader())).getMessage();
         assertTrue(size.contains("kv.max-request-bytes"), size);
+        String queued = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
+                AtollConfig.parse("kv.aof.max-queued-bytes = 1k", "my.conf").reader())).getMessage();
+        assertTrue(queued.contains("kv.aof.max-queued-bytes") && queued.contains("my.conf"), queued);
     }
 }
