@@ -1,6 +1,5 @@
 package dev.atoll.examples.kv;
 
-import dev.atoll.io.AsyncFile;
 import dev.atoll.io.Buffer;
 import dev.atoll.io.BufferPool;
 import dev.atoll.shards.Promise;
@@ -8,25 +7,26 @@ import dev.atoll.shards.Shard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
  * One shard's append-only log: write commands, RESP-encoded as Redis writes them
  * ({@code SET k v PXAT ms}, {@code DEL k}, {@code PEXPIREAT k ms}, {@code PERSIST k},
- * {@code FLUSHALL}), written through the io module's {@link AsyncFile}.
+ * {@code FLUSHALL}), written through a {@link LogFile} (the io module's {@code AsyncFile}).
  *
  * <p>Records are appended to a heap buffer as commands execute; the first record of a loop
  * iteration queues one flush task, so everything one iteration wrote goes out in one write (group
- * commit). One file operation is in flight at a time; what arrives meanwhile goes with the next.
- * {@code always}: each write is followed by {@code fdatasync} and {@link #whenSynced} callbacks run
- * only then, which is what holds back the replies. {@code everysec}: a timer asks for a sync once a
- * second. {@code no}: no sync.
+ * commit). At most one write and one sync are in flight at a time, side by side; what arrives
+ * meanwhile goes with the next write. A sync covers what was written before it started.
+ * {@code always}: a sync follows each write and {@link #whenSynced} callbacks run only once it
+ * covers them, which is what holds back the replies. {@code everysec}: once a second a timer starts
+ * a sync of what is written by then (or as soon as something new is), beside the write in flight,
+ * so no load can starve it; records not yet written go with the next second's. {@code no}: no sync.
+ *
+ * <p>Back-pressure: above {@code kv.aof.max-queued-bytes} appended but not yet written, the log
+ * tells {@link LogPressure}, which pauses the connections until it drained to half of that.
  *
  * <p>Rewrite: once the file passes its bound, the shard's live keys are serialized in one step on the
  * shard thread (a pause proportional to the data: the simple, correct choice), written to
@@ -52,8 +52,12 @@ final class Aof {
     private final KvSettings settings;
     private final Path path;
     private final KeyTable table;
+    private final LogStore store;
+    private final LogPressure pressure;
+    private final boolean syncEachWrite;
     private final Runnable flushTask = this::flushQueued;
-    private AsyncFile file;
+    private final Runnable everySecond = this::everySecond;
+    private LogFile file;
     /** Records not yet handed to a write. */
     private ReplyWriter pending = new ReplyWriter(INITIAL_BUFFER);
     private ReplyWriter spare = new ReplyWriter(INITIAL_BUFFER);
@@ -61,11 +65,17 @@ final class Aof {
     private long appended;
     private long written;
     private long synced;
+    /** everysec's timer asked for a sync of what is written. */
+    private boolean syncWanted;
+    /** A sync is wanted once everything up to here is written (a clean stop). */
+    private long syncTarget;
     private long fileSize;
     private long sizeAfterRewrite;
     private boolean flushQueued;
-    private boolean busy;
-    private boolean syncWanted;
+    private boolean writing;
+    private boolean syncing;
+    /** More than {@code kv.aof.max-queued-bytes} is appended but not written: {@link #pressure} knows. */
+    private boolean full;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private Throwable failure;
     /** Non-null while a rewrite collects the records that follow its snapshot. */
@@ -74,25 +84,32 @@ final class Aof {
     private boolean rewriteRequested;
     private long rewrites;
 
-    Aof(Shard shard, KvSettings settings, Path path, KeyTable table) {
+    Aof(Shard shard, KvSettings settings, Path path, KeyTable table, LogStore store, LogPressure pressure) {
         this.shard = shard;
         this.settings = settings;
         this.path = path;
         this.table = table;
+        this.store = store;
+        this.pressure = pressure;
+        this.syncEachWrite = settings.fsync() == KvSettings.FsyncPolicy.ALWAYS;
     }
 
 
-    /** Opens (creating) the log and continues at its end; {@code rewriteNow} first writes a snapshot of the keys. */
+    /**
+     * Opens (creating) the log, makes its directory entry durable, and continues at its end;
+     * {@code rewriteNow} first writes a snapshot of the keys.
+     */
     Promise<Void> open(boolean rewriteNow) {
-        return AsyncFile.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+        return store.open(path, false)
                 .flatMap(opened -> {
                     file = opened;
-                    return opened.size();
-                }).flatMap(size -> {
+                    return store.syncDirectory(path.toAbsolutePath().getParent()); // a new log must not vanish
+                }).flatMap(ignored -> file.size())
+                .flatMap(size -> {
                     fileSize = size;
                     sizeAfterRewrite = size;
                     if (settings.fsync() == KvSettings.FsyncPolicy.EVERYSEC) {
-                        scheduleEverySec();
+                        shard.schedule(Duration.ofSeconds(1), everySecond);
                     }
                     if (!rewriteNow) {
                         return Promise.completed(null);
@@ -103,14 +120,13 @@ final class Aof {
                 });
     }
 
-    private void scheduleEverySec() {
-        shard.schedule(Duration.ofSeconds(1), () -> {
-            if (file != null) {
-                syncWanted = true;
-                pump();
-                scheduleEverySec();
-            }
-        });
+    /** everysec: a sync of what is written now, or as soon as something new is. */
+    private void everySecond() {
+        if (file != null) {
+            syncWanted = true;
+            pump();
+            shard.schedule(Duration.ofSeconds(1), everySecond);
+        }
     }
 
     // ---- records ----
@@ -160,9 +176,21 @@ final class Aof {
         if (rewriteTail != null) {
             rewriteTail.raw(pending.bytes(), recordStart, length);
         }
+        if (!full && appended - written > settings.aofMaxQueuedBytes() && failure == null) {
+            full = true;
+            pressure.filled();
+        }
         if (!flushQueued) {
             flushQueued = true;
             shard.execute(flushTask); // after the rest of this iteration's work: one write for all of it
+        }
+    }
+
+    /** Ends the pause once the queue is down to half its bound (or nothing will drain it: a failure). */
+    private void relieve() {
+        if (full && (appended - written <= settings.aofMaxQueuedBytes() / 2 || failure != null)) {
+            full = false;
+            pressure.drained();
         }
     }
 
@@ -195,7 +223,7 @@ final class Aof {
     /** Writes and syncs everything appended so far (at a clean stop). */
     Promise<Void> syncAll() {
         Promise<Void> done = new Promise<>();
-        syncWanted = true;
+        syncTarget = appended;
         whenSynced(appended, () -> done.complete(null));
         pump();
         return done;
@@ -206,56 +234,61 @@ final class Aof {
         pump();
     }
 
-    /** Starts the next file operation if none is in flight. */
+    /** Starts a write of the pending records and a sync that is due, each unless one is in flight. */
     private void pump() {
-        if (busy || file == null || failure != null) {
+        if (file == null || failure != null) {
             return;
         }
         if (rewrite != null && rewrite.holdLive) {
-            rewrite.liveIdle();
+            if (!writing && !syncing) {
+                rewrite.liveIdle();
+            }
             return;
         }
-        if (pending.size() > 0) {
-            busy = true;
-            ReplyWriter out = pending;
-            pending = spare;
-            spare = out;
-            long upTo = appended;
-            boolean sync = settings.fsync() == KvSettings.FsyncPolicy.ALWAYS;
-            writeAll(file, out, fileSize).flatMap(n -> {
-                fileSize += n;
-                written = upTo;
-                return sync ? file.fdatasync() : Promise.completed(null);
-            }).whenComplete((ignored, error) -> {
-                out.clear();
-                out.trim(INITIAL_BUFFER);
-                busy = false;
-                if (error != null) {
-                    fail(error);
-                    return;
-                }
-                if (sync) {
-                    synced(upTo);
-                }
-                maybeRewrite();
-                pump();
-            });
-        } else if (syncWanted && synced < written) {
-            syncWanted = false;
-            busy = true;
-            long upTo = written;
-            file.fdatasync().whenComplete((ignored, error) -> {
-                busy = false;
-                if (error != null) {
-                    fail(error);
-                    return;
-                }
-                synced(upTo);
-                pump();
-            });
-        } else {
-            syncWanted = false;
+        if (!writing && pending.size() > 0) {
+            startWrite();
         }
+        if (!syncing && written > synced
+                && (syncEachWrite || syncWanted || (syncTarget > synced && written >= syncTarget))) {
+            startSync();
+        }
+    }
+
+    private void startWrite() {
+        writing = true;
+        ReplyWriter out = pending;
+        pending = spare;
+        spare = out;
+        long upTo = appended;
+        writeAll(file, out, fileSize).whenComplete((n, error) -> {
+            out.clear();
+            out.trim(INITIAL_BUFFER);
+            writing = false;
+            if (error != null) {
+                fail(error);
+                return;
+            }
+            fileSize += n;
+            written = upTo;
+            relieve();
+            maybeRewrite();
+            pump();
+        });
+    }
+
+    private void startSync() {
+        syncing = true;
+        syncWanted = false;
+        long upTo = written;
+        file.fdatasync().whenComplete((ignored, error) -> {
+            syncing = false;
+            if (error != null) {
+                fail(error);
+                return;
+            }
+            synced(upTo);
+            pump();
+        });
     }
 
     private void synced(long upTo) {
@@ -265,22 +298,27 @@ final class Aof {
         }
     }
 
+    /** The live log failed: writes are refused from now on, nothing waits for it, and a rewrite in progress ends. */
     private void fail(Throwable error) {
         if (failure == null) {
             failure = error;
             log.error("writing {} failed; the shard refuses writes from now on", path, error);
         }
+        relieve();
         while (!waiters.isEmpty()) {
             waiters.pollFirst().action.run(); // they see failure() and do not acknowledge
+        }
+        if (rewrite != null && !rewrite.switching) {
+            rewrite.abandon(error); // it would wait for the live log's idle moment, which pump() no longer looks for
         }
     }
 
     /** Writes all of {@code source} at {@code position} through pooled buffers, one after the other. */
-    private static Promise<Integer> writeAll(AsyncFile target, ReplyWriter source, long position) {
+    private static Promise<Integer> writeAll(LogFile target, ReplyWriter source, long position) {
         return writeFrom(target, source, 0, position);
     }
 
-    private static Promise<Integer> writeFrom(AsyncFile target, ReplyWriter source, int from, long position) {
+    private static Promise<Integer> writeFrom(LogFile target, ReplyWriter source, int from, long position) {
         int total = source.size();
         if (from == total) {
             return Promise.completed(total);
@@ -312,7 +350,7 @@ final class Aof {
      * written meanwhile in full; the next one compacts them). Returns false when it had to wait.
      */
     boolean requestRewrite() {
-        if (rewrite == null && file != null) {
+        if (rewrite == null && file != null && failure == null) {
             startRewrite(new Promise<>());
             return true;
         }
@@ -349,23 +387,36 @@ final class Aof {
     private final class Rewrite {
         private final Path target = path.resolveSibling(path.getFileName() + ".rewrite");
         private final Promise<Void> done;
-        private AsyncFile next;
+        private LogFile next;
         private long nextSize;
         /** The live file's writes are held until the switch. */
         boolean holdLive;
+        /** The live file is idle and the new one takes its place: nothing can fail the live file now. */
+        boolean switching;
 
         Rewrite(Promise<Void> done) {
             this.done = done;
         }
 
+        /** False once this rewrite was abandoned: an operation on its file that completes later does nothing. */
+        private boolean current() {
+            return rewrite == this;
+        }
+
         void start(ReplyWriter snapshot) {
-            AsyncFile.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                            StandardOpenOption.TRUNCATE_EXISTING)
+            store.open(target, true)
                     .flatMap(opened -> {
                         next = opened;
+                        if (!current()) {
+                            opened.closeAsync(); // abandoned while it opened
+                            return Promise.completed(0);
+                        }
                         return writeAll(opened, snapshot, 0);
                     })
                     .whenComplete((n, error) -> {
+                        if (!current()) {
+                            return;
+                        }
                         if (error != null) {
                             abandon(error);
                         } else {
@@ -379,14 +430,15 @@ final class Aof {
         private void catchUp() {
             if (rewriteTail.size() < INITIAL_BUFFER) {
                 holdLive = true;
-                if (!busy) {
-                    liveIdle();
-                }
-                return; // pump() calls liveIdle() once the live file's write in flight is done
+                pump(); // calls liveIdle() now, or once the live file's operations in flight are done
+                return;
             }
             ReplyWriter tail = rewriteTail;
             rewriteTail = new ReplyWriter(INITIAL_BUFFER);
             writeAll(next, tail, nextSize).whenComplete((n, error) -> {
+                if (!current()) {
+                    return;
+                }
                 if (error != null) {
                     abandon(error);
                 } else {
@@ -401,42 +453,37 @@ final class Aof {
          * the tail, so the records still pending for the live file are dropped: the tail has them.
          */
         void liveIdle() {
-            if (next == null || rewriteTail == null) {
-                return; // already switching
+            if (switching) {
+                return;
             }
+            switching = true;
             ReplyWriter tail = rewriteTail;
             rewriteTail = null;
             pending.clear();
             long upTo = appended;
-            busy = true;
             writeAll(next, tail, nextSize)
                     .flatMap(n -> {
                         nextSize += n;
                         return next.fdatasync();
                     })
-                    .flatMap(ignored -> shard.offload(() -> {
-                        Files.move(target, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                        syncDirectory(path.toAbsolutePath().getParent());
-                        return null;
-                    }))
+                    .flatMap(ignored -> store.replace(target, path))
                     .whenComplete((ignored, error) -> {
-                        busy = false;
+                        rewrite = null;
                         if (error != null) {
                             // The records of the tail are only in memory now: a failure we cannot recover.
-                            rewrite = null;
                             fail(error);
                             done.fail(error);
                             return;
                         }
-                        AsyncFile old = file;
+                        LogFile old = file;
                         file = next;
-                        old.close();
+                        old.closeAsync();
                         fileSize = nextSize;
                         sizeAfterRewrite = nextSize;
                         written = Math.max(written, upTo);
                         rewrites++;
-                        rewrite = null;
                         log.info("rewrote {}: {} bytes", path, nextSize);
+                        relieve();
                         synced(upTo);
                         done.complete(null);
                         if (rewriteRequested) {
@@ -447,23 +494,16 @@ final class Aof {
                     });
         }
 
-        /** The rewrite failed before the switch: the live file is still complete; carry on with it. */
-        private void abandon(Throwable error) {
+        /** The rewrite failed before the switch, or the live log did: carry on with the live log as it is. */
+        void abandon(Throwable error) {
             log.warn("rewriting {} failed; the log goes on growing", path, error);
             rewriteTail = null;
             rewrite = null;
             if (next != null) {
-                next.close();
+                next.closeAsync();
             }
             done.fail(error);
             pump();
-        }
-    }
-
-    /** Makes a rename in {@code dir} durable (Linux syncs a directory opened for reading). */
-    static void syncDirectory(Path dir) throws java.io.IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
         }
     }
 
@@ -475,7 +515,7 @@ final class Aof {
             rewrite.done.whenComplete((ignored, error) -> close().whenComplete((v, e) -> closed.complete(null)));
             return closed;
         }
-        AsyncFile f = file;
+        LogFile f = file;
         file = null;
         return f == null ? Promise.completed(null) : f.closeAsync();
     }

@@ -36,6 +36,15 @@ final class ConnectionList {
         closeIdleSince(Long.MAX_VALUE);
     }
 
+    /** A log drained below its bound: connections paused for it parse what they hold. */
+    void resumePaused() {
+        for (int i = size - 1; i >= 0; i--) {
+            if (i < size) {
+                items[i].resumeIfPaused(); // may close the connection, which moves the last one here
+            }
+        }
+    }
+
     /** Closes every connection whose last request came before {@code cutoffNanos}. */
     void closeIdleSince(long cutoffNanos) {
         for (int i = size - 1; i >= 0; i--) {

@@ -30,7 +30,8 @@ import java.util.Arrays;
  * buffer). Under {@code appendfsync always}, output holding a reply to a local write waits for the
  * shard's log to sync it. A peer that does not read makes the output grow past
  * {@link #OUTPUT_HIGH}: parsing pauses and received buffers are held, which stops the receive (TCP
- * flow control) until the output drains.
+ * flow control) until the output drains. Parsing also pauses while a shard's log is over its bound
+ * ({@link LogPressure}).
  */
 final class KvConnection implements Receiver {
     /** Output not yet written (or in flight) beyond which parsing pauses. */
@@ -124,7 +125,7 @@ final class KvConnection implements Receiver {
             return;
         }
         lastActiveNanos = System.nanoTime();
-        if (paused) {
+        if (paused || (held != null && !held.isEmpty())) { // after what is held, in order
             if (held == null) {
                 held = new ArrayDeque<>();
             }
@@ -151,8 +152,10 @@ final class KvConnection implements Receiver {
         }
         int to = from + (inputEnd - inputStart) + n;
         data.readBytes(bytes, to - n, n);
-        data.release();
         process(bytes, from, to);
+        // Only now: a release may deliver the data the connection held back at once (onData from
+        // within release()), which must come after these bytes and must not reuse the array meanwhile.
+        data.release();
     }
 
     /** Makes room for {@code n} more bytes after the partial command, moving it to the start. */
@@ -250,16 +253,17 @@ final class KvConnection implements Receiver {
         targetCount = 0;
     }
 
+    /** The output or the reply queue is over its bound, or a shard's log is ({@link LogPressure}). */
     private boolean backedUp() {
-        return backlog() > OUTPUT_HIGH || pendingCount > PENDING_HIGH;
+        return backlog() > OUTPUT_HIGH || pendingCount > PENDING_HIGH || node.logPressure.paused();
     }
 
     private long backlog() {
         return out.size() - outSent + writingBytes;
     }
 
-    /** Output drained or replies arrived: parse what was held back. */
-    private void resumeIfPaused() {
+    /** Output drained, replies arrived or the logs drained: parse what was held back. */
+    void resumeIfPaused() {
         if (!paused || backedUp() || closed) {
             return;
         }

@@ -15,6 +15,8 @@ final class KvNode {
     final KvSettings settings;
     final ShardRuntime runtime;
     final KvShard[] shards;
+    /** Pauses every connection while a shard's log holds too much not yet written. */
+    final LogPressure logPressure;
     /** The bound port, for INFO; set once listening. */
     volatile int port;
     final long startMillis = System.currentTimeMillis();
@@ -28,6 +30,7 @@ final class KvNode {
         this.settings = settings;
         this.runtime = runtime;
         this.shards = shards;
+        this.logPressure = new LogPressure(shards);
     }
 
     /** The calling shard's part. */

@@ -57,6 +57,11 @@ public final class KvServer {
 
     /** Loads the logs, gives every shard its keys and log, and returns the running service. */
     public static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings) throws Exception {
+        return start(runtime, settings, LogStore.FILES);
+    }
+
+    /** As {@link #start(ShardRuntime, KvSettings)}, with the logs written through {@code store} (tests simulate a disk). */
+    static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store) throws Exception {
         int count = runtime.shardCount();
         AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(runtime, settings.dir()) : null;
         KvShard[] shards = new KvShard[count];
@@ -73,7 +78,7 @@ public final class KvServer {
                     return CompletableFuture.<Void>completedFuture(null);
                 }
                 shard.aof = new Aof(Shard.current(), settings, AofReplay.path(settings.dir(), shard.id, count),
-                        shard.table);
+                        shard.table, store, node.logPressure);
                 return shard.aof.open(loaded.layoutChanged()).toCompletableFuture();
             }).thenCompose(f -> f));
         }

@@ -14,20 +14,22 @@ import java.time.Duration;
  * @param dir                  the directory of the logs
  * @param rewriteMinBytes      a log smaller than this is never rewritten
  * @param rewriteGrowthPercent growth since the last rewrite that triggers the next one
+ * @param aofMaxQueuedBytes    records appended but not yet written to a shard's log beyond which
+ *                             every connection pauses reading until that log has written half of them
  * @param maxRequestBytes      the largest request (one command) a connection may send
  * @param maxConnections       open client connections over all shards
  * @param idleTimeout          a connection idle this long is closed; zero = never
  * @param password             what AUTH must give; empty = no password
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
-                         int rewriteGrowthPercent, int maxRequestBytes, int maxConnections, Duration idleTimeout,
+                         int rewriteGrowthPercent, long aofMaxQueuedBytes, int maxRequestBytes, int maxConnections, Duration idleTimeout,
                          String password) {
 
     /** Redis's {@code appendfsync} choices. */
     public enum FsyncPolicy {
         /** fsync before a write is answered (group commit: one fsync per batch). */
         ALWAYS,
-        /** fsync once a second on a timer. */
+        /** fsync once a second on a timer, whatever the load. */
         EVERYSEC,
         /** never fsync; the kernel writes back when it likes. */
         NO
@@ -42,6 +44,7 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 Path.of(dir),
                 reader.bytes("kv.aof.rewrite-min-bytes", 1024, 1L << 40),
                 reader.intIn("kv.aof.rewrite-growth-percent", 1, 100_000),
+                reader.bytes("kv.aof.max-queued-bytes", 64 * 1024, 1L << 40),
                 (int) reader.bytes("kv.max-request-bytes", 1024, Integer.MAX_VALUE - 1024),
                 reader.intIn("kv.max-connections", 1, 1_000_000),
                 reader.duration("kv.idle-timeout", Duration.ZERO, Duration.ofDays(365)),

@@ -16,7 +16,7 @@ class KvLimitsTest {
     private static final int MAX_REQUEST = 64 * 1024;
 
     private static KvSettings limits(int maxConnections, Duration idle, String password) {
-        return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, MAX_REQUEST,
+        return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, 16L << 20, MAX_REQUEST,
                 maxConnections, idle, password);
     }
 
@@ -151,22 +151,45 @@ class KvLimitsTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aClientThatPipelinesWithoutReadingIsPausedThenServedInFull(DriverKind driver) throws Exception {
-        try (KvTestServer server = KvTestServer.start(2, driver, limits(100, Duration.ZERO, ""));
+        // A small kernel receive buffer: what the server does not read soon stops the client's sends.
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(100, Duration.ZERO, ""), LogStore.FILES,
+                "atoll.io.socket.receive-buffer = 65536");
              RespClient c = server.client(); RespClient bystander = server.client()) {
             String value = "x".repeat(50_000);
             assertEquals("OK", c.call("SET", "big", value));
-            assertEquals("OK", c.call("SET", "other", "1"));
             java.io.ByteArrayOutputStream pipeline = new java.io.ByteArrayOutputStream();
-            int n = 1000; // 50 MB of replies: far past the output bound, so the server must pause and resume
-            for (int i = 0; i < n; i++) {
-                pipeline.writeBytes(RespClient.encode("GET", i % 2 == 0 ? "big" : "other"));
+            int gets = 100; // 5 MB of replies: far past the output bound, so the server must pause
+            for (int i = 0; i < gets; i++) {
+                pipeline.writeBytes(RespClient.encode("GET", "big"));
             }
-            c.sendRaw(pipeline.toByteArray());
-            Thread.sleep(200); // the server fills what the socket takes, then holds the rest of the input
+            int exists = 32_000; // then 32 MB of requests with small replies, which a paused server leaves unread
+            for (int i = 0; i < exists; i++) {
+                pipeline.writeBytes(RespClient.encode("EXISTS", "%01000d".formatted(i)));
+            }
+            byte[] requests = pipeline.toByteArray();
+            java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.CompletableFuture<Void> sender = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    for (int at = 0; at < requests.length; at += 65536) {
+                        c.sendRaw(java.util.Arrays.copyOfRange(requests, at, Math.min(requests.length, at + 65536)));
+                        sent.set(Math.min(requests.length, at + 65536));
+                    }
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            }, KvTestServer.THREADS);
+            // The sends stall: the server stopped reading, so the kernel's buffers filled and stay full.
+            long stalled = KvTestServer.settled(sent::get, 500);
+            assertTrue(stalled < requests.length / 2, "the server took " + stalled + " of " + requests.length
+                    + " bytes of requests while their replies went unread");
             assertEquals("PONG", bystander.call("PING"));
-            for (int i = 0; i < n; i++) {
-                assertEquals(i % 2 == 0 ? value : "1", c.read(), "reply " + i);
+            for (int i = 0; i < gets; i++) {
+                assertEquals(value, c.read(), "reply " + i);
             }
+            for (int i = 0; i < exists; i++) {
+                assertEquals(0L, c.read(), "reply " + (gets + i));
+            }
+            sender.get(30, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals("PONG", c.call("PING"));
         }
     }

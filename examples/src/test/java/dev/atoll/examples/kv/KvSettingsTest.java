@@ -16,7 +16,7 @@ class KvSettingsTest {
     @Test
     void defaults() {
         KvSettings s = KvSettings.from(AtollConfig.parse("", "test").reader());
-        assertEquals(new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, Path.of("data/kv"), 64L << 20, 100,
+        assertEquals(new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, Path.of("data/kv"), 64L << 20, 100, 16L << 20,
                 64 << 20, 10_000, Duration.ZERO, ""), s);
     }
 
@@ -29,5 +29,8 @@ class KvSettingsTest {
         String size = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
                 AtollConfig.parse("kv.max-request-bytes = 10", "my.conf").reader())).getMessage();
         assertTrue(size.contains("kv.max-request-bytes"), size);
+        String queued = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
+                AtollConfig.parse("kv.aof.max-queued-bytes = 1k", "my.conf").reader())).getMessage();
+        assertTrue(queued.contains("kv.aof.max-queued-bytes") && queued.contains("my.conf"), queued);
     }
 }

@@ -23,10 +23,18 @@ final class KvTestServer implements AutoCloseable {
         this.server = server;
     }
 
+    private boolean crashed;
+
     static KvTestServer start(int shards, DriverKind driver, KvSettings settings) throws Exception {
-        ShardRuntime runtime = TestRuntimes.start(shards, "", driver);
+        return start(shards, driver, settings, LogStore.FILES, "");
+    }
+
+    /** With the logs in {@code store} and {@code extraHocon} added to the runtime's settings. */
+    static KvTestServer start(int shards, DriverKind driver, KvSettings settings, LogStore store, String extraHocon)
+            throws Exception {
+        ShardRuntime runtime = TestRuntimes.start(shards, extraHocon, driver);
         try {
-            ServerLifecycle.Service service = KvServer.start(runtime, settings);
+            ServerLifecycle.Service service = KvServer.start(runtime, settings, store);
             TcpServer server = TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), service.handler())
                     .get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
             service.listening(server.port());
@@ -39,9 +47,26 @@ final class KvTestServer implements AutoCloseable {
 
     /** Settings as reference.conf has them, with the log in {@code dir} (null: no log) and the given fsync policy. */
     static KvSettings settings(Path dir, KvSettings.FsyncPolicy fsync) {
-        return new KvSettings(dir != null, fsync, dir == null ? Path.of("unused") : dir, 64L << 20, 100, 64 << 20,
+        return new KvSettings(dir != null, fsync, dir == null ? Path.of("unused") : dir, 64L << 20, 100, 16L << 20, 64 << 20,
                 10_000, Duration.ZERO, "");
     }
+
+    /**
+     * Where {@code progress} (a count another thread advances) settles: it did not move for
+     * {@code quietMillis}, or 20 s passed. For tests that show something stops, and how far it got.
+     */
+    static long settled(java.util.function.LongSupplier progress, long quietMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        long seen;
+        do {
+            seen = progress.getAsLong();
+            Thread.sleep(quietMillis);
+        } while (progress.getAsLong() != seen && System.nanoTime() < deadline);
+        return seen;
+    }
+
+    /** A thread per task, for clients that block (the common pool has one thread on a 2-core machine). */
+    static final java.util.concurrent.Executor THREADS = task -> Thread.ofPlatform().daemon().start(task);
 
     int port() {
         return server.port();
@@ -51,9 +76,22 @@ final class KvTestServer implements AutoCloseable {
         return new RespClient(port());
     }
 
+    /** A crash: listening and the shards stop without the clean stop's sync; {@link #close()} does nothing after it. */
+    void crash() throws Exception {
+        crashed = true;
+        try {
+            server.close().get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
+        } finally {
+            runtime.close();
+        }
+    }
+
     /** A clean stop: listening ends, logs are synced and closed, shards stop. */
     @Override
     public void close() {
+        if (crashed) {
+            return;
+        }
         try {
             server.close().get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
             service.stop();

@@ -1,0 +1,265 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.io.Buffer;
+import dev.atoll.shards.Promise;
+import dev.atoll.shards.Shard;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A disk for the logs' tests, in memory, that knows what a power loss would leave: a file's bytes
+ * reach the "device" only through a sync, which covers what was written before it started, and a
+ * file's name only through a sync of its directory. {@link #powerLoss()} freezes it — no operation
+ * completes afterwards — and {@link #writeImage} puts what survived into a real directory, where a
+ * server replays it. Operations complete on the calling shard after the given latencies; writes to
+ * some files can be held and then failed. All of one directory (names are file names).
+ */
+final class MemoryDisk implements LogStore {
+    /** One file: the bytes as the page cache holds them, how many of them are on the device, its syncs. */
+    private static final class Inode {
+        byte[] bytes = new byte[0];
+        int length;
+        int durable;
+        final List<Long> syncNanos = new ArrayList<>();
+    }
+
+    /** A held write, to complete on its shard with a failure, or null: success. */
+    private record Completion(Shard shard, java.util.function.Consumer<IOException> finish) { }
+
+    private final Duration writeLatency;
+    private final Duration syncLatency;
+    /** The directory as the kernel shows it, and as the device holds it. */
+    private final Map<String, Inode> names = new HashMap<>();
+    private final Map<String, Inode> durableNames = new HashMap<>();
+    private final Map<String, Integer> writesCompleted = new HashMap<>();
+    private final List<Completion> held = new ArrayList<>();
+    private String holdSuffix;
+    private boolean powerLost;
+
+    MemoryDisk(Duration writeLatency, Duration syncLatency) {
+        this.writeLatency = writeLatency;
+        this.syncLatency = syncLatency;
+    }
+
+    // ---- what the tests control and observe ----
+
+    /** Holds the writes to files whose name ends with {@code suffix} until {@link #release}. */
+    synchronized void hold(String suffix) {
+        holdSuffix = suffix;
+    }
+
+    synchronized int heldWrites() {
+        return held.size();
+    }
+
+    /** Completes the held writes, on their shards, failed with {@code failure} unless it is null; later writes are not held. */
+    synchronized void release(IOException failure) {
+        holdSuffix = null;
+        for (Completion c : held) {
+            c.shard().runtime().submit(c.shard().id(), () -> {
+                c.finish().accept(failure);
+                return null;
+            });
+        }
+        held.clear();
+    }
+
+    /** Writes completed to files whose name ends with {@code suffix}. */
+    synchronized int writesCompleted(String suffix) {
+        return writesCompleted.entrySet().stream().filter(e -> e.getKey().endsWith(suffix))
+                .mapToInt(Map.Entry::getValue).sum();
+    }
+
+    /** System.nanoTime() of each completed sync of the file {@code name}. */
+    synchronized List<Long> syncTimes(String name) {
+        Inode inode = names.get(name);
+        return inode == null ? List.of() : List.copyOf(inode.syncNanos);
+    }
+
+    /** The power goes: from now on nothing completes. Returns what the device holds: file name to bytes. */
+    synchronized Map<String, byte[]> powerLoss() {
+        powerLost = true;
+        return image();
+    }
+
+    /** What the device holds now. */
+    synchronized Map<String, byte[]> image() {
+        Map<String, byte[]> files = new HashMap<>();
+        durableNames.forEach((name, inode) -> files.put(name, Arrays.copyOf(inode.bytes, inode.durable)));
+        return files;
+    }
+
+    /** True when {@code record} is on the device in a file that is in its directory there. */
+    boolean durable(byte[] record) {
+        for (byte[] file : image().values()) {
+            if (indexOf(file, record) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] in, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= in.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (in[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** Writes {@code image} (from {@link #powerLoss()}) into {@code dir}, as the device would show it at the next boot. */
+    static void writeImage(Map<String, byte[]> image, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        for (Map.Entry<String, byte[]> file : image.entrySet()) {
+            Files.write(dir.resolve(file.getKey()), file.getValue());
+        }
+    }
+
+    // ---- LogStore ----
+
+    @Override
+    public synchronized Promise<LogFile> open(Path path, boolean truncate) {
+        String name = path.getFileName().toString();
+        Inode existing = names.get(name);
+        Inode inode = existing == null || truncate ? new Inode() : existing;
+        names.put(name, inode); // a truncated file: its old bytes stay on the device until a sync
+        Promise<LogFile> opened = new Promise<>();
+        complete(Duration.ZERO, () -> opened.complete(new File(name, inode)));
+        return opened;
+    }
+
+    @Override
+    public Promise<Void> syncDirectory(Path dir) {
+        Promise<Void> done = new Promise<>();
+        complete(syncLatency, () -> {
+            synchronized (this) {
+                durableNames.clear();
+                durableNames.putAll(names);
+            }
+            done.complete(null);
+        });
+        return done;
+    }
+
+    @Override
+    public Promise<Void> replace(Path from, Path to) {
+        Promise<Void> done = new Promise<>();
+        complete(syncLatency, () -> {
+            synchronized (this) {
+                names.put(to.getFileName().toString(), names.remove(from.getFileName().toString()));
+                durableNames.clear();
+                durableNames.putAll(names);
+            }
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /** Runs {@code action} on the calling shard after {@code latency}, unless the power is lost by then. */
+    private void complete(Duration latency, Runnable action) {
+        Shard shard = Shard.current();
+        Runnable guarded = () -> {
+            synchronized (this) {
+                if (powerLost) {
+                    return;
+                }
+            }
+            action.run();
+        };
+        if (latency.isZero()) {
+            shard.execute(guarded);
+        } else {
+            shard.schedule(latency, guarded);
+        }
+    }
+
+    /** A file of this disk. */
+    private final class File implements LogFile {
+        private final String name;
+        private final Inode inode;
+
+        File(String name, Inode inode) {
+            this.name = name;
+            this.inode = inode;
+        }
+
+        @Override
+        public Promise<Integer> write(Buffer buffer, long position) {
+            byte[] data = new byte[buffer.readableBytes()];
+            buffer.readBytes(data, 0, data.length);
+            Promise<Integer> done = new Promise<>();
+            java.util.function.Consumer<IOException> finish = failure -> {
+                synchronized (MemoryDisk.this) {
+                    if (failure == null) {
+                        int end = (int) position + data.length;
+                        if (inode.bytes.length < end) {
+                            inode.bytes = Arrays.copyOf(inode.bytes, Math.max(end, inode.bytes.length * 2));
+                        }
+                        System.arraycopy(data, 0, inode.bytes, (int) position, data.length);
+                        inode.length = Math.max(inode.length, end);
+                        writesCompleted.merge(name, 1, Integer::sum);
+                    }
+                }
+                if (failure != null) {
+                    done.fail(failure);
+                } else {
+                    done.complete(data.length);
+                }
+            };
+            synchronized (MemoryDisk.this) {
+                if (holdSuffix != null && name.endsWith(holdSuffix)) {
+                    held.add(new Completion(Shard.current(), finish));
+                    return done;
+                }
+            }
+            complete(writeLatency, () -> finish.accept(null));
+            return done;
+        }
+
+        @Override
+        public Promise<Void> fdatasync() {
+            int covered;
+            synchronized (MemoryDisk.this) {
+                covered = inode.length; // what was written before the sync started
+            }
+            Promise<Void> done = new Promise<>();
+            complete(syncLatency, () -> {
+                synchronized (MemoryDisk.this) {
+                    inode.durable = Math.max(inode.durable, covered);
+                    inode.syncNanos.add(System.nanoTime());
+                }
+                done.complete(null);
+            });
+            return done;
+        }
+
+        @Override
+        public Promise<Long> size() {
+            Promise<Long> size = new Promise<>();
+            long length;
+            synchronized (MemoryDisk.this) {
+                length = inode.length;
+            }
+            complete(Duration.ZERO, () -> size.complete(length));
+            return size;
+        }
+
+        @Override
+        public Promise<Void> closeAsync() {
+            return Promise.completed(null);
+        }
+    }
+}
