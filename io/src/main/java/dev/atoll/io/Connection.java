@@ -64,17 +64,15 @@ public final class Connection implements IoShard.Resource {
     private final Runnable receivedBufferReleased = this::receivedBufferReleased;
 
     // writes: the one in flight, then the queue behind it
-    private Buffer writeBuffer;
-    private Promise<Object> writePromise;
-    private boolean writeAllMode;
+    private Output output = Output.IDLE;
+    /** The write in flight (states WRITING and DRAINING), else null. */
+    private PendingWrite current;
     /** System.nanoTime() by which the write in progress must finish, or Long.MAX_VALUE: none. */
     private long writeDeadline = Long.MAX_VALUE;
     private final ArrayDeque<PendingWrite> queued = new ArrayDeque<>();
     private long queuedBytes;
-    private boolean shutdownAfterWrites;
+    /** What {@link #shutdownOutput()} returned, while the shutdown waits (DRAINING) or runs (SHUTTING_DOWN). */
     private Promise<Void> shutdownPromise;
-    /** The shutdown running as an operation (on {@link #writeOp}: writes are over by then), or null. */
-    private Promise<Void> shutdownInFlight;
 
     // connect
     private MemorySegment connectAddress;
@@ -115,6 +113,7 @@ public final class Connection implements IoShard.Resource {
         connection.connectAddress = Arena.ofAuto().allocate(SocketAddresses.STORAGE_SIZE);
         int length = SocketAddresses.encode(remote, connection.connectAddress);
         connection.connectPromise = new Promise<>();
+        connection.output = Output.CONNECTING;
         connection.writeOp.prepareConnect(fd, connection.connectAddress, length);
         connection.writeOp.submit(timeout);
         return connection.connectPromise;
@@ -431,15 +430,16 @@ public final class Connection implements IoShard.Resource {
 
     private Promise<Object> enqueue(Buffer buffer, boolean all, Duration timeout, String what) {
         Objects.requireNonNull(buffer, "buffer");
-        if (!open || shutdownAfterWrites) {
+        if (!open || output.refusesWrites()) {
             return Promise.failed(closedException(what));
         }
-        if (writeBuffer == null && !writeOp.inFlight()) {
-            buffer.lend();
-            startWrite(buffer, new Promise<>(), all, timeout);
-            return writePromise;
-        }
         int bytes = buffer.readableBytes();
+        if (output == Output.IDLE) {
+            buffer.lend();
+            PendingWrite write = new PendingWrite(buffer, new Promise<>(), all, timeout, bytes);
+            startWrite(write);
+            return write.promise;
+        }
         if (queuedBytes + bytes > io.settings().writeBacklogLimit()) {
             WriteBacklogFullException full = new WriteBacklogFullException("write of " + bytes + " bytes to " + this
                     + " refused: " + queuedBytes + " bytes already queued (atoll.io.write-backlog.limit = "
@@ -450,90 +450,104 @@ public final class Connection implements IoShard.Resource {
             return Promise.failed(full);
         }
         buffer.lend();
-        PendingWrite pending = new PendingWrite(buffer, new Promise<>(), all, timeout);
+        PendingWrite pending = new PendingWrite(buffer, new Promise<>(), all, timeout, bytes);
         queued.addLast(pending);
         queuedBytes += bytes;
         return pending.promise;
     }
 
-    private void startWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout) {
-        writeBuffer = buffer;
-        writePromise = promise;
-        writeAllMode = all;
-        writeDeadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+    private void startWrite(PendingWrite write) {
+        current = write;
+        if (output == Output.IDLE) {
+            output = Output.WRITING;
+        }
+        writeDeadline = write.timeout == null ? Long.MAX_VALUE : System.nanoTime() + write.timeout.toNanos();
+        Buffer buffer = write.buffer;
         writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
-        writeOp.submit(timeout);
+        writeOp.submit(write.timeout);
     }
 
     private void writeCompleted(IoOperation op, int result, boolean timedOut) {
-        if (connectPromise != null) {
-            connectCompleted(result, timedOut);
-            return;
+        switch (output) {
+            case CONNECTING -> connectCompleted(result, timedOut);
+            case SHUTTING_DOWN -> shutdownDone(result);
+            case WRITING, DRAINING -> sendCompleted(result, timedOut);
+            default -> throw new IllegalStateException("a write completion in state " + output + " on " + this);
         }
-        if (shutdownInFlight != null) {
-            Promise<Void> promise = shutdownInFlight;
-            shutdownInFlight = null;
-            shutdownDone(promise, result);
-            return;
-        }
-        Buffer buffer = writeBuffer;
-        Promise<Object> promise = writePromise;
+    }
+
+    private void sendCompleted(int result, boolean timedOut) {
+        PendingWrite write = current;
+        Buffer buffer = write.buffer;
+        IoException failure;
         if (result >= 0) {
             buffer.setReadIndex(buffer.readIndex() + result);
-            if (writeAllMode && buffer.readableBytes() > 0 && open) {
+            if (!write.all || buffer.readableBytes() == 0) {
+                finishWrite();
+                // The next queued write starts before the callbacks run, so a write they issue queues behind it.
+                startNextWrite();
+                write.promise.complete(write.all ? null : result);
+                return;
+            }
+            if (open) {
                 writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
                 // The rest is still under the write's deadline (each submit arms a new timer).
                 writeOp.submit(writeDeadline == Long.MAX_VALUE ? null
                         : Duration.ofNanos(Math.max(1, writeDeadline - System.nanoTime())));
                 return;
             }
-            boolean all = writeAllMode;
-            finishWrite(buffer);
-            // The next queued write starts before the callbacks run, so a write they issue queues behind it.
-            startNextWrite();
-            promise.complete(all ? null : result);
-            return;
+            // Closed between two sends of a writeAll: what is left can never go out, so it did not succeed.
+            failure = new IoCancelledException("write of " + write.length + " bytes on " + this
+                    + ": the connection was closed after " + (write.length - buffer.readableBytes()) + " were sent");
+        } else {
+            failure = IoOperation.failure("write", this, result, timedOut, open);
         }
         // The stream is broken or the write timed out: nothing queued behind it may go out after a gap.
-        IoException failure = IoOperation.failure("write", this, result, timedOut, open);
-        finishWrite(buffer);
-        promise.fail(failure);
+        finishWrite();
         failQueuedWrites(failure);
+        write.promise.fail(failure);
     }
 
-    private void finishWrite(Buffer buffer) {
-        writeBuffer = null;
-        writePromise = null;
-        buffer.giveBackFromOperation();
+    /** The write in flight is over: its buffer comes back; the side is idle (or waits to shut down). */
+    private void finishWrite() {
+        current.buffer.giveBackFromOperation();
+        current = null;
+        if (output == Output.WRITING) {
+            output = Output.IDLE;
+        }
     }
 
     private void startNextWrite() {
         PendingWrite next = queued.pollFirst();
         if (next == null) {
-            if (shutdownAfterWrites && open) {
+            if (output == Output.DRAINING && open) {
                 shutdownNow();
             }
             return;
         }
-        queuedBytes -= next.buffer.readableBytes();
+        queuedBytes -= next.length;
         if (!open) {
             next.buffer.giveBackFromOperation();
             next.promise.fail(closedException("write"));
             failQueuedWrites(closedException("write"));
             return;
         }
-        startWrite(next.buffer, next.promise, next.all, next.timeout);
+        startWrite(next);
     }
 
+    /** Fails the queued writes, and a shutdown waiting for them (writing is then over: SHUT). */
     private void failQueuedWrites(IoException failure) {
         for (PendingWrite pending; (pending = queued.pollFirst()) != null; ) {
             pending.buffer.giveBackFromOperation();
             pending.promise.fail(failure);
         }
         queuedBytes = 0;
-        if (shutdownPromise != null) {
-            shutdownPromise.fail(failure);
+        if (output == Output.DRAINING) {
+            Promise<Void> promise = shutdownPromise;
             shutdownPromise = null;
+            // With a write still in flight only close() gets here: the closed connection refuses new writes.
+            output = current == null ? Output.SHUT : Output.WRITING;
+            promise.fail(failure);
         }
     }
 
@@ -545,32 +559,39 @@ public final class Connection implements IoShard.Resource {
         if (!open) {
             return Promise.failed(closedException("shutdown"));
         }
-        if (shutdownPromise != null) {
-            return shutdownPromise;
-        }
-        Promise<Void> promise = new Promise<>();
-        shutdownPromise = promise;
-        shutdownAfterWrites = true;
-        if (writeBuffer == null && queued.isEmpty()) {
-            shutdownNow(); // completes the promise and clears the field
-        }
-        return promise;
+        return switch (output) {
+            case IDLE -> {
+                shutdownPromise = new Promise<>();
+                Promise<Void> promise = shutdownPromise;
+                shutdownNow(); // completes the promise when the call is synchronous
+                yield promise;
+            }
+            case WRITING -> {
+                output = Output.DRAINING;
+                shutdownPromise = new Promise<>();
+                yield shutdownPromise;
+            }
+            case DRAINING, SHUTTING_DOWN -> shutdownPromise;
+            case SHUT -> Promise.completed(null);
+            case CONNECTING -> throw new IllegalStateException("shutdownOutput before " + this + " is connected");
+        };
     }
 
     /** On io_uring an operation on the ring; on readiness drivers the call itself (it never blocks). */
     private void shutdownNow() {
-        Promise<Void> promise = shutdownPromise;
-        shutdownPromise = null;
+        output = Output.SHUTTING_DOWN;
         if (io.driver().supportsShutdown()) {
-            shutdownInFlight = promise;
             writeOp.prepareShutdown(fd, OsConstants.SHUT_WR);
             writeOp.submit(null);
             return;
         }
-        shutdownDone(promise, Sockets.shutdown(io.errno, fd, OsConstants.SHUT_WR));
+        shutdownDone(Sockets.shutdown(io.errno, fd, OsConstants.SHUT_WR));
     }
 
-    private void shutdownDone(Promise<Void> promise, int result) {
+    private void shutdownDone(int result) {
+        Promise<Void> promise = shutdownPromise;
+        shutdownPromise = null;
+        output = Output.SHUT;
         if (result < 0 && -result != OsConstants.ENOTCONN) {
             promise.fail(IoOperation.failure("shutdown", this, result, false, open));
         } else {
@@ -584,6 +605,7 @@ public final class Connection implements IoShard.Resource {
         Promise<Connection> promise = connectPromise;
         connectPromise = null;
         connectAddress = null;
+        output = Output.IDLE;
         if (result == 0) {
             promise.complete(this);
             return;
@@ -715,6 +737,26 @@ public final class Connection implements IoShard.Resource {
         return new IoCancelledException(what + " on " + this + ": the connection is closed");
     }
 
-    /** A write waiting behind the one in progress. */
-    private record PendingWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout) { }
+    /** A write: {@code length} readable bytes of {@code buffer} when it was issued; {@code all} for writeAll. */
+    private record PendingWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout, int length) { }
+
+    /** The write side's states; each names what is in flight on {@link #writeOp}. */
+    private enum Output {
+        /** The connect is in flight ({@link #connect}): the connection is not handed out yet. */
+        CONNECTING,
+        /** Nothing in flight: a write starts at once. */
+        IDLE,
+        /** {@link #current} is in flight, {@link #queued} waits behind it. */
+        WRITING,
+        /** As WRITING, and {@link #shutdownOutput()} was asked: no new writes; the shutdown follows the queue. */
+        DRAINING,
+        /** The shutdown is in flight. */
+        SHUTTING_DOWN,
+        /** The end of stream was sent, or a shutdown failed: writing is over. */
+        SHUT;
+
+        boolean refusesWrites() {
+            return this != IDLE && this != WRITING;
+        }
+    }
 }

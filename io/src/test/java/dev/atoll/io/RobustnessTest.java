@@ -226,6 +226,31 @@ class RobustnessTest {
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aWriteAllCutShortByCloseFailsAndSaysHowMuchWent(DriverKind driver) throws IOException {
+        // The smallest socket buffers: the first send of 64 KiB goes out in part, the rest after close never.
+        ShardRuntime runtime = cleanup.start(1, "atoll.io.socket.send-buffer = 4KiB\n", driver);
+        CompletableFuture<Connection> accepted = new CompletableFuture<>();
+        TcpServer server = server(runtime, accepted::complete);
+        Socket socket = cleanup.add(new Socket());
+        socket.setReceiveBufferSize(4 * 1024);
+        socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        Connection connection = IoTesting.await(accepted);
+        Throwable failure = IoTesting.awaitFailure(runtime, 0, () -> {
+            Buffer chunk = BufferPool.current().acquire(64 * 1024);
+            chunk.advanceWriter(chunk.capacity());
+            Promise<Void> written = connection.writeAll(chunk);
+            connection.close(); // the first send may have gone out in part; the rest never will
+            return written.whenComplete((ignored, error) -> chunk.release());
+        });
+        assertInstanceOf(IoCancelledException.class, failure, "a writeAll that did not deliver every byte fails");
+        assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
+        assertEquals(0, server.openConnections(0));
+        socket.close();
+        assertNoBufferOut(runtime);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void connectionsWaitWhileTheShardsPoolIsExhaustedAndResumeWhenBuffersReturn(DriverKind driver) throws IOException {
         // Room for 4 receive buffers on the shard; 6 connections, each receiver holding what it gets, and each
         // connection holding at most one buffer (max-unreleased = 1: a held one pauses it).
