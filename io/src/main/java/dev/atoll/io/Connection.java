@@ -353,7 +353,11 @@ public final class Connection implements IoShard.Resource {
     private void deliver(Buffer buffer) {
         unreleased++;
         buffer.releaseHook(receivedBufferReleased);
-        receiver.onData(this, buffer);
+        try {
+            receiver.onData(this, buffer);
+        } catch (Throwable t) {
+            callbackFailed("Receiver.onData", t); // the buffer stays the receiver's, as it was handed over
+        }
     }
 
     /**
@@ -389,7 +393,11 @@ public final class Connection implements IoShard.Resource {
         Receiver r = receiver;
         receiver = null;
         if (r != null) {
-            r.onEnd(this, failure);
+            try {
+                r.onEnd(this, failure);
+            } catch (Throwable t) {
+                callbackFailed("Receiver.onEnd", t);
+            }
         }
     }
 
@@ -680,9 +688,9 @@ public final class Connection implements IoShard.Resource {
             arrived.closeListener = listener;
             try {
                 onArrival.accept(arrived);
-            } catch (RuntimeException e) {
-                arrived.close();
-                throw e;
+            } catch (Throwable t) {
+                arrived.callbackFailed("moveTo's onArrival", t);
+                throw t; // and the move's promise fails with it
             }
             return (Void) null;
         }).whenComplete((ignored, failure) -> {
@@ -721,6 +729,12 @@ public final class Connection implements IoShard.Resource {
     /** The descriptor, for diagnostics and for options this API does not cover. */
     public int fd() {
         return fd;
+    }
+
+    /** User code ({@code callback}) threw for this connection: reported, and the connection closes. */
+    void callbackFailed(String callback, Throwable failure) {
+        io.userCodeFailed(callback, this, failure);
+        close();
     }
 
     /** Runs {@code listener} once when this connection is closed (or leaves this shard for good). */

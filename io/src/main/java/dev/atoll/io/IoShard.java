@@ -82,6 +82,15 @@ final class IoShard {
         return receiveRing;
     }
 
+    /**
+     * User code ({@code callback}, e.g. {@code "Receiver.onData"}) threw for {@code resource}; the caller
+     * closes that resource only. The one place the io module reports such failures, so that they can
+     * all go to the runtime's error handler.
+     */
+    void userCodeFailed(String callback, Object resource, Throwable failure) {
+        log.warn("shard {}: {} threw for {}; closing it, the shard goes on", shard.id(), callback, resource, failure);
+    }
+
     void opened(Resource resource) {
         open.add(resource);
     }

@@ -94,6 +94,40 @@ class RobustnessTest {
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aReceiverThatThrowsClosesOnlyItsConnection(DriverKind driver) throws IOException {
+        ShardRuntime runtime = cleanup.start(1, "", driver);
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        TcpServer server = server(runtime, connection -> connection.receive(new IoTesting.EchoReceiver() {
+            @Override
+            public void onData(Connection c, Buffer data) {
+                if (data.toUtf8String().startsWith("throw")) {
+                    data.release();
+                    throw new IllegalStateException("a receiver's bug (on purpose)");
+                }
+                super.onData(c, data);
+            }
+
+            @Override
+            public void onEnd(Connection c, Throwable failure) {
+                super.onEnd(c, failure);
+                if (failure != null) {
+                    ended.complete(failure);
+                }
+            }
+        }));
+        Socket bystander = client(server.port());
+        IoTesting.assertEchoes(bystander, "before");
+        Socket throwing = client(server.port());
+        throwing.getOutputStream().write("throw on the first data".getBytes());
+        assertEquals(-1, throwing.getInputStream().read(), "the connection whose receiver threw is closed");
+        assertInstanceOf(IoCancelledException.class, IoTesting.await(ended), "its receiver is told it ended");
+        IoTesting.assertEchoes(bystander, "after: the shard still serves the other connection");
+        assertEquals(1, server.openConnections(0));
+        assertNoBufferOut(runtime);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aHalfClosedPeerStillGetsTheReply(DriverKind driver) throws IOException {
         ShardRuntime runtime = cleanup.start(1, "", driver);
         // Reads until the end of stream, then replies with the byte count and closes.
