@@ -65,8 +65,12 @@ public final class Connection implements IoShard.Resource {
 
     // writes: the one in flight, then the queue behind it
     private Output output = Output.IDLE;
-    /** The write in flight (states WRITING and DRAINING), else null. */
-    private PendingWrite current;
+    // The write in flight (states WRITING and DRAINING), in fields: a write allocates only its promise.
+    private Buffer writeBuffer;
+    private Promise<Object> writePromise;
+    private boolean writeAllMode;
+    /** Its readable bytes when it was issued. */
+    private int writeLength;
     /** System.nanoTime() by which the write in progress must finish, or Long.MAX_VALUE: none. */
     private long writeDeadline = Long.MAX_VALUE;
     private final ArrayDeque<PendingWrite> queued = new ArrayDeque<>();
@@ -444,9 +448,9 @@ public final class Connection implements IoShard.Resource {
         int bytes = buffer.readableBytes();
         if (output == Output.IDLE) {
             buffer.lend();
-            PendingWrite write = new PendingWrite(buffer, new Promise<>(), all, timeout, bytes);
-            startWrite(write);
-            return write.promise;
+            Promise<Object> promise = new Promise<>();
+            startWrite(buffer, promise, all, timeout, bytes);
+            return promise;
         }
         if (queuedBytes + bytes > io.settings().writeBacklogLimit()) {
             WriteBacklogFullException full = new WriteBacklogFullException("write of " + bytes + " bytes to " + this
@@ -464,37 +468,43 @@ public final class Connection implements IoShard.Resource {
         return pending.promise;
     }
 
-    private void startWrite(PendingWrite write) {
-        current = write;
+    private void startWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout, int length) {
+        writeBuffer = buffer;
+        writePromise = promise;
+        writeAllMode = all;
+        writeLength = length;
         if (output == Output.IDLE) {
             output = Output.WRITING;
         }
-        writeDeadline = write.timeout == null ? Long.MAX_VALUE : System.nanoTime() + write.timeout.toNanos();
-        Buffer buffer = write.buffer;
+        writeDeadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
-        writeOp.submit(write.timeout);
+        writeOp.submit(timeout);
     }
 
+    // No switch over Output here or below: javac compiles one into a class of its own, loaded at the first
+    // write, which a process out of descriptors (EMFILE) cannot load (EmfileTest).
     private void writeCompleted(IoOperation op, int result, boolean timedOut) {
-        switch (output) {
-            case CONNECTING -> connectCompleted(result, timedOut);
-            case SHUTTING_DOWN -> shutdownDone(result);
-            case WRITING, DRAINING -> sendCompleted(result, timedOut);
-            default -> throw new IllegalStateException("a write completion in state " + output + " on " + this);
+        if (output == Output.CONNECTING) {
+            connectCompleted(result, timedOut);
+        } else if (output == Output.SHUTTING_DOWN) {
+            shutdownDone(result);
+        } else {
+            sendCompleted(result, timedOut); // WRITING or DRAINING: only they have an operation in flight
         }
     }
 
     private void sendCompleted(int result, boolean timedOut) {
-        PendingWrite write = current;
-        Buffer buffer = write.buffer;
+        Buffer buffer = writeBuffer;
+        Promise<Object> promise = writePromise;
         IoException failure;
         if (result >= 0) {
             buffer.setReadIndex(buffer.readIndex() + result);
-            if (!write.all || buffer.readableBytes() == 0) {
+            if (!writeAllMode || buffer.readableBytes() == 0) {
+                boolean all = writeAllMode;
                 finishWrite();
                 // The next queued write starts before the callbacks run, so a write they issue queues behind it.
                 startNextWrite();
-                write.promise.complete(write.all ? null : result);
+                promise.complete(all ? null : result);
                 return;
             }
             if (open) {
@@ -505,21 +515,22 @@ public final class Connection implements IoShard.Resource {
                 return;
             }
             // Closed between two sends of a writeAll: what is left can never go out, so it did not succeed.
-            failure = new IoCancelledException("write of " + write.length + " bytes on " + this
-                    + ": the connection was closed after " + (write.length - buffer.readableBytes()) + " were sent");
+            failure = new IoCancelledException("write of " + writeLength + " bytes on " + this
+                    + ": the connection was closed after " + (writeLength - buffer.readableBytes()) + " were sent");
         } else {
             failure = IoOperation.failure("write", this, result, timedOut, open);
         }
         // The stream is broken or the write timed out: nothing queued behind it may go out after a gap.
         finishWrite();
         failQueuedWrites(failure);
-        write.promise.fail(failure);
+        promise.fail(failure);
     }
 
     /** The write in flight is over: its buffer comes back; the side is idle (or waits to shut down). */
     private void finishWrite() {
-        current.buffer.giveBackFromOperation();
-        current = null;
+        writeBuffer.giveBackFromOperation();
+        writeBuffer = null;
+        writePromise = null;
         if (output == Output.WRITING) {
             output = Output.IDLE;
         }
@@ -540,7 +551,7 @@ public final class Connection implements IoShard.Resource {
             failQueuedWrites(closedException("write"));
             return;
         }
-        startWrite(next);
+        startWrite(next.buffer, next.promise, next.all, next.timeout, next.length);
     }
 
     /** Fails the queued writes, and a shutdown waiting for them (writing is then over: SHUT). */
@@ -554,7 +565,7 @@ public final class Connection implements IoShard.Resource {
             Promise<Void> promise = shutdownPromise;
             shutdownPromise = null;
             // With a write still in flight only close() gets here: the closed connection refuses new writes.
-            output = current == null ? Output.SHUT : Output.WRITING;
+            output = writeBuffer == null ? Output.SHUT : Output.WRITING;
             promise.fail(failure);
         }
     }
@@ -567,22 +578,20 @@ public final class Connection implements IoShard.Resource {
         if (!open) {
             return Promise.failed(closedException("shutdown"));
         }
-        return switch (output) {
-            case IDLE -> {
-                shutdownPromise = new Promise<>();
-                Promise<Void> promise = shutdownPromise;
-                shutdownNow(); // completes the promise when the call is synchronous
-                yield promise;
-            }
-            case WRITING -> {
-                output = Output.DRAINING;
-                shutdownPromise = new Promise<>();
-                yield shutdownPromise;
-            }
-            case DRAINING, SHUTTING_DOWN -> shutdownPromise;
-            case SHUT -> Promise.completed(null);
-            case CONNECTING -> throw new IllegalStateException("shutdownOutput before " + this + " is connected");
-        };
+        if (output == Output.DRAINING || output == Output.SHUTTING_DOWN) {
+            return shutdownPromise;
+        }
+        if (output == Output.SHUT) {
+            return Promise.completed(null);
+        }
+        Promise<Void> promise = new Promise<>();
+        shutdownPromise = promise;
+        if (output == Output.WRITING) {
+            output = Output.DRAINING;
+        } else {
+            shutdownNow(); // IDLE; completes the promise when the call is synchronous
+        }
+        return promise;
     }
 
     /** On io_uring an operation on the ring; on readiness drivers the call itself (it never blocks). */
@@ -751,7 +760,7 @@ public final class Connection implements IoShard.Resource {
         return new IoCancelledException(what + " on " + this + ": the connection is closed");
     }
 
-    /** A write: {@code length} readable bytes of {@code buffer} when it was issued; {@code all} for writeAll. */
+    /** A write waiting behind the one in progress ({@code length}: its readable bytes when it was issued). */
     private record PendingWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout, int length) { }
 
     /** The write side's states; each names what is in flight on {@link #writeOp}. */
@@ -760,7 +769,7 @@ public final class Connection implements IoShard.Resource {
         CONNECTING,
         /** Nothing in flight: a write starts at once. */
         IDLE,
-        /** {@link #current} is in flight, {@link #queued} waits behind it. */
+        /** {@link #writeBuffer} is in flight, {@link #queued} waits behind it. */
         WRITING,
         /** As WRITING, and {@link #shutdownOutput()} was asked: no new writes; the shutdown follows the queue. */
         DRAINING,
