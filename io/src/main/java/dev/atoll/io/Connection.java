@@ -44,22 +44,24 @@ public final class Connection implements IoShard.Resource {
     private Runnable closeListener;
 
     // reads
+    private Input input = Input.IDLE;
+    /** The read in flight (READING). */
     private Buffer readBuffer;
     private Promise<Integer> readPromise;
+    /** Who gets what arrives, from {@link #receive} to its {@code onEnd}. */
     private Receiver receiver;
-    /** A receive is in flight; its buffer is {@link #receiveBuffer}, or none while it waits for data. */
-    private boolean receiving;
+    /** The single receive's buffer (RECEIVING), or none while it waits for data. */
     private Buffer receiveBuffer;
+    /** Buffers handed to the receiver and not released yet. */
     private int unreleased;
-    private boolean receivePaused;
-    /** The receive in flight is a multishot one into the shard's {@link ReceiveBufferRing}. */
-    private boolean multishot;
-    /** The multishot receive was cancelled because the receiver holds too many buffers; it resumes later. */
-    private boolean pausing;
+    /**
+     * {@code onData} is running: a buffer released inside it resumes nothing (every caller of
+     * {@link #deliver} looks again afterwards), so the receiver is never called inside its own call.
+     */
+    private boolean delivering;
     /** Data that came after the receiver fell behind (multishot only), delivered when it catches up. */
     private ArrayDeque<Buffer> parked;
-    /** The end of stream (or failure) arrived behind {@link #parked} data: reported once that is delivered. */
-    private boolean endAfterParked;
+    /** In ENDING: why receiving ended (null: the end of stream), reported once the parked data is delivered. */
     private Throwable parkedEnd;
     private final Runnable receivedBufferReleased = this::receivedBufferReleased;
 
@@ -139,13 +141,14 @@ public final class Connection implements IoShard.Resource {
         if (!open) {
             return Promise.failed(closedException("read"));
         }
-        if (readOp.inFlight() || receiver != null) {
+        if (input != Input.IDLE) {
             throw new IllegalStateException("a read or receive is already in progress on " + this);
         }
         if (buffer.writableBytes() == 0) {
             throw new IllegalArgumentException("the buffer has no room to read into: " + buffer);
         }
         buffer.lend();
+        input = Input.READING;
         readBuffer = buffer;
         readPromise = new Promise<>();
         readOp.prepareRecv(fd, buffer.address() + buffer.writeIndex(), buffer.writableBytes());
@@ -160,10 +163,11 @@ public final class Connection implements IoShard.Resource {
      */
     public void receive(Receiver receiver) {
         Objects.requireNonNull(receiver, "receiver");
-        if (readOp.inFlight() || this.receiver != null) {
+        if (input != Input.IDLE) {
             throw new IllegalStateException("a read or receive is already in progress on " + this);
         }
         this.receiver = receiver;
+        input = Input.PAUSED; // nothing in flight yet
         if (!open) {
             endReceiving(closedException("receive"));
             return;
@@ -176,20 +180,19 @@ public final class Connection implements IoShard.Resource {
         readOp.cancel();
     }
 
+    /** With nothing in flight (PAUSED), or while PAUSING: delivers parked data, then receives again if it may. */
     private void receiveNext() {
         if (!open || receiver == null || deliverParked() || readOp.inFlight()) {
             return;
         }
         if (unreleased >= io.settings().maxUnreleased()) {
-            receivePaused = true; // resumed when the receiver releases one
+            input = Input.PAUSED; // resumed when the receiver releases one
             return;
         }
         ReceiveBufferRing ring = io.receiveRing();
         if (ring != null) {
             // One multishot receive for as long as it lasts: the kernel picks a buffer only when data arrives.
-            receivePaused = false;
-            receiving = true;
-            multishot = true;
+            input = Input.MULTISHOT;
             readOp.prepareRecvMultishot(fd, ring.group());
             readOp.submit(null);
             return;
@@ -198,47 +201,50 @@ public final class Connection implements IoShard.Resource {
         try {
             buffer = io.pool().acquire(io.settings().receiveBufferSize());
         } catch (BufferPoolExhaustedException e) {
-            receivePaused = true; // the shard is out of buffers: try again shortly, the peer waits meanwhile
-            io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+            pauseBriefly(); // the shard is out of buffers: the peer waits meanwhile
             return;
         }
-        receivePaused = false;
         buffer.lend();
         receiveBuffer = buffer;
-        receiving = true;
+        input = Input.RECEIVING;
         readOp.prepareRecv(fd, buffer.address(), buffer.capacity());
         readOp.submit(null);
     }
 
+    /** PAUSED for lack of buffers (the pool's or the kernel's): tries again after {@code atoll.io.tcp.accept-retry}. */
+    private void pauseBriefly() {
+        input = Input.PAUSED;
+        io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+    }
+
     private void receivedBufferReleased() {
         unreleased--;
-        if (receivePaused && unreleased < io.settings().maxUnreleased()) {
+        if (!delivering && unreleased < io.settings().maxUnreleased()) {
             resumeReceiving();
         }
     }
 
     private void resumeReceiving() {
-        if (receivePaused) {
-            receivePaused = false;
+        if (input == Input.PAUSED || input == Input.PAUSING || input == Input.ENDING) {
             receiveNext();
         }
     }
 
     private void readCompleted(int result, boolean timedOut) {
-        if (receiving) {
-            int flags = readOp.completionFlags();
-            receiving = Completion.hasMore(flags);
-            if (multishot) {
-                multishotCompleted(result, flags);
-            } else {
-                receiveCompleted(result);
-            }
+        if (input == Input.RECEIVING) {
+            input = Input.PAUSED; // nothing in flight: receiveCompleted decides what comes next
+            receiveCompleted(result);
+            return;
+        }
+        if (input != Input.READING) {
+            multishotCompleted(result, readOp.completionFlags());
             return;
         }
         Buffer buffer = readBuffer;
         Promise<Integer> promise = readPromise;
         readBuffer = null;
         readPromise = null;
+        input = Input.IDLE;
         buffer.giveBackFromOperation();
         if (result > 0) {
             buffer.advanceWriter(result);
@@ -255,8 +261,7 @@ public final class Connection implements IoShard.Resource {
         receiveBuffer = null;
         if (buffer == null) { // it ended while waiting for data, holding no buffer
             if (result == -OsConstants.ENOBUFS && open) {
-                receivePaused = true; // data came but the pool was empty: try again shortly
-                io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+                pauseBriefly(); // data came but the pool was empty
             } else {
                 endReceiving(IoOperation.failure("receive", this, result, false, open));
             }
@@ -282,7 +287,7 @@ public final class Connection implements IoShard.Resource {
 
         @Override
         public void waiting(IoOperation operation) {
-            if (receiving && receiveBuffer != null) {
+            if (input == Input.RECEIVING && receiveBuffer != null) {
                 Buffer buffer = receiveBuffer;
                 receiveBuffer = null;
                 buffer.giveBackFromOperation();
@@ -292,7 +297,7 @@ public final class Connection implements IoShard.Resource {
 
         @Override
         public boolean retrying(IoOperation operation) {
-            if (!receiving || receiveBuffer != null) {
+            if (input != Input.RECEIVING || receiveBuffer != null) {
                 return true;
             }
             Buffer buffer;
@@ -308,13 +313,13 @@ public final class Connection implements IoShard.Resource {
         }
     }
 
-    /** One step of the multishot receive: data in a kernel ring buffer, or its end. */
+    /** One step of the multishot receive (MULTISHOT or PAUSING): data in a kernel ring buffer, or its end. */
     private void multishotCompleted(int result, int flags) {
         if (Completion.hasBuffer(flags)) {
             Buffer buffer = io.receiveRing().take(Completion.bufferId(flags), Math.max(result, 0));
             if (result <= 0 || !open || receiver == null) {
                 buffer.release(); // back to the kernel
-            } else if (pausing || unreleased >= io.settings().maxUnreleased() || (parked != null && !parked.isEmpty())) {
+            } else if (input == Input.PAUSING || unreleased >= io.settings().maxUnreleased() || hasParked()) {
                 // Arrived after the receiver fell behind, before the kernel saw the cancel: kept, in order,
                 // for when the receiver releases what it holds.
                 if (parked == null) {
@@ -326,27 +331,24 @@ public final class Connection implements IoShard.Resource {
             }
         }
         if (Completion.hasMore(flags)) {
-            if (unreleased >= io.settings().maxUnreleased() && open && receiver != null && !pausing) {
-                pausing = true; // the receiver fell behind: stop the kernel; resumed when it releases one
-                receivePaused = true;
+            if (input == Input.MULTISHOT && unreleased >= io.settings().maxUnreleased() && open && receiver != null) {
+                input = Input.PAUSING; // the receiver fell behind: stop the kernel; resumed when it releases one
                 readOp.cancel();
             }
             return;
         }
-        multishot = false;
-        boolean paused = pausing;
-        pausing = false;
+        boolean paused = input == Input.PAUSING;
+        input = Input.PAUSED; // nothing in flight: what comes next is decided below
         if (!open || receiver == null) {
             endReceiving(result == 0 ? null : IoOperation.failure("receive", this, result, false, open));
         } else if (result > 0 || (paused && result == -Errno.ECANCELED)) {
             receiveNext(); // ended by the kernel after data, or paused by us: again unless still paused
         } else if (result == -OsConstants.ENOBUFS) {
-            receivePaused = true; // every kernel buffer is out with receivers: try again shortly
-            io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+            pauseBriefly(); // every kernel buffer is out with receivers
         } else {
             Throwable failure = result == 0 ? null : IoOperation.failure("receive", this, result, false, open);
-            if (parked != null && !parked.isEmpty()) {
-                endAfterParked = true; // the end comes after the data that arrived before it
+            if (hasParked()) {
+                input = Input.ENDING; // the end comes after the data that arrived before it
                 parkedEnd = failure;
             } else {
                 endReceiving(failure);
@@ -354,46 +356,53 @@ public final class Connection implements IoShard.Resource {
         }
     }
 
+    private boolean hasParked() {
+        return parked != null && !parked.isEmpty();
+    }
+
     private void deliver(Buffer buffer) {
         unreleased++;
         buffer.releaseHook(receivedBufferReleased);
+        delivering = true;
         try {
             receiver.onData(this, buffer);
         } catch (Throwable t) {
             callbackFailed("Receiver.onData", t); // the buffer stays the receiver's, as it was handed over
+        } finally {
+            delivering = false;
         }
     }
 
     /**
-     * Hands parked buffers to the receiver while it may take more, then the end of stream if it came
-     * behind them. True when receiving must not go on yet (still buffers parked, or it ended).
+     * Hands parked buffers to the receiver while it may take more, then (ENDING) the end that came behind
+     * them. True when receiving must not go on yet (still buffers parked, or it ended).
      */
     private boolean deliverParked() {
-        while (parked != null && !parked.isEmpty()) {
+        while (hasParked()) {
             if (unreleased >= io.settings().maxUnreleased()) {
-                receivePaused = true;
-                return true;
+                return true; // resumed when the receiver releases one
             }
             deliver(parked.poll());
             if (!open || receiver == null) {
                 return true;
             }
         }
-        if (endAfterParked) {
-            endAfterParked = false;
+        if (input == Input.ENDING) {
             endReceiving(parkedEnd);
             return true;
         }
         return false;
     }
 
+    /** Nothing is in flight: the receiver learns why receiving ended, and the read side is free again. */
     private void endReceiving(Throwable failure) {
         if (parked != null) {
             for (Buffer buffer; (buffer = parked.poll()) != null; ) {
                 buffer.release();
             }
         }
-        endAfterParked = false;
+        parkedEnd = null;
+        input = Input.IDLE;
         Receiver r = receiver;
         receiver = null;
         if (r != null) {
@@ -650,8 +659,8 @@ public final class Connection implements IoShard.Resource {
         io.closed(this);
         SocketCalls.close(io, fd);
         failQueuedWrites(closedException("write"));
-        if (receiver != null && !readOp.inFlight()) {
-            endReceiving(closedException("receive")); // paused: no completion will come to end it
+        if (input == Input.PAUSED || input == Input.ENDING) {
+            endReceiving(closedException("receive")); // nothing in flight: no completion will come to end it
         }
         Runnable listener = closeListener;
         closeListener = null;
@@ -762,6 +771,27 @@ public final class Connection implements IoShard.Resource {
 
     /** A write waiting behind the one in progress ({@code length}: its readable bytes when it was issued). */
     private record PendingWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout, int length) { }
+
+    /** The read side's states; each names what is in flight on {@link #readOp}. */
+    private enum Input {
+        /** Nothing: a read or a receive may start. */
+        IDLE,
+        /** A {@link #read} is in flight. */
+        READING,
+        /** A receive into {@link #receiveBuffer} is in flight (readiness drivers), or waits for data holding none. */
+        RECEIVING,
+        /** A multishot receive into the shard's {@link ReceiveBufferRing} is in flight (io_uring). */
+        MULTISHOT,
+        /** The multishot receive is being cancelled: the receiver holds too many buffers; it resumes later. */
+        PAUSING,
+        /**
+         * A receiver, nothing in flight: it holds too many buffers, or buffers ran out for a moment; it
+         * resumes when one is released, or after {@code atoll.io.tcp.accept-retry}.
+         */
+        PAUSED,
+        /** As PAUSED, and the stream ended behind {@link #parked} data: {@link #parkedEnd} comes after it. */
+        ENDING
+    }
 
     /** The write side's states; each names what is in flight on {@link #writeOp}. */
     private enum Output {

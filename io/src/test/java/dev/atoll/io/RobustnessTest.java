@@ -469,9 +469,19 @@ class RobustnessTest {
         CountDownLatch full = new CountDownLatch(4);
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         long[] checksum = {0};
+        int[] depth = {0, 0}; // onData calls running now, and the most at once
         TcpServer server = server(runtime, connection -> connection.receive(new Receiver() {
             @Override
             public void onData(Connection c, Buffer data) {
+                depth[1] = Math.max(depth[1], ++depth[0]);
+                try {
+                    consume(data);
+                } finally {
+                    depth[0]--;
+                }
+            }
+
+            private void consume(Buffer data) {
                 deliveries.incrementAndGet();
                 received.addAndGet(data.readableBytes());
                 for (byte b : data.toByteArray()) {
@@ -535,6 +545,7 @@ class RobustnessTest {
         IoTesting.await(sending);
         assertEquals(total, received.get());
         assertEquals(expectedSum, onShard(runtime, 0, () -> checksum[0]));
+        assertEquals(1, onShard(runtime, 0, () -> depth[1]), "a release inside onData never calls onData again");
         assertNoBufferOut(runtime);
     }
 }
