@@ -48,6 +48,21 @@ class RobustnessTest {
         return socket;
     }
 
+    /** An echo that completes {@code end} with why it ended (a Throwable "end of stream" at the peer's end). */
+    private static class EndReportingEcho extends IoTesting.EchoReceiver {
+        private final CompletableFuture<Throwable> end;
+
+        EndReportingEcho(CompletableFuture<Throwable> end) {
+            this.end = end;
+        }
+
+        @Override
+        public void onEnd(Connection c, Throwable failure) {
+            super.onEnd(c, failure);
+            end.complete(failure == null ? new Throwable("end of stream") : failure);
+        }
+    }
+
     private static void assertNoBufferOut(ShardRuntime runtime) {
         assertBuffersOut(runtime, 0);
     }
@@ -66,13 +81,7 @@ class RobustnessTest {
     void aPeerThatResetsEndsOnlyItsConnection(DriverKind driver) throws IOException {
         ShardRuntime runtime = cleanup.start(1, "", driver);
         CompletableFuture<Throwable> end = new CompletableFuture<>();
-        TcpServer server = server(runtime, connection -> connection.receive(new IoTesting.EchoReceiver() {
-            @Override
-            public void onEnd(Connection c, Throwable failure) {
-                super.onEnd(c, failure);
-                end.complete(failure == null ? new Throwable("end of stream") : failure);
-            }
-        }));
+        TcpServer server = server(runtime, connection -> connection.receive(new EndReportingEcho(end)));
         Socket other = client(server.port());
         IoTesting.assertEchoes(other, "bystander");
         Socket resetting = client(server.port());
@@ -97,7 +106,7 @@ class RobustnessTest {
     void aReceiverThatThrowsClosesOnlyItsConnection(DriverKind driver) throws IOException {
         ShardRuntime runtime = cleanup.start(1, "", driver);
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        TcpServer server = server(runtime, connection -> connection.receive(new IoTesting.EchoReceiver() {
+        TcpServer server = server(runtime, connection -> connection.receive(new EndReportingEcho(ended) {
             @Override
             public void onData(Connection c, Buffer data) {
                 if (data.toUtf8String().startsWith("throw")) {
@@ -105,14 +114,6 @@ class RobustnessTest {
                     throw new IllegalStateException("a receiver's bug (on purpose)");
                 }
                 super.onData(c, data);
-            }
-
-            @Override
-            public void onEnd(Connection c, Throwable failure) {
-                super.onEnd(c, failure);
-                if (failure != null) {
-                    ended.complete(failure);
-                }
             }
         }));
         Socket bystander = client(server.port());
