@@ -336,22 +336,21 @@ public final class AsyncFile implements IoShard.Resource {
 
     private void closeNow() {
         io.closed(this);
-        if (onRing) {
-            if (registeredFile >= 0) {
-                io.driver().unregisterFile(registeredFile); // the table's reference goes; no operation is in flight
-            }
-            RingCall.start(io, op -> op.prepareClose(fd), (r, timedOut) -> {
-                if (r < 0) {
-                    closePromise.fail(new IoException("close of " + path, -r));
-                } else {
-                    closePromise.complete(null);
-                }
-            });
+        if (registeredFile >= 0) {
+            io.driver().unregisterFile(registeredFile); // the table's reference goes; no operation is in flight
+        }
+        // Once the shard stopped, the last operation's completion may come from the driver's own close,
+        // which takes no new operation: then the file is closed by a plain call.
+        if (onRing && !io.stopped()) {
+            RingCall.start(io, op -> op.prepareClose(fd), this::closeDone);
             return;
         }
-        int r = LibC.close(io.errno, fd);
-        if (r < 0) {
-            closePromise.fail(new IoException("close of " + path, -r));
+        closeDone(LibC.close(io.errno, fd), false);
+    }
+
+    private void closeDone(int result, boolean timedOut) {
+        if (result < 0) {
+            closePromise.fail(new IoException("close of " + path, -result));
         } else {
             closePromise.complete(null);
         }

@@ -32,6 +32,9 @@ public final class Buffer {
     /** Set for buffers of a {@link ReceiveBufferRing}: released, they go back to the kernel, not to the pool. */
     private ReceiveBufferRing ring;
     private int ringId;
+    /** Debug mode ({@code atoll.io.buffers.debug}): the leak detector's tracking while out, where it was released. */
+    private BufferLeaks.Tracked tracked;
+    private Throwable releasedAt;
 
     Buffer(BufferPool pool, MemorySegment segment, int sizeClass, int slab) {
         this.pool = pool;
@@ -52,20 +55,24 @@ public final class Buffer {
     }
 
     public int readIndex() {
+        checkNotReleasedInDebug();
         return readIndex;
     }
 
     public int writeIndex() {
+        checkNotReleasedInDebug();
         return writeIndex;
     }
 
     /** Bytes of data: {@code writeIndex - readIndex}. */
     public int readableBytes() {
+        checkNotReleasedInDebug();
         return writeIndex - readIndex;
     }
 
     /** Room left: {@code capacity - writeIndex}. */
     public int writableBytes() {
+        checkNotReleasedInDebug();
         return capacity() - writeIndex;
     }
 
@@ -174,6 +181,9 @@ public final class Buffer {
     public void release() {
         checkUsable();
         released = true;
+        if (pool.debugging()) {
+            releasedAt = new Throwable("the buffer was released here");
+        }
         Runnable hook = releaseHook;
         releaseHook = null;
         if (ring != null) {
@@ -198,6 +208,30 @@ public final class Buffer {
     }
 
     // ---- for operations and the pool ----
+
+    /** The memory without the checks of {@link #segment()} (for the pool and the leak detector). */
+    MemorySegment memory() {
+        return segment;
+    }
+
+    /**
+     * A new, unreleased Buffer over the same memory (of the same ring, if any): in debug mode a released
+     * Buffer is never handed out again, so a reference kept past {@link #release()} keeps failing.
+     */
+    Buffer successor() {
+        Buffer next = new Buffer(pool, segment, sizeClass, slab);
+        next.ring = ring;
+        next.ringId = ringId;
+        return next;
+    }
+
+    BufferLeaks.Tracked tracked() {
+        return tracked;
+    }
+
+    void tracked(BufferLeaks.Tracked tracking) {
+        this.tracked = tracking;
+    }
 
     /** The native address of offset 0, for system calls. */
     long address() {
@@ -273,12 +307,26 @@ public final class Buffer {
     }
 
     private void checkUsable() {
+        if (released) {
+            throw releasedException();
+        }
         if (lent) {
             throw new IllegalStateException("the buffer is owned by an operation in flight until it completes");
         }
-        if (released) {
-            throw new IllegalStateException("the buffer was released to its pool");
-        }
         pool.checkOwner();
+    }
+
+    private void checkNotReleasedInDebug() {
+        if (released && pool.debugging()) {
+            throw releasedException();
+        }
+    }
+
+    private IllegalStateException releasedException() {
+        return releasedAt == null
+                ? new IllegalStateException("the buffer was released to its pool (atoll.io.buffers.debug = true "
+                        + "tells where)")
+                : new IllegalStateException("the buffer was used after its release (see the cause for where)",
+                        releasedAt);
     }
 }

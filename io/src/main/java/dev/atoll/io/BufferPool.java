@@ -32,6 +32,8 @@ public final class BufferPool {
     private final Arena arena = Arena.ofAuto();
     private final ArrayDeque<Buffer>[] free;
     private final ToIntFunction<MemorySegment> slabRegistrar;
+    /** The debug mode's poisoning and leak tracking ({@code atoll.io.buffers.debug}), or null. */
+    private final BufferLeaks leaks;
     private MemorySegment slab = MemorySegment.NULL;
     /** Every slab, by number, and its registered-buffer index ({@link #NOT_ASKED}, -1 refused, or the index). */
     private MemorySegment[] slabs = new MemorySegment[4];
@@ -59,6 +61,7 @@ public final class BufferPool {
         this.maxSize = settings.bufferMaxSize();
         this.slabSize = settings.slabSize();
         this.maxBytes = settings.poolMaxBytes();
+        this.leaks = settings.bufferDebug() ? new BufferLeaks(owner.getName()) : null;
         int classes = Integer.numberOfTrailingZeros(maxSize) - minShift + 1;
         this.free = new ArrayDeque[classes];
         for (int i = 0; i < classes; i++) {
@@ -89,10 +92,14 @@ public final class BufferPool {
         }
         int sizeClass = sizeClass(minCapacity);
         Buffer buffer = free[sizeClass].pollFirst();
-        if (buffer == null) {
+        boolean reused = buffer != null;
+        if (!reused) {
             buffer = carve(sizeClass);
         }
         buffer.reuse();
+        if (leaks != null) {
+            leaks.acquired(buffer, reused);
+        }
         acquired++;
         inUseBytes += buffer.capacity();
         return buffer;
@@ -107,7 +114,7 @@ public final class BufferPool {
     public Stats stats() {
         checkOwner();
         return new Stats(slabBytes, carvedBytes, maxBytes, acquired, released, acquired - released, inUseBytes, exhausted,
-                kernelHeld);
+                kernelHeld, leaks == null ? 0 : leaks.leaked());
     }
 
     /**
@@ -123,9 +130,11 @@ public final class BufferPool {
      * @param exhausted   acquisitions refused at the bound
      * @param kernelHeld  of the buffers out, those the kernel holds for multishot receives (io_uring): a
      *                    fixed set per shard, not held by any connection
+     * @param leaked      buffers that became garbage without release, found so far (only in the debug mode,
+     *                    {@code atoll.io.buffers.debug}; they stay counted in {@code inUse})
      */
     public record Stats(long slabBytes, long carvedBytes, long maxBytes, long acquired, long released, long inUse,
-                        long inUseBytes, long exhausted, long kernelHeld) {
+                        long inUseBytes, long exhausted, long kernelHeld, long leaked) {
         /** Buffers out that the application (connections, receivers, user code) holds. */
         public long heldByApplication() {
             return inUse - kernelHeld;
@@ -153,7 +162,31 @@ public final class BufferPool {
     void giveBack(Buffer buffer) {
         released++;
         inUseBytes -= buffer.capacity();
-        free[buffer.sizeClass()].addFirst(buffer); // LIFO: the warmest buffer goes out next
+        free[buffer.sizeClass()].addFirst(retire(buffer)); // LIFO: the warmest buffer goes out next
+    }
+
+    /** True in the debug mode ({@code atoll.io.buffers.debug}). */
+    boolean debugging() {
+        return leaks != null;
+    }
+
+    /**
+     * The Buffer to hand out again for the memory of {@code released}: itself, or in the debug mode a new
+     * one (the released one stays released for good) over the poisoned memory.
+     */
+    Buffer retire(Buffer released) {
+        if (leaks == null) {
+            return released;
+        }
+        leaks.released(released);
+        return released.successor();
+    }
+
+    /** A buffer of the kernel receive ring was filled and goes to a receiver (tracked in the debug mode). */
+    void takenFromKernel(Buffer buffer) {
+        if (leaks != null) {
+            leaks.taken(buffer);
+        }
     }
 
     void checkOwner() {

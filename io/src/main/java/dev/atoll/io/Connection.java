@@ -44,37 +44,41 @@ public final class Connection implements IoShard.Resource {
     private Runnable closeListener;
 
     // reads
+    private Input input = Input.IDLE;
+    /** The read in flight (READING). */
     private Buffer readBuffer;
     private Promise<Integer> readPromise;
+    /** Who gets what arrives, from {@link #receive} to its {@code onEnd}. */
     private Receiver receiver;
-    /** A receive is in flight; its buffer is {@link #receiveBuffer}, or none while it waits for data. */
-    private boolean receiving;
+    /** The single receive's buffer (RECEIVING), or none while it waits for data. */
     private Buffer receiveBuffer;
+    /** Buffers handed to the receiver and not released yet. */
     private int unreleased;
-    private boolean receivePaused;
-    /** The receive in flight is a multishot one into the shard's {@link ReceiveBufferRing}. */
-    private boolean multishot;
-    /** The multishot receive was cancelled because the receiver holds too many buffers; it resumes later. */
-    private boolean pausing;
+    /**
+     * {@code onData} is running: a buffer released inside it resumes nothing (every caller of
+     * {@link #deliver} looks again afterwards), so the receiver is never called inside its own call.
+     */
+    private boolean delivering;
     /** Data that came after the receiver fell behind (multishot only), delivered when it catches up. */
     private ArrayDeque<Buffer> parked;
-    /** The end of stream (or failure) arrived behind {@link #parked} data: reported once that is delivered. */
-    private boolean endAfterParked;
+    /** In ENDING: why receiving ended (null: the end of stream), reported once the parked data is delivered. */
     private Throwable parkedEnd;
     private final Runnable receivedBufferReleased = this::receivedBufferReleased;
 
     // writes: the one in flight, then the queue behind it
+    private Output output = Output.IDLE;
+    // The write in flight (states WRITING and DRAINING), in fields: a write allocates only its promise.
     private Buffer writeBuffer;
     private Promise<Object> writePromise;
     private boolean writeAllMode;
+    /** Its readable bytes when it was issued. */
+    private int writeLength;
     /** System.nanoTime() by which the write in progress must finish, or Long.MAX_VALUE: none. */
     private long writeDeadline = Long.MAX_VALUE;
     private final ArrayDeque<PendingWrite> queued = new ArrayDeque<>();
     private long queuedBytes;
-    private boolean shutdownAfterWrites;
+    /** What {@link #shutdownOutput()} returned, while the shutdown waits (DRAINING) or runs (SHUTTING_DOWN). */
     private Promise<Void> shutdownPromise;
-    /** The shutdown running as an operation (on {@link #writeOp}: writes are over by then), or null. */
-    private Promise<Void> shutdownInFlight;
 
     // connect
     private MemorySegment connectAddress;
@@ -115,6 +119,7 @@ public final class Connection implements IoShard.Resource {
         connection.connectAddress = Arena.ofAuto().allocate(SocketAddresses.STORAGE_SIZE);
         int length = SocketAddresses.encode(remote, connection.connectAddress);
         connection.connectPromise = new Promise<>();
+        connection.output = Output.CONNECTING;
         connection.writeOp.prepareConnect(fd, connection.connectAddress, length);
         connection.writeOp.submit(timeout);
         return connection.connectPromise;
@@ -136,13 +141,14 @@ public final class Connection implements IoShard.Resource {
         if (!open) {
             return Promise.failed(closedException("read"));
         }
-        if (readOp.inFlight() || receiver != null) {
+        if (input != Input.IDLE) {
             throw new IllegalStateException("a read or receive is already in progress on " + this);
         }
         if (buffer.writableBytes() == 0) {
             throw new IllegalArgumentException("the buffer has no room to read into: " + buffer);
         }
         buffer.lend();
+        input = Input.READING;
         readBuffer = buffer;
         readPromise = new Promise<>();
         readOp.prepareRecv(fd, buffer.address() + buffer.writeIndex(), buffer.writableBytes());
@@ -157,10 +163,11 @@ public final class Connection implements IoShard.Resource {
      */
     public void receive(Receiver receiver) {
         Objects.requireNonNull(receiver, "receiver");
-        if (readOp.inFlight() || this.receiver != null) {
+        if (input != Input.IDLE) {
             throw new IllegalStateException("a read or receive is already in progress on " + this);
         }
         this.receiver = receiver;
+        input = Input.PAUSED; // nothing in flight yet
         if (!open) {
             endReceiving(closedException("receive"));
             return;
@@ -173,20 +180,19 @@ public final class Connection implements IoShard.Resource {
         readOp.cancel();
     }
 
+    /** With nothing in flight (PAUSED), or while PAUSING: delivers parked data, then receives again if it may. */
     private void receiveNext() {
         if (!open || receiver == null || deliverParked() || readOp.inFlight()) {
             return;
         }
         if (unreleased >= io.settings().maxUnreleased()) {
-            receivePaused = true; // resumed when the receiver releases one
+            input = Input.PAUSED; // resumed when the receiver releases one
             return;
         }
         ReceiveBufferRing ring = io.receiveRing();
         if (ring != null) {
             // One multishot receive for as long as it lasts: the kernel picks a buffer only when data arrives.
-            receivePaused = false;
-            receiving = true;
-            multishot = true;
+            input = Input.MULTISHOT;
             readOp.prepareRecvMultishot(fd, ring.group());
             readOp.submit(null);
             return;
@@ -195,47 +201,50 @@ public final class Connection implements IoShard.Resource {
         try {
             buffer = io.pool().acquire(io.settings().receiveBufferSize());
         } catch (BufferPoolExhaustedException e) {
-            receivePaused = true; // the shard is out of buffers: try again shortly, the peer waits meanwhile
-            io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+            pauseBriefly(); // the shard is out of buffers: the peer waits meanwhile
             return;
         }
-        receivePaused = false;
         buffer.lend();
         receiveBuffer = buffer;
-        receiving = true;
+        input = Input.RECEIVING;
         readOp.prepareRecv(fd, buffer.address(), buffer.capacity());
         readOp.submit(null);
     }
 
+    /** PAUSED for lack of buffers (the pool's or the kernel's): tries again after {@code atoll.io.tcp.accept-retry}. */
+    private void pauseBriefly() {
+        input = Input.PAUSED;
+        io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+    }
+
     private void receivedBufferReleased() {
         unreleased--;
-        if (receivePaused && unreleased < io.settings().maxUnreleased()) {
+        if (!delivering && unreleased < io.settings().maxUnreleased()) {
             resumeReceiving();
         }
     }
 
     private void resumeReceiving() {
-        if (receivePaused) {
-            receivePaused = false;
+        if (input == Input.PAUSED || input == Input.PAUSING || input == Input.ENDING) {
             receiveNext();
         }
     }
 
     private void readCompleted(int result, boolean timedOut) {
-        if (receiving) {
-            int flags = readOp.completionFlags();
-            receiving = Completion.hasMore(flags);
-            if (multishot) {
-                multishotCompleted(result, flags);
-            } else {
-                receiveCompleted(result);
-            }
+        if (input == Input.RECEIVING) {
+            input = Input.PAUSED; // nothing in flight: receiveCompleted decides what comes next
+            receiveCompleted(result);
+            return;
+        }
+        if (input != Input.READING) {
+            multishotCompleted(result, readOp.completionFlags());
             return;
         }
         Buffer buffer = readBuffer;
         Promise<Integer> promise = readPromise;
         readBuffer = null;
         readPromise = null;
+        input = Input.IDLE;
         buffer.giveBackFromOperation();
         if (result > 0) {
             buffer.advanceWriter(result);
@@ -252,8 +261,7 @@ public final class Connection implements IoShard.Resource {
         receiveBuffer = null;
         if (buffer == null) { // it ended while waiting for data, holding no buffer
             if (result == -OsConstants.ENOBUFS && open) {
-                receivePaused = true; // data came but the pool was empty: try again shortly
-                io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+                pauseBriefly(); // data came but the pool was empty
             } else {
                 endReceiving(IoOperation.failure("receive", this, result, false, open));
             }
@@ -279,7 +287,7 @@ public final class Connection implements IoShard.Resource {
 
         @Override
         public void waiting(IoOperation operation) {
-            if (receiving && receiveBuffer != null) {
+            if (input == Input.RECEIVING && receiveBuffer != null) {
                 Buffer buffer = receiveBuffer;
                 receiveBuffer = null;
                 buffer.giveBackFromOperation();
@@ -289,7 +297,7 @@ public final class Connection implements IoShard.Resource {
 
         @Override
         public boolean retrying(IoOperation operation) {
-            if (!receiving || receiveBuffer != null) {
+            if (input != Input.RECEIVING || receiveBuffer != null) {
                 return true;
             }
             Buffer buffer;
@@ -305,13 +313,13 @@ public final class Connection implements IoShard.Resource {
         }
     }
 
-    /** One step of the multishot receive: data in a kernel ring buffer, or its end. */
+    /** One step of the multishot receive (MULTISHOT or PAUSING): data in a kernel ring buffer, or its end. */
     private void multishotCompleted(int result, int flags) {
         if (Completion.hasBuffer(flags)) {
             Buffer buffer = io.receiveRing().take(Completion.bufferId(flags), Math.max(result, 0));
             if (result <= 0 || !open || receiver == null) {
                 buffer.release(); // back to the kernel
-            } else if (pausing || unreleased >= io.settings().maxUnreleased() || (parked != null && !parked.isEmpty())) {
+            } else if (input == Input.PAUSING || unreleased >= io.settings().maxUnreleased() || hasParked()) {
                 // Arrived after the receiver fell behind, before the kernel saw the cancel: kept, in order,
                 // for when the receiver releases what it holds.
                 if (parked == null) {
@@ -323,27 +331,24 @@ public final class Connection implements IoShard.Resource {
             }
         }
         if (Completion.hasMore(flags)) {
-            if (unreleased >= io.settings().maxUnreleased() && open && receiver != null && !pausing) {
-                pausing = true; // the receiver fell behind: stop the kernel; resumed when it releases one
-                receivePaused = true;
+            if (input == Input.MULTISHOT && unreleased >= io.settings().maxUnreleased() && open && receiver != null) {
+                input = Input.PAUSING; // the receiver fell behind: stop the kernel; resumed when it releases one
                 readOp.cancel();
             }
             return;
         }
-        multishot = false;
-        boolean paused = pausing;
-        pausing = false;
+        boolean paused = input == Input.PAUSING;
+        input = Input.PAUSED; // nothing in flight: what comes next is decided below
         if (!open || receiver == null) {
             endReceiving(result == 0 ? null : IoOperation.failure("receive", this, result, false, open));
         } else if (result > 0 || (paused && result == -Errno.ECANCELED)) {
             receiveNext(); // ended by the kernel after data, or paused by us: again unless still paused
         } else if (result == -OsConstants.ENOBUFS) {
-            receivePaused = true; // every kernel buffer is out with receivers: try again shortly
-            io.shard().schedule(io.settings().acceptRetry(), this::resumeReceiving);
+            pauseBriefly(); // every kernel buffer is out with receivers
         } else {
             Throwable failure = result == 0 ? null : IoOperation.failure("receive", this, result, false, open);
-            if (parked != null && !parked.isEmpty()) {
-                endAfterParked = true; // the end comes after the data that arrived before it
+            if (hasParked()) {
+                input = Input.ENDING; // the end comes after the data that arrived before it
                 parkedEnd = failure;
             } else {
                 endReceiving(failure);
@@ -351,46 +356,61 @@ public final class Connection implements IoShard.Resource {
         }
     }
 
+    private boolean hasParked() {
+        return parked != null && !parked.isEmpty();
+    }
+
     private void deliver(Buffer buffer) {
         unreleased++;
         buffer.releaseHook(receivedBufferReleased);
-        receiver.onData(this, buffer);
+        delivering = true;
+        try {
+            receiver.onData(this, buffer);
+        } catch (Throwable t) {
+            callbackFailed("Receiver.onData", t); // the buffer stays the receiver's, as it was handed over
+        } finally {
+            delivering = false;
+        }
     }
 
     /**
-     * Hands parked buffers to the receiver while it may take more, then the end of stream if it came
-     * behind them. True when receiving must not go on yet (still buffers parked, or it ended).
+     * Hands parked buffers to the receiver while it may take more, then (ENDING) the end that came behind
+     * them. True when receiving must not go on yet (still buffers parked, or it ended).
      */
     private boolean deliverParked() {
-        while (parked != null && !parked.isEmpty()) {
+        while (hasParked()) {
             if (unreleased >= io.settings().maxUnreleased()) {
-                receivePaused = true;
-                return true;
+                return true; // resumed when the receiver releases one
             }
             deliver(parked.poll());
             if (!open || receiver == null) {
                 return true;
             }
         }
-        if (endAfterParked) {
-            endAfterParked = false;
+        if (input == Input.ENDING) {
             endReceiving(parkedEnd);
             return true;
         }
         return false;
     }
 
+    /** Nothing is in flight: the receiver learns why receiving ended, and the read side is free again. */
     private void endReceiving(Throwable failure) {
         if (parked != null) {
             for (Buffer buffer; (buffer = parked.poll()) != null; ) {
                 buffer.release();
             }
         }
-        endAfterParked = false;
+        parkedEnd = null;
+        input = Input.IDLE;
         Receiver r = receiver;
         receiver = null;
         if (r != null) {
-            r.onEnd(this, failure);
+            try {
+                r.onEnd(this, failure);
+            } catch (Throwable t) {
+                callbackFailed("Receiver.onEnd", t);
+            }
         }
     }
 
@@ -431,15 +451,16 @@ public final class Connection implements IoShard.Resource {
 
     private Promise<Object> enqueue(Buffer buffer, boolean all, Duration timeout, String what) {
         Objects.requireNonNull(buffer, "buffer");
-        if (!open || shutdownAfterWrites) {
+        if (!open || output.refusesWrites()) {
             return Promise.failed(closedException(what));
         }
-        if (writeBuffer == null && !writeOp.inFlight()) {
-            buffer.lend();
-            startWrite(buffer, new Promise<>(), all, timeout);
-            return writePromise;
-        }
         int bytes = buffer.readableBytes();
+        if (output == Output.IDLE) {
+            buffer.lend();
+            Promise<Object> promise = new Promise<>();
+            startWrite(buffer, promise, all, timeout, bytes);
+            return promise;
+        }
         if (queuedBytes + bytes > io.settings().writeBacklogLimit()) {
             WriteBacklogFullException full = new WriteBacklogFullException("write of " + bytes + " bytes to " + this
                     + " refused: " + queuedBytes + " bytes already queued (atoll.io.write-backlog.limit = "
@@ -450,90 +471,111 @@ public final class Connection implements IoShard.Resource {
             return Promise.failed(full);
         }
         buffer.lend();
-        PendingWrite pending = new PendingWrite(buffer, new Promise<>(), all, timeout);
+        PendingWrite pending = new PendingWrite(buffer, new Promise<>(), all, timeout, bytes);
         queued.addLast(pending);
         queuedBytes += bytes;
         return pending.promise;
     }
 
-    private void startWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout) {
+    private void startWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout, int length) {
         writeBuffer = buffer;
         writePromise = promise;
         writeAllMode = all;
+        writeLength = length;
+        if (output == Output.IDLE) {
+            output = Output.WRITING;
+        }
         writeDeadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
         writeOp.submit(timeout);
     }
 
+    // No switch over Output here or below: javac compiles one into a class of its own, loaded at the first
+    // write, which a process out of descriptors (EMFILE) cannot load (EmfileTest).
     private void writeCompleted(IoOperation op, int result, boolean timedOut) {
-        if (connectPromise != null) {
+        if (output == Output.CONNECTING) {
             connectCompleted(result, timedOut);
-            return;
+        } else if (output == Output.SHUTTING_DOWN) {
+            shutdownDone(result);
+        } else {
+            sendCompleted(result, timedOut); // WRITING or DRAINING: only they have an operation in flight
         }
-        if (shutdownInFlight != null) {
-            Promise<Void> promise = shutdownInFlight;
-            shutdownInFlight = null;
-            shutdownDone(promise, result);
-            return;
-        }
+    }
+
+    private void sendCompleted(int result, boolean timedOut) {
         Buffer buffer = writeBuffer;
         Promise<Object> promise = writePromise;
+        IoException failure;
         if (result >= 0) {
             buffer.setReadIndex(buffer.readIndex() + result);
-            if (writeAllMode && buffer.readableBytes() > 0 && open) {
+            if (!writeAllMode || buffer.readableBytes() == 0) {
+                boolean all = writeAllMode;
+                finishWrite();
+                // The next queued write starts before the callbacks run, so a write they issue queues behind it.
+                startNextWrite();
+                promise.complete(all ? null : result);
+                return;
+            }
+            if (open) {
                 writeOp.prepareSend(fd, buffer.address() + buffer.readIndex(), buffer.readableBytes());
                 // The rest is still under the write's deadline (each submit arms a new timer).
                 writeOp.submit(writeDeadline == Long.MAX_VALUE ? null
                         : Duration.ofNanos(Math.max(1, writeDeadline - System.nanoTime())));
                 return;
             }
-            boolean all = writeAllMode;
-            finishWrite(buffer);
-            // The next queued write starts before the callbacks run, so a write they issue queues behind it.
-            startNextWrite();
-            promise.complete(all ? null : result);
-            return;
+            // Closed between two sends of a writeAll: what is left can never go out, so it did not succeed.
+            failure = new IoCancelledException("write of " + writeLength + " bytes on " + this
+                    + ": the connection was closed after " + (writeLength - buffer.readableBytes()) + " were sent");
+        } else {
+            failure = IoOperation.failure("write", this, result, timedOut, open);
         }
         // The stream is broken or the write timed out: nothing queued behind it may go out after a gap.
-        IoException failure = IoOperation.failure("write", this, result, timedOut, open);
-        finishWrite(buffer);
-        promise.fail(failure);
+        finishWrite();
         failQueuedWrites(failure);
+        promise.fail(failure);
     }
 
-    private void finishWrite(Buffer buffer) {
+    /** The write in flight is over: its buffer comes back; the side is idle (or waits to shut down). */
+    private void finishWrite() {
+        writeBuffer.giveBackFromOperation();
         writeBuffer = null;
         writePromise = null;
-        buffer.giveBackFromOperation();
+        if (output == Output.WRITING) {
+            output = Output.IDLE;
+        }
     }
 
     private void startNextWrite() {
         PendingWrite next = queued.pollFirst();
         if (next == null) {
-            if (shutdownAfterWrites && open) {
+            if (output == Output.DRAINING && open) {
                 shutdownNow();
             }
             return;
         }
-        queuedBytes -= next.buffer.readableBytes();
+        queuedBytes -= next.length;
         if (!open) {
             next.buffer.giveBackFromOperation();
             next.promise.fail(closedException("write"));
             failQueuedWrites(closedException("write"));
             return;
         }
-        startWrite(next.buffer, next.promise, next.all, next.timeout);
+        startWrite(next.buffer, next.promise, next.all, next.timeout, next.length);
     }
 
+    /** Fails the queued writes, and a shutdown waiting for them (writing is then over: SHUT). */
     private void failQueuedWrites(IoException failure) {
         for (PendingWrite pending; (pending = queued.pollFirst()) != null; ) {
             pending.buffer.giveBackFromOperation();
             pending.promise.fail(failure);
         }
         queuedBytes = 0;
-        if (shutdownPromise != null) {
-            shutdownPromise.fail(failure);
+        if (output == Output.DRAINING) {
+            Promise<Void> promise = shutdownPromise;
             shutdownPromise = null;
+            // With a write still in flight only close() gets here: the closed connection refuses new writes.
+            output = writeBuffer == null ? Output.SHUT : Output.WRITING;
+            promise.fail(failure);
         }
     }
 
@@ -545,32 +587,37 @@ public final class Connection implements IoShard.Resource {
         if (!open) {
             return Promise.failed(closedException("shutdown"));
         }
-        if (shutdownPromise != null) {
+        if (output == Output.DRAINING || output == Output.SHUTTING_DOWN) {
             return shutdownPromise;
+        }
+        if (output == Output.SHUT) {
+            return Promise.completed(null);
         }
         Promise<Void> promise = new Promise<>();
         shutdownPromise = promise;
-        shutdownAfterWrites = true;
-        if (writeBuffer == null && queued.isEmpty()) {
-            shutdownNow(); // completes the promise and clears the field
+        if (output == Output.WRITING) {
+            output = Output.DRAINING;
+        } else {
+            shutdownNow(); // IDLE; completes the promise when the call is synchronous
         }
         return promise;
     }
 
     /** On io_uring an operation on the ring; on readiness drivers the call itself (it never blocks). */
     private void shutdownNow() {
-        Promise<Void> promise = shutdownPromise;
-        shutdownPromise = null;
+        output = Output.SHUTTING_DOWN;
         if (io.driver().supportsShutdown()) {
-            shutdownInFlight = promise;
             writeOp.prepareShutdown(fd, OsConstants.SHUT_WR);
             writeOp.submit(null);
             return;
         }
-        shutdownDone(promise, Sockets.shutdown(io.errno, fd, OsConstants.SHUT_WR));
+        shutdownDone(Sockets.shutdown(io.errno, fd, OsConstants.SHUT_WR));
     }
 
-    private void shutdownDone(Promise<Void> promise, int result) {
+    private void shutdownDone(int result) {
+        Promise<Void> promise = shutdownPromise;
+        shutdownPromise = null;
+        output = Output.SHUT;
         if (result < 0 && -result != OsConstants.ENOTCONN) {
             promise.fail(IoOperation.failure("shutdown", this, result, false, open));
         } else {
@@ -584,6 +631,7 @@ public final class Connection implements IoShard.Resource {
         Promise<Connection> promise = connectPromise;
         connectPromise = null;
         connectAddress = null;
+        output = Output.IDLE;
         if (result == 0) {
             promise.complete(this);
             return;
@@ -611,8 +659,8 @@ public final class Connection implements IoShard.Resource {
         io.closed(this);
         SocketCalls.close(io, fd);
         failQueuedWrites(closedException("write"));
-        if (receiver != null && !readOp.inFlight()) {
-            endReceiving(closedException("receive")); // paused: no completion will come to end it
+        if (input == Input.PAUSED || input == Input.ENDING) {
+            endReceiving(closedException("receive")); // nothing in flight: no completion will come to end it
         }
         Runnable listener = closeListener;
         closeListener = null;
@@ -658,9 +706,9 @@ public final class Connection implements IoShard.Resource {
             arrived.closeListener = listener;
             try {
                 onArrival.accept(arrived);
-            } catch (RuntimeException e) {
-                arrived.close();
-                throw e;
+            } catch (Throwable t) {
+                arrived.callbackFailed("moveTo's onArrival", t);
+                throw t; // and the move's promise fails with it
             }
             return (Void) null;
         }).whenComplete((ignored, failure) -> {
@@ -701,6 +749,12 @@ public final class Connection implements IoShard.Resource {
         return fd;
     }
 
+    /** User code ({@code callback}) threw for this connection: reported, and the connection closes. */
+    void callbackFailed(String callback, Throwable failure) {
+        io.userCodeFailed(callback, this, failure);
+        close();
+    }
+
     /** Runs {@code listener} once when this connection is closed (or leaves this shard for good). */
     void onClose(Runnable listener) {
         this.closeListener = listener;
@@ -715,6 +769,47 @@ public final class Connection implements IoShard.Resource {
         return new IoCancelledException(what + " on " + this + ": the connection is closed");
     }
 
-    /** A write waiting behind the one in progress. */
-    private record PendingWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout) { }
+    /** A write waiting behind the one in progress ({@code length}: its readable bytes when it was issued). */
+    private record PendingWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout, int length) { }
+
+    /** The read side's states; each names what is in flight on {@link #readOp}. */
+    private enum Input {
+        /** Nothing: a read or a receive may start. */
+        IDLE,
+        /** A {@link #read} is in flight. */
+        READING,
+        /** A receive into {@link #receiveBuffer} is in flight (readiness drivers), or waits for data holding none. */
+        RECEIVING,
+        /** A multishot receive into the shard's {@link ReceiveBufferRing} is in flight (io_uring). */
+        MULTISHOT,
+        /** The multishot receive is being cancelled: the receiver holds too many buffers; it resumes later. */
+        PAUSING,
+        /**
+         * A receiver, nothing in flight: it holds too many buffers, or buffers ran out for a moment; it
+         * resumes when one is released, or after {@code atoll.io.tcp.accept-retry}.
+         */
+        PAUSED,
+        /** As PAUSED, and the stream ended behind {@link #parked} data: {@link #parkedEnd} comes after it. */
+        ENDING
+    }
+
+    /** The write side's states; each names what is in flight on {@link #writeOp}. */
+    private enum Output {
+        /** The connect is in flight ({@link #connect}): the connection is not handed out yet. */
+        CONNECTING,
+        /** Nothing in flight: a write starts at once. */
+        IDLE,
+        /** {@link #writeBuffer} is in flight, {@link #queued} waits behind it. */
+        WRITING,
+        /** As WRITING, and {@link #shutdownOutput()} was asked: no new writes; the shutdown follows the queue. */
+        DRAINING,
+        /** The shutdown is in flight. */
+        SHUTTING_DOWN,
+        /** The end of stream was sent, or a shutdown failed: writing is over. */
+        SHUT;
+
+        boolean refusesWrites() {
+            return this != IDLE && this != WRITING;
+        }
+    }
 }

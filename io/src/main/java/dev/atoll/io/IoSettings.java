@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param bufferMaxSize      largest buffer size class, a power of two
  * @param slabSize           bytes carved at a time from the shared arena
  * @param poolMaxBytes       bound of one shard's pool
+ * @param bufferDebug        poison released buffers, fail uses after release, report leaks (slow: for tests)
  * @param receiveBufferSize  size of the buffers {@link Connection#receive} hands out
  * @param maxUnreleased      buffers a receiver may hold per connection before it pauses
  * @param kernelBuffers      receive buffers a shard hands the kernel for multishot receives (io_uring); 0 = none
@@ -24,7 +25,7 @@ import java.time.Duration;
  * @param writeBacklogLimit  bytes a connection queues behind the write in progress
  * @param writeBacklogPolicy what a write beyond that limit does
  */
-public record IoSettings(int bufferMinSize, int bufferMaxSize, int slabSize, long poolMaxBytes,
+public record IoSettings(int bufferMinSize, int bufferMaxSize, int slabSize, long poolMaxBytes, boolean bufferDebug,
                          int receiveBufferSize, int maxUnreleased, int kernelBuffers, AcceptMode acceptMode, Balance balance,
                          int backlog, Duration acceptRetry, SocketOptions socketOptions, long writeBacklogLimit,
                          WriteBacklogPolicy writeBacklogPolicy) {
@@ -70,7 +71,7 @@ public record IoSettings(int bufferMinSize, int bufferMaxSize, int slabSize, lon
                 (int) reader.bytes(ROOT + "socket.send-buffer", 0, Integer.MAX_VALUE),
                 (int) reader.bytes(ROOT + "socket.receive-buffer", 0, Integer.MAX_VALUE),
                 linger(reader, ROOT + "socket.linger"));
-        return new IoSettings(min, max, slab, poolMax, receiveSize,
+        return new IoSettings(min, max, slab, poolMax, reader.bool(ROOT + "buffers.debug"), receiveSize,
                 reader.intIn(ROOT + "receive.max-unreleased", 1, 1 << 20),
                 reader.intIn(ROOT + "receive.kernel-buffers", 0, 32768),
                 reader.enumOf(ROOT + "tcp.accept", AcceptMode.class),

@@ -31,6 +31,8 @@ final class IoShard {
     private final Set<Resource> open = new LinkedHashSet<>();
     private ReceiveBufferRing receiveRing;
     private boolean receiveRingTried;
+    /** The shard stopped: its driver closes next, and completions it reports then may submit nothing. */
+    private boolean stopped;
     /** The shard thread's own: only it makes calls with them, and the shard outlives every call. */
     private final Arena arena = Arena.ofAuto();
     final MemorySegment errno = Errno.allocate(arena);
@@ -82,6 +84,15 @@ final class IoShard {
         return receiveRing;
     }
 
+    /**
+     * User code ({@code callback}, e.g. {@code "Receiver.onData"}) threw for {@code resource}; the caller
+     * closes that resource only. The one place the io module reports such failures, so that they can
+     * all go to the runtime's error handler.
+     */
+    void userCodeFailed(String callback, Object resource, Throwable failure) {
+        log.warn("shard {}: {} threw for {}; closing it, the shard goes on", shard.id(), callback, resource, failure);
+    }
+
     void opened(Resource resource) {
         open.add(resource);
     }
@@ -90,12 +101,22 @@ final class IoShard {
         open.remove(resource);
     }
 
+    /**
+     * True once the shard is stopping and has closed what was open: the driver is about to close (its
+     * in-flight operations complete cancelled) and takes no new operations, so a completion that must
+     * release a resource does it with a plain system call.
+     */
+    boolean stopped() {
+        return stopped;
+    }
+
     /** Resources open now (connections, listeners, sockets, files). */
     int openResources() {
         return open.size();
     }
 
     private static void shardStopping(IoShard io) {
+        io.stopped = true; // before closing: a file's close waiting for its operations must not go to the ring
         List<Resource> all = new ArrayList<>(io.open);
         if (!all.isEmpty()) {
             log.debug("shard {} stops with {} io resources open; closing them", io.shard.id(), all.size());

@@ -78,14 +78,20 @@ final class ReceiveBufferRing {
     /** Buffer {@code id}, which the kernel filled with {@code length} bytes: the caller's until released. */
     Buffer take(int id, int length) {
         Buffer buffer = buffers[id];
+        if (pool.debugging()) {
+            buffers[id] = null; // the receiver alone holds it: dropped without release, it is reported as a leak
+        }
         buffer.filledByKernel(length);
         pool.kernelHeld(-1);
+        pool.takenFromKernel(buffer);
         return buffer;
     }
 
     /** Called by {@link Buffer#release()}: the buffer goes back to the kernel. */
     void returned(Buffer buffer, int id) {
-        buffer.heldByKernel();
+        Buffer next = pool.retire(buffer); // in the debug mode a new Buffer over the same memory
+        buffers[id] = next;
+        next.heldByKernel();
         pool.kernelHeld(1);
         driver.recycleReceiveBuffer(group, id);
     }

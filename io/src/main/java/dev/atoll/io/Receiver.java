@@ -2,7 +2,8 @@ package dev.atoll.io;
 
 /**
  * Consumes what a {@link Connection} receives in buffers the runtime chooses
- * ({@link Connection#receive(Receiver)}). Called on the connection's shard.
+ * ({@link Connection#receive(Receiver)}). Called on the connection's shard. An exception thrown from
+ * either method is logged and closes this connection only ({@link #onEnd} follows, unless it threw).
  */
 public interface Receiver {
 

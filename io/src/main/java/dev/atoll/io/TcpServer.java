@@ -171,9 +171,8 @@ public final class TcpServer {
     private void handle(Connection connection) {
         try {
             handler.onConnection(connection);
-        } catch (RuntimeException e) {
-            log.warn("the connection handler failed for {}; closing that connection", connection, e);
-            connection.close();
+        } catch (Throwable t) {
+            connection.callbackFailed("ConnectionHandler.onConnection", t);
         }
     }
 

@@ -228,6 +228,44 @@ class AsyncFileTest {
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aFileClosedWhileAReadWaitsIsClosedWhenTheRuntimeStops(DriverKind driver) throws Exception {
+        // Only io_uring cancels a waiting read (at the driver's close); on the others it blocks an offload thread.
+        Assumptions.assumeTrue(driver == DriverKind.IO_URING, "only io_uring closes files on its ring");
+        Path fifo = dir.resolve("never-written.fifo"); // a read on a FIFO nobody writes to waits for ever
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor(), "mkfifo");
+        java.util.concurrent.CompletableFuture<Throwable> readOutcome = new java.util.concurrent.CompletableFuture<>();
+        try (ShardRuntime runtime = TestRuntimes.start(1, "", driver)) {
+            // READ and WRITE: opening a FIFO read-write does not wait for a writer.
+            TestRuntimes.awaitPromise(runtime, 0, () -> AsyncFile.open(fifo, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE).map(file -> {
+                        Buffer in = BufferPool.current().acquire(64);
+                        file.read(in, 0).whenComplete((n, failure) -> {
+                            in.release();
+                            readOutcome.complete(failure);
+                        });
+                        return file;
+                    }));
+            assertEquals(1, descriptorsOf(fifo), "the file is open while its read waits");
+        } // stopping: the file is closed after its read, which the driver's close cancels
+        assertInstanceOf(IoCancelledException.class, TestRuntimes.await(readOutcome));
+        assertEquals(0, descriptorsOf(fifo), "the descriptor was closed, not leaked");
+    }
+
+    /** How many of this process's descriptors are open on {@code path} (Linux: /proc/self/fd). */
+    private static long descriptorsOf(Path path) throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(path);
+                } catch (IOException e) {
+                    return false; // closed since it was listed (the listing's own descriptor, say)
+                }
+            }).count();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void onIoUringTheOpenFileAndTheSlabsOfItsBuffersAreRegistered(DriverKind driver) throws Exception {
         Assumptions.assumeTrue(driver == DriverKind.IO_URING, "only io_uring has registered files and buffers");
         try (ShardRuntime runtime = TestRuntimes.start(1, "", driver)) {

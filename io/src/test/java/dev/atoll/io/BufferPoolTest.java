@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import static dev.atoll.io.IoTesting.onShard;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,9 +90,11 @@ class BufferPoolTest {
             assertEquals(512 + 1024 + 64 * 1024, stats.inUseBytes());
             assertEquals(1024 * 1024, stats.slabBytes(), "one slab so far");
             tiny.writeUtf8("data");
+            long tinyAddress = tiny.segment().address();
             tiny.release();
             Buffer again = pool.acquire(100);
-            assertSame(tiny, again, "a released buffer is reused");
+            // Its memory (in the debug mode the tests run with, under a new Buffer object).
+            assertEquals(tinyAddress, again.segment().address(), "a released buffer is reused");
             assertEquals(0, again.readableBytes(), "and comes back empty");
             again.release();
             odd.release();

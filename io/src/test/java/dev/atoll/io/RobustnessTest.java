@@ -48,6 +48,21 @@ class RobustnessTest {
         return socket;
     }
 
+    /** An echo that completes {@code end} with why it ended (a Throwable "end of stream" at the peer's end). */
+    private static class EndReportingEcho extends IoTesting.EchoReceiver {
+        private final CompletableFuture<Throwable> end;
+
+        EndReportingEcho(CompletableFuture<Throwable> end) {
+            this.end = end;
+        }
+
+        @Override
+        public void onEnd(Connection c, Throwable failure) {
+            super.onEnd(c, failure);
+            end.complete(failure == null ? new Throwable("end of stream") : failure);
+        }
+    }
+
     private static void assertNoBufferOut(ShardRuntime runtime) {
         assertBuffersOut(runtime, 0);
     }
@@ -66,13 +81,7 @@ class RobustnessTest {
     void aPeerThatResetsEndsOnlyItsConnection(DriverKind driver) throws IOException {
         ShardRuntime runtime = cleanup.start(1, "", driver);
         CompletableFuture<Throwable> end = new CompletableFuture<>();
-        TcpServer server = server(runtime, connection -> connection.receive(new IoTesting.EchoReceiver() {
-            @Override
-            public void onEnd(Connection c, Throwable failure) {
-                super.onEnd(c, failure);
-                end.complete(failure == null ? new Throwable("end of stream") : failure);
-            }
-        }));
+        TcpServer server = server(runtime, connection -> connection.receive(new EndReportingEcho(end)));
         Socket other = client(server.port());
         IoTesting.assertEchoes(other, "bystander");
         Socket resetting = client(server.port());
@@ -89,6 +98,32 @@ class RobustnessTest {
         IoTesting.assertEchoes(other, "still served");
         IoTesting.assertEchoes(client(server.port()), "and new ones too");
         // The two open connections wait for data holding no buffer; the reset one gave its back.
+        assertNoBufferOut(runtime);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aReceiverThatThrowsClosesOnlyItsConnection(DriverKind driver) throws IOException {
+        ShardRuntime runtime = cleanup.start(1, "", driver);
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        TcpServer server = server(runtime, connection -> connection.receive(new EndReportingEcho(ended) {
+            @Override
+            public void onData(Connection c, Buffer data) {
+                if (data.toUtf8String().startsWith("throw")) {
+                    data.release();
+                    throw new IllegalStateException("a receiver's bug (on purpose)");
+                }
+                super.onData(c, data);
+            }
+        }));
+        Socket bystander = client(server.port());
+        IoTesting.assertEchoes(bystander, "before");
+        Socket throwing = client(server.port());
+        throwing.getOutputStream().write("throw on the first data".getBytes());
+        assertEquals(-1, throwing.getInputStream().read(), "the connection whose receiver threw is closed");
+        assertInstanceOf(IoCancelledException.class, IoTesting.await(ended), "its receiver is told it ended");
+        IoTesting.assertEchoes(bystander, "after: the shard still serves the other connection");
+        assertEquals(1, server.openConnections(0));
         assertNoBufferOut(runtime);
     }
 
@@ -222,6 +257,31 @@ class RobustnessTest {
                 second.whenComplete((x, y) -> writeUntilTimeout(connection, failed, queuedOutcomes, round + 1));
             }
         });
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aWriteAllCutShortByCloseFailsAndSaysHowMuchWent(DriverKind driver) throws IOException {
+        // The smallest socket buffers: the first send of 64 KiB goes out in part, the rest after close never.
+        ShardRuntime runtime = cleanup.start(1, "atoll.io.socket.send-buffer = 4KiB\n", driver);
+        CompletableFuture<Connection> accepted = new CompletableFuture<>();
+        TcpServer server = server(runtime, accepted::complete);
+        Socket socket = cleanup.add(new Socket());
+        socket.setReceiveBufferSize(4 * 1024);
+        socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        Connection connection = IoTesting.await(accepted);
+        Throwable failure = IoTesting.awaitFailure(runtime, 0, () -> {
+            Buffer chunk = BufferPool.current().acquire(64 * 1024);
+            chunk.advanceWriter(chunk.capacity());
+            Promise<Void> written = connection.writeAll(chunk);
+            connection.close(); // the first send may have gone out in part; the rest never will
+            return written.whenComplete((ignored, error) -> chunk.release());
+        });
+        assertInstanceOf(IoCancelledException.class, failure, "a writeAll that did not deliver every byte fails");
+        assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
+        assertEquals(0, server.openConnections(0));
+        socket.close();
+        assertNoBufferOut(runtime);
     }
 
     @ParameterizedTest
@@ -410,9 +470,19 @@ class RobustnessTest {
         CountDownLatch full = new CountDownLatch(4);
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         long[] checksum = {0};
+        int[] depth = {0, 0}; // onData calls running now, and the most at once
         TcpServer server = server(runtime, connection -> connection.receive(new Receiver() {
             @Override
             public void onData(Connection c, Buffer data) {
+                depth[1] = Math.max(depth[1], ++depth[0]);
+                try {
+                    consume(data);
+                } finally {
+                    depth[0]--;
+                }
+            }
+
+            private void consume(Buffer data) {
                 deliveries.incrementAndGet();
                 received.addAndGet(data.readableBytes());
                 for (byte b : data.toByteArray()) {
@@ -476,6 +546,7 @@ class RobustnessTest {
         IoTesting.await(sending);
         assertEquals(total, received.get());
         assertEquals(expectedSum, onShard(runtime, 0, () -> checksum[0]));
+        assertEquals(1, onShard(runtime, 0, () -> depth[1]), "a release inside onData never calls onData again");
         assertNoBufferOut(runtime);
     }
 }
