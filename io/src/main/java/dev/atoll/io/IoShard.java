@@ -87,10 +87,10 @@ final class IoShard {
     /**
      * User code ({@code callback}, e.g. {@code "Receiver.onData"}) threw for {@code resource}; the caller
      * closes that resource only. The one place the io module reports such failures, so that they can
-     * all go to the runtime's error handler.
+     * all go to the runtime's error handler ({@link dev.atoll.shards.Shard#reportFailure}).
      */
     void userCodeFailed(String callback, Object resource, Throwable failure) {
-        log.warn("shard {}: {} threw for {}; closing it, the shard goes on", shard.id(), callback, resource, failure);
+        shard.reportFailure(callback + " for " + resource + " (closed)", failure);   // the runtime's error handler
     }
 
     void opened(Resource resource) {

@@ -616,8 +616,12 @@ public final class Shard {
         }
     }
 
-    /** A callback failed on this shard: counted and handed to the runtime's error handler; the shard goes on. */
-    void reportFailure(Object callback, Throwable failure) {
+    /**
+     * A callback into user code failed on this shard: counted ({@code taskFailures}) and handed to the
+     * runtime's {@link ErrorHandler}; the shard goes on. For modules built on shards (io, actors) that
+     * guard their own callbacks. This shard's thread only.
+     */
+    public void reportFailure(Object callback, Throwable failure) {
         stats.increment(ShardStats.TASK_FAILURES);
         runtime.reportFailure(this, callback, failure);
     }
