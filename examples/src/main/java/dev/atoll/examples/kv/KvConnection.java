@@ -7,7 +7,6 @@ import dev.atoll.io.Receiver;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 
 /**
  * One client connection, on the shard that accepted it. Each read is parsed where it lies (copied
@@ -159,7 +158,9 @@ final class KvConnection implements Receiver {
     private void reserveInput(int n) {
         int partial = inputEnd - inputStart;
         if (input.length - partial < n) {
-            input = Arrays.copyOfRange(input, inputStart, Math.max(partial + n, input.length * 2));
+            byte[] grown = new byte[Math.max(partial + n, input.length * 2)];
+            System.arraycopy(input, inputStart, grown, 0, partial);
+            input = grown;
         } else if (input.length - inputEnd < n) {
             System.arraycopy(input, inputStart, input, 0, partial);
         } else {
