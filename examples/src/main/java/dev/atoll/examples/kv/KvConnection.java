@@ -96,6 +96,10 @@ final class KvConnection implements Receiver {
     private long syncNeeded;
     private long syncWaiting;
     private boolean inRead;
+    /** Within {@link #parseHeld}'s loop: input delivered now is held, the loop takes it in turn. */
+    private boolean parsing;
+    /** Parsing paused with bytes left in {@link #input}: parse them when it resumes. */
+    private boolean restWaits;
     private boolean paused;
     private ArrayDeque<Buffer> held;
     private boolean closing;
@@ -123,14 +127,42 @@ final class KvConnection implements Receiver {
             return;
         }
         lastActiveNanos = System.nanoTime();
-        if (paused) {
+        if (paused || parsing) {
+            // Parsing is not re-entered: releasing a buffer may make the connection deliver the next
+            // one at once, from inside consume(); it waits in order behind the read being parsed.
             if (held == null) {
                 held = new ArrayDeque<>();
             }
             held.add(data);
             return;
         }
+        parsing = true;
         consume(data);
+        parseHeld();
+    }
+
+    /**
+     * Parses what waits, in the order it arrived — the rest of a read that paused, then the held
+     * buffers — until none is left or the output backs up again; then closes if the connection is done.
+     */
+    private void parseHeld() {
+        while (!paused && !closed) {
+            if (restWaits) {
+                restWaits = false;
+                process(input, inputStart, inputEnd);
+            } else if (held != null && !held.isEmpty()) {
+                Buffer next = held.poll();
+                if (closing) {
+                    next.release();
+                } else {
+                    consume(next);
+                }
+            } else {
+                break;
+            }
+        }
+        parsing = false;
+        finishIfDone();
     }
 
     private void consume(Buffer data) {
@@ -259,21 +291,16 @@ final class KvConnection implements Receiver {
         return out.size() - outSent + writingBytes;
     }
 
-    /** Output drained or replies arrived: parse what was held back. */
+    /** Output drained or replies arrived: parse what was held back (at once, or by the parse in progress). */
     private void resumeIfPaused() {
         if (!paused || backedUp() || closed) {
             return;
         }
         paused = false;
-        if (inputEnd > inputStart) {
-            process(input, inputStart, inputEnd);
-        }
-        while (!paused && held != null && !held.isEmpty() && !closed) {
-            if (closing) {
-                held.poll().release();
-            } else {
-                consume(held.poll());
-            }
+        restWaits = inputEnd > inputStart;
+        if (!parsing) {
+            parsing = true;
+            parseHeld();
         }
     }
 
@@ -579,6 +606,9 @@ final class KvConnection implements Receiver {
 
     /** After QUIT, a protocol error or the peer's end: close once every reply is out. */
     private void finishIfDone() {
+        if (parsing) {
+            return; // parseHeld() ends with this check, after the input it still holds
+        }
         if ((closing || peerEnded) && !closed && pendingCount == 0 && out.size() == outSent && writesInFlight == 0
                 && (held == null || held.isEmpty() || closing)) {
             closeNow();
