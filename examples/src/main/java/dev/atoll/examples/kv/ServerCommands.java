@@ -280,7 +280,7 @@ final class ServerCommands {
     private static List<byte[]> matchingKeys(KvShard shard, byte[] pattern) {
         List<byte[]> keys = new ArrayList<>();
         long now = System.currentTimeMillis();
-        boolean all = pattern.length == 1 && pattern[0] == '*';
+        boolean all = Glob.isEverything(pattern);
         shard.table.forEach(e -> {
             if ((e.expireAt == 0 || e.expireAt > now) && (all || Glob.matches(pattern, e.key))) {
                 keys.add(e.key);
@@ -327,6 +327,9 @@ final class ServerCommands {
             }
             if (r.is(i, MATCH)) {
                 pattern = r.copy(i + 1);
+                if (Glob.isEverything(pattern)) {
+                    pattern = null;
+                }
             } else if (r.is(i, COUNT)) {
                 if (!r.longAt(i + 1)) {
                     out.error(KvShard.NOT_INTEGER);
