@@ -277,16 +277,27 @@ final class ServerCommands {
         return total;
     }
 
-    private static List<byte[]> matchingKeys(KvShard shard, byte[] pattern) {
+    private List<byte[]> matchingKeys(KvShard shard, byte[] pattern) {
         List<byte[]> keys = new ArrayList<>();
         long now = System.currentTimeMillis();
         boolean all = Glob.isEverything(pattern);
         shard.table.forEach(e -> {
+            endIfStopping();
             if ((e.expireAt == 0 || e.expireAt > now) && (all || Glob.matches(pattern, e.key))) {
                 keys.add(e.key);
             }
         });
         return keys;
+    }
+
+    /**
+     * Ends a walk over a shard's keys when the server is asked to stop: matching a long pattern against
+     * many long keys may take long, and the stop must not wait for it. The fan-out answers the error.
+     */
+    private void endIfStopping() {
+        if (node.stopping) { // volatile read: set by another thread at SIGTERM
+            throw new IllegalStateException("the server is stopping");
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -357,6 +368,7 @@ final class ServerCommands {
             List<byte[]> keys = new ArrayList<>();
             long now = System.currentTimeMillis();
             long next = shard.table.scan(tableCursor, limit, e -> {
+                endIfStopping();
                 if (wanted && (e.expireAt == 0 || e.expireAt > now) && (match == null || Glob.matches(match, e.key))) {
                     keys.add(e.key);
                 }
