@@ -214,7 +214,7 @@ final class KvConnection implements Receiver {
                 paused = true;
                 break;
             }
-            int next = parser.parse(bytes, at, to, request);
+            int next = parser.parse(bytes, at, to, request, !authenticated);
             if (next == RespParser.INCOMPLETE) {
                 break;
             }
