@@ -3,7 +3,6 @@ package dev.atoll.examples.kv;
 import dev.atoll.config.DriverKind;
 import dev.atoll.shards.TestRuntimes;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
@@ -13,16 +12,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Commands cut across reads and deep pipelines: every reply checked, on every driver, with one and two shards. */
 class KvPipelineTest {
-
-    static Stream<Arguments> driversAndShards() {
-        return TestRuntimes.drivers().flatMap(driver -> Stream.of(Arguments.of(driver, 1), Arguments.of(driver, 2)));
-    }
 
     /**
      * Issue 14, item 4: a command cut in its middle, then its rest with about 4 KiB of complete
@@ -31,7 +25,7 @@ class KvPipelineTest {
      * The replies to the first two writes are read before the next write, so each write is its own read.
      */
     @ParameterizedTest
-    @MethodSource("driversAndShards")
+    @MethodSource("dev.atoll.examples.StreamFuzz#driversAndShards")
     void aCommandCutAcrossThreeReadsIsServed(DriverKind driver, int shards) throws Exception {
         try (KvTestServer server = KvTestServer.start(shards, driver, KvTestServer.settings(null,
                 KvSettings.FsyncPolicy.NO))) {
@@ -68,7 +62,7 @@ class KvPipelineTest {
      * each of the 200,000 replies checked.
      */
     @ParameterizedTest
-    @MethodSource("driversAndShards")
+    @MethodSource("dev.atoll.examples.StreamFuzz#driversAndShards")
     void everyReplyOfADeepInlinePipelineIsRight(DriverKind driver, int shards) throws Exception {
         int n = 100_000;
         ByteArrayOutputStream stream = new ByteArrayOutputStream();

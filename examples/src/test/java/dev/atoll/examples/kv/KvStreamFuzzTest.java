@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
+import dev.atoll.examples.StreamFuzz;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -38,20 +39,16 @@ class KvStreamFuzzTest {
     private static final RespClient.Error FATAL = new RespClient.Error("ERR Protocol error: invalid multibulk length");
 
     @ParameterizedTest
-    @MethodSource("dev.atoll.examples.kv.KvPipelineTest#driversAndShards")
+    @MethodSource("dev.atoll.examples.StreamFuzz#driversAndShards")
     void randomStreamsCutAnywhereGetEveryReplyRight(DriverKind driver, int shards) throws Exception {
-        long seed = new SplittableRandom().nextLong();
         try (KvTestServer server = KvTestServer.start(shards, driver, KvTestServer.settings(null,
                 KvSettings.FsyncPolicy.NO))) {
-            long start = System.nanoTime();
-            for (int round = 0; round < MAX_ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
-                String where = "seed " + seed + ", round " + round + ", " + driver + ", " + shards + " shard(s)";
-                SplittableRandom random = new SplittableRandom(seed + round);
+            StreamFuzz.rounds(driver, shards, MAX_ROUNDS, MAX_NANOS, (random, where) -> {
                 try (RespClient c = server.client()) {
                     assertEquals("OK", c.call("FLUSHALL"), where);
                     runRound(c, random, where);
                 }
-            }
+            });
         }
     }
 
@@ -70,11 +67,8 @@ class KvStreamFuzzTest {
         List<Object> replies = stream.replies;
         int[] replyEnds = stream.replyEnds();
         AtomicInteger read = new AtomicInteger();
-        long writerSeed = random.nextLong();
-        Thread writer = new Thread(() -> write(c, bytes, replyEnds, read, new SplittableRandom(writerSeed),
-                deep ? 0 : 5), "fuzz-writer");
-        writer.setDaemon(true);
-        writer.start();
+        Thread writer = StreamFuzz.startWriter(c.output(), bytes, new SplittableRandom(random.nextLong()), deep ? 0 : 5,
+                written -> StreamFuzz.complete(replyEnds, written), read::get);
         try {
             for (int i = 0; i < replies.size(); i++) {
                 Object reply;
@@ -94,40 +88,6 @@ class KvStreamFuzzTest {
         } finally {
             read.set(Integer.MAX_VALUE); // a writer that waits goes on, and fails once the socket closes
             writer.join(30_000);
-        }
-    }
-
-    /**
-     * Writes {@code bytes} in pieces of random sizes; after one piece in {@code syncOneIn} (0: never)
-     * waits until every reply to the units written completely has been read, so the server's next
-     * read starts inside a command.
-     */
-    private static void write(RespClient c, byte[] bytes, int[] replyEnds, AtomicInteger read, SplittableRandom random,
-                              int syncOneIn) {
-        int at = 0;
-        try {
-            while (at < bytes.length) {
-                int size = switch (random.nextInt(10)) {
-                    case 0, 1, 2 -> 1 + random.nextInt(16);
-                    case 3, 4, 5, 6, 7 -> 17 + random.nextInt(2000);
-                    default -> 2000 + random.nextInt(70_000);
-                };
-                int end = Math.min(bytes.length, at + size);
-                c.sendRaw(Arrays.copyOfRange(bytes, at, end));
-                at = end;
-                if (syncOneIn > 0 && random.nextInt(syncOneIn) == 0) {
-                    int complete = 0;
-                    while (complete < replyEnds.length && replyEnds[complete] <= at) {
-                        complete++;
-                    }
-                    long deadline = System.nanoTime() + 30_000_000_000L;
-                    while (read.get() < complete && System.nanoTime() < deadline) {
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // the server closed the connection (after a fatal error, or the reader failed): the reader reports
         }
     }
 
