@@ -31,6 +31,13 @@ public final class ServerLifecycle {
         default void listening(int port) {
         }
 
+        /**
+         * At SIGINT or SIGTERM, at once, from the stopping thread: before listening stops, so that a
+         * long-running command can end rather than hold its shard (and the stop) up.
+         */
+        default void stopRequested() {
+        }
+
         /** At SIGINT or SIGTERM, after listening stopped and before the shards stop. */
         default void stop() throws Exception {
         }
@@ -64,6 +71,7 @@ public final class ServerLifecycle {
         // A shutdown hook sees SIGINT and SIGTERM; halting with 0 from it makes the exit status 0 (the JVM
         // would otherwise report 130 or 143) once the server has stopped cleanly.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.stopRequested();
             try {
                 server.close().get(STOP_SECONDS, TimeUnit.SECONDS);
             } catch (Exception e) {

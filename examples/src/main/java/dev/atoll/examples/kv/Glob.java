@@ -2,86 +2,101 @@ package dev.atoll.examples.kv;
 
 /**
  * Redis's glob-style patterns for KEYS, SCAN MATCH and CONFIG GET: {@code *}, {@code ?},
- * {@code [abc]}, {@code [^a-z]} and {@code \} to escape; byte-wise and case-sensitive.
+ * {@code [abc]}, {@code [^a-z]} and {@code \} to escape; byte-wise and case-sensitive, with Redis's
+ * reading of odd patterns (a class left open runs to the end of the pattern, {@code [a-]} is a range
+ * up to {@code ]}, range bounds compare as signed bytes as C's {@code char} does on x86, and only
+ * the empty pattern matches the empty text: KEYS and SCAN treat a lone {@code *} apart, as Redis does).
+ *
+ * <p>Matching takes at most (pattern length + 1) × (text length + 1) steps and no recursion: every
+ * token but {@code *} matches exactly one byte, so when a token fails only the last {@code *} needs
+ * to take one byte more — earlier stars can never help (Redis 7's {@code stringmatchlen} recursed at
+ * each star, exponential for {@code a*a*a*…b}).
  */
 final class Glob {
+    private static final int NO_MATCH = -1;
+
     private Glob() {
     }
 
-    static boolean matches(byte[] pattern, byte[] text) {
-        return matches(pattern, 0, text, 0, 0);
+    /** A lone {@code *}: KEYS and SCAN MATCH take every key without matching, the empty one too. */
+    static boolean isEverything(byte[] pattern) {
+        return pattern.length == 1 && pattern[0] == '*';
     }
 
-    private static boolean matches(byte[] p, int pi, byte[] s, int si, int depth) {
-        if (depth > 1000) {
-            return false; // a pathological pattern (thousands of '*'): refuse rather than recurse without bound
+    static boolean matches(byte[] pattern, byte[] text) {
+        if (text.length == 0) {
+            return pattern.length == 0; // Redis's loop never starts: not even "*" matches the empty key
         }
-        while (pi < p.length) {
-            byte c = p[pi];
-            switch (c) {
-                case '*' -> {
-                    while (pi + 1 < p.length && p[pi + 1] == '*') {
-                        pi++;
-                    }
-                    if (pi + 1 == p.length) {
-                        return true;
-                    }
-                    for (int k = si; k <= s.length; k++) {
-                        if (matches(p, pi + 1, s, k, depth + 1)) {
-                            return true;
-                        }
-                    }
-                    return false;
+        int p = 0;
+        int t = 0;
+        int afterStar = -1; // the pattern index after the last '*' seen, or -1: none yet
+        int starText = 0;   // the text index where that star's match ends for now
+        while (t < text.length) {
+            if (p < pattern.length && pattern[p] == '*') {
+                while (p < pattern.length && pattern[p] == '*') {
+                    p++;
                 }
-                case '?' -> {
-                    if (si == s.length) {
-                        return false;
-                    }
-                    si++;
-                    pi++;
+                if (p == pattern.length) {
+                    return true;
                 }
-                case '[' -> {
-                    if (si == s.length) {
-                        return false;
-                    }
-                    int end = pi + 1;
-                    boolean negate = end < p.length && p[end] == '^';
-                    if (negate) {
-                        end++;
-                    }
-                    boolean match = false;
-                    while (end < p.length && p[end] != ']') {
-                        if (p[end] == '\\' && end + 1 < p.length) {
-                            match |= p[end + 1] == s[si];
-                            end += 2;
-                        } else if (end + 2 < p.length && p[end + 1] == '-' && p[end + 2] != ']') {
-                            int low = Math.min(p[end] & 0xFF, p[end + 2] & 0xFF);
-                            int high = Math.max(p[end] & 0xFF, p[end + 2] & 0xFF);
-                            match |= (s[si] & 0xFF) >= low && (s[si] & 0xFF) <= high;
-                            end += 3;
-                        } else {
-                            match |= p[end] == s[si];
-                            end++;
-                        }
-                    }
-                    if (match == negate) {
-                        return false;
-                    }
-                    si++;
-                    pi = Math.min(end + 1, p.length);
-                }
-                default -> {
-                    if (c == '\\' && pi + 1 < p.length) {
-                        c = p[++pi];
-                    }
-                    if (si == s.length || s[si] != c) {
-                        return false;
-                    }
-                    si++;
-                    pi++;
-                }
+                afterStar = p;
+                starText = t;
+                continue;
+            }
+            int next = p < pattern.length ? step(pattern, p, text[t]) : NO_MATCH;
+            if (next != NO_MATCH) {
+                p = next;
+                t++;
+            } else if (afterStar >= 0) {
+                p = afterStar;
+                t = ++starText; // the last star takes one byte more
+            } else {
+                return false;
             }
         }
-        return si == s.length;
+        while (p < pattern.length && pattern[p] == '*') {
+            p++;
+        }
+        return p == pattern.length;
+    }
+
+    /** The pattern index after the one-byte token at {@code p} if it matches {@code c}, else {@link #NO_MATCH}. */
+    private static int step(byte[] pattern, int p, byte c) {
+        byte token = pattern[p];
+        if (token == '?') {
+            return p + 1;
+        }
+        if (token == '[') {
+            return classStep(pattern, p + 1, c);
+        }
+        if (token == '\\' && p + 1 < pattern.length) {
+            p++;
+        }
+        return pattern[p] == c ? p + 1 : NO_MATCH;
+    }
+
+    /** A class after its '[': the index after its ']' (or the pattern's end) if it matches {@code c}. */
+    private static int classStep(byte[] pattern, int p, byte c) {
+        int end = pattern.length;
+        boolean negate = p < end && pattern[p] == '^';
+        if (negate) {
+            p++;
+        }
+        boolean match = false;
+        while (p < end && pattern[p] != ']') {
+            if (pattern[p] == '\\' && end - p >= 2) {
+                match |= pattern[p + 1] == c;
+                p += 2;
+            } else if (end - p >= 3 && pattern[p + 1] == '-') {
+                int low = Math.min(pattern[p], pattern[p + 2]);
+                int high = Math.max(pattern[p], pattern[p + 2]);
+                match |= c >= low && c <= high;
+                p += 3;
+            } else {
+                match |= pattern[p] == c;
+                p++;
+            }
+        }
+        return match != negate ? Math.min(p + 1, end) : NO_MATCH;
     }
 }

@@ -7,7 +7,6 @@ import dev.atoll.io.Receiver;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 
 /**
  * One client connection, on the shard that accepted it. Each read is parsed where it lies (copied
@@ -98,6 +97,10 @@ final class KvConnection implements Receiver {
     private long syncNeeded;
     private long syncWaiting;
     private boolean inRead;
+    /** Within {@link #parseHeld}'s loop: input delivered now is held, the loop takes it in turn. */
+    private boolean parsing;
+    /** Parsing paused with bytes left in {@link #input}: parse them when it resumes. */
+    private boolean restWaits;
     private boolean paused;
     private ArrayDeque<Buffer> held;
     private boolean closing;
@@ -125,14 +128,43 @@ final class KvConnection implements Receiver {
             return;
         }
         lastActiveNanos = System.nanoTime();
-        if (paused || (held != null && !held.isEmpty())) { // after what is held, in order
+        if (paused || parsing || (held != null && !held.isEmpty())) {
+            // Parsing is not re-entered: releasing a buffer may make the connection deliver the next
+            // one at once, from inside consume(); it waits in order behind the read being parsed and
+            // behind what is held.
             if (held == null) {
                 held = new ArrayDeque<>();
             }
             held.add(data);
             return;
         }
+        parsing = true;
         consume(data);
+        parseHeld();
+    }
+
+    /**
+     * Parses what waits, in the order it arrived — the rest of a read that paused, then the held
+     * buffers — until none is left or the output backs up again; then closes if the connection is done.
+     */
+    private void parseHeld() {
+        while (!paused && !closed) {
+            if (restWaits) {
+                restWaits = false;
+                process(input, inputStart, inputEnd);
+            } else if (held != null && !held.isEmpty()) {
+                Buffer next = held.poll();
+                if (closing) {
+                    next.release();
+                } else {
+                    consume(next);
+                }
+            } else {
+                break;
+            }
+        }
+        parsing = false;
+        finishIfDone();
     }
 
     private void consume(Buffer data) {
@@ -162,7 +194,9 @@ final class KvConnection implements Receiver {
     private void reserveInput(int n) {
         int partial = inputEnd - inputStart;
         if (input.length - partial < n) {
-            input = Arrays.copyOfRange(input, inputStart, Math.max(partial + n, input.length * 2));
+            byte[] grown = new byte[Math.max(partial + n, input.length * 2)];
+            System.arraycopy(input, inputStart, grown, 0, partial);
+            input = grown;
         } else if (input.length - inputEnd < n) {
             System.arraycopy(input, inputStart, input, 0, partial);
         } else {
@@ -184,7 +218,7 @@ final class KvConnection implements Receiver {
                 paused = true;
                 break;
             }
-            int next = parser.parse(bytes, at, to, request);
+            int next = parser.parse(bytes, at, to, request, !authenticated);
             if (next == RespParser.INCOMPLETE) {
                 break;
             }
@@ -262,21 +296,19 @@ final class KvConnection implements Receiver {
         return out.size() - outSent + writingBytes;
     }
 
-    /** Output drained, replies arrived or the logs drained: parse what was held back. */
+    /**
+     * Output drained, replies arrived or the logs drained: parse what was held back (at once, or by the
+     * parse in progress).
+     */
     void resumeIfPaused() {
         if (!paused || backedUp() || closed) {
             return;
         }
         paused = false;
-        if (inputEnd > inputStart) {
-            process(input, inputStart, inputEnd);
-        }
-        while (!paused && held != null && !held.isEmpty() && !closed) {
-            if (closing) {
-                held.poll().release();
-            } else {
-                consume(held.poll());
-            }
+        restWaits = inputEnd > inputStart;
+        if (!parsing) {
+            parsing = true;
+            parseHeld();
         }
     }
 
@@ -582,6 +614,9 @@ final class KvConnection implements Receiver {
 
     /** After QUIT, a protocol error or the peer's end: close once every reply is out. */
     private void finishIfDone() {
+        if (parsing) {
+            return; // parseHeld() ends with this check, after the input it still holds
+        }
         if ((closing || peerEnded) && !closed && pendingCount == 0 && out.size() == outSent && writesInFlight == 0
                 && (held == null || held.isEmpty() || closing)) {
             closeNow();

@@ -25,6 +25,8 @@ final class KvNode {
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsRejected = new AtomicLong();
     final AtomicLong nextClientId = new AtomicLong();
+    /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
+    volatile boolean stopping;
 
     KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards) {
         this.settings = settings;

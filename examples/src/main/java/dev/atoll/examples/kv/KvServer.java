@@ -98,7 +98,13 @@ public final class KvServer {
             }
 
             @Override
+            public void stopRequested() {
+                node.stopping = true;
+            }
+
+            @Override
             public void stop() throws Exception {
+                node.stopping = true;
                 KvServer.stop(node);
             }
         };

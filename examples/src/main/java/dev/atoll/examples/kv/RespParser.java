@@ -17,6 +17,9 @@ final class RespParser {
     static final int MAX_INLINE = 64 * 1024;
     /** Redis's bound on the number of arguments of one command. */
     static final int MAX_ARGUMENTS = 1024 * 1024;
+    /** Redis's bounds for a client that has not authenticated yet: arguments of a command, bytes of one. */
+    static final int UNAUTHENTICATED_ARGUMENTS = 10;
+    static final int UNAUTHENTICATED_BULK = 16 * 1024;
 
     private final int maxRequestBytes;
     private String error;
@@ -37,15 +40,25 @@ final class RespParser {
      * {@link #INCOMPLETE}, or {@link #ERROR}.
      */
     int parse(byte[] bytes, int from, int to, Request request) {
+        return parse(bytes, from, to, request, false);
+    }
+
+    /**
+     * As {@link #parse(byte[], int, int, Request)}; when {@code unauthenticated}, a command of more than
+     * {@link #UNAUTHENTICATED_ARGUMENTS} arguments or with a bulk string over {@link #UNAUTHENTICATED_BULK}
+     * bytes is an error as soon as its header says so, as Redis refuses them before AUTH.
+     */
+    int parse(byte[] bytes, int from, int to, Request request, boolean unauthenticated) {
         request.reset(bytes);
-        int result = bytes[from] == '*' ? multibulk(bytes, from, to, request) : inline(bytes, from, to, request);
+        int result = bytes[from] == '*' ? multibulk(bytes, from, to, request, unauthenticated)
+                : inline(bytes, from, to, request);
         if (result == INCOMPLETE && to - from > maxRequestBytes) {
             return fail("ERR Protocol error: request larger than kv.max-request-bytes (" + maxRequestBytes + ")");
         }
         return result;
     }
 
-    private int multibulk(byte[] bytes, int from, int to, Request request) {
+    private int multibulk(byte[] bytes, int from, int to, Request request, boolean unauthenticated) {
         int lineEnd = numberEnd(bytes, from + 1, to);
         if (lineEnd == INCOMPLETE) {
             return INCOMPLETE;
@@ -53,6 +66,9 @@ final class RespParser {
         long count = lineEnd < 0 ? BAD_NUMBER : decimal(bytes, from + 1, lineEnd);
         if (count > MAX_ARGUMENTS || count == BAD_NUMBER) {
             return fail("ERR Protocol error: invalid multibulk length");
+        }
+        if (unauthenticated && count > UNAUTHENTICATED_ARGUMENTS) {
+            return fail("ERR Protocol error: unauthenticated multibulk length");
         }
         int at = lineEnd + 2;
         // "*0" and "*-1" are empty commands: skipped, as Redis does.
@@ -70,6 +86,9 @@ final class RespParser {
             long length = headerEnd < 0 ? BAD_NUMBER : decimal(bytes, at + 1, headerEnd);
             if (length < 0 || length > maxRequestBytes) {
                 return fail("ERR Protocol error: invalid bulk length");
+            }
+            if (unauthenticated && length > UNAUTHENTICATED_BULK) {
+                return fail("ERR Protocol error: unauthenticated bulk length");
             }
             int data = headerEnd + 2;
             if (to - data < length + 2) {

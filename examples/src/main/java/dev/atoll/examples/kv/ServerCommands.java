@@ -1,6 +1,9 @@
 package dev.atoll.examples.kv;
 
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +25,9 @@ final class ServerCommands {
     private static final byte[] STRING = ReplyWriter.asciiBytes("string");
     private static final byte[] ASYNC = ReplyWriter.asciiBytes("async");
     private static final byte[] SYNC = ReplyWriter.asciiBytes("sync");
+    /** The one user, named case-sensitively as Redis's ACL names it. */
+    private static final byte[] DEFAULT_USER = ReplyWriter.asciiBytes("default");
+    private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
     private final KvNode node;
     private final KvConnection connection;
@@ -71,19 +77,31 @@ final class ServerCommands {
             out.error(KvShard.SYNTAX);
             return;
         }
-        String password = node.settings.password();
-        if (password.isEmpty()) {
+        if (r.count() == 2 && node.settings.password().isEmpty()) {
             out.error("ERR AUTH <password> called without any password configured for the default user. "
                     + "Are you sure your configuration is correct?");
             return;
         }
-        boolean userOk = r.count() == 2 || r.string(1).equals("default");
-        if (userOk && r.string(r.count() - 1).equals(password)) {
+        if (r.count() == 2 ? passwordOk(r, 1) : credentialsOk(r, 1)) {
             connection.authenticated = true;
             out.ok();
         } else {
-            out.error("WRONGPASS invalid username-password pair or user is disabled.");
+            out.error(WRONGPASS);
         }
+    }
+
+    /**
+     * User {@code default} with the password at {@code user + 1}, as Redis 7's ACL checks them: the only
+     * user is {@code default}; without {@code requirepass} it is {@code nopass} and any password is right.
+     */
+    private boolean credentialsOk(Request r, int user) {
+        return Arrays.equals(r.bytes, r.offset(user), r.offset(user) + r.length(user), DEFAULT_USER, 0,
+                DEFAULT_USER.length) && (node.settings.password().isEmpty() || passwordOk(r, user + 1));
+    }
+
+    /** The password at {@code i}, compared in time independent of where it differs. */
+    private boolean passwordOk(Request r, int i) {
+        return MessageDigest.isEqual(r.copy(i), node.settings.password().getBytes(StandardCharsets.UTF_8));
     }
 
     /** HELLO [protover [AUTH user pass] [SETNAME name]]: protocol 2 or 3, as Redis 7. */
@@ -106,9 +124,8 @@ final class ServerCommands {
         for (; i < r.count(); i++) {
             String option = r.string(i).toLowerCase(Locale.ROOT);
             if (option.equals("auth") && i + 2 < r.count()) {
-                String password = node.settings.password();
-                if (password.isEmpty() || !r.string(i + 1).equals("default") || !r.string(i + 2).equals(password)) {
-                    out.error("WRONGPASS invalid username-password pair or user is disabled.");
+                if (!credentialsOk(r, i + 1)) {
+                    out.error(WRONGPASS);
                     return;
                 }
                 connection.authenticated = true;
@@ -245,7 +262,7 @@ final class ServerCommands {
                     return null;
                 }
                 return FanOut.start(node, connection, out.resp3(), all, shard -> shard.aof.requestRewrite(),
-                        (results, reply) -> reply.simple(java.util.Arrays.asList(results).contains(false)
+                        (results, reply) -> reply.simple(Arrays.asList(results).contains(false)
                                 ? "Background append only file rewriting scheduled"
                                 : "Background append only file rewriting started"));
             }
@@ -277,16 +294,27 @@ final class ServerCommands {
         return total;
     }
 
-    private static List<byte[]> matchingKeys(KvShard shard, byte[] pattern) {
+    private List<byte[]> matchingKeys(KvShard shard, byte[] pattern) {
         List<byte[]> keys = new ArrayList<>();
         long now = System.currentTimeMillis();
-        boolean all = pattern.length == 1 && pattern[0] == '*';
+        boolean all = Glob.isEverything(pattern);
         shard.table.forEach(e -> {
+            endIfStopping();
             if ((e.expireAt == 0 || e.expireAt > now) && (all || Glob.matches(pattern, e.key))) {
                 keys.add(e.key);
             }
         });
         return keys;
+    }
+
+    /**
+     * Ends a walk over a shard's keys when the server is asked to stop: matching a long pattern against
+     * many long keys may take long, and the stop must not wait for it. The fan-out answers the error.
+     */
+    private void endIfStopping() {
+        if (node.stopping) { // volatile read: set by another thread at SIGTERM
+            throw new IllegalStateException("the server is stopping");
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -327,6 +355,9 @@ final class ServerCommands {
             }
             if (r.is(i, MATCH)) {
                 pattern = r.copy(i + 1);
+                if (Glob.isEverything(pattern)) {
+                    pattern = null;
+                }
             } else if (r.is(i, COUNT)) {
                 if (!r.longAt(i + 1)) {
                     out.error(KvShard.NOT_INTEGER);
@@ -354,6 +385,7 @@ final class ServerCommands {
             List<byte[]> keys = new ArrayList<>();
             long now = System.currentTimeMillis();
             long next = shard.table.scan(tableCursor, limit, e -> {
+                endIfStopping();
                 if (wanted && (e.expireAt == 0 || e.expireAt > now) && (match == null || Glob.matches(match, e.key))) {
                     keys.add(e.key);
                 }

@@ -228,4 +228,57 @@ class KvCommandsTest {
             assertEquals("string", ((java.util.Map<?, ?>) docs.get("get")).get("group"));
         }
     }
+
+    /** Issue 14, item 6: a pattern Redis 7.0 backtracks on exponentially is answered at once; the shard goes on. */
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aPathologicalPatternLeavesTheShardServing(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, driver, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            String key = "a".repeat(40);
+            String pattern = "a*".repeat(30) + "b";
+            assertEquals("OK", c.call("SET", key, "v"));
+            assertEquals("OK", c.call("SET", "", "the empty key"));
+            assertEquals(List.of(), c.call("KEYS", pattern));
+            assertEquals(List.of("0", List.of()), c.call("SCAN", "0", "MATCH", pattern, "COUNT", "100"));
+            // A lone '*' takes the empty key as well; any other pattern cannot match it (Redis's reading).
+            assertEquals(Set.of(key, ""), new HashSet<>((List<?>) c.call("KEYS", "*")));
+            assertEquals(Set.of(key, ""), new HashSet<>((List<?>) ((List<?>) c.call("SCAN", "0", "MATCH", "*",
+                    "COUNT", "100")).get(1)));
+            assertEquals(List.of(key), c.call("KEYS", "**"));
+            assertEquals("PONG", c.call("PING"));
+        }
+    }
+
+    /**
+     * Issue 14, item 6: a KEYS that would take minutes (500 keys of 32,000 bytes against a pattern
+     * costing about 2.6e8 steps each) ends when the server is asked to stop, so the stop completes
+     * within its bounds (it fails with a timeout otherwise). The check runs before every key, so it
+     * holds whether the stop comes before the walk or during it.
+     */
+    @org.junit.jupiter.api.Test
+    void aStopRequestEndsALongKeysWalk() throws Exception {
+        KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null,
+                KvSettings.FsyncPolicy.NO));
+        try (RespClient c = server.client()) {
+            String body = "a".repeat(32_000);
+            java.io.ByteArrayOutputStream sets = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 500; i++) {
+                sets.writeBytes(RespClient.encode("SET", body + i, "v"));
+            }
+            c.sendRaw(sets.toByteArray());
+            for (int i = 0; i < 500; i++) {
+                assertEquals("OK", c.read());
+            }
+            c.send("KEYS", "*" + "a".repeat(16_000) + "b");
+            server.close();
+            Object reply;
+            try {
+                reply = c.read();
+            } catch (java.io.IOException e) {
+                reply = null; // closed by the stop before the error went out
+            }
+            assertTrue(reply == null || reply.equals(error("ERR the server is stopping")), "reply: " + reply);
+        }
+    }
 }

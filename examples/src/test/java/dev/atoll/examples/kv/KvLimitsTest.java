@@ -28,7 +28,8 @@ class KvLimitsTest {
     private static void refused(KvTestServer server, RespClient bystander, byte[] junk, RespClient.Error reply)
             throws Exception {
         try (RespClient c = server.client()) {
-            assertEquals("PONG", c.call("PING"));
+            Object greeting = c.call("PING"); // the connection is served (or, with a password, gated)
+            assertTrue(greeting.equals("PONG") || greeting.equals(error("NOAUTH Authentication required.")), "" + greeting);
             c.sendRaw(junk);
             assertEquals(reply, c.read());
             assertTrue(c.closedByServer(), "the connection stays open after " + reply);
@@ -101,6 +102,77 @@ class KvLimitsTest {
                 assertEquals("OK", other.call("AUTH", "default", "s3cret"));
                 assertEquals("v", other.call("GET", "k"));
             }
+        }
+    }
+
+    /**
+     * Issue 14, item 7: before AUTH, Redis refuses a command of more than 10 arguments or a bulk string
+     * over 16 KiB as soon as its header arrives (no 64 MB bulk held for a stranger); AUTH lifts the
+     * bounds for the next command of the same pipeline; without a password there are none.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void requestsBeforeAuthAreSmall(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(100, Duration.ZERO, "s3cret"));
+             RespClient bystander = server.client()) {
+            assertEquals("OK", bystander.call("AUTH", "s3cret"));
+            refused(server, bystander, bytes("*11\r\n"), error("ERR Protocol error: unauthenticated multibulk length"));
+            refused(server, bystander, bytes("*1\r\n$16385\r\n"),
+                    error("ERR Protocol error: unauthenticated bulk length"));
+            refused(server, bystander, bytes("*2\r\n$3\r\nget\r\n$40000\r\n"),    // under kv.max-request-bytes
+                    error("ERR Protocol error: unauthenticated bulk length"));
+            refused(server, bystander, bytes("*1\r\n$67108864\r\n"),    // over it: that error first, as in Redis
+                    error("ERR Protocol error: invalid bulk length"));
+            String limit = "x".repeat(16 * 1024);
+            try (RespClient c = server.client()) {
+                String[] ten = {"SET", "k", "v", "a", "b", "c", "d", "e", "f", "g"};
+                assertEquals(error("NOAUTH Authentication required."), c.call(ten));
+                assertEquals(error("NOAUTH Authentication required."), c.call("SET", "k", limit));
+                // AUTH, then at once in the same write a command past both bounds.
+                c.sendRaw(concat(RespClient.encode("AUTH", "s3cret"),
+                        RespClient.encode("MSET", "a", limit + "!", "b", "1", "c", "2", "d", "3", "e", "4", "f", "5")));
+                assertEquals("OK", c.read());
+                assertEquals("OK", c.read());
+                assertEquals(limit + "!", c.call("GET", "a"));
+            }
+        }
+        try (KvTestServer server = KvTestServer.start(1, driver, limits(100, Duration.ZERO, ""));
+             RespClient c = server.client()) {
+            assertEquals("OK", c.call("MSET", "a", "x".repeat(20_000), "b", "1", "c", "2", "d", "3", "e", "4", "f", "5"));
+        }
+    }
+
+    /**
+     * Issue 14, item 7: without a password the default user is "nopass" in Redis 7, so AUTH default
+     * with any password and HELLO 3 AUTH default succeed (clients set up with a password still
+     * connect); only the one-argument AUTH is an error, and another user name is WRONGPASS.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void authWithoutAPasswordIsAsRedisAnswersIt(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, driver, limits(100, Duration.ZERO, ""));
+             RespClient c = server.client()) {
+            assertEquals("OK", c.call("AUTH", "default", "x"));
+            assertEquals(error("ERR AUTH <password> called without any password configured for the default user. "
+                    + "Are you sure your configuration is correct?"), c.call("AUTH", "x"));
+            assertEquals(error("WRONGPASS invalid username-password pair or user is disabled."),
+                    c.call("AUTH", "admin", "x"));
+            assertEquals(error("WRONGPASS invalid username-password pair or user is disabled."),
+                    c.call("AUTH", "Default", "x"));
+            assertEquals(error("WRONGPASS invalid username-password pair or user is disabled."),
+                    c.call("HELLO", "3", "AUTH", "admin", "x"));
+            java.util.Map<?, ?> hello = (java.util.Map<?, ?>) c.call("HELLO", "3", "AUTH", "default", "x");
+            assertEquals(3L, hello.get("proto"));
+            assertEquals("OK", c.call("SET", "k", "v"));
+        }
+        try (KvTestServer server = KvTestServer.start(1, driver, limits(100, Duration.ZERO, "s3cret"));
+             RespClient c = server.client()) {
+            assertEquals(error("WRONGPASS invalid username-password pair or user is disabled."),
+                    c.call("HELLO", "3", "AUTH", "default", "x"));
+            assertEquals(error("NOAUTH Authentication required."), c.call("GET", "k"));
+            java.util.Map<?, ?> hello = (java.util.Map<?, ?>) c.call("HELLO", "3", "AUTH", "default", "s3cret");
+            assertEquals(3L, hello.get("proto"));
+            assertEquals(RespClient.RESP3_NULL, c.call("GET", "k"));
         }
     }
 
@@ -192,6 +264,12 @@ class KvLimitsTest {
             sender.get(30, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals("PONG", c.call("PING"));
         }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static byte[] bytes(String text) {

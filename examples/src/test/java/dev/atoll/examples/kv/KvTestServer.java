@@ -86,12 +86,13 @@ final class KvTestServer implements AutoCloseable {
         }
     }
 
-    /** A clean stop: listening ends, logs are synced and closed, shards stop. */
+    /** A clean stop as at SIGTERM: the stop is announced, listening ends, logs are synced and closed, shards stop. */
     @Override
     public void close() {
         if (crashed) {
             return;
         }
+        service.stopRequested();
         try {
             server.close().get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
             service.stop();

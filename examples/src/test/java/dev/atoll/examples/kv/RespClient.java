@@ -55,6 +55,11 @@ final class RespClient implements AutoCloseable {
         out.flush();
     }
 
+    /** The socket's output, for a writer thread that sends while this client reads. */
+    OutputStream output() {
+        return out;
+    }
+
     void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
