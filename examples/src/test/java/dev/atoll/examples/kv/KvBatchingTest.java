@@ -1,0 +1,194 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import dev.atoll.shards.TestRuntimes;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The commands a shard's connections send to another shard travel as one batch per loop iteration,
+ * shared by the connections (Batch, BatchPool): fewer mesh messages than commands, replies in order
+ * per connection, and every batch back in its pool once its replies are consumed or dropped.
+ */
+class KvBatchingTest {
+    private static final Pattern SHARD_LINE = Pattern.compile("shard(\\d+):(\\S+)");
+
+    @Test
+    void manyConnectionsSendingToAnotherShardShareItsBatches() throws Exception {
+        int connections = 40;
+        int rounds = 50;
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient admin = server.client()) {
+            String[] keys = {keyOf(0, 2), keyOf(1, 2)};
+            assertEquals("OK", admin.call("MSET", keys[0], "a", keys[1], "b"));
+            List<RespClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < connections; i++) {
+                    clients.add(server.client());
+                }
+                long[] remoteBefore = shardCounter(admin, "remote_commands");
+                long[] batchesBefore = shardCounter(admin, "batches_in");
+                for (int round = 0; round < rounds; round++) {
+                    for (RespClient c : clients) {
+                        c.send("GET", keys[round % 2]); // remote for the connections of the other shard
+                    }
+                    for (RespClient c : clients) {
+                        assertEquals(round % 2 == 0 ? "a" : "b", c.read());
+                    }
+                }
+                long remote = sum(shardCounter(admin, "remote_commands")) - sum(remoteBefore);
+                long batches = sum(shardCounter(admin, "batches_in")) - sum(batchesBefore);
+                // Every connection sends one command and waits: only sharing makes a message carry several.
+                assertTrue(remote >= rounds, "remote commands: " + remote);
+                assertTrue(batches * 2 <= remote, batches + " mesh messages for " + remote + " remote commands");
+            } finally {
+                for (RespClient c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void repliesKeepTheirOrderPerConnectionUnderMixedPipelinesOfSeveralConnections() throws Exception {
+        int connections = 8;
+        int n = 400;
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO))) {
+            List<RespClient> clients = new ArrayList<>();
+            try {
+                for (int j = 0; j < connections; j++) {
+                    RespClient c = server.client();
+                    clients.add(c);
+                    if (j % 2 == 1) {
+                        c.call("HELLO", "3"); // a shared batch mixes both protocols
+                    }
+                }
+                for (int j = 0; j < connections; j++) {
+                    ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+                    for (int i = 0; i < n; i++) {
+                        String key = "c" + j + ":" + i;  // keys on both shards
+                        pipeline.writeBytes(RespClient.encode("SET", key, "v" + i));
+                        pipeline.writeBytes(RespClient.encode("GET", key));
+                        pipeline.writeBytes(RespClient.encode("INCR", "counter" + j));
+                        pipeline.writeBytes(RespClient.encode("GET", "absent" + i));
+                        pipeline.writeBytes(RespClient.encode("MGET", key, "c" + j + ":" + (i / 2), "absent"));
+                        pipeline.writeBytes(RespClient.encode("ECHO", j + ":" + i));
+                    }
+                    clients.get(j).sendRaw(pipeline.toByteArray());
+                }
+                for (int j = 0; j < connections; j++) {
+                    RespClient c = clients.get(j);
+                    Object nil = j % 2 == 1 ? RespClient.RESP3_NULL : null;
+                    for (int i = 0; i < n; i++) {
+                        assertEquals("OK", c.read(), "connection " + j + " command " + i);
+                        assertEquals("v" + i, c.read());
+                        assertEquals((long) i + 1, c.read());
+                        assertEquals(nil, c.read());
+                        assertEquals(Arrays.asList("v" + i, "v" + (i / 2), nil), c.read());
+                        assertEquals(j + ":" + i, c.read());
+                    }
+                }
+            } finally {
+                for (RespClient c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aConnectionClosedWithRepliesPendingGivesItsBatchesBack() throws Exception {
+        KvSettings base = KvTestServer.settings(null, KvSettings.FsyncPolicy.NO);
+        KvSettings settings = new KvSettings(base.appendOnly(), base.fsync(), base.dir(), base.rewriteMinBytes(),
+                base.rewriteGrowthPercent(), base.maxRequestBytes(), base.maxConnections(), Duration.ofSeconds(1),
+                base.password());
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings);
+             RespClient c = server.client()) {
+            int home = homeShard(c);
+            int owner = 1 - home;
+            String key = keyOf(owner, 2);
+            assertEquals("OK", c.call("SET", key, "x"));
+            CountDownLatch release = TestRuntimes.occupy(server.runtime, owner);
+            try {
+                ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+                for (int i = 0; i < 100; i++) {
+                    pipeline.writeBytes(RespClient.encode("GET", key));
+                }
+                c.sendRaw(pipeline.toByteArray());
+                // The owner is busy, so no reply can come; the home shard's idle timer closes the connection.
+                assertTrue(c.closedByServer(), "the idle connection was not closed");
+            } finally {
+                release.countDown();
+            }
+            try (RespClient other = server.client()) {
+                String info = null;
+                for (int attempt = 0; attempt < 200; attempt++) { // the batch may still be on its way home
+                    info = (String) other.call("INFO", "shards");
+                    if (sum(shardCounter(info, "batches_live")) == 0) {
+                        break;
+                    }
+                    Thread.sleep(10);
+                }
+                assertEquals(0, sum(shardCounter(info, "batches_live")), info);
+                assertTrue(sum(shardCounter(info, "remote_commands")) >= 100, info);
+            }
+        }
+    }
+
+    /** A key that shard {@code shard} of {@code shards} owns. */
+    static String keyOf(int shard, int shards) {
+        for (int i = 0; ; i++) {
+            byte[] key = ("key:" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            if (KeyTable.owner(KeyTable.hash(key, 0, key.length), shards) == shard) {
+                return "key:" + i;
+            }
+        }
+    }
+
+    /** The shard a connection belongs to: the one whose command count grows by its own INFO (no other traffic). */
+    static int homeShard(RespClient c) throws Exception {
+        long[] before = shardCounter(c, "commands");
+        long[] after = shardCounter(c, "commands");
+        int home = -1;
+        for (int i = 0; i < before.length; i++) {
+            if (after[i] - before[i] == 1) {
+                home = i;
+            }
+        }
+        assertTrue(home >= 0, Arrays.toString(before) + " then " + Arrays.toString(after));
+        return home;
+    }
+
+    /** A per-shard figure of INFO's shards section, by shard. */
+    static long[] shardCounter(RespClient c, String name) throws Exception {
+        return shardCounter((String) c.call("INFO", "shards"), name);
+    }
+
+    static long[] shardCounter(String info, String name) {
+        List<Long> values = new ArrayList<>();
+        Matcher m = SHARD_LINE.matcher(info);
+        while (m.find()) {
+            for (String field : m.group(2).split(",")) {
+                if (field.startsWith(name + "=")) {
+                    values.add(Long.parseLong(field.substring(name.length() + 1)));
+                }
+            }
+        }
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    static long sum(long[] values) {
+        return Arrays.stream(values).sum();
+    }
+}
