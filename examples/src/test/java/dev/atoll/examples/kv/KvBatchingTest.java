@@ -146,6 +146,52 @@ class KvBatchingTest {
         }
     }
 
+    @Test
+    void aCommandForAnotherShardAllocatesNoMoreThanALocalOne() throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            int home = homeShard(c);
+            String local = keyOf(home, 2);
+            String remote = keyOf(1 - home, 2);
+            assertEquals("OK", c.call("MSET", local, "x", remote, "y"));
+            for (int warmUp = 0; warmUp < 2; warmUp++) {
+                allocatedPerGet(c, local, 1);
+                allocatedPerGet(c, remote, 1);
+                allocatedPerGet(c, local, 16);
+                allocatedPerGet(c, remote, 16);
+            }
+            long localBytes = allocatedPerGet(c, local, 1);
+            long remoteBytes = allocatedPerGet(c, remote, 1);
+            long localPipelined = allocatedPerGet(c, local, 16);
+            long remotePipelined = allocatedPerGet(c, remote, 16);
+            String figures = "bytes allocated on the shard threads per GET: local " + localBytes + ", remote " + remoteBytes
+                    + "; pipelined 16: local " + localPipelined + ", remote " + remotePipelined;
+            System.out.println(figures);
+            // Pooled batches: what a remote command adds to a local one is no batch, no message object, no arrays.
+            assertTrue(remoteBytes - localBytes <= 64, figures);
+            assertTrue(remotePipelined - localPipelined <= 64, figures);
+        }
+    }
+
+    /** Bytes the shard threads allocated per GET of {@code key} over a run, {@code depth} commands per write. */
+    private static long allocatedPerGet(RespClient c, String key, int depth) throws Exception {
+        int commands = 8_000;
+        byte[] get = RespClient.encode("GET", key);
+        ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+        for (int i = 0; i < depth; i++) {
+            pipeline.writeBytes(get);
+        }
+        byte[] write = pipeline.toByteArray();
+        long before = sum(shardCounter(c, "allocated_bytes"));
+        for (int i = 0; i < commands / depth; i++) {
+            c.sendRaw(write);
+            for (int k = 0; k < depth; k++) {
+                c.read();
+            }
+        }
+        return (sum(shardCounter(c, "allocated_bytes")) - before) / commands;
+    }
+
     /** A key that shard {@code shard} of {@code shards} owns. */
     static String keyOf(int shard, int shards) {
         for (int i = 0; ; i++) {
