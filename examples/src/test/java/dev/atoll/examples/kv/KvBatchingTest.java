@@ -154,6 +154,40 @@ class KvBatchingTest {
     }
 
     @Test
+    void aBatchTheMeshRefusesFailsItsCommandsInOrderAndReturnsToThePool() throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO),
+                "atoll.mesh { queue-capacity = 4, overflow-limit = 0 }");
+             RespClient c = server.client()) {
+            int home = homeShard(c);
+            int owner = 1 - home;
+            String key = keyOf(owner, 2);
+            assertEquals("OK", c.call("SET", key, "x"));
+            int writes = 16;
+            CountDownLatch release = TestRuntimes.occupy(server.runtime, owner);
+            try {
+                for (int i = 0; i < writes; i++) {
+                    c.send("GET", key);
+                    Thread.sleep(20); // one read, so one batch, each: more batches than the queue holds
+                }
+            } finally {
+                release.countDown();
+            }
+            int refused = 0;
+            for (int i = 0; i < writes; i++) {
+                Object reply = c.read();
+                if (reply.equals(new RespClient.Error("ERR shard " + owner + " is overloaded, try again"))) {
+                    refused++;
+                } else {
+                    assertEquals("x", reply, "reply " + i);
+                    assertEquals(0, refused, "a value after a refusal: the queue's order was lost");
+                }
+            }
+            assertTrue(refused > 0, "no batch was refused");
+            assertEquals(0, sum(shardCounter(c, "batches_live")));
+        }
+    }
+
+    @Test
     void aCommandForAnotherShardAllocatesNoMoreThanALocalOne() throws Exception {
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
              RespClient c = server.client()) {

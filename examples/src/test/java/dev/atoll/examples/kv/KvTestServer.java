@@ -24,7 +24,12 @@ final class KvTestServer implements AutoCloseable {
     }
 
     static KvTestServer start(int shards, DriverKind driver, KvSettings settings) throws Exception {
-        ShardRuntime runtime = TestRuntimes.start(shards, "", driver);
+        return start(shards, driver, settings, "");
+    }
+
+    /** With {@code atollHocon} added to the runtime's settings (e.g. a small mesh). */
+    static KvTestServer start(int shards, DriverKind driver, KvSettings settings, String atollHocon) throws Exception {
+        ShardRuntime runtime = TestRuntimes.start(shards, atollHocon, driver);
         try {
             ServerLifecycle.Service service = KvServer.start(runtime, settings);
             TcpServer server = TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), service.handler())
