@@ -16,7 +16,8 @@ import java.util.Arrays;
  *
  * <p>Batches are pooled by {@link BatchPool} per (home, target) shard pair: one is reused once every
  * reply it holds was consumed — written, or dropped with its closed connection. {@link #references}
- * counts those entries plus one for the carrier (the home shard filling it, until it came back).
+ * counts those entries plus one for its carrier: for a remote batch, until it is home again and its
+ * connections were told; for a local one, until the end of the read that fills it.
  *
  * <p>Ownership moves with the message: the home shard fills it and touches only {@link #references}
  * until it comes back; the mesh's queues order the writes before the reads (release/acquire).
@@ -80,10 +81,6 @@ final class Batch implements Runnable, ReplySource {
         ends[index] = replies.size();
         references++;
         return index;
-    }
-
-    boolean isEmpty() {
-        return count == 0;
     }
 
     @Override
