@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  *       redis-benchmark on another, so each side has exactly one core;</li>
  *   <li>unplaced: Atoll with one shard per CPU and redis-server, nothing placed, sharing the CPUs
  *       with redis-benchmark; from 4 CPUs up also redis-server with I/O threads, its maintainers' way
- *       to use more cores.</li>
+ *       to use more cores. With 2 CPUs or more also Atoll with one shard, unplaced, for the cost of
+ *       crossing shards: requests per CPU-second with a shard per CPU over those with one shard
+ *       (issue 13's goal: {@value #SHARDS_GOAL}).</li>
  * </ul>
  * Within a group, each server is filled and warmed up, then the rounds alternate between the servers
  * (the order rotating each round); the median round is reported: requests/s, p50, p99, the CPU
@@ -33,6 +35,8 @@ public final class KvBench {
     private static final int PIPELINE_DEPTH = 16;
     /** The issue's goal for each per-core ratio (throughput, p99 and, core for core, CPU efficiency). */
     private static final double GOAL = 1.0;
+    /** The goal for Atoll's requests per CPU-second with a shard per CPU over those with one shard. */
+    private static final double SHARDS_GOAL = 0.9;
 
     /** One workload: redis-benchmark's test and its pipelining. */
     private record Test(String name, String command, int pipeline) {
@@ -147,7 +151,8 @@ public final class KvBench {
             report.setting("per_core_placement", "server: taskset -c " + cpus.get(1) + " (Atoll --shards 1, its shard"
                     + " pinned inside that CPU); redis-benchmark: taskset -c " + cpus.get(0));
         }
-        report.setting("unplaced", "no taskset; Atoll --shards " + shards + " -Datoll.shards.pin=false; redis-server"
+        report.setting("unplaced", "no taskset; Atoll --shards " + shards + (shards >= 2 ? " and --shards 1" : "")
+                + " -Datoll.shards.pin=false; redis-server"
                 + (ioThreads > 1 ? " single-threaded and with --io-threads " + ioThreads
                 : " single-threaded (no --io-threads row: redis.conf advises I/O threads from 4 cores up)"));
         System.out.print("settings\n" + report.settingsTable());
@@ -172,6 +177,8 @@ public final class KvBench {
             }
             try (Group group = new Group("unplaced")) {
                 Contender atoll = group.add(startAtoll(shards + "shards", List.of(), shards, false, persistence, work));
+                Contender oneShard = shards >= 2
+                        ? group.add(startAtoll("1shard", List.of(), 1, false, persistence, work)) : null;
                 List<String> peers = new ArrayList<>();
                 peers.add(group.add(startRedis(redisVersion, List.of(), List.of(), persistence, work)).impl());
                 if (ioThreads > 1) {
@@ -184,6 +191,12 @@ public final class KvBench {
                     String best = peers.stream()
                             .max(Comparator.comparingDouble(peer -> samples.median("rps", test, peer))).orElseThrow();
                     compare(report, samples, test, atoll.impl(), best);
+                    if (oneShard != null) {
+                        report.ratioHigherIsBetter(atoll.impl() + "/" + oneShard.impl() + " " + test.name()
+                                        + " requests per CPU-second (shards " + shards + " / 1)",
+                                samples.median("perCpu", test, atoll.impl()), samples.median("perCpu", test, oneShard.impl()),
+                                SHARDS_GOAL);
+                    }
                 }
             }
         } finally {

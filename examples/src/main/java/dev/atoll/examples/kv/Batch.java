@@ -5,47 +5,73 @@ import dev.atoll.shards.Shard;
 import java.util.Arrays;
 
 /**
- * The commands one connection's read sent to one other shard, and their replies: one mesh message
- * there and one back, however many commands. The commands travel RESP-encoded (the owner parses
- * them with its own parser); the replies come back in one array with each one's end offset. On the
- * owner, under {@code appendfsync always}, the reply leaves only once the owner's log has synced
- * the batch's writes. Also used, already executed, for a connection's own replies that must wait
- * behind another shard's (they keep their order).
+ * The commands this shard's connections sent to one other shard in one loop iteration, and their
+ * replies: one mesh message there and one back, however many commands and connections. The commands
+ * travel RESP-encoded (the owner parses them with its own parser), each with its connection's
+ * protocol (the owner encodes each reply in it); the replies come back in one array with each one's
+ * end offset. On the owner, under {@code appendfsync always}, the batch goes back only once the
+ * owner's log has synced its writes. Back home, every connection with a command in it is told once.
+ * Also used, already executed, for a connection's own replies that must wait behind another shard's
+ * (they keep their order).
  *
- * <p>Ownership moves with the message: the sender fills it and never touches it until it comes back;
- * the mesh's queues order the writes before the reads (release/acquire).
+ * <p>Batches are pooled by {@link BatchPool} per (home, target) shard pair: one is reused once every
+ * reply it holds was consumed — written, or dropped with its closed connection. {@link #references}
+ * counts those entries plus one for its carrier: for a remote batch, until it is home again and its
+ * connections were told; for a local one, until the end of the read that fills it.
+ *
+ * <p>Ownership moves with the message: the home shard fills it and touches only {@link #references}
+ * until it comes back; the mesh's queues order the writes before the reads (release/acquire).
  */
 final class Batch implements Runnable, ReplySource {
+    /** Being filled on the home shard. */
+    private static final int FILLING = 0;
+    /** Sent: the owner executes it. */
+    private static final int AT_OWNER = 1;
+    /** Executed (or refused): on its way home. */
+    private static final int RETURNING = 2;
+    /** Home, its replies readable. */
+    private static final int READY = 3;
+
     private final KvNode node;
-    private final KvConnection connection;
+    private final BatchPool pool;
     private final int home;
     final int target;
     final ReplyWriter commands = new ReplyWriter(256);
     final ReplyWriter replies = new ReplyWriter(256);
+    /** Per command: the connection that sent it (told when the batch is home), and its protocol. */
+    private KvConnection[] askers = new KvConnection[8];
+    private boolean[] resp3 = new boolean[8];
     private int[] ends = new int[8];
     private int count;
-    private boolean executed;
-    private boolean done;
+    private int state;
+    /** Entries not yet consumed, plus one for the carrier; the home shard's thread only. */
+    private int references;
+    /** The next idle batch in the pool. */
+    Batch nextIdle;
 
-    Batch(KvNode node, KvConnection connection, int home, int target, boolean resp3) {
+    Batch(KvNode node, BatchPool pool, int home, int target) {
         this.node = node;
-        this.connection = connection;
+        this.pool = pool;
         this.home = home;
         this.target = target;
+    }
+
+    /** Starts a new use: empty, held by its carrier; {@code local} batches hold replies computed here. */
+    void open(boolean local, boolean resp3) {
         replies.resp3(resp3);
+        count = 0;
+        references = 1;
+        state = local ? READY : FILLING;
     }
 
-    /** A batch of replies computed here, ready at once; {@code resp3}: the connection's protocol. */
-    static Batch local(KvNode node, KvConnection connection, int home, boolean resp3) {
-        Batch batch = new Batch(node, connection, home, home, resp3);
-        batch.executed = true;
-        batch.done = true;
-        return batch;
-    }
-
-    /** Queues a command (written into {@link #commands} by the caller); returns its index. */
-    int add() {
-        return count++;
+    /** Queues a command (written into {@link #commands} by the caller) of {@code asker}; returns its index. */
+    int add(KvConnection asker, boolean resp3) {
+        int index = count++;
+        ensure(index);
+        askers[index] = asker;
+        this.resp3[index] = resp3;
+        references++;
+        return index;
     }
 
     /** For a local batch: marks the end of the reply just appended to {@link #replies}; returns its index. */
@@ -53,12 +79,13 @@ final class Batch implements Runnable, ReplySource {
         int index = count++;
         ensure(index);
         ends[index] = replies.size();
+        references++;
         return index;
     }
 
     @Override
     public boolean ready() {
-        return done;
+        return state == READY;
     }
 
     @Override
@@ -67,23 +94,41 @@ final class Batch implements Runnable, ReplySource {
         out.raw(replies.bytes(), start, ends[index] - start);
     }
 
-    /** Fails every command of a batch the mesh refused. */
-    void refuse(String error) {
-        for (int i = 0; i < count; i++) {
-            replies.error(error);
-            ensure(i);
-            ends[i] = replies.size();
+    /** One entry was consumed, or its carrier let go: the last one returns the batch to its pool. */
+    @Override
+    public void release() {
+        if (--references == 0) {
+            pool.recycle(this);
         }
-        executed = true;
-        done = true;
     }
 
-    /** Runs on the owner (execute, then send back), then on the connection's shard (deliver). */
+    /**
+     * Sends it to its owner, from the home shard. A batch the mesh refuses fails all its commands and
+     * arrives in the next task step (not inline: the sender may be in a connection's read).
+     */
+    void send() {
+        state = AT_OWNER;
+        Shard shard = pool.shard();
+        if (!shard.send(target, this)) {
+            refuse("ERR shard " + target + " is overloaded, try again");
+            shard.execute(this);
+        }
+    }
+
+    /** Fails every command. */
+    private void refuse(String error) {
+        for (int i = 0; i < count; i++) {
+            replies.error(error);
+            ends[i] = replies.size();
+        }
+        state = RETURNING;
+    }
+
+    /** Runs on the owner (execute, then send back), then on the home shard (deliver). */
     @Override
     public void run() {
-        if (executed) {
-            done = true;
-            connection.repliesArrived();
+        if (state == RETURNING) {
+            arrived();
             return;
         }
         KvShard owner = node.shards[target];
@@ -94,14 +139,13 @@ final class Batch implements Runnable, ReplySource {
         int at = 0;
         for (int i = 0; i < count; i++) {
             at = parser.parse(bytes, at, commands.size(), r);
-            Command command = Command.lookup(r);
-            owner.execute(command, r, replies, now);
-            ensure(i);
+            replies.resp3(resp3[i]);
+            owner.execute(Command.lookup(r), r, replies, now);
             ends[i] = replies.size();
         }
         owner.remoteCommands += count;
         owner.batchesIn++;
-        executed = true;
+        state = RETURNING;
         Aof aof = owner.aof;
         if (aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
             aof.whenSynced(aof.appended(), () -> {
@@ -117,12 +161,30 @@ final class Batch implements Runnable, ReplySource {
     }
 
     private void sendBack() {
-        Shard.current().sendReply(home, this);
+        node.shards[target].shard().sendReply(home, this);
+    }
+
+    /** Home again: the replies are ready; each connection that waits for one drains once. */
+    private void arrived() {
+        state = READY;
+        long delivery = pool.nextDelivery();
+        for (int i = 0; i < count; i++) {
+            KvConnection asker = askers[i];
+            askers[i] = null; // a pooled batch keeps no connection alive
+            if (asker.lastDelivery != delivery) {
+                asker.lastDelivery = delivery;
+                asker.repliesArrived();
+            }
+        }
+        release(); // the carrier's reference
     }
 
     private void ensure(int index) {
         if (index >= ends.length) {
-            ends = Arrays.copyOf(ends, Math.max(index + 1, ends.length * 2));
+            int length = Math.max(index + 1, ends.length * 2);
+            ends = Arrays.copyOf(ends, length);
+            askers = Arrays.copyOf(askers, length);
+            resp3 = Arrays.copyOf(resp3, length);
         }
     }
 }

@@ -41,6 +41,7 @@ final class FanOut implements ReplySource {
         fanOut.remaining = targets.length;
         Shard here = Shard.current();
         int home = here.id();
+        node.shards[home].batches.sendAll(); // each part runs after the commands already queued for its shard
         for (int target : targets) {
             Runnable part = () -> {
                 KvShard shard = node.shards[target];
@@ -91,5 +92,10 @@ final class FanOut implements ReplySource {
     @Override
     public void writeReply(int index, ReplyWriter out) {
         out.raw(reply.bytes(), 0, reply.size());
+    }
+
+    @Override
+    public void release() {
+        // not pooled: the collector takes it
     }
 }

@@ -16,8 +16,9 @@ import java.util.ArrayDeque;
  * <ul>
  *   <li>a key this shard owns: executed inline, the reply appended to the output — no message, no
  *       future, no allocation beyond the stored value;</li>
- *   <li>a key another shard owns: appended to that shard's {@link Batch} for this read; all batches
- *       are sent when the read is parsed, one mesh message per shard;</li>
+ *   <li>a key another shard owns: appended to this shard's {@link Batch} for that shard in this loop
+ *       iteration, which every connection that reads in the iteration shares; one task sends the
+ *       batches at the next task step, one mesh message per shard ({@link BatchPool});</li>
  *   <li>several keys on several shards (MGET, MSET, DEL, EXISTS): one single-key command per key,
  *       each to its owner, and a combining entry that joins their replies;</li>
  *   <li>KEYS, SCAN, DBSIZE, FLUSHALL, INFO: a {@link FanOut} over the shards.</li>
@@ -54,6 +55,11 @@ final class KvConnection implements Receiver {
         public void writeReply(int index, ReplyWriter out) {
             throw new UnsupportedOperationException("a combining entry has no reply of its own");
         }
+
+        @Override
+        public void release() {
+            // shared and stateless
+        }
     }
 
     private final KvNode node;
@@ -84,10 +90,8 @@ final class KvConnection implements Receiver {
     private int[] indexes = new int[0];
     private int pendingHead;
     private int pendingCount;
-    /** Batches of this read, per target shard, sent when the read is parsed. */
-    private final Batch[] outgoing;
-    private final int[] targets;
-    private int targetCount;
+    /** The last batch arrival that told this connection (one drain per arrival). */
+    long lastDelivery;
     /** Local replies of this read that wait behind another shard's. */
     private Batch deferred;
     private final Request subRequest = new Request();
@@ -113,8 +117,6 @@ final class KvConnection implements Receiver {
         this.connection = connection;
         this.server = new ServerCommands(node, this);
         this.id = node.nextClientId.incrementAndGet();
-        this.outgoing = new Batch[node.shardCount()];
-        this.targets = new int[node.shardCount()];
         this.authenticated = node.settings.password().isEmpty();
         home.connections.add(this);
     }
@@ -262,8 +264,10 @@ final class KvConnection implements Receiver {
     }
 
     private void endOfRead() {
-        sendBatches();
-        deferred = null;
+        if (deferred != null) {
+            deferred.release(); // its entries hold it from now on
+            deferred = null;
+        }
         Aof aof = home.aof;
         if (syncNeeded > syncWaiting && aof != null) {
             syncWaiting = syncNeeded;
@@ -272,19 +276,6 @@ final class KvConnection implements Receiver {
         drain();
         flush();
         finishIfDone();
-    }
-
-    /** Sends this read's batches, one mesh message per target shard. */
-    private void sendBatches() {
-        for (int i = 0; i < targetCount; i++) {
-            int target = targets[i];
-            Batch batch = outgoing[target];
-            outgoing[target] = null;
-            if (!home.shard().send(target, batch)) {
-                batch.refuse("ERR shard " + target + " is overloaded, try again");
-            }
-        }
-        targetCount = 0;
     }
 
     /** The output or the reply queue is over its bound, or a shard's log is ({@link LogPressure}). */
@@ -333,18 +324,18 @@ final class KvConnection implements Receiver {
         }
         switch (command.kind) {
             case KEY -> {
-                int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), outgoing.length);
+                int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), node.shardCount());
                 if (owner == home.id) {
                     home.execute(command, r, localOut(), now);
                     localDone();
                     waitForLocalSync();
                 } else {
-                    Batch batch = batchFor(owner);
+                    Batch batch = home.batches.filling(owner);
                     batch.commands.arrayHeader(r.count());
                     for (int i = 0; i < r.count(); i++) {
                         batch.commands.bulk(r.bytes, r.offset(i), r.length(i));
                     }
-                    push(batch, batch.add());
+                    push(batch, batch.add(this, out.resp3()));
                 }
             }
             case MULTI_KEY -> multiKey(command, r, now);
@@ -366,7 +357,7 @@ final class KvConnection implements Receiver {
     /** MGET, MSET, DEL, UNLINK, EXISTS: inline when every key is local, else one command per key. */
     private void multiKey(Command command, Request r, long now) {
         int step = command == Command.MSET ? 2 : 1;
-        int shards = outgoing.length;
+        int shards = node.shardCount();
         boolean allLocal = true;
         for (int i = 1; i < r.count() && allLocal; i += step) {
             allLocal = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) == home.id;
@@ -399,24 +390,14 @@ final class KvConnection implements Receiver {
                 localDone();
                 waitForLocalSync();
             } else {
-                Batch batch = batchFor(owner);
+                Batch batch = home.batches.filling(owner);
                 batch.commands.arrayHeader(step + 1).bulk(single.nameBytes).bulk(r.bytes, r.offset(i), r.length(i));
                 if (step == 2) {
                     batch.commands.bulk(r.bytes, r.offset(i + 1), r.length(i + 1));
                 }
-                push(batch, batch.add());
+                push(batch, batch.add(this, out.resp3()));
             }
         }
-    }
-
-    private Batch batchFor(int owner) {
-        Batch batch = outgoing[owner];
-        if (batch == null) {
-            batch = new Batch(node, this, home.id, owner, out.resp3());
-            outgoing[owner] = batch;
-            targets[targetCount++] = owner;
-        }
-        return batch;
     }
 
     /**
@@ -435,7 +416,7 @@ final class KvConnection implements Receiver {
             return out;
         }
         if (deferred == null) {
-            deferred = Batch.local(node, this, home.id, out.resp3());
+            deferred = home.batches.local(out.resp3());
         }
         return deferred.replies;
     }
@@ -465,6 +446,10 @@ final class KvConnection implements Receiver {
     // ---- replies in order ----
 
     private void push(ReplySource source, int index) {
+        if (closed) {
+            source.release(); // nobody will read it
+            return;
+        }
         if (pendingCount == sources.length) {
             int capacity = Math.max(16, sources.length * 2);
             ReplySource[] s = new ReplySource[capacity];
@@ -516,7 +501,9 @@ final class KvConnection implements Receiver {
                 return;
             }
             for (int k = 0; k < entries; k++) {
-                sources[(pendingHead + k) & mask] = null;
+                int at = (pendingHead + k) & mask;
+                sources[at].release();
+                sources[at] = null;
             }
             pendingHead = (pendingHead + entries) & mask;
             pendingCount -= entries;
@@ -625,7 +612,6 @@ final class KvConnection implements Receiver {
 
     /** HELLO 3 or HELLO 2: the protocol of the replies to the commands that follow. */
     void protocol(boolean resp3) {
-        sendBatches(); // their replies are encoded in the protocol of the commands before HELLO
         out.resp3(resp3);
         if (deferred != null) {
             deferred.replies.resp3(resp3);
@@ -647,6 +633,16 @@ final class KvConnection implements Receiver {
         }
     }
 
+    /** Lets go of the replies still queued, so their batches return to the pool. */
+    private void dropPending() {
+        int mask = sources.length - 1;
+        for (; pendingCount > 0; pendingCount--) {
+            sources[pendingHead].release();
+            sources[pendingHead] = null;
+            pendingHead = (pendingHead + 1) & mask;
+        }
+    }
+
     /** Closes at once: the idle timeout passed, a write failed, or the server stops. */
     void closeNow() {
         if (closed) {
@@ -656,6 +652,7 @@ final class KvConnection implements Receiver {
         connection.close();
         node.connections.decrementAndGet();
         home.connections.remove(this);
+        dropPending();
         if (held != null) {
             held.forEach(Buffer::release);
             held.clear();

@@ -1,17 +1,22 @@
 package dev.atoll.examples.kv;
 
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
 
 /** The text of INFO: Redis's sections (server, clients, persistence, stats, keyspace) plus one line per shard. */
 final class KvInfo {
+    /** HotSpot's per-thread allocation counter: bytes a shard's thread allocated since it started. */
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
     private KvInfo() {
     }
 
     /** What one shard reports, read on its own thread. */
     record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
-                      boolean aofRewriting,
+                      boolean aofRewriting, int batchesLive, long allocatedBytes,
                       dev.atoll.shards.ShardStats.Snapshot loop) { }
 
     static ShardStats shardStats(KvShard s) {
@@ -19,7 +24,8 @@ final class KvInfo {
         return new ShardStats(s.id, s.table.size(), s.table.volatileCount(), s.commands, s.remoteCommands,
                 s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
                 aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(),
-                aof != null && aof.rewriting(), s.shard().stats());
+                aof != null && aof.rewriting(), s.batches.live(), THREADS.getCurrentThreadAllocatedBytes(),
+                s.shard().stats());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -94,6 +100,8 @@ final class KvInfo {
                         .append(",commands=").append(s.commands())
                         .append(",remote_commands=").append(s.remoteCommands())
                         .append(",batches_in=").append(s.batchesIn())
+                        .append(",batches_live=").append(s.batchesLive())
+                        .append(",allocated_bytes=").append(s.allocatedBytes())
                         .append(",expired_keys=").append(s.expiredKeys())
                         .append(",connections=").append(s.connections())
                         .append(",aof_bytes=").append(s.aofBytes())

@@ -73,7 +73,7 @@ public final class KvServer {
         for (int i = 0; i < count; i++) {
             KvShard shard = shards[i];
             opened.add(runtime.submit(i, () -> {
-                shard.start(Shard.current());
+                shard.start(node, Shard.current());
                 if (loaded == null) {
                     return CompletableFuture.<Void>completedFuture(null);
                 }

@@ -45,6 +45,8 @@ final class KvShard {
     final ConnectionList connections = new ConnectionList();
     private final SplittableRandom random = new SplittableRandom();
     private Shard shard;
+    /** The batches this shard's connections send to other shards; set at {@link #start}. */
+    BatchPool batches;
 
     // Counters, read through INFO on this shard's thread.
     /** Commands received by this shard's connections. */
@@ -64,8 +66,9 @@ final class KvShard {
 
 
     /** Starts the shard's timers; on its thread. */
-    void start(Shard owner) {
+    void start(KvNode node, Shard owner) {
         this.shard = owner;
+        this.batches = new BatchPool(node, this);
         owner.schedule(EXPIRY_PERIOD, this::activeExpiry);
         if (!settings.idleTimeout().isZero()) {
             owner.schedule(Duration.ofSeconds(1), this::closeIdle);

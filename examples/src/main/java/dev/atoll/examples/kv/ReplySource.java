@@ -7,4 +7,7 @@ interface ReplySource {
 
     /** Appends the reply of entry {@code index} to {@code out}. */
     void writeReply(int index, ReplyWriter out);
+
+    /** The connection is done with one of its entries: written, or dropped as the connection closed. */
+    void release();
 }

@@ -29,6 +29,11 @@ final class KvTestServer implements AutoCloseable {
         return start(shards, driver, settings, LogStore.FILES, "");
     }
 
+    /** With {@code atollHocon} added to the runtime's settings (e.g. a small mesh). */
+    static KvTestServer start(int shards, DriverKind driver, KvSettings settings, String atollHocon) throws Exception {
+        return start(shards, driver, settings, LogStore.FILES, atollHocon);
+    }
+
     /** With the logs in {@code store} and {@code extraHocon} added to the runtime's settings. */
     static KvTestServer start(int shards, DriverKind driver, KvSettings settings, LogStore store, String extraHocon)
             throws Exception {
