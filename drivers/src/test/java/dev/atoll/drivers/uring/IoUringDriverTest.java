@@ -3,6 +3,7 @@ package dev.atoll.drivers.uring;
 import dev.atoll.config.AtollConfig;
 import dev.atoll.config.DriverKind;
 import dev.atoll.config.IoUringSettings;
+import dev.atoll.drivers.Arch;
 import dev.atoll.drivers.Completion;
 import dev.atoll.drivers.Operation;
 import dev.atoll.drivers.PollEvents;
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -376,6 +378,127 @@ class IoUringDriverTest {
         assertTrue(polled.get(20, TimeUnit.SECONDS) > 0);
         shard.join(TimeUnit.SECONDS.toMillis(20));
         assertTrue(target.syscalls() >= syscalls);
+    }
+
+    /** {@code F_DUPFD_CLOEXEC}: a copy of a descriptor at the lowest free number. */
+    private static final int F_DUPFD_CLOEXEC = 1030;
+
+    /** {@code dup3(from, to, O_CLOEXEC)}: descriptor number {@code to} now names {@code from}'s file. */
+    private void dup3(int from, int to) {
+        long sysDup3 = Arch.current() == Arch.AARCH64 ? 24 : 292;
+        assertEquals(to, LinuxLibC.syscall(errno, sysDup3, from, to, MemorySegment.NULL, 0) & 0xFFFF_FFFFL,
+                "dup3 (the third argument, flags, is the NULL pointer: 0)");
+    }
+
+    /**
+     * Points descriptor number {@code fd} at the read end of a fresh pipe while {@code action} runs, then
+     * gives the number its own file back: whoever writes or names {@code fd} meanwhile fails.
+     */
+    private void withDescriptorBroken(int fd, Runnable action) {
+        int saved = LibC.fcntl(errno, fd, F_DUPFD_CLOEXEC, 0);
+        assertTrue(saved >= 0, "fcntl(F_DUPFD_CLOEXEC): " + saved);
+        try {
+            dup3(blockingPipe()[0], fd);
+            action.run();
+        } finally {
+            dup3(saved, fd);
+            LibC.close(errno, saved);
+        }
+    }
+
+    @Test
+    void aFailedEventfdWriteLeavesTheGateOpenForTheNextWake() {
+        withDescriptorBroken(driver.wakeFd(), driver::wake); // write(2) to a pipe's read end: EBADF
+        driver.wake(); // the descriptor is the eventfd again: this wake must not be skipped
+        long start = System.nanoTime();
+        driver.poll(TimeUnit.SECONDS.toNanos(10));
+        long waited = System.nanoTime() - start;
+        assertTrue(waited < TimeUnit.SECONDS.toNanos(5),
+                "the second wake reached the ring (poll waited " + waited / 1_000_000 + " ms of its 10 s)");
+    }
+
+    @Test
+    void aRefusedMsgRingFallsBackToTheEventfdAndLaterWakesStillWork() throws Exception {
+        assertEquals(IoUringSettings.Wake.MSG_RING, driver.wakePath(), "this kernel has MSG_RING");
+        CompletableFuture<IoUringDriver> other = new CompletableFuture<>();
+        CompletableFuture<Long> firstPoll = new CompletableFuture<>();
+        CompletableFuture<Long> secondPoll = new CompletableFuture<>();
+        CompletableFuture<Void> secondWakeSent = new CompletableFuture<>();
+        Thread shard = Thread.ofPlatform().daemon().start(() -> {
+            try (IoUringDriver own = IoUringDriver.open(settings(""))) {
+                other.complete(own);
+                long start = System.nanoTime();
+                own.poll(TimeUnit.SECONDS.toNanos(10));
+                firstPoll.complete(System.nanoTime() - start);
+                secondWakeSent.get(20, TimeUnit.SECONDS);
+                start = System.nanoTime();
+                own.poll(TimeUnit.SECONDS.toNanos(10));
+                secondPoll.complete(System.nanoTime() - start);
+            } catch (Throwable t) {
+                other.completeExceptionally(t);
+                firstPoll.completeExceptionally(t);
+                secondPoll.completeExceptionally(t);
+            }
+        });
+        IoUringDriver target = other.get(20, TimeUnit.SECONDS);
+        // The target's own enters use its registered ring index; only MSG_RINGs name its descriptor, and
+        // a MSG_RING to a descriptor that is no ring fails (EBADFD) with a CQE in this ring.
+        withDescriptorBroken(target.ringFd(), () -> driver.wake(target));
+        long deadline = System.nanoTime() + GENEROUS_NANOS;
+        while (!firstPoll.isDone() && System.nanoTime() < deadline) {
+            driver.poll(TimeUnit.MILLISECONDS.toNanos(100)); // this ring reaps the failure and falls back
+        }
+        long first = firstPoll.get(20, TimeUnit.SECONDS);
+        assertTrue(first < TimeUnit.SECONDS.toNanos(5),
+                "the refused MSG_RING was replaced by an eventfd wake (poll waited " + first / 1_000_000 + " ms)");
+        driver.wake(target); // a MSG_RING again: the gate must not still be latched by the failure
+        secondWakeSent.complete(null);
+        long second = secondPoll.get(20, TimeUnit.SECONDS);
+        assertTrue(second < TimeUnit.SECONDS.toNanos(5),
+                "a later MSG_RING wake reached the target (poll waited " + second / 1_000_000 + " ms)");
+        shard.join(TimeUnit.SECONDS.toMillis(20));
+    }
+
+    /** Posts a CQE with {@code userData} and {@code result} into the ring {@code ringFd} with a MSG_RING from {@code from}. */
+    private static void postCompletion(Ring from, int ringFd, long userData, int result) {
+        long at = from.nextSqe();
+        MemorySegment sqes = from.sqes;
+        sqes.asSlice(at, IoUringAbi.SQE.byteSize()).fill((byte) 0);
+        sqes.set(JAVA_BYTE, at + IoUringAbi.offset(IoUringAbi.SQE, "opcode"), IoUringAbi.OP_MSG_RING);
+        sqes.set(JAVA_BYTE, at + IoUringAbi.offset(IoUringAbi.SQE, "flags"), IoUringAbi.SQE_CQE_SKIP_SUCCESS);
+        sqes.set(JAVA_INT, at + IoUringAbi.offset(IoUringAbi.SQE, "fd"), ringFd);
+        sqes.set(JAVA_LONG, at + IoUringAbi.offset(IoUringAbi.SQE, "addr"), IoUringAbi.MSG_DATA);
+        sqes.set(JAVA_INT, at + IoUringAbi.offset(IoUringAbi.SQE, "len"), result);
+        sqes.set(JAVA_LONG, at + IoUringAbi.offset(IoUringAbi.SQE, "off"), userData);
+        from.publish();
+        assertEquals(1, from.enter(1, 0, 0, MemorySegment.NULL, 0), "MSG_RING submitted");
+    }
+
+    @Test
+    void aLateCompletionOfAnEarlierUseOfASlotIsDroppedWhateverOperationHoldsItNow() {
+        Recorder first = new Recorder();
+        driver.submit(first.prepareNop());
+        int slot = first.driverSlot();
+        long late = driver.userData(slot);
+        pollUntil(first.results, 1);
+        Recorder second = new Recorder(); // a fresh object: by its own count, its first use, like the first's
+        driver.submit(second.prepareTimeout(TimeUnit.MINUTES.toNanos(10))); // in flight for the whole test
+        driver.poll(0);
+        assertEquals(slot, second.driverSlot(), "the freed slot is reused");
+        long current = driver.userData(slot);
+        try (Arena rings = Arena.ofConfined()) {
+            Ring injector = Ring.open(rings, 2, 0, 0);
+            try {
+                postCompletion(injector, driver.ringFd(), late, 42); // a late CQE for the first use
+                driver.poll(0); // dispatched before the next
+                postCompletion(injector, driver.ringFd(), current, 7);
+            } finally {
+                injector.close();
+            }
+        }
+        pollUntil(second.results, 1);
+        assertEquals(List.of(7), second.results, "only the CQE of the slot's current use completes it");
+        assertEquals(List.of(0), first.results);
     }
 
     @Test
