@@ -43,9 +43,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *
  * <p>{@code user_data} names what a CQE is for: its top byte the kind (an operation, the eventfd read
  * that carries wake-ups, a {@code MSG_RING} wake-up received, the failure of one sent, or an internal
- * request whose CQE is ignored); for
- * an operation, its slot in the table and the slot's generation (one per claim of the slot, whatever
- * operation object claims it), so a late CQE of an earlier use of the slot is recognised and dropped.
+ * request whose CQE is ignored); for an operation, its slot in the table and the slot's generation (one
+ * per claim of the slot, whatever operation object claims it), so a late CQE of an earlier use of the
+ * slot is recognised and dropped.
  *
  * <p>Buffers: an operation owns its memory until its final CQE. Cancelling asks the kernel
  * ({@code ASYNC_CANCEL}) and the operation completes when the kernel says so, never earlier; a
