@@ -355,28 +355,45 @@ class IoUringDriverTest {
         waker.join();
     }
 
+    /** A driver on a thread of its own (rings are single-issuer), the durations of its polls, the thread. */
+    private record OtherShard(IoUringDriver driver, List<CompletableFuture<Long>> polls, Thread thread) {
+    }
+
+    /**
+     * Opens a driver on another thread, which then makes one poll of up to {@code pollNanos} for each of
+     * {@code gates}, once that gate is open, reports its duration in {@code polls} and closes the driver
+     * after the last.
+     */
+    private static OtherShard otherShard(long pollNanos, List<CompletableFuture<Void>> gates) throws Exception {
+        CompletableFuture<IoUringDriver> opened = new CompletableFuture<>();
+        List<CompletableFuture<Long>> polls = gates.stream().map(gate -> new CompletableFuture<Long>()).toList();
+        Thread thread = Thread.ofPlatform().daemon().start(() -> {
+            try (IoUringDriver own = IoUringDriver.open(settings(""))) {
+                opened.complete(own);
+                for (int i = 0; i < gates.size(); i++) {
+                    gates.get(i).get(20, TimeUnit.SECONDS);
+                    long start = System.nanoTime();
+                    own.poll(pollNanos);
+                    polls.get(i).complete(System.nanoTime() - start);
+                }
+            } catch (Throwable t) {
+                opened.completeExceptionally(t);
+                polls.forEach(poll -> poll.completeExceptionally(t));
+            }
+        });
+        return new OtherShard(opened.get(20, TimeUnit.SECONDS), polls, thread);
+    }
+
     @Test
     void aMsgRingWakeEndsAnotherRingsUnboundedPoll() throws Exception {
         assertEquals(IoUringSettings.Wake.MSG_RING, driver.wakePath(), "this kernel has MSG_RING");
-        CompletableFuture<IoUringDriver> other = new CompletableFuture<>();
-        CompletableFuture<Long> polled = new CompletableFuture<>();
-        Thread shard = Thread.ofPlatform().daemon().start(() -> {
-            try (IoUringDriver own = IoUringDriver.open(settings(""))) {
-                other.complete(own);
-                long start = System.nanoTime();
-                own.poll(-1);
-                polled.complete(System.nanoTime() - start);
-            } catch (Throwable t) {
-                other.completeExceptionally(t);
-                polled.completeExceptionally(t);
-            }
-        });
-        IoUringDriver target = other.get(20, TimeUnit.SECONDS);
+        OtherShard other = otherShard(-1, List.of(CompletableFuture.completedFuture(null)));
+        IoUringDriver target = other.driver();
         Thread.sleep(100);
         long syscalls = target.syscalls();
         driver.wake(target); // a MSG_RING from this ring: no write to the target's eventfd
-        assertTrue(polled.get(20, TimeUnit.SECONDS) > 0);
-        shard.join(TimeUnit.SECONDS.toMillis(20));
+        assertTrue(other.polls().get(0).get(20, TimeUnit.SECONDS) > 0);
+        other.thread().join(TimeUnit.SECONDS.toMillis(20));
         assertTrue(target.syscalls() >= syscalls);
     }
 
@@ -420,43 +437,26 @@ class IoUringDriverTest {
     @Test
     void aRefusedMsgRingFallsBackToTheEventfdAndLaterWakesStillWork() throws Exception {
         assertEquals(IoUringSettings.Wake.MSG_RING, driver.wakePath(), "this kernel has MSG_RING");
-        CompletableFuture<IoUringDriver> other = new CompletableFuture<>();
-        CompletableFuture<Long> firstPoll = new CompletableFuture<>();
-        CompletableFuture<Long> secondPoll = new CompletableFuture<>();
         CompletableFuture<Void> secondWakeSent = new CompletableFuture<>();
-        Thread shard = Thread.ofPlatform().daemon().start(() -> {
-            try (IoUringDriver own = IoUringDriver.open(settings(""))) {
-                other.complete(own);
-                long start = System.nanoTime();
-                own.poll(TimeUnit.SECONDS.toNanos(10));
-                firstPoll.complete(System.nanoTime() - start);
-                secondWakeSent.get(20, TimeUnit.SECONDS);
-                start = System.nanoTime();
-                own.poll(TimeUnit.SECONDS.toNanos(10));
-                secondPoll.complete(System.nanoTime() - start);
-            } catch (Throwable t) {
-                other.completeExceptionally(t);
-                firstPoll.completeExceptionally(t);
-                secondPoll.completeExceptionally(t);
-            }
-        });
-        IoUringDriver target = other.get(20, TimeUnit.SECONDS);
+        OtherShard other = otherShard(TimeUnit.SECONDS.toNanos(10),
+                List.of(CompletableFuture.completedFuture(null), secondWakeSent));
+        IoUringDriver target = other.driver();
         // The target's own enters use its registered ring index; only MSG_RINGs name its descriptor, and
         // a MSG_RING to a descriptor that is no ring fails (EBADFD) with a CQE in this ring.
         withDescriptorBroken(target.ringFd(), () -> driver.wake(target));
         long deadline = System.nanoTime() + GENEROUS_NANOS;
-        while (!firstPoll.isDone() && System.nanoTime() < deadline) {
+        while (!other.polls().get(0).isDone() && System.nanoTime() < deadline) {
             driver.poll(TimeUnit.MILLISECONDS.toNanos(100)); // this ring reaps the failure and falls back
         }
-        long first = firstPoll.get(20, TimeUnit.SECONDS);
+        long first = other.polls().get(0).get(20, TimeUnit.SECONDS);
         assertTrue(first < TimeUnit.SECONDS.toNanos(5),
                 "the refused MSG_RING was replaced by an eventfd wake (poll waited " + first / 1_000_000 + " ms)");
         driver.wake(target); // a MSG_RING again: the gate must not still be latched by the failure
         secondWakeSent.complete(null);
-        long second = secondPoll.get(20, TimeUnit.SECONDS);
+        long second = other.polls().get(1).get(20, TimeUnit.SECONDS);
         assertTrue(second < TimeUnit.SECONDS.toNanos(5),
                 "a later MSG_RING wake reached the target (poll waited " + second / 1_000_000 + " ms)");
-        shard.join(TimeUnit.SECONDS.toMillis(20));
+        other.thread().join(TimeUnit.SECONDS.toMillis(20));
     }
 
     /** Posts a CQE with {@code userData} and {@code result} into the ring {@code ringFd} with a MSG_RING from {@code from}. */
@@ -530,6 +530,14 @@ class IoUringDriverTest {
         assertEquals(0, Sockets.getsockname(errno, fd, storage, length));
         bound[0] = SocketAddresses.decode(storage, length.get(JAVA_INT, 0));
         return fd;
+    }
+
+    /** The server side of the next connection to {@code listener}, closed after the test. */
+    private int accept(int listener) {
+        int accepted = Sockets.accept(errno, listener);
+        assertTrue(accepted >= 0, "accept: " + accepted);
+        openFds.add(accepted);
+        return accepted;
     }
 
     private Recorder armMultishotAccept(int listener) {
@@ -690,9 +698,7 @@ class IoUringDriverTest {
         SocketAddress[] bound = new SocketAddress[1];
         int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
         try (SocketChannel client = SocketChannel.open(bound[0])) {
-            int accepted = Sockets.accept(errno, listener);
-            assertTrue(accepted >= 0, "accept: " + accepted);
-            openFds.add(accepted);
+            int accepted = accept(listener);
             MemorySegment buffer = arena.allocate(1);
             Recorder recv = new Recorder();
             driver.submit(recv.prepareRecv(accepted, buffer.address(), 1));
@@ -722,9 +728,7 @@ class IoUringDriverTest {
         SocketAddress[] bound = new SocketAddress[1];
         int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
         try (SocketChannel client = SocketChannel.open(bound[0])) {
-            int accepted = Sockets.accept(errno, listener);
-            assertTrue(accepted >= 0, "accept: " + accepted);
-            openFds.add(accepted);
+            int accepted = accept(listener);
             Recorder shutdown = new Recorder();
             driver.submit(shutdown.prepareShutdown(accepted, OsConstants.SHUT_WR));
             pollUntil(shutdown.results, 1);
