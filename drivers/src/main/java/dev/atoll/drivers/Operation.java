@@ -10,8 +10,9 @@ import java.lang.foreign.MemorySegment;
  * convention: a value {@code >= 0} on success, {@code -errno} on failure.
  *
  * <p>An operation is prepared again for each use, so one object per connection direction serves every
- * read or write it makes. The driver keeps its bookkeeping in {@link #driverSlot()} and
- * {@link #generation()}: a submission allocates nothing.
+ * read or write it makes. The driver keeps its bookkeeping in {@link #driverSlot()} (the generation that
+ * tells a stale completion from a current one belongs to the slot, see {@link OperationSlots}): a
+ * submission allocates nothing.
  */
 public abstract class Operation {
     private Opcode opcode = Opcode.NOP;
@@ -28,8 +29,6 @@ public abstract class Operation {
     private boolean registeredFile;
     /** Driver bookkeeping: index of the operation in the driver's table, or -1 when not submitted. */
     private int driverSlot = -1;
-    /** Driver bookkeeping: bumped on each reuse so a stale completion is recognised. */
-    private int generation;
 
     /** Makes this a NOP. */
     public final Operation prepareNop() {
@@ -320,14 +319,6 @@ public abstract class Operation {
 
     public final void driverSlot(int slot) {
         this.driverSlot = slot;
-    }
-
-    public final int generation() {
-        return generation;
-    }
-
-    public final void nextGeneration() {
-        this.generation++;
     }
 
     /**

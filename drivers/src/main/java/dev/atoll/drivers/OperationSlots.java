@@ -7,10 +7,17 @@ import java.util.Arrays;
  * index, a free list, and growth by doubling (rare: only past the most operations ever in flight), so a
  * submission allocates nothing once the table has grown. A driver keeps per-slot state of its own in
  * arrays of {@link #capacity()} entries. Shard thread only.
+ *
+ * <p>Each slot counts its claims: its {@link #generation(int)} names one use of the slot, whatever
+ * operation object fills it, so a completion that names a slot and a generation (io_uring's
+ * {@code user_data}) is recognised as stale once the slot was released, even when a different
+ * operation object, with its own history, has claimed it since.
  */
 public final class OperationSlots {
     private final int maxSlots;
     private Operation[] operations = new Operation[0];
+    /** Per slot: bumped by each claim. */
+    private int[] generations = new int[0];
     /** Next free slot after each free slot; -1 ends the list. */
     private int[] nextFree = new int[0];
     private int freeHead = -1;
@@ -23,8 +30,8 @@ public final class OperationSlots {
     }
 
     /**
-     * Gives {@code operation} a free slot, records it in the operation with a new generation, and returns
-     * it; the table may grow (then {@link #capacity()} is larger).
+     * Gives {@code operation} a free slot with a new generation, records the slot in the operation, and
+     * returns it; the table may grow (then {@link #capacity()} is larger).
      *
      * @throws IllegalStateException when the operation is in flight already, or the table is at its bound
      */
@@ -40,7 +47,7 @@ public final class OperationSlots {
         }
         int slot = freeHead;
         freeHead = nextFree[slot];
-        operation.nextGeneration();
+        generations[slot]++;
         operation.driverSlot(slot);
         operations[slot] = operation;
         inUse++;
@@ -50,6 +57,11 @@ public final class OperationSlots {
     /** The operation in {@code slot}, or null when the slot is free or outside the table. */
     public Operation get(int slot) {
         return slot >= 0 && slot < operations.length ? operations[slot] : null;
+    }
+
+    /** The generation of {@code slot}'s current (or, once released, latest) claim. */
+    public int generation(int slot) {
+        return generations[slot];
     }
 
     /** Frees {@code slot} and returns its operation, which is no longer in flight. */
@@ -77,6 +89,7 @@ public final class OperationSlots {
         int old = operations.length;
         operations = Arrays.copyOf(operations, capacity);
         nextFree = Arrays.copyOf(nextFree, capacity);
+        generations = Arrays.copyOf(generations, capacity);
         for (int slot = capacity - 1; slot >= old; slot--) {
             nextFree[slot] = freeHead;
             freeHead = slot;

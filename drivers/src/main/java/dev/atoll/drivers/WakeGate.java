@@ -27,8 +27,9 @@ abstract class WakeGateRightPadding extends WakeGateState {
  * descriptor without a waker still using it.
  *
  * <p>A waker calls {@link #tryEnter()}; when it returns true the waker sends its signal (an eventfd
- * write, a {@code MSG_RING}, a kqueue user event) and then calls {@link #exit()}. The driver calls
- * {@link #drained()} after it consumed a signal, and {@link #seal()} before closing.
+ * write, a {@code MSG_RING}, a kqueue user event) and then calls {@link #exit()}; a signal that failed
+ * is reported with {@link #failed()}. The driver calls {@link #drained()} after it consumed a signal,
+ * and {@link #seal()} before closing.
  */
 public final class WakeGate extends WakeGateRightPadding {
     /** A signal is outstanding (sent, or about to be) and not yet drained. */
@@ -80,6 +81,16 @@ public final class WakeGate extends WakeGateRightPadding {
      * skipped its signal is ordered before it and its message is seen after the wait returns.
      */
     public void drained() {
+        STATE.getAndBitwiseAnd(this, ~PENDING);
+    }
+
+    /**
+     * Any thread, when the signal of a waker that entered did not reach the driver (the write failed, the
+     * kernel refused the {@code MSG_RING}): clears PENDING, which would otherwise stop every later waker
+     * while no signal is on its way. The caller then signals another way or logs. Clearing it while
+     * another signal is outstanding costs at most one extra wake-up, never a lost one.
+     */
+    public void failed() {
         STATE.getAndBitwiseAnd(this, ~PENDING);
     }
 

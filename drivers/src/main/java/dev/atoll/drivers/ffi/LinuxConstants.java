@@ -116,6 +116,7 @@ public final class LinuxConstants {
             case 34 -> "ERANGE";
             case ENOSYS -> "ENOSYS";
             case ETIME -> "ETIME";
+            case 77 -> "EBADFD"; // a MSG_RING to a descriptor that is no ring
             case ENOTSOCK -> "ENOTSOCK";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case 97 -> "EAFNOSUPPORT";
@@ -133,6 +134,7 @@ public final class LinuxConstants {
             case EALREADY -> "EALREADY";
             case EINPROGRESS -> "EINPROGRESS";
             case ECANCELED -> "ECANCELED";
+            case 130 -> "EOWNERDEAD"; // a MSG_RING to a ring whose submitter task is gone
             default -> "?";
         };
     }

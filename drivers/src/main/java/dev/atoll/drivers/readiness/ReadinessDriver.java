@@ -180,9 +180,14 @@ public abstract class ReadinessDriver implements Driver {
     @Override
     public final void wake() {
         if (wakeGate.tryEnter()) {
+            boolean signalled = false;
             try {
                 poller.signal();
+                signalled = true;
             } finally {
+                if (!signalled) {
+                    wakeGate.failed(); // the exception goes to the caller; the next wake-up tries again
+                }
                 wakeGate.exit();
             }
         }

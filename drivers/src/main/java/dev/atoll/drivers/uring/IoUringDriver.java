@@ -25,6 +25,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.atoll.drivers.uring.IoUringAbi.*;
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -40,9 +42,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * {@code SINGLE_ISSUER | DEFER_TASKRUN} where the kernel allows (see {@link IoUringSupport}).
  *
  * <p>{@code user_data} names what a CQE is for: its top byte the kind (an operation, the eventfd read
- * that carries wake-ups, a {@code MSG_RING} wake-up, or an internal request whose CQE is ignored); for
- * an operation, its slot in the table and the generation it was submitted with, so a CQE for an
- * operation that completed, was cancelled or was reused is recognised and dropped.
+ * that carries wake-ups, a {@code MSG_RING} wake-up received, the failure of one sent, or an internal
+ * request whose CQE is ignored); for an operation, its slot in the table and the slot's generation (one
+ * per claim of the slot, whatever operation object claims it), so a late CQE of an earlier use of the
+ * slot is recognised and dropped.
  *
  * <p>Buffers: an operation owns its memory until its final CQE. Cancelling asks the kernel
  * ({@code ASYNC_CANCEL}) and the operation completes when the kernel says so, never earlier; a
@@ -62,10 +65,13 @@ public final class IoUringDriver implements Driver {
     private static final int KIND_WAKE_MESSAGE = 3;
     /** The LINK_TIMEOUT after an operation with a time limit: slot and generation as for the operation. */
     private static final int KIND_LINK_TIMEOUT = 4;
+    /** A MSG_RING wake-up this ring sent, with the target's {@link #id}: only a failure posts a CQE. */
+    private static final int KIND_WAKE_SENT = 5;
     private static final long IGNORED = (long) KIND_IGNORED << 56;
     private static final long WAKE_EVENTFD = (long) KIND_WAKE_EVENTFD << 56;
     private static final long WAKE_MESSAGE = (long) KIND_WAKE_MESSAGE << 56;
     private static final long LINK_TIMEOUT = (long) KIND_LINK_TIMEOUT << 56;
+    private static final long WAKE_SENT = (long) KIND_WAKE_SENT << 56;
     private static final int MAX_SLOTS = 1 << 24;
     /**
      * Native memory per slot, in chunks that never move: the message header (msghdr + iovec) of
@@ -77,6 +83,12 @@ public final class IoUringDriver implements Driver {
     private static final long MESSAGE_SIZE = IOVEC_AT + IOVEC.byteSize();
     private static final long TIMESPEC_AT = SLOT_MEMORY_SIZE - TIMESPEC.byteSize();
     private static final long CLOSE_DRAIN_NANOS = 5_000_000_000L;
+    private static final AtomicInteger IDS = new AtomicInteger();
+    /**
+     * The open drivers by {@link #id}: the CQE of a failed MSG_RING names its target by id, and the sender
+     * wakes that target another way. Read only on that failure path.
+     */
+    private static final ConcurrentHashMap<Integer, IoUringDriver> OPEN_DRIVERS = new ConcurrentHashMap<>();
 
     private static final long SQE_OPCODE = offset(SQE, "opcode");
     private static final long SQE_FLAGS = offset(SQE, "flags");
@@ -117,6 +129,9 @@ public final class IoUringDriver implements Driver {
     private final SyscallCounter syscalls = new SyscallCounter();
     private final Thread owner;
     private final boolean msgRingWakes;
+    private final int id = IDS.incrementAndGet();
+    /** MSG_RING wake-ups of this ring that failed: the first is logged at warn level, the others at debug. */
+    private long failedWakeMessages;
 
     private final OperationSlots slots = new OperationSlots(256, MAX_SLOTS);
     /** Per slot: the operation is a SEND_ZC whose first CQE came; its result waits for the notification. */
@@ -159,6 +174,7 @@ public final class IoUringDriver implements Driver {
         // Submitted during open, not by the shard's first poll: the first io_uring_enter also links the
         // downcall (tens of milliseconds once), which the stall detector would take for a stuck loop.
         submitNow();
+        OPEN_DRIVERS.put(id, this);
     }
 
     /**
@@ -248,7 +264,7 @@ public final class IoUringDriver implements Driver {
         linked[slot] = false;
         timerFired[slot] = false;
         parked[slot] = false;
-        long userData = ((long) slot << 32) | (operation.generation() & 0xFFFF_FFFFL);
+        long userData = userData(slot);
         int fd = operation.fd();
         long address = operation.bufferAddress();
         int length = operation.length();
@@ -393,8 +409,7 @@ public final class IoUringDriver implements Driver {
         if (closed || slot < 0 || slots.get(slot) != operation) {
             return; // completed: its result stands
         }
-        long target = ((long) slot << 32) | (operation.generation() & 0xFFFF_FFFFL);
-        prepare(OP_ASYNC_CANCEL, -1, target, 0, 0, 0, IGNORED);
+        prepare(OP_ASYNC_CANCEL, -1, userData(slot), 0, 0, 0, IGNORED);
     }
 
     @Override
@@ -418,6 +433,21 @@ public final class IoUringDriver implements Driver {
         if (closed) {
             throw new IllegalStateException("driver is closed");
         }
+    }
+
+    /** The ring's descriptor, which other rings' MSG_RING wake-ups name (for tests). */
+    int ringFd() {
+        return ring.fd;
+    }
+
+    /** The eventfd that {@link #wake()} writes (for tests). */
+    int wakeFd() {
+        return eventfd;
+    }
+
+    /** The {@code user_data} of the operation in {@code slot} (kind 0): the slot and the generation of its claim. */
+    long userData(int slot) {
+        return ((long) slot << 32) | (slots.generation(slot) & 0xFFFF_FFFFL);
     }
 
     /** Sets {@code flags} (IOSQE_*) on the SQE at {@code at}, beside those it has. */
@@ -579,6 +609,7 @@ public final class IoUringDriver implements Driver {
                 }
             }
             case KIND_WAKE_MESSAGE -> wakeGate.drained();
+            case KIND_WAKE_SENT -> wakeMessageFailed((int) userData, result);
             case KIND_LINK_TIMEOUT -> {
                 return timeoutCompleted((int) (userData >>> 32) & (MAX_SLOTS - 1), (int) userData, result);
             }
@@ -594,8 +625,8 @@ public final class IoUringDriver implements Driver {
 
     private int completed(int slot, int generation, int result, int flags) {
         Operation operation = slots.get(slot);
-        if (operation == null || operation.generation() != generation) {
-            return 0; // a stale CQE: its operation already had its final completion
+        if (operation == null || slots.generation(slot) != generation) {
+            return 0; // a stale CQE: the use of the slot it names already had its final completion
         }
         int buffer = (flags & CQE_F_BUFFER) != 0 ? Completion.withBuffer(0, flags >>> CQE_BUFFER_SHIFT) : 0;
         if (zeroCopy[slot]) {
@@ -624,7 +655,7 @@ public final class IoUringDriver implements Driver {
      */
     private int timeoutCompleted(int slot, int generation, int result) {
         Operation operation = slots.get(slot);
-        if (operation == null || operation.generation() != generation || !linked[slot]) {
+        if (operation == null || slots.generation(slot) != generation || !linked[slot]) {
             return 0;
         }
         linked[slot] = false;
@@ -688,13 +719,19 @@ public final class IoUringDriver implements Driver {
     @Override
     public void wake() {
         if (wakeGate.tryEnter()) {
+            long r = -1;
             try {
-                long r = LibC.write(wakeErrno, eventfd, one, JAVA_LONG.byteSize());
-                if (r < 0) {
-                    LOG.warn("io_uring: waking a shard through its eventfd failed: {}", Errno.describe((int) -r));
-                }
+                do {
+                    r = LibC.write(wakeErrno, eventfd, one, JAVA_LONG.byteSize());
+                } while (r == -LinuxConstants.EINTR);
             } finally {
+                if (r < 0) {
+                    wakeGate.failed(); // no signal is on its way: the next wake-up must try again
+                }
                 wakeGate.exit();
+            }
+            if (r < 0) {
+                LOG.warn("io_uring: waking a shard through its eventfd failed: {}", Errno.describe((int) -r));
             }
         }
     }
@@ -702,6 +739,8 @@ public final class IoUringDriver implements Driver {
     /**
      * Wakes another io_uring driver with a {@code MSG_RING} from this ring (a CQE appears in the target's
      * ring: no descriptor, no eventfd); other drivers, or when configured so, through their {@link #wake()}.
+     * A MSG_RING that cannot be submitted, or that the kernel refuses (its CQE comes back to this ring,
+     * see {@link #wakeMessageFailed}), clears the target's gate and wakes it through its eventfd.
      */
     @Override
     public void wake(Driver target) {
@@ -710,15 +749,47 @@ public final class IoUringDriver implements Driver {
             return;
         }
         if (other.wakeGate.tryEnter()) {
+            boolean submitted = false;
             try {
                 // Submitted now, while the gate keeps the target's ring open; no CQE here when it succeeds.
-                long at = prepare(OP_MSG_RING, other.ring.fd, MSG_DATA, 0, WAKE_MESSAGE, 0, IGNORED);
-                ring.sqes.set(JAVA_BYTE, at + SQE_FLAGS, SQE_CQE_SKIP_SUCCESS);
+                long at = prepare(OP_MSG_RING, other.ring.fd, MSG_DATA, 0, WAKE_MESSAGE, 0,
+                        WAKE_SENT | (other.id & 0xFFFF_FFFFL));
+                addSqeFlags(at, SQE_CQE_SKIP_SUCCESS);
                 submitNow();
+                submitted = true;
+            } catch (RuntimeException e) {
+                LOG.warn("io_uring: submitting a MSG_RING wake-up failed ({}); the target is woken through its "
+                        + "eventfd", e.getMessage());
             } finally {
+                if (!submitted) {
+                    other.wakeGate.failed();
+                }
                 other.wakeGate.exit();
             }
+            if (!submitted) {
+                other.wake();
+            }
         }
+    }
+
+    /**
+     * The CQE of a MSG_RING wake-up this ring sent: with {@code IOSQE_CQE_SKIP_SUCCESS} only a failure
+     * posts one. The target's gate still says a signal is on its way, which would keep every later waker
+     * away: it is cleared and the target woken through its eventfd (nothing to do when it has closed).
+     */
+    private void wakeMessageFailed(int targetId, int result) {
+        IoUringDriver target = result < 0 ? OPEN_DRIVERS.get(targetId) : null;
+        if (target == null) {
+            return;
+        }
+        if (failedWakeMessages++ == 0) {
+            LOG.warn("io_uring: a MSG_RING wake-up to another shard failed ({}); it is woken through its eventfd "
+                    + "(further failures of this ring are logged at debug level)", Errno.describe(-result));
+        } else {
+            LOG.debug("io_uring: a MSG_RING wake-up to another shard failed ({})", Errno.describe(-result));
+        }
+        target.wakeGate.failed();
+        target.wake();
     }
 
     @Override
@@ -734,6 +805,7 @@ public final class IoUringDriver implements Driver {
             return;
         }
         closed = true;
+        OPEN_DRIVERS.remove(id);
         wakeGate.seal();
         try {
             if (Thread.currentThread() == owner) {

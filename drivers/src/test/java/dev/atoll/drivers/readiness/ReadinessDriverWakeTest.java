@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -22,6 +23,8 @@ class ReadinessDriverWakeTest {
         final AtomicInteger signals = new AtomicInteger();
         volatile CountDownLatch insideSignal = new CountDownLatch(1);
         volatile CountDownLatch leaveSignal = new CountDownLatch(0);
+        /** The next signal() fails, as a write to a broken descriptor would, and sends nothing. */
+        volatile boolean failNext;
 
         @Override
         public int register(int fd, long token) {
@@ -48,6 +51,10 @@ class ReadinessDriverWakeTest {
         /** The first call lands its write, then stays inside signal() until {@link #leaveSignal} opens. */
         @Override
         public void signal() {
+            if (failNext) {
+                failNext = false;
+                throw new IllegalStateException("signal refused (scripted)");
+            }
             int call = signals.incrementAndGet();
             outstanding.incrementAndGet();
             if (call == 1) {
@@ -95,6 +102,16 @@ class ReadinessDriverWakeTest {
         driver.poll(1);                              // a poll that may wait drains it
         driver.wake();
         assertEquals(2, poller.signals.get());
+    }
+
+    @Test
+    void aFailedSignalDoesNotLatchTheGate() {
+        ScriptedPoller poller = new ScriptedPoller();
+        TestDriver driver = new TestDriver(poller);
+        poller.failNext = true;
+        assertThrows(IllegalStateException.class, driver::wake);
+        driver.wake();
+        assertEquals(1, poller.signals.get(), "the wake after a failed signal was skipped: the shard would sleep on");
     }
 
     @Test

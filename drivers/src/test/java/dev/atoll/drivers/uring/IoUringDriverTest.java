@@ -3,6 +3,7 @@ package dev.atoll.drivers.uring;
 import dev.atoll.config.AtollConfig;
 import dev.atoll.config.DriverKind;
 import dev.atoll.config.IoUringSettings;
+import dev.atoll.drivers.Arch;
 import dev.atoll.drivers.Completion;
 import dev.atoll.drivers.Operation;
 import dev.atoll.drivers.PollEvents;
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -353,29 +355,150 @@ class IoUringDriverTest {
         waker.join();
     }
 
+    /** A driver on a thread of its own (rings are single-issuer), the durations of its polls, the thread. */
+    private record OtherShard(IoUringDriver driver, List<CompletableFuture<Long>> polls, Thread thread) {
+    }
+
+    /**
+     * Opens a driver on another thread, which then makes one poll of up to {@code pollNanos} for each of
+     * {@code gates}, once that gate is open, reports its duration in {@code polls} and closes the driver
+     * after the last.
+     */
+    private static OtherShard otherShard(long pollNanos, List<CompletableFuture<Void>> gates) throws Exception {
+        CompletableFuture<IoUringDriver> opened = new CompletableFuture<>();
+        List<CompletableFuture<Long>> polls = gates.stream().map(gate -> new CompletableFuture<Long>()).toList();
+        Thread thread = Thread.ofPlatform().daemon().start(() -> {
+            try (IoUringDriver own = IoUringDriver.open(settings(""))) {
+                opened.complete(own);
+                for (int i = 0; i < gates.size(); i++) {
+                    gates.get(i).get(20, TimeUnit.SECONDS);
+                    long start = System.nanoTime();
+                    own.poll(pollNanos);
+                    polls.get(i).complete(System.nanoTime() - start);
+                }
+            } catch (Throwable t) {
+                opened.completeExceptionally(t);
+                polls.forEach(poll -> poll.completeExceptionally(t));
+            }
+        });
+        return new OtherShard(opened.get(20, TimeUnit.SECONDS), polls, thread);
+    }
+
     @Test
     void aMsgRingWakeEndsAnotherRingsUnboundedPoll() throws Exception {
         assertEquals(IoUringSettings.Wake.MSG_RING, driver.wakePath(), "this kernel has MSG_RING");
-        CompletableFuture<IoUringDriver> other = new CompletableFuture<>();
-        CompletableFuture<Long> polled = new CompletableFuture<>();
-        Thread shard = Thread.ofPlatform().daemon().start(() -> {
-            try (IoUringDriver own = IoUringDriver.open(settings(""))) {
-                other.complete(own);
-                long start = System.nanoTime();
-                own.poll(-1);
-                polled.complete(System.nanoTime() - start);
-            } catch (Throwable t) {
-                other.completeExceptionally(t);
-                polled.completeExceptionally(t);
-            }
-        });
-        IoUringDriver target = other.get(20, TimeUnit.SECONDS);
+        OtherShard other = otherShard(-1, List.of(CompletableFuture.completedFuture(null)));
+        IoUringDriver target = other.driver();
         Thread.sleep(100);
         long syscalls = target.syscalls();
         driver.wake(target); // a MSG_RING from this ring: no write to the target's eventfd
-        assertTrue(polled.get(20, TimeUnit.SECONDS) > 0);
-        shard.join(TimeUnit.SECONDS.toMillis(20));
+        assertTrue(other.polls().get(0).get(20, TimeUnit.SECONDS) > 0);
+        other.thread().join(TimeUnit.SECONDS.toMillis(20));
         assertTrue(target.syscalls() >= syscalls);
+    }
+
+    /** {@code F_DUPFD_CLOEXEC}: a copy of a descriptor at the lowest free number. */
+    private static final int F_DUPFD_CLOEXEC = 1030;
+
+    /** {@code dup3(from, to, O_CLOEXEC)}: descriptor number {@code to} now names {@code from}'s file. */
+    private void dup3(int from, int to) {
+        long sysDup3 = Arch.current() == Arch.AARCH64 ? 24 : 292;
+        assertEquals(to, LinuxLibC.syscall(errno, sysDup3, from, to, MemorySegment.NULL, 0) & 0xFFFF_FFFFL,
+                "dup3 (the third argument, flags, is the NULL pointer: 0)");
+    }
+
+    /**
+     * Points descriptor number {@code fd} at the read end of a fresh pipe while {@code action} runs, then
+     * gives the number its own file back: whoever writes or names {@code fd} meanwhile fails.
+     */
+    private void withDescriptorBroken(int fd, Runnable action) {
+        int saved = LibC.fcntl(errno, fd, F_DUPFD_CLOEXEC, 0);
+        assertTrue(saved >= 0, "fcntl(F_DUPFD_CLOEXEC): " + saved);
+        try {
+            dup3(blockingPipe()[0], fd);
+            action.run();
+        } finally {
+            dup3(saved, fd);
+            LibC.close(errno, saved);
+        }
+    }
+
+    @Test
+    void aFailedEventfdWriteLeavesTheGateOpenForTheNextWake() {
+        withDescriptorBroken(driver.wakeFd(), driver::wake); // write(2) to a pipe's read end: EBADF
+        driver.wake(); // the descriptor is the eventfd again: this wake must not be skipped
+        long start = System.nanoTime();
+        driver.poll(TimeUnit.SECONDS.toNanos(10));
+        long waited = System.nanoTime() - start;
+        assertTrue(waited < TimeUnit.SECONDS.toNanos(5),
+                "the second wake reached the ring (poll waited " + waited / 1_000_000 + " ms of its 10 s)");
+    }
+
+    @Test
+    void aRefusedMsgRingFallsBackToTheEventfdAndLaterWakesStillWork() throws Exception {
+        assertEquals(IoUringSettings.Wake.MSG_RING, driver.wakePath(), "this kernel has MSG_RING");
+        CompletableFuture<Void> secondWakeSent = new CompletableFuture<>();
+        OtherShard other = otherShard(TimeUnit.SECONDS.toNanos(10),
+                List.of(CompletableFuture.completedFuture(null), secondWakeSent));
+        IoUringDriver target = other.driver();
+        // The target's own enters use its registered ring index; only MSG_RINGs name its descriptor, and
+        // a MSG_RING to a descriptor that is no ring fails (EBADFD) with a CQE in this ring.
+        withDescriptorBroken(target.ringFd(), () -> driver.wake(target));
+        long deadline = System.nanoTime() + GENEROUS_NANOS;
+        while (!other.polls().get(0).isDone() && System.nanoTime() < deadline) {
+            driver.poll(TimeUnit.MILLISECONDS.toNanos(100)); // this ring reaps the failure and falls back
+        }
+        long first = other.polls().get(0).get(20, TimeUnit.SECONDS);
+        assertTrue(first < TimeUnit.SECONDS.toNanos(5),
+                "the refused MSG_RING was replaced by an eventfd wake (poll waited " + first / 1_000_000 + " ms)");
+        driver.wake(target); // a MSG_RING again: the gate must not still be latched by the failure
+        secondWakeSent.complete(null);
+        long second = other.polls().get(1).get(20, TimeUnit.SECONDS);
+        assertTrue(second < TimeUnit.SECONDS.toNanos(5),
+                "a later MSG_RING wake reached the target (poll waited " + second / 1_000_000 + " ms)");
+        other.thread().join(TimeUnit.SECONDS.toMillis(20));
+    }
+
+    /** Posts a CQE with {@code userData} and {@code result} into the ring {@code ringFd} with a MSG_RING from {@code from}. */
+    private static void postCompletion(Ring from, int ringFd, long userData, int result) {
+        long at = from.nextSqe();
+        MemorySegment sqes = from.sqes;
+        sqes.asSlice(at, IoUringAbi.SQE.byteSize()).fill((byte) 0);
+        sqes.set(JAVA_BYTE, at + IoUringAbi.offset(IoUringAbi.SQE, "opcode"), IoUringAbi.OP_MSG_RING);
+        sqes.set(JAVA_BYTE, at + IoUringAbi.offset(IoUringAbi.SQE, "flags"), IoUringAbi.SQE_CQE_SKIP_SUCCESS);
+        sqes.set(JAVA_INT, at + IoUringAbi.offset(IoUringAbi.SQE, "fd"), ringFd);
+        sqes.set(JAVA_LONG, at + IoUringAbi.offset(IoUringAbi.SQE, "addr"), IoUringAbi.MSG_DATA);
+        sqes.set(JAVA_INT, at + IoUringAbi.offset(IoUringAbi.SQE, "len"), result);
+        sqes.set(JAVA_LONG, at + IoUringAbi.offset(IoUringAbi.SQE, "off"), userData);
+        from.publish();
+        assertEquals(1, from.enter(1, 0, 0, MemorySegment.NULL, 0), "MSG_RING submitted");
+    }
+
+    @Test
+    void aLateCompletionOfAnEarlierUseOfASlotIsDroppedWhateverOperationHoldsItNow() {
+        Recorder first = new Recorder();
+        driver.submit(first.prepareNop());
+        int slot = first.driverSlot();
+        long late = driver.userData(slot);
+        pollUntil(first.results, 1);
+        Recorder second = new Recorder(); // a fresh object: by its own count, its first use, like the first's
+        driver.submit(second.prepareTimeout(TimeUnit.MINUTES.toNanos(10))); // in flight for the whole test
+        driver.poll(0);
+        assertEquals(slot, second.driverSlot(), "the freed slot is reused");
+        long current = driver.userData(slot);
+        try (Arena rings = Arena.ofConfined()) {
+            Ring injector = Ring.open(rings, 2, 0, 0);
+            try {
+                postCompletion(injector, driver.ringFd(), late, 42); // a late CQE for the first use
+                driver.poll(0); // dispatched before the next
+                postCompletion(injector, driver.ringFd(), current, 7);
+            } finally {
+                injector.close();
+            }
+        }
+        pollUntil(second.results, 1);
+        assertEquals(List.of(7), second.results, "only the CQE of the slot's current use completes it");
+        assertEquals(List.of(0), first.results);
     }
 
     @Test
@@ -407,6 +530,14 @@ class IoUringDriverTest {
         assertEquals(0, Sockets.getsockname(errno, fd, storage, length));
         bound[0] = SocketAddresses.decode(storage, length.get(JAVA_INT, 0));
         return fd;
+    }
+
+    /** The server side of the next connection to {@code listener}, closed after the test. */
+    private int accept(int listener) {
+        int accepted = Sockets.accept(errno, listener);
+        assertTrue(accepted >= 0, "accept: " + accepted);
+        openFds.add(accepted);
+        return accepted;
     }
 
     private Recorder armMultishotAccept(int listener) {
@@ -563,14 +694,41 @@ class IoUringDriverTest {
     }
 
     @Test
+    void nonBlockingPollsMakeNoSystemCallUntilANetworkCompletionIsReadyAndThenLoseNone() throws Exception {
+        SocketAddress[] bound = new SocketAddress[1];
+        int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
+        try (SocketChannel client = SocketChannel.open(bound[0])) {
+            int accepted = accept(listener);
+            MemorySegment buffer = arena.allocate(1);
+            Recorder recv = new Recorder();
+            driver.submit(recv.prepareRecv(accepted, buffer.address(), 1));
+            driver.poll(0); // submitted: the receive waits in the kernel
+            long idle = driver.syscalls();
+            for (int i = 0; i < 10_000; i++) {
+                driver.poll(0);
+            }
+            assertEquals(idle, driver.syscalls(), "nothing to submit and nothing ready: poll(0) stays in user space");
+            client.write(ByteBuffer.wrap(new byte[] {42}));
+            // The data arrives as deferred task work (DEFER_TASKRUN): only an enter runs it, and the kernel
+            // says there is some with IORING_SQ_TASKRUN, which the fast path checks.
+            long deadline = System.nanoTime() + GENEROUS_NANOS;
+            while (recv.results.isEmpty() && System.nanoTime() < deadline) {
+                driver.poll(0);
+            }
+            assertEquals(List.of(1), recv.results, "the completion reached a loop of poll(0)");
+            assertEquals(42, buffer.get(JAVA_BYTE, 0));
+            long entered = driver.syscalls() - idle;
+            assertTrue(entered >= 1 && entered <= 2, "entered " + entered + " times for one completion");
+        }
+    }
+
+    @Test
     void shutdownEndsTheStreamThePeerReads() throws Exception {
         assertTrue(driver.supportsShutdown());
         SocketAddress[] bound = new SocketAddress[1];
         int listener = listeningSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), bound);
         try (SocketChannel client = SocketChannel.open(bound[0])) {
-            int accepted = Sockets.accept(errno, listener);
-            assertTrue(accepted >= 0, "accept: " + accepted);
-            openFds.add(accepted);
+            int accepted = accept(listener);
             Recorder shutdown = new Recorder();
             driver.submit(shutdown.prepareShutdown(accepted, OsConstants.SHUT_WR));
             pollUntil(shutdown.results, 1);
