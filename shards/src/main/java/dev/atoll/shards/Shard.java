@@ -734,11 +734,6 @@ public final class Shard {
         return exited;
     }
 
-    /** True once a stop was asked for. Any thread. */
-    boolean stopRequested() {
-        return stopRequested;
-    }
-
     /** True once the loop has ended without a stop having been asked for. Any thread. */
     boolean died() {
         return exited && !stopRequested;
