@@ -19,6 +19,9 @@ final class MeshQueue {
         void handle(Object receiver, Object message);
     }
 
+    /** Messages after which a long drain frees their slots for the sender: a power of two. */
+    private static final int RELEASE_EVERY = 128;
+
     /** Two slots per message: the receiver at an even index, the message after it. */
     private final Object[] slots;
     private final int mask;
@@ -38,11 +41,19 @@ final class MeshQueue {
 
     // ---- the sender (through its Outbox) ----
 
-    /** Fills the slot of message number {@code index}, which the caller knows to be free. */
+    /**
+     * Fills the slot of message number {@code index}, which the caller knows to be free. The receiver
+     * is stored only when it differs from the one the slot still holds: receivers are long-lived (an
+     * actor, a shard's task runner) and mostly the same, and a load costs less than a store with the
+     * collector's barrier.
+     */
     void put(long index, Object receiver, Object message) {
         int i = (int) (index & mask) << 1;
-        slots[i] = receiver;
-        slots[i + 1] = message;
+        Object[] s = slots;
+        if (s[i] != receiver) {
+            s[i] = receiver;
+        }
+        s[i + 1] = message;
     }
 
     /** Makes every message below {@code index} visible to the receiver. */
@@ -58,8 +69,9 @@ final class MeshQueue {
     // ---- the receiver ----
 
     /**
-     * Hands up to {@code limit} published pairs to {@code handler}, oldest first, then frees their slots
-     * at once. Returns how many.
+     * Hands up to {@code limit} published pairs to {@code handler}, oldest first, freeing their slots
+     * every {@link #RELEASE_EVERY} messages and at the end (so a sender that filled the queue can go on
+     * while a long batch is handled). Returns how many.
      */
     int drain(Handler handler, int limit) {
         long head = consumed.plain();
@@ -71,11 +83,14 @@ final class MeshQueue {
         Object[] s = slots;
         for (int k = 0; k < n; k++) {
             int i = (int) ((head + k) & mask) << 1;
-            Object receiver = s[i];
             Object message = s[i + 1];
-            s[i] = null;   // do not keep the message alive; the release below orders these before the sender's reuse
+            // Not kept alive by the queue. The receiver stays in its slot (see put); the release below
+            // orders this store before the sender's reuse of the slot.
             s[i + 1] = null;
-            handler.handle(receiver, message);
+            handler.handle(s[i], message);
+            if ((k & (RELEASE_EVERY - 1)) == RELEASE_EVERY - 1) {
+                consumed.release(head + k + 1);
+            }
         }
         consumed.release(head + n);
         return n;
