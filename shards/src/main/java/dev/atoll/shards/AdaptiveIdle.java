@@ -3,8 +3,8 @@ package dev.atoll.shards;
 import java.util.function.BooleanSupplier;
 
 /**
- * {@code adaptive}, the default: while the shard sent or received a mesh message within the last
- * {@code pollWindow}, it polls (spins for {@code spins} idle iterations, then yields), so shards that
+ * {@code adaptive}, the default: while the shard sent or received a message (through the mesh, or from
+ * a thread that is not a shard) within the last {@code pollWindow}, it polls (spins for {@code spins} idle iterations, then yields), so shards that
  * talk to each other exchange messages without a single wake system call; once the window has passed
  * quietly it sleeps, so an idle server costs no CPU. I/O alone never keeps it polling: a completion
  * wakes a sleeping driver anyway.
@@ -23,9 +23,9 @@ final class AdaptiveIdle extends IdleStrategy {
     }
 
     @Override
-    void busy(boolean crossShard) {
+    void busy(boolean messages) {
         idleIterations = 0;
-        if (crossShard) {
+        if (messages) {
             lastTraffic = System.nanoTime();
         }
     }

@@ -24,7 +24,7 @@ final class BackOffIdle extends IdleStrategy {
     }
 
     @Override
-    void busy(boolean crossShard) {
+    void busy(boolean messages) {
         idleIterations = 0;
         park = 0;
     }

@@ -9,7 +9,7 @@ final class BusySpinIdle extends IdleStrategy {
     }
 
     @Override
-    void busy(boolean crossShard) {
+    void busy(boolean messages) {
     }
 
     @Override

@@ -35,8 +35,11 @@ abstract class IdleStrategy {
         };
     }
 
-    /** An iteration did work; {@code crossShard}: it sent or received messages through the mesh. */
-    abstract void busy(boolean crossShard);
+    /**
+     * An iteration did work; {@code messages}: it sent or received messages (through the mesh, or from
+     * threads that are not shards), as opposed to only I/O, tasks and timers.
+     */
+    abstract void busy(boolean messages);
 
     /**
      * An iteration found no work: spins or yields as the strategy chooses, then returns {@link #POLL},

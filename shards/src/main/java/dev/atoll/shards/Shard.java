@@ -394,8 +394,8 @@ public final class Shard {
         Driver d = driver;
         while (true) {
             stats.increment(ShardStats.ITERATIONS);
-            int fromShards = drainShards();
-            int work = fromShards + drainOutside();
+            int messagesIn = drainShards() + drainOutside();
+            int work = messagesIn;
             work += runTasks();
             work += fireTimers();
             int published = flushOutboxes();
@@ -403,7 +403,7 @@ public final class Shard {
                 return;
             }
             if (work > 0 || published > 0 || !runQueue.isEmpty()) {
-                idle.busy(fromShards > 0 || published > 0);
+                idle.busy(messagesIn > 0 || published > 0);
                 poll(d, 0);
                 continue;
             }
@@ -513,7 +513,7 @@ public final class Shard {
             if (overflowPending > 0) {
                 overflowPending -= outbox.drainOverflow();
             }
-            int batch = outbox.publish();
+            int batch = outbox.flush();
             if (batch > 0) {
                 published += batch;
                 batches++;

@@ -9,7 +9,7 @@ final class SleepIdle extends IdleStrategy {
     }
 
     @Override
-    void busy(boolean crossShard) {
+    void busy(boolean messages) {
     }
 
     @Override

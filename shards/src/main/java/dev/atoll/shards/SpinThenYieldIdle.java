@@ -13,7 +13,7 @@ final class SpinThenYieldIdle extends IdleStrategy {
     }
 
     @Override
-    void busy(boolean crossShard) {
+    void busy(boolean messages) {
         idleIterations = 0;
     }
 

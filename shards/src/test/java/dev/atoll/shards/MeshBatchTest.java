@@ -18,8 +18,9 @@ class MeshBatchTest {
 
     @Test
     void whatOneIterationSendsIsDrainedInOnePassAndItsWorkRunsInThatIteration() {
+        // (A longer iteration publishes every Outbox.PUBLISH_EVERY messages, so the target can start early.)
         try (ShardRuntime r = TestRuntimes.start(2, "atoll.shards.idle.strategy = sleep")) {
-            int n = 100;
+            int n = Outbox.PUBLISH_EVERY - 1;   // fewer than a sender publishes early: one batch at the flush
             long[] receivedIn = new long[n];   // shard 1 only
             long[] ranIn = new long[n];
             CompletableFuture<Void> done = new CompletableFuture<>();
