@@ -48,8 +48,12 @@ public final class ShardRuntime implements AutoCloseable {
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private final AtomicInteger quiescent = new AtomicInteger();
     private final CountDownLatch exited;
-    /** Outside submitters between their look at {@link #stopping} and their offer: close() waits for them. */
-    private final AtomicInteger submitting = new AtomicInteger();
+    /**
+     * Set by close() before it cancels what is left in the queues. A submitter that offered and then
+     * sees it cancels what it offered itself: with both sides writing, then reading (volatile), either
+     * close() finds the submission or the submitter finds the flag, so nothing is forgotten.
+     */
+    private volatile boolean leftoversCancelled;
     // Read by every outside submitter, written once by close(): volatile.
     private volatile boolean stopping;
     private volatile boolean closed;
@@ -302,19 +306,16 @@ public final class ShardRuntime implements AutoCloseable {
         if (here != null && here.runtime() == this) {
             return here.send(target, task);
         }
-        // Announce, then look (volatile both ways, as close() does the opposite): either close() sees this
-        // submitter and waits for its offer before cancelling leftovers, or this submitter sees the stop.
-        submitting.incrementAndGet();
-        try {
-            Shard shard = shards[target];
-            if (stopping || shard.hasExited() || !shard.submissions.offer(task)) {
-                return false;
-            }
-            shard.wakeFromOutside();
-            return true;
-        } finally {
-            submitting.decrementAndGet();
+        Shard shard = shards[target];
+        if (stopping || shard.hasExited() || !shard.submissions.offer(task)) {
+            return false;
         }
+        if (leftoversCancelled) {
+            cancelLeftovers();   // close() may have drained before this offer: it was accepted, now cancelled
+            return true;
+        }
+        shard.wakeFromOutside();
+        return true;
     }
 
     /**
@@ -371,18 +372,25 @@ public final class ShardRuntime implements AutoCloseable {
         for (Shard shard : shards) {
             joinUninterruptibly(shard.thread());
         }
-        while (submitting.get() != 0) {
-            Thread.onSpinWait();   // an outside submitter that passed its look at `stopping` is offering now
-        }
-        int cancelled = 0;
-        for (Shard shard : shards) {
-            cancelled += shard.cancelLeftovers(shards);
-        }
+        leftoversCancelled = true;
+        int cancelled = cancelLeftovers();
         if (stallDetector != null) {
             stallDetector.stop();
         }
         offloadPool.shutdown(Math.max(0, deadline - System.nanoTime()));
         log.info("stopped {} shards{}", shards.length, cancelled > 0 ? " (" + cancelled + " queued tasks cancelled)" : "");
+    }
+
+    /**
+     * After the shard threads ended: cancels whatever is still queued for any shard. Under the runtime's
+     * lock, because a late outside submitter may call it too (it is then each queue's only consumer).
+     */
+    private synchronized int cancelLeftovers() {
+        int cancelled = 0;
+        for (Shard shard : shards) {
+            cancelled += shard.cancelLeftovers(shards);
+        }
+        return cancelled;
     }
 
     /** Waits at most {@code timeoutNanos} (no limit when negative); false when the latch did not reach zero. */
