@@ -198,12 +198,31 @@ public final class KvBench {
                                 SHARDS_GOAL);
                     }
                 }
+                idleCpu(atoll, cpu, args.quick() ? 3 : 10, report);
             }
         } finally {
             deleteTree(work);
         }
         report.setting("loadavg_at_end", BenchReport.loadAverage());
         report.publish(args);
+    }
+
+    /**
+     * The CPU an idle server uses (issue 13: under 1 % of a core), over {@code seconds} with no client,
+     * after the load runs (so the JIT has settled): its process's CPU seconds from /proc/PID/stat.
+     */
+    private static void idleCpu(Contender atoll, ProcessCpu cpu, int seconds, BenchReport report)
+            throws IOException, InterruptedException {
+        long pid = atoll.server().pid();
+        Thread.sleep(1000);
+        double before = cpu.seconds(pid);
+        Thread.sleep(seconds * 1000L);
+        double percent = (cpu.seconds(pid) - before) / seconds * 100;
+        System.out.printf("idle %s: %.2f %% of a core over %d s%n", atoll.impl(), percent, seconds);
+        report.result("idle CPU over " + seconds + " s", atoll.impl(), percent, "% of a core", BenchReport.Better.LOWER);
+        // Ticks are 10 ms here: a reading of 0 is under one tick; count it as one so the ratio stays finite.
+        report.ratioLowerIsBetter("1 % of a core / " + atoll.impl() + " idle CPU",
+                Math.max(percent, 1.0 / seconds), 1.0, 1.0);
     }
 
     /** A server of a group, its name in the report and the directory of its files. */
