@@ -214,7 +214,7 @@ public final class KvBench {
     private static void idleCpu(Contender atoll, ProcessCpu cpu, int seconds, BenchReport report)
             throws IOException, InterruptedException {
         long pid = atoll.server().pid();
-        Thread.sleep(1000);
+        Thread.sleep(3000);   // the load's last garbage collected, the JIT's queue empty
         double before = cpu.seconds(pid);
         Thread.sleep(seconds * 1000L);
         double percent = (cpu.seconds(pid) - before) / seconds * 100;
