@@ -129,8 +129,8 @@ public final class MeshBench {
                         BenchReport.Better.LOWER)
                 .result("CPU per message, sending shard", "atoll-mesh", costs[2], "ns", BenchReport.Better.LOWER)
                 .result("CPU per message, receiving shard", "atoll-mesh", costs[3], "ns", BenchReport.Better.LOWER)
-                .result("messages per published batch", "atoll-mesh", costs[4], "msgs", BenchReport.Better.HIGHER)
-                .result("wakes per published batch", "atoll-mesh", costs[5], "wakes", BenchReport.Better.LOWER);
+                .result("messages per flush", "atoll-mesh", costs[4], "msgs", BenchReport.Better.HIGHER)
+                .result("wakes per flush", "atoll-mesh", costs[5], "wakes", BenchReport.Better.LOWER);
         report.ratioHigherIsBetter("atoll-mesh/raw-spsc one-way throughput", meshRate, rawRate, 0.5);
         report.ratioHigherIsBetter("atoll-mesh-sleep/raw-spsc one-way throughput", meshSleepRate, rawRate, 0.5);
         report.ratioHigherIsBetter("atoll-mesh/thread-pool-executor one-way throughput", meshRate, executorRate, 5.0);
@@ -190,8 +190,7 @@ public final class MeshBench {
     /**
      * One more run, measured per message on each shard thread (HotSpot's per-thread counters, the same
      * message object sent every time, so the bytes are what the mesh itself allocates): heap bytes and
-     * CPU nanoseconds on the sending and the receiving shard, then messages per published batch and
-     * wakes per batch.
+     * CPU nanoseconds on the sending and the receiving shard, then messages and wakes per flush.
      */
     private double[] costPerMessage(ShardRuntime shards) {
         long[] bytes = {ShardThreadCounters.allocatedBytes(shards, 0), ShardThreadCounters.allocatedBytes(shards, 1)};
@@ -208,7 +207,7 @@ public final class MeshBench {
                 (senderAfter.messagesOut() - sender.messagesOut()) / (double) Math.max(1, senderAfter.batchesOut() - sender.batchesOut()),
                 (senderAfter.wakesSent() - sender.wakesSent()) / (double) Math.max(1, senderAfter.batchesOut() - sender.batchesOut())};
         System.out.printf("per message: heap bytes %.4f sending, %.4f receiving; CPU %.1f ns sending, %.1f ns receiving;"
-                + " %.1f messages per batch, %.5f wakes per batch%n", cost[0], cost[1], cost[2], cost[3], cost[4], cost[5]);
+                + " %.1f messages per flush, %.5f wakes per flush%n", cost[0], cost[1], cost[2], cost[3], cost[4], cost[5]);
         return cost;
     }
 

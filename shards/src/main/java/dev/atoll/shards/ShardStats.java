@@ -84,8 +84,9 @@ public final class ShardStats {
      * @param completions     I/O completions dispatched by the driver
      * @param stalls          times the stall detector found this shard away from its loop too long
      * @param cancelledAtStop work still queued when the shard stopped, cancelled
-     * @param batchesOut      mesh batches published to other shards (one per target per iteration that sent
-     *                        to it): {@code messagesOut / batchesOut} is the mean batch
+     * @param batchesOut      flushes that published to another shard (one per target per iteration that sent
+     *                        to it; a long iteration also publishes every 32 messages before its flush):
+     *                        {@code messagesOut / batchesOut} is the mean per flush
      */
     public record Snapshot(long iterations, long tasks, long messagesIn, long messagesOut, long submissionsIn,
                            long wakesSent, long wakesAvoided, long sleeps, long overflowed, long rejected,
