@@ -5,7 +5,7 @@ package dev.atoll.config;
  *
  * @param queueCapacity capacity of each single-producer/single-consumer queue between two shards
  *                      (rounded up to a power of two)
- * @param overflowLimit envelopes a sender keeps locally for one target while that target's queue is
+ * @param overflowLimit messages a sender keeps locally for one target while that target's queue is
  *                      full; beyond it a send is refused (dead letter, failed ask or failed future)
  */
 public record MeshSettings(int queueCapacity, int overflowLimit) { }
