@@ -381,7 +381,7 @@ public final class AsyncFile implements IoShard.Resource {
      * The buffer is the operation's from the start until the final completion.
      */
     private final class RingTransfer implements IoOperation.Owner {
-        private final IoOperation operation = new IoOperation(io, this);
+        private final IoOperation operation = new IoOperation(io, this, true);
         private Buffer buffer;
         private Promise<Integer> promise;
         private boolean write;
@@ -469,7 +469,7 @@ public final class AsyncFile implements IoShard.Resource {
         private ArrayDeque<RingCall> idle;
 
         private RingCall(IoShard io) {
-            this.operation = new IoOperation(io, this);
+            this.operation = new IoOperation(io, this, true);
         }
 
         /** A call not kept for reuse (opens, closes). */

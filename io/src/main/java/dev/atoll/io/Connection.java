@@ -89,7 +89,7 @@ public final class Connection implements IoShard.Resource {
         this.fd = fd;
         this.tcp = tcp;
         this.readOp = new IoOperation(io, new Reads());
-        this.writeOp = new IoOperation(io, this::writeCompleted);
+        this.writeOp = new IoOperation(io, this::writeCompleted, true);
         io.opened(this);
     }
 

@@ -42,7 +42,7 @@ public final class DatagramSocket implements IoShard.Resource {
         Arena arena = Arena.ofAuto();
         this.sendAddress = arena.allocate(SocketAddresses.STORAGE_SIZE);
         this.receiveSlot = arena.allocate(SocketAddresses.SLOT_SIZE);
-        this.sendOp = new IoOperation(io, this::sendCompleted);
+        this.sendOp = new IoOperation(io, this::sendCompleted, true);
         this.receiveOp = new IoOperation(io, this::receiveCompleted);
         io.opened(this);
     }

@@ -39,15 +39,24 @@ final class IoOperation extends Operation {
     private final Owner owner;
     private final Driver driver;
     private final Shard shard;
+    /** A graceful stop waits for this operation (writes, file operations; not reads or accepts, which may never end). */
+    private final boolean stopWaits;
     private Timer deadline;
     private boolean timedOut;
     private boolean inFlight;
     private int completionFlags;
 
+    /** An operation a graceful stop does not wait for (a read, a receive, an accept: they may never end). */
     IoOperation(IoShard io, Owner owner) {
+        this(io, owner, false);
+    }
+
+    /** With {@code stopWaits}: the shard's graceful stop waits for it (see {@link Shard#operationStarted()}). */
+    IoOperation(IoShard io, Owner owner, boolean stopWaits) {
         this.owner = owner;
         this.driver = io.driver();
         this.shard = io.shard();
+        this.stopWaits = stopWaits;
     }
 
     /** Submits what was prepared; with a timeout unless it is null. */
@@ -56,6 +65,9 @@ final class IoOperation extends Operation {
         boolean linked = timeout != null && driver.supportsLinkedTimeouts();
         if (linked) {
             timeoutNanos(Math.max(1, timeout.toNanos()));
+        }
+        if (stopWaits && !inFlight) {
+            shard.operationStarted();
         }
         inFlight = true;
         driver.submit(this);
@@ -125,6 +137,9 @@ final class IoOperation extends Operation {
             return;
         }
         inFlight = false;
+        if (stopWaits) {
+            shard.operationEnded();
+        }
         if (deadline != null) {
             deadline.cancel();
             deadline = null;

@@ -85,6 +85,8 @@ public final class Shard {
     private Object[] locals = new Object[0];
     private ShardLocal<?>[] keys = new ShardLocal<?>[0];
     private int inFlightOffloads;
+    /** Operations a stop waits for (writes, file operations), as Seastar's gates: see {@link #operationStarted()}. */
+    private int gatedOperations;
     private int drainStart;
 
     Shard(int id, ShardRuntime runtime, int shardCount, ShardSettings shards, int queueCapacity,
@@ -317,6 +319,23 @@ public final class Shard {
             inFlightOffloads--;
         }
         return promise;
+    }
+
+    /**
+     * An operation that a graceful stop must let finish has started (a write, a file operation): the
+     * stop waits for it, up to {@code atoll.shards.shutdown-timeout}, before the shard leaves its loop and
+     * its driver cancels what is left. Pair each call with one {@link #operationEnded()}. For modules
+     * built on shards (io); this shard's thread only.
+     */
+    public void operationStarted() {
+        checkThread();
+        gatedOperations++;
+    }
+
+    /** The operation of an {@link #operationStarted()} has completed, whatever its outcome. */
+    public void operationEnded() {
+        checkThread();
+        gatedOperations--;
     }
 
     /** An offload result arrived on this shard (called from the returns queue). */
@@ -649,7 +668,7 @@ public final class Shard {
         if (cancelledTimers > 0) {
             stats.add(ShardStats.CANCELLED_AT_STOP, cancelledTimers);
         }
-        boolean idle = !hasInbound() && overflowPending == 0 && inFlightOffloads == 0;
+        boolean idle = !hasInbound() && overflowPending == 0 && inFlightOffloads == 0 && gatedOperations == 0;
         if (idle && !reportedQuiescent) {
             reportedQuiescent = true;
             runtime.shardQuiescent();
@@ -658,7 +677,8 @@ public final class Shard {
             return true;
         }
         if (System.nanoTime() - stopDeadline >= 0) {
-            log.warn("shard {} stops with work still queued after the shutdown timeout; it is cancelled", id);
+            log.warn("shard {} stops with work still queued after the shutdown timeout ({} operations in flight, {} "
+                    + "offloads); it is cancelled", id, gatedOperations, inFlightOffloads);
             return true;
         }
         return false;
