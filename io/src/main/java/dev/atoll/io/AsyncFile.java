@@ -253,6 +253,11 @@ public final class AsyncFile implements IoShard.Resource {
         return path;
     }
 
+    /** Reads, writes and syncs of this file in flight (a graceful stop waits for them). */
+    int operationsInFlight() {
+        return inFlight;
+    }
+
     @Override
     public String toString() {
         return "file " + path + " on shard " + io.shard().id();

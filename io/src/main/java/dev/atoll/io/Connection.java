@@ -760,6 +760,11 @@ public final class Connection implements IoShard.Resource {
         this.closeListener = listener;
     }
 
+    /** A write (or connect, or shutdown) is in flight: one a graceful stop waits for. */
+    boolean writeInFlight() {
+        return writeOp.inFlight();
+    }
+
     @Override
     public String toString() {
         return "connection fd=" + fd + (remote != null ? " to " + remote : "") + " on shard " + io.shard().id();

@@ -163,6 +163,11 @@ public final class DatagramSocket implements IoShard.Resource {
         SocketCalls.close(io, fd);
     }
 
+    /** A send is in flight: one a graceful stop waits for. */
+    boolean sendInFlight() {
+        return sendOp.inFlight();
+    }
+
     @Override
     public String toString() {
         return "UDP socket " + localAddress + " on shard " + io.shard().id();

@@ -115,6 +115,16 @@ final class IoShard {
         return open.size();
     }
 
+    /** Whether {@code resource} has a write or file operation in flight: one a graceful stop waits for. */
+    private static boolean operationInFlight(Resource resource) {
+        return switch (resource) {
+            case Connection connection -> connection.writeInFlight();
+            case DatagramSocket socket -> socket.sendInFlight();
+            case AsyncFile file -> file.operationsInFlight() > 0;
+            default -> false;
+        };
+    }
+
     private static void shardStopping(IoShard io) {
         io.stopped = true; // before closing: a file's close waiting for its operations must not go to the ring
         List<Resource> all = new ArrayList<>(io.open);
@@ -122,6 +132,10 @@ final class IoShard {
             log.debug("shard {} stops with {} io resources open; closing them", io.shard.id(), all.size());
         }
         for (Resource resource : all) {
+            if (operationInFlight(resource)) {
+                // The stop waited for it up to atoll.shards.shutdown-timeout (Shard.operationStarted): say which.
+                log.warn("shard {} stops with an operation in flight on {}; it is cancelled", io.shard.id(), resource);
+            }
             try {
                 resource.close();
             } catch (RuntimeException e) {
