@@ -48,10 +48,13 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     private final String name;
 
     private Actor<M> actor;
-    private Object[] mail;       // a ring, power-of-two length, allocated with the first message
-    private int head;
-    private int size;
-    private int state;
+    /**
+     * What the home shard changes on every message, in an object of its own that the home shard creates:
+     * a sender on another shard reads only this cell's final fields, so the line it reads stays shared
+     * instead of moving between the cores at each message (about 40 % of a two-shard ping-pong of 100
+     * pairs went there).
+     */
+    private Mailbox box;
     private CellExtras extras;
     ActorCell<?> previousLive;   // the home shard's list of live actors (for stopping them all)
     ActorCell<?> nextLive;
@@ -151,46 +154,47 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     // ---- the mailbox (home shard only) ----
 
     void enqueue(Object message) {
-        if ((state & STOPPED) != 0) {
+        Mailbox b = box();
+        if ((b.state & STOPPED) != 0) {
             if (!(message instanceof SystemMessage)) {
                 home.deadLetter(message, this, DeadLetter.Reason.STOPPED);
             }
             return;
         }
-        Object[] ring = mail;
+        Object[] ring = b.mail;
         if (ring == null) {
-            ring = mail = new Object[INITIAL_MAILBOX];
-        } else if (size == ring.length) {
-            ring = grow(ring);
+            ring = b.mail = new Object[INITIAL_MAILBOX];
+        } else if (b.size == ring.length) {
+            ring = grow(b, ring);
         }
-        ring[(head + size) & (ring.length - 1)] = message;
-        size++;
+        ring[(b.head + b.size) & (ring.length - 1)] = message;
+        b.size++;
         home.queued(1);
-        if ((state & (STARTED | SCHEDULED)) == STARTED) {
-            state |= SCHEDULED;
+        if ((b.state & (STARTED | SCHEDULED)) == STARTED) {
+            b.state |= SCHEDULED;
             home.schedule(this);
         }
     }
 
-    private Object[] grow(Object[] ring) {
+    private Object[] grow(Mailbox b, Object[] ring) {
         Object[] bigger = new Object[ring.length << 1];
-        for (int i = 0; i < size; i++) {
-            bigger[i] = ring[(head + i) & (ring.length - 1)];
+        for (int i = 0; i < b.size; i++) {
+            bigger[i] = ring[(b.head + i) & (ring.length - 1)];
         }
-        head = 0;
-        mail = bigger;
+        b.head = 0;
+        b.mail = bigger;
         return bigger;
     }
 
-    private Object poll() {
-        Object[] ring = mail;
-        Object message = ring[head];
-        ring[head] = null;
-        head = (head + 1) & (ring.length - 1);
-        if (--size == 0) {
-            head = 0;
+    private Object poll(Mailbox b) {
+        Object[] ring = b.mail;
+        Object message = ring[b.head];
+        ring[b.head] = null;
+        b.head = (b.head + 1) & (ring.length - 1);
+        if (--b.size == 0) {
+            b.head = 0;
             if (ring.length > SHRINK_ABOVE) {
-                mail = null;   // a burst grew it; an idle actor goes back to no mailbox at all
+                b.mail = null;   // a burst grew it; an idle actor goes back to no mailbox at all
             }
         }
         return message;
@@ -200,16 +204,16 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
 
     /** The spawn reached the home shard: the first turn creates the instance. */
     void startPending() {
-        if ((state & STOPPED) != 0) {
+        if ((box().state & STOPPED) != 0) {
             return;   // stopped before it started: no factory, no hooks
         }
-        state |= START_PENDING;
+        box().state |= START_PENDING;
         scheduleIfIdle();
     }
 
     private void scheduleIfIdle() {
-        if ((state & SCHEDULED) == 0) {
-            state |= SCHEDULED;
+        if ((box().state & SCHEDULED) == 0) {
+            box().state |= SCHEDULED;
             home.schedule(this);
         }
     }
@@ -219,16 +223,17 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
      * Returns the messages handled. Ends scheduled again when more work is waiting.
      */
     int turn(int max) {
-        if ((state & STOPPED) != 0) {
+        Mailbox b = box();
+        if ((b.state & STOPPED) != 0) {
             return 0;
         }
-        if ((state & START_PENDING) != 0) {
-            state &= ~START_PENDING;
+        if ((b.state & START_PENDING) != 0) {
+            b.state &= ~START_PENDING;
             start();
         }
         int handled = 0;
-        while (handled < max && size > 0 && (state & (STARTED | STOPPING | START_PENDING)) == STARTED) {
-            Object message = poll();
+        while (handled < max && b.size > 0 && (b.state & (STARTED | STOPPING | START_PENDING)) == STARTED) {
+            Object message = poll(b);
             handled++;
             try {
                 deliver(message);
@@ -239,12 +244,12 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
         if (handled > 0) {
             home.handled(handled);
         }
-        if ((state & STOPPING) != 0) {
+        if ((b.state & STOPPING) != 0) {
             finishStop();
-        } else if ((state & START_PENDING) != 0 || ((state & STARTED) != 0 && size > 0)) {
+        } else if ((b.state & START_PENDING) != 0 || ((b.state & STARTED) != 0 && b.size > 0)) {
             home.schedule(this);   // stays SCHEDULED
         } else {
-            state &= ~SCHEDULED;
+            b.state &= ~SCHEDULED;
         }
         return handled;
     }
@@ -273,7 +278,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
             } else {
                 actor.postRestart(restartCause);
             }
-            state |= STARTED;
+            box().state |= STARTED;
         } catch (Throwable failure) {
             failed(failure);
         }
@@ -296,7 +301,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     private void failed(Throwable failure) {
         home.failed();
         Supervision.Directive directive = supervision.decide(failure);
-        if (directive == Supervision.Directive.RESUME && (state & STARTED) == 0 && actor == null) {
+        if (directive == Supervision.Directive.RESUME && (box().state & STARTED) == 0 && actor == null) {
             directive = Supervision.Directive.STOP;   // the factory failed: nothing to resume
         }
         if (directive == Supervision.Directive.RESTART && !restartAllowed()) {
@@ -310,11 +315,11 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
             log.debug("failure of {}", this, failure);
         }
         switch (directive) {
-            case RESUME -> state |= STARTED;   // a preStart that failed and resumes: the instance takes messages
+            case RESUME -> box().state |= STARTED;   // a preStart that failed and resumes: the instance takes messages
             case RESTART -> restart(failure);
-            case STOP -> state |= STOPPING;
+            case STOP -> box().state |= STOPPING;
             case ESCALATE -> {
-                state |= STOPPING;
+                box().state |= STOPPING;
                 escalate(failure);
             }
         }
@@ -337,7 +342,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     /** The old instance's preRestart now; the fresh instance in the next turn, with the mailbox kept. */
     private void restart(Throwable cause) {
         Actor<M> old = actor;
-        if (old != null && (state & STARTED) != 0) {
+        if (old != null && (box().state & STARTED) != 0) {
             try {
                 old.preRestart(cause);
             } catch (Throwable t) {
@@ -347,7 +352,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
         extras().cancelTimers();
         extras.restartCause = cause;
         actor = null;
-        state = (state & ~STARTED) | START_PENDING;
+        box().state = (box().state & ~STARTED) | START_PENDING;
         home.restarted();
     }
 
@@ -363,11 +368,11 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
 
     /** Stops now, or at the end of the current turn when it is this actor's. */
     void stopRequested() {
-        if ((state & STOPPED) != 0) {
+        if ((box().state & STOPPED) != 0) {
             return;
         }
         if (home.inTurn == this) {
-            state |= STOPPING;
+            box().state |= STOPPING;
         } else {
             finishStop();
         }
@@ -375,11 +380,11 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
 
     /** The end of an actor: hooks, timers, children, watchers, parent, name, and its memory released. */
     void finishStop() {
-        if ((state & STOPPED) != 0) {
+        if ((box().state & STOPPED) != 0) {
             return;
         }
-        boolean started = (state & STARTED) != 0;
-        state = STOPPED;
+        boolean started = (box().state & STARTED) != 0;
+        box().state = STOPPED;
         Actor<M> instance = actor;
         actor = null;
         if (instance != null && started) {
@@ -393,15 +398,16 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
                 home.inTurn = outer;
             }
         }
-        int left = size;
-        while (size > 0) {
-            Object message = poll();
+        Mailbox b = box();
+        int left = b.size;
+        while (b.size > 0) {
+            Object message = poll(b);
             if (!(message instanceof SystemMessage)) {
                 home.deadLetter(message, this, DeadLetter.Reason.STOPPED);
             }
         }
         home.queued(-left);
-        mail = null;
+        b.mail = null;
         CellExtras x = extras;
         extras = null;
         if (x != null) {
@@ -448,7 +454,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     }
 
     void addWatcher(Object watcher) {
-        if ((state & STOPPED) != 0) {
+        if ((box().state & STOPPED) != 0) {
             notifyWatcher(watcher);
             return;
         }
@@ -466,7 +472,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
 
     /** {@code target} has stopped: deliver what the watch asked for, once. */
     void watchedTerminated(ActorCell<?> target) {
-        if ((state & STOPPED) != 0 || extras == null || extras.watching == null) {
+        if ((box().state & STOPPED) != 0 || extras == null || extras.watching == null) {
             return;
         }
         Object how = extras.watching.remove(target);
@@ -485,7 +491,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
 
     /** Whether a stop or an escalation has ended this actor (tests and stats). */
     boolean isStopped() {
-        return (state & STOPPED) != 0;
+        return (box().state & STOPPED) != 0;
     }
 
     private CellExtras extras() {
@@ -531,7 +537,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     @Override
     public <C> ActorRef<C> spawn(Supplier<? extends Actor<C>> childFactory, Placement placement, SpawnOptions options) {
         checkHome();
-        if ((state & STOPPED) != 0) {
+        if ((box().state & STOPPED) != 0) {
             throw new IllegalStateException(this + " has stopped; it cannot spawn");
         }
         ActorCell<C> child = home.system.spawnCell(this, childFactory, placement, options);
@@ -603,7 +609,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
         checkHome();
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(message, "message");
-        if ((state & STOPPED) != 0) {
+        if ((box().state & STOPPED) != 0) {
             return;   // a stopped actor keeps no timer
         }
         cancelTimer(key);
@@ -666,5 +672,22 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
             throw new IllegalStateException("the context of " + this + " is for its own shard, not for "
                     + Thread.currentThread().getName());
         }
+    }
+
+    /** The home shard's mutable part of this actor, created by the home shard on first use. */
+    private Mailbox box() {
+        Mailbox b = box;
+        if (b == null) {
+            b = box = new Mailbox();
+        }
+        return b;
+    }
+
+    /** The mailbox ring and the lifecycle state: the fields the home shard writes per message. */
+    private static final class Mailbox {
+        private Object[] mail;   // a ring, power-of-two length, allocated with the first message
+        private int head;
+        private int size;
+        private int state;
     }
 }
