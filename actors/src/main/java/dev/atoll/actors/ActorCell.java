@@ -489,11 +489,6 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
         }
     }
 
-    /** Whether a stop or an escalation has ended this actor (tests and stats). */
-    boolean isStopped() {
-        return (box().state & STOPPED) != 0;
-    }
-
     private CellExtras extras() {
         if (extras == null) {
             extras = new CellExtras();

@@ -41,25 +41,15 @@ final class Outbox {
         return overflow.size() >> 1;
     }
 
-    /** Puts the pair in the queue unless it is full or pairs are parked (order). Unpublished until {@link #publish()}. */
+    /**
+     * Puts the pair in the queue unless it is full or pairs are parked (order). Published at the next
+     * {@link #flush()}, or before it once {@link #PUBLISH_EVERY} messages wait.
+     */
     boolean offer(Object receiver, Object message) {
-        return overflow.isEmpty() && fill(receiver, message);
-    }
-
-    private boolean fill(Object receiver, Object message) {
-        long t = tail;
-        if (t >= fillLimit) {
-            fillLimit = queue.consumed() + queue.capacity;
-            if (t >= fillLimit) {
-                return false;
-            }
+        if (!overflow.isEmpty() || !hasRoom()) {
+            return false;
         }
-        queue.put(t, receiver, message);
-        tail = t + 1;
-        if (tail - published >= PUBLISH_EVERY) {
-            published = tail;   // the receiver may start on these while this iteration goes on
-            queue.publish(tail);
-        }
+        append(receiver, message);
         return true;
     }
 
@@ -71,14 +61,8 @@ final class Outbox {
     /** Moves parked pairs into the queue, oldest first, while it has room. Returns how many moved. */
     int drainOverflow() {
         int moved = 0;
-        Object receiver;
-        while ((receiver = overflow.peekFirst()) != null) {
-            overflow.pollFirst();
-            if (!fill(receiver, overflow.peekFirst())) {
-                overflow.addFirst(receiver);
-                break;
-            }
-            overflow.pollFirst();
+        while (!overflow.isEmpty() && hasRoom()) {
+            append(overflow.pollFirst(), overflow.pollFirst());
             moved++;
         }
         return moved;
@@ -91,12 +75,33 @@ final class Outbox {
      */
     int flush() {
         if (tail != published) {
-            published = tail;
-            queue.publish(tail);
+            publish();
         }
         int n = (int) (tail - flushed);
         flushed = tail;
         return n;
+    }
+
+    /** Whether a slot is free; reads the receiver's index only when the last reading is used up. */
+    private boolean hasRoom() {
+        if (tail < fillLimit) {
+            return true;
+        }
+        fillLimit = queue.consumed() + queue.capacity;
+        return tail < fillLimit;
+    }
+
+    private void append(Object receiver, Object message) {
+        queue.put(tail, receiver, message);
+        tail++;
+        if (tail - published >= PUBLISH_EVERY) {
+            publish();   // the receiver may start on these while this iteration goes on
+        }
+    }
+
+    private void publish() {
+        published = tail;
+        queue.publish(tail);
     }
 
     /** After the runtime stopped (threads joined): takes the next parked pair's message, or null. */
