@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
+import dev.atoll.shards.ShardStats;
 import dev.atoll.shards.TestRuntimes;
 import org.junit.jupiter.api.Test;
 
@@ -168,8 +169,15 @@ class KvBatchingTest {
             CountDownLatch release = TestRuntimes.occupy(server.runtime, owner);
             try {
                 for (int i = 0; i < writes; i++) {
+                    long before = batchesLeft(server, home);
                     c.send("GET", key);
-                    Thread.sleep(20); // one read, so one batch, each: more batches than the queue holds
+                    // One read, so one batch, each: wait until the home shard sent it or had it refused,
+                    // so that there are more batches than the queue holds.
+                    long deadline = System.nanoTime() + Duration.ofSeconds(TestRuntimes.WAIT_SECONDS).toNanos();
+                    while (batchesLeft(server, home) == before) {
+                        assertTrue(System.nanoTime() < deadline, "the home shard never sent GET " + i);
+                        Thread.onSpinWait();
+                    }
                 }
             } finally {
                 release.countDown();
@@ -187,6 +195,12 @@ class KvBatchingTest {
             assertTrue(refused > 0, "no batch was refused");
             assertEquals(0, sum(shardCounter(c, "batches_live")));
         }
+    }
+
+    /** Batches shard {@code home} published to other shards or had refused by the mesh. */
+    private static long batchesLeft(KvTestServer server, int home) {
+        ShardStats.Snapshot stats = server.runtime.stats().get(home);
+        return stats.batchesOut() + stats.rejected();
     }
 
     @Test
