@@ -10,6 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  * A watchdog thread that reports a shard away from its loop longer than the threshold, with the
  * shard thread's stack. It samples each shard's iteration counter and sleeping flag, so shards pay
  * nothing per task; a shard asleep in its driver is idle, not stalled. One report per stall.
+ *
+ * <p>It samples four times per threshold while any shard is awake. While every shard sleeps it doubles
+ * its period up to the threshold, so an idle server is not woken 8 times a second for nothing; a stall
+ * that begins then is reported at most one threshold later than it would be under load.
  */
 final class StallDetector implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StallDetector.class);
@@ -48,7 +52,9 @@ final class StallDetector implements Runnable {
 
     @Override
     public void run() {
-        long period = Math.max(1_000_000L, thresholdNanos / 4);
+        long busyPeriod = Math.max(1_000_000L, thresholdNanos / 4);
+        long idlePeriod = Math.max(busyPeriod, thresholdNanos);
+        long period = busyPeriod;
         long now = System.nanoTime();
         for (int i = 0; i < shards.length; i++) {
             lastIteration[i] = shards[i].stats.read(ShardStats.ITERATIONS);
@@ -56,11 +62,13 @@ final class StallDetector implements Runnable {
         }
         while (running) {
             LockSupport.parkNanos(period);
-            sample(System.nanoTime());
+            period = sample(System.nanoTime()) ? busyPeriod : Math.min(period * 2, idlePeriod);
         }
     }
 
-    void sample(long now) {
+    /** Checks every shard once; returns whether any shard was awake (running or stalled). */
+    boolean sample(long now) {
+        boolean anyAwake = false;
         for (int i = 0; i < shards.length; i++) {
             Shard shard = shards[i];
             long iteration = shard.stats.read(ShardStats.ITERATIONS);
@@ -69,18 +77,27 @@ final class StallDetector implements Runnable {
                     reported[i] = true;   // ShardRuntime.shardDied said why; counted here as the stall it is
                     shard.stats.stalled();
                 }
-            } else if (iteration != lastIteration[i] || shard.wake.isSleeping()) {
+            } else if (shard.wake.isSleeping()) {
+                lastIteration[i] = iteration;
+                sinceNanos[i] = now;
+                reported[i] = false;
+            } else if (iteration != lastIteration[i]) {
+                anyAwake = true;
                 lastIteration[i] = iteration;
                 sinceNanos[i] = now;
                 reported[i] = false;
             } else if (!reported[i] && now - sinceNanos[i] > thresholdNanos) {
+                anyAwake = true;
                 reported[i] = true;
                 shard.stats.stalled();
                 log.warn("shard {} has not returned to its loop for {} ms (threshold {} ms); its thread is at:{}",
                         i, (now - sinceNanos[i]) / 1_000_000, thresholdNanos / 1_000_000,
                         format(shard.thread().getStackTrace()));
+            } else {
+                anyAwake = true;   // in the same iteration since the last sample, not yet past the threshold
             }
         }
+        return anyAwake;
     }
 
     static String format(StackTraceElement[] stack) {

@@ -204,6 +204,36 @@ class ShardRuntimeTest {
     }
 
     @Test
+    void theStallDetectorBacksOffOnlyWhileEveryShardSleeps() throws Exception {
+        try (ShardRuntime r = TestRuntimes.start(2, "atoll.shards.stall-threshold = 0s")) {
+            Shard[] shards = {r.shard(0), r.shard(1)};
+            StallDetector detector = new StallDetector(shards, Duration.ofMillis(50));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestRuntimes.WAIT_SECONDS);
+            while (!(shards[0].wake.isSleeping() && shards[1].wake.isSleeping()) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertFalse(detector.sample(System.nanoTime()), "both shards asleep: nothing to watch closely");
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            r.execute(1, () -> {
+                running.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(running.await(30, TimeUnit.SECONDS));
+            try {
+                assertTrue(detector.sample(System.nanoTime()), "shard 1 is in a task: watch it closely");
+                assertTrue(detector.sample(System.nanoTime()), "still in the same task");
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @Test
     void closeFinishesQueuedWorkThenRefusesNewWork() {
         ShardRuntime r = TestRuntimes.start(2, "");
         List<CompletableFuture<Integer>> queued = new ArrayList<>();

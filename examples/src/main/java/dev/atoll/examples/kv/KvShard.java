@@ -54,6 +54,7 @@ final class KvShard {
     long remoteCommands;
     long batchesIn;
     long expiredKeys;
+    private boolean expiryArmed;
     long hits;
     long misses;
 
@@ -69,7 +70,7 @@ final class KvShard {
     void start(KvNode node, Shard owner) {
         this.shard = owner;
         this.batches = new BatchPool(node, this);
-        owner.schedule(EXPIRY_PERIOD, this::activeExpiry);
+        armExpiry();
         if (!settings.idleTimeout().isZero()) {
             owner.schedule(Duration.ofSeconds(1), this::closeIdle);
         }
@@ -285,7 +286,7 @@ final class KvShard {
             e.value = value;
         }
         if (!keepTtl || expireAt != 0) {
-            table.setExpire(e, expireAt);
+            setExpire(e, expireAt);
         }
         if (aof != null) {
             aof.set(e.key, value, e.expireAt, keepTtl && e.expireAt != 0);
@@ -370,7 +371,7 @@ final class KvShard {
         if (expireAt <= now) {
             remove(e);
         } else {
-            table.setExpire(e, expireAt);
+            setExpire(e, expireAt);
             if (aof != null) {
                 aof.pexpireAt(e.key, expireAt);
             }
@@ -421,7 +422,25 @@ final class KvShard {
                 }
             }
         } while (expired > EXPIRY_SAMPLE / 4 && System.nanoTime() - start < EXPIRY_BUDGET_NANOS);
-        shard.schedule(EXPIRY_PERIOD, this::activeExpiry);
+        expiryArmed = false;
+        armExpiry();
+    }
+
+    /** Sets or clears a key's expiry (0), and starts the expiry cycle if it is not running. */
+    private void setExpire(KeyTable.Entry e, long expireAt) {
+        table.setExpire(e, expireAt);
+        armExpiry();
+    }
+
+    /**
+     * Runs {@link #activeExpiry} every {@link #EXPIRY_PERIOD} while the shard holds keys with an expiry,
+     * and not at all otherwise, so a shard without such keys is never woken by it (an idle server's CPU).
+     */
+    private void armExpiry() {
+        if (!expiryArmed && table.volatileCount() > 0) {
+            expiryArmed = true;
+            shard.schedule(EXPIRY_PERIOD, this::activeExpiry);
+        }
     }
 
     private void closeIdle() {

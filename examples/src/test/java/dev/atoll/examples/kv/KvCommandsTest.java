@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
+import dev.atoll.shards.ShardStats;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -190,6 +191,33 @@ class KvCommandsTest {
             assertEquals(1L, keys); // "kept"
             String info = (String) c.call("INFO", "stats");
             assertTrue(info.contains("expired_keys:201\r\n"), info);
+            // The cycles stopped with the last volatile key; a new one starts them again.
+            assertEquals("OK", c.call("SET", "late", "x", "PX", "50"));
+            deadline = System.nanoTime() + 10_000_000_000L;
+            do {
+                Thread.sleep(50);
+                keys = (Long) c.call("DBSIZE");
+            } while (keys > 1 && System.nanoTime() < deadline);
+            assertEquals(1L, keys);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void anIdleServerLeavesItsShardsAsleep(DriverKind driver) throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, driver, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            assertEquals("OK", c.call("SET", "k", "v"));
+            assertEquals("v", c.call("GET", "k"));
+            // No key has an expiry and no timeout is set: once the replies are out, nothing may wake a shard.
+            // Let the loops settle (200 ms without an iteration; the expiry cycle used to run every 100 ms),
+            // then watch them for 500 ms.
+            java.util.function.LongSupplier iterations =
+                    () -> server.runtime.stats().stream().mapToLong(ShardStats.Snapshot::iterations).sum();
+            long before = KvTestServer.settled(iterations, 200);
+            Thread.sleep(500);
+            long after = iterations.getAsLong();
+            assertEquals(before, after, "loop iterations of an idle server");
         }
     }
 
