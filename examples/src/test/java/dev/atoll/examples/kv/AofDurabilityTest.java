@@ -395,6 +395,9 @@ class AofDurabilityTest {
             for (String key : keys) {
                 writer.send("SET", key, "new");
             }
+            for (String key : keys) {
+                writer.send("GET", key); // a read behind a write in doubt on one connection waits for it
+            }
             await(() -> disk.writesFailed() >= 2, "both logs' writes to fail");
             for (String key : keys) {
                 Object value = reader.call("GET", key); // answered while the logs fail (the new value is in doubt)
@@ -405,6 +408,9 @@ class AofDurabilityTest {
             for (String key : keys) {
                 assertEquals("OK", writer.read());
                 assertTrue(disk.durable(RespClient.encode("SET", key, "new")), "SET " + key + " acknowledged before its sync");
+            }
+            for (String key : keys) {
+                assertEquals("new", writer.read());
             }
             assertEquals("OK", reader.call("SET", keys[0], "again"));
         }
