@@ -395,10 +395,10 @@ class AofDurabilityTest {
             for (String key : keys) {
                 writer.send("SET", key, "new");
             }
-            for (String key : keys) {
-                writer.send("GET", key); // a read behind a write in doubt on one connection waits for it
-            }
             await(() -> disk.writesFailed() >= 2, "both logs' writes to fail");
+            for (String key : keys) {
+                writer.send("GET", key); // a read behind a write in doubt on its connection: both wait
+            }
             for (String key : keys) {
                 Object value = reader.call("GET", key); // answered while the logs fail (the new value is in doubt)
                 assertTrue("old".equals(value) || "new".equals(value), String.valueOf(value));
