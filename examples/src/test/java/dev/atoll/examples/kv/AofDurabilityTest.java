@@ -221,17 +221,22 @@ class AofDurabilityTest {
         }
     }
 
+    /** SET a 1, SET b 2 (acknowledged under everysec, its live write held in flight), and a rewrite's snapshot written. */
+    private static void rewriteBesideAHeldLiveWrite(MemoryDisk disk, RespClient c) throws Exception {
+        assertEquals("OK", c.call("SET", "a", "1"));
+        disk.hold(LOG);
+        assertEquals("OK", c.call("SET", "b", "2"));
+        await(() -> disk.heldWrites() == 1, "the live log's write");
+        assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+        await(() -> disk.writesCompleted(".rewrite") >= 1, "the rewrite's snapshot");
+    }
+
     @Test
     void aRewriteDuringAFailedLiveWriteTakesTheLogsPlaceWithEveryRecord() throws Exception {
         MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ZERO);
         KvTestServer server = start(1, KvSettings.FsyncPolicy.EVERYSEC, 16L << 20, disk);
         try (RespClient c = server.client()) {
-            assertEquals("OK", c.call("SET", "a", "1"));
-            disk.hold(LOG);
-            assertEquals("OK", c.call("SET", "b", "2")); // acknowledged (everysec); its write is held
-            await(() -> disk.heldWrites() == 1, "the live log's write");
-            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
-            await(() -> disk.writesCompleted(".rewrite") >= 1, "the rewrite's snapshot");
+            rewriteBesideAHeldLiveWrite(disk, c);
             disk.release(DISK_FULL); // the live write fails; the new file has every record: it takes over
             await(() -> info(c).contains("aof_rewrites:1"), "the rewrite to take over");
             assertEquals("OK", c.call("SET", "c", "3"));
@@ -274,12 +279,7 @@ class AofDurabilityTest {
         MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ZERO);
         KvTestServer server = start(1, KvSettings.FsyncPolicy.EVERYSEC, 16L << 20, disk);
         try (RespClient c = server.client()) {
-            assertEquals("OK", c.call("SET", "a", "1"));
-            disk.hold(LOG);
-            assertEquals("OK", c.call("SET", "b", "2")); // its live write is held in flight
-            await(() -> disk.heldWrites() == 1, "the live log's write");
-            c.call("BGREWRITEAOF");
-            await(() -> disk.writesCompleted(".rewrite") >= 1, "the rewrite's snapshot");
+            rewriteBesideAHeldLiveWrite(disk, c);
             assertEquals("OK", c.call("SET", "c", "3")); // acknowledged; queued for the live file and the rewrite
             disk.failSyncs(".rewrite", DEVICE_ERROR); // the switch fails at the new file's sync
             disk.release(null);
