@@ -1,29 +1,37 @@
 package dev.atoll.examples.kv;
 
-import dev.atoll.io.Buffer;
-import dev.atoll.io.BufferPool;
 import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.function.BiConsumer;
 
 /**
  * One shard's append-only log: write commands, RESP-encoded as Redis writes them
- * ({@code SET k v PXAT ms}, {@code DEL k}, {@code PEXPIREAT k ms}, {@code PERSIST k},
- * {@code FLUSHALL}), written through a {@link LogFile} (the io module's {@code AsyncFile}).
+ * ({@code SET k v PXAT ms}, {@code APPEND k chunk}, {@code DEL k}, {@code PEXPIREAT k ms},
+ * {@code PERSIST k}, {@code FLUSHALL}), written through a {@link LogFile} (the io module's
+ * {@code AsyncFile}).
  *
  * <p>Records are appended to a heap buffer as commands execute; the first record of a loop
  * iteration queues one flush task, so everything one iteration wrote goes out in one write (group
- * commit). At most one write and one sync are in flight at a time, side by side; what arrives
- * meanwhile goes with the next write. A sync covers what was written before it started.
- * {@code always}: a sync follows each write and {@link #whenSynced} callbacks run only once it
- * covers them, which is what holds back the replies. {@code everysec}: once a second a timer starts
- * a sync of what is written by then (or as soon as something new is), beside the write in flight,
- * so no load can starve it; records not yet written go with the next second's. {@code no}: no sync.
+ * commit), a pool buffer at a time ({@link LogWrite}). At most one write and one sync are in flight
+ * at a time, side by side; what arrives meanwhile goes with the next write. A sync covers what was
+ * written before it started. {@code always}: a sync follows each write and {@link #whenSynced}
+ * callbacks run only once it covers them, which is what holds back the replies. {@code everysec}:
+ * once a second a timer starts a sync of what is written by then (or as soon as something new is),
+ * beside the write in flight, so no load can starve it; records not yet written go with the next
+ * second's. {@code no}: no sync.
+ *
+ * <p>Failures ({@link Health}): while the log cannot be written, writes are refused
+ * ({@link #failure()}, Redis's MISCONF) and nothing waits for it but what it has not synced. A failed
+ * write keeps its records and is tried again each second; a failed sync means the file's unsynced
+ * bytes may never reach the device, so a rewrite from the keys in memory replaces the file. Either
+ * success ends the failure. Nothing appended is dropped before a file that holds it is written.
  *
  * <p>Back-pressure: above {@code kv.aof.max-queued-bytes} appended but not yet written, the log
  * tells {@link LogPressure}, which pauses the connections until it drained to half of that.
@@ -32,11 +40,13 @@ import java.util.ArrayDeque;
  * shard thread (a pause proportional to the data: the simple, correct choice), written to
  * {@code <name>.rewrite} in the background while new records go both to the live file and to a
  * rewrite buffer; then the live file's writes are held, the buffer's tail is written, the new file is
- * synced and renamed over the old one, and writing continues there.
+ * synced and renamed over the old one, and writing continues there. Until that rename the records
+ * not yet in the live file stay queued for it, so a rewrite that fails loses nothing.
  */
 final class Aof {
     private static final Logger log = LoggerFactory.getLogger(Aof.class);
     private static final byte[] SET = ReplyWriter.asciiBytes("SET");
+    private static final byte[] APPEND = ReplyWriter.asciiBytes("APPEND");
     private static final byte[] DEL = ReplyWriter.asciiBytes("DEL");
     private static final byte[] PEXPIREAT = ReplyWriter.asciiBytes("PEXPIREAT");
     private static final byte[] PERSIST = ReplyWriter.asciiBytes("PERSIST");
@@ -44,6 +54,24 @@ final class Aof {
     private static final byte[] PXAT = ReplyWriter.asciiBytes("PXAT");
     private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("KEEPTTL");
     private static final int INITIAL_BUFFER = 16 * 1024;
+    /** A failed write is tried again this often, as Redis does. */
+    private static final Duration WRITE_RETRY = Duration.ofSeconds(1);
+    /** A failed rewrite is tried again after 1, 2, 4 ... seconds, at most this many. */
+    private static final int MAX_REWRITE_DELAY_SECONDS = 64;
+
+    /** Whether the live file can be written. */
+    private enum Health {
+        /** Writes and syncs go on. */
+        OK,
+        /** A write failed (a full disk): its records are kept and it is tried again each second. */
+        WRITE_FAILED,
+        /**
+         * A sync failed, or a rename left the log's name in doubt: what the file got since its last good
+         * sync may never reach the device whatever a later sync says (Linux marks the pages clean after
+         * a failed writeback), so the file is not written again and a rewrite replaces it.
+         */
+        SYNC_FAILED
+    }
 
     /** A callback waiting until the log is synced up to {@code position}. */
     private record Waiter(long position, Runnable action) { }
@@ -57,6 +85,8 @@ final class Aof {
     private final boolean syncEachWrite;
     private final Runnable flushTask = this::flushQueued;
     private final Runnable everySecond = this::everySecond;
+    private final Runnable retryTask = this::retry;
+    private final BiConsumer<Integer, Throwable> liveWritten = this::liveWritten;
     private LogFile file;
     /** Records not yet handed to a write. */
     private ReplyWriter pending = new ReplyWriter(INITIAL_BUFFER);
@@ -74,15 +104,27 @@ final class Aof {
     private boolean flushQueued;
     private boolean writing;
     private boolean syncing;
+    /** The write of the live file in flight, or the failed one that is tried again; its records and end. */
+    private LogWrite liveWrite;
+    private ReplyWriter liveRecords;
+    private long liveUpTo;
     /** More than {@code kv.aof.max-queued-bytes} is appended but not written: {@link #pressure} knows. */
     private boolean full;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private Health health = Health.OK;
+    /** Why the log cannot be written, while {@link #health} is not OK. */
     private Throwable failure;
+    private boolean retryScheduled;
+    /** The clean stop's sync: it fails, rather than waits, when the log cannot be written. */
+    private Promise<Void> stopSync;
     /** Non-null while a rewrite collects the records that follow its snapshot. */
     private ReplyWriter rewriteTail;
     private Rewrite rewrite;
     private boolean rewriteRequested;
     private long rewrites;
+    /** Rewrites failed in a row; no automatic one starts before {@link #rewriteRetryNanos} after one failed. */
+    private int rewriteFailures;
+    private long rewriteRetryNanos;
 
     Aof(Shard shard, KvSettings settings, Path path, KeyTable table, LogStore store, LogPressure pressure) {
         this.shard = shard;
@@ -143,6 +185,12 @@ final class Aof {
         end();
     }
 
+    /** {@code APPEND key chunk}: the command, not the value it makes (which may be far larger). */
+    void append(byte[] key, byte[] chunk, int offset, int length) {
+        begin(3).bulk(APPEND).bulk(key).bulk(chunk, offset, length);
+        end();
+    }
+
     void del(byte[] key) {
         begin(2).bulk(DEL).bulk(key);
         end();
@@ -176,7 +224,7 @@ final class Aof {
         if (rewriteTail != null) {
             rewriteTail.raw(pending.bytes(), recordStart, length);
         }
-        if (!full && appended - written > settings.aofMaxQueuedBytes() && failure == null) {
+        if (!full && appended - written > settings.aofMaxQueuedBytes() && health == Health.OK) {
             full = true;
             pressure.filled();
         }
@@ -186,9 +234,12 @@ final class Aof {
         }
     }
 
-    /** Ends the pause once the queue is down to half its bound (or nothing will drain it: a failure). */
+    /**
+     * Ends the pause once the queue is down to half its bound, or while the log cannot be written:
+     * writes are refused then, and reads must go on.
+     */
     private void relieve() {
-        if (full && (appended - written <= settings.aofMaxQueuedBytes() / 2 || failure != null)) {
+        if (full && (appended - written <= settings.aofMaxQueuedBytes() / 2 || health != Health.OK)) {
             full = false;
             pressure.drained();
         }
@@ -196,14 +247,18 @@ final class Aof {
 
     // ---- durability ----
 
-    /** The logical position after the last record appended; pass it to {@link #whenSynced}. */
-    long appended() {
-        return appended;
+    /**
+     * The log position a reply given now waits for under {@code always}: everything appended. While
+     * the log cannot be written only what is synced, so reads are answered; the writes it has not
+     * synced are not acknowledged (their replies wait for it), and new writes are refused.
+     */
+    long syncPoint() {
+        return health == Health.OK ? appended : synced;
     }
 
     /** Runs {@code action} once everything up to {@code position} is on the device (at once if it is). */
     void whenSynced(long position, Runnable action) {
-        if (synced >= position || failure != null) {
+        if (synced >= position) {
             action.run();
         } else {
             waiters.add(new Waiter(position, action));
@@ -215,16 +270,24 @@ final class Aof {
         return synced;
     }
 
-    /** Why writing the log failed, or null. Writes are refused after a failure (Redis's MISCONF). */
+    /** Why the log cannot be written now, or null. Writes are refused meanwhile (Redis's MISCONF). */
     Throwable failure() {
         return failure;
     }
 
-    /** Writes and syncs everything appended so far (at a clean stop). */
+    /**
+     * Writes and syncs everything appended so far (at a clean stop). Fails when the log cannot be
+     * written: a log that failed is tried once more at once, and the stop does not wait for a disk to
+     * recover.
+     */
     Promise<Void> syncAll() {
         Promise<Void> done = new Promise<>();
+        stopSync = done;
         syncTarget = appended;
         whenSynced(appended, () -> done.complete(null));
+        if (health != Health.OK) {
+            retry();
+        }
         pump();
         return done;
     }
@@ -236,7 +299,7 @@ final class Aof {
 
     /** Starts a write of the pending records and a sync that is due, each unless one is in flight. */
     private void pump() {
-        if (file == null || failure != null) {
+        if (file == null) {
             return;
         }
         if (rewrite != null && rewrite.holdLive) {
@@ -245,10 +308,10 @@ final class Aof {
             }
             return;
         }
-        if (!writing && pending.size() > 0) {
+        if (health == Health.OK && !writing && pending.size() > 0) {
             startWrite();
         }
-        if (!syncing && written > synced
+        if (health != Health.SYNC_FAILED && !syncing && written > synced
                 && (syncEachWrite || syncWanted || (syncTarget > synced && written >= syncTarget))) {
             startSync();
         }
@@ -256,24 +319,32 @@ final class Aof {
 
     private void startWrite() {
         writing = true;
-        ReplyWriter out = pending;
+        liveRecords = pending;
         pending = spare;
-        spare = out;
-        long upTo = appended;
-        writeAll(file, out, fileSize).whenComplete((n, error) -> {
-            out.clear();
-            out.trim(INITIAL_BUFFER);
-            writing = false;
-            if (error != null) {
-                fail(error);
-                return;
-            }
-            fileSize += n;
-            written = upTo;
-            relieve();
-            maybeRewrite();
-            pump();
-        });
+        spare = liveRecords;
+        liveUpTo = appended;
+        liveWrite = new LogWrite(file, liveRecords, fileSize);
+        liveWrite.start().whenComplete(liveWritten);
+    }
+
+    private void liveWritten(Integer n, Throwable error) {
+        writing = false;
+        if (error != null) {
+            failed(Health.WRITE_FAILED, error); // the records stay in liveRecords for the next try
+            pump(); // a sync of what was written before may still go
+            return;
+        }
+        liveRecords.clear();
+        liveRecords.trim(INITIAL_BUFFER);
+        liveWrite = null;
+        fileSize += n;
+        written = liveUpTo;
+        if (health == Health.WRITE_FAILED) {
+            recovered();
+        }
+        relieve();
+        maybeRewrite();
+        pump();
     }
 
     private void startSync() {
@@ -283,10 +354,10 @@ final class Aof {
         file.fdatasync().whenComplete((ignored, error) -> {
             syncing = false;
             if (error != null) {
-                fail(error);
-                return;
+                failed(Health.SYNC_FAILED, error);
+            } else {
+                synced(upTo);
             }
-            synced(upTo);
             pump();
         });
     }
@@ -298,36 +369,53 @@ final class Aof {
         }
     }
 
-    /** The live log failed: writes are refused from now on, nothing waits for it, and a rewrite in progress ends. */
-    private void fail(Throwable error) {
-        if (failure == null) {
-            failure = error;
-            log.error("writing {} failed; the shard refuses writes from now on", path, error);
+    /** The live file failed: writes are refused until a retry works; the clean stop does not wait for it. */
+    private void failed(Health kind, Throwable error) {
+        if (health == Health.OK) {
+            log.error("writing {} failed: writes are refused until it works again (tried again {})", path,
+                    kind == Health.WRITE_FAILED ? "each second" : "by a rewrite", error);
+        } else {
+            log.warn("writing {} failed again: {}", path, error.toString());
         }
+        if (health != Health.SYNC_FAILED) {
+            health = kind; // a rewrite, which a failed sync needs, also covers a failed write
+        }
+        failure = error;
         relieve();
-        while (!waiters.isEmpty()) {
-            waiters.pollFirst().action.run(); // they see failure() and do not acknowledge
+        if (stopSync != null) {
+            stopSync.fail(new IOException(path + " could not be written at the stop: " + (appended - synced)
+                    + " bytes of records are not on the device", error));
         }
-        if (rewrite != null && !rewrite.switching) {
-            rewrite.abandon(error); // it would wait for the live log's idle moment, which pump() no longer looks for
+        scheduleRetry();
+    }
+
+    private void recovered() {
+        log.info("writing {} works again: writes are accepted", path);
+        health = Health.OK;
+        failure = null;
+    }
+
+    private void scheduleRetry() {
+        if (!retryScheduled && file != null) {
+            retryScheduled = true;
+            shard.schedule(health == Health.SYNC_FAILED ? rewriteDelay() : WRITE_RETRY, retryTask);
         }
     }
 
-    /** Writes all of {@code source} at {@code position} through pooled buffers, one after the other. */
-    private static Promise<Integer> writeAll(LogFile target, ReplyWriter source, long position) {
-        return writeFrom(target, source, 0, position);
-    }
-
-    private static Promise<Integer> writeFrom(LogFile target, ReplyWriter source, int from, long position) {
-        int total = source.size();
-        if (from == total) {
-            return Promise.completed(total);
+    /** Tries the failed write again, or rewrites a file that failed to sync; unless that is in progress. */
+    private void retry() {
+        retryScheduled = false;
+        if (file == null || health == Health.OK || (rewrite != null && rewrite.holdLive)) {
+            return; // closed, recovered, or a switch to a new file decides
         }
-        BufferPool pool = BufferPool.current();
-        int length = Math.min(total - from, pool.maxBufferSize());
-        Buffer buffer = pool.acquire(length).writeBytes(source.bytes(), from, length);
-        return target.write(buffer, position).whenComplete((n, error) -> buffer.release())
-                .flatMap(n -> writeFrom(target, source, from + length, position + length));
+        if (health == Health.WRITE_FAILED) {
+            if (!writing) {
+                writing = true;
+                liveWrite.resume().whenComplete(liveWritten);
+            }
+        } else if (rewrite == null) {
+            startRewrite(new Promise<>());
+        }
     }
 
     // ---- rewrite ----
@@ -350,7 +438,7 @@ final class Aof {
      * written meanwhile in full; the next one compacts them). Returns false when it had to wait.
      */
     boolean requestRewrite() {
-        if (rewrite == null && file != null && failure == null) {
+        if (rewrite == null && file != null) {
             startRewrite(new Promise<>());
             return true;
         }
@@ -361,9 +449,13 @@ final class Aof {
     private void maybeRewrite() {
         long bound = Math.max(settings.rewriteMinBytes(),
                 sizeAfterRewrite + sizeAfterRewrite * settings.rewriteGrowthPercent() / 100);
-        if (rewrite == null && fileSize > bound) {
+        if (rewrite == null && fileSize > bound && (rewriteFailures == 0 || System.nanoTime() - rewriteRetryNanos >= 0)) {
             startRewrite(new Promise<>());
         }
+    }
+
+    private Duration rewriteDelay() {
+        return Duration.ofSeconds(Math.min(MAX_REWRITE_DELAY_SECONDS, 1L << Math.min(rewriteFailures, 30)));
     }
 
     /** Snapshots the keys now and starts writing them to the rewrite file. */
@@ -391,32 +483,22 @@ final class Aof {
         private long nextSize;
         /** The live file's writes are held until the switch. */
         boolean holdLive;
-        /** The live file is idle and the new one takes its place: nothing can fail the live file now. */
-        boolean switching;
+        /** The live file is idle and the new one is being put in its place. */
+        private boolean switching;
+        /** The rename is under way: if it fails, which file the log's name shows is in doubt. */
+        private boolean renaming;
 
         Rewrite(Promise<Void> done) {
             this.done = done;
-        }
-
-        /** False once this rewrite was abandoned: an operation on its file that completes later does nothing. */
-        private boolean current() {
-            return rewrite == this;
         }
 
         void start(ReplyWriter snapshot) {
             store.open(target, true)
                     .flatMap(opened -> {
                         next = opened;
-                        if (!current()) {
-                            opened.closeAsync(); // abandoned while it opened
-                            return Promise.completed(0);
-                        }
-                        return writeAll(opened, snapshot, 0);
+                        return new LogWrite(opened, snapshot, 0).start();
                     })
                     .whenComplete((n, error) -> {
-                        if (!current()) {
-                            return;
-                        }
                         if (error != null) {
                             abandon(error);
                         } else {
@@ -435,10 +517,7 @@ final class Aof {
             }
             ReplyWriter tail = rewriteTail;
             rewriteTail = new ReplyWriter(INITIAL_BUFFER);
-            writeAll(next, tail, nextSize).whenComplete((n, error) -> {
-                if (!current()) {
-                    return;
-                }
+            new LogWrite(next, tail, nextSize).start().whenComplete((n, error) -> {
                 if (error != null) {
                     abandon(error);
                 } else {
@@ -450,7 +529,8 @@ final class Aof {
 
         /**
          * The live file is idle and held. Every record since the snapshot is in the new file or in
-         * the tail, so the records still pending for the live file are dropped: the tail has them.
+         * the tail; the records still queued for the live file (pending, and those of a failed write)
+         * are dropped only once the new file has taken its place.
          */
         void liveIdle() {
             if (switching) {
@@ -459,50 +539,72 @@ final class Aof {
             switching = true;
             ReplyWriter tail = rewriteTail;
             rewriteTail = null;
-            pending.clear();
-            long upTo = appended;
-            writeAll(next, tail, nextSize)
+            int carried = pending.size(); // the live file's writes are held: pending only grows until the end
+            long cut = appended;
+            new LogWrite(next, tail, nextSize).start()
                     .flatMap(n -> {
                         nextSize += n;
                         return next.fdatasync();
                     })
-                    .flatMap(ignored -> store.replace(target, path))
+                    .flatMap(ignored -> {
+                        renaming = true;
+                        return store.replace(target, path);
+                    })
                     .whenComplete((ignored, error) -> {
-                        rewrite = null;
                         if (error != null) {
-                            // The records of the tail are only in memory now: a failure we cannot recover.
-                            fail(error);
-                            done.fail(error);
-                            return;
+                            if (renaming) {
+                                failed(Health.SYNC_FAILED, error); // the name may show either file: rewrite again
+                            }
+                            abandon(error);
+                        } else {
+                            switched(carried, cut);
                         }
-                        LogFile old = file;
-                        file = next;
-                        old.closeAsync();
-                        fileSize = nextSize;
-                        sizeAfterRewrite = nextSize;
-                        written = Math.max(written, upTo);
-                        rewrites++;
-                        log.info("rewrote {}: {} bytes", path, nextSize);
-                        relieve();
-                        synced(upTo);
-                        done.complete(null);
-                        if (rewriteRequested) {
-                            rewriteRequested = false;
-                            startRewrite(new Promise<>());
-                        }
-                        pump();
                     });
         }
 
-        /** The rewrite failed before the switch, or the live log did: carry on with the live log as it is. */
+        private void switched(int carried, long cut) {
+            rewrite = null;
+            LogFile old = file;
+            file = next;
+            old.closeAsync();
+            pending.consume(carried);
+            if (liveWrite != null) { // a failed write: its records are in the new file too
+                liveRecords.clear();
+                liveWrite = null;
+            }
+            fileSize = nextSize;
+            sizeAfterRewrite = nextSize;
+            written = cut;
+            rewrites++;
+            rewriteFailures = 0;
+            log.info("rewrote {}: {} bytes", path, nextSize);
+            if (health != Health.OK) {
+                recovered();
+            }
+            relieve();
+            synced(cut);
+            done.complete(null);
+            if (rewriteRequested) {
+                rewriteRequested = false;
+                startRewrite(new Promise<>());
+            }
+            pump();
+        }
+
+        /** The rewrite failed: the live log goes on with every record it had queued. */
         void abandon(Throwable error) {
-            log.warn("rewriting {} failed; the log goes on growing", path, error);
+            log.warn("rewriting {} failed; the log goes on growing: {}", path, error.toString());
             rewriteTail = null;
             rewrite = null;
             if (next != null) {
                 next.closeAsync();
             }
+            rewriteFailures++;
+            rewriteRetryNanos = System.nanoTime() + rewriteDelay().toNanos();
             done.fail(error);
+            if (health != Health.OK) {
+                scheduleRetry();
+            }
             pump();
         }
     }

@@ -18,7 +18,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
@@ -32,10 +36,14 @@ import java.util.regex.Pattern;
  * {@code appendonly-<shard>-of-<count>.aof}; when their count differs from the current one, the
  * layout changed and every shard writes a fresh log (then the old files are deleted).
  *
- * <p>A command cut at the end of a file (a crash in the middle of a write) is dropped, and the file
- * truncated before it, as Redis's {@code aof-load-truncated yes} does; anything else that does not
- * parse stops the start with the file and offset. The files are read through the io module's
- * {@link AsyncFile}, each on a shard, before the shards serve; only the truncation of a torn tail
+ * <p>What does not load stops the start with the file, the offset and what was expected, unless a
+ * setting says to go on: a command cut at the end of a file (a crash in the middle of a write) is
+ * dropped with {@code kv.aof.load-truncated = yes} (Redis's {@code aof-load-truncated}, and its
+ * default); bytes from an offset on that are not a command the log writes are dropped only with
+ * {@code kv.aof.load-corrupt-tail = yes}; a layout whose files are not all there (a shard's log is
+ * missing) loads only with {@code kv.aof.load-missing = yes}. Each of these logs a warning naming
+ * the file, the offset and what was dropped. The files are read through the io module's
+ * {@link AsyncFile}, each on a shard, before the shards serve; only the truncation of a dropped tail
  * is a plain file call (the io module has no truncate).
  */
 final class AofReplay {
@@ -43,6 +51,7 @@ final class AofReplay {
     private static final Pattern NAME = Pattern.compile("appendonly-(\\d+)-of-(\\d+)\\.aof");
     private static final int CHUNK = 1 << 20;
     private static final byte[] SET = ReplyWriter.asciiBytes("set");
+    private static final byte[] APPEND = ReplyWriter.asciiBytes("append");
     private static final byte[] DEL = ReplyWriter.asciiBytes("del");
     private static final byte[] PEXPIREAT = ReplyWriter.asciiBytes("pexpireat");
     private static final byte[] PERSIST = ReplyWriter.asciiBytes("persist");
@@ -69,8 +78,13 @@ final class AofReplay {
         return dir.resolve("appendonly-" + shard + "-of-" + count + ".aof");
     }
 
-    /** Replays the logs of {@code dir}, reading each through an {@link AsyncFile} on one of the runtime's shards. */
-    static Result load(ShardRuntime runtime, Path dir) throws IOException, InterruptedException {
+    /**
+     * Replays the logs of {@code settings.dir()}, reading each through an {@link AsyncFile} on one of
+     * the runtime's shards; throws, naming file and offset, when one does not load and the settings
+     * do not say to go on.
+     */
+    static Result load(ShardRuntime runtime, KvSettings settings) throws IOException, InterruptedException {
+        Path dir = settings.dir();
         int shards = runtime.shardCount();
         Files.createDirectories(dir);
         List<Path> logs = new ArrayList<>();
@@ -85,6 +99,7 @@ final class AofReplay {
             }
         }
         logs.sort(Comparator.comparing(p -> p.getFileName().toString()));
+        checkComplete(dir, logs, settings.aofLoadMissing());
         boolean same = !logs.isEmpty();
         for (Path file : logs) {
             Matcher m = NAME.matcher(file.getFileName().toString());
@@ -111,13 +126,7 @@ final class AofReplay {
                 throw e.getCause() instanceof IOException io ? io : new IOException("replaying " + file, e.getCause());
             }
             records += replay.records;
-            if (replay.tornBytes() > 0) {
-                log.warn("{}: the last {} bytes are a command cut by a crash; dropped{}", file, replay.tornBytes(),
-                        same ? ", and the file truncated at " + replay.consumed : "");
-                if (same) {
-                    truncate(file, replay.consumed);
-                }
-            }
+            dropTail(file, replay, settings, same);
             KeyTable source = replay.table;
             if (same) {
                 Matcher m = NAME.matcher(file.getFileName().toString());
@@ -161,6 +170,72 @@ final class AofReplay {
     }
 
     /**
+     * Refuses the start when no layout has all its files: each of its shards wrote one, so a missing
+     * file is a shard's keys missing. Files of two layouts are a change of shard count cut by a
+     * crash: the complete one holds everything and the other agrees with it.
+     */
+    private static void checkComplete(Path dir, List<Path> logs, boolean loadMissing) throws IOException {
+        Map<Integer, Set<Integer>> layouts = new TreeMap<>();
+        for (Path file : logs) {
+            Matcher m = NAME.matcher(file.getFileName().toString());
+            m.matches();
+            layouts.computeIfAbsent(Integer.parseInt(m.group(2)), c -> new HashSet<>()).add(Integer.parseInt(m.group(1)));
+        }
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<Integer, Set<Integer>> layout : layouts.entrySet()) {
+            int count = layout.getKey();
+            List<String> absent = new ArrayList<>();
+            for (int shard = 0; shard < count; shard++) {
+                if (!layout.getValue().contains(shard)) {
+                    absent.add(path(dir, shard, count).getFileName().toString());
+                }
+            }
+            if (absent.isEmpty()) {
+                return;
+            }
+            missing.addAll(absent);
+        }
+        if (missing.isEmpty()) {
+            return; // no logs: a first start
+        }
+        String found = logs.stream().map(p -> p.getFileName().toString()).toList().toString();
+        String message = dir + ": the log(s) " + missing + " are missing (found " + found
+                + "; each shard of a layout writes one), so the keys of those shards would be missing";
+        if (!loadMissing) {
+            throw new IOException(message + "; not starting (kv.aof.load-missing = yes starts without them)");
+        }
+        log.warn("{}; starting without them (kv.aof.load-missing = yes)", message);
+    }
+
+    /**
+     * Bytes after the last command that loaded: a command cut by the end of the file, or bytes that
+     * are not a command. Refuses the start unless the matching setting allows dropping them; then
+     * warns and, when the file is appended to next, truncates it.
+     */
+    private static void dropTail(Path file, FileReplay replay, KvSettings settings, boolean appendedToNext)
+            throws IOException {
+        long dropped = Files.size(file) - replay.consumed;
+        if (dropped <= 0) {
+            return;
+        }
+        boolean cut = replay.problem == null;
+        String message = (cut
+                ? file + " ends in a command cut at offset " + replay.consumed + " (a crash during a write; the rest of"
+                        + " the command was expected)"
+                : file + " is corrupt at offset " + replay.consumed + ": " + replay.problem)
+                + "; " + dropped + " bytes from there to the end of the file: " + replay.preview();
+        String setting = cut ? "kv.aof.load-truncated" : "kv.aof.load-corrupt-tail";
+        if (!(cut ? settings.aofLoadTruncated() : settings.aofLoadCorruptTail())) {
+            throw new IOException(message + "; not starting (" + setting + " = yes drops them)");
+        }
+        log.warn("{}; dropped{} ({} = yes)", message,
+                appendedToNext ? ", and the file truncated to " + replay.consumed + " bytes" : "", setting);
+        if (appendedToNext) {
+            truncate(file, replay.consumed);
+        }
+    }
+
+    /**
      * One log read through an {@link AsyncFile} on a shard, a pool buffer at a time, and parsed as it
      * arrives into its own table; runs on that shard until {@link #run}'s promise completes.
      */
@@ -178,6 +253,8 @@ final class AofReplay {
         private long consumed;
         private long position;
         private long records;
+        /** What is wrong at {@link #consumed} (reading stopped there), or null: the file loaded to its end. */
+        private String problem;
 
         FileReplay(Path file) {
             this.file = file;
@@ -195,9 +272,15 @@ final class AofReplay {
             return done;
         }
 
-        /** Bytes after the last complete command: a write cut by a crash. */
-        long tornBytes() {
-            return end - start;
+        /** The first bytes at {@link #consumed}, escaped, for a message. */
+        String preview() {
+            StringBuilder text = new StringBuilder("\"");
+            for (int i = start; i < Math.min(end, start + 40); i++) {
+                int b = bytes[i] & 0xFF;
+                text.append(b == '\r' ? "\\r" : b == '\n' ? "\\n" : b == '"' || b == '\\' ? "\\" + (char) b
+                        : b >= 0x20 && b < 0x7F ? String.valueOf((char) b) : String.format("\\x%02x", b));
+            }
+            return text.append(end - start > 40 ? "\"..." : "\"").toString();
         }
 
         private void readNext() {
@@ -213,14 +296,14 @@ final class AofReplay {
                     makeRoom(n);
                     buffer.readBytes(bytes, end, n);
                     end += n;
-                    parseAvailable();
-                } catch (IOException e) {
-                    finish(e);
-                    return;
                 } finally {
                     buffer.release();
                 }
-                readNext();
+                if (parseAvailable()) {
+                    readNext();
+                } else {
+                    finish(null); // the rest is not read: the start stops here, or drops it
+                }
             });
         }
 
@@ -238,22 +321,33 @@ final class AofReplay {
             end = pending;
         }
 
-        private void parseAvailable() throws IOException {
+        /** Applies the complete commands read; false at the first bytes that are not one (see {@link #problem}). */
+        private boolean parseAvailable() {
             while (start < end) {
+                if (bytes[start] != '*') { // the parser would take it for an inline command: the log writes none
+                    problem = "expected '*' starting a command";
+                    return false;
+                }
                 int next = parser.parse(bytes, start, end, request);
                 if (next == RespParser.INCOMPLETE) {
-                    return;
+                    return true;
                 }
                 if (next == RespParser.ERROR) {
-                    throw new IOException(file + " is corrupt at offset " + consumed + ": " + parser.error());
+                    problem = parser.error();
+                    return false;
                 }
                 if (request.count() > 0) {
-                    apply(file, consumed, request, table);
+                    if (!apply(request, table)) {
+                        problem = "a command the log never holds (" + request.string(0) + " with "
+                                + (request.count() - 1) + " arguments)";
+                        return false;
+                    }
                     records++;
                 }
                 consumed += next - start;
                 start = next;
             }
+            return true;
         }
 
         private void finish(Throwable error) {
@@ -267,7 +361,7 @@ final class AofReplay {
         }
     }
 
-    /** Cuts a torn command off the end of a log that is appended to next (the io module has no truncate). */
+    /** Cuts a dropped tail off a log that is appended to next (the io module has no truncate). */
     private static void truncate(Path file, long length) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(length);
@@ -275,7 +369,8 @@ final class AofReplay {
         }
     }
 
-    private static void apply(Path file, long offset, Request r, KeyTable table) throws IOException {
+    /** Applies one log command to {@code table}; false when it is none the log writes. */
+    private static boolean apply(Request r, KeyTable table) {
         byte[] b = r.bytes;
         if (r.is(0, SET) && r.count() >= 3) {
             long expireAt = 0;
@@ -285,39 +380,48 @@ final class AofReplay {
             } else if (r.count() == 4 && r.is(3, KEEPTTL)) {
                 keepTtl = true;
             } else if (r.count() != 3) {
-                throw unexpected(file, offset, r);
+                return false;
             }
-            int hash = KeyTable.hash(b, r.offset(1), r.length(1));
-            KeyTable.Entry e = table.find(b, r.offset(1), r.length(1), hash);
+            KeyTable.Entry e = entry(r, table);
             if (e == null) {
-                e = table.insert(r.copy(1), hash, r.copy(2));
+                e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), r.copy(2));
             } else {
                 e.value = r.copy(2);
             }
             if (!keepTtl) {
                 table.setExpire(e, expireAt);
             }
+        } else if (r.is(0, APPEND) && r.count() == 3) {
+            KeyTable.Entry e = entry(r, table);
+            if (e == null) {
+                table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), r.copy(2));
+            } else {
+                byte[] value = Arrays.copyOf(e.value, e.value.length + r.length(2));
+                System.arraycopy(b, r.offset(2), value, e.value.length, r.length(2));
+                e.value = value; // its expiry stays, as APPEND keeps it
+            }
         } else if (r.is(0, DEL) && r.count() == 2) {
-            KeyTable.Entry e = table.find(b, r.offset(1), r.length(1), KeyTable.hash(b, r.offset(1), r.length(1)));
+            KeyTable.Entry e = entry(r, table);
             if (e != null) {
                 table.remove(e);
             }
         } else if ((r.is(0, PEXPIREAT) && r.count() == 3 && r.longAt(2)) || (r.is(0, PERSIST) && r.count() == 2)) {
             long expireAt = r.is(0, PERSIST) ? 0 : r.number;
-            KeyTable.Entry e = table.find(b, r.offset(1), r.length(1), KeyTable.hash(b, r.offset(1), r.length(1)));
+            KeyTable.Entry e = entry(r, table);
             if (e != null) {
                 table.setExpire(e, expireAt);
             }
         } else if (r.is(0, FLUSHALL) && r.count() == 1) {
             table.clear();
         } else {
-            throw unexpected(file, offset, r);
+            return false;
         }
+        return true;
     }
 
-    private static IOException unexpected(Path file, long offset, Request r) {
-        return new IOException(file + " is corrupt at offset " + offset + ": a command the log never holds ("
-                + r.string(0) + " with " + (r.count() - 1) + " arguments)");
+    /** The entry of the key that is argument 1, or null. */
+    private static KeyTable.Entry entry(Request r, KeyTable table) {
+        return table.find(r.bytes, r.offset(1), r.length(1), KeyTable.hash(r.bytes, r.offset(1), r.length(1)));
     }
 
     /** Deletes the files of an earlier layout once every shard's new log is written. */

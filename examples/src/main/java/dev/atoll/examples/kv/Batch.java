@@ -148,13 +148,7 @@ final class Batch implements Runnable, ReplySource {
         state = RETURNING;
         Aof aof = owner.aof;
         if (aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-            aof.whenSynced(aof.appended(), () -> {
-                if (aof.failure() != null) {
-                    replies.clear(); // not durable: no acknowledgement may leave
-                    refuse("MISCONF Errors writing to the AOF file: " + aof.failure().getMessage());
-                }
-                sendBack();
-            });
+            aof.whenSynced(aof.syncPoint(), this::sendBack);
         } else {
             sendBack();
         }

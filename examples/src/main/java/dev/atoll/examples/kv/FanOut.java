@@ -55,7 +55,7 @@ final class FanOut implements ReplySource {
                 Runnable back = () -> fanOut.arrived(target, answer);
                 Aof aof = shard.aof;
                 if (aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-                    aof.whenSynced(aof.appended(), () -> Shard.current().sendReply(home, back));
+                    aof.whenSynced(aof.syncPoint(), () -> Shard.current().sendReply(home, back));
                 } else {
                     Shard.current().sendReply(home, back);
                 }

@@ -406,7 +406,7 @@ final class KvConnection implements Receiver {
      */
     private void waitForLocalSync() {
         if (home.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-            syncNeeded = home.aof.appended();
+            syncNeeded = Math.max(syncNeeded, home.aof.syncPoint()); // lower while the log fails: keep earlier writes' wait
         }
     }
 
@@ -548,11 +548,6 @@ final class KvConnection implements Receiver {
     // ---- output ----
 
     private void synced() {
-        Aof aof = home.aof;
-        if (aof != null && aof.failure() != null) {
-            closeNow(); // the writes it acknowledges are not durable: they must not be acknowledged
-            return;
-        }
         flush();
         finishIfDone();
     }

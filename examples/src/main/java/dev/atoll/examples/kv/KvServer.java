@@ -63,7 +63,7 @@ public final class KvServer {
     /** As {@link #start(ShardRuntime, KvSettings)}, with the logs written through {@code store} (tests simulate a disk). */
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store) throws Exception {
         int count = runtime.shardCount();
-        AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(runtime, settings.dir()) : null;
+        AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
         KvShard[] shards = new KvShard[count];
         for (int i = 0; i < count; i++) {
             shards[i] = new KvShard(i, loaded == null ? new KeyTable() : loaded.tables()[i], settings);

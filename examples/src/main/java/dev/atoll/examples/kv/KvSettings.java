@@ -20,10 +20,24 @@ import java.time.Duration;
  * @param maxConnections       open client connections over all shards
  * @param idleTimeout          a connection idle this long is closed; zero = never
  * @param password             what AUTH must give; empty = no password
+ * @param aofLoadTruncated     a command cut by the end of a log (a crash during a write) is dropped at
+ *                             start, with a warning; otherwise the start is refused
+ * @param aofLoadCorruptTail   bytes of a log from an offset on that are not a command are dropped at
+ *                             start, with a warning; otherwise the start is refused
+ * @param aofLoadMissing       logs of a layout that are missing (a shard's keys) are accepted at start,
+ *                             with a warning; otherwise the start is refused
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, int maxRequestBytes, int maxConnections, Duration idleTimeout,
-                         String password) {
+                         String password, boolean aofLoadTruncated, boolean aofLoadCorruptTail, boolean aofLoadMissing) {
+
+    /** With the logs loaded as reference.conf says: a cut command dropped, corruption and missing logs refused. */
+    public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
+                      long aofMaxQueuedBytes, int maxRequestBytes, int maxConnections, Duration idleTimeout,
+                      String password) {
+        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, maxRequestBytes,
+                maxConnections, idleTimeout, password, true, false, false);
+    }
 
     /** Redis's {@code appendfsync} choices. */
     public enum FsyncPolicy {
@@ -48,6 +62,9 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 (int) reader.bytes("kv.max-request-bytes", 1024, Integer.MAX_VALUE - 1024),
                 reader.intIn("kv.max-connections", 1, 1_000_000),
                 reader.duration("kv.idle-timeout", Duration.ZERO, Duration.ofDays(365)),
-                reader.config().getString("kv.password"));
+                reader.config().getString("kv.password"),
+                reader.bool("kv.aof.load-truncated"),
+                reader.bool("kv.aof.load-corrupt-tail"),
+                reader.bool("kv.aof.load-missing"));
     }
 }

@@ -121,7 +121,10 @@ final class KvShard {
                     value = Arrays.copyOf(e.value, e.value.length + r.length(2));
                     System.arraycopy(b, r.offset(2), value, e.value.length, r.length(2));
                 }
-                store(b, r.offset(1), r.length(1), value, 0, true, now);
+                KeyTable.Entry stored = put(b, r.offset(1), r.length(1), value, 0, true);
+                if (aof != null) {
+                    aof.append(stored.key, b, r.offset(2), r.length(2)); // the chunk, not the whole value
+                }
                 out.integer(value.length);
             }
             case INCR -> incrBy(r, 1, now, out);
@@ -278,6 +281,14 @@ final class KvShard {
 
     /** Sets a key's value; {@code expireAt} 0 clears its expiry unless {@code keepTtl}. Logs the change. */
     void store(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl, long now) {
+        KeyTable.Entry e = put(b, offset, length, value, expireAt, keepTtl);
+        if (aof != null) {
+            aof.set(e.key, value, e.expireAt, keepTtl && e.expireAt != 0);
+        }
+    }
+
+    /** Sets a key's value as {@link #store} does, without logging it. */
+    private KeyTable.Entry put(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl) {
         int hash = KeyTable.hash(b, offset, length);
         KeyTable.Entry e = table.find(b, offset, length, hash);
         if (e == null) {
@@ -288,9 +299,7 @@ final class KvShard {
         if (!keepTtl || expireAt != 0) {
             setExpire(e, expireAt);
         }
-        if (aof != null) {
-            aof.set(e.key, value, e.expireAt, keepTtl && e.expireAt != 0);
-        }
+        return e;
     }
 
     private void incrBy(Request r, long delta, long now, ReplyWriter out) {

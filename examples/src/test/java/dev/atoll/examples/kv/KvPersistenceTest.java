@@ -2,6 +2,7 @@ package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
 import dev.atoll.shards.TestRuntimes;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -174,12 +175,136 @@ class KvPersistenceTest {
                 .getBytes(StandardCharsets.US_ASCII));
         java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                 () -> KvTestServer.start(1, driver, settings).close());
-        assertTrue(e.getMessage().contains(log + " is corrupt at offset 27") && e.getMessage().contains("INCR"),
+        assertTrue(e.getMessage().contains(log + " is corrupt at offset 27") && e.getMessage().contains("INCR")
+                && e.getMessage().contains("kv.aof.load-corrupt-tail"),
                 e.getMessage());
         Files.write(log, "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*x\r\n".getBytes(StandardCharsets.US_ASCII));
         e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                 () -> KvTestServer.start(1, driver, settings).close());
         assertTrue(e.getMessage().contains(log + " is corrupt at offset 27: ERR Protocol error: invalid multibulk length"),
                 e.getMessage());
+    }
+
+    private KvSettings loading(boolean truncated, boolean corruptTail, boolean missing) {
+        KvSettings s = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        return new KvSettings(s.appendOnly(), s.fsync(), s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
+                s.aofMaxQueuedBytes(), s.maxRequestBytes(), s.maxConnections(), s.idleTimeout(), s.password(),
+                truncated, corruptTail, missing);
+    }
+
+    /** The start refuses: the message, which names what is wrong. */
+    private String refused(KvSettings settings, int shards) {
+        return org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> KvTestServer.start(shards, DriverKind.AUTO, settings).close()).getMessage();
+    }
+
+    /** Runs {@code start} and returns what AofReplay warned meanwhile. */
+    private static List<String> warnings(ThrowingRunnable start) throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AofReplay.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            start.run();
+        } finally {
+            logger.detachAppender(appender);
+        }
+        return appender.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** Issue 19, item 4: APPEND is logged as the command with its chunk, not as the SET of the value it makes. */
+    @Test
+    void appendIsLoggedAsItsChunkAndReplaysWithItsExpiry() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        String chunk = "a".repeat(4096);
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals((long) chunk.length(), c.call("APPEND", "kept", chunk));
+            assertEquals(1L, c.call("EXPIRE", "kept", "1000"));
+            for (int i = 2; i <= 64; i++) {
+                assertEquals((long) i * chunk.length(), c.call("APPEND", "kept", chunk));
+            }
+            assertEquals(1L, c.call("APPEND", "fresh", "x"));
+            assertEquals(1L, c.call("DEL", "fresh"));
+            assertEquals(1L, c.call("APPEND", "fresh", "y"));
+        }
+        long logged = Files.size(dir.resolve("appendonly-0-of-1.aof"));
+        assertTrue(logged < 64 * chunk.length() + 4096, logged + " bytes logged for 64 appends of " + chunk.length());
+        for (int shards : new int[] {1, 2}) {
+            try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, settings); RespClient c = server.client()) {
+                assertEquals(chunk.repeat(64), c.call("GET", "kept"));
+                long ttl = (Long) c.call("TTL", "kept");
+                assertTrue(ttl > 900 && ttl <= 1000, "ttl " + ttl);
+                assertEquals("y", c.call("GET", "fresh"));
+            }
+        }
+    }
+
+    /** Issue 19, item 8: a shard's log missing stops the start, naming it, unless kv.aof.load-missing says to go on. */
+    @Test
+    void aMissingShardLogStopsTheStartUnlessAllowed() throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, loading(true, false, false));
+             RespClient c = server.client()) {
+            for (int i = 0; i < 100; i++) {
+                assertEquals("OK", c.call("SET", "key" + i, "v"));
+            }
+        }
+        Files.delete(dir.resolve("appendonly-1-of-2.aof"));
+        for (int shards : new int[] {2, 3}) {
+            String message = refused(loading(true, false, false), shards);
+            assertTrue(message.contains("appendonly-1-of-2.aof") && message.contains("missing")
+                    && message.contains("kv.aof.load-missing"), message);
+        }
+        List<String> warned = warnings(() -> {
+            try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, loading(true, false, true));
+                 RespClient c = server.client()) {
+                long keys = (Long) c.call("DBSIZE");
+                assertTrue(keys > 0 && keys < 100, keys + " keys");
+            }
+        });
+        assertTrue(warned.stream().anyMatch(w -> w.contains("appendonly-1-of-2.aof")), warned.toString());
+    }
+
+    /**
+     * Issue 19, item 8: bytes at the end of a log that are not a command stop the start, naming file,
+     * offset and what was expected, unless kv.aof.load-corrupt-tail says to drop them; a command cut by
+     * the end is dropped unless kv.aof.load-truncated = no.
+     */
+    @Test
+    void aTailThatIsNotACommandStopsTheStartUnlessAllowed() throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, loading(true, false, false));
+             RespClient c = server.client()) {
+            assertEquals("OK", c.call("SET", "a", "1"));
+        }
+        Path log = dir.resolve("appendonly-0-of-1.aof");
+        long complete = Files.size(log);
+        Files.write(log, "garbage".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
+        String message = refused(loading(true, false, false), 1);
+        assertTrue(message.contains(log + " is corrupt at offset " + complete + ": expected '*'")
+                && message.contains("\"garbage\"") && message.contains("kv.aof.load-corrupt-tail"), message);
+        List<String> warned = warnings(() -> {
+            try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, loading(true, true, false));
+                 RespClient c = server.client()) {
+                assertEquals("1", c.call("GET", "a"));
+            }
+        });
+        assertTrue(warned.stream().anyMatch(w -> w.contains(log + " is corrupt at offset " + complete)
+                && w.contains("7 bytes") && w.contains("truncated to " + complete)), warned.toString());
+        assertEquals(complete, Files.size(log));
+
+        Files.write(log, "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$5\r\n12".getBytes(StandardCharsets.US_ASCII),
+                StandardOpenOption.APPEND);
+        message = refused(loading(false, false, false), 1);
+        assertTrue(message.contains(log + " ends in a command cut at offset " + complete)
+                && message.contains("kv.aof.load-truncated"), message);
+        warned = warnings(() -> KvTestServer.start(1, DriverKind.AUTO, loading(true, false, false)).close());
+        assertTrue(warned.stream().anyMatch(w -> w.contains(log + " ends in a command cut at offset " + complete)
+                && w.contains("26 bytes")), warned.toString());
+        assertEquals(complete, Files.size(log));
     }
 }

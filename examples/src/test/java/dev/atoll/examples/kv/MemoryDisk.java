@@ -20,14 +20,20 @@ import java.util.Map;
  * file's name only through a sync of its directory. {@link #powerLoss()} freezes it — no operation
  * completes afterwards — and {@link #writeImage} puts what survived into a real directory, where a
  * server replays it. Operations complete on the calling shard after the given latencies; writes to
- * some files can be held and then failed. All of one directory (names are file names).
+ * some files can be held and then failed, and writes or syncs can fail until told otherwise (a full
+ * disk, a device error). A failed sync is what Linux makes of a failed writeback: the bytes it should
+ * have synced count as clean but are not on the device, so a later sync does not bring them there.
+ * All of one directory (names are file names).
  */
 final class MemoryDisk implements LogStore {
-    /** One file: the bytes as the page cache holds them, how many of them are on the device, its syncs. */
+    /** One file: the bytes as the page cache holds them, as the device holds them, and its syncs. */
     private static final class Inode {
         byte[] bytes = new byte[0];
         int length;
-        int durable;
+        byte[] device = new byte[0];
+        int deviceLength;
+        /** The page cache differs from the device from here on (nothing: MAX_VALUE). */
+        int dirtyFrom = Integer.MAX_VALUE;
         final List<Long> syncNanos = new ArrayList<>();
     }
 
@@ -42,6 +48,12 @@ final class MemoryDisk implements LogStore {
     private final Map<String, Integer> writesCompleted = new HashMap<>();
     private final List<Completion> held = new ArrayList<>();
     private String holdSuffix;
+    private String failWritesSuffix;
+    private IOException writeFailure;
+    private String failSyncsSuffix;
+    private IOException syncFailure;
+    private int writesFailed;
+    private int syncsFailed;
     private boolean powerLost;
 
     MemoryDisk(Duration writeLatency, Duration syncLatency) {
@@ -72,6 +84,26 @@ final class MemoryDisk implements LogStore {
         held.clear();
     }
 
+    /** From now on writes to files whose name ends with {@code suffix} fail with {@code failure}; null: they work again. */
+    synchronized void failWrites(String suffix, IOException failure) {
+        failWritesSuffix = suffix;
+        writeFailure = failure;
+    }
+
+    /** From now on syncs of files whose name ends with {@code suffix} fail with {@code failure}; null: they work again. */
+    synchronized void failSyncs(String suffix, IOException failure) {
+        failSyncsSuffix = suffix;
+        syncFailure = failure;
+    }
+
+    synchronized int writesFailed() {
+        return writesFailed;
+    }
+
+    synchronized int syncsFailed() {
+        return syncsFailed;
+    }
+
     /** Writes completed to files whose name ends with {@code suffix}. */
     synchronized int writesCompleted(String suffix) {
         return writesCompleted.entrySet().stream().filter(e -> e.getKey().endsWith(suffix))
@@ -93,7 +125,7 @@ final class MemoryDisk implements LogStore {
     /** What the device holds now. */
     synchronized Map<String, byte[]> image() {
         Map<String, byte[]> files = new HashMap<>();
-        durableNames.forEach((name, inode) -> files.put(name, Arrays.copyOf(inode.bytes, inode.durable)));
+        durableNames.forEach((name, inode) -> files.put(name, Arrays.copyOf(inode.device, inode.deviceLength)));
         return files;
     }
 
@@ -210,7 +242,10 @@ final class MemoryDisk implements LogStore {
                         }
                         System.arraycopy(data, 0, inode.bytes, (int) position, data.length);
                         inode.length = Math.max(inode.length, end);
+                        inode.dirtyFrom = Math.min(inode.dirtyFrom, (int) position);
                         writesCompleted.merge(name, 1, Integer::sum);
+                    } else {
+                        writesFailed++;
                     }
                 }
                 if (failure != null) {
@@ -219,29 +254,52 @@ final class MemoryDisk implements LogStore {
                     done.complete(data.length);
                 }
             };
+            IOException failure;
             synchronized (MemoryDisk.this) {
                 if (holdSuffix != null && name.endsWith(holdSuffix)) {
                     held.add(new Completion(Shard.current(), finish));
                     return done;
                 }
+                failure = failWritesSuffix != null && name.endsWith(failWritesSuffix) ? writeFailure : null;
             }
-            complete(writeLatency, () -> finish.accept(null));
+            complete(writeLatency, () -> finish.accept(failure));
             return done;
         }
 
         @Override
         public Promise<Void> fdatasync() {
+            int from;
             int covered;
+            IOException failure;
             synchronized (MemoryDisk.this) {
+                from = inode.dirtyFrom;
                 covered = inode.length; // what was written before the sync started
+                failure = failSyncsSuffix != null && name.endsWith(failSyncsSuffix) ? syncFailure : null;
             }
             Promise<Void> done = new Promise<>();
             complete(syncLatency, () -> {
                 synchronized (MemoryDisk.this) {
-                    inode.durable = Math.max(inode.durable, covered);
-                    inode.syncNanos.add(System.nanoTime());
+                    if (failure == null && from < covered) {
+                        if (inode.device.length < covered) {
+                            inode.device = Arrays.copyOf(inode.device, Math.max(covered, inode.device.length * 2));
+                        }
+                        System.arraycopy(inode.bytes, from, inode.device, from, covered - from);
+                        inode.deviceLength = Math.max(inode.deviceLength, covered);
+                    }
+                    if (inode.dirtyFrom >= from) { // failed or not, those pages are clean now
+                        inode.dirtyFrom = inode.length > covered ? covered : Integer.MAX_VALUE;
+                    }
+                    if (failure == null) {
+                        inode.syncNanos.add(System.nanoTime());
+                    } else {
+                        syncsFailed++;
+                    }
                 }
-                done.complete(null);
+                if (failure != null) {
+                    done.fail(failure);
+                } else {
+                    done.complete(null);
+                }
             });
             return done;
         }
