@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.ConfigReader;
+import dev.atoll.config.InvalidConfigException;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,14 +17,18 @@ import java.time.Duration;
  * @param rewriteGrowthPercent growth since the last rewrite that triggers the next one
  * @param aofMaxQueuedBytes    records appended but not yet written to a shard's log beyond which
  *                             every connection pauses reading until that log has written half of them
- * @param maxRequestBytes      the largest request (one command) a connection may send
+ * @param input                what clients may send: Redis's protocol limits and the query buffers' memory
  * @param maxConnections       open client connections over all shards
  * @param idleTimeout          a connection idle this long is closed; zero = never
  * @param password             what AUTH must give; empty = no password
+ * @param protectedMode        with no password and a non-loopback bind, refuse peers that are not local
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
-                         int rewriteGrowthPercent, long aofMaxQueuedBytes, int maxRequestBytes, int maxConnections, Duration idleTimeout,
-                         String password) {
+                         int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, int maxConnections,
+                         Duration idleTimeout, String password, boolean protectedMode) {
+
+    /** The largest {@code proto-max-bulk-len} and {@code client-query-buffer-limit}: what one Java array holds, less room for a read. */
+    static final long MAX_INPUT_BYTES = 2047L << 20;
 
     /** Redis's {@code appendfsync} choices. */
     public enum FsyncPolicy {
@@ -35,8 +40,31 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
         NO
     }
 
+    /**
+     * What a client may send, with Redis's names where Redis has the limit.
+     *
+     * @param protoMaxBulkLen        the longest bulk string of a request, and the longest string APPEND may make
+     * @param clientQueryBufferLimit the most bytes of commands not yet complete one connection may hold
+     * @param queryBuffersPerShard   the most bytes all of one shard's connections may hold together for
+     *                               commands not yet complete (their arrays, argument tables included);
+     *                               0 = auto, a quarter of the maximum heap shared by the shards
+     */
+    public record InputLimits(int protoMaxBulkLen, int clientQueryBufferLimit, long queryBuffersPerShard) {
+        /** Redis's defaults: 512 MiB bulk strings, 1 GiB query buffers; auto per shard. */
+        public static final InputLimits REDIS = new InputLimits(512 << 20, 1 << 30, 0);
+
+        /** The bound of one shard's query buffers among {@code shards}, {@code auto} resolved against the heap. */
+        long perShard(int shards) {
+            return queryBuffersPerShard > 0 ? queryBuffersPerShard : Runtime.getRuntime().maxMemory() / 4 / shards;
+        }
+    }
+
     /** Reads every {@code kv.*} key; an invalid one throws with path, value, expectation and origin. */
     public static KvSettings from(ConfigReader reader) {
+        if (reader.config().hasPath("kv.max-request-bytes")) {
+            throw reader.invalid("kv.max-request-bytes",
+                    "no value: the key was replaced by kv.client-query-buffer-limit and kv.proto-max-bulk-len");
+        }
         String dir = reader.nonBlankString("kv.dir");
         return new KvSettings(
                 reader.bool("kv.appendonly"),
@@ -45,9 +73,25 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 reader.bytes("kv.aof.rewrite-min-bytes", 1024, 1L << 40),
                 reader.intIn("kv.aof.rewrite-growth-percent", 1, 100_000),
                 reader.bytes("kv.aof.max-queued-bytes", 64 * 1024, 1L << 40),
-                (int) reader.bytes("kv.max-request-bytes", 1024, Integer.MAX_VALUE - 1024),
+                new InputLimits(
+                        (int) reader.bytes("kv.proto-max-bulk-len", 1024, MAX_INPUT_BYTES),
+                        (int) reader.bytes("kv.client-query-buffer-limit", 1024, MAX_INPUT_BYTES),
+                        bytesOrAuto(reader, "kv.query-buffers-per-shard", 64 * 1024, 1L << 40)),
                 reader.intIn("kv.max-connections", 1, 1_000_000),
                 reader.duration("kv.idle-timeout", Duration.ZERO, Duration.ofDays(365)),
-                reader.config().getString("kv.password"));
+                reader.config().getString("kv.password"),
+                reader.bool("kv.protected-mode"));
+    }
+
+    /** A size, or the word {@code auto} (returned as 0). */
+    private static long bytesOrAuto(ConfigReader reader, String path, long min, long max) {
+        if (reader.config().getValue(path).unwrapped() instanceof String s && s.trim().equalsIgnoreCase("auto")) {
+            return 0;
+        }
+        try {
+            return reader.bytes(path, min, max);
+        } catch (InvalidConfigException e) {
+            throw reader.invalid(path, "auto or a size such as 64m or 1g, from " + min + " to " + max + " bytes");
+        }
     }
 }

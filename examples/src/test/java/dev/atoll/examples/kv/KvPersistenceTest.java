@@ -126,8 +126,8 @@ class KvPersistenceTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aLogPastItsBoundIsRewrittenWithoutLosingWrites(DriverKind driver) throws Exception {
-        KvSettings settings = new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, dir, 4096, 100, 16L << 20, 1 << 20, 100,
-                Duration.ZERO, "");
+        KvSettings settings = new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, dir, 4096, 100, 16L << 20,
+                new KvSettings.InputLimits(1 << 20, 1 << 20, 0), 100, Duration.ZERO, "", true);
         try (KvTestServer server = KvTestServer.start(2, driver, settings); RespClient c = server.client()) {
             for (int round = 0; round < 300; round++) {
                 StringBuilder pipeline = new StringBuilder();

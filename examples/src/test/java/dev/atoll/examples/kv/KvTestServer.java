@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /** The kv server in the test's JVM: shards, service (logs replayed) and listener on an ephemeral port. */
 final class KvTestServer implements AutoCloseable {
+    /** The input limits of most tests: 64 MiB bulk strings and commands, 256 MiB per shard. */
+    static final KvSettings.InputLimits INPUT = new KvSettings.InputLimits(64 << 20, 64 << 20, 256L << 20);
+
     final ShardRuntime runtime;
     final ServerLifecycle.Service service;
     final TcpServer server;
@@ -39,7 +42,7 @@ final class KvTestServer implements AutoCloseable {
             throws Exception {
         ShardRuntime runtime = TestRuntimes.start(shards, extraHocon, driver);
         try {
-            ServerLifecycle.Service service = KvServer.start(runtime, settings, store);
+            ServerLifecycle.Service service = KvServer.start(runtime, settings, store, ProtectedMode.OFF);
             TcpServer server = TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), service.handler())
                     .get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
             service.listening(server.port());
@@ -52,8 +55,8 @@ final class KvTestServer implements AutoCloseable {
 
     /** Settings as reference.conf has them, with the log in {@code dir} (null: no log) and the given fsync policy. */
     static KvSettings settings(Path dir, KvSettings.FsyncPolicy fsync) {
-        return new KvSettings(dir != null, fsync, dir == null ? Path.of("unused") : dir, 64L << 20, 100, 16L << 20, 64 << 20,
-                10_000, Duration.ZERO, "");
+        return new KvSettings(dir != null, fsync, dir == null ? Path.of("unused") : dir, 64L << 20, 100, 16L << 20, INPUT,
+                10_000, Duration.ZERO, "", true);
     }
 
     /**
