@@ -20,8 +20,8 @@ final class ReplyWriter {
     /** An append would take the writer past its limit; nothing of it was written. */
     static final class TooLarge extends RuntimeException {
         TooLarge(long size, int limit) {
-            super("ERR reply too large: " + size + " bytes, more than the " + limit + " one buffer holds", null,
-                    false, false);
+            super("ERR reply too large: it would take " + size + " bytes of a buffer that holds at most " + limit,
+                    null, false, false);
         }
     }
 

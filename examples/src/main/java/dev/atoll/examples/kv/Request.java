@@ -78,9 +78,9 @@ final class Request {
         }
     }
 
-    /** Heap bytes of the argument tables, for the shard's account of query-buffer memory. */
+    /** Heap bytes of argument tables grown past their initial size, for the shard's account of query buffers. */
     long tableBytes() {
-        return 8L * offsets.length;
+        return offsets.length > INITIAL_ARGUMENTS ? 8L * offsets.length : 0;
     }
 
     void add(int offset, int length) {
