@@ -260,8 +260,7 @@ final class KvConnection implements Receiver {
             log.warn("shard {}: refusing {} bytes of query buffer to client {}: its shard's connections hold {}, "
                     + "kv.query-buffers-per-shard is {}", home.id, capacity, id, home.queryBufferBytes,
                     home.queryBufferBudget);
-            refuseInput("OOM command not allowed when query buffers > 'kv.query-buffers-per-shard' ("
-                    + home.queryBufferBudget + " bytes)");
+            refuseInput(overBudget());
             return null;
         }
         return new byte[(int) capacity];
@@ -277,6 +276,12 @@ final class KvConnection implements Receiver {
         inputEnd = 0;
         request.finish();
         charge();
+    }
+
+    /** The reply to a connection refused for its shard's query buffers, after Redis's OOM error. */
+    private String overBudget() {
+        return "OOM command not allowed when query buffers > 'kv.query-buffers-per-shard' (" + home.queryBufferBudget
+                + " bytes)";
     }
 
     /** Brings the shard's account of query buffers up to what this connection holds now (nothing once closed). */
@@ -317,9 +322,7 @@ final class KvConnection implements Receiver {
         }
         keepRest(bytes, at, to);
         if (queryBytes > heldBefore && home.queryBufferBytes > home.queryBufferBudget) {
-            // This connection's argument table grew past the shard's bound (it is charged once grown).
-            refuseInput("OOM command not allowed when query buffers > 'kv.query-buffers-per-shard' ("
-                    + home.queryBufferBudget + " bytes)");
+            refuseInput(overBudget()); // this connection's argument table grew past the bound: charged once grown
         }
         inRead = false;
         endOfRead();

@@ -27,7 +27,12 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, int maxConnections,
                          Duration idleTimeout, String password, boolean protectedMode) {
 
-    /** The largest {@code proto-max-bulk-len} and {@code client-query-buffer-limit}: what one Java array holds, less room for a read. */
+    /**
+     * The bounds of {@code proto-max-bulk-len} and {@code client-query-buffer-limit}: Redis's least, 1 MiB
+     * (an inline command, at most 64 KiB, still fits once written as a multibulk for another shard), and
+     * what one Java array holds, less room for a read.
+     */
+    static final long MIN_INPUT_BYTES = 1L << 20;
     static final long MAX_INPUT_BYTES = 2047L << 20;
 
     /** Redis's {@code appendfsync} choices. */
@@ -50,9 +55,6 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
      *                               0 = auto, a quarter of the maximum heap shared by the shards
      */
     public record InputLimits(int protoMaxBulkLen, int clientQueryBufferLimit, long queryBuffersPerShard) {
-        /** Redis's defaults: 512 MiB bulk strings, 1 GiB query buffers; auto per shard. */
-        public static final InputLimits REDIS = new InputLimits(512 << 20, 1 << 30, 0);
-
         /** The bound of one shard's query buffers among {@code shards}, {@code auto} resolved against the heap. */
         long perShard(int shards) {
             return queryBuffersPerShard > 0 ? queryBuffersPerShard : Runtime.getRuntime().maxMemory() / 4 / shards;
@@ -74,8 +76,8 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 reader.intIn("kv.aof.rewrite-growth-percent", 1, 100_000),
                 reader.bytes("kv.aof.max-queued-bytes", 64 * 1024, 1L << 40),
                 new InputLimits(
-                        (int) reader.bytes("kv.proto-max-bulk-len", 1024, MAX_INPUT_BYTES),
-                        (int) reader.bytes("kv.client-query-buffer-limit", 1024, MAX_INPUT_BYTES),
+                        (int) reader.bytes("kv.proto-max-bulk-len", MIN_INPUT_BYTES, MAX_INPUT_BYTES),
+                        (int) reader.bytes("kv.client-query-buffer-limit", MIN_INPUT_BYTES, MAX_INPUT_BYTES),
                         bytesOrAuto(reader, "kv.query-buffers-per-shard", 64 * 1024, 1L << 40)),
                 reader.intIn("kv.max-connections", 1, 1_000_000),
                 reader.duration("kv.idle-timeout", Duration.ZERO, Duration.ofDays(365)),

@@ -5,9 +5,9 @@ package dev.atoll.examples.kv;
  * commands ({@code GET k\r\n}, with Redis's quoting) — from a byte array into a {@link Request}
  * view, allocating nothing. A command cut anywhere is reported as incomplete; its {@link Request}
  * remembers how far the parse got (as Redis's client keeps {@code multibulklen} and its argv), and
- * the next parse of the same command, with more bytes after it, resumes there: every byte is read
- * once, however many reads the command takes. Errors carry Redis's own texts; after one the
- * connection must close.
+ * the next parse of the same command, with more bytes after it, resumes there: a byte is read once,
+ * however many reads the command takes, but for the few of a header whose argument was cut. Errors
+ * carry Redis's own texts; after one the connection must close.
  */
 final class RespParser {
     /** {@link #parse} found no complete command: keep the bytes from {@code from} and read more. */
@@ -17,7 +17,7 @@ final class RespParser {
 
     /** Redis's bound on the length of an inline command or a header line without its line end. */
     static final int MAX_INLINE = 64 * 1024;
-    /** The bound on the number of arguments of one command (Redis's before 7.0). */
+    /** The bound on the number of arguments of one command. */
     static final int MAX_ARGUMENTS = 1024 * 1024;
     /** Redis's bounds for a client that has not authenticated yet: arguments of a command, bytes of one. */
     static final int UNAUTHENTICATED_ARGUMENTS = 10;

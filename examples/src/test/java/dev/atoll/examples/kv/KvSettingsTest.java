@@ -28,7 +28,8 @@ class KvSettingsTest {
         assertEquals(64L << 20, s.input().perShard(4));
         assertEquals(false, s.protectedMode());
         long heap = Runtime.getRuntime().maxMemory();
-        assertEquals(heap / 4 / 2, KvSettings.InputLimits.REDIS.perShard(2), "auto: a quarter of the heap over the shards");
+        assertEquals(heap / 4 / 2, new KvSettings.InputLimits(1 << 20, 1 << 20, 0).perShard(2),
+                "auto: a quarter of the heap over the shards");
     }
 
     @Test
