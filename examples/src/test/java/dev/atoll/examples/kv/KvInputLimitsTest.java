@@ -101,11 +101,11 @@ class KvInputLimitsTest {
                     RespClient c = server.client();
                     clients.add(c);
                     long before = KvTestServer.queryBuffers(bystander)[0];
-                    c.sendRaw(Arrays.copyOf(request, sent));
+                    boolean open = send(c, Arrays.copyOf(request, sent));
                     // Each one's bytes are taken in, or refused, before the next one sends: a fixed order.
                     long deadline = System.nanoTime() + 10_000_000_000L;
                     long held;
-                    while ((held = KvTestServer.queryBuffers(bystander)[0]) < before + sent && !c.replied()) {
+                    while ((held = KvTestServer.queryBuffers(bystander)[0]) < before + sent && open && !c.replied()) {
                         assertTrue(System.nanoTime() < deadline, "client " + i + " neither held nor refused");
                         Thread.sleep(5);
                     }
@@ -114,11 +114,7 @@ class KvInputLimitsTest {
                 assertEquals("PONG", bystander.call("PING"));
                 int served = 0;
                 for (RespClient c : clients) {
-                    try {
-                        c.sendRaw(Arrays.copyOfRange(request, sent, request.length));
-                    } catch (IOException closed) {
-                        // refused already: its reply is still to be read
-                    }
+                    send(c, Arrays.copyOfRange(request, sent, request.length));
                     Object reply = c.read();
                     if (reply.equals("OK")) {
                         served++;
@@ -143,6 +139,16 @@ class KvInputLimitsTest {
             try (RespClient c = server.client()) {
                 assertEquals("OK", c.call("SET", "k2", "w".repeat(value)));
             }
+        }
+    }
+
+    /** Sends {@code bytes}; false when the server closed the connection meanwhile (its reply is still to be read). */
+    private static boolean send(RespClient c, byte[] bytes) {
+        try {
+            c.sendRaw(bytes);
+            return true;
+        } catch (IOException closed) {
+            return false;
         }
     }
 
