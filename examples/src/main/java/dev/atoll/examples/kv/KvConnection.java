@@ -4,6 +4,8 @@ import dev.atoll.io.Buffer;
 import dev.atoll.io.BufferPool;
 import dev.atoll.io.Connection;
 import dev.atoll.io.Receiver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -32,8 +34,13 @@ import java.util.ArrayDeque;
  * {@link #OUTPUT_HIGH}: parsing pauses and received buffers are held, which stops the receive (TCP
  * flow control) until the output drains. Parsing also pauses while a shard's log is over its bound
  * ({@link LogPressure}).
+ *
+ * <p>The partial command's array and argument table are charged to the shard's account of query
+ * buffers: an array that would take it past {@code kv.query-buffers-per-shard} is not allocated, and
+ * this connection gets {@code -OOM} and closes instead; the others go on.
  */
 final class KvConnection implements Receiver {
+    private static final Logger log = LoggerFactory.getLogger(KvConnection.class);
     /** Output not yet written (or in flight) beyond which parsing pauses. */
     static final int OUTPUT_HIGH = 1 << 20;
     /** Queued replies beyond which parsing pauses. */
@@ -78,6 +85,10 @@ final class KvConnection implements Receiver {
     private byte[] input;
     private int inputStart;
     private int inputEnd;
+    /** The command being parsed, and how far its parse got when it is cut. */
+    private final Request request = new Request();
+    /** Bytes of {@link #input} and of the request's argument table charged to the shard's account. */
+    private long queryBytes;
 
     private final ReplyWriter out = new ReplyWriter(INITIAL_OUTPUT);
     /** Bytes at the start of {@link #out} already handed to writes. */
@@ -179,10 +190,13 @@ final class KvConnection implements Receiver {
             }
             bytes = home.scratch;
             from = 0;
-        } else {
-            reserveInput(n);
+        } else if (reserveInput(n)) {
             bytes = input;
             from = inputStart;
+        } else {
+            data.release(); // refused: the error is queued and the connection closes
+            endOfRead();
+            return;
         }
         int to = from + (inputEnd - inputStart) + n;
         data.readBytes(bytes, to - n, n);
@@ -192,27 +206,96 @@ final class KvConnection implements Receiver {
         data.release();
     }
 
-    /** Makes room for {@code n} more bytes after the partial command, moving it to the start. */
-    private void reserveInput(int n) {
+    /**
+     * Makes room for {@code n} more bytes after the partial command, moving it to the start; false when
+     * the memory is refused (see {@link #allocateInput}).
+     */
+    private boolean reserveInput(int n) {
         int partial = inputEnd - inputStart;
         if (input.length - partial < n) {
-            byte[] grown = new byte[Math.max(partial + n, input.length * 2)];
+            byte[] grown = allocateInput(grownCapacity(partial, n));
+            if (grown == null) {
+                return false;
+            }
             System.arraycopy(input, inputStart, grown, 0, partial);
             input = grown;
         } else if (input.length - inputEnd < n) {
             System.arraycopy(input, inputStart, input, 0, partial);
         } else {
-            return;
+            return true;
         }
         inputStart = 0;
         inputEnd = partial;
+        charge();
+        return true;
+    }
+
+    /**
+     * The next capacity for a partial command of {@code partial} bytes and {@code n} more: doubled (so
+     * a command read in many pieces is copied a bounded number of times), but no further than the end
+     * of the bulk string being read when the parser knows it (a 60 MB value takes 60 MB, not 128), nor
+     * past {@code kv.client-query-buffer-limit}.
+     */
+    private long grownCapacity(int partial, int n) {
+        long least = (long) partial + n;
+        long target = 2L * input.length;
+        if (request.needed > least) {
+            target = Math.min(target, request.needed);
+        }
+        return Math.max(least, Math.min(target, node.settings.input().clientQueryBufferLimit()));
+    }
+
+    /**
+     * A new array for the partial command, if the shard's query buffers have room for it beside what
+     * this connection lets go; else null, after queueing {@code -OOM} (or the query-buffer error for an
+     * array no JVM allocates) and marking the connection closing.
+     */
+    private byte[] allocateInput(long capacity) {
+        if (capacity > ReplyWriter.MAX_CAPACITY) {
+            refuseInput(home.parser.queryBufferError());
+            return null;
+        }
+        long held = input == null ? 0 : input.length;
+        if (home.queryBufferBytes - held + capacity > home.queryBufferBudget) {
+            log.warn("shard {}: refusing {} bytes of query buffer to client {}: its shard's connections hold {}, "
+                    + "kv.query-buffers-per-shard is {}", home.id, capacity, id, home.queryBufferBytes,
+                    home.queryBufferBudget);
+            refuseInput(overBudget());
+            return null;
+        }
+        return new byte[(int) capacity];
+    }
+
+    /** The partial command is dropped with its memory; {@code error} goes out after the replies before it, then the close. */
+    private void refuseInput(String error) {
+        localOut().error(error);
+        localDone();
+        closing = true;
+        input = null;
+        inputStart = 0;
+        inputEnd = 0;
+        request.finish();
+        charge();
+    }
+
+    /** The reply to a connection refused for its shard's query buffers, after Redis's OOM error. */
+    private String overBudget() {
+        return "OOM command not allowed when query buffers > 'kv.query-buffers-per-shard' (" + home.queryBufferBudget
+                + " bytes)";
+    }
+
+    /** Brings the shard's account of query buffers up to what this connection holds now (nothing once closed). */
+    private void charge() {
+        long holds = closed ? 0 : (input == null ? 0 : input.length) + request.tableBytes();
+        home.queryBufferBytes += holds - queryBytes;
+        queryBytes = holds;
     }
 
     /** Parses and dispatches every complete command of {@code bytes[from, to)}, then sends. */
     private void process(byte[] bytes, int from, int to) {
         long now = System.currentTimeMillis();
         RespParser parser = home.parser;
-        Request request = home.request;
+        long heldBefore = queryBytes;
         int at = from;
         inRead = true;
         while (at < to && !closing) {
@@ -238,10 +321,14 @@ final class KvConnection implements Receiver {
             }
         }
         keepRest(bytes, at, to);
+        if (queryBytes > heldBefore && home.queryBufferBytes > home.queryBufferBudget) {
+            refuseInput(overBudget()); // this connection's argument table grew past the bound: charged once grown
+        }
         inRead = false;
         endOfRead();
     }
 
+    /** Keeps {@code bytes[at, to)}, the commands not parsed yet, in {@link #input}, and charges what it holds. */
     private void keepRest(byte[] bytes, int at, int to) {
         int rest = to - at;
         if (rest == 0) {
@@ -250,17 +337,23 @@ final class KvConnection implements Receiver {
             if (input != null && input.length > 64 * 1024) {
                 input = null; // a large request passed: do not keep its memory
             }
+            request.trim();
         } else if (bytes == input) {
             inputStart = at;
             inputEnd = to;
         } else {
             if (input == null || input.length < rest) {
-                input = new byte[Math.max(rest, 4096)];
+                byte[] kept = allocateInput(Math.max(rest, 4096));
+                if (kept == null) {
+                    return;
+                }
+                input = kept;
             }
             System.arraycopy(bytes, at, input, 0, rest);
             inputStart = 0;
             inputEnd = rest;
         }
+        charge();
     }
 
     private void endOfRead() {
@@ -480,25 +573,32 @@ final class KvConnection implements Receiver {
         finishIfDone();
     }
 
-    /** Moves the replies at the head of the queue that are ready into the output. */
+    /**
+     * Moves the replies at the head of the queue that are ready into the output; one the output cannot
+     * hold (more than a Java array) is answered with an error instead.
+     */
     private void drain() {
         int mask = sources.length - 1;
         while (pendingCount > 0) {
             ReplySource source = sources[pendingHead];
             int index = indexes[pendingHead];
-            int entries = 1;
-            if (source instanceof Marker) {
-                for (int k = 1; k <= index; k++) {
-                    if (!sources[(pendingHead + k) & mask].ready()) {
-                        return;
-                    }
+            boolean combined = source instanceof Marker;
+            int entries = combined ? 1 + index : 1;
+            for (int k = combined ? 1 : 0; k < entries; k++) {
+                if (!sources[(pendingHead + k) & mask].ready()) {
+                    return;
                 }
-                combine(source, index);
-                entries += index;
-            } else if (source.ready()) {
-                source.writeReply(index, out);
-            } else {
-                return;
+            }
+            int mark = out.size();
+            try {
+                if (combined) {
+                    combine(source, index);
+                } else {
+                    source.writeReply(index, out);
+                }
+            } catch (ReplyWriter.TooLarge e) {
+                out.truncate(mark);
+                out.error(e.getMessage());
             }
             for (int k = 0; k < entries; k++) {
                 int at = (pendingHead + k) & mask;
@@ -644,6 +744,8 @@ final class KvConnection implements Receiver {
             return;
         }
         closed = true;
+        input = null;
+        charge();
         connection.close();
         node.connections.decrementAndGet();
         home.connections.remove(this);

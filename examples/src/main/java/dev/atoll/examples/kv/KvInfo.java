@@ -16,7 +16,7 @@ final class KvInfo {
     /** What one shard reports, read on its own thread. */
     record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
-                      boolean aofRewriting, int batchesLive, long allocatedBytes,
+                      boolean aofRewriting, int batchesLive, long allocatedBytes, long queryBuffers,
                       dev.atoll.shards.ShardStats.Snapshot loop) { }
 
     static ShardStats shardStats(KvShard s) {
@@ -25,7 +25,7 @@ final class KvInfo {
                 s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
                 aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(),
                 aof != null && aof.rewriting(), s.batches.live(), THREADS.getCurrentThreadAllocatedBytes(),
-                s.shard().stats());
+                s.queryBufferBytes, s.shard().stats());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -104,6 +104,7 @@ final class KvInfo {
                         .append(",allocated_bytes=").append(s.allocatedBytes())
                         .append(",expired_keys=").append(s.expiredKeys())
                         .append(",connections=").append(s.connections())
+                        .append(",query_buffers=").append(s.queryBuffers())
                         .append(",aof_bytes=").append(s.aofBytes())
                         .append(",aof_rewrites=").append(s.aofRewrites())
                         .append(",loop_iterations=").append(s.loop().iterations())

@@ -15,6 +15,8 @@ final class KvNode {
     final KvSettings settings;
     final ShardRuntime runtime;
     final KvShard[] shards;
+    /** Which peers are served (Redis's protected mode). */
+    final ProtectedMode protection;
     /** Pauses every connection while a shard's log holds too much not yet written. */
     final LogPressure logPressure;
     /** The bound port, for INFO; set once listening. */
@@ -28,8 +30,9 @@ final class KvNode {
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
     volatile boolean stopping;
 
-    KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards) {
+    KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards, ProtectedMode protection) {
         this.settings = settings;
+        this.protection = protection;
         this.runtime = runtime;
         this.shards = shards;
         this.logPressure = new LogPressure(shards);

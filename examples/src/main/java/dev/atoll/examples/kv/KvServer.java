@@ -11,6 +11,10 @@ import dev.atoll.io.ConnectionHandler;
 import dev.atoll.shards.Shard;
 import dev.atoll.shards.ShardRuntime;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +38,10 @@ public final class KvServer {
             "--appendfsync", "kv.appendfsync",
             "--appendonly", "kv.appendonly",
             "--dir", "kv.dir",
+            "--protected-mode", "kv.protected-mode",
             "--requirepass", "kv.password");
+
+    private static final Logger log = LoggerFactory.getLogger(KvServer.class);
 
     private static final long START_SECONDS = 600;
     private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -52,23 +59,26 @@ public final class KvServer {
             System.exit(2);
             return;
         }
-        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv));
+        ProtectedMode protection = ProtectedMode.of(kv, InetAddress.getByName(settings.host()));
+        if (protection.warning() != null) {
+            log.warn("kv: {}", protection.warning());
+        }
+        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection));
     }
 
-    /** Loads the logs, gives every shard its keys and log, and returns the running service. */
-    public static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings) throws Exception {
-        return start(runtime, settings, LogStore.FILES);
-    }
-
-    /** As {@link #start(ShardRuntime, KvSettings)}, with the logs written through {@code store} (tests simulate a disk). */
-    static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store) throws Exception {
+    /**
+     * Loads the logs, gives every shard its keys and log, and returns the running service, which serves
+     * the peers {@code protection} admits; the logs are written through {@code store} (tests simulate a disk).
+     */
+    static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
+                                         ProtectedMode protection) throws Exception {
         int count = runtime.shardCount();
         AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
         KvShard[] shards = new KvShard[count];
         for (int i = 0; i < count; i++) {
-            shards[i] = new KvShard(i, loaded == null ? new KeyTable() : loaded.tables()[i], settings);
+            shards[i] = new KvShard(i, loaded == null ? new KeyTable() : loaded.tables()[i], settings, count);
         }
-        KvNode node = new KvNode(settings, runtime, shards);
+        KvNode node = new KvNode(settings, runtime, shards, protection);
         List<CompletableFuture<Void>> opened = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             KvShard shard = shards[i];
@@ -110,22 +120,30 @@ public final class KvServer {
         };
     }
 
-    /** Each accepted connection: refused beyond {@code kv.max-connections}, else served by a {@link KvConnection}. */
+    /**
+     * Each accepted connection: refused beyond {@code kv.max-connections}, then (as Redis checks them)
+     * refused if protected mode does not admit its peer, else served by a {@link KvConnection}.
+     */
     static ConnectionHandler handler(KvNode node) {
         return connection -> {
             node.connectionsAccepted.incrementAndGet();
             if (node.connections.incrementAndGet() > node.settings.maxConnections()) {
                 node.connections.decrementAndGet();
                 node.connectionsRejected.incrementAndGet();
-                refuse(connection);
+                refuse(connection, MAX_CLIENTS);
+                return;
+            }
+            if (node.protection.active() && !node.protection.admits(connection.remoteAddress())) {
+                node.connections.decrementAndGet();
+                refuse(connection, ProtectedMode.DENIED);
                 return;
             }
             connection.receive(new KvConnection(node, connection));
         };
     }
 
-    private static void refuse(Connection connection) {
-        Buffer reply = BufferPool.current().acquire(MAX_CLIENTS.length).writeBytes(MAX_CLIENTS);
+    private static void refuse(Connection connection, byte[] error) {
+        Buffer reply = BufferPool.current().acquire(error.length).writeBytes(error);
         connection.writeAll(reply).whenComplete((ignored, failure) -> {
             reply.release();
             connection.close();

@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.ConfigReader;
+import dev.atoll.config.InvalidConfigException;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +17,11 @@ import java.time.Duration;
  * @param rewriteGrowthPercent growth since the last rewrite that triggers the next one
  * @param aofMaxQueuedBytes    records appended but not yet written to a shard's log beyond which
  *                             every connection pauses reading until that log has written half of them
- * @param maxRequestBytes      the largest request (one command) a connection may send
+ * @param input                what clients may send: Redis's protocol limits and the query buffers' memory
  * @param maxConnections       open client connections over all shards
  * @param idleTimeout          a connection idle this long is closed; zero = never
  * @param password             what AUTH must give; empty = no password
+ * @param protectedMode        with no password and a non-loopback bind, refuse peers that are not local
  * @param aofLoadTruncated     a command cut by the end of a log (a crash during a write) is dropped at
  *                             start, with a warning; otherwise the start is refused
  * @param aofLoadCorruptTail   bytes of a log from an offset on that are not a command are dropped at
@@ -28,16 +30,25 @@ import java.time.Duration;
  *                             with a warning; otherwise the start is refused
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
-                         int rewriteGrowthPercent, long aofMaxQueuedBytes, int maxRequestBytes, int maxConnections, Duration idleTimeout,
-                         String password, boolean aofLoadTruncated, boolean aofLoadCorruptTail, boolean aofLoadMissing) {
+                         int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, int maxConnections,
+                         Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
+                         boolean aofLoadCorruptTail, boolean aofLoadMissing) {
 
     /** With the logs loaded as reference.conf says: a cut command dropped, corruption and missing logs refused. */
     public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
-                      long aofMaxQueuedBytes, int maxRequestBytes, int maxConnections, Duration idleTimeout,
-                      String password) {
-        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, maxRequestBytes,
-                maxConnections, idleTimeout, password, true, false, false);
+                      long aofMaxQueuedBytes, InputLimits input, int maxConnections, Duration idleTimeout,
+                      String password, boolean protectedMode) {
+        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input,
+                maxConnections, idleTimeout, password, protectedMode, true, false, false);
     }
+
+    /**
+     * The bounds of {@code proto-max-bulk-len} and {@code client-query-buffer-limit}: Redis's least, 1 MiB
+     * (an inline command, at most 64 KiB, still fits once written as a multibulk for another shard), and
+     * what one Java array holds, less room for a read.
+     */
+    static final long MIN_INPUT_BYTES = 1L << 20;
+    static final long MAX_INPUT_BYTES = 2047L << 20;
 
     /** Redis's {@code appendfsync} choices. */
     public enum FsyncPolicy {
@@ -49,8 +60,28 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
         NO
     }
 
+    /**
+     * What a client may send, with Redis's names where Redis has the limit.
+     *
+     * @param protoMaxBulkLen        the longest bulk string of a request, and the longest string APPEND may make
+     * @param clientQueryBufferLimit the most bytes of commands not yet complete one connection may hold
+     * @param queryBuffersPerShard   the most bytes all of one shard's connections may hold together for
+     *                               commands not yet complete (their arrays, argument tables included);
+     *                               0 = auto, a quarter of the maximum heap shared by the shards
+     */
+    public record InputLimits(int protoMaxBulkLen, int clientQueryBufferLimit, long queryBuffersPerShard) {
+        /** The bound of one shard's query buffers among {@code shards}, {@code auto} resolved against the heap. */
+        long perShard(int shards) {
+            return queryBuffersPerShard > 0 ? queryBuffersPerShard : Runtime.getRuntime().maxMemory() / 4 / shards;
+        }
+    }
+
     /** Reads every {@code kv.*} key; an invalid one throws with path, value, expectation and origin. */
     public static KvSettings from(ConfigReader reader) {
+        if (reader.config().hasPath("kv.max-request-bytes")) {
+            throw reader.invalid("kv.max-request-bytes",
+                    "no value: the key was replaced by kv.client-query-buffer-limit and kv.proto-max-bulk-len");
+        }
         String dir = reader.nonBlankString("kv.dir");
         return new KvSettings(
                 reader.bool("kv.appendonly"),
@@ -59,12 +90,28 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 reader.bytes("kv.aof.rewrite-min-bytes", 1024, 1L << 40),
                 reader.intIn("kv.aof.rewrite-growth-percent", 1, 100_000),
                 reader.bytes("kv.aof.max-queued-bytes", 64 * 1024, 1L << 40),
-                (int) reader.bytes("kv.max-request-bytes", 1024, Integer.MAX_VALUE - 1024),
+                new InputLimits(
+                        (int) reader.bytes("kv.proto-max-bulk-len", MIN_INPUT_BYTES, MAX_INPUT_BYTES),
+                        (int) reader.bytes("kv.client-query-buffer-limit", MIN_INPUT_BYTES, MAX_INPUT_BYTES),
+                        bytesOrAuto(reader, "kv.query-buffers-per-shard", 64 * 1024, 1L << 40)),
                 reader.intIn("kv.max-connections", 1, 1_000_000),
                 reader.duration("kv.idle-timeout", Duration.ZERO, Duration.ofDays(365)),
                 reader.config().getString("kv.password"),
+                reader.bool("kv.protected-mode"),
                 reader.bool("kv.aof.load-truncated"),
                 reader.bool("kv.aof.load-corrupt-tail"),
                 reader.bool("kv.aof.load-missing"));
+    }
+
+    /** A size, or the word {@code auto} (returned as 0). */
+    private static long bytesOrAuto(ConfigReader reader, String path, long min, long max) {
+        if (reader.config().getValue(path).unwrapped() instanceof String s && s.trim().equalsIgnoreCase("auto")) {
+            return 0;
+        }
+        try {
+            return reader.bytes(path, min, max);
+        } catch (InvalidConfigException e) {
+            throw reader.invalid(path, "auto or a size such as 64m or 1g, from " + min + " to " + max + " bytes");
+        }
     }
 }

@@ -37,9 +37,14 @@ final class KvShard {
     final KvSettings settings;
     /** Null when {@code kv.appendonly} is off. */
     Aof aof;
-    /** The parser and request view all connections of this shard share: parsing never outlives one call. */
+    /** The parser all connections of this shard share (a parse in progress is in each one's {@link Request}). */
     final RespParser parser;
+    /** The request view of the batches this shard executes for others: their commands are complete. */
     final Request request = new Request();
+    /** Bytes this shard's connections hold for commands not yet complete, against {@link #queryBufferBudget}. */
+    long queryBufferBytes;
+    /** {@code kv.query-buffers-per-shard}, resolved. */
+    final long queryBufferBudget;
     /** Where a connection's read is copied for parsing when it holds no partial command. */
     byte[] scratch = new byte[16 * 1024];
     final ConnectionList connections = new ConnectionList();
@@ -58,11 +63,12 @@ final class KvShard {
     long hits;
     long misses;
 
-    KvShard(int id, KeyTable table, KvSettings settings) {
+    KvShard(int id, KeyTable table, KvSettings settings, int shards) {
         this.id = id;
         this.table = table;
         this.settings = settings;
-        this.parser = new RespParser(settings.maxRequestBytes());
+        this.parser = new RespParser(settings.input().protoMaxBulkLen(), settings.input().clientQueryBufferLimit());
+        this.queryBufferBudget = settings.input().perShard(shards);
     }
 
 
@@ -80,12 +86,25 @@ final class KvShard {
         return shard;
     }
 
-    /** Execute one command of kind KEY or MULTI_KEY whose keys this shard owns; the reply goes to {@code out}. */
+    /**
+     * Execute one command of kind KEY or MULTI_KEY whose keys this shard owns; the reply goes to
+     * {@code out}, or an error if the reply does not fit in it (MGET of large values).
+     */
     void execute(Command command, Request r, ReplyWriter out, long now) {
         if (command.writes && aof != null && aof.failure() != null) {
             out.error("MISCONF Errors writing to the AOF file: " + aof.failure().getMessage());
             return;
         }
+        int mark = out.size();
+        try {
+            run(command, r, out, now);
+        } catch (ReplyWriter.TooLarge e) {
+            out.truncate(mark);
+            out.error(e.getMessage());
+        }
+    }
+
+    private void run(Command command, Request r, ReplyWriter out, long now) {
         byte[] b = r.bytes;
         switch (command) {
             case GET -> get(b, r.offset(1), r.length(1), now, out);
@@ -117,6 +136,9 @@ final class KvShard {
                 byte[] value;
                 if (e == null) {
                     value = r.copy(2);
+                } else if ((long) e.value.length + r.length(2) > settings.input().protoMaxBulkLen()) {
+                    out.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+                    return;
                 } else {
                     value = Arrays.copyOf(e.value, e.value.length + r.length(2));
                     System.arraycopy(b, r.offset(2), value, e.value.length, r.length(2));

@@ -8,8 +8,23 @@ import java.util.Arrays;
  * answers between two sends. Nothing is allocated per reply once the array has grown. Speaks RESP2,
  * or RESP3 after {@link #resp3(boolean)} (a connection that sent {@code HELLO 3}): then nulls are
  * {@code _}, maps {@code %} and long texts verbatim strings; everything else is the same.
+ *
+ * <p>A Java array holds less than 2 GiB: sizes are computed in {@code long}, and an append that would
+ * take the writer past its {@link #limit} throws {@link TooLarge} before anything is allocated or
+ * written, so that the caller can {@link #truncate} back to where the reply began and answer an error.
  */
 final class ReplyWriter {
+    /** The largest array the JVM allocates. */
+    static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
+
+    /** An append would take the writer past its limit; nothing of it was written. */
+    static final class TooLarge extends RuntimeException {
+        TooLarge(long size, int limit) {
+            super("ERR reply too large: it would take " + size + " bytes of a buffer that holds at most " + limit,
+                    null, false, false);
+        }
+    }
+
     static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
     static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -24,6 +39,7 @@ final class ReplyWriter {
     private static final byte[][] BULK_HEADERS = prepared('$');
 
     private final byte[] scratch = new byte[Decimal.MAX_LENGTH];
+    private final int limit;
     private byte[] bytes;
     private int size;
     private boolean resp3;
@@ -34,7 +50,13 @@ final class ReplyWriter {
     }
 
     ReplyWriter(int initialCapacity) {
-        bytes = new byte[initialCapacity];
+        this(initialCapacity, MAX_CAPACITY);
+    }
+
+    /** A writer that never holds more than {@code limit} bytes. */
+    ReplyWriter(int initialCapacity, int limit) {
+        this.bytes = new byte[initialCapacity];
+        this.limit = limit;
     }
 
     private static byte[][] prepared(char prefix) {
@@ -65,6 +87,11 @@ final class ReplyWriter {
 
     void clear() {
         size = 0;
+    }
+
+    /** Drops what was appended after {@code mark} (a size seen before): a reply that could not be finished. */
+    void truncate(int mark) {
+        size = mark;
     }
 
     /** Drops the first {@code n} bytes (they were sent), keeping the rest at the start. */
@@ -175,7 +202,7 @@ final class ReplyWriter {
             decimal(length);
             crlf();
         }
-        ensure(length + 2);
+        ensure(length + 2L);
         System.arraycopy(value, offset, bytes, size, length);
         size += length;
         return crlf();
@@ -211,9 +238,21 @@ final class ReplyWriter {
         size += Decimal.format(value, bytes, size);
     }
 
-    private void ensure(int more) {
+    private void ensure(long more) {
         if (size + more > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(size + more, bytes.length * 2));
+            bytes = Arrays.copyOf(bytes, grownCapacity(bytes.length, size, more, limit));
         }
+    }
+
+    /**
+     * The capacity for {@code more} bytes after {@code size} in an array of {@code capacity}: doubled,
+     * or just enough, but never past {@code limit}; throws {@link TooLarge} when even that is short.
+     */
+    static int grownCapacity(int capacity, int size, long more, int limit) {
+        long needed = size + more;
+        if (needed > limit) {
+            throw new TooLarge(needed, limit);
+        }
+        return (int) Math.min(Math.max(needed, 2L * capacity), limit);
     }
 }

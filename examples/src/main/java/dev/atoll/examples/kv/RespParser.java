@@ -3,9 +3,11 @@ package dev.atoll.examples.kv;
 /**
  * Parses RESP2 requests — arrays of bulk strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}) and inline
  * commands ({@code GET k\r\n}, with Redis's quoting) — from a byte array into a {@link Request}
- * view, allocating nothing. A command cut anywhere is reported as incomplete and parsed again from
- * its start when more bytes arrived: only the short header lines are read twice, bulk payloads are
- * skipped by their length. Errors carry Redis's own texts; after one the connection must close.
+ * view, allocating nothing. A command cut anywhere is reported as incomplete; its {@link Request}
+ * remembers how far the parse got (as Redis's client keeps {@code multibulklen} and its argv), and
+ * the next parse of the same command, with more bytes after it, resumes there: a byte is read once,
+ * however many reads the command takes, but for the few of a header whose argument was cut. Errors
+ * carry Redis's own texts; after one the connection must close.
  */
 final class RespParser {
     /** {@link #parse} found no complete command: keep the bytes from {@code from} and read more. */
@@ -15,18 +17,36 @@ final class RespParser {
 
     /** Redis's bound on the length of an inline command or a header line without its line end. */
     static final int MAX_INLINE = 64 * 1024;
-    /** Redis's bound on the number of arguments of one command. */
+    /** The bound on the number of arguments of one command. */
     static final int MAX_ARGUMENTS = 1024 * 1024;
     /** Redis's bounds for a client that has not authenticated yet: arguments of a command, bytes of one. */
     static final int UNAUTHENTICATED_ARGUMENTS = 10;
     static final int UNAUTHENTICATED_BULK = 16 * 1024;
 
-    private final int maxRequestBytes;
+    private final long maxBulk;
+    private final long maxQuery;
+    private final String queryError;
     private String error;
 
-    /** @param maxRequestBytes the largest command, arguments included; a bulk string over it is an error */
+    /** @param maxRequestBytes the longest bulk string and the largest command, arguments included */
     RespParser(int maxRequestBytes) {
-        this.maxRequestBytes = maxRequestBytes;
+        this(maxRequestBytes, maxRequestBytes);
+    }
+
+    /**
+     * @param maxBulk  the longest bulk string (Redis's proto-max-bulk-len)
+     * @param maxQuery the most bytes of one command not yet complete (Redis's client-query-buffer-limit)
+     */
+    RespParser(int maxBulk, int maxQuery) {
+        this.maxBulk = maxBulk;
+        this.maxQuery = maxQuery;
+        this.queryError = "ERR Protocol error: max query buffer length reached (client-query-buffer-limit "
+                + maxQuery + ")";
+    }
+
+    /** The error of a command past the query-buffer limit, without the leading {@code -}. */
+    String queryBufferError() {
+        return queryError;
     }
 
     /** The error text of the last {@link #ERROR}, without the leading {@code -}. */
@@ -37,7 +57,8 @@ final class RespParser {
     /**
      * Parses one command from {@code bytes[from, to)} into {@code request}. Returns the index after it
      * ({@code request.count()} may be 0: an empty inline line, skipped like Redis does), or
-     * {@link #INCOMPLETE}, or {@link #ERROR}.
+     * {@link #INCOMPLETE}, or {@link #ERROR}. After {@link #INCOMPLETE} the next call for this
+     * request must pass the same command at its {@code from}, wherever it was moved to, with more after it.
      */
     int parse(byte[] bytes, int from, int to, Request request) {
         return parse(bytes, from, to, request, false);
@@ -49,50 +70,69 @@ final class RespParser {
      * bytes is an error as soon as its header says so, as Redis refuses them before AUTH.
      */
     int parse(byte[] bytes, int from, int to, Request request, boolean unauthenticated) {
-        request.reset(bytes);
-        int result = bytes[from] == '*' ? multibulk(bytes, from, to, request, unauthenticated)
+        if (request.inProgress()) {
+            request.resume(bytes, from);
+        } else {
+            request.reset(bytes);
+        }
+        int result = request.expected > 0 || bytes[from] == '*' ? multibulk(bytes, from, to, request, unauthenticated)
                 : inline(bytes, from, to, request);
-        if (result == INCOMPLETE && to - from > maxRequestBytes) {
-            return fail("ERR Protocol error: request larger than kv.max-request-bytes (" + maxRequestBytes + ")");
+        if (result == INCOMPLETE && to - from > maxQuery) {
+            result = fail(queryError);
+        }
+        if (result != INCOMPLETE) {
+            request.finish();
         }
         return result;
     }
 
     private int multibulk(byte[] bytes, int from, int to, Request request, boolean unauthenticated) {
-        int lineEnd = numberEnd(bytes, from + 1, to);
-        if (lineEnd == INCOMPLETE) {
-            return INCOMPLETE;
+        int at;
+        if (request.expected > 0) {
+            at = from + request.resumeAt;
+        } else {
+            int lineEnd = numberEnd(bytes, from + 1, to);
+            if (lineEnd == INCOMPLETE) {
+                return INCOMPLETE; // a header line is short: read again from the start
+            }
+            long count = lineEnd < 0 ? BAD_NUMBER : decimal(bytes, from + 1, lineEnd);
+            if (count > MAX_ARGUMENTS || count == BAD_NUMBER) {
+                return fail("ERR Protocol error: invalid multibulk length");
+            }
+            if (unauthenticated && count > UNAUTHENTICATED_ARGUMENTS) {
+                return fail("ERR Protocol error: unauthenticated multibulk length");
+            }
+            at = lineEnd + 2;
+            if (count <= 0) {
+                return at; // "*0" and "*-1" are empty commands: skipped, as Redis does
+            }
+            request.expected = (int) count;
         }
-        long count = lineEnd < 0 ? BAD_NUMBER : decimal(bytes, from + 1, lineEnd);
-        if (count > MAX_ARGUMENTS || count == BAD_NUMBER) {
-            return fail("ERR Protocol error: invalid multibulk length");
-        }
-        if (unauthenticated && count > UNAUTHENTICATED_ARGUMENTS) {
-            return fail("ERR Protocol error: unauthenticated multibulk length");
-        }
-        int at = lineEnd + 2;
-        // "*0" and "*-1" are empty commands: skipped, as Redis does.
-        for (long i = 0; i < count; i++) {
+        while (request.count < request.expected) {
             if (at >= to) {
-                return INCOMPLETE;
+                return suspend(request, from, at, 0);
             }
             if (bytes[at] != '$') {
                 return fail("ERR Protocol error: expected '$', got '" + (char) (bytes[at] & 0xFF) + "'");
             }
             int headerEnd = numberEnd(bytes, at + 1, to);
             if (headerEnd == INCOMPLETE) {
-                return INCOMPLETE;
+                return suspend(request, from, at, 0);
             }
             long length = headerEnd < 0 ? BAD_NUMBER : decimal(bytes, at + 1, headerEnd);
-            if (length < 0 || length > maxRequestBytes) {
+            if (length < 0 || length > maxBulk) {
                 return fail("ERR Protocol error: invalid bulk length");
             }
             if (unauthenticated && length > UNAUTHENTICATED_BULK) {
                 return fail("ERR Protocol error: unauthenticated bulk length");
             }
             int data = headerEnd + 2;
-            if (to - data < length + 2) {
-                return INCOMPLETE;
+            long end = data + length + 2; // this argument's end: the command is at least this long
+            if (end - from > maxQuery) {
+                return fail(queryError); // refused now, before its bytes are held
+            }
+            if (end > to) {
+                return suspend(request, from, at, end - from); // its header is read again: a few bytes
             }
             int dataEnd = data + (int) length;
             if (bytes[dataEnd] != '\r' || bytes[dataEnd + 1] != '\n') {
@@ -102,6 +142,11 @@ final class RespParser {
             at = dataEnd + 2;
         }
         return at;
+    }
+
+    private static int suspend(Request request, int from, int at, long atLeast) {
+        request.suspend(from, at, atLeast);
+        return INCOMPLETE;
     }
 
     private static final long BAD_NUMBER = Long.MIN_VALUE;
@@ -152,14 +197,15 @@ final class RespParser {
      */
     private int inline(byte[] bytes, int from, int to, Request request) {
         int newline = -1;
-        for (int k = from; k < to; k++) {
+        for (int k = from + request.resumeAt; k < to; k++) {
             if (bytes[k] == '\n') {
                 newline = k;
                 break;
             }
         }
         if (newline < 0) {
-            return to - from > MAX_INLINE ? fail("ERR Protocol error: too big inline request") : INCOMPLETE;
+            return to - from > MAX_INLINE ? fail("ERR Protocol error: too big inline request")
+                    : suspend(request, from, to, 0); // the bytes searched are not searched again
         }
         int lineEnd = newline > from && bytes[newline - 1] == '\r' ? newline - 1 : newline;
         int k = from;

@@ -214,7 +214,9 @@ final class ServerCommands {
         parameters.put("dir", s.dir().toAbsolutePath().toString());
         parameters.put("maxclients", Integer.toString(s.maxConnections()));
         parameters.put("timeout", Long.toString(s.idleTimeout().toSeconds()));
-        parameters.put("proto-max-bulk-len", Integer.toString(s.maxRequestBytes()));
+        parameters.put("proto-max-bulk-len", Integer.toString(s.input().protoMaxBulkLen()));
+        parameters.put("client-query-buffer-limit", Integer.toString(s.input().clientQueryBufferLimit()));
+        parameters.put("protected-mode", s.protectedMode() ? "yes" : "no");
         parameters.put("databases", "1");
         parameters.put("port", Integer.toString(node.port));
         parameters.put("requirepass", s.password());

@@ -34,8 +34,8 @@ class AofDurabilityTest {
     Path dir;
 
     private KvSettings settings(KvSettings.FsyncPolicy fsync, long maxQueuedBytes) {
-        return new KvSettings(true, fsync, dir.resolve("live"), 64L << 20, 100, maxQueuedBytes, 64 << 20, 10_000,
-                Duration.ZERO, "");
+        return new KvSettings(true, fsync, dir.resolve("live"), 64L << 20, 100, maxQueuedBytes, KvTestServer.INPUT, 10_000,
+                Duration.ZERO, "", true);
     }
 
     private KvTestServer start(int shards, KvSettings.FsyncPolicy fsync, long maxQueuedBytes, MemoryDisk disk)

@@ -119,9 +119,8 @@ class KvBatchingTest {
     void aConnectionClosedWithRepliesPendingGivesItsBatchesBack() throws Exception {
         KvSettings base = KvTestServer.settings(null, KvSettings.FsyncPolicy.NO);
         KvSettings settings = new KvSettings(base.appendOnly(), base.fsync(), base.dir(), base.rewriteMinBytes(),
-                base.rewriteGrowthPercent(), base.aofMaxQueuedBytes(), base.maxRequestBytes(), base.maxConnections(),
-                Duration.ofSeconds(1),
-                base.password());
+                base.rewriteGrowthPercent(), base.aofMaxQueuedBytes(), base.input(), base.maxConnections(),
+                Duration.ofSeconds(1), base.password(), base.protectedMode());
         // The owner is kept busy on purpose for as long as the idle timeout takes: no stall report.
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings, "atoll.shards.stall-threshold = 0");
              RespClient c = server.client()) {

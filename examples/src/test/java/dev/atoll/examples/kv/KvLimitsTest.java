@@ -16,8 +16,8 @@ class KvLimitsTest {
     private static final int MAX_REQUEST = 64 * 1024;
 
     private static KvSettings limits(int maxConnections, Duration idle, String password) {
-        return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, 16L << 20, MAX_REQUEST,
-                maxConnections, idle, password);
+        return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, 16L << 20,
+                new KvSettings.InputLimits(MAX_REQUEST, MAX_REQUEST, 256L << 20), maxConnections, idle, password, true);
     }
 
     private static RespClient.Error error(String text) {
@@ -64,7 +64,8 @@ class KvLimitsTest {
                 big.append("$1000\r\n").append("x".repeat(1000)).append("\r\n");
             }
             refused(server, bystander, bytes(big.toString()),
-                    error("ERR Protocol error: request larger than kv.max-request-bytes (" + MAX_REQUEST + ")"));
+                    error("ERR Protocol error: max query buffer length reached (client-query-buffer-limit "
+                            + MAX_REQUEST + ")"));
             // A value just under the bound passes, in pieces.
             try (RespClient c = server.client()) {
                 String value = "v".repeat(MAX_REQUEST - 100);
@@ -119,7 +120,7 @@ class KvLimitsTest {
             refused(server, bystander, bytes("*11\r\n"), error("ERR Protocol error: unauthenticated multibulk length"));
             refused(server, bystander, bytes("*1\r\n$16385\r\n"),
                     error("ERR Protocol error: unauthenticated bulk length"));
-            refused(server, bystander, bytes("*2\r\n$3\r\nget\r\n$40000\r\n"),    // under kv.max-request-bytes
+            refused(server, bystander, bytes("*2\r\n$3\r\nget\r\n$40000\r\n"),    // under kv.proto-max-bulk-len
                     error("ERR Protocol error: unauthenticated bulk length"));
             refused(server, bystander, bytes("*1\r\n$67108864\r\n"),    // over it: that error first, as in Redis
                     error("ERR Protocol error: invalid bulk length"));

@@ -127,8 +127,8 @@ class KvPersistenceTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aLogPastItsBoundIsRewrittenWithoutLosingWrites(DriverKind driver) throws Exception {
-        KvSettings settings = new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, dir, 4096, 100, 16L << 20, 1 << 20, 100,
-                Duration.ZERO, "");
+        KvSettings settings = new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, dir, 4096, 100, 16L << 20,
+                new KvSettings.InputLimits(1 << 20, 1 << 20, 0), 100, Duration.ZERO, "", true);
         try (KvTestServer server = KvTestServer.start(2, driver, settings); RespClient c = server.client()) {
             for (int round = 0; round < 300; round++) {
                 StringBuilder pipeline = new StringBuilder();
@@ -188,8 +188,8 @@ class KvPersistenceTest {
     private KvSettings loading(boolean truncated, boolean corruptTail, boolean missing) {
         KvSettings s = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
         return new KvSettings(s.appendOnly(), s.fsync(), s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
-                s.aofMaxQueuedBytes(), s.maxRequestBytes(), s.maxConnections(), s.idleTimeout(), s.password(),
-                truncated, corruptTail, missing);
+                s.aofMaxQueuedBytes(), s.input(), s.maxConnections(), s.idleTimeout(), s.password(),
+                s.protectedMode(), truncated, corruptTail, missing);
     }
 
     /** The start refuses: the message, which names what is wrong. */

@@ -17,7 +17,19 @@ class KvSettingsTest {
     void defaults() {
         KvSettings s = KvSettings.from(AtollConfig.parse("", "test").reader());
         assertEquals(new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, Path.of("data/kv"), 64L << 20, 100, 16L << 20,
-                64 << 20, 10_000, Duration.ZERO, ""), s);
+                new KvSettings.InputLimits(512 << 20, 1 << 30, 0), 10_000, Duration.ZERO, "", true), s);
+    }
+
+    @Test
+    void inputLimitsAndProtectedModeAreRead() {
+        KvSettings s = KvSettings.from(AtollConfig.parse("kv { proto-max-bulk-len = 1m, client-query-buffer-limit = 2m, "
+                + "query-buffers-per-shard = 64m, protected-mode = no }", "test").reader());
+        assertEquals(new KvSettings.InputLimits(1 << 20, 2 << 20, 64L << 20), s.input());
+        assertEquals(64L << 20, s.input().perShard(4));
+        assertEquals(false, s.protectedMode());
+        long heap = Runtime.getRuntime().maxMemory();
+        assertEquals(heap / 4 / 2, new KvSettings.InputLimits(1 << 20, 1 << 20, 0).perShard(2),
+                "auto: a quarter of the heap over the shards");
     }
 
     @Test
@@ -27,8 +39,16 @@ class KvSettingsTest {
         assertTrue(message.contains("kv.appendfsync") && message.contains("sometimes")
                 && message.contains("always, everysec, no") && message.contains("my.conf"), message);
         String size = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
-                AtollConfig.parse("kv.max-request-bytes = 10", "my.conf").reader())).getMessage();
-        assertTrue(size.contains("kv.max-request-bytes"), size);
+                AtollConfig.parse("kv.proto-max-bulk-len = 10", "my.conf").reader())).getMessage();
+        assertTrue(size.contains("kv.proto-max-bulk-len") && size.contains("10") && size.contains("my.conf"), size);
+        String perShard = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
+                AtollConfig.parse("kv.query-buffers-per-shard = lots", "my.conf").reader())).getMessage();
+        assertTrue(perShard.contains("kv.query-buffers-per-shard") && perShard.contains("lots")
+                && perShard.contains("auto or a size") && perShard.contains("my.conf"), perShard);
+        String replaced = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
+                AtollConfig.parse("kv.max-request-bytes = 64m", "my.conf").reader())).getMessage();
+        assertTrue(replaced.contains("kv.max-request-bytes") && replaced.contains("kv.client-query-buffer-limit")
+                && replaced.contains("my.conf"), replaced);
         String queued = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
                 AtollConfig.parse("kv.aof.max-queued-bytes = 1k", "my.conf").reader())).getMessage();
         assertTrue(queued.contains("kv.aof.max-queued-bytes") && queued.contains("my.conf"), queued);

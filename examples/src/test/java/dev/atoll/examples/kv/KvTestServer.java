@@ -13,14 +13,20 @@ import java.util.concurrent.TimeUnit;
 
 /** The kv server in the test's JVM: shards, service (logs replayed) and listener on an ephemeral port. */
 final class KvTestServer implements AutoCloseable {
+    /** The input limits of most tests: 64 MiB bulk strings and commands, 256 MiB per shard. */
+    static final KvSettings.InputLimits INPUT = new KvSettings.InputLimits(64 << 20, 64 << 20, 256L << 20);
+
     final ShardRuntime runtime;
     final ServerLifecycle.Service service;
     final TcpServer server;
+    /** The loopback address listened on. */
+    final String host;
 
-    private KvTestServer(ShardRuntime runtime, ServerLifecycle.Service service, TcpServer server) {
+    private KvTestServer(ShardRuntime runtime, ServerLifecycle.Service service, TcpServer server, String host) {
         this.runtime = runtime;
         this.service = service;
         this.server = server;
+        this.host = host;
     }
 
     private boolean crashed;
@@ -37,13 +43,24 @@ final class KvTestServer implements AutoCloseable {
     /** With the logs in {@code store} and {@code extraHocon} added to the runtime's settings. */
     static KvTestServer start(int shards, DriverKind driver, KvSettings settings, LogStore store, String extraHocon)
             throws Exception {
+        return start(shards, driver, settings, store, extraHocon, "127.0.0.1", ProtectedMode.OFF);
+    }
+
+    /** Listening on {@code host} (a loopback address), serving the peers {@code protection} admits. */
+    static KvTestServer start(int shards, DriverKind driver, KvSettings settings, String host,
+                              ProtectedMode protection) throws Exception {
+        return start(shards, driver, settings, LogStore.FILES, "", host, protection);
+    }
+
+    private static KvTestServer start(int shards, DriverKind driver, KvSettings settings, LogStore store,
+                                      String extraHocon, String host, ProtectedMode protection) throws Exception {
         ShardRuntime runtime = TestRuntimes.start(shards, extraHocon, driver);
         try {
-            ServerLifecycle.Service service = KvServer.start(runtime, settings, store);
-            TcpServer server = TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), service.handler())
+            ServerLifecycle.Service service = KvServer.start(runtime, settings, store, protection);
+            TcpServer server = TcpServer.start(runtime, new InetSocketAddress(host, 0), service.handler())
                     .get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
             service.listening(server.port());
-            return new KvTestServer(runtime, service, server);
+            return new KvTestServer(runtime, service, server, host);
         } catch (Exception | AssertionError e) {
             runtime.close();
             throw e;
@@ -52,8 +69,8 @@ final class KvTestServer implements AutoCloseable {
 
     /** Settings as reference.conf has them, with the log in {@code dir} (null: no log) and the given fsync policy. */
     static KvSettings settings(Path dir, KvSettings.FsyncPolicy fsync) {
-        return new KvSettings(dir != null, fsync, dir == null ? Path.of("unused") : dir, 64L << 20, 100, 16L << 20, 64 << 20,
-                10_000, Duration.ZERO, "");
+        return new KvSettings(dir != null, fsync, dir == null ? Path.of("unused") : dir, 64L << 20, 100, 16L << 20, INPUT,
+                10_000, Duration.ZERO, "", true);
     }
 
     /**
@@ -78,7 +95,20 @@ final class KvTestServer implements AutoCloseable {
     }
 
     RespClient client() throws Exception {
-        return new RespClient(port());
+        return new RespClient(host, port(), null);
+    }
+
+    /** A client whose end of the connection is at {@code from} (another loopback address plays another host). */
+    RespClient clientFrom(String from) throws Exception {
+        return new RespClient(host, port(), from);
+    }
+
+    /** {@code query_buffers} of each shard, from INFO shards, asked through {@code client}. */
+    static long[] queryBuffers(RespClient client) throws Exception {
+        return java.util.Arrays.stream(((String) client.call("INFO", "shards")).split("\r\n"))
+                .filter(line -> line.startsWith("shard"))
+                .mapToLong(line -> Long.parseLong(line.replaceAll(".*,query_buffers=(\\d+).*", "$1")))
+                .toArray();
     }
 
     /** A crash: listening and the shards stop without the clean stop's sync; {@link #close()} does nothing after it. */

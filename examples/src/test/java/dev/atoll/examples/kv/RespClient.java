@@ -35,8 +35,16 @@ final class RespClient implements AutoCloseable {
     private final OutputStream out;
 
     RespClient(int port) throws IOException {
+        this("127.0.0.1", port, null);
+    }
+
+    /** Connected to {@code host}, from {@code from} when it is not null (a loopback address of this host). */
+    RespClient(String host, int port, String from) throws IOException {
         socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
+        socket.connect(new InetSocketAddress(host, port), 10_000);
         socket.setSoTimeout(30_000);
         socket.setTcpNoDelay(true);
         in = new BufferedInputStream(socket.getInputStream());
@@ -135,6 +143,11 @@ final class RespClient implements AutoCloseable {
             throw new IOException("a reply line without LF");
         }
         return b.toString(StandardCharsets.UTF_8);
+    }
+
+    /** True when a reply (or the close) has arrived and {@link #read()} would not wait. */
+    boolean replied() throws IOException {
+        return in.available() > 0;
     }
 
     /** True when the server closed the connection (end of stream, or reset) within the socket timeout. */
