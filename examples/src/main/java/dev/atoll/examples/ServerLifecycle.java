@@ -1,5 +1,8 @@
 package dev.atoll.examples;
 
+import dev.atoll.actors.ActorSystem;
+import dev.atoll.config.AtollConfig;
+import dev.atoll.drivers.Driver;
 import dev.atoll.io.ConnectionHandler;
 import dev.atoll.io.TcpServer;
 import dev.atoll.shards.ShardRuntime;
@@ -10,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The life of a server example as {@code CONTRACTS.md} fixes it: start the shards and a
+ * The life of a server example as {@code CONTRACTS.md} fixes it: load Atoll's classes
+ * ({@link ClassPreload}: a flood of connections must not make a first class load fail), start the shards and a
  * {@link TcpServer} on the configured host and port, print the ready line, serve until SIGINT or
  * SIGTERM, then stop listening, stop the shards (closing open connections) and exit 0. If a shard
  * dies instead (its loop ends without a stop), the process stops the same way at once, within the
@@ -71,6 +75,8 @@ public final class ServerLifecycle {
 
     /** Serves what {@code setup} builds until the process is asked to stop; returns only if starting fails. */
     public static void serveService(ServerSettings settings, Setup setup) throws Exception {
+        ClassPreload.loadAll(ServerLifecycle.class, TcpServer.class, ShardRuntime.class, Driver.class,
+                AtollConfig.class, ActorSystem.class);
         ShardRuntime runtime = ShardRuntime.start(settings.config());
         TcpServer server;
         Service service;

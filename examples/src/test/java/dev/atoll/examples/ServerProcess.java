@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * this module and its arguments), optionally under a shell prefix such as {@code ulimit -n 128 && exec};
  * its output is kept line by line, and {@link #port()} comes from its ready line.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final PrintWriter stdin;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
@@ -53,7 +53,7 @@ final class ServerProcess implements AutoCloseable {
      * @param shellPrefix run before the JVM by bash, which then becomes the JVM ({@code exec}); empty for none
      * @param jvmOptions  options of the JVM, such as {@code -Dkey=value}
      */
-    static ServerProcess start(String shellPrefix, List<String> jvmOptions, Class<?> mainClass, String... args)
+    public static ServerProcess start(String shellPrefix, List<String> jvmOptions, Class<?> mainClass, String... args)
             throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>();
@@ -68,16 +68,16 @@ final class ServerProcess implements AutoCloseable {
         return new ServerProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
     /** Waits up to {@code seconds} for the process to exit and then for the rest of its output; false if it did not exit. */
-    boolean awaitExit(long seconds) throws InterruptedException {
+    public boolean awaitExit(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             return false;
         }
@@ -86,12 +86,12 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Sends one line to the child's standard input. */
-    void send(String line) {
+    public void send(String line) {
         stdin.println(line);
     }
 
     /** The first output line that matches, waiting up to {@code seconds} for it; null if none came. */
-    String awaitLine(Predicate<String> matches, long seconds) throws InterruptedException {
+    public String awaitLine(Predicate<String> matches, long seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         synchronized (output) {
             while (true) {
@@ -109,7 +109,7 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    String output() {
+    public String output() {
         synchronized (output) {
             return String.join("\n", output);
         }
