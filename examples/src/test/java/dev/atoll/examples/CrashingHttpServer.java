@@ -1,6 +1,6 @@
 package dev.atoll.examples;
 
-import dev.atoll.examples.http.HttpLimits;
+import dev.atoll.examples.http.HttpSettings;
 import dev.atoll.examples.http.HttpServer;
 import dev.atoll.shards.ErrorHandler;
 import dev.atoll.shards.Shard;
@@ -43,7 +43,7 @@ public final class CrashingHttpServer {
             Thread trigger = new Thread(() -> crashOnRequest(runtime), "crash-trigger");
             trigger.setDaemon(true);
             trigger.start();
-            return () -> HttpServer.handler(HttpLimits.DEFAULTS);
+            return () -> HttpServer.handler(HttpSettings.DEFAULTS);
         });
     }
 
