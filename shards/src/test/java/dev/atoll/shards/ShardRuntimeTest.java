@@ -137,6 +137,7 @@ class ShardRuntimeTest {
         long started = System.nanoTime();
         r.close();
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        System.out.printf("ShardRuntimeTest: close() after a death took %d ms%n", millis);
         assertTrue(millis < 10_000, "close() after a death took " + millis + " ms");
     }
 
