@@ -60,7 +60,7 @@ public final class ShardRuntime implements AutoCloseable {
     private volatile boolean closed;
     /** Set once, when a shard's loop ends other than by a stop; every send reads it (it never changes after). */
     private volatile boolean anyShardDied;
-    /** Completed by the first shard whose loop ends other than by a stop, on its thread. */
+    /** Completed by the first shard whose loop ends by an error, on its thread. */
     private final CompletableFuture<ShardDeath> firstDeath = new CompletableFuture<>();
     private volatile ErrorHandler errorHandler = ShardRuntime::logFailure;
 
@@ -259,7 +259,7 @@ public final class ShardRuntime implements AutoCloseable {
     // ---- public API ----
 
     /**
-     * A shard whose loop ended without a stop having been asked for.
+     * A shard whose loop ended by an error rather than by a stop.
      *
      * @param shard the shard's index
      * @param cause what ended its loop
@@ -267,7 +267,7 @@ public final class ShardRuntime implements AutoCloseable {
     public record ShardDeath(int shard, Throwable cause) { }
 
     /**
-     * Completes with the first shard whose loop ends without a stop having been asked for (an error its
+     * Completes with the first shard whose loop ends by an error rather than by a stop (an error its
      * guards let through, or one the {@link ErrorHandler} calls fatal), once the runtime has logged it;
      * never completes otherwise. Continuations attached before the death run on the dying shard's
      * thread: hand anything longer than a signal (such as {@link #close()}) to another thread. For a
