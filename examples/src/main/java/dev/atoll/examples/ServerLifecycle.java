@@ -1,20 +1,36 @@
 package dev.atoll.examples;
 
+import dev.atoll.actors.ActorSystem;
+import dev.atoll.config.AtollConfig;
+import dev.atoll.drivers.Driver;
 import dev.atoll.io.ConnectionHandler;
 import dev.atoll.io.TcpServer;
 import dev.atoll.shards.ShardRuntime;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.CountDownLatch;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The life of a server example as {@code CONTRACTS.md} fixes it: start the shards and a
+ * The life of a server example as {@code CONTRACTS.md} fixes it: load Atoll's classes
+ * ({@link ClassPreload}: a flood of connections must not make a first class load fail), start the shards and a
  * {@link TcpServer} on the configured host and port, print the ready line, serve until SIGINT or
- * SIGTERM, then stop listening, stop the shards (closing open connections) and exit 0.
+ * SIGTERM, then stop listening, stop the shards (closing open connections) and exit 0. If a shard
+ * dies instead (its loop ends without a stop), the process stops the same way at once, within the
+ * shards' shutdown timeout plus {@link #DEATH_STOP_GRACE}, and exits {@link #EXIT_SHARD_DIED}.
  */
 public final class ServerLifecycle {
+    /**
+     * The exit status of a server that stopped because one of its shards died (its loop ended without a
+     * stop being asked for): {@code EX_SOFTWARE} of sysexits.h, an internal error.
+     */
+    public static final int EXIT_SHARD_DIED = 70;
     private static final long STOP_SECONDS = 30;
+    /** After a shard died, the stop may take the shards' shutdown timeout plus this, then the process halts anyway. */
+    private static final Duration DEATH_STOP_GRACE = Duration.ofSeconds(10);
+    /** Held by the one stop of the process. */
+    private static final Object STOP_LOCK = new Object();
 
     private ServerLifecycle() {
     }
@@ -32,13 +48,16 @@ public final class ServerLifecycle {
         }
 
         /**
-         * At SIGINT or SIGTERM, at once, from the stopping thread: before listening stops, so that a
-         * long-running command can end rather than hold its shard (and the stop) up.
+         * At SIGINT, SIGTERM or a shard's death, at once, from the stopping thread: before listening
+         * stops, so that a long-running command can end rather than hold its shard (and the stop) up.
          */
         default void stopRequested() {
         }
 
-        /** At SIGINT or SIGTERM, after listening stopped and before the shards stop. */
+        /**
+         * At SIGINT, SIGTERM or a shard's death, after listening stopped and before the shards stop;
+         * work for a dead shard is refused ({@link java.util.concurrent.RejectedExecutionException}).
+         */
         default void stop() throws Exception {
         }
     }
@@ -56,6 +75,8 @@ public final class ServerLifecycle {
 
     /** Serves what {@code setup} builds until the process is asked to stop; returns only if starting fails. */
     public static void serveService(ServerSettings settings, Setup setup) throws Exception {
+        ClassPreload.loadAll(ServerLifecycle.class, TcpServer.class, ShardRuntime.class, Driver.class,
+                AtollConfig.class, ActorSystem.class);
         ShardRuntime runtime = ShardRuntime.start(settings.config());
         TcpServer server;
         Service service;
@@ -67,29 +88,75 @@ public final class ServerLifecycle {
             runtime.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        // A shutdown hook sees SIGINT and SIGTERM; halting with 0 from it makes the exit status 0 (the JVM
-        // would otherwise report 130 or 143) once the server has stopped cleanly.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        CompletableFuture<ShardRuntime.ShardDeath> death = runtime.shardDeath().toCompletableFuture();
+        Runnable stop = () -> stopAndHalt(settings.example(), runtime, server, service, death);
+        // A shutdown hook sees SIGINT and SIGTERM; halting from it sets the exit status (the JVM would
+        // otherwise report 130 or 143).
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, settings.example() + "-stop"));
+        service.listening(server.port());
+        settings.printReady(server.port(), runtime.driverKind(), runtime.shardCount());
+        ShardRuntime.ShardDeath died = death.join();   // for ever, unless a shard dies: a signal halts the JVM
+        Duration bound = runtime.settings().shards().shutdownTimeout().plus(DEATH_STOP_GRACE);
+        Thread.ofPlatform().daemon().name(settings.example() + "-stop-deadline").start(() -> {
+            sleepUninterruptibly(bound);
+            System.err.println(settings.example() + ": the stop after shard " + died.shard() + " died took longer than "
+                    + bound.toSeconds() + " s; exiting now");
+            halt(EXIT_SHARD_DIED);
+        });
+        stop.run();
+    }
+
+    /**
+     * The one stop of the process, whichever of a signal and a shard's death asks first (the other
+     * waits here until the halt): stop listening, let the service finish, stop the shards (closing
+     * their connections), then halt with 0, {@link #EXIT_SHARD_DIED} if a shard has died, or 1 if a
+     * shard did not stop.
+     */
+    private static void stopAndHalt(String example, ShardRuntime runtime, TcpServer server, Service service,
+                                    CompletableFuture<ShardRuntime.ShardDeath> death) {
+        synchronized (STOP_LOCK) {
+            int status = 0;
             service.stopRequested();
             try {
                 server.close().get(STOP_SECONDS, TimeUnit.SECONDS);
             } catch (Exception e) {
-                System.err.println(settings.example() + ": stopping the listeners failed: " + e);
+                System.err.println(example + ": stopping the listeners failed: " + e);
             }
             try {
                 service.stop();
             } catch (Exception e) {
-                System.err.println(settings.example() + ": stopping failed: " + e);
+                System.err.println(example + ": stopping failed: " + e);
             }
-            runtime.close();
-            stopped.countDown();
-            System.out.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(0);
-        }, settings.example() + "-stop"));
-        service.listening(server.port());
-        settings.printReady(server.port(), runtime.driverKind(), runtime.shardCount());
-        stopped.await();
+            try {
+                runtime.close();
+            } catch (RuntimeException e) {
+                System.err.println(example + ": stopping the shards failed: " + e);
+                status = 1;
+            }
+            ShardRuntime.ShardDeath died = death.getNow(null);
+            if (died != null) {
+                System.err.println(example + ": shard " + died.shard() + " died (" + died.cause()
+                        + "); the other shards stopped; exiting with " + EXIT_SHARD_DIED);
+                status = EXIT_SHARD_DIED;
+            }
+            halt(status);
+        }
+    }
+
+    private static void halt(int status) {
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
+    }
+
+    private static void sleepUninterruptibly(Duration duration) {
+        long end = System.nanoTime() + duration.toNanos();
+        for (long left; (left = end - System.nanoTime()) > 0; ) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                // a daemon's deadline: keep it
+            }
+        }
     }
 }

@@ -366,6 +366,10 @@ public final class Shard {
             if (death != null) {
                 runtime.shardDied(this, death);
                 cancelLeftovers(new Shard[] {this});   // its own queues; what others park for it is refused from now on
+                if (!reportedQuiescent) {
+                    reportedQuiescent = true;
+                    runtime.shardQuiescent();   // it holds no work again: a stop of the others does not wait for it
+                }
             }
             timers.cancelAll();
             exitLocals();

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +60,8 @@ public final class ShardRuntime implements AutoCloseable {
     private volatile boolean closed;
     /** Set once, when a shard's loop ends other than by a stop; every send reads it (it never changes after). */
     private volatile boolean anyShardDied;
+    /** Completed by the first shard whose loop ends by an error, on its thread. */
+    private final CompletableFuture<ShardDeath> firstDeath = new CompletableFuture<>();
     private volatile ErrorHandler errorHandler = ShardRuntime::logFailure;
 
     private ShardRuntime(AtollConfig config, AtollSettings settings, Platform platform, DriverFactory driverFactory) {
@@ -210,20 +213,39 @@ public final class ShardRuntime implements AutoCloseable {
         anyShardDied = true;
         log.error("shard {} stopped: its loop ended with {}; work queued to it is cancelled and new work for it is "
                 + "refused", shard.id(), cause.toString(), cause);
+        firstDeath.complete(new ShardDeath(shard.id(), cause));
     }
 
     boolean anyShardDied() {
         return anyShardDied;
     }
 
-    /** Hands a failure of user code on {@code shard} to the error handler, which must not take the shard down. */
+    /**
+     * Hands a failure of user code on {@code shard} to the error handler, which must not take the shard
+     * down; rethrows it, to end the shard's loop, when the handler says it is fatal.
+     */
     void reportFailure(Shard shard, Object callback, Throwable failure) {
+        ErrorHandler handler = errorHandler;
+        boolean fatal = false;
         try {
-            errorHandler.onError(shard, callback, failure);
+            fatal = handler.isFatal(failure);
+            if (!fatal) {
+                handler.onError(shard, callback, failure);
+            }
         } catch (Throwable t) {
-            t.addSuppressed(failure);
+            if (t != failure) {   // a handler that rethrows what it was given: self-suppression would throw
+                t.addSuppressed(failure);
+            }
             log.error("the error handler of shard {} threw", shard.id(), t);
         }
+        if (fatal) {
+            throw ShardRuntime.<RuntimeException>rethrow(failure);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T rethrow(Throwable failure) throws T {
+        throw (T) failure;
     }
 
     private static void logFailure(Shard shard, Object callback, Throwable failure) {
@@ -235,6 +257,25 @@ public final class ShardRuntime implements AutoCloseable {
     }
 
     // ---- public API ----
+
+    /**
+     * A shard whose loop ended by an error rather than by a stop.
+     *
+     * @param shard the shard's index
+     * @param cause what ended its loop
+     */
+    public record ShardDeath(int shard, Throwable cause) { }
+
+    /**
+     * Completes with the first shard whose loop ends by an error rather than by a stop (an error its
+     * guards let through, or one the {@link ErrorHandler} calls fatal), once the runtime has logged it;
+     * never completes otherwise. Continuations attached before the death run on the dying shard's
+     * thread: hand anything longer than a signal (such as {@link #close()}) to another thread. For a
+     * supervisor: the examples end the process (docs/getting-started.md).
+     */
+    public CompletionStage<ShardDeath> shardDeath() {
+        return firstDeath.minimalCompletionStage();
+    }
 
     /**
      * Replaces where failures of user code on the shards go (tasks, message receivers, completions,

@@ -89,6 +89,59 @@ class ShardRuntimeTest {
     }
 
     @Test
+    void anErrorHandlerThatRethrowsItsFailureDoesNotStopTheShard() {
+        try (ShardRuntime r = TestRuntimes.start(1, "")) {
+            r.errorHandler((shard, callback, error) -> {
+                throw (RuntimeException) error;
+            });
+            assertTrue(r.execute(0, () -> { throw new IllegalStateException("a failing task (expected in this test)"); }));
+            assertEquals("alive", await(r.submit(0, () -> "alive")));
+            assertFalse(r.shardDeath().toCompletableFuture().isDone());
+        }
+    }
+
+    /** What a test's error handler calls fatal. */
+    private static final class Fatal extends Error {
+        Fatal() {
+            super("a fatal failure (expected in this test)");
+        }
+    }
+
+    @Test
+    void aFailureTheErrorHandlerCallsFatalEndsTheShardAndTheOthersStopWithoutWaitingForIt() throws Exception {
+        // A stop that waited for the dead shard to become idle would take the whole shutdown timeout.
+        ShardRuntime r = TestRuntimes.start(2, "atoll.shards.shutdown-timeout = 60s");
+        List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        r.errorHandler(new ErrorHandler() {
+            @Override
+            public void onError(Shard shard, Object callback, Throwable error) {
+                reported.add(error);
+            }
+
+            @Override
+            public boolean isFatal(Throwable error) {
+                return error instanceof Fatal;
+            }
+        });
+        assertTrue(r.execute(1, () -> { throw new IllegalStateException("not fatal (expected in this test)"); }));
+        assertEquals("alive", await(r.submit(1, () -> "alive")));
+        assertTrue(r.execute(1, () -> { throw new Fatal(); }));
+        ShardRuntime.ShardDeath death = r.shardDeath().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(1, death.shard());
+        assertInstanceOf(Fatal.class, death.cause());
+        assertEquals(1, reported.size(), "only the failure that is not fatal goes to onError: " + reported);
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> r.submit(1, () -> 1).get(30, TimeUnit.SECONDS));
+        assertInstanceOf(RejectedExecutionException.class, refused.getCause());
+        assertEquals("alive", await(r.submit(0, () -> "alive")));
+        long started = System.nanoTime();
+        r.close();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        System.out.printf("ShardRuntimeTest: close() after a death took %d ms%n", millis);
+        assertTrue(millis < 10_000, "close() after a death took " + millis + " ms");
+    }
+
+    @Test
     void timersFireOnTheShardNeverEarlyAndInOrder() {
         try (ShardRuntime r = TestRuntimes.start(1, "atoll.timers.tick = 1ms")) {
             CompletableFuture<List<long[]>> done = new CompletableFuture<>();

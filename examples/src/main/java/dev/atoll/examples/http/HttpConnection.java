@@ -15,27 +15,46 @@ import java.time.Duration;
  * not per request). After a request without keep-alive, or a request the parser refused (its
  * error response sent), it half-closes and reads on, discarding, until the peer closes or
  * {@link #LINGER} passes — closing with unread input would reset the connection and could destroy
- * the response on its way. Runs on the connection's shard only.
+ * the response on its way.
+ *
+ * <p>Its deadline, which its shard's {@link HttpConnections} checks, follows what it waits for: the
+ * end of a request's head (header timeout from the head's first byte; for the first request, from
+ * the accept), the next read of a body (body timeout from the last one), or the next request (keep-
+ * alive timeout from the end of the last). Past it, the connection is closed without a response, as
+ * nginx does. Runs on the connection's shard only.
  */
 final class HttpConnection implements Receiver, HttpRequestParser.Listener {
     /** How long a finished connection waits for the peer to close before closing itself. */
     static final Duration LINGER = Duration.ofSeconds(2);
+    /** While lingering, the deadline is out of the way: the linger timer closes the connection. */
+    private static final long LINGER_DEADLINE_NANOS = 2 * LINGER.toNanos();
 
     private static final int MIN_OUT = 2048;
 
     private final Connection connection;
     private final HttpRequestParser parser;
     private final HelloEndpoints endpoints;
+    private final HttpConnections shardConnections;
     private final BufferPool pool = BufferPool.current();
     private Buffer out;
     private int writesInFlight;
     private boolean peerEnded;
     private Timer lingerTimer;
+    /** Requests completed by the read being parsed. */
+    private int completedInRead;
+    /** Waiting for the next request (keep-alive), not in the middle of one. */
+    private boolean betweenRequests;
+    /** When this connection is closed unless it makes progress first ({@link System#nanoTime()} base). */
+    long deadlineNanos;
+    /** Where {@link HttpConnections} keeps it; -1 once removed. */
+    int listIndex = -1;
 
-    HttpConnection(Connection connection, HttpLimits limits, HelloEndpoints endpoints) {
+    HttpConnection(Connection connection, HttpLimits limits, HelloEndpoints endpoints, HttpConnections shardConnections) {
         this.connection = connection;
         this.parser = new HttpRequestParser(limits, HelloEndpoints.PATHS);
         this.endpoints = endpoints;
+        this.shardConnections = shardConnections;
+        this.deadlineNanos = System.nanoTime() + shardConnections.headerTimeoutNanos;
     }
 
     @Override
@@ -47,6 +66,7 @@ final class HttpConnection implements Receiver, HttpRequestParser.Listener {
         // Responses are usually a little smaller than their requests; a read of tiny requests that
         // needs more room gets a second buffer (see onRequest).
         out = pool.acquire(Math.min(pool.maxBufferSize(), Math.max(MIN_OUT, 2 * data.readableBytes())));
+        completedInRead = 0;
         try {
             parser.parse(data.segment(), data.readIndex(), data.readableBytes(), this);
         } finally {
@@ -55,11 +75,34 @@ final class HttpConnection implements Receiver, HttpRequestParser.Listener {
         send();
         if (parser.stopped()) {
             finish();
+        } else {
+            moveDeadline();
         }
+    }
+
+    /** After a read: the deadline of what the connection now waits for (see the class comment). */
+    private void moveDeadline() {
+        long now = System.nanoTime();
+        if (parser.betweenRequests()) {
+            betweenRequests = true;
+            deadlineNanos = now + shardConnections.keepAliveTimeoutNanos;
+        } else if (parser.readingBody()) {
+            betweenRequests = false;
+            deadlineNanos = now + shardConnections.bodyTimeoutNanos;
+        } else if (betweenRequests || completedInRead > 0) {   // a new head began in this read
+            betweenRequests = false;
+            deadlineNanos = now + shardConnections.headerTimeoutNanos;
+        }
+    }
+
+    /** The deadline passed (called by {@link HttpConnections}). */
+    void timedOut() {
+        close();
     }
 
     @Override
     public void onRequest(HttpRequest request) {
+        completedInRead++;
         reserve();
         out.advanceWriter((int) (endpoints.respond(request, out.segment(), out.writeIndex()) - out.writeIndex()));
     }
@@ -114,6 +157,7 @@ final class HttpConnection implements Receiver, HttpRequestParser.Listener {
         // shutdown ends in the peer's close or the timer alike.
         connection.shutdownOutput();
         lingerTimer = Shard.current().schedule(LINGER, this::close);
+        deadlineNanos = System.nanoTime() + LINGER_DEADLINE_NANOS;   // the linger timer ends it first
     }
 
     private void close() {
@@ -121,6 +165,7 @@ final class HttpConnection implements Receiver, HttpRequestParser.Listener {
             lingerTimer.cancel();
             lingerTimer = null;
         }
+        shardConnections.remove(this);
         connection.close();
     }
 }

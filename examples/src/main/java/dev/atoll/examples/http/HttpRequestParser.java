@@ -171,6 +171,16 @@ public final class HttpRequestParser {
         return state == STOPPED;
     }
 
+    /** True between requests: the last one (if any) is complete and no byte of the next has come. */
+    public boolean betweenRequests() {
+        return state == START && lineBytes == 0;
+    }
+
+    /** True while the body of a request is being read: its bytes, chunk lines and trailers. */
+    public boolean readingBody() {
+        return (state >= BODY && state < STOPPED) || inTrailers;
+    }
+
     /**
      * Parses the bytes {@code [offset, offset + length)} of {@code input}, reporting each complete
      * request and any error to {@code listener} as it is found.

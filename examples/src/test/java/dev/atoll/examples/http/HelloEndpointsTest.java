@@ -1,13 +1,18 @@
 package dev.atoll.examples.http;
 
 import dev.atoll.config.AtollConfig;
+import dev.atoll.config.ConfigSources;
 import dev.atoll.config.InvalidConfigException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -130,6 +135,26 @@ class HelloEndpointsTest {
         assertTrue(bad.getMessage().contains("http.max-header-bytes"), bad.getMessage());
         assertThrows(InvalidConfigException.class,
                 () -> HttpLimits.from(AtollConfig.parse("http.max-headers = 0", "test").reader()));
+    }
+
+    @Test
+    void timeoutsAndTheConnectionCapComeFromTheHttpSection(@TempDir Path dir) throws Exception {
+        assertEquals(HttpSettings.DEFAULTS, HttpSettings.from(AtollConfig.parse("", "test").reader()));
+        HttpSettings set = HttpSettings.from(AtollConfig.parse("http { header-timeout = 5s, body-timeout = 250ms, "
+                + "keep-alive-timeout = 2m, max-connections-per-shard = 64 }", "test").reader());
+        assertEquals(new HttpSettings(HttpLimits.DEFAULTS, Duration.ofSeconds(5), Duration.ofMillis(250),
+                Duration.ofMinutes(2), 64), set);
+        Path file = dir.resolve("server.conf");
+        Files.writeString(file, "http {\n  keep-alive-timeout = forever\n}\n");
+        InvalidConfigException bad = assertThrows(InvalidConfigException.class,
+                () -> HttpSettings.from(AtollConfig.load(ConfigSources.none().withFile(file)).reader()));
+        assertTrue(bad.getMessage().contains("http.keep-alive-timeout = \"forever\"")
+                && bad.getMessage().contains(file + ":2"), bad.getMessage());
+        InvalidConfigException zero = assertThrows(InvalidConfigException.class,
+                () -> HttpSettings.from(AtollConfig.parse("http.max-connections-per-shard = 0", "test").reader()));
+        assertTrue(zero.getMessage().contains("http.max-connections-per-shard = 0"), zero.getMessage());
+        assertThrows(InvalidConfigException.class,
+                () -> HttpSettings.from(AtollConfig.parse("http.header-timeout = 0s", "test").reader()));
     }
 
     @Test

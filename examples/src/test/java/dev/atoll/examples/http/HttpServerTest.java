@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The HTTP example end to end, over real sockets, on every driver this machine can run. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpServerTest {
-    private static final HttpLimits LIMITS = new HttpLimits(1024, 1024, 20, 1000);
+    private static final HttpSettings SETTINGS = HttpSettings.DEFAULTS.withLimits(new HttpLimits(1024, 1024, 20, 1000));
     private static final String PLAINTEXT = "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n";
     private static final String JSON = "GET /json HTTP/1.1\r\nHost: a\r\n\r\n";
 
@@ -64,7 +64,7 @@ class HttpServerTest {
                     .withOption("atoll.driver", ConfigReader.kebab(driver), "test")
                     .withOption("atoll.shards.count", "2", "test")));
             runtimes.put(driver, runtime);
-            servers.put(driver, TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), HttpServer.handler(LIMITS))
+            servers.put(driver, TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), HttpServer.handler(SETTINGS))
                     .get(10, TimeUnit.SECONDS));
         }
     }

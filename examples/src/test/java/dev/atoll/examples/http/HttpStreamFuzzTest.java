@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and time; the seed is in every failure message.
  */
 class HttpStreamFuzzTest {
-    private static final HttpLimits LIMITS = new HttpLimits(1024, 1024, 20, 1000);
+    private static final HttpSettings SETTINGS = HttpSettings.DEFAULTS.withLimits(new HttpLimits(1024, 1024, 20, 1000));
     private static final int MAX_ROUNDS = 30;
     private static final long MAX_NANOS = 6_000_000_000L;
     private static final String HELLO = "Hello, World!";
@@ -39,7 +39,7 @@ class HttpStreamFuzzTest {
     @ParameterizedTest
     @MethodSource("dev.atoll.examples.StreamFuzz#driversAndShards")
     void randomPipelinesCutAnywhereGetEveryResponseRight(DriverKind driver, int shards) throws Exception {
-        StreamFuzz.serveRounds(driver, shards, HttpServer.handler(LIMITS), MAX_ROUNDS, MAX_NANOS,
+        StreamFuzz.serveRounds(driver, shards, HttpServer.handler(SETTINGS), MAX_ROUNDS, MAX_NANOS,
                 HttpStreamFuzzTest::runRound);
     }
 
