@@ -1,5 +1,7 @@
 package dev.atoll.examples.kv;
 
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import dev.atoll.config.ConfigReader;
 
 import java.nio.file.Path;
@@ -20,10 +22,31 @@ import java.time.Duration;
  * @param maxConnections       open client connections over all shards
  * @param idleTimeout          a connection idle this long is closed; zero = never
  * @param password             what AUTH must give; empty = no password
+ * @param output               the bounds on the replies a connection holds for its client
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, int maxRequestBytes, int maxConnections, Duration idleTimeout,
-                         String password) {
+                         String password, OutputLimits output) {
+
+    /**
+     * What a connection may hold of the replies its client has not read yet: Redis's
+     * {@code client-output-buffer-limit} for normal clients, a pause of its reads, and a bound per shard.
+     *
+     * @param hardLimit   replies held at which the connection is closed at once
+     * @param softLimit   replies held at which, once held for longer than {@code softSeconds}, it is closed; 0 = none
+     * @param softSeconds how long the soft limit may be passed
+     * @param highWater   replies held (or in flight from other shards) above which it stops reading
+     * @param lowWater    replies held below which it reads again
+     * @param shardTotal  replies held by all connections of one shard above which the largest holders are
+     *                    closed; 0 = auto (a quarter of the maximum heap, shared by the shards)
+     */
+    public record OutputLimits(long hardLimit, long softLimit, int softSeconds, long highWater, long lowWater,
+                               long shardTotal) {
+        /** The bound per shard: {@link #shardTotal}, or for auto a quarter of the heap's maximum divided by {@code shards}. */
+        public long shardTotal(int shards) {
+            return shardTotal > 0 ? shardTotal : Runtime.getRuntime().maxMemory() / 4 / shards;
+        }
+    }
 
     /** Redis's {@code appendfsync} choices. */
     public enum FsyncPolicy {
@@ -48,6 +71,23 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 (int) reader.bytes("kv.max-request-bytes", 1024, Integer.MAX_VALUE - 1024),
                 reader.intIn("kv.max-connections", 1, 1_000_000),
                 reader.duration("kv.idle-timeout", Duration.ZERO, Duration.ofDays(365)),
-                reader.config().getString("kv.password"));
+                reader.config().getString("kv.password"),
+                outputLimits(reader));
+    }
+
+    private static final String OUTPUT = "kv.client-output-buffer-limit.";
+
+    private static OutputLimits outputLimits(ConfigReader reader) {
+        long hard = reader.bytes(OUTPUT + "hard", 64 * 1024, 1L << 30);
+        long soft = reader.bytes(OUTPUT + "soft", 0, hard);
+        int softSeconds = reader.intIn(OUTPUT + "soft-seconds", 0, 86_400);
+        long high = reader.bytes("kv.output-pause.high-water", 16 * 1024, hard);
+        long low = reader.bytes("kv.output-pause.low-water", 0, high);
+        long shard = 0;
+        ConfigValue total = reader.config().getValue(OUTPUT + "shard-total");
+        if (total.valueType() != ConfigValueType.STRING || !"auto".equalsIgnoreCase(((String) total.unwrapped()).trim())) {
+            shard = reader.bytes(OUTPUT + "shard-total", 1L << 20, 1L << 40);
+        }
+        return new OutputLimits(hard, soft, softSeconds, high, low, shard);
     }
 }

@@ -34,7 +34,7 @@ class AofDurabilityTest {
 
     private KvSettings settings(KvSettings.FsyncPolicy fsync, long maxQueuedBytes) {
         return new KvSettings(true, fsync, dir.resolve("live"), 64L << 20, 100, maxQueuedBytes, 64 << 20, 10_000,
-                Duration.ZERO, "");
+                Duration.ZERO, "", KvTestServer.OUTPUT);
     }
 
     private KvTestServer start(int shards, KvSettings.FsyncPolicy fsync, long maxQueuedBytes, MemoryDisk disk)

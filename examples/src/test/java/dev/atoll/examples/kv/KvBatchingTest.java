@@ -121,7 +121,7 @@ class KvBatchingTest {
         KvSettings settings = new KvSettings(base.appendOnly(), base.fsync(), base.dir(), base.rewriteMinBytes(),
                 base.rewriteGrowthPercent(), base.aofMaxQueuedBytes(), base.maxRequestBytes(), base.maxConnections(),
                 Duration.ofSeconds(1),
-                base.password());
+                base.password(), base.output());
         // The owner is kept busy on purpose for as long as the idle timeout takes: no stall report.
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings, "atoll.shards.stall-threshold = 0");
              RespClient c = server.client()) {

@@ -17,7 +17,7 @@ class KvLimitsTest {
 
     private static KvSettings limits(int maxConnections, Duration idle, String password) {
         return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, 16L << 20, MAX_REQUEST,
-                maxConnections, idle, password);
+                maxConnections, idle, password, KvTestServer.OUTPUT);
     }
 
     private static RespClient.Error error(String text) {

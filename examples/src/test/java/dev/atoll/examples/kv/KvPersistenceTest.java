@@ -127,7 +127,7 @@ class KvPersistenceTest {
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aLogPastItsBoundIsRewrittenWithoutLosingWrites(DriverKind driver) throws Exception {
         KvSettings settings = new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, dir, 4096, 100, 16L << 20, 1 << 20, 100,
-                Duration.ZERO, "");
+                Duration.ZERO, "", KvTestServer.OUTPUT);
         try (KvTestServer server = KvTestServer.start(2, driver, settings); RespClient c = server.client()) {
             for (int round = 0; round < 300; round++) {
                 StringBuilder pipeline = new StringBuilder();

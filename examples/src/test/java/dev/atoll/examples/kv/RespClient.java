@@ -35,7 +35,15 @@ final class RespClient implements AutoCloseable {
     private final OutputStream out;
 
     RespClient(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /** With a kernel receive buffer of {@code receiveBufferBytes} (0: the system's), so that little of what it does not read is buffered. */
+    RespClient(int port, int receiveBufferBytes) throws IOException {
         socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(30_000);
         socket.setTcpNoDelay(true);
