@@ -54,10 +54,15 @@ class KvOutputLimitsTest {
     }
 
     private static KvSettings limits(long hard, long soft, int softSeconds, long shardTotal) {
+        return limits(hard, soft, softSeconds, shardTotal, MIB);
+    }
+
+    /** With the pause above {@code highWater}, until under a quarter of it. */
+    private static KvSettings limits(long hard, long soft, int softSeconds, long shardTotal, long highWater) {
         KvSettings b = KvTestServer.settings(null, KvSettings.FsyncPolicy.NO);
         return new KvSettings(b.appendOnly(), b.fsync(), b.dir(), b.rewriteMinBytes(), b.rewriteGrowthPercent(),
                 b.aofMaxQueuedBytes(), b.maxRequestBytes(), b.maxConnections(), b.idleTimeout(), b.password(),
-                new KvSettings.OutputLimits(hard, soft, softSeconds, MIB, MIB / 4, shardTotal));
+                new KvSettings.OutputLimits(hard, soft, softSeconds, highWater, highWater / 4, shardTotal));
     }
 
     /**
@@ -113,18 +118,19 @@ class KvOutputLimitsTest {
     }
 
     /**
-     * A client streams GETs of another shard's key while that shard is busy, and never reads. Today's
-     * read is one batch out; the next read waits for it, so the server stops taking requests (they stall
-     * in the kernel's buffers) instead of queueing them all for the busy shard. Once the shard is free,
-     * the replies held stay under the hard limit; when the client leaves, everything returns.
+     * A client streams GETs of another shard's key while that shard is busy, and never reads. Its home
+     * shard parses no more than the high-water mark of them (one read's batch out at a time), the rest
+     * stall in the kernel's buffers instead of queueing for the busy shard. Once the shard is free, the
+     * replies held stay under the hard limit; when the client leaves, everything returns.
      */
     @Test
     void aClientThatNeverReadsStopsBeingReadWhileItsCommandsAreOutOnABusyShard() throws Exception {
         long hard = 32 * MIB;
+        int highWater = 16 * 1024;
         int valueBytes = 512;
-        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, limits(hard, 0, 0, 0),
-                "atoll.io.socket.receive-buffer = 65536\natoll.shards.stall-threshold = 0");
-             RespClient admin = server.client(); RespClient abuser = server.client()) {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, limits(hard, 0, 0, 0, highWater),
+                "atoll.io.socket { receive-buffer = 65536, send-buffer = 65536 }\natoll.shards.stall-threshold = 0");
+             RespClient admin = server.client(); RespClient abuser = new RespClient(server.port(), 65536)) {
             int owner = 1 - homeShard(abuser);
             String key = keyOf(owner, 2);
             String value = "x".repeat(valueBytes);
@@ -137,6 +143,8 @@ class KvOutputLimitsTest {
             }
             byte[] requests = pipeline.toByteArray();
             AtomicLong sent = new AtomicLong();
+            int home = 1 - owner;
+            long parsedBefore = shardCounter(admin, "commands")[home];
             CountDownLatch release = TestRuntimes.occupy(server.runtime, owner);
             CompletableFuture<Void> sender;
             long stalled;
@@ -159,12 +167,51 @@ class KvOutputLimitsTest {
                     + " bytes of requests while the shard that answers them was busy");
             KvTestServer.settled(() -> replyBytes(admin), 300);
             long peak = max(shardCounter(admin, "reply_bytes_peak"));
+            // Commands the home shard parsed (the admin's own INFOs too, a few dozen at most).
+            long parsed = shardCounter(admin, "commands")[home] - parsedBefore;
             System.out.println("GETs of a busy shard unread: " + stalled + " of " + requests.length
-                    + " request bytes taken, peak held " + peak + " for a hard limit of " + hard);
+                    + " request bytes taken, " + parsed + " GETs parsed, peak held " + peak + " for a hard limit of " + hard);
+            assertTrue((parsed - 100) * get.length <= highWater, parsed + " GETs of " + get.length
+                    + " bytes parsed: more than the high-water mark (" + highWater + ") was sent to the busy shard");
             assertTrue(peak <= hard + valueBytes + 64, "peak " + peak);
             assertEquals(value, admin.call("GET", key)); // both shards serve others meanwhile
             abuser.close(); // the client leaves without reading
             sender.get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
+            awaitClients(admin, 1);
+            assertReleasedAndServing(admin, key, value);
+        }
+    }
+
+    /**
+     * GETs of a large value on a busy shard, each in its own read: were each read's batch sent while the
+     * one before is out, every one would get the whole hard limit to spend on the owner (40 MB here for a
+     * limit of 8). One read's commands are out at a time, so the owner makes the first reply only.
+     */
+    @Test
+    void aClientHasOneReadsCommandsOutOnOtherShardsAtATime() throws Exception {
+        long hard = 8 * MIB;
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, limits(hard, 0, 0, 0),
+                "atoll.io.socket.send-buffer = 65536\natoll.shards.stall-threshold = 0");
+             RespClient admin = server.client(); RespClient abuser = new RespClient(server.port(), 65536)) {
+            int owner = 1 - homeShard(abuser);
+            String key = keyOf(owner, 2);
+            String value = "y".repeat(MIB);
+            assertEquals("OK", admin.call("SET", key, value));
+            long allocatedBefore = sum(shardCounter(admin, "allocated_bytes"));
+            CountDownLatch release = TestRuntimes.occupy(server.runtime, owner);
+            try {
+                for (int i = 0; i < 40; i++) {
+                    abuser.send("GET", key);
+                    Thread.sleep(20); // not an assertion: time for the home shard to take each in its own read
+                }
+            } finally {
+                release.countDown();
+            }
+            KvTestServer.settled(() -> replyBytes(admin), 300);
+            long allocated = sum(shardCounter(admin, "allocated_bytes")) - allocatedBefore;
+            System.out.println("40 GETs of 1 MB in 40 reads, unread: " + allocated + " bytes allocated by the shards");
+            assertTrue(allocated < 4 * hard, allocated + " bytes allocated by the shards for a limit of " + hard);
+            abuser.close();
             awaitClients(admin, 1);
             assertReleasedAndServing(admin, key, value);
         }
