@@ -77,10 +77,8 @@ class KvOutputLimitsTest {
         int valueBytes = 512 * 1024;
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, limits(hard, 0, 0, 0));
              RespClient admin = server.client(); RespClient abuser = server.client()) {
-            int owner = 1 - homeShard(abuser);
-            String key = keyOf(owner, 2);
             String value = "v".repeat(valueBytes);
-            assertEquals("OK", admin.call("SET", key, value));
+            String key = otherShardsKey(admin, abuser, value);
             long id = (Long) abuser.call("CLIENT", "ID");
             long allocatedBefore = sum(shardCounter(admin, "allocated_bytes"));
             abuser.sendRaw(mgets(20, 40, key)); // 20 replies of 20 MB: 400 MB if nothing stopped them
@@ -131,10 +129,9 @@ class KvOutputLimitsTest {
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, limits(hard, 0, 0, 0, highWater),
                 "atoll.io.socket { receive-buffer = 65536, send-buffer = 65536 }\natoll.shards.stall-threshold = 0");
              RespClient admin = server.client(); RespClient abuser = new RespClient(server.port(), 65536)) {
-            int owner = 1 - homeShard(abuser);
-            String key = keyOf(owner, 2);
             String value = "x".repeat(valueBytes);
-            assertEquals("OK", admin.call("SET", key, value));
+            String key = otherShardsKey(admin, abuser, value);
+            int owner = ownerOf(key);
             byte[] get = RespClient.encode("GET", key);
             int gets = 1_000_000; // 24 MB of requests, 512 MB of replies if every one were taken
             ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
@@ -193,10 +190,9 @@ class KvOutputLimitsTest {
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, limits(hard, 0, 0, 0),
                 "atoll.io.socket.send-buffer = 65536\natoll.shards.stall-threshold = 0");
              RespClient admin = server.client(); RespClient abuser = new RespClient(server.port(), 65536)) {
-            int owner = 1 - homeShard(abuser);
-            String key = keyOf(owner, 2);
             String value = "y".repeat(MIB);
-            assertEquals("OK", admin.call("SET", key, value));
+            String key = otherShardsKey(admin, abuser, value);
+            int owner = ownerOf(key);
             long allocatedBefore = sum(shardCounter(admin, "allocated_bytes"));
             CountDownLatch release = TestRuntimes.occupy(server.runtime, owner);
             try {
@@ -266,6 +262,18 @@ class KvOutputLimitsTest {
             assertEquals(160, ((java.util.List<?>) small.read()).size()); // the other is served in full
             assertEquals("PONG", small.call("PING"));
         }
+    }
+
+    /** Stores {@code value} under a key that the shard {@code client} is not on owns (of two), and returns the key. */
+    private static String otherShardsKey(RespClient admin, RespClient client, String value) throws Exception {
+        String key = keyOf(1 - homeShard(client), 2);
+        assertEquals("OK", admin.call("SET", key, value));
+        return key;
+    }
+
+    private static int ownerOf(String key) {
+        byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return KeyTable.owner(KeyTable.hash(bytes, 0, bytes.length), 2);
     }
 
     /** {@code count} MGETs, each of {@code keys} copies of {@code key}. */
