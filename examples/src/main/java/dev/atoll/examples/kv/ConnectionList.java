@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /** One shard's open client connections, with O(1) add and remove, for the idle and output checks and INFO. */
 final class ConnectionList {
@@ -42,7 +43,7 @@ final class ConnectionList {
     }
 
     /** Calls {@code action} on every connection; it may close connections (the last one moves into the gap). */
-    void forEach(java.util.function.Consumer<KvConnection> action) {
+    void forEach(Consumer<KvConnection> action) {
         for (int i = size - 1; i >= 0; i--) {
             if (i < size) {
                 action.accept(items[i]);

@@ -39,7 +39,7 @@ import java.util.Arrays;
  * {@code kv.output-pause}). The connection counts the replies it holds ({@link #replyBytes}: output,
  * writes in flight, ready entries). Above the high-water mark, or while commands of an earlier read
  * are out on other shards, parsing pauses and received buffers are held, which stops the receive (TCP
- * flow control); it resumes once those are back and it holds less than the low-water mark. At the hard
+ * flow control); it resumes once those are back and it holds at most the low-water mark. At the hard
  * limit — reached by a local reply (which stops growing there), or on the owner of its keys, which
  * spends the connection's account in a {@link Batch} — or over the soft limit for too long, or when
  * it holds the most while its shard's connections together hold too much, it is closed with a log
@@ -320,10 +320,10 @@ final class KvConnection implements Receiver {
     }
 
     /**
-     * Parsing must pause: the replies held and the commands out on other shards are over the high-water
-     * mark, or the queue over its length,
-     * commands of an earlier read are out on other shards, a reply reached the hard limit (the
-     * connection is about to close), or a shard's log is over its bound ({@link LogPressure}).
+     * Parsing must pause: the replies held plus the commands out on other shards are over the
+     * high-water mark, the queue is over its length, commands of an earlier read are still out on
+     * other shards, a reply reached the hard limit (the connection is about to close), or a shard's log
+     * is over its bound ({@link LogPressure}).
      */
     private boolean backedUp() {
         return replyBytes() + requestBytesOut > limits.highWater() || pendingCount > PENDING_HIGH || sentAccounts() > 0
@@ -347,7 +347,7 @@ final class KvConnection implements Receiver {
 
     /**
      * Output drained, replies arrived or the logs drained: parse what was held back (at once, or by the
-     * parse in progress) once the replies held are below the low-water mark and nothing is out elsewhere.
+     * parse in progress) once the replies held are at most the low-water mark and nothing is out elsewhere.
      */
     void resumeIfPaused() {
         if (!paused || closed || replyBytes() + requestBytesOut > limits.lowWater() || pendingCount > PENDING_HIGH
@@ -492,6 +492,7 @@ final class KvConnection implements Receiver {
         requestBytesOut += batch.commandSize(index);
         push(batch, index);
     }
+
     /**
      * Under {@code appendfsync always}, the output waits until the shard's log is synced up to here:
      * a write's acknowledgement, and a read that may show a write not yet on the device.
