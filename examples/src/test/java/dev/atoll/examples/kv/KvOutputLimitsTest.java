@@ -8,6 +8,8 @@ import dev.atoll.shards.TestRuntimes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
@@ -71,14 +73,17 @@ class KvOutputLimitsTest {
      * (with a log line naming it), neither shard allocates much more than the limit, and the batch
      * returns to its pool.
      */
-    @Test
-    void aClientThatNeverReadsManyMgetsOfAnotherShardsKeyIsClosedAtTheHardLimit() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aClientThatNeverReadsManyMgetsOfAnotherShardsKeyIsClosedAtTheHardLimit(DriverKind driver) throws Exception {
         long hard = 8 * MIB;
         int valueBytes = 512 * 1024;
-        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, limits(hard, 0, 0, 0));
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(hard, 0, 0, 0));
              RespClient admin = server.client(); RespClient abuser = server.client()) {
             String value = "v".repeat(valueBytes);
             String key = otherShardsKey(admin, abuser, value);
+            assertEquals(Arrays.asList("client-output-buffer-limit", "normal " + hard + " 0 0"),
+                    admin.call("CONFIG", "GET", "client-output-buffer-limit"));
             long id = (Long) abuser.call("CLIENT", "ID");
             long allocatedBefore = sum(shardCounter(admin, "allocated_bytes"));
             abuser.sendRaw(mgets(20, 40, key)); // 20 replies of 20 MB: 400 MB if nothing stopped them
@@ -121,12 +126,13 @@ class KvOutputLimitsTest {
      * stall in the kernel's buffers instead of queueing for the busy shard. Once the shard is free, the
      * replies held stay under the hard limit; when the client leaves, everything returns.
      */
-    @Test
-    void aClientThatNeverReadsStopsBeingReadWhileItsCommandsAreOutOnABusyShard() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aClientThatNeverReadsStopsBeingReadWhileItsCommandsAreOutOnABusyShard(DriverKind driver) throws Exception {
         long hard = 32 * MIB;
         int highWater = 16 * 1024;
         int valueBytes = 512;
-        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, limits(hard, 0, 0, 0, highWater),
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(hard, 0, 0, 0, highWater),
                 "atoll.io.socket { receive-buffer = 65536, send-buffer = 65536 }\natoll.shards.stall-threshold = 0");
              RespClient admin = server.client(); RespClient abuser = new RespClient(server.port(), 65536)) {
             String value = "x".repeat(valueBytes);
@@ -184,10 +190,11 @@ class KvOutputLimitsTest {
      * one before is out, every one would get the whole hard limit to spend on the owner (40 MB here for a
      * limit of 8). One read's commands are out at a time, so the owner makes the first reply only.
      */
-    @Test
-    void aClientHasOneReadsCommandsOutOnOtherShardsAtATime() throws Exception {
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aClientHasOneReadsCommandsOutOnOtherShardsAtATime(DriverKind driver) throws Exception {
         long hard = 8 * MIB;
-        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, limits(hard, 0, 0, 0),
+        try (KvTestServer server = KvTestServer.start(2, driver, limits(hard, 0, 0, 0),
                 "atoll.io.socket.send-buffer = 65536\natoll.shards.stall-threshold = 0");
              RespClient admin = server.client(); RespClient abuser = new RespClient(server.port(), 65536)) {
             String value = "y".repeat(MIB);
