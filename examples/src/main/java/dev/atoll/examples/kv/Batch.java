@@ -19,6 +19,13 @@ import java.util.Arrays;
  * counts those entries plus one for its carrier: for a remote batch, until it is home again and its
  * connections were told; for a local one, until the end of the read that fills it.
  *
+ * <p>Each connection's commands in a remote batch share an account: what their replies may take
+ * before the connection's hard output limit ({@code kv.client-output-buffer-limit.hard}, less what
+ * it already holds). The owner spends it as it executes them; once it is spent, the connection's
+ * remaining commands in the batch are not executed (Redis runs no more commands of a client it is
+ * closing), and back home the connection is closed. So a batch holds at most about the limit per
+ * connection, however many large values its commands ask for.
+ *
  * <p>Ownership moves with the message: the home shard fills it and touches only {@link #references}
  * until it comes back; the mesh's queues order the writes before the reads (release/acquire).
  */
@@ -42,6 +49,12 @@ final class Batch implements Runnable, ReplySource {
     private KvConnection[] askers = new KvConnection[8];
     private boolean[] resp3 = new boolean[8];
     private int[] ends = new int[8];
+    /** Per command: where it ends in {@link #commands}. */
+    private int[] commandEnds = new int[8];
+    /** Per command: the index of its connection's first command here, which holds their account. */
+    private int[] accounts = new int[8];
+    /** At an account's index: the bytes its replies may still take; at or below 0 the limit was reached. */
+    private long[] budgets = new long[8];
     private int count;
     private int state;
     /** Entries not yet consumed, plus one for the carrier; the home shard's thread only. */
@@ -64,12 +77,22 @@ final class Batch implements Runnable, ReplySource {
         state = local ? READY : FILLING;
     }
 
-    /** Queues a command (written into {@link #commands} by the caller) of {@code asker}; returns its index. */
-    int add(KvConnection asker, boolean resp3) {
+    /**
+     * Queues a command (written into {@link #commands} by the caller) of {@code asker}; returns its index.
+     * {@code account} is the index of the asker's first command here, or -1 when this is it: then its
+     * replies here may take {@code budget} bytes.
+     */
+    int add(KvConnection asker, boolean resp3, int account, long budget) {
         int index = count++;
         ensure(index);
         askers[index] = asker;
         this.resp3[index] = resp3;
+        commandEnds[index] = commands.size();
+        if (account < 0) {
+            account = index;
+            budgets[index] = budget;
+        }
+        accounts[index] = account;
         references++;
         return index;
     }
@@ -94,6 +117,16 @@ final class Batch implements Runnable, ReplySource {
         out.raw(replies.bytes(), start, ends[index] - start);
     }
 
+    @Override
+    public int size(int index) {
+        return ends[index] - (index == 0 ? 0 : ends[index - 1]);
+    }
+
+    /** The bytes of command {@code index} in {@link #commands}. */
+    int commandSize(int index) {
+        return commandEnds[index] - (index == 0 ? 0 : commandEnds[index - 1]);
+    }
+
     /** One entry was consumed, or its carrier let go: the last one returns the batch to its pool. */
     @Override
     public void release() {
@@ -115,11 +148,12 @@ final class Batch implements Runnable, ReplySource {
         }
     }
 
-    /** Fails every command. */
+    /** Fails every command; errors are short: no account is over its limit. */
     private void refuse(String error) {
         for (int i = 0; i < count; i++) {
             replies.error(error);
             ends[i] = replies.size();
+            budgets[i] = 1;
         }
         state = RETURNING;
     }
@@ -139,8 +173,14 @@ final class Batch implements Runnable, ReplySource {
         int at = 0;
         for (int i = 0; i < count; i++) {
             at = parser.parse(bytes, at, commands.size(), r);
-            replies.resp3(resp3[i]);
-            owner.execute(Command.lookup(r), r, replies, now);
+            int account = accounts[i];
+            long budget = budgets[account];
+            if (budget > 0) { // else its connection reached its limit: it runs no more commands
+                int before = replies.size();
+                replies.resp3(resp3[i]).limitTo(budget);
+                owner.execute(Command.lookup(r), r, replies, now);
+                budgets[account] = budget - (replies.size() - before);
+            }
             ends[i] = replies.size();
         }
         owner.remoteCommands += count;
@@ -158,9 +198,18 @@ final class Batch implements Runnable, ReplySource {
         node.shards[target].shard().sendReply(home, this);
     }
 
-    /** Home again: the replies are ready; each connection that waits for one drains once. */
+    /**
+     * Home again: the replies are ready. Every connection first learns what it now holds (and whether its
+     * account ran out), then each that waits for one drains once.
+     */
     private void arrived() {
         state = READY;
+        for (int i = 0; i < count; i++) {
+            askers[i].remoteReplyArrived(commandSize(i), size(i));
+            if (accounts[i] == i) {
+                askers[i].accountBack(budgets[i] <= 0);
+            }
+        }
         long delivery = pool.nextDelivery();
         for (int i = 0; i < count; i++) {
             KvConnection asker = askers[i];
@@ -179,6 +228,9 @@ final class Batch implements Runnable, ReplySource {
             ends = Arrays.copyOf(ends, length);
             askers = Arrays.copyOf(askers, length);
             resp3 = Arrays.copyOf(resp3, length);
+            commandEnds = Arrays.copyOf(commandEnds, length);
+            accounts = Arrays.copyOf(accounts, length);
+            budgets = Arrays.copyOf(budgets, length);
         }
     }
 }

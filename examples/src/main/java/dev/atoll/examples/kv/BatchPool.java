@@ -27,6 +27,8 @@ final class BatchPool implements Runnable {
     /** Batches handed out and not yet back: filling, travelling, or holding unconsumed replies. */
     private int live;
     private long deliveries;
+    /** Counts {@link #sendAll}: a batch from {@link #filling} belongs to the generation it was filled in. */
+    private long generation;
 
     BatchPool(KvNode node, KvShard home) {
         this.node = node;
@@ -84,6 +86,12 @@ final class BatchPool implements Runnable {
             batch.send();
         }
         targetCount = 0;
+        generation++;
+    }
+
+    /** The current generation: per target, one batch fills in each; every earlier one was sent. */
+    long generation() {
+        return generation;
     }
 
     /** A number that tells one batch's arrival from the others (a connection drains once per arrival). */

@@ -1,8 +1,9 @@
 package dev.atoll.examples.kv;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 
-/** One shard's open client connections, with O(1) add and remove, for the idle check and INFO. */
+/** One shard's open client connections, with O(1) add and remove, for the idle and output checks and INFO. */
 final class ConnectionList {
     private KvConnection[] items = new KvConnection[16];
     private int size;
@@ -38,11 +39,27 @@ final class ConnectionList {
 
     /** A log drained below its bound: connections paused for it parse what they hold. */
     void resumePaused() {
+        forEach(KvConnection::resumeIfPaused);
+    }
+
+    /** Calls {@code action} on every connection; it may close connections (the last one moves into the gap). */
+    void forEach(Consumer<KvConnection> action) {
         for (int i = size - 1; i >= 0; i--) {
             if (i < size) {
-                items[i].resumeIfPaused(); // may close the connection, which moves the last one here
+                action.accept(items[i]);
             }
         }
+    }
+
+    /** The connection that holds the most replies, or null when none holds any. */
+    KvConnection holdingMost() {
+        KvConnection most = null;
+        for (int i = 0; i < size; i++) {
+            if (items[i].heldReplyBytes() > (most == null ? 0 : most.heldReplyBytes())) {
+                most = items[i];
+            }
+        }
+        return most;
     }
 
     /** Closes every connection whose last request came before {@code cutoffNanos}. */

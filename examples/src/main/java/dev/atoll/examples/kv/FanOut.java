@@ -70,16 +70,20 @@ final class FanOut implements ReplySource {
     private void arrived(int shard, Object result) {
         results[shard] = result;
         if (--remaining == 0) {
+            RuntimeException failure = null;
             for (Object r : results) {
                 if (r instanceof RuntimeException e) {
-                    reply.error("ERR " + e.getMessage());
-                    done = true;
-                    connection.repliesArrived();
-                    return;
+                    failure = e;
+                    break;
                 }
             }
-            combiner.write(results, reply);
+            if (failure != null) {
+                reply.error("ERR " + failure.getMessage());
+            } else {
+                combiner.write(results, reply);
+            }
             done = true;
+            connection.replyArrived(reply.size());
             connection.repliesArrived();
         }
     }
@@ -92,6 +96,11 @@ final class FanOut implements ReplySource {
     @Override
     public void writeReply(int index, ReplyWriter out) {
         out.raw(reply.bytes(), 0, reply.size());
+    }
+
+    @Override
+    public int size(int index) {
+        return reply.size();
     }
 
     @Override

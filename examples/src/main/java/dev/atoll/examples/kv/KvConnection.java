@@ -3,12 +3,17 @@ package dev.atoll.examples.kv;
 import dev.atoll.io.Buffer;
 import dev.atoll.io.BufferPool;
 import dev.atoll.io.Connection;
+import dev.atoll.io.IoException;
 import dev.atoll.io.Receiver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * One client connection, on the shard that accepted it. Each read is parsed where it lies (copied
@@ -28,12 +33,19 @@ import java.util.ArrayDeque;
  *
  * <p>Replies keep the order of the commands: while any reply is outstanding, later replies — local
  * ones too — queue behind it as entries (source, index) and {@link #drain} moves the ready prefix to
- * the output. The output goes out in one write per read (several if it is larger than a pool
- * buffer). Under {@code appendfsync always}, output holding a reply to a local write waits for the
- * shard's log to sync it. A peer that does not read makes the output grow past
- * {@link #OUTPUT_HIGH}: parsing pauses and received buffers are held, which stops the receive (TCP
- * flow control) until the output drains. Parsing also pauses while a shard's log is over its bound
- * ({@link LogPressure}).
+ * the output, a little ahead of the writes. The output goes out in one write per read (several if it
+ * is larger than a pool buffer). Under {@code appendfsync always}, output holding a reply to a local
+ * write waits for the shard's log to sync it.
+ *
+ * <p>What the client has not read is bounded ({@code kv.client-output-buffer-limit},
+ * {@code kv.output-pause}). The connection counts the replies it holds ({@link #replyBytes}: output,
+ * writes in flight, ready entries). Above the high-water mark, or while commands of an earlier read
+ * are out on other shards, parsing pauses and received buffers are held, which stops the receive (TCP
+ * flow control); it resumes once those are back and it holds at most the low-water mark. At the hard
+ * limit — reached by a local reply (which stops growing there), or on the owner of its keys, which
+ * spends the connection's account in a {@link Batch} — or over the soft limit for too long, or when
+ * it holds the most while its shard's connections together hold too much, it is closed with a log
+ * line. Parsing also pauses while a shard's log is over its bound ({@link LogPressure}).
  *
  * <p>The partial command's array and argument table are charged to the shard's account of query
  * buffers: an array that would take it past {@code kv.query-buffers-per-shard} is not allocated, and
@@ -41,8 +53,8 @@ import java.util.ArrayDeque;
  */
 final class KvConnection implements Receiver {
     private static final Logger log = LoggerFactory.getLogger(KvConnection.class);
-    /** Output not yet written (or in flight) beyond which parsing pauses. */
-    static final int OUTPUT_HIGH = 1 << 20;
+    /** Output handed to writes not yet complete beyond which no more is handed; and how far ahead of them {@link #drain} fills it. */
+    private static final int WRITING_MAX = 1 << 20;
     /** Queued replies beyond which parsing pauses. */
     private static final int PENDING_HIGH = 64 * 1024;
     private static final int INITIAL_OUTPUT = 512;
@@ -61,6 +73,11 @@ final class KvConnection implements Receiver {
         @Override
         public void writeReply(int index, ReplyWriter out) {
             throw new UnsupportedOperationException("a combining entry has no reply of its own");
+        }
+
+        @Override
+        public int size(int index) {
+            return 0;
         }
 
         @Override
@@ -108,6 +125,25 @@ final class KvConnection implements Receiver {
     private final Request subRequest = new Request();
     private final ReplyWriter scratch = new ReplyWriter(64);
 
+    private final KvSettings.OutputLimits limits;
+    /** Bytes of the ready entries in the queue: replies back from other shards, or waiting behind them. */
+    private long queuedBytes;
+    /** Bytes of its commands in batches for other shards that are not back yet. */
+    private long requestBytesOut;
+    /** What {@link #replyBytes} was when last added to the shard's total. */
+    private long reportedBytes;
+    /** A reply, here or on another shard, reached the hard limit: the connection closes, its replies unsent. */
+    private boolean hardLimitReached;
+    private boolean overSoftLimit;
+    private long overSoftSinceNanos;
+    /** Per target shard: the batch generation and index of this connection's account in the batch filling there. */
+    private long[] accountGenerations;
+    private int[] accountIndexes;
+    /** Accounts in batches not yet back; of them, those opened in {@link #fillingGeneration} (not yet sent). */
+    private int accountsOut;
+    private long fillingGeneration = -1;
+    private int fillingAccounts;
+
     /** The log position the output must wait for (appendfsync always). */
     private long syncNeeded;
     private long syncWaiting;
@@ -129,6 +165,7 @@ final class KvConnection implements Receiver {
         this.server = new ServerCommands(node, this);
         this.id = node.nextClientId.incrementAndGet();
         this.authenticated = node.settings.password().isEmpty();
+        this.limits = node.settings.output();
         home.connections.add(this);
     }
 
@@ -366,26 +403,47 @@ final class KvConnection implements Receiver {
             syncWaiting = syncNeeded;
             aof.whenSynced(syncNeeded, this::synced);
         }
+        if (checkOutputLimits()) {
+            return;
+        }
         drain();
         flush();
         finishIfDone();
     }
 
-    /** The output or the reply queue is over its bound, or a shard's log is ({@link LogPressure}). */
+    /**
+     * Parsing must pause: the replies held plus the commands out on other shards are over the
+     * high-water mark, the queue is over its length, commands of an earlier read are still out on
+     * other shards, a reply reached the hard limit (the connection is about to close), or a shard's log
+     * is over its bound ({@link LogPressure}).
+     */
     private boolean backedUp() {
-        return backlog() > OUTPUT_HIGH || pendingCount > PENDING_HIGH || node.logPressure.paused();
+        return replyBytes() + requestBytesOut > limits.highWater() || pendingCount > PENDING_HIGH || sentAccounts() > 0
+                || hardLimitReached || node.logPressure.paused();
     }
 
-    private long backlog() {
-        return out.size() - outSent + writingBytes;
+    /** The replies this connection holds for its client: output not yet written, writes in flight, ready entries. */
+    private long replyBytes() {
+        return out.size() - outSent + writingBytes + queuedBytes;
+    }
+
+    /** What it held when it last accounted to its shard (for the shard's choice of whom to close). */
+    long heldReplyBytes() {
+        return reportedBytes;
+    }
+
+    /** Its accounts in batches already sent to other shards and not yet back. */
+    private int sentAccounts() {
+        return accountsOut - (fillingGeneration == home.batches.generation() ? fillingAccounts : 0);
     }
 
     /**
      * Output drained, replies arrived or the logs drained: parse what was held back (at once, or by the
-     * parse in progress).
+     * parse in progress) once the replies held are at most the low-water mark and nothing is out elsewhere.
      */
     void resumeIfPaused() {
-        if (!paused || backedUp() || closed) {
+        if (!paused || closed || replyBytes() + requestBytesOut > limits.lowWater() || pendingCount > PENDING_HIGH
+                || sentAccounts() > 0 || node.logPressure.paused()) {
             return;
         }
         paused = false;
@@ -419,16 +477,14 @@ final class KvConnection implements Receiver {
             case KEY -> {
                 int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), node.shardCount());
                 if (owner == home.id) {
-                    home.execute(command, r, localOut(), now);
-                    localDone();
-                    waitForLocalSync();
+                    executeLocal(command, r, now);
                 } else {
                     Batch batch = home.batches.filling(owner);
                     batch.commands.arrayHeader(r.count());
                     for (int i = 0; i < r.count(); i++) {
                         batch.commands.bulk(r.bytes, r.offset(i), r.length(i));
                     }
-                    push(batch, batch.add(this, out.resp3()));
+                    pushRemote(batch, owner);
                 }
             }
             case MULTI_KEY -> multiKey(command, r, now);
@@ -456,9 +512,7 @@ final class KvConnection implements Receiver {
             allLocal = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) == home.id;
         }
         if (allLocal) {
-            home.execute(command, r, localOut(), now);
-            localDone();
-            waitForLocalSync();
+            executeLocal(command, r, now);
             return;
         }
         Command single = switch (command) {
@@ -479,18 +533,56 @@ final class KvConnection implements Receiver {
                 if (step == 2) {
                     sub.add(r.offset(i + 1), r.length(i + 1));
                 }
-                home.execute(single, sub, localOut(), now);
-                localDone();
-                waitForLocalSync();
+                executeLocal(single, sub, now);
             } else {
                 Batch batch = home.batches.filling(owner);
                 batch.commands.arrayHeader(step + 1).bulk(single.nameBytes).bulk(r.bytes, r.offset(i), r.length(i));
                 if (step == 2) {
                     batch.commands.bulk(r.bytes, r.offset(i + 1), r.length(i + 1));
                 }
-                push(batch, batch.add(this, out.resp3()));
+                pushRemote(batch, owner);
             }
         }
+    }
+
+    /** Executes a command on keys this shard owns; its reply may take what is left under the hard limit. */
+    private void executeLocal(Command command, Request r, long now) {
+        ReplyWriter writer = localOut();
+        writer.limitTo(limits.hardLimit() - replyBytes());
+        home.execute(command, r, writer, now);
+        hardLimitReached |= writer.full();
+        localDone();
+        waitForLocalSync();
+    }
+
+    /**
+     * Queues the command just written into {@code batch} (for shard {@code owner}). The first of this
+     * connection's commands in the batch opens its account there: what its replies may take before the
+     * hard limit, given what it holds now.
+     */
+    private void pushRemote(Batch batch, int owner) {
+        long generation = home.batches.generation();
+        if (accountGenerations == null) {
+            accountGenerations = new long[node.shardCount()];
+            Arrays.fill(accountGenerations, -1);
+            accountIndexes = new int[node.shardCount()];
+        }
+        int index;
+        if (accountGenerations[owner] == generation) {
+            index = batch.add(this, out.resp3(), accountIndexes[owner], 0);
+        } else {
+            index = batch.add(this, out.resp3(), -1, Math.max(1, limits.hardLimit() - replyBytes()));
+            accountGenerations[owner] = generation;
+            accountIndexes[owner] = index;
+            if (fillingGeneration != generation) {
+                fillingGeneration = generation;
+                fillingAccounts = 0;
+            }
+            fillingAccounts++;
+            accountsOut++;
+        }
+        requestBytesOut += batch.commandSize(index);
+        push(batch, index);
     }
 
     /**
@@ -517,7 +609,9 @@ final class KvConnection implements Receiver {
     /** Ends a reply begun with {@link #localOut()}: queues it if it went behind others. */
     private void localDone() {
         if (pendingCount > 0) {
-            push(deferred, deferred.endReply());
+            int index = deferred.endReply();
+            queuedBytes += deferred.size(index);
+            push(deferred, index);
         }
     }
 
@@ -562,10 +656,32 @@ final class KvConnection implements Receiver {
         pendingCount++;
     }
 
+    /** One of its entries became ready with a reply of {@code bytes}, which it now holds. */
+    void replyArrived(int bytes) {
+        if (!closed) {
+            queuedBytes += bytes;
+        }
+    }
+
+    /** One of its commands of {@code requestBytes} is back from another shard with its reply. */
+    void remoteReplyArrived(int requestBytes, int replyBytes) {
+        requestBytesOut -= requestBytes;
+        replyArrived(replyBytes);
+    }
+
+    /** Its account in a batch is back; {@code limitReached}: the owner stopped at the hard limit. */
+    void accountBack(boolean limitReached) {
+        accountsOut--;
+        hardLimitReached |= limitReached;
+    }
+
     /** A batch or fan-out this connection waits for has its replies. */
     void repliesArrived() {
         if (closed || inRead) {
             return; // the end of the read drains
+        }
+        if (checkOutputLimits()) {
+            return;
         }
         drain();
         flush();
@@ -574,12 +690,13 @@ final class KvConnection implements Receiver {
     }
 
     /**
-     * Moves the replies at the head of the queue that are ready into the output; one the output cannot
-     * hold (more than a Java array) is answered with an error instead.
+     * Moves the replies at the head of the queue that are ready into the output, until it holds
+     * {@link #WRITING_MAX} not yet handed to writes: the rest stay in their batches meanwhile, not copied
+     * twice. One the output cannot hold (more than a Java array) is answered with an error instead.
      */
     private void drain() {
         int mask = sources.length - 1;
-        while (pendingCount > 0) {
+        while (pendingCount > 0 && out.size() - outSent < WRITING_MAX) {
             ReplySource source = sources[pendingHead];
             int index = indexes[pendingHead];
             boolean combined = source instanceof Marker;
@@ -602,6 +719,7 @@ final class KvConnection implements Receiver {
             }
             for (int k = 0; k < entries; k++) {
                 int at = (pendingHead + k) & mask;
+                queuedBytes -= sources[at].size(indexes[at]);
                 sources[at].release();
                 sources[at] = null;
             }
@@ -652,7 +770,7 @@ final class KvConnection implements Receiver {
         finishIfDone();
     }
 
-    /** Hands the output to writes, up to {@link #OUTPUT_HIGH} in flight. */
+    /** Hands the output to writes, up to {@link #WRITING_MAX} in flight. */
     private void flush() {
         if (closed || out.size() == outSent) {
             return;
@@ -661,7 +779,7 @@ final class KvConnection implements Receiver {
         if (syncNeeded > 0 && aof != null && syncNeeded > aof.synced()) {
             return; // synced() flushes
         }
-        while (outSent < out.size() && writingBytes < OUTPUT_HIGH) {
+        while (outSent < out.size() && writingBytes < WRITING_MAX) {
             int n = Math.min(out.size() - outSent, pool.maxBufferSize());
             Buffer buffer = pool.acquire(n).writeBytes(out.bytes(), outSent, n);
             outSent += n;
@@ -689,9 +807,70 @@ final class KvConnection implements Receiver {
     }
 
     private void written() {
+        if (checkOutputLimits()) {
+            return;
+        }
+        drain();
         flush();
         resumeIfPaused();
         finishIfDone();
+    }
+
+    /**
+     * Accounts what it holds to its shard, then closes it if a reply reached the hard limit, if it has
+     * held more than the soft limit for longer than its seconds (Redis's rule: the clock starts when it
+     * is first seen over, and stops when it is seen under), or if it holds the most while its shard's
+     * connections hold more than their total; true if closed. After each read, arrival and write, and
+     * once a second (a paused connection sees none of those).
+     */
+    boolean checkOutputLimits() {
+        if (closed) {
+            return true;
+        }
+        long bytes = replyBytes();
+        home.replyBytesChanged(bytes - reportedBytes);
+        reportedBytes = bytes;
+        if (hardLimitReached || bytes >= limits.hardLimit()) {
+            closeForOutput(bytes + " bytes of replies not read reached the hard limit (kv.client-output-buffer-limit.hard = "
+                    + limits.hardLimit() + ")");
+            return true;
+        }
+        if (limits.softLimit() > 0 && bytes >= limits.softLimit()) {
+            long now = System.nanoTime();
+            if (!overSoftLimit) {
+                overSoftLimit = true;
+                overSoftSinceNanos = now;
+            } else if (now - overSoftSinceNanos > limits.softSeconds() * 1_000_000_000L) {
+                closeForOutput(bytes + " bytes of replies not read, over the soft limit (kv.client-output-buffer-limit.soft = "
+                        + limits.softLimit() + ") for more than " + limits.softSeconds() + " s");
+                return true;
+            }
+        } else {
+            overSoftLimit = false;
+        }
+        home.closeLargestHolders();
+        return closed;
+    }
+
+    /** Its shard's connections hold {@code total} bytes of replies, over {@code limit}, and it holds the most. */
+    void closeOverShardTotal(long total, long limit) {
+        closeForOutput(reportedBytes + " bytes of replies not read, the most of the " + total
+                + " this shard's clients hold (kv.client-output-buffer-limit.shard-total = " + limit + ")");
+    }
+
+    private void closeForOutput(String why) {
+        node.outputLimitDisconnections.incrementAndGet();
+        log.warn("closing client id={} addr={} name={}: {}", id, peer(), name == null ? "" : name, why);
+        closeNow();
+    }
+
+    /** The client's address, for a log line; "?" when the peer is already gone (getpeername fails). */
+    private String peer() {
+        try {
+            return String.valueOf(connection.remoteAddress());
+        } catch (IoException e) {
+            return "?";
+        }
     }
 
     /** After QUIT, a protocol error or the peer's end: close once every reply is out. */
@@ -754,5 +933,12 @@ final class KvConnection implements Receiver {
             held.forEach(Buffer::release);
             held.clear();
         }
+        // Batches still out keep this object until they are home: let go of its replies now.
+        out.clear();
+        out.trim(INITIAL_OUTPUT);
+        outSent = 0;
+        queuedBytes = 0;
+        home.replyBytesChanged(-reportedBytes);
+        reportedBytes = 0;
     }
 }

@@ -16,8 +16,8 @@ final class KvInfo {
     /** What one shard reports, read on its own thread. */
     record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
-                      boolean aofRewriting, int batchesLive, long allocatedBytes, long queryBuffers,
-                      dev.atoll.shards.ShardStats.Snapshot loop) { }
+                      boolean aofRewriting, int batchesLive, long allocatedBytes, long queryBuffers, long replyBytes,
+                      long replyBytesPeak, dev.atoll.shards.ShardStats.Snapshot loop) { }
 
     static ShardStats shardStats(KvShard s) {
         Aof aof = s.aof;
@@ -25,7 +25,7 @@ final class KvInfo {
                 s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
                 aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(),
                 aof != null && aof.rewriting(), s.batches.live(), THREADS.getCurrentThreadAllocatedBytes(),
-                s.queryBufferBytes, s.shard().stats());
+                s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.shard().stats());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -86,6 +86,8 @@ final class KvInfo {
             b.append("# Stats\r\n")
                     .append("total_connections_received:").append(node.connectionsAccepted.get()).append("\r\n")
                     .append("rejected_connections:").append(node.connectionsRejected.get()).append("\r\n")
+                    .append("client_output_buffer_limit_disconnections:").append(node.outputLimitDisconnections.get())
+                    .append("\r\n")
                     .append("total_commands_processed:").append(commands).append("\r\n")
                     .append("expired_keys:").append(expired).append("\r\n")
                     .append("keyspace_hits:").append(hits).append("\r\n")
@@ -102,6 +104,8 @@ final class KvInfo {
                         .append(",batches_in=").append(s.batchesIn())
                         .append(",batches_live=").append(s.batchesLive())
                         .append(",allocated_bytes=").append(s.allocatedBytes())
+                        .append(",reply_bytes=").append(s.replyBytes())
+                        .append(",reply_bytes_peak=").append(s.replyBytesPeak())
                         .append(",expired_keys=").append(s.expiredKeys())
                         .append(",connections=").append(s.connections())
                         .append(",query_buffers=").append(s.queryBuffers())

@@ -26,6 +26,8 @@ final class KvNode {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsRejected = new AtomicLong();
+    /** Connections closed by kv.client-output-buffer-limit (INFO: client_output_buffer_limit_disconnections). */
+    final AtomicLong outputLimitDisconnections = new AtomicLong();
     final AtomicLong nextClientId = new AtomicLong();
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
     volatile boolean stopping;

@@ -21,6 +21,7 @@ import java.time.Duration;
  * @param maxConnections       open client connections over all shards
  * @param idleTimeout          a connection idle this long is closed; zero = never
  * @param password             what AUTH must give; empty = no password
+ * @param output               the bounds on the replies a connection holds for its client
  * @param protectedMode        with no password and a non-loopback bind, refuse peers that are not local
  * @param aofLoadTruncated     a command cut by the end of a log (a crash during a write) is dropped at
  *                             start, with a warning; otherwise the start is refused
@@ -30,15 +31,15 @@ import java.time.Duration;
  *                             with a warning; otherwise the start is refused
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
-                         int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, int maxConnections,
-                         Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
+                         int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, OutputLimits output,
+                         int maxConnections, Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
                          boolean aofLoadCorruptTail, boolean aofLoadMissing) {
 
     /** With the logs loaded as reference.conf says: a cut command dropped, corruption and missing logs refused. */
     public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
-                      long aofMaxQueuedBytes, InputLimits input, int maxConnections, Duration idleTimeout,
-                      String password, boolean protectedMode) {
-        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input,
+                      long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
+                      Duration idleTimeout, String password, boolean protectedMode) {
+        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
                 maxConnections, idleTimeout, password, protectedMode, true, false, false);
     }
 
@@ -49,6 +50,26 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
      */
     static final long MIN_INPUT_BYTES = 1L << 20;
     static final long MAX_INPUT_BYTES = 2047L << 20;
+
+    /**
+     * What a connection may hold of the replies its client has not read yet: Redis's
+     * {@code client-output-buffer-limit} for normal clients, a pause of its reads, and a bound per shard.
+     *
+     * @param hardLimit   replies held at which the connection is closed at once
+     * @param softLimit   replies held at which, once held for longer than {@code softSeconds}, it is closed; 0 = none
+     * @param softSeconds how long the soft limit may be passed
+     * @param highWater   replies held (or in flight from other shards) above which it stops reading
+     * @param lowWater    replies held below which it reads again
+     * @param shardTotal  replies held by all connections of one shard above which the largest holders are
+     *                    closed; 0 = auto (a quarter of the maximum heap, shared by the shards)
+     */
+    public record OutputLimits(long hardLimit, long softLimit, int softSeconds, long highWater, long lowWater,
+                               long shardTotal) {
+        /** The bound per shard: {@link #shardTotal}, or for auto a quarter of the heap's maximum divided by {@code shards}. */
+        public long shardTotal(int shards) {
+            return shardTotal > 0 ? shardTotal : Runtime.getRuntime().maxMemory() / 4 / shards;
+        }
+    }
 
     /** Redis's {@code appendfsync} choices. */
     public enum FsyncPolicy {
@@ -94,6 +115,7 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                         (int) reader.bytes("kv.proto-max-bulk-len", MIN_INPUT_BYTES, MAX_INPUT_BYTES),
                         (int) reader.bytes("kv.client-query-buffer-limit", MIN_INPUT_BYTES, MAX_INPUT_BYTES),
                         bytesOrAuto(reader, "kv.query-buffers-per-shard", 64 * 1024, 1L << 40)),
+                outputLimits(reader),
                 reader.intIn("kv.max-connections", 1, 1_000_000),
                 reader.duration("kv.idle-timeout", Duration.ZERO, Duration.ofDays(365)),
                 reader.config().getString("kv.password"),
@@ -113,5 +135,18 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
         } catch (InvalidConfigException e) {
             throw reader.invalid(path, "auto or a size such as 64m or 1g, from " + min + " to " + max + " bytes");
         }
+
+    }
+
+    private static final String OUTPUT = "kv.client-output-buffer-limit.";
+
+    private static OutputLimits outputLimits(ConfigReader reader) {
+        long hard = reader.bytes(OUTPUT + "hard", 64 * 1024, 1L << 30);
+        long soft = reader.bytes(OUTPUT + "soft", 0, hard);
+        int softSeconds = reader.intIn(OUTPUT + "soft-seconds", 0, 86_400);
+        long high = reader.bytes("kv.output-pause.high-water", 16 * 1024, hard);
+        long low = reader.bytes("kv.output-pause.low-water", 0, high);
+        long shard = bytesOrAuto(reader, OUTPUT + "shard-total", 1L << 20, 1L << 40);
+        return new OutputLimits(hard, soft, softSeconds, high, low, shard);
     }
 }

@@ -62,6 +62,11 @@ final class KvShard {
     private boolean expiryArmed;
     long hits;
     long misses;
+    /** Replies this shard's connections hold for their clients, as each last accounted them; and the most ever. */
+    long replyBytes;
+    long replyBytesPeak;
+    /** {@code kv.client-output-buffer-limit.shard-total}, resolved at {@link #start}. */
+    private long replyBytesLimit;
 
     KvShard(int id, KeyTable table, KvSettings settings, int shards) {
         this.id = id;
@@ -76,10 +81,40 @@ final class KvShard {
     void start(KvNode node, Shard owner) {
         this.shard = owner;
         this.batches = new BatchPool(node, this);
+        this.replyBytesLimit = settings.output().shardTotal(node.shardCount());
         armExpiry();
         if (!settings.idleTimeout().isZero()) {
             owner.schedule(Duration.ofSeconds(1), this::closeIdle);
         }
+        if (settings.output().softLimit() > 0) {
+            owner.schedule(Duration.ofSeconds(1), this::checkSoftLimits);
+        }
+    }
+
+    /** A connection now holds {@code delta} bytes more of replies (less, if negative). */
+    void replyBytesChanged(long delta) {
+        replyBytes += delta;
+        replyBytesPeak = Math.max(replyBytesPeak, replyBytes);
+    }
+
+    /**
+     * While this shard's connections hold more replies than {@code kv.client-output-buffer-limit.shard-total},
+     * closes the one that holds the most (Redis's client eviction under maxmemory-clients).
+     */
+    void closeLargestHolders() {
+        while (replyBytes > replyBytesLimit) {
+            KvConnection largest = connections.holdingMost();
+            if (largest == null) {
+                return;
+            }
+            largest.closeOverShardTotal(replyBytes, replyBytesLimit);
+        }
+    }
+
+    /** Once a second: connections paused over the soft limit receive no reply that would check it. */
+    private void checkSoftLimits() {
+        connections.forEach(KvConnection::checkOutputLimits);
+        shard.schedule(Duration.ofSeconds(1), this::checkSoftLimits);
     }
 
     Shard shard() {
@@ -181,7 +216,7 @@ final class KvShard {
             case TYPE -> out.raw(live(b, r.offset(1), r.length(1), now) == null ? NONE : STRING);
             case MGET -> {
                 out.arrayHeader(r.count() - 1);
-                for (int i = 1; i < r.count(); i++) {
+                for (int i = 1; i < r.count() && !out.full(); i++) { // cut at the limit: never sent
                     get(b, r.offset(i), r.length(i), now, out);
                 }
             }

@@ -8,6 +8,9 @@ interface ReplySource {
     /** Appends the reply of entry {@code index} to {@code out}. */
     void writeReply(int index, ReplyWriter out);
 
+    /** The bytes of entry {@code index}'s reply, once {@link #ready()}: what its connection holds for it. */
+    int size(int index);
+
     /** The connection is done with one of its entries: written, or dropped as the connection closed. */
     void release();
 }

@@ -43,6 +43,8 @@ final class ReplyWriter {
     private byte[] bytes;
     private int size;
     private boolean resp3;
+    /** The size at which the client's output limit is reached ({@link #limitTo}). */
+    private int outputLimit = Integer.MAX_VALUE;
 
     /** The bytes of an ASCII constant (command names, options). */
     static byte[] asciiBytes(String text) {
@@ -92,6 +94,19 @@ final class ReplyWriter {
     /** Drops what was appended after {@code mark} (a size seen before): a reply that could not be finished. */
     void truncate(int mark) {
         size = mark;
+    }
+
+    /**
+     * The reply about to be written may take {@code room} more bytes before its client's output limit:
+     * from there on {@link #full()} is true, and a reply of many values (MGET) stops growing.
+     */
+    void limitTo(long room) {
+        outputLimit = (int) Math.min(Integer.MAX_VALUE, size + Math.max(0, room));
+    }
+
+    /** The limit set by {@link #limitTo} is reached: the connection these replies are for is closed, unsent. */
+    boolean full() {
+        return size >= outputLimit;
     }
 
     /** Drops the first {@code n} bytes (they were sent), keeping the rest at the start. */

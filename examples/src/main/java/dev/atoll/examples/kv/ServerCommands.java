@@ -220,6 +220,9 @@ final class ServerCommands {
         parameters.put("databases", "1");
         parameters.put("port", Integer.toString(node.port));
         parameters.put("requirepass", s.password());
+        KvSettings.OutputLimits limits = s.output();
+        parameters.put("client-output-buffer-limit", "normal " + limits.hardLimit() + " " + limits.softLimit() + " "
+                + limits.softSeconds());
         List<String> matched = new ArrayList<>();
         for (Map.Entry<String, String> p : parameters.entrySet()) {
             byte[] name = ReplyWriter.asciiBytes(p.getKey());

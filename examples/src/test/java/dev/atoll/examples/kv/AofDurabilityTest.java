@@ -34,7 +34,8 @@ class AofDurabilityTest {
     Path dir;
 
     private KvSettings settings(KvSettings.FsyncPolicy fsync, long maxQueuedBytes) {
-        return new KvSettings(true, fsync, dir.resolve("live"), 64L << 20, 100, maxQueuedBytes, KvTestServer.INPUT, 10_000,
+        return new KvSettings(true, fsync, dir.resolve("live"), 64L << 20, 100, maxQueuedBytes, KvTestServer.INPUT,
+                KvTestServer.OUTPUT, 10_000,
                 Duration.ZERO, "", true);
     }
 

@@ -119,7 +119,7 @@ class KvBatchingTest {
     void aConnectionClosedWithRepliesPendingGivesItsBatchesBack() throws Exception {
         KvSettings base = KvTestServer.settings(null, KvSettings.FsyncPolicy.NO);
         KvSettings settings = new KvSettings(base.appendOnly(), base.fsync(), base.dir(), base.rewriteMinBytes(),
-                base.rewriteGrowthPercent(), base.aofMaxQueuedBytes(), base.input(), base.maxConnections(),
+                base.rewriteGrowthPercent(), base.aofMaxQueuedBytes(), base.input(), base.output(), base.maxConnections(),
                 Duration.ofSeconds(1), base.password(), base.protectedMode());
         // The owner is kept busy on purpose for as long as the idle timeout takes: no stall report.
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings, "atoll.shards.stall-threshold = 0");
@@ -155,45 +155,70 @@ class KvBatchingTest {
         }
     }
 
+    /**
+     * More batches than the mesh's queue holds, from several connections (one connection has one read's
+     * batch out at a time: KvOutputLimitsTest), while the owner is busy: the refused ones answer
+     * "overloaded" in each connection's order (before a local reply that follows), and all return to the pool.
+     */
     @Test
     void aBatchTheMeshRefusesFailsItsCommandsInOrderAndReturnsToThePool() throws Exception {
+        int home = 0;
+        int owner = 1;
+        String key = keyOf(owner, 2);
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO),
-                "atoll.mesh { queue-capacity = 4, overflow-limit = 0 }");
-             RespClient c = server.client()) {
-            int home = homeShard(c);
-            int owner = 1 - home;
-            String key = keyOf(owner, 2);
-            assertEquals("OK", c.call("SET", key, "x"));
-            int writes = 16;
-            CountDownLatch release = TestRuntimes.occupy(server.runtime, owner);
+                "atoll.mesh { queue-capacity = 4, overflow-limit = 0 }")) {
+            List<RespClient> all = new ArrayList<>();
+            List<RespClient> clients = new ArrayList<>(); // those on the home shard
             try {
-                for (int i = 0; i < writes; i++) {
-                    long before = batchesLeft(server, home);
-                    c.send("GET", key);
-                    // One read, so one batch, each: wait until the home shard sent it or had it refused,
-                    // so that there are more batches than the queue holds.
-                    long deadline = System.nanoTime() + Duration.ofSeconds(TestRuntimes.WAIT_SECONDS).toNanos();
-                    while (batchesLeft(server, home) == before) {
-                        assertTrue(System.nanoTime() < deadline, "the home shard never sent GET " + i);
-                        Thread.onSpinWait();
+                for (int attempt = 0; attempt < 200 && clients.size() < 16; attempt++) {
+                    RespClient c = server.client();
+                    all.add(c);
+                    if (homeShard(c) == home) {
+                        clients.add(c);
                     }
                 }
+                assertEquals(16, clients.size(), "connections on shard " + home);
+                assertEquals("OK", clients.get(0).call("SET", key, "x"));
+                CountDownLatch release = TestRuntimes.occupy(server.runtime, owner);
+                try {
+                    for (int i = 0; i < clients.size(); i++) {
+                        long before = batchesLeft(server, home);
+                        clients.get(i).sendRaw(concat(RespClient.encode("GET", key), RespClient.encode("ECHO", "after " + i)));
+                        // One read, so one batch, each: wait until the home shard sent it or had it refused,
+                        // so that there are more batches than the queue holds.
+                        long deadline = System.nanoTime() + Duration.ofSeconds(TestRuntimes.WAIT_SECONDS).toNanos();
+                        while (batchesLeft(server, home) == before) {
+                            assertTrue(System.nanoTime() < deadline, "the home shard never sent GET " + i);
+                            Thread.onSpinWait();
+                        }
+                    }
+                } finally {
+                    release.countDown();
+                }
+                int refused = 0;
+                for (int i = 0; i < clients.size(); i++) {
+                    Object reply = clients.get(i).read();
+                    if (reply.equals(new RespClient.Error("ERR shard " + owner + " is overloaded, try again"))) {
+                        refused++;
+                    } else {
+                        assertEquals("x", reply, "reply " + i);
+                    }
+                    assertEquals("after " + i, clients.get(i).read(), "the local reply after the refusal");
+                }
+                assertTrue(refused > 0, "no batch was refused");
+                assertEquals(0, sum(shardCounter(clients.get(0), "batches_live")));
             } finally {
-                release.countDown();
-            }
-            int refused = 0;
-            for (int i = 0; i < writes; i++) {
-                Object reply = c.read();
-                if (reply.equals(new RespClient.Error("ERR shard " + owner + " is overloaded, try again"))) {
-                    refused++;
-                } else {
-                    assertEquals("x", reply, "reply " + i);
-                    assertEquals(0, refused, "a value after a refusal: the queue's order was lost");
+                for (RespClient c : all) {
+                    c.close();
                 }
             }
-            assertTrue(refused > 0, "no batch was refused");
-            assertEquals(0, sum(shardCounter(c, "batches_live")));
         }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     /** Batches shard {@code home} published to other shards or had refused by the mesh. */

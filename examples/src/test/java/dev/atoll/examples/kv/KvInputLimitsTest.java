@@ -26,7 +26,7 @@ class KvInputLimitsTest {
 
     private static KvSettings settings(KvSettings.InputLimits input) {
         return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, 16L << 20, input,
-                100, Duration.ZERO, "", true);
+                KvTestServer.OUTPUT, 100, Duration.ZERO, "", true);
     }
 
     /** Item 1: APPEND refuses to grow a string past proto-max-bulk-len (Redis's check), on every shard. */

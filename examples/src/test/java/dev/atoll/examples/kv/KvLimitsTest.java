@@ -17,7 +17,8 @@ class KvLimitsTest {
 
     private static KvSettings limits(int maxConnections, Duration idle, String password) {
         return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, 16L << 20,
-                new KvSettings.InputLimits(MAX_REQUEST, MAX_REQUEST, 256L << 20), maxConnections, idle, password, true);
+                new KvSettings.InputLimits(MAX_REQUEST, MAX_REQUEST, 256L << 20), KvTestServer.OUTPUT,
+                maxConnections, idle, password, true);
     }
 
     private static RespClient.Error error(String text) {

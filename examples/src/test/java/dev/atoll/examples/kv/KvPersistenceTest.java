@@ -128,7 +128,7 @@ class KvPersistenceTest {
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aLogPastItsBoundIsRewrittenWithoutLosingWrites(DriverKind driver) throws Exception {
         KvSettings settings = new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, dir, 4096, 100, 16L << 20,
-                new KvSettings.InputLimits(1 << 20, 1 << 20, 0), 100, Duration.ZERO, "", true);
+                new KvSettings.InputLimits(1 << 20, 1 << 20, 0), KvTestServer.OUTPUT, 100, Duration.ZERO, "", true);
         try (KvTestServer server = KvTestServer.start(2, driver, settings); RespClient c = server.client()) {
             for (int round = 0; round < 300; round++) {
                 StringBuilder pipeline = new StringBuilder();
@@ -188,7 +188,7 @@ class KvPersistenceTest {
     private KvSettings loading(boolean truncated, boolean corruptTail, boolean missing) {
         KvSettings s = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
         return new KvSettings(s.appendOnly(), s.fsync(), s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
-                s.aofMaxQueuedBytes(), s.input(), s.maxConnections(), s.idleTimeout(), s.password(),
+                s.aofMaxQueuedBytes(), s.input(), s.output(), s.maxConnections(), s.idleTimeout(), s.password(),
                 s.protectedMode(), truncated, corruptTail, missing);
     }
 

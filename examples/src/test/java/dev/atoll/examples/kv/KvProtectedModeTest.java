@@ -32,7 +32,7 @@ class KvProtectedModeTest {
 
     private static KvSettings settings(String password, boolean protectedMode) {
         return new KvSettings(false, KvSettings.FsyncPolicy.NO, Path.of("unused"), 64L << 20, 100, 16L << 20,
-                KvTestServer.INPUT, 100, Duration.ZERO, password, protectedMode);
+                KvTestServer.INPUT, KvTestServer.OUTPUT, 100, Duration.ZERO, password, protectedMode);
     }
 
     private static InetAddress address(String literal) throws Exception {

@@ -17,7 +17,7 @@ class KvSettingsTest {
     void defaults() {
         KvSettings s = KvSettings.from(AtollConfig.parse("", "test").reader());
         assertEquals(new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, Path.of("data/kv"), 64L << 20, 100, 16L << 20,
-                new KvSettings.InputLimits(512 << 20, 1 << 30, 0), 10_000, Duration.ZERO, "", true), s);
+                new KvSettings.InputLimits(512 << 20, 1 << 30, 0), KvTestServer.OUTPUT, 10_000, Duration.ZERO, "", true), s);
     }
 
     @Test
@@ -52,5 +52,29 @@ class KvSettingsTest {
         String queued = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
                 AtollConfig.parse("kv.aof.max-queued-bytes = 1k", "my.conf").reader())).getMessage();
         assertTrue(queued.contains("kv.aof.max-queued-bytes") && queued.contains("my.conf"), queued);
+    }
+
+    @Test
+    void outputLimitsAreBoundedAndNamedWhenWrong() {
+        KvSettings.OutputLimits set = KvSettings.from(AtollConfig.parse("""
+                kv.client-output-buffer-limit { hard = 32m, soft = 8m, soft-seconds = 10, shard-total = 1g }
+                kv.output-pause { high-water = 2m, low-water = 1m }
+                """, "my.conf").reader()).output();
+        assertEquals(new KvSettings.OutputLimits(32L << 20, 8L << 20, 10, 2L << 20, 1L << 20, 1L << 30), set);
+        assertEquals(set.shardTotal(), set.shardTotal(4));
+        KvSettings.OutputLimits auto = KvSettings.from(AtollConfig.parse("", "test").reader()).output();
+        assertEquals(Runtime.getRuntime().maxMemory() / 4 / 2, auto.shardTotal(2));
+        String[][] wrong = {
+                {"kv.client-output-buffer-limit.hard = 0", "kv.client-output-buffer-limit.hard"},
+                {"kv.client-output-buffer-limit.soft = 300m", "kv.client-output-buffer-limit.soft"},
+                {"kv.client-output-buffer-limit.shard-total = lots", "kv.client-output-buffer-limit.shard-total"},
+                {"kv.output-pause.low-water = 2m", "kv.output-pause.low-water"},
+        };
+        for (String[] c : wrong) {
+            String message = assertThrows(InvalidConfigException.class,
+                    () -> KvSettings.from(AtollConfig.parse(c[0], "my.conf").reader()), c[0]).getMessage();
+            assertTrue(message.contains(c[1]) && message.contains(c[0].substring(c[0].indexOf('=') + 2))
+                    && message.contains("my.conf"), message);
+        }
     }
 }

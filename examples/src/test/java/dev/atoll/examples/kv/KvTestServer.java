@@ -70,8 +70,11 @@ final class KvTestServer implements AutoCloseable {
     /** Settings as reference.conf has them, with the log in {@code dir} (null: no log) and the given fsync policy. */
     static KvSettings settings(Path dir, KvSettings.FsyncPolicy fsync) {
         return new KvSettings(dir != null, fsync, dir == null ? Path.of("unused") : dir, 64L << 20, 100, 16L << 20, INPUT,
-                10_000, Duration.ZERO, "", true);
+                OUTPUT, 10_000, Duration.ZERO, "", true);
     }
+
+    /** The output limits of reference.conf: hard 256 MiB, no soft limit, pause above 1 MiB until under 256 KiB, auto per shard. */
+    static final KvSettings.OutputLimits OUTPUT = new KvSettings.OutputLimits(256L << 20, 0, 0, 1 << 20, 256 << 10, 0);
 
     /**
      * Where {@code progress} (a count another thread advances) settles: it did not move for

@@ -35,12 +35,24 @@ final class RespClient implements AutoCloseable {
     private final OutputStream out;
 
     RespClient(int port) throws IOException {
-        this("127.0.0.1", port, null);
+        this("127.0.0.1", port, null, 0);
+    }
+
+    /** With a kernel receive buffer of {@code receiveBufferBytes} (0: the system's), so that little of what it does not read is buffered. */
+    RespClient(int port, int receiveBufferBytes) throws IOException {
+        this("127.0.0.1", port, null, receiveBufferBytes);
     }
 
     /** Connected to {@code host}, from {@code from} when it is not null (a loopback address of this host). */
     RespClient(String host, int port, String from) throws IOException {
+        this(host, port, from, 0);
+    }
+
+    private RespClient(String host, int port, String from, int receiveBufferBytes) throws IOException {
         socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
         if (from != null) {
             socket.bind(new InetSocketAddress(from, 0));
         }
