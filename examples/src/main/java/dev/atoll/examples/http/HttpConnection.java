@@ -1,5 +1,6 @@
 package dev.atoll.examples.http;
 
+import dev.atoll.examples.SwapList;
 import dev.atoll.io.Buffer;
 import dev.atoll.io.BufferPool;
 import dev.atoll.io.Connection;
@@ -23,7 +24,7 @@ import java.time.Duration;
  * alive timeout from the end of the last). Past it, the connection is closed without a response, as
  * nginx does. Runs on the connection's shard only.
  */
-final class HttpConnection implements Receiver, HttpRequestParser.Listener {
+final class HttpConnection implements Receiver, HttpRequestParser.Listener, SwapList.Member {
     /** How long a finished connection waits for the peer to close before closing itself. */
     static final Duration LINGER = Duration.ofSeconds(2);
     /** While lingering, the deadline is out of the way: the linger timer closes the connection. */
@@ -46,8 +47,8 @@ final class HttpConnection implements Receiver, HttpRequestParser.Listener {
     private boolean betweenRequests;
     /** When this connection is closed unless it makes progress first ({@link System#nanoTime()} base). */
     long deadlineNanos;
-    /** Where {@link HttpConnections} keeps it; -1 once removed. */
-    int listIndex = -1;
+    /** Position in the shard's connection list; -1 once removed. */
+    private int listIndex = -1;
 
     HttpConnection(Connection connection, HttpLimits limits, HelloEndpoints endpoints, HttpConnections shardConnections) {
         this.connection = connection;
@@ -167,5 +168,15 @@ final class HttpConnection implements Receiver, HttpRequestParser.Listener {
         }
         shardConnections.remove(this);
         connection.close();
+    }
+
+    @Override
+    public int listIndex() {
+        return listIndex;
+    }
+
+    @Override
+    public void listIndex(int index) {
+        listIndex = index;
     }
 }

@@ -1,10 +1,10 @@
 package dev.atoll.examples.http;
 
+import dev.atoll.examples.SwapList;
 import dev.atoll.shards.Shard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,8 +29,7 @@ final class HttpConnections {
     /** A quarter of the shortest timeout, from 10 ms to 1 s. */
     private final long sweepNanos;
     private final Runnable sweep = this::sweep;
-    private HttpConnection[] open = new HttpConnection[16];
-    private int size;
+    private final SwapList<HttpConnection> open = new SwapList<>();
     private boolean sweeping;
     private long refused;
     private long lastRefusalLogNanos;
@@ -48,7 +47,7 @@ final class HttpConnections {
 
     /** True when one more connection may open; otherwise counts and (at most once a minute) logs the refusal. */
     boolean admit() {
-        if (size < max) {
+        if (open.size() < max) {
             return true;
         }
         refused++;
@@ -56,17 +55,13 @@ final class HttpConnections {
         if (now - lastRefusalLogNanos >= LOG_INTERVAL_NANOS) {
             lastRefusalLogNanos = now;
             log.warn("shard {}: {} connections open (http.max-connections-per-shard); new ones are closed at once "
-                    + "({} so far; logged at most once a minute)", shard.id(), size, refused);
+                    + "({} so far; logged at most once a minute)", shard.id(), open.size(), refused);
         }
         return false;
     }
 
     void add(HttpConnection connection) {
-        if (size == open.length) {
-            open = Arrays.copyOf(open, size * 2);
-        }
-        connection.listIndex = size;
-        open[size++] = connection;
+        open.add(connection);
         if (!sweeping) {
             sweeping = true;
             shard.scheduleAt(System.nanoTime() + sweepNanos, sweep);
@@ -74,27 +69,18 @@ final class HttpConnections {
     }
 
     void remove(HttpConnection connection) {
-        int i = connection.listIndex;
-        if (i < 0) {
-            return;
-        }
-        HttpConnection last = open[--size];
-        open[i] = last;
-        last.listIndex = i;
-        open[size] = null;
-        connection.listIndex = -1;
+        open.remove(connection);
     }
 
     /** Closes the connections past their deadline; runs again while any is open. */
     private void sweep() {
         long now = System.nanoTime();
-        for (int i = size - 1; i >= 0; i--) {
-            // Closing removes the connection: the last one, already looked at, moves to its place.
-            if (i < size && open[i].deadlineNanos - now < 0) {
-                open[i].timedOut();
+        open.forEach(c -> {
+            if (c.deadlineNanos - now < 0) {
+                c.timedOut();   // closing removes it from the list
             }
-        }
-        if (size > 0) {
+        });
+        if (open.size() > 0) {
             shard.scheduleAt(now + sweepNanos, sweep);
         } else {
             sweeping = false;

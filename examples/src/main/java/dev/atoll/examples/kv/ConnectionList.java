@@ -1,35 +1,23 @@
 package dev.atoll.examples.kv;
 
-import java.util.Arrays;
+import dev.atoll.examples.SwapList;
+
 import java.util.function.Consumer;
 
 /** One shard's open client connections, with O(1) add and remove, for the idle and output checks and INFO. */
 final class ConnectionList {
-    private KvConnection[] items = new KvConnection[16];
-    private int size;
+    private final SwapList<KvConnection> items = new SwapList<>();
 
     void add(KvConnection c) {
-        if (size == items.length) {
-            items = Arrays.copyOf(items, size * 2);
-        }
-        c.listIndex = size;
-        items[size++] = c;
+        items.add(c);
     }
 
     void remove(KvConnection c) {
-        int i = c.listIndex;
-        if (i < 0) {
-            return;
-        }
-        KvConnection last = items[--size];
-        items[i] = last;
-        last.listIndex = i;
-        items[size] = null;
-        c.listIndex = -1;
+        items.remove(c);
     }
 
     int size() {
-        return size;
+        return items.size();
     }
 
     /** Closes every connection (a clean stop: no command may arrive after the logs' last sync). */
@@ -44,19 +32,16 @@ final class ConnectionList {
 
     /** Calls {@code action} on every connection; it may close connections (the last one moves into the gap). */
     void forEach(Consumer<KvConnection> action) {
-        for (int i = size - 1; i >= 0; i--) {
-            if (i < size) {
-                action.accept(items[i]);
-            }
-        }
+        items.forEach(action);
     }
 
     /** The connection that holds the most replies, or null when none holds any. */
     KvConnection holdingMost() {
         KvConnection most = null;
-        for (int i = 0; i < size; i++) {
-            if (items[i].heldReplyBytes() > (most == null ? 0 : most.heldReplyBytes())) {
-                most = items[i];
+        for (int i = 0; i < items.size(); i++) {
+            KvConnection c = items.get(i);
+            if (c.heldReplyBytes() > (most == null ? 0 : most.heldReplyBytes())) {
+                most = c;
             }
         }
         return most;
@@ -64,10 +49,10 @@ final class ConnectionList {
 
     /** Closes every connection whose last request came before {@code cutoffNanos}. */
     void closeIdleSince(long cutoffNanos) {
-        for (int i = size - 1; i >= 0; i--) {
-            if (i < size && (cutoffNanos == Long.MAX_VALUE || items[i].lastActiveNanos - cutoffNanos < 0)) {
-                items[i].closeNow();
+        items.forEach(c -> {
+            if (cutoffNanos == Long.MAX_VALUE || c.lastActiveNanos - cutoffNanos < 0) {
+                c.closeNow();
             }
-        }
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.atoll.examples.kv;
 
+import dev.atoll.examples.SwapList;
 import dev.atoll.io.Buffer;
 import dev.atoll.io.BufferPool;
 import dev.atoll.io.Connection;
@@ -51,7 +52,7 @@ import java.util.Arrays;
  * buffers: an array that would take it past {@code kv.query-buffers-per-shard} is not allocated, and
  * this connection gets {@code -OOM} and closes instead; the others go on.
  */
-final class KvConnection implements Receiver {
+final class KvConnection implements Receiver, SwapList.Member {
     private static final Logger log = LoggerFactory.getLogger(KvConnection.class);
     /** Output handed to writes not yet complete beyond which no more is handed; and how far ahead of them {@link #drain} fills it. */
     private static final int WRITING_MAX = 1 << 20;
@@ -93,7 +94,7 @@ final class KvConnection implements Receiver {
     private final ServerCommands server;
     final long id;
     /** Position in the shard's connection list; -1 once removed. */
-    int listIndex = -1;
+    private int listIndex = -1;
     long lastActiveNanos = System.nanoTime();
     String name;
     boolean authenticated;
@@ -940,5 +941,15 @@ final class KvConnection implements Receiver {
         queuedBytes = 0;
         home.replyBytesChanged(-reportedBytes);
         reportedBytes = 0;
+    }
+
+    @Override
+    public int listIndex() {
+        return listIndex;
+    }
+
+    @Override
+    public void listIndex(int index) {
+        listIndex = index;
     }
 }
