@@ -3,6 +3,7 @@ package dev.atoll.examples;
 import dev.atoll.io.Buffer;
 import dev.atoll.io.Connection;
 import dev.atoll.io.Receiver;
+import dev.atoll.io.WriteListener;
 
 /**
  * {@code ./atoll run echo}: a TCP echo server. Each connection's bytes come in runtime-chosen buffers
@@ -23,15 +24,21 @@ public final class Echo {
     }
 
     /** Writes back whatever arrives; one instance per connection. */
-    static final class EchoReceiver implements Receiver {
+    static final class EchoReceiver implements Receiver, WriteListener {
+        private Connection connection;
+
         @Override
         public void onData(Connection connection, Buffer data) {
-            connection.writeAll(data).whenComplete((ignored, failure) -> {
-                data.release();
-                if (failure != null) {
-                    connection.close(); // the peer reset, or stopped reading past the backlog limit
-                }
-            });
+            this.connection = connection;
+            connection.writeAll(data, this);
+        }
+
+        @Override
+        public void writeDone(Buffer buffer, int bytes, Throwable failure) {
+            buffer.release();
+            if (failure != null) {
+                connection.close(); // the peer reset, or stopped reading past the backlog limit
+            }
         }
 
         @Override

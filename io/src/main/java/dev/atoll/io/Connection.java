@@ -27,13 +27,20 @@ import java.util.function.Consumer;
  * receiver releases. One read at a time. Writing: {@link #write(Buffer)} sends once (possibly part
  * of the data), {@link #writeAll(Buffer)} sends everything; writes issued while one is in progress
  * queue behind it in order, up to {@code atoll.io.write-backlog.limit} bytes. A buffer passed to an
- * operation belongs to it until its promise completes.
+ * operation belongs to it until its promise completes. {@link #writeAll(Buffer, WriteListener)} tells a
+ * {@link WriteListener} instead of completing a promise, so a write allocates nothing.
  *
  * <p>Every operation takes an optional timeout; when it passes, the operation is cancelled and its
  * promise fails with {@link IoTimeoutException}. {@link #cancelRead()} cancels explicitly; the promise
  * reports what happened (cancelled, or the result if the read completed first).
  */
 public final class Connection implements IoShard.Resource {
+    static {
+        // A write's completion is checked against WriteListener; a process out of descriptors (EMFILE)
+        // could not load that class at its first write (EmfileTest), so it is loaded with this one.
+        WriteListener.class.getName();
+    }
+
     private final IoShard io;
     private final int fd;
     private final boolean tcp;
@@ -67,9 +74,10 @@ public final class Connection implements IoShard.Resource {
 
     // writes: the one in flight, then the queue behind it
     private Output output = Output.IDLE;
-    // The write in flight (states WRITING and DRAINING), in fields: a write allocates only its promise.
+    // The write in flight (states WRITING and DRAINING), in fields: a write allocates at most its promise.
     private Buffer writeBuffer;
-    private Promise<Object> writePromise;
+    /** Who is told when it ends: a {@code Promise<Object>} or a {@link WriteListener}. */
+    private Object writeCompletion;
     private boolean writeAllMode;
     /** Its readable bytes when it was issued. */
     private int writeLength;
@@ -427,12 +435,14 @@ public final class Connection implements IoShard.Resource {
      */
     @SuppressWarnings("unchecked")
     public Promise<Integer> write(Buffer buffer, Duration timeout) {
-        return (Promise<Integer>) (Promise<?>) enqueue(buffer, false, timeout, "write");
+        Promise<Object> promise = new Promise<>();
+        enqueue(buffer, false, timeout, "write", promise);
+        return (Promise<Integer>) (Promise<?>) promise;
     }
 
     /** {@link #writeAll(Buffer, Duration)} without a timeout. */
     public Promise<Void> writeAll(Buffer buffer) {
-        return writeAll(buffer, null);
+        return writeAll(buffer, (Duration) null);
     }
 
     /**
@@ -441,7 +451,19 @@ public final class Connection implements IoShard.Resource {
      */
     @SuppressWarnings("unchecked")
     public Promise<Void> writeAll(Buffer buffer, Duration timeout) {
-        return (Promise<Void>) (Promise<?>) enqueue(buffer, true, timeout, "write");
+        Promise<Object> promise = new Promise<>();
+        enqueue(buffer, true, timeout, "write", promise);
+        return (Promise<Void>) (Promise<?>) promise;
+    }
+
+    /**
+     * {@link #writeAll(Buffer)} that tells {@code listener} when the write ends instead of completing a
+     * promise; a write refused at once (the connection is closed, or its backlog is full) tells it before
+     * this returns.
+     */
+    public void writeAll(Buffer buffer, WriteListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        enqueue(buffer, true, null, "write", listener);
     }
 
     /** Bytes queued behind the write in progress. */
@@ -449,17 +471,18 @@ public final class Connection implements IoShard.Resource {
         return queuedBytes;
     }
 
-    private Promise<Object> enqueue(Buffer buffer, boolean all, Duration timeout, String what) {
+    /** Starts or queues a write; {@code completion} (a promise or a {@link WriteListener}) is told how it ends. */
+    private void enqueue(Buffer buffer, boolean all, Duration timeout, String what, Object completion) {
         Objects.requireNonNull(buffer, "buffer");
-        if (!open || output.refusesWrites()) {
-            return Promise.failed(closedException(what));
-        }
         int bytes = buffer.readableBytes();
+        if (!open || output.refusesWrites()) {
+            finish(completion, buffer, bytes, null, closedException(what));
+            return;
+        }
         if (output == Output.IDLE) {
             buffer.lend();
-            Promise<Object> promise = new Promise<>();
-            startWrite(buffer, promise, all, timeout, bytes);
-            return promise;
+            startWrite(buffer, completion, all, timeout, bytes);
+            return;
         }
         if (queuedBytes + bytes > io.settings().writeBacklogLimit()) {
             WriteBacklogFullException full = new WriteBacklogFullException("write of " + bytes + " bytes to " + this
@@ -468,18 +491,33 @@ public final class Connection implements IoShard.Resource {
             if (io.settings().writeBacklogPolicy() == IoSettings.WriteBacklogPolicy.CLOSE) {
                 close();
             }
-            return Promise.failed(full);
+            finish(completion, buffer, bytes, null, full);
+            return;
         }
         buffer.lend();
-        PendingWrite pending = new PendingWrite(buffer, new Promise<>(), all, timeout, bytes);
-        queued.addLast(pending);
+        queued.addLast(new PendingWrite(buffer, completion, all, timeout, bytes));
         queuedBytes += bytes;
-        return pending.promise;
     }
 
-    private void startWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout, int length) {
+    /** Tells a write's {@code completion} how it ended: {@code value} (the count, or null) or {@code failure}. */
+    @SuppressWarnings("unchecked")
+    private void finish(Object completion, Buffer buffer, int bytes, Object value, Throwable failure) {
+        if (completion instanceof WriteListener listener) {
+            try {
+                listener.writeDone(buffer, bytes, failure);
+            } catch (Throwable t) {
+                callbackFailed("WriteListener.writeDone", t);
+            }
+        } else if (failure != null) {
+            ((Promise<Object>) completion).fail(failure);
+        } else {
+            ((Promise<Object>) completion).complete(value);
+        }
+    }
+
+    private void startWrite(Buffer buffer, Object completion, boolean all, Duration timeout, int length) {
         writeBuffer = buffer;
-        writePromise = promise;
+        writeCompletion = completion;
         writeAllMode = all;
         writeLength = length;
         if (output == Output.IDLE) {
@@ -504,7 +542,8 @@ public final class Connection implements IoShard.Resource {
 
     private void sendCompleted(int result, boolean timedOut) {
         Buffer buffer = writeBuffer;
-        Promise<Object> promise = writePromise;
+        Object completion = writeCompletion;
+        int length = writeLength;
         IoException failure;
         if (result >= 0) {
             buffer.setReadIndex(buffer.readIndex() + result);
@@ -513,7 +552,7 @@ public final class Connection implements IoShard.Resource {
                 finishWrite();
                 // The next queued write starts before the callbacks run, so a write they issue queues behind it.
                 startNextWrite();
-                promise.complete(all ? null : result);
+                finish(completion, buffer, length, all ? null : result, null);
                 return;
             }
             if (open) {
@@ -532,14 +571,14 @@ public final class Connection implements IoShard.Resource {
         // The stream is broken or the write timed out: nothing queued behind it may go out after a gap.
         finishWrite();
         failQueuedWrites(failure);
-        promise.fail(failure);
+        finish(completion, buffer, length, null, failure);
     }
 
     /** The write in flight is over: its buffer comes back; the side is idle (or waits to shut down). */
     private void finishWrite() {
         writeBuffer.giveBackFromOperation();
         writeBuffer = null;
-        writePromise = null;
+        writeCompletion = null;
         if (output == Output.WRITING) {
             output = Output.IDLE;
         }
@@ -556,18 +595,18 @@ public final class Connection implements IoShard.Resource {
         queuedBytes -= next.length;
         if (!open) {
             next.buffer.giveBackFromOperation();
-            next.promise.fail(closedException("write"));
+            finish(next.completion, next.buffer, next.length, null, closedException("write"));
             failQueuedWrites(closedException("write"));
             return;
         }
-        startWrite(next.buffer, next.promise, next.all, next.timeout, next.length);
+        startWrite(next.buffer, next.completion, next.all, next.timeout, next.length);
     }
 
     /** Fails the queued writes, and a shutdown waiting for them (writing is then over: SHUT). */
     private void failQueuedWrites(IoException failure) {
         for (PendingWrite pending; (pending = queued.pollFirst()) != null; ) {
             pending.buffer.giveBackFromOperation();
-            pending.promise.fail(failure);
+            finish(pending.completion, pending.buffer, pending.length, null, failure);
         }
         queuedBytes = 0;
         if (output == Output.DRAINING) {
@@ -775,7 +814,7 @@ public final class Connection implements IoShard.Resource {
     }
 
     /** A write waiting behind the one in progress ({@code length}: its readable bytes when it was issued). */
-    private record PendingWrite(Buffer buffer, Promise<Object> promise, boolean all, Duration timeout, int length) { }
+    private record PendingWrite(Buffer buffer, Object completion, boolean all, Duration timeout, int length) { }
 
     /** The read side's states; each names what is in flight on {@link #readOp}. */
     private enum Input {

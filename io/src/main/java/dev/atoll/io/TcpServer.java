@@ -46,7 +46,8 @@ public final class TcpServer {
     private volatile SocketAddress boundAddress;
     private volatile boolean closed;
     private int nextShard;
-    private long lastErrorLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
+    /** When an accept failure was last logged; shared by the listening shards, claimed by compare-and-set. */
+    private final AtomicLong lastErrorLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
 
     private TcpServer(ShardRuntime runtime, ConnectionHandler handler, IoSettings.AcceptMode mode,
                       IoSettings.Balance balance) {
@@ -124,8 +125,8 @@ public final class TcpServer {
             return;
         }
         long now = System.nanoTime();
-        if (now - lastErrorLogNanos >= LOG_INTERVAL_NANOS) {
-            lastErrorLogNanos = now;
+        long last = lastErrorLogNanos.get();
+        if (now - last >= LOG_INTERVAL_NANOS && lastErrorLogNanos.compareAndSet(last, now)) {
             log.warn("{}: {}; accepting again in {} (logged at most once a minute; {} accept errors so far)",
                     listener, failure.getMessage(), retryDelay(), acceptErrors.get());
         }

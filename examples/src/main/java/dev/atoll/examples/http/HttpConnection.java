@@ -5,6 +5,7 @@ import dev.atoll.io.Buffer;
 import dev.atoll.io.BufferPool;
 import dev.atoll.io.Connection;
 import dev.atoll.io.Receiver;
+import dev.atoll.io.WriteListener;
 import dev.atoll.shards.Shard;
 import dev.atoll.shards.Timer;
 
@@ -24,7 +25,7 @@ import java.time.Duration;
  * alive timeout from the end of the last). Past it, the connection is closed without a response, as
  * nginx does. Runs on the connection's shard only.
  */
-final class HttpConnection implements Receiver, HttpRequestParser.Listener, SwapList.Member {
+final class HttpConnection implements Receiver, WriteListener, HttpRequestParser.Listener, SwapList.Member {
     /** How long a finished connection waits for the peer to close before closing itself. */
     static final Duration LINGER = Duration.ofSeconds(2);
     /** While lingering, the deadline is out of the way: the linger timer closes the connection. */
@@ -140,13 +141,17 @@ final class HttpConnection implements Receiver, HttpRequestParser.Listener, Swap
             return;
         }
         writesInFlight++;
-        connection.writeAll(buffer).whenComplete((ignored, failure) -> {
-            buffer.release();
-            writesInFlight--;
-            if (failure != null || (peerEnded && writesInFlight == 0)) {
-                close();             // the peer reset or stopped reading past the write backlog; or it is done
-            }
-        });
+        connection.writeAll(buffer, this);
+    }
+
+    /** A write of {@link #send} ended. */
+    @Override
+    public void writeDone(Buffer buffer, int bytes, Throwable failure) {
+        buffer.release();
+        writesInFlight--;
+        if (failure != null || (peerEnded && writesInFlight == 0)) {
+            close();             // the peer reset or stopped reading past the write backlog; or it is done
+        }
     }
 
     /** No more requests: half-close once the responses are out, then linger for the peer's close. */

@@ -6,6 +6,7 @@ import dev.atoll.io.BufferPool;
 import dev.atoll.io.Connection;
 import dev.atoll.io.IoException;
 import dev.atoll.io.Receiver;
+import dev.atoll.io.WriteListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,7 @@ import java.util.Arrays;
  * buffers: an array that would take it past {@code kv.query-buffers-per-shard} is not allocated, and
  * this connection gets {@code -OOM} and closes instead; the others go on.
  */
-final class KvConnection implements Receiver, SwapList.Member {
+final class KvConnection implements Receiver, WriteListener, SwapList.Member {
     private static final Logger log = LoggerFactory.getLogger(KvConnection.class);
     /** Output handed to writes not yet complete beyond which no more is handed; and how far ahead of them {@link #drain} fills it. */
     private static final int WRITING_MAX = 1 << 20;
@@ -786,16 +787,7 @@ final class KvConnection implements Receiver, SwapList.Member {
             outSent += n;
             writingBytes += n;
             writesInFlight++;
-            connection.writeAll(buffer).whenComplete((ignored, failure) -> {
-                buffer.release();
-                writesInFlight--;
-                writingBytes -= n;
-                if (failure != null) {
-                    closeNow(); // the peer reset, or stopped reading past the write backlog
-                } else {
-                    written();
-                }
-            });
+            connection.writeAll(buffer, this);
         }
         if (outSent == out.size()) {
             out.clear();
@@ -804,6 +796,19 @@ final class KvConnection implements Receiver, SwapList.Member {
         } else if (outSent > out.size() / 2) {
             out.consume(outSent);
             outSent = 0;
+        }
+    }
+
+    /** A write of {@link #flush} ended. */
+    @Override
+    public void writeDone(Buffer buffer, int bytes, Throwable failure) {
+        buffer.release();
+        writesInFlight--;
+        writingBytes -= bytes;
+        if (failure != null) {
+            closeNow(); // the peer reset, or stopped reading past the write backlog
+        } else {
+            written();
         }
     }
 
