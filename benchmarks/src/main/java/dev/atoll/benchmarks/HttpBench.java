@@ -38,7 +38,7 @@ public final class HttpBench {
         int warmupSeconds = args.quick() ? 1 : 7;
         int rounds = args.quick() ? 1 : 3;
         int wrkThreads = Math.min(2, Runtime.getRuntime().availableProcessors());
-        Wrk wrk = Wrk.findOrInstall();
+        Wrk wrk = Wrk.find();
         BenchReport report = BenchReport.forRun(args);
         List<String> broken = new ArrayList<>();
         try (Contenders servers = Contenders.start("http")) {
