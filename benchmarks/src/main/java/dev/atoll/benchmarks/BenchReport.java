@@ -268,6 +268,7 @@ public final class BenchReport {
             out.append(",\n  \"checks\": ").append(array(checks.stream().map(c -> "{ \"name\": " + string(c.name())
                     + ", \"peer\": " + string(c.peer()) + ", \"reference\": " + string(c.reference())
                     + ", \"peer_value\": " + number(c.peerValue()) + ", \"reference_value\": " + number(c.referenceValue())
+                    + ", \"better\": " + string(c.better().word())
                     + ", \"ratio\": " + number(c.ratio()) + ", \"minimum\": " + number(c.minimum())
                     + ", \"passed\": " + c.passed() + ", \"why\": " + string(c.why()) + " }").toList()));
         }
@@ -352,7 +353,8 @@ public final class BenchReport {
         ratios.forEach(r -> rows.add(List.of(r.name(), number(r.value()), number(r.goal()), r.met() ? "met" : "missed")));
         out.append(columns(rows));
         if (!checks.isEmpty()) {
-            out.append("\npeer checks (peer / reference, measured in this run; a failed check voids the comparisons with that peer)\n");
+            out.append("\npeer checks (against a reference measured in this run, above 1 = the peer does better;"
+                    + " a failed check voids the comparisons with that peer)\n");
             rows.clear();
             rows.add(List.of("peer", "reference", "figure", "ratio", "minimum", ""));
             checks.forEach(c -> rows.add(List.of(c.peer(), c.reference(), c.name(), String.format(Locale.ROOT, "%.3f", c.ratio()),

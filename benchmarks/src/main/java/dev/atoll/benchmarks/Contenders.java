@@ -52,7 +52,7 @@ final class Contenders implements AutoCloseable {
     private final List<Contender> all;
     private final int shards;
 
-    private Contenders(List<Contender> all, int shards) {
+    Contenders(List<Contender> all, int shards) {
         this.all = all;
         this.shards = shards;
     }

@@ -36,7 +36,12 @@ public final class EchoBench {
         }
 
         @Override
-        public double minimum(Contender peer) {
+        public double minimumRate(Contender peer) {
+            return 0.7;
+        }
+
+        @Override
+        public double minimumCpu(Contender peer) {
             return 0.7;
         }
     }

@@ -189,8 +189,8 @@ class BenchReportTest {
     @SuppressWarnings("unchecked")
     void theMachineAndThePeerChecksGoIntoTheJsonAndTheTable() {
         BenchReport report = contractExample().machine(BOX);
-        report.check(new PeerCheck("plaintext requests/s", "netty", "nio-reference", 90.0, 100.0, 0.6, "why"));
-        report.check(new PeerCheck("plaintext requests/s", "nginx", "nio-reference", 50.0, 100.0, 0.6, "why"));
+        report.check(new PeerCheck("plaintext requests/s", "netty", "nio-reference", 90.0, 100.0, Better.HIGHER, 0.6, "why"));
+        report.check(new PeerCheck("plaintext requests/s", "nginx", "nio-reference", 50.0, 100.0, Better.HIGHER, 0.6, "why"));
         Map<String, Object> json = (Map<String, Object>) Json.parse(report.toJson());
         assertEquals(List.of("bench", "command", "jdk", "kernel", "cpus", "machine", "settings", "results", "ratios", "checks"),
                 List.copyOf(json.keySet()));
