@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,22 +50,27 @@ class ReferenceAndPeerServersTest {
     }
 
     @Test
-    void theReferenceEchoesWhatItReads() throws Exception {
+    void theReferenceEchoesWhatItReadsAndKeepsWhatTheSocketDidNotYetTake() throws Exception {
         try (ServerProcess server = ServerProcess.start("nio-reference", List.of(), NioReferenceServer.class.getName(),
                 List.of("echo", "1"));
-             Socket socket = new Socket(server.host(), server.port())) {
+             Socket socket = new Socket()) {
+            // a small receive window and a late reader: the server's writes stop short and it must keep
+            // what it read but could not yet send
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new InetSocketAddress(server.host(), server.port()));
             socket.setSoTimeout(10_000);
-            byte[] message = new byte[200_000];     // more than its buffers: the write waits for the socket
+            byte[] message = new byte[8 << 20];
             for (int i = 0; i < message.length; i++) {
-                message[i] = (byte) (i * 31);
+                message[i] = (byte) (i * 31 + (i >> 12));
             }
             Thread writer = Thread.ofPlatform().start(() -> {
                 try {
                     socket.getOutputStream().write(message);
                 } catch (IOException e) {
-                    throw new RuntimeException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
+            Thread.sleep(300);
             assertArrayEquals(message, socket.getInputStream().readNBytes(message.length));
             writer.join();
         }
