@@ -71,7 +71,7 @@ public final class HttpBench {
      */
     static final List<Test> TESTS = List.of(
             new Test("plaintext", "/plaintext", 1, 1.0, 1.0, new Minima(0.5, 0.7), new Minima(0.5, 0.7)),
-            new Test("plaintext pipelined", "/plaintext", PIPELINE_DEPTH, 1.3, 1.0, new Minima(0.25, 0.35),
+            new Test("plaintext pipelined", "/plaintext", PIPELINE_DEPTH, 1.3, 1.0, new Minima(0.25, 0.3),
                     new Minima(0.05, 0.06)),
             new Test("json", "/json", 1, 1.0, Double.NaN, new Minima(0.5, 0.7), null));
 
