@@ -80,4 +80,33 @@ class RoundsTest {
         assertEquals(10, json.split("\"reference\": \"nio-reference\"").length - 1,
                 "requests/s and CPU per request: netty in 3 tests, nginx in 2");
     }
+
+    @Test
+    void everyServersConfigurationAndItsSourceArePrintedAndKept() throws Exception {
+        Contenders servers = new Contenders(List.of(contender("atoll", Role.ATOLL), contender("netty", Role.PEER)), 2);
+        BenchReport report = new BenchReport("http", "./atoll bench http", new BenchReport.Environment("25", "6", 2));
+        Rounds.describe(servers, report);
+        assertEquals("""
+                  config atoll  atoll as configured
+                  why atoll     atoll because
+                  config netty  netty as configured
+                  why netty     netty because
+                """, report.settingsTable());
+    }
+
+    @Test
+    void thePeersConfigurationsNameWhatASkepticChecksAndWhereItComesFrom() {
+        String netty = Contenders.nettyConfiguration("http", "io_uring", 2);
+        for (String part : List.of("Netty 4.2.18.Final", "io_uring transport", "2 event loops", "HttpServerCodec",
+                "HttpServerKeepAliveHandler", "DefaultFullHttpResponse", "channelReadComplete", "-XX:+UseParallelGC")) {
+            assertTrue(netty.contains(part), part + " missing from " + netty);
+        }
+        assertTrue(Contenders.NETTY_WHY.contains("TechEmpower") && Contenders.NETTY_WHY.contains("run_netty.sh"));
+        String nginx = Contenders.nginxConfiguration("nginx/1.22.1", 2);
+        for (String part : List.of("nginx/1.22.1", "nginx-light", "2 worker processes", "not pinned", "return 200",
+                "access_log off")) {
+            assertTrue(nginx.contains(part), part + " missing from " + nginx);
+        }
+        assertTrue(Contenders.NGINX_WHY.contains("TechEmpower's nginx entry"));
+    }
 }
