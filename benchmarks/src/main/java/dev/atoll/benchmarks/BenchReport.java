@@ -6,18 +6,24 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * The results of one benchmark run, as the JSON of the contract ({@code --json FILE}) and as the
  * readable table printed to the terminal, which hold the same figures. Every ratio is oriented so
- * that above 1 means Atoll is better. The JSON is written by hand: the format is small and fixed,
+ * that above 1 means Atoll is better. Beyond the contract's fields, a run's JSON may carry the
+ * {@link Machine} it ran on ({@code "machine"}) and the {@link PeerCheck sanity checks} of its peers
+ * ({@code "checks"}). A full run also keeps its raw JSON under {@code docs/results/}. The JSON is written by hand: the format is small and fixed,
  * and the benchmarks should not carry a JSON library into the class path they measure.
  */
 public final class BenchReport {
@@ -80,6 +86,8 @@ public final class BenchReport {
     private final Map<String, Object> settings = new LinkedHashMap<>();
     private final List<Result> results = new ArrayList<>();
     private final List<Ratio> ratios = new ArrayList<>();
+    private final List<PeerCheck> checks = new ArrayList<>();
+    private Machine machine;
 
     /**
      * @param bench       the benchmark's name
@@ -94,7 +102,24 @@ public final class BenchReport {
 
     /** A report for this run, on this machine. */
     public static BenchReport forRun(BenchArgs args) {
-        return new BenchReport(args.name(), args.command(), Environment.current());
+        return new BenchReport(args.name(), args.command(), Environment.current()).machine(Machine.current());
+    }
+
+    /** Records the machine of the run (read before the run starts: it holds the load average before it). */
+    public BenchReport machine(Machine machine) {
+        this.machine = machine;
+        return this;
+    }
+
+    /** Records a sanity check of a peer; returns it. */
+    public PeerCheck check(PeerCheck check) {
+        checks.add(check);
+        return check;
+    }
+
+    /** The checks that did not pass: a comparison with their peers does not count. */
+    public List<PeerCheck> failedChecks() {
+        return checks.stream().filter(c -> !c.passed()).toList();
     }
 
     /** Records a setting of the run (in the order given); the value is a number, a string or a boolean. */
@@ -153,20 +178,63 @@ public final class BenchReport {
      * there. A missed goal is not a failure: it shows as {@code missed} and {@code "met": false}.
      */
     public void publish(BenchArgs args) throws IOException {
-        publish(args, System.out);
+        publish(args, System.out, args.quick() ? Optional.empty() : resultsDirectory(), ZonedDateTime.now(ZoneOffset.UTC));
     }
 
-    void publish(BenchArgs args, PrintStream terminal) throws IOException {
+    /**
+     * Prints the table, writes {@code --json FILE} when asked, and keeps the raw JSON as
+     * {@code BENCH-yyyyMMdd-HHmmss.json} (UTC) in {@code results} when given (every full run).
+     */
+    void publish(BenchArgs args, PrintStream terminal, Optional<Path> results, ZonedDateTime now) throws IOException {
         terminal.print(toTable());
-        terminal.flush();
+        String json = toJson();
         if (args.json().isPresent()) {
-            Path file = args.json().get();
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, toJson());
+            write(args.json().get(), json);
         }
+        if (results.isPresent()) {
+            Path file = results.get().resolve(resultFileName(bench, now));
+            write(file, json);
+            terminal.println("raw results kept in " + file);
+        }
+        terminal.flush();
+    }
+
+    /** {@code http-20261204-181500.json}: the benchmark and the UTC time of the run. */
+    static String resultFileName(String bench, ZonedDateTime now) {
+        return bench + "-" + now.withZoneSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + ".json";
+    }
+
+    /**
+     * {@code docs/results} of the checkout the harness runs from: found by walking up from its classes
+     * ({@code benchmarks/target/classes}) to the directory holding the {@code atoll} launcher and
+     * {@code docs}; none outside a checkout.
+     */
+    static Optional<Path> resultsDirectory() {
+        try {
+            Path classes = Path.of(BenchReport.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return resultsDirectoryAbove(classes);
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code docs/results} of the first directory at or above {@code start} that holds {@code atoll} and {@code docs}. */
+    static Optional<Path> resultsDirectoryAbove(Path start) {
+        for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("atoll")) && Files.isDirectory(dir.resolve("docs"))) {
+                return Optional.of(dir.resolve("docs").resolve("results"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, text);
     }
 
     /** The JSON of the contract, laid out as it shows it. */
@@ -177,6 +245,15 @@ public final class BenchReport {
         out.append("  \"jdk\": ").append(string(environment.jdk()))
                 .append(", \"kernel\": ").append(string(environment.kernel()))
                 .append(", \"cpus\": ").append(environment.cpus()).append(",\n");
+        if (machine != null) {
+            out.append("  \"machine\": { \"cpu_model\": ").append(string(machine.cpuModel()))
+                    .append(", \"online_cpus\": ").append(machine.onlineCpus())
+                    .append(", \"memory\": ").append(string(machine.memory()))
+                    .append(", \"kernel\": ").append(string(machine.kernel()))
+                    .append(", \"os\": ").append(string(machine.os()))
+                    .append(", \"jdk\": ").append(string(machine.jdk()))
+                    .append(", \"loadavg_before\": ").append(string(machine.loadBefore())).append(" },\n");
+        }
         out.append("  \"settings\": {").append(settings.entrySet().stream()
                 .map(e -> " " + string(e.getKey()) + ": " + value(e.getValue()))
                 .collect(Collectors.joining(","))).append(settings.isEmpty() ? "},\n" : " },\n");
@@ -186,8 +263,16 @@ public final class BenchReport {
                 .append(",\n");
         out.append("  \"ratios\": ").append(array(ratios.stream().map(r -> "{ \"name\": " + string(r.name())
                 + ", \"value\": " + number(r.value()) + ", \"goal\": " + number(r.goal())
-                + ", \"met\": " + r.met() + " }").toList()))
-                .append("\n}\n");
+                + ", \"met\": " + r.met() + " }").toList()));
+        if (!checks.isEmpty()) {
+            out.append(",\n  \"checks\": ").append(array(checks.stream().map(c -> "{ \"name\": " + string(c.name())
+                    + ", \"peer\": " + string(c.peer()) + ", \"reference\": " + string(c.reference())
+                    + ", \"peer_value\": " + number(c.peerValue()) + ", \"reference_value\": " + number(c.referenceValue())
+                    + ", \"better\": " + string(c.better().word())
+                    + ", \"ratio\": " + number(c.ratio()) + ", \"minimum\": " + number(c.minimum())
+                    + ", \"passed\": " + c.passed() + ", \"why\": " + string(c.why()) + " }").toList()));
+        }
+        out.append("\n}\n");
         return out.toString();
     }
 
@@ -250,6 +335,11 @@ public final class BenchReport {
         out.append(bench).append(" (").append(command).append(")\n");
         out.append("jdk ").append(environment.jdk()).append(", kernel ").append(environment.kernel())
                 .append(", ").append(environment.cpus()).append(" cpus\n");
+        if (machine != null) {
+            out.append(machine.cpuModel()).append(", ").append(machine.onlineCpus()).append(" online CPUs, ")
+                    .append(machine.memory()).append(", ").append(machine.os()).append(", ").append(machine.jdk())
+                    .append("; load average before the run ").append(machine.loadBefore()).append('\n');
+        }
         out.append("\nsettings\n");
         out.append(settingsTable());
         out.append("\nresults\n");
@@ -262,6 +352,15 @@ public final class BenchReport {
         rows.add(List.of("name", "value", "goal", ""));
         ratios.forEach(r -> rows.add(List.of(r.name(), number(r.value()), number(r.goal()), r.met() ? "met" : "missed")));
         out.append(columns(rows));
+        if (!checks.isEmpty()) {
+            out.append("\npeer checks (against a reference measured in this run, above 1 = the peer does better;"
+                    + " a failed check voids the comparisons with that peer)\n");
+            rows.clear();
+            rows.add(List.of("peer", "reference", "figure", "ratio", "minimum", ""));
+            checks.forEach(c -> rows.add(List.of(c.peer(), c.reference(), c.name(), String.format(Locale.ROOT, "%.3f", c.ratio()),
+                    number(c.minimum()), c.passed() ? "passed" : "FAILED")));
+            out.append(columns(rows));
+        }
         return out.toString();
     }
 

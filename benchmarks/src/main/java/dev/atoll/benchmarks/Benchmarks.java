@@ -14,10 +14,12 @@ public final class Benchmarks {
     static final List<Benchmark> ALL = List.of(
             new Benchmark("mesh", "cross-shard messaging: mesh vs raw JCTools SPSC vs a ThreadPoolExecutor hand-off,"
                     + " round-trip latency asleep and busy, wake syscalls", MeshBench::run),
-            new Benchmark("http", "HTTP/1.1 with wrk: Atoll's http example vs Netty 4.2 (io_uring, epoll), /plaintext"
-                    + " without and with pipelining, /json; requests/s and p99", HttpBench::run),
-            new Benchmark("echo", "TCP echo round trips with Atoll's own load generator: Atoll's echo example vs Netty 4.2"
-                    + " (io_uring, epoll); round trips/s and p99", EchoBench::run),
+            new Benchmark("http", "HTTP/1.1 with wrk: Atoll's http example vs stock Netty 4.2 and nginx (/plaintext),"
+                    + " each peer checked against a plain NIO reference; /plaintext without and with pipelining, /json;"
+                    + " requests/s, p99, CPU per request", HttpBench::run),
+            new Benchmark("echo", "TCP echo round trips with Atoll's own load generator: Atoll's echo example vs Netty 4.2's"
+                    + " echo example, checked against a plain NIO reference; round trips/s, p99, CPU per round trip",
+                    EchoBench::run),
             new Benchmark("kv", "Redis protocol with redis-benchmark: Atoll's kv example vs redis-server 7, SET and GET"
                     + " without and with -P 16, per core (taskset) and unplaced; requests/s, p50/p99, CPU seconds", KvBench::run),
             new Benchmark("io-alloc", "JMH -prof gc: loopback TCP round trips on one shard and the bytes each allocates",

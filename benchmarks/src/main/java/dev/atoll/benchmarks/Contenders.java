@@ -1,122 +1,175 @@
 package dev.atoll.benchmarks;
 
 import dev.atoll.benchmarks.netty.NettyServer;
-import dev.atoll.config.DriverKind;
-import dev.atoll.drivers.DriverUnavailableException;
-import dev.atoll.drivers.Drivers;
-import dev.atoll.drivers.Platform;
+import dev.atoll.benchmarks.reference.NioReferenceServer;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The servers a peer comparison runs side by side, all started before the first measurement and
- * kept until the last: Atoll's example ({@code Examples NAME --port 0}, its shard count {@code auto})
- * on each driver this machine runs ({@code --driver io_uring} and {@code --driver epoll}), and Netty on
- * io_uring and on epoll with as many event loops as Atoll has shards. Until an Atoll example exists,
- * the comparison runs with the peers alone and says so.
+ * The servers a peer comparison runs side by side, all started before the first measurement and kept
+ * until the last, each with its configuration and the reason for it, printed before the run and kept
+ * in its report:
+ * <ul>
+ *   <li>Atoll's example ({@code Examples NAME --port 0}) on its default driver with its shard count
+ *       {@code auto}, shards unpinned;</li>
+ *   <li>the peers, as their users run them: Netty 4.2 ({@link NettyServer}) with as many event loops
+ *       as Atoll has shards and, for HTTP, nginx ({@link Nginx}) with as many workers, when installed;</li>
+ *   <li>the reference of the peer checks ({@link NioReferenceServer}): plain JDK NIO with canned
+ *       answers, the same number of threads.</li>
+ * </ul>
  */
 final class Contenders implements AutoCloseable {
     /**
      * Atoll's configuration for these runs: shards not pinned. The load generator shares the CPUs, and a
      * pinned shard cannot move away from its threads: on the project's 2-CPU machine /json's p99 went
-     * from 27-54 ms pinned to 5-7 ms unpinned, at the same throughput. Netty's loops are not pinned either.
+     * from 27-54 ms pinned to 5-7 ms unpinned, at the same throughput. No peer is pinned either.
      */
     static final List<String> ATOLL_PROPERTIES = List.of("-Datoll.shards.pin=false");
 
-    /** The drivers Atoll's example runs on, each against Netty's transport of the same name. */
-    private static final List<DriverKind> ATOLL_DRIVERS = List.of(DriverKind.IO_URING, DriverKind.EPOLL);
+    /** What a contender is in the comparison. */
+    enum Role {
+        /** Atoll's example: what is measured. */
+        ATOLL,
+        /** A peer Atoll is compared with; checked against the reference before the comparison counts. */
+        PEER,
+        /** What the peers are checked against; never compared with Atoll. */
+        REFERENCE
+    }
 
-    private final List<ServerProcess> atoll;
-    private final List<ServerProcess> netty;
+    /**
+     * One server of the comparison.
+     *
+     * @param impl          its name in reports, e.g. {@code netty-io_uring}
+     * @param configuration how it runs, as the report prints it
+     * @param why           where that configuration comes from
+     */
+    record Contender(String impl, Role role, ServerProcess server, String configuration, String why) { }
+
+    private final List<Contender> all;
     private final int shards;
 
-    private Contenders(List<ServerProcess> atoll, List<ServerProcess> netty, int shards) {
-        this.atoll = atoll;
-        this.netty = netty;
+    Contenders(List<Contender> all, int shards) {
+        this.all = all;
         this.shards = shards;
     }
 
-    /** Starts Atoll's example {@code name} and Netty's servers of the same protocol ({@code http} or {@code echo}). */
+    /**
+     * Starts Atoll's example {@code name} ({@code http} or {@code echo}), its peers and the reference.
+     * nginx joins the HTTP comparison when it is installed; otherwise a note says how to install it.
+     */
     static Contenders start(String name) throws IOException, InterruptedException {
-        List<ServerProcess> atoll = new ArrayList<>();
-        List<ServerProcess> netty = new ArrayList<>();
+        List<Contender> started = new ArrayList<>();
         try {
-            for (DriverKind driver : ATOLL_DRIVERS) {
-                try {
-                    Drivers.choose(driver, Platform.current());
-                } catch (DriverUnavailableException e) {
-                    System.out.println("NOTE: Atoll's " + driver.displayName() + " driver cannot run here, left out: "
-                            + e.getMessage());
-                    continue;
-                }
-                try {
-                    atoll.add(ServerProcess.start("atoll", ATOLL_PROPERTIES, "dev.atoll.examples.Examples",
-                            List.of(name, "--port", "0", "--driver", driver.displayName())));
-                } catch (ServerProcess.StartFailure e) {
-                    if (!e.output().contains("No example named '" + name + "'")) {
-                        throw new IllegalStateException(e.getMessage(), e);
-                    }
-                    System.out.println("NOTE: Atoll has no '" + name + "' example in this build: measuring the peers only, no ratios.");
-                    break;
-                }
-            }
-            int shards = atoll.isEmpty() ? Runtime.getRuntime().availableProcessors() : atoll.getFirst().shards();
-            for (String transport : List.of("io_uring", "epoll")) {
-                try {
-                    netty.add(ServerProcess.start("netty-" + transport, List.of(), NettyServer.class.getName(),
-                            List.of(name, transport, Integer.toString(shards))));
-                } catch (ServerProcess.StartFailure e) {
-                    System.out.println("NOTE: Netty's " + transport + " server did not start, left out: " + e.getMessage());
+            ServerProcess atoll = startJava("atoll", ATOLL_PROPERTIES, "dev.atoll.examples.Examples", List.of(name, "--port", "0"));
+            int shards = atoll.shards();
+            started.add(new Contender("atoll-" + atoll.driver(), Role.ATOLL, atoll, atollConfiguration(name, atoll.driver(), shards),
+                    "Atoll's defaults but for pinning: the load generator shares the CPUs"));
+            ServerProcess netty = startJava("netty", NettyServer.JVM_FLAGS, NettyServer.class.getName(),
+                    List.of(name, Integer.toString(shards)));
+            started.add(new Contender("netty-" + netty.driver(), Role.PEER, netty, nettyConfiguration(name, netty.driver(), shards),
+                    NETTY_WHY));
+            if (name.equals("http")) {
+                Optional<Path> nginx = Nginx.locate();
+                if (nginx.isPresent()) {
+                    String version = Nginx.version(nginx.get());
+                    started.add(new Contender("nginx", Role.PEER, startNginx(nginx.get(), shards),
+                            nginxConfiguration(version, shards), NGINX_WHY));
+                } else {
+                    System.out.println("NOTE: " + Nginx.missingNote());
                 }
             }
-            if (netty.isEmpty()) {
-                throw new IllegalStateException("no Netty transport started: nothing to compare with");
-            }
-            return new Contenders(atoll, netty, shards);
+            ServerProcess reference = startJava("nio-reference", List.of(), NioReferenceServer.class.getName(),
+                    List.of(name, Integer.toString(shards)));
+            started.add(new Contender("nio-reference", Role.REFERENCE, reference, referenceConfiguration(name, shards),
+                    "the floor a peer must reach before a comparison with it counts"));
+            return new Contenders(List.copyOf(started), shards);
         } catch (RuntimeException | IOException e) {
-            for (ServerProcess server : netty) {
-                server.close();
-            }
-            for (ServerProcess server : atoll) {
-                server.close();
+            for (Contender contender : started) {
+                contender.server().close();
             }
             throw e;
         }
     }
 
-    /** Atoll's servers, one per driver that runs here; none when its example does not exist. */
-    List<ServerProcess> atoll() {
-        return atoll;
+    private static ServerProcess startJava(String impl, List<String> properties, String mainClass, List<String> args)
+            throws IOException {
+        try {
+            return ServerProcess.start(impl, properties, mainClass, args);
+        } catch (ServerProcess.StartFailure e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
-    /**
-     * The Netty server an Atoll server is compared with: the one on the same transport (io_uring with
-     * io_uring, epoll with epoll), else Netty's first.
-     */
-    ServerProcess peerOf(ServerProcess atollServer) {
-        return netty.stream().filter(n -> n.impl().equals("netty-" + atollServer.driver())).findFirst()
-                .orElse(netty.getFirst());
+    private static ServerProcess startNginx(Path executable, int workers) throws IOException {
+        try {
+            return Nginx.start(executable, workers, "127.0.0.1");
+        } catch (ServerProcess.StartFailure e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
-    /** The name of an Atoll server in reports: {@code atoll-epoll}, after its driver. */
-    static String implName(ServerProcess server) {
-        return server.impl().equals("atoll") ? "atoll-" + server.driver() : server.impl();
+    static String atollConfiguration(String example, String driver, int shards) {
+        return "Atoll's " + example + " example, driver auto (" + driver + "), " + shards + " shards (auto), "
+                + String.join(" ", ATOLL_PROPERTIES) + ", JVM " + String.join(" ", ServerProcess.jvmFlags());
     }
 
-    List<ServerProcess> netty() {
-        return netty;
+    static String nettyConfiguration(String protocol, String transport, int loops) {
+        String pipeline = protocol.equals("http")
+                ? "HttpServerCodec (header validation off) + HttpServerKeepAliveHandler + a handler writing one"
+                + " DefaultFullHttpResponse per request (Jackson streaming for /json), flush in channelReadComplete"
+                : "Netty's echo example handler: write on read, flush in channelReadComplete";
+        return "Netty 4.2.18.Final, " + transport + " transport (io_uring when available, else epoll), " + loops
+                + " event loops (= Atoll's shards) in one group that accepts and serves, " + pipeline
+                + ", pooled direct buffers, TCP_NODELAY, leak detection off, not pinned, JVM " + String.join(" ", NettyServer.JVM_FLAGS);
     }
 
-    /** Every server, Atoll first. */
-    List<ServerProcess> all() {
-        List<ServerProcess> all = new ArrayList<>(atoll);
-        all.addAll(netty);
+    static final String NETTY_WHY = "Netty's own examples (HttpHelloWorldServer: HttpServerCodec, a FullHttpResponse per"
+            + " request, flush on channelReadComplete; EchoServer: write on read, flush on read complete) and TechEmpower's"
+            + " Netty entry (HelloWebServer: native transport, one event loop group, pooled allocator; its decoder built"
+            + " with header validation off; run_netty.sh: -XX:+UseParallelGC, --sun-misc-unsafe-memory-access=allow,"
+            + " -Dio.netty.buffer.checkBounds=false, -Dio.netty.buffer.checkAccessible=false; leak detector disabled)";
+
+    static String nginxConfiguration(String version, int workers) {
+        return version + " (Debian " + Nginx.PACKAGE + "), " + workers + " worker processes (= Atoll's shards), not pinned"
+                + " (as Atoll's shards here), epoll, location = /plaintext { return 200 \"Hello, World!\"; } with"
+                + " default_type text/plain, access_log off, keepalive_requests 300000, tcp_nodelay on, listen reuseport";
+    }
+
+    static final String NGINX_WHY = "TechEmpower's nginx entry (nginx.conf: return 200 \"Hello, World!\", access_log off,"
+            + " keepalive_requests 300000, tcp_nodelay on, reuseport, installed from the distribution's nginx-light);"
+            + " there worker_processes auto and worker_cpu_affinity auto, here as many workers as Atoll's shards and"
+            + " no affinity, like Atoll's shards in this benchmark";
+
+    static String referenceConfiguration(String protocol, int threads) {
+        return "plain JDK NIO (epoll), " + threads + " selector threads, "
+                + (protocol.equals("http") ? "a canned response per request found by its blank line (nothing parsed,"
+                + " no JSON serialized)" : "writes back what it reads") + ", JVM " + String.join(" ", ServerProcess.jvmFlags());
+    }
+
+    /** Every server, Atoll first, then the peers, then the reference. */
+    List<Contender> all() {
         return all;
     }
 
-    /** Atoll's shard count, which is also Netty's event-loop count. */
+    /** The one Atoll server. */
+    Contender atoll() {
+        return all.stream().filter(c -> c.role() == Role.ATOLL).findFirst().orElseThrow();
+    }
+
+    List<Contender> peers() {
+        return all.stream().filter(c -> c.role() == Role.PEER).toList();
+    }
+
+    /** The reference the peers are checked against. */
+    Contender reference() {
+        return all.stream().filter(c -> c.role() == Role.REFERENCE).findFirst().orElseThrow();
+    }
+
+    /** Atoll's shard count, which is also each peer's number of event loops or workers. */
     int shards() {
         return shards;
     }
@@ -128,13 +181,18 @@ final class Contenders implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
-        for (ServerProcess server : netty) {
-            server.close();
+        Contender atoll = null;
+        for (Contender contender : all) {
+            if (contender.role() == Role.ATOLL) {
+                atoll = contender;
+            } else {
+                contender.server().close();
+            }
         }
-        for (ServerProcess server : atoll) {
-            int status = server.stop();
+        if (atoll != null) {
+            int status = atoll.server().stop();
             if (status != 0) {
-                throw new IllegalStateException("Atoll's " + server.driver() + " server exited " + status
+                throw new IllegalStateException("Atoll's " + atoll.server().driver() + " server exited " + status
                         + " on SIGTERM (expected 0)");
             }
         }

@@ -1,19 +1,52 @@
 package dev.atoll.benchmarks;
 
-import java.util.LinkedHashMap;
+import dev.atoll.benchmarks.Contenders.Contender;
+
 import java.util.List;
-import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * {@code ./atoll bench echo}: Atoll's echo example on io_uring and on epoll against Netty 4.2's echo
- * server on the same two transports, driven by {@link EchoLoad} in this JVM with identical
- * parameters: 64-byte and 4 KiB messages, one in flight per connection. After a warm-up of each, the
- * rounds alternate between the servers (the order rotating each round); the median round is
- * reported, with ratios of each Atoll driver against Netty on the same transport.
+ * {@code ./atoll bench echo}: Atoll's echo example against Netty 4.2's own echo example, driven by
+ * {@link EchoLoad} in this JVM with identical parameters: 64-byte and 4 KiB messages, one in flight per
+ * connection. A plain JDK NIO echo server runs beside them as the reference Netty is checked against.
+ * After a warm-up of each, the rounds alternate between the servers ({@link Rounds}); the median round
+ * is reported, with CPU time per round trip.
  */
 public final class EchoBench {
     private static final int CONNECTIONS = 64;
-    private static final List<Integer> SIZES = List.of(64, 4096);
+
+    /**
+     * One message size. One message in flight per connection: every round trip is a read and a write
+     * system call on every server, so a peer run as its users run it keeps nearly all of the reference's rate.
+     */
+    record Test(int size) implements Rounds.Test {
+        @Override
+        public String name() {
+            return "echo " + size + " B";
+        }
+
+        @Override
+        public boolean serves(Contender contender) {
+            return true;
+        }
+
+        @Override
+        public double goal(Contender peer) {
+            return 1.0;
+        }
+
+        @Override
+        public double minimumRate(Contender peer) {
+            return 0.7;
+        }
+
+        @Override
+        public double minimumCpu(Contender peer) {
+            return 0.7;
+        }
+    }
+
+    static final List<Test> TESTS = List.of(new Test(64), new Test(4096));
 
     private EchoBench() {
     }
@@ -24,9 +57,9 @@ public final class EchoBench {
         int rounds = args.quick() ? 1 : 3;
         int threads = Math.min(2, Runtime.getRuntime().availableProcessors());
         BenchReport report = BenchReport.forRun(args);
+        Rounds<Test> measured;
         try (Contenders servers = Contenders.start("echo")) {
-            report.setting("loadavg_at_start", BenchReport.loadAverage())
-                    .setting("connections", CONNECTIONS)
+            report.setting("connections", CONNECTIONS)
                     .setting("duration_s", seconds)
                     .setting("warmup_s", warmupSeconds)
                     .setting("rounds", rounds)
@@ -34,62 +67,23 @@ public final class EchoBench {
                     .setting("peer_threads", servers.shards())
                     .setting("load", "EchoLoad in the harness JVM: " + threads + " threads with one NIO selector each,"
                             + " one message in flight per connection, every echo checked")
-                    .setting("message_sizes", String.join(", ", SIZES.stream().map(s -> s + " B").toList()))
-                    .setting("impls", String.join(", ", servers.all().stream().map(Contenders::implName).toList()))
-                    .setting("netty", "4.2.18.Final, write on read, flush on read complete, pooled direct allocator,"
-                            + " TCP_NODELAY, one server channel, children round-robin")
-                    .setting("jvm_flags", String.join(" ", ServerProcess.jvmFlags()))
-                    .setting("atoll_config", String.join(" ", Contenders.ATOLL_PROPERTIES)
-                            + " (the load generator shares the CPUs; Netty's loops are not pinned either)");
+                    .setting("message_sizes", TESTS.stream().map(t -> t.size() + " B").collect(Collectors.joining(", ")))
+                    .setting("impls", servers.all().stream().map(Contender::impl).collect(Collectors.joining(", ")))
+                    .setting("pinning", "none: Atoll's shards, Netty's loops and the reference float over the CPUs"
+                            + " they share with the load generator");
+            Rounds.describe(servers, report);
             System.out.print("settings\n" + report.settingsTable());
-            List<ServerProcess> all = servers.all();
-            System.out.println("warm-up: " + warmupSeconds + " s of each size on each server ...");
-            for (int size : SIZES) {
-                for (ServerProcess server : all) {
-                    EchoLoad.run(server.host(), server.port(), CONNECTIONS, threads, size, warmupSeconds);
-                }
-            }
-            Map<String, double[]> throughput = new LinkedHashMap<>();
-            Map<String, double[]> p99 = new LinkedHashMap<>();
-            for (int round = 0; round < rounds; round++) {
-                for (int size : SIZES) {
-                    StringBuilder line = new StringBuilder("round " + (round + 1) + " " + size + " B:");
-                    for (int i = 0; i < all.size(); i++) {
-                        ServerProcess server = all.get((i + round) % all.size());
-                        String key = size + "|" + Contenders.implName(server);
-                        EchoLoad.Result result = EchoLoad.run(server.host(), server.port(), CONNECTIONS, threads, size, seconds);
-                        throughput.computeIfAbsent(key, k -> new double[rounds])[round] = result.roundTripsPerSecond();
-                        p99.computeIfAbsent(key, k -> new double[rounds])[round] = result.p99Micros();
-                        line.append(String.format("  %s %,.0f/s p50 %.0f us p99 %.0f us", Contenders.implName(server),
-                                result.roundTripsPerSecond(), result.p50Micros(), result.p99Micros()));
-                    }
-                    System.out.println(line);
-                }
-            }
-            for (int size : SIZES) {
-                for (ServerProcess server : all) {
-                    String impl = Contenders.implName(server);
-                    report.result("echo " + size + " B round trips/s", impl, BenchReport.median(throughput.get(size + "|" + impl)),
-                            "round trips/s", BenchReport.Better.HIGHER);
-                    report.result("echo " + size + " B p99", impl, BenchReport.median(p99.get(size + "|" + impl)),
-                            "us", BenchReport.Better.LOWER);
-                }
-            }
-            for (ServerProcess atollServer : servers.atoll()) {
-                String atoll = Contenders.implName(atollServer);
-                String peer = Contenders.implName(servers.peerOf(atollServer));
-                for (int size : SIZES) {
-                    report.ratioHigherIsBetter(atoll + "/" + peer + " echo " + size + " B round trips/s",
-                            BenchReport.median(throughput.get(size + "|" + atoll)),
-                            BenchReport.median(throughput.get(size + "|" + peer)), 1.0);
-                    report.ratioLowerIsBetter(atoll + "/" + peer + " echo " + size + " B p99 (" + peer + " p99 / " + atoll
-                                    + " p99)",
-                            BenchReport.median(p99.get(size + "|" + atoll)),
-                            BenchReport.median(p99.get(size + "|" + peer)), 1.0);
-                }
-            }
+            measured = Rounds.measure(TESTS, servers, new Rounds.Units("round trips/s", "round trips/s", "us", "round trip"),
+                    (test, server, duration) -> {
+                        EchoLoad.Result result = EchoLoad.run(server.server().host(), server.server().port(), CONNECTIONS,
+                                threads, test.size(), duration);
+                        return new Rounds.Run(result.roundTripsPerSecond(), result.p99Micros(),
+                                Math.round(result.roundTripsPerSecond() * duration), "", "");
+                    }, warmupSeconds, seconds, rounds);
+            measured.report(report);
         }
         report.setting("loadavg_at_end", BenchReport.loadAverage());
         report.publish(args);
+        Rounds.exitIfBroken(measured.problems(), report, args.quick());
     }
 }

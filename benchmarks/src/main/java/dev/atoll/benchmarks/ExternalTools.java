@@ -2,38 +2,92 @@ package dev.atoll.benchmarks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The outside programs the benchmarks drive (wrk, redis-benchmark, redis-server): installed from
- * Debian packages when one is missing ({@code apt-get update}, then {@code apt-get install -y}, as
- * root directly and otherwise through {@code sudo}; a failure names the packages to install by hand),
- * and asked for their version for the report.
+ * The outside programs the benchmarks drive (wrk, nginx, redis-benchmark, redis-server, fio): found on
+ * the PATH or in {@code /usr/sbin} (where Debian puts nginx), and asked for their version for the
+ * report. The harness never installs anything: when a program is missing it says which Debian package
+ * brings it and that {@code benchmarks/setup} installs them all.
  */
 final class ExternalTools {
+    /** The script that installs every program the benchmarks drive. */
+    static final String SETUP = "benchmarks/setup";
+
+    /** Where a program may be besides the PATH: Debian's nginx is in /usr/sbin, not on a user's PATH. */
+    private static final List<Path> EXTRA_DIRECTORIES = List.of(Path.of("/usr/sbin"), Path.of("/sbin"));
 
     private ExternalTools() {
     }
 
+    /** Thrown when a program a benchmark needs is not installed; the message says how to install it. */
+    static final class MissingProgram extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        MissingProgram(String message) {
+            super(message);
+        }
+    }
+
     /**
-     * Makes sure every one of {@code programs} is on the PATH, installing {@code packages} when one is not.
+     * The path of every one of {@code programs}, in order.
      *
-     * @throws IllegalStateException when the installation fails or leaves a program missing
+     * @param packages the Debian packages that bring them, for the message
+     * @throws MissingProgram when one is missing, naming it, the packages and {@link #SETUP}
      */
-    static void ensure(List<String> programs, List<String> packages) throws IOException, InterruptedException {
-        if (allOnPath(programs)) {
-            return;
+    static List<String> require(List<String> programs, List<String> packages) {
+        List<String> found = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String program : programs) {
+            Optional<Path> path = locate(program, System.getenv().getOrDefault("PATH", ""));
+            if (path.isPresent()) {
+                found.add(path.get().toString());
+            } else {
+                missing.add(program);
+            }
         }
-        String install = "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q " + String.join(" ", packages);
-        String command = isRoot() ? install : "sudo sh -c '" + install + "'";
-        System.out.println(String.join(", ", programs) + " not all installed: " + command + " ...");
-        int status = new ProcessBuilder("sh", "-c", command).inheritIO().start().waitFor();
-        if (status != 0 || !allOnPath(programs)) {
-            throw new IllegalStateException("could not install " + String.join(" ", packages) + " (" + command + " exited "
-                    + status + "); install the Debian/Ubuntu packages " + String.join(" ", packages)
-                    + " (as root: apt-get install " + String.join(" ", packages) + ") or put "
-                    + String.join(", ", programs) + " on the PATH, and run again");
+        if (!missing.isEmpty()) {
+            throw new MissingProgram(missingMessage(missing, packages));
         }
+        return found;
+    }
+
+    /** What a person reads when programs are missing: which, from which packages, and how to install them. */
+    static String missingMessage(List<String> missing, List<String> packages) {
+        return String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " not installed (Debian package"
+                + (packages.size() == 1 ? " " : "s ") + String.join(" ", packages) + "). Install "
+                + (missing.size() == 1 ? "it" : "them") + " with " + SETUP + " (everything the benchmarks drive) or,"
+                + " as root, apt-get install " + String.join(" ", packages) + "; the benchmarks never install packages"
+                + " themselves.";
+    }
+
+    /**
+     * The executable file {@code program} names: looked up in the directories of {@code path} (a PATH
+     * value), then in {@code /usr/sbin} and {@code /sbin}; a name with a slash is taken as it is.
+     */
+    static Optional<Path> locate(String program, String path) {
+        List<Path> directories = new ArrayList<>();
+        if (program.contains("/")) {
+            Path file = Path.of(program);
+            return Files.isExecutable(file) && Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+        }
+        for (String directory : path.split(":")) {
+            if (!directory.isEmpty()) {
+                directories.add(Path.of(directory));
+            }
+        }
+        directories.addAll(EXTRA_DIRECTORIES);
+        for (Path directory : directories) {
+            Path file = directory.resolve(program);
+            if (Files.isRegularFile(file) && Files.isExecutable(file)) {
+                return Optional.of(file);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The first line {@code command} prints (stdout and stderr), e.g. a version; {@code unknown} if none. */
@@ -42,20 +96,5 @@ final class ExternalTools {
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         return text.lines().findFirst().orElse("unknown").trim();
-    }
-
-    private static boolean allOnPath(List<String> programs) throws IOException, InterruptedException {
-        for (String program : programs) {
-            if (new ProcessBuilder("sh", "-c", "command -v " + program).start().waitFor() != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isRoot() throws IOException, InterruptedException {
-        Process id = new ProcessBuilder("id", "-u").start();
-        String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        return id.waitFor() == 0 && uid.equals("0");
     }
 }

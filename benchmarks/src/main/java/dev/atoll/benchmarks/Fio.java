@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The file I/O reference: the Debian package {@code fio}, installed when missing, running random reads
+ * The file I/O reference: the Debian package {@code fio} ({@code benchmarks/setup} installs it), running random reads
  * with {@code --ioengine=io_uring} configured for speed as its authors do (registered file, fixed
  * buffers, no random map), its JSON output parsed for the IOPS.
  */
@@ -20,10 +20,9 @@ final class Fio {
         this.executable = executable;
     }
 
-    /** fio, installed with apt-get ({@link ExternalTools}) when it is not on the PATH. */
-    static Fio findOrInstall() throws IOException, InterruptedException {
-        ExternalTools.ensure(List.of("fio"), List.of("fio"));
-        return new Fio("fio");
+    /** fio, or {@link ExternalTools.MissingProgram} saying how to install it. */
+    static Fio find() {
+        return new Fio(ExternalTools.require(List.of("fio"), List.of("fio")).getFirst());
     }
 
     /** The version fio reports, e.g. {@code fio-3.33}. */

@@ -116,7 +116,7 @@ public final class KvBench {
     public static void run(BenchArgs args) throws Exception {
         Sizes sizes = Sizes.of(args.quick());
         Persistence persistence = Persistence.fromSystemProperties();
-        RedisBenchmark redisBenchmark = RedisBenchmark.findOrInstall();
+        RedisBenchmark redisBenchmark = RedisBenchmark.find();
         String redisVersion = RedisServer.version();
         ProcessCpu cpu = ProcessCpu.forThisMachine();
         List<Integer> cpus = CpuList.allowed();

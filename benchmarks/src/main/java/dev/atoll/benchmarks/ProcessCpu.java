@@ -2,7 +2,13 @@ package dev.atoll.benchmarks;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The CPU time a process has used, from Linux's {@code /proc/PID/stat}: user and system time of all
@@ -33,11 +39,46 @@ final class ProcessCpu {
     }
 
     /**
-     * utime + stime + cutime + cstime of a {@code /proc/PID/stat} line (fields 14 to 17). The second
-     * field, the command name in parentheses, may itself hold spaces and parentheses: the fields are
-     * counted from the last {@code ')'}.
+     * The CPU seconds of process {@code pid} and of every process below it that is still running: nginx's
+     * workers are children of its master, and their time reaches the master's {@code cutime} only when
+     * they exit. Processes are found through their parent ids in {@code /proc/N/stat}.
      */
-    static long ticks(String stat) {
+    double treeSeconds(long pid) throws IOException {
+        Map<Long, List<Long>> children = new HashMap<>();
+        Map<Long, Long> ticks = new HashMap<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String name = entry.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String stat;
+                try {
+                    stat = Files.readString(entry.resolve("stat"));
+                } catch (NoSuchFileException e) {
+                    continue;   // the process ended while the list was read
+                }
+                long id = Long.parseLong(name);
+                ticks.put(id, ticks(stat));
+                children.computeIfAbsent(parentPid(stat), k -> new ArrayList<>()).add(id);
+            }
+        }
+        long total = 0;
+        List<Long> pending = new ArrayList<>(List.of(pid));
+        while (!pending.isEmpty()) {
+            long next = pending.removeLast();
+            total += ticks.getOrDefault(next, 0L);
+            pending.addAll(children.getOrDefault(next, List.of()));
+        }
+        return total / ticksPerSecond;
+    }
+
+    /** The parent's process id in a {@code /proc/PID/stat} line (field 4). */
+    static long parentPid(String stat) {
+        return Long.parseLong(fields(stat)[4 - 3]);
+    }
+
+    private static String[] fields(String stat) {
         int end = stat.lastIndexOf(')');
         if (end < 0) {
             throw new IllegalArgumentException("not a /proc/PID/stat line: " + stat);
@@ -47,6 +88,16 @@ final class ProcessCpu {
         if (fields.length < 15) {
             throw new IllegalArgumentException("a /proc/PID/stat line with too few fields: " + stat);
         }
+        return fields;
+    }
+
+    /**
+     * utime + stime + cutime + cstime of a {@code /proc/PID/stat} line (fields 14 to 17). The second
+     * field, the command name in parentheses, may itself hold spaces and parentheses: the fields are
+     * counted from the last {@code ')'}.
+     */
+    static long ticks(String stat) {
+        String[] fields = fields(stat);
         long ticks = 0;
         for (int field = 14; field <= 17; field++) {
             ticks += Long.parseLong(fields[field - 3]);

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Redis load generator: {@code redis-benchmark} of the Debian package {@code redis-tools}
- * (installed when missing, with {@code redis-server} for the peer), run with {@code --csv}, which
+ * ({@code benchmarks/setup} installs it, with {@code redis-server} for the peer), run with {@code --csv}, which
  * gives requests/s and the latency percentiles of one test per line.
  */
 final class RedisBenchmark {
@@ -41,9 +41,9 @@ final class RedisBenchmark {
     private RedisBenchmark() {
     }
 
-    /** redis-benchmark, with redis-server and redis-cli, installed with apt-get when one is not on the PATH. */
-    static RedisBenchmark findOrInstall() throws IOException, InterruptedException {
-        ExternalTools.ensure(List.of("redis-benchmark", "redis-cli", "redis-server"), List.of("redis-tools", "redis-server"));
+    /** redis-benchmark, with redis-server and redis-cli, or {@link ExternalTools.MissingProgram} saying how to install them. */
+    static RedisBenchmark find() {
+        ExternalTools.require(List.of("redis-benchmark", "redis-cli", "redis-server"), List.of("redis-tools", "redis-server"));
         return new RedisBenchmark();
     }
 

@@ -4,6 +4,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +77,63 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
+     * The flags of {@code inherited} that {@code own} does not replace: a server that names its collector
+     * ({@code -XX:+UseParallelGC}) drops the harness's ({@code -XX:+UseZGC}, its generational options), as
+     * the JVM refuses two; a flag given in both is kept once.
+     */
+    static List<String> flagsUnder(List<String> inherited, List<String> own) {
+        boolean ownCollector = own.stream().anyMatch(ServerProcess::isCollector);
+        return inherited.stream()
+                .filter(flag -> !(ownCollector && (isCollector(flag) || flag.startsWith("-XX:+ZGenerational")
+                        || flag.startsWith("-XX:-ZGenerational"))))
+                .filter(flag -> !own.contains(flag))
+                .toList();
+    }
+
+    private static boolean isCollector(String flag) {
+        return flag.startsWith("-XX:+Use") && flag.endsWith("GC");
+    }
+
+    /**
+     * Starts a program that prints no ready line (nginx) and waits until it accepts a TCP connection at
+     * {@code host}:{@code port}, checking every 20 ms for up to a minute.
+     *
+     * @param driver  what the reports call its I/O (e.g. {@code epoll})
+     * @param workers its worker processes or threads
+     */
+    public static ServerProcess startListening(String impl, List<String> command, String host, int port, String driver,
+                                               int workers) throws IOException, StartFailure {
+        Path log = Files.createTempFile("atoll-bench-" + impl + "-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+        while (process.isAlive() && System.nanoTime() < giveUp) {
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress(host, port), 1000);
+                return new ServerProcess(impl, process, log, Map.of("example", impl, "host", host,
+                        "port", Integer.toString(port), "driver", driver, "shards", Integer.toString(workers)));
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        process.destroyForcibly();
+        throw new StartFailure(impl + " accepted no connection on " + host + ":" + port
+                + (process.isAlive() ? " within " + READY_SECONDS + " s" : " (it exited)"), Files.readString(log));
+    }
+
+    /** A TCP port on {@code host} that nothing listens on now (for a server that cannot be given port 0). */
+    public static int freePort(String host) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
      * Starts {@code mainClass args...} and waits for its ready line.
      *
      * @param impl       how reports name this server, e.g. {@code netty-epoll}
@@ -90,7 +151,7 @@ public final class ServerProcess implements AutoCloseable {
     public static List<String> javaCommand(List<String> properties, String mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmFlags());
+        command.addAll(flagsUnder(jvmFlags(), properties));
         command.addAll(properties);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

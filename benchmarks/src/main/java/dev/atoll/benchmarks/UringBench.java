@@ -89,7 +89,7 @@ public final class UringBench {
     }
 
     private void measure() throws Exception {
-        Fio fio = Fio.findOrInstall();
+        Fio fio = Fio.find();
         Path file = Path.of(System.getProperty("java.io.tmpdir"), "atoll-bench-uring", "random-reads-1GiB.dat");
         report.setting("loadavg_at_start", BenchReport.loadAverage())
                 .setting("platform", Platform.current().describe())

@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The HTTP load generator: the Debian package {@code wrk}, installed when missing, run with
+ * The HTTP load generator: the Debian package {@code wrk} ({@code benchmarks/setup} installs it), run with
  * {@code --latency} and the request headers of TechEmpower's plaintext test, optionally with
  * pipelining through a Lua script like TechEmpower's {@code pipeline.lua}.
  */
@@ -47,15 +47,21 @@ public final class Wrk {
     }
 
     /** What one run measured. */
-    public record Result(double requestsPerSecond, double p99Millis, long non2xx, long socketErrors) { }
+    /**
+     * What one run measured.
+     *
+     * @param requests all responses wrk counted ({@code N requests in 7.00s}): with a server's CPU time
+     *                 over the run, its CPU per request
+     */
+    public record Result(double requestsPerSecond, double p99Millis, long non2xx, long socketErrors, long requests) { }
 
-    /** wrk, installed with apt-get ({@link ExternalTools}) when it is not on the PATH. */
-    public static Wrk findOrInstall() throws IOException, InterruptedException {
-        ExternalTools.ensure(List.of("wrk"), List.of("wrk"));
+    /** wrk, or {@link ExternalTools.MissingProgram} saying how to install it. */
+    public static Wrk find() throws IOException {
+        String executable = ExternalTools.require(List.of("wrk"), List.of("wrk")).getFirst();
         Path script = Files.createTempFile("atoll-wrk-pipeline-", ".lua");
         script.toFile().deleteOnExit();
         Files.writeString(script, PIPELINE_LUA);
-        return new Wrk("wrk", script);
+        return new Wrk(executable, script);
     }
 
     /** The wrk version line, for the report. */
@@ -93,6 +99,7 @@ public final class Wrk {
 
     private static final Pattern REQUESTS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern P99 = Pattern.compile("^\\s*99%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in ");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
     private static final Pattern SOCKET_ERRORS =
             Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
@@ -101,8 +108,9 @@ public final class Wrk {
     static Result parse(String output) {
         Matcher requests = REQUESTS.matcher(output);
         Matcher p99 = P99.matcher(output);
-        if (!requests.find() || !p99.find()) {
-            throw new IllegalStateException("unexpected wrk output (no Requests/sec or 99% line):\n" + output);
+        Matcher total = TOTAL.matcher(output);
+        if (!requests.find() || !p99.find() || !total.find()) {
+            throw new IllegalStateException("unexpected wrk output (no Requests/sec, requests-in or 99% line):\n" + output);
         }
         double scale = switch (p99.group(2).toLowerCase(Locale.ROOT)) {
             case "us" -> 1e-3;
@@ -118,6 +126,6 @@ public final class Wrk {
             }
         }
         return new Result(Double.parseDouble(requests.group(1)), Double.parseDouble(p99.group(1)) * scale,
-                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socketErrors);
+                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, socketErrors, Long.parseLong(total.group(1)));
     }
 }

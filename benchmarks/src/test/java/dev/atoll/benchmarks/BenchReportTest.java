@@ -10,8 +10,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchReportTest {
     private static final Environment MACHINE = new Environment("25.0.3", "6.18.44", 2);
+    private static final Machine BOX = new Machine("AMD EPYC 7B13", 2, "23.5 GiB", "6.18.44", "Debian GNU/Linux 12 (bookworm)",
+            "Eclipse Adoptium 25.0.3+9-LTS", "1.50 2.00 3.00");
+    private static final ZonedDateTime NOW = ZonedDateTime.of(2026, 12, 4, 18, 15, 2, 0, ZoneOffset.UTC);
 
     /** The example of the contract, built through the API. */
     private static BenchReport contractExample() {
@@ -149,8 +155,57 @@ class BenchReportTest {
         BenchArgs args = BenchArgs.parse("http", "--quick", "--json", file.toString());
         BenchReport report = contractExample();
         var terminal = new ByteArrayOutputStream();
-        report.publish(args, new PrintStream(terminal, true, StandardCharsets.UTF_8));
+        report.publish(args, new PrintStream(terminal, true, StandardCharsets.UTF_8), Optional.empty(), NOW);
         assertEquals(report.toJson(), Files.readString(file));
         assertEquals(report.toTable(), terminal.toString(StandardCharsets.UTF_8));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(dir.resolve("out")), files.toList(), "no results directory given: nothing else written");
+        }
+    }
+
+    @Test
+    void aRunKeepsItsRawJsonInTheResultsDirectoryNamedAfterBenchAndTime(@TempDir Path dir) throws Exception {
+        BenchReport report = contractExample().machine(BOX);
+        var terminal = new ByteArrayOutputStream();
+        report.publish(BenchArgs.parse("http"), new PrintStream(terminal, true, StandardCharsets.UTF_8),
+                Optional.of(dir.resolve("docs/results")), NOW);
+        Path kept = dir.resolve("docs/results/http-20261204-181502.json");
+        assertEquals(report.toJson(), Files.readString(kept));
+        assertTrue(terminal.toString(StandardCharsets.UTF_8).endsWith("raw results kept in " + kept + "\n"));
+    }
+
+    @Test
+    void theResultsDirectoryIsDocsResultsOfTheCheckoutAboveTheClasses(@TempDir Path dir) throws Exception {
+        Path classes = Files.createDirectories(dir.resolve("repo/benchmarks/target/classes"));
+        assertEquals(Optional.empty(), BenchReport.resultsDirectoryAbove(classes));
+        Files.createDirectories(dir.resolve("repo/docs"));
+        Files.writeString(dir.resolve("repo/atoll"), "#!/bin/sh\n");
+        assertEquals(Optional.of(dir.resolve("repo/docs/results")), BenchReport.resultsDirectoryAbove(classes));
+        // the harness's own classes sit in this checkout
+        assertTrue(BenchReport.resultsDirectory().orElseThrow().endsWith(Path.of("docs", "results")));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theMachineAndThePeerChecksGoIntoTheJsonAndTheTable() {
+        BenchReport report = contractExample().machine(BOX);
+        report.check(new PeerCheck("plaintext requests/s", "netty", "nio-reference", 90.0, 100.0, Better.HIGHER, 0.6, "why"));
+        report.check(new PeerCheck("plaintext requests/s", "nginx", "nio-reference", 50.0, 100.0, Better.HIGHER, 0.6, "why"));
+        Map<String, Object> json = (Map<String, Object>) Json.parse(report.toJson());
+        assertEquals(List.of("bench", "command", "jdk", "kernel", "cpus", "machine", "settings", "results", "ratios", "checks"),
+                List.copyOf(json.keySet()));
+        assertEquals(Map.of("cpu_model", "AMD EPYC 7B13", "online_cpus", 2.0, "memory", "23.5 GiB", "kernel", "6.18.44",
+                "os", "Debian GNU/Linux 12 (bookworm)", "jdk", "Eclipse Adoptium 25.0.3+9-LTS", "loadavg_before", "1.50 2.00 3.00"),
+                json.get("machine"));
+        List<Map<String, Object>> checks = (List<Map<String, Object>>) json.get("checks");
+        assertEquals(true, checks.get(0).get("passed"));
+        assertEquals(0.9, checks.get(0).get("ratio"));
+        assertEquals(false, checks.get(1).get("passed"));
+        assertEquals(List.of("nginx"), report.failedChecks().stream().map(PeerCheck::peer).toList());
+        String table = report.toTable();
+        assertTrue(table.contains("AMD EPYC 7B13, 2 online CPUs, 23.5 GiB, Debian GNU/Linux 12 (bookworm),"
+                + " Eclipse Adoptium 25.0.3+9-LTS; load average before the run 1.50 2.00 3.00"), table);
+        assertTrue(table.contains("  netty  nio-reference  plaintext requests/s  0.900  0.6      passed"), table);
+        assertTrue(table.contains("  nginx  nio-reference  plaintext requests/s  0.500  0.6      FAILED"), table);
     }
 }

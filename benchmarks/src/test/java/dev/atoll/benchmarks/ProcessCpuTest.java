@@ -51,4 +51,28 @@ class ProcessCpuTest {
         }
         assertTrue(used >= 0.05, "30 s of spinning showed only " + used + " CPU seconds");
     }
+
+    @Test
+    void readsTheParentProcessId() {
+        assertEquals(1, ProcessCpu.parentPid("42 (a) b (c) S 1 42 42 0 -1 4194560 10 0 0 0 300 50 2 1 20 0 3 0 100 1000 10 1 1"));
+    }
+
+    @Test
+    void aTreeCountsTheTimeOfChildrenThatStillRun() throws Exception {
+        // nginx's workers: children of the master that run until it stops, so never in its cutime
+        ProcessCpu cpu = ProcessCpu.forThisMachine();
+        Process parent = new ProcessBuilder("sh", "-c", "sh -c 'while :; do :; done' & wait").start();
+        try {
+            long giveUp = System.nanoTime() + 30_000_000_000L;
+            double children = 0;
+            while (children < 0.05 && System.nanoTime() < giveUp) {
+                Thread.sleep(20);
+                children = cpu.treeSeconds(parent.pid()) - cpu.seconds(parent.pid());
+            }
+            assertTrue(children >= 0.05, "a spinning child showed only " + children + " CPU seconds in the tree");
+        } finally {
+            parent.descendants().forEach(ProcessHandle::destroyForcibly);
+            parent.destroyForcibly().waitFor();
+        }
+    }
 }

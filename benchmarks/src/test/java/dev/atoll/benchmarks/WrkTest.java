@@ -34,6 +34,7 @@ class WrkTest {
         assertEquals(10.51, result.p99Millis(), 1e-9);
         assertEquals(12, result.non2xx());
         assertEquals(7, result.socketErrors());
+        assertEquals(295371, result.requests());
     }
 
     @Test

@@ -1,14 +1,17 @@
 package dev.atoll.benchmarks.netty;
 
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
-/** Writes back what it reads, flushing once per read batch (Netty's own echo example does the same). */
+/** Netty's own echo example ({@code EchoServerHandler}): writes back what it reads, flushing once per read batch. */
+@Sharable
 final class NettyEchoHandler extends ChannelInboundHandlerAdapter {
+    static final NettyEchoHandler INSTANCE = new NettyEchoHandler();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ctx.write(msg, ctx.voidPromise());
+        ctx.write(msg);
     }
 
     @Override

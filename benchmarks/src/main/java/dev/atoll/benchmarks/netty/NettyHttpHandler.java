@@ -7,9 +7,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -17,15 +15,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
-import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,24 +30,19 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * The endpoints of Atoll's HTTP example on Netty, written as Netty's TechEmpower entry writes them:
- * responses built from constant {@link AsciiString} headers, the plaintext body a shared direct
- * buffer, the JSON body serialized per request with Jackson's streaming generator into a pooled
- * buffer, written without flushing; the flush comes once per read batch. Same headers, statuses and
- * keep-alive rules as Atoll's example.
+ * The endpoints of Atoll's HTTP example on Netty's codec, in the manner of Netty's own
+ * {@code HttpHelloWorldServerHandler} and TechEmpower's Netty entry: one {@link DefaultFullHttpResponse}
+ * per request (constant header values, the {@code Date} formatted once a second, headers without
+ * validation), written on read and flushed in {@code channelReadComplete}. {@code /plaintext} answers
+ * {@code Hello, World!}, {@code /json} serializes {@code {"message":"Hello, World!"}} per request with
+ * Jackson's streaming generator (as Atoll's example does), anything else is 404. The keep-alive rules
+ * are {@code HttpServerKeepAliveHandler}'s.
  */
-final class NettyHttpHandler extends ChannelInboundHandlerAdapter {
+final class NettyHttpHandler extends SimpleChannelInboundHandler<HttpObject> {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final ByteBuf HELLO = Unpooled.unreleasableBuffer(
-            Unpooled.directBuffer().writeBytes("Hello, World!".getBytes(StandardCharsets.US_ASCII)));
-    private static final AsciiString PLAINTEXT = AsciiString.cached("/plaintext");
-    private static final AsciiString JSON_PATH = AsciiString.cached("/json");
+    private static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
     private static final AsciiString SERVER = AsciiString.cached("netty");
-    private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain");
-    private static final AsciiString APPLICATION_JSON = AsciiString.cached("application/json");
-    private static final AsciiString ALLOW = AsciiString.cached("GET, HEAD");
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-    private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
     private static final DateTimeFormatter IMF_FIXDATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
@@ -61,14 +50,21 @@ final class NettyHttpHandler extends ChannelInboundHandlerAdapter {
     private AsciiString date;
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (msg instanceof HttpRequest request) {
-                respond(ctx, request);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);    // the request and any body content: nothing reads them
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+        if (!(msg instanceof HttpRequest request)) {
+            return;     // the (empty) content of a GET
         }
+        if (request.decoderResult().isFailure()) {
+            ctx.writeAndFlush(response(HttpResponseStatus.BAD_REQUEST, Unpooled.EMPTY_BUFFER, HttpHeaderValues.TEXT_PLAIN))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        FullHttpResponse response = switch (request.uri()) {
+            case "/plaintext" -> response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(HELLO), HttpHeaderValues.TEXT_PLAIN);
+            case "/json" -> response(HttpResponseStatus.OK, json(ctx), HttpHeaderValues.APPLICATION_JSON);
+            default -> response(HttpResponseStatus.NOT_FOUND, Unpooled.EMPTY_BUFFER, HttpHeaderValues.TEXT_PLAIN);
+        };
+        ctx.write(response);
     }
 
     @Override
@@ -81,62 +77,14 @@ final class NettyHttpHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void respond(ChannelHandlerContext ctx, HttpRequest request) {
-        DecoderResult decoded = request.decoderResult();
-        if (decoded.isFailure()) {
-            HttpResponseStatus status = switch (decoded.cause()) {
-                case TooLongHttpLineException e -> HttpResponseStatus.REQUEST_URI_TOO_LONG;
-                case TooLongHttpHeaderException e -> HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-                case TooLongFrameException e -> HttpResponseStatus.BAD_REQUEST;
-                default -> HttpResponseStatus.BAD_REQUEST;
-            };
-            write(ctx, text(status), false, false);
-            return;
-        }
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        HttpMethod method = request.method();
-        boolean known = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
-        FullHttpResponse response;
-        if (PLAINTEXT.contentEquals(path) && known) {
-            response = response(HttpResponseStatus.OK, HELLO.duplicate(), TEXT_PLAIN);
-        } else if (JSON_PATH.contentEquals(path) && known) {
-            response = response(HttpResponseStatus.OK, json(ctx), APPLICATION_JSON);
-        } else if (PLAINTEXT.contentEquals(path) || JSON_PATH.contentEquals(path)) {
-            response = text(HttpResponseStatus.METHOD_NOT_ALLOWED);
-            response.headers().set(HttpHeaderNames.ALLOW, ALLOW);
-        } else {
-            response = text(HttpResponseStatus.NOT_FOUND);
-        }
-        write(ctx, response, keepAlive, http10);
-    }
-
-    private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, boolean http10) {
-        if (!keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        if (http10) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        ctx.write(response, ctx.voidPromise());
-    }
-
-    private FullHttpResponse text(HttpResponseStatus status) {
-        return response(status, Unpooled.copiedBuffer(status.reasonPhrase(), StandardCharsets.US_ASCII), TEXT_PLAIN);
-    }
-
     private FullHttpResponse response(HttpResponseStatus status, ByteBuf body, AsciiString contentType) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, HEADERS, TRAILERS);
-        HttpHeaders headers = response.headers();
-        headers.set(HttpHeaderNames.SERVER, SERVER);
-        headers.set(HttpHeaderNames.DATE, date());
-        headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body,
+                HEADERS.newHeaders(), HttpHeaders.EMPTY_HEADERS);
+        response.headers()
+                .set(HttpHeaderNames.SERVER, SERVER)
+                .set(HttpHeaderNames.DATE, date())
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         return response;
     }
 
@@ -154,7 +102,7 @@ final class NettyHttpHandler extends ChannelInboundHandlerAdapter {
         return body;
     }
 
-    /** The Date value, formatted again only when the second changes (as Atoll's example does). */
+    /** The Date value, formatted again only when the second changes (TechEmpower's entry: once a second). */
     private AsciiString date() {
         long second = Math.floorDiv(System.currentTimeMillis(), 1000);
         if (second != dateSecond) {

@@ -3,7 +3,6 @@ package dev.atoll.benchmarks.netty;
 import dev.atoll.config.DriverKind;
 import dev.atoll.examples.ReadyLine;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -21,115 +20,105 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.internal.PlatformDependent;
 import sun.misc.Signal;
 
 import java.net.InetSocketAddress;
-import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
- * The Netty 4.2 peer of the HTTP and echo examples, for {@code ./atoll bench http} and
- * {@code ./atoll bench echo}: {@code NettyServer http|echo io_uring|epoll THREADS [HOST] [PORT]}.
+ * The Netty 4.2 peer of the HTTP and echo examples, as Netty's users run it for speed:
+ * {@code NettyServer http|echo THREADS [HOST] [PORT]}.
  *
- * <p>Configured as Netty's maintainers configure it for speed (their TechEmpower entry and the
- * echo example): native transport, one {@link MultiThreadIoEventLoopGroup} of THREADS loops that
- * both accepts and serves (the one server channel sits on one loop, accepted channels are spread
- * round-robin over all of them), pooled direct buffers, {@code TCP_NODELAY}, writes flushed once
- * per read batch ({@code channelReadComplete}). Run it with {@code --enable-native-access=ALL-UNNAMED}
- * (JNI) and {@code --sun-misc-unsafe-memory-access=allow}: without the latter, Netty turns its
- * {@code Unsafe} paths off on JDK 24+ to avoid the JVM's warning, which its maintainers say costs
- * performance. Prints the ready line of {@code CONTRACTS.md} with {@code example=netty-http} or
- * {@code netty-echo}, and exits 0 on SIGINT or SIGTERM after closing the loops.
+ * <ul>
+ *   <li>Transport: io_uring when Netty says it is available, else epoll (Netty's native transports;
+ *       TechEmpower's Netty entry takes the best native one the machine has).</li>
+ *   <li>One {@link MultiThreadIoEventLoopGroup} of THREADS loops that both accepts and serves, as
+ *       TechEmpower's entry does; the harness gives it as many loops as Atoll has shards.</li>
+ *   <li>HTTP: Netty's own codec and nothing hand-rolled: {@link HttpServerCodec} (header validation
+ *       off, as TechEmpower's entry builds its decoder), {@link HttpServerKeepAliveHandler} for the
+ *       {@code Connection} rules, and {@link NettyHttpHandler}, which writes a
+ *       {@code DefaultFullHttpResponse} per request and flushes in {@code channelReadComplete}.</li>
+ *   <li>Echo: {@link NettyEchoHandler}, Netty's own echo example (write on read, flush on read complete).</li>
+ *   <li>Pooled direct buffers, {@code TCP_NODELAY}, leak detection off (TechEmpower's entry).</li>
+ * </ul>
+ *
+ * <p>Run it with {@link #JVM_FLAGS}, the JVM flags of TechEmpower's {@code run_netty.sh}. Prints the
+ * ready line of {@code CONTRACTS.md} with {@code example=netty-http} or {@code netty-echo} and the
+ * transport in use, and exits 0 on SIGINT or SIGTERM after closing the loops.
  */
 public final class NettyServer {
-    /** The limits of Atoll's example ({@code HttpLimits.DEFAULTS}), so both refuse the same requests. */
-    private static final int MAX_INITIAL_LINE = 8192;
-    private static final int MAX_HEADER_SIZE = 8192;
+    /**
+     * The JVM flags Netty's TechEmpower entry runs with ({@code run_netty.sh}): the parallel collector,
+     * {@code Unsafe} allowed (on JDK 24+ Netty turns its {@code Unsafe} paths off otherwise), native
+     * access for its JNI transports, and the buffers' bounds and accessibility checks off.
+     */
+    public static final List<String> JVM_FLAGS = List.of(
+            "-XX:+UseParallelGC",
+            "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow",
+            "-Dio.netty.buffer.checkBounds=false",
+            "-Dio.netty.buffer.checkAccessible=false");
 
     private NettyServer() { }
 
-    /** The native transports compared. */
-    enum Transport {
-        IO_URING(DriverKind.IO_URING, IoUringIoHandler::newFactory, IoUringServerSocketChannel.class),
-        EPOLL(DriverKind.EPOLL, EpollIoHandler::newFactory, EpollServerSocketChannel.class);
-
-        final DriverKind kind;
-        final Supplier<IoHandlerFactory> handlers;
-        final Class<? extends ServerChannel> serverChannel;
-
-        Transport(DriverKind kind, Supplier<IoHandlerFactory> handlers, Class<? extends ServerChannel> serverChannel) {
-            this.kind = kind;
-            this.handlers = handlers;
-            this.serverChannel = serverChannel;
-        }
-
-        void ensureAvailable() {
-            Throwable cause = this == IO_URING ? IoUring.unavailabilityCause() : Epoll.unavailabilityCause();
-            if (cause != null) {
-                throw new IllegalStateException("Netty's " + kind.displayName() + " transport is unavailable: " + cause, cause);
-            }
-        }
-
-        static Transport of(String name) {
-            return switch (name.toLowerCase(Locale.ROOT).replace('-', '_')) {
-                case "io_uring" -> IO_URING;
-                case "epoll" -> EPOLL;
-                default -> throw new IllegalArgumentException("transport io_uring or epoll, not " + name);
-            };
-        }
-    }
-
     public static void main(String[] args) throws Exception {
-        if (args.length < 3 || args.length > 5 || !(args[0].equals("http") || args[0].equals("echo"))) {
-            System.err.println("Usage: NettyServer http|echo io_uring|epoll THREADS [HOST] [PORT]");
+        if (args.length < 2 || args.length > 4 || !(args[0].equals("http") || args[0].equals("echo"))) {
+            System.err.println("Usage: NettyServer http|echo THREADS [HOST] [PORT]");
             System.exit(2);
         }
         boolean http = args[0].equals("http");
-        Transport transport = Transport.of(args[1]);
-        int threads = Integer.parseInt(args[2]);
-        String host = args.length > 3 ? args[3] : "127.0.0.1";
-        int port = args.length > 4 ? Integer.parseInt(args[4]) : 0;
-        transport.ensureAvailable();
+        int threads = Integer.parseInt(args[1]);
+        String host = args.length > 2 ? args[2] : "127.0.0.1";
+        int port = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+
+        boolean uring = IoUring.isAvailable();
+        if (!uring && !Epoll.isAvailable()) {
+            throw new IllegalStateException("neither of Netty's native transports runs here: io_uring ("
+                    + IoUring.unavailabilityCause() + "), epoll (" + Epoll.unavailabilityCause() + ")");
+        }
+        IoHandlerFactory handlers = uring ? IoUringIoHandler.newFactory() : EpollIoHandler.newFactory();
+        Class<? extends ServerChannel> serverChannel = uring ? IoUringServerSocketChannel.class : EpollServerSocketChannel.class;
+        DriverKind transport = uring ? DriverKind.IO_URING : DriverKind.EPOLL;
 
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
 
-        ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, transport.handlers.get());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, handlers);
         try {
             Channel server = new ServerBootstrap()
                     .group(group)
-                    .channel(transport.serverChannel)
-                    .option(ChannelOption.SO_BACKLOG, 8192)
+                    .channel(serverChannel)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .option(ChannelOption.ALLOCATOR, allocator)
-                    .childOption(ChannelOption.ALLOCATOR, allocator)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
                             if (http) {
-                                channel.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
-                                        .setMaxInitialLineLength(MAX_INITIAL_LINE)
-                                        .setMaxHeaderSize(MAX_HEADER_SIZE)
-                                        .setValidateHeaders(false)));
-                                channel.pipeline().addLast(new NettyHttpHandler());
+                                channel.pipeline().addLast(
+                                        new HttpServerCodec(new HttpDecoderConfig().setValidateHeaders(false)),
+                                        new HttpServerKeepAliveHandler(),
+                                        new NettyHttpHandler());
                             } else {
-                                channel.pipeline().addLast(new NettyEchoHandler());
+                                channel.pipeline().addLast(NettyEchoHandler.INSTANCE);
                             }
                         }
                     })
                     .bind(host, port).sync().channel();
             int bound = ((InetSocketAddress) server.localAddress()).getPort();
-            System.err.printf("netty %s: %d event loops (%s, one server channel, children round-robin), allocator %s,"
-                            + " TCP_NODELAY, flush on read complete, Unsafe %s%n",
-                    args[0], threads, transport.kind.displayName(), allocator.getClass().getSimpleName(),
+            System.err.printf("netty %s: %d event loops on %s, HttpServerCodec + HttpServerKeepAliveHandler, pooled direct"
+                            + " buffers, TCP_NODELAY, flush on read complete, Unsafe %s%n",
+                    args[0], threads, transport.displayName(),
                     PlatformDependent.hasUnsafe() ? "in use" : "off (" + PlatformDependent.getUnsafeUnavailabilityCause() + ")");
-            ReadyLine.print("netty-" + args[0], host, bound, transport.kind, threads);
+            ReadyLine.print("netty-" + args[0], host, bound, transport, threads);
             stop.await();
             server.close().sync();
         } finally {
