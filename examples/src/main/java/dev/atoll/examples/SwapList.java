@@ -12,10 +12,8 @@ import java.util.function.Consumer;
  */
 public final class SwapList<T extends SwapList.Member> {
     /** A member of one list at most: it keeps its index there, -1 when in none. */
-    public interface Member {
-        int listIndex();
-
-        void listIndex(int index);
+    public abstract static class Member {
+        int listIndex = -1;   // the list's, through the type variable: not private
     }
 
     private Object[] items = new Object[16];
@@ -25,22 +23,22 @@ public final class SwapList<T extends SwapList.Member> {
         if (size == items.length) {
             items = Arrays.copyOf(items, size * 2);
         }
-        member.listIndex(size);
+        member.listIndex = size;
         items[size++] = member;
     }
 
     /** Removes {@code member}; nothing when it is in no list. */
     public void remove(T member) {
-        int i = member.listIndex();
+        int i = member.listIndex;
         if (i < 0) {
             return;
         }
         @SuppressWarnings("unchecked")
         T last = (T) items[--size];
         items[i] = last;
-        last.listIndex(i);
+        last.listIndex = i;
         items[size] = null;
-        member.listIndex(-1);
+        member.listIndex = -1;
     }
 
     public int size() {

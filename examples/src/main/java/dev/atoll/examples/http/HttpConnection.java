@@ -25,7 +25,7 @@ import java.time.Duration;
  * alive timeout from the end of the last). Past it, the connection is closed without a response, as
  * nginx does. Runs on the connection's shard only.
  */
-final class HttpConnection implements Receiver, WriteListener, HttpRequestParser.Listener, SwapList.Member {
+final class HttpConnection extends SwapList.Member implements Receiver, WriteListener, HttpRequestParser.Listener {
     /** How long a finished connection waits for the peer to close before closing itself. */
     static final Duration LINGER = Duration.ofSeconds(2);
     /** While lingering, the deadline is out of the way: the linger timer closes the connection. */
@@ -48,8 +48,6 @@ final class HttpConnection implements Receiver, WriteListener, HttpRequestParser
     private boolean betweenRequests;
     /** When this connection is closed unless it makes progress first ({@link System#nanoTime()} base). */
     long deadlineNanos;
-    /** Position in the shard's connection list; -1 once removed. */
-    private int listIndex = -1;
 
     HttpConnection(Connection connection, HttpLimits limits, HelloEndpoints endpoints, HttpConnections shardConnections) {
         this.connection = connection;
@@ -173,15 +171,5 @@ final class HttpConnection implements Receiver, WriteListener, HttpRequestParser
         }
         shardConnections.remove(this);
         connection.close();
-    }
-
-    @Override
-    public int listIndex() {
-        return listIndex;
-    }
-
-    @Override
-    public void listIndex(int index) {
-        listIndex = index;
     }
 }

@@ -53,7 +53,7 @@ import java.util.Arrays;
  * buffers: an array that would take it past {@code kv.query-buffers-per-shard} is not allocated, and
  * this connection gets {@code -OOM} and closes instead; the others go on.
  */
-final class KvConnection implements Receiver, WriteListener, SwapList.Member {
+final class KvConnection extends SwapList.Member implements Receiver, WriteListener {
     private static final Logger log = LoggerFactory.getLogger(KvConnection.class);
     /** Output handed to writes not yet complete beyond which no more is handed; and how far ahead of them {@link #drain} fills it. */
     private static final int WRITING_MAX = 1 << 20;
@@ -94,8 +94,6 @@ final class KvConnection implements Receiver, WriteListener, SwapList.Member {
     private final BufferPool pool = BufferPool.current();
     private final ServerCommands server;
     final long id;
-    /** Position in the shard's connection list; -1 once removed. */
-    private int listIndex = -1;
     long lastActiveNanos = System.nanoTime();
     String name;
     boolean authenticated;
@@ -946,15 +944,5 @@ final class KvConnection implements Receiver, WriteListener, SwapList.Member {
         queuedBytes = 0;
         home.replyBytesChanged(-reportedBytes);
         reportedBytes = 0;
-    }
-
-    @Override
-    public int listIndex() {
-        return listIndex;
-    }
-
-    @Override
-    public void listIndex(int index) {
-        listIndex = index;
     }
 }
