@@ -19,10 +19,13 @@ import java.time.Duration;
  * @param connectTimeout how long joining waits for a first connection
  * @param nodeName       this node's name
  * @param advertiseHost  the host other nodes use to reach this one
- * @param port           the advertised port for remote messages (0: a free one)
+ * @param port           the port to listen on and advertise for remote messages (0: a free one)
+ * @param outboundQueue  messages that may wait on one outbound connection
+ * @param maxFrameSize   the largest frame (header and serialized message), in bytes
  */
 public record ClusterSettings(String zookeeper, int embeddedPort, String path, Duration sessionTimeout,
-                              Duration connectTimeout, String nodeName, String advertiseHost, int port) {
+                              Duration connectTimeout, String nodeName, String advertiseHost, int port,
+                              int outboundQueue, int maxFrameSize) {
 
     private static final String EMBEDDED = "embedded";
 
@@ -53,7 +56,9 @@ public record ClusterSettings(String zookeeper, int embeddedPort, String path, D
                 r.duration("atoll.cluster.connect-timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
                 name,
                 r.nonBlankString("atoll.cluster.advertise-host"),
-                r.intIn("atoll.cluster.port", 0, 65535));
+                r.intIn("atoll.cluster.port", 0, 65535),
+                r.intIn("atoll.cluster.outbound-queue", 1, 1 << 24),
+                (int) r.bytes("atoll.cluster.max-frame-size", 64, 64L << 20));
     }
 
     /** Whether this node runs (or uses) the embedded ZooKeeper server. */
@@ -64,13 +69,13 @@ public record ClusterSettings(String zookeeper, int embeddedPort, String path, D
     /** A copy with another connect string (e.g. the embedded server's, once it is started). */
     public ClusterSettings withZooKeeper(String connectString) {
         return new ClusterSettings(connectString, embeddedPort, path, sessionTimeout, connectTimeout, nodeName,
-                advertiseHost, port);
+                advertiseHost, port, outboundQueue, maxFrameSize);
     }
 
     /** A copy with another node name (several nodes in one JVM, in tests). */
     public ClusterSettings withNodeName(String name) {
         return new ClusterSettings(zookeeper, embeddedPort, path, sessionTimeout, connectTimeout, name,
-                advertiseHost, port);
+                advertiseHost, port, outboundQueue, maxFrameSize);
     }
 
     static boolean isConnectString(String s) {

@@ -70,7 +70,11 @@ public final class ZooKeeperMembership implements MembershipProvider {
         this.connectString = embedded != null ? embedded.connectString() : settings.zookeeper();
         this.membersPath = settings.path() + "/members";
         this.events = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("atoll-cluster-" + settings.nodeName()).factory());
-        this.childrenWatcher = event -> events.execute(this::refreshSafely);
+        this.childrenWatcher = event -> {
+            if (!events.isShutdown()) {   // a watch may fire while closing
+                events.execute(this::refreshSafely);
+            }
+        };
         int sessionMillis = (int) settings.sessionTimeout().toMillis();
         this.client = CuratorFrameworkFactory.builder()
                 .connectString(connectString)

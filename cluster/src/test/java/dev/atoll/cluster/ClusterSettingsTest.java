@@ -33,7 +33,7 @@ class ClusterSettingsTest {
         ClusterSettings s = parse("atoll.cluster { zookeeper = \"zk1:2181,zk2:2182/chroot\", path = \"/atoll/orders\","
                 + " session-timeout = 4s, node-name = n1, advertise-host = \"10.1.2.3\", port = 25520 }");
         assertEquals(new ClusterSettings("zk1:2181,zk2:2182/chroot", 0, "/atoll/orders", Duration.ofSeconds(4),
-                Duration.ofSeconds(10), "n1", "10.1.2.3", 25520), s);
+                Duration.ofSeconds(10), "n1", "10.1.2.3", 25520, 65536, 1 << 20), s);
     }
 
     @Test
@@ -46,6 +46,8 @@ class ClusterSettingsTest {
         assertInvalid("atoll.cluster.session-timeout = 5ms", "atoll.cluster.session-timeout", "5ms");
         assertInvalid("atoll.cluster.port = 70000", "atoll.cluster.port", "70000");
         assertInvalid("atoll.cluster.node-name = \"a/b\"", "atoll.cluster.node-name", "a/b");
+        assertInvalid("atoll.cluster.outbound-queue = 0", "atoll.cluster.outbound-queue", "0");
+        assertInvalid("atoll.cluster.max-frame-size = 1GiB", "atoll.cluster.max-frame-size", "1GiB");
     }
 
     private static void assertInvalid(String hocon, String key, String value) {
