@@ -86,7 +86,7 @@ final class InboundConnection implements Receiver {
         int at = 0;
         while (filled - at >= 4) {
             int length = Wire.getInt(pending, at);
-            if (length < 8 || length + 4 > node.settings().maxFrameSize()) {
+            if (length < 8 || length > node.settings().maxFrameSize() - 4) {   // no overflow: maxFrameSize <= 64 MiB
                 refuse(connection, "a frame of " + length + " bytes (8 to " + (node.settings().maxFrameSize() - 4) + " allowed)");
                 return;
             }

@@ -193,17 +193,20 @@ class RemoteActorsTest {
 
         // Not a handshake at all.
         assertClosedAfter(a.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
-        // A good handshake, then a frame that announces 2 GiB.
+        // A good handshake, then a frame header that announces more than max-frame-size (closed at once,
+        // without waiting for the body), or 2 GiB.
         byte[] handshake = Wire.handshake(0, address.incarnation(), 99);
-        byte[] hugeFrame = new byte[12];
-        Wire.putInt(hugeFrame, 0, Integer.MAX_VALUE);
-        assertClosedAfter(a.port(), concat(handshake, hugeFrame));
+        for (int length : new int[]{2_000_000, Integer.MAX_VALUE}) {
+            byte[] hugeFrame = new byte[12];
+            Wire.putInt(hugeFrame, 0, length);
+            assertClosedAfter(a.port(), concat(handshake, hugeFrame));
+        }
         // A good handshake, then a frame whose message is garbage.
         byte[] garbage = Wire.frame(address.id(), "not cbor".getBytes());
         assertClosedAfter(a.port(), concat(handshake, garbage));
         // A handshake for an incarnation that is not this node's.
         assertClosedAfter(a.port(), Wire.handshake(0, address.incarnation() + 1000, 99));
-        assertEquals(4, a.badFrames());
+        assertEquals(5, a.badFrames());
 
         b.refFor(address).tell(new Text("still serving"));
         assertEquals(new Text("still serving"), take(received));
