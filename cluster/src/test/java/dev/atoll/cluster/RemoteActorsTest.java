@@ -5,7 +5,6 @@ import dev.atoll.actors.ActorRef;
 import dev.atoll.actors.ActorSystem;
 import dev.atoll.actors.Placement;
 import dev.atoll.config.AtollConfig;
-import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +63,7 @@ class RemoteActorsTest {
 
     @BeforeEach
     void startZooKeeper() throws Exception {
-        zookeeper = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 100, -1, null, "127.0.0.1"), true);
+        zookeeper = ZooKeeperMembershipTest.startServer();
     }
 
     @AfterEach
@@ -115,11 +114,19 @@ class RemoteActorsTest {
         await(() -> node.members().size() == count, count + " members seen by " + node);
     }
 
+    /** Nodes a and b, once b sends to a. */
+    private ClusterNode[] twoNodes() throws InterruptedException {
+        ClusterNode[] nodes = twoNodes();
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
+        return new ClusterNode[]{a, b};
+    }
+
     @Test
     void tellsCrossNodesShardToShardInOrderPerSender() throws Exception {
-        ClusterNode a = node("a", CborSerializer.of(Msg.class));
-        ClusterNode b = node("b", CborSerializer.of(Msg.class));
-        awaitMembers(b, 2);
+        ClusterNode[] nodes = twoNodes();
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
         LinkedBlockingQueue<Msg> received = new LinkedBlockingQueue<>();
         ActorRef<Msg> collector = a.system().spawn(() -> new Collector(received), Placement.shard(1));
         ActorAddress address = a.export(collector);
@@ -153,9 +160,9 @@ class RemoteActorsTest {
 
     @Test
     void aMessageThatCannotTravelIsAnErrorAtTell() throws Exception {
-        ClusterNode a = node("a", CborSerializer.of(Msg.class));
-        ClusterNode b = node("b", CborSerializer.of(Msg.class));
-        awaitMembers(b, 2);
+        ClusterNode[] nodes = twoNodes();
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
         ActorRef<Object> remote = b.refFor(a.export(a.system().spawn(() -> new Collector(new LinkedBlockingQueue<>()))));
         SerializationException e = assertThrows(SerializationException.class, () -> remote.tell(new NotRegistered(1)));
         assertTrue(e.getMessage().contains(NotRegistered.class.getName()), e.getMessage());
@@ -165,9 +172,9 @@ class RemoteActorsTest {
 
     @Test
     void messagesToANodeThatLeftAreCountedDeadLetters() throws Exception {
-        ClusterNode a = node("a", CborSerializer.of(Msg.class));
-        ClusterNode b = node("b", CborSerializer.of(Msg.class));
-        awaitMembers(b, 2);
+        ClusterNode[] nodes = twoNodes();
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
         LinkedBlockingQueue<Msg> received = new LinkedBlockingQueue<>();
         ActorRef<Msg> remote = b.refFor(a.export(a.system().spawn(() -> new Collector(received))));
         remote.tell(new Text("before"));
@@ -184,9 +191,9 @@ class RemoteActorsTest {
 
     @Test
     void badBytesCloseOneConnectionAndTheNodeKeepsServing() throws Exception {
-        ClusterNode a = node("a", CborSerializer.of(Msg.class));
-        ClusterNode b = node("b", CborSerializer.of(Msg.class));
-        awaitMembers(b, 2);
+        ClusterNode[] nodes = twoNodes();
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
         LinkedBlockingQueue<Msg> received = new LinkedBlockingQueue<>();
         ActorRef<Msg> local = a.system().spawn(() -> new Collector(received), Placement.shard(0));
         ActorAddress address = a.export(local);

@@ -28,9 +28,13 @@ class ZooKeeperMembershipTest {
     private final List<ZooKeeperMembership> nodes = new ArrayList<>();
 
     @BeforeEach
-    void startServer() throws Exception {
-        // A 100 ms tick lets sessions be as short as 200 ms.
-        server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 100, -1, null, "127.0.0.1"), true);
+    void start() throws Exception {
+        server = startServer();
+    }
+
+    /** A real ZooKeeper server on a free loopback port; its 100 ms tick lets sessions be as short as 200 ms. */
+    static TestingServer startServer() throws Exception {
+        return new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 100, -1, null, "127.0.0.1"), true);
     }
 
     @AfterEach
