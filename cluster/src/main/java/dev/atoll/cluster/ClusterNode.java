@@ -3,6 +3,7 @@ package dev.atoll.cluster;
 import dev.atoll.actors.ActorRef;
 import dev.atoll.actors.ActorSystem;
 import dev.atoll.io.TcpServer;
+import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 import dev.atoll.shards.ShardRuntime;
 import org.slf4j.Logger;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,6 +54,9 @@ public final class ClusterNode implements AutoCloseable {
     private final ConcurrentHashMap<ActorAddress, RemoteRef<?>> remoteRefs = new ConcurrentHashMap<>();
     /** Per local shard, its open links by (incarnation, remote shard); element {@code i} confined to shard {@code i}. */
     private final List<Map<LinkKey, OutboundLink>> links;
+    /** Asks waiting for an answer, by id: a CompletableFuture, or a Promise of the shard the answer is addressed to. */
+    private final ConcurrentHashMap<Long, Object> asks = new ConcurrentHashMap<>();
+    private final AtomicLong nextAsk = new AtomicLong(1);
     private final LongAdder deadLetters = new LongAdder();
     private final LongAdder badFrames = new LongAdder();
     private final LongAdder received = new LongAdder();
@@ -71,7 +76,7 @@ public final class ClusterNode implements AutoCloseable {
             links.add(new HashMap<>());
         }
         InetSocketAddress bind = new InetSocketAddress(settings.advertiseHost(), settings.port());
-        this.server = join(TcpServer.start(system.runtime(), bind, c -> InboundConnection.accept(this, c)).toCompletableFuture(),
+        this.server = join(TcpServer.start(system.runtime(), bind, c -> InboundConnection.accept(this, c)),
                 "listening on " + bind);
         join(membership.join(settings.advertiseHost(), server.port(), system.shardCount()), "joining the cluster");
         this.unsubscribe = membership.subscribe(new MembershipListener() {
@@ -114,7 +119,7 @@ public final class ClusterNode implements AutoCloseable {
                 Objects.requireNonNull(serializer, "serializer"), Objects.requireNonNull(membership, "membership"));
     }
 
-    private static <T> T join(java.util.concurrent.CompletableFuture<T> future, String what) {
+    private static <T> T join(CompletableFuture<T> future, String what) {
         try {
             return future.get(5, TimeUnit.MINUTES);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -251,6 +256,46 @@ public final class ClusterNode implements AutoCloseable {
 
     void linkClosed(int shard, OutboundLink link) {
         links.get(shard).remove(new LinkKey(link.target().incarnation(), link.targetShard()), link);
+    }
+
+    long startAsk(Object answer) {
+        long id = nextAsk.getAndIncrement();
+        asks.put(id, answer);
+        return id;
+    }
+
+    void endAsk(long id) {
+        asks.remove(id);
+    }
+
+    /** An answer arrived for ask {@code id} (on the shard it is addressed to); late ones are dead letters. */
+    @SuppressWarnings("unchecked")
+    void answer(long id, Object message) {
+        Object waiting = asks.remove(id);
+        Throwable failure = message instanceof AskFailure f ? new AskFailedException(f) : null;
+        switch (waiting) {
+            case null -> deadLetter();
+            case CompletableFuture<?> future -> {
+                if (failure != null) {
+                    future.completeExceptionally(failure);
+                } else {
+                    ((CompletableFuture<Object>) future).complete(message);
+                }
+            }
+            case Promise<?> promise -> {
+                if (failure != null) {
+                    promise.fail(failure);
+                } else {
+                    ((Promise<Object>) promise).complete(message);
+                }
+            }
+            default -> throw new IllegalStateException("not an answer: " + waiting);
+        }
+    }
+
+    /** The reply object a message from another node carries: it answers to {@code address}. */
+    ClusterReply<?> replyTo(ActorAddress address) {
+        return new ClusterReply<>(this, address);
     }
 
     void deadLetter() {

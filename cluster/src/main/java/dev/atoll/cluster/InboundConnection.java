@@ -96,7 +96,7 @@ final class InboundConnection implements Receiver {
             long id = Wire.getLong(pending, at + 4);
             Object message;
             try {
-                message = node.serializer().fromBytes(pending, at + Wire.FRAME_HEADER, length - 8);
+                message = node.serializer().fromBytes(pending, at + Wire.FRAME_HEADER, length - 8, node::replyTo);
             } catch (SerializationException e) {
                 refuse(connection, e.getMessage());
                 return;
@@ -110,6 +110,10 @@ final class InboundConnection implements Receiver {
 
     @SuppressWarnings("unchecked")
     private void deliver(long id, Object message) {
+        if (id < 0) {
+            node.answer(-id, message);   // answer ids are negated ask ids
+            return;
+        }
         ActorRef<Object> target = (ActorRef<Object>) node.exported(id);
         if (target == null) {
             node.deadLetter();

@@ -69,19 +69,53 @@ final class RemoteRef<M> extends ForeignRef<M> {
         link.enqueue(frame);
     }
 
+    /**
+     * Asks across nodes: the request carries a {@link ClusterReply} that sends the answer back to this
+     * node. Fails with a {@link java.util.concurrent.TimeoutException} after {@code timeout} (an answer
+     * after that is a dead letter), with an {@link AskFailedException} when the actor failed it, or
+     * throws a {@link SerializationException} at once when the request cannot travel.
+     */
     @Override
     public <R> CompletableFuture<R> ask(Function<Reply<R>, ? extends M> request, Duration timeout) {
-        throw unsupportedAsk();
+        CompletableFuture<R> answer = new CompletableFuture<>();
+        Shard here = Shard.current();
+        int waitingShard = here != null && here.runtime() == node.system().runtime() ? here.id()
+                : Math.floorMod(address.shard(), links.length);
+        long ask = node.startAsk(answer);
+        answer.orTimeout(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                .whenComplete((v, e) -> node.endAsk(ask));
+        sendAsk(request, ask, waitingShard, answer::completeExceptionally);
+        return answer;
     }
 
+    /** {@link #ask} for code on a shard: the answer completes a promise of the calling shard. */
     @Override
     public <R> Promise<R> askPromise(Function<Reply<R>, ? extends M> request, Duration timeout) {
-        throw unsupportedAsk();
+        Shard here = Shard.current();
+        if (here == null || here.runtime() != node.system().runtime()) {
+            throw new IllegalStateException("askPromise must be called on a shard of " + node.system().runtime());
+        }
+        Promise<R> answer = new Promise<>();
+        long ask = node.startAsk(answer);
+        answer.withDeadline(timeout).whenComplete((v, e) -> node.endAsk(ask));
+        sendAsk(request, ask, here.id(), answer::fail);
+        return answer;
     }
 
-    private UnsupportedOperationException unsupportedAsk() {
-        return new UnsupportedOperationException("ask across nodes is not implemented yet (" + this + "): tell a message"
-                + " that carries an ActorAddress of an exported actor to answer to");
+    private <R> void sendAsk(Function<Reply<R>, ? extends M> request, long ask, int waitingShard,
+                             java.util.function.Consumer<Throwable> failure) {
+        Member self = node.membership().self();
+        if (self == null) {
+            failure.accept(new ClusterException("this node has not joined the cluster"));
+            return;
+        }
+        ClusterReply<R> reply = new ClusterReply<>(node, new ActorAddress(self.name(), self.incarnation(), waitingShard, -ask));
+        try {
+            tell(request.apply(reply));
+        } catch (RuntimeException e) {
+            failure.accept(e);
+            throw e;
+        }
     }
 
     @Override

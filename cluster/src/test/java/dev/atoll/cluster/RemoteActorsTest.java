@@ -4,6 +4,8 @@ import dev.atoll.actors.Actor;
 import dev.atoll.actors.ActorRef;
 import dev.atoll.actors.ActorSystem;
 import dev.atoll.actors.Placement;
+import dev.atoll.actors.Reply;
+import dev.atoll.shards.TestRuntimes;
 import dev.atoll.config.AtollConfig;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -16,12 +18,16 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,7 +38,22 @@ import static org.junit.jupiter.api.Assertions.fail;
 class RemoteActorsTest {
     private static final long WAIT_SECONDS = 20;
 
-    sealed interface Msg permits Numbered, Text {
+    sealed interface Msg permits Numbered, Text, Count, Refuse, Hold, AnswerHeld {
+    }
+
+    /** Asks for the number of messages received so far. */
+    record Count(Reply<Integer> reply) implements Msg {
+    }
+
+    /** Asks for something the actor fails. */
+    record Refuse(Reply<Integer> reply) implements Msg {
+    }
+
+    /** Asks for something the actor answers only when told {@link AnswerHeld}. */
+    record Hold(Reply<Integer> reply) implements Msg {
+    }
+
+    record AnswerHeld() implements Msg {
     }
 
     record Numbered(int sender, int n) implements Msg {
@@ -52,9 +73,17 @@ class RemoteActorsTest {
             this.out = out;
         }
 
+        private Reply<Integer> held;
+
         @Override
         protected void receive(Msg message) {
-            out.add(message);
+            switch (message) {
+                case Count(Reply<Integer> reply) -> reply.send(out.size());
+                case Refuse(Reply<Integer> reply) -> reply.fail(new IllegalStateException("refused on purpose"));
+                case Hold(Reply<Integer> reply) -> held = reply;
+                case AnswerHeld() -> held.send(-1);
+                default -> out.add(message);
+            }
         }
     }
 
@@ -116,9 +145,9 @@ class RemoteActorsTest {
 
     /** Nodes a and b, once b sends to a. */
     private ClusterNode[] twoNodes() throws InterruptedException {
-        ClusterNode[] nodes = twoNodes();
-        ClusterNode a = nodes[0];
-        ClusterNode b = nodes[1];
+        ClusterNode a = node("a", CborSerializer.of(Msg.class));
+        ClusterNode b = node("b", CborSerializer.of(Msg.class));
+        awaitMembers(b, 2);
         return new ClusterNode[]{a, b};
     }
 
@@ -156,6 +185,41 @@ class RemoteActorsTest {
         assertEquals(3L * perSender, a.received());
         assertEquals(0, b.deadLetters());
         assertNull(received.poll(), "nothing twice");
+    }
+
+    @Test
+    void askAcrossNodesWithADeadline() throws Exception {
+        ClusterNode[] nodes = twoNodes();
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
+        LinkedBlockingQueue<Msg> received = new LinkedBlockingQueue<>();
+        ActorRef<Msg> remote = b.refFor(a.export(a.system().spawn(() -> new Collector(received), Placement.shard(1))));
+        remote.tell(new Text("one"));
+        remote.tell(new Text("two"));
+        // From a thread that is not a shard, and from a shard (the answer comes back to that shard).
+        assertEquals(2, remote.ask(Count::new, Duration.ofSeconds(WAIT_SECONDS)).get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertEquals(2, TestRuntimes.awaitPromise(b.system().runtime(), 0,
+                () -> remote.askPromise(Count::new, Duration.ofSeconds(WAIT_SECONDS))));
+        // A failure answers as a failure.
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> remote.ask(Refuse::new, Duration.ofSeconds(WAIT_SECONDS)).get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertInstanceOf(AskFailedException.class, refused.getCause());
+        assertTrue(refused.getCause().getMessage().contains("IllegalStateException: refused on purpose"), refused.getCause().getMessage());
+        // No answer within the deadline: a timeout; the answer that comes later is a dead letter.
+        ExecutionException late = assertThrows(ExecutionException.class,
+                () -> remote.ask(Hold::new, Duration.ofMillis(200)).get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertInstanceOf(TimeoutException.class, late.getCause());
+        remote.tell(new AnswerHeld());
+        await(() -> b.deadLetters() == 1, "the late answer as a dead letter (now " + b.deadLetters() + ")");
+        // A reply of a local ask cannot travel: an error at once.
+        java.util.concurrent.atomic.AtomicReference<Reply<Integer>> localReply = new java.util.concurrent.atomic.AtomicReference<>();
+        ActorRef<Msg> local = b.system().spawn(() -> new Collector(new LinkedBlockingQueue<>()));
+        local.ask((Reply<Integer> r) -> {
+            localReply.set(r);
+            return new Text("not answered");
+        }, Duration.ofMillis(100));
+        SerializationException e = assertThrows(SerializationException.class, () -> remote.tell(new Count(localReply.get())));
+        assertTrue(e.getMessage().contains("cannot travel"), e.getMessage());
     }
 
     @Test
