@@ -78,7 +78,12 @@ public final class ClusterNode implements AutoCloseable {
         InetSocketAddress bind = new InetSocketAddress(settings.advertiseHost(), settings.port());
         this.server = join(TcpServer.start(system.runtime(), bind, c -> InboundConnection.accept(this, c)),
                 "listening on " + bind);
-        join(membership.join(settings.advertiseHost(), server.port(), system.shardCount()), "joining the cluster");
+        try {
+            join(membership.join(settings.advertiseHost(), server.port(), system.shardCount()), "joining the cluster");
+        } catch (ClusterException e) {
+            server.close();   // no listener left behind by a node that never joined
+            throw e;
+        }
         this.unsubscribe = membership.subscribe(new MembershipListener() {
             @Override
             public void onMembers(List<Member> members) {

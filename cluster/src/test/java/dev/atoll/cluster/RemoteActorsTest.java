@@ -223,6 +223,18 @@ class RemoteActorsTest {
     }
 
     @Test
+    void aNodeWhoseZooKeeperIsUnreachableFailsToStartWithAClearError() throws Exception {
+        int closedPort = zookeeper.getPort();
+        zookeeper.close();
+        ClusterSettings settings = ClusterSettings.from(AtollConfig.parse("atoll.cluster { zookeeper = \"127.0.0.1:"
+                + closedPort + "\", connect-timeout = 300ms, node-name = alone }", "test"));
+        ClusterException e = assertThrows(ClusterException.class,
+                () -> ClusterNode.start(system(), settings, CborSerializer.of(Msg.class)));
+        assertTrue(e.getMessage().contains("127.0.0.1:" + closedPort) && e.getMessage().contains("unreachable"), e.getMessage());
+        zookeeper = ZooKeeperMembershipTest.startServer();   // for @AfterEach
+    }
+
+    @Test
     void aMessageThatCannotTravelIsAnErrorAtTell() throws Exception {
         ClusterNode[] nodes = twoNodes();
         ClusterNode a = nodes[0];
