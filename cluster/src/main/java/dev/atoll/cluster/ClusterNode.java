@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,8 @@ import java.util.concurrent.atomic.LongAdder;
  * connection per local shard and remote shard); at most once: a message queued when its connection
  * fails, sent to a node that is not a live member, or sent while this node is not a member itself
  * ({@link MembershipProvider#isMember()}), is a dead letter, counted by {@link #deadLetters()}.
+ * A receiving node refuses, and closes, connections from node incarnations that have left, so a
+ * node that lost its membership and has not noticed yet cannot deliver anything (no zombie).
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
@@ -54,6 +58,8 @@ public final class ClusterNode implements AutoCloseable {
     private final ConcurrentHashMap<ActorAddress, RemoteRef<?>> remoteRefs = new ConcurrentHashMap<>();
     /** Per local shard, its open links by (incarnation, remote shard); element {@code i} confined to shard {@code i}. */
     private final List<Map<LinkKey, OutboundLink>> links;
+    /** Per local shard, the connections other nodes opened to it; element {@code i} confined to shard {@code i}. */
+    private final List<Set<InboundConnection>> inbound;
     /** Asks waiting for an answer, by id: a CompletableFuture, or a Promise of the shard the answer is addressed to. */
     private final ConcurrentHashMap<Long, Object> asks = new ConcurrentHashMap<>();
     private final AtomicLong nextAsk = new AtomicLong(1);
@@ -62,6 +68,8 @@ public final class ClusterNode implements AutoCloseable {
     private final LongAdder received = new LongAdder();
     /** The live members by incarnation, replaced whole by the membership thread: volatile. */
     private volatile Map<Long, Member> live = Map.of();
+    /** The highest incarnation any member list showed (see {@link #isGone}); written by the membership thread. */
+    private volatile long maxSeenIncarnation = -1;
 
     private record LinkKey(long incarnation, int shard) {
     }
@@ -72,8 +80,10 @@ public final class ClusterNode implements AutoCloseable {
         this.serializer = serializer;
         this.membership = membership;
         this.links = new ArrayList<>();
+        this.inbound = new ArrayList<>();
         for (int i = 0; i < system.shardCount(); i++) {
             links.add(new HashMap<>());
+            inbound.add(new HashSet<>());
         }
         InetSocketAddress bind = new InetSocketAddress(settings.advertiseHost(), settings.port());
         this.server = join(TcpServer.start(system.runtime(), bind, c -> InboundConnection.accept(this, c)),
@@ -90,6 +100,8 @@ public final class ClusterNode implements AutoCloseable {
                 Map<Long, Member> now = new HashMap<>();
                 members.forEach(m -> now.put(m.incarnation(), m));
                 live = Map.copyOf(now);
+                maxSeenIncarnation = Math.max(maxSeenIncarnation,
+                        members.stream().mapToLong(Member::incarnation).max().orElse(-1));
                 closeLinks(false);
             }
 
@@ -183,6 +195,16 @@ public final class ClusterNode implements AutoCloseable {
     /** Connections closed for breaking the protocol so far. */
     public long badFrames() {
         return badFrames.sum();
+    }
+
+    /** Connections other nodes have open to this one now (asked of every shard: not on a shard). */
+    public int inboundConnections() {
+        int open = 0;
+        for (int i = 0; i < inbound.size(); i++) {
+            Set<InboundConnection> theirs = inbound.get(i);
+            open += system.runtime().submit(i, theirs::size).join();
+        }
+        return open;
     }
 
     /** Messages received from other nodes and delivered to exported actors so far. */
@@ -324,6 +346,7 @@ public final class ClusterNode implements AutoCloseable {
         ShardRuntime runtime = system.runtime();
         for (int i = 0; i < links.size(); i++) {
             Map<LinkKey, OutboundLink> mine = links.get(i);
+            Set<InboundConnection> theirs = inbound.get(i);
             runtime.execute(i, () -> {
                 Map<Long, Member> now = live;
                 for (OutboundLink link : List.copyOf(mine.values())) {
@@ -331,8 +354,31 @@ public final class ClusterNode implements AutoCloseable {
                         link.close();
                     }
                 }
+                for (InboundConnection connection : List.copyOf(theirs)) {
+                    if (isGone(connection.senderIncarnation())) {
+                        connection.close("its node " + connection.senderIncarnation() + " is no longer a member");
+                    }
+                }
             });
         }
+    }
+
+    /**
+     * Whether the node incarnation {@code incarnation} has left: it is not live, and a later one was
+     * seen (a member list holds every live node that joined before the newest in it, so an older
+     * incarnation missing from it is gone; a newer one may just not be seen yet).
+     */
+    boolean isGone(long incarnation) {
+        return incarnation <= maxSeenIncarnation && !live.containsKey(incarnation);
+    }
+
+    /** On shard {@code shard}: a connection from another node arrived there, or ended. */
+    void inboundOpened(int shard, InboundConnection connection) {
+        inbound.get(shard).add(connection);
+    }
+
+    void inboundClosed(int shard, InboundConnection connection) {
+        inbound.get(shard).remove(connection);
     }
 
     @Override

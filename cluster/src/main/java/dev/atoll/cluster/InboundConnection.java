@@ -21,12 +21,27 @@ final class InboundConnection implements Receiver {
     private static final Logger log = LoggerFactory.getLogger(InboundConnection.class);
 
     private final ClusterNode node;
+    private final long senderIncarnation;
+    private Connection connection;
     /** Bytes received and not yet decoded: [0, filled). */
     private byte[] pending = new byte[256];
     private int filled;
 
-    private InboundConnection(ClusterNode node) {
+    private InboundConnection(ClusterNode node, long senderIncarnation) {
         this.node = node;
+        this.senderIncarnation = senderIncarnation;
+    }
+
+    long senderIncarnation() {
+        return senderIncarnation;
+    }
+
+    /** Closes this connection (on its shard), saying why. */
+    void close(String why) {
+        if (connection != null && connection.isOpen()) {
+            log.info("closing the connection from {}: {}", connection.remoteAddress(), why);
+            connection.close();
+        }
     }
 
     /** The accepting shard's part: read the 24 handshake bytes (maybe in pieces), then move. */
@@ -54,11 +69,13 @@ final class InboundConnection implements Receiver {
             in.release();
             int shard = Wire.getShort(h, 6);
             long incarnation = Wire.getLong(h, 8);
+            long sender = Wire.getLong(h, 16);
             Member self = node.membership().self();
             String refusal = Wire.getInt(h, 0) != Wire.MAGIC || Wire.getShort(h, 4) != Wire.VERSION ? "not an Atoll cluster handshake"
                     : !node.membership().isMember() || self == null || self.incarnation() != incarnation
                     ? "addressed to incarnation " + incarnation + ", this node is " + self + " (" + node.membership().state() + ")"
-                    : shard >= node.system().shardCount() ? "no shard " + shard : null;
+                    : shard >= node.system().shardCount() ? "no shard " + shard
+                    : node.isGone(sender) ? "from incarnation " + sender + ", which is no longer a member" : null;
             if (refusal != null) {
                 node.badFrame();
                 log.warn("closing a connection from {}: {}", connection.remoteAddress(), refusal);
@@ -69,7 +86,10 @@ final class InboundConnection implements Receiver {
                 Buffer ack = BufferPool.current().acquire(1);
                 ack.writeByte(Wire.ACK);
                 arrived.writeAll(ack).whenComplete((v, e) -> ack.release());
-                arrived.receive(new InboundConnection(node));
+                InboundConnection decoder = new InboundConnection(node, sender);
+                decoder.connection = arrived;
+                node.inboundOpened(shard, decoder);
+                arrived.receive(decoder);
             });
         });
     }
@@ -132,5 +152,6 @@ final class InboundConnection implements Receiver {
     @Override
     public void onEnd(Connection connection, Throwable failure) {
         pending = null;
+        node.inboundClosed(connection.shard().id(), this);
     }
 }

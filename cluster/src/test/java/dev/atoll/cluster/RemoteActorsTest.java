@@ -343,6 +343,30 @@ class RemoteActorsTest {
     }
 
     @Test
+    void aReceiverRefusesANodeThatLeftEvenIfThatNodeDoesNotKnowYet() throws Exception {
+        // Two views the test controls: a stops counting b a member while b still believes it is one.
+        FixedMembership viewOfA = new FixedMembership("a", 1);
+        FixedMembership viewOfB = new FixedMembership("b", 2);
+        ClusterNode a = ClusterNode.start(system(), settings("a", ""), CborSerializer.of(Msg.class), viewOfA);
+        toClose.add(a);
+        ClusterNode b = ClusterNode.start(system(), settings("b", ""), CborSerializer.of(Msg.class), viewOfB);
+        toClose.add(b);
+        viewOfA.setOthers(List.of(b.membership().self()));
+        viewOfB.setOthers(List.of(a.membership().self()));
+        LinkedBlockingQueue<Msg> received = new LinkedBlockingQueue<>();
+        ActorRef<Msg> remote = b.refFor(a.export(a.system().spawn(() -> new Collector(received), Placement.shard(1))));
+        remote.tell(new Text("while a member"));
+        assertEquals(new Text("while a member"), take(received));
+
+        viewOfA.setOthers(List.of());   // b's session expired, as far as a (and ZooKeeper) can tell
+        await(() -> a.inboundConnections() == 0, "a to close b's connection");
+        remote.tell(new Text("from a zombie"));   // b reconnects: its handshake is refused
+        await(() -> a.badFrames() >= 1, "a refusing b's handshake");
+        assertNull(received.poll(200, TimeUnit.MILLISECONDS), "nothing from a node that left");
+        assertEquals(1, a.received());
+    }
+
+    @Test
     void theOutboundQueueIsBoundedAndWhatWaitsOnAFailedLinkIsCounted() throws Exception {
         // A "node" that accepts connections and never acknowledges the handshake: the link waits.
         try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
