@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class RemoteActorsTest {
     private static final long WAIT_SECONDS = 20;
 
-    sealed interface Msg permits Numbered, Text, Count, Refuse, Hold, AnswerHeld {
+    public sealed interface Msg permits Numbered, Text, Count, Refuse, Hold, AnswerHeld {
     }
 
     /** Asks for the number of messages received so far. */
@@ -66,7 +66,7 @@ class RemoteActorsTest {
     }
 
     /** Puts what it receives where the test reads it. */
-    static final class Collector extends Actor<Msg> {
+    public static final class Collector extends Actor<Msg> {
         private final LinkedBlockingQueue<Msg> out;
 
         Collector(LinkedBlockingQueue<Msg> out) {
