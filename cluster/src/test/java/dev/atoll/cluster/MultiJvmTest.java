@@ -88,11 +88,14 @@ class MultiJvmTest {
         return lines;
     }
 
-    /** The next line that starts with {@code prefix}, skipping others (the child's log). */
+    /** The next line that starts with {@code prefix}, skipping others (the child's log, where the JVM warns nothing). */
     private static String next(LinkedBlockingQueue<String> lines, String prefix) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
         List<String> skipped = new ArrayList<>();
         for (;;) {
+            for (String line : skipped) {
+                assertTrue(!line.startsWith("WARNING:"), "the child JVM warned: " + line);
+            }
             String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (line == null) {
                 return fail("no line starting with " + prefix + " within " + WAIT_SECONDS + " s; the child said:\n"
