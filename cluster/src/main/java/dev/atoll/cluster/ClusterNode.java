@@ -85,6 +85,10 @@ public final class ClusterNode implements AutoCloseable {
             links.add(new HashMap<>());
             inbound.add(new HashSet<>());
         }
+        // Loads and initializes the serializer's classes here, not in a shard's first tell (Jackson's take
+        // hundreds of milliseconds the first time, which would stall that shard).
+        byte[] warmUp = serializer.toBytes(new AskFailure("warm-up", ""));
+        serializer.fromBytes(warmUp, 0, warmUp.length);
         InetSocketAddress bind = new InetSocketAddress(settings.advertiseHost(), settings.port());
         this.server = join(TcpServer.start(system.runtime(), bind, c -> InboundConnection.accept(this, c)),
                 "listening on " + bind);
