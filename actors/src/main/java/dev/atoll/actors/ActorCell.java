@@ -572,7 +572,9 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
 
     private void watchFor(ActorRef<?> target, Object how) {
         checkHome();
-        ActorCell<?> cell = (ActorCell<?>) target;
+        if (!(target instanceof ActorCell<?> cell)) {
+            throw ForeignRef.unsupported("watch", target);
+        }
         if (extras().watching().put(cell, how) == null) {
             home.control(cell.home, () -> cell.addWatcher(this));
         }

@@ -18,7 +18,7 @@ import java.util.function.Function;
  *
  * @param <M> the type of the messages the actor receives
  */
-public abstract sealed class ActorRef<M> permits ActorCell {
+public abstract sealed class ActorRef<M> permits ActorCell, ForeignRef {
 
     ActorRef() {
     }

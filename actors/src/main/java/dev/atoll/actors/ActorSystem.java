@@ -215,13 +215,17 @@ public final class ActorSystem implements AutoCloseable {
 
     /** Stops {@code actor} between two of its messages; what is left in its mailbox becomes dead letters. Any thread. */
     public void stop(ActorRef<?> actor) {
-        ActorCell<?> cell = (ActorCell<?>) actor;
+        if (!(actor instanceof ActorCell<?> cell)) {
+            throw ForeignRef.unsupported("stop", actor);
+        }
         cell.home.control(cell.home, cell::stopRequested);
     }
 
     /** Completes when {@code actor} has stopped (at once if it has). Any thread. */
     public CompletableFuture<Void> terminationOf(ActorRef<?> actor) {
-        ActorCell<?> cell = (ActorCell<?>) actor;
+        if (!(actor instanceof ActorCell<?> cell)) {
+            throw ForeignRef.unsupported("terminationOf", actor);
+        }
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         if (!cell.home.control(cell.home, () -> cell.addWatcher(stopped))) {
             stopped.completeExceptionally(new RejectedExecutionException("the runtime is stopping"));

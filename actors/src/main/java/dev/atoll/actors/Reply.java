@@ -8,7 +8,7 @@ package dev.atoll.actors;
  *
  * @param <T> the type of the answer
  */
-public sealed interface Reply<T> permits PromiseReply, FutureReply {
+public sealed interface Reply<T> permits PromiseReply, FutureReply, ForeignReply {
 
     /** Completes the ask with {@code value}. */
     void send(T value);

@@ -1,0 +1,392 @@
+package dev.atoll.cluster;
+
+import dev.atoll.actors.ActorRef;
+import dev.atoll.actors.ActorSystem;
+import dev.atoll.io.TcpServer;
+import dev.atoll.shards.Promise;
+import dev.atoll.shards.Shard;
+import dev.atoll.shards.ShardRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One process's place in the cluster: its membership (joined when it starts), its listening port for
+ * messages from other nodes, the actors it exports, and references to actors on other nodes.
+ *
+ * <pre>{@code
+ * ClusterNode node = ClusterNode.start(system, ClusterSettings.from(config), CborSerializer.of(Msg.class));
+ * ActorAddress address = node.export(counter);          // hand it to another node, e.g. inside a message
+ * ActorRef<Msg> remote = otherNode.refFor(address);      // there
+ * remote.tell(new Add(5));                               // serialized here, sent shard to shard
+ * }</pre>
+ *
+ * <p>Guarantees: messages from one local shard to one remote actor arrive in the order sent (one
+ * connection per local shard and remote shard); at most once: a message queued when its connection
+ * fails, sent to a node that is not a live member, or sent while this node is not a member itself
+ * ({@link MembershipProvider#isMember()}), is a dead letter, counted by {@link #deadLetters()}.
+ * A receiving node refuses, and closes, connections from node incarnations that have left, so a
+ * node that lost its membership and has not noticed yet cannot deliver anything (no zombie).
+ */
+public final class ClusterNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+    private final ActorSystem system;
+    private final ClusterSettings settings;
+    private final Serializer serializer;
+    private final MembershipProvider membership;
+    private final TcpServer server;
+    private final Runnable unsubscribe;
+    /** Exported actors by id; ids are never reused. Read by every shard, written by export: concurrent. */
+    private final ConcurrentHashMap<Long, ActorRef<?>> exported = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ActorRef<?>, Long> exportIds = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    /** One reference object per remote address. */
+    private final ConcurrentHashMap<ActorAddress, RemoteRef<?>> remoteRefs = new ConcurrentHashMap<>();
+    /** Per local shard, its open links by (incarnation, remote shard); element {@code i} confined to shard {@code i}. */
+    private final List<Map<LinkKey, OutboundLink>> links;
+    /** Per local shard, the connections other nodes opened to it; element {@code i} confined to shard {@code i}. */
+    private final List<Set<InboundConnection>> inbound;
+    /** Asks waiting for an answer, by id: a CompletableFuture, or a Promise of the shard the answer is addressed to. */
+    private final ConcurrentHashMap<Long, Object> asks = new ConcurrentHashMap<>();
+    private final AtomicLong nextAsk = new AtomicLong(1);
+    private final LongAdder deadLetters = new LongAdder();
+    private final LongAdder badFrames = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    /** The live members by incarnation, replaced whole by the membership thread: volatile. */
+    private volatile Map<Long, Member> live = Map.of();
+    /** The highest incarnation any member list showed (see {@link #isGone}); written by the membership thread. */
+    private volatile long maxSeenIncarnation = -1;
+
+    private record LinkKey(long incarnation, int shard) {
+    }
+
+    private ClusterNode(ActorSystem system, ClusterSettings settings, Serializer serializer, MembershipProvider membership) {
+        this.system = system;
+        this.settings = settings;
+        this.serializer = serializer;
+        this.membership = membership;
+        this.links = new ArrayList<>();
+        this.inbound = new ArrayList<>();
+        for (int i = 0; i < system.shardCount(); i++) {
+            links.add(new HashMap<>());
+            inbound.add(new HashSet<>());
+        }
+        // Loads and initializes the serializer's classes here, not in a shard's first tell (Jackson's take
+        // hundreds of milliseconds the first time, which would stall that shard).
+        byte[] warmUp = serializer.toBytes(new AskFailure("warm-up", ""));
+        serializer.fromBytes(warmUp, 0, warmUp.length);
+        InetSocketAddress bind = new InetSocketAddress(settings.advertiseHost(), settings.port());
+        this.server = join(TcpServer.start(system.runtime(), bind, c -> InboundConnection.accept(this, c)),
+                "listening on " + bind);
+        try {
+            join(membership.join(settings.advertiseHost(), server.port(), system.shardCount()), "joining the cluster");
+        } catch (ClusterException e) {
+            server.close();   // no listener left behind by a node that never joined
+            throw e;
+        }
+        this.unsubscribe = membership.subscribe(new MembershipListener() {
+            @Override
+            public void onMembers(List<Member> members) {
+                Map<Long, Member> now = new HashMap<>();
+                members.forEach(m -> now.put(m.incarnation(), m));
+                live = Map.copyOf(now);
+                maxSeenIncarnation = Math.max(maxSeenIncarnation,
+                        members.stream().mapToLong(Member::incarnation).max().orElse(-1));
+                closeLinks(false);
+            }
+
+            @Override
+            public void onSelf(SelfState state, Member self) {
+                if (state != SelfState.UP) {
+                    closeLinks(true);
+                }
+            }
+        });
+    }
+
+    /**
+     * Starts this process's node: the membership {@code settings} describe ({@link ZooKeeperMembership}),
+     * a listener on {@code advertise-host:port}, then joins. Blocks until joined; fails with a
+     * {@link ClusterException} (ZooKeeper unreachable, port taken) otherwise.
+     */
+    public static ClusterNode start(ActorSystem system, ClusterSettings settings, Serializer serializer) {
+        MembershipProvider membership = ZooKeeperMembership.start(settings);
+        try {
+            return start(system, settings, serializer, membership);
+        } catch (RuntimeException e) {
+            membership.close();
+            throw e;
+        }
+    }
+
+    /** {@link #start(ActorSystem, ClusterSettings, Serializer)} with another membership store. */
+    public static ClusterNode start(ActorSystem system, ClusterSettings settings, Serializer serializer,
+                                    MembershipProvider membership) {
+        return new ClusterNode(Objects.requireNonNull(system, "system"), Objects.requireNonNull(settings, "settings"),
+                Objects.requireNonNull(serializer, "serializer"), Objects.requireNonNull(membership, "membership"));
+    }
+
+    private static <T> T join(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(5, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof ClusterException ce ? ce : new ClusterException(what + " failed: " + cause, cause);
+        } catch (Exception e) {
+            throw new ClusterException(what + " failed: " + e, e);
+        }
+    }
+
+    /** Makes {@code local} reachable from other nodes; the same actor always gets the same address (of this incarnation). */
+    public ActorAddress export(ActorRef<?> local) {
+        if (local instanceof RemoteRef<?> remote) {
+            return remote.address();
+        }
+        long id = exportIds.computeIfAbsent(local, ref -> {
+            long next = nextId.getAndIncrement();
+            exported.put(next, ref);
+            return next;
+        });
+        Member self = membership.self();
+        return new ActorAddress(self.name(), self.incarnation(), local.shardId(), id);
+    }
+
+    /** A reference to the actor at {@code address}: the local actor itself if it is this node's. Any thread. */
+    @SuppressWarnings("unchecked")
+    public <M> ActorRef<M> refFor(ActorAddress address) {
+        Member self = membership.self();
+        if (self != null && self.name().equals(address.node()) && self.incarnation() == address.incarnation()) {
+            ActorRef<?> local = exported.get(address.id());
+            if (local != null) {
+                return (ActorRef<M>) local;
+            }
+        }
+        return remoteRefs.computeIfAbsent(address, a -> new RemoteRef<>(this, a)).cast();
+    }
+
+    /**
+     * The members this node sends to (updated after {@link MembershipProvider#members()}, by its listener):
+     * empty while this node is not a member itself.
+     */
+    public List<Member> members() {
+        if (!membership.isMember()) {
+            return List.of();
+        }
+        List<Member> now = new ArrayList<>(live.values());
+        now.sort(java.util.Comparator.comparingLong(Member::incarnation));
+        return now;
+    }
+
+    /** Messages to other nodes that were not sent, and messages from them for no exported actor, so far. */
+    public long deadLetters() {
+        return deadLetters.sum();
+    }
+
+    /** Connections closed for breaking the protocol so far. */
+    public long badFrames() {
+        return badFrames.sum();
+    }
+
+    /** Connections other nodes have open to this one now (asked of every shard: not on a shard). */
+    public int inboundConnections() {
+        int open = 0;
+        for (int i = 0; i < inbound.size(); i++) {
+            Set<InboundConnection> theirs = inbound.get(i);
+            open += system.runtime().submit(i, theirs::size).join();
+        }
+        return open;
+    }
+
+    /** Messages received from other nodes and delivered to exported actors so far. */
+    public long received() {
+        return received.sum();
+    }
+
+    /** The membership this node uses. */
+    public MembershipProvider membership() {
+        return membership;
+    }
+
+    /** The actor system the node serves. */
+    public ActorSystem system() {
+        return system;
+    }
+
+    /** The port other nodes connect to. */
+    public int port() {
+        return server.port();
+    }
+
+    /** Leaves the cluster, stops listening and closes the links (what waits on them becomes dead letters). Not on a shard. */
+    @Override
+    public void close() {
+        unsubscribe.run();
+        membership.close();
+        try {
+            server.close().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("the cluster listener did not close: {}", e.toString());
+        }
+        closeLinks(true);
+    }
+
+    // ---- for the transport's classes ----
+
+    ClusterSettings settings() {
+        return settings;
+    }
+
+    Serializer serializer() {
+        return serializer;
+    }
+
+    long selfIncarnation() {
+        Member self = membership.self();
+        return self == null ? -1 : self.incarnation();
+    }
+
+    ActorRef<?> exported(long id) {
+        return exported.get(id);
+    }
+
+    /** The live member {@code address} is on, or null when it is gone or this node is not a member. */
+    Member liveMember(ActorAddress address) {
+        if (!membership.isMember()) {
+            return null;
+        }
+        Member member = live.get(address.incarnation());
+        return member != null && member.name().equals(address.node()) ? member : null;
+    }
+
+    /** On {@code shard}: its open link to {@code target}'s shard {@code targetShard}, or a new one. */
+    OutboundLink linkFor(int shard, Member target, int targetShard) {
+        Map<LinkKey, OutboundLink> mine = links.get(shard);
+        LinkKey key = new LinkKey(target.incarnation(), targetShard);
+        OutboundLink link = mine.get(key);
+        if (link == null || link.isClosed()) {
+            link = new OutboundLink(this, Shard.current(), target, targetShard);
+            mine.put(key, link);
+            link.open();
+        }
+        return link;
+    }
+
+    void linkClosed(int shard, OutboundLink link) {
+        links.get(shard).remove(new LinkKey(link.target().incarnation(), link.targetShard()), link);
+    }
+
+    long startAsk(Object answer) {
+        long id = nextAsk.getAndIncrement();
+        asks.put(id, answer);
+        return id;
+    }
+
+    void endAsk(long id) {
+        asks.remove(id);
+    }
+
+    /** An answer arrived for ask {@code id} (on the shard it is addressed to); late ones are dead letters. */
+    @SuppressWarnings("unchecked")
+    void answer(long id, Object message) {
+        Object waiting = asks.remove(id);
+        Throwable failure = message instanceof AskFailure f ? new AskFailedException(f) : null;
+        switch (waiting) {
+            case null -> deadLetter();
+            case CompletableFuture<?> future -> {
+                if (failure != null) {
+                    future.completeExceptionally(failure);
+                } else {
+                    ((CompletableFuture<Object>) future).complete(message);
+                }
+            }
+            case Promise<?> promise -> {
+                if (failure != null) {
+                    promise.fail(failure);
+                } else {
+                    ((Promise<Object>) promise).complete(message);
+                }
+            }
+            default -> throw new IllegalStateException("not an answer: " + waiting);
+        }
+    }
+
+    /** The reply object a message from another node carries: it answers to {@code address}. */
+    ClusterReply<?> replyTo(ActorAddress address) {
+        return new ClusterReply<>(this, address);
+    }
+
+    void deadLetter() {
+        deadLetters.increment();
+    }
+
+    void deadLetters(int n) {
+        deadLetters.add(n);
+    }
+
+    void badFrame() {
+        badFrames.increment();
+    }
+
+    void countReceived() {
+        received.increment();
+    }
+
+    /** On every shard: closes the links to members no longer live (all of them when {@code all}). */
+    private void closeLinks(boolean all) {
+        ShardRuntime runtime = system.runtime();
+        for (int i = 0; i < links.size(); i++) {
+            Map<LinkKey, OutboundLink> mine = links.get(i);
+            Set<InboundConnection> theirs = inbound.get(i);
+            runtime.execute(i, () -> {
+                Map<Long, Member> now = live;
+                for (OutboundLink link : List.copyOf(mine.values())) {
+                    if (all || !now.containsKey(link.target().incarnation())) {
+                        link.close();
+                    }
+                }
+                for (InboundConnection connection : List.copyOf(theirs)) {
+                    if (isGone(connection.senderIncarnation())) {
+                        connection.close("its node " + connection.senderIncarnation() + " is no longer a member");
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Whether the node incarnation {@code incarnation} has left: it is not live, and a later one was
+     * seen (a member list holds every live node that joined before the newest in it, so an older
+     * incarnation missing from it is gone; a newer one may just not be seen yet).
+     */
+    boolean isGone(long incarnation) {
+        return incarnation <= maxSeenIncarnation && !live.containsKey(incarnation);
+    }
+
+    /** On shard {@code shard}: a connection from another node arrived there, or ended. */
+    void inboundOpened(int shard, InboundConnection connection) {
+        inbound.get(shard).add(connection);
+    }
+
+    void inboundClosed(int shard, InboundConnection connection) {
+        inbound.get(shard).remove(connection);
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterNode[" + membership.self() + ", " + membership.state() + "]";
+    }
+}

@@ -1,0 +1,157 @@
+package dev.atoll.cluster;
+
+import dev.atoll.actors.ActorRef;
+import dev.atoll.io.Buffer;
+import dev.atoll.io.BufferPool;
+import dev.atoll.io.Connection;
+import dev.atoll.io.Receiver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+
+/**
+ * A connection another node opened to this one: reads the handshake on the shard that accepted it,
+ * moves the connection to the shard the handshake names, acknowledges, then decodes frames there and
+ * tells each message to its exported actor (on that shard: straight into its mailbox). Anything that
+ * breaks the protocol (wrong magic or version, a shard or incarnation that is not this node's, a frame
+ * length out of bounds, a message that does not deserialize) closes this connection only.
+ */
+final class InboundConnection implements Receiver {
+    private static final Logger log = LoggerFactory.getLogger(InboundConnection.class);
+
+    private final ClusterNode node;
+    private final long senderIncarnation;
+    private Connection connection;
+    /** Bytes received and not yet decoded: [0, filled). */
+    private byte[] pending = new byte[256];
+    private int filled;
+
+    private InboundConnection(ClusterNode node, long senderIncarnation) {
+        this.node = node;
+        this.senderIncarnation = senderIncarnation;
+    }
+
+    long senderIncarnation() {
+        return senderIncarnation;
+    }
+
+    /** Closes this connection (on its shard), saying why. */
+    void close(String why) {
+        if (connection != null && connection.isOpen()) {
+            log.info("closing the connection from {}: {}", connection.remoteAddress(), why);
+            connection.close();
+        }
+    }
+
+    /** The accepting shard's part: read the 24 handshake bytes (maybe in pieces), then move. */
+    static void accept(ClusterNode node, Connection connection) {
+        Buffer in = BufferPool.current().acquire(Wire.HANDSHAKE_BYTES);
+        // Room for exactly the handshake: what a peer sends after it stays in the socket for the target shard.
+        int skip = in.capacity() - Wire.HANDSHAKE_BYTES;
+        in.advanceWriter(skip).advanceReader(skip);
+        readHandshake(node, connection, in);
+    }
+
+    private static void readHandshake(ClusterNode node, Connection connection, Buffer in) {
+        connection.read(in, node.settings().connectTimeout()).whenComplete((n, failure) -> {
+            if (failure != null || n < 0) {
+                in.release();
+                connection.close();
+                return;
+            }
+            if (in.readableBytes() < Wire.HANDSHAKE_BYTES) {
+                readHandshake(node, connection, in);
+                return;
+            }
+            byte[] h = new byte[Wire.HANDSHAKE_BYTES];
+            in.readBytes(h, 0, h.length);
+            in.release();
+            int shard = Wire.getShort(h, 6);
+            long incarnation = Wire.getLong(h, 8);
+            long sender = Wire.getLong(h, 16);
+            Member self = node.membership().self();
+            String refusal = Wire.getInt(h, 0) != Wire.MAGIC || Wire.getShort(h, 4) != Wire.VERSION ? "not an Atoll cluster handshake"
+                    : !node.membership().isMember() || self == null || self.incarnation() != incarnation
+                    ? "addressed to incarnation " + incarnation + ", this node is " + self + " (" + node.membership().state() + ")"
+                    : shard >= node.system().shardCount() ? "no shard " + shard
+                    : node.isGone(sender) ? "from incarnation " + sender + ", which is no longer a member" : null;
+            if (refusal != null) {
+                node.badFrame();
+                log.warn("closing a connection from {}: {}", connection.remoteAddress(), refusal);
+                connection.close();
+                return;
+            }
+            connection.moveTo(shard, arrived -> {
+                Buffer ack = BufferPool.current().acquire(1);
+                ack.writeByte(Wire.ACK);
+                arrived.writeAll(ack).whenComplete((v, e) -> ack.release());
+                InboundConnection decoder = new InboundConnection(node, sender);
+                decoder.connection = arrived;
+                node.inboundOpened(shard, decoder);
+                arrived.receive(decoder);
+            });
+        });
+    }
+
+    @Override
+    public void onData(Connection connection, Buffer data) {
+        int n = data.readableBytes();
+        if (pending.length - filled < n) {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, filled + n));
+        }
+        data.readBytes(pending, filled, n);
+        data.release();
+        filled += n;
+        int at = 0;
+        while (filled - at >= 4) {
+            int length = Wire.getInt(pending, at);
+            if (length < 8 || length > node.settings().maxFrameSize() - 4) {   // no overflow: maxFrameSize <= 64 MiB
+                refuse(connection, "a frame of " + length + " bytes (8 to " + (node.settings().maxFrameSize() - 4) + " allowed)");
+                return;
+            }
+            if (filled - at < 4 + length) {
+                break;
+            }
+            long id = Wire.getLong(pending, at + 4);
+            Object message;
+            try {
+                message = node.serializer().fromBytes(pending, at + Wire.FRAME_HEADER, length - 8, node::replyTo);
+            } catch (SerializationException e) {
+                refuse(connection, e.getMessage());
+                return;
+            }
+            at += 4 + length;
+            deliver(id, message);
+        }
+        System.arraycopy(pending, at, pending, 0, filled - at);
+        filled -= at;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void deliver(long id, Object message) {
+        if (id < 0) {
+            node.answer(-id, message);   // answer ids are negated ask ids
+            return;
+        }
+        ActorRef<Object> target = (ActorRef<Object>) node.exported(id);
+        if (target == null) {
+            node.deadLetter();
+        } else {
+            node.countReceived();
+            target.tell(message);
+        }
+    }
+
+    private void refuse(Connection connection, String why) {
+        node.badFrame();
+        log.warn("closing the connection from {}: {}", connection.remoteAddress(), why);
+        connection.close();
+    }
+
+    @Override
+    public void onEnd(Connection connection, Throwable failure) {
+        pending = null;
+        node.inboundClosed(connection.shard().id(), this);
+    }
+}
