@@ -463,7 +463,7 @@ final class KvConnection implements Receiver {
             localDone();
             return;
         }
-        if (!command.arityOk(r.count()) || (command == Command.MSET && r.count() % 2 == 0)) {
+        if (!command.arityOk(r.count()) || command.pairsIncomplete(r.count())) {
             localOut().error(wrongArity(command.lowerName));
             localDone();
             return;
@@ -474,9 +474,13 @@ final class KvConnection implements Receiver {
             return;
         }
         switch (command.kind) {
-            case KEY -> {
-                int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), node.shardCount());
-                if (owner == home.id) {
+            case KEY, ONE_SHARD -> {
+                int owner = owner(command, r);
+                if (owner == CROSS_SHARD) {
+                    localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
+                            + " across shards is not supported (see docs/kv.md)");
+                    localDone();
+                } else if (owner == home.id) {
                     executeLocal(command, r, now);
                 } else {
                     Batch batch = home.batches.filling(owner);
@@ -503,7 +507,30 @@ final class KvConnection implements Receiver {
         }
     }
 
-    /** MGET, MSET, DEL, UNLINK, EXISTS: inline when every key is local, else one command per key. */
+    private static final int CROSS_SHARD = -1;
+
+    /**
+     * The shard that owns the keys of a KEY or ONE_SHARD command; this one when it has none (OBJECT
+     * HELP); {@link #CROSS_SHARD} when they are owned by more than one.
+     */
+    private int owner(Command command, Request r) {
+        int shards = node.shardCount();
+        if (command.kind == Command.Kind.KEY) {
+            int at = command.keyIndex(r.count());
+            return at < 0 ? home.id : KeyTable.owner(KeyTable.hash(r.bytes, r.offset(at), r.length(at)), shards);
+        }
+        boolean pairs = command == Command.MSETNX;
+        int last = pairs ? r.count() - 2 : 2;
+        int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards);
+        for (int i = pairs ? 3 : 2; i <= last; i += pairs ? 2 : 1) {
+            if (KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) != owner) {
+                return CROSS_SHARD;
+            }
+        }
+        return owner;
+    }
+
+    /** MGET, MSET, DEL, UNLINK, EXISTS, TOUCH: inline when every key is local, else one command per key. */
     private void multiKey(Command command, Request r, long now) {
         int step = command == Command.MSET ? 2 : 1;
         int shards = node.shardCount();
@@ -518,7 +545,7 @@ final class KvConnection implements Receiver {
         Command single = switch (command) {
             case MGET -> Command.GET;
             case MSET -> Command.SET;
-            case EXISTS -> Command.EXISTS;
+            case EXISTS, TOUCH -> command;
             default -> Command.DEL;
         };
         int keys = (r.count() - 1) / step;
