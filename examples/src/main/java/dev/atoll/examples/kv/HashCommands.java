@@ -201,7 +201,7 @@ final class HashCommands {
             out.error("ERR increment would produce NaN or Infinity");
             return;
         }
-        byte[] text = StringCommands.formatFloat(value.add(increment));
+        byte[] text = StringCommands.formatFloat(StringCommands.longDouble(value.add(increment)));
         set(create(e, r, now), r, text);
         out.bulk(text);
     }

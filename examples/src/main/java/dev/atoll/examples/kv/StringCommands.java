@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -205,7 +206,11 @@ final class StringCommands {
         }
     }
 
-    /** INCRBYFLOAT key increment: exact decimal sums printed as Redis prints its long double (%.17Lf, zeros cut). */
+    /**
+     * INCRBYFLOAT key increment: Redis's long double arithmetic, emulated exactly (each number and
+     * the sum rounded to a 64-bit significand, as strtold and the x87 addition round), printed as
+     * Redis prints it (%.17Lf, zeros cut).
+     */
     private void incrByFloat(Request r, long now, ReplyWriter out) {
         KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
         if (KvShard.wrongType(e, out)) {
@@ -217,7 +222,7 @@ final class StringCommands {
             out.error(NOT_FLOAT);
             return;
         }
-        BigDecimal sum = current == INFINITE || increment == INFINITE ? INFINITE : current.add(increment);
+        BigDecimal sum = current == INFINITE || increment == INFINITE ? INFINITE : longDouble(current.add(increment));
         if (sum == INFINITE || sum.abs().compareTo(LONG_DOUBLE_MAX) > 0) {
             out.error("ERR increment would produce NaN or Infinity");
             return;
@@ -248,7 +253,7 @@ final class StringCommands {
             }
         }
         try {
-            BigDecimal value = new BigDecimal(text);
+            BigDecimal value = longDouble(new BigDecimal(text));
             if (value.abs().compareTo(LONG_DOUBLE_MAX) > 0
                     || (value.signum() != 0 && value.abs().compareTo(new BigDecimal("3.3e-4951")) < 0)) {
                 return null; // strtold's ERANGE
@@ -257,6 +262,35 @@ final class StringCommands {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /**
+     * The 80-bit long double nearest to {@code x} (a 64-bit significand, ties to even), exactly: what
+     * strtold makes of a decimal and what adding two long doubles gives. The exponent range is not
+     * bounded here: the callers check it.
+     */
+    static BigDecimal longDouble(BigDecimal x) {
+        if (x.signum() == 0) {
+            return BigDecimal.ZERO;
+        }
+        BigDecimal abs = x.abs();
+        int e = (int) Math.floor(abs.unscaledValue().bitLength() - 1 - abs.scale() * 3.321928094887362);
+        while (powerOfTwo(e).compareTo(abs) > 0) {
+            e--;
+        }
+        while (powerOfTwo(e + 1).compareTo(abs) <= 0) {
+            e++;
+        }
+        BigDecimal unit = powerOfTwo(e - 63); // the value of the significand's last bit
+        BigInteger significand = abs.divide(unit).setScale(0, RoundingMode.HALF_EVEN).toBigIntegerExact();
+        BigDecimal rounded = new BigDecimal(significand).multiply(unit);
+        return x.signum() < 0 ? rounded.negate() : rounded;
+    }
+
+    /** 2^n as an exact decimal. */
+    private static BigDecimal powerOfTwo(int n) {
+        BigDecimal power = new BigDecimal(BigInteger.ONE.shiftLeft(Math.abs(n)));
+        return n >= 0 ? power : BigDecimal.ONE.divide(power); // exact: 1/2^k has k decimals
     }
 
     /** Redis's human-friendly long double: 17 decimals, trailing zeros and point cut, never "-0". */

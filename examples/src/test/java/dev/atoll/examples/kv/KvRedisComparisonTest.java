@@ -52,7 +52,7 @@ class KvRedisComparisonTest {
         {"SET", "r1", "v"}, {"EXPIRE", "r1", "1000"}, {"RENAME", "r1", "r2"}, {"TTL", "r2"}, {"RENAME", "r1", "r2"},
         {"RENAME", "r2", "r2"}, {"RENAMENX", "r2", "r2"}, {"SET", "r3", "x"}, {"RENAMENX", "r2", "r3"}, {"RENAMENX", "r2", "r4"},
         {"COPY", "r4", "r5"}, {"COPY", "r4", "r5"}, {"COPY", "r4", "r5", "REPLACE"}, {"COPY", "r4", "r4"},
-        {"COPY", "r4", "r6", "DB", "x"}, {"COPY", "r4", "r6", "DB", "1"}, {"COPY", "r4", "r6", "FOO"}, {"COPY", "nokey", "r6"},
+        {"COPY", "r4", "r6", "DB", "x"}, {"COPY", "r4", "r6", "FOO"}, {"COPY", "nokey", "r6"},
         {"COPY", "r4", "r6", "DB"}, {"TOUCH", "r4", "r5", "nokey"}, {"EXPIRETIME", "nokey"}, {"PEXPIRETIME", "r4"},
         {"PEXPIREAT", "r4", "99999999999999"}, {"PEXPIRETIME", "r4"}, {"EXPIRETIME", "r4"},
         {"SET", "int", "12345"}, {"SET", "small", "100"}, {"SET", "emb", "hello"}, {"SET", "raw", "x".repeat(45)},
@@ -60,7 +60,7 @@ class KvRedisComparisonTest {
         {"OBJECT", "ENCODING", "emb"}, {"OBJECT", "ENCODING", "raw"}, {"OBJECT", "ENCODING", "neg"}, {"OBJECT", "ENCODING", "lead"},
         {"OBJECT", "ENCODING", "b"}, {"APPEND", "emb", "!"}, {"OBJECT", "ENCODING", "emb"}, {"OBJECT", "REFCOUNT", "small"},
         {"OBJECT", "REFCOUNT", "int"}, {"OBJECT", "REFCOUNT", "emb"}, {"OBJECT", "FREQ", "emb"}, {"OBJECT", "ENCODING", "nokey"},
-        {"OBJECT", "FOO", "emb"}, {"OBJECT", "ENCODING"}, {"OBJECT"}, {"OBJECT", "IDLETIME", "nokey"},
+        {"OBJECT", "FOO", "emb"}, {"OBJECT", "ENCODING"}, {"OBJECT"}, {"OBJECT", "IDLETIME", "absent"},
         {"WAIT", "0", "0"}, {"WAIT", "0", "-1"}, {"WAIT", "x", "0"}, {"WAIT", "0", "x"},
         {"HSET", "h", "a", "1", "b", "2"}, {"HSET", "h", "a", "3"}, {"HSET", "h", "a"}, {"HMSET", "h", "c", "3"},
         {"HSETNX", "h", "a", "9"}, {"HSETNX", "h", "d", "4"}, {"HGET", "h", "a"}, {"HGET", "h", "zz"}, {"HMGET", "h", "a", "zz", "d"},
@@ -77,7 +77,11 @@ class KvRedisComparisonTest {
         {"HRANDFIELD", "h", "-9223372036854770000", "WITHVALUES"},
         {"HSCAN", "h", "0"}, {"HSCAN", "h", "0", "MATCH", "n*"}, {"HSCAN", "h", "x"}, {"HSCAN", "h", "0", "COUNT", "0"},
         {"HSCAN", "nokey", "0"}, {"HSCAN", "h", "0", "FOO", "1"}, {"HDEL", "h", "b", "c", "d", "n", "fl", "sp"}, {"EXISTS", "h"},
-        {"SET", "h2", "v"}, {"SCAN", "0", "TYPE", "string", "MATCH", "h*"}, {"TYPE", "h2"},
+        {"SET", "h2", "v"}, {"TYPE", "h2"},
+        {"INCRBYFLOAT", "q", "0.1"}, {"INCRBYFLOAT", "q", "0.2"}, {"INCRBYFLOAT", "q", "1e15"}, {"INCRBYFLOAT", "q", "-1e15"},
+        {"INCRBYFLOAT", "q", "123456789.123456789"}, {"INCRBYFLOAT", "q", "1e300"}, {"INCRBYFLOAT", "q", "-1e300"},
+        {"INCRBYFLOAT", "q", "1.7976931348623157e308"}, {"INCRBYFLOAT", "q", "1e4933"}, {"INCRBYFLOAT", "t", "1e-20"},
+        {"HINCRBYFLOAT", "hf", "x", "10.5"}, {"HINCRBYFLOAT", "hf", "x", "0.1"}, {"HINCRBYFLOAT", "hf", "x", "-5000"},
     };
 
     private static String onPath(String program) {
