@@ -14,8 +14,6 @@ final class HashCommands {
     private static final byte[] HSET = ReplyWriter.asciiBytes("HSET");
     private static final byte[] HDEL = ReplyWriter.asciiBytes("HDEL");
     private static final byte[] WITHVALUES = ReplyWriter.asciiBytes("withvalues");
-    private static final byte[] MATCH = ReplyWriter.asciiBytes("match");
-    private static final byte[] COUNT = ReplyWriter.asciiBytes("count");
 
     private final KvShard shard;
     private final Request number = new Request();
@@ -297,37 +295,13 @@ final class HashCommands {
             out.arrayHeader(2).bulk("0").arrayHeader(0);
             return;
         }
-        byte[] pattern = null;
-        int count = 10;
-        for (int i = 3; i < r.count(); i += 2) {
-            if (i + 1 >= r.count()) {
-                out.error(KvShard.SYNTAX);
-                return;
-            }
-            if (r.is(i, MATCH)) {
-                pattern = r.copy(i + 1);
-                if (Glob.isEverything(pattern)) {
-                    pattern = null;
-                }
-            } else if (r.is(i, COUNT)) {
-                if (!r.longAt(i + 1)) {
-                    out.error(KvShard.NOT_INTEGER);
-                    return;
-                }
-                if (r.number < 1) {
-                    out.error(KvShard.SYNTAX);
-                    return;
-                }
-                count = (int) Math.min(r.number, 1_000_000);
-            } else {
-                out.error(KvShard.SYNTAX);
-                return;
-            }
+        ScanOptions options = ScanOptions.parse(r, 3, false, out);
+        if (options == null) {
+            return;
         }
         List<byte[]> found = new ArrayList<>();
-        byte[] match = pattern;
-        long next = h.scan(cursor, count, (field, value) -> {
-            if (match == null || Glob.matches(match, field)) {
+        long next = h.scan(cursor, options.count(), (field, value) -> {
+            if (options.matches(field)) {
                 found.add(field);
                 found.add(value);
             }

@@ -19,9 +19,6 @@ final class ServerCommands {
     /** The Redis version the server reports: the protocol level its commands and replies follow. */
     static final String REDIS_VERSION = "7.0.0";
 
-    private static final byte[] MATCH = ReplyWriter.asciiBytes("match");
-    private static final byte[] COUNT = ReplyWriter.asciiBytes("count");
-    private static final byte[] TYPE = ReplyWriter.asciiBytes("type");
     private static final byte[] ASYNC = ReplyWriter.asciiBytes("async");
     private static final byte[] SYNC = ReplyWriter.asciiBytes("sync");
     /** The one user, named case-sensitively as Redis's ACL names it. */
@@ -393,48 +390,20 @@ final class ServerCommands {
             out.error("ERR invalid cursor");
             return null;
         }
-        byte[] pattern = null;
-        int count = 10;
-        String type = null;
-        for (int i = 2; i < r.count(); i += 2) {
-            if (i + 1 >= r.count()) {
-                out.error(KvShard.SYNTAX);
-                return null;
-            }
-            if (r.is(i, MATCH)) {
-                pattern = r.copy(i + 1);
-                if (Glob.isEverything(pattern)) {
-                    pattern = null;
-                }
-            } else if (r.is(i, COUNT)) {
-                if (!r.longAt(i + 1)) {
-                    out.error(KvShard.NOT_INTEGER);
-                    return null;
-                }
-                if (r.number < 1) {
-                    out.error(KvShard.SYNTAX);
-                    return null;
-                }
-                count = (int) Math.min(r.number, 1_000_000);
-            } else if (r.is(i, TYPE)) {
-                type = r.string(i + 1).toLowerCase(Locale.ROOT); // an unknown type matches nothing, as in Redis 7.0
-            } else {
-                out.error(KvShard.SYNTAX);
-                return null;
-            }
+        ScanOptions options = ScanOptions.parse(r, 2, true, out);
+        if (options == null) {
+            return null;
         }
         int shards = node.shardCount();
         int shardIndex = (int) Long.remainderUnsigned(cursor, shards);
         long tableCursor = Long.divideUnsigned(cursor, shards);
-        byte[] match = pattern;
-        int limit = count;
-        String wanted = type;
         return FanOut.start(node, connection, out.resp3(), new int[] {shardIndex}, shard -> {
             List<byte[]> keys = new ArrayList<>();
             long now = System.currentTimeMillis();
-            long next = shard.table.scan(tableCursor, limit, e -> {
+            long next = shard.table.scan(tableCursor, options.count(), e -> {
                 endIfStopping();
-                if ((wanted == null || wanted.equals(KvShard.typeName(e))) && (e.expireAt == 0 || e.expireAt > now) && (match == null || Glob.matches(match, e.key))) {
+                if ((options.type() == null || options.type().equals(KvShard.typeName(e))) && (e.expireAt == 0 || e.expireAt > now)
+                        && options.matches(e.key)) {
                     keys.add(e.key);
                 }
             });

@@ -173,16 +173,13 @@ final class StringCommands {
 
     /** GETRANGE key start end: inclusive, negative from the end, clamped, as Redis 7.0. */
     private void getRange(Request r, long now, ReplyWriter out) {
-        if (!r.longAt(2)) {
-            out.error(KvShard.NOT_INTEGER);
+        Long first = integerAt(r, 2, out);
+        Long last = first == null ? null : integerAt(r, 3, out);
+        if (last == null) {
             return;
         }
-        long start = r.number;
-        if (!r.longAt(3)) {
-            out.error(KvShard.NOT_INTEGER);
-            return;
-        }
-        long end = r.number;
+        long start = first;
+        long end = last;
         KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
         if (e == null) {
             out.bulk(r.bytes, 0, 0);
@@ -490,6 +487,27 @@ final class StringCommands {
         return bits ? new BitRange(start, end) : new BitRange(start << 3, (end << 3) + 7);
     }
 
+    /** Argument {@code i} as an integer; null after the error reply. */
+    private static Long integerAt(Request r, int i, ReplyWriter out) {
+        if (!r.longAt(i)) {
+            out.error(KvShard.NOT_INTEGER);
+            return null;
+        }
+        return r.number;
+    }
+
+    /** Whether the range unit at argument {@code i} (BYTE when absent) is BIT; null after the syntax error. */
+    private static Boolean bitUnit(Request r, int i, ReplyWriter out) {
+        if (i >= r.count() || r.is(i, BYTE)) {
+            return false;
+        }
+        if (r.is(i, BIT)) {
+            return true;
+        }
+        out.error(KvShard.SYNTAX);
+        return null;
+    }
+
     /** BITCOUNT key [start end [BYTE | BIT]]. */
     private void bitCount(Request r, long now, ReplyWriter out) {
         KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
@@ -502,24 +520,11 @@ final class StringCommands {
         }
         BitRange range;
         if (r.count() == 4 || r.count() == 5) {
-            if (!r.longAt(2)) {
-                out.error(KvShard.NOT_INTEGER);
+            Long start = integerAt(r, 2, out);
+            Long end = start == null ? null : integerAt(r, 3, out);
+            Boolean bits = end == null ? null : bitUnit(r, 4, out);
+            if (bits == null) {
                 return;
-            }
-            long start = r.number;
-            if (!r.longAt(3)) {
-                out.error(KvShard.NOT_INTEGER);
-                return;
-            }
-            long end = r.number;
-            boolean bits = false;
-            if (r.count() == 5) {
-                if (r.is(4, BIT)) {
-                    bits = true;
-                } else if (!r.is(4, BYTE)) {
-                    out.error(KvShard.SYNTAX);
-                    return;
-                }
             }
             if (start < 0 && end < 0 && start > end) {
                 out.integer(0);
@@ -567,27 +572,18 @@ final class StringCommands {
         BitRange range;
         boolean endGiven = false;
         if (r.count() >= 4 && r.count() <= 6) {
-            if (!r.longAt(3)) {
-                out.error(KvShard.NOT_INTEGER);
+            Long start = integerAt(r, 3, out);
+            Boolean bits = start == null ? null : bitUnit(r, 5, out); // Redis reads the unit before the end
+            if (bits == null) {
                 return;
-            }
-            long start = r.number;
-            boolean bits = false;
-            if (r.count() == 6) {
-                if (r.is(5, BIT)) {
-                    bits = true;
-                } else if (!r.is(5, BYTE)) {
-                    out.error(KvShard.SYNTAX);
-                    return;
-                }
             }
             long end;
             if (r.count() >= 5) {
-                if (!r.longAt(4)) {
-                    out.error(KvShard.NOT_INTEGER);
+                Long given = integerAt(r, 4, out);
+                if (given == null) {
                     return;
                 }
-                end = r.number;
+                end = given;
                 endGiven = true;
             } else {
                 end = bits ? ((long) e.length << 3) + 7 : e.length - 1L;

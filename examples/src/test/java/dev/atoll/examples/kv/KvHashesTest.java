@@ -1,9 +1,5 @@
 package dev.atoll.examples.kv;
 
-import dev.atoll.config.DriverKind;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -14,41 +10,11 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Hashes, with the assertions of Redis 7.0's tests/unit/type/hash.tcl ported; three shards. */
-class KvHashesTest {
-    private static KvTestServer server;
-    private static RespClient c;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KvTestServer.start(3, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-        c = server.client();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        c.close();
-        server.close();
-    }
-
-    @BeforeEach
-    void flush() throws Exception {
-        assertEquals("OK", c.call("FLUSHALL"));
-    }
-
-    private static RespClient.Error error(String text) {
-        return new RespClient.Error(text);
-    }
-
-    private static void assertError(String prefix, Object reply) {
-        assertInstanceOf(RespClient.Error.class, reply, String.valueOf(reply));
-        assertTrue(((RespClient.Error) reply).text().startsWith(prefix), reply.toString());
-    }
-
+class KvHashesTest extends KvSharedServerTest {
     /** HGETALL's flat RESP2 reply as a map. */
     private static Map<Object, Object> all(String key) throws Exception {
         List<?> flat = (List<?>) c.call("HGETALL", key);

@@ -1,9 +1,5 @@
 package dev.atoll.examples.kv;
 
-import dev.atoll.config.DriverKind;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
@@ -11,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,37 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tests/unit/keyspace.tcl and tests/unit/bitops.tcl ported (and the examples of its command
  * reference); three shards, so that keys of one command are found on one shard or on several.
  */
-class KvStringsTest {
-    private static final int SHARDS = 3;
-    private static KvTestServer server;
-    private static RespClient c;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KvTestServer.start(SHARDS, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-        c = server.client();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        c.close();
-        server.close();
-    }
-
-    @BeforeEach
-    void flush() throws Exception {
-        assertEquals("OK", c.call("FLUSHALL"));
-    }
-
-    private static RespClient.Error error(String text) {
-        return new RespClient.Error(text);
-    }
-
-    private static void assertError(String prefix, Object reply) {
-        assertInstanceOf(RespClient.Error.class, reply, String.valueOf(reply));
-        assertTrue(((RespClient.Error) reply).text().startsWith(prefix), reply.toString());
-    }
-
+class KvStringsTest extends KvSharedServerTest {
     /** Names {@code prefix0, prefix1, ...} whose keys all live on one shard, the shard of {@code prefix0}. */
     static String[] sameShard(String prefix, int count) {
         String[] names = new String[count];
