@@ -151,7 +151,7 @@ final class AofReplay {
                         if (moved == null) {
                             moved = target.insert(e.key, e.hash, new byte[0]);
                         }
-                        moved.copyValueOf(e);
+                        moved.takeValueOf(e); // the former shard's table is dropped
                         target.setExpire(moved, e.expireAt);
                     }
                 });

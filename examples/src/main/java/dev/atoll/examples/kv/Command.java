@@ -71,12 +71,12 @@ enum Command {
     HSTRLEN(3, Kind.KEY, "hash", "3.2.0", "Returns the length of the value of a field of a hash.", "readonly", "fast"),
     HRANDFIELD(-2, Kind.KEY, "hash", "6.2.0", "Returns random fields of a hash (count, WITHVALUES).", "readonly"),
     HSCAN(-3, Kind.KEY, "hash", "2.8.0", "Iterates over the fields of a hash (MATCH, COUNT).", "readonly"),
-    // Several keys that must all be on one shard: executed there whole, refused across shards.
+    // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are refused.
     MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists; its keys must be on one shard.", "write", "denyoom"),
     LCS(-3, Kind.ONE_SHARD, "string", "7.0.0", "Finds the longest common subsequence of two strings (LEN, IDX, MINMATCHLEN, WITHMATCHLEN).", "readonly"),
-    RENAME(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key, replacing the destination; both keys on one shard.", "write"),
-    RENAMENX(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key only when the new name does not exist; both keys on one shard.", "write", "fast"),
-    COPY(-3, Kind.ONE_SHARD, "generic", "6.2.0", "Copies a key's value and expiry to another key (REPLACE); both keys on one shard.", "write", "denyoom"),
+    RENAME(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key, replacing the destination (across shards: a move through the mesh).", "write"),
+    RENAMENX(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key only when the new name does not exist (across shards: a move).", "write", "fast"),
+    COPY(-3, Kind.ONE_SHARD, "generic", "6.2.0", "Copies a key's value and expiry to another key (REPLACE; across shards: through the mesh).", "write", "denyoom"),
     // Several keys, possibly on several shards: split into one single-key command per key.
     MGET(-2, Kind.MULTI_KEY, "string", "1.0.0", "Returns the values of keys (each read on its owning shard).", "readonly", "fast"),
     MSET(-3, Kind.MULTI_KEY, "string", "1.0.1", "Sets keys; atomic per shard, not across shards (see docs/kv.md).", "write", "denyoom"),
@@ -135,6 +135,11 @@ enum Command {
     /** Where the key of a KEY command with {@code count} arguments is; -1: it has none (OBJECT HELP). */
     int keyIndex(int count) {
         return this != OBJECT ? 1 : count >= 3 ? 2 : -1;
+    }
+
+    /** RENAME, RENAMENX, COPY: across shards, a {@link KeyMove}. */
+    boolean movesAKey() {
+        return this == RENAME || this == RENAMENX || this == COPY;
     }
 
     /** Whether {@code count} arguments are not a whole number of key-value pairs after the name (MSET, MSETNX). */

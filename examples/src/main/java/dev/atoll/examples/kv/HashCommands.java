@@ -35,6 +35,9 @@ final class HashCommands {
             return;
         }
         HashValue h = e == null ? null : e.hashValue;
+        if (e != null && command.writes) {
+            e.version++; // changed, or as good as: a move of the key in progress keeps its source
+        }
         switch (command) {
             case HSET, HMSET -> {
                 if (r.count() % 2 != 0) {

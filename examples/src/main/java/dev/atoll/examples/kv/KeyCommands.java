@@ -90,11 +90,7 @@ final class KeyCommands {
     /** The key that is argument 2, made to hold {@code source}'s value (shared: the source is removed next) and expiry. */
     private KeyTable.Entry move(KeyTable.Entry source, Request r, long now) {
         KeyTable.Entry target = place(r, now);
-        target.value = source.value;
-        target.length = source.length;
-        target.hashValue = source.hashValue;
-        target.raw = source.raw;
-        target.notInt = source.notInt;
+        target.takeValueOf(source);
         shard.setExpire(target, source.expireAt);
         return target;
     }
@@ -105,26 +101,36 @@ final class KeyCommands {
         return target != null ? target : shard.put(r.bytes, r.offset(2), r.length(2), new byte[0], 0, false);
     }
 
-    /** COPY source destination [DB destination-db] [REPLACE]: only database 0 exists. */
-    private void copy(Request r, long now, ReplyWriter out) {
-        boolean replace = false;
+    /** COPY's options: [DB destination-db] [REPLACE], only database 0 existing; 1 with REPLACE, 0 without, -1 after the error. */
+    static int copyOptions(Request r, ReplyWriter out) {
+        int replace = 0;
         for (int j = 3; j < r.count(); j++) {
             if (r.is(j, REPLACE)) {
-                replace = true;
+                replace = 1;
             } else if (r.is(j, DB) && j + 1 < r.count()) {
                 if (!r.longAt(++j) || r.number != (int) r.number) {
                     out.error(KvShard.NOT_INTEGER);
-                    return;
+                    return -1;
                 }
                 if (r.number != 0) {
                     out.error("ERR DB index is out of range");
-                    return;
+                    return -1;
                 }
             } else {
                 out.error(KvShard.SYNTAX);
-                return;
+                return -1;
             }
         }
+        return replace;
+    }
+
+    /** COPY source destination [DB destination-db] [REPLACE], both keys on this shard. */
+    private void copy(Request r, long now, ReplyWriter out) {
+        int options = copyOptions(r, out);
+        if (options < 0) {
+            return;
+        }
+        boolean replace = options == 1;
         if (sameKey(r)) {
             out.error("ERR source and destination objects are the same");
             return;

@@ -33,6 +33,8 @@ final class KeyTable {
         boolean raw;
         /** Stored as text that is not a candidate for the int encoding (INCRBYFLOAT's result). */
         boolean notInt;
+        /** Bumped by every change of value or expiry: a move between shards deletes its source only if unchanged. */
+        long version;
         /** Unix time in ms of the last command that read or wrote it (OBJECT IDLETIME). */
         long accessedAt;
         /** Unix time in ms when the key expires; 0 = never. */
@@ -64,6 +66,7 @@ final class KeyTable {
             value = bytes;
             length = bytes.length;
             hashValue = null;
+            version++;
             raw = false;
             notInt = false;
         }
@@ -73,6 +76,7 @@ final class KeyTable {
             value = null;
             length = 0;
             hashValue = fields;
+            version++;
         }
 
         /** Takes the value of {@code other} (RENAME, COPY, moving keys between shards), sharing nothing mutable. */
@@ -86,6 +90,16 @@ final class KeyTable {
             }
         }
 
+        /** Takes the value of {@code other}, which is dropped next (RENAME): shared, not copied. */
+        void takeValueOf(Entry other) {
+            value = other.value;
+            length = other.length;
+            hashValue = other.hashValue;
+            raw = other.raw;
+            notInt = other.notInt;
+            version++;
+        }
+
         /** The string's bytes in an array of their own length (a snapshot, a move). */
         byte[] bytes() {
             return value.length == length ? value : Arrays.copyOf(value, length);
@@ -96,6 +110,7 @@ final class KeyTable {
          * does: doubled up to 1 MiB, then by 1 MiB, never past {@code max} (which {@code size} is not over).
          */
         void ensureLength(int size, long max) {
+            version++;
             if (size > value.length) {
                 long greedy = size < GREEDY_LIMIT ? 2L * size : (long) size + GREEDY_LIMIT;
                 value = Arrays.copyOf(value, (int) Math.max(size, Math.min(greedy, Math.min(max, Integer.MAX_VALUE - 16))));
@@ -206,6 +221,7 @@ final class KeyTable {
 
     /** Sets (or with 0 clears) a key's expiry, keeping the list of keys with one up to date. */
     void setExpire(Entry e, long expireAt) {
+        e.version++;
         if (expireAt != 0 && e.volatileIndex < 0) {
             if (volatileCount == volatileKeys.length) {
                 volatileKeys = Arrays.copyOf(volatileKeys, volatileCount * 2);

@@ -144,6 +144,8 @@ final class KvConnection implements Receiver {
     private long fillingGeneration = -1;
     private int fillingAccounts;
 
+    /** {@link KeyMove}s started and not yet done: parsing pauses meanwhile, so the next commands see the move. */
+    private int movesOut;
     /** The log position the output must wait for (appendfsync always). */
     private long syncNeeded;
     private long syncWaiting;
@@ -414,12 +416,12 @@ final class KvConnection implements Receiver {
     /**
      * Parsing must pause: the replies held plus the commands out on other shards are over the
      * high-water mark, the queue is over its length, commands of an earlier read are still out on
-     * other shards, a reply reached the hard limit (the connection is about to close), or a shard's log
-     * is over its bound ({@link LogPressure}).
+     * other shards, a key is being moved between shards ({@link KeyMove}), a reply reached the hard
+     * limit (the connection is about to close), or a shard's log is over its bound ({@link LogPressure}).
      */
     private boolean backedUp() {
         return replyBytes() + requestBytesOut > limits.highWater() || pendingCount > PENDING_HIGH || sentAccounts() > 0
-                || hardLimitReached || node.logPressure.paused();
+                || movesOut > 0 || hardLimitReached || node.logPressure.paused();
     }
 
     /** The replies this connection holds for its client: output not yet written, writes in flight, ready entries. */
@@ -443,7 +445,7 @@ final class KvConnection implements Receiver {
      */
     void resumeIfPaused() {
         if (!paused || closed || replyBytes() + requestBytesOut > limits.lowWater() || pendingCount > PENDING_HIGH
-                || sentAccounts() > 0 || node.logPressure.paused()) {
+                || sentAccounts() > 0 || movesOut > 0 || node.logPressure.paused()) {
             return;
         }
         paused = false;
@@ -476,7 +478,17 @@ final class KvConnection implements Receiver {
         switch (command.kind) {
             case KEY, ONE_SHARD -> {
                 int owner = owner(command, r);
-                if (owner == CROSS_SHARD) {
+                if (owner == CROSS_SHARD && command.movesAKey()) {
+                    int shards = node.shardCount();
+                    ReplySource move = KeyMove.start(node, this, localOut(), command, r,
+                            KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards),
+                            KeyTable.owner(KeyTable.hash(r.bytes, r.offset(2), r.length(2)), shards));
+                    if (move != null) {
+                        push(move, 0);
+                    } else {
+                        localDone(); // answered at once (COPY's options)
+                    }
+                } else if (owner == CROSS_SHARD) {
                     localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
                             + " across shards is not supported (see docs/kv.md)");
                     localDone();
@@ -694,6 +706,16 @@ final class KvConnection implements Receiver {
     void remoteReplyArrived(int requestBytes, int replyBytes) {
         requestBytesOut -= requestBytes;
         replyArrived(replyBytes);
+    }
+
+    /** A {@link KeyMove} of this connection is under way. */
+    void moveStarted() {
+        movesOut++;
+    }
+
+    /** A {@link KeyMove} of this connection is done (its reply follows). */
+    void moveDone() {
+        movesOut--;
     }
 
     /** Its account in a batch is back; {@code limitReached}: the owner stopped at the hard limit. */

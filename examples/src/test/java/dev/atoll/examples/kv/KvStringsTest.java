@@ -329,10 +329,53 @@ class KvStringsTest extends KvSharedServerTest {
         assertEquals(4L, c.call("HLEN", k[2]));
         assertEquals("OK", c.call("RENAME", k[2], k[1]));
         assertEquals("2", c.call("HGET", k[1], "b"));
+    }
+
+    @Test
+    void renameAndCopyAcrossShardsMoveThroughTheMesh() throws Exception {
+        String[] k = otherShards("move");
+        String from = k[0];
+        String to = k[1];
+        assertEquals(error("ERR no such key"), c.call("RENAME", from, to));
+        assertEquals(error("ERR no such key"), c.call("RENAMENX", from, to));
+        assertEquals(0L, c.call("COPY", from, to));
+        assertEquals("OK", c.call("SET", from, "v", "EX", "1000"));
+        assertEquals("OK", c.call("SET", to, "old"));
+        assertEquals("OK", c.call("RENAME", from, to));
+        assertEquals("v", c.call("GET", to));
+        assertTrue((Long) c.call("TTL", to) > 900); // the expiry moves with it
+        assertEquals(0L, c.call("EXISTS", from));
+        assertEquals(1L, c.call("RENAMENX", to, from));
+        assertEquals("v", c.call("GET", from));
+        assertEquals("OK", c.call("SET", to, "there"));
+        assertEquals(0L, c.call("RENAMENX", from, to));
+        assertEquals(List.of("v", "there"), c.call("MGET", from, to)); // nothing moved
+        assertEquals(0L, c.call("COPY", from, to));
+        assertEquals(1L, c.call("COPY", from, to, "REPLACE"));
+        assertEquals(List.of("v", "v"), c.call("MGET", from, to));
+        assertEquals(error("ERR syntax error"), c.call("COPY", from, to, "FOO"));
+        assertEquals(error("ERR DB index is out of range"), c.call("COPY", from, to, "DB", "3"));
+        assertEquals(2L, c.call("APPEND", to, "!"));
+        assertEquals("v", c.call("GET", from)); // the copy is independent
+        assertEquals(1L, c.call("DEL", from));
+        assertEquals(2L, c.call("HSET", from, "a", "1", "b", "2"));
+        assertEquals("OK", c.call("RENAME", from, to));
+        assertEquals("hash", c.call("TYPE", to));
+        assertEquals(List.of("1", "2"), c.call("HMGET", to, "a", "b"));
+        assertEquals("listpack", c.call("OBJECT", "ENCODING", to));
+        // Pipelined: each reply in its place, each move seen by the commands after it.
+        for (int i = 0; i < 20; i++) {
+            c.send("RENAME", i % 2 == 0 ? to : from, i % 2 == 0 ? from : to);
+            c.send("HGET", i % 2 == 0 ? from : to, "a");
+        }
+        List<Object> replies = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            replies.add(c.read());
+        }
+        assertEquals(java.util.Collections.nCopies(20, List.of("OK", "1")).stream().flatMap(List::stream).toList(), replies);
         String[] apart = otherShards("r");
         assertEquals("OK", c.call("SET", apart[0], "v"));
-        assertError("CROSSSHARD", c.call("RENAME", apart[0], apart[1]));
-        assertError("CROSSSHARD", c.call("COPY", apart[0], apart[1]));
+        assertError("CROSSSHARD", c.call("LCS", apart[0], apart[1]));
         assertEquals("v", c.call("GET", apart[0]));
     }
 
