@@ -276,6 +276,24 @@ class KvPersistenceTest {
         }
     }
 
+    @Test
+    void movesBetweenShardsReplay() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.ALWAYS);
+        String[] k = KvStringsTest.otherShards("move"); // owned by two of three shards
+        try (KvTestServer server = KvTestServer.start(3, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals("OK", c.call("SET", k[0], "v", "EX", "1000"));
+            assertEquals("OK", c.call("RENAME", k[0], k[1]));
+            assertEquals(1L, c.call("HSET", k[0], "f", "1"));
+            assertEquals(1L, c.call("COPY", k[0], "copy-" + k[0]));
+        }
+        try (KvTestServer server = KvTestServer.start(3, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals("v", c.call("GET", k[1]));
+            assertTrue((Long) c.call("TTL", k[1]) > 900);
+            assertEquals("1", c.call("HGET", k[0], "f"));
+            assertEquals("1", c.call("HGET", "copy-" + k[0], "f"));
+        }
+    }
+
     private static void assertStateAfterRestart(RespClient c, String when) throws Exception {
         assertTrue((Long) c.call("TTL", "sx") > 900, when);
         assertTrue((Long) c.call("PTTL", "px") > 900_000, when);
