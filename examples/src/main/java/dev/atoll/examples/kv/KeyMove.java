@@ -24,9 +24,8 @@ import dev.atoll.shards.Shard;
  * always} each step's log is synced before the next step starts, so a crash leaves the key at both
  * places at worst, never at none; the reply waits for the last sync.
  */
-final class KeyMove implements ReplySource {
+final class KeyMove extends PendingReply {
     private final KvNode node;
-    private final KvConnection connection;
     private final Command command;
     private final int home;
     private final int sourceShard;
@@ -34,8 +33,6 @@ final class KeyMove implements ReplySource {
     private final byte[] source;
     private final byte[] target;
     private final boolean replace;
-    private final ReplyWriter reply = new ReplyWriter(64);
-    private boolean done;
     // Handed from step to step through the mesh: each is touched by one shard at a time.
     private KeyTable.Entry copy;
     private KeyTable.Entry original;
@@ -43,8 +40,8 @@ final class KeyMove implements ReplySource {
 
     private KeyMove(KvNode node, KvConnection connection, Command command, Request r, int sourceShard, int targetShard,
                     boolean replace) {
+        super(connection, false); // its replies (+OK, :n, -ERR) are the same in RESP2 and RESP3
         this.node = node;
-        this.connection = connection;
         this.command = command;
         this.home = Shard.current().id();
         this.sourceShard = sourceShard;
@@ -69,7 +66,7 @@ final class KeyMove implements ReplySource {
         node.shards[move.home].batches.sendAll(); // after the commands already queued for those shards
         if (!Shard.current().send(sourceShard, move::copySource)) {
             move.reply.error("ERR shard " + sourceShard + " is overloaded");
-            move.done = true;
+            move.completeAtOnce();
         } else {
             connection.moveStarted();
         }
@@ -151,30 +148,8 @@ final class KeyMove implements ReplySource {
     private void finish(String resp) {
         afterSync(node.shards[Shard.current().id()], () -> Shard.current().sendReply(home, () -> {
             reply.raw(ReplyWriter.asciiBytes(resp));
-            done = true;
             connection.moveDone();
-            connection.replyArrived(reply.size());
-            connection.repliesArrived();
+            complete();
         }));
-    }
-
-    @Override
-    public boolean ready() {
-        return done;
-    }
-
-    @Override
-    public void writeReply(int index, ReplyWriter out) {
-        out.raw(reply.bytes(), 0, reply.size());
-    }
-
-    @Override
-    public int size(int index) {
-        return reply.size();
-    }
-
-    @Override
-    public void release() {
-        // not pooled: the collector takes it
     }
 }
