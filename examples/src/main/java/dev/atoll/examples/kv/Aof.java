@@ -13,8 +13,9 @@ import java.util.function.BiConsumer;
 
 /**
  * One shard's append-only log: write commands, RESP-encoded as Redis writes them
- * ({@code SET k v PXAT ms}, {@code APPEND k chunk}, {@code DEL k}, {@code PEXPIREAT k ms},
- * {@code PERSIST k}, {@code FLUSHALL}), written through a {@link LogFile} (the io module's
+ * ({@code SET k v PXAT ms}, {@code APPEND k chunk}, {@code SETRANGE k offset bytes},
+ * {@code SETBIT k offset bit}, {@code HSET k f v ...}, {@code HDEL k f ...}, {@code DEL k},
+ * {@code PEXPIREAT k ms}, {@code PERSIST k}, {@code FLUSHALL}), written through a {@link LogFile} (the io module's
  * {@code AsyncFile}).
  *
  * <p>Records are appended to a heap buffer as commands execute; the first record of a loop
@@ -51,6 +52,9 @@ final class Aof {
     private static final byte[] PEXPIREAT = ReplyWriter.asciiBytes("PEXPIREAT");
     private static final byte[] PERSIST = ReplyWriter.asciiBytes("PERSIST");
     private static final byte[] FLUSHALL = ReplyWriter.asciiBytes("FLUSHALL");
+    private static final byte[] SETRANGE = ReplyWriter.asciiBytes("SETRANGE");
+    private static final byte[] SETBIT = ReplyWriter.asciiBytes("SETBIT");
+    private static final byte[] HSET = ReplyWriter.asciiBytes("HSET");
     private static final byte[] PXAT = ReplyWriter.asciiBytes("PXAT");
     private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("KEEPTTL");
     private static final int INITIAL_BUFFER = 16 * 1024;
@@ -189,6 +193,62 @@ final class Aof {
     void append(byte[] key, byte[] chunk, int offset, int length) {
         begin(3).bulk(APPEND).bulk(key).bulk(chunk, offset, length);
         end();
+    }
+
+    /** {@code SETRANGE key offset bytes}: the change, not the value it makes. */
+    void setRange(byte[] key, long offset, byte[] bytes, int from, int length) {
+        begin(4).bulk(SETRANGE).bulk(key).bulkDecimal(offset).bulk(bytes, from, length);
+        end();
+    }
+
+    /** {@code SETBIT key offset bit}. */
+    void setBit(byte[] key, long offset, int bit) {
+        begin(4).bulk(SETBIT).bulk(key).bulkDecimal(offset).bulkDecimal(bit);
+        end();
+    }
+
+    /**
+     * The command in {@code r} as it is (HSET, HDEL, HMSET ...): argument 0 replaced by {@code name}
+     * (the log's own spelling of it), the arguments from 1 on as given.
+     */
+    void command(byte[] name, Request r) {
+        ReplyWriter w = begin(r.count()).bulk(name);
+        for (int i = 1; i < r.count(); i++) {
+            w.bulk(r.bytes, r.offset(i), r.length(i));
+        }
+        end();
+    }
+
+    /** {@code HSET key field value}: one field as it is now (HINCRBY, HINCRBYFLOAT, HSETNX). */
+    void hset(byte[] key, byte[] field, byte[] value) {
+        begin(4).bulk(HSET).bulk(key).bulk(field).bulk(value);
+        end();
+    }
+
+    /** A whole key as it is now, with its expiry, replacing whatever the key held (RENAME, COPY). */
+    void entry(KeyTable.Entry e) {
+        if (!e.isString()) {
+            del(e.key); // HSET adds to a hash the key may still hold in the log
+        }
+        recordStart = pending.size();
+        writeEntry(pending, e);
+        end();
+    }
+
+    /** The records that make {@code e} (a rewrite's snapshot, {@link #entry}): SET, or HSET then PEXPIREAT. */
+    private static void writeEntry(ReplyWriter w, KeyTable.Entry e) {
+        if (e.isString()) {
+            w.arrayHeader(e.expireAt != 0 ? 5 : 3).bulk(SET).bulk(e.key).bulk(e.value, 0, e.length);
+            if (e.expireAt != 0) {
+                w.bulk(PXAT).bulkDecimal(e.expireAt);
+            }
+            return;
+        }
+        w.arrayHeader(2 + 2L * e.hashValue.size()).bulk(HSET).bulk(e.key);
+        e.hashValue.forEach((field, value) -> w.bulk(field).bulk(value));
+        if (e.expireAt != 0) {
+            w.arrayHeader(3).bulk(PEXPIREAT).bulk(e.key).bulkDecimal(e.expireAt);
+        }
     }
 
     void del(byte[] key) {
@@ -463,11 +523,8 @@ final class Aof {
         ReplyWriter snapshot = new ReplyWriter(Math.max(1024, table.size() * 48));
         long now = System.currentTimeMillis();
         table.forEach(e -> {
-            if (e.expireAt == 0 || e.expireAt > now) {
-                snapshot.arrayHeader(e.expireAt != 0 ? 5 : 3).bulk(SET).bulk(e.key).bulk(e.value);
-                if (e.expireAt != 0) {
-                    snapshot.bulk(PXAT).bulkDecimal(e.expireAt);
-                }
+            if ((e.expireAt == 0 || e.expireAt > now) && (e.isString() || e.hashValue.size() > 0)) {
+                writeEntry(snapshot, e);
             }
         });
         rewriteTail = new ReplyWriter(INITIAL_BUFFER);

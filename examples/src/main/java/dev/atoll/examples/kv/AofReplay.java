@@ -58,6 +58,10 @@ final class AofReplay {
     private static final byte[] FLUSHALL = ReplyWriter.asciiBytes("flushall");
     private static final byte[] PXAT = ReplyWriter.asciiBytes("pxat");
     private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("keepttl");
+    private static final byte[] SETRANGE = ReplyWriter.asciiBytes("setrange");
+    private static final byte[] SETBIT = ReplyWriter.asciiBytes("setbit");
+    private static final byte[] HSET = ReplyWriter.asciiBytes("hset");
+    private static final byte[] HDEL = ReplyWriter.asciiBytes("hdel");
 
     /**
      * What was loaded.
@@ -145,10 +149,9 @@ final class AofReplay {
                         KeyTable target = tables[KeyTable.owner(e.hash, shards)];
                         KeyTable.Entry moved = target.find(e.key, 0, e.key.length, e.hash);
                         if (moved == null) {
-                            moved = target.insert(e.key, e.hash, e.value);
-                        } else {
-                            moved.value = e.value;
+                            moved = target.insert(e.key, e.hash, new byte[0]);
                         }
+                        moved.takeValueOf(e); // the former shard's table is dropped
                         target.setExpire(moved, e.expireAt);
                     }
                 });
@@ -386,7 +389,7 @@ final class AofReplay {
             if (e == null) {
                 e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), r.copy(2));
             } else {
-                e.value = r.copy(2);
+                e.setString(r.copy(2));
             }
             if (!keepTtl) {
                 table.setExpire(e, expireAt);
@@ -394,11 +397,33 @@ final class AofReplay {
         } else if (r.is(0, APPEND) && r.count() == 3) {
             KeyTable.Entry e = entry(r, table);
             if (e == null) {
-                table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), r.copy(2));
+                table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), r.copy(2)).raw = true;
+            } else if (e.isString()) {
+                e.append(b, r.offset(2), r.length(2), Integer.MAX_VALUE); // its expiry stays, as APPEND keeps it
             } else {
-                byte[] value = Arrays.copyOf(e.value, e.value.length + r.length(2));
-                System.arraycopy(b, r.offset(2), value, e.value.length, r.length(2));
-                e.value = value; // its expiry stays, as APPEND keeps it
+                return false;
+            }
+        } else if ((r.is(0, SETRANGE) && r.count() == 4) || (r.is(0, SETBIT) && r.count() == 4)) {
+            return changeString(r, table);
+        } else if (r.is(0, HSET) && r.count() >= 4 && r.count() % 2 == 0) {
+            KeyTable.Entry e = entry(r, table);
+            if (e == null) {
+                e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), new HashValue());
+            } else if (e.isString()) {
+                return false;
+            }
+            for (int i = 2; i < r.count(); i += 2) {
+                e.hashValue.put(r.copy(i), r.copy(i + 1));
+            }
+        } else if (r.is(0, HDEL) && r.count() >= 3) {
+            KeyTable.Entry e = entry(r, table);
+            if (e != null && !e.isString()) {
+                for (int i = 2; i < r.count(); i++) {
+                    e.hashValue.remove(b, r.offset(i), r.length(i));
+                }
+                if (e.hashValue.size() == 0) {
+                    table.remove(e); // an empty hash is no key, as in Redis
+                }
             }
         } else if (r.is(0, DEL) && r.count() == 2) {
             KeyTable.Entry e = entry(r, table);
@@ -415,6 +440,31 @@ final class AofReplay {
             table.clear();
         } else {
             return false;
+        }
+        return true;
+    }
+
+    /** {@code SETRANGE key offset bytes} or {@code SETBIT key offset bit}; false when malformed. */
+    private static boolean changeString(Request r, KeyTable table) {
+        if (!r.longAt(2) || r.number < 0) {
+            return false;
+        }
+        long offset = r.number;
+        boolean bit = r.is(0, SETBIT);
+        if (bit ? !r.longAt(3) || (r.number & ~1) != 0 : offset + r.length(3) > Integer.MAX_VALUE - 16) {
+            return false;
+        }
+        KeyTable.Entry e = entry(r, table);
+        if (e == null) {
+            e = table.insert(r.copy(1), KeyTable.hash(r.bytes, r.offset(1), r.length(1)), new byte[0]);
+        } else if (!e.isString()) {
+            return false;
+        }
+        if (bit) {
+            StringCommands.setBit(e, offset, (int) r.number, Integer.MAX_VALUE);
+        } else {
+            e.ensureLength((int) offset + r.length(3), Integer.MAX_VALUE);
+            System.arraycopy(r.bytes, r.offset(3), e.value, (int) offset, r.length(3));
         }
         return true;
     }

@@ -19,6 +19,8 @@ enum Command {
     CLIENT(-2, Kind.CONNECTION, "connection", "2.4.0", "CLIENT SETNAME, GETNAME, ID, SETINFO.", "noscript", "loading", "stale"),
     COMMAND(-1, Kind.CONNECTION, "server", "2.8.13", "Returns detailed information about all commands.", "loading", "stale"),
     CONFIG(-2, Kind.CONNECTION, "server", "2.0.0", "CONFIG GET of the server's parameters.", "admin", "noscript", "loading", "stale"),
+    TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),
+    WAIT(3, Kind.CONNECTION, "generic", "3.0.0", "Answers 0 at once: there are no replicas to wait for.", "noscript"),
     // Owned by the shard of their one key (argument 1).
     GET(2, Kind.KEY, "string", "1.0.0", "Returns the string value of a key.", "readonly", "fast"),
     SET(-3, Kind.KEY, "string", "1.0.0", "Sets the string value of a key (EX, PX, EXAT, PXAT, NX, XX, KEEPTTL, GET).", "write", "denyoom"),
@@ -37,16 +39,55 @@ enum Command {
     TTL(2, Kind.KEY, "generic", "1.0.0", "Returns a key's time to live in seconds.", "readonly", "fast"),
     PTTL(2, Kind.KEY, "generic", "2.6.0", "Returns a key's time to live in milliseconds.", "readonly", "fast"),
     PERSIST(2, Kind.KEY, "generic", "2.2.0", "Removes a key's expiry.", "write", "fast"),
-    TYPE(2, Kind.KEY, "generic", "1.0.0", "Returns the type of the value of a key (string or none).", "readonly", "fast"),
+    TYPE(2, Kind.KEY, "generic", "1.0.0", "Returns the type of the value of a key (string, hash or none).", "readonly", "fast"),
+    SETEX(4, Kind.KEY, "string", "2.0.0", "Sets the string value and expiry (seconds) of a key.", "write", "denyoom"),
+    PSETEX(4, Kind.KEY, "string", "2.6.0", "Sets the string value and expiry (milliseconds) of a key.", "write", "denyoom"),
+    GETEX(-2, Kind.KEY, "string", "6.2.0", "Returns the string value of a key after setting its expiry (EX, PX, EXAT, PXAT, PERSIST).", "write", "fast"),
+    GETSET(3, Kind.KEY, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value.", "write", "denyoom", "fast"),
+    SETRANGE(4, Kind.KEY, "string", "2.2.0", "Overwrites a part of a string value from an offset, zero-padded.", "write", "denyoom"),
+    GETRANGE(4, Kind.KEY, "string", "2.4.0", "Returns a substring of the string value of a key.", "readonly"),
+    SUBSTR(4, Kind.KEY, "string", "1.0.0", "Returns a substring of the string value of a key (as GETRANGE).", "readonly"),
+    INCRBYFLOAT(3, Kind.KEY, "string", "2.6.0", "Increments the floating point value of a key by a number.", "write", "denyoom", "fast"),
+    SETBIT(4, Kind.KEY, "bitmap", "2.2.0", "Sets or clears the bit at an offset of a string value.", "write", "denyoom"),
+    GETBIT(3, Kind.KEY, "bitmap", "2.2.0", "Returns the bit at an offset of a string value.", "readonly", "fast"),
+    BITCOUNT(-2, Kind.KEY, "bitmap", "2.6.0", "Counts the set bits of a string value, in a range of bytes or bits.", "readonly"),
+    BITPOS(-3, Kind.KEY, "bitmap", "2.8.7", "Finds the first set or clear bit of a string value.", "readonly"),
+    EXPIRETIME(2, Kind.KEY, "generic", "7.0.0", "Returns a key's expiry as a Unix time in seconds.", "readonly", "fast"),
+    PEXPIRETIME(2, Kind.KEY, "generic", "7.0.0", "Returns a key's expiry as a Unix time in milliseconds.", "readonly", "fast"),
+    OBJECT(-2, Kind.KEY, "generic", "2.2.3", "OBJECT ENCODING, FREQ, IDLETIME, REFCOUNT of a key; OBJECT HELP.", "readonly"),
+    HSET(-4, Kind.KEY, "hash", "2.0.0", "Sets fields of a hash; returns how many are new.", "write", "denyoom", "fast"),
+    HMSET(-4, Kind.KEY, "hash", "2.0.0", "Sets fields of a hash (as HSET, answering OK).", "write", "denyoom", "fast"),
+    HSETNX(4, Kind.KEY, "hash", "2.0.0", "Sets a field of a hash only when it does not exist.", "write", "denyoom", "fast"),
+    HGET(3, Kind.KEY, "hash", "2.0.0", "Returns the value of a field of a hash.", "readonly", "fast"),
+    HMGET(-3, Kind.KEY, "hash", "2.0.0", "Returns the values of fields of a hash.", "readonly", "fast"),
+    HDEL(-3, Kind.KEY, "hash", "2.0.0", "Deletes fields of a hash; the key goes with its last field.", "write", "fast"),
+    HLEN(2, Kind.KEY, "hash", "2.0.0", "Returns the number of fields of a hash.", "readonly", "fast"),
+    HEXISTS(3, Kind.KEY, "hash", "2.0.0", "Tells whether a field exists in a hash.", "readonly", "fast"),
+    HGETALL(2, Kind.KEY, "hash", "2.0.0", "Returns every field and value of a hash.", "readonly"),
+    HKEYS(2, Kind.KEY, "hash", "2.0.0", "Returns every field of a hash.", "readonly"),
+    HVALS(2, Kind.KEY, "hash", "2.0.0", "Returns every value of a hash.", "readonly"),
+    HINCRBY(4, Kind.KEY, "hash", "2.0.0", "Increments the integer value of a field of a hash.", "write", "denyoom", "fast"),
+    HINCRBYFLOAT(4, Kind.KEY, "hash", "2.6.0", "Increments the floating point value of a field of a hash.", "write", "denyoom", "fast"),
+    HSTRLEN(3, Kind.KEY, "hash", "3.2.0", "Returns the length of the value of a field of a hash.", "readonly", "fast"),
+    HRANDFIELD(-2, Kind.KEY, "hash", "6.2.0", "Returns random fields of a hash (count, WITHVALUES).", "readonly"),
+    HSCAN(-3, Kind.KEY, "hash", "2.8.0", "Iterates over the fields of a hash (MATCH, COUNT).", "readonly"),
+    // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are refused.
+    MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists; its keys must be on one shard.", "write", "denyoom"),
+    LCS(-3, Kind.ONE_SHARD, "string", "7.0.0", "Finds the longest common subsequence of two strings (LEN, IDX, MINMATCHLEN, WITHMATCHLEN).", "readonly"),
+    RENAME(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key, replacing the destination (across shards: a move through the mesh).", "write"),
+    RENAMENX(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key only when the new name does not exist (across shards: a move).", "write", "fast"),
+    COPY(-3, Kind.ONE_SHARD, "generic", "6.2.0", "Copies a key's value and expiry to another key (REPLACE; across shards: through the mesh).", "write", "denyoom"),
     // Several keys, possibly on several shards: split into one single-key command per key.
     MGET(-2, Kind.MULTI_KEY, "string", "1.0.0", "Returns the values of keys (each read on its owning shard).", "readonly", "fast"),
     MSET(-3, Kind.MULTI_KEY, "string", "1.0.1", "Sets keys; atomic per shard, not across shards (see docs/kv.md).", "write", "denyoom"),
     DEL(-2, Kind.MULTI_KEY, "generic", "1.0.0", "Deletes keys; returns how many existed.", "write"),
     UNLINK(-2, Kind.MULTI_KEY, "generic", "4.0.0", "Deletes keys (as DEL).", "write", "fast"),
     EXISTS(-2, Kind.MULTI_KEY, "generic", "1.0.0", "Counts how many of the keys exist.", "readonly", "fast"),
+    TOUCH(-2, Kind.MULTI_KEY, "generic", "3.2.1", "Marks keys as accessed; returns how many exist.", "readonly", "fast"),
     // Every shard takes part.
     KEYS(2, Kind.ALL_SHARDS, "generic", "1.0.0", "Returns the keys that match a glob pattern, from all shards.", "readonly"),
     SCAN(-2, Kind.ALL_SHARDS, "generic", "2.8.0", "Iterates over the keys of all shards (MATCH, COUNT, TYPE).", "readonly"),
+    RANDOMKEY(1, Kind.ALL_SHARDS, "generic", "1.0.0", "Returns a random key (each shard's chance as its share of the keys).", "readonly"),
     DBSIZE(1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns the number of keys over all shards.", "readonly", "fast"),
     FLUSHALL(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Removes all keys from all shards.", "write"),
     FLUSHDB(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Removes all keys (the only database).", "write"),
@@ -54,7 +95,7 @@ enum Command {
     INFO(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns information and statistics, per shard too.", "loading", "stale");
 
     /** Where a command runs. */
-    enum Kind { CONNECTION, KEY, MULTI_KEY, ALL_SHARDS }
+    enum Kind { CONNECTION, KEY, ONE_SHARD, MULTI_KEY, ALL_SHARDS }
 
     final String lowerName = name().toLowerCase(Locale.ROOT);
     final byte[] nameBytes = lowerName.getBytes(StandardCharsets.US_ASCII);
@@ -84,13 +125,29 @@ enum Command {
     /** First key, last key (-1: the last argument) and step, as COMMAND reports them. */
     int[] keySpec() {
         return switch (kind) {
-            case KEY -> new int[] {1, 1, 1};
+            case KEY -> this == OBJECT ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
+            case ONE_SHARD -> this == MSETNX ? new int[] {1, -1, 2} : new int[] {1, 2, 1};
             case MULTI_KEY -> this == MSET ? new int[] {1, -1, 2} : new int[] {1, -1, 1};
             default -> new int[] {0, 0, 0};
         };
     }
 
-    private static final Command[] TABLE = new Command[128];
+    /** Where the key of a KEY command with {@code count} arguments is; -1: it has none (OBJECT HELP). */
+    int keyIndex(int count) {
+        return this != OBJECT ? 1 : count >= 3 ? 2 : -1;
+    }
+
+    /** RENAME, RENAMENX, COPY: across shards, a {@link KeyMove}. */
+    boolean movesAKey() {
+        return this == RENAME || this == RENAMENX || this == COPY;
+    }
+
+    /** Whether {@code count} arguments are not a whole number of key-value pairs after the name (MSET, MSETNX). */
+    boolean pairsIncomplete(int count) {
+        return (this == MSET || this == MSETNX) && count % 2 == 0;
+    }
+
+    private static final Command[] TABLE = new Command[256];
     private static final int LONGEST_NAME;
 
     static {

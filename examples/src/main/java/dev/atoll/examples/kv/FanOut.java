@@ -9,7 +9,7 @@ import dev.atoll.shards.Shard;
  * that logged something answers only after its log synced. Not on the hot path: these commands
  * allocate freely.
  */
-final class FanOut implements ReplySource {
+final class FanOut extends PendingReply {
     /** The part of the work one shard does, on that shard. */
     interface Work {
         Object run(KvShard shard);
@@ -20,16 +20,12 @@ final class FanOut implements ReplySource {
         void write(Object[] results, ReplyWriter out);
     }
 
-    private final KvConnection connection;
     private final Object[] results;
     private final Combiner combiner;
     private int remaining;
-    private final ReplyWriter reply = new ReplyWriter(64);
-    private boolean done;
 
     private FanOut(KvConnection connection, int shards, Combiner combiner, boolean resp3) {
-        this.connection = connection;
-        this.reply.resp3(resp3);
+        super(connection, resp3);
         this.results = new Object[shards];
         this.combiner = combiner;
     }
@@ -82,29 +78,7 @@ final class FanOut implements ReplySource {
             } else {
                 combiner.write(results, reply);
             }
-            done = true;
-            connection.replyArrived(reply.size());
-            connection.repliesArrived();
+            complete();
         }
-    }
-
-    @Override
-    public boolean ready() {
-        return done;
-    }
-
-    @Override
-    public void writeReply(int index, ReplyWriter out) {
-        out.raw(reply.bytes(), 0, reply.size());
-    }
-
-    @Override
-    public int size(int index) {
-        return reply.size();
-    }
-
-    @Override
-    public void release() {
-        // not pooled: the collector takes it
     }
 }

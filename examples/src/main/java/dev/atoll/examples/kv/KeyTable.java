@@ -13,11 +13,30 @@ import java.util.SplittableRandom;
 final class KeyTable {
     private static final int MIN_BUCKETS = 16;
 
-    /** A key with its value and absolute expiry. */
+    /**
+     * A key with its value and absolute expiry. A string's bytes are {@code value[0, length)}: the
+     * array may be longer, room for APPEND, SETRANGE and SETBIT to grow into (Redis's sds greed), so
+     * that many appends copy the value a logarithmic number of times. A hash is a {@link HashValue}
+     * in {@link #hashValue}, with {@link #value} null.
+     */
     static final class Entry {
+        /** Redis's own limit on greedy growth: beyond 1 MiB, a value grows by 1 MiB at a time. */
+        private static final int GREEDY_LIMIT = 1 << 20;
+
         final byte[] key;
         final int hash;
         byte[] value;
+        int length;
+        /** The fields of a hash; null for a string. */
+        HashValue hashValue;
+        /** Changed in place (APPEND, SETRANGE, SETBIT): OBJECT ENCODING says raw, as Redis does. */
+        boolean raw;
+        /** Stored as text that is not a candidate for the int encoding (INCRBYFLOAT's result). */
+        boolean notInt;
+        /** Bumped by every change of value or expiry: a move between shards deletes its source only if unchanged. */
+        long version;
+        /** Unix time in ms of the last command that read or wrote it (OBJECT IDLETIME). */
+        long accessedAt;
         /** Unix time in ms when the key expires; 0 = never. */
         long expireAt;
         Entry next;
@@ -28,6 +47,86 @@ final class KeyTable {
             this.key = key;
             this.hash = hash;
             this.value = value;
+            this.length = value.length;
+        }
+
+        Entry(byte[] key, int hash, HashValue hashValue) {
+            this.key = key;
+            this.hash = hash;
+            this.hashValue = hashValue;
+        }
+
+        /** Whether it holds a string (else a hash). */
+        boolean isString() {
+            return hashValue == null;
+        }
+
+        /** Makes it the string {@code bytes} (the array is kept, not copied). */
+        void setString(byte[] bytes) {
+            value = bytes;
+            length = bytes.length;
+            hashValue = null;
+            version++;
+            raw = false;
+            notInt = false;
+        }
+
+        /** Makes it the hash {@code fields}. */
+        void setHash(HashValue fields) {
+            value = null;
+            length = 0;
+            hashValue = fields;
+            version++;
+        }
+
+        /** Takes the value of {@code other} (RENAME, COPY, moving keys between shards), sharing nothing mutable. */
+        void copyValueOf(Entry other) {
+            if (other.isString()) {
+                setString(Arrays.copyOf(other.value, other.length));
+                raw = other.raw;
+                notInt = other.notInt;
+            } else {
+                setHash(other.hashValue.copy());
+            }
+        }
+
+        /** Takes the value of {@code other}, which is dropped next (RENAME): shared, not copied. */
+        void takeValueOf(Entry other) {
+            value = other.value;
+            length = other.length;
+            hashValue = other.hashValue;
+            raw = other.raw;
+            notInt = other.notInt;
+            version++;
+        }
+
+        /** The string's bytes in an array of their own length (a snapshot, a move). */
+        byte[] bytes() {
+            return value.length == length ? value : Arrays.copyOf(value, length);
+        }
+
+        /**
+         * Makes the string at least {@code size} bytes long, new bytes zero, growing the array as sds
+         * does: doubled up to 1 MiB, then by 1 MiB, never past {@code max} (which {@code size} is not over).
+         */
+        void ensureLength(int size, long max) {
+            version++;
+            if (size > value.length) {
+                long greedy = size < GREEDY_LIMIT ? 2L * size : (long) size + GREEDY_LIMIT;
+                value = Arrays.copyOf(value, (int) Math.max(size, Math.min(greedy, Math.min(max, Integer.MAX_VALUE - 16))));
+            }
+            if (size > length) {
+                Arrays.fill(value, length, size, (byte) 0);
+                length = size;
+            }
+            raw = true;
+        }
+
+        /** Appends {@code b[offset, offset + count)} to the string (the caller checked {@code max}). */
+        void append(byte[] b, int offset, int count, long max) {
+            int at = length;
+            ensureLength(at + count, max);
+            System.arraycopy(b, offset, value, at, count);
         }
     }
 
@@ -76,12 +175,21 @@ final class KeyTable {
         return null;
     }
 
-    /** Adds a key that is not in the table. */
+    /** Adds a string key that is not in the table. */
     Entry insert(byte[] key, int hash, byte[] value) {
+        return link(new Entry(key, hash, value));
+    }
+
+    /** Adds a hash key that is not in the table. */
+    Entry insert(byte[] key, int hash, HashValue fields) {
+        return link(new Entry(key, hash, fields));
+    }
+
+    private Entry link(Entry e) {
         if (size >= buckets.length / 2) {
             resize(buckets.length * 2); // at most half full: a lookup rarely walks past one entry, each a cache miss
         }
-        Entry e = new Entry(key, hash, value);
+        int hash = e.hash;
         int index = hash & (buckets.length - 1);
         e.next = buckets[index];
         buckets[index] = e;
@@ -113,6 +221,7 @@ final class KeyTable {
 
     /** Sets (or with 0 clears) a key's expiry, keeping the list of keys with one up to date. */
     void setExpire(Entry e, long expireAt) {
+        e.version++;
         if (expireAt != 0 && e.volatileIndex < 0) {
             if (volatileCount == volatileKeys.length) {
                 volatileKeys = Arrays.copyOf(volatileKeys, volatileCount * 2);
@@ -132,6 +241,29 @@ final class KeyTable {
     /** A random key with an expiry, or null when there is none. */
     Entry randomVolatile(SplittableRandom random) {
         return volatileCount == 0 ? null : volatileKeys[random.nextInt(volatileCount)];
+    }
+
+    /**
+     * A random key, or null when there is none: a random non-empty bucket, then a random entry of its
+     * chain (Redis's dictGetFairRandomKey, roughly: a key in a long chain is a little less likely).
+     */
+    Entry random(SplittableRandom random) {
+        if (size == 0) {
+            return null;
+        }
+        Entry head;
+        do {
+            head = buckets[random.nextInt(buckets.length)];
+        } while (head == null); // about 1 in 16 buckets or more holds a key: the table shrinks below that
+        int chain = 0;
+        for (Entry e = head; e != null; e = e.next) {
+            chain++;
+        }
+        Entry e = head;
+        for (int skip = random.nextInt(chain); skip > 0; skip--) {
+            e = e.next;
+        }
+        return e;
     }
 
     void clear() {

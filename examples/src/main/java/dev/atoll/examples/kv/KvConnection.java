@@ -144,6 +144,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private long fillingGeneration = -1;
     private int fillingAccounts;
 
+    /** {@link KeyMove}s started and not yet done: parsing pauses meanwhile, so the next commands see the move. */
+    private int movesOut;
     /** The log position the output must wait for (appendfsync always). */
     private long syncNeeded;
     private long syncWaiting;
@@ -414,12 +416,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /**
      * Parsing must pause: the replies held plus the commands out on other shards are over the
      * high-water mark, the queue is over its length, commands of an earlier read are still out on
-     * other shards, a reply reached the hard limit (the connection is about to close), or a shard's log
-     * is over its bound ({@link LogPressure}).
+     * other shards, a key is being moved between shards ({@link KeyMove}), a reply reached the hard
+     * limit (the connection is about to close), or a shard's log is over its bound ({@link LogPressure}).
      */
     private boolean backedUp() {
         return replyBytes() + requestBytesOut > limits.highWater() || pendingCount > PENDING_HIGH || sentAccounts() > 0
-                || hardLimitReached || node.logPressure.paused();
+                || movesOut > 0 || hardLimitReached || node.logPressure.paused();
     }
 
     /** The replies this connection holds for its client: output not yet written, writes in flight, ready entries. */
@@ -443,7 +445,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
      */
     void resumeIfPaused() {
         if (!paused || closed || replyBytes() + requestBytesOut > limits.lowWater() || pendingCount > PENDING_HIGH
-                || sentAccounts() > 0 || node.logPressure.paused()) {
+                || sentAccounts() > 0 || movesOut > 0 || node.logPressure.paused()) {
             return;
         }
         paused = false;
@@ -463,7 +465,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             localDone();
             return;
         }
-        if (!command.arityOk(r.count()) || (command == Command.MSET && r.count() % 2 == 0)) {
+        if (!command.arityOk(r.count()) || command.pairsIncomplete(r.count())) {
             localOut().error(wrongArity(command.lowerName));
             localDone();
             return;
@@ -474,9 +476,23 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return;
         }
         switch (command.kind) {
-            case KEY -> {
-                int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), node.shardCount());
-                if (owner == home.id) {
+            case KEY, ONE_SHARD -> {
+                int owner = owner(command, r);
+                if (owner == CROSS_SHARD && command.movesAKey()) {
+                    int shards = node.shardCount();
+                    ReplySource move = KeyMove.start(node, this, localOut(), command, r,
+                            KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards),
+                            KeyTable.owner(KeyTable.hash(r.bytes, r.offset(2), r.length(2)), shards));
+                    if (move != null) {
+                        push(move, 0);
+                    } else {
+                        localDone(); // answered at once (COPY's options)
+                    }
+                } else if (owner == CROSS_SHARD) {
+                    localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
+                            + " across shards is not supported (see docs/kv.md)");
+                    localDone();
+                } else if (owner == home.id) {
                     executeLocal(command, r, now);
                 } else {
                     Batch batch = home.batches.filling(owner);
@@ -503,7 +519,30 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
     }
 
-    /** MGET, MSET, DEL, UNLINK, EXISTS: inline when every key is local, else one command per key. */
+    private static final int CROSS_SHARD = -1;
+
+    /**
+     * The shard that owns the keys of a KEY or ONE_SHARD command; this one when it has none (OBJECT
+     * HELP); {@link #CROSS_SHARD} when they are owned by more than one.
+     */
+    private int owner(Command command, Request r) {
+        int shards = node.shardCount();
+        if (command.kind == Command.Kind.KEY) {
+            int at = command.keyIndex(r.count());
+            return at < 0 ? home.id : KeyTable.owner(KeyTable.hash(r.bytes, r.offset(at), r.length(at)), shards);
+        }
+        boolean pairs = command == Command.MSETNX;
+        int last = pairs ? r.count() - 2 : 2;
+        int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards);
+        for (int i = pairs ? 3 : 2; i <= last; i += pairs ? 2 : 1) {
+            if (KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) != owner) {
+                return CROSS_SHARD;
+            }
+        }
+        return owner;
+    }
+
+    /** MGET, MSET, DEL, UNLINK, EXISTS, TOUCH: inline when every key is local, else one command per key. */
     private void multiKey(Command command, Request r, long now) {
         int step = command == Command.MSET ? 2 : 1;
         int shards = node.shardCount();
@@ -518,7 +557,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         Command single = switch (command) {
             case MGET -> Command.GET;
             case MSET -> Command.SET;
-            case EXISTS -> Command.EXISTS;
+            case EXISTS, TOUCH -> command;
             default -> Command.DEL;
         };
         int keys = (r.count() - 1) / step;
@@ -667,6 +706,16 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     void remoteReplyArrived(int requestBytes, int replyBytes) {
         requestBytesOut -= requestBytes;
         replyArrived(replyBytes);
+    }
+
+    /** A {@link KeyMove} of this connection is under way. */
+    void moveStarted() {
+        movesOut++;
+    }
+
+    /** A {@link KeyMove} of this connection is done (its reply follows). */
+    void moveDone() {
+        movesOut--;
     }
 
     /** Its account in a batch is back; {@code limitReached}: the owner stopped at the hard limit. */

@@ -17,20 +17,20 @@ final class KvShard {
     private static final Duration EXPIRY_PERIOD = Duration.ofMillis(100);
     private static final int EXPIRY_SAMPLE = 20;
     private static final long EXPIRY_BUDGET_NANOS = 1_000_000;
-    private static final byte[] EX = ReplyWriter.asciiBytes("ex");
-    private static final byte[] PX = ReplyWriter.asciiBytes("px");
-    private static final byte[] EXAT = ReplyWriter.asciiBytes("exat");
-    private static final byte[] PXAT = ReplyWriter.asciiBytes("pxat");
+    static final byte[] EX = ReplyWriter.asciiBytes("ex");
+    static final byte[] PX = ReplyWriter.asciiBytes("px");
+    static final byte[] EXAT = ReplyWriter.asciiBytes("exat");
+    static final byte[] PXAT = ReplyWriter.asciiBytes("pxat");
     private static final byte[] NX = ReplyWriter.asciiBytes("nx");
     private static final byte[] XX = ReplyWriter.asciiBytes("xx");
     private static final byte[] GT = ReplyWriter.asciiBytes("gt");
     private static final byte[] LT = ReplyWriter.asciiBytes("lt");
     private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("keepttl");
     private static final byte[] GET = ReplyWriter.asciiBytes("get");
-    private static final byte[] STRING = ReplyWriter.asciiBytes("+string\r\n");
-    private static final byte[] NONE = ReplyWriter.asciiBytes("+none\r\n");
     static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     static final String SYNTAX = "ERR syntax error";
+    static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    static final String TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
     final int id;
     final KeyTable table;
@@ -48,7 +48,10 @@ final class KvShard {
     /** Where a connection's read is copied for parsing when it holds no partial command. */
     byte[] scratch = new byte[16 * 1024];
     final ConnectionList connections = new ConnectionList();
-    private final SplittableRandom random = new SplittableRandom();
+    final SplittableRandom random = new SplittableRandom();
+    private final StringCommands strings = new StringCommands(this);
+    private final KeyCommands keys = new KeyCommands(this);
+    private final HashCommands hashes = new HashCommands(this);
     private Shard shard;
     /** The batches this shard's connections send to other shards; set at {@link #start}. */
     BatchPool batches;
@@ -157,32 +160,35 @@ final class KvShard {
                 KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
                 if (e == null) {
                     out.nullBulk();
-                } else {
-                    out.bulk(e.value);
+                } else if (!wrongType(e, out)) {
+                    out.bulk(e.value, 0, e.length);
                     remove(e);
                 }
             }
             case STRLEN -> {
                 KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
-                out.integer(e == null ? 0 : e.value.length);
+                if (!wrongType(e, out)) {
+                    out.integer(e == null ? 0 : e.length);
+                }
             }
             case APPEND -> {
                 KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
-                byte[] value;
+                if (wrongType(e, out)) {
+                    return;
+                }
                 if (e == null) {
-                    value = r.copy(2);
-                } else if ((long) e.value.length + r.length(2) > settings.input().protoMaxBulkLen()) {
-                    out.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+                    e = put(b, r.offset(1), r.length(1), r.copy(2), 0, true);
+                    e.raw = true; // Redis's APPEND stores a fresh key raw
+                } else if ((long) e.length + r.length(2) > settings.input().protoMaxBulkLen()) {
+                    out.error(TOO_LONG);
                     return;
                 } else {
-                    value = Arrays.copyOf(e.value, e.value.length + r.length(2));
-                    System.arraycopy(b, r.offset(2), value, e.value.length, r.length(2));
+                    e.append(b, r.offset(2), r.length(2), settings.input().protoMaxBulkLen()); // amortized: sds's greed
                 }
-                KeyTable.Entry stored = put(b, r.offset(1), r.length(1), value, 0, true);
                 if (aof != null) {
-                    aof.append(stored.key, b, r.offset(2), r.length(2)); // the chunk, not the whole value
+                    aof.append(e.key, b, r.offset(2), r.length(2)); // the chunk, not the whole value
                 }
-                out.integer(value.length);
+                out.integer(e.length);
             }
             case INCR -> incrBy(r, 1, now, out);
             case DECR -> incrBy(r, -1, now, out);
@@ -196,10 +202,12 @@ final class KvShard {
                 }
             }
             case EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT -> expire(command, r, now, out);
-            case TTL, PTTL -> {
+            case TTL, PTTL, EXPIRETIME, PEXPIRETIME -> {
                 KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
-                long ttl = e == null ? -2 : e.expireAt == 0 ? -1 : e.expireAt - now;
-                out.integer(command == Command.TTL && ttl > 0 ? (ttl + 500) / 1000 : ttl);
+                boolean absolute = command == Command.EXPIRETIME || command == Command.PEXPIRETIME;
+                long ttl = e == null ? -2 : e.expireAt == 0 ? -1 : Math.max(0, absolute ? e.expireAt : e.expireAt - now);
+                boolean seconds = command == Command.TTL || command == Command.EXPIRETIME;
+                out.integer(seconds && ttl > 0 ? (ttl + 500) / 1000 : ttl);
             }
             case PERSIST -> {
                 KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
@@ -213,7 +221,7 @@ final class KvShard {
                     out.integer(1);
                 }
             }
-            case TYPE -> out.raw(live(b, r.offset(1), r.length(1), now) == null ? NONE : STRING);
+            case TYPE -> out.simple(typeName(live(b, r.offset(1), r.length(1), now)));
             case MGET -> {
                 out.arrayHeader(r.count() - 1);
                 for (int i = 1; i < r.count() && !out.full(); i++) { // cut at the limit: never sent
@@ -226,19 +234,36 @@ final class KvShard {
                 }
                 out.ok();
             }
-            case DEL, UNLINK, EXISTS -> {
+            case MSETNX -> {
+                for (int i = 1; i < r.count(); i += 2) {
+                    if (live(b, r.offset(i), r.length(i), now) != null) {
+                        out.integer(0);
+                        return;
+                    }
+                }
+                for (int i = 1; i < r.count(); i += 2) {
+                    store(b, r.offset(i), r.length(i), r.copy(i + 1), 0, false, now);
+                }
+                out.integer(1);
+            }
+            case DEL, UNLINK, EXISTS, TOUCH -> {
                 int n = 0;
                 for (int i = 1; i < r.count(); i++) {
                     KeyTable.Entry e = live(b, r.offset(i), r.length(i), now);
                     if (e != null) {
                         n++;
-                        if (command != Command.EXISTS) {
+                        if (command == Command.DEL || command == Command.UNLINK) {
                             remove(e);
                         }
                     }
                 }
                 out.integer(n);
             }
+            case SETEX, PSETEX, GETEX, GETSET, SETRANGE, GETRANGE, SUBSTR, INCRBYFLOAT, LCS, SETBIT, GETBIT, BITCOUNT,
+                 BITPOS -> strings.run(command, r, now, out);
+            case RENAME, RENAMENX, COPY, OBJECT -> keys.run(command, r, now, out);
+            case HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HLEN, HEXISTS, HGETALL, HKEYS, HVALS, HINCRBY, HINCRBYFLOAT,
+                 HSTRLEN, HRANDFIELD, HSCAN -> hashes.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }
@@ -248,10 +273,27 @@ final class KvShard {
         if (e == null) {
             misses++;
             out.nullBulk();
+        } else if (!e.isString()) {
+            hits++;
+            out.error(WRONGTYPE);
         } else {
             hits++;
-            out.bulk(e.value);
+            out.bulk(e.value, 0, e.length);
         }
+    }
+
+    /** TYPE's answer for an entry (null: absent). */
+    static String typeName(KeyTable.Entry e) {
+        return e == null ? "none" : e.isString() ? "string" : "hash";
+    }
+
+    /** True, after answering WRONGTYPE, when {@code e} exists and is not a string. */
+    static boolean wrongType(KeyTable.Entry e, ReplyWriter out) {
+        if (e != null && !e.isString()) {
+            out.error(WRONGTYPE);
+            return true;
+        }
+        return false;
     }
 
     /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL], as Redis 7 parses it. */
@@ -292,10 +334,13 @@ final class KvShard {
         byte[] b = r.bytes;
         KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
         if (get) {
+            if (wrongType(e, out)) {
+                return;
+            }
             if (e == null) {
                 out.nullBulk();
             } else {
-                out.bulk(e.value);
+                out.bulk(e.value, 0, e.length);
             }
         }
         if ((nx && e != null) || (xx && e == null)) {
@@ -316,10 +361,10 @@ final class KvShard {
         }
     }
 
-    private static final long INVALID = Long.MIN_VALUE;
+    static final long INVALID = Long.MIN_VALUE;
 
     /** An expiry in {@code unit} (EX, PX relative; EXAT, PXAT absolute) as Unix ms, or {@link #INVALID} on overflow. */
-    private static long absolute(byte[] unit, long amount, long now) {
+    static long absolute(byte[] unit, long amount, long now) {
         long ms = amount;
         if (unit == EX || unit == EXAT) {
             if (amount > Long.MAX_VALUE / 1000 || amount < Long.MIN_VALUE / 1000) {
@@ -336,22 +381,23 @@ final class KvShard {
         return ms;
     }
 
-    /** Sets a key's value; {@code expireAt} 0 clears its expiry unless {@code keepTtl}. Logs the change. */
-    void store(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl, long now) {
+    /** Sets a key's value; {@code expireAt} 0 clears its expiry unless {@code keepTtl}. Logs the change; returns the entry. */
+    KeyTable.Entry store(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl, long now) {
         KeyTable.Entry e = put(b, offset, length, value, expireAt, keepTtl);
         if (aof != null) {
             aof.set(e.key, value, e.expireAt, keepTtl && e.expireAt != 0);
         }
+        return e;
     }
 
     /** Sets a key's value as {@link #store} does, without logging it. */
-    private KeyTable.Entry put(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl) {
+    KeyTable.Entry put(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl) {
         int hash = KeyTable.hash(b, offset, length);
         KeyTable.Entry e = table.find(b, offset, length, hash);
         if (e == null) {
             e = table.insert(Arrays.copyOfRange(b, offset, offset + length), hash, value);
         } else {
-            e.value = value;
+            e.setString(value);
         }
         if (!keepTtl || expireAt != 0) {
             setExpire(e, expireAt);
@@ -362,8 +408,11 @@ final class KvShard {
     private void incrBy(Request r, long delta, long now, ReplyWriter out) {
         KeyTable.Entry e = live(r.bytes, r.offset(1), r.length(1), now);
         long current = 0;
+        if (wrongType(e, out)) {
+            return;
+        }
         if (e != null) {
-            if (!r.parseLong(e.value, 0, e.value.length)) {
+            if (!r.parseLong(e.value, 0, e.length)) {
                 out.error(NOT_INTEGER);
                 return;
             }
@@ -445,8 +494,20 @@ final class KvShard {
         out.integer(1);
     }
 
-    /** The entry of a key, or null when it is absent or expired (an expired one is deleted now). */
+    /**
+     * The entry of a key, or null when it is absent or expired (an expired one is deleted now); a
+     * live one counts as accessed now (OBJECT IDLETIME).
+     */
     KeyTable.Entry live(byte[] b, int offset, int length, long now) {
+        KeyTable.Entry e = peek(b, offset, length, now);
+        if (e != null) {
+            e.accessedAt = now;
+        }
+        return e;
+    }
+
+    /** As {@link #live}, without counting as an access. */
+    KeyTable.Entry peek(byte[] b, int offset, int length, long now) {
         KeyTable.Entry e = table.find(b, offset, length, KeyTable.hash(b, offset, length));
         if (e != null && e.expireAt != 0 && e.expireAt <= now) {
             expiredKeys++;
@@ -454,6 +515,20 @@ final class KvShard {
             return null;
         }
         return e;
+    }
+
+    /** A random key that has not expired, or null when the shard holds none (RANDOMKEY). */
+    byte[] randomKey(long now) {
+        for (int tries = 0; tries < 100; tries++) { // Redis gives up on all-expired tables the same way
+            KeyTable.Entry e = table.random(random);
+            if (e == null) {
+                return null;
+            }
+            if (peek(e.key, 0, e.key.length, now) != null) {
+                return e.key;
+            }
+        }
+        return null;
     }
 
     /** Deletes a key and logs it. */
@@ -493,7 +568,7 @@ final class KvShard {
     }
 
     /** Sets or clears a key's expiry (0), and starts the expiry cycle if it is not running. */
-    private void setExpire(KeyTable.Entry e, long expireAt) {
+    void setExpire(KeyTable.Entry e, long expireAt) {
         table.setExpire(e, expireAt);
         armExpiry();
     }

@@ -19,10 +19,6 @@ final class ServerCommands {
     /** The Redis version the server reports: the protocol level its commands and replies follow. */
     static final String REDIS_VERSION = "7.0.0";
 
-    private static final byte[] MATCH = ReplyWriter.asciiBytes("match");
-    private static final byte[] COUNT = ReplyWriter.asciiBytes("count");
-    private static final byte[] TYPE = ReplyWriter.asciiBytes("type");
-    private static final byte[] STRING = ReplyWriter.asciiBytes("string");
     private static final byte[] ASYNC = ReplyWriter.asciiBytes("async");
     private static final byte[] SYNC = ReplyWriter.asciiBytes("sync");
     /** The one user, named case-sensitively as Redis's ACL names it. */
@@ -68,6 +64,22 @@ final class ServerCommands {
             case CLIENT -> client(r, out);
             case COMMAND -> CommandDocs.command(r, out);
             case CONFIG -> config(r, out);
+            case TIME -> {
+                java.time.Instant now = java.time.Instant.now();
+                out.arrayHeader(2).bulk(Long.toString(now.getEpochSecond())).bulk(Long.toString(now.getNano() / 1000));
+            }
+            case WAIT -> {
+                // Redis parses the timeout first; with no replica there is nothing to wait for.
+                if (!r.longAt(2)) {
+                    out.error("ERR timeout is not an integer or out of range");
+                } else if (r.number < 0) {
+                    out.error("ERR timeout is negative");
+                } else if (!r.longAt(1)) {
+                    out.error(KvShard.NOT_INTEGER);
+                } else {
+                    out.integer(0);
+                }
+            }
             default -> throw new IllegalArgumentException(command + " is not a connection command");
         }
     }
@@ -247,6 +259,11 @@ final class ServerCommands {
             all[i] = i;
         }
         switch (command) {
+            case RANDOMKEY -> {
+                return FanOut.start(node, connection, out.resp3(), all,
+                        shard -> new RandomPick(shard.randomKey(System.currentTimeMillis()), shard.table.size()),
+                        this::randomKeyReply);
+            }
             case DBSIZE -> {
                 return FanOut.start(node, connection, out.resp3(), all, shard -> (long) shard.table.size(),
                         (results, reply) -> reply.integer(sum(results)));
@@ -289,6 +306,29 @@ final class ServerCommands {
             }
             default -> throw new IllegalArgumentException(command + " is not an all-shards command");
         }
+    }
+
+    /** One shard's random key (null: none) and how many keys it holds. */
+    private record RandomPick(byte[] key, long keys) { }
+
+    /** Picks among the shards' random keys, each shard as likely as its share of the keys. */
+    private void randomKeyReply(Object[] results, ReplyWriter reply) {
+        long total = 0;
+        for (Object o : results) {
+            RandomPick pick = (RandomPick) o;
+            total += pick.key() == null ? 0 : pick.keys();
+        }
+        if (total > 0) {
+            long at = java.util.concurrent.ThreadLocalRandom.current().nextLong(total);
+            for (Object o : results) {
+                RandomPick pick = (RandomPick) o;
+                if (pick.key() != null && (at -= pick.keys()) < 0) {
+                    reply.bulk(pick.key());
+                    return;
+                }
+            }
+        }
+        reply.nullBulk();
     }
 
     private static long sum(Object[] results) {
@@ -350,48 +390,20 @@ final class ServerCommands {
             out.error("ERR invalid cursor");
             return null;
         }
-        byte[] pattern = null;
-        int count = 10;
-        boolean typeOk = true;
-        for (int i = 2; i < r.count(); i += 2) {
-            if (i + 1 >= r.count()) {
-                out.error(KvShard.SYNTAX);
-                return null;
-            }
-            if (r.is(i, MATCH)) {
-                pattern = r.copy(i + 1);
-                if (Glob.isEverything(pattern)) {
-                    pattern = null;
-                }
-            } else if (r.is(i, COUNT)) {
-                if (!r.longAt(i + 1)) {
-                    out.error(KvShard.NOT_INTEGER);
-                    return null;
-                }
-                if (r.number < 1) {
-                    out.error(KvShard.SYNTAX);
-                    return null;
-                }
-                count = (int) Math.min(r.number, 1_000_000);
-            } else if (r.is(i, TYPE)) {
-                typeOk = r.is(i + 1, STRING);
-            } else {
-                out.error(KvShard.SYNTAX);
-                return null;
-            }
+        ScanOptions options = ScanOptions.parse(r, 2, true, out);
+        if (options == null) {
+            return null;
         }
         int shards = node.shardCount();
         int shardIndex = (int) Long.remainderUnsigned(cursor, shards);
         long tableCursor = Long.divideUnsigned(cursor, shards);
-        byte[] match = pattern;
-        int limit = count;
-        boolean wanted = typeOk;
         return FanOut.start(node, connection, out.resp3(), new int[] {shardIndex}, shard -> {
             List<byte[]> keys = new ArrayList<>();
             long now = System.currentTimeMillis();
-            long next = shard.table.scan(tableCursor, limit, e -> {
+            long next = shard.table.scan(tableCursor, options.count(), e -> {
                 endIfStopping();
-                if (wanted && (e.expireAt == 0 || e.expireAt > now) && (match == null || Glob.matches(match, e.key))) {
+                if ((options.type() == null || options.type().equals(KvShard.typeName(e))) && (e.expireAt == 0 || e.expireAt > now)
+                        && options.matches(e.key)) {
                     keys.add(e.key);
                 }
             });

@@ -82,4 +82,33 @@ class KeyTableTest {
                     .filter(k -> !seen.contains(k)).limit(5).toList());
         }
     }
+
+    @Test
+    void appendsGrowTheValueGreedilySoFewCopiesAreMade() {
+        KeyTable table = new KeyTable();
+        KeyTable.Entry e = put(table, "big");
+        byte[] chunk = new byte[64 * 1024];
+        int copies = 0;
+        for (int i = 0; i < 256; i++) {
+            chunk[0] = (byte) i;
+            byte[] before = e.value;
+            e.append(chunk, 0, chunk.length, Integer.MAX_VALUE);
+            copies += e.value != before ? 1 : 0;
+            assertEquals(3 + (i + 1) * chunk.length, e.length);
+            assertEquals((byte) i, e.value[3 + i * chunk.length]);
+        }
+        // Doubled up to 1 MiB, then 1 MiB at a time over 16 MiB: about 25 copies, not 256.
+        assertTrue(copies <= 30, copies + " copies");
+        assertEquals("big", new String(e.value, 0, 3, StandardCharsets.UTF_8));
+        assertEquals(e.length, e.bytes().length);
+    }
+
+    @Test
+    void growthStopsAtTheLimit() {
+        KeyTable table = new KeyTable();
+        KeyTable.Entry e = put(table, "k");
+        e.append(new byte[100], 0, 100, 150);
+        assertTrue(e.value.length <= 150, "capacity " + e.value.length);
+        assertEquals(101, e.length);
+    }
 }

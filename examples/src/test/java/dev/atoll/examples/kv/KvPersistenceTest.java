@@ -220,6 +220,110 @@ class KvPersistenceTest {
 
     /** Issue 19, item 4: APPEND is logged as the command with its chunk, not as the SET of the value it makes. */
     @Test
+    void theNewWriteCommandsReplayAfterARewriteAndWithAnotherShardCount() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals("OK", c.call("SETEX", "sx", "1000", "v"));
+            assertEquals("OK", c.call("PSETEX", "px", "1000000", "v"));
+            assertEquals("OK", c.call("MSET", "gx", "v", "gs", "old"));
+            assertEquals("OK", c.call("SET", "gp", "v", "EX", "100"));
+            assertEquals("v", c.call("GETEX", "gx", "EX", "1000"));
+            assertEquals("v", c.call("GETEX", "gp", "PERSIST"));
+            assertEquals(1L, c.call("EXPIRE", "gs", "100"));
+            assertEquals("old", c.call("GETSET", "gs", "new"));
+            assertEquals(8L, c.call("SETRANGE", "sr", "5", "abc"));
+            assertEquals(8L, c.call("SETRANGE", "sr", "0", "XY"));
+            assertEquals("1.5", c.call("INCRBYFLOAT", "fl", "1.5"));
+            assertEquals(1L, c.call("EXPIRE", "fl", "1000"));
+            assertEquals("3", c.call("INCRBYFLOAT", "fl", "1.5"));
+            assertEquals(1L, c.call("MSETNX", "m1", "a", "m2", "b"));
+            assertEquals(0L, c.call("SETBIT", "bits", "9", "1"));
+            assertEquals(0L, c.call("SETBIT", "bits", "1", "1"));
+            assertEquals("OK", c.call("SET", "src", "moved", "EX", "1000"));
+            assertEquals("OK", c.call("RENAME", "src", "dst"));
+            assertEquals("OK", c.call("SET", "nx", "n"));
+            assertEquals(1L, c.call("RENAMENX", "nx", "nx2"));
+            assertEquals(1L, c.call("COPY", "dst", "copied"));
+            assertEquals(3L, c.call("HSET", "h", "a", "1", "b", "2", "c", "3"));
+            assertEquals(1L, c.call("HDEL", "h", "b"));
+            assertEquals(5L, c.call("HINCRBY", "h", "n", "5"));
+            assertEquals("1.5", c.call("HINCRBYFLOAT", "h", "f", "1.5"));
+            assertEquals(1L, c.call("HSETNX", "h", "s", "x"));
+            assertEquals(1L, c.call("EXPIRE", "h", "1000"));
+            assertEquals("OK", c.call("HMSET", "h2", "x", "1"));
+            assertEquals(1L, c.call("HDEL", "h2", "x"));
+            for (int i = 0; i < 200; i++) {
+                c.call("HSET", "bighash", "f" + i, "v" + i);
+            }
+            assertEquals("OK", c.call("RENAME", "bighash", "bighash2"));
+            assertEquals(1L, c.call("HSET", "hashToString", "f", "v"));
+            assertEquals("OK", c.call("SET", "hashToString", "s"));
+            assertEquals("OK", c.call("SET", "stringToHash", "s"));
+            assertEquals(1L, c.call("DEL", "stringToHash"));
+            assertEquals(1L, c.call("HSET", "stringToHash", "f", "v"));
+            assertStateAfterRestart(c, "before any restart");
+        }
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertStateAfterRestart(c, "replayed");
+            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+            settledInfo(c);
+        }
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertStateAfterRestart(c, "rewritten");
+        }
+        try (KvTestServer server = KvTestServer.start(3, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertStateAfterRestart(c, "re-routed to 3 shards");
+        }
+    }
+
+    @Test
+    void movesBetweenShardsReplay() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.ALWAYS);
+        String[] k = KvStringsTest.otherShards("move"); // owned by two of three shards
+        try (KvTestServer server = KvTestServer.start(3, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals("OK", c.call("SET", k[0], "v", "EX", "1000"));
+            assertEquals("OK", c.call("RENAME", k[0], k[1]));
+            assertEquals(1L, c.call("HSET", k[0], "f", "1"));
+            assertEquals(1L, c.call("COPY", k[0], "copy-" + k[0]));
+        }
+        try (KvTestServer server = KvTestServer.start(3, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals("v", c.call("GET", k[1]));
+            assertTrue((Long) c.call("TTL", k[1]) > 900);
+            assertEquals("1", c.call("HGET", k[0], "f"));
+            assertEquals("1", c.call("HGET", "copy-" + k[0], "f"));
+        }
+    }
+
+    private static void assertStateAfterRestart(RespClient c, String when) throws Exception {
+        assertTrue((Long) c.call("TTL", "sx") > 900, when);
+        assertTrue((Long) c.call("PTTL", "px") > 900_000, when);
+        assertTrue((Long) c.call("TTL", "gx") > 900, when);
+        assertEquals(-1L, c.call("TTL", "gp"), when);
+        assertEquals("new", c.call("GET", "gs"), when);
+        assertEquals(-1L, c.call("TTL", "gs"), when);
+        assertEquals("XY\0\0\0abc", c.call("GET", "sr"), when);
+        assertEquals("3", c.call("GET", "fl"), when);
+        assertTrue((Long) c.call("TTL", "fl") > 900, when);
+        assertEquals(List.of("a", "b"), c.call("MGET", "m1", "m2"), when);
+        assertEquals("@@", c.call("GET", "bits"), when);
+        assertEquals(0L, c.call("EXISTS", "src", "nx", "h2", "bighash"), when);
+        assertEquals("moved", c.call("GET", "dst"), when);
+        assertTrue((Long) c.call("TTL", "dst") > 900, when);
+        assertEquals("moved", c.call("GET", "copied"), when);
+        assertTrue((Long) c.call("TTL", "copied") > 900, when);
+        assertEquals("n", c.call("GET", "nx2"), when);
+        assertEquals(java.util.Arrays.asList("1", null, "3", "5", "1.5", "x"), c.call("HMGET", "h", "a", "b", "c", "n", "f", "s"), when);
+        assertEquals(5L, c.call("HLEN", "h"), when);
+        assertTrue((Long) c.call("TTL", "h") > 900, when);
+        assertEquals(200L, c.call("HLEN", "bighash2"), when);
+        assertEquals("v199", c.call("HGET", "bighash2", "f199"), when);
+        assertEquals("hashtable", c.call("OBJECT", "ENCODING", "bighash2"), when);
+        assertEquals("listpack", c.call("OBJECT", "ENCODING", "h"), when);
+        assertEquals("s", c.call("GET", "hashToString"), when);
+        assertEquals("v", c.call("HGET", "stringToHash", "f"), when);
+    }
+
+    @Test
     void appendIsLoggedAsItsChunkAndReplaysWithItsExpiry() throws Exception {
         KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
         String chunk = "a".repeat(4096);

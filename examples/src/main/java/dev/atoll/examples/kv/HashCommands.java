@@ -1,0 +1,315 @@
+package dev.atoll.examples.kv;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The hash commands, as Redis 7.0's t_hash.c answers them: HSET, HMSET, HSETNX, HGET, HMGET, HDEL,
+ * HLEN, HEXISTS, HGETALL, HKEYS, HVALS, HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN. A hash
+ * with no field left is no key, as in Redis. Runs on the shard that owns the key; logs what it
+ * changes as HSET and HDEL records.
+ */
+final class HashCommands {
+    private static final byte[] HSET = ReplyWriter.asciiBytes("HSET");
+    private static final byte[] HDEL = ReplyWriter.asciiBytes("HDEL");
+    private static final byte[] WITHVALUES = ReplyWriter.asciiBytes("withvalues");
+
+    private final KvShard shard;
+    private final Request number = new Request();
+
+    HashCommands(KvShard shard) {
+        this.shard = shard;
+    }
+
+    void run(Command command, Request r, long now, ReplyWriter out) {
+        byte[] b = r.bytes;
+        KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
+        if (e != null && e.isString()) {
+            // Redis checks an increment before the key's type.
+            if (command == Command.HINCRBY && !r.longAt(3)) {
+                out.error(KvShard.NOT_INTEGER);
+            } else if (command != Command.HINCRBYFLOAT || validIncrement(r, out)) {
+                out.error(KvShard.WRONGTYPE);
+            }
+            return;
+        }
+        HashValue h = e == null ? null : e.hashValue;
+        if (e != null && command.writes) {
+            e.version++; // changed, or as good as: a move of the key in progress keeps its source
+        }
+        switch (command) {
+            case HSET, HMSET -> {
+                if (r.count() % 2 != 0) {
+                    out.error(KvConnection.wrongArity(command.lowerName));
+                    return;
+                }
+                h = create(e, r, now);
+                int added = 0;
+                for (int i = 2; i < r.count(); i += 2) {
+                    added += h.put(r.copy(i), r.copy(i + 1)) ? 1 : 0;
+                }
+                if (shard.aof != null) {
+                    shard.aof.command(HSET, r);
+                }
+                if (command == Command.HSET) {
+                    out.integer(added);
+                } else {
+                    out.ok();
+                }
+            }
+            case HSETNX -> {
+                if (h != null && h.get(b, r.offset(2), r.length(2)) != null) {
+                    out.integer(0);
+                    return;
+                }
+                set(create(e, r, now), r, r.copy(3));
+                out.integer(1);
+            }
+            case HGET -> {
+                byte[] value = h == null ? null : h.get(b, r.offset(2), r.length(2));
+                if (value == null) {
+                    out.nullBulk();
+                } else {
+                    out.bulk(value);
+                }
+            }
+            case HMGET -> {
+                out.arrayHeader(r.count() - 2);
+                for (int i = 2; i < r.count(); i++) {
+                    byte[] value = h == null ? null : h.get(b, r.offset(i), r.length(i));
+                    if (value == null) {
+                        out.nullBulk();
+                    } else {
+                        out.bulk(value);
+                    }
+                }
+            }
+            case HDEL -> {
+                int removed = 0;
+                for (int i = 2; i < r.count() && h != null; i++) {
+                    removed += h.remove(b, r.offset(i), r.length(i)) ? 1 : 0;
+                }
+                if (removed > 0) {
+                    if (shard.aof != null) {
+                        shard.aof.command(HDEL, r);
+                    }
+                    if (h.size() == 0) {
+                        shard.table.remove(e); // the replay of the HDEL removes it too
+                    }
+                }
+                out.integer(removed);
+            }
+            case HLEN -> out.integer(h == null ? 0 : h.size());
+            case HEXISTS -> out.integer(h != null && h.get(b, r.offset(2), r.length(2)) != null ? 1 : 0);
+            case HSTRLEN -> {
+                byte[] value = h == null ? null : h.get(b, r.offset(2), r.length(2));
+                out.integer(value == null ? 0 : value.length);
+            }
+            case HGETALL -> {
+                out.mapHeader(h == null ? 0 : h.size());
+                if (h != null) {
+                    h.forEach((field, value) -> out.bulk(field).bulk(value));
+                }
+            }
+            case HKEYS, HVALS -> {
+                out.arrayHeader(h == null ? 0 : h.size());
+                if (h != null) {
+                    boolean keys = command == Command.HKEYS;
+                    h.forEach((field, value) -> out.bulk(keys ? field : value));
+                }
+            }
+            case HINCRBY -> incrBy(e, r, now, out);
+            case HINCRBYFLOAT -> incrByFloat(e, r, now, out);
+            case HRANDFIELD -> randomFields(h, r, out);
+            case HSCAN -> scan(h, r, out);
+            default -> throw new IllegalArgumentException(command + " is not a hash command");
+        }
+    }
+
+    /** HINCRBYFLOAT's increment is checked before the key's type, as Redis does; false after its error reply. */
+    private static boolean validIncrement(Request r, ReplyWriter out) {
+        BigDecimal increment = StringCommands.parseFloat(r.bytes, r.offset(3), r.length(3));
+        if (increment == null) {
+            out.error(StringCommands.NOT_FLOAT);
+            return false;
+        }
+        if (increment == StringCommands.INFINITE) {
+            out.error("ERR value is NaN or Infinity");
+            return false;
+        }
+        return true;
+    }
+
+    /** The hash of the key, made (empty, no expiry) when the key is absent. */
+    private HashValue create(KeyTable.Entry e, Request r, long now) {
+        if (e != null) {
+            return e.hashValue;
+        }
+        int hash = KeyTable.hash(r.bytes, r.offset(1), r.length(1));
+        HashValue fields = new HashValue();
+        shard.table.insert(r.copy(1), hash, fields).accessedAt = now;
+        return fields;
+    }
+
+    /** Sets the field that is argument 2 to {@code value} and logs it. */
+    private void set(HashValue h, Request r, byte[] value) {
+        byte[] field = r.copy(2);
+        h.put(field, value);
+        if (shard.aof != null) {
+            shard.aof.hset(r.copy(1), field, value);
+        }
+    }
+
+    /** HINCRBY key field increment. */
+    private void incrBy(KeyTable.Entry e, Request r, long now, ReplyWriter out) {
+        if (!r.longAt(3)) {
+            out.error(KvShard.NOT_INTEGER);
+            return;
+        }
+        long delta = r.number;
+        byte[] current = e == null ? null : e.hashValue.get(r.bytes, r.offset(2), r.length(2));
+        long value = 0;
+        if (current != null) {
+            if (!number.parseLong(current, 0, current.length)) {
+                out.error("ERR hash value is not an integer");
+                return;
+            }
+            value = number.number;
+        }
+        if ((delta > 0 && value > Long.MAX_VALUE - delta) || (delta < 0 && value < Long.MIN_VALUE - delta)) {
+            out.error("ERR increment or decrement would overflow");
+            return;
+        }
+        value += delta;
+        set(create(e, r, now), r, Decimal.bytes(value));
+        out.integer(value);
+    }
+
+    /** HINCRBYFLOAT key field increment: INCRBYFLOAT's arithmetic and format. */
+    private void incrByFloat(KeyTable.Entry e, Request r, long now, ReplyWriter out) {
+        if (!validIncrement(r, out)) {
+            return;
+        }
+        BigDecimal increment = StringCommands.parseFloat(r.bytes, r.offset(3), r.length(3));
+        byte[] current = e == null ? null : e.hashValue.get(r.bytes, r.offset(2), r.length(2));
+        BigDecimal value = current == null ? BigDecimal.ZERO : StringCommands.parseFloat(current, 0, current.length);
+        if (value == null) {
+            out.error("ERR hash value is not a float");
+            return;
+        }
+        if (value == StringCommands.INFINITE) {
+            out.error("ERR increment would produce NaN or Infinity");
+            return;
+        }
+        byte[] text = StringCommands.formatFloat(StringCommands.longDouble(value.add(increment)));
+        set(create(e, r, now), r, text);
+        out.bulk(text);
+    }
+
+    /** HRANDFIELD key [count [WITHVALUES]]. */
+    private void randomFields(HashValue h, Request r, ReplyWriter out) {
+        if (r.count() == 2) {
+            if (h == null) {
+                out.nullBulk();
+            } else {
+                byte[][] pairs = h.pairs();
+                out.bulk(pairs[2 * shard.random.nextInt(h.size())]);
+            }
+            return;
+        }
+        if (!r.longAt(2)) {
+            out.error(KvShard.NOT_INTEGER);
+            return;
+        }
+        long count = r.number;
+        if (count == Long.MIN_VALUE) {
+            out.error("ERR value is out of range, value must between " + -Long.MAX_VALUE + " and " + Long.MAX_VALUE);
+            return;
+        }
+        boolean withValues = false;
+        if (r.count() >= 4) {
+            if (r.count() > 4 || !r.is(3, WITHVALUES)) {
+                out.error(KvShard.SYNTAX);
+                return;
+            }
+            if (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2) {
+                out.error("ERR value is out of range");
+                return;
+            }
+            withValues = true;
+        }
+        if (h == null || count == 0) {
+            out.arrayHeader(0);
+            return;
+        }
+        byte[][] pairs = h.pairs();
+        int size = h.size();
+        int[] picks;
+        if (count < 0) { // repeats allowed
+            long n = -count;
+            if (n > Integer.MAX_VALUE / 2) {
+                out.error("ERR value is out of range"); // no reply of that many elements fits a client's buffer
+                return;
+            }
+            picks = new int[(int) n];
+            for (int i = 0; i < picks.length; i++) {
+                picks[i] = shard.random.nextInt(size);
+            }
+        } else { // distinct: a partial shuffle, or the whole hash in its order
+            int n = (int) Math.min(count, size);
+            int[] order = new int[size];
+            for (int i = 0; i < size; i++) {
+                order[i] = i;
+            }
+            if (n < size) {
+                for (int i = 0; i < n; i++) {
+                    int j = i + shard.random.nextInt(size - i);
+                    int t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                }
+            }
+            picks = java.util.Arrays.copyOf(order, n);
+        }
+        boolean nested = withValues && out.resp3();
+        out.arrayHeader(withValues && !nested ? 2L * picks.length : picks.length);
+        for (int pick : picks) {
+            if (nested) {
+                out.arrayHeader(2);
+            }
+            out.bulk(pairs[2 * pick]);
+            if (withValues) {
+                out.bulk(pairs[2 * pick + 1]);
+            }
+        }
+    }
+
+    /** HSCAN key cursor [MATCH pattern] [COUNT count]. */
+    private void scan(HashValue h, Request r, ReplyWriter out) {
+        long cursor;
+        try {
+            cursor = Long.parseUnsignedLong(r.string(2));
+        } catch (NumberFormatException e) {
+            out.error("ERR invalid cursor");
+            return;
+        }
+        if (h == null) {
+            out.arrayHeader(2).bulk("0").arrayHeader(0);
+            return;
+        }
+        ScanOptions options = ScanOptions.parse(r, 3, false, out);
+        if (options == null) {
+            return;
+        }
+        List<byte[]> found = new ArrayList<>();
+        long next = h.scan(cursor, options.count(), (field, value) -> {
+            if (options.matches(field)) {
+                found.add(field);
+                found.add(value);
+            }
+        });
+        out.arrayHeader(2).bulk(Long.toUnsignedString(next)).arrayHeader(found.size());
+        found.forEach(out::bulk);
+    }
+}
