@@ -10,7 +10,10 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The code of docs/testing.md, compiled and run here so the guide cannot drift from the kit. */
+/**
+ * The code of docs/testing.md, compiled and run here so the guide cannot drift from the kit (the
+ * starter's GuidesTest checks that every block of the guide is in this file).
+ */
 class TestKitGuideExamplesTest {
 
     // --- docs/testing.md: "The actors under test" ---
