@@ -41,8 +41,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ArtifactsAndStarterTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final long INSTALL_MINUTES = 8;
-    private static final long BUILD_MINUTES = 5;
+    // Bounds for a machine busy with other builds: on two idle cores the whole test takes about 1.5
+    // minutes of CPU (docs/getting-started.md), the install most of it.
+    private static final long INSTALL_MINUTES = 15;
+    private static final long BUILD_MINUTES = 8;
     private static final long START_SECONDS = 120;
     private static final Pattern READY = Pattern.compile("tally ready host=\\S+ port=(\\d+) driver=\\S+ shards=2 pid=(\\d+)");
     /** Library module -> whether its jar has a module-info (else an Automatic-Module-Name). */
@@ -53,7 +55,7 @@ class ArtifactsAndStarterTest {
     Path dir;
 
     @Test
-    @Timeout(value = 20, unit = TimeUnit.MINUTES)   // about 2 minutes on two idle cores; the steps have their own bounds
+    @Timeout(value = 40, unit = TimeUnit.MINUTES)   // the steps have their own bounds
     void installsGeneratesBuildsOfflineRunsTalksAndStops() throws Exception {
         Path atoll = copyOfAtoll(dir.resolve("atoll"));
         Path repository = repositoryWithoutAtoll(dir.resolve("repository"));

@@ -9,7 +9,9 @@ import dev.atoll.actors.Terminated;
 import dev.atoll.shards.ShardRuntime;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -48,6 +50,8 @@ public final class TestProbe<M> {
     private final BlockingQueue<Object> messages;
     private final BlockingQueue<Terminated> terminations;
     private final BlockingQueue<Throwable> failures;
+    /** What this probe watches and has not seen stop yet; the test thread's only. */
+    private final Set<ActorRef<?>> watching = new HashSet<>();
 
     TestProbe(ShardRuntime runtime, ActorRef<M> ref, ProbeActor actor, Duration timeout, BlockingQueue<Object> messages,
               BlockingQueue<Terminated> terminations, BlockingQueue<Throwable> failures) {
@@ -143,6 +147,7 @@ public final class TestProbe<M> {
             actor.contextOnShard().watch(target);
             return null;
         });
+        watching.add(target);
     }
 
     /** Watches {@code target} if it is not watched yet, and expects it to stop within the kit's timeout. */
@@ -152,8 +157,13 @@ public final class TestProbe<M> {
 
     /** Watches {@code target} if it is not watched yet, and expects it to stop within {@code max}. */
     public void expectTerminated(ActorRef<?> target, Duration max) {
-        watch(target);   // watching twice is one watch; an actor that already stopped is reported at once
+        if (!watching.contains(target)) {
+            watch(target);   // an actor that has stopped already is reported at once
+        }
         Terminated terminated = poll(terminations, max);
+        if (terminated != null) {
+            watching.remove(terminated.actor());   // a watch ends with its signal
+        }
         if (terminated == null) {
             throw failure("timeout (" + max + ") waiting for " + target + " to stop");
         }

@@ -1,10 +1,11 @@
 package dev.atoll.testkit;
 
-import dev.atoll.actors.Actor;
 import dev.atoll.actors.ActorRef;
 import dev.atoll.actors.Placement;
+import dev.atoll.actors.Reply;
 import dev.atoll.config.DriverKind;
 import dev.atoll.shards.Shard;
+import dev.atoll.testkit.ported.Ticker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -14,6 +15,7 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Timers on the manual clock fire when it is advanced past them, never before, without sleeping; on every driver. */
 @ParameterizedClass
@@ -28,45 +30,18 @@ class ManualClockTest {
         kit = AtollTestKit.create().shards(2).driver(driver).withManualClock();
     }
 
-    /** Starts the timers it is told to; each tick goes to the probe. */
-    static final class Alarm extends Actor<Alarm.Msg> {
-        sealed interface Msg { }
-        record Once(String label, Duration delay) implements Msg { }
-        record Every(String label, Duration interval) implements Msg { }
-        record Tick(String label) implements Msg { }
-
-        private final ActorRef<String> ticks;
-
-        Alarm(ActorRef<String> ticks) {
-            this.ticks = ticks;
-        }
-
-        @Override
-        protected void receive(Msg msg) {
-            switch (msg) {
-                case Once(String label, Duration delay) -> context().startSingleTimer(label, new Tick(label), delay);
-                case Every(String label, Duration interval) -> context().startTimerAtFixedRate(label, new Tick(label), interval);
-                case Tick(String label) -> ticks.tell(label);
-            }
-        }
-    }
-
-    private ActorRef<Alarm.Msg> alarmReportingTo(TestProbe<String> ticks) {
-        ActorRef<Alarm.Msg> alarm = kit.spawn(() -> new Alarm(ticks.ref()), Placement.shard(1));
-        kit.ask(alarm, r -> {
-            r.send(null);            // nothing to ask: the answer only says the actor is up
-            return new Alarm.Tick("up");
-        });
-        ticks.expectMessage("up");
-        return alarm;
+    /** A ticker on shard 1 reporting to {@code ticks} on shard 0, with the timer {@code label} started. */
+    private ActorRef<Ticker.Msg> tickerWith(TestProbe<String> ticks, Ticker.Msg start, String label) {
+        ActorRef<Ticker.Msg> ticker = kit.spawn(() -> new Ticker(ticks.ref()), Placement.shard(1));
+        ticker.tell(start);
+        assertTrue(kit.ask(ticker, (Reply<Boolean> r) -> new Ticker.Active(label, r)), "the timer is set");
+        return ticker;
     }
 
     @Test
     void aSingleTimerFiresOnlyOnceTheClockPassesItsDelay() {
         TestProbe<String> ticks = kit.probe();
-        ActorRef<Alarm.Msg> alarm = alarmReportingTo(ticks);
-        alarm.tell(new Alarm.Once("in an hour", Duration.ofHours(1)));
-        kit.onShard(1, () -> null);   // the timer is set
+        tickerWith(ticks, new Ticker.Once("in an hour", Duration.ofHours(1)), "in an hour");
         kit.clock().advance(Duration.ofMinutes(59));
         ticks.expectNoMessage(SHORT);
         kit.clock().advance(Duration.ofMinutes(1));
@@ -78,9 +53,7 @@ class ManualClockTest {
     @Test
     void aPeriodicTimerFiresOncePerPeriodPassedEvenInOneAdvance() {
         TestProbe<String> ticks = kit.probe();
-        ActorRef<Alarm.Msg> alarm = alarmReportingTo(ticks);
-        alarm.tell(new Alarm.Every("tick", Duration.ofSeconds(10)));
-        kit.onShard(1, () -> null);
+        tickerWith(ticks, new Ticker.Every("tick", Duration.ofSeconds(10)), "tick");
         kit.clock().advance(Duration.ofSeconds(35));
         ticks.expectMessage("tick");
         ticks.expectMessage("tick");

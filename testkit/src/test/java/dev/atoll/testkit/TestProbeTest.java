@@ -85,6 +85,16 @@ class TestProbeTest {
         target.tell("stop");
         probe.expectTerminated(target);
         probe.expectTerminated(target);   // watching a stopped actor reports it again, at once
+
+        ActorRef<String> watched = kit.spawn(() -> new Forwarder(probe.ref()), Placement.shard(1));
+        ActorRef<String> other = kit.spawn(() -> new Forwarder(probe.ref()), Placement.shard(1));
+        probe.watch(watched);
+        watched.tell("stop");
+        kit.awaitTermination(watched);
+        probe.expectTerminated(watched);   // seen through the earlier watch: no second signal left behind
+        probe.watch(other);
+        other.tell("stop");
+        probe.expectTerminated(other);
     }
 
     @Test

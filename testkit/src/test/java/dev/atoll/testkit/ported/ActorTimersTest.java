@@ -1,6 +1,5 @@
 package dev.atoll.testkit.ported;
 
-import dev.atoll.actors.Actor;
 import dev.atoll.actors.ActorRef;
 import dev.atoll.actors.Placement;
 import dev.atoll.actors.Reply;
@@ -31,35 +30,6 @@ class ActorTimersTest {
 
     ActorTimersTest(DriverKind driver) {
         kit = AtollTestKit.create().shards(1).driver(driver).withManualClock();
-    }
-
-    /** Starts timers on request and reports what they deliver. */
-    static final class Ticker extends Actor<Ticker.Msg> {
-        sealed interface Msg { }
-        record Once(String label, Duration delay) implements Msg { }
-        record Every(String label, Duration interval) implements Msg { }
-        record Cancel(String label) implements Msg { }
-        record Tick(String label) implements Msg { }
-        record Active(String label, Reply<Boolean> reply) implements Msg { }
-        record Fail() implements Msg { }
-
-        private final ActorRef<String> ticks;
-
-        Ticker(ActorRef<String> ticks) {
-            this.ticks = ticks;
-        }
-
-        @Override
-        protected void receive(Msg msg) {
-            switch (msg) {
-                case Once(String label, Duration delay) -> context().startSingleTimer(label, new Tick(label), delay);
-                case Every(String label, Duration interval) -> context().startTimerAtFixedRate(label, new Tick(label), interval);
-                case Cancel(String label) -> context().cancelTimer(label);
-                case Tick(String label) -> ticks.tell(label);
-                case Active(String label, Reply<Boolean> reply) -> reply.send(context().isTimerActive(label));
-                case Fail() -> throw new IllegalStateException("restart me");
-            }
-        }
     }
 
     private boolean active(ActorRef<Ticker.Msg> ticker, String label) {
