@@ -41,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ArtifactsAndStarterTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    // Bounds for a machine busy with other builds: on two cores the whole test took 67 s when they were
-    // otherwise idle, up to 219 s while other builds ran (docs/getting-started.md), the install most of it.
+    // Bounds for a machine busy with other builds: on two cores the whole test took 41 to 67 s when they
+    // were otherwise idle, up to 219 s while other builds ran (docs/getting-started.md), the install most of it.
     private static final long INSTALL_MINUTES = 15;
     private static final long BUILD_MINUTES = 8;
     private static final long START_SECONDS = 120;
