@@ -610,7 +610,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
             return;   // a stopped actor keeps no timer
         }
         cancelTimer(key);
-        long first = System.nanoTime() + Math.max(0, delay.toNanos());
+        long first = home.shard.nanoTime() + Math.max(0, delay.toNanos());   // the timers' clock, manual in a test kit
         extras().timers().put(key, new ActorTimer(this, key, message, first, intervalNanos));
     }
 

@@ -12,19 +12,18 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.atoll.actors.TestSystems.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TimersAndLifecycleTest {
 
-    /** Starts timers on request and records what they deliver. */
+    /**
+     * Starts timers on request and records what they deliver. (The tests of delivery, cancelling and
+     * restarts run on the test kit's manual clock: testkit's ported.ActorTimersTest.)
+     */
     static final class Ticker extends Actor<Ticker.Msg> {
         sealed interface Msg {}
         record Once(String label, Duration delay) implements Msg {}
         record Every(String label, Duration interval) implements Msg {}
-        record Cancel(String label) implements Msg {}
         record Tick(String label) implements Msg {}
-        record Active(String label, Reply<Boolean> reply) implements Msg {}
-        record Fail() implements Msg {}
 
         static final AtomicReference<WeakReference<Ticker>> latest = new AtomicReference<>();
         private final List<String> ticks;
@@ -39,33 +38,8 @@ class TimersAndLifecycleTest {
             switch (msg) {
                 case Once(String label, Duration delay) -> context().startSingleTimer(label, new Tick(label), delay);
                 case Every(String label, Duration interval) -> context().startTimerAtFixedRate(label, new Tick(label), interval);
-                case Cancel(String label) -> context().cancelTimer(label);
                 case Tick(String label) -> ticks.add(label);
-                case Active(String label, Reply<Boolean> reply) -> reply.send(context().isTimerActive(label));
-                case Fail() -> throw new IllegalStateException("restart me");
             }
-        }
-    }
-
-    private static boolean active(ActorRef<Ticker.Msg> ticker, String label) {
-        return await(ticker.ask((Reply<Boolean> r) -> new Ticker.Active(label, r), TestSystems.ASK_TIMEOUT));
-    }
-
-    @Test
-    void singleAndPeriodicTimersDeliverAndCancel() throws InterruptedException {
-        try (ActorSystem system = TestSystems.start(1)) {
-            List<String> ticks = new CopyOnWriteArrayList<>();
-            var ticker = system.spawn(() -> new Ticker(ticks), Placement.shard(0));
-            ticker.tell(new Ticker.Once("once", Duration.ofMillis(5)));
-            ticker.tell(new Ticker.Every("every", Duration.ofMillis(5)));
-            TestSystems.eventually("three periodic ticks", () -> ticks.stream().filter("every"::equals).count() >= 3);
-            assertEquals(1, ticks.stream().filter("once"::equals).count());
-            assertTrue(!active(ticker, "once") && active(ticker, "every"));
-            ticker.tell(new Ticker.Cancel("every"));
-            assertTrue(!active(ticker, "every"));
-            int after = ticks.size();
-            Thread.sleep(50);
-            assertEquals(after, ticks.size(), "no tick after cancel");
         }
     }
 
@@ -87,21 +61,6 @@ class TimersAndLifecycleTest {
                 return instance.get() == null;
             });
             assertEquals(0, system.stats().getFirst().liveActors());
-        }
-    }
-
-    @Test
-    void aRestartCancelsTheOldInstancesTimers() throws InterruptedException {
-        try (ActorSystem system = TestSystems.start(1)) {
-            List<String> ticks = new CopyOnWriteArrayList<>();
-            var ticker = system.spawn(() -> new Ticker(ticks), Placement.shard(0));
-            ticker.tell(new Ticker.Every("every", Duration.ofMillis(2)));
-            TestSystems.eventually("a tick", () -> !ticks.isEmpty());
-            ticker.tell(new Ticker.Fail());
-            TestSystems.eventually("restarted", () -> !active(ticker, "every"));
-            int after = ticks.size();
-            Thread.sleep(30);
-            assertEquals(after, ticks.size());
         }
     }
 

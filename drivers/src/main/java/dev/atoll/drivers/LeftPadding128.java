@@ -18,4 +18,8 @@ public abstract class LeftPadding128 {
     byte p120, p121, p122, p123, p124, p125, p126, p127, p130, p131, p132, p133, p134, p135, p136, p137;
     byte p140, p141, p142, p143, p144, p145, p146, p147, p150, p151, p152, p153, p154, p155, p156, p157;
     byte p160, p161, p162, p163, p164, p165, p166, p167, p170, p171, p172, p173, p174, p175, p176, p177;
+
+    /** For subclasses only. */
+    protected LeftPadding128() {
+    }
 }

@@ -30,6 +30,10 @@ public abstract class Operation {
     /** Driver bookkeeping: index of the operation in the driver's table, or -1 when not submitted. */
     private int driverSlot = -1;
 
+    /** A NOP, owned by no driver; subclasses say what its completion does. */
+    protected Operation() {
+    }
+
     /** Makes this a NOP. */
     public final Operation prepareNop() {
         return prepare(Opcode.NOP, -1);

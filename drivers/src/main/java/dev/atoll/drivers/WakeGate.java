@@ -51,6 +51,10 @@ public final class WakeGate extends WakeGateRightPadding {
         }
     }
 
+    /** An open gate with no signal outstanding. */
+    public WakeGate() {
+    }
+
     /**
      * Any thread: true when the caller must send the signal and then call {@link #exit()}; false when a
      * signal is already outstanding (the current or next wait returns anyway) or the driver is closed.

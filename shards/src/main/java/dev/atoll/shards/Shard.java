@@ -65,6 +65,8 @@ public final class Shard {
     /** Offload results: bounded by the offload pool's own bound, never refused. */
     final MpscUnboundedVarHandleArrayQueue<Runnable> returns = new MpscUnboundedVarHandleArrayQueue<>(64);
     private final TimerWheel timers;
+    /** The time of {@link #timers}: {@link TimerClock#SYSTEM} except under a test kit's manual clock. */
+    private final TimerClock clock;
     // One allocation each at construction, so draining and firing allocate nothing.
     private final MessagePassingQueue.Consumer<Runnable> runMessage = this::runSafely;
     private final Consumer<Runnable> runTimer = this::runSafely;
@@ -108,7 +110,8 @@ public final class Shard {
         int submissionCapacity = roundUpPow2((int) Math.min(1 << 30, Math.max(8L, (long) queueCapacity + overflowLimit)));
         this.submissions = new MpscChunkedVarHandleArrayQueue<>(Math.min(256, submissionCapacity / 2),
                 submissionCapacity);
-        this.timers = new TimerWheel(System.nanoTime(), tickNanos, wheelSize);
+        this.clock = runtime.timerClock();
+        this.timers = new TimerWheel(clock.nanoTime(), tickNanos, wheelSize);
         this.thread = new ShardThread(this, "atoll-shard-" + id);
     }
 
@@ -296,10 +299,18 @@ public final class Shard {
 
     /** Runs {@code task} on this shard after {@code delay}, never earlier. */
     public Timer schedule(Duration delay, Runnable task) {
-        return scheduleAt(System.nanoTime() + Math.max(0, delay.toNanos()), task);
+        return scheduleAt(clock.nanoTime() + Math.max(0, delay.toNanos()), task);
     }
 
-    /** Runs {@code task} on this shard at {@code deadlineNanos} ({@link System#nanoTime()} base), never earlier. */
+    /**
+     * The time this shard's timers run on, in nanoseconds: {@link System#nanoTime()} unless the runtime
+     * was started with another {@link TimerClock}. Any thread.
+     */
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    /** Runs {@code task} on this shard at {@code deadlineNanos} ({@link #nanoTime()} base), never earlier. */
     public Timer scheduleAt(long deadlineNanos, Runnable task) {
         checkThread();
         return timers.schedule(deadlineNanos, task);
@@ -513,7 +524,7 @@ public final class Shard {
         if (timers.size() == 0) {
             return 0;
         }
-        int fired = timers.advance(System.nanoTime(), runTimer);
+        int fired = timers.advance(clock.nanoTime(), runTimer);
         if (fired > 0) {
             stats.add(ShardStats.TIMERS_FIRED, fired);
         }
@@ -580,7 +591,7 @@ public final class Shard {
     /** How long a wait in the driver may last: until the next timer, or -1 for no limit. */
     private long waitTimeout() {
         long next = timers.nextDeadline();
-        long timeout = next < 0 ? -1 : Math.max(1, next - System.nanoTime());
+        long timeout = next < 0 ? -1 : Math.max(1, next - clock.nanoTime());
         if (overflowPending > 0) {
             timeout = timeout < 0 ? OVERFLOW_RETRY_NANOS : Math.min(timeout, OVERFLOW_RETRY_NANOS);
         }

@@ -42,6 +42,7 @@ public final class ShardRuntime implements AutoCloseable {
     private final AtollSettings settings;
     private final Platform platform;
     private final DriverFactory driverFactory;
+    private final TimerClock timerClock;
     private final Shard[] shards;
     private final OffloadPool offloadPool;
     private final StallDetector stallDetector;
@@ -64,11 +65,13 @@ public final class ShardRuntime implements AutoCloseable {
     private final CompletableFuture<ShardDeath> firstDeath = new CompletableFuture<>();
     private volatile ErrorHandler errorHandler = ShardRuntime::logFailure;
 
-    private ShardRuntime(AtollConfig config, AtollSettings settings, Platform platform, DriverFactory driverFactory) {
+    private ShardRuntime(AtollConfig config, AtollSettings settings, Platform platform, DriverFactory driverFactory,
+                         TimerClock timerClock) {
         this.config = config;
         this.settings = settings;
         this.platform = platform;
         this.driverFactory = driverFactory;
+        this.timerClock = timerClock;   // before the shards: each reads it in its constructor
         int count = settings.shards().resolveCount(platform.usableCpuCount());
         this.shards = new Shard[count];
         for (int i = 0; i < count; i++) {
@@ -88,7 +91,18 @@ public final class ShardRuntime implements AutoCloseable {
 
     /** Starts the shards configured by {@code config}, each with the driver {@code atoll.driver} picks. */
     public static ShardRuntime start(AtollConfig config) {
-        return startChosen(config, config.settings());
+        return startChosen(config, config.settings(), TimerClock.SYSTEM);
+    }
+
+    /**
+     * Like {@link #start(AtollConfig)}, with the shards' timers on {@code clock} instead of
+     * {@link System#nanoTime()}: for a test kit's manual clock. Whatever runs on those timers follows
+     * it ({@link Shard#schedule}, promise deadlines, actor timers and ask timeouts on shards, I/O
+     * deadlines that the driver does not hand to the kernel); the stall detector and the shutdown
+     * timeout keep real time.
+     */
+    public static ShardRuntime start(AtollConfig config, TimerClock clock) {
+        return startChosen(config, config.settings(), java.util.Objects.requireNonNull(clock, "clock"));
     }
 
     /**
@@ -97,7 +111,7 @@ public final class ShardRuntime implements AutoCloseable {
      * fails, the others are stopped and the failure is thrown.
      */
     public static ShardRuntime start(AtollConfig config, DriverFactory driverFactory) {
-        return start(config, config.settings(), driverFactory);
+        return start(config, config.settings(), driverFactory, TimerClock.SYSTEM);
     }
 
     /**
@@ -106,7 +120,7 @@ public final class ShardRuntime implements AutoCloseable {
      * @throws dev.atoll.drivers.DriverUnavailableException when that driver cannot run on this machine
      */
     public static ShardRuntime start(AtollSettings settings) {
-        return startChosen(AtollConfig.defaults(), settings);
+        return startChosen(AtollConfig.defaults(), settings, TimerClock.SYSTEM);
     }
 
     /**
@@ -115,11 +129,11 @@ public final class ShardRuntime implements AutoCloseable {
      * the locked-memory limit unless the process has CAP_IPC_LOCK), every shard starts on epoll instead:
      * shards run one kind of driver.
      */
-    private static ShardRuntime startChosen(AtollConfig config, AtollSettings settings) {
+    private static ShardRuntime startChosen(AtollConfig config, AtollSettings settings, TimerClock clock) {
         // Fail on the caller's thread, before any shard starts, when the driver cannot run here.
         DriverChoice choice = Drivers.choose(settings.driver(), Platform.current());
         try {
-            return start(config, settings, shardId -> Drivers.open(settings));
+            return start(config, settings, shardId -> Drivers.open(settings), clock);
         } catch (DriverUnavailableException e) {
             if (settings.driver() != DriverKind.AUTO || choice.kind() != DriverKind.IO_URING) {
                 throw e;
@@ -127,12 +141,13 @@ public final class ShardRuntime implements AutoCloseable {
             log.warn("atoll.driver = auto: a shard could not set up its io_uring ring ({}); every shard starts on "
                     + "epoll instead", e.getMessage());
             AtollSettings epoll = settings.withDriver(DriverKind.EPOLL);
-            return start(config, epoll, shardId -> Drivers.open(epoll));
+            return start(config, epoll, shardId -> Drivers.open(epoll), clock);
         }
     }
 
-    private static ShardRuntime start(AtollConfig config, AtollSettings settings, DriverFactory driverFactory) {
-        ShardRuntime runtime = new ShardRuntime(config, settings, Platform.current(), driverFactory);
+    private static ShardRuntime start(AtollConfig config, AtollSettings settings, DriverFactory driverFactory,
+                                      TimerClock clock) {
+        ShardRuntime runtime = new ShardRuntime(config, settings, Platform.current(), driverFactory, clock);
         runtime.startThreads();
         return runtime;
     }
@@ -143,7 +158,7 @@ public final class ShardRuntime implements AutoCloseable {
      * are stopped and the failure is thrown.
      */
     public static ShardRuntime start(AtollSettings settings, DriverFactory driverFactory) {
-        return start(AtollConfig.defaults(), settings, driverFactory);
+        return start(AtollConfig.defaults(), settings, driverFactory, TimerClock.SYSTEM);
     }
 
     private void startThreads() {
@@ -254,6 +269,10 @@ public final class ShardRuntime implements AutoCloseable {
 
     OffloadPool offloadPool() {
         return offloadPool;
+    }
+
+    TimerClock timerClock() {
+        return timerClock;
     }
 
     // ---- public API ----

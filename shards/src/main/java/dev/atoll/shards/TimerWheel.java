@@ -24,6 +24,12 @@ final class TimerWheel {
     private final ArrayList<Timer> due = new ArrayList<>();
     /** The last tick whose slot has been processed. */
     private long processedTick;
+    /**
+     * A timer was scheduled for a time already processed (a fired task re-arming itself late): it waits
+     * under the next tick, and the next advance fires it even if that tick has not come, so a clock that
+     * stands still (a test kit's manual clock) does not hold it back.
+     */
+    private boolean overdueFiled;
     private long sequence;
     private int size;
 
@@ -41,6 +47,9 @@ final class TimerWheel {
         Timer timer = new Timer(this, task, deadline, sequence++);
         long tick = ceilDiv(deadline, tickNanos);
         // A tick already processed would never be visited again in this rotation: file it under the next one.
+        if (tick <= processedTick) {
+            overdueFiled = true;
+        }
         timer.tick = Math.max(tick, processedTick + 1);
         link(timer);
         return timer;
@@ -52,19 +61,45 @@ final class TimerWheel {
 
     /**
      * Fires every timer whose tick has come. Returns the number fired. Tasks scheduled by the fired
-     * tasks for a time already passed fire on the next call, not in this one.
+     * tasks for a time already passed fire on the next call, not in this one, even if the time given
+     * to that call is the same.
      */
     int advance(long nowNanos, Consumer<Runnable> runner) {
         long nowTick = Math.floorDiv(nowNanos - origin, tickNanos);
         if (nowTick <= processedTick || size == 0) {
             processedTick = Math.max(processedTick, nowTick);
-            return 0;
+            if (!overdueFiled || size == 0) {
+                return 0;
+            }
+            collectOverdue(nowNanos - origin);
+            return fire(runner);
         }
+        overdueFiled = false;   // filed under processedTick + 1, which this advance processes
         long last = Math.min(nowTick, processedTick + heads.length);
         for (long t = processedTick + 1; t <= last; t++) {
             collect((int) (t & mask), nowTick);
         }
         processedTick = nowTick;
+        return fire(runner);
+    }
+
+    /** The timers under the next tick whose deadline has passed (the overdue ones among them). */
+    private void collectOverdue(long now) {
+        overdueFiled = false;
+        long next = processedTick + 1;
+        Timer timer = heads[(int) (next & mask)];
+        while (timer != null) {
+            Timer following = timer.next;
+            if (timer.tick == next && timer.deadline <= now) {
+                unlink(timer);
+                due.add(timer);
+            }
+            timer = following;
+        }
+    }
+
+    /** Runs the collected timers in firing order. */
+    private int fire(Consumer<Runnable> runner) {
         if (due.isEmpty()) {
             return 0;
         }

@@ -53,6 +53,28 @@ class TimerWheelTest {
     }
 
     @Test
+    void aTimerReArmedForAPassedTimeFiresOnTheNextAdvanceEvenIfTheClockStandsStill() {
+        long[] clock = {0};
+        long period = 10 * TICK;
+        long[] next = {period};
+        Runnable[] periodic = new Runnable[1];
+        periodic[0] = () -> {
+            fired.add("tick");
+            next[0] += period;
+            wheel.schedule(next[0], periodic[0]);   // as a fixed-rate actor timer re-arms itself
+        };
+        wheel.schedule(next[0], periodic[0]);
+        clock[0] = 35 * TICK;                        // a manual clock jumps over three periods at once
+        assertEquals(1, wheel.advance(clock[0], Runnable::run));
+        assertEquals(1, wheel.advance(clock[0], Runnable::run));
+        assertEquals(1, wheel.advance(clock[0], Runnable::run));
+        assertEquals(0, wheel.advance(clock[0], Runnable::run), "the fourth period has not come");
+        assertEquals(List.of("tick", "tick", "tick"), fired);
+        clock[0] = 40 * TICK;
+        assertEquals(1, wheel.advance(clock[0], Runnable::run));
+    }
+
+    @Test
     void firesWithinOneTickOfTheDeadline() {
         long[] clock = {0};
         at(5 * TICK + 1, "a", clock);
