@@ -311,6 +311,32 @@ class ConnectionTest {
         assertEquals("1 IoCancelledException", refused);
     }
 
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aWriteListenerThatThrowsClosesItsConnectionAndReachesTheErrorHandler(DriverKind driver) throws IOException {
+        ShardRuntime runtime = cleanup.start(1, "", driver);
+        List<Object> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+        runtime.errorHandler((shard, callback, error) -> reported.add(error));
+        Listener listener = listen(runtime);
+        IoTesting.Accepted pair = IoTesting.accept(cleanup, runtime, listener);
+        Connection server = pair.server();
+        IllegalStateException thrown = new IllegalStateException("a listener that throws (expected in this test)");
+        Boolean openAfter = awaitPromise(runtime, 0, () -> {
+            dev.atoll.shards.Promise<Boolean> told = new dev.atoll.shards.Promise<>();
+            server.writeAll(BufferPool.current().acquire(8).writeUtf8("z"), (buffer, bytes, failure) -> {
+                buffer.release();
+                // Checked on the shard once this callback has returned (and its throw was handled).
+                dev.atoll.shards.Shard.current().execute(() -> told.complete(server.isOpen()));
+                throw thrown;
+            });
+            return told;
+        });
+        assertFalse(openAfter, "the connection of a listener that threw is closed");
+        assertEquals(List.of(thrown), reported);
+        assertEquals("z", new String(pair.peer().getInputStream().readNBytes(1)), "the write itself went out");
+        assertEquals(7, (int) awaitPromise(runtime, 0, () -> dev.atoll.shards.Promise.completed(7)), "the shard goes on");
+    }
+
     private static boolean joined(Thread thread) {
         try {
             return thread.join(Duration.ofSeconds(30));
