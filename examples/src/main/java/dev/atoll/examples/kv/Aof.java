@@ -54,7 +54,7 @@ final class Aof {
     private static final byte[] FLUSHALL = ReplyWriter.asciiBytes("FLUSHALL");
     private static final byte[] SETRANGE = ReplyWriter.asciiBytes("SETRANGE");
     private static final byte[] SETBIT = ReplyWriter.asciiBytes("SETBIT");
-    private static final byte[] HSET = ReplyWriter.asciiBytes("HSET");
+    static final byte[] HSET = ReplyWriter.asciiBytes("HSET");
     private static final byte[] PXAT = ReplyWriter.asciiBytes("PXAT");
     private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("KEEPTTL");
     private static final int INITIAL_BUFFER = 16 * 1024;
@@ -228,14 +228,14 @@ final class Aof {
     /** A whole key as it is now, with its expiry, replacing whatever the key held (RENAME, COPY). */
     void entry(KeyTable.Entry e) {
         if (!e.isString()) {
-            del(e.key); // HSET adds to a hash the key may still hold in the log
+            del(e.key); // HSET, RPUSH ... add to what the key may still hold in the log
         }
         recordStart = pending.size();
         writeEntry(pending, e);
         end();
     }
 
-    /** The records that make {@code e} (a rewrite's snapshot, {@link #entry}): SET, or HSET then PEXPIREAT. */
+    /** The records that make {@code e} (a rewrite's snapshot, {@link #entry}): SET, or the aggregate's records then PEXPIREAT. */
     private static void writeEntry(ReplyWriter w, KeyTable.Entry e) {
         if (e.isString()) {
             w.arrayHeader(e.expireAt != 0 ? 5 : 3).bulk(SET).bulk(e.key).bulk(e.value, 0, e.length);
@@ -244,8 +244,7 @@ final class Aof {
             }
             return;
         }
-        w.arrayHeader(2 + 2L * e.hashValue.size()).bulk(HSET).bulk(e.key);
-        e.hashValue.forEach((field, value) -> w.bulk(field).bulk(value));
+        e.aggregate.writeRecords(e.key, w);
         if (e.expireAt != 0) {
             w.arrayHeader(3).bulk(PEXPIREAT).bulk(e.key).bulkDecimal(e.expireAt);
         }
@@ -523,7 +522,7 @@ final class Aof {
         ReplyWriter snapshot = new ReplyWriter(Math.max(1024, table.size() * 48));
         long now = System.currentTimeMillis();
         table.forEach(e -> {
-            if ((e.expireAt == 0 || e.expireAt > now) && (e.isString() || e.hashValue.size() > 0)) {
+            if ((e.expireAt == 0 || e.expireAt > now) && (e.isString() || e.aggregate.size() > 0)) {
                 writeEntry(snapshot, e);
             }
         });

@@ -409,19 +409,20 @@ final class AofReplay {
             KeyTable.Entry e = entry(r, table);
             if (e == null) {
                 e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), new HashValue());
-            } else if (e.isString()) {
+            } else if (!(e.aggregate instanceof HashValue)) {
                 return false;
             }
+            HashValue fields = (HashValue) e.aggregate;
             for (int i = 2; i < r.count(); i += 2) {
-                e.hashValue.put(r.copy(i), r.copy(i + 1));
+                fields.put(r.copy(i), r.copy(i + 1));
             }
         } else if (r.is(0, HDEL) && r.count() >= 3) {
             KeyTable.Entry e = entry(r, table);
-            if (e != null && !e.isString()) {
+            if (e != null && e.aggregate instanceof HashValue fields) {
                 for (int i = 2; i < r.count(); i++) {
-                    e.hashValue.remove(b, r.offset(i), r.length(i));
+                    fields.remove(b, r.offset(i), r.length(i));
                 }
-                if (e.hashValue.size() == 0) {
+                if (fields.size() == 0) {
                     table.remove(e); // an empty hash is no key, as in Redis
                 }
             }

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * becomes a "hashtable" (a {@link KeyTable} of field to value) and stays one, as in Redis. Used by
  * its shard's thread only.
  */
-final class HashValue {
+final class HashValue implements Aggregate {
     static final int MAX_LISTPACK_ENTRIES = 128;
     static final int MAX_LISTPACK_VALUE = 64;
 
@@ -30,12 +30,18 @@ final class HashValue {
         values = new byte[4][];
     }
 
-    int size() {
+    @Override
+    public String type() {
+        return "hash";
+    }
+
+    @Override
+    public int size() {
         return table != null ? table.size() : count;
     }
 
-    /** What OBJECT ENCODING says. */
-    String encoding() {
+    @Override
+    public String encoding() {
         return table != null ? "hashtable" : "listpack";
     }
 
@@ -139,14 +145,21 @@ final class HashValue {
         return pairs;
     }
 
-    /** A copy sharing no mutable state (COPY). */
-    HashValue copy() {
+    @Override
+    public HashValue copy() {
         HashValue copy = new HashValue();
         if (table != null) {
             copy.convert(); // the encoding stays, as Redis copies it
         }
         forEach((field, value) -> copy.put(field, value)); // arrays are replaced, never changed in place
         return copy;
+    }
+
+    /** One HSET of every field. */
+    @Override
+    public void writeRecords(byte[] key, ReplyWriter w) {
+        w.arrayHeader(2 + 2L * size()).bulk(Aof.HSET).bulk(key);
+        forEach((field, value) -> w.bulk(field).bulk(value));
     }
 
     private int indexOf(byte[] b, int offset, int length) {

@@ -190,12 +190,12 @@ final class KeyCommands {
 
     /**
      * Redis's name for how it would hold the value: a string that is a canonical integer is "int",
-     * else "embstr" up to 44 bytes and "raw" beyond or once changed in place; a hash "listpack" or
-     * "hashtable".
+     * else "embstr" up to 44 bytes and "raw" beyond or once changed in place; an aggregate names
+     * its own.
      */
     private String encoding(KeyTable.Entry e) {
         if (!e.isString()) {
-            return e.hashValue.encoding();
+            return e.aggregate.encoding();
         }
         if (e.raw) {
             return "raw";

@@ -16,8 +16,8 @@ final class KeyTable {
     /**
      * A key with its value and absolute expiry. A string's bytes are {@code value[0, length)}: the
      * array may be longer, room for APPEND, SETRANGE and SETBIT to grow into (Redis's sds greed), so
-     * that many appends copy the value a logarithmic number of times. A hash is a {@link HashValue}
-     * in {@link #hashValue}, with {@link #value} null.
+     * that many appends copy the value a logarithmic number of times. Any other type is an
+     * {@link Aggregate} in {@link #aggregate}, with {@link #value} null.
      */
     static final class Entry {
         /** Redis's own limit on greedy growth: beyond 1 MiB, a value grows by 1 MiB at a time. */
@@ -27,8 +27,8 @@ final class KeyTable {
         final int hash;
         byte[] value;
         int length;
-        /** The fields of a hash; null for a string. */
-        HashValue hashValue;
+        /** The hash, list, set or sorted set; null for a string. */
+        Aggregate aggregate;
         /** Changed in place (APPEND, SETRANGE, SETBIT): OBJECT ENCODING says raw, as Redis does. */
         boolean raw;
         /** Stored as text that is not a candidate for the int encoding (INCRBYFLOAT's result). */
@@ -50,32 +50,32 @@ final class KeyTable {
             this.length = value.length;
         }
 
-        Entry(byte[] key, int hash, HashValue hashValue) {
+        Entry(byte[] key, int hash, Aggregate aggregate) {
             this.key = key;
             this.hash = hash;
-            this.hashValue = hashValue;
+            this.aggregate = aggregate;
         }
 
-        /** Whether it holds a string (else a hash). */
+        /** Whether it holds a string (else an {@link Aggregate}). */
         boolean isString() {
-            return hashValue == null;
+            return aggregate == null;
         }
 
         /** Makes it the string {@code bytes} (the array is kept, not copied). */
         void setString(byte[] bytes) {
             value = bytes;
             length = bytes.length;
-            hashValue = null;
+            aggregate = null;
             version++;
             raw = false;
             notInt = false;
         }
 
-        /** Makes it the hash {@code fields}. */
-        void setHash(HashValue fields) {
+        /** Makes it the aggregate {@code elements}. */
+        void setAggregate(Aggregate elements) {
             value = null;
             length = 0;
-            hashValue = fields;
+            aggregate = elements;
             version++;
         }
 
@@ -86,7 +86,7 @@ final class KeyTable {
                 raw = other.raw;
                 notInt = other.notInt;
             } else {
-                setHash(other.hashValue.copy());
+                setAggregate(other.aggregate.copy());
             }
         }
 
@@ -94,7 +94,7 @@ final class KeyTable {
         void takeValueOf(Entry other) {
             value = other.value;
             length = other.length;
-            hashValue = other.hashValue;
+            aggregate = other.aggregate;
             raw = other.raw;
             notInt = other.notInt;
             version++;
@@ -180,9 +180,9 @@ final class KeyTable {
         return link(new Entry(key, hash, value));
     }
 
-    /** Adds a hash key that is not in the table. */
-    Entry insert(byte[] key, int hash, HashValue fields) {
-        return link(new Entry(key, hash, fields));
+    /** Adds a key holding an aggregate that is not in the table. */
+    Entry insert(byte[] key, int hash, Aggregate elements) {
+        return link(new Entry(key, hash, elements));
     }
 
     private Entry link(Entry e) {

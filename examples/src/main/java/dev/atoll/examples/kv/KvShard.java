@@ -284,7 +284,7 @@ final class KvShard {
 
     /** TYPE's answer for an entry (null: absent). */
     static String typeName(KeyTable.Entry e) {
-        return e == null ? "none" : e.isString() ? "string" : "hash";
+        return e == null ? "none" : e.isString() ? "string" : e.aggregate.type();
     }
 
     /** True, after answering WRONGTYPE, when {@code e} exists and is not a string. */

@@ -1,0 +1,26 @@
+package dev.atoll.examples.kv;
+
+/**
+ * A value made of elements — a hash, and each further Redis type a key can hold beside a string —
+ * as {@link KeyTable.Entry#aggregate}. A type's commands find theirs with {@code instanceof}, so a
+ * key of another type answers WRONGTYPE. Used by its shard's thread only.
+ */
+interface Aggregate {
+    /** What TYPE says: "hash", "list", "set", "zset". */
+    String type();
+
+    /** What OBJECT ENCODING says, as Redis names it. */
+    String encoding();
+
+    /** How many elements it has; a key whose aggregate becomes empty is removed, as in Redis. */
+    int size();
+
+    /** A copy sharing no mutable state (COPY, moves between shards). */
+    Aggregate copy();
+
+    /**
+     * Writes the log records that rebuild it under {@code key} to {@code w} (a rewrite's snapshot,
+     * RENAME, COPY): commands that {@link AofReplay} reads back, without the expiry.
+     */
+    void writeRecords(byte[] key, ReplyWriter w);
+}
