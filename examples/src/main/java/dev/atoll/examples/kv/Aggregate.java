@@ -15,6 +15,12 @@ interface Aggregate {
     /** How many elements it has; a key whose aggregate becomes empty is removed, as in Redis. */
     int size();
 
+    /**
+     * Its estimated heap footprint in bytes (maxmemory's accounting, {@link KeyTable#account}), kept
+     * up to date as it changes rather than computed by a walk: it is asked after every write.
+     */
+    long bytes();
+
     /** A copy sharing no mutable state (COPY, moves between shards). */
     Aggregate copy();
 

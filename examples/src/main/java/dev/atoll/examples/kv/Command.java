@@ -106,6 +106,10 @@ enum Command {
     final String summary;
     final String[] flags;
     final boolean writes;
+    /** Whether it may add memory (Redis's denyoom flag): refused with OOM on a shard over its maxmemory share. */
+    final boolean denyOom;
+    /** {@link #keySpec()}, computed once: first key, last key (-1: the last argument), step. */
+    private int[] keys;
 
     Command(int arity, Kind kind, String group, String since, String summary, String... flags) {
         this.arity = arity;
@@ -115,6 +119,22 @@ enum Command {
         this.summary = summary;
         this.flags = flags;
         this.writes = flags.length > 0 && flags[0].equals("write");
+        this.denyOom = java.util.Arrays.asList(flags).contains("denyoom");
+    }
+
+    /** Where its first key is by {@link #keySpec()}; 0: it names none. */
+    int firstKey() {
+        return keys[0];
+    }
+
+    /** Where its last key is among {@code count} arguments by {@link #keySpec()}. */
+    int lastKey(int count) {
+        return keys[1] < 0 ? count + keys[1] : Math.min(keys[1], count - 1);
+    }
+
+    /** The distance between its keys by {@link #keySpec()}. */
+    int keyStep() {
+        return keys[2];
     }
 
     /** Checks Redis's arity rule for {@code count} arguments, the name included. */
@@ -161,6 +181,9 @@ enum Command {
             TABLE[slot] = c;
         }
         LONGEST_NAME = longest;
+        for (Command c : values()) {
+            c.keys = c.keySpec(); // here: keySpec compares with constants not yet made in the constructor
+        }
     }
 
     private static int slot(byte[] bytes, int offset, int length) {

@@ -23,6 +23,8 @@ final class HashValue implements Aggregate {
     private byte[][] fields;
     private byte[][] values;
     private int count;
+    /** The listpack's field and value arrays' heap bytes ({@link KeyTable#arrayBytes}). */
+    private long listpackBytes;
     private KeyTable table;
 
     HashValue() {
@@ -65,6 +67,7 @@ final class HashValue implements Aggregate {
             KeyTable.Entry e = table.find(field, 0, field.length, hash);
             if (e != null) {
                 e.setString(value);
+                table.account(e);
                 return false;
             }
             table.insert(field, hash, value);
@@ -72,6 +75,7 @@ final class HashValue implements Aggregate {
         }
         int i = indexOf(field, 0, field.length);
         if (i >= 0) {
+            listpackBytes += KeyTable.arrayBytes(value.length) - KeyTable.arrayBytes(values[i].length);
             values[i] = value;
             return false;
         }
@@ -86,6 +90,7 @@ final class HashValue implements Aggregate {
         fields[count] = field;
         values[count] = value;
         count++;
+        listpackBytes += KeyTable.arrayBytes(field.length) + KeyTable.arrayBytes(value.length);
         return true;
     }
 
@@ -104,6 +109,7 @@ final class HashValue implements Aggregate {
             return false;
         }
         count--;
+        listpackBytes -= KeyTable.arrayBytes(fields[i].length) + KeyTable.arrayBytes(values[i].length);
         System.arraycopy(fields, i + 1, fields, i, count - i); // the order stays, as in a listpack
         System.arraycopy(values, i + 1, values, i, count - i);
         fields[count] = null;
@@ -145,6 +151,12 @@ final class HashValue implements Aggregate {
         return pairs;
     }
 
+    /** The object, then the hashtable's entries, or the listpack's two arrays and what they hold. */
+    @Override
+    public long bytes() {
+        return 32 + (table != null ? 48 + table.usedBytes() : 2 * (16 + 4L * fields.length) + listpackBytes);
+    }
+
     @Override
     public HashValue copy() {
         HashValue copy = new HashValue();
@@ -180,5 +192,6 @@ final class HashValue implements Aggregate {
         fields = null;
         values = null;
         count = 0;
+        listpackBytes = 0;
     }
 }

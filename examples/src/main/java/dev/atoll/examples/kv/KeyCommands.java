@@ -177,10 +177,19 @@ final class KeyCommands {
         } else if (r.is(1, ENCODING)) {
             out.bulk(encoding(e));
         } else if (r.is(1, FREQ)) {
-            out.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
-                    + "when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+            if (shard.eviction.lfu()) {
+                out.integer(Eviction.decayed(e.accessedAt, now));
+            } else {
+                out.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+                        + "when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+            }
         } else if (r.is(1, IDLETIME)) {
-            out.integer(Math.max(0, now - e.accessedAt) / 1000);
+            if (shard.eviction.lfu()) {
+                out.error("ERR An LRU maxmemory policy is not selected, access time not tracked. Please note that "
+                        + "when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+            } else {
+                out.integer(Math.max(0, now - e.accessedAt) / 1000);
+            }
         } else {
             boolean shared = e.isString() && "int".equals(encoding(e)) && number.parseLong(e.value, 0, e.length)
                     && number.number >= 0 && number.number < 10_000;

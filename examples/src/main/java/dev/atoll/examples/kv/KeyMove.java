@@ -101,6 +101,7 @@ final class KeyMove extends PendingReply {
             e = shard.put(target, 0, target.length, new byte[0], 0, false);
         }
         e.takeValueOf(copy);
+        shard.table.account(e);
         shard.setExpire(e, copy.expireAt);
         copy = null;
         if (shard.aof != null) {

@@ -35,8 +35,14 @@ final class KeyTable {
         boolean notInt;
         /** Bumped by every change of value or expiry: a move between shards deletes its source only if unchanged. */
         long version;
-        /** Unix time in ms of the last command that read or wrote it (OBJECT IDLETIME). */
+        /**
+         * Unix time in ms of the last command that read or wrote it (OBJECT IDLETIME, LRU eviction); under
+         * an LFU eviction policy instead Redis's logarithmic access counter and the minute it last decayed
+         * ({@link Eviction#touch}).
+         */
         long accessedAt;
+        /** What {@link #usedBytes} counts for it: its footprint when it was last accounted ({@link #account}). */
+        int bytes;
         /** Unix time in ms when the key expires; 0 = never. */
         long expireAt;
         Entry next;
@@ -139,6 +145,8 @@ final class KeyTable {
     private int size;
     private Entry[] volatileKeys = new Entry[16];
     private int volatileCount;
+    /** The estimated heap footprint of the keys and their values (maxmemory's used memory). */
+    private long usedBytes;
 
     /** The hash of a key: FNV-1a, then a finalizer so that low bits (buckets) and the shard choice both spread. */
     static int hash(byte[] bytes, int offset, int length) {
@@ -166,6 +174,33 @@ final class KeyTable {
         return volatileCount;
     }
 
+    /** The estimated heap bytes of every key with its value and its share of the table. */
+    long usedBytes() {
+        return usedBytes;
+    }
+
+    /**
+     * Estimates the heap footprint of {@code e} as it is now, with compressed references: the entry
+     * (72 bytes) and its bucket slots (8), the key's array and the string's array as allocated (the
+     * room APPEND keeps included), or what the aggregate says it holds; and updates {@link #usedBytes}.
+     * Called after every write of the key, so that a value changed in place is counted.
+     */
+    void account(Entry e) {
+        long footprint = ENTRY_BYTES + arrayBytes(e.key.length)
+                + (e.aggregate != null ? e.aggregate.bytes() : arrayBytes(e.value.length));
+        int now = (int) Math.min(Integer.MAX_VALUE, footprint);
+        usedBytes += now - e.bytes;
+        e.bytes = now;
+    }
+
+    /** The heap bytes of a {@code byte[]} of {@code length}: 16 of header, the bytes rounded up to 8. */
+    static long arrayBytes(int length) {
+        return 16 + ((length + 7L) & ~7L);
+    }
+
+    /** An entry's object and the bucket slots it takes on average (the table is kept at most half full). */
+    static final int ENTRY_BYTES = 72 + 8;
+
     Entry find(byte[] bytes, int offset, int length, int hash) {
         for (Entry e = buckets[hash & (buckets.length - 1)]; e != null; e = e.next) {
             if (e.hash == hash && Arrays.equals(e.key, 0, e.key.length, bytes, offset, offset + length)) {
@@ -186,6 +221,7 @@ final class KeyTable {
     }
 
     private Entry link(Entry e) {
+        account(e);
         if (size >= buckets.length / 2) {
             resize(buckets.length * 2); // at most half full: a lookup rarely walks past one entry, each a cache miss
         }
@@ -210,6 +246,8 @@ final class KeyTable {
                 e.next = null;
                 setExpire(e, 0);
                 size--;
+                usedBytes -= e.bytes;
+                e.bytes = 0;
                 if (buckets.length > MIN_BUCKETS && size < buckets.length / 16) {
                     resize(buckets.length / 2);
                 }
@@ -271,6 +309,7 @@ final class KeyTable {
         volatileKeys = new Entry[16];
         size = 0;
         volatileCount = 0;
+        usedBytes = 0;
     }
 
     /**

@@ -17,7 +17,8 @@ final class KvInfo {
     record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
                       boolean aofRewriting, int batchesLive, long allocatedBytes, long queryBuffers, long replyBytes,
-                      long replyBytesPeak, dev.atoll.shards.ShardStats.Snapshot loop) { }
+                      long replyBytesPeak, long usedMemory, long maxMemory, long evictedKeys,
+                      dev.atoll.shards.ShardStats.Snapshot loop) { }
 
     static ShardStats shardStats(KvShard s) {
         Aof aof = s.aof;
@@ -25,7 +26,8 @@ final class KvInfo {
                 s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
                 aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(),
                 aof != null && aof.rewriting(), s.batches.live(), THREADS.getCurrentThreadAllocatedBytes(),
-                s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.shard().stats());
+                s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.table.usedBytes(), s.eviction.limit(),
+                s.eviction.evictedKeys, s.shard().stats());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -40,6 +42,8 @@ final class KvInfo {
         long aofBytes = 0;
         long rewrites = 0;
         boolean rewriting = false;
+        long usedMemory = 0;
+        long evicted = 0;
         for (Object o : results) {
             ShardStats s = (ShardStats) o;
             keys += s.keys();
@@ -51,6 +55,8 @@ final class KvInfo {
             aofBytes += s.aofBytes();
             rewrites += s.aofRewrites();
             rewriting |= s.aofRewriting();
+            usedMemory += s.usedMemory();
+            evicted += s.evictedKeys();
         }
         KvSettings settings = node.settings;
         StringBuilder b = new StringBuilder();
@@ -73,6 +79,19 @@ final class KvInfo {
                     .append("connected_clients:").append(node.connections.get()).append("\r\n")
                     .append("maxclients:").append(settings.maxConnections()).append("\r\n\r\n");
         }
+        if (all || sections.contains("memory")) {
+            Runtime jvm = Runtime.getRuntime();
+            long maxMemory = settings.memory().maxMemory();
+            b.append("# Memory\r\n")
+                    .append("used_memory:").append(usedMemory).append("\r\n")
+                    .append("used_memory_human:").append(human(usedMemory)).append("\r\n")
+                    .append("maxmemory:").append(maxMemory).append("\r\n")
+                    .append("maxmemory_human:").append(human(maxMemory)).append("\r\n")
+                    .append("maxmemory_policy:").append(settings.memory().policy().redisName()).append("\r\n")
+                    .append("jvm_heap_used:").append(jvm.totalMemory() - jvm.freeMemory()).append("\r\n")
+                    .append("jvm_heap_committed:").append(jvm.totalMemory()).append("\r\n")
+                    .append("jvm_heap_max:").append(jvm.maxMemory()).append("\r\n\r\n");
+        }
         if (all || sections.contains("persistence")) {
             b.append("# Persistence\r\n")
                     .append("loading:0\r\n")
@@ -90,6 +109,7 @@ final class KvInfo {
                     .append("\r\n")
                     .append("total_commands_processed:").append(commands).append("\r\n")
                     .append("expired_keys:").append(expired).append("\r\n")
+                    .append("evicted_keys:").append(evicted).append("\r\n")
                     .append("keyspace_hits:").append(hits).append("\r\n")
                     .append("keyspace_misses:").append(misses).append("\r\n\r\n");
         }
@@ -107,6 +127,9 @@ final class KvInfo {
                         .append(",reply_bytes=").append(s.replyBytes())
                         .append(",reply_bytes_peak=").append(s.replyBytesPeak())
                         .append(",expired_keys=").append(s.expiredKeys())
+                        .append(",used_memory=").append(s.usedMemory())
+                        .append(",maxmemory=").append(s.maxMemory())
+                        .append(",evicted_keys=").append(s.evictedKeys())
                         .append(",connections=").append(s.connections())
                         .append(",query_buffers=").append(s.queryBuffers())
                         .append(",aof_bytes=").append(s.aofBytes())
@@ -127,5 +150,17 @@ final class KvInfo {
             }
         }
         return b.toString();
+    }
+
+    /** Redis's {@code _human} form: bytes with two decimals in B, K, M, G or T. */
+    static String human(long bytes) {
+        String[] units = {"B", "K", "M", "G", "T"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.2f%s", value, units[unit]);
     }
 }

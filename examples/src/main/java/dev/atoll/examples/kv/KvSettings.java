@@ -29,18 +29,69 @@ import java.time.Duration;
  *                             start, with a warning; otherwise the start is refused
  * @param aofLoadMissing       logs of a layout that are missing (a shard's keys) are accepted at start,
  *                             with a warning; otherwise the start is refused
+ * @param memory               maxmemory: how much the keys may take and what goes when they take more
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, OutputLimits output,
                          int maxConnections, Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
-                         boolean aofLoadCorruptTail, boolean aofLoadMissing) {
+                         boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory) {
 
     /** With the logs loaded as reference.conf says: a cut command dropped, corruption and missing logs refused. */
     public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
                       long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
                       Duration idleTimeout, String password, boolean protectedMode) {
         this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
-                maxConnections, idleTimeout, password, protectedMode, true, false, false);
+                maxConnections, idleTimeout, password, protectedMode, true, false, false, MemoryLimits.NONE);
+    }
+
+    /**
+     * Redis's {@code maxmemory}, {@code maxmemory-policy} and {@code maxmemory-samples}.
+     *
+     * @param maxMemory the estimated bytes all keys and values may take, split evenly over the shards; 0 = no limit
+     * @param policy    what goes when a shard's keys take more than its share
+     * @param samples   keys sampled per eviction
+     */
+    public record MemoryLimits(long maxMemory, EvictionPolicy policy, int samples) {
+        /** No limit (tests). */
+        public static final MemoryLimits NONE = new MemoryLimits(0, EvictionPolicy.NOEVICTION, 5);
+
+        /** One shard's share among {@code shards}; 0 = no limit. */
+        long perShard(int shards) {
+            return maxMemory == 0 ? 0 : Math.max(1, maxMemory / shards);
+        }
+    }
+
+    /** {@code kv.maxmemory-policy}: Redis's policies, named as Redis names them ({@code allkeys-lru}). */
+    public enum EvictionPolicy {
+        /** Nothing is evicted: writes that may add memory get an OOM error. */
+        NOEVICTION,
+        /** The least recently used of a sample of all keys. */
+        ALLKEYS_LRU,
+        /** The least frequently used of a sample of all keys. */
+        ALLKEYS_LFU,
+        /** Any key. */
+        ALLKEYS_RANDOM,
+        /** The least recently used of a sample of the keys with an expiry. */
+        VOLATILE_LRU,
+        /** The least frequently used of a sample of the keys with an expiry. */
+        VOLATILE_LFU,
+        /** Any key with an expiry. */
+        VOLATILE_RANDOM,
+        /** The key with the nearest expiry among a sample. */
+        VOLATILE_TTL;
+
+        /** What CONFIG GET and INFO say: {@code allkeys-lru}. */
+        String redisName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        boolean lfu() {
+            return this == ALLKEYS_LFU || this == VOLATILE_LFU;
+        }
+
+        boolean volatileOnly() {
+            return name().startsWith("VOLATILE");
+        }
     }
 
     /**
@@ -122,12 +173,24 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 reader.bool("kv.protected-mode"),
                 reader.bool("kv.aof.load-truncated"),
                 reader.bool("kv.aof.load-corrupt-tail"),
-                reader.bool("kv.aof.load-missing"));
+                reader.bool("kv.aof.load-missing"),
+                memoryLimits(reader));
+    }
+
+    /** The share of the maximum heap {@code maxmemory = auto} gives the keys: the rest is for buffers, replies and garbage. */
+    static final double AUTO_MAXMEMORY_SHARE = 0.4;
+
+    private static MemoryLimits memoryLimits(ConfigReader reader) {
+        long max = isAuto(reader, "kv.maxmemory")
+                ? (long) (Runtime.getRuntime().maxMemory() * AUTO_MAXMEMORY_SHARE)
+                : bytesOrAuto(reader, "kv.maxmemory", 0, 1L << 42);
+        return new MemoryLimits(max, reader.enumOf("kv.maxmemory-policy", EvictionPolicy.class),
+                reader.intIn("kv.maxmemory-samples", 1, 64));
     }
 
     /** A size, or the word {@code auto} (returned as 0). */
     private static long bytesOrAuto(ConfigReader reader, String path, long min, long max) {
-        if (reader.config().getValue(path).unwrapped() instanceof String s && s.trim().equalsIgnoreCase("auto")) {
+        if (isAuto(reader, path)) {
             return 0;
         }
         try {
@@ -136,6 +199,10 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
             throw reader.invalid(path, "auto or a size such as 64m or 1g, from " + min + " to " + max + " bytes");
         }
 
+    }
+
+    private static boolean isAuto(ConfigReader reader, String path) {
+        return reader.config().getValue(path).unwrapped() instanceof String s && s.trim().equalsIgnoreCase("auto");
     }
 
     private static final String OUTPUT = "kv.client-output-buffer-limit.";

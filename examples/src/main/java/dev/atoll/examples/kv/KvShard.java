@@ -52,6 +52,12 @@ final class KvShard {
     private final StringCommands strings = new StringCommands(this);
     private final KeyCommands keys = new KeyCommands(this);
     private final HashCommands hashes = new HashCommands(this);
+    /** maxmemory's share of this shard and its policy. */
+    final Eviction eviction;
+    /** How eviction removes a key: as DEL does, logged. */
+    private final java.util.function.Consumer<KeyTable.Entry> evict = this::remove;
+    /** Whether the LFU counter, rather than the time, is kept in each key's access field. */
+    private final boolean lfu;
     private Shard shard;
     /** The batches this shard's connections send to other shards; set at {@link #start}. */
     BatchPool batches;
@@ -77,6 +83,14 @@ final class KvShard {
         this.settings = settings;
         this.parser = new RespParser(settings.input().protoMaxBulkLen(), settings.input().clientQueryBufferLimit());
         this.queryBufferBudget = settings.input().perShard(shards);
+        KvSettings.MemoryLimits memory = settings.memory();
+        this.eviction = new Eviction(table, memory.policy(), memory.samples(), memory.perShard(shards), random);
+        this.lfu = memory.policy().lfu();
+        long now = System.currentTimeMillis();
+        table.forEach(e -> { // replayed from the log, changed in place since each was linked
+            table.account(e);
+            e.accessedAt = lfu ? Eviction.lfuNew(now) : now;
+        });
     }
 
 
@@ -133,12 +147,39 @@ final class KvShard {
             out.error("MISCONF Errors writing to the AOF file: " + aof.failure().getMessage());
             return;
         }
+        if (command.writes && eviction.over() && !eviction.makeRoom(now, evict) && command.denyOom) {
+            out.error(Eviction.OOM);
+            return;
+        }
         int mark = out.size();
         try {
             run(command, r, out, now);
         } catch (ReplyWriter.TooLarge e) {
             out.truncate(mark);
             out.error(e.getMessage());
+        }
+        if (command.writes) {
+            account(command, r, now);
+        }
+    }
+
+    /**
+     * After a write, counts again what its keys take now (a value changed in place included) in the
+     * table's used memory; a key new to the table gets its first access time, or its first LFU counter.
+     */
+    private void account(Command command, Request r, long now) {
+        int first = command.firstKey();
+        if (first <= 0) {
+            return;
+        }
+        for (int i = first, last = command.lastKey(r.count()); i <= last; i += command.keyStep()) {
+            KeyTable.Entry e = table.find(r.bytes, r.offset(i), r.length(i), KeyTable.hash(r.bytes, r.offset(i), r.length(i)));
+            if (e != null) {
+                table.account(e);
+                if (e.accessedAt == 0) {
+                    e.accessedAt = lfu ? Eviction.lfuNew(now) : now;
+                }
+            }
         }
     }
 
@@ -501,7 +542,7 @@ final class KvShard {
     KeyTable.Entry live(byte[] b, int offset, int length, long now) {
         KeyTable.Entry e = peek(b, offset, length, now);
         if (e != null) {
-            e.accessedAt = now;
+            e.accessedAt = lfu ? Eviction.touch(e.accessedAt, now, random) : now;
         }
         return e;
     }

@@ -226,6 +226,9 @@ final class ServerCommands {
         parameters.put("dir", s.dir().toAbsolutePath().toString());
         parameters.put("maxclients", Integer.toString(s.maxConnections()));
         parameters.put("timeout", Long.toString(s.idleTimeout().toSeconds()));
+        parameters.put("maxmemory", Long.toString(s.memory().maxMemory()));
+        parameters.put("maxmemory-policy", s.memory().policy().redisName());
+        parameters.put("maxmemory-samples", Integer.toString(s.memory().samples()));
         parameters.put("proto-max-bulk-len", Integer.toString(s.input().protoMaxBulkLen()));
         parameters.put("client-query-buffer-limit", Integer.toString(s.input().clientQueryBufferLimit()));
         parameters.put("protected-mode", s.protectedMode() ? "yes" : "no");

@@ -16,8 +16,26 @@ class KvSettingsTest {
     @Test
     void defaults() {
         KvSettings s = KvSettings.from(AtollConfig.parse("", "test").reader());
+        KvSettings.MemoryLimits auto = new KvSettings.MemoryLimits(
+                (long) (Runtime.getRuntime().maxMemory() * KvSettings.AUTO_MAXMEMORY_SHARE), KvSettings.EvictionPolicy.NOEVICTION, 5);
         assertEquals(new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, Path.of("data/kv"), 64L << 20, 100, 16L << 20,
-                new KvSettings.InputLimits(512 << 20, 1 << 30, 0), KvTestServer.OUTPUT, 10_000, Duration.ZERO, "", true), s);
+                new KvSettings.InputLimits(512 << 20, 1 << 30, 0), KvTestServer.OUTPUT, 10_000, Duration.ZERO, "", true,
+                true, false, false, auto), s);
+    }
+
+    @Test
+    void maxmemoryIsReadAsRedisWritesIt() {
+        KvSettings s = KvSettings.from(AtollConfig.parse("kv { maxmemory = 100m, maxmemory-policy = allkeys-lfu, "
+                + "maxmemory-samples = 10 }", "test").reader());
+        assertEquals(new KvSettings.MemoryLimits(100L << 20, KvSettings.EvictionPolicy.ALLKEYS_LFU, 10), s.memory());
+        assertEquals(25L << 20, s.memory().perShard(4));
+        assertEquals(0, KvSettings.from(AtollConfig.parse("kv.maxmemory = 0", "test").reader()).memory().perShard(2));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> KvSettings.from(AtollConfig.parse("kv.maxmemory-policy = lru", "test").reader()));
+        assertTrue(e.getMessage().contains("kv.maxmemory-policy") && e.getMessage().contains("allkeys-lru"), e.getMessage());
+        e = assertThrows(InvalidConfigException.class,
+                () -> KvSettings.from(AtollConfig.parse("kv.maxmemory = lots", "test").reader()));
+        assertTrue(e.getMessage().contains("kv.maxmemory") && e.getMessage().contains("lots"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,134 @@
+package dev.atoll.examples.kv;
+
+import java.util.SplittableRandom;
+
+/**
+ * One shard's part of {@code maxmemory}: before a write, while the shard's keys take more than its
+ * share ({@code maxmemory} divided by the shards), keys are evicted by the policy, the way Redis
+ * approximates it: {@code maxmemory-samples} keys are sampled (all keys, or those with an expiry
+ * for the {@code volatile-*} policies) and the best candidate of the sample goes — the longest idle
+ * for LRU, the least frequently used for LFU, the nearest expiry for {@code volatile-ttl}, any for
+ * the random policies. A write that still finds the shard over its share (under {@code noeviction},
+ * or with no candidate left) is refused with Redis's {@code OOM} error when it may add memory
+ * ({@code denyoom}); reads, deletes and other writes go on. Under the LFU policies each key's
+ * {@link KeyTable.Entry#accessedAt} holds Redis's 8-bit logarithmic access counter and the minute
+ * it last decayed. Used by its shard's thread only.
+ */
+final class Eviction {
+    /** Redis's text, word for word. */
+    static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+    /** Keys one write may evict at most: a bound on the work a single command does, as Redis's eviction tenacity. */
+    private static final int MAX_EVICTIONS_PER_WRITE = 64;
+    /** A new key's LFU counter (Redis's LFU_INIT_VAL), so that it is not evicted at once. */
+    private static final int LFU_INIT = 5;
+    /** Redis's lfu-log-factor and lfu-decay-time (minutes) defaults. */
+    private static final int LFU_LOG_FACTOR = 10;
+    private static final int LFU_DECAY_MINUTES = 1;
+
+    private final KeyTable table;
+    private final KvSettings.EvictionPolicy policy;
+    private final int samples;
+    private final long limit;
+    private final SplittableRandom random;
+    /** Keys evicted so far (INFO's evicted_keys). */
+    long evictedKeys;
+
+    /**
+     * @param limit this shard's share of maxmemory in bytes; 0 = no limit
+     */
+    Eviction(KeyTable table, KvSettings.EvictionPolicy policy, int samples, long limit, SplittableRandom random) {
+        this.table = table;
+        this.policy = policy;
+        this.samples = samples;
+        this.limit = limit;
+        this.random = random;
+    }
+
+    long limit() {
+        return limit;
+    }
+
+    boolean lfu() {
+        return policy.lfu();
+    }
+
+    /** Whether the shard's keys take more than its share. */
+    boolean over() {
+        return limit != 0 && table.usedBytes() > limit;
+    }
+
+    /**
+     * Before a write: evicts while the shard is over its share and the policy finds a key; true when
+     * the shard is within its share afterwards (a {@code denyoom} write may go on). {@code removal}
+     * removes and logs a key, as DEL does.
+     */
+    boolean makeRoom(long now, java.util.function.Consumer<KeyTable.Entry> removal) {
+        for (int evicted = 0; evicted < MAX_EVICTIONS_PER_WRITE && table.usedBytes() > limit; evicted++) {
+            KeyTable.Entry victim = candidate(now);
+            if (victim == null) {
+                break;
+            }
+            removal.accept(victim);
+            evictedKeys++;
+        }
+        return table.usedBytes() <= limit;
+    }
+
+    /** The best of a sample by the policy, or null when it has nothing to evict. */
+    private KeyTable.Entry candidate(long now) {
+        if (policy == KvSettings.EvictionPolicy.NOEVICTION) {
+            return null;
+        }
+        KeyTable.Entry best = null;
+        long bestScore = Long.MIN_VALUE;
+        for (int i = 0; i < samples; i++) {
+            KeyTable.Entry e = policy.volatileOnly() ? table.randomVolatile(random) : table.random(random);
+            if (e == null) {
+                return null;
+            }
+            long score = switch (policy) {
+                case ALLKEYS_LRU, VOLATILE_LRU -> now - e.accessedAt; // idle time: the longest goes
+                case ALLKEYS_LFU, VOLATILE_LFU -> 255 - decayed(e.accessedAt, now); // the least used goes
+                case VOLATILE_TTL -> -e.expireAt; // the nearest expiry goes
+                default -> 0; // random: the first sampled
+            };
+            if (best == null || score > bestScore) {
+                best = e;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** A new key's access field under LFU: the initial counter, decayed from now. */
+    static long lfuNew(long now) {
+        return minutes(now) << 8 | LFU_INIT;
+    }
+
+    /**
+     * An access under LFU: the counter decays by one per {@code lfu-decay-time} minutes since it last
+     * did, then grows with probability 1 / ((counter - LFU_INIT) * lfu-log-factor + 1), saturating at
+     * 255 (Redis's LFULogIncr).
+     */
+    static long touch(long field, long now, SplittableRandom random) {
+        int counter = decayed(field, now);
+        if (counter < 255) {
+            double base = Math.max(0, counter - LFU_INIT);
+            if (random.nextDouble() < 1.0 / (base * LFU_LOG_FACTOR + 1)) {
+                counter++;
+            }
+        }
+        return minutes(now) << 8 | counter;
+    }
+
+    /** The counter of an access field as of {@code now}, its decay applied (OBJECT FREQ). */
+    static int decayed(long field, long now) {
+        int counter = (int) (field & 0xFF);
+        long periods = (minutes(now) - (field >>> 8)) / LFU_DECAY_MINUTES;
+        return (int) Math.max(0, counter - Math.min(periods, 255));
+    }
+
+    private static long minutes(long millis) {
+        return millis / 60_000;
+    }
+}
