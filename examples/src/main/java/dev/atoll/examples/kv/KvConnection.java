@@ -10,9 +10,6 @@ import dev.atoll.io.WriteListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -465,6 +462,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             localDone();
             return;
         }
+        home.calls[command.ordinal()]++;
         if (!command.arityOk(r.count()) || command.pairsIncomplete(r.count())) {
             localOut().error(wrongArity(command.lowerName));
             localDone();

@@ -4,7 +4,10 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
 
-/** The text of INFO: Redis's sections (server, clients, persistence, stats, keyspace) plus one line per shard. */
+/**
+ * The text of INFO: Redis's sections (server, clients, memory, cpu, persistence, stats, keyspace; and
+ * commandstats when asked for, as Redis's default leaves it out) plus one line per shard.
+ */
 final class KvInfo {
     /** HotSpot's per-thread allocation counter: bytes a shard's thread allocated since it started. */
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -17,7 +20,8 @@ final class KvInfo {
     record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
                       boolean aofRewriting, int batchesLive, long allocatedBytes, long queryBuffers, long replyBytes,
-                      long replyBytesPeak, long usedMemory, long maxMemory, long evictedKeys,
+                      long replyBytesPeak, long usedMemory, long maxMemory, long evictedKeys, long[] calls,
+                      long[] executionNanos,
                       dev.atoll.shards.ShardStats.Snapshot loop) { }
 
     static ShardStats shardStats(KvShard s) {
@@ -27,7 +31,7 @@ final class KvInfo {
                 aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(),
                 aof != null && aof.rewriting(), s.batches.live(), THREADS.getCurrentThreadAllocatedBytes(),
                 s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.table.usedBytes(), s.eviction.limit(),
-                s.eviction.evictedKeys, s.shard().stats());
+                s.eviction.evictedKeys, s.calls.clone(), s.executionNanos.clone(), s.shard().stats());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -92,6 +96,33 @@ final class KvInfo {
                     .append("jvm_heap_committed:").append(jvm.totalMemory()).append("\r\n")
                     .append("jvm_heap_max:").append(jvm.maxMemory()).append("\r\n\r\n");
         }
+        if (all || sections.contains("cpu")) {
+            long[] cpu = processCpu();
+            b.append("# CPU\r\n")
+                    .append("used_cpu_sys:").append(seconds(cpu[0] - cpu[1])).append("\r\n")
+                    .append("used_cpu_user:").append(seconds(cpu[1])).append("\r\n")
+                    .append("used_cpu_sys_children:0.000000\r\n")
+                    .append("used_cpu_user_children:0.000000\r\n\r\n");
+        }
+        if (sections.contains("commandstats") || sections.contains("everything") || sections.contains("all")) {
+            b.append("# Commandstats\r\n");
+            for (Command c : Command.values()) {
+                long calls = 0;
+                long nanos = 0;
+                for (Object o : results) {
+                    ShardStats s = (ShardStats) o;
+                    calls += s.calls()[c.ordinal()];
+                    nanos += s.executionNanos()[c.ordinal()];
+                }
+                if (calls > 0) {
+                    long usec = nanos / 1000;
+                    b.append("cmdstat_").append(c.lowerName).append(":calls=").append(calls).append(",usec=").append(usec)
+                            .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", (double) usec / calls))
+                            .append(",rejected_calls=0,failed_calls=0\r\n");
+                }
+            }
+            b.append("\r\n");
+        }
         if (all || sections.contains("persistence")) {
             b.append("# Persistence\r\n")
                     .append("loading:0\r\n")
@@ -150,6 +181,28 @@ final class KvInfo {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * The process's CPU time in nanoseconds, {total, user}: the sum over its live threads (HotSpot's
+     * per-thread counters), as Redis reports its own with getrusage.
+     */
+    private static long[] processCpu() {
+        long total = 0;
+        long user = 0;
+        for (long id : THREADS.getAllThreadIds()) {
+            long cpu = THREADS.getThreadCpuTime(id);
+            long u = THREADS.getThreadUserTime(id);
+            if (cpu > 0 && u >= 0) {
+                total += cpu;
+                user += u;
+            }
+        }
+        return new long[] {total, user};
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.6f", nanos / 1e9);
     }
 
     /** Redis's {@code _human} form: bytes with two decimals in B, K, M, G or T. */

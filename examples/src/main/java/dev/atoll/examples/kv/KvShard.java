@@ -71,6 +71,9 @@ final class KvShard {
     private boolean expiryArmed;
     long hits;
     long misses;
+    /** Per command (by ordinal): calls from this shard's connections, and nanoseconds spent executing on this shard (INFO commandstats). */
+    final long[] calls = new long[Command.values().length];
+    final long[] executionNanos = new long[Command.values().length];
     /** Replies this shard's connections hold for their clients, as each last accounted them; and the most ever. */
     long replyBytes;
     long replyBytesPeak;
@@ -152,6 +155,7 @@ final class KvShard {
             return;
         }
         int mark = out.size();
+        long started = System.nanoTime();
         try {
             run(command, r, out, now);
         } catch (ReplyWriter.TooLarge e) {
@@ -161,6 +165,7 @@ final class KvShard {
         if (command.writes) {
             account(command, r, now);
         }
+        executionNanos[command.ordinal()] += System.nanoTime() - started;
     }
 
     /**

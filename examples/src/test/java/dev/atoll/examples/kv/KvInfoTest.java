@@ -1,0 +1,35 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** INFO's sections in Redis's format: the ones a default INFO gives, and commandstats when asked for. */
+class KvInfoTest {
+    @Test
+    void infoHasRedisSectionsAndCommandstatsCountsCallsOverTheShards() throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            for (int i = 0; i < 10; i++) {
+                c.call("SET", "k" + i, "v");
+            }
+            c.call("GET", "k1");
+            String info = (String) c.call("INFO");
+            for (String section : new String[] {"# Server", "# Clients", "# Memory", "# CPU", "# Persistence", "# Stats",
+                    "# Keyspace"}) {
+                assertTrue(info.contains(section + "\r\n"), section + " in:\n" + info);
+            }
+            assertTrue(info.matches("(?s).*\r\nused_cpu_user:\\d+\\.\\d{6}\r\n.*"), info);
+            assertTrue(info.matches("(?s).*\r\nused_memory:\\d+\r\n.*"), info);
+            assertFalse(info.contains("# Commandstats"), "not in the default sections, as in Redis");
+            String stats = (String) c.call("INFO", "commandstats");
+            assertTrue(stats.startsWith("# Commandstats\r\n"), stats);
+            assertTrue(stats.matches("(?s).*\r\ncmdstat_set:calls=10,usec=\\d+,usec_per_call=\\d+\\.\\d\\d,rejected_calls=0,"
+                    + "failed_calls=0\r\n.*"), stats);
+            assertTrue(stats.contains("cmdstat_get:calls=1,"), stats);
+            assertTrue(((String) c.call("INFO", "cpu")).startsWith("# CPU\r\nused_cpu_sys:"));
+        }
+    }
+}
