@@ -52,6 +52,9 @@ final class KvShard {
     private final StringCommands strings = new StringCommands(this);
     private final KeyCommands keys = new KeyCommands(this);
     private final HashCommands hashes = new HashCommands(this);
+    final ListCommands lists = new ListCommands(this);
+    /** Clients blocked on this shard's keys, and the hook a write calls when a key may serve them. */
+    final Blocking blocking = new Blocking(this);
     private Shard shard;
     /** The batches this shard's connections send to other shards; set at {@link #start}. */
     BatchPool batches;
@@ -139,6 +142,9 @@ final class KvShard {
         } catch (ReplyWriter.TooLarge e) {
             out.truncate(mark);
             out.error(e.getMessage());
+        }
+        if (blocking.hasReady()) {
+            blocking.serveReady(); // as Redis: clients blocked on a key this command pushed to are served before the next command
         }
     }
 
@@ -264,6 +270,8 @@ final class KvShard {
             case RENAME, RENAMENX, COPY, OBJECT -> keys.run(command, r, now, out);
             case HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HLEN, HEXISTS, HGETALL, HKEYS, HVALS, HINCRBY, HINCRBYFLOAT,
                  HSTRLEN, HRANDFIELD, HSCAN -> hashes.run(command, r, now, out);
+            case LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE,
+                 RPOPLPUSH -> lists.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }
