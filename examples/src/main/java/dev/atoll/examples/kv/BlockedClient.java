@@ -22,9 +22,9 @@ import java.time.Duration;
  * serves the first client blocked on it.
  *
  * <p>Served once: several owners may hold it, so an owner takes it with a compare-and-set of
- * {@link #state} from WAITING to CLAIMED before it changes anything (a volatile CAS: the only field
+ * {@link #state} from WAITING (or BLOCKED, once every owner registered it) to CLAIMED before it changes anything (a volatile CAS: the only field
  * two threads touch; results go home through the mesh, which orders them). Home ends a waiting client
- * with a CAS to ENDED: its timeout (a timer on home, none for timeout 0) or its connection's close.
+ * with a CAS to ENDED (from WAITING or BLOCKED): its timeout (a timer on home, none for timeout 0) or its connection's close.
  * The owners then drop it ({@link Blocking#unblock}, sent from home; an owner that meets a client
  * no longer waiting drops it too). A client claimed while its connection closed gets its result home
  * all the same: {@link #returnResult} puts what was taken back where it came from.
@@ -33,9 +33,12 @@ import java.time.Duration;
  * completes (as during a {@link KeyMove}).
  */
 abstract class BlockedClient extends PendingReply {
+    /** Walking its keys: not yet registered with every owner. */
     private static final int WAITING = 0;
-    private static final int CLAIMED = 1;
-    private static final int ENDED = 2;
+    /** Registered with the owners of all its keys, none could serve it: counted in INFO's blocked_clients. */
+    private static final int BLOCKED = 1;
+    private static final int CLAIMED = 2;
+    private static final int ENDED = 3;
     private static final VarHandle STATE;
 
     static {
@@ -152,21 +155,40 @@ abstract class BlockedClient extends PendingReply {
         if (to < keys.length) {
             int next = to;
             viaHome(owners[next], () -> visit(next));
-        } else if (!blocks && claim()) {
-            finish(owner); // nothing served it: writeNothing
+        } else if (!blocks) {
+            if (claim()) {
+                finish(owner); // nothing served it: writeNothing
+            }
+        } else if (STATE.compareAndSet(this, WAITING, BLOCKED)) {
+            node.blockedClients.incrementAndGet(); // whoever takes it out of BLOCKED decrements
         }
     }
 
     /** Set by a type when its result is an error (WRONGTYPE, MISCONF). */
     abstract void failed(String error);
 
+    /** Not yet served nor ended. */
     final boolean waiting() {
-        return state == WAITING;
+        int s = state;
+        return s == WAITING || s == BLOCKED;
     }
 
     /** Takes this client for serving; false when another owner or its home got it first. */
     final boolean claim() {
-        return STATE.compareAndSet(this, WAITING, CLAIMED);
+        return leaveWaiting(CLAIMED);
+    }
+
+    /** Moves it from WAITING or BLOCKED to {@code next}; false when it had left already. */
+    private boolean leaveWaiting(int next) {
+        for (int s = state; s == WAITING || s == BLOCKED; s = state) {
+            if (STATE.compareAndSet(this, s, next)) {
+                if (s == BLOCKED) {
+                    node.blockedClients.decrementAndGet();
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs {@code step} on shard {@code shard}, sent from home (on home itself, a later task). */
@@ -202,7 +224,7 @@ abstract class BlockedClient extends PendingReply {
     }
 
     private void timedOut() {
-        if (STATE.compareAndSet(this, WAITING, ENDED)) {
+        if (leaveWaiting(ENDED)) {
             unblockEverywhere();
             writeNothing(reply);
             done();
@@ -215,7 +237,7 @@ abstract class BlockedClient extends PendingReply {
         if (timer != null) {
             timer.cancel();
         }
-        if (STATE.compareAndSet(this, WAITING, ENDED)) {
+        if (leaveWaiting(ENDED)) {
             unblockEverywhere();
         }
     }

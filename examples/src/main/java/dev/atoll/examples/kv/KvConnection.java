@@ -982,8 +982,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     @Override
     public void onEnd(Connection from, Throwable failure) {
-        if (failure != null) {
-            closeNow();
+        if (failure != null || blocked != null) {
+            closeNow(); // a blocked client is freed at the peer's end, as Redis does: it takes no element meanwhile
         } else {
             peerEnded = true;
             finishIfDone();
