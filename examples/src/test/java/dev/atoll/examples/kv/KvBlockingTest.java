@@ -53,6 +53,14 @@ class KvBlockingTest {
         }
     }
 
+    /** Waits (bounded: 10 s) until at least one client is blocked. */
+    private static void awaitSomeBlocked(RespClient c) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (blocked(c) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+    }
+
     /** A client whose connection lives on shard {@code shard} (the kernel spreads them: tries up to 64). */
     private static RespClient clientOn(KvTestServer server, int shard, List<RespClient> spare) throws Exception {
         for (int i = 0; i < 64; i++) {
@@ -194,7 +202,7 @@ class KvBlockingTest {
 
     @Test
     void consumersOnThreeShardsReceiveEveryElementExactlyOnce() throws Exception {
-        int elements = 1500;
+        int elements = 600;
         try (KvTestServer server = server(3); RespClient check = server.client()) {
             String[] keys = {keyOn(0, 3, "q"), keyOn(1, 3, "q"), keyOn(2, 3, "q")};
             ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
@@ -206,7 +214,7 @@ class KvBlockingTest {
                 String own = keyOn(t % 3, 3, "own" + t);
                 threads.add(Thread.ofPlatform().start(() -> {
                     try (RespClient c = server.client()) {
-                        while (left.get() > 0) {
+                        while (left.get() > 0 && failures.isEmpty()) {
                             Object reply = move ? c.call("BLMOVE", keys[1], own, "LEFT", "RIGHT", "0.5")
                                     : c.call("BLPOP", keys[0], keys[1], keys[2], "5");
                             if (reply == null) {
@@ -233,6 +241,9 @@ class KvBlockingTest {
                 threads.add(Thread.ofPlatform().start(() -> {
                     try (RespClient c = server.client()) {
                         for (int i = producer; i < elements; i += 2) {
+                            if (i % 4 < 2) {
+                                awaitSomeBlocked(c); // then this push must wake one: a dropped wake times out a consumer
+                            }
                             c.call(i % 3 == 0 ? "LPUSH" : "RPUSH", keys[i % 3], "e" + i);
                         }
                     } catch (Throwable e) {
