@@ -38,14 +38,14 @@ class KvBlockingTest {
         return KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
     }
 
-    private static long blocked(RespClient c) throws Exception {
+    static long blocked(RespClient c) throws Exception {
         Matcher m = BLOCKED.matcher((String) c.call("INFO", "clients"));
         assertTrue(m.find());
         return Long.parseLong(m.group(1));
     }
 
     /** Waits (bounded: 10 s) until {@code n} clients are blocked, registered with their keys' owners. */
-    private static void awaitBlocked(RespClient c, long n) throws Exception {
+    static void awaitBlocked(RespClient c, long n) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (blocked(c) != n) {
             assertTrue(System.nanoTime() < deadline, "never " + n + " blocked clients: " + blocked(c));
@@ -110,6 +110,22 @@ class KvBlockingTest {
         } finally {
             for (RespClient c : spare) {
                 c.close();
+            }
+        }
+    }
+
+    @Test
+    void aRenameOrCopyOntoTheKeyServesItsWaiter() throws Exception {
+        try (KvTestServer server = server(2); RespClient waiter = server.client(); RespClient c = server.client()) {
+            String key = keyOn(1, 2, "k");
+            for (String source : new String[] {keyOn(0, 2, "src"), keyOn(1, 2, "src")}) { // across shards, then on one
+                waiter.send("BLPOP", key, "0");
+                awaitBlocked(c, 1);
+                c.call("RPUSH", source, "x", "y");
+                assertEquals("OK", c.call("RENAME", source, key));
+                assertEquals(List.of(key, "x"), waiter.read());
+                assertEquals(List.of("y"), c.call("LRANGE", key, "0", "-1"));
+                c.call("DEL", key);
             }
         }
     }

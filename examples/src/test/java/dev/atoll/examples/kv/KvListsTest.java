@@ -292,10 +292,35 @@ class KvListsTest {
             a.call("FLUSHALL");
             compare(RESP3_SCRIPT, r3, a3, differences);
             assertEquals(List.of(), differences);
+            try (RespClient rw1 = connect(port); RespClient rw2 = connect(port); RespClient aw1 = atoll.client();
+                 RespClient aw2 = atoll.client()) {
+                assertEquals(woken(rw1, rw2, r), woken(aw1, aw2, a));
+            }
         } finally {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Two clients blocked, served by one push in the order they blocked; a served BRPOPLPUSH onto a string. */
+    private static List<Object> woken(RespClient waiter1, RespClient waiter2, RespClient pusher) throws Exception {
+        List<Object> replies = new ArrayList<>();
+        waiter1.send("BLPOP", "w1", "w2", "0");
+        KvBlockingTest.awaitBlocked(pusher, 1);
+        waiter2.send("BLMPOP", "0", "2", "w2", "w1", "RIGHT", "COUNT", "2");
+        KvBlockingTest.awaitBlocked(pusher, 2);
+        replies.add(pusher.call("RPUSH", "w2", "a", "b", "c", "d"));
+        replies.add(waiter1.read());
+        replies.add(waiter2.read());
+        replies.add(pusher.call("LRANGE", "w2", "0", "-1"));
+        waiter1.send("BRPOPLPUSH", "w3", "w1", "0");
+        KvBlockingTest.awaitBlocked(pusher, 1);
+        replies.add(pusher.call("SET", "w1", "string"));
+        replies.add(pusher.call("LPUSH", "w3", "z"));
+        replies.add(waiter1.read());
+        replies.add(pusher.call("LRANGE", "w3", "0", "-1"));
+        replies.add(KvBlockingTest.blocked(pusher));
+        return replies;
     }
 
     private static void compare(String[][] script, RespClient redis, RespClient atoll, List<String> differences)
