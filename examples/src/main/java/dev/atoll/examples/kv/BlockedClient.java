@@ -22,10 +22,10 @@ import java.time.Duration;
  * serves the first client blocked on it.
  *
  * <p>Served once: several owners may hold it, so an owner takes it with a compare-and-set of
- * {@link #state} from WAITING (or BLOCKED, once every owner registered it) to CLAIMED before it changes anything (a volatile CAS: the only field
- * two threads touch; results go home through the mesh, which orders them). Home ends a waiting client
- * with a CAS to ENDED (from WAITING or BLOCKED): its timeout (a timer on home, none for timeout 0) or its connection's close.
- * The owners then drop it ({@link Blocking#unblock}, sent from home; an owner that meets a client
+ * {@link #state} from WAITING (or BLOCKED, once every owner registered it) to CLAIMED before it
+ * changes anything (a volatile CAS: the only field two threads touch; results go home through the
+ * mesh, which orders them). Home ends a waiting client with a CAS to ENDED: its timeout (a timer on
+ * home, none for timeout 0) or its connection's close. The owners then drop it ({@link Blocking#unblock}, sent from home; an owner that meets a client
  * no longer waiting drops it too). A client claimed while its connection closed gets its result home
  * all the same: {@link #returnResult} puts what was taken back where it came from.
  *
@@ -94,7 +94,7 @@ abstract class BlockedClient extends PendingReply {
      */
     abstract void serve(KvShard owner, KeyTable.Entry e, boolean initial, long now);
 
-    /** On home: the reply to a client claimed — what it took, an error, or {@link #writeNothing} when none of its keys served it. */
+    /** On home: the reply to a client claimed — what it took, an error, or {@link #writeNothing} if no key served it. */
     abstract void writeResult(ReplyWriter out);
 
     /** On home: the reply when nothing served it — timed out, or none of the keys could (non-blocking). */

@@ -36,6 +36,9 @@ final class ListCommands {
     static final String MUST_BE_POSITIVE = "ERR value is out of range, must be positive";
 
     private final KvShard shard;
+    /** The range {@link #range} parsed last. */
+    private long start;
+    private long stop;
 
     ListCommands(KvShard shard) {
         this.shard = shard;
@@ -76,16 +79,9 @@ final class ListCommands {
                 }
             }
             case LRANGE -> {
-                if (!r.longAt(2)) {
-                    out.error(KvShard.NOT_INTEGER);
+                if (!range(r, out)) {
                     return;
                 }
-                long start = r.number;
-                if (!r.longAt(3)) {
-                    out.error(KvShard.NOT_INTEGER);
-                    return;
-                }
-                long stop = r.number;
                 KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
                 if (notList(e, out)) {
                     return;
@@ -95,10 +91,9 @@ final class ListCommands {
                     return;
                 }
                 ListValue list = (ListValue) e.aggregate;
-                int size = list.size();
-                long from = start < 0 ? Math.max(0, size + start) : start;
-                long to = stop < 0 ? size + stop : Math.min(stop, size - 1L);
-                if (from > to || from >= size) {
+                long from = from(start, list.size());
+                long to = to(stop, list.size());
+                if (from > to) {
                     out.arrayHeader(0);
                     return;
                 }
@@ -188,16 +183,9 @@ final class ListCommands {
                 }
             }
             case LTRIM -> {
-                if (!r.longAt(2)) {
-                    out.error(KvShard.NOT_INTEGER);
+                if (!range(r, out)) {
                     return;
                 }
-                long start = r.number;
-                if (!r.longAt(3)) {
-                    out.error(KvShard.NOT_INTEGER);
-                    return;
-                }
-                long stop = r.number;
                 KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
                 if (e == null) {
                     out.ok();
@@ -215,12 +203,36 @@ final class ListCommands {
         }
     }
 
-    /** LTRIM's range, as Redis clamps it: negative counts from the end, past the end is the end. */
+    /** LRANGE's and LTRIM's start (argument 2) and stop (3), into {@link #start} and {@link #stop}; false after the error. */
+    private boolean range(Request r, ReplyWriter out) {
+        if (!r.longAt(2)) {
+            out.error(KvShard.NOT_INTEGER);
+            return false;
+        }
+        start = r.number;
+        if (!r.longAt(3)) {
+            out.error(KvShard.NOT_INTEGER);
+            return false;
+        }
+        stop = r.number;
+        return true;
+    }
+
+    /** The first index of a range as Redis clamps it: negative counts from the end; {@code size} or more: empty. */
+    private static long from(long start, int size) {
+        return start < 0 ? Math.max(0, size + start) : start;
+    }
+
+    /** The last index of a range as Redis clamps it: negative counts from the end, past the end is the end. */
+    private static long to(long stop, int size) {
+        return stop < 0 ? size + stop : Math.min(stop, size - 1L);
+    }
+
+    /** LTRIM of {@code list} to its range {@code start} to {@code stop}. */
     private static void trim(ListValue list, long start, long stop) {
-        int size = list.size();
-        long from = start < 0 ? Math.max(0, size + start) : start;
-        long to = stop < 0 ? size + stop : Math.min(stop, size - 1L);
-        if (from > to || from >= size) {
+        long from = from(start, list.size());
+        long to = to(stop, list.size());
+        if (from > to) {
             list.trim(1, 0); // nothing stays
         } else {
             list.trim((int) from, (int) to);

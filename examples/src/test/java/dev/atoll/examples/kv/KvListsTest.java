@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -262,20 +261,10 @@ class KvListsTest {
         }
     }
 
-    private static String onPath(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(d, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
-    }
-
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
     void everyReplyIsRedisSOwn(int shards) throws Exception {
-        String redisServer = onPath("redis-server");
+        String redisServer = KvRedisComparisonTest.onPath("redis-server");
         Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -284,15 +273,15 @@ class KvListsTest {
         Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try (KvTestServer atoll = server(shards); RespClient a = atoll.client(); RespClient r = connect(port);
-             RespClient a3 = atoll.client(); RespClient r3 = connect(port)) {
+        try (KvTestServer atoll = server(shards); RespClient a = atoll.client(); RespClient r = KvRedisComparisonTest.connect(port);
+             RespClient a3 = atoll.client(); RespClient r3 = KvRedisComparisonTest.connect(port)) {
             List<String> differences = new ArrayList<>();
             compare(SCRIPT, r, a, differences);
             r.call("FLUSHALL");
             a.call("FLUSHALL");
             compare(RESP3_SCRIPT, r3, a3, differences);
             assertEquals(List.of(), differences);
-            try (RespClient rw1 = connect(port); RespClient rw2 = connect(port); RespClient aw1 = atoll.client();
+            try (RespClient rw1 = KvRedisComparisonTest.connect(port); RespClient rw2 = KvRedisComparisonTest.connect(port); RespClient aw1 = atoll.client();
                  RespClient aw2 = atoll.client()) {
                 assertEquals(woken(rw1, rw2, r), woken(aw1, aw2, a));
             }
@@ -333,21 +322,6 @@ class KvListsTest {
             }
             if (!String.valueOf(expected).equals(String.valueOf(actual))) {
                 differences.add(String.join(" ", command) + ": redis " + expected + ", atoll " + actual);
-            }
-        }
-    }
-
-    /** A client of the redis-server just started, once it accepts (bounded: 10 s). */
-    static RespClient connect(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                return new RespClient(port);
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(20);
             }
         }
     }
