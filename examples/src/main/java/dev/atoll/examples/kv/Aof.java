@@ -14,7 +14,8 @@ import java.util.function.BiConsumer;
 /**
  * One shard's append-only log: write commands, RESP-encoded as Redis writes them
  * ({@code SET k v PXAT ms}, {@code APPEND k chunk}, {@code SETRANGE k offset bytes},
- * {@code SETBIT k offset bit}, {@code HSET k f v ...}, {@code HDEL k f ...}, {@code DEL k},
+ * {@code SETBIT k offset bit}, {@code HSET k f v ...}, {@code HDEL k f ...}, {@code LPUSH}/{@code RPUSH k e ...},
+ * {@code LPOP}/{@code RPOP k n}, {@code LSET}, {@code LINSERT}, {@code LREM}, {@code LTRIM}, {@code DEL k},
  * {@code PEXPIREAT k ms}, {@code PERSIST k}, {@code FLUSHALL}), written through a {@link LogFile} (the io module's
  * {@code AsyncFile}).
  *
@@ -216,6 +217,21 @@ final class Aof {
         for (int i = 1; i < r.count(); i++) {
             w.bulk(r.bytes, r.offset(i), r.length(i));
         }
+        end();
+    }
+
+    /** {@code LPUSH|RPUSH key element ...} ({@code name}): elements pushed in this order. */
+    void push(byte[] name, byte[] key, byte[][] elements) {
+        ReplyWriter w = begin(2 + elements.length).bulk(name).bulk(key);
+        for (byte[] element : elements) {
+            w.bulk(element);
+        }
+        end();
+    }
+
+    /** {@code LPOP|RPOP key count} ({@code name}): what a pop took, whichever command popped. */
+    void pop(byte[] name, byte[] key, int count) {
+        begin(3).bulk(name).bulk(key).bulkDecimal(count);
         end();
     }
 

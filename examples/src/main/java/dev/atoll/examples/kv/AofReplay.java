@@ -439,6 +439,8 @@ final class AofReplay {
             }
         } else if (r.is(0, FLUSHALL) && r.count() == 1) {
             table.clear();
+        } else if (ListCommands.replay(r, table)) {
+            return true; // LPUSH, RPUSH, LPOP, RPOP, LSET, LINSERT, LREM, LTRIM
         } else {
             return false;
         }

@@ -71,6 +71,29 @@ enum Command {
     HSTRLEN(3, Kind.KEY, "hash", "3.2.0", "Returns the length of the value of a field of a hash.", "readonly", "fast"),
     HRANDFIELD(-2, Kind.KEY, "hash", "6.2.0", "Returns random fields of a hash (count, WITHVALUES).", "readonly"),
     HSCAN(-3, Kind.KEY, "hash", "2.8.0", "Iterates over the fields of a hash (MATCH, COUNT).", "readonly"),
+    // Lists (ListCommands); LMOVE and RPOPLPUSH across shards, LMPOP and the blocking pops: ListPop.
+    LPUSH(-3, Kind.KEY, "list", "1.0.0", "Prepends elements to a list; creates it when absent.", "write", "denyoom", "fast"),
+    RPUSH(-3, Kind.KEY, "list", "1.0.0", "Appends elements to a list; creates it when absent.", "write", "denyoom", "fast"),
+    LPUSHX(-3, Kind.KEY, "list", "2.2.0", "Prepends elements to a list only when it exists.", "write", "denyoom", "fast"),
+    RPUSHX(-3, Kind.KEY, "list", "2.2.0", "Appends elements to a list only when it exists.", "write", "denyoom", "fast"),
+    LPOP(-2, Kind.KEY, "list", "1.0.0", "Returns and removes the first elements of a list (count).", "write", "fast"),
+    RPOP(-2, Kind.KEY, "list", "1.0.0", "Returns and removes the last elements of a list (count).", "write", "fast"),
+    LLEN(2, Kind.KEY, "list", "1.0.0", "Returns the length of a list.", "readonly", "fast"),
+    LRANGE(4, Kind.KEY, "list", "1.0.0", "Returns a range of elements of a list.", "readonly"),
+    LINDEX(3, Kind.KEY, "list", "1.0.0", "Returns an element of a list by its index.", "readonly"),
+    LSET(4, Kind.KEY, "list", "1.0.0", "Sets the element of a list at an index.", "write", "denyoom"),
+    LINSERT(5, Kind.KEY, "list", "2.2.0", "Inserts an element before or after another in a list.", "write", "denyoom"),
+    LREM(4, Kind.KEY, "list", "1.0.0", "Removes elements equal to a value from a list.", "write"),
+    LTRIM(4, Kind.KEY, "list", "1.0.0", "Keeps only a range of elements of a list.", "write"),
+    LPOS(-3, Kind.KEY, "list", "6.0.6", "Returns the index of matching elements of a list (RANK, COUNT, MAXLEN).", "readonly"),
+    LMOVE(5, Kind.ONE_SHARD, "list", "6.2.0", "Moves an element from one list to another (across shards: through the mesh).", "write", "denyoom"),
+    RPOPLPUSH(3, Kind.ONE_SHARD, "list", "1.2.0", "Moves the last element of a list to the head of another (as LMOVE RIGHT LEFT).", "write", "denyoom"),
+    LMPOP(-4, Kind.TAKES, "list", "7.0.0", "Pops elements from the first non-empty list of several.", "write", "movablekeys"),
+    BLPOP(-3, Kind.TAKES, "list", "2.0.0", "Pops the first element of the first non-empty list, or waits for one.", "write", "noscript", "blocking"),
+    BRPOP(-3, Kind.TAKES, "list", "2.0.0", "Pops the last element of the first non-empty list, or waits for one.", "write", "noscript", "blocking"),
+    BLMOVE(6, Kind.TAKES, "list", "6.2.0", "Moves an element from one list to another, or waits for one.", "write", "denyoom", "noscript", "blocking"),
+    BRPOPLPUSH(4, Kind.TAKES, "list", "2.2.0", "Moves the last element of a list to the head of another, or waits for one.", "write", "denyoom", "noscript", "blocking"),
+    BLMPOP(-5, Kind.TAKES, "list", "7.0.0", "Pops elements from the first non-empty list of several, or waits for one.", "write", "blocking", "movablekeys"),
     // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are refused.
     MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists; its keys must be on one shard.", "write", "denyoom"),
     LCS(-3, Kind.ONE_SHARD, "string", "7.0.0", "Finds the longest common subsequence of two strings (LEN, IDX, MINMATCHLEN, WITHMATCHLEN).", "readonly"),
@@ -94,8 +117,11 @@ enum Command {
     BGREWRITEAOF(1, Kind.ALL_SHARDS, "server", "1.0.0", "Compacts every shard's append-only log now.", "admin", "noscript"),
     INFO(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns information and statistics, per shard too.", "loading", "stale");
 
-    /** Where a command runs. */
-    enum Kind { CONNECTION, KEY, ONE_SHARD, MULTI_KEY, ALL_SHARDS }
+    /**
+     * Where a command runs. TAKES: a command that takes from keys possibly on several shards and may
+     * wait for them (the blocking pops, LMPOP): a {@link BlockedClient} walks their owners.
+     */
+    enum Kind { CONNECTION, KEY, ONE_SHARD, MULTI_KEY, ALL_SHARDS, TAKES }
 
     final String lowerName = name().toLowerCase(Locale.ROOT);
     final byte[] nameBytes = lowerName.getBytes(StandardCharsets.US_ASCII);
@@ -148,6 +174,8 @@ enum Command {
             case KEY -> this == OBJECT ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
             case ONE_SHARD -> this == MSETNX ? new int[] {1, -1, 2} : new int[] {1, 2, 1};
             case MULTI_KEY -> this == MSET ? new int[] {1, -1, 2} : new int[] {1, -1, 1};
+            case TAKES -> this == BLPOP || this == BRPOP ? new int[] {1, -2, 1}
+                    : this == BLMOVE || this == BRPOPLPUSH ? new int[] {1, 2, 1} : new int[] {0, 0, 0};
             default -> new int[] {0, 0, 0};
         };
     }
@@ -160,6 +188,11 @@ enum Command {
     /** RENAME, RENAMENX, COPY: across shards, a {@link KeyMove}. */
     boolean movesAKey() {
         return this == RENAME || this == RENAMENX || this == COPY;
+    }
+
+    /** LMOVE, RPOPLPUSH: across shards, a {@link ListPop} that pops on one and pushes on the other. */
+    boolean movesAnElement() {
+        return this == LMOVE || this == RPOPLPUSH;
     }
 
     /** Whether {@code count} arguments are not a whole number of key-value pairs after the name (MSET, MSETNX). */

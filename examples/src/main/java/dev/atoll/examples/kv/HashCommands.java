@@ -148,7 +148,7 @@ final class HashCommands {
         }
         int hash = KeyTable.hash(r.bytes, r.offset(1), r.length(1));
         HashValue fields = new HashValue();
-        shard.table.insert(r.copy(1), hash, fields).accessedAt = now;
+        shard.created(shard.table.insert(r.copy(1), hash, fields), now);
         return fields;
     }
 

@@ -98,6 +98,7 @@ final class KeyCommands {
     /** The entry of the key that is argument 2, created when absent (its value is set next). */
     private KeyTable.Entry place(Request r, long now) {
         KeyTable.Entry target = shard.live(r.bytes, r.offset(2), r.length(2), now);
+        shard.blocking.signal(r.bytes, r.offset(2), r.length(2)); // a client blocked on it is served after this command
         return target != null ? target : shard.put(r.bytes, r.offset(2), r.length(2), new byte[0], 0, false);
     }
 

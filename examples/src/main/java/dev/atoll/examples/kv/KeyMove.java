@@ -103,6 +103,7 @@ final class KeyMove extends PendingReply {
         e.takeValueOf(copy);
         shard.table.account(e);
         shard.setExpire(e, copy.expireAt);
+        shard.blocking.signal(target, 0, target.length); // a client blocked on it is served at the loop's next step
         copy = null;
         if (shard.aof != null) {
             shard.aof.entry(e);

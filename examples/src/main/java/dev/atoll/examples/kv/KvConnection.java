@@ -141,8 +141,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private long fillingGeneration = -1;
     private int fillingAccounts;
 
-    /** {@link KeyMove}s started and not yet done: parsing pauses meanwhile, so the next commands see the move. */
+    /** {@link KeyMove}s and {@link BlockedClient}s started and not yet done: parsing pauses meanwhile, so the next commands see them done. */
     private int movesOut;
+    /** The blocking command waiting for its keys, told when the connection closes; null when none. */
+    private BlockedClient blocked;
     /** The log position the output must wait for (appendfsync always). */
     private long syncNeeded;
     private long syncWaiting;
@@ -486,6 +488,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                     } else {
                         localDone(); // answered at once (COPY's options)
                     }
+                } else if (owner == CROSS_SHARD && command.movesAnElement()) {
+                    take(command, r);
                 } else if (owner == CROSS_SHARD) {
                     localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
                             + " across shards is not supported (see docs/kv.md)");
@@ -502,6 +506,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 }
             }
             case MULTI_KEY -> multiKey(command, r, now);
+            case TAKES -> take(command, r);
             case ALL_SHARDS -> {
                 ReplySource fanOut = server.allShards(command, r, localOut());
                 if (fanOut != null) {
@@ -518,6 +523,17 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     }
 
     private static final int CROSS_SHARD = -1;
+
+    /** A {@link ListPop}: queued as the pending reply, then started; answered at once when its arguments are refused. */
+    private void take(Command command, Request r) {
+        ListPop pop = ListPop.parse(node, this, localOut(), command, r);
+        if (pop == null) {
+            localDone();
+        } else {
+            push(pop, 0);
+            pop.begin();
+        }
+    }
 
     /**
      * The shard that owns the keys of a KEY or ONE_SHARD command; this one when it has none (OBJECT
@@ -713,6 +729,20 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     /** A {@link KeyMove} of this connection is done (its reply follows). */
     void moveDone() {
+        movesOut--;
+    }
+
+    /** A {@link BlockedClient} of this connection started: like a move, nothing more is parsed until it is done. */
+    void blockStarted(BlockedClient client) {
+        blocked = client;
+        movesOut++;
+    }
+
+    /** The {@link BlockedClient} is answered (its reply follows). */
+    void blockDone(BlockedClient client) {
+        if (blocked == client) {
+            blocked = null;
+        }
         movesOut--;
     }
 
@@ -950,8 +980,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     @Override
     public void onEnd(Connection from, Throwable failure) {
-        if (failure != null) {
-            closeNow();
+        if (failure != null || blocked != null) {
+            closeNow(); // a blocked client is freed at the peer's end, as Redis does: it takes no element meanwhile
         } else {
             peerEnded = true;
             finishIfDone();
@@ -974,6 +1004,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return;
         }
         closed = true;
+        if (blocked != null) {
+            blocked.connectionClosed(); // a result already on its way goes back to its list
+            blocked = null;
+        }
         input = null;
         charge();
         connection.close();

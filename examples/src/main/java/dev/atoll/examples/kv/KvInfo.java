@@ -81,6 +81,7 @@ final class KvInfo {
         if (all || sections.contains("clients")) {
             b.append("# Clients\r\n")
                     .append("connected_clients:").append(node.connections.get()).append("\r\n")
+                    .append("blocked_clients:").append(node.blockedClients.get()).append("\r\n")
                     .append("maxclients:").append(settings.maxConnections()).append("\r\n\r\n");
         }
         if (all || sections.contains("memory")) {

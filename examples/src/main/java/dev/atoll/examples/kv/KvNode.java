@@ -29,6 +29,8 @@ final class KvNode {
     /** Connections closed by kv.client-output-buffer-limit (INFO: client_output_buffer_limit_disconnections). */
     final AtomicLong outputLimitDisconnections = new AtomicLong();
     final AtomicLong nextClientId = new AtomicLong();
+    /** Clients blocked on keys now, waiting for a push (INFO's blocked_clients; see {@link BlockedClient}). */
+    final AtomicInteger blockedClients = new AtomicInteger();
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
     volatile boolean stopping;
 

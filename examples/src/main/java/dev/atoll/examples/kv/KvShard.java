@@ -52,6 +52,9 @@ final class KvShard {
     private final StringCommands strings = new StringCommands(this);
     private final KeyCommands keys = new KeyCommands(this);
     private final HashCommands hashes = new HashCommands(this);
+    final ListCommands lists = new ListCommands(this);
+    /** Clients blocked on this shard's keys, and the hook a write calls when a key may serve them. */
+    final Blocking blocking = new Blocking(this);
     /** maxmemory's share of this shard and its policy. */
     final Eviction eviction;
     /** How eviction removes a key: as DEL does, logged. */
@@ -92,7 +95,7 @@ final class KvShard {
         long now = System.currentTimeMillis();
         table.forEach(e -> { // replayed from the log, changed in place since each was linked
             table.account(e);
-            e.accessedAt = lfu ? Eviction.lfuNew(now) : now;
+            created(e, now);
         });
     }
 
@@ -162,10 +165,18 @@ final class KvShard {
             out.truncate(mark);
             out.error(e.getMessage());
         }
+        if (blocking.hasReady()) {
+            blocking.serveReady(); // as Redis: clients blocked on a key this command pushed to are served before the next command
+        }
         if (command.writes) {
             account(command, r, now);
         }
         executionNanos[command.ordinal()] += System.nanoTime() - started;
+    }
+
+    /** Gives a key new to the table its first access: the time, or under LFU Redis's initial counter. */
+    void created(KeyTable.Entry e, long now) {
+        e.accessedAt = lfu ? Eviction.lfuNew(now) : now;
     }
 
     /**
@@ -182,7 +193,7 @@ final class KvShard {
             if (e != null) {
                 table.account(e);
                 if (e.accessedAt == 0) {
-                    e.accessedAt = lfu ? Eviction.lfuNew(now) : now;
+                    created(e, now);
                 }
             }
         }
@@ -310,6 +321,8 @@ final class KvShard {
             case RENAME, RENAMENX, COPY, OBJECT -> keys.run(command, r, now, out);
             case HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HLEN, HEXISTS, HGETALL, HKEYS, HVALS, HINCRBY, HINCRBYFLOAT,
                  HSTRLEN, HRANDFIELD, HSCAN -> hashes.run(command, r, now, out);
+            case LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE,
+                 RPOPLPUSH -> lists.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

@@ -162,6 +162,11 @@ final class RespClient implements AutoCloseable {
         return in.available() > 0;
     }
 
+    /** Sends the end of the stream (FIN) and keeps reading: the server sees the peer end. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** True when the server closed the connection (end of stream, or reset) within the socket timeout. */
     boolean closedByServer() throws IOException {
         try {
