@@ -57,6 +57,9 @@ final class Batch implements Runnable, ReplySource {
     private long[] budgets = new long[8];
     private int count;
     private int state;
+    /** On the owner: the next command to execute, and where it starts in {@link #commands} (a key locked stops the batch there). */
+    private int next;
+    private int nextAt;
     /** Entries not yet consumed, plus one for the carrier; the home shard's thread only. */
     private int references;
     /** The next idle batch in the pool. */
@@ -73,6 +76,8 @@ final class Batch implements Runnable, ReplySource {
     void open(boolean local, boolean resp3) {
         replies.resp3(resp3);
         count = 0;
+        next = 0;
+        nextAt = 0;
         references = 1;
         state = local ? READY : FILLING;
     }
@@ -170,15 +175,20 @@ final class Batch implements Runnable, ReplySource {
         Request r = owner.request;
         long now = System.currentTimeMillis();
         byte[] bytes = commands.bytes();
-        int at = 0;
-        for (int i = 0; i < count; i++) {
-            at = parser.parse(bytes, at, commands.size(), r);
+        for (; next < count; next++) {
+            int i = next;
+            int at = parser.parse(bytes, nextAt, commands.size(), r);
+            Command command = Command.lookup(r);
+            if (owner.locks.active() && owner.locks.waitIfLocked(command, r, this)) {
+                return; // a transaction holds a key of it: the rest waits, in order, and runs in its turn
+            }
+            nextAt = at;
             int account = accounts[i];
             long budget = budgets[account];
             if (budget > 0) { // else its connection reached its limit: it runs no more commands
                 int before = replies.size();
                 replies.resp3(resp3[i]).limitTo(budget);
-                owner.execute(Command.lookup(r), r, replies, now);
+                owner.execute(command, r, replies, now);
                 budgets[account] = budget - (replies.size() - before);
             }
             ends[i] = replies.size();

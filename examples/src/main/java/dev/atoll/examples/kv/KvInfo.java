@@ -17,7 +17,7 @@ final class KvInfo {
     record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
                       boolean aofRewriting, int batchesLive, long allocatedBytes, long queryBuffers, long replyBytes,
-                      long replyBytesPeak, dev.atoll.shards.ShardStats.Snapshot loop) { }
+                      long replyBytesPeak, dev.atoll.shards.ShardStats.Snapshot loop, int lockedKeys, long lockWaits) { }
 
     static ShardStats shardStats(KvShard s) {
         Aof aof = s.aof;
@@ -25,7 +25,7 @@ final class KvInfo {
                 s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
                 aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(),
                 aof != null && aof.rewriting(), s.batches.live(), THREADS.getCurrentThreadAllocatedBytes(),
-                s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.shard().stats());
+                s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.shard().stats(), s.locks.lockedKeys(), s.locks.waited);
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -116,7 +116,9 @@ final class KvInfo {
                         .append(",mesh_in=").append(s.loop().messagesIn())
                         .append(",mesh_out=").append(s.loop().messagesOut())
                         .append(",wakes_sent=").append(s.loop().wakesSent())
-                        .append(",wakes_avoided=").append(s.loop().wakesAvoided()).append("\r\n");
+                        .append(",wakes_avoided=").append(s.loop().wakesAvoided())
+                        .append(",locked_keys=").append(s.lockedKeys())
+                        .append(",lock_waits=").append(s.lockWaits()).append("\r\n");
             }
             b.append("\r\n");
         }

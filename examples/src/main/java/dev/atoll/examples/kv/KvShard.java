@@ -4,6 +4,7 @@ import dev.atoll.shards.Shard;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -48,8 +49,12 @@ final class KvShard {
     /** Where a connection's read is copied for parsing when it holds no partial command. */
     byte[] scratch = new byte[16 * 1024];
     final ConnectionList connections = new ConnectionList();
+    /** Keys held by transactions across shards, and the commands waiting for them. */
+    final KeyLocks locks = new KeyLocks();
+    /** Keys connections WATCH, with their changes. */
+    final Watches watches = new Watches();
     final SplittableRandom random = new SplittableRandom();
-    private final StringCommands strings = new StringCommands(this);
+    final StringCommands strings = new StringCommands(this);
     private final KeyCommands keys = new KeyCommands(this);
     private final HashCommands hashes = new HashCommands(this);
     private Shard shard;
@@ -133,12 +138,16 @@ final class KvShard {
             out.error("MISCONF Errors writing to the AOF file: " + aof.failure().getMessage());
             return;
         }
+        List<Watches.Seen> watched = command.writes && watches.any() ? watches.before(command, r, table) : null;
         int mark = out.size();
         try {
             run(command, r, out, now);
         } catch (ReplyWriter.TooLarge e) {
             out.truncate(mark);
             out.error(e.getMessage());
+        }
+        if (watched != null) {
+            watches.after(watched, table);
         }
     }
 
@@ -534,6 +543,9 @@ final class KvShard {
     /** Deletes a key and logs it. */
     void remove(KeyTable.Entry e) {
         table.remove(e);
+        if (watches.any()) {
+            watches.touch(e.key, 0, e.key.length);
+        }
         if (aof != null) {
             aof.del(e.key);
         }
@@ -541,6 +553,9 @@ final class KvShard {
 
     /** FLUSHALL on this shard: every key gone, and logged. */
     void flushAll() {
+        if (watches.any()) {
+            watches.touchExisting(table);
+        }
         table.clear();
         if (aof != null) {
             aof.flushAll();
