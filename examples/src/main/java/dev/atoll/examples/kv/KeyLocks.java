@@ -76,21 +76,9 @@ final class KeyLocks {
         return false;
     }
 
-    /**
-     * If a key of {@code command} is locked: queues a passing claim on its keys that runs {@code then}
-     * in its turn, and returns true; else false (run the command now).
-     */
-    boolean waitIfLocked(Command command, Request r, Runnable then) {
-        if (!blocks(command, r)) {
-            return false;
-        }
-        int[] indexes = CommandKeys.indexes(command, r);
-        byte[][] keys = new byte[indexes.length][];
-        for (int k = 0; k < indexes.length; k++) {
-            keys[k] = r.copy(indexes[k]);
-        }
-        claim(new Claim(keys, false, then));
-        return true;
+    /** Runs {@code then} in its turn on every one of {@code keys}: a passing claim. */
+    void pass(List<byte[]> keys, Runnable then) {
+        claim(new Claim(keys.toArray(new byte[0][]), false, then));
     }
 
     /** Runs {@code then} now if {@code key} is not locked, else in its turn behind the claims on it. */

@@ -36,6 +36,9 @@ class KvTransactionsTest {
     private static final String B = keyOn(1, "b");
     private static final String M = keyOn(0, "m");
     private static final String N = keyOn(1, "n");
+    /** Keys of shard 0 that make a transaction's part there long. */
+    private static final List<String> FILLERS = java.util.stream.IntStream.range(0, 300)
+            .mapToObj(i -> keyOn(0, "filler" + i + "-")).toList();
 
     static String keyOn(int shard, String prefix) {
         for (int i = 0; ; i++) {
@@ -200,7 +203,8 @@ class KvTransactionsTest {
 
     /**
      * Writers set two keys of two shards to the same new value in MULTI/EXEC (and with one MSET) while
-     * readers MGET both: a reader must never see them differ.
+     * readers MGET both: a reader must never see them differ. And plain GETs, which take no lock, wait
+     * for a transaction's locks: one that sees a transaction's write on one shard sees it on the other.
      */
     @Test
     void noReaderSeesHalfATransaction() throws Exception {
@@ -229,9 +233,42 @@ class KvTransactionsTest {
                     }
                 })));
             }
+            // One writer counts up in MULTI (SET q n, then 300 SETs of other keys of p's shard, then SET p n)
+            // on keys of two shards; readers GET q, then GET p: once q shows n, the whole transaction
+            // is in, so p shows n or more (the 300 SETs make the window wide where nothing holds them back).
+            String p = keyOn(0, "p");
+            String q = keyOn(1, "q");
+            threads.add(Thread.ofPlatform().start(() -> run(server, c -> {
+                for (int n = 1; n <= 300 && !stop.get(); n++) {
+                    c.send("MULTI");
+                    c.send("SET", q, Integer.toString(n));
+                    for (int k = 0; k < 300; k++) {
+                        c.send("SET", FILLERS.get(k), Integer.toString(n));
+                    }
+                    c.send("SET", p, Integer.toString(n));
+                    c.send("EXEC");
+                    for (int k = 0; k < 303; k++) {
+                        c.read();
+                    }
+                    assertEquals(302, ((List<?>) c.read()).size());
+                }
+            })));
             for (int r = 0; r < 2; r++) {
                 threads.add(Thread.ofPlatform().start(() -> run(server, c -> {
-                    while (!stop.get() && reads.get() < 20_000) {
+                    while (!stop.get() && reads.get() < 40_000) {
+                        long second = value(c.call("GET", q));
+                        long first = value(c.call("GET", p)); // not pipelined: one connection's commands for
+                        // two shards run in the order they were read only when the first is answered first
+                        reads.incrementAndGet();
+                        if (first < second) {
+                            seen.add(p + "=" + first + " after " + q + "=" + second);
+                        }
+                    }
+                })));
+            }
+            for (int r = 0; r < 2; r++) {
+                threads.add(Thread.ofPlatform().start(() -> run(server, c -> {
+                    while (!stop.get() && reads.get() < 40_000) {
                         List<?> ab = (List<?>) c.call("MGET", A, B);
                         reads.incrementAndGet();
                         if (!String.valueOf(ab.get(0)).equals(String.valueOf(ab.get(1)))) {
@@ -240,7 +277,7 @@ class KvTransactionsTest {
                     }
                 })));
             }
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 4; i++) {
                 threads.get(i).join(60_000);
             }
             stop.set(true);
@@ -248,7 +285,7 @@ class KvTransactionsTest {
                 t.join(60_000);
             }
             assertTrue(reads.get() > 100, "readers read " + reads.get() + " times");
-            assertEquals(List.of(), List.copyOf(seen).subList(0, Math.min(5, seen.size())), "readers saw a != b");
+            assertEquals(List.of(), List.copyOf(seen).subList(0, Math.min(5, seen.size())), "readers saw half a transaction");
             assertEquals(List.of(), failures());
         }
     }
@@ -315,7 +352,10 @@ class KvTransactionsTest {
         }
     }
 
-    /** Optimistic increments of two keys of two shards with WATCH, retried on a null EXEC: no update is lost. */
+    /**
+     * Optimistic increments of two keys of two shards with WATCH, retried on a null EXEC, beside plain
+     * INCRs of one of them: no update is lost (a plain write between EXEC's check and its write would be).
+     */
     @Test
     void watchLosesNoUpdateAcrossShards() throws Exception {
         int clients = 4;
@@ -344,11 +384,17 @@ class KvTransactionsTest {
                     }
                 })));
             }
+            int plain = 3000;
+            threads.add(Thread.ofPlatform().start(() -> run(server, c -> {
+                for (int i = 0; i < plain; i++) {
+                    c.call("INCR", A); // a plain write takes no lock: it must wait for a transaction's
+                }
+            })));
             for (Thread t : threads) {
                 t.join(120_000);
             }
             assertEquals(List.of(), failures());
-            assertEquals(List.of(Long.toString(clients * increments), Long.toString(clients * increments)),
+            assertEquals(List.of(Long.toString(plain + clients * increments), Long.toString(clients * increments)),
                     check.call("MGET", A, B));
             assertTrue(aborted.get() > 0, "no EXEC was ever aborted: the race was not exercised");
         }
