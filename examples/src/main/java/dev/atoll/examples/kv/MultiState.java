@@ -32,6 +32,7 @@ final class MultiState {
     private final ReplyWriter queued = new ReplyWriter(64);
     private int queuedCount;
     private final List<Watch> watches = new ArrayList<>();
+    private boolean closed;
 
     MultiState(KvNode node, KvConnection connection, ServerCommands server) {
         this.node = node;
@@ -168,6 +169,9 @@ final class MultiState {
                     watches.add(new Watch(part.shard, part.watched.get(k), part.stamps.get(k)));
                 }
             }
+            if (closed) {
+                unwatchAll(); // the connection closed meanwhile: nobody will EXEC
+            }
             t.reply.ok();
             t.finish();
         }, true);
@@ -196,6 +200,7 @@ final class MultiState {
 
     /** The connection closed: its watches end. */
     void closed() {
+        closed = true;
         reset();
         unwatchAll();
     }

@@ -267,7 +267,11 @@ final class Transaction extends PendingReply {
         next.run();
     }
 
-    /** The reply is written: lets go of every lock, then the connection takes the reply. On the coordinator. */
+    /**
+     * The reply is written: lets go of every lock, then the connection takes the reply — under
+     * {@code appendfsync always} once every part's log is synced up to here, as for any write's reply.
+     * On the coordinator.
+     */
     void finish() {
         for (Part part : parts) {
             if (part.claim != null && !part.released) {
@@ -276,7 +280,26 @@ final class Transaction extends PendingReply {
             }
         }
         connection.waitDone();
-        complete();
+        if (node.settings.fsync() != KvSettings.FsyncPolicy.ALWAYS || parts.length == 0) {
+            complete();
+            return;
+        }
+        remaining = parts.length;
+        for (Part part : parts) {
+            on(part.shard, () -> {
+                Runnable synced = () -> on(home, () -> {
+                    if (--remaining == 0) {
+                        complete();
+                    }
+                });
+                Aof aof = node.shards[part.shard].aof;
+                if (aof == null) {
+                    synced.run();
+                } else {
+                    aof.whenSynced(aof.syncPoint(), synced);
+                }
+            });
+        }
     }
 
     private void release(Part part, KvShard shard) {

@@ -1,15 +1,12 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.File;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,16 +101,6 @@ class KvTransactionsTest {
             s(0, "Error[text=WRONGTYPE Operation against a key holding the wrong kind of value]", "GET", "h" + B),
             s(0, "OK", "QUIT"));
 
-    private static String onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
-    }
-
     private static List<String> differences(RespClient[] clients, boolean againstLiterals, List<String> replies)
             throws Exception {
         List<String> differences = new ArrayList<>();
@@ -137,16 +124,9 @@ class KvTransactionsTest {
 
     @Test
     void theScriptIsWhatRedisServerAnswers() throws Exception {
-        String redisServer = onPath("redis-server");
-        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try (RespClient a = connect(port); RespClient b = connect(port)) {
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = KvRedisComparisonTest.startRedisServer(port);
+        try (RespClient a = KvRedisComparisonTest.connect(port); RespClient b = KvRedisComparisonTest.connect(port)) {
             List<String> redisReplies = new ArrayList<>();
             differences(new RespClient[] {a, b}, false, redisReplies);
             List<String> differences = new ArrayList<>();
@@ -160,20 +140,6 @@ class KvTransactionsTest {
         } finally {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static RespClient connect(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                return new RespClient(port);
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(20);
-            }
         }
     }
 
@@ -221,14 +187,8 @@ class KvTransactionsTest {
                         if (i % 3 == 0) {
                             assertEquals("OK", c.call("MSET", A, x, B, x));
                         } else {
-                            c.send("MULTI");
-                            c.send("SET", A, x);
-                            c.send("SET", B, x);
-                            c.send("EXEC");
-                            for (int k = 0; k < 3; k++) {
-                                c.read();
-                            }
-                            assertEquals(List.of("OK", "OK"), c.read());
+                            assertEquals(List.of("OK", "OK"), exec(c, List.of(new String[] {"SET", A, x},
+                                    new String[] {"SET", B, x})));
                         }
                     }
                 })));
@@ -240,17 +200,12 @@ class KvTransactionsTest {
             String q = keyOn(1, "q");
             threads.add(Thread.ofPlatform().start(() -> run(server, c -> {
                 for (int n = 1; n <= 300 && !stop.get(); n++) {
-                    c.send("MULTI");
-                    c.send("SET", q, Integer.toString(n));
-                    for (int k = 0; k < 300; k++) {
-                        c.send("SET", FILLERS.get(k), Integer.toString(n));
-                    }
-                    c.send("SET", p, Integer.toString(n));
-                    c.send("EXEC");
-                    for (int k = 0; k < 303; k++) {
-                        c.read();
-                    }
-                    assertEquals(302, ((List<?>) c.read()).size());
+                    String v = Integer.toString(n);
+                    List<String[]> commands = new ArrayList<>();
+                    commands.add(new String[] {"SET", q, v});
+                    FILLERS.forEach(filler -> commands.add(new String[] {"SET", filler, v}));
+                    commands.add(new String[] {"SET", p, v});
+                    assertEquals(302, exec(c, commands).size());
                 }
             })));
             for (int r = 0; r < 2; r++) {
@@ -313,14 +268,8 @@ class KvTransactionsTest {
                         String from = accounts[random.nextInt(4)];
                         String to = accounts[random.nextInt(4)];
                         String amount = Integer.toString(1 + random.nextInt(50));
-                        c.send("MULTI");
-                        c.send("DECRBY", from, amount);
-                        c.send("INCRBY", to, amount);
-                        c.send("EXEC");
-                        for (int k = 0; k < 3; k++) {
-                            c.read();
-                        }
-                        assertEquals(2, ((List<?>) c.read()).size());
+                        assertEquals(2, exec(c, List.of(new String[] {"DECRBY", from, amount},
+                                new String[] {"INCRBY", to, amount})).size());
                     }
                 })));
             }
@@ -369,14 +318,8 @@ class KvTransactionsTest {
                         assertEquals("OK", c.call("WATCH", A, B));
                         long a = value(c.call("GET", A));
                         long b = value(c.call("GET", B));
-                        c.send("MULTI");
-                        c.send("SET", A, Long.toString(a + 1));
-                        c.send("SET", B, Long.toString(b + 1));
-                        c.send("EXEC");
-                        for (int k = 0; k < 3; k++) {
-                            c.read();
-                        }
-                        if (c.read() == null) {
+                        if (exec(c, List.of(new String[] {"SET", A, Long.toString(a + 1)},
+                                new String[] {"SET", B, Long.toString(b + 1)})) == null) {
                             aborted.incrementAndGet();
                         } else {
                             done++;
@@ -428,15 +371,9 @@ class KvTransactionsTest {
                 Thread.ofPlatform().start(() -> {
                     run(server, c -> {
                         for (int i = 0; i < rounds; i++) {
-                            c.send("MULTI");
-                            c.send("INCR", forward ? A : B);
-                            c.send("INCR", forward ? B : A);
-                            c.send("MGET", forward ? c0 : d1, forward ? d1 : c0);
-                            c.send("EXEC");
-                            for (int k = 0; k < 4; k++) {
-                                c.read();
-                            }
-                            assertEquals(3, ((List<?>) c.read()).size());
+                            assertEquals(3, exec(c, List.of(new String[] {"INCR", forward ? A : B},
+                                    new String[] {"INCR", forward ? B : A},
+                                    new String[] {"MGET", forward ? c0 : d1, forward ? d1 : c0})).size());
                             assertEquals("OK", c.call("MSET", forward ? c0 : d1, "v", forward ? d1 : c0, "w"));
                             assertEquals(2L, c.call("EXISTS", forward ? d1 : c0, forward ? c0 : d1, "x"));
                         }
@@ -452,6 +389,26 @@ class KvTransactionsTest {
         }
     }
 
+    /**
+     * Under appendfsync always a transaction's reply waits for every part's sync; its writes are logged
+     * per shard as the commands they are, and come back after a restart with another shard count.
+     */
+    @Test
+    void transactionsAreLoggedAndReplayedWithAnotherShardCount(@TempDir Path dir) throws Exception {
+        try (KvTestServer server = KvTestServer.start(SHARDS, DriverKind.AUTO,
+                KvTestServer.settings(dir, KvSettings.FsyncPolicy.ALWAYS)); RespClient c = server.client()) {
+            assertEquals(List.of("OK", "OK", 2L), exec(c, List.of(new String[] {"SET", A, "1"}, new String[] {"SET", B, "2"},
+                    new String[] {"INCR", A})));
+            assertEquals("OK", c.call("MSET", A, "x", B, "y"));
+            assertEquals(1L, c.call("MSETNX", M, "1", N, "2"));
+            assertEquals(1L, c.call("DEL", M));
+        }
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO,
+                KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO)); RespClient c = server.client()) {
+            assertEquals(java.util.Arrays.asList("x", "y", null, "2"), c.call("MGET", A, B, M, N));
+        }
+    }
+
     /** Field {@code field} of every shard's line of INFO shards, joined by commas. */
     private static String infoField(RespClient c, String field) throws Exception {
         List<String> values = new ArrayList<>();
@@ -463,6 +420,20 @@ class KvTransactionsTest {
             }
         }
         return String.join(",", values);
+    }
+
+    /** Pipelines MULTI, {@code commands} and EXEC, checks every command was queued, and returns EXEC's reply. */
+    private static List<?> exec(RespClient c, List<String[]> commands) throws Exception {
+        c.send("MULTI");
+        for (String[] command : commands) {
+            c.send(command);
+        }
+        c.send("EXEC");
+        assertEquals("OK", c.read());
+        for (int k = 0; k < commands.size(); k++) {
+            assertEquals("QUEUED", c.read());
+        }
+        return (List<?>) c.read();
     }
 
     private interface ClientWork {
