@@ -156,7 +156,7 @@ final class MultiState {
             }
             byShard[owner].keys.add(r.copy(i));
         }
-        Transaction tx = Transaction.start(node, connection, out.resp3(), parts, (part, shard, now) -> {
+        return Transaction.start(node, connection, out.resp3(), parts, (part, shard, now) -> {
             for (byte[] key : part.keys) {
                 shard.peek(key, 0, key.length, now); // already expired: deleted before, not a change after
                 Watches.Watched w = shard.watches.watch(key);
@@ -175,7 +175,6 @@ final class MultiState {
             t.reply.ok();
             t.finish();
         }, true);
-        return tx;
     }
 
     private void unwatchAll() {

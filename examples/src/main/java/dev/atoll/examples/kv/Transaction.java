@@ -169,11 +169,6 @@ final class Transaction extends PendingReply {
         return tx;
     }
 
-    /** The connection's protocol. */
-    boolean resp3() {
-        return reply.resp3();
-    }
-
     /** Whether WATCHed keys changed: the transaction ended at its locks, and ran nothing. */
     boolean aborted() {
         return aborted;
