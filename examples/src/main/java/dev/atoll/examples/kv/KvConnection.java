@@ -469,7 +469,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                     }
                 } else if (owner == CROSS_SHARD && CrossShard.handles(command)) {
                     pushOrDone(CrossShard.start(node, this, command, r, localOut()));
-                } else if (owner == CROSS_SHARD) {
+                } else if (owner == CROSS_SHARD) { // a command added without a way across shards yet
                     localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
                             + " across shards is not supported (see docs/kv.md)");
                     localDone();
