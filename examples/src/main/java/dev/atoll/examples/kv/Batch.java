@@ -2,7 +2,9 @@ package dev.atoll.examples.kv;
 
 import dev.atoll.shards.Shard;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The commands this shard's connections sent to one other shard in one loop iteration, and their
@@ -25,6 +27,10 @@ import java.util.Arrays;
  * remaining commands in the batch are not executed (Redis runs no more commands of a client it is
  * closing), and back home the connection is closed. So a batch holds at most about the limit per
  * connection, however many large values its commands ask for.
+ *
+ * <p>On the owner, a command on a key a {@link Transaction} holds stops the batch there: it and the
+ * commands after it wait in the queues of all their keys ({@link KeyLocks#pass}), and the batch
+ * resumes from it in its turn, so a transaction that comes later never sees them undone.
  *
  * <p>Ownership moves with the message: the home shard fills it and touches only {@link #references}
  * until it comes back; the mesh's queues order the writes before the reads (release/acquire).
@@ -57,6 +63,9 @@ final class Batch implements Runnable, ReplySource {
     private long[] budgets = new long[8];
     private int count;
     private int state;
+    /** On the owner: the next command to execute, and where it starts in {@link #commands} (a key locked stops the batch there). */
+    private int next;
+    private int nextAt;
     /** Entries not yet consumed, plus one for the carrier; the home shard's thread only. */
     private int references;
     /** The next idle batch in the pool. */
@@ -73,6 +82,8 @@ final class Batch implements Runnable, ReplySource {
     void open(boolean local, boolean resp3) {
         replies.resp3(resp3);
         count = 0;
+        next = 0;
+        nextAt = 0;
         references = 1;
         state = local ? READY : FILLING;
     }
@@ -170,15 +181,23 @@ final class Batch implements Runnable, ReplySource {
         Request r = owner.request;
         long now = System.currentTimeMillis();
         byte[] bytes = commands.bytes();
-        int at = 0;
-        for (int i = 0; i < count; i++) {
-            at = parser.parse(bytes, at, commands.size(), r);
+        for (; next < count; next++) {
+            int i = next;
+            int at = parser.parse(bytes, nextAt, commands.size(), r);
+            Command command = Command.lookup(r);
+            if (owner.locks.active() && owner.locks.blocks(command, r)) {
+                // A transaction holds a key of it: this and the commands after it wait, in order, in the
+                // queues of all their keys (a transaction that comes later must not see them undone).
+                owner.locks.pass(remainingKeys(parser), this);
+                return;
+            }
+            nextAt = at;
             int account = accounts[i];
             long budget = budgets[account];
             if (budget > 0) { // else its connection reached its limit: it runs no more commands
                 int before = replies.size();
                 replies.resp3(resp3[i]).limitTo(budget);
-                owner.execute(Command.lookup(r), r, replies, now);
+                owner.execute(command, r, replies, now);
                 budgets[account] = budget - (replies.size() - before);
             }
             ends[i] = replies.size();
@@ -192,6 +211,20 @@ final class Batch implements Runnable, ReplySource {
         } else {
             sendBack();
         }
+    }
+
+    /** The keys of the commands from {@link #next} on: they wait together behind a lock. */
+    private List<byte[]> remainingKeys(RespParser parser) {
+        List<byte[]> keys = new ArrayList<>();
+        Request r = new Request();
+        int at = nextAt;
+        for (int i = next; i < count; i++) {
+            at = parser.parse(commands.bytes(), at, commands.size(), r);
+            for (int k : CommandKeys.indexes(Command.lookup(r), r)) {
+                keys.add(r.copy(k));
+            }
+        }
+        return keys;
     }
 
     private void sendBack() {

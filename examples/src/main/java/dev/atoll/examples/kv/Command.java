@@ -21,6 +21,12 @@ enum Command {
     CONFIG(-2, Kind.CONNECTION, "server", "2.0.0", "CONFIG GET of the server's parameters.", "admin", "noscript", "loading", "stale"),
     TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),
     WAIT(3, Kind.CONNECTION, "generic", "3.0.0", "Answers 0 at once: there are no replicas to wait for.", "noscript"),
+    // Transactions (MultiState): atomic across shards (Transaction).
+    MULTI(1, Kind.CONNECTION, "transactions", "1.2.0", "Starts a transaction.", "noscript", "loading", "stale", "fast", "allow_busy"),
+    EXEC(1, Kind.CONNECTION, "transactions", "1.2.0", "Executes all commands in a transaction, atomically across shards.", "noscript", "loading", "stale", "skip_slowlog"),
+    DISCARD(1, Kind.CONNECTION, "transactions", "2.0.0", "Discards a transaction.", "noscript", "loading", "stale", "fast", "allow_busy"),
+    WATCH(-2, Kind.CONNECTION, "transactions", "2.2.0", "Monitors changes to keys to determine the execution of a transaction.", "noscript", "loading", "stale", "fast", "allow_busy"),
+    UNWATCH(1, Kind.CONNECTION, "transactions", "2.2.0", "Forgets about watched keys of a transaction.", "noscript", "loading", "stale", "fast", "allow_busy"),
     // Owned by the shard of their one key (argument 1).
     GET(2, Kind.KEY, "string", "1.0.0", "Returns the string value of a key.", "readonly", "fast"),
     SET(-3, Kind.KEY, "string", "1.0.0", "Sets the string value of a key (EX, PX, EXAT, PXAT, NX, XX, KEEPTTL, GET).", "write", "denyoom"),
@@ -94,15 +100,15 @@ enum Command {
     BLMOVE(6, Kind.TAKES, "list", "6.2.0", "Moves an element from one list to another, or waits for one.", "write", "denyoom", "noscript", "blocking"),
     BRPOPLPUSH(4, Kind.TAKES, "list", "2.2.0", "Moves the last element of a list to the head of another, or waits for one.", "write", "denyoom", "noscript", "blocking"),
     BLMPOP(-5, Kind.TAKES, "list", "7.0.0", "Pops elements from the first non-empty list of several, or waits for one.", "write", "blocking", "movablekeys"),
-    // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are refused.
-    MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists; its keys must be on one shard.", "write", "denyoom"),
+    // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are transactions.
+    MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists (atomic across shards).", "write", "denyoom"),
     LCS(-3, Kind.ONE_SHARD, "string", "7.0.0", "Finds the longest common subsequence of two strings (LEN, IDX, MINMATCHLEN, WITHMATCHLEN).", "readonly"),
     RENAME(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key, replacing the destination (across shards: a move through the mesh).", "write"),
     RENAMENX(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key only when the new name does not exist (across shards: a move).", "write", "fast"),
     COPY(-3, Kind.ONE_SHARD, "generic", "6.2.0", "Copies a key's value and expiry to another key (REPLACE; across shards: through the mesh).", "write", "denyoom"),
-    // Several keys, possibly on several shards: split into one single-key command per key.
+    // Several keys, possibly on several shards: across shards, a Transaction.
     MGET(-2, Kind.MULTI_KEY, "string", "1.0.0", "Returns the values of keys (each read on its owning shard).", "readonly", "fast"),
-    MSET(-3, Kind.MULTI_KEY, "string", "1.0.1", "Sets keys; atomic per shard, not across shards (see docs/kv.md).", "write", "denyoom"),
+    MSET(-3, Kind.MULTI_KEY, "string", "1.0.1", "Sets keys (atomic across shards).", "write", "denyoom"),
     DEL(-2, Kind.MULTI_KEY, "generic", "1.0.0", "Deletes keys; returns how many existed.", "write"),
     UNLINK(-2, Kind.MULTI_KEY, "generic", "4.0.0", "Deletes keys (as DEL).", "write", "fast"),
     EXISTS(-2, Kind.MULTI_KEY, "generic", "1.0.0", "Counts how many of the keys exist.", "readonly", "fast"),
@@ -172,6 +178,7 @@ enum Command {
     int[] keySpec() {
         return switch (kind) {
             case KEY -> this == OBJECT ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
+            case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : new int[] {0, 0, 0};
             case ONE_SHARD -> this == MSETNX ? new int[] {1, -1, 2} : new int[] {1, 2, 1};
             case MULTI_KEY -> this == MSET ? new int[] {1, -1, 2} : new int[] {1, -1, 1};
             case TAKES -> this == BLPOP || this == BRPOP ? new int[] {1, -2, 1}

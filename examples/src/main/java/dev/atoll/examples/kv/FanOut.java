@@ -30,16 +30,31 @@ final class FanOut extends PendingReply {
         this.combiner = combiner;
     }
 
-    /** Starts {@code work} on the shards {@code targets} (ids) and returns the pending reply, in RESP3 if {@code resp3}. */
+    /**
+     * Starts {@code work} on the shards {@code targets} (ids) and returns the pending reply, in RESP3 if
+     * {@code resp3}. On each shard the work waits until no transaction holds a key there, so that it
+     * never sees one half done.
+     */
     static FanOut start(KvNode node, KvConnection connection, boolean resp3, int[] targets, Work work,
                         Combiner combiner) {
+        return start(node, connection, resp3, targets, work, combiner, true);
+    }
+
+    /** As {@link #start}, for work that reads no key (INFO's statistics): it does not wait for transactions. */
+    static FanOut startAside(KvNode node, KvConnection connection, boolean resp3, int[] targets, Work work,
+                             Combiner combiner) {
+        return start(node, connection, resp3, targets, work, combiner, false);
+    }
+
+    private static FanOut start(KvNode node, KvConnection connection, boolean resp3, int[] targets, Work work,
+                                Combiner combiner, boolean afterLocks) {
         FanOut fanOut = new FanOut(connection, node.shardCount(), combiner, resp3);
         fanOut.remaining = targets.length;
         Shard here = Shard.current();
         int home = here.id();
         node.shards[home].batches.sendAll(); // each part runs after the commands already queued for its shard
         for (int target : targets) {
-            Runnable part = () -> {
+            Runnable run = () -> {
                 KvShard shard = node.shards[target];
                 Object result;
                 try {
@@ -56,6 +71,7 @@ final class FanOut extends PendingReply {
                     Shard.current().sendReply(home, back);
                 }
             };
+            Runnable part = afterLocks ? () -> node.shards[target].locks.afterLocks(run) : run;
             if (!here.send(target, part)) {
                 fanOut.arrived(target, new IllegalStateException("shard " + target + " is overloaded"));
             }

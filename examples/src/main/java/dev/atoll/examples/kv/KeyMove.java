@@ -64,11 +64,11 @@ final class KeyMove extends PendingReply {
         }
         KeyMove move = new KeyMove(node, connection, command, r, sourceShard, targetShard, replace);
         node.shards[move.home].batches.sendAll(); // after the commands already queued for those shards
-        if (!Shard.current().send(sourceShard, move::copySource)) {
+        if (!Shard.current().send(sourceShard, () -> node.shards[sourceShard].locks.whenFree(move.source, move::copySource))) {
             move.reply.error("ERR shard " + sourceShard + " is overloaded");
             move.completeAtOnce();
         } else {
-            connection.moveStarted();
+            connection.waitStarted();
         }
         return move;
     }
@@ -86,7 +86,7 @@ final class KeyMove extends PendingReply {
         copy.expireAt = e.expireAt;
         original = e;
         originalVersion = e.version;
-        viaHome(targetShard, this::replaceTarget);
+        viaHome(targetShard, target, this::replaceTarget);
     }
 
     /** Step 2, on the destination's shard. */
@@ -104,6 +104,9 @@ final class KeyMove extends PendingReply {
         shard.table.account(e);
         shard.setExpire(e, copy.expireAt);
         shard.blocking.signal(target, 0, target.length); // a client blocked on it is served at the loop's next step
+        if (shard.watches.any()) {
+            shard.watches.touch(target, 0, target.length);
+        }
         copy = null;
         if (shard.aof != null) {
             shard.aof.entry(e);
@@ -112,7 +115,7 @@ final class KeyMove extends PendingReply {
             if (command == Command.COPY) {
                 finish(":1\r\n");
             } else {
-                viaHome(sourceShard, this::deleteSource);
+                viaHome(sourceShard, source, this::deleteSource);
             }
         });
     }
@@ -131,10 +134,12 @@ final class KeyMove extends PendingReply {
     /**
      * Runs {@code step} on shard {@code shard}, sent from the connection's shard: behind the
      * connection's earlier commands to that shard, on the same queue (a message from the shard of
-     * the previous step could overtake them). The connection parses nothing new meanwhile.
+     * the previous step could overtake them). The connection parses nothing new meanwhile. A
+     * transaction holding {@code key} there finishes first ({@link KeyLocks#whenFree}).
      */
-    private void viaHome(int shard, Runnable step) {
-        Shard.current().sendReply(home, () -> Shard.current().sendReply(shard, step));
+    private void viaHome(int shard, byte[] key, Runnable step) {
+        Shard.current().sendReply(home, () -> Shard.current().sendReply(shard,
+                () -> node.shards[shard].locks.whenFree(key, step)));
     }
 
     /** Runs {@code next} once the shard's log holds what it logged so far on the device (appendfsync always), else now. */
@@ -150,7 +155,7 @@ final class KeyMove extends PendingReply {
     private void finish(String resp) {
         afterSync(node.shards[Shard.current().id()], () -> Shard.current().sendReply(home, () -> {
             reply.raw(ReplyWriter.asciiBytes(resp));
-            connection.moveDone();
+            connection.waitDone();
             complete();
         }));
     }

@@ -25,8 +25,8 @@ import java.util.Arrays;
  *   <li>a key another shard owns: appended to this shard's {@link Batch} for that shard in this loop
  *       iteration, which every connection that reads in the iteration shares; one task sends the
  *       batches at the next task step, one mesh message per shard ({@link BatchPool});</li>
- *   <li>several keys on several shards (MGET, MSET, DEL, EXISTS): one single-key command per key,
- *       each to its owner, and a combining entry that joins their replies;</li>
+ *   <li>several keys on several shards (MGET, MSET, DEL, EXISTS, MSETNX, LCS), EXEC, and a command on
+ *       a key a transaction holds: a {@link Transaction}, which locks their keys on each owner;</li>
  *   <li>KEYS, SCAN, DBSIZE, FLUSHALL, INFO: a {@link FanOut} over the shards.</li>
  * </ul>
  *
@@ -58,38 +58,13 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private static final int PENDING_HIGH = 64 * 1024;
     private static final int INITIAL_OUTPUT = 512;
 
-    private static final ReplySource COMBINE_ARRAY = new Marker();
-    private static final ReplySource COMBINE_SUM = new Marker();
-    private static final ReplySource COMBINE_OK = new Marker();
-
-    /** The entry that joins the next {@code index} entries' replies into one. */
-    private static final class Marker implements ReplySource {
-        @Override
-        public boolean ready() {
-            return true;
-        }
-
-        @Override
-        public void writeReply(int index, ReplyWriter out) {
-            throw new UnsupportedOperationException("a combining entry has no reply of its own");
-        }
-
-        @Override
-        public int size(int index) {
-            return 0;
-        }
-
-        @Override
-        public void release() {
-            // shared and stateless
-        }
-    }
-
     private final KvNode node;
     final KvShard home;
     private final Connection connection;
     private final BufferPool pool = BufferPool.current();
     private final ServerCommands server;
+    /** MULTI, EXEC, WATCH: this connection's transaction state. */
+    private final MultiState multi;
     final long id;
     long lastActiveNanos = System.nanoTime();
     String name;
@@ -119,8 +94,6 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     long lastDelivery;
     /** Local replies of this read that wait behind another shard's. */
     private Batch deferred;
-    private final Request subRequest = new Request();
-    private final ReplyWriter scratch = new ReplyWriter(64);
 
     private final KvSettings.OutputLimits limits;
     /** Bytes of the ready entries in the queue: replies back from other shards, or waiting behind them. */
@@ -141,8 +114,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private long fillingGeneration = -1;
     private int fillingAccounts;
 
-    /** {@link KeyMove}s and {@link BlockedClient}s started and not yet done: parsing pauses meanwhile, so the next commands see them done. */
-    private int movesOut;
+    /**
+     * {@link KeyMove}s, {@link Transaction}s and {@link BlockedClient}s started and not yet done: parsing
+     * pauses meanwhile, so the next commands see them done.
+     */
+    private int waitsOut;
     /** The blocking command waiting for its keys, told when the connection closes; null when none. */
     private BlockedClient blocked;
     /** The log position the output must wait for (appendfsync always). */
@@ -164,6 +140,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         this.home = node.local();
         this.connection = connection;
         this.server = new ServerCommands(node, this);
+        this.multi = new MultiState(node, this, server);
         this.id = node.nextClientId.incrementAndGet();
         this.authenticated = node.settings.password().isEmpty();
         this.limits = node.settings.output();
@@ -415,12 +392,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /**
      * Parsing must pause: the replies held plus the commands out on other shards are over the
      * high-water mark, the queue is over its length, commands of an earlier read are still out on
-     * other shards, a key is being moved between shards ({@link KeyMove}), a reply reached the hard
+     * other shards, a key is being moved between shards ({@link KeyMove}) or a {@link Transaction} runs, a reply reached the hard
      * limit (the connection is about to close), or a shard's log is over its bound ({@link LogPressure}).
      */
     private boolean backedUp() {
         return replyBytes() + requestBytesOut > limits.highWater() || pendingCount > PENDING_HIGH || sentAccounts() > 0
-                || movesOut > 0 || hardLimitReached || node.logPressure.paused();
+                || waitsOut > 0 || hardLimitReached || node.logPressure.paused();
     }
 
     /** The replies this connection holds for its client: output not yet written, writes in flight, ready entries. */
@@ -444,7 +421,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
      */
     void resumeIfPaused() {
         if (!paused || closed || replyBytes() + requestBytesOut > limits.lowWater() || pendingCount > PENDING_HIGH
-                || sentAccounts() > 0 || movesOut > 0 || node.logPressure.paused()) {
+                || sentAccounts() > 0 || waitsOut > 0 || node.logPressure.paused()) {
             return;
         }
         paused = false;
@@ -460,12 +437,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private void dispatch(Request r, long now) {
         Command command = Command.lookup(r);
         if (command == null) {
+            multi.refused();
             localOut().error(unknownCommand(r));
             localDone();
             return;
         }
         home.calls[command.ordinal()]++;
         if (!command.arityOk(r.count()) || command.pairsIncomplete(r.count())) {
+            multi.refused();
             localOut().error(wrongArity(command.lowerName));
             localDone();
             return;
@@ -473,6 +452,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         if (!authenticated && command != Command.AUTH && command != Command.HELLO && command != Command.QUIT) {
             localOut().error("NOAUTH Authentication required.");
             localDone();
+            return;
+        }
+        if (multi.handles(command)) {
+            pushOrDone(multi.handle(command, r, localOut()));
             return;
         }
         switch (command.kind) {
@@ -490,19 +473,18 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                     }
                 } else if (owner == CROSS_SHARD && command.movesAnElement()) {
                     take(command, r);
-                } else if (owner == CROSS_SHARD) {
+                } else if (owner == CROSS_SHARD && CrossShard.handles(command)) {
+                    pushOrDone(CrossShard.start(node, this, command, r, localOut()));
+                } else if (owner == CROSS_SHARD) { // a command added without a way across shards yet
                     localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
                             + " across shards is not supported (see docs/kv.md)");
                     localDone();
+                } else if (owner == home.id && home.locks.active() && home.locks.blocks(command, r)) {
+                    asTransaction(command, r); // its key is locked: it waits its turn
                 } else if (owner == home.id) {
                     executeLocal(command, r, now);
                 } else {
-                    Batch batch = home.batches.filling(owner);
-                    batch.commands.arrayHeader(r.count());
-                    for (int i = 0; i < r.count(); i++) {
-                        batch.commands.bulk(r.bytes, r.offset(i), r.length(i));
-                    }
-                    pushRemote(batch, owner);
+                    sendToOwner(owner, r);
                 }
             }
             case MULTI_KEY -> multiKey(command, r, now);
@@ -556,45 +538,55 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         return owner;
     }
 
-    /** MGET, MSET, DEL, UNLINK, EXISTS, TOUCH: inline when every key is local, else one command per key. */
+    /**
+     * MGET, MSET, DEL, UNLINK, EXISTS, TOUCH: whole on the shard that owns every key (inline here, else
+     * in its batch); keys on several shards make a {@link Transaction}, which no other command sees
+     * half done.
+     */
     private void multiKey(Command command, Request r, long now) {
         int step = command == Command.MSET ? 2 : 1;
         int shards = node.shardCount();
-        boolean allLocal = true;
-        for (int i = 1; i < r.count() && allLocal; i += step) {
-            allLocal = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) == home.id;
-        }
-        if (allLocal) {
-            executeLocal(command, r, now);
-            return;
-        }
-        Command single = switch (command) {
-            case MGET -> Command.GET;
-            case MSET -> Command.SET;
-            case EXISTS, TOUCH -> command;
-            default -> Command.DEL;
-        };
-        int keys = (r.count() - 1) / step;
-        push(command == Command.MGET ? COMBINE_ARRAY : command == Command.MSET ? COMBINE_OK : COMBINE_SUM, keys);
-        for (int i = 1; i < r.count(); i += step) {
-            int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards);
-            if (owner == home.id) {
-                Request sub = subRequest;
-                sub.reset(r.bytes);
-                sub.add(r.offset(0), r.length(0));
-                sub.add(r.offset(i), r.length(i));
-                if (step == 2) {
-                    sub.add(r.offset(i + 1), r.length(i + 1));
-                }
-                executeLocal(single, sub, now);
-            } else {
-                Batch batch = home.batches.filling(owner);
-                batch.commands.arrayHeader(step + 1).bulk(single.nameBytes).bulk(r.bytes, r.offset(i), r.length(i));
-                if (step == 2) {
-                    batch.commands.bulk(r.bytes, r.offset(i + 1), r.length(i + 1));
-                }
-                pushRemote(batch, owner);
+        int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards);
+        for (int i = 1 + step; i < r.count(); i += step) {
+            if (KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) != owner) {
+                asTransaction(command, r);
+                return;
             }
+        }
+        if (owner != home.id) {
+            sendToOwner(owner, r);
+        } else if (home.locks.active() && home.locks.blocks(command, r)) {
+            asTransaction(command, r);
+        } else {
+            executeLocal(command, r, now);
+        }
+    }
+
+    /** Queues {@code r} whole in this iteration's batch for shard {@code owner}. */
+    private void sendToOwner(int owner, Request r) {
+        Batch batch = home.batches.filling(owner);
+        batch.commands.arrayHeader(r.count());
+        for (int i = 0; i < r.count(); i++) {
+            batch.commands.bulk(r.bytes, r.offset(i), r.length(i));
+        }
+        pushRemote(batch, owner);
+    }
+
+    // ---- transactions (MultiState, Transaction, CrossShard) ----
+
+    /** Runs {@code r} as a {@link Transaction} of one command: its keys are on several shards, or locked here. */
+    private void asTransaction(Command command, Request r) {
+        TxCommands commands = new TxCommands(node, server);
+        commands.add(command, r);
+        push(commands.start(this, out.resp3(), false, () -> { }), 0);
+    }
+
+    /** Queues {@code pending}, or, when null (answered at once with {@link #localOut()}), ends that reply. */
+    private void pushOrDone(ReplySource pending) {
+        if (pending != null) {
+            push(pending, 0);
+        } else {
+            localDone();
         }
     }
 
@@ -722,20 +714,20 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         replyArrived(replyBytes);
     }
 
-    /** A {@link KeyMove} of this connection is under way. */
-    void moveStarted() {
-        movesOut++;
+    /** A {@link KeyMove} or {@link Transaction} of this connection is under way. */
+    void waitStarted() {
+        waitsOut++;
     }
 
-    /** A {@link KeyMove} of this connection is done (its reply follows). */
-    void moveDone() {
-        movesOut--;
+    /** A {@link KeyMove} or {@link Transaction} of this connection is done (its reply follows). */
+    void waitDone() {
+        waitsOut--;
     }
 
     /** A {@link BlockedClient} of this connection started: like a move, nothing more is parsed until it is done. */
     void blockStarted(BlockedClient client) {
         blocked = client;
-        movesOut++;
+        waitsOut++;
     }
 
     /** The {@link BlockedClient} is answered (its reply follows). */
@@ -743,7 +735,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         if (blocked == client) {
             blocked = null;
         }
-        movesOut--;
+        waitsOut--;
     }
 
     /** Its account in a batch is back; {@code limitReached}: the owner stopped at the hard limit. */
@@ -776,67 +768,21 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         while (pendingCount > 0 && out.size() - outSent < WRITING_MAX) {
             ReplySource source = sources[pendingHead];
             int index = indexes[pendingHead];
-            boolean combined = source instanceof Marker;
-            int entries = combined ? 1 + index : 1;
-            for (int k = combined ? 1 : 0; k < entries; k++) {
-                if (!sources[(pendingHead + k) & mask].ready()) {
-                    return;
-                }
+            if (!source.ready()) {
+                return;
             }
             int mark = out.size();
             try {
-                if (combined) {
-                    combine(source, index);
-                } else {
-                    source.writeReply(index, out);
-                }
+                source.writeReply(index, out);
             } catch (ReplyWriter.TooLarge e) {
                 out.truncate(mark);
                 out.error(e.getMessage());
             }
-            for (int k = 0; k < entries; k++) {
-                int at = (pendingHead + k) & mask;
-                queuedBytes -= sources[at].size(indexes[at]);
-                sources[at].release();
-                sources[at] = null;
-            }
-            pendingHead = (pendingHead + entries) & mask;
-            pendingCount -= entries;
-        }
-    }
-
-    /** Joins the {@code parts} replies after a combining entry: an array (MGET), a sum (DEL, EXISTS) or one OK (MSET). */
-    private void combine(ReplySource kind, int parts) {
-        int mask = sources.length - 1;
-        if (kind == COMBINE_ARRAY) {
-            out.arrayHeader(parts);
-        }
-        long sum = 0;
-        String error = null;
-        for (int k = 1; k <= parts; k++) {
-            int at = (pendingHead + k) & mask;
-            if (kind == COMBINE_ARRAY) {
-                sources[at].writeReply(indexes[at], out);
-                continue;
-            }
-            scratch.clear();
-            sources[at].writeReply(indexes[at], scratch);
-            byte first = scratch.bytes()[0];
-            if (first == '-' && error == null) {
-                error = new String(scratch.bytes(), 1, scratch.size() - 3, StandardCharsets.UTF_8);
-            } else if (first == ':') {
-                sum += Long.parseLong(new String(scratch.bytes(), 1, scratch.size() - 3, StandardCharsets.US_ASCII));
-            }
-        }
-        if (kind == COMBINE_ARRAY) {
-            return;
-        }
-        if (error != null) {
-            out.error(error);
-        } else if (kind == COMBINE_SUM) {
-            out.integer(sum);
-        } else {
-            out.ok();
+            queuedBytes -= source.size(index);
+            source.release();
+            sources[pendingHead] = null;
+            pendingHead = (pendingHead + 1) & mask;
+            pendingCount--;
         }
     }
 
@@ -1008,6 +954,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             blocked.connectionClosed(); // a result already on its way goes back to its list
             blocked = null;
         }
+        multi.closed();
         input = null;
         charge();
         connection.close();

@@ -21,8 +21,7 @@ final class KvInfo {
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
                       boolean aofRewriting, int batchesLive, long allocatedBytes, long queryBuffers, long replyBytes,
                       long replyBytesPeak, long usedMemory, long maxMemory, long evictedKeys, long[] calls,
-                      long[] executionNanos,
-                      dev.atoll.shards.ShardStats.Snapshot loop) { }
+                      long[] executionNanos, dev.atoll.shards.ShardStats.Snapshot loop, int lockedKeys, long lockWaits) { }
 
     static ShardStats shardStats(KvShard s) {
         Aof aof = s.aof;
@@ -31,7 +30,8 @@ final class KvInfo {
                 aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(),
                 aof != null && aof.rewriting(), s.batches.live(), THREADS.getCurrentThreadAllocatedBytes(),
                 s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.table.usedBytes(), s.eviction.limit(),
-                s.eviction.evictedKeys, s.calls.clone(), s.executionNanos.clone(), s.shard().stats());
+                s.eviction.evictedKeys, s.calls.clone(), s.executionNanos.clone(), s.shard().stats(), s.locks.lockedKeys(),
+                s.locks.waited);
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -171,7 +171,9 @@ final class KvInfo {
                         .append(",mesh_in=").append(s.loop().messagesIn())
                         .append(",mesh_out=").append(s.loop().messagesOut())
                         .append(",wakes_sent=").append(s.loop().wakesSent())
-                        .append(",wakes_avoided=").append(s.loop().wakesAvoided()).append("\r\n");
+                        .append(",wakes_avoided=").append(s.loop().wakesAvoided())
+                        .append(",locked_keys=").append(s.lockedKeys())
+                        .append(",lock_waits=").append(s.lockWaits()).append("\r\n");
             }
             b.append("\r\n");
         }

@@ -4,6 +4,7 @@ import dev.atoll.shards.Shard;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -48,8 +49,12 @@ final class KvShard {
     /** Where a connection's read is copied for parsing when it holds no partial command. */
     byte[] scratch = new byte[16 * 1024];
     final ConnectionList connections = new ConnectionList();
+    /** Keys held by transactions across shards, and the commands waiting for them. */
+    final KeyLocks locks = new KeyLocks();
+    /** Keys connections WATCH, with their changes. */
+    final Watches watches = new Watches();
     final SplittableRandom random = new SplittableRandom();
-    private final StringCommands strings = new StringCommands(this);
+    final StringCommands strings = new StringCommands(this);
     private final KeyCommands keys = new KeyCommands(this);
     private final HashCommands hashes = new HashCommands(this);
     final ListCommands lists = new ListCommands(this);
@@ -157,6 +162,7 @@ final class KvShard {
             out.error(Eviction.OOM);
             return;
         }
+        List<Watches.Seen> watched = command.writes && watches.any() ? watches.before(command, r, table) : null;
         int mark = out.size();
         long started = System.nanoTime();
         try {
@@ -170,6 +176,9 @@ final class KvShard {
         }
         if (command.writes) {
             account(command, r, now);
+        }
+        if (watched != null) {
+            watches.after(watched, table);
         }
         executionNanos[command.ordinal()] += System.nanoTime() - started;
     }
@@ -593,6 +602,9 @@ final class KvShard {
     /** Deletes a key and logs it. */
     void remove(KeyTable.Entry e) {
         table.remove(e);
+        if (watches.any()) {
+            watches.touch(e.key, 0, e.key.length);
+        }
         if (aof != null) {
             aof.del(e.key);
         }
@@ -600,6 +612,9 @@ final class KvShard {
 
     /** FLUSHALL on this shard: every key gone, and logged. */
     void flushAll() {
+        if (watches.any()) {
+            watches.touchExisting(table);
+        }
         table.clear();
         if (aof != null) {
             aof.flushAll();

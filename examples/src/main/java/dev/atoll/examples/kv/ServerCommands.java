@@ -304,7 +304,7 @@ final class ServerCommands {
                 for (int i = 1; i < r.count(); i++) {
                     sections.add(r.string(i).toLowerCase(Locale.ROOT));
                 }
-                return FanOut.start(node, connection, out.resp3(), all, KvInfo::shardStats,
+                return FanOut.startAside(node, connection, out.resp3(), all, KvInfo::shardStats,
                         (results, reply) -> reply.verbatim(KvInfo.text(node, sections, results)));
             }
             default -> throw new IllegalArgumentException(command + " is not an all-shards command");

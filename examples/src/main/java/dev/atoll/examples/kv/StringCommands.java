@@ -299,8 +299,11 @@ final class StringCommands {
 
     /** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: Redis 7.0's dynamic programming, ported. */
     private void lcs(Request r, long now, ReplyWriter out) {
-        KeyTable.Entry ea = shard.live(r.bytes, r.offset(1), r.length(1), now);
-        KeyTable.Entry eb = shard.live(r.bytes, r.offset(2), r.length(2), now);
+        lcs(r, shard.live(r.bytes, r.offset(1), r.length(1), now), shard.live(r.bytes, r.offset(2), r.length(2), now), out);
+    }
+
+    /** LCS of the strings of {@code ea} and {@code eb} (null: absent), {@code r}'s options; {@code eb} may be another shard's (a copy). */
+    void lcs(Request r, KeyTable.Entry ea, KeyTable.Entry eb, ReplyWriter out) {
         if ((ea != null && !ea.isString()) || (eb != null && !eb.isString())) {
             out.error("ERR The specified keys must contain string values");
             return;

@@ -85,6 +85,7 @@ class KvRedisComparisonTest {
         {"HINCRBYFLOAT", "hf", "x", "10.5"}, {"HINCRBYFLOAT", "hf", "x", "0.1"}, {"HINCRBYFLOAT", "hf", "x", "-5000"},
     };
 
+    /** The path of {@code program} on the PATH, or null. */
     static String onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, program);
@@ -97,15 +98,8 @@ class KvRedisComparisonTest {
 
     @Test
     void everyReplyIsRedisSOwn() throws Exception {
-        String redisServer = onPath("redis-server");
-        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        int port = freePort();
+        Process redis = startRedisServer(port);
         try (KvTestServer atoll = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
              RespClient a = atoll.client();
              RespClient r = connect(port)) {
@@ -122,6 +116,22 @@ class KvRedisComparisonTest {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** A free loopback port. */
+    static int freePort() throws java.io.IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return free.getLocalPort();
+        }
+    }
+
+    /** Starts redis-server on loopback port {@code port}, without persistence; skips the test, saying so, when it is not installed. */
+    static Process startRedisServer(int port) throws java.io.IOException {
+        String redisServer = onPath("redis-server");
+        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
+        return new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     /** A client of the redis-server just started, once it accepts (bounded: 10 s). */

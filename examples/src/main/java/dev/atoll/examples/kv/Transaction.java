@@ -1,0 +1,316 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.shards.Shard;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Work on keys of several shards that no other command may see half done: EXEC, and MGET, MSET,
+ * DEL, EXISTS, MSETNX, LCS across shards. The coordinator is the connection's shard; each involved
+ * shard has a {@link Part} (the keys it locks there, the commands it runs there and their replies).
+ *
+ * <ol>
+ *   <li><b>Lock</b>, one shard after the other in ascending shard order: each part claims its keys in
+ *       its shard's {@link KeyLocks} (and waits its turn there, without blocking the shard), checks the
+ *       keys the connection WATCHes there, and tells the coordinator, which goes on to the next shard.
+ *       Every transaction takes its shards in the same order, and all of a shard's keys at once, so no
+ *       two wait for each other (ordered resource acquisition: a wait is always for a higher shard).
+ *       A watched key that changed ends it: the locks taken are let go and EXEC answers null.</li>
+ *   <li><b>Run</b>, with every key locked: the first round of work runs on the last shard as soon as it
+ *       is locked, then on the others at once; a plan may run more rounds (MSETNX: check, then set).</li>
+ *   <li><b>Release</b>, only once every part ran: a reader that waited for one key sees the whole
+ *       transaction, and one that read a key before it was locked saw none of it.</li>
+ * </ol>
+ *
+ * A transaction with one part on a shard where nothing is locked takes no lock: it runs whole in one
+ * step of that shard's thread (inline when that is the connection's shard). The connection parses
+ * nothing more until the transaction is done. Messages go by {@link Shard#sendReply} (never refused:
+ * a lost release would lock its keys for good). Not the fast path: it allocates freely.
+ */
+final class Transaction extends PendingReply {
+    /** Work a transaction does on one of its shards while it holds its keys there. */
+    interface Work {
+        void run(Part part, KvShard shard, long now);
+    }
+
+    /** One shard's share. Touched by one thread at a time: the coordinator's, or the shard's during a step. */
+    static final class Part {
+        final int shard;
+        final List<byte[]> keys = new ArrayList<>();
+        final List<Watches.Watched> watched = new ArrayList<>();
+        final List<Long> stamps = new ArrayList<>();
+        /** The commands of the current round, RESP-encoded, and their replies with each one's end. */
+        final ReplyWriter commands = new ReplyWriter(64);
+        int count;
+        final ReplyWriter replies = new ReplyWriter(64);
+        private int[] ends = new int[4];
+        /** What a {@link Work} leaves for the coordinator (LCS: a copy of a key's entry). */
+        Object value;
+        private KeyLocks.Claim claim;
+        private boolean dirty;
+        /** Ran this round's work already (the last part, at its lock). */
+        private boolean ran;
+        private boolean released;
+
+        Part(int shard) {
+            this.shard = shard;
+        }
+
+        /** Adds command {@code r} (arguments {@code args} of it) to this round; returns its index. */
+        int add(Request r, int... args) {
+            return add(null, r, args);
+        }
+
+        /** Adds a command named {@code name} (null: as {@code r}'s) with arguments {@code args} of {@code r}; returns its index. */
+        int add(byte[] name, Request r, int... args) {
+            commands.arrayHeader(args.length + (name == null ? 0 : 1));
+            if (name != null) {
+                commands.bulk(name);
+            }
+            for (int i : args) {
+                commands.bulk(r.bytes, r.offset(i), r.length(i));
+            }
+            return count++;
+        }
+
+        /** Forgets this round's commands and replies. */
+        void clear() {
+            commands.clear();
+            replies.clear();
+            count = 0;
+        }
+
+        /** Appends reply {@code index} of this round to {@code out}. */
+        void writeReply(int index, ReplyWriter out) {
+            writeReply(index, 0, out);
+        }
+
+        /** Appends reply {@code index} of this round to {@code out}, without its first {@code skip} bytes. */
+        void writeReply(int index, int skip, ReplyWriter out) {
+            int start = (index == 0 ? 0 : ends[index - 1]) + skip;
+            out.raw(replies.bytes(), start, ends[index] - start);
+        }
+
+        /** Reply {@code index} of this round, an integer ({@code :n}). */
+        long integerReply(int index) {
+            int start = index == 0 ? 0 : ends[index - 1];
+            return Long.parseLong(new String(replies.bytes(), start + 1, ends[index] - start - 3,
+                    java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        /** The first byte of reply {@code index}. */
+        byte replyType(int index) {
+            return replies.bytes()[index == 0 ? 0 : ends[index - 1]];
+        }
+
+        /** Executes this round's commands in order, the replies in {@code resp3} or not. */
+        void execute(KvShard shard, long now, boolean resp3) {
+            RespParser parser = shard.parser;
+            Request r = shard.request;
+            byte[] bytes = commands.bytes();
+            replies.resp3(resp3);
+            if (ends.length < count) {
+                ends = Arrays.copyOf(ends, count);
+            }
+            int at = 0;
+            for (int i = 0; i < count; i++) {
+                at = parser.parse(bytes, at, commands.size(), r);
+                shard.execute(Command.lookup(r), r, replies, now);
+                ends[i] = replies.size();
+            }
+        }
+    }
+
+    private final KvNode node;
+    private final int home;
+    private final Part[] parts;
+    /** Run on every part once all are locked; null: none. */
+    private final Work first;
+    /** The rest, on the coordinator once the first round ran everywhere: more rounds, the reply, {@link #finish}. */
+    private final Consumer<Transaction> then;
+    /** Whether the whole work is the first round: a lone part lets go of its keys right after it. */
+    private final boolean oneRound;
+    private int remaining;
+    private boolean aborted;
+
+    private Transaction(KvNode node, KvConnection connection, boolean resp3, Part[] parts, Work first,
+                        Consumer<Transaction> then, boolean oneRound) {
+        super(connection, resp3);
+        this.node = node;
+        this.home = Shard.current().id();
+        this.parts = parts;
+        this.first = first;
+        this.then = then;
+        this.oneRound = oneRound;
+    }
+
+    /**
+     * Starts a transaction over {@code parts} (any order; one per shard): {@code first} runs on every
+     * part once all are locked (null: nothing), then {@code then} on the coordinator, which writes
+     * {@link #reply} (after more {@link #round}s if it needs them; only the null of EXEC if
+     * {@link #aborted}) and calls {@link #finish}.
+     * {@code oneRound}: {@code first} is all the work on the parts, so a lone part lets go at once.
+     */
+    static Transaction start(KvNode node, KvConnection connection, boolean resp3, List<Part> parts, Work first,
+                             Consumer<Transaction> then, boolean oneRound) {
+        Part[] sorted = parts.toArray(new Part[0]);
+        Arrays.sort(sorted, (a, b) -> Integer.compare(a.shard, b.shard));
+        Transaction tx = new Transaction(node, connection, resp3, sorted, first, then, oneRound);
+        connection.waitStarted();
+        node.shards[tx.home].batches.sendAll(); // the locks follow the connection's commands already queued
+        if (sorted.length == 0) {
+            then.accept(tx);
+        } else {
+            tx.lock(0);
+        }
+        return tx;
+    }
+
+    /** Whether WATCHed keys changed: the transaction ended at its locks, and ran nothing. */
+    boolean aborted() {
+        return aborted;
+    }
+
+    private void lock(int i) {
+        Part part = parts[i];
+        boolean last = i == parts.length - 1;
+        on(part.shard, () -> {
+            KvShard shard = node.shards[part.shard];
+            Runnable granted = () -> {
+                long now = System.currentTimeMillis();
+                part.dirty = changed(part, shard, now);
+                if (!part.dirty && last && first != null) {
+                    first.run(part, shard, now);
+                    part.ran = true;
+                    if (oneRound && parts.length == 1) {
+                        release(part, shard);
+                    }
+                }
+                on(home, () -> locked(i));
+            };
+            if (parts.length == 1 && !shard.locks.active()) {
+                granted.run(); // alone, and nothing is locked here: atomic on this thread
+            } else {
+                part.claim = new KeyLocks.Claim(part.keys.toArray(new byte[0][]), true, granted);
+                shard.locks.claim(part.claim);
+            }
+        });
+    }
+
+    /** Whether a key the connection watches on this shard changed since (a lazily expired one too). */
+    private static boolean changed(Part part, KvShard shard, long now) {
+        for (int k = 0; k < part.watched.size(); k++) {
+            Watches.Watched w = part.watched.get(k);
+            shard.peek(w.key, 0, w.key.length, now); // expired since WATCH: deleted now, which counts
+            if (w.changes != part.stamps.get(k)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** On the coordinator: part {@code i} is locked (or found a watched key changed). */
+    private void locked(int i) {
+        if (parts[i].dirty) {
+            aborted = true;
+            then.accept(this);
+        } else if (i + 1 < parts.length) {
+            lock(i + 1);
+        } else if (first != null) {
+            round(first, this::afterFirstRound);
+        } else {
+            afterFirstRound();
+        }
+    }
+
+    private void afterFirstRound() {
+        then.accept(this);
+    }
+
+    /** Runs {@code work} on every part (that did not run it at its lock), then {@code next} on the coordinator. */
+    void round(Work work, Runnable next) {
+        List<Part> toRun = new ArrayList<>(parts.length);
+        for (Part part : parts) {
+            if (!part.ran) {
+                toRun.add(part);
+            }
+        }
+        remaining = toRun.size();
+        if (toRun.isEmpty()) {
+            roundDone(next);
+            return;
+        }
+        for (Part part : toRun) { // chosen first: the part here runs inline and may end the round at once
+            on(part.shard, () -> {
+                work.run(part, node.shards[part.shard], System.currentTimeMillis());
+                on(home, () -> {
+                    if (--remaining == 0) {
+                        roundDone(next);
+                    }
+                });
+            });
+        }
+    }
+
+    private void roundDone(Runnable next) {
+        for (Part part : parts) {
+            part.ran = false;
+        }
+        next.run();
+    }
+
+    /**
+     * The reply is written: lets go of every lock, then the connection takes the reply — under
+     * {@code appendfsync always} once every part's log is synced up to here, as for any write's reply.
+     * On the coordinator.
+     */
+    void finish() {
+        for (Part part : parts) {
+            if (part.claim != null && !part.released) {
+                part.released = true;
+                on(part.shard, () -> node.shards[part.shard].locks.release(part.claim));
+            }
+        }
+        connection.waitDone();
+        if (node.settings.fsync() != KvSettings.FsyncPolicy.ALWAYS || parts.length == 0) {
+            complete();
+            return;
+        }
+        remaining = parts.length;
+        for (Part part : parts) {
+            on(part.shard, () -> {
+                Runnable synced = () -> on(home, () -> {
+                    if (--remaining == 0) {
+                        complete();
+                    }
+                });
+                Aof aof = node.shards[part.shard].aof;
+                if (aof == null) {
+                    synced.run();
+                } else {
+                    aof.whenSynced(aof.syncPoint(), synced);
+                }
+            });
+        }
+    }
+
+    private void release(Part part, KvShard shard) {
+        if (part.claim != null) {
+            part.released = true;
+            shard.locks.release(part.claim);
+        }
+    }
+
+    /** Runs {@code step} on shard {@code target}: inline when it is this one, else as a message (never refused). */
+    private static void on(int target, Runnable step) {
+        Shard here = Shard.current();
+        if (here.id() == target) {
+            step.run();
+        } else {
+            here.sendReply(target, step);
+        }
+    }
+}
