@@ -488,6 +488,13 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                     } else {
                         localDone(); // answered at once (COPY's options)
                     }
+                } else if (owner == CROSS_SHARD && SetsAcrossShards.handles(command)) {
+                    ReplySource sets = SetsAcrossShards.start(node, this, localOut(), command, r);
+                    if (sets != null) {
+                        push(sets, 0);
+                    } else {
+                        localDone(); // answered at once (SINTERCARD's options)
+                    }
                 } else if (owner == CROSS_SHARD) {
                     localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
                             + " across shards is not supported (see docs/kv.md)");
@@ -531,10 +538,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             int at = command.keyIndex(r.count());
             return at < 0 ? home.id : KeyTable.owner(KeyTable.hash(r.bytes, r.offset(at), r.length(at)), shards);
         }
-        boolean pairs = command == Command.MSETNX;
-        int last = pairs ? r.count() - 2 : 2;
-        int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards);
-        for (int i = pairs ? 3 : 2; i <= last; i += pairs ? 2 : 1) {
+        int step = command == Command.MSETNX ? 2 : 1;
+        int first = command.firstKey();
+        int last = command.lastKey(r);
+        if (last < first) {
+            return home.id; // no key (SINTERCARD's numkeys is wrong): the error is answered here
+        }
+        int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(first), r.length(first)), shards);
+        for (int i = first + step; i <= last; i += step) {
             if (KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) != owner) {
                 return CROSS_SHARD;
             }

@@ -52,6 +52,8 @@ final class KvShard {
     private final StringCommands strings = new StringCommands(this);
     private final KeyCommands keys = new KeyCommands(this);
     private final HashCommands hashes = new HashCommands(this);
+    /** Also used by {@link SetsAcrossShards} for its steps on this shard. */
+    final SetCommands sets = new SetCommands(this);
     private Shard shard;
     /** The batches this shard's connections send to other shards; set at {@link #start}. */
     BatchPool batches;
@@ -264,6 +266,8 @@ final class KvShard {
             case RENAME, RENAMENX, COPY, OBJECT -> keys.run(command, r, now, out);
             case HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HLEN, HEXISTS, HGETALL, HKEYS, HVALS, HINCRBY, HINCRBYFLOAT,
                  HSTRLEN, HRANDFIELD, HSCAN -> hashes.run(command, r, now, out);
+            case SADD, SREM, SCARD, SISMEMBER, SMISMEMBER, SMEMBERS, SRANDMEMBER, SPOP, SSCAN, SMOVE, SINTER, SINTERCARD,
+                 SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> sets.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }
