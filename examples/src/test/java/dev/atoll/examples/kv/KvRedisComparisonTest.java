@@ -85,7 +85,7 @@ class KvRedisComparisonTest {
         {"HINCRBYFLOAT", "hf", "x", "10.5"}, {"HINCRBYFLOAT", "hf", "x", "0.1"}, {"HINCRBYFLOAT", "hf", "x", "-5000"},
     };
 
-    private static String onPath(String program) {
+    static String onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, program);
             if (Files.isExecutable(candidate)) {
@@ -125,7 +125,7 @@ class KvRedisComparisonTest {
     }
 
     /** A client of the redis-server just started, once it accepts (bounded: 10 s). */
-    private static RespClient connect(int port) throws Exception {
+    static RespClient connect(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try {

@@ -2,6 +2,7 @@ package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -456,5 +459,108 @@ class KvSetsTest {
                 }
             }
         }
+    }
+
+    /**
+     * The script of {@link #everyReplyIsRedisSOwn}: a command whose name starts with '~' is compared as
+     * a set of members (a hashtable's order is its own), with '!' not compared at all (random choices).
+     */
+    private static List<String[]> script() {
+        List<String[]> script = new ArrayList<>();
+        for (String line : new String[] {
+            "SADD s 3 1 2", "SADD s 1 4", "SMEMBERS s", "SCARD s", "SCARD nokey", "SISMEMBER s 3", "SISMEMBER s 03",
+            "SMISMEMBER s 1 x 4", "SMISMEMBER nokey 1", "SMEMBERS nokey", "SREM s 1 x", "SREM nokey a", "SADD h a b c 1",
+            "~SMEMBERS h", "OBJECT ENCODING s", "OBJECT ENCODING h", "TYPE h", "SADD t 2 3 5", "SINTER s t", "SUNION s t",
+            "SDIFF s t", "SDIFF t s nokey", "SINTER s nokey", "~SUNION s h", "~SDIFF h s", "SINTER h s",
+            "SINTERCARD 2 s t", "SINTERCARD 2 s t LIMIT 1", "SINTERCARD 0 s", "SINTERCARD x s", "SINTERCARD 3 s t",
+            "SINTERCARD 1 s LIMIT", "SINTERCARD 1 s LIMIT -1", "SINTERCARD 1 s LIMIT x", "SINTERCARD 1 s FOO 1",
+            "SINTERCARD 2 nokey s", "SINTERSTORE d s t", "SMEMBERS d", "OBJECT ENCODING d", "SUNIONSTORE d s t h",
+            "~SMEMBERS d", "OBJECT ENCODING d", "SDIFFSTORE d s t", "SMEMBERS d", "OBJECT ENCODING d",
+            "SINTERSTORE d s nokey", "EXISTS d", "SET str x", "SADD str a", "SCARD str", "SMEMBERS str", "SINTER nokey str",
+            "SINTERSTORE d nokey str", "SUNIONSTORE d nokey", "SMOVE nokey str 1", "SMOVE s str 2", "SMOVE str s 1",
+            "SMOVE s s 2", "SMOVE s s 9", "SMOVE s t 4", "SMOVE s t 99", "SMOVE s newdst 2", "OBJECT ENCODING newdst",
+            "SMEMBERS s", "SMEMBERS t", "SPOP nokey", "SPOP nokey 2", "SPOP s 0", "SPOP s x", "SPOP s -1", "SPOP s 1 2",
+            "SPOP str x", "SRANDMEMBER nokey", "SRANDMEMBER nokey 3", "SRANDMEMBER s 0", "SRANDMEMBER s x",
+            "SRANDMEMBER s -9223372036854775808", "SRANDMEMBER s 1 2", "SRANDMEMBER str x", "SRANDMEMBER t 100",
+            "SSCAN t 0", "SSCAN t x", "SSCAN str x", "SSCAN str 0", "SSCAN nokey 0", "SSCAN t 0 COUNT 0", "SSCAN t 0 MATCH",
+            "SSCAN t -1", "SSCAN t 0 MATCH 2*", "SSCAN t 0 FOO 1", "SPOP t 100", "EXISTS t",
+            "SADD e 9223372036854775807 -9223372036854775808 0 -1", "SMEMBERS e", "OBJECT ENCODING e", "SADD e 01",
+            "OBJECT ENCODING e", "~SMEMBERS e", "SISMEMBER e 01", "SISMEMBER e 1", "SREM e 01 0", "~SMEMBERS e",
+            "SADD", "SADD s", "SCARD", "SINTERCARD 1", "SMOVE a b", "SSCAN s", "SINTERSTORE d", "SPOP", "SMISMEMBER s"}) {
+            script.add(line.split(" "));
+        }
+        script.add(command("SADD", "big", IntStream.range(0, 512)));
+        script.add("OBJECT ENCODING big".split(" "));
+        script.add("SSCAN big 0".split(" "));
+        script.add("SADD big 512".split(" "));
+        script.add("OBJECT ENCODING big".split(" "));
+        script.add("SCARD big".split(" "));
+        script.add(command("SADD", "many", IntStream.range(0, 600)));
+        script.add("!SPOP many 500".split(" "));
+        script.add("SCARD many".split(" "));
+        script.add("OBJECT ENCODING many".split(" "));
+        script.add("SUNIONSTORE u many".split(" "));
+        script.add("OBJECT ENCODING u".split(" "));
+        return script;
+    }
+
+    /** The script to Atoll (two shards: some commands cross them) and to a redis-server, in RESP2 then RESP3. */
+    @Test
+    void everyReplyIsRedisSOwn() throws Exception {
+        String redisServer = KvRedisComparisonTest.onPath("redis-server");
+        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (RespClient a = client(2); RespClient r = KvRedisComparisonTest.connect(port)) {
+            List<String> differences = new ArrayList<>();
+            for (String protocol : new String[] {"2", "3"}) {
+                for (RespClient c : List.of(a, r)) {
+                    c.call("HELLO", protocol);
+                    c.call("FLUSHALL");
+                }
+                for (String[] line : script()) {
+                    boolean unordered = line[0].startsWith("~");
+                    boolean compared = !line[0].startsWith("!");
+                    String[] command = line.clone();
+                    command[0] = line[0].replaceFirst("^[~!]", "");
+                    Object expected = r.call(command);
+                    Object actual = a.call(command);
+                    if (unordered) {
+                        expected = normalized(expected);
+                        actual = normalized(actual);
+                    }
+                    if (compared && !String.valueOf(expected).equals(String.valueOf(actual))) {
+                        differences.add("RESP" + protocol + " " + String.join(" ", command) + ": redis " + expected
+                                + ", atoll " + actual);
+                    }
+                }
+            }
+            for (Command command : Command.values()) {
+                if (command.group.equals("set")) { // name, arity, flags, first key, last key, step
+                    Object expected = ((List<?>) ((List<?>) r.call("COMMAND", "INFO", command.lowerName)).get(0)).subList(0, 6);
+                    Object actual = ((List<?>) ((List<?>) a.call("COMMAND", "INFO", command.lowerName)).get(0)).subList(0, 6);
+                    if (!expected.equals(actual)) {
+                        differences.add("COMMAND INFO " + command.lowerName + ": redis " + expected + ", atoll " + actual);
+                    }
+                }
+            }
+            assertEquals(List.of(), differences);
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A reply of members, sorted: RESP3's set or an array, the kind kept. */
+    private static Object normalized(Object reply) {
+        if (reply instanceof RespClient.RespSet set) {
+            return new RespClient.RespSet(set.elements().stream().map(String::valueOf).sorted().map(m -> (Object) m).toList());
+        }
+        return reply instanceof List<?> list ? list.stream().map(String::valueOf).sorted().toList() : reply;
     }
 }
