@@ -216,18 +216,14 @@ final class SetsAcrossShards extends PendingReply {
 
     // ---- steps ----
 
-    /** Runs {@code step} on shard {@code shard}, sent from the connection's shard (see {@link KeyMove}). */
+    /** Runs {@code step} on shard {@code shard}, sent from the connection's shard ({@link KeyMove#viaHome}). */
     private void viaHome(int shard, Runnable step) {
-        Shard.current().sendReply(home, () -> Shard.current().sendReply(shard, step));
+        KeyMove.viaHome(home, shard, step);
     }
 
-    /** Runs {@code next} once the shard's log holds what it logged so far on the device (appendfsync always), else now. */
+    /** Runs {@code next} once the shard's log is synced so far, under appendfsync always ({@link KeyMove#afterSync}). */
     private void afterSync(KvShard shard, Runnable next) {
-        if (shard.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-            shard.aof.whenSynced(shard.aof.syncPoint(), next);
-        } else {
-            next.run();
-        }
+        KeyMove.afterSync(node, shard, next);
     }
 
     /** Ends on the current shard with {@code answer} (see {@link #done}), its log synced first under always. */

@@ -99,13 +99,8 @@ class KvRedisComparisonTest {
     void everyReplyIsRedisSOwn() throws Exception {
         String redisServer = onPath("redis-server");
         Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        int port = freePort();
+        Process redis = startRedis(redisServer, port);
         try (KvTestServer atoll = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
              RespClient a = atoll.client();
              RespClient r = connect(port)) {
@@ -122,6 +117,20 @@ class KvRedisComparisonTest {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** A loopback port free now. */
+    static int freePort() throws java.io.IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return free.getLocalPort();
+        }
+    }
+
+    /** {@code redisServer} started on the loopback port {@code port}, without persistence. */
+    static Process startRedis(String redisServer, int port) throws java.io.IOException {
+        return new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     /** A client of the redis-server just started, once it accepts (bounded: 10 s). */
