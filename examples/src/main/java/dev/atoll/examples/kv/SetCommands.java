@@ -28,6 +28,8 @@ final class SetCommands {
     private final KvShard shard;
     /** Parses members that may be integers (its {@code number} only). */
     private final Request scratch = new Request();
+    /** The one member of a record logged for one (SPOP, SMOVE): no array per command. */
+    private final byte[][] one = new byte[1][];
 
     SetCommands(KvShard shard) {
         this.shard = shard;
@@ -43,7 +45,8 @@ final class SetCommands {
 
     /** The commands of one key: their arguments are checked before the key's type, in Redis's order. */
     private void single(Command command, Request r, long now, ReplyWriter out) {
-        long count = 0;
+        long count = 0; // SRANDMEMBER's, SPOP's
+        long cursor = 0; // SSCAN's
         boolean withCount = r.count() > 2 && (command == Command.SRANDMEMBER || command == Command.SPOP);
         if (withCount) {
             if (r.count() > 3) {
@@ -69,7 +72,7 @@ final class SetCommands {
                 out.error("ERR invalid cursor");
                 return;
             }
-            count = r.number;
+            cursor = r.number;
         }
         byte[] b = r.bytes;
         KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
@@ -127,7 +130,7 @@ final class SetCommands {
             }
             case SRANDMEMBER -> randomMembers(set, withCount, count, out);
             case SPOP -> pop(e, set, withCount, count, out);
-            case SSCAN -> scan(set, count, r, out);
+            case SSCAN -> scan(set, cursor, r, out);
             default -> throw new IllegalArgumentException(command + " is not a set command");
         }
     }
@@ -199,7 +202,7 @@ final class SetCommands {
             }
             byte[] member = set.random(shard.random);
             set.remove(member, 0, member.length, scratch);
-            logMembers(Aof.SREM, e.key, new byte[][] {member});
+            logMember(Aof.SREM, e.key, member);
             if (set.size() == 0) {
                 shard.table.remove(e);
             }
@@ -318,7 +321,7 @@ final class SetCommands {
         }
         source.version++;
         byte[] member = r.copy(3);
-        logMembers(Aof.SREM, source.key, new byte[][] {member});
+        logMember(Aof.SREM, source.key, member);
         if (from.size() == 0) {
             shard.table.remove(source);
         }
@@ -337,7 +340,7 @@ final class SetCommands {
             target.version++;
         }
         if (set.add(member, scratch)) {
-            logMembers(Aof.SADD, key, new byte[][] {member});
+            logMember(Aof.SADD, key, member);
         }
     }
 
@@ -345,11 +348,17 @@ final class SetCommands {
     void removeMember(KeyTable.Entry source, byte[] member) {
         if (source != null && source.aggregate instanceof SetValue set && set.remove(member, 0, member.length, scratch)) {
             source.version++;
-            logMembers(Aof.SREM, source.key, new byte[][] {member});
+            logMember(Aof.SREM, source.key, member);
             if (set.size() == 0) {
                 shard.table.remove(source);
             }
         }
+    }
+
+    private void logMember(byte[] name, byte[] key, byte[] member) {
+        one[0] = member;
+        logMembers(name, key, one);
+        one[0] = null;
     }
 
     private void logMembers(byte[] name, byte[] key, byte[][] members) {

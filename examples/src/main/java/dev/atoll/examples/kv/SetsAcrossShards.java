@@ -167,8 +167,8 @@ final class SetsAcrossShards extends PendingReply {
     /** On the destination's shard: the STORE's write. */
     private void storeResult(SetValue result) {
         KvShard kv = node.shards[destinationOwner];
-        if (kv.aof != null && kv.aof.failure() != null) {
-            finish("MISCONF Errors writing to the AOF file: " + kv.aof.failure().getMessage());
+        if (refusal(kv) != null) {
+            finish(refusal(kv));
             return;
         }
         long size = kv.sets.store(destination, 0, destination.length, result, System.currentTimeMillis());
@@ -185,6 +185,8 @@ final class SetsAcrossShards extends PendingReply {
             finish(0L);
         } else if (!(e.aggregate instanceof SetValue set)) {
             finish(KvShard.WRONGTYPE);
+        } else if (refusal(kv) != null) { // step 3 writes here
+            finish(refusal(kv));
         } else {
             memberFound = set.contains(member, 0, member.length, new Request());
             viaHome(owners[1], this::addToDestination);
@@ -199,8 +201,8 @@ final class SetsAcrossShards extends PendingReply {
             finish(KvShard.WRONGTYPE);
         } else if (!memberFound) {
             finish(0L);
-        } else if (kv.aof != null && kv.aof.failure() != null) {
-            finish("MISCONF Errors writing to the AOF file: " + kv.aof.failure().getMessage());
+        } else if (refusal(kv) != null) {
+            finish(refusal(kv));
         } else {
             kv.sets.addMember(e, keys[1], member, System.currentTimeMillis());
             afterSync(kv, () -> viaHome(owners[0], this::removeFromSource));
@@ -215,6 +217,12 @@ final class SetsAcrossShards extends PendingReply {
     }
 
     // ---- steps ----
+
+    /** Redis's MISCONF refusal of a write while the shard's log cannot be written; null when it can. */
+    private static String refusal(KvShard kv) {
+        Throwable failure = kv.aof == null ? null : kv.aof.failure();
+        return failure == null ? null : "MISCONF Errors writing to the AOF file: " + failure.getMessage();
+    }
 
     /** Runs {@code step} on shard {@code shard}, sent from the connection's shard ({@link KeyMove#viaHome}). */
     private void viaHome(int shard, Runnable step) {
