@@ -460,6 +460,25 @@ class KvSetsTest {
         }
     }
 
+    @Test
+    void acrossShardsUnderAppendfsyncAlways() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.ALWAYS);
+        String a = keyOn(0, 2, "a");
+        String b = keyOn(1, 2, "b");
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            c.call("SADD", a, "1", "2", "3");
+            c.call("SADD", b, "2", "3", "4");
+            assertEquals(List.of("2", "3"), c.call("SINTER", a, b));
+            assertEquals(4L, c.call("SUNIONSTORE", b, a, b));
+            assertEquals(1L, c.call("SMOVE", a, b, "1"));
+            assertEquals(0L, c.call("SMOVE", a, keyOn(1, 2, "nothing"), "9")); // not in the source
+        }
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals(List.of("2", "3"), c.call("SMEMBERS", a));
+            assertEquals(List.of("1", "2", "3", "4"), c.call("SMEMBERS", b));
+        }
+    }
+
     /**
      * The script of {@link #everyReplyIsRedisSOwn}: a command whose name starts with '~' is compared as
      * a set of members (a hashtable's order is its own), with '!' not compared at all (random choices).
