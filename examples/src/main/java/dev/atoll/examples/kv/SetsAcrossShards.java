@@ -21,8 +21,8 @@ import java.util.Arrays;
  * <p>SMOVE <b>moves</b> in three steps, as {@link KeyMove} does: (1) on the source's shard, check
  * the source (absent: 0; not a set: WRONGTYPE) and whether it holds the member; (2) on the
  * destination's shard, WRONGTYPE if it holds another type, 0 if the member was not in the source,
- * else add it there and log it; (3) on the source's shard, remove the member (if it is still there)
- * and log it. Between (2) and (3) the member is in both sets, never in neither. Under {@code
+ * else add it there and log it; (3) on the source's shard, remove the member and log it, if the
+ * source did not change since (1). Between (2) and (3) the member is in both sets, never in neither. Under {@code
  * appendfsync always} each step's log is synced before the next starts, and the reply waits for the
  * last.
  */
@@ -40,9 +40,11 @@ final class SetsAcrossShards extends PendingReply {
     private final byte[] destination;
     private final int destinationOwner;
     private final long limit;
-    /** SMOVE's member, and whether step 1 found it in the source. */
+    /** SMOVE's member; whether step 1 found it in the source; the source's entry and version then (handed through the mesh). */
     private final byte[] member;
     private boolean memberFound;
+    private KeyTable.Entry source;
+    private long sourceVersion;
     /** What the parts found, per key (null: absent; a copy of the set; WRONG_TYPE), filled on the home shard. */
     private final Object[] found;
     private int partsOut;
@@ -189,6 +191,8 @@ final class SetsAcrossShards extends PendingReply {
             finish(refusal(kv));
         } else {
             memberFound = set.contains(member, 0, member.length, new Request());
+            source = e;
+            sourceVersion = e.version;
             viaHome(owners[1], this::addToDestination);
         }
     }
@@ -209,10 +213,19 @@ final class SetsAcrossShards extends PendingReply {
         }
     }
 
-    /** Step 3, on the source's shard. */
+    /**
+     * Step 3, on the source's shard: only if the source did not change since step 1 (same entry, same
+     * version) — else a write in between, such as another SMOVE bringing the member back, counts as
+     * coming after this one, and the member stays. Without that check two opposed moves of one
+     * member could each take it from its source and leave it in neither set.
+     */
     private void removeFromSource() {
         KvShard kv = node.shards[owners[0]];
-        kv.sets.removeMember(kv.table.find(keys[0], 0, keys[0].length, KeyTable.hash(keys[0], 0, keys[0].length)), member);
+        KeyTable.Entry e = kv.table.find(keys[0], 0, keys[0].length, KeyTable.hash(keys[0], 0, keys[0].length));
+        if (e == source && e.version == sourceVersion) {
+            kv.sets.removeMember(e, member);
+        }
+        source = null;
         finish(1L);
     }
 
