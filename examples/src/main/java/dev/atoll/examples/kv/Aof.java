@@ -56,6 +56,8 @@ final class Aof {
     private static final byte[] SETRANGE = ReplyWriter.asciiBytes("SETRANGE");
     private static final byte[] SETBIT = ReplyWriter.asciiBytes("SETBIT");
     static final byte[] HSET = ReplyWriter.asciiBytes("HSET");
+    static final byte[] SADD = ReplyWriter.asciiBytes("SADD");
+    static final byte[] SREM = ReplyWriter.asciiBytes("SREM");
     private static final byte[] PXAT = ReplyWriter.asciiBytes("PXAT");
     private static final byte[] KEEPTTL = ReplyWriter.asciiBytes("KEEPTTL");
     private static final int INITIAL_BUFFER = 16 * 1024;
@@ -238,6 +240,15 @@ final class Aof {
     /** {@code HSET key field value}: one field as it is now (HINCRBY, HINCRBYFLOAT, HSETNX). */
     void hset(byte[] key, byte[] field, byte[] value) {
         begin(4).bulk(HSET).bulk(key).bulk(field).bulk(value);
+        end();
+    }
+
+    /** {@code name key element...} of {@code elements[from, to)}: SADD and SREM of set members (SMOVE, SPOP). */
+    void elements(byte[] name, byte[] key, byte[][] elements, int from, int to) {
+        ReplyWriter w = begin(2 + to - from).bulk(name).bulk(key);
+        for (int i = from; i < to; i++) {
+            w.bulk(elements[i]);
+        }
         end();
     }
 

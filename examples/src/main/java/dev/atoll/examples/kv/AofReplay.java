@@ -62,6 +62,8 @@ final class AofReplay {
     private static final byte[] SETBIT = ReplyWriter.asciiBytes("setbit");
     private static final byte[] HSET = ReplyWriter.asciiBytes("hset");
     private static final byte[] HDEL = ReplyWriter.asciiBytes("hdel");
+    private static final byte[] SADD = ReplyWriter.asciiBytes("sadd");
+    private static final byte[] SREM = ReplyWriter.asciiBytes("srem");
 
     /**
      * What was loaded.
@@ -424,6 +426,27 @@ final class AofReplay {
                 }
                 if (fields.size() == 0) {
                     table.remove(e); // an empty hash is no key, as in Redis
+                }
+            }
+        } else if (r.is(0, SADD) && r.count() >= 3) {
+            KeyTable.Entry e = entry(r, table);
+            if (e == null) {
+                e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), new SetValue());
+            } else if (!(e.aggregate instanceof SetValue)) {
+                return false;
+            }
+            SetValue members = (SetValue) e.aggregate;
+            for (int i = 2; i < r.count(); i++) {
+                members.add(b, r.offset(i), r.length(i), r); // r parses the integers: only its number changes
+            }
+        } else if (r.is(0, SREM) && r.count() >= 3) {
+            KeyTable.Entry e = entry(r, table);
+            if (e != null && e.aggregate instanceof SetValue members) {
+                for (int i = 2; i < r.count(); i++) {
+                    members.remove(b, r.offset(i), r.length(i), r);
+                }
+                if (members.size() == 0) {
+                    table.remove(e); // an empty set is no key, as in Redis
                 }
             }
         } else if (r.is(0, DEL) && r.count() == 2) {

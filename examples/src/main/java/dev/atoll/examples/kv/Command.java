@@ -100,6 +100,25 @@ enum Command {
     BLMOVE(6, Kind.TAKES, "list", "6.2.0", "Moves an element from one list to another, or waits for one.", "write", "denyoom", "noscript", "blocking"),
     BRPOPLPUSH(4, Kind.TAKES, "list", "2.2.0", "Moves the last element of a list to the head of another, or waits for one.", "write", "denyoom", "noscript", "blocking"),
     BLMPOP(-5, Kind.TAKES, "list", "7.0.0", "Pops elements from the first non-empty list of several, or waits for one.", "write", "blocking", "movablekeys"),
+    // Sets (SetCommands), owned by the shard of their key.
+    SADD(-3, Kind.KEY, "set", "1.0.0", "Adds members to a set; returns how many are new.", "write", "denyoom", "fast"),
+    SREM(-3, Kind.KEY, "set", "1.0.0", "Removes members from a set; the key goes with its last member.", "write", "fast"),
+    SCARD(2, Kind.KEY, "set", "1.0.0", "Returns the number of members of a set.", "readonly", "fast"),
+    SISMEMBER(3, Kind.KEY, "set", "1.0.0", "Tells whether a member belongs to a set.", "readonly", "fast"),
+    SMISMEMBER(-3, Kind.KEY, "set", "6.2.0", "Tells whether each of several members belongs to a set.", "readonly", "fast"),
+    SMEMBERS(2, Kind.KEY, "set", "1.0.0", "Returns every member of a set.", "readonly"),
+    SRANDMEMBER(-2, Kind.KEY, "set", "1.0.0", "Returns random members of a set (count; negative: repeats allowed).", "readonly"),
+    SPOP(-2, Kind.KEY, "set", "1.0.0", "Removes and returns random members of a set (count).", "write", "fast"),
+    SSCAN(-3, Kind.KEY, "set", "2.8.0", "Iterates over the members of a set (MATCH, COUNT).", "readonly"),
+    // Sets of several keys: whole on their shard; across shards gathered or moved through the mesh (SetsAcrossShards).
+    SMOVE(4, Kind.ONE_SHARD, "set", "1.0.0", "Moves a member from one set to another.", "write", "fast"),
+    SINTER(-2, Kind.ONE_SHARD, "set", "1.0.0", "Returns the intersection of sets.", "readonly"),
+    SINTERCARD(-3, Kind.ONE_SHARD, "set", "7.0.0", "Returns the number of members of the intersection of sets (LIMIT).", "readonly", "movablekeys"),
+    SUNION(-2, Kind.ONE_SHARD, "set", "1.0.0", "Returns the union of sets.", "readonly"),
+    SDIFF(-2, Kind.ONE_SHARD, "set", "1.0.0", "Returns the members of the first set that are in none of the others.", "readonly"),
+    SINTERSTORE(-3, Kind.ONE_SHARD, "set", "1.0.0", "Stores the intersection of sets in a key; returns its size.", "write", "denyoom"),
+    SUNIONSTORE(-3, Kind.ONE_SHARD, "set", "1.0.0", "Stores the union of sets in a key; returns its size.", "write", "denyoom"),
+    SDIFFSTORE(-3, Kind.ONE_SHARD, "set", "1.0.0", "Stores the difference of sets in a key; returns its size.", "write", "denyoom"),
     // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are transactions.
     MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists (atomic across shards).", "write", "denyoom"),
     LCS(-3, Kind.ONE_SHARD, "string", "7.0.0", "Finds the longest common subsequence of two strings (LEN, IDX, MINMATCHLEN, WITHMATCHLEN).", "readonly"),
@@ -179,7 +198,12 @@ enum Command {
         return switch (kind) {
             case KEY -> this == OBJECT ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
             case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : new int[] {0, 0, 0};
-            case ONE_SHARD -> this == MSETNX ? new int[] {1, -1, 2} : new int[] {1, 2, 1};
+            case ONE_SHARD -> switch (this) {
+                case MSETNX -> new int[] {1, -1, 2};
+                case SINTERCARD -> new int[] {0, 0, 0}; // movablekeys: numkeys says where they end
+                case SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> new int[] {1, -1, 1};
+                default -> new int[] {1, 2, 1};
+            };
             case MULTI_KEY -> this == MSET ? new int[] {1, -1, 2} : new int[] {1, -1, 1};
             case TAKES -> this == BLPOP || this == BRPOP ? new int[] {1, -2, 1}
                     : this == BLMOVE || this == BRPOPLPUSH ? new int[] {1, 2, 1} : new int[] {0, 0, 0};
@@ -190,6 +214,20 @@ enum Command {
     /** Where the key of a KEY command with {@code count} arguments is; -1: it has none (OBJECT HELP). */
     int keyIndex(int count) {
         return this != OBJECT ? 1 : count >= 3 ? 2 : -1;
+    }
+
+    /** The first key of a ONE_SHARD command (SINTERCARD's follow its numkeys). */
+    int oneShardFirstKey() {
+        return this == SINTERCARD ? 2 : 1;
+    }
+
+    /** The last key of a ONE_SHARD command with the arguments of {@code r}; below {@link #oneShardFirstKey} when there is none. */
+    int oneShardLastKey(Request r) {
+        return switch (this) {
+            case MSETNX -> r.count() - 2;
+            case SMOVE, SINTER, SINTERCARD, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> SetCommands.lastKey(this, r);
+            default -> 2;
+        };
     }
 
     /** RENAME, RENAMENX, COPY: across shards, a {@link KeyMove}. */

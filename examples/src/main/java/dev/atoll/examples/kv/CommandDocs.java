@@ -76,12 +76,12 @@ final class CommandDocs {
     /** One command's entry: name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands. */
     private static void info(Command c, ReplyWriter out) {
         int[] keys = c.keySpec();
-        out.arrayHeader(10).bulk(c.lowerName).integer(c.arity).arrayHeader(c.flags.length);
+        out.arrayHeader(10).bulk(c.lowerName).integer(c.arity).setHeader(c.flags.length); // sets in RESP3, as Redis's
         for (String flag : c.flags) {
             out.simple(flag);
         }
         out.integer(keys[0]).integer(keys[1]).integer(keys[2]);
-        out.arrayHeader(1).simple("@" + c.group);
+        out.setHeader(1).simple("@" + c.group);
         out.raw(ReplyWriter.EMPTY_ARRAY).raw(ReplyWriter.EMPTY_ARRAY).raw(ReplyWriter.EMPTY_ARRAY);
     }
 }

@@ -131,19 +131,28 @@ final class KeyMove extends PendingReply {
         finish(command == Command.RENAME ? "+OK\r\n" : ":1\r\n");
     }
 
-    /**
-     * Runs {@code step} on shard {@code shard}, sent from the connection's shard: behind the
-     * connection's earlier commands to that shard, on the same queue (a message from the shard of
-     * the previous step could overtake them). The connection parses nothing new meanwhile. A
-     * transaction holding {@code key} there finishes first ({@link KeyLocks#whenFree}).
-     */
     private void viaHome(int shard, byte[] key, Runnable step) {
+        viaHome(node, home, shard, key, step);
+    }
+
+    /**
+     * Runs {@code step} on shard {@code shard}, sent from the connection's shard {@code home}: behind
+     * the connection's earlier commands to that shard, on the same queue (a message from the shard of
+     * the previous step could overtake them). The connection parses nothing new meanwhile. A
+     * transaction holding {@code key} there finishes first ({@link KeyLocks#whenFree}). Also the steps
+     * of {@link SetsAcrossShards}.
+     */
+    static void viaHome(KvNode node, int home, int shard, byte[] key, Runnable step) {
         Shard.current().sendReply(home, () -> Shard.current().sendReply(shard,
                 () -> node.shards[shard].locks.whenFree(key, step)));
     }
 
-    /** Runs {@code next} once the shard's log holds what it logged so far on the device (appendfsync always), else now. */
     private void afterSync(KvShard shard, Runnable next) {
+        afterSync(node, shard, next);
+    }
+
+    /** Runs {@code next} once the shard's log holds what it logged so far on the device (appendfsync always), else now. */
+    static void afterSync(KvNode node, KvShard shard, Runnable next) {
         if (shard.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
             shard.aof.whenSynced(shard.aof.syncPoint(), next);
         } else {

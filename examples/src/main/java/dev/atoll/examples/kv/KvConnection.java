@@ -475,6 +475,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                     take(command, r);
                 } else if (owner == CROSS_SHARD && CrossShard.handles(command)) {
                     pushOrDone(CrossShard.start(node, this, command, r, localOut()));
+                } else if (owner == CROSS_SHARD && SetsAcrossShards.handles(command)) {
+                    pushOrDone(SetsAcrossShards.start(node, this, localOut(), command, r)); // null: answered at once
                 } else if (owner == CROSS_SHARD) { // a command added without a way across shards yet
                     localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
                             + " across shards is not supported (see docs/kv.md)");
@@ -527,10 +529,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             int at = command.keyIndex(r.count());
             return at < 0 ? home.id : KeyTable.owner(KeyTable.hash(r.bytes, r.offset(at), r.length(at)), shards);
         }
-        boolean pairs = command == Command.MSETNX;
-        int last = pairs ? r.count() - 2 : 2;
-        int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards);
-        for (int i = pairs ? 3 : 2; i <= last; i += pairs ? 2 : 1) {
+        int step = command == Command.MSETNX ? 2 : 1;
+        int first = command.oneShardFirstKey();
+        int last = command.oneShardLastKey(r);
+        if (last < first) {
+            return home.id; // no key (SINTERCARD's numkeys is wrong): the error is answered here
+        }
+        int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(first), r.length(first)), shards);
+        for (int i = first + step; i <= last; i += step) {
             if (KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) != owner) {
                 return CROSS_SHARD;
             }

@@ -66,6 +66,8 @@ final class KvShard {
     private final java.util.function.Consumer<KeyTable.Entry> evict = this::remove;
     /** Whether the LFU counter, rather than the time, is kept in each key's access field. */
     private final boolean lfu;
+    /** Also used by {@link SetsAcrossShards} for its steps on this shard. */
+    final SetCommands sets = new SetCommands(this);
     private Shard shard;
     /** The batches this shard's connections send to other shards; set at {@link #start}. */
     BatchPool batches;
@@ -332,6 +334,8 @@ final class KvShard {
                  HSTRLEN, HRANDFIELD, HSCAN -> hashes.run(command, r, now, out);
             case LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE,
                  RPOPLPUSH -> lists.run(command, r, now, out);
+            case SADD, SREM, SCARD, SISMEMBER, SMISMEMBER, SMEMBERS, SRANDMEMBER, SPOP, SSCAN, SMOVE, SINTER, SINTERCARD,
+                 SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> sets.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

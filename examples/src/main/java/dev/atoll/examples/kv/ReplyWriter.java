@@ -156,6 +156,17 @@ final class ReplyWriter {
         return crlf();
     }
 
+    /** A set of {@code count} elements: {@code ~n} in RESP3, an array in RESP2 (SMEMBERS, SINTER, SPOP with a count). */
+    ReplyWriter setHeader(long count) {
+        if (!resp3) {
+            return arrayHeader(count);
+        }
+        ensure(24);
+        bytes[size++] = '~';
+        decimal(count);
+        return crlf();
+    }
+
     /** A text meant for people (INFO): a verbatim string {@code =n\r\ntxt:...} in RESP3, a bulk string in RESP2. */
     ReplyWriter verbatim(String text) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);

@@ -118,7 +118,7 @@ class KvRedisComparisonTest {
         }
     }
 
-    /** A free loopback port. */
+    /** A loopback port free now. */
     static int freePort() throws java.io.IOException {
         try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return free.getLocalPort();
@@ -129,6 +129,11 @@ class KvRedisComparisonTest {
     static Process startRedisServer(int port) throws java.io.IOException {
         String redisServer = onPath("redis-server");
         Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
+        return startRedis(redisServer, port);
+    }
+
+    /** {@code redisServer} started on the loopback port {@code port}, without persistence. */
+    static Process startRedis(String redisServer, int port) throws java.io.IOException {
         return new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -16,11 +16,14 @@ import java.util.List;
  * A blocking RESP client for the tests: sends commands (or raw bytes) and reads replies as Java
  * values — String for +simple and bulk strings, {@link Error} for -errors, Long for :integers,
  * List for arrays, null for RESP2's null bulk string and array; of RESP3, {@link #RESP3_NULL} for
- * {@code _}, a Map for {@code %} and the text of a {@code =} verbatim string.
+ * {@code _}, a Map for {@code %}, the text of a {@code =} verbatim string and a {@link RespSet} for {@code ~}.
  */
 final class RespClient implements AutoCloseable {
     /** An error reply. */
     record Error(String text) { }
+
+    /** RESP3's set ({@code ~}): its elements in the order they came, told apart from an array. */
+    record RespSet(List<Object> elements) { }
 
     /** RESP3's null ({@code _}), told apart from RESP2's. */
     static final Object RESP3_NULL = new Object() {
@@ -127,7 +130,7 @@ final class RespClient implements AutoCloseable {
                 }
                 yield map;
             }
-            case '*' -> {
+            case '*', '~' -> {
                 int count = Integer.parseInt(line);
                 if (count < 0) {
                     yield null;
@@ -136,7 +139,7 @@ final class RespClient implements AutoCloseable {
                 for (int i = 0; i < count; i++) {
                     items.add(read());
                 }
-                yield items;
+                yield type == '~' ? new RespSet(items) : items;
             }
             default -> throw new IOException("not a RESP reply: '" + (char) type + line + "'");
         };
