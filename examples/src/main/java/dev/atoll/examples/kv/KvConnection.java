@@ -495,15 +495,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 } else if (owner == home.id) {
                     executeLocal(command, r, now);
                 } else {
-                    Batch batch = home.batches.filling(owner);
-                    batch.commands.arrayHeader(r.count());
-                    for (int i = 0; i < r.count(); i++) {
-                        batch.commands.bulk(r.bytes, r.offset(i), r.length(i));
-                    }
-                    pushRemote(batch, owner);
+                    forward(r, owner);
                 }
             }
             case MULTI_KEY -> multiKey(command, r, now);
+            case GATHER -> gather(command, r, now);
             case ALL_SHARDS -> {
                 ReplySource fanOut = server.allShards(command, r, localOut());
                 if (fanOut != null) {
@@ -540,6 +536,44 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             }
         }
         return owner;
+    }
+
+    /** Sends the command {@code r} whole to shard {@code owner}, in this iteration's batch for it. */
+    private void forward(Request r, int owner) {
+        Batch batch = home.batches.filling(owner);
+        batch.commands.arrayHeader(r.count());
+        for (int i = 0; i < r.count(); i++) {
+            batch.commands.bulk(r.bytes, r.offset(i), r.length(i));
+        }
+        pushRemote(batch, owner);
+    }
+
+    /**
+     * ZUNIONSTORE and the other sorted-set commands of several keys: whole on the shard of their
+     * keys when they share one (here, or forwarded), else a {@link ZSetGather} from here. A command
+     * whose numkeys is not valid runs here and answers its error.
+     */
+    private void gather(Command command, Request r, long now) {
+        int[] keys = ZSetAlgebra.keys(command, r, null);
+        int shards = node.shardCount();
+        int owner = home.id;
+        for (int k = 0; keys != null && k < keys.length; k++) {
+            int at = keys[k];
+            int o = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(at), r.length(at)), shards);
+            owner = k == 0 ? o : o == owner ? owner : CROSS_SHARD;
+        }
+        if (owner == home.id) {
+            executeLocal(command, r, now);
+        } else if (owner != CROSS_SHARD) {
+            forward(r, owner);
+        } else {
+            ReplySource gather = ZSetGather.start(node, this, localOut(), command, r);
+            if (gather != null) {
+                push(gather, 0);
+            } else {
+                localDone(); // answered at once (an argument error)
+            }
+        }
     }
 
     /** MGET, MSET, DEL, UNLINK, EXISTS, TOUCH: inline when every key is local, else one command per key. */

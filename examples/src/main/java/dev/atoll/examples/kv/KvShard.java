@@ -52,6 +52,8 @@ final class KvShard {
     private final StringCommands strings = new StringCommands(this);
     private final KeyCommands keys = new KeyCommands(this);
     private final HashCommands hashes = new HashCommands(this);
+    /** The sorted-set commands; {@link ZSetGather} calls its store and pop on this shard for other shards. */
+    final ZSetCommands zsets = new ZSetCommands(this);
     private Shard shard;
     /** The batches this shard's connections send to other shards; set at {@link #start}. */
     BatchPool batches;
@@ -264,6 +266,10 @@ final class KvShard {
             case RENAME, RENAMENX, COPY, OBJECT -> keys.run(command, r, now, out);
             case HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HLEN, HEXISTS, HGETALL, HKEYS, HVALS, HINCRBY, HINCRBYFLOAT,
                  HSTRLEN, HRANDFIELD, HSCAN -> hashes.run(command, r, now, out);
+            case ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT, ZRANGE, ZREVRANGE,
+                 ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX, ZPOPMIN, ZPOPMAX, ZRANDMEMBER,
+                 ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX, ZSCAN, ZRANGESTORE, ZUNION, ZINTER, ZDIFF,
+                 ZINTERCARD, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZMPOP -> zsets.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }
