@@ -119,6 +119,17 @@ final class Score {
         return text(score).getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * The score as Redis 7.0's listpack holds it (its d2string), which ZSCAN of a small set shows:
+     * an integral score within half the long range as an integer, else as {@link #format}.
+     */
+    static byte[] listpackText(double score) {
+        if (score >= -Long.MAX_VALUE / 2 && score <= Long.MAX_VALUE / 2 && score == (long) score) {
+            return Decimal.bytes((long) score);
+        }
+        return format(score);
+    }
+
     /** C's {@code printf("%.17g", score)} of a finite score. */
     static String text(double score) {
         if (score == 0) {

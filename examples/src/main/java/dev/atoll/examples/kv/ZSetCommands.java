@@ -500,11 +500,7 @@ final class ZSetCommands {
         }
         long count = 1;
         if (r.count() == 3) {
-            if (!r.longAt(2)) {
-                out.error(KvShard.NOT_INTEGER);
-                return;
-            }
-            if (r.number < 0) {
+            if (!r.longAt(2) || r.number < 0) {
                 out.error("ERR value is out of range, must be positive");
                 return;
             }
@@ -564,8 +560,8 @@ final class ZSetCommands {
             out.arrayHeader(0);
             return;
         }
-        if (count >= size) { // the whole set, in order
-            ZSetAlgebra.members(z, 0, size, false, withScores, out);
+        if (count >= size) { // the whole set, highest first as Redis 7.0 gives it
+            ZSetAlgebra.members(z, size - 1, size, true, withScores, out);
             return;
         }
         int[] picks;
@@ -623,7 +619,7 @@ final class ZSetCommands {
         long next = z.scan(cursor, options.count(), (member, score) -> {
             if (options.matches(member)) {
                 found.add(member);
-                found.add(Score.format(score));
+                found.add(score);
             }
         });
         out.arrayHeader(2).bulk(Long.toUnsignedString(next)).arrayHeader(found.size());

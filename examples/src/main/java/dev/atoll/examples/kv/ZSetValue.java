@@ -95,6 +95,7 @@ final class ZSetValue implements Aggregate {
             }
             return false;
         }
+        score += 0.0; // a listpack keeps -0 as the integer 0, as Redis's does
         int i = indexOf(member, 0, member.length);
         boolean added = i < 0;
         if (!added) {
@@ -189,15 +190,21 @@ final class ZSetValue implements Aggregate {
     }
 
     /**
-     * One ZSCAN step: a listpack is returned whole (cursor 0 next), as Redis does; a skiplist's table
-     * is walked as the keyspace is ({@link KeyTable#scan}), so members present throughout are all seen.
+     * One ZSCAN step: a listpack is returned whole (cursor 0 next), its scores as the listpack holds
+     * them ({@link Score#listpackText}), as Redis does; a skiplist's table is walked as the keyspace
+     * is ({@link KeyTable#scan}), so members present throughout are all seen.
      */
-    long scan(long cursor, int countHint, EntryVisitor visitor) {
+    long scan(long cursor, int countHint, ScanVisitor visitor) {
         if (list != null) {
-            return dict.scan(cursor, countHint, e -> visitor.visit(e.key, (double) DOUBLE.get(e.value, 0)));
+            return dict.scan(cursor, countHint, e -> visitor.visit(e.key, Score.format((double) DOUBLE.get(e.value, 0))));
         }
-        forEach(visitor);
+        forEach((member, score) -> visitor.visit(member, Score.listpackText(score)));
         return 0;
+    }
+
+    /** Receives one member and its score's text as ZSCAN gives it. */
+    interface ScanVisitor {
+        void visit(byte[] member, byte[] score);
     }
 
     /** The length of its longest member (the encoding of a result built from it). */

@@ -22,6 +22,9 @@ final class RespClient implements AutoCloseable {
     /** An error reply. */
     record Error(String text) { }
 
+    /** A RESP3 double ({@code ,text}), kept as its text. */
+    record Resp3Double(String text) { }
+
     /** RESP3's null ({@code _}), told apart from RESP2's. */
     static final Object RESP3_NULL = new Object() {
         @Override
@@ -116,6 +119,7 @@ final class RespClient implements AutoCloseable {
                 yield new String(data, 0, length, StandardCharsets.UTF_8);
             }
             case '_' -> RESP3_NULL;
+            case ',' -> new Resp3Double(line);
             case '=' -> {
                 byte[] data = in.readNBytes(Integer.parseInt(line) + 2);
                 yield new String(data, 4, data.length - 6, StandardCharsets.UTF_8); // after "txt:"

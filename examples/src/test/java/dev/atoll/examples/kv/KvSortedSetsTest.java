@@ -1,0 +1,279 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Sorted sets: every command on 1 and 2 shards (keys on two shards for the commands of several
+ * keys), RESP2 and RESP3 shapes, the listpack to skiplist conversion, scores' text, persistence
+ * across a restart with another shard count, and the replies of redis-server 7.0 for a script of
+ * commands when it is installed (skipped otherwise).
+ */
+class KvSortedSetsTest {
+    @TempDir
+    Path dir;
+
+    private static List<Object> list(Object... items) {
+        return Arrays.asList(items);
+    }
+
+    private static RespClient.Error error(String text) {
+        return new RespClient.Error(text);
+    }
+
+    private static RespClient.Resp3Double d(String text) {
+        return new RespClient.Resp3Double(text);
+    }
+
+    /** Two key names that {@code shards} shards place on different shards (any, with one shard). */
+    private static String[] onTwoShards(String prefix, int shards) {
+        String first = prefix + "0";
+        int owner = owner(first, shards);
+        for (int i = 1; ; i++) {
+            if (shards == 1 || owner(prefix + i, shards) != owner) {
+                return new String[] {first, prefix + i};
+            }
+        }
+    }
+
+    private static int owner(String key, int shards) {
+        byte[] b = key.getBytes(StandardCharsets.UTF_8);
+        return KeyTable.owner(KeyTable.hash(b, 0, b.length), shards);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void addScoreRankAndRanges(int shards) throws Exception {
+        try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            assertEquals(4L, c.call("ZADD", "z", "1", "a", "2", "b", "3", "c", "1.5", "d"));
+            assertEquals(4L, c.call("ZCARD", "z"));
+            assertEquals(list("a", "d", "b", "c"), c.call("ZRANGE", "z", "0", "-1"));
+            assertEquals(list("c", "b", "d", "a"), c.call("ZREVRANGE", "z", "0", "-1"));
+            assertEquals(list("a", "1", "d", "1.5"), c.call("ZRANGE", "z", "0", "1", "WITHSCORES"));
+            assertEquals("1.5", c.call("ZSCORE", "z", "d"));
+            assertNull(c.call("ZSCORE", "z", "nope"));
+            assertEquals(list("1", null, "3"), c.call("ZMSCORE", "z", "a", "x", "c"));
+            assertEquals(1L, c.call("ZRANK", "z", "d"));
+            assertEquals(2L, c.call("ZREVRANK", "z", "d"));
+            assertNull(c.call("ZRANK", "z", "nope"));
+            assertEquals(3L, c.call("ZCOUNT", "z", "1", "2"));
+            assertEquals(1L, c.call("ZCOUNT", "z", "(1", "(2"));
+            assertEquals(list("d", "b"), c.call("ZRANGEBYSCORE", "z", "(1", "2"));
+            assertEquals(list("c", "b"), c.call("ZREVRANGEBYSCORE", "z", "+inf", "-inf", "LIMIT", "0", "2"));
+            assertEquals(list("b", "d"), c.call("ZRANGE", "z", "2", "(1", "BYSCORE", "REV"));
+            // flags
+            assertEquals(0L, c.call("ZADD", "z", "NX", "9", "a"));
+            assertEquals("1", c.call("ZSCORE", "z", "a"));
+            assertEquals(0L, c.call("ZADD", "z", "XX", "9", "new"));
+            assertNull(c.call("ZSCORE", "z", "new"));
+            assertEquals(1L, c.call("ZADD", "z", "GT", "CH", "0", "a", "5", "b"));
+            assertEquals("5", c.call("ZSCORE", "z", "b"));
+            assertEquals(0L, c.call("ZADD", "z", "LT", "CH", "9", "a"));
+            assertEquals("3", c.call("ZADD", "z", "INCR", "2", "a"));
+            assertNull(c.call("ZADD", "z", "NX", "INCR", "2", "a"));
+            assertEquals("4.5", c.call("ZINCRBY", "z", "1.5", "a"));
+            assertEquals(error("ERR XX and NX options at the same time are not compatible"),
+                    c.call("ZADD", "z", "NX", "XX", "1", "a"));
+            assertEquals(error("ERR GT, LT, and/or NX options at the same time are not compatible"),
+                    c.call("ZADD", "z", "GT", "LT", "1", "a"));
+            assertEquals(error("ERR INCR option supports a single increment-element pair"),
+                    c.call("ZADD", "z", "INCR", "1", "a", "2", "b"));
+            assertEquals(error("ERR value is not a valid float"), c.call("ZADD", "z", "nan", "a"));
+            assertEquals(error("ERR syntax error"), c.call("ZADD", "z", "1", "a", "2"));
+            assertEquals(error("ERR wrong number of arguments for 'zadd' command"), c.call("ZADD", "z", "1"));
+        }
+    }
+
+    /** Commands whose replies redis-server 7.0 gives the same on every run (no random choice, no big ZSCAN cursor). */
+    private static final String[][] SCRIPT = {
+        {"ZADD", "z", "1", "a", "2", "b", "3", "c", "1.1", "d", "-0", "e", "1e-5", "f", "123456789012345678", "g"},
+        {"ZRANGE", "z", "0", "-1", "WITHSCORES"}, {"ZADD", "z", "0x10", "h", "-inf", "i", "+inf", "j", "4e-320", "k"},
+        {"ZRANGE", "z", "0", "-1", "WITHSCORES"}, {"ZADD", "z", "1e400", "q"}, {"ZADD", "z", "1e-400", "q"},
+        {"ZADD", "z", " 1", "q"}, {"ZADD", "z", "1 ", "q"}, {"ZADD", "z", "", "q"}, {"ZADD", "z", "1e", "q"},
+        {"ZADD", "z", "inF", "q"}, {"ZADD", "z", "-Infinity", "q2"}, {"ZADD", "z", "nan", "q"}, {"ZADD", "z", ".5", "q3"},
+        {"ZADD", "z", "5.", "q4"}, {"ZADD", "z", "0x1p-2", "q5"}, {"ZADD", "z", "1.7976931348623157e308", "q6"},
+        {"ZADD", "z", "0.1", "q7"}, {"ZADD", "z", "100", "q8"}, {"ZADD", "z", "1e16", "q9"}, {"ZADD", "z", "1e17", "q10"},
+        {"ZADD", "z", "0.0001", "q11"}, {"ZADD", "z", "0.00001", "q12"}, {"ZADD", "z", "-2.5e-7", "q13"},
+        {"ZRANGE", "z", "0", "-1", "WITHSCORES"}, {"ZSCAN", "z", "0"}, {"ZCARD", "z"}, {"OBJECT", "ENCODING", "z"},
+        {"ZINCRBY", "z", "-inf", "j"}, {"ZINCRBY", "z", "1", "nokeymember"}, {"ZINCRBY", "z", "x", "a"},
+        {"ZINCRBY", "z", "0.2", "a"}, {"ZINCRBY", "z", "0.1", "a"}, {"ZADD", "z", "INCR", "1", "a", "2", "b"},
+        {"ZADD", "z", "XX", "INCR", "1", "zz"}, {"ZADD", "z", "GT", "INCR", "-1", "a"}, {"ZADD", "z", "LT", "CH", "0", "a", "9", "b"},
+        {"ZADD", "z", "NX", "XX", "1", "a"}, {"ZADD", "z", "NX", "GT", "1", "a"}, {"ZADD", "z", "CH", "GT", "10", "a", "11", "new"},
+        {"ZADD", "z", "1"}, {"ZADD", "z", "1", "a", "2"}, {"ZADD", "z", "foo", "1", "a"}, {"ZADD", "absent", "XX", "1", "a"},
+        {"ZADD", "absent", "XX", "INCR", "1", "a"}, {"EXISTS", "absent"}, {"ZADD", "z", "0", "e"}, {"ZSCORE", "z", "e"},
+        {"ZSCORE", "z", "a"}, {"ZSCORE", "z", "none"}, {"ZSCORE", "none", "a"}, {"ZMSCORE", "z", "a", "none", "b"},
+        {"ZMSCORE", "none", "a"}, {"ZRANK", "z", "a"}, {"ZREVRANK", "z", "a"}, {"ZRANK", "z", "none"}, {"ZRANK", "none", "a"},
+        {"ZCOUNT", "z", "-inf", "+inf"}, {"ZCOUNT", "z", "(1", "3"}, {"ZCOUNT", "z", "1", "(1"}, {"ZCOUNT", "z", "x", "1"},
+        {"ZCOUNT", "z", "", ""}, {"ZCOUNT", "z", " 1", "("}, {"ZCOUNT", "z", "(", "1e400"}, {"ZCOUNT", "none", "0", "1"},
+        {"ZRANGEBYSCORE", "z", "-inf", "+inf", "WITHSCORES", "LIMIT", "2", "3"}, {"ZRANGEBYSCORE", "z", "1", "3", "LIMIT", "-1", "3"},
+        {"ZRANGEBYSCORE", "z", "1", "3", "LIMIT", "1", "-1"}, {"ZRANGEBYSCORE", "z", "1", "3", "LIMIT", "100", "1"},
+        {"ZRANGEBYSCORE", "z", "1", "3", "LIMIT", "0"}, {"ZRANGEBYSCORE", "z", "1", "3", "FOO"}, {"ZRANGEBYSCORE", "z", "3", "1"},
+        {"ZREVRANGEBYSCORE", "z", "3", "1", "WITHSCORES"}, {"ZREVRANGEBYSCORE", "z", "(3", "(1", "LIMIT", "1", "2"},
+        {"ZRANGE", "z", "0", "2"}, {"ZRANGE", "z", "-3", "-1"}, {"ZRANGE", "z", "5", "2"}, {"ZRANGE", "z", "-100", "100"},
+        {"ZRANGE", "z", "0", "-1", "REV"}, {"ZRANGE", "z", "1", "3", "REV", "WITHSCORES"}, {"ZRANGE", "z", "x", "1"},
+        {"ZRANGE", "z", "0", "1", "LIMIT", "0", "1"}, {"ZRANGE", "z", "0", "1", "LIMIT", "5", "-1"},
+        {"ZRANGE", "z", "(1", "+inf", "BYSCORE", "LIMIT", "1", "2", "WITHSCORES"}, {"ZRANGE", "z", "+inf", "(1", "BYSCORE", "REV"},
+        {"ZRANGE", "z", "-", "+", "BYLEX", "WITHSCORES"}, {"ZRANGE", "z", "0", "1", "REV", "REV"}, {"ZRANGE", "z", "0", "1", "BYSCORE", "BYLEX"},
+        {"ZRANGE", "z", "x", "y", "BYSCORE"}, {"ZRANGE", "z", "a", "b", "BYLEX"}, {"ZREVRANGE", "z", "0", "1", "REV"},
+        {"ZREVRANGE", "z", "0", "1", "WITHSCORES"}, {"ZRANGE", "none", "0", "-1"}, {"ZRANGE", "none", "0", "-1", "FOO"},
+        {"ZADD", "lex", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e", "0", "f", "0", "g"},
+        {"ZRANGEBYLEX", "lex", "-", "+"}, {"ZRANGEBYLEX", "lex", "[b", "(e"}, {"ZRANGEBYLEX", "lex", "(b", "[e", "LIMIT", "1", "2"},
+        {"ZREVRANGEBYLEX", "lex", "+", "-"}, {"ZREVRANGEBYLEX", "lex", "[e", "(b"}, {"ZRANGEBYLEX", "lex", "+", "-"},
+        {"ZRANGEBYLEX", "lex", "b", "e"}, {"ZRANGEBYLEX", "lex", "[b", "[b"}, {"ZRANGEBYLEX", "lex", "(b", "(b"},
+        {"ZRANGEBYLEX", "lex", "-", "+", "WITHSCORES"}, {"ZRANGE", "lex", "[f", "[c", "BYLEX", "REV", "LIMIT", "0", "2"},
+        {"ZLEXCOUNT", "lex", "-", "+"}, {"ZLEXCOUNT", "lex", "[c", "+"}, {"ZLEXCOUNT", "lex", "(c", "(d"}, {"ZLEXCOUNT", "lex", "c", "d"},
+        {"ZLEXCOUNT", "lex", "", "+"}, {"ZREMRANGEBYLEX", "lex", "[f", "+"}, {"ZREMRANGEBYLEX", "lex", "x", "+"}, {"ZRANGE", "lex", "0", "-1"},
+        {"ZREMRANGEBYRANK", "lex", "0", "1"}, {"ZREMRANGEBYRANK", "lex", "5", "1"}, {"ZREMRANGEBYRANK", "lex", "x", "1"},
+        {"ZREMRANGEBYRANK", "lex", "-1", "-1"}, {"ZRANGE", "lex", "0", "-1"}, {"ZREMRANGEBYRANK", "lex", "0", "-1"}, {"EXISTS", "lex"},
+        {"ZREMRANGEBYSCORE", "z", "(1", "2"}, {"ZREMRANGEBYSCORE", "z", "a", "2"}, {"ZREMRANGEBYSCORE", "none", "1", "2"},
+        {"ZRANGE", "z", "0", "-1", "WITHSCORES"}, {"ZREM", "z", "a", "none", "b"}, {"ZREM", "none", "a"}, {"ZREM", "z"},
+        {"ZPOPMIN", "z"}, {"ZPOPMAX", "z", "2"}, {"ZPOPMIN", "z", "0"}, {"ZPOPMIN", "z", "-1"}, {"ZPOPMIN", "z", "x"},
+        {"ZPOPMIN", "z", "1", "2"}, {"ZPOPMIN", "none"}, {"ZPOPMAX", "none", "3"},
+        {"ZADD", "p1", "1", "a", "2", "b"}, {"ZADD", "p2", "3", "c"}, {"ZMPOP", "2", "none", "p1", "MIN"},
+        {"ZMPOP", "2", "p1", "p2", "MAX", "COUNT", "5"}, {"ZMPOP", "2", "p1", "p2", "MIN", "COUNT", "5"}, {"ZMPOP", "2", "p1", "p2", "MIN"},
+        {"ZMPOP", "0", "p1", "MIN"}, {"ZMPOP", "x", "p1", "MIN"}, {"ZMPOP", "1", "p1", "FOO"}, {"ZMPOP", "1", "p1", "MIN", "COUNT", "0"},
+        {"ZMPOP", "1", "p1", "MIN", "COUNT"}, {"ZMPOP", "3", "p1", "MIN"}, {"ZMPOP", "1", "p1", "MIN", "COUNT", "1", "COUNT", "1"},
+        {"SET", "str", "x"}, {"ZMPOP", "2", "none", "str", "MIN"}, {"ZADD", "str", "1", "a"}, {"ZSCORE", "str", "a"}, {"ZRANGE", "str", "0", "1"},
+        {"ZCARD", "str"}, {"ZRANGE", "str", "x", "1"}, {"ZCOUNT", "str", "x", "1"}, {"ZCOUNT", "str", "0", "1"}, {"ZPOPMIN", "str"},
+        {"ZRANDMEMBER", "str"}, {"ZSCAN", "str", "0"}, {"ZINCRBY", "str", "1", "a"}, {"ZREM", "str", "a"}, {"ZINCRBY", "str", "x", "a"},
+        {"ZADD", "u1", "1", "a", "2", "b", "3", "c"}, {"ZADD", "u2", "10", "b", "20", "c", "30", "d"}, {"ZADD", "u3", "0.1", "c"},
+        {"ZUNION", "2", "u1", "u2"}, {"ZUNION", "2", "u1", "u2", "WITHSCORES"}, {"ZINTER", "2", "u1", "u2", "WITHSCORES"},
+        {"ZDIFF", "2", "u1", "u2", "WITHSCORES"}, {"ZDIFF", "2", "u2", "u1"}, {"ZUNION", "3", "u1", "u2", "u3", "WEIGHTS", "2", "0.5", "10", "WITHSCORES"},
+        {"ZUNION", "2", "u1", "u2", "AGGREGATE", "MIN", "WITHSCORES"}, {"ZUNION", "2", "u1", "u2", "AGGREGATE", "MAX", "WITHSCORES"},
+        {"ZINTER", "3", "u1", "u2", "u3", "AGGREGATE", "MAX", "WITHSCORES"}, {"ZINTER", "2", "u1", "none"}, {"ZUNION", "2", "none", "none2"},
+        {"ZUNION", "2", "u1", "u2", "WEIGHTS", "1"}, {"ZUNION", "2", "u1", "u2", "WEIGHTS", "1", "x"}, {"ZUNION", "2", "u1", "u2", "AGGREGATE", "AVG"},
+        {"ZDIFF", "2", "u1", "u2", "WEIGHTS", "1", "1"}, {"ZUNION", "0", "u1"}, {"ZUNION", "3", "u1", "u2"}, {"ZUNION", "x", "u1"},
+        {"ZUNION", "2", "u1", "str"}, {"ZUNION", "2", "u1", "str", "FOO"}, {"ZUNION", "2", "u1", "u2", "FOO"},
+        {"ZUNIONSTORE", "dst", "2", "u1", "u2"}, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}, {"ZUNIONSTORE", "dst", "2", "u1", "u2", "WITHSCORES"},
+        {"ZINTERSTORE", "dst", "2", "u1", "u2", "WEIGHTS", "-1", "2"}, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"},
+        {"ZDIFFSTORE", "dst", "2", "u1", "u2"}, {"ZRANGE", "dst", "0", "-1", "WITHSCORES"}, {"ZINTERSTORE", "dst", "2", "u1", "none"},
+        {"EXISTS", "dst"}, {"ZUNIONSTORE", "str", "1", "u1"}, {"TYPE", "str"}, {"ZUNIONSTORE", "dst", "0", "u1"},
+        {"ZADD", "inf1", "inf", "a", "-inf", "b"}, {"ZADD", "inf2", "-inf", "a", "inf", "b"},
+        {"ZUNION", "2", "inf1", "inf2", "WITHSCORES"}, {"ZUNION", "2", "inf1", "inf2", "WEIGHTS", "0", "0", "WITHSCORES"},
+        {"ZINTER", "2", "inf1", "inf2", "WITHSCORES"},
+        {"ZINTERCARD", "2", "u1", "u2"}, {"ZINTERCARD", "2", "u1", "u2", "LIMIT", "1"}, {"ZINTERCARD", "2", "u1", "u2", "LIMIT", "-1"},
+        {"ZINTERCARD", "0", "u1"}, {"ZINTERCARD", "1", "u1", "WITHSCORES"}, {"ZINTERCARD", "2", "u1", "str"},
+        {"ZRANGESTORE", "rs", "u2", "0", "1"}, {"ZRANGE", "rs", "0", "-1", "WITHSCORES"}, {"ZRANGESTORE", "rs", "u2", "(10", "+inf", "BYSCORE", "LIMIT", "0", "1"},
+        {"ZRANGE", "rs", "0", "-1", "WITHSCORES"}, {"ZRANGESTORE", "rs", "u2", "0", "1", "WITHSCORES"}, {"ZRANGESTORE", "rs", "none", "0", "1"},
+        {"EXISTS", "rs"}, {"ZRANGESTORE", "rs", "str", "0", "1"}, {"ZRANGESTORE", "rs", "u2", "[a", "+", "BYLEX", "REV"},
+        {"ZRANDMEMBER", "u1", "10"}, {"ZRANDMEMBER", "u1", "10", "WITHSCORES"}, {"ZRANDMEMBER", "u1", "0"}, {"ZRANDMEMBER", "none"},
+        {"ZRANDMEMBER", "none", "5"}, {"ZRANDMEMBER", "u1", "x"}, {"ZRANDMEMBER", "u1", "1", "FOO"}, {"ZRANDMEMBER", "u1", "-9223372036854775808"},
+        {"ZRANDMEMBER", "u1", "-9223372036854770000", "WITHSCORES"}, {"ZADD", "one", "5", "only"}, {"ZRANDMEMBER", "one"},
+        {"ZRANDMEMBER", "one", "-2", "WITHSCORES"},
+        {"ZSCAN", "u1", "0"}, {"ZSCAN", "u1", "0", "MATCH", "b*"}, {"ZSCAN", "u1", "x"}, {"ZSCAN", "none", "0"}, {"ZSCAN", "u1", "0", "COUNT", "0"},
+        {"TYPE", "u1"}, {"OBJECT", "ENCODING", "u1"},
+    };
+
+    /** Commands on sets past the listpack's bounds (skiplists), added to {@link #SCRIPT}. */
+    private static String[][] skiplistScript() {
+        List<String> add = new ArrayList<>(List.of("ZADD", "big"));
+        for (int i = 0; i < 150; i++) {
+            add.add(Double.toString(i * 1.5));
+            add.add("m" + i);
+        }
+        add.addAll(List.of("-0", "negzero", "1.2345678901234568e17", "huge"));
+        return new String[][] {
+            add.toArray(String[]::new), {"OBJECT", "ENCODING", "big"}, {"ZSCORE", "big", "negzero"}, {"ZRANGE", "big", "0", "3", "WITHSCORES"},
+            {"ZRANK", "big", "m77"}, {"ZREVRANK", "big", "m77"}, {"ZRANGEBYSCORE", "big", "(100", "+inf", "LIMIT", "2", "3", "WITHSCORES"},
+            {"ZREVRANGE", "big", "0", "2", "WITHSCORES"}, {"ZCOUNT", "big", "10", "(40"}, {"ZINCRBY", "big", "-0", "newzero"},
+            {"ZSCORE", "big", "newzero"}, {"ZSCAN", "big", "0", "MATCH", "huge", "COUNT", "1000"},
+            {"ZSCAN", "big", "0", "MATCH", "negzero", "COUNT", "1000"}, {"ZREMRANGEBYRANK", "big", "0", "9"}, {"ZPOPMAX", "big", "3"},
+            {"ZRANGE", "big", "-2", "-1", "WITHSCORES"}, {"ZRANGESTORE", "bigdst", "big", "0", "199"}, {"OBJECT", "ENCODING", "bigdst"},
+            {"ZRANGESTORE", "smalldst", "big", "0", "127"}, {"OBJECT", "ENCODING", "smalldst"}, {"ZRANGESTORE", "smalldst", "big", "0", "128"},
+            {"OBJECT", "ENCODING", "smalldst"}, {"ZUNIONSTORE", "ub", "2", "big", "u1", "WEIGHTS", "2", "3"}, {"ZCARD", "ub"},
+            {"ZRANGE", "ub", "0", "4", "WITHSCORES"}, {"OBJECT", "ENCODING", "ub"}, {"ZINTER", "2", "big", "smalldst", "AGGREGATE", "MIN"},
+            {"ZREMRANGEBYSCORE", "big", "-inf", "100"}, {"ZCARD", "big"}, {"OBJECT", "ENCODING", "big"}, {"ZRANDMEMBER", "big", "500"},
+            {"ZADD", "long", "1", "x".repeat(65)}, {"OBJECT", "ENCODING", "long"}, {"ZADD", "edge", "1", "x".repeat(64)},
+            {"OBJECT", "ENCODING", "edge"}, {"ZMPOP", "2", "big", "long", "MAX", "COUNT", "2"},
+        };
+    }
+
+    private static String onPath(String program) {
+        for (String path : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(path, program);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return null;
+    }
+
+    /** The script's replies from redis-server and from Atoll on 1 and 2 shards, in RESP2 then RESP3: all the same. */
+    @Test
+    void everyReplyIsRedisSOwn() throws Exception {
+        String redisServer = onPath("redis-server");
+        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try (KvTestServer one = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             KvTestServer two = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient a1 = one.client();
+             RespClient a2 = two.client();
+             RespClient r = connect(port)) {
+            List<String> differences = new ArrayList<>();
+            for (String protocol : new String[] {"2", "3"}) {
+                for (RespClient client : List.of(r, a1, a2)) {
+                    client.call("HELLO", protocol);
+                    client.call("FLUSHALL");
+                }
+                for (String[] command : java.util.stream.Stream.concat(Arrays.stream(SCRIPT), Arrays.stream(skiplistScript()))
+                        .toList()) {
+                    Object expected = r.call(command);
+                    for (RespClient atoll : List.of(a1, a2)) {
+                        Object actual = atoll.call(command);
+                        if (!String.valueOf(expected).equals(String.valueOf(actual))) {
+                            differences.add("RESP" + protocol + (atoll == a1 ? ", 1 shard: " : ", 2 shards: ")
+                                    + String.join(" ", command) + ": redis " + expected + ", atoll " + actual);
+                        }
+                    }
+                }
+            }
+            assertEquals(List.of(), differences);
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A client of the redis-server just started, once it accepts (bounded: 10 s). */
+    private static RespClient connect(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return new RespClient(port);
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+}
