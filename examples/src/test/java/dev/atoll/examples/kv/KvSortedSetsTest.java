@@ -106,6 +106,131 @@ class KvSortedSetsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void resp3ShapesWrongTypeAndArity(int shards) throws Exception {
+        try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            String[] keys = onTwoShards("k", shards);
+            assertEquals(3L, c.call("ZADD", keys[0], "1", "a", "2.5", "b", "inf", "c"));
+            assertEquals(1L, c.call("ZADD", keys[1], "7", "x"));
+            assertEquals(list("a", "1", "b", "2.5"), c.call("ZPOPMIN", keys[0], "2")); // RESP2: flat
+            assertEquals(3L, c.call("ZADD", keys[0], "1", "a", "2.5", "b", "-0", "z"));
+            assertEquals(list(keys[0], list(list("z", "0"))), c.call("ZMPOP", "2", keys[0], keys[1], "MIN"));
+            c.call("HELLO", "3");
+            assertEquals(d("2.5"), c.call("ZSCORE", keys[0], "b"));
+            assertEquals(d("inf"), c.call("ZSCORE", keys[0], "c"));
+            assertEquals(RespClient.RESP3_NULL, c.call("ZSCORE", keys[0], "nope"));
+            assertEquals(list(d("1"), RespClient.RESP3_NULL), c.call("ZMSCORE", keys[0], "a", "nope"));
+            assertEquals(list(list("a", d("1")), list("b", d("2.5"))), c.call("ZRANGE", keys[0], "0", "1", "WITHSCORES"));
+            assertEquals(list(list("x", d("0")), list("a", d("1")), list("b", d("2.5")), list("c", d("inf"))),
+                    c.call("ZUNION", "2", keys[0], keys[1], "WITHSCORES", "WEIGHTS", "1", "0", "AGGREGATE", "MAX"));
+            assertEquals(list("a", d("1")), c.call("ZPOPMIN", keys[0])); // no count: flat, as Redis 7.0
+            assertEquals(list(list("c", d("inf"))), c.call("ZPOPMAX", keys[0], "1")); // a count: pairs
+            assertEquals(d("3.5"), c.call("ZINCRBY", keys[0], "1", "b"));
+            assertEquals(d("4"), c.call("ZADD", keys[0], "INCR", "0.5", "b"));
+            assertEquals(list(keys[1], list(list("x", d("7")))), c.call("ZMPOP", "2", "nokey", keys[1], "MAX"));
+            assertEquals(RespClient.RESP3_NULL, c.call("ZMPOP", "2", "nokey", keys[1], "MAX"));
+            assertEquals(list(list("b", d("4"))), c.call("ZRANDMEMBER", keys[0], "-1", "WITHSCORES"));
+            c.call("HELLO", "2");
+            assertEquals("OK", c.call("SET", "str", "v"));
+            String wrong = "WRONGTYPE Operation against a key holding the wrong kind of value";
+            for (String[] command : new String[][] {{"ZADD", "str", "1", "a"}, {"ZCARD", "str"}, {"ZRANGE", "str", "0", "-1"},
+                    {"ZPOPMIN", "str"}, {"ZSCAN", "str", "0"}, {"ZUNIONSTORE", "d", "2", keys[0], "str"},
+                    {"ZRANGESTORE", "d", "str", "0", "-1"}, {"ZINTERCARD", "1", "str"}, {"ZMPOP", "1", "str", "MIN"}}) {
+                assertEquals(error(wrong), c.call(command), String.join(" ", command));
+            }
+            assertEquals(error(wrong), c.call("GET", keys[0]));
+            assertEquals("zset", c.call("TYPE", keys[0]));
+            assertEquals(error("ERR wrong number of arguments for 'zadd' command"), c.call("ZADD", "z", "1"));
+            assertEquals(error("ERR wrong number of arguments for 'zunionstore' command"), c.call("ZUNIONSTORE", "d", "1"));
+            assertEquals(error("ERR wrong number of arguments for 'zrangestore' command"), c.call("ZRANGESTORE", "d", "s", "0"));
+            assertEquals(error("ERR at least 1 input key is needed for 'zunionstore' command"), c.call("ZUNIONSTORE", "d", "0", "a"));
+        }
+    }
+
+    @Test
+    void aListpackBecomesASkiplistAtRedisBoundsAndStaysOne() throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            for (int i = 0; i < 128; i++) {
+                c.call("ZADD", "z", Integer.toString(i), "m" + i);
+            }
+            assertEquals("listpack", c.call("OBJECT", "ENCODING", "z")); // zset-max-listpack-entries 128
+            assertEquals(0L, c.call("ZADD", "z", "1000", "m0")); // an update is no new entry
+            assertEquals("listpack", c.call("OBJECT", "ENCODING", "z"));
+            assertEquals(1L, c.call("ZADD", "z", "500", "m128"));
+            assertEquals("skiplist", c.call("OBJECT", "ENCODING", "z"));
+            assertEquals(list("m1", "m2"), c.call("ZRANGE", "z", "0", "1"));
+            assertEquals(list("m128", "m0"), c.call("ZRANGE", "z", "-2", "-1"));
+            assertEquals(127L, c.call("ZRANK", "z", "m128"));
+            assertEquals(125L, c.call("ZREMRANGEBYRANK", "z", "0", "124"));
+            assertEquals("skiplist", c.call("OBJECT", "ENCODING", "z")); // it stays one, as in Redis
+            assertEquals(list("m126", "126", "m127", "127", "m128", "500", "m0", "1000"), c.call("ZRANGE", "z", "0", "-1", "WITHSCORES"));
+            assertEquals(4L, c.call("ZUNIONSTORE", "copy", "1", "z"));
+            assertEquals("listpack", c.call("OBJECT", "ENCODING", "copy")); // a computed result: by its size
+            assertEquals(1L, c.call("COPY", "z", "z2"));
+            assertEquals("skiplist", c.call("OBJECT", "ENCODING", "z2"));
+            assertEquals(1L, c.call("ZADD", "v", "1", "x".repeat(64)));
+            assertEquals("listpack", c.call("OBJECT", "ENCODING", "v")); // zset-max-listpack-value 64
+            assertEquals(1L, c.call("ZADD", "v", "2", "y".repeat(65)));
+            assertEquals("skiplist", c.call("OBJECT", "ENCODING", "v"));
+            assertEquals(list("x".repeat(64), "y".repeat(65)), c.call("ZRANGE", "v", "0", "-1"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void commandsOfSeveralKeysWorkAcrossShards(int shards) throws Exception {
+        try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            String[] src = onTwoShards("src", shards);
+            String[] dst = onTwoShards("dst", shards);
+            String target = owner(dst[0], shards) != owner(src[0], shards) ? dst[0] : dst[1];
+            assertTrue(owner(src[0], shards) != owner(src[1], shards));
+            assertEquals(3L, c.call("ZADD", src[0], "1", "a", "2", "b", "3", "c"));
+            assertEquals(2L, c.call("ZADD", src[1], "10", "b", "20", "d"));
+            assertEquals("OK", c.call("SET", target, "a string, replaced"));
+            assertEquals(1L, c.call("EXPIRE", target, "1000"));
+            assertEquals(4L, c.call("ZUNIONSTORE", target, "2", src[0], src[1], "WEIGHTS", "1", "2"));
+            assertEquals(list("a", "1", "c", "3", "b", "22", "d", "40"), c.call("ZRANGE", target, "0", "-1", "WITHSCORES"));
+            assertEquals(-1L, c.call("TTL", target)); // a stored result has no expiry
+            assertEquals(1L, c.call("ZINTERSTORE", target, "2", src[0], src[1], "AGGREGATE", "MAX"));
+            assertEquals(list("b", "10"), c.call("ZRANGE", target, "0", "-1", "WITHSCORES"));
+            assertEquals(2L, c.call("ZDIFFSTORE", target, "2", src[0], src[1]));
+            assertEquals(list("a", "c"), c.call("ZRANGE", target, "0", "-1"));
+            assertEquals(0L, c.call("ZINTERSTORE", target, "2", src[0], "nokey"));
+            assertEquals(0L, c.call("EXISTS", target)); // an empty result deletes the destination
+            assertEquals(2L, c.call("ZRANGESTORE", target, src[1], "0", "-1"));
+            assertEquals(list("b", "10", "d", "20"), c.call("ZRANGE", target, "0", "-1", "WITHSCORES"));
+            assertEquals(list("a", "1", "c", "3", "b", "22", "d", "40"),
+                    c.call("ZUNION", "2", src[0], src[1], "WEIGHTS", "1", "2", "WITHSCORES"));
+            assertEquals(1L, c.call("ZINTERCARD", "2", src[0], src[1]));
+            assertEquals(list("a", "c"), c.call("ZDIFF", "2", src[0], src[1]));
+            assertEquals(list(src[1], list(list("d", "20"), list("b", "10"))),
+                    c.call("ZMPOP", "3", "nokey", src[1], src[0], "MAX", "COUNT", "5"));
+            assertEquals(0L, c.call("EXISTS", src[1])); // popped empty: gone
+            assertEquals(list(src[0], list(list("a", "1"))), c.call("ZMPOP", "2", src[1], src[0], "MIN"));
+            assertEquals("OK", c.call("SET", src[1], "x"));
+            assertEquals(error("WRONGTYPE Operation against a key holding the wrong kind of value"),
+                    c.call("ZUNIONSTORE", target, "2", src[0], src[1]));
+            assertEquals(error("ERR weight value is not a float"),
+                    c.call("ZUNION", "2", src[0], "nokey", "WEIGHTS", "1", "x"));
+            // The next command of the connection, sent in the same write, sees the stored result.
+            assertEquals(1L, c.call("DEL", src[1]));
+            assertEquals(1L, c.call("ZADD", src[1], "5", "p"));
+            c.output().write(RespClient.encode("ZUNIONSTORE", target, "2", src[0], src[1]));
+            c.output().write(RespClient.encode("ZRANGE", target, "0", "-1"));
+            c.output().write(RespClient.encode("ZADD", src[0], "0", "first"));
+            c.output().write(RespClient.encode("ZINTER", "1", src[0]));
+            c.output().flush();
+            assertEquals(3L, c.read());
+            assertEquals(list("b", "c", "p"), c.read());
+            assertEquals(1L, c.read());
+            assertEquals(list("first", "b", "c"), c.read());
+        }
+    }
+
     /** Commands whose replies redis-server 7.0 gives the same on every run (no random choice, no big ZSCAN cursor). */
     private static final String[][] SCRIPT = {
         {"ZADD", "z", "1", "a", "2", "b", "3", "c", "1.1", "d", "-0", "e", "1e-5", "f", "123456789012345678", "g"},
