@@ -431,7 +431,7 @@ final class AofReplay {
         } else if (r.is(0, ZADD) && r.count() >= 4 && r.count() % 2 == 0) { // score member ..., scores in 17 digits
             KeyTable.Entry e = entry(r, table);
             if (e == null) {
-                e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), new ZSetValue());
+                e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), ZSetValue.forRecord(r));
             } else if (!(e.aggregate instanceof ZSetValue)) {
                 return false;
             }

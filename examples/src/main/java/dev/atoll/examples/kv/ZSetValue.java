@@ -49,6 +49,19 @@ final class ZSetValue implements Aggregate {
         return z;
     }
 
+    /**
+     * The set a log's {@code ZADD key score member ...} creates: a skiplist at once when the record
+     * would not fit a listpack (a rewritten skiplist), so that its scores come back as they were
+     * (a listpack would turn -0 into 0).
+     */
+    static ZSetValue forRecord(Request r) {
+        int longest = 0;
+        for (int i = 3; i < r.count(); i += 2) {
+            longest = Math.max(longest, r.length(i));
+        }
+        return forResult((r.count() - 2) / 2, longest);
+    }
+
     @Override
     public String type() {
         return "zset";

@@ -231,6 +231,146 @@ class KvSortedSetsTest {
         }
     }
 
+    /** Every key's members and scores' text (17 digits: equal text, equal double) and encoding. */
+    private static Map<String, Object> state(RespClient c, List<String> keys) throws Exception {
+        Map<String, Object> state = new TreeMap<>();
+        for (String key : keys) {
+            state.put(key, list(c.call("ZRANGE", key, "0", "-1", "WITHSCORES"), c.call("OBJECT", "ENCODING", key),
+                    c.call("TTL", key) instanceof Long ttl && ttl > 0 ? "expires" : "persists"));
+        }
+        return state;
+    }
+
+    @Test
+    void everyChangeSurvivesARestartWithAnotherShardCountAndARewrite() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        List<String> keys = List.of("exact", "big", "incr", "popped", "ranged", "union", "ranges", "expiring", "gone", "mpop1", "mpop2");
+        Map<String, Object> before;
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            c.call("ZADD", "exact", "0.1", "a", "5e-324", "b", "1.2345678901234568e17", "c", "-inf", "d", "inf", "e",
+                    "0x1.fffffffffffffp1023", "f", "-0", "g", "0.3", "h");
+            for (int i = 0; i < 300; i++) {
+                c.call("ZADD", "big", Double.toString(i / 7.0), "m" + i);
+            }
+            c.call("ZADD", "big", "-0", "negzero");
+            c.call("ZINCRBY", "big", "-0", "incrzero");
+            c.call("ZREM", "big", "m3", "m4", "nope");
+            c.call("ZADD", "big", "GT", "CH", "1000", "m5", "-1", "m6");
+            for (int i = 0; i < 10; i++) {
+                c.call("ZINCRBY", "incr", "0.1", "x"); // 0.1 ten times: 0.99999999999999989
+                c.call("ZADD", "incr", "INCR", "1e-17", "y");
+            }
+            c.call("ZADD", "popped", "1", "a", "2", "b", "3", "c", "4", "d");
+            c.call("ZPOPMIN", "popped");
+            c.call("ZPOPMAX", "popped", "2");
+            c.call("ZADD", "ranged", "1", "a", "2", "b", "3", "c", "4", "d", "0", "p", "0", "q", "0", "r");
+            c.call("ZREMRANGEBYSCORE", "ranged", "(3", "4");
+            c.call("ZREMRANGEBYRANK", "ranged", "0", "0");
+            c.call("ZREMRANGEBYLEX", "ranged", "[q", "[q");
+            c.call("ZUNIONSTORE", "union", "2", "exact", "ranged", "WEIGHTS", "3", "1");
+            c.call("ZRANGESTORE", "ranges", "big", "10", "20");
+            c.call("ZADD", "expiring", "1", "a");
+            c.call("EXPIRE", "expiring", "100000");
+            c.call("ZADD", "gone", "1", "a");
+            c.call("ZPOPMIN", "gone");
+            c.call("ZADD", "mpop1", "1", "a");
+            c.call("ZADD", "mpop2", "1", "a", "2", "b");
+            assertEquals(list("mpop2", list(list("b", "2"))), c.call("ZMPOP", "3", "nokey", "mpop2", "mpop1", "MAX"));
+            assertEquals("0.99999999999999989", c.call("ZSCORE", "incr", "x"));
+            assertEquals("-0", c.call("ZSCORE", "big", "negzero"));
+            before = state(c, keys);
+        }
+        try (KvTestServer server = KvTestServer.start(3, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals(before, state(c, keys), "replayed on 3 shards");
+            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            String info;
+            do {
+                Thread.sleep(20);
+                info = (String) c.call("INFO", "persistence");
+            } while (info.contains("aof_rewrite_in_progress:1") && System.nanoTime() < deadline);
+        }
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals(before, state(c, keys), "rewritten, then replayed on 1 shard");
+        }
+    }
+
+    private static final String[][] C_PRINTF_G17 = {
+        {"0.1", "0.10000000000000001"}, {"1.1", "1.1000000000000001"}, {"1e-5", "1.0000000000000001e-05"},
+        {"1e16", "10000000000000000"}, {"1e17", "1e+17"}, {"123456789012345678", "1.2345678901234568e+17"},
+        {"5e-324", "4.9406564584124654e-324"}, {"2.2250738585072014e-308", "2.2250738585072014e-308"},
+        {"1.7976931348623157e308", "1.7976931348623157e+308"}, {"-2.5e-7", "-2.4999999999999999e-07"},
+        {"0.0001", "0.0001"}, {"0.00001", "1.0000000000000001e-05"}, {"100", "100"}, {"3.0", "3"}, {"1e21", "1e+21"},
+        {"-1.5", "-1.5"}, {"99999999999999999", "1e+17"}, {"0.3", "0.29999999999999999"}, {"12345.678", "12345.678"},
+        {"1e-300", "1e-300"}, {"-0", "-0"}, {"inf", "inf"}, {"-inf", "-inf"},
+    };
+
+    /** Scores in C's %.17g (the table from C's printf), and read back bit for bit. */
+    @Test
+    void scoresAreWrittenAsRedisWritesThemAndReadBackExactly() {
+        for (String[] row : C_PRINTF_G17) {
+            byte[] text = row[0].getBytes(StandardCharsets.US_ASCII);
+            assertEquals(row[1], new String(Score.format(Score.parse(text, 0, text.length)), StandardCharsets.US_ASCII), row[0]);
+        }
+        Random random = new Random(18);
+        for (int i = 0; i < 100_000; i++) {
+            double d = Double.longBitsToDouble(random.nextLong());
+            if (Double.isNaN(d)) {
+                continue;
+            }
+            byte[] text = Score.format(d);
+            assertEquals(Double.doubleToRawLongBits(d), Double.doubleToRawLongBits(Score.parse(text, 0, text.length)),
+                    new String(text, StandardCharsets.US_ASCII));
+        }
+        for (String bad : new String[] {"", " 1", "1 ", "nan", "1e", "0x", "1e400", "1e-400", "abc", "1.2.3", "--1", "inf1"}) {
+            byte[] text = bad.getBytes(StandardCharsets.US_ASCII);
+            assertTrue(Double.isNaN(Score.parse(text, 0, text.length)), bad);
+        }
+    }
+
+    /** Ranks, bounds and order of both encodings against a sorted model, over random changes. */
+    @Test
+    void bothEncodingsKeepTheOrderAndRanksOfAModel() {
+        Random random = new Random(7);
+        for (int members : new int[] {100, 2000}) {
+            ZSetValue z = new ZSetValue();
+            TreeMap<String, Double> scores = new TreeMap<>();
+            for (int step = 0; step < 20 * members; step++) {
+                String member = "m" + random.nextInt(members);
+                byte[] b = member.getBytes(StandardCharsets.US_ASCII);
+                if (random.nextInt(3) == 0) {
+                    assertEquals(scores.remove(member) != null, z.remove(b, 0, b.length));
+                } else {
+                    double score = random.nextInt(50);
+                    assertEquals(scores.put(member, score) == null, z.put(b, score));
+                }
+            }
+            List<String> order = new ArrayList<>(scores.keySet());
+            order.sort((x, y) -> ZSkipList.compare(scores.get(x), x.getBytes(StandardCharsets.US_ASCII), scores.get(y),
+                    y.getBytes(StandardCharsets.US_ASCII)));
+            assertEquals(order.size(), z.size());
+            assertEquals(members > 128 ? "skiplist" : "listpack", z.encoding());
+            List<String> visited = new ArrayList<>();
+            z.forEach((member, score) -> visited.add(new String(member, StandardCharsets.US_ASCII)));
+            assertEquals(order, visited);
+            for (int rank = 0; rank < order.size(); rank++) {
+                byte[] b = order.get(rank).getBytes(StandardCharsets.US_ASCII);
+                assertEquals(rank, z.rank(b, 0, b.length));
+                int expected = rank;
+                z.visit(rank, 1, false, (member, score) -> assertEquals(order.get(expected), new String(member, StandardCharsets.US_ASCII)));
+            }
+            for (int bound = -1; bound <= 50; bound++) {
+                double limit = bound;
+                long below = scores.values().stream().filter(v -> v < limit).count();
+                assertEquals(below, z.countBefore((score, member) -> score < limit));
+            }
+            List<String> reversed = new ArrayList<>();
+            z.visit(z.size() - 1, z.size(), true, (member, score) -> reversed.add(new String(member, StandardCharsets.US_ASCII)));
+            java.util.Collections.reverse(reversed);
+            assertEquals(order, reversed);
+        }
+    }
+
     /** Commands whose replies redis-server 7.0 gives the same on every run (no random choice, no big ZSCAN cursor). */
     private static final String[][] SCRIPT = {
         {"ZADD", "z", "1", "a", "2", "b", "3", "c", "1.1", "d", "-0", "e", "1e-5", "f", "123456789012345678", "g"},
