@@ -106,7 +106,7 @@ final class KeyMove extends PendingReply {
         if (shard.aof != null) {
             shard.aof.entry(e);
         }
-        afterSync(shard, () -> {
+        shard.afterLogged(() -> {
             if (command == Command.COPY) {
                 finish(":1\r\n");
             } else {
@@ -135,18 +135,9 @@ final class KeyMove extends PendingReply {
         Shard.current().sendReply(home, () -> Shard.current().sendReply(shard, step));
     }
 
-    /** Runs {@code next} once the shard's log holds what it logged so far on the device (appendfsync always), else now. */
-    private void afterSync(KvShard shard, Runnable next) {
-        if (shard.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-            shard.aof.whenSynced(shard.aof.syncPoint(), next);
-        } else {
-            next.run();
-        }
-    }
-
     /** Ends the move on the current shard (its log synced first, under always): the reply goes home. */
     private void finish(String resp) {
-        afterSync(node.shards[Shard.current().id()], () -> Shard.current().sendReply(home, () -> {
+        node.shards[Shard.current().id()].afterLogged(() -> Shard.current().sendReply(home, () -> {
             reply.raw(ReplyWriter.asciiBytes(resp));
             connection.moveDone();
             complete();

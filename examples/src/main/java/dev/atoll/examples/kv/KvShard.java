@@ -126,6 +126,15 @@ final class KvShard {
         return shard;
     }
 
+    /** Runs {@code next} once this shard's log holds what it logged so far on the device (appendfsync always), else now. */
+    void afterLogged(Runnable next) {
+        if (aof != null && settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
+            aof.whenSynced(aof.syncPoint(), next);
+        } else {
+            next.run();
+        }
+    }
+
     /**
      * Execute one command of kind KEY or MULTI_KEY whose keys this shard owns; the reply goes to
      * {@code out}, or an error if the reply does not fit in it (MGET of large values).

@@ -92,72 +92,45 @@ final class ZRange {
             minAt = keyAt + 2;
             maxAt = keyAt + 1;
         }
-        switch (range.by) {
+        return range.bounds(r, minAt, maxAt, out) ? range : null;
+    }
+
+    /** A range alone, its bounds at {@code minAt} and the next argument (ZCOUNT, ZLEXCOUNT, ZREMRANGEBY*); null after the error reply. */
+    static ZRange of(By by, Request r, int minAt, ReplyWriter out) {
+        ZRange range = new ZRange();
+        range.by = by;
+        return range.bounds(r, minAt, minAt + 1, out) ? range : null;
+    }
+
+    /** Reads the bounds of {@link #by}; false after the error reply. */
+    private boolean bounds(Request r, int minAt, int maxAt, ReplyWriter out) {
+        switch (by) {
             case RANK -> {
                 if (!r.longAt(minAt)) {
                     out.error(KvShard.NOT_INTEGER);
-                    return null;
+                    return false;
                 }
-                range.start = r.number;
+                start = r.number;
                 if (!r.longAt(maxAt)) {
                     out.error(KvShard.NOT_INTEGER);
-                    return null;
+                    return false;
                 }
-                range.end = r.number;
+                end = r.number;
             }
             case SCORE -> {
-                if (!range.scores(r, minAt, maxAt)) {
+                if (!scores(r, minAt, maxAt)) {
                     out.error(NOT_FLOAT);
-                    return null;
+                    return false;
                 }
             }
             case LEX -> {
-                if (!range.lex(r, minAt, maxAt)) {
+                if (!lex(r, minAt, maxAt)) {
                     out.error(NOT_LEX);
-                    return null;
+                    return false;
                 }
             }
         }
-        return range;
-    }
-
-    /** A score range alone (ZCOUNT, ZREMRANGEBYSCORE); null after the error reply. */
-    static ZRange scores(Request r, int minAt, ReplyWriter out) {
-        ZRange range = new ZRange();
-        range.by = By.SCORE;
-        if (!range.scores(r, minAt, minAt + 1)) {
-            out.error(NOT_FLOAT);
-            return null;
-        }
-        return range;
-    }
-
-    /** A member range alone (ZLEXCOUNT, ZREMRANGEBYLEX); null after the error reply. */
-    static ZRange lex(Request r, int minAt, ReplyWriter out) {
-        ZRange range = new ZRange();
-        range.by = By.LEX;
-        if (!range.lex(r, minAt, minAt + 1)) {
-            out.error(NOT_LEX);
-            return null;
-        }
-        return range;
-    }
-
-    /** A rank range alone (ZREMRANGEBYRANK); null after the error reply. */
-    static ZRange ranks(Request r, int startAt, ReplyWriter out) {
-        ZRange range = new ZRange();
-        range.by = By.RANK;
-        if (!r.longAt(startAt)) {
-            out.error(KvShard.NOT_INTEGER);
-            return null;
-        }
-        range.start = r.number;
-        if (!r.longAt(startAt + 1)) {
-            out.error(KvShard.NOT_INTEGER);
-            return null;
-        }
-        range.end = r.number;
-        return range;
+        return true;
     }
 
     private boolean scores(Request r, int minAt, int maxAt) {

@@ -75,7 +75,7 @@ final class ZSetCommands {
                 }
             }
             case ZCOUNT, ZLEXCOUNT -> {
-                ZRange range = command == Command.ZCOUNT ? ZRange.scores(r, 2, out) : ZRange.lex(r, 2, out);
+                ZRange range = ZRange.of(command == Command.ZCOUNT ? ZRange.By.SCORE : ZRange.By.LEX, r, 2, out);
                 if (range == null) {
                     return;
                 }
@@ -445,11 +445,8 @@ final class ZSetCommands {
 
     /** ZREMRANGEBYRANK key start stop, ZREMRANGEBYSCORE key min max, ZREMRANGEBYLEX key min max. */
     private void removeRange(Command command, Request r, long now, ReplyWriter out) {
-        ZRange range = switch (command) {
-            case ZREMRANGEBYRANK -> ZRange.ranks(r, 2, out);
-            case ZREMRANGEBYSCORE -> ZRange.scores(r, 2, out);
-            default -> ZRange.lex(r, 2, out);
-        };
+        ZRange range = ZRange.of(command == Command.ZREMRANGEBYRANK ? ZRange.By.RANK
+                : command == Command.ZREMRANGEBYSCORE ? ZRange.By.SCORE : ZRange.By.LEX, r, 2, out);
         if (range == null) {
             return;
         }
@@ -596,33 +593,12 @@ final class ZSetCommands {
 
     /** ZSCAN key cursor [MATCH pattern] [COUNT count]: members and their scores' text. */
     private void scan(Request r, long now, ReplyWriter out) {
-        long cursor;
-        try {
-            cursor = Long.parseUnsignedLong(r.string(2));
-        } catch (NumberFormatException e) {
-            out.error("ERR invalid cursor");
+        if (!ScanOptions.validCursor(r, out)) {
             return;
         }
         ZSetValue z = find(r, 1, now);
-        if (z == null) {
-            out.arrayHeader(2).bulk("0").arrayHeader(0);
-            return;
+        if (!wrong(z, out)) {
+            ScanOptions.scanPairs(r, z == null ? null : (from, count, visitor) -> z.scan(from, count, visitor::accept), out);
         }
-        if (wrong(z, out)) {
-            return;
-        }
-        ScanOptions options = ScanOptions.parse(r, 3, false, out);
-        if (options == null) {
-            return;
-        }
-        List<byte[]> found = new ArrayList<>();
-        long next = z.scan(cursor, options.count(), (member, score) -> {
-            if (options.matches(member)) {
-                found.add(member);
-                found.add(score);
-            }
-        });
-        out.arrayHeader(2).bulk(Long.toUnsignedString(next)).arrayHeader(found.size());
-        found.forEach(out::bulk);
     }
 }

@@ -195,7 +195,7 @@ final class ZSetGather extends PendingReply {
                 answer = "-ERR " + e.getMessage();
             }
             String resp = answer;
-            afterSync(shard, () -> Shard.current().sendReply(home, () -> {
+            shard.afterLogged(() -> Shard.current().sendReply(home, () -> {
                 reply.raw(ReplyWriter.asciiBytes(resp + "\r\n"));
                 done();
             }));
@@ -225,7 +225,7 @@ final class ZSetGather extends PendingReply {
                 popped = e;
             }
             Object outcome = popped;
-            afterSync(shard, () -> Shard.current().sendReply(home, () -> popped(index, name, outcome)));
+            shard.afterLogged(() -> Shard.current().sendReply(home, () -> popped(index, name, outcome)));
         });
         if (!sent) {
             finish("ERR shard " + owner + " is overloaded");
@@ -246,15 +246,6 @@ final class ZSetGather extends PendingReply {
     }
 
     // ---- the end ----
-
-    /** Runs {@code next} once the shard's log holds what it logged so far on the device (appendfsync always), else now. */
-    private void afterSync(KvShard shard, Runnable next) {
-        if (shard.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-            shard.aof.whenSynced(shard.aof.syncPoint(), next);
-        } else {
-            next.run();
-        }
-    }
 
     private void finish(String error) {
         reply.error(error);

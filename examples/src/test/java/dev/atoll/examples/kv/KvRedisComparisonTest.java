@@ -85,7 +85,7 @@ class KvRedisComparisonTest {
         {"HINCRBYFLOAT", "hf", "x", "10.5"}, {"HINCRBYFLOAT", "hf", "x", "0.1"}, {"HINCRBYFLOAT", "hf", "x", "-5000"},
     };
 
-    private static String onPath(String program) {
+    static String onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, program);
             if (Files.isExecutable(candidate)) {
@@ -99,13 +99,8 @@ class KvRedisComparisonTest {
     void everyReplyIsRedisSOwn() throws Exception {
         String redisServer = onPath("redis-server");
         Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        int port = freePort();
+        Process redis = startRedis(redisServer, port);
         try (KvTestServer atoll = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
              RespClient a = atoll.client();
              RespClient r = connect(port)) {
@@ -124,8 +119,22 @@ class KvRedisComparisonTest {
         }
     }
 
+    /** A loopback port nobody listens on now. */
+    static int freePort() throws java.io.IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return free.getLocalPort();
+        }
+    }
+
+    /** A redis-server on {@code port} of the loopback address, without persistence. */
+    static Process startRedis(String redisServer, int port) throws java.io.IOException {
+        return new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     /** A client of the redis-server just started, once it accepts (bounded: 10 s). */
-    private static RespClient connect(int port) throws Exception {
+    static RespClient connect(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try {

@@ -7,8 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.File;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -475,33 +473,18 @@ class KvSortedSetsTest {
         };
     }
 
-    private static String onPath(String program) {
-        for (String path : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(path, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
-    }
-
     /** The script's replies from redis-server and from Atoll on 1 and 2 shards, in RESP2 then RESP3: all the same. */
     @Test
     void everyReplyIsRedisSOwn() throws Exception {
-        String redisServer = onPath("redis-server");
+        String redisServer = KvRedisComparisonTest.onPath("redis-server");
         Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = KvRedisComparisonTest.startRedis(redisServer, port);
         try (KvTestServer one = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
              KvTestServer two = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
              RespClient a1 = one.client();
              RespClient a2 = two.client();
-             RespClient r = connect(port)) {
+             RespClient r = KvRedisComparisonTest.connect(port)) {
             List<String> differences = new ArrayList<>();
             for (String protocol : new String[] {"2", "3"}) {
                 for (RespClient client : List.of(r, a1, a2)) {
@@ -524,21 +507,6 @@ class KvSortedSetsTest {
         } finally {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** A client of the redis-server just started, once it accepts (bounded: 10 s). */
-    private static RespClient connect(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                return new RespClient(port);
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(20);
-            }
         }
     }
 }
