@@ -144,6 +144,8 @@ class KvSortedSetsTest {
             assertEquals(error("ERR wrong number of arguments for 'zunionstore' command"), c.call("ZUNIONSTORE", "d", "1"));
             assertEquals(error("ERR wrong number of arguments for 'zrangestore' command"), c.call("ZRANGESTORE", "d", "s", "0"));
             assertEquals(error("ERR at least 1 input key is needed for 'zunionstore' command"), c.call("ZUNIONSTORE", "d", "0", "a"));
+            assertEquals(list(list("zunionstore", -4L, list("write", "denyoom", "movablekeys"), 1L, 1L, 1L, list("@sortedset"),
+                    list(), list(), list())), c.call("COMMAND", "INFO", "zunionstore"));
         }
     }
 
@@ -500,6 +502,18 @@ class KvSortedSetsTest {
                             differences.add("RESP" + protocol + (atoll == a1 ? ", 1 shard: " : ", 2 shards: ")
                                     + String.join(" ", command) + ": redis " + expected + ", atoll " + actual);
                         }
+                    }
+                }
+            }
+            r.call("HELLO", "2");
+            a2.call("HELLO", "2");
+            for (Command command : Command.values()) { // COMMAND INFO: name, arity, flags, first key, last key, step
+                if (command.name().startsWith("Z")) {
+                    List<?> expected = (List<?>) ((List<?>) r.call("COMMAND", "INFO", command.lowerName)).get(0);
+                    List<?> actual = (List<?>) ((List<?>) a2.call("COMMAND", "INFO", command.lowerName)).get(0);
+                    if (!expected.subList(0, 6).equals(actual.subList(0, 6))) {
+                        differences.add("COMMAND INFO " + command.lowerName + ": redis " + expected.subList(0, 6)
+                                + ", atoll " + actual.subList(0, 6));
                     }
                 }
             }
