@@ -364,7 +364,7 @@ final class ZSetCommands {
         int updated = 0;
         boolean processed = false;
         double result = 0;
-        List<byte[]> logged = new ArrayList<>(); // score text, member, ... as they are now
+        List<byte[]> logged = shard.aof == null ? null : new ArrayList<>(); // score text, member, ... as they are now
         String failure = null;
         for (int i = 0; i < pairs; i++) {
             int m = at + 2 * i + 1;
@@ -390,8 +390,7 @@ final class ZSetCommands {
                     byte[] member = r.copy(m);
                     z.put(member, score);
                     updated++;
-                    logged.add(Score.format(score));
-                    logged.add(member);
+                    logChange(logged, member, score);
                 }
             } else if (!xx) {
                 byte[] member = r.copy(m);
@@ -399,11 +398,10 @@ final class ZSetCommands {
                 added++;
                 processed = true;
                 result = score;
-                logged.add(Score.format(score));
-                logged.add(member);
+                logChange(logged, member, score);
             }
         }
-        if (shard.aof != null && !logged.isEmpty()) {
+        if (logged != null && !logged.isEmpty()) {
             byte[] key = entry.key;
             shard.aof.record(2 + logged.size(), w -> {
                 w.bulk(ZADD).bulk(key);
@@ -420,6 +418,14 @@ final class ZSetCommands {
             }
         } else {
             out.integer(ch ? added + updated : added);
+        }
+    }
+
+    /** Notes a member's new score for ZADD's log record ({@code logged} null: no log). */
+    private static void logChange(List<byte[]> logged, byte[] member, double score) {
+        if (logged != null) {
+            logged.add(Score.format(score));
+            logged.add(member);
         }
     }
 
