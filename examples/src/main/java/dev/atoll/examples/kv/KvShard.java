@@ -126,6 +126,12 @@ final class KvShard {
         return shard;
     }
 
+    /** The error every write gets while this shard's log fails, or null. */
+    String writeRefusal() {
+        return aof != null && aof.failure() != null
+                ? "MISCONF Errors writing to the AOF file: " + aof.failure().getMessage() : null;
+    }
+
     /** Runs {@code next} once this shard's log holds what it logged so far on the device (appendfsync always), else now. */
     void afterLogged(Runnable next) {
         if (aof != null && settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
@@ -140,8 +146,8 @@ final class KvShard {
      * {@code out}, or an error if the reply does not fit in it (MGET of large values).
      */
     void execute(Command command, Request r, ReplyWriter out, long now) {
-        if (command.writes && aof != null && aof.failure() != null) {
-            out.error("MISCONF Errors writing to the AOF file: " + aof.failure().getMessage());
+        if (command.writes && writeRefusal() != null) {
+            out.error(writeRefusal());
             return;
         }
         int mark = out.size();

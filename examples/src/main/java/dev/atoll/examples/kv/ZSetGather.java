@@ -190,7 +190,8 @@ final class ZSetGather extends PendingReply {
             KvShard shard = node.shards[owner];
             String answer;
             try {
-                answer = ":" + shard.zsets.store(target, result, System.currentTimeMillis());
+                answer = shard.writeRefusal() != null ? "-" + shard.writeRefusal()
+                        : ":" + shard.zsets.store(target, result, System.currentTimeMillis());
             } catch (RuntimeException e) {
                 answer = "-ERR " + e.getMessage();
             }
@@ -220,7 +221,8 @@ final class ZSetGather extends PendingReply {
             KvShard shard = node.shards[owner];
             Object popped;
             try {
-                popped = shard.zsets.popFirst(name, pop, System.currentTimeMillis());
+                popped = shard.writeRefusal() != null ? shard.writeRefusal() // the error text
+                        : shard.zsets.popFirst(name, pop, System.currentTimeMillis());
             } catch (RuntimeException e) {
                 popped = e;
             }
@@ -238,6 +240,8 @@ final class ZSetGather extends PendingReply {
         } else if (outcome instanceof ZSetCommands.Popped popped) {
             ZSetCommands.mpopReply(name, popped, reply);
             done();
+        } else if (outcome instanceof String error) {
+            finish(error); // MISCONF
         } else if (outcome instanceof RuntimeException e) {
             finish("ERR " + e.getMessage());
         } else {

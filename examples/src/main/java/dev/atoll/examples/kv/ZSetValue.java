@@ -108,18 +108,19 @@ final class ZSetValue implements Aggregate {
             }
             return false;
         }
-        score += 0.0; // a listpack keeps -0 as the integer 0, as Redis's does
         int i = indexOf(member, 0, member.length);
         boolean added = i < 0;
+        if (added && count == MAX_LISTPACK_ENTRIES) { // converted first, as Redis does: the new member keeps a -0
+            convert();
+            return put(member, score);
+        }
+        score += 0.0; // a listpack keeps -0 as the integer 0, as Redis's does
         if (!added) {
             if (scores[i] == score) {
                 return false;
             }
             member = members[i];
             removeAt(i);
-        } else if (count == MAX_LISTPACK_ENTRIES) {
-            convert();
-            return put(member, score);
         }
         insertAt(insertionPoint(score, member), member, score);
         return added;

@@ -371,6 +371,83 @@ class KvSortedSetsTest {
         }
     }
 
+    /** A set as ZUNION & co. read one (the seam the set type implements). */
+    private record FakeSet(List<String> members) implements SetMembers {
+        @Override
+        public boolean contains(byte[] b, int offset, int length) {
+            return members.contains(new String(b, offset, length, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void forEachMember(java.util.function.Consumer<byte[]> visitor) {
+            members.forEach(m -> visitor.accept(m.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public String type() {
+            return "set";
+        }
+
+        @Override
+        public String encoding() {
+            return "hashtable";
+        }
+
+        @Override
+        public int size() {
+            return members.size();
+        }
+
+        @Override
+        public Aggregate copy() {
+            return this;
+        }
+
+        @Override
+        public void writeRecords(byte[] key, ReplyWriter w) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static String combined(Object[] inputs, String... args) {
+        StringBuilder all = new StringBuilder();
+        Request r = new Request();
+        for (String arg : args) {
+            all.append(arg);
+        }
+        r.reset(all.toString().getBytes(StandardCharsets.UTF_8));
+        int at = 0;
+        for (String arg : args) {
+            r.add(at, arg.length());
+            at += arg.length();
+        }
+        Command command = Command.valueOf(args[0]);
+        ReplyWriter out = new ReplyWriter(64);
+        ZSetAlgebra.Outcome outcome = ZSetAlgebra.combine(command, r, inputs, out);
+        if (outcome != null && command == Command.ZINTERCARD) {
+            out.integer(outcome.cardinality());
+        } else if (outcome != null) {
+            ZSetAlgebra.members(outcome.result(), 0, outcome.result().size(), false, outcome.withScores(), out);
+        }
+        return new String(out.bytes(), 0, out.size(), StandardCharsets.UTF_8).replace("\r\n", " ").trim();
+    }
+
+    /** Sets in ZUNION, ZINTER, ZDIFF and ZINTERCARD count as members of score 1, as in Redis. */
+    @Test
+    void setsCountAsMembersOfScoreOne() {
+        ZSetValue z = new ZSetValue();
+        z.put("a".getBytes(StandardCharsets.UTF_8), 2);
+        z.put("b".getBytes(StandardCharsets.UTF_8), 3);
+        Object[] inputs = {z, new FakeSet(List.of("b", "c"))};
+        assertEquals("*6 $1 c $1 1 $1 a $1 2 $1 b $1 4", combined(inputs, "ZUNION", "2", "z", "s", "WITHSCORES"));
+        assertEquals("*2 $1 b $2 13", combined(inputs, "ZINTER", "2", "z", "s", "WEIGHTS", "1", "10", "WITHSCORES"));
+        assertEquals("*1 $1 a", combined(inputs, "ZDIFF", "2", "z", "s"));
+        assertEquals("*1 $1 c", combined(new Object[] {inputs[1], z}, "ZDIFF", "2", "s", "z"));
+        assertEquals(":1", combined(inputs, "ZINTERCARD", "2", "z", "s"));
+        assertEquals("-WRONGTYPE Operation against a key holding the wrong kind of value",
+                combined(new Object[] {z, ZSetAlgebra.WRONG_TYPE}, "ZUNION", "2", "z", "s"));
+    }
+
     /** Commands whose replies redis-server 7.0 gives the same on every run (no random choice, no big ZSCAN cursor). */
     private static final String[][] SCRIPT = {
         {"ZADD", "z", "1", "a", "2", "b", "3", "c", "1.1", "d", "-0", "e", "1e-5", "f", "123456789012345678", "g"},
@@ -459,6 +536,11 @@ class KvSortedSetsTest {
             add.add("m" + i);
         }
         add.addAll(List.of("-0", "negzero", "1.2345678901234568e17", "huge"));
+        List<String> full = new ArrayList<>(List.of("ZADD", "full"));
+        for (int i = 0; i < 128; i++) {
+            full.add(Integer.toString(i));
+            full.add("f" + i);
+        }
         return new String[][] {
             add.toArray(String[]::new), {"OBJECT", "ENCODING", "big"}, {"ZSCORE", "big", "negzero"}, {"ZRANGE", "big", "0", "3", "WITHSCORES"},
             {"ZRANK", "big", "m77"}, {"ZREVRANK", "big", "m77"}, {"ZRANGEBYSCORE", "big", "(100", "+inf", "LIMIT", "2", "3", "WITHSCORES"},
@@ -472,6 +554,8 @@ class KvSortedSetsTest {
             {"ZREMRANGEBYSCORE", "big", "-inf", "100"}, {"ZCARD", "big"}, {"OBJECT", "ENCODING", "big"}, {"ZRANDMEMBER", "big", "500"},
             {"ZADD", "long", "1", "x".repeat(65)}, {"OBJECT", "ENCODING", "long"}, {"ZADD", "edge", "1", "x".repeat(64)},
             {"OBJECT", "ENCODING", "edge"}, {"ZMPOP", "2", "big", "long", "MAX", "COUNT", "2"},
+            full.toArray(String[]::new), {"OBJECT", "ENCODING", "full"}, {"ZADD", "full", "-0", "f0"}, {"ZSCORE", "full", "f0"},
+            {"ZADD", "full", "-0", "the129th"}, {"OBJECT", "ENCODING", "full"}, {"ZSCORE", "full", "the129th"}, {"ZSCORE", "full", "f0"},
         };
     }
 
