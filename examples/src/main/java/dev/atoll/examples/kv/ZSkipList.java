@@ -46,6 +46,9 @@ final class ZSkipList {
     }
 
     private final Node head = new Node(null, 0, MAX_LEVEL);
+    /** Where an insert or delete links at each level, and the rank there: kept, so a change allocates only its node. */
+    private final Node[] update = new Node[MAX_LEVEL];
+    private final int[] rank = new int[MAX_LEVEL];
     private Node tail;
     private int length;
     private int level = 1;
@@ -73,8 +76,6 @@ final class ZSkipList {
 
     /** Inserts a member that is not in the list. */
     void insert(double score, byte[] member) {
-        Node[] update = new Node[MAX_LEVEL];
-        int[] rank = new int[MAX_LEVEL];
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
             rank[i] = i == level - 1 ? 0 : rank[i + 1];
@@ -109,12 +110,12 @@ final class ZSkipList {
         } else {
             tail = node;
         }
+        Arrays.fill(update, 0, level, null); // holds no node past the change
         length++;
     }
 
     /** Removes the member of that score; false when it is not there. */
     boolean delete(double score, byte[] member) {
-        Node[] update = new Node[MAX_LEVEL];
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
             while (x.next[i] != null && compare(x.next[i].score, x.next[i].member, score, member) < 0) {
@@ -124,6 +125,7 @@ final class ZSkipList {
         }
         x = x.next[0];
         if (x == null || compare(x.score, x.member, score, member) != 0) {
+            Arrays.fill(update, 0, level, null);
             return false;
         }
         for (int i = 0; i < level; i++) {
@@ -139,6 +141,7 @@ final class ZSkipList {
         } else {
             tail = x.previous;
         }
+        Arrays.fill(update, 0, level, null);
         while (level > 1 && head.next[level - 1] == null) {
             level--;
         }
