@@ -30,6 +30,8 @@ import java.util.Arrays;
  *       batches at the next task step, one mesh message per shard ({@link BatchPool});</li>
  *   <li>several keys on several shards (MGET, MSET, DEL, EXISTS): one single-key command per key,
  *       each to its owner, and a combining entry that joins their replies;</li>
+ *   <li>ZUNIONSTORE and the other sorted-set commands of several keys: whole on their shard when
+ *       they share one, else a {@link ZSetGather} from this shard;</li>
  *   <li>KEYS, SCAN, DBSIZE, FLUSHALL, INFO: a {@link FanOut} over the shards.</li>
  * </ul>
  *

@@ -231,6 +231,27 @@ class KvSortedSetsTest {
         }
     }
 
+    /** Under appendfsync always the commands of several keys across shards answer after their syncs, and their results replay. */
+    @Test
+    void acrossShardsUnderAppendfsyncAlwaysTheResultsReplay() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.ALWAYS);
+        String[] src = onTwoShards("src", 2);
+        String[] dst = onTwoShards("dst", 2);
+        String target = owner(dst[0], 2) != owner(src[0], 2) ? dst[0] : dst[1];
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals(2L, c.call("ZADD", src[0], "1", "a", "2", "b"));
+            assertEquals(1L, c.call("ZADD", src[1], "0.1", "b"));
+            assertEquals(2L, c.call("ZUNIONSTORE", target, "2", src[0], src[1]));
+            assertEquals(list(src[1], list(list("b", "0.10000000000000001"))), c.call("ZMPOP", "2", src[1], src[0], "MIN"));
+            assertEquals(1L, c.call("ZRANGESTORE", src[1], target, "-1", "-1"));
+        }
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals(list("a", "1", "b", "2.1000000000000001"), c.call("ZRANGE", target, "0", "-1", "WITHSCORES"));
+            assertEquals(list("b", "2.1000000000000001"), c.call("ZRANGE", src[1], "0", "-1", "WITHSCORES"));
+            assertEquals(list("a", "1", "b", "2"), c.call("ZRANGE", src[0], "0", "-1", "WITHSCORES"));
+        }
+    }
+
     /** Every key's members and scores' text (17 digits: equal text, equal double) and encoding. */
     private static Map<String, Object> state(RespClient c, List<String> keys) throws Exception {
         Map<String, Object> state = new TreeMap<>();
