@@ -252,6 +252,15 @@ final class Aof {
         end();
     }
 
+    /**
+     * One record of {@code arguments} bulk strings that {@code body} writes, name first: a type's own
+     * records (ZADD with the exact scores a change left, ZREM of what a pop took).
+     */
+    void record(int arguments, java.util.function.Consumer<ReplyWriter> body) {
+        body.accept(begin(arguments));
+        end();
+    }
+
     /** A whole key as it is now, with its expiry, replacing whatever the key held (RENAME, COPY). */
     void entry(KeyTable.Entry e) {
         if (!e.isString()) {

@@ -64,6 +64,8 @@ final class AofReplay {
     private static final byte[] HDEL = ReplyWriter.asciiBytes("hdel");
     private static final byte[] SADD = ReplyWriter.asciiBytes("sadd");
     private static final byte[] SREM = ReplyWriter.asciiBytes("srem");
+    private static final byte[] ZADD = ReplyWriter.asciiBytes("zadd");
+    private static final byte[] ZREM = ReplyWriter.asciiBytes("zrem");
 
     /**
      * What was loaded.
@@ -447,6 +449,31 @@ final class AofReplay {
                 }
                 if (members.size() == 0) {
                     table.remove(e); // an empty set is no key, as in Redis
+                }
+            }
+        } else if (r.is(0, ZADD) && r.count() >= 4 && r.count() % 2 == 0) { // score member ..., scores in 17 digits
+            KeyTable.Entry e = entry(r, table);
+            if (e == null) {
+                e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), ZSetValue.forRecord(r));
+            } else if (!(e.aggregate instanceof ZSetValue)) {
+                return false;
+            }
+            ZSetValue z = (ZSetValue) e.aggregate;
+            for (int i = 2; i < r.count(); i += 2) {
+                double score = Score.parse(b, r.offset(i), r.length(i));
+                if (Double.isNaN(score)) {
+                    return false;
+                }
+                z.put(r.copy(i + 1), score);
+            }
+        } else if (r.is(0, ZREM) && r.count() >= 3) {
+            KeyTable.Entry e = entry(r, table);
+            if (e != null && e.aggregate instanceof ZSetValue z) {
+                for (int i = 2; i < r.count(); i++) {
+                    z.remove(b, r.offset(i), r.length(i));
+                }
+                if (z.size() == 0) {
+                    table.remove(e); // an empty sorted set is no key, as in Redis
                 }
             }
         } else if (r.is(0, DEL) && r.count() == 2) {

@@ -119,6 +119,39 @@ enum Command {
     SINTERSTORE(-3, Kind.ONE_SHARD, "set", "1.0.0", "Stores the intersection of sets in a key; returns its size.", "write", "denyoom"),
     SUNIONSTORE(-3, Kind.ONE_SHARD, "set", "1.0.0", "Stores the union of sets in a key; returns its size.", "write", "denyoom"),
     SDIFFSTORE(-3, Kind.ONE_SHARD, "set", "1.0.0", "Stores the difference of sets in a key; returns its size.", "write", "denyoom"),
+    ZADD(-4, Kind.KEY, "sorted-set", "1.2.0", "Adds members to a sorted set, or updates their scores (NX, XX, GT, LT, CH, INCR).", "write", "denyoom", "fast"),
+    ZINCRBY(4, Kind.KEY, "sorted-set", "1.2.0", "Increments the score of a member of a sorted set.", "write", "denyoom", "fast"),
+    ZREM(-3, Kind.KEY, "sorted-set", "1.2.0", "Removes members of a sorted set; the key goes with its last member.", "write", "fast"),
+    ZCARD(2, Kind.KEY, "sorted-set", "1.2.0", "Returns the number of members of a sorted set.", "readonly", "fast"),
+    ZSCORE(3, Kind.KEY, "sorted-set", "1.2.0", "Returns the score of a member of a sorted set.", "readonly", "fast"),
+    ZMSCORE(-3, Kind.KEY, "sorted-set", "6.2.0", "Returns the scores of members of a sorted set.", "readonly", "fast"),
+    ZRANK(3, Kind.KEY, "sorted-set", "2.0.0", "Returns the rank of a member of a sorted set, by ascending scores.", "readonly", "fast"),
+    ZREVRANK(3, Kind.KEY, "sorted-set", "2.0.0", "Returns the rank of a member of a sorted set, by descending scores.", "readonly", "fast"),
+    ZCOUNT(4, Kind.KEY, "sorted-set", "2.0.0", "Counts the members of a sorted set within a range of scores.", "readonly", "fast"),
+    ZLEXCOUNT(4, Kind.KEY, "sorted-set", "2.8.9", "Counts the members of a sorted set within a lexicographical range.", "readonly", "fast"),
+    ZRANGE(-4, Kind.KEY, "sorted-set", "1.2.0", "Returns members of a sorted set in a range of ranks, scores or members (BYSCORE, BYLEX, REV, LIMIT, WITHSCORES).", "readonly"),
+    ZREVRANGE(-4, Kind.KEY, "sorted-set", "1.2.0", "Returns members of a sorted set in a range of ranks, highest scores first.", "readonly"),
+    ZRANGEBYSCORE(-4, Kind.KEY, "sorted-set", "1.0.5", "Returns members of a sorted set in a range of scores.", "readonly"),
+    ZREVRANGEBYSCORE(-4, Kind.KEY, "sorted-set", "2.2.0", "Returns members of a sorted set in a range of scores, highest first.", "readonly"),
+    ZRANGEBYLEX(-4, Kind.KEY, "sorted-set", "2.8.9", "Returns members of a sorted set in a lexicographical range.", "readonly"),
+    ZREVRANGEBYLEX(-4, Kind.KEY, "sorted-set", "2.8.9", "Returns members of a sorted set in a lexicographical range, in reverse.", "readonly"),
+    ZPOPMIN(-2, Kind.KEY, "sorted-set", "5.0.0", "Removes and returns the members of a sorted set with the lowest scores.", "write", "fast"),
+    ZPOPMAX(-2, Kind.KEY, "sorted-set", "5.0.0", "Removes and returns the members of a sorted set with the highest scores.", "write", "fast"),
+    ZRANDMEMBER(-2, Kind.KEY, "sorted-set", "6.2.0", "Returns random members of a sorted set (count, WITHSCORES).", "readonly"),
+    ZREMRANGEBYRANK(4, Kind.KEY, "sorted-set", "2.0.0", "Removes the members of a sorted set in a range of ranks.", "write"),
+    ZREMRANGEBYSCORE(4, Kind.KEY, "sorted-set", "1.2.0", "Removes the members of a sorted set in a range of scores.", "write"),
+    ZREMRANGEBYLEX(4, Kind.KEY, "sorted-set", "2.8.9", "Removes the members of a sorted set in a lexicographical range.", "write"),
+    ZSCAN(-3, Kind.KEY, "sorted-set", "2.8.0", "Iterates over the members and scores of a sorted set (MATCH, COUNT).", "readonly"),
+    // Sorted-set commands of several keys: whole on their shard when they share one, else gathered (ZSetGather).
+    ZRANGESTORE(-5, Kind.GATHER, "sorted-set", "6.2.0", "Stores a range of a sorted set in a key (BYSCORE, BYLEX, REV, LIMIT).", "write", "denyoom"),
+    ZUNION(-3, Kind.GATHER, "sorted-set", "6.2.0", "Returns the union of sorted sets and sets (WEIGHTS, AGGREGATE, WITHSCORES).", "readonly", "movablekeys"),
+    ZINTER(-3, Kind.GATHER, "sorted-set", "6.2.0", "Returns the intersection of sorted sets and sets (WEIGHTS, AGGREGATE, WITHSCORES).", "readonly", "movablekeys"),
+    ZDIFF(-3, Kind.GATHER, "sorted-set", "6.2.0", "Returns the members of the first sorted set in none of the others (WITHSCORES).", "readonly", "movablekeys"),
+    ZINTERCARD(-3, Kind.GATHER, "sorted-set", "7.0.0", "Counts the members of the intersection of sorted sets and sets (LIMIT).", "readonly", "movablekeys"),
+    ZUNIONSTORE(-4, Kind.GATHER, "sorted-set", "2.0.0", "Stores the union of sorted sets and sets in a key (WEIGHTS, AGGREGATE).", "write", "denyoom", "movablekeys"),
+    ZINTERSTORE(-4, Kind.GATHER, "sorted-set", "2.0.0", "Stores the intersection of sorted sets and sets in a key (WEIGHTS, AGGREGATE).", "write", "denyoom", "movablekeys"),
+    ZDIFFSTORE(-4, Kind.GATHER, "sorted-set", "6.2.0", "Stores the difference of sorted sets and sets in a key.", "write", "denyoom", "movablekeys"),
+    ZMPOP(-4, Kind.GATHER, "sorted-set", "7.0.0", "Removes and returns members of the first non-empty sorted set of the keys (MIN, MAX, COUNT).", "write", "movablekeys"),
     // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are transactions.
     MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists (atomic across shards).", "write", "denyoom"),
     LCS(-3, Kind.ONE_SHARD, "string", "7.0.0", "Finds the longest common subsequence of two strings (LEN, IDX, MINMATCHLEN, WITHMATCHLEN).", "readonly"),
@@ -144,9 +177,10 @@ enum Command {
 
     /**
      * Where a command runs. TAKES: a command that takes from keys possibly on several shards and may
-     * wait for them (the blocking pops, LMPOP): a {@link BlockedClient} walks their owners.
+     * wait for them (the blocking pops, LMPOP): a {@link BlockedClient} walks their owners. GATHER: the
+     * sorted-set commands of several keys, whole on their shard or a {@link ZSetGather} across shards.
      */
-    enum Kind { CONNECTION, KEY, ONE_SHARD, MULTI_KEY, ALL_SHARDS, TAKES }
+    enum Kind { CONNECTION, KEY, ONE_SHARD, MULTI_KEY, ALL_SHARDS, TAKES, GATHER }
 
     final String lowerName = name().toLowerCase(Locale.ROOT);
     final byte[] nameBytes = lowerName.getBytes(StandardCharsets.US_ASCII);
@@ -207,6 +241,8 @@ enum Command {
             case MULTI_KEY -> this == MSET ? new int[] {1, -1, 2} : new int[] {1, -1, 1};
             case TAKES -> this == BLPOP || this == BRPOP ? new int[] {1, -2, 1}
                     : this == BLMOVE || this == BRPOPLPUSH ? new int[] {1, 2, 1} : new int[] {0, 0, 0};
+            case GATHER -> this == ZRANGESTORE ? new int[] {1, 2, 1} : ZSetAlgebra.stores(this) ? new int[] {1, 1, 1}
+                    : new int[] {0, 0, 0}; // as Redis: the other keys follow numkeys
             default -> new int[] {0, 0, 0};
         };
     }

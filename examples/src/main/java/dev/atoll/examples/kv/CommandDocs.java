@@ -81,7 +81,7 @@ final class CommandDocs {
             out.simple(flag);
         }
         out.integer(keys[0]).integer(keys[1]).integer(keys[2]);
-        out.setHeader(1).simple("@" + c.group);
+        out.setHeader(1).simple("@" + c.group.replace("-", "")); // sorted-set: @sortedset
         out.raw(ReplyWriter.EMPTY_ARRAY).raw(ReplyWriter.EMPTY_ARRAY).raw(ReplyWriter.EMPTY_ARRAY);
     }
 }

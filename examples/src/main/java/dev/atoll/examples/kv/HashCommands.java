@@ -1,8 +1,6 @@
 package dev.atoll.examples.kv;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The hash commands, as Redis 7.0's t_hash.c answers them: HSET, HMSET, HSETNX, HGET, HMGET, HDEL,
@@ -287,29 +285,8 @@ final class HashCommands {
 
     /** HSCAN key cursor [MATCH pattern] [COUNT count]. */
     private void scan(HashValue h, Request r, ReplyWriter out) {
-        long cursor;
-        try {
-            cursor = Long.parseUnsignedLong(r.string(2));
-        } catch (NumberFormatException e) {
-            out.error("ERR invalid cursor");
-            return;
+        if (ScanOptions.validCursor(r, out)) {
+            ScanOptions.scanPairs(r, h == null ? null : (from, count, visitor) -> h.scan(from, count, visitor::accept), out);
         }
-        if (h == null) {
-            out.arrayHeader(2).bulk("0").arrayHeader(0);
-            return;
-        }
-        ScanOptions options = ScanOptions.parse(r, 3, false, out);
-        if (options == null) {
-            return;
-        }
-        List<byte[]> found = new ArrayList<>();
-        long next = h.scan(cursor, options.count(), (field, value) -> {
-            if (options.matches(field)) {
-                found.add(field);
-                found.add(value);
-            }
-        });
-        out.arrayHeader(2).bulk(Long.toUnsignedString(next)).arrayHeader(found.size());
-        found.forEach(out::bulk);
     }
 }

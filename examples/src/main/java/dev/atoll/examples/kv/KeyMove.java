@@ -111,7 +111,7 @@ final class KeyMove extends PendingReply {
         if (shard.aof != null) {
             shard.aof.entry(e);
         }
-        afterSync(shard, () -> {
+        shard.afterLogged(() -> {
             if (command == Command.COPY) {
                 finish(":1\r\n");
             } else {
@@ -147,22 +147,9 @@ final class KeyMove extends PendingReply {
                 () -> node.shards[shard].locks.whenFree(key, step)));
     }
 
-    private void afterSync(KvShard shard, Runnable next) {
-        afterSync(node, shard, next);
-    }
-
-    /** Runs {@code next} once the shard's log holds what it logged so far on the device (appendfsync always), else now. */
-    static void afterSync(KvNode node, KvShard shard, Runnable next) {
-        if (shard.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-            shard.aof.whenSynced(shard.aof.syncPoint(), next);
-        } else {
-            next.run();
-        }
-    }
-
     /** Ends the move on the current shard (its log synced first, under always): the reply goes home. */
     private void finish(String resp) {
-        afterSync(node.shards[Shard.current().id()], () -> Shard.current().sendReply(home, () -> {
+        node.shards[Shard.current().id()].afterLogged(() -> Shard.current().sendReply(home, () -> {
             reply.raw(ReplyWriter.asciiBytes(resp));
             connection.waitDone();
             complete();

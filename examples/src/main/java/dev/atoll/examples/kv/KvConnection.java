@@ -27,6 +27,8 @@ import java.util.Arrays;
  *       batches at the next task step, one mesh message per shard ({@link BatchPool});</li>
  *   <li>several keys on several shards (MGET, MSET, DEL, EXISTS, MSETNX, LCS), EXEC, and a command on
  *       a key a transaction holds: a {@link Transaction}, which locks their keys on each owner;</li>
+ *   <li>ZUNIONSTORE and the other sorted-set commands of several keys: whole on their shard when
+ *       they share one, else a {@link ZSetGather} from this shard;</li>
  *   <li>KEYS, SCAN, DBSIZE, FLUSHALL, INFO: a {@link FanOut} over the shards.</li>
  * </ul>
  *
@@ -491,6 +493,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             }
             case MULTI_KEY -> multiKey(command, r, now);
             case TAKES -> take(command, r);
+            case GATHER -> gather(command, r, now);
             case ALL_SHARDS -> {
                 ReplySource fanOut = server.allShards(command, r, localOut());
                 if (fanOut != null) {
@@ -542,6 +545,34 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             }
         }
         return owner;
+    }
+
+    /**
+     * ZUNIONSTORE and the other sorted-set commands of several keys: whole on the shard of their
+     * keys when they share one (here, or forwarded), else a {@link ZSetGather} from here. A command
+     * whose numkeys is not valid runs here and answers its error.
+     */
+    private void gather(Command command, Request r, long now) {
+        int[] keys = ZSetAlgebra.keys(command, r, null);
+        int shards = node.shardCount();
+        int owner = home.id;
+        for (int k = 0; keys != null && k < keys.length; k++) {
+            int at = keys[k];
+            int o = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(at), r.length(at)), shards);
+            owner = k == 0 ? o : o == owner ? owner : CROSS_SHARD;
+        }
+        if (owner == home.id) {
+            executeLocal(command, r, now);
+        } else if (owner != CROSS_SHARD) {
+            sendToOwner(owner, r);
+        } else {
+            ReplySource gather = ZSetGather.start(node, this, localOut(), command, r);
+            if (gather != null) {
+                push(gather, 0);
+            } else {
+                localDone(); // answered at once (an argument error)
+            }
+        }
     }
 
     /**

@@ -68,6 +68,8 @@ final class KvShard {
     private final boolean lfu;
     /** Also used by {@link SetsAcrossShards} for its steps on this shard. */
     final SetCommands sets = new SetCommands(this);
+    /** The sorted-set commands; {@link ZSetGather} calls its store and pop on this shard for other shards. */
+    final ZSetCommands zsets = new ZSetCommands(this);
     private Shard shard;
     /** The batches this shard's connections send to other shards; set at {@link #start}. */
     BatchPool batches;
@@ -151,13 +153,28 @@ final class KvShard {
         return shard;
     }
 
+    /** The error every write gets while this shard's log fails, or null. */
+    String writeRefusal() {
+        return aof != null && aof.failure() != null
+                ? "MISCONF Errors writing to the AOF file: " + aof.failure().getMessage() : null;
+    }
+
+    /** Runs {@code next} once this shard's log holds what it logged so far on the device (appendfsync always), else now. */
+    void afterLogged(Runnable next) {
+        if (aof != null && settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
+            aof.whenSynced(aof.syncPoint(), next);
+        } else {
+            next.run();
+        }
+    }
+
     /**
      * Execute one command of kind KEY or MULTI_KEY whose keys this shard owns; the reply goes to
      * {@code out}, or an error if the reply does not fit in it (MGET of large values).
      */
     void execute(Command command, Request r, ReplyWriter out, long now) {
-        if (command.writes && aof != null && aof.failure() != null) {
-            out.error("MISCONF Errors writing to the AOF file: " + aof.failure().getMessage());
+        if (command.writes && writeRefusal() != null) {
+            out.error(writeRefusal());
             return;
         }
         if (command.writes && eviction.over() && !eviction.makeRoom(now, evict) && command.denyOom) {
@@ -336,6 +353,10 @@ final class KvShard {
                  RPOPLPUSH -> lists.run(command, r, now, out);
             case SADD, SREM, SCARD, SISMEMBER, SMISMEMBER, SMEMBERS, SRANDMEMBER, SPOP, SSCAN, SMOVE, SINTER, SINTERCARD,
                  SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> sets.run(command, r, now, out);
+            case ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT, ZRANGE, ZREVRANGE,
+                 ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX, ZPOPMIN, ZPOPMAX, ZRANDMEMBER,
+                 ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX, ZSCAN, ZRANGESTORE, ZUNION, ZINTER, ZDIFF,
+                 ZINTERCARD, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZMPOP -> zsets.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

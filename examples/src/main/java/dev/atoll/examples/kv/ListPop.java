@@ -208,7 +208,7 @@ final class ListPop extends BlockedClient {
             return;
         }
         elements = owner.lists.pop(e, fromLeft, 1);
-        afterSync(owner, () -> viaHome(targetOwner, this::pushOrReturn));
+        owner.afterLogged(() -> viaHome(targetOwner, this::pushOrReturn));
     }
 
     /** On the destination's owner: push the element there, or send it back to the source if the destination is of another type now. */
@@ -228,14 +228,6 @@ final class ListPop extends BlockedClient {
         }
         shard.lists.push(target, toLeft, elements, now);
         finish(shard);
-    }
-
-    private void afterSync(KvShard shard, Runnable next) {
-        if (shard.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-            shard.aof.whenSynced(shard.aof.syncPoint(), next);
-        } else {
-            next.run();
-        }
     }
 
     /**

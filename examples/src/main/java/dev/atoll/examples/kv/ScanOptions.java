@@ -46,6 +46,48 @@ record ScanOptions(byte[] pattern, int count, String type) {
         return new ScanOptions(pattern, count, type);
     }
 
+    /** A walk of a hash's or sorted set's elements, each with its value (HSCAN, ZSCAN). */
+    interface PairWalk {
+        long scan(long cursor, int count, java.util.function.BiConsumer<byte[], byte[]> visitor);
+    }
+
+    /** Whether argument 2 of HSCAN, ZSCAN is a cursor (checked before the key's type, as Redis does); false after the error. */
+    static boolean validCursor(Request r, ReplyWriter out) {
+        try {
+            Long.parseUnsignedLong(r.string(2));
+            return true;
+        } catch (NumberFormatException e) {
+            out.error("ERR invalid cursor");
+            return false;
+        }
+    }
+
+    /**
+     * The rest of HSCAN and ZSCAN once the key's type is checked: an empty reply for an absent key
+     * ({@code walk} null), else the options from argument 3, one step of {@code walk} from the cursor
+     * (a {@link #validCursor}), and the reply (next cursor; elements and values, flat).
+     */
+    static void scanPairs(Request r, PairWalk walk, ReplyWriter out) {
+        if (walk == null) {
+            out.arrayHeader(2).bulk("0").arrayHeader(0);
+            return;
+        }
+        long cursor = Long.parseUnsignedLong(r.string(2));
+        ScanOptions options = parse(r, 3, false, out);
+        if (options == null) {
+            return;
+        }
+        java.util.List<byte[]> found = new java.util.ArrayList<>();
+        long next = walk.scan(cursor, options.count(), (element, value) -> {
+            if (options.matches(element)) {
+                found.add(element);
+                found.add(value);
+            }
+        });
+        out.arrayHeader(2).bulk(Long.toUnsignedString(next)).arrayHeader(found.size());
+        found.forEach(out::bulk);
+    }
+
     /** Whether {@code name} matches the pattern. */
     boolean matches(byte[] name) {
         return pattern == null || Glob.matches(pattern, name);

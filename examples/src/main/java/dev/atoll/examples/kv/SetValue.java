@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * allocated to tell an integer member. Member arrays are never changed once in a set, so a copy may
  * share them. Used by its shard's thread only.
  */
-final class SetValue implements Aggregate {
+final class SetValue implements SetMembers {
     static final int MAX_INTSET_ENTRIES = 512;
     /** Members per SADD record of a rewrite: a large set is several records, none of them huge. */
     private static final int MEMBERS_PER_RECORD = 1024;
@@ -56,6 +56,17 @@ final class SetValue implements Aggregate {
             return table.find(b, offset, length, KeyTable.hash(b, offset, length)) != null;
         }
         return scratch.parseLong(b, offset, length) && Arrays.binarySearch(ints, 0, count, scratch.number) >= 0;
+    }
+
+    /** As {@link #contains(byte[], int, int, Request)}, for the sorted-set commands that take sets (not a hot path). */
+    @Override
+    public boolean contains(byte[] b, int offset, int length) {
+        return contains(b, offset, length, new Request());
+    }
+
+    @Override
+    public void forEachMember(java.util.function.Consumer<byte[]> visitor) {
+        forEach(visitor::accept);
     }
 
     /** Adds {@code b[offset, offset + length)} (copied if kept); true when it is new. */

@@ -130,7 +130,7 @@ final class SetsAcrossShards extends PendingReply {
                 part[i] = e == null ? null : e.aggregate instanceof SetValue set ? set.copy() : WRONG_TYPE;
             }
         }
-        afterSync(kv, () -> Shard.current().sendReply(home, () -> arrived(shard, part)));
+        kv.afterLogged(() -> Shard.current().sendReply(home, () -> arrived(shard, part)));
     }
 
     /** On the home shard: one part is in; once all are, the result. */
@@ -209,7 +209,7 @@ final class SetsAcrossShards extends PendingReply {
             finish(refusal(kv));
         } else {
             kv.sets.addMember(e, keys[1], member, System.currentTimeMillis());
-            afterSync(kv, () -> viaHome(owners[0], keys[0], this::removeFromSource));
+            kv.afterLogged(() -> viaHome(owners[0], keys[0], this::removeFromSource));
         }
     }
 
@@ -242,14 +242,9 @@ final class SetsAcrossShards extends PendingReply {
         KeyMove.viaHome(node, home, shard, key, step);
     }
 
-    /** Runs {@code next} once the shard's log is synced so far, under appendfsync always ({@link KeyMove#afterSync}). */
-    private void afterSync(KvShard shard, Runnable next) {
-        KeyMove.afterSync(node, shard, next);
-    }
-
     /** Ends on the current shard with {@code answer} (see {@link #done}), its log synced first under always. */
     private void finish(Object answer) {
-        afterSync(node.shards[Shard.current().id()], () -> Shard.current().sendReply(home, () -> done(answer)));
+        node.shards[Shard.current().id()].afterLogged(() -> Shard.current().sendReply(home, () -> done(answer)));
     }
 
     /** On the home shard: the reply is {@code answer}, an integer (Long) or an error's text (String). */

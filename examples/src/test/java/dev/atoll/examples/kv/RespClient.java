@@ -25,6 +25,9 @@ final class RespClient implements AutoCloseable {
     /** RESP3's set ({@code ~}): its elements in the order they came, told apart from an array. */
     record RespSet(List<Object> elements) { }
 
+    /** A RESP3 double ({@code ,text}), kept as its text. */
+    record Resp3Double(String text) { }
+
     /** RESP3's null ({@code _}), told apart from RESP2's. */
     static final Object RESP3_NULL = new Object() {
         @Override
@@ -119,6 +122,7 @@ final class RespClient implements AutoCloseable {
                 yield new String(data, 0, length, StandardCharsets.UTF_8);
             }
             case '_' -> RESP3_NULL;
+            case ',' -> new Resp3Double(line);
             case '=' -> {
                 byte[] data = in.readNBytes(Integer.parseInt(line) + 2);
                 yield new String(data, 4, data.length - 6, StandardCharsets.UTF_8); // after "txt:"

@@ -1,0 +1,163 @@
+package dev.atoll.examples.kv;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Sorted-set scores as Redis 7.0 reads and writes them: read with C's {@code strtod} grammar
+ * (decimal, hexadecimal, {@code inf}/{@code infinity} in any case, a sign; NaN refused), written as
+ * C's {@code printf("%.17g")} (seventeen significant digits, trailing zeros dropped; {@code inf},
+ * {@code -inf}). Seventeen digits read back to the same double, so a logged score is bit-exact.
+ */
+final class Score {
+    /** What a failed parse returns: no score is NaN. */
+    static final double INVALID = Double.NaN;
+    private static final MathContext SEVENTEEN = new MathContext(17, RoundingMode.HALF_EVEN);
+    private static final byte[] INF = ReplyWriter.asciiBytes("inf");
+    private static final byte[] MINUS_INF = ReplyWriter.asciiBytes("-inf");
+
+    private Score() {
+    }
+
+    /**
+     * A score argument as Redis's getDoubleFromObject reads it (ZADD, ZINCRBY, WEIGHTS): the whole
+     * text must be a number, not empty, no leading space, no overflow or underflow to zero, not NaN.
+     * {@link #INVALID} otherwise.
+     */
+    static double parse(byte[] b, int offset, int length) {
+        if (length == 0 || isSpace(b[offset])) {
+            return INVALID;
+        }
+        return strtod(b, offset, length, true);
+    }
+
+    /**
+     * A bound of a score range as Redis's zslParseRange reads it (after the optional '('): strtod
+     * without Redis's extra checks — leading spaces and an empty text (zero) pass, overflow gives inf.
+     */
+    static double parseBound(byte[] b, int offset, int length) {
+        while (length > 0 && isSpace(b[offset])) {
+            offset++;
+            length--;
+        }
+        if (length == 0) {
+            return 0;
+        }
+        return strtod(b, offset, length, false);
+    }
+
+    private static boolean isSpace(byte c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    }
+
+    /** The whole of {@code b[offset, offset + length)} as strtod reads it; {@link #INVALID} if it is not all a number. */
+    private static double strtod(byte[] b, int offset, int length, boolean checkRange) {
+        String text = new String(b, offset, length, StandardCharsets.ISO_8859_1);
+        int i = 0;
+        boolean negative = false;
+        if (text.charAt(0) == '+' || text.charAt(0) == '-') {
+            negative = text.charAt(0) == '-';
+            i++;
+        }
+        String rest = text.substring(i).toLowerCase(java.util.Locale.ROOT);
+        if (rest.equals("inf") || rest.equals("infinity")) {
+            return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        boolean hex = rest.startsWith("0x");
+        int at = hex ? 2 : 0;
+        int digits = 0;
+        boolean nonZero = false;
+        boolean point = false;
+        for (; at < rest.length(); at++) {
+            char c = rest.charAt(at);
+            if (c == '.' && !point) {
+                point = true;
+            } else if (hex ? Character.digit(c, 16) >= 0 : c >= '0' && c <= '9') {
+                digits++;
+                nonZero |= c != '0';
+            } else {
+                break;
+            }
+        }
+        if (digits == 0) {
+            return INVALID;
+        }
+        if (at < rest.length()) { // an exponent, and nothing after it
+            char marker = rest.charAt(at);
+            if (marker != (hex ? 'p' : 'e')) {
+                return INVALID;
+            }
+            int e = at + 1;
+            if (e < rest.length() && (rest.charAt(e) == '+' || rest.charAt(e) == '-')) {
+                e++;
+            }
+            if (e == rest.length()) {
+                return INVALID;
+            }
+            for (; e < rest.length(); e++) {
+                if (rest.charAt(e) < '0' || rest.charAt(e) > '9') {
+                    return INVALID;
+                }
+            }
+        } else if (hex) {
+            rest = rest + "p0"; // Java wants the binary exponent C may leave out
+        }
+        double value = Double.parseDouble(rest);
+        if (checkRange && (Double.isInfinite(value) || (value == 0 && nonZero))) {
+            return INVALID; // ERANGE: overflow, or underflow to zero
+        }
+        return negative ? -value : value;
+    }
+
+    /** The score as Redis 7.0 replies it: C's %.17g, and inf / -inf. */
+    static byte[] format(double score) {
+        if (Double.isInfinite(score)) {
+            return score > 0 ? INF : MINUS_INF;
+        }
+        return text(score).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The score as Redis 7.0's listpack holds it (its d2string), which ZSCAN of a small set shows:
+     * an integral score within half the long range as an integer, else as {@link #format}.
+     */
+    static byte[] listpackText(double score) {
+        if (score >= -Long.MAX_VALUE / 2 && score <= Long.MAX_VALUE / 2 && score == (long) score) {
+            return Decimal.bytes((long) score);
+        }
+        return format(score);
+    }
+
+    /** C's {@code printf("%.17g", score)} of a finite score. */
+    static String text(double score) {
+        if (score == 0) {
+            return 1 / score < 0 ? "-0" : "0";
+        }
+        BigDecimal rounded = new BigDecimal(score).round(SEVENTEEN);
+        int exponent = rounded.precision() - rounded.scale() - 1;
+        if (exponent >= -4 && exponent < 17) {
+            return rounded.stripTrailingZeros().toPlainString();
+        }
+        String digits = rounded.unscaledValue().abs().toString();
+        int end = digits.length();
+        while (end > 1 && digits.charAt(end - 1) == '0') {
+            end--;
+        }
+        StringBuilder s = new StringBuilder(24);
+        if (score < 0) {
+            s.append('-');
+        }
+        s.append(digits.charAt(0));
+        if (end > 1) {
+            s.append('.').append(digits, 1, end);
+        }
+        s.append('e').append(exponent < 0 ? '-' : '+');
+        int magnitude = Math.abs(exponent);
+        if (magnitude < 10) {
+            s.append('0');
+        }
+        return s.append(magnitude).toString();
+    }
+}
