@@ -52,6 +52,12 @@ final class KvShard {
     private final StringCommands strings = new StringCommands(this);
     private final KeyCommands keys = new KeyCommands(this);
     private final HashCommands hashes = new HashCommands(this);
+    /** Its connections' subscriptions (issue 18: pub/sub). */
+    final PubSub pubsub = new PubSub(this);
+    /** DEBUG SET-ACTIVE-EXPIRE 0 stops the sampling (lazy expiry goes on), as in Redis. */
+    private boolean activeExpire = true;
+    private KvNode node;
+    private boolean idleCheckArmed;
     private Shard shard;
     /** The batches this shard's connections send to other shards; set at {@link #start}. */
     BatchPool batches;
@@ -83,13 +89,12 @@ final class KvShard {
     /** Starts the shard's timers; on its thread. */
     void start(KvNode node, Shard owner) {
         this.shard = owner;
+        this.node = node;
         this.batches = new BatchPool(node, this);
         this.replyBytesLimit = settings.output().shardTotal(node.shardCount());
         armExpiry();
-        if (!settings.idleTimeout().isZero()) {
-            owner.schedule(Duration.ofSeconds(1), this::closeIdle);
-        }
-        if (settings.output().softLimit() > 0) {
+        armIdleCheck();
+        if (settings.output().softLimit() > 0 || settings.pubsubOutput().soft() > 0) {
             owner.schedule(Duration.ofSeconds(1), this::checkSoftLimits);
         }
     }
@@ -551,6 +556,10 @@ final class KvShard {
         long start = System.nanoTime();
         long now = System.currentTimeMillis();
         int expired;
+        if (!activeExpire) {
+            expiryArmed = false; // DEBUG SET-ACTIVE-EXPIRE 0 while it was armed
+            return;
+        }
         do {
             expired = 0;
             int samples = Math.min(EXPIRY_SAMPLE, table.volatileCount());
@@ -567,6 +576,23 @@ final class KvShard {
         armExpiry();
     }
 
+    /** CONFIG RESETSTAT: this shard's counters start again from 0. */
+    void resetStats() {
+        commands = 0;
+        remoteCommands = 0;
+        batchesIn = 0;
+        expiredKeys = 0;
+        hits = 0;
+        misses = 0;
+        replyBytesPeak = replyBytes;
+    }
+
+    /** DEBUG SET-ACTIVE-EXPIRE: stops or restarts the active expiry cycle. */
+    void activeExpire(boolean on) {
+        activeExpire = on;
+        armExpiry();
+    }
+
     /** Sets or clears a key's expiry (0), and starts the expiry cycle if it is not running. */
     void setExpire(KeyTable.Entry e, long expireAt) {
         table.setExpire(e, expireAt);
@@ -578,15 +604,29 @@ final class KvShard {
      * and not at all otherwise, so a shard without such keys is never woken by it (an idle server's CPU).
      */
     private void armExpiry() {
-        if (!expiryArmed && table.volatileCount() > 0) {
+        if (!expiryArmed && activeExpire && table.volatileCount() > 0) {
             expiryArmed = true;
             shard.schedule(EXPIRY_PERIOD, this::activeExpiry);
         }
     }
 
+    /**
+     * Runs the once-a-second idle check while {@code timeout} (kv.idle-timeout, CONFIG SET timeout) is not
+     * zero; called at start and when CONFIG SET changes it.
+     */
+    void armIdleCheck() {
+        if (!idleCheckArmed && !node.settings.idleTimeout().isZero()) {
+            idleCheckArmed = true;
+            shard.schedule(Duration.ofSeconds(1), this::closeIdle);
+        }
+    }
+
     private void closeIdle() {
-        long cutoff = System.nanoTime() - settings.idleTimeout().toNanos();
-        connections.closeIdleSince(cutoff);
-        shard.schedule(Duration.ofSeconds(1), this::closeIdle);
+        idleCheckArmed = false;
+        Duration timeout = node.settings.idleTimeout();
+        if (!timeout.isZero()) {
+            connections.closeIdleSince(System.nanoTime() - timeout.toNanos());
+            armIdleCheck();
+        }
     }
 }
