@@ -62,6 +62,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private static final int INITIAL_OUTPUT = 512;
 
     private static final ReplySource COMBINE_ARRAY = new Marker();
+    private static final byte[] WRONGTYPE_REPLY = ReplyWriter.asciiBytes("-WRONGTYPE");
     private static final ReplySource COMBINE_SUM = new Marker();
     private static final ReplySource COMBINE_OK = new Marker();
 
@@ -807,7 +808,13 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         for (int k = 1; k <= parts; k++) {
             int at = (pendingHead + k) & mask;
             if (kind == COMBINE_ARRAY) {
+                int mark = out.size();
                 sources[at].writeReply(indexes[at], out);
+                if (out.size() - mark > WRONGTYPE_REPLY.length && out.bytes()[mark] == '-' && Arrays.equals(out.bytes(),
+                        mark, mark + WRONGTYPE_REPLY.length, WRONGTYPE_REPLY, 0, WRONGTYPE_REPLY.length)) {
+                    out.truncate(mark);
+                    out.nullBulk(); // MGET's GET of a key of another type: null, as Redis's MGET answers
+                }
                 continue;
             }
             scratch.clear();

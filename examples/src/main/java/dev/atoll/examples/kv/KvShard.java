@@ -230,7 +230,13 @@ final class KvShard {
             case MGET -> {
                 out.arrayHeader(r.count() - 1);
                 for (int i = 1; i < r.count() && !out.full(); i++) { // cut at the limit: never sent
-                    get(b, r.offset(i), r.length(i), now, out);
+                    KeyTable.Entry e = live(b, r.offset(i), r.length(i), now);
+                    if (e != null && !e.isString()) {
+                        hits++;
+                        out.nullBulk(); // MGET answers null for a key of another type, as Redis does
+                    } else {
+                        get(b, r.offset(i), r.length(i), now, out);
+                    }
                 }
             }
             case MSET -> {
