@@ -182,8 +182,8 @@ final class KvShard {
                     return;
                 }
                 if (e == null) {
+                    // Redis 7.0's APPEND stores a fresh key as SET does (tryObjectEncoding: int or embstr)
                     e = put(b, r.offset(1), r.length(1), r.copy(2), 0, true);
-                    e.raw = true; // Redis's APPEND stores a fresh key raw
                 } else if ((long) e.length + r.length(2) > settings.input().protoMaxBulkLen()) {
                     out.error(TOO_LONG);
                     return;

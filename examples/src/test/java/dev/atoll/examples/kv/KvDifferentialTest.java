@@ -103,7 +103,7 @@ class KvDifferentialTest {
         return Arbitraries.oneOf(all).list().ofMinSize(1).ofMaxSize(40);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 1500)
     void everyReplyIsRedisSOwn(@ForAll("sequences") List<List<String>> sequence) throws Exception {
         for (RespClient c : new RespClient[] {redisClient, oneClient, twoClient}) {
             c.call("FLUSHALL");
