@@ -109,12 +109,7 @@ final class PubSub {
         if (subscribers == null) {
             subscribers = new LinkedHashSet<>();
             map.put(name, subscribers);
-            if (pattern) {
-                patternCount = patterns.size();
-            } else {
-                int bucket = name.hash & (BUCKETS - 1);
-                channelBuckets.set(bucket, channelBuckets.getPlain(bucket) + 1);
-            }
+            publishSummary(name, pattern, 1);
         }
         subscribers.add(c);
         return true;
@@ -131,14 +126,19 @@ final class PubSub {
         subscribers.remove(c);
         if (subscribers.isEmpty()) {
             map.remove(name);
-            if (pattern) {
-                patternCount = patterns.size();
-            } else {
-                int bucket = name.hash & (BUCKETS - 1);
-                channelBuckets.set(bucket, channelBuckets.getPlain(bucket) - 1);
-            }
+            publishSummary(name, pattern, -1);
         }
         return true;
+    }
+
+    /** A channel or pattern gained its first subscriber here (+1) or lost its last (-1): volatile stores. */
+    private void publishSummary(Name name, boolean pattern, int delta) {
+        if (pattern) {
+            patternCount = patterns.size();
+        } else {
+            int bucket = name.hash & (BUCKETS - 1);
+            channelBuckets.set(bucket, channelBuckets.getPlain(bucket) + delta);
+        }
     }
 
     /** A connection closes: it leaves every channel and pattern. */

@@ -10,10 +10,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.opentest4j.TestAbortedException;
 
-import java.io.File;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,19 +40,9 @@ class KvDifferentialTest {
     private static RespClient oneClient;
     private static RespClient twoClient;
 
-    private static String onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return null;
-    }
-
     @BeforeContainer
     static void start() throws Exception {
-        String redisServer = onPath("redis-server");
+        String redisServer = KvRedisComparisonTest.onPath("redis-server");
         if (redisServer == null) {
             throw new TestAbortedException("redis-server is not installed: the differential test against Redis is skipped");
         }
@@ -103,7 +90,7 @@ class KvDifferentialTest {
         return Arbitraries.oneOf(all).list().ofMinSize(1).ofMaxSize(40);
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 300)
     void everyReplyIsRedisSOwn(@ForAll("sequences") List<List<String>> sequence) throws Exception {
         for (RespClient c : new RespClient[] {redisClient, oneClient, twoClient}) {
             c.call("FLUSHALL");

@@ -1,15 +1,11 @@
 package dev.atoll.examples.kv;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.atoll.config.DriverKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,18 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KvPubSubTest {
     private static final int MESSAGES = 300;
 
-    private final Logger connectionLog = (Logger) LoggerFactory.getLogger(KvConnection.class);
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final LogCapture log = new LogCapture(KvConnection.class);
 
     @BeforeEach
     void captureLog() {
-        logged.start();
-        connectionLog.addAppender(logged);
+        log.start();
     }
 
     @AfterEach
     void stopCapturing() {
-        connectionLog.detachAppender(logged);
+        log.stop();
     }
 
     private static KvTestServer server(int shards) throws Exception {
@@ -247,14 +241,7 @@ class KvPubSubTest {
     }
 
     private void assertLogged(String... parts) {
-        for (ILoggingEvent event : logged.list) {
-            String line = event.getFormattedMessage();
-            if (Arrays.stream(parts).allMatch(line::contains)) {
-                return;
-            }
-        }
-        throw new AssertionError("no log line with " + Arrays.toString(parts) + " in "
-                + logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        log.assertLogged(parts);
     }
 
     interface Check {

@@ -55,6 +55,21 @@ class KvSettingsTest {
     }
 
     @Test
+    void thePubSubLimitIsReadAndNamedWhenWrong() {
+        assertEquals(KvSettings.PUBSUB_DEFAULT, KvSettings.from(AtollConfig.parse("", "test").reader()).pubsubOutput());
+        assertEquals(new KvSettings.PubSubLimits(1 << 20, 0, 5), KvSettings.from(AtollConfig.parse(
+                "kv.client-output-buffer-limit-pubsub { hard = 1m, soft = 0, soft-seconds = 5 }", "test").reader()).pubsubOutput());
+        String tooSmall = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
+                AtollConfig.parse("kv.client-output-buffer-limit-pubsub.hard = 1k", "my.conf").reader())).getMessage();
+        assertTrue(tooSmall.contains("kv.client-output-buffer-limit-pubsub.hard") && tooSmall.contains("1k")
+                && tooSmall.contains("64k") && tooSmall.contains("my.conf"), tooSmall);
+        String soft = assertThrows(InvalidConfigException.class, () -> KvSettings.from(AtollConfig.parse(
+                "kv.client-output-buffer-limit-pubsub { hard = 1m, soft = 2m }", "my.conf").reader())).getMessage();
+        assertTrue(soft.contains("kv.client-output-buffer-limit-pubsub.soft") && soft.contains("2m")
+                && soft.contains("my.conf"), soft);
+    }
+
+    @Test
     void outputLimitsAreBoundedAndNamedWhenWrong() {
         KvSettings.OutputLimits set = KvSettings.from(AtollConfig.parse("""
                 kv.client-output-buffer-limit { hard = 32m, soft = 8m, soft-seconds = 10, shard-total = 1g }
