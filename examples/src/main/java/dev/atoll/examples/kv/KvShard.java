@@ -94,7 +94,7 @@ final class KvShard {
         this.replyBytesLimit = settings.output().shardTotal(node.shardCount());
         armExpiry();
         armIdleCheck();
-        if (settings.output().softLimit() > 0 || settings.pubsubOutput().soft() > 0) {
+        if (settings.output().softLimit() > 0) { // a subscriber's soft limit is checked as messages arrive, as in Redis
             owner.schedule(Duration.ofSeconds(1), this::checkSoftLimits);
         }
     }
