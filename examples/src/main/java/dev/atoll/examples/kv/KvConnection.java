@@ -62,9 +62,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private static final int INITIAL_OUTPUT = 512;
 
     private static final ReplySource COMBINE_ARRAY = new Marker();
-    private static final byte[] WRONGTYPE_REPLY = ReplyWriter.asciiBytes("-WRONGTYPE");
     private static final ReplySource COMBINE_SUM = new Marker();
     private static final ReplySource COMBINE_OK = new Marker();
+    /** How a part of a split MGET starts when its key holds another type (the part answers null). */
+    private static final byte[] WRONGTYPE_REPLY = ReplyWriter.asciiBytes("-WRONGTYPE");
 
     /** The entry that joins the next {@code index} entries' replies into one. */
     private static final class Marker implements ReplySource {
@@ -478,8 +479,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return;
         }
         lastCommand = command;
-        if (subscriptions != null && subscriptions.count() > 0 && !out.resp3()
-                && !PubSubCommands.allowedWhileSubscribed(command)) {
+        if (subscribedResp2() && !PubSubCommands.allowedWhileSubscribed(command)) {
             localOut().error(PubSubCommands.notAllowed(command));
             localDone();
             return;

@@ -88,9 +88,19 @@ final class PubSub {
     /** Subscribers whose output took messages since the last write task, and whether that task is queued. */
     private final List<KvConnection> written = new ArrayList<>();
     private boolean writeQueued;
+    /** A publish's target shards, filled and read within one PUBLISH on this shard. */
+    private int[] targets;
 
     PubSub(KvShard shard) {
         this.shard = shard;
+    }
+
+    /** The array a PUBLISH here lists its target shards in (reused: nothing allocated per publish for it). */
+    int[] targets(int shards) {
+        if (targets == null) {
+            targets = new int[shards];
+        }
+        return targets;
     }
 
     /** Whether a message on a channel of hash {@code hash} may have a subscriber here. Any shard's thread. */

@@ -102,26 +102,25 @@ final class PubSubCommands {
         PubSub.Name channel = new PubSub.Name(r.bytes, r.offset(1), r.length(1));
         long here = c.home.pubsub.deliver(channel, r.bytes, r.offset(2), r.length(2));
         int home = c.home.id;
-        int targets = 0;
+        // The summaries are read once: another shard's may change meanwhile, and each target must answer.
+        int[] targets = c.home.pubsub.targets(node.shardCount());
+        int count = 0;
         for (int s = 0; s < node.shardCount(); s++) {
             if (s != home && node.shards[s].pubsub.mayReceive(channel.hash)) {
-                targets++;
+                targets[count++] = s;
             }
         }
-        if (targets == 0) {
+        if (count == 0) {
             out.integer(here);
             return null;
         }
         PubSub.Name copy = PubSub.Name.copyOf(r.bytes, r.offset(1), r.length(1));
         byte[] message = r.copy(2);
-        Publish pending = new Publish(c, out.resp3(), here, targets);
+        Publish pending = new Publish(c, out.resp3(), here, count);
         Shard shard = Shard.current();
         c.home.batches.sendAll();
-        for (int s = 0; s < node.shardCount(); s++) {
-            if (s == home || !node.shards[s].pubsub.mayReceive(channel.hash)) {
-                continue;
-            }
-            int target = s;
+        for (int i = 0; i < count; i++) {
+            int target = targets[i];
             Runnable delivery = () -> {
                 long n = node.shards[target].pubsub.deliver(copy, message, 0, message.length);
                 Shard.current().sendReply(home, () -> pending.arrived(n, -1));
