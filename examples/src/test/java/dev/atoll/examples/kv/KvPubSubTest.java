@@ -231,8 +231,9 @@ class KvPubSubTest {
                     assertEquals(List.of("message", "flood", payload), message);
                     received++;
                 }
-            } catch (java.io.EOFException | java.net.SocketException closed) {
-                // closed by the server, after what it had written
+            } catch (java.io.IOException | RuntimeException closed) {
+                // closed by the server: what it had written, the last message possibly cut (as Redis drops a
+                // client's buffers at once)
             }
             assertTrue(received < 10_000, "the slow subscriber got every message: " + received);
             assertLogged("closing client", "kv.client-output-buffer-limit-pubsub.hard = 262144");
