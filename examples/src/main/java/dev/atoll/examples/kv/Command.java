@@ -16,9 +16,9 @@ enum Command {
     HELLO(-1, Kind.CONNECTION, "connection", "6.0.0", "Handshakes with the server: RESP2 or RESP3.", "noscript", "loading", "stale", "fast", "no_auth"),
     SELECT(2, Kind.CONNECTION, "connection", "1.0.0", "Changes the selected database (only 0 exists).", "loading", "stale", "fast"),
     QUIT(-1, Kind.CONNECTION, "connection", "1.0.0", "Closes the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
-    CLIENT(-2, Kind.CONNECTION, "connection", "2.4.0", "CLIENT SETNAME, GETNAME, ID, SETINFO.", "noscript", "loading", "stale"),
+    CLIENT(-2, Kind.SERVER, "connection", "2.4.0", "CLIENT LIST, INFO, KILL (over all shards), SETNAME, GETNAME, ID, SETINFO.", "noscript", "loading", "stale"),
     COMMAND(-1, Kind.CONNECTION, "server", "2.8.13", "Returns detailed information about all commands.", "loading", "stale"),
-    CONFIG(-2, Kind.CONNECTION, "server", "2.0.0", "CONFIG GET of the server's parameters.", "admin", "noscript", "loading", "stale"),
+    CONFIG(-2, Kind.SERVER, "server", "2.0.0", "CONFIG GET, SET (the parameters that change at run time), RESETSTAT.", "admin", "noscript", "loading", "stale"),
     TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),
     WAIT(3, Kind.CONNECTION, "generic", "3.0.0", "Answers 0 at once: there are no replicas to wait for.", "noscript"),
     // Transactions (MultiState): atomic across shards (Transaction).
@@ -27,6 +27,15 @@ enum Command {
     DISCARD(1, Kind.CONNECTION, "transactions", "2.0.0", "Discards a transaction.", "noscript", "loading", "stale", "fast", "allow_busy"),
     WATCH(-2, Kind.CONNECTION, "transactions", "2.2.0", "Monitors changes to keys to determine the execution of a transaction.", "noscript", "loading", "stale", "fast", "allow_busy"),
     UNWATCH(1, Kind.CONNECTION, "transactions", "2.2.0", "Forgets about watched keys of a transaction.", "noscript", "loading", "stale", "fast", "allow_busy"),
+    // Pub/sub and administration: answered on the connection's shard, often after every shard's part (PubSubCommands, AdminCommands).
+    SUBSCRIBE(-2, Kind.SERVER, "pubsub", "2.0.0", "Listens for messages published to channels.", "pubsub", "noscript", "loading", "stale"),
+    UNSUBSCRIBE(-1, Kind.SERVER, "pubsub", "2.0.0", "Stops listening to messages posted to channels.", "pubsub", "noscript", "loading", "stale"),
+    PSUBSCRIBE(-2, Kind.SERVER, "pubsub", "2.0.0", "Listens for messages published to channels that match patterns.", "pubsub", "noscript", "loading", "stale"),
+    PUNSUBSCRIBE(-1, Kind.SERVER, "pubsub", "2.0.0", "Stops listening to messages published to channels that match patterns.", "pubsub", "noscript", "loading", "stale"),
+    PUBLISH(3, Kind.SERVER, "pubsub", "2.0.0", "Posts a message to a channel; answers its receivers over all shards.", "pubsub", "loading", "stale", "fast"),
+    PUBSUB(-2, Kind.SERVER, "pubsub", "2.8.0", "PUBSUB CHANNELS, NUMSUB, NUMPAT over all shards.", "pubsub", "loading", "stale"),
+    RESET(1, Kind.SERVER, "connection", "6.2.0", "Resets the connection: subscriptions, protocol, name, authentication.", "noscript", "loading", "stale", "fast", "no_auth"),
+    DEBUG(-2, Kind.SERVER, "server", "1.0.0", "DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD (a log rewrite).", "admin", "noscript", "loading", "stale"),
     // Owned by the shard of their one key (argument 1).
     GET(2, Kind.KEY, "string", "1.0.0", "Returns the string value of a key.", "readonly", "fast"),
     SET(-3, Kind.KEY, "string", "1.0.0", "Sets the string value of a key (EX, PX, EXAT, PXAT, NX, XX, KEEPTTL, GET).", "write", "denyoom"),
@@ -179,8 +188,10 @@ enum Command {
      * Where a command runs. TAKES: a command that takes from keys possibly on several shards and may
      * wait for them (the blocking pops, LMPOP): a {@link BlockedClient} walks their owners. GATHER: the
      * sorted-set commands of several keys, whole on their shard or a {@link ZSetGather} across shards.
+     * SERVER: pub/sub and administration, answered on the connection's shard, often after every
+     * shard's part.
      */
-    enum Kind { CONNECTION, KEY, ONE_SHARD, MULTI_KEY, ALL_SHARDS, TAKES, GATHER }
+    enum Kind { CONNECTION, KEY, ONE_SHARD, MULTI_KEY, ALL_SHARDS, TAKES, GATHER, SERVER }
 
     final String lowerName = name().toLowerCase(Locale.ROOT);
     final byte[] nameBytes = lowerName.getBytes(StandardCharsets.US_ASCII);

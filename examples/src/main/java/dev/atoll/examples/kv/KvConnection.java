@@ -451,8 +451,15 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             localDone();
             return;
         }
-        if (!authenticated && command != Command.AUTH && command != Command.HELLO && command != Command.QUIT) {
+        if (!authenticated && command != Command.AUTH && command != Command.HELLO && command != Command.QUIT
+                && command != Command.RESET) {
             localOut().error("NOAUTH Authentication required.");
+            localDone();
+            return;
+        }
+        lastCommand = command;
+        if (subscribedResp2() && !PubSubCommands.allowedWhileSubscribed(command)) {
+            localOut().error(PubSubCommands.notAllowed(command));
             localDone();
             return;
         }
@@ -505,6 +512,17 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             case CONNECTION -> {
                 server.connectionCommand(command, r, localOut());
                 localDone();
+            }
+            case SERVER -> {
+                if (admin == null) {
+                    admin = new AdminCommands(node, this, server);
+                }
+                ReplySource pending = admin.execute(command, r, localOut());
+                if (pending != null) {
+                    push(pending, 0);
+                } else {
+                    localDone(); // answered at once
+                }
             }
         }
     }
@@ -894,19 +912,25 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         long bytes = replyBytes();
         home.replyBytesChanged(bytes - reportedBytes);
         reportedBytes = bytes;
-        if (hardLimitReached || bytes >= limits.hardLimit()) {
-            closeForOutput(bytes + " bytes of replies not read reached the hard limit (kv.client-output-buffer-limit.hard = "
-                    + limits.hardLimit() + ")");
+        // A connection with subscriptions is of Redis's pubsub class: its own limits.
+        boolean subscriber = subscribed();
+        KvSettings.PubSubLimits pubsub = node.settings.pubsubOutput();
+        long hard = subscriber ? pubsub.hardOr(limits.hardLimit()) : limits.hardLimit();
+        long soft = subscriber ? pubsub.soft() : limits.softLimit();
+        int softSeconds = subscriber ? pubsub.softSeconds() : limits.softSeconds();
+        String key = subscriber ? "kv.client-output-buffer-limit-pubsub" : "kv.client-output-buffer-limit";
+        if (hardLimitReached || bytes >= hard) {
+            closeForOutput(bytes + " bytes of replies not read reached the hard limit (" + key + ".hard = " + hard + ")");
             return true;
         }
-        if (limits.softLimit() > 0 && bytes >= limits.softLimit()) {
+        if (soft > 0 && bytes >= soft) {
             long now = System.nanoTime();
             if (!overSoftLimit) {
                 overSoftLimit = true;
                 overSoftSinceNanos = now;
-            } else if (now - overSoftSinceNanos > limits.softSeconds() * 1_000_000_000L) {
-                closeForOutput(bytes + " bytes of replies not read, over the soft limit (kv.client-output-buffer-limit.soft = "
-                        + limits.softLimit() + ") for more than " + limits.softSeconds() + " s");
+            } else if (now - overSoftSinceNanos > softSeconds * 1_000_000_000L) {
+                closeForOutput(bytes + " bytes of replies not read, over the soft limit (" + key + ".soft = "
+                        + soft + ") for more than " + softSeconds + " s");
                 return true;
             }
         } else {
@@ -992,6 +1016,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             blocked = null;
         }
         multi.closed();
+        if (subscriptions != null) {
+            home.pubsub.unsubscribeAll(this);
+        }
         input = null;
         charge();
         connection.close();
@@ -1009,5 +1036,88 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         queuedBytes = 0;
         home.replyBytesChanged(-reportedBytes);
         reportedBytes = 0;
+    }
+
+    // ---- pub/sub and administration (PubSub, PubSubCommands, AdminCommands) ----
+
+    /** Made at its first pub/sub or administration command. */
+    private AdminCommands admin;
+    /** Its subscriptions; null until it first (un)subscribes. */
+    private PubSub.Subscriptions subscriptions;
+    /** In its shard's list of subscribers whose output took messages this loop iteration ({@link PubSub}). */
+    boolean pushQueued;
+    final long createdNanos = System.nanoTime();
+    /** The last command it sent (CLIENT LIST's {@code cmd}). */
+    Command lastCommand;
+
+    PubSub.Subscriptions subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new PubSub.Subscriptions();
+        }
+        return subscriptions;
+    }
+
+    /** Whether it subscribes to anything (Redis's pubsub client class). */
+    boolean subscribed() {
+        return subscriptions != null && subscriptions.count() > 0;
+    }
+
+    /** Whether it speaks RESP2 with subscriptions: only (P)(UN)SUBSCRIBE, PING, QUIT, RESET, and PING answers an array. */
+    boolean subscribedResp2() {
+        return subscribed() && !out.resp3();
+    }
+
+    boolean resp3() {
+        return out.resp3();
+    }
+
+    /**
+     * Where a pushed message goes — the output, or behind the replies still outstanding so that a RESP2
+     * client reads it after them — or null when it is closed or its hard limit was reached (the message is
+     * dropped, the connection closes at {@link #pushesWritten}).
+     */
+    ReplyWriter pushOut() {
+        return closed || hardLimitReached ? null : localOut();
+    }
+
+    /** Ends a message begun with {@link #pushOut}; past the hard limit, no more are taken. */
+    void pushDone() {
+        localDone();
+        KvSettings.PubSubLimits pubsub = node.settings.pubsubOutput();
+        hardLimitReached |= replyBytes() >= (subscribed() ? pubsub.hardOr(limits.hardLimit()) : limits.hardLimit());
+    }
+
+    /** Once per loop iteration after messages were pushed: its limits are checked, its output written. */
+    void pushesWritten() {
+        if (!inRead) {
+            endOfRead(); // lets go of the local batch messages went into, checks the limits, drains and writes
+        }
+    }
+
+    /** RESET: no transaction nor watched key, no subscriptions, RESP2, no name, and (with a password) not authenticated. */
+    void reset() {
+        multi.discardAll();
+        if (subscriptions != null) {
+            home.pubsub.unsubscribeAll(this);
+        }
+        protocol(false);
+        name = null;
+        authenticated = node.settings.password().isEmpty();
+    }
+
+    /** CLIENT LIST's line for this connection, on its shard. */
+    String describe() {
+        return ClientInfo.line(this, connection, replyBytes(), out.size() - outSent, pendingCount,
+                input == null ? 0 : inputEnd - inputStart, input == null ? 0 : input.length);
+    }
+
+    /** CLIENT KILL's ADDR and LADDR: {@code ip:port} of the peer, or of this end. */
+    String address(boolean peer) {
+        return ClientInfo.address(connection, peer);
+    }
+
+    /** Whether it is closed or closing (CLIENT KILL's count skips those). */
+    boolean closingOrClosed() {
+        return closed || closing;
     }
 }

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * by the runtime's task queues), and the few process-wide counters, which are atomics.
  */
 final class KvNode {
-    final KvSettings settings;
+    /** Replaced whole by CONFIG SET ({@link AdminCommands}): each read sees one consistent set. */
+    volatile KvSettings settings;
     final ShardRuntime runtime;
     final KvShard[] shards;
     /** Which peers are served (Redis's protected mode). */

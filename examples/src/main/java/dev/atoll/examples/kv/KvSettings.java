@@ -30,18 +30,33 @@ import java.time.Duration;
  * @param aofLoadMissing       logs of a layout that are missing (a shard's keys) are accepted at start,
  *                             with a warning; otherwise the start is refused
  * @param memory               maxmemory: how much the keys may take and what goes when they take more
+ * @param pubsubOutput         the bounds on what a subscriber holds (Redis's pubsub class)
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, OutputLimits output,
                          int maxConnections, Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
-                         boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory) {
+                         boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory,
+                         PubSubLimits pubsubOutput) {
+
+    /** Redis's default {@code client-output-buffer-limit pubsub 32mb 8mb 60}. */
+    public static final PubSubLimits PUBSUB_DEFAULT = new PubSubLimits(32L << 20, 8L << 20, 60);
+
+    /** With no maxmemory and the pubsub class's limits as Redis's defaults (tests). */
+    public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
+                      long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
+                      Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
+                      boolean aofLoadCorruptTail, boolean aofLoadMissing) {
+        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
+                maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
+                aofLoadMissing, MemoryLimits.NONE, PUBSUB_DEFAULT);
+    }
 
     /** With the logs loaded as reference.conf says: a cut command dropped, corruption and missing logs refused. */
     public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
                       long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
                       Duration idleTimeout, String password, boolean protectedMode) {
         this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
-                maxConnections, idleTimeout, password, protectedMode, true, false, false, MemoryLimits.NONE);
+                maxConnections, idleTimeout, password, protectedMode, true, false, false, MemoryLimits.NONE, PUBSUB_DEFAULT);
     }
 
     /**
@@ -122,6 +137,22 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
         }
     }
 
+    /**
+     * What a connection with subscriptions may hold of the messages and replies its client has not read:
+     * Redis's {@code client-output-buffer-limit pubsub <hard> <soft> <soft-seconds>}. Over it the
+     * subscriber is closed with a log line; the publishers never wait.
+     *
+     * @param hard        bytes held at which it is closed at once; 0 = the normal class's hard limit
+     * @param soft        bytes held at which, once held for longer than {@code softSeconds}, it is closed; 0 = none
+     * @param softSeconds how long the soft limit may be passed
+     */
+    public record PubSubLimits(long hard, long soft, int softSeconds) {
+        /** The hard limit in force for a subscriber whose normal class allows {@code normalHard}. */
+        long hardOr(long normalHard) {
+            return hard > 0 ? hard : normalHard;
+        }
+    }
+
     /** Redis's {@code appendfsync} choices. */
     public enum FsyncPolicy {
         /** fsync before a write is answered (group commit: one fsync per batch). */
@@ -174,7 +205,8 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 reader.bool("kv.aof.load-truncated"),
                 reader.bool("kv.aof.load-corrupt-tail"),
                 reader.bool("kv.aof.load-missing"),
-                memoryLimits(reader));
+                memoryLimits(reader),
+                pubsubLimits(reader));
     }
 
     /** The share of the maximum heap {@code maxmemory = auto} gives the keys: the rest is for buffers, replies and garbage. */
@@ -186,6 +218,18 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 : bytesOrAuto(reader, "kv.maxmemory", 0, 1L << 42);
         return new MemoryLimits(max, reader.enumOf("kv.maxmemory-policy", EvictionPolicy.class),
                 reader.intIn("kv.maxmemory-samples", 1, 64));
+    }
+
+    private static final String PUBSUB = "kv.client-output-buffer-limit-pubsub.";
+
+    private static PubSubLimits pubsubLimits(ConfigReader reader) {
+        long hard = reader.bytes(PUBSUB + "hard", 0, 1L << 30);
+        if (hard != 0 && hard < 64 * 1024) {
+            throw reader.invalid(PUBSUB + "hard", "0 (the normal class's hard limit) or a size from 64k to 1g");
+        }
+        long soft = reader.bytes(PUBSUB + "soft", 0, hard == 0 ? 1L << 30 : hard);
+        int softSeconds = reader.intIn(PUBSUB + "soft-seconds", 0, 86_400);
+        return new PubSubLimits(hard, soft, softSeconds);
     }
 
     /** A size, or the word {@code auto} (returned as 0). */

@@ -70,6 +70,12 @@ final class KvShard {
     final SetCommands sets = new SetCommands(this);
     /** The sorted-set commands; {@link ZSetGather} calls its store and pop on this shard for other shards. */
     final ZSetCommands zsets = new ZSetCommands(this);
+    /** Its connections' subscriptions (issue 18: pub/sub). */
+    final PubSub pubsub = new PubSub(this);
+    /** DEBUG SET-ACTIVE-EXPIRE 0 stops the sampling (lazy expiry goes on), as in Redis. */
+    private boolean activeExpire = true;
+    private KvNode node;
+    private boolean idleCheckArmed;
     private Shard shard;
     /** The batches this shard's connections send to other shards; set at {@link #start}. */
     BatchPool batches;
@@ -112,13 +118,12 @@ final class KvShard {
     /** Starts the shard's timers; on its thread. */
     void start(KvNode node, Shard owner) {
         this.shard = owner;
+        this.node = node;
         this.batches = new BatchPool(node, this);
         this.replyBytesLimit = settings.output().shardTotal(node.shardCount());
         armExpiry();
-        if (!settings.idleTimeout().isZero()) {
-            owner.schedule(Duration.ofSeconds(1), this::closeIdle);
-        }
-        if (settings.output().softLimit() > 0) {
+        armIdleCheck();
+        if (settings.output().softLimit() > 0) { // a subscriber's soft limit is checked as messages arrive, as in Redis
             owner.schedule(Duration.ofSeconds(1), this::checkSoftLimits);
         }
     }
@@ -262,8 +267,8 @@ final class KvShard {
                     return;
                 }
                 if (e == null) {
+                    // Redis 7.0's APPEND stores a fresh key as SET does (tryObjectEncoding: int or embstr)
                     e = put(b, r.offset(1), r.length(1), r.copy(2), 0, true);
-                    e.raw = true; // Redis's APPEND stores a fresh key raw
                 } else if ((long) e.length + r.length(2) > settings.input().protoMaxBulkLen()) {
                     out.error(TOO_LONG);
                     return;
@@ -310,7 +315,13 @@ final class KvShard {
             case MGET -> {
                 out.arrayHeader(r.count() - 1);
                 for (int i = 1; i < r.count() && !out.full(); i++) { // cut at the limit: never sent
-                    get(b, r.offset(i), r.length(i), now, out);
+                    KeyTable.Entry e = live(b, r.offset(i), r.length(i), now);
+                    if (e != null && !e.isString()) {
+                        hits++;
+                        out.nullBulk(); // MGET answers null for a key of another type, as Redis does
+                    } else {
+                        get(b, r.offset(i), r.length(i), now, out);
+                    }
                 }
             }
             case MSET -> {
@@ -650,6 +661,10 @@ final class KvShard {
         long start = System.nanoTime();
         long now = System.currentTimeMillis();
         int expired;
+        if (!activeExpire) {
+            expiryArmed = false; // DEBUG SET-ACTIVE-EXPIRE 0 while it was armed
+            return;
+        }
         do {
             expired = 0;
             int samples = Math.min(EXPIRY_SAMPLE, table.volatileCount());
@@ -666,6 +681,23 @@ final class KvShard {
         armExpiry();
     }
 
+    /** CONFIG RESETSTAT: this shard's counters start again from 0. */
+    void resetStats() {
+        commands = 0;
+        remoteCommands = 0;
+        batchesIn = 0;
+        expiredKeys = 0;
+        hits = 0;
+        misses = 0;
+        replyBytesPeak = replyBytes;
+    }
+
+    /** DEBUG SET-ACTIVE-EXPIRE: stops or restarts the active expiry cycle. */
+    void activeExpire(boolean on) {
+        activeExpire = on;
+        armExpiry();
+    }
+
     /** Sets or clears a key's expiry (0), and starts the expiry cycle if it is not running. */
     void setExpire(KeyTable.Entry e, long expireAt) {
         table.setExpire(e, expireAt);
@@ -677,15 +709,29 @@ final class KvShard {
      * and not at all otherwise, so a shard without such keys is never woken by it (an idle server's CPU).
      */
     private void armExpiry() {
-        if (!expiryArmed && table.volatileCount() > 0) {
+        if (!expiryArmed && activeExpire && table.volatileCount() > 0) {
             expiryArmed = true;
             shard.schedule(EXPIRY_PERIOD, this::activeExpiry);
         }
     }
 
+    /**
+     * Runs the once-a-second idle check while {@code timeout} (kv.idle-timeout, CONFIG SET timeout) is not
+     * zero; called at start and when CONFIG SET changes it.
+     */
+    void armIdleCheck() {
+        if (!idleCheckArmed && !node.settings.idleTimeout().isZero()) {
+            idleCheckArmed = true;
+            shard.schedule(Duration.ofSeconds(1), this::closeIdle);
+        }
+    }
+
     private void closeIdle() {
-        long cutoff = System.nanoTime() - settings.idleTimeout().toNanos();
-        connections.closeIdleSince(cutoff);
-        shard.schedule(Duration.ofSeconds(1), this::closeIdle);
+        idleCheckArmed = false;
+        Duration timeout = node.settings.idleTimeout();
+        if (!timeout.isZero()) {
+            connections.closeIdleSince(System.nanoTime() - timeout.toNanos());
+            armIdleCheck();
+        }
     }
 }

@@ -44,7 +44,7 @@ final class MultiState {
     boolean handles(Command command) {
         return switch (command) {
             case MULTI, EXEC, DISCARD, WATCH, UNWATCH -> true;
-            case QUIT -> false;
+            case QUIT, RESET -> false; // executed at once inside MULTI too, as in Redis
             default -> state != State.IDLE;
         };
     }
@@ -195,6 +195,12 @@ final class MultiState {
                 here.sendReply(w.shard, forget);
             }
         }
+    }
+
+    /** RESET: the transaction and the watches end, as after DISCARD and UNWATCH. */
+    void discardAll() {
+        reset();
+        unwatchAll();
     }
 
     /** The connection closed: its watches end. */

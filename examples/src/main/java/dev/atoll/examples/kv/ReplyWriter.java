@@ -208,6 +208,14 @@ final class ReplyWriter {
         return crlf();
     }
 
+    /** A push of {@code count} items (pub/sub messages and confirmations): {@code >n} in RESP3, an array in RESP2. */
+    ReplyWriter pushHeader(long count) {
+        ensure(24);
+        bytes[size++] = (byte) (resp3 ? '>' : '*');
+        decimal(count);
+        return crlf();
+    }
+
     ReplyWriter arrayHeader(long count) {
         ensure(24);
         bytes[size++] = '*';

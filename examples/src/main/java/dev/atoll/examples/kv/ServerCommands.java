@@ -19,6 +19,7 @@ final class ServerCommands {
     /** The Redis version the server reports: the protocol level its commands and replies follow. */
     static final String REDIS_VERSION = "7.0.0";
 
+    private static final byte[] PONG_WORD = ReplyWriter.asciiBytes("pong");
     private static final byte[] ASYNC = ReplyWriter.asciiBytes("async");
     private static final byte[] SYNC = ReplyWriter.asciiBytes("sync");
     /** The one user, named case-sensitively as Redis's ACL names it. */
@@ -39,6 +40,9 @@ final class ServerCommands {
             case PING -> {
                 if (r.count() > 2) {
                     out.error(KvConnection.wrongArity("ping"));
+                } else if (connection.subscribedResp2()) {
+                    // RESP2 with subscriptions: as a message, ["pong", argument or ""].
+                    out.arrayHeader(2).bulk(PONG_WORD).bulk(r.bytes, r.offset(r.count() - 1), r.count() == 2 ? r.length(1) : 0);
                 } else if (r.count() == 2) {
                     out.bulk(r.bytes, r.offset(1), r.length(1));
                 } else {
@@ -236,8 +240,9 @@ final class ServerCommands {
         parameters.put("port", Integer.toString(node.port));
         parameters.put("requirepass", s.password());
         KvSettings.OutputLimits limits = s.output();
+        KvSettings.PubSubLimits pubsub = s.pubsubOutput();
         parameters.put("client-output-buffer-limit", "normal " + limits.hardLimit() + " " + limits.softLimit() + " "
-                + limits.softSeconds());
+                + limits.softSeconds() + " pubsub " + pubsub.hard() + " " + pubsub.soft() + " " + pubsub.softSeconds());
         List<String> matched = new ArrayList<>();
         for (Map.Entry<String, String> p : parameters.entrySet()) {
             byte[] name = ReplyWriter.asciiBytes(p.getKey());

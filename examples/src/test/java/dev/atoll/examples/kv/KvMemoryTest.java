@@ -31,7 +31,7 @@ class KvMemoryTest {
         return new KvSettings(s.appendOnly(), s.fsync(), s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), s.output(), s.maxConnections(), s.idleTimeout(), s.password(),
                 s.protectedMode(), s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(),
-                new KvSettings.MemoryLimits(maxMemory, policy, 5));
+                new KvSettings.MemoryLimits(maxMemory, policy, 5), s.pubsubOutput());
     }
 
     private static long info(RespClient c, String field) throws IOException {

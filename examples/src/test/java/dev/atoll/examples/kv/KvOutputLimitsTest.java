@@ -1,8 +1,5 @@
 package dev.atoll.examples.kv;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.atoll.config.DriverKind;
 import dev.atoll.shards.TestRuntimes;
 import org.junit.jupiter.api.AfterEach;
@@ -10,7 +7,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,18 +37,16 @@ class KvOutputLimitsTest {
     private static final int MIB = 1 << 20;
     private static final Pattern STAT = Pattern.compile("(?m)^([a-z_]+):(\\S+)\r?$");
 
-    private final Logger connectionLog = (Logger) LoggerFactory.getLogger(KvConnection.class);
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private final LogCapture log = new LogCapture(KvConnection.class);
 
     @BeforeEach
     void captureLog() {
-        logged.start();
-        connectionLog.addAppender(logged);
+        log.start();
     }
 
     @AfterEach
     void stopCapturing() {
-        connectionLog.detachAppender(logged);
+        log.stop();
     }
 
     private static KvSettings limits(long hard, long soft, int softSeconds, long shardTotal) {
@@ -82,7 +76,7 @@ class KvOutputLimitsTest {
              RespClient admin = server.client(); RespClient abuser = server.client()) {
             String value = "v".repeat(valueBytes);
             String key = otherShardsKey(admin, abuser, value);
-            assertEquals(Arrays.asList("client-output-buffer-limit", "normal " + hard + " 0 0"),
+            assertEquals(Arrays.asList("client-output-buffer-limit", "normal " + hard + " 0 0 pubsub 33554432 8388608 60"),
                     admin.call("CONFIG", "GET", "client-output-buffer-limit"));
             long id = (Long) abuser.call("CLIENT", "ID");
             long allocatedBefore = sum(shardCounter(admin, "allocated_bytes"));
@@ -323,14 +317,7 @@ class KvOutputLimitsTest {
     }
 
     private void assertLogged(String... parts) {
-        for (ILoggingEvent event : logged.list) {
-            String line = event.getFormattedMessage();
-            if (Arrays.stream(parts).allMatch(line::contains)) {
-                return;
-            }
-        }
-        throw new AssertionError("no log line with " + Arrays.toString(parts) + " in "
-                + logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        log.assertLogged(parts);
     }
 
     private static long stat(RespClient c, String name) throws Exception {

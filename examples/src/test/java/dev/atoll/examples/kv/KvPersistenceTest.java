@@ -189,7 +189,7 @@ class KvPersistenceTest {
         KvSettings s = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
         return new KvSettings(s.appendOnly(), s.fsync(), s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), s.output(), s.maxConnections(), s.idleTimeout(), s.password(),
-                s.protectedMode(), truncated, corruptTail, missing, s.memory());
+                s.protectedMode(), truncated, corruptTail, missing, s.memory(), s.pubsubOutput());
     }
 
     /** The start refuses: the message, which names what is wrong. */

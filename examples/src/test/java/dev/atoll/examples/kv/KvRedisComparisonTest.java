@@ -85,7 +85,7 @@ class KvRedisComparisonTest {
         {"HINCRBYFLOAT", "hf", "x", "10.5"}, {"HINCRBYFLOAT", "hf", "x", "0.1"}, {"HINCRBYFLOAT", "hf", "x", "-5000"},
     };
 
-    /** The path of {@code program} on the PATH, or null. */
+    /** The executable {@code program} on the PATH, or null (KvDifferentialTest too). */
     static String onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, program);

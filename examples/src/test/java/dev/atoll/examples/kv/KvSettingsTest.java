@@ -20,7 +20,7 @@ class KvSettingsTest {
                 (long) (Runtime.getRuntime().maxMemory() * KvSettings.AUTO_MAXMEMORY_SHARE), KvSettings.EvictionPolicy.NOEVICTION, 5);
         assertEquals(new KvSettings(true, KvSettings.FsyncPolicy.EVERYSEC, Path.of("data/kv"), 64L << 20, 100, 16L << 20,
                 new KvSettings.InputLimits(512 << 20, 1 << 30, 0), KvTestServer.OUTPUT, 10_000, Duration.ZERO, "", true,
-                true, false, false, auto), s);
+                true, false, false, auto, KvSettings.PUBSUB_DEFAULT), s);
     }
 
     @Test
@@ -70,6 +70,21 @@ class KvSettingsTest {
         String queued = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
                 AtollConfig.parse("kv.aof.max-queued-bytes = 1k", "my.conf").reader())).getMessage();
         assertTrue(queued.contains("kv.aof.max-queued-bytes") && queued.contains("my.conf"), queued);
+    }
+
+    @Test
+    void thePubSubLimitIsReadAndNamedWhenWrong() {
+        assertEquals(KvSettings.PUBSUB_DEFAULT, KvSettings.from(AtollConfig.parse("", "test").reader()).pubsubOutput());
+        assertEquals(new KvSettings.PubSubLimits(1 << 20, 0, 5), KvSettings.from(AtollConfig.parse(
+                "kv.client-output-buffer-limit-pubsub { hard = 1m, soft = 0, soft-seconds = 5 }", "test").reader()).pubsubOutput());
+        String tooSmall = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
+                AtollConfig.parse("kv.client-output-buffer-limit-pubsub.hard = 1k", "my.conf").reader())).getMessage();
+        assertTrue(tooSmall.contains("kv.client-output-buffer-limit-pubsub.hard") && tooSmall.contains("1k")
+                && tooSmall.contains("64k") && tooSmall.contains("my.conf"), tooSmall);
+        String soft = assertThrows(InvalidConfigException.class, () -> KvSettings.from(AtollConfig.parse(
+                "kv.client-output-buffer-limit-pubsub { hard = 1m, soft = 2m }", "my.conf").reader())).getMessage();
+        assertTrue(soft.contains("kv.client-output-buffer-limit-pubsub.soft") && soft.contains("2m")
+                && soft.contains("my.conf"), soft);
     }
 
     @Test

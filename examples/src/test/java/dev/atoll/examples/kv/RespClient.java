@@ -28,6 +28,9 @@ final class RespClient implements AutoCloseable {
     /** A RESP3 double ({@code ,text}), kept as its text. */
     record Resp3Double(String text) { }
 
+    /** A RESP3 push ({@code >}): pub/sub messages and confirmations. */
+    record Push(List<Object> items) { }
+
     /** RESP3's null ({@code _}), told apart from RESP2's. */
     static final Object RESP3_NULL = new Object() {
         @Override
@@ -144,6 +147,13 @@ final class RespClient implements AutoCloseable {
                     items.add(read());
                 }
                 yield type == '~' ? new RespSet(items) : items;
+            }
+            case '>' -> {
+                List<Object> items = new ArrayList<>();
+                for (int i = Integer.parseInt(line); i > 0; i--) {
+                    items.add(read());
+                }
+                yield new Push(items);
             }
             default -> throw new IOException("not a RESP reply: '" + (char) type + line + "'");
         };

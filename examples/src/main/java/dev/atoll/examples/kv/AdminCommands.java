@@ -1,0 +1,554 @@
+package dev.atoll.examples.kv;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The commands of {@link Command.Kind#SERVER}: pub/sub ({@link PubSubCommands}), RESET, and the
+ * administration Redis clients and tools use — CLIENT LIST, INFO and KILL over every shard's
+ * connections (each shard lists and closes its own), CONFIG SET of what may change at run time,
+ * CONFIG RESETSTAT, DEBUG SLEEP, SET-ACTIVE-EXPIRE and OBJECT — with Redis 7.0's replies and errors.
+ * One per connection, made at its first such command; off the hot path, so it allocates freely.
+ */
+final class AdminCommands {
+    /** What CONFIG GET reports but CONFIG SET cannot change here (a restart with the setting does). */
+    private static final Set<String> FIXED = Set.of("save", "appendonly", "appendfsync", "dir", "port", "databases",
+            "proto-max-bulk-len", "client-query-buffer-limit", "protected-mode", "requirepass");
+
+    private final KvNode node;
+    private final KvConnection connection;
+    private final ServerCommands server;
+
+    AdminCommands(KvNode node, KvConnection connection, ServerCommands server) {
+        this.node = node;
+        this.connection = connection;
+        this.server = server;
+    }
+
+    /** Runs the command; returns the pending reply, or null when it was answered into {@code out}. */
+    ReplySource execute(Command command, Request r, ReplyWriter out) {
+        switch (command) {
+            case RESET -> {
+                connection.reset();
+                out.resp3(false);
+                out.simple("RESET");
+                return null;
+            }
+            case CLIENT -> {
+                return client(r, out);
+            }
+            case CONFIG -> {
+                return config(r, out);
+            }
+            case DEBUG -> {
+                return debug(r, out);
+            }
+            default -> {
+                return PubSubCommands.execute(node, connection, command, r, out);
+            }
+        }
+    }
+
+    private int[] allShards() {
+        int[] all = new int[node.shardCount()];
+        Arrays.setAll(all, i -> i);
+        return all;
+    }
+
+    // ---- CLIENT ----
+
+    private ReplySource client(Request r, ReplyWriter out) {
+        String sub = r.string(1).toLowerCase(Locale.ROOT);
+        switch (sub) {
+            case "info" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("client|info"));
+                } else {
+                    out.verbatim(connection.describe() + "\n");
+                }
+                return null;
+            }
+            case "list" -> {
+                return clientList(r, out);
+            }
+            case "kill" -> {
+                return clientKill(r, out);
+            }
+            default -> {
+                server.connectionCommand(Command.CLIENT, r, out);
+                return null;
+            }
+        }
+    }
+
+    /** A CLIENT KILL or CLIENT LIST filter: which connections it takes. */
+    private record Filter(Set<Long> ids, String type, String addr, String laddr, boolean skipMe, long maxAge) {
+        boolean takes(KvConnection c, long selfId) {
+            if (skipMe && c.id == selfId) {
+                return false;
+            }
+            if (ids != null && !ids.contains(c.id)) {
+                return false;
+            }
+            if (type != null && !type.equals(c.subscribed() ? "pubsub" : "normal")) {
+                return false;
+            }
+            if (maxAge > 0 && (System.nanoTime() - c.createdNanos) / 1_000_000_000L < maxAge) {
+                return false;
+            }
+            return (addr == null || addr.equals(c.address(true))) && (laddr == null || laddr.equals(c.address(false)));
+        }
+    }
+
+    /** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id ...]: every shard's lines, by id. */
+    private ReplySource clientList(Request r, ReplyWriter out) {
+        String type = null;
+        Set<Long> ids = null;
+        if (r.count() > 2) {
+            String option = r.string(2).toLowerCase(Locale.ROOT);
+            if (option.equals("type") && r.count() == 4) {
+                type = clientType(r.string(3));
+                if (type == null) {
+                    out.error("ERR Unknown client type '" + r.string(3) + "'");
+                    return null;
+                }
+            } else if (option.equals("id") && r.count() >= 4) {
+                ids = new java.util.HashSet<>();
+                for (int i = 3; i < r.count(); i++) {
+                    if (!r.longAt(i) || r.number <= 0) {
+                        out.error("ERR Invalid client ID");
+                        return null;
+                    }
+                    ids.add(r.number);
+                }
+            } else {
+                out.error(KvShard.SYNTAX);
+                return null;
+            }
+        }
+        Filter filter = new Filter(ids, type, null, null, false, 0);
+        long self = connection.id;
+        return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+            List<Object[]> lines = new ArrayList<>();
+            shard.connections.forEach(c -> {
+                if (!c.closingOrClosed() && filter.takes(c, self)) {
+                    lines.add(new Object[] {c.id, c.describe()});
+                }
+            });
+            return lines;
+        }, (results, reply) -> {
+            List<Object[]> all = new ArrayList<>();
+            for (Object o : results) {
+                @SuppressWarnings("unchecked")
+                List<Object[]> lines = (List<Object[]>) o;
+                all.addAll(lines);
+            }
+            all.sort(Comparator.comparingLong(line -> (Long) line[0]));
+            StringBuilder text = new StringBuilder();
+            all.forEach(line -> text.append(line[1]).append('\n'));
+            reply.verbatim(text.toString());
+        });
+    }
+
+    /** Redis's client types: normal, pubsub; master and replica (slave) exist but no connection is one here. */
+    private static String clientType(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "normal" -> "normal";
+            case "pubsub" -> "pubsub";
+            case "master" -> "master";
+            case "replica", "slave" -> "replica";
+            default -> null;
+        };
+    }
+
+    /**
+     * CLIENT KILL ip:port (the old form: OK or "No such client") or CLIENT KILL with filters ID, TYPE,
+     * ADDR, LADDR, USER, SKIPME, MAXAGE (the number closed). Each shard closes its own; this connection,
+     * when it is taken, closes after its reply.
+     */
+    private ReplySource clientKill(Request r, ReplyWriter out) {
+        boolean oldForm = r.count() == 3;
+        Filter filter;
+        if (oldForm) {
+            filter = new Filter(null, null, r.string(2), null, false, 0);
+        } else {
+            if (r.count() < 3 || r.count() % 2 != 0) {
+                out.error(KvShard.SYNTAX);
+                return null;
+            }
+            Set<Long> ids = null;
+            String type = null;
+            String addr = null;
+            String laddr = null;
+            boolean skipMe = true;
+            long maxAge = 0;
+            for (int i = 2; i < r.count(); i += 2) {
+                String option = r.string(i).toLowerCase(Locale.ROOT);
+                String value = r.string(i + 1);
+                switch (option) {
+                    case "id" -> {
+                        if (!r.longAt(i + 1) || r.number <= 0) {
+                            out.error("ERR client-id should be greater than 0");
+                            return null;
+                        }
+                        ids = Set.of(r.number);
+                    }
+                    case "type" -> {
+                        type = clientType(value);
+                        if (type == null) {
+                            out.error("ERR Unknown client type '" + value + "'");
+                            return null;
+                        }
+                    }
+                    case "addr" -> addr = value;
+                    case "laddr" -> laddr = value;
+                    case "user" -> {
+                        if (!value.equals("default")) {
+                            out.error("ERR No such user '" + value + "'");
+                            return null;
+                        }
+                    }
+                    case "skipme" -> {
+                        if (value.equalsIgnoreCase("yes")) {
+                            skipMe = true;
+                        } else if (value.equalsIgnoreCase("no")) {
+                            skipMe = false;
+                        } else {
+                            out.error(KvShard.SYNTAX);
+                            return null;
+                        }
+                    }
+                    case "maxage" -> {
+                        if (!r.longAt(i + 1)) {
+                            out.error(KvShard.SYNTAX);
+                            return null;
+                        }
+                        maxAge = r.number;
+                    }
+                    default -> {
+                        out.error(KvShard.SYNTAX);
+                        return null;
+                    }
+                }
+            }
+            filter = new Filter(ids, type, addr, laddr, skipMe, maxAge);
+        }
+        long self = connection.id;
+        KvConnection requester = connection;
+        return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+            List<KvConnection> taken = new ArrayList<>();
+            shard.connections.forEach(c -> {
+                if (!c.closingOrClosed() && filter.takes(c, self)) {
+                    taken.add(c);
+                }
+            });
+            long killed = 0;
+            for (KvConnection c : taken) {
+                if (oldForm && killed > 0) {
+                    break; // the old form closes one
+                }
+                if (c == requester) {
+                    c.closeAfterReplies();
+                } else {
+                    c.closeNow();
+                }
+                killed++;
+            }
+            return killed;
+        }, (results, reply) -> {
+            long killed = 0;
+            for (Object o : results) {
+                killed += (Long) o;
+            }
+            if (!oldForm) {
+                reply.integer(killed);
+            } else if (killed > 0) {
+                reply.ok();
+            } else {
+                reply.error("ERR No such client");
+            }
+        });
+    }
+
+    // ---- CONFIG ----
+
+    private ReplySource config(Request r, ReplyWriter out) {
+        String sub = r.string(1).toLowerCase(Locale.ROOT);
+        switch (sub) {
+            case "set" -> {
+                if (r.count() < 4 || r.count() % 2 != 0) {
+                    out.error(KvConnection.wrongArity("config|set"));
+                    return null;
+                }
+                return configSet(r, out);
+            }
+            case "resetstat" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("config|resetstat"));
+                    return null;
+                }
+                node.connectionsAccepted.set(0);
+                node.connectionsRejected.set(0);
+                node.outputLimitDisconnections.set(0);
+                return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+                    shard.resetStats();
+                    return null;
+                }, (results, reply) -> reply.ok());
+            }
+            default -> {
+                server.connectionCommand(Command.CONFIG, r, out);
+                return null;
+            }
+        }
+    }
+
+    /** A refused CONFIG SET, worded as Redis words it. */
+    private static final class Refused extends Exception {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * CONFIG SET name value [name value ...]: all or nothing, as in Redis 7. {@code maxclients},
+     * {@code timeout} and {@code client-output-buffer-limit} (classes normal — for connections accepted
+     * afterwards — and pubsub — at once) change; the other parameters CONFIG GET shows are refused, unknown
+     * ones get Redis's error. The new settings are published whole ({@link KvNode#settings}); a changed
+     * timeout starts each shard's idle check.
+     */
+    private ReplySource configSet(Request r, ReplyWriter out) {
+        KvSettings s = node.settings;
+        Map<String, String> seen = new HashMap<>();
+        try {
+            for (int i = 2; i < r.count(); i += 2) {
+                String name = r.string(i).toLowerCase(Locale.ROOT);
+                String value = r.string(i + 1);
+                if (seen.put(name, value) != null) {
+                    throw new Refused("ERR duplicate parameter '" + name + "'");
+                }
+                s = set(s, name, value);
+            }
+        } catch (Refused e) {
+            out.error(e.getMessage());
+            return null;
+        }
+        node.settings = s;
+        if (!seen.containsKey("timeout")) {
+            out.ok();
+            return null;
+        }
+        return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+            shard.armIdleCheck();
+            return null;
+        }, (results, reply) -> reply.ok());
+    }
+
+    private static String failed(String name, String why) {
+        return "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why;
+    }
+
+    private static KvSettings set(KvSettings s, String name, String value) throws Refused {
+        switch (name) {
+            case "maxclients" -> {
+                long n = integer(name, value);
+                if (n < 1 || n > 1_000_000) {
+                    throw new Refused(failed(name, "argument must be between 1 and 1000000 inclusive"));
+                }
+                return with(s, (int) n, s.idleTimeout(), s.output(), s.pubsubOutput());
+            }
+            case "timeout" -> {
+                long n = integer(name, value);
+                if (n < 0 || n > Integer.MAX_VALUE) {
+                    throw new Refused(failed(name, "argument must be between 0 and 2147483647 inclusive"));
+                }
+                return with(s, s.maxConnections(), Duration.ofSeconds(n), s.output(), s.pubsubOutput());
+            }
+            case "client-output-buffer-limit" -> {
+                return outputLimits(s, value);
+            }
+            default -> {
+                if (FIXED.contains(name)) {
+                    throw new Refused(failed(name, "not changeable at run time here: set kv."
+                            + name + " (see docs/configuration.md) and restart"));
+                }
+                throw new Refused("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'");
+            }
+        }
+    }
+
+    private static long integer(String name, String value) throws Refused {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new Refused(failed(name, "argument couldn't be parsed into an integer"));
+        }
+    }
+
+    /** "class hard soft soft-seconds ..." with Redis's size units (1k, 1kb, 1m, 1mb, 1g, 1gb). */
+    private static KvSettings outputLimits(KvSettings s, String value) throws Refused {
+        String name = "client-output-buffer-limit";
+        String[] words = value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+");
+        if (words.length % 4 != 0) {
+            throw new Refused(failed(name, "Wrong number of arguments in buffer limit configuration."));
+        }
+        KvSettings.OutputLimits normal = s.output();
+        KvSettings.PubSubLimits pubsub = s.pubsubOutput();
+        for (int i = 0; i < words.length; i += 4) {
+            String type = clientType(words[i]);
+            long hard = memory(words[i + 1]);
+            long soft = memory(words[i + 2]);
+            long seconds = memory(words[i + 3]);
+            if (type == null || type.equals("master")) {
+                throw new Refused(failed(name, "Invalid client class specified in buffer limit configuration."));
+            }
+            if (hard < 0 || soft < 0 || seconds < 0 || seconds > 86_400) {
+                throw new Refused(failed(name, "Error in hard, soft or soft-seconds setting in buffer limit configuration."));
+            }
+            switch (type) {
+                case "normal" -> {
+                    if (hard < 64 * 1024 || hard > 1L << 30 || soft > hard || normal.highWater() > hard) {
+                        throw new Refused(failed(name, "the normal class needs a hard limit from 64k to 1g here (not "
+                                + "unlimited), at least kv.output-pause.high-water (" + normal.highWater()
+                                + "), and a soft limit up to it"));
+                    }
+                    normal = new KvSettings.OutputLimits(hard, soft, (int) seconds, normal.highWater(), normal.lowWater(),
+                            normal.shardTotal());
+                }
+                case "pubsub" -> {
+                    if ((hard != 0 && hard < 64 * 1024) || hard > 1L << 30 || (hard != 0 && soft > hard)) {
+                        throw new Refused(failed(name, "the pubsub class needs a hard limit of 0 (the normal class's) "
+                                + "or from 64k to 1g here, and a soft limit up to it"));
+                    }
+                    pubsub = new KvSettings.PubSubLimits(hard, soft, (int) seconds);
+                }
+                default -> {
+                    // replica: there are no replicas here; accepted as Redis accepts it, and unused
+                }
+            }
+        }
+        return with(s, s.maxConnections(), s.idleTimeout(), normal, pubsub);
+    }
+
+    /** Redis's memtoull: a number with an optional unit (k, kb, m, mb, g, gb, any case); -1 if not one. */
+    private static long memory(String word) {
+        String w = word.toLowerCase(Locale.ROOT);
+        long unit = 1;
+        String[][] units = {{"kb", "1024"}, {"k", "1000"}, {"mb", "1048576"}, {"m", "1000000"}, {"gb", "1073741824"},
+            {"g", "1000000000"}, {"b", "1"}};
+        for (String[] u : units) {
+            if (w.endsWith(u[0])) {
+                unit = Long.parseLong(u[1]);
+                w = w.substring(0, w.length() - u[0].length());
+                break;
+            }
+        }
+        try {
+            long n = Long.parseLong(w);
+            return n < 0 ? -1 : Math.multiplyExact(n, unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            return -1;
+        }
+    }
+
+    private static KvSettings with(KvSettings s, int maxConnections, Duration idleTimeout, KvSettings.OutputLimits output,
+                                   KvSettings.PubSubLimits pubsub) {
+        return new KvSettings(s.appendOnly(), s.fsync(), s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
+                s.aofMaxQueuedBytes(), s.input(), output, maxConnections, idleTimeout, s.password(), s.protectedMode(),
+                s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), s.memory(), pubsub);
+    }
+
+    // ---- DEBUG ----
+
+    private static final byte[] OBJECT_ARGS = "OBJECTencodingrefcountidletime".getBytes(StandardCharsets.US_ASCII);
+
+    private ReplySource debug(Request r, ReplyWriter out) {
+        String sub = r.string(1).toLowerCase(Locale.ROOT);
+        switch (sub) {
+            case "sleep" -> {
+                if (r.count() == 3) {
+                    // Redis's atof: what does not parse sleeps 0. Blocks this shard only (Redis: the server).
+                    double seconds;
+                    try {
+                        seconds = Double.parseDouble(r.string(2));
+                    } catch (NumberFormatException e) {
+                        seconds = 0;
+                    }
+                    long nanos = (long) (Math.max(0, Math.min(seconds, 3600)) * 1e9);
+                    long deadline = System.nanoTime() + nanos;
+                    while (deadline - System.nanoTime() > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(deadline - System.nanoTime());
+                    }
+                    out.ok();
+                    return null;
+                }
+            }
+            case "set-active-expire" -> {
+                if (r.count() == 3) {
+                    boolean enable = r.longAt(2) && r.number != 0; // Redis's atoi: what is not a number is 0
+                    return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+                        shard.activeExpire(enable);
+                        return null;
+                    }, (results, reply) -> reply.ok());
+                }
+            }
+            case "object" -> {
+                if (r.count() == 3) {
+                    return debugObject(r, out);
+                }
+            }
+            default -> {
+            }
+        }
+        out.error("ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try DEBUG HELP.");
+        return null;
+    }
+
+    /**
+     * DEBUG OBJECT key, on the key's owner: Redis's fields as far as they mean something here — the
+     * encoding, refcount and idle time OBJECT reports; serializedlength is the value's length (there is
+     * no RDB), the address and lru are 0.
+     */
+    private ReplySource debugObject(Request r, ReplyWriter out) {
+        byte[] key = r.copy(2);
+        int owner = KeyTable.owner(KeyTable.hash(key, 0, key.length), node.shardCount());
+        return FanOut.start(node, connection, out.resp3(), new int[] {owner}, shard -> {
+            long now = System.currentTimeMillis();
+            KeyTable.Entry e = shard.peek(key, 0, key.length, now);
+            if (e == null) {
+                return null;
+            }
+            byte[] bytes = Arrays.copyOf(OBJECT_ARGS, OBJECT_ARGS.length + key.length);
+            System.arraycopy(key, 0, bytes, OBJECT_ARGS.length, key.length);
+            Request q = new Request();
+            ReplyWriter answer = new ReplyWriter(64);
+            String[] fields = new String[3]; // encoding, refcount, idletime: OBJECT's own answers
+            for (int f = 0; f < 3; f++) {
+                q.reset(bytes);
+                q.add(0, 6);
+                q.add(6 + 8 * f, 8);
+                q.add(OBJECT_ARGS.length, key.length);
+                answer.clear();
+                shard.execute(Command.OBJECT, q, answer, now);
+                String text = new String(answer.bytes(), 0, answer.size(), StandardCharsets.UTF_8).trim();
+                fields[f] = text.substring(text.startsWith("$") ? text.indexOf('\n') + 1 : 1);
+            }
+            long length = e.isString() ? e.length : e.aggregate.size();
+            return "Value at:0x0 refcount:" + fields[1] + " encoding:" + fields[0] + " serializedlength:" + length
+                    + " lru:0 lru_seconds_idle:" + fields[2];
+        }, (results, reply) -> {
+            if (results[owner] == null) {
+                reply.error("ERR no such key");
+            } else {
+                reply.simple((String) results[owner]);
+            }
+        });
+    }
+}

@@ -1,0 +1,252 @@
+package dev.atoll.examples.kv;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * One shard's pub/sub: the channels and patterns its own connections subscribe to, the delivery of a
+ * message to them, and a summary that publishers on any shard read to skip a shard with no subscriber
+ * for a channel ({@link #mayReceive}). Touched by its shard's thread, except the summary.
+ *
+ * <p>The summary is a count per bucket of channel hashes (the channels subscribed here that hash to it)
+ * and the number of patterns subscribed here; this shard writes them (volatile stores, rare: on the
+ * first subscription to a channel or pattern and the last unsubscription), publishers read them with
+ * acquire loads. A bucket shared by another channel only costs a message that delivers to nobody. A
+ * SUBSCRIBE's count is stored before its reply is written, so a publisher that learns of the
+ * subscription from its reply sees it; one that publishes concurrently may or may not reach it, as
+ * with Redis when the two commands race.
+ *
+ * <p>Messages are appended to each subscriber's output at once, in the order they arrive here (from
+ * one publisher's shard: the mesh's FIFO order, so a publisher's messages reach a subscriber in the
+ * order it published them); the first delivery of a loop iteration queues one task that writes every
+ * subscriber's output, so a pipeline of publishes costs a subscriber one write per iteration, not one
+ * per message.
+ */
+final class PubSub {
+    private static final int BUCKETS = 1024;
+    private static final byte[] MESSAGE = ReplyWriter.asciiBytes("message");
+    private static final byte[] PMESSAGE = ReplyWriter.asciiBytes("pmessage");
+
+    /** A channel or pattern name; a probe of it ({@link #probe}) compares a range of a request in place. */
+    static final class Name {
+        final byte[] bytes;
+        final int offset;
+        final int length;
+        final int hash;
+
+        Name(byte[] bytes, int offset, int length) {
+            this.bytes = bytes;
+            this.offset = offset;
+            this.length = length;
+            this.hash = KeyTable.hash(bytes, offset, length);
+        }
+
+        /** A stored name: its own copy of the bytes. */
+        static Name copyOf(byte[] bytes, int offset, int length) {
+            return new Name(Arrays.copyOfRange(bytes, offset, offset + length), 0, length);
+        }
+
+        byte[] copy() {
+            return offset == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, offset, offset + length);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Name n && n.hash == hash
+                    && Arrays.equals(bytes, offset, offset + length, n.bytes, n.offset, n.offset + n.length);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** What one connection subscribes to, in the order it subscribed (Redis's replies list them so). */
+    static final class Subscriptions {
+        final Set<Name> channels = new LinkedHashSet<>();
+        final Set<Name> patterns = new LinkedHashSet<>();
+
+        int count() {
+            return channels.size() + patterns.size();
+        }
+    }
+
+    private final KvShard shard;
+    private final Map<Name, Set<KvConnection>> channels = new HashMap<>();
+    private final Map<Name, Set<KvConnection>> patterns = new HashMap<>();
+    /** Per bucket of channel hashes: the channels subscribed here in it. Written here, read by any shard. */
+    private final AtomicIntegerArray channelBuckets = new AtomicIntegerArray(BUCKETS);
+    /** Patterns subscribed here. Written here, read by any shard. */
+    private volatile int patternCount;
+    /** Subscribers whose output took messages since the last write task, and whether that task is queued. */
+    private final List<KvConnection> written = new ArrayList<>();
+    private boolean writeQueued;
+    /** A publish's target shards, filled and read within one PUBLISH on this shard. */
+    private int[] targets;
+
+    PubSub(KvShard shard) {
+        this.shard = shard;
+    }
+
+    /** The array a PUBLISH here lists its target shards in (reused: nothing allocated per publish for it). */
+    int[] targets(int shards) {
+        if (targets == null) {
+            targets = new int[shards];
+        }
+        return targets;
+    }
+
+    /** Whether a message on a channel of hash {@code hash} may have a subscriber here. Any shard's thread. */
+    boolean mayReceive(int hash) {
+        return patternCount > 0 || channelBuckets.getAcquire(hash & (BUCKETS - 1)) > 0;
+    }
+
+    /** Subscribes {@code c}; false if it already was. */
+    boolean subscribe(KvConnection c, Name name, boolean pattern) {
+        Subscriptions own = c.subscriptions();
+        if (!(pattern ? own.patterns : own.channels).add(name)) {
+            return false;
+        }
+        Map<Name, Set<KvConnection>> map = pattern ? patterns : channels;
+        Set<KvConnection> subscribers = map.get(name);
+        if (subscribers == null) {
+            subscribers = new LinkedHashSet<>();
+            map.put(name, subscribers);
+            publishSummary(name, pattern, 1);
+        }
+        subscribers.add(c);
+        return true;
+    }
+
+    /** Unsubscribes {@code c}; false if it was not subscribed. */
+    boolean unsubscribe(KvConnection c, Name name, boolean pattern) {
+        Subscriptions own = c.subscriptions();
+        if (!(pattern ? own.patterns : own.channels).remove(name)) {
+            return false;
+        }
+        Map<Name, Set<KvConnection>> map = pattern ? patterns : channels;
+        Set<KvConnection> subscribers = map.get(name);
+        subscribers.remove(c);
+        if (subscribers.isEmpty()) {
+            map.remove(name);
+            publishSummary(name, pattern, -1);
+        }
+        return true;
+    }
+
+    /** A channel or pattern gained its first subscriber here (+1) or lost its last (-1): volatile stores. */
+    private void publishSummary(Name name, boolean pattern, int delta) {
+        if (pattern) {
+            patternCount = patterns.size();
+        } else {
+            int bucket = name.hash & (BUCKETS - 1);
+            channelBuckets.set(bucket, channelBuckets.getPlain(bucket) + delta);
+        }
+    }
+
+    /** A connection closes: it leaves every channel and pattern. */
+    void unsubscribeAll(KvConnection c) {
+        Subscriptions own = c.subscriptions();
+        for (Name n : List.copyOf(own.channels)) {
+            unsubscribe(c, n, false);
+        }
+        for (Name n : List.copyOf(own.patterns)) {
+            unsubscribe(c, n, true);
+        }
+    }
+
+    /**
+     * Delivers a message to this shard's subscribers of {@code channel} and of the patterns it matches
+     * (a pattern match as {@code pmessage}); returns how many received it (a client subscribed to the
+     * channel and to two matching patterns counts three times, as in Redis).
+     */
+    long deliver(Name channel, byte[] message, int messageOffset, int messageLength) {
+        long receivers = 0;
+        Set<KvConnection> direct = channels.get(channel);
+        if (direct != null) {
+            for (KvConnection c : direct) {
+                ReplyWriter out = c.pushOut();
+                if (out != null) {
+                    out.pushHeader(3).bulk(MESSAGE).bulk(channel.bytes, channel.offset, channel.length)
+                            .bulk(message, messageOffset, messageLength);
+                    pushed(c);
+                }
+                receivers++;
+            }
+        }
+        if (!patterns.isEmpty()) {
+            byte[] text = channel.copy();
+            for (Map.Entry<Name, Set<KvConnection>> p : patterns.entrySet()) {
+                if (!Glob.matches(p.getKey().bytes, text)) {
+                    continue;
+                }
+                for (KvConnection c : p.getValue()) {
+                    ReplyWriter out = c.pushOut();
+                    if (out != null) {
+                        out.pushHeader(4).bulk(PMESSAGE).bulk(p.getKey().bytes).bulk(text)
+                                .bulk(message, messageOffset, messageLength);
+                        pushed(c);
+                    }
+                    receivers++;
+                }
+            }
+        }
+        return receivers;
+    }
+
+    private void pushed(KvConnection c) {
+        c.pushDone();
+        if (!c.pushQueued) {
+            c.pushQueued = true;
+            written.add(c);
+        }
+        if (!writeQueued) {
+            writeQueued = true;
+            shard.shard().execute(this::writeAll);
+        }
+    }
+
+    /** Once per loop iteration with deliveries: each subscriber's limits checked, its output written. */
+    private void writeAll() {
+        writeQueued = false;
+        for (int i = 0; i < written.size(); i++) {
+            KvConnection c = written.get(i);
+            c.pushQueued = false;
+            c.pushesWritten();
+        }
+        written.clear();
+    }
+
+    /** How many of this shard's connections subscribe to {@code channel}. */
+    int subscribers(Name channel) {
+        Set<KvConnection> s = channels.get(channel);
+        return s == null ? 0 : s.size();
+    }
+
+    /** The channels subscribed here that match {@code pattern} (null: all). */
+    List<byte[]> channels(byte[] pattern) {
+        List<byte[]> names = new ArrayList<>();
+        for (Name n : channels.keySet()) {
+            if (pattern == null || Glob.matches(pattern, n.bytes)) {
+                names.add(n.bytes);
+            }
+        }
+        return names;
+    }
+
+    /** The patterns subscribed here. */
+    List<byte[]> patterns() {
+        List<byte[]> names = new ArrayList<>();
+        for (Name n : patterns.keySet()) {
+            names.add(n.bytes);
+        }
+        return names;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * CLIENT LIST, INFO and KILL over the connections of two shards, CONFIG SET taking effect (maxclients,
+ * timeout, the pubsub output limit) with Redis's errors, CONFIG RESETSTAT, DEBUG SLEEP, SET-ACTIVE-EXPIRE
+ * and OBJECT.
+ */
+class KvAdminTest {
+    private static final Pattern LINE = Pattern.compile(
+            "id=(\\d+) addr=(\\S+) laddr=(\\S+) fd=\\d+ name=(\\S*) age=\\d+ idle=\\d+ flags=([NP]) db=0 sub=(\\d+) psub=(\\d+) "
+            + "ssub=0 multi=-1 qbuf=\\d+ qbuf-free=\\d+ argv-mem=0 multi-mem=0 rbs=\\d+ rbp=\\d+ obl=\\d+ oll=\\d+ omem=\\d+ "
+            + "tot-mem=\\d+ events=r cmd=(\\S+) user=default redir=-1 resp=([23])");
+
+    private static KvTestServer server() throws Exception {
+        return KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+    }
+
+    private static List<Matcher> lines(String text) {
+        return Arrays.stream(text.split("\n")).map(line -> {
+            Matcher m = LINE.matcher(line);
+            assertTrue(m.matches(), "not a CLIENT LIST line: " + line);
+            return m;
+        }).toList();
+    }
+
+    @Test
+    void clientListAndKillSeeEveryShard() throws Exception {
+        try (KvTestServer kv = server(); RespClient admin = kv.client()) {
+            RespClient[] clients = new RespClient[8]; // with SO_REUSEPORT, some on each shard
+            for (int i = 0; i < clients.length; i++) {
+                clients[i] = kv.client();
+                clients[i].call("CLIENT", "SETNAME", "c" + i);
+            }
+            clients[1].call("SUBSCRIBE", "a", "b");
+            clients[2].call("HELLO", "3");
+            List<Matcher> all = lines((String) admin.call("CLIENT", "LIST"));
+            assertEquals(9, all.size());
+            Matcher one = all.stream().filter(m -> m.group(4).equals("c1")).findFirst().orElseThrow();
+            assertEquals("P", one.group(5));
+            assertEquals("2", one.group(6));
+            assertEquals("subscribe", one.group(8));
+            assertEquals("3", all.stream().filter(m -> m.group(4).equals("c2")).findFirst().orElseThrow().group(9));
+            assertEquals(1, lines((String) admin.call("CLIENT", "LIST", "TYPE", "pubsub")).size());
+            String info = (String) admin.call("CLIENT", "INFO");
+            Matcher self = lines(info.trim()).get(0);
+            assertEquals("client", self.group(8));
+            assertEquals(admin.call("CLIENT", "ID"), Long.parseLong(self.group(1)));
+
+            // Kill by ID, by ADDR (old form and filter), by LADDR; SKIPME
+            long id3 = Long.parseLong(all.stream().filter(m -> m.group(4).equals("c3")).findFirst().orElseThrow().group(1));
+            assertEquals(1L, admin.call("CLIENT", "KILL", "ID", Long.toString(id3)));
+            assertTrue(clients[3].closedByServer());
+            String addr4 = all.stream().filter(m -> m.group(4).equals("c4")).findFirst().orElseThrow().group(2);
+            assertEquals("OK", admin.call("CLIENT", "KILL", addr4));
+            assertTrue(clients[4].closedByServer());
+            assertEquals(new RespClient.Error("ERR No such client"), admin.call("CLIENT", "KILL", addr4));
+            String addr5 = all.stream().filter(m -> m.group(4).equals("c5")).findFirst().orElseThrow().group(2);
+            assertEquals(1L, admin.call("CLIENT", "KILL", "ADDR", addr5, "SKIPME", "yes"));
+            assertTrue(clients[5].closedByServer());
+            assertEquals(0L, admin.call("CLIENT", "KILL", "ID", "999999"));
+            assertEquals(new RespClient.Error("ERR client-id should be greater than 0"), admin.call("CLIENT", "KILL", "ID", "x"));
+            assertEquals(new RespClient.Error("ERR syntax error"), admin.call("CLIENT", "KILL", "SKIPME", "maybe"));
+            assertEquals(new RespClient.Error("ERR Unknown client type 'x'"), admin.call("CLIENT", "LIST", "TYPE", "x"));
+            // every connection but the admin's and the pubsub one's, on both shards: LADDR is the listener's
+            String laddr = self.group(3);
+            assertEquals(0L, admin.call("CLIENT", "KILL", "LADDR", "127.0.0.1:1"));
+            assertEquals(4L, admin.call("CLIENT", "KILL", "LADDR", laddr, "TYPE", "normal"));
+            assertEquals(2, lines((String) admin.call("CLIENT", "LIST")).size()); // the admin and the subscriber
+            assertEquals(1L, admin.call("CLIENT", "KILL", "ID", admin.call("CLIENT", "ID").toString(), "SKIPME", "no"));
+            assertTrue(admin.closedByServer());
+        }
+    }
+
+    @Test
+    void configSetTakesEffect() throws Exception {
+        try (KvTestServer kv = server(); RespClient admin = kv.client()) {
+            assertEquals("OK", admin.call("CONFIG", "SET", "maxclients", "2"));
+            assertEquals(List.of("maxclients", "2"), admin.call("CONFIG", "GET", "maxclients"));
+            try (RespClient second = kv.client()) {
+                assertEquals("PONG", second.call("PING")); // accepted before the third connects
+                try (RespClient third = kv.client()) {
+                    assertEquals(new RespClient.Error("ERR max number of clients reached"), third.read());
+                }
+            }
+            assertEquals("OK", admin.call("CONFIG", "SET", "maxclients", "100", "timeout", "1"));
+            try (RespClient idle = kv.client()) {
+                long start = System.nanoTime();
+                java.util.concurrent.CompletableFuture<Boolean> closed = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return idle.closedByServer();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, KvTestServer.THREADS);
+                while (!closed.isDone()) {
+                    assertEquals("PONG", admin.call("PING")); // the admin stays active, so open
+                    Thread.sleep(100);
+                }
+                assertTrue(closed.get(), "the idle client is closed");
+                assertTrue(System.nanoTime() - start < 5_000_000_000L);
+            }
+            assertEquals("OK", admin.call("CONFIG", "SET", "timeout", "0"));
+            assertEquals(new RespClient.Error("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"),
+                    admin.call("CONFIG", "SET", "foo", "1"));
+            assertEquals(new RespClient.Error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - "
+                    + "argument couldn't be parsed into an integer"), admin.call("CONFIG", "SET", "maxclients", "x"));
+            assertEquals(new RespClient.Error("ERR CONFIG SET failed (possibly related to argument 'timeout') - "
+                    + "argument must be between 0 and 2147483647 inclusive"), admin.call("CONFIG", "SET", "timeout", "-1"));
+            assertEquals(new RespClient.Error("ERR CONFIG SET failed (possibly related to argument "
+                    + "'client-output-buffer-limit') - Invalid client class specified in buffer limit configuration."),
+                    admin.call("CONFIG", "SET", "client-output-buffer-limit", "foo 1 2 3"));
+            assertEquals(new RespClient.Error("ERR wrong number of arguments for 'config|set' command"),
+                    admin.call("CONFIG", "SET", "timeout"));
+            // all or nothing: the valid first pair is not applied
+            assertTrue(admin.call("CONFIG", "SET", "maxclients", "7", "timeout", "x") instanceof RespClient.Error);
+            assertEquals(List.of("maxclients", "100"), admin.call("CONFIG", "GET", "maxclients"));
+            assertTrue(((RespClient.Error) admin.call("CONFIG", "SET", "appendfsync", "always")).text()
+                    .startsWith("ERR CONFIG SET failed (possibly related to argument 'appendfsync')"));
+
+            admin.call("SET", "k", "v");
+            admin.call("GET", "k");
+            assertEquals("OK", admin.call("CONFIG", "RESETSTAT"));
+            String stats = (String) admin.call("INFO", "stats");
+            assertTrue(stats.contains("keyspace_hits:0\r\n"), stats);
+        }
+    }
+
+    @Test
+    void debugCommands() throws Exception {
+        try (KvTestServer kv = server(); RespClient admin = kv.client()) {
+            long start = System.nanoTime();
+            assertEquals("OK", admin.call("DEBUG", "SLEEP", "0.3"));
+            assertTrue(System.nanoTime() - start >= 300_000_000L, "DEBUG SLEEP 0.3 returned early");
+            assertEquals("OK", admin.call("DEBUG", "SLEEP", "0"));
+
+            admin.call("SET", "s", "hello");
+            admin.call("HSET", "h", "a", "1");
+            String object = (String) admin.call("DEBUG", "OBJECT", "s");
+            assertTrue(object.matches("Value at:0x0 refcount:1 encoding:embstr serializedlength:5 lru:0 lru_seconds_idle:\\d+"),
+                    object);
+            assertTrue(((String) admin.call("DEBUG", "OBJECT", "h")).contains(" encoding:listpack "));
+            assertEquals(new RespClient.Error("ERR no such key"), admin.call("DEBUG", "OBJECT", "nokey"));
+            assertEquals(new RespClient.Error("ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."),
+                    admin.call("DEBUG", "foo"));
+
+            // Active expiry off: an expired key stays in DBSIZE (no access) until it is on again.
+            assertEquals("OK", admin.call("DEBUG", "SET-ACTIVE-EXPIRE", "0"));
+            for (int i = 0; i < 20; i++) {
+                admin.call("SET", "e" + i, "v", "PX", "1");
+            }
+            Thread.sleep(400); // four active-expiry periods would have removed them
+            assertEquals(22L, admin.call("DBSIZE"));
+            assertEquals("OK", admin.call("DEBUG", "SET-ACTIVE-EXPIRE", "1"));
+            KvPubSubTest.assertEventually(() -> Long.valueOf(2).equals(admin.call("DBSIZE")), "expired keys removed");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.opentest4j.TestAbortedException;
+
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue 18's differential test: random sequences of commands over a small key space, sent to Atoll
+ * with one shard, Atoll with two shards, and a redis-server 7 this test starts on a loopback port;
+ * every reply must be Redis's. A difference fails the property, and jqwik prints the shrunk sequence
+ * (the shortest it found that still differs) with the first differing reply. Skipped, saying so, when
+ * redis-server is not installed (CI has none).
+ *
+ * <p><b>Adding a family</b> (lists, sets, sorted sets, transactions…): write one small class that
+ * implements {@link CommandFamily} — see {@link HashFamily}: an {@code Arbitraries.oneOf} of
+ * {@code CommandFamily.command("NAME", arbitraries...)} over {@link CommandFamily#KEYS} — and add an
+ * instance to {@link #FAMILIES}. Keep to commands whose reply does not depend on the moment or on a
+ * random choice (no TTL after a relative expiry, no SPOP/SRANDMEMBER/HRANDFIELD, no SCAN order); a
+ * command whose reply is a set in an order a server may choose can be normalised in {@link #normal}.
+ */
+class KvDifferentialTest {
+    /** Every family the sequences draw from. */
+    static final List<CommandFamily> FAMILIES = List.of(new StringFamily(), new KeyFamily(), new HashFamily());
+
+    private static Process redis;
+    private static RespClient redisClient;
+    private static KvTestServer oneShard;
+    private static KvTestServer twoShards;
+    private static RespClient oneClient;
+    private static RespClient twoClient;
+
+    @BeforeContainer
+    static void start() throws Exception {
+        String redisServer = KvRedisComparisonTest.onPath("redis-server");
+        if (redisServer == null) {
+            throw new TestAbortedException("redis-server is not installed: the differential test against Redis is skipped");
+        }
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--daemonize", "no")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (redisClient == null) {
+            try {
+                redisClient = new RespClient(port);
+            } catch (java.net.ConnectException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+        KvSettings settings = KvTestServer.settings(null, KvSettings.FsyncPolicy.NO);
+        oneShard = KvTestServer.start(1, DriverKind.AUTO, settings);
+        twoShards = KvTestServer.start(2, DriverKind.AUTO, settings);
+        oneClient = oneShard.client();
+        twoClient = twoShards.client();
+    }
+
+    @AfterContainer
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {oneClient, twoClient, redisClient, oneShard, twoShards}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (redis != null) {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Provide
+    Arbitrary<List<List<String>>> sequences() {
+        List<Arbitrary<List<String>>> all = FAMILIES.stream().map(CommandFamily::commands).toList();
+        return Arbitraries.oneOf(all).list().ofMinSize(1).ofMaxSize(40);
+    }
+
+    @Property(tries = 300)
+    void everyReplyIsRedisSOwn(@ForAll("sequences") List<List<String>> sequence) throws Exception {
+        for (RespClient c : new RespClient[] {redisClient, oneClient, twoClient}) {
+            c.call("FLUSHALL");
+        }
+        for (int i = 0; i < sequence.size(); i++) {
+            String[] command = sequence.get(i).toArray(String[]::new);
+            String expected = normal(command, redisClient.call(command));
+            String one = normal(command, oneClient.call(command));
+            String two = normal(command, twoClient.call(command));
+            if (!expected.equals(one) || !expected.equals(two)) {
+                throw new AssertionError("command " + i + " " + sequence.get(i) + ": redis " + expected + ", atoll (1 shard) "
+                        + one + ", atoll (2 shards) " + two);
+            }
+        }
+    }
+
+    /** A reply as text to compare; the place to sort a reply whose order is the server's choice. */
+    private static String normal(String[] command, Object reply) {
+        return String.valueOf(reply);
+    }
+}
