@@ -1,6 +1,7 @@
 package dev.atoll.io;
 
 import dev.atoll.drivers.ffi.Errno;
+import dev.atoll.io.jfr.IoErrorEvent;
 
 /**
  * An I/O operation failed. Carries the system's error number when the kernel reported one
@@ -15,6 +16,7 @@ public class IoException extends RuntimeException {
     public IoException(String operation, int errno) {
         super(operation + " failed: " + Errno.describe(errno));
         this.errno = errno;
+        IoErrorEvent.emit(operation, errno);
     }
 
     /** A failure without an error number. */

@@ -2,6 +2,8 @@ package dev.atoll.shards;
 
 import dev.atoll.config.ShardSettings;
 import dev.atoll.drivers.Driver;
+import dev.atoll.shards.jfr.LongTaskEvent;
+import dev.atoll.shards.jfr.MeshOverflowEvent;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.varhandle.MpscChunkedVarHandleArrayQueue;
 import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
@@ -233,11 +235,13 @@ public final class Shard {
         }
         if (outbox.parked() >= limit) {
             stats.increment(ShardStats.REJECTED);
+            MeshOverflowEvent.emit(id, target, true, outbox.parked());
             return false;
         }
         outbox.park(receiver, message);
         overflowPending++;
         stats.increment(ShardStats.OVERFLOWED);
+        MeshOverflowEvent.emit(id, target, false, outbox.parked());
         return true;
     }
 
@@ -634,19 +638,27 @@ public final class Shard {
     }
 
     private void runSafely(Runnable task) {
+        LongTaskEvent timing = LongTaskEvent.begin(id);   // null unless a JFR recording runs
         try {
             task.run();
         } catch (Throwable t) {
             reportFailure(task, t);
         }
+        if (timing != null) {
+            LongTaskEvent.end(timing, task);
+        }
     }
 
     @SuppressWarnings("unchecked")
     private void receiveSafely(Object receiver, Object message) {
+        LongTaskEvent timing = LongTaskEvent.begin(id);   // null unless a JFR recording runs
         try {
             ((MeshReceiver<Object>) receiver).receive(message);
         } catch (Throwable t) {
             reportFailure(receiver == RUN_TASK ? message : receiver, t);
+        }
+        if (timing != null) {
+            LongTaskEvent.end(timing, receiver == RUN_TASK ? message : receiver);
         }
     }
 
