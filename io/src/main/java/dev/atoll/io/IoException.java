@@ -25,6 +25,15 @@ public class IoException extends RuntimeException {
         this.errno = 0;
     }
 
+    /**
+     * Loads the classes that constructing one for {@code errno} needs (naming the errno, the JFR event),
+     * without reporting a failure: for a path that must not load classes when it fails (EMFILE).
+     */
+    static void loadFailurePath(int errno) {
+        Errno.describe(errno);
+        IoErrorEvent.load();
+    }
+
     /** The error number, or 0. */
     public int errno() {
         return errno;

@@ -2,7 +2,7 @@ package dev.atoll.shards;
 
 import dev.atoll.config.ShardSettings;
 import dev.atoll.drivers.Driver;
-import dev.atoll.shards.jfr.LongTaskEvent;
+import dev.atoll.shards.jfr.LongTaskTiming;
 import dev.atoll.shards.jfr.MeshOverflowEvent;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.varhandle.MpscChunkedVarHandleArrayQueue;
@@ -74,6 +74,8 @@ public final class Shard {
     private final Consumer<Runnable> runTimer = this::runSafely;
     private final MeshQueue.Handler receiveMessage = this::receiveSafely;
     private final IdleStrategy idle;
+    /** Times this shard's callbacks for the JFR event {@code dev.atoll.LongTask}, while a recording runs. */
+    private final LongTaskTiming longTasks;
 
     // Written once by this shard's thread at start, read by wakers on any thread: volatile (release/acquire).
     private volatile Driver driver;
@@ -115,6 +117,7 @@ public final class Shard {
         this.clock = runtime.timerClock();
         this.timers = new TimerWheel(clock.nanoTime(), tickNanos, wheelSize);
         this.thread = new ShardThread(this, "atoll-shard-" + id);
+        this.longTasks = new LongTaskTiming(id);
     }
 
     /** Connects this shard's outboxes to the inbound queues of every other shard. */
@@ -638,27 +641,27 @@ public final class Shard {
     }
 
     private void runSafely(Runnable task) {
-        LongTaskEvent timing = LongTaskEvent.begin(id);   // null unless a JFR recording runs
+        boolean timed = longTasks.begin();   // false unless a JFR recording runs
         try {
             task.run();
         } catch (Throwable t) {
             reportFailure(task, t);
         }
-        if (timing != null) {
-            LongTaskEvent.end(timing, task);
+        if (timed) {
+            longTasks.end(task);
         }
     }
 
     @SuppressWarnings("unchecked")
     private void receiveSafely(Object receiver, Object message) {
-        LongTaskEvent timing = LongTaskEvent.begin(id);   // null unless a JFR recording runs
+        boolean timed = longTasks.begin();   // false unless a JFR recording runs
         try {
             ((MeshReceiver<Object>) receiver).receive(message);
         } catch (Throwable t) {
             reportFailure(receiver == RUN_TASK ? message : receiver, t);
         }
-        if (timing != null) {
-            LongTaskEvent.end(timing, receiver == RUN_TASK ? message : receiver);
+        if (timed) {
+            longTasks.end(receiver == RUN_TASK ? message : receiver);
         }
     }
 

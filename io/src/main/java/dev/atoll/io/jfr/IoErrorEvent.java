@@ -29,6 +29,11 @@ public final class IoErrorEvent extends Event {
     private IoErrorEvent() {
     }
 
+    /** Loads and initializes this class and its recording check, for a failure path that cannot load classes. */
+    public static void load() {
+        AtollEvents.recording();
+    }
+
     /** Commits one I/O error if a recording wants it. */
     public static void emit(String operation, int errno) {
         if (!AtollEvents.recording()) {
