@@ -10,7 +10,7 @@ import jdk.jfr.Threshold;
 
 /**
  * One task, message or timer on a shard ran longer than the event's JFR threshold (10 ms unless a
- * recording's settings say otherwise, {@code jfr configure dev.atoll.LongTask#threshold=1ms}). A shard
+ * recording's settings say otherwise, {@code jfr configure +dev.atoll.LongTask#threshold=1ms}). A shard
  * times its callbacks with a {@link LongTaskTiming}, only while a recording runs.
  */
 @Name("dev.atoll.LongTask")
