@@ -353,7 +353,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
         extras.restartCause = cause;
         actor = null;
         box().state = (box().state & ~STARTED) | START_PENDING;
-        home.restarted();
+        home.restarted(this);
     }
 
     private void escalate(Throwable failure) {

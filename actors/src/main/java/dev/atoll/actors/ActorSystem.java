@@ -308,6 +308,11 @@ public final class ActorSystem implements AutoCloseable {
         return parts.length;
     }
 
+    /** The part of this system on shard {@code shard} (for {@link ActorMetrics}). */
+    ShardActors part(int shard) {
+        return parts[shard];
+    }
+
     /** The counters of every shard, in shard order. Any thread. */
     public List<ActorStats> stats() {
         List<ActorStats> all = new ArrayList<>(parts.length);

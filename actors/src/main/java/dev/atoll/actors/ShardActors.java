@@ -1,5 +1,7 @@
 package dev.atoll.actors;
 
+import dev.atoll.actors.jfr.ActorLifecycleEvent;
+import dev.atoll.actors.jfr.DeadLetterEvent;
 import dev.atoll.drivers.LeftPadding128;
 import dev.atoll.shards.Shard;
 import org.slf4j.Logger;
@@ -55,14 +57,14 @@ final class ShardActors extends ShardActorsRightPadding implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ShardActors.class);
     // Counters: written by this shard only, with opaque stores; read by any thread with opaque loads.
     private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int LIVE = 0;
-    private static final int QUEUED = 1;
-    private static final int HANDLED = 2;
-    private static final int DEAD_LETTERS = 3;
-    private static final int FAILURES = 4;
-    private static final int RESTARTS = 5;
-    private static final int SPAWNED = 6;
-    private static final int STOPPED = 7;
+    static final int LIVE = 0;
+    static final int QUEUED = 1;
+    static final int HANDLED = 2;
+    static final int DEAD_LETTERS = 3;
+    static final int FAILURES = 4;
+    static final int RESTARTS = 5;
+    static final int SPAWNED = 6;
+    static final int STOPPED = 7;
 
     private final int throughput;
     private final int iterationBudget;
@@ -151,6 +153,7 @@ final class ShardActors extends ShardActorsRightPadding implements Runnable {
         cell.nextLive = null;
         add(LIVE, -1);
         add(STOPPED, 1);
+        ActorLifecycleEvent.emit(id, cell, ActorLifecycleEvent.Change.STOPPED);
     }
 
     /** The system is closing: stop every actor of this shard; later spawns stop at once. */
@@ -216,6 +219,7 @@ final class ShardActors extends ShardActorsRightPadding implements Runnable {
 
     void deadLetter(Object message, ActorCell<?> recipient, DeadLetter.Reason reason) {
         add(DEAD_LETTERS, 1);
+        DeadLetterEvent.emit(id, message, recipient, reason);
         system.publish(message, recipient, reason);
         deadLettersSinceLog++;
         if (deadLetterLogNanos > 0) {
@@ -242,15 +246,17 @@ final class ShardActors extends ShardActorsRightPadding implements Runnable {
         add(FAILURES, 1);
     }
 
-    void restarted() {
+    void restarted(ActorCell<?> cell) {
         add(RESTARTS, 1);
+        ActorLifecycleEvent.emit(id, cell, ActorLifecycleEvent.Change.RESTARTED);
     }
 
     private void add(int counter, long delta) {
         COUNTS.setOpaque(counts, counter, counts[counter] + delta);
     }
 
-    private long read(int counter) {
+    /** A counter as last written by the shard (opaque load). Any thread. */
+    long read(int counter) {
         return (long) COUNTS.getOpaque(counts, counter);
     }
 

@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  *       with redis-benchmark; from 4 CPUs up also redis-server with I/O threads, its maintainers' way
  *       to use more cores. With 2 CPUs or more also Atoll with one shard, unplaced, for the cost of
  *       crossing shards: requests per CPU-second with a shard per CPU over those with one shard
- *       (issue 13's goal: {@value #SHARDS_GOAL}).</li>
+ *       (issue 13's goal: {@value #SHARDS_GOAL}). Also the same Atoll server observed ({@link ObservedKv}: a
+ *       JFR recording and the metrics endpoint, scraped), for the cost of observability: its ratios to
+ *       the unobserved one (issue 15's goal: {@value #OBSERVED_GOAL}).</li>
  * </ul>
  * Within a group, each server is filled and warmed up, then the rounds alternate between the servers
  * (the order rotating each round); the median round is reported: requests/s, p50, p99, the CPU
@@ -37,6 +39,8 @@ public final class KvBench {
     private static final double GOAL = 1.0;
     /** The goal for Atoll's requests per CPU-second with a shard per CPU over those with one shard. */
     private static final double SHARDS_GOAL = 0.9;
+    /** Issue 15's bound on the cost of observability: metrics and events on keep 98 % of the throughput. */
+    private static final double OBSERVED_GOAL = 0.98;
 
     /** One workload: redis-benchmark's test and its pipelining. */
     private record Test(String name, String command, int pipeline) {
@@ -175,8 +179,11 @@ public final class KvBench {
             } else {
                 System.out.println("NOTE: this process may use " + cpus.size() + " CPU: no per-core placement (it needs 2).");
             }
-            try (Group group = new Group("unplaced")) {
+            try (Group group = new Group("unplaced"); ObservedKv observation = ObservedKv.withFreePort()) {
                 Contender atoll = group.add(startAtoll(shards + "shards", List.of(), shards, false, persistence, work));
+                Contender observed = group.add(startAtoll(shards + "shards-observed", List.of(), shards, false,
+                        persistence, work, observation));
+                observation.start();
                 Contender oneShard = shards >= 2
                         ? group.add(startAtoll("1shard", List.of(), 1, false, persistence, work)) : null;
                 List<String> peers = new ArrayList<>();
@@ -187,6 +194,22 @@ public final class KvBench {
                 }
                 measure(group, List.of(), sizes, redisBenchmark, cpu, samples, report);
                 checkPersistence(group, persistence, report);
+                report.setting("observed", observed.impl() + ": -XX:StartFlightRecording (settings=default, Atoll's "
+                        + "dev.atoll.* events on) and --metrics-port, scraped every " + ObservedKv.SCRAPE_MILLIS
+                        + " ms: " + observation.describe() + "; the same server without both is " + atoll.impl());
+                if (observation.failures() > 0) {
+                    throw new IllegalStateException("scrapes of " + observed.impl() + " failed: " + observation.describe());
+                }
+                for (Test test : TESTS) {
+                    report.ratioHigherIsBetter(observed.impl() + "/" + atoll.impl() + " " + test.name()
+                                    + " requests/s (metrics and JFR on / off)",
+                            samples.median("rps", test, observed.impl()), samples.median("rps", test, atoll.impl()),
+                            OBSERVED_GOAL);
+                    report.ratioHigherIsBetter(observed.impl() + "/" + atoll.impl() + " " + test.name()
+                                    + " requests per CPU-second (metrics and JFR on / off)",
+                            samples.median("perCpu", test, observed.impl()), samples.median("perCpu", test, atoll.impl()),
+                            OBSERVED_GOAL);
+                }
                 for (Test test : TESTS) {
                     String best = peers.stream()
                             .max(Comparator.comparingDouble(peer -> samples.median("rps", test, peer))).orElseThrow();
@@ -260,12 +283,22 @@ public final class KvBench {
 
     private static Contender startAtoll(String placement, List<String> prefix, int shards, boolean pin,
                                         Persistence persistence, Path work) throws IOException {
+        return startAtoll(placement, prefix, shards, pin, persistence, work, null);
+    }
+
+    /** As above; with {@code observed} not null, with JFR recording and the metrics endpoint on. */
+    private static Contender startAtoll(String placement, List<String> prefix, int shards, boolean pin,
+                                        Persistence persistence, Path work, ObservedKv observed) throws IOException {
         Path dir = Files.createDirectories(work.resolve("atoll-" + placement));
         List<String> properties = new ArrayList<>(persistence.atollProperties(dir));
         properties.add("-Datoll.shards.pin=" + pin);
+        List<String> args = new ArrayList<>(List.of("kv", "--port", "0", "--shards", Integer.toString(shards), "--driver", "auto"));
+        if (observed != null) {
+            properties.addAll(ObservedKv.jvmFlags(work));
+            args.addAll(observed.serverArgs());
+        }
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(ServerProcess.javaCommand(properties, "dev.atoll.examples.Examples",
-                List.of("kv", "--port", "0", "--shards", Integer.toString(shards), "--driver", "auto")));
+        command.addAll(ServerProcess.javaCommand(properties, "dev.atoll.examples.Examples", args));
         ServerProcess server;
         try {
             server = ServerProcess.start("atoll-kv-" + placement, command, ServerProcess::readyLineFields);

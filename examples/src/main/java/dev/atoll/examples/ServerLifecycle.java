@@ -3,12 +3,14 @@ package dev.atoll.examples;
 import dev.atoll.actors.ActorSystem;
 import dev.atoll.config.AtollConfig;
 import dev.atoll.drivers.Driver;
+import dev.atoll.examples.metrics.MetricsEndpoint;
 import dev.atoll.io.ConnectionHandler;
 import dev.atoll.io.TcpServer;
 import dev.atoll.shards.ShardRuntime;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -84,6 +86,7 @@ public final class ServerLifecycle {
             service = setup.start(runtime);
             server = TcpServer.start(runtime, new InetSocketAddress(settings.host(), settings.port()), service.handler())
                     .get(STOP_SECONDS, TimeUnit.SECONDS);
+            MetricsEndpoint.startIfConfigured(settings, runtime, List.of()).get(STOP_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             runtime.close();
             throw e;

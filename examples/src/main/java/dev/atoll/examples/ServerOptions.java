@@ -4,6 +4,7 @@ import dev.atoll.config.AtollConfig;
 import dev.atoll.config.ConfigReader;
 import dev.atoll.config.ConfigSources;
 import dev.atoll.config.InvalidConfigException;
+import dev.atoll.examples.metrics.MetricsEndpoint;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,7 +13,7 @@ import java.util.Set;
 
 /**
  * The options every server example accepts ({@code --host}, {@code --port}, {@code --shards},
- * {@code --driver}, {@code --config}, {@code --help}), written {@code --opt value} or
+ * {@code --driver}, {@code --config}, {@code --metrics-port}, {@code --help}), written {@code --opt value} or
  * {@code --opt=value}. They become configuration layers rather than values of their own, so the
  * contract's precedence holds: command-line options over {@code -D} over {@code --config FILE} over
  * {@code application.conf} over {@code reference.conf}. {@code --shards} sets
@@ -24,7 +25,8 @@ public final class ServerOptions {
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     private static final int MAX_SHARDS = 4096;
-    private static final Set<String> OPTIONS = Set.of("--host", "--port", "--shards", "--driver", "--config");
+    private static final Set<String> OPTIONS = Set.of("--host", "--port", "--shards", "--driver", "--config",
+            "--metrics-port");
     private static final Set<String> DRIVERS = Set.of("auto", "io_uring", "io-uring", "epoll", "kqueue");
 
     private final String example;
@@ -91,6 +93,7 @@ public final class ServerOptions {
                 case "--shards" -> sources.withOption("atoll.shards.count", shards(value), name);
                 case "--driver" -> sources.withOption("atoll.driver", driver(value), name);
                 case "--config" -> sources.withFile(Path.of(nonEmpty(name, value)));
+                case "--metrics-port" -> sources.withOption(MetricsEndpoint.PORT_KEY, metricsPort(value), name);
                 default -> throw new AssertionError("an option in OPTIONS without a case: " + name);
             };
         }
@@ -111,6 +114,19 @@ public final class ServerOptions {
             // reported below, with the value
         }
         throw new UsageException("--port " + value + ": expected a port number from 0 to 65535 (0 = an ephemeral port)");
+    }
+
+    private static String metricsPort(String value) throws UsageException {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= -1 && port <= 65535) {
+                return Integer.toString(port);
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the value
+        }
+        throw new UsageException("--metrics-port " + value
+                + ": expected a port number from 0 to 65535 (0 = an ephemeral port, -1 = no metrics endpoint)");
     }
 
     private static String shards(String value) throws UsageException {
@@ -217,6 +233,7 @@ public final class ServerOptions {
                   --driver auto|io_uring|epoll|kqueue
                                           I/O driver (io-uring accepted too; default auto)
                   --config FILE           an extra HOCON file
+                  --metrics-port P        serve Prometheus metrics at http://H:P/metrics (default off)
                   -Dkey=value             any configuration key, e.g. -Datoll.mesh.queue-capacity=4096
                 Precedence: options > -D > --config FILE > application.conf > reference.conf.
                 Keys: atoll.* for the runtime, %1$s.host and %1$s.port for this example.

@@ -80,6 +80,15 @@ class ServerOptionsTest {
     }
 
     @Test
+    void metricsPortSetsItsKeyOffByDefault() throws UsageException {
+        assertEquals(-1, load().config().reader().config().getInt("metrics.port"));
+        assertEquals(9100, load("--metrics-port", "9100").config().reader().config().getInt("metrics.port"));
+        assertEquals(0, load("--metrics-port=0").config().reader().config().getInt("metrics.port"));
+        assertTrue(usageError("--metrics-port", "70000").startsWith("--metrics-port 70000: expected a port number"));
+        assertTrue(ServerOptions.usage("kv", 6379).contains("--metrics-port P"));
+    }
+
+    @Test
     void helpIsRecognised() throws UsageException {
         assertTrue(ServerOptions.parse("http", 8080, "--help").helpRequested());
         assertTrue(ServerOptions.parse("http", 8080, "-h").helpRequested());

@@ -1,6 +1,7 @@
 package dev.atoll.io;
 
 import dev.atoll.drivers.ffi.Errno;
+import dev.atoll.io.jfr.IoErrorEvent;
 
 /**
  * An I/O operation failed. Carries the system's error number when the kernel reported one
@@ -15,12 +16,22 @@ public class IoException extends RuntimeException {
     public IoException(String operation, int errno) {
         super(operation + " failed: " + Errno.describe(errno));
         this.errno = errno;
+        IoErrorEvent.emit(operation, errno);
     }
 
     /** A failure without an error number. */
     public IoException(String message) {
         super(message);
         this.errno = 0;
+    }
+
+    /**
+     * Loads the classes that constructing one for {@code errno} needs (naming the errno, the JFR event),
+     * without reporting a failure: for a path that must not load classes when it fails (EMFILE).
+     */
+    static void loadFailurePath(int errno) {
+        Errno.describe(errno);
+        IoErrorEvent.load();
     }
 
     /** The error number, or 0. */

@@ -31,6 +31,8 @@ final class IoShard {
     private final Set<Resource> open = new LinkedHashSet<>();
     private ReceiveBufferRing receiveRing;
     private boolean receiveRingTried;
+    /** Open connections: written by this shard only (plain), read by {@link IoMetrics} with opaque loads. */
+    private int connections;
     /** The shard stopped: its driver closes next, and completions it reports then may submit nothing. */
     private boolean stopped;
     /** The shard thread's own: only it makes calls with them, and the shard outlives every call. */
@@ -94,11 +96,15 @@ final class IoShard {
     }
 
     void opened(Resource resource) {
-        open.add(resource);
+        if (open.add(resource) && resource instanceof Connection) {
+            connections++;
+        }
     }
 
     void closed(Resource resource) {
-        open.remove(resource);
+        if (open.remove(resource) && resource instanceof Connection) {
+            connections--;
+        }
     }
 
     /**

@@ -30,7 +30,7 @@ public final class Listener implements IoShard.Resource {
         // When accept fails for lack of descriptors (EMFILE), no class file can be opened, so a class first
         // needed by that failure (naming the errno loads LinuxConstants or MacosConstants) fails to load and
         // the NoClassDefFoundError stops the shard. Load what the failure path uses now.
-        new IoException("accept", OsConstants.EMFILE).errnoName();
+        IoException.loadFailurePath(OsConstants.EMFILE);
     }
 
     /** Accepted connections kept while nobody waits, before the multishot accept is paused. */

@@ -101,6 +101,11 @@ final class MeshQueue {
         return published.acquire() != consumed.plain();
     }
 
+    /** Any thread (metrics): messages published and not yet drained, from opaque loads of both indexes. */
+    long waiting() {
+        return Math.max(0, published.opaque() - consumed.opaque());
+    }
+
     /** Receiver, while spinning: whether a published message waits, without a fence. */
     boolean peekPublished() {
         return published.opaque() != consumed.plain();

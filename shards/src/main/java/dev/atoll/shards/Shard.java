@@ -2,6 +2,8 @@ package dev.atoll.shards;
 
 import dev.atoll.config.ShardSettings;
 import dev.atoll.drivers.Driver;
+import dev.atoll.shards.jfr.LongTaskTiming;
+import dev.atoll.shards.jfr.MeshOverflowEvent;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.varhandle.MpscChunkedVarHandleArrayQueue;
 import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
@@ -72,6 +74,8 @@ public final class Shard {
     private final Consumer<Runnable> runTimer = this::runSafely;
     private final MeshQueue.Handler receiveMessage = this::receiveSafely;
     private final IdleStrategy idle;
+    /** Times this shard's callbacks for the JFR event {@code dev.atoll.LongTask}, while a recording runs. */
+    private final LongTaskTiming longTasks;
 
     // Written once by this shard's thread at start, read by wakers on any thread: volatile (release/acquire).
     private volatile Driver driver;
@@ -113,6 +117,7 @@ public final class Shard {
         this.clock = runtime.timerClock();
         this.timers = new TimerWheel(clock.nanoTime(), tickNanos, wheelSize);
         this.thread = new ShardThread(this, "atoll-shard-" + id);
+        this.longTasks = new LongTaskTiming(id);
     }
 
     /** Connects this shard's outboxes to the inbound queues of every other shard. */
@@ -233,11 +238,13 @@ public final class Shard {
         }
         if (outbox.parked() >= limit) {
             stats.increment(ShardStats.REJECTED);
+            MeshOverflowEvent.emit(id, target, true, outbox.parked());
             return false;
         }
         outbox.park(receiver, message);
         overflowPending++;
         stats.increment(ShardStats.OVERFLOWED);
+        MeshOverflowEvent.emit(id, target, false, outbox.parked());
         return true;
     }
 
@@ -634,19 +641,27 @@ public final class Shard {
     }
 
     private void runSafely(Runnable task) {
+        boolean timed = longTasks.begin();   // false unless a JFR recording runs
         try {
             task.run();
         } catch (Throwable t) {
             reportFailure(task, t);
         }
+        if (timed) {
+            longTasks.end(task);
+        }
     }
 
     @SuppressWarnings("unchecked")
     private void receiveSafely(Object receiver, Object message) {
+        boolean timed = longTasks.begin();   // false unless a JFR recording runs
         try {
             ((MeshReceiver<Object>) receiver).receive(message);
         } catch (Throwable t) {
             reportFailure(receiver == RUN_TASK ? message : receiver, t);
+        }
+        if (timed) {
+            longTasks.end(receiver == RUN_TASK ? message : receiver);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.atoll.drivers.DriverUnavailableException;
 import dev.atoll.drivers.Drivers;
 import dev.atoll.drivers.Platform;
 import dev.atoll.drivers.ThreadPlacement;
+import dev.atoll.shards.jfr.DriverFallbackEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,6 +133,9 @@ public final class ShardRuntime implements AutoCloseable {
     private static ShardRuntime startChosen(AtollConfig config, AtollSettings settings, TimerClock clock) {
         // Fail on the caller's thread, before any shard starts, when the driver cannot run here.
         DriverChoice choice = Drivers.choose(settings.driver(), Platform.current());
+        if (settings.driver() == DriverKind.AUTO && choice.kind() == DriverKind.EPOLL) {
+            DriverFallbackEvent.emit(DriverKind.IO_URING.displayName(), choice.kind().displayName(), choice.reason());
+        }
         try {
             return start(config, settings, shardId -> Drivers.open(settings), clock);
         } catch (DriverUnavailableException e) {
@@ -140,6 +144,7 @@ public final class ShardRuntime implements AutoCloseable {
             }
             log.warn("atoll.driver = auto: a shard could not set up its io_uring ring ({}); every shard starts on "
                     + "epoll instead", e.getMessage());
+            DriverFallbackEvent.emit(DriverKind.IO_URING.displayName(), DriverKind.EPOLL.displayName(), e.getMessage());
             AtollSettings epoll = settings.withDriver(DriverKind.EPOLL);
             return start(config, epoll, shardId -> Drivers.open(epoll), clock);
         }

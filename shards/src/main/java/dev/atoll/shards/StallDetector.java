@@ -1,5 +1,6 @@
 package dev.atoll.shards;
 
+import dev.atoll.shards.jfr.ShardStallEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +91,8 @@ final class StallDetector implements Runnable {
                 anyAwake = true;
                 reported[i] = true;
                 shard.stats.stalled();
+                long away = now - sinceNanos[i];
+                ShardStallEvent.emit(i, away, () -> format(shard.thread().getStackTrace()));
                 log.warn("shard {} has not returned to its loop for {} ms (threshold {} ms); its thread is at:{}",
                         i, (now - sinceNanos[i]) / 1_000_000, thresholdNanos / 1_000_000,
                         format(shard.thread().getStackTrace()));
