@@ -423,8 +423,12 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
                 }
             }
             if (x.watching != null) {
-                for (ActorCell<?> target : x.watching.keySet()) {
-                    home.control(target.home, () -> target.removeWatcher(this));
+                for (ActorRef<?> watched : x.watching.keySet()) {
+                    if (watched instanceof ActorCell<?> target) {
+                        home.control(target.home, () -> target.removeWatcher(this));
+                    } else {
+                        ((ForeignRef<?>) watched).unwatchedBy(this);
+                    }
                 }
             }
         }
@@ -471,7 +475,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     }
 
     /** {@code target} has stopped: deliver what the watch asked for, once. */
-    void watchedTerminated(ActorCell<?> target) {
+    void watchedTerminated(ActorRef<?> target) {
         if ((box().state & STOPPED) != 0 || extras == null || extras.watching == null) {
             return;
         }
@@ -572,9 +576,13 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
 
     private void watchFor(ActorRef<?> target, Object how) {
         checkHome();
-        if (!(target instanceof ActorCell<?> cell)) {
-            throw ForeignRef.unsupported("watch", target);
+        if (target instanceof ForeignRef<?> foreign) {
+            if (extras().watching().put(foreign, how) == null) {
+                foreign.watchedBy(this);
+            }
+            return;
         }
+        ActorCell<?> cell = (ActorCell<?>) target;
         if (extras().watching().put(cell, how) == null) {
             home.control(cell.home, () -> cell.addWatcher(this));
         }
@@ -583,9 +591,13 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     @Override
     public void unwatch(ActorRef<?> target) {
         checkHome();
-        ActorCell<?> cell = (ActorCell<?>) target;
-        if (extras != null && extras.watching != null && extras.watching.remove(cell) != null) {
+        if (extras == null || extras.watching == null || extras.watching.remove(target) == null) {
+            return;
+        }
+        if (target instanceof ActorCell<?> cell) {
             home.control(cell.home, () -> cell.removeWatcher(this));
+        } else {
+            ((ForeignRef<?>) target).unwatchedBy(this);
         }
     }
 
