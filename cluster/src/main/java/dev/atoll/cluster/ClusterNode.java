@@ -271,6 +271,16 @@ public final class ClusterNode implements AutoCloseable {
         return open;
     }
 
+    /** Watches other nodes hold on this node's actors now, counted per (actor, watching node); not on a shard. */
+    public int remoteWatchers() {
+        int watches = 0;
+        for (int i = 0; i < watchedHere.size(); i++) {
+            Map<ActorAddress, Set<ActorAddress>> here = watchedHere.get(i);
+            watches += system.runtime().submit(i, () -> here.values().stream().mapToInt(Set::size).sum()).join();
+        }
+        return watches;
+    }
+
     /** Messages received from other nodes and delivered to exported actors so far. */
     public long received() {
         return received.sum();
