@@ -78,6 +78,8 @@ public final class ClusterNode implements AutoCloseable {
     private final List<Map<ActorAddress, Set<ActorAddress>>> watchedHere;
     /** The cluster-sharded types started on this node, by name. */
     private final ConcurrentHashMap<String, ClusterSharded<?>> shardedTypes = new ConcurrentHashMap<>();
+    /** Entity messages that arrived before their type started here; guarded by itself. */
+    private final List<EarlyEntity> early = new ArrayList<>();
     /** The highest incarnation any member list showed (see {@link #isGone}); written by the membership thread. */
     private volatile long maxSeenIncarnation = -1;
 
@@ -359,9 +361,20 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     void addShardedType(ClusterSharded<?> sharded) {
-        if (shardedTypes.putIfAbsent(sharded.type(), sharded) != null) {
-            throw new IllegalStateException("the sharded type " + sharded.type() + " is started already on " + this);
+        List<EarlyEntity> due = new ArrayList<>();
+        synchronized (early) {
+            if (shardedTypes.putIfAbsent(sharded.type(), sharded) != null) {
+                throw new IllegalStateException("the sharded type " + sharded.type() + " is started already on " + this);
+            }
+            early.removeIf(e -> e.entity().type().equals(sharded.type()) && due.add(e));
         }
+        for (EarlyEntity e : due) {
+            sharded.arrived(e.shard(), e.entity());
+        }
+    }
+
+    /** An entity message for a type this node has not started yet: kept until it starts (another node may route here first). */
+    private record EarlyEntity(int shard, Control.Entity entity) {
     }
 
     private void viewChanged() {
@@ -417,10 +430,19 @@ public final class ClusterNode implements AutoCloseable {
             case Control.Entity entity -> {
                 ClusterSharded<?> sharded = shardedTypes.get(entity.type());
                 if (sharded == null) {
-                    deadLetter();   // that type is not started on this node
-                } else {
-                    sharded.arrived(shard, entity);
+                    synchronized (early) {   // rare: only before the type starts here
+                        sharded = shardedTypes.get(entity.type());
+                        if (sharded == null) {
+                            if (early.size() < settings.outboundQueue()) {
+                                early.add(new EarlyEntity(shard, entity));
+                            } else {
+                                deadLetter();
+                            }
+                            return;
+                        }
+                    }
                 }
+                sharded.arrived(shard, entity);
             }
             case Control.Found found -> deadLetter();   // answers come as ask answers, never to id 0
         }

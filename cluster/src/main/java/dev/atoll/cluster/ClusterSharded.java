@@ -96,7 +96,7 @@ public final class ClusterSharded<M> {
     /**
      * Starts the type {@code type} on this node: one region actor per shard, which start entities from
      * {@code factory} (given the key) on demand. Start it on every node before traffic for it arrives
-     * (a message for a type a node has not started is a dead letter there).
+     * (messages for it that arrive earlier wait for it, up to {@code atoll.cluster.outbound-queue}).
      */
     public static <M> ClusterSharded<M> start(ClusterNode node, String type, Function<String, ? extends Entity<M>> factory) {
         ClusterSharded<M> sharded = new ClusterSharded<>(Objects.requireNonNull(node, "node"),
