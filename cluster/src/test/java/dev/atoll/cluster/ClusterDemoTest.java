@@ -20,7 +20,7 @@ class ClusterDemoTest {
     @Test
     void theDemoKillsANodeTellsTheWatchersAndMovesTheCounters() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        boolean finished = ClusterDemo.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        boolean finished = ClusterDemo.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), java.time.Duration.ofSeconds(2));
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(finished, out);
         assertTrue(out.contains("node-1: terminated sentinel-node-3"), out);

@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * (Terminated), its counters start again on them, and each node's counters are printed. Exits by
  * itself: everything waits at most {@value #WAIT_SECONDS} s.
  *
- * <p>Run with {@code node NAME ZOOKEEPER} it is one of the nodes, driven by lines on its standard input
+ * <p>Run with {@code node NAME ZOOKEEPER SESSION_MILLIS} it is one of the nodes, driven by lines on its standard input
  * ({@code traffic N}, {@code report}, {@code quit}) and answering with lines that start with {@code @@}.
  */
 public final class ClusterDemo {
@@ -57,8 +57,8 @@ public final class ClusterDemo {
 
     public static void main(String[] args) {
         try {
-            if (args.length == 3 && args[0].equals("node")) {
-                node(args[1], args[2]);
+            if (args.length == 4 && args[0].equals("node")) {
+                node(args[1], args[2], Long.parseLong(args[3]));
                 System.exit(0);
             }
             System.exit(run(System.out) ? 0 : 1);
@@ -73,11 +73,16 @@ public final class ClusterDemo {
 
     /** Runs the whole demo, printing to {@code out}; true when every step happened in time. */
     public static boolean run(PrintStream out) throws Exception {
+        return run(out, Duration.ofSeconds(5));
+    }
+
+    /** {@link #run(PrintStream)} with the nodes' ZooKeeper session timeout (how long a killed node stays listed). */
+    public static boolean run(PrintStream out, Duration sessionTimeout) throws Exception {
         List<Node> nodes = new ArrayList<>();
         try (EmbeddedZooKeeper zookeeper = EmbeddedZooKeeper.start(0)) {
             out.println("ZooKeeper (embedded) at " + zookeeper.connectString());
             for (int i = 1; i <= NODES; i++) {
-                nodes.add(Node.start("node-" + i, zookeeper.connectString()));
+                nodes.add(Node.start("node-" + i, zookeeper.connectString(), sessionTimeout));
             }
             for (Node n : nodes) {
                 n.awaitMembers(NODES);
@@ -160,11 +165,11 @@ public final class ClusterDemo {
 
     /** A node JVM and the lines it prints. */
     private record Node(String name, Process process, LinkedBlockingQueue<String> lines, Writer in, List<String> unclaimed) {
-        static Node start(String name, String zookeeper) throws IOException {
+        static Node start(String name, String zookeeper, Duration sessionTimeout) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
                     "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ClusterDemo.class.getName(),
-                    "node", name, zookeeper).redirectErrorStream(true).start();
+                    "node", name, zookeeper, Long.toString(sessionTimeout.toMillis())).redirectErrorStream(true).start();
             LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
@@ -271,9 +276,9 @@ public final class ClusterDemo {
         }
     }
 
-    private static void node(String name, String zookeeper) throws Exception {
+    private static void node(String name, String zookeeper, long sessionMillis) throws Exception {
         AtollConfig config = AtollConfig.parse("atoll.shards { count = 2, pin = false }\n"
-                + "atoll.cluster { zookeeper = \"" + zookeeper + "\", path = \"/atoll/demo\", session-timeout = 5s,"
+                + "atoll.cluster { zookeeper = \"" + zookeeper + "\", path = \"/atoll/demo\", session-timeout = " + sessionMillis + "ms,"
                 + " node-name = " + name + " }", "ClusterDemo");
         try (ActorSystem system = ActorSystem.start(config);
              ClusterNode node = ClusterNode.start(system, ClusterSettings.from(config), CborSerializer.of(Add.class, Ping.class))) {
