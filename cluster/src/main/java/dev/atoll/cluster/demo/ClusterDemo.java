@@ -164,7 +164,8 @@ public final class ClusterDemo {
     }
 
     /** A node JVM and the lines it prints. */
-    private record Node(String name, Process process, LinkedBlockingQueue<String> lines, Writer in, List<String> unclaimed) {
+    private record Node(String name, Process process, LinkedBlockingQueue<String> lines, Writer in, List<String> unclaimed,
+                        List<String> log) {
         static Node start(String name, String zookeeper, Duration sessionTimeout) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
@@ -182,7 +183,7 @@ public final class ClusterDemo {
             }, name + "-output");
             reader.setDaemon(true);
             reader.start();
-            return new Node(name, p, lines, p.outputWriter(StandardCharsets.UTF_8), new ArrayList<>());
+            return new Node(name, p, lines, p.outputWriter(StandardCharsets.UTF_8), new ArrayList<>(), new ArrayList<>());
         }
 
         void send(String command) {
@@ -225,13 +226,19 @@ public final class ClusterDemo {
             for (;;) {
                 String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (line == null) {
-                    throw new IllegalStateException(name + " printed no '" + prefix + "' within " + WAIT_SECONDS + " s");
+                    throw new IllegalStateException(name + " printed no '" + prefix + "' within " + WAIT_SECONDS
+                            + " s; its last lines:\n" + String.join("\n", log));
                 }
                 if (line.startsWith(prefix)) {
                     return line;
                 }
                 if (line.startsWith("@@")) {
                     unclaimed.add(line);
+                } else {
+                    if (log.size() == 20) {
+                        log.removeFirst();
+                    }
+                    log.add(line);
                 }
             }
         }
