@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -577,9 +578,11 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     private void watchFor(ActorRef<?> target, Object how) {
         checkHome();
         if (target instanceof ForeignRef<?> foreign) {
-            if (extras().watching().put(foreign, how) == null) {
-                foreign.watchedBy(this);
+            HashMap<ActorRef<?>, Object> watching = extras().watching();
+            if (!watching.containsKey(foreign)) {
+                foreign.watchedBy(this);   // may refuse (a module without remote watch): then nothing is recorded
             }
+            watching.put(foreign, how);
             return;
         }
         ActorCell<?> cell = (ActorCell<?>) target;
