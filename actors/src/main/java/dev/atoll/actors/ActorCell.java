@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -423,8 +424,12 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
                 }
             }
             if (x.watching != null) {
-                for (ActorCell<?> target : x.watching.keySet()) {
-                    home.control(target.home, () -> target.removeWatcher(this));
+                for (ActorRef<?> watched : x.watching.keySet()) {
+                    if (watched instanceof ActorCell<?> target) {
+                        home.control(target.home, () -> target.removeWatcher(this));
+                    } else {
+                        ((ForeignRef<?>) watched).unwatchedBy(this);
+                    }
                 }
             }
         }
@@ -471,7 +476,7 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     }
 
     /** {@code target} has stopped: deliver what the watch asked for, once. */
-    void watchedTerminated(ActorCell<?> target) {
+    void watchedTerminated(ActorRef<?> target) {
         if ((box().state & STOPPED) != 0 || extras == null || extras.watching == null) {
             return;
         }
@@ -572,9 +577,15 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
 
     private void watchFor(ActorRef<?> target, Object how) {
         checkHome();
-        if (!(target instanceof ActorCell<?> cell)) {
-            throw ForeignRef.unsupported("watch", target);
+        if (target instanceof ForeignRef<?> foreign) {
+            HashMap<ActorRef<?>, Object> watching = extras().watching();
+            if (!watching.containsKey(foreign)) {
+                foreign.watchedBy(this);   // may refuse (a module without remote watch): then nothing is recorded
+            }
+            watching.put(foreign, how);
+            return;
         }
+        ActorCell<?> cell = (ActorCell<?>) target;
         if (extras().watching().put(cell, how) == null) {
             home.control(cell.home, () -> cell.addWatcher(this));
         }
@@ -583,9 +594,13 @@ final class ActorCell<M> extends ActorRef<M> implements ActorContext<M>, MeshRec
     @Override
     public void unwatch(ActorRef<?> target) {
         checkHome();
-        ActorCell<?> cell = (ActorCell<?>) target;
-        if (extras != null && extras.watching != null && extras.watching.remove(cell) != null) {
+        if (extras == null || extras.watching == null || extras.watching.remove(target) == null) {
+            return;
+        }
+        if (target instanceof ActorCell<?> cell) {
             home.control(cell.home, () -> cell.removeWatcher(this));
+        } else {
+            ((ForeignRef<?>) target).unwatchedBy(this);
         }
     }
 

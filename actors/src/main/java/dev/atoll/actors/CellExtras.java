@@ -22,8 +22,8 @@ final class CellExtras {
     LinkedHashSet<ActorCell<?>> children;
     /** Actors (and futures of {@link ActorSystem#terminationOf}) to tell when this actor stops. */
     ArrayList<Object> watchers;
-    /** Watched actor -> what to deliver when it stops: {@link #SIGNAL} or a message. */
-    HashMap<ActorCell<?>, Object> watching;
+    /** Watched actor (a cell, or a {@link ForeignRef}) -> what to deliver when it stops: {@link #SIGNAL} or a message. */
+    HashMap<ActorRef<?>, Object> watching;
     HashMap<Object, ActorTimer> timers;
 
     LinkedHashSet<ActorCell<?>> children() {
@@ -40,7 +40,7 @@ final class CellExtras {
         return watchers;
     }
 
-    HashMap<ActorCell<?>, Object> watching() {
+    HashMap<ActorRef<?>, Object> watching() {
         if (watching == null) {
             watching = new HashMap<>();
         }

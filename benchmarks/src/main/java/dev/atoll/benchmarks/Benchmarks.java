@@ -28,7 +28,9 @@ public final class Benchmarks {
                     + " reads of a 1 GiB file, AsyncFile vs FileChannel vs fio, page cache warm and O_DIRECT",
                     UringBench::run),
             new Benchmark("actors", "actors vs Apache Pekko classic and typed: ping-pong, Savina count/threadring/fjthrput,"
-                    + " ask latency, heap per idle actor", ActorsBench::run));
+                    + " ask latency, heap per idle actor", ActorsBench::run),
+            new Benchmark("remote", "two node JVMs on loopback, one thread each, Atoll cluster vs Pekko Artery TCP:"
+                    + " tell throughput, ask p50/p99", RemoteBench::run));
 
     private Benchmarks() { }
 

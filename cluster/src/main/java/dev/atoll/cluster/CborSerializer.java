@@ -39,7 +39,7 @@ import java.util.function.Function;
  * registered record mention (so registering the top-level message types is enough). A field declared as a sealed type carries the class name of its
  * value; on reading, a name outside the registered hierarchy is refused (so bytes from the network
  * can never make this side instantiate an arbitrary class). Always accepted too: {@link ActorAddress},
- * {@link AskFailure} and the JDK's strings and boxed primitives (the usual answers to an ask). A
+ * {@link AskFailure}, the cluster's own control messages and the JDK's strings and boxed primitives (the usual answers to an ask). A
  * {@link Reply} component travels as its {@link ClusterReply#address()}; any other reply (of a local
  * ask) cannot travel. Thread-safe.
  *
@@ -83,6 +83,7 @@ public final class CborSerializer implements Serializer {
             accepted.put(value.getName(), value);
         }
         Deque<Class<?>> todo = new ArrayDeque<>(types);
+        todo.add(Control.class);   // the cluster's own messages (death watch, lookup, sharding)
         while (!todo.isEmpty()) {
             Class<?> type = todo.pop();
             if (accepted.containsKey(type.getName())) {

@@ -10,12 +10,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +70,16 @@ public final class ClusterNode implements AutoCloseable {
     private final LongAdder received = new LongAdder();
     /** The live members by incarnation, replaced whole by the membership thread: volatile. */
     private volatile Map<Long, Member> live = Map.of();
+    /** The live members ordered by incarnation (what sharding routes over), replaced with {@link #live}. */
+    private volatile List<Member> view = List.of();
+    /** Remote references some local actor watches (see {@link RemoteRef#ended}). */
+    private final Set<RemoteRef<?>> watched = ConcurrentHashMap.newKeySet();
+    /** Per local shard, its exported actors other nodes watch, with the watching nodes' control addresses; confined to shard {@code i}. */
+    private final List<Map<ActorAddress, Set<ActorAddress>>> watchedHere;
+    /** The cluster-sharded types started on this node, by name. */
+    private final ConcurrentHashMap<String, ClusterSharded<?>> shardedTypes = new ConcurrentHashMap<>();
+    /** Entity messages that arrived before their type started here; guarded by itself. */
+    private final List<EarlyEntity> early = new ArrayList<>();
     /** The highest incarnation any member list showed (see {@link #isGone}); written by the membership thread. */
     private volatile long maxSeenIncarnation = -1;
 
@@ -81,9 +93,11 @@ public final class ClusterNode implements AutoCloseable {
         this.membership = membership;
         this.links = new ArrayList<>();
         this.inbound = new ArrayList<>();
+        this.watchedHere = new ArrayList<>();
         for (int i = 0; i < system.shardCount(); i++) {
             links.add(new HashMap<>());
             inbound.add(new HashSet<>());
+            watchedHere.add(new HashMap<>());
         }
         // Loads and initializes the serializer's classes here, not in a shard's first tell (Jackson's take
         // hundreds of milliseconds the first time, which would stall that shard).
@@ -104,9 +118,16 @@ public final class ClusterNode implements AutoCloseable {
                 Map<Long, Member> now = new HashMap<>();
                 members.forEach(m -> now.put(m.incarnation(), m));
                 live = Map.copyOf(now);
+                List<Member> ordered = new ArrayList<>(members);
+                ordered.sort(java.util.Comparator.comparingLong(Member::incarnation));
+                view = List.copyOf(ordered);
                 maxSeenIncarnation = Math.max(maxSeenIncarnation,
                         members.stream().mapToLong(Member::incarnation).max().orElse(-1));
                 closeLinks(false);
+                for (RemoteRef<?> ref : watched) {
+                    system.runtime().execute(ref.controlShard(), ref::endedIfGone);
+                }
+                viewChanged();
             }
 
             @Override
@@ -114,6 +135,13 @@ public final class ClusterNode implements AutoCloseable {
                 if (state != SelfState.UP) {
                     closeLinks(true);
                 }
+                if (state == SelfState.DOWN) {
+                    // Cut off: the watched nodes have dropped this incarnation's watches; none will say Died.
+                    for (RemoteRef<?> ref : watched) {
+                        system.runtime().execute(ref.controlShard(), ref::ended);
+                    }
+                }
+                viewChanged();
             }
         });
     }
@@ -191,6 +219,40 @@ public final class ClusterNode implements AutoCloseable {
         return now;
     }
 
+    /**
+     * Finds the actor registered under {@code name} ({@link dev.atoll.actors.ActorContext#spawn} with a
+     * name): in this node's system first, else on every other member (asked at once, the first that has
+     * it wins). Completes with empty when none has it, or none answered within {@code timeout}. Any thread.
+     */
+    public <M> CompletableFuture<Optional<ActorRef<M>>> lookup(String name, Duration timeout) {
+        Objects.requireNonNull(name, "name");
+        return system.<M>lookup(name).thenCompose(local -> {
+            if (local.isPresent()) {
+                return CompletableFuture.completedFuture(local);
+            }
+            Member self = membership.self();
+            List<CompletableFuture<Control.Found>> answers = new ArrayList<>();
+            for (Member member : members()) {
+                if (self != null && member.incarnation() != self.incarnation()) {
+                    ActorRef<Control> control = refFor(new ActorAddress(member.name(), member.incarnation(), 0, 0));
+                    answers.add(control.<Control.Found>ask(reply -> new Control.Lookup(name, reply), timeout)
+                            .exceptionally(failure -> new Control.Found(null)));
+                }
+            }
+            CompletableFuture<Optional<ActorRef<M>>> found = new CompletableFuture<>();
+            for (CompletableFuture<Control.Found> answer : answers) {
+                answer.thenAccept(f -> {
+                    if (f.address() != null) {
+                        found.complete(Optional.of(refFor(f.address())));
+                    }
+                });
+            }
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                    .whenComplete((v, e) -> found.complete(Optional.empty()));
+            return found;
+        });
+    }
+
     /** Messages to other nodes that were not sent, and messages from them for no exported actor, so far. */
     public long deadLetters() {
         return deadLetters.sum();
@@ -209,6 +271,16 @@ public final class ClusterNode implements AutoCloseable {
             open += system.runtime().submit(i, theirs::size).join();
         }
         return open;
+    }
+
+    /** Watches other nodes hold on this node's actors now, counted per (actor, watching node); not on a shard. */
+    public int remoteWatchers() {
+        int watches = 0;
+        for (int i = 0; i < watchedHere.size(); i++) {
+            Map<ActorAddress, Set<ActorAddress>> here = watchedHere.get(i);
+            watches += system.runtime().submit(i, () -> here.values().stream().mapToInt(Set::size).sum()).join();
+        }
+        return watches;
     }
 
     /** Messages received from other nodes and delivered to exported actors so far. */
@@ -261,6 +333,119 @@ public final class ClusterNode implements AutoCloseable {
 
     ActorRef<?> exported(long id) {
         return exported.get(id);
+    }
+
+    /** The live members ordered by incarnation as this node last saw them; empty while it is not a member. */
+    List<Member> view() {
+        return membership.isMember() ? view : List.of();
+    }
+
+    /** Whether {@code address}'s node incarnation is in the member list (whatever this node's own state). */
+    boolean isLive(ActorAddress address) {
+        Member member = live.get(address.incarnation());
+        return member != null && member.name().equals(address.node());
+    }
+
+    /** This node's control endpoint (actor id 0) on its shard {@code shard}. */
+    ActorAddress controlAddress(int shard) {
+        Member self = membership.self();
+        return new ActorAddress(self.name(), self.incarnation(), shard, 0);
+    }
+
+    void watching(RemoteRef<?> ref, boolean watched) {
+        if (watched) {
+            this.watched.add(ref);
+        } else {
+            this.watched.remove(ref);
+        }
+    }
+
+    void addShardedType(ClusterSharded<?> sharded) {
+        List<EarlyEntity> due = new ArrayList<>();
+        synchronized (early) {
+            if (shardedTypes.putIfAbsent(sharded.type(), sharded) != null) {
+                throw new IllegalStateException("the sharded type " + sharded.type() + " is started already on " + this);
+            }
+            early.removeIf(e -> e.entity().type().equals(sharded.type()) && due.add(e));
+        }
+        for (EarlyEntity e : due) {
+            sharded.arrived(e.shard(), e.entity());
+        }
+    }
+
+    /** An entity message for a type this node has not started yet: kept until it starts (another node may route here first). */
+    private record EarlyEntity(int shard, Control.Entity entity) {
+    }
+
+    private void viewChanged() {
+        for (ClusterSharded<?> sharded : shardedTypes.values()) {
+            sharded.viewChanged();
+        }
+    }
+
+    /**
+     * On shard {@code shard}: a control message from another node (a frame for actor id 0). Death watch
+     * requests are kept per exported actor on its shard (the one they arrive on), and answered with one
+     * {@code Died} to each watching node when the actor stops.
+     */
+    void control(int shard, Control message) {
+        switch (message) {
+            case Control.Watch(ActorAddress actor, ActorAddress watcher) -> {
+                Map<ActorAddress, Set<ActorAddress>> here = watchedHere.get(shard);
+                ActorRef<?> target = actor.incarnation() == selfIncarnation() ? exported(actor.id()) : null;
+                if (target == null || isGone(watcher.incarnation())) {
+                    refFor(watcher).tell(new Control.Died(actor));
+                    return;
+                }
+                Set<ActorAddress> watchers = here.get(actor);
+                if (watchers == null) {
+                    watchers = new HashSet<>();
+                    here.put(actor, watchers);
+                    system.terminationOf(target).whenComplete((v, e) -> system.runtime().execute(shard, () -> {
+                        Set<ActorAddress> told = here.remove(actor);
+                        if (told != null) {
+                            for (ActorAddress w : told) {
+                                refFor(w).tell(new Control.Died(actor));
+                            }
+                        }
+                    }));
+                }
+                watchers.add(watcher);
+            }
+            case Control.Unwatch(ActorAddress actor, ActorAddress watcher) -> {
+                Set<ActorAddress> watchers = watchedHere.get(shard).get(actor);
+                if (watchers != null) {
+                    watchers.remove(watcher);
+                }
+            }
+            case Control.Died(ActorAddress actor) -> {
+                RemoteRef<?> ref = remoteRefs.get(actor);
+                if (ref != null) {
+                    ref.ended();
+                }
+            }
+            case Control.Lookup(String name, dev.atoll.actors.Reply<Control.Found> reply) ->
+                    system.lookup(name).whenComplete((found, e) -> reply.send(
+                            new Control.Found(found == null ? null : found.map(this::export).orElse(null))));
+            case Control.Entity entity -> {
+                ClusterSharded<?> sharded = shardedTypes.get(entity.type());
+                if (sharded == null) {
+                    synchronized (early) {   // rare: only before the type starts here
+                        sharded = shardedTypes.get(entity.type());
+                        if (sharded == null) {
+                            if (early.size() < settings.outboundQueue()) {
+                                early.add(new EarlyEntity(shard, entity));
+                            } else {
+                                deadLetter();
+                            }
+                            return;
+                        }
+                    }
+                }
+                sharded.arrived(shard, entity);
+            }
+            case Control.Found found -> deadLetter();   // answers come as ask answers, never to id 0
+        }
     }
 
     /** The live member {@code address} is on, or null when it is gone or this node is not a member. */
@@ -349,6 +534,7 @@ public final class ClusterNode implements AutoCloseable {
     private void closeLinks(boolean all) {
         ShardRuntime runtime = system.runtime();
         for (int i = 0; i < links.size(); i++) {
+            int shard = i;
             Map<LinkKey, OutboundLink> mine = links.get(i);
             Set<InboundConnection> theirs = inbound.get(i);
             runtime.execute(i, () -> {
@@ -362,6 +548,9 @@ public final class ClusterNode implements AutoCloseable {
                     if (isGone(connection.senderIncarnation())) {
                         connection.close("its node " + connection.senderIncarnation() + " is no longer a member");
                     }
+                }
+                for (Set<ActorAddress> watchers : watchedHere.get(shard).values()) {
+                    watchers.removeIf(w -> isGone(w.incarnation()));   // a node that left watches nothing
                 }
             });
         }

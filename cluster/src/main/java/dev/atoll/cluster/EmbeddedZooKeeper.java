@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * nothing installed. Not for production: one server is no ensemble, and its data does not survive it.
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
-    private static final int TICK_MILLIS = 100;
+    private static final int TICK_MILLIS = 500;
     private static final int MAX_CLIENTS = 1000;
 
     private final Path dataDir;
@@ -32,8 +32,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     }
 
     /**
-     * Starts a server on {@code 127.0.0.1:port} (0: a free port). Its tick is 100 ms, so sessions may
-     * be as short as 200 ms and as long as 2 s (ZooKeeper clamps them to [2, 20] ticks).
+     * Starts a server on {@code 127.0.0.1:port} (0: a free port). Its tick is 500 ms, so sessions may
+     * be as short as 1 s and as long as 10 s (ZooKeeper clamps them to [2, 20] ticks; a shorter tick
+     * made the default 10 s into 2 s, and a busy machine then expired sessions of live nodes).
      */
     public static EmbeddedZooKeeper start(int port) {
         Path dir = null;

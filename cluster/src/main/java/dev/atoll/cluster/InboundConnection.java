@@ -130,6 +130,14 @@ final class InboundConnection implements Receiver {
 
     @SuppressWarnings("unchecked")
     private void deliver(long id, Object message) {
+        if (id == 0) {
+            if (message instanceof Control control) {
+                node.control(connection.shard().id(), control);
+            } else {
+                node.deadLetter();   // id 0 takes control messages only
+            }
+            return;
+        }
         if (id < 0) {
             node.answer(-id, message);   // answer ids are negated ask ids
             return;

@@ -8,6 +8,8 @@ import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -18,6 +20,11 @@ import java.util.function.Function;
  * node's shard that hosts the actor; from a thread that is not a shard it first goes to the local
  * shard with the target's shard number (modulo the local count). It never blocks.
  *
+ * <p>Death watch: the first local watcher sends a {@code Watch} to the actor's node, which answers
+ * with one {@code Died} when the actor stops; the actor's node leaving the member list (clean stop,
+ * session expiry, SIGKILL) ends the watch as well. Either way each watcher gets {@code Terminated}
+ * once: the watcher's cell drops a watch when it delivers its signal.
+ *
  * @param <M> the type of the messages the actor receives
  */
 final class RemoteRef<M> extends ForeignRef<M> {
@@ -25,15 +32,81 @@ final class RemoteRef<M> extends ForeignRef<M> {
     private final ActorAddress address;
     /** The link each local shard sends on; element {@code i} is read and written only by shard {@code i}. */
     private final OutboundLink[] links;
+    /**
+     * The local shard that keeps this reference's watchers and sends its watch requests: one shard, so
+     * that watch and unwatch reach the remote node in the order they were decided.
+     */
+    private final int controlShard;
+    /** The local actors watching this one; confined to {@link #controlShard}. */
+    private final Set<ActorRef<?>> watchers = new HashSet<>();
 
     RemoteRef(ClusterNode node, ActorAddress address) {
         this.node = node;
         this.address = address;
         this.links = new OutboundLink[node.system().shardCount()];
+        this.controlShard = Math.floorMod(address.shard(), links.length);
     }
 
     ActorAddress address() {
         return address;
+    }
+
+    int controlShard() {
+        return controlShard;
+    }
+
+    // ---- death watch: the watchers live on the control shard; the remote node tells it of the end once ----
+
+    @Override
+    protected void watchedBy(ActorRef<?> watcher) {
+        node.system().runtime().execute(controlShard, () -> {
+            if (!node.isLive(address)) {
+                tellTerminated(watcher);   // as a local watch of a stopped actor: at once
+            } else if (watchers.add(watcher) && watchers.size() == 1) {
+                node.watching(this, true);
+                sendControl(new Control.Watch(address, node.controlAddress(controlShard)));
+            }
+        });
+    }
+
+    @Override
+    protected void unwatchedBy(ActorRef<?> watcher) {
+        node.system().runtime().execute(controlShard, () -> {
+            if (watchers.remove(watcher) && watchers.isEmpty()) {
+                node.watching(this, false);
+                if (node.isLive(address)) {
+                    sendControl(new Control.Unwatch(address, node.controlAddress(controlShard)));
+                }
+            }
+        });
+    }
+
+    /** On the control shard: the actor stopped, or its node is gone: every watcher is told (each at most once). */
+    void ended() {
+        if (watchers.isEmpty()) {
+            return;
+        }
+        for (ActorRef<?> watcher : watchers) {
+            tellTerminated(watcher);
+        }
+        watchers.clear();
+        node.watching(this, false);
+    }
+
+    /** On the control shard: {@link #ended} if the actor's node incarnation is no longer a member. */
+    void endedIfGone() {
+        if (!watchers.isEmpty() && !node.isLive(address)) {
+            ended();
+        }
+    }
+
+    private void tellTerminated(ActorRef<?> watcher) {
+        node.system().runtime().execute(watcher.shardId(), () -> terminated(watcher));
+    }
+
+    /** On the control shard: a control message to the remote node's shard that hosts the actor (same link as tells). */
+    private void sendControl(Control control) {
+        send(controlShard, Wire.frame(0, node.serializer().toBytes(control)));
     }
 
     @Override

@@ -11,7 +11,9 @@ import java.util.function.Function;
  *
  * <p>A {@link Reply} field (an ask across nodes) travels as the {@link ClusterReply#address()} of the
  * {@link ClusterReply} in it, and is rebuilt on the receiving node by the function passed to
- * {@link #fromBytes(byte[], int, int, Function)}; {@link AskFailure} must always be accepted.
+ * {@link #fromBytes(byte[], int, int, Function)}; {@link AskFailure}, {@link ActorAddress} and the
+ * cluster's control messages (the records of the package's {@code Control} interface: death watch,
+ * lookup, sharded entities) must always be accepted.
  */
 public interface Serializer {
 

@@ -108,9 +108,14 @@ class ZooKeeperMembershipTest {
 
     /** Ends {@code node}'s session on the server, as a session timeout would: its ephemeral znode goes. */
     private void expireSession(ZooKeeperMembership node) throws Exception {
+        expireSession(node, server.getConnectString());
+    }
+
+    /** Ends {@code node}'s session on the server at {@code connectString}, as a session timeout would. */
+    static void expireSession(ZooKeeperMembership node, String connectString) throws Exception {
         ZooKeeper current = node.curator().getZookeeperClient().getZooKeeper();
         CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper twin = new ZooKeeper(server.getConnectString(), 1_000, event -> {
+        ZooKeeper twin = new ZooKeeper(connectString, 1_000, event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
                 connected.countDown();
             }
