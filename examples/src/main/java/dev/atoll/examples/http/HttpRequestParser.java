@@ -74,6 +74,10 @@ public final class HttpRequestParser {
     private static final byte[] KEEP_ALIVE = ascii("keep-alive");
     private static final byte[] CHUNKED = ascii("chunked");
     private static final byte[] HTTP_SLASH = ascii("HTTP/");
+    /** {@code HTTP/1.1} as {@link #WORDS} reads it. */
+    private static final long HTTP_1_1 = (long) WORDS.get(ascii("HTTP/1.1"), 0);
+    /** {@code HTTP/1.1\r\n}: the bytes the fast path of the version takes. */
+    private static final int HTTP_1_1_LINE_END = 10;
 
     /** RFC 9110 tchar: the bytes of a method or a field name. */
     private static final boolean[] TCHAR = new boolean[256];
@@ -295,6 +299,16 @@ public final class HttpRequestParser {
                     }
                 }
                 case VERSION -> {
+                    if (versionLength == 0 && end - pos >= HTTP_1_1_LINE_END
+                            && lineBytes + HTTP_1_1_LINE_END - 1 <= limits.maxRequestLine()
+                            && (long) WORDS.get(in, pos) == HTTP_1_1 && in[pos + 8] == CR && in[pos + 9] == LF) {
+                        // The usual version and line end, whole in this chunk: what the loop below would find.
+                        pos += HTTP_1_1_LINE_END;
+                        lineBytes += HTTP_1_1_LINE_END - 1;    // the LF is not counted, as below
+                        http10 = false;
+                        state = FIELD_START;
+                        break;
+                    }
                     while (pos < end) {
                         byte b = in[pos++];
                         if (++lineBytes > limits.maxRequestLine()) {
@@ -375,6 +389,13 @@ public final class HttpRequestParser {
                         pos = skipValue(in, pos, stop);
                         headerBytes += pos - from;
                         if (pos == end) {
+                            break;
+                        }
+                        if (in[pos] == CR && pos + 1 < end && in[pos + 1] == LF && headerBytes + 2 <= limits.maxHeaderBytes()) {
+                            // CRLF whole in this chunk: the field ends here (its value needs no more checks).
+                            pos += 2;
+                            headerBytes += 2;
+                            state = FIELD_START;
                             break;
                         }
                     }

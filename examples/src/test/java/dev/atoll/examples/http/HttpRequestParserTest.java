@@ -285,9 +285,14 @@ class HttpRequestParserTest {
         assertEquals(List.of("error 431"), parse(limits, tooLarge));
         assertEquals(List.of("error 431"), parse(limits, "GET / HTTP/1.1\r\nHost: a\r\nX: " + "v".repeat(1000)));
         assertEquals(List.of("error 431"), parse(limits, "GET / HTTP/1.1\r\nHost: a\r\n" + "Long-Name".repeat(100)));
+        // The limit falls on the CR, then on the LF, that ends a field.
+        String endsAtCr = "GET / HTTP/1.1\r\nHost: a\r\nX: " + "v".repeat(64 - 9 - 3) + "\r\n\r\n";
+        String endsAtLf = "GET / HTTP/1.1\r\nHost: a\r\nX: " + "v".repeat(64 - 9 - 3 - 1) + "\r\n\r\n";
         for (int cut = 0; cut <= fits.length(); cut++) {
             assertEquals(List.of("GET -1 1.1 keep-alive"), parse(limits, fits, cut), "cut at " + cut);
             assertEquals(List.of("error 431"), parse(limits, tooLarge, cut), "cut at " + cut);
+            assertEquals(List.of("error 431"), parse(limits, endsAtCr, cut), "cut at " + cut);
+            assertEquals(List.of("error 431"), parse(limits, endsAtLf, cut), "cut at " + cut);
         }
     }
 
