@@ -34,10 +34,21 @@ public final class HelloEndpoints {
 
     private final HttpResponseWriter writer;
     private final Scratch json = new Scratch();
+    /** The heads of 200 responses, by {@link Connection#ordinal()}. */
+    private final HttpResponseWriter.Head[] plaintextHeads;
+    private final HttpResponseWriter.Head[] jsonHeads;
 
     /** Endpoints answering with {@code Server: atoll}, with the date line of this thread. */
     public HelloEndpoints(HttpDate date) {
         this.writer = new HttpResponseWriter("atoll", date);
+        this.plaintextHeads = heads(writer, TEXT_PLAIN);
+        this.jsonHeads = heads(writer, APPLICATION_JSON);
+    }
+
+    private static HttpResponseWriter.Head[] heads(HttpResponseWriter writer, byte[] contentTypeLine) {
+        return Arrays.stream(Connection.values())
+                .map(connection -> writer.new Head(HttpStatus.OK, contentTypeLine, connection))
+                .toArray(HttpResponseWriter.Head[]::new);
     }
 
     /**
@@ -55,10 +66,10 @@ public final class HelloEndpoints {
             return text(HttpStatus.METHOD_NOT_ALLOWED, out, at, true, connection);
         }
         return switch (request.route()) {
-            case PLAINTEXT -> writer.write(out, at, HttpStatus.OK, TEXT_PLAIN, HELLO, HELLO.length, !head, connection);
+            case PLAINTEXT -> writer.write(out, at, plaintextHeads[connection.ordinal()], HELLO, HELLO.length, !head);
             case JSON -> {
                 int length = serializeMessage();
-                yield writer.write(out, at, HttpStatus.OK, APPLICATION_JSON, json.bytes, length, !head, connection);
+                yield writer.write(out, at, jsonHeads[connection.ordinal()], json.bytes, length, !head);
             }
             default -> throw new IllegalStateException("a route without an endpoint: " + request.route());
         };

@@ -51,7 +51,7 @@ final class HttpConnection extends SwapList.Member implements Receiver, WriteLis
 
     HttpConnection(Connection connection, HttpLimits limits, HelloEndpoints endpoints, HttpConnections shardConnections) {
         this.connection = connection;
-        this.parser = new HttpRequestParser(limits, HelloEndpoints.PATHS);
+        this.parser = new HttpRequestParser(limits, HelloEndpoints.PATHS, shardConnections.parseScratch);
         this.endpoints = endpoints;
         this.shardConnections = shardConnections;
         this.deadlineNanos = System.nanoTime() + shardConnections.headerTimeoutNanos;

@@ -21,8 +21,13 @@ final class HttpConnections {
     private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /** Bytes of the receive buffers a parser copies and scans at a time: one array for the shard's parsers. */
+    private static final int PARSE_SCRATCH_BYTES = 16 * 1024;
+
     private final Shard shard;
     private final int max;
+    /** The scratch array of every parser of this shard ({@link HttpRequestParser#HttpRequestParser(HttpLimits, java.util.List, byte[])}). */
+    final byte[] parseScratch = new byte[PARSE_SCRATCH_BYTES];
     final long headerTimeoutNanos;
     final long bodyTimeoutNanos;
     final long keepAliveTimeoutNanos;

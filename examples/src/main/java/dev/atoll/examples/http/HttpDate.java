@@ -32,6 +32,11 @@ public final class HttpDate {
         this.clockMillis = clockMillis;
     }
 
+    /** The second (since the epoch) of the line {@link #line()} last returned. */
+    long second() {
+        return second;
+    }
+
     /** The current line, {@value #LINE_LENGTH} bytes; the array is reused, never modify it. */
     byte[] line() {
         long now = clockMillis.getAsLong();

@@ -2,13 +2,16 @@ package dev.atoll.examples.http;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * An incremental HTTP/1.1 request parser over bytes in a {@link MemorySegment}. It keeps its state
- * between calls, never looks at a byte twice and needs no copy of earlier input: a request may be
+ * between calls, never looks back at earlier input and keeps no copy of it: a request may be
  * split across reads at any byte, and one read may hold many pipelined requests. It allocates
  * nothing after construction.
  *
@@ -46,6 +49,10 @@ public final class HttpRequestParser {
     }
 
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+    /** Eight bytes of a heap array as one long, the first byte lowest. */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The scratch array of a parser that was given none. */
+    private static final int OWN_SCRATCH_BYTES = 2048;
     private static final byte CR = '\r';
     private static final byte LF = '\n';
     private static final byte SP = ' ';
@@ -67,6 +74,10 @@ public final class HttpRequestParser {
     private static final byte[] KEEP_ALIVE = ascii("keep-alive");
     private static final byte[] CHUNKED = ascii("chunked");
     private static final byte[] HTTP_SLASH = ascii("HTTP/");
+    /** {@code HTTP/1.1} as {@link #WORDS} reads it. */
+    private static final long HTTP_1_1 = (long) WORDS.get(ascii("HTTP/1.1"), 0);
+    /** {@code HTTP/1.1\r\n}: the bytes the fast path of the version takes. */
+    private static final int HTTP_1_1_LINE_END = 10;
 
     /** RFC 9110 tchar: the bytes of a method or a field name. */
     private static final boolean[] TCHAR = new boolean[256];
@@ -113,6 +124,8 @@ public final class HttpRequestParser {
 
     private final HttpLimits limits;
     private final byte[][] paths;
+    /** Where input is copied to be scanned; may be shared by the parsers of one thread (nothing is kept in it between calls). */
+    private final byte[] scratch;
     private final HttpRequest request = new HttpRequest();
 
     private int state = START;
@@ -161,6 +174,20 @@ public final class HttpRequestParser {
      * @param paths  the paths a request's {@link HttpRequest#route()} is matched against, in order
      */
     public HttpRequestParser(HttpLimits limits, List<String> paths) {
+        this(limits, paths, new byte[OWN_SCRATCH_BYTES]);
+    }
+
+    /**
+     * @param limits  the sizes beyond which a request is refused
+     * @param paths   the paths a request's {@link HttpRequest#route()} is matched against, in order
+     * @param scratch where input is copied to be scanned, a chunk at a time; the parsers of one thread
+     *                may share one, as a call keeps nothing in it once it returns
+     */
+    public HttpRequestParser(HttpLimits limits, List<String> paths, byte[] scratch) {
+        if (scratch.length < Long.BYTES) {
+            throw new IllegalArgumentException("a scratch array of at least 8 bytes, not " + scratch.length);
+        }
+        this.scratch = scratch;
         this.limits = limits;
         this.paths = paths.stream().map(HttpRequestParser::ascii).toArray(byte[][]::new);
         this.path = new byte[Arrays.stream(this.paths).mapToInt(p -> p.length).max().orElse(0)];
@@ -185,148 +212,196 @@ public final class HttpRequestParser {
      * Parses the bytes {@code [offset, offset + length)} of {@code input}, reporting each complete
      * request and any error to {@code listener} as it is found.
      *
+     * <p>The bytes are copied into a heap array a chunk at a time and scanned there: one bulk copy
+     * costs less than a bounds- and liveness-checked segment access per byte, and lets a header value
+     * be skipped eight bytes at a time. The bytes of a body being skipped are not copied.
+     *
      * @return false once parsing has stopped (see {@link #stopped()}): read no more, close after the
      *         responses
      */
     public boolean parse(MemorySegment input, long offset, long length, Listener listener) {
         long pos = offset;
         final long end = offset + length;
+        while (pos < end && state != STOPPED) {
+            if (state == BODY || state == CHUNK_DATA) {
+                long skip = Math.min(bodyRemaining, end - pos);
+                pos += skip;
+                bodyRemaining -= skip;
+                if (bodyRemaining == 0 && !endBodyPart(listener)) {
+                    return false;
+                }
+                continue;
+            }
+            int n = (int) Math.min(end - pos, scratch.length);
+            MemorySegment.copy(input, BYTE, pos, scratch, 0, n);
+            pos += parse(scratch, n, listener);
+        }
+        return state != STOPPED;
+    }
+
+    /** The chunk {@code [0, end)} of {@link #scratch}: returns how many bytes were consumed (all unless it stopped). */
+    private int parse(byte[] in, int end, Listener listener) {
+        int pos = 0;
         while (pos < end) {
             switch (state) {
                 case START -> {
-                    byte b = input.get(BYTE, pos);
+                    byte b = in[pos];
                     if (b == CR || b == LF) {
                         pos++;
                         if (++lineBytes > limits.maxRequestLine()) {
-                            return fail(HttpStatus.BAD_REQUEST, listener);
+                            return fail(HttpStatus.BAD_REQUEST, listener, pos);
                         }
                     } else if (TCHAR[b & 0xff]) {
                         state = METHOD;
                     } else {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                 }
                 case METHOD -> {
-                    byte b = input.get(BYTE, pos++);
-                    lineBytes++;
-                    if (TCHAR[b & 0xff]) {
-                        if (methodLength == METHOD_MAX) {
-                            return fail(HttpStatus.NOT_IMPLEMENTED, listener);
+                    while (pos < end) {
+                        byte b = in[pos++];
+                        lineBytes++;
+                        if (TCHAR[b & 0xff]) {
+                            if (methodLength == METHOD_MAX) {
+                                return fail(HttpStatus.NOT_IMPLEMENTED, listener, pos);
+                            }
+                            method[methodLength++] = b;
+                        } else if (b == SP) {
+                            state = TARGET;
+                            break;
+                        } else {
+                            return fail(HttpStatus.BAD_REQUEST, listener, pos);
                         }
-                        method[methodLength++] = b;
-                    } else if (b == SP) {
-                        state = TARGET;
-                    } else {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
                     }
                 }
                 case TARGET -> {
-                    byte b = input.get(BYTE, pos++);
-                    if (++lineBytes > limits.maxRequestLine()) {
-                        return fail(HttpStatus.URI_TOO_LONG, listener);
-                    }
-                    if (b > SP && b < 0x7f) {
-                        targetLength++;
-                        if (b == '?' || b == '#') {
-                            inQuery = true;
-                        } else if (!inQuery) {
-                            if (pathLength < path.length) {
-                                path[pathLength] = b;
-                            }
-                            pathLength++;
+                    while (pos < end) {
+                        byte b = in[pos++];
+                        if (++lineBytes > limits.maxRequestLine()) {
+                            return fail(HttpStatus.URI_TOO_LONG, listener, pos);
                         }
-                    } else if (b == SP && targetLength > 0) {
-                        state = VERSION;
-                    } else {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        if (b > SP && b < 0x7f) {
+                            targetLength++;
+                            if (b == '?' || b == '#') {
+                                inQuery = true;
+                            } else if (!inQuery) {
+                                if (pathLength < path.length) {
+                                    path[pathLength] = b;
+                                }
+                                pathLength++;
+                            }
+                        } else if (b == SP && targetLength > 0) {
+                            state = VERSION;
+                            break;
+                        } else {
+                            return fail(HttpStatus.BAD_REQUEST, listener, pos);
+                        }
                     }
                 }
                 case VERSION -> {
-                    byte b = input.get(BYTE, pos++);
-                    if (++lineBytes > limits.maxRequestLine()) {
-                        return fail(HttpStatus.URI_TOO_LONG, listener);
+                    if (versionLength == 0 && end - pos >= HTTP_1_1_LINE_END
+                            && lineBytes + HTTP_1_1_LINE_END - 1 <= limits.maxRequestLine()
+                            && (long) WORDS.get(in, pos) == HTTP_1_1 && in[pos + 8] == CR && in[pos + 9] == LF) {
+                        // The usual version and line end, whole in this chunk: what the loop below would find.
+                        pos += HTTP_1_1_LINE_END;
+                        lineBytes += HTTP_1_1_LINE_END - 1;    // the LF is not counted, as below
+                        http10 = false;
+                        state = FIELD_START;
+                        break;
                     }
-                    if (b == CR || b == LF) {
-                        HttpStatus problem = checkVersion();
-                        if (problem != null) {
-                            return fail(problem, listener);
+                    while (pos < end) {
+                        byte b = in[pos++];
+                        if (++lineBytes > limits.maxRequestLine()) {
+                            return fail(HttpStatus.URI_TOO_LONG, listener, pos);
                         }
-                        state = b == CR ? REQUEST_LINE_LF : FIELD_START;
-                    } else if (versionLength < version.length) {
-                        version[versionLength++] = b;
-                    } else {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        if (b == CR || b == LF) {
+                            HttpStatus problem = checkVersion();
+                            if (problem != null) {
+                                return fail(problem, listener, pos);
+                            }
+                            state = b == CR ? REQUEST_LINE_LF : FIELD_START;
+                            break;
+                        } else if (versionLength < version.length) {
+                            version[versionLength++] = b;
+                        } else {
+                            return fail(HttpStatus.BAD_REQUEST, listener, pos);
+                        }
                     }
                 }
                 case REQUEST_LINE_LF -> {
-                    if (input.get(BYTE, pos++) != LF) {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                    if (in[pos++] != LF) {
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                     state = FIELD_START;
                 }
                 case FIELD_START -> {
-                    byte b = input.get(BYTE, pos++);
+                    byte b = in[pos++];
                     if (++headerBytes > limits.maxHeaderBytes()) {
-                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener);
+                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener, pos);
                     }
                     if (b == CR) {
                         state = HEAD_END_LF;
                     } else if (b == LF) {
                         if (!endHead(listener)) {
-                            return false;
+                            return pos;
                         }
                     } else if (TCHAR[b & 0xff]) {
                         if (++fieldCount > limits.maxHeaders()) {
-                            return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener);
+                            return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener, pos);
                         }
                         nameLength = 0;
                         appendToName(b);
                         state = FIELD_NAME;
                     } else {
                         // Includes SP and HT: line folding, or whitespace before the first field.
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                 }
                 case FIELD_NAME -> {
-                    byte b = input.get(BYTE, pos++);
-                    if (++headerBytes > limits.maxHeaderBytes()) {
-                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener);
-                    }
-                    if (TCHAR[b & 0xff]) {
+                    // Each byte counts against the header limit before it is looked at: the run stops there.
+                    int stop = Math.min(end, pos + (limits.maxHeaderBytes() - headerBytes));
+                    int from = pos;
+                    byte b = 0;
+                    while (pos < stop && TCHAR[(b = in[pos]) & 0xff]) {
                         appendToName(b);
-                    } else if (b == ':') {
-                        startValue();
-                        state = FIELD_VALUE;
-                    } else {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        pos++;
                     }
+                    headerBytes += pos - from;
+                    if (pos == end) {
+                        break;
+                    }
+                    headerBytes++;
+                    pos++;
+                    if (pos > stop) {
+                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener, pos);
+                    }
+                    if (b != ':') {
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
+                    }
+                    startValue();
+                    state = FIELD_VALUE;
                 }
                 case FIELD_VALUE -> {
                     if (field == OTHER_FIELD || field == HOST_FIELD) {
-                        // The common case: a value nobody reads. Skip it in a tight loop.
-                        long start = pos;
-                        byte b = 0;
-                        while (pos < end) {
-                            b = input.get(BYTE, pos);
-                            if (b == CR || b == LF || isControl(b)) {
-                                break;
-                            }
-                            pos++;
-                        }
-                        headerBytes += (int) Math.min(pos - start, Integer.MAX_VALUE);
-                        if (headerBytes > limits.maxHeaderBytes()) {
-                            return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener);
-                        }
+                        // The common case: a value nobody reads, skipped up to its first control byte.
+                        int stop = Math.min(end, pos + (limits.maxHeaderBytes() - headerBytes));
+                        int from = pos;
+                        pos = skipValue(in, pos, stop);
+                        headerBytes += pos - from;
                         if (pos == end) {
                             break;
                         }
-                        if (b != CR && b != LF) {
-                            return fail(HttpStatus.BAD_REQUEST, listener);
+                        if (in[pos] == CR && pos + 1 < end && in[pos + 1] == LF && headerBytes + 2 <= limits.maxHeaderBytes()) {
+                            // CRLF whole in this chunk: the field ends here (its value needs no more checks).
+                            pos += 2;
+                            headerBytes += 2;
+                            state = FIELD_START;
+                            break;
                         }
                     }
-                    byte b = input.get(BYTE, pos++);
+                    byte b = in[pos++];
                     if (++headerBytes > limits.maxHeaderBytes()) {
-                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener);
+                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener, pos);
                     }
                     HttpStatus problem;
                     if (b == CR) {
@@ -340,58 +415,54 @@ public final class HttpRequestParser {
                         problem = valueByte(b);
                     }
                     if (problem != null) {
-                        return fail(problem, listener);
+                        return fail(problem, listener, pos);
                     }
                 }
                 case FIELD_LF -> {
-                    if (input.get(BYTE, pos++) != LF) {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                    if (in[pos++] != LF) {
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                     if (++headerBytes > limits.maxHeaderBytes()) {
-                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener);
+                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener, pos);
                     }
                     HttpStatus problem = endField();
                     if (problem != null) {
-                        return fail(problem, listener);
+                        return fail(problem, listener, pos);
                     }
                 }
                 case HEAD_END_LF -> {
-                    if (input.get(BYTE, pos++) != LF) {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                    if (in[pos++] != LF) {
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                     if (++headerBytes > limits.maxHeaderBytes()) {
-                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener);
+                        return fail(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, listener, pos);
                     }
                     if (!endHead(listener)) {
-                        return false;
+                        return pos;
                     }
                 }
                 case BODY, CHUNK_DATA -> {
-                    long skip = Math.min(bodyRemaining, end - pos);
+                    int skip = (int) Math.min(bodyRemaining, end - pos);
                     pos += skip;
                     bodyRemaining -= skip;
-                    if (bodyRemaining == 0) {
-                        if (state == CHUNK_DATA) {
-                            state = CHUNK_DATA_CR;
-                        } else if (!completeRequest(listener)) {
-                            return false;
-                        }
+                    if (bodyRemaining == 0 && !endBodyPart(listener)) {
+                        return pos;
                     }
                 }
                 case CHUNK_SIZE -> {
-                    byte b = input.get(BYTE, pos++);
+                    byte b = in[pos++];
                     if (++lineBytes > limits.maxRequestLine()) {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                     int digit = Character.digit(b, 16);
                     if (digit >= 0) {
                         chunkSize = chunkSize * 16 + digit;
                         chunkDigits++;
                         if (bodyTotal + chunkSize > limits.maxBodyBytes()) {
-                            return fail(HttpStatus.CONTENT_TOO_LARGE, listener);
+                            return fail(HttpStatus.CONTENT_TOO_LARGE, listener, pos);
                         }
                     } else if (chunkDigits == 0) {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     } else if (b == ';' || b == SP || b == HT) {
                         state = CHUNK_EXTENSION;
                     } else if (b == CR) {
@@ -399,45 +470,84 @@ public final class HttpRequestParser {
                     } else if (b == LF) {
                         endChunkSizeLine();
                     } else {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                 }
                 case CHUNK_EXTENSION -> {
-                    byte b = input.get(BYTE, pos++);
+                    byte b = in[pos++];
                     if (++lineBytes > limits.maxRequestLine()) {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                     if (b == CR) {
                         state = CHUNK_SIZE_LF;
                     } else if (b == LF) {
                         endChunkSizeLine();
                     } else if (isControl(b)) {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                 }
                 case CHUNK_SIZE_LF -> {
-                    if (input.get(BYTE, pos++) != LF) {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                    if (in[pos++] != LF) {
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                     endChunkSizeLine();
                 }
                 case CHUNK_DATA_CR, CHUNK_DATA_LF -> {
-                    byte b = input.get(BYTE, pos++);
+                    byte b = in[pos++];
                     if (b == CR && state == CHUNK_DATA_CR) {
                         state = CHUNK_DATA_LF;
                     } else if (b == LF) {
                         startChunkSizeLine();
                     } else {
-                        return fail(HttpStatus.BAD_REQUEST, listener);
+                        return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
                 }
                 case STOPPED -> {
-                    return false;
+                    return pos;
                 }
                 default -> throw new IllegalStateException("parser state " + state);
             }
         }
-        return state != STOPPED;
+        return pos;
+    }
+
+    /**
+     * The index of the first byte of {@code in[pos, stop)} that is a control character other than HT
+     * (CR and LF among them) or DEL, or {@code stop}. Eight bytes at a time: a byte below 0x20 or equal
+     * to 0x7f sets its high bit in the word's mask, and the lowest such bit is exact (the borrows that
+     * may set higher ones start at it).
+     */
+    private static int skipValue(byte[] in, int pos, int stop) {
+        while (true) {
+            while (pos + Long.BYTES <= stop) {
+                long word = (long) WORDS.get(in, pos);
+                long del = word ^ 0x7f7f7f7f7f7f7f7fL;
+                long found = ((word - 0x2020202020202020L) & ~word | (del - 0x0101010101010101L) & ~del)
+                        & 0x8080808080808080L;
+                if (found != 0) {
+                    pos += Long.numberOfTrailingZeros(found) >>> 3;
+                    break;
+                }
+                pos += Long.BYTES;
+            }
+            while (pos < stop && !isControl(in[pos]) && in[pos] != HT) {
+                pos++;
+            }
+            if (pos < stop && in[pos] == HT) {
+                pos++;               // allowed in a value: go on past it
+                continue;
+            }
+            return pos;
+        }
+    }
+
+    /** The body, or a chunk's data, has been skipped to its end. False when the parser stopped. */
+    private boolean endBodyPart(Listener listener) {
+        if (state == CHUNK_DATA) {
+            state = CHUNK_DATA_CR;
+            return true;
+        }
+        return completeRequest(listener);
     }
 
     private HttpStatus checkVersion() {
@@ -549,14 +659,14 @@ public final class HttpRequestParser {
             return completeRequest(listener);
         }
         if ((!http10 && hosts != 1) || hosts > 1) {
-            return fail(HttpStatus.BAD_REQUEST, listener);
+            return failHead(HttpStatus.BAD_REQUEST, listener);
         }
         if (hasTransferEncoding) {
             if (http10 || hasContentLength) {
-                return fail(HttpStatus.BAD_REQUEST, listener);
+                return failHead(HttpStatus.BAD_REQUEST, listener);
             }
             if (chunkedCodings != 1 || otherCodings != 0) {
-                return fail(HttpStatus.NOT_IMPLEMENTED, listener);
+                return failHead(HttpStatus.NOT_IMPLEMENTED, listener);
             }
             startChunkSizeLine();
             return true;
@@ -639,9 +749,15 @@ public final class HttpRequestParser {
         bodyTotal = 0;
     }
 
-    private boolean fail(HttpStatus status, Listener listener) {
+    /** Stops the parser with {@code status}; returns {@code consumed}, for {@link #parse(byte[], int, Listener)}. */
+    private int fail(HttpStatus status, Listener listener, int consumed) {
         state = STOPPED;
         listener.onError(status);
+        return consumed;
+    }
+
+    private boolean failHead(HttpStatus status, Listener listener) {
+        fail(status, listener, 0);
         return false;
     }
 

@@ -3,6 +3,7 @@ package dev.atoll.examples.http;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Writes complete HTTP/1.1 responses (status line, {@code Server}, {@code Date}, {@code Content-Type},
@@ -87,6 +88,65 @@ public final class HttpResponseWriter {
             pos += bodyLength;
         }
         return pos;
+    }
+
+    /**
+     * Writes a response whose head is {@code head}'s: one copy of the head's bytes, then the body. The
+     * head is written again only when the date's second or the body's length has changed since it
+     * was last written.
+     *
+     * @param out        where to write; needs {@link #MAX_HEAD_BYTES} plus the body's length from {@code at}
+     * @param at         the write index
+     * @param head       the kind of response, written by this writer
+     * @param body       the body bytes: {@code [0, bodyLength)} are used
+     * @param bodyLength the body's length, sent as {@code Content-Length}
+     * @param withBody   false for a response to HEAD: the same head, no body
+     * @return the write index after the response
+     */
+    public long write(MemorySegment out, long at, Head head, byte[] body, int bodyLength, boolean withBody) {
+        byte[] dateLine = date.line();
+        if (head.second != date.second() || head.bodyLength != bodyLength) {
+            head.length = (int) write(MemorySegment.ofArray(head.bytes), 0, head.status, head.contentTypeLine, body,
+                    bodyLength, false, head.connection);
+            head.second = date.second();
+            head.bodyLength = bodyLength;
+            assert Arrays.equals(head.bytes, head.dateOffset, head.dateOffset + dateLine.length, dateLine, 0, dateLine.length);
+        }
+        MemorySegment.copy(head.bytes, 0, out, BYTE, at, head.length);
+        long pos = at + head.length;
+        if (withBody) {
+            MemorySegment.copy(body, 0, out, BYTE, pos, bodyLength);
+            pos += bodyLength;
+        }
+        return pos;
+    }
+
+    /**
+     * The head of one kind of response (status, content type, what it says of the connection), kept as
+     * bytes by {@link #write(MemorySegment, long, Head, byte[], int, boolean)} for as long as its date
+     * and body length hold: a response to a request then costs two copies, not one per header.
+     */
+    public final class Head {
+        private final HttpStatus status;
+        private final byte[] contentTypeLine;
+        private final Connection connection;
+        private final byte[] bytes = new byte[MAX_HEAD_BYTES];
+        private final int dateOffset;
+        private int length;
+        private long second = Long.MIN_VALUE;
+        private int bodyLength = -1;
+
+        /**
+         * @param status          the status
+         * @param contentTypeLine a complete {@code Content-Type: ...\r\n} line
+         * @param connection      what to say about the connection
+         */
+        public Head(HttpStatus status, byte[] contentTypeLine, Connection connection) {
+            this.status = status;
+            this.contentTypeLine = contentTypeLine;
+            this.connection = connection;
+            this.dateOffset = status.statusLine().length + serverLine.length;
+        }
     }
 
     private static long put(MemorySegment out, long at, byte[] bytes) {

@@ -124,6 +124,24 @@ class HelloEndpointsTest {
         assertEquals("Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n", new String(date.line(), StandardCharsets.US_ASCII));
     }
 
+    /** A 200 response's head is kept as bytes between requests: it must follow the date and the connection's needs. */
+    @Test
+    void keptHeadsFollowTheDateAndTheConnection() {
+        String request = "GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n";
+        assertTrue(exchange(request).contains("Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"));
+        clock.addAndGet(1_000);
+        String later = exchange(request + "HEAD /plaintext HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertEquals(2, later.split("Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n", -1).length - 1, later);
+        assertTrue(later.endsWith("Content-Length: 13\r\n\r\n"), later);
+        assertEquals("HTTP/1.1 200 OK\r\nServer: atoll\r\nDate: Sun, 06 Nov 1994 08:49:38 GMT\r\n"
+                + "Content-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello, World!",
+                exchange("GET /plaintext HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+        clock.addAndGet(60_000);
+        assertTrue(exchange("GET /json HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                .contains("Date: Sun, 06 Nov 1994 08:50:38 GMT\r\nContent-Type: application/json\r\nContent-Length: 27\r\n"
+                        + "Connection: keep-alive\r\n\r\n{"));
+    }
+
     @Test
     void limitsComeFromTheHttpSection() {
         assertEquals(HttpLimits.DEFAULTS, HttpLimits.from(AtollConfig.parse("", "test").reader()));

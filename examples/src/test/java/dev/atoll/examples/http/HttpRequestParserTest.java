@@ -37,8 +37,11 @@ class HttpRequestParserTest {
 
     /** The events of parsing {@code input} in pieces cut at the given offsets, each piece in its own segment. */
     private static List<String> parse(HttpLimits limits, String input, int... cuts) {
+        return parse(new HttpRequestParser(limits, PATHS), input, cuts);
+    }
+
+    private static List<String> parse(HttpRequestParser parser, String input, int... cuts) {
         byte[] bytes = input.getBytes(StandardCharsets.ISO_8859_1);
-        HttpRequestParser parser = new HttpRequestParser(limits, PATHS);
         Events events = new Events();
         try (Arena arena = Arena.ofConfined()) {
             int from = 0;
@@ -123,6 +126,40 @@ class HttpRequestParserTest {
             cuts[i] = i + 1;
         }
         assertEquals(EVERYTHING_EVENTS, parse(EVERYTHING, cuts));
+    }
+
+    /** The parser scans a copy of the input a scratch array's length at a time: the smallest one gives the same events. */
+    @Test
+    void aScratchArrayShorterThanTheInput() {
+        for (int cut = 0; cut <= EVERYTHING.length(); cut += 7) {
+            HttpRequestParser parser = new HttpRequestParser(HttpLimits.DEFAULTS, PATHS, new byte[8]);
+            assertEquals(EVERYTHING_EVENTS, parse(parser, EVERYTHING, cut), "cut at " + cut);
+        }
+        String body = "x".repeat(100);
+        HttpRequestParser parser = new HttpRequestParser(HttpLimits.DEFAULTS, PATHS, new byte[13]);
+        assertEquals(List.of("OTHER 1 1.1 keep-alive", "GET 0 1.1 keep-alive"),
+                parse(parser, "POST /json HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n" + body + GET_PLAINTEXT));
+    }
+
+    /**
+     * A field value is skipped eight bytes at a time: a control byte or DEL is refused at every offset
+     * of a word and wherever the input is cut, while HT, SP, '~' and obs-text (0x80 and up) pass.
+     */
+    @Test
+    void everyByteOfALongValueIsChecked() {
+        String before = "GET / HTTP/1.1\r\nHost: a\r\nX: ";
+        for (int at = 0; at < 24; at++) {
+            for (char refused : new char[] {'\u0000', '\u0001', '\u000b', '\u001f', '\u007f'}) {
+                String input = before + "v".repeat(at) + refused + "v".repeat(24 - at) + "\r\n\r\n";
+                for (int cut = before.length(); cut < input.length(); cut += 5) {
+                    assertEquals(List.of("error 400"), parse(input, cut), (int) refused + " at " + at + ", cut at " + cut);
+                }
+            }
+            for (char allowed : new char[] {'\t', ' ', '~', '\u0080', '\u00ff'}) {
+                String input = before + "v".repeat(at) + allowed + "v".repeat(24 - at) + "\r\n\r\n";
+                assertEquals(List.of("GET -1 1.1 keep-alive"), parse(input), (int) allowed + " at " + at);
+            }
+        }
     }
 
     @Test
@@ -248,9 +285,14 @@ class HttpRequestParserTest {
         assertEquals(List.of("error 431"), parse(limits, tooLarge));
         assertEquals(List.of("error 431"), parse(limits, "GET / HTTP/1.1\r\nHost: a\r\nX: " + "v".repeat(1000)));
         assertEquals(List.of("error 431"), parse(limits, "GET / HTTP/1.1\r\nHost: a\r\n" + "Long-Name".repeat(100)));
+        // The limit falls on the CR, then on the LF, that ends a field.
+        String endsAtCr = "GET / HTTP/1.1\r\nHost: a\r\nX: " + "v".repeat(64 - 9 - 3) + "\r\n\r\n";
+        String endsAtLf = "GET / HTTP/1.1\r\nHost: a\r\nX: " + "v".repeat(64 - 9 - 3 - 1) + "\r\n\r\n";
         for (int cut = 0; cut <= fits.length(); cut++) {
             assertEquals(List.of("GET -1 1.1 keep-alive"), parse(limits, fits, cut), "cut at " + cut);
             assertEquals(List.of("error 431"), parse(limits, tooLarge, cut), "cut at " + cut);
+            assertEquals(List.of("error 431"), parse(limits, endsAtCr, cut), "cut at " + cut);
+            assertEquals(List.of("error 431"), parse(limits, endsAtLf, cut), "cut at " + cut);
         }
     }
 
