@@ -160,6 +160,9 @@ enum Command {
     ZUNIONSTORE(-4, Kind.GATHER, "sorted-set", "2.0.0", "Stores the union of sorted sets and sets in a key (WEIGHTS, AGGREGATE).", "write", "denyoom", "movablekeys"),
     ZINTERSTORE(-4, Kind.GATHER, "sorted-set", "2.0.0", "Stores the intersection of sorted sets and sets in a key (WEIGHTS, AGGREGATE).", "write", "denyoom", "movablekeys"),
     ZDIFFSTORE(-4, Kind.GATHER, "sorted-set", "6.2.0", "Stores the difference of sorted sets and sets in a key.", "write", "denyoom", "movablekeys"),
+    BZPOPMIN(-3, Kind.TAKES, "sorted-set", "5.0.0", "Removes and returns the member with the lowest score of the first non-empty sorted set, or waits for one.", "write", "noscript", "fast", "blocking"),
+    BZPOPMAX(-3, Kind.TAKES, "sorted-set", "5.0.0", "Removes and returns the member with the highest score of the first non-empty sorted set, or waits for one.", "write", "noscript", "fast", "blocking"),
+    BZMPOP(-5, Kind.TAKES, "sorted-set", "7.0.0", "Removes and returns members of the first non-empty sorted set of the keys, or waits for one (MIN, MAX, COUNT).", "write", "blocking", "movablekeys"),
     ZMPOP(-4, Kind.GATHER, "sorted-set", "7.0.0", "Removes and returns members of the first non-empty sorted set of the keys (MIN, MAX, COUNT).", "write", "movablekeys"),
     // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are transactions.
     MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists (atomic across shards).", "write", "denyoom"),
@@ -250,7 +253,7 @@ enum Command {
                 default -> new int[] {1, 2, 1};
             };
             case MULTI_KEY -> this == MSET ? new int[] {1, -1, 2} : new int[] {1, -1, 1};
-            case TAKES -> this == BLPOP || this == BRPOP ? new int[] {1, -2, 1}
+            case TAKES -> this == BLPOP || this == BRPOP || this == BZPOPMIN || this == BZPOPMAX ? new int[] {1, -2, 1}
                     : this == BLMOVE || this == BRPOPLPUSH ? new int[] {1, 2, 1} : new int[] {0, 0, 0};
             case GATHER -> this == ZRANGESTORE ? new int[] {1, 2, 1} : ZSetAlgebra.stores(this) ? new int[] {1, 1, 1}
                     : new int[] {0, 0, 0}; // as Redis: the other keys follow numkeys

@@ -531,7 +531,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     /** A {@link ListPop}: queued as the pending reply, then started; answered at once when its arguments are refused. */
     private void take(Command command, Request r) {
-        ListPop pop = ListPop.parse(node, this, localOut(), command, r);
+        BlockedClient pop = command == Command.BZPOPMIN || command == Command.BZPOPMAX || command == Command.BZMPOP
+                ? ZSetPop.parse(node, this, localOut(), command, r)
+                : ListPop.parse(node, this, localOut(), command, r);
         if (pop == null) {
             localDone();
         } else {

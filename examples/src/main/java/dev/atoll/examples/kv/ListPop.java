@@ -136,7 +136,7 @@ final class ListPop extends BlockedClient {
      * forever), read as Redis 7.0 reads it — a long double times 1000, cut to an integer, so 0.0001 is
      * 0, forever; -1 after an error reply.
      */
-    private static long timeout(Request r, int i, long now, ReplyWriter out) {
+    static long timeout(Request r, int i, long now, ReplyWriter out) {
         BigDecimal seconds = StringCommands.parseFloat(r.bytes, r.offset(i), r.length(i));
         if (seconds == null) {
             out.error("ERR timeout is not a float or out of range");

@@ -213,7 +213,41 @@ final class ZSetCommands {
         if (shard.aof != null) {
             shard.aof.entry(e);
         }
+        shard.blocking.signal(key, 0, key.length);
         return result.size();
+    }
+
+    /**
+     * Puts back what a blocking pop took for a client whose connection closed meanwhile ({@link ZSetPop}),
+     * with the scores it had, logged as a ZADD; nothing when the key holds another type by now (that
+     * write came after the pop and replaced the whole set).
+     */
+    void putBack(byte[] key, Popped taken, long now) {
+        KeyTable.Entry e = shard.live(key, 0, key.length, now);
+        if (e != null && !(e.aggregate instanceof ZSetValue)) {
+            return;
+        }
+        if (e == null) {
+            e = shard.table.insert(key, KeyTable.hash(key, 0, key.length), new ZSetValue());
+            shard.created(e, now);
+        }
+        ZSetValue z = (ZSetValue) e.aggregate;
+        for (int i = 0; i < taken.members().length; i++) {
+            z.put(taken.members()[i], taken.scores()[i]);
+        }
+        e.version++;
+        shard.table.account(e);
+        if (shard.aof != null) {
+            byte[][] members = taken.members();
+            double[] scores = taken.scores();
+            shard.aof.record(2 + 2 * members.length, w -> {
+                w.bulk(ZADD).bulk(key);
+                for (int i = 0; i < members.length; i++) {
+                    w.bulk(Score.format(scores[i])).bulk(members[i]);
+                }
+            });
+        }
+        shard.blocking.signal(key, 0, key.length);
     }
 
     /**
@@ -412,6 +446,9 @@ final class ZSetCommands {
                 w.bulk(ZADD).bulk(key);
                 logged.forEach(w::bulk);
             });
+        }
+        if (added > 0) {
+            shard.blocking.signal(entry.key, 0, entry.key.length); // BZPOPMIN & co. waiting for it
         }
         if (failure != null) {
             out.error(failure);

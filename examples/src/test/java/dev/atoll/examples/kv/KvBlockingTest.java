@@ -115,6 +115,43 @@ class KvBlockingTest {
     }
 
     @Test
+    void aZaddOnAnotherShardWakesTheSortedSetPops() throws Exception {
+        List<RespClient> spare = new ArrayList<>();
+        try (KvTestServer server = server(3)) {
+            RespClient min = clientOn(server, 0, spare);
+            RespClient max = clientOn(server, 0, spare);
+            RespClient mpop = clientOn(server, 2, spare);
+            RespClient adder = clientOn(server, 2, spare);
+            String key = keyOn(1, 3, "zset"); // owned by shard 1: every waiter and the adder are elsewhere
+            String other = keyOn(0, 3, "zother");
+            min.send("BZPOPMIN", "nokey", key, "0");
+            awaitBlocked(adder, 1);
+            max.send("BZPOPMAX", key, "0");
+            awaitBlocked(adder, 2);
+            mpop.send("BZMPOP", "0", "2", other, key, "MIN", "COUNT", "5");
+            awaitBlocked(adder, 3);
+            Future<Object> one = readLater(min);
+            Future<Object> two = readLater(max);
+            Future<Object> three = readLater(mpop);
+            assertEquals(4L, adder.call("ZADD", key, "1", "a", "2", "b", "3", "c", "4", "d"));
+            assertEquals(List.of(key, "a", "1"), one.get(10, TimeUnit.SECONDS));   // the lowest score, first blocked first served
+            assertEquals(List.of(key, "d", "4"), two.get(10, TimeUnit.SECONDS));   // the highest
+            assertEquals(List.of(key, List.of(List.of("b", "2"), List.of("c", "3"))), three.get(10, TimeUnit.SECONDS));
+            assertEquals(0L, adder.call("EXISTS", key), "emptied: no key");
+            assertEquals(0L, blocked(adder));
+            long start = System.nanoTime();
+            assertNull(min.call("BZPOPMIN", key, "0.2"), "a timeout answers a null array");
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(190));
+            adder.call("SET", other, "string");
+            assertEquals(new RespClient.Error(KvShard.WRONGTYPE), max.call("BZPOPMAX", other, key, "0"));
+        } finally {
+            for (RespClient c : spare) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void aRenameOrCopyOntoTheKeyServesItsWaiter() throws Exception {
         try (KvTestServer server = server(2); RespClient waiter = server.client(); RespClient c = server.client()) {
             String key = keyOn(1, 2, "k");
