@@ -61,6 +61,8 @@ abstract class BlockedClient extends PendingReply {
     /** Compared-and-set by owners (claim) and home (end); read by owners before they register it. */
     @SuppressWarnings("unused")
     private volatile int state;
+    /** Its result when it is an error: set by the owner that serves it, read at home (the mesh orders the two). */
+    private String error;
     // Home's own fields.
     private Timer timer;
     private boolean connectionClosed;
@@ -94,8 +96,22 @@ abstract class BlockedClient extends PendingReply {
      */
     abstract void serve(KvShard owner, KeyTable.Entry e, boolean initial, long now);
 
-    /** On home: the reply to a client claimed — what it took, an error, or {@link #writeNothing} if no key served it. */
-    abstract void writeResult(ReplyWriter out);
+    /** Whether serving took something (it may find the key of another type, or nothing to take: a move's WRONGTYPE). */
+    abstract boolean took();
+
+    /** On home: the reply to a client claimed that {@link #took} something. */
+    abstract void writeTaken(ReplyWriter out);
+
+    /** On home: the reply to a client claimed — its error, what it took, or {@link #writeNothing} if no key served it. */
+    final void writeResult(ReplyWriter out) {
+        if (error != null) {
+            out.error(error);
+        } else if (!took()) {
+            writeNothing(out);
+        } else {
+            writeTaken(out);
+        }
+    }
 
     /** On home: the reply when nothing served it — timed out, or none of the keys could (non-blocking). */
     abstract void writeNothing(ReplyWriter out);
@@ -164,8 +180,10 @@ abstract class BlockedClient extends PendingReply {
         }
     }
 
-    /** Set by a type when its result is an error (WRONGTYPE, MISCONF). */
-    abstract void failed(String error);
+    /** Makes its result the error {@code message} (WRONGTYPE, MISCONF); on the owner that serves it. */
+    final void failed(String message) {
+        error = message;
+    }
 
     /** Not yet served nor ended. */
     final boolean waiting() {

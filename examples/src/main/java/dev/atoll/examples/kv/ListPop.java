@@ -37,7 +37,6 @@ final class ListPop extends BlockedClient {
     private byte[] servedKey;
     private int sourceOwner;
     private byte[][] elements;
-    private String error;
 
     private ListPop(KvNode node, KvConnection connection, boolean resp3, Command command, byte[][] keys,
                     boolean blocks, long timeoutMillis, boolean fromLeft, boolean toLeft, byte[] target, long count) {
@@ -252,17 +251,13 @@ final class ListPop extends BlockedClient {
     }
 
     @Override
-    void failed(String message) {
-        error = message;
+    boolean took() {
+        return elements != null;
     }
 
     @Override
-    void writeResult(ReplyWriter out) {
-        if (error != null) {
-            out.error(error);
-        } else if (elements == null) {
-            writeNothing(out);
-        } else if (moves()) {
+    void writeTaken(ReplyWriter out) {
+        if (moves()) {
             out.bulk(elements[0]);
         } else if (command == Command.BLPOP || command == Command.BRPOP) {
             out.arrayHeader(2).bulk(servedKey).bulk(elements[0]);

@@ -16,7 +16,6 @@ final class ZSetPop extends BlockedClient {
     private byte[] servedKey;
     private int sourceOwner;
     private ZSetCommands.Popped popped;
-    private String error;
 
     private ZSetPop(KvNode node, KvConnection connection, boolean resp3, Command command, byte[][] keys,
                     long timeoutMillis, ZSetAlgebra.Pop pop) {
@@ -89,18 +88,14 @@ final class ZSetPop extends BlockedClient {
     }
 
     @Override
-    void failed(String message) {
-        error = message;
+    boolean took() {
+        return popped != null;
     }
 
     /** BZPOPMIN/BZPOPMAX: [key, member, score]; BZMPOP: [key, [[member, score], ...]], as ZMPOP. */
     @Override
-    void writeResult(ReplyWriter out) {
-        if (error != null) {
-            out.error(error);
-        } else if (popped == null) {
-            writeNothing(out);
-        } else if (command == Command.BZMPOP) {
+    void writeTaken(ReplyWriter out) {
+        if (command == Command.BZMPOP) {
             ZSetCommands.mpopReply(servedKey, popped, out);
         } else {
             out.arrayHeader(3).bulk(servedKey).bulk(popped.members()[0]);

@@ -32,16 +32,28 @@ class KvCrashTest {
     @TempDir
     Path dir;
 
-    /** A server child process and the port from its ready line. */
-    private record Child(Process process, int port, List<String> output) { }
+    /** A server child process, the port from its ready line, and what it printed so far. */
+    record Child(Process process, int port, List<String> output) { }
 
     private Child start(int shards) throws Exception {
+        Child child = startKv(List.of("-Xmx256m"), List.of("--shards", Integer.toString(shards), "--appendfsync", "always",
+                "--dir", dir.toString()));
+        assertTrue(child.output().stream().anyMatch(l -> l.startsWith("atoll ready ") && l.endsWith(" shards=" + shards)),
+                () -> String.join("\n", child.output()));
+        return child;
+    }
+
+    /**
+     * Starts {@code ./atoll run kv} as a child JVM on an ephemeral loopback port, with {@code jvmFlags}
+     * and the server's {@code arguments}, and waits (bounded: 60 s) for its ready line; KvMemoryTest too.
+     */
+    static Child startKv(List<String> jvmFlags, List<String> arguments) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Xmx256m", "-Datoll.shards.pin=false",
-                "-cp", System.getProperty("java.class.path"), "dev.atoll.examples.Examples",
-                "kv", "--port", "0", "--shards", Integer.toString(shards), "--appendfsync", "always",
-                "--dir", dir.toString());
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Datoll.shards.pin=false"));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.atoll.examples.Examples", "kv", "--port", "0"));
+        command.addAll(arguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         LinkedBlockingQueue<String> ready = new LinkedBlockingQueue<>();
         List<String> output = Collections.synchronizedList(new ArrayList<>());
@@ -60,8 +72,11 @@ class KvCrashTest {
         reader.setDaemon(true);
         reader.start();
         String line = ready.poll(60, TimeUnit.SECONDS);
+        if (line == null) {
+            process.destroyForcibly();
+        }
         assertNotNull(line, () -> "no ready line; output:\n" + String.join("\n", output));
-        assertTrue(line.contains(" example=kv ") && line.endsWith(" shards=" + shards), line);
+        assertTrue(line.contains(" example=kv "), line);
         int port = Integer.parseInt(line.replaceAll(".* port=(\\d+) .*", "$1"));
         return new Child(process, port, output);
     }

@@ -3,19 +3,12 @@ package dev.atoll.examples.kv;
 import dev.atoll.config.DriverKind;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -182,31 +175,11 @@ class KvMemoryTest {
 
     @Test
     void aWriteFloodAgainstASmallHeapGetsErrorsNotAnOutOfMemoryError() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Xmx96m", "-Datoll.shards.pin=false", "-Dkv.appendonly=no",
-                "-cp", System.getProperty("java.class.path"), "dev.atoll.examples.Examples", "kv", "--port", "0", "--shards", "2");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> output = Collections.synchronizedList(new ArrayList<>());
-        LinkedBlockingQueue<String> ready = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = process.inputReader(StandardCharsets.UTF_8)) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    output.add(line);
-                    if (line.startsWith("atoll ready ")) {
-                        ready.add(line);
-                    }
-                }
-            } catch (IOException e) {
-                output.add("reading the child's output failed: " + e);
-            }
-        }, "kv-child-output");
-        reader.setDaemon(true);
-        reader.start();
+        KvCrashTest.Child child = KvCrashTest.startKv(List.of("-Xmx96m", "-Dkv.appendonly=no"), List.of("--shards", "2"));
+        Process process = child.process();
+        List<String> output = child.output();
         try {
-            String line = ready.poll(60, TimeUnit.SECONDS);
-            assertNotNull(line, () -> "no ready line; output:\n" + String.join("\n", output));
-            int port = Integer.parseInt(line.replaceAll(".* port=(\\d+) .*", "$1"));
+            int port = child.port();
             String big = "x".repeat(64 * 1024);
             int refused = 0;
             int stored = 0;
