@@ -26,12 +26,20 @@ final class CommandKeys {
                     }
                     yield keys;
                 }
-                int last = command.kind == Command.Kind.ONE_SHARD ? Math.min(2, count - 1) : count - 1;
-                int[] keys = new int[last];
-                for (int k = 0; k < last; k++) {
-                    keys[k] = 1 + k;
+                int first = command.kind == Command.Kind.ONE_SHARD ? command.oneShardFirstKey() : 1;
+                int last = command.kind == Command.Kind.ONE_SHARD ? command.oneShardLastKey(r) : count - 1;
+                if (last < first) {
+                    yield NONE; // SINTERCARD's numkeys is wrong: the command answers its error where it runs
+                }
+                int[] keys = new int[last - first + 1];
+                for (int k = 0; k < keys.length; k++) {
+                    keys[k] = first + k;
                 }
                 yield keys;
+            }
+            case GATHER -> {
+                int[] keys = ZSetAlgebra.keys(command, r, null);
+                yield keys == null ? NONE : keys;
             }
             default -> NONE;
         };

@@ -65,7 +65,7 @@ final class TxCommands {
                 }
                 ops.add(new Op(HOME, command, null, new int[] {homeCount++}, null));
             }
-            case ALL_SHARDS -> ops.add(new Op(ERROR, command, null, null, "ERR " + command.name()
+            case ALL_SHARDS, TAKES, SERVER -> ops.add(new Op(ERROR, command, null, null, "ERR " + command.name()
                     + " inside MULTI is not supported (see docs/kv.md)"));
             default -> addKeyed(command, r);
         }

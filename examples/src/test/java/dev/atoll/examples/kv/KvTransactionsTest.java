@@ -145,6 +145,32 @@ class KvTransactionsTest {
 
     /** redis-py's pipeline(): MULTI, the commands and EXEC packed in one write; RESP3 answers an aborted EXEC with _. */
     @Test
+    void commandsOfEveryKindAreQueuedAndRunOrRefusedOneByOne() throws Exception {
+        try (KvTestServer server = start(SHARDS); RespClient c = server.client()) {
+            String z1 = keyOn(0, "z1-");
+            String z2 = keyOn(0, "z2-");
+            String l = keyOn(0, "l-");
+            String other = keyOn(1, "o-");
+            c.call("ZADD", z1, "1", "a");
+            c.call("RPUSH", l, "x");
+            assertEquals("OK", c.call("MULTI"));
+            assertEquals("QUEUED", c.call("ZUNIONSTORE", z2, "1", z1)); // keys on one shard: runs there
+            assertEquals("QUEUED", c.call("LMPOP", "1", l, "LEFT"));   // a pop that may walk shards
+            assertEquals("QUEUED", c.call("PUBLISH", "ch", "m"));       // a fan-out over the shards
+            assertEquals("QUEUED", c.call("SUNIONSTORE", z2, z1, other)); // keys on two shards
+            assertEquals("QUEUED", c.call("PING"));
+            List<?> replies = (List<?>) c.call("EXEC");
+            assertEquals(1L, replies.get(0));
+            assertEquals(new RespClient.Error("ERR LMPOP inside MULTI is not supported (see docs/kv.md)"), replies.get(1));
+            assertEquals(new RespClient.Error("ERR PUBLISH inside MULTI is not supported (see docs/kv.md)"), replies.get(2));
+            assertTrue(String.valueOf(replies.get(3)).startsWith("Error[text=CROSSSHARD"), String.valueOf(replies.get(3)));
+            assertEquals("PONG", replies.get(4));
+            assertEquals(List.of("a"), c.call("ZRANGE", z2, "0", "-1"), "the transaction's one-shard ZUNIONSTORE ran");
+            assertEquals(List.of("x"), c.call("LRANGE", l, "0", "-1"), "the refused LMPOP took nothing");
+        }
+    }
+
+    @Test
     void redisPyPipelineAndResp3() throws Exception {
         try (KvTestServer server = start(SHARDS); RespClient c = server.client(); RespClient other = server.client()) {
             String bytes = "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$" + A.length() + "\r\n" + A + "\r\n$1\r\n1\r\n"
