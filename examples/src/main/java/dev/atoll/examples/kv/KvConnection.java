@@ -581,7 +581,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             int o = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(at), r.length(at)), shards);
             owner = k == 0 ? o : o == owner ? owner : CROSS_SHARD;
         }
-        if (owner == home.id) {
+        if (owner == home.id && home.locks.active() && home.locks.blocks(command, r)) {
+            asTransaction(command, r); // a key is locked: it waits its turn
+        } else if (owner == home.id) {
             executeLocal(command, r, now);
         } else if (owner != CROSS_SHARD) {
             sendToOwner(owner, r);
