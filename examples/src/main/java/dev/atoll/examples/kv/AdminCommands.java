@@ -319,10 +319,11 @@ final class AdminCommands {
 
     /**
      * CONFIG SET name value [name value ...]: all or nothing, as in Redis 7. {@code maxclients},
-     * {@code timeout} and {@code client-output-buffer-limit} (classes normal — for connections accepted
-     * afterwards — and pubsub — at once) change; the other parameters CONFIG GET shows are refused, unknown
-     * ones get Redis's error. The new settings are published whole ({@link KvNode#settings}); a changed
-     * timeout starts each shard's idle check.
+     * {@code timeout}, {@code client-output-buffer-limit} (classes normal — for connections accepted
+     * afterwards — and pubsub — at once) and {@code maxmemory}, {@code maxmemory-policy} (within LRU or
+     * LFU tracking), {@code maxmemory-samples} change; the other parameters CONFIG GET shows are refused,
+     * unknown ones get Redis's error. The new settings are published whole ({@link KvNode#settings}); a
+     * changed timeout starts each shard's idle check, a changed memory limit reaches each shard's eviction.
      */
     private ReplySource configSet(Request r, ReplyWriter out) {
         KvSettings s = node.settings;
@@ -341,12 +342,20 @@ final class AdminCommands {
             return null;
         }
         node.settings = s;
-        if (!seen.containsKey("timeout")) {
+        boolean timeout = seen.containsKey("timeout");
+        boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
+        if (!timeout && !memory) {
             out.ok();
             return null;
         }
+        KvSettings.MemoryLimits limits = s.memory();
         return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
-            shard.armIdleCheck();
+            if (timeout) {
+                shard.armIdleCheck();
+            }
+            if (memory) {
+                shard.memoryChanged(limits, node.shardCount());
+            }
             return null;
         }, (results, reply) -> reply.ok());
     }
@@ -362,17 +371,20 @@ final class AdminCommands {
                 if (n < 1 || n > 1_000_000) {
                     throw new Refused(failed(name, "argument must be between 1 and 1000000 inclusive"));
                 }
-                return with(s, (int) n, s.idleTimeout(), s.output(), s.pubsubOutput());
+                return with(s, (int) n, s.idleTimeout(), s.output(), s.pubsubOutput(), s.memory());
             }
             case "timeout" -> {
                 long n = integer(name, value);
                 if (n < 0 || n > Integer.MAX_VALUE) {
                     throw new Refused(failed(name, "argument must be between 0 and 2147483647 inclusive"));
                 }
-                return with(s, s.maxConnections(), Duration.ofSeconds(n), s.output(), s.pubsubOutput());
+                return with(s, s.maxConnections(), Duration.ofSeconds(n), s.output(), s.pubsubOutput(), s.memory());
             }
             case "client-output-buffer-limit" -> {
                 return outputLimits(s, value);
+            }
+            case "maxmemory", "maxmemory-policy", "maxmemory-samples" -> {
+                return memorySetting(s, name, value);
             }
             default -> {
                 if (FIXED.contains(name)) {
@@ -434,7 +446,7 @@ final class AdminCommands {
                 }
             }
         }
-        return with(s, s.maxConnections(), s.idleTimeout(), normal, pubsub);
+        return with(s, s.maxConnections(), s.idleTimeout(), normal, pubsub, s.memory());
     }
 
     /** Redis's memtoull: a number with an optional unit (k, kb, m, mb, g, gb, any case); -1 if not one. */
@@ -459,10 +471,50 @@ final class AdminCommands {
     }
 
     private static KvSettings with(KvSettings s, int maxConnections, Duration idleTimeout, KvSettings.OutputLimits output,
-                                   KvSettings.PubSubLimits pubsub) {
+                                   KvSettings.PubSubLimits pubsub, KvSettings.MemoryLimits memory) {
         return new KvSettings(s.appendOnly(), s.fsync(), s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), output, maxConnections, idleTimeout, s.password(), s.protectedMode(),
-                s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), s.memory(), pubsub);
+                s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub);
+    }
+
+    /** maxmemory, maxmemory-policy, maxmemory-samples: Redis's units and names. */
+    private static KvSettings memorySetting(KvSettings s, String name, String value) throws Refused {
+        KvSettings.MemoryLimits m = s.memory();
+        KvSettings.MemoryLimits changed = switch (name) {
+            case "maxmemory" -> {
+                long bytes = memory(value);
+                if (bytes < 0) {
+                    throw new Refused(failed(name, "argument must be a memory value"));
+                }
+                yield new KvSettings.MemoryLimits(bytes, m.policy(), m.samples());
+            }
+            case "maxmemory-policy" -> {
+                KvSettings.EvictionPolicy policy = null;
+                for (KvSettings.EvictionPolicy p : KvSettings.EvictionPolicy.values()) {
+                    if (p.redisName().equalsIgnoreCase(value)) {
+                        policy = p;
+                    }
+                }
+                if (policy == null) {
+                    throw new Refused(failed(name, "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+                            + "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"));
+                }
+                if (policy.lfu() != m.policy().lfu()) {
+                    // Each key keeps either its last access time or its LFU counter in one field.
+                    throw new Refused(failed(name, "switching between LRU and LFU tracking is not possible at run time here: "
+                            + "set kv.maxmemory-policy and restart"));
+                }
+                yield new KvSettings.MemoryLimits(m.maxMemory(), policy, m.samples());
+            }
+            default -> {
+                long n = integer(name, value);
+                if (n < 1 || n > 64) {
+                    throw new Refused(failed(name, "argument must be between 1 and 64 inclusive"));
+                }
+                yield new KvSettings.MemoryLimits(m.maxMemory(), m.policy(), (int) n);
+            }
+        };
+        return with(s, s.maxConnections(), s.idleTimeout(), s.output(), s.pubsubOutput(), changed);
     }
 
     // ---- DEBUG ----

@@ -8,17 +8,18 @@ import java.util.SplittableRandom;
  * approximates it: {@code maxmemory-samples} keys are sampled (all keys, or those with an expiry
  * for the {@code volatile-*} policies) and the best candidate of the sample goes — the longest idle
  * for LRU, the least frequently used for LFU, the nearest expiry for {@code volatile-ttl}, any for
- * the random policies. A write that still finds the shard over its share (under {@code noeviction},
- * or with no candidate left) is refused with Redis's {@code OOM} error when it may add memory
- * ({@code denyoom}); reads, deletes and other writes go on. Under the LFU policies each key's
+ * the random policies. A write that finds the shard over its share with nothing the policy may
+ * take (under {@code noeviction}, or no key with an expiry for {@code volatile-*}) is refused with
+ * Redis's {@code OOM} error when it may add memory ({@code denyoom}); reads, deletes and other
+ * writes go on. Under the LFU policies each key's
  * {@link KeyTable.Entry#accessedAt} holds Redis's 8-bit logarithmic access counter and the minute
  * it last decayed. Used by its shard's thread only.
  */
 final class Eviction {
     /** Redis's text, word for word. */
     static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
-    /** Keys one write may evict at most: a bound on the work a single command does, as Redis's eviction tenacity. */
-    private static final int MAX_EVICTIONS_PER_WRITE = 64;
+    /** How long one write may spend evicting: a bound on the work a single command does, as Redis's eviction tenacity. */
+    private static final long EVICTION_BUDGET_NANOS = 500_000;
     /** A new key's LFU counter (Redis's LFU_INIT_VAL), so that it is not evicted at once. */
     private static final int LFU_INIT = 5;
     /** Redis's lfu-log-factor and lfu-decay-time (minutes) defaults. */
@@ -58,20 +59,26 @@ final class Eviction {
     }
 
     /**
-     * Before a write: evicts while the shard is over its share and the policy finds a key; true when
-     * the shard is within its share afterwards (a {@code denyoom} write may go on). {@code removal}
-     * removes and logs a key, as DEL does.
+     * Before a write: evicts while the shard is over its share and the policy finds a key, for at most
+     * {@link #EVICTION_BUDGET_NANOS} (Redis's eviction tenacity: a limit lowered by CONFIG SET is reached
+     * over several writes, not in one stall). Returns false — a {@code denyoom} write is refused — only
+     * when the policy found nothing to evict and the shard is still over; true when it is within its
+     * share or still freeing memory. {@code removal} removes and logs a key, as DEL does.
      */
     boolean makeRoom(long now, java.util.function.Consumer<KeyTable.Entry> removal) {
-        for (int evicted = 0; evicted < MAX_EVICTIONS_PER_WRITE && table.usedBytes() > limit; evicted++) {
+        long start = System.nanoTime();
+        for (int evicted = 1; table.usedBytes() > limit; evicted++) {
             KeyTable.Entry victim = candidate(now);
             if (victim == null) {
-                break;
+                return false;
             }
             removal.accept(victim);
             evictedKeys++;
+            if ((evicted & 15) == 0 && System.nanoTime() - start > EVICTION_BUDGET_NANOS) {
+                return true; // still freeing: the next writes go on with it
+            }
         }
-        return table.usedBytes() <= limit;
+        return true;
     }
 
     /** The best of a sample by the policy, or null when it has nothing to evict. */

@@ -60,8 +60,8 @@ final class KvShard {
     final ListCommands lists = new ListCommands(this);
     /** Clients blocked on this shard's keys, and the hook a write calls when a key may serve them. */
     final Blocking blocking = new Blocking(this);
-    /** maxmemory's share of this shard and its policy. */
-    final Eviction eviction;
+    /** maxmemory's share of this shard and its policy; replaced by CONFIG SET ({@link #memoryChanged}). */
+    Eviction eviction;
     /** How eviction removes a key: as DEL does, logged. */
     private final java.util.function.Consumer<KeyTable.Entry> evict = this::remove;
     /** Whether the LFU counter, rather than the time, is kept in each key's access field. */
@@ -205,6 +205,24 @@ final class KvShard {
             watches.after(watched, table);
         }
         executionNanos[command.ordinal()] += System.nanoTime() - started;
+    }
+
+    /** CONFIG SET maxmemory, maxmemory-policy (within LRU or LFU tracking), maxmemory-samples: this shard's new share. */
+    void memoryChanged(KvSettings.MemoryLimits memory, int shards) {
+        Eviction changed = new Eviction(table, memory.policy(), memory.samples(), memory.perShard(shards), random);
+        changed.evictedKeys = eviction.evictedKeys;
+        eviction = changed;
+        evictOverLimit();
+    }
+
+    /**
+     * Evicts down to a lowered limit without waiting for writes: a slice of eviction per loop iteration
+     * (as Redis's eviction time event), until the shard is within its share or the policy finds nothing.
+     */
+    private void evictOverLimit() {
+        if (eviction.over() && eviction.makeRoom(System.currentTimeMillis(), evict) && eviction.over()) {
+            shard.execute(this::evictOverLimit);
+        }
     }
 
     /** Gives a key new to the table its first access: the time, or under LFU Redis's initial counter. */

@@ -72,6 +72,34 @@ class KvMemoryTest {
     }
 
     @Test
+    void configSetChangesTheLimitAndThePolicyAtRunTime() throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, withMemory(0, KvSettings.EvictionPolicy.NOEVICTION));
+             RespClient c = server.client()) {
+            for (int i = 0; i < 500; i++) {
+                assertEquals("OK", c.call("SET", "k" + i, VALUE), "no limit");
+            }
+            assertEquals("OK", c.call("CONFIG", "SET", "maxmemory", "200kb"));
+            assertEquals(List.of("maxmemory", "204800"), c.call("CONFIG", "GET", "maxmemory"));
+            assertEquals(new RespClient.Error(Eviction.OOM), c.call("SET", "more", VALUE), "over the new limit, noeviction");
+            assertEquals("OK", c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru", "maxmemory-samples", "10"));
+            assertEquals("OK", c.call("SET", "more", VALUE), "evicts now");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // each shard evicts a slice per loop iteration
+            while (info(c, "used_memory") > 204_800 + 2 * 1_200) {
+                assertTrue(System.nanoTime() < deadline, "never within the new limit: " + info(c, "used_memory"));
+                Thread.sleep(5);
+            }
+            assertEquals("allkeys-lru", ((String) c.call("INFO", "memory")).replaceAll("(?s).*maxmemory_policy:(\\S+).*", "$1"));
+            Object lfu = c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu");
+            assertTrue(lfu instanceof RespClient.Error e && e.text().contains("LRU and LFU"), String.valueOf(lfu));
+            assertTrue(c.call("CONFIG", "SET", "maxmemory", "lots") instanceof RespClient.Error);
+            assertEquals("OK", c.call("CONFIG", "SET", "maxmemory", "0"));
+            for (int i = 0; i < 300; i++) {
+                assertEquals("OK", c.call("SET", "again" + i, VALUE), "no limit again");
+            }
+        }
+    }
+
+    @Test
     void allkeysLruKeepsTheKeysInUseAndEvictsTheOthers() throws Exception {
         long max = 1 << 20;
         try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, withMemory(max, KvSettings.EvictionPolicy.ALLKEYS_LRU));
