@@ -97,12 +97,7 @@ final class HashValue implements Aggregate {
     /** Removes a field; true when it was there. */
     boolean remove(byte[] b, int offset, int length) {
         if (table != null) {
-            KeyTable.Entry e = table.find(b, offset, length, KeyTable.hash(b, offset, length));
-            if (e == null) {
-                return false;
-            }
-            table.remove(e);
-            return true;
+            return table.remove(b, offset, length);
         }
         int i = indexOf(b, offset, length);
         if (i < 0) {

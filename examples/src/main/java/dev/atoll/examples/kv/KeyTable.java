@@ -233,6 +233,16 @@ final class KeyTable {
         return e;
     }
 
+    /** Removes the key {@code bytes[offset, offset + length)}; false when it is not in the table. */
+    boolean remove(byte[] bytes, int offset, int length) {
+        Entry e = find(bytes, offset, length, hash(bytes, offset, length));
+        if (e == null) {
+            return false;
+        }
+        remove(e);
+        return true;
+    }
+
     void remove(Entry entry) {
         int index = entry.hash & (buckets.length - 1);
         Entry previous = null;

@@ -112,11 +112,11 @@ final class ListCommands {
                         return;
                     }
                     ListValue list = (ListValue) e.aggregate;
-                    long index = r.number < 0 ? list.size() + r.number : r.number;
-                    if (index < 0 || index >= list.size()) {
+                    int at = list.position(r.number);
+                    if (at < 0) {
                         out.nullBulk();
                     } else {
-                        out.bulk(list.get((int) index));
+                        out.bulk(list.get(at));
                     }
                 }
             }
@@ -130,12 +130,12 @@ final class ListCommands {
                         return;
                     }
                     ListValue list = (ListValue) e.aggregate;
-                    long index = r.number < 0 ? list.size() + r.number : r.number;
-                    if (index < 0 || index >= list.size()) {
+                    int at = list.position(r.number);
+                    if (at < 0) {
                         out.error("ERR index out of range");
                         return;
                     }
-                    list.set((int) index, r.copy(3));
+                    list.set(at, r.copy(3));
                     e.version++;
                     log(LSET, r);
                     out.ok();
@@ -538,11 +538,11 @@ final class ListCommands {
             if (n != 4 || !r.longAt(2)) {
                 return false;
             }
-            long index = r.number < 0 ? list.size() + r.number : r.number;
-            if (index < 0 || index >= list.size()) {
+            int at = list.position(r.number);
+            if (at < 0) {
                 return false;
             }
-            list.set((int) index, r.copy(3));
+            list.set(at, r.copy(3));
         } else if (r.is(0, LOWER_LINSERT)) {
             if (n != 5 || !(r.is(2, AFTER) || r.is(2, BEFORE))) {
                 return false;

@@ -38,6 +38,12 @@ final class ListValue implements Aggregate {
         return (head + index) & (items.length - 1);
     }
 
+    /** The position of Redis's {@code index} (negative: from the tail), or -1 when it is outside the list (LINDEX, LSET). */
+    int position(long index) {
+        long at = index < 0 ? size + index : index;
+        return at < 0 || at >= size ? -1 : (int) at;
+    }
+
     /** The element at {@code index} (0 to size - 1). */
     byte[] get(int index) {
         return items[slot(index)];

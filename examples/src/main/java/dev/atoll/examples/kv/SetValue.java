@@ -133,12 +133,7 @@ final class SetValue implements SetMembers {
     /** Removes {@code b[offset, offset + length)}; true when it was a member. */
     boolean remove(byte[] b, int offset, int length, Request scratch) {
         if (table != null) {
-            KeyTable.Entry e = table.find(b, offset, length, KeyTable.hash(b, offset, length));
-            if (e == null) {
-                return false;
-            }
-            table.remove(e);
-            return true;
+            return table.remove(b, offset, length);
         }
         int at = scratch.parseLong(b, offset, length) ? Arrays.binarySearch(ints, 0, count, scratch.number) : -1;
         if (at < 0) {
