@@ -24,7 +24,10 @@ import java.util.stream.Stream;
  *       crossing shards: requests per CPU-second with a shard per CPU over those with one shard
  *       (issue 13's goal: {@value #SHARDS_GOAL}). Also the same Atoll server observed ({@link ObservedKv}: a
  *       JFR recording and the metrics endpoint, scraped), for the cost of observability: its ratios to
- *       the unobserved one (issue 15's goal: {@value #OBSERVED_GOAL}).</li>
+ *       the unobserved one (issue 15's goal: {@value #OBSERVED_GOAL}). And with 2 CPUs or more, Atoll with
+ *       {@code kv.shard-ports} (a port per shard, the shards described as Redis Cluster nodes) driven by
+ *       {@code redis-benchmark --cluster}, which sends each key to the shard that owns it, with a shard
+ *       per CPU and with one shard: the same ratio for shard-aware clients.</li>
  * </ul>
  * Within a group, each server is filled and warmed up, then the rounds alternate between the servers
  * (the order rotating each round); the median round is reported: requests/s, p50, p99, the CPU
@@ -182,10 +185,14 @@ public final class KvBench {
             try (Group group = new Group("unplaced"); ObservedKv observation = ObservedKv.withFreePort()) {
                 Contender atoll = group.add(startAtoll(shards + "shards", List.of(), shards, false, persistence, work));
                 Contender observed = group.add(startAtoll(shards + "shards-observed", List.of(), shards, false,
-                        persistence, work, observation));
+                        persistence, work, observation, false));
                 observation.start();
                 Contender oneShard = shards >= 2
                         ? group.add(startAtoll("1shard", List.of(), 1, false, persistence, work)) : null;
+                Contender shardAware = shards >= 2 ? group.add(startAtoll(shards + "shards-shard-aware", List.of(), shards,
+                        false, persistence, work, null, true)) : null;
+                Contender oneShardAware = shards >= 2 ? group.add(startAtoll("1shard-shard-aware", List.of(), 1,
+                        false, persistence, work, null, true)) : null;
                 List<String> peers = new ArrayList<>();
                 peers.add(group.add(startRedis(redisVersion, List.of(), List.of(), persistence, work)).impl());
                 if (ioThreads > 1) {
@@ -219,6 +226,10 @@ public final class KvBench {
                                         + " requests per CPU-second (shards " + shards + " / 1)",
                                 samples.median("perCpu", test, atoll.impl()), samples.median("perCpu", test, oneShard.impl()),
                                 SHARDS_GOAL);
+                        report.ratioHigherIsBetter(shardAware.impl() + "/" + oneShardAware.impl() + " " + test.name()
+                                        + " requests per CPU-second (shards " + shards + " / 1, redis-benchmark --cluster)",
+                                samples.median("perCpu", test, shardAware.impl()),
+                                samples.median("perCpu", test, oneShardAware.impl()), SHARDS_GOAL);
                     }
                 }
                 idleCpu(atoll, cpu, args.quick() ? 3 : 10, report);
@@ -249,7 +260,8 @@ public final class KvBench {
     }
 
     /** A server of a group, its name in the report and the directory of its files. */
-    private record Contender(String impl, ServerProcess server, boolean atoll, Path dir) { }
+    /** {@code cluster}: driven by {@code redis-benchmark --cluster} (an Atoll server with {@code kv.shard-ports}). */
+    private record Contender(String impl, ServerProcess server, boolean atoll, Path dir, boolean cluster) { }
 
     /** The servers measured together, stopped together; Atoll's must exit 0 on SIGTERM. */
     private static final class Group implements AutoCloseable {
@@ -283,15 +295,22 @@ public final class KvBench {
 
     private static Contender startAtoll(String placement, List<String> prefix, int shards, boolean pin,
                                         Persistence persistence, Path work) throws IOException {
-        return startAtoll(placement, prefix, shards, pin, persistence, work, null);
+        return startAtoll(placement, prefix, shards, pin, persistence, work, null, false);
     }
 
-    /** As above; with {@code observed} not null, with JFR recording and the metrics endpoint on. */
+    /**
+     * As above; with {@code observed} not null, with JFR recording and the metrics endpoint on; with
+     * {@code shardPorts}, with {@code kv.shard-ports = 0} for {@code redis-benchmark --cluster}.
+     */
     private static Contender startAtoll(String placement, List<String> prefix, int shards, boolean pin,
-                                        Persistence persistence, Path work, ObservedKv observed) throws IOException {
+                                        Persistence persistence, Path work, ObservedKv observed, boolean shardPorts)
+            throws IOException {
         Path dir = Files.createDirectories(work.resolve("atoll-" + placement));
         List<String> properties = new ArrayList<>(persistence.atollProperties(dir));
         properties.add("-Datoll.shards.pin=" + pin);
+        if (shardPorts) {
+            properties.add("-Dkv.shard-ports=0");
+        }
         List<String> args = new ArrayList<>(List.of("kv", "--port", "0", "--shards", Integer.toString(shards), "--driver", "auto"));
         if (observed != null) {
             properties.addAll(ObservedKv.jvmFlags(work));
@@ -311,7 +330,7 @@ public final class KvBench {
         }
         String impl = "atoll-" + server.driver() + "-" + placement;
         System.out.println(impl + " ready on " + server.host() + ":" + server.port() + " (" + server.shards() + " shards)");
-        return new Contender(impl, server, true, dir);
+        return new Contender(impl, server, true, dir, shardPorts);
     }
 
     private static Contender startRedis(String version, List<String> prefix, List<String> settings,
@@ -323,7 +342,7 @@ public final class KvBench {
         try {
             ServerProcess server = RedisServer.start(impl, prefix, all, dir);
             System.out.println(impl + " ready on " + server.host() + ":" + server.port());
-            return new Contender(impl, server, false, dir);
+            return new Contender(impl, server, false, dir, false);
         } catch (ServerProcess.StartFailure e) {
             throw new IllegalStateException("redis-server did not start: " + e.getMessage(), e);
         }
@@ -336,11 +355,11 @@ public final class KvBench {
         System.out.println(group.name + ": warm-up ...");
         for (Contender contender : all) {
             ServerProcess server = contender.server();
-            redisBenchmark.run(client, server.host(), server.port(),
+            redisBenchmark.run(client, server.host(), server.port(), contender.cluster(),
                     new RedisBenchmark.Load("set", CLIENTS, sizes.fillRequests(), KEYSPACE, PIPELINE_DEPTH));
             for (Test test : TESTS) {
                 if (sizes.warmupRequests(test) > 0) {
-                    redisBenchmark.run(client, server.host(), server.port(), test.load(sizes.warmupRequests(test)));
+                    redisBenchmark.run(client, server.host(), server.port(), contender.cluster(), test.load(sizes.warmupRequests(test)));
                 }
             }
             report.setting("keys_after_warmup " + contender.impl(), redisBenchmark.keys(server.host(), server.port()));
@@ -352,7 +371,8 @@ public final class KvBench {
                     Contender contender = all.get((i + round) % all.size());
                     ServerProcess server = contender.server();
                     double cpuBefore = cpu.seconds(server.pid());
-                    RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), test.load(sizes.requests(test)));
+                    RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), contender.cluster(),
+                            test.load(sizes.requests(test)));
                     double cpuSeconds = cpu.seconds(server.pid()) - cpuBefore;
                     if (!server.isAlive()) {
                         throw new IllegalStateException(contender.impl() + " exited during " + test.name() + " (log: "

@@ -60,8 +60,20 @@ final class RedisBenchmark {
      *                               or hangs
      */
     Result run(List<String> prefix, String host, int port, Load load) throws IOException, InterruptedException {
+        return run(prefix, host, port, false, load);
+    }
+
+    /**
+     * As above; with {@code cluster}, in redis-benchmark's cluster mode ({@code --cluster}): it reads
+     * {@code CLUSTER NODES}, connects its clients to every master and gives each client keys of its node's
+     * slots ({@code key:{tag}:...}), so every command goes to the node that owns its key.
+     */
+    Result run(List<String> prefix, String host, int port, boolean cluster, Load load) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of("redis-benchmark", "-h", host, "-p", Integer.toString(port)));
+        if (cluster) {
+            command.add("--cluster");
+        }
         command.addAll(load.arguments());
         Path output = Files.createTempFile("atoll-redis-benchmark-", ".out");
         try {

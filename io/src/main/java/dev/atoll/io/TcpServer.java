@@ -37,6 +37,8 @@ public final class TcpServer {
     private final ConnectionHandler handler;
     private final IoSettings.AcceptMode mode;
     private final IoSettings.Balance balance;
+    /** The one shard that listens and keeps every connection ({@link #startOn}), or -1: every shard. */
+    private final int onlyShard;
     /** Open connections per shard: incremented by the accepting shard, decremented by the owner at close. */
     private final AtomicIntegerArray connections;
     private final AtomicLong accepted = new AtomicLong();
@@ -50,11 +52,12 @@ public final class TcpServer {
     private final AtomicLong lastErrorLogNanos = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
 
     private TcpServer(ShardRuntime runtime, ConnectionHandler handler, IoSettings.AcceptMode mode,
-                      IoSettings.Balance balance) {
+                      IoSettings.Balance balance, int onlyShard) {
         this.runtime = runtime;
         this.handler = handler;
         this.mode = mode;
         this.balance = balance;
+        this.onlyShard = onlyShard;
         this.connections = new AtomicIntegerArray(runtime.shardCount());
         this.listeners = new Listener[runtime.shardCount()];
     }
@@ -71,7 +74,7 @@ public final class TcpServer {
         IoSettings settings = IoSettings.from(runtime.config());
         IoSettings.AcceptMode mode = address instanceof InetSocketAddress
                 ? settings.effectiveAcceptMode(Os.current() == Os.LINUX) : IoSettings.AcceptMode.ACCEPTOR;
-        TcpServer server = new TcpServer(runtime, handler, mode, settings.balance());
+        TcpServer server = new TcpServer(runtime, handler, mode, settings.balance(), -1);
         return server.listenOn(0, address).thenCompose(bound -> {
             server.boundAddress = bound;
             if (mode == IoSettings.AcceptMode.ACCEPTOR) {
@@ -89,9 +92,32 @@ public final class TcpServer {
         });
     }
 
+    /**
+     * Starts listening on {@code address} on shard {@code shard} alone, which keeps every connection: a
+     * shard-aware port, as ScyllaDB's are, for clients that know which shard holds their data and so
+     * cost no hop between cores. Reports {@link IoSettings.AcceptMode#ACCEPTOR} (its one shard accepts).
+     * Completes once listening; fails with the bind error otherwise. Callable from any thread.
+     */
+    public static CompletableFuture<TcpServer> startOn(ShardRuntime runtime, int shard, SocketAddress address,
+                                                       ConnectionHandler handler) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(handler, "handler");
+        Objects.checkIndex(shard, runtime.shardCount());
+        TcpServer server = new TcpServer(runtime, handler, IoSettings.AcceptMode.ACCEPTOR,
+                IoSettings.from(runtime.config()).balance(), shard);
+        return server.listenOn(shard, address).thenApply(bound -> {
+            server.boundAddress = bound;
+            return server;
+        }).whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                server.close();
+            }
+        });
+    }
+
     private CompletableFuture<SocketAddress> listenOn(int shard, SocketAddress address) {
         return runtime.submit(shard, () -> {
-            Listener listener = Listener.bind(address, mode == IoSettings.AcceptMode.REUSE_PORT);
+            Listener listener = Listener.bind(address, mode == IoSettings.AcceptMode.REUSE_PORT && onlyShard < 0);
             listeners[shard] = listener;
             acceptNext(listener);
             return listener.localAddress();
@@ -143,7 +169,7 @@ public final class TcpServer {
     /** On the accepting shard: keep the connection here (reuse-port) or hand it to the chosen shard. */
     private void dispatch(Connection connection) {
         int here = connection.shard().id();
-        int target = mode == IoSettings.AcceptMode.ACCEPTOR ? chooseShard() : here;
+        int target = onlyShard < 0 && mode == IoSettings.AcceptMode.ACCEPTOR ? chooseShard() : here;
         connections.incrementAndGet(target);
         connection.onClose(() -> connections.decrementAndGet(target));
         if (target == here) {

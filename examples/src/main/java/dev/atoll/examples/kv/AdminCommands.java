@@ -570,7 +570,7 @@ final class AdminCommands {
      */
     private ReplySource debugObject(Request r, ReplyWriter out) {
         byte[] key = r.copy(2);
-        int owner = KeyTable.owner(KeyTable.hash(key, 0, key.length), node.shardCount());
+        int owner = KeySlots.owner(key, 0, key.length, node.shardCount());
         return FanOut.start(node, connection, out.resp3(), new int[] {owner}, shard -> {
             long now = System.currentTimeMillis();
             KeyTable.Entry e = shard.peek(key, 0, key.length, now);

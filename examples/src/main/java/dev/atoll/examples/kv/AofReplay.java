@@ -150,16 +150,16 @@ final class AofReplay {
             } else {
                 source.forEach(e -> {
                     if (e.expireAt == 0 || e.expireAt > now) {
-                        KeyTable target = tables[KeyTable.owner(e.hash, shards)];
-                        KeyTable.Entry moved = target.find(e.key, 0, e.key.length, e.hash);
-                        if (moved == null) {
-                            moved = target.insert(e.key, e.hash, new byte[0]);
-                        }
-                        moved.takeValueOf(e); // the former shard's table is dropped
-                        target.setExpire(moved, e.expireAt);
+                        moveToOwner(e, e.expireAt, tables);   // the former shard's table is dropped
                     }
                 });
             }
+        }
+        // Logs of this shard count written by a build that placed keys otherwise (before hash slots):
+        // each key goes to the shard that owns its slot now, and every log is rewritten.
+        boolean misplaced = same && rehome(tables);
+        if (misplaced) {
+            log.info("keys re-routed to the shards that own their hash slots");
         }
         if (!logs.isEmpty()) {
             log.info("loaded {} records from {} log(s) in {}{}", records, logs.size(), dir,
@@ -173,7 +173,40 @@ final class AofReplay {
                 }
             }
         }
-        return new Result(tables, !logs.isEmpty() && !same, stale, records);
+        return new Result(tables, !logs.isEmpty() && (!same || misplaced), stale, records);
+    }
+
+    /** Moves every key that sits on a shard other than its slot's owner; returns whether one moved. */
+    private static boolean rehome(KeyTable[] tables) {
+        List<KeyTable.Entry> strays = new ArrayList<>();
+        boolean moved = false;
+        for (int shard = 0; shard < tables.length; shard++) {
+            int here = shard;
+            tables[shard].forEach(e -> {
+                if (KeySlots.owner(e.key, 0, e.key.length, tables.length) != here) {
+                    strays.add(e);
+                }
+            });
+            for (KeyTable.Entry e : strays) {
+                long expireAt = e.expireAt;
+                tables[shard].remove(e);   // clears the expiry: kept above
+                moveToOwner(e, expireAt, tables);
+            }
+            moved |= !strays.isEmpty();
+            strays.clear();
+        }
+        return moved;
+    }
+
+    /** Puts {@code e}'s key and value, expiring at {@code expireAt}, into the table of its slot's owner. */
+    private static void moveToOwner(KeyTable.Entry e, long expireAt, KeyTable[] tables) {
+        KeyTable target = tables[KeySlots.owner(e.key, 0, e.key.length, tables.length)];
+        KeyTable.Entry moved = target.find(e.key, 0, e.key.length, e.hash);
+        if (moved == null) {
+            moved = target.insert(e.key, e.hash, new byte[0]);
+        }
+        moved.takeValueOf(e);
+        target.setExpire(moved, expireAt);
     }
 
     /**

@@ -75,7 +75,7 @@ abstract class BlockedClient extends PendingReply {
         this.keys = keys;
         this.owners = new int[keys.length];
         for (int i = 0; i < keys.length; i++) {
-            owners[i] = KeyTable.owner(KeyTable.hash(keys[i], 0, keys[i].length), node.shardCount());
+            owners[i] = KeySlots.owner(keys[i], 0, keys[i].length, node.shardCount());
         }
         this.blocks = blocks;
         this.timeoutMillis = timeoutMillis;

@@ -21,6 +21,11 @@ enum Command {
     CONFIG(-2, Kind.SERVER, "server", "2.0.0", "CONFIG GET, SET (the parameters that change at run time), RESETSTAT.", "admin", "noscript", "loading", "stale"),
     TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),
     WAIT(3, Kind.CONNECTION, "generic", "3.0.0", "Answers 0 at once: there are no replicas to wait for.", "noscript"),
+    // Redis Cluster's view, the shards as its nodes (ClusterCommands; kv.shard-ports).
+    CLUSTER(-2, Kind.CONNECTION, "cluster", "3.0.0", "CLUSTER SLOTS, NODES, SHARDS, INFO, MYID, KEYSLOT: the shards as cluster nodes (kv.shard-ports).", "loading", "stale"),
+    READONLY(1, Kind.CONNECTION, "cluster", "3.0.0", "Answers OK (kv.shard-ports): there are no replicas to read from.", "loading", "stale", "fast"),
+    READWRITE(1, Kind.CONNECTION, "cluster", "3.0.0", "Answers OK (kv.shard-ports).", "loading", "stale", "fast"),
+    ASKING(1, Kind.CONNECTION, "cluster", "3.0.0", "Answers OK (kv.shard-ports): slots never move between shards.", "fast"),
     // Transactions (MultiState): atomic across shards (Transaction).
     MULTI(1, Kind.CONNECTION, "transactions", "1.2.0", "Starts a transaction.", "noscript", "loading", "stale", "fast", "allow_busy"),
     EXEC(1, Kind.CONNECTION, "transactions", "1.2.0", "Executes all commands in a transaction, atomically across shards.", "noscript", "loading", "stale", "skip_slowlog"),

@@ -37,7 +37,7 @@ final class CrossShard {
         List<Transaction.Part> parts = new ArrayList<>();
         List<List<Integer>> keys = new ArrayList<>();
         for (int i = 1; i < r.count(); i += 2) {
-            int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards);
+            int owner = KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards);
             if (byShard[owner] == null) {
                 byShard[owner] = new Transaction.Part(owner);
                 parts.add(byShard[owner]);
@@ -89,8 +89,8 @@ final class CrossShard {
 
     private static ReplySource lcs(KvNode node, KvConnection connection, Request r, boolean resp3) {
         int shards = node.shardCount();
-        Transaction.Part first = new Transaction.Part(KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards));
-        Transaction.Part second = new Transaction.Part(KeyTable.owner(KeyTable.hash(r.bytes, r.offset(2), r.length(2)), shards));
+        Transaction.Part first = new Transaction.Part(KeySlots.owner(r.bytes, r.offset(1), r.length(1), shards));
+        Transaction.Part second = new Transaction.Part(KeySlots.owner(r.bytes, r.offset(2), r.length(2), shards));
         first.keys.add(r.copy(1));
         second.keys.add(r.copy(2));
         int[] all = new int[r.count()];

@@ -148,7 +148,7 @@ final class KeyTable {
     /** The estimated heap footprint of the keys and their values (maxmemory's used memory). */
     private long usedBytes;
 
-    /** The hash of a key: FNV-1a, then a finalizer so that low bits (buckets) and the shard choice both spread. */
+    /** The hash of a key for its bucket: FNV-1a, then a finalizer so that the low bits spread (the shard is {@link KeySlots}'). */
     static int hash(byte[] bytes, int offset, int length) {
         int h = 0x811C9DC5;
         for (int i = offset, end = offset + length; i < end; i++) {
@@ -159,11 +159,6 @@ final class KeyTable {
         h ^= h >>> 13;
         h *= 0xC2B2AE35;
         return h ^ (h >>> 16);
-    }
-
-    /** The shard that owns a key of hash {@code hash} among {@code shards}: top bits, independent of the bucket bits. */
-    static int owner(int hash, int shards) {
-        return (int) (((hash >>> 8) & 0xFFFFFFL) * shards >>> 24);
     }
 
     int size() {

@@ -10,6 +10,7 @@ import dev.atoll.io.WriteListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -473,8 +474,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 if (owner == CROSS_SHARD && command.movesAKey()) {
                     int shards = node.shardCount();
                     ReplySource move = KeyMove.start(node, this, localOut(), command, r,
-                            KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards),
-                            KeyTable.owner(KeyTable.hash(r.bytes, r.offset(2), r.length(2)), shards));
+                            KeySlots.owner(r.bytes, r.offset(1), r.length(1), shards),
+                            KeySlots.owner(r.bytes, r.offset(2), r.length(2), shards));
                     if (move != null) {
                         push(move, 0);
                     } else {
@@ -550,7 +551,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         int shards = node.shardCount();
         if (command.kind == Command.Kind.KEY) {
             int at = command.keyIndex(r.count());
-            return at < 0 ? home.id : KeyTable.owner(KeyTable.hash(r.bytes, r.offset(at), r.length(at)), shards);
+            return at < 0 ? home.id : KeySlots.owner(r.bytes, r.offset(at), r.length(at), shards);
         }
         int step = command == Command.MSETNX ? 2 : 1;
         int first = command.oneShardFirstKey();
@@ -558,9 +559,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         if (last < first) {
             return home.id; // no key (SINTERCARD's numkeys is wrong): the error is answered here
         }
-        int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(first), r.length(first)), shards);
+        int owner = KeySlots.owner(r.bytes, r.offset(first), r.length(first), shards);
         for (int i = first + step; i <= last; i += step) {
-            if (KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) != owner) {
+            if (KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards) != owner) {
                 return CROSS_SHARD;
             }
         }
@@ -578,7 +579,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         int owner = home.id;
         for (int k = 0; keys != null && k < keys.length; k++) {
             int at = keys[k];
-            int o = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(at), r.length(at)), shards);
+            int o = KeySlots.owner(r.bytes, r.offset(at), r.length(at), shards);
             owner = k == 0 ? o : o == owner ? owner : CROSS_SHARD;
         }
         if (owner == home.id && home.locks.active() && home.locks.blocks(command, r)) {
@@ -605,9 +606,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private void multiKey(Command command, Request r, long now) {
         int step = command == Command.MSET ? 2 : 1;
         int shards = node.shardCount();
-        int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(1), r.length(1)), shards);
+        int owner = KeySlots.owner(r.bytes, r.offset(1), r.length(1), shards);
         for (int i = 1 + step; i < r.count(); i += step) {
-            if (KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards) != owner) {
+            if (KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards) != owner) {
                 asTransaction(command, r);
                 return;
             }
@@ -956,7 +957,21 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         closeNow();
     }
 
-    /** The client's address, for a log line; "?" when the peer is already gone (getpeername fails). */
+    /** The address this connection came in on; null when the socket is already gone (getsockname fails). */
+    SocketAddress localAddress() {
+        try {
+            return connection.localAddress();
+        } catch (IoException e) {
+            return null;
+        }
+    }
+
+    /** The port this connection came in on (the server's, or its shard's own), -1 when unknown. */
+    int localPort() {
+        return localAddress() instanceof java.net.InetSocketAddress inet ? inet.getPort() : -1;
+    }
+
+        /** The client's address, for a log line; "?" when the peer is already gone (getpeername fails). */
     private String peer() {
         try {
             return String.valueOf(connection.remoteAddress());

@@ -177,6 +177,10 @@ final class KvInfo {
             }
             b.append("\r\n");
         }
+        if (all || sections.contains("cluster")) {
+            b.append("# Cluster\r\n")
+                    .append("cluster_enabled:").append(node.shardPorts.enabled() ? 1 : 0).append("\r\n\r\n");
+        }
         if (all || sections.contains("keyspace")) {
             b.append("# Keyspace\r\n");
             if (keys > 0) {

@@ -20,6 +20,8 @@ final class KvNode {
     final ProtectedMode protection;
     /** Pauses every connection while a shard's log holds too much not yet written. */
     final LogPressure logPressure;
+    /** Each shard's own port, when {@code kv.shard-ports} is on (CLUSTER SLOTS, NODES, SHARDS). */
+    final ShardPorts shardPorts;
     /** The bound port, for INFO; set once listening. */
     volatile int port;
     final long startMillis = System.currentTimeMillis();
@@ -35,8 +37,10 @@ final class KvNode {
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
     volatile boolean stopping;
 
-    KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards, ProtectedMode protection) {
+    KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards, ProtectedMode protection,
+           ShardPorts shardPorts) {
         this.settings = settings;
+        this.shardPorts = shardPorts;
         this.protection = protection;
         this.runtime = runtime;
         this.shards = shards;

@@ -63,22 +63,31 @@ public final class KvServer {
         if (protection.warning() != null) {
             log.warn("kv: {}", protection.warning());
         }
-        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection));
+        ShardPorts shardPorts;
+        try {
+            shardPorts = ShardPorts.from(settings.config().reader(), settings.host());
+        } catch (InvalidConfigException e) {
+            System.err.println("kv: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection, shardPorts));
     }
 
     /**
      * Loads the logs, gives every shard its keys and log, and returns the running service, which serves
      * the peers {@code protection} admits; the logs are written through {@code store} (tests simulate a disk).
+     * With {@code shardPorts} enabled each shard listens on its own port too, before the server's port.
      */
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
-                                         ProtectedMode protection) throws Exception {
+                                         ProtectedMode protection, ShardPorts shardPorts) throws Exception {
         int count = runtime.shardCount();
         AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
         KvShard[] shards = new KvShard[count];
         for (int i = 0; i < count; i++) {
             shards[i] = new KvShard(i, loaded == null ? new KeyTable() : loaded.tables()[i], settings, count);
         }
-        KvNode node = new KvNode(settings, runtime, shards, protection);
+        KvNode node = new KvNode(settings, runtime, shards, protection, shardPorts);
         List<CompletableFuture<Void>> opened = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             KvShard shard = shards[i];
@@ -96,6 +105,7 @@ public final class KvServer {
         if (loaded != null) {
             AofReplay.deleteStale(loaded.staleFiles());
         }
+        shardPorts.open(runtime, handler(node));
         return new ServerLifecycle.Service() {
             @Override
             public ConnectionHandler handler() {
@@ -115,6 +125,7 @@ public final class KvServer {
             @Override
             public void stop() throws Exception {
                 node.stopping = true;
+                shardPorts.close();
                 KvServer.stop(node);
             }
         };

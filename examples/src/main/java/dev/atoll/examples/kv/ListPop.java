@@ -45,7 +45,7 @@ final class ListPop extends BlockedClient {
         this.fromLeft = fromLeft;
         this.toLeft = toLeft;
         this.target = target;
-        this.targetOwner = target == null ? -1 : KeyTable.owner(KeyTable.hash(target, 0, target.length), node.shardCount());
+        this.targetOwner = target == null ? -1 : KeySlots.owner(target, 0, target.length, node.shardCount());
         this.count = count;
     }
 

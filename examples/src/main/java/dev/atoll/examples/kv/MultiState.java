@@ -149,7 +149,7 @@ final class MultiState {
         List<Transaction.Part> parts = new ArrayList<>();
         Transaction.Part[] byShard = new Transaction.Part[shards];
         for (int i = 1; i < r.count(); i++) {
-            int owner = KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), shards);
+            int owner = KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards);
             if (byShard[owner] == null) {
                 byShard[owner] = new Transaction.Part(owner);
                 parts.add(byShard[owner]);

@@ -28,10 +28,12 @@ final class ServerCommands {
 
     private final KvNode node;
     private final KvConnection connection;
+    private final ClusterCommands cluster;
 
     ServerCommands(KvNode node, KvConnection connection) {
         this.node = node;
         this.connection = connection;
+        this.cluster = new ClusterCommands(node, connection);
     }
 
 
@@ -67,6 +69,7 @@ final class ServerCommands {
             case HELLO -> hello(r, out);
             case CLIENT -> client(r, out);
             case COMMAND -> CommandDocs.command(r, out);
+            case CLUSTER, READONLY, READWRITE, ASKING -> cluster.command(command, r, out);
             case CONFIG -> config(r, out);
             case TIME -> {
                 java.time.Instant now = java.time.Instant.now();

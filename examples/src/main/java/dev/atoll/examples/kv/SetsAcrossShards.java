@@ -63,12 +63,12 @@ final class SetsAcrossShards extends PendingReply {
         owners = new int[keys.length];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = r.copy(first + i);
-            owners[i] = KeyTable.owner(KeyTable.hash(keys[i], 0, keys[i].length), shards);
+            owners[i] = KeySlots.owner(keys[i], 0, keys[i].length, shards);
         }
         found = new Object[keys.length];
         boolean stores = first == 2 && command != Command.SINTERCARD;
         destination = stores ? r.copy(1) : null;
-        destinationOwner = stores ? KeyTable.owner(KeyTable.hash(destination, 0, destination.length), shards) : -1;
+        destinationOwner = stores ? KeySlots.owner(destination, 0, destination.length, shards) : -1;
         member = command == Command.SMOVE ? r.copy(3) : null;
     }
 

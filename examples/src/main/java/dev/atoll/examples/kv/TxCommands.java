@@ -52,7 +52,7 @@ final class TxCommands {
     }
 
     private int owner(Request r, int i) {
-        return KeyTable.owner(KeyTable.hash(r.bytes, r.offset(i), r.length(i)), node.shardCount());
+        return KeySlots.owner(r.bytes, r.offset(i), r.length(i), node.shardCount());
     }
 
     /** Adds command {@code r}; its reply comes in its place. */

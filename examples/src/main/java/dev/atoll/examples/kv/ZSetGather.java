@@ -98,8 +98,7 @@ final class ZSetGather extends PendingReply {
     }
 
     private int ownerOf(int argument) {
-        return KeyTable.owner(KeyTable.hash(request.bytes, request.offset(argument), request.length(argument)),
-                node.shardCount());
+        return KeySlots.owner(request.bytes, request.offset(argument), request.length(argument), node.shardCount());
     }
 
     private byte[] key(int argument) {

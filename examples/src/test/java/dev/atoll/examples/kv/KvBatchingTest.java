@@ -277,7 +277,7 @@ class KvBatchingTest {
     static String keyOf(int shard, int shards) {
         for (int i = 0; ; i++) {
             byte[] key = ("key:" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            if (KeyTable.owner(KeyTable.hash(key, 0, key.length), shards) == shard) {
+            if (KeySlots.owner(key, 0, key.length, shards) == shard) {
                 return "key:" + i;
             }
         }

@@ -156,7 +156,7 @@ class KvInputLimitsTest {
     private static String keyOf(int shard) {
         for (int i = 0; ; i++) {
             byte[] key = bytes("key" + i);
-            if (KeyTable.owner(KeyTable.hash(key, 0, key.length), 2) == shard) {
+            if (KeySlots.owner(key, 0, key.length, 2) == shard) {
                 return "key" + i;
             }
         }

@@ -90,7 +90,7 @@ class KvListsTest {
     static String keyOn(int shard, int shards, String prefix) {
         for (int i = 0; ; i++) {
             byte[] key = (prefix + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            if (KeyTable.owner(KeyTable.hash(key, 0, key.length), shards) == shard) {
+            if (KeySlots.owner(key, 0, key.length, shards) == shard) {
                 return prefix + i;
             }
         }

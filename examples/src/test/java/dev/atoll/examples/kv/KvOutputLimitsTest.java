@@ -274,7 +274,7 @@ class KvOutputLimitsTest {
 
     private static int ownerOf(String key) {
         byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        return KeyTable.owner(KeyTable.hash(bytes, 0, bytes.length), 2);
+        return KeySlots.owner(bytes, 0, bytes.length, 2);
     }
 
     /** {@code count} MGETs, each of {@code keys} copies of {@code key}. */

@@ -66,7 +66,7 @@ class KvSetsTest {
     static String keyOn(int shard, int shards, String prefix) {
         for (int i = 0; ; i++) {
             byte[] key = (prefix + i).getBytes(StandardCharsets.UTF_8);
-            if (KeyTable.owner(KeyTable.hash(key, 0, key.length), shards) == shard) {
+            if (KeySlots.owner(key, 0, key.length, shards) == shard) {
                 return prefix + i;
             }
         }

@@ -57,7 +57,7 @@ class KvSortedSetsTest {
 
     private static int owner(String key, int shards) {
         byte[] b = key.getBytes(StandardCharsets.UTF_8);
-        return KeyTable.owner(KeyTable.hash(b, 0, b.length), shards);
+        return KeySlots.owner(b, 0, b.length, shards);
     }
 
     @ParameterizedTest

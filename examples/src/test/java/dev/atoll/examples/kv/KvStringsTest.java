@@ -22,7 +22,7 @@ class KvStringsTest extends KvSharedServerTest {
         int owner = -1;
         for (int i = 0, found = 0; found < count; i++) {
             byte[] key = (prefix + i).getBytes();
-            int shard = KeyTable.owner(KeyTable.hash(key, 0, key.length), SHARDS);
+            int shard = KeySlots.owner(key, 0, key.length, SHARDS);
             if (owner < 0) {
                 owner = shard;
             }
@@ -37,10 +37,10 @@ class KvStringsTest extends KvSharedServerTest {
     static String[] otherShards(String prefix) {
         String first = prefix + 0;
         byte[] a = first.getBytes();
-        int owner = KeyTable.owner(KeyTable.hash(a, 0, a.length), SHARDS);
+        int owner = KeySlots.owner(a, 0, a.length, SHARDS);
         for (int i = 1; ; i++) {
             byte[] b = (prefix + i).getBytes();
-            if (KeyTable.owner(KeyTable.hash(b, 0, b.length), SHARDS) != owner) {
+            if (KeySlots.owner(b, 0, b.length, SHARDS) != owner) {
                 return new String[] {first, prefix + i};
             }
         }

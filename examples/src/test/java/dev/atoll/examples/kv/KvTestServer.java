@@ -21,12 +21,16 @@ final class KvTestServer implements AutoCloseable {
     final TcpServer server;
     /** The loopback address listened on. */
     final String host;
+    /** Each shard's own port ({@code kv.shard-ports}), or {@link ShardPorts#OFF}. */
+    final ShardPorts shardPorts;
 
-    private KvTestServer(ShardRuntime runtime, ServerLifecycle.Service service, TcpServer server, String host) {
+    private KvTestServer(ShardRuntime runtime, ServerLifecycle.Service service, TcpServer server, String host,
+                         ShardPorts shardPorts) {
         this.runtime = runtime;
         this.service = service;
         this.server = server;
         this.host = host;
+        this.shardPorts = shardPorts;
     }
 
     private boolean crashed;
@@ -43,24 +47,31 @@ final class KvTestServer implements AutoCloseable {
     /** With the logs in {@code store} and {@code extraHocon} added to the runtime's settings. */
     static KvTestServer start(int shards, DriverKind driver, KvSettings settings, LogStore store, String extraHocon)
             throws Exception {
-        return start(shards, driver, settings, store, extraHocon, "127.0.0.1", ProtectedMode.OFF);
+        return start(shards, driver, settings, store, extraHocon, "127.0.0.1", ProtectedMode.OFF, ShardPorts.OFF);
+    }
+
+    /** With {@code kv.shard-ports = 0}: each shard listens on an ephemeral port of its own too. */
+    static KvTestServer withShardPorts(int shards, DriverKind driver, KvSettings settings) throws Exception {
+        return start(shards, driver, settings, LogStore.FILES, "", "127.0.0.1", ProtectedMode.OFF,
+                new ShardPorts("127.0.0.1", 0));
     }
 
     /** Listening on {@code host} (a loopback address), serving the peers {@code protection} admits. */
     static KvTestServer start(int shards, DriverKind driver, KvSettings settings, String host,
                               ProtectedMode protection) throws Exception {
-        return start(shards, driver, settings, LogStore.FILES, "", host, protection);
+        return start(shards, driver, settings, LogStore.FILES, "", host, protection, ShardPorts.OFF);
     }
 
     private static KvTestServer start(int shards, DriverKind driver, KvSettings settings, LogStore store,
-                                      String extraHocon, String host, ProtectedMode protection) throws Exception {
+                                      String extraHocon, String host, ProtectedMode protection,
+                                      ShardPorts shardPorts) throws Exception {
         ShardRuntime runtime = TestRuntimes.start(shards, extraHocon, driver);
         try {
-            ServerLifecycle.Service service = KvServer.start(runtime, settings, store, protection);
+            ServerLifecycle.Service service = KvServer.start(runtime, settings, store, protection, shardPorts);
             TcpServer server = TcpServer.start(runtime, new InetSocketAddress(host, 0), service.handler())
                     .get(TestRuntimes.WAIT_SECONDS, TimeUnit.SECONDS);
             service.listening(server.port());
-            return new KvTestServer(runtime, service, server, host);
+            return new KvTestServer(runtime, service, server, host, shardPorts);
         } catch (Exception | AssertionError e) {
             runtime.close();
             throw e;

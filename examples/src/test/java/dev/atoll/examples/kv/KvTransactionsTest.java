@@ -40,7 +40,7 @@ class KvTransactionsTest {
     static String keyOn(int shard, String prefix) {
         for (int i = 0; ; i++) {
             byte[] key = (prefix + i).getBytes(StandardCharsets.US_ASCII);
-            if (KeyTable.owner(KeyTable.hash(key, 0, key.length), SHARDS) == shard) {
+            if (KeySlots.owner(key, 0, key.length, SHARDS) == shard) {
                 return prefix + i;
             }
         }
