@@ -99,13 +99,16 @@ abstract class BlockedClient extends PendingReply {
     /** Whether serving took something (it may find the key of another type, or nothing to take: a move's WRONGTYPE). */
     abstract boolean took();
 
+    /** The command this client runs (BLPOP, LMOVE, BZPOPMIN, ...). */
+    abstract Command command();
+
     /** On home: the reply to a client claimed that {@link #took} something. */
     abstract void writeTaken(ReplyWriter out);
 
     /** On home: the reply to a client claimed — its error, what it took, or {@link #writeNothing} if no key served it. */
     final void writeResult(ReplyWriter out) {
         if (error != null) {
-            out.error(error);
+            ErrorStats.answerFailed(command(), out, error);
         } else if (!took()) {
             writeNothing(out);
         } else {

@@ -150,7 +150,11 @@ final class KeyMove extends PendingReply {
     /** Ends the move on the current shard (its log synced first, under always): the reply goes home. */
     private void finish(String resp) {
         node.shards[Shard.current().id()].afterLogged(() -> Shard.current().sendReply(home, () -> {
-            reply.raw(ReplyWriter.asciiBytes(resp));
+            if (resp.charAt(0) == '-') { // an error: counted as the command's failure (INFO errorstats)
+                ErrorStats.answerFailed(command, reply, resp.substring(1, resp.length() - 2));
+            } else {
+                reply.raw(ReplyWriter.asciiBytes(resp));
+            }
             connection.waitDone();
             complete();
         }));

@@ -445,25 +445,41 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             localDone();
             return;
         }
-        home.calls[command.ordinal()]++;
         if (!command.arityOk(r.count()) || command.pairsIncomplete(r.count())) {
             multi.refused();
-            localOut().error(wrongArity(command.lowerName));
-            localDone();
+            reject(command, wrongArity(command.lowerName));
             return;
         }
         if (!authenticated && command != Command.AUTH && command != Command.HELLO && command != Command.QUIT
                 && command != Command.RESET) {
-            localOut().error("NOAUTH Authentication required.");
-            localDone();
+            reject(command, "NOAUTH Authentication required.");
             return;
         }
         lastCommand = command;
         if (subscribedResp2() && !PubSubCommands.allowedWhileSubscribed(command)) {
-            localOut().error(PubSubCommands.notAllowed(command));
-            localDone();
+            reject(command, PubSubCommands.notAllowed(command));
             return;
         }
+        if (!multi.queues(command)) {
+            home.calls[command.ordinal()]++;
+        }
+        ErrorStats errors = home.errors();
+        int outer = errors.begin(command); // an error answered here, at once, fails the call
+        try {
+            dispatchCounted(command, r, now);
+        } finally {
+            errors.end(outer);
+        }
+    }
+
+    /** Refused before it runs: Redis counts it in {@code rejected_calls}, not {@code calls}. */
+    private void reject(Command command, String error) {
+        home.errors().rejected(command);
+        localOut().error(error);
+        localDone();
+    }
+
+    private void dispatchCounted(Command command, Request r, long now) {
         if (multi.handles(command)) {
             pushOrDone(multi.handle(command, r, localOut()));
             return;

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The text of INFO: Redis's sections (server, clients, memory, cpu, persistence, stats, keyspace; and
- * commandstats when asked for, as Redis's default leaves it out) plus one line per shard.
+ * The text of INFO: Redis's sections (server, clients, memory, cpu, persistence, stats, errorstats, keyspace;
+ * and commandstats when asked for, as Redis's default leaves it out) plus one line per shard.
  */
 final class KvInfo {
     /** HotSpot's per-thread allocation counter: bytes a shard's thread allocated since it started. */
@@ -21,7 +21,9 @@ final class KvInfo {
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
                       boolean aofRewriting, int batchesLive, long allocatedBytes, long queryBuffers, long replyBytes,
                       long replyBytesPeak, long usedMemory, long maxMemory, long evictedKeys, long[] calls,
-                      long[] executionNanos, dev.atoll.shards.ShardStats.Snapshot loop, int lockedKeys, long lockWaits) { }
+                      long[] executionNanos, dev.atoll.shards.ShardStats.Snapshot loop, int lockedKeys, long lockWaits,
+                      long errorReplies, java.util.Map<String, Long> errorCodes, long[] rejectedCalls,
+                      long[] failedCalls) { }
 
     static ShardStats shardStats(KvShard s) {
         Aof aof = s.aof;
@@ -31,7 +33,8 @@ final class KvInfo {
                 aof != null && aof.rewriting(), s.batches.live(), THREADS.getCurrentThreadAllocatedBytes(),
                 s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.table.usedBytes(), s.eviction.limit(),
                 s.eviction.evictedKeys, s.calls.clone(), s.executionNanos.clone(), s.shard().stats(), s.locks.lockedKeys(),
-                s.locks.waited);
+                s.locks.waited, s.errors().total, s.errors().codes(), s.errors().rejected.clone(),
+                s.errors().failed.clone());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -48,6 +51,8 @@ final class KvInfo {
         boolean rewriting = false;
         long usedMemory = 0;
         long evicted = 0;
+        long errorReplies = 0;
+        java.util.TreeMap<String, Long> errorCodes = new java.util.TreeMap<>();
         for (Object o : results) {
             ShardStats s = (ShardStats) o;
             keys += s.keys();
@@ -61,6 +66,8 @@ final class KvInfo {
             rewriting |= s.aofRewriting();
             usedMemory += s.usedMemory();
             evicted += s.evictedKeys();
+            errorReplies += s.errorReplies();
+            s.errorCodes().forEach((code, count) -> errorCodes.merge(code, count, Long::sum));
         }
         KvSettings settings = node.settings;
         StringBuilder b = new StringBuilder();
@@ -110,18 +117,30 @@ final class KvInfo {
             for (Command c : Command.values()) {
                 long calls = 0;
                 long nanos = 0;
+                long rejected = 0;
+                long failed = 0;
                 for (Object o : results) {
                     ShardStats s = (ShardStats) o;
                     calls += s.calls()[c.ordinal()];
                     nanos += s.executionNanos()[c.ordinal()];
+                    rejected += s.rejectedCalls()[c.ordinal()];
+                    failed += s.failedCalls()[c.ordinal()];
                 }
-                if (calls > 0) {
+                if (calls > 0 || rejected > 0 || failed > 0) { // as Redis: a command only ever refused has a line
                     long usec = nanos / 1000;
                     b.append("cmdstat_").append(c.lowerName).append(":calls=").append(calls).append(",usec=").append(usec)
-                            .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", (double) usec / calls))
-                            .append(",rejected_calls=0,failed_calls=0\r\n");
+                            .append(",usec_per_call=")
+                            .append(String.format(Locale.ROOT, "%.2f", calls == 0 ? 0.0 : (double) usec / calls))
+                            .append(",rejected_calls=").append(rejected).append(",failed_calls=").append(failed)
+                            .append("\r\n");
                 }
             }
+            b.append("\r\n");
+        }
+        if (all || sections.contains("errorstats")) {
+            b.append("# Errorstats\r\n");
+            errorCodes.forEach((code, count) -> b.append("errorstat_").append(code).append(":count=").append(count)
+                    .append("\r\n"));
             b.append("\r\n");
         }
         if (all || sections.contains("persistence")) {
@@ -143,7 +162,8 @@ final class KvInfo {
                     .append("expired_keys:").append(expired).append("\r\n")
                     .append("evicted_keys:").append(evicted).append("\r\n")
                     .append("keyspace_hits:").append(hits).append("\r\n")
-                    .append("keyspace_misses:").append(misses).append("\r\n\r\n");
+                    .append("keyspace_misses:").append(misses).append("\r\n")
+                    .append("total_error_replies:").append(errorReplies).append("\r\n\r\n");
         }
         if (all || sections.contains("shards")) {
             b.append("# Shards\r\n");

@@ -92,6 +92,8 @@ final class KvShard {
     /** Per command (by ordinal): calls from this shard's connections, and nanoseconds spent executing on this shard (INFO commandstats). */
     final long[] calls = new long[Command.values().length];
     final long[] executionNanos = new long[Command.values().length];
+    /** This shard's error replies (INFO errorstats); its thread's {@link ErrorStats}, found at the first command. */
+    private ErrorStats errors;
     /** Replies this shard's connections hold for their clients, as each last accounted them; and the most ever. */
     long replyBytes;
     long replyBytesPeak;
@@ -178,22 +180,26 @@ final class KvShard {
      * {@code out}, or an error if the reply does not fit in it (MGET of large values).
      */
     void execute(Command command, Request r, ReplyWriter out, long now) {
+        ErrorStats errors = errors();
         if (command.writes && writeRefusal() != null) {
-            out.error(writeRefusal());
+            refuse(errors, command, writeRefusal(), out);
             return;
         }
         if (command.writes && eviction.over() && !eviction.makeRoom(now, evict) && command.denyOom) {
-            out.error(Eviction.OOM);
+            refuse(errors, command, Eviction.OOM, out);
             return;
         }
         List<Watches.Seen> watched = command.writes && watches.any() ? watches.before(command, r, table) : null;
         int mark = out.size();
         long started = System.nanoTime();
+        int outer = errors.begin(command);
         try {
             run(command, r, out, now);
         } catch (ReplyWriter.TooLarge e) {
             out.truncate(mark);
             out.error(e.getMessage());
+        } finally {
+            errors.end(outer);
         }
         if (blocking.hasReady()) {
             blocking.serveReady(); // as Redis: clients blocked on a key this command pushed to are served before the next command
@@ -699,8 +705,27 @@ final class KvShard {
         armExpiry();
     }
 
+    /** This shard's {@link ErrorStats}; on its own thread only. */
+    ErrorStats errors() {
+        ErrorStats found = errors;
+        return found != null ? found : (errors = ErrorStats.current());
+    }
+
+    /**
+     * A write refused before it ran (MISCONF, OOM): Redis counts it in {@code rejected_calls}, not in
+     * {@code calls}, which the connection's shard counted when it dispatched it (INFO sums the shards).
+     */
+    private void refuse(ErrorStats errors, Command command, String error, ReplyWriter out) {
+        calls[command.ordinal()]--;
+        errors.rejected(command);
+        out.error(error);
+    }
+
     /** CONFIG RESETSTAT: this shard's counters start again from 0. */
     void resetStats() {
+        java.util.Arrays.fill(calls, 0);
+        java.util.Arrays.fill(executionNanos, 0);
+        errors().clear();
         commands = 0;
         remoteCommands = 0;
         batchesIn = 0;

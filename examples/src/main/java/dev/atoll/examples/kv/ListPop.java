@@ -158,6 +158,11 @@ final class ListPop extends BlockedClient {
         return target != null;
     }
 
+    @Override
+    Command command() {
+        return command;
+    }
+
     /** A move to another shard first learns whether the destination is of another type. */
     @Override
     void firstStep() {

@@ -49,6 +49,14 @@ final class MultiState {
         };
     }
 
+    /** Whether {@code command} would be queued, not run: Redis counts its call when EXEC runs it. */
+    boolean queues(Command command) {
+        return state != State.IDLE && switch (command) {
+            case MULTI, EXEC, DISCARD, WATCH, QUIT, RESET -> false;
+            default -> true;
+        };
+    }
+
     /** A command was refused (unknown, wrong arity): while queueing, EXEC will answer EXECABORT. */
     void refused() {
         if (state == State.QUEUEING) {
@@ -132,7 +140,9 @@ final class MultiState {
         int at = 0;
         for (int k = 0; k < queuedCount; k++) {
             at = home.parser.parse(queued.bytes(), at, queued.size(), r);
-            commands.add(Command.lookup(r), r);
+            Command queuedCommand = Command.lookup(r);
+            home.calls[queuedCommand.ordinal()]++; // INFO commandstats: a queued command's call counts when EXEC runs it
+            commands.add(queuedCommand, r);
         }
         for (Watch w : watches) {
             commands.watch(w.shard, w.watched, w.stamp);

@@ -192,6 +192,7 @@ final class ReplyWriter {
 
     /** An error: {@code -text} (the text starts with its code: ERR, NOAUTH, WRONGPASS, ...). */
     ReplyWriter error(String text) {
+        ErrorStats.current().count(text); // INFO errorstats: counted on the thread that answers it
         ensure(text.length() + 3);
         bytes[size++] = '-';
         ascii(text);

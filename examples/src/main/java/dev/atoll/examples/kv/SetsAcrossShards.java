@@ -252,7 +252,7 @@ final class SetsAcrossShards extends PendingReply {
         if (answer instanceof Long n) {
             reply.integer(n);
         } else {
-            reply.error((String) answer);
+            ErrorStats.answerFailed(command, reply, (String) answer);
         }
         connection.waitDone();
         complete();

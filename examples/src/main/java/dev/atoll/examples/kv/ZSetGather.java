@@ -165,7 +165,14 @@ final class ZSetGather extends PendingReply {
             }
             result = ZSetCommands.rangeResult((ZSetValue) source, range);
         } else {
-            ZSetAlgebra.Outcome outcome = ZSetAlgebra.combine(command, request, inputs, reply);
+            ErrorStats errors = ErrorStats.current();
+            int outer = errors.begin(command); // an error written by combine fails the command (INFO errorstats)
+            ZSetAlgebra.Outcome outcome;
+            try {
+                outcome = ZSetAlgebra.combine(command, request, inputs, reply);
+            } finally {
+                errors.end(outer);
+            }
             if (outcome == null) {
                 done(); // the error is written
                 return;
@@ -251,7 +258,7 @@ final class ZSetGather extends PendingReply {
     // ---- the end ----
 
     private void finish(String error) {
-        reply.error(error);
+        ErrorStats.answerFailed(command, reply, error);
         done();
     }
 

@@ -70,6 +70,11 @@ final class ZSetPop extends BlockedClient {
     }
 
     @Override
+    Command command() {
+        return command;
+    }
+
+    @Override
     boolean accepts(KeyTable.Entry e, boolean initial) {
         return initial || e.aggregate instanceof ZSetValue; // a sorted set is never empty: an emptied one is no key
     }
