@@ -105,8 +105,8 @@ class KvRedisCliTest {
         for (String[] pair : new String[][] {{"a", "renamed"}, {"renamed", "copied"}, {"l", "l2"}, {"z", "z2"}, {"z2", "zu"}}) {
             byte[] from = pair[0].getBytes(StandardCharsets.UTF_8);
             byte[] to = pair[1].getBytes(StandardCharsets.UTF_8);
-            assertNotEquals(KeyTable.owner(KeyTable.hash(from, 0, from.length), 2),
-                    KeyTable.owner(KeyTable.hash(to, 0, to.length), 2), "with 2 shards " + pair[0] + " and " + pair[1]
+            assertNotEquals(KeySlots.owner(from, 0, from.length, 2),
+                    KeySlots.owner(to, 0, to.length, 2), "with 2 shards " + pair[0] + " and " + pair[1]
                             + " are on different shards, so the script's RENAME, COPY, LMOVE and ZUNIONSTORE cross them");
         }
     }
