@@ -130,6 +130,29 @@ class KvShardPortsTest {
         }
     }
 
+    /** Jedis's cluster client reads CLUSTER SLOTS and sends every key to the shard that owns it. */
+    @Test
+    void jedisClusterSendsEveryKeyToItsShard() throws Exception {
+        try (KvTestServer server = KvTestServer.withShardPorts(2, DriverKind.AUTO, noLog());
+             RespClient admin = server.client();
+             redis.clients.jedis.RedisClusterClient cluster = redis.clients.jedis.RedisClusterClient.create(
+                     new redis.clients.jedis.HostAndPort("127.0.0.1", server.shardPorts.port(0)))) {
+            long remoteBefore = sum(shardCounter(admin, "remote_commands"));
+            for (int i = 0; i < 500; i++) {
+                assertEquals("OK", cluster.set("key:" + i, "v" + i));
+            }
+            for (int i = 0; i < 500; i++) {
+                assertEquals("v" + i, cluster.get("key:" + i));
+            }
+            assertEquals("OK", cluster.mset("{user:7}:a", "x", "{user:7}:b", "y"));   // one slot: one shard
+            assertEquals(List.of("x", "y"), cluster.mget("{user:7}:a", "{user:7}:b"));
+            long[] keys = shardCounter(admin, "keys");
+            assertTrue(keys[0] > 200 && keys[1] > 200, "the keys spread over both shards: " + java.util.Arrays.toString(keys));
+            assertEquals(remoteBefore, sum(shardCounter(admin, "remote_commands")),
+                    "a command of Jedis's cluster client crossed shards");
+        }
+    }
+
     /** A stock cluster client: redis-benchmark --cluster reads CLUSTER NODES and routes every key itself. */
     @Test
     void redisBenchmarkInClusterModeSendsEveryCommandToItsShard() throws Exception {
