@@ -122,12 +122,14 @@ final class ClusterCommands {
     }
 
     /**
-     * The address clients reach the shards at: the one bound, or when that is a wildcard
-     * ({@code 0.0.0.0}, {@code ::}), the one this connection came in on.
+     * The address clients reach the shards at: the one bound when it is an IP address other than a
+     * wildcard, else ({@code 0.0.0.0}, {@code ::}, a host name) the one this connection came in on, as
+     * Redis Cluster announces an IP.
      */
     private String announcedIp() {
         String host = node.shardPorts.host;
-        if (!host.equals("0.0.0.0") && !host.equals("::") && !host.isEmpty()) {
+        boolean literal = host.matches("[0-9.]+") || host.contains(":");
+        if (literal && !host.equals("0.0.0.0") && !host.equals("::")) {
             return host;
         }
         SocketAddress local = connection.localAddress();

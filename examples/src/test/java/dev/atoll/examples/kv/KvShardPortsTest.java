@@ -64,6 +64,21 @@ class KvShardPortsTest {
     }
 
     @Test
+    void shardPortsAreReadAsOffOrTheFirstPort() {
+        assertFalse(ShardPorts.from(dev.atoll.config.AtollConfig.parse("", "test").reader(), "127.0.0.1").enabled());
+        assertTrue(ShardPorts.from(dev.atoll.config.AtollConfig.parse("kv.shard-ports = 7000", "test").reader(), "127.0.0.1")
+                .enabled());
+        dev.atoll.config.InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.atoll.config.InvalidConfigException.class,
+                () -> ShardPorts.from(dev.atoll.config.AtollConfig.parse("kv.shard-ports = on", "test").reader(), "h"));
+        assertTrue(e.getMessage().contains("kv.shard-ports") && e.getMessage().contains("on")
+                && e.getMessage().contains("test"), e.getMessage());
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(dev.atoll.config.InvalidConfigException.class,
+                () -> ShardPorts.from(dev.atoll.config.AtollConfig.parse("kv.shard-ports = 70000", "test").reader(), "h"))
+                .getMessage().contains("70000"));
+    }
+
+    @Test
     void withoutShardPortsClusterCommandsAreRefusedAsByRedis() throws Exception {
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, noLog()); RespClient c = server.client()) {
             assertEquals(new RespClient.Error(ClusterCommands.DISABLED), c.call("CLUSTER", "SLOTS"));
