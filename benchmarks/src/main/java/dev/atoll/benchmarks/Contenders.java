@@ -120,7 +120,8 @@ final class Contenders implements AutoCloseable {
     static String nettyConfiguration(String protocol, String transport, int loops) {
         String pipeline = protocol.equals("http")
                 ? "HttpServerCodec (header validation off) + HttpServerKeepAliveHandler + a handler writing one"
-                + " DefaultFullHttpResponse per request (Jackson streaming for /json), flush in channelReadComplete"
+                + " DefaultFullHttpResponse per request (/json: Jackson streaming, one generator per event loop, into a pooled"
+                + " direct buffer), flush in channelReadComplete"
                 : "Netty's echo example handler: write on read, flush in channelReadComplete";
         return "Netty 4.2.18.Final, " + transport + " transport (io_uring when available, else epoll), " + loops
                 + " event loops (= Atoll's shards) in one group that accepts and serves, " + pipeline

@@ -12,6 +12,8 @@ import java.util.Map;
  * then rounds with identical parameters that visit the servers in an order rotating each round. Each
  * run also reads the server's CPU time ({@code /proc/PID/stat}, its child processes included) before and
  * after, for the CPU time per operation: on a shared machine that figure moves much less than the rate.
+ * And the time its threads waited for a CPU ({@code schedstat}), per operation: the share of its latency
+ * that other people's work on the machine put there, shown beside each p99.
  * The report gets the median round of every figure, Atoll's ratios against each peer, and each peer's
  * check against the reference.
  *
@@ -93,17 +95,23 @@ final class Rounds<T extends Rounds.Test> {
                 StringBuilder line = new StringBuilder("round " + (round + 1) + " " + test.name() + ":");
                 for (int i = 0; i < taking.size(); i++) {
                     Contender server = taking.get((i + round) % taking.size());
-                    double cpuBefore = cpu.treeSeconds(server.server().pid());
+                    long pid = server.server().pid();
+                    double cpuBefore = cpu.treeSeconds(pid);
+                    double waitBefore = cpu.treeRunQueueSeconds(pid);
                     Run run = load.run(test, server, seconds);
-                    double cpuMicros = (cpu.treeSeconds(server.server().pid()) - cpuBefore) * 1e6;
+                    double cpuMicros = (cpu.treeSeconds(pid) - cpuBefore) * 1e6;
+                    double waitMicros = (cpu.treeRunQueueSeconds(pid) - waitBefore) * 1e6;
                     double perOperation = run.operations() > 0 ? cpuMicros / run.operations() : Double.NaN;
+                    double waitPerOperation = run.operations() > 0 ? waitMicros / run.operations() : Double.NaN;
                     double[][] figure = measured.figures.computeIfAbsent(test.name() + "|" + server.impl(),
-                            k -> new double[3][rounds]);
+                            k -> new double[4][rounds]);
                     figure[0][round] = run.rate();
                     figure[1][round] = run.p99();
                     figure[2][round] = perOperation;
-                    line.append(String.format("  %s %,.0f %s p99 %.2f %s CPU %.2f us/%s", server.impl(), run.rate(),
-                            units.rateUnit(), run.p99(), units.p99Unit(), perOperation, units.operation()));
+                    figure[3][round] = waitPerOperation;
+                    line.append(String.format("  %s %,.0f %s p99 %.2f %s CPU %.2f us/%s run-queue wait %.2f us/%s",
+                            server.impl(), run.rate(), units.rateUnit(), run.p99(), units.p99Unit(), perOperation,
+                            units.operation(), waitPerOperation, units.operation()));
                     if (!run.remark().isEmpty()) {
                         line.append(" (").append(run.remark()).append(')');
                     }
@@ -127,7 +135,7 @@ final class Rounds<T extends Rounds.Test> {
         return problems;
     }
 
-    /** The median round of a figure: 0 rate, 1 p99, 2 CPU per operation. */
+    /** The median round of a figure: 0 rate, 1 p99, 2 CPU per operation, 3 run-queue wait per operation. */
     private double median(T test, Contender server, int figure) {
         double[][] values = figures.get(test.name() + "|" + server.impl());
         return values == null ? Double.NaN : BenchReport.median(values[figure]);
@@ -144,6 +152,8 @@ final class Rounds<T extends Rounds.Test> {
                         BenchReport.Better.LOWER);
                 report.result(test.name() + " " + cpuName, server.impl(), median(test, server, 2), "us",
                         BenchReport.Better.LOWER);
+                report.result(test.name() + " run-queue wait per " + units.operation(), server.impl(),
+                        median(test, server, 3), "us", BenchReport.Better.LOWER);
             }
         }
         Contender atoll = servers.atoll();

@@ -5,10 +5,13 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ProcessCpuTest {
 
@@ -70,6 +73,35 @@ class ProcessCpuTest {
                 children = cpu.treeSeconds(parent.pid()) - cpu.seconds(parent.pid());
             }
             assertTrue(children >= 0.05, "a spinning child showed only " + children + " CPU seconds in the tree");
+        } finally {
+            parent.descendants().forEach(ProcessHandle::destroyForcibly);
+            parent.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void readsTheRunQueueWaitOfASchedstatLine() {
+        assertEquals(2_345_678, ProcessCpu.runQueueNanos("123456789 2345678 42\n"));
+        assertThrows(IllegalArgumentException.class, () -> ProcessCpu.runQueueNanos("123 456"));
+    }
+
+    @Test
+    void aTreeCountsTheRunQueueWaitOfChildrenSharingOneCpu() throws Exception {
+        // two spinning children confined to one CPU: each waits while the other runs
+        assumeTrue(Files.exists(Path.of("/proc/self/schedstat")), "this kernel keeps no schedstat");
+        assumeTrue(ExternalTools.locate("taskset", System.getenv().getOrDefault("PATH", "")).isPresent(),
+                "taskset (util-linux) is not installed");
+        ProcessCpu cpu = ProcessCpu.forThisMachine();
+        String spin = "taskset -c 0 sh -c 'while :; do :; done'";
+        Process parent = new ProcessBuilder("sh", "-c", spin + " & " + spin + " & wait").start();
+        try {
+            long giveUp = System.nanoTime() + 30_000_000_000L;
+            double waited = 0;
+            while (waited < 0.05 && System.nanoTime() < giveUp) {
+                Thread.sleep(20);
+                waited = cpu.treeRunQueueSeconds(parent.pid());
+            }
+            assertTrue(waited >= 0.05, "two children on one CPU waited only " + waited + " s for it");
         } finally {
             parent.descendants().forEach(ProcessHandle::destroyForcibly);
             parent.destroyForcibly().waitFor();

@@ -3,7 +3,6 @@ package dev.atoll.benchmarks.netty;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,9 +19,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -34,12 +35,20 @@ import java.util.Locale;
  * {@code HttpHelloWorldServerHandler} and TechEmpower's Netty entry: one {@link DefaultFullHttpResponse}
  * per request (constant header values, the {@code Date} formatted once a second, headers without
  * validation), written on read and flushed in {@code channelReadComplete}. {@code /plaintext} answers
- * {@code Hello, World!}, {@code /json} serializes {@code {"message":"Hello, World!"}} per request with
- * Jackson's streaming generator (as Atoll's example does), anything else is 404. The keep-alive rules
- * are {@code HttpServerKeepAliveHandler}'s.
+ * {@code Hello, World!} (a wrapped array, as TechEmpower's entry does), {@code /json} serializes
+ * {@code {"message":"Hello, World!"}} per request with Jackson's streaming generator straight into a
+ * pooled direct buffer, the generator kept per event loop as Atoll's example keeps one per shard
+ * (TechEmpower's entry keeps its serializer per event loop too); anything else is 404. The keep-alive
+ * rules are {@code HttpServerKeepAliveHandler}'s.
  */
 final class NettyHttpHandler extends SimpleChannelInboundHandler<HttpObject> {
     private static final JsonFactory JSON = new JsonFactory();
+    private static final FastThreadLocal<LoopJson> LOOP_JSON = new FastThreadLocal<>() {
+        @Override
+        protected LoopJson initialValue() {
+            return new LoopJson();
+        }
+    };
     private static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
     private static final AsciiString SERVER = AsciiString.cached("netty");
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
@@ -90,16 +99,52 @@ final class NettyHttpHandler extends SimpleChannelInboundHandler<HttpObject> {
 
     /** {@code {"message":"Hello, World!"}}, serialized for this request. */
     private static ByteBuf json(ChannelHandlerContext ctx) {
+        LoopJson json = LOOP_JSON.get();
         ByteBuf body = ctx.alloc().ioBuffer(32);
-        try (JsonGenerator generator = JSON.createGenerator((OutputStream) new ByteBufOutputStream(body))) {
-            generator.writeStartObject();
-            generator.writeStringField("message", "Hello, World!");
-            generator.writeEndObject();
-        } catch (IOException e) {
+        json.sink.target = body;
+        try {
+            json.generator.writeStartObject();
+            json.generator.writeStringField("message", "Hello, World!");
+            json.generator.writeEndObject();
+            json.generator.flush();
+        } catch (IOException | RuntimeException e) {
             body.release();
+            LOOP_JSON.remove();     // its generator may be left inside the object: the next request gets a new one
             throw new IllegalStateException("writing to a buffer failed", e);
+        } finally {
+            json.sink.target = null;
         }
         return body;
+    }
+
+    /** An event loop's generator, kept open over a sink aimed at each response's buffer in turn; no root separator. */
+    private static final class LoopJson {
+        final BufferSink sink = new BufferSink();
+        final JsonGenerator generator;
+
+        LoopJson() {
+            try {
+                generator = JSON.createGenerator(sink);
+            } catch (IOException e) {
+                throw new UncheckedIOException("creating a generator over memory failed", e);
+            }
+            generator.setRootValueSeparator(null);
+        }
+    }
+
+    /** Writes into the buffer it is aimed at (Jackson hands it its bytes on flush). */
+    private static final class BufferSink extends OutputStream {
+        ByteBuf target;
+
+        @Override
+        public void write(int b) {
+            target.writeByte(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            target.writeBytes(bytes, offset, length);
+        }
     }
 
     /** The Date value, formatted again only when the second changes (TechEmpower's entry: once a second). */

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -140,6 +141,41 @@ class HelloEndpointsTest {
         assertTrue(exchange("GET /json HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
                 .contains("Date: Sun, 06 Nov 1994 08:50:38 GMT\r\nContent-Type: application/json\r\nContent-Length: 27\r\n"
                         + "Connection: keep-alive\r\n\r\n{"));
+    }
+
+    /** The generator is kept between requests: serializing {@code /json} allocates nothing per request. */
+    @Test
+    void jsonResponsesAllocateNothingPerRequest() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        MemorySegment input = MemorySegment.ofArray("GET /json HTTP/1.1\r\nHost: a\r\n\r\n".repeat(16)
+                .getBytes(StandardCharsets.US_ASCII));
+        MemorySegment out = arena.allocate(16 * HelloEndpoints.MAX_RESPONSE_BYTES);
+        HttpRequestParser parser = new HttpRequestParser(HttpLimits.DEFAULTS, HelloEndpoints.PATHS);
+        long[] at = {0};
+        HttpRequestParser.Listener responding = new HttpRequestParser.Listener() {
+            @Override
+            public void onRequest(HttpRequest request) {
+                at[0] = endpoints.respond(request, out, at[0]);
+            }
+
+            @Override
+            public void onError(HttpStatus status) {
+                throw new AssertionError(status);
+            }
+        };
+        for (int i = 0; i < 2_000; i++) {
+            at[0] = 0;
+            parser.parse(input, 0, input.byteSize(), responding);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 2_000; i++) {
+            at[0] = 0;
+            parser.parse(input, 0, input.byteSize(), responding);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 32_000 * 0.5, "allocated " + allocated + " bytes for 32,000 /json responses");
+        assertTrue(new String(out.asSlice(0, at[0]).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII)
+                .endsWith("\r\n\r\n{\"message\":\"Hello, World!\"}"));
     }
 
     @Test
