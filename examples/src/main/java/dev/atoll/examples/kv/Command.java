@@ -63,6 +63,9 @@ enum Command {
     SETEX(4, Kind.KEY, "string", "2.0.0", "Sets the string value and expiry (seconds) of a key.", "write", "denyoom"),
     PSETEX(4, Kind.KEY, "string", "2.6.0", "Sets the string value and expiry (milliseconds) of a key.", "write", "denyoom"),
     GETEX(-2, Kind.KEY, "string", "6.2.0", "Returns the string value of a key after setting its expiry (EX, PX, EXAT, PXAT, PERSIST).", "write", "fast"),
+    // DUMP and RESTORE (DumpCommands): Redis's RDB payload of one value.
+    DUMP(2, Kind.KEY, "generic", "2.6.0", "Returns a serialized representation of the value stored at a key (Redis's DUMP payload).", "readonly"),
+    RESTORE(-4, Kind.KEY, "generic", "2.6.0", "Creates a key from a DUMP payload (REPLACE, ABSTTL, IDLETIME, FREQ).", "write", "denyoom"),
     GETSET(3, Kind.KEY, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value.", "write", "denyoom", "fast"),
     SETRANGE(4, Kind.KEY, "string", "2.2.0", "Overwrites a part of a string value from an offset, zero-padded.", "write", "denyoom"),
     GETRANGE(4, Kind.KEY, "string", "2.4.0", "Returns a substring of the string value of a key.", "readonly"),

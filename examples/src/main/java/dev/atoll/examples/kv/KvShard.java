@@ -56,6 +56,7 @@ final class KvShard {
     final SplittableRandom random = new SplittableRandom();
     final StringCommands strings = new StringCommands(this);
     private final KeyCommands keys = new KeyCommands(this);
+    private final DumpCommands dumps = new DumpCommands(this);
     private final HashCommands hashes = new HashCommands(this);
     final ListCommands lists = new ListCommands(this);
     /** Clients blocked on this shard's keys, and the hook a write calls when a key may serve them. */
@@ -382,6 +383,7 @@ final class KvShard {
             case SETEX, PSETEX, GETEX, GETSET, SETRANGE, GETRANGE, SUBSTR, INCRBYFLOAT, LCS, SETBIT, GETBIT, BITCOUNT,
                  BITPOS -> strings.run(command, r, now, out);
             case RENAME, RENAMENX, COPY, OBJECT -> keys.run(command, r, now, out);
+            case DUMP, RESTORE -> dumps.run(command, r, now, out);
             case HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HLEN, HEXISTS, HGETALL, HKEYS, HVALS, HINCRBY, HINCRBYFLOAT,
                  HSTRLEN, HRANDFIELD, HSCAN -> hashes.run(command, r, now, out);
             case LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE,

@@ -1,8 +1,5 @@
 package dev.atoll.examples.kv;
 
-import dev.atoll.config.DriverKind;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,9 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code # Commandstats}; summed over the shards, each error once even when it crossed the mesh, cleared
  * by CONFIG RESETSTAT; and the same counts as redis-server's for the same commands, when it is installed.
  */
-class KvErrorStatsTest {
-    private static KvTestServer one;
-    private static KvTestServer two;
+class KvErrorStatsTest extends KvOneAndTwoShards {
 
     /** Commands with errors of every way: refused (arity, unknown), failed (WRONGTYPE, not an integer, no such key), in MULTI. */
     private static final String[][] SCRIPT = {
@@ -36,18 +31,6 @@ class KvErrorStatsTest {
         {"ZADD", "z", "x", "m"}, {"HGET", "s", "f"}, {"EXPIRE", "s", "x"}, {"SET", "s", "v", "EX", "0"},
         {"GET", "s"}, {"EXEC"}, {"DISCARD"}, {"WATCH"}, {"ECHO", "a", "b"},
     };
-
-    @BeforeAll
-    static void start() throws Exception {
-        one = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-        two = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-    }
-
-    @AfterAll
-    static void stop() {
-        one.close();
-        two.close();
-    }
 
     /** Runs the script on a fresh state: FLUSHALL and CONFIG RESETSTAT first. */
     private static void runScript(RespClient c) throws Exception {
@@ -89,7 +72,7 @@ class KvErrorStatsTest {
     @ParameterizedTest(name = "{0} shard(s)")
     @ValueSource(ints = {1, 2})
     void errorsAreCountedPerCodeAndCommandOverTheShards(int shards) throws Exception {
-        try (RespClient c = (shards == 1 ? one : two).client()) {
+        try (RespClient c = server(shards).client()) {
             runScript(c);
             String info = (String) c.call("INFO");
             assertEquals(Map.of("errorstat_ERR", "count=14", "errorstat_EXECABORT", "count=1",
@@ -123,7 +106,7 @@ class KvErrorStatsTest {
     void sameCountsAsRedisServer(int shards) throws Exception {
         int port = KvRedisComparisonTest.freePort();
         Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try (RespClient theirs = KvRedisComparisonTest.connect(port); RespClient ours = (shards == 1 ? one : two).client()) {
+        try (RespClient theirs = KvRedisComparisonTest.connect(port); RespClient ours = server(shards).client()) {
             runScript(theirs);
             runScript(ours);
             String redisInfo = (String) theirs.call("INFO", "everything");

@@ -1,8 +1,5 @@
 package dev.atoll.examples.kv;
 
-import dev.atoll.config.DriverKind;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,22 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * blocking pops, transactions, pipelining, pub/sub — against 1 and 2 shards, in RESP2 and in RESP3 (Jedis
  * sends {@code HELLO 3} when its protocol is RESP3). Keys are chosen on both shards where it matters.
  */
-class KvRealClientsTest {
+class KvRealClientsTest extends KvOneAndTwoShards {
     private static final int WAIT_SECONDS = 10;
-    private static KvTestServer one;
-    private static KvTestServer two;
-
-    @BeforeAll
-    static void start() throws Exception {
-        one = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-        two = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-    }
-
-    @AfterAll
-    static void stop() {
-        one.close();
-        two.close();
-    }
 
     static Stream<Arguments> servers() {
         return Stream.of(Arguments.of(1, RedisProtocol.RESP2), Arguments.of(2, RedisProtocol.RESP2),
@@ -74,7 +57,7 @@ class KvRealClientsTest {
 
     /** A Jedis pool (stock settings) of the server of {@code shards} shards, speaking {@code protocol}; the keys flushed. */
     private static JedisPool pool(int shards, RedisProtocol protocol) {
-        KvTestServer server = shards == 1 ? one : two;
+        KvTestServer server = server(shards);
         JedisPool pool = new JedisPool(new HostAndPort(server.host, server.port()),
                 DefaultJedisClientConfig.builder().protocol(protocol).build());
         try (Jedis jedis = pool.getResource()) {

@@ -1,9 +1,6 @@
 package dev.atoll.examples.kv;
 
-import dev.atoll.config.DriverKind;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,22 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fresh one), with 1 and 2 shards; {@code redis-cli --scan} must list every key. Skipped, saying so,
  * when redis-cli is not installed (CI has none).
  */
-class KvRedisCliTest {
+class KvRedisCliTest extends KvOneAndTwoShards {
     private static final String DIR = "/kv/redis-cli/";
-    private static KvTestServer one;
-    private static KvTestServer two;
-
-    @BeforeAll
-    static void start() throws Exception {
-        one = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-        two = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-    }
-
-    @AfterAll
-    static void stop() {
-        one.close();
-        two.close();
-    }
 
     private static String redisCli() {
         String cli = KvRedisComparisonTest.onPath("redis-cli");
@@ -84,7 +67,7 @@ class KvRedisCliTest {
 
     /** Whether this redis-cli has {@code -3} (RESP3, Redis 6 on). */
     private static boolean speaksResp3() throws Exception {
-        return run(one.port(), "", "--help").contains("-3 ");
+        return run(server(1).port(), "", "--help").contains("-3 ");
     }
 
     @ParameterizedTest(name = "{0} shard(s), RESP{1}")
@@ -94,7 +77,7 @@ class KvRedisCliTest {
         if (protocol == 3) {
             Assumptions.assumeTrue(speaksResp3(), "this redis-cli has no -3");
         }
-        KvTestServer server = shards == 1 ? one : two;
+        KvTestServer server = server(shards);
         String expected = resource("resp" + protocol + ".txt");
         String[] args = protocol == 3 ? new String[] {"-3", "--no-raw"} : new String[] {"--no-raw"};
         assertEquals(expected, run(server.port(), resource("script.txt"), args));
@@ -133,7 +116,7 @@ class KvRedisCliTest {
     @CsvSource({"1", "2"})
     void scanListsEveryKey(int shards) throws Exception {
         redisCli();
-        KvTestServer server = shards == 1 ? one : two;
+        KvTestServer server = server(shards);
         Set<String> written = new TreeSet<>();
         StringBuilder script = new StringBuilder("FLUSHALL\n");
         for (int i = 0; i < 300; i++) {

@@ -1,0 +1,492 @@
+package dev.atoll.examples.kv;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Redis's DUMP payload: one value in the RDB encoding, then the RDB version (2 bytes) and the CRC-64 of all
+ * that ({@link Crc64}, 8 bytes), both little-endian. Atoll writes RDB types every Redis since 2.x loads —
+ * {@code STRING} (0), {@code LIST} (1), {@code SET} (2), {@code HASH} (4), {@code ZSET_2} (5, binary scores) —
+ * which redis-server 7.0 converts to its compact encodings on RESTORE as it would any loaded value. It reads
+ * those and the types redis-server 7.0 writes: {@code SET_INTSET} (11), {@code HASH_LISTPACK} (16),
+ * {@code ZSET_LISTPACK} (17), {@code LIST_QUICKLIST_2} (18, packed and plain nodes), strings stored as
+ * integers or LZF-compressed. The zipmap and ziplist types of older versions (9, 10, 12, 13, 14), the
+ * text-scored {@code ZSET} (3) and streams are refused as a bad format.
+ */
+final class DumpPayload {
+    /** Redis 7.0's RDB version: a payload of a later one is refused, as Redis refuses it. */
+    static final int RDB_VERSION = 10;
+
+    private static final int STRING = 0;
+    private static final int LIST = 1;
+    private static final int SET = 2;
+    private static final int HASH = 4;
+    private static final int ZSET_2 = 5;
+    private static final int SET_INTSET = 11;
+    private static final int HASH_LISTPACK = 16;
+    private static final int ZSET_LISTPACK = 17;
+    private static final int LIST_QUICKLIST_2 = 18;
+    private static final int QUICKLIST_NODE_PLAIN = 1;
+    private static final int QUICKLIST_NODE_PACKED = 2;
+
+    /** What a payload holds that is no value Redis would load: RESTORE answers {@code ERR Bad data format}. */
+    static final class BadFormat extends Exception {
+        BadFormat(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    private DumpPayload() {
+    }
+
+    // ---- writing ----
+
+    /** The payload of {@code e}'s value. */
+    static byte[] dump(KeyTable.Entry e) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(e.isString() ? e.length + 16 : 64);
+        if (e.isString()) {
+            out.write(STRING);
+            string(out, e.value, e.length);
+        } else {
+            switch (e.aggregate) {
+                case ListValue list -> {
+                    out.write(LIST);
+                    length(out, list.size());
+                    for (int i = 0; i < list.size(); i++) {
+                        string(out, list.get(i));
+                    }
+                }
+                case SetValue set -> {
+                    out.write(SET);
+                    length(out, set.size());
+                    set.forEach(member -> string(out, member));
+                }
+                case HashValue hash -> {
+                    out.write(HASH);
+                    length(out, hash.size());
+                    hash.forEach((field, value) -> {
+                        string(out, field);
+                        string(out, value);
+                    });
+                }
+                case ZSetValue zset -> {
+                    out.write(ZSET_2);
+                    length(out, zset.size());
+                    zset.forEach((member, score) -> {
+                        string(out, member);
+                        long bits = Double.doubleToRawLongBits(score);
+                        for (int k = 0; k < 8; k++) {
+                            out.write((int) (bits >>> (8 * k)));
+                        }
+                    });
+                }
+                default -> throw new IllegalStateException("no DUMP encoding for " + e.aggregate.type());
+            }
+        }
+        out.write(RDB_VERSION);
+        out.write(RDB_VERSION >>> 8);
+        byte[] body = out.toByteArray();
+        long crc = Crc64.update(0, body, 0, body.length);
+        byte[] payload = java.util.Arrays.copyOf(body, body.length + 8);
+        for (int k = 0; k < 8; k++) {
+            payload[body.length + k] = (byte) (crc >>> (8 * k));
+        }
+        return payload;
+    }
+
+    private static void string(ByteArrayOutputStream out, byte[] bytes) {
+        string(out, bytes, bytes.length);
+    }
+
+    private static void string(ByteArrayOutputStream out, byte[] bytes, int length) {
+        length(out, length);
+        out.write(bytes, 0, length);
+    }
+
+    /** RDB's length: 6 bits, 14 bits, or 0x80 and 32 bits big-endian. */
+    private static void length(ByteArrayOutputStream out, int length) {
+        if (length < 1 << 6) {
+            out.write(length);
+        } else if (length < 1 << 14) {
+            out.write(0x40 | length >>> 8);
+            out.write(length);
+        } else {
+            out.write(0x80);
+            out.write(length >>> 24);
+            out.write(length >>> 16);
+            out.write(length >>> 8);
+            out.write(length);
+        }
+    }
+
+    // ---- reading ----
+
+    /** Whether the payload's footer holds an RDB version Redis 7.0 reads and the CRC of the rest. */
+    static boolean verify(byte[] b, int offset, int length) {
+        if (length < 10) {
+            return false;
+        }
+        int footer = offset + length - 10;
+        int version = (b[footer] & 0xff) | (b[footer + 1] & 0xff) << 8;
+        if (version > RDB_VERSION) {
+            return false;
+        }
+        long crc = 0;
+        for (int k = 7; k >= 0; k--) {
+            crc = crc << 8 | (b[footer + 2 + k] & 0xff);
+        }
+        return Crc64.update(0, b, offset, length - 8) == crc;
+    }
+
+    /** The value of a {@link #verify verified} payload: a string's bytes, or an {@link Aggregate}. */
+    static Object load(byte[] b, int offset, int length, Request scratch) throws BadFormat {
+        Reader in = new Reader(b, offset, offset + length - 10);
+        int type = in.u8();
+        return switch (type) {
+            case STRING -> in.string();
+            case LIST -> {
+                ListValue list = new ListValue();
+                for (long n = in.count(); n > 0; n--) {
+                    list.push(false, in.string());
+                }
+                yield list;
+            }
+            case LIST_QUICKLIST_2 -> {
+                ListValue list = new ListValue();
+                for (long nodes = in.count(); nodes > 0; nodes--) {
+                    long container = in.length();
+                    byte[] node = in.string();
+                    if (container == QUICKLIST_NODE_PLAIN) {
+                        list.push(false, node);
+                    } else if (container == QUICKLIST_NODE_PACKED) {
+                        for (byte[] element : listpack(node)) {
+                            list.push(false, element);
+                        }
+                    } else {
+                        throw new BadFormat("quicklist node container " + container);
+                    }
+                }
+                if (list.size() == 0) {
+                    throw new BadFormat("an empty list");
+                }
+                yield list;
+            }
+            case SET -> {
+                SetValue set = new SetValue();
+                for (long n = in.count(); n > 0; n--) {
+                    byte[] member = in.string();
+                    if (!set.add(member, 0, member.length, scratch)) {
+                        throw new BadFormat("a member twice");
+                    }
+                }
+                yield set;
+            }
+            case SET_INTSET -> intset(in.string());
+            case HASH -> {
+                HashValue hash = new HashValue();
+                for (long n = in.count(); n > 0; n--) {
+                    if (!hash.put(in.string(), in.string())) {
+                        throw new BadFormat("a field twice");
+                    }
+                }
+                yield hash;
+            }
+            case HASH_LISTPACK -> {
+                List<byte[]> entries = pairs(listpack(in.string()));
+                HashValue hash = new HashValue();
+                for (int i = 0; i < entries.size(); i += 2) {
+                    if (!hash.put(entries.get(i), entries.get(i + 1))) {
+                        throw new BadFormat("a field twice");
+                    }
+                }
+                yield hash;
+            }
+            case ZSET_2 -> {
+                long n = in.count();
+                List<byte[]> members = new ArrayList<>();
+                List<Double> scores = new ArrayList<>();
+                for (; n > 0; n--) {
+                    members.add(in.string());
+                    double score = Double.longBitsToDouble(in.littleEndian(8));
+                    if (Double.isNaN(score)) {
+                        throw new BadFormat("a NaN score");
+                    }
+                    scores.add(score);
+                }
+                yield zset(members, scores);
+            }
+            case ZSET_LISTPACK -> {
+                List<byte[]> entries = pairs(listpack(in.string()));
+                List<byte[]> members = new ArrayList<>();
+                List<Double> scores = new ArrayList<>();
+                for (int i = 0; i < entries.size(); i += 2) {
+                    members.add(entries.get(i));
+                    scores.add(score(entries.get(i + 1)));
+                }
+                yield zset(members, scores);
+            }
+            default -> throw new BadFormat("RDB type " + type);
+        };
+    }
+
+    private static ZSetValue zset(List<byte[]> members, List<Double> scores) throws BadFormat {
+        int longest = 0;
+        for (byte[] member : members) {
+            longest = Math.max(longest, member.length);
+        }
+        ZSetValue zset = ZSetValue.forResult(members.size(), longest);
+        for (int i = 0; i < members.size(); i++) {
+            if (!zset.put(members.get(i), scores.get(i))) {
+                throw new BadFormat("a member twice");
+            }
+        }
+        return zset;
+    }
+
+    /** A listpack zset's score: an integer entry, or the text Redis's d2string wrote. */
+    private static double score(byte[] text) throws BadFormat {
+        String s = new String(text, StandardCharsets.US_ASCII);
+        try {
+            return switch (s) {
+                case "inf" -> Double.POSITIVE_INFINITY;
+                case "-inf" -> Double.NEGATIVE_INFINITY;
+                default -> Double.parseDouble(s);
+            };
+        } catch (NumberFormatException e) {
+            throw new BadFormat("a score " + s);
+        }
+    }
+
+    private static List<byte[]> pairs(List<byte[]> entries) throws BadFormat {
+        if (entries.isEmpty() || entries.size() % 2 != 0) {
+            throw new BadFormat("a listpack of " + entries.size() + " entries where pairs are expected");
+        }
+        return entries;
+    }
+
+    /** An intset: its width (2, 4 or 8 bytes), its length, then its integers, little-endian. */
+    private static SetValue intset(byte[] blob) throws BadFormat {
+        Reader in = new Reader(blob, 0, blob.length);
+        int width = (int) in.littleEndian(4);
+        long n = in.littleEndian(4) & 0xffffffffL;
+        if (width != 2 && width != 4 && width != 8 || n == 0 || n * width != blob.length - 8) {
+            throw new BadFormat("an intset of width " + width + " and length " + n);
+        }
+        SetValue set = new SetValue();
+        for (long i = 0; i < n; i++) {
+            long value = in.littleEndian(width);
+            long shift = 64 - 8L * width;
+            if (!set.add(value << shift >> shift)) {
+                throw new BadFormat("an integer twice");
+            }
+        }
+        return set;
+    }
+
+    /** The entries of a listpack (integers as their decimal text). */
+    static List<byte[]> listpack(byte[] lp) throws BadFormat {
+        if (lp.length < 7 || (lp[lp.length - 1] & 0xff) != 0xff) {
+            throw new BadFormat("a listpack without its end");
+        }
+        List<byte[]> entries = new ArrayList<>();
+        int at = 6; // total bytes (4), number of elements (2)
+        int end = lp.length - 1;
+        while (at < end) {
+            int b = lp[at] & 0xff;
+            int header;
+            int strLength = -1;
+            long value = 0;
+            if ((b & 0x80) == 0) { // 7-bit unsigned integer
+                header = 1;
+                value = b;
+            } else if ((b & 0xc0) == 0x80) { // string of up to 63 bytes
+                header = 1;
+                strLength = b & 0x3f;
+            } else if ((b & 0xe0) == 0xc0) { // 13-bit signed integer
+                header = 2;
+                value = ((b & 0x1f) << 8 | byteAt(lp, at + 1, end)) << 51 >> 51;
+            } else if ((b & 0xf0) == 0xe0) { // string of up to 4095 bytes
+                header = 2;
+                strLength = (b & 0x0f) << 8 | byteAt(lp, at + 1, end);
+            } else {
+                int width = switch (b) {
+                    case 0xf0 -> 4; // a string's 32-bit length
+                    case 0xf1 -> 2;
+                    case 0xf2 -> 3;
+                    case 0xf3 -> 4;
+                    case 0xf4 -> 8;
+                    default -> throw new BadFormat("listpack entry encoding " + b);
+                };
+                header = 1 + width;
+                if (at + header > end) {
+                    throw new BadFormat("a listpack entry past the end");
+                }
+                long raw = 0;
+                for (int k = width - 1; k >= 0; k--) {
+                    raw = raw << 8 | (lp[at + 1 + k] & 0xff);
+                }
+                if (b == 0xf0) {
+                    if (raw > Integer.MAX_VALUE) {
+                        throw new BadFormat("a listpack string of " + raw + " bytes");
+                    }
+                    strLength = (int) raw;
+                } else {
+                    value = raw << (64 - 8 * width) >> (64 - 8 * width);
+                }
+            }
+            int entryLength = header + Math.max(strLength, 0);
+            if ((long) at + entryLength > end) {
+                throw new BadFormat("a listpack entry past the end");
+            }
+            entries.add(strLength >= 0 ? java.util.Arrays.copyOfRange(lp, at + header, at + entryLength)
+                    : Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+            at += entryLength + backLength(entryLength);
+        }
+        if (at != end) {
+            throw new BadFormat("a listpack entry past the end");
+        }
+        return entries;
+    }
+
+    private static int byteAt(byte[] b, int at, int end) throws BadFormat {
+        if (at >= end) {
+            throw new BadFormat("a listpack entry past the end");
+        }
+        return b[at] & 0xff;
+    }
+
+    /** How many bytes a listpack entry's back length takes after an entry of {@code length} bytes. */
+    private static int backLength(int length) {
+        return length <= 127 ? 1 : length < 16383 ? 2 : length < 2097151 ? 3 : length < 268435455 ? 4 : 5;
+    }
+
+    /** Reads RDB's lengths and strings from {@code b[at, end)}. */
+    private static final class Reader {
+        private final byte[] b;
+        private int at;
+        private final int end;
+        /** Whether the last {@link #length} was a special encoding (an integer or LZF string), not a length. */
+        private boolean encoded;
+
+        Reader(byte[] b, int at, int end) {
+            this.b = b;
+            this.at = at;
+            this.end = end;
+        }
+
+        int u8() throws BadFormat {
+            if (at >= end) {
+                throw new BadFormat("the payload ends early");
+            }
+            return b[at++] & 0xff;
+        }
+
+        long littleEndian(int width) throws BadFormat {
+            long v = 0;
+            for (int k = 0; k < width; k++) {
+                v |= (long) u8() << (8 * k);
+            }
+            return v;
+        }
+
+        long length() throws BadFormat {
+            int first = u8();
+            encoded = false;
+            switch (first >>> 6) {
+                case 0:
+                    return first & 0x3f;
+                case 1:
+                    return (first & 0x3f) << 8 | u8();
+                case 2:
+                    if (first != 0x80 && first != 0x81) {
+                        throw new BadFormat("length encoding " + first);
+                    }
+                    long v = 0;
+                    for (int k = first == 0x80 ? 4 : 8; k > 0; k--) {
+                        v = v << 8 | u8();
+                    }
+                    return v;
+                default:
+                    encoded = true;
+                    return first & 0x3f;
+            }
+        }
+
+        /** A count of elements: no special encoding, more than 0 (Redis refuses an empty aggregate). */
+        long count() throws BadFormat {
+            long n = length();
+            if (encoded || n <= 0 || n > Integer.MAX_VALUE) {
+                throw new BadFormat("a count of " + n);
+            }
+            return n;
+        }
+
+        byte[] string() throws BadFormat {
+            long length = length();
+            if (encoded) {
+                return switch ((int) length) {
+                    case 0 -> Long.toString((byte) littleEndian(1)).getBytes(StandardCharsets.US_ASCII);
+                    case 1 -> Long.toString((short) littleEndian(2)).getBytes(StandardCharsets.US_ASCII);
+                    case 2 -> Long.toString((int) littleEndian(4)).getBytes(StandardCharsets.US_ASCII);
+                    case 3 -> lzf();
+                    default -> throw new BadFormat("string encoding " + length);
+                };
+            }
+            return bytes(length);
+        }
+
+        private byte[] bytes(long length) throws BadFormat {
+            if (length > end - at) {
+                throw new BadFormat("a string past the end");
+            }
+            byte[] s = java.util.Arrays.copyOfRange(b, at, at + (int) length);
+            at += (int) length;
+            return s;
+        }
+
+        /** An LZF-compressed string: its compressed and original lengths, then liblzf's format. */
+        private byte[] lzf() throws BadFormat {
+            long compressed = length();
+            long original = length();
+            if (original > Integer.MAX_VALUE - 8) {
+                throw new BadFormat("an LZF string of " + original + " bytes");
+            }
+            byte[] in = bytes(compressed);
+            byte[] out = new byte[(int) original];
+            int ip = 0;
+            int op = 0;
+            try {
+                while (ip < in.length) {
+                    int ctrl = in[ip++] & 0xff;
+                    if (ctrl < 32) { // a literal run of ctrl + 1 bytes
+                        System.arraycopy(in, ip, out, op, ctrl + 1);
+                        ip += ctrl + 1;
+                        op += ctrl + 1;
+                    } else { // a back reference
+                        int len = ctrl >>> 5;
+                        int ref = op - ((ctrl & 0x1f) << 8) - 1;
+                        if (len == 7) {
+                            len += in[ip++] & 0xff;
+                        }
+                        ref -= in[ip++] & 0xff;
+                        len += 2;
+                        if (ref < 0) {
+                            throw new BadFormat("an LZF reference before the start");
+                        }
+                        for (int k = 0; k < len; k++) {
+                            out[op++] = out[ref++];
+                        }
+                    }
+                }
+            } catch (IndexOutOfBoundsException e) {
+                throw new BadFormat("an LZF string past its bounds");
+            }
+            if (op != out.length) {
+                throw new BadFormat("an LZF string of " + op + " bytes, not " + out.length);
+            }
+            return out;
+        }
+    }
+}
