@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * of another shard is still served (over the mesh, as on the main port), never redirected.
  */
 final class ShardPorts {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ShardPorts.class);
+
     /** No port per shard: CLUSTER answers that cluster support is disabled. */
     static final ShardPorts OFF = new ShardPorts("", -1);
 
@@ -82,6 +84,8 @@ final class ShardPorts {
             throw e;
         }
         ports = bound;
+        log.info("kv: each shard listens on its own port too, {} (shard 0 first); CLUSTER SLOTS describes them",
+                java.util.Arrays.toString(bound));
     }
 
     /** Stops listening on the shards' ports (their connections stay, as the main port's do). */
