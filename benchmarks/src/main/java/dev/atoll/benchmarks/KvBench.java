@@ -114,18 +114,18 @@ public final class KvBench {
                     : new Sizes(3, 150_000, 1_000_000, 100_000, 500_000, 1_000_000, 100_000, 500_000);
         }
 
+        /** What a measured run of {@code test} asks for, before its cost divides it ({@link Test#load}). */
         int requests(Test test, boolean suite) {
-            return test.load(suite ? (test.pipeline() > 1 ? suitePipelinedRequests : suiteRequests)
-                    : (test.pipeline() > 1 ? pipelinedRequests : requests)).requests();
+            return suite ? (test.pipeline() > 1 ? suitePipelinedRequests : suiteRequests)
+                    : (test.pipeline() > 1 ? pipelinedRequests : requests);
         }
 
-        /** Unplaced, the usual warm-up; in the suite, a third of each test's run. */
+        /** The same for a warm-up run: unplaced, the usual warm-up; in the suite, a third of each test's run. */
         int warmupRequests(Test test, boolean suite) {
             if (warmupRequests == 0) {
                 return 0;
             }
-            return test.load(suite ? (test.pipeline() > 1 ? suitePipelinedRequests : suiteRequests) / 3
-                    : (test.pipeline() > 1 ? warmupPipelinedRequests : warmupRequests)).requests();
+            return suite ? requests(test, true) / 3 : (test.pipeline() > 1 ? warmupPipelinedRequests : warmupRequests);
         }
     }
 
@@ -418,12 +418,13 @@ public final class KvBench {
         for (int round = 0; round < sizes.rounds(); round++) {
             for (Test test : tests) {
                 StringBuilder line = new StringBuilder(group.name + " round " + (round + 1) + " " + test.name() + ":");
-                int requests = sizes.requests(test, suite);
+                RedisBenchmark.Load load = test.load(sizes.requests(test, suite));
+                int requests = load.requests();
                 for (int i = 0; i < all.size(); i++) {
                     Contender contender = all.get((i + round) % all.size());
                     ServerProcess server = contender.server();
                     double cpuBefore = cpu.seconds(server.pid());
-                    RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), test.load(requests));
+                    RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), load);
                     double cpuSeconds = cpu.seconds(server.pid()) - cpuBefore;
                     if (!server.isAlive()) {
                         throw new IllegalStateException(contender.impl() + " exited during " + test.name() + " (log: "
