@@ -20,8 +20,12 @@ public final class Benchmarks {
             new Benchmark("echo", "TCP echo round trips with Atoll's own load generator: Atoll's echo example vs Netty 4.2's"
                     + " echo example, checked against a plain NIO reference; round trips/s, p99, CPU per round trip",
                     EchoBench::run),
-            new Benchmark("kv", "Redis protocol with redis-benchmark: Atoll's kv example vs redis-server 7, SET and GET"
-                    + " without and with -P 16, per core (taskset) and unplaced; requests/s, p50/p99, CPU seconds", KvBench::run),
+            new Benchmark("kv", "Redis protocol with redis-benchmark: Atoll's kv example vs redis-server 7, without and"
+                    + " with -P 16: redis-benchmark's default suite per core (taskset), SET and GET unplaced; requests/s,"
+                    + " p50/p99, CPU seconds", KvBench::run),
+            new Benchmark("kv-memory", "memory per key of Atoll's kv example (1 shard) vs redis-server 7: 1 M small"
+                    + " strings and 1 M small hashes; Redis's used_memory against Atoll's live heap objects and heap after GC",
+                    KvMemoryBench::run),
             new Benchmark("io-alloc", "JMH -prof gc: loopback TCP round trips on one shard and the bytes each allocates",
                     IoAllocBench::run),
             new Benchmark("uring", "io_uring: NOP throughput, cross-shard wake latency (MSG_RING vs eventfd), 4 KiB random"

@@ -13,12 +13,13 @@ import java.util.stream.Stream;
 
 /**
  * {@code ./atoll bench kv}: Atoll's kv example against redis-server 7 (Debian), both driven by
- * redis-benchmark with the same parameters and the same persistence: SET and GET of random keys from
- * 50 clients, without pipelining and with {@code -P 16}. Two groups, one after the other:
+ * redis-benchmark with the same parameters and the same persistence, 50 clients, random keys, without
+ * pipelining and with {@code -P 16}. Two groups, one after the other:
  * <ul>
- *   <li>per core: each server confined to one CPU with {@code taskset} (Atoll with one shard),
- *       redis-benchmark on another, so each side has exactly one core;</li>
- *   <li>unplaced: Atoll with one shard per CPU and redis-server, nothing placed, sharing the CPUs
+ *   <li>per core: SET and GET, or with {@code -Dkv.bench.per-core=suite} redis-benchmark's default suite
+ *       ({@link #SUITE}: PING to MSET), each server confined to one CPU with {@code taskset} (Atoll with one
+ *       shard), redis-benchmark on another, so each side has exactly one core;</li>
+ *   <li>unplaced, SET and GET: Atoll with one shard per CPU and redis-server, nothing placed, sharing the CPUs
  *       with redis-benchmark; from 4 CPUs up also redis-server with I/O threads, its maintainers' way
  *       to use more cores. With 2 CPUs or more also Atoll with one shard, unplaced, for the cost of
  *       crossing shards: requests per CPU-second with a shard per CPU over those with one shard
@@ -46,39 +47,103 @@ public final class KvBench {
     /** Issue 15's bound on the cost of observability: metrics and events on keep 98 % of the throughput. */
     private static final double OBSERVED_GOAL = 0.98;
 
-    /** One workload: redis-benchmark's test and its pipelining. */
-    private record Test(String name, String command, int pipeline) {
+    /**
+     * One workload: redis-benchmark's test (or a command of its suite given whole), its pipelining, its
+     * cost (the run makes {@code 1 / cost} of the usual requests: an {@code LRANGE} of 600 elements is
+     * not the work of a {@code GET}) and whether it is reported (redis-benchmark's own filling of the list
+     * before its {@code LRANGE} tests runs in the sequence, unreported, as it does in redis-benchmark).
+     */
+    record Test(String name, String test, List<String> command, int pipeline, int cost, boolean reported) {
+        static Test of(String test, int pipeline) {
+            return new Test(displayName(test.toUpperCase(Locale.ROOT), pipeline), test, List.of(), pipeline, 1, true);
+        }
+
+        private static String displayName(String name, int pipeline) {
+            return name + (pipeline > 1 ? " -P " + pipeline : "");
+        }
+
         RedisBenchmark.Load load(int requests) {
-            return new RedisBenchmark.Load(command, CLIENTS, requests, KEYSPACE, pipeline);
+            int count = Math.max(requests / cost, CLIENTS * pipeline);
+            return command.isEmpty() ? new RedisBenchmark.Load(test, CLIENTS, count, KEYSPACE, pipeline)
+                    : RedisBenchmark.Load.command(command, CLIENTS, count, KEYSPACE, pipeline);
         }
     }
 
+    /** Unplaced: SET and GET without and with pipelining (issue 13's and 15's figures). */
     private static final List<Test> TESTS = List.of(
-            new Test("SET", "set", 1),
-            new Test("GET", "get", 1),
-            new Test("SET -P " + PIPELINE_DEPTH, "set", PIPELINE_DEPTH),
-            new Test("GET -P " + PIPELINE_DEPTH, "get", PIPELINE_DEPTH));
+            Test.of("set", 1), Test.of("get", 1), Test.of("set", PIPELINE_DEPTH), Test.of("get", PIPELINE_DEPTH));
 
     /**
-     * How much each run does: requests per measured run without and with pipelining, the SETs
-     * (pipelined) that fill the keyspace before the first GET, and the requests of the warm-up run of
-     * each test (none in the quick run, where the filling is the only warm-up).
+     * Per core: redis-benchmark's default suite in its own order (its {@code -t} names), without and then
+     * with pipelining. Some tests read what earlier ones wrote ({@code LPOP} pops what {@code LPUSH} and
+     * {@code RPUSH} pushed, {@code SPOP} what {@code SADD} added, the {@code LRANGE}s read the list
+     * redis-benchmark fills for them first), so each server runs the same sequence. The {@code LRANGE}s are
+     * given as the commands redis-benchmark sends for them ({@code LRANGE mylist 0 99} ...) after a
+     * separate run of its filling {@code LPUSH}, so that the CPU measured for each is its own.
      */
-    private record Sizes(int rounds, int requests, int pipelinedRequests, int fillRequests,
-                         int warmupRequests, int warmupPipelinedRequests) {
+    static final List<Test> SUITE = suite();
+
+    /**
+     * {@code -Dkv.bench.per-core=suite}: the per-core group runs {@link #SUITE} (about 12 minutes in all);
+     * by default it runs SET and GET as the unplaced group does, so that the run stays near five minutes.
+     */
+    static final String PER_CORE = "kv.bench.per-core";
+
+    static boolean perCoreSuite() {
+        String value = System.getProperty(PER_CORE, "set-get").trim().toLowerCase(Locale.ROOT);
+        if (!List.of("suite", "set-get").contains(value)) {
+            throw new IllegalArgumentException(PER_CORE + " = '" + value + "' (a -D of ./atoll bench kv): expected suite or set-get");
+        }
+        return value.equals("suite");
+    }
+
+    private static List<Test> suite() {
+        List<Test> suite = new ArrayList<>();
+        for (int pipeline : List.of(1, PIPELINE_DEPTH)) {
+            for (String test : List.of("ping_inline", "ping_mbulk", "set", "get", "incr", "lpush", "rpush", "lpop", "rpop",
+                    "sadd", "hset", "spop", "zadd", "zpopmin")) {
+                suite.add(Test.of(test, pipeline));
+            }
+            suite.add(new Test(Test.displayName("LPUSH (needed to benchmark LRANGE)", pipeline), "lpush", List.of(),
+                    pipeline, 1, false));
+            // Costs: about the reply's size against a GET's, so that each LRANGE run takes about as long as the others.
+            for (int[] range : new int[][] {{100, 3}, {300, 6}, {500, 10}, {600, 12}}) {
+                suite.add(new Test(Test.displayName("LRANGE_" + range[0], pipeline), "lrange_" + range[0],
+                        List.of("LRANGE", "mylist", "0", Integer.toString(range[0] - 1)), pipeline, range[1], true));
+            }
+            suite.add(new Test(Test.displayName("MSET", pipeline), "mset", List.of(), pipeline, 2, true));
+        }
+        return List.copyOf(suite);
+    }
+
+    /**
+     * How much each run does: requests per measured run without and with pipelining (SET and GET unplaced;
+     * each test of the suite per core, before its cost), the SETs (pipelined) that fill the keyspace before
+     * the first GET, and the requests of the warm-up run of each test (none in the quick run, where the
+     * filling is the only warm-up).
+     */
+    private record Sizes(int rounds, int requests, int pipelinedRequests, int suiteRequests, int suitePipelinedRequests,
+                         int fillRequests, int warmupRequests, int warmupPipelinedRequests) {
         static Sizes of(boolean quick) {
             // About 1.5 s a run at redis-server's rates on a quiet 2-CPU machine (~110 K/s, ~700 K/s pipelined);
             // 1,000,000 random SETs leave about e^-10 of the 100,000 keys unset, so the GETs hit (300,000: 5% miss).
-            return quick ? new Sizes(1, 30_000, 300_000, 300_000, 0, 0)
-                    : new Sizes(3, 150_000, 1_000_000, 1_000_000, 100_000, 500_000);
+            // The suite's runs are shorter (38 tests a round and server): about 0.7 s each per core.
+            return quick ? new Sizes(1, 30_000, 300_000, 10_000, 100_000, 300_000, 0, 0)
+                    : new Sizes(3, 150_000, 1_000_000, 100_000, 500_000, 1_000_000, 100_000, 500_000);
         }
 
-        int requests(Test test) {
-            return test.pipeline() > 1 ? pipelinedRequests : requests;
+        /** What a measured run of {@code test} asks for, before its cost divides it ({@link Test#load}). */
+        int requests(Test test, boolean suite) {
+            return suite ? (test.pipeline() > 1 ? suitePipelinedRequests : suiteRequests)
+                    : (test.pipeline() > 1 ? pipelinedRequests : requests);
         }
 
-        int warmupRequests(Test test) {
-            return test.pipeline() > 1 ? warmupPipelinedRequests : warmupRequests;
+        /** The same for a warm-up run: unplaced, the usual warm-up; in the suite, a third of each test's run. */
+        int warmupRequests(Test test, boolean suite) {
+            if (warmupRequests == 0) {
+                return 0;
+            }
+            return suite ? requests(test, true) / 3 : (test.pipeline() > 1 ? warmupPipelinedRequests : warmupRequests);
         }
     }
 
@@ -124,6 +189,8 @@ public final class KvBench {
     public static void run(BenchArgs args) throws Exception {
         Sizes sizes = Sizes.of(args.quick());
         Persistence persistence = Persistence.fromSystemProperties();
+        boolean suite = perCoreSuite();
+        List<Test> perCore = suite ? SUITE : TESTS;
         RedisBenchmark redisBenchmark = RedisBenchmark.find();
         String redisVersion = RedisServer.version();
         ProcessCpu cpu = ProcessCpu.forThisMachine();
@@ -134,7 +201,8 @@ public final class KvBench {
         // the cores (measured here: 4 K req/s with 2 on 2 CPUs).
         int ioThreads = cpus.size() >= 4 ? Math.min(cpus.size() - 2, 8) : 0;
         String command = args.command() + (persistence.equals(Persistence.of("yes", "everysec")) ? ""
-                : " -Dkv.appendonly=" + (persistence.appendOnly() ? "yes" : "no") + " -Dkv.appendfsync=" + persistence.fsync());
+                : " -Dkv.appendonly=" + (persistence.appendOnly() ? "yes" : "no") + " -Dkv.appendfsync=" + persistence.fsync())
+                + (suite ? " -D" + PER_CORE + "=suite" : "");
         BenchReport report = new BenchReport(args.name(), command, BenchReport.Environment.current());
         report.setting("loadavg_at_start", BenchReport.loadAverage())
                 .setting("redis_server", redisVersion + " (Debian), --save '' " + String.join(" ", persistence.redisSettings()))
@@ -144,11 +212,21 @@ public final class KvBench {
                 .setting("keyspace", KEYSPACE)
                 .setting("value_bytes", 3)
                 .setting("tests", String.join(", ", TESTS.stream().map(Test::name).toList()))
+                .setting("tests_per_core", suite ? "redis-benchmark's default suite in its order, without and with -P " + PIPELINE_DEPTH
+                        + ": " + String.join(", ", SUITE.stream().filter(Test::reported).map(Test::name).toList())
+                        + " (before the LRANGEs, redis-benchmark's LPUSH that fills their list, unreported; the LRANGEs"
+                        + " as the commands it sends for them, LRANGE mylist 0 99 ...)"
+                        : "as unplaced (-D" + PER_CORE + "=suite: redis-benchmark's whole default suite, about 12 minutes)")
                 .setting("requests_per_run", sizes.requests() + " (without pipelining), " + sizes.pipelinedRequests()
                         + " (-P " + PIPELINE_DEPTH + ")")
+                .setting("requests_per_run_per_core", !suite ? "as unplaced" : sizes.suiteRequests() + " (without pipelining), "
+                        + sizes.suitePipelinedRequests() + " (-P " + PIPELINE_DEPTH + "), divided by each test's cost: "
+                        + String.join(", ", SUITE.stream().filter(t -> t.reported() && t.cost() > 1 && t.pipeline() == 1)
+                        .map(t -> t.name() + " " + t.cost()).toList()))
                 .setting("warmup", "per server: " + sizes.fillRequests() + " SETs -P " + PIPELINE_DEPTH
                         + " (fill the keyspace)" + (sizes.warmupRequests() == 0 ? "" : ", then a run of each test: "
-                        + sizes.warmupRequests() + " requests (" + sizes.warmupPipelinedRequests() + " with -P " + PIPELINE_DEPTH + ")"))
+                        + sizes.warmupRequests() + " requests (" + sizes.warmupPipelinedRequests() + " with -P " + PIPELINE_DEPTH
+                        + ")" + (suite ? "; per core a run of each test of the suite, a third of its measured run" : "")))
                 .setting("rounds", sizes.rounds())
                 .setting("reported", "median of the rounds (each figure on its own)")
                 .setting("cpu_seconds", "utime+stime+cutime+cstime of the server's process over the run"
@@ -175,10 +253,14 @@ public final class KvBench {
                 try (Group group = new Group("per core")) {
                     Contender atoll = group.add(startAtoll("1shard-pinned", serverCpu, 1, true, persistence, work));
                     Contender redis = group.add(startRedis(redisVersion + "-pinned", serverCpu, List.of(), persistence, work));
-                    measure(group, clientCpu, sizes, redisBenchmark, cpu, samples, report);
+                    measure(group, perCore, suite, clientCpu, sizes, redisBenchmark, cpu, samples, report);
+                    report(group, perCore, samples, report);
+                    keys(group, redisBenchmark, report);
                     checkPersistence(group, persistence, report);
-                    for (Test test : TESTS) {
-                        compare(report, samples, test, atoll.impl(), redis.impl());
+                    for (Test test : perCore) {
+                        if (test.reported()) {
+                            compare(report, samples, test, atoll.impl(), redis.impl());
+                        }
                     }
                 }
             } else {
@@ -199,7 +281,9 @@ public final class KvBench {
                     peers.add(group.add(startRedis(redisVersion + "-io-threads-" + ioThreads, List.of(),
                             List.of("--io-threads", Integer.toString(ioThreads)), persistence, work)).impl());
                 }
-                measure(group, List.of(), sizes, redisBenchmark, cpu, samples, report);
+                measure(group, TESTS, false, List.of(), sizes, redisBenchmark, cpu, samples, report);
+                report(group, TESTS, samples, report);
+                keys(group, redisBenchmark, report);
                 checkPersistence(group, persistence, report);
                 report.setting("observed", observed.impl() + ": -XX:StartFlightRecording (settings=default, Atoll's "
                         + "dev.atoll.* events on) and --metrics-port, scraped every " + ObservedKv.SCRAPE_MILLIS
@@ -349,31 +433,37 @@ public final class KvBench {
         }
     }
 
-    /** Fills and warms up each server of the group, then runs the alternated rounds. */
-    private static void measure(Group group, List<String> client, Sizes sizes, RedisBenchmark redisBenchmark,
-                                ProcessCpu cpu, Samples samples, BenchReport report) throws IOException, InterruptedException {
+    /**
+     * Fills and warms up each server of the group, then runs the alternated rounds of {@code tests} (the
+     * suite's sizes when {@code suite}).
+     */
+    private static void measure(Group group, List<Test> tests, boolean suite, List<String> client, Sizes sizes,
+                                RedisBenchmark redisBenchmark, ProcessCpu cpu, Samples samples, BenchReport report)
+            throws IOException, InterruptedException {
         List<Contender> all = group.contenders;
         System.out.println(group.name + ": warm-up ...");
         for (Contender contender : all) {
             ServerProcess server = contender.server();
             redisBenchmark.run(client, server.host(), server.port(), contender.cluster(),
                     new RedisBenchmark.Load("set", CLIENTS, sizes.fillRequests(), KEYSPACE, PIPELINE_DEPTH));
-            for (Test test : TESTS) {
-                if (sizes.warmupRequests(test) > 0) {
-                    redisBenchmark.run(client, server.host(), server.port(), contender.cluster(), test.load(sizes.warmupRequests(test)));
+            for (Test test : tests) {
+                if (sizes.warmupRequests(test, suite) > 0) {
+                    redisBenchmark.run(client, server.host(), server.port(), contender.cluster(),
+                            test.load(sizes.warmupRequests(test, suite)));
                 }
             }
             report.setting("keys_after_warmup " + contender.impl(), redisBenchmark.keys(server.host(), server.port()));
         }
         for (int round = 0; round < sizes.rounds(); round++) {
-            for (Test test : TESTS) {
+            for (Test test : tests) {
                 StringBuilder line = new StringBuilder(group.name + " round " + (round + 1) + " " + test.name() + ":");
+                RedisBenchmark.Load load = test.load(sizes.requests(test, suite));
+                int requests = load.requests();
                 for (int i = 0; i < all.size(); i++) {
                     Contender contender = all.get((i + round) % all.size());
                     ServerProcess server = contender.server();
                     double cpuBefore = cpu.seconds(server.pid());
-                    RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), contender.cluster(),
-                            test.load(sizes.requests(test)));
+                    RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), contender.cluster(), load);
                     double cpuSeconds = cpu.seconds(server.pid()) - cpuBefore;
                     if (!server.isAlive()) {
                         throw new IllegalStateException(contender.impl() + " exited during " + test.name() + " (log: "
@@ -384,15 +474,30 @@ public final class KvBench {
                     samples.put("p50", test, impl, round, result.p50Millis());
                     samples.put("p99", test, impl, round, result.p99Millis());
                     samples.put("cpu", test, impl, round, Math.round(cpuSeconds * 1000) / 1000.0); // ticks: 0.01 s here
-                    samples.put("perCpu", test, impl, round, Math.round(sizes.requests(test) / cpuSeconds));
+                    samples.put("perCpu", test, impl, round, Math.round(requests / Math.max(cpuSeconds, 0.01)));
                     line.append(String.format("  %s %,.0f req/s p50 %.3f p99 %.3f ms cpu %.2f s", impl,
                             result.requestsPerSecond(), result.p50Millis(), result.p99Millis(), cpuSeconds));
                 }
                 System.out.println(line);
             }
         }
-        for (Test test : TESTS) {
-            for (Contender contender : all) {
+    }
+
+    /** The keys each server of the group holds at the end: the same order of magnitude, or they did not run the same. */
+    private static void keys(Group group, RedisBenchmark redisBenchmark, BenchReport report) throws IOException, InterruptedException {
+        for (Contender contender : group.contenders) {
+            report.setting("keys_at_end " + contender.impl(),
+                    redisBenchmark.keys(contender.server().host(), contender.server().port()));
+        }
+    }
+
+    /** The medians of each reported test and server of the group. */
+    private static void report(Group group, List<Test> tests, Samples samples, BenchReport report) {
+        for (Test test : tests) {
+            if (!test.reported()) {
+                continue;
+            }
+            for (Contender contender : group.contenders) {
                 String impl = contender.impl();
                 report.result(test.name() + " requests/s", impl, samples.median("rps", test, impl), "req/s", BenchReport.Better.HIGHER);
                 report.result(test.name() + " p50", impl, samples.median("p50", test, impl), "ms", BenchReport.Better.LOWER);
@@ -450,7 +555,7 @@ public final class KvBench {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

@@ -27,14 +27,33 @@ final class RedisBenchmark {
     /**
      * One run's parameters.
      *
-     * @param test     {@code set} or {@code get}: redis-benchmark's test name
+     * @param test     redis-benchmark's test name ({@code -t}: {@code set}, {@code lrange_100}, ...) or, with a
+     *                 {@code command}, the title redis-benchmark gives that command's line (the command's words)
+     * @param command  a command of redis-benchmark's own suite given whole instead of {@code -t} (e.g.
+     *                 {@code LRANGE mylist 0 99}, which {@code -t lrange_100} runs after filling the list itself);
+     *                 empty for {@code -t test}
      * @param keyspace random keys {@code key:000000000000} to {@code keyspace - 1}
      * @param pipeline requests per write: 1 without pipelining
      */
-    record Load(String test, int clients, int requests, int keyspace, int pipeline) {
+    record Load(String test, List<String> command, int clients, int requests, int keyspace, int pipeline) {
+        Load(String test, int clients, int requests, int keyspace, int pipeline) {
+            this(test, List.of(), clients, requests, keyspace, pipeline);
+        }
+
+        /** {@code command} as a load of its own; its CSV line is titled with its words. */
+        static Load command(List<String> command, int clients, int requests, int keyspace, int pipeline) {
+            return new Load(String.join(" ", command), command, clients, requests, keyspace, pipeline);
+        }
+
         List<String> arguments() {
-            return List.of("-c", Integer.toString(clients), "-n", Integer.toString(requests), "-r", Integer.toString(keyspace),
-                    "-P", Integer.toString(pipeline), "-t", test, "--csv");
+            List<String> arguments = new ArrayList<>(List.of("-c", Integer.toString(clients), "-n", Integer.toString(requests),
+                    "-r", Integer.toString(keyspace), "-P", Integer.toString(pipeline)));
+            if (command.isEmpty()) {
+                arguments.addAll(List.of("-t", test));
+            }
+            arguments.add("--csv");
+            arguments.addAll(command);
+            return arguments;
         }
     }
 
@@ -97,11 +116,14 @@ final class RedisBenchmark {
     /**
      * The figures of {@code test} in redis-benchmark's {@code --csv} output:
      * {@code "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"}.
+     * A test's title is its name in capitals, some with a note ({@code "LRANGE_100 (first 100 elements)"},
+     * {@code "MSET (10 keys)"}); a command's is its words. Case is ignored.
      */
     static Result parse(String csv, String test) {
-        String prefix = "\"" + test.toUpperCase(Locale.ROOT) + "\",";
+        String title = "\"" + test.toUpperCase(Locale.ROOT);
         for (String line : csv.lines().toList()) {
-            if (line.startsWith(prefix)) {
+            String upper = line.toUpperCase(Locale.ROOT);
+            if (upper.startsWith(title + "\",") || upper.startsWith(title + " (")) {
                 String[] fields = line.replace("\"", "").split(",");
                 if (fields.length != 8) {
                     throw new IllegalStateException("unexpected redis-benchmark CSV line (8 fields expected): " + line);

@@ -51,4 +51,27 @@ class RedisBenchmarkTest {
         assertEquals(List.of("-c", "50", "-n", "200000", "-r", "100000", "-P", "16", "-t", "get", "--csv"),
                 new RedisBenchmark.Load("get", 50, 200_000, 100_000, 16).arguments());
     }
+
+    @Test
+    void findsTheLinesOfTheSuitesTestsAndOfAGivenCommand() {
+        String csv = """
+                "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+                "LPUSH (needed to benchmark LRANGE)","51282.05","0.503","0.280","0.503","0.551","0.583","0.759"
+                "LRANGE_100 (first 100 elements)","44444.44","0.574","0.224","0.567","0.639","1.151","1.511"
+                "MSET (10 keys)","51282.05","0.648","0.216","0.503","1.239","1.727","1.943"
+                "LRANGE mylist 0 99","42553.19","0.594","0.272","0.591","0.679","0.823","1.303"
+                """;
+        assertEquals(44444.44, RedisBenchmark.parse(csv, "lrange_100").requestsPerSecond(), 1e-9);
+        assertEquals(1.727, RedisBenchmark.parse(csv, "mset").p99Millis(), 1e-9);
+        assertEquals(42553.19, RedisBenchmark.parse(csv, "LRANGE mylist 0 99").requestsPerSecond(), 1e-9);
+        assertThrows(IllegalStateException.class, () -> RedisBenchmark.parse(csv, "lrange_10"));
+    }
+
+    @Test
+    void givesACommandWholeAfterTheOptions() {
+        RedisBenchmark.Load load = RedisBenchmark.Load.command(List.of("LRANGE", "mylist", "0", "99"), 50, 1000, 100_000, 1);
+        assertEquals("LRANGE mylist 0 99", load.test());
+        assertEquals(List.of("-c", "50", "-n", "1000", "-r", "100000", "-P", "1", "--csv", "LRANGE", "mylist", "0", "99"),
+                load.arguments());
+    }
 }

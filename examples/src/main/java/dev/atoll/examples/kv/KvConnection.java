@@ -60,6 +60,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** Queued replies beyond which parsing pauses. */
     private static final int PENDING_HIGH = 64 * 1024;
     private static final int INITIAL_OUTPUT = 512;
+    /**
+     * Output array kept between replies however little the last ones took: without it a reply of a few
+     * KiB (LRANGE of 300 elements) grew the array from {@link #INITIAL_OUTPUT} and dropped it again, every
+     * time (7.7 KB allocated and half as much copied per LRANGE of 300, 16 KB per LRANGE of 600).
+     */
+    private static final int RETAINED_OUTPUT = 16 * 1024;
 
     private final KvNode node;
     final KvShard home;
@@ -887,8 +893,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             connection.writeAll(buffer, this);
         }
         if (outSent == out.size()) {
+            int sent = out.size();
             out.clear();
-            out.trim(INITIAL_OUTPUT);
+            out.trimAfter(sent, INITIAL_OUTPUT, RETAINED_OUTPUT, WRITING_MAX);
             outSent = 0;
         } else if (outSent > out.size() / 2) {
             out.consume(outSent);

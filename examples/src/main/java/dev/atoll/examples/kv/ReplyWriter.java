@@ -115,6 +115,19 @@ final class ReplyWriter {
         size -= n;
     }
 
+    /**
+     * After all of it was sent ({@code sent} bytes since the last {@link #clear}): keeps the array while
+     * it is at most {@code retained} bytes, or at most {@code max} and the replies just sent filled a
+     * quarter of it (a connection receiving large replies, as LRANGE's or pipelined ones, would grow it
+     * again at once); else shrinks it back to {@code capacity}. Redis similarly keeps 16 KiB of reply
+     * buffer per client.
+     */
+    void trimAfter(int sent, int capacity, int retained, int max) {
+        if (size == 0 && bytes.length > retained && (sent < bytes.length / 4 || bytes.length > max)) {
+            bytes = new byte[capacity];
+        }
+    }
+
     /** Shrinks the array back to {@code capacity} if a large reply grew it past {@code 4 * capacity}. */
     void trim(int capacity) {
         if (size == 0 && bytes.length > 4 * capacity) {

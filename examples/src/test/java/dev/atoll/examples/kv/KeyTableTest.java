@@ -111,4 +111,17 @@ class KeyTableTest {
         assertTrue(e.value.length <= 150, "capacity " + e.value.length);
         assertEquals(101, e.length);
     }
+
+    @Test
+    void keepsAtMostOneKeyPerBucketAndNoFewerAsRedisDoes() {
+        KeyTable table = new KeyTable();
+        for (int i = 0; i < 1024; i++) {
+            put(table, "k" + i);
+        }
+        assertEquals(1024, table.buckets(), "1024 keys in 1024 buckets: a slot is 8 bytes a key, not 16");
+        put(table, "k1024");
+        assertEquals(2048, table.buckets());
+        assertNotNull(find(table, "k0"));
+        assertNotNull(find(table, "k1024"));
+    }
 }
