@@ -2,6 +2,8 @@ package dev.atoll.cluster;
 
 import dev.atoll.actors.ActorRef;
 import dev.atoll.actors.ActorSystem;
+import dev.atoll.actors.ForeignRef;
+import dev.atoll.actors.Reply;
 import dev.atoll.io.TcpServer;
 import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
@@ -52,7 +54,7 @@ public final class ClusterNode implements AutoCloseable {
     private final MembershipProvider membership;
     private final TcpServer server;
     private final Runnable unsubscribe;
-    /** Exported actors by id; ids are never reused. Read by every shard, written by export: concurrent. */
+    /** Exported actors by id, until they stop; ids are never reused. Read by every shard, written by export: concurrent. */
     private final ConcurrentHashMap<Long, ActorRef<?>> exported = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ActorRef<?>, Long> exportIds = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
@@ -80,6 +82,27 @@ public final class ClusterNode implements AutoCloseable {
     private final ConcurrentHashMap<String, ClusterSharded<?>> shardedTypes = new ConcurrentHashMap<>();
     /** Entity messages that arrived before their type started here; guarded by itself. */
     private final List<EarlyEntity> early = new ArrayList<>();
+    /** How the serializer writes and rebuilds the references inside messages: as this node's addresses and refs. */
+    private final Serializer.Refs refs = new Serializer.Refs() {
+        @Override
+        public ActorAddress addressOf(ActorRef<?> ref) {
+            if (!(ref instanceof RemoteRef<?>) && ref.system() != system) {
+                throw new SerializationException(ref + " is an actor of another actor system than " + ClusterNode.this
+                        + "'s: it cannot travel from here", null);
+            }
+            return export(ref);
+        }
+
+        @Override
+        public ActorRef<?> refFor(ActorAddress address) {
+            return ClusterNode.this.refFor(address);
+        }
+
+        @Override
+        public Reply<?> replyFor(ActorAddress address) {
+            return new ClusterReply<>(ClusterNode.this, address);
+        }
+    };
     /** The highest incarnation any member list showed (see {@link #isGone}); written by the membership thread. */
     private volatile long maxSeenIncarnation = -1;
 
@@ -101,8 +124,8 @@ public final class ClusterNode implements AutoCloseable {
         }
         // Loads and initializes the serializer's classes here, not in a shard's first tell (Jackson's take
         // hundreds of milliseconds the first time, which would stall that shard).
-        byte[] warmUp = serializer.toBytes(new AskFailure("warm-up", ""));
-        serializer.fromBytes(warmUp, 0, warmUp.length);
+        byte[] warmUp = serializer.toBytes(new AskFailure("warm-up", ""), refs);
+        serializer.fromBytes(warmUp, 0, warmUp.length, refs);
         InetSocketAddress bind = new InetSocketAddress(settings.advertiseHost(), settings.port());
         this.server = join(TcpServer.start(system.runtime(), bind, c -> InboundConnection.accept(this, c)),
                 "listening on " + bind);
@@ -179,16 +202,37 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Makes {@code local} reachable from other nodes; the same actor always gets the same address (of this incarnation). */
+    /**
+     * Makes {@code local} reachable from other nodes; the same actor always gets the same address (of this
+     * incarnation) while it lives. When it stops its address is forgotten: messages to it are dead letters
+     * here. A reference inside a message is exported this way when the message is serialized.
+     *
+     * @throws IllegalArgumentException when {@code local} is a reference of another kind (not an actor of
+     *                                  an actor system, nor a remote reference)
+     */
     public ActorAddress export(ActorRef<?> local) {
         if (local instanceof RemoteRef<?> remote) {
             return remote.address();
         }
-        long id = exportIds.computeIfAbsent(local, ref -> {
-            long next = nextId.getAndIncrement();
-            exported.put(next, ref);
-            return next;
-        });
+        if (local instanceof ForeignRef<?>) {
+            throw new IllegalArgumentException(local + " cannot travel to other nodes: only local actors and remote references do");
+        }
+        Long id = exportIds.get(local);
+        if (id == null) {
+            long fresh = nextId.getAndIncrement();
+            exported.put(fresh, local);   // before the id is known: a message to it may come back at once
+            id = exportIds.putIfAbsent(local, fresh);
+            if (id != null) {
+                exported.remove(fresh);   // another thread exported it first
+            } else {
+                id = fresh;
+                // Forgotten when it stops: no export outlives its actor (a reply-to ref per request would pile up).
+                system.terminationOf(local).whenComplete((v, e) -> {
+                    exported.remove(fresh);
+                    exportIds.remove(local, fresh);
+                });
+            }
+        }
         Member self = membership.self();
         return new ActorAddress(self.name(), self.incarnation(), local.shardId(), id);
     }
@@ -324,6 +368,11 @@ public final class ClusterNode implements AutoCloseable {
 
     Serializer serializer() {
         return serializer;
+    }
+
+    /** What the serializer writes and rebuilds references with on this node. */
+    Serializer.Refs refs() {
+        return refs;
     }
 
     long selfIncarnation() {
@@ -507,11 +556,6 @@ public final class ClusterNode implements AutoCloseable {
             }
             default -> throw new IllegalStateException("not an answer: " + waiting);
         }
-    }
-
-    /** The reply object a message from another node carries: it answers to {@code address}. */
-    ClusterReply<?> replyTo(ActorAddress address) {
-        return new ClusterReply<>(this, address);
     }
 
     void deadLetter() {
