@@ -15,6 +15,7 @@ import dev.atoll.cluster.CborSerializer;
 import dev.atoll.cluster.ClusterNode;
 import dev.atoll.cluster.ClusterSettings;
 import dev.atoll.cluster.EmbeddedZooKeeper;
+import dev.atoll.cluster.demo.ChildJvm;
 import dev.atoll.config.AtollConfig;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.AbstractActor;
@@ -22,15 +23,11 @@ import org.apache.pekko.actor.Props;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -124,62 +121,24 @@ public final class RemoteBench {
     /** Starts a receiver, then a sender against it; returns the sender's result line, split. */
     private static String[] pair(List<String> receiverCpu, List<String> receiverArgs, List<String> senderCpu,
                                  List<String> senderArgs) throws Exception {
-        Child receiver = Child.start(receiverCpu, receiverArgs);
-        try {
+        try (ChildJvm receiver = child("receiver", receiverCpu, receiverArgs)) {
             String ready = receiver.expect("@@ready");
             List<String> args = new ArrayList<>(senderArgs);
             args.replaceAll(a -> a.equals("PORT") ? ready.split(" ")[1] : a);
-            Child sender = Child.start(senderCpu, args);
-            try {
+            try (ChildJvm sender = child("sender", senderCpu, args)) {
                 String result = sender.expect("@@result");
                 System.out.println(senderArgs.getFirst() + ": " + result);
                 return result.split(" ");
-            } finally {
-                sender.process.destroyForcibly().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
             }
-        } finally {
-            receiver.process.destroyForcibly().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
         }
     }
 
-    private record Child(Process process, LinkedBlockingQueue<String> lines) {
-        static Child start(List<String> cpu, List<String> args) throws IOException {
-            List<String> command = new ArrayList<>(cpu);
-            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseZGC", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                    RemoteBench.class.getName()));
-            command.addAll(args);
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    lines.add("reading failed: " + e);
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-            return new Child(p, lines);
-        }
-
-        String expect(String prefix) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-            List<String> said = new ArrayList<>();
-            for (;;) {
-                String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    throw new IllegalStateException("no " + prefix + " within " + WAIT_SECONDS + " s; the child said:\n"
-                            + String.join("\n", said));
-                }
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-                said.add(line);
-            }
-        }
+    /** A node JVM of this class on {@code cpu} ({@code taskset}, or nothing). */
+    private static ChildJvm child(String name, List<String> cpu, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(cpu);
+        command.addAll(ChildJvm.java(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-XX:+UseZGC", "-Xmx1g"), RemoteBench.class, args));
+        return ChildJvm.start(name, Duration.ofSeconds(WAIT_SECONDS), command);
     }
 
     // ---- the node processes ----
