@@ -309,22 +309,27 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Connections other nodes have open to this one now (asked of every shard: not on a shard). */
     public int inboundConnections() {
-        int open = 0;
-        for (int i = 0; i < inbound.size(); i++) {
-            Set<InboundConnection> theirs = inbound.get(i);
-            open += system.runtime().submit(i, theirs::size).join();
-        }
-        return open;
+        return sumOverShards(shard -> inbound.get(shard).size());
+    }
+
+    /** Connections this node has open to other nodes' shards now, handshake done (asked of every shard: not on a shard). */
+    public int outboundConnections() {
+        return sumOverShards(shard -> (int) links.get(shard).values().stream().filter(OutboundLink::isOpen).count());
     }
 
     /** Watches other nodes hold on this node's actors now, counted per (actor, watching node); not on a shard. */
     public int remoteWatchers() {
-        int watches = 0;
-        for (int i = 0; i < watchedHere.size(); i++) {
-            Map<ActorAddress, Set<ActorAddress>> here = watchedHere.get(i);
-            watches += system.runtime().submit(i, () -> here.values().stream().mapToInt(Set::size).sum()).join();
+        return sumOverShards(shard -> watchedHere.get(shard).values().stream().mapToInt(Set::size).sum());
+    }
+
+    /** The sum of {@code count} run on each shard, for state confined to the shards. */
+    private int sumOverShards(java.util.function.IntUnaryOperator count) {
+        int sum = 0;
+        for (int i = 0; i < system.shardCount(); i++) {
+            int shard = i;
+            sum += system.runtime().submit(i, () -> count.applyAsInt(shard)).join();
         }
-        return watches;
+        return sum;
     }
 
     /** Messages received from other nodes and delivered to exported actors so far. */
