@@ -9,14 +9,19 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** A node in another JVM, paused past its session timeout (SIGSTOP), resumed, then killed (SIGKILL). */
+/**
+ * A node in another JVM, paused past its session timeout (SIGSTOP), resumed — what it sends at once,
+ * before it learns that it lost its membership, does not arrive — then killed (SIGKILL).
+ */
 class MultiJvmTest {
     private static final long WAIT_SECONDS = 30;
 
@@ -27,6 +32,9 @@ class MultiJvmTest {
             ClusterSettings settings = ClusterSettings.from(AtollConfig.parse("atoll.cluster { zookeeper = \""
                     + zookeeper.getConnectString() + "\", path = \"/atoll/multi\", session-timeout = 1s, node-name = parent }", "test"));
             try (ClusterNode parent = ClusterNode.start(system, settings, CborSerializer.of(RemoteActorsTest.Msg.class))) {
+                LinkedBlockingQueue<RemoteActorsTest.Msg> received = new LinkedBlockingQueue<>();
+                ActorAddress collector = parent.export(system.spawn(() -> new RemoteActorsTest.Collector(received)));
+                String tellCollector = "tell parent " + collector.incarnation() + " " + collector.shard() + " " + collector.id() + " ";
                 try (ChildJvm child = ChildJvm.start("child", Duration.ofSeconds(WAIT_SECONDS), ChildJvm.java(
                         List.of("--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:TieredStopAtLevel=1"), NodeMain.class,
                         List.of(zookeeper.getConnectString(), "child")))) {
@@ -42,7 +50,10 @@ class MultiJvmTest {
                     old.tell(new RemoteActorsTest.Text("to the paused child"));
                     await(() -> parent.deadLetters() == 1, "a dead letter");
 
+                    // Read as soon as it resumes, maybe before it learns that its session expired: it must not reach the parent.
+                    child.send(tellCollector + "zombie");
                     signal(child.process(), "CONT");
+                    System.out.println("the resumed child: " + next(child, "@@told zombie"));
                     assertTrue(next(child, "@@state DOWN").startsWith("@@state DOWN"), "the child learns it is down");
                     long again = Long.parseLong(next(child, "@@state UP").split(" ")[2]);
                     assertTrue(again > first.incarnation(), "a new incarnation: " + again + " after " + first.incarnation());
@@ -50,6 +61,12 @@ class MultiJvmTest {
                             "the child back as incarnation " + again);
                     old.tell(new RemoteActorsTest.Text("to the old incarnation"));
                     await(() -> parent.deadLetters() == 2, "a second dead letter");
+                    child.send(tellCollector + "alive");   // the new incarnation reaches the parent
+                    next(child, "@@told alive");
+                    assertEquals(new RemoteActorsTest.Text("alive"), received.poll(WAIT_SECONDS, TimeUnit.SECONDS),
+                            "the first message the parent received from the child");
+                    assertNull(received.poll(300, TimeUnit.MILLISECONDS), "a message from the paused incarnation arrived");
+                    assertEquals(1, parent.received());
 
                     child.process().destroyForcibly();   // SIGKILL
                     await(() -> parent.members().size() == 1, "the killed child gone");
