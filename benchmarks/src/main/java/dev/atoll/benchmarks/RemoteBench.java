@@ -108,6 +108,8 @@ public final class RemoteBench {
                         : "unplaced (one CPU)")
                 .setting("threads", "one per node: Atoll one shard; Pekko a fork-join dispatcher of 1, internal dispatcher aliased")
                 .setting("serialization", "Jackson CBOR on both")
+                .setting("cpu", "user + system time of both node processes (/proc/PID/stat) over the measured round,"
+                        + " read when the sender prints its start and end; per message of that round")
                 .setting("pekko", "pekko-remote " + org.apache.pekko.Version.current() + ", Artery TCP,"
                         + " outbound-message-queue-size = 65536 (atoll.cluster.outbound-queue)")
                 .setting("idle_connection_memory", IDLE_METHOD)
@@ -142,16 +144,20 @@ public final class RemoteBench {
         report.setting("idle_connections_measured", idle[7] + " outbound, " + idle[8] + " inbound (the peer's other shards had"
                 + " a link already)").setting("idle_step_drift", "a step with no new connection moved heap by " + idle[9]
                 + " B, RSS by " + idle[10] + " B, the pool by " + idle[11] + " B (in total, not per connection)");
+        report.result("tell CPU per message (both nodes)", "atoll", a[3] * 1e6 / messages, "us", BenchReport.Better.LOWER);
+        report.result("tell CPU per message (both nodes)", "pekko-artery", p[3] * 1e6 / messages, "us", BenchReport.Better.LOWER);
         report.ratioHigherIsBetter("atoll/pekko tell throughput", a[0], p[0], 2.0);
+        // Steadier than wall time on a shared machine: if both were CPU-bound, throughput would follow it.
+        report.ratioLowerIsBetter("pekko/atoll tell CPU per message", a[3], p[3], 2.0);
         report.ratioLowerIsBetter("pekko/atoll ask p50", a[1], p[1], 2.0);   // the goal: Atoll's p50 at most half Pekko's
         report.ratioLowerIsBetter("pekko/atoll ask p99", a[2], p[2], 1.0);
         report.publish(args);
     }
 
-    /** {@code @@result THROUGHPUT P50 P99} as numbers. */
+    /** {@code @@result THROUGHPUT P50 P99 CPU_SECONDS} as numbers. */
     private static double[] parse(String[] words) {
-        double[] v = new double[3];
-        for (int i = 0; i < 3; i++) {
+        double[] v = new double[4];
+        for (int i = 0; i < 4; i++) {
             v[i] = Double.parseDouble(words[i + 1]);
         }
         return v;
@@ -165,7 +171,13 @@ public final class RemoteBench {
             List<String> args = new ArrayList<>(senderArgs);
             args.replaceAll(a -> a.equals("PORT") ? ready.split(" ")[1] : a);
             try (ChildJvm sender = child("sender", senderCpu, NODE_JVM, args)) {
-                String result = sender.expect("@@result");
+                ProcessCpu cpu = ProcessCpu.forThisMachine();
+                long[] pids = {receiver.process().pid(), sender.process().pid()};
+                sender.expect("@@measuring");
+                double before = cpu.seconds(pids[0]) + cpu.seconds(pids[1]);
+                sender.expect("@@measured");
+                double used = cpu.seconds(pids[0]) + cpu.seconds(pids[1]) - before;
+                String result = sender.expect("@@result") + " " + used;
                 System.out.println(senderArgs.getFirst() + ": " + result);
                 return result.split(" ");
             }
@@ -209,6 +221,13 @@ public final class RemoteBench {
             t.printStackTrace(System.out);
         }
         System.exit(0);
+    }
+
+    /** Tells the harness where the measured (second) round starts and ends: it reads both nodes' CPU time there. */
+    private static void markMeasured(int round, String mark) {
+        if (round == 1) {
+            System.out.println(mark);
+        }
     }
 
     private static AtollConfig atollConfig(String zookeeper, String name) {
@@ -308,9 +327,11 @@ public final class RemoteBench {
             long total = messages * (round + 1) - (round == 0 ? 0 : messages);   // the sink counts on
             long already = round * messages;
             ActorRef<Msg> pump = system.spawn(() -> new AtollPump(finalSink, already + total, done), Placement.shard(0));
+            markMeasured(round, "@@measuring");
             sink.tell(new Start(pump));
             pump.tell(new Credit(already));
             long nanos = done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            markMeasured(round, "@@measured");
             throughput = total * 1e9 / nanos;
         }
         Histogram h = new Histogram(3);
@@ -551,8 +572,10 @@ public final class RemoteBench {
             long already = round * messages;
             org.apache.pekko.actor.ActorRef pump = system.actorOf(Props.create(PekkoPump.class,
                     () -> new PekkoPump(sink, already + messages, already, done)));
+            markMeasured(round, "@@measuring");
             pump.tell("go", org.apache.pekko.actor.ActorRef.noSender());
             long nanos = done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            markMeasured(round, "@@measured");
             throughput = messages * 1e9 / nanos;
         }
         Histogram h = new Histogram(3);
