@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.LongAdder;
  * ActorAddress address = node.export(counter);          // hand it to another node, e.g. inside a message
  * ActorRef<Msg> remote = otherNode.refFor(address);      // there
  * remote.tell(new Add(5));                               // serialized here, sent shard to shard
+ * remote.tell(new Get(replyTo));                          // an ActorRef inside a message travels as a reference
  * }</pre>
  *
  * <p>Guarantees: messages from one local shard to one remote actor arrive in the order sent (one

@@ -127,6 +127,16 @@ class RefsInMessagesTest {
         return value;
     }
 
+    /** Nodes named {@code names}, each seeing all of them as members. */
+    private ClusterNode[] joined(String... names) throws InterruptedException {
+        ClusterNode[] nodes = new ClusterNode[names.length];
+        for (int i = 0; i < names.length; i++) {
+            nodes[i] = cluster.node(names[i]);
+        }
+        TestCluster.awaitMembers(names.length, nodes);
+        return nodes;
+    }
+
     private static ActorRef<Proto> client(ClusterNode node, int shard, LinkedBlockingQueue<Object> answers) {
         return node.system().spawn(() -> new Client(answers), Placement.shard(shard));
     }
@@ -137,9 +147,9 @@ class RefsInMessagesTest {
 
     @Test
     void aReplyToRefFromNodeAArrivesAtBAsARemoteRefThatReachesA() throws Exception {
-        ClusterNode a = cluster.node("a");
-        ClusterNode b = cluster.node("b");
-        TestCluster.awaitMembers(2, a, b);
+        ClusterNode[] nodes = joined("a", "b");
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
         LinkedBlockingQueue<Object> seenOnB = new LinkedBlockingQueue<>();
         ActorRef<Proto> serverOnB = a.refFor(b.export(server(b, 1, seenOnB)));
         LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
@@ -158,9 +168,9 @@ class RefsInMessagesTest {
 
     @Test
     void aRefToAnActorOfTheReceivingNodeArrivesAsThatLocalRef() throws Exception {
-        ClusterNode a = cluster.node("a");
-        ClusterNode b = cluster.node("b");
-        TestCluster.awaitMembers(2, a, b);
+        ClusterNode[] nodes = joined("a", "b");
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
         LinkedBlockingQueue<Object> seenOnB = new LinkedBlockingQueue<>();
         ActorRef<Proto> serverOnB = a.refFor(b.export(server(b, 1, seenOnB)));
         LinkedBlockingQueue<Object> answersOnB = new LinkedBlockingQueue<>();
@@ -176,10 +186,10 @@ class RefsInMessagesTest {
 
     @Test
     void aRefForwardedToAThirdNodeStaysRemoteToItsOwnNode() throws Exception {
-        ClusterNode a = cluster.node("a");
-        ClusterNode b = cluster.node("b");
-        ClusterNode c = cluster.node("c");
-        TestCluster.awaitMembers(3, a, b, c);
+        ClusterNode[] nodes = joined("a", "b", "c");
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
+        ClusterNode c = nodes[2];
         LinkedBlockingQueue<Object> seenOnB = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<Object> seenOnC = new LinkedBlockingQueue<>();
         ActorRef<Proto> serverOnB = a.refFor(b.export(server(b, 0, seenOnB)));
@@ -200,9 +210,9 @@ class RefsInMessagesTest {
 
     @Test
     void aRefToAnActorThatStoppedMeetsADeadLetterOnItsNode() throws Exception {
-        ClusterNode a = cluster.node("a");
-        ClusterNode b = cluster.node("b");
-        TestCluster.awaitMembers(2, a, b);
+        ClusterNode[] nodes = joined("a", "b");
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
         LinkedBlockingQueue<Object> seenOnB = new LinkedBlockingQueue<>();
         ActorRef<Proto> serverOnB = a.refFor(b.export(server(b, 0, seenOnB)));
         LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
@@ -226,10 +236,10 @@ class RefsInMessagesTest {
 
     @Test
     void refsInsideAListTravelAsRefs() throws Exception {
-        ClusterNode a = cluster.node("a");
-        ClusterNode b = cluster.node("b");
-        ClusterNode c = cluster.node("c");
-        TestCluster.awaitMembers(3, a, b, c);
+        ClusterNode[] nodes = joined("a", "b", "c");
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
+        ClusterNode c = nodes[2];
         LinkedBlockingQueue<Object> seenOnB = new LinkedBlockingQueue<>();
         ActorRef<Proto> serverOnB = a.refFor(b.export(server(b, 1, seenOnB)));
         LinkedBlockingQueue<Object> onA = new LinkedBlockingQueue<>();
@@ -253,9 +263,9 @@ class RefsInMessagesTest {
 
     @Test
     void aRefCannotTravelWithoutANodeNorFromAnotherSystem() throws Exception {
-        ClusterNode a = cluster.node("a");
-        ClusterNode b = cluster.node("b");
-        TestCluster.awaitMembers(2, a, b);
+        ClusterNode[] nodes = joined("a", "b");
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
         ActorRef<Proto> clientOnB = client(b, 0, new LinkedBlockingQueue<>());
         Serializer serializer = CborSerializer.of(Proto.class);
         assertThrows(SerializationException.class, () -> serializer.toBytes(new Request(1, clientOnB)));
