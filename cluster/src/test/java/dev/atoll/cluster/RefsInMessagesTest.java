@@ -262,6 +262,41 @@ class RefsInMessagesTest {
     }
 
     @Test
+    void aRefInsideAShardedEntitysMessageReachesTheSenderFromTheOwner() throws Exception {
+        ClusterNode[] nodes = joined("a", "b");
+        ClusterNode a = nodes[0];
+        ClusterNode b = nodes[1];
+        // Each entity answers its requests; the type runs on both nodes, so some keys are b's.
+        ClusterSharded<Proto> onA = ClusterSharded.start(a, "answering", key -> request -> {
+            Request r = (Request) request;
+            r.replyTo().tell(new Answer(r.n()));
+        });
+        ClusterSharded.start(b, "answering", key -> request -> {
+            Request r = (Request) request;
+            r.replyTo().tell(new Answer(r.n()));
+        });
+        LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+        ActorRef<Proto> clientOnA = client(a, 1, answers);
+        int keys = 20;
+        int onB = 0;
+        for (int i = 0; i < keys; i++) {
+            String key = "key-" + i;
+            if (onA.ownerOf(key).member().name().equals("b")) {
+                onB++;
+            }
+            onA.tell(key, new Request(i, clientOnA));
+        }
+        assertTrue(onB > 0 && onB < keys, onB + " of " + keys + " keys owned by b");
+        java.util.Set<Object> got = new java.util.HashSet<>();
+        for (int i = 0; i < keys; i++) {
+            got.add(take(answers));
+        }
+        for (int i = 0; i < keys; i++) {
+            assertTrue(got.contains(new Answer(i)), "no answer " + i + " in " + got);
+        }
+    }
+
+    @Test
     void aRefCannotTravelWithoutANodeNorFromAnotherSystem() throws Exception {
         ClusterNode[] nodes = joined("a", "b");
         ClusterNode a = nodes[0];
