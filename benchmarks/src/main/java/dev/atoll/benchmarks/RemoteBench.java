@@ -10,27 +10,24 @@ import dev.atoll.actors.ActorSystem;
 import dev.atoll.actors.Placement;
 import dev.atoll.actors.Reply;
 import dev.atoll.actors.SpawnOptions;
-import dev.atoll.cluster.ActorAddress;
 import dev.atoll.cluster.CborSerializer;
 import dev.atoll.cluster.ClusterNode;
 import dev.atoll.cluster.ClusterSettings;
 import dev.atoll.cluster.EmbeddedZooKeeper;
+import dev.atoll.cluster.demo.ChildJvm;
 import dev.atoll.config.AtollConfig;
+import dev.atoll.io.BufferPool;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.Props;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,9 +42,26 @@ public final class RemoteBench {
     static final int CREDIT_EVERY = 10_000;
     static final int WINDOW = 40_000;
     private static final long WAIT_SECONDS = 120;
+    /** The node JVMs whose speed is measured. */
+    private static final List<String> NODE_JVM = List.of("--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow", "-XX:+UseZGC", "-Xmx1g");
+    /**
+     * The node JVM whose memory per idle connection is measured: G1 (its heap use after a GC is exact to
+     * the byte; ZGC's counts whole pages) and the whole heap committed and touched at start, so the
+     * resident set grows only with native memory.
+     */
+    private static final List<String> MEASURED_JVM = List.of("--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow", "-XX:+UseG1GC", "-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch");
+    static final String IDLE_METHOD = "a node of one shard (measured JVM: " + String.join(" ", MEASURED_JVM.subList(2, 6))
+            + ") opens a link to each shard of a peer node of N shards it has none to, then each peer shard without"
+            + " one opens a link back; after the first links each way (classes loaded, messages warmed) and after each"
+            + " step, 0.5 s idle then System.gc() x3: heap used (MemoryMXBean), VmRSS (/proc/self/status), the"
+            + " shard's BufferPool bytes in use; each step's delta divided by the connections it opened. RSS includes"
+            + " whatever else grew meanwhile (JIT code, metaspace): see idle_step_drift. Kernel socket buffers are in"
+            + " none of them";
 
     /** The benchmark's messages (records: Atoll's CBOR serializer and the Pekko one below both take them). */
-    public sealed interface Msg permits Small, Credit, Start, Ping, PekkoPing {
+    public sealed interface Msg permits Small, Credit, Start, Ping, PekkoPing, Roster, WhoIsIdle {
     }
 
     /** The message whose throughput is measured. */
@@ -58,12 +72,20 @@ public final class RemoteBench {
     public record Credit(long received) implements Msg {
     }
 
-    /** Atoll: where the receiver sends its credits. */
-    public record Start(ActorAddress creditsTo) implements Msg {
+    /** Atoll: where the receiver sends its credits (a reference inside a message: it travels as one). */
+    public record Start(ActorRef<Msg> creditsTo) implements Msg {
     }
 
     /** Atoll's ask. */
     public record Ping(long sentNanos, Reply<Long> reply) implements Msg {
+    }
+
+    /** The idle peer's actors, one per shard (references inside a message). */
+    public record Roster(List<ActorRef<Msg>> actors) implements Msg {
+    }
+
+    /** Asks the idle peer's first actor for the {@link Roster}. */
+    public record WhoIsIdle(Reply<Roster> reply) implements Msg {
     }
 
     /** Pekko's ask (the answer goes to the sender). */
@@ -86,10 +108,14 @@ public final class RemoteBench {
                         : "unplaced (one CPU)")
                 .setting("threads", "one per node: Atoll one shard; Pekko a fork-join dispatcher of 1, internal dispatcher aliased")
                 .setting("serialization", "Jackson CBOR on both")
+                .setting("cpu", "user + system time of both node processes (/proc/PID/stat) over the measured round,"
+                        + " read when the sender prints its start and end; per message of that round")
                 .setting("pekko", "pekko-remote " + org.apache.pekko.Version.current() + ", Artery TCP,"
                         + " outbound-message-queue-size = 65536 (atoll.cluster.outbound-queue)")
-                .setting("idle_connection_memory", "not measured yet")
+                .setting("idle_connection_memory", IDLE_METHOD)
                 .setting("load_average", BenchReport.loadAverage());
+        int peers = args.quick() ? 9 : 33;
+        report.setting("idle_peer_shards", peers);
         String[] atoll;
         try (EmbeddedZooKeeper zookeeper = EmbeddedZooKeeper.start(0)) {
             atoll = pair(receiverCpu, List.of("atoll-receiver", zookeeper.connectString()),
@@ -97,6 +123,10 @@ public final class RemoteBench {
         }
         String[] pekko = pair(receiverCpu, List.of("pekko-receiver"),
                 senderCpu, List.of("pekko-sender", "PORT", Long.toString(messages), Integer.toString(asks)));
+        String[] idle;
+        try (EmbeddedZooKeeper zookeeper = EmbeddedZooKeeper.start(0)) {
+            idle = idleConnections(zookeeper.connectString(), peers);
+        }
         double[] a = parse(atoll);
         double[] p = parse(pekko);
         String[] names = {"tell throughput", "ask p50", "ask p99"};
@@ -106,16 +136,28 @@ public final class RemoteBench {
             report.result(names[i], "atoll", a[i], units[i], better);
             report.result(names[i], "pekko-artery", p[i], units[i], better);
         }
+        String[] idleNames = {"idle outbound connection heap", "idle outbound connection RSS", "idle outbound connection buffer pool",
+                "idle inbound connection heap", "idle inbound connection RSS", "idle inbound connection buffer pool"};
+        for (int i = 0; i < idleNames.length; i++) {
+            report.result(idleNames[i], "atoll", Double.parseDouble(idle[i + 1]), "B", BenchReport.Better.LOWER);
+        }
+        report.setting("idle_connections_measured", idle[7] + " outbound, " + idle[8] + " inbound (the peer's other shards had"
+                + " a link already)").setting("idle_step_drift", "a step with no new connection moved heap by " + idle[9]
+                + " B, RSS by " + idle[10] + " B, the pool by " + idle[11] + " B (in total, not per connection)");
+        report.result("tell CPU per message (both nodes)", "atoll", a[3] * 1e6 / messages, "us", BenchReport.Better.LOWER);
+        report.result("tell CPU per message (both nodes)", "pekko-artery", p[3] * 1e6 / messages, "us", BenchReport.Better.LOWER);
         report.ratioHigherIsBetter("atoll/pekko tell throughput", a[0], p[0], 2.0);
+        // Steadier than wall time on a shared machine: if both were CPU-bound, throughput would follow it.
+        report.ratioLowerIsBetter("pekko/atoll tell CPU per message", a[3], p[3], 2.0);
         report.ratioLowerIsBetter("pekko/atoll ask p50", a[1], p[1], 2.0);   // the goal: Atoll's p50 at most half Pekko's
         report.ratioLowerIsBetter("pekko/atoll ask p99", a[2], p[2], 1.0);
         report.publish(args);
     }
 
-    /** {@code @@result THROUGHPUT P50 P99} as numbers. */
+    /** {@code @@result THROUGHPUT P50 P99 CPU_SECONDS} as numbers. */
     private static double[] parse(String[] words) {
-        double[] v = new double[3];
-        for (int i = 0; i < 3; i++) {
+        double[] v = new double[4];
+        for (int i = 0; i < 4; i++) {
             v[i] = Double.parseDouble(words[i + 1]);
         }
         return v;
@@ -124,62 +166,42 @@ public final class RemoteBench {
     /** Starts a receiver, then a sender against it; returns the sender's result line, split. */
     private static String[] pair(List<String> receiverCpu, List<String> receiverArgs, List<String> senderCpu,
                                  List<String> senderArgs) throws Exception {
-        Child receiver = Child.start(receiverCpu, receiverArgs);
-        try {
+        try (ChildJvm receiver = child("receiver", receiverCpu, NODE_JVM, receiverArgs)) {
             String ready = receiver.expect("@@ready");
             List<String> args = new ArrayList<>(senderArgs);
             args.replaceAll(a -> a.equals("PORT") ? ready.split(" ")[1] : a);
-            Child sender = Child.start(senderCpu, args);
-            try {
-                String result = sender.expect("@@result");
+            try (ChildJvm sender = child("sender", senderCpu, NODE_JVM, args)) {
+                ProcessCpu cpu = ProcessCpu.forThisMachine();
+                long[] pids = {receiver.process().pid(), sender.process().pid()};
+                sender.expect("@@measuring");
+                double before = cpu.seconds(pids[0]) + cpu.seconds(pids[1]);
+                sender.expect("@@measured");
+                double used = cpu.seconds(pids[0]) + cpu.seconds(pids[1]) - before;
+                String result = sender.expect("@@result") + " " + used;
                 System.out.println(senderArgs.getFirst() + ": " + result);
                 return result.split(" ");
-            } finally {
-                sender.process.destroyForcibly().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
             }
-        } finally {
-            receiver.process.destroyForcibly().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
         }
     }
 
-    private record Child(Process process, LinkedBlockingQueue<String> lines) {
-        static Child start(List<String> cpu, List<String> args) throws IOException {
-            List<String> command = new ArrayList<>(cpu);
-            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-XX:+UseZGC", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                    RemoteBench.class.getName()));
-            command.addAll(args);
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    lines.add("reading failed: " + e);
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-            return new Child(p, lines);
-        }
-
-        String expect(String prefix) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-            List<String> said = new ArrayList<>();
-            for (;;) {
-                String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    throw new IllegalStateException("no " + prefix + " within " + WAIT_SECONDS + " s; the child said:\n"
-                            + String.join("\n", said));
-                }
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-                said.add(line);
+    /** A peer node of {@code peers} shards and a measured node that connects to each; the measured node's line, split. */
+    private static String[] idleConnections(String zookeeper, int peers) throws Exception {
+        try (ChildJvm peer = child("idle-peer", List.of(), NODE_JVM, List.of("atoll-idle-peer", zookeeper, Integer.toString(peers)))) {
+            peer.expect("@@ready");
+            try (ChildJvm measured = child("measured", List.of(), MEASURED_JVM,
+                    List.of("atoll-idle", zookeeper, Integer.toString(peers)))) {
+                String result = measured.expect("@@idle");
+                System.out.println("bytes per idle connection (heap, RSS, buffer pool; outbound, inbound; connections; drift): " + result);
+                return result.split(" ");
             }
         }
+    }
+
+    /** A node JVM of this class on {@code cpu} ({@code taskset}, or nothing). */
+    private static ChildJvm child(String name, List<String> cpu, List<String> jvm, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(cpu);
+        command.addAll(ChildJvm.java(jvm, RemoteBench.class, args));
+        return ChildJvm.start(name, Duration.ofSeconds(WAIT_SECONDS), command);
     }
 
     // ---- the node processes ----
@@ -189,6 +211,8 @@ public final class RemoteBench {
             switch (args[0]) {
                 case "atoll-receiver" -> atollReceiver(args[1]);
                 case "atoll-sender" -> atollSender(args[1], Long.parseLong(args[2]), Integer.parseInt(args[3]));
+                case "atoll-idle-peer" -> atollIdlePeer(args[1], Integer.parseInt(args[2]));
+                case "atoll-idle" -> atollIdle(args[1], Integer.parseInt(args[2]));
                 case "pekko-receiver" -> pekkoReceiver();
                 case "pekko-sender" -> pekkoSender(Integer.parseInt(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]));
                 default -> throw new IllegalArgumentException(args[0]);
@@ -199,20 +223,38 @@ public final class RemoteBench {
         System.exit(0);
     }
 
+    /** Tells the harness where the measured (second) round starts and ends: it reads both nodes' CPU time there. */
+    private static void markMeasured(int round, String mark) {
+        if (round == 1) {
+            System.out.println(mark);
+        }
+    }
+
     private static AtollConfig atollConfig(String zookeeper, String name) {
-        return AtollConfig.parse("atoll.shards { count = 1 }\natoll.cluster { zookeeper = \"" + zookeeper
+        return atollConfig(zookeeper, name, "count = 1");
+    }
+
+    private static AtollConfig atollConfig(String zookeeper, String name, String shards) {
+        return AtollConfig.parse("atoll.shards { " + shards + " }\natoll.cluster { zookeeper = \"" + zookeeper
                 + "\", path = \"/atoll/bench\", node-name = " + name + " }", "RemoteBench");
+    }
+
+    /** The actor named {@code name} anywhere in the cluster, looked up until found (bounded). */
+    private static ActorRef<Msg> find(ClusterNode node, String name) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            ActorRef<Msg> found = node.<Msg>lookup(name, Duration.ofSeconds(1)).get().orElse(null);
+            if (found != null) {
+                return found;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no " + name + " found");
     }
 
     /** Counts what arrives, credits the sender, answers pings. */
     static final class AtollSink extends Actor<Msg> {
-        private final ClusterNode node;
         private ActorRef<Msg> credits;
         private long received;
-
-        AtollSink(ClusterNode node) {
-            this.node = node;
-        }
 
         @Override
         protected void receive(Msg message) {
@@ -222,7 +264,7 @@ public final class RemoteBench {
                         credits.tell(new Credit(received));
                     }
                 }
-                case Start(ActorAddress to) -> credits = node.refFor(to);
+                case Start(ActorRef<Msg> to) -> credits = to;
                 case Ping(long t, Reply<Long> reply) -> reply.send(t);
                 default -> { }
             }
@@ -233,7 +275,7 @@ public final class RemoteBench {
         AtollConfig config = atollConfig(zookeeper, "receiver");
         ActorSystem system = ActorSystem.start(config);
         ClusterNode node = ClusterNode.start(system, ClusterSettings.from(config), CborSerializer.of(Msg.class));
-        system.spawn(() -> new AtollSink(node), Placement.shard(0), SpawnOptions.named("sink"));
+        system.spawn(AtollSink::new, Placement.shard(0), SpawnOptions.named("sink"));
         System.out.println("@@ready 0");
         while (System.in.read() >= 0) {
             // until the benchmark ends us
@@ -277,16 +319,7 @@ public final class RemoteBench {
         AtollConfig config = atollConfig(zookeeper, "sender");
         ActorSystem system = ActorSystem.start(config);
         ClusterNode node = ClusterNode.start(system, ClusterSettings.from(config), CborSerializer.of(Msg.class));
-        ActorRef<Msg> sink = null;
-        for (int i = 0; i < 600 && sink == null; i++) {
-            sink = node.<Msg>lookup("sink", Duration.ofSeconds(1)).get().orElse(null);
-            if (sink == null) {
-                Thread.sleep(100);
-            }
-        }
-        if (sink == null) {
-            throw new IllegalStateException("no sink found");
-        }
+        ActorRef<Msg> sink = find(node, "sink");
         double throughput = 0;
         for (int round = 0; round < 2; round++) {   // the first warms up
             CompletableFuture<Long> done = new CompletableFuture<>();
@@ -294,9 +327,11 @@ public final class RemoteBench {
             long total = messages * (round + 1) - (round == 0 ? 0 : messages);   // the sink counts on
             long already = round * messages;
             ActorRef<Msg> pump = system.spawn(() -> new AtollPump(finalSink, already + total, done), Placement.shard(0));
-            sink.tell(new Start(node.export(pump)));
+            markMeasured(round, "@@measuring");
+            sink.tell(new Start(pump));
             pump.tell(new Credit(already));
             long nanos = done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            markMeasured(round, "@@measured");
             throughput = total * 1e9 / nanos;
         }
         Histogram h = new Histogram(3);
@@ -309,6 +344,107 @@ public final class RemoteBench {
         }
         System.out.printf("@@result %.0f %.1f %.1f%n", throughput, h.getValueAtPercentile(50) / 1e3,
                 h.getValueAtPercentile(99) / 1e3);
+    }
+
+    // ---- memory per idle connection ----
+
+    /**
+     * On each shard of the peer: answers a {@link Start} with one {@link Credit}, which opens that shard's
+     * link back; the first one also knows the {@link Roster}.
+     */
+    static final class AtollIdle extends Actor<Msg> {
+        private Roster roster;
+
+        @Override
+        protected void receive(Msg message) {
+            switch (message) {
+                case Start(ActorRef<Msg> to) -> to.tell(new Credit(0));
+                case Roster r -> roster = r;
+                case WhoIsIdle(Reply<Roster> reply) -> reply.send(roster);
+                default -> { }
+            }
+        }
+    }
+
+    private static void atollIdlePeer(String zookeeper, int shards) throws Exception {
+        AtollConfig config = atollConfig(zookeeper, "idle-peer", "count = " + shards + ", pin = false");
+        ActorSystem system = ActorSystem.start(config);
+        ClusterNode.start(system, ClusterSettings.from(config), CborSerializer.of(Msg.class));
+        List<ActorRef<Msg>> actors = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            actors.add(system.spawn(AtollIdle::new, Placement.shard(i), SpawnOptions.named("idle-" + i)));
+        }
+        actors.getFirst().tell(new Roster(List.copyOf(actors)));
+        System.out.println("@@ready 0");
+        while (System.in.read() >= 0) {
+            // until the benchmark ends us
+        }
+    }
+
+    /** What this process holds: heap used after GCs, resident set, and shard 0's buffer pool bytes in use. */
+    private record Footprint(long heap, long rss, long pool) {
+        static Footprint of(ActorSystem system) throws Exception {
+            Thread.sleep(500);   // the connections settle (handshake buffers back in the pool)
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(100);
+            }
+            long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            long pool = system.runtime().submit(0, () -> BufferPool.current().stats().inUseBytes()).join();
+            long rss = -1;
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+            return new Footprint(heap, rss, pool);
+        }
+
+        /** {@code (this - before) / n}, as "heap rss pool". */
+        String perConnection(Footprint before, int n) {
+            return (heap - before.heap) / n + " " + (rss - before.rss) / n + " " + (pool - before.pool) / n;
+        }
+    }
+
+    private static void atollIdle(String zookeeper, int peers) throws Exception {
+        AtollConfig config = atollConfig(zookeeper, "measured");
+        ActorSystem system = ActorSystem.start(config);
+        ClusterNode node = ClusterNode.start(system, ClusterSettings.from(config), CborSerializer.of(Msg.class));
+        ActorRef<Msg> sink = system.spawn(AtollSink::new, Placement.shard(0));
+        List<ActorRef<Msg>> idle = find(node, "idle-0").<Roster>ask(WhoIsIdle::new, Duration.ofSeconds(30))
+                .get(WAIT_SECONDS, TimeUnit.SECONDS).actors();
+        // The first links each way (the lookup's, the ask's and their answers') loaded what every connection
+        // needs; these load the messages' classes. Which peer shard answered the lookup varies: counted, not assumed.
+        idle.getFirst().tell(new Small(0, 0));
+        idle.getFirst().tell(new Start(sink));
+        awaitConnections(() -> node.inboundConnections() >= 1 && node.outboundConnections() >= 1);
+        int outboundBefore = node.outboundConnections();
+        Footprint drift = Footprint.of(system);   // a step with no new connection: what the figures move by themselves
+        Footprint base = Footprint.of(system);
+        int inboundBefore = node.inboundConnections();
+        for (int i = 1; i < peers; i++) {
+            idle.get(i).tell(new Small(i, 0));   // opens this shard's link to peer shard i; nothing comes back
+        }
+        awaitConnections(() -> node.outboundConnections() == peers);
+        Footprint outbound = Footprint.of(system);
+        for (int i = 1; i < peers; i++) {
+            idle.get(i).tell(new Start(sink));   // peer shard i opens its link to this node, if it has none yet
+        }
+        awaitConnections(() -> node.inboundConnections() == peers);
+        Footprint inbound = Footprint.of(system);
+        System.out.println("@@idle " + outbound.perConnection(base, peers - outboundBefore) + " "
+                + inbound.perConnection(outbound, peers - inboundBefore) + " " + (peers - outboundBefore) + " " + (peers - inboundBefore)
+                + " " + base.perConnection(drift, 1));
+    }
+
+    private static void awaitConnections(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the connections did not open within " + WAIT_SECONDS + " s");
+            }
+            Thread.sleep(20);
+        }
     }
 
     // ---- Pekko ----
@@ -436,8 +572,10 @@ public final class RemoteBench {
             long already = round * messages;
             org.apache.pekko.actor.ActorRef pump = system.actorOf(Props.create(PekkoPump.class,
                     () -> new PekkoPump(sink, already + messages, already, done)));
+            markMeasured(round, "@@measuring");
             pump.tell("go", org.apache.pekko.actor.ActorRef.noSender());
             long nanos = done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            markMeasured(round, "@@measured");
             throughput = messages * 1e9 / nanos;
         }
         Histogram h = new Histogram(3);

@@ -12,10 +12,14 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.DatabindContext;
 import com.fasterxml.jackson.databind.cfg.MapperConfig;
 import com.fasterxml.jackson.databind.jsontype.PolymorphicTypeValidator;
 import com.fasterxml.jackson.databind.jsontype.impl.StdTypeResolverBuilder;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import dev.atoll.actors.ActorRef;
 import dev.atoll.actors.Reply;
 
 import java.io.ByteArrayOutputStream;
@@ -30,7 +34,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Messages as CBOR with Jackson: a two-element array of the message's class name and its value.
@@ -39,9 +43,12 @@ import java.util.function.Function;
  * registered record mention (so registering the top-level message types is enough). A field declared as a sealed type carries the class name of its
  * value; on reading, a name outside the registered hierarchy is refused (so bytes from the network
  * can never make this side instantiate an arbitrary class). Always accepted too: {@link ActorAddress},
- * {@link AskFailure}, the cluster's own control messages and the JDK's strings and boxed primitives (the usual answers to an ask). A
- * {@link Reply} component travels as its {@link ClusterReply#address()}; any other reply (of a local
- * ask) cannot travel. Thread-safe.
+ * {@link AskFailure}, the cluster's own control messages and the JDK's strings and boxed primitives (the usual answers to an ask).
+ * An {@link ActorRef} component (also inside a collection or array) travels as the address
+ * {@link Serializer.Refs#addressOf} gives and arrives as the reference {@link Serializer.Refs#refFor}
+ * makes of it; a {@link Reply} component travels as its {@link ClusterReply#address()}; any other
+ * reply (of a local ask) cannot travel. Both are written as {@code [node, incarnation, shard, id]}.
+ * Thread-safe.
  *
  * <pre>{@code
  * Serializer serializer = CborSerializer.of(Order.class, Command.class);   // Command: a sealed interface
@@ -51,12 +58,21 @@ public final class CborSerializer implements Serializer {
     /** Types every serializer accepts: the cluster's own records and the usual answers to an ask. */
     private static final List<Class<?>> ALWAYS = List.of(ActorAddress.class, AskFailure.class, String.class,
             Long.class, Integer.class, Short.class, Byte.class, Double.class, Float.class, Boolean.class, Character.class);
-    /** The deserialization attribute holding the function that rebuilds replies. */
-    private static final String REPLIES = "atoll.replies";
+    /** The (de)serialization attribute holding the {@link Serializer.Refs} references are written and read with. */
+    private static final String REFS = "atoll.refs";
 
     private final ObjectMapper mapper;
     /** Every class that may travel, by name; immutable after construction. */
     private final Map<String, Class<?>> accepted;
+    /**
+     * The writer and readers bound to the last {@link Serializer.Refs} used (in practice one node's, for
+     * the node's life), so a message costs no new writer or reader; replaced whole: volatile.
+     */
+    private volatile Bound bound;
+
+    /** A writer and per-type readers that carry {@code refs} as their {@link #REFS} attribute. */
+    private record Bound(Refs refs, ObjectWriter writer, ConcurrentHashMap<Class<?>, ObjectReader> readers) {
+    }
 
     private CborSerializer(Map<String, Class<?>> accepted) {
         this.accepted = Map.copyOf(accepted);
@@ -65,10 +81,13 @@ public final class CborSerializer implements Serializer {
         m.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, false);
         m.setDefaultTyping(new SealedTyping(new PermittedOnly(this.accepted))
                 .init(JsonTypeInfo.Id.CLASS, null).inclusion(JsonTypeInfo.As.PROPERTY));
-        m.registerModule(new SimpleModule("atoll-replies")
+        m.registerModule(new SimpleModule("atoll-references")
                 .addSerializer(Reply.class, new ReplyWriter())
-                .addDeserializer(Reply.class, new ReplyReader()));
+                .addDeserializer(Reply.class, new ReplyReader())
+                .addSerializer(ActorRef.class, new RefWriter())
+                .addDeserializer(ActorRef.class, new RefReader()));
         this.mapper = m;
+        this.bound = bind(Refs.NONE);
     }
 
     /** A serializer for {@code types} (records, enums, sealed interfaces and classes) and everything the sealed ones permit. */
@@ -108,7 +127,7 @@ public final class CborSerializer implements Serializer {
     private static void addMessageTypes(Type type, Deque<Class<?>> todo) {
         switch (type) {
             case Class<?> c when c.isArray() -> addMessageTypes(c.getComponentType(), todo);
-            case Class<?> c when c == Reply.class -> { }   // travels as an address (ReplyWriter)
+            case Class<?> c when c == Reply.class || c == ActorRef.class -> { }   // travel as addresses (ReplyWriter, RefWriter)
             case Class<?> c when c.isRecord() || c.isEnum() || c.isSealed() -> todo.add(c);
             case ParameterizedType p -> {
                 for (Type argument : p.getActualTypeArguments()) {
@@ -120,8 +139,17 @@ public final class CborSerializer implements Serializer {
         }
     }
 
+    private Bound bind(Refs refs) {
+        Bound now = bound;
+        if (now == null || now.refs() != refs) {
+            now = new Bound(refs, mapper.writer().withAttribute(REFS, refs), new ConcurrentHashMap<>());
+            bound = now;
+        }
+        return now;
+    }
+
     @Override
-    public byte[] toBytes(Object message) {
+    public byte[] toBytes(Object message, Refs refs) {
         Class<?> type = message.getClass();
         if (accepted.get(type.getName()) != type) {
             throw new SerializationException(type.getName() + " is not a registered message type of this serializer"
@@ -131,7 +159,7 @@ public final class CborSerializer implements Serializer {
         try (JsonGenerator generator = mapper.createGenerator(out)) {
             generator.writeStartArray(null, 2);
             generator.writeString(type.getName());
-            mapper.writeValue(generator, message);
+            bind(refs).writer().writeValue(generator, message);
             generator.writeEndArray();
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("a " + type.getName() + " cannot be serialized: " + e.getMessage(), e);
@@ -140,7 +168,7 @@ public final class CborSerializer implements Serializer {
     }
 
     @Override
-    public Object fromBytes(byte[] bytes, int offset, int length, Function<ActorAddress, ? extends Reply<?>> replies) {
+    public Object fromBytes(byte[] bytes, int offset, int length, Refs refs) {
         try (JsonParser parser = mapper.createParser(bytes, offset, length)) {
             if (parser.nextToken() != JsonToken.START_ARRAY || parser.nextToken() != JsonToken.VALUE_STRING) {
                 throw new SerializationException("not a message: expected [type name, value]", null);
@@ -151,7 +179,9 @@ public final class CborSerializer implements Serializer {
                 throw new SerializationException("a message of type " + name + ", which this side does not accept", null);
             }
             parser.nextToken();
-            Object message = mapper.readerFor(type).withAttribute(REPLIES, replies).readValue(parser);
+            Bound with = bind(refs);
+            Object message = with.readers().computeIfAbsent(type, t -> mapper.readerFor(t).withAttribute(REFS, refs))
+                    .readValue(parser);
             if (parser.nextToken() != JsonToken.END_ARRAY) {
                 throw new SerializationException("a " + name + " with something after it", null);
             }
@@ -177,17 +207,11 @@ public final class CborSerializer implements Serializer {
                 throw new IOException("the Reply of an ask made in this process (" + reply.getClass().getSimpleName()
                         + ") cannot travel to another node: ask the remote reference (RemoteRef.ask) instead");
             }
-            ActorAddress a = remote.address();
-            out.writeStartArray(reply, 4);
-            out.writeString(a.node());
-            out.writeNumber(a.incarnation());
-            out.writeNumber(a.shard());
-            out.writeNumber(a.id());
-            out.writeEndArray();
+            writeAddress(remote.address(), reply, out);
         }
     }
 
-    /** Reads [node, incarnation, shard, id] and rebuilds the reply with the function the caller passed. */
+    /** Rebuilds a reply from its address with the {@link Serializer.Refs} the caller passed. */
     @SuppressWarnings("rawtypes")
     private static final class ReplyReader extends StdDeserializer<Reply> {
         ReplyReader() {
@@ -195,29 +219,71 @@ public final class CborSerializer implements Serializer {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public Reply deserialize(JsonParser in, DeserializationContext context) throws IOException {
-            if (!in.isExpectedStartArrayToken()) {
-                throw new IOException("a Reply must be [node, incarnation, shard, id]");
-            }
-            String node = in.nextTextValue();
-            long incarnation = nextLong(in);
-            int shard = (int) nextLong(in);
-            long id = nextLong(in);
-            if (node == null || in.nextToken() != JsonToken.END_ARRAY) {
-                throw new IOException("a Reply must be [node, incarnation, shard, id]");
-            }
-            Function<ActorAddress, ? extends Reply<?>> replies =
-                    (Function<ActorAddress, ? extends Reply<?>>) context.getAttribute(REPLIES);
-            return replies.apply(new ActorAddress(node, incarnation, shard, id));
+            return refs(context).replyFor(readAddress(in, "a Reply"));
+        }
+    }
+
+    /** Writes an actor reference as the address the {@link Serializer.Refs} gives it (a local actor is exported). */
+    @SuppressWarnings("rawtypes")
+    private static final class RefWriter extends StdSerializer<ActorRef> {
+        RefWriter() {
+            super(ActorRef.class);
         }
 
-        private static long nextLong(JsonParser in) throws IOException {
-            if (in.nextToken() != JsonToken.VALUE_NUMBER_INT) {
-                throw new IOException("a Reply must be [node, incarnation, shard, id]");
-            }
-            return in.getLongValue();
+        @Override
+        public void serialize(ActorRef ref, JsonGenerator out, SerializerProvider provider) throws IOException {
+            writeAddress(refs(provider).addressOf(ref), ref, out);
         }
+    }
+
+    /** Rebuilds an actor reference from its address: the local actor on its own node, a remote reference elsewhere. */
+    @SuppressWarnings("rawtypes")
+    private static final class RefReader extends StdDeserializer<ActorRef> {
+        RefReader() {
+            super(ActorRef.class);
+        }
+
+        @Override
+        public ActorRef deserialize(JsonParser in, DeserializationContext context) throws IOException {
+            return refs(context).refFor(readAddress(in, "an ActorRef"));
+        }
+    }
+
+    private static Refs refs(DatabindContext context) {
+        Object refs = context.getAttribute(REFS);
+        return refs == null ? Refs.NONE : (Refs) refs;
+    }
+
+    private static void writeAddress(ActorAddress a, Object value, JsonGenerator out) throws IOException {
+        out.writeStartArray(value, 4);
+        out.writeString(a.node());
+        out.writeNumber(a.incarnation());
+        out.writeNumber(a.shard());
+        out.writeNumber(a.id());
+        out.writeEndArray();
+    }
+
+    /** Reads [node, incarnation, shard, id], the form {@link #writeAddress} gives {@code what}. */
+    private static ActorAddress readAddress(JsonParser in, String what) throws IOException {
+        if (!in.isExpectedStartArrayToken()) {
+            throw new IOException(what + " must be [node, incarnation, shard, id]");
+        }
+        String node = in.nextTextValue();
+        long incarnation = nextLong(in, what);
+        int shard = (int) nextLong(in, what);
+        long id = nextLong(in, what);
+        if (node == null || in.nextToken() != JsonToken.END_ARRAY) {
+            throw new IOException(what + " must be [node, incarnation, shard, id]");
+        }
+        return new ActorAddress(node, incarnation, shard, id);
+    }
+
+    private static long nextLong(JsonParser in, String what) throws IOException {
+        if (in.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+            throw new IOException(what + " must be [node, incarnation, shard, id]");
+        }
+        return in.getLongValue();
     }
 
     /** Type names only for values declared as a sealed type (interfaces and classes); nothing else carries one. */
@@ -248,7 +314,8 @@ public final class CborSerializer implements Serializer {
         }
 
         private static boolean typed(JavaType type) {
-            return type.getRawClass().isSealed() && type.getRawClass() != Reply.class;
+            Class<?> raw = type.getRawClass();
+            return raw.isSealed() && raw != Reply.class && raw != ActorRef.class;   // both travel as addresses
         }
     }
 

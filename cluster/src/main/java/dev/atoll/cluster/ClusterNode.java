@@ -2,6 +2,8 @@ package dev.atoll.cluster;
 
 import dev.atoll.actors.ActorRef;
 import dev.atoll.actors.ActorSystem;
+import dev.atoll.actors.ForeignRef;
+import dev.atoll.actors.Reply;
 import dev.atoll.io.TcpServer;
 import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
@@ -34,6 +36,7 @@ import java.util.concurrent.atomic.LongAdder;
  * ActorAddress address = node.export(counter);          // hand it to another node, e.g. inside a message
  * ActorRef<Msg> remote = otherNode.refFor(address);      // there
  * remote.tell(new Add(5));                               // serialized here, sent shard to shard
+ * remote.tell(new Get(replyTo));                          // an ActorRef inside a message travels as a reference
  * }</pre>
  *
  * <p>Guarantees: messages from one local shard to one remote actor arrive in the order sent (one
@@ -52,7 +55,7 @@ public final class ClusterNode implements AutoCloseable {
     private final MembershipProvider membership;
     private final TcpServer server;
     private final Runnable unsubscribe;
-    /** Exported actors by id; ids are never reused. Read by every shard, written by export: concurrent. */
+    /** Exported actors by id, until they stop; ids are never reused. Read by every shard, written by export: concurrent. */
     private final ConcurrentHashMap<Long, ActorRef<?>> exported = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ActorRef<?>, Long> exportIds = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
@@ -80,6 +83,27 @@ public final class ClusterNode implements AutoCloseable {
     private final ConcurrentHashMap<String, ClusterSharded<?>> shardedTypes = new ConcurrentHashMap<>();
     /** Entity messages that arrived before their type started here; guarded by itself. */
     private final List<EarlyEntity> early = new ArrayList<>();
+    /** How the serializer writes and rebuilds the references inside messages: as this node's addresses and refs. */
+    private final Serializer.Refs refs = new Serializer.Refs() {
+        @Override
+        public ActorAddress addressOf(ActorRef<?> ref) {
+            if (!(ref instanceof RemoteRef<?>) && ref.system() != system) {
+                throw new SerializationException(ref + " is an actor of another actor system than " + ClusterNode.this
+                        + "'s: it cannot travel from here", null);
+            }
+            return export(ref);
+        }
+
+        @Override
+        public ActorRef<?> refFor(ActorAddress address) {
+            return ClusterNode.this.refFor(address);
+        }
+
+        @Override
+        public Reply<?> replyFor(ActorAddress address) {
+            return new ClusterReply<>(ClusterNode.this, address);
+        }
+    };
     /** The highest incarnation any member list showed (see {@link #isGone}); written by the membership thread. */
     private volatile long maxSeenIncarnation = -1;
 
@@ -101,8 +125,8 @@ public final class ClusterNode implements AutoCloseable {
         }
         // Loads and initializes the serializer's classes here, not in a shard's first tell (Jackson's take
         // hundreds of milliseconds the first time, which would stall that shard).
-        byte[] warmUp = serializer.toBytes(new AskFailure("warm-up", ""));
-        serializer.fromBytes(warmUp, 0, warmUp.length);
+        byte[] warmUp = serializer.toBytes(new AskFailure("warm-up", ""), refs);
+        serializer.fromBytes(warmUp, 0, warmUp.length, refs);
         InetSocketAddress bind = new InetSocketAddress(settings.advertiseHost(), settings.port());
         this.server = join(TcpServer.start(system.runtime(), bind, c -> InboundConnection.accept(this, c)),
                 "listening on " + bind);
@@ -179,16 +203,37 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Makes {@code local} reachable from other nodes; the same actor always gets the same address (of this incarnation). */
+    /**
+     * Makes {@code local} reachable from other nodes; the same actor always gets the same address (of this
+     * incarnation) while it lives. When it stops its address is forgotten: messages to it are dead letters
+     * here. A reference inside a message is exported this way when the message is serialized.
+     *
+     * @throws IllegalArgumentException when {@code local} is a reference of another kind (not an actor of
+     *                                  an actor system, nor a remote reference)
+     */
     public ActorAddress export(ActorRef<?> local) {
         if (local instanceof RemoteRef<?> remote) {
             return remote.address();
         }
-        long id = exportIds.computeIfAbsent(local, ref -> {
-            long next = nextId.getAndIncrement();
-            exported.put(next, ref);
-            return next;
-        });
+        if (local instanceof ForeignRef<?>) {
+            throw new IllegalArgumentException(local + " cannot travel to other nodes: only local actors and remote references do");
+        }
+        Long id = exportIds.get(local);
+        if (id == null) {
+            long fresh = nextId.getAndIncrement();
+            exported.put(fresh, local);   // before the id is known: a message to it may come back at once
+            id = exportIds.putIfAbsent(local, fresh);
+            if (id != null) {
+                exported.remove(fresh);   // another thread exported it first
+            } else {
+                id = fresh;
+                // Forgotten when it stops: no export outlives its actor (a reply-to ref per request would pile up).
+                system.terminationOf(local).whenComplete((v, e) -> {
+                    exported.remove(fresh);
+                    exportIds.remove(local, fresh);
+                });
+            }
+        }
         Member self = membership.self();
         return new ActorAddress(self.name(), self.incarnation(), local.shardId(), id);
     }
@@ -265,22 +310,27 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Connections other nodes have open to this one now (asked of every shard: not on a shard). */
     public int inboundConnections() {
-        int open = 0;
-        for (int i = 0; i < inbound.size(); i++) {
-            Set<InboundConnection> theirs = inbound.get(i);
-            open += system.runtime().submit(i, theirs::size).join();
-        }
-        return open;
+        return sumOverShards(shard -> inbound.get(shard).size());
+    }
+
+    /** Connections this node has open to other nodes' shards now, handshake done (asked of every shard: not on a shard). */
+    public int outboundConnections() {
+        return sumOverShards(shard -> (int) links.get(shard).values().stream().filter(OutboundLink::isOpen).count());
     }
 
     /** Watches other nodes hold on this node's actors now, counted per (actor, watching node); not on a shard. */
     public int remoteWatchers() {
-        int watches = 0;
-        for (int i = 0; i < watchedHere.size(); i++) {
-            Map<ActorAddress, Set<ActorAddress>> here = watchedHere.get(i);
-            watches += system.runtime().submit(i, () -> here.values().stream().mapToInt(Set::size).sum()).join();
+        return sumOverShards(shard -> watchedHere.get(shard).values().stream().mapToInt(Set::size).sum());
+    }
+
+    /** The sum of {@code count} run on each shard, for state confined to the shards. */
+    private int sumOverShards(java.util.function.IntUnaryOperator count) {
+        int sum = 0;
+        for (int i = 0; i < system.shardCount(); i++) {
+            int shard = i;
+            sum += system.runtime().submit(i, () -> count.applyAsInt(shard)).join();
         }
-        return watches;
+        return sum;
     }
 
     /** Messages received from other nodes and delivered to exported actors so far. */
@@ -324,6 +374,11 @@ public final class ClusterNode implements AutoCloseable {
 
     Serializer serializer() {
         return serializer;
+    }
+
+    /** What the serializer writes and rebuilds references with on this node. */
+    Serializer.Refs refs() {
+        return refs;
     }
 
     long selfIncarnation() {
@@ -507,11 +562,6 @@ public final class ClusterNode implements AutoCloseable {
             }
             default -> throw new IllegalStateException("not an answer: " + waiting);
         }
-    }
-
-    /** The reply object a message from another node carries: it answers to {@code address}. */
-    ClusterReply<?> replyTo(ActorAddress address) {
-        return new ClusterReply<>(this, address);
     }
 
     void deadLetter() {

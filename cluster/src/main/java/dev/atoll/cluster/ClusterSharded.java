@@ -152,7 +152,7 @@ public final class ClusterSharded<M> {
      */
     public void tell(String key, M message) {
         Objects.requireNonNull(key, "key");
-        byte[] bytes = node.serializer().toBytes(Objects.requireNonNull(message, "message"));
+        byte[] bytes = node.serializer().toBytes(Objects.requireNonNull(message, "message"), node.refs());
         Routed routed = new Routed(key, message, bytes, 0);
         if (waitingCount.get() == 0 && !node.view().isEmpty()) {
             dispatch(routed, node.view());
@@ -287,7 +287,7 @@ public final class ClusterSharded<M> {
             Entity<M> entity = entities.get(routed.key());
             try {
                 M message = routed.message() != null ? (M) routed.message()
-                        : (M) node.serializer().fromBytes(routed.bytes(), 0, routed.bytes().length);
+                        : (M) node.serializer().fromBytes(routed.bytes(), 0, routed.bytes().length, node.refs());
                 if (entity == null) {
                     entity = Objects.requireNonNull(factory.apply(routed.key()), "the entity factory returned null");
                     entities.put(routed.key(), entity);

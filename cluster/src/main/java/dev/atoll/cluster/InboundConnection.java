@@ -116,7 +116,7 @@ final class InboundConnection implements Receiver {
             long id = Wire.getLong(pending, at + 4);
             Object message;
             try {
-                message = node.serializer().fromBytes(pending, at + Wire.FRAME_HEADER, length - 8, node::replyTo);
+                message = node.serializer().fromBytes(pending, at + Wire.FRAME_HEADER, length - 8, node.refs());
             } catch (SerializationException e) {
                 refuse(connection, e.getMessage());
                 return;

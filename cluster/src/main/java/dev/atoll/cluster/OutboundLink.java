@@ -63,6 +63,11 @@ final class OutboundLink {
         return state == State.CLOSED;
     }
 
+    /** Connected and acknowledged by the remote shard. */
+    boolean isOpen() {
+        return state == State.OPEN;
+    }
+
     /** Connects and sends the handshake. */
     void open() {
         Connection.connect(new InetSocketAddress(target.host(), target.port()), node.settings().connectTimeout())

@@ -106,12 +106,12 @@ final class RemoteRef<M> extends ForeignRef<M> {
 
     /** On the control shard: a control message to the remote node's shard that hosts the actor (same link as tells). */
     private void sendControl(Control control) {
-        send(controlShard, Wire.frame(0, node.serializer().toBytes(control)));
+        send(controlShard, Wire.frame(0, node.serializer().toBytes(control, node.refs())));
     }
 
     @Override
     public void tell(M message) {
-        byte[] frame = Wire.frame(address.id(), node.serializer().toBytes(message));
+        byte[] frame = Wire.frame(address.id(), node.serializer().toBytes(message, node.refs()));
         if (frame.length > node.settings().maxFrameSize()) {
             throw new SerializationException("a " + message.getClass().getName() + " of " + frame.length
                     + " bytes framed is larger than atoll.cluster.max-frame-size (" + node.settings().maxFrameSize() + ")", null);

@@ -18,14 +18,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,7 +83,7 @@ public final class ClusterDemo {
             }
             for (Node n : nodes) {
                 n.awaitMembers(NODES);
-                out.println(n.name + " (pid " + n.process.pid() + ") sees " + NODES + " members");
+                out.println(n.name + " (pid " + n.process().pid() + ") sees " + NODES + " members");
             }
             for (Node n : nodes) {
                 n.send("watch");
@@ -99,8 +96,8 @@ public final class ClusterDemo {
             report(out, nodes, "after the first traffic");
 
             Node victim = nodes.remove(NODES - 1);
-            out.println("killing " + victim.name + " (SIGKILL, pid " + victim.process.pid() + ")");
-            victim.process.destroyForcibly();
+            out.println("killing " + victim.name + " (SIGKILL, pid " + victim.process().pid() + ")");
+            victim.process().destroyForcibly();
             for (Node n : nodes) {
                 out.println(n.name + ": " + n.expect("@@terminated sentinel-" + victim.name).substring(2));
                 n.awaitMembers(NODES - 1);
@@ -111,7 +108,7 @@ public final class ClusterDemo {
                 n.send("quit");
             }
             for (Node n : nodes) {
-                if (!n.process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                if (!n.process().waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
                     throw new IllegalStateException(n.name + " did not exit");
                 }
             }
@@ -122,7 +119,7 @@ public final class ClusterDemo {
             return false;
         } finally {
             for (Node n : nodes) {
-                n.process.destroyForcibly();
+                n.process().destroyForcibly();
             }
         }
     }
@@ -163,36 +160,24 @@ public final class ClusterDemo {
         }
     }
 
-    /** A node JVM and the lines it prints. */
-    private record Node(String name, Process process, LinkedBlockingQueue<String> lines, Writer in, List<String> unclaimed,
-                        List<String> log) {
+    /** A node JVM, driven by lines. */
+    private record Node(String name, ChildJvm jvm) {
         static Node start(String name, String zookeeper, Duration sessionTimeout) throws IOException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ClusterDemo.class.getName(),
-                    "node", name, zookeeper, Long.toString(sessionTimeout.toMillis())).redirectErrorStream(true).start();
-            LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    lines.add("reading failed: " + e);
-                }
-            }, name + "-output");
-            reader.setDaemon(true);
-            reader.start();
-            return new Node(name, p, lines, p.outputWriter(StandardCharsets.UTF_8), new ArrayList<>(), new ArrayList<>());
+            return new Node(name, ChildJvm.start(name, Duration.ofSeconds(WAIT_SECONDS), ChildJvm.java(
+                    List.of("--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:TieredStopAtLevel=1"), ClusterDemo.class,
+                    List.of("node", name, zookeeper, Long.toString(sessionTimeout.toMillis())))));
+        }
+
+        Process process() {
+            return jvm.process();
         }
 
         void send(String command) {
-            try {
-                in.write(command + "\n");
-                in.flush();
-            } catch (IOException e) {
-                throw new IllegalStateException(name + " does not take commands: " + e);
-            }
+            jvm.send(command);
+        }
+
+        String expect(String prefix) throws InterruptedException {
+            return jvm.expect(prefix);
         }
 
         /** Asks the node for its member count until it is {@code count} (bounded). */
@@ -207,39 +192,6 @@ public final class ClusterDemo {
                     throw new IllegalStateException(name + " did not see " + count + " members within " + WAIT_SECONDS + " s");
                 }
                 Thread.sleep(50);
-            }
-        }
-
-        /**
-         * The first line starting with {@code prefix} not taken yet: the node's answers (starting with
-         * {@code @@}) that did not match wait for a later call, in order; its log lines are skipped.
-         */
-        String expect(String prefix) throws InterruptedException {
-            for (java.util.Iterator<String> it = unclaimed.iterator(); it.hasNext(); ) {
-                String line = it.next();
-                if (line.startsWith(prefix)) {
-                    it.remove();
-                    return line;
-                }
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-            for (;;) {
-                String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    throw new IllegalStateException(name + " printed no '" + prefix + "' within " + WAIT_SECONDS
-                            + " s; its last lines:\n" + String.join("\n", log));
-                }
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-                if (line.startsWith("@@")) {
-                    unclaimed.add(line);
-                } else {
-                    if (log.size() == 20) {
-                        log.removeFirst();
-                    }
-                    log.add(line);
-                }
             }
         }
     }
