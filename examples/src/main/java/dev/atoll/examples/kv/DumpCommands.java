@@ -40,15 +40,15 @@ final class DumpCommands {
     private void restore(Request r, long now, ReplyWriter out) {
         boolean replace = false;
         boolean absolute = false;
-        boolean idle = false;
-        boolean freq = false;
+        long idleSeconds = -1;
+        long frequency = -1;
         for (int j = 4; j < r.count(); j++) {
             boolean more = j + 1 < r.count();
             if (r.is(j, REPLACE)) {
                 replace = true;
             } else if (r.is(j, ABSTTL)) {
                 absolute = true;
-            } else if (r.is(j, IDLETIME) && more && !freq) {
+            } else if (r.is(j, IDLETIME) && more && frequency < 0) {
                 if (!r.longAt(++j)) {
                     out.error(KvShard.NOT_INTEGER);
                     return;
@@ -57,8 +57,8 @@ final class DumpCommands {
                     out.error("ERR Invalid IDLETIME value, must be >= 0");
                     return;
                 }
-                idle = true;
-            } else if (r.is(j, FREQ) && more && !idle) {
+                idleSeconds = r.number;
+            } else if (r.is(j, FREQ) && more && idleSeconds < 0) {
                 if (!r.longAt(++j)) {
                     out.error(KvShard.NOT_INTEGER);
                     return;
@@ -67,7 +67,7 @@ final class DumpCommands {
                     out.error("ERR Invalid FREQ value, must be >= 0 and <= 255");
                     return;
                 }
-                freq = true;
+                frequency = r.number;
             } else {
                 out.error(KvShard.SYNTAX);
                 return;
@@ -115,6 +115,13 @@ final class DumpCommands {
         }
         shard.table.account(e);
         shard.setExpire(e, expireAt);
+        // As Redis's objectSetLRUOrLFU: FREQ sets the counter under an LFU policy, IDLETIME the last access
+        // otherwise; the other is ignored. (A time before the epoch is clamped: 0 means "never accessed".)
+        if (shard.eviction.lfu() && frequency >= 0) {
+            e.accessedAt = Eviction.lfuField((int) frequency, now);
+        } else if (!shard.eviction.lfu() && idleSeconds >= 0) {
+            e.accessedAt = Math.max(1, now - Math.min(idleSeconds, now / 1000) * 1000);
+        }
         shard.blocking.signal(r.bytes, r.offset(1), r.length(1)); // a client blocked on the key is served next
         if (shard.aof != null) {
             shard.aof.entry(e);

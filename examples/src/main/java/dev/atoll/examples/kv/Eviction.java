@@ -109,7 +109,12 @@ final class Eviction {
 
     /** A new key's access field under LFU: the initial counter, decayed from now. */
     static long lfuNew(long now) {
-        return minutes(now) << 8 | LFU_INIT;
+        return lfuField(LFU_INIT, now);
+    }
+
+    /** The access field under LFU of a key whose counter is {@code counter} (0..255) now (RESTORE ... FREQ). */
+    static long lfuField(int counter, long now) {
+        return minutes(now) << 8 | counter;
     }
 
     /**
@@ -125,7 +130,7 @@ final class Eviction {
                 counter++;
             }
         }
-        return minutes(now) << 8 | counter;
+        return lfuField(counter, now);
     }
 
     /** The counter of an access field as of {@code now}, its decay applied (OBJECT FREQ). */

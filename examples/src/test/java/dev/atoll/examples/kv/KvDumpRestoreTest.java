@@ -52,6 +52,33 @@ class KvDumpRestoreTest extends KvOneAndTwoShards {
         assertEquals(0xe9c6d914c4b8d9caL, Crc64.update(half, check, 4, 5), "continued in pieces");
     }
 
+    /** IDLETIME sets the last access under an LRU policy (the default tracking), FREQ the counter under LFU. */
+    @Test
+    void idletimeAndFreqTakeEffectUnderThePolicyThatTracksThem() throws Exception {
+        try (Jedis jedis = jedis(server(2))) {
+            jedis.set("src", "v");
+            byte[] payload = jedis.dump("src");
+            jedis.restore("idle", 0, payload, RestoreParams.restoreParams().idleTime(1000));
+            long idle = jedis.objectIdletime("idle");
+            assertTrue(idle >= 1000 && idle < 1010, "OBJECT IDLETIME after RESTORE ... IDLETIME 1000: " + idle);
+            jedis.restore("fresh", 0, payload, RestoreParams.restoreParams().frequency(100));
+            assertTrue(jedis.objectIdletime("fresh") < 10, "FREQ is ignored under LRU tracking");
+        }
+        KvSettings lfu = KvTestServer.settings(null, KvSettings.FsyncPolicy.NO);
+        lfu = new KvSettings(lfu.appendOnly(), lfu.fsync(), lfu.dir(), lfu.rewriteMinBytes(), lfu.rewriteGrowthPercent(),
+                lfu.aofMaxQueuedBytes(), lfu.input(), lfu.output(), lfu.maxConnections(), lfu.idleTimeout(),
+                lfu.password(), lfu.protectedMode(), lfu.aofLoadTruncated(), lfu.aofLoadCorruptTail(), lfu.aofLoadMissing(),
+                new KvSettings.MemoryLimits(0, KvSettings.EvictionPolicy.ALLKEYS_LFU, 5), lfu.pubsubOutput());
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, lfu); Jedis jedis = jedis(server)) {
+            jedis.set("src", "v");
+            byte[] payload = jedis.dump("src");
+            jedis.restore("freq", 0, payload, RestoreParams.restoreParams().frequency(100));
+            assertEquals(100, jedis.objectFreq("freq"));
+            jedis.restore("idle", 0, payload, RestoreParams.restoreParams().idleTime(1000));
+            assertEquals(5, jedis.objectFreq("idle"), "IDLETIME is ignored under LFU: Redis's initial counter");
+        }
+    }
+
     /** Values of every type, in the compact and the large encoding, written through {@code jedis}. */
     private static void writeEveryType(Jedis jedis) {
         jedis.set("s-int", "12345");
