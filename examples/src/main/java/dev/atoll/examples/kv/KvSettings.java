@@ -246,7 +246,12 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
     }
 
     private static boolean isAuto(ConfigReader reader, String path) {
-        return reader.config().getValue(path).unwrapped() instanceof String s && s.trim().equalsIgnoreCase("auto");
+        return isWord(reader, path, "auto");
+    }
+
+    /** Whether the value at {@code path} is the word {@code word} (any case) rather than a number or size. */
+    static boolean isWord(ConfigReader reader, String path, String word) {
+        return reader.config().getValue(path).unwrapped() instanceof String s && s.trim().equalsIgnoreCase(word);
     }
 
     private static final String OUTPUT = "kv.client-output-buffer-limit.";

@@ -43,7 +43,7 @@ final class ShardPorts {
     /** Reads {@code kv.shard-ports}: {@code off}, or the first shard's port (0 = each shard an ephemeral port). */
     static ShardPorts from(ConfigReader reader, String host) {
         String path = "kv.shard-ports";
-        if (reader.config().getValue(path).unwrapped() instanceof String s && s.trim().equalsIgnoreCase("off")) {
+        if (KvSettings.isWord(reader, path, "off")) {
             return OFF;
         }
         try {

@@ -171,7 +171,8 @@ class KvShardPortsTest {
     /** A stock cluster client: redis-benchmark --cluster reads CLUSTER NODES and routes every key itself. */
     @Test
     void redisBenchmarkInClusterModeSendsEveryCommandToItsShard() throws Exception {
-        Assumptions.assumeTrue(onPath("redis-benchmark"), "redis-benchmark is not installed (Debian: redis-tools)");
+        Assumptions.assumeTrue(KvRedisComparisonTest.onPath("redis-benchmark") != null,
+                "redis-benchmark is not installed (Debian: redis-tools)");
         try (KvTestServer server = KvTestServer.withShardPorts(2, DriverKind.AUTO, noLog());
              RespClient admin = server.client()) {
             long remoteBefore = sum(shardCounter(admin, "remote_commands"));
@@ -206,14 +207,5 @@ class KvShardPortsTest {
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings); RespClient c = server.client()) {
             assertEquals("kept", c.call("GET", onOne), "the rewritten logs lost the key");
         }
-    }
-
-    static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
