@@ -12,7 +12,10 @@ public interface MembershipListener {
     default void onMembers(List<Member> members) {
     }
 
-    /** This node's own state changed; {@code self} is its current incarnation (null before the first join). */
+    /**
+     * This node's own state changed; {@code self} is its current incarnation (null before the first join).
+     * {@link SelfState#UP} comes after the {@link #onMembers} of the member list read on (re)joining.
+     */
     default void onSelf(SelfState state, Member self) {
     }
 }

@@ -196,13 +196,22 @@ public final class ZooKeeperMembership implements MembershipProvider {
 
     // ---- on the event thread ----
 
+    /**
+     * Creates this incarnation's znode and says UP with the member list read just before, this node added:
+     * a listener told UP knows the other members already, so a node that rejoins never drops a tell to a
+     * member it has not read yet (the list was emptied at LOST). The list read after the creation follows.
+     */
     private void createOwnZnode() throws Exception {
+        List<Member> others = readMembers();
         String path = client.create().creatingParentContainersIfNeeded().withProtection()
                 .withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(membersPath + "/" + PREFIX, advertisement);
         ownPath = path;
         self = Member.parse(advertisement, incarnationOf(path));
         log.info("{} joined the cluster at {}{} as incarnation {}", settings.nodeName(), connectString, settings.path(),
                 self.incarnation());
+        List<Member> withSelf = new ArrayList<>(others);
+        withSelf.add(self);
+        publish(newestByName(withSelf));
         setState(SelfState.UP);
     }
 
@@ -258,8 +267,18 @@ public final class ZooKeeperMembership implements MembershipProvider {
     }
 
     private void refreshMembers() throws Exception {
-        List<String> children = client.getChildren().usingWatcher(childrenWatcher).forPath(membersPath);
-        Map<String, Member> newest = new HashMap<>();
+        publish(readMembers());
+    }
+
+    /** The member list as ZooKeeper holds it now (none before the first node made its path); sets the watch that re-reads it. */
+    private List<Member> readMembers() throws Exception {
+        List<String> children;
+        try {
+            children = client.getChildren().usingWatcher(childrenWatcher).forPath(membersPath);
+        } catch (KeeperException.NoNodeException none) {
+            return List.of();
+        }
+        List<Member> read = new ArrayList<>();
         for (String child : children) {
             byte[] data;
             try {
@@ -267,18 +286,27 @@ public final class ZooKeeperMembership implements MembershipProvider {
             } catch (KeeperException.NoNodeException gone) {
                 continue;
             }
-            Member member;
             try {
-                member = Member.parse(data, incarnationOf(child));
+                read.add(Member.parse(data, incarnationOf(child)));
             } catch (IllegalArgumentException e) {
                 log.warn("{}: ignoring znode {}/{}: {}", settings.nodeName(), membersPath, child, e.getMessage());
-                continue;
             }
+        }
+        return newestByName(read);
+    }
+
+    /** One member per name, its newest incarnation (an old one lingers until its session expires), by incarnation. */
+    private static List<Member> newestByName(List<Member> members) {
+        Map<String, Member> newest = new HashMap<>();
+        for (Member member : members) {
             newest.merge(member.name(), member, (a, b) -> a.incarnation() >= b.incarnation() ? a : b);
         }
         List<Member> live = new ArrayList<>(newest.values());
         live.sort(Comparator.comparingLong(Member::incarnation));
-        List<Member> now = List.copyOf(live);
+        return List.copyOf(live);
+    }
+
+    private void publish(List<Member> now) {
         if (!now.equals(members)) {
             members = now;
             tellAll(now);

@@ -19,7 +19,7 @@ final class MembershipRecorder implements MembershipListener {
     record Members(List<Member> members) implements Event {
     }
 
-    record Self(SelfState state, Member self, boolean isMemberDuringCall) implements Event {
+    record Self(SelfState state, Member self, boolean isMemberDuringCall, List<Member> membersDuringCall) implements Event {
     }
 
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -37,7 +37,7 @@ final class MembershipRecorder implements MembershipListener {
 
     @Override
     public void onSelf(SelfState state, Member self) {
-        events.add(new Self(state, self, provider.isMember()));
+        events.add(new Self(state, self, provider.isMember(), provider.members()));
     }
 
     /** Waits for the first event (from now on, in order) that matches, and returns it; every event before it is passed to {@code seen}. */

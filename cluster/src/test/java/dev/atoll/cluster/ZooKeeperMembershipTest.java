@@ -100,6 +100,9 @@ class ZooKeeperMembershipTest {
         assertEquals(List.of("a"), seenByA.awaitNames("a").stream().map(Member::name).toList());
         MembershipRecorder.Self up = seenByB.await(MembershipRecorder.Self.class, s -> s.state() == SelfState.UP, "UP again");
         assertTrue(up.self().incarnation() > firstB.incarnation(), "a new incarnation: " + up.self() + " after " + firstB);
+        // UP comes with the member list already read: a tell right after it must not find the list still empty.
+        assertEquals(List.of("a", "b"), up.membersDuringCall().stream().map(Member::name).sorted().toList(),
+                "the members known when b is told it is UP again");
         List<Member> again = seenByA.awaitNames("a", "b");
         assertEquals(up.self(), again.get(1));
         assertNotEquals(firstB, again.get(1));
