@@ -35,7 +35,8 @@ final class ClientInfo {
                 + " db=0"
                 + " sub=" + (subs == null ? 0 : subs.channels.size())
                 + " psub=" + (subs == null ? 0 : subs.patterns.size())
-                + " ssub=0 multi=-1"
+                + " ssub=" + (subs == null ? 0 : subs.shardChannels.size())
+                + " multi=-1"
                 + " qbuf=" + partialBytes
                 + " qbuf-free=" + (inputCapacity - partialBytes)
                 + " argv-mem=0 multi-mem=0"

@@ -38,7 +38,10 @@ enum Command {
     PSUBSCRIBE(-2, Kind.SERVER, "pubsub", "2.0.0", "Listens for messages published to channels that match patterns.", "pubsub", "noscript", "loading", "stale"),
     PUNSUBSCRIBE(-1, Kind.SERVER, "pubsub", "2.0.0", "Stops listening to messages published to channels that match patterns.", "pubsub", "noscript", "loading", "stale"),
     PUBLISH(3, Kind.SERVER, "pubsub", "2.0.0", "Posts a message to a channel; answers its receivers over all shards.", "pubsub", "loading", "stale", "fast"),
-    PUBSUB(-2, Kind.SERVER, "pubsub", "2.8.0", "PUBSUB CHANNELS, NUMSUB, NUMPAT over all shards.", "pubsub", "loading", "stale"),
+    PUBSUB(-2, Kind.SERVER, "pubsub", "2.8.0", "PUBSUB CHANNELS, NUMSUB, NUMPAT, SHARDCHANNELS, SHARDNUMSUB over all shards.", "pubsub", "loading", "stale"),
+    SSUBSCRIBE(-2, Kind.SERVER, "pubsub", "7.0.0", "Listens for messages published to shard channels.", "pubsub", "noscript", "loading", "stale"),
+    SUNSUBSCRIBE(-1, Kind.SERVER, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels.", "pubsub", "noscript", "loading", "stale"),
+    SPUBLISH(3, Kind.SERVER, "pubsub", "7.0.0", "Posts a message to a shard channel; answers its receivers over all shards.", "pubsub", "loading", "stale", "fast"),
     RESET(1, Kind.SERVER, "connection", "6.2.0", "Resets the connection: subscriptions, protocol, name, authentication.", "noscript", "loading", "stale", "fast", "no_auth"),
     DEBUG(-2, Kind.SERVER, "server", "1.0.0", "DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD (a log rewrite).", "admin", "noscript", "loading", "stale"),
     // Owned by the shard of their one key (argument 1).
@@ -265,6 +268,8 @@ enum Command {
                     : this == BLMOVE || this == BRPOPLPUSH ? new int[] {1, 2, 1} : new int[] {0, 0, 0};
             case GATHER -> this == ZRANGESTORE ? new int[] {1, 2, 1} : ZSetAlgebra.stores(this) ? new int[] {1, 1, 1}
                     : new int[] {0, 0, 0}; // as Redis: the other keys follow numkeys
+            case SERVER -> this == SPUBLISH ? new int[] {1, 1, 1}   // shard channels, placed by slot as keys are
+                    : this == SSUBSCRIBE || this == SUNSUBSCRIBE ? new int[] {1, -1, 1} : new int[] {0, 0, 0};
             default -> new int[] {0, 0, 0};
         };
     }

@@ -1060,6 +1060,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         multi.closed();
         if (subscriptions != null) {
             home.pubsub.unsubscribeAll(this);
+            home.shardPubSub.unsubscribeAll(this);
         }
         input = null;
         charge();
@@ -1101,10 +1102,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     /** Whether it subscribes to anything (Redis's pubsub client class). */
     boolean subscribed() {
-        return subscriptions != null && subscriptions.count() > 0;
+        return subscriptions != null && subscriptions.any();
     }
 
-    /** Whether it speaks RESP2 with subscriptions: only (P)(UN)SUBSCRIBE, PING, QUIT, RESET, and PING answers an array. */
+    /** Whether it speaks RESP2 with subscriptions: only (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET, and PING answers an array. */
     boolean subscribedResp2() {
         return subscribed() && !out.resp3();
     }
@@ -1141,6 +1142,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         multi.discardAll();
         if (subscriptions != null) {
             home.pubsub.unsubscribeAll(this);
+            home.shardPubSub.unsubscribeAll(this);
         }
         protocol(false);
         name = null;

@@ -72,7 +72,9 @@ final class KvShard {
     /** The sorted-set commands; {@link ZSetGather} calls its store and pop on this shard for other shards. */
     final ZSetCommands zsets = new ZSetCommands(this);
     /** Its connections' subscriptions (issue 18: pub/sub). */
-    final PubSub pubsub = new PubSub(this);
+    final PubSub pubsub = new PubSub(this, false);
+    /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
+    final PubSub shardPubSub = new PubSub(this, true);
     /** DEBUG SET-ACTIVE-EXPIRE 0 stops the sampling (lazy expiry goes on), as in Redis. */
     private boolean activeExpire = true;
     private KvNode node;

@@ -10,7 +10,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * One shard's pub/sub: the channels and patterns its own connections subscribe to, the delivery of a
+ * One shard's pub/sub, of one namespace: the classic channels and patterns ({@code SUBSCRIBE},
+ * {@code PSUBSCRIBE}) or Redis 7's shard channels ({@code SSUBSCRIBE}: no patterns, delivered as
+ * {@code smessage}). It holds the channels and patterns its own connections subscribe to, the delivery of a
  * message to them, and a summary that publishers on any shard read to skip a shard with no subscriber
  * for a channel ({@link #mayReceive}). Touched by its shard's thread, except the summary.
  *
@@ -32,6 +34,7 @@ final class PubSub {
     private static final int BUCKETS = 1024;
     private static final byte[] MESSAGE = ReplyWriter.asciiBytes("message");
     private static final byte[] PMESSAGE = ReplyWriter.asciiBytes("pmessage");
+    private static final byte[] SMESSAGE = ReplyWriter.asciiBytes("smessage");
 
     /** A channel or pattern name; a probe of it ({@link #probe}) compares a range of a request in place. */
     static final class Name {
@@ -72,13 +75,22 @@ final class PubSub {
     static final class Subscriptions {
         final Set<Name> channels = new LinkedHashSet<>();
         final Set<Name> patterns = new LinkedHashSet<>();
+        final Set<Name> shardChannels = new LinkedHashSet<>();
 
+        /** The count (P)(UN)SUBSCRIBE confirm with: channels and patterns, as Redis 7.0 (shard channels apart). */
         int count() {
             return channels.size() + patterns.size();
+        }
+
+        /** Whether it subscribes to anything, shard channels included (the RESP2 subscribed context). */
+        boolean any() {
+            return count() + shardChannels.size() > 0;
         }
     }
 
     private final KvShard shard;
+    /** Shard channels (SSUBSCRIBE) rather than channels and patterns. */
+    private final boolean sharded;
     private final Map<Name, Set<KvConnection>> channels = new HashMap<>();
     private final Map<Name, Set<KvConnection>> patterns = new HashMap<>();
     /** Per bucket of channel hashes: the channels subscribed here in it. Written here, read by any shard. */
@@ -91,8 +103,14 @@ final class PubSub {
     /** A publish's target shards, filled and read within one PUBLISH on this shard. */
     private int[] targets;
 
-    PubSub(KvShard shard) {
+    PubSub(KvShard shard, boolean sharded) {
         this.shard = shard;
+        this.sharded = sharded;
+    }
+
+    /** The set of {@code own} this namespace keeps {@code pattern} subscriptions in. */
+    private Set<Name> own(Subscriptions own, boolean pattern) {
+        return sharded ? own.shardChannels : pattern ? own.patterns : own.channels;
     }
 
     /** The array a PUBLISH here lists its target shards in (reused: nothing allocated per publish for it). */
@@ -110,8 +128,7 @@ final class PubSub {
 
     /** Subscribes {@code c}; false if it already was. */
     boolean subscribe(KvConnection c, Name name, boolean pattern) {
-        Subscriptions own = c.subscriptions();
-        if (!(pattern ? own.patterns : own.channels).add(name)) {
+        if (!own(c.subscriptions(), pattern).add(name)) {
             return false;
         }
         Map<Name, Set<KvConnection>> map = pattern ? patterns : channels;
@@ -127,8 +144,7 @@ final class PubSub {
 
     /** Unsubscribes {@code c}; false if it was not subscribed. */
     boolean unsubscribe(KvConnection c, Name name, boolean pattern) {
-        Subscriptions own = c.subscriptions();
-        if (!(pattern ? own.patterns : own.channels).remove(name)) {
+        if (!own(c.subscriptions(), pattern).remove(name)) {
             return false;
         }
         Map<Name, Set<KvConnection>> map = pattern ? patterns : channels;
@@ -151,14 +167,16 @@ final class PubSub {
         }
     }
 
-    /** A connection closes: it leaves every channel and pattern. */
+    /** A connection closes: it leaves every channel and pattern of this namespace. */
     void unsubscribeAll(KvConnection c) {
         Subscriptions own = c.subscriptions();
-        for (Name n : List.copyOf(own.channels)) {
+        for (Name n : List.copyOf(own(own, false))) {
             unsubscribe(c, n, false);
         }
-        for (Name n : List.copyOf(own.patterns)) {
-            unsubscribe(c, n, true);
+        if (!sharded) {
+            for (Name n : List.copyOf(own.patterns)) {
+                unsubscribe(c, n, true);
+            }
         }
     }
 
@@ -174,7 +192,7 @@ final class PubSub {
             for (KvConnection c : direct) {
                 ReplyWriter out = c.pushOut();
                 if (out != null) {
-                    out.pushHeader(3).bulk(MESSAGE).bulk(channel.bytes, channel.offset, channel.length)
+                    out.pushHeader(3).bulk(sharded ? SMESSAGE : MESSAGE).bulk(channel.bytes, channel.offset, channel.length)
                             .bulk(message, messageOffset, messageLength);
                     pushed(c);
                 }

@@ -8,9 +8,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
- * SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and PUBSUB, with Redis 7.0's replies: the
+ * SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB and the shard channels' SSUBSCRIBE,
+ * SUNSUBSCRIBE and SPUBLISH (a namespace of their own, {@link KvShard#shardPubSub}: Redis 7.0 places a
+ * shard channel on the cluster node of its slot; here every shard serves every channel, as a
+ * single Redis does, and shard-aware clients reach the channel's shard by its slot), with Redis 7.0's replies: the
  * (un)subscribe confirmations are pushes ({@code >} in RESP3, arrays in RESP2), a RESP2 connection with
  * subscriptions may send only the commands of {@link #allowedWhileSubscribed}. A subscription is kept
  * by the connection's shard ({@link PubSub}); a PUBLISH delivers to its own shard's subscribers at once
@@ -22,6 +26,8 @@ final class PubSubCommands {
     private static final byte[] UNSUBSCRIBE = ReplyWriter.asciiBytes("unsubscribe");
     private static final byte[] PSUBSCRIBE = ReplyWriter.asciiBytes("psubscribe");
     private static final byte[] PUNSUBSCRIBE = ReplyWriter.asciiBytes("punsubscribe");
+    private static final byte[] SSUBSCRIBE = ReplyWriter.asciiBytes("ssubscribe");
+    private static final byte[] SUNSUBSCRIBE = ReplyWriter.asciiBytes("sunsubscribe");
 
     private PubSubCommands() {
     }
@@ -29,7 +35,7 @@ final class PubSubCommands {
     /** The commands a RESP2 connection with subscriptions may send (Redis's "context" rule). */
     static boolean allowedWhileSubscribed(Command command) {
         return switch (command) {
-            case SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PING, QUIT, RESET -> true;
+            case SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, SSUBSCRIBE, SUNSUBSCRIBE, PING, QUIT, RESET -> true;
             default -> false;
         };
     }
@@ -41,39 +47,18 @@ final class PubSubCommands {
 
     /** Runs a pub/sub command of {@code c}; returns the pending reply, or null when answered into {@code out}. */
     static ReplySource execute(KvNode node, KvConnection c, Command command, Request r, ReplyWriter out) {
-        PubSub local = c.home.pubsub;
         switch (command) {
-            case SUBSCRIBE, PSUBSCRIBE -> {
-                boolean pattern = command == Command.PSUBSCRIBE;
-                for (int i = 1; i < r.count(); i++) {
-                    PubSub.Name name = PubSub.Name.copyOf(r.bytes, r.offset(i), r.length(i));
-                    local.subscribe(c, name, pattern);
-                    confirm(out, pattern ? PSUBSCRIBE : SUBSCRIBE, name.bytes, c.subscriptions().count());
-                }
-            }
-            case UNSUBSCRIBE, PUNSUBSCRIBE -> {
-                boolean pattern = command == Command.PUNSUBSCRIBE;
-                byte[] kind = pattern ? PUNSUBSCRIBE : UNSUBSCRIBE;
-                PubSub.Subscriptions own = c.subscriptions();
-                if (r.count() == 1) {
-                    Set<PubSub.Name> all = pattern ? own.patterns : own.channels;
-                    if (all.isEmpty()) {
-                        confirm(out, kind, null, own.count());
-                    }
-                    for (PubSub.Name name : List.copyOf(all)) {
-                        local.unsubscribe(c, name, pattern);
-                        confirm(out, kind, name.bytes, own.count());
-                    }
-                } else {
-                    for (int i = 1; i < r.count(); i++) {
-                        PubSub.Name name = new PubSub.Name(r.bytes, r.offset(i), r.length(i));
-                        local.unsubscribe(c, name, pattern);
-                        confirm(out, kind, name.copy(), own.count());
-                    }
-                }
-            }
+            case SUBSCRIBE -> subscribe(c, c.home.pubsub, false, SUBSCRIBE, r, out);
+            case PSUBSCRIBE -> subscribe(c, c.home.pubsub, true, PSUBSCRIBE, r, out);
+            case SSUBSCRIBE -> subscribe(c, c.home.shardPubSub, false, SSUBSCRIBE, r, out);
+            case UNSUBSCRIBE -> unsubscribe(c, c.home.pubsub, false, UNSUBSCRIBE, r, out);
+            case PUNSUBSCRIBE -> unsubscribe(c, c.home.pubsub, true, PUNSUBSCRIBE, r, out);
+            case SUNSUBSCRIBE -> unsubscribe(c, c.home.shardPubSub, false, SUNSUBSCRIBE, r, out);
             case PUBLISH -> {
-                return publish(node, c, r, out);
+                return publish(node, c, shard -> shard.pubsub, r, out);
+            }
+            case SPUBLISH -> {
+                return publish(node, c, shard -> shard.shardPubSub, r, out);
             }
             case PUBSUB -> {
                 return pubsub(node, c, r, out);
@@ -81,6 +66,39 @@ final class PubSubCommands {
             default -> throw new IllegalArgumentException(command + " is not a pub/sub command");
         }
         return null;
+    }
+
+    /** The count a (un)subscription of {@code kind} confirms with: shard channels count apart, as in Redis 7.0. */
+    private static int count(PubSub.Subscriptions own, byte[] kind) {
+        return kind == SSUBSCRIBE || kind == SUNSUBSCRIBE ? own.shardChannels.size() : own.count();
+    }
+
+    private static void subscribe(KvConnection c, PubSub local, boolean pattern, byte[] kind, Request r, ReplyWriter out) {
+        for (int i = 1; i < r.count(); i++) {
+            PubSub.Name name = PubSub.Name.copyOf(r.bytes, r.offset(i), r.length(i));
+            local.subscribe(c, name, pattern);
+            confirm(out, kind, name.bytes, count(c.subscriptions(), kind));
+        }
+    }
+
+    private static void unsubscribe(KvConnection c, PubSub local, boolean pattern, byte[] kind, Request r, ReplyWriter out) {
+        PubSub.Subscriptions own = c.subscriptions();
+        if (r.count() == 1) {
+            Set<PubSub.Name> all = kind == SUNSUBSCRIBE ? own.shardChannels : pattern ? own.patterns : own.channels;
+            if (all.isEmpty()) {
+                confirm(out, kind, null, count(own, kind));
+            }
+            for (PubSub.Name name : List.copyOf(all)) {
+                local.unsubscribe(c, name, pattern);
+                confirm(out, kind, name.bytes, count(own, kind));
+            }
+        } else {
+            for (int i = 1; i < r.count(); i++) {
+                PubSub.Name name = new PubSub.Name(r.bytes, r.offset(i), r.length(i));
+                local.unsubscribe(c, name, pattern);
+                confirm(out, kind, name.copy(), count(own, kind));
+            }
+        }
     }
 
     private static void confirm(ReplyWriter out, byte[] kind, byte[] name, int count) {
@@ -98,15 +116,17 @@ final class PubSubCommands {
      * shard's batches, so that it reaches them behind the publisher's earlier commands), and answers
      * the receivers over all shards. A shard whose mesh queue refuses it makes the reply an error.
      */
-    private static ReplySource publish(KvNode node, KvConnection c, Request r, ReplyWriter out) {
+    private static ReplySource publish(KvNode node, KvConnection c, Function<KvShard, PubSub> namespace, Request r,
+                                       ReplyWriter out) {
         PubSub.Name channel = new PubSub.Name(r.bytes, r.offset(1), r.length(1));
-        long here = c.home.pubsub.deliver(channel, r.bytes, r.offset(2), r.length(2));
+        PubSub local = namespace.apply(c.home);
+        long here = local.deliver(channel, r.bytes, r.offset(2), r.length(2));
         int home = c.home.id;
         // The summaries are read once: another shard's may change meanwhile, and each target must answer.
-        int[] targets = c.home.pubsub.targets(node.shardCount());
+        int[] targets = local.targets(node.shardCount());
         int count = 0;
         for (int s = 0; s < node.shardCount(); s++) {
-            if (s != home && node.shards[s].pubsub.mayReceive(channel.hash)) {
+            if (s != home && namespace.apply(node.shards[s]).mayReceive(channel.hash)) {
                 targets[count++] = s;
             }
         }
@@ -122,7 +142,7 @@ final class PubSubCommands {
         for (int i = 0; i < count; i++) {
             int target = targets[i];
             Runnable delivery = () -> {
-                long n = node.shards[target].pubsub.deliver(copy, message, 0, message.length);
+                long n = namespace.apply(node.shards[target]).deliver(copy, message, 0, message.length);
                 Shard.current().sendReply(home, () -> pending.arrived(n, -1));
             };
             if (!shard.send(target, delivery)) {
@@ -168,12 +188,14 @@ final class PubSubCommands {
         int[] all = new int[node.shardCount()];
         Arrays.setAll(all, i -> i);
         switch (sub) {
-            case "channels" -> {
+            case "channels", "shardchannels" -> {
                 if (r.count() > 3) {
                     break;
                 }
                 byte[] pattern = r.count() == 3 ? r.copy(2) : null;
-                return FanOut.start(node, c, out.resp3(), all, shard -> shard.pubsub.channels(pattern),
+                boolean sharded = sub.equals("shardchannels");
+                return FanOut.start(node, c, out.resp3(), all,
+                        shard -> (sharded ? shard.shardPubSub : shard.pubsub).channels(pattern),
                         (results, reply) -> distinct(results, reply));
             }
             case "numpat" -> {
@@ -184,7 +206,8 @@ final class PubSubCommands {
                 return FanOut.start(node, c, out.resp3(), all, shard -> shard.pubsub.patterns(),
                         (results, reply) -> reply.integer(union(results).size()));
             }
-            case "numsub" -> {
+            case "numsub", "shardnumsub" -> {
+                boolean sharded = sub.equals("shardnumsub");
                 List<PubSub.Name> names = new ArrayList<>();
                 for (int i = 2; i < r.count(); i++) {
                     names.add(PubSub.Name.copyOf(r.bytes, r.offset(i), r.length(i)));
@@ -192,7 +215,7 @@ final class PubSubCommands {
                 return FanOut.start(node, c, out.resp3(), all, shard -> {
                     long[] counts = new long[names.size()];
                     for (int i = 0; i < counts.length; i++) {
-                        counts[i] = shard.pubsub.subscribers(names.get(i));
+                        counts[i] = (sharded ? shard.shardPubSub : shard.pubsub).subscribers(names.get(i));
                     }
                     return counts;
                 }, (results, reply) -> {
@@ -216,6 +239,10 @@ final class PubSubCommands {
                     "NUMSUB [<channel> ...]",
                     "    Return the number of subscribers for the specified channels, excluding",
                     "    pattern subscriptions(default: no channels).",
+                    "SHARDCHANNELS [<pattern>]",
+                    "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+                    "SHARDNUMSUB [<shardchannel> ...]",
+                    "    Return the number of subscribers for the specified shard level channel(s)",
                     "HELP",
                     "    Prints this help."};
                 out.arrayHeader(lines.length);
