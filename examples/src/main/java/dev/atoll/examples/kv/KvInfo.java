@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The text of INFO: Redis's sections (server, clients, memory, cpu, persistence, stats, errorstats, keyspace;
- * and commandstats when asked for, as Redis's default leaves it out) plus one line per shard.
+ * The text of INFO: Redis 7.0's sections in its order (server, clients, memory, persistence, stats,
+ * replication, cpu, modules, errorstats, cluster, keyspace; and commandstats when asked for, as Redis's
+ * default leaves it out) plus Atoll's own, one line per shard.
  */
 final class KvInfo {
     /** HotSpot's per-thread allocation counter: bytes a shard's thread allocated since it started. */
@@ -104,6 +105,42 @@ final class KvInfo {
                     .append("jvm_heap_committed:").append(jvm.totalMemory()).append("\r\n")
                     .append("jvm_heap_max:").append(jvm.maxMemory()).append("\r\n\r\n");
         }
+        if (all || sections.contains("persistence")) {
+            b.append("# Persistence\r\n")
+                    .append("loading:0\r\n")
+                    .append("aof_enabled:").append(settings.appendOnly() ? 1 : 0).append("\r\n")
+                    .append("appendfsync:").append(settings.fsync().name().toLowerCase(Locale.ROOT)).append("\r\n")
+                    .append("aof_current_size:").append(aofBytes).append("\r\n")
+                    .append("aof_rewrite_in_progress:").append(rewriting ? 1 : 0).append("\r\n")
+                    .append("aof_rewrites:").append(rewrites).append("\r\n\r\n");
+        }
+        if (all || sections.contains("stats")) {
+            b.append("# Stats\r\n")
+                    .append("total_connections_received:").append(node.connectionsAccepted.get()).append("\r\n")
+                    .append("rejected_connections:").append(node.connectionsRejected.get()).append("\r\n")
+                    .append("client_output_buffer_limit_disconnections:").append(node.outputLimitDisconnections.get())
+                    .append("\r\n")
+                    .append("total_commands_processed:").append(commands).append("\r\n")
+                    .append("expired_keys:").append(expired).append("\r\n")
+                    .append("evicted_keys:").append(evicted).append("\r\n")
+                    .append("keyspace_hits:").append(hits).append("\r\n")
+                    .append("keyspace_misses:").append(misses).append("\r\n")
+                    .append("total_error_replies:").append(errorReplies).append("\r\n\r\n");
+        }
+        if (all || sections.contains("replication")) {
+            b.append("# Replication\r\n")   // no replicas: a master alone, as a redis-server without any
+                    .append("role:master\r\n")
+                    .append("connected_slaves:0\r\n")
+                    .append("master_failover_state:no-failover\r\n")
+                    .append("master_replid:").append(node.replicationId).append("\r\n")
+                    .append("master_replid2:0000000000000000000000000000000000000000\r\n")
+                    .append("master_repl_offset:0\r\n")
+                    .append("second_repl_offset:-1\r\n")
+                    .append("repl_backlog_active:0\r\n")
+                    .append("repl_backlog_size:1048576\r\n")
+                    .append("repl_backlog_first_byte_offset:0\r\n")
+                    .append("repl_backlog_histlen:0\r\n\r\n");
+        }
         if (all || sections.contains("cpu")) {
             long[] cpu = processCpu();
             b.append("# CPU\r\n")
@@ -111,6 +148,9 @@ final class KvInfo {
                     .append("used_cpu_user:").append(seconds(cpu[1])).append("\r\n")
                     .append("used_cpu_sys_children:0.000000\r\n")
                     .append("used_cpu_user_children:0.000000\r\n\r\n");
+        }
+        if (all || sections.contains("modules")) {
+            b.append("# Modules\r\n\r\n");
         }
         if (sections.contains("commandstats") || sections.contains("everything") || sections.contains("all")) {
             b.append("# Commandstats\r\n");
@@ -143,27 +183,9 @@ final class KvInfo {
                     .append("\r\n"));
             b.append("\r\n");
         }
-        if (all || sections.contains("persistence")) {
-            b.append("# Persistence\r\n")
-                    .append("loading:0\r\n")
-                    .append("aof_enabled:").append(settings.appendOnly() ? 1 : 0).append("\r\n")
-                    .append("appendfsync:").append(settings.fsync().name().toLowerCase(Locale.ROOT)).append("\r\n")
-                    .append("aof_current_size:").append(aofBytes).append("\r\n")
-                    .append("aof_rewrite_in_progress:").append(rewriting ? 1 : 0).append("\r\n")
-                    .append("aof_rewrites:").append(rewrites).append("\r\n\r\n");
-        }
-        if (all || sections.contains("stats")) {
-            b.append("# Stats\r\n")
-                    .append("total_connections_received:").append(node.connectionsAccepted.get()).append("\r\n")
-                    .append("rejected_connections:").append(node.connectionsRejected.get()).append("\r\n")
-                    .append("client_output_buffer_limit_disconnections:").append(node.outputLimitDisconnections.get())
-                    .append("\r\n")
-                    .append("total_commands_processed:").append(commands).append("\r\n")
-                    .append("expired_keys:").append(expired).append("\r\n")
-                    .append("evicted_keys:").append(evicted).append("\r\n")
-                    .append("keyspace_hits:").append(hits).append("\r\n")
-                    .append("keyspace_misses:").append(misses).append("\r\n")
-                    .append("total_error_replies:").append(errorReplies).append("\r\n\r\n");
+        if (all || sections.contains("cluster")) {
+            b.append("# Cluster\r\n")
+                    .append("cluster_enabled:").append(node.shardPorts.enabled() ? 1 : 0).append("\r\n\r\n");
         }
         if (all || sections.contains("shards")) {
             b.append("# Shards\r\n");
@@ -196,10 +218,6 @@ final class KvInfo {
                         .append(",lock_waits=").append(s.lockWaits()).append("\r\n");
             }
             b.append("\r\n");
-        }
-        if (all || sections.contains("cluster")) {
-            b.append("# Cluster\r\n")
-                    .append("cluster_enabled:").append(node.shardPorts.enabled() ? 1 : 0).append("\r\n\r\n");
         }
         if (all || sections.contains("keyspace")) {
             b.append("# Keyspace\r\n");

@@ -25,6 +25,8 @@ final class KvNode {
     /** The bound port, for INFO; set once listening. */
     volatile int port;
     final long startMillis = System.currentTimeMillis();
+    /** INFO replication's {@code master_replid}: 40 hex digits drawn at start, as Redis draws its own. */
+    final String replicationId = randomHex(20);
     /** Open client connections over all shards, against {@code kv.max-connections}. */
     final AtomicInteger connections = new AtomicInteger();
     final AtomicLong connectionsAccepted = new AtomicLong();
@@ -54,5 +56,11 @@ final class KvNode {
 
     int shardCount() {
         return shards.length;
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] random = new byte[bytes];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(random);
+        return java.util.HexFormat.of().formatHex(random);
     }
 }

@@ -75,6 +75,7 @@ final class ServerCommands {
                 java.time.Instant now = java.time.Instant.now();
                 out.arrayHeader(2).bulk(Long.toString(now.getEpochSecond())).bulk(Long.toString(now.getNano() / 1000));
             }
+            case ROLE -> out.arrayHeader(3).bulk("master").integer(0).arrayHeader(0); // no replicas
             case WAIT -> {
                 // Redis parses the timeout first; with no replica there is nothing to wait for.
                 if (!r.longAt(2)) {
