@@ -20,7 +20,7 @@ import java.util.Set;
  */
 final class AdminCommands {
     /** What CONFIG GET reports but CONFIG SET cannot change here (a restart with the setting does). */
-    private static final Set<String> FIXED = Set.of("save", "appendonly", "appendfsync", "dir", "port", "databases",
+    private static final Set<String> FIXED = Set.of("save", "appendonly", "dir", "port", "databases",
             "proto-max-bulk-len", "client-query-buffer-limit", "protected-mode", "requirepass");
 
     private final KvNode node;
@@ -318,7 +318,7 @@ final class AdminCommands {
     }
 
     /**
-     * CONFIG SET name value [name value ...]: all or nothing, as in Redis 7. {@code maxclients},
+     * CONFIG SET name value [name value ...]: all or nothing, as in Redis 7. {@code appendfsync}, {@code maxclients},
      * {@code timeout}, {@code client-output-buffer-limit} (classes normal — for connections accepted
      * afterwards — and pubsub — at once) and {@code maxmemory}, {@code maxmemory-policy} (within LRU or
      * LFU tracking), {@code maxmemory-samples} change; the other parameters CONFIG GET shows are refused,
@@ -344,17 +344,23 @@ final class AdminCommands {
         node.settings = s;
         boolean timeout = seen.containsKey("timeout");
         boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
-        if (!timeout && !memory) {
+        boolean fsync = seen.containsKey("appendfsync");
+        if (!timeout && !memory && !fsync) {
             out.ok();
             return null;
         }
         KvSettings.MemoryLimits limits = s.memory();
+        KvSettings.FsyncPolicy policy = s.fsync();
+        // OK once every shard applied it: under always, each write answered after the OK waits for its sync.
         return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
             if (timeout) {
                 shard.armIdleCheck();
             }
             if (memory) {
                 shard.memoryChanged(limits, node.shardCount());
+            }
+            if (fsync && shard.aof != null) {
+                shard.aof.fsync(policy);
             }
             return null;
         }, (results, reply) -> reply.ok());
@@ -371,20 +377,28 @@ final class AdminCommands {
                 if (n < 1 || n > 1_000_000) {
                     throw new Refused(failed(name, "argument must be between 1 and 1000000 inclusive"));
                 }
-                return with(s, (int) n, s.idleTimeout(), s.output(), s.pubsubOutput(), s.memory());
+                return with(s, s.fsync(), (int) n, s.idleTimeout(), s.output(), s.pubsubOutput(), s.memory());
             }
             case "timeout" -> {
                 long n = integer(name, value);
                 if (n < 0 || n > Integer.MAX_VALUE) {
                     throw new Refused(failed(name, "argument must be between 0 and 2147483647 inclusive"));
                 }
-                return with(s, s.maxConnections(), Duration.ofSeconds(n), s.output(), s.pubsubOutput(), s.memory());
+                return with(s, s.fsync(), s.maxConnections(), Duration.ofSeconds(n), s.output(), s.pubsubOutput(), s.memory());
             }
             case "client-output-buffer-limit" -> {
                 return outputLimits(s, value);
             }
             case "maxmemory", "maxmemory-policy", "maxmemory-samples" -> {
                 return memorySetting(s, name, value);
+            }
+            case "appendfsync" -> {
+                for (KvSettings.FsyncPolicy policy : KvSettings.FsyncPolicy.values()) {
+                    if (policy.name().equalsIgnoreCase(value)) {
+                        return with(s, policy, s.maxConnections(), s.idleTimeout(), s.output(), s.pubsubOutput(), s.memory());
+                    }
+                }
+                throw new Refused(failed(name, "argument(s) must be one of the following: everysec, always, no"));
             }
             default -> {
                 if (FIXED.contains(name)) {
@@ -446,7 +460,7 @@ final class AdminCommands {
                 }
             }
         }
-        return with(s, s.maxConnections(), s.idleTimeout(), normal, pubsub, s.memory());
+        return with(s, s.fsync(), s.maxConnections(), s.idleTimeout(), normal, pubsub, s.memory());
     }
 
     /** Redis's memtoull: a number with an optional unit (k, kb, m, mb, g, gb, any case); -1 if not one. */
@@ -470,9 +484,10 @@ final class AdminCommands {
         }
     }
 
-    private static KvSettings with(KvSettings s, int maxConnections, Duration idleTimeout, KvSettings.OutputLimits output,
-                                   KvSettings.PubSubLimits pubsub, KvSettings.MemoryLimits memory) {
-        return new KvSettings(s.appendOnly(), s.fsync(), s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
+    private static KvSettings with(KvSettings s, KvSettings.FsyncPolicy fsync, int maxConnections, Duration idleTimeout,
+                                   KvSettings.OutputLimits output, KvSettings.PubSubLimits pubsub,
+                                   KvSettings.MemoryLimits memory) {
+        return new KvSettings(s.appendOnly(), fsync, s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), output, maxConnections, idleTimeout, s.password(), s.protectedMode(),
                 s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub);
     }
@@ -514,7 +529,7 @@ final class AdminCommands {
                 yield new KvSettings.MemoryLimits(m.maxMemory(), m.policy(), (int) n);
             }
         };
-        return with(s, s.maxConnections(), s.idleTimeout(), s.output(), s.pubsubOutput(), changed);
+        return with(s, s.fsync(), s.maxConnections(), s.idleTimeout(), s.output(), s.pubsubOutput(), changed);
     }
 
     // ---- DEBUG ----

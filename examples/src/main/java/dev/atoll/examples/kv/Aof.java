@@ -27,7 +27,8 @@ import java.util.function.BiConsumer;
  * callbacks run only once it covers them, which is what holds back the replies. {@code everysec}:
  * once a second a timer starts a sync of what is written by then (or as soon as something new is),
  * beside the write in flight, so no load can starve it; records not yet written go with the next
- * second's. {@code no}: no sync.
+ * second's. {@code no}: no sync. {@code CONFIG SET appendfsync} changes the policy on the shard's thread
+ * ({@link #fsync}); a {@link #whenSynced} waiter under any policy makes the sync it waits for happen.
  *
  * <p>Failures ({@link Health}): while the log cannot be written, writes are refused
  * ({@link #failure()}, Redis's MISCONF) and nothing waits for it but what it has not synced. A failed
@@ -89,7 +90,11 @@ final class Aof {
     private final KeyTable table;
     private final LogStore store;
     private final LogPressure pressure;
-    private final boolean syncEachWrite;
+    /** The fsync policy in force: {@code kv.appendfsync}, then what CONFIG SET chose. */
+    private KvSettings.FsyncPolicy fsync;
+    private boolean syncEachWrite;
+    /** Whether the everysec timer is scheduled (it stops itself once the policy is another). */
+    private boolean everySecondArmed;
     private final Runnable flushTask = this::flushQueued;
     private final Runnable everySecond = this::everySecond;
     private final Runnable retryTask = this::retry;
@@ -140,7 +145,34 @@ final class Aof {
         this.table = table;
         this.store = store;
         this.pressure = pressure;
-        this.syncEachWrite = settings.fsync() == KvSettings.FsyncPolicy.ALWAYS;
+        this.fsync = settings.fsync();
+        this.syncEachWrite = fsync == KvSettings.FsyncPolicy.ALWAYS;
+    }
+
+    /**
+     * CONFIG SET appendfsync: from now on this policy. Under {@code always} a write answered from now on
+     * waits for its sync, and what was written before is synced at once; {@code everysec} starts the timer.
+     */
+    void fsync(KvSettings.FsyncPolicy policy) {
+        fsync = policy;
+        syncEachWrite = policy == KvSettings.FsyncPolicy.ALWAYS;
+        if (syncEachWrite) {
+            syncTarget = Math.max(syncTarget, appended);
+        }
+        armEverySecond();
+        pump();
+    }
+
+    /** Whether each write is synced before its reply ({@code appendfsync always}). */
+    boolean syncsEachWrite() {
+        return syncEachWrite;
+    }
+
+    private void armEverySecond() {
+        if (file != null && fsync == KvSettings.FsyncPolicy.EVERYSEC && !everySecondArmed) {
+            everySecondArmed = true;
+            shard.schedule(Duration.ofSeconds(1), everySecond);
+        }
     }
 
 
@@ -157,9 +189,7 @@ final class Aof {
                 .flatMap(size -> {
                     fileSize = size;
                     sizeAfterRewrite = size;
-                    if (settings.fsync() == KvSettings.FsyncPolicy.EVERYSEC) {
-                        shard.schedule(Duration.ofSeconds(1), everySecond);
-                    }
+                    armEverySecond();
                     if (!rewriteNow) {
                         return Promise.completed(null);
                     }
@@ -171,10 +201,11 @@ final class Aof {
 
     /** everysec: a sync of what is written now, or as soon as something new is. */
     private void everySecond() {
-        if (file != null) {
+        everySecondArmed = false;
+        if (file != null && fsync == KvSettings.FsyncPolicy.EVERYSEC) {
             syncWanted = true;
             pump();
-            shard.schedule(Duration.ofSeconds(1), everySecond);
+            armEverySecond();
         }
     }
 
@@ -351,12 +382,22 @@ final class Aof {
         return health == Health.OK ? appended : synced;
     }
 
-    /** Runs {@code action} once everything up to {@code position} is on the device (at once if it is). */
+    /**
+     * Runs {@code action} once everything up to {@code position} is on the device (at once if it is);
+     * the sync it needs is asked for, so a waiter whose policy changed meanwhile is never left behind.
+     */
     void whenSynced(long position, Runnable action) {
         if (synced >= position) {
             action.run();
         } else {
             waiters.add(new Waiter(position, action));
+            if (position > syncTarget) {
+                syncTarget = position;
+                if (!flushQueued) {
+                    flushQueued = true;
+                    shard.execute(flushTask);
+                }
+            }
         }
     }
 

@@ -205,12 +205,7 @@ final class Batch implements Runnable, ReplySource {
         owner.remoteCommands += count;
         owner.batchesIn++;
         state = RETURNING;
-        Aof aof = owner.aof;
-        if (aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-            aof.whenSynced(aof.syncPoint(), this::sendBack);
-        } else {
-            sendBack();
-        }
+        owner.afterLogged(this::sendBack);
     }
 
     /** The keys of the commands from {@link #next} on: they wait together behind a lock. */

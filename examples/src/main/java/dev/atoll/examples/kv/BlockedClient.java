@@ -224,11 +224,7 @@ abstract class BlockedClient extends PendingReply {
     /** Ends the serving on the current shard: once its log synced what it logged (appendfsync always), the result goes home. */
     final void finish(KvShard at) {
         Runnable home = () -> Shard.current().sendReply(this.home, this::completeAtHome);
-        if (at.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-            at.aof.whenSynced(at.aof.syncPoint(), home);
-        } else {
-            home.run();
-        }
+        at.afterLogged(home);
     }
 
     private void completeAtHome() {

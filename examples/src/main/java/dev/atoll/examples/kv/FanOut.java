@@ -64,12 +64,7 @@ final class FanOut extends PendingReply {
                 }
                 Object answer = result;
                 Runnable back = () -> fanOut.arrived(target, answer);
-                Aof aof = shard.aof;
-                if (aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
-                    aof.whenSynced(aof.syncPoint(), () -> Shard.current().sendReply(home, back));
-                } else {
-                    Shard.current().sendReply(home, back);
-                }
+                shard.afterLogged(() -> Shard.current().sendReply(home, back));
             };
             Runnable part = afterLocks ? () -> node.shards[target].locks.afterLocks(run) : run;
             if (!here.send(target, part)) {

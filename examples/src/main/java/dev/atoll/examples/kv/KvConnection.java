@@ -717,7 +717,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
      * a write's acknowledgement, and a read that may show a write not yet on the device.
      */
     private void waitForLocalSync() {
-        if (home.aof != null && node.settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
+        if (home.aof != null && home.aof.syncsEachWrite()) {
             syncNeeded = Math.max(syncNeeded, home.aof.syncPoint()); // lower while the log fails: keep earlier writes' wait
         }
     }

@@ -171,7 +171,7 @@ final class KvShard {
 
     /** Runs {@code next} once this shard's log holds what it logged so far on the device (appendfsync always), else now. */
     void afterLogged(Runnable next) {
-        if (aof != null && settings.fsync() == KvSettings.FsyncPolicy.ALWAYS) {
+        if (aof != null && aof.syncsEachWrite()) {
             aof.whenSynced(aof.syncPoint(), next);
         } else {
             next.run();

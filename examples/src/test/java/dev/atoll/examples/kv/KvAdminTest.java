@@ -125,8 +125,11 @@ class KvAdminTest {
             // all or nothing: the valid first pair is not applied
             assertTrue(admin.call("CONFIG", "SET", "maxclients", "7", "timeout", "x") instanceof RespClient.Error);
             assertEquals(List.of("maxclients", "100"), admin.call("CONFIG", "GET", "maxclients"));
-            assertTrue(((RespClient.Error) admin.call("CONFIG", "SET", "appendfsync", "always")).text()
-                    .startsWith("ERR CONFIG SET failed (possibly related to argument 'appendfsync')"));
+            assertTrue(((RespClient.Error) admin.call("CONFIG", "SET", "appendonly", "yes")).text()
+                    .startsWith("ERR CONFIG SET failed (possibly related to argument 'appendonly')"));
+            assertEquals(new RespClient.Error("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - "
+                    + "argument(s) must be one of the following: everysec, always, no"),
+                    admin.call("CONFIG", "SET", "appendfsync", "sometimes"));
 
             admin.call("SET", "k", "v");
             admin.call("GET", "k");
