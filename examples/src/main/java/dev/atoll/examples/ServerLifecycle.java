@@ -33,6 +33,8 @@ public final class ServerLifecycle {
     private static final Duration DEATH_STOP_GRACE = Duration.ofSeconds(10);
     /** Held by the one stop of the process. */
     private static final Object STOP_LOCK = new Object();
+    /** Whether this process serves through {@link #serveService} (a stop request then ends it). */
+    private static volatile boolean serving;
 
     private ServerLifecycle() {
     }
@@ -96,6 +98,7 @@ public final class ServerLifecycle {
         // A shutdown hook sees SIGINT and SIGTERM; halting from it sets the exit status (the JVM would
         // otherwise report 130 or 143).
         Runtime.getRuntime().addShutdownHook(new Thread(stop, settings.example() + "-stop"));
+        serving = true;
         service.listening(server.port());
         settings.printReady(server.port(), runtime.driverKind(), runtime.shardCount());
         ShardRuntime.ShardDeath died = death.join();   // for ever, unless a shard dies: a signal halts the JVM
@@ -144,6 +147,19 @@ public final class ServerLifecycle {
             }
             halt(status);
         }
+    }
+
+    /**
+     * Stops the serving process as SIGTERM does (the orderly stop of {@link #serveService}, exit status 0
+     * unless a shard died), from another thread; false, doing nothing, when nothing serves in this process
+     * (a server inside a test).
+     */
+    public static boolean requestStop() {
+        if (!serving) {
+            return false;
+        }
+        Thread.ofPlatform().name("stop-request").start(() -> System.exit(0));
+        return true;
     }
 
     private static void halt(int status) {

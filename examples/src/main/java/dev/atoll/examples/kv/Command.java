@@ -20,6 +20,7 @@ enum Command {
     COMMAND(-1, Kind.CONNECTION, "server", "2.8.13", "Returns detailed information about all commands.", "loading", "stale"),
     CONFIG(-2, Kind.SERVER, "server", "2.0.0", "CONFIG GET, SET (the parameters that change at run time), RESETSTAT.", "admin", "noscript", "loading", "stale"),
     TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),
+    SHUTDOWN(-1, Kind.CONNECTION, "server", "1.0.0", "Stops the server as SIGTERM does: every shard's log written and synced, then the process exits.", "admin", "noscript", "loading", "stale", "no_multi", "allow_busy"),
     ROLE(1, Kind.CONNECTION, "server", "2.8.12", "Answers master with no replicas: there is no replication.", "noscript", "loading", "stale", "fast"),
     WAIT(3, Kind.CONNECTION, "generic", "3.0.0", "Answers 0 at once: there are no replicas to wait for.", "noscript"),
     // Redis Cluster's view, the shards as its nodes (ClusterCommands; kv.shard-ports).

@@ -75,6 +75,7 @@ final class ServerCommands {
                 java.time.Instant now = java.time.Instant.now();
                 out.arrayHeader(2).bulk(Long.toString(now.getEpochSecond())).bulk(Long.toString(now.getNano() / 1000));
             }
+            case SHUTDOWN -> shutdown(r, out);
             case ROLE -> out.arrayHeader(3).bulk("master").integer(0).arrayHeader(0); // no replicas
             case WAIT -> {
                 // Redis parses the timeout first; with no replica there is nothing to wait for.
@@ -89,6 +90,41 @@ final class ServerCommands {
                 }
             }
             default -> throw new IllegalArgumentException(command + " is not a connection command");
+        }
+    }
+
+    /**
+     * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: the process stops as at SIGTERM — connections
+     * closed, every shard's log written and synced whatever the fsync policy — and the client gets no
+     * reply, as from Redis. There is no snapshot to save or skip, no replica to wait for, so the options
+     * change nothing; ABORT finds no shutdown in progress.
+     */
+    private void shutdown(Request r, ReplyWriter out) {
+        boolean save = false;
+        boolean noSave = false;
+        for (int i = 1; i < r.count(); i++) {
+            switch (r.string(i).toLowerCase(Locale.ROOT)) {
+                case "save" -> save = true;
+                case "nosave" -> noSave = true;
+                case "now", "force" -> { }
+                case "abort" -> {
+                    if (r.count() == 2) {
+                        out.error("ERR No shutdown in progress.");
+                        return;
+                    }
+                    out.error("ERR syntax error");
+                    return;
+                }
+                default -> {
+                    out.error("ERR syntax error");
+                    return;
+                }
+            }
+        }
+        if (save && noSave) {
+            out.error("ERR syntax error");
+        } else if (!dev.atoll.examples.ServerLifecycle.requestStop()) {
+            out.error("ERR Errors trying to SHUTDOWN. Check logs."); // in a test: nothing to stop
         }
     }
 

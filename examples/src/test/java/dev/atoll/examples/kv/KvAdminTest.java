@@ -127,6 +127,8 @@ class KvAdminTest {
             assertEquals(List.of("maxclients", "100"), admin.call("CONFIG", "GET", "maxclients"));
             assertTrue(((RespClient.Error) admin.call("CONFIG", "SET", "appendonly", "yes")).text()
                     .startsWith("ERR CONFIG SET failed (possibly related to argument 'appendonly')"));
+            // Inside a test nothing serves the process: SHUTDOWN cannot stop it (KvCrashTest stops a real one).
+            assertEquals(new RespClient.Error("ERR Errors trying to SHUTDOWN. Check logs."), admin.call("SHUTDOWN"));
             assertEquals(new RespClient.Error("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - "
                     + "argument(s) must be one of the following: everysec, always, no"),
                     admin.call("CONFIG", "SET", "appendfsync", "sometimes"));

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -136,6 +137,42 @@ class KvCrashTest {
             second.process().destroy(); // SIGTERM: a clean stop
             assertTrue(second.process().waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, second.process().exitValue(), () -> String.join("\n", second.output()));
+        }
+    }
+
+    /**
+     * SHUTDOWN stops the server as SIGTERM does: no reply, the process exits with 0, and a restart on its
+     * directory has every write. Its options are checked first, with Redis's errors. (The sync at a clean
+     * stop is AofDurabilityTest's; here the page cache survives the exit anyway.)
+     */
+    @Test
+    void shutdownStopsTheServerAndARestartHasEveryWrite() throws Exception {
+        List<String> arguments = List.of("--shards", "2", "--appendfsync", "no", "--dir", dir.toString());
+        Child first = startKv(List.of("-Xmx256m"), arguments);
+        try (RespClient c = new RespClient(first.port())) {
+            for (int i = 0; i < 200; i++) {
+                c.send("SET", "k" + i, "v" + i);
+            }
+            for (int i = 0; i < 200; i++) {
+                assertEquals("OK", c.read());
+            }
+            assertEquals(new RespClient.Error("ERR No shutdown in progress."), c.call("SHUTDOWN", "ABORT"));
+            assertEquals(new RespClient.Error("ERR syntax error"), c.call("SHUTDOWN", "NOSAVE", "SAVE"));
+            assertEquals(new RespClient.Error("ERR syntax error"), c.call("SHUTDOWN", "LATER"));
+            c.send("SHUTDOWN", "NOSAVE");
+            assertThrows(IOException.class, c::read, "no reply: the connection closes");
+        }
+        assertTrue(first.process().waitFor(30, TimeUnit.SECONDS), "the server stopped");
+        assertEquals(0, first.process().exitValue(), () -> String.join("\n", first.output()));
+
+        Child second = startKv(List.of("-Xmx256m"), arguments);
+        try (RespClient c = new RespClient(second.port())) {
+            for (int i = 0; i < 200; i++) {
+                assertEquals("v" + i, c.call("GET", "k" + i));
+            }
+        } finally {
+            second.process().destroy();
+            assertTrue(second.process().waitFor(30, TimeUnit.SECONDS));
         }
     }
 }
