@@ -83,6 +83,7 @@ enum Command {
     EXPIRETIME(2, Kind.KEY, "generic", "7.0.0", "Returns a key's expiry as a Unix time in seconds.", "readonly", "fast"),
     PEXPIRETIME(2, Kind.KEY, "generic", "7.0.0", "Returns a key's expiry as a Unix time in milliseconds.", "readonly", "fast"),
     OBJECT(-2, Kind.KEY, "generic", "2.2.3", "OBJECT ENCODING, FREQ, IDLETIME, REFCOUNT of a key; OBJECT HELP.", "readonly"),
+    MEMORY(-2, Kind.KEY, "server", "4.0.0", "MEMORY USAGE of a key (what maxmemory counts for it), PURGE, MALLOC-STATS, HELP.", "readonly"),
     HSET(-4, Kind.KEY, "hash", "2.0.0", "Sets fields of a hash; returns how many are new.", "write", "denyoom", "fast"),
     HMSET(-4, Kind.KEY, "hash", "2.0.0", "Sets fields of a hash (as HSET, answering OK).", "write", "denyoom", "fast"),
     HSETNX(4, Kind.KEY, "hash", "2.0.0", "Sets a field of a hash only when it does not exist.", "write", "denyoom", "fast"),
@@ -257,7 +258,7 @@ enum Command {
     /** First key, last key (-1: the last argument) and step, as COMMAND reports them. */
     int[] keySpec() {
         return switch (kind) {
-            case KEY -> this == OBJECT ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
+            case KEY -> this == OBJECT || this == MEMORY ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
             case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : new int[] {0, 0, 0};
             case ONE_SHARD -> switch (this) {
                 case MSETNX -> new int[] {1, -1, 2};
@@ -278,7 +279,7 @@ enum Command {
 
     /** Where the key of a KEY command with {@code count} arguments is; -1: it has none (OBJECT HELP). */
     int keyIndex(int count) {
-        return this != OBJECT ? 1 : count >= 3 ? 2 : -1;
+        return this != OBJECT && this != MEMORY ? 1 : count >= 3 ? 2 : -1;
     }
 
     /** The first key of a ONE_SHARD command (SINTERCARD's follow its numkeys). */

@@ -15,6 +15,18 @@ final class KeyCommands {
     private static final byte[] IDLETIME = ReplyWriter.asciiBytes("idletime");
     private static final byte[] REFCOUNT = ReplyWriter.asciiBytes("refcount");
     private static final byte[] HELP = ReplyWriter.asciiBytes("help");
+    private static final byte[] SAMPLES = ReplyWriter.asciiBytes("samples");
+    private static final String[] MEMORY_HELP = {
+        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "MALLOC-STATS",
+        "    Return internal statistics report from the memory allocator.",
+        "PURGE",
+        "    Attempt to purge dirty pages for reclamation by the allocator.",
+        "USAGE <key> [SAMPLES <count>]",
+        "    Return memory in bytes used by <key> and its value. Nested values are",
+        "    counted whole here (SAMPLES is accepted and changes nothing).",
+        "HELP",
+        "    Prints this help."};
     /** Redis shares the objects of the integers 0 to 9999 and reports them with this count (OBJ_SHARED_REFCOUNT). */
     private static final long SHARED_REFCOUNT = Integer.MAX_VALUE;
     private static final String[] OBJECT_HELP = {
@@ -47,6 +59,7 @@ final class KeyCommands {
             case RENAME, RENAMENX -> rename(command == Command.RENAMENX, r, now, out);
             case COPY -> copy(r, now, out);
             case OBJECT -> object(r, now, out);
+            case MEMORY -> memory(r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a key command");
         }
     }
@@ -195,6 +208,50 @@ final class KeyCommands {
             boolean shared = e.isString() && "int".equals(encoding(e)) && number.parseLong(e.value, 0, e.length)
                     && number.number >= 0 && number.number < 10_000;
             out.integer(shared ? SHARED_REFCOUNT : 1);
+        }
+    }
+
+    /**
+     * MEMORY USAGE key [SAMPLES count]: the bytes this shard counts for the key and its value (what
+     * {@code maxmemory} counts, re-counted now; nested values are counted whole, so SAMPLES only has to
+     * be a number), nil when it does not exist; MEMORY PURGE (nothing to purge: the JVM's collector
+     * returns memory by itself), MALLOC-STATS, HELP; other subcommands get Redis 7.0's error.
+     */
+    private void memory(Request r, long now, ReplyWriter out) {
+        String sub = r.string(1).toLowerCase(java.util.Locale.ROOT);
+        switch (sub) {
+            case "usage" -> {
+                if (r.count() < 3) {
+                    out.error(KvConnection.wrongArity("memory|usage"));
+                    return;
+                }
+                for (int i = 3; i < r.count(); i += 2) {
+                    if (!r.is(i, SAMPLES) || i + 1 >= r.count()) {
+                        out.error("ERR syntax error");
+                        return;
+                    }
+                    if (!r.longAt(i + 1) || r.number < 0) {
+                        out.error(KvShard.NOT_INTEGER);
+                        return;
+                    }
+                }
+                KeyTable.Entry e = shard.peek(r.bytes, r.offset(2), r.length(2), now); // as Redis: not a touch
+                if (e == null) {
+                    out.nullBulk();
+                } else {
+                    shard.table.account(e);
+                    out.integer(e.bytes);
+                }
+            }
+            case "purge" -> out.ok();
+            case "malloc-stats" -> out.bulk("Stats not supported for the current allocator");
+            case "help" -> {
+                out.arrayHeader(MEMORY_HELP.length);
+                for (String line : MEMORY_HELP) {
+                    out.simple(line);
+                }
+            }
+            default -> out.error("ERR unknown subcommand '" + truncated(r.string(1)) + "'. Try MEMORY HELP.");
         }
     }
 

@@ -384,7 +384,7 @@ final class KvShard {
             }
             case SETEX, PSETEX, GETEX, GETSET, SETRANGE, GETRANGE, SUBSTR, INCRBYFLOAT, LCS, SETBIT, GETBIT, BITCOUNT,
                  BITPOS -> strings.run(command, r, now, out);
-            case RENAME, RENAMENX, COPY, OBJECT -> keys.run(command, r, now, out);
+            case RENAME, RENAMENX, COPY, OBJECT, MEMORY -> keys.run(command, r, now, out);
             case DUMP, RESTORE -> dumps.run(command, r, now, out);
             case HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HLEN, HEXISTS, HGETALL, HKEYS, HVALS, HINCRBY, HINCRBYFLOAT,
                  HSTRLEN, HRANDFIELD, HSCAN -> hashes.run(command, r, now, out);

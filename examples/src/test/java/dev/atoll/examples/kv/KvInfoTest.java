@@ -39,4 +39,36 @@ class KvInfoTest {
             assertTrue(((String) c.call("INFO", "cpu")).startsWith("# CPU\r\nused_cpu_sys:"));
         }
     }
+
+    /**
+     * MEMORY USAGE answers what maxmemory counts for a key: over every key of both shards the answers add up
+     * to INFO's used_memory; a larger value is more, a missing key nil; options and subcommands as Redis 7.0.
+     */
+    @Test
+    void memoryUsageAddsUpToUsedMemory() throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            for (int i = 0; i < 50; i++) {
+                c.call("SET", "s" + i, "v".repeat(i));
+                c.call("HSET", "h" + i, "f", "x".repeat(i), "g", "y");
+            }
+            long sum = 0;
+            for (int i = 0; i < 50; i++) {
+                sum += (Long) c.call("MEMORY", "USAGE", "s" + i);
+                sum += (Long) c.call("MEMORY", "USAGE", "h" + i, "SAMPLES", "0");
+            }
+            String memory = (String) c.call("INFO", "memory");
+            long used = Long.parseLong(memory.replaceAll("(?s).*\r\nused_memory:(\\d+)\r\n.*", "$1"));
+            assertEquals(used, sum, memory);
+            assertTrue((Long) c.call("MEMORY", "USAGE", "s49") > (Long) c.call("MEMORY", "USAGE", "s0"));
+            assertEquals(null, c.call("MEMORY", "USAGE", "missing"));
+            assertEquals(new RespClient.Error("ERR syntax error"), c.call("MEMORY", "USAGE", "s1", "bar", "1"));
+            assertEquals(new RespClient.Error("ERR value is not an integer or out of range"),
+                    c.call("MEMORY", "USAGE", "s1", "SAMPLES", "x"));
+            assertEquals(new RespClient.Error("ERR wrong number of arguments for 'memory|usage' command"),
+                    c.call("MEMORY", "USAGE"));
+            assertEquals(new RespClient.Error("ERR unknown subcommand 'foo'. Try MEMORY HELP."), c.call("MEMORY", "foo"));
+            assertEquals("OK", c.call("MEMORY", "PURGE"));
+        }
+    }
 }
