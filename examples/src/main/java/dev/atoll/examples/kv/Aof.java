@@ -213,8 +213,13 @@ final class Aof {
 
     /** {@code SET key value [PXAT expireAt | KEEPTTL]}. */
     void set(byte[] key, byte[] value, long expireAt, boolean keepTtl) {
+        set(key, value, value.length, expireAt, keepTtl);
+    }
+
+    /** {@link #set} of the string {@code value[0, length)}. */
+    void set(byte[] key, byte[] value, int length, long expireAt, boolean keepTtl) {
         ReplyWriter w = begin(expireAt != 0 ? 5 : keepTtl ? 4 : 3);
-        w.bulk(SET).bulk(key).bulk(value);
+        w.bulk(SET).bulk(key).bulk(value, 0, length);
         if (expireAt != 0) {
             w.bulk(PXAT).bulkDecimal(expireAt);
         } else if (keepTtl) {

@@ -69,8 +69,13 @@ final class KeyTable {
 
         /** Makes it the string {@code bytes} (the array is kept, not copied). */
         void setString(byte[] bytes) {
+            setString(bytes, bytes.length);
+        }
+
+        /** Makes it the string {@code bytes[0, length)} (the array is kept, not copied: its own, or the entry's own array written over). */
+        void setString(byte[] bytes, int length) {
             value = bytes;
-            length = bytes.length;
+            this.length = length;
             aggregate = null;
             version++;
             raw = false;

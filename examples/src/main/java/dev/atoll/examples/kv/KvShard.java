@@ -55,6 +55,8 @@ final class KvShard {
     final Watches watches = new Watches();
     final SplittableRandom random = new SplittableRandom();
     final StringCommands strings = new StringCommands(this);
+    /** INCR's result before it is stored: a counter's digits are copied, not allocated. */
+    private final byte[] digits = new byte[Decimal.MAX_LENGTH];
     private final KeyCommands keys = new KeyCommands(this);
     private final DumpCommands dumps = new DumpCommands(this);
     private final HashCommands hashes = new HashCommands(this);
@@ -269,7 +271,7 @@ final class KvShard {
                 if (e != null) {
                     out.integer(0);
                 } else {
-                    store(b, r.offset(1), r.length(1), r.copy(2), 0, false, now);
+                    store(r, 1, 2, 0, false);
                     out.integer(1);
                 }
             }
@@ -353,7 +355,7 @@ final class KvShard {
             }
             case MSET -> {
                 for (int i = 1; i < r.count(); i += 2) {
-                    store(b, r.offset(i), r.length(i), r.copy(i + 1), 0, false, now);
+                    store(r, i, i + 1, 0, false);
                 }
                 out.ok();
             }
@@ -365,7 +367,7 @@ final class KvShard {
                     }
                 }
                 for (int i = 1; i < r.count(); i += 2) {
-                    store(b, r.offset(i), r.length(i), r.copy(i + 1), 0, false, now);
+                    store(r, i, i + 1, 0, false);
                 }
                 out.integer(1);
             }
@@ -486,7 +488,7 @@ final class KvShard {
                 remove(e); // an absolute time in the past: the key is gone at once, as in Redis
             }
         } else {
-            store(b, r.offset(1), r.length(1), r.copy(2), expireAt, keepTtl, now);
+            store(r, 1, 2, expireAt, keepTtl);
         }
         if (!get) {
             out.ok();
@@ -522,15 +524,50 @@ final class KvShard {
         return e;
     }
 
+    /**
+     * Sets key argument {@code key} of {@code r} to the string argument {@code value}, as {@link #store}
+     * does, copying it: see {@link #storeCopy}.
+     */
+    KeyTable.Entry store(Request r, int key, int value, long expireAt, boolean keepTtl) {
+        return storeCopy(r.bytes, r.offset(key), r.length(key), r.bytes, r.offset(value), r.length(value), expireAt, keepTtl);
+    }
+
+    /**
+     * Sets key {@code b[offset, offset + length)} to the string {@code value[from, from + count)} as
+     * {@link #store} does, copying it over the key's own array when a new one would take the same heap
+     * bytes (SET of a same-sized value, INCR: no allocation), else into a new array as long as those
+     * bytes allow (a multiple of 8: a value that grows within them is written over too). Safe because a
+     * string's array is its entry's alone: replies, the log, DUMP, COPY and moves between shards copy
+     * it, RENAME hands it over from an entry that is dropped, and nothing holds it past a command.
+     */
+    KeyTable.Entry storeCopy(byte[] b, int offset, int length, byte[] value, int from, int count, long expireAt,
+            boolean keepTtl) {
+        int hash = KeyTable.hash(b, offset, length);
+        KeyTable.Entry e = table.find(b, offset, length, hash);
+        byte[] array = e != null && e.isString() && count <= e.value.length
+                && KeyTable.arrayBytes(e.value.length) == KeyTable.arrayBytes(count)
+                ? e.value : new byte[(count + 7) & ~7]; // as long as its heap bytes allow: room to be written over
+        System.arraycopy(value, from, array, 0, count);
+        e = put(e, b, offset, length, hash, array, count, expireAt, keepTtl);
+        if (aof != null) {
+            aof.set(e.key, array, count, e.expireAt, keepTtl && e.expireAt != 0);
+        }
+        return e;
+    }
+
     /** Sets a key's value as {@link #store} does, without logging it. */
     KeyTable.Entry put(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl) {
         int hash = KeyTable.hash(b, offset, length);
-        KeyTable.Entry e = table.find(b, offset, length, hash);
+        return put(table.find(b, offset, length, hash), b, offset, length, hash, value, value.length, expireAt, keepTtl);
+    }
+
+    /** {@link #put} of the string {@code array[0, count)}, the key's entry {@code e} found already (null: none). */
+    private KeyTable.Entry put(KeyTable.Entry e, byte[] b, int offset, int length, int hash, byte[] array, int count,
+            long expireAt, boolean keepTtl) {
         if (e == null) {
-            e = table.insert(Arrays.copyOfRange(b, offset, offset + length), hash, value);
-        } else {
-            e.setString(value);
+            e = table.insert(Arrays.copyOfRange(b, offset, offset + length), hash, array);
         }
+        e.setString(array, count);
         if (!keepTtl || expireAt != 0) {
             setExpire(e, expireAt);
         }
@@ -555,7 +592,7 @@ final class KvShard {
             return;
         }
         long result = current + delta;
-        store(r.bytes, r.offset(1), r.length(1), Decimal.bytes(result), 0, true, now);
+        storeCopy(r.bytes, r.offset(1), r.length(1), digits, 0, Decimal.format(result, digits), 0, true);
         out.integer(result);
     }
 

@@ -17,6 +17,10 @@ final class Score {
     private static final MathContext SEVENTEEN = new MathContext(17, RoundingMode.HALF_EVEN);
     private static final byte[] INF = ReplyWriter.asciiBytes("inf");
     private static final byte[] MINUS_INF = ReplyWriter.asciiBytes("-inf");
+    /** The digits {@link #plainDecimal} reads: 10^15 - 1 is below 2^53, so exact as a double. */
+    private static final int MAX_PLAIN_DIGITS = 15;
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+        1e13, 1e14, 1e15};
 
     private Score() {
     }
@@ -54,6 +58,10 @@ final class Score {
 
     /** The whole of {@code b[offset, offset + length)} as strtod reads it; {@link #INVALID} if it is not all a number. */
     private static double strtod(byte[] b, int offset, int length, boolean checkRange) {
+        double plain = plainDecimal(b, offset, length);
+        if (!Double.isNaN(plain)) {
+            return plain;
+        }
         String text = new String(b, offset, length, StandardCharsets.ISO_8859_1);
         int i = 0;
         boolean negative = false;
@@ -108,6 +116,43 @@ final class Score {
         if (checkRange && (Double.isInfinite(value) || (value == 0 && nonZero))) {
             return INVALID; // ERANGE: overflow, or underflow to zero
         }
+        return negative ? -value : value;
+    }
+
+    /**
+     * The common text exactly and without allocating: a sign, then at most 15 digits with at most one
+     * point, no exponent. Its digits make an integer below 2^53 and its fraction a power of ten up to
+     * 10^15, both exact as doubles, so their quotient is the correctly rounded value strtod gives.
+     * NaN for any other text (left to the full grammar).
+     */
+    private static double plainDecimal(byte[] b, int offset, int length) {
+        int i = offset;
+        int end = offset + length;
+        boolean negative = false;
+        if (i < end && (b[i] == '+' || b[i] == '-')) {
+            negative = b[i] == '-';
+            i++;
+        }
+        long digits = 0;
+        int count = 0;
+        int point = -1;
+        for (; i < end; i++) {
+            byte c = b[i];
+            if (c >= '0' && c <= '9') {
+                if (++count > MAX_PLAIN_DIGITS) {
+                    return Double.NaN;
+                }
+                digits = digits * 10 + (c - '0');
+            } else if (c == '.' && point < 0) {
+                point = count;
+            } else {
+                return Double.NaN;
+            }
+        }
+        if (count == 0) {
+            return Double.NaN;
+        }
+        double value = point < 0 ? digits : digits / POWERS_OF_TEN[count - point];
         return negative ? -value : value;
     }
 

@@ -49,7 +49,7 @@ final class StringCommands {
                 } else {
                     out.bulk(e.value, 0, e.length);
                 }
-                shard.store(r.bytes, r.offset(1), r.length(1), r.copy(2), 0, false, now);
+                shard.store(r, 1, 2, 0, false);
             }
             case SETRANGE -> setRange(r, now, out);
             case GETRANGE, SUBSTR -> getRange(r, now, out);
@@ -75,7 +75,7 @@ final class StringCommands {
             out.error("ERR invalid expire time in '" + command.lowerName + "' command");
             return;
         }
-        shard.store(r.bytes, r.offset(1), r.length(1), r.copy(3), expireAt, false, now);
+        shard.store(r, 1, 3, expireAt, false);
         out.ok();
     }
 

@@ -1,8 +1,6 @@
 package dev.atoll.examples.kv;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The sorted-set commands, as Redis 7.0's t_zset.c answers them (the blocking BZPOPMIN, BZPOPMAX and
@@ -32,6 +30,9 @@ final class ZSetCommands {
     private final KvShard shard;
     /** The entry {@link #find} found last. */
     private KeyTable.Entry entry;
+    /** {@link #scratchScores} and {@link #scratchChanged}. */
+    private double[] parsedScores = new double[8];
+    private int[] changedPairs = new int[8];
 
     ZSetCommands(KvShard shard) {
         this.shard = shard;
@@ -372,7 +373,7 @@ final class ZSetCommands {
             out.error("ERR INCR option supports a single increment-element pair");
             return;
         }
-        double[] scores = new double[pairs];
+        double[] scores = scratchScores(pairs);
         for (int i = 0; i < pairs; i++) {
             int s = at + 2 * i;
             scores[i] = Score.parse(r.bytes, r.offset(s), r.length(s));
@@ -403,7 +404,8 @@ final class ZSetCommands {
         int updated = 0;
         boolean processed = false;
         double result = 0;
-        List<byte[]> logged = shard.aof == null ? null : new ArrayList<>(); // score text, member, ... as they are now
+        int[] logged = scratchChanged(pairs); // the pairs that changed, logged as the request gave them
+        int loggedCount = 0;
         String failure = null;
         for (int i = 0; i < pairs; i++) {
             int m = at + 2 * i + 1;
@@ -426,26 +428,20 @@ final class ZSetCommands {
                 processed = true;
                 result = score;
                 if (score != current) {
-                    byte[] member = r.copy(m);
-                    z.put(member, score);
+                    z.put(r.bytes, r.offset(m), r.length(m), score);
                     updated++;
-                    logChange(logged, member, score);
+                    logged[loggedCount++] = i;
                 }
             } else if (!xx) {
-                byte[] member = r.copy(m);
-                z.put(member, score);
+                z.put(r.bytes, r.offset(m), r.length(m), score);
                 added++;
                 processed = true;
                 result = score;
-                logChange(logged, member, score);
+                logged[loggedCount++] = i;
             }
         }
-        if (logged != null && !logged.isEmpty()) {
-            byte[] key = entry.key;
-            shard.aof.record(2 + logged.size(), w -> {
-                w.bulk(ZADD).bulk(key);
-                logged.forEach(w::bulk);
-            });
+        if (shard.aof != null && loggedCount > 0) {
+            logAdd(r, at, logged, loggedCount, incr ? Score.format(result) : null);
         }
         if (added > 0) {
             shard.blocking.signal(entry.key, 0, entry.key.length); // BZPOPMIN & co. waiting for it
@@ -463,12 +459,41 @@ final class ZSetCommands {
         }
     }
 
-    /** Notes a member's new score for ZADD's log record ({@code logged} null: no log). */
-    private static void logChange(List<byte[]> logged, byte[] member, double score) {
-        if (logged != null) {
-            logged.add(Score.format(score));
-            logged.add(member);
+    /**
+     * Logs {@code ZADD key score member ...} of the pairs {@code changed[0, count)} of the request (pairs
+     * from argument {@code at}): each score as the request gave it, which reads back to the same
+     * double, or {@code incrScore} (ZINCRBY, ZADD INCR: one pair) as the sum it came to.
+     */
+    private void logAdd(Request r, int at, int[] changed, int count, byte[] incrScore) {
+        byte[] key = entry.key;
+        shard.aof.record(2 + 2 * count, w -> {
+            w.bulk(ZADD).bulk(key);
+            for (int j = 0; j < count; j++) {
+                int s = at + 2 * changed[j];
+                if (incrScore != null) {
+                    w.bulk(incrScore);
+                } else {
+                    w.bulk(r.bytes, r.offset(s), r.length(s));
+                }
+                w.bulk(r.bytes, r.offset(s + 1), r.length(s + 1));
+            }
+        });
+    }
+
+    /** A ZADD's parsed scores: kept between requests, so that a ZADD allocates none. */
+    private double[] scratchScores(int pairs) {
+        if (parsedScores.length < pairs) {
+            parsedScores = new double[Math.max(pairs, 2 * parsedScores.length)];
         }
+        return parsedScores;
+    }
+
+    /** A ZADD's changed pairs: kept between requests as {@link #scratchScores}. */
+    private int[] scratchChanged(int pairs) {
+        if (changedPairs.length < pairs) {
+            changedPairs = new int[Math.max(pairs, 2 * changedPairs.length)];
+        }
+        return changedPairs;
     }
 
     /** ZREM key member ... */

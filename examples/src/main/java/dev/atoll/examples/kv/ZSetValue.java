@@ -89,35 +89,51 @@ final class ZSetValue implements Aggregate {
         return i < 0 ? Double.NaN : scores[i];
     }
 
-    /** Sets the score of {@code member} (owned by the set from now on); true when it is new. */
+    /** Sets the score of {@code member} (owned by the set from now on if it is new); true when it is new. */
     boolean put(byte[] member, double score) {
-        if (list == null && member.length > MAX_LISTPACK_VALUE) {
+        return put(member, 0, member.length, true, score);
+    }
+
+    /**
+     * Sets the score of member {@code b[offset, offset + length)}, copied only when it is new (a
+     * ZADD that changes a score allocates nothing); true when it is new.
+     */
+    boolean put(byte[] b, int offset, int length, double score) {
+        return put(b, offset, length, false, score);
+    }
+
+    /** {@code owned}: {@code b} is the member itself (offset 0, its whole length), kept when new. */
+    private boolean put(byte[] b, int offset, int length, boolean owned, double score) {
+        if (list == null && length > MAX_LISTPACK_VALUE) {
             convert();
         }
         if (list != null) {
-            int hash = KeyTable.hash(member, 0, member.length);
-            KeyTable.Entry e = dict.find(member, 0, member.length, hash);
+            int hash = KeyTable.hash(b, offset, length);
+            KeyTable.Entry e = dict.find(b, offset, length, hash);
             if (e == null) {
+                byte[] member = owned ? b : Arrays.copyOfRange(b, offset, offset + length);
                 list.insert(score, member);
                 dict.insert(member, hash, bits(score));
                 return true;
             }
             double old = (double) DOUBLE.get(e.value, 0);
             if (old != score) { // C's comparison: -0 and 0 are one score, as in Redis
-                list.delete(old, e.key);
-                list.insert(score, e.key);
+                list.updateScore(old, e.key, score);
                 DOUBLE.set(e.value, 0, score);
             }
             return false;
         }
-        int i = indexOf(member, 0, member.length);
+        int i = indexOf(b, offset, length);
         boolean added = i < 0;
         if (added && count == MAX_LISTPACK_ENTRIES) { // converted first, as Redis does: the new member keeps a -0
             convert();
-            return put(member, score);
+            return put(b, offset, length, owned, score);
         }
         score += 0.0; // a listpack keeps -0 as the integer 0, as Redis's does
-        if (!added) {
+        byte[] member;
+        if (added) {
+            member = owned ? b : Arrays.copyOfRange(b, offset, offset + length);
+        } else {
             if (scores[i] == score) {
                 return false;
             }

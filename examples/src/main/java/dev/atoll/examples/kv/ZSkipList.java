@@ -8,35 +8,94 @@ import java.util.concurrent.ThreadLocalRandom;
  * every link so that a rank is found in O(log n) both ways (rank of a member, member at a rank,
  * how many members lie before a bound). The "skiplist" encoding of a {@link ZSetValue}, beside its
  * member-to-score table. Used by its shard's thread only.
+ *
+ * <p>A node is one object, as Redis's is one allocation with its levels inline: its first
+ * {@link Node#INLINE} levels (those of all but one node in 256, with Redis's odds of 1/4 a level)
+ * are fields, so a step of a walk reads the next node and nothing else; only the rare taller node
+ * keeps its upper levels in arrays.
  */
 final class ZSkipList {
     private static final int MAX_LEVEL = 32;
     /** One level more with probability 1/4, as Redis's ZSKIPLIST_P. */
     private static final int LEVEL_ODDS = 4;
 
-    /** One member; {@code next[i]} skips {@code span[i]} ranks. */
+    /** One member; its link at level {@code i} leads to {@link #forward(int)} and skips {@link #span(int)} ranks. */
     static final class Node {
+        /** The levels held in fields; the levels above are in {@link #upperForward} and {@link #upperSpan}. */
+        static final int INLINE = 4;
+
         final byte[] member;
-        final double score;
+        double score;
         Node previous;
-        final Node[] next;
-        final int[] span;
+        final int level;
+        private Node forward0;
+        private Node forward1;
+        private Node forward2;
+        private Node forward3;
+        private int span0;
+        private int span1;
+        private int span2;
+        private int span3;
+        /** Levels from {@link #INLINE} up; null for a node no taller than that. */
+        private final Node[] upperForward;
+        private final int[] upperSpan;
 
         Node(byte[] member, double score, int level) {
             this.member = member;
             this.score = score;
-            this.next = new Node[level];
-            this.span = new int[level];
+            this.level = level;
+            this.upperForward = level > INLINE ? new Node[level - INLINE] : null;
+            this.upperSpan = level > INLINE ? new int[level - INLINE] : null;
         }
 
         /** The node after it (rank + 1), or null. */
         Node next() {
-            return next[0];
+            return forward0;
         }
 
         /** The node before it (rank - 1), or null. */
         Node previous() {
             return previous;
+        }
+
+        Node forward(int i) {
+            return switch (i) {
+                case 0 -> forward0;
+                case 1 -> forward1;
+                case 2 -> forward2;
+                case 3 -> forward3;
+                default -> upperForward[i - INLINE];
+            };
+        }
+
+        void forward(int i, Node node) {
+            switch (i) {
+                case 0 -> forward0 = node;
+                case 1 -> forward1 = node;
+                case 2 -> forward2 = node;
+                case 3 -> forward3 = node;
+                default -> upperForward[i - INLINE] = node;
+            }
+        }
+
+        int span(int i) {
+            return switch (i) {
+                case 0 -> span0;
+                case 1 -> span1;
+                case 2 -> span2;
+                case 3 -> span3;
+                default -> upperSpan[i - INLINE];
+            };
+        }
+
+        void span(int i, int span) {
+            switch (i) {
+                case 0 -> span0 = span;
+                case 1 -> span1 = span;
+                case 2 -> span2 = span;
+                case 3 -> span3 = span;
+                default -> upperSpan[i - INLINE] = span;
+            }
         }
     }
 
@@ -46,7 +105,7 @@ final class ZSkipList {
     }
 
     private final Node head = new Node(null, 0, MAX_LEVEL);
-    /** Where an insert or delete links at each level, and the rank there: kept, so a change allocates only its node. */
+    /** Where an insert or delete links at each level, and the rank there: kept, so a change allocates at most its node. */
     private final Node[] update = new Node[MAX_LEVEL];
     private final int[] rank = new int[MAX_LEVEL];
     private Node tail;
@@ -76,37 +135,44 @@ final class ZSkipList {
 
     /** Inserts a member that is not in the list. */
     void insert(double score, byte[] member) {
+        link(new Node(member, score, randomLevel()));
+    }
+
+    /** Links {@code node} (of its score and member, in no list) where its order puts it. */
+    private void link(Node node) {
+        double score = node.score;
+        byte[] member = node.member;
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
             rank[i] = i == level - 1 ? 0 : rank[i + 1];
-            while (x.next[i] != null && compare(x.next[i].score, x.next[i].member, score, member) < 0) {
-                rank[i] += x.span[i];
-                x = x.next[i];
+            for (Node y = x.forward(i); y != null && compare(y.score, y.member, score, member) < 0; y = x.forward(i)) {
+                rank[i] += x.span(i);
+                x = y;
             }
             update[i] = x;
         }
-        int newLevel = randomLevel();
-        if (newLevel > level) {
-            for (int i = level; i < newLevel; i++) {
+        int nodeLevel = node.level;
+        if (nodeLevel > level) {
+            for (int i = level; i < nodeLevel; i++) {
                 rank[i] = 0;
                 update[i] = head;
-                update[i].span[i] = length;
+                head.span(i, length);
             }
-            level = newLevel;
+            level = nodeLevel;
         }
-        Node node = new Node(member, score, newLevel);
-        for (int i = 0; i < newLevel; i++) {
-            node.next[i] = update[i].next[i];
-            update[i].next[i] = node;
-            node.span[i] = update[i].span[i] - (rank[0] - rank[i]);
-            update[i].span[i] = (rank[0] - rank[i]) + 1;
+        for (int i = 0; i < nodeLevel; i++) {
+            Node u = update[i];
+            node.forward(i, u.forward(i));
+            u.forward(i, node);
+            node.span(i, u.span(i) - (rank[0] - rank[i]));
+            u.span(i, (rank[0] - rank[i]) + 1);
         }
-        for (int i = newLevel; i < level; i++) {
-            update[i].span[i]++;
+        for (int i = nodeLevel; i < level; i++) {
+            update[i].span(i, update[i].span(i) + 1);
         }
         node.previous = update[0] == head ? null : update[0];
-        if (node.next[0] != null) {
-            node.next[0].previous = node;
+        if (node.forward0 != null) {
+            node.forward0.previous = node;
         } else {
             tail = node;
         }
@@ -116,37 +182,75 @@ final class ZSkipList {
 
     /** Removes the member of that score; false when it is not there. */
     boolean delete(double score, byte[] member) {
+        Node x = find(score, member);
+        if (x == null) {
+            return false;
+        }
+        unlink(x);
+        return true;
+    }
+
+    /**
+     * Gives the member of score {@code score} (it must be in the list) the score {@code newScore}, as
+     * Redis's zslUpdateScore: in place when the new score keeps it between its neighbours, else
+     * moved — the same node unlinked and linked again at its new place. Allocates nothing.
+     */
+    void updateScore(double score, byte[] member, double newScore) {
+        Node x = find(score, member);
+        if (x == null) {
+            throw new IllegalStateException("the member is not in the skip list");
+        }
+        Node before = x.previous;
+        Node after = x.forward0;
+        if ((before == null || compare(before.score, before.member, newScore, member) < 0)
+                && (after == null || compare(newScore, member, after.score, after.member) < 0)) {
+            x.score = newScore;
+            Arrays.fill(update, 0, level, null);
+            return;
+        }
+        unlink(x);
+        x.score = newScore;
+        link(x); // sets every link of its levels and its previous node anew
+    }
+
+    /** The node of that score and member, with {@link #update} its predecessor at each level; null when absent. */
+    private Node find(double score, byte[] member) {
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
-            while (x.next[i] != null && compare(x.next[i].score, x.next[i].member, score, member) < 0) {
-                x = x.next[i];
+            for (Node y = x.forward(i); y != null && compare(y.score, y.member, score, member) < 0; y = x.forward(i)) {
+                x = y;
             }
             update[i] = x;
         }
-        x = x.next[0];
+        x = x.forward0;
         if (x == null || compare(x.score, x.member, score, member) != 0) {
             Arrays.fill(update, 0, level, null);
-            return false;
+            return null;
         }
+        return x;
+    }
+
+    /** Unlinks {@code x}, its predecessors in {@link #update} (as {@link #find} leaves them). */
+    private void unlink(Node x) {
         for (int i = 0; i < level; i++) {
-            if (update[i].next[i] == x) {
-                update[i].span[i] += x.span[i] - 1;
-                update[i].next[i] = x.next[i];
+            Node u = update[i];
+            if (u.forward(i) == x) {
+                u.span(i, u.span(i) + x.span(i) - 1);
+                u.forward(i, x.forward(i));
             } else {
-                update[i].span[i]--;
+                u.span(i, u.span(i) - 1);
             }
         }
-        if (x.next[0] != null) {
-            x.next[0].previous = x.previous;
+        if (x.forward0 != null) {
+            x.forward0.previous = x.previous;
         } else {
             tail = x.previous;
         }
         Arrays.fill(update, 0, level, null);
-        while (level > 1 && head.next[level - 1] == null) {
+        while (level > 1 && head.forward(level - 1) == null) {
             level--;
         }
         length--;
-        return true;
     }
 
     /** The 0-based rank of the member of that score (it must be in the list). */
@@ -154,9 +258,9 @@ final class ZSkipList {
         int rank = 0;
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
-            while (x.next[i] != null && compare(x.next[i].score, x.next[i].member, score, member) <= 0) {
-                rank += x.span[i];
-                x = x.next[i];
+            for (Node y = x.forward(i); y != null && compare(y.score, y.member, score, member) <= 0; y = x.forward(i)) {
+                rank += x.span(i);
+                x = y;
             }
             if (x != head && compare(x.score, x.member, score, member) == 0) {
                 return rank - 1;
@@ -171,9 +275,9 @@ final class ZSkipList {
         int wanted = rank + 1;
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
-            while (x.next[i] != null && traversed + x.span[i] <= wanted) {
-                traversed += x.span[i];
-                x = x.next[i];
+            for (Node y = x.forward(i); y != null && traversed + x.span(i) <= wanted; y = x.forward(i)) {
+                traversed += x.span(i);
+                x = y;
             }
             if (traversed == wanted) {
                 return x;
@@ -187,16 +291,16 @@ final class ZSkipList {
         int rank = 0;
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
-            while (x.next[i] != null && bound.test(x.next[i].score, x.next[i].member)) {
-                rank += x.span[i];
-                x = x.next[i];
+            for (Node y = x.forward(i); y != null && bound.test(y.score, y.member); y = x.forward(i)) {
+                rank += x.span(i);
+                x = y;
             }
         }
         return rank;
     }
 
     Node first() {
-        return head.next[0];
+        return head.forward0;
     }
 
     Node last() {

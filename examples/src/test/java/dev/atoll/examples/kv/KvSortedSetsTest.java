@@ -349,6 +349,36 @@ class KvSortedSetsTest {
         }
     }
 
+    /** Short decimals (Score's allocation-free path: up to 15 digits, a point, no exponent) read as Java's correctly rounded parser reads them. */
+    @Test
+    void shortDecimalScoresAreReadExactly() {
+        Random random = new Random(15);
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder s = new StringBuilder(random.nextInt(3) == 0 ? "-" : random.nextInt(2) == 0 ? "+" : "");
+            int digits = 1 + random.nextInt(16);
+            int point = random.nextInt(digits + 2) - 1; // -1: none
+            for (int d = 0; d < digits; d++) {
+                if (d == point) {
+                    s.append('.');
+                }
+                s.append((char) ('0' + random.nextInt(10)));
+            }
+            String text = s.toString();
+            byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)),
+                    Double.doubleToRawLongBits(Score.parse(bytes, 0, bytes.length)), text);
+        }
+        for (String text : new String[] {"1.", ".5", "-.5", "+0", "-0", "-0.0", "000000012345", "999999999999999", "0.000000000000001"}) {
+            byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)),
+                    Double.doubleToRawLongBits(Score.parse(bytes, 0, bytes.length)), text);
+        }
+        for (String bad : new String[] {".", "-", "+", "-.", "1..2", "1-2"}) {
+            byte[] bytes = bad.getBytes(StandardCharsets.US_ASCII);
+            assertTrue(Double.isNaN(Score.parse(bytes, 0, bytes.length)), bad);
+        }
+    }
+
     /** Ranks, bounds and order of both encodings against a sorted model, over random changes. */
     @Test
     void bothEncodingsKeepTheOrderAndRanksOfAModel() {
