@@ -211,8 +211,13 @@ final class HashCommands {
             if (h == null) {
                 out.nullBulk();
             } else {
-                byte[][] pairs = h.pairs();
-                out.bulk(pairs[2 * shard.random.nextInt(h.size())]);
+                int pick = shard.random.nextInt(h.size());
+                int[] at = {0};
+                h.forEachRange((f, fo, fl, v, vo, vl) -> {
+                    if (at[0]++ == pick) {
+                        out.bulk(f, fo, fl);
+                    }
+                });
             }
             return;
         }
