@@ -6,18 +6,18 @@ import java.util.Arrays;
  * The fields of a hash, in Redis's two encodings. A small hash (at most {@link #MAX_LISTPACK_ENTRIES}
  * fields, none and no value longer than {@link #MAX_LISTPACK_VALUE} bytes — Redis's defaults of
  * {@code hash-max-listpack-entries} and {@code hash-max-listpack-value}) is a "listpack" as in Redis:
- * one {@code byte[]} holding the number of fields and of bytes used, then each field and its value in
- * insertion order, each preceded by its length in one byte (both are at most 64), searched in order. A larger one
+ * one {@code byte[]} holding the number of fields, then each field and its value in insertion order,
+ * each preceded by its length in one byte (both are at most 64), searched in order. A larger one
  * becomes a "hashtable" (a {@link KeyTable} of field to value) and stays one, as in Redis. Used by its
  * shard's thread only.
  */
 final class HashValue implements Aggregate {
-    static final int MAX_LISTPACK_ENTRIES = 128;
+    static final int MAX_LISTPACK_ENTRIES = 512;
     static final int MAX_LISTPACK_VALUE = 64;
     /** The heap bytes of this object with compressed references (maxmemory's estimate): header and a reference. */
     private static final int OBJECT_BYTES = 16;
-    /** Where a listpack's fields start: after its number of fields (1 byte) and of bytes used (2, little-endian). */
-    private static final int HEADER = 3;
+    /** Where a listpack's fields start: after its number of fields (2 bytes, little-endian). */
+    private static final int HEADER = 2;
     /** The heap bytes of a hashtable's {@link KeyTable} object, its bucket and expiry arrays apart. */
     private static final int TABLE_BYTES = 48;
 
@@ -40,25 +40,30 @@ final class HashValue implements Aggregate {
 
     /**
      * The listpack ({@code byte[]}) or the hashtable ({@link KeyTable}): one field, so that a small hash
-     * costs an object of a header and one reference beside its array. A listpack's byte 0 is the number
-     * of fields (unsigned, at most 128), bytes 1-2 how many of its bytes hold data (at most 16,643), the
-     * rest is room for the next field; from byte 3, each field as {@code [length][field bytes][length][value bytes]}.
+     * costs an object of a header and one reference beside its array. A listpack's bytes 0-1 are the
+     * number of fields (at most 512), then each field as {@code [length][field bytes][length][value bytes]};
+     * the bytes after the last are room for the next field (where the last ends is found by walking them,
+     * as every listpack operation does anyway).
      */
     private Object elements;
 
     HashValue() {
-        byte[] listpack = new byte[8];
-        listpack[1] = HEADER;
-        elements = listpack;
+        elements = new byte[8];
     }
 
-    private static int used(byte[] listpack) {
-        return (listpack[1] & 0xFF) | (listpack[2] & 0xFF) << 8;
+    private static int count(byte[] listpack) {
+        return (listpack[0] & 0xFF) | (listpack[1] & 0xFF) << 8;
     }
 
-    private static void used(byte[] listpack, int used) {
-        listpack[1] = (byte) used;
-        listpack[2] = (byte) (used >>> 8);
+    private static void count(byte[] listpack, int count) {
+        listpack[0] = (byte) count;
+        listpack[1] = (byte) (count >>> 8);
+    }
+
+    /** The offset of the byte after the field whose length byte is at {@code at}, and after its value. */
+    private static int next(byte[] listpack, int at) {
+        int valueAt = at + 1 + listpack[at];
+        return valueAt + 1 + listpack[valueAt];
     }
 
     @Override
@@ -68,7 +73,7 @@ final class HashValue implements Aggregate {
 
     @Override
     public int size() {
-        return elements instanceof KeyTable table ? table.size() : ((byte[]) elements)[0] & 0xFF;
+        return elements instanceof KeyTable table ? table.size() : count((byte[]) elements);
     }
 
     @Override
@@ -117,12 +122,12 @@ final class HashValue implements Aggregate {
             return true;
         }
         byte[] listpack = (byte[]) elements;
-        int used = used(listpack);
         int at = indexOf(listpack, field, 0, field.length);
         if (at >= 0) {
             int valueAt = at + 1 + field.length;
             int old = listpack[valueAt];
             int end = valueAt + 1 + old;
+            int used = end(listpack);
             int grown = used + value.length - old;
             if (grown > listpack.length) {
                 listpack = grow(listpack, grown);
@@ -130,13 +135,14 @@ final class HashValue implements Aggregate {
             System.arraycopy(listpack, end, listpack, valueAt + 1 + value.length, used - end); // the order stays
             listpack[valueAt] = (byte) value.length;
             System.arraycopy(value, 0, listpack, valueAt + 1, value.length);
-            used(listpack, grown);
             return false;
         }
-        if (size() == MAX_LISTPACK_ENTRIES) {
+        int count = count(listpack);
+        if (count == MAX_LISTPACK_ENTRIES) {
             convert();
             return put(field, value);
         }
+        int used = ~at; // where the walk that did not find it ended: after the last field
         int grown = used + 2 + field.length + value.length;
         if (grown > listpack.length) {
             listpack = grow(listpack, grown);
@@ -146,8 +152,7 @@ final class HashValue implements Aggregate {
         int valueAt = used + 1 + field.length;
         listpack[valueAt] = (byte) value.length;
         System.arraycopy(value, 0, listpack, valueAt + 1, value.length);
-        used(listpack, grown);
-        listpack[0]++;
+        count(listpack, count + 1);
         return true;
     }
 
@@ -161,13 +166,11 @@ final class HashValue implements Aggregate {
         if (at < 0) {
             return false;
         }
-        int used = used(listpack);
-        int valueAt = at + 1 + listpack[at];
-        int end = valueAt + 1 + listpack[valueAt];
+        int end = next(listpack, at);
+        int used = end(listpack);
         System.arraycopy(listpack, end, listpack, at, used - end); // the order stays, as in a listpack
         used -= end - at;
-        used(listpack, used);
-        listpack[0]--;
+        count(listpack, count(listpack) - 1);
         if (used <= listpack.length / 2) { // give back what deletions freed, as Redis's listpack does
             elements = Arrays.copyOf(listpack, capacity(used));
         }
@@ -181,7 +184,7 @@ final class HashValue implements Aggregate {
             return;
         }
         byte[] lp = (byte[]) elements;
-        for (int at = HEADER, used = used(lp); at < used; ) {
+        for (int at = HEADER, n = count(lp); n > 0; n--) {
             int valueAt = at + 1 + lp[at];
             visitor.visit(lp, at + 1, lp[at], lp, valueAt + 1, lp[valueAt]);
             at = valueAt + 1 + lp[valueAt];
@@ -235,7 +238,7 @@ final class HashValue implements Aggregate {
             forEach(copy::put); // a hashtable's arrays are replaced, never changed in place: shared
         } else {
             byte[] listpack = (byte[]) elements;
-            copy.elements = Arrays.copyOf(listpack, capacity(used(listpack)));
+            copy.elements = Arrays.copyOf(listpack, capacity(end(listpack)));
         }
         return copy;
     }
@@ -247,9 +250,13 @@ final class HashValue implements Aggregate {
         forEachRange((f, fo, fl, v, vo, vl) -> w.bulk(f, fo, fl).bulk(v, vo, vl));
     }
 
-    /** The offset of field {@code b[offset, offset + length)}'s length byte in the listpack, or -1. */
+    /**
+     * The offset of field {@code b[offset, offset + length)}'s length byte in the listpack; when it is
+     * not there, the complement ({@code ~}) of the offset after the last field.
+     */
     private static int indexOf(byte[] lp, byte[] b, int offset, int length) {
-        for (int at = HEADER, used = used(lp); at < used; ) {
+        int at = HEADER;
+        for (int n = count(lp); n > 0; n--) {
             int fieldLength = lp[at];
             int valueAt = at + 1 + fieldLength;
             if (fieldLength == length && Arrays.equals(lp, at + 1, valueAt, b, offset, offset + length)) {
@@ -257,22 +264,33 @@ final class HashValue implements Aggregate {
             }
             at = valueAt + 1 + lp[valueAt];
         }
-        return -1;
+        return ~at;
     }
 
-    /**
-     * The array length for {@code bytes} of listpack: rounded up to 8, which the heap's alignment gives
-     * for nothing; past 64 bytes an eighth more, so that a listpack built field by field is not copied
-     * at every one.
-     */
+    /** The offset after the last field. */
+    private static int end(byte[] lp) {
+        int at = HEADER;
+        for (int n = count(lp); n > 0; n--) {
+            at = next(lp, at);
+        }
+        return at;
+    }
+
+    /** Replaces the listpack with a copy of room for {@code bytes} and returns it. */
     private byte[] grow(byte[] listpack, int bytes) {
         byte[] grown = Arrays.copyOf(listpack, capacity(bytes));
         elements = grown;
         return grown;
     }
 
+    /**
+     * The array length for {@code bytes} of listpack: rounded up to 8, which the heap's alignment gives
+     * for nothing; past 256 bytes an eighth more, so that a large listpack built field by field is not
+     * copied at every one. A small one is, as Redis reallocates its listpack at every insert: room kept
+     * in every small hash would cost more memory than the copies cost time.
+     */
     private static int capacity(int bytes) {
-        int room = bytes <= 64 ? bytes : bytes + bytes / 8;
+        int room = bytes <= 256 ? bytes : bytes + bytes / 8;
         return (room + 7) & ~7;
     }
 
