@@ -303,22 +303,22 @@ final class Aof {
             del(e.key); // HSET, RPUSH ... add to what the key may still hold in the log
         }
         recordStart = pending.size();
-        writeEntry(pending, e);
+        writeEntry(pending, e, table.expireAt(e));
         end();
     }
 
     /** The records that make {@code e} (a rewrite's snapshot, {@link #entry}): SET, or the aggregate's records then PEXPIREAT. */
-    private static void writeEntry(ReplyWriter w, KeyTable.Entry e) {
+    private static void writeEntry(ReplyWriter w, KeyTable.Entry e, long expireAt) {
         if (e.isString()) {
-            w.arrayHeader(e.expireAt != 0 ? 5 : 3).bulk(SET).bulk(e.key).bulk(e.value, 0, e.length);
-            if (e.expireAt != 0) {
-                w.bulk(PXAT).bulkDecimal(e.expireAt);
+            w.arrayHeader(expireAt != 0 ? 5 : 3).bulk(SET).bulk(e.key).bulk(e.value, 0, e.length);
+            if (expireAt != 0) {
+                w.bulk(PXAT).bulkDecimal(expireAt);
             }
             return;
         }
         e.aggregate.writeRecords(e.key, w);
-        if (e.expireAt != 0) {
-            w.arrayHeader(3).bulk(PEXPIREAT).bulk(e.key).bulkDecimal(e.expireAt);
+        if (expireAt != 0) {
+            w.arrayHeader(3).bulk(PEXPIREAT).bulk(e.key).bulkDecimal(expireAt);
         }
     }
 
@@ -604,8 +604,9 @@ final class Aof {
         ReplyWriter snapshot = new ReplyWriter(Math.max(1024, table.size() * 48));
         long now = System.currentTimeMillis();
         table.forEach(e -> {
-            if ((e.expireAt == 0 || e.expireAt > now) && (e.isString() || e.aggregate.size() > 0)) {
-                writeEntry(snapshot, e);
+            long expireAt = table.expireAt(e);
+            if ((expireAt == 0 || expireAt > now) && (e.isString() || e.aggregate.size() > 0)) {
+                writeEntry(snapshot, e, expireAt);
             }
         });
         rewriteTail = new ReplyWriter(INITIAL_BUFFER);

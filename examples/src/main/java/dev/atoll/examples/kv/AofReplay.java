@@ -142,15 +142,16 @@ final class AofReplay {
                 tables[Integer.parseInt(m.group(1))] = source;
                 List<KeyTable.Entry> expired = new ArrayList<>();
                 source.forEach(e -> {
-                    if (e.expireAt != 0 && e.expireAt <= now) {
+                    if (source.expiredBy(e, now)) {
                         expired.add(e);
                     }
                 });
                 expired.forEach(source::remove); // the log keeps their records until the next rewrite
             } else {
                 source.forEach(e -> {
-                    if (e.expireAt == 0 || e.expireAt > now) {
-                        moveToOwner(e, e.expireAt, tables);   // the former shard's table is dropped
+                    long expireAt = source.expireAt(e);
+                    if (expireAt == 0 || expireAt > now) {
+                        moveToOwner(e, expireAt, tables);   // the former shard's table is dropped
                     }
                 });
             }
@@ -188,7 +189,7 @@ final class AofReplay {
                 }
             });
             for (KeyTable.Entry e : strays) {
-                long expireAt = e.expireAt;
+                long expireAt = tables[shard].expireAt(e);
                 tables[shard].remove(e);   // clears the expiry: kept above
                 moveToOwner(e, expireAt, tables);
             }

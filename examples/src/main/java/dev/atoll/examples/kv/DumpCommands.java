@@ -120,7 +120,7 @@ final class DumpCommands {
         if (shard.eviction.lfu() && frequency >= 0) {
             e.accessedAt = Eviction.lfuField((int) frequency, now);
         } else if (!shard.eviction.lfu() && idleSeconds >= 0) {
-            e.accessedAt = Math.max(1, now - Math.min(idleSeconds, now / 1000) * 1000);
+            e.accessedAt = Eviction.lruField(Math.max(1, now - Math.min(idleSeconds, now / 1000) * 1000));
         }
         shard.blocking.signal(r.bytes, r.offset(1), r.length(1)); // a client blocked on the key is served next
         if (shard.aof != null) {

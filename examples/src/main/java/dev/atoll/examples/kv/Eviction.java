@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * Redis's {@code OOM} error when it may add memory ({@code denyoom}); reads, deletes and other
  * writes go on. Under the LFU policies each key's
  * {@link KeyTable.Entry#accessedAt} holds Redis's 8-bit logarithmic access counter and the minute
- * it last decayed. Used by its shard's thread only.
+ * it last decayed (16 bits of minutes, as Redis's); under the others the low 32 bits of the Unix time
+ * in ms of the last access ({@link #lruField}). Used by its shard's thread only.
  */
 final class Eviction {
     /** Redis's text, word for word. */
@@ -94,9 +95,9 @@ final class Eviction {
                 return null;
             }
             long score = switch (policy) {
-                case ALLKEYS_LRU, VOLATILE_LRU -> now - e.accessedAt; // idle time: the longest goes
+                case ALLKEYS_LRU, VOLATILE_LRU -> idleMillis(e.accessedAt, now); // the longest idle goes
                 case ALLKEYS_LFU, VOLATILE_LFU -> 255 - decayed(e.accessedAt, now); // the least used goes
-                case VOLATILE_TTL -> -e.expireAt; // the nearest expiry goes
+                case VOLATILE_TTL -> -table.expireAt(e); // the nearest expiry goes
                 default -> 0; // random: the first sampled
             };
             if (best == null || score > bestScore) {
@@ -107,14 +108,32 @@ final class Eviction {
         return best;
     }
 
+    /**
+     * The access field of a key accessed at {@code now} (Unix ms) when no LFU policy is set: the time's low
+     * 32 bits, never 0 (which means "not accessed yet"). Redis keeps 24 bits of seconds; this keeps ms, and
+     * an idle time reads modulo 2^32 ms (49.7 days) as Redis's reads modulo 2^24 s (194 days).
+     */
+    static int lruField(long now) {
+        int field = (int) now;
+        return field == 0 ? 1 : field;
+    }
+
+    /** How long ago, in ms, the access an {@link #lruField} recorded was (modulo 2^32 ms). */
+    static long idleMillis(int field, long now) {
+        return Integer.toUnsignedLong((int) now - field);
+    }
+
     /** A new key's access field under LFU: the initial counter, decayed from now. */
-    static long lfuNew(long now) {
+    static int lfuNew(long now) {
         return lfuField(LFU_INIT, now);
     }
 
-    /** The access field under LFU of a key whose counter is {@code counter} (0..255) now (RESTORE ... FREQ). */
-    static long lfuField(int counter, long now) {
-        return minutes(now) << 8 | counter;
+    /**
+     * The access field under LFU of a key whose counter is {@code counter} (0..255) now (RESTORE ... FREQ):
+     * a bit that makes it non-zero, 16 bits of minutes (wrapping as Redis's LFU clock does), the counter.
+     */
+    static int lfuField(int counter, long now) {
+        return 1 << 24 | (int) (minutes(now) & 0xFFFF) << 8 | counter;
     }
 
     /**
@@ -122,7 +141,7 @@ final class Eviction {
      * did, then grows with probability 1 / ((counter - LFU_INIT) * lfu-log-factor + 1), saturating at
      * 255 (Redis's LFULogIncr).
      */
-    static long touch(long field, long now, SplittableRandom random) {
+    static int touch(int field, long now, SplittableRandom random) {
         int counter = decayed(field, now);
         if (counter < 255) {
             double base = Math.max(0, counter - LFU_INIT);
@@ -134,9 +153,9 @@ final class Eviction {
     }
 
     /** The counter of an access field as of {@code now}, its decay applied (OBJECT FREQ). */
-    static int decayed(long field, long now) {
-        int counter = (int) (field & 0xFF);
-        long periods = (minutes(now) - (field >>> 8)) / LFU_DECAY_MINUTES;
+    static int decayed(int field, long now) {
+        int counter = field & 0xFF;
+        long periods = ((minutes(now) - (field >>> 8)) & 0xFFFF) / LFU_DECAY_MINUTES; // Redis's LFUTimeElapsed
         return (int) Math.max(0, counter - Math.min(periods, 255));
     }
 

@@ -15,6 +15,8 @@ final class HashCommands {
 
     private final KvShard shard;
     private final Request number = new Request();
+    /** Where the field a command asks for was found: one for the shard, so that a lookup allocates nothing. */
+    private final HashValue.Found found = new HashValue.Found();
 
     HashCommands(KvShard shard) {
         this.shard = shard;
@@ -57,30 +59,18 @@ final class HashCommands {
                 }
             }
             case HSETNX -> {
-                if (h != null && h.get(b, r.offset(2), r.length(2)) != null) {
+                if (h != null && h.get(b, r.offset(2), r.length(2), found)) {
                     out.integer(0);
                     return;
                 }
                 set(create(e, r, now), r, r.copy(3));
                 out.integer(1);
             }
-            case HGET -> {
-                byte[] value = h == null ? null : h.get(b, r.offset(2), r.length(2));
-                if (value == null) {
-                    out.nullBulk();
-                } else {
-                    out.bulk(value);
-                }
-            }
+            case HGET -> field(h, r, 2, out);
             case HMGET -> {
                 out.arrayHeader(r.count() - 2);
                 for (int i = 2; i < r.count(); i++) {
-                    byte[] value = h == null ? null : h.get(b, r.offset(i), r.length(i));
-                    if (value == null) {
-                        out.nullBulk();
-                    } else {
-                        out.bulk(value);
-                    }
+                    field(h, r, i, out);
                 }
             }
             case HDEL -> {
@@ -99,22 +89,24 @@ final class HashCommands {
                 out.integer(removed);
             }
             case HLEN -> out.integer(h == null ? 0 : h.size());
-            case HEXISTS -> out.integer(h != null && h.get(b, r.offset(2), r.length(2)) != null ? 1 : 0);
-            case HSTRLEN -> {
-                byte[] value = h == null ? null : h.get(b, r.offset(2), r.length(2));
-                out.integer(value == null ? 0 : value.length);
-            }
+            case HEXISTS -> out.integer(h != null && h.get(b, r.offset(2), r.length(2), found) ? 1 : 0);
+            case HSTRLEN -> out.integer(h != null && h.get(b, r.offset(2), r.length(2), found) ? found.length : 0);
             case HGETALL -> {
                 out.mapHeader(h == null ? 0 : h.size());
                 if (h != null) {
-                    h.forEach((field, value) -> out.bulk(field).bulk(value));
+                    h.forEachRange((f, fo, fl, v, vo, vl) -> out.bulk(f, fo, fl).bulk(v, vo, vl));
                 }
             }
-            case HKEYS, HVALS -> {
+            case HKEYS -> {
                 out.arrayHeader(h == null ? 0 : h.size());
                 if (h != null) {
-                    boolean keys = command == Command.HKEYS;
-                    h.forEach((field, value) -> out.bulk(keys ? field : value));
+                    h.forEachRange((f, fo, fl, v, vo, vl) -> out.bulk(f, fo, fl));
+                }
+            }
+            case HVALS -> {
+                out.arrayHeader(h == null ? 0 : h.size());
+                if (h != null) {
+                    h.forEachRange((f, fo, fl, v, vo, vl) -> out.bulk(v, vo, vl));
                 }
             }
             case HINCRBY -> incrBy(e, r, now, out);
@@ -122,6 +114,15 @@ final class HashCommands {
             case HRANDFIELD -> randomFields(h, r, out);
             case HSCAN -> scan(h, r, out);
             default -> throw new IllegalArgumentException(command + " is not a hash command");
+        }
+    }
+
+    /** The value of the field that is argument {@code i}, or a null bulk string. */
+    private void field(HashValue h, Request r, int i, ReplyWriter out) {
+        if (h != null && h.get(r.bytes, r.offset(i), r.length(i), found)) {
+            out.bulk(found.array, found.offset, found.length);
+        } else {
+            out.nullBulk();
         }
     }
 
@@ -166,10 +167,9 @@ final class HashCommands {
             return;
         }
         long delta = r.number;
-        byte[] current = e == null ? null : ((HashValue) e.aggregate).get(r.bytes, r.offset(2), r.length(2));
         long value = 0;
-        if (current != null) {
-            if (!number.parseLong(current, 0, current.length)) {
+        if (e != null && ((HashValue) e.aggregate).get(r.bytes, r.offset(2), r.length(2), found)) {
+            if (!number.parseLong(found.array, found.offset, found.length)) {
                 out.error("ERR hash value is not an integer");
                 return;
             }
@@ -190,8 +190,8 @@ final class HashCommands {
             return;
         }
         BigDecimal increment = StringCommands.parseFloat(r.bytes, r.offset(3), r.length(3));
-        byte[] current = e == null ? null : ((HashValue) e.aggregate).get(r.bytes, r.offset(2), r.length(2));
-        BigDecimal value = current == null ? BigDecimal.ZERO : StringCommands.parseFloat(current, 0, current.length);
+        BigDecimal value = e == null || !((HashValue) e.aggregate).get(r.bytes, r.offset(2), r.length(2), found)
+                ? BigDecimal.ZERO : StringCommands.parseFloat(found.array, found.offset, found.length);
         if (value == null) {
             out.error("ERR hash value is not a float");
             return;
@@ -211,8 +211,13 @@ final class HashCommands {
             if (h == null) {
                 out.nullBulk();
             } else {
-                byte[][] pairs = h.pairs();
-                out.bulk(pairs[2 * shard.random.nextInt(h.size())]);
+                int pick = shard.random.nextInt(h.size());
+                int[] at = {0};
+                h.forEachRange((f, fo, fl, v, vo, vl) -> {
+                    if (at[0]++ == pick) {
+                        out.bulk(f, fo, fl);
+                    }
+                });
             }
             return;
         }

@@ -104,7 +104,7 @@ final class KeyCommands {
     private KeyTable.Entry move(KeyTable.Entry source, Request r, long now) {
         KeyTable.Entry target = place(r, now);
         target.takeValueOf(source);
-        shard.setExpire(target, source.expireAt);
+        shard.setExpire(target, shard.table.expireAt(source));
         return target;
     }
 
@@ -160,7 +160,7 @@ final class KeyCommands {
         }
         KeyTable.Entry target = place(r, now);
         target.copyValueOf(source);
-        shard.setExpire(target, source.expireAt);
+        shard.setExpire(target, shard.table.expireAt(source));
         if (shard.aof != null) {
             shard.aof.entry(target);
         }
@@ -202,7 +202,7 @@ final class KeyCommands {
                 out.error("ERR An LRU maxmemory policy is not selected, access time not tracked. Please note that "
                         + "when switching between policies at runtime LRU and LFU data will take some time to adjust.");
             } else {
-                out.integer(Math.max(0, now - e.accessedAt) / 1000);
+                out.integer(Eviction.idleMillis(e.accessedAt, now) / 1000);
             }
         } else {
             boolean shared = e.isString() && "int".equals(encoding(e)) && number.parseLong(e.value, 0, e.length)

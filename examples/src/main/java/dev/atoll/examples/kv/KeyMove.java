@@ -35,6 +35,8 @@ final class KeyMove extends PendingReply {
     private final boolean replace;
     // Handed from step to step through the mesh: each is touched by one shard at a time.
     private KeyTable.Entry copy;
+    /** The source's expiry, which {@link #copy} (in no table) cannot hold. */
+    private long copyExpireAt;
     private KeyTable.Entry original;
     private long originalVersion;
 
@@ -83,7 +85,7 @@ final class KeyMove extends PendingReply {
         }
         copy = new KeyTable.Entry(target, KeyTable.hash(target, 0, target.length), new byte[0]);
         copy.copyValueOf(e);
-        copy.expireAt = e.expireAt;
+        copyExpireAt = shard.table.expireAt(e);
         original = e;
         originalVersion = e.version;
         viaHome(targetShard, target, this::replaceTarget);
@@ -102,7 +104,7 @@ final class KeyMove extends PendingReply {
         }
         e.takeValueOf(copy);
         shard.table.account(e);
-        shard.setExpire(e, copy.expireAt);
+        shard.setExpire(e, copyExpireAt);
         shard.blocking.signal(target, 0, target.length); // a client blocked on it is served at the loop's next step
         if (shard.watches.any()) {
             shard.watches.touch(target, 0, target.length);

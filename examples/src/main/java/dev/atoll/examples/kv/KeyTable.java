@@ -33,20 +33,22 @@ final class KeyTable {
         boolean raw;
         /** Stored as text that is not a candidate for the int encoding (INCRBYFLOAT's result). */
         boolean notInt;
-        /** Bumped by every change of value or expiry: a move between shards deletes its source only if unchanged. */
-        long version;
         /**
-         * Unix time in ms of the last command that read or wrote it (OBJECT IDLETIME, LRU eviction); under
-         * an LFU eviction policy instead Redis's logarithmic access counter and the minute it last decayed
-         * ({@link Eviction#touch}).
+         * Bumped by every change of value or expiry: a move between shards deletes its source only if
+         * unchanged, WATCH compares it. An int (it wraps after 2^32 changes, far more than can happen
+         * while a move or a transaction waits) to keep the entry small.
          */
-        long accessedAt;
+        int version;
+        /**
+         * The last command that read or wrote it (OBJECT IDLETIME, LRU eviction) as the low 32 bits of its
+         * Unix time in ms ({@link Eviction#lruField}); under an LFU eviction policy instead Redis's
+         * logarithmic access counter and the minute it last decayed ({@link Eviction#touch}); 0 until set.
+         */
+        int accessedAt;
         /** What {@link #usedBytes} counts for it: its footprint when it was last accounted ({@link #account}). */
         int bytes;
-        /** Unix time in ms when the key expires; 0 = never. */
-        long expireAt;
         Entry next;
-        /** Position in the list of keys with an expiry; -1 when it has none. */
+        /** Position in the list of keys with an expiry, and of its expiry in {@link #volatileExpires}; -1 when it has none. */
         int volatileIndex = -1;
 
         Entry(byte[] key, int hash, byte[] value) {
@@ -149,6 +151,11 @@ final class KeyTable {
     private Entry[] buckets = new Entry[MIN_BUCKETS];
     private int size;
     private Entry[] volatileKeys = new Entry[16];
+    /**
+     * The expiry of {@code volatileKeys[i]} (Unix ms) at {@code i}: kept here rather than in each entry,
+     * where 8 bytes would go to every key, most of which have none.
+     */
+    private long[] volatileExpires = new long[16];
     private int volatileCount;
     /** The estimated heap footprint of the keys and their values (maxmemory's used memory). */
     private long usedBytes;
@@ -186,7 +193,7 @@ final class KeyTable {
 
     /**
      * Estimates the heap footprint of {@code e} as it is now, with compressed references: the entry
-     * (72 bytes) and its bucket slots (8), the key's array and the string's array as allocated (the
+     * (56 bytes) and its bucket slots (8), the key's array and the string's array as allocated (the
      * room APPEND keeps included), or what the aggregate says it holds; and updates {@link #usedBytes}.
      * Called after every write of the key, so that a value changed in place is counted.
      */
@@ -204,7 +211,7 @@ final class KeyTable {
     }
 
     /** An entry's object and the bucket slots it takes on average (the table is kept at most full: 1 to 2 slots a key). */
-    static final int ENTRY_BYTES = 72 + 8;
+    static final int ENTRY_BYTES = 56 + 8;
 
     Entry find(byte[] bytes, int offset, int length, int hash) {
         for (Entry e = buckets[hash & (buckets.length - 1)]; e != null; e = e.next) {
@@ -278,20 +285,37 @@ final class KeyTable {
     /** Sets (or with 0 clears) a key's expiry, keeping the list of keys with one up to date. */
     void setExpire(Entry e, long expireAt) {
         e.version++;
-        if (expireAt != 0 && e.volatileIndex < 0) {
+        if (expireAt == 0) {
+            if (e.volatileIndex >= 0) {
+                int last = --volatileCount;
+                Entry moved = volatileKeys[last];
+                volatileKeys[e.volatileIndex] = moved;
+                volatileExpires[e.volatileIndex] = volatileExpires[last];
+                moved.volatileIndex = e.volatileIndex;
+                volatileKeys[last] = null;
+                e.volatileIndex = -1;
+            }
+            return;
+        }
+        if (e.volatileIndex < 0) {
             if (volatileCount == volatileKeys.length) {
                 volatileKeys = Arrays.copyOf(volatileKeys, volatileCount * 2);
+                volatileExpires = Arrays.copyOf(volatileExpires, volatileCount * 2);
             }
             e.volatileIndex = volatileCount;
             volatileKeys[volatileCount++] = e;
-        } else if (expireAt == 0 && e.volatileIndex >= 0) {
-            Entry last = volatileKeys[--volatileCount];
-            volatileKeys[e.volatileIndex] = last;
-            last.volatileIndex = e.volatileIndex;
-            volatileKeys[volatileCount] = null;
-            e.volatileIndex = -1;
         }
-        e.expireAt = expireAt;
+        volatileExpires[e.volatileIndex] = expireAt;
+    }
+
+    /** Whether the key has an expiry at or before {@code now}. */
+    boolean expiredBy(Entry e, long now) {
+        return e.volatileIndex >= 0 && volatileExpires[e.volatileIndex] <= now;
+    }
+
+    /** Unix time in ms when the key expires; 0 = never (also for an entry in no table). */
+    long expireAt(Entry e) {
+        return e.volatileIndex < 0 ? 0 : volatileExpires[e.volatileIndex];
     }
 
     /** A random key with an expiry, or null when there is none. */
@@ -325,6 +349,7 @@ final class KeyTable {
     void clear() {
         buckets = new Entry[MIN_BUCKETS];
         volatileKeys = new Entry[16];
+        volatileExpires = new long[16];
         size = 0;
         volatileCount = 0;
         usedBytes = 0;

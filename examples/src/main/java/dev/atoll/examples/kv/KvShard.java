@@ -238,7 +238,7 @@ final class KvShard {
 
     /** Gives a key new to the table its first access: the time, or under LFU Redis's initial counter. */
     void created(KeyTable.Entry e, long now) {
-        e.accessedAt = lfu ? Eviction.lfuNew(now) : now;
+        e.accessedAt = lfu ? Eviction.lfuNew(now) : Eviction.lruField(now);
     }
 
     /**
@@ -324,13 +324,14 @@ final class KvShard {
             case TTL, PTTL, EXPIRETIME, PEXPIRETIME -> {
                 KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
                 boolean absolute = command == Command.EXPIRETIME || command == Command.PEXPIRETIME;
-                long ttl = e == null ? -2 : e.expireAt == 0 ? -1 : Math.max(0, absolute ? e.expireAt : e.expireAt - now);
+                long expireAt = e == null ? 0 : table.expireAt(e);
+                long ttl = e == null ? -2 : expireAt == 0 ? -1 : Math.max(0, absolute ? expireAt : expireAt - now);
                 boolean seconds = command == Command.TTL || command == Command.EXPIRETIME;
                 out.integer(seconds && ttl > 0 ? (ttl + 500) / 1000 : ttl);
             }
             case PERSIST -> {
                 KeyTable.Entry e = live(b, r.offset(1), r.length(1), now);
-                if (e == null || e.expireAt == 0) {
+                if (e == null || table.expireAt(e) == 0) {
                     out.integer(0);
                 } else {
                     table.setExpire(e, 0);
@@ -519,7 +520,8 @@ final class KvShard {
     KeyTable.Entry store(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl, long now) {
         KeyTable.Entry e = put(b, offset, length, value, expireAt, keepTtl);
         if (aof != null) {
-            aof.set(e.key, value, e.expireAt, keepTtl && e.expireAt != 0);
+            long stored = table.expireAt(e);
+            aof.set(e.key, value, stored, keepTtl && stored != 0);
         }
         return e;
     }
@@ -645,7 +647,7 @@ final class KvShard {
             out.integer(0);
             return;
         }
-        long current = e.expireAt;
+        long current = table.expireAt(e);
         boolean refused = (nx && current != 0) || (xx && current == 0)
                 || (gt && (current == 0 || expireAt <= current)) || (lt && current != 0 && expireAt >= current);
         if (refused) {
@@ -670,7 +672,7 @@ final class KvShard {
     KeyTable.Entry live(byte[] b, int offset, int length, long now) {
         KeyTable.Entry e = peek(b, offset, length, now);
         if (e != null) {
-            e.accessedAt = lfu ? Eviction.touch(e.accessedAt, now, random) : now;
+            e.accessedAt = lfu ? Eviction.touch(e.accessedAt, now, random) : Eviction.lruField(now);
         }
         return e;
     }
@@ -678,7 +680,7 @@ final class KvShard {
     /** As {@link #live}, without counting as an access. */
     KeyTable.Entry peek(byte[] b, int offset, int length, long now) {
         KeyTable.Entry e = table.find(b, offset, length, KeyTable.hash(b, offset, length));
-        if (e != null && e.expireAt != 0 && e.expireAt <= now) {
+        if (e != null && table.expiredBy(e, now)) {
             expiredKeys++;
             remove(e);
             return null;
@@ -735,7 +737,7 @@ final class KvShard {
             int samples = Math.min(EXPIRY_SAMPLE, table.volatileCount());
             for (int i = 0; i < samples; i++) {
                 KeyTable.Entry e = table.randomVolatile(random);
-                if (e.expireAt <= now) {
+                if (table.expireAt(e) <= now) {
                     expiredKeys++;
                     expired++;
                     remove(e);

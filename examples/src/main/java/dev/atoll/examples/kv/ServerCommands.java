@@ -393,7 +393,7 @@ final class ServerCommands {
         boolean all = Glob.isEverything(pattern);
         shard.table.forEach(e -> {
             endIfStopping();
-            if ((e.expireAt == 0 || e.expireAt > now) && (all || Glob.matches(pattern, e.key))) {
+            if (!shard.table.expiredBy(e, now) && (all || Glob.matches(pattern, e.key))) {
                 keys.add(e.key);
             }
         });
@@ -450,7 +450,7 @@ final class ServerCommands {
             long now = System.currentTimeMillis();
             long next = shard.table.scan(tableCursor, options.count(), e -> {
                 endIfStopping();
-                if ((options.type() == null || options.type().equals(KvShard.typeName(e))) && (e.expireAt == 0 || e.expireAt > now)
+                if ((options.type() == null || options.type().equals(KvShard.typeName(e))) && !shard.table.expiredBy(e, now)
                         && options.matches(e.key)) {
                     keys.add(e.key);
                 }

@@ -125,7 +125,7 @@ final class StringCommands {
             if (shard.aof != null) {
                 shard.aof.pexpireAt(e.key, expireAt);
             }
-        } else if (persist && e.expireAt != 0) {
+        } else if (persist && shard.table.expireAt(e) != 0) {
             shard.setExpire(e, 0);
             if (shard.aof != null) {
                 shard.aof.persist(e.key);

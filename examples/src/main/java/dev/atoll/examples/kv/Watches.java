@@ -77,7 +77,7 @@ final class Watches {
                     seen = new ArrayList<>(2);
                 }
                 KeyTable.Entry e = table.find(w.key, 0, w.key.length, KeyTable.hash(w.key, 0, w.key.length));
-                seen.add(new Seen(w, e, e == null ? 0 : e.version, e == null ? 0 : e.expireAt));
+                seen.add(new Seen(w, e, e == null ? 0 : e.version, e == null ? 0 : table.expireAt(e)));
             }
         }
         return seen;
@@ -88,7 +88,7 @@ final class Watches {
         for (Seen s : seen) {
             Watched w = s.watched();
             KeyTable.Entry e = table.find(w.key, 0, w.key.length, KeyTable.hash(w.key, 0, w.key.length));
-            boolean changed = e != s.entry() || (e != null && (e.version != s.version() || e.expireAt != s.expireAt()
+            boolean changed = e != s.entry() || (e != null && (e.version != s.version() || table.expireAt(e) != s.expireAt()
                     || !e.isString()));
             if (changed) {
                 w.changes++;
