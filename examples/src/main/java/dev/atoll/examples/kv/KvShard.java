@@ -552,7 +552,8 @@ final class KvShard {
         System.arraycopy(value, from, array, 0, count);
         e = put(e, b, offset, length, hash, array, count, expireAt, keepTtl);
         if (aof != null) {
-            aof.set(e.key, array, count, e.expireAt, keepTtl && e.expireAt != 0);
+            long stored = table.expireAt(e);
+            aof.set(e.key, array, count, stored, keepTtl && stored != 0);
         }
         return e;
     }
