@@ -21,6 +21,9 @@ enum Command {
     CONFIG(-2, Kind.SERVER, "server", "2.0.0", "CONFIG GET, SET (the parameters that change at run time), RESETSTAT.", "admin", "noscript", "loading", "stale"),
     TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),
     SHUTDOWN(-1, Kind.CONNECTION, "server", "1.0.0", "Stops the server as SIGTERM does: every shard's log written and synced, then the process exits.", "admin", "noscript", "loading", "stale", "no_multi", "allow_busy"),
+    LASTSAVE(1, Kind.CONNECTION, "server", "1.0.0", "Answers the server's start: there are no snapshots (the append-only log is the persistence).", "loading", "stale", "fast"),
+    MOVE(3, Kind.CONNECTION, "generic", "1.0.0", "Moves a key to another database: there is only database 0, so Redis's errors.", "write", "fast"),
+    SWAPDB(3, Kind.CONNECTION, "server", "4.0.0", "Swaps two databases: only SWAPDB 0 0 (there is one database).", "write", "fast"),
     ROLE(1, Kind.CONNECTION, "server", "2.8.12", "Answers master with no replicas: there is no replication.", "noscript", "loading", "stale", "fast"),
     WAIT(3, Kind.CONNECTION, "generic", "3.0.0", "Answers 0 at once: there are no replicas to wait for.", "noscript"),
     // Redis Cluster's view, the shards as its nodes (ClusterCommands; kv.shard-ports).
@@ -259,7 +262,7 @@ enum Command {
     int[] keySpec() {
         return switch (kind) {
             case KEY -> this == OBJECT || this == MEMORY ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
-            case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : new int[] {0, 0, 0};
+            case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : this == MOVE ? new int[] {1, 1, 1} : new int[] {0, 0, 0};
             case ONE_SHARD -> switch (this) {
                 case MSETNX -> new int[] {1, -1, 2};
                 case SINTERCARD -> new int[] {0, 0, 0}; // movablekeys: numkeys says where they end

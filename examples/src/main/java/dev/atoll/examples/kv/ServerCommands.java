@@ -76,6 +76,31 @@ final class ServerCommands {
                 out.arrayHeader(2).bulk(Long.toString(now.getEpochSecond())).bulk(Long.toString(now.getNano() / 1000));
             }
             case SHUTDOWN -> shutdown(r, out);
+            case LASTSAVE -> out.integer(node.startMillis / 1000); // as a Redis that never saved: its start
+            case MOVE -> {
+                // One database: the key is never looked at, as in Redis, where these checks come first.
+                if (!r.longAt(2)) {
+                    out.error(KvShard.NOT_INTEGER);
+                } else if (r.number != 0) {
+                    out.error("ERR DB index is out of range");
+                } else {
+                    out.error("ERR source and destination objects are the same");
+                }
+            }
+            case SWAPDB -> {
+                // Redis reads both indexes, then swaps: here only 0 with 0, which changes nothing.
+                boolean firstIsNumber = r.longAt(1);
+                long first = r.number;
+                if (!firstIsNumber) {
+                    out.error("ERR invalid first DB index");
+                } else if (!r.longAt(2)) {
+                    out.error("ERR invalid second DB index");
+                } else if (first != 0 || r.number != 0) {
+                    out.error("ERR DB index is out of range");
+                } else {
+                    out.ok();
+                }
+            }
             case ROLE -> out.arrayHeader(3).bulk("master").integer(0).arrayHeader(0); // no replicas
             case WAIT -> {
                 // Redis parses the timeout first; with no replica there is nothing to wait for.

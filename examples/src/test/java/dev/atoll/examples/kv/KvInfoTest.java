@@ -28,6 +28,8 @@ class KvInfoTest {
             assertTrue(replication.matches("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"
                     + "master_failover_state:no-failover\r\nmaster_replid:[0-9a-f]{40}\r\n(?s).*"), replication);
             assertEquals(List.of("master", 0L, List.of()), c.call("ROLE"));
+            long lastSave = (Long) c.call("LASTSAVE"); // no snapshot ever: the start, as a Redis that never saved
+            assertTrue(lastSave <= System.currentTimeMillis() / 1000 && lastSave > System.currentTimeMillis() / 1000 - 600, "" + lastSave);
             assertTrue(info.matches("(?s).*\r\nused_cpu_user:\\d+\\.\\d{6}\r\n.*"), info);
             assertTrue(info.matches("(?s).*\r\nused_memory:\\d+\r\n.*"), info);
             assertFalse(info.contains("# Commandstats"), "not in the default sections, as in Redis");

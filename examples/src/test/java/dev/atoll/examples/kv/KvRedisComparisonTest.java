@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class KvRedisComparisonTest {
     private static final String[][] SCRIPT = {
-        {"SET", "s", "hello"}, {"SETEX", "x", "-1", "v"}, {"SETEX", "x", "abc", "v"}, {"PSETEX", "x", "0", "v"},
+        {"SET", "s", "hello"}, {"MOVE", "s", "0"}, {"MOVE", "s", "x"}, {"MOVE", "s", "16"}, {"SWAPDB", "0", "0"},
+        {"SWAPDB", "a", "0"}, {"SWAPDB", "0", "b"}, {"SWAPDB", "0", "16"}, {"SETEX", "x", "-1", "v"}, {"SETEX", "x", "abc", "v"}, {"PSETEX", "x", "0", "v"},
         {"GETSET", "s", "world"}, {"GETSET", "nokey", "v"}, {"GETEX", "s"}, {"GETEX", "s", "PERSIST"},
         {"GETEX", "s", "EX"}, {"GETEX", "s", "EX", "0"}, {"GETEX", "s", "EX", "10", "PX", "10"}, {"GETEX", "s", "FOO"},
         {"GETEX", "missing", "EX", "abc"}, {"GETEX", "s", "EX", "abc"}, {"TTL", "s"},
