@@ -18,7 +18,6 @@ final class ErrorStats {
     static final int MAX_CODES = 128;
 
     private static final ThreadLocal<ErrorStats> CURRENT = ThreadLocal.withInitial(ErrorStats::new);
-    private static final Command[] COMMANDS = Command.values();
 
     /** The instance of the calling thread (a shard's, on a shard thread). */
     static ErrorStats current() {
@@ -27,11 +26,12 @@ final class ErrorStats {
 
     long total;
     private final TreeMap<String, long[]> byCode = new TreeMap<>();
-    final long[] rejected = new long[COMMANDS.length];
-    final long[] failed = new long[COMMANDS.length];
+    /** Per row of {@link CommandStats}. */
+    final long[] rejected = new long[CommandStats.SLOTS];
+    final long[] failed = new long[CommandStats.SLOTS];
 
-    /** The command running on this thread (its errors are its failure), or null between commands. */
-    private Command running;
+    /** The row of the command running on this thread (its errors are its failure), or -1 between commands. */
+    private int running = -1;
     /** Whether {@link #running} already answered an error: a call fails once, however many errors it sends. */
     private boolean runningFailed;
 
@@ -48,9 +48,9 @@ final class ErrorStats {
         if (count != null) {
             count[0]++;
         }
-        if (running != null && !runningFailed) {
+        if (running >= 0 && !runningFailed) {
             runningFailed = true;
-            failed[running.ordinal()]++;
+            failed[running]++;
         }
     }
 
@@ -59,15 +59,20 @@ final class ErrorStats {
      * to give {@link #end}, so that a command run inside another (a transaction's) is a scope of its own.
      */
     int begin(Command command) {
-        int saved = running == null ? 0 : (running.ordinal() + 1) << 1 | (runningFailed ? 1 : 0);
-        running = command;
+        return begin(command.ordinal());
+    }
+
+    /** {@link #begin(Command)} of the command of {@link CommandStats} row {@code slot} (-1: counted nowhere). */
+    int begin(int slot) {
+        int saved = (running + 1) << 1 | (runningFailed ? 1 : 0);
+        running = slot;
         runningFailed = false;
         return saved;
     }
 
     /** The command begun last ends; the one {@code saved} from {@link #begin} runs again. */
     void end(int saved) {
-        running = saved == 0 ? null : COMMANDS[(saved >> 1) - 1];
+        running = (saved >> 1) - 1;
         runningFailed = (saved & 1) != 0;
     }
 
@@ -87,7 +92,14 @@ final class ErrorStats {
 
     /** {@code command} was refused before it ran. */
     void rejected(Command command) {
-        rejected[command.ordinal()]++;
+        rejected(command.ordinal());
+    }
+
+    /** The command of {@link CommandStats} row {@code slot} was refused before it ran (-1: counted nowhere). */
+    void rejected(int slot) {
+        if (slot >= 0) {
+            rejected[slot]++;
+        }
     }
 
     /** The counts per code, in code order (a copy, for INFO on another thread). */

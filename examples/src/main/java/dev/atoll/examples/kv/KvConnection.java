@@ -451,26 +451,27 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             localDone();
             return;
         }
+        int slot = CommandStats.slot(command, r); // INFO commandstats' row: the command, or its subcommand
         if (!command.arityOk(r.count()) || command.pairsIncomplete(r.count())) {
             multi.refused();
-            reject(command, wrongArity(command.lowerName));
+            reject(slot, wrongArity(command.lowerName));
             return;
         }
         if (!authenticated && command != Command.AUTH && command != Command.HELLO && command != Command.QUIT
                 && command != Command.RESET) {
-            reject(command, "NOAUTH Authentication required.");
+            reject(slot, "NOAUTH Authentication required.");
             return;
         }
         lastCommand = command;
         if (subscribedResp2() && !PubSubCommands.allowedWhileSubscribed(command)) {
-            reject(command, PubSubCommands.notAllowed(command));
+            reject(slot, PubSubCommands.notAllowed(command));
             return;
         }
-        if (!multi.queues(command)) {
-            home.calls[command.ordinal()]++;
+        if (!multi.queues(command) && slot >= 0) {
+            home.calls[slot]++;
         }
         ErrorStats errors = home.errors();
-        int outer = errors.begin(command); // an error answered here, at once, fails the call
+        int outer = errors.begin(slot); // an error answered here, at once, fails the call
         try {
             dispatchCounted(command, r, now);
         } finally {
@@ -479,8 +480,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     }
 
     /** Refused before it runs: Redis counts it in {@code rejected_calls}, not {@code calls}. */
-    private void reject(Command command, String error) {
-        home.errors().rejected(command);
+    private void reject(int slot, String error) {
+        home.errors().rejected(slot);
         localOut().error(error);
         localDone();
     }

@@ -154,21 +154,21 @@ final class KvInfo {
         }
         if (sections.contains("commandstats") || sections.contains("everything") || sections.contains("all")) {
             b.append("# Commandstats\r\n");
-            for (Command c : Command.values()) {
+            for (int slot = 0; slot < CommandStats.SLOTS; slot++) {
                 long calls = 0;
                 long nanos = 0;
                 long rejected = 0;
                 long failed = 0;
                 for (Object o : results) {
                     ShardStats s = (ShardStats) o;
-                    calls += s.calls()[c.ordinal()];
-                    nanos += s.executionNanos()[c.ordinal()];
-                    rejected += s.rejectedCalls()[c.ordinal()];
-                    failed += s.failedCalls()[c.ordinal()];
+                    calls += s.calls()[slot];
+                    nanos += s.executionNanos()[slot];
+                    rejected += s.rejectedCalls()[slot];
+                    failed += s.failedCalls()[slot];
                 }
                 if (calls > 0 || rejected > 0 || failed > 0) { // as Redis: a command only ever refused has a line
                     long usec = nanos / 1000;
-                    b.append("cmdstat_").append(c.lowerName).append(":calls=").append(calls).append(",usec=").append(usec)
+                    b.append("cmdstat_").append(CommandStats.name(slot)).append(":calls=").append(calls).append(",usec=").append(usec)
                             .append(",usec_per_call=")
                             .append(String.format(Locale.ROOT, "%.2f", calls == 0 ? 0.0 : (double) usec / calls))
                             .append(",rejected_calls=").append(rejected).append(",failed_calls=").append(failed)

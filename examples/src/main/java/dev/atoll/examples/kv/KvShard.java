@@ -95,8 +95,9 @@ final class KvShard {
     long hits;
     long misses;
     /** Per command (by ordinal): calls from this shard's connections, and nanoseconds spent executing on this shard (INFO commandstats). */
-    final long[] calls = new long[Command.values().length];
-    final long[] executionNanos = new long[Command.values().length];
+    /** INFO commandstats per row ({@link CommandStats}: a command, or a container's subcommand). */
+    final long[] calls = new long[CommandStats.SLOTS];
+    final long[] executionNanos = new long[CommandStats.SLOTS];
     /** This shard's error replies (INFO errorstats); its thread's {@link ErrorStats}, found at the first command. */
     private ErrorStats errors;
     /** Replies this shard's connections hold for their clients, as each last accounted them; and the most ever. */
@@ -197,7 +198,8 @@ final class KvShard {
         List<Watches.Seen> watched = command.writes && watches.any() ? watches.before(command, r, table) : null;
         int mark = out.size();
         long started = System.nanoTime();
-        int outer = errors.begin(command);
+        int slot = CommandStats.slot(command, r); // INFO commandstats' row: OBJECT's and MEMORY's per subcommand
+        int outer = errors.begin(slot);
         try {
             run(command, r, out, now);
         } catch (ReplyWriter.TooLarge e) {
@@ -215,7 +217,9 @@ final class KvShard {
         if (watched != null) {
             watches.after(watched, table);
         }
-        executionNanos[command.ordinal()] += System.nanoTime() - started;
+        if (slot >= 0) {
+            executionNanos[slot] += System.nanoTime() - started;
+        }
     }
 
     /** CONFIG SET maxmemory, maxmemory-policy (within LRU or LFU tracking), maxmemory-samples: this shard's new share. */

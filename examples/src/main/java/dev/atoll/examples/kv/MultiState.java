@@ -141,7 +141,10 @@ final class MultiState {
         for (int k = 0; k < queuedCount; k++) {
             at = home.parser.parse(queued.bytes(), at, queued.size(), r);
             Command queuedCommand = Command.lookup(r);
-            home.calls[queuedCommand.ordinal()]++; // INFO commandstats: a queued command's call counts when EXEC runs it
+            int slot = CommandStats.slot(queuedCommand, r);
+            if (slot >= 0) {
+                home.calls[slot]++; // INFO commandstats: a queued command's call counts when EXEC runs it
+            }
             commands.add(queuedCommand, r);
         }
         for (Watch w : watches) {

@@ -30,6 +30,9 @@ class KvErrorStatsTest extends KvOneAndTwoShards {
         {"SADD", "set2", "m"}, {"SINTER", "set2", "s"}, {"ZADD", "z", "1", "m"}, {"ZADD", "other", "1", "m"}, {"ZUNIONSTORE", "zd", "2", "other", "s"},
         {"ZADD", "z", "x", "m"}, {"HGET", "s", "f"}, {"EXPIRE", "s", "x"}, {"SET", "s", "v", "EX", "0"},
         {"GET", "s"}, {"EXEC"}, {"DISCARD"}, {"WATCH"}, {"ECHO", "a", "b"},
+        // Containers count per subcommand (cmdstat_client|getname); an unknown subcommand counts nowhere.
+        {"SET", "k", "v"}, {"OBJECT", "ENCODING", "k"}, {"OBJECT", "FREQ", "k"}, {"CLIENT", "GETNAME"}, {"CLIENT", "FOO"},
+        {"CONFIG", "GET", "maxclients"}, {"COMMAND", "COUNT"}, {"PUBSUB", "NUMPAT"},
     };
 
     /** Runs the script on a fresh state: FLUSHALL and CONFIG RESETSTAT first. */
@@ -67,7 +70,8 @@ class KvErrorStatsTest extends KvOneAndTwoShards {
     }
 
     private static final String[] COUNTED = {"set", "lpush", "get", "incr", "multi", "exec", "rename", "rpush", "lmove",
-        "lrange", "sadd", "sinter", "zadd", "zunionstore", "hget", "expire", "discard", "watch", "echo"};
+        "lrange", "sadd", "sinter", "zadd", "zunionstore", "hget", "expire", "discard", "watch", "echo", "object|encoding",
+        "object|freq", "client|getname", "client", "config|get", "command|count", "pubsub|numpat"};
 
     @ParameterizedTest(name = "{0} shard(s)")
     @ValueSource(ints = {1, 2})
@@ -75,9 +79,9 @@ class KvErrorStatsTest extends KvOneAndTwoShards {
         try (RespClient c = server(shards).client()) {
             runScript(c);
             String info = (String) c.call("INFO");
-            assertEquals(Map.of("errorstat_ERR", "count=14", "errorstat_EXECABORT", "count=1",
+            assertEquals(Map.of("errorstat_ERR", "count=16", "errorstat_EXECABORT", "count=1",
                     "errorstat_WRONGTYPE", "count=5"), section(info, "Errorstats"));
-            assertEquals("20", section(info, "Stats").get("total_error_replies"));
+            assertEquals("22", section(info, "Stats").get("total_error_replies"));
             Map<String, String> counts = counts((String) c.call("INFO", "commandstats"), COUNTED);
             assertEquals("calls=1,rejected_calls=2,failed_calls=0", counts.get("get"));
             assertEquals("calls=3,rejected_calls=0,failed_calls=3", counts.get("incr"));
@@ -90,6 +94,11 @@ class KvErrorStatsTest extends KvOneAndTwoShards {
             assertEquals("calls=1,rejected_calls=0,failed_calls=1", counts.get("zunionstore"));
             assertEquals("calls=0,rejected_calls=1,failed_calls=0", counts.get("watch"));
             assertEquals("calls=0,rejected_calls=1,failed_calls=0", counts.get("echo"));
+            assertEquals("calls=1,rejected_calls=0,failed_calls=0", counts.get("object|encoding"));
+            assertEquals("calls=1,rejected_calls=0,failed_calls=1", counts.get("object|freq"), "under LRU: an error");
+            assertEquals("calls=1,rejected_calls=0,failed_calls=0", counts.get("client|getname"));
+            assertEquals("", counts.get("client"), "CLIENT FOO counts in no row, as in Redis");
+            assertEquals("calls=1,rejected_calls=0,failed_calls=0", counts.get("config|get"));
 
             assertEquals("OK", c.call("CONFIG", "RESETSTAT"));
             String reset = (String) c.call("INFO", "everything");
