@@ -452,7 +452,7 @@ final class AofReplay {
             }
             HashValue fields = (HashValue) e.aggregate;
             for (int i = 2; i < r.count(); i += 2) {
-                fields.put(r.copy(i), r.copy(i + 1));
+                fields.put(b, r.offset(i), r.length(i), b, r.offset(i + 1), r.length(i + 1));
             }
         } else if (r.is(0, HDEL) && r.count() >= 3) {
             KeyTable.Entry e = entry(r, table);

@@ -70,6 +70,8 @@ final class Batch implements Runnable, ReplySource {
     private int references;
     /** The next idle batch in the pool. */
     Batch nextIdle;
+    /** {@link #sendBack} as a task, made once: a batch is sent back after every trip. */
+    private final Runnable sendBack = this::sendBack;
 
     Batch(KvNode node, BatchPool pool, int home, int target) {
         this.node = node;
@@ -205,7 +207,7 @@ final class Batch implements Runnable, ReplySource {
         owner.remoteCommands += count;
         owner.batchesIn++;
         state = RETURNING;
-        owner.afterLogged(this::sendBack);
+        owner.afterLogged(sendBack);
     }
 
     /** The keys of the commands from {@link #next} on: they wait together behind a lock. */

@@ -110,12 +110,13 @@ final class Eviction {
 
     /**
      * The access field of a key accessed at {@code now} (Unix ms) when no LFU policy is set: the time's low
-     * 32 bits, never 0 (which means "not accessed yet"). Redis keeps 24 bits of seconds; this keeps ms, and
-     * an idle time reads modulo 2^32 ms (49.7 days) as Redis's reads modulo 2^24 s (194 days).
+     * 32 bits, never 0 (which means "not accessed yet": a time whose low bits are 0 is kept 1 ms earlier).
+     * Redis keeps 24 bits of seconds; this keeps ms, and an idle time reads modulo 2^32 ms (49.7 days) as
+     * Redis's reads modulo 2^24 s (194 days).
      */
     static int lruField(long now) {
         int field = (int) now;
-        return field == 0 ? 1 : field;
+        return field == 0 ? -1 : field;
     }
 
     /** How long ago, in ms, the access an {@link #lruField} recorded was (modulo 2^32 ms). */

@@ -47,7 +47,7 @@ final class HashCommands {
                 h = create(e, r, now);
                 int added = 0;
                 for (int i = 2; i < r.count(); i += 2) {
-                    added += h.put(r.copy(i), r.copy(i + 1)) ? 1 : 0;
+                    added += h.put(b, r.offset(i), r.length(i), b, r.offset(i + 1), r.length(i + 1)) ? 1 : 0;
                 }
                 if (shard.aof != null) {
                     shard.aof.command(HSET, r);

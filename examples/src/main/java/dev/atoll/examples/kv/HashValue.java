@@ -105,53 +105,62 @@ final class HashValue implements Aggregate {
         return true;
     }
 
-    /** Sets a field; true when the field is new. A hashtable keeps both arrays (not copied), a listpack copies their bytes. */
+    /** Sets a field; true when the field is new. */
     boolean put(byte[] field, byte[] value) {
-        if (elements instanceof byte[] && (field.length > MAX_LISTPACK_VALUE || value.length > MAX_LISTPACK_VALUE)) {
+        return put(field, 0, field.length, value, 0, value.length);
+    }
+
+    /**
+     * Sets the field {@code f[fo, fo + fl)} to {@code v[vo, vo + vl)} (ranges of a request, say); true when
+     * the field is new. A listpack copies the bytes in, a hashtable into arrays of their own.
+     */
+    boolean put(byte[] f, int fo, int fl, byte[] v, int vo, int vl) {
+        if (elements instanceof byte[] && (fl > MAX_LISTPACK_VALUE || vl > MAX_LISTPACK_VALUE)) {
             convert();
         }
         if (elements instanceof KeyTable table) {
-            int hash = KeyTable.hash(field, 0, field.length);
-            KeyTable.Entry e = table.find(field, 0, field.length, hash);
+            int hash = KeyTable.hash(f, fo, fl);
+            KeyTable.Entry e = table.find(f, fo, fl, hash);
+            byte[] value = Arrays.copyOfRange(v, vo, vo + vl);
             if (e != null) {
                 e.setString(value);
                 table.account(e);
                 return false;
             }
-            table.insert(field, hash, value);
+            table.insert(Arrays.copyOfRange(f, fo, fo + fl), hash, value);
             return true;
         }
         byte[] listpack = (byte[]) elements;
-        int at = indexOf(listpack, field, 0, field.length);
+        int at = indexOf(listpack, f, fo, fl);
         if (at >= 0) {
-            int valueAt = at + 1 + field.length;
+            int valueAt = at + 1 + fl;
             int old = listpack[valueAt];
             int end = valueAt + 1 + old;
             int used = end(listpack);
-            int grown = used + value.length - old;
+            int grown = used + vl - old;
             if (grown > listpack.length) {
                 listpack = grow(listpack, grown);
             }
-            System.arraycopy(listpack, end, listpack, valueAt + 1 + value.length, used - end); // the order stays
-            listpack[valueAt] = (byte) value.length;
-            System.arraycopy(value, 0, listpack, valueAt + 1, value.length);
+            System.arraycopy(listpack, end, listpack, valueAt + 1 + vl, used - end); // the order stays
+            listpack[valueAt] = (byte) vl;
+            System.arraycopy(v, vo, listpack, valueAt + 1, vl);
             return false;
         }
         int count = count(listpack);
         if (count == MAX_LISTPACK_ENTRIES) {
             convert();
-            return put(field, value);
+            return put(f, fo, fl, v, vo, vl);
         }
         int used = ~at; // where the walk that did not find it ended: after the last field
-        int grown = used + 2 + field.length + value.length;
+        int grown = used + 2 + fl + vl;
         if (grown > listpack.length) {
             listpack = grow(listpack, grown);
         }
-        listpack[used] = (byte) field.length;
-        System.arraycopy(field, 0, listpack, used + 1, field.length);
-        int valueAt = used + 1 + field.length;
-        listpack[valueAt] = (byte) value.length;
-        System.arraycopy(value, 0, listpack, valueAt + 1, value.length);
+        listpack[used] = (byte) fl;
+        System.arraycopy(f, fo, listpack, used + 1, fl);
+        int valueAt = used + 1 + fl;
+        listpack[valueAt] = (byte) vl;
+        System.arraycopy(v, vo, listpack, valueAt + 1, vl);
         count(listpack, count + 1);
         return true;
     }

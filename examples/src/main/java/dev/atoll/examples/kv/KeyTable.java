@@ -12,6 +12,8 @@ import java.util.SplittableRandom;
  */
 final class KeyTable {
     private static final int MIN_BUCKETS = 16;
+    private static final Entry[] NO_ENTRIES = {};
+    private static final long[] NO_EXPIRES = {};
 
     /**
      * A key with its value and absolute expiry. A string's bytes are {@code value[0, length)}: the
@@ -150,12 +152,13 @@ final class KeyTable {
 
     private Entry[] buckets = new Entry[MIN_BUCKETS];
     private int size;
-    private Entry[] volatileKeys = new Entry[16];
+    /** Empty until a key gets an expiry: a hash's or a set's own table never has one. */
+    private Entry[] volatileKeys = NO_ENTRIES;
     /**
      * The expiry of {@code volatileKeys[i]} (Unix ms) at {@code i}: kept here rather than in each entry,
      * where 8 bytes would go to every key, most of which have none.
      */
-    private long[] volatileExpires = new long[16];
+    private long[] volatileExpires = NO_EXPIRES;
     private int volatileCount;
     /** The estimated heap footprint of the keys and their values (maxmemory's used memory). */
     private long usedBytes;
@@ -299,8 +302,9 @@ final class KeyTable {
         }
         if (e.volatileIndex < 0) {
             if (volatileCount == volatileKeys.length) {
-                volatileKeys = Arrays.copyOf(volatileKeys, volatileCount * 2);
-                volatileExpires = Arrays.copyOf(volatileExpires, volatileCount * 2);
+                int grown = Math.max(16, volatileCount * 2);
+                volatileKeys = Arrays.copyOf(volatileKeys, grown);
+                volatileExpires = Arrays.copyOf(volatileExpires, grown);
             }
             e.volatileIndex = volatileCount;
             volatileKeys[volatileCount++] = e;
@@ -348,8 +352,8 @@ final class KeyTable {
 
     void clear() {
         buckets = new Entry[MIN_BUCKETS];
-        volatileKeys = new Entry[16];
-        volatileExpires = new long[16];
+        volatileKeys = NO_ENTRIES;
+        volatileExpires = NO_EXPIRES;
         size = 0;
         volatileCount = 0;
         usedBytes = 0;

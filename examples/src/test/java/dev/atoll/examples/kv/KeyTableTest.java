@@ -124,4 +124,49 @@ class KeyTableTest {
         assertNotNull(find(table, "k0"));
         assertNotNull(find(table, "k1024"));
     }
+
+    @Test
+    void keepsEachKeysExpiryBesideTheListOfKeysWithOne() {
+        KeyTable table = new KeyTable();
+        java.util.Map<String, Long> model = new java.util.HashMap<>();
+        SplittableRandom random = new SplittableRandom(18);
+        for (int i = 0; i < 2_000; i++) {
+            put(table, "k" + i);
+        }
+        for (int step = 0; step < 20_000; step++) {
+            String name = "k" + random.nextInt(2_000);
+            long expireAt = random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(1_000_000);
+            table.setExpire(find(table, name), expireAt); // clearing one moves the last of the list into its place
+            if (expireAt == 0) {
+                model.remove(name);
+            } else {
+                model.put(name, expireAt);
+            }
+        }
+        assertEquals(model.size(), table.volatileCount());
+        for (int i = 0; i < 2_000; i++) {
+            KeyTable.Entry e = find(table, "k" + i);
+            long expected = model.getOrDefault("k" + i, 0L);
+            assertEquals(expected, table.expireAt(e), "k" + i);
+            assertEquals(expected != 0 && expected <= 500_000, table.expiredBy(e, 500_000), "k" + i);
+        }
+        for (String name : model.keySet()) {
+            table.remove(find(table, name)); // its expiry goes with it
+        }
+        assertEquals(0, table.volatileCount());
+    }
+
+    @Test
+    void accessFieldsReadAcrossTheirClocksWrap() {
+        long wrap = 1L << 32; // the LRU field keeps the low 32 bits of the ms time
+        long before = 5 * wrap - 1_000;
+        int field = Eviction.lruField(before);
+        assertEquals(3_000, Eviction.idleMillis(field, before + 3_000)); // across the wrap of the low bits
+        assertEquals(1, Eviction.idleMillis(Eviction.lruField(wrap * 7), wrap * 7)); // never 0 ("not accessed yet"): 1 ms earlier
+        long minute = 60_000;
+        long lastMinuteOfAClock = (65_536L * 300 - 1) * minute; // the LFU field keeps 16 bits of minutes
+        int counter = Eviction.lfuField(20, lastMinuteOfAClock);
+        assertEquals(20, Eviction.decayed(counter, lastMinuteOfAClock));
+        assertEquals(17, Eviction.decayed(counter, lastMinuteOfAClock + 3 * minute)); // one a minute, across the wrap
+    }
 }

@@ -79,8 +79,14 @@ class KvStringsInPlaceTest {
                 allocatedPer(c, "INCR", "counter:");
                 allocatedPer(c, "SET", "key:");
             }
-            long incr = allocatedPer(c, "INCR", "counter:");
-            long set = allocatedPer(c, "SET", "key:");
+            // The least of three rounds: what the commands allocate, without a round that also paid for the
+            // shard's periodic work (the log's sync each second, a rewrite), which a loaded machine stretches.
+            long incr = Long.MAX_VALUE;
+            long set = Long.MAX_VALUE;
+            for (int round = 0; round < 3; round++) {
+                incr = Math.min(incr, allocatedPer(c, "INCR", "counter:"));
+                set = Math.min(set, allocatedPer(c, "SET", "key:"));
+            }
             String figures = "bytes allocated on the shard thread per INCR: " + incr + ", per SET of a 3-byte value: " + set;
             System.out.println(figures);
             // A new value array each: 41-43 bytes per command measured; 8-10 without.
