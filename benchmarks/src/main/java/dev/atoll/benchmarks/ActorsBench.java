@@ -106,8 +106,8 @@ public final class ActorsBench {
                 new Case("savina threadring 100 actors, one shard", 1, "hops/s", p -> p.threadRing(100, pp / 2), 1.0),
                 new Case("savina fjthrput 60 actors, two shards", 2, "msgs/s", p -> p.fjThroughput(60, pp / 50), 1.0));
 
-        List<String> only = selected();
-        cases = cases.stream().filter(c -> only.isEmpty() || only.stream().anyMatch(c.name()::contains)).toList();
+        List<String> only = selectedWords(System.getProperty(CASES, ""));
+        cases = cases.stream().filter(c -> chosen(c.name(), only)).toList();
 
         Map<Integer, List<Peer>> peers = new LinkedHashMap<>();
         for (int threads : new int[] {1, 2}) {
@@ -262,10 +262,14 @@ public final class ActorsBench {
         return histogram.getValueAtPercentile(percentile) / 1e3;
     }
 
-    private static List<String> selected() {
-        String value = System.getProperty(CASES, "").trim();
-        return value.isEmpty() ? List.of() : Arrays.stream(value.split(",")).map(String::trim)
-                .filter(word -> !word.isEmpty()).toList();
+    /** The words of {@code -Dactors.bench.cases}, trimmed; empty for every case. */
+    static List<String> selectedWords(String property) {
+        return Arrays.stream(property.split(",")).map(String::trim).filter(word -> !word.isEmpty()).toList();
+    }
+
+    /** Whether the case named {@code name} runs: every case without words, else one containing a word. */
+    static boolean chosen(String name, List<String> words) {
+        return words.isEmpty() || words.stream().anyMatch(name::contains);
     }
 
     private static void settle() {
