@@ -26,6 +26,11 @@ import java.util.concurrent.TimeUnit;
 public final class ActorsBench {
     /** Pekko's messages per actor turn; its dispatcher documentation's throughput example. */
     static final int PEKKO_THROUGHPUT = 100;
+    /**
+     * {@code -Dactors.bench.cases=ping-pong,ask}: only the cases whose names contain one of these words
+     * ("ask" and "heap" select those two groups); every case when absent.
+     */
+    static final String CASES = "actors.bench.cases";
 
     private final BenchArgs args;
     private final int rounds;
@@ -101,6 +106,9 @@ public final class ActorsBench {
                 new Case("savina threadring 100 actors, one shard", 1, "hops/s", p -> p.threadRing(100, pp / 2), 1.0),
                 new Case("savina fjthrput 60 actors, two shards", 2, "msgs/s", p -> p.fjThroughput(60, pp / 50), 1.0));
 
+        List<String> only = selectedWords(System.getProperty(CASES, ""));
+        cases = cases.stream().filter(c -> chosen(c.name(), only)).toList();
+
         Map<Integer, List<Peer>> peers = new LinkedHashMap<>();
         for (int threads : new int[] {1, 2}) {
             AtollConfig atoll = AtollConfig.load(ConfigSources.none()
@@ -119,6 +127,7 @@ public final class ActorsBench {
                         + " (1 or 2), parallelism-factor = 1.0; internal-dispatcher = the default dispatcher")
                 .setting("pekko_throughput", PEKKO_THROUGHPUT)
                 .setting("pekko_serialization", "none (in-JVM only, allow-java-serialization = off)")
+                .setting("cases", only.isEmpty() ? "all" : String.join(", ", only))
                 .setting("rounds_after_warmup", rounds)
                 .setting("ping_pong_messages", "1 pair: " + pp + " (one shard), " + pp / 4 + " (two shards); 100 pairs: "
                         + 2 * pp + " (one shard), " + pp + " (two shards)")
@@ -133,6 +142,7 @@ public final class ActorsBench {
             for (Case c : cases) {
                 List<Peer> contenders = peers.get(c.threads());
                 Map<String, double[]> values = new LinkedHashMap<>();
+                double[] atollCpu = new double[rounds];
                 for (Peer peer : contenders) {
                     settle();
                     c.run().on(peer);   // warm-up
@@ -145,8 +155,16 @@ public final class ActorsBench {
                         double v = c.run().on(peer);
                         values.get(peer.name())[round] = v;
                         line.append(String.format("  %s %,.0f", peer.name(), v));
+                        if (peer instanceof AtollPeer atoll) {
+                            atollCpu[round] = atoll.lastCpuNanosPerMessage();
+                            line.append(String.format(" (%.1f ns CPU per message)", atollCpu[round]));
+                        }
                     }
                     System.out.println(line);
+                }
+                if (c.name().startsWith("ping-pong")) {
+                    report.result(c.name() + ", CPU of the shards per message", "atoll", median(atollCpu), "ns",
+                            BenchReport.Better.LOWER);
                 }
                 double atoll = median(values.get("atoll"));
                 for (Map.Entry<String, double[]> e : values.entrySet()) {
@@ -157,8 +175,12 @@ public final class ActorsBench {
                             c.goalVsPekko());
                 }
             }
-            asks(report, peers.get(1));
-            memory(report, peers.get(1));
+            if (only.isEmpty() || only.contains("ask")) {
+                asks(report, peers.get(1));
+            }
+            if (only.isEmpty() || only.contains("heap")) {
+                memory(report, peers.get(1));
+            }
         } finally {
             for (List<Peer> list : peers.values()) {
                 for (Peer peer : list) {
@@ -238,6 +260,16 @@ public final class ActorsBench {
 
     private static double micros(Histogram histogram, double percentile) {
         return histogram.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    /** The words of {@code -Dactors.bench.cases}, trimmed; empty for every case. */
+    static List<String> selectedWords(String property) {
+        return Arrays.stream(property.split(",")).map(String::trim).filter(word -> !word.isEmpty()).toList();
+    }
+
+    /** Whether the case named {@code name} runs: every case without words, else one containing a word. */
+    static boolean chosen(String name, List<String> words) {
+        return words.isEmpty() || words.stream().anyMatch(name::contains);
     }
 
     private static void settle() {

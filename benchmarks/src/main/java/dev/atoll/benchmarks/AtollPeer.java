@@ -21,6 +21,8 @@ final class AtollPeer implements Peer {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private final ActorSystem system;
     private final int shards;
+    /** The CPU time of all shards in the last ping-pong, per message. */
+    private double lastCpuNanosPerMessage;
 
     AtollPeer(AtollConfig config) {
         this.system = ActorSystem.start(config);
@@ -67,15 +69,30 @@ final class AtollPeer implements Peer {
         CountDownLatch done = new CountDownLatch(pairs);
         List<ActorRef<Ball>> left = ActorsBench.listOf(pairs, i -> system.spawn(Player::new, Placement.shard(0)));
         List<ActorRef<Ball>> right = ActorsBench.listOf(pairs, i -> system.spawn(Player::new, Placement.shard(shards - 1)));
+        long cpuBefore = shardsCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < pairs; i++) {
             right.get(i).tell(new Ball(left.get(i), perPair, done));
         }
         Peer.await(done);
         long end = System.nanoTime();
+        lastCpuNanosPerMessage = (shardsCpuNanos() - cpuBefore) / (double) (perPair * pairs);
         stopAll(left);
         stopAll(right);
         return ActorsBench.perSecond(perPair * pairs, start, end);
+    }
+
+    /** CPU per message of the last {@link #pingPong}: steadier than its rate on a shared machine. */
+    double lastCpuNanosPerMessage() {
+        return lastCpuNanosPerMessage;
+    }
+
+    private long shardsCpuNanos() {
+        long sum = 0;
+        for (int shard = 0; shard < shards; shard++) {
+            sum += ShardThreadCounters.cpuNanos(system.runtime(), shard);
+        }
+        return sum;
     }
 
     record Increment() { }
