@@ -51,6 +51,9 @@ final class AdminCommands {
             case DEBUG -> {
                 return debug(r, out);
             }
+            case SLOWLOG -> {
+                return slowLog(r, out);
+            }
             default -> {
                 return PubSubCommands.execute(node, connection, command, r, out);
             }
@@ -61,6 +64,88 @@ final class AdminCommands {
         int[] all = new int[node.shardCount()];
         Arrays.setAll(all, i -> i);
         return all;
+    }
+
+    // ---- SLOWLOG ----
+
+    private static final String[] SLOWLOG_HELP = {
+        "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET [<count>]",
+        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+        "    Entries are made of:",
+        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+        "    client name",
+        "LEN",
+        "    Return the length of the slowlog.",
+        "RESET",
+        "    Reset the slowlog.",
+        "HELP",
+        "    Prints this help."};
+
+    /** SLOWLOG GET [count] (every shard's newest, merged by id), LEN (their sum), RESET (on every shard), HELP. */
+    private ReplySource slowLog(Request r, ReplyWriter out) {
+        String sub = r.string(1).toLowerCase(Locale.ROOT);
+        KvSettings.SlowLogLimits limits = node.settings.slowLog();
+        if (sub.equals("get") && r.count() <= 3) {
+            long count = 10;
+            if (r.count() == 3) {
+                if (!r.longAt(2) || r.number < -1) {
+                    out.error("ERR count should be greater than or equal to -1");
+                    return null;
+                }
+                count = r.number == -1 ? Long.MAX_VALUE : r.number;
+            }
+            long wanted = count;
+            return FanOut.start(node, connection, out.resp3(), allShards(), shard -> shard.slowLog.newest(wanted, limits),
+                    (results, reply) -> {
+                        List<SlowLog.Entry> all = new ArrayList<>();
+                        for (Object o : results) {
+                            @SuppressWarnings("unchecked")
+                            List<SlowLog.Entry> part = (List<SlowLog.Entry>) o;
+                            all.addAll(part);
+                        }
+                        all.sort((a, b) -> Long.compare(b.id(), a.id())); // newest first, as each shard's
+                        List<SlowLog.Entry> newest = all.subList(0, (int) Math.min(wanted, all.size()));
+                        reply.arrayHeader(newest.size());
+                        for (SlowLog.Entry e : newest) {
+                            reply.arrayHeader(6).integer(e.id()).integer(e.unixSeconds()).integer(e.micros())
+                                    .arrayHeader(e.args().size());
+                            for (byte[] arg : e.args()) {
+                                reply.bulk(arg);
+                            }
+                            reply.bulk(e.client()).bulk(e.name());
+                        }
+                    });
+        }
+        if (sub.equals("len") && r.count() == 2) {
+            return FanOut.start(node, connection, out.resp3(), allShards(), shard -> (long) shard.slowLog.size(limits),
+                    (results, reply) -> {
+                        long total = 0;
+                        for (Object o : results) {
+                            total += (Long) o;
+                        }
+                        reply.integer(total);
+                    });
+        }
+        if (sub.equals("reset") && r.count() == 2) {
+            return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+                shard.slowLog.reset();
+                return null;
+            }, (results, reply) -> reply.ok());
+        }
+        if (sub.equals("help") && r.count() == 2) {
+            out.arrayHeader(SLOWLOG_HELP.length);
+            for (String line : SLOWLOG_HELP) {
+                out.simple(line);
+            }
+            return null;
+        }
+        if (sub.equals("get") || sub.equals("len") || sub.equals("reset") || sub.equals("help")) {
+            out.error(KvConnection.wrongArity("slowlog|" + sub));
+        } else {
+            out.error("ERR unknown subcommand '" + r.string(1) + "'. Try SLOWLOG HELP.");
+        }
+        return null;
     }
 
     // ---- CLIENT ----
@@ -392,6 +477,17 @@ final class AdminCommands {
             case "maxmemory", "maxmemory-policy", "maxmemory-samples" -> {
                 return memorySetting(s, name, value);
             }
+            case "slowlog-log-slower-than", "slowlog-max-len" -> {
+                long n = integer(name, value);
+                boolean slower = name.equals("slowlog-log-slower-than");
+                if (slower ? n < -1 || n > Long.MAX_VALUE / 1000 : n < 0 || n > 1_000_000) {
+                    throw new Refused(failed(name, slower ? "argument must be between -1 and " + Long.MAX_VALUE / 1000
+                            + " inclusive" : "argument must be between 0 and 1000000 inclusive"));
+                }
+                KvSettings.SlowLogLimits old = s.slowLog();
+                return with(s, s.fsync(), s.maxConnections(), s.idleTimeout(), s.output(), s.pubsubOutput(), s.memory(),
+                        slower ? new KvSettings.SlowLogLimits(n, old.maxLen()) : new KvSettings.SlowLogLimits(old.slowerThanMicros(), (int) n));
+            }
             case "appendfsync" -> {
                 for (KvSettings.FsyncPolicy policy : KvSettings.FsyncPolicy.values()) {
                     if (policy.name().equalsIgnoreCase(value)) {
@@ -487,9 +583,15 @@ final class AdminCommands {
     private static KvSettings with(KvSettings s, KvSettings.FsyncPolicy fsync, int maxConnections, Duration idleTimeout,
                                    KvSettings.OutputLimits output, KvSettings.PubSubLimits pubsub,
                                    KvSettings.MemoryLimits memory) {
+        return with(s, fsync, maxConnections, idleTimeout, output, pubsub, memory, s.slowLog());
+    }
+
+    private static KvSettings with(KvSettings s, KvSettings.FsyncPolicy fsync, int maxConnections, Duration idleTimeout,
+                                   KvSettings.OutputLimits output, KvSettings.PubSubLimits pubsub,
+                                   KvSettings.MemoryLimits memory, KvSettings.SlowLogLimits slowLog) {
         return new KvSettings(s.appendOnly(), fsync, s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), output, maxConnections, idleTimeout, s.password(), s.protectedMode(),
-                s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub);
+                s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub, slowLog);
     }
 
     /** maxmemory, maxmemory-policy, maxmemory-samples: Redis's units and names. */

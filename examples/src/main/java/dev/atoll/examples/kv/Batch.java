@@ -199,7 +199,9 @@ final class Batch implements Runnable, ReplySource {
             if (budget > 0) { // else its connection reached its limit: it runs no more commands
                 int before = replies.size();
                 replies.resp3(resp3[i]).limitTo(budget);
+                owner.executingFor = askers[i];
                 owner.execute(command, r, replies, now);
+                owner.executingFor = null;
                 budgets[account] = budget - (replies.size() - before);
             }
             ends[i] = replies.size();

@@ -44,6 +44,7 @@ enum Command {
     PUNSUBSCRIBE(-1, Kind.SERVER, "pubsub", "2.0.0", "Stops listening to messages published to channels that match patterns.", "pubsub", "noscript", "loading", "stale"),
     PUBLISH(3, Kind.SERVER, "pubsub", "2.0.0", "Posts a message to a channel; answers its receivers over all shards.", "pubsub", "loading", "stale", "fast"),
     PUBSUB(-2, Kind.SERVER, "pubsub", "2.8.0", "PUBSUB CHANNELS, NUMSUB, NUMPAT, SHARDCHANNELS, SHARDNUMSUB over all shards.", "pubsub", "loading", "stale"),
+    SLOWLOG(-2, Kind.SERVER, "server", "2.2.12", "SLOWLOG GET, LEN, RESET over all shards: the commands that executed slowly.", "admin", "loading", "stale"),
     SSUBSCRIBE(-2, Kind.SERVER, "pubsub", "7.0.0", "Listens for messages published to shard channels.", "pubsub", "noscript", "loading", "stale"),
     SUNSUBSCRIBE(-1, Kind.SERVER, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels.", "pubsub", "noscript", "loading", "stale"),
     SPUBLISH(3, Kind.SERVER, "pubsub", "7.0.0", "Posts a message to a shard channel; answers its receivers over all shards.", "pubsub", "loading", "stale", "fast"),

@@ -22,7 +22,8 @@ final class CommandStats {
             Command.OBJECT, List.of("encoding", "freq", "help", "idletime", "refcount"),
             Command.PUBSUB, List.of("channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"),
             Command.CLUSTER, List.of("help", "info", "keyslot", "myid", "nodes", "shards", "slots"),
-            Command.MEMORY, List.of("doctor", "help", "malloc-stats", "purge", "stats", "usage")));
+            Command.MEMORY, List.of("doctor", "help", "malloc-stats", "purge", "stats", "usage"),
+            Command.SLOWLOG, List.of("get", "help", "len", "reset")));
     /** Per command ordinal: the slot of its first subcommand, or -1 for a command without any. */
     private static final int[] FIRST_SUB = new int[COMMANDS.length];
     /** Per slot past the commands: its subcommand's lower-case name, and its container. */

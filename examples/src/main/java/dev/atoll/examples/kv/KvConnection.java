@@ -76,7 +76,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private final MultiState multi;
     final long id;
     long lastActiveNanos = System.nanoTime();
-    String name;
+    /** CLIENT SETNAME's; volatile: the slow log of the shard that executes a command of it reads it. */
+    volatile String name;
+    /** The client's address, {@code ip:port}, as the slow log shows it (any shard's thread). */
+    final String peer;
     boolean authenticated;
 
     /** A command cut by the end of a read: {@code input[inputStart, inputEnd)}. */
@@ -153,6 +156,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         this.id = node.nextClientId.incrementAndGet();
         this.authenticated = node.settings.password().isEmpty();
         this.limits = node.settings.output();
+        this.peer = ClientInfo.address(connection, true);
         home.connections.add(this);
     }
 
@@ -472,10 +476,22 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
         ErrorStats errors = home.errors();
         int outer = errors.begin(slot); // an error answered here, at once, fails the call
+        // The commands answered here whole are timed here for the slow log; keyed ones where they execute.
+        boolean timed = (command.kind == Command.Kind.CONNECTION || command.kind == Command.Kind.SERVER)
+                && command != Command.EXEC     // Redis's skip_slowlog: its commands are timed where they execute
+                && command != Command.SLOWLOG; // its GET, answered after the shards' parts, would list itself
+        long started = timed ? System.nanoTime() : 0;
         try {
             dispatchCounted(command, r, now);
         } finally {
             errors.end(outer);
+        }
+        if (timed) {
+            long took = System.nanoTime() - started;
+            KvSettings.SlowLogLimits slowLimits = node.settings.slowLog();
+            if (SlowLog.slow(took, slowLimits)) {
+                home.slowLog.add(node, r, took, this, slowLimits);
+            }
         }
     }
 
@@ -677,7 +693,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private void executeLocal(Command command, Request r, long now) {
         ReplyWriter writer = localOut();
         writer.limitTo(limits.hardLimit() - replyBytes());
+        home.executingFor = this;
         home.execute(command, r, writer, now);
+        home.executingFor = null;
         hardLimitReached |= writer.full();
         localDone();
         waitForLocalSync();

@@ -27,6 +27,8 @@ final class KvNode {
     final long startMillis = System.currentTimeMillis();
     /** INFO replication's {@code master_replid}: 40 hex digits drawn at start, as Redis draws its own. */
     final String replicationId = randomHex(20);
+    /** The next slow log entry's id, over all shards (SLOWLOG GET orders by it). */
+    final java.util.concurrent.atomic.AtomicLong slowLogIds = new java.util.concurrent.atomic.AtomicLong();
     /** Open client connections over all shards, against {@code kv.max-connections}. */
     final AtomicInteger connections = new AtomicInteger();
     final AtomicLong connectionsAccepted = new AtomicLong();

@@ -31,15 +31,26 @@ import java.time.Duration;
  *                             with a warning; otherwise the start is refused
  * @param memory               maxmemory: how much the keys may take and what goes when they take more
  * @param pubsubOutput         the bounds on what a subscriber holds (Redis's pubsub class)
+ * @param slowLog              which commands the slow log keeps, and how many
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, OutputLimits output,
                          int maxConnections, Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
                          boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory,
-                         PubSubLimits pubsubOutput) {
+                         PubSubLimits pubsubOutput, SlowLogLimits slowLog) {
 
     /** Redis's default {@code client-output-buffer-limit pubsub 32mb 8mb 60}. */
     public static final PubSubLimits PUBSUB_DEFAULT = new PubSubLimits(32L << 20, 8L << 20, 60);
+
+    /** With the slow log as Redis's defaults (tests). */
+    public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
+                      long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
+                      Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
+                      boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory, PubSubLimits pubsubOutput) {
+        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
+                maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
+                aofLoadMissing, memory, pubsubOutput, SlowLogLimits.DEFAULT);
+    }
 
     /** With no maxmemory and the pubsub class's limits as Redis's defaults (tests). */
     public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
@@ -48,7 +59,7 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                       boolean aofLoadCorruptTail, boolean aofLoadMissing) {
         this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
                 maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
-                aofLoadMissing, MemoryLimits.NONE, PUBSUB_DEFAULT);
+                aofLoadMissing, MemoryLimits.NONE, PUBSUB_DEFAULT, SlowLogLimits.DEFAULT);
     }
 
     /** With the logs loaded as reference.conf says: a cut command dropped, corruption and missing logs refused. */
@@ -56,7 +67,8 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                       long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
                       Duration idleTimeout, String password, boolean protectedMode) {
         this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
-                maxConnections, idleTimeout, password, protectedMode, true, false, false, MemoryLimits.NONE, PUBSUB_DEFAULT);
+                maxConnections, idleTimeout, password, protectedMode, true, false, false, MemoryLimits.NONE, PUBSUB_DEFAULT,
+                SlowLogLimits.DEFAULT);
     }
 
     /**
@@ -206,7 +218,20 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 reader.bool("kv.aof.load-corrupt-tail"),
                 reader.bool("kv.aof.load-missing"),
                 memoryLimits(reader),
-                pubsubLimits(reader));
+                pubsubLimits(reader),
+                new SlowLogLimits(reader.longIn("kv.slowlog-log-slower-than", -1, Long.MAX_VALUE / 1000),
+                        reader.intIn("kv.slowlog-max-len", 0, 1_000_000)));
+    }
+
+    /**
+     * Redis's {@code slowlog-log-slower-than} and {@code slowlog-max-len}.
+     *
+     * @param slowerThanMicros a command that executes this long or longer is kept (0: every command; -1: none)
+     * @param maxLen           the entries each shard keeps, the oldest dropped first
+     */
+    public record SlowLogLimits(long slowerThanMicros, int maxLen) {
+        /** Redis's defaults: 10 ms, 128 entries. */
+        public static final SlowLogLimits DEFAULT = new SlowLogLimits(10_000, 128);
     }
 
     /** The share of the maximum heap {@code maxmemory = auto} gives the keys: the rest is for buffers, replies and garbage. */

@@ -97,6 +97,10 @@ final class KvShard {
     /** Per command (by ordinal): calls from this shard's connections, and nanoseconds spent executing on this shard (INFO commandstats). */
     /** INFO commandstats per row ({@link CommandStats}: a command, or a container's subcommand). */
     final long[] calls = new long[CommandStats.SLOTS];
+    /** The commands that executed slowly here (SLOWLOG). */
+    final SlowLog slowLog = new SlowLog();
+    /** The connection whose command {@link #execute} runs now, for the slow log; null: unknown (a transaction's part). */
+    KvConnection executingFor;
     final long[] executionNanos = new long[CommandStats.SLOTS];
     /** This shard's error replies (INFO errorstats); its thread's {@link ErrorStats}, found at the first command. */
     private ErrorStats errors;
@@ -217,8 +221,13 @@ final class KvShard {
         if (watched != null) {
             watches.after(watched, table);
         }
+        long took = System.nanoTime() - started;
         if (slot >= 0) {
-            executionNanos[slot] += System.nanoTime() - started;
+            executionNanos[slot] += took;
+        }
+        KvSettings.SlowLogLimits slowLimits = node.settings.slowLog();
+        if (SlowLog.slow(took, slowLimits)) {
+            slowLog.add(node, r, took, executingFor, slowLimits);
         }
     }
 

@@ -298,6 +298,8 @@ final class ServerCommands {
         parameters.put("maxmemory", Long.toString(s.memory().maxMemory()));
         parameters.put("maxmemory-policy", s.memory().policy().redisName());
         parameters.put("maxmemory-samples", Integer.toString(s.memory().samples()));
+        parameters.put("slowlog-log-slower-than", Long.toString(s.slowLog().slowerThanMicros()));
+        parameters.put("slowlog-max-len", Integer.toString(s.slowLog().maxLen()));
         parameters.put("proto-max-bulk-len", Integer.toString(s.input().protoMaxBulkLen()));
         parameters.put("client-query-buffer-limit", Integer.toString(s.input().clientQueryBufferLimit()));
         parameters.put("protected-mode", s.protectedMode() ? "yes" : "no");
