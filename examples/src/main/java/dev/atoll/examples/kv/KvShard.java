@@ -225,7 +225,7 @@ final class KvShard {
         if (slot >= 0) {
             executionNanos[slot] += took;
         }
-        KvSettings.SlowLogLimits slowLimits = node.settings.slowLog();
+        KvSettings.SlowLogLimits slowLimits = (node != null ? node.settings : settings).slowLog(); // CONFIG SET's; unstarted: its own
         if (SlowLog.slow(took, slowLimits)) {
             slowLog.add(node, r, took, executingFor, slowLimits);
         }

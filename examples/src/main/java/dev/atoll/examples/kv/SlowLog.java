@@ -27,7 +27,7 @@ final class SlowLog {
         return limits.slowerThanMicros() >= 0 && nanos >= limits.slowerThanMicros() * 1000;
     }
 
-    /** Keeps the command of {@code r}, run for {@code c} (null: the server's own), as the newest entry. */
+    /** Keeps the command of {@code r}, run for {@code c} (null: unknown), as the newest entry; {@code node} gives its id. */
     void add(KvNode node, Request r, long nanos, KvConnection c, KvSettings.SlowLogLimits limits) {
         int count = r.count();
         int kept = count > MAX_ARGS ? MAX_ARGS - 1 : count;
@@ -47,7 +47,7 @@ final class SlowLog {
         if (count > MAX_ARGS) {
             args.add(ReplyWriter.asciiBytes("... (" + (count - kept) + " more arguments)"));
         }
-        entries.addFirst(new Entry(node.slowLogIds.getAndIncrement(), System.currentTimeMillis() / 1000, nanos / 1000,
+        entries.addFirst(new Entry(node == null ? 0 : node.slowLogIds.getAndIncrement(), System.currentTimeMillis() / 1000, nanos / 1000,
                 List.copyOf(args), c == null ? "" : c.peer, c == null || c.name == null ? "" : c.name));
         trim(limits.maxLen());
     }
