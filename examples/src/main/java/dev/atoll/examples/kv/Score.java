@@ -19,6 +19,8 @@ final class Score {
     private static final byte[] MINUS_INF = ReplyWriter.asciiBytes("-inf");
     /** The digits {@link #plainDecimal} reads: 10^15 - 1 is below 2^53, so exact as a double. */
     private static final int MAX_PLAIN_DIGITS = 15;
+    /** Integers below it {@link #format} writes as their digits, without {@code BigDecimal} (a rewrite of a large set). */
+    private static final double MAX_PLAIN_INTEGER = 1e15;
     private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
         1e13, 1e14, 1e15};
 
@@ -160,6 +162,9 @@ final class Score {
     static byte[] format(double score) {
         if (Double.isInfinite(score)) {
             return score > 0 ? INF : MINUS_INF;
+        }
+        if (score != 0 && score == (long) score && Math.abs(score) < MAX_PLAIN_INTEGER) {
+            return Decimal.bytes((long) score); // what %.17g prints of an integer of up to 15 digits: its digits
         }
         return text(score).getBytes(StandardCharsets.US_ASCII);
     }

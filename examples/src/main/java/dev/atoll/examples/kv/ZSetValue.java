@@ -247,12 +247,13 @@ final class ZSetValue implements Aggregate {
     }
 
     /**
-     * The object, then a skiplist's table (members and their scores' arrays) and nodes (about 64 bytes
-     * each with their levels), or the listpack's two arrays and its members.
+     * The object, then a skiplist's table (members and their scores' arrays) and nodes (72 bytes each
+     * with compressed references, as the table's estimate assumes: four levels in fields), or the
+     * listpack's two arrays and its members.
      */
     @Override
     public long bytes() {
-        return 40 + (list != null ? 48 + dict.usedBytes() + 64L * size()
+        return 40 + (list != null ? 48 + dict.usedBytes() + 72L * size()
                 : 16 + 4L * members.length + 16 + 8L * scores.length + memberBytes);
     }
 

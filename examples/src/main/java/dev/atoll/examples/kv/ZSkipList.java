@@ -19,19 +19,28 @@ final class ZSkipList {
     /** One level more with probability 1/4, as Redis's ZSKIPLIST_P. */
     private static final int LEVEL_ODDS = 4;
 
+    /**
+     * What a walk reads of a node — its score and its first links — declared first so that the JVM
+     * lays them out together at the start of the object (a superclass's fields come before its
+     * subclass's): one cache line more often than not, where the fields ordered by size put the
+     * score and the links 40 bytes apart.
+     */
+    abstract static class Links {
+        double score;
+        Node forward0;
+        Node forward1;
+        Node forward2;
+        Node forward3;
+    }
+
     /** One member; its link at level {@code i} leads to {@link #forward(int)} and skips {@link #span(int)} ranks. */
-    static final class Node {
+    static final class Node extends Links {
         /** The levels held in fields; the levels above are in {@link #upperForward} and {@link #upperSpan}. */
         static final int INLINE = 4;
 
         final byte[] member;
-        double score;
         Node previous;
         final int level;
-        private Node forward0;
-        private Node forward1;
-        private Node forward2;
-        private Node forward3;
         private int span0;
         private int span1;
         private int span2;

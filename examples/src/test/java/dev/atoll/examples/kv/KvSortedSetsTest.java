@@ -349,7 +349,10 @@ class KvSortedSetsTest {
         }
     }
 
-    /** Short decimals (Score's allocation-free path: up to 15 digits, a point, no exponent) read as Java's correctly rounded parser reads them. */
+    /**
+     * Short decimals (Score's allocation-free path: up to 15 digits, a point, no exponent) read as Java's
+     * correctly rounded parser reads them; integers below 1e15 written as %.17g writes them.
+     */
     @Test
     void shortDecimalScoresAreReadExactly() {
         Random random = new Random(15);
@@ -373,6 +376,12 @@ class KvSortedSetsTest {
             assertEquals(Double.doubleToRawLongBits(Double.parseDouble(text)),
                     Double.doubleToRawLongBits(Score.parse(bytes, 0, bytes.length)), text);
         }
+        for (int i = 0; i < 100_000; i++) { // integers written without BigDecimal, as %.17g writes them
+            double d = (double) (random.nextLong() % (1L << (1 + random.nextInt(53))));
+            assertEquals(d == 0 ? "0" : Score.text(d), new String(Score.format(d), StandardCharsets.US_ASCII));
+        }
+        assertEquals("-0", new String(Score.format(-0.0), StandardCharsets.US_ASCII));
+        assertEquals("1000000000000000", new String(Score.format(1e15), StandardCharsets.US_ASCII)); // past the fast path
         for (String bad : new String[] {".", "-", "+", "-.", "1..2", "1-2"}) {
             byte[] bytes = bad.getBytes(StandardCharsets.US_ASCII);
             assertTrue(Double.isNaN(Score.parse(bytes, 0, bytes.length)), bad);
