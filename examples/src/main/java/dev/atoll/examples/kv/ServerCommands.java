@@ -1,5 +1,7 @@
 package dev.atoll.examples.kv;
 
+import dev.atoll.examples.ServerLifecycle;
+
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -148,7 +150,7 @@ final class ServerCommands {
         }
         if (save && noSave) {
             out.error("ERR syntax error");
-        } else if (!dev.atoll.examples.ServerLifecycle.requestStop()) {
+        } else if (!ServerLifecycle.requestStop()) {
             out.error("ERR Errors trying to SHUTDOWN. Check logs."); // in a test: nothing to stop
         }
     }
