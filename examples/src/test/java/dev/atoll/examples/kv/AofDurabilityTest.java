@@ -446,10 +446,17 @@ class AofDurabilityTest {
                 assertEquals("OK", writer.call("SET", key, "old"));
             }
             disk.failWrites(".aof", DISK_FULL);
+            // In one write, so that one read takes both: a connection whose reply waits for its sync reads no
+            // further, and a second SET read after the first one's log failed would never be executed.
+            ByteArrayOutputStream both = new ByteArrayOutputStream();
             for (String key : keys) {
-                writer.send("SET", key, "new");
+                both.writeBytes(RespClient.encode("SET", key, "new"));
             }
-            await(() -> disk.writesFailed() >= 2, "both logs' writes to fail");
+            writer.sendRaw(both.toByteArray());
+            // Each log's own failure (a count over both would also take one log's retry a second later): the
+            // read below must find both logs failing, else it would wait for the sync of the write in doubt.
+            await(() -> disk.writesFailed("appendonly-0-of-2.aof") > 0 && disk.writesFailed("appendonly-1-of-2.aof") > 0,
+                    "both logs' writes to fail");
             for (String key : keys) {
                 writer.send("GET", key); // a read behind a write in doubt on its connection: both wait
             }

@@ -53,6 +53,7 @@ final class MemoryDisk implements LogStore {
     private String failSyncsSuffix;
     private IOException syncFailure;
     private int writesFailed;
+    private final Map<String, Integer> writesFailedByName = new java.util.HashMap<>();
     private int syncsFailed;
     private boolean powerLost;
 
@@ -98,6 +99,11 @@ final class MemoryDisk implements LogStore {
 
     synchronized int writesFailed() {
         return writesFailed;
+    }
+
+    /** Writes failed to the file {@code name}. */
+    synchronized int writesFailed(String name) {
+        return writesFailedByName.getOrDefault(name, 0);
     }
 
     synchronized int syncsFailed() {
@@ -246,6 +252,7 @@ final class MemoryDisk implements LogStore {
                         writesCompleted.merge(name, 1, Integer::sum);
                     } else {
                         writesFailed++;
+                        writesFailedByName.merge(name, 1, Integer::sum);
                     }
                 }
                 if (failure != null) {
