@@ -446,8 +446,9 @@ class AofDurabilityTest {
                 assertEquals("OK", writer.call("SET", key, "old"));
             }
             disk.failWrites(".aof", DISK_FULL);
-            // In one write, so that one read takes both: a connection whose reply waits for its sync reads no
-            // further, and a second SET read after the first one's log failed would never be executed.
+            // In one write, so that one read takes both: while a command of an earlier read is out on another
+            // shard (its batch waiting there for a sync the full disk refuses) the connection parses no further,
+            // so a second SET read apart would not be executed before the disk has room again.
             ByteArrayOutputStream both = new ByteArrayOutputStream();
             for (String key : keys) {
                 both.writeBytes(RespClient.encode("SET", key, "new"));
