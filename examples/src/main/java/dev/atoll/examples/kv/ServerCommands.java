@@ -59,11 +59,7 @@ final class ServerCommands {
                 connection.closeAfterReplies();
             }
             case SELECT -> {
-                if (!r.longAt(1)) {
-                    out.error(KvShard.NOT_INTEGER);
-                } else if (r.number != 0) {
-                    out.error("ERR DB index is out of range");
-                } else {
+                if (databaseZero(r, 1, out)) {
                     out.ok();
                 }
             }
@@ -81,11 +77,7 @@ final class ServerCommands {
             case LASTSAVE -> out.integer(node.startMillis / 1000); // as a Redis that never saved: its start
             case MOVE -> {
                 // One database: the key is never looked at, as in Redis, where these checks come first.
-                if (!r.longAt(2)) {
-                    out.error(KvShard.NOT_INTEGER);
-                } else if (r.number != 0) {
-                    out.error("ERR DB index is out of range");
-                } else {
+                if (databaseZero(r, 2, out)) {
                     out.error("ERR source and destination objects are the same");
                 }
             }
@@ -118,6 +110,22 @@ final class ServerCommands {
             }
             default -> throw new IllegalArgumentException(command + " is not a connection command");
         }
+    }
+
+    /**
+     * Whether argument {@code i} of {@code r} names database 0, the only one; else answers Redis's error
+     * (not an integer, or out of range) and returns false.
+     */
+    private static boolean databaseZero(Request r, int i, ReplyWriter out) {
+        if (!r.longAt(i)) {
+            out.error(KvShard.NOT_INTEGER);
+            return false;
+        }
+        if (r.number != 0) {
+            out.error("ERR DB index is out of range");
+            return false;
+        }
+        return true;
     }
 
     /**
