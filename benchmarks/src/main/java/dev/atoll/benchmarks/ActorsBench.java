@@ -32,6 +32,13 @@ public final class ActorsBench {
      */
     static final String CASES = "actors.bench.cases";
 
+    /**
+     * The 100-pair case with Pekko's pairs split over two one-thread dispatchers: Pekko's default
+     * dispatcher runs most of a pair's hops on one thread (work stealing), so only this case compares
+     * a message between cores with a message between cores.
+     */
+    private static final String ONE_SIDE_PER_THREAD = "ping-pong 100 pairs, two shards, Pekko one side per thread";
+
     private final BenchArgs args;
     private final int rounds;
     private final long scale;
@@ -52,6 +59,12 @@ public final class ActorsBench {
 
         /** Messages per second over {@code pairs} pairs, one message in flight per pair. */
         double pingPong(int pairs, long messages) throws Exception;
+
+        /**
+         * {@link #pingPong} with the two sides of every pair on two different threads (shards), so every
+         * message crosses threads: Atoll's two-shard placement, Pekko's two one-thread dispatchers.
+         */
+        double pingPongOneSidePerThread(int pairs, long messages) throws Exception;
 
         /** Savina count: one producer sends {@code n} messages to a counter, then asks for the total. */
         double count(long n) throws Exception;
@@ -102,6 +115,7 @@ public final class ActorsBench {
                 new Case("ping-pong 1 pair, two shards", 2, "msgs/s", p -> p.pingPong(1, pp / 4), 1.0),
                 new Case("ping-pong 100 pairs, one shard", 1, "msgs/s", p -> p.pingPong(100, 2 * pp), 3.0),
                 new Case("ping-pong 100 pairs, two shards", 2, "msgs/s", p -> p.pingPong(100, pp), 1.5),
+                new Case(ONE_SIDE_PER_THREAD, 2, "msgs/s", p -> p.pingPongOneSidePerThread(100, pp), 1.5),
                 new Case("savina count, one shard", 1, "msgs/s", p -> p.count(pp), 1.0),
                 new Case("savina threadring 100 actors, one shard", 1, "hops/s", p -> p.threadRing(100, pp / 2), 1.0),
                 new Case("savina fjthrput 60 actors, two shards", 2, "msgs/s", p -> p.fjThroughput(60, pp / 50), 1.0));
@@ -124,7 +138,9 @@ public final class ActorsBench {
                 .setting("atoll_pin", atollOne.pinned())
                 .setting("pekko_version", PekkoClassicPeer.version())
                 .setting("pekko_dispatcher", "fork-join-executor, parallelism-min = parallelism-max = threads"
-                        + " (1 or 2), parallelism-factor = 1.0; internal-dispatcher = the default dispatcher")
+                        + " (1 or 2), parallelism-factor = 1.0; internal-dispatcher = the default dispatcher; in the case"
+                        + " '" + ONE_SIDE_PER_THREAD + "' the left actors on one dispatcher and the right ones on another,"
+                        + " each a fork-join-executor of parallelism 1 with the same throughput")
                 .setting("pekko_throughput", PEKKO_THROUGHPUT)
                 .setting("pekko_serialization", "none (in-JVM only, allow-java-serialization = off)")
                 .setting("cases", only.isEmpty() ? "all" : String.join(", ", only))
@@ -175,6 +191,9 @@ public final class ActorsBench {
                             c.goalVsPekko());
                 }
             }
+            if (cases.stream().anyMatch(c -> c.name().startsWith("ping-pong 100 pairs, two shards"))) {
+                hopsBetweenThreads(report, (AtollPeer) peers.get(2).get(0), (PekkoClassicPeer) peers.get(2).get(1), pp);
+            }
             if (only.isEmpty() || only.contains("ask")) {
                 asks(report, peers.get(1));
             }
@@ -189,6 +208,28 @@ public final class ActorsBench {
             }
         }
         report.publish(args);
+    }
+
+    /**
+     * How many of the 100-pair ping-pong's messages crossed threads: Pekko's with its default dispatcher
+     * and with one side per thread, Atoll's (messages its shards took from the mesh). A one-side-per-thread
+     * figure below 1 would mean the dispatchers were not set up as meant, and fails the run.
+     */
+    private void hopsBetweenThreads(BenchReport report, AtollPeer atoll, PekkoClassicPeer classic, long messages)
+            throws Exception {
+        double shared = classic.hopsBetweenThreads(100, messages, false);
+        double split = classic.hopsBetweenThreads(100, messages, true);
+        atoll.pingPong(100, messages);
+        double mesh = atoll.lastMeshShare();
+        System.out.printf("100 pairs on 2 threads, messages that crossed threads: pekko-classic %.5f with the default"
+                + " dispatcher, %.5f with one side per thread; atoll %.5f%n", shared, split, mesh);
+        Peer.check(split > 0.999, "Pekko's one-side-per-thread dispatchers did not split the pairs: " + split);
+        report.result("ping-pong 100 pairs, two shards, messages that crossed threads", "pekko-classic", shared, "share",
+                        BenchReport.Better.HIGHER)
+                .result(ONE_SIDE_PER_THREAD + ", messages that crossed threads", "pekko-classic", split, "share",
+                        BenchReport.Better.HIGHER)
+                .result("ping-pong 100 pairs, two shards, messages that crossed threads", "atoll", mesh, "share",
+                        BenchReport.Better.HIGHER);
     }
 
     private void asks(BenchReport report, List<Peer> contenders) throws Exception {

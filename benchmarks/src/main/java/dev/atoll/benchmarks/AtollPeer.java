@@ -7,6 +7,8 @@ import dev.atoll.actors.Placement;
 import dev.atoll.actors.Reply;
 import dev.atoll.config.AtollConfig;
 import dev.atoll.benchmarks.ActorsBench.Peer;
+import dev.atoll.shards.Metric;
+import dev.atoll.shards.ShardMetrics;
 import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
@@ -23,6 +25,7 @@ final class AtollPeer implements Peer {
     private final int shards;
     /** The CPU time of all shards in the last ping-pong, per message. */
     private double lastCpuNanosPerMessage;
+    private double lastMeshShare;
 
     AtollPeer(AtollConfig config) {
         this.system = ActorSystem.start(config);
@@ -70,6 +73,7 @@ final class AtollPeer implements Peer {
         List<ActorRef<Ball>> left = ActorsBench.listOf(pairs, i -> system.spawn(Player::new, Placement.shard(0)));
         List<ActorRef<Ball>> right = ActorsBench.listOf(pairs, i -> system.spawn(Player::new, Placement.shard(shards - 1)));
         long cpuBefore = shardsCpuNanos();
+        long meshBefore = meshMessagesIn();
         long start = System.nanoTime();
         for (int i = 0; i < pairs; i++) {
             right.get(i).tell(new Ball(left.get(i), perPair, done));
@@ -77,14 +81,36 @@ final class AtollPeer implements Peer {
         Peer.await(done);
         long end = System.nanoTime();
         lastCpuNanosPerMessage = (shardsCpuNanos() - cpuBefore) / (double) (perPair * pairs);
+        lastMeshShare = (meshMessagesIn() - meshBefore) / (double) (perPair * pairs);
         stopAll(left);
         stopAll(right);
         return ActorsBench.perSecond(perPair * pairs, start, end);
     }
 
+    /** Atoll's two-shard ping-pong already places every pair's sides on two shards. */
+    @Override
+    public double pingPongOneSidePerThread(int pairs, long messages) throws InterruptedException {
+        return pingPong(pairs, messages);
+    }
+
     /** CPU per message of the last {@link #pingPong}: steadier than its rate on a shared machine. */
     double lastCpuNanosPerMessage() {
         return lastCpuNanosPerMessage;
+    }
+
+    /** The share of the last {@link #pingPong}'s messages that went between shards (over the mesh). */
+    double lastMeshShare() {
+        return lastMeshShare;
+    }
+
+    private long meshMessagesIn() {
+        Metric in = ShardMetrics.of(system.runtime()).stream()
+                .filter(m -> m.name().equals("atoll_shard_mesh_messages_in")).findFirst().orElseThrow();
+        long sum = 0;
+        for (int shard = 0; shard < shards; shard++) {
+            sum += in.value().read(shard);
+        }
+        return sum;
     }
 
     private long shardsCpuNanos() {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /** Pekko classic actors ({@code AbstractActor}) for {@link ActorsBench}. */
 final class PekkoClassicPeer implements Peer {
@@ -49,10 +50,21 @@ final class PekkoClassicPeer implements Peer {
 
     @Override
     public double pingPong(int pairs, long messages) throws InterruptedException {
+        Props props = Props.create(Player.class, Player::new);
+        return pingPong(pairs, messages, props, props);
+    }
+
+    @Override
+    public double pingPongOneSidePerThread(int pairs, long messages) throws InterruptedException {
+        Props props = Props.create(Player.class, Player::new);
+        return pingPong(pairs, messages, props.withDispatcher(PekkoConfig.SIDE_0), props.withDispatcher(PekkoConfig.SIDE_1));
+    }
+
+    private double pingPong(int pairs, long messages, Props leftProps, Props rightProps) throws InterruptedException {
         long perPair = messages / pairs;
         CountDownLatch done = new CountDownLatch(pairs);
-        List<ActorRef> left = ActorsBench.listOf(pairs, i -> system.actorOf(Props.create(Player.class, Player::new)));
-        List<ActorRef> right = ActorsBench.listOf(pairs, i -> system.actorOf(Props.create(Player.class, Player::new)));
+        List<ActorRef> left = ActorsBench.listOf(pairs, i -> system.actorOf(leftProps));
+        List<ActorRef> right = ActorsBench.listOf(pairs, i -> system.actorOf(rightProps));
         long start = System.nanoTime();
         for (int i = 0; i < pairs; i++) {
             right.get(i).tell(new Ball(left.get(i), perPair, done), ActorRef.noSender());
@@ -62,6 +74,65 @@ final class PekkoClassicPeer implements Peer {
         stopAll(left);
         stopAll(right);
         return ActorsBench.perSecond(perPair * pairs, start, end);
+    }
+
+    /** A ball that says which thread sent it; only for {@link #hopsBetweenThreads}. */
+    record TracedBall(ActorRef from, long remaining, CountDownLatch done, Thread sentOn) { }
+
+    /** Asks a {@link TracingPlayer} for its count; the mailbox orders its last writes before the read. */
+    record Collect(LongAdder between, CountDownLatch collected) { }
+
+    /** A player that counts the balls it received on another thread than the one that sent them. */
+    static final class TracingPlayer extends AbstractActor {
+        private long between;
+
+        @Override
+        public Receive createReceive() {
+            return receiveBuilder().match(TracedBall.class, ball -> {
+                Thread here = Thread.currentThread();
+                if (ball.sentOn() != null && ball.sentOn() != here) {
+                    between++;
+                }
+                if (ball.remaining() == 0) {
+                    ball.done().countDown();
+                } else {
+                    ball.from().tell(new TracedBall(getSelf(), ball.remaining() - 1, ball.done(), here), getSelf());
+                }
+            }).match(Collect.class, c -> {
+                c.between().add(between);
+                c.collected().countDown();
+            }).build();
+        }
+    }
+
+    /**
+     * The share of ping-pong messages handled on another thread than the one that sent them (Atoll's
+     * two-shard case: 1 by construction), with the default dispatcher or one side per thread.
+     */
+    double hopsBetweenThreads(int pairs, long messages, boolean oneSidePerThread) throws InterruptedException {
+        long perPair = messages / pairs;
+        Props props = Props.create(TracingPlayer.class, TracingPlayer::new);
+        Props leftProps = oneSidePerThread ? props.withDispatcher(PekkoConfig.SIDE_0) : props;
+        Props rightProps = oneSidePerThread ? props.withDispatcher(PekkoConfig.SIDE_1) : props;
+        CountDownLatch done = new CountDownLatch(pairs);
+        List<ActorRef> left = ActorsBench.listOf(pairs, i -> system.actorOf(leftProps));
+        List<ActorRef> right = ActorsBench.listOf(pairs, i -> system.actorOf(rightProps));
+        for (int i = 0; i < pairs; i++) {
+            right.get(i).tell(new TracedBall(left.get(i), perPair, done, null), ActorRef.noSender());
+        }
+        Peer.await(done);
+        LongAdder between = new LongAdder();
+        CountDownLatch collected = new CountDownLatch(2 * pairs);
+        for (ActorRef player : left) {
+            player.tell(new Collect(between, collected), ActorRef.noSender());
+        }
+        for (ActorRef player : right) {
+            player.tell(new Collect(between, collected), ActorRef.noSender());
+        }
+        Peer.await(collected);
+        stopAll(left);
+        stopAll(right);
+        return between.sum() / (double) (perPair * pairs);
     }
 
     record Increment() { }

@@ -5,6 +5,7 @@ import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -36,7 +37,11 @@ final class PekkoTypedPeer implements Peer {
     }
 
     private <T> ActorRef<T> spawn(Behavior<T> behavior) {
-        return system.systemActorOf(behavior, "a" + names.incrementAndGet(), Props.empty());
+        return spawn(behavior, Props.empty());
+    }
+
+    private <T> ActorRef<T> spawn(Behavior<T> behavior, Props props) {
+        return system.systemActorOf(behavior, "a" + names.incrementAndGet(), props);
     }
 
     record Ball(ActorRef<Ball> from, long remaining, CountDownLatch done) { }
@@ -54,10 +59,20 @@ final class PekkoTypedPeer implements Peer {
 
     @Override
     public double pingPong(int pairs, long messages) throws InterruptedException {
+        return pingPong(pairs, messages, Props.empty(), Props.empty());
+    }
+
+    @Override
+    public double pingPongOneSidePerThread(int pairs, long messages) throws InterruptedException {
+        return pingPong(pairs, messages, DispatcherSelector.fromConfig(PekkoConfig.SIDE_0),
+                DispatcherSelector.fromConfig(PekkoConfig.SIDE_1));
+    }
+
+    private double pingPong(int pairs, long messages, Props leftProps, Props rightProps) throws InterruptedException {
         long perPair = messages / pairs;
         CountDownLatch done = new CountDownLatch(pairs);
-        List<ActorRef<Ball>> left = ActorsBench.listOf(pairs, i -> spawn(player()));
-        List<ActorRef<Ball>> right = ActorsBench.listOf(pairs, i -> spawn(player()));
+        List<ActorRef<Ball>> left = ActorsBench.listOf(pairs, i -> spawn(player(), leftProps));
+        List<ActorRef<Ball>> right = ActorsBench.listOf(pairs, i -> spawn(player(), rightProps));
         long start = System.nanoTime();
         for (int i = 0; i < pairs; i++) {
             right.get(i).tell(new Ball(left.get(i), perPair, done));

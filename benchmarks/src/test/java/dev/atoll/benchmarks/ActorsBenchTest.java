@@ -24,4 +24,13 @@ class ActorsBenchTest {
         assertTrue(ActorsBench.chosen("ping-pong 100 pairs, two shards", words));
         assertFalse(ActorsBench.chosen("savina fjthrput 60 actors, two shards", words));
     }
+
+    /** The comparison of a message between cores holds only if Pekko's two dispatchers really split each pair. */
+    @Test
+    void pekkosOneSidePerThreadDispatchersPutEveryMessageOnTheOtherThread() throws Exception {
+        try (PekkoClassicPeer classic = new PekkoClassicPeer(2, ActorsBench.PEKKO_THROUGHPUT)) {
+            assertEquals(1.0, classic.hopsBetweenThreads(4, 4_000, true), 1e-9);
+            assertTrue(classic.pingPongOneSidePerThread(4, 4_000) > 0);
+        }
+    }
 }
