@@ -16,7 +16,8 @@ final class CommandKeys {
         return switch (command.kind) {
             case KEY -> {
                 int at = command.keyIndex(count);
-                yield at < 0 ? NONE : new int[] {at};
+                int store = SortCommand.storeIndex(command, r);
+                yield at < 0 ? NONE : store < 0 ? new int[] {at} : new int[] {at, store};
             }
             case ONE_SHARD, MULTI_KEY -> {
                 if (command == Command.MSET || command == Command.MSETNX) {

@@ -73,6 +73,7 @@ final class KvShard {
     final SetCommands sets = new SetCommands(this);
     /** The sorted-set commands; {@link ZSetGather} calls its store and pop on this shard for other shards. */
     final ZSetCommands zsets = new ZSetCommands(this);
+    private final SortCommand sorts = new SortCommand(this);
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -412,6 +413,7 @@ final class KvShard {
                  ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX, ZPOPMIN, ZPOPMAX, ZRANDMEMBER,
                  ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX, ZSCAN, ZRANGESTORE, ZUNION, ZINTER, ZDIFF,
                  ZINTERCARD, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZMPOP -> zsets.run(command, r, now, out);
+            case SORT, SORT_RO -> sorts.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }
@@ -714,6 +716,42 @@ final class KvShard {
             }
         }
         return null;
+    }
+
+    /** How many shards the server has (1 before it started). */
+    int shardCount() {
+        return node == null ? 1 : node.shardCount();
+    }
+
+    /**
+     * The last step of a command that stores a result (SINTERSTORE, ZUNIONSTORE, SORT ... STORE): the
+     * key becomes {@code result} (owned from now on) without an expiry, whatever it held, or is deleted
+     * when the result is empty; logged as its whole value, and a client blocked on the key (a list or
+     * a sorted set, as Redis signals) is served next. Returns the result's size.
+     */
+    int store(byte[] b, int offset, int length, Aggregate result, long now) {
+        KeyTable.Entry e = live(b, offset, length, now);
+        if (result.size() == 0) {
+            if (e != null) {
+                remove(e);
+            }
+            return 0;
+        }
+        if (e == null) {
+            e = table.insert(Arrays.copyOfRange(b, offset, offset + length), KeyTable.hash(b, offset, length), result);
+            created(e, now);
+        } else {
+            e.setAggregate(result);
+            setExpire(e, 0);
+            table.account(e); // also a step of a command across shards, outside a command here
+        }
+        if (aof != null) {
+            aof.entry(e);
+        }
+        if (result instanceof ListValue || result instanceof ZSetValue) {
+            blocking.signal(b, offset, length);
+        }
+        return result.size();
     }
 
     /** Deletes a key and logs it. */

@@ -113,7 +113,10 @@ final class Request {
         }
         int offset = offsets[i];
         for (int k = 0; k < length; k++) {
-            if ((bytes[offset + k] | 0x20) != lowerCase[k]) {
+            byte c = bytes[offset + k];
+            byte expected = lowerCase[k];
+            // Only letters fold: for any other byte c | 0x20 may be another character (an underscore becomes DEL).
+            if (c != expected && ((c | 0x20) != expected || expected < 'a' || expected > 'z')) {
                 return false;
             }
         }

@@ -511,30 +511,8 @@ final class SetCommands {
         return found;
     }
 
-    /**
-     * A STORE's last step, on the destination's shard: the key becomes {@code result} without an
-     * expiry, whatever it held, or is deleted when the result is empty; logged as its whole value.
-     * Returns the result's size.
-     */
+    /** A STORE's last step, on the destination's shard: {@link KvShard#store}. Returns the result's size. */
     long store(byte[] b, int offset, int length, SetValue result, long now) {
-        KeyTable.Entry e = shard.live(b, offset, length, now);
-        if (result.size() == 0) {
-            if (e != null) {
-                shard.remove(e);
-            }
-            return 0;
-        }
-        if (e == null) {
-            e = shard.table.insert(Arrays.copyOfRange(b, offset, offset + length), KeyTable.hash(b, offset, length), result);
-            shard.created(e, now);
-        } else {
-            e.setAggregate(result);
-            shard.setExpire(e, 0);
-            shard.table.account(e);
-        }
-        if (shard.aof != null) {
-            shard.aof.entry(e);
-        }
-        return result.size();
+        return shard.store(b, offset, length, result, now);
     }
 }

@@ -196,26 +196,7 @@ final class ZSetCommands {
      * an empty result deletes the key. Logged. Returns the result's size.
      */
     int store(byte[] key, ZSetValue result, long now) {
-        KeyTable.Entry e = shard.live(key, 0, key.length, now);
-        if (result.size() == 0) {
-            if (e != null) {
-                shard.remove(e);
-            }
-            return 0;
-        }
-        if (e == null) {
-            e = shard.table.insert(key, KeyTable.hash(key, 0, key.length), result);
-            shard.created(e, now);
-        } else {
-            e.setAggregate(result);
-            shard.setExpire(e, 0);
-            shard.table.account(e); // a step of a command across shards, outside a command here
-        }
-        if (shard.aof != null) {
-            shard.aof.entry(e);
-        }
-        shard.blocking.signal(key, 0, key.length);
-        return result.size();
+        return shard.store(key, 0, key.length, result, now);
     }
 
     /**
