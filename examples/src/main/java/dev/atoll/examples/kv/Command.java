@@ -84,6 +84,8 @@ enum Command {
     GETBIT(3, Kind.KEY, "bitmap", "2.2.0", "Returns the bit at an offset of a string value.", "readonly", "fast"),
     BITCOUNT(-2, Kind.KEY, "bitmap", "2.6.0", "Counts the set bits of a string value, in a range of bytes or bits.", "readonly"),
     BITPOS(-3, Kind.KEY, "bitmap", "2.8.7", "Finds the first set or clear bit of a string value.", "readonly"),
+    BITFIELD(-2, Kind.KEY, "bitmap", "3.2.0", "Reads, writes and increments integers of 1 to 64 bits at any offset of a string (OVERFLOW WRAP, SAT, FAIL).", "write", "denyoom"),
+    BITFIELD_RO(-2, Kind.KEY, "bitmap", "6.0.0", "Reads integers of 1 to 64 bits at any offset of a string.", "readonly", "fast"),
     SORT(-2, Kind.KEY, "generic", "1.0.0", "Sorts the elements of a list, set or sorted set (BY, LIMIT, GET, ASC/DESC, ALPHA, STORE); pattern keys and STORE on the key's shard.", "write", "denyoom", "movablekeys"),
     SORT_RO(-2, Kind.KEY, "generic", "7.0.0", "Returns the sorted elements of a list, set or sorted set (BY, LIMIT, GET, ASC/DESC, ALPHA).", "readonly", "movablekeys"),
     EXPIRETIME(2, Kind.KEY, "generic", "7.0.0", "Returns a key's expiry as a Unix time in seconds.", "readonly", "fast"),

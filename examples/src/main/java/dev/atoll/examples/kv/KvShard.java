@@ -74,6 +74,7 @@ final class KvShard {
     /** The sorted-set commands; {@link ZSetGather} calls its store and pop on this shard for other shards. */
     final ZSetCommands zsets = new ZSetCommands(this);
     private final SortCommand sorts = new SortCommand(this);
+    private final BitfieldCommand bitfields = new BitfieldCommand(this);
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -414,6 +415,7 @@ final class KvShard {
                  ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX, ZSCAN, ZRANGESTORE, ZUNION, ZINTER, ZDIFF,
                  ZINTERCARD, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZMPOP -> zsets.run(command, r, now, out);
             case SORT, SORT_RO -> sorts.run(command, r, now, out);
+            case BITFIELD, BITFIELD_RO -> bitfields.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

@@ -6,11 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code strtod} without clearing it, so on the same connection its next numeric SORTs would fail too.
  */
 class KvSortTest {
-    private static final List<List<String>> SCRIPT = List.of(
+    private static final RecordedScript SCRIPT = new RecordedScript("/kv/sort-replies.txt", List.of(
             List.of("RPUSH", "{s}l", "3", "1", "2", "10", "-1", "1.5", "inf"),
             List.of("SORT", "{s}l"),
             List.of("SORT", "{s}l", "DESC"),
@@ -109,56 +106,21 @@ class KvSortTest {
             List.of("SORT", "{s}e"),
             List.of("LPOP", "{s}e"),
             List.of("SORT", "{s}e")
-    );
-
-    /** What each step of {@link #SCRIPT} answered, one line per step (its {@code String.valueOf}). */
-    private static List<String> replies(RespClient c) throws IOException {
-        List<String> replies = new ArrayList<>();
-        for (List<String> step : SCRIPT) {
-            replies.add(String.valueOf(c.call(step.toArray(String[]::new))));
-        }
-        return replies;
-    }
-
-    private static List<String> recording() throws IOException {
-        try (InputStream in = KvSortTest.class.getResourceAsStream("/kv/sort-replies.txt")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-        }
-    }
-
-    /** The steps whose reply differs from the recording, each with both replies. */
-    private static List<String> differences(List<String> actual) throws IOException {
-        List<String> expected = recording();
-        assertEquals(SCRIPT.size(), expected.size(), "one recorded reply per step");
-        List<String> differences = new ArrayList<>();
-        for (int i = 0; i < SCRIPT.size(); i++) {
-            if (!expected.get(i).equals(actual.get(i))) {
-                differences.add(String.join(" ", SCRIPT.get(i)) + ": expected " + expected.get(i) + ", got " + actual.get(i));
-            }
-        }
-        return differences;
-    }
+    ));
 
     @ParameterizedTest(name = "{0} shards")
     @ValueSource(ints = {1, 2})
     void sortAnswersAsRedis(int shards) throws Exception {
         try (KvTestServer kv = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
              RespClient c = kv.client()) {
-            assertEquals(List.of(), differences(replies(c)));
+            assertEquals(List.of(), SCRIPT.differences(c));
         }
     }
 
     /** The recording is redis-server's own (skipped when it is not installed). */
     @Test
     void theRecordingIsRedisSOwn() throws Exception {
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try (RespClient c = KvRedisComparisonTest.connect(port)) {
-            assertEquals(List.of(), differences(replies(c)));
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
+        assertEquals(List.of(), SCRIPT.checkAgainstRedis());
     }
 
     /**

@@ -1,0 +1,69 @@
+package dev.atoll.examples.kv;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A script of commands and the replies redis-server 7.0.15 gave to it, recorded one line per step
+ * (each reply's {@code String.valueOf}) in a test resource: a server answers as Redis when every step
+ * of the script, sent in order on one connection, answers what was recorded. {@link #checkAgainstRedis}
+ * runs the same script against a fresh redis-server (skipped when none is installed), so the
+ * recording stays Redis's own; with {@code -Drecord=FILE} it writes what redis-server answered there.
+ */
+record RecordedScript(String resource, List<List<String>> steps) {
+
+    /** What each step answered on {@code c}. */
+    List<String> replies(RespClient c) throws IOException {
+        List<String> replies = new ArrayList<>();
+        for (List<String> step : steps) {
+            replies.add(String.valueOf(c.call(step.toArray(String[]::new))));
+        }
+        return replies;
+    }
+
+    /** The steps whose reply on {@code c} differs from the recording, each with both replies. */
+    List<String> differences(RespClient c) throws IOException {
+        return differences(replies(c));
+    }
+
+    private List<String> differences(List<String> actual) throws IOException {
+        List<String> expected;
+        try (InputStream in = RecordedScript.class.getResourceAsStream(resource)) {
+            expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+        List<String> differences = new ArrayList<>();
+        if (expected.size() != steps.size()) {
+            differences.add(resource + " records " + expected.size() + " replies for " + steps.size() + " steps");
+            return differences;
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            if (!expected.get(i).equals(actual.get(i))) {
+                differences.add(String.join(" ", steps.get(i)) + ": expected " + expected.get(i) + ", got " + actual.get(i));
+            }
+        }
+        return differences;
+    }
+
+    /** The differences of a fresh redis-server from the recording (skips the test when redis-server is absent). */
+    List<String> checkAgainstRedis() throws Exception {
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = KvRedisComparisonTest.startRedisServer(port);
+        try (RespClient c = KvRedisComparisonTest.connect(port)) {
+            List<String> replies = replies(c);
+            String record = System.getProperty("record");
+            if (record != null) {
+                Files.write(Path.of(record), replies);
+            }
+            return differences(replies);
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
