@@ -103,7 +103,7 @@ final class CrossShard {
             if (part == second) {
                 KeyTable.Entry e = shard.live(key, 0, key.length, now);
                 if (e != null) {
-                    KeyTable.Entry copy = new KeyTable.Entry(key, e.hash, new byte[0]);
+                    KeyTable.Entry copy = new KeyTable.Entry(key, 0, key.length, e.hash, key, 0, 0);
                     copy.copyValueOf(e);
                     part.value = copy;
                 }

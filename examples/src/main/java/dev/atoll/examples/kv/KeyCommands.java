@@ -205,7 +205,7 @@ final class KeyCommands {
                 out.integer(Eviction.idleMillis(e.accessedAt, now) / 1000);
             }
         } else {
-            boolean shared = e.isString() && "int".equals(encoding(e)) && number.parseLong(e.value, 0, e.length)
+            boolean shared = e.isString() && "int".equals(encoding(e)) && number.parseLong(e.valueArray(), e.valueOffset(), e.length)
                     && number.number >= 0 && number.number < 10_000;
             out.integer(shared ? SHARED_REFCOUNT : 1);
         }
@@ -262,12 +262,12 @@ final class KeyCommands {
      */
     private String encoding(KeyTable.Entry e) {
         if (!e.isString()) {
-            return e.aggregate.encoding();
+            return e.aggregate().encoding();
         }
-        if (e.raw) {
+        if (e.raw()) {
             return "raw";
         }
-        if (!e.notInt && e.length <= 20 && number.parseLong(e.value, 0, e.length)) {
+        if (!e.notInt() && e.length <= 20 && number.parseLong(e.valueArray(), e.valueOffset(), e.length)) {
             return "int";
         }
         return e.length <= 44 ? "embstr" : "raw";

@@ -83,7 +83,7 @@ final class KeyMove extends PendingReply {
             finish(command == Command.COPY ? ":0\r\n" : "-ERR no such key\r\n");
             return;
         }
-        copy = new KeyTable.Entry(target, KeyTable.hash(target, 0, target.length), new byte[0]);
+        copy = new KeyTable.Entry(target, 0, target.length, KeyTable.hash(target, 0, target.length), target, 0, 0);
         copy.copyValueOf(e);
         copyExpireAt = shard.table.expireAt(e);
         original = e;

@@ -16,25 +16,41 @@ final class KeyTable {
     private static final long[] NO_EXPIRES = {};
 
     /**
-     * A key with its value and absolute expiry. A string's bytes are {@code value[0, length)}: the
-     * array may be longer, room for APPEND, SETRANGE and SETBIT to grow into (Redis's sds greed), so
-     * that many appends copy the value a logarithmic number of times. Any other type is an
-     * {@link Aggregate} in {@link #aggregate}, with {@link #value} null.
+     * A key with its value. The key is {@code data[0, keyLength())}; a string stored with it (every string of
+     * the keyspace: one array a key, where a key and its value apart took two headers and a reference more)
+     * follows at {@code data[keyLength(), keyLength() + length)}, and the array may be longer: room for
+     * APPEND, SETRANGE and SETBIT to grow into (Redis's sds greed), so that many appends copy the value a
+     * logarithmic number of times. A string may instead be an array apart (a sorted set's member-to-score
+     * table shares its members with its skip list: its key arrays must be the members alone); any other type
+     * is an {@link Aggregate}. Both are {@link #value}.
      */
     static final class Entry {
         /** Redis's own limit on greedy growth: beyond 1 MiB, a value grows by 1 MiB at a time. */
         private static final int GREEDY_LIMIT = 1 << 20;
+        /** The longest array the JVM allocates with certainty. */
+        private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
+        /**
+         * {@link #keyMeta}'s bits: the key's length when a string is stored after it (below 2^30: a longer key, which
+         * proto-max-bulk-len allows up to 2047 MiB, keeps its string apart), and two flags.
+         */
+        private static final int KEY_LENGTH = (1 << 30) - 1;
+        private static final int RAW = 1 << 30;
+        private static final int NOT_INT = 1 << 31;
 
-        final byte[] key;
+        /** The key's bytes, then those of a string stored with it, then room. */
+        byte[] data;
         final int hash;
-        byte[] value;
+        /** Null for a string stored after the key in {@link #data}; a {@code byte[]} for a string apart; else the {@link Aggregate}. */
+        private Object value;
+        /** A string's length. */
         int length;
-        /** The hash, list, set or sorted set; null for a string. */
-        Aggregate aggregate;
-        /** Changed in place (APPEND, SETRANGE, SETBIT): OBJECT ENCODING says raw, as Redis does. */
-        boolean raw;
-        /** Stored as text that is not a candidate for the int encoding (INCRBYFLOAT's result). */
-        boolean notInt;
+        /**
+         * The key's length when a string is stored after it (else the key is all of {@link #data}), and two flags
+         * in the bits above (one int, not two booleans: the entry's fields then fill 64 bytes under ZGC, not 72):
+         * raw — changed in place (APPEND, SETRANGE, SETBIT), OBJECT ENCODING says raw as Redis does; not-int —
+         * stored as text that is no candidate for the int encoding (INCRBYFLOAT's result).
+         */
+        private int keyMeta;
         /**
          * Bumped by every change of value or expiry: a move between shards deletes its source only if
          * unchanged, WATCH compares it. An int (it wraps after 2^32 changes, far more than can happen
@@ -53,95 +69,201 @@ final class KeyTable {
         /** Position in the list of keys with an expiry, and of its expiry in {@link #volatileExpires}; -1 when it has none. */
         int volatileIndex = -1;
 
+        /** A key holding the string {@code value} apart (the arrays are kept, not copied). */
         Entry(byte[] key, int hash, byte[] value) {
-            this.key = key;
+            this.data = key;
             this.hash = hash;
             this.value = value;
             this.length = value.length;
         }
 
-        Entry(byte[] key, int hash, Aggregate aggregate) {
-            this.key = key;
+        /** A key holding the string {@code v[from, from + count)}, both copied: into one array where they fit. */
+        Entry(byte[] k, int offset, int keyLength, int hash, byte[] v, int from, int count) {
             this.hash = hash;
-            this.aggregate = aggregate;
+            if (fitsAfter(keyLength, count)) {
+                data = new byte[roomFor(keyLength + count)];
+                System.arraycopy(k, offset, data, 0, keyLength);
+                System.arraycopy(v, from, data, keyLength, count);
+                keyMeta = keyLength;
+                length = count;
+            } else {
+                data = Arrays.copyOfRange(k, offset, offset + keyLength);
+                value = Arrays.copyOfRange(v, from, from + count);
+                length = count;
+            }
+        }
+
+        Entry(byte[] key, int hash, Aggregate aggregate) {
+            this.data = key;
+            this.hash = hash;
+            this.value = aggregate;
+        }
+
+        /** Whether a string of {@code count} bytes can follow a key of {@code keyLength} in one array. */
+        private static boolean fitsAfter(int keyLength, int count) {
+            return keyLength <= KEY_LENGTH && (long) keyLength + count <= MAX_ARRAY;
+        }
+
+        /** An array length for {@code bytes}: rounded up to 8, which the heap's alignment gives for nothing. */
+        private static int roomFor(int bytes) {
+            return Math.min((bytes + 7) & ~7, MAX_ARRAY);
+        }
+
+        int keyLength() {
+            return value == null ? keyMeta & KEY_LENGTH : data.length;
+        }
+
+        /** The key in an array of its own length: {@link #data} itself unless a string is stored after it, else a copy. */
+        byte[] key() {
+            return value != null ? data : Arrays.copyOf(data, keyMeta & KEY_LENGTH);
         }
 
         /** Whether it holds a string (else an {@link Aggregate}). */
         boolean isString() {
-            return aggregate == null;
+            return !(value instanceof Aggregate);
         }
 
-        /** Makes it the string {@code bytes} (the array is kept, not copied). */
+        /** The hash, list, set or sorted set; null for a string. */
+        Aggregate aggregate() {
+            return value instanceof Aggregate a ? a : null;
+        }
+
+        /** The array holding the string's bytes, at {@link #valueOffset()}: {@link #data} or the array apart. */
+        byte[] valueArray() {
+            return value == null ? data : (byte[]) value;
+        }
+
+        /** Where the string's bytes start in {@link #valueArray()}. */
+        int valueOffset() {
+            return value == null ? keyMeta & KEY_LENGTH : 0;
+        }
+
+        /** Changed in place (APPEND, SETRANGE, SETBIT): OBJECT ENCODING says raw, as Redis does. */
+        boolean raw() {
+            return (keyMeta & RAW) != 0;
+        }
+
+        void raw(boolean raw) {
+            keyMeta = raw ? keyMeta | RAW : keyMeta & ~RAW;
+        }
+
+        /** Stored as text that is not a candidate for the int encoding (INCRBYFLOAT's result). */
+        boolean notInt() {
+            return (keyMeta & NOT_INT) != 0;
+        }
+
+        void notInt(boolean notInt) {
+            keyMeta = notInt ? keyMeta | NOT_INT : keyMeta & ~NOT_INT;
+        }
+
+        /** Makes it the string {@code bytes}, apart (the array is kept, not copied). */
         void setString(byte[] bytes) {
-            setString(bytes, bytes.length);
-        }
-
-        /** Makes it the string {@code bytes[0, length)} (the array is kept, not copied: its own, or the entry's own array written over). */
-        void setString(byte[] bytes, int length) {
+            data = key();
             value = bytes;
-            this.length = length;
-            aggregate = null;
+            length = bytes.length;
+            keyMeta = 0;
             version++;
-            raw = false;
-            notInt = false;
         }
 
-        /** Makes it the aggregate {@code elements}. */
-        void setAggregate(Aggregate elements) {
+        /**
+         * Makes it the string {@code v[from, from + count)}, copied after the key: over the entry's own array
+         * when a new one would take the same heap bytes (SET of a same-sized value, INCR: no allocation), else
+         * into a new array as long as those bytes allow (a multiple of 8: a value that grows within them is
+         * written over too). Safe because the array is the entry's alone: replies, the log, DUMP, COPY and
+         * moves between shards copy it, and nothing holds it past a command. A string apart stays apart (a
+         * sorted set's scores), and so does one whose key and value would not fit in one array.
+         */
+        void setString(byte[] v, int from, int count) {
+            int keyLength = keyLength();
+            if (value instanceof byte[] || !fitsAfter(keyLength, count)) {
+                setString(Arrays.copyOfRange(v, from, from + count));
+                return;
+            }
+            int size = keyLength + count;
+            if (size > data.length || arrayBytes(data.length) != arrayBytes(size)) {
+                byte[] grown = new byte[roomFor(size)];
+                System.arraycopy(data, 0, grown, 0, keyLength);
+                data = grown;
+            }
+            System.arraycopy(v, from, data, keyLength, count);
             value = null;
+            length = count;
+            keyMeta = keyLength;
+            version++;
+        }
+
+        /** Makes it the aggregate {@code elements}: the key's array becomes the key alone. */
+        void setAggregate(Aggregate elements) {
+            data = key();
+            value = elements;
             length = 0;
-            aggregate = elements;
+            keyMeta = 0;
             version++;
         }
 
         /** Takes the value of {@code other} (RENAME, COPY, moving keys between shards), sharing nothing mutable. */
         void copyValueOf(Entry other) {
             if (other.isString()) {
-                setString(Arrays.copyOf(other.value, other.length));
-                raw = other.raw;
-                notInt = other.notInt;
+                setString(other.valueArray(), other.valueOffset(), other.length);
+                raw(other.raw());
+                notInt(other.notInt());
             } else {
-                setAggregate(other.aggregate.copy());
+                setAggregate(other.aggregate().copy());
             }
         }
 
-        /** Takes the value of {@code other}, which is dropped next (RENAME): shared, not copied. */
+        /** Takes the value of {@code other}, which is dropped next (RENAME): an aggregate is shared, a string copied. */
         void takeValueOf(Entry other) {
-            value = other.value;
-            length = other.length;
-            aggregate = other.aggregate;
-            raw = other.raw;
-            notInt = other.notInt;
-            version++;
+            if (other.isString()) {
+                copyValueOf(other);
+            } else {
+                setAggregate(other.aggregate());
+            }
         }
 
         /** The string's bytes in an array of their own length (a snapshot, a move). */
         byte[] bytes() {
-            return value.length == length ? value : Arrays.copyOf(value, length);
+            byte[] array = valueArray();
+            int offset = valueOffset();
+            return offset == 0 && array.length == length ? array : Arrays.copyOfRange(array, offset, offset + length);
         }
 
         /**
          * Makes the string at least {@code size} bytes long, new bytes zero, growing the array as sds
          * does: doubled up to 1 MiB, then by 1 MiB, never past {@code max} (which {@code size} is not over).
+         * The string is then at {@link #valueArray()} from {@link #valueOffset()}, after the key where it fits.
          */
         void ensureLength(int size, long max) {
-            version++;
-            if (size > value.length) {
+            int offset = valueOffset();
+            byte[] array = valueArray();
+            if (offset + (long) size > array.length) {
                 long greedy = size < GREEDY_LIMIT ? 2L * size : (long) size + GREEDY_LIMIT;
-                value = Arrays.copyOf(value, (int) Math.max(size, Math.min(greedy, Math.min(max, Integer.MAX_VALUE - 16))));
+                int room = (int) Math.min(offset + Math.max(size, Math.min(greedy, max)), MAX_ARRAY);
+                if (value == null && offset + (long) size <= MAX_ARRAY) {
+                    data = Arrays.copyOf(data, room);
+                } else { // apart, or too long for one array with its key
+                    byte[] apart = new byte[room - offset];
+                    System.arraycopy(array, offset, apart, 0, length);
+                    data = key();
+                    value = apart;
+                    keyMeta &= ~KEY_LENGTH;
+                }
+                array = valueArray();
+                offset = valueOffset();
             }
             if (size > length) {
-                Arrays.fill(value, length, size, (byte) 0);
+                Arrays.fill(array, offset + length, offset + size, (byte) 0);
                 length = size;
             }
-            raw = true;
+            version++;
+            raw(true);
         }
 
         /** Appends {@code b[offset, offset + count)} to the string (the caller checked {@code max}). */
         void append(byte[] b, int offset, int count, long max) {
             int at = length;
             ensureLength(at + count, max);
-            System.arraycopy(b, offset, value, at, count);
+            System.arraycopy(b, offset, valueArray(), valueOffset() + at, count);
         }
     }
 
@@ -201,8 +323,9 @@ final class KeyTable {
      * Called after every write of the key, so that a value changed in place is counted.
      */
     void account(Entry e) {
-        long footprint = ENTRY_BYTES + arrayBytes(e.key.length)
-                + (e.aggregate != null ? e.aggregate.bytes() : arrayBytes(e.value.length));
+        Aggregate aggregate = e.aggregate();
+        long footprint = ENTRY_BYTES + arrayBytes(e.data.length) + (aggregate != null ? aggregate.bytes()
+                : e.valueArray() != e.data ? arrayBytes(e.valueArray().length) : 0);
         int now = (int) Math.min(Integer.MAX_VALUE, footprint);
         usedBytes += now - e.bytes;
         e.bytes = now;
@@ -218,16 +341,21 @@ final class KeyTable {
 
     Entry find(byte[] bytes, int offset, int length, int hash) {
         for (Entry e = buckets[hash & (buckets.length - 1)]; e != null; e = e.next) {
-            if (e.hash == hash && Arrays.equals(e.key, 0, e.key.length, bytes, offset, offset + length)) {
+            if (e.hash == hash && e.keyLength() == length && Arrays.equals(e.data, 0, length, bytes, offset, offset + length)) {
                 return e;
             }
         }
         return null;
     }
 
-    /** Adds a string key that is not in the table. */
+    /** Adds a key that is not in the table holding the string {@code value} apart (arrays kept, not copied). */
     Entry insert(byte[] key, int hash, byte[] value) {
         return link(new Entry(key, hash, value));
+    }
+
+    /** Adds the key {@code k[offset, offset + length)} that is not in the table holding the string {@code v[from, from + count)}, both copied into one array. */
+    Entry insert(byte[] k, int offset, int length, int hash, byte[] v, int from, int count) {
+        return link(new Entry(k, offset, length, hash, v, from, count));
     }
 
     /** Adds a key holding an aggregate that is not in the table. */

@@ -20,7 +20,7 @@ class KeyTableTest {
 
     private static KeyTable.Entry put(KeyTable table, String name) {
         byte[] k = key(name);
-        return table.insert(k, KeyTable.hash(k, 0, k.length), k);
+        return table.insert(k, 0, k.length, KeyTable.hash(k, 0, k.length), k, 0, k.length);
     }
 
     private static KeyTable.Entry find(KeyTable table, String name) {
@@ -63,7 +63,7 @@ class KeyTableTest {
             int churn = 0;
             do {
                 cursor = table.scan(cursor, 1 + random.nextInt(40),
-                        entry -> seen.add(new String(entry.key, StandardCharsets.UTF_8)));
+                        entry -> seen.add(new String(entry.key(), StandardCharsets.UTF_8)));
                 // Between calls, other keys come and go in bulk, forcing resizes both ways.
                 if (random.nextBoolean()) {
                     for (int i = 0; i < 2000; i++) {
@@ -84,6 +84,47 @@ class KeyTableTest {
     }
 
     @Test
+    void aStringStoredAfterItsKeyLeavesTheKeyIntactAsItGrowsShrinksAndTurnsAggregate() {
+        KeyTable table = new KeyTable();
+        KeyTable.Entry e = put(table, "key:000000000001"); // 16 bytes of key, then the value "key:000000000001"
+        assertEquals(16, e.keyLength());
+        assertEquals(32, e.data.length); // one array for both
+        for (String value : new String[] {"v1", "", "1234567890123456", "v2"}) { // across the split, both ways
+            byte[] v = key(value);
+            e.setString(v, 0, v.length);
+            assertEquals(value, new String(e.bytes(), StandardCharsets.UTF_8));
+            assertEquals("key:000000000001", new String(e.key(), StandardCharsets.UTF_8));
+            assertNotNull(find(table, "key:000000000001"), value);
+        }
+        byte[] array = e.data; // 24 bytes: "v2" and room to 8
+        for (String value : new String[] {"1234", "12345678", "v3"}) {
+            byte[] v = key(value);
+            e.setString(v, 0, v.length);
+            assertTrue(e.data == array, "a value within the array's heap bytes is written over it: " + value);
+            assertEquals(value, new String(e.bytes(), StandardCharsets.UTF_8));
+            assertEquals("key:000000000001", new String(e.key(), StandardCharsets.UTF_8));
+        }
+        byte[] longer = new byte[100];
+        e.setString(longer, 0, longer.length); // past the array: a new one, the key copied first
+        assertTrue(e.data != array);
+        assertEquals("key:000000000001", new String(e.data, 0, e.keyLength(), StandardCharsets.UTF_8));
+        assertEquals(100, e.bytes().length);
+        e.setString(key("x"), 0, 1); // far shorter: a smaller array, not 100 bytes kept for one
+        assertEquals(24, e.data.length);
+        e.append(key("yz"), 0, 2, Integer.MAX_VALUE);
+        assertEquals("xyz", new String(e.bytes(), StandardCharsets.UTF_8));
+        assertTrue(e.raw());
+        e.setAggregate(new HashValue()); // an aggregate's key array is the key alone: logs write it whole
+        assertEquals(16, e.data.length);
+        assertEquals("key:000000000001", new String(e.data, StandardCharsets.UTF_8));
+        assertNotNull(find(table, "key:000000000001"));
+        e.setString(key("back"), 0, 4);
+        assertEquals("back", new String(e.bytes(), StandardCharsets.UTF_8));
+        assertEquals("key:000000000001", new String(e.key(), StandardCharsets.UTF_8));
+        assertTrue(!e.raw() && !e.notInt() && e.isString());
+    }
+
+    @Test
     void appendsGrowTheValueGreedilySoFewCopiesAreMade() {
         KeyTable table = new KeyTable();
         KeyTable.Entry e = put(table, "big");
@@ -91,15 +132,15 @@ class KeyTableTest {
         int copies = 0;
         for (int i = 0; i < 256; i++) {
             chunk[0] = (byte) i;
-            byte[] before = e.value;
+            byte[] before = e.data;
             e.append(chunk, 0, chunk.length, Integer.MAX_VALUE);
-            copies += e.value != before ? 1 : 0;
+            copies += e.data != before ? 1 : 0;
             assertEquals(3 + (i + 1) * chunk.length, e.length);
-            assertEquals((byte) i, e.value[3 + i * chunk.length]);
+            assertEquals((byte) i, e.valueArray()[e.valueOffset() + 3 + i * chunk.length]);
         }
         // Doubled up to 1 MiB, then 1 MiB at a time over 16 MiB: about 25 copies, not 256.
         assertTrue(copies <= 30, copies + " copies");
-        assertEquals("big", new String(e.value, 0, 3, StandardCharsets.UTF_8));
+        assertEquals("big", new String(e.valueArray(), e.valueOffset(), 3, StandardCharsets.UTF_8));
         assertEquals(e.length, e.bytes().length);
     }
 
@@ -108,7 +149,7 @@ class KeyTableTest {
         KeyTable table = new KeyTable();
         KeyTable.Entry e = put(table, "k");
         e.append(new byte[100], 0, 100, 150);
-        assertTrue(e.value.length <= 150, "capacity " + e.value.length);
+        assertTrue(e.data.length - e.keyLength() <= 150, "capacity " + (e.data.length - e.keyLength()));
         assertEquals(101, e.length);
     }
 
