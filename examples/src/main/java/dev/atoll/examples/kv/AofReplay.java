@@ -202,11 +202,12 @@ final class AofReplay {
     /** Puts {@code e}'s key and value, expiring at {@code expireAt}, into the table of its slot's owner. */
     private static void moveToOwner(KeyTable.Entry e, long expireAt, KeyTable[] tables) {
         KeyTable target = tables[KeySlots.owner(e.data, 0, e.keyLength(), tables.length)];
-        KeyTable.Entry moved = target.find(e.data, 0, e.keyLength(), e.hash);
+        int hash = e.hash();
+        KeyTable.Entry moved = target.find(e.data, 0, e.keyLength(), hash);
         if (moved == null) {
-            moved = target.insert(e.data, 0, e.keyLength(), e.hash, e.data, 0, 0);
+            moved = target.insert(e.data, 0, e.keyLength(), hash, e.data, 0, 0);
         }
-        moved.takeValueOf(e);
+        moved.takeValueOf(target, e);
         target.setExpire(moved, expireAt);
     }
 
@@ -427,7 +428,7 @@ final class AofReplay {
             if (e == null) {
                 e = table.insert(b, r.offset(1), r.length(1), KeyTable.hash(b, r.offset(1), r.length(1)), b, r.offset(2), r.length(2));
             } else {
-                e.setString(b, r.offset(2), r.length(2));
+                e.setString(table, b, r.offset(2), r.length(2));
             }
             if (!keepTtl) {
                 table.setExpire(e, expireAt);
@@ -437,7 +438,7 @@ final class AofReplay {
             if (e == null) {
                 table.insert(b, r.offset(1), r.length(1), KeyTable.hash(b, r.offset(1), r.length(1)), b, r.offset(2), r.length(2)).raw(true);
             } else if (e.isString()) {
-                e.append(b, r.offset(2), r.length(2), Integer.MAX_VALUE); // its expiry stays, as APPEND keeps it
+                e.append(table, b, r.offset(2), r.length(2), Integer.MAX_VALUE); // its expiry stays, as APPEND keeps it
             } else {
                 return false;
             }
@@ -548,9 +549,9 @@ final class AofReplay {
             return false;
         }
         if (bit) {
-            StringCommands.setBit(e, offset, (int) r.number, Integer.MAX_VALUE);
+            StringCommands.setBit(table, e, offset, (int) r.number, Integer.MAX_VALUE);
         } else {
-            e.ensureLength((int) offset + r.length(3), Integer.MAX_VALUE);
+            e.ensureLength(table, (int) offset + r.length(3), Integer.MAX_VALUE);
             System.arraycopy(r.bytes, r.offset(3), e.valueArray(), e.valueOffset() + (int) offset, r.length(3));
         }
         return true;

@@ -123,7 +123,7 @@ final class HashValue implements Aggregate {
             KeyTable.Entry e = table.find(f, fo, fl, hash);
             byte[] value = Arrays.copyOfRange(v, vo, vo + vl);
             if (e != null) {
-                e.setString(value);
+                e.setString(table, value);
                 table.account(e);
                 return false;
             }

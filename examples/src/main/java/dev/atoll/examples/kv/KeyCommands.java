@@ -103,7 +103,7 @@ final class KeyCommands {
     /** The key that is argument 2, made to hold {@code source}'s value (shared: the source is removed next) and expiry. */
     private KeyTable.Entry move(KeyTable.Entry source, Request r, long now) {
         KeyTable.Entry target = place(r, now);
-        target.takeValueOf(source);
+        target.takeValueOf(shard.table, source);
         shard.setExpire(target, shard.table.expireAt(source));
         return target;
     }
@@ -159,7 +159,7 @@ final class KeyCommands {
             return;
         }
         KeyTable.Entry target = place(r, now);
-        target.copyValueOf(source);
+        target.copyValueOf(shard.table, source);
         shard.setExpire(target, shard.table.expireAt(source));
         if (shard.aof != null) {
             shard.aof.entry(target);
@@ -240,7 +240,7 @@ final class KeyCommands {
                     out.nullBulk();
                 } else {
                     shard.table.account(e);
-                    out.integer(e.bytes);
+                    out.integer(KeyTable.footprint(e));
                 }
             }
             case "purge" -> out.ok();

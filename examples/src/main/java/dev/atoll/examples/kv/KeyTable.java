@@ -30,23 +30,28 @@ final class KeyTable {
         /** The longest array the JVM allocates with certainty. */
         private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
         /**
-         * {@link #keyMeta}'s bits: the key's length when a string is stored after it (below 2^30: a longer key, which
-         * proto-max-bulk-len allows up to 2047 MiB, keeps its string apart), and two flags.
+         * {@link #keyMeta}'s bits: the key's length when a string is stored after it (below 64 KiB: a longer key,
+         * which proto-max-bulk-len allows up to 2047 MiB, keeps its string apart), 14 bits of its hash, two flags.
          */
-        private static final int KEY_LENGTH = (1 << 30) - 1;
+        private static final int KEY_LENGTH = 0xFFFF;
+        private static final int TAG = ((1 << 30) - 1) & ~KEY_LENGTH;
         private static final int RAW = 1 << 30;
         private static final int NOT_INT = 1 << 31;
 
         /** The key's bytes, then those of a string stored with it, then room. */
         byte[] data;
-        final int hash;
         /** Null for a string stored after the key in {@link #data}; a {@code byte[]} for a string apart; else the {@link Aggregate}. */
         private Object value;
-        /** A string's length. */
+        /**
+         * A string's length; for an aggregate, the bytes {@link #usedBytes} counts for it, as {@link #account}
+         * last asked it (a string's own footprint follows from its arrays, so the entry keeps no field for it).
+         */
         int length;
         /**
-         * The key's length when a string is stored after it (else the key is all of {@link #data}), and two flags
-         * in the bits above (one int, not two booleans: the entry's fields then fill 64 bytes under ZGC, not 72):
+         * The key's length when a string is stored after it (else the key is all of {@link #data}); above it the
+         * top 14 bits of the key's hash (set when the table links it: a lookup compares them before it reads a
+         * key's bytes, as a kept hash spared it, without the 4 bytes a key that kept hash took); and two flags
+         * (one int, not two booleans):
          * raw — changed in place (APPEND, SETRANGE, SETBIT), OBJECT ENCODING says raw as Redis does; not-int —
          * stored as text that is no candidate for the int encoding (INCRBYFLOAT's result).
          */
@@ -63,23 +68,19 @@ final class KeyTable {
          * logarithmic access counter and the minute it last decayed ({@link Eviction#touch}); 0 until set.
          */
         int accessedAt;
-        /** What {@link #usedBytes} counts for it: its footprint when it was last accounted ({@link #account}). */
-        int bytes;
         Entry next;
         /** Position in the list of keys with an expiry, and of its expiry in {@link #volatileExpires}; -1 when it has none. */
         int volatileIndex = -1;
 
         /** A key holding the string {@code value} apart (the arrays are kept, not copied). */
-        Entry(byte[] key, int hash, byte[] value) {
+        Entry(byte[] key, byte[] value) {
             this.data = key;
-            this.hash = hash;
             this.value = value;
             this.length = value.length;
         }
 
         /** A key holding the string {@code v[from, from + count)}, both copied: into one array where they fit. */
-        Entry(byte[] k, int offset, int keyLength, int hash, byte[] v, int from, int count) {
-            this.hash = hash;
+        Entry(byte[] k, int offset, int keyLength, byte[] v, int from, int count) {
             if (fitsAfter(keyLength, count)) {
                 data = new byte[roomFor(keyLength + count)];
                 System.arraycopy(k, offset, data, 0, keyLength);
@@ -93,9 +94,8 @@ final class KeyTable {
             }
         }
 
-        Entry(byte[] key, int hash, Aggregate aggregate) {
+        Entry(byte[] key, Aggregate aggregate) {
             this.data = key;
-            this.hash = hash;
             this.value = aggregate;
         }
 
@@ -107,6 +107,15 @@ final class KeyTable {
         /** An array length for {@code bytes}: rounded up to 8, which the heap's alignment gives for nothing. */
         private static int roomFor(int bytes) {
             return Math.min((bytes + 7) & ~7, MAX_ARRAY);
+        }
+
+        /**
+         * The key's hash ({@link KeyTable#hash}), computed again when needed (a resize, a removal, a move) rather
+         * than kept: 4 bytes less a key, which take the entry from 64 to 56 bytes under ZGC (with the string's
+         * footprint not kept either). A lookup compares 14 bits of it kept in {@link #keyMeta} first.
+         */
+        int hash() {
+            return KeyTable.hash(data, 0, keyLength());
         }
 
         int keyLength() {
@@ -156,12 +165,21 @@ final class KeyTable {
             keyMeta = notInt ? keyMeta | NOT_INT : keyMeta & ~NOT_INT;
         }
 
+        // The changes below take the table that holds the entry ({@code owner}; null for an entry in none), which
+        // counts what its arrays take as they change.
+
         /** Makes it the string {@code bytes}, apart (the array is kept, not copied). */
-        void setString(byte[] bytes) {
+        void setString(KeyTable owner, byte[] bytes) {
+            long before = footprint(this);
+            apart(bytes);
+            changed(owner, this, before);
+        }
+
+        private void apart(byte[] bytes) {
             data = key();
             value = bytes;
             length = bytes.length;
-            keyMeta = 0;
+            keyMeta &= TAG;
             version++;
         }
 
@@ -173,10 +191,16 @@ final class KeyTable {
          * moves between shards copy it, and nothing holds it past a command. A string apart stays apart (a
          * sorted set's scores), and so does one whose key and value would not fit in one array.
          */
-        void setString(byte[] v, int from, int count) {
+        void setString(KeyTable owner, byte[] v, int from, int count) {
+            long before = footprint(this);
+            copy(v, from, count);
+            changed(owner, this, before);
+        }
+
+        private void copy(byte[] v, int from, int count) {
             int keyLength = keyLength();
             if (value instanceof byte[] || !fitsAfter(keyLength, count)) {
-                setString(Arrays.copyOfRange(v, from, from + count));
+                apart(Arrays.copyOfRange(v, from, from + count));
                 return;
             }
             int size = keyLength + count;
@@ -188,36 +212,38 @@ final class KeyTable {
             System.arraycopy(v, from, data, keyLength, count);
             value = null;
             length = count;
-            keyMeta = keyLength;
+            keyMeta = keyMeta & TAG | keyLength;
             version++;
         }
 
         /** Makes it the aggregate {@code elements}: the key's array becomes the key alone. */
-        void setAggregate(Aggregate elements) {
+        void setAggregate(KeyTable owner, Aggregate elements) {
+            long before = footprint(this);
             data = key();
             value = elements;
-            length = 0;
-            keyMeta = 0;
+            length = aggregateBytes(elements);
+            keyMeta &= TAG;
             version++;
+            changed(owner, this, before);
         }
 
         /** Takes the value of {@code other} (RENAME, COPY, moving keys between shards), sharing nothing mutable. */
-        void copyValueOf(Entry other) {
+        void copyValueOf(KeyTable owner, Entry other) {
             if (other.isString()) {
-                setString(other.valueArray(), other.valueOffset(), other.length);
+                setString(owner, other.valueArray(), other.valueOffset(), other.length);
                 raw(other.raw());
                 notInt(other.notInt());
             } else {
-                setAggregate(other.aggregate().copy());
+                setAggregate(owner, other.aggregate().copy());
             }
         }
 
         /** Takes the value of {@code other}, which is dropped next (RENAME): an aggregate is shared, a string copied. */
-        void takeValueOf(Entry other) {
+        void takeValueOf(KeyTable owner, Entry other) {
             if (other.isString()) {
-                copyValueOf(other);
+                copyValueOf(owner, other);
             } else {
-                setAggregate(other.aggregate());
+                setAggregate(owner, other.aggregate());
             }
         }
 
@@ -233,10 +259,11 @@ final class KeyTable {
          * does: doubled up to 1 MiB, then by 1 MiB, never past {@code max} (which {@code size} is not over).
          * The string is then at {@link #valueArray()} from {@link #valueOffset()}, after the key where it fits.
          */
-        void ensureLength(int size, long max) {
+        void ensureLength(KeyTable owner, int size, long max) {
             int offset = valueOffset();
             byte[] array = valueArray();
             if (offset + (long) size > array.length) {
+                long before = footprint(this);
                 long greedy = size < GREEDY_LIMIT ? 2L * size : (long) size + GREEDY_LIMIT;
                 int room = (int) Math.min(offset + Math.max(size, Math.min(greedy, max)), MAX_ARRAY);
                 if (value == null && offset + (long) size <= MAX_ARRAY) {
@@ -248,6 +275,7 @@ final class KeyTable {
                     value = apart;
                     keyMeta &= ~KEY_LENGTH;
                 }
+                changed(owner, this, before);
                 array = valueArray();
                 offset = valueOffset();
             }
@@ -260,9 +288,9 @@ final class KeyTable {
         }
 
         /** Appends {@code b[offset, offset + count)} to the string (the caller checked {@code max}). */
-        void append(byte[] b, int offset, int count, long max) {
+        void append(KeyTable owner, byte[] b, int offset, int count, long max) {
             int at = length;
-            ensureLength(at + count, max);
+            ensureLength(owner, at + count, max);
             System.arraycopy(b, offset, valueArray(), valueOffset() + at, count);
         }
     }
@@ -284,6 +312,11 @@ final class KeyTable {
     private int volatileCount;
     /** The estimated heap footprint of the keys and their values (maxmemory's used memory). */
     private long usedBytes;
+
+    /** The bits of {@code hash} an entry keeps ({@link Entry#keyMeta}): its top 14, which bucket indexes reach only past 2^18 buckets. */
+    private static int tag(int hash) {
+        return (hash >>> 18) << 16;
+    }
 
     /** The hash of a key for its bucket: FNV-1a, then a finalizer so that the low bits spread (the shard is {@link KeySlots}'). */
     static int hash(byte[] bytes, int offset, int length) {
@@ -317,18 +350,38 @@ final class KeyTable {
     }
 
     /**
-     * Estimates the heap footprint of {@code e} as it is now, with compressed references: the entry
-     * (56 bytes) and its bucket slots (8), the key's array and the string's array as allocated (the
-     * room APPEND keeps included), or what the aggregate says it holds; and updates {@link #usedBytes}.
-     * Called after every write of the key, so that a value changed in place is counted.
+     * The heap footprint counted for {@code e}, with compressed references: the entry (48 bytes) and its bucket
+     * slots (8), the key's array with the string stored after it as allocated (the room APPEND keeps
+     * included), a string's array apart, or what the aggregate said it held when last {@link #account}ed.
+     */
+    static long footprint(Entry e) {
+        return ENTRY_BYTES + arrayBytes(e.data.length)
+                + (e.value == null ? 0 : e.value instanceof byte[] apart ? arrayBytes(apart.length) : e.length);
+    }
+
+    /**
+     * Counts what the aggregate {@code e} holds now in {@link #usedBytes}: called after every write of the key,
+     * so that an aggregate changed in place is counted. A string's changes are counted as its arrays change
+     * ({@link Entry#setString} and the others, told their table).
      */
     void account(Entry e) {
         Aggregate aggregate = e.aggregate();
-        long footprint = ENTRY_BYTES + arrayBytes(e.data.length) + (aggregate != null ? aggregate.bytes()
-                : e.valueArray() != e.data ? arrayBytes(e.valueArray().length) : 0);
-        int now = (int) Math.min(Integer.MAX_VALUE, footprint);
-        usedBytes += now - e.bytes;
-        e.bytes = now;
+        if (aggregate != null) {
+            int now = aggregateBytes(aggregate);
+            usedBytes += now - e.length;
+            e.length = now;
+        }
+    }
+
+    private static int aggregateBytes(Aggregate aggregate) {
+        return (int) Math.min(Integer.MAX_VALUE, aggregate.bytes());
+    }
+
+    /** Adds what {@code e}'s footprint grew by since {@code before} (negative: shrank) to {@link #usedBytes}; for an entry in no table, nothing. */
+    private static void changed(KeyTable owner, Entry e, long before) {
+        if (owner != null) {
+            owner.usedBytes += footprint(e) - before;
+        }
     }
 
     /** The heap bytes of a {@code byte[]} of {@code length}: 16 of header, the bytes rounded up to 8. */
@@ -337,11 +390,13 @@ final class KeyTable {
     }
 
     /** An entry's object and the bucket slots it takes on average (the table is kept at most full: 1 to 2 slots a key). */
-    static final int ENTRY_BYTES = 56 + 8;
+    static final int ENTRY_BYTES = 48 + 8;
 
     Entry find(byte[] bytes, int offset, int length, int hash) {
+        int tag = tag(hash);
         for (Entry e = buckets[hash & (buckets.length - 1)]; e != null; e = e.next) {
-            if (e.hash == hash && e.keyLength() == length && Arrays.equals(e.data, 0, length, bytes, offset, offset + length)) {
+            if ((e.keyMeta & Entry.TAG) == tag && e.keyLength() == length
+                    && Arrays.equals(e.data, 0, length, bytes, offset, offset + length)) {
                 return e;
             }
         }
@@ -350,28 +405,32 @@ final class KeyTable {
 
     /** Adds a key that is not in the table holding the string {@code value} apart (arrays kept, not copied). */
     Entry insert(byte[] key, int hash, byte[] value) {
-        return link(new Entry(key, hash, value));
+        return link(new Entry(key, value), hash);
     }
 
     /** Adds the key {@code k[offset, offset + length)} that is not in the table holding the string {@code v[from, from + count)}, both copied into one array. */
     Entry insert(byte[] k, int offset, int length, int hash, byte[] v, int from, int count) {
-        return link(new Entry(k, offset, length, hash, v, from, count));
+        return link(new Entry(k, offset, length, v, from, count), hash);
     }
 
     /** Adds a key holding an aggregate that is not in the table. */
     Entry insert(byte[] key, int hash, Aggregate elements) {
-        return link(new Entry(key, hash, elements));
+        return link(new Entry(key, elements), hash);
     }
 
-    private Entry link(Entry e) {
-        account(e);
+    private Entry link(Entry e, int hash) {
+        Aggregate aggregate = e.aggregate();
+        if (aggregate != null) {
+            e.length = aggregateBytes(aggregate);
+        }
+        usedBytes += footprint(e);
+        e.keyMeta |= tag(hash);
         if (size >= buckets.length) {
             // At most one key per bucket on average, as Redis's dict: a slot costs 8 bytes (ZGC has no compressed
             // references), so a half-full table cost 16-32 bytes a key against Redis's 8-16; a lookup walks
             // 1 + load / 2 entries on average, 1.25 to 1.5 now, each a cache miss.
             resize(buckets.length * 2);
         }
-        int hash = e.hash;
         int index = hash & (buckets.length - 1);
         e.next = buckets[index];
         buckets[index] = e;
@@ -390,7 +449,7 @@ final class KeyTable {
     }
 
     void remove(Entry entry) {
-        int index = entry.hash & (buckets.length - 1);
+        int index = entry.hash() & (buckets.length - 1);
         Entry previous = null;
         for (Entry e = buckets[index]; e != null; previous = e, e = e.next) {
             if (e == entry) {
@@ -402,8 +461,7 @@ final class KeyTable {
                 e.next = null;
                 setExpire(e, 0);
                 size--;
-                usedBytes -= e.bytes;
-                e.bytes = 0;
+                usedBytes -= footprint(e);
                 if (buckets.length > MIN_BUCKETS && size < buckets.length / 16) {
                     resize(buckets.length / 2);
                 }
@@ -526,7 +584,7 @@ final class KeyTable {
             Entry e = head;
             while (e != null) {
                 Entry next = e.next;
-                int index = e.hash & mask;
+                int index = e.hash() & mask;
                 e.next = fresh[index];
                 fresh[index] = e;
                 e = next;

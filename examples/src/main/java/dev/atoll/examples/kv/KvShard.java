@@ -315,7 +315,7 @@ final class KvShard {
                     out.error(TOO_LONG);
                     return;
                 } else {
-                    e.append(b, r.offset(2), r.length(2), settings.input().protoMaxBulkLen()); // amortized: sds's greed
+                    e.append(table, b, r.offset(2), r.length(2), settings.input().protoMaxBulkLen()); // amortized: sds's greed
                 }
                 if (aof != null) {
                     aof.append(e, b, r.offset(2), r.length(2)); // the chunk, not the whole value
@@ -571,7 +571,7 @@ final class KvShard {
         if (e == null) {
             e = table.insert(b, offset, length, hash, value, from, count);
         } else {
-            e.setString(value, from, count);
+            e.setString(table, value, from, count);
         }
         if (!keepTtl || expireAt != 0) {
             setExpire(e, expireAt);

@@ -237,7 +237,7 @@ final class SetCommands {
                 kept.add(member, scratch);
             }
             popped = set.members();
-            e.setAggregate(kept);
+            e.setAggregate(shard.table, kept);
         }
         logMembers(Aof.SREM, e.key(), popped);
         out.setHeader(popped.length);
@@ -528,7 +528,7 @@ final class SetCommands {
             e = shard.table.insert(Arrays.copyOfRange(b, offset, offset + length), KeyTable.hash(b, offset, length), result);
             shard.created(e, now);
         } else {
-            e.setAggregate(result);
+            e.setAggregate(shard.table, result);
             shard.setExpire(e, 0);
             shard.table.account(e);
         }

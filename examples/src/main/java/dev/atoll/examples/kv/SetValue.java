@@ -202,7 +202,7 @@ final class SetValue implements SetMembers {
         SetValue copy = new SetValue();
         if (table != null) {
             copy.convert(); // the encoding stays, as Redis copies it
-            table.forEach(e -> copy.table.insert(e.data, e.hash, NO_VALUE)); // member arrays are never changed
+            table.forEach(e -> copy.table.insert(e.data, e.hash(), NO_VALUE)); // member arrays are never changed
         } else {
             copy.ints = Arrays.copyOf(ints, Math.max(4, count));
             copy.count = count;

@@ -162,7 +162,7 @@ final class StringCommands {
             e = shard.put(r.bytes, r.offset(1), r.length(1), new byte[(int) offset + n], 0, false); // exact, as Redis
             e.raw(true);
         } else {
-            e.ensureLength((int) offset + n, max);
+            e.ensureLength(shard.table, (int) offset + n, max);
         }
         System.arraycopy(r.bytes, r.offset(3), e.valueArray(), e.valueOffset() + (int) offset, n);
         if (shard.aof != null) {
@@ -446,7 +446,7 @@ final class StringCommands {
         if (e == null) {
             e = shard.put(r.bytes, r.offset(1), r.length(1), new byte[(int) (offset >> 3) + 1], 0, false);
         }
-        int old = setBit(e, offset, bit, shard.settings.input().protoMaxBulkLen());
+        int old = setBit(shard.table, e, offset, bit, shard.settings.input().protoMaxBulkLen());
         if (shard.aof != null) {
             shard.aof.setBit(e, offset, bit);
         }
@@ -454,9 +454,9 @@ final class StringCommands {
     }
 
     /** Sets bit {@code offset} (bit 0: the first byte's most significant) of a string; returns the old bit. */
-    static int setBit(KeyTable.Entry e, long offset, int bit, long max) {
+    static int setBit(KeyTable table, KeyTable.Entry e, long offset, int bit, long max) {
         int at = (int) (offset >> 3);
-        e.ensureLength(Math.max(e.length, at + 1), max);
+        e.ensureLength(table, Math.max(e.length, at + 1), max);
         int mask = 1 << (7 - (int) (offset & 7));
         int old = (e.valueArray()[e.valueOffset() + at] & mask) != 0 ? 1 : 0;
         e.valueArray()[e.valueOffset() + at] = (byte) (bit == 1 ? e.valueArray()[e.valueOffset() + at] | mask : e.valueArray()[e.valueOffset() + at] & ~mask);

@@ -207,7 +207,7 @@ final class ZSetCommands {
             e = shard.table.insert(key, KeyTable.hash(key, 0, key.length), result);
             shard.created(e, now);
         } else {
-            e.setAggregate(result);
+            e.setAggregate(shard.table, result);
             shard.setExpire(e, 0);
             shard.table.account(e); // a step of a command across shards, outside a command here
         }
