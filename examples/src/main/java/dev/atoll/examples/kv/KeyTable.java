@@ -21,8 +21,9 @@ final class KeyTable {
      * follows at {@code data[keyLength(), keyLength() + length)}, and the array may be longer: room for
      * APPEND, SETRANGE and SETBIT to grow into (Redis's sds greed), so that many appends copy the value a
      * logarithmic number of times. A string may instead be an array apart (a sorted set's member-to-score
-     * table shares its members with its skip list: its key arrays must be the members alone); any other type
-     * is an {@link Aggregate}. Both are {@link #value}.
+     * table shares its members with its skip list: its key arrays must be the members alone; a key of 64 KiB
+     * or more); any other type is an {@link Aggregate}. Both are {@link #value}. Then the key is all of
+     * {@code data}, so a log record or a reply may write an aggregate's key array whole.
      */
     static final class Entry {
         /** Redis's own limit on greedy growth: beyond 1 MiB, a value grows by 1 MiB at a time. */
