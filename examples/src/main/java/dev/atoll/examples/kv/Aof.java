@@ -213,13 +213,17 @@ final class Aof {
 
     /** {@code SET key value [PXAT expireAt | KEEPTTL]}. */
     void set(byte[] key, byte[] value, long expireAt, boolean keepTtl) {
-        set(key, value, value.length, expireAt, keepTtl);
+        set(key, key.length, value, 0, value.length, expireAt, keepTtl);
     }
 
-    /** {@link #set} of the string {@code value[0, length)}. */
-    void set(byte[] key, byte[] value, int length, long expireAt, boolean keepTtl) {
+    /** {@link #set} of the key and string {@code e} holds. */
+    void set(KeyTable.Entry e, long expireAt, boolean keepTtl) {
+        set(e.data, e.keyLength(), e.valueArray(), e.valueOffset(), e.length, expireAt, keepTtl);
+    }
+
+    private void set(byte[] key, int keyLength, byte[] value, int offset, int length, long expireAt, boolean keepTtl) {
         ReplyWriter w = begin(expireAt != 0 ? 5 : keepTtl ? 4 : 3);
-        w.bulk(SET).bulk(key).bulk(value, 0, length);
+        w.bulk(SET).bulk(key, 0, keyLength).bulk(value, offset, length);
         if (expireAt != 0) {
             w.bulk(PXAT).bulkDecimal(expireAt);
         } else if (keepTtl) {
@@ -229,20 +233,20 @@ final class Aof {
     }
 
     /** {@code APPEND key chunk}: the command, not the value it makes (which may be far larger). */
-    void append(byte[] key, byte[] chunk, int offset, int length) {
-        begin(3).bulk(APPEND).bulk(key).bulk(chunk, offset, length);
+    void append(KeyTable.Entry e, byte[] chunk, int offset, int length) {
+        key(begin(3).bulk(APPEND), e).bulk(chunk, offset, length);
         end();
     }
 
     /** {@code SETRANGE key offset bytes}: the change, not the value it makes. */
-    void setRange(byte[] key, long offset, byte[] bytes, int from, int length) {
-        begin(4).bulk(SETRANGE).bulk(key).bulkDecimal(offset).bulk(bytes, from, length);
+    void setRange(KeyTable.Entry e, long offset, byte[] bytes, int from, int length) {
+        key(begin(4).bulk(SETRANGE), e).bulkDecimal(offset).bulk(bytes, from, length);
         end();
     }
 
     /** {@code SETBIT key offset bit}. */
-    void setBit(byte[] key, long offset, int bit) {
-        begin(4).bulk(SETBIT).bulk(key).bulkDecimal(offset).bulkDecimal(bit);
+    void setBit(KeyTable.Entry e, long offset, int bit) {
+        key(begin(4).bulk(SETBIT), e).bulkDecimal(offset).bulkDecimal(bit);
         end();
     }
 
@@ -300,7 +304,7 @@ final class Aof {
     /** A whole key as it is now, with its expiry, replacing whatever the key held (RENAME, COPY). */
     void entry(KeyTable.Entry e) {
         if (!e.isString()) {
-            del(e.key); // HSET, RPUSH ... add to what the key may still hold in the log
+            del(e); // HSET, RPUSH ... add to what the key may still hold in the log
         }
         recordStart = pending.size();
         writeEntry(pending, e, table.expireAt(e));
@@ -310,15 +314,15 @@ final class Aof {
     /** The records that make {@code e} (a rewrite's snapshot, {@link #entry}): SET, or the aggregate's records then PEXPIREAT. */
     private static void writeEntry(ReplyWriter w, KeyTable.Entry e, long expireAt) {
         if (e.isString()) {
-            w.arrayHeader(expireAt != 0 ? 5 : 3).bulk(SET).bulk(e.key).bulk(e.value, 0, e.length);
+            w.arrayHeader(expireAt != 0 ? 5 : 3).bulk(SET).bulk(e.data, 0, e.keyLength()).bulk(e.valueArray(), e.valueOffset(), e.length);
             if (expireAt != 0) {
                 w.bulk(PXAT).bulkDecimal(expireAt);
             }
             return;
         }
-        e.aggregate.writeRecords(e.key, w);
+        e.aggregate().writeRecords(e.data, w); // an aggregate's key array is the key alone
         if (expireAt != 0) {
-            w.arrayHeader(3).bulk(PEXPIREAT).bulk(e.key).bulkDecimal(expireAt);
+            w.arrayHeader(3).bulk(PEXPIREAT).bulk(e.data).bulkDecimal(expireAt);
         }
     }
 
@@ -327,14 +331,25 @@ final class Aof {
         end();
     }
 
-    void pexpireAt(byte[] key, long expireAt) {
-        begin(3).bulk(PEXPIREAT).bulk(key).bulkDecimal(expireAt);
+    /** {@code DEL} of the key {@code e} (expiry, eviction, a type's replacement). */
+    void del(KeyTable.Entry e) {
+        key(begin(2).bulk(DEL), e);
         end();
     }
 
-    void persist(byte[] key) {
-        begin(2).bulk(PERSIST).bulk(key);
+    void pexpireAt(KeyTable.Entry e, long expireAt) {
+        key(begin(3).bulk(PEXPIREAT), e).bulkDecimal(expireAt);
         end();
+    }
+
+    void persist(KeyTable.Entry e) {
+        key(begin(2).bulk(PERSIST), e);
+        end();
+    }
+
+    /** Writes the key of {@code e}: the bytes before the string stored with it, if one is. */
+    private static ReplyWriter key(ReplyWriter w, KeyTable.Entry e) {
+        return w.bulk(e.data, 0, e.keyLength());
     }
 
     void flushAll() {
@@ -605,7 +620,7 @@ final class Aof {
         long now = System.currentTimeMillis();
         table.forEach(e -> {
             long expireAt = table.expireAt(e);
-            if ((expireAt == 0 || expireAt > now) && (e.isString() || e.aggregate.size() > 0)) {
+            if ((expireAt == 0 || expireAt > now) && (e.isString() || e.aggregate().size() > 0)) {
                 writeEntry(snapshot, e, expireAt);
             }
         });

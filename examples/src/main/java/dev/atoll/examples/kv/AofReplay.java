@@ -184,7 +184,7 @@ final class AofReplay {
         for (int shard = 0; shard < tables.length; shard++) {
             int here = shard;
             tables[shard].forEach(e -> {
-                if (KeySlots.owner(e.key, 0, e.key.length, tables.length) != here) {
+                if (KeySlots.owner(e.data, 0, e.keyLength(), tables.length) != here) {
                     strays.add(e);
                 }
             });
@@ -201,12 +201,13 @@ final class AofReplay {
 
     /** Puts {@code e}'s key and value, expiring at {@code expireAt}, into the table of its slot's owner. */
     private static void moveToOwner(KeyTable.Entry e, long expireAt, KeyTable[] tables) {
-        KeyTable target = tables[KeySlots.owner(e.key, 0, e.key.length, tables.length)];
-        KeyTable.Entry moved = target.find(e.key, 0, e.key.length, e.hash);
+        KeyTable target = tables[KeySlots.owner(e.data, 0, e.keyLength(), tables.length)];
+        int hash = e.hash();
+        KeyTable.Entry moved = target.find(e.data, 0, e.keyLength(), hash);
         if (moved == null) {
-            moved = target.insert(e.key, e.hash, new byte[0]);
+            moved = target.insert(e.data, 0, e.keyLength(), hash, e.data, 0, 0);
         }
-        moved.takeValueOf(e);
+        moved.takeValueOf(target, e);
         target.setExpire(moved, expireAt);
     }
 
@@ -425,9 +426,9 @@ final class AofReplay {
             }
             KeyTable.Entry e = entry(r, table);
             if (e == null) {
-                e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), r.copy(2));
+                e = table.insert(b, r.offset(1), r.length(1), KeyTable.hash(b, r.offset(1), r.length(1)), b, r.offset(2), r.length(2));
             } else {
-                e.setString(r.copy(2));
+                e.setString(table, b, r.offset(2), r.length(2));
             }
             if (!keepTtl) {
                 table.setExpire(e, expireAt);
@@ -435,9 +436,9 @@ final class AofReplay {
         } else if (r.is(0, APPEND) && r.count() == 3) {
             KeyTable.Entry e = entry(r, table);
             if (e == null) {
-                table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), r.copy(2)).raw = true;
+                table.insert(b, r.offset(1), r.length(1), KeyTable.hash(b, r.offset(1), r.length(1)), b, r.offset(2), r.length(2)).raw(true);
             } else if (e.isString()) {
-                e.append(b, r.offset(2), r.length(2), Integer.MAX_VALUE); // its expiry stays, as APPEND keeps it
+                e.append(table, b, r.offset(2), r.length(2), Integer.MAX_VALUE); // its expiry stays, as APPEND keeps it
             } else {
                 return false;
             }
@@ -447,16 +448,16 @@ final class AofReplay {
             KeyTable.Entry e = entry(r, table);
             if (e == null) {
                 e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), new HashValue());
-            } else if (!(e.aggregate instanceof HashValue)) {
+            } else if (!(e.aggregate() instanceof HashValue)) {
                 return false;
             }
-            HashValue fields = (HashValue) e.aggregate;
+            HashValue fields = (HashValue) e.aggregate();
             for (int i = 2; i < r.count(); i += 2) {
                 fields.put(b, r.offset(i), r.length(i), b, r.offset(i + 1), r.length(i + 1));
             }
         } else if (r.is(0, HDEL) && r.count() >= 3) {
             KeyTable.Entry e = entry(r, table);
-            if (e != null && e.aggregate instanceof HashValue fields) {
+            if (e != null && e.aggregate() instanceof HashValue fields) {
                 for (int i = 2; i < r.count(); i++) {
                     fields.remove(b, r.offset(i), r.length(i));
                 }
@@ -468,16 +469,16 @@ final class AofReplay {
             KeyTable.Entry e = entry(r, table);
             if (e == null) {
                 e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), new SetValue());
-            } else if (!(e.aggregate instanceof SetValue)) {
+            } else if (!(e.aggregate() instanceof SetValue)) {
                 return false;
             }
-            SetValue members = (SetValue) e.aggregate;
+            SetValue members = (SetValue) e.aggregate();
             for (int i = 2; i < r.count(); i++) {
                 members.add(b, r.offset(i), r.length(i), r); // r parses the integers: only its number changes
             }
         } else if (r.is(0, SREM) && r.count() >= 3) {
             KeyTable.Entry e = entry(r, table);
-            if (e != null && e.aggregate instanceof SetValue members) {
+            if (e != null && e.aggregate() instanceof SetValue members) {
                 for (int i = 2; i < r.count(); i++) {
                     members.remove(b, r.offset(i), r.length(i), r);
                 }
@@ -489,10 +490,10 @@ final class AofReplay {
             KeyTable.Entry e = entry(r, table);
             if (e == null) {
                 e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), ZSetValue.forRecord(r));
-            } else if (!(e.aggregate instanceof ZSetValue)) {
+            } else if (!(e.aggregate() instanceof ZSetValue)) {
                 return false;
             }
-            ZSetValue z = (ZSetValue) e.aggregate;
+            ZSetValue z = (ZSetValue) e.aggregate();
             for (int i = 2; i < r.count(); i += 2) {
                 double score = Score.parse(b, r.offset(i), r.length(i));
                 if (Double.isNaN(score)) {
@@ -502,7 +503,7 @@ final class AofReplay {
             }
         } else if (r.is(0, ZREM) && r.count() >= 3) {
             KeyTable.Entry e = entry(r, table);
-            if (e != null && e.aggregate instanceof ZSetValue z) {
+            if (e != null && e.aggregate() instanceof ZSetValue z) {
                 for (int i = 2; i < r.count(); i++) {
                     z.remove(b, r.offset(i), r.length(i));
                 }
@@ -543,15 +544,15 @@ final class AofReplay {
         }
         KeyTable.Entry e = entry(r, table);
         if (e == null) {
-            e = table.insert(r.copy(1), KeyTable.hash(r.bytes, r.offset(1), r.length(1)), new byte[0]);
+            e = table.insert(r.bytes, r.offset(1), r.length(1), KeyTable.hash(r.bytes, r.offset(1), r.length(1)), r.bytes, 0, 0);
         } else if (!e.isString()) {
             return false;
         }
         if (bit) {
-            StringCommands.setBit(e, offset, (int) r.number, Integer.MAX_VALUE);
+            StringCommands.setBit(table, e, offset, (int) r.number, Integer.MAX_VALUE);
         } else {
-            e.ensureLength((int) offset + r.length(3), Integer.MAX_VALUE);
-            System.arraycopy(r.bytes, r.offset(3), e.value, (int) offset, r.length(3));
+            e.ensureLength(table, (int) offset + r.length(3), Integer.MAX_VALUE);
+            System.arraycopy(r.bytes, r.offset(3), e.valueArray(), e.valueOffset() + (int) offset, r.length(3));
         }
         return true;
     }

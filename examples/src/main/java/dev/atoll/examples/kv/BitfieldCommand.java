@@ -64,7 +64,7 @@ final class BitfieldCommand {
                 firstTouched = 0;
             } else if (e.length < needed) {
                 firstTouched = e.length;
-                e.ensureLength(needed, shard.settings.input().protoMaxBulkLen());
+                e.ensureLength(shard.table, needed, shard.settings.input().protoMaxBulkLen());
             }
         }
         out.arrayHeader(fields.size());
@@ -90,7 +90,7 @@ final class BitfieldCommand {
         if (firstTouched != Integer.MAX_VALUE) {
             e.version++;   // a change WATCH sees
             if (shard.aof != null) {
-                shard.aof.setRange(e.key, firstTouched, e.value, firstTouched, e.length - firstTouched);
+                shard.aof.setRange(e, firstTouched, e.valueArray(), e.valueOffset() + firstTouched, e.length - firstTouched);
             }
         }
     }
@@ -192,7 +192,7 @@ final class BitfieldCommand {
         for (int i = 0; i < bits; i++) {
             long bit = offset + i;
             int at = (int) (bit >> 3);
-            int b = at < e.length ? e.value[at] & 0xFF : 0;
+            int b = at < e.length ? e.valueArray()[e.valueOffset() + at] & 0xFF : 0;
             value = (value << 1) | ((b >> (7 - (int) (bit & 7))) & 1);
         }
         if (signed && bits < 64 && (value & (1L << (bits - 1))) != 0) {
@@ -202,12 +202,14 @@ final class BitfieldCommand {
     }
 
     private static void write(KeyTable.Entry e, long offset, int bits, long value) {
+        byte[] bytes = e.valueArray();
+        int base = e.valueOffset();
         for (int i = 0; i < bits; i++) {
             long bit = offset + i;
-            int at = (int) (bit >> 3);
+            int at = base + (int) (bit >> 3);
             int mask = 1 << (7 - (int) (bit & 7));
             boolean one = ((value >>> (bits - 1 - i)) & 1) != 0;
-            e.value[at] = (byte) (one ? e.value[at] | mask : e.value[at] & ~mask);
+            bytes[at] = (byte) (one ? bytes[at] | mask : bytes[at] & ~mask);
         }
     }
 

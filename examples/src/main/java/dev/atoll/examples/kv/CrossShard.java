@@ -103,8 +103,8 @@ final class CrossShard {
             if (part == second) {
                 KeyTable.Entry e = shard.live(key, 0, key.length, now);
                 if (e != null) {
-                    KeyTable.Entry copy = new KeyTable.Entry(key, e.hash, new byte[0]);
-                    copy.copyValueOf(e);
+                    KeyTable.Entry copy = new KeyTable.Entry(key, 0, key.length, key, 0, 0);
+                    copy.copyValueOf(null, e);
                     part.value = copy;
                 }
             }

@@ -109,9 +109,9 @@ final class DumpCommands {
         KeyTable.Entry e = existing != null ? existing
                 : shard.put(r.bytes, r.offset(1), r.length(1), new byte[0], 0, false);
         if (value instanceof byte[] string) {
-            e.setString(string);
+            e.setString(shard.table, string, 0, string.length);
         } else {
-            e.setAggregate((Aggregate) value);
+            e.setAggregate(shard.table, (Aggregate) value);
         }
         shard.table.account(e);
         shard.setExpire(e, expireAt);

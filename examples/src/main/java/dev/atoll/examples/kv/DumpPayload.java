@@ -48,9 +48,9 @@ final class DumpPayload {
         ByteArrayOutputStream out = new ByteArrayOutputStream(e.isString() ? e.length + 16 : 64);
         if (e.isString()) {
             out.write(STRING);
-            string(out, e.value, e.length);
+            string(out, e.valueArray(), e.valueOffset(), e.length);
         } else {
-            switch (e.aggregate) {
+            switch (e.aggregate()) {
                 case ListValue list -> {
                     out.write(LIST);
                     length(out, list.size());
@@ -82,7 +82,7 @@ final class DumpPayload {
                         }
                     });
                 }
-                default -> throw new IllegalStateException("no DUMP encoding for " + e.aggregate.type());
+                default -> throw new IllegalStateException("no DUMP encoding for " + e.aggregate().type());
             }
         }
         out.write(RDB_VERSION);
@@ -97,12 +97,12 @@ final class DumpPayload {
     }
 
     private static void string(ByteArrayOutputStream out, byte[] bytes) {
-        string(out, bytes, bytes.length);
+        string(out, bytes, 0, bytes.length);
     }
 
-    private static void string(ByteArrayOutputStream out, byte[] bytes, int length) {
+    private static void string(ByteArrayOutputStream out, byte[] bytes, int offset, int length) {
         length(out, length);
-        out.write(bytes, 0, length);
+        out.write(bytes, offset, length);
     }
 
     /** RDB's length: 6 bits, 14 bits, or 0x80 and 32 bits big-endian. */

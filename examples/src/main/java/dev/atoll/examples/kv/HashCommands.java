@@ -25,7 +25,7 @@ final class HashCommands {
     void run(Command command, Request r, long now, ReplyWriter out) {
         byte[] b = r.bytes;
         KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
-        if (e != null && !(e.aggregate instanceof HashValue)) {
+        if (e != null && !(e.aggregate() instanceof HashValue)) {
             // Redis checks an increment before the key's type.
             if (command == Command.HINCRBY && !r.longAt(3)) {
                 out.error(KvShard.NOT_INTEGER);
@@ -34,7 +34,7 @@ final class HashCommands {
             }
             return;
         }
-        HashValue h = e == null ? null : (HashValue) e.aggregate;
+        HashValue h = e == null ? null : (HashValue) e.aggregate();
         if (e != null && command.writes) {
             e.version++; // changed, or as good as: a move of the key in progress keeps its source
         }
@@ -143,7 +143,7 @@ final class HashCommands {
     /** The hash of the key, made (empty, no expiry) when the key is absent. */
     private HashValue create(KeyTable.Entry e, Request r, long now) {
         if (e != null) {
-            return (HashValue) e.aggregate;
+            return (HashValue) e.aggregate();
         }
         int hash = KeyTable.hash(r.bytes, r.offset(1), r.length(1));
         HashValue fields = new HashValue();
@@ -168,7 +168,7 @@ final class HashCommands {
         }
         long delta = r.number;
         long value = 0;
-        if (e != null && ((HashValue) e.aggregate).get(r.bytes, r.offset(2), r.length(2), found)) {
+        if (e != null && ((HashValue) e.aggregate()).get(r.bytes, r.offset(2), r.length(2), found)) {
             if (!number.parseLong(found.array, found.offset, found.length)) {
                 out.error("ERR hash value is not an integer");
                 return;
@@ -190,7 +190,7 @@ final class HashCommands {
             return;
         }
         BigDecimal increment = StringCommands.parseFloat(r.bytes, r.offset(3), r.length(3));
-        BigDecimal value = e == null || !((HashValue) e.aggregate).get(r.bytes, r.offset(2), r.length(2), found)
+        BigDecimal value = e == null || !((HashValue) e.aggregate()).get(r.bytes, r.offset(2), r.length(2), found)
                 ? BigDecimal.ZERO : StringCommands.parseFloat(found.array, found.offset, found.length);
         if (value == null) {
             out.error("ERR hash value is not a float");

@@ -88,8 +88,8 @@ final class HashValue implements Aggregate {
             if (e == null) {
                 return false;
             }
-            found.array = e.value;
-            found.offset = 0;
+            found.array = e.valueArray();
+            found.offset = e.valueOffset();
             found.length = e.length;
             return true;
         }
@@ -123,7 +123,7 @@ final class HashValue implements Aggregate {
             KeyTable.Entry e = table.find(f, fo, fl, hash);
             byte[] value = Arrays.copyOfRange(v, vo, vo + vl);
             if (e != null) {
-                e.setString(value);
+                e.setString(table, value);
                 table.account(e);
                 return false;
             }
@@ -189,7 +189,7 @@ final class HashValue implements Aggregate {
     /** Visits every field without copying it: in insertion order for a listpack. */
     void forEachRange(RangeVisitor visitor) {
         if (elements instanceof KeyTable table) {
-            table.forEach(e -> visitor.visit(e.key, 0, e.key.length, e.value, 0, e.length));
+            table.forEach(e -> visitor.visit(e.data, 0, e.keyLength(), e.valueArray(), e.valueOffset(), e.length));
             return;
         }
         byte[] lp = (byte[]) elements;
@@ -203,7 +203,7 @@ final class HashValue implements Aggregate {
     /** Visits every field as arrays of its own (a listpack's are copied): in insertion order for a listpack. */
     void forEach(FieldVisitor visitor) {
         if (elements instanceof KeyTable table) {
-            table.forEach(e -> visitor.visit(e.key, e.value));
+            table.forEach(e -> visitor.visit(e.key(), e.bytes()));
             return;
         }
         forEachRange((f, fo, fl, v, vo, vl) -> visitor.visit(Arrays.copyOfRange(f, fo, fo + fl), Arrays.copyOfRange(v, vo, vo + vl)));
@@ -215,7 +215,7 @@ final class HashValue implements Aggregate {
      */
     long scan(long cursor, int countHint, FieldVisitor visitor) {
         if (elements instanceof KeyTable table) {
-            return table.scan(cursor, countHint, e -> visitor.visit(e.key, e.value));
+            return table.scan(cursor, countHint, e -> visitor.visit(e.key(), e.bytes()));
         }
         forEach(visitor);
         return 0;

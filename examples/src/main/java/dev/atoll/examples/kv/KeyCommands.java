@@ -103,7 +103,7 @@ final class KeyCommands {
     /** The key that is argument 2, made to hold {@code source}'s value (shared: the source is removed next) and expiry. */
     private KeyTable.Entry move(KeyTable.Entry source, Request r, long now) {
         KeyTable.Entry target = place(r, now);
-        target.takeValueOf(source);
+        target.takeValueOf(shard.table, source);
         shard.setExpire(target, shard.table.expireAt(source));
         return target;
     }
@@ -159,7 +159,7 @@ final class KeyCommands {
             return;
         }
         KeyTable.Entry target = place(r, now);
-        target.copyValueOf(source);
+        target.copyValueOf(shard.table, source);
         shard.setExpire(target, shard.table.expireAt(source));
         if (shard.aof != null) {
             shard.aof.entry(target);
@@ -205,7 +205,7 @@ final class KeyCommands {
                 out.integer(Eviction.idleMillis(e.accessedAt, now) / 1000);
             }
         } else {
-            boolean shared = e.isString() && "int".equals(encoding(e)) && number.parseLong(e.value, 0, e.length)
+            boolean shared = e.isString() && "int".equals(encoding(e)) && number.parseLong(e.valueArray(), e.valueOffset(), e.length)
                     && number.number >= 0 && number.number < 10_000;
             out.integer(shared ? SHARED_REFCOUNT : 1);
         }
@@ -240,7 +240,7 @@ final class KeyCommands {
                     out.nullBulk();
                 } else {
                     shard.table.account(e);
-                    out.integer(e.bytes);
+                    out.integer(KeyTable.footprint(e));
                 }
             }
             case "purge" -> out.ok();
@@ -262,12 +262,12 @@ final class KeyCommands {
      */
     private String encoding(KeyTable.Entry e) {
         if (!e.isString()) {
-            return e.aggregate.encoding();
+            return e.aggregate().encoding();
         }
-        if (e.raw) {
+        if (e.raw()) {
             return "raw";
         }
-        if (!e.notInt && e.length <= 20 && number.parseLong(e.value, 0, e.length)) {
+        if (!e.notInt() && e.length <= 20 && number.parseLong(e.valueArray(), e.valueOffset(), e.length)) {
             return "int";
         }
         return e.length <= 44 ? "embstr" : "raw";

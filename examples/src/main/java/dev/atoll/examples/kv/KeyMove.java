@@ -83,8 +83,8 @@ final class KeyMove extends PendingReply {
             finish(command == Command.COPY ? ":0\r\n" : "-ERR no such key\r\n");
             return;
         }
-        copy = new KeyTable.Entry(target, KeyTable.hash(target, 0, target.length), new byte[0]);
-        copy.copyValueOf(e);
+        copy = new KeyTable.Entry(target, 0, target.length, target, 0, 0);
+        copy.copyValueOf(null, e);
         copyExpireAt = shard.table.expireAt(e);
         original = e;
         originalVersion = e.version;
@@ -102,7 +102,7 @@ final class KeyMove extends PendingReply {
         if (e == null) {
             e = shard.put(target, 0, target.length, new byte[0], 0, false);
         }
-        e.takeValueOf(copy);
+        e.takeValueOf(shard.table, copy);
         shard.table.account(e);
         shard.setExpire(e, copyExpireAt);
         shard.blocking.signal(target, 0, target.length); // a client blocked on it is served at the loop's next step

@@ -16,25 +16,47 @@ final class KeyTable {
     private static final long[] NO_EXPIRES = {};
 
     /**
-     * A key with its value and absolute expiry. A string's bytes are {@code value[0, length)}: the
-     * array may be longer, room for APPEND, SETRANGE and SETBIT to grow into (Redis's sds greed), so
-     * that many appends copy the value a logarithmic number of times. Any other type is an
-     * {@link Aggregate} in {@link #aggregate}, with {@link #value} null.
+     * A key with its value. The key is {@code data[0, keyLength())}; a string stored with it (every string of
+     * the keyspace: one array a key, where a key and its value apart took two headers and a reference more)
+     * follows at {@code data[keyLength(), keyLength() + length)}, and the array may be longer: room for
+     * APPEND, SETRANGE and SETBIT to grow into (Redis's sds greed), so that many appends copy the value a
+     * logarithmic number of times. A string may instead be an array apart (a sorted set's member-to-score
+     * table shares its members with its skip list: its key arrays must be the members alone; a key of 64 KiB
+     * or more); any other type is an {@link Aggregate}. Both are {@link #value}. Then the key is all of
+     * {@code data}, so a log record or a reply may write an aggregate's key array whole.
      */
     static final class Entry {
         /** Redis's own limit on greedy growth: beyond 1 MiB, a value grows by 1 MiB at a time. */
         private static final int GREEDY_LIMIT = 1 << 20;
+        /** The longest array the JVM allocates with certainty. */
+        private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
+        /**
+         * {@link #keyMeta}'s bits: the key's length when a string is stored after it (below 64 KiB: a longer key,
+         * which proto-max-bulk-len allows up to 2047 MiB, keeps its string apart), 14 bits of its hash, two flags.
+         */
+        private static final int KEY_LENGTH = 0xFFFF;
+        private static final int TAG = ((1 << 30) - 1) & ~KEY_LENGTH;
+        private static final int RAW = 1 << 30;
+        private static final int NOT_INT = 1 << 31;
 
-        final byte[] key;
-        final int hash;
-        byte[] value;
+        /** The key's bytes, then those of a string stored with it, then room. */
+        byte[] data;
+        /** Null for a string stored after the key in {@link #data}; a {@code byte[]} for a string apart; else the {@link Aggregate}. */
+        private Object value;
+        /**
+         * A string's length; for an aggregate, the bytes {@link #usedBytes} counts for it, as {@link #account}
+         * last asked it (a string's own footprint follows from its arrays, so the entry keeps no field for it).
+         */
         int length;
-        /** The hash, list, set or sorted set; null for a string. */
-        Aggregate aggregate;
-        /** Changed in place (APPEND, SETRANGE, SETBIT): OBJECT ENCODING says raw, as Redis does. */
-        boolean raw;
-        /** Stored as text that is not a candidate for the int encoding (INCRBYFLOAT's result). */
-        boolean notInt;
+        /**
+         * The key's length when a string is stored after it (else the key is all of {@link #data}); above it the
+         * top 14 bits of the key's hash (set when the table links it: a lookup compares them before it reads a
+         * key's bytes, as a kept hash spared it, without the 4 bytes a key that kept hash took); and two flags
+         * (one int, not two booleans):
+         * raw — changed in place (APPEND, SETRANGE, SETBIT), OBJECT ENCODING says raw as Redis does; not-int —
+         * stored as text that is no candidate for the int encoding (INCRBYFLOAT's result).
+         */
+        private int keyMeta;
         /**
          * Bumped by every change of value or expiry: a move between shards deletes its source only if
          * unchanged, WATCH compares it. An int (it wraps after 2^32 changes, far more than can happen
@@ -47,101 +69,230 @@ final class KeyTable {
          * logarithmic access counter and the minute it last decayed ({@link Eviction#touch}); 0 until set.
          */
         int accessedAt;
-        /** What {@link #usedBytes} counts for it: its footprint when it was last accounted ({@link #account}). */
-        int bytes;
         Entry next;
         /** Position in the list of keys with an expiry, and of its expiry in {@link #volatileExpires}; -1 when it has none. */
         int volatileIndex = -1;
 
-        Entry(byte[] key, int hash, byte[] value) {
-            this.key = key;
-            this.hash = hash;
+        /** A key holding the string {@code value} apart (the arrays are kept, not copied). */
+        Entry(byte[] key, byte[] value) {
+            this.data = key;
             this.value = value;
             this.length = value.length;
         }
 
-        Entry(byte[] key, int hash, Aggregate aggregate) {
-            this.key = key;
-            this.hash = hash;
-            this.aggregate = aggregate;
+        /** A key holding the string {@code v[from, from + count)}, both copied: into one array where they fit. */
+        Entry(byte[] k, int offset, int keyLength, byte[] v, int from, int count) {
+            if (fitsAfter(keyLength, count)) {
+                data = new byte[roomFor(keyLength + count)];
+                System.arraycopy(k, offset, data, 0, keyLength);
+                System.arraycopy(v, from, data, keyLength, count);
+                keyMeta = keyLength;
+                length = count;
+            } else {
+                data = Arrays.copyOfRange(k, offset, offset + keyLength);
+                value = Arrays.copyOfRange(v, from, from + count);
+                length = count;
+            }
+        }
+
+        Entry(byte[] key, Aggregate aggregate) {
+            this.data = key;
+            this.value = aggregate;
+        }
+
+        /** Whether a string of {@code count} bytes can follow a key of {@code keyLength} in one array. */
+        private static boolean fitsAfter(int keyLength, int count) {
+            return keyLength <= KEY_LENGTH && (long) keyLength + count <= MAX_ARRAY;
+        }
+
+        /** An array length for {@code bytes}: rounded up to 8, which the heap's alignment gives for nothing. */
+        private static int roomFor(int bytes) {
+            return Math.min((bytes + 7) & ~7, MAX_ARRAY);
+        }
+
+        /**
+         * The key's hash ({@link KeyTable#hash}), computed again when needed (a resize, a removal, a move) rather
+         * than kept: 4 bytes less a key, which take the entry from 64 to 56 bytes under ZGC (with the string's
+         * footprint not kept either). A lookup compares 14 bits of it kept in {@link #keyMeta} first.
+         */
+        int hash() {
+            return KeyTable.hash(data, 0, keyLength());
+        }
+
+        int keyLength() {
+            return value == null ? keyMeta & KEY_LENGTH : data.length;
+        }
+
+        /** The key in an array of its own length: {@link #data} itself unless a string is stored after it, else a copy. */
+        byte[] key() {
+            return value != null ? data : Arrays.copyOf(data, keyMeta & KEY_LENGTH);
         }
 
         /** Whether it holds a string (else an {@link Aggregate}). */
         boolean isString() {
-            return aggregate == null;
+            return !(value instanceof Aggregate);
         }
 
-        /** Makes it the string {@code bytes} (the array is kept, not copied). */
-        void setString(byte[] bytes) {
-            setString(bytes, bytes.length);
+        /** The hash, list, set or sorted set; null for a string. */
+        Aggregate aggregate() {
+            return value instanceof Aggregate a ? a : null;
         }
 
-        /** Makes it the string {@code bytes[0, length)} (the array is kept, not copied: its own, or the entry's own array written over). */
-        void setString(byte[] bytes, int length) {
+        /** The array holding the string's bytes, at {@link #valueOffset()}: {@link #data} or the array apart. */
+        byte[] valueArray() {
+            return value == null ? data : (byte[]) value;
+        }
+
+        /** Where the string's bytes start in {@link #valueArray()}. */
+        int valueOffset() {
+            return value == null ? keyMeta & KEY_LENGTH : 0;
+        }
+
+        /** Changed in place (APPEND, SETRANGE, SETBIT): OBJECT ENCODING says raw, as Redis does. */
+        boolean raw() {
+            return (keyMeta & RAW) != 0;
+        }
+
+        void raw(boolean raw) {
+            keyMeta = raw ? keyMeta | RAW : keyMeta & ~RAW;
+        }
+
+        /** Stored as text that is not a candidate for the int encoding (INCRBYFLOAT's result). */
+        boolean notInt() {
+            return (keyMeta & NOT_INT) != 0;
+        }
+
+        void notInt(boolean notInt) {
+            keyMeta = notInt ? keyMeta | NOT_INT : keyMeta & ~NOT_INT;
+        }
+
+        // The changes below take the table that holds the entry ({@code owner}; null for an entry in none), which
+        // counts what its arrays take as they change.
+
+        /** Makes it the string {@code bytes}, apart (the array is kept, not copied). */
+        void setString(KeyTable owner, byte[] bytes) {
+            long before = footprint(this);
+            apart(bytes);
+            changed(owner, this, before);
+        }
+
+        private void apart(byte[] bytes) {
+            data = key();
             value = bytes;
-            this.length = length;
-            aggregate = null;
+            length = bytes.length;
+            keyMeta &= TAG;
             version++;
-            raw = false;
-            notInt = false;
         }
 
-        /** Makes it the aggregate {@code elements}. */
-        void setAggregate(Aggregate elements) {
+        /**
+         * Makes it the string {@code v[from, from + count)}, copied after the key: over the entry's own array
+         * when a new one would take the same heap bytes (SET of a same-sized value, INCR: no allocation), else
+         * into a new array as long as those bytes allow (a multiple of 8: a value that grows within them is
+         * written over too). Safe because the array is the entry's alone: replies, the log, DUMP, COPY and
+         * moves between shards copy it, and nothing holds it past a command. A string apart stays apart (a
+         * sorted set's scores), and so does one whose key and value would not fit in one array.
+         */
+        void setString(KeyTable owner, byte[] v, int from, int count) {
+            long before = footprint(this);
+            copy(v, from, count);
+            changed(owner, this, before);
+        }
+
+        private void copy(byte[] v, int from, int count) {
+            int keyLength = keyLength();
+            if (value instanceof byte[] || !fitsAfter(keyLength, count)) {
+                apart(Arrays.copyOfRange(v, from, from + count));
+                return;
+            }
+            int size = keyLength + count;
+            if (size > data.length || arrayBytes(data.length) != arrayBytes(size)) {
+                byte[] grown = new byte[roomFor(size)];
+                System.arraycopy(data, 0, grown, 0, keyLength);
+                data = grown;
+            }
+            System.arraycopy(v, from, data, keyLength, count);
             value = null;
-            length = 0;
-            aggregate = elements;
+            length = count;
+            keyMeta = keyMeta & TAG | keyLength;
             version++;
+        }
+
+        /** Makes it the aggregate {@code elements}: the key's array becomes the key alone. */
+        void setAggregate(KeyTable owner, Aggregate elements) {
+            long before = footprint(this);
+            data = key();
+            value = elements;
+            length = aggregateBytes(elements);
+            keyMeta &= TAG;
+            version++;
+            changed(owner, this, before);
         }
 
         /** Takes the value of {@code other} (RENAME, COPY, moving keys between shards), sharing nothing mutable. */
-        void copyValueOf(Entry other) {
+        void copyValueOf(KeyTable owner, Entry other) {
             if (other.isString()) {
-                setString(Arrays.copyOf(other.value, other.length));
-                raw = other.raw;
-                notInt = other.notInt;
+                setString(owner, other.valueArray(), other.valueOffset(), other.length);
+                raw(other.raw());
+                notInt(other.notInt());
             } else {
-                setAggregate(other.aggregate.copy());
+                setAggregate(owner, other.aggregate().copy());
             }
         }
 
-        /** Takes the value of {@code other}, which is dropped next (RENAME): shared, not copied. */
-        void takeValueOf(Entry other) {
-            value = other.value;
-            length = other.length;
-            aggregate = other.aggregate;
-            raw = other.raw;
-            notInt = other.notInt;
-            version++;
+        /** Takes the value of {@code other}, which is dropped next (RENAME): an aggregate is shared, a string copied. */
+        void takeValueOf(KeyTable owner, Entry other) {
+            if (other.isString()) {
+                copyValueOf(owner, other);
+            } else {
+                setAggregate(owner, other.aggregate());
+            }
         }
 
         /** The string's bytes in an array of their own length (a snapshot, a move). */
         byte[] bytes() {
-            return value.length == length ? value : Arrays.copyOf(value, length);
+            byte[] array = valueArray();
+            int offset = valueOffset();
+            return offset == 0 && array.length == length ? array : Arrays.copyOfRange(array, offset, offset + length);
         }
 
         /**
          * Makes the string at least {@code size} bytes long, new bytes zero, growing the array as sds
          * does: doubled up to 1 MiB, then by 1 MiB, never past {@code max} (which {@code size} is not over).
+         * The string is then at {@link #valueArray()} from {@link #valueOffset()}, after the key where it fits.
          */
-        void ensureLength(int size, long max) {
-            version++;
-            if (size > value.length) {
+        void ensureLength(KeyTable owner, int size, long max) {
+            int offset = valueOffset();
+            byte[] array = valueArray();
+            if (offset + (long) size > array.length) {
+                long before = footprint(this);
                 long greedy = size < GREEDY_LIMIT ? 2L * size : (long) size + GREEDY_LIMIT;
-                value = Arrays.copyOf(value, (int) Math.max(size, Math.min(greedy, Math.min(max, Integer.MAX_VALUE - 16))));
+                int room = (int) Math.min(offset + Math.max(size, Math.min(greedy, max)), MAX_ARRAY);
+                if (value == null && offset + (long) size <= MAX_ARRAY) {
+                    data = Arrays.copyOf(data, room);
+                } else { // apart, or too long for one array with its key
+                    byte[] apart = new byte[room - offset];
+                    System.arraycopy(array, offset, apart, 0, length);
+                    data = key();
+                    value = apart;
+                    keyMeta &= ~KEY_LENGTH;
+                }
+                changed(owner, this, before);
+                array = valueArray();
+                offset = valueOffset();
             }
             if (size > length) {
-                Arrays.fill(value, length, size, (byte) 0);
+                Arrays.fill(array, offset + length, offset + size, (byte) 0);
                 length = size;
             }
-            raw = true;
+            version++;
+            raw(true);
         }
 
         /** Appends {@code b[offset, offset + count)} to the string (the caller checked {@code max}). */
-        void append(byte[] b, int offset, int count, long max) {
+        void append(KeyTable owner, byte[] b, int offset, int count, long max) {
             int at = length;
-            ensureLength(at + count, max);
-            System.arraycopy(b, offset, value, at, count);
+            ensureLength(owner, at + count, max);
+            System.arraycopy(b, offset, valueArray(), valueOffset() + at, count);
         }
     }
 
@@ -162,6 +313,11 @@ final class KeyTable {
     private int volatileCount;
     /** The estimated heap footprint of the keys and their values (maxmemory's used memory). */
     private long usedBytes;
+
+    /** The bits of {@code hash} an entry keeps ({@link Entry#keyMeta}): its top 14, which bucket indexes reach only past 2^18 buckets. */
+    private static int tag(int hash) {
+        return (hash >>> 18) << 16;
+    }
 
     /** The hash of a key for its bucket: FNV-1a, then a finalizer so that the low bits spread (the shard is {@link KeySlots}'). */
     static int hash(byte[] bytes, int offset, int length) {
@@ -195,17 +351,38 @@ final class KeyTable {
     }
 
     /**
-     * Estimates the heap footprint of {@code e} as it is now, with compressed references: the entry
-     * (56 bytes) and its bucket slots (8), the key's array and the string's array as allocated (the
-     * room APPEND keeps included), or what the aggregate says it holds; and updates {@link #usedBytes}.
-     * Called after every write of the key, so that a value changed in place is counted.
+     * The heap footprint counted for {@code e}, with compressed references: the entry (48 bytes) and its bucket
+     * slots (8), the key's array with the string stored after it as allocated (the room APPEND keeps
+     * included), a string's array apart, or what the aggregate said it held when last {@link #account}ed.
+     */
+    static long footprint(Entry e) {
+        return ENTRY_BYTES + arrayBytes(e.data.length)
+                + (e.value == null ? 0 : e.value instanceof byte[] apart ? arrayBytes(apart.length) : e.length);
+    }
+
+    /**
+     * Counts what the aggregate {@code e} holds now in {@link #usedBytes}: called after every write of the key,
+     * so that an aggregate changed in place is counted. A string's changes are counted as its arrays change
+     * ({@link Entry#setString} and the others, told their table).
      */
     void account(Entry e) {
-        long footprint = ENTRY_BYTES + arrayBytes(e.key.length)
-                + (e.aggregate != null ? e.aggregate.bytes() : arrayBytes(e.value.length));
-        int now = (int) Math.min(Integer.MAX_VALUE, footprint);
-        usedBytes += now - e.bytes;
-        e.bytes = now;
+        Aggregate aggregate = e.aggregate();
+        if (aggregate != null) {
+            int now = aggregateBytes(aggregate);
+            usedBytes += now - e.length;
+            e.length = now;
+        }
+    }
+
+    private static int aggregateBytes(Aggregate aggregate) {
+        return (int) Math.min(Integer.MAX_VALUE, aggregate.bytes());
+    }
+
+    /** Adds what {@code e}'s footprint grew by since {@code before} (negative: shrank) to {@link #usedBytes}; for an entry in no table, nothing. */
+    private static void changed(KeyTable owner, Entry e, long before) {
+        if (owner != null) {
+            owner.usedBytes += footprint(e) - before;
+        }
     }
 
     /** The heap bytes of a {@code byte[]} of {@code length}: 16 of header, the bytes rounded up to 8. */
@@ -214,36 +391,47 @@ final class KeyTable {
     }
 
     /** An entry's object and the bucket slots it takes on average (the table is kept at most full: 1 to 2 slots a key). */
-    static final int ENTRY_BYTES = 56 + 8;
+    static final int ENTRY_BYTES = 48 + 8;
 
     Entry find(byte[] bytes, int offset, int length, int hash) {
+        int tag = tag(hash);
         for (Entry e = buckets[hash & (buckets.length - 1)]; e != null; e = e.next) {
-            if (e.hash == hash && Arrays.equals(e.key, 0, e.key.length, bytes, offset, offset + length)) {
+            if ((e.keyMeta & Entry.TAG) == tag && e.keyLength() == length
+                    && Arrays.equals(e.data, 0, length, bytes, offset, offset + length)) {
                 return e;
             }
         }
         return null;
     }
 
-    /** Adds a string key that is not in the table. */
+    /** Adds a key that is not in the table holding the string {@code value} apart (arrays kept, not copied). */
     Entry insert(byte[] key, int hash, byte[] value) {
-        return link(new Entry(key, hash, value));
+        return link(new Entry(key, value), hash);
+    }
+
+    /** Adds the key {@code k[offset, offset + length)} that is not in the table holding the string {@code v[from, from + count)}, both copied into one array. */
+    Entry insert(byte[] k, int offset, int length, int hash, byte[] v, int from, int count) {
+        return link(new Entry(k, offset, length, v, from, count), hash);
     }
 
     /** Adds a key holding an aggregate that is not in the table. */
     Entry insert(byte[] key, int hash, Aggregate elements) {
-        return link(new Entry(key, hash, elements));
+        return link(new Entry(key, elements), hash);
     }
 
-    private Entry link(Entry e) {
-        account(e);
+    private Entry link(Entry e, int hash) {
+        Aggregate aggregate = e.aggregate();
+        if (aggregate != null) {
+            e.length = aggregateBytes(aggregate);
+        }
+        usedBytes += footprint(e);
+        e.keyMeta |= tag(hash);
         if (size >= buckets.length) {
             // At most one key per bucket on average, as Redis's dict: a slot costs 8 bytes (ZGC has no compressed
             // references), so a half-full table cost 16-32 bytes a key against Redis's 8-16; a lookup walks
             // 1 + load / 2 entries on average, 1.25 to 1.5 now, each a cache miss.
             resize(buckets.length * 2);
         }
-        int hash = e.hash;
         int index = hash & (buckets.length - 1);
         e.next = buckets[index];
         buckets[index] = e;
@@ -262,7 +450,7 @@ final class KeyTable {
     }
 
     void remove(Entry entry) {
-        int index = entry.hash & (buckets.length - 1);
+        int index = entry.hash() & (buckets.length - 1);
         Entry previous = null;
         for (Entry e = buckets[index]; e != null; previous = e, e = e.next) {
             if (e == entry) {
@@ -274,8 +462,7 @@ final class KeyTable {
                 e.next = null;
                 setExpire(e, 0);
                 size--;
-                usedBytes -= e.bytes;
-                e.bytes = 0;
+                usedBytes -= footprint(e);
                 if (buckets.length > MIN_BUCKETS && size < buckets.length / 16) {
                     resize(buckets.length / 2);
                 }
@@ -398,7 +585,7 @@ final class KeyTable {
             Entry e = head;
             while (e != null) {
                 Entry next = e.next;
-                int index = e.hash & mask;
+                int index = e.hash() & mask;
                 e.next = fresh[index];
                 fresh[index] = e;
                 e = next;

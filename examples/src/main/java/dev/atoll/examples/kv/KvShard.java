@@ -295,7 +295,7 @@ final class KvShard {
                 if (e == null) {
                     out.nullBulk();
                 } else if (!wrongType(e, out)) {
-                    out.bulk(e.value, 0, e.length);
+                    out.bulk(e.valueArray(), e.valueOffset(), e.length);
                     remove(e);
                 }
             }
@@ -317,10 +317,10 @@ final class KvShard {
                     out.error(TOO_LONG);
                     return;
                 } else {
-                    e.append(b, r.offset(2), r.length(2), settings.input().protoMaxBulkLen()); // amortized: sds's greed
+                    e.append(table, b, r.offset(2), r.length(2), settings.input().protoMaxBulkLen()); // amortized: sds's greed
                 }
                 if (aof != null) {
-                    aof.append(e.key, b, r.offset(2), r.length(2)); // the chunk, not the whole value
+                    aof.append(e, b, r.offset(2), r.length(2)); // the chunk, not the whole value
                 }
                 out.integer(e.length);
             }
@@ -351,7 +351,7 @@ final class KvShard {
                 } else {
                     table.setExpire(e, 0);
                     if (aof != null) {
-                        aof.persist(e.key);
+                        aof.persist(e);
                     }
                     out.integer(1);
                 }
@@ -430,13 +430,13 @@ final class KvShard {
             out.error(WRONGTYPE);
         } else {
             hits++;
-            out.bulk(e.value, 0, e.length);
+            out.bulk(e.valueArray(), e.valueOffset(), e.length);
         }
     }
 
     /** TYPE's answer for an entry (null: absent). */
     static String typeName(KeyTable.Entry e) {
-        return e == null ? "none" : e.isString() ? "string" : e.aggregate.type();
+        return e == null ? "none" : e.isString() ? "string" : e.aggregate().type();
     }
 
     /** True, after answering WRONGTYPE, when {@code e} exists and is not a string. */
@@ -492,7 +492,7 @@ final class KvShard {
             if (e == null) {
                 out.nullBulk();
             } else {
-                out.bulk(e.value, 0, e.length);
+                out.bulk(e.valueArray(), e.valueOffset(), e.length);
             }
         }
         if ((nx && e != null) || (xx && e == null)) {
@@ -535,12 +535,7 @@ final class KvShard {
 
     /** Sets a key's value; {@code expireAt} 0 clears its expiry unless {@code keepTtl}. Logs the change; returns the entry. */
     KeyTable.Entry store(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl, long now) {
-        KeyTable.Entry e = put(b, offset, length, value, expireAt, keepTtl);
-        if (aof != null) {
-            long stored = table.expireAt(e);
-            aof.set(e.key, value, stored, keepTtl && stored != 0);
-        }
-        return e;
+        return storeCopy(b, offset, length, value, 0, value.length, expireAt, keepTtl);
     }
 
     /**
@@ -553,41 +548,35 @@ final class KvShard {
 
     /**
      * Sets key {@code b[offset, offset + length)} to the string {@code value[from, from + count)} as
-     * {@link #store} does, copying it over the key's own array when a new one would take the same heap
-     * bytes (SET of a same-sized value, INCR: no allocation), else into a new array as long as those
-     * bytes allow (a multiple of 8: a value that grows within them is written over too). Safe because a
-     * string's array is its entry's alone: replies, the log, DUMP, COPY and moves between shards copy
-     * it, RENAME hands it over from an entry that is dropped, and nothing holds it past a command.
+     * {@link #store} does, copying it after the key in the key's own array ({@link KeyTable.Entry#setString}:
+     * over the old value when the array's heap bytes allow, so a SET of a same-sized value or an INCR
+     * allocates nothing).
      */
     KeyTable.Entry storeCopy(byte[] b, int offset, int length, byte[] value, int from, int count, long expireAt,
             boolean keepTtl) {
-        int hash = KeyTable.hash(b, offset, length);
-        KeyTable.Entry e = table.find(b, offset, length, hash);
-        byte[] array = e != null && e.isString() && count <= e.value.length
-                && KeyTable.arrayBytes(e.value.length) == KeyTable.arrayBytes(count)
-                ? e.value : new byte[(count + 7) & ~7]; // as long as its heap bytes allow: room to be written over
-        System.arraycopy(value, from, array, 0, count);
-        e = put(e, b, offset, length, hash, array, count, expireAt, keepTtl);
+        KeyTable.Entry e = put(b, offset, length, value, from, count, expireAt, keepTtl);
         if (aof != null) {
             long stored = table.expireAt(e);
-            aof.set(e.key, array, count, stored, keepTtl && stored != 0);
+            aof.set(e, stored, keepTtl && stored != 0);
         }
         return e;
     }
 
     /** Sets a key's value as {@link #store} does, without logging it. */
     KeyTable.Entry put(byte[] b, int offset, int length, byte[] value, long expireAt, boolean keepTtl) {
-        int hash = KeyTable.hash(b, offset, length);
-        return put(table.find(b, offset, length, hash), b, offset, length, hash, value, value.length, expireAt, keepTtl);
+        return put(b, offset, length, value, 0, value.length, expireAt, keepTtl);
     }
 
-    /** {@link #put} of the string {@code array[0, count)}, the key's entry {@code e} found already (null: none). */
-    private KeyTable.Entry put(KeyTable.Entry e, byte[] b, int offset, int length, int hash, byte[] array, int count,
-            long expireAt, boolean keepTtl) {
+    /** {@link #put} of the string {@code value[from, from + count)}. */
+    private KeyTable.Entry put(byte[] b, int offset, int length, byte[] value, int from, int count, long expireAt,
+            boolean keepTtl) {
+        int hash = KeyTable.hash(b, offset, length);
+        KeyTable.Entry e = table.find(b, offset, length, hash);
         if (e == null) {
-            e = table.insert(Arrays.copyOfRange(b, offset, offset + length), hash, array);
+            e = table.insert(b, offset, length, hash, value, from, count);
+        } else {
+            e.setString(table, value, from, count);
         }
-        e.setString(array, count);
         if (!keepTtl || expireAt != 0) {
             setExpire(e, expireAt);
         }
@@ -601,7 +590,7 @@ final class KvShard {
             return;
         }
         if (e != null) {
-            if (!r.parseLong(e.value, 0, e.length)) {
+            if (!r.parseLong(e.valueArray(), e.valueOffset(), e.length)) {
                 out.error(NOT_INTEGER);
                 return;
             }
@@ -677,7 +666,7 @@ final class KvShard {
         } else {
             setExpire(e, expireAt);
             if (aof != null) {
-                aof.pexpireAt(e.key, expireAt);
+                aof.pexpireAt(e, expireAt);
             }
         }
         out.integer(1);
@@ -713,8 +702,8 @@ final class KvShard {
             if (e == null) {
                 return null;
             }
-            if (peek(e.key, 0, e.key.length, now) != null) {
-                return e.key;
+            if (peek(e.data, 0, e.keyLength(), now) != null) {
+                return e.key();
             }
         }
         return null;
@@ -743,7 +732,7 @@ final class KvShard {
             e = table.insert(Arrays.copyOfRange(b, offset, offset + length), KeyTable.hash(b, offset, length), result);
             created(e, now);
         } else {
-            e.setAggregate(result);
+            e.setAggregate(table, result);
             setExpire(e, 0);
             table.account(e); // also a step of a command across shards, outside a command here
         }
@@ -760,10 +749,10 @@ final class KvShard {
     void remove(KeyTable.Entry e) {
         table.remove(e);
         if (watches.any()) {
-            watches.touch(e.key, 0, e.key.length);
+            watches.touch(e.data, 0, e.keyLength());
         }
         if (aof != null) {
-            aof.del(e.key);
+            aof.del(e);
         }
     }
 

@@ -58,7 +58,7 @@ final class ListCommands {
                     return;
                 }
                 boolean left = command == Command.LPUSH || command == Command.LPUSHX;
-                ListValue list = (ListValue) (e == null ? create(r.copy(1), now) : e).aggregate;
+                ListValue list = (ListValue) (e == null ? create(r.copy(1), now) : e).aggregate();
                 for (int i = 2; i < r.count(); i++) {
                     list.push(left, r.copy(i));
                 }
@@ -75,7 +75,7 @@ final class ListCommands {
             case LLEN -> {
                 KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
                 if (!notList(e, out)) {
-                    out.integer(e == null ? 0 : e.aggregate.size());
+                    out.integer(e == null ? 0 : e.aggregate().size());
                 }
             }
             case LRANGE -> {
@@ -90,7 +90,7 @@ final class ListCommands {
                     out.arrayHeader(0);
                     return;
                 }
-                ListValue list = (ListValue) e.aggregate;
+                ListValue list = (ListValue) e.aggregate();
                 long from = from(start, list.size());
                 long to = to(stop, list.size());
                 if (from > to) {
@@ -111,7 +111,7 @@ final class ListCommands {
                         out.error(KvShard.NOT_INTEGER);
                         return;
                     }
-                    ListValue list = (ListValue) e.aggregate;
+                    ListValue list = (ListValue) e.aggregate();
                     int at = list.position(r.number);
                     if (at < 0) {
                         out.nullBulk();
@@ -129,7 +129,7 @@ final class ListCommands {
                         out.error(KvShard.NOT_INTEGER);
                         return;
                     }
-                    ListValue list = (ListValue) e.aggregate;
+                    ListValue list = (ListValue) e.aggregate();
                     int at = list.position(r.number);
                     if (at < 0) {
                         out.error("ERR index out of range");
@@ -151,7 +151,7 @@ final class ListCommands {
                 if (e == null) {
                     out.integer(0);
                 } else if (!notList(e, out)) {
-                    ListValue list = (ListValue) e.aggregate;
+                    ListValue list = (ListValue) e.aggregate();
                     int pivot = list.indexOf(b, r.offset(3), r.length(3));
                     if (pivot < 0) {
                         out.integer(-1);
@@ -172,7 +172,7 @@ final class ListCommands {
                 if (e == null) {
                     out.integer(0);
                 } else if (!notList(e, out)) {
-                    ListValue list = (ListValue) e.aggregate;
+                    ListValue list = (ListValue) e.aggregate();
                     int removed = list.removeMatching(b, r.offset(3), r.length(3), r.number);
                     if (removed > 0) {
                         e.version++;
@@ -190,10 +190,10 @@ final class ListCommands {
                 if (e == null) {
                     out.ok();
                 } else if (!notList(e, out)) {
-                    trim((ListValue) e.aggregate, start, stop);
+                    trim((ListValue) e.aggregate(), start, stop);
                     e.version++;
                     log(LTRIM, r);
-                    removeIfEmpty(e, (ListValue) e.aggregate);
+                    removeIfEmpty(e, (ListValue) e.aggregate());
                     out.ok();
                 }
             }
@@ -284,14 +284,14 @@ final class ListCommands {
      * logs it and removes the key if it emptied. Also for {@link ListPop} on this shard.
      */
     byte[][] pop(KeyTable.Entry e, boolean left, long count) {
-        ListValue list = (ListValue) e.aggregate;
+        ListValue list = (ListValue) e.aggregate();
         byte[][] popped = new byte[(int) Math.min(count, list.size())][];
         for (int i = 0; i < popped.length; i++) {
             popped[i] = list.pop(left);
         }
         e.version++;
         if (shard.aof != null) {
-            shard.aof.pop(left ? LPOP : RPOP, e.key, popped.length);
+            shard.aof.pop(left ? LPOP : RPOP, e.key(), popped.length);
         }
         if (list.size() == 0) {
             shard.table.remove(e); // its records replay to the same empty list, which replay removes too
@@ -313,7 +313,7 @@ final class ListCommands {
         } else {
             e.version++;
         }
-        ListValue list = (ListValue) e.aggregate;
+        ListValue list = (ListValue) e.aggregate();
         for (byte[] element : elements) {
             list.push(left, element);
         }
@@ -359,8 +359,8 @@ final class ListCommands {
      * keeps its expiry, as in Redis.
      */
     byte[] moveHere(KeyTable.Entry source, boolean fromLeft, byte[] target, boolean toLeft, long now) {
-        ListValue list = (ListValue) source.aggregate;
-        if (list.size() == 1 && java.util.Arrays.equals(source.key, target)) {
+        ListValue list = (ListValue) source.aggregate();
+        if (list.size() == 1 && java.util.Arrays.equals(source.key(), target)) {
             source.version++; // a rotation of one element leaves the list as it was: nothing to log
             return list.get(0);
         }
@@ -428,7 +428,7 @@ final class ListCommands {
             }
             return;
         }
-        ListValue list = (ListValue) e.aggregate;
+        ListValue list = (ListValue) e.aggregate();
         int size = list.size();
         boolean fromHead = rank > 0;
         long wanted = Math.abs(rank);
@@ -466,7 +466,7 @@ final class ListCommands {
 
     /** True, after answering WRONGTYPE, when {@code e} exists and holds no list. */
     static boolean notList(KeyTable.Entry e, ReplyWriter out) {
-        if (e != null && !(e.aggregate instanceof ListValue)) {
+        if (e != null && !(e.aggregate() instanceof ListValue)) {
             out.error(KvShard.WRONGTYPE);
             return true;
         }
@@ -508,7 +508,7 @@ final class ListCommands {
         }
         int hash = KeyTable.hash(b, r.offset(1), r.length(1));
         KeyTable.Entry e = table.find(b, r.offset(1), r.length(1), hash);
-        if (e != null && !(e.aggregate instanceof ListValue)) {
+        if (e != null && !(e.aggregate() instanceof ListValue)) {
             return false;
         }
         if (push) {
@@ -519,14 +519,14 @@ final class ListCommands {
                 e = table.insert(r.copy(1), hash, new ListValue());
             }
             for (int i = 2; i < n; i++) {
-                ((ListValue) e.aggregate).push(r.is(0, LOWER_LPUSH), r.copy(i));
+                ((ListValue) e.aggregate()).push(r.is(0, LOWER_LPUSH), r.copy(i));
             }
             return true;
         }
         if (e == null) {
             return popRecord && n == 3 && r.longAt(2); // a pop of what a later record already removed cannot be
         }
-        ListValue list = (ListValue) e.aggregate;
+        ListValue list = (ListValue) e.aggregate();
         if (popRecord) {
             if (n != 3 || !r.longAt(2) || r.number < 0) {
                 return false;

@@ -169,7 +169,7 @@ final class ListPop extends BlockedClient {
         if (moves() && targetOwner != owners[0]) {
             viaHome(targetOwner, () -> {
                 KeyTable.Entry t = node.shards[targetOwner].live(target, 0, target.length, System.currentTimeMillis());
-                targetWrongType = t != null && !(t.aggregate instanceof ListValue);
+                targetWrongType = t != null && !(t.aggregate() instanceof ListValue);
                 viaHome(owners[0], () -> visit(0));
             });
         } else {
@@ -179,18 +179,18 @@ final class ListPop extends BlockedClient {
 
     @Override
     boolean accepts(KeyTable.Entry e, boolean initial) {
-        return initial || e.aggregate instanceof ListValue; // a list is never empty: an emptied one is no key
+        return initial || e.aggregate() instanceof ListValue; // a list is never empty: an emptied one is no key
     }
 
     @Override
     void serve(KvShard owner, KeyTable.Entry e, boolean initial, long now) {
-        if (!(e.aggregate instanceof ListValue)) {
+        if (!(e.aggregate() instanceof ListValue)) {
             failed(KvShard.WRONGTYPE);
             finish(owner);
             return;
         }
         sourceOwner = owner.id;
-        servedKey = e.key;
+        servedKey = e.key();
         if (!moves()) {
             elements = owner.lists.pop(e, fromLeft, count);
             finish(owner);
@@ -198,7 +198,7 @@ final class ListPop extends BlockedClient {
         }
         if (targetOwner == owner.id) {
             KeyTable.Entry t = owner.live(target, 0, target.length, now);
-            if (t != null && !(t.aggregate instanceof ListValue)) {
+            if (t != null && !(t.aggregate() instanceof ListValue)) {
                 failed(KvShard.WRONGTYPE); // the element stays
             } else {
                 elements = new byte[][] {owner.lists.moveHere(e, fromLeft, target, toLeft, now)};
@@ -220,7 +220,7 @@ final class ListPop extends BlockedClient {
         KvShard shard = node.shards[targetOwner];
         long now = System.currentTimeMillis();
         KeyTable.Entry t = shard.live(target, 0, target.length, now);
-        if (t != null && !(t.aggregate instanceof ListValue)) {
+        if (t != null && !(t.aggregate() instanceof ListValue)) {
             failed(KvShard.WRONGTYPE);
             byte[][] back = elements;
             elements = null;
@@ -242,10 +242,10 @@ final class ListPop extends BlockedClient {
      */
     private static void putBack(KvShard shard, byte[] key, boolean left, byte[][] taken) {
         KeyTable.Entry e = shard.live(key, 0, key.length, System.currentTimeMillis());
-        if (e != null && !(e.aggregate instanceof ListValue)) {
+        if (e != null && !(e.aggregate() instanceof ListValue)) {
             log.warn("shard {}: {} element(s) taken from list '{}' could not go back: the key holds a {} now", shard.id,
-                    taken.length, new String(key, java.nio.charset.StandardCharsets.UTF_8), e.aggregate == null ? "string"
-                            : e.aggregate.type());
+                    taken.length, new String(key, java.nio.charset.StandardCharsets.UTF_8), e.aggregate() == null ? "string"
+                            : e.aggregate().type());
             return;
         }
         byte[][] reversed = new byte[taken.length][];

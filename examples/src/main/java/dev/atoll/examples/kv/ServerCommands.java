@@ -430,8 +430,8 @@ final class ServerCommands {
         boolean all = Glob.isEverything(pattern);
         shard.table.forEach(e -> {
             endIfStopping();
-            if (!shard.table.expiredBy(e, now) && (all || Glob.matches(pattern, e.key))) {
-                keys.add(e.key);
+            if (!shard.table.expiredBy(e, now) && (all || Glob.matches(pattern, e.key()))) {
+                keys.add(e.key());
             }
         });
         return keys;
@@ -488,8 +488,8 @@ final class ServerCommands {
             long next = shard.table.scan(tableCursor, options.count(), e -> {
                 endIfStopping();
                 if ((options.type() == null || options.type().equals(KvShard.typeName(e))) && !shard.table.expiredBy(e, now)
-                        && options.matches(e.key)) {
-                    keys.add(e.key);
+                        && options.matches(e.key())) {
+                    keys.add(e.key());
                 }
             });
             return new ScanPage(next, keys);

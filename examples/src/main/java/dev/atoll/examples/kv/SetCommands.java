@@ -76,11 +76,11 @@ final class SetCommands {
         }
         byte[] b = r.bytes;
         KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
-        if (e != null && !(e.aggregate instanceof SetValue)) {
+        if (e != null && !(e.aggregate() instanceof SetValue)) {
             out.error(KvShard.WRONGTYPE);
             return;
         }
-        SetValue set = e == null ? null : (SetValue) e.aggregate;
+        SetValue set = e == null ? null : (SetValue) e.aggregate();
         if (e != null && command.writes) {
             e.version++; // changed, or as good as: a move of the key in progress keeps its source
         }
@@ -202,7 +202,7 @@ final class SetCommands {
             }
             byte[] member = set.random(shard.random);
             set.remove(member, 0, member.length, scratch);
-            logMember(Aof.SREM, e.key, member);
+            logMember(Aof.SREM, e.key(), member);
             if (set.size() == 0) {
                 shard.table.remove(e);
             }
@@ -237,9 +237,9 @@ final class SetCommands {
                 kept.add(member, scratch);
             }
             popped = set.members();
-            e.setAggregate(kept);
+            e.setAggregate(shard.table, kept);
         }
-        logMembers(Aof.SREM, e.key, popped);
+        logMembers(Aof.SREM, e.key(), popped);
         out.setHeader(popped.length);
         for (byte[] member : popped) {
             out.bulk(member);
@@ -307,7 +307,7 @@ final class SetCommands {
             out.integer(0);
             return;
         }
-        if (!(source.aggregate instanceof SetValue from) || (target != null && !(target.aggregate instanceof SetValue))) {
+        if (!(source.aggregate() instanceof SetValue from) || (target != null && !(target.aggregate() instanceof SetValue))) {
             out.error(KvShard.WRONGTYPE);
             return;
         }
@@ -321,7 +321,7 @@ final class SetCommands {
         }
         source.version++;
         byte[] member = r.copy(3);
-        logMember(Aof.SREM, source.key, member);
+        logMember(Aof.SREM, source.key(), member);
         if (from.size() == 0) {
             shard.table.remove(source);
         }
@@ -337,7 +337,7 @@ final class SetCommands {
         } else {
             target.version++;
         }
-        if (((SetValue) target.aggregate).add(member, scratch)) {
+        if (((SetValue) target.aggregate()).add(member, scratch)) {
             logMember(Aof.SADD, key, member);
         }
         shard.table.account(target); // a step of a move across shards, outside a command
@@ -345,9 +345,9 @@ final class SetCommands {
 
     /** Removes {@code member} from the set of {@code source}, if it is one there, and logs it; the key goes with its last member. */
     void removeMember(KeyTable.Entry source, byte[] member) {
-        if (source != null && source.aggregate instanceof SetValue set && set.remove(member, 0, member.length, scratch)) {
+        if (source != null && source.aggregate() instanceof SetValue set && set.remove(member, 0, member.length, scratch)) {
             source.version++;
-            logMember(Aof.SREM, source.key, member);
+            logMember(Aof.SREM, source.key(), member);
             if (set.size() == 0) {
                 shard.table.remove(source);
             } else {
@@ -385,11 +385,11 @@ final class SetCommands {
         SetValue[] sets = new SetValue[last - first + 1];
         for (int i = first; i <= last; i++) {
             KeyTable.Entry e = shard.live(r.bytes, r.offset(i), r.length(i), now);
-            if (e != null && !(e.aggregate instanceof SetValue)) {
+            if (e != null && !(e.aggregate() instanceof SetValue)) {
                 out.error(KvShard.WRONGTYPE);
                 return;
             }
-            sets[i - first] = e == null ? null : (SetValue) e.aggregate;
+            sets[i - first] = e == null ? null : (SetValue) e.aggregate();
         }
         if (first == 2 && command != Command.SINTERCARD) { // a STORE: argument 1 is the destination
             out.integer(store(r.bytes, r.offset(1), r.length(1), compute(command, sets, scratch), now));

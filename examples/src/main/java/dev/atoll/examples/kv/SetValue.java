@@ -146,13 +146,13 @@ final class SetValue implements SetMembers {
 
     /** A random member, the set not empty; for an intset a new array. */
     byte[] random(SplittableRandom random) {
-        return table != null ? table.random(random).key : Decimal.bytes(ints[random.nextInt(count)]);
+        return table != null ? table.random(random).key() : Decimal.bytes(ints[random.nextInt(count)]);
     }
 
     /** Visits every member: ascending for an intset. For an intset each is a new array. */
     void forEach(MemberVisitor visitor) {
         if (table != null) {
-            table.forEach(e -> visitor.visit(e.key));
+            table.forEach(e -> visitor.visit(e.key()));
             return;
         }
         for (int i = 0; i < count; i++) {
@@ -171,7 +171,7 @@ final class SetValue implements SetMembers {
     /** Writes every member as a bulk string, in visiting order, without a copy. */
     void writeMembers(ReplyWriter out) {
         if (table != null) {
-            table.forEach(e -> out.bulk(e.key));
+            table.forEach(e -> out.bulk(e.key()));
             return;
         }
         for (int i = 0; i < count; i++) {
@@ -185,7 +185,7 @@ final class SetValue implements SetMembers {
      */
     long scan(long cursor, int countHint, MemberVisitor visitor) {
         if (table != null) {
-            return table.scan(cursor, countHint, e -> visitor.visit(e.key));
+            return table.scan(cursor, countHint, e -> visitor.visit(e.key()));
         }
         forEach(visitor);
         return 0;
@@ -202,7 +202,7 @@ final class SetValue implements SetMembers {
         SetValue copy = new SetValue();
         if (table != null) {
             copy.convert(); // the encoding stays, as Redis copies it
-            table.forEach(e -> copy.table.insert(e.key, e.hash, NO_VALUE)); // member arrays are never changed
+            table.forEach(e -> copy.table.insert(e.data, e.hash(), NO_VALUE)); // member arrays are never changed
         } else {
             copy.ints = Arrays.copyOf(ints, Math.max(4, count));
             copy.count = count;

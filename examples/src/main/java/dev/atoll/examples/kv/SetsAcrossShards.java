@@ -127,7 +127,7 @@ final class SetsAcrossShards extends PendingReply {
         for (int i = 0; i < keys.length; i++) {
             if (owners[i] == shard) {
                 KeyTable.Entry e = kv.live(keys[i], 0, keys[i].length, now);
-                part[i] = e == null ? null : e.aggregate instanceof SetValue set ? set.copy() : WRONG_TYPE;
+                part[i] = e == null ? null : e.aggregate() instanceof SetValue set ? set.copy() : WRONG_TYPE;
             }
         }
         kv.afterLogged(() -> Shard.current().sendReply(home, () -> arrived(shard, part)));
@@ -185,7 +185,7 @@ final class SetsAcrossShards extends PendingReply {
         KeyTable.Entry e = kv.live(keys[0], 0, keys[0].length, System.currentTimeMillis());
         if (e == null) {
             finish(0L);
-        } else if (!(e.aggregate instanceof SetValue set)) {
+        } else if (!(e.aggregate() instanceof SetValue set)) {
             finish(KvShard.WRONGTYPE);
         } else if (refusal(kv) != null) { // step 3 writes here
             finish(refusal(kv));
@@ -201,7 +201,7 @@ final class SetsAcrossShards extends PendingReply {
     private void addToDestination() {
         KvShard kv = node.shards[owners[1]];
         KeyTable.Entry e = kv.live(keys[1], 0, keys[1].length, System.currentTimeMillis());
-        if (e != null && !(e.aggregate instanceof SetValue)) {
+        if (e != null && !(e.aggregate() instanceof SetValue)) {
             finish(KvShard.WRONGTYPE);
         } else if (!memberFound) {
             finish(0L);

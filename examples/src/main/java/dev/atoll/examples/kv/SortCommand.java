@@ -85,7 +85,7 @@ final class SortCommand {
         }
         foreign = null;
         KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
-        Aggregate value = e == null ? null : e.aggregate;
+        Aggregate value = e == null ? null : e.aggregate();
         if (e != null && !(value instanceof ListValue || value instanceof SetValue || value instanceof ZSetValue)) {
             out.error(KvShard.WRONGTYPE);
             return;
@@ -336,9 +336,9 @@ final class SortCommand {
             return null;
         }
         if (field < 0) {
-            return e.isString() ? Arrays.copyOf(e.value, e.length) : null;
+            return e.isString() ? Arrays.copyOfRange(e.valueArray(), e.valueOffset(), e.valueOffset() + e.length) : null;
         }
-        if (!(e.aggregate instanceof HashValue h) || !h.get(b, offset + field + 2, length - field - 2, found)) {
+        if (!(e.aggregate() instanceof HashValue h) || !h.get(b, offset + field + 2, length - field - 2, found)) {
             return null;
         }
         return Arrays.copyOfRange(found.array, found.offset, found.offset + found.length);

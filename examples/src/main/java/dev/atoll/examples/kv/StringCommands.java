@@ -47,7 +47,7 @@ final class StringCommands {
                 if (e == null) {
                     out.nullBulk();
                 } else {
-                    out.bulk(e.value, 0, e.length);
+                    out.bulk(e.valueArray(), e.valueOffset(), e.length);
                 }
                 shard.store(r, 1, 2, 0, false);
             }
@@ -117,18 +117,18 @@ final class StringCommands {
                 return;
             }
         }
-        out.bulk(e.value, 0, e.length);
+        out.bulk(e.valueArray(), e.valueOffset(), e.length);
         if (unit != null && expireAt <= now) {
             shard.remove(e); // EXAT/PXAT in the past: gone at once, as in Redis
         } else if (unit != null) {
             shard.setExpire(e, expireAt);
             if (shard.aof != null) {
-                shard.aof.pexpireAt(e.key, expireAt);
+                shard.aof.pexpireAt(e, expireAt);
             }
         } else if (persist && shard.table.expireAt(e) != 0) {
             shard.setExpire(e, 0);
             if (shard.aof != null) {
-                shard.aof.persist(e.key);
+                shard.aof.persist(e);
             }
         }
     }
@@ -160,13 +160,13 @@ final class StringCommands {
         }
         if (e == null) {
             e = shard.put(r.bytes, r.offset(1), r.length(1), new byte[(int) offset + n], 0, false); // exact, as Redis
-            e.raw = true;
+            e.raw(true);
         } else {
-            e.ensureLength((int) offset + n, max);
+            e.ensureLength(shard.table, (int) offset + n, max);
         }
-        System.arraycopy(r.bytes, r.offset(3), e.value, (int) offset, n);
+        System.arraycopy(r.bytes, r.offset(3), e.valueArray(), e.valueOffset() + (int) offset, n);
         if (shard.aof != null) {
-            shard.aof.setRange(e.key, offset, r.bytes, r.offset(3), n);
+            shard.aof.setRange(e, offset, r.bytes, r.offset(3), n);
         }
         out.integer(e.length);
     }
@@ -190,16 +190,16 @@ final class StringCommands {
         }
         long length = e.length;
         if (start < 0 && end < 0 && start > end) {
-            out.bulk(e.value, 0, 0);
+            out.bulk(e.valueArray(), e.valueOffset(), 0);
             return;
         }
         start = Math.max(0, start < 0 ? length + start : start);
         end = Math.max(0, end < 0 ? length + end : end);
         end = Math.min(end, length - 1);
         if (start > end || length == 0) {
-            out.bulk(e.value, 0, 0);
+            out.bulk(e.valueArray(), e.valueOffset(), 0);
         } else {
-            out.bulk(e.value, (int) start, (int) (end - start + 1));
+            out.bulk(e.valueArray(), e.valueOffset() + (int) start, (int) (end - start + 1));
         }
     }
 
@@ -213,7 +213,7 @@ final class StringCommands {
         if (KvShard.wrongType(e, out)) {
             return;
         }
-        BigDecimal current = e == null ? BigDecimal.ZERO : parseFloat(e.value, 0, e.length);
+        BigDecimal current = e == null ? BigDecimal.ZERO : parseFloat(e.valueArray(), e.valueOffset(), e.length);
         BigDecimal increment = parseFloat(r.bytes, r.offset(2), r.length(2));
         if (current == null || increment == null) {
             out.error(NOT_FLOAT);
@@ -225,7 +225,7 @@ final class StringCommands {
             return;
         }
         byte[] text = formatFloat(sum);
-        shard.store(r.bytes, r.offset(1), r.length(1), text, 0, true, now).notInt = true; // logged as SET ... KEEPTTL
+        shard.store(r.bytes, r.offset(1), r.length(1), text, 0, true, now).notInt(true); // logged as SET ... KEEPTTL
         out.bulk(text);
     }
 
@@ -334,8 +334,8 @@ final class StringCommands {
             out.error("ERR If you want both the length and indexes, please just use IDX.");
             return;
         }
-        byte[] a = ea == null ? new byte[0] : ea.value;
-        byte[] b = eb == null ? new byte[0] : eb.value;
+        byte[] a = ea == null ? new byte[0] : ea.bytes();
+        byte[] b = eb == null ? new byte[0] : eb.bytes();
         int alen = ea == null ? 0 : ea.length;
         int blen = eb == null ? 0 : eb.length;
         long cells = (alen + 1L) * (blen + 1L);
@@ -446,20 +446,20 @@ final class StringCommands {
         if (e == null) {
             e = shard.put(r.bytes, r.offset(1), r.length(1), new byte[(int) (offset >> 3) + 1], 0, false);
         }
-        int old = setBit(e, offset, bit, shard.settings.input().protoMaxBulkLen());
+        int old = setBit(shard.table, e, offset, bit, shard.settings.input().protoMaxBulkLen());
         if (shard.aof != null) {
-            shard.aof.setBit(e.key, offset, bit);
+            shard.aof.setBit(e, offset, bit);
         }
         out.integer(old);
     }
 
     /** Sets bit {@code offset} (bit 0: the first byte's most significant) of a string; returns the old bit. */
-    static int setBit(KeyTable.Entry e, long offset, int bit, long max) {
+    static int setBit(KeyTable table, KeyTable.Entry e, long offset, int bit, long max) {
         int at = (int) (offset >> 3);
-        e.ensureLength(Math.max(e.length, at + 1), max);
+        e.ensureLength(table, Math.max(e.length, at + 1), max);
         int mask = 1 << (7 - (int) (offset & 7));
-        int old = (e.value[at] & mask) != 0 ? 1 : 0;
-        e.value[at] = (byte) (bit == 1 ? e.value[at] | mask : e.value[at] & ~mask);
+        int old = (e.valueArray()[e.valueOffset() + at] & mask) != 0 ? 1 : 0;
+        e.valueArray()[e.valueOffset() + at] = (byte) (bit == 1 ? e.valueArray()[e.valueOffset() + at] | mask : e.valueArray()[e.valueOffset() + at] & ~mask);
         return old;
     }
 
@@ -473,7 +473,7 @@ final class StringCommands {
             return;
         }
         int at = (int) (offset >> 3);
-        out.integer(e == null || at >= e.length ? 0 : (e.value[at] >> (7 - (int) (offset & 7))) & 1);
+        out.integer(e == null || at >= e.length ? 0 : (e.valueArray()[e.valueOffset() + at] >> (7 - (int) (offset & 7))) & 1);
     }
 
     /**
@@ -543,10 +543,10 @@ final class StringCommands {
         long count = 0;
         for (long bit = range.first(); bit <= range.last(); ) {
             if ((bit & 7) == 0 && bit + 7 <= range.last()) {
-                count += Integer.bitCount(e.value[(int) (bit >> 3)] & 0xFF);
+                count += Integer.bitCount(e.valueArray()[e.valueOffset() + (int) (bit >> 3)] & 0xFF);
                 bit += 8;
             } else {
-                count += (e.value[(int) (bit >> 3)] >> (7 - (int) (bit & 7))) & 1;
+                count += (e.valueArray()[e.valueOffset() + (int) (bit >> 3)] >> (7 - (int) (bit & 7))) & 1;
                 bit++;
             }
         }
@@ -604,7 +604,7 @@ final class StringCommands {
         }
         int skip = wanted == 1 ? 0 : 0xFF;
         for (long bit = range.first(); bit <= range.last(); ) {
-            int octet = e.value[(int) (bit >> 3)] & 0xFF;
+            int octet = e.valueArray()[e.valueOffset() + (int) (bit >> 3)] & 0xFF;
             if ((bit & 7) == 0 && bit + 7 <= range.last() && octet == skip) {
                 bit += 8;
             } else if (((octet >> (7 - (int) (bit & 7))) & 1) == wanted) {

@@ -162,8 +162,8 @@ final class ZSetCommands {
         if (e == null) {
             return null;
         }
-        if (e.aggregate instanceof ZSetValue || e.aggregate instanceof SetMembers) {
-            return snapshot ? e.aggregate.copy() : e.aggregate;
+        if (e.aggregate() instanceof ZSetValue || e.aggregate() instanceof SetMembers) {
+            return snapshot ? e.aggregate().copy() : e.aggregate();
         }
         return ZSetAlgebra.WRONG_TYPE;
     }
@@ -206,14 +206,14 @@ final class ZSetCommands {
      */
     void putBack(byte[] key, Popped taken, long now) {
         KeyTable.Entry e = shard.live(key, 0, key.length, now);
-        if (e != null && !(e.aggregate instanceof ZSetValue)) {
+        if (e != null && !(e.aggregate() instanceof ZSetValue)) {
             return;
         }
         if (e == null) {
             e = shard.table.insert(key, KeyTable.hash(key, 0, key.length), new ZSetValue());
             shard.created(e, now);
         }
-        ZSetValue z = (ZSetValue) e.aggregate;
+        ZSetValue z = (ZSetValue) e.aggregate();
         for (int i = 0; i < taken.members().length; i++) {
             z.put(taken.members()[i], taken.scores()[i]);
         }
@@ -241,7 +241,7 @@ final class ZSetCommands {
         if (e == null) {
             return null;
         }
-        if (!(e.aggregate instanceof ZSetValue z)) {
+        if (!(e.aggregate() instanceof ZSetValue z)) {
             return WRONG;
         }
         entry = e;
@@ -266,7 +266,7 @@ final class ZSetCommands {
         if (entry == null) {
             return null;
         }
-        return entry.aggregate instanceof ZSetValue z ? z : WRONG;
+        return entry.aggregate() instanceof ZSetValue z ? z : WRONG;
     }
 
     /** True, after answering WRONGTYPE, when {@code z} is {@link #WRONG}. */
@@ -425,7 +425,7 @@ final class ZSetCommands {
             logAdd(r, at, logged, loggedCount, incr ? Score.format(result) : null);
         }
         if (added > 0) {
-            shard.blocking.signal(entry.key, 0, entry.key.length); // BZPOPMIN & co. waiting for it
+            shard.blocking.signal(entry.data, 0, entry.keyLength()); // BZPOPMIN & co. waiting for it
         }
         if (failure != null) {
             out.error(failure);
@@ -446,7 +446,7 @@ final class ZSetCommands {
      * double, or {@code incrScore} (ZINCRBY, ZADD INCR: one pair) as the sum it came to.
      */
     private void logAdd(Request r, int at, int[] changed, int count, byte[] incrScore) {
-        byte[] key = entry.key;
+        byte[] key = entry.key();
         shard.aof.record(2 + 2 * count, w -> {
             w.bulk(ZADD).bulk(key);
             for (int j = 0; j < count; j++) {
@@ -516,7 +516,7 @@ final class ZSetCommands {
         byte[][] removed = z.removeRanks(span[0], span[1]);
         if (removed.length > 0) {
             changed();
-            logRemoved(entry.key, removed);
+            logRemoved(entry.key(), removed);
             dropIfEmpty(z);
         }
         out.integer(removed.length);
@@ -537,7 +537,7 @@ final class ZSetCommands {
         }
         if (n > 0) {
             changed();
-            logRemoved(entry.key, members);
+            logRemoved(entry.key(), members);
             dropIfEmpty(z);
         }
         return new Popped(members, scores);

@@ -76,15 +76,15 @@ final class ZSetPop extends BlockedClient {
 
     @Override
     boolean accepts(KeyTable.Entry e, boolean initial) {
-        return initial || e.aggregate instanceof ZSetValue; // a sorted set is never empty: an emptied one is no key
+        return initial || e.aggregate() instanceof ZSetValue; // a sorted set is never empty: an emptied one is no key
     }
 
     @Override
     void serve(KvShard owner, KeyTable.Entry e, boolean initial, long now) {
-        Object taken = owner.zsets.popFirst(e.key, pop, now);
+        Object taken = owner.zsets.popFirst(e.key(), pop, now);
         if (taken instanceof ZSetCommands.Popped p) {
             sourceOwner = owner.id;
-            servedKey = e.key;
+            servedKey = e.key();
             popped = p;
         } else {
             failed(KvShard.WRONGTYPE);

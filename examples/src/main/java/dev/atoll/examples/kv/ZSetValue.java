@@ -83,7 +83,7 @@ final class ZSetValue implements Aggregate {
     double score(byte[] b, int offset, int length) {
         if (list != null) {
             KeyTable.Entry e = dict.find(b, offset, length, KeyTable.hash(b, offset, length));
-            return e == null ? Double.NaN : (double) DOUBLE.get(e.value, 0);
+            return e == null ? Double.NaN : (double) DOUBLE.get(e.valueArray(), 0);
         }
         int i = indexOf(b, offset, length);
         return i < 0 ? Double.NaN : scores[i];
@@ -116,10 +116,10 @@ final class ZSetValue implements Aggregate {
                 dict.insert(member, hash, bits(score));
                 return true;
             }
-            double old = (double) DOUBLE.get(e.value, 0);
+            double old = (double) DOUBLE.get(e.valueArray(), 0);
             if (old != score) { // C's comparison: -0 and 0 are one score, as in Redis
-                list.updateScore(old, e.key, score);
-                DOUBLE.set(e.value, 0, score);
+                list.updateScore(old, e.key(), score);
+                DOUBLE.set(e.valueArray(), 0, score);
             }
             return false;
         }
@@ -151,7 +151,7 @@ final class ZSetValue implements Aggregate {
             if (e == null) {
                 return false;
             }
-            list.delete((double) DOUBLE.get(e.value, 0), e.key);
+            list.delete((double) DOUBLE.get(e.valueArray(), 0), e.key());
             dict.remove(e);
             return true;
         }
@@ -167,7 +167,7 @@ final class ZSetValue implements Aggregate {
     int rank(byte[] b, int offset, int length) {
         if (list != null) {
             KeyTable.Entry e = dict.find(b, offset, length, KeyTable.hash(b, offset, length));
-            return e == null ? -1 : list.rank((double) DOUBLE.get(e.value, 0), e.key);
+            return e == null ? -1 : list.rank((double) DOUBLE.get(e.valueArray(), 0), e.key());
         }
         return indexOf(b, offset, length);
     }
@@ -228,7 +228,7 @@ final class ZSetValue implements Aggregate {
      */
     long scan(long cursor, int countHint, ScanVisitor visitor) {
         if (list != null) {
-            return dict.scan(cursor, countHint, e -> visitor.visit(e.key, Score.format((double) DOUBLE.get(e.value, 0))));
+            return dict.scan(cursor, countHint, e -> visitor.visit(e.key(), Score.format((double) DOUBLE.get(e.valueArray(), 0))));
         }
         forEach((member, score) -> visitor.visit(member, Score.listpackText(score)));
         return 0;

@@ -20,7 +20,7 @@ class KeyTableTest {
 
     private static KeyTable.Entry put(KeyTable table, String name) {
         byte[] k = key(name);
-        return table.insert(k, KeyTable.hash(k, 0, k.length), k);
+        return table.insert(k, 0, k.length, KeyTable.hash(k, 0, k.length), k, 0, k.length);
     }
 
     private static KeyTable.Entry find(KeyTable table, String name) {
@@ -63,7 +63,7 @@ class KeyTableTest {
             int churn = 0;
             do {
                 cursor = table.scan(cursor, 1 + random.nextInt(40),
-                        entry -> seen.add(new String(entry.key, StandardCharsets.UTF_8)));
+                        entry -> seen.add(new String(entry.key(), StandardCharsets.UTF_8)));
                 // Between calls, other keys come and go in bulk, forcing resizes both ways.
                 if (random.nextBoolean()) {
                     for (int i = 0; i < 2000; i++) {
@@ -84,6 +84,88 @@ class KeyTableTest {
     }
 
     @Test
+    void aStringStoredAfterItsKeyLeavesTheKeyIntactAsItGrowsShrinksAndTurnsAggregate() {
+        KeyTable table = new KeyTable();
+        KeyTable.Entry e = put(table, "key:000000000001"); // 16 bytes of key, then the value "key:000000000001"
+        assertEquals(16, e.keyLength());
+        assertEquals(32, e.data.length); // one array for both
+        for (String value : new String[] {"v1", "", "1234567890123456", "v2"}) { // across the split, both ways
+            byte[] v = key(value);
+            e.setString(table, v, 0, v.length);
+            assertEquals(value, new String(e.bytes(), StandardCharsets.UTF_8));
+            assertEquals("key:000000000001", new String(e.key(), StandardCharsets.UTF_8));
+            assertNotNull(find(table, "key:000000000001"), value);
+        }
+        byte[] array = e.data; // 24 bytes: "v2" and room to 8
+        for (String value : new String[] {"1234", "12345678", "v3"}) {
+            byte[] v = key(value);
+            e.setString(table, v, 0, v.length);
+            assertTrue(e.data == array, "a value within the array's heap bytes is written over it: " + value);
+            assertEquals(value, new String(e.bytes(), StandardCharsets.UTF_8));
+            assertEquals("key:000000000001", new String(e.key(), StandardCharsets.UTF_8));
+        }
+        byte[] longer = new byte[100];
+        e.setString(table, longer, 0, longer.length); // past the array: a new one, the key copied first
+        assertTrue(e.data != array);
+        assertEquals("key:000000000001", new String(e.data, 0, e.keyLength(), StandardCharsets.UTF_8));
+        assertEquals(100, e.bytes().length);
+        e.setString(table, key("x"), 0, 1); // far shorter: a smaller array, not 100 bytes kept for one
+        assertEquals(24, e.data.length);
+        e.append(table, key("yz"), 0, 2, Integer.MAX_VALUE);
+        assertEquals("xyz", new String(e.bytes(), StandardCharsets.UTF_8));
+        assertTrue(e.raw());
+        e.setAggregate(table, new HashValue()); // an aggregate's key array is the key alone: logs write it whole
+        assertEquals(16, e.data.length);
+        assertEquals("key:000000000001", new String(e.data, StandardCharsets.UTF_8));
+        assertNotNull(find(table, "key:000000000001"));
+        e.setString(table, key("back"), 0, 4);
+        assertEquals("back", new String(e.bytes(), StandardCharsets.UTF_8));
+        assertEquals("key:000000000001", new String(e.key(), StandardCharsets.UTF_8));
+        assertTrue(!e.raw() && !e.notInt() && e.isString());
+    }
+
+    @Test
+    void aKeyOf64KiBOrMoreKeepsItsStringApartAndIsFoundByItsBytes() {
+        KeyTable table = new KeyTable();
+        byte[] longKey = new byte[70_000];
+        longKey[69_999] = 1;
+        byte[] similar = longKey.clone();
+        similar[69_999] = 2; // same length, differs in the last byte only
+        KeyTable.Entry e = table.insert(longKey, 0, longKey.length, KeyTable.hash(longKey, 0, longKey.length), key("v"), 0, 1);
+        table.insert(similar, 0, similar.length, KeyTable.hash(similar, 0, similar.length), key("w"), 0, 1);
+        assertEquals(70_000, e.keyLength());
+        assertTrue(e.valueArray() != e.data, "apart: the key's length does not fit the bits kept for it");
+        assertTrue(e == table.find(longKey, 0, longKey.length, KeyTable.hash(longKey, 0, longKey.length)));
+        e.append(table, key("xyz"), 0, 3, Integer.MAX_VALUE);
+        assertEquals("vxyz", new String(e.bytes(), StandardCharsets.UTF_8));
+        assertEquals("w", new String(table.find(similar, 0, similar.length, KeyTable.hash(similar, 0, similar.length)).bytes(), StandardCharsets.UTF_8));
+        assertEquals(70_000, e.key().length);
+        assertEquals(KeyTable.footprint(e) + KeyTable.footprint(table.find(similar, 0, similar.length, KeyTable.hash(similar, 0, similar.length))), table.usedBytes());
+    }
+
+    @Test
+    void theTableCountsWhatAStringsArraysTakeAsTheyChange() {
+        KeyTable table = new KeyTable();
+        KeyTable.Entry e = put(table, "key:000000000001");
+        assertEquals(KeyTable.ENTRY_BYTES + 48, table.usedBytes()); // 32 bytes in one array: 16 of header
+        byte[] longer = new byte[100];
+        e.setString(table, longer, 0, longer.length);
+        assertEquals(KeyTable.ENTRY_BYTES + 16 + 120, table.usedBytes());
+        e.append(table, longer, 0, 100, Integer.MAX_VALUE); // greedy: room for twice the length
+        assertEquals(KeyTable.footprint(e), table.usedBytes());
+        assertTrue(table.usedBytes() > KeyTable.ENTRY_BYTES + 16 + 216);
+        e.setAggregate(table, new HashValue());
+        assertEquals(KeyTable.ENTRY_BYTES + 32 + new HashValue().bytes(), table.usedBytes());
+        e.setString(table, longer, 0, 3);
+        assertEquals(KeyTable.ENTRY_BYTES + 16 + 24, table.usedBytes());
+        KeyTable.Entry other = put(table, "other");
+        table.remove(e);
+        assertEquals(KeyTable.footprint(other), table.usedBytes());
+        table.remove(other);
+        assertEquals(0, table.usedBytes());
+    }
+
+    @Test
     void appendsGrowTheValueGreedilySoFewCopiesAreMade() {
         KeyTable table = new KeyTable();
         KeyTable.Entry e = put(table, "big");
@@ -91,15 +173,15 @@ class KeyTableTest {
         int copies = 0;
         for (int i = 0; i < 256; i++) {
             chunk[0] = (byte) i;
-            byte[] before = e.value;
-            e.append(chunk, 0, chunk.length, Integer.MAX_VALUE);
-            copies += e.value != before ? 1 : 0;
+            byte[] before = e.data;
+            e.append(table, chunk, 0, chunk.length, Integer.MAX_VALUE);
+            copies += e.data != before ? 1 : 0;
             assertEquals(3 + (i + 1) * chunk.length, e.length);
-            assertEquals((byte) i, e.value[3 + i * chunk.length]);
+            assertEquals((byte) i, e.valueArray()[e.valueOffset() + 3 + i * chunk.length]);
         }
         // Doubled up to 1 MiB, then 1 MiB at a time over 16 MiB: about 25 copies, not 256.
         assertTrue(copies <= 30, copies + " copies");
-        assertEquals("big", new String(e.value, 0, 3, StandardCharsets.UTF_8));
+        assertEquals("big", new String(e.valueArray(), e.valueOffset(), 3, StandardCharsets.UTF_8));
         assertEquals(e.length, e.bytes().length);
     }
 
@@ -107,8 +189,8 @@ class KeyTableTest {
     void growthStopsAtTheLimit() {
         KeyTable table = new KeyTable();
         KeyTable.Entry e = put(table, "k");
-        e.append(new byte[100], 0, 100, 150);
-        assertTrue(e.value.length <= 150, "capacity " + e.value.length);
+        e.append(table, new byte[100], 0, 100, 150);
+        assertTrue(e.data.length - e.keyLength() <= 150, "capacity " + (e.data.length - e.keyLength()));
         assertEquals(101, e.length);
     }
 
