@@ -188,6 +188,7 @@ enum Command {
     ZMPOP(-4, Kind.GATHER, "sorted-set", "7.0.0", "Removes and returns members of the first non-empty sorted set of the keys (MIN, MAX, COUNT).", "write", "movablekeys"),
     // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are transactions.
     MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists (atomic across shards).", "write", "denyoom"),
+    BITOP(-4, Kind.ONE_SHARD, "bitmap", "2.6.0", "Combines strings with AND, OR, XOR or NOT into a key (atomic across shards).", "write", "denyoom"),
     LCS(-3, Kind.ONE_SHARD, "string", "7.0.0", "Finds the longest common subsequence of two strings (LEN, IDX, MINMATCHLEN, WITHMATCHLEN).", "readonly"),
     RENAME(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key, replacing the destination (across shards: a move through the mesh).", "write"),
     RENAMENX(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key only when the new name does not exist (across shards: a move).", "write", "fast"),
@@ -270,6 +271,7 @@ enum Command {
             case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : this == MOVE ? new int[] {1, 1, 1} : new int[] {0, 0, 0};
             case ONE_SHARD -> switch (this) {
                 case MSETNX -> new int[] {1, -1, 2};
+                case BITOP -> new int[] {2, -1, 1};
                 case SINTERCARD -> new int[] {0, 0, 0}; // movablekeys: numkeys says where they end
                 case SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> new int[] {1, -1, 1};
                 default -> new int[] {1, 2, 1};
@@ -292,13 +294,14 @@ enum Command {
 
     /** The first key of a ONE_SHARD command (SINTERCARD's follow its numkeys). */
     int oneShardFirstKey() {
-        return this == SINTERCARD ? 2 : 1;
+        return this == SINTERCARD || this == BITOP ? 2 : 1;
     }
 
     /** The last key of a ONE_SHARD command with the arguments of {@code r}; below {@link #oneShardFirstKey} when there is none. */
     int oneShardLastKey(Request r) {
         return switch (this) {
             case MSETNX -> r.count() - 2;
+            case BITOP -> r.count() - 1;
             case SMOVE, SINTER, SINTERCARD, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> SetCommands.lastKey(this, r);
             default -> 2;
         };

@@ -4,14 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * MSETNX and LCS with keys on several shards, as {@link Transaction}s of two rounds under the locks
- * of all their keys, so that they are as atomic as on one shard:
+ * MSETNX, LCS and BITOP with keys on several shards, as {@link Transaction}s of two rounds under the
+ * locks of all their keys, so that they are as atomic as on one shard:
  *
  * <ul>
  *   <li>MSETNX: every owner counts which of its keys exist ({@code EXISTS}); when none does, every
  *       owner sets its keys ({@code MSET}): {@code :1}, else nothing changes: {@code :0};</li>
  *   <li>LCS: the second key's owner copies its value; the first key's owner computes the answer
- *       with it, as one shard would.</li>
+ *       with it, as one shard would;</li>
+ *   <li>BITOP: every owner copies its sources' strings; the destination's owner stores what they
+ *       combine to ({@link BitopCommand}).</li>
  * </ul>
  */
 final class CrossShard {
@@ -23,12 +25,16 @@ final class CrossShard {
 
     /** Whether {@code command} with keys on several shards runs here. */
     static boolean handles(Command command) {
-        return command == Command.MSETNX || command == Command.LCS;
+        return command == Command.MSETNX || command == Command.LCS || command == Command.BITOP;
     }
 
-    /** Starts {@code r}; never answers at once. */
+    /** Starts {@code r}; null when it answered at once (BITOP's operation or its number of sources). */
     static ReplySource start(KvNode node, KvConnection connection, Command command, Request r, ReplyWriter out) {
-        return command == Command.MSETNX ? msetnx(node, connection, r, out.resp3()) : lcs(node, connection, r, out.resp3());
+        return switch (command) {
+            case MSETNX -> msetnx(node, connection, r, out.resp3());
+            case LCS -> lcs(node, connection, r, out.resp3());
+            default -> bitop(node, connection, r, out);
+        };
     }
 
     private static ReplySource msetnx(KvNode node, KvConnection connection, Request r, boolean resp3) {
@@ -120,6 +126,59 @@ final class CrossShard {
             tx.reply.raw(first.replies.bytes(), 0, first.replies.size());
             tx.finish();
         }), false);
+    }
+
+    /**
+     * BITOP: each owner copies its sources' strings (or finds one of another type), then the
+     * destination's owner stores what they combine to, under the locks of every key.
+     */
+    private static ReplySource bitop(KvNode node, KvConnection connection, Request r, ReplyWriter out) {
+        BitopCommand.Op op = BitopCommand.op(r, out);
+        if (op == null) {
+            return null;
+        }
+        int shards = node.shardCount();
+        Transaction.Part[] byShard = new Transaction.Part[shards];
+        List<Transaction.Part> parts = new ArrayList<>();
+        for (int i = 2; i < r.count(); i++) {
+            int owner = KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards);
+            if (byShard[owner] == null) {
+                byShard[owner] = new Transaction.Part(owner);
+                parts.add(byShard[owner]);
+            }
+            byShard[owner].keys.add(r.copy(i));
+        }
+        Request copy = copyOf(r);
+        Transaction.Part destination = byShard[KeySlots.owner(r.bytes, r.offset(2), r.length(2), shards)];
+        byte[][] sources = new byte[r.count() - BitopCommand.FIRST_SOURCE][];
+        boolean[] wrongType = new boolean[1];
+        return Transaction.start(node, connection, out.resp3(), parts, (part, shard, now) -> {
+            for (int i = BitopCommand.FIRST_SOURCE; i < copy.count(); i++) {
+                if (byShard[KeySlots.owner(copy.bytes, copy.offset(i), copy.length(i), shards)] == part) {
+                    KeyTable.Entry e = shard.live(copy.bytes, copy.offset(i), copy.length(i), now);
+                    if (e != null && !e.isString()) {
+                        wrongType[0] = true;   // each part writes only its own sources' slots; read after the round
+                    } else {
+                        sources[i - BitopCommand.FIRST_SOURCE] = BitopCommand.copy(e);
+                    }
+                }
+            }
+        }, tx -> {
+            if (wrongType[0]) {
+                tx.reply.error(KvShard.WRONGTYPE);
+                tx.finish();
+                return;
+            }
+            byte[] result = BitopCommand.combine(op, sources);
+            tx.round((part, shard, now) -> {
+                if (part == destination) {
+                    BitopCommand.store(shard, copy.bytes, copy.offset(2), copy.length(2), result, now);
+                }
+            }, () -> {
+                tx.reply.integer(result.length);
+                tx.finish();
+            });
+        }, false);
     }
 
     /** A request that owns its bytes (the connection's array is reused once the command was dispatched). */

@@ -75,6 +75,7 @@ final class KvShard {
     final ZSetCommands zsets = new ZSetCommands(this);
     private final SortCommand sorts = new SortCommand(this);
     private final BitfieldCommand bitfields = new BitfieldCommand(this);
+    private final BitopCommand bitops = new BitopCommand(this);
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -416,6 +417,7 @@ final class KvShard {
                  ZINTERCARD, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZMPOP -> zsets.run(command, r, now, out);
             case SORT, SORT_RO -> sorts.run(command, r, now, out);
             case BITFIELD, BITFIELD_RO -> bitfields.run(command, r, now, out);
+            case BITOP -> bitops.run(r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }
