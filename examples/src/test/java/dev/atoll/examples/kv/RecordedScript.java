@@ -1,5 +1,7 @@
 package dev.atoll.examples.kv;
 
+import dev.atoll.config.DriverKind;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,14 @@ record RecordedScript(String resource, List<List<String>> steps) {
     /** The steps whose reply on {@code c} differs from the recording, each with both replies. */
     List<String> differences(RespClient c) throws IOException {
         return differences(replies(c));
+    }
+
+    /** {@link #differences} on a fresh Atoll kv of {@code shards} shards (no persistence). */
+    List<String> differencesOnAtoll(int shards) throws Exception {
+        try (KvTestServer kv = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = kv.client()) {
+            return differences(c);
+        }
     }
 
     private List<String> differences(List<String> actual) throws IOException {
