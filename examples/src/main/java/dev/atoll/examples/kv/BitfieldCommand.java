@@ -66,6 +66,7 @@ final class BitfieldCommand {
                 firstTouched = e.length;
                 e.ensureLength(shard.table, needed, shard.settings.input().protoMaxBulkLen());
             }
+            e.raw(true);   // as Redis, which unshares the string for any write: OBJECT ENCODING says raw
         }
         out.arrayHeader(fields.size());
         for (Field f : fields) {

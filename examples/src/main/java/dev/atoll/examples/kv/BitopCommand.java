@@ -93,7 +93,7 @@ final class BitopCommand {
             }
             return 0;
         }
-        shard.storeCopy(b, offset, length, result, 0, result.length, 0, false);
+        shard.storeCopy(b, offset, length, result, 0, result.length, 0, false).raw(true); // Redis stores a raw string
         return result.length;
     }
 }

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * BITOP (issue 18): AND, OR, XOR, NOT over present, missing and wrong-typed keys, the destination
- * replaced (type and expiry) or deleted, the errors — replies equal to redis-server 7.0.15's recorded
+ * replaced (type and expiry) or deleted, the errors, OBJECT ENCODING of what BITOP and BITFIELD wrote — replies equal to redis-server 7.0.15's recorded
  * ones ({@code kv/bitop-replies.txt}) on 1 shard and on 2, where the keys of the script are spread over
  * both shards (the path through {@link CrossShard}'s transaction).
  */
@@ -50,7 +50,19 @@ class KvBitopTest {
             List.of("BITOP", "NOT", "n", "n"),
             List.of("STRLEN", "n"),
             List.of("BITOP", "Xor", "dest", "c", "c"),
-            List.of("GET", "dest")
+            List.of("GET", "dest"),
+            List.of("SET", "digits", "12"),
+            List.of("BITOP", "OR", "dd", "digits"),
+            List.of("OBJECT", "ENCODING", "dd"),
+            List.of("BITFIELD", "nb", "SET", "u8", "0", "1"),
+            List.of("OBJECT", "ENCODING", "nb"),
+            List.of("SET", "ni", "12"),
+            List.of("BITFIELD", "ni", "GET", "u8", "0"),
+            List.of("OBJECT", "ENCODING", "ni"),
+            List.of("BITFIELD", "ni", "SET", "u8", "0", "50"),
+            List.of("OBJECT", "ENCODING", "ni"),
+            List.of("BITFIELD", "nf", "OVERFLOW", "FAIL", "SET", "u8", "0", "256"),
+            List.of("OBJECT", "ENCODING", "nf")
     ));
 
     @ParameterizedTest(name = "{0} shards")
