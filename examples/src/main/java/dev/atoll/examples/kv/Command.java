@@ -230,6 +230,8 @@ enum Command {
     final boolean writes;
     /** Whether it may add memory (Redis's denyoom flag): refused with OOM on a shard over its maxmemory share. */
     final boolean denyOom;
+    /** Refused inside MULTI (Redis's no_multi flag: SHUTDOWN), which makes EXEC abort. */
+    final boolean noMulti;
     /** {@link #keySpec()}, computed once: first key, last key (-1: the last argument), step. */
     private int[] keys;
 
@@ -242,6 +244,7 @@ enum Command {
         this.flags = flags;
         this.writes = flags.length > 0 && flags[0].equals("write");
         this.denyOom = java.util.Arrays.asList(flags).contains("denyoom");
+        this.noMulti = java.util.Arrays.asList(flags).contains("no_multi");
     }
 
     /** Where its first key is by {@link #keySpec()}; 0: it names none. */

@@ -466,6 +466,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             reject(slot, "NOAUTH Authentication required.");
             return;
         }
+        if (command.noMulti && multi.queues(command)) {
+            multi.refused();   // as Redis (SHUTDOWN): refused, counted as rejected, and EXEC aborts
+            reject(slot, "ERR Command not allowed inside a transaction");
+            return;
+        }
         lastCommand = command;
         if (subscribedResp2() && !PubSubCommands.allowedWhileSubscribed(command)) {
             reject(slot, PubSubCommands.notAllowed(command));

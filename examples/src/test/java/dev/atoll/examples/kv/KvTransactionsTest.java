@@ -67,6 +67,11 @@ class KvTransactionsTest {
             s(0, "Error[text=ERR wrong number of arguments for 'get' command]", "GET"),
             s(0, "Error[text=EXECABORT Transaction discarded because of previous errors.]", "EXEC"),
             s(0, "null", "GET", A),
+            // SHUTDOWN (no_multi) is refused, not queued: EXEC aborts and the server goes on (it used to stop it).
+            s(0, "OK", "MULTI"), s(0, "QUEUED", "SET", A, "1"),
+            s(0, "Error[text=ERR Command not allowed inside a transaction]", "SHUTDOWN"),
+            s(0, "Error[text=EXECABORT Transaction discarded because of previous errors.]", "EXEC"),
+            s(0, "null", "GET", A),
             s(0, "Error[text=ERR EXEC without MULTI]", "EXEC"), s(0, "Error[text=ERR DISCARD without MULTI]", "DISCARD"),
             // Runtime errors do not roll back; keys of both shards, a cross-shard MSET, MGET and DEL inside.
             s(0, "OK", "MULTI"), s(0, "QUEUED", "SET", A, "x"), s(0, "QUEUED", "INCR", A), s(0, "QUEUED", "SET", B, "y"),
