@@ -59,9 +59,8 @@ final class ZSkipList {
 
     /**
      * One member; its link at level {@code i} leads to {@link #forward(int)}, whose score it keeps in
-     * {@link #nextScore(int)} (so that a walk decides to stop before a node without reading it: one
-     * cache miss less a level, as the node it stops before is, more often than not, not in cache),
-     * and skips {@link #span(int)} ranks.
+     * {@link #nextScore(int)} (a walk decides to stop before a node without reading it), and skips
+     * {@link #span(int)} ranks.
      */
     static final class Node extends Links {
         /** The levels held in fields; the levels above are in {@link #upperForward} and {@link #upperSpan}. */
@@ -70,7 +69,7 @@ final class ZSkipList {
         final byte[] member;
         Node previous;
         final int level;
-        /** Levels from {@link #INLINE} up; null for a node no taller than that. */
+        /** Levels from {@link #INLINE} up (links, their nodes' scores, spans); null for a node no taller than that. */
         private final Node[] upperForward;
         private final double[] upperNextScore;
         private final int[] upperSpan;
