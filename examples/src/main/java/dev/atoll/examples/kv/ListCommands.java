@@ -270,13 +270,22 @@ final class ListCommands {
             out.arrayHeader(0);
             return;
         }
-        byte[][] popped = pop(e, command == Command.LPOP, count);
-        if (counted) {
-            out.arrayHeader(popped.length);
+        if (!counted) {
+            out.bulk(popOne(e, command == Command.LPOP));
+            return;
         }
+        byte[][] popped = pop(e, command == Command.LPOP, count);
+        out.arrayHeader(popped.length);
         for (byte[] element : popped) {
             out.bulk(element);
         }
+    }
+
+    /** Pops the head ({@code left}) or tail of the list of {@code e} as {@link #pop} pops one, without an array to return it in. */
+    byte[] popOne(KeyTable.Entry e, boolean left) {
+        byte[] element = ((ListValue) e.aggregate()).pop(left);
+        popped(e, left, 1);
+        return element;
     }
 
     /**
@@ -289,16 +298,21 @@ final class ListCommands {
         for (int i = 0; i < popped.length; i++) {
             popped[i] = list.pop(left);
         }
+        popped(e, left, popped.length);
+        return popped;
+    }
+
+    /** After {@code count} elements were popped from the list of {@code e}: logs it and removes the key if it emptied. */
+    private void popped(KeyTable.Entry e, boolean left, int count) {
         e.version++;
         if (shard.aof != null) {
-            shard.aof.pop(left ? LPOP : RPOP, e.key(), popped.length);
+            shard.aof.pop(left ? LPOP : RPOP, e.key(), count);
         }
-        if (list.size() == 0) {
+        if (((ListValue) e.aggregate()).size() == 0) {
             shard.table.remove(e); // its records replay to the same empty list, which replay removes too
         } else {
             shard.table.account(e); // also when popped for a blocked client or a move, outside a command
         }
-        return popped;
     }
 
     /**
@@ -364,7 +378,7 @@ final class ListCommands {
             source.version++; // a rotation of one element leaves the list as it was: nothing to log
             return list.get(0);
         }
-        byte[] element = pop(source, fromLeft, 1)[0];
+        byte[] element = popOne(source, fromLeft);
         push(target, toLeft, new byte[][] {element}, now);
         return element;
     }

@@ -247,13 +247,14 @@ final class ZSetValue implements Aggregate {
     }
 
     /**
-     * The object, then a skiplist's table (members and their scores' arrays) and nodes (72 bytes each
-     * with compressed references, as the table's estimate assumes: four levels in fields), or the
+     * The object, then a skiplist's table (members and their scores' arrays) and nodes (112 bytes each
+     * with compressed references, as the table's estimate assumes: four levels in fields, each with
+     * its next node's score), or the
      * listpack's two arrays and its members.
      */
     @Override
     public long bytes() {
-        return 40 + (list != null ? 48 + dict.usedBytes() + 72L * size()
+        return 40 + (list != null ? 48 + dict.usedBytes() + 112L * size()
                 : 16 + 4L * members.length + 16 + 8L * scores.length + memberBytes);
     }
 

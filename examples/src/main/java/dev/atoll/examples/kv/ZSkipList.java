@@ -12,7 +12,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>A node is one object, as Redis's is one allocation with its levels inline: its first
  * {@link Node#INLINE} levels (those of all but one node in 256, with Redis's odds of 1/4 a level)
  * are fields, so a step of a walk reads the next node and nothing else; only the rare taller node
- * keeps its upper levels in arrays.
+ * keeps its upper levels in arrays. Each link keeps the score of the node it leads to, so that the
+ * walk reads a node only when it steps onto it (or meets its score): a walk's last comparison at each
+ * level, the one that stops it, reads no node (of the three to four a level reads on average, with
+ * odds of 1/4); a node is 32 bytes larger for it. docs/benchmarks.md has the measurements.
  */
 final class ZSkipList {
     private static final int MAX_LEVEL = 32;
@@ -20,20 +23,45 @@ final class ZSkipList {
     private static final int LEVEL_ODDS = 4;
 
     /**
-     * What a walk reads of a node — its score and its first links — declared first so that the JVM
-     * lays them out together at the start of the object (a superclass's fields come before its
-     * subclass's): one cache line more often than not, where the fields ordered by size put the
-     * score and the links 40 bytes apart.
+     * What a walk reads of a node at level 0 — its score, its first link, the score of the node that
+     * link leads to and the link's span (an insert's walk adds up the spans it follows) — declared first
+     * so that the JVM lays them out together at the start of the object (a superclass's fields come
+     * before its subclass's); then, level by level, the same of levels 1 to 3, each level's fields
+     * side by side. Ordered by size in one class, the spans would sit a cache line away from the links.
      */
-    abstract static class Links {
+    abstract static class Level0 {
         double score;
+        double nextScore0;
         Node forward0;
-        Node forward1;
-        Node forward2;
-        Node forward3;
+        int span0;
     }
 
-    /** One member; its link at level {@code i} leads to {@link #forward(int)} and skips {@link #span(int)} ranks. */
+    /** Level 1 of a node, after {@link Level0}. */
+    abstract static class Level1 extends Level0 {
+        double nextScore1;
+        Node forward1;
+        int span1;
+    }
+
+    /** Level 2 of a node, after {@link Level1}. */
+    abstract static class Level2 extends Level1 {
+        double nextScore2;
+        Node forward2;
+        int span2;
+    }
+
+    /** Level 3 of a node, after {@link Level2}. */
+    abstract static class Links extends Level2 {
+        double nextScore3;
+        Node forward3;
+        int span3;
+    }
+
+    /**
+     * One member; its link at level {@code i} leads to {@link #forward(int)}, whose score it keeps in
+     * {@link #nextScore(int)} (a walk decides to stop before a node without reading it), and skips
+     * {@link #span(int)} ranks.
+     */
     static final class Node extends Links {
         /** The levels held in fields; the levels above are in {@link #upperForward} and {@link #upperSpan}. */
         static final int INLINE = 4;
@@ -41,12 +69,9 @@ final class ZSkipList {
         final byte[] member;
         Node previous;
         final int level;
-        private int span0;
-        private int span1;
-        private int span2;
-        private int span3;
-        /** Levels from {@link #INLINE} up; null for a node no taller than that. */
+        /** Levels from {@link #INLINE} up (links, their nodes' scores, spans); null for a node no taller than that. */
         private final Node[] upperForward;
+        private final double[] upperNextScore;
         private final int[] upperSpan;
 
         Node(byte[] member, double score, int level) {
@@ -54,6 +79,7 @@ final class ZSkipList {
             this.score = score;
             this.level = level;
             this.upperForward = level > INLINE ? new Node[level - INLINE] : null;
+            this.upperNextScore = level > INLINE ? new double[level - INLINE] : null;
             this.upperSpan = level > INLINE ? new int[level - INLINE] : null;
         }
 
@@ -77,14 +103,53 @@ final class ZSkipList {
             };
         }
 
-        void forward(int i, Node node) {
+        /** The score of {@link #forward(int) forward(i)}, when there is one. */
+        double nextScore(int i) {
+            return switch (i) {
+                case 0 -> nextScore0;
+                case 1 -> nextScore1;
+                case 2 -> nextScore2;
+                case 3 -> nextScore3;
+                default -> upperNextScore[i - INLINE];
+            };
+        }
+
+        /** Links level {@code i} to {@code node}, of score {@code nodeScore} (any when null). */
+        void forward(int i, Node node, double nodeScore) {
             switch (i) {
-                case 0 -> forward0 = node;
-                case 1 -> forward1 = node;
-                case 2 -> forward2 = node;
-                case 3 -> forward3 = node;
-                default -> upperForward[i - INLINE] = node;
+                case 0 -> {
+                    forward0 = node;
+                    nextScore0 = nodeScore;
+                }
+                case 1 -> {
+                    forward1 = node;
+                    nextScore1 = nodeScore;
+                }
+                case 2 -> {
+                    forward2 = node;
+                    nextScore2 = nodeScore;
+                }
+                case 3 -> {
+                    forward3 = node;
+                    nextScore3 = nodeScore;
+                }
+                default -> {
+                    upperForward[i - INLINE] = node;
+                    upperNextScore[i - INLINE] = nodeScore;
+                }
             }
+        }
+
+        /** Whether {@link #forward(int) forward(i)} comes before {@code score} and {@code member}. */
+        boolean nextBefore(int i, Node next, double score, byte[] member) {
+            double s = nextScore(i);
+            return s < score || s == score && Arrays.compareUnsigned(next.member, member) < 0;
+        }
+
+        /** Whether {@link #forward(int) forward(i)} comes before {@code score} and {@code member} or is that member. */
+        boolean nextNotAfter(int i, Node next, double score, byte[] member) {
+            double s = nextScore(i);
+            return s < score || s == score && Arrays.compareUnsigned(next.member, member) <= 0;
         }
 
         int span(int i) {
@@ -154,7 +219,7 @@ final class ZSkipList {
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
             rank[i] = i == level - 1 ? 0 : rank[i + 1];
-            for (Node y = x.forward(i); y != null && compare(y.score, y.member, score, member) < 0; y = x.forward(i)) {
+            for (Node y = x.forward(i); y != null && x.nextBefore(i, y, score, member); y = x.forward(i)) {
                 rank[i] += x.span(i);
                 x = y;
             }
@@ -171,8 +236,8 @@ final class ZSkipList {
         }
         for (int i = 0; i < nodeLevel; i++) {
             Node u = update[i];
-            node.forward(i, u.forward(i));
-            u.forward(i, node);
+            node.forward(i, u.forward(i), u.nextScore(i));
+            u.forward(i, node, score);
             node.span(i, u.span(i) - (rank[0] - rank[i]));
             u.span(i, (rank[0] - rank[i]) + 1);
         }
@@ -212,8 +277,11 @@ final class ZSkipList {
         Node before = x.previous;
         Node after = x.forward0;
         if ((before == null || compare(before.score, before.member, newScore, member) < 0)
-                && (after == null || compare(newScore, member, after.score, after.member) < 0)) {
+                && (after == null || compare(newScore, member, x.nextScore0, after.member) < 0)) {
             x.score = newScore;
+            for (int i = 0; i < x.level; i++) { // its predecessors (each links to it) keep its score
+                update[i].forward(i, x, newScore);
+            }
             Arrays.fill(update, 0, level, null);
             return;
         }
@@ -226,7 +294,7 @@ final class ZSkipList {
     private Node find(double score, byte[] member) {
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
-            for (Node y = x.forward(i); y != null && compare(y.score, y.member, score, member) < 0; y = x.forward(i)) {
+            for (Node y = x.forward(i); y != null && x.nextBefore(i, y, score, member); y = x.forward(i)) {
                 x = y;
             }
             update[i] = x;
@@ -245,7 +313,7 @@ final class ZSkipList {
             Node u = update[i];
             if (u.forward(i) == x) {
                 u.span(i, u.span(i) + x.span(i) - 1);
-                u.forward(i, x.forward(i));
+                u.forward(i, x.forward(i), x.nextScore(i));
             } else {
                 u.span(i, u.span(i) - 1);
             }
@@ -267,7 +335,7 @@ final class ZSkipList {
         int rank = 0;
         Node x = head;
         for (int i = level - 1; i >= 0; i--) {
-            for (Node y = x.forward(i); y != null && compare(y.score, y.member, score, member) <= 0; y = x.forward(i)) {
+            for (Node y = x.forward(i); y != null && x.nextNotAfter(i, y, score, member); y = x.forward(i)) {
                 rank += x.span(i);
                 x = y;
             }

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The sorted set's skip list against a model (a TreeSet in the same order): links both ways,
- * spans (ranks both ways), nodes of every height (inline levels and the arrays above them), and
+ * spans (ranks both ways), the score each link keeps of the node it leads to, nodes of every height
+ * (inline levels and the arrays above them), and
  * {@link ZSkipList#updateScore}: in place when the node keeps its place, moved otherwise, never
  * allocating.
  */
@@ -76,6 +77,11 @@ class ZSkipListTest {
             Member m = expected.get(rank);
             assertEquals(m.score, node.score);
             assertSame(m.bytes, node.member);
+            for (int i = 0; i < node.level; i++) { // each link keeps the score of the node it leads to
+                if (node.forward(i) != null) {
+                    assertEquals(node.forward(i).score, node.nextScore(i), "level " + i + " of rank " + rank);
+                }
+            }
             assertSame(node, list.at(rank));
             assertEquals(rank, list.rank(m.score, m.bytes));
             int before = rank;
