@@ -121,13 +121,11 @@ final class HashValue implements Aggregate {
         if (elements instanceof KeyTable table) {
             int hash = KeyTable.hash(f, fo, fl);
             KeyTable.Entry e = table.find(f, fo, fl, hash);
-            byte[] value = Arrays.copyOfRange(v, vo, vo + vl);
             if (e != null) {
-                e.setString(table, value);
-                table.account(e);
+                e.setString(table, v, vo, vl);   // after the field in its own array: over the old value when it fits
                 return false;
             }
-            table.insert(Arrays.copyOfRange(f, fo, fo + fl), hash, value);
+            table.insert(f, fo, fl, hash, v, vo, vl);   // the field and its value in one array
             return true;
         }
         byte[] listpack = (byte[]) elements;
