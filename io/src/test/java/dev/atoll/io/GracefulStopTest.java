@@ -35,6 +35,7 @@ class GracefulStopTest {
         ShardRuntime runtime = TestRuntimes.start(1, "atoll.io.socket.send-buffer = 4KiB\n"
                 + "atoll.shards.shutdown-timeout = 20s", driver);
         CompletableFuture<Throwable> writeOutcome = new CompletableFuture<>();
+        CompletableFuture<Void> writing = new CompletableFuture<>();
         TcpServer server = IoTesting.await(TcpServer.start(runtime, new InetSocketAddress("127.0.0.1", 0), connection -> {
             Buffer data = BufferPool.current().acquire(BYTES);
             data.advanceWriter(data.capacity());
@@ -42,11 +43,15 @@ class GracefulStopTest {
                 data.release();
                 writeOutcome.complete(failure);
             });
+            writing.complete(null);
         }));
         int port = server.port();
         try (Socket socket = new Socket()) {
             socket.setReceiveBufferSize(4 * 1024);
             socket.connect(new InetSocketAddress("127.0.0.1", port));
+            // The write must be in flight when the stop begins: a connection still in the listen queue
+            // when the listener closes is reset by the kernel (seen on CI, 1 run in many).
+            IoTesting.await(writing);
             Thread stopper = Thread.ofPlatform().name("stopper").start(runtime::close);
             // The stop has begun once the runtime refuses outside work; only then does the peer read.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestRuntimes.WAIT_SECONDS);
