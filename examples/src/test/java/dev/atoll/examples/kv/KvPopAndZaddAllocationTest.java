@@ -69,8 +69,8 @@ class KvPopAndZaddAllocationTest {
 
     /**
      * HSET of an existing field of a hash in its table encoding, with a value of the same length, writes
-     * over the old value in the field's own array: 32 bytes a command measured (the I/O path's 8-10 and
-     * about 22 not yet traced), against 78 when each HSET copied the value and then the field apart.
+     * over the old value in the field's own array: 27 bytes a command once compiled (the I/O path's 8-10
+     * and about 17 not yet traced), against 42 when each HSET copied the value apart.
      */
     @Test
     void hsetOfAnExistingFieldOfALargeHashAllocatesNothing() throws Exception {
@@ -82,16 +82,18 @@ class KvPopAndZaddAllocationTest {
             }
             assertEquals("hashtable", c.call("OBJECT", "ENCODING", "h"));
             IntFunction<byte[]> hset = i -> RespClient.encode("HSET", "h", "field:" + i % MEMBERS, "value:" + (20_000 + i % 10_000));
-            for (int warmUp = 0; warmUp < 3; warmUp++) {
+            // Warmed longer than the pops: run first in a fresh JVM, before C2 compiled the path, a round
+            // measured 76 bytes on CI.
+            for (int warmUp = 0; warmUp < 10; warmUp++) {
                 allocatedPer(c, hset);
             }
             long hsets = Long.MAX_VALUE;
-            for (int round = 0; round < 3; round++) {
+            for (int round = 0; round < 5; round++) {
                 hsets = Math.min(hsets, allocatedPer(c, hset));
             }
             String figure = "bytes allocated on the shard thread per HSET of an existing field: " + hsets;
             System.out.println(figure);
-            assertTrue(hsets < 48, figure);
+            assertTrue(hsets < 36, figure);
             assertEquals((long) MEMBERS, c.call("HLEN", "h"));
         }
     }
