@@ -159,6 +159,7 @@ public final class ActorsBench {
                 List<Peer> contenders = peers.get(c.threads());
                 Map<String, double[]> values = new LinkedHashMap<>();
                 double[] atollCpu = new double[rounds];
+                double[] atollBatch = new double[rounds];
                 for (Peer peer : contenders) {
                     settle();
                     c.run().on(peer);   // warm-up
@@ -173,7 +174,9 @@ public final class ActorsBench {
                         line.append(String.format("  %s %,.0f", peer.name(), v));
                         if (peer instanceof AtollPeer atoll && c.name().startsWith("ping-pong")) {   // only they measure it
                             atollCpu[round] = atoll.lastCpuNanosPerMessage();
-                            line.append(String.format(" (%.1f ns CPU per message)", atollCpu[round]));
+                            atollBatch[round] = atoll.lastMessagesPerBatch();
+                            line.append(String.format(" (%.1f ns CPU per message, %.1f messages per mesh batch)",
+                                    atollCpu[round], atollBatch[round]));
                         }
                     }
                     System.out.println(line);
@@ -181,6 +184,10 @@ public final class ActorsBench {
                 if (c.name().startsWith("ping-pong")) {
                     report.result(c.name() + ", CPU of the shards per message", "atoll", median(atollCpu), "ns",
                             BenchReport.Better.LOWER);
+                    if (c.threads() > 1) {
+                        report.result(c.name() + ", messages per mesh batch", "atoll", median(atollBatch), "msgs",
+                                BenchReport.Better.HIGHER);
+                    }
                 }
                 double atoll = median(values.get("atoll"));
                 for (Map.Entry<String, double[]> e : values.entrySet()) {

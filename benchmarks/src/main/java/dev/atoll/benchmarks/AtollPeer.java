@@ -26,6 +26,7 @@ final class AtollPeer implements Peer {
     /** The CPU time of all shards in the last ping-pong, per message. */
     private double lastCpuNanosPerMessage;
     private double lastMeshShare;
+    private double lastMessagesPerBatch;
 
     AtollPeer(AtollConfig config) {
         this.system = ActorSystem.start(config);
@@ -73,7 +74,8 @@ final class AtollPeer implements Peer {
         List<ActorRef<Ball>> left = ActorsBench.listOf(pairs, i -> system.spawn(Player::new, Placement.shard(0)));
         List<ActorRef<Ball>> right = ActorsBench.listOf(pairs, i -> system.spawn(Player::new, Placement.shard(shards - 1)));
         long cpuBefore = shardsCpuNanos();
-        long meshBefore = meshMessagesIn();
+        long meshBefore = counterSum(MESH_IN);
+        long batchesBefore = counterSum(BATCHES_OUT);
         long start = System.nanoTime();
         for (int i = 0; i < pairs; i++) {
             right.get(i).tell(new Ball(left.get(i), perPair, done));
@@ -81,7 +83,10 @@ final class AtollPeer implements Peer {
         Peer.await(done);
         long end = System.nanoTime();
         lastCpuNanosPerMessage = (shardsCpuNanos() - cpuBefore) / (double) (perPair * pairs);
-        lastMeshShare = (meshMessagesIn() - meshBefore) / (double) (perPair * pairs);
+        long meshIn = counterSum(MESH_IN) - meshBefore;
+        long batches = counterSum(BATCHES_OUT) - batchesBefore;
+        lastMeshShare = meshIn / (double) (perPair * pairs);
+        lastMessagesPerBatch = batches == 0 ? 0 : meshIn / (double) batches;
         stopAll(left);
         stopAll(right);
         return ActorsBench.perSecond(perPair * pairs, start, end);
@@ -103,12 +108,24 @@ final class AtollPeer implements Peer {
         return lastMeshShare;
     }
 
-    private long meshMessagesIn() {
-        Metric in = ShardMetrics.of(system.runtime()).stream()
-                .filter(m -> m.name().equals("atoll_shard_mesh_messages_in")).findFirst().orElseThrow();
+    /**
+     * Messages per batch published between the shards in the last {@link #pingPong} (0 on one shard): the
+     * hop's cost per message falls as batches grow, so it says which regime a run fell into.
+     */
+    double lastMessagesPerBatch() {
+        return lastMessagesPerBatch;
+    }
+
+    private static final String MESH_IN = "atoll_shard_mesh_messages_in";
+    private static final String BATCHES_OUT = "atoll_shard_mesh_batches_out";
+
+    /** A shard counter summed over the shards. */
+    private long counterSum(String name) {
+        Metric counter = ShardMetrics.of(system.runtime()).stream()
+                .filter(m -> m.name().equals(name)).findFirst().orElseThrow();
         long sum = 0;
         for (int shard = 0; shard < shards; shard++) {
-            sum += in.value().read(shard);
+            sum += counter.value().read(shard);
         }
         return sum;
     }
