@@ -15,7 +15,6 @@ import java.util.List;
 final class BitfieldCommand {
     private static final String BAD_TYPE =
             "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
-    private static final String BIT_OFFSET = "ERR bit offset is not an integer or out of range";
     private static final byte[] GET = ReplyWriter.asciiBytes("get");
     private static final byte[] SET = ReplyWriter.asciiBytes("set");
     private static final byte[] INCRBY = ReplyWriter.asciiBytes("incrby");
@@ -132,9 +131,8 @@ final class BitfieldCommand {
                 return null;
             }
             boolean signed = r.bytes[r.offset(j + 1)] == 'i';
-            long offset = offset(r, j + 2, bits);
+            long offset = StringCommands.bitOffset(r, j + 2, bits, shard.settings.input().protoMaxBulkLen(), out);
             if (offset < 0) {
-                out.error(BIT_OFFSET);
                 return null;
             }
             long value = 0;
@@ -167,24 +165,6 @@ final class BitfieldCommand {
             bits = bits * 10 + (c - '0');
         }
         return bits >= 1 && bits <= (kind == 'i' ? 64 : 63) ? bits : 0;
-    }
-
-    /** A bit offset ({@code #n}: n times the width), below proto-max-bulk-len bytes; -1 when it is not one. */
-    private long offset(Request r, int i, int bits) {
-        boolean times = r.length(i) > 0 && r.bytes[r.offset(i)] == '#';
-        long n;
-        if (times) {
-            if (!r.parseLong(r.bytes, r.offset(i) + 1, r.length(i) - 1) || r.number > Long.MAX_VALUE / bits) {
-                return -1;
-            }
-            n = r.number * bits;
-        } else {
-            if (!r.longAt(i)) {
-                return -1;
-            }
-            n = r.number;
-        }
-        return n < 0 || (n >> 3) >= shard.settings.input().protoMaxBulkLen() ? -1 : n;
     }
 
     /** Bits {@code [offset, offset + bits)}, the first the most significant, past the string's end zeros. */

@@ -138,16 +138,8 @@ final class CrossShard {
             return null;
         }
         int shards = node.shardCount();
-        Transaction.Part[] byShard = new Transaction.Part[shards];
         List<Transaction.Part> parts = new ArrayList<>();
-        for (int i = 2; i < r.count(); i++) {
-            int owner = KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards);
-            if (byShard[owner] == null) {
-                byShard[owner] = new Transaction.Part(owner);
-                parts.add(byShard[owner]);
-            }
-            byShard[owner].keys.add(r.copy(i));
-        }
+        Transaction.Part[] byShard = Transaction.Part.byOwner(r, 2, shards, parts);
         Request copy = copyOf(r);
         Transaction.Part destination = byShard[KeySlots.owner(r.bytes, r.offset(2), r.length(2), shards)];
         byte[][] sources = new byte[r.count() - BitopCommand.FIRST_SOURCE][];

@@ -158,17 +158,8 @@ final class MultiState {
 
     /** WATCH key...: each key registered on its owner (under the key's lock), then OK. */
     private ReplySource watch(Request r, ReplyWriter out) {
-        int shards = node.shardCount();
         List<Transaction.Part> parts = new ArrayList<>();
-        Transaction.Part[] byShard = new Transaction.Part[shards];
-        for (int i = 1; i < r.count(); i++) {
-            int owner = KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards);
-            if (byShard[owner] == null) {
-                byShard[owner] = new Transaction.Part(owner);
-                parts.add(byShard[owner]);
-            }
-            byShard[owner].keys.add(r.copy(i));
-        }
+        Transaction.Part.byOwner(r, 1, node.shardCount(), parts);
         return Transaction.start(node, connection, out.resp3(), parts, (part, shard, now) -> {
             for (byte[] key : part.keys) {
                 shard.peek(key, 0, key.length, now); // already expired: deleted before, not a change after

@@ -54,6 +54,18 @@ final class Score {
         return strtod(b, offset, length, false);
     }
 
+    /**
+     * A weight as Redis's SORT reads it: strtod, then its checks of the whole text being read, ERANGE and NaN —
+     * leading spaces and an empty text (zero) pass, overflow or underflow to zero does not. {@link #INVALID} otherwise.
+     */
+    static double parseWeight(byte[] b, int offset, int length) {
+        while (length > 0 && isSpace(b[offset])) {
+            offset++;
+            length--;
+        }
+        return length == 0 ? 0 : strtod(b, offset, length, true);
+    }
+
     private static boolean isSpace(byte c) {
         return c == ' ' || (c >= '\t' && c <= '\r');
     }

@@ -124,8 +124,8 @@ final class SortCommand {
                 if (alpha) {
                     items.add(new Item(element, 0, by < 0 ? null : weight));
                 } else {
-                    double score = weight == null ? 0 : Score.parseBound(weight, 0, weight.length);
-                    notANumber |= Double.isNaN(score) || (weight != null && overflows(weight, score));
+                    double score = weight == null ? 0 : Score.parseWeight(weight, 0, weight.length);
+                    notANumber |= Double.isNaN(score);
                     items.add(new Item(element, score, null));
                 }
             }
@@ -210,29 +210,6 @@ final class SortCommand {
             return x.by == y.by ? 0 : x.by == null ? -1 : 1;
         }
         return Arrays.compareUnsigned(x.by, y.by);
-    }
-
-    /** strtod's ERANGE: a finite text read as infinity, or as zero from non-zero digits (before any exponent). */
-    private static boolean overflows(byte[] text, double score) {
-        if (Double.isInfinite(score)) {
-            for (byte c : text) {
-                if (c == 'i' || c == 'I') {
-                    return false;   // "inf" written as such
-                }
-            }
-            return true;
-        }
-        if (score == 0) {
-            for (byte c : text) {
-                if (c >= '1' && c <= '9') {
-                    return true;
-                }
-                if (c == 'e' || c == 'E' || c == 'p' || c == 'P') {
-                    return false;
-                }
-            }
-        }
-        return false;
     }
 
     /** Parses the options after the key; null when it answered an error. */

@@ -420,17 +420,25 @@ final class StringCommands {
     }
 
     /** The bit offset of argument {@code i}, or -1 after the error reply (negative, or past proto-max-bulk-len bytes). */
-    private long bitOffset(Request r, int i, ReplyWriter out) {
-        if (!r.longAt(i) || r.number < 0 || (r.number >> 3) >= shard.settings.input().protoMaxBulkLen()) {
+    /**
+     * A bit offset as Redis's getBitOffsetFromArgument reads it: an integer, or with {@code fieldBits} above 0
+     * (BITFIELD) {@code #n}, the n-th field of that width; from 0 to below proto-max-bulk-len bytes. -1 when
+     * it answered the error.
+     */
+    static long bitOffset(Request r, int i, int fieldBits, long maxBulkLen, ReplyWriter out) {
+        boolean times = fieldBits > 0 && r.length(i) > 0 && r.bytes[r.offset(i)] == '#';
+        boolean parsed = times ? r.parseLong(r.bytes, r.offset(i) + 1, r.length(i) - 1) : r.longAt(i);
+        long n = !parsed ? -1 : !times ? r.number : r.number > Long.MAX_VALUE / fieldBits ? -1 : r.number * fieldBits;
+        if (n < 0 || (n >> 3) >= maxBulkLen) {
             out.error(BIT_OFFSET);
             return -1;
         }
-        return r.number;
+        return n;
     }
 
     /** SETBIT key offset 0|1: the string grows, zero-filled, to hold the bit; answers the old bit. */
     private void setBit(Request r, long now, ReplyWriter out) {
-        long offset = bitOffset(r, 2, out);
+        long offset = bitOffset(r, 2, 0, shard.settings.input().protoMaxBulkLen(), out);
         if (offset < 0) {
             return;
         }
@@ -464,7 +472,7 @@ final class StringCommands {
     }
 
     private void getBit(Request r, long now, ReplyWriter out) {
-        long offset = bitOffset(r, 2, out);
+        long offset = bitOffset(r, 2, 0, shard.settings.input().protoMaxBulkLen(), out);
         if (offset < 0) {
             return;
         }

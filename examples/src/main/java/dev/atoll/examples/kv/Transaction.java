@@ -59,6 +59,24 @@ final class Transaction extends PendingReply {
             this.shard = shard;
         }
 
+        /**
+         * One part per shard that owns one of the keys {@code r[first]}, {@code r[first + 1]} ... to the last
+         * argument, each with (copies of) its keys, added to {@code parts} in the order first seen; returns the
+         * parts by shard (null for a shard that owns none).
+         */
+        static Part[] byOwner(Request r, int first, int shards, List<Part> parts) {
+            Part[] byShard = new Part[shards];
+            for (int i = first; i < r.count(); i++) {
+                int owner = KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards);
+                if (byShard[owner] == null) {
+                    byShard[owner] = new Part(owner);
+                    parts.add(byShard[owner]);
+                }
+                byShard[owner].keys.add(r.copy(i));
+            }
+            return byShard;
+        }
+
         /** Adds command {@code r} (arguments {@code args} of it) to this round; returns its index. */
         int add(Request r, int... args) {
             return add(null, r, args);
