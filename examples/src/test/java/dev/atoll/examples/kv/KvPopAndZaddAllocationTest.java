@@ -27,9 +27,7 @@ class KvPopAndZaddAllocationTest {
 
     @Test
     void popsAndZaddsOfAnExistingMemberAllocateNothing() throws Exception {
-        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.EVERYSEC),
-                "atoll.io.buffers.debug = false");
-             RespClient c = server.client()) {
+        try (KvTestServer server = start(); RespClient c = server.client()) {
             for (int i = 0; i < MEMBERS; i++) {
                 c.call("ZADD", "z", Integer.toString(i), "element:" + i);
             }
@@ -74,9 +72,7 @@ class KvPopAndZaddAllocationTest {
      */
     @Test
     void hsetOfAnExistingFieldOfALargeHashAllocatesNothing() throws Exception {
-        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.EVERYSEC),
-                "atoll.io.buffers.debug = false");
-             RespClient c = server.client()) {
+        try (KvTestServer server = start(); RespClient c = server.client()) {
             for (int i = 0; i < MEMBERS; i++) {
                 c.call("HSET", "h", "field:" + i, "value:" + (10_000 + i));
             }
@@ -96,6 +92,12 @@ class KvPopAndZaddAllocationTest {
             assertTrue(hsets < 36, figure);
             assertEquals((long) MEMBERS, c.call("HLEN", "h"));
         }
+    }
+
+    /** One shard with its log (the commands' log records are part of what they allocate), buffer debug off. */
+    private KvTestServer start() throws Exception {
+        return KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.EVERYSEC),
+                "atoll.io.buffers.debug = false");
     }
 
     private static void pushAll(RespClient c, int elements) throws Exception {
