@@ -160,6 +160,7 @@ public final class ActorsBench {
                 Map<String, double[]> values = new LinkedHashMap<>();
                 double[] atollCpu = new double[rounds];
                 double[] atollBatch = new double[rounds];
+                double[] coreToCore = new double[rounds];
                 for (Peer peer : contenders) {
                     settle();
                     c.run().on(peer);   // warm-up
@@ -169,6 +170,10 @@ public final class ActorsBench {
                     StringBuilder line = new StringBuilder(c.name() + " round " + (round + 1) + ":");
                     for (Peer peer : contenders) {
                         settle();
+                        if (peer instanceof AtollPeer atoll && c.threads() > 1) {
+                            coreToCore[round] = atoll.coreToCoreNanos();   // the machine's state for this round
+                            line.append(String.format("  [core-to-core round trip %.0f ns]", coreToCore[round]));
+                        }
                         double v = c.run().on(peer);
                         values.get(peer.name())[round] = v;
                         line.append(String.format("  %s %,.0f", peer.name(), v));
@@ -188,6 +193,10 @@ public final class ActorsBench {
                         report.result(c.name() + ", messages per mesh batch", "atoll", median(atollBatch), "msgs",
                                 BenchReport.Better.HIGHER);
                     }
+                }
+                if (c.threads() > 1) {
+                    report.result(c.name() + ", core-to-core round trip of one cache line", "machine",
+                            median(coreToCore), "ns", BenchReport.Better.LOWER);
                 }
                 double atoll = median(values.get("atoll"));
                 for (Map.Entry<String, double[]> e : values.entrySet()) {

@@ -54,6 +54,11 @@ final class AtollPeer implements Peer {
         return system.runtime().settings().shards().idle().toString();
     }
 
+    /** The machine's cache-line round trip between the two shards' CPUs now: see {@link CoreToCore}. */
+    double coreToCoreNanos() {
+        return CoreToCore.roundTripNanos(system.runtime(), Duration.ofMillis(100));
+    }
+
     record Ball(ActorRef<Ball> from, long remaining, CountDownLatch done) { }
 
     static final class Player extends Actor<Ball> {

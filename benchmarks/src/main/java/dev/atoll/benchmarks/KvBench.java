@@ -3,6 +3,7 @@ package dev.atoll.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -281,7 +282,15 @@ public final class KvBench {
                     peers.add(group.add(startRedis(redisVersion + "-io-threads-" + ioThreads, List.of(),
                             List.of("--io-threads", Integer.toString(ioThreads)), persistence, work)).impl());
                 }
+                double coreToCoreBefore = CoreToCore.roundTripNanos(Duration.ofMillis(200));
                 measure(group, TESTS, false, List.of(), sizes, redisBenchmark, cpu, samples, report);
+                double coreToCoreAfter = CoreToCore.roundTripNanos(Duration.ofMillis(200));
+                System.out.printf("core-to-core round trip of one cache line: %.0f ns before the unplaced rounds,"
+                        + " %.0f ns after%n", coreToCoreBefore, coreToCoreAfter);
+                report.result("core-to-core round trip of one cache line, before the unplaced rounds", "machine",
+                                coreToCoreBefore, "ns", BenchReport.Better.LOWER)
+                        .result("core-to-core round trip of one cache line, after the unplaced rounds", "machine",
+                                coreToCoreAfter, "ns", BenchReport.Better.LOWER);
                 report(group, TESTS, samples, report);
                 keys(group, redisBenchmark, report);
                 checkPersistence(group, persistence, report);

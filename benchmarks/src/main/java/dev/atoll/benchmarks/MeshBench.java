@@ -70,6 +70,7 @@ public final class MeshBench {
         double[] meshSleep = new double[rounds];
         double[] raw = new double[rounds];
         double[] executor = new double[rounds];
+        double[] coreToCore = new double[rounds];
         long meshWakes;
         double[] costs;
         try (ShardRuntime shards = ShardRuntime.start(settings); ShardRuntime sleepingShards = ShardRuntime.start(sleeping)) {
@@ -98,6 +99,7 @@ public final class MeshBench {
             long wakesBefore = shards.shard(0).stats().wakesSent();
             for (int round = 0; round < rounds; round++) {
                 settle();
+                coreToCore[round] = CoreToCore.roundTripNanos(shards, Duration.ofMillis(100));
                 mesh[round] = meshOneWay(shards, messages);
                 settle();
                 meshSleep[round] = meshOneWay(sleepingShards, messages);
@@ -105,8 +107,9 @@ public final class MeshBench {
                 raw[round] = rawSpsc(messages);
                 settle();
                 executor[round] = executorHandOff(messages);
-                System.out.printf("round %d: mesh %,.0f  mesh-sleep %,.0f  raw-spsc %,.0f  executor %,.0f msgs/s%n",
-                        round + 1, mesh[round], meshSleep[round], raw[round], executor[round]);
+                System.out.printf("round %d: [core-to-core round trip %.0f ns]  mesh %,.0f  mesh-sleep %,.0f  raw-spsc %,.0f"
+                        + "  executor %,.0f msgs/s%n", round + 1, coreToCore[round], mesh[round], meshSleep[round], raw[round],
+                        executor[round]);
             }
             meshWakes = shards.shard(0).stats().wakesSent() - wakesBefore;
             costs = costPerMessage(shards);
@@ -130,7 +133,9 @@ public final class MeshBench {
                 .result("CPU per message, sending shard", "atoll-mesh", costs[2], "ns", BenchReport.Better.LOWER)
                 .result("CPU per message, receiving shard", "atoll-mesh", costs[3], "ns", BenchReport.Better.LOWER)
                 .result("messages per flush", "atoll-mesh", costs[4], "msgs", BenchReport.Better.HIGHER)
-                .result("wakes per flush", "atoll-mesh", costs[5], "wakes", BenchReport.Better.LOWER);
+                .result("wakes per flush", "atoll-mesh", costs[5], "wakes", BenchReport.Better.LOWER)
+                .result("core-to-core round trip of one cache line", "machine", BenchReport.median(coreToCore), "ns",
+                        BenchReport.Better.LOWER);
         report.ratioHigherIsBetter("atoll-mesh/raw-spsc one-way throughput", meshRate, rawRate, 0.5);
         report.ratioHigherIsBetter("atoll-mesh-sleep/raw-spsc one-way throughput", meshSleepRate, rawRate, 0.5);
         report.ratioHigherIsBetter("atoll-mesh/thread-pool-executor one-way throughput", meshRate, executorRate, 5.0);
