@@ -39,6 +39,11 @@ final class HashListpack implements PackedEncoding {
         return count(data, offset);
     }
 
+    @Override
+    public int length(byte[] data, int offset) {
+        return end(data, offset) - offset;
+    }
+
     /** One HSET of every field. */
     @Override
     public void writeRecords(byte[] data, int keyLength, ReplyWriter w) {

@@ -313,8 +313,8 @@ final class KeyTable {
                 setString(owner, other.valueArray(), other.valueOffset(), other.length);
                 raw(other.raw());
                 notInt(other.notInt());
-            } else if (other.value instanceof PackedEncoding p) { // its bytes follow another key: copied, room and all
-                setPacked(owner, p, other.data, other.length, other.data.length - other.length);
+            } else if (other.value instanceof PackedEncoding p) { // its bytes follow another key: copied
+                setPacked(owner, p, other.data, other.length, p.length(other.data, other.length));
             } else {
                 setAggregate(owner, other.aggregate().copy());
             }

@@ -17,6 +17,9 @@ interface PackedEncoding {
     /** How many elements the packed bytes from {@code data[offset]} hold. */
     int size(byte[] data, int offset);
 
+    /** How many bytes from {@code data[offset]} it takes (the array may have room after them). */
+    int length(byte[] data, int offset);
+
     /**
      * Writes the log records that rebuild it under the key {@code data[0, keyLength)}, its packed bytes
      * following, to {@code w}, as {@link Aggregate#writeRecords}.
