@@ -41,7 +41,7 @@ final class KeyTable {
         private static final int RAW = 1 << 30;
         private static final int NOT_INT = 1 << 31;
 
-        /** The key's bytes, then those of a string stored with it, then room. */
+        /** The key's bytes, then those of a string or a packed aggregate stored with it, then room. */
         byte[] data;
         /**
          * Null for a string stored after the key in {@link #data}; a {@code byte[]} for a string apart; the
