@@ -709,7 +709,7 @@ final class AdminCommands {
                 String text = new String(answer.bytes(), 0, answer.size(), StandardCharsets.UTF_8).trim();
                 fields[f] = text.substring(text.startsWith("$") ? text.indexOf('\n') + 1 : 1);
             }
-            long length = e.isString() ? e.length : e.aggregate().size();
+            long length = e.isString() ? e.length : e.aggregateSize();
             return "Value at:0x0 refcount:" + fields[1] + " encoding:" + fields[0] + " serializedlength:" + length
                     + " lru:0 lru_seconds_idle:" + fields[2];
         }, (results, reply) -> {

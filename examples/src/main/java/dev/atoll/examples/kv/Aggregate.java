@@ -3,7 +3,10 @@ package dev.atoll.examples.kv;
 /**
  * A value made of elements — a hash, and each further Redis type a key can hold beside a string —
  * as {@link KeyTable.Entry#aggregate}. A type's commands find theirs with {@code instanceof}, so a
- * key of another type answers WRONGTYPE. Used by its shard's thread only.
+ * key of another type answers WRONGTYPE. A small one may instead be packed in its key's own array with
+ * no object ({@link PackedEncoding}, a small hash's listpack): what any aggregate is asked without its
+ * type known (TYPE, OBJECT ENCODING, its size, its log records) is asked of the entry, which asks either.
+ * Used by its shard's thread only.
  */
 interface Aggregate {
     /** What TYPE says: "hash", "list", "set", "zset". */

@@ -320,9 +320,9 @@ final class Aof {
             }
             return;
         }
-        e.aggregate().writeRecords(e.data, w); // an aggregate's key array is the key alone
+        e.writeAggregateRecords(w);
         if (expireAt != 0) {
-            w.arrayHeader(3).bulk(PEXPIREAT).bulk(e.data).bulkDecimal(expireAt);
+            w.arrayHeader(3).bulk(PEXPIREAT).bulk(e.data, 0, e.keyLength()).bulkDecimal(expireAt);
         }
     }
 
@@ -620,7 +620,7 @@ final class Aof {
         long now = System.currentTimeMillis();
         table.forEach(e -> {
             long expireAt = table.expireAt(e);
-            if ((expireAt == 0 || expireAt > now) && (e.isString() || e.aggregate().size() > 0)) {
+            if ((expireAt == 0 || expireAt > now) && (e.isString() || e.aggregateSize() > 0)) {
                 writeEntry(snapshot, e, expireAt);
             }
         });

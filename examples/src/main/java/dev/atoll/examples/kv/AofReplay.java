@@ -447,21 +447,20 @@ final class AofReplay {
         } else if (r.is(0, HSET) && r.count() >= 4 && r.count() % 2 == 0) {
             KeyTable.Entry e = entry(r, table);
             if (e == null) {
-                e = table.insert(r.copy(1), KeyTable.hash(b, r.offset(1), r.length(1)), new HashValue());
-            } else if (!(e.aggregate() instanceof HashValue)) {
+                e = HashListpack.insert(table, b, r.offset(1), r.length(1), KeyTable.hash(b, r.offset(1), r.length(1)));
+            } else if (!Hashes.isHash(e)) {
                 return false;
             }
-            HashValue fields = (HashValue) e.aggregate();
             for (int i = 2; i < r.count(); i += 2) {
-                fields.put(b, r.offset(i), r.length(i), b, r.offset(i + 1), r.length(i + 1));
+                Hashes.put(table, e, b, r.offset(i), r.length(i), b, r.offset(i + 1), r.length(i + 1));
             }
         } else if (r.is(0, HDEL) && r.count() >= 3) {
             KeyTable.Entry e = entry(r, table);
-            if (e != null && e.aggregate() instanceof HashValue fields) {
+            if (e != null && Hashes.isHash(e)) {
                 for (int i = 2; i < r.count(); i++) {
-                    fields.remove(b, r.offset(i), r.length(i));
+                    Hashes.remove(table, e, b, r.offset(i), r.length(i));
                 }
-                if (fields.size() == 0) {
+                if (Hashes.size(e) == 0) {
                     table.remove(e); // an empty hash is no key, as in Redis
                 }
             }

@@ -91,7 +91,7 @@ final class DumpCommands {
             out.error("ERR DUMP payload version or checksum are wrong");
             return;
         }
-        Object value;
+        KeyTable.Entry value;
         try {
             value = DumpPayload.load(r.bytes, r.offset(3), r.length(3), scratch);
         } catch (DumpPayload.BadFormat e) {
@@ -108,11 +108,7 @@ final class DumpCommands {
         }
         KeyTable.Entry e = existing != null ? existing
                 : shard.put(r.bytes, r.offset(1), r.length(1), new byte[0], 0, false);
-        if (value instanceof byte[] string) {
-            e.setString(shard.table, string, 0, string.length);
-        } else {
-            e.setAggregate(shard.table, (Aggregate) value);
-        }
+        e.takeValueOf(shard.table, value);
         shard.table.account(e);
         shard.setExpire(e, expireAt);
         // As Redis's objectSetLRUOrLFU: FREQ sets the counter under an LFU policy, IDLETIME the last access

@@ -29,6 +29,8 @@ final class DumpPayload {
     private static final int ZSET_LISTPACK = 17;
     private static final int LIST_QUICKLIST_2 = 18;
     private static final int QUICKLIST_NODE_PLAIN = 1;
+    /** The key of a loaded value's holder. */
+    private static final byte[] NO_KEY = {};
     private static final int QUICKLIST_NODE_PACKED = 2;
 
     /** What a payload holds that is no value Redis would load: RESTORE answers {@code ERR Bad data format}. */
@@ -49,6 +51,13 @@ final class DumpPayload {
         if (e.isString()) {
             out.write(STRING);
             string(out, e.valueArray(), e.valueOffset(), e.length);
+        } else if (Hashes.isHash(e)) {
+            out.write(HASH);
+            length(out, Hashes.size(e));
+            Hashes.forEachRange(e, (f, fo, fl, v, vo, vl) -> {
+                string(out, f, fo, fl);
+                string(out, v, vo, vl);
+            });
         } else {
             switch (e.aggregate()) {
                 case ListValue list -> {
@@ -63,14 +72,6 @@ final class DumpPayload {
                     length(out, set.size());
                     set.forEach(member -> string(out, member));
                 }
-                case HashValue hash -> {
-                    out.write(HASH);
-                    length(out, hash.size());
-                    hash.forEach((field, value) -> {
-                        string(out, field);
-                        string(out, value);
-                    });
-                }
                 case ZSetValue zset -> {
                     out.write(ZSET_2);
                     length(out, zset.size());
@@ -82,7 +83,7 @@ final class DumpPayload {
                         }
                     });
                 }
-                default -> throw new IllegalStateException("no DUMP encoding for " + e.aggregate().type());
+                default -> throw new IllegalStateException("no DUMP encoding for " + e.type());
             }
         }
         out.write(RDB_VERSION);
@@ -140,18 +141,18 @@ final class DumpPayload {
         return Crc64.update(0, b, offset, length - 8) == crc;
     }
 
-    /** The value of a {@link #verify verified} payload: a string's bytes, or an {@link Aggregate}. */
-    static Object load(byte[] b, int offset, int length, Request scratch) throws BadFormat {
+    /** The value of a {@link #verify verified} payload, held by a key of no name in no table (RESTORE's key takes it). */
+    static KeyTable.Entry load(byte[] b, int offset, int length, Request scratch) throws BadFormat {
         Reader in = new Reader(b, offset, offset + length - 10);
         int type = in.u8();
         return switch (type) {
-            case STRING -> in.string();
+            case STRING -> new KeyTable.Entry(NO_KEY, in.string());
             case LIST -> {
                 ListValue list = new ListValue();
                 for (long n = in.count(); n > 0; n--) {
                     list.push(false, in.string());
                 }
-                yield list;
+                yield held(list);
             }
             case LIST_QUICKLIST_2 -> {
                 ListValue list = new ListValue();
@@ -171,7 +172,7 @@ final class DumpPayload {
                 if (list.size() == 0) {
                     throw new BadFormat("an empty list");
                 }
-                yield list;
+                yield held(list);
             }
             case SET -> {
                 SetValue set = new SetValue();
@@ -181,13 +182,13 @@ final class DumpPayload {
                         throw new BadFormat("a member twice");
                     }
                 }
-                yield set;
+                yield held(set);
             }
-            case SET_INTSET -> intset(in.string());
+            case SET_INTSET -> held(intset(in.string()));
             case HASH -> {
-                HashValue hash = new HashValue();
+                KeyTable.Entry hash = HashListpack.detached();   // a listpack unless too large, as Redis loads it
                 for (long n = in.count(); n > 0; n--) {
-                    if (!hash.put(in.string(), in.string())) {
+                    if (!Hashes.put(null, hash, in.string(), in.string())) {
                         throw new BadFormat("a field twice");
                     }
                 }
@@ -195,9 +196,9 @@ final class DumpPayload {
             }
             case HASH_LISTPACK -> {
                 List<byte[]> entries = pairs(listpack(in.string()));
-                HashValue hash = new HashValue();
+                KeyTable.Entry hash = HashListpack.detached();
                 for (int i = 0; i < entries.size(); i += 2) {
-                    if (!hash.put(entries.get(i), entries.get(i + 1))) {
+                    if (!Hashes.put(null, hash, entries.get(i), entries.get(i + 1))) {
                         throw new BadFormat("a field twice");
                     }
                 }
@@ -215,7 +216,7 @@ final class DumpPayload {
                     }
                     scores.add(score);
                 }
-                yield zset(members, scores);
+                yield held(zset(members, scores));
             }
             case ZSET_LISTPACK -> {
                 List<byte[]> entries = pairs(listpack(in.string()));
@@ -225,10 +226,15 @@ final class DumpPayload {
                     members.add(entries.get(i));
                     scores.add(score(entries.get(i + 1)));
                 }
-                yield zset(members, scores);
+                yield held(zset(members, scores));
             }
             default -> throw new BadFormat("RDB type " + type);
         };
+    }
+
+    /** {@code value} held by a key of no name in no table. */
+    private static KeyTable.Entry held(Aggregate value) {
+        return new KeyTable.Entry(NO_KEY, value);
     }
 
     private static ZSetValue zset(List<byte[]> members, List<Double> scores) throws BadFormat {

@@ -16,7 +16,7 @@ final class HashCommands {
     private final KvShard shard;
     private final Request number = new Request();
     /** Where the field a command asks for was found: one for the shard, so that a lookup allocates nothing. */
-    private final HashValue.Found found = new HashValue.Found();
+    private final Hashes.Found found = new Hashes.Found();
 
     HashCommands(KvShard shard) {
         this.shard = shard;
@@ -25,7 +25,7 @@ final class HashCommands {
     void run(Command command, Request r, long now, ReplyWriter out) {
         byte[] b = r.bytes;
         KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
-        if (e != null && !(e.aggregate() instanceof HashValue)) {
+        if (e != null && !Hashes.isHash(e)) {
             // Redis checks an increment before the key's type.
             if (command == Command.HINCRBY && !r.longAt(3)) {
                 out.error(KvShard.NOT_INTEGER);
@@ -34,7 +34,7 @@ final class HashCommands {
             }
             return;
         }
-        HashValue h = e == null ? null : (HashValue) e.aggregate();
+        KeyTable table = shard.table;
         if (e != null && command.writes) {
             e.version++; // changed, or as good as: a move of the key in progress keeps its source
         }
@@ -44,10 +44,10 @@ final class HashCommands {
                     out.error(KvConnection.wrongArity(command.lowerName));
                     return;
                 }
-                h = create(e, r, now);
+                KeyTable.Entry h = create(e, r, now);
                 int added = 0;
                 for (int i = 2; i < r.count(); i += 2) {
-                    added += h.put(b, r.offset(i), r.length(i), b, r.offset(i + 1), r.length(i + 1)) ? 1 : 0;
+                    added += Hashes.put(table, h, b, r.offset(i), r.length(i), b, r.offset(i + 1), r.length(i + 1)) ? 1 : 0;
                 }
                 if (shard.aof != null) {
                     shard.aof.command(HSET, r);
@@ -59,67 +59,67 @@ final class HashCommands {
                 }
             }
             case HSETNX -> {
-                if (h != null && h.get(b, r.offset(2), r.length(2), found)) {
+                if (e != null && Hashes.get(e, b, r.offset(2), r.length(2), found)) {
                     out.integer(0);
                     return;
                 }
                 set(create(e, r, now), r, r.copy(3));
                 out.integer(1);
             }
-            case HGET -> field(h, r, 2, out);
+            case HGET -> field(e, r, 2, out);
             case HMGET -> {
                 out.arrayHeader(r.count() - 2);
                 for (int i = 2; i < r.count(); i++) {
-                    field(h, r, i, out);
+                    field(e, r, i, out);
                 }
             }
             case HDEL -> {
                 int removed = 0;
-                for (int i = 2; i < r.count() && h != null; i++) {
-                    removed += h.remove(b, r.offset(i), r.length(i)) ? 1 : 0;
+                for (int i = 2; i < r.count() && e != null; i++) {
+                    removed += Hashes.remove(table, e, b, r.offset(i), r.length(i)) ? 1 : 0;
                 }
                 if (removed > 0) {
                     if (shard.aof != null) {
                         shard.aof.command(HDEL, r);
                     }
-                    if (h.size() == 0) {
-                        shard.table.remove(e); // the replay of the HDEL removes it too
+                    if (Hashes.size(e) == 0) {
+                        table.remove(e); // the replay of the HDEL removes it too
                     }
                 }
                 out.integer(removed);
             }
-            case HLEN -> out.integer(h == null ? 0 : h.size());
-            case HEXISTS -> out.integer(h != null && h.get(b, r.offset(2), r.length(2), found) ? 1 : 0);
-            case HSTRLEN -> out.integer(h != null && h.get(b, r.offset(2), r.length(2), found) ? found.length : 0);
+            case HLEN -> out.integer(e == null ? 0 : Hashes.size(e));
+            case HEXISTS -> out.integer(e != null && Hashes.get(e, b, r.offset(2), r.length(2), found) ? 1 : 0);
+            case HSTRLEN -> out.integer(e != null && Hashes.get(e, b, r.offset(2), r.length(2), found) ? found.length : 0);
             case HGETALL -> {
-                out.mapHeader(h == null ? 0 : h.size());
-                if (h != null) {
-                    h.forEachRange((f, fo, fl, v, vo, vl) -> out.bulk(f, fo, fl).bulk(v, vo, vl));
+                out.mapHeader(e == null ? 0 : Hashes.size(e));
+                if (e != null) {
+                    Hashes.forEachRange(e, (f, fo, fl, v, vo, vl) -> out.bulk(f, fo, fl).bulk(v, vo, vl));
                 }
             }
             case HKEYS -> {
-                out.arrayHeader(h == null ? 0 : h.size());
-                if (h != null) {
-                    h.forEachRange((f, fo, fl, v, vo, vl) -> out.bulk(f, fo, fl));
+                out.arrayHeader(e == null ? 0 : Hashes.size(e));
+                if (e != null) {
+                    Hashes.forEachRange(e, (f, fo, fl, v, vo, vl) -> out.bulk(f, fo, fl));
                 }
             }
             case HVALS -> {
-                out.arrayHeader(h == null ? 0 : h.size());
-                if (h != null) {
-                    h.forEachRange((f, fo, fl, v, vo, vl) -> out.bulk(v, vo, vl));
+                out.arrayHeader(e == null ? 0 : Hashes.size(e));
+                if (e != null) {
+                    Hashes.forEachRange(e, (f, fo, fl, v, vo, vl) -> out.bulk(v, vo, vl));
                 }
             }
             case HINCRBY -> incrBy(e, r, now, out);
             case HINCRBYFLOAT -> incrByFloat(e, r, now, out);
-            case HRANDFIELD -> randomFields(h, r, out);
-            case HSCAN -> scan(h, r, out);
+            case HRANDFIELD -> randomFields(e, r, out);
+            case HSCAN -> scan(e, r, out);
             default -> throw new IllegalArgumentException(command + " is not a hash command");
         }
     }
 
-    /** The value of the field that is argument {@code i}, or a null bulk string. */
-    private void field(HashValue h, Request r, int i, ReplyWriter out) {
-        if (h != null && h.get(r.bytes, r.offset(i), r.length(i), found)) {
+    /** The value of the field that is argument {@code i} in the hash of {@code e} (null: absent), or a null bulk string. */
+    private void field(KeyTable.Entry e, Request r, int i, ReplyWriter out) {
+        if (e != null && Hashes.get(e, r.bytes, r.offset(i), r.length(i), found)) {
             out.bulk(found.array, found.offset, found.length);
         } else {
             out.nullBulk();
@@ -140,21 +140,21 @@ final class HashCommands {
         return true;
     }
 
-    /** The hash of the key, made (empty, no expiry) when the key is absent. */
-    private HashValue create(KeyTable.Entry e, Request r, long now) {
+    /** The key holding the hash: {@code e}, or made (a hash of no field yet, no expiry) when the key is absent. */
+    private KeyTable.Entry create(KeyTable.Entry e, Request r, long now) {
         if (e != null) {
-            return (HashValue) e.aggregate();
+            return e;
         }
         int hash = KeyTable.hash(r.bytes, r.offset(1), r.length(1));
-        HashValue fields = new HashValue();
-        shard.created(shard.table.insert(r.copy(1), hash, fields), now);
-        return fields;
+        KeyTable.Entry created = HashListpack.insert(shard.table, r.bytes, r.offset(1), r.length(1), hash);
+        shard.created(created, now);
+        return created;
     }
 
-    /** Sets the field that is argument 2 to {@code value} and logs it. */
-    private void set(HashValue h, Request r, byte[] value) {
+    /** Sets the field that is argument 2 of the hash of {@code e} to {@code value} and logs it. */
+    private void set(KeyTable.Entry e, Request r, byte[] value) {
         byte[] field = r.copy(2);
-        h.put(field, value);
+        Hashes.put(shard.table, e, field, value);
         if (shard.aof != null) {
             shard.aof.hset(r.copy(1), field, value);
         }
@@ -168,7 +168,7 @@ final class HashCommands {
         }
         long delta = r.number;
         long value = 0;
-        if (e != null && ((HashValue) e.aggregate()).get(r.bytes, r.offset(2), r.length(2), found)) {
+        if (e != null && Hashes.get(e, r.bytes, r.offset(2), r.length(2), found)) {
             if (!number.parseLong(found.array, found.offset, found.length)) {
                 out.error("ERR hash value is not an integer");
                 return;
@@ -190,7 +190,7 @@ final class HashCommands {
             return;
         }
         BigDecimal increment = StringCommands.parseFloat(r.bytes, r.offset(3), r.length(3));
-        BigDecimal value = e == null || !((HashValue) e.aggregate()).get(r.bytes, r.offset(2), r.length(2), found)
+        BigDecimal value = e == null || !Hashes.get(e, r.bytes, r.offset(2), r.length(2), found)
                 ? BigDecimal.ZERO : StringCommands.parseFloat(found.array, found.offset, found.length);
         if (value == null) {
             out.error("ERR hash value is not a float");
@@ -206,14 +206,14 @@ final class HashCommands {
     }
 
     /** HRANDFIELD key [count [WITHVALUES]]. */
-    private void randomFields(HashValue h, Request r, ReplyWriter out) {
+    private void randomFields(KeyTable.Entry h, Request r, ReplyWriter out) {
         if (r.count() == 2) {
             if (h == null) {
                 out.nullBulk();
             } else {
-                int pick = shard.random.nextInt(h.size());
+                int pick = shard.random.nextInt(Hashes.size(h));
                 int[] at = {0};
-                h.forEachRange((f, fo, fl, v, vo, vl) -> {
+                Hashes.forEachRange(h, (f, fo, fl, v, vo, vl) -> {
                     if (at[0]++ == pick) {
                         out.bulk(f, fo, fl);
                     }
@@ -246,8 +246,8 @@ final class HashCommands {
             out.arrayHeader(0);
             return;
         }
-        byte[][] pairs = h.pairs();
-        int size = h.size();
+        byte[][] pairs = Hashes.pairs(h);
+        int size = Hashes.size(h);
         int[] picks;
         if (count < 0) { // repeats allowed
             long n = -count;
@@ -289,9 +289,9 @@ final class HashCommands {
     }
 
     /** HSCAN key cursor [MATCH pattern] [COUNT count]. */
-    private void scan(HashValue h, Request r, ReplyWriter out) {
+    private void scan(KeyTable.Entry h, Request r, ReplyWriter out) {
         if (ScanOptions.validCursor(r, out)) {
-            ScanOptions.scanPairs(r, h == null ? null : (from, count, visitor) -> h.scan(from, count, visitor::accept), out);
+            ScanOptions.scanPairs(r, h == null ? null : (from, count, visitor) -> Hashes.scan(h, from, count, visitor::accept), out);
         }
     }
 }

@@ -262,7 +262,7 @@ final class KeyCommands {
      */
     private String encoding(KeyTable.Entry e) {
         if (!e.isString()) {
-            return e.aggregate().encoding();
+            return e.aggregateEncoding();
         }
         if (e.raw()) {
             return "raw";

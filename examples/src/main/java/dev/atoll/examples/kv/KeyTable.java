@@ -23,7 +23,9 @@ final class KeyTable {
      * logarithmic number of times. A string may instead be an array apart (a sorted set's member-to-score
      * table shares its members with its skip list: its key arrays must be the members alone; a key of 64 KiB
      * or more); any other type is an {@link Aggregate}. Both are {@link #value}. Then the key is all of
-     * {@code data}, so a log record or a reply may write an aggregate's key array whole.
+     * {@code data}, so a log record or a reply may write an aggregate's key array whole. A small aggregate
+     * may instead follow its key in {@code data} as a string does, in a {@link PackedEncoding} (a small hash's
+     * listpack): one array and no object beside the entry; {@link #value} is then the encoding.
      */
     static final class Entry {
         /** Redis's own limit on greedy growth: beyond 1 MiB, a value grows by 1 MiB at a time. */
@@ -39,13 +41,18 @@ final class KeyTable {
         private static final int RAW = 1 << 30;
         private static final int NOT_INT = 1 << 31;
 
-        /** The key's bytes, then those of a string stored with it, then room. */
+        /** The key's bytes, then those of a string or a packed aggregate stored with it, then room. */
         byte[] data;
-        /** Null for a string stored after the key in {@link #data}; a {@code byte[]} for a string apart; else the {@link Aggregate}. */
+        /**
+         * Null for a string stored after the key in {@link #data}; a {@code byte[]} for a string apart; the
+         * {@link PackedEncoding} of an aggregate stored after the key; else the {@link Aggregate}.
+         */
         private Object value;
         /**
          * A string's length; for an aggregate, the bytes {@link #usedBytes} counts for it, as {@link #account}
-         * last asked it (a string's own footprint follows from its arrays, so the entry keeps no field for it).
+         * last asked it (a string's own footprint follows from its arrays, so the entry keeps no field for it, and
+         * so does a packed aggregate's); for a packed aggregate, the key's length, where its bytes start (any
+         * length: {@link #keyMeta}'s bits are for a string's key).
          */
         int length;
         /**
@@ -100,6 +107,15 @@ final class KeyTable {
             this.value = aggregate;
         }
 
+        /** A key holding the aggregate packed as {@code v[from, from + count)} in {@code encoding}, both copied into one array. */
+        Entry(byte[] k, int offset, int keyLength, PackedEncoding encoding, byte[] v, int from, int count) {
+            data = new byte[roomFor(keyLength + count)];
+            System.arraycopy(k, offset, data, 0, keyLength);
+            System.arraycopy(v, from, data, keyLength, count);
+            value = encoding;
+            length = keyLength;
+        }
+
         /** Whether a string of {@code count} bytes can follow a key of {@code keyLength} in one array. */
         private static boolean fitsAfter(int keyLength, int count) {
             return keyLength <= KEY_LENGTH && (long) keyLength + count <= MAX_ARRAY;
@@ -120,22 +136,51 @@ final class KeyTable {
         }
 
         int keyLength() {
-            return value == null ? keyMeta & KEY_LENGTH : data.length;
+            return value == null ? keyMeta & KEY_LENGTH : value instanceof PackedEncoding ? length : data.length;
         }
 
-        /** The key in an array of its own length: {@link #data} itself unless a string is stored after it, else a copy. */
+        /** The key in an array of its own length: {@link #data} itself unless a value is stored after it, else a copy. */
         byte[] key() {
-            return value != null ? data : Arrays.copyOf(data, keyMeta & KEY_LENGTH);
+            return value == null || value instanceof PackedEncoding ? Arrays.copyOf(data, keyLength()) : data;
         }
 
-        /** Whether it holds a string (else an {@link Aggregate}). */
+        /** Whether it holds a string (else an {@link Aggregate} or a {@link PackedEncoding}). */
         boolean isString() {
-            return !(value instanceof Aggregate);
+            return value == null || value instanceof byte[];
         }
 
-        /** The hash, list, set or sorted set; null for a string. */
+        /** The hash, list, set or sorted set object; null for a string and for an aggregate packed after its key. */
         Aggregate aggregate() {
             return value instanceof Aggregate a ? a : null;
+        }
+
+        /** The encoding of the aggregate packed in {@link #data} after the key (from {@link #keyLength()}); else null. */
+        PackedEncoding packed() {
+            return value instanceof PackedEncoding p ? p : null;
+        }
+
+        /** What TYPE says: "string", or the aggregate's type, packed or not. */
+        String type() {
+            return isString() ? "string" : value instanceof PackedEncoding p ? p.type() : ((Aggregate) value).type();
+        }
+
+        /** What OBJECT ENCODING says for an aggregate, packed or not (a string's follows from its bytes: {@link KeyCommands}). */
+        String aggregateEncoding() {
+            return value instanceof PackedEncoding p ? p.encoding() : ((Aggregate) value).encoding();
+        }
+
+        /** How many elements an aggregate, packed or not, has. */
+        int aggregateSize() {
+            return value instanceof PackedEncoding p ? p.size(data, length) : ((Aggregate) value).size();
+        }
+
+        /** Writes the log records that rebuild an aggregate, packed or not, under its key (without the expiry). */
+        void writeAggregateRecords(ReplyWriter w) {
+            if (value instanceof PackedEncoding p) {
+                p.writeRecords(data, length, w);
+            } else {
+                ((Aggregate) value).writeRecords(data, w); // an aggregate's key array is the key alone
+            }
         }
 
         /** The array holding the string's bytes, at {@link #valueOffset()}: {@link #data} or the array apart. */
@@ -217,6 +262,40 @@ final class KeyTable {
             version++;
         }
 
+        /**
+         * Makes it the aggregate packed as {@code v[from, from + count)} in {@code encoding}, copied after the key
+         * into an array of that length (rounded up to 8: the heap's alignment gives it for nothing); written over
+         * the entry's own array when a new one would take the same heap bytes. {@code v} may be {@link #data}
+         * itself only from {@link #keyLength()} on.
+         */
+        void setPacked(KeyTable owner, PackedEncoding encoding, byte[] v, int from, int count) {
+            long before = footprint(this);
+            int keyLength = keyLength();
+            int size = keyLength + count;
+            byte[] array = data;
+            if (size > data.length || arrayBytes(data.length) != arrayBytes(size)) {
+                array = new byte[roomFor(size)];
+                System.arraycopy(data, 0, array, 0, keyLength);
+            }
+            System.arraycopy(v, from, array, keyLength, count);
+            data = array;
+            value = encoding;
+            length = keyLength;
+            keyMeta &= TAG;
+            version++;
+            changed(owner, this, before);
+        }
+
+        /**
+         * Makes the array of a packed aggregate {@code room} bytes long after the key (rounded up to 8), keeping
+         * the key and the packed bytes up to {@code room}: for the encoding to grow or give back what it freed.
+         */
+        void resizePacked(KeyTable owner, int room) {
+            long before = footprint(this);
+            data = Arrays.copyOf(data, roomFor(length + room));
+            changed(owner, this, before);
+        }
+
         /** Makes it the aggregate {@code elements}: the key's array becomes the key alone. */
         void setAggregate(KeyTable owner, Aggregate elements) {
             long before = footprint(this);
@@ -234,14 +313,16 @@ final class KeyTable {
                 setString(owner, other.valueArray(), other.valueOffset(), other.length);
                 raw(other.raw());
                 notInt(other.notInt());
+            } else if (other.value instanceof PackedEncoding p) { // its bytes follow another key: copied
+                setPacked(owner, p, other.data, other.length, p.length(other.data, other.length));
             } else {
                 setAggregate(owner, other.aggregate().copy());
             }
         }
 
-        /** Takes the value of {@code other}, which is dropped next (RENAME): an aggregate is shared, a string copied. */
+        /** Takes the value of {@code other}, which is dropped next (RENAME): an aggregate object is shared, bytes copied. */
         void takeValueOf(KeyTable owner, Entry other) {
-            if (other.isString()) {
+            if (other.aggregate() == null) {
                 copyValueOf(owner, other);
             } else {
                 setAggregate(owner, other.aggregate());
@@ -352,12 +433,13 @@ final class KeyTable {
 
     /**
      * The heap footprint counted for {@code e}, with compressed references: the entry (48 bytes) and its bucket
-     * slots (8), the key's array with the string stored after it as allocated (the room APPEND keeps
-     * included), a string's array apart, or what the aggregate said it held when last {@link #account}ed.
+     * slots (8), the key's array with the string or packed aggregate stored after it as allocated (the room
+     * APPEND keeps included), a string's array apart, or what the aggregate object said it held when last
+     * {@link #account}ed.
      */
     static long footprint(Entry e) {
-        return ENTRY_BYTES + arrayBytes(e.data.length)
-                + (e.value == null ? 0 : e.value instanceof byte[] apart ? arrayBytes(apart.length) : e.length);
+        return ENTRY_BYTES + arrayBytes(e.data.length) + (e.value == null || e.value instanceof PackedEncoding ? 0
+                : e.value instanceof byte[] apart ? arrayBytes(apart.length) : e.length);
     }
 
     /**
@@ -417,6 +499,11 @@ final class KeyTable {
     /** Adds a key holding an aggregate that is not in the table. */
     Entry insert(byte[] key, int hash, Aggregate elements) {
         return link(new Entry(key, elements), hash);
+    }
+
+    /** Adds the key {@code k[offset, offset + length)} that is not in the table holding the aggregate packed as {@code v[from, from + count)}, both copied into one array. */
+    Entry insert(byte[] k, int offset, int length, int hash, PackedEncoding encoding, byte[] v, int from, int count) {
+        return link(new Entry(k, offset, length, encoding, v, from, count), hash);
     }
 
     private Entry link(Entry e, int hash) {

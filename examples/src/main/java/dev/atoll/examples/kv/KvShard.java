@@ -438,7 +438,7 @@ final class KvShard {
 
     /** TYPE's answer for an entry (null: absent). */
     static String typeName(KeyTable.Entry e) {
-        return e == null ? "none" : e.isString() ? "string" : e.aggregate().type();
+        return e == null ? "none" : e.type();
     }
 
     /** True, after answering WRONGTYPE, when {@code e} exists and is not a string. */

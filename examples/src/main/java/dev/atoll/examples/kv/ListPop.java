@@ -244,8 +244,7 @@ final class ListPop extends BlockedClient {
         KeyTable.Entry e = shard.live(key, 0, key.length, System.currentTimeMillis());
         if (e != null && !(e.aggregate() instanceof ListValue)) {
             log.warn("shard {}: {} element(s) taken from list '{}' could not go back: the key holds a {} now", shard.id,
-                    taken.length, new String(key, java.nio.charset.StandardCharsets.UTF_8), e.aggregate() == null ? "string"
-                            : e.aggregate().type());
+                    taken.length, new String(key, java.nio.charset.StandardCharsets.UTF_8), KvShard.typeName(e));
             return;
         }
         byte[][] reversed = new byte[taken.length][];

@@ -28,7 +28,7 @@ final class SortCommand {
     private static final byte[] EMPTY = new byte[0];
 
     private final KvShard shard;
-    private final HashValue.Found found = new HashValue.Found();
+    private final Hashes.Found found = new Hashes.Found();
     /** A key a pattern formed that another shard owns, seen by {@link #lookup} during this command; else null. */
     private byte[] foreign;
 
@@ -315,7 +315,7 @@ final class SortCommand {
         if (field < 0) {
             return e.isString() ? Arrays.copyOfRange(e.valueArray(), e.valueOffset(), e.valueOffset() + e.length) : null;
         }
-        if (!(e.aggregate() instanceof HashValue h) || !h.get(b, offset + field + 2, length - field - 2, found)) {
+        if (!Hashes.isHash(e) || !Hashes.get(e, b, offset + field + 2, length - field - 2, found)) {
             return null;
         }
         return Arrays.copyOfRange(found.array, found.offset, found.offset + found.length);

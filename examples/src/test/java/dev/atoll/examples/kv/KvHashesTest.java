@@ -164,6 +164,46 @@ class KvHashesTest extends KvSharedServerTest {
     }
 
     @Test
+    void aHashMovesWholeAcrossShardsInItsEncoding() throws Exception {
+        String[] k = KvStringsTest.otherShards("hmove"); // owned by two of the shards
+        List<Object> order = List.of("f1", "f2", "f3");
+        assertEquals(3L, c.call("HSET", k[0], "f1", "v1", "f2", "22", "f3", "v3"));
+        assertEquals("OK", c.call("RENAME", k[0], k[1])); // packed after another key on another shard
+        assertEquals(order, c.call("HKEYS", k[1]));
+        assertEquals("listpack", c.call("OBJECT", "ENCODING", k[1]));
+        // the entry and one array: the key, then the listpack's 2 bytes of count and 3 x (1 + 2 + 1 + 2) of fields
+        assertEquals(KeyTable.ENTRY_BYTES + KeyTable.arrayBytes(k[1].length() + 20), c.call("MEMORY", "USAGE", k[1]));
+        assertEquals(1L, c.call("COPY", k[1], k[0]));
+        assertEquals(1L, c.call("COPY", k[1], "a-longer-key-than-the-others-here"));
+        assertEquals(1L, c.call("HSET", k[0], "f4", "only-in-the-copy"));
+        assertEquals(order, c.call("HKEYS", k[1]));
+        assertEquals(List.of("v1", "22", "v3"), c.call("HVALS", "a-longer-key-than-the-others-here"));
+        assertEquals(23L, c.call("HINCRBY", "a-longer-key-than-the-others-here", "f2", "1"));
+        assertEquals("22", c.call("HGET", k[1], "f2"));
+        assertEquals("listpack", c.call("OBJECT", "ENCODING", k[0]));
+        assertEquals("hash", c.call("TYPE", k[0]));
+        for (String[] wrong : new String[][] {{"GET", k[1]}, {"APPEND", k[1], "x"}, {"LPUSH", k[1], "x"},
+                {"SADD", k[1], "x"}, {"ZADD", k[1], "1", "x"}, {"INCR", k[1]}}) {
+            assertError("WRONGTYPE", c.call(wrong));
+        }
+        assertEquals(4L, c.call("HDEL", k[0], "f1", "f2", "f3", "f4"));
+        assertEquals(0L, c.call("EXISTS", k[0])); // an emptied hash is no key
+        for (int i = 0; i < 600; i++) {
+            c.call("HSET", k[0], "f" + i, "v" + i);
+        }
+        assertEquals("OK", c.call("RENAME", k[0], "big-" + k[1]));
+        assertEquals(1L, c.call("COPY", "big-" + k[1], k[0]));
+        for (String key : List.of(k[0], "big-" + k[1])) {
+            assertEquals("hashtable", c.call("OBJECT", "ENCODING", key));
+            assertEquals(600L, c.call("HLEN", key));
+            assertEquals("v599", c.call("HGET", key, "f599"));
+        }
+        assertEquals("OK", c.call("SET", k[1], "a string now"));
+        assertError("WRONGTYPE", c.call("HGET", k[1], "f1"));
+        assertEquals("a string now", c.call("GET", k[1]));
+    }
+
+    @Test
     void hscanSeesEveryFieldOfBothEncodings() throws Exception {
         c.call("HSET", "small", "a", "1", "b", "2", "key:1", "3");
         assertEquals(List.of("0", List.of("a", "1", "b", "2", "key:1", "3")), c.call("HSCAN", "small", "0"));
