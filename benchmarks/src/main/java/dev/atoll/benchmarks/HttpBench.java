@@ -4,7 +4,9 @@ import dev.atoll.benchmarks.Contenders.Contender;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -53,7 +55,7 @@ public final class HttpBench {
         }
 
         private static boolean isNginx(Contender contender) {
-            return contender.impl().equals("nginx");
+            return contender.impl().startsWith("nginx");
         }
     }
 
@@ -84,41 +86,61 @@ public final class HttpBench {
         int seconds = args.quick() ? 2 : 7;
         int warmupSeconds = args.quick() ? 1 : 7;
         int rounds = args.quick() ? 1 : 3;
-        int wrkThreads = Math.min(2, Runtime.getRuntime().availableProcessors());
         Wrk wrk = Wrk.find();
         BenchReport report = BenchReport.forRun(args);
-        Rounds<Test> measured;
-        try (Contenders servers = Contenders.start("http")) {
-            report.setting("connections", CONNECTIONS)
-                    .setting("duration_s", seconds)
-                    .setting("warmup_s", warmupSeconds)
-                    .setting("rounds", rounds)
-                    .setting("shards", servers.shards())
-                    .setting("peer_threads", servers.shards())
-                    .setting("wrk", wrk.version() + ", " + wrkThreads + " threads, --latency")
-                    .setting("wrk_headers", String.join(" | ", Wrk.HEADERS))
-                    .setting("pipeline_depth", PIPELINE_DEPTH)
-                    .setting("impls", servers.all().stream().map(Contender::impl).collect(Collectors.joining(", ")))
-                    .setting("nginx", servers.all().stream().anyMatch(c -> c.impl().equals("nginx"))
+        report.setting("connections", CONNECTIONS)
+                .setting("duration_s", seconds)
+                .setting("warmup_s", warmupSeconds)
+                .setting("rounds", rounds)
+                .setting("wrk", wrk.version() + ", --latency")
+                .setting("wrk_headers", String.join(" | ", Wrk.HEADERS))
+                .setting("pipeline_depth", PIPELINE_DEPTH)
+                .setting("harness_gc", ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", ")));
+        List<String> problems = new ArrayList<>();
+        Optional<Placement> perCore = Placement.perCoreOnThisMachine();
+        if (perCore.isPresent()) {
+            problems.addAll(measure(perCore.get(), 1, wrk, report, warmupSeconds, seconds, rounds));
+        } else {
+            System.out.println("NOTE: this process may use " + CpuList.allowed().size()
+                    + " CPU: no per-core placement (it needs 2).");
+        }
+        problems.addAll(measure(Placement.unplaced(), Math.min(2, Runtime.getRuntime().availableProcessors()), wrk,
+                report, warmupSeconds, seconds, rounds));
+        report.setting("loadavg_at_end", BenchReport.loadAverage());
+        report.publish(args);
+        Rounds.exitIfBroken(problems, report, args.quick());
+    }
+
+    /**
+     * Starts the servers in {@code placement}, measures every test on them with wrk ({@code wrkThreads}
+     * threads, confined where the placement puts the load generator) and reports the medians, ratios and
+     * peer checks; returns the problems of the rounds (error responses).
+     */
+    private static List<String> measure(Placement placement, int wrkThreads, Wrk wrk, BenchReport report,
+                                        int warmupSeconds, int seconds, int rounds) throws Exception {
+        String group = placement.name() + ": ";
+        try (Contenders servers = Contenders.start("http", placement)) {
+            report.setting(group + "shards", servers.shards())
+                    .setting(group + "peer_threads", servers.shards())
+                    .setting(group + "wrk_threads", wrkThreads)
+                    .setting(group + "impls", servers.all().stream().map(Contender::impl).collect(Collectors.joining(", ")))
+                    .setting(group + "nginx", servers.all().stream().anyMatch(c -> c.impl().startsWith("nginx"))
                             ? "in the plaintext tests" : "not installed: " + Nginx.missingNote())
-                    .setting("pinning", "none: Atoll's shards, Netty's loops, nginx's workers and the reference float"
-                            + " over the CPUs they share with wrk")
-                    .setting("harness_gc", ManagementFactory.getGarbageCollectorMXBeans().stream()
-                            .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", ")));
+                    .setting(group + "pinning", placement.describe());
             Rounds.describe(servers, report);
-            System.out.print("settings\n" + report.settingsTable());
-            measured = Rounds.measure(TESTS, servers, new Rounds.Units("requests/s", "req/s", "ms", "request"),
+            System.out.print(placement.name() + ": settings\n" + report.settingsTable());
+            Rounds<Test> measured = Rounds.measure(TESTS, servers, new Rounds.Units("requests/s", "req/s", "ms", "request"),
                     (test, server, duration) -> {
                         String url = "http://" + server.server().host() + ":" + server.server().port() + test.path();
-                        Wrk.Result result = wrk.run(url, wrkThreads, CONNECTIONS, (int) duration, test.depth());
+                        Wrk.Result result = wrk.run(placement.clientPrefix(), url, wrkThreads, CONNECTIONS, (int) duration,
+                                test.depth());
                         return new Rounds.Run(result.requestsPerSecond(), result.p99Millis(), result.requests(),
                                 result.non2xx() > 0 ? result.non2xx() + " non-2xx responses" : "",
                                 result.socketErrors() > 0 ? result.socketErrors() + " socket errors" : "");
                     }, warmupSeconds, seconds, rounds);
             measured.report(report);
+            return measured.problems();
         }
-        report.setting("loadavg_at_end", BenchReport.loadAverage());
-        report.publish(args);
-        Rounds.exitIfBroken(measured.problems(), report, args.quick());
     }
 }

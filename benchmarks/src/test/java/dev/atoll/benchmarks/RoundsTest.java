@@ -96,13 +96,13 @@ class RoundsTest {
 
     @Test
     void thePeersConfigurationsNameWhatASkepticChecksAndWhereItComesFrom() {
-        String netty = Contenders.nettyConfiguration("http", "io_uring", 2);
+        String netty = Contenders.nettyConfiguration("http", "io_uring", 2, Placement.unplaced());
         for (String part : List.of("Netty 4.2.18.Final", "io_uring transport", "2 event loops", "HttpServerCodec",
                 "HttpServerKeepAliveHandler", "DefaultFullHttpResponse", "channelReadComplete", "-XX:+UseParallelGC")) {
             assertTrue(netty.contains(part), part + " missing from " + netty);
         }
         assertTrue(Contenders.NETTY_WHY.contains("TechEmpower") && Contenders.NETTY_WHY.contains("run_netty.sh"));
-        String nginx = Contenders.nginxConfiguration("nginx/1.22.1", 2);
+        String nginx = Contenders.nginxConfiguration("nginx/1.22.1", 2, Placement.unplaced());
         for (String part : List.of("nginx/1.22.1", "nginx-light", "2 worker processes", "not pinned", "return 200",
                 "access_log off")) {
             assertTrue(nginx.contains(part), part + " missing from " + nginx);
