@@ -41,7 +41,7 @@ public final class Wrk {
     private final String executable;
     private final Path pipelineScript;
 
-    private Wrk(String executable, Path pipelineScript) {
+    Wrk(String executable, Path pipelineScript) {
         this.executable = executable;
         this.pipelineScript = pipelineScript;
     }
