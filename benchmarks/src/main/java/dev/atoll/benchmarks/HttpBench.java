@@ -135,9 +135,13 @@ public final class HttpBench {
                         String url = "http://" + server.server().host() + ":" + server.server().port() + test.path();
                         Wrk.Result result = wrk.run(placement.clientPrefix(), url, wrkThreads, CONNECTIONS, (int) duration,
                                 test.depth());
-                        return new Rounds.Run(result.requestsPerSecond(), result.p99Millis(), result.requests(),
-                                result.non2xx() > 0 ? result.non2xx() + " non-2xx responses" : "",
-                                result.socketErrors() > 0 ? result.socketErrors() + " socket errors" : "");
+                        // wrk 4.1 pipelining now and then prints a 99th percentile of 0.00us: no figure, not a
+                        // perfect one (it would make the p99 ratio infinite).
+                        boolean noP99 = result.p99Millis() <= 0;
+                        String remark = (result.socketErrors() > 0 ? result.socketErrors() + " socket errors" : "")
+                                + (noP99 ? (result.socketErrors() > 0 ? ", " : "") + "wrk printed a p99 of 0: not counted" : "");
+                        return new Rounds.Run(result.requestsPerSecond(), noP99 ? Double.NaN : result.p99Millis(),
+                                result.requests(), result.non2xx() > 0 ? result.non2xx() + " non-2xx responses" : "", remark);
                     }, warmupSeconds, seconds, rounds);
             measured.report(report);
             return measured.problems();
