@@ -15,12 +15,14 @@ import java.util.Optional;
  * in its report:
  * <ul>
  *   <li>Atoll's example ({@code Examples NAME --port 0}) on its default driver with its shard count
- *       {@code auto}, shards unpinned;</li>
+ *       {@code auto}, shards unpinned; or, placed per core ({@link Placement}), with one shard, pinned
+ *       inside the one CPU {@code taskset} gives every server;</li>
  *   <li>the peers, as their users run them: Netty 4.2 ({@link NettyServer}) with as many event loops
  *       as Atoll has shards and, for HTTP, nginx ({@link Nginx}) with as many workers, when installed;</li>
  *   <li>the reference of the peer checks ({@link NioReferenceServer}): plain JDK NIO with canned
  *       answers, the same number of threads.</li>
  * </ul>
+ * Placed, every server's command begins with the placement's {@code taskset -c CPU}.
  */
 final class Contenders implements AutoCloseable {
     /**
