@@ -78,6 +78,11 @@ public final class BenchReport {
         public boolean met() {
             return Double.isFinite(value) && value >= goal;
         }
+
+        /** False for a ratio shown for information, whose goal is NaN: neither met nor missed. */
+        public boolean hasGoal() {
+            return !Double.isNaN(goal);
+        }
     }
 
     private final String bench;
@@ -263,7 +268,7 @@ public final class BenchReport {
                 .append(",\n");
         out.append("  \"ratios\": ").append(array(ratios.stream().map(r -> "{ \"name\": " + string(r.name())
                 + ", \"value\": " + number(r.value()) + ", \"goal\": " + number(r.goal())
-                + ", \"met\": " + r.met() + " }").toList()));
+                + ", \"met\": " + (r.hasGoal() ? r.met() : "null") + " }").toList()));
         if (!checks.isEmpty()) {
             out.append(",\n  \"checks\": ").append(array(checks.stream().map(c -> "{ \"name\": " + string(c.name())
                     + ", \"peer\": " + string(c.peer()) + ", \"reference\": " + string(c.reference())
@@ -350,7 +355,7 @@ public final class BenchReport {
         out.append("\nratios (above 1 = Atoll better)\n");
         rows.clear();
         rows.add(List.of("name", "value", "goal", ""));
-        ratios.forEach(r -> rows.add(List.of(r.name(), number(r.value()), number(r.goal()), r.met() ? "met" : "missed")));
+        ratios.forEach(r -> rows.add(List.of(r.name(), number(r.value()), number(r.goal()), !r.hasGoal() ? "" : r.met() ? "met" : "missed")));
         out.append(columns(rows));
         if (!checks.isEmpty()) {
             out.append("\npeer checks (against a reference measured in this run, above 1 = the peer does better;"

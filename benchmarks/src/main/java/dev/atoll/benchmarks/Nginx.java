@@ -3,6 +3,7 @@ package dev.atoll.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,8 +13,8 @@ import java.util.Optional;
  * {@code default_type text/plain}, access log off, keep-alive with a high request count per
  * connection, {@code tcp_nodelay on}, {@code reuseport}. Two changes, both for a fair comparison with
  * Atoll on this machine: as many workers as Atoll has shards (TechEmpower: {@code auto}, one per CPU),
- * and no {@code worker_cpu_affinity}, because the benchmark runs Atoll's shards unpinned beside the
- * load generator. The binary is Debian's ({@code nginx-light}); when it is missing the benchmark runs
+ * and no {@code worker_cpu_affinity}: unplaced, Atoll's shards run unpinned beside the load generator,
+ * and per core {@code taskset} confines the whole server to one CPU, as it does Atoll's. The binary is Debian's ({@code nginx-light}); when it is missing the benchmark runs
  * without nginx and says how to install it. Everything it writes (pid file, temporary files) goes to a
  * directory of its own.
  */
@@ -38,7 +39,7 @@ final class Nginx {
     /** The {@code nginx.conf} of the benchmark: {@code workers} processes serving {@code /plaintext} on {@code host:port}. */
     static String config(int workers, String host, int port, Path directory) {
         return """
-                # ./atoll bench http: TechEmpower's nginx entry, with as many workers as Atoll has shards, unpinned
+                # ./atoll bench http: TechEmpower's nginx entry, with as many workers as Atoll has shards
                 worker_processes %d;
                 daemon off;
                 master_process on;
@@ -74,13 +75,20 @@ final class Nginx {
                 """.formatted(workers, directory.resolve("nginx.pid"), directory.resolve("client_body"), host, port);
     }
 
-    /** Starts nginx with {@link #config} in a fresh directory and waits until it accepts. */
-    static ServerProcess start(Path executable, int workers, String host) throws IOException, ServerProcess.StartFailure {
+    /**
+     * Starts nginx with {@link #config} in a fresh directory and waits until it accepts.
+     *
+     * @param prefix what goes before nginx's command ({@code taskset -c CPU}: its master and workers inherit the CPU)
+     */
+    static ServerProcess start(List<String> prefix, Path executable, int workers, String host)
+            throws IOException, ServerProcess.StartFailure {
         Path directory = Files.createTempDirectory("atoll-bench-nginx-");
         int port = ServerProcess.freePort(host);
         Path conf = directory.resolve("nginx.conf");
         Files.writeString(conf, config(workers, host, port, directory));
-        return ServerProcess.startListening("nginx", command(executable, directory, conf), host, port, "epoll", workers);
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(command(executable, directory, conf));
+        return ServerProcess.startListening("nginx", command, host, port, "epoll", workers);
     }
 
     /** {@code nginx -p DIR -c DIR/nginx.conf -e stderr}: nothing read from or written to /etc or /var/log. */

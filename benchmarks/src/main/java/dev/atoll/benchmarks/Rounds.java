@@ -143,6 +143,14 @@ final class Rounds<T extends Rounds.Test> {
 
     /** Puts the medians, Atoll's ratios against each peer and each peer's check into {@code report}. */
     void report(BenchReport report) {
+        report(report, true);
+    }
+
+    /**
+     * As {@link #report(BenchReport)}; without {@code goals}, Atoll's ratios are shown for information
+     * (goal NaN): for a comparison whose goals another one of the same run carries.
+     */
+    void report(BenchReport report, boolean goals) {
         String cpuName = "CPU per " + units.operation();
         for (T test : tests) {
             for (Contender server : serversOf(test)) {
@@ -163,11 +171,13 @@ final class Rounds<T extends Rounds.Test> {
                     continue;
                 }
                 String prefix = atoll.impl() + "/" + peer.impl() + " " + test.name() + " ";
-                report.ratioHigherIsBetter(prefix + units.rate(), median(test, atoll, 0), median(test, peer, 0), test.goal(peer));
+                double even = goals ? 1.0 : Double.NaN;
+                report.ratioHigherIsBetter(prefix + units.rate(), median(test, atoll, 0), median(test, peer, 0),
+                        goals ? test.goal(peer) : Double.NaN);
                 report.ratioLowerIsBetter(prefix + "p99 (" + peer.impl() + " p99 / " + atoll.impl() + " p99)",
-                        median(test, atoll, 1), median(test, peer, 1), 1.0);
+                        median(test, atoll, 1), median(test, peer, 1), even);
                 report.ratioLowerIsBetter(prefix + cpuName + " (" + peer.impl() + " / " + atoll.impl() + ")",
-                        median(test, atoll, 2), median(test, peer, 2), 1.0);
+                        median(test, atoll, 2), median(test, peer, 2), even);
             }
         }
         Contender reference = servers.reference();

@@ -41,7 +41,7 @@ public final class Wrk {
     private final String executable;
     private final Path pipelineScript;
 
-    private Wrk(String executable, Path pipelineScript) {
+    Wrk(String executable, Path pipelineScript) {
         this.executable = executable;
         this.pipelineScript = pipelineScript;
     }
@@ -72,11 +72,24 @@ public final class Wrk {
     /**
      * Runs wrk against {@code url}.
      *
-     * @param depth requests per write: 1 without pipelining
+     * @param prefix what goes before wrk's command: {@code taskset -c CPU} to confine it, or nothing
+     * @param depth  requests per write: 1 without pipelining
      */
-    public Result run(String url, int threads, int connections, int seconds, int depth)
+    public Result run(List<String> prefix, String url, int threads, int connections, int seconds, int depth)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(executable, "-t", Integer.toString(threads),
+        List<String> command = command(prefix, url, threads, connections, seconds, depth);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("wrk failed (" + String.join(" ", command) + "):\n" + output);
+        }
+        return parse(output);
+    }
+
+    /** The command line of {@link #run}. */
+    List<String> command(List<String> prefix, String url, int threads, int connections, int seconds, int depth) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(executable, "-t", Integer.toString(threads),
                 "-c", Integer.toString(connections), "-d", seconds + "s", "--latency"));
         for (String header : HEADERS) {
             command.add("-H");
@@ -89,12 +102,7 @@ public final class Wrk {
         if (depth > 1) {
             command.addAll(List.of("--", Integer.toString(depth)));
         }
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("wrk failed (" + String.join(" ", command) + "):\n" + output);
-        }
-        return parse(output);
+        return command;
     }
 
     private static final Pattern REQUESTS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");

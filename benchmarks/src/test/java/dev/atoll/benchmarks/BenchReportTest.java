@@ -113,6 +113,19 @@ class BenchReportTest {
     }
 
     @Test
+    void aRatioWithoutAGoalIsNeitherMetNorMissed() {
+        BenchReport report = new BenchReport("b", "c", MACHINE);
+        BenchReport.Ratio shown = report.ratioHigherIsBetter("per core rps", 0.5, 1.0, Double.NaN);
+        assertFalse(shown.hasGoal());
+        assertTrue(report.toJson().contains("{ \"name\": \"per core rps\", \"value\": 0.5, \"goal\": null, \"met\": null }"),
+                report.toJson());
+        assertFalse(report.toTable().contains("missed"), report.toTable());
+        Json.parse(report.toJson());
+        assertTrue(report.ratioHigherIsBetter("rps", 0.5, 1.0, 1.0).hasGoal());
+        assertTrue(report.toTable().contains("missed"));
+    }
+
+    @Test
     void emptySectionsAreValidJson() {
         String json = new BenchReport("empty", "./atoll bench empty", MACHINE).toJson();
         assertTrue(json.contains("\"settings\": {},\n  \"results\": [],\n  \"ratios\": []\n}"), json);

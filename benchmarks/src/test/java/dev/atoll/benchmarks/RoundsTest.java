@@ -82,6 +82,23 @@ class RoundsTest {
     }
 
     @Test
+    void aComparisonWithoutGoalsShowsItsRatiosAndStillChecksItsPeers() throws Exception {
+        Contenders servers = new Contenders(List.of(contender("atoll", Role.ATOLL), contender("netty", Role.PEER),
+                contender("nio-reference", Role.REFERENCE)), 1);
+        Rounds<HttpBench.Test> rounds = Rounds.measure(HttpBench.TESTS, servers, new Rounds.Units("requests/s", "req/s", "ms", "request"),
+                (test, server, seconds) -> new Rounds.Run(rate(test.name(), server.impl()), 2.0, 100, "", ""), 0.001, 0.002, 1);
+        BenchReport report = new BenchReport("http", "./atoll bench http", new BenchReport.Environment("25", "6", 2));
+        rounds.report(report, false);
+        String json = report.toJson();
+        assertTrue(json.contains("{ \"name\": \"atoll/netty plaintext pipelined requests/s\", \"value\": 10.0, \"goal\": null,"
+                + " \"met\": null }"), json);
+        assertTrue(json.contains("\"name\": \"atoll/netty json p99 (netty p99 / atoll p99)\", \"value\": 1.0, \"goal\": null"), json);
+        assertEquals(List.of("netty plaintext pipelined requests/s"), report.failedChecks().stream()
+                .filter(c -> c.name().endsWith("requests/s")).map(c -> c.peer() + " " + c.name()).toList(),
+                "the peer checks count without goals");
+    }
+
+    @Test
     void everyServersConfigurationAndItsSourceArePrintedAndKept() throws Exception {
         Contenders servers = new Contenders(List.of(contender("atoll", Role.ATOLL), contender("netty", Role.PEER)), 2);
         BenchReport report = new BenchReport("http", "./atoll bench http", new BenchReport.Environment("25", "6", 2));
@@ -96,13 +113,13 @@ class RoundsTest {
 
     @Test
     void thePeersConfigurationsNameWhatASkepticChecksAndWhereItComesFrom() {
-        String netty = Contenders.nettyConfiguration("http", "io_uring", 2);
+        String netty = Contenders.nettyConfiguration("http", "io_uring", 2, Placement.unplaced());
         for (String part : List.of("Netty 4.2.18.Final", "io_uring transport", "2 event loops", "HttpServerCodec",
                 "HttpServerKeepAliveHandler", "DefaultFullHttpResponse", "channelReadComplete", "-XX:+UseParallelGC")) {
             assertTrue(netty.contains(part), part + " missing from " + netty);
         }
         assertTrue(Contenders.NETTY_WHY.contains("TechEmpower") && Contenders.NETTY_WHY.contains("run_netty.sh"));
-        String nginx = Contenders.nginxConfiguration("nginx/1.22.1", 2);
+        String nginx = Contenders.nginxConfiguration("nginx/1.22.1", 2, Placement.unplaced());
         for (String part : List.of("nginx/1.22.1", "nginx-light", "2 worker processes", "not pinned", "return 200",
                 "access_log off")) {
             assertTrue(nginx.contains(part), part + " missing from " + nginx);

@@ -73,6 +73,8 @@ public final class HttpRequestParser {
     private static final byte[] CLOSE = ascii("close");
     private static final byte[] KEEP_ALIVE = ascii("keep-alive");
     private static final byte[] CHUNKED = ascii("chunked");
+    private static final byte[] KEEP_ALIVE_LINE = ascii("keep-alive\r\n");
+    private static final byte[] CLOSE_LINE = ascii("close\r\n");
     private static final byte[] HTTP_SLASH = ascii("HTTP/");
     /** {@code HTTP/1.1} as {@link #WORDS} reads it. */
     private static final long HTTP_1_1 = (long) WORDS.get(ascii("HTTP/1.1"), 0);
@@ -275,6 +277,26 @@ public final class HttpRequestParser {
                     }
                 }
                 case TARGET -> {
+                    if (targetLength == 0) {
+                        // The usual target, a path without query, whole in this chunk with the space after
+                        // it and within the line's limit: what the loop below would find, in one copy.
+                        int stop = Math.min(end, pos + (limits.maxRequestLine() - lineBytes));
+                        int at = pos;
+                        byte b;
+                        while (at < stop && (b = in[at]) > SP && b < 0x7f && b != '?' && b != '#') {
+                            at++;
+                        }
+                        if (at < stop && at > pos && in[at] == SP) {
+                            int length = at - pos;
+                            System.arraycopy(in, pos, path, 0, Math.min(length, path.length));
+                            pathLength = length;
+                            targetLength = length;
+                            lineBytes += length + 1;
+                            pos = at + 1;
+                            state = VERSION;
+                            break;
+                        }
+                    }
                     while (pos < end) {
                         byte b = in[pos++];
                         if (++lineBytes > limits.maxRequestLine()) {
@@ -361,15 +383,21 @@ public final class HttpRequestParser {
                     // Each byte counts against the header limit before it is looked at: the run stops there.
                     int stop = Math.min(end, pos + (limits.maxHeaderBytes() - headerBytes));
                     int from = pos;
-                    byte b = 0;
-                    while (pos < stop && TCHAR[(b = in[pos]) & 0xff]) {
-                        appendToName(b);
+                    while (pos < stop && TCHAR[in[pos] & 0xff]) {
                         pos++;
                     }
                     headerBytes += pos - from;
+                    // A name begun in this chunk (its first byte, which FIELD_START took, is in[from - 1])
+                    // is matched where it lies; one begun in an earlier chunk, or going on in the next,
+                    // is collected in name.
+                    boolean whole = pos < end && nameLength == 1 && from > 0;
+                    if (!whole) {
+                        appendToName(in, from, pos);
+                    }
                     if (pos == end) {
                         break;
                     }
+                    byte b = in[pos];
                     headerBytes++;
                     pos++;
                     if (pos > stop) {
@@ -378,8 +406,23 @@ public final class HttpRequestParser {
                     if (b != ':') {
                         return fail(HttpStatus.BAD_REQUEST, listener, pos);
                     }
-                    startValue();
+                    if (whole) {
+                        startValue(in, from - 1, pos - from);
+                    } else {
+                        startValue(name, 0, nameLength);
+                    }
                     state = FIELD_VALUE;
+                    if (field == CONNECTION_FIELD) {
+                        // The usual values, whole in this chunk with their CRLF: what the byte path would find.
+                        // Past the header limit, the next byte counted (the head ends with one more line)
+                        // fails the request with the status the byte path gives.
+                        int skip = knownConnectionValue(in, pos, end);
+                        pos += skip;
+                        headerBytes += skip;
+                        if (skip > 0) {
+                            state = FIELD_START;
+                        }
+                    }
                 }
                 case FIELD_VALUE -> {
                     if (field == OTHER_FIELD || field == HOST_FIELD) {
@@ -569,17 +612,28 @@ public final class HttpRequestParser {
         nameLength++;
     }
 
-    private void startValue() {
+    /** Appends the name bytes {@code in[from, to)}. */
+    private void appendToName(byte[] in, int from, int to) {
+        for (int i = from; i < to; i++) {
+            appendToName(in[i]);
+        }
+    }
+
+    /**
+     * After {@code :}: which field the name {@code bytes[from, from + length)} (token characters) is,
+     * and the value's state reset.
+     */
+    private void startValue(byte[] bytes, int from, int length) {
         if (inTrailers) {
             field = OTHER_FIELD;      // trailers cannot change how the message is framed or handled
-        } else if (is(name, nameLength, HOST)) {
+        } else if (isName(bytes, from, length, HOST)) {
             field = HOST_FIELD;
             hosts++;
-        } else if (is(name, nameLength, CONNECTION)) {
+        } else if (isName(bytes, from, length, CONNECTION)) {
             field = CONNECTION_FIELD;
-        } else if (is(name, nameLength, CONTENT_LENGTH)) {
+        } else if (isName(bytes, from, length, CONTENT_LENGTH)) {
             field = CONTENT_LENGTH_FIELD;
-        } else if (is(name, nameLength, TRANSFER_ENCODING)) {
+        } else if (isName(bytes, from, length, TRANSFER_ENCODING)) {
             field = TRANSFER_ENCODING_FIELD;
             hasTransferEncoding = true;
         } else {
@@ -759,6 +813,45 @@ public final class HttpRequestParser {
     private boolean failHead(HttpStatus status, Listener listener) {
         fail(status, listener, 0);
         return false;
+    }
+
+    /**
+     * True when the token {@code bytes[from, from + length)} is {@code expected} (lower-case letters and
+     * {@code -}) in any case. Setting bit 0x20 lower-cases a letter and keeps {@code -}; no other token
+     * character becomes a lower-case letter or {@code -} by it.
+     */
+    private static boolean isName(byte[] bytes, int from, int length, byte[] expected) {
+        if (length != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if ((bytes[from + i] | 0x20) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The length of a {@code Connection} value of the usual forms, {@code " keep-alive\r\n"} or
+     * {@code " close\r\n"} (lower case, one space or none), at {@code in[pos]} and whole before
+     * {@code end}, with its effect recorded as the byte path would; 0 for anything else.
+     */
+    private int knownConnectionValue(byte[] in, int pos, int end) {
+        int at = pos < end && in[pos] == SP ? pos + 1 : pos;
+        if (startsWith(in, at, end, KEEP_ALIVE_LINE)) {
+            connectionKeepAlive = true;
+            return at - pos + KEEP_ALIVE_LINE.length;
+        }
+        if (startsWith(in, at, end, CLOSE_LINE)) {
+            connectionClose = true;
+            return at - pos + CLOSE_LINE.length;
+        }
+        return 0;
+    }
+
+    private static boolean startsWith(byte[] in, int pos, int end, byte[] expected) {
+        return end - pos >= expected.length && Arrays.equals(in, pos, pos + expected.length, expected, 0, expected.length);
     }
 
     /** True when the first {@code length} bytes of {@code bytes} (stored up to its size) are {@code expected}. */

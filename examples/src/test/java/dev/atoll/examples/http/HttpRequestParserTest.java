@@ -182,6 +182,22 @@ class HttpRequestParserTest {
         assertEquals(List.of("GET 0 1.1 keep-alive"), parse("GET /plaintext HTTP/1.2\r\nHost: a\r\n\r\n"));
         // A token that only starts like one of the two is neither.
         assertEquals(List.of("GET 0 1.0 close"), parse("GET /plaintext HTTP/1.0\r\nConnection: keep-alive-ish\r\n\r\n"));
+        assertEquals(List.of("GET 0 1.1 keep-alive"), parse("GET /plaintext HTTP/1.1\r\nHost: a\r\nConnection: closed\r\n\r\n"));
+        // The usual values in other spellings: without the space, in capitals, ended by a bare LF.
+        assertEquals(List.of("GET 0 1.0 keep-alive"), parse("GET /plaintext HTTP/1.0\r\nCONNECTION:keep-alive\r\n\r\n"));
+        assertEquals(List.of("GET 0 1.0 keep-alive"), parse("GET /plaintext HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
+        assertEquals(List.of("GET 0 1.1 close"), parse("GET /plaintext HTTP/1.1\r\nhOsT: a\r\nConnection: close\n\r\n"));
+    }
+
+    /** The header limit falls on every byte of a head whose Connection value the parser knows. */
+    @Test
+    void theHeaderLimitCountsAKnownConnectionValue() {
+        String fields = "Host: localhost\r\nConnection: keep-alive\r\n\r\n";
+        for (int limit = 16; limit <= fields.length() + 2; limit++) {
+            List<String> expected = List.of(limit >= fields.length() ? "GET 0 1.1 keep-alive" : "error 431");
+            assertEquals(expected, parse(new HttpLimits(8192, limit, 100, 1024), "GET /plaintext HTTP/1.1\r\n" + fields),
+                    "limit " + limit);
+        }
     }
 
     @Test
