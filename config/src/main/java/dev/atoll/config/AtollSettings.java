@@ -60,6 +60,7 @@ public record AtollSettings(ShardSettings shards, DriverKind driver, IoUringSett
         return new IdleSettings(
                 r.enumOf("atoll.shards.idle.strategy", IdleStrategyKind.class),
                 r.duration("atoll.shards.idle.poll-window", Duration.ZERO, Duration.ofSeconds(1)),
+                r.duration("atoll.shards.idle.io-poll-window", Duration.ZERO, Duration.ofSeconds(1)),
                 r.intIn("atoll.shards.idle.spins", 0, 1 << 20),
                 r.intIn("atoll.shards.idle.yields", 0, 1 << 20),
                 minPark, maxPark);

@@ -26,7 +26,8 @@ abstract class IdleStrategy {
 
     static IdleStrategy of(IdleSettings settings, BooleanSupplier inboundWaiting) {
         return switch (settings.strategy()) {
-            case ADAPTIVE -> new AdaptiveIdle(inboundWaiting, settings.pollWindow().toNanos(), settings.spins());
+            case ADAPTIVE -> new AdaptiveIdle(inboundWaiting, settings.pollWindow().toNanos(),
+                    settings.ioPollWindow().toNanos(), settings.spins());
             case SLEEP -> new SleepIdle(inboundWaiting);
             case BUSY_SPIN -> new BusySpinIdle(inboundWaiting);
             case SPIN_THEN_YIELD -> new SpinThenYieldIdle(inboundWaiting, settings.spins());
@@ -40,6 +41,10 @@ abstract class IdleStrategy {
      * threads that are not shards), as opposed to only I/O, tasks and timers.
      */
     abstract void busy(boolean messages);
+
+    /** The driver completed {@code completions} I/O operations (callbacks ran); a strategy may poll for more. */
+    void completed(int completions) {
+    }
 
     /**
      * An iteration found no work: spins or yields as the strategy chooses, then returns {@link #POLL},

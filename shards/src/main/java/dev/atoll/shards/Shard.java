@@ -481,7 +481,11 @@ public final class Shard {
      */
     private void poll(Driver d, long timeout) {
         try {
-            stats.add(ShardStats.COMPLETIONS, d.poll(timeout));
+            int completions = d.poll(timeout);
+            if (completions > 0) {
+                stats.add(ShardStats.COMPLETIONS, completions);
+                idle.completed(completions);
+            }
         } catch (Throwable t) {
             reportFailure(d, t);
         }
