@@ -6,7 +6,10 @@ package dev.atoll.config;
  * sender a wake system call and the receiver a wake-up; polling costs CPU but no system calls.
  */
 public enum IdleStrategyKind {
-    /** Polls while cross-shard traffic is recent ({@code poll-window}), sleeps in the driver when it is not. */
+    /**
+     * Polls while cross-shard traffic ({@code poll-window}) or I/O ({@code io-poll-window}) is recent, sleeps in
+     * the driver when neither is.
+     */
     ADAPTIVE,
     /** Sleeps in the driver at once; woken by messages, completions and timers. */
     SLEEP,

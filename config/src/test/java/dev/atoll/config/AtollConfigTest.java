@@ -49,7 +49,7 @@ class AtollConfigTest {
         assertEquals(0, s.shards().count());
         assertTrue(s.shards().pin());
         assertEquals(QosClass.USER_INTERACTIVE, s.shards().qos());
-        assertEquals(new IdleSettings(IdleStrategyKind.ADAPTIVE, Duration.ofNanos(50_000), Duration.ZERO, 64, 8,
+        assertEquals(new IdleSettings(IdleStrategyKind.ADAPTIVE, Duration.ofNanos(50_000), Duration.ofNanos(50_000), 64, 8,
                 Duration.ofNanos(1000), Duration.ofMillis(1)), s.shards().idle());
         assertEquals(Duration.ofMillis(500), s.shards().stallThreshold());
         assertEquals(DriverKind.AUTO, s.driver());
