@@ -1,0 +1,256 @@
+package dev.atoll.examples.kv;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PFADD, PFCOUNT and PFMERGE as Redis 7.0's hyperloglog.c: a HyperLogLog is a string value holding
+ * Redis's bytes ({@link HyperLogLog}), so GET, STRLEN, DUMP, APPEND, the log and every other string
+ * command see what Redis would. Every write stores the whole new value ({@code SET key bytes KEEPTTL},
+ * or {@code PXAT} when the key expires, in the log), keeping the key's expiry as Redis does. PFCOUNT
+ * of one key whose cached cardinality is stale writes the new one into the value, as Redis does.
+ *
+ * <p>Errors as Redis answers them, in the order of the keys: WRONGTYPE for another type, its
+ * {@code Key is not a valid HyperLogLog string value.} for a string whose header is not a
+ * HyperLogLog's, {@code INVALIDOBJ Corrupted HLL object detected} for sparse opcodes that do not
+ * cover exactly 16384 registers. With the keys of PFCOUNT or PFMERGE on several shards,
+ * {@link #start} copies every key's value from its owner and counts (or merges and stores on the
+ * destination's owner) under the locks of all of them: as atomic as on one shard.
+ */
+final class HllCommands {
+    static final String NOT_HLL = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    static final String CORRUPT = "INVALIDOBJ Corrupted HLL object detected";
+    /** A gathered key of another type than string. */
+    private static final byte[] OTHER_TYPE = new byte[0];
+
+    private final KvShard shard;
+
+    HllCommands(KvShard shard) {
+        this.shard = shard;
+    }
+
+    /** PFADD, PFCOUNT or PFMERGE with every key on this shard. */
+    void run(Command command, Request r, long now, ReplyWriter out) {
+        switch (command) {
+            case PFADD -> pfadd(r, now, out);
+            case PFCOUNT -> {
+                if (r.count() == 2) {
+                    pfcountOne(r, now, out);
+                } else {
+                    long card = union(values(r, now), out);
+                    if (card >= 0) {
+                        out.integer(card);
+                    }
+                }
+            }
+            case PFMERGE -> {
+                HyperLogLog merged = merge(values(r, now), out);
+                if (merged != null) {
+                    store(shard, r.bytes, r.offset(1), r.length(1), merged);
+                    out.ok();
+                }
+            }
+            default -> throw new IllegalArgumentException(command + " is not a HyperLogLog command");
+        }
+    }
+
+    private void pfadd(Request r, long now, ReplyWriter out) {
+        KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
+        HyperLogLog h;
+        int updated = 0;
+        if (e == null) {
+            h = HyperLogLog.empty();
+            updated++;
+        } else {
+            h = workingCopy(e, out);
+            if (h == null) {
+                return;
+            }
+        }
+        for (int i = 2; i < r.count(); i++) {
+            int changed = h.add(r.bytes, r.offset(i), r.length(i));
+            if (changed < 0) {
+                if (updated > 0) {
+                    store(shard, r.bytes, r.offset(1), r.length(1), h); // Redis keeps what changed before the corrupt opcode
+                }
+                out.error(CORRUPT);
+                return;
+            }
+            updated += changed;
+        }
+        if (updated > 0) {
+            h.invalidate();
+            store(shard, r.bytes, r.offset(1), r.length(1), h);
+        }
+        out.integer(updated > 0 ? 1 : 0);
+    }
+
+    private void pfcountOne(Request r, long now, ReplyWriter out) {
+        KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
+        if (e == null) {
+            out.integer(0);
+            return;
+        }
+        HyperLogLog h = workingCopy(e, out);
+        if (h == null) {
+            return;
+        }
+        if (h.cacheValid()) {
+            out.integer(h.cached());
+            return;
+        }
+        long card = h.count();
+        if (card < 0) {
+            out.error(CORRUPT);
+            return;
+        }
+        h.cache(card);
+        store(shard, r.bytes, r.offset(1), r.length(1), h);
+        out.integer(card);
+    }
+
+    /** A copy of {@code e}'s HyperLogLog; null after answering the error when it is not one. */
+    private static HyperLogLog workingCopy(KeyTable.Entry e, ReplyWriter out) {
+        if (KvShard.wrongType(e, out)) {
+            return null;
+        }
+        if (!HyperLogLog.valid(e.valueArray(), e.valueOffset(), e.length)) {
+            out.error(NOT_HLL);
+            return null;
+        }
+        return HyperLogLog.copyOf(e.valueArray(), e.valueOffset(), e.length);
+    }
+
+    /** The values of keys 1 on of {@code r} here: see {@link #valueOf}. */
+    private byte[][] values(Request r, long now) {
+        byte[][] values = new byte[r.count() - 1][];
+        for (int i = 1; i < r.count(); i++) {
+            values[i - 1] = valueOf(shard.live(r.bytes, r.offset(i), r.length(i), now));
+        }
+        return values;
+    }
+
+    /** A copy of a key's string; null for a missing key, {@link #OTHER_TYPE} for another type. */
+    private static byte[] valueOf(KeyTable.Entry e) {
+        return e != null && !e.isString() ? OTHER_TYPE : BitopCommand.copy(e);
+    }
+
+    /** Checks one gathered value in key order: false after answering its error. */
+    private static boolean check(byte[] v, ReplyWriter out) {
+        if (v == OTHER_TYPE) {
+            out.error(KvShard.WRONGTYPE);
+            return false;
+        }
+        if (!HyperLogLog.valid(v, 0, v.length)) {
+            out.error(NOT_HLL);
+            return false;
+        }
+        return true;
+    }
+
+    /** PFCOUNT of several keys: the cardinality of their union, nothing stored; -1 after answering an error. */
+    static long union(byte[][] values, ReplyWriter out) {
+        byte[] max = new byte[HyperLogLog.REGISTERS];
+        for (byte[] v : values) {
+            if (v == null) {
+                continue;
+            }
+            if (!check(v, out)) {
+                return -1;
+            }
+            if (!HyperLogLog.mergeInto(max, v, 0, v.length)) {
+                out.error(CORRUPT);
+                return -1;
+            }
+        }
+        return HyperLogLog.count(max);
+    }
+
+    /**
+     * PFMERGE: the destination's (values[0]) HyperLogLog, or a new one, raised to the registers of
+     * all (itself included), dense when one of them is; null after answering an error.
+     */
+    static HyperLogLog merge(byte[][] values, ReplyWriter out) {
+        byte[] max = new byte[HyperLogLog.REGISTERS];
+        boolean dense = false;
+        for (byte[] v : values) {
+            if (v == null) {
+                continue;
+            }
+            if (!check(v, out)) {
+                return null;
+            }
+            dense |= HyperLogLog.isDense(v, 0);
+            if (!HyperLogLog.mergeInto(max, v, 0, v.length)) {
+                out.error(CORRUPT);
+                return null;
+            }
+        }
+        HyperLogLog h = values[0] == null ? HyperLogLog.empty() : HyperLogLog.copyOf(values[0], 0, values[0].length);
+        if (dense && !h.toDense()) {
+            out.error(CORRUPT);
+            return null;
+        }
+        for (int i = 0; i < HyperLogLog.REGISTERS; i++) {
+            if (max[i] != 0) {
+                h.set(i, max[i]);
+            }
+        }
+        h.invalidate();
+        return h;
+    }
+
+    /** Stores {@code h} as the key's string, keeping its expiry; logged as a SET of the bytes. */
+    private static void store(KvShard shard, byte[] b, int offset, int length, HyperLogLog h) {
+        shard.storeCopy(b, offset, length, h.bytes(), 0, h.length(), 0, true).raw(true);
+    }
+
+    /** Whether {@code command} with keys on several shards runs through {@link #start}. */
+    static boolean acrossShards(Command command) {
+        return command == Command.PFCOUNT || command == Command.PFMERGE;
+    }
+
+    /**
+     * PFCOUNT or PFMERGE with keys on several shards: each owner copies its keys' values, then the
+     * coordinator counts their union, or merges them and the destination's owner stores the result,
+     * all under the locks of every key.
+     */
+    static ReplySource start(KvNode node, KvConnection connection, Command command, Request r, ReplyWriter out) {
+        int shards = node.shardCount();
+        List<Transaction.Part> parts = new ArrayList<>();
+        Transaction.Part[] byShard = Transaction.Part.byOwner(r, 1, shards, parts);
+        Request copy = CrossShard.copyOf(r);
+        Transaction.Part destination = byShard[KeySlots.owner(r.bytes, r.offset(1), r.length(1), shards)];
+        byte[][] values = new byte[r.count() - 1][];
+        return Transaction.start(node, connection, out.resp3(), parts, (part, shard, now) -> {
+            for (int i = 1; i < copy.count(); i++) {
+                if (byShard[KeySlots.owner(copy.bytes, copy.offset(i), copy.length(i), shards)] == part) {
+                    // each part writes only its own keys' slots; the coordinator reads them after the round
+                    values[i - 1] = valueOf(shard.live(copy.bytes, copy.offset(i), copy.length(i), now));
+                }
+            }
+        }, tx -> {
+            if (command == Command.PFCOUNT) {
+                long card = union(values, tx.reply);
+                if (card >= 0) {
+                    tx.reply.integer(card);
+                }
+                tx.finish();
+                return;
+            }
+            HyperLogLog merged = merge(values, tx.reply);
+            if (merged == null) {
+                tx.finish();
+                return;
+            }
+            tx.round((part, shard, now) -> {
+                if (part == destination) {
+                    store(shard, copy.bytes, copy.offset(1), copy.length(1), merged);
+                }
+            }, () -> {
+                tx.reply.ok();
+                tx.finish();
+            });
+        }, false);
+    }
+}
