@@ -129,28 +129,12 @@ final class HyperLogLog {
         byte[] dense = new byte[DENSE_SIZE];
         System.arraycopy(bytes, 0, dense, 0, HEADER);
         dense[4] = DENSE;
-        int index = 0;
-        for (int p = HEADER; p < length; ) {
-            int op = bytes[p] & 0xff;
-            if ((op & 0xc0) == 0) {
-                index += (op & 0x3f) + 1;
-                p++;
-            } else if ((op & 0x80) == 0) {
-                index += xzeroLength(op, p);
-                p += 2;
-            } else {
-                int run = (op & 3) + 1;
-                int value = ((op >>> 2) & 0x1f) + 1;
-                if (index + run > REGISTERS) {
-                    break;
-                }
-                for (int k = 0; k < run; k++) {
-                    denseSet(dense, HEADER, index++, value);
-                }
-                p++;
+        boolean whole = forEachRun(bytes, HEADER, length, (index, run, value) -> {
+            for (int k = 0; value != 0 && k < run; k++) {
+                denseSet(dense, HEADER, index + k, value);
             }
-        }
-        if (index != REGISTERS) {
+        });
+        if (!whole) {
             return false;
         }
         bytes = dense;
@@ -343,25 +327,42 @@ final class HyperLogLog {
             }
             return true;
         }
+        return forEachRun(v, from + HEADER, from + count, (index, run, value) -> {
+            for (int k = 0; value != 0 && k < run; k++) {
+                max[index + k] = (byte) Math.max(max[index + k], value);
+            }
+        });
+    }
+
+    /** What {@link #forEachRun} calls for each opcode: {@code run} registers from {@code index} hold {@code value}. */
+    private interface Runs {
+        void run(int index, int run, int value);
+    }
+
+    /**
+     * Calls {@code runs} for each opcode of the sparse registers {@code v[from, end)}, zeros as value 0;
+     * true when they cover exactly the 16384 registers (a VAL past the last one stops the walk, as Redis's).
+     */
+    private static boolean forEachRun(byte[] v, int from, int end, Runs runs) {
         int index = 0;
-        int end = from + count;
-        for (int p = from + HEADER; p < end; ) {
+        for (int p = from; p < end; ) {
             int op = v[p] & 0xff;
             if ((op & 0xc0) == 0) {
+                runs.run(index, (op & 0x3f) + 1, 0);
                 index += (op & 0x3f) + 1;
                 p++;
             } else if ((op & 0x80) == 0) {
-                index += (((op & 0x3f) << 8) | (p + 1 < end ? v[p + 1] & 0xff : 0)) + 1;
+                int run = (((op & 0x3f) << 8) | (p + 1 < end ? v[p + 1] & 0xff : 0)) + 1;
+                runs.run(index, run, 0);
+                index += run;
                 p += 2;
             } else {
                 int run = (op & 3) + 1;
-                int value = ((op >>> 2) & 0x1f) + 1;
                 if (index + run > REGISTERS) {
                     break;
                 }
-                for (int k = 0; k < run; k++, index++) {
-                    max[index] = (byte) Math.max(max[index], value);
-                }
+                runs.run(index, run, ((op >>> 2) & 0x1f) + 1);
+                index += run;
                 p++;
             }
         }
@@ -375,29 +376,8 @@ final class HyperLogLog {
             for (int i = 0; i < REGISTERS; i++) {
                 histogram[denseGet(bytes, HEADER, i)]++;
             }
-        } else {
-            int index = 0;
-            for (int p = HEADER; p < length; ) {
-                int op = bytes[p] & 0xff;
-                int run;
-                if ((op & 0xc0) == 0) {
-                    run = (op & 0x3f) + 1;
-                    histogram[0] += run;
-                    p++;
-                } else if ((op & 0x80) == 0) {
-                    run = xzeroLength(op, p);
-                    histogram[0] += run;
-                    p += 2;
-                } else {
-                    run = (op & 3) + 1;
-                    histogram[((op >>> 2) & 0x1f) + 1] += run;
-                    p++;
-                }
-                index += run;
-            }
-            if (index != REGISTERS) {
-                return -1;
-            }
+        } else if (!forEachRun(bytes, HEADER, length, (index, run, value) -> histogram[value] += run)) {
+            return -1;
         }
         return estimate(histogram);
     }
