@@ -77,6 +77,7 @@ enum Command {
     RESTORE(-4, Kind.KEY, "generic", "2.6.0", "Creates a key from a DUMP payload (REPLACE, ABSTTL, IDLETIME, FREQ).", "write", "denyoom"),
     GETSET(3, Kind.KEY, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value.", "write", "denyoom", "fast"),
     SETRANGE(4, Kind.KEY, "string", "2.2.0", "Overwrites a part of a string value from an offset, zero-padded.", "write", "denyoom"),
+    PFDEBUG(3, Kind.KEY, "hyperloglog", "2.8.9", "PFDEBUG GETREG, DECODE, ENCODING, TODENSE of a HyperLogLog key (argument 2).", "write", "denyoom", "admin"),
     PFADD(-2, Kind.KEY, "hyperloglog", "2.8.9", "Adds elements to a HyperLogLog key; creates it when absent.", "write", "denyoom", "fast"),
     GETRANGE(4, Kind.KEY, "string", "2.4.0", "Returns a substring of the string value of a key.", "readonly"),
     SUBSTR(4, Kind.KEY, "string", "1.0.0", "Returns a substring of the string value of a key (as GETRANGE).", "readonly"),
@@ -274,7 +275,7 @@ enum Command {
     /** First key, last key (-1: the last argument) and step, as COMMAND reports them. */
     int[] keySpec() {
         return switch (kind) {
-            case KEY -> this == OBJECT || this == MEMORY ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
+            case KEY -> this == OBJECT || this == MEMORY || this == PFDEBUG ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
             case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : this == MOVE ? new int[] {1, 1, 1} : new int[] {0, 0, 0};
             case ONE_SHARD -> switch (this) {
                 case MSETNX -> new int[] {1, -1, 2};
@@ -297,7 +298,7 @@ enum Command {
 
     /** Where the key of a KEY command with {@code count} arguments is; -1: it has none (OBJECT HELP). */
     int keyIndex(int count) {
-        return this != OBJECT && this != MEMORY ? 1 : count >= 3 ? 2 : -1;
+        return this != OBJECT && this != MEMORY && this != PFDEBUG ? 1 : count >= 3 ? 2 : -1;
     }
 
     /** The first key of a ONE_SHARD command (SINTERCARD's follow its numkeys). */

@@ -20,6 +20,10 @@ import java.util.List;
 final class HllCommands {
     static final String NOT_HLL = "WRONGTYPE Key is not a valid HyperLogLog string value.";
     static final String CORRUPT = "INVALIDOBJ Corrupted HLL object detected";
+    private static final byte[] GETREG = ReplyWriter.asciiBytes("getreg");
+    private static final byte[] DECODE = ReplyWriter.asciiBytes("decode");
+    private static final byte[] ENCODING = ReplyWriter.asciiBytes("encoding");
+    private static final byte[] TODENSE = ReplyWriter.asciiBytes("todense");
     /** A gathered key of another type than string. */
     private static final byte[] OTHER_TYPE = new byte[0];
 
@@ -50,6 +54,7 @@ final class HllCommands {
                     out.ok();
                 }
             }
+            case PFDEBUG -> pfdebug(r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a HyperLogLog command");
         }
     }
@@ -91,14 +96,15 @@ final class HllCommands {
             out.integer(0);
             return;
         }
-        HyperLogLog h = workingCopy(e, out);
-        if (h == null) {
+        if (notHll(e, out)) {
             return;
         }
-        if (h.cacheValid()) {
-            out.integer(h.cached());
+        long cached = HyperLogLog.cached(e.valueArray(), e.valueOffset());
+        if (cached >= 0) {
+            out.integer(cached);
             return;
         }
+        HyperLogLog h = HyperLogLog.copyOf(e.valueArray(), e.valueOffset(), e.length);
         long card = h.count();
         if (card < 0) {
             out.error(CORRUPT);
@@ -106,19 +112,72 @@ final class HllCommands {
         }
         h.cache(card);
         store(shard, r.bytes, r.offset(1), r.length(1), h);
+        if (shard.watches.any()) {
+            shard.watches.touch(r.bytes, r.offset(1), r.length(1)); // a change to the value, as Redis signals it, though PFCOUNT reads
+        }
         out.integer(card);
+    }
+
+    /**
+     * PFDEBUG GETREG | DECODE | ENCODING | TODENSE key, as Redis 7.0: the registers (made dense first,
+     * and stored so), the sparse opcodes as text ({@code z:} ZERO, {@code Z:} XZERO, {@code v:value,count}),
+     * the encoding, or a conversion to dense (1 when it converted).
+     */
+    private void pfdebug(Request r, long now, ReplyWriter out) {
+        KeyTable.Entry e = shard.live(r.bytes, r.offset(2), r.length(2), now);
+        if (e == null) {
+            out.error("ERR The specified key does not exist");
+            return;
+        }
+        HyperLogLog h = workingCopy(e, out);
+        if (h == null) {
+            return;
+        }
+        boolean dense = HyperLogLog.isDense(h.bytes(), 0);
+        if (r.is(1, GETREG) || r.is(1, TODENSE)) {
+            if (!dense) {
+                if (!h.toDense()) {
+                    out.error(CORRUPT);
+                    return;
+                }
+                store(shard, r.bytes, r.offset(2), r.length(2), h);
+            }
+            if (r.is(1, TODENSE)) {
+                out.integer(dense ? 0 : 1);
+                return;
+            }
+            out.arrayHeader(HyperLogLog.REGISTERS);
+            for (int i = 0; i < HyperLogLog.REGISTERS; i++) {
+                out.integer(HyperLogLog.denseGet(h.bytes(), HyperLogLog.HEADER, i));
+            }
+        } else if (r.is(1, DECODE)) {
+            if (dense) {
+                out.error("ERR HLL encoding is not sparse");
+            } else {
+                out.bulk(h.decodeSparse());
+            }
+        } else if (r.is(1, ENCODING)) {
+            out.simple(dense ? "dense" : "sparse");
+        } else {
+            out.error("ERR Unknown PFDEBUG subcommand '" + new String(r.copy(1), java.nio.charset.StandardCharsets.UTF_8) + "'");
+        }
     }
 
     /** A copy of {@code e}'s HyperLogLog; null after answering the error when it is not one. */
     private static HyperLogLog workingCopy(KeyTable.Entry e, ReplyWriter out) {
+        return notHll(e, out) ? null : HyperLogLog.copyOf(e.valueArray(), e.valueOffset(), e.length);
+    }
+
+    /** True, after answering the error, when the existing key {@code e} is not a HyperLogLog's string. */
+    private static boolean notHll(KeyTable.Entry e, ReplyWriter out) {
         if (KvShard.wrongType(e, out)) {
-            return null;
+            return true;
         }
         if (!HyperLogLog.valid(e.valueArray(), e.valueOffset(), e.length)) {
             out.error(NOT_HLL);
-            return null;
+            return true;
         }
-        return HyperLogLog.copyOf(e.valueArray(), e.valueOffset(), e.length);
+        return false;
     }
 
     /** The values of keys 1 on of {@code r} here: see {@link #valueOf}. */

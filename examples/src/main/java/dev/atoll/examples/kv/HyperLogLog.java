@@ -69,6 +69,25 @@ final class HyperLogLog {
         return encoding <= MAX_ENCODING && (encoding != DENSE || count == DENSE_SIZE);
     }
 
+    /** PFDEBUG DECODE's text of the sparse opcodes: {@code z:n} ZERO, {@code Z:n} XZERO, {@code v:value,n} VAL. */
+    String decodeSparse() {
+        StringBuilder text = new StringBuilder();
+        for (int p = HEADER; p < length; ) {
+            int op = bytes[p] & 0xff;
+            if ((op & 0xc0) == 0) {
+                text.append("z:").append((op & 0x3f) + 1).append(' ');
+                p++;
+            } else if ((op & 0x80) == 0) {
+                text.append("Z:").append(xzeroLength(op, p)).append(' ');
+                p += 2;
+            } else {
+                text.append("v:").append(((op >>> 2) & 0x1f) + 1).append(',').append((op & 3) + 1).append(' ');
+                p++;
+            }
+        }
+        return text.toString().trim();
+    }
+
     /** Whether the valid value {@code v[from, ...)} is dense. */
     static boolean isDense(byte[] v, int from) {
         return v[from + 4] == DENSE;
@@ -82,16 +101,14 @@ final class HyperLogLog {
         return length;
     }
 
-    /** Whether the cached cardinality is current. */
-    boolean cacheValid() {
-        return (bytes[HEADER - 1] & 0x80) == 0;
-    }
-
-    /** The cached cardinality (when {@link #cacheValid}). */
-    long cached() {
+    /** The cardinality cached in the valid value {@code v[from, ...)}; -1 when it is stale. */
+    static long cached(byte[] v, int from) {
+        if ((v[from + HEADER - 1] & 0x80) != 0) {
+            return -1;
+        }
         long card = 0;
         for (int i = 7; i >= 0; i--) {
-            card = (card << 8) | (bytes[8 + i] & 0xff);
+            card = (card << 8) | (v[from + 8 + i] & 0xff);
         }
         return card;
     }

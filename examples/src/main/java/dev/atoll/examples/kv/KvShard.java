@@ -419,7 +419,7 @@ final class KvShard {
             case SORT, SORT_RO -> sorts.run(command, r, now, out);
             case BITFIELD, BITFIELD_RO -> bitfields.run(command, r, now, out);
             case BITOP -> bitops.run(r, now, out);
-            case PFADD, PFCOUNT, PFMERGE -> hlls.run(command, r, now, out);
+            case PFADD, PFCOUNT, PFMERGE, PFDEBUG -> hlls.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

@@ -19,12 +19,13 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * PFADD, PFCOUNT and PFMERGE (issue 18) against what redis-server 7.0.15 answered: a script of
  * adds, counts, unions, merges (sparse and dense, into new and existing keys), expiry kept, every
  * error (arity, WRONGTYPE of another type, a string that is not a HyperLogLog, corrupt sparse
- * opcodes) on 1 and 2 shards, in RESP2 and RESP3 ({@code kv/hll-replies.txt}); then the bytes each
+ * opcodes), PFDEBUG's subcommands, on 1 and 2 shards, in RESP2 and RESP3 ({@code kv/hll-replies.txt}); then the bytes each
  * key holds ({@code kv/hll-bytes.txt}: GET, byte for byte). On 2 shards the keys {@code a}..{@code d}
  * are on both, so PFCOUNT and PFMERGE of them go across shards. Both recordings are checked against
  * a fresh redis-server when one is installed ({@code -Drecord=FILE}, {@code -Drecord.bytes=FILE}).
@@ -121,7 +122,28 @@ class KvHyperLogLogTest {
                 List.of("APPEND", "x", "x"),
                 List.of("PFCOUNT", "x"),
                 List.of("OBJECT", "ENCODING", "h"),
-                List.of("TYPE", "h")));
+                List.of("TYPE", "h"),
+                List.of("PFDEBUG", "ENCODING", "h"),
+                List.of("PFDEBUG", "DECODE", "h"),
+                List.of("PFDEBUG", "decode", "m3"),
+                List.of("PFDEBUG", "ENCODING", "big"),
+                List.of("PFDEBUG", "DECODE", "big"),
+                List.of("PFDEBUG", "ENCODING", "nokey"),
+                List.of("PFDEBUG", "FOO", "h"),
+                List.of("PFDEBUG", "FOO", "nokey"),
+                List.of("PFDEBUG", "ENCODING", "s"),
+                List.of("PFDEBUG", "ENCODING", "l"),
+                List.of("PFDEBUG", "DECODE", "bad"),
+                List.of("PFDEBUG", "TODENSE", "bad"),
+                List.of("PFDEBUG", "TODENSE", "h"),
+                List.of("PFDEBUG", "TODENSE", "h"),
+                List.of("STRLEN", "h"),
+                List.of("PFCOUNT", "h"),
+                List.of("PFDEBUG", "GETREG", "m3"),
+                List.of("PFDEBUG", "ENCODING", "m3"),
+                List.of("PFDEBUG", "GETREG", "big"),
+                List.of("PFDEBUG", "ENCODING"),
+                List.of("PFDEBUG", "GETREG", "h", "x")));
         return s;
     }
 
@@ -229,6 +251,25 @@ class KvHyperLogLogTest {
             List<?> replies = (List<?>) c.call("EXEC");
             assertEquals(List.of(1L, 1L, "OK", 3L, 3L), replies.subList(0, 5));
             assertEquals("CROSSSHARD", ((RespClient.Error) replies.get(5)).text().split(" ")[0]);
+        }
+    }
+
+    /** PFCOUNT that refreshes a stale cached count changes the value: a WATCH sees it (redis-server 7.0.15 too); one that reads the cache does not. */
+    @Test
+    void aRefreshedCountIsAChangeToAWatchedKey() throws Exception {
+        try (KvTestServer kv = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = kv.client(); RespClient other = kv.client()) {
+            assertEquals(1L, c.call("PFADD", "w", "a", "b"));
+            assertEquals("OK", c.call("WATCH", "w"));
+            assertEquals(2L, other.call("PFCOUNT", "w"));
+            assertEquals("OK", c.call("MULTI"));
+            assertEquals("QUEUED", c.call("GET", "nothing"));
+            assertNull(c.call("EXEC"));
+            assertEquals("OK", c.call("WATCH", "w"));
+            assertEquals(2L, other.call("PFCOUNT", "w"));
+            assertEquals("OK", c.call("MULTI"));
+            assertEquals("QUEUED", c.call("GET", "nothing"));
+            assertEquals(java.util.Collections.singletonList(null), c.call("EXEC"));
         }
     }
 
