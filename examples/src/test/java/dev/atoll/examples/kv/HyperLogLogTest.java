@@ -91,15 +91,28 @@ class HyperLogLogTest {
 
     @Test
     void theRecordingIsRedisSOwn() throws Exception {
+        assertEquals(recorded(), fromFreshRedis("record.estimates", HyperLogLogTest::fromServer));
+    }
+
+    /** What a test reads from a redis-server: lines to compare with a recording. */
+    interface Reading {
+        List<String> lines(RespClient c, int port) throws Exception;
+    }
+
+    /**
+     * {@code reading} of a fresh redis-server (skips the test when none is installed), also written to
+     * the file the system property {@code recordProperty} names, when set.
+     */
+    static List<String> fromFreshRedis(String recordProperty, Reading reading) throws Exception {
         int port = KvRedisComparisonTest.freePort();
         Process redis = KvRedisComparisonTest.startRedisServer(port);
         try (RespClient c = KvRedisComparisonTest.connect(port)) {
-            List<String> lines = fromServer(c, port);
-            String record = System.getProperty("record.estimates");
+            List<String> lines = reading.lines(c, port);
+            String record = System.getProperty(recordProperty);
             if (record != null) {
                 Files.write(Path.of(record), lines);
             }
-            assertEquals(recorded(), lines);
+            return lines;
         } finally {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);

@@ -9,12 +9,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -187,20 +185,10 @@ class KvHyperLogLogTest {
     @Test
     void theRecordingIsRedisSOwn() throws Exception {
         assertEquals(List.of(), SCRIPT.checkAgainstRedis());
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try (RespClient c = KvRedisComparisonTest.connect(port)) {
+        assertEquals(recordedBytes(), HyperLogLogTest.fromFreshRedis("record.bytes", (c, port) -> {
             SCRIPT.replies(c);
-            List<String> bytes = bytes(port);
-            String record = System.getProperty("record.bytes");
-            if (record != null) {
-                Files.write(Path.of(record), bytes);
-            }
-            assertEquals(recordedBytes(), bytes);
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
+            return bytes(port);
+        }));
     }
 
     /** PFADD, PFMERGE (across shards) and PFCOUNT's cached cardinality are logged: the same bytes after a restart on 3 shards. */
