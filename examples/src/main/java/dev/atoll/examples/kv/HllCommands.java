@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PFADD, PFCOUNT and PFMERGE as Redis 7.0's hyperloglog.c: a HyperLogLog is a string value holding
- * Redis's bytes ({@link HyperLogLog}), so GET, STRLEN, DUMP, APPEND, the log and every other string
- * command see what Redis would. Every write stores the whole new value ({@code SET key bytes KEEPTTL},
- * or {@code PXAT} when the key expires, in the log), keeping the key's expiry as Redis does. PFCOUNT
+ * PFADD, PFCOUNT, PFMERGE and PFDEBUG as Redis 7.0's hyperloglog.c: a HyperLogLog is a string value
+ * holding Redis's bytes ({@link HyperLogLog}), so GET, STRLEN, DUMP, APPEND, the log and every other
+ * string command see what Redis would. PFADD to a dense value changes its registers in place (logged
+ * as SETRANGEs); every other write stores the whole new value ({@code SET key bytes KEEPTTL}, or
+ * {@code PXAT} when the key expires, in the log), keeping the key's expiry as Redis does. PFCOUNT
  * of one key whose cached cardinality is stale writes the new one into the value, as Redis does.
  *
  * <p>Errors as Redis answers them, in the order of the keys: WRONGTYPE for another type, its
@@ -66,11 +67,13 @@ final class HllCommands {
         if (e == null) {
             h = HyperLogLog.empty();
             updated++;
+        } else if (notHll(e, out)) {
+            return;
+        } else if (HyperLogLog.isDense(e.valueArray(), e.valueOffset())) {
+            pfaddDense(e, r, out);
+            return;
         } else {
-            h = workingCopy(e, out);
-            if (h == null) {
-                return;
-            }
+            h = HyperLogLog.copyOf(e.valueArray(), e.valueOffset(), e.length);
         }
         for (int i = 2; i < r.count(); i++) {
             int changed = h.add(r.bytes, r.offset(i), r.length(i));
@@ -88,6 +91,37 @@ final class HllCommands {
             store(shard, r.bytes, r.offset(1), r.length(1), h);
         }
         out.integer(updated > 0 ? 1 : 0);
+    }
+
+    /**
+     * PFADD to a dense value: its registers change in place (a dense value never changes length),
+     * logged as SETRANGEs of the stale-cache byte and of the registers' bytes that changed.
+     */
+    private void pfaddDense(KeyTable.Entry e, Request r, ReplyWriter out) {
+        byte[] v = e.valueArray();
+        int registers = e.valueOffset() + HyperLogLog.HEADER;
+        int first = Integer.MAX_VALUE;
+        int last = -1;
+        for (int i = 2; i < r.count(); i++) {
+            int slot = HyperLogLog.slot(r.bytes, r.offset(i), r.length(i));
+            int index = slot & 0xffff;
+            if (HyperLogLog.denseSet(v, registers, index, slot >>> 16) == 1) {
+                first = Math.min(first, index * 6 >>> 3);
+                last = Math.max(last, (index * 6 + 5) >>> 3);
+            }
+        }
+        if (last < 0) {
+            out.integer(0);
+            return;
+        }
+        int cacheTop = e.valueOffset() + HyperLogLog.HEADER - 1;
+        v[cacheTop] |= (byte) 0x80;
+        e.version++; // a change WATCH sees
+        if (shard.aof != null) {
+            shard.aof.setRange(e, HyperLogLog.HEADER - 1, v, cacheTop, 1);
+            shard.aof.setRange(e, HyperLogLog.HEADER + first, v, registers + first, last - first + 1);
+        }
+        out.integer(1);
     }
 
     private void pfcountOne(Request r, long now, ReplyWriter out) {

@@ -127,10 +127,19 @@ final class HyperLogLog {
 
     /** Adds an element: 1 when a register grew, 0 when none did, -1 when the sparse opcodes are corrupt. */
     int add(byte[] e, int offset, int count) {
+        int slot = slot(e, offset, count);
+        return set(slot & 0xffff, slot >>> 16);
+    }
+
+    /**
+     * Where an element goes: its register (the low 14 bits of its hash, in bits 0-15 of the answer)
+     * and its run (one more than the zeros that end the other 50 bits, in bits 16 on).
+     */
+    static int slot(byte[] e, int offset, int count) {
         long hash = murmurHash64A(e, offset, count, SEED);
         int index = (int) (hash & (REGISTERS - 1));
         int run = Long.numberOfTrailingZeros((hash >>> P) | (1L << Q)) + 1;
-        return set(index, run);
+        return index | run << 16;
     }
 
     /** Raises register {@code index} to {@code value} when it is below: 1 when it grew, 0 when not, -1 when corrupt. */

@@ -141,7 +141,13 @@ class KvHyperLogLogTest {
                 List.of("PFDEBUG", "ENCODING", "m3"),
                 List.of("PFDEBUG", "GETREG", "big"),
                 List.of("PFDEBUG", "ENCODING"),
-                List.of("PFDEBUG", "GETREG", "h", "x")));
+                List.of("PFDEBUG", "GETREG", "h", "x"),
+                List.of("PFADD", "a", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9"),
+                List.of("PFADD", "a", "e1", "1"),
+                List.of("PFCOUNT", "a"),
+                List.of("PFADD", "a", "n10"),
+                List.of("STRLEN", "a"),
+                List.of("PFCOUNT", "a")));
         return s;
     }
 
@@ -208,6 +214,8 @@ class KvHyperLogLogTest {
             assertEquals(1L, c.call("PFADD", "t", "x"));
             assertEquals(1L, c.call("PEXPIRE", "t", "1000000"));
             assertEquals(1L, c.call("PFADD", "t", "y"));
+            assertEquals(1L, c.call("PFADD", "big", "x1", "x2", "x3")); // dense: in place, logged as SETRANGEs
+            assertEquals(1L, c.call("PFADD", "m", "x4"));
             for (String k : keys) {
                 before.add(HyperLogLogTest.rawGet(kv.port(), k));
             }
