@@ -269,6 +269,28 @@ class KvHyperLogLogTest {
         }
     }
 
+    /** PFADD to a dense value changes it in place: a WATCH sees it; one that changes no register does not. */
+    @Test
+    void anAddInPlaceIsAChangeToAWatchedKey() throws Exception {
+        try (KvTestServer kv = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = kv.client(); RespClient other = kv.client()) {
+            List<String> big = new ArrayList<>(List.of("PFADD", "d"));
+            big.addAll(BIG);
+            assertEquals(1L, c.call(big.toArray(String[]::new)));
+            assertEquals("dense", c.call("PFDEBUG", "ENCODING", "d"));
+            assertEquals("OK", c.call("WATCH", "d"));
+            assertEquals(0L, other.call("PFADD", "d", "e1"));
+            assertEquals("OK", c.call("MULTI"));
+            assertEquals("QUEUED", c.call("GET", "nothing"));
+            assertEquals(java.util.Collections.singletonList(null), c.call("EXEC"));
+            assertEquals("OK", c.call("WATCH", "d"));
+            assertEquals(1L, other.call("PFADD", "d", "new1", "new2", "new3", "new4", "new5", "new6", "new7", "new8"));
+            assertEquals("OK", c.call("MULTI"));
+            assertEquals("QUEUED", c.call("GET", "nothing"));
+            assertNull(c.call("EXEC"));
+        }
+    }
+
     private static List<String> bytes(int port) throws IOException {
         List<String> lines = new ArrayList<>();
         for (String key : KEYS) {
