@@ -77,6 +77,8 @@ enum Command {
     RESTORE(-4, Kind.KEY, "generic", "2.6.0", "Creates a key from a DUMP payload (REPLACE, ABSTTL, IDLETIME, FREQ).", "write", "denyoom"),
     GETSET(3, Kind.KEY, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value.", "write", "denyoom", "fast"),
     SETRANGE(4, Kind.KEY, "string", "2.2.0", "Overwrites a part of a string value from an offset, zero-padded.", "write", "denyoom"),
+    PFDEBUG(3, Kind.KEY, "hyperloglog", "2.8.9", "PFDEBUG GETREG, DECODE, ENCODING, TODENSE of a HyperLogLog key (argument 2).", "write", "denyoom", "admin"),
+    PFADD(-2, Kind.KEY, "hyperloglog", "2.8.9", "Adds elements to a HyperLogLog key; creates it when absent.", "write", "denyoom", "fast"),
     GETRANGE(4, Kind.KEY, "string", "2.4.0", "Returns a substring of the string value of a key.", "readonly"),
     SUBSTR(4, Kind.KEY, "string", "1.0.0", "Returns a substring of the string value of a key (as GETRANGE).", "readonly"),
     INCRBYFLOAT(3, Kind.KEY, "string", "2.6.0", "Increments the floating point value of a key by a number.", "write", "denyoom", "fast"),
@@ -189,6 +191,9 @@ enum Command {
     // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are transactions.
     MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists (atomic across shards).", "write", "denyoom"),
     BITOP(-4, Kind.ONE_SHARD, "bitmap", "2.6.0", "Combines strings with AND, OR, XOR or NOT into a key (atomic across shards).", "write", "denyoom"),
+    // HyperLogLog (HllCommands): Redis's string bytes; PFCOUNT and PFMERGE across shards are transactions.
+    PFCOUNT(-2, Kind.ONE_SHARD, "hyperloglog", "2.8.9", "Returns the approximated cardinality of the union of HyperLogLogs (atomic across shards).", "readonly", "may_replicate"),
+    PFMERGE(-2, Kind.ONE_SHARD, "hyperloglog", "2.8.9", "Merges HyperLogLogs into a key (atomic across shards).", "write", "denyoom"),
     LCS(-3, Kind.ONE_SHARD, "string", "7.0.0", "Finds the longest common subsequence of two strings (LEN, IDX, MINMATCHLEN, WITHMATCHLEN).", "readonly"),
     RENAME(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key, replacing the destination (across shards: a move through the mesh).", "write"),
     RENAMENX(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key only when the new name does not exist (across shards: a move).", "write", "fast"),
@@ -270,11 +275,12 @@ enum Command {
     /** First key, last key (-1: the last argument) and step, as COMMAND reports them. */
     int[] keySpec() {
         return switch (kind) {
-            case KEY -> this == OBJECT || this == MEMORY ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
+            case KEY -> this == OBJECT || this == MEMORY || this == PFDEBUG ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
             case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : this == MOVE ? new int[] {1, 1, 1} : new int[] {0, 0, 0};
             case ONE_SHARD -> switch (this) {
                 case MSETNX -> new int[] {1, -1, 2};
                 case BITOP -> new int[] {2, -1, 1};
+                case PFCOUNT, PFMERGE -> new int[] {1, -1, 1};
                 case SINTERCARD -> new int[] {0, 0, 0}; // movablekeys: numkeys says where they end
                 case SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> new int[] {1, -1, 1};
                 default -> new int[] {1, 2, 1};
@@ -292,7 +298,7 @@ enum Command {
 
     /** Where the key of a KEY command with {@code count} arguments is; -1: it has none (OBJECT HELP). */
     int keyIndex(int count) {
-        return this != OBJECT && this != MEMORY ? 1 : count >= 3 ? 2 : -1;
+        return this != OBJECT && this != MEMORY && this != PFDEBUG ? 1 : count >= 3 ? 2 : -1;
     }
 
     /** The first key of a ONE_SHARD command (SINTERCARD's follow its numkeys). */
@@ -304,7 +310,7 @@ enum Command {
     int oneShardLastKey(Request r) {
         return switch (this) {
             case MSETNX -> r.count() - 2;
-            case BITOP -> r.count() - 1;
+            case BITOP, PFCOUNT, PFMERGE -> r.count() - 1;
             case SMOVE, SINTER, SINTERCARD, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> SetCommands.lastKey(this, r);
             default -> 2;
         };

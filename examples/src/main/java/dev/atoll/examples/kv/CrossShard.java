@@ -25,7 +25,8 @@ final class CrossShard {
 
     /** Whether {@code command} with keys on several shards runs here. */
     static boolean handles(Command command) {
-        return command == Command.MSETNX || command == Command.LCS || command == Command.BITOP;
+        return command == Command.MSETNX || command == Command.LCS || command == Command.BITOP
+                || HllCommands.acrossShards(command);
     }
 
     /** Starts {@code r}; null when it answered at once (BITOP's operation or its number of sources). */
@@ -33,6 +34,7 @@ final class CrossShard {
         return switch (command) {
             case MSETNX -> msetnx(node, connection, r, out.resp3());
             case LCS -> lcs(node, connection, r, out.resp3());
+            case PFCOUNT, PFMERGE -> HllCommands.start(node, connection, command, r, out);
             default -> bitop(node, connection, r, out);
         };
     }
@@ -174,7 +176,7 @@ final class CrossShard {
     }
 
     /** A request that owns its bytes (the connection's array is reused once the command was dispatched). */
-    private static Request copyOf(Request r) {
+    static Request copyOf(Request r) {
         ReplyWriter bytes = new ReplyWriter(64);
         Request copy = new Request();
         int[] offsets = new int[r.count()];

@@ -76,6 +76,7 @@ final class KvShard {
     private final SortCommand sorts = new SortCommand(this);
     private final BitfieldCommand bitfields = new BitfieldCommand(this);
     private final BitopCommand bitops = new BitopCommand(this);
+    private final HllCommands hlls = new HllCommands(this);
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -418,6 +419,7 @@ final class KvShard {
             case SORT, SORT_RO -> sorts.run(command, r, now, out);
             case BITFIELD, BITFIELD_RO -> bitfields.run(command, r, now, out);
             case BITOP -> bitops.run(r, now, out);
+            case PFADD, PFCOUNT, PFMERGE, PFDEBUG -> hlls.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }
