@@ -15,8 +15,9 @@ import java.util.concurrent.CompletableFuture;
  * bounce one counter in a cache line of its own (shard 0 stores an odd value, shard 1 answers with the
  * next even one), so each round trip moves the line to the other core and back. Every cross-shard
  * message pays some of these transfers (its slot in the mesh queue, the message object, the queue's
- * indexes), so a figure that doubles from one run to the next (as this machine's virtual CPUs do when
- * the host moves them) moves every two-shard result with it; the benchmarks print it beside them.
+ * indexes), so when this figure changes (on this project's machine it is either ~50-60 ns or ~370-450 ns,
+ * switching within seconds as the host moves the virtual CPUs) every two-shard result moves with it;
+ * the benchmarks print it beside them.
  *
  * <p>It runs as one task on each shard, both spinning for at most {@code budget} (a little more for
  * the answering side, which stops when the asking side says so or at its own deadline), so the shards
