@@ -243,20 +243,29 @@ final class HllCommands {
 
     /** PFCOUNT of several keys: the cardinality of their union, nothing stored; -1 after answering an error. */
     static long union(byte[][] values, ReplyWriter out) {
+        byte[] max = maxRegisters(values, out);
+        return max == null ? -1 : HyperLogLog.count(max);
+    }
+
+    /**
+     * Every register's highest value over the HyperLogLogs in {@code values} (a null is a missing key),
+     * checked in key order; null after answering the first one's error.
+     */
+    private static byte[] maxRegisters(byte[][] values, ReplyWriter out) {
         byte[] max = new byte[HyperLogLog.REGISTERS];
         for (byte[] v : values) {
             if (v == null) {
                 continue;
             }
             if (!check(v, out)) {
-                return -1;
+                return null;
             }
             if (!HyperLogLog.mergeInto(max, v, 0, v.length)) {
                 out.error(CORRUPT);
-                return -1;
+                return null;
             }
         }
-        return HyperLogLog.count(max);
+        return max;
     }
 
     /**
@@ -264,20 +273,13 @@ final class HllCommands {
      * all (itself included), dense when one of them is; null after answering an error.
      */
     static HyperLogLog merge(byte[][] values, ReplyWriter out) {
-        byte[] max = new byte[HyperLogLog.REGISTERS];
+        byte[] max = maxRegisters(values, out);
+        if (max == null) {
+            return null;
+        }
         boolean dense = false;
         for (byte[] v : values) {
-            if (v == null) {
-                continue;
-            }
-            if (!check(v, out)) {
-                return null;
-            }
-            dense |= HyperLogLog.isDense(v, 0);
-            if (!HyperLogLog.mergeInto(max, v, 0, v.length)) {
-                out.error(CORRUPT);
-                return null;
-            }
+            dense |= v != null && HyperLogLog.isDense(v, 0);   // every one checked valid above
         }
         HyperLogLog h = values[0] == null ? HyperLogLog.empty() : HyperLogLog.copyOf(values[0], 0, values[0].length);
         if (dense && !h.toDense()) {
