@@ -36,7 +36,7 @@ final class AdaptiveIdle extends IdleStrategy {
     }
 
     @Override
-    void completed(int completions) {
+    void ioCompleted() {
         if (ioPollWindow > 0) {
             extend(ioPollWindow);
         }

@@ -42,8 +42,8 @@ abstract class IdleStrategy {
      */
     abstract void busy(boolean messages);
 
-    /** The driver completed {@code completions} I/O operations (callbacks ran); a strategy may poll for more. */
-    void completed(int completions) {
+    /** The driver completed I/O operations (their callbacks ran); a strategy may poll for more. */
+    void ioCompleted() {
     }
 
     /**

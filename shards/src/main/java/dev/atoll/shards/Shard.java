@@ -484,7 +484,7 @@ public final class Shard {
             int completions = d.poll(timeout);
             if (completions > 0) {
                 stats.add(ShardStats.COMPLETIONS, completions);
-                idle.completed(completions);
+                idle.ioCompleted();
             }
         } catch (Throwable t) {
             reportFailure(d, t);

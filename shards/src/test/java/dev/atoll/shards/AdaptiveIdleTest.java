@@ -31,10 +31,10 @@ class AdaptiveIdleTest {
     @Test
     void anIoCompletionKeepsItPollingOnlyWithAnIoPollWindow() {
         AdaptiveIdle off = adaptive(LONG, 0);
-        off.completed(1);
+        off.ioCompleted();
         assertEquals(IdleStrategy.SLEEP, off.idle(), "io-poll-window = 0: I/O alone never keeps a shard polling");
         AdaptiveIdle on = adaptive(0, LONG);
-        on.completed(1);
+        on.ioCompleted();
         assertEquals(IdleStrategy.POLL, on.idle());
     }
 
@@ -42,7 +42,7 @@ class AdaptiveIdleTest {
     void itSleepsOnceTheWindowHasPassed() {
         long window = TimeUnit.MILLISECONDS.toNanos(1);
         AdaptiveIdle idle = adaptive(LONG, window);
-        idle.completed(1);
+        idle.ioCompleted();
         long end = System.nanoTime() + 2 * window;
         while (System.nanoTime() < end) {
             Thread.onSpinWait();   // let the window pass: the test's subject is time
@@ -57,7 +57,7 @@ class AdaptiveIdleTest {
     void theLaterOfTheTwoWindowsCounts() {
         AdaptiveIdle idle = adaptive(LONG, 1);
         idle.busy(true);
-        idle.completed(1);
+        idle.ioCompleted();
         assertEquals(IdleStrategy.POLL, idle.idle());
     }
 }
