@@ -54,6 +54,10 @@ final class AdminCommands {
             case SLOWLOG -> {
                 return slowLog(r, out);
             }
+            case MONITOR -> {
+                connection.monitor(out);
+                return null;
+            }
             default -> {
                 return PubSubCommands.execute(node, connection, command, r, out);
             }

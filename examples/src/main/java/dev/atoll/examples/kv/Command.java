@@ -49,6 +49,7 @@ enum Command {
     SUNSUBSCRIBE(-1, Kind.SERVER, "pubsub", "7.0.0", "Stops listening to messages posted to shard channels.", "pubsub", "noscript", "loading", "stale"),
     SPUBLISH(3, Kind.SERVER, "pubsub", "7.0.0", "Posts a message to a shard channel; answers its receivers over all shards.", "pubsub", "loading", "stale", "fast"),
     RESET(1, Kind.SERVER, "connection", "6.2.0", "Resets the connection: subscriptions, protocol, name, authentication.", "noscript", "loading", "stale", "fast", "no_auth"),
+    MONITOR(1, Kind.SERVER, "server", "1.0.0", "Streams every command the server runs, on every shard, as it dispatches them (see Monitors).", "admin", "noscript", "loading", "stale"),
     DEBUG(-2, Kind.SERVER, "server", "1.0.0", "DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD (a log rewrite).", "admin", "noscript", "loading", "stale"),
     // Owned by the shard of their one key (argument 1).
     GET(2, Kind.KEY, "string", "1.0.0", "Returns the string value of a key.", "readonly", "fast"),
@@ -237,6 +238,10 @@ enum Command {
     final boolean denyOom;
     /** Refused inside MULTI (Redis's no_multi flag: SHUTDOWN), which makes EXEC abort. */
     final boolean noMulti;
+    /** Redis's {@code admin} flag: not shown to MONITOR. */
+    final boolean admin;
+    /** Redis's {@code readonly} flag: it reads keys (refused to a monitoring connection, as writes are). */
+    final boolean reads;
     /** {@link #keySpec()}, computed once: first key, last key (-1: the last argument), step. */
     private int[] keys;
 
@@ -250,6 +255,8 @@ enum Command {
         this.writes = flags.length > 0 && flags[0].equals("write");
         this.denyOom = java.util.Arrays.asList(flags).contains("denyoom");
         this.noMulti = java.util.Arrays.asList(flags).contains("no_multi");
+        this.admin = java.util.Arrays.asList(flags).contains("admin");
+        this.reads = java.util.Arrays.asList(flags).contains("readonly");
     }
 
     /** Where its first key is by {@link #keySpec()}; 0: it names none. */

@@ -476,9 +476,16 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             reject(slot, PubSubCommands.notAllowed(command));
             return;
         }
+        if (monitoring && (command.writes || command.reads)) {
+            reject(slot, "ERR Replica can't interact with the keyspace"); // Redis's words: a monitor is a replica there
+            return;
+        }
         if (!multi.queues(command) && slot >= 0) {
             home.calls[slot]++;
         }
+        // MONITOR's feed, as Redis 7.0 shows commands: once dispatched (EXEC after the queued commands
+        // it shows), not administration, not queued or refused ones.
+        boolean monitored = home.monitors.any() && !command.admin && !multi.queues(command);
         ErrorStats errors = home.errors();
         int outer = errors.begin(slot); // an error answered here, at once, fails the call
         // The commands answered here whole are timed here for the slow log; keyed ones where they execute.
@@ -490,6 +497,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             dispatchCounted(command, r, now);
         } finally {
             errors.end(outer);
+        }
+        if (monitored) {
+            home.monitors.feed(this, r);
         }
         if (timed) {
             long took = System.nanoTime() - started;
@@ -1082,6 +1092,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             blocked = null;
         }
         multi.closed();
+        if (monitoring) {
+            home.monitors.remove(this);
+        }
         if (subscriptions != null) {
             home.pubsub.unsubscribeAll(this);
             home.shardPubSub.unsubscribeAll(this);
@@ -1109,6 +1122,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     /** Made at its first pub/sub or administration command. */
     private AdminCommands admin;
+    /** After MONITOR (until RESET): it receives the feed and may run no command that touches a key. */
+    private boolean monitoring;
     /** Its subscriptions; null until it first (un)subscribes. */
     private PubSub.Subscriptions subscriptions;
     /** In its shard's list of subscribers whose output took messages this loop iteration ({@link PubSub}). */
@@ -1164,6 +1179,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** RESET: no transaction nor watched key, no subscriptions, RESP2, no name, and (with a password) not authenticated. */
     void reset() {
         multi.discardAll();
+        if (monitoring) {
+            monitoring = false;
+            home.monitors.remove(this);
+        }
         if (subscriptions != null) {
             home.pubsub.unsubscribeAll(this);
             home.shardPubSub.unsubscribeAll(this);
@@ -1171,6 +1190,18 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         protocol(false);
         name = null;
         authenticated = node.settings.password().isEmpty();
+    }
+
+    /**
+     * MONITOR: every shard's feed comes here from now on ({@link Monitors}), until RESET or the end; a
+     * second MONITOR is ignored without a reply, as Redis ignores it.
+     */
+    void monitor(ReplyWriter out) {
+        if (!monitoring) {
+            monitoring = true;
+            home.monitors.add(this);
+            out.simple("OK");
+        }
     }
 
     /** CLIENT LIST's line for this connection, on its shard. */

@@ -81,6 +81,8 @@ final class KvShard {
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
     final PubSub shardPubSub = new PubSub(this, true);
+    /** Its connections that MONITOR, and the feed of its commands to every shard's. */
+    final Monitors monitors = new Monitors(this);
     /** DEBUG SET-ACTIVE-EXPIRE 0 stops the sampling (lazy expiry goes on), as in Redis. */
     private boolean activeExpire = true;
     private KvNode node;
@@ -136,6 +138,7 @@ final class KvShard {
         this.shard = owner;
         this.node = node;
         this.batches = new BatchPool(node, this);
+        monitors.start(node);
         this.replyBytesLimit = settings.output().shardTotal(node.shardCount());
         armExpiry();
         armIdleCheck();

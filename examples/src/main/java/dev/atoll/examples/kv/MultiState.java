@@ -145,6 +145,9 @@ final class MultiState {
             if (slot >= 0) {
                 home.calls[slot]++; // INFO commandstats: a queued command's call counts when EXEC runs it
             }
+            if (home.monitors.any() && !queuedCommand.admin) {
+                home.monitors.feed(connection, r); // as Redis: a transaction's commands show when EXEC runs them
+            }
             commands.add(queuedCommand, r);
         }
         for (Watch w : watches) {

@@ -219,7 +219,11 @@ final class PubSub {
         return receivers;
     }
 
-    private void pushed(KvConnection c) {
+    /**
+     * A message was appended to {@code c}'s {@link KvConnection#pushOut}: ends it, and writes the output
+     * of every connection pushed to this loop iteration in one task (MONITOR's lines too).
+     */
+    void pushed(KvConnection c) {
         c.pushDone();
         if (!c.pushQueued) {
             c.pushQueued = true;
