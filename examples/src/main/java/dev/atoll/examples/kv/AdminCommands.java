@@ -417,6 +417,7 @@ final class AdminCommands {
     private ReplySource configSet(Request r, ReplyWriter out) {
         KvSettings s = node.settings;
         Map<String, String> seen = new HashMap<>();
+        int keyspaceEvents = node.keyspaceEvents;
         try {
             for (int i = 2; i < r.count(); i += 2) {
                 String name = r.string(i).toLowerCase(Locale.ROOT);
@@ -424,13 +425,21 @@ final class AdminCommands {
                 if (seen.put(name, value) != null) {
                     throw new Refused("ERR duplicate parameter '" + name + "'");
                 }
-                s = set(s, name, value);
+                if (name.equals("notify-keyspace-events")) {
+                    keyspaceEvents = KeyspaceEvents.parse(value);
+                    if (keyspaceEvents < 0) {
+                        throw new Refused(failed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."));
+                    }
+                } else {
+                    s = set(s, name, value);
+                }
             }
         } catch (Refused e) {
             out.error(e.getMessage());
             return null;
         }
         node.settings = s;
+        node.keyspaceEvents = keyspaceEvents;
         boolean timeout = seen.containsKey("timeout");
         boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
         boolean fsync = seen.containsKey("appendfsync");

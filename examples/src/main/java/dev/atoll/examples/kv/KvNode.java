@@ -38,6 +38,8 @@ final class KvNode {
     final AtomicLong nextClientId = new AtomicLong();
     /** Clients blocked on keys now, waiting for a push (INFO's blocked_clients; see {@link BlockedClient}). */
     final AtomicInteger blockedClients = new AtomicInteger();
+    /** {@code notify-keyspace-events} ({@link KeyspaceEvents}'s flags; CONFIG SET changes it): 0, off, by default. */
+    volatile int keyspaceEvents;
     /** Connections in MONITOR mode over all shards: every dispatch reads it ({@link Monitors#any}). */
     final AtomicInteger monitors = new AtomicInteger();
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */

@@ -66,7 +66,7 @@ final class KvShard {
     /** maxmemory's share of this shard and its policy; replaced by CONFIG SET ({@link #memoryChanged}). */
     Eviction eviction;
     /** How eviction removes a key: as DEL does, logged. */
-    private final java.util.function.Consumer<KeyTable.Entry> evict = this::remove;
+    private final java.util.function.Consumer<KeyTable.Entry> evict = this::evicted;
     /** Whether the LFU counter, rather than the time, is kept in each key's access field. */
     private final boolean lfu;
     /** Also used by {@link SetsAcrossShards} for its steps on this shard. */
@@ -83,6 +83,8 @@ final class KvShard {
     final PubSub shardPubSub = new PubSub(this, true);
     /** Its connections that MONITOR, and the feed of its commands to every shard's. */
     final Monitors monitors = new Monitors(this);
+    /** notify-keyspace-events: what its keys' changes publish. */
+    final KeyspaceEvents events = new KeyspaceEvents(this);
     /** DEBUG SET-ACTIVE-EXPIRE 0 stops the sampling (lazy expiry goes on), as in Redis. */
     private boolean activeExpire = true;
     private KvNode node;
@@ -139,6 +141,7 @@ final class KvShard {
         this.node = node;
         this.batches = new BatchPool(node, this);
         monitors.start(node);
+        events.start(node);
         this.replyBytesLimit = settings.output().shardTotal(node.shardCount());
         armExpiry();
         armIdleCheck();
@@ -207,6 +210,7 @@ final class KvShard {
             return;
         }
         List<Watches.Seen> watched = command.writes && watches.any() ? watches.before(command, r, table) : null;
+        List<KeyspaceEvents.Seen> notified = command.writes ? events.before(command, r, table) : null;
         int mark = out.size();
         long started = System.nanoTime();
         int slot = CommandStats.slot(command, r); // INFO commandstats' row: OBJECT's and MEMORY's per subcommand
@@ -227,6 +231,9 @@ final class KvShard {
         }
         if (watched != null) {
             watches.after(watched, table);
+        }
+        if (notified != null) {
+            events.after(command, r, notified, table);
         }
         long took = System.nanoTime() - started;
         if (slot >= 0) {
@@ -695,8 +702,7 @@ final class KvShard {
     KeyTable.Entry peek(byte[] b, int offset, int length, long now) {
         KeyTable.Entry e = table.find(b, offset, length, KeyTable.hash(b, offset, length));
         if (e != null && table.expiredBy(e, now)) {
-            expiredKeys++;
-            remove(e);
+            expired(e);
             return null;
         }
         return e;
@@ -753,6 +759,19 @@ final class KvShard {
     }
 
     /** Deletes a key and logs it. */
+    /** A key whose time passed: removed, counted, and its {@code expired} event sent. */
+    private void expired(KeyTable.Entry e) {
+        expiredKeys++;
+        remove(e);
+        events.send(KeyspaceEvents.EXPIRED, "expired", e.data, 0, e.keyLength());
+    }
+
+    /** A key {@code maxmemory} evicts: removed, and its {@code evicted} event sent. */
+    private void evicted(KeyTable.Entry e) {
+        remove(e);
+        events.send(KeyspaceEvents.EVICTED, "evicted", e.data, 0, e.keyLength());
+    }
+
     void remove(KeyTable.Entry e) {
         table.remove(e);
         if (watches.any()) {
@@ -788,9 +807,8 @@ final class KvShard {
             for (int i = 0; i < samples; i++) {
                 KeyTable.Entry e = table.randomVolatile(random);
                 if (table.expireAt(e) <= now) {
-                    expiredKeys++;
                     expired++;
-                    remove(e);
+                    expired(e);
                 }
             }
         } while (expired > EXPIRY_SAMPLE / 4 && System.nanoTime() - start < EXPIRY_BUDGET_NANOS);

@@ -316,6 +316,7 @@ final class ServerCommands {
         parameters.put("databases", "1");
         parameters.put("port", Integer.toString(node.port));
         parameters.put("requirepass", s.password());
+        parameters.put("notify-keyspace-events", KeyspaceEvents.format(node.keyspaceEvents));
         KvSettings.OutputLimits limits = s.output();
         KvSettings.PubSubLimits pubsub = s.pubsubOutput();
         parameters.put("client-output-buffer-limit", "normal " + limits.hardLimit() + " " + limits.softLimit() + " "

@@ -1,0 +1,152 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Keyspace notifications as redis-server 7.0.15 sends them: each command of a script is followed by
+ * exactly the events it sent there (recorded from it with {@code notify-keyspace-events KEA} and a
+ * {@code PSUBSCRIBE __key*__:*} client), keyspace then keyevent message for each; a command that
+ * changed nothing sends none; {@code expired}, {@code evicted} and {@code new}; CONFIG GET's spelling
+ * of the setting and CONFIG SET's refusal as Redis's. A subscriber on one shard receives the events
+ * of keys of both.
+ */
+class KvKeyspaceEventsTest extends KvOneAndTwoShards {
+    /** A command, then the events redis-server sent for it: key and event name, in order. */
+    private static final Object[][] SCRIPT = {
+        {List.of("SET", "a", "1"), List.of("a set")},
+        {List.of("SET", "a", "2", "EX", "100"), List.of("a set", "a expire")},
+        {List.of("SETNX", "a", "x"), List.of()},
+        {List.of("SETEX", "b", "10", "v"), List.of("b set", "b expire")},
+        {List.of("APPEND", "a", "z"), List.of("a append")},
+        {List.of("INCR", "n"), List.of("n incrby")},
+        {List.of("INCRBYFLOAT", "n", "1.5"), List.of("n incrbyfloat")},
+        {List.of("SETRANGE", "a", "0", "q"), List.of("a setrange")},
+        {List.of("SETBIT", "bits", "3", "1"), List.of("bits setbit")},
+        {List.of("GETSET", "a", "g"), List.of("a set")},
+        {List.of("MSET", "{m}1", "1", "{m}2", "2"), List.of("{m}1 set", "{m}2 set")},
+        {List.of("MSETNX", "{m}1", "x", "{m}3", "y"), List.of()},
+        {List.of("EXPIRE", "{m}1", "100"), List.of("{m}1 expire")},
+        {List.of("PERSIST", "{m}1"), List.of("{m}1 persist")},
+        {List.of("PERSIST", "{m}1"), List.of()},
+        {List.of("GETEX", "b", "EX", "50"), List.of("b expire")},
+        {List.of("GETEX", "b", "PERSIST"), List.of("b persist")},
+        {List.of("GETDEL", "b"), List.of("b del")},
+        {List.of("DEL", "{d}a", "{d}nokey"), List.of()},
+        {List.of("SET", "{d}a", "v"), List.of("{d}a set")},
+        {List.of("DEL", "{d}a", "{d}nokey"), List.of("{d}a del")},
+        {List.of("SET", "{r}1", "v"), List.of("{r}1 set")},
+        {List.of("RENAME", "{r}1", "{r}2"), List.of("{r}1 rename_from", "{r}2 rename_to")},
+        {List.of("COPY", "{r}2", "{r}3"), List.of("{r}3 copy_to")},
+        {List.of("EXPIRE", "{r}3", "-1"), List.of("{r}3 del")},
+        {List.of("SET", "x", "y", "PX", "1"), List.of("x set", "x expire")},
+    };
+
+    @ParameterizedTest(name = "{0} shard(s)")
+    @ValueSource(ints = {1, 2})
+    void eachCommandSendsTheEventsRedisSends(int shards) throws Exception {
+        try (RespClient c = server(shards).client(); RespClient sub = server(shards).client()) {
+            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KEA"));
+            try {
+                sub.call("PSUBSCRIBE", "__key*__:*");
+                for (Object[] step : SCRIPT) {
+                    @SuppressWarnings("unchecked")
+                    List<String> command = (List<String>) step[0];
+                    c.call(command.toArray(String[]::new));
+                    @SuppressWarnings("unchecked")
+                    List<String> events = (List<String>) step[1];
+                    if (!events.isEmpty()) {
+                        assertEquals(events, read(sub, events.size()), String.join(" ", command));
+                    }
+                }
+                // x's millisecond passes: whoever removes it (a read or the sampling) sends expired, once.
+                while ((Long) c.call("EXISTS", "x") == 1) {
+                    Thread.onSpinWait();
+                }
+                assertEquals(List.of("x expired"), read(sub, 1));
+                // Nothing was sent that the script did not expect (a command that changed nothing sent nothing).
+                assertEquals("PONG", c.call("PING"));
+                assertEquals("OK", c.call("SET", "end", "1"));
+                assertEquals(List.of("end set"), read(sub, 1), "the next event is the last command's");
+            } finally {
+                assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", ""));
+                c.call("FLUSHALL");
+            }
+        }
+    }
+
+    /** {@code n} events of {@code sub}: each as a keyspace and a keyevent message, checked to agree. */
+    private static List<String> read(RespClient sub, int n) throws Exception {
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<?> keyspace = (List<?>) sub.read();
+            List<?> keyevent = (List<?>) sub.read();
+            String key = ((String) keyspace.get(2)).substring("__keyspace@0__:".length());
+            String event = (String) keyspace.get(3);
+            assertEquals(List.of("pmessage", "__key*__:*", "__keyevent@0__:" + event, key), keyevent);
+            events.add(key + " " + event);
+        }
+        return events;
+    }
+
+    @Test
+    void theSettingIsSpelledAndRefusedAsRedisDoes() throws Exception {
+        try (RespClient c = server(1).client()) {
+            String[][] spelled = {{"KEA", "AKE"}, {"Eg", "gE"}, {"Kx", "xK"}, {"Egx$lshzetdmn", "AEm"}, {"AKEmn", "AKEm"},
+                {"g$lshzxetd", "A"}, {"KEgnm", "gnKEm"}, {"", ""}};
+            for (String[] s : spelled) {
+                assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", s[0]));
+                assertEquals(List.of("notify-keyspace-events", s[1]), c.call("CONFIG", "GET", "notify-keyspace-events"), s[0]);
+            }
+            assertEquals(new RespClient.Error("ERR CONFIG SET failed (possibly related to argument 'notify-keyspace-events')"
+                    + " - Invalid event class character. Use 'Ag$lshzxeKEtmdn'."),
+                    c.call("CONFIG", "SET", "notify-keyspace-events", "gq"));
+            assertEquals(List.of("notify-keyspace-events", ""), c.call("CONFIG", "GET", "notify-keyspace-events"));
+        }
+    }
+
+    @Test
+    void newKeysAndEvictionsAreSentFromEveryShard() throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client(); RespClient sub = server.client()) {
+            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "Kn"));
+            sub.call("SUBSCRIBE", "__keyspace@0__:k", "__keyspace@0__:l");
+            sub.read();
+            c.call("SET", "k", "v");
+            c.call("SET", "k", "w"); // not new
+            c.call("LPUSH", "l", "a"); // a list's own events are not sent yet, its creation is
+            assertEquals(List.of("message", "__keyspace@0__:k", "new"), sub.read());
+            assertEquals(List.of("message", "__keyspace@0__:l", "new"), sub.read());
+
+            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "Ee"));
+            sub.call("PSUBSCRIBE", "__keyevent@0__:evicted");
+            assertEquals("OK", c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-random", "maxmemory", "2mb"));
+            String value = "v".repeat(1000);
+            List<String> written = new ArrayList<>(List.of("k", "l"));
+            for (int i = 0; i < 10_000; i++) { // 10 MB into 2: keys of both shards are evicted
+                written.add("e" + i);
+                c.call("SET", "e" + i, value);
+            }
+            long evicted = 0;
+            for (String line : ((String) c.call("INFO", "stats")).split("\r\n")) {
+                if (line.startsWith("evicted_keys:")) {
+                    evicted = Long.parseLong(line.substring("evicted_keys:".length()));
+                }
+            }
+            assertTrue(evicted > 1000, "evicted " + evicted);
+            for (long i = 0; i < evicted; i++) {
+                List<?> message = (List<?>) sub.read();
+                assertEquals("__keyevent@0__:evicted", message.get(2));
+                assertTrue(written.contains((String) message.get(3)), message.toString());
+            }
+        }
+    }
+}
