@@ -146,8 +146,11 @@ final class KeyspaceEvents {
 
     // ---- a command's events, from its keys before and after it ran ----
 
-    /** A key of a write command as it was before it ran. */
-    record Seen(int index, KeyTable.Entry entry, long version, long expireAt) {
+    /**
+     * A key of a write command as it was before it ran: its entry, version, expiry, its aggregate's size
+     * (-1: none), and for ZADD the scores its members had (NaN: absent), to tell an update from a no-op.
+     */
+    record Seen(int index, KeyTable.Entry entry, long version, long expireAt, int size, double[] scores) {
     }
 
     /** The keys of write command {@code command} before it runs, when it may send an event; else null. */
@@ -161,13 +164,54 @@ final class KeyspaceEvents {
         for (int k = 0; k < keys.length; k++) {
             int i = keys[k];
             KeyTable.Entry e = table.find(r.bytes, r.offset(i), r.length(i), KeyTable.hash(r.bytes, r.offset(i), r.length(i)));
-            seen[k] = new Seen(i, e, e == null ? 0 : e.version, e == null ? 0 : table.expireAt(e));
+            int size = e == null || e.isString() ? -1 : e.aggregateSize();
+            double[] scores = command == Command.ZADD && e != null && e.aggregate() instanceof ZSetValue z ? scores(z, r) : null;
+            seen[k] = new Seen(i, e, e == null ? 0 : e.version, e == null ? 0 : table.expireAt(e), size, scores);
         }
         return List.of(seen);
     }
 
-    /** After the command whose keys {@link #before} saw: the events of what it changed, in Redis's order. */
-    void after(Command command, Request r, List<Seen> seen, KeyTable table) {
+    /** ZADD's members' scores now, in the order of its arguments (NaN: absent). */
+    private static double[] scores(ZSetValue z, Request r) {
+        int first = zaddPairs(r);
+        double[] scores = new double[(r.count() - first) / 2];
+        for (int p = 0; p < scores.length; p++) {
+            int member = first + 2 * p + 1;
+            scores[p] = z.score(r.bytes, r.offset(member), r.length(member));
+        }
+        return scores;
+    }
+
+    /** Where ZADD's score-member pairs start: after its options. */
+    private static int zaddPairs(Request r) {
+        int i = 2;
+        while (i < r.count() && ZADD_OPTIONS.contains(r.string(i).toLowerCase(java.util.Locale.ROOT))) {
+            i++;
+        }
+        return i;
+    }
+
+    private static final java.util.Set<String> ZADD_OPTIONS = java.util.Set.of("nx", "xx", "gt", "lt", "ch", "incr");
+
+    /** Whether ZADD changed a score of a member that was there ({@code added} it counts by the size). */
+    private static boolean zaddUpdated(Seen s, KeyTable.Entry e, Request r) {
+        if (s.scores() == null || e == null || !(e.aggregate() instanceof ZSetValue z)) {
+            return false;
+        }
+        double[] now = scores(z, r);
+        for (int p = 0; p < now.length; p++) {
+            if (!Double.isNaN(s.scores()[p]) && Double.compare(s.scores()[p], now[p]) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * After the command whose keys {@link #before} saw: the events of what it changed, in Redis's order;
+     * none when it answered an error ({@code failed}).
+     */
+    void after(Command command, Request r, List<Seen> seen, KeyTable table, boolean failed) {
         String event = event(command);
         int type = eventClass(command);
         for (int k = 0; k < seen.size(); k++) {
@@ -178,7 +222,7 @@ final class KeyspaceEvents {
             if (e != null && !existed) {
                 send(NEW, "new", r.bytes, r.offset(i), r.length(i));
             }
-            if (event == null) {
+            if (event == null || failed) {
                 continue;
             }
             boolean changed = e != s.entry() || (e != null && e.version != s.version());
@@ -210,6 +254,25 @@ final class KeyspaceEvents {
                 case COPY -> {
                     if (k == 1 && changed && e != null) {
                         send(GENERIC, "copy_to", r.bytes, r.offset(i), r.length(i));
+                    }
+                }
+                case LPUSH, RPUSH, LPUSHX, RPUSHX, LSET, LTRIM, HSET, HMSET, HINCRBY, HINCRBYFLOAT, ZINCRBY, LPOP, RPOP,
+                     LINSERT, LREM, SADD, SREM, SPOP, HSETNX, HDEL, ZADD, ZREM, ZPOPMIN, ZPOPMAX, ZREMRANGEBYSCORE,
+                     ZREMRANGEBYRANK, ZREMRANGEBYLEX -> {
+                    // Redis sends these when the command ran on the key (the first group) or changed its
+                    // size (the others; ZADD also when it updated a score), then del if it emptied it.
+                    int size = e == null ? 0 : e.aggregateSize();
+                    boolean ran = switch (command) {
+                        case LPUSH, RPUSH, LPUSHX, RPUSHX, LSET, LTRIM, HSET, HMSET, HINCRBY, HINCRBYFLOAT, ZINCRBY ->
+                                existed || e != null;
+                        case ZADD -> size != Math.max(s.size(), 0) || zaddUpdated(s, e, r);
+                        default -> size != Math.max(s.size(), 0);
+                    };
+                    if (ran) {
+                        send(type, event, r.bytes, r.offset(i), r.length(i));
+                    }
+                    if (existed && e == null) {
+                        send(GENERIC, "del", r.bytes, r.offset(i), r.length(i));
                     }
                 }
                 default -> {
@@ -253,6 +316,29 @@ final class KeyspaceEvents {
             case SETBIT, BITFIELD -> "setbit";
             case DEL, UNLINK, GETDEL, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, GETEX, PERSIST, RENAME, RENAMENX, COPY -> "";
             case RESTORE -> "restore";
+            case LPUSH, LPUSHX -> "lpush";
+            case RPUSH, RPUSHX -> "rpush";
+            case LPOP -> "lpop";
+            case RPOP -> "rpop";
+            case LINSERT -> "linsert";
+            case LSET -> "lset";
+            case LREM -> "lrem";
+            case LTRIM -> "ltrim";
+            case SADD -> "sadd";
+            case SREM -> "srem";
+            case SPOP -> "spop";
+            case HSET, HMSET, HSETNX -> "hset";
+            case HDEL -> "hdel";
+            case HINCRBY -> "hincrby";
+            case HINCRBYFLOAT -> "hincrbyfloat";
+            case ZADD -> "zadd";
+            case ZINCRBY -> "zincr";
+            case ZREM -> "zrem";
+            case ZPOPMIN -> "zpopmin";
+            case ZPOPMAX -> "zpopmax";
+            case ZREMRANGEBYSCORE -> "zremrangebyscore";
+            case ZREMRANGEBYRANK -> "zremrangebyrank";
+            case ZREMRANGEBYLEX -> "zremrangebylex";
             default -> null;
         };
     }
@@ -266,6 +352,10 @@ final class KeyspaceEvents {
         return switch (command) {
             case SET, SETNX, SETEX, PSETEX, GETSET, MSET, MSETNX, APPEND, SETRANGE, INCR, DECR, INCRBY, DECRBY,
                  INCRBYFLOAT, SETBIT, BITFIELD -> STRING;
+            case LPUSH, LPUSHX, RPUSH, RPUSHX, LPOP, RPOP, LINSERT, LSET, LREM, LTRIM -> LIST;
+            case SADD, SREM, SPOP -> SET;
+            case HSET, HMSET, HSETNX, HDEL, HINCRBY, HINCRBYFLOAT -> HASH;
+            case ZADD, ZINCRBY, ZREM, ZPOPMIN, ZPOPMAX, ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX -> ZSET;
             default -> GENERIC;
         };
     }

@@ -233,7 +233,7 @@ final class KvShard {
             watches.after(watched, table);
         }
         if (notified != null) {
-            events.after(command, r, notified, table);
+            events.after(command, r, notified, table, out.size() > mark && out.bytes()[mark] == '-');
         }
         long took = System.nanoTime() - started;
         if (slot >= 0) {

@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Keyspace notifications as redis-server 7.0.15 sends them: each command of a script is followed by
  * exactly the events it sent there (recorded from it with {@code notify-keyspace-events KEA} and a
- * {@code PSUBSCRIBE __key*__:*} client), keyspace then keyevent message for each; a command that
- * changed nothing sends none; {@code expired}, {@code evicted} and {@code new}; CONFIG GET's spelling
+ * {@code PSUBSCRIBE __key*__:*} client), keyspace then keyevent message for each — strings, keys,
+ * lists, sets, hashes and sorted sets; a command that changed nothing or failed sends none; {@code expired}, {@code evicted} and {@code new}; CONFIG GET's spelling
  * of the setting and CONFIG SET's refusal as Redis's. A subscriber on one shard receives the events
  * of keys of both.
  */
@@ -47,6 +47,37 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
         {List.of("RENAME", "{r}1", "{r}2"), List.of("{r}1 rename_from", "{r}2 rename_to")},
         {List.of("COPY", "{r}2", "{r}3"), List.of("{r}3 copy_to")},
         {List.of("EXPIRE", "{r}3", "-1"), List.of("{r}3 del")},
+        {List.of("LPUSH", "l", "a", "b"), List.of("l lpush")},
+        {List.of("LPUSHX", "nol", "a"), List.of()},
+        {List.of("LINSERT", "l", "BEFORE", "nosuch", "x"), List.of()},
+        {List.of("LINSERT", "l", "BEFORE", "a", "x"), List.of("l linsert")},
+        {List.of("LSET", "l", "99", "q"), List.of()},
+        {List.of("LSET", "l", "0", "q"), List.of("l lset")},
+        {List.of("LREM", "l", "0", "zz"), List.of()},
+        {List.of("LREM", "l", "0", "x"), List.of("l lrem")},
+        {List.of("LTRIM", "l", "0", "0"), List.of("l ltrim")},
+        {List.of("RPOP", "l"), List.of("l rpop", "l del")},
+        {List.of("LPOP", "l"), List.of()},
+        {List.of("SADD", "s", "a", "b"), List.of("s sadd")},
+        {List.of("SADD", "s", "a"), List.of()},
+        {List.of("SREM", "s", "z"), List.of()},
+        {List.of("SREM", "s", "a"), List.of("s srem")},
+        {List.of("SPOP", "s"), List.of("s spop", "s del")},
+        {List.of("HSET", "h", "f", "v"), List.of("h hset")},
+        {List.of("HSET", "h", "f", "v"), List.of("h hset")},
+        {List.of("HSETNX", "h", "f", "v"), List.of()},
+        {List.of("HINCRBY", "h", "n", "1"), List.of("h hincrby")},
+        {List.of("HDEL", "h", "zz"), List.of()},
+        {List.of("HDEL", "h", "f", "n"), List.of("h hdel", "h del")},
+        {List.of("ZADD", "z", "1", "a", "2", "b"), List.of("z zadd")},
+        {List.of("ZADD", "z", "1", "a"), List.of()},
+        {List.of("ZADD", "z", "5", "a"), List.of("z zadd")},
+        {List.of("ZADD", "z", "NX", "9", "a"), List.of()},
+        {List.of("ZINCRBY", "z", "1", "c"), List.of("z zincr")},
+        {List.of("ZREM", "z", "nosuch"), List.of()},
+        {List.of("ZPOPMIN", "z"), List.of("z zpopmin")},
+        {List.of("ZREMRANGEBYLEX", "z", "-", "+"), List.of("z zremrangebylex", "z del")},
+        {List.of("LPUSH", "a", "x"), List.of()}, // WRONGTYPE: no event
         {List.of("SET", "x", "y", "PX", "1"), List.of("x set", "x expire")},
     };
 
@@ -122,7 +153,7 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
             sub.read();
             c.call("SET", "k", "v");
             c.call("SET", "k", "w"); // not new
-            c.call("LPUSH", "l", "a"); // a list's own events are not sent yet, its creation is
+            c.call("LPUSH", "l", "a");
             assertEquals(List.of("message", "__keyspace@0__:k", "new"), sub.read());
             assertEquals(List.of("message", "__keyspace@0__:l", "new"), sub.read());
 
