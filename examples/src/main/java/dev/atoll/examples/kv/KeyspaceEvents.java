@@ -14,13 +14,14 @@ import java.util.List;
  *
  * <p>Which changes, as Redis 7.0 names them: generic (g) {@code del}, {@code expire}, {@code persist},
  * {@code rename_from}/{@code rename_to}, {@code copy_to}, {@code restore}; strings ($) {@code set},
- * {@code append}, {@code setrange}, {@code incrby}, {@code incrbyfloat}, {@code setbit}; {@code expired}
- * (x: a key removed by its expiry, lazily or by the active sampling), {@code evicted} (e: by
- * {@code maxmemory}), {@code new} (n: a key a write command created). The events of lists, sets,
- * hashes, sorted sets and streams (l, s, h, z, t) and key misses (m) are accepted in the setting and
- * not sent yet (see docs/kv.md). The command's events are derived after it ran, from each of its keys
- * as it was before and after ({@link #before}, {@link #after}): a command that changed nothing sends
- * nothing, as in Redis.
+ * {@code append}, {@code setrange}, {@code incrby}, {@code incrbyfloat}, {@code setbit}; those of the
+ * single-key commands of lists (l), sets (s), hashes (h) and sorted sets (z), each followed by
+ * {@code del} when it emptied its key; {@code expired} (x: a key removed by its expiry, lazily or by
+ * the active sampling), {@code evicted} (e: by {@code maxmemory}), {@code new} (n: a key a write
+ * command created). Multi-key list, set and sorted-set commands, streams (t) and key misses (m) send
+ * none yet (see docs/kv.md). The command's events are derived after it ran, from each of its keys as
+ * it was before and after ({@link #before}, {@link #after}): a command that changed nothing, or
+ * answered an error, sends nothing, as in Redis.
  *
  * <p>Off (the default: an empty setting) it costs a write command one volatile read. Touched by its
  * shard's thread; the setting is the server's ({@link KvNode#keyspaceEvents}).
