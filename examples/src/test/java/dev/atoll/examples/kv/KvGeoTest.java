@@ -375,6 +375,31 @@ class KvGeoTest extends KvOneAndTwoShards {
         }
     }
 
+    /**
+     * Inside MULTI on 2 shards, as the sorted-set commands of several keys: GEOADD and a store whose keys
+     * share a shard run in the transaction; a store across shards is answered CROSSSHARD (h-xmulti's part).
+     */
+    @Test
+    void insideMultiAsTheOtherStores() throws Exception {
+        try (RespClient c = server(2).client()) {
+            c.call("FLUSHALL");
+            assertEquals("OK", c.call("MULTI"));
+            assertEquals("QUEUED", c.call("GEOADD", "Sicily", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"));
+            assertEquals("QUEUED", c.call("GEOSEARCHSTORE", "dst", "Sicily", "FROMLONLAT", "15", "37", "BYRADIUS", "100", "km"));
+            assertEquals("QUEUED", c.call("GEORADIUS", "Sicily", "15", "37", "200", "km", "STORE", "dst2"));
+            assertEquals("QUEUED", c.call("GEOHASH", "Sicily", "Palermo"));
+            List<?> replies = (List<?>) c.call("EXEC");
+            assertEquals(2L, replies.get(0));
+            assertEquals(1L, replies.get(1));
+            assertEquals(true, String.valueOf(replies.get(2)).startsWith("Error[text=CROSSSHARD"), String.valueOf(replies.get(2)));
+            assertEquals(List.of("sqc8b49rny0"), replies.get(3));
+            assertEquals(List.of("Catania"), c.call("ZRANGE", "dst", "0", "-1"));
+            assertEquals(0L, c.call("EXISTS", "dst2"));
+            assertEquals(2L, c.call("GEORADIUS", "Sicily", "15", "37", "200", "km", "STORE", "dst2")); // outside MULTI: gathered
+            c.call("FLUSHALL");
+        }
+    }
+
     /** A client that returns each reply's bytes as they came, so replies are compared byte for byte. */
     static final class RawClient implements AutoCloseable {
         private final Socket socket = new Socket();
