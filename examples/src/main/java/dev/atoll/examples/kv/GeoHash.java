@@ -2,6 +2,8 @@ package dev.atoll.examples.kv;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The geohash arithmetic of Redis's geohash.c and geohash_helper.c, in Java: a point's 52-bit
@@ -255,21 +257,23 @@ final class GeoHash {
 
     /** A coordinate as Redis 7.0 prints one: C's {@code %.17Lf} of the double, trailing zeros cut, "-0" as "0". */
     static byte[] coordinate(double value) {
-        String text = new BigDecimal(value).setScale(17, RoundingMode.HALF_EVEN).toPlainString();
-        int end = text.length();
-        while (text.charAt(end - 1) == '0') {
+        byte[] text = fixed(value, 17);
+        int end = text.length;
+        while (text[end - 1] == '0') {
             end--;
         }
-        if (text.charAt(end - 1) == '.') {
+        if (text[end - 1] == '.') {
             end--;
         }
-        text = text.substring(0, end);
-        return ReplyWriter.asciiBytes(text.equals("-0") ? "0" : text);
+        if (end == 2 && text[0] == '-' && text[1] == '0') {
+            return new byte[] {'0'};
+        }
+        return end == text.length ? text : Arrays.copyOf(text, end);
     }
 
     /** A distance as Redis prints one: C's {@code %.4f}. */
     static byte[] distanceText(double meters) {
-        return ReplyWriter.asciiBytes(new BigDecimal(meters).setScale(4, RoundingMode.HALF_EVEN).toPlainString());
+        return fixed(meters, 4);
     }
 
     /** C's {@code %f} (six decimals), for the error that names a refused point. */
@@ -277,6 +281,80 @@ final class GeoHash {
         if (Double.isInfinite(value)) {
             return value > 0 ? "inf" : "-inf";
         }
-        return new BigDecimal(value).setScale(6, RoundingMode.HALF_EVEN).toPlainString();
+        return new String(fixed(value, 6), StandardCharsets.US_ASCII);
+    }
+
+    private static final long[] POWERS_OF_TEN = new long[18];
+
+    static {
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
+    }
+
+    /**
+     * C's {@code %.Nf} of a finite double ({@code decimals} up to 17): its exact binary value times
+     * 10^decimals, rounded half to even as glibc rounds, in 128-bit integer arithmetic — so that a
+     * coordinate costs its text and no {@code BigDecimal}. A value whose digits would not fit in 64
+     * bits (no coordinate, no distance on earth) takes the {@code BigDecimal} way to the same digits.
+     */
+    static byte[] fixed(double value, int decimals) {
+        long bits = Double.doubleToRawLongBits(value);
+        boolean negative = bits < 0;
+        String digits;
+        if (Math.abs(value) * POWERS_OF_TEN[decimals] < 1.8e19) { // below 2^64 with room for the rounding
+            int exponent = (int) (bits >>> 52) & 0x7ff;
+            long mantissa = bits & 0xfffffffffffffL;
+            int shift = exponent == 0 ? 1074 : 1075 - exponent; // |value| = mantissa / 2^shift, shift > 0 here
+            if (exponent != 0) {
+                mantissa |= 1L << 52;
+            }
+            long power = POWERS_OF_TEN[decimals];
+            digits = Long.toUnsignedString(divideRoundingHalfEven(Math.unsignedMultiplyHigh(mantissa, power),
+                    mantissa * power, shift));
+        } else {
+            digits = new BigDecimal(Math.abs(value)).setScale(decimals, RoundingMode.HALF_EVEN).unscaledValue().toString();
+        }
+        int integerDigits = Math.max(1, digits.length() - decimals);
+        byte[] text = new byte[(negative ? 1 : 0) + integerDigits + (decimals > 0 ? 1 + decimals : 0)];
+        int at = 0;
+        if (negative) {
+            text[at++] = '-';
+        }
+        int padding = integerDigits + decimals - digits.length(); // the leading zeros of a value below 1
+        for (int i = 0; i < integerDigits + decimals; i++) {
+            if (i == integerDigits) {
+                text[at++] = '.';
+            }
+            text[at++] = (byte) (i < padding ? '0' : digits.charAt(i - padding));
+        }
+        return text;
+    }
+
+    /** The 128-bit {@code high:low} divided by 2^{@code shift} (at least 1), rounded half to even; the caller knows it fits in 64 bits. */
+    private static long divideRoundingHalfEven(long high, long low, int shift) {
+        if (shift >= 128) {
+            return 0; // a product below 2^110 over 2^128: less than a half
+        }
+        long quotient;
+        int compared; // the remainder against half the divisor
+        if (shift < 64) {
+            quotient = (low >>> shift) | (high << 1 << (63 - shift)); // high << (64 - shift), defined for shift 0..63
+            long remainder = low & ((1L << shift) - 1);
+            compared = Long.compareUnsigned(remainder, 1L << (shift - 1));
+        } else {
+            int s = shift - 64;
+            quotient = high >>> s;
+            long remainderHigh = s == 0 ? 0 : high & ((1L << s) - 1);
+            long halfHigh = s == 0 ? 0 : 1L << (s - 1);
+            long halfLow = s == 0 ? 1L << 63 : 0;
+            compared = remainderHigh != halfHigh ? Long.compareUnsigned(remainderHigh, halfHigh)
+                    : Long.compareUnsigned(low, halfLow);
+        }
+        if (compared > 0 || (compared == 0 && (quotient & 1) != 0)) {
+            quotient++;
+        }
+        return quotient;
     }
 }
