@@ -76,10 +76,10 @@ final class GeoHash {
 
     /** The centre of the cell {@code bits} of {@code step}: {lon, lat}, clamped to the ranges (geohashDecodeAreaToLongLat). */
     static void decode(long bits, int step, double[] lonLat) {
-        double[] area = new double[4];
-        area(bits, step, LON_MIN, LON_MAX, LAT_MIN, LAT_MAX, area);
-        lonLat[0] = Math.clamp((area[0] + area[1]) / 2, LON_MIN, LON_MAX);
-        lonLat[1] = Math.clamp((area[2] + area[3]) / 2, LAT_MIN, LAT_MAX);
+        long lon = Long.compress(bits, ODD);
+        long lat = Long.compress(bits, EVEN);
+        lonLat[0] = Math.clamp((edge(lon, step, LON_MIN, LON_MAX) + edge(lon + 1, step, LON_MIN, LON_MAX)) / 2, LON_MIN, LON_MAX);
+        lonLat[1] = Math.clamp((edge(lat, step, LAT_MIN, LAT_MAX) + edge(lat + 1, step, LAT_MIN, LAT_MAX)) / 2, LAT_MIN, LAT_MAX);
     }
 
     /** The point a sorted-set score stands for: {lon, lat}. */
@@ -87,16 +87,20 @@ final class GeoHash {
         decode(bitsOf(score), STEP_MAX, lonLat);
     }
 
-    /** The bounds of cell {@code bits} of {@code step}: {lonMin, lonMax, latMin, latMax} (geohashDecode). */
-    private static void area(long bits, int step, double lonMin, double lonMax, double latMin, double latMax,
-                             double[] area) {
-        long lat = Long.compress(bits, EVEN); // uint32_t in C: so is its + 1
+    /**
+     * Where cell {@code index} of {@code step} starts in the range (geohashDecode); the index is a
+     * uint32_t in C, so is its + 1.
+     */
+    private static double edge(long index, int step, double min, double max) {
+        return min + ((index & 0xffffffffL) * 1.0 / (1L << step)) * (max - min);
+    }
+
+    /** The bounds of cell {@code bits} of {@code step}: {lonMin, lonMax, latMin, latMax}. */
+    private static double[] cellArea(long bits, int step) {
         long lon = Long.compress(bits, ODD);
-        double cells = 1L << step;
-        area[0] = lonMin + (lon * 1.0 / cells) * (lonMax - lonMin);
-        area[1] = lonMin + (((lon + 1) & 0xffffffffL) * 1.0 / cells) * (lonMax - lonMin);
-        area[2] = latMin + (lat * 1.0 / cells) * (latMax - latMin);
-        area[3] = latMin + (((lat + 1) & 0xffffffffL) * 1.0 / cells) * (latMax - latMin);
+        long lat = Long.compress(bits, EVEN);
+        return new double[] {edge(lon, step, LON_MIN, LON_MAX), edge(lon + 1, step, LON_MIN, LON_MAX),
+            edge(lat, step, LAT_MIN, LAT_MAX), edge(lat + 1, step, LAT_MIN, LAT_MAX)};
     }
 
     /**
@@ -245,12 +249,6 @@ final class GeoHash {
             }
         }
         return ranges;
-    }
-
-    private static double[] cellArea(long bits, int step) {
-        double[] area = new double[4];
-        area(bits, step, LON_MIN, LON_MAX, LAT_MIN, LAT_MAX, area);
-        return area;
     }
 
     // ---- text ----
