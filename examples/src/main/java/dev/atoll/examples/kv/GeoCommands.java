@@ -45,7 +45,16 @@ final class GeoCommands {
     /** A point a search found: its member, score (hash), position and distance from the centre in meters. */
     private record Point(byte[] member, double score, double lon, double lat, double dist) { }
 
+    /** A score's digits at most: below 2^54 (a point on the top latitude or longitude carries into bit 52 or 53), 17. */
+    private static final int MAX_SCORE_DIGITS = 17;
+    /** What {@link #zaddBytes} may keep between requests. */
+    private static final int KEPT_BYTES = 64 << 10;
+
     private final KvShard shard;
+    /** GEOADD's ZADD: its arguments, its bytes and its points' scores, kept so that a GEOADD allocates nothing. */
+    private final Request zadd = new Request();
+    private byte[] zaddBytes = new byte[256];
+    private long[] hashes = new long[8];
 
     GeoCommands(KvShard shard) {
         this.shard = shard;
@@ -153,7 +162,9 @@ final class GeoCommands {
 
     /**
      * GEOADD key [NX | XX] [CH] lon lat member ...: as Redis, a ZADD with the points' scores in
-     * place of their coordinates, which checks the type, adds, counts and logs.
+     * place of their coordinates, which checks the type, adds, counts and logs. The ZADD is built in
+     * this shard's {@link #zadd} and {@link #zaddBytes}, kept between requests: ZADD copies what it
+     * keeps and writes its log record before it returns.
      */
     private void add(Request r, long now, ReplyWriter out) {
         int at = 2;
@@ -173,8 +184,10 @@ final class GeoCommands {
             return;
         }
         int points = (r.count() - at) / 3;
-        byte[][] scores = new byte[points][];
-        int total = ZADD.length;
+        if (hashes.length < points) {
+            hashes = new long[Math.max(points, 2 * hashes.length)];
+        }
+        long total = ZADD.length;
         for (int i = 1; i < at; i++) {
             total += r.length(i);
         }
@@ -190,29 +203,50 @@ final class GeoCommands {
                 out.error(invalidPoint(lon, lat));
                 return;
             }
-            scores[i] = ReplyWriter.asciiBytes(Long.toString(GeoHash.score(lon, lat)));
-            total += scores[i].length + r.length(lonAt + 2);
+            hashes[i] = GeoHash.score(lon, lat);
+            total += MAX_SCORE_DIGITS + r.length(lonAt + 2);
         }
-        byte[] bytes = new byte[total];
-        Request zadd = new Request();
-        zadd.reset(bytes);
-        int end = append(zadd, 0, ZADD, 0, ZADD.length);
+        if (zaddBytes.length < total) {
+            zaddBytes = new byte[(int) Math.max(total, 2L * zaddBytes.length)];
+        }
+        zadd.reset(zaddBytes);
+        int end = append(0, ZADD, 0, ZADD.length);
         for (int i = 1; i < at; i++) {
-            end = append(zadd, end, r.bytes, r.offset(i), r.length(i));
+            end = append(end, r.bytes, r.offset(i), r.length(i));
         }
         for (int i = 0; i < points; i++) {
             int member = at + 3 * i + 2;
-            end = append(zadd, end, scores[i], 0, scores[i].length);
-            end = append(zadd, end, r.bytes, r.offset(member), r.length(member));
+            int digits = digits(hashes[i]);
+            for (int d = digits - 1, n = 0; d >= 0; d--, n++) {
+                zaddBytes[end + d] = (byte) ('0' + hashes[i] / GeoHash.POWERS_OF_TEN[n] % 10);
+            }
+            zadd.add(end, digits);
+            end = append(end + digits, r.bytes, r.offset(member), r.length(member));
         }
-        shard.zsets.run(Command.ZADD, zadd, now, out);
+        try {
+            shard.zsets.run(Command.ZADD, zadd, now, out);
+        } finally {
+            zadd.trim(); // a huge GEOADD's argument table is not kept
+            if (zaddBytes.length > KEPT_BYTES) {
+                zaddBytes = new byte[KEPT_BYTES];
+            }
+        }
     }
 
-    /** Adds {@code source[offset, offset + length)} to {@code to} as its next argument at {@code at}; returns its end. */
-    private static int append(Request to, int at, byte[] source, int offset, int length) {
-        System.arraycopy(source, offset, to.bytes, at, length);
-        to.add(at, length);
+    /** Copies {@code source[offset, offset + length)} into {@link #zaddBytes} at {@code at} as the ZADD's next argument; returns its end. */
+    private int append(int at, byte[] source, int offset, int length) {
+        System.arraycopy(source, offset, zaddBytes, at, length);
+        zadd.add(at, length);
         return at + length;
+    }
+
+    /** How many decimal digits a score (below 2^54) has. */
+    private static int digits(long score) {
+        int n = 1;
+        while (n < MAX_SCORE_DIGITS && score >= GeoHash.POWERS_OF_TEN[n]) {
+            n++;
+        }
+        return n;
     }
 
     private static String invalidPoint(double lon, double lat) {

@@ -282,7 +282,8 @@ final class GeoHash {
         return new String(fixed(value, 6), StandardCharsets.US_ASCII);
     }
 
-    private static final long[] POWERS_OF_TEN = new long[18];
+    /** 10^0 to 10^17. */
+    static final long[] POWERS_OF_TEN = new long[18];
 
     static {
         POWERS_OF_TEN[0] = 1;
