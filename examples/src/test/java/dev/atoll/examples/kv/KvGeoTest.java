@@ -323,26 +323,11 @@ class KvGeoTest extends KvOneAndTwoShards {
         return replies;
     }
 
+    /** The replies that differ from the recording: the script's steps twice, in RESP2 then in RESP3. */
     private static List<String> differences(List<String> actual) throws IOException {
-        List<String> expected;
-        try (InputStream in = KvGeoTest.class.getResourceAsStream(RECORDING)) {
-            expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-        }
         List<List<String>> steps = new ArrayList<>(script());
         steps.addAll(script());
-        List<String> differences = new ArrayList<>();
-        if (expected.size() != steps.size()) {
-            differences.add(RECORDING + " records " + expected.size() + " replies for " + steps.size() + " steps");
-            return differences;
-        }
-        for (int i = 0; i < steps.size(); i++) {
-            if (!expected.get(i).equals(actual.get(i))) {
-                String step = String.join(" ", steps.get(i));
-                differences.add((i < steps.size() / 2 ? "RESP2 " : "RESP3 ") + step.substring(0, Math.min(step.length(), 120))
-                        + ": expected " + expected.get(i) + ", got " + actual.get(i));
-            }
-        }
-        return differences;
+        return new RecordedScript(RECORDING, steps).differences(actual);
     }
 
     private static String escape(byte[] reply) {
