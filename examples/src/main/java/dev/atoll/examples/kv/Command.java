@@ -189,6 +189,17 @@ enum Command {
     BZPOPMAX(-3, Kind.TAKES, "sorted-set", "5.0.0", "Removes and returns the member with the highest score of the first non-empty sorted set, or waits for one.", "write", "noscript", "fast", "blocking"),
     BZMPOP(-5, Kind.TAKES, "sorted-set", "7.0.0", "Removes and returns members of the first non-empty sorted set of the keys, or waits for one (MIN, MAX, COUNT).", "write", "blocking", "movablekeys"),
     ZMPOP(-4, Kind.GATHER, "sorted-set", "7.0.0", "Removes and returns members of the first non-empty sorted set of the keys (MIN, MAX, COUNT).", "write", "movablekeys"),
+    // Geo (GeoCommands): points as sorted-set scores; the searches that store are GATHER (across shards: ZSetGather).
+    GEOADD(-5, Kind.KEY, "geo", "3.2.0", "Adds points (longitude, latitude, member) to a sorted set as geohash scores (NX, XX, CH).", "write", "denyoom"),
+    GEOPOS(-2, Kind.KEY, "geo", "3.2.0", "Returns the longitude and latitude of members of a geospatial index.", "readonly"),
+    GEODIST(-4, Kind.KEY, "geo", "3.2.0", "Returns the distance between two members of a geospatial index (M, KM, FT, MI).", "readonly"),
+    GEOHASH(-2, Kind.KEY, "geo", "3.2.0", "Returns members of a geospatial index as 11-character geohash strings.", "readonly"),
+    GEOSEARCH(-7, Kind.KEY, "geo", "6.2.0", "Queries a geospatial index for members inside a circle or a box (FROMMEMBER, FROMLONLAT, BYRADIUS, BYBOX, ASC, DESC, COUNT, ANY, WITHCOORD, WITHDIST, WITHHASH).", "readonly"),
+    GEORADIUS_RO(-6, Kind.KEY, "geo", "3.2.10", "Returns members of a geospatial index within a distance of a point.", "readonly"),
+    GEORADIUSBYMEMBER_RO(-5, Kind.KEY, "geo", "3.2.10", "Returns members of a geospatial index within a distance of a member.", "readonly"),
+    GEORADIUS(-6, Kind.GATHER, "geo", "3.2.0", "Returns or stores (STORE, STOREDIST) members of a geospatial index within a distance of a point.", "write", "denyoom", "movablekeys"),
+    GEORADIUSBYMEMBER(-5, Kind.GATHER, "geo", "3.2.0", "Returns or stores (STORE, STOREDIST) members of a geospatial index within a distance of a member.", "write", "denyoom", "movablekeys"),
+    GEOSEARCHSTORE(-8, Kind.GATHER, "geo", "6.2.0", "Stores the result of a GEOSEARCH in a key (STOREDIST).", "write", "denyoom"),
     // Several keys, executed whole on their shard; across shards RENAME and COPY move, MSETNX and LCS are transactions.
     MSETNX(-3, Kind.ONE_SHARD, "string", "1.0.1", "Sets keys only when none exists (atomic across shards).", "write", "denyoom"),
     BITOP(-4, Kind.ONE_SHARD, "bitmap", "2.6.0", "Combines strings with AND, OR, XOR or NOT into a key (atomic across shards).", "write", "denyoom"),
@@ -295,7 +306,8 @@ enum Command {
             case MULTI_KEY -> this == MSET ? new int[] {1, -1, 2} : new int[] {1, -1, 1};
             case TAKES -> this == BLPOP || this == BRPOP || this == BZPOPMIN || this == BZPOPMAX ? new int[] {1, -2, 1}
                     : this == BLMOVE || this == BRPOPLPUSH ? new int[] {1, 2, 1} : new int[] {0, 0, 0};
-            case GATHER -> this == ZRANGESTORE ? new int[] {1, 2, 1} : ZSetAlgebra.stores(this) ? new int[] {1, 1, 1}
+            case GATHER -> this == ZRANGESTORE || this == GEOSEARCHSTORE ? new int[] {1, 2, 1}
+                    : ZSetAlgebra.stores(this) || GeoCommands.stores(this) ? new int[] {1, 1, 1}
                     : new int[] {0, 0, 0}; // as Redis: the other keys follow numkeys
             case SERVER -> this == SPUBLISH ? new int[] {1, 1, 1}   // shard channels, placed by slot as keys are
                     : this == SSUBSCRIBE || this == SUNSUBSCRIBE ? new int[] {1, -1, 1} : new int[] {0, 0, 0};

@@ -48,6 +48,9 @@ final class ZSetAlgebra {
      * when its numkeys is not valid, after the error reply if {@code out} is not null.
      */
     static int[] keys(Command c, Request r, ReplyWriter out) {
+        if (GeoCommands.stores(c)) {
+            return GeoCommands.keys(c, r);
+        }
         if (c == Command.ZRANGESTORE) {
             return new int[] {1, 2};
         }

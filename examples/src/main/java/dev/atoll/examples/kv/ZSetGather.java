@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * A sorted-set command whose keys are on several shards — ZUNION, ZINTER, ZDIFF, ZINTERCARD, their
- * STORE forms, ZRANGESTORE, ZMPOP — run from the connection's shard ("home") through the mesh:
+ * STORE forms, ZRANGESTORE, ZMPOP, and the geo searches that store (GEOSEARCHSTORE, GEORADIUS
+ * STORE: {@link GeoCommands#storedResult}) — run from the connection's shard ("home") through the mesh:
  *
  * <ol>
  *   <li>its arguments are checked at home (numkeys, ZRANGE's range, ZMPOP's options);</li>
@@ -108,7 +109,7 @@ final class ZSetGather extends PendingReply {
     // ---- steps 2 and 3 ----
 
     private void gather() {
-        int first = ZSetAlgebra.stores(command) ? 1 : 0;
+        int first = ZSetAlgebra.stores(command) || GeoCommands.stores(command) ? 1 : 0; // geo: only a STORE comes here
         inputs = new Object[keys.length - first];
         Map<Integer, List<Integer>> byOwner = new LinkedHashMap<>();
         for (int i = 0; i < inputs.length; i++) {
@@ -157,7 +158,13 @@ final class ZSetGather extends PendingReply {
         }
         long now = System.currentTimeMillis();
         ZSetValue result;
-        if (command == Command.ZRANGESTORE) {
+        if (GeoCommands.stores(command)) {
+            result = counted(() -> GeoCommands.storedResult(command, request, inputs[0], reply));
+            if (result == null) {
+                done(); // the error is written
+                return;
+            }
+        } else if (command == Command.ZRANGESTORE) {
             Object source = inputs[0];
             if (source != null && !(source instanceof ZSetValue)) {
                 finish(KvShard.WRONGTYPE);
@@ -165,14 +172,7 @@ final class ZSetGather extends PendingReply {
             }
             result = ZSetCommands.rangeResult((ZSetValue) source, range);
         } else {
-            ErrorStats errors = ErrorStats.current();
-            int outer = errors.begin(command); // an error written by combine fails the command (INFO errorstats)
-            ZSetAlgebra.Outcome outcome;
-            try {
-                outcome = ZSetAlgebra.combine(command, request, inputs, reply);
-            } finally {
-                errors.end(outer);
-            }
+            ZSetAlgebra.Outcome outcome = counted(() -> ZSetAlgebra.combine(command, request, inputs, reply));
             if (outcome == null) {
                 done(); // the error is written
                 return;
@@ -187,11 +187,22 @@ final class ZSetGather extends PendingReply {
         storeAt(result);
     }
 
+    /** Runs {@code computation}, which may write an error reply: such an error fails the command (INFO errorstats). */
+    private <T> T counted(java.util.function.Supplier<T> computation) {
+        ErrorStats errors = ErrorStats.current();
+        int outer = errors.begin(command);
+        try {
+            return computation.get();
+        } finally {
+            errors.end(outer);
+        }
+    }
+
     // ---- step 4 ----
 
     private void storeAt(ZSetValue result) {
-        int owner = ownerOf(1);
-        byte[] target = key(1);
+        int owner = ownerOf(keys[0]);
+        byte[] target = key(keys[0]);
         boolean sent = Shard.current().send(owner, () -> {
             KvShard shard = node.shards[owner];
             String answer;

@@ -42,7 +42,8 @@ record RecordedScript(String resource, List<List<String>> steps) {
         }
     }
 
-    private List<String> differences(List<String> actual) throws IOException {
+    /** The steps whose reply in {@code actual} (one per step, in order) differs from the recording, each with both replies. */
+    List<String> differences(List<String> actual) throws IOException {
         List<String> expected;
         try (InputStream in = RecordedScript.class.getResourceAsStream(resource)) {
             expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
