@@ -29,7 +29,8 @@ import java.util.Arrays;
  *   <li>several keys on several shards (MGET, MSET, DEL, EXISTS, MSETNX, LCS), EXEC, and a command on
  *       a key a transaction holds: a {@link Transaction}, which locks their keys on each owner;</li>
  *   <li>ZUNIONSTORE and the other sorted-set commands of several keys: whole on their shard when
- *       they share one, else a {@link ZSetGather} from this shard;</li>
+ *       they share one, else a {@link ZSetGather} from this shard (a {@link CrossCommand}, as the
+ *       other commands of several keys on several shards);</li>
  *   <li>KEYS, SCAN, DBSIZE, FLUSHALL, INFO: a {@link FanOut} over the shards.</li>
  * </ul>
  *
@@ -515,22 +516,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         switch (command.kind) {
             case KEY, ONE_SHARD -> {
                 int owner = owner(command, r);
-                if (owner == CROSS_SHARD && command.movesAKey()) {
-                    int shards = node.shardCount();
-                    ReplySource move = KeyMove.start(node, this, localOut(), command, r,
-                            KeySlots.owner(r.bytes, r.offset(1), r.length(1), shards),
-                            KeySlots.owner(r.bytes, r.offset(2), r.length(2), shards));
-                    if (move != null) {
-                        push(move, 0);
-                    } else {
-                        localDone(); // answered at once (COPY's options)
-                    }
-                } else if (owner == CROSS_SHARD && command.movesAnElement()) {
+                if (owner == CROSS_SHARD && command.movesAnElement()) {
                     take(command, r);
-                } else if (owner == CROSS_SHARD && CrossShard.handles(command)) {
-                    pushOrDone(CrossShard.start(node, this, command, r, localOut()));
-                } else if (owner == CROSS_SHARD && SetsAcrossShards.handles(command)) {
-                    pushOrDone(SetsAcrossShards.start(node, this, localOut(), command, r)); // null: answered at once
+                } else if (owner == CROSS_SHARD && CrossCommand.handles(command)) {
+                    pushOrDone(CrossCommand.start(node, this, command, r, localOut())); // null: answered at once
                 } else if (owner == CROSS_SHARD) { // a command added without a way across shards yet
                     localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
                             + " across shards is not supported (see docs/kv.md)");
@@ -633,12 +622,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         } else if (owner != CROSS_SHARD) {
             sendToOwner(owner, r);
         } else {
-            ReplySource gather = ZSetGather.start(node, this, localOut(), command, r);
-            if (gather != null) {
-                push(gather, 0);
-            } else {
-                localDone(); // answered at once (an argument error)
-            }
+            pushOrDone(CrossCommand.start(node, this, command, r, localOut())); // null: answered at once (an argument error)
         }
     }
 

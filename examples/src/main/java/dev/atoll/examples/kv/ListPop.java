@@ -158,6 +158,31 @@ final class ListPop extends BlockedClient {
         return target != null;
     }
 
+    // ---- for the non-blocking form inside a transaction (TakeInTransaction) ----
+
+    boolean fromLeft() {
+        return fromLeft;
+    }
+
+    boolean toLeft() {
+        return toLeft;
+    }
+
+    /** A move's destination; null for the pops. */
+    byte[] target() {
+        return target;
+    }
+
+    long count() {
+        return count;
+    }
+
+    /** What a transaction took from {@code key}, for {@link #writeTaken}. */
+    void taken(byte[] key, byte[][] elements) {
+        servedKey = key;
+        this.elements = elements;
+    }
+
     @Override
     Command command() {
         return command;

@@ -47,6 +47,9 @@ final class Transaction extends PendingReply {
         int count;
         final ReplyWriter replies = new ReplyWriter(64);
         private int[] ends = new int[4];
+        /** Commands of this round run so far, and where the next one starts in {@link #commands}. */
+        private int executed;
+        private int executedAt;
         /** What a {@link Work} leaves for the coordinator (LCS: a copy of a key's entry). */
         Object value;
         private KeyLocks.Claim claim;
@@ -99,6 +102,13 @@ final class Transaction extends PendingReply {
             commands.clear();
             replies.clear();
             count = 0;
+            executed = 0;
+            executedAt = 0;
+        }
+
+        /** Commands added and not run yet. */
+        boolean pending(int upTo) {
+            return executed < upTo;
         }
 
         /** Appends reply {@code index} of this round to {@code out}. */
@@ -124,8 +134,16 @@ final class Transaction extends PendingReply {
             return replies.bytes()[index == 0 ? 0 : ends[index - 1]];
         }
 
-        /** Executes this round's commands in order, the replies in {@code resp3} or not. */
+        /** Executes this round's commands not run yet in order, the replies in {@code resp3} or not. */
         void execute(KvShard shard, long now, boolean resp3) {
+            execute(shard, now, resp3, count);
+        }
+
+        /**
+         * Executes the commands not run yet below index {@code upTo}, in order, appending their replies: an
+         * EXEC with commands across shards runs its commands in stretches between them.
+         */
+        void execute(KvShard shard, long now, boolean resp3, int upTo) {
             RespParser parser = shard.parser;
             Request r = shard.request;
             byte[] bytes = commands.bytes();
@@ -133,12 +151,14 @@ final class Transaction extends PendingReply {
             if (ends.length < count) {
                 ends = Arrays.copyOf(ends, count);
             }
-            int at = 0;
-            for (int i = 0; i < count; i++) {
+            int at = executedAt;
+            for (int i = executed; i < upTo; i++) {
                 at = parser.parse(bytes, at, commands.size(), r);
                 shard.execute(Command.lookup(r), r, replies, now);
                 ends[i] = replies.size();
             }
+            executed = Math.max(executed, upTo);
+            executedAt = at;
         }
     }
 
@@ -209,8 +229,8 @@ final class Transaction extends PendingReply {
                 }
                 on(home, () -> locked(i));
             };
-            if (parts.length == 1 && !shard.locks.active()) {
-                granted.run(); // alone, and nothing is locked here: atomic on this thread
+            if (parts.length == 1 && oneRound && !shard.locks.active()) {
+                granted.run(); // alone, one round, and nothing is locked here: atomic on this thread
             } else {
                 part.claim = new KeyLocks.Claim(part.keys.toArray(new byte[0][]), true, granted);
                 shard.locks.claim(part.claim);
@@ -250,9 +270,17 @@ final class Transaction extends PendingReply {
 
     /** Runs {@code work} on every part (that did not run it at its lock), then {@code next} on the coordinator. */
     void round(Work work, Runnable next) {
+        roundOn(-1, work, next);
+    }
+
+    /**
+     * Runs {@code work} on the part of shard {@code shard} (-1: on every part that did not run it at its
+     * lock), then {@code next} on the coordinator.
+     */
+    void roundOn(int shard, Work work, Runnable next) {
         List<Part> toRun = new ArrayList<>(parts.length);
         for (Part part : parts) {
-            if (!part.ran) {
+            if (shard < 0 ? !part.ran : part.shard == shard) {
                 toRun.add(part);
             }
         }

@@ -1,0 +1,78 @@
+package dev.atoll.examples.kv;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A command whose keys several shards own, as rounds of a {@link Transaction} that holds all its
+ * keys: the same steps run it alone (its own transaction, {@link #start}) and inside an EXEC (a
+ * stretch of that transaction between its other commands, {@link TxCommands}). A round's work runs
+ * on each part's shard and touches only that shard's keys; what it finds goes into the command's
+ * own fields, one slot per key, read on the coordinator once the round is over (the messages order
+ * the two). Not the fast path: it copies values and allocates freely.
+ */
+interface CrossCommand {
+    /** The keys to lock (copies). */
+    byte[][] keys();
+
+    /** The first round's work, on every part once all are locked (it may do nothing on some). */
+    Transaction.Work first();
+
+    /**
+     * On the coordinator, after the first round: more rounds of {@code tx} if needed, the reply into
+     * {@code out}, then {@code done}.
+     */
+    void then(Transaction tx, ReplyWriter out, Runnable done);
+
+    /** Whether {@code command} with keys on several shards runs as a cross-shard command. */
+    static boolean handles(Command command) {
+        return CrossShard.handles(command) || SetsAcrossShards.handles(command) || command.movesAKey()
+                || command.kind == Command.Kind.GATHER || TakeInTransaction.handles(command);
+    }
+
+    /**
+     * The cross-shard form of {@code r}; null when it was answered at once into {@code out} (an
+     * argument error, which Redis answers before touching a key).
+     */
+    static CrossCommand of(KvNode node, Command command, Request r, ReplyWriter out) {
+        if (command.movesAKey()) {
+            return KeyMove.of(node, command, r, out);
+        }
+        if (SetsAcrossShards.handles(command)) {
+            return SetsAcrossShards.of(node, command, r, out);
+        }
+        if (TakeInTransaction.handles(command)) {
+            return TakeInTransaction.of(node, command, r, out); // a transaction's; alone, a BlockedClient
+        }
+        if (command.kind == Command.Kind.GATHER) {
+            return ZSetGather.of(node, command, r, out);
+        }
+        return CrossShard.of(node, command, r, out);
+    }
+
+    /** Runs {@code command} alone, as a transaction of its own; null when it was answered at once into {@code out}. */
+    static ReplySource start(KvNode node, KvConnection connection, Command command, Request r, ReplyWriter out) {
+        CrossCommand c = of(node, command, r, out);
+        if (c == null) {
+            return null;
+        }
+        int shards = node.shardCount();
+        Transaction.Part[] byShard = new Transaction.Part[shards];
+        List<Transaction.Part> parts = new ArrayList<>();
+        for (byte[] key : c.keys()) {
+            int owner = KeySlots.owner(key, 0, key.length, shards);
+            if (byShard[owner] == null) {
+                byShard[owner] = new Transaction.Part(owner);
+                parts.add(byShard[owner]);
+            }
+            byShard[owner].keys.add(key);
+        }
+        return Transaction.start(node, connection, out.resp3(), parts, c.first(),
+                tx -> c.then(tx, tx.reply, tx::finish), false);
+    }
+
+    /** The shard that owns {@code key}. */
+    static int owner(KvNode node, byte[] key) {
+        return KeySlots.owner(key, 0, key.length, node.shardCount());
+    }
+}
