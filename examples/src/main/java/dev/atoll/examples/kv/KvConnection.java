@@ -516,9 +516,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         switch (command.kind) {
             case KEY, ONE_SHARD -> {
                 int owner = owner(command, r);
-                if (owner == CROSS_SHARD && command.movesAnElement()) {
-                    take(command, r);
-                } else if (owner == CROSS_SHARD && CrossCommand.handles(command)) {
+                if (owner == CROSS_SHARD && CrossCommand.handles(command)) {
                     pushOrDone(CrossCommand.start(node, this, command, r, localOut())); // null: answered at once
                 } else if (owner == CROSS_SHARD) { // a command added without a way across shards yet
                     localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()

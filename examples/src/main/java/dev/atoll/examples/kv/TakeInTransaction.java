@@ -4,7 +4,9 @@ package dev.atoll.examples.kv;
  * A pop that may walk shards or wait (LMPOP, BLPOP, BRPOP, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP) and
  * a move of a list's element (LMOVE, RPOPLPUSH, BLMOVE, BRPOPLPUSH) inside a transaction: its
  * non-blocking form, as Redis runs it inside MULTI (nothing to take: a null, never a wait), as a
- * {@link CrossCommand} under the locks of all its keys. The arguments are those {@link ListPop} and
+ * {@link CrossCommand} under the locks of all its keys. Also LMOVE and RPOPLPUSH across shards
+ * alone (a transaction of their own, so that the element is never seen in neither list nor in
+ * both); the blocking forms alone are {@link ListPop}s and {@link ZSetPop}s. The arguments are those {@link ListPop} and
  * {@link ZSetPop} parse (never begun: they only carry them and write the reply).
  *
  * <p>First round: each owner notes, for its keys, whether each is absent, of the type the command

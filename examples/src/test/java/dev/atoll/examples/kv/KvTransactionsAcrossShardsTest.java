@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import static dev.atoll.examples.kv.KvTransactionsTest.keyOn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Commands of several keys on several shards inside MULTI/EXEC (RENAME, COPY, MSETNX, LCS, LMOVE,
@@ -154,6 +155,171 @@ class KvTransactionsAcrossShardsTest {
         } finally {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Moves between two shards inside MULTI — SMOVE, LMOVE and RENAME, from four clients in both
+     * directions, with some moves alone too — while readers check, each with one atomic read across
+     * the shards, that nothing is lost, duplicated or seen half moved: the two sets always hold the
+     * same 20 members between them and share none, the two lists 10 elements, and exactly one of the
+     * two names exists.
+     */
+    @Test
+    void movesAcrossShardsAreNeverSeenHalfDone() throws Exception {
+        String key0 = k(0, "key"), key1 = k(1, "key");
+        try (KvTestServer server = KvTestServer.start(SHARDS, DriverKind.AUTO,
+                KvTestServer.settings(null, KvSettings.FsyncPolicy.NO)); RespClient setup = server.client()) {
+            for (int i = 0; i < 20; i++) {
+                setup.call("SADD", i % 2 == 0 ? SET0 : SET1, "m" + i);
+            }
+            for (int i = 0; i < 10; i++) {
+                setup.call("RPUSH", i % 2 == 0 ? L0 : L1, "e" + i);
+            }
+            setup.call("SET", key0, "v");
+            java.util.concurrent.ConcurrentLinkedQueue<String> problems = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            List<Thread> movers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                movers.add(Thread.ofPlatform().start(() -> work(server, problems, c -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    for (int i = 0; i < 1500 && System.nanoTime() < deadline; i++) {
+                        boolean right = random.nextBoolean();
+                        String member = "m" + random.nextInt(20);
+                        String[] smove = {"SMOVE", right ? SET0 : SET1, right ? SET1 : SET0, member};
+                        String[] lmove = {"LMOVE", right ? L0 : L1, right ? L1 : L0, "LEFT", "RIGHT"};
+                        String[] rename = {"RENAME", right ? key0 : key1, right ? key1 : key0};
+                        if (i % 5 == 4) {
+                            c.call(smove);
+                            c.call(lmove);
+                        } else {
+                            exec(c, smove, lmove, rename);
+                        }
+                    }
+                })));
+            }
+            List<Thread> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                readers.add(Thread.ofPlatform().start(() -> work(server, problems, c -> {
+                    while (!stop.get() && reads.get() < 200_000) {
+                        List<?> r = exec(c, new String[] {"SCARD", SET0}, new String[] {"SCARD", SET1},
+                                new String[] {"LLEN", L0}, new String[] {"LLEN", L1}, new String[] {"EXISTS", key0, key1});
+                        long sets = (Long) r.get(0) + (Long) r.get(1);
+                        long lists = (Long) r.get(2) + (Long) r.get(3);
+                        if (sets != 20 || lists != 10 || (Long) r.get(4) != 1) {
+                            problems.add("EXEC read " + r);
+                        }
+                        Object common = c.call("SINTERCARD", "2", SET0, SET1);
+                        List<?> union = (List<?>) c.call("SUNION", SET0, SET1);
+                        if (!Long.valueOf(0).equals(common) || union.size() != 20) {
+                            problems.add("SINTERCARD " + common + ", SUNION of " + union.size());
+                        }
+                        reads.incrementAndGet();
+                    }
+                })));
+            }
+            for (Thread t : movers) {
+                t.join(60_000);
+            }
+            stop.set(true);
+            for (Thread t : readers) {
+                t.join(60_000);
+            }
+            assertTrue(reads.get() > 50, "readers read " + reads.get() + " times");
+            assertEquals(List.of(), List.copyOf(problems).subList(0, Math.min(5, problems.size())), "seen half moved");
+            assertEquals(20L, (Long) setup.call("SCARD", SET0) + (Long) setup.call("SCARD", SET1));
+            assertEquals(10L, (Long) setup.call("LLEN", L0) + (Long) setup.call("LLEN", L1));
+            assertEquals(1L, setup.call("EXISTS", key0, key1));
+            assertEquals("0,0", lockedKeys(setup), "no lock is left");
+        }
+    }
+
+    /**
+     * Under {@code appendfsync always}, what cross-shard commands did inside MULTI is in the logs:
+     * after a restart with one shard, and with two, the keys are as they were.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aRestartReplaysThem(int shardsAfter, @TempDir Path dir) throws Exception {
+        List<String[]> reads = List.of(new String[] {"MGET", R1, S0, C0, M0, M1, D1},
+                new String[] {"SMEMBERS", SET1}, new String[] {"SMEMBERS", D0}, new String[] {"ZRANGE", ZD0, "0", "-1", "WITHSCORES"},
+                new String[] {"LRANGE", L1, "0", "-1"}, new String[] {"LRANGE", L0, "0", "-1"}, new String[] {"PFCOUNT", HM1},
+                new String[] {"ZRANGE", Z1, "0", "-1"}, new String[] {"TTL", R1});
+        List<Object> before = new ArrayList<>();
+        try (KvTestServer server = KvTestServer.start(SHARDS, DriverKind.AUTO,
+                KvTestServer.settings(dir, KvSettings.FsyncPolicy.ALWAYS)); RespClient c = server.client()) {
+            c.call("MSET", S0, "ohmytext", S1, "mynewtext");
+            c.call("EXPIRE", S0, "1000");
+            c.call("SADD", SET0, "1", "2", "3");
+            c.call("SADD", SET1, "3", "4");
+            c.call("ZADD", Z0, "1", "a", "2", "b");
+            c.call("ZADD", Z1, "3", "b", "4", "c");
+            c.call("RPUSH", L0, "w", "x", "y");
+            c.call("PFADD", H0, "a", "b");
+            c.call("PFADD", H1, "c");
+            List<?> replies = exec(c, new String[] {"RENAME", S0, R1}, new String[] {"COPY", S1, C0},
+                    new String[] {"MSETNX", M0, "1", M1, "2"}, new String[] {"BITOP", "OR", D1, R1, S1},
+                    new String[] {"SMOVE", SET0, SET1, "1"}, new String[] {"SUNIONSTORE", D0, SET0, SET1},
+                    new String[] {"ZUNIONSTORE", ZD0, "2", Z0, Z1}, new String[] {"LMOVE", L0, L1, "LEFT", "LEFT"},
+                    new String[] {"BLMOVE", L0, L1, "LEFT", "LEFT", "0"}, new String[] {"PFMERGE", HM1, H0, H1},
+                    new String[] {"ZMPOP", "2", ZX, Z1, "MIN"}, new String[] {"LMPOP", "2", LX, L0, "RIGHT"});
+            assertEquals("[OK, 1, 1, 9, 1, 4, 3, w, x, OK, [" + Z1 + ", [[b, 3]]], [" + L0 + ", [y]]]", String.valueOf(replies));
+            for (String[] read : reads) {
+                before.add(c.call(read));
+            }
+        }
+        try (KvTestServer server = KvTestServer.start(shardsAfter, DriverKind.AUTO,
+                KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO)); RespClient c = server.client()) {
+            List<Object> after = new ArrayList<>();
+            for (String[] read : reads) {
+                after.add(c.call(read));
+            }
+            long ttlBefore = (Long) before.remove(before.size() - 1);
+            long ttlAfter = (Long) after.remove(after.size() - 1);
+            assertEquals(before, after);
+            assertTrue(ttlBefore > 900 && ttlAfter > 900 && ttlAfter <= ttlBefore, ttlBefore + " then " + ttlAfter);
+        }
+    }
+
+    /** Every shard's count of locked keys (INFO shards), joined by commas. */
+    private static String lockedKeys(RespClient c) throws Exception {
+        List<String> values = new ArrayList<>();
+        for (String line : ((String) c.call("INFO", "shards")).split("\r\n")) {
+            int at = line.indexOf(",locked_keys=");
+            if (at >= 0) {
+                int end = line.indexOf(',', at + 1);
+                values.add(line.substring(at + 13, end < 0 ? line.length() : end));
+            }
+        }
+        return String.join(",", values);
+    }
+
+    /** Pipelines MULTI, {@code commands} and EXEC, checks every command was queued, and returns EXEC's reply. */
+    private static List<?> exec(RespClient c, String[]... commands) throws Exception {
+        c.send("MULTI");
+        for (String[] command : commands) {
+            c.send(command);
+        }
+        c.send("EXEC");
+        assertEquals("OK", c.read());
+        for (int k = 0; k < commands.length; k++) {
+            assertEquals("QUEUED", c.read());
+        }
+        return (List<?>) c.read();
+    }
+
+    private interface ClientWork {
+        void run(RespClient c) throws Exception;
+    }
+
+    private static void work(KvTestServer server, java.util.Queue<String> problems, ClientWork work) {
+        try (RespClient c = server.client()) {
+            work.run(c);
+        } catch (Throwable e) {
+            problems.add(String.valueOf(e));
         }
     }
 }
