@@ -119,7 +119,7 @@ final class TakeInTransaction implements CrossCommand {
         }
         byte[] key = client.keys[at];
         tx.roundOn(client.owners[at], (part, shard, now) -> {
-            KeyTable.Entry e = shard.live(key, 0, key.length, now);
+            KeyTable.Entry e = shard.live(key, 0, key.length, now); // as the first round found it: the key is locked
             if (zset != null) {
                 popped = (ZSetCommands.Popped) shard.zsets.popFirst(key, zset.pop(), now);
             } else {

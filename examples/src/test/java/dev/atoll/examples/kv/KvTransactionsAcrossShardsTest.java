@@ -238,6 +238,29 @@ class KvTransactionsAcrossShardsTest {
     }
 
     /**
+     * A client blocked on a list that a transaction pushes to across shards is served once the whole
+     * EXEC ran, as in Redis: the transaction's next command still sees the element.
+     */
+    @Test
+    void aBlockedClientIsServedAfterTheTransaction() throws Exception {
+        try (KvTestServer server = KvTestServer.start(SHARDS, DriverKind.AUTO,
+                KvTestServer.settings(null, KvSettings.FsyncPolicy.NO)); RespClient c = server.client();
+             RespClient blocked = server.client()) {
+            c.call("RPUSH", L0, "e");
+            blocked.send("BLPOP", L1, "10");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!((String) c.call("INFO", "clients")).contains("blocked_clients:1")) {
+                assertTrue(System.nanoTime() < deadline, "the BLPOP never blocked");
+                Thread.sleep(5);
+            }
+            assertEquals(List.of("e", 1L, List.of("e")), exec(c, new String[] {"LMOVE", L0, L1, "LEFT", "RIGHT"},
+                    new String[] {"LLEN", L1}, new String[] {"LRANGE", L1, "0", "-1"}));
+            assertEquals(List.of(L1, "e"), blocked.read());
+            assertEquals(0L, c.call("LLEN", L1));
+        }
+    }
+
+    /**
      * Under {@code appendfsync always}, what cross-shard commands did inside MULTI is in the logs:
      * after a restart with one shard, and with two, the keys are as they were.
      */
