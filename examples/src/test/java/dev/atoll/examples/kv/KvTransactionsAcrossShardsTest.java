@@ -158,6 +158,36 @@ class KvTransactionsAcrossShardsTest {
         }
     }
 
+    /** RESP3 (HELLO 3): the shapes of the replies inside EXEC (a set, doubles, null) as redis-server 7.0.15 gives them. */
+    @Test
+    void resp3Shapes() throws Exception {
+        String expected = "[RespSet[elements=[2, 3]], [[a, Resp3Double[text=3]], [b, Resp3Double[text=3]]], [" + Z0
+                + ", [[a, Resp3Double[text=1]]]], [" + Z1 + ", a, Resp3Double[text=2]], RESP3_NULL]";
+        try (KvTestServer server = KvTestServer.start(SHARDS, DriverKind.AUTO,
+                KvTestServer.settings(null, KvSettings.FsyncPolicy.NO)); RespClient c = server.client()) {
+            assertEquals(expected, resp3Script(c));
+        }
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = KvRedisComparisonTest.startRedisServer(port);
+        try (RespClient c = KvRedisComparisonTest.connect(port)) {
+            assertEquals(expected, resp3Script(c));
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String resp3Script(RespClient c) throws Exception {
+        c.call("HELLO", "3");
+        c.call("SADD", SET0, "1", "2", "3");
+        c.call("SADD", SET1, "2", "3", "4");
+        c.call("ZADD", Z0, "1", "a");
+        c.call("ZADD", Z1, "2", "a", "3", "b");
+        return String.valueOf(exec(c, new String[] {"SINTER", SET0, SET1}, new String[] {"ZUNION", "2", Z0, Z1, "WITHSCORES"},
+                new String[] {"ZMPOP", "2", Z0, Z1, "MAX"}, new String[] {"BZPOPMIN", ZX, Z1, "0"},
+                new String[] {"LMPOP", "1", LX, "LEFT"})).replace(String.valueOf(RespClient.RESP3_NULL), "RESP3_NULL");
+    }
+
     /**
      * Moves between two shards inside MULTI — SMOVE, LMOVE and RENAME, from four clients in both
      * directions, with some moves alone too — while readers check, each with one atomic read across
