@@ -11,18 +11,55 @@ import java.util.List;
  * own fields, one slot per key, read on the coordinator once the round is over (the messages order
  * the two). Not the fast path: it copies values and allocates freely.
  */
-interface CrossCommand {
+abstract class CrossCommand {
+    /** What a round does with a key its part's shard owns: {@code e} is its live entry (null: absent). */
+    interface OwnedKey {
+        void found(int index, KvShard shard, KeyTable.Entry e, long now);
+    }
+
+    final KvNode node;
     /** The keys to lock (copies). */
-    byte[][] keys();
+    final byte[][] keys;
+
+    CrossCommand(KvNode node, byte[][] keys) {
+        this.node = node;
+        this.keys = keys;
+    }
 
     /** The first round's work, on every part once all are locked (it may do nothing on some). */
-    Transaction.Work first();
+    abstract Transaction.Work first();
 
     /**
      * On the coordinator, after the first round: more rounds of {@code tx} if needed, the reply into
      * {@code out}, then {@code done}.
      */
-    void then(Transaction tx, ReplyWriter out, Runnable done);
+    abstract void then(Transaction tx, ReplyWriter out, Runnable done);
+
+    /** A round's work: {@code each} for every key {@code keys[from, to)} that the part's shard owns, in order. */
+    final Transaction.Work eachOwned(int from, int to, OwnedKey each) {
+        return (part, shard, now) -> {
+            for (int k = from; k < to; k++) {
+                if (owner(keys[k]) == part.shard) {
+                    each.found(k, shard, shard.live(keys[k], 0, keys[k].length, now), now);
+                }
+            }
+        };
+    }
+
+    /** The shard that owns {@code key}. */
+    final int owner(byte[] key) {
+        return KeySlots.owner(key, 0, key.length, node.shardCount());
+    }
+
+    /** {@code keys} and {@code more} (null: none) in one array. */
+    static byte[][] with(byte[][] keys, byte[] more) {
+        if (more == null) {
+            return keys;
+        }
+        byte[][] all = java.util.Arrays.copyOf(keys, keys.length + 1);
+        all[keys.length] = more;
+        return all;
+    }
 
     /** Whether {@code command} with keys on several shards runs as a cross-shard command. */
     static boolean handles(Command command) {
@@ -59,7 +96,7 @@ interface CrossCommand {
         int shards = node.shardCount();
         Transaction.Part[] byShard = new Transaction.Part[shards];
         List<Transaction.Part> parts = new ArrayList<>();
-        for (byte[] key : c.keys()) {
+        for (byte[] key : c.keys) {
             int owner = KeySlots.owner(key, 0, key.length, shards);
             if (byShard[owner] == null) {
                 byShard[owner] = new Transaction.Part(owner);
@@ -69,10 +106,5 @@ interface CrossCommand {
         }
         return Transaction.start(node, connection, out.resp3(), parts, c.first(),
                 tx -> c.then(tx, tx.reply, tx::finish), false);
-    }
-
-    /** The shard that owns {@code key}. */
-    static int owner(KvNode node, byte[] key) {
-        return KeySlots.owner(key, 0, key.length, node.shardCount());
     }
 }

@@ -50,40 +50,26 @@ final class CrossShard {
     }
 
     /** MSETNX: check on every owner, then set on every owner if no key exists. */
-    private static final class Msetnx implements CrossCommand {
-        private final KvNode node;
+    private static final class Msetnx extends CrossCommand {
         private final Request r;
-        private final byte[][] keys;
         private final boolean[] exists;
         /** Each shard's MSET reply (an error: MISCONF, OOM); filled by that shard. */
         private final ReplyWriter[] replies;
 
         Msetnx(KvNode node, Request r) {
-            this.node = node;
+            super(node, CrossShard.keys(r, 1, 2));
             this.r = r;
-            this.keys = CrossShard.keys(r, 1, 2);
             this.exists = new boolean[keys.length];
             this.replies = new ReplyWriter[node.shardCount()];
         }
 
         @Override
-        public byte[][] keys() {
-            return keys;
+        Transaction.Work first() {
+            return eachOwned(0, keys.length, (k, shard, e, now) -> exists[k] = e != null);
         }
 
         @Override
-        public Transaction.Work first() {
-            return (part, shard, now) -> {
-                for (int k = 0; k < keys.length; k++) {
-                    if (CrossCommand.owner(node, keys[k]) == part.shard) {
-                        exists[k] = shard.live(keys[k], 0, keys[k].length, now) != null;
-                    }
-                }
-            };
-        }
-
-        @Override
-        public void then(Transaction tx, ReplyWriter out, Runnable done) {
+        void then(Transaction tx, ReplyWriter out, Runnable done) {
             for (boolean e : exists) {
                 if (e) {
                     out.integer(0);
@@ -95,14 +81,14 @@ final class CrossShard {
                 ReplyWriter mset = new ReplyWriter(64);
                 int pairs = 0;
                 for (int k = 0; k < keys.length; k++) {
-                    pairs += CrossCommand.owner(node, keys[k]) == part.shard ? 1 : 0;
+                    pairs += owner(keys[k]) == part.shard ? 1 : 0;
                 }
                 if (pairs == 0) {
                     return;
                 }
                 mset.arrayHeader(1 + 2 * pairs).bulk(MSET);
                 for (int k = 0; k < keys.length; k++) {
-                    if (CrossCommand.owner(node, keys[k]) == part.shard) {
+                    if (owner(keys[k]) == part.shard) {
                         mset.bulk(r.bytes, r.offset(1 + 2 * k), r.length(1 + 2 * k));
                         mset.bulk(r.bytes, r.offset(2 + 2 * k), r.length(2 + 2 * k));
                     }
@@ -127,43 +113,32 @@ final class CrossShard {
     }
 
     /** LCS: the second key's owner copies its value, the first key's owner computes the answer. */
-    private static final class Lcs implements CrossCommand {
-        private final KvNode node;
+    private static final class Lcs extends CrossCommand {
         private final Request r;
-        private final byte[][] keys;
         private final ReplyWriter answer;
         private KeyTable.Entry second;
 
         Lcs(KvNode node, Request r) {
-            this.node = node;
+            super(node, new byte[][] {r.copy(1), r.copy(2)});
             this.r = r;
-            this.keys = new byte[][] {r.copy(1), r.copy(2)};
             this.answer = new ReplyWriter(64);
         }
 
         @Override
-        public byte[][] keys() {
-            return keys;
-        }
-
-        @Override
-        public Transaction.Work first() {
-            return (part, shard, now) -> {
-                if (part.shard == CrossCommand.owner(node, keys[1])) {
-                    KeyTable.Entry e = shard.live(keys[1], 0, keys[1].length, now);
-                    if (e != null) {
-                        KeyTable.Entry copy = new KeyTable.Entry(keys[1], 0, keys[1].length, keys[1], 0, 0);
-                        copy.copyValueOf(null, e);
-                        second = copy;
-                    }
+        Transaction.Work first() {
+            return eachOwned(1, 2, (k, shard, e, now) -> {
+                if (e != null) {
+                    KeyTable.Entry copy = new KeyTable.Entry(keys[1], 0, keys[1].length, keys[1], 0, 0);
+                    copy.copyValueOf(null, e);
+                    second = copy;
                 }
-            };
+            });
         }
 
         @Override
-        public void then(Transaction tx, ReplyWriter out, Runnable done) {
+        void then(Transaction tx, ReplyWriter out, Runnable done) {
             answer.resp3(out.resp3());
-            tx.roundOn(CrossCommand.owner(node, keys[0]), (part, shard, now) ->
+            tx.roundOn(owner(keys[0]), (part, shard, now) ->
                     shard.strings.lcs(r, shard.live(keys[0], 0, keys[0].length, now), second, answer), () -> {
                         out.raw(answer.bytes(), 0, answer.size());
                         done.run();
@@ -172,42 +147,29 @@ final class CrossShard {
     }
 
     /** BITOP: each owner copies its sources' strings (or finds one of another type), the destination's owner stores what they combine to. */
-    private static final class Bitop implements CrossCommand {
-        private final KvNode node;
+    private static final class Bitop extends CrossCommand {
         private final BitopCommand.Op op;
-        private final byte[][] keys;
         private final byte[][] sources;
         /** Per source: it holds another type than string. */
         private final boolean[] wrongType;
 
         Bitop(KvNode node, BitopCommand.Op op, Request r) {
-            this.node = node;
+            super(node, CrossShard.keys(r, 2, 1));
             this.op = op;
-            this.keys = CrossShard.keys(r, 2, 1);
             this.sources = new byte[keys.length - 1][];
             this.wrongType = new boolean[keys.length - 1];
         }
 
         @Override
-        public byte[][] keys() {
-            return keys;
+        Transaction.Work first() {
+            return eachOwned(1, keys.length, (k, shard, e, now) -> {
+                wrongType[k - 1] = e != null && !e.isString();
+                sources[k - 1] = wrongType[k - 1] ? null : BitopCommand.copy(e);
+            });
         }
 
         @Override
-        public Transaction.Work first() {
-            return (part, shard, now) -> {
-                for (int k = 1; k < keys.length; k++) {
-                    if (CrossCommand.owner(node, keys[k]) == part.shard) {
-                        KeyTable.Entry e = shard.live(keys[k], 0, keys[k].length, now);
-                        wrongType[k - 1] = e != null && !e.isString();
-                        sources[k - 1] = wrongType[k - 1] ? null : BitopCommand.copy(e);
-                    }
-                }
-            };
-        }
-
-        @Override
-        public void then(Transaction tx, ReplyWriter out, Runnable done) {
+        void then(Transaction tx, ReplyWriter out, Runnable done) {
             for (boolean wrong : wrongType) {
                 if (wrong) {
                     out.error(KvShard.WRONGTYPE);
@@ -216,7 +178,7 @@ final class CrossShard {
                 }
             }
             byte[] result = BitopCommand.combine(op, sources);
-            tx.roundOn(CrossCommand.owner(node, keys[0]), (part, shard, now) ->
+            tx.roundOn(owner(keys[0]), (part, shard, now) ->
                     BitopCommand.store(shard, keys[0], 0, keys[0].length, result, now), () -> {
                         out.integer(result.length);
                         done.run();

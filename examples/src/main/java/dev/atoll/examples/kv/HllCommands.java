@@ -307,38 +307,24 @@ final class HllCommands {
      * coordinator counts their union, or merges them and the destination's owner stores the result,
      * all under the locks of every key (a {@link CrossCommand}).
      */
-    static final class AcrossShards implements CrossCommand {
-        private final KvNode node;
+    static final class AcrossShards extends CrossCommand {
         private final Command command;
-        private final byte[][] keys;
         private final byte[][] values;
 
         AcrossShards(KvNode node, Command command, Request r) {
-            this.node = node;
+            super(node, CrossShard.keys(r, 1, 1));
             this.command = command;
-            this.keys = CrossShard.keys(r, 1, 1);
             this.values = new byte[keys.length][];
         }
 
         @Override
-        public byte[][] keys() {
-            return keys;
+        Transaction.Work first() {
+            // each part writes only its own keys' slots; the coordinator reads them after the round
+            return eachOwned(0, keys.length, (k, shard, e, now) -> values[k] = valueOf(e));
         }
 
         @Override
-        public Transaction.Work first() {
-            return (part, shard, now) -> {
-                for (int k = 0; k < keys.length; k++) {
-                    if (CrossCommand.owner(node, keys[k]) == part.shard) {
-                        // each part writes only its own keys' slots; the coordinator reads them after the round
-                        values[k] = valueOf(shard.live(keys[k], 0, keys[k].length, now));
-                    }
-                }
-            };
-        }
-
-        @Override
-        public void then(Transaction tx, ReplyWriter out, Runnable done) {
+        void then(Transaction tx, ReplyWriter out, Runnable done) {
             if (command == Command.PFCOUNT) {
                 long card = union(values, out);
                 if (card >= 0) {
@@ -352,7 +338,7 @@ final class HllCommands {
                 done.run();
                 return;
             }
-            tx.roundOn(CrossCommand.owner(node, keys[0]), (part, shard, now) ->
+            tx.roundOn(owner(keys[0]), (part, shard, now) ->
                     store(shard, keys[0], 0, keys[0].length, merged), () -> {
                         out.ok();
                         done.run();

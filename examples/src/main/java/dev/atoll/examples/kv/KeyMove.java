@@ -15,8 +15,7 @@ package dev.atoll.examples.kv;
  * Under {@code appendfsync always} the reply waits for both shards' syncs; a crash before them can
  * keep one shard's record and not the other's (each shard logs its own part).
  */
-final class KeyMove implements CrossCommand {
-    private final KvNode node;
+final class KeyMove extends CrossCommand {
     private final Command command;
     private final byte[] source;
     private final byte[] target;
@@ -27,10 +26,10 @@ final class KeyMove implements CrossCommand {
     private boolean targetExists;
 
     private KeyMove(KvNode node, Command command, Request r, boolean replace) {
-        this.node = node;
+        super(node, new byte[][] {r.copy(1), r.copy(2)});
         this.command = command;
-        this.source = r.copy(1);
-        this.target = r.copy(2);
+        this.source = keys[0];
+        this.target = keys[1];
         this.replace = replace;
     }
 
@@ -48,29 +47,20 @@ final class KeyMove implements CrossCommand {
     }
 
     @Override
-    public byte[][] keys() {
-        return new byte[][] {source, target};
+    Transaction.Work first() {
+        return eachOwned(0, 2, (k, shard, e, now) -> {
+            if (k == 1) {
+                targetExists = e != null;
+            } else if (e != null) {
+                copy = new KeyTable.Entry(target, 0, target.length, target, 0, 0);
+                copy.copyValueOf(null, e);
+                copyExpireAt = shard.table.expireAt(e);
+            }
+        });
     }
 
     @Override
-    public Transaction.Work first() {
-        return (part, shard, now) -> {
-            if (part.shard == CrossCommand.owner(node, source)) {
-                KeyTable.Entry e = shard.live(source, 0, source.length, now);
-                if (e != null) {
-                    copy = new KeyTable.Entry(target, 0, target.length, target, 0, 0);
-                    copy.copyValueOf(null, e);
-                    copyExpireAt = shard.table.expireAt(e);
-                }
-            }
-            if (part.shard == CrossCommand.owner(node, target)) {
-                targetExists = shard.live(target, 0, target.length, now) != null;
-            }
-        };
-    }
-
-    @Override
-    public void then(Transaction tx, ReplyWriter out, Runnable done) {
+    void then(Transaction tx, ReplyWriter out, Runnable done) {
         if (copy == null) {
             if (command == Command.COPY) {
                 out.integer(0);
@@ -85,8 +75,8 @@ final class KeyMove implements CrossCommand {
             done.run();
             return;
         }
-        int sourceShard = CrossCommand.owner(node, source);
-        int targetShard = CrossCommand.owner(node, target);
+        int sourceShard = owner(source);
+        int targetShard = owner(target);
         tx.round((part, shard, now) -> {
             if (part.shard == targetShard) {
                 replaceTarget(shard, now);

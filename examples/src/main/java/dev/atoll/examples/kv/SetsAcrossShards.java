@@ -16,37 +16,40 @@ package dev.atoll.examples.kv;
  * the second, the destination's owner adds the member and the source's owner removes it, each
  * logging its part. Under {@code appendfsync always} the reply waits for both syncs.
  */
-final class SetsAcrossShards implements CrossCommand {
+final class SetsAcrossShards extends CrossCommand {
     /** What a round found for a key that holds another type. */
     private static final Object WRONG_TYPE = new Object();
 
-    private final KvNode node;
     private final Command command;
-    /** The keys read (SMOVE: source, destination); a STORE's destination is {@link #destination}. */
-    private final byte[][] keys;
+    /** How many keys are read (SMOVE: source, destination); a STORE's destination follows them, {@link #destination}. */
+    private final int sources;
     private final byte[] destination;
     private final long limit;
     private final byte[] member;
-    /** What the first round found, per key (null: absent; a copy of the set; WRONG_TYPE). */
+    /** What the first round found, per key read (null: absent; a copy of the set; WRONG_TYPE). */
     private final Object[] found;
     /** SMOVE: the source holds the member; a shard refuses writes (MISCONF), its words. */
     private boolean memberFound;
     private String refusal;
 
-    private SetsAcrossShards(KvNode node, Command command, Request r, long limit) {
-        this.node = node;
+    private SetsAcrossShards(KvNode node, Command command, Request r, long limit, int first) {
+        super(node, with(read(r, first, SetCommands.lastKey(command, r)),
+                first == 2 && command != Command.SINTERCARD ? r.copy(1) : null));
         this.command = command;
         this.limit = limit;
-        int first = command == Command.SMOVE ? 1 : SetCommands.firstSource(command);
-        int last = SetCommands.lastKey(command, r);
-        keys = new byte[last - first + 1][];
+        this.sources = SetCommands.lastKey(command, r) - first + 1;
+        this.destination = keys.length > sources ? keys[sources] : null;
+        this.found = new Object[sources];
+        this.member = command == Command.SMOVE ? r.copy(3) : null;
+    }
+
+    /** Copies of the keys {@code r[first..last]}. */
+    private static byte[][] read(Request r, int first, int last) {
+        byte[][] keys = new byte[last - first + 1][];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = r.copy(first + i);
         }
-        found = new Object[keys.length];
-        boolean stores = first == 2 && command != Command.SINTERCARD;
-        destination = stores ? r.copy(1) : null;
-        member = command == Command.SMOVE ? r.copy(3) : null;
+        return keys;
     }
 
     /** Whether a command whose keys several shards own is done here. */
@@ -66,37 +69,23 @@ final class SetsAcrossShards implements CrossCommand {
                 return null;
             }
         }
-        return new SetsAcrossShards(node, command, r, limit);
+        return new SetsAcrossShards(node, command, r, limit,
+                command == Command.SMOVE ? 1 : SetCommands.firstSource(command));
     }
 
     @Override
-    public byte[][] keys() {
-        if (destination == null) {
-            return keys;
-        }
-        byte[][] all = java.util.Arrays.copyOf(keys, keys.length + 1);
-        all[keys.length] = destination;
-        return all;
-    }
-
-    @Override
-    public Transaction.Work first() {
-        return (part, kv, now) -> {
-            for (int i = 0; i < keys.length; i++) {
-                if (CrossCommand.owner(node, keys[i]) == part.shard) {
-                    KeyTable.Entry e = kv.live(keys[i], 0, keys[i].length, now);
-                    if (command == Command.SMOVE) {
-                        found[i] = e == null ? null : e.aggregate() instanceof SetValue ? e : WRONG_TYPE;
-                        if (i == 0 && e != null && e.aggregate() instanceof SetValue set) {
-                            memberFound = set.contains(member, 0, member.length, new Request());
-                        }
-                        refuse(kv);
-                    } else {
-                        found[i] = e == null ? null : e.aggregate() instanceof SetValue set ? set.copy() : WRONG_TYPE;
-                    }
+    Transaction.Work first() {
+        return eachOwned(0, sources, (i, kv, e, now) -> {
+            if (command == Command.SMOVE) {
+                found[i] = e == null ? null : e.aggregate() instanceof SetValue ? e : WRONG_TYPE;
+                if (i == 0 && e != null && e.aggregate() instanceof SetValue set) {
+                    memberFound = set.contains(member, 0, member.length, new Request());
                 }
+                refuse(kv);
+            } else {
+                found[i] = e == null ? null : e.aggregate() instanceof SetValue set ? set.copy() : WRONG_TYPE;
             }
-        };
+        });
     }
 
     /** Notes the shard's MISCONF refusal (its log cannot be written): SMOVE writes on both shards. */
@@ -108,13 +97,13 @@ final class SetsAcrossShards implements CrossCommand {
     }
 
     @Override
-    public void then(Transaction tx, ReplyWriter out, Runnable done) {
+    void then(Transaction tx, ReplyWriter out, Runnable done) {
         if (command == Command.SMOVE) {
             smove(tx, out, done);
             return;
         }
-        SetValue[] sets = new SetValue[keys.length];
-        for (int i = 0; i < keys.length; i++) {
+        SetValue[] sets = new SetValue[sources];
+        for (int i = 0; i < sources; i++) {
             if (found[i] == WRONG_TYPE) {
                 fail(out, KvShard.WRONGTYPE, done);
                 return;
@@ -130,7 +119,7 @@ final class SetsAcrossShards implements CrossCommand {
         SetValue result = SetCommands.compute(command, sets, scratch);
         long[] size = new long[1];
         String[] refused = new String[1];
-        tx.roundOn(CrossCommand.owner(node, destination), (part, kv, now) -> {
+        tx.roundOn(owner(destination), (part, kv, now) -> {
             refused[0] = kv.writeRefusal();
             if (refused[0] == null) {
                 size[0] = kv.sets.store(destination, 0, destination.length, result, now);
@@ -158,8 +147,8 @@ final class SetsAcrossShards implements CrossCommand {
         } else if (refusal != null) {
             fail(out, refusal, done);
         } else {
-            int source = CrossCommand.owner(node, keys[0]);
-            int target = CrossCommand.owner(node, keys[1]);
+            int source = owner(keys[0]);
+            int target = owner(keys[1]);
             tx.round((part, kv, now) -> {
                 if (part.shard == target) {
                     kv.sets.addMember(kv.live(keys[1], 0, keys[1].length, now), keys[1], member, now);

@@ -14,11 +14,10 @@ package dev.atoll.examples.kv;
  * is not absent (another type there: WRONGTYPE, as Redis walks the keys in order); its owner pops in
  * a second round; a move's destination's owner pushes in a third.
  */
-final class TakeInTransaction implements CrossCommand {
+final class TakeInTransaction extends CrossCommand {
     private static final Object TAKES = new Object();
     private static final Object OTHER = new Object();
 
-    private final KvNode node;
     private final Command command;
     private final BlockedClient client;
     private final ListPop list;
@@ -32,7 +31,7 @@ final class TakeInTransaction implements CrossCommand {
     private ZSetCommands.Popped popped;
 
     private TakeInTransaction(KvNode node, Command command, BlockedClient client) {
-        this.node = node;
+        super(node, with(client.keys, client instanceof ListPop l ? l.target() : null));
         this.command = command;
         this.client = client;
         this.list = client instanceof ListPop l ? l : null;
@@ -58,34 +57,15 @@ final class TakeInTransaction implements CrossCommand {
     }
 
     @Override
-    public byte[][] keys() {
-        byte[][] keys = client.keys;
-        if (target() == null) {
-            return keys;
-        }
-        byte[][] all = java.util.Arrays.copyOf(keys, keys.length + 1);
-        all[keys.length] = target();
-        return all;
-    }
-
-    @Override
-    public Transaction.Work first() {
-        return (part, shard, now) -> {
-            byte[][] keys = client.keys;
-            for (int i = 0; i < keys.length; i++) {
-                if (client.owners[i] == part.shard) {
-                    KeyTable.Entry e = shard.live(keys[i], 0, keys[i].length, now);
-                    found[i] = e == null ? null : client.accepts(e, false) ? TAKES : OTHER;
-                    refuse(shard);
-                }
+    Transaction.Work first() {
+        return eachOwned(0, keys.length, (k, shard, e, now) -> {
+            if (k < found.length) {
+                found[k] = e == null ? null : client.accepts(e, false) ? TAKES : OTHER;
+            } else {
+                targetOther = e != null && !(e.aggregate() instanceof ListValue); // a move's destination
             }
-            byte[] target = target();
-            if (target != null && CrossCommand.owner(node, target) == part.shard) {
-                KeyTable.Entry t = shard.live(target, 0, target.length, now);
-                targetOther = t != null && !(t.aggregate() instanceof ListValue);
-                refuse(shard);
-            }
-        };
+            refuse(shard);
+        });
     }
 
     private void refuse(KvShard shard) {
@@ -95,7 +75,7 @@ final class TakeInTransaction implements CrossCommand {
     }
 
     @Override
-    public void then(Transaction tx, ReplyWriter out, Runnable done) {
+    void then(Transaction tx, ReplyWriter out, Runnable done) {
         int at = 0;
         while (at < found.length && found[at] == null) {
             at++;
@@ -130,7 +110,7 @@ final class TakeInTransaction implements CrossCommand {
                 reply(key, out, done);
                 return;
             }
-            tx.roundOn(CrossCommand.owner(node, target()), (part, shard, now) ->
+            tx.roundOn(owner(target()), (part, shard, now) ->
                     shard.lists.push(target(), list.toLeft(), elements, now), () -> reply(key, out, done));
         });
     }

@@ -123,7 +123,7 @@ final class TxCommands {
         ReplyWriter out = new ReplyWriter(64);
         CrossCommand cross = CrossCommand.of(node, command, r, out);
         if (cross != null) {
-            for (byte[] key : cross.keys()) {
+            for (byte[] key : cross.keys) {
                 part(owner(key)).keys.add(key);
             }
         }

@@ -14,12 +14,10 @@ package dev.atoll.examples.kv;
  *       key that holds members pop them.</li>
  * </ol>
  */
-final class ZSetGather implements CrossCommand {
-    private final KvNode node;
+final class ZSetGather extends CrossCommand {
     private final Command command;
     private final Request request;
-    /** The keys, the destination first for the STORE forms. */
-    private final byte[][] keys;
+    /** Where the sources start among {@link #keys}: past a STORE's destination. */
     private final int firstSource;
     private final ZRange range;
     private final ZSetAlgebra.Pop pop;
@@ -27,17 +25,22 @@ final class ZSetGather implements CrossCommand {
     private final Object[] inputs;
 
     private ZSetGather(KvNode node, Command command, Request request, int[] keys, ZRange range, ZSetAlgebra.Pop pop) {
-        this.node = node;
+        super(node, copies(request, keys));
         this.command = command;
         this.request = request;
-        this.keys = new byte[keys.length][];
-        for (int k = 0; k < keys.length; k++) {
-            this.keys[k] = request.copy(keys[k]);
-        }
         this.firstSource = ZSetAlgebra.stores(command) ? 1 : 0;
         this.range = range;
         this.pop = pop;
         this.inputs = new Object[keys.length - firstSource];
+    }
+
+    /** Copies of the arguments {@code at} of {@code r}. */
+    private static byte[][] copies(Request r, int[] at) {
+        byte[][] keys = new byte[at.length][];
+        for (int k = 0; k < at.length; k++) {
+            keys[k] = r.copy(at[k]);
+        }
+        return keys;
     }
 
     /** The command of {@code r}; null when it was answered at once into {@code out} (an argument error). */
@@ -58,26 +61,16 @@ final class ZSetGather implements CrossCommand {
     }
 
     @Override
-    public byte[][] keys() {
-        return keys;
+    Transaction.Work first() {
+        return eachOwned(firstSource, keys.length, (k, shard, e, now) -> {
+            Object input = ZSetCommands.input(e, command != Command.ZMPOP);
+            inputs[k - firstSource] = command == Command.ZMPOP && input != null && !(input instanceof ZSetValue)
+                    ? ZSetAlgebra.WRONG_TYPE : input;
+        });
     }
 
     @Override
-    public Transaction.Work first() {
-        return (part, shard, now) -> {
-            for (int i = 0; i < inputs.length; i++) {
-                byte[] key = keys[firstSource + i];
-                if (CrossCommand.owner(node, key) == part.shard) {
-                    Object input = ZSetCommands.input(shard.live(key, 0, key.length, now), command != Command.ZMPOP);
-                    inputs[i] = command == Command.ZMPOP && input != null && !(input instanceof ZSetValue)
-                            ? ZSetAlgebra.WRONG_TYPE : input;
-                }
-            }
-        };
-    }
-
-    @Override
-    public void then(Transaction tx, ReplyWriter out, Runnable done) {
+    void then(Transaction tx, ReplyWriter out, Runnable done) {
         if (command == Command.ZMPOP) {
             zmpop(tx, out, done);
             return;
@@ -111,7 +104,7 @@ final class ZSetGather implements CrossCommand {
             result = outcome.result();
         }
         String[] answer = new String[1];
-        tx.roundOn(CrossCommand.owner(node, keys[0]), (part, shard, now) -> {
+        tx.roundOn(owner(keys[0]), (part, shard, now) -> {
             answer[0] = shard.writeRefusal() != null ? "-" + shard.writeRefusal()
                     : ":" + shard.zsets.store(keys[0], result, now);
         }, () -> {
@@ -141,7 +134,7 @@ final class ZSetGather implements CrossCommand {
         }
         byte[] key = keys[at];
         Object[] outcome = new Object[1];
-        tx.roundOn(CrossCommand.owner(node, key), (part, shard, now) ->
+        tx.roundOn(owner(key), (part, shard, now) ->
                 outcome[0] = shard.writeRefusal() != null ? shard.writeRefusal() : shard.zsets.popFirst(key, pop, now), () -> {
                     if (outcome[0] instanceof ZSetCommands.Popped popped) {
                         ZSetCommands.mpopReply(key, popped, out);
