@@ -46,6 +46,16 @@ abstract class CrossCommand {
         };
     }
 
+    /**
+     * A round wrote {@code key} on {@code shard}: a change that a WATCH of it sees (rounds run outside
+     * {@link KvShard#execute}, which counts the changes of commands).
+     */
+    static void wrote(KvShard shard, byte[] key) {
+        if (shard.watches.any()) {
+            shard.watches.touch(key, 0, key.length);
+        }
+    }
+
     /** The shard that owns {@code key}. */
     final int owner(byte[] key) {
         return KeySlots.owner(key, 0, key.length, node.shardCount());

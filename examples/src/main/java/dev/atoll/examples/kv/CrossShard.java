@@ -178,8 +178,10 @@ final class CrossShard {
                 }
             }
             byte[] result = BitopCommand.combine(op, sources);
-            tx.roundOn(owner(keys[0]), (part, shard, now) ->
-                    BitopCommand.store(shard, keys[0], 0, keys[0].length, result, now), () -> {
+            tx.roundOn(owner(keys[0]), (part, shard, now) -> {
+                BitopCommand.store(shard, keys[0], 0, keys[0].length, result, now);
+                wrote(shard, keys[0]);
+            }, () -> {
                         out.integer(result.length);
                         done.run();
                     });

@@ -338,8 +338,10 @@ final class HllCommands {
                 done.run();
                 return;
             }
-            tx.roundOn(owner(keys[0]), (part, shard, now) ->
-                    store(shard, keys[0], 0, keys[0].length, merged), () -> {
+            tx.roundOn(owner(keys[0]), (part, shard, now) -> {
+                store(shard, keys[0], 0, keys[0].length, merged);
+                wrote(shard, keys[0]);
+            }, () -> {
                         out.ok();
                         done.run();
                     });

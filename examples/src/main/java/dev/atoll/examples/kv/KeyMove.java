@@ -107,9 +107,7 @@ final class KeyMove extends CrossCommand {
         shard.table.account(e);
         shard.setExpire(e, copyExpireAt);
         shard.blocking.signal(target, 0, target.length); // a client blocked on it is served at the loop's next step
-        if (shard.watches.any()) {
-            shard.watches.touch(target, 0, target.length);
-        }
+        wrote(shard, target);
         copy = null;
         if (shard.aof != null) {
             shard.aof.entry(e);

@@ -128,7 +128,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private int fillingAccounts;
 
     /**
-     * {@link KeyMove}s, {@link Transaction}s and {@link BlockedClient}s started and not yet done: parsing
+     * {@link Transaction}s (EXEC, and commands across shards) and {@link BlockedClient}s started and not yet done: parsing
      * pauses meanwhile, so the next commands see them done.
      */
     private int waitsOut;
@@ -406,7 +406,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /**
      * Parsing must pause: the replies held plus the commands out on other shards are over the
      * high-water mark, the queue is over its length, commands of an earlier read are still out on
-     * other shards, a key is being moved between shards ({@link KeyMove}) or a {@link Transaction} runs, a reply reached the hard
+     * other shards, a {@link Transaction} runs (a key moved between shards, EXEC ...), a reply reached the hard
      * limit (the connection is about to close), or a shard's log is over its bound ({@link LogPressure}).
      */
     private boolean backedUp() {
@@ -802,12 +802,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         replyArrived(replyBytes);
     }
 
-    /** A {@link KeyMove} or {@link Transaction} of this connection is under way. */
+    /** A {@link Transaction} of this connection is under way. */
     void waitStarted() {
         waitsOut++;
     }
 
-    /** A {@link KeyMove} or {@link Transaction} of this connection is done (its reply follows). */
+    /** A {@link Transaction} of this connection is done (its reply follows). */
     void waitDone() {
         waitsOut--;
     }

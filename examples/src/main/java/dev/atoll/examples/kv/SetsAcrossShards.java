@@ -123,6 +123,7 @@ final class SetsAcrossShards extends CrossCommand {
             refused[0] = kv.writeRefusal();
             if (refused[0] == null) {
                 size[0] = kv.sets.store(destination, 0, destination.length, result, now);
+                wrote(kv, destination);
             }
         }, () -> {
             if (refused[0] != null) {
@@ -152,9 +153,11 @@ final class SetsAcrossShards extends CrossCommand {
             tx.round((part, kv, now) -> {
                 if (part.shard == target) {
                     kv.sets.addMember(kv.live(keys[1], 0, keys[1].length, now), keys[1], member, now);
+                    wrote(kv, keys[1]);
                 }
                 if (part.shard == source) {
                     kv.sets.removeMember(kv.live(keys[0], 0, keys[0].length, now), member);
+                    wrote(kv, keys[0]);
                 }
             }, () -> {
                 out.integer(1);

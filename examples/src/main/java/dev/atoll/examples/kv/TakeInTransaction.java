@@ -105,13 +105,16 @@ final class TakeInTransaction extends CrossCommand {
             } else {
                 elements = shard.lists.pop(e, list.fromLeft(), target() == null ? list.count() : 1);
             }
+            wrote(shard, key);
         }, () -> {
             if (target() == null) {
                 reply(key, out, done);
                 return;
             }
-            tx.roundOn(owner(target()), (part, shard, now) ->
-                    shard.lists.push(target(), list.toLeft(), elements, now), () -> reply(key, out, done));
+            tx.roundOn(owner(target()), (part, shard, now) -> {
+                shard.lists.push(target(), list.toLeft(), elements, now);
+                wrote(shard, target());
+            }, () -> reply(key, out, done));
         });
     }
 

@@ -107,6 +107,7 @@ final class ZSetGather extends CrossCommand {
         tx.roundOn(owner(keys[0]), (part, shard, now) -> {
             answer[0] = shard.writeRefusal() != null ? "-" + shard.writeRefusal()
                     : ":" + shard.zsets.store(keys[0], result, now);
+            wrote(shard, keys[0]);
         }, () -> {
             if (answer[0].charAt(0) == '-') {
                 fail(out, answer[0].substring(1), done);
@@ -134,15 +135,17 @@ final class ZSetGather extends CrossCommand {
         }
         byte[] key = keys[at];
         Object[] outcome = new Object[1];
-        tx.roundOn(owner(key), (part, shard, now) ->
-                outcome[0] = shard.writeRefusal() != null ? shard.writeRefusal() : shard.zsets.popFirst(key, pop, now), () -> {
-                    if (outcome[0] instanceof ZSetCommands.Popped popped) {
-                        ZSetCommands.mpopReply(key, popped, out);
-                        done.run();
-                    } else {
-                        fail(out, (String) outcome[0], done); // MISCONF
-                    }
-                });
+        tx.roundOn(owner(key), (part, shard, now) -> {
+            outcome[0] = shard.writeRefusal() != null ? shard.writeRefusal() : shard.zsets.popFirst(key, pop, now);
+            wrote(shard, key);
+        }, () -> {
+            if (outcome[0] instanceof ZSetCommands.Popped popped) {
+                ZSetCommands.mpopReply(key, popped, out);
+                done.run();
+            } else {
+                fail(out, (String) outcome[0], done); // MISCONF
+            }
+        });
     }
 
     private void fail(ReplyWriter out, String error, Runnable done) {

@@ -158,6 +158,32 @@ class KvTransactionsAcrossShardsTest {
         }
     }
 
+    /** A write across shards (alone or inside another EXEC) to a watched key is a change: the watcher's EXEC aborts. */
+    @Test
+    void aWriteAcrossShardsAbortsAWatchersExec() throws Exception {
+        try (KvTestServer server = KvTestServer.start(SHARDS, DriverKind.AUTO,
+                KvTestServer.settings(null, KvSettings.FsyncPolicy.NO)); RespClient c = server.client();
+             RespClient other = server.client()) {
+            other.call("SADD", SET0, "1", "2");
+            other.call("SADD", SET1, "3");
+            other.call("RPUSH", L0, "e");
+            String[][] writes = {{"SUNIONSTORE", D0, SET0, SET1}, {"SMOVE", SET1, SET0, "3"}, {"LMOVE", L0, L1, "LEFT", "LEFT"},
+                {"ZUNIONSTORE", ZD0, "1", SET1}, {"RENAME", L1, L0}};
+            String[] watched = {D0, SET0, L1, ZD0, L0};
+            for (int i = 0; i < writes.length; i++) {
+                assertEquals("OK", c.call("WATCH", watched[i]));
+                if (i % 2 == 0) {
+                    other.call(writes[i]);
+                } else {
+                    exec(other, writes[i]);
+                }
+                assertEquals("OK", c.call("MULTI"));
+                assertEquals("QUEUED", c.call("PING"));
+                assertEquals("null", String.valueOf(c.call("EXEC")), String.join(" ", writes[i]));
+            }
+        }
+    }
+
     /** RESP3 (HELLO 3): the shapes of the replies inside EXEC (a set, doubles, null) as redis-server 7.0.15 gives them. */
     @Test
     void resp3Shapes() throws Exception {
