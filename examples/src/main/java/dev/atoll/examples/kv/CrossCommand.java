@@ -74,7 +74,7 @@ abstract class CrossCommand {
     /** Whether {@code command} with keys on several shards runs as a cross-shard command. */
     static boolean handles(Command command) {
         return CrossShard.handles(command) || SetsAcrossShards.handles(command) || command.movesAKey()
-                || command.kind == Command.Kind.GATHER || TakeInTransaction.handles(command);
+                || command.kind == Command.Kind.GATHER || TakeInTransaction.handles(command) || command == Command.SORT;
     }
 
     /**
@@ -90,6 +90,9 @@ abstract class CrossCommand {
         }
         if (TakeInTransaction.handles(command)) {
             return TakeInTransaction.of(node, command, r, out); // a transaction's; alone, a BlockedClient
+        }
+        if (command == Command.SORT) {
+            return new SortCommand.AcrossShards(node, CrossShard.copyOf(r)); // STORE into another shard's key
         }
         if (command.kind == Command.Kind.GATHER) {
             return ZSetGather.of(node, command, r, out);

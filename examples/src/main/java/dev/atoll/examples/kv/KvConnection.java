@@ -581,6 +581,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private int owner(Command command, Request r) {
         int shards = node.shardCount();
         if (command.kind == Command.Kind.KEY) {
+            if (command == Command.SORT && SortCommand.AcrossShards.storesAcross(node, r)) {
+                return CROSS_SHARD; // STORE into another shard's key
+            }
             int at = command.keyIndex(r.count());
             return at < 0 ? home.id : KeySlots.owner(r.bytes, r.offset(at), r.length(at), shards);
         }

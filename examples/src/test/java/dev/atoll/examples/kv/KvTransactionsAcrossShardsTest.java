@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Commands of several keys on several shards inside MULTI/EXEC (RENAME, COPY, MSETNX, LCS, LMOVE,
- * SMOVE, the set and sorted-set algebra and their STOREs, BITOP, PFCOUNT, PFMERGE, LMPOP, ZMPOP and
- * the blocking pops as their non-blocking forms): a script of replies checked against the literal
+ * SMOVE, the set and sorted-set algebra and their STOREs, BITOP, PFCOUNT, PFMERGE, SORT ... STORE,
+ * LMPOP, ZMPOP and the blocking pops as their non-blocking forms): a script of replies checked against the literal
  * answers of redis-server 7.0.15 with one and two shards, and against a running redis-server when
  * one is installed; each command sees the effects of those before it in the same EXEC.
  */
@@ -106,12 +106,17 @@ class KvTransactionsAcrossShardsTest {
             s("QUEUED", "BRPOP", LX, L0, "0"), s("QUEUED", "BLMPOP", "0", "2", LX, L1, "RIGHT"),
             s("QUEUED", "LMPOP", "2", LX, HASH1, "LEFT"), s("QUEUED", "BLPOP", LX, L0, "-1"),
             s("QUEUED", "BLPOP", LX, L0, "0"), s("QUEUED", "BLMOVE", LX, L1, "LEFT", "LEFT", "0"), s("QUEUED", "BLMPOP", "0", "1", LX, "LEFT"),
-            s("QUEUED", "LRANGE", L1, "0", "-1"),
+            s("QUEUED", "LRANGE", L1, "0", "-1"), s("QUEUED", "RPUSH", L1, "3", "1", "2"),
+            s("QUEUED", "SORT", L1, "STORE", D0), s("QUEUED", "LRANGE", D0, "0", "-1"),
+            s("QUEUED", "SORT", L1, "DESC", "LIMIT", "0", "1", "STORE", D0), s("QUEUED", "LRANGE", D0, "0", "-1"),
+            s("QUEUED", "SORT", HASH1, "STORE", D0), s("QUEUED", "SORT", L1, "ASC", "BAD", "STORE", D0),
             s("[w, z, [z, w], [x, y], "
                     + "Error[text=WRONGTYPE Operation against a key holding the wrong kind of value], null, "
                     + "Error[text=ERR syntax error], w, z, null, [" + L0 + ", z], [" + L0 + ", y], null, "
                     + "Error[text=WRONGTYPE Operation against a key holding the wrong kind of value], "
-                    + "Error[text=ERR timeout is negative], [" + L0 + ", w], null, null, []]",
+                    + "Error[text=ERR timeout is negative], [" + L0 + ", w], null, null, [], 3, 3, [1, 2, 3], 1, [3], "
+                    + "Error[text=WRONGTYPE Operation against a key holding the wrong kind of value], "
+                    + "Error[text=ERR syntax error]]",
                     "EXEC"),
             s("[ohmytext, null, mynewtext, null, mynewtext, 1, 2, null]",
                     "MGET", R0, R1, C0, S0, S1, M0, M1, D1));
