@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Work on keys of several shards that no other command may see half done: EXEC, and MGET, MSET,
- * DEL, EXISTS, MSETNX, LCS across shards. The coordinator is the connection's shard; each involved
+ * Work on keys of several shards that no other command may see half done: EXEC, MGET, MSET, DEL,
+ * EXISTS across shards, and every other command of several keys on several shards ({@link CrossCommand}:
+ * RENAME, SUNIONSTORE, ZUNIONSTORE, LMOVE, MSETNX, LCS ...). The coordinator is the connection's shard; each involved
  * shard has a {@link Part} (the keys it locks there, the commands it runs there and their replies).
  *
  * <ol>
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
  *       two wait for each other (ordered resource acquisition: a wait is always for a higher shard).
  *       A watched key that changed ends it: the locks taken are let go and EXEC answers null.</li>
  *   <li><b>Run</b>, with every key locked: the first round of work runs on the last shard as soon as it
- *       is locked, then on the others at once; a plan may run more rounds (MSETNX: check, then set).</li>
+ *       is locked, then on the others at once; a plan may run more rounds ({@link #round}, {@link #roundOn}:
+ *       MSETNX checks, then sets; an EXEC runs its commands in stretches between its cross-shard ones).</li>
  *   <li><b>Release</b>, only once every part ran: a reader that waited for one key sees the whole
  *       transaction, and one that read a key before it was locked saw none of it.</li>
  * </ol>
