@@ -237,7 +237,8 @@ final class ListPop extends BlockedClient {
             return;
         }
         elements = owner.lists.pop(e, fromLeft, 1);
-        owner.afterLogged(() -> viaHome(targetOwner, this::pushOrReturn));
+        owner.afterLogged(() -> viaHome(targetOwner, // after a transaction that holds the destination
+                () -> node.shards[targetOwner].locks.whenFree(target, this::pushOrReturn)));
     }
 
     /** On the destination's owner: push the element there, or send it back to the source if the destination is of another type now. */
