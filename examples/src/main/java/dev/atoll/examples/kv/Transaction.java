@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  *       two wait for each other (ordered resource acquisition: a wait is always for a higher shard).
  *       A watched key that changed ends it: the locks taken are let go and EXEC answers null.</li>
  *   <li><b>Run</b>, with every key locked: the first round of work runs on the last shard as soon as it
- *       is locked, then on the others at once; a plan may run more rounds ({@link #round}, {@link #roundOn}:
+ *       is locked, then on the others at once (without WATCH, each part runs it as soon as it is locked); a plan may run more rounds ({@link #round}, {@link #roundOn}:
  *       MSETNX checks, then sets; an EXEC runs its commands in stretches between its cross-shard ones).</li>
  *   <li><b>Release</b>, only once every part ran: a reader that waited for one key sees the whole
  *       transaction, and one that read a key before it was locked saw none of it.</li>
@@ -173,6 +173,12 @@ final class Transaction extends PendingReply {
     private final Consumer<Transaction> then;
     /** Whether the whole work is the first round: a lone part lets go of its keys right after it. */
     private final boolean oneRound;
+    /**
+     * No part checks a watched key: the transaction cannot abort, so each part runs the first round as
+     * soon as it holds its keys (two-phase locking allows work while taking locks; only an abort
+     * would need it undone), which saves a round trip to every part but the last.
+     */
+    private final boolean cannotAbort;
     private int remaining;
     private boolean aborted;
 
@@ -185,6 +191,11 @@ final class Transaction extends PendingReply {
         this.first = first;
         this.then = then;
         this.oneRound = oneRound;
+        boolean watching = false;
+        for (Part part : parts) {
+            watching |= !part.watched.isEmpty();
+        }
+        this.cannotAbort = !watching;
     }
 
     /**
@@ -222,7 +233,7 @@ final class Transaction extends PendingReply {
             Runnable granted = () -> {
                 long now = System.currentTimeMillis();
                 part.dirty = changed(part, shard, now);
-                if (!part.dirty && last && first != null) {
+                if (!part.dirty && (last || cannotAbort) && first != null) {
                     first.run(part, shard, now);
                     part.ran = true;
                     if (oneRound && parts.length == 1) {
