@@ -150,6 +150,14 @@ abstract class BlockedClient extends PendingReply {
         while (to < keys.length && owners[to] == owners[from]) {
             to++;
         }
+        if (owner.locks.active()) {
+            for (int i = from; i < to; i++) {
+                if (owner.locks.locked(keys[i], 0, keys[i].length)) { // a transaction holds it: visit in turn
+                    owner.locks.pass(java.util.Arrays.asList(keys).subList(from, to), () -> visit(from));
+                    return;
+                }
+            }
+        }
         if (owner.aof != null && owner.aof.failure() != null) {
             if (claim()) {
                 failed("MISCONF Errors writing to the AOF file: " + owner.aof.failure().getMessage());

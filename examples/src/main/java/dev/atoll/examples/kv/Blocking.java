@@ -110,6 +110,11 @@ final class Blocking {
             if (queue == null) {
                 continue;
             }
+            if (shard.locks.active() && shard.locks.locked(key.bytes, 0, key.bytes.length)) {
+                byte[] k = key.bytes; // a transaction holds it: served once it lets go (signalled again then)
+                shard.locks.whenFree(k, () -> signal(k, 0, k.length));
+                continue;
+            }
             Iterator<BlockedClient> it = queue.iterator();
             while (it.hasNext()) {
                 KeyTable.Entry e = shard.peek(key.bytes, 0, key.bytes.length, now);

@@ -1,23 +1,21 @@
 package dev.atoll.examples.kv;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * MSETNX, LCS and BITOP with keys on several shards, as {@link Transaction}s of two rounds under the
- * locks of all their keys, so that they are as atomic as on one shard:
+ * MSETNX, LCS and BITOP with keys on several shards, as {@link CrossCommand}s: rounds of a
+ * {@link Transaction} under the locks of all their keys, so that they are as atomic as on one shard
+ * (alone, or inside an EXEC):
  *
  * <ul>
- *   <li>MSETNX: every owner counts which of its keys exist ({@code EXISTS}); when none does, every
- *       owner sets its keys ({@code MSET}): {@code :1}, else nothing changes: {@code :0};</li>
+ *   <li>MSETNX: every owner checks which of its keys exist; when none does, every owner sets its
+ *       keys ({@code MSET}): {@code :1}, else nothing changes: {@code :0};</li>
  *   <li>LCS: the second key's owner copies its value; the first key's owner computes the answer
  *       with it, as one shard would;</li>
  *   <li>BITOP: every owner copies its sources' strings; the destination's owner stores what they
  *       combine to ({@link BitopCommand}).</li>
  * </ul>
+ * PFCOUNT and PFMERGE are {@link HllCommands.AcrossShards}.
  */
 final class CrossShard {
-    private static final byte[] EXISTS = ReplyWriter.asciiBytes("exists");
     private static final byte[] MSET = ReplyWriter.asciiBytes("mset");
 
     private CrossShard() {
@@ -29,150 +27,165 @@ final class CrossShard {
                 || HllCommands.acrossShards(command);
     }
 
-    /** Starts {@code r}; null when it answered at once (BITOP's operation or its number of sources). */
-    static ReplySource start(KvNode node, KvConnection connection, Command command, Request r, ReplyWriter out) {
+    /** The cross-shard form of {@code r}; null when it answered at once (BITOP's operation or its number of sources). */
+    static CrossCommand of(KvNode node, Command command, Request r, ReplyWriter out) {
         return switch (command) {
-            case MSETNX -> msetnx(node, connection, r, out.resp3());
-            case LCS -> lcs(node, connection, r, out.resp3());
-            case PFCOUNT, PFMERGE -> HllCommands.start(node, connection, command, r, out);
-            default -> bitop(node, connection, r, out);
+            case MSETNX -> new Msetnx(node, copyOf(r));
+            case LCS -> new Lcs(node, copyOf(r));
+            case PFCOUNT, PFMERGE -> new HllCommands.AcrossShards(node, command, copyOf(r));
+            default -> {
+                BitopCommand.Op op = BitopCommand.op(r, out);
+                yield op == null ? null : new Bitop(node, op, copyOf(r));
+            }
         };
     }
 
-    private static ReplySource msetnx(KvNode node, KvConnection connection, Request r, boolean resp3) {
-        int shards = node.shardCount();
-        Transaction.Part[] byShard = new Transaction.Part[shards];
-        List<Transaction.Part> parts = new ArrayList<>();
-        List<List<Integer>> keys = new ArrayList<>();
-        for (int i = 1; i < r.count(); i += 2) {
-            int owner = KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards);
-            if (byShard[owner] == null) {
-                byShard[owner] = new Transaction.Part(owner);
-                parts.add(byShard[owner]);
-                keys.add(new ArrayList<>());
-            }
-            byShard[owner].keys.add(r.copy(i));
-            keys.get(parts.indexOf(byShard[owner])).add(i);
+    /** The keys {@code r[from]}, {@code r[from + step]} ... (copies). */
+    static byte[][] keys(Request r, int from, int step) {
+        byte[][] keys = new byte[(r.count() - from + step - 1) / step][];
+        for (int k = 0; k < keys.length; k++) {
+            keys[k] = r.copy(from + k * step);
         }
-        for (int p = 0; p < parts.size(); p++) {
-            List<Integer> at = keys.get(p);
-            parts.get(p).add(EXISTS, r, at.stream().mapToInt(Integer::intValue).toArray());
-        }
-        Request copy = copyOf(r);
-        Transaction.Work execute = (part, shard, now) -> part.execute(shard, now, resp3);
-        return Transaction.start(node, connection, resp3, parts, execute, tx -> {
-            long existing = 0;
-            for (Transaction.Part part : parts) {
-                existing += part.replyType(0) == ':' ? part.integerReply(0) : 1;
-            }
-            if (existing > 0) {
-                tx.reply.integer(0);
-                tx.finish();
-                return;
-            }
-            for (int p = 0; p < parts.size(); p++) {
-                List<Integer> at = keys.get(p);
-                int[] pairs = new int[2 * at.size()];
-                for (int k = 0; k < at.size(); k++) {
-                    pairs[2 * k] = at.get(k);
-                    pairs[2 * k + 1] = at.get(k) + 1;
-                }
-                parts.get(p).clear();
-                parts.get(p).add(MSET, copy, pairs);
-            }
-            tx.round(execute, () -> {
-                Transaction.Part failed = null;
-                for (Transaction.Part part : parts) {
-                    failed = failed == null && part.replyType(0) == '-' ? part : failed;
-                }
-                if (failed != null) {
-                    failed.writeReply(0, tx.reply); // MISCONF: the log fails on that shard
-                } else {
-                    tx.reply.integer(1);
-                }
-                tx.finish();
-            });
-        }, false);
+        return keys;
     }
 
-    private static ReplySource lcs(KvNode node, KvConnection connection, Request r, boolean resp3) {
-        int shards = node.shardCount();
-        Transaction.Part first = new Transaction.Part(KeySlots.owner(r.bytes, r.offset(1), r.length(1), shards));
-        Transaction.Part second = new Transaction.Part(KeySlots.owner(r.bytes, r.offset(2), r.length(2), shards));
-        first.keys.add(r.copy(1));
-        second.keys.add(r.copy(2));
-        int[] all = new int[r.count()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
+    /** MSETNX: check on every owner, then set on every owner if no key exists. */
+    private static final class Msetnx extends CrossCommand {
+        private final Request r;
+        private final boolean[] exists;
+        /** Each shard's MSET reply (an error: MISCONF, OOM); filled by that shard. */
+        private final ReplyWriter[] replies;
+
+        Msetnx(KvNode node, Request r) {
+            super(node, CrossShard.keys(r, 1, 2));
+            this.r = r;
+            this.exists = new boolean[keys.length];
+            this.replies = new ReplyWriter[node.shardCount()];
         }
-        first.add(r, all);
-        byte[] key = r.copy(2);
-        return Transaction.start(node, connection, resp3, List.of(first, second), (part, shard, now) -> {
-            if (part == second) {
-                KeyTable.Entry e = shard.live(key, 0, key.length, now);
-                if (e != null) {
-                    KeyTable.Entry copy = new KeyTable.Entry(key, 0, key.length, key, 0, 0);
-                    copy.copyValueOf(null, e);
-                    part.value = copy;
+
+        @Override
+        Transaction.Work first() {
+            return eachOwned(0, keys.length, (k, shard, e, now) -> exists[k] = e != null);
+        }
+
+        @Override
+        void then(Transaction tx, ReplyWriter out, Runnable done) {
+            for (boolean e : exists) {
+                if (e) {
+                    out.integer(0);
+                    done.run();
+                    return;
                 }
             }
-        }, tx -> tx.round((part, shard, now) -> {
-            if (part == first) {
-                Request q = shard.request;
-                shard.parser.parse(part.commands.bytes(), 0, part.commands.size(), q);
-                part.replies.resp3(resp3);
-                shard.strings.lcs(q, shard.live(q.bytes, q.offset(1), q.length(1), now), (KeyTable.Entry) second.value,
-                        part.replies);
-            }
-        }, () -> {
-            tx.reply.raw(first.replies.bytes(), 0, first.replies.size());
-            tx.finish();
-        }), false);
-    }
-
-    /**
-     * BITOP: each owner copies its sources' strings (or finds one of another type), then the
-     * destination's owner stores what they combine to, under the locks of every key.
-     */
-    private static ReplySource bitop(KvNode node, KvConnection connection, Request r, ReplyWriter out) {
-        BitopCommand.Op op = BitopCommand.op(r, out);
-        if (op == null) {
-            return null;
-        }
-        int shards = node.shardCount();
-        List<Transaction.Part> parts = new ArrayList<>();
-        Transaction.Part[] byShard = Transaction.Part.byOwner(r, 2, shards, parts);
-        Request copy = copyOf(r);
-        Transaction.Part destination = byShard[KeySlots.owner(r.bytes, r.offset(2), r.length(2), shards)];
-        byte[][] sources = new byte[r.count() - BitopCommand.FIRST_SOURCE][];
-        boolean[] wrongType = new boolean[1];
-        return Transaction.start(node, connection, out.resp3(), parts, (part, shard, now) -> {
-            for (int i = BitopCommand.FIRST_SOURCE; i < copy.count(); i++) {
-                if (byShard[KeySlots.owner(copy.bytes, copy.offset(i), copy.length(i), shards)] == part) {
-                    KeyTable.Entry e = shard.live(copy.bytes, copy.offset(i), copy.length(i), now);
-                    if (e != null && !e.isString()) {
-                        wrongType[0] = true;   // each part writes only its own sources' slots; read after the round
-                    } else {
-                        sources[i - BitopCommand.FIRST_SOURCE] = BitopCommand.copy(e);
+            tx.round((part, shard, now) -> {
+                ReplyWriter mset = new ReplyWriter(64);
+                int pairs = 0;
+                for (int k = 0; k < keys.length; k++) {
+                    pairs += owner(keys[k]) == part.shard ? 1 : 0;
+                }
+                if (pairs == 0) {
+                    return;
+                }
+                mset.arrayHeader(1 + 2 * pairs).bulk(MSET);
+                for (int k = 0; k < keys.length; k++) {
+                    if (owner(keys[k]) == part.shard) {
+                        mset.bulk(r.bytes, r.offset(1 + 2 * k), r.length(1 + 2 * k));
+                        mset.bulk(r.bytes, r.offset(2 + 2 * k), r.length(2 + 2 * k));
                     }
                 }
-            }
-        }, tx -> {
-            if (wrongType[0]) {
-                tx.reply.error(KvShard.WRONGTYPE);
-                tx.finish();
-                return;
+                Request q = new Request();
+                shard.parser.parse(mset.bytes(), 0, mset.size(), q);
+                ReplyWriter reply = new ReplyWriter(16);
+                shard.execute(Command.MSET, q, reply, now);
+                replies[part.shard] = reply;
+            }, () -> {
+                for (ReplyWriter reply : replies) {
+                    if (reply != null && reply.size() > 0 && reply.bytes()[0] == '-') {
+                        out.raw(reply.bytes(), 0, reply.size()); // MISCONF: the log fails on that shard
+                        done.run();
+                        return;
+                    }
+                }
+                out.integer(1);
+                done.run();
+            });
+        }
+    }
+
+    /** LCS: the second key's owner copies its value, the first key's owner computes the answer. */
+    private static final class Lcs extends CrossCommand {
+        private final Request r;
+        private final ReplyWriter answer;
+        private KeyTable.Entry second;
+
+        Lcs(KvNode node, Request r) {
+            super(node, new byte[][] {r.copy(1), r.copy(2)});
+            this.r = r;
+            this.answer = new ReplyWriter(64);
+        }
+
+        @Override
+        Transaction.Work first() {
+            return eachOwned(1, 2, (k, shard, e, now) -> {
+                if (e != null) {
+                    KeyTable.Entry copy = new KeyTable.Entry(keys[1], 0, keys[1].length, keys[1], 0, 0);
+                    copy.copyValueOf(null, e);
+                    second = copy;
+                }
+            });
+        }
+
+        @Override
+        void then(Transaction tx, ReplyWriter out, Runnable done) {
+            answer.resp3(out.resp3());
+            tx.roundOn(owner(keys[0]), (part, shard, now) ->
+                    shard.strings.lcs(r, shard.live(keys[0], 0, keys[0].length, now), second, answer), () -> {
+                        out.raw(answer.bytes(), 0, answer.size());
+                        done.run();
+                    });
+        }
+    }
+
+    /** BITOP: each owner copies its sources' strings (or finds one of another type), the destination's owner stores what they combine to. */
+    private static final class Bitop extends CrossCommand {
+        private final BitopCommand.Op op;
+        private final byte[][] sources;
+        /** Per source: it holds another type than string. */
+        private final boolean[] wrongType;
+
+        Bitop(KvNode node, BitopCommand.Op op, Request r) {
+            super(node, CrossShard.keys(r, 2, 1));
+            this.op = op;
+            this.sources = new byte[keys.length - 1][];
+            this.wrongType = new boolean[keys.length - 1];
+        }
+
+        @Override
+        Transaction.Work first() {
+            return eachOwned(1, keys.length, (k, shard, e, now) -> {
+                wrongType[k - 1] = e != null && !e.isString();
+                sources[k - 1] = wrongType[k - 1] ? null : BitopCommand.copy(e);
+            });
+        }
+
+        @Override
+        void then(Transaction tx, ReplyWriter out, Runnable done) {
+            for (boolean wrong : wrongType) {
+                if (wrong) {
+                    out.error(KvShard.WRONGTYPE);
+                    done.run();
+                    return;
+                }
             }
             byte[] result = BitopCommand.combine(op, sources);
-            tx.round((part, shard, now) -> {
-                if (part == destination) {
-                    BitopCommand.store(shard, copy.bytes, copy.offset(2), copy.length(2), result, now);
-                }
+            tx.roundOn(owner(keys[0]), (part, shard, now) -> {
+                BitopCommand.store(shard, keys[0], 0, keys[0].length, result, now);
+                wrote(shard, keys[0]);
             }, () -> {
-                tx.reply.integer(result.length);
-                tx.finish();
-            });
-        }, false);
+                        out.integer(result.length);
+                        done.run();
+                    });
+        }
     }
 
     /** A request that owns its bytes (the connection's array is reused once the command was dispatched). */

@@ -1,8 +1,5 @@
 package dev.atoll.examples.kv;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * PFADD, PFCOUNT, PFMERGE and PFDEBUG as Redis 7.0's hyperloglog.c: a HyperLogLog is a string value
  * holding Redis's bytes ({@link HyperLogLog}), so GET, STRLEN, DUMP, APPEND, the log and every other
@@ -15,7 +12,7 @@ import java.util.List;
  * {@code Key is not a valid HyperLogLog string value.} for a string whose header is not a
  * HyperLogLog's, {@code INVALIDOBJ Corrupted HLL object detected} for sparse opcodes that do not
  * cover exactly 16384 registers. With the keys of PFCOUNT or PFMERGE on several shards,
- * {@link #start} copies every key's value from its owner and counts (or merges and stores on the
+ * {@link AcrossShards} copies every key's value from its owner and counts (or merges and stores on the
  * destination's owner) under the locks of all of them: as atomic as on one shard.
  */
 final class HllCommands {
@@ -308,44 +305,46 @@ final class HllCommands {
     /**
      * PFCOUNT or PFMERGE with keys on several shards: each owner copies its keys' values, then the
      * coordinator counts their union, or merges them and the destination's owner stores the result,
-     * all under the locks of every key.
+     * all under the locks of every key (a {@link CrossCommand}).
      */
-    static ReplySource start(KvNode node, KvConnection connection, Command command, Request r, ReplyWriter out) {
-        int shards = node.shardCount();
-        List<Transaction.Part> parts = new ArrayList<>();
-        Transaction.Part[] byShard = Transaction.Part.byOwner(r, 1, shards, parts);
-        Request copy = CrossShard.copyOf(r);
-        Transaction.Part destination = byShard[KeySlots.owner(r.bytes, r.offset(1), r.length(1), shards)];
-        byte[][] values = new byte[r.count() - 1][];
-        return Transaction.start(node, connection, out.resp3(), parts, (part, shard, now) -> {
-            for (int i = 1; i < copy.count(); i++) {
-                if (byShard[KeySlots.owner(copy.bytes, copy.offset(i), copy.length(i), shards)] == part) {
-                    // each part writes only its own keys' slots; the coordinator reads them after the round
-                    values[i - 1] = valueOf(shard.live(copy.bytes, copy.offset(i), copy.length(i), now));
-                }
-            }
-        }, tx -> {
+    static final class AcrossShards extends CrossCommand {
+        private final Command command;
+        private final byte[][] values;
+
+        AcrossShards(KvNode node, Command command, Request r) {
+            super(node, CrossShard.keys(r, 1, 1));
+            this.command = command;
+            this.values = new byte[keys.length][];
+        }
+
+        @Override
+        Transaction.Work first() {
+            // each part writes only its own keys' slots; the coordinator reads them after the round
+            return eachOwned(0, keys.length, (k, shard, e, now) -> values[k] = valueOf(e));
+        }
+
+        @Override
+        void then(Transaction tx, ReplyWriter out, Runnable done) {
             if (command == Command.PFCOUNT) {
-                long card = union(values, tx.reply);
+                long card = union(values, out);
                 if (card >= 0) {
-                    tx.reply.integer(card);
+                    out.integer(card);
                 }
-                tx.finish();
+                done.run();
                 return;
             }
-            HyperLogLog merged = merge(values, tx.reply);
+            HyperLogLog merged = merge(values, out);
             if (merged == null) {
-                tx.finish();
+                done.run();
                 return;
             }
-            tx.round((part, shard, now) -> {
-                if (part == destination) {
-                    store(shard, copy.bytes, copy.offset(1), copy.length(1), merged);
-                }
+            tx.roundOn(owner(keys[0]), (part, shard, now) -> {
+                store(shard, keys[0], 0, keys[0].length, merged);
+                wrote(shard, keys[0]);
             }, () -> {
-                tx.reply.ok();
-                tx.finish();
-            });
-        }, false);
+                        out.ok();
+                        done.run();
+                    });
+        }
     }
 }

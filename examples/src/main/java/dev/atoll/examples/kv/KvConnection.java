@@ -29,7 +29,8 @@ import java.util.Arrays;
  *   <li>several keys on several shards (MGET, MSET, DEL, EXISTS, MSETNX, LCS), EXEC, and a command on
  *       a key a transaction holds: a {@link Transaction}, which locks their keys on each owner;</li>
  *   <li>ZUNIONSTORE and the other sorted-set commands of several keys: whole on their shard when
- *       they share one, else a {@link ZSetGather} from this shard;</li>
+ *       they share one, else a {@link ZSetGather} from this shard (a {@link CrossCommand}, as the
+ *       other commands of several keys on several shards);</li>
  *   <li>KEYS, SCAN, DBSIZE, FLUSHALL, INFO: a {@link FanOut} over the shards.</li>
  * </ul>
  *
@@ -127,7 +128,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private int fillingAccounts;
 
     /**
-     * {@link KeyMove}s, {@link Transaction}s and {@link BlockedClient}s started and not yet done: parsing
+     * {@link Transaction}s (EXEC, and commands across shards) and {@link BlockedClient}s started and not yet done: parsing
      * pauses meanwhile, so the next commands see them done.
      */
     private int waitsOut;
@@ -405,7 +406,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /**
      * Parsing must pause: the replies held plus the commands out on other shards are over the
      * high-water mark, the queue is over its length, commands of an earlier read are still out on
-     * other shards, a key is being moved between shards ({@link KeyMove}) or a {@link Transaction} runs, a reply reached the hard
+     * other shards, a {@link Transaction} runs (a key moved between shards, EXEC ...), a reply reached the hard
      * limit (the connection is about to close), or a shard's log is over its bound ({@link LogPressure}).
      */
     private boolean backedUp() {
@@ -525,22 +526,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         switch (command.kind) {
             case KEY, ONE_SHARD -> {
                 int owner = owner(command, r);
-                if (owner == CROSS_SHARD && command.movesAKey()) {
-                    int shards = node.shardCount();
-                    ReplySource move = KeyMove.start(node, this, localOut(), command, r,
-                            KeySlots.owner(r.bytes, r.offset(1), r.length(1), shards),
-                            KeySlots.owner(r.bytes, r.offset(2), r.length(2), shards));
-                    if (move != null) {
-                        push(move, 0);
-                    } else {
-                        localDone(); // answered at once (COPY's options)
-                    }
-                } else if (owner == CROSS_SHARD && command.movesAnElement()) {
-                    take(command, r);
-                } else if (owner == CROSS_SHARD && CrossShard.handles(command)) {
-                    pushOrDone(CrossShard.start(node, this, command, r, localOut()));
-                } else if (owner == CROSS_SHARD && SetsAcrossShards.handles(command)) {
-                    pushOrDone(SetsAcrossShards.start(node, this, localOut(), command, r)); // null: answered at once
+                if (owner == CROSS_SHARD && CrossCommand.handles(command)) {
+                    pushOrDone(CrossCommand.start(node, this, command, r, localOut())); // null: answered at once
                 } else if (owner == CROSS_SHARD) { // a command added without a way across shards yet
                     localOut().error("CROSSSHARD Keys in request are owned by different shards: " + command.name()
                             + " across shards is not supported (see docs/kv.md)");
@@ -604,6 +591,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private int owner(Command command, Request r) {
         int shards = node.shardCount();
         if (command.kind == Command.Kind.KEY) {
+            if (command == Command.SORT && SortCommand.AcrossShards.storesAcross(node, r)) {
+                return CROSS_SHARD; // STORE into another shard's key
+            }
             int at = command.keyIndex(r.count());
             return at < 0 ? home.id : KeySlots.owner(r.bytes, r.offset(at), r.length(at), shards);
         }
@@ -643,12 +633,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         } else if (owner != CROSS_SHARD) {
             sendToOwner(owner, r);
         } else {
-            ReplySource gather = ZSetGather.start(node, this, localOut(), command, r);
-            if (gather != null) {
-                push(gather, 0);
-            } else {
-                localDone(); // answered at once (an argument error)
-            }
+            pushOrDone(CrossCommand.start(node, this, command, r, localOut())); // null: answered at once (an argument error)
         }
     }
 
@@ -830,12 +815,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         replyArrived(replyBytes);
     }
 
-    /** A {@link KeyMove} or {@link Transaction} of this connection is under way. */
+    /** A {@link Transaction} of this connection is under way. */
     void waitStarted() {
         waitsOut++;
     }
 
-    /** A {@link KeyMove} or {@link Transaction} of this connection is done (its reply follows). */
+    /** A {@link Transaction} of this connection is done (its reply follows). */
     void waitDone() {
         waitsOut--;
     }

@@ -158,6 +158,31 @@ final class ListPop extends BlockedClient {
         return target != null;
     }
 
+    // ---- for the non-blocking form inside a transaction (TakeInTransaction) ----
+
+    boolean fromLeft() {
+        return fromLeft;
+    }
+
+    boolean toLeft() {
+        return toLeft;
+    }
+
+    /** A move's destination; null for the pops. */
+    byte[] target() {
+        return target;
+    }
+
+    long count() {
+        return count;
+    }
+
+    /** What a transaction took from {@code key}, for {@link #writeTaken}. */
+    void taken(byte[] key, byte[][] elements) {
+        servedKey = key;
+        this.elements = elements;
+    }
+
     @Override
     Command command() {
         return command;
@@ -212,7 +237,8 @@ final class ListPop extends BlockedClient {
             return;
         }
         elements = owner.lists.pop(e, fromLeft, 1);
-        owner.afterLogged(() -> viaHome(targetOwner, this::pushOrReturn));
+        owner.afterLogged(() -> viaHome(targetOwner, // after a transaction that holds the destination
+                () -> node.shards[targetOwner].locks.whenFree(target, this::pushOrReturn)));
     }
 
     /** On the destination's owner: push the element there, or send it back to the source if the destination is of another type now. */

@@ -12,9 +12,10 @@ import java.util.List;
  * pattern without {@code *} does not sort), LIMIT, GET patterns ({@code #} is the element), DESC,
  * and STORE into a list.
  *
- * <p>With several shards, every key a BY or GET pattern forms and the STORE destination must be on
- * the sorted key's shard (a hash tag in the pattern puts them there); otherwise the command answers
- * an error and changes nothing. Redis Cluster refuses BY and GET patterns outright.
+ * <p>With several shards, every key a BY or GET pattern forms must be on the sorted key's shard (a
+ * hash tag in the pattern puts them there); otherwise the command answers an error and changes
+ * nothing. Redis Cluster refuses BY and GET patterns outright. A STORE destination on another shard
+ * makes it an {@link AcrossShards}: the sorted key's owner sorts, the destination's owner stores.
  */
 final class SortCommand {
     static final String NOT_DOUBLE = "ERR One or more scores can't be converted into double";
@@ -81,14 +82,45 @@ final class SortCommand {
         byte[] b = r.bytes;
         if (o.store >= 0 && !local(b, r.offset(o.store), r.length(o.store))) {
             out.error("CROSSSHARD SORT's STORE destination is owned by another shard than the sorted key");
+            return; // not reached from the connection, which starts an AcrossShards
+        }
+        List<byte[]> result = sorted(r, o, now, out);
+        if (result == null) {
             return;
         }
+        if (o.store >= 0) {
+            out.integer(shard.store(b, r.offset(o.store), r.length(o.store), listOf(result), now));
+            return;
+        }
+        out.arrayHeader(result.size());
+        for (int i = 0; i < result.size() && !out.full(); i++) {
+            byte[] answer = result.get(i);
+            if (answer == null) {
+                out.nullBulk();
+            } else {
+                out.bulk(answer);
+            }
+        }
+    }
+
+    /** What a STORE stores: the result as a list, a GET that found nothing as an empty string. */
+    private static ListValue listOf(List<byte[]> result) {
+        ListValue list = new ListValue();
+        for (byte[] stored : result) {
+            list.push(false, stored == null ? EMPTY : stored);
+        }
+        return list;
+    }
+
+    /** The elements (or their GET values) in their order; null after the error reply into {@code out}. */
+    private List<byte[]> sorted(Request r, Options o, long now, ReplyWriter out) {
+        byte[] b = r.bytes;
         foreign = null;
         KeyTable.Entry e = shard.live(b, r.offset(1), r.length(1), now);
         Aggregate value = e == null ? null : e.aggregate();
         if (e != null && !(value instanceof ListValue || value instanceof SetValue || value instanceof ZSetValue)) {
             out.error(KvShard.WRONGTYPE);
-            return;
+            return null;
         }
         boolean dontSort = o.dontSort;
         boolean alpha = o.alpha;
@@ -130,11 +162,11 @@ final class SortCommand {
                 }
             }
             if (foreign(out)) {
-                return;
+                return null;
             }
             if (notANumber) {
                 out.error(NOT_DOUBLE);
-                return;
+                return null;
             }
             Comparator<Item> order = alpha
                     ? (by < 0 ? (x, y) -> Arrays.compareUnsigned(x.element, y.element) : SortCommand::byWeight)
@@ -146,25 +178,66 @@ final class SortCommand {
             }
         }
         List<byte[]> result = result(r, o, items, (int) start, (int) end, now);
-        if (foreign(out)) {
-            return;
+        return foreign(out) ? null : result;
+    }
+
+    /**
+     * SORT ... STORE with the destination on another shard than the sorted key, as a {@link
+     * CrossCommand}: the sorted key's owner sorts in the first round, the destination's owner stores
+     * the list in the second, under the locks of both keys (its BY and GET keys, on the sorted key's
+     * shard, are read in the first round's one step there).
+     */
+    static final class AcrossShards extends CrossCommand {
+        private final Request r;
+        private final ReplyWriter error = new ReplyWriter(64);
+        private ListValue list;
+
+        AcrossShards(KvNode node, Request r) {
+            super(node, new byte[][] {r.copy(1), r.copy(storeIndex(Command.SORT, r))});
+            this.r = r;
         }
-        if (o.store >= 0) {
-            ListValue list = new ListValue();
-            for (byte[] stored : result) {
-                list.push(false, stored == null ? EMPTY : stored);   // a GET that found nothing stores an empty string
-            }
-            out.integer(shard.store(b, r.offset(o.store), r.length(o.store), list, now));
-            return;
+
+        /** Whether {@code r} (SORT) stores into a key another shard than the sorted key's owns. */
+        static boolean storesAcross(KvNode node, Request r) {
+            int store = storeIndex(Command.SORT, r);
+            int shards = node.shardCount();
+            return store >= 0 && KeySlots.owner(r.bytes, r.offset(store), r.length(store), shards)
+                    != KeySlots.owner(r.bytes, r.offset(1), r.length(1), shards);
         }
-        out.arrayHeader(result.size());
-        for (int i = 0; i < result.size() && !out.full(); i++) {
-            byte[] answer = result.get(i);
-            if (answer == null) {
-                out.nullBulk();
-            } else {
-                out.bulk(answer);
+
+        @Override
+        Transaction.Work first() {
+            return eachOwned(0, 1, (k, shard, e, now) -> {
+                SortCommand sort = new SortCommand(shard);
+                Options o = sort.parse(false, r, error);
+                List<byte[]> result = o == null ? null : sort.sorted(r, o, now, error);
+                list = result == null ? null : listOf(result);
+            });
+        }
+
+        @Override
+        void then(Transaction tx, ReplyWriter out, Runnable done) {
+            if (list == null) {
+                out.raw(error.bytes(), 0, error.size());
+                done.run();
+                return;
             }
+            long[] size = new long[1];
+            String[] refused = new String[1];
+            tx.roundOn(owner(keys[1]), (part, shard, now) -> {
+                refused[0] = shard.writeRefusal();
+                if (refused[0] == null) {
+                    size[0] = shard.store(keys[1], 0, keys[1].length, list, now);
+                    wrote(shard, keys[1]);
+                }
+            }, () -> {
+                if (refused[0] != null) {
+                    ErrorStats.answerFailed(Command.SORT, out, refused[0]);
+                } else {
+                    out.integer(size[0]);
+                }
+                done.run();
+            });
         }
     }
 

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Work on keys of several shards that no other command may see half done: EXEC, and MGET, MSET,
- * DEL, EXISTS, MSETNX, LCS across shards. The coordinator is the connection's shard; each involved
+ * Work on keys of several shards that no other command may see half done: EXEC, MGET, MSET, DEL,
+ * EXISTS across shards, and every other command of several keys on several shards ({@link CrossCommand}:
+ * RENAME, SUNIONSTORE, ZUNIONSTORE, LMOVE, MSETNX, LCS ...). The coordinator is the connection's shard; each involved
  * shard has a {@link Part} (the keys it locks there, the commands it runs there and their replies).
  *
  * <ol>
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
  *       two wait for each other (ordered resource acquisition: a wait is always for a higher shard).
  *       A watched key that changed ends it: the locks taken are let go and EXEC answers null.</li>
  *   <li><b>Run</b>, with every key locked: the first round of work runs on the last shard as soon as it
- *       is locked, then on the others at once; a plan may run more rounds (MSETNX: check, then set).</li>
+ *       is locked, then on the others at once (without WATCH, each part runs it as soon as it is locked); a plan may run more rounds ({@link #round}, {@link #roundOn}:
+ *       MSETNX checks, then sets; an EXEC runs its commands in stretches between its cross-shard ones).</li>
  *   <li><b>Release</b>, only once every part ran: a reader that waited for one key sees the whole
  *       transaction, and one that read a key before it was locked saw none of it.</li>
  * </ol>
@@ -47,6 +49,9 @@ final class Transaction extends PendingReply {
         int count;
         final ReplyWriter replies = new ReplyWriter(64);
         private int[] ends = new int[4];
+        /** Commands of this round run so far, and where the next one starts in {@link #commands}. */
+        private int executed;
+        private int executedAt;
         /** What a {@link Work} leaves for the coordinator (LCS: a copy of a key's entry). */
         Object value;
         private KeyLocks.Claim claim;
@@ -99,6 +104,13 @@ final class Transaction extends PendingReply {
             commands.clear();
             replies.clear();
             count = 0;
+            executed = 0;
+            executedAt = 0;
+        }
+
+        /** Commands added and not run yet. */
+        boolean pending(int upTo) {
+            return executed < upTo;
         }
 
         /** Appends reply {@code index} of this round to {@code out}. */
@@ -124,8 +136,16 @@ final class Transaction extends PendingReply {
             return replies.bytes()[index == 0 ? 0 : ends[index - 1]];
         }
 
-        /** Executes this round's commands in order, the replies in {@code resp3} or not. */
+        /** Executes this round's commands not run yet in order, the replies in {@code resp3} or not. */
         void execute(KvShard shard, long now, boolean resp3) {
+            execute(shard, now, resp3, count);
+        }
+
+        /**
+         * Executes the commands not run yet below index {@code upTo}, in order, appending their replies: an
+         * EXEC with commands across shards runs its commands in stretches between them.
+         */
+        void execute(KvShard shard, long now, boolean resp3, int upTo) {
             RespParser parser = shard.parser;
             Request r = shard.request;
             byte[] bytes = commands.bytes();
@@ -133,12 +153,14 @@ final class Transaction extends PendingReply {
             if (ends.length < count) {
                 ends = Arrays.copyOf(ends, count);
             }
-            int at = 0;
-            for (int i = 0; i < count; i++) {
+            int at = executedAt;
+            for (int i = executed; i < upTo; i++) {
                 at = parser.parse(bytes, at, commands.size(), r);
                 shard.execute(Command.lookup(r), r, replies, now);
                 ends[i] = replies.size();
             }
+            executed = Math.max(executed, upTo);
+            executedAt = at;
         }
     }
 
@@ -151,6 +173,12 @@ final class Transaction extends PendingReply {
     private final Consumer<Transaction> then;
     /** Whether the whole work is the first round: a lone part lets go of its keys right after it. */
     private final boolean oneRound;
+    /**
+     * No part checks a watched key: the transaction cannot abort, so each part runs the first round as
+     * soon as it holds its keys (two-phase locking allows work while taking locks; only an abort
+     * would need it undone), which saves a round trip to every part but the last.
+     */
+    private final boolean cannotAbort;
     private int remaining;
     private boolean aborted;
 
@@ -163,6 +191,11 @@ final class Transaction extends PendingReply {
         this.first = first;
         this.then = then;
         this.oneRound = oneRound;
+        boolean watching = false;
+        for (Part part : parts) {
+            watching |= !part.watched.isEmpty();
+        }
+        this.cannotAbort = !watching;
     }
 
     /**
@@ -200,7 +233,7 @@ final class Transaction extends PendingReply {
             Runnable granted = () -> {
                 long now = System.currentTimeMillis();
                 part.dirty = changed(part, shard, now);
-                if (!part.dirty && last && first != null) {
+                if (!part.dirty && (last || cannotAbort) && first != null) {
                     first.run(part, shard, now);
                     part.ran = true;
                     if (oneRound && parts.length == 1) {
@@ -209,8 +242,8 @@ final class Transaction extends PendingReply {
                 }
                 on(home, () -> locked(i));
             };
-            if (parts.length == 1 && !shard.locks.active()) {
-                granted.run(); // alone, and nothing is locked here: atomic on this thread
+            if (parts.length == 1 && oneRound && !shard.locks.active()) {
+                granted.run(); // alone, one round, and nothing is locked here: atomic on this thread
             } else {
                 part.claim = new KeyLocks.Claim(part.keys.toArray(new byte[0][]), true, granted);
                 shard.locks.claim(part.claim);
@@ -250,9 +283,17 @@ final class Transaction extends PendingReply {
 
     /** Runs {@code work} on every part (that did not run it at its lock), then {@code next} on the coordinator. */
     void round(Work work, Runnable next) {
+        roundOn(-1, work, next);
+    }
+
+    /**
+     * Runs {@code work} on the part of shard {@code shard} (-1: on every part that did not run it at its
+     * lock), then {@code next} on the coordinator.
+     */
+    void roundOn(int shard, Work work, Runnable next) {
         List<Part> toRun = new ArrayList<>(parts.length);
         for (Part part : parts) {
-            if (!part.ran) {
+            if (shard < 0 ? !part.ran : part.shard == shard) {
                 toRun.add(part);
             }
         }

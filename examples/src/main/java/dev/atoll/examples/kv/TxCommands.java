@@ -7,10 +7,14 @@ import java.util.List;
  * A list of commands run as one {@link Transaction} (EXEC's queue, or one command that must not be
  * seen half done). Each command goes whole to the part of the shard that owns its keys, in order;
  * MGET, MSET, DEL, UNLINK, EXISTS and TOUCH with keys on several shards become one command per key
- * (each on its owner) whose replies are joined again; connection commands (PING, ECHO, ...) run on
- * the coordinator as the reply is written; the rest that cannot run inside a transaction across
- * shards (MSETNX, LCS, RENAME, COPY with keys on several shards; KEYS, SCAN, DBSIZE, FLUSHALL, INFO)
- * is answered an error in its place, which does not stop the others (as a runtime error in Redis).
+ * (each on its owner) whose replies are joined again; the other commands of several keys on several
+ * shards ({@link CrossCommand}: RENAME, SUNIONSTORE, ZUNIONSTORE, MSETNX ...) run as rounds of
+ * their own between the stretches of the others: every part first runs its commands queued before
+ * it, then the command's rounds run, then the next stretch — so each command sees the effects of
+ * those before it, all under the same locks. Connection commands (PING, ECHO, ...) run on the
+ * coordinator as the reply is written; the rest that cannot run inside a transaction (KEYS, SCAN,
+ * DBSIZE, FLUSHALL, INFO, SORT ... STORE across shards) is answered an error in its place, which does
+ * not stop the others (as a runtime error in Redis).
  */
 final class TxCommands {
     private static final int ONE = 0;
@@ -19,9 +23,18 @@ final class TxCommands {
     private static final int ERROR = 3;
     /** An MGET of one key answers {@code *1\r\n} and the value: the value is what the join takes. */
     private static final int MGET_HEADER = 4;
+    /** A {@link CrossCommand}, or its argument error: its reply is in {@link Op#out}. */
+    private static final int CROSS = 5;
 
-    /** One command's reply: where it comes from. */
-    private record Op(int kind, Command command, Transaction.Part[] parts, int[] indexes, String error) {
+    /**
+     * One command's reply: where it comes from. A CROSS op has its command (null: answered at once),
+     * its reply, and per shard how many of that part's commands come before it.
+     */
+    private record Op(int kind, Command command, Transaction.Part[] parts, int[] indexes, String error,
+                      CrossCommand cross, ReplyWriter out, int[] before) {
+        Op(int kind, Command command, Transaction.Part[] parts, int[] indexes, String error) {
+            this(kind, command, parts, indexes, error, null, null, null);
+        }
     }
 
     private final KvNode node;
@@ -65,7 +78,8 @@ final class TxCommands {
                 }
                 ops.add(new Op(HOME, command, null, new int[] {homeCount++}, null));
             }
-            case ALL_SHARDS, TAKES, SERVER -> ops.add(new Op(ERROR, command, null, null, "ERR " + command.name()
+            case TAKES -> addCross(command, r); // the non-blocking form, as Redis runs it inside MULTI
+            case ALL_SHARDS, SERVER -> ops.add(new Op(ERROR, command, null, null, "ERR " + command.name()
                     + " inside MULTI is not supported (see docs/kv.md)"));
             default -> addKeyed(command, r);
         }
@@ -96,10 +110,32 @@ final class TxCommands {
                 indexes[k] = command == Command.MSET ? at[k].add(r, 0, i, i + 1) : at[k].add(r, 0, i);
             }
             ops.add(new Op(JOIN, command, at, indexes, null));
+        } else if (CrossCommand.handles(command)) {
+            addCross(command, r);
         } else {
             ops.add(new Op(ERROR, command, null, null, "CROSSSHARD Keys in request are owned by different shards: "
                     + command.name() + " across shards is not supported inside MULTI (see docs/kv.md)"));
         }
+    }
+
+    /** A {@link CrossCommand}: rounds of its own between the commands before and after it. */
+    private void addCross(Command command, Request r) {
+        ReplyWriter out = new ReplyWriter(64);
+        CrossCommand cross = CrossCommand.of(node, command, r, out);
+        if (cross != null) {
+            for (byte[] key : cross.keys) {
+                part(owner(key)).keys.add(key);
+            }
+        }
+        int[] before = new int[byShard.length];
+        for (int s = 0; s < before.length; s++) {
+            before[s] = byShard[s] == null ? 0 : byShard[s].count;
+        }
+        ops.add(new Op(CROSS, command, null, null, null, cross, out, before));
+    }
+
+    private int owner(byte[] key) {
+        return KeySlots.owner(key, 0, key.length, node.shardCount());
     }
 
     private static void lock(Transaction.Part part, Request r, int... keys) {
@@ -121,16 +157,68 @@ final class TxCommands {
      * the one command's; {@code done} runs on the coordinator once the reply is written.
      */
     Transaction start(KvConnection connection, boolean resp3, boolean wrap, Runnable done) {
-        return Transaction.start(node, connection, resp3, parts, (part, shard, now) -> part.execute(shard, now, resp3),
-                tx -> {
-                    if (tx.aborted()) {
-                        tx.reply.nullArray();
-                    } else {
-                        write(tx.reply, wrap);
-                    }
-                    done.run();
-                    tx.finish();
-                }, true);
+        int cross = nextCross(0);
+        Transaction.Work first = cross < 0 ? (part, shard, now) -> part.execute(shard, now, resp3) : stretch(cross, resp3);
+        return Transaction.start(node, connection, resp3, parts, first, tx -> {
+            if (tx.aborted()) {
+                tx.reply.nullArray();
+                end(tx, wrap, done);
+            } else if (cross < 0) {
+                end(tx, wrap, done);
+            } else {
+                crossThen(tx, cross, resp3, wrap, done);
+            }
+        }, cross < 0);
+    }
+
+    /** The index of the first CROSS op from {@code from} that has a command to run; -1: none. */
+    private int nextCross(int from) {
+        for (int i = from; i < ops.size(); i++) {
+            if (ops.get(i).cross != null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A round's work: the part's commands queued before CROSS op {@code at}, then that command's first round. */
+    private Transaction.Work stretch(int at, boolean resp3) {
+        Op op = ops.get(at);
+        Transaction.Work crossFirst = op.cross.first();
+        return (part, shard, now) -> {
+            part.execute(shard, now, resp3, op.before[part.shard]);
+            crossFirst.run(part, shard, now);
+        };
+    }
+
+    /** On the coordinator, once CROSS op {@code at}'s first round ran: its other rounds, then the next stretch. */
+    private void crossThen(Transaction tx, int at, boolean resp3, boolean wrap, Runnable done) {
+        Op op = ops.get(at);
+        op.out.resp3(resp3);
+        op.cross.then(tx, op.out, () -> {
+            int next = nextCross(at + 1);
+            if (next >= 0) {
+                tx.round(stretch(next, resp3), () -> crossThen(tx, next, resp3, wrap, done));
+                return;
+            }
+            boolean pending = false;
+            for (Transaction.Part part : parts) {
+                pending |= part.pending(part.count);
+            }
+            if (pending) {
+                tx.round((part, shard, now) -> part.execute(shard, now, resp3), () -> end(tx, wrap, done));
+            } else {
+                end(tx, wrap, done);
+            }
+        });
+    }
+
+    private void end(Transaction tx, boolean wrap, Runnable done) {
+        if (!tx.aborted()) {
+            write(tx.reply, wrap);
+        }
+        done.run();
+        tx.finish();
     }
 
     private void write(ReplyWriter out, boolean wrap) {
@@ -143,6 +231,7 @@ final class TxCommands {
             switch (op.kind) {
                 case ONE -> op.parts[0].writeReply(op.indexes[0], out);
                 case ERROR -> out.error(op.error);
+                case CROSS -> out.raw(op.out.bytes(), 0, op.out.size());
                 case HOME -> {
                     at = home.parser.parse(homeCommands.bytes(), at, homeCommands.size(), r);
                     if (op.command == Command.UNWATCH) {

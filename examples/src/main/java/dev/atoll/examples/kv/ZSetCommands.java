@@ -287,7 +287,7 @@ final class ZSetCommands {
         }
     }
 
-    /** The key of {@link #entry} changed: a move in progress keeps its source (see {@link KeyMove}). */
+    /** The key of {@link #entry} changed: a new version, which a WATCH sees. */
     private void changed() {
         entry.version++;
     }

@@ -1,59 +1,51 @@
 package dev.atoll.examples.kv;
 
-import dev.atoll.shards.Shard;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * A sorted-set command whose keys are on several shards — ZUNION, ZINTER, ZDIFF, ZINTERCARD, their
- * STORE forms, ZRANGESTORE, ZMPOP, and the geo searches that store (GEOSEARCHSTORE, GEORADIUS
- * STORE: {@link GeoCommands#storedResult}) — run from the connection's shard ("home") through the mesh:
+ * STORE forms, ZRANGESTORE, ZMPOP, and the geo searches that store (GEOSEARCHSTORE, GEORADIUS ...
+ * STORE: {@link GeoCommands#storedResult}) — as a {@link CrossCommand}: rounds of a {@link Transaction}
+ * under the locks of all its keys (alone, or inside an EXEC), so that it is as atomic as on one shard:
  *
  * <ol>
- *   <li>its arguments are checked at home (numkeys, ZRANGE's range, ZMPOP's options);</li>
- *   <li>each source key's owner sends back a copy of its value (a sorted set, a set, or "wrong
- *       type"), one message per owner;</li>
- *   <li>home computes the result as one shard would ({@link ZSetAlgebra}, {@link ZSetCommands#rangeResult});</li>
- *   <li>a STORE form sends the result to the destination's owner, which stores and logs it;</li>
- *   <li>ZMPOP instead asks the owner of each key in turn to pop, until one has members.</li>
+ *   <li>its arguments are checked on the connection's shard (numkeys, ZRANGE's range, ZMPOP's options);</li>
+ *   <li>first round: each source key's owner copies its value (a sorted set, a set, or "wrong type");</li>
+ *   <li>the coordinator computes the result as one shard would ({@link ZSetAlgebra}, {@link ZSetCommands#rangeResult});</li>
+ *   <li>a STORE form has the destination's owner store and log it, in a second round;</li>
+ *   <li>ZMPOP instead learns in the first round which keys hold what, then has the owner of the first
+ *       key that holds members pop them.</li>
  * </ol>
- *
- * Not atomic across shards: a write to a source between steps 2 and 4 may or may not be seen, each
- * source is read at one instant. Every message is sent from home, behind the connection's earlier
- * commands, and the connection parses nothing new until the reply is in, so its own next commands
- * see the result. Under {@code appendfsync always} the reply waits for the sync of what was stored
- * or popped.
  */
-final class ZSetGather extends PendingReply {
-    private final KvNode node;
+final class ZSetGather extends CrossCommand {
     private final Command command;
     private final Request request;
-    private final int home;
-    private final int[] keys;
-    private ZRange range;
-    private ZSetAlgebra.Pop pop;
-    /** The value of each source key, as it arrives (index as in {@link #keys} past the destination). */
-    private Object[] inputs;
-    private int waiting;
-    private String failure;
-    /** Still in {@link #start}: an answer found at once (a refused send) is not notified. */
-    private boolean starting = true;
+    /** Where the sources start among {@link #keys}: past a STORE's destination. */
+    private final int firstSource;
+    private final ZRange range;
+    private final ZSetAlgebra.Pop pop;
+    /** The value of each source key (index past the destination), from the first round; ZMPOP: only its kind. */
+    private final Object[] inputs;
 
-    private ZSetGather(KvNode node, KvConnection connection, boolean resp3, Command command, Request request,
-                       int[] keys) {
-        super(connection, resp3);
-        this.node = node;
+    private ZSetGather(KvNode node, Command command, Request request, int[] keys, ZRange range, ZSetAlgebra.Pop pop) {
+        super(node, copies(request, keys));
         this.command = command;
         this.request = request;
-        this.home = Shard.current().id();
-        this.keys = keys;
+        this.firstSource = ZSetAlgebra.stores(command) || GeoCommands.stores(command) ? 1 : 0; // geo: only a STORE comes here
+        this.range = range;
+        this.pop = pop;
+        this.inputs = new Object[keys.length - firstSource];
     }
 
-    /** Starts the command of {@code r}; null when it was answered at once into {@code out} (an argument error). */
-    static ZSetGather start(KvNode node, KvConnection connection, ReplyWriter out, Command command, Request r) {
+    /** Copies of the arguments {@code at} of {@code r}. */
+    private static byte[][] copies(Request r, int[] at) {
+        byte[][] keys = new byte[at.length][];
+        for (int k = 0; k < at.length; k++) {
+            keys[k] = r.copy(at[k]);
+        }
+        return keys;
+    }
+
+    /** The command of {@code r}; null when it was answered at once into {@code out} (an argument error). */
+    static ZSetGather of(KvNode node, Command command, Request r, ReplyWriter out) {
         int[] keys = ZSetAlgebra.keys(command, r, out);
         if (keys == null) {
             return null;
@@ -66,125 +58,64 @@ final class ZSetGather extends PendingReply {
         if (command == Command.ZMPOP && (pop = ZSetAlgebra.pop(r, keys[keys.length - 1] + 1, out)) == null) {
             return null;
         }
-        ZSetGather gather = new ZSetGather(node, connection, out.resp3(), command, copy(r), keys);
-        gather.range = range;
-        gather.pop = pop;
-        node.shards[gather.home].batches.sendAll(); // after the commands already queued for those shards
-        connection.waitStarted();
-        if (command == Command.ZMPOP) {
-            gather.popFrom(0);
-        } else {
-            gather.gather();
-        }
-        gather.starting = false;
-        return gather;
+        return new ZSetGather(node, command, CrossShard.copyOf(r), keys, range, pop);
     }
 
-    /** The request with its own copy of the bytes: the parse buffer is reused meanwhile. */
-    private static Request copy(Request r) {
-        int total = 0;
-        for (int i = 0; i < r.count(); i++) {
-            total += r.length(i);
-        }
-        byte[] bytes = new byte[total];
-        Request own = new Request();
-        own.reset(bytes);
-        int at = 0;
-        for (int i = 0; i < r.count(); i++) {
-            System.arraycopy(r.bytes, r.offset(i), bytes, at, r.length(i));
-            own.add(at, r.length(i));
-            at += r.length(i);
-        }
-        return own;
-    }
-
-    private int ownerOf(int argument) {
-        return KeySlots.owner(request.bytes, request.offset(argument), request.length(argument), node.shardCount());
-    }
-
-    private byte[] key(int argument) {
-        return request.copy(argument);
-    }
-
-    // ---- steps 2 and 3 ----
-
-    private void gather() {
-        int first = ZSetAlgebra.stores(command) || GeoCommands.stores(command) ? 1 : 0; // geo: only a STORE comes here
-        inputs = new Object[keys.length - first];
-        Map<Integer, List<Integer>> byOwner = new LinkedHashMap<>();
-        for (int i = 0; i < inputs.length; i++) {
-            byOwner.computeIfAbsent(ownerOf(keys[first + i]), o -> new ArrayList<>()).add(i);
-        }
-        waiting = byOwner.size();
-        byOwner.forEach((owner, indexes) -> {
-            byte[][] names = new byte[indexes.size()][];
-            for (int k = 0; k < names.length; k++) {
-                names[k] = key(keys[first + indexes.get(k)]);
-            }
-            boolean sent = Shard.current().send(owner, () -> {
-                Object[] values = new Object[names.length];
-                String error = null;
-                try {
-                    KvShard shard = node.shards[owner];
-                    long now = System.currentTimeMillis();
-                    for (int k = 0; k < names.length; k++) {
-                        values[k] = ZSetCommands.input(shard.live(names[k], 0, names[k].length, now), true);
-                    }
-                } catch (RuntimeException e) {
-                    error = "ERR " + e.getMessage();
-                }
-                String failed = error;
-                Shard.current().sendReply(home, () -> arrived(indexes, values, failed));
-            });
-            if (!sent) {
-                arrived(indexes, new Object[indexes.size()], "ERR shard " + owner + " is overloaded");
-            }
+    @Override
+    Transaction.Work first() {
+        return eachOwned(firstSource, keys.length, (k, shard, e, now) -> {
+            Object input = ZSetCommands.input(e, command != Command.ZMPOP);
+            inputs[k - firstSource] = command == Command.ZMPOP && input != null && !(input instanceof ZSetValue)
+                    ? ZSetAlgebra.WRONG_TYPE : input;
         });
     }
 
-    private void arrived(List<Integer> indexes, Object[] values, String error) {
-        for (int k = 0; k < values.length; k++) {
-            inputs[indexes.get(k)] = values[k];
-        }
-        if (error != null && failure == null) {
-            failure = error;
-        }
-        if (--waiting > 0) {
+    @Override
+    void then(Transaction tx, ReplyWriter out, Runnable done) {
+        if (command == Command.ZMPOP) {
+            zmpop(tx, out, done);
             return;
         }
-        if (failure != null) {
-            finish(failure);
-            return;
-        }
-        long now = System.currentTimeMillis();
         ZSetValue result;
         if (GeoCommands.stores(command)) {
-            result = counted(() -> GeoCommands.storedResult(command, request, inputs[0], reply));
+            result = counted(() -> GeoCommands.storedResult(command, request, inputs[0], out));
             if (result == null) {
-                done(); // the error is written
+                done.run(); // the error is written
                 return;
             }
         } else if (command == Command.ZRANGESTORE) {
             Object source = inputs[0];
             if (source != null && !(source instanceof ZSetValue)) {
-                finish(KvShard.WRONGTYPE);
+                fail(out, KvShard.WRONGTYPE, done);
                 return;
             }
             result = ZSetCommands.rangeResult((ZSetValue) source, range);
         } else {
-            ZSetAlgebra.Outcome outcome = counted(() -> ZSetAlgebra.combine(command, request, inputs, reply));
+            ZSetAlgebra.Outcome outcome = counted(() -> ZSetAlgebra.combine(command, request, inputs, out));
             if (outcome == null) {
-                done(); // the error is written
+                done.run(); // the error is written
                 return;
             }
             if (!ZSetAlgebra.stores(command)) {
-                node.shards[home].zsets.reply(command, null, outcome, now, reply);
-                done();
+                node.local().zsets.reply(command, null, outcome, System.currentTimeMillis(), out);
+                done.run();
                 return;
             }
             result = outcome.result();
         }
-        storeAt(result);
+        String[] answer = new String[1];
+        tx.roundOn(owner(keys[0]), (part, shard, now) -> {
+            answer[0] = shard.writeRefusal() != null ? "-" + shard.writeRefusal()
+                    : ":" + shard.zsets.store(keys[0], result, now);
+            wrote(shard, keys[0]);
+        }, () -> {
+            if (answer[0].charAt(0) == '-') {
+                fail(out, answer[0].substring(1), done);
+            } else {
+                out.raw(ReplyWriter.asciiBytes(answer[0] + "\r\n"));
+                done.run();
+            }
+        });
     }
 
     /** Runs {@code computation}, which may write an error reply: such an error fails the command (INFO errorstats). */
@@ -198,88 +129,38 @@ final class ZSetGather extends PendingReply {
         }
     }
 
-    // ---- step 4 ----
-
-    private void storeAt(ZSetValue result) {
-        int owner = ownerOf(keys[0]);
-        byte[] target = key(keys[0]);
-        boolean sent = Shard.current().send(owner, () -> {
-            KvShard shard = node.shards[owner];
-            String answer;
-            try {
-                answer = shard.writeRefusal() != null ? "-" + shard.writeRefusal()
-                        : ":" + shard.zsets.store(target, result, System.currentTimeMillis());
-            } catch (RuntimeException e) {
-                answer = "-ERR " + e.getMessage();
-            }
-            String resp = answer;
-            shard.afterLogged(() -> Shard.current().sendReply(home, () -> {
-                reply.raw(ReplyWriter.asciiBytes(resp + "\r\n"));
-                done();
-            }));
-        });
-        if (!sent) {
-            finish("ERR shard " + owner + " is overloaded");
+    /** ZMPOP: the owner of the first key that holds a sorted set pops (WRONGTYPE if another type comes first). */
+    private void zmpop(Transaction tx, ReplyWriter out, Runnable done) {
+        int at = 0;
+        while (at < inputs.length && inputs[at] == null) {
+            at++;
         }
-    }
-
-    // ---- ZMPOP ----
-
-    /** Asks the owner of source key {@code index} to pop; on to the next key when it has no members. */
-    private void popFrom(int index) {
-        if (index == keys.length) {
-            reply.nullArray();
-            done();
+        if (at == inputs.length) {
+            out.nullArray();
+            done.run();
             return;
         }
-        int owner = ownerOf(keys[index]);
-        byte[] name = key(keys[index]);
-        boolean sent = Shard.current().send(owner, () -> {
-            KvShard shard = node.shards[owner];
-            Object popped;
-            try {
-                popped = shard.writeRefusal() != null ? shard.writeRefusal() // the error text
-                        : shard.zsets.popFirst(name, pop, System.currentTimeMillis());
-            } catch (RuntimeException e) {
-                popped = e;
+        if (inputs[at] == ZSetAlgebra.WRONG_TYPE) {
+            fail(out, KvShard.WRONGTYPE, done);
+            return;
+        }
+        byte[] key = keys[at];
+        Object[] outcome = new Object[1];
+        tx.roundOn(owner(key), (part, shard, now) -> {
+            outcome[0] = shard.writeRefusal() != null ? shard.writeRefusal() : shard.zsets.popFirst(key, pop, now);
+            wrote(shard, key);
+        }, () -> {
+            if (outcome[0] instanceof ZSetCommands.Popped popped) {
+                ZSetCommands.mpopReply(key, popped, out);
+                done.run();
+            } else {
+                fail(out, (String) outcome[0], done); // MISCONF
             }
-            Object outcome = popped;
-            shard.afterLogged(() -> Shard.current().sendReply(home, () -> popped(index, name, outcome)));
         });
-        if (!sent) {
-            finish("ERR shard " + owner + " is overloaded");
-        }
     }
 
-    private void popped(int index, byte[] name, Object outcome) {
-        if (outcome == null) {
-            popFrom(index + 1);
-        } else if (outcome instanceof ZSetCommands.Popped popped) {
-            ZSetCommands.mpopReply(name, popped, reply);
-            done();
-        } else if (outcome instanceof String error) {
-            finish(error); // MISCONF
-        } else if (outcome instanceof RuntimeException e) {
-            finish("ERR " + e.getMessage());
-        } else {
-            finish(KvShard.WRONGTYPE);
-        }
-    }
-
-    // ---- the end ----
-
-    private void finish(String error) {
-        ErrorStats.answerFailed(command, reply, error);
-        done();
-    }
-
-    /** The reply is written, on home: the connection takes it and parses on. */
-    private void done() {
-        connection.waitDone();
-        if (starting) {
-            completeAtOnce();
-        } else {
-            complete();
-        }
+    private void fail(ReplyWriter out, String error, Runnable done) {
+        ErrorStats.answerFailed(command, out, error);
+        done.run();
     }
 }

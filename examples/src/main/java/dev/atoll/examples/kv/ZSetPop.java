@@ -74,6 +74,17 @@ final class ZSetPop extends BlockedClient {
         return command;
     }
 
+    /** MIN or MAX, and how many (for the non-blocking form inside a transaction, TakeInTransaction). */
+    ZSetAlgebra.Pop pop() {
+        return pop;
+    }
+
+    /** What a transaction took from {@code key}, for {@link #writeTaken}. */
+    void taken(byte[] key, ZSetCommands.Popped taken) {
+        servedKey = key;
+        popped = taken;
+    }
+
     @Override
     boolean accepts(KeyTable.Entry e, boolean initial) {
         return initial || e.aggregate() instanceof ZSetValue; // a sorted set is never empty: an emptied one is no key

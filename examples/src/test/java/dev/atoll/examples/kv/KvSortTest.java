@@ -121,9 +121,10 @@ class KvSortTest {
     }
 
     /**
-     * With keys on two shards: a BY or GET pattern that forms a key of another shard, and a STORE into
-     * another shard, are refused with CROSSSHARD and change nothing (Redis Cluster refuses BY and GET
-     * patterns altogether, and a STORE across slots).
+     * With keys on two shards: a BY or GET pattern that forms a key of another shard is refused with
+     * CROSSSHARD and changes nothing (Redis Cluster refuses BY and GET patterns altogether); a STORE
+     * into another shard runs as a transaction across the two (the sorted key's owner sorts, the
+     * destination's stores), alone and inside MULTI.
      */
     @Test
     void patternsAndStoreStayOnTheSortedKeysShard() throws Exception {
@@ -133,10 +134,14 @@ class KvSortTest {
             String other = keyOnOtherShard(list, "dst");
             assertEquals(3L, c.call("RPUSH", list, "2", "1", "3"));
             assertEquals("OK", c.call("SET", other, "kept"));
-            Object refused = c.call("SORT", list, "STORE", other);
-            assertInstanceOf(RespClient.Error.class, refused);
-            assertTrue(((RespClient.Error) refused).text().startsWith("CROSSSHARD"), refused.toString());
-            assertEquals("kept", c.call("GET", other));
+            assertEquals(3L, c.call("SORT", list, "STORE", other));
+            assertEquals(List.of("1", "2", "3"), c.call("LRANGE", other, "0", "-1"));
+            assertEquals("OK", c.call("MULTI"));
+            assertEquals("QUEUED", c.call("SORT", list, "DESC", "LIMIT", "0", "2", "STORE", other));
+            assertEquals("QUEUED", c.call("LRANGE", other, "0", "-1"));
+            assertEquals("QUEUED", c.call("SORT", list, "BY", "nosort", "BAD", "STORE", other));
+            assertEquals(List.of(2L, List.of("3", "2"), new RespClient.Error(KvShard.SYNTAX)), c.call("EXEC"));
+            assertEquals("OK", c.call("SET", other, "kept"));
             String weightPrefix = keyOnOtherShard(list, "w_");   // "w_<n>1": the key the pattern forms for element 1
             String pattern = weightPrefix.substring(0, weightPrefix.length() - 1) + "*";
             Object byRefused = c.call("SORT", list, "BY", pattern);
