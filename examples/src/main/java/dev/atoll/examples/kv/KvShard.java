@@ -77,6 +77,7 @@ final class KvShard {
     private final BitfieldCommand bitfields = new BitfieldCommand(this);
     private final BitopCommand bitops = new BitopCommand(this);
     private final HllCommands hlls = new HllCommands(this);
+    private final StreamCommands streams = new StreamCommands(this);
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -420,6 +421,7 @@ final class KvShard {
             case BITFIELD, BITFIELD_RO -> bitfields.run(command, r, now, out);
             case BITOP -> bitops.run(r, now, out);
             case PFADD, PFCOUNT, PFMERGE, PFDEBUG -> hlls.run(command, r, now, out);
+            case XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID, XINFO -> streams.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }
