@@ -141,6 +141,7 @@ enum Command {
     XDEL(-3, Kind.KEY, "stream", "5.0.0", "Deletes entries of a stream by ID; an emptied stream stays a key.", "write", "fast"),
     XTRIM(-4, Kind.KEY, "stream", "5.0.0", "Trims a stream by length or minimal ID (= or ~, LIMIT).", "write"),
     XSETID(-3, Kind.KEY, "stream", "5.0.0", "Sets the last ID of a stream (ENTRIESADDED, MAXDELETEDID).", "write", "denyoom", "fast"),
+    XREAD(-4, Kind.TAKES, "stream", "5.0.0", "Returns the entries after given IDs of streams on any shards (COUNT), or waits for one (BLOCK ms): StreamRead.", "readonly", "blocking", "movablekeys"),
     XINFO(-2, Kind.KEY, "stream", "5.0.0", "XINFO STREAM [FULL [COUNT n]] of a stream; XINFO HELP (no consumer groups yet: GROUPS answers none).", "readonly"),
     // Sets (SetCommands), owned by the shard of their key.
     SADD(-3, Kind.KEY, "set", "1.0.0", "Adds members to a set; returns how many are new.", "write", "denyoom", "fast"),

@@ -578,6 +578,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private void take(Command command, Request r) {
         BlockedClient pop = command == Command.BZPOPMIN || command == Command.BZPOPMAX || command == Command.BZMPOP
                 ? ZSetPop.parse(node, this, localOut(), command, r)
+                : command == Command.XREAD ? StreamRead.parse(node, this, localOut(), r)
                 : ListPop.parse(node, this, localOut(), command, r);
         if (pop == null) {
             localDone();

@@ -115,6 +115,25 @@ class KvStreamsTest {
                 step("XTRIM", "holes", "MAXLEN", "~", "30"), step("XTRIM", "holes", "MAXLEN", "28"),
                 step("XINFO", "STREAM", "holes"), step("XADD", "holes", "MINID", "~", "5-230", "6-0", "f", "v"),
                 step("XADD", "holes", "MINID", "5-230", "7-0", "f", "v"), step("XINFO", "STREAM", "holes", "FULL")));
+        // XREAD: "a" and "b" are on different shards of 2.
+        s.addAll(List.of(
+                step("XADD", "a", "1-1", "f", "1"), step("XADD", "a", "1-2", "f", "2"), step("XADD", "b", "2-1", "g", "2"),
+                step("XREAD", "STREAMS", "a", "b", "0", "0"), step("XREAD", "COUNT", "1", "STREAMS", "a", "b", "0-0", "1-5"),
+                step("XREAD", "STREAMS", "a", "b", "$", "$"), step("XREAD", "STREAMS", "a", "b", "1-1", "2-1"),
+                step("XREAD", "STREAMS", "b", "a", "2-0", "1-1"), step("XREAD", "STREAMS", "nokey", "b", "0", "1"),
+                step("XREAD", "STREAMS", "str", "a", "x", "0"), step("XREAD", "STREAMS", "a", "str", "x", "0"),
+                step("XREAD", "STREAMS", "a", "str", "0", "x"), step("XREAD", "STREAMS", "b", "str", "0", "0"),
+                step("XREAD", "STREAMS", "nokey", "a", "0", "1-1"), step("XREAD", "STREAMS", "a"),
+                step("XREAD", "STREAMS", "a", "b", "0"), step("XREAD", "COUNT", "x", "STREAMS", "a", "0"),
+                step("XREAD", "COUNT", "-1", "STREAMS", "a", "0"), step("XREAD", "COUNT", "0", "STREAMS", "a", "0"),
+                step("XREAD", "BLOCK", "x", "STREAMS", "a", "0"), step("XREAD", "BLOCK", "-1", "STREAMS", "a", "0"),
+                step("XREAD", "foo", "STREAMS", "a", "0"), step("XREAD", "COUNT", "1"), step("XREAD", "STREAMS"),
+                step("XREAD", "COUNT", "1", "BLOCK", "5", "x"), step("XREAD", "STREAMS", "a", ">"),
+                step("XREAD", "STREAMS", "a", "+"), step("XREAD", "STREAMS", "a", "(0"),
+                step("XREAD", "BLOCK", "10", "STREAMS", "a", "b", "$", "$"), step("XREAD", "BLOCK", "10", "STREAMS", "a", "b", "9", "2-1"),
+                step("XREAD", "BLOCK", "0", "STREAMS", "b", "a", "0", "0"), step("XREAD", "BLOCK", "10", "STREAMS", "str", "0"),
+                step("XREAD", "BLOCK", "10", "COUNT", "1", "STREAMS", "nokey", "a", "0", "1-0"),
+                step("XDEL", "a", "1-2"), step("XREAD", "STREAMS", "a", "1-1"), step("XREAD", "BLOCK", "10", "STREAMS", "a", "1-1")));
         return s;
     }
 
