@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -199,6 +201,63 @@ class KvStreamsTest {
                     c.call("XADD", "m", "*", "a", "1"));
             assertEquals("1-18446744073709551615", c.call("XADD", "q", "1-18446744073709551615", "a", "1"));
             assertEquals(new RespClient.Error("ERR Elements are too large to be stored"), c.call("XADD", "q", "1-*", "a", "1"));
+        }
+    }
+
+    /**
+     * XREAD BLOCK on keys of two shards, from a connection on a third, woken by an XADD from a connection
+     * on yet another shard: both waiters get that one stream's new entry; a timeout answers null and BLOCK 0 waits until served.
+     */
+    @Test
+    void anXaddOnAnotherShardWakesBlockedReads() throws Exception {
+        List<RespClient> spare = new ArrayList<>();
+        try (KvTestServer server = server(3)) {
+            RespClient first = KvBlockingTest.clientOn(server, 0, spare);
+            RespClient second = KvBlockingTest.clientOn(server, 0, spare);
+            RespClient writer = KvBlockingTest.clientOn(server, 2, spare);
+            String onOne = KvListsTest.keyOn(1, 3, "s");   // neither the waiters' shard nor the writer's
+            String onTwo = KvListsTest.keyOn(2, 3, "t");
+            assertEquals("1-1", writer.call("XADD", onOne, "1-1", "a", "1"));
+            first.send("XREAD", "BLOCK", "0", "STREAMS", onTwo, onOne, "$", "$");
+            KvBlockingTest.awaitBlocked(writer, 1);
+            second.send("XREAD", "COUNT", "1", "BLOCK", "0", "STREAMS", onOne, "1-1");
+            KvBlockingTest.awaitBlocked(writer, 2);
+            assertFalse(first.replied() || second.replied());
+            assertEquals(List.of(), writer.call("XRANGE", onTwo, "-", "+")); // no stream there yet
+            assertEquals("2-1", writer.call("XADD", onOne, "2-1", "b", "2"));
+            assertEquals(List.of(List.of(onOne, List.of(List.of("2-1", List.of("b", "2"))))),
+                    KvBlockingTest.readLater(first).get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(List.of(onOne, List.of(List.of("2-1", List.of("b", "2"))))),
+                    KvBlockingTest.readLater(second).get(10, TimeUnit.SECONDS));
+            assertEquals(0L, KvBlockingTest.blocked(writer));
+            // a timeout, and the connection answers again after it
+            long start = System.nanoTime();
+            assertNull(first.call("XREAD", "BLOCK", "50", "STREAMS", onTwo, onOne, "$", "$"));
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
+            assertEquals("PONG", first.call("PING"));
+            // a stream made by the XADD that wakes the waiter
+            first.send("XREAD", "BLOCK", "0", "STREAMS", onTwo, "$");
+            KvBlockingTest.awaitBlocked(writer, 1);
+            assertEquals("7-7", writer.call("XADD", onTwo, "7-7", "c", "3"));
+            assertEquals(List.of(List.of(onTwo, List.of(List.of("7-7", List.of("c", "3"))))),
+                    KvBlockingTest.readLater(first).get(10, TimeUnit.SECONDS));
+        } finally {
+            for (RespClient c : spare) {
+                c.close();
+            }
+        }
+    }
+
+    /** In RESP3 a woken read is a map of its one stream; a timed-out one a RESP3 null. */
+    @Test
+    void blockedReadsInResp3() throws Exception {
+        try (KvTestServer server = server(2); RespClient waiter = server.client(); RespClient writer = server.client()) {
+            waiter.call("HELLO", "3");
+            assertEquals(RespClient.RESP3_NULL, waiter.call("XREAD", "BLOCK", "10", "STREAMS", "a", "b", "$", "$"));
+            waiter.send("XREAD", "BLOCK", "0", "STREAMS", "a", "b", "$", "$");
+            KvBlockingTest.awaitBlocked(writer, 1);
+            writer.call("XADD", "b", "1-1", "f", "v");
+            assertEquals("{b=[[1-1, [f, v]]]}", String.valueOf(KvBlockingTest.readLater(waiter).get(10, TimeUnit.SECONDS)));
         }
     }
 
