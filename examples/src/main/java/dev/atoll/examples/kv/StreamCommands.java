@@ -67,6 +67,12 @@ final class StreamCommands {
     private boolean noMkStream;
     private boolean idGiven;
 
+    /** The XADD being logged, for {@link #xaddRecord}. */
+    private Request logged;
+    private int loggedFields;
+    private int loggedIdLength;
+    private final java.util.function.Consumer<ReplyWriter> xaddRecord = this::writeXaddRecord;
+
     StreamCommands(KvShard shard) {
         this.shard = shard;
     }
@@ -251,19 +257,26 @@ final class StreamCommands {
         s.append(id.ms, id.seq, r, fields, r.count());
         int idLength = StreamId.format(id.ms, id.seq, idBytes);
         if (shard.aof != null) {
-            int pairs = r.count() - fields;
-            shard.aof.record(3 + pairs, w -> {
-                w.bulk(XADD).bulk(r.bytes, r.offset(1), r.length(1)).bulk(idBytes, 0, idLength);
-                for (int i = fields; i < r.count(); i++) {
-                    w.bulk(r.bytes, r.offset(i), r.length(i));
-                }
-            });
+            logged = r;
+            loggedFields = fields;
+            loggedIdLength = idLength;
+            shard.aof.record(3 + r.count() - fields, xaddRecord);
+            logged = null;
         }
         out.bulk(idBytes, 0, idLength);
         if (hasMaxLen || hasMinId) {
             trimmed(r, s, s.trim(maxLen, hasMinId ? minId : null, approx, limit));
         }
         shard.blocking.signal(r.bytes, r.offset(1), r.length(1));
+    }
+
+    /** {@code XADD key id field value ...} of the XADD in {@link #logged}, with the ID it got: one writer for every record, so a logged XADD allocates nothing. */
+    private void writeXaddRecord(ReplyWriter w) {
+        Request r = logged;
+        w.bulk(XADD).bulk(r.bytes, r.offset(1), r.length(1)).bulk(idBytes, 0, loggedIdLength);
+        for (int i = loggedFields; i < r.count(); i++) {
+            w.bulk(r.bytes, r.offset(i), r.length(i));
+        }
     }
 
     /** Logs what a trim removed as the length it left. */

@@ -32,13 +32,20 @@ final class StreamValue implements Aggregate {
 
     /** Entries packed: their IDs in {@link #ids}, their flag, pair count, then each field and value (varint length, bytes) in {@link #data}. */
     static final class Node {
-        long[] ids = new long[16];
-        int[] starts = new int[8];
-        byte[] data = new byte[256];
+        long[] ids;
+        int[] starts;
+        byte[] data;
         /** Entries, deleted ones included. */
         int count;
         int live;
         int used;
+
+        /** Room for {@code entries} entries in {@code bytes} packed bytes (it grows past them). */
+        Node(int entries, int bytes) {
+            ids = new long[2 * entries];
+            starts = new int[entries];
+            data = new byte[bytes];
+        }
 
         long firstMs() {
             return ids[0];
@@ -143,10 +150,10 @@ final class StreamValue implements Aggregate {
         }
         bytes -= node.footprint();
         if (2 * node.count + 2 > node.ids.length) {
-            node.ids = Arrays.copyOf(node.ids, Math.min(2 * NODE_MAX_ENTRIES, node.ids.length * 2));
+            node.ids = Arrays.copyOf(node.ids, Math.min(2 * NODE_MAX_ENTRIES, Math.max(16, node.ids.length * 2)));
         }
         if (node.count == node.starts.length) {
-            node.starts = Arrays.copyOf(node.starts, Math.min(NODE_MAX_ENTRIES, node.starts.length * 2));
+            node.starts = Arrays.copyOf(node.starts, Math.min(NODE_MAX_ENTRIES, Math.max(8, node.starts.length * 2)));
         }
         if (node.used + size > node.data.length) {
             node.data = Arrays.copyOf(node.data, Math.max(node.used + size, node.data.length * 2));
@@ -180,7 +187,10 @@ final class StreamValue implements Aggregate {
             bytes += 4L * nodes.length;
             nodes = Arrays.copyOf(nodes, nodes.length * 2);
         }
-        Node node = new Node();
+        // A stream's first node grows from small (most streams are short); the nodes after it start at the
+        // size the last one reached, so a long stream's appends copy nothing while a node fills.
+        Node previous = nodeCount == 0 ? null : nodes[nodeCount - 1];
+        Node node = previous == null ? new Node(8, 256) : new Node(NODE_MAX_ENTRIES, previous.used + previous.used / 8);
         nodes[nodeCount++] = node;
         bytes += node.footprint();
         return node;
@@ -458,7 +468,7 @@ final class StreamValue implements Aggregate {
         copy.nodes = new Node[nodes.length];
         for (int i = 0; i < nodeCount; i++) {
             Node from = nodes[i];
-            Node to = new Node();
+            Node to = new Node(0, 0);
             to.ids = from.ids.clone();
             to.starts = from.starts.clone();
             to.data = from.data.clone();

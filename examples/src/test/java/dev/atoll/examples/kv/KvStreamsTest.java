@@ -261,6 +261,31 @@ class KvStreamsTest {
         }
     }
 
+    /**
+     * What an XADD allocates on the shard thread, logged: its entry's packed bytes and ID (kept: about
+     * 26 bytes for one short field), the I/O path's 8-10, and no object per entry.
+     */
+    @Test
+    void anXaddAllocatesAboutWhatItKeeps(@TempDir Path dir) throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.EVERYSEC),
+                "atoll.io.buffers.debug = false"); RespClient c = server.client()) {
+            java.util.function.IntFunction<byte[]> xadd = i -> RespClient.encode("XADD", "s", "*", "f", "v");
+            for (int warmUp = 0; warmUp < 5; warmUp++) {
+                KvPopAndZaddAllocationTest.allocatedPer(c, xadd);
+            }
+            long least = Long.MAX_VALUE;
+            for (int round = 0; round < 3; round++) {
+                least = Math.min(least, KvPopAndZaddAllocationTest.allocatedPer(c, xadd));
+            }
+            Object memory = c.call("MEMORY", "USAGE", "s");
+            long length = (Long) c.call("XLEN", "s");
+            String figures = "bytes allocated on the shard thread per XADD: " + least + "; MEMORY USAGE " + memory
+                    + " for " + length + " entries";
+            System.out.println(figures);
+            assertTrue(least < 60, figures);
+        }
+    }
+
     /** Every write is logged: the same entries, IDs and bookkeeping after restarts with 3 and 1 shards, then after a rewrite. */
     @Test
     void streamsSurviveARestartWithAnotherShardCount(@TempDir Path dir) throws Exception {
