@@ -138,15 +138,10 @@ final class StreamCommands {
                     i++;
                 }
                 if (byLength) {
-                    if (!r.longAt(i + 1)) {
-                        out.error(KvShard.NOT_INTEGER);
+                    maxLen = notNegative(r, i + 1, "MAXLEN", out);
+                    if (maxLen < 0) {
                         return -1;
                     }
-                    if (r.number < 0) {
-                        out.error("ERR The MAXLEN argument must be >= 0.");
-                        return -1;
-                    }
-                    maxLen = r.number;
                     hasMaxLen = true;
                 } else {
                     if (!minId.parse(r, i + 1, true, 0, false)) {
@@ -157,15 +152,10 @@ final class StreamCommands {
                 }
                 i++;
             } else if (r.is(i, LIMIT) && more > 0) {
-                if (!r.longAt(i + 1)) {
-                    out.error(KvShard.NOT_INTEGER);
+                limit = notNegative(r, i + 1, "LIMIT", out);
+                if (limit < 0) {
                     return -1;
                 }
-                if (r.number < 0) {
-                    out.error("ERR The LIMIT argument must be >= 0.");
-                    return -1;
-                }
-                limit = r.number;
                 limitGiven = true;
                 i++;
             } else if (xadd && r.is(i, NOMKSTREAM)) {
@@ -200,6 +190,19 @@ final class StreamCommands {
             limit = approx ? StreamValue.DEFAULT_APPROX_LIMIT : 0;
         }
         return i;
+    }
+
+    /** Argument {@code i} as MAXLEN's or LIMIT's count ({@code name}); -1 after its error reply. */
+    private static long notNegative(Request r, int i, String name, ReplyWriter out) {
+        if (!r.longAt(i)) {
+            out.error(KvShard.NOT_INTEGER);
+            return -1;
+        }
+        if (r.number < 0) {
+            out.error("ERR The " + name + " argument must be >= 0.");
+            return -1;
+        }
+        return r.number;
     }
 
     /** XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]. */
