@@ -248,6 +248,49 @@ class KvStreamsTest {
         }
     }
 
+    /**
+     * A stream moved between shards (RENAME, COPY) keeps its entries and bookkeeping and shares nothing
+     * with its copy; a RENAME onto a key a read blocks on serves it, as in Redis; an XADD is a change
+     * to a watched key; a closed waiter is dropped.
+     */
+    @Test
+    void movesCopiesWatchesAndClosedWaiters() throws Exception {
+        String a = KvListsTest.keyOn(0, 2, "a");
+        String b = KvListsTest.keyOn(1, 2, "b");
+        String c2 = KvListsTest.keyOn(1, 2, "c");
+        try (KvTestServer server = server(2); RespClient c = server.client(); RespClient waiter = server.client()) {
+            c.call("XADD", a, "1-1", "f", "1");
+            c.call("XADD", a, "2-2", "f", "2");
+            c.call("XDEL", a, "1-1");
+            Object info = c.call("XINFO", "STREAM", a);
+            assertEquals(1L, c.call("COPY", a, c2));
+            assertEquals(info, c.call("XINFO", "STREAM", c2));
+            assertEquals("3-3", c.call("XADD", c2, "3-3", "f", "3"));
+            assertEquals(1L, c.call("XLEN", a)); // the copy shares nothing
+            waiter.send("XREAD", "BLOCK", "0", "STREAMS", b, "$");
+            KvBlockingTest.awaitBlocked(c, 1);
+            assertEquals("OK", c.call("RENAME", a, b)); // across shards, onto the key the read blocks on
+            assertEquals(List.of(List.of(b, List.of(List.of("2-2", List.of("f", "2"))))),
+                    KvBlockingTest.readLater(waiter).get(10, TimeUnit.SECONDS));
+            assertEquals(info, c.call("XINFO", "STREAM", b));
+            assertEquals(0L, c.call("EXISTS", a));
+            // WATCH: an XADD by another connection fails the transaction
+            assertEquals("OK", c.call("WATCH", b));
+            waiter.call("XADD", b, "4-4", "f", "4");
+            c.call("MULTI");
+            c.call("XLEN", b);
+            assertNull(c.call("EXEC"));
+            // a waiter whose connection closes is dropped; the next XADD serves nobody
+            RespClient closing = server.client();
+            closing.send("XREAD", "BLOCK", "0", "STREAMS", b, "$");
+            KvBlockingTest.awaitBlocked(c, 1);
+            closing.close();
+            KvBlockingTest.awaitBlocked(c, 0);
+            assertEquals("5-5", c.call("XADD", b, "5-5", "f", "5"));
+            assertEquals(3L, c.call("XLEN", b));
+        }
+    }
+
     /** In RESP3 a woken read is a map of its one stream; a timed-out one a RESP3 null. */
     @Test
     void blockedReadsInResp3() throws Exception {
