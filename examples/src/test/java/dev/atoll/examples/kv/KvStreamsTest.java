@@ -291,6 +291,32 @@ class KvStreamsTest {
         }
     }
 
+    /**
+     * maxmemory counts a stream as it grows: MEMORY USAGE follows its entries; over the limit under
+     * noeviction an XADD gets Redis's OOM error while reads and XDEL go on; under allkeys-lru the
+     * stream is evicted to make room.
+     */
+    @Test
+    void maxmemoryCountsStreams() throws Exception {
+        String value = "v".repeat(100);
+        try (KvTestServer server = server(1); RespClient c = server.client()) {
+            for (int i = 1; i <= 2_000; i++) {
+                c.call("XADD", "big", i + "-0", "f", value);
+            }
+            long usage = (Long) c.call("MEMORY", "USAGE", "big");
+            assertTrue(usage > 2_000 * 100 && usage < 2_000 * 200, "MEMORY USAGE " + usage + " for 2000 entries of 100 bytes");
+            assertEquals("OK", c.call("CONFIG", "SET", "maxmemory", "100kb", "maxmemory-policy", "noeviction"));
+            assertEquals(new RespClient.Error(Eviction.OOM), c.call("XADD", "big", "*", "f", value));
+            assertEquals(new RespClient.Error(Eviction.OOM), c.call("XADD", "other", "*", "f", value));
+            assertEquals(2_000L, c.call("XLEN", "big"));
+            assertEquals(List.of(List.of("1-0", List.of("f", value))), c.call("XRANGE", "big", "-", "+", "COUNT", "1"));
+            assertEquals(1L, c.call("XDEL", "big", "1-0"));
+            assertEquals("OK", c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru"));
+            assertEquals("1-1", c.call("XADD", "other", "1-1", "f", value));
+            assertEquals(0L, c.call("EXISTS", "big")); // evicted for the new stream
+        }
+    }
+
     /** In RESP3 a woken read is a map of its one stream; a timed-out one a RESP3 null. */
     @Test
     void blockedReadsInResp3() throws Exception {
