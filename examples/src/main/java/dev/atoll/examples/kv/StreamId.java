@@ -16,6 +16,8 @@ final class StreamId {
     long seq;
     /** After {@link #parse}: false when the ID was {@code ms-*} (XADD chooses the sequence). */
     boolean seqGiven;
+    /** The number {@link #unsigned} read last. */
+    private long parsed;
 
     StreamId set(long ms, long seq) {
         this.ms = ms;
@@ -120,8 +122,6 @@ final class StreamId {
         set(msPart, parsed);
         return true;
     }
-
-    private long parsed;
 
     /**
      * Redis's string2ull over {@code b[from, to)} into {@link #parsed}: a long long that is not

@@ -107,7 +107,7 @@ final class StreamValue implements Aggregate {
         return "stream";
     }
 
-    /** Its entries; a stream has no size limit on Redis's int reply, but {@link Aggregate#size} is an int. */
+    /** Its entries, capped at the int {@link Aggregate#size} is; unlike another aggregate's, 0 leaves the key (an emptied stream stays). */
     @Override
     public int size() {
         return (int) Math.min(length, Integer.MAX_VALUE);

@@ -288,6 +288,11 @@ class KvStreamsTest {
             KvBlockingTest.awaitBlocked(c, 0);
             assertEquals("5-5", c.call("XADD", b, "5-5", "f", "5"));
             assertEquals(3L, c.call("XLEN", b));
+            // an emptied stream is a key that moves as one
+            assertEquals(3L, c.call("XDEL", b, "2-2", "4-4", "5-5"));
+            Object empty = c.call("XINFO", "STREAM", b);
+            assertEquals("OK", c.call("RENAME", b, a));
+            assertEquals(empty, c.call("XINFO", "STREAM", a));
         }
     }
 
