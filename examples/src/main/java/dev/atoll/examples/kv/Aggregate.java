@@ -15,7 +15,7 @@ interface Aggregate {
     /** What OBJECT ENCODING says, as Redis names it. */
     String encoding();
 
-    /** How many elements it has; a key whose aggregate becomes empty is removed, as in Redis. */
+    /** How many elements it has; a key whose aggregate becomes empty is removed, as in Redis (a stream's stays, as in Redis). */
     int size();
 
     /**

@@ -620,7 +620,8 @@ final class Aof {
         long now = System.currentTimeMillis();
         table.forEach(e -> {
             long expireAt = table.expireAt(e);
-            if ((expireAt == 0 || expireAt > now) && (e.isString() || e.aggregateSize() > 0)) {
+            // an empty aggregate is no key, but an emptied stream is one, as in Redis
+            if ((expireAt == 0 || expireAt > now) && (e.isString() || e.aggregateSize() > 0 || e.aggregate() instanceof StreamValue)) {
                 writeEntry(snapshot, e, expireAt);
             }
         });

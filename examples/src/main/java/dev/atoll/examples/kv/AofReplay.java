@@ -525,6 +525,8 @@ final class AofReplay {
             table.clear();
         } else if (ListCommands.replay(r, table)) {
             return true; // LPUSH, RPUSH, LPOP, RPOP, LSET, LINSERT, LREM, LTRIM
+        } else if (StreamCommands.replay(r, table)) {
+            return true; // XADD, XTRIM, XDEL, XSETID
         } else {
             return false;
         }

@@ -134,6 +134,16 @@ enum Command {
     BLMOVE(6, Kind.TAKES, "list", "6.2.0", "Moves an element from one list to another, or waits for one.", "write", "denyoom", "noscript", "blocking"),
     BRPOPLPUSH(4, Kind.TAKES, "list", "2.2.0", "Moves the last element of a list to the head of another, or waits for one.", "write", "denyoom", "noscript", "blocking"),
     BLMPOP(-5, Kind.TAKES, "list", "7.0.0", "Pops elements from the first non-empty list of several, or waits for one.", "write", "blocking", "movablekeys"),
+    // Streams (StreamCommands), owned by the shard of their key; XINFO's key is argument 2.
+    XADD(-5, Kind.KEY, "stream", "5.0.0", "Appends an entry to a stream (*, ms-* or explicit IDs; NOMKSTREAM; MAXLEN/MINID with = or ~ and LIMIT).", "write", "denyoom", "fast"),
+    XLEN(2, Kind.KEY, "stream", "5.0.0", "Returns the number of entries of a stream.", "readonly", "fast"),
+    XRANGE(-4, Kind.KEY, "stream", "5.0.0", "Returns the entries of a stream in a range of IDs (exclusive bounds, COUNT).", "readonly"),
+    XREVRANGE(-4, Kind.KEY, "stream", "5.0.0", "Returns the entries of a stream in a range of IDs, in reverse order.", "readonly"),
+    XDEL(-3, Kind.KEY, "stream", "5.0.0", "Deletes entries of a stream by ID; an emptied stream stays a key.", "write", "fast"),
+    XTRIM(-4, Kind.KEY, "stream", "5.0.0", "Trims a stream by length or minimal ID (= or ~, LIMIT).", "write"),
+    XSETID(-3, Kind.KEY, "stream", "5.0.0", "Sets the last ID of a stream (ENTRIESADDED, MAXDELETEDID).", "write", "denyoom", "fast"),
+    XREAD(-4, Kind.TAKES, "stream", "5.0.0", "Returns the entries after given IDs of streams on any shards (COUNT), or waits for one (BLOCK ms): StreamRead.", "readonly", "blocking", "movablekeys"),
+    XINFO(-2, Kind.KEY, "stream", "5.0.0", "XINFO STREAM [FULL [COUNT n]] of a stream; XINFO HELP (no consumer groups yet: GROUPS answers none).", "readonly"),
     // Sets (SetCommands), owned by the shard of their key.
     SADD(-3, Kind.KEY, "set", "1.0.0", "Adds members to a set; returns how many are new.", "write", "denyoom", "fast"),
     SREM(-3, Kind.KEY, "set", "1.0.0", "Removes members from a set; the key goes with its last member.", "write", "fast"),
@@ -293,7 +303,7 @@ enum Command {
     /** First key, last key (-1: the last argument) and step, as COMMAND reports them. */
     int[] keySpec() {
         return switch (kind) {
-            case KEY -> this == OBJECT || this == MEMORY || this == PFDEBUG ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
+            case KEY -> this == OBJECT || this == MEMORY || this == PFDEBUG || this == XINFO ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
             case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : this == MOVE ? new int[] {1, 1, 1} : new int[] {0, 0, 0};
             case ONE_SHARD -> switch (this) {
                 case MSETNX -> new int[] {1, -1, 2};
@@ -317,7 +327,7 @@ enum Command {
 
     /** Where the key of a KEY command with {@code count} arguments is; -1: it has none (OBJECT HELP). */
     int keyIndex(int count) {
-        return this != OBJECT && this != MEMORY && this != PFDEBUG ? 1 : count >= 3 ? 2 : -1;
+        return this != OBJECT && this != MEMORY && this != PFDEBUG && this != XINFO ? 1 : count >= 3 ? 2 : -1;
     }
 
     /** The first key of a ONE_SHARD command (SINTERCARD's follow its numkeys). */

@@ -25,7 +25,8 @@ final class CommandStats {
             Command.PUBSUB, List.of("channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"),
             Command.CLUSTER, List.of("info", "keyslot", "myid", "nodes", "shards", "slots"),
             Command.MEMORY, List.of("help", "malloc-stats", "purge", "usage"),
-            Command.SLOWLOG, List.of("get", "help", "len", "reset")));
+            Command.SLOWLOG, List.of("get", "help", "len", "reset"),
+            Command.XINFO, List.of("consumers", "groups", "help", "stream")));
     /** Per command ordinal: the slot of its first subcommand, or -1 for a command without any. */
     private static final int[] FIRST_SUB = new int[COMMANDS.length];
     /** Per slot past the commands: its subcommand's lower-case name, and its container. */

@@ -273,7 +273,7 @@ final class KeyCommands {
         return e.length <= 44 ? "embstr" : "raw";
     }
 
-    private static String truncated(String text) {
+    static String truncated(String text) {
         return text.length() > 128 ? text.substring(0, 128) : text;
     }
 }

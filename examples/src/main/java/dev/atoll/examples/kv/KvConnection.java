@@ -571,10 +571,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     private static final int CROSS_SHARD = -1;
 
-    /** A {@link ListPop}: queued as the pending reply, then started; answered at once when its arguments are refused. */
+    /** A {@link ListPop}, {@link ZSetPop} or {@link StreamRead}: queued as the pending reply, then started; answered at once when its arguments are refused. */
     private void take(Command command, Request r) {
         BlockedClient pop = command == Command.BZPOPMIN || command == Command.BZPOPMAX || command == Command.BZMPOP
                 ? ZSetPop.parse(node, this, localOut(), command, r)
+                : command == Command.XREAD ? StreamRead.parse(node, this, localOut(), r)
                 : ListPop.parse(node, this, localOut(), command, r);
         if (pop == null) {
             localDone();

@@ -78,6 +78,7 @@ final class KvShard {
     private final BitopCommand bitops = new BitopCommand(this);
     private final HllCommands hlls = new HllCommands(this);
     private final GeoCommands geos = new GeoCommands(this);
+    private final StreamCommands streams = new StreamCommands(this);
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -433,6 +434,7 @@ final class KvShard {
             case PFADD, PFCOUNT, PFMERGE, PFDEBUG -> hlls.run(command, r, now, out);
             case GEOADD, GEOPOS, GEODIST, GEOHASH, GEOSEARCH, GEOSEARCHSTORE, GEORADIUS, GEORADIUS_RO, GEORADIUSBYMEMBER,
                  GEORADIUSBYMEMBER_RO -> geos.run(command, r, now, out);
+            case XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID, XINFO -> streams.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

@@ -62,7 +62,7 @@ class KvBlockingTest {
     }
 
     /** A client whose connection lives on shard {@code shard} (the kernel spreads them: tries up to 64). */
-    private static RespClient clientOn(KvTestServer server, int shard, List<RespClient> spare) throws Exception {
+    static RespClient clientOn(KvTestServer server, int shard, List<RespClient> spare) throws Exception {
         for (int i = 0; i < 64; i++) {
             RespClient c = server.client();
             if (homeShard(c) == shard) {
@@ -73,7 +73,7 @@ class KvBlockingTest {
         throw new AssertionError("no connection landed on shard " + shard);
     }
 
-    private static Future<Object> readLater(RespClient c) {
+    static Future<Object> readLater(RespClient c) {
         FutureTask<Object> task = new FutureTask<>(c::read);
         Thread.ofPlatform().daemon().start(task);
         return task;

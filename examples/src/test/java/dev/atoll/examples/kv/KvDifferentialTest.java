@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * redis-server is not installed (CI has none).
  *
  * <p>Families: strings, keys, hashes, lists, sets (their hashtable's order sorted in {@link #normal}),
- * sorted sets, HyperLogLogs, geo; their commands of several keys cross shards with two shards. Not here: transactions
+ * sorted sets, HyperLogLogs, geo, streams; their commands of several keys cross shards with two shards. Not here: transactions
  * (a sequence would queue other families' cross-shard commands, which MULTI refuses here with
  * CROSSSHARD: see docs/kv.md; KvTransactionsTest compares a script of them with redis-server), pub/sub
  * and the blocking pops (they wait).
@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 class KvDifferentialTest {
     /** Every family the sequences draw from. */
     static final List<CommandFamily> FAMILIES = List.of(new StringFamily(), new KeyFamily(), new HashFamily(),
-            new ListFamily(), new SetFamily(), new ZSetFamily(), new HllFamily(), new GeoFamily());
+            new ListFamily(), new SetFamily(), new ZSetFamily(), new HllFamily(), new GeoFamily(), new StreamFamily());
     /** The commands whose reply lists members in the order of a set's hashtable: compared sorted. */
     private static final java.util.Set<String> UNORDERED = java.util.Set.of("SMEMBERS", "SINTER", "SUNION", "SDIFF");
 

@@ -115,7 +115,7 @@ class KvPopAndZaddAllocationTest {
     }
 
     /** Bytes the shard thread allocated per command, {@link #DEPTH} commands per write. */
-    private static long allocatedPer(RespClient c, IntFunction<byte[]> command) throws Exception {
+    static long allocatedPer(RespClient c, IntFunction<byte[]> command) throws Exception {
         ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
         long before = KvBatchingTest.sum(KvBatchingTest.shardCounter(c, "allocated_bytes"));
         for (int i = 0; i < COMMANDS / DEPTH; i++) {
