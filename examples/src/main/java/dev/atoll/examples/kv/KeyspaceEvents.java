@@ -109,13 +109,13 @@ final class KeyspaceEvents {
 
     /** Whether events of class {@code type} are sent (a class, and K or E). */
     boolean on(int type) {
-        int flags = node.keyspaceEvents;
+        int flags = node == null ? 0 : node.keyspaceEvents; // null: a shard not started (a test's)
         return (flags & type) != 0 && (flags & (KEYSPACE | KEYEVENT)) != 0;
     }
 
     /** Sends event {@code event} of class {@code type} for the key {@code key[offset, offset + length)}. */
     void send(int type, String event, byte[] key, int offset, int length) {
-        int flags = node.keyspaceEvents;
+        int flags = node == null ? 0 : node.keyspaceEvents;
         if ((flags & type) == 0) {
             return;
         }
@@ -156,8 +156,11 @@ final class KeyspaceEvents {
 
     /** The keys of write command {@code command} before it runs, when it may send an event; else null. */
     List<Seen> before(Command command, Request r, KeyTable table) {
+        if (node == null || node.keyspaceEvents == 0) { // off: the whole cost (null: a shard not started, a test's)
+            return null;
+        }
         int type = eventClass(command);
-        if (node.keyspaceEvents == 0 || !on(type == 0 ? NEW : type | GENERIC | NEW)) { // GENERIC: SET ... EX sends expire
+        if (!on(type == 0 ? NEW : type | GENERIC | NEW)) { // GENERIC: SET ... EX sends expire
             return null;
         }
         int[] keys = CommandKeys.indexes(command, r);

@@ -1,6 +1,8 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.shards.Shard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -15,6 +17,7 @@ import java.util.SplittableRandom;
  * at once while more than a quarter of them had expired, within 1 ms). Touched by its thread only.
  */
 final class KvShard {
+    private static final Logger log = LoggerFactory.getLogger(KvShard.class);
     private static final Duration EXPIRY_PERIOD = Duration.ofMillis(100);
     private static final int EXPIRY_SAMPLE = 20;
     private static final long EXPIRY_BUDGET_NANOS = 1_000_000;
@@ -222,6 +225,12 @@ final class KvShard {
         } catch (ReplyWriter.TooLarge e) {
             out.truncate(mark);
             out.error(e.getMessage());
+        } catch (RuntimeException e) {
+            // A defect in one command costs that command: its connection still gets a reply in order
+            // (an error, counted as one), the shard and its other connections go on, and the log says why.
+            out.truncate(mark);
+            out.error("ERR internal error in '" + command.lowerName + "' (see the server's log): " + e);
+            log.error("shard {}: {} failed", id, command.lowerName, e);
         } finally {
             errors.end(outer);
         }

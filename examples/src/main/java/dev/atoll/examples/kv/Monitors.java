@@ -46,7 +46,7 @@ final class Monitors {
 
     /** Whether any connection of the server monitors (one volatile read, on every command). */
     boolean any() {
-        return node.monitors.get() > 0;
+        return node != null && node.monitors.get() > 0; // null: a shard not started (a test's)
     }
 
     /** MONITOR: {@code c}, a connection of this shard, receives every shard's feed from now on. */
