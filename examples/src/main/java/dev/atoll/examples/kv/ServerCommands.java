@@ -276,6 +276,26 @@ final class ServerCommands {
                 }
             }
             case "id" -> out.integer(connection.id);
+            case "no-evict" -> {
+                if (r.count() != 3) {
+                    out.error(KvConnection.wrongArity("client|no-evict"));
+                } else if (r.string(2).equalsIgnoreCase("on") || r.string(2).equalsIgnoreCase("off")) {
+                    connection.noEvict = r.string(2).equalsIgnoreCase("on"); // shown in CLIENT LIST; no client is evicted here
+                    out.ok();
+                } else {
+                    out.error(KvShard.SYNTAX);
+                }
+            }
+            case "getredir" -> out.integer(-1); // no client-side caching: never redirected
+            case "trackinginfo" -> out.mapHeader(3).bulk("flags").setHeader(1).bulk("off")
+                    .bulk("redirect").integer(-1).bulk("prefixes").arrayHeader(0);
+            case "tracking" -> {
+                if (r.count() < 3) {
+                    out.error(KvConnection.wrongArity("client|tracking"));
+                } else {
+                    out.error("ERR client-side caching (CLIENT TRACKING) is not supported by this server");
+                }
+            }
             case "setinfo" -> {
                 if (r.count() != 4) {
                     out.error(KvConnection.wrongArity("client|setinfo"));
