@@ -12,7 +12,7 @@ import java.util.Locale;
  * ACL as Redis 7.0 answers it for a server with one user, {@code default}: on, every command, key
  * and channel ({@code +@all ~* &*}), {@code nopass} without {@code kv.requirepass}, else that
  * password (shown as Redis shows it, its SHA-256). Users cannot be added or changed (SETUSER says
- * how to set the password); the log of refused authentications stays empty (docs/kv.md).
+ * how to set the password); ACL LOG lists the refused authentications ({@link AclLog}).
  */
 final class AclCommands {
     private static final String NO_ACL_FILE = "ERR This Redis instance is not configured to use an ACL file. You may want to"
@@ -36,7 +36,7 @@ final class AclCommands {
         "LOAD",
         "    Reload users from the ACL file (there is none here).",
         "LOG [<count> | RESET]",
-        "    Show the ACL log entries (this server keeps none).",
+        "    Show the refused authentications, newest first.",
         "SAVE",
         "    Save the users to the ACL file (there is none here).",
         "SETUSER <username> <attribute> [<attribute> ...]",
@@ -91,11 +91,12 @@ final class AclCommands {
                     return;
                 }
                 if (n == 3 && r.string(2).equalsIgnoreCase("reset")) {
+                    node.aclLog.reset();
                     out.ok();
                 } else if (n == 3 && !r.longAt(2)) {
                     out.error(KvShard.NOT_INTEGER);
                 } else {
-                    out.arrayHeader(0);
+                    node.aclLog.reply(n == 3 ? r.number : 10, out);
                 }
             }
             case "genpass" -> {

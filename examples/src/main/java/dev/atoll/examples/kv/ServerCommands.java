@@ -177,6 +177,7 @@ final class ServerCommands {
             connection.authenticated = true;
             out.ok();
         } else {
+            node.aclLog.refusedAuth("auth", r.count() == 2 ? "default" : r.string(1), connection.describe());
             out.error(WRONGPASS);
         }
     }
@@ -216,6 +217,7 @@ final class ServerCommands {
             String option = r.string(i).toLowerCase(Locale.ROOT);
             if (option.equals("auth") && i + 2 < r.count()) {
                 if (!credentialsOk(r, i + 1)) {
+                    node.aclLog.refusedAuth("hello", r.string(i + 1), connection.describe());
                     out.error(WRONGPASS);
                     return;
                 }
