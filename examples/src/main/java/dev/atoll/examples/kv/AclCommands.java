@@ -77,7 +77,7 @@ final class AclCommands {
                 }
             }
             case "cat" -> {
-                if (arity(sub, n == 2 || n == 3, out)) {
+                if (variadic(r, out)) {
                     cat(r, out);
                 }
             }
@@ -87,7 +87,7 @@ final class AclCommands {
                 }
             }
             case "log" -> {
-                if (!arity(sub, n == 2 || n == 3, out)) {
+                if (!variadic(r, out)) {
                     return;
                 }
                 if (n == 3 && r.string(2).equalsIgnoreCase("reset")) {
@@ -100,7 +100,7 @@ final class AclCommands {
                 }
             }
             case "genpass" -> {
-                if (arity(sub, n == 2 || n == 3, out)) {
+                if (variadic(r, out)) {
                     genPass(r, out);
                 }
             }
@@ -144,6 +144,15 @@ final class AclCommands {
             out.error(KvConnection.wrongArity("acl|" + sub));
         }
         return ok;
+    }
+
+    /** False, after Redis's error for these (CAT, GENPASS, LOG), when there is more than one argument after the subcommand. */
+    private static boolean variadic(Request r, ReplyWriter out) {
+        if (r.count() > 3) {
+            out.error("ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try ACL HELP.");
+            return false;
+        }
+        return true;
     }
 
     /** GETUSER: default's rules in Redis 7.0's shape (a map in RESP3, pairs in RESP2); another name: null. */
@@ -205,7 +214,11 @@ final class AclCommands {
     private static void genPass(Request r, ReplyWriter out) {
         long bits = 256;
         if (r.count() == 3) {
-            if (!r.longAt(2) || r.number <= 0 || r.number > 4096) {
+            if (!r.longAt(2)) {
+                out.error(KvShard.NOT_INTEGER);
+                return;
+            }
+            if (r.number <= 0 || r.number > 4096) {
                 out.error("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096");
                 return;
             }

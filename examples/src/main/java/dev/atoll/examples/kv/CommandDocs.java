@@ -60,6 +60,10 @@ final class CommandDocs {
                 }
             }
             case "help" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("command|help"));
+                    return;
+                }
                 out.arrayHeader(HELP.length);
                 for (String line : HELP) {
                     out.simple(line);

@@ -247,7 +247,13 @@ final class KeyCommands {
             }
             case "purge" -> out.ok();
             case "malloc-stats" -> out.bulk("Stats not supported for the current allocator");
-            case "doctor" -> out.verbatim(Diagnostics.MEMORY_DOCTOR);
+            case "doctor" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("memory|doctor"));
+                } else {
+                    out.verbatim(Diagnostics.MEMORY_DOCTOR);
+                }
+            }
             case "help" -> {
                 out.arrayHeader(MEMORY_HELP.length);
                 for (String line : MEMORY_HELP) {

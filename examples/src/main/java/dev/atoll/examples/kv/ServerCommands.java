@@ -288,9 +288,16 @@ final class ServerCommands {
                     out.error(KvShard.SYNTAX);
                 }
             }
-            case "getredir" -> out.integer(-1); // no client-side caching: never redirected
-            case "trackinginfo" -> out.mapHeader(3).bulk("flags").setHeader(1).bulk("off")
-                    .bulk("redirect").integer(-1).bulk("prefixes").arrayHeader(0);
+            case "getredir", "trackinginfo" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("client|" + sub));
+                } else if (sub.equals("getredir")) {
+                    out.integer(-1); // no client-side caching: never redirected
+                } else {
+                    out.mapHeader(3).bulk("flags").setHeader(1).bulk("off")
+                            .bulk("redirect").integer(-1).bulk("prefixes").arrayHeader(0);
+                }
+            }
             case "tracking" -> {
                 if (r.count() < 3) {
                     out.error(KvConnection.wrongArity("client|tracking"));

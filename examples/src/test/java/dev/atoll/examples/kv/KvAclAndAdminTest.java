@@ -272,6 +272,10 @@ class KvAclAndAdminTest {
                 {"COMMAND", "GETKEYSANDFLAGS", "object", "encoding", "a"}, {"COMMAND", "GETKEYSANDFLAGS", "georadius", "g", "0", "0", "1", "m", "STORE", "d"},
                 {"CLIENT", "NO-EVICT", "on"}, {"CLIENT", "NO-EVICT", "x"}, {"CLIENT", "NO-EVICT"}, {"CLIENT", "NO-TOUCH", "on"},
                 {"CLIENT", "GETREDIR"}, {"CLIENT", "TRACKINGINFO"}, {"CLIENT", "TRACKING"},
+                {"ACL", "CAT", "a", "b"}, {"ACL", "GENPASS", "5", "6"}, {"ACL", "GENPASS", "4097"}, {"ACL", "GENPASS", "x"},
+                {"ACL", "LOG", "1", "2"}, {"ACL", "DELUSER"}, {"ACL", "SETUSER"}, {"ACL", "USERS", "x"}, {"LATENCY", "DOCTOR", "x"},
+                {"LATENCY", "LATEST", "x"}, {"CLIENT", "GETREDIR", "x"}, {"CLIENT", "TRACKINGINFO", "x"}, {"COMMAND", "HELP", "x"},
+                {"PFSELFTEST", "x"}, {"MEMORY", "DOCTOR", "x"}, {"LATENCY"},
             };
             for (int protocol = 2; protocol <= 3; protocol++) {
                 if (protocol == 3) {
