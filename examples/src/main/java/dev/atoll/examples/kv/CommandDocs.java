@@ -169,6 +169,10 @@ final class CommandDocs {
         }
         int[] keys = keyIndexes(c, inner);
         Arrays.sort(keys); // in the order of the arguments, as Redis (GEORADIUS's STORE key last)
+        if (keys.length == 0 && c.kind == Command.Kind.KEY) {
+            out.error("ERR The command has no key arguments"); // OBJECT HELP, MEMORY DOCTOR: a subcommand without one
+            return;
+        }
         if (keys.length == 0) {
             out.error("ERR Invalid arguments specified for command");
             return;

@@ -275,7 +275,8 @@ class KvAclAndAdminTest {
                 {"ACL", "CAT", "a", "b"}, {"ACL", "GENPASS", "5", "6"}, {"ACL", "GENPASS", "4097"}, {"ACL", "GENPASS", "x"},
                 {"ACL", "LOG", "1", "2"}, {"ACL", "DELUSER"}, {"ACL", "SETUSER"}, {"ACL", "USERS", "x"}, {"LATENCY", "DOCTOR", "x"},
                 {"LATENCY", "LATEST", "x"}, {"CLIENT", "GETREDIR", "x"}, {"CLIENT", "TRACKINGINFO", "x"}, {"COMMAND", "HELP", "x"},
-                {"PFSELFTEST", "x"}, {"MEMORY", "DOCTOR", "x"}, {"LATENCY"},
+{"COMMAND", "GETKEYS", "object", "help"}, {"COMMAND", "GETKEYS", "memory", "doctor"},
+                {"COMMAND", "GETKEYSANDFLAGS", "memory", "usage", "k"}, {"PFSELFTEST", "x"}, {"MEMORY", "DOCTOR", "x"}, {"LATENCY"},
             };
             for (int protocol = 2; protocol <= 3; protocol++) {
                 if (protocol == 3) {
