@@ -365,7 +365,7 @@ enum Command {
         return (this == MSET || this == MSETNX) && count % 2 == 0;
     }
 
-    private static final Command[] TABLE = new Command[256];
+    private static final Command[] TABLE = new Command[512]; // under half full: short probes
     private static final int LONGEST_NAME;
 
     static {
