@@ -58,6 +58,22 @@ final class AdminCommands {
                 connection.monitor(out);
                 return null;
             }
+            case ACL -> {
+                AclCommands.execute(node, r, out);
+                return null;
+            }
+            case LATENCY -> {
+                Diagnostics.latency(r, out);
+                return null;
+            }
+            case PFSELFTEST -> {
+                Diagnostics.pfSelfTest(out);
+                return null;
+            }
+            case LOLWUT -> {
+                Diagnostics.lolwut(r, out);
+                return null;
+            }
             default -> {
                 return PubSubCommands.execute(node, connection, command, r, out);
             }

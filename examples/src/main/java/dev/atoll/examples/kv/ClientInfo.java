@@ -22,7 +22,7 @@ final class ClientInfo {
                        int partialBytes, int inputCapacity) {
         long now = System.nanoTime();
         PubSub.Subscriptions subs = c.subscribed() ? c.subscriptions() : null;
-        String flags = subs != null ? "P" : "N";
+        String flags = (subs != null ? "P" : "") + (c.noEvict ? "e" : "");
         Command last = c.lastCommand;
         return "id=" + c.id
                 + " addr=" + address(connection, true)
@@ -31,7 +31,7 @@ final class ClientInfo {
                 + " name=" + (c.name == null ? "" : c.name)
                 + " age=" + (now - c.createdNanos) / 1_000_000_000L
                 + " idle=" + Math.max(0, now - c.lastActiveNanos) / 1_000_000_000L
-                + " flags=" + flags
+                + " flags=" + (flags.isEmpty() ? "N" : flags)
                 + " db=0"
                 + " sub=" + (subs == null ? 0 : subs.channels.size())
                 + " psub=" + (subs == null ? 0 : subs.patterns.size())

@@ -16,7 +16,7 @@ enum Command {
     HELLO(-1, Kind.CONNECTION, "connection", "6.0.0", "Handshakes with the server: RESP2 or RESP3.", "noscript", "loading", "stale", "fast", "no_auth"),
     SELECT(2, Kind.CONNECTION, "connection", "1.0.0", "Changes the selected database (only 0 exists).", "loading", "stale", "fast"),
     QUIT(-1, Kind.CONNECTION, "connection", "1.0.0", "Closes the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
-    CLIENT(-2, Kind.SERVER, "connection", "2.4.0", "CLIENT LIST, INFO, KILL (over all shards), SETNAME, GETNAME, ID, SETINFO.", "noscript", "loading", "stale"),
+    CLIENT(-2, Kind.SERVER, "connection", "2.4.0", "CLIENT LIST, INFO, KILL (over all shards), SETNAME, GETNAME, ID, SETINFO, NO-EVICT, GETREDIR, TRACKINGINFO.", "noscript", "loading", "stale"),
     COMMAND(-1, Kind.CONNECTION, "server", "2.8.13", "Returns detailed information about all commands.", "loading", "stale"),
     CONFIG(-2, Kind.SERVER, "server", "2.0.0", "CONFIG GET, SET (the parameters that change at run time), RESETSTAT.", "admin", "noscript", "loading", "stale"),
     TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),
@@ -51,6 +51,11 @@ enum Command {
     RESET(1, Kind.SERVER, "connection", "6.2.0", "Resets the connection: subscriptions, protocol, name, authentication.", "noscript", "loading", "stale", "fast", "no_auth"),
     MONITOR(1, Kind.SERVER, "server", "1.0.0", "Streams every command the server runs, on every shard, as it dispatches them (see Monitors).", "admin", "noscript", "loading", "stale"),
     DEBUG(-2, Kind.SERVER, "server", "1.0.0", "DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD (a log rewrite).", "admin", "noscript", "loading", "stale"),
+    // ACL of the one user, LATENCY with monitoring off, and the diagnostics (AclCommands, Diagnostics).
+    ACL(-2, Kind.SERVER, "server", "6.0.0", "ACL WHOAMI, USERS, LIST, GETUSER, CAT, DRYRUN, LOG, GENPASS, DELUSER, SAVE, LOAD, SETUSER, HELP: the one user, default.", "admin", "noscript", "loading", "stale"),
+    LATENCY(-2, Kind.SERVER, "server", "2.8.13", "LATENCY LATEST, HISTORY, RESET, GRAPH, DOCTOR, HISTOGRAM, HELP: latency monitoring is off.", "admin", "noscript", "loading", "stale"),
+    PFSELFTEST(1, Kind.SERVER, "hyperloglog", "2.8.9", "Checks the HyperLogLog register encoding (an internal command).", "admin"),
+    LOLWUT(-1, Kind.SERVER, "server", "5.0.0", "Answers the Redis version this server speaks.", "readonly", "fast"),
     // Owned by the shard of their one key (argument 1).
     GET(2, Kind.KEY, "string", "1.0.0", "Returns the string value of a key.", "readonly", "fast"),
     SET(-3, Kind.KEY, "string", "1.0.0", "Sets the string value of a key (EX, PX, EXAT, PXAT, NX, XX, KEEPTTL, GET).", "write", "denyoom"),
@@ -360,7 +365,7 @@ enum Command {
         return (this == MSET || this == MSETNX) && count % 2 == 0;
     }
 
-    private static final Command[] TABLE = new Command[256];
+    private static final Command[] TABLE = new Command[512]; // under half full: short probes
     private static final int LONGEST_NAME;
 
     static {

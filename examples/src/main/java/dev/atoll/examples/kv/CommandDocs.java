@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -10,6 +11,26 @@ import java.util.Locale;
  * use to find keys.
  */
 final class CommandDocs {
+    /** The subcommands as Redis 7.0 lists them; the explanations are this server's. */
+    private static final String[] HELP = {
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Return details about every command.",
+        "COUNT",
+        "    Return the number of commands.",
+        "LIST",
+        "    Return the names of the commands (FILTERBY MODULE, ACLCAT or PATTERN).",
+        "INFO [<command-name> ...]",
+        "    Return details about commands (default: all).",
+        "DOCS [<command-name> ...]",
+        "    Return documentation about commands (default: all).",
+        "GETKEYS <full-command>",
+        "    Return the keys of a full command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys of a full command and how it uses each.",
+        "HELP",
+        "    Prints this help."};
+
     private CommandDocs() {
     }
 
@@ -23,11 +44,29 @@ final class CommandDocs {
         }
         String sub = r.string(1).toLowerCase(Locale.ROOT);
         switch (sub) {
-            case "count" -> out.integer(Command.values().length);
-            case "list" -> {
-                out.arrayHeader(Command.values().length);
-                for (Command c : Command.values()) {
-                    out.bulk(c.lowerName);
+            case "count" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("command|count"));
+                } else {
+                    out.integer(Command.values().length);
+                }
+            }
+            case "list" -> list(r, out);
+            case "getkeys", "getkeysandflags" -> {
+                if (r.count() < 4) {
+                    out.error(KvConnection.wrongArity("command|" + sub));
+                } else {
+                    getKeys(r, sub.equals("getkeysandflags"), out);
+                }
+            }
+            case "help" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("command|help"));
+                    return;
+                }
+                out.arrayHeader(HELP.length);
+                for (String line : HELP) {
+                    out.simple(line);
                 }
             }
             case "info" -> {
@@ -61,16 +100,135 @@ final class CommandDocs {
     private static List<Command> asked(Request r) {
         List<Command> asked = new ArrayList<>();
         for (int i = 2; i < r.count(); i++) {
-            String name = r.string(i).toLowerCase(Locale.ROOT);
-            Command found = null;
-            for (Command c : Command.values()) {
-                if (c.lowerName.equals(name)) {
-                    found = c;
-                }
-            }
-            asked.add(found);
+            asked.add(named(r.string(i)));
         }
         return asked;
+    }
+
+    /** The command called {@code name} in any case, or null. */
+    static Command named(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (Command c : Command.values()) {
+            if (c.lowerName.equals(lower)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN glob]: as Redis, no module has commands. */
+    private static void list(Request r, ReplyWriter out) {
+        List<Command> listed = List.of(Command.values());
+        if (r.count() != 2) {
+            String by = r.count() == 5 && r.string(2).equalsIgnoreCase("filterby") ? r.string(3).toLowerCase(Locale.ROOT) : "";
+            switch (by) {
+                case "module" -> listed = List.of();
+                case "aclcat" -> {
+                    String category = r.string(4).toLowerCase(Locale.ROOT);
+                    listed = AclCategories.ALL.contains(category) ? AclCategories.commandsIn(category) : List.of();
+                }
+                case "pattern" -> {
+                    byte[] pattern = r.copy(4);
+                    listed = listed.stream().filter(c -> Glob.matches(pattern, c.nameBytes)).toList();
+                }
+                default -> {
+                    out.error(KvShard.SYNTAX);
+                    return;
+                }
+            }
+        }
+        out.arrayHeader(listed.size());
+        for (Command c : listed) {
+            out.bulk(c.lowerName);
+        }
+    }
+
+    /**
+     * COMMAND GETKEYS and GETKEYSANDFLAGS command [arg ...]: the keys where the server finds them
+     * ({@link CommandKeys}, else the command's key positions), with Redis's errors and, for the
+     * second, each key's flags by its key spec ({@link KeySpecs}).
+     */
+    private static void getKeys(Request r, boolean withFlags, ReplyWriter out) {
+        Command c = named(r.string(2));
+        if (c == null) {
+            out.error("ERR Invalid command specified");
+            return;
+        }
+        if (!KeySpecs.hasKeys(c)) {
+            out.error("ERR The command has no key arguments");
+            return;
+        }
+        Request inner = new Request();
+        inner.reset(r.bytes);
+        for (int i = 2; i < r.count(); i++) {
+            inner.add(r.offset(i), r.length(i));
+        }
+        if (!c.arityOk(inner.count())) {
+            out.error("ERR Invalid number of arguments specified for command");
+            return;
+        }
+        int[] keys = keyIndexes(c, inner);
+        Arrays.sort(keys); // in the order of the arguments, as Redis (GEORADIUS's STORE key last)
+        if (keys.length == 0 && c.kind == Command.Kind.KEY) {
+            out.error("ERR The command has no key arguments"); // OBJECT HELP, MEMORY DOCTOR: a subcommand without one
+            return;
+        }
+        if (keys.length == 0) {
+            out.error("ERR Invalid arguments specified for command");
+            return;
+        }
+        out.arrayHeader(keys.length);
+        for (int k = 0; k < keys.length; k++) {
+            if (withFlags) {
+                List<String> flags = KeySpecs.flags(c, k, inner);
+                out.arrayHeader(2).bulk(inner.bytes, inner.offset(keys[k]), inner.length(keys[k])).setHeader(flags.size());
+                flags.forEach(out::simple);
+            } else {
+                out.bulk(inner.bytes, inner.offset(keys[k]), inner.length(keys[k]));
+            }
+        }
+    }
+
+    /** The indexes of the keys among the arguments of {@code r} (argument 0 the command's name). */
+    private static int[] keyIndexes(Command c, Request r) {
+        int n = r.count();
+        int first;
+        int last;
+        switch (c) {
+            case LMPOP, BLMPOP, BZMPOP -> {
+                first = c == Command.LMPOP ? 2 : 3;
+                if (!r.longAt(first - 1) || r.number < 1 || r.number > n - first) {
+                    return new int[0];
+                }
+                last = first + (int) r.number - 1;
+            }
+            case XREAD -> {
+                int streams = 1;
+                while (streams < n && !r.string(streams).equalsIgnoreCase("streams")) {
+                    streams++;
+                }
+                int pairs = (n - streams - 1) / 2;
+                if (streams == n || (n - streams - 1) % 2 != 0 || pairs == 0) {
+                    return new int[0];
+                }
+                first = streams + 1;
+                last = streams + pairs;
+            }
+            default -> {
+                if (c.kind == Command.Kind.KEY || c.kind == Command.Kind.ONE_SHARD || c.kind == Command.Kind.MULTI_KEY
+                        || c.kind == Command.Kind.GATHER) {
+                    return CommandKeys.indexes(c, r);
+                }
+                first = c.firstKey();
+                last = first == 0 ? -1 : c.lastKey(n);
+            }
+        }
+        int step = c.keyStep() == 0 ? 1 : c.keyStep();
+        int[] keys = new int[Math.max(0, (last - first) / step + 1)];
+        for (int k = 0; k < keys.length; k++) {
+            keys[k] = first + k * step;
+        }
+        return keys;
     }
 
     /** One command's entry: name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands. */
@@ -81,7 +239,9 @@ final class CommandDocs {
             out.simple(flag);
         }
         out.integer(keys[0]).integer(keys[1]).integer(keys[2]);
-        out.setHeader(1).simple("@" + c.group.replace("-", "")); // sorted-set: @sortedset
+        List<String> categories = AclCategories.of(c);
+        out.setHeader(categories.size());
+        categories.forEach(category -> out.simple("@" + category));
         out.raw(ReplyWriter.EMPTY_ARRAY).raw(ReplyWriter.EMPTY_ARRAY).raw(ReplyWriter.EMPTY_ARRAY);
     }
 }

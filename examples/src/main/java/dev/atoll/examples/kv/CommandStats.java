@@ -18,9 +18,10 @@ final class CommandStats {
      * and this server does not is unknown here, and counts in no row, as an unknown one does in Redis.
      */
     private static final Map<Command, List<String>> SUBCOMMANDS = new EnumMap<>(Map.of(
-            Command.CLIENT, List.of("getname", "id", "info", "kill", "list", "setinfo", "setname"),
+            Command.CLIENT, List.of("getname", "getredir", "id", "info", "kill", "list", "no-evict", "setinfo", "setname",
+                    "tracking", "trackinginfo"),
             Command.CONFIG, List.of("get", "resetstat", "set"),
-            Command.COMMAND, List.of("count", "docs", "info", "list"),
+            Command.COMMAND, List.of("count", "docs", "getkeys", "getkeysandflags", "help", "info", "list"),
             Command.OBJECT, List.of("encoding", "freq", "help", "idletime", "refcount"),
             Command.PUBSUB, List.of("channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"),
             Command.CLUSTER, List.of("info", "keyslot", "myid", "nodes", "shards", "slots"),

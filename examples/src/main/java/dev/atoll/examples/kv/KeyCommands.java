@@ -18,6 +18,8 @@ final class KeyCommands {
     private static final byte[] SAMPLES = ReplyWriter.asciiBytes("samples");
     private static final String[] MEMORY_HELP = {
         "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DOCTOR",
+        "    Return memory problems reports.",
         "MALLOC-STATS",
         "    Return internal statistics report from the memory allocator.",
         "PURGE",
@@ -245,6 +247,13 @@ final class KeyCommands {
             }
             case "purge" -> out.ok();
             case "malloc-stats" -> out.bulk("Stats not supported for the current allocator");
+            case "doctor" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("memory|doctor"));
+                } else {
+                    out.verbatim(Diagnostics.MEMORY_DOCTOR);
+                }
+            }
             case "help" -> {
                 out.arrayHeader(MEMORY_HELP.length);
                 for (String line : MEMORY_HELP) {

@@ -1117,6 +1117,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     final long createdNanos = System.nanoTime();
     /** The last command it sent (CLIENT LIST's {@code cmd}). */
     Command lastCommand;
+    /** CLIENT NO-EVICT on: CLIENT LIST shows flag {@code e} (this server evicts no client). */
+    boolean noEvict;
 
     PubSub.Subscriptions subscriptions() {
         if (subscriptions == null) {
@@ -1164,6 +1166,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     /** RESET: no transaction nor watched key, no subscriptions, RESP2, no name, and (with a password) not authenticated. */
     void reset() {
+        noEvict = false;
         multi.discardAll();
         if (monitoring) {
             monitoring = false;

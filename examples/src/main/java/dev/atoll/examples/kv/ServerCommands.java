@@ -177,6 +177,7 @@ final class ServerCommands {
             connection.authenticated = true;
             out.ok();
         } else {
+            node.aclLog.refusedAuth("auth", r.count() == 2 ? "default" : r.string(1), connection.describe());
             out.error(WRONGPASS);
         }
     }
@@ -216,6 +217,7 @@ final class ServerCommands {
             String option = r.string(i).toLowerCase(Locale.ROOT);
             if (option.equals("auth") && i + 2 < r.count()) {
                 if (!credentialsOk(r, i + 1)) {
+                    node.aclLog.refusedAuth("hello", r.string(i + 1), connection.describe());
                     out.error(WRONGPASS);
                     return;
                 }
@@ -276,6 +278,33 @@ final class ServerCommands {
                 }
             }
             case "id" -> out.integer(connection.id);
+            case "no-evict" -> {
+                if (r.count() != 3) {
+                    out.error(KvConnection.wrongArity("client|no-evict"));
+                } else if (r.string(2).equalsIgnoreCase("on") || r.string(2).equalsIgnoreCase("off")) {
+                    connection.noEvict = r.string(2).equalsIgnoreCase("on"); // shown in CLIENT LIST; no client is evicted here
+                    out.ok();
+                } else {
+                    out.error(KvShard.SYNTAX);
+                }
+            }
+            case "getredir", "trackinginfo" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("client|" + sub));
+                } else if (sub.equals("getredir")) {
+                    out.integer(-1); // no client-side caching: never redirected
+                } else {
+                    out.mapHeader(3).bulk("flags").setHeader(1).bulk("off")
+                            .bulk("redirect").integer(-1).bulk("prefixes").arrayHeader(0);
+                }
+            }
+            case "tracking" -> {
+                if (r.count() < 3) {
+                    out.error(KvConnection.wrongArity("client|tracking"));
+                } else {
+                    out.error("ERR client-side caching (CLIENT TRACKING) is not supported by this server");
+                }
+            }
             case "setinfo" -> {
                 if (r.count() != 4) {
                     out.error(KvConnection.wrongArity("client|setinfo"));

@@ -144,7 +144,7 @@ class KvSortedSetsTest {
             assertEquals(error("ERR wrong number of arguments for 'zunionstore' command"), c.call("ZUNIONSTORE", "d", "1"));
             assertEquals(error("ERR wrong number of arguments for 'zrangestore' command"), c.call("ZRANGESTORE", "d", "s", "0"));
             assertEquals(error("ERR at least 1 input key is needed for 'zunionstore' command"), c.call("ZUNIONSTORE", "d", "0", "a"));
-            assertEquals(list(list("zunionstore", -4L, list("write", "denyoom", "movablekeys"), 1L, 1L, 1L, list("@sortedset"),
+            assertEquals(list(list("zunionstore", -4L, list("write", "denyoom", "movablekeys"), 1L, 1L, 1L, list("@write", "@sortedset", "@slow"),
                     list(), list(), list())), c.call("COMMAND", "INFO", "zunionstore"));
         }
     }
