@@ -599,7 +599,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return at < 0 ? home.id : KeySlots.owner(r.bytes, r.offset(at), r.length(at), shards);
         }
         int step = command == Command.MSETNX ? 2 : 1;
-        int first = command.oneShardFirstKey();
+        int first = command.oneShardFirstKey(r);
         int last = command.oneShardLastKey(r);
         if (last < first) {
             return home.id; // no key (SINTERCARD's numkeys is wrong): the error is answered here

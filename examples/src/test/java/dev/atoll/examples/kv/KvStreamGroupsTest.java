@@ -1,0 +1,159 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Streams' consumer groups (issue 18) against what redis-server 7.0.15 answered
+ * ({@code kv/stream-group-replies.txt}): XGROUP's subcommands and every error in Redis's order,
+ * XREADGROUP with {@code >}, history IDs, COUNT and NOACK, XACK, XPENDING's summary, XINFO GROUPS with
+ * entries-read and lag (also nil, after deletions), XDEL keeping pending entries; on 1 and 2 shards, in
+ * RESP2 and RESP3. Time-dependent fields (idle, delivery and seen times) are checked apart, within a
+ * tolerance; persistence across restarts with another shard count and a rewrite.
+ */
+class KvStreamGroupsTest {
+    /** Two keys on one shard of 2, for XREADGROUP of several streams. */
+    private static final String S = KvListsTest.keyOn(0, 2, "s");
+    private static final String T = KvListsTest.keyOn(0, 2, "t");
+    private static final RecordedScript SCRIPT = new RecordedScript("/kv/stream-group-replies.txt", steps());
+
+    private static List<String> step(String... words) {
+        return List.of(words);
+    }
+
+    static List<List<String>> steps() {
+        return List.of(
+                // XGROUP
+                step("XGROUP", "HELP"), step("XGROUP", "CREATE", S, "g", "0"), step("XADD", S, "1-1", "a", "1"),
+                step("XADD", S, "2-1", "b", "2"), step("XADD", S, "3-1", "c", "3"), step("XGROUP", "CREATE", S, "g", "0"),
+                step("XGROUP", "create", S, "g", "0"), step("XGROUP", "CREATE", S, "dollar", "$"),
+                step("XGROUP", "CREATE", S, "er", "1-1", "ENTRIESREAD", "1"), step("XGROUP", "CREATE", S, "x", "0", "ENTRIESREAD", "-2"),
+                step("XGROUP", "CREATE", S, "x", "0", "ENTRIESREAD", "y"), step("XGROUP", "CREATE", S, "x", "0", "ENTRIESREAD"),
+                step("XGROUP", "CREATE", S, "x", "0", "foo"), step("XGROUP", "CREATE", S, "x", "0", "MKSTREAM", "MKSTREAM", "MKSTREAM", "MKSTREAM"),
+                step("XGROUP", "CREATE", S, "x", "-"), step("XGROUP", "CREATE", S, "x", "(1"), step("XGROUP", "CREATE", S, "x", "y"),
+                step("XGROUP", "CREATE", "nokey", "x", "0"), step("XGROUP", "CREATE", "nokey", "x", "y"),
+                step("XGROUP", "CREATE", "nokey", "x", "0", "ENTRIESREAD", "y"), step("XGROUP", "CREATE", "mk", "g", "$", "MKSTREAM"),
+                step("XINFO", "STREAM", "mk"), step("XINFO", "GROUPS", "mk"), step("TYPE", "mk"),
+                step("SET", "str", "x"), step("XGROUP", "CREATE", "str", "g", "0"), step("XGROUP", "CREATE", "str", "g", "0", "MKSTREAM"),
+                step("XGROUP", "DESTROY", "str", "g"), step("XGROUP", "CREATECONSUMER", "str", "g", "c"),
+                step("XGROUP"), step("XGROUP", "CREATE", S), step("XGROUP", "CREATE", S, "g"), step("XGROUP", "foo", S, "g"),
+                step("XGROUP", "HELP", "x"), step("XGROUP", "DESTROY", S), step("XGROUP", "DESTROY", S, "g", "x"),
+                step("XGROUP", "SETID", S, "g", "0", "x"), step("XGROUP", "setid", S, "nog", "0", "x"),
+                step("XGROUP", "SETID", S, "g", "0", "ENTRIESREAD", "x"), step("XGROUP", "SETID", S, "g", "0", "ENTRIESREAD", "-5"),
+                step("XGROUP", "SETID", S, "g", "0", "FOO", "1"), step("XGROUP", "SETID", "nokey", "g", "0"),
+                step("XGROUP", "SETID", S, "nog", "0"), step("XGROUP", "SETID", S, "nog", "x"), step("XGROUP", "SETID", S, "g", "x"),
+                step("XGROUP", "SETID", S, "dollar", "-"), step("XGROUP", "SETID", S, "er", "+"),
+                step("XGROUP", "SETID", S, "x9", "$", "ENTRIESREAD", "3"), step("XINFO", "GROUPS", S),
+                step("XGROUP", "SETID", S, "er", "$", "ENTRIESREAD", "3"), step("XGROUP", "SETID", S, "dollar", "0"),
+                step("XINFO", "GROUPS", S),
+                step("XGROUP", "CREATECONSUMER", S, "nog", "c"), step("XGROUP", "CREATECONSUMER", "nokey", "g", "c"),
+                step("XGROUP", "CREATECONSUMER", S, "g", "c1"), step("XGROUP", "CREATECONSUMER", S, "g", "c1"),
+                step("XGROUP", "CREATECONSUMER", S, "g"), step("XGROUP", "DELCONSUMER", S, "g", "nope"),
+                step("XGROUP", "DELCONSUMER", S, "nog", "c"), step("XGROUP", "DELCONSUMER", S, "g", "c1"),
+                step("XGROUP", "DESTROY", S, "nog"), step("XGROUP", "DESTROY", "nokey", "g"), step("XGROUP", "DESTROY", S, "dollar"),
+                step("XINFO", "STREAM", S),
+                // XREADGROUP
+                step("XREADGROUP", "GROUP", "g", "alice", "COUNT", "1", "STREAMS", S, ">"),
+                step("XREADGROUP", "GROUP", "g", "bob", "STREAMS", S, ">"),
+                step("XREADGROUP", "GROUP", "g", "bob", "STREAMS", S, ">"),
+                step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", S, "0"),
+                step("XREADGROUP", "GROUP", "g", "bob", "STREAMS", S, "0"),
+                step("XREADGROUP", "GROUP", "g", "bob", "COUNT", "1", "STREAMS", S, "2-1"),
+                step("XREADGROUP", "GROUP", "g", "carol", "STREAMS", S, "0"),
+                step("XINFO", "GROUPS", S), step("XPENDING", S, "g"),
+                step("XADD", T, "5-5", "t", "1"), step("XGROUP", "CREATE", T, "g", "0"),
+                step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", S, T, ">", ">"),
+                step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", S, T, "0", ">"),
+                step("XREADGROUP", "GROUP", "g", "alice", "NOACK", "STREAMS", T, ">"),
+                step("XADD", T, "6-6", "t", "2"), step("XREADGROUP", "GROUP", "g", "dave", "NOACK", "STREAMS", T, ">"),
+                step("XPENDING", T, "g"), step("XINFO", "GROUPS", T),
+                step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", S, "$"), step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", S, "x"),
+                step("XREADGROUP", "GROUP", "nog", "alice", "STREAMS", S, ">"), step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "nokey", ">"),
+                step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "str", ">"), step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", S),
+                step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", S, T, ">"), step("XREADGROUP", "STREAMS", S, ">"),
+                step("XREADGROUP", "GROUP", "g", "alice", "COUNT", "x", "STREAMS", S, ">"),
+                step("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "x", "STREAMS", S, ">"),
+                step("XREADGROUP", "GROUP", "g", "alice", "foo", "STREAMS", S, ">"), step("XREADGROUP", "GROUP", "g", "STREAMS", S, ">"),
+                step("XREADGROUP", "GROUP", "g", "alice", "COUNT", "-3", "STREAMS", S, "0"),
+                step("XREAD", "GROUP", "g", "alice", "STREAMS", S, ">"), step("XREAD", "NOACK", "STREAMS", S, ">"),
+                // XDEL keeps pending entries; history shows them with a null
+                step("XDEL", S, "2-1"), step("XREADGROUP", "GROUP", "g", "bob", "STREAMS", S, "0"), step("XPENDING", S, "g"),
+                step("XINFO", "GROUPS", S),
+                // XACK
+                step("XACK", S, "g", "1-1", "2-1", "9-9"), step("XACK", S, "g", "1-1"), step("XACK", S, "g", "x"),
+                step("XACK", S, "g", "3-1", "x"), step("XACK", S, "nog", "3-1"), step("XACK", "nokey", "g", "3-1"),
+                step("XACK", "str", "g", "1"), step("XACK", S, "g"), step("XPENDING", S, "g"),
+                step("XACK", S, "g", "3-1"), step("XPENDING", S, "g"),
+                // XPENDING's errors and empty forms
+                step("XPENDING", S, "nog"), step("XPENDING", "nokey", "g"), step("XPENDING", "str", "g"),
+                step("XPENDING", S, "g", "-", "+"), step("XPENDING", S, "g", "-", "+", "x"),
+                step("XPENDING", S, "g", "IDLE", "x", "-", "+", "1"), step("XPENDING", S, "g", "IDLE", "10", "-", "+"),
+                step("XPENDING", S, "g", "x", "+", "1"), step("XPENDING", S, "g", "(-", "+", "1"),
+                step("XPENDING", S, "g", "-", "+", "10"), step("XPENDING", S, "g", "-", "+", "10", "nobody"),
+                step("XPENDING", S, "g", "-", "+", "1", "a", "b", "c", "d"), step("XPENDING", "nokey", "g", "x", "+", "1"),
+                step("XPENDING", S, "g", "IDLE", "99999999", "-", "+", "10", "bob"),
+                step("XPENDING", T, "g", "IDLE", "99999999", "-", "+", "10"),
+                // lag: deletions make it unknowable; a trim past them known again
+                step("XADD", "lag", "1-0", "f", "v"), step("XADD", "lag", "2-0", "f", "v"), step("XADD", "lag", "3-0", "f", "v"),
+                step("XADD", "lag", "4-0", "f", "v"), step("XGROUP", "CREATE", "lag", "g", "0"), step("XGROUP", "CREATE", "lag", "h", "$"),
+                step("XINFO", "GROUPS", "lag"), step("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "lag", ">"),
+                step("XINFO", "GROUPS", "lag"), step("XDEL", "lag", "3-0"), step("XINFO", "GROUPS", "lag"),
+                step("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "lag", ">"), step("XINFO", "GROUPS", "lag"),
+                step("XREADGROUP", "GROUP", "g", "c", "STREAMS", "lag", ">"), step("XINFO", "GROUPS", "lag"),
+                step("XADD", "lag", "5-0", "f", "v"), step("XINFO", "GROUPS", "lag"), step("XTRIM", "lag", "MAXLEN", "1"),
+                step("XINFO", "GROUPS", "lag"), step("XGROUP", "SETID", "lag", "g", "0"), step("XINFO", "GROUPS", "lag"),
+                step("XGROUP", "SETID", "lag", "g", "9-0"), step("XINFO", "GROUPS", "lag"),
+                step("XGROUP", "CREATE", "lag", "first", "1-0"), step("XINFO", "GROUPS", "lag"),
+                step("XDEL", "lag", "5-0"), step("XINFO", "GROUPS", "lag"), step("XREADGROUP", "GROUP", "g", "c", "STREAMS", "lag", "0"),
+                // XINFO CONSUMERS' errors, a destroyed group's pending entries, DEL drops the groups
+                step("XINFO", "CONSUMERS", S, "nog"), step("XINFO", "CONSUMERS", "nokey", "g"), step("XINFO", "CONSUMERS", S),
+                step("XGROUP", "DELCONSUMER", T, "g", "alice"), step("XPENDING", T, "g"),
+                step("XGROUP", "DESTROY", T, "g"), step("XINFO", "GROUPS", T), step("DEL", S), step("XADD", S, "1-1", "a", "1"),
+                step("XINFO", "GROUPS", S));
+    }
+
+    private static KvTestServer server(int shards) throws Exception {
+        return KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+    }
+
+    @ParameterizedTest(name = "{0} shards")
+    @ValueSource(ints = {1, 2})
+    void answersAsRedis(int shards) throws Exception {
+        assertEquals(List.of(), SCRIPT.differencesOnAtoll(shards));
+    }
+
+    @Test
+    void theRecordingIsRedisSOwn() throws Exception {
+        assertEquals(List.of(), SCRIPT.checkAgainstRedis());
+    }
+
+    /** The script in RESP3, reply for reply against a running redis-server (skipped when none is installed). */
+    @ParameterizedTest(name = "{0} shards")
+    @ValueSource(ints = {1, 2})
+    void everyReplyIsRedisSOwnInResp3(int shards) throws Exception {
+        String redisServer = KvRedisComparisonTest.onPath("redis-server");
+        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = KvRedisComparisonTest.startRedisServer(port);
+        try (KvTestServer atoll = server(shards); RespClient a = atoll.client(); RespClient r = KvRedisComparisonTest.connect(port)) {
+            a.call("HELLO", "3");
+            r.call("HELLO", "3");
+            assertEquals(SCRIPT.replies(r), SCRIPT.replies(a));
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
