@@ -156,4 +156,146 @@ class KvStreamGroupsTest {
             redis.waitFor(10, TimeUnit.SECONDS);
         }
     }
+    /** The time-dependent replies (idle times, delivery and seen times) as redis-server 7.0.15 shapes them, their values within a tolerance. */
+    @ParameterizedTest(name = "{0} shards")
+    @ValueSource(ints = {1, 2})
+    void timedFieldsHaveRedisSShapes(int shards) throws Exception {
+        List<List<String>> timed = List.of(
+                step("XADD", S, "1-1", "a", "1"), step("XADD", S, "2-1", "b", "2"), step("XGROUP", "CREATE", S, "g", "0"),
+                step("XREADGROUP", "GROUP", "g", "alice", "COUNT", "1", "STREAMS", S, ">"),
+                step("XREADGROUP", "GROUP", "g", "bob", "STREAMS", S, ">"), step("XGROUP", "CREATECONSUMER", S, "g", "carol"),
+                step("XPENDING", S, "g", "-", "+", "10"), step("XPENDING", S, "g", "IDLE", "0", "-", "+", "10", "bob"),
+                step("XPENDING", S, "g", "(1-1", "+", "1"), step("XINFO", "CONSUMERS", S, "g"),
+                step("XINFO", "STREAM", S, "FULL"), step("XINFO", "STREAM", S, "FULL", "COUNT", "1"));
+        List<Object> fromAtoll;
+        try (KvTestServer kv = server(shards); RespClient c = kv.client()) {
+            fromAtoll = timedReplies(c, timed);
+        }
+        assertTrue(fromAtoll.toString().contains("[1-1, alice, T, 1]"), fromAtoll.toString());
+        String redisServer = KvRedisComparisonTest.onPath("redis-server");
+        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = KvRedisComparisonTest.startRedisServer(port);
+        try (RespClient r = KvRedisComparisonTest.connect(port)) {
+            assertEquals(timedReplies(r, timed), fromAtoll);
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The replies to {@code steps}, each time in them checked (an idle time under 10 s, a Unix time in ms within a minute of now) and replaced by T. */
+    private static List<Object> timedReplies(RespClient c, List<List<String>> steps) throws Exception {
+        List<Object> replies = new ArrayList<>();
+        for (List<String> step : steps) {
+            replies.add(masked(c.call(step.toArray(String[]::new))));
+        }
+        return replies;
+    }
+
+    private static Object masked(Object reply) {
+        if (!(reply instanceof List<?> list)) {
+            return reply;
+        }
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Object item = list.get(i);
+            boolean afterTimeName = i > 0 && ("idle".equals(list.get(i - 1)) || "seen-time".equals(list.get(i - 1)));
+            boolean pendingTime = (list.size() == 4 && i == 2 || list.size() == 3 && i == 1)
+                    && list.get(0) instanceof String id && id.matches("[0-9]+-[0-9]+") && item instanceof Long;
+            out.add(afterTimeName || pendingTime ? time((Long) item) : masked(item));
+        }
+        return out;
+    }
+
+    private static String time(long value) {
+        long now = System.currentTimeMillis();
+        assertTrue(value >= 0 && value < 10_000 || Math.abs(value - now) < 60_000, value + " is no idle time or time of now");
+        return "T";
+    }
+
+    /**
+     * Every group change is logged: groups, consumers and PELs (delivery times and counts exact) after
+     * restarts with 3 and 1 shards, then after a rewrite.
+     */
+    @Test
+    void groupsSurviveARestartWithAnotherShardCount(@TempDir Path dir) throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.EVERYSEC);
+        List<Object> expected;
+        try (KvTestServer kv = KvTestServer.start(2, DriverKind.AUTO, settings); RespClient c = kv.client()) {
+            for (int k = 0; k < 8; k++) {
+                String key = "st" + k;
+                for (int i = 1; i <= 30; i++) {
+                    c.call("XADD", key, i + "-" + k, "f", "v" + i);
+                }
+                c.call("XGROUP", "CREATE", key, "g", "0");
+                c.call("XGROUP", "CREATE", key, "h", "$", "ENTRIESREAD", "30");
+                c.call("XGROUP", "CREATE", key, "gone", "0");
+                c.call("XREADGROUP", "GROUP", "g", "alice", "COUNT", "5", "STREAMS", key, ">");
+                c.call("XREADGROUP", "GROUP", "g", "bob", "COUNT", "7", "STREAMS", key, ">");
+                c.call("XREADGROUP", "GROUP", "g", "bob", "STREAMS", key, "0");          // bob's history: counts 2
+                c.call("XREADGROUP", "GROUP", "g", "noack", "NOACK", "COUNT", "3", "STREAMS", key, ">");
+                c.call("XACK", key, "g", "2-" + k, "6-" + k, "99-" + k);
+                c.call("XGROUP", "CREATECONSUMER", key, "g", "carol");
+                c.call("XGROUP", "CREATECONSUMER", key, "g", "dropped");
+                c.call("XREADGROUP", "GROUP", "g", "dropped", "COUNT", "2", "STREAMS", key, ">");
+                c.call("XGROUP", "DELCONSUMER", key, "g", "dropped");
+                c.call("XGROUP", "DESTROY", key, "gone");
+                c.call("XGROUP", "SETID", key, "h", "20-" + k, "ENTRIESREAD", "20");
+                c.call("XREADGROUP", "GROUP", "h", "zed", "COUNT", "2", "STREAMS", key, ">");
+                c.call("XDEL", key, "8-" + k);                                            // pending, deleted
+            }
+            c.call("XGROUP", "CREATE", "made", "g", "$", "MKSTREAM");
+            expected = groupState(c);
+        }
+        for (int shards : new int[] {3, 1}) {
+            try (KvTestServer kv = KvTestServer.start(shards, DriverKind.AUTO, settings); RespClient c = kv.client()) {
+                assertEquals(expected, groupState(c), "with " + shards + " shards");
+                if (shards == 1) {
+                    assertTrue(c.call("BGREWRITEAOF").toString().startsWith("Background"));
+                    awaitRewrite(c);
+                }
+            }
+        }
+        try (KvTestServer kv = KvTestServer.start(2, DriverKind.AUTO, settings); RespClient c = kv.client()) {
+            assertEquals(expected, groupState(c), "after the rewrite");
+        }
+    }
+
+    /** Waits (bounded: 20 s) until the rewrite asked for is done. */
+    private static void awaitRewrite(RespClient c) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String info = (String) c.call("INFO", "persistence");
+        while (!(info.contains("aof_rewrite_in_progress:0") && !info.contains("aof_rewrites:0")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            info = (String) c.call("INFO", "persistence");
+        }
+        assertTrue(info.contains("aof_rewrite_in_progress:0") && !info.contains("aof_rewrites:0"), info);
+    }
+
+    /** What a restart keeps: XINFO STREAM FULL (delivery times exact; seen times apart: a read that changed nothing is not logged) and XPENDING. */
+    private static List<Object> groupState(RespClient c) throws Exception {
+        List<Object> state = new ArrayList<>();
+        for (String key : List.of("st0", "st1", "st2", "st3", "st4", "st5", "st6", "st7", "made")) {
+            Object full = c.call("XINFO", "STREAM", key, "FULL");
+            assertTrue(full instanceof List, key + ": " + full);
+            state.add(withoutSeenTimes(full));
+            state.add(c.call("XINFO", "GROUPS", key));
+            state.add(c.call("XPENDING", key, "g"));
+        }
+        state.add(c.call("DBSIZE"));
+        return state;
+    }
+
+    private static Object withoutSeenTimes(Object reply) {
+        if (!(reply instanceof List<?> list)) {
+            return reply;
+        }
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            boolean seen = i > 0 && "seen-time".equals(list.get(i - 1));
+            out.add(seen ? "T" : withoutSeenTimes(list.get(i)));
+        }
+        return out;
+    }
 }
