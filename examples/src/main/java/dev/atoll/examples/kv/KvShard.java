@@ -436,7 +436,7 @@ final class KvShard {
             case GEOADD, GEOPOS, GEODIST, GEOHASH, GEOSEARCH, GEOSEARCHSTORE, GEORADIUS, GEORADIUS_RO, GEORADIUSBYMEMBER,
                  GEORADIUSBYMEMBER_RO -> geos.run(command, r, now, out);
             case XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID, XINFO -> streams.run(command, r, now, out);
-            case XGROUP, XREADGROUP, XACK, XPENDING -> streamGroups.run(command, r, now, out);
+            case XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM -> streamGroups.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

@@ -44,6 +44,11 @@ final class StreamGroupCommands {
     private static final byte[] STREAMS = ReplyWriter.asciiBytes("streams");
     private static final byte[] GROUP = ReplyWriter.asciiBytes("group");
     private static final byte[] NOACK = ReplyWriter.asciiBytes("noack");
+    private static final byte[] FORCE = ReplyWriter.asciiBytes("force");
+    private static final byte[] JUSTID = ReplyWriter.asciiBytes("justid");
+    private static final byte[] TIME = ReplyWriter.asciiBytes("time");
+    private static final byte[] RETRYCOUNT = ReplyWriter.asciiBytes("retrycount");
+    private static final byte[] LASTID = ReplyWriter.asciiBytes("lastid");
     private static final String NO_KEY = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may"
             + " want to use the MKSTREAM option to create an empty stream automatically.";
     private static final String[] XGROUP_HELP = {
@@ -89,6 +94,8 @@ final class StreamGroupCommands {
             case XREADGROUP -> readGroup(r, now, out);
             case XACK -> ack(r, now, out);
             case XPENDING -> pending(r, now, out);
+            case XCLAIM -> claim(r, now, out);
+            case XAUTOCLAIM -> autoClaim(r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a consumer-group command");
         }
     }
@@ -743,6 +750,236 @@ final class StreamGroupCommands {
             out.error(StreamId.INVALID);
         }
         return ok;
+    }
+
+    // ---- XCLAIM, XAUTOCLAIM ----
+
+    /**
+     * XCLAIM key group consumer min-idle-time id ... [IDLE ms] [TIME ms] [RETRYCOUNT n] [FORCE] [JUSTID]
+     * [LASTID id]: the IDs up to the first that is none, then the options, as Redis 7.0's xclaimCommand.
+     */
+    private void claim(Request r, long now, ReplyWriter out) {
+        KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
+        if (e != null && !(e.aggregate() instanceof StreamValue)) {
+            out.error(KvShard.WRONGTYPE);
+            return;
+        }
+        StreamValue s = e == null ? null : (StreamValue) e.aggregate();
+        StreamGroup g = s == null ? null : s.group(r.copy(2));
+        if (g == null) {
+            out.error("NOGROUP No such key '" + r.string(1) + "' or consumer group '" + r.string(2) + "'");
+            return;
+        }
+        if (!r.longAt(4)) {
+            out.error("ERR Invalid min-idle-time argument for XCLAIM");
+            return;
+        }
+        long minIdle = Math.max(0, r.number);
+        int j = 5;
+        while (j < r.count() && id.parse(r, j, true, 0, false)) {
+            j++;
+        }
+        int lastIdAt = j - 1;
+        boolean force = false;
+        boolean justId = false;
+        long retryCount = -1;
+        long deliveryTime = -1;
+        edge.set(0, 0); // LASTID
+        for (; j < r.count(); j++) {
+            boolean more = j + 1 < r.count();
+            if (r.is(j, FORCE)) {
+                force = true;
+            } else if (r.is(j, JUSTID)) {
+                justId = true;
+            } else if ((r.is(j, IDLE) || r.is(j, TIME) || r.is(j, RETRYCOUNT)) && more) {
+                String option = r.is(j, IDLE) ? "IDLE" : r.is(j, TIME) ? "TIME" : "RETRYCOUNT";
+                j++;
+                if (!r.longAt(j)) {
+                    out.error("ERR Invalid " + option + " option argument for XCLAIM");
+                    return;
+                }
+                if (option.equals("RETRYCOUNT")) {
+                    retryCount = r.number;
+                } else {
+                    deliveryTime = option.equals("IDLE") ? now - r.number : r.number;
+                }
+            } else if (r.is(j, LASTID) && more) {
+                j++;
+                if (!edge.parse(r, j, true, 0, false)) {
+                    out.error(StreamId.INVALID);
+                    return;
+                }
+            } else {
+                out.error("ERR Unrecognized XCLAIM option '" + r.string(j) + "'");
+                return;
+            }
+        }
+        boolean movedOn = edge.compareTo(g.lastId) > 0;
+        if (movedOn) {
+            g.lastId.set(edge);
+        }
+        if (deliveryTime < 0 || deliveryTime > now) {
+            deliveryTime = now;
+        }
+        byte[] name = r.copy(3);
+        StreamGroup.Consumer consumer = null;
+        streams.clear();
+        streams.resp3(out.resp3());
+        deliveredCount = 0;
+        int claimed = 0;
+        for (int k = 5; k <= lastIdAt; k++) {
+            id.parse(r, k, true, 0, false);
+            StreamGroup.Pending p = g.pel.get(new StreamGroup.Pending(id.ms, id.seq));
+            if (s.range(id, id, 1, false, null, idBytes, cursor) == 0) {
+                if (p != null) {
+                    g.ack(id.ms, id.seq, p);
+                    logAck(r.bytes, r.offset(1), r.length(1), g, p);
+                }
+                continue;
+            }
+            if (p == null && !force) {
+                continue;
+            }
+            if (p != null && minIdle > 0 && now - p.deliveryTime < minIdle) {
+                continue;
+            }
+            if (consumer == null) {
+                consumer = g.consumer(name, now);
+                consumer.seenTime = now;
+            }
+            long count = p == null ? 1 : p.deliveryCount;
+            count = retryCount >= 0 ? retryCount : justId ? count : count + 1;
+            delivered(g.deliver(id.ms, id.seq, consumer, deliveryTime, count));
+            claimedEntry(s, id, justId);
+            claimed++;
+        }
+        if (consumer != null) {
+            logDelivery(r.bytes, r.offset(1), r.length(1), g, consumer);
+        } else if (movedOn) {
+            logLastId(r.bytes, r.offset(1), r.length(1), g);
+        }
+        if (consumer != null || movedOn) {
+            e.version++;
+        }
+        out.arrayHeader(claimed);
+        out.raw(streams.bytes(), 0, streams.size());
+    }
+
+    /** A claimed entry as XCLAIM and XAUTOCLAIM answer it: its ID (JUSTID) or the entry. */
+    private void claimedEntry(StreamValue s, StreamId at, boolean justId) {
+        if (justId) {
+            streams.bulk(idBytes, 0, StreamId.format(at.ms, at.seq, idBytes));
+        } else {
+            s.range(at, at, 1, false, streams, idBytes, cursor);
+        }
+    }
+
+    /** XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]: Redis 7.0's reply of three (the next start, the claimed, the deleted). */
+    private void autoClaim(Request r, long now, ReplyWriter out) {
+        if (!r.longAt(4)) {
+            out.error("ERR Invalid min-idle-time argument for XAUTOCLAIM");
+            return;
+        }
+        long minIdle = Math.max(0, r.number);
+        if (!bound(r, 5, start, 0, out)) {
+            return;
+        }
+        if (exclusive(r, 5) && !start.increment()) {
+            out.error("ERR invalid start ID for the interval");
+            return;
+        }
+        long count = 100;
+        boolean justId = false;
+        for (int j = 6; j < r.count(); j++) {
+            if (r.is(j, COUNT) && j + 1 < r.count()) {
+                if (!r.longAt(j + 1) || r.number < 1 || r.number > Long.MAX_VALUE / 16) {
+                    out.error("ERR COUNT must be > 0");
+                    return;
+                }
+                count = r.number;
+                j++;
+            } else if (r.is(j, JUSTID)) {
+                justId = true;
+            } else {
+                out.error(KvShard.SYNTAX);
+                return;
+            }
+        }
+        KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
+        if (e != null && !(e.aggregate() instanceof StreamValue)) {
+            out.error(KvShard.WRONGTYPE);
+            return;
+        }
+        StreamValue s = e == null ? null : (StreamValue) e.aggregate();
+        StreamGroup g = s == null ? null : s.group(r.copy(2));
+        if (g == null) {
+            out.error("NOGROUP No such key '" + r.string(1) + "' or consumer group '" + r.string(2) + "'");
+            return;
+        }
+        long attempts = count * 10;
+        byte[] name = r.copy(3);
+        StreamGroup.Consumer consumer = null;
+        streams.clear();
+        streams.resp3(out.resp3());
+        deliveredCount = 0;
+        java.util.List<StreamGroup.Pending> deleted = new java.util.ArrayList<>();
+        int claimed = 0;
+        StreamGroup.Pending p = g.pel.ceilingKey(new StreamGroup.Pending(start.ms, start.seq));
+        while (attempts-- > 0 && count > 0 && p != null) {
+            StreamGroup.Pending next = g.pel.higherKey(p);
+            id.set(p.ms, p.seq);
+            if (s.range(id, id, 1, false, null, idBytes, cursor) == 0) {
+                g.ack(p.ms, p.seq, p);
+                logAck(r.bytes, r.offset(1), r.length(1), g, p);
+                deleted.add(p);
+                count--;
+            } else if (minIdle == 0 || now - p.deliveryTime >= minIdle) {
+                if (consumer == null) {
+                    consumer = g.consumer(name, now);
+                    consumer.seenTime = now;
+                }
+                delivered(g.deliver(p.ms, p.seq, consumer, now, justId ? p.deliveryCount : p.deliveryCount + 1));
+                claimedEntry(s, id, justId);
+                claimed++;
+                count--;
+            }
+            p = next;
+        }
+        if (consumer != null) {
+            logDelivery(r.bytes, r.offset(1), r.length(1), g, consumer);
+        }
+        if (consumer != null || !deleted.isEmpty()) {
+            e.version++;
+        }
+        out.arrayHeader(3);
+        if (p == null) {
+            out.bulk(idBytes, 0, StreamId.format(0, 0, idBytes));
+        } else {
+            out.bulk(idBytes, 0, StreamId.format(p.ms, p.seq, idBytes));
+        }
+        out.arrayHeader(claimed);
+        out.raw(streams.bytes(), 0, streams.size());
+        out.arrayHeader(deleted.size());
+        for (StreamGroup.Pending d : deleted) {
+            out.bulk(idBytes, 0, StreamId.format(d.ms, d.seq, idBytes));
+        }
+    }
+
+    /** {@code XACK key group id}: a pending entry whose stream entry is gone, dropped by a claim. */
+    private void logAck(byte[] key, int offset, int length, StreamGroup g, StreamGroup.Pending p) {
+        if (shard.aof != null) {
+            shard.aof.record(4, w -> w.bulk(XACK).bulk(key, offset, length).bulk(g.name)
+                    .bulk(idBytes, 0, StreamId.format(p.ms, p.seq, idBytes)));
+        }
+    }
+
+    /** {@code XGROUP SETID key group id ENTRIESREAD n}: XCLAIM's LASTID when it claimed nothing. */
+    private void logLastId(byte[] key, int offset, int length, StreamGroup g) {
+        if (shard.aof != null) {
+            shard.aof.record(7, w -> w.bulk(XGROUP).bulk(SETID_RECORD).bulk(key, offset, length).bulk(g.name)
+                    .bulk(idBytes, 0, StreamId.format(g.lastId.ms, g.lastId.seq, idBytes))
+                    .bulk(ENTRIESREAD_RECORD).bulkDecimal(g.entriesRead));
+        }
     }
 
     // ---- XINFO ----

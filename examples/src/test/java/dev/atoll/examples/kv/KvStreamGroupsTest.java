@@ -121,7 +121,35 @@ class KvStreamGroupsTest {
                 step("XINFO", "CONSUMERS", S, "nog"), step("XINFO", "CONSUMERS", "nokey", "g"), step("XINFO", "CONSUMERS", S),
                 step("XGROUP", "DELCONSUMER", T, "g", "alice"), step("XPENDING", T, "g"),
                 step("XGROUP", "DESTROY", T, "g"), step("XINFO", "GROUPS", T), step("DEL", S), step("XADD", S, "1-1", "a", "1"),
-                step("XINFO", "GROUPS", S));
+                step("XINFO", "GROUPS", S),
+                // XCLAIM and XAUTOCLAIM: idle times of 0 or far beyond the script's, so no reply depends on the clock
+                step("XADD", "cl", "1-0", "a", "1"), step("XADD", "cl", "2-0", "b", "2"), step("XADD", "cl", "3-0", "c", "3"),
+                step("XADD", "cl", "4-0", "d", "4"), step("XGROUP", "CREATE", "cl", "g", "0"),
+                step("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "cl", ">"),
+                step("XCLAIM", "cl", "g", "bob", "0", "1-0", "2-0"), step("XPENDING", "cl", "g"),
+                step("XCLAIM", "cl", "g", "bob", "99999999", "3-0"), step("XCLAIM", "cl", "g", "bob", "0", "3-0", "JUSTID"),
+                step("XCLAIM", "cl", "g", "carol", "0", "4-0", "RETRYCOUNT", "7", "IDLE", "100"),
+                step("XCLAIM", "cl", "g", "carol", "0", "9-0"), step("XCLAIM", "cl", "g", "carol", "0", "9-0", "FORCE"),
+                step("XADD", "cl", "5-0", "e", "5"), step("XCLAIM", "cl", "g", "carol", "0", "5-0", "FORCE", "JUSTID"),
+                step("XCLAIM", "cl", "g", "dave", "0", "5-0", "LASTID", "7-0"), step("XINFO", "GROUPS", "cl"),
+                step("XCLAIM", "cl", "g", "dave", "0", "1-0", "LASTID", "3-0"), step("XCLAIM", "cl", "g", "dave", "0", "LASTID", "8-0"),
+                step("XINFO", "GROUPS", "cl"), step("XPENDING", "cl", "g"),
+                step("XCLAIM", "cl", "g", "dave", "x", "1-0"), step("XCLAIM", "cl", "g", "dave", "0", "1-0", "IDLE", "x"),
+                step("XCLAIM", "cl", "g", "dave", "0", "1-0", "TIME", "x"), step("XCLAIM", "cl", "g", "dave", "0", "1-0", "RETRYCOUNT", "x"),
+                step("XCLAIM", "cl", "g", "dave", "0", "1-0", "LASTID", "x"), step("XCLAIM", "cl", "g", "dave", "0", "1-0", "foo"),
+                step("XCLAIM", "cl", "g", "dave", "0", "1-0", "IDLE"), step("XCLAIM", "cl", "nog", "dave", "x", "1-0"),
+                step("XCLAIM", "nokey", "g", "dave", "0", "1-0"), step("XCLAIM", "str", "g", "dave", "0", "1-0"),
+                step("XCLAIM", "cl", "g", "dave", "0"), step("XDEL", "cl", "2-0"),
+                step("XCLAIM", "cl", "g", "erin", "0", "2-0", "1-0"), step("XPENDING", "cl", "g"),
+                step("XAUTOCLAIM", "cl", "g", "fred", "0", "0", "COUNT", "2"), step("XAUTOCLAIM", "cl", "g", "fred", "0", "3-0", "JUSTID"),
+                step("XAUTOCLAIM", "cl", "g", "fred", "99999999", "0"), step("XDEL", "cl", "3-0", "4-0"),
+                step("XAUTOCLAIM", "cl", "g", "gina", "0", "-", "COUNT", "1"), step("XAUTOCLAIM", "cl", "g", "gina", "0", "(1-0"),
+                step("XPENDING", "cl", "g"), step("XAUTOCLAIM", "cl", "g", "gina", "x", "0"),
+                step("XAUTOCLAIM", "cl", "g", "gina", "0", "x"), step("XAUTOCLAIM", "cl", "g", "gina", "0", "0", "COUNT", "0"),
+                step("XAUTOCLAIM", "cl", "g", "gina", "0", "0", "COUNT", "x"), step("XAUTOCLAIM", "cl", "g", "gina", "0", "0", "foo"),
+                step("XAUTOCLAIM", "cl", "nog", "gina", "0", "0"), step("XAUTOCLAIM", "nokey", "g", "gina", "x", "0"),
+                step("XAUTOCLAIM", "str", "g", "gina", "0", "0"), step("XAUTOCLAIM", "cl", "g", "gina", "0"),
+                step("XAUTOCLAIM", "cl", "g", "gina", "0", "(18446744073709551615-18446744073709551615"));
     }
 
     private static KvTestServer server(int shards) throws Exception {
@@ -215,8 +243,8 @@ class KvStreamGroupsTest {
     }
 
     /**
-     * Every group change is logged: groups, consumers and PELs (delivery times and counts exact) after
-     * restarts with 3 and 1 shards, then after a rewrite.
+     * Every group change is logged (XGROUP, XREADGROUP, XACK, XCLAIM, XAUTOCLAIM): groups, consumers and
+     * PELs (delivery times and counts exact) after restarts with 3 and 1 shards, then after a rewrite.
      */
     @Test
     void groupsSurviveARestartWithAnotherShardCount(@TempDir Path dir) throws Exception {
@@ -243,7 +271,12 @@ class KvStreamGroupsTest {
                 c.call("XGROUP", "DESTROY", key, "gone");
                 c.call("XGROUP", "SETID", key, "h", "20-" + k, "ENTRIESREAD", "20");
                 c.call("XREADGROUP", "GROUP", "h", "zed", "COUNT", "2", "STREAMS", key, ">");
-                c.call("XDEL", key, "8-" + k);                                            // pending, deleted
+                c.call("XCLAIM", key, "g", "carol", "0", "3-" + k, "4-" + k, "TIME", "1700000000000", "RETRYCOUNT", "5");
+                c.call("XCLAIM", key, "g", "carol", "0", "25-" + k, "FORCE");                 // not pending: made so
+                c.call("XAUTOCLAIM", key, "g", "erin", "0", "0", "COUNT", "2");
+                c.call("XCLAIM", key, "h", "x", "0", "LASTID", "25-" + k);                   // moves h on, claims nothing
+                c.call("XDEL", key, "8-" + k, "9-" + k);                                      // pending, deleted
+                c.call("XAUTOCLAIM", key, "g", "fred", "0", "7-" + k, "COUNT", "2");         // drops 8 from the PEL
             }
             c.call("XGROUP", "CREATE", "made", "g", "$", "MKSTREAM");
             expected = groupState(c);
