@@ -91,7 +91,11 @@ final class StreamGroupCommands {
     void run(Command command, Request r, long now, ReplyWriter out) {
         switch (command) {
             case XGROUP -> group(r, now, out);
-            case XREADGROUP -> readGroup(r, now, out);
+            case XREADGROUP -> {
+                if (!readGroup(r, now, out)) {
+                    out.nullArray(); // BLOCK where it cannot wait (inside MULTI): as Redis, nothing to read answers null
+                }
+            }
             case XACK -> ack(r, now, out);
             case XPENDING -> pending(r, now, out);
             case XCLAIM -> claim(r, now, out);
@@ -316,8 +320,12 @@ final class StreamGroupCommands {
         return 0;
     }
 
-    /** XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS key ... id ...: all its keys on this shard. */
-    private void readGroup(Request r, long now, ReplyWriter out) {
+    /**
+     * XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS key ... id ...: all its keys on
+     * this shard. Answers false, having written nothing, when BLOCK was given and nothing can be read:
+     * the caller waits ({@link StreamGroupRead}).
+     */
+    boolean readGroup(Request r, long now, ReplyWriter out) {
         long count = 0;
         boolean noAck = false;
         boolean blocks = false;
@@ -329,25 +337,25 @@ final class StreamGroupCommands {
                 i++;
                 if (!r.longAt(i)) {
                     out.error("ERR timeout is not an integer or out of range");
-                    return;
+                    return true;
                 }
                 if (r.number < 0) {
                     out.error("ERR timeout is negative");
-                    return;
+                    return true;
                 }
                 blocks = true;
             } else if (r.is(i, COUNT) && more > 0) {
                 i++;
                 if (!r.longAt(i)) {
                     out.error(KvShard.NOT_INTEGER);
-                    return;
+                    return true;
                 }
                 count = Math.max(0, r.number);
             } else if (r.is(i, STREAMS) && more > 0) {
                 streamsAt = i + 1;
                 if ((r.count() - streamsAt) % 2 != 0) {
                     out.error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
-                    return;
+                    return true;
                 }
                 break;
             } else if (r.is(i, GROUP) && more >= 2) {
@@ -357,16 +365,16 @@ final class StreamGroupCommands {
                 noAck = true;
             } else {
                 out.error(KvShard.SYNTAX);
-                return;
+                return true;
             }
         }
         if (streamsAt == 0) {
             out.error(KvShard.SYNTAX);
-            return;
+            return true;
         }
         if (groupAt == 0) {
             out.error("ERR Missing GROUP option for XREADGROUP");
-            return;
+            return true;
         }
         int n = (r.count() - streamsAt) / 2;
         byte[] groupName = r.copy(groupAt);
@@ -376,22 +384,22 @@ final class StreamGroupCommands {
             KeyTable.Entry e = shard.live(r.bytes, r.offset(keyAt), r.length(keyAt), now);
             if (e != null && !(e.aggregate() instanceof StreamValue)) {
                 out.error(KvShard.WRONGTYPE);
-                return;
+                return true;
             }
             if (e == null || ((StreamValue) e.aggregate()).group(groupName) == null) {
                 out.error("NOGROUP No such key '" + r.string(keyAt) + "' or consumer group '" + r.string(groupAt)
                         + "' in XREADGROUP with GROUP option");
-                return;
+                return true;
             }
             if (isSymbol(r, idAt, '$')) {
                 out.error("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this"
                         + " consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just"
                         + " return an empty result set.");
-                return;
+                return true;
             }
             if (!isSymbol(r, idAt, '>') && !id.parse(r, idAt, true, 0, false)) {
                 out.error(StreamId.INVALID);
-                return;
+                return true;
             }
         }
         byte[] consumerName = r.copy(groupAt + 1);
@@ -431,7 +439,7 @@ final class StreamGroupCommands {
                 if (history) {
                     history(s, c, count, now);
                 } else {
-                    deliverNew(s, g, c, count, noAck, now);
+                    deliverNew(s, g, c, count, noAck, now, streams);
                 }
                 e.version++;
             }
@@ -442,11 +450,10 @@ final class StreamGroupCommands {
         }
         if (served == 0) {
             if (blocks) {
-                out.error("ERR XREADGROUP BLOCK is not supported yet: nothing to read now (see docs/kv.md)");
-            } else {
-                out.nullArray();
+                return false;
             }
-            return;
+            out.nullArray();
+            return true;
         }
         if (out.resp3()) {
             out.mapHeader(served);
@@ -454,6 +461,36 @@ final class StreamGroupCommands {
             out.arrayHeader(served);
         }
         out.raw(streams.bytes(), 0, streams.size());
+        return true;
+    }
+
+    /**
+     * Serves a client blocked on {@code e} for new entries of group {@code g} as Redis's
+     * serveClientsBlockedOnStreamKey: false when the stream has nothing after the group's last ID;
+     * else its whole reply (one stream) into {@code out}, delivered and logged. Null group: the caller
+     * answers NOGROUP.
+     */
+    boolean serveBlocked(KeyTable.Entry e, StreamGroup g, byte[] consumerName, long count, boolean noAck, long now,
+                         ReplyWriter out) {
+        StreamValue s = (StreamValue) e.aggregate();
+        if (s.lastId.compareTo(g.lastId) <= 0) {
+            return false;
+        }
+        StreamGroup.Consumer c = g.consumer(consumerName, now);
+        c.seenTime = now;
+        if (out.resp3()) {
+            out.mapHeader(1);
+        } else {
+            out.arrayHeader(1).arrayHeader(2);
+        }
+        out.bulk(e.data, 0, e.keyLength());
+        start.set(g.lastId);
+        start.increment();
+        deliveredCount = 0;
+        deliverNew(s, g, c, count, noAck, now, out);
+        logDelivery(e.data, 0, e.keyLength(), g, c);
+        e.version++;
+        return true;
     }
 
     private static boolean isSymbol(Request r, int i, char symbol) {
@@ -461,7 +498,8 @@ final class StreamGroupCommands {
     }
 
     /** The entries after the group's last ID, at most {@code count} (0: all): each delivered to {@code c} (unless NOACK) and moving the group on. */
-    private void deliverNew(StreamValue s, StreamGroup g, StreamGroup.Consumer c, long count, boolean noAck, long now) {
+    private void deliverNew(StreamValue s, StreamGroup g, StreamGroup.Consumer c, long count, boolean noAck, long now,
+                            ReplyWriter streams) {
         end.set(StreamId.MAX, StreamId.MAX);
         streams.arrayHeader(s.range(start, end, count, false, null, idBytes, cursor));
         if (s.nodeCount() == 0) {

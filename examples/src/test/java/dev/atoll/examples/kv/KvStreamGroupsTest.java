@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -184,6 +186,75 @@ class KvStreamGroupsTest {
             redis.waitFor(10, TimeUnit.SECONDS);
         }
     }
+    /**
+     * XREADGROUP BLOCK on a key of another shard than its connection's, woken by an XADD from a connection
+     * on a third: the new entry is delivered to the consumer's PEL; a timeout answers null; a group
+     * destroyed while blocked answers Redis's NOGROUP; a history ID answers at once; RESP3's map.
+     */
+    @Test
+    void anXaddOnAnotherShardWakesBlockedGroupReads() throws Exception {
+        List<RespClient> spare = new ArrayList<>();
+        try (KvTestServer server = server(3)) {
+            RespClient waiter = KvBlockingTest.clientOn(server, 0, spare);
+            RespClient writer = KvBlockingTest.clientOn(server, 2, spare);
+            String key = KvListsTest.keyOn(1, 3, "s");
+            assertEquals("OK", writer.call("XGROUP", "CREATE", key, "g", "$", "MKSTREAM"));
+            waiter.send("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", key, ">");
+            KvBlockingTest.awaitBlocked(writer, 1);
+            assertFalse(waiter.replied());
+            assertEquals("1-1", writer.call("XADD", key, "1-1", "a", "1"));
+            assertEquals(List.of(List.of(key, List.of(List.of("1-1", List.of("a", "1"))))),
+                    KvBlockingTest.readLater(waiter).get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(1L, "1-1", "1-1", List.of(List.of("alice", "1"))), writer.call("XPENDING", key, "g"));
+            assertEquals(0L, KvBlockingTest.blocked(writer));
+            // a timeout, then the connection answers again
+            long start = System.nanoTime();
+            assertNull(waiter.call("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "50", "STREAMS", key, ">"));
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
+            // history answers at once, BLOCK or not
+            assertEquals(List.of(List.of(key, List.of(List.of("1-1", List.of("a", "1"))))),
+                    waiter.call("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", key, "0"));
+            // the group destroyed while blocked
+            waiter.send("XREADGROUP", "GROUP", "g", "bob", "BLOCK", "0", "STREAMS", key, ">");
+            KvBlockingTest.awaitBlocked(writer, 1);
+            assertEquals(1L, writer.call("XGROUP", "DESTROY", key, "g"));
+            assertEquals(new RespClient.Error("NOGROUP the consumer group this client was blocked on no longer exists"),
+                    KvBlockingTest.readLater(waiter).get(10, TimeUnit.SECONDS));
+            assertEquals(new RespClient.Error("NOGROUP No such key '" + key + "' or consumer group 'g' in XREADGROUP with GROUP option"),
+                    waiter.call("XREADGROUP", "GROUP", "g", "bob", "BLOCK", "0", "STREAMS", key, ">"));
+            // RESP3: a map of the one stream
+            assertEquals("OK", writer.call("XGROUP", "CREATE", key, "g", "$"));
+            waiter.call("HELLO", "3");
+            waiter.send("XREADGROUP", "GROUP", "g", "carol", "COUNT", "1", "BLOCK", "0", "STREAMS", key, ">");
+            KvBlockingTest.awaitBlocked(writer, 1);
+            assertEquals("5-5", writer.call("XADD", key, "5-5", "b", "2"));
+            assertEquals(java.util.Map.of(key, List.of(List.of("5-5", List.of("b", "2")))),
+                    KvBlockingTest.readLater(waiter).get(10, TimeUnit.SECONDS));
+            assertEquals("PONG", waiter.call("PING"));
+        } finally {
+            for (RespClient c : spare) {
+                c.close();
+            }
+        }
+    }
+
+    /** XREADGROUP's keys on two shards: refused as Redis Cluster refuses keys of two slots (CROSSSHARD), BLOCK or not. */
+    @Test
+    void keysOnTwoShardsAreRefused() throws Exception {
+        String a = KvListsTest.keyOn(0, 2, "a");
+        String b = KvListsTest.keyOn(1, 2, "b");
+        try (KvTestServer kv = server(2); RespClient c = kv.client()) {
+            for (String key : List.of(a, b)) {
+                c.call("XGROUP", "CREATE", key, "g", "$", "MKSTREAM");
+            }
+            for (List<String> read : List.of(List.of("XREADGROUP", "GROUP", "g", "c", "STREAMS", a, b, ">", ">"),
+                    List.of("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", a, b, ">", ">"))) {
+                Object reply = c.call(read.toArray(String[]::new));
+                assertTrue(reply instanceof RespClient.Error e && e.text().startsWith("CROSSSHARD"), String.valueOf(reply));
+            }
+        }
+    }
+
     /** The time-dependent replies (idle times, delivery and seen times) as redis-server 7.0.15 shapes them, their values within a tolerance. */
     @ParameterizedTest(name = "{0} shards")
     @ValueSource(ints = {1, 2})
