@@ -360,12 +360,12 @@ final class StreamCommands {
         }
     }
 
-    private static boolean exclusive(Request r, int i) {
+    static boolean exclusive(Request r, int i) {
         return r.length(i) > 1 && r.bytes[r.offset(i)] == '(';
     }
 
     /** Redis's streamParseIntervalIDOrReply: {@code (id} (strict) or an ID, {@code -} or {@code +}. */
-    private static boolean bound(Request r, int i, StreamId into, long missingSeq, ReplyWriter out) {
+    static boolean bound(Request r, int i, StreamId into, long missingSeq, ReplyWriter out) {
         boolean ok = exclusive(r, i)
                 ? into.parse(r.bytes, r.offset(i) + 1, r.length(i) - 1, true, missingSeq, false)
                 : into.parse(r, i, false, missingSeq, false);

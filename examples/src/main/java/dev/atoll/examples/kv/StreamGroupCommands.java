@@ -82,6 +82,8 @@ final class StreamGroupCommands {
     private final ReplyWriter streams = new ReplyWriter(256);
     /** What one XREADGROUP delivered on one stream, for its record: (ms, seq, count) triples. */
     private long[] delivered = new long[48];
+    /** The key {@link #groupOf} found. */
+    private KeyTable.Entry groupEntry;
     private int deliveredCount;
 
     StreamGroupCommands(KvShard shard) {
@@ -688,17 +690,17 @@ final class StreamGroupCommands {
                 return;
             }
             count = Math.max(0, r.number);
-            if (!bound(r, at, start, 0, out)) {
+            if (!StreamCommands.bound(r, at, start, 0, out)) {
                 return;
             }
-            if (exclusive(r, at) && !start.increment()) {
+            if (StreamCommands.exclusive(r, at) && !start.increment()) {
                 out.error("ERR invalid start ID for the interval");
                 return;
             }
-            if (!bound(r, at + 1, end, StreamId.MAX, out)) {
+            if (!StreamCommands.bound(r, at + 1, end, StreamId.MAX, out)) {
                 return;
             }
-            if (exclusive(r, at + 1) && !end.decrement()) {
+            if (StreamCommands.exclusive(r, at + 1) && !end.decrement()) {
                 out.error("ERR invalid end ID for the interval");
                 return;
             }
@@ -706,14 +708,8 @@ final class StreamGroupCommands {
                 consumerAt = at + 3;
             }
         }
-        KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
-        if (e != null && !(e.aggregate() instanceof StreamValue)) {
-            out.error(KvShard.WRONGTYPE);
-            return;
-        }
-        StreamGroup g = e == null ? null : ((StreamValue) e.aggregate()).group(r.copy(2));
+        StreamGroup g = groupOf(r, now, out);
         if (g == null) {
-            out.error("NOGROUP No such key '" + r.string(1) + "' or consumer group '" + r.string(2) + "'");
             return;
         }
         if (summary) {
@@ -775,19 +771,22 @@ final class StreamGroupCommands {
         }
     }
 
-    private static boolean exclusive(Request r, int i) {
-        return r.length(i) > 1 && r.bytes[r.offset(i)] == '(';
-    }
-
-    /** Redis's streamParseIntervalIDOrReply: {@code (id} (strict) or an ID, {@code -} or {@code +}. */
-    private static boolean bound(Request r, int i, StreamId into, long missingSeq, ReplyWriter out) {
-        boolean ok = exclusive(r, i)
-                ? into.parse(r.bytes, r.offset(i) + 1, r.length(i) - 1, true, missingSeq, false)
-                : into.parse(r, i, false, missingSeq, false);
-        if (!ok) {
-            out.error(StreamId.INVALID);
+    /**
+     * The group named by argument 2 of the stream that is argument 1, as XPENDING, XCLAIM and XAUTOCLAIM
+     * look it up (its entry in {@link #groupEntry}); null after answering WRONGTYPE or NOGROUP.
+     */
+    private StreamGroup groupOf(Request r, long now, ReplyWriter out) {
+        KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
+        if (e != null && !(e.aggregate() instanceof StreamValue)) {
+            out.error(KvShard.WRONGTYPE);
+            return null;
         }
-        return ok;
+        StreamGroup g = e == null ? null : ((StreamValue) e.aggregate()).group(r.copy(2));
+        if (g == null) {
+            out.error("NOGROUP No such key '" + r.string(1) + "' or consumer group '" + r.string(2) + "'");
+        }
+        groupEntry = e;
+        return g;
     }
 
     // ---- XCLAIM, XAUTOCLAIM ----
@@ -797,17 +796,12 @@ final class StreamGroupCommands {
      * [LASTID id]: the IDs up to the first that is none, then the options, as Redis 7.0's xclaimCommand.
      */
     private void claim(Request r, long now, ReplyWriter out) {
-        KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
-        if (e != null && !(e.aggregate() instanceof StreamValue)) {
-            out.error(KvShard.WRONGTYPE);
-            return;
-        }
-        StreamValue s = e == null ? null : (StreamValue) e.aggregate();
-        StreamGroup g = s == null ? null : s.group(r.copy(2));
+        StreamGroup g = groupOf(r, now, out);
         if (g == null) {
-            out.error("NOGROUP No such key '" + r.string(1) + "' or consumer group '" + r.string(2) + "'");
             return;
         }
+        KeyTable.Entry e = groupEntry;
+        StreamValue s = (StreamValue) e.aggregate();
         if (!r.longAt(4)) {
             out.error("ERR Invalid min-idle-time argument for XCLAIM");
             return;
@@ -919,10 +913,10 @@ final class StreamGroupCommands {
             return;
         }
         long minIdle = Math.max(0, r.number);
-        if (!bound(r, 5, start, 0, out)) {
+        if (!StreamCommands.bound(r, 5, start, 0, out)) {
             return;
         }
-        if (exclusive(r, 5) && !start.increment()) {
+        if (StreamCommands.exclusive(r, 5) && !start.increment()) {
             out.error("ERR invalid start ID for the interval");
             return;
         }
@@ -943,17 +937,12 @@ final class StreamGroupCommands {
                 return;
             }
         }
-        KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
-        if (e != null && !(e.aggregate() instanceof StreamValue)) {
-            out.error(KvShard.WRONGTYPE);
-            return;
-        }
-        StreamValue s = e == null ? null : (StreamValue) e.aggregate();
-        StreamGroup g = s == null ? null : s.group(r.copy(2));
+        StreamGroup g = groupOf(r, now, out);
         if (g == null) {
-            out.error("NOGROUP No such key '" + r.string(1) + "' or consumer group '" + r.string(2) + "'");
             return;
         }
+        KeyTable.Entry e = groupEntry;
+        StreamValue s = (StreamValue) e.aggregate();
         long attempts = count * 10;
         byte[] name = r.copy(3);
         StreamGroup.Consumer consumer = null;

@@ -357,24 +357,13 @@ class KvStreamGroupsTest {
                 assertEquals(expected, groupState(c), "with " + shards + " shards");
                 if (shards == 1) {
                     assertTrue(c.call("BGREWRITEAOF").toString().startsWith("Background"));
-                    awaitRewrite(c);
+                    KvStreamsTest.awaitRewrite(c);
                 }
             }
         }
         try (KvTestServer kv = KvTestServer.start(2, DriverKind.AUTO, settings); RespClient c = kv.client()) {
             assertEquals(expected, groupState(c), "after the rewrite");
         }
-    }
-
-    /** Waits (bounded: 20 s) until the rewrite asked for is done. */
-    private static void awaitRewrite(RespClient c) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        String info = (String) c.call("INFO", "persistence");
-        while (!(info.contains("aof_rewrite_in_progress:0") && !info.contains("aof_rewrites:0")) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            info = (String) c.call("INFO", "persistence");
-        }
-        assertTrue(info.contains("aof_rewrite_in_progress:0") && !info.contains("aof_rewrites:0"), info);
     }
 
     /** What a restart keeps: XINFO STREAM FULL (delivery times exact; seen times apart: a read that changed nothing is not logged) and XPENDING. */
