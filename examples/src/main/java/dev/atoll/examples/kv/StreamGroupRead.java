@@ -116,10 +116,29 @@ final class StreamGroupRead extends BlockedClient {
             return;
         }
         KvShard owner = node.shards[owners[0]];
+        if (owner.locks.active()) {
+            for (byte[] key : keys) {
+                if (owner.locks.locked(key, 0, key.length)) { // a transaction holds it: run in turn
+                    owner.locks.pass(Arrays.asList(keys), this::runOnOwner);
+                    return;
+                }
+            }
+        }
+        if (owner.aof != null && owner.aof.failure() != null) {
+            if (claim()) {
+                failed("MISCONF Errors writing to the AOF file: " + owner.aof.failure().getMessage());
+                finish(owner);
+            }
+            return;
+        }
         ReplyWriter w = new ReplyWriter(256).resp3(resp3);
         if (owner.streamGroups.readGroup(request, System.currentTimeMillis(), w)) {
             if (claim()) {
-                result = Arrays.copyOf(w.bytes(), w.size());
+                if (w.bytes()[0] == '-') { // an error: answered (and counted in the error stats) as one
+                    failed(new String(w.bytes(), 1, w.size() - 3, java.nio.charset.StandardCharsets.UTF_8));
+                } else {
+                    result = Arrays.copyOf(w.bytes(), w.size());
+                }
                 finish(owner);
             }
             return;

@@ -21,9 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Streams' consumer groups (issue 18) against what redis-server 7.0.15 answered
  * ({@code kv/stream-group-replies.txt}): XGROUP's subcommands and every error in Redis's order,
  * XREADGROUP with {@code >}, history IDs, COUNT and NOACK, XACK, XPENDING's summary, XINFO GROUPS with
- * entries-read and lag (also nil, after deletions), XDEL keeping pending entries; on 1 and 2 shards, in
- * RESP2 and RESP3. Time-dependent fields (idle, delivery and seen times) are checked apart, within a
- * tolerance; persistence across restarts with another shard count and a rewrite.
+ * entries-read and lag (also nil, after deletions), XDEL keeping pending entries, XCLAIM and XAUTOCLAIM;
+ * on 1 and 2 shards, in RESP2 and RESP3. Time-dependent fields (idle, delivery and seen times) are
+ * checked apart, within a tolerance; XREADGROUP BLOCK woken from another shard; persistence across
+ * restarts with another shard count and a rewrite; what a read and its acknowledgement allocate.
  */
 class KvStreamGroupsTest {
     /** Two keys on one shard of 2, for XREADGROUP of several streams. */
@@ -252,6 +253,37 @@ class KvStreamGroupsTest {
                 Object reply = c.call(read.toArray(String[]::new));
                 assertTrue(reply instanceof RespClient.Error e && e.text().startsWith("CROSSSHARD"), String.valueOf(reply));
             }
+        }
+    }
+
+    /**
+     * What XREADGROUP and XACK allocate on the shard thread (its per-thread counter, logged, 1 shard): an
+     * XADD, an XREADGROUP of that one entry and its XACK, pipelined; the figures printed, a loose bound
+     * kept (the names' copies, a PEL entry and its two tree nodes, a log record's writer, an XACK's probe).
+     */
+    @Test
+    void readAndAckAllocateLittle(@TempDir Path dir) throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.EVERYSEC),
+                "atoll.io.buffers.debug = false"); RespClient c = server.client()) {
+            c.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM");
+            long[] next = {1};
+            java.util.function.IntFunction<byte[]> triple = i -> switch (i % 3) {
+                case 0 -> RespClient.encode("XADD", "s", "MAXLEN", "~", "1000", ++next[0] + "-1", "f", "v");
+                case 1 -> RespClient.encode("XREADGROUP", "GROUP", "g", "consumer", "COUNT", "1", "STREAMS", "s", ">");
+                default -> RespClient.encode("XACK", "s", "g", next[0] + "-1");
+            };
+            for (int warmUp = 0; warmUp < 5; warmUp++) {
+                KvPopAndZaddAllocationTest.allocatedPer(c, triple);
+            }
+            long least = Long.MAX_VALUE;
+            for (int round = 0; round < 3; round++) {
+                least = Math.min(least, KvPopAndZaddAllocationTest.allocatedPer(c, triple));
+            }
+            // every read acknowledged but the last of each round (a round of 32000 commands ends inside a triple)
+            assertTrue((Long) ((List<?>) c.call("XPENDING", "s", "g")).get(0) <= 8);
+            String figures = "bytes allocated on the shard thread per XADD + XREADGROUP + XACK: " + 3 * least;
+            System.out.println(figures);
+            assertTrue(3 * least < 1000, figures);
         }
     }
 
