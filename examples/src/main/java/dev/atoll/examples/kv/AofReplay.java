@@ -527,6 +527,8 @@ final class AofReplay {
             return true; // LPUSH, RPUSH, LPOP, RPOP, LSET, LINSERT, LREM, LTRIM
         } else if (StreamCommands.replay(r, table)) {
             return true; // XADD, XTRIM, XDEL, XSETID
+        } else if (StreamGroupCommands.replay(r, table)) {
+            return true; // XGROUP CREATE/SETID/DESTROY/DELCONSUMER, XDELIVER, XACK
         } else {
             return false;
         }

@@ -148,7 +148,14 @@ enum Command {
     XTRIM(-4, Kind.KEY, "stream", "5.0.0", "Trims a stream by length or minimal ID (= or ~, LIMIT).", "write"),
     XSETID(-3, Kind.KEY, "stream", "5.0.0", "Sets the last ID of a stream (ENTRIESADDED, MAXDELETEDID).", "write", "denyoom", "fast"),
     XREAD(-4, Kind.TAKES, "stream", "5.0.0", "Returns the entries after given IDs of streams on any shards (COUNT), or waits for one (BLOCK ms): StreamRead.", "readonly", "blocking", "movablekeys"),
-    XINFO(-2, Kind.KEY, "stream", "5.0.0", "XINFO STREAM [FULL [COUNT n]] of a stream; XINFO HELP (no consumer groups yet: GROUPS answers none).", "readonly"),
+    XINFO(-2, Kind.KEY, "stream", "5.0.0", "XINFO STREAM [FULL [COUNT n]], GROUPS, CONSUMERS of a stream; XINFO HELP.", "readonly"),
+    // Consumer groups (StreamGroupCommands); XGROUP's key is argument 2, XREADGROUP's keys all on one shard.
+    XGROUP(-2, Kind.KEY, "stream", "5.0.0", "XGROUP CREATE (MKSTREAM, ENTRIESREAD), SETID, DESTROY, CREATECONSUMER, DELCONSUMER, HELP.", "write"),
+    XREADGROUP(-7, Kind.ONE_SHARD, "stream", "5.0.0", "Reads new entries (>) for a consumer of a group, or its pending history (COUNT, NOACK); its keys on one shard; no BLOCK yet.", "write", "blocking", "movablekeys"),
+    XACK(-4, Kind.KEY, "stream", "5.0.0", "Acknowledges pending entries of a consumer group.", "write", "fast"),
+    XCLAIM(-6, Kind.KEY, "stream", "5.0.0", "Changes the owner of pending entries of a consumer group (IDLE, TIME, RETRYCOUNT, FORCE, JUSTID, LASTID).", "write", "fast"),
+    XAUTOCLAIM(-6, Kind.KEY, "stream", "6.2.0", "Claims the pending entries idle longer than a time from a start (COUNT, JUSTID); also answers the deleted ones.", "write", "fast"),
+    XPENDING(-3, Kind.KEY, "stream", "5.0.0", "Returns a consumer group's pending entries: a summary, or by range (IDLE, consumer).", "readonly"),
     // Sets (SetCommands), owned by the shard of their key.
     SADD(-3, Kind.KEY, "set", "1.0.0", "Adds members to a set; returns how many are new.", "write", "denyoom", "fast"),
     SREM(-3, Kind.KEY, "set", "1.0.0", "Removes members from a set; the key goes with its last member.", "write", "fast"),
@@ -308,13 +315,13 @@ enum Command {
     /** First key, last key (-1: the last argument) and step, as COMMAND reports them. */
     int[] keySpec() {
         return switch (kind) {
-            case KEY -> this == OBJECT || this == MEMORY || this == PFDEBUG || this == XINFO ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
+            case KEY -> this == OBJECT || this == MEMORY || this == PFDEBUG || this == XINFO || this == XGROUP ? new int[] {2, 2, 1} : new int[] {1, 1, 1};
             case CONNECTION -> this == WATCH ? new int[] {1, -1, 1} : this == MOVE ? new int[] {1, 1, 1} : new int[] {0, 0, 0};
             case ONE_SHARD -> switch (this) {
                 case MSETNX -> new int[] {1, -1, 2};
                 case BITOP -> new int[] {2, -1, 1};
                 case PFCOUNT, PFMERGE -> new int[] {1, -1, 1};
-                case SINTERCARD -> new int[] {0, 0, 0}; // movablekeys: numkeys says where they end
+                case SINTERCARD, XREADGROUP -> new int[] {0, 0, 0}; // movablekeys: numkeys (STREAMS) says where they are
                 case SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> new int[] {1, -1, 1};
                 default -> new int[] {1, 2, 1};
             };
@@ -332,12 +339,12 @@ enum Command {
 
     /** Where the key of a KEY command with {@code count} arguments is; -1: it has none (OBJECT HELP). */
     int keyIndex(int count) {
-        return this != OBJECT && this != MEMORY && this != PFDEBUG && this != XINFO ? 1 : count >= 3 ? 2 : -1;
+        return this != OBJECT && this != MEMORY && this != PFDEBUG && this != XINFO && this != XGROUP ? 1 : count >= 3 ? 2 : -1;
     }
 
-    /** The first key of a ONE_SHARD command (SINTERCARD's follow its numkeys). */
-    int oneShardFirstKey() {
-        return this == SINTERCARD || this == BITOP ? 2 : 1;
+    /** The first key of a ONE_SHARD command (SINTERCARD's follow its numkeys, XREADGROUP's its STREAMS; 0: none found). */
+    int oneShardFirstKey(Request r) {
+        return this == XREADGROUP ? StreamGroupCommands.streamsAt(r) : this == SINTERCARD || this == BITOP ? 2 : 1;
     }
 
     /** The last key of a ONE_SHARD command with the arguments of {@code r}; below {@link #oneShardFirstKey} when there is none. */
@@ -346,6 +353,7 @@ enum Command {
             case MSETNX -> r.count() - 2;
             case BITOP, PFCOUNT, PFMERGE -> r.count() - 1;
             case SMOVE, SINTER, SINTERCARD, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> SetCommands.lastKey(this, r);
+            case XREADGROUP -> StreamGroupCommands.streamsAt(r) == 0 ? -1 : (r.count() + StreamGroupCommands.streamsAt(r)) / 2 - 1;
             default -> 2;
         };
     }

@@ -27,7 +27,7 @@ final class CommandKeys {
                     }
                     yield keys;
                 }
-                int first = command.kind == Command.Kind.ONE_SHARD ? command.oneShardFirstKey() : 1;
+                int first = command.kind == Command.Kind.ONE_SHARD ? command.oneShardFirstKey(r) : 1;
                 int last = command.kind == Command.Kind.ONE_SHARD ? command.oneShardLastKey(r) : count - 1;
                 if (last < first) {
                     yield NONE; // SINTERCARD's numkeys is wrong: the command answers its error where it runs

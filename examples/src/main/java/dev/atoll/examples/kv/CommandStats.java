@@ -27,7 +27,8 @@ final class CommandStats {
             Command.CLUSTER, List.of("info", "keyslot", "myid", "nodes", "shards", "slots"),
             Command.MEMORY, List.of("help", "malloc-stats", "purge", "usage"),
             Command.SLOWLOG, List.of("get", "help", "len", "reset"),
-            Command.XINFO, List.of("consumers", "groups", "help", "stream")));
+            Command.XINFO, List.of("consumers", "groups", "help", "stream"),
+            Command.XGROUP, List.of("create", "createconsumer", "delconsumer", "destroy", "help", "setid")));
     /** Per command ordinal: the slot of its first subcommand, or -1 for a command without any. */
     private static final int[] FIRST_SUB = new int[COMMANDS.length];
     /** Per slot past the commands: its subcommand's lower-case name, and its container. */

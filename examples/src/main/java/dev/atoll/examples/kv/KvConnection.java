@@ -525,6 +525,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
         switch (command.kind) {
             case KEY, ONE_SHARD -> {
+                if (command == Command.XREADGROUP && StreamGroupRead.timeout(r) >= 0) {
+                    take(command, r); // XREADGROUP BLOCK: may wait, as XREAD does
+                    return;
+                }
                 int owner = owner(command, r);
                 if (owner == CROSS_SHARD && CrossCommand.handles(command)) {
                     pushOrDone(CrossCommand.start(node, this, command, r, localOut())); // null: answered at once
@@ -571,11 +575,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     private static final int CROSS_SHARD = -1;
 
-    /** A {@link ListPop}, {@link ZSetPop} or {@link StreamRead}: queued as the pending reply, then started; answered at once when its arguments are refused. */
+    /** A {@link ListPop}, {@link ZSetPop}, {@link StreamRead} or {@link StreamGroupRead}: queued as the pending reply, then started; answered at once when its arguments are refused. */
     private void take(Command command, Request r) {
         BlockedClient pop = command == Command.BZPOPMIN || command == Command.BZPOPMAX || command == Command.BZMPOP
                 ? ZSetPop.parse(node, this, localOut(), command, r)
                 : command == Command.XREAD ? StreamRead.parse(node, this, localOut(), r)
+                : command == Command.XREADGROUP ? StreamGroupRead.parse(node, this, localOut(), r)
                 : ListPop.parse(node, this, localOut(), command, r);
         if (pop == null) {
             localDone();
@@ -599,7 +604,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return at < 0 ? home.id : KeySlots.owner(r.bytes, r.offset(at), r.length(at), shards);
         }
         int step = command == Command.MSETNX ? 2 : 1;
-        int first = command.oneShardFirstKey();
+        int first = command.oneShardFirstKey(r);
         int last = command.oneShardLastKey(r);
         if (last < first) {
             return home.id; // no key (SINTERCARD's numkeys is wrong): the error is answered here

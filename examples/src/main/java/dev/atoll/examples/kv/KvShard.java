@@ -82,6 +82,7 @@ final class KvShard {
     private final HllCommands hlls = new HllCommands(this);
     private final GeoCommands geos = new GeoCommands(this);
     private final StreamCommands streams = new StreamCommands(this);
+    final StreamGroupCommands streamGroups = new StreamGroupCommands(this);
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -444,6 +445,7 @@ final class KvShard {
             case GEOADD, GEOPOS, GEODIST, GEOHASH, GEOSEARCH, GEOSEARCHSTORE, GEORADIUS, GEORADIUS_RO, GEORADIUSBYMEMBER,
                  GEORADIUSBYMEMBER_RO -> geos.run(command, r, now, out);
             case XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID, XINFO -> streams.run(command, r, now, out);
+            case XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM -> streamGroups.run(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

@@ -360,12 +360,12 @@ final class StreamCommands {
         }
     }
 
-    private static boolean exclusive(Request r, int i) {
+    static boolean exclusive(Request r, int i) {
         return r.length(i) > 1 && r.bytes[r.offset(i)] == '(';
     }
 
     /** Redis's streamParseIntervalIDOrReply: {@code (id} (strict) or an ID, {@code -} or {@code +}. */
-    private static boolean bound(Request r, int i, StreamId into, long missingSeq, ReplyWriter out) {
+    static boolean bound(Request r, int i, StreamId into, long missingSeq, ReplyWriter out) {
         boolean ok = exclusive(r, i)
                 ? into.parse(r.bytes, r.offset(i) + 1, r.length(i) - 1, true, missingSeq, false)
                 : into.parse(r, i, false, missingSeq, false);
@@ -501,7 +501,7 @@ final class StreamCommands {
                 .bulk(MAXDELETEDID_RECORD).bulk(scratch, 0, StreamId.format(s.maxDeletedId.ms, s.maxDeletedId.seq, scratch));
     }
 
-    /** XINFO STREAM key [FULL [COUNT count]], XINFO HELP; GROUPS and CONSUMERS answer as for a stream with no group. */
+    /** XINFO STREAM key [FULL [COUNT count]], XINFO HELP; GROUPS and CONSUMERS: {@link StreamGroupCommands}. */
     private void info(Request r, long now, ReplyWriter out) {
         if (r.is(1, HELP) && r.count() == 2) {
             out.arrayHeader(XINFO_HELP.length);
@@ -530,11 +530,11 @@ final class StreamCommands {
             return;
         }
         if (r.is(1, GROUPS)) {
-            out.arrayHeader(0);
+            shard.streamGroups.infoGroups(s, out);
             return;
         }
         if (r.is(1, CONSUMERS)) {
-            out.error("NOGROUP No such consumer group '" + r.string(3) + "' for key name '" + r.string(2) + "'");
+            shard.streamGroups.infoConsumers(s, r, now, out);
             return;
         }
         boolean full = false;
@@ -568,10 +568,11 @@ final class StreamCommands {
             out.bulk("entries");
             out.arrayHeader(s.range(start, end, count, false, null, idBytes, cursor));
             s.range(start, end, count, false, out, idBytes, cursor);
-            out.bulk("groups").arrayHeader(0);
+            out.bulk("groups");
+            shard.streamGroups.infoFull(s, count, out);
             return;
         }
-        out.bulk("groups").integer(0);
+        out.bulk("groups").integer(s.groupCount());
         out.bulk("first-entry");
         edgeEntry(s, false, out);
         out.bulk("last-entry");

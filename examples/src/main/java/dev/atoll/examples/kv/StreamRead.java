@@ -20,6 +20,8 @@ final class StreamRead extends BlockedClient {
     private static final byte[] COUNT = ReplyWriter.asciiBytes("count");
     private static final byte[] BLOCK = ReplyWriter.asciiBytes("block");
     private static final byte[] STREAMS = ReplyWriter.asciiBytes("streams");
+    private static final byte[] GROUP = ReplyWriter.asciiBytes("group");
+    private static final byte[] NOACK = ReplyWriter.asciiBytes("noack");
 
     private final boolean resp3;
     private final long count;
@@ -83,6 +85,10 @@ final class StreamRead extends BlockedClient {
                     return null;
                 }
                 break;
+            } else if ((r.is(i, GROUP) && i + 2 < r.count()) || r.is(i, NOACK)) {
+                out.error("ERR The " + (r.is(i, GROUP) ? "GROUP" : "NOACK") + " option is only supported by XREADGROUP."
+                        + " You called XREAD instead.");
+                return null;
             } else {
                 out.error(KvShard.SYNTAX);
                 return null;

@@ -96,6 +96,8 @@ final class StreamValue implements Aggregate {
     final StreamId firstId = new StreamId();
     final StreamId maxDeletedId = new StreamId();
     long entriesAdded;
+    /** Its consumer groups by name; null until the first is made (most streams have none). */
+    private java.util.TreeMap<byte[], StreamGroup> groups;
 
     @Override
     public String type() {
@@ -459,6 +461,35 @@ final class StreamValue implements Aggregate {
         return (int) (part >>> (8 * (7 - (at & 7)))) & 0xFF;
     }
 
+    // ---- consumer groups ----
+
+    /** The group named {@code name}, or null. */
+    StreamGroup group(byte[] name) {
+        return groups == null ? null : groups.get(name);
+    }
+
+    void addGroup(StreamGroup g) {
+        if (groups == null) {
+            groups = new java.util.TreeMap<>(StreamGroup.BY_NAME);
+        }
+        groups.put(g.name, g);
+    }
+
+    void removeGroup(byte[] name) {
+        if (groups != null) {
+            groups.remove(name);
+        }
+    }
+
+    int groupCount() {
+        return groups == null ? 0 : groups.size();
+    }
+
+    /** Its groups in name order. */
+    Iterable<StreamGroup> groups() {
+        return groups == null ? java.util.List.of() : groups.values();
+    }
+
     // ---- copies and records ----
 
     /** A copy sharing no array: the same nodes, deleted entries and bookkeeping. */
@@ -484,13 +515,17 @@ final class StreamValue implements Aggregate {
         copy.firstId.set(firstId);
         copy.maxDeletedId.set(maxDeletedId);
         copy.entriesAdded = entriesAdded;
+        for (StreamGroup g : groups()) {
+            copy.addGroup(g.copy());
+        }
         return copy;
     }
 
     /**
      * One XADD per live entry with its ID, then an XSETID that restores the last ID, the entries
      * added and the largest deleted ID (a stream with no entry is made by that XSETID's record
-     * alone: {@link StreamCommands#replay} reads it as creating the key).
+     * alone: {@link StreamCommands#replay} reads it as creating the key), then its consumer groups'
+     * records ({@link StreamGroupCommands#writeRecords}).
      */
     @Override
     public void writeRecords(byte[] key, ReplyWriter w) {
@@ -514,5 +549,6 @@ final class StreamValue implements Aggregate {
             }
         }
         StreamCommands.writeSetId(w, key, this, id);
+        StreamGroupCommands.writeRecords(key, this, w, id);
     }
 }

@@ -399,7 +399,7 @@ class KvStreamsTest {
     }
 
     /** Waits (bounded: 20 s) until the rewrite asked for is done. */
-    private static void awaitRewrite(RespClient c) throws Exception {
+    static void awaitRewrite(RespClient c) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String info = (String) c.call("INFO", "persistence");
         while (!(info.contains("aof_rewrite_in_progress:0") && !info.contains("aof_rewrites:0")) && System.nanoTime() < deadline) {
