@@ -34,6 +34,7 @@ final class AclCategories {
             Map.entry(Command.OBJECT, "slow"),
             Map.entry(Command.MEMORY, "slow"),
             Map.entry(Command.XINFO, "slow"),
+            Map.entry(Command.XGROUP, "slow"),
             Map.entry(Command.ACL, "slow"),
             Map.entry(Command.LATENCY, "slow"),
             Map.entry(Command.COMMAND, "slow connection"),
