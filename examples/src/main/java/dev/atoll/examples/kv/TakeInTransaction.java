@@ -102,8 +102,10 @@ final class TakeInTransaction extends CrossCommand {
             KeyTable.Entry e = shard.live(key, 0, key.length, now); // as the first round found it: the key is locked
             if (zset != null) {
                 popped = (ZSetCommands.Popped) shard.zsets.popFirst(key, zset.pop(), now);
+                shard.events.took(KeyspaceEvents.ZSET, KeyspaceEvents.pop(zset.pop()), key);
             } else {
                 elements = shard.lists.pop(e, list.fromLeft(), target() == null ? list.count() : 1);
+                shard.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(list.fromLeft()), key);
             }
             wrote(shard, key);
         }, () -> {
@@ -112,8 +114,10 @@ final class TakeInTransaction extends CrossCommand {
                 return;
             }
             tx.roundOn(owner(target()), (part, shard, now) -> {
+                boolean existed = shard.events.exists(target());
                 shard.lists.push(target(), list.toLeft(), elements, now);
                 wrote(shard, target());
+                shard.events.stored(KeyspaceEvents.LIST, KeyspaceEvents.push(list.toLeft()), target(), existed);
             }, () -> reply(key, out, done));
         });
     }
