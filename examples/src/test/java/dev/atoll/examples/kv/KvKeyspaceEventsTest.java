@@ -198,7 +198,7 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
     }
 
     /** {@code n} events of {@code sub}: each as a keyspace and a keyevent message, checked to agree. */
-    private static List<String> read(RespClient sub, int n) throws Exception {
+    static List<String> read(RespClient sub, int n) throws Exception {
         List<String> events = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             List<?> keyspace = (List<?>) sub.read();
