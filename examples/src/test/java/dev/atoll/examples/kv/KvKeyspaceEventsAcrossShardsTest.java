@@ -96,14 +96,7 @@ class KvKeyspaceEventsAcrossShardsTest extends KvOneAndTwoShards {
             assertEquals("OK", cl.call("CONFIG", "SET", "notify-keyspace-events", "KEA"));
             try {
                 sub.call("PSUBSCRIBE", "__key*__:*");
-                for (Object[] step : script) {
-                    @SuppressWarnings("unchecked")
-                    List<String> command = (List<String>) step[0];
-                    cl.call(command.toArray(String[]::new));
-                    @SuppressWarnings("unchecked")
-                    List<String> events = (List<String>) step[1];
-                    assertEquals(byKey(events), byKey(read(sub, events.size())), String.join(" ", command));
-                }
+                KvKeyspaceEventsTest.run(cl, sub, script, KvKeyspaceEventsAcrossShardsTest::byKey);
                 // In a transaction: EXPIRE of another shard's key, and the pops that run as their non-blocking form.
                 assertEquals(2L, cl.call("RPUSH", a, "p", "q"));
                 assertEquals(List.of(a + " rpush"), read(sub, 1));
@@ -117,8 +110,7 @@ class KvKeyspaceEventsAcrossShardsTest extends KvOneAndTwoShards {
                         b + " lpop")), byKey(read(sub, 7)));
                 // FLUSHALL deletes keys without events, as in Redis.
                 assertEquals("OK", cl.call("FLUSHALL"));
-                assertEquals("OK", cl.call("SET", "end", "1"));
-                assertEquals(List.of("end set"), read(sub, 1), "the next event is the last command's");
+                KvKeyspaceEventsTest.nothingMore(cl, sub);
             } finally {
                 assertEquals("OK", cl.call("CONFIG", "SET", "notify-keyspace-events", ""));
                 cl.call("FLUSHALL");
@@ -155,8 +147,7 @@ class KvKeyspaceEventsAcrossShardsTest extends KvOneAndTwoShards {
                     assertEquals(1L, cl.call("DEL", dst));
                     assertEquals(List.of(dst + " del"), read(sub, 1));
                 }
-                assertEquals("OK", cl.call("SET", "end", "1"));
-                assertEquals(List.of("end set"), read(sub, 1), "the next event is the last command's");
+                KvKeyspaceEventsTest.nothingMore(cl, sub);
             } finally {
                 assertEquals("OK", cl.call("CONFIG", "SET", "notify-keyspace-events", ""));
                 cl.call("FLUSHALL");
