@@ -98,6 +98,8 @@ final class TakeInTransaction extends CrossCommand {
             return;
         }
         byte[] key = client.keys[at];
+        // a move on one shard: its events in Redis's order, the destination's push before the source's pop
+        boolean popAfterPush = target() != null && owner(target()) == client.owners[at];
         tx.roundOn(client.owners[at], (part, shard, now) -> {
             KeyTable.Entry e = shard.live(key, 0, key.length, now); // as the first round found it: the key is locked
             if (zset != null) {
@@ -105,7 +107,9 @@ final class TakeInTransaction extends CrossCommand {
                 shard.events.took(KeyspaceEvents.ZSET, KeyspaceEvents.pop(zset.pop()), key);
             } else {
                 elements = shard.lists.pop(e, list.fromLeft(), target() == null ? list.count() : 1);
-                shard.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(list.fromLeft()), key);
+                if (!popAfterPush) {
+                    shard.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(list.fromLeft()), key);
+                }
             }
             wrote(shard, key);
         }, () -> {
@@ -118,6 +122,9 @@ final class TakeInTransaction extends CrossCommand {
                 shard.lists.push(target(), list.toLeft(), elements, now);
                 wrote(shard, target());
                 shard.events.stored(KeyspaceEvents.LIST, KeyspaceEvents.push(list.toLeft()), target(), existed);
+                if (popAfterPush) {
+                    shard.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(list.fromLeft()), key);
+                }
             }, () -> reply(key, out, done));
         });
     }

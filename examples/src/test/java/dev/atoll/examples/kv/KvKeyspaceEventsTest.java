@@ -160,6 +160,11 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
         {List.of("BZPOPMIN", "{t}zz", "0"), List.of("{t}zz zpopmin", "{t}zz del")},
         {List.of("BLMOVE", "{t}str", "{t}b", "LEFT", "LEFT", "0"), List.of()},
         {List.of("BLMOVE", "{t}b", "{t}b2", "LEFT", "LEFT", "0"), List.of("{t}b2 lpush", "{t}b lpop")},
+        {List.of("RPUSH", "{t}ma", "p", "q"), List.of("{t}ma rpush")},
+        {List.of("MULTI"), List.of()},
+        {List.of("BLMOVE", "{t}ma", "{t}mb", "RIGHT", "LEFT", "0"), List.of()},
+        {List.of("BLPOP", "{t}ma", "0"), List.of()},
+        {List.of("EXEC"), List.of("{t}mb lpush", "{t}ma rpop", "{t}ma lpop", "{t}ma del")},
         {List.of("LPUSH", "a", "x"), List.of()}, // WRONGTYPE: no event
         {List.of("SET", "x", "y", "PX", "1"), List.of("x set", "x expire")},
     };
