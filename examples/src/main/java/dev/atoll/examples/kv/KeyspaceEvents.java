@@ -224,7 +224,7 @@ final class KeyspaceEvents {
     /** The keys of write command {@code command} before it runs, when it may send an event; else null. */
     List<Seen> before(Command command, Request r, KeyTable table) {
         int type = eventClass(command);
-        if (node.keyspaceEvents == 0 || !on(type == 0 ? NEW : type | GENERIC | NEW)) { // GENERIC: SET ... EX sends expire
+        if (node == null || node.keyspaceEvents == 0 || !on(type == 0 ? NEW : type | GENERIC | NEW)) { // GENERIC: SET ... EX sends expire; no node: a shard not started (a unit test)
             return null;
         }
         int[] keys = CommandKeys.indexes(command, r);
