@@ -179,8 +179,10 @@ final class CrossShard {
             }
             byte[] result = BitopCommand.combine(op, sources);
             tx.roundOn(owner(keys[0]), (part, shard, now) -> {
+                boolean existed = shard.events.exists(keys[0]);
                 BitopCommand.store(shard, keys[0], 0, keys[0].length, result, now);
                 wrote(shard, keys[0]);
+                shard.events.stored(Command.BITOP, keys[0], existed);
             }, () -> {
                         out.integer(result.length);
                         done.run();

@@ -339,8 +339,10 @@ final class HllCommands {
                 return;
             }
             tx.roundOn(owner(keys[0]), (part, shard, now) -> {
+                boolean existed = shard.events.exists(keys[0]);
                 store(shard, keys[0], 0, keys[0].length, merged);
                 wrote(shard, keys[0]);
+                shard.events.stored(Command.PFMERGE, keys[0], existed);
             }, () -> {
                         out.ok();
                         done.run();

@@ -85,6 +85,7 @@ final class KeyMove extends CrossCommand {
                 KeyTable.Entry e = shard.live(source, 0, source.length, now);
                 if (e != null) {
                     shard.remove(e);
+                    shard.events.send(KeyspaceEvents.GENERIC, "rename_from", source, 0, source.length);
                 }
             }
         }, () -> {
@@ -100,6 +101,7 @@ final class KeyMove extends CrossCommand {
     /** On the destination's shard: the destination becomes the copy, with the source's expiry; logged. */
     private void replaceTarget(KvShard shard, long now) {
         KeyTable.Entry e = shard.live(target, 0, target.length, now);
+        boolean existed = e != null;
         if (e == null) {
             e = shard.put(target, 0, target.length, new byte[0], 0, false);
         }
@@ -112,5 +114,6 @@ final class KeyMove extends CrossCommand {
         if (shard.aof != null) {
             shard.aof.entry(e);
         }
+        shard.events.stored(KeyspaceEvents.GENERIC, command == Command.COPY ? "copy_to" : "rename_to", target, existed);
     }
 }

@@ -18,12 +18,15 @@ import java.util.List;
  * single-key commands of lists (l), sets (s), hashes (h) and sorted sets (z), each followed by
  * {@code del} when it emptied its key; {@code expired} (x: a key removed by its expiry, lazily or by
  * the active sampling), {@code evicted} (e: by {@code maxmemory}), {@code new} (n: a key a write
- * command created). Multi-key list, set and sorted-set commands, streams (t) and key misses (m) send
- * none yet (see docs/kv.md). The command's events are derived after it ran, from each of its keys as
+ * command created); those of the multi-key commands (LMOVE, SMOVE, the stores, ZMPOP, BITOP,
+ * PFMERGE, geo stores), streams (t) and the blocking pops. Key misses (m) send none yet (see
+ * docs/kv.md). A command on one shard's keys has its events derived after it ran, from each key as
  * it was before and after ({@link #before}, {@link #after}): a command that changed nothing, or
- * answered an error, sends nothing, as in Redis.
+ * answered an error, sends nothing, as in Redis. A change made outside a command — a round of a
+ * cross-shard command, a blocked client served — sends its key's events from the key's shard
+ * ({@link #stored}, {@link #took}): one key's events keep Redis's order, different keys' may not.
  *
- * <p>Off (the default: an empty setting) it costs a write command one volatile read. Touched by its
+ * <p>Off (the default: an empty setting) it costs a write command, a round or a served pop one volatile read. Touched by its
  * shard's thread; the setting is the server's ({@link KvNode#keyspaceEvents}).
  */
 final class KeyspaceEvents {
@@ -145,6 +148,70 @@ final class KeyspaceEvents {
         }
     }
 
+    // ---- changes made outside execute: a cross-shard command's round, a blocked client's step ----
+
+    /**
+     * Whether {@code key} exists here, asked before a round changes it (for {@link #stored}); false,
+     * after one volatile read, while notifications are off.
+     */
+    boolean exists(byte[] key) {
+        return node.keyspaceEvents != 0 && find(key) != null;
+    }
+
+    /**
+     * A round wrote {@code key}, which {@link #exists} saw before: {@code new} if it created it, then
+     * {@code event} of class {@code type} if the key holds a value now, else {@code del} if it was there.
+     */
+    void stored(int type, String event, byte[] key, boolean existed) {
+        if (node.keyspaceEvents == 0) {
+            return;
+        }
+        boolean now = find(key) != null;
+        if (now && !existed) {
+            send(NEW, "new", key, 0, key.length);
+        }
+        if (now) {
+            send(type, event, key, 0, key.length);
+        } else if (existed) {
+            send(GENERIC, "del", key, 0, key.length);
+        }
+    }
+
+    /** {@link #stored} with the event {@code command} sends on its destination (a store, a push, PFMERGE, BITOP). */
+    void stored(Command command, byte[] key, boolean existed) {
+        stored(eventClass(command), event(command), key, existed);
+    }
+
+    /** A round or a blocked client took from {@code key}: {@code event} of class {@code type}, then {@code del} if that emptied it. */
+    void took(int type, String event, byte[] key) {
+        if (node.keyspaceEvents == 0) {
+            return;
+        }
+        send(type, event, key, 0, key.length);
+        if (find(key) == null) {
+            send(GENERIC, "del", key, 0, key.length);
+        }
+    }
+
+    /** A list pop's event. */
+    static String pop(boolean left) {
+        return left ? "lpop" : "rpop";
+    }
+
+    /** A list push's event. */
+    static String push(boolean left) {
+        return left ? "lpush" : "rpush";
+    }
+
+    /** A sorted-set pop's event. */
+    static String pop(ZSetAlgebra.Pop pop) {
+        return pop.max() ? "zpopmax" : "zpopmin";
+    }
+
+    private KeyTable.Entry find(byte[] key) {
+        return shard.table.find(key, 0, key.length, KeyTable.hash(key, 0, key.length));
+    }
+
     // ---- a command's events, from its keys before and after it ran ----
 
     /**
@@ -169,40 +236,44 @@ final class KeyspaceEvents {
             int i = keys[k];
             KeyTable.Entry e = table.find(r.bytes, r.offset(i), r.length(i), KeyTable.hash(r.bytes, r.offset(i), r.length(i)));
             int size = e == null || e.isString() ? -1 : e.aggregateSize();
-            double[] scores = command == Command.ZADD && e != null && e.aggregate() instanceof ZSetValue z ? scores(z, r) : null;
+            double[] scores = (command == Command.ZADD || command == Command.GEOADD) && e != null
+                    && e.aggregate() instanceof ZSetValue z ? scores(command, z, r) : null;
             seen[k] = new Seen(i, e, e == null ? 0 : e.version, e == null ? 0 : table.expireAt(e), size, scores);
         }
         return List.of(seen);
     }
 
-    /** ZADD's members' scores now, in the order of its arguments (NaN: absent). */
-    private static double[] scores(ZSetValue z, Request r) {
-        int first = zaddPairs(r);
-        double[] scores = new double[(r.count() - first) / 2];
+    /** ZADD's or GEOADD's members' scores now, in the order of its arguments (NaN: absent). */
+    private static double[] scores(Command command, ZSetValue z, Request r) {
+        boolean geo = command == Command.GEOADD;
+        int stride = geo ? 3 : 2;
+        int first = options(r, geo ? GEOADD_OPTIONS : ZADD_OPTIONS) + stride - 1; // the first member
+        double[] scores = new double[Math.max(0, (r.count() - first + stride - 1) / stride)];
         for (int p = 0; p < scores.length; p++) {
-            int member = first + 2 * p + 1;
+            int member = first + stride * p;
             scores[p] = z.score(r.bytes, r.offset(member), r.length(member));
         }
         return scores;
     }
 
-    /** Where ZADD's score-member pairs start: after its options. */
-    private static int zaddPairs(Request r) {
+    /** Where ZADD's score-member pairs or GEOADD's triples start: after its options. */
+    private static int options(Request r, java.util.Set<String> options) {
         int i = 2;
-        while (i < r.count() && ZADD_OPTIONS.contains(r.string(i).toLowerCase(java.util.Locale.ROOT))) {
+        while (i < r.count() && options.contains(r.string(i).toLowerCase(java.util.Locale.ROOT))) {
             i++;
         }
         return i;
     }
 
     private static final java.util.Set<String> ZADD_OPTIONS = java.util.Set.of("nx", "xx", "gt", "lt", "ch", "incr");
+    private static final java.util.Set<String> GEOADD_OPTIONS = java.util.Set.of("nx", "xx", "ch");
 
-    /** Whether ZADD changed a score of a member that was there ({@code added} it counts by the size). */
-    private static boolean zaddUpdated(Seen s, KeyTable.Entry e, Request r) {
+    /** Whether ZADD or GEOADD changed a score of a member that was there ({@code added} it counts by the size). */
+    private static boolean zaddUpdated(Command command, Seen s, KeyTable.Entry e, Request r) {
         if (s.scores() == null || e == null || !(e.aggregate() instanceof ZSetValue z)) {
             return false;
         }
-        double[] now = scores(z, r);
+        double[] now = scores(command, z, r);
         for (int p = 0; p < now.length; p++) {
             if (!Double.isNaN(s.scores()[p]) && Double.compare(s.scores()[p], now[p]) != 0) {
                 return true;
@@ -212,13 +283,16 @@ final class KeyspaceEvents {
     }
 
     /**
-     * After the command whose keys {@link #before} saw: the events of what it changed, in Redis's order;
-     * none when it answered an error ({@code failed}).
+     * After the command whose keys {@link #before} saw: the events of what it changed, in Redis's order
+     * (a move's destination before its source); none when it answered an error. {@code out} holds its
+     * reply from {@code mark}.
      */
-    void after(Command command, Request r, List<Seen> seen, KeyTable table, boolean failed) {
-        String event = event(command);
+    void after(Command command, Request r, List<Seen> seen, KeyTable table, ReplyWriter out, int mark) {
+        boolean failed = out.size() > mark && out.bytes()[mark] == '-';
         int type = eventClass(command);
-        for (int k = 0; k < seen.size(); k++) {
+        boolean destinationFirst = command == Command.LMOVE || command == Command.RPOPLPUSH;
+        for (int n = 0; n < seen.size(); n++) {
+            int k = destinationFirst ? seen.size() - 1 - n : n;
             Seen s = seen.get(k);
             int i = s.index();
             KeyTable.Entry e = table.find(r.bytes, r.offset(i), r.length(i), KeyTable.hash(r.bytes, r.offset(i), r.length(i)));
@@ -226,11 +300,13 @@ final class KeyspaceEvents {
             if (e != null && !existed) {
                 send(NEW, "new", r.bytes, r.offset(i), r.length(i));
             }
+            String event = event(command, r, k, seen.size());
             if (event == null || failed) {
                 continue;
             }
             boolean changed = e != s.entry() || (e != null && e.version != s.version());
             long expireAt = e == null ? 0 : table.expireAt(e);
+            int size = e == null || e.isString() ? 0 : e.aggregateSize();
             switch (command) {
                 case DEL, UNLINK, GETDEL -> {
                     if (existed && e == null) {
@@ -260,16 +336,48 @@ final class KeyspaceEvents {
                         send(GENERIC, "copy_to", r.bytes, r.offset(i), r.length(i));
                     }
                 }
+                case LMOVE, RPOPLPUSH -> {
+                    // it ran when its source was a list (never empty) and no error came: the
+                    // destination's push, then the source's pop and del if it emptied it (one key: both)
+                    if (seen.get(0).entry() != null) {
+                        send(LIST, event, r.bytes, r.offset(i), r.length(i));
+                        if (existed && e == null) {
+                            send(GENERIC, "del", r.bytes, r.offset(i), r.length(i));
+                        }
+                    }
+                }
+                case SINTERSTORE, SUNIONSTORE, SDIFFSTORE, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZRANGESTORE, SORT, BITOP,
+                     PFMERGE, GEOSEARCHSTORE, GEORADIUS, GEORADIUSBYMEMBER, XSETID -> {
+                    // a store (only its destination has an event): sent on every run that left a value, del when
+                    // it emptied an existing destination
+                    if (e != null) {
+                        send(type, event, r.bytes, r.offset(i), r.length(i));
+                    } else if (existed) {
+                        send(GENERIC, "del", r.bytes, r.offset(i), r.length(i));
+                    }
+                }
+                case PFADD -> {
+                    if (out.size() > mark + 1 && out.bytes()[mark + 1] == '1') { // it answers 1 when it changed the key
+                        send(type, event, r.bytes, r.offset(i), r.length(i));
+                    }
+                }
+                case XADD -> {
+                    if (e != null) {   // NOMKSTREAM of an absent key made none; MAXLEN/MINID may trim in the same run
+                        send(STREAM, event, r.bytes, r.offset(i), r.length(i));
+                        if (size < Math.max(s.size(), 0) + 1) {
+                            send(STREAM, "xtrim", r.bytes, r.offset(i), r.length(i));
+                        }
+                    }
+                }
                 case LPUSH, RPUSH, LPUSHX, RPUSHX, LSET, LTRIM, HSET, HMSET, HINCRBY, HINCRBYFLOAT, ZINCRBY, LPOP, RPOP,
                      LINSERT, LREM, SADD, SREM, SPOP, HSETNX, HDEL, ZADD, ZREM, ZPOPMIN, ZPOPMAX, ZREMRANGEBYSCORE,
-                     ZREMRANGEBYRANK, ZREMRANGEBYLEX -> {
+                     ZREMRANGEBYRANK, ZREMRANGEBYLEX, SMOVE, ZMPOP, GEOADD, XDEL, XTRIM -> {
                     // Redis sends these when the command ran on the key (the first group) or changed its
-                    // size (the others; ZADD also when it updated a score), then del if it emptied it.
-                    int size = e == null ? 0 : e.aggregateSize();
+                    // size (the others; ZADD and GEOADD also when they updated a score), then del if it emptied it.
                     boolean ran = switch (command) {
                         case LPUSH, RPUSH, LPUSHX, RPUSHX, LSET, LTRIM, HSET, HMSET, HINCRBY, HINCRBYFLOAT, ZINCRBY ->
                                 existed || e != null;
-                        case ZADD -> size != Math.max(s.size(), 0) || zaddUpdated(s, e, r);
+                        case ZADD, GEOADD -> size != Math.max(s.size(), 0) || zaddUpdated(command, s, e, r);
                         default -> size != Math.max(s.size(), 0);
                     };
                     if (ran) {
@@ -343,7 +451,45 @@ final class KeyspaceEvents {
             case ZREMRANGEBYSCORE -> "zremrangebyscore";
             case ZREMRANGEBYRANK -> "zremrangebyrank";
             case ZREMRANGEBYLEX -> "zremrangebylex";
+            case LMOVE, RPOPLPUSH, ZMPOP, SMOVE -> ""; // named per key: event(command, r, k, keys)
+            case SINTERSTORE -> "sinterstore";
+            case SUNIONSTORE -> "sunionstore";
+            case SDIFFSTORE -> "sdiffstore";
+            case ZUNIONSTORE -> "zunionstore";
+            case ZINTERSTORE -> "zinterstore";
+            case ZDIFFSTORE -> "zdiffstore";
+            case ZRANGESTORE -> "zrangestore";
+            case SORT -> "sortstore";
+            case BITOP -> "set";
+            case PFADD, PFMERGE -> "pfadd";   // PFMERGE's too, in Redis 7.0
+            case GEOADD -> "zadd";
+            case GEOSEARCHSTORE -> "geosearchstore";
+            case GEORADIUS, GEORADIUSBYMEMBER -> "georadiusstore";
+            case XADD -> "xadd";
+            case XDEL -> "xdel";
+            case XTRIM -> "xtrim";
+            case XSETID -> "xsetid";
             default -> null;
+        };
+    }
+
+    /**
+     * The event of {@code command}'s {@code k}th key of {@code keys} ({@link CommandKeys#indexes}' order),
+     * or null when that key gets none (a store's sources, a search that stores nothing).
+     */
+    private static String event(Command command, Request r, int k, int keys) {
+        return switch (command) {
+            case LMOVE -> k == 0 ? (r.string(3).equalsIgnoreCase("left") ? "lpop" : "rpop")
+                    : (r.string(4).equalsIgnoreCase("left") ? "lpush" : "rpush");
+            case RPOPLPUSH -> k == 0 ? "rpop" : "lpush";
+            case SMOVE -> k == 0 ? "srem" : "sadd";
+            case ZMPOP -> r.longAt(1) && 2 + r.number < r.count() && r.string((int) (2 + r.number)).equalsIgnoreCase("max")
+                    ? "zpopmax" : "zpopmin";
+            case SORT -> k == 1 ? event(command) : null;                                   // the STORE key
+            case GEORADIUS, GEORADIUSBYMEMBER -> k == 0 && keys == 2 ? event(command) : null; // STORE's key first
+            case SINTERSTORE, SUNIONSTORE, SDIFFSTORE, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZRANGESTORE, BITOP, PFMERGE,
+                 GEOSEARCHSTORE -> k == 0 ? event(command) : null;                        // the destination
+            default -> event(command);
         };
     }
 
@@ -355,11 +501,13 @@ final class KeyspaceEvents {
         }
         return switch (command) {
             case SET, SETNX, SETEX, PSETEX, GETSET, MSET, MSETNX, APPEND, SETRANGE, INCR, DECR, INCRBY, DECRBY,
-                 INCRBYFLOAT, SETBIT, BITFIELD -> STRING;
-            case LPUSH, LPUSHX, RPUSH, RPUSHX, LPOP, RPOP, LINSERT, LSET, LREM, LTRIM -> LIST;
-            case SADD, SREM, SPOP -> SET;
+                 INCRBYFLOAT, SETBIT, BITFIELD, BITOP, PFADD, PFMERGE -> STRING;
+            case LPUSH, LPUSHX, RPUSH, RPUSHX, LPOP, RPOP, LINSERT, LSET, LREM, LTRIM, LMOVE, RPOPLPUSH, SORT -> LIST;
+            case SADD, SREM, SPOP, SMOVE, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> SET;
             case HSET, HMSET, HSETNX, HDEL, HINCRBY, HINCRBYFLOAT -> HASH;
-            case ZADD, ZINCRBY, ZREM, ZPOPMIN, ZPOPMAX, ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX -> ZSET;
+            case ZADD, ZINCRBY, ZREM, ZPOPMIN, ZPOPMAX, ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX, ZMPOP,
+                 ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZRANGESTORE, GEOADD, GEOSEARCHSTORE, GEORADIUS, GEORADIUSBYMEMBER -> ZSET;
+            case XADD, XDEL, XTRIM, XSETID -> STREAM;
             default -> GENERIC;
         };
     }

@@ -235,6 +235,9 @@ final class KvShard {
         } finally {
             errors.end(outer);
         }
+        if (notified != null) {
+            events.after(command, r, notified, table, out, mark); // before the pops it wakes, whose events follow, as in Redis
+        }
         if (blocking.hasReady()) {
             blocking.serveReady(); // as Redis: clients blocked on a key this command pushed to are served before the next command
         }
@@ -243,9 +246,6 @@ final class KvShard {
         }
         if (watched != null) {
             watches.after(watched, table);
-        }
-        if (notified != null) {
-            events.after(command, r, notified, table, out.size() > mark && out.bytes()[mark] == '-');
         }
         long took = System.nanoTime() - started;
         if (slot >= 0) {

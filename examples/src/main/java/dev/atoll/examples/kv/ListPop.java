@@ -218,6 +218,7 @@ final class ListPop extends BlockedClient {
         servedKey = e.key();
         if (!moves()) {
             elements = owner.lists.pop(e, fromLeft, count);
+            owner.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(fromLeft), servedKey);
             finish(owner);
             return;
         }
@@ -227,6 +228,8 @@ final class ListPop extends BlockedClient {
                 failed(KvShard.WRONGTYPE); // the element stays
             } else {
                 elements = new byte[][] {owner.lists.moveHere(e, fromLeft, target, toLeft, now)};
+                owner.events.stored(KeyspaceEvents.LIST, KeyspaceEvents.push(toLeft), target, t != null); // as Redis: push, pop
+                owner.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(fromLeft), servedKey);
             }
             finish(owner);
             return;
@@ -237,6 +240,7 @@ final class ListPop extends BlockedClient {
             return;
         }
         elements = owner.lists.pop(e, fromLeft, 1);
+        owner.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(fromLeft), servedKey); // the push's event follows from its shard
         owner.afterLogged(() -> viaHome(targetOwner, // after a transaction that holds the destination
                 () -> node.shards[targetOwner].locks.whenFree(target, this::pushOrReturn)));
     }
@@ -257,6 +261,7 @@ final class ListPop extends BlockedClient {
             return;
         }
         shard.lists.push(target, toLeft, elements, now);
+        shard.events.stored(KeyspaceEvents.LIST, KeyspaceEvents.push(toLeft), target, t != null);
         finish(shard);
     }
 

@@ -122,8 +122,10 @@ final class SetsAcrossShards extends CrossCommand {
         tx.roundOn(owner(destination), (part, kv, now) -> {
             refused[0] = kv.writeRefusal();
             if (refused[0] == null) {
+                boolean existed = kv.events.exists(destination);
                 size[0] = kv.sets.store(destination, 0, destination.length, result, now);
                 wrote(kv, destination);
+                kv.events.stored(command, destination, existed);
             }
         }, () -> {
             if (refused[0] != null) {
@@ -152,12 +154,18 @@ final class SetsAcrossShards extends CrossCommand {
             int target = owner(keys[1]);
             tx.round((part, kv, now) -> {
                 if (part.shard == target) {
-                    kv.sets.addMember(kv.live(keys[1], 0, keys[1].length, now), keys[1], member, now);
+                    KeyTable.Entry t = kv.live(keys[1], 0, keys[1].length, now);
+                    int before = t == null ? 0 : t.aggregateSize();
+                    kv.sets.addMember(t, keys[1], member, now);
                     wrote(kv, keys[1]);
+                    if (before < kv.live(keys[1], 0, keys[1].length, now).aggregateSize()) { // Redis: sadd only if added
+                        kv.events.stored(KeyspaceEvents.SET, "sadd", keys[1], t != null);
+                    }
                 }
                 if (part.shard == source) {
                     kv.sets.removeMember(kv.live(keys[0], 0, keys[0].length, now), member);
                     wrote(kv, keys[0]);
+                    kv.events.took(KeyspaceEvents.SET, "srem", keys[0]);
                 }
             }, () -> {
                 out.integer(1);

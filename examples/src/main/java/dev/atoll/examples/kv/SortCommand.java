@@ -227,8 +227,10 @@ final class SortCommand {
             tx.roundOn(owner(keys[1]), (part, shard, now) -> {
                 refused[0] = shard.writeRefusal();
                 if (refused[0] == null) {
+                    boolean existed = shard.events.exists(keys[1]);
                     size[0] = shard.store(keys[1], 0, keys[1].length, list, now);
                     wrote(shard, keys[1]);
+                    shard.events.stored(Command.SORT, keys[1], existed);
                 }
             }, () -> {
                 if (refused[0] != null) {

@@ -98,12 +98,18 @@ final class TakeInTransaction extends CrossCommand {
             return;
         }
         byte[] key = client.keys[at];
+        // a move on one shard: its events in Redis's order, the destination's push before the source's pop
+        boolean popAfterPush = target() != null && owner(target()) == client.owners[at];
         tx.roundOn(client.owners[at], (part, shard, now) -> {
             KeyTable.Entry e = shard.live(key, 0, key.length, now); // as the first round found it: the key is locked
             if (zset != null) {
                 popped = (ZSetCommands.Popped) shard.zsets.popFirst(key, zset.pop(), now);
+                shard.events.took(KeyspaceEvents.ZSET, KeyspaceEvents.pop(zset.pop()), key);
             } else {
                 elements = shard.lists.pop(e, list.fromLeft(), target() == null ? list.count() : 1);
+                if (!popAfterPush) {
+                    shard.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(list.fromLeft()), key);
+                }
             }
             wrote(shard, key);
         }, () -> {
@@ -112,8 +118,13 @@ final class TakeInTransaction extends CrossCommand {
                 return;
             }
             tx.roundOn(owner(target()), (part, shard, now) -> {
+                boolean existed = shard.events.exists(target());
                 shard.lists.push(target(), list.toLeft(), elements, now);
                 wrote(shard, target());
+                shard.events.stored(KeyspaceEvents.LIST, KeyspaceEvents.push(list.toLeft()), target(), existed);
+                if (popAfterPush) {
+                    shard.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(list.fromLeft()), key);
+                }
             }, () -> reply(key, out, done));
         });
     }

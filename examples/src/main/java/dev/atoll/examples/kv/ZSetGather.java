@@ -105,9 +105,13 @@ final class ZSetGather extends CrossCommand {
         }
         String[] answer = new String[1];
         tx.roundOn(owner(keys[0]), (part, shard, now) -> {
+            boolean existed = shard.events.exists(keys[0]);
             answer[0] = shard.writeRefusal() != null ? "-" + shard.writeRefusal()
                     : ":" + shard.zsets.store(keys[0], result, now);
             wrote(shard, keys[0]);
+            if (answer[0].charAt(0) == ':') {
+                shard.events.stored(command, keys[0], existed);
+            }
         }, () -> {
             if (answer[0].charAt(0) == '-') {
                 fail(out, answer[0].substring(1), done);
@@ -149,6 +153,9 @@ final class ZSetGather extends CrossCommand {
         tx.roundOn(owner(key), (part, shard, now) -> {
             outcome[0] = shard.writeRefusal() != null ? shard.writeRefusal() : shard.zsets.popFirst(key, pop, now);
             wrote(shard, key);
+            if (outcome[0] instanceof ZSetCommands.Popped) {
+                shard.events.took(KeyspaceEvents.ZSET, KeyspaceEvents.pop(pop), key);
+            }
         }, () -> {
             if (outcome[0] instanceof ZSetCommands.Popped popped) {
                 ZSetCommands.mpopReply(key, popped, out);

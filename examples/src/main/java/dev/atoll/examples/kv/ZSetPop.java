@@ -97,6 +97,7 @@ final class ZSetPop extends BlockedClient {
             sourceOwner = owner.id;
             servedKey = e.key();
             popped = p;
+            owner.events.took(KeyspaceEvents.ZSET, KeyspaceEvents.pop(pop), servedKey);
         } else {
             failed(KvShard.WRONGTYPE);
         }

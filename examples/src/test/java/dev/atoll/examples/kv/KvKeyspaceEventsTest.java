@@ -77,6 +77,94 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
         {List.of("ZREM", "z", "nosuch"), List.of()},
         {List.of("ZPOPMIN", "z"), List.of("z zpopmin")},
         {List.of("ZREMRANGEBYLEX", "z", "-", "+"), List.of("z zremrangebylex", "z del")},
+        // multi-key, stream and geo commands (keys of one shard), and the blocking pops served at once
+        {List.of("RPUSH", "{t}a", "1", "2"), List.of("{t}a rpush")},
+        {List.of("LMOVE", "{t}a", "{t}b", "LEFT", "RIGHT"), List.of("{t}b rpush", "{t}a lpop")},
+        {List.of("LMOVE", "{t}a", "{t}b", "RIGHT", "LEFT"), List.of("{t}b lpush", "{t}a rpop", "{t}a del")},
+        {List.of("LMOVE", "{t}a", "{t}b", "LEFT", "LEFT"), List.of()},
+        {List.of("RPUSH", "{t}a", "x"), List.of("{t}a rpush")},
+        {List.of("RPOPLPUSH", "{t}a", "{t}a"), List.of("{t}a lpush", "{t}a rpop")},
+        {List.of("RPOPLPUSH", "{t}a", "{t}b"), List.of("{t}b lpush", "{t}a rpop", "{t}a del")},
+        {List.of("SET", "{t}str", "v"), List.of("{t}str set")},
+        {List.of("LMOVE", "{t}b", "{t}str", "LEFT", "LEFT"), List.of()},
+        {List.of("RPUSH", "{t}c", "1", "2", "3"), List.of("{t}c rpush")},
+        {List.of("LMPOP", "2", "{t}nokey", "{t}c", "LEFT", "COUNT", "2"), List.of("{t}c lpop")},
+        {List.of("LMPOP", "1", "{t}c", "RIGHT", "COUNT", "5"), List.of("{t}c rpop", "{t}c del")},
+        {List.of("ZADD", "{t}z", "1", "a", "2", "b"), List.of("{t}z zadd")},
+        {List.of("ZMPOP", "1", "{t}z", "MIN", "COUNT", "1"), List.of("{t}z zpopmin")},
+        {List.of("ZMPOP", "2", "{t}nokey", "{t}z", "MAX", "COUNT", "5"), List.of("{t}z zpopmax", "{t}z del")},
+        {List.of("SADD", "{t}s1", "a", "b"), List.of("{t}s1 sadd")},
+        {List.of("SMOVE", "{t}s1", "{t}s2", "a"), List.of("{t}s1 srem", "{t}s2 sadd")},
+        {List.of("SMOVE", "{t}s1", "{t}s2", "b"), List.of("{t}s1 srem", "{t}s1 del", "{t}s2 sadd")},
+        {List.of("SMOVE", "{t}s2", "{t}s2", "a"), List.of()},
+        {List.of("SMOVE", "{t}s2", "{t}s3", "zz"), List.of()},
+        {List.of("SADD", "{t}x", "1", "2"), List.of("{t}x sadd")},
+        {List.of("SADD", "{t}y", "2", "3"), List.of("{t}y sadd")},
+        {List.of("SINTERSTORE", "{t}d", "{t}x", "{t}y"), List.of("{t}d sinterstore")},
+        {List.of("SUNIONSTORE", "{t}d", "{t}x", "{t}y"), List.of("{t}d sunionstore")},
+        {List.of("SDIFFSTORE", "{t}d", "{t}x", "{t}y"), List.of("{t}d sdiffstore")},
+        {List.of("SINTERSTORE", "{t}d", "{t}x", "{t}nokey"), List.of("{t}d del")},
+        {List.of("SINTERSTORE", "{t}d", "{t}x", "{t}nokey"), List.of()},
+        {List.of("ZADD", "{t}zx", "1", "a", "2", "b"), List.of("{t}zx zadd")},
+        {List.of("ZADD", "{t}zy", "1", "b"), List.of("{t}zy zadd")},
+        {List.of("ZUNIONSTORE", "{t}zd", "2", "{t}zx", "{t}zy"), List.of("{t}zd zunionstore")},
+        {List.of("ZINTERSTORE", "{t}zd", "2", "{t}zx", "{t}zy"), List.of("{t}zd zinterstore")},
+        {List.of("ZDIFFSTORE", "{t}zd", "2", "{t}zx", "{t}zy"), List.of("{t}zd zdiffstore")},
+        {List.of("ZRANGESTORE", "{t}zd2", "{t}zx", "0", "-1"), List.of("{t}zd2 zrangestore")},
+        {List.of("ZINTERSTORE", "{t}zd", "2", "{t}zx", "{t}nokey"), List.of("{t}zd del")},
+        {List.of("ZINTERSTORE", "{t}zd", "2", "{t}zx", "{t}nokey"), List.of()},
+        {List.of("ZRANGESTORE", "{t}zd2", "{t}zx", "5", "6"), List.of("{t}zd2 del")},
+        {List.of("RPUSH", "{t}l", "3", "1", "2"), List.of("{t}l rpush")},
+        {List.of("SORT", "{t}l", "STORE", "{t}sl"), List.of("{t}sl sortstore")},
+        {List.of("SORT", "{t}nokey", "STORE", "{t}sl"), List.of("{t}sl del")},
+        {List.of("SORT", "{t}nokey", "STORE", "{t}sl"), List.of()},
+        {List.of("SORT", "{t}l"), List.of()},
+        {List.of("SET", "{t}k1", "abc"), List.of("{t}k1 set")},
+        {List.of("SET", "{t}k2", "abd"), List.of("{t}k2 set")},
+        {List.of("BITOP", "AND", "{t}bd", "{t}k1", "{t}k2"), List.of("{t}bd set")},
+        {List.of("BITOP", "AND", "{t}bd", "{t}nokey", "{t}nokey2"), List.of("{t}bd del")},
+        {List.of("BITOP", "AND", "{t}bd", "{t}nokey", "{t}nokey2"), List.of()},
+        {List.of("PFADD", "{t}h", "a", "b"), List.of("{t}h pfadd")},
+        {List.of("PFADD", "{t}h", "a"), List.of()},
+        {List.of("PFADD", "{t}h2", "c"), List.of("{t}h2 pfadd")},
+        {List.of("PFMERGE", "{t}h3", "{t}h", "{t}h2"), List.of("{t}h3 pfadd")},
+        {List.of("PFMERGE", "{t}h3", "{t}h", "{t}h2"), List.of("{t}h3 pfadd")},
+        {List.of("PFADD", "{t}h4"), List.of("{t}h4 pfadd")},
+        {List.of("MSETNX", "{t}m1", "1", "{t}m2", "2"), List.of("{t}m1 set", "{t}m2 set")},
+        {List.of("MSETNX", "{t}m1", "1", "{t}m3", "3"), List.of()},
+        {List.of("GEOADD", "{t}g", "13.361389", "38.115556", "Palermo"), List.of("{t}g zadd")},
+        {List.of("GEOADD", "{t}g", "13.361389", "38.115556", "Palermo"), List.of()},
+        {List.of("GEOADD", "{t}g", "15.087269", "37.502669", "Catania"), List.of("{t}g zadd")},
+        {List.of("GEOADD", "{t}g", "XX", "15.087269", "37.0", "Catania"), List.of("{t}g zadd")},
+        {List.of("GEOSEARCHSTORE", "{t}gs", "{t}g", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"), List.of("{t}gs geosearchstore")},
+        {List.of("GEOSEARCHSTORE", "{t}gs", "{t}g", "FROMLONLAT", "15", "37", "BYRADIUS", "1", "km"), List.of("{t}gs del")},
+        {List.of("GEOSEARCHSTORE", "{t}gs", "{t}g", "FROMLONLAT", "15", "37", "BYRADIUS", "1", "km"), List.of()},
+        {List.of("GEORADIUS", "{t}g", "15", "37", "200", "km", "STORE", "{t}gr"), List.of("{t}gr georadiusstore")},
+        {List.of("GEORADIUS", "{t}g", "15", "37", "200", "km", "STOREDIST", "{t}gr"), List.of("{t}gr georadiusstore")},
+        {List.of("GEORADIUS", "{t}g", "15", "37", "200", "km"), List.of()},
+        {List.of("GEORADIUSBYMEMBER", "{t}g", "Palermo", "500", "km", "STORE", "{t}gr"), List.of("{t}gr georadiusstore")},
+        {List.of("XADD", "st", "1-1", "f", "v"), List.of("st xadd")},
+        {List.of("XADD", "st", "2-1", "f", "v"), List.of("st xadd")},
+        {List.of("XADD", "st", "MAXLEN", "1", "3-1", "f", "v"), List.of("st xadd", "st xtrim")},
+        {List.of("XDEL", "st", "3-1"), List.of("st xdel")},
+        {List.of("XDEL", "st", "9-9"), List.of()},
+        {List.of("XADD", "st", "4-1", "f", "v"), List.of("st xadd")},
+        {List.of("XTRIM", "st", "MAXLEN", "0"), List.of("st xtrim")},
+        {List.of("XTRIM", "st", "MAXLEN", "0"), List.of()},
+        {List.of("XSETID", "st", "10-1"), List.of("st xsetid")},
+        {List.of("XADD", "st2", "NOMKSTREAM", "*", "f", "v"), List.of()},
+        {List.of("XADD", "st", "1-1", "f", "v"), List.of()},
+        {List.of("RPUSH", "{t}c", "9"), List.of("{t}c rpush")},
+        {List.of("BLPOP", "{t}c", "0"), List.of("{t}c lpop", "{t}c del")},
+        {List.of("ZADD", "{t}zz", "1", "a"), List.of("{t}zz zadd")},
+        {List.of("BZPOPMIN", "{t}zz", "0"), List.of("{t}zz zpopmin", "{t}zz del")},
+        {List.of("BLMOVE", "{t}str", "{t}b", "LEFT", "LEFT", "0"), List.of()},
+        {List.of("BLMOVE", "{t}b", "{t}b2", "LEFT", "LEFT", "0"), List.of("{t}b2 lpush", "{t}b lpop")},
+        {List.of("RPUSH", "{t}ma", "p", "q"), List.of("{t}ma rpush")},
+        {List.of("MULTI"), List.of()},
+        {List.of("BLMOVE", "{t}ma", "{t}mb", "RIGHT", "LEFT", "0"), List.of()},
+        {List.of("BLPOP", "{t}ma", "0"), List.of()},
+        {List.of("EXEC"), List.of("{t}mb lpush", "{t}ma rpop", "{t}ma lpop", "{t}ma del")},
         {List.of("LPUSH", "a", "x"), List.of()}, // WRONGTYPE: no event
         {List.of("SET", "x", "y", "PX", "1"), List.of("x set", "x expire")},
     };
@@ -88,16 +176,7 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
             assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KEA"));
             try {
                 sub.call("PSUBSCRIBE", "__key*__:*");
-                for (Object[] step : SCRIPT) {
-                    @SuppressWarnings("unchecked")
-                    List<String> command = (List<String>) step[0];
-                    c.call(command.toArray(String[]::new));
-                    @SuppressWarnings("unchecked")
-                    List<String> events = (List<String>) step[1];
-                    if (!events.isEmpty()) {
-                        assertEquals(events, read(sub, events.size()), String.join(" ", command));
-                    }
-                }
+                run(c, sub, SCRIPT, events -> events);
                 // x's millisecond passes: whoever removes it (a read or the sampling) sends expired, once.
                 while ((Long) c.call("EXISTS", "x") == 1) {
                     Thread.onSpinWait();
@@ -105,8 +184,7 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
                 assertEquals(List.of("x expired"), read(sub, 1));
                 // Nothing was sent that the script did not expect (a command that changed nothing sent nothing).
                 assertEquals("PONG", c.call("PING"));
-                assertEquals("OK", c.call("SET", "end", "1"));
-                assertEquals(List.of("end set"), read(sub, 1), "the next event is the last command's");
+                nothingMore(c, sub);
             } finally {
                 assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", ""));
                 c.call("FLUSHALL");
@@ -114,8 +192,30 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
         }
     }
 
+    /** That {@code sub} got no event beyond those read: the next one is that of a SET from {@code c}. */
+    static void nothingMore(RespClient c, RespClient sub) throws Exception {
+        assertEquals("OK", c.call("SET", "end", "1"));
+        assertEquals(List.of("end set"), read(sub, 1), "the next event is the last command's");
+    }
+
+    /**
+     * Runs each command of {@code script} from {@code c}, then reads the events it lists from {@code sub}
+     * and compares them as {@code seen} makes them comparable (as they are, or grouped by key).
+     */
+    static void run(RespClient c, RespClient sub, Object[][] script, java.util.function.Function<List<String>, Object> seen)
+            throws Exception {
+        for (Object[] step : script) {
+            @SuppressWarnings("unchecked")
+            List<String> command = (List<String>) step[0];
+            c.call(command.toArray(String[]::new));
+            @SuppressWarnings("unchecked")
+            List<String> events = (List<String>) step[1];
+            assertEquals(seen.apply(events), seen.apply(read(sub, events.size())), String.join(" ", command));
+        }
+    }
+
     /** {@code n} events of {@code sub}: each as a keyspace and a keyevent message, checked to agree. */
-    private static List<String> read(RespClient sub, int n) throws Exception {
+    static List<String> read(RespClient sub, int n) throws Exception {
         List<String> events = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             List<?> keyspace = (List<?>) sub.read();
