@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cost before its events existed (measured 34-36 bytes a command both before and after: the I/O path's
  * 8-10 and the 24-byte copy of the destination's name), its events costing one volatile read.
  */
+@org.junit.jupiter.api.Tag("allocation") // measured in a JVM of its own: see examples/pom.xml
 class KvKeyspaceEventsOffAllocationTest {
     @TempDir
     Path dir;
@@ -35,7 +36,9 @@ class KvKeyspaceEventsOffAllocationTest {
             }
             String figure = "bytes allocated on the shard thread per RPOPLPUSH of a list onto itself, notifications off: " + rotates;
             System.out.println(figure);
-            assertTrue(rotates < 44, figure); // events' bookkeeping (a key list, its entries) would add 40 or more
+            // 32-36 in most JVMs, 57-58 through every round in some (the same code, compiled otherwise); the
+            // events' bookkeeping done while they are off measured 226.
+            assertTrue(rotates < 66, figure);
             assertEquals(3L, c.call("LLEN", "list"));
         }
     }

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * element without an array to return it in, and a ZADD of a member the set has copies nothing (its
  * node moves, its bytes are not copied).
  */
+@org.junit.jupiter.api.Tag("allocation") // measured in a JVM of its own: see examples/pom.xml
 class KvPopAndZaddAllocationTest {
     private static final int DEPTH = 16;
     private static final int COMMANDS = 32_000;

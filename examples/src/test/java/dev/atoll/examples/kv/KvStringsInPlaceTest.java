@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * was, the value's length (not its array's) is what everyone reads and logs, and such a write
  * allocates nothing on the shard thread.
  */
+@org.junit.jupiter.api.Tag("allocation") // measured in a JVM of its own: see examples/pom.xml
 class KvStringsInPlaceTest {
     @TempDir
     Path dir;
