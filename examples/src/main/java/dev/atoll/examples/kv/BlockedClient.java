@@ -139,6 +139,29 @@ abstract class BlockedClient extends PendingReply {
         fromHome(owners[0], () -> visit(0));
     }
 
+    /**
+     * Whether a visit of {@code owner}'s keys {@code keys[from, to)} stops here: a transaction holds one of
+     * them (the visit runs again, as {@code retry}, in its turn), or the owner's log failed (MISCONF answered).
+     */
+    final boolean deferredOrRefused(KvShard owner, int from, int to, Runnable retry) {
+        if (owner.locks.active()) {
+            for (int i = from; i < to; i++) {
+                if (owner.locks.locked(keys[i], 0, keys[i].length)) { // a transaction holds it: visit in turn
+                    owner.locks.pass(java.util.Arrays.asList(keys).subList(from, to), retry);
+                    return true;
+                }
+            }
+        }
+        if (owner.aof != null && owner.aof.failure() != null) {
+            if (claim()) {
+                failed("MISCONF Errors writing to the AOF file: " + owner.aof.failure().getMessage());
+                finish(owner);
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** On the owner of {@code keys[from]}: tries the run of keys of this owner that starts there. */
     final void visit(int from) {
         if (!waiting()) {
@@ -150,19 +173,7 @@ abstract class BlockedClient extends PendingReply {
         while (to < keys.length && owners[to] == owners[from]) {
             to++;
         }
-        if (owner.locks.active()) {
-            for (int i = from; i < to; i++) {
-                if (owner.locks.locked(keys[i], 0, keys[i].length)) { // a transaction holds it: visit in turn
-                    owner.locks.pass(java.util.Arrays.asList(keys).subList(from, to), () -> visit(from));
-                    return;
-                }
-            }
-        }
-        if (owner.aof != null && owner.aof.failure() != null) {
-            if (claim()) {
-                failed("MISCONF Errors writing to the AOF file: " + owner.aof.failure().getMessage());
-                finish(owner);
-            }
+        if (deferredOrRefused(owner, from, to, () -> visit(from))) {
             return;
         }
         for (int i = from; i < to; i++) {

@@ -116,19 +116,7 @@ final class StreamGroupRead extends BlockedClient {
             return;
         }
         KvShard owner = node.shards[owners[0]];
-        if (owner.locks.active()) {
-            for (byte[] key : keys) {
-                if (owner.locks.locked(key, 0, key.length)) { // a transaction holds it: run in turn
-                    owner.locks.pass(Arrays.asList(keys), this::runOnOwner);
-                    return;
-                }
-            }
-        }
-        if (owner.aof != null && owner.aof.failure() != null) {
-            if (claim()) {
-                failed("MISCONF Errors writing to the AOF file: " + owner.aof.failure().getMessage());
-                finish(owner);
-            }
+        if (deferredOrRefused(owner, 0, keys.length, this::runOnOwner)) { // its keys are all on one shard
             return;
         }
         ReplyWriter w = new ReplyWriter(256).resp3(resp3);
