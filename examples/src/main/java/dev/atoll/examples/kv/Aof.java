@@ -39,12 +39,12 @@ import java.util.function.BiConsumer;
  * <p>Back-pressure: above {@code kv.aof.max-queued-bytes} appended but not yet written, the log
  * tells {@link LogPressure}, which pauses the connections until it drained to half of that.
  *
- * <p>Rewrite: once the file passes its bound, the shard's live keys are serialized in one step on the
- * shard thread (a pause proportional to the data: the simple, correct choice), written to
- * {@code <name>.rewrite} in the background while new records go both to the live file and to a
- * rewrite buffer; then the live file's writes are held, the buffer's tail is written, the new file is
- * synced and renamed over the old one, and writing continues there. Until that rename the records
- * not yet in the live file stay queued for it, so a rewrite that fails loses nothing.
+ * <p>Rewrite: once the file passes its bound, a snapshot of the shard's live keys is taken a step per loop
+ * iteration ({@link Rewrite}: no pause proportional to the data) and written to {@code <name>.rewrite} in the
+ * background while new records go both to the live file and to a rewrite buffer; then the live file's
+ * writes are held, the buffer's tail is written, the new file is synced and renamed over the old one, and
+ * writing continues there. Until that rename the records not yet in the live file stay queued for it, so a
+ * rewrite that fails loses nothing.
  */
 final class Aof {
     private static final Logger log = LoggerFactory.getLogger(Aof.class);
@@ -115,8 +115,6 @@ final class Aof {
     private long syncTarget;
     private long fileSize;
     private long sizeAfterRewrite;
-    /** The bytes of the last rewrite's snapshot: the next one's first guess at its array (0: none yet). */
-    private int snapshotBytes;
     private boolean flushQueued;
     private boolean writing;
     private boolean syncing;
@@ -620,57 +618,132 @@ final class Aof {
         return Duration.ofSeconds(Math.min(MAX_REWRITE_DELAY_SECONDS, 1L << Math.min(rewriteFailures, 30)));
     }
 
-    /** Snapshots the keys now and starts writing them to the rewrite file. */
+    /** Starts a rewrite: a snapshot of the keys as they are now, walked a step at a time into the rewrite file. */
     private void startRewrite(Promise<Void> done) {
-        // Sized from the last snapshot (an eighth more), so that it is not grown by doubling, copy after
-        // copy, past the data: a growth of a 30 MB snapshot allocated 67 MB (kv bench suite's data).
-        long guess = snapshotBytes > 0 ? snapshotBytes + snapshotBytes / 8L : table.size() * 48L;
-        ReplyWriter snapshot = new ReplyWriter((int) Math.min(Math.max(1024, guess), Integer.MAX_VALUE - 16));
-        long now = System.currentTimeMillis();
-        table.forEach(e -> {
-            long expireAt = table.expireAt(e);
-            // an empty aggregate is no key, but an emptied stream is one, as in Redis
-            if ((expireAt == 0 || expireAt > now) && (e.isString() || e.aggregateSize() > 0 || e.aggregate() instanceof StreamValue)) {
-                writeEntry(snapshot, e, expireAt);
-            }
-        });
-        snapshotBytes = snapshot.size();
         rewriteTail = new ReplyWriter(INITIAL_BUFFER);
         rewrite = new Rewrite(done);
-        rewrite.start(snapshot);
+        rewrite.start();
     }
 
-    /** One rewrite in progress: the new file, how far it is written, and the switch-over. */
+    /**
+     * One rewrite in progress: the snapshot's walk, the new file, how far it is written, and the switch-over.
+     *
+     * <p>The snapshot is the keys as they were when it began, taken without a pause proportional to the data
+     * (Redis forks for it; a shard has no copy-on-write pages): {@link KeyTable#beginSnapshot} serializes each
+     * key into {@link #filling} either when a step of the walk ({@link #walk}, once per loop iteration, about
+     * {@link #STEP_BYTES} at a time) reaches it or before a command looks it up, whichever is first. Every record
+     * from the start on goes to {@link #rewriteTail} as before, and is written after the whole snapshot, so each
+     * follows its key's snapshot; none is doubled, as a key is serialized before any command changes it, and a
+     * key made after the start is in no snapshot.
+     */
     private final class Rewrite {
+        /** The walk serializes about this much per loop iteration: a pause of tens of microseconds. */
+        private static final int STEP_BYTES = 64 * 1024;
+        /** The walk waits while this much of the snapshot waits for a write (besides the write in flight). */
+        private static final int MAX_UNWRITTEN = 1 << 20;
+
         private final Path target = path.resolveSibling(path.getFileName() + ".rewrite");
         private final Promise<Void> done;
+        private final Runnable walkTask = this::walk;
         private LogFile next;
         private long nextSize;
+        /** The snapshot's bytes not yet handed to a write, and those being written (null: none). */
+        private ReplyWriter filling = new ReplyWriter(STEP_BYTES * 2);
+        private ReplyWriter inWrite;
+        private ReplyWriter spare = new ReplyWriter(STEP_BYTES * 2);
+        /** The walk's cursor; whether a step is queued; whether the walk has visited every key. */
+        private long cursor;
+        private boolean walkQueued;
+        private boolean walked;
         /** The live file's writes are held until the switch. */
         boolean holdLive;
         /** The live file is idle and the new one is being put in its place. */
         private boolean switching;
         /** The rename is under way: if it fails, which file the log's name shows is in doubt. */
         private boolean renaming;
+        /** Abandoned: its queued step and its writes in flight stop there. */
+        private boolean ended;
 
         Rewrite(Promise<Void> done) {
             this.done = done;
         }
 
-        void start(ReplyWriter snapshot) {
-            store.open(target, true)
-                    .flatMap(opened -> {
-                        next = opened;
-                        return new LogWrite(opened, snapshot, 0).start();
-                    })
-                    .whenComplete((n, error) -> {
-                        if (error != null) {
-                            abandon(error);
-                        } else {
-                            nextSize = n;
-                            catchUp();
-                        }
-                    });
+        void start() {
+            table.beginSnapshot(this::serialize);
+            queueWalk();
+            store.open(target, true).whenComplete((opened, error) -> {
+                if (error != null) {
+                    abandon(error);
+                } else if (ended) {
+                    opened.closeAsync();
+                } else {
+                    next = opened;
+                    writeSnapshot();
+                }
+            });
+        }
+
+        /** A key into the snapshot, as it is before anything changes it (an expired key is left out). */
+        private void serialize(KeyTable.Entry e) {
+            long expireAt = table.expireAt(e);
+            // an empty aggregate is no key, but an emptied stream is one, as in Redis
+            if ((expireAt == 0 || expireAt > System.currentTimeMillis())
+                    && (e.isString() || e.aggregateSize() > 0 || e.aggregate() instanceof StreamValue)) {
+                writeEntry(filling, e, expireAt);
+            }
+        }
+
+        private void queueWalk() {
+            if (!walkQueued && !walked && !ended && filling.size() < MAX_UNWRITTEN) {
+                walkQueued = true;
+                shard.execute(walkTask); // the next loop iteration: connections and the mesh are served in between
+            }
+        }
+
+        /** One step of the walk. */
+        private void walk() {
+            walkQueued = false;
+            if (ended) {
+                return;
+            }
+            int stepEnd = filling.size() + STEP_BYTES;
+            do {
+                cursor = table.walkSnapshot(cursor, 16);
+            } while (cursor != 0 && filling.size() < stepEnd);
+            if (cursor == 0) {
+                walked = true;
+                table.endSnapshot();
+            }
+            queueWalk();
+            writeSnapshot();
+        }
+
+        /** Writes what the snapshot has; once the walk is over and all of it is written, the records since. */
+        private void writeSnapshot() {
+            if (next == null || inWrite != null || ended) {
+                return;
+            }
+            if (filling.size() == 0) {
+                if (walked) {
+                    filling = spare = null;
+                    catchUp();
+                }
+                return;
+            }
+            inWrite = filling;
+            filling = spare;
+            new LogWrite(next, inWrite, nextSize).start().whenComplete((n, error) -> {
+                if (error != null) {
+                    abandon(error);
+                    return;
+                }
+                nextSize += n;
+                inWrite.clear();
+                spare = inWrite;
+                inWrite = null;
+                queueWalk();
+                writeSnapshot();
+            });
         }
 
         /** Writes the records collected meanwhile; once there are few, switches. */
@@ -758,7 +831,12 @@ final class Aof {
 
         /** The rewrite failed: the live log goes on with every record it had queued. */
         void abandon(Throwable error) {
+            if (ended) {
+                return;
+            }
             log.warn("rewriting {} failed; the log goes on growing: {}", path, error.toString());
+            ended = true;
+            table.endSnapshot();
             rewriteTail = null;
             rewrite = null;
             if (next != null) {

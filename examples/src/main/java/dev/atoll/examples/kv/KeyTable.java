@@ -34,10 +34,15 @@ final class KeyTable {
         private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
         /**
          * {@link #keyMeta}'s bits: the key's length when a string is stored after it (below 64 KiB: a longer key,
-         * which proto-max-bulk-len allows up to 2047 MiB, keeps its string apart), 14 bits of its hash, two flags.
+         * which proto-max-bulk-len allows up to 2047 MiB, keeps its string apart), 13 bits of its hash, the
+         * snapshot's mark, two flags.
          */
         private static final int KEY_LENGTH = 0xFFFF;
-        private static final int TAG = ((1 << 30) - 1) & ~KEY_LENGTH;
+        private static final int TAG = ((1 << 29) - 1) & ~KEY_LENGTH;
+        /** Equal to the table's {@link KeyTable#snapshotMark} once the snapshot in progress (or the last) holds the key. */
+        static final int SNAPSHOT = 1 << 29;
+        /** What a change of the key's string or encoding keeps of {@link #keyMeta}. */
+        private static final int KEPT = TAG | SNAPSHOT;
         private static final int RAW = 1 << 30;
         private static final int NOT_INT = 1 << 31;
 
@@ -57,9 +62,10 @@ final class KeyTable {
         int length;
         /**
          * The key's length when a string is stored after it (else the key is all of {@link #data}); above it the
-         * top 14 bits of the key's hash (set when the table links it: a lookup compares them before it reads a
-         * key's bytes, as a kept hash spared it, without the 4 bytes a key that kept hash took); and two flags
-         * (one int, not two booleans):
+         * top 13 bits of the key's hash (set when the table links it: a lookup compares them before it reads a
+         * key's bytes, as a kept hash spared it, without the 4 bytes a key that kept hash took); the mark of the
+         * snapshot that holds the key ({@link KeyTable#beginSnapshot}: a bit, where an int would take the entry
+         * from 56 to 64 bytes under ZGC); and two flags (one int, not two booleans):
          * raw — changed in place (APPEND, SETRANGE, SETBIT), OBJECT ENCODING says raw as Redis does; not-int —
          * stored as text that is no candidate for the int encoding (INCRBYFLOAT's result).
          */
@@ -129,7 +135,7 @@ final class KeyTable {
         /**
          * The key's hash ({@link KeyTable#hash}), computed again when needed (a resize, a removal, a move) rather
          * than kept: 4 bytes less a key, which take the entry from 64 to 56 bytes under ZGC (with the string's
-         * footprint not kept either). A lookup compares 14 bits of it kept in {@link #keyMeta} first.
+         * footprint not kept either). A lookup compares 13 bits of it kept in {@link #keyMeta} first.
          */
         int hash() {
             return KeyTable.hash(data, 0, keyLength());
@@ -225,7 +231,7 @@ final class KeyTable {
             data = key();
             value = bytes;
             length = bytes.length;
-            keyMeta &= TAG;
+            keyMeta &= KEPT;
             version++;
         }
 
@@ -258,7 +264,7 @@ final class KeyTable {
             System.arraycopy(v, from, data, keyLength, count);
             value = null;
             length = count;
-            keyMeta = keyMeta & TAG | keyLength;
+            keyMeta = keyMeta & KEPT | keyLength;
             version++;
         }
 
@@ -281,7 +287,7 @@ final class KeyTable {
             data = array;
             value = encoding;
             length = keyLength;
-            keyMeta &= TAG;
+            keyMeta &= KEPT;
             version++;
             changed(owner, this, before);
         }
@@ -302,7 +308,7 @@ final class KeyTable {
             data = key();
             value = elements;
             length = aggregateBytes(elements);
-            keyMeta &= TAG;
+            keyMeta &= KEPT;
             version++;
             changed(owner, this, before);
         }
@@ -394,10 +400,22 @@ final class KeyTable {
     private int volatileCount;
     /** The estimated heap footprint of the keys and their values (maxmemory's used memory). */
     private long usedBytes;
+    /**
+     * The mark ({@link Entry#SNAPSHOT} or 0) of the snapshot in progress, or of the last one: an entry whose
+     * mark differs was in the table when it began and is not serialized yet. Each snapshot flips it, so a
+     * bit per entry tells; a table that never snapshots keeps 0, as its entries do.
+     */
+    private int snapshotMark;
+    /** Serializes an entry for the snapshot in progress ({@link #beginSnapshot}); null when none is. */
+    private Visitor snapshotWriter;
+    /** The last snapshot was abandoned before its walk ended: some keys still carry the mark before it. */
+    private boolean snapshotUnfinished;
+    /** The walk's visitor: serializes what the snapshot does not hold yet. */
+    private final Visitor snapshotWalk = this::firstUse;
 
-    /** The bits of {@code hash} an entry keeps ({@link Entry#keyMeta}): its top 14, which bucket indexes reach only past 2^18 buckets. */
+    /** The bits of {@code hash} an entry keeps ({@link Entry#keyMeta}): its top 13, which bucket indexes reach only past 2^19 buckets. */
     private static int tag(int hash) {
-        return (hash >>> 18) << 16;
+        return (hash >>> 19) << 16;
     }
 
     /** The hash of a key for its bucket: FNV-1a, then a finalizer so that the low bits spread (the shard is {@link KeySlots}'). */
@@ -480,6 +498,9 @@ final class KeyTable {
         for (Entry e = buckets[hash & (buckets.length - 1)]; e != null; e = e.next) {
             if ((e.keyMeta & Entry.TAG) == tag && e.keyLength() == length
                     && Arrays.equals(e.data, 0, length, bytes, offset, offset + length)) {
+                if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
+                    firstUse(e); // a snapshot walks: the key goes into it as it is before the command that looks it up
+                }
                 return e;
             }
         }
@@ -513,6 +534,7 @@ final class KeyTable {
         }
         usedBytes += footprint(e);
         e.keyMeta |= tag(hash);
+        e.keyMeta = e.keyMeta & ~Entry.SNAPSHOT | snapshotMark; // linked during a snapshot: all in the records after its start
         if (size >= buckets.length) {
             // At most one key per bucket on average, as Redis's dict: a slot costs 8 bytes (ZGC has no compressed
             // references), so a half-full table cost 16-32 bytes a key against Redis's 8-16; a lookup walks
@@ -655,7 +677,52 @@ final class KeyTable {
         return v;
     }
 
-    /** Visits every key (for a snapshot); the table must not change meanwhile. */
+    /**
+     * Starts a point-in-time snapshot walked a step at a time while the table changes (Dragonfly's versioned
+     * snapshot, per key): from now on every key in the table goes to {@code writer} exactly once, as it was now,
+     * either when {@link #walkSnapshot} reaches it or before a {@link #find} hands it to a command, whichever
+     * comes first; keys linked from now on are not serialized (the records that made them follow the start).
+     * Every lookup goes through {@link #find}, so no command changes a key the snapshot does not hold yet.
+     */
+    void beginSnapshot(Visitor writer) {
+        if (snapshotUnfinished) {
+            // After an abandoned walk (a failed rewrite, rare) the keys it did not reach get its mark in one
+            // pass, so that flipping the mark makes every key unserialized again.
+            forEach(this::firstUse);
+        }
+        snapshotMark ^= Entry.SNAPSHOT;
+        snapshotWriter = writer;
+        snapshotUnfinished = true;
+    }
+
+    /**
+     * One step of the snapshot's walk from {@code cursor} (0 at the start), visiting at least {@code count} keys;
+     * returns the next cursor, 0 once every key in the table since the start has been serialized (a {@link #scan}
+     * visits every key present throughout, at least once, however the table resizes meanwhile).
+     */
+    long walkSnapshot(long cursor, int count) {
+        long next = scan(cursor, count, snapshotWalk);
+        if (next == 0) {
+            snapshotUnfinished = false;
+        }
+        return next;
+    }
+
+    /** Ends the snapshot: walked, or abandoned (the keys it did not reach are only marked when next used). */
+    void endSnapshot() {
+        snapshotWriter = null;
+    }
+
+    private void firstUse(Entry e) {
+        if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
+            e.keyMeta ^= Entry.SNAPSHOT;
+            if (snapshotWriter != null) {
+                snapshotWriter.visit(e);
+            }
+        }
+    }
+
+    /** Visits every key; the table must not change meanwhile. */
     void forEach(Visitor visitor) {
         for (Entry head : buckets) {
             for (Entry e = head; e != null; e = e.next) {
