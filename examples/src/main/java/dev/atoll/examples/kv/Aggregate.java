@@ -32,4 +32,15 @@ interface Aggregate {
      * RENAME, COPY): commands that {@link AofReplay} reads back, without the expiry.
      */
     void writeRecords(byte[] key, ReplyWriter w);
+
+    /**
+     * Writes the records of about {@code count} of its elements from {@code position} (0: the first) and returns
+     * where the next piece starts, 0 after the last: a snapshot walked a step at a time writes a large aggregate
+     * in pieces (records that add up as {@link AofReplay} reads them), and nothing changes it between two.
+     * Unless a type says otherwise, the first piece is all of it.
+     */
+    default long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
+        writeRecords(key, w);
+        return 0;
+    }
 }

@@ -323,6 +323,11 @@ final class Aof {
             return;
         }
         e.writeAggregateRecords(w);
+        writeExpiry(w, e, expireAt);
+    }
+
+    /** An aggregate's expiry after its records (none for 0). */
+    private static void writeExpiry(ReplyWriter w, KeyTable.Entry e, long expireAt) {
         if (expireAt != 0) {
             w.arrayHeader(3).bulk(PEXPIREAT).bulk(e.data, 0, e.keyLength()).bulkDecimal(expireAt);
         }
@@ -631,16 +636,21 @@ final class Aof {
      * <p>The snapshot is the keys as they were when it began, taken without a pause proportional to the data
      * (Redis forks for it; a shard has no copy-on-write pages): {@link KeyTable#beginSnapshot} serializes each
      * key into {@link #filling} either when a step of the walk ({@link #walk}, once per loop iteration, about
-     * {@link #STEP_BYTES} at a time) reaches it or before a command looks it up, whichever is first. Every record
-     * from the start on goes to {@link #rewriteTail} as before, and is written after the whole snapshot, so each
-     * follows its key's snapshot; none is doubled, as a key is serialized before any command changes it, and a
-     * key made after the start is in no snapshot.
+     * {@link #STEP_BYTES} at a time) reaches it or before a command looks it up, whichever is first. An aggregate
+     * of more than {@link #PIECE} elements that the walk reaches is written {@link #PIECE} elements at a time
+     * over steps ({@link #large}), or all that is left of it when a command looks it up first. Every record from the start
+     * on goes to {@link #rewriteTail} as before, and is written after the whole snapshot, so each follows its
+     * key's snapshot; none is doubled, as a key is serialized before any command changes it, and a key made
+     * after the start is in no snapshot.
      */
     private final class Rewrite {
-        /** The walk serializes about this much per loop iteration: a pause of tens of microseconds. */
+        /** A step of the walk serializes about this much, and for about {@link #STEP_NANOS} at most. */
         private static final int STEP_BYTES = 64 * 1024;
+        private static final long STEP_NANOS = 200_000;
         /** The walk waits while this much of the snapshot waits for a write (besides the write in flight). */
         private static final int MAX_UNWRITTEN = 1 << 20;
+        /** Elements of a large aggregate written in one piece; a larger one is written in pieces. */
+        private static final int PIECE = 256;
 
         private final Path target = path.resolveSibling(path.getFileName() + ".rewrite");
         private final Promise<Void> done;
@@ -651,10 +661,14 @@ final class Aof {
         private ReplyWriter filling = new ReplyWriter(STEP_BYTES * 2);
         private ReplyWriter inWrite;
         private ReplyWriter spare = new ReplyWriter(STEP_BYTES * 2);
-        /** The walk's cursor; whether a step is queued; whether the walk has visited every key. */
+        /** The walk's cursor; whether it has visited every key; whether a step is queued; whether all is written. */
         private long cursor;
+        private boolean scanned;
         private boolean walkQueued;
         private boolean walked;
+        /** Large aggregates the walk reached, written a piece a step: the first from {@link #piecePosition} on. */
+        private final ArrayDeque<KeyTable.Entry> large = new ArrayDeque<>();
+        private long piecePosition;
         /** The live file's writes are held until the switch. */
         boolean holdLive;
         /** The live file is idle and the new one is being put in its place. */
@@ -683,14 +697,41 @@ final class Aof {
             });
         }
 
-        /** A key into the snapshot, as it is before anything changes it (an expired key is left out). */
-        private void serialize(KeyTable.Entry e) {
+        /**
+         * A key into the snapshot, as it is before anything changes it (an expired key is left out); a large
+         * aggregate the walk reached goes to {@link #large}, and one a lookup asks for is finished now.
+         */
+        private boolean serialize(KeyTable.Entry e, boolean whole) {
+            if (!large.isEmpty() && large.contains(e)) { // a few at most
+                if (whole) {
+                    long position = e == large.peekFirst() ? piecePosition : 0;
+                    do {
+                        position = e.aggregate().writeRecords(e.data, filling, position, PIECE);
+                    } while (position != 0);
+                    finished(e);
+                }
+                return whole; // else the walk met it again (the table resized): it is on its way
+            }
             long expireAt = table.expireAt(e);
             // an empty aggregate is no key, but an emptied stream is one, as in Redis
             if ((expireAt == 0 || expireAt > System.currentTimeMillis())
                     && (e.isString() || e.aggregateSize() > 0 || e.aggregate() instanceof StreamValue)) {
+                if (!whole && e.aggregate() != null && e.aggregateSize() > PIECE) {
+                    large.addLast(e);
+                    return false;
+                }
                 writeEntry(filling, e, expireAt);
             }
+            return true;
+        }
+
+        /** The last piece of {@code e} is written: then its expiry, and it leaves {@link #large}. */
+        private void finished(KeyTable.Entry e) {
+            writeExpiry(filling, e, table.expireAt(e));
+            if (e == large.peekFirst()) {
+                piecePosition = 0;
+            }
+            large.remove(e);
         }
 
         private void queueWalk() {
@@ -707,12 +748,23 @@ final class Aof {
                 return;
             }
             int stepEnd = filling.size() + STEP_BYTES;
-            do {
-                cursor = table.walkSnapshot(cursor, 16);
-            } while (cursor != 0 && filling.size() < stepEnd);
-            if (cursor == 0) {
-                walked = true;
-                table.endSnapshot();
+            long deadline = System.nanoTime() + STEP_NANOS; // a sorted set's scores take longer to write than bytes
+            while (filling.size() < stepEnd && System.nanoTime() - deadline < 0) {
+                KeyTable.Entry e = large.peekFirst();
+                if (e != null) {
+                    piecePosition = e.aggregate().writeRecords(e.data, filling, piecePosition, PIECE);
+                    if (piecePosition == 0) {
+                        finished(e);
+                        table.snapshotted(e);
+                    }
+                } else if (!scanned) {
+                    cursor = table.walkSnapshot(cursor, 16);
+                    scanned = cursor == 0;
+                } else {
+                    walked = true;
+                    table.endSnapshot(true);
+                    break;
+                }
             }
             queueWalk();
             writeSnapshot();
@@ -836,7 +888,8 @@ final class Aof {
             }
             log.warn("rewriting {} failed; the log goes on growing: {}", path, error.toString());
             ended = true;
-            table.endSnapshot();
+            table.endSnapshot(false);
+            large.clear();
             rewriteTail = null;
             rewrite = null;
             if (next != null) {

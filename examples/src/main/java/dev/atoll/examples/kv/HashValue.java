@@ -1,5 +1,8 @@
 package dev.atoll.examples.kv;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A hash in Redis's "hashtable" encoding: a {@link KeyTable} of field to value, each field in one array with
  * its value. A hash becomes one when it outgrows its {@link HashListpack} (more than
@@ -97,5 +100,17 @@ final class HashValue implements Aggregate {
     public void writeRecords(byte[] key, ReplyWriter w) {
         w.arrayHeader(2 + 2L * size()).bulk(Aof.HSET).bulk(key);
         forEachRange((f, fo, fl, v, vo, vl) -> w.bulk(f, fo, fl).bulk(v, vo, vl));
+    }
+
+    /** The fields of one {@link KeyTable#scan} step from {@code position}, as one HSET. */
+    @Override
+    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
+        List<KeyTable.Entry> piece = new ArrayList<>(count);
+        long next = fields.scan(position, count, piece::add);
+        w.arrayHeader(2 + 2L * piece.size()).bulk(Aof.HSET).bulk(key);
+        for (KeyTable.Entry e : piece) {
+            w.bulk(e.data, 0, e.keyLength()).bulk(e.valueArray(), e.valueOffset(), e.length);
+        }
+        return next;
     }
 }

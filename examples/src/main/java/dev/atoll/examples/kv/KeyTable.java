@@ -388,6 +388,16 @@ final class KeyTable {
         void visit(Entry entry);
     }
 
+    /** Serializes the keys of a snapshot ({@link #beginSnapshot}). */
+    interface SnapshotWriter {
+        /**
+         * Serializes {@code entry} as it is, or all that is left of it, and returns true; with {@code whole} false
+         * (the walk reached it) it may instead take it on to write in pieces and return false, and then tells
+         * {@link #snapshotted} once done, unless a lookup meanwhile asked for the rest ({@code whole}).
+         */
+        boolean write(Entry entry, boolean whole);
+    }
+
     private Entry[] buckets = new Entry[MIN_BUCKETS];
     private int size;
     /** Empty until a key gets an expiry: a hash's or a set's own table never has one. */
@@ -407,11 +417,11 @@ final class KeyTable {
      */
     private int snapshotMark;
     /** Serializes an entry for the snapshot in progress ({@link #beginSnapshot}); null when none is. */
-    private Visitor snapshotWriter;
+    private SnapshotWriter snapshotWriter;
     /** The last snapshot was abandoned before its walk ended: some keys still carry the mark before it. */
     private boolean snapshotUnfinished;
-    /** The walk's visitor: serializes what the snapshot does not hold yet. */
-    private final Visitor snapshotWalk = this::firstUse;
+    /** The walk's visitor: serializes what the snapshot does not hold yet, a large aggregate maybe later. */
+    private final Visitor snapshotWalk = e -> firstUse(e, false);
 
     /** The bits of {@code hash} an entry keeps ({@link Entry#keyMeta}): its top 13, which bucket indexes reach only past 2^19 buckets. */
     private static int tag(int hash) {
@@ -499,7 +509,7 @@ final class KeyTable {
             if ((e.keyMeta & Entry.TAG) == tag && e.keyLength() == length
                     && Arrays.equals(e.data, 0, length, bytes, offset, offset + length)) {
                 if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
-                    firstUse(e); // a snapshot walks: the key goes into it as it is before the command that looks it up
+                    firstUse(e, true); // a snapshot walks: the key goes into it as it is before the command that looks it up
                 }
                 return e;
             }
@@ -679,16 +689,16 @@ final class KeyTable {
 
     /**
      * Starts a point-in-time snapshot walked a step at a time while the table changes (Dragonfly's versioned
-     * snapshot, per key): from now on every key in the table goes to {@code writer} exactly once, as it was now,
+     * snapshot, per key): from now on every key in the table goes to {@code writer}, as it is at the start,
      * either when {@link #walkSnapshot} reaches it or before a {@link #find} hands it to a command, whichever
      * comes first; keys linked from now on are not serialized (the records that made them follow the start).
      * Every lookup goes through {@link #find}, so no command changes a key the snapshot does not hold yet.
      */
-    void beginSnapshot(Visitor writer) {
+    void beginSnapshot(SnapshotWriter writer) {
         if (snapshotUnfinished) {
             // After an abandoned walk (a failed rewrite, rare) the keys it did not reach get its mark in one
             // pass, so that flipping the mark makes every key unserialized again.
-            forEach(this::firstUse);
+            forEach(e -> firstUse(e, true));
         }
         snapshotMark ^= Entry.SNAPSHOT;
         snapshotWriter = writer;
@@ -697,28 +707,32 @@ final class KeyTable {
 
     /**
      * One step of the snapshot's walk from {@code cursor} (0 at the start), visiting at least {@code count} keys;
-     * returns the next cursor, 0 once every key in the table since the start has been serialized (a {@link #scan}
+     * returns the next cursor, 0 once it has visited every key in the table since the start (a {@link #scan}
      * visits every key present throughout, at least once, however the table resizes meanwhile).
      */
     long walkSnapshot(long cursor, int count) {
-        long next = scan(cursor, count, snapshotWalk);
-        if (next == 0) {
-            snapshotUnfinished = false;
-        }
-        return next;
+        return scan(cursor, count, snapshotWalk);
     }
 
-    /** Ends the snapshot: walked, or abandoned (the keys it did not reach are only marked when next used). */
-    void endSnapshot() {
+    /**
+     * Ends the snapshot: {@code complete}, every key is in it; else abandoned, and the keys it did not reach
+     * are marked when next used or at the next {@link #beginSnapshot}.
+     */
+    void endSnapshot(boolean complete) {
         snapshotWriter = null;
+        snapshotUnfinished = !complete;
     }
 
-    private void firstUse(Entry e) {
+    /** The snapshot holds {@code e} now: its writer wrote the last piece of it. */
+    void snapshotted(Entry e) {
         if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
             e.keyMeta ^= Entry.SNAPSHOT;
-            if (snapshotWriter != null) {
-                snapshotWriter.visit(e);
-            }
+        }
+    }
+
+    private void firstUse(Entry e, boolean whole) {
+        if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark && (snapshotWriter == null || snapshotWriter.write(e, whole))) {
+            e.keyMeta ^= Entry.SNAPSHOT;
         }
     }
 

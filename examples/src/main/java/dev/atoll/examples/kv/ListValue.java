@@ -202,10 +202,19 @@ final class ListValue implements Aggregate {
     /** One RPUSH of every element, in order. */
     @Override
     public void writeRecords(byte[] key, ReplyWriter w) {
-        w.arrayHeader(2L + size).bulk(ListCommands.RPUSH).bulk(key);
-        for (int i = 0; i < size; i++) {
+        writeRecords(key, w, 0, size);
+    }
+
+    /** One RPUSH of the elements at {@code [position, position + count)}: the pieces append in order. */
+    @Override
+    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
+        int from = (int) position;
+        int to = (int) Math.min(size, (long) from + count);
+        w.arrayHeader(2L + to - from).bulk(ListCommands.RPUSH).bulk(key);
+        for (int i = from; i < to; i++) {
             w.bulk(get(i));
         }
+        return to == size ? 0 : to;
     }
 
     private void shrinkIfSparse() {

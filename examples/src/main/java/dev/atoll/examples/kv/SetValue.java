@@ -1,6 +1,8 @@
 package dev.atoll.examples.kv;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -221,6 +223,22 @@ final class SetValue implements SetMembers {
                 w.bulk(members[i]);
             }
         }
+    }
+
+    /** A hashtable's members one {@link KeyTable#scan} step from {@code position} at a time, as one SADD; an intset whole. */
+    @Override
+    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
+        if (table == null) {
+            writeRecords(key, w);
+            return 0;
+        }
+        List<KeyTable.Entry> piece = new ArrayList<>(count);
+        long next = table.scan(position, count, piece::add);
+        w.arrayHeader(2 + piece.size()).bulk(Aof.SADD).bulk(key);
+        for (KeyTable.Entry e : piece) {
+            w.bulk(e.data, 0, e.keyLength());
+        }
+        return next;
     }
 
     private void convert() {

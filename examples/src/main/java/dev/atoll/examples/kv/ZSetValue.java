@@ -271,8 +271,17 @@ final class ZSetValue implements Aggregate {
     /** One ZADD of every member, each score in 17 digits: read back bit for bit. */
     @Override
     public void writeRecords(byte[] key, ReplyWriter w) {
-        w.arrayHeader(2 + 2L * size()).bulk(ZSetCommands.ZADD).bulk(key);
-        forEach((member, score) -> w.bulk(Score.format(score)).bulk(member));
+        writeRecords(key, w, 0, size());
+    }
+
+    /** One ZADD of the members of ranks {@code [position, position + count)}. */
+    @Override
+    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
+        int from = (int) position;
+        int to = (int) Math.min(size(), (long) from + count);
+        w.arrayHeader(2 + 2L * (to - from)).bulk(ZSetCommands.ZADD).bulk(key);
+        visit(from, to - from, false, (member, score) -> w.bulk(Score.format(score)).bulk(member));
+        return to == size() ? 0 : to;
     }
 
     private static byte[] bits(double score) {
