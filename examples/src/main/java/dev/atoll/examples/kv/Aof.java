@@ -131,7 +131,10 @@ final class Aof {
     private boolean retryScheduled;
     /** The clean stop's sync: it fails, rather than waits, when the log cannot be written. */
     private Promise<Void> stopSync;
-    /** Non-null while a rewrite collects the records that follow its snapshot. */
+    /**
+     * Non-null while a rewrite runs, until its switch: the bytes for its file not yet handed to a write — its
+     * snapshot's keys and every record since it began, in the order they came.
+     */
     private ReplyWriter rewriteTail;
     private Rewrite rewrite;
     private boolean rewriteRequested;
@@ -625,7 +628,6 @@ final class Aof {
 
     /** Starts a rewrite: a snapshot of the keys as they are now, walked a step at a time into the rewrite file. */
     private void startRewrite(Promise<Void> done) {
-        rewriteTail = new ReplyWriter(INITIAL_BUFFER);
         rewrite = new Rewrite(done);
         rewrite.start();
     }
@@ -635,15 +637,17 @@ final class Aof {
      *
      * <p>The snapshot is the keys as they were when it began, taken without a pause proportional to the data
      * (Redis forks for it; a shard has no copy-on-write pages): {@link KeyTable#beginSnapshot} serializes each
-     * key into {@link #filling} either when a step of the walk ({@link #walk}, once per loop iteration, about
+     * key into {@link #rewriteTail} either when a step of the walk ({@link #walk}, once per loop iteration, about
      * {@link #STEP_BYTES} at a time) reaches it or before a command looks it up, whichever is first. An aggregate
      * of more than {@link #PIECE} elements that the walk reaches is written {@link #PIECE} elements at a time
-     * over steps ({@link #large}), or all that is left of it when a command looks it up first. Every record from the start
-     * on goes to {@link #rewriteTail} as before, and is written after the whole snapshot, so each follows its
-     * key's snapshot; none is doubled, as a key is serialized before any command changes it, and a key made
-     * after the start is in no snapshot.
+     * over steps ({@link #large}), or all that is left of it when a command looks it up (or the table deletes
+     * it) first. Every record from the start on goes there too, as it comes, and the file is written as it fills:
+     * a record follows its key's snapshot, as a key is serialized before any command changes it; none is
+     * doubled, as a key made after the start is in no snapshot. Once the walk is over and little is left to
+     * write, the new file is synced while the live one goes on, then the switch holds the live file for the
+     * rest and a short sync.
      */
-    private final class Rewrite {
+    private final class Rewrite implements KeyTable.SnapshotWriter {
         /** A step of the walk serializes about this much, and for about {@link #STEP_NANOS} at most. */
         private static final int STEP_BYTES = 64 * 1024;
         private static final long STEP_NANOS = 200_000;
@@ -657,10 +661,11 @@ final class Aof {
         private final Runnable walkTask = this::walk;
         private LogFile next;
         private long nextSize;
-        /** The snapshot's bytes not yet handed to a write, and those being written (null: none). */
-        private ReplyWriter filling = new ReplyWriter(STEP_BYTES * 2);
+        /** The bytes being written (null: none), and the buffer that takes {@link #rewriteTail}'s place then. */
         private ReplyWriter inWrite;
         private ReplyWriter spare = new ReplyWriter(STEP_BYTES * 2);
+        /** The new file was synced after the walk: the switch's own sync covers only what came since. */
+        private boolean presynced;
         /** The walk's cursor; whether it has visited every key; whether a step is queued; whether all is written. */
         private long cursor;
         private boolean scanned;
@@ -683,7 +688,8 @@ final class Aof {
         }
 
         void start() {
-            table.beginSnapshot(this::serialize);
+            rewriteTail = new ReplyWriter(STEP_BYTES * 2);
+            table.beginSnapshot(this);
             queueWalk();
             store.open(target, true).whenComplete((opened, error) -> {
                 if (error != null) {
@@ -692,7 +698,7 @@ final class Aof {
                     opened.closeAsync();
                 } else {
                     next = opened;
-                    writeSnapshot();
+                    writeNext();
                 }
             });
         }
@@ -701,12 +707,13 @@ final class Aof {
          * A key into the snapshot, as it is before anything changes it (an expired key is left out); a large
          * aggregate the walk reached goes to {@link #large}, and one a lookup asks for is finished now.
          */
-        private boolean serialize(KeyTable.Entry e, boolean whole) {
+        @Override
+        public boolean write(KeyTable.Entry e, boolean whole) {
             if (!large.isEmpty() && large.contains(e)) { // a few at most
                 if (whole) {
                     long position = e == large.peekFirst() ? piecePosition : 0;
                     do {
-                        position = e.aggregate().writeRecords(e.data, filling, position, PIECE);
+                        position = e.aggregate().writeRecords(e.data, rewriteTail, position, PIECE);
                     } while (position != 0);
                     finished(e);
                 }
@@ -720,14 +727,21 @@ final class Aof {
                     large.addLast(e);
                     return false;
                 }
-                writeEntry(filling, e, expireAt);
+                writeEntry(rewriteTail, e, expireAt);
             }
             return true;
         }
 
+        /** FLUSHALL: the large aggregates not yet written whole are deleted; their pieces written are, by its record. */
+        @Override
+        public void cleared() {
+            large.clear();
+            piecePosition = 0;
+        }
+
         /** The last piece of {@code e} is written: then its expiry, and it leaves {@link #large}. */
         private void finished(KeyTable.Entry e) {
-            writeExpiry(filling, e, table.expireAt(e));
+            writeExpiry(rewriteTail, e, table.expireAt(e));
             if (e == large.peekFirst()) {
                 piecePosition = 0;
             }
@@ -735,7 +749,7 @@ final class Aof {
         }
 
         private void queueWalk() {
-            if (!walkQueued && !walked && !ended && filling.size() < MAX_UNWRITTEN) {
+            if (!walkQueued && !walked && !ended && rewriteTail.size() < MAX_UNWRITTEN) {
                 walkQueued = true;
                 shard.execute(walkTask); // the next loop iteration: connections and the mesh are served in between
             }
@@ -747,12 +761,12 @@ final class Aof {
             if (ended) {
                 return;
             }
-            int stepEnd = filling.size() + STEP_BYTES;
+            int stepEnd = rewriteTail.size() + STEP_BYTES;
             long deadline = System.nanoTime() + STEP_NANOS; // a sorted set's scores take longer to write than bytes
-            while (filling.size() < stepEnd && System.nanoTime() - deadline < 0) {
+            while (rewriteTail.size() < stepEnd && System.nanoTime() - deadline < 0) {
                 KeyTable.Entry e = large.peekFirst();
                 if (e != null) {
-                    piecePosition = e.aggregate().writeRecords(e.data, filling, piecePosition, PIECE);
+                    piecePosition = e.aggregate().writeRecords(e.data, rewriteTail, piecePosition, PIECE);
                     if (piecePosition == 0) {
                         finished(e);
                         table.snapshotted(e);
@@ -767,54 +781,49 @@ final class Aof {
                 }
             }
             queueWalk();
-            writeSnapshot();
+            writeNext();
         }
 
-        /** Writes what the snapshot has; once the walk is over and all of it is written, the records since. */
-        private void writeSnapshot() {
-            if (next == null || inWrite != null || ended) {
+        /**
+         * Writes what waits for the new file, a write at a time; once the walk is over and little waits, syncs the
+         * new file beside the live one, then switches.
+         */
+        private void writeNext() {
+            if (next == null || inWrite != null || ended || holdLive) {
                 return;
             }
-            if (filling.size() == 0) {
-                if (walked) {
-                    filling = spare = null;
-                    catchUp();
+            // after the walk: all that waits is written, the file synced beside the live one, then the switch
+            if (walked && (presynced ? rewriteTail.size() < INITIAL_BUFFER : rewriteTail.size() == 0)) {
+                if (presynced) {
+                    holdLive = true;
+                    pump(); // calls liveIdle() now, or once the live file's operations in flight are done
+                } else {
+                    presynced = true;
+                    next.fdatasync().whenComplete((ignored, error) -> afterWrite(0, error));
                 }
                 return;
             }
-            inWrite = filling;
-            filling = spare;
-            new LogWrite(next, inWrite, nextSize).start().whenComplete((n, error) -> {
-                if (error != null) {
-                    abandon(error);
-                    return;
-                }
-                nextSize += n;
+            if (rewriteTail.size() == 0) {
+                return; // the walk's next step writes again
+            }
+            inWrite = rewriteTail;
+            rewriteTail = spare;
+            new LogWrite(next, inWrite, nextSize).start().whenComplete(this::afterWrite);
+        }
+
+        private void afterWrite(Integer written, Throwable error) {
+            if (error != null) {
+                abandon(error);
+                return;
+            }
+            if (inWrite != null) {
+                nextSize += written;
                 inWrite.clear();
                 spare = inWrite;
                 inWrite = null;
-                queueWalk();
-                writeSnapshot();
-            });
-        }
-
-        /** Writes the records collected meanwhile; once there are few, switches. */
-        private void catchUp() {
-            if (rewriteTail.size() < INITIAL_BUFFER) {
-                holdLive = true;
-                pump(); // calls liveIdle() now, or once the live file's operations in flight are done
-                return;
             }
-            ReplyWriter tail = rewriteTail;
-            rewriteTail = new ReplyWriter(INITIAL_BUFFER);
-            new LogWrite(next, tail, nextSize).start().whenComplete((n, error) -> {
-                if (error != null) {
-                    abandon(error);
-                } else {
-                    nextSize += n;
-                    catchUp();
-                }
-            });
+            queueWalk();
+            writeNext();
         }
 
         /**

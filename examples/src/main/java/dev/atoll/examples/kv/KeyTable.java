@@ -396,6 +396,9 @@ final class KeyTable {
          * {@link #snapshotted} once done, unless a lookup meanwhile asked for the rest ({@code whole}).
          */
         boolean write(Entry entry, boolean whole);
+
+        /** The table was emptied (FLUSHALL): the keys it was taking on in pieces are gone. */
+        void cleared();
     }
 
     private Entry[] buckets = new Entry[MIN_BUCKETS];
@@ -569,6 +572,9 @@ final class KeyTable {
     }
 
     void remove(Entry entry) {
+        if ((entry.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
+            firstUse(entry, true); // a snapshot walks: the key goes into it before the record of its deletion
+        }
         int index = entry.hash() & (buckets.length - 1);
         Entry previous = null;
         for (Entry e = buckets[index]; e != null; previous = e, e = e.next) {
@@ -657,6 +663,9 @@ final class KeyTable {
     }
 
     void clear() {
+        if (snapshotWriter != null) {
+            snapshotWriter.cleared();
+        }
         buckets = new Entry[MIN_BUCKETS];
         volatileKeys = NO_ENTRIES;
         volatileExpires = NO_EXPIRES;
@@ -691,8 +700,9 @@ final class KeyTable {
      * Starts a point-in-time snapshot walked a step at a time while the table changes (Dragonfly's versioned
      * snapshot, per key): from now on every key in the table goes to {@code writer}, as it is at the start,
      * either when {@link #walkSnapshot} reaches it or before a {@link #find} hands it to a command, whichever
-     * comes first; keys linked from now on are not serialized (the records that made them follow the start).
-     * Every lookup goes through {@link #find}, so no command changes a key the snapshot does not hold yet.
+     * comes first (or before {@link #remove} deletes it); keys linked from now on are not serialized (the records
+     * that made them follow the start). Every lookup goes through {@link #find}, so no command changes a key the
+     * snapshot does not hold yet.
      */
     void beginSnapshot(SnapshotWriter writer) {
         if (snapshotUnfinished) {
