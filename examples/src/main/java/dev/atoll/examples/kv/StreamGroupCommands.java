@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * entries with {@code >}, added to the group's and the consumer's pending entries lists unless NOACK;
  * a consumer's history from an ID), XACK, XPENDING (summary and extended forms) and the groups' part
  * of XINFO (GROUPS, CONSUMERS, STREAM FULL) with 7.0's entries-read and lag. Runs on the shard that
- * owns the key (XREADGROUP: all its keys; across shards it is refused as Redis Cluster refuses it).
+ * owns the key (XREADGROUP: all its keys; across shards {@link StreamGroupRead} runs each owner's part).
  *
  * <p>The log: XGROUP CREATE/SETID with the ID and entries-read they set (MKSTREAM: the CREATE record
  * makes the key), DESTROY and DELCONSUMER as given, XACK as given, and what an XREADGROUP did to one
