@@ -504,6 +504,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
         if (timed) {
             long took = System.nanoTime() - started;
+            home.latency.recordCall(command, slot, took, node.latency);
             KvSettings.SlowLogLimits slowLimits = node.settings.slowLog();
             if (SlowLog.slow(took, slowLimits)) {
                 home.slowLog.add(node, r, took, this, slowLimits);
