@@ -289,17 +289,8 @@ final class StreamGroupRead extends BlockedClient {
     void writeTaken(ReplyWriter out) {
         if (result != null) {
             out.raw(result);
-            return;
-        }
-        if (resp3) {
-            out.mapHeader(served);
         } else {
-            out.arrayHeader(served);
-        }
-        for (byte[] part : parts) {
-            if (part != null) {
-                out.raw(part);
-            }
+            StreamRead.writeStreams(out, served, parts);
         }
     }
 
