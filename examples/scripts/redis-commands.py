@@ -38,8 +38,8 @@ def main():
     for entry in sorted(info, key=lambda e: e[0]):
         name = entry[0][1:]
         commands[name] = {"info": entry, "docs": docs_by_name["$" + name]}
-    json.dump(commands, sys.stdout, separators=(",", ":"), sort_keys=False)
-    sys.stdout.write("\n")
+    lines = [json.dumps(name) + ":" + json.dumps(facts, separators=(",", ":")) for name, facts in commands.items()]
+    sys.stdout.write("{\n" + ",\n".join(lines) + "\n}\n")  # a command a line: its changes diff by command
 
 
 def read(reader):

@@ -134,10 +134,9 @@ final class LatencyCommands {
                 }
                 return FanOut.startAside(node, connection, resp3, shards, shard -> shard.latency.reset(names),
                         (results, reply) -> {
-                            Set<String> dropped = new HashSet<>();
+                            Set<Object> dropped = new HashSet<>(); // an event dropped on several shards counts once
                             for (Object o : results) {
-                                @SuppressWarnings("unchecked") Set<String> names1 = (Set<String>) o;
-                                dropped.addAll(names1);
+                                dropped.addAll((Set<?>) o);
                             }
                             reply.integer(dropped.size());
                         });
