@@ -63,8 +63,7 @@ final class AdminCommands {
                 return null;
             }
             case LATENCY -> {
-                Diagnostics.latency(r, out);
-                return null;
+                return LatencyCommands.latency(node, connection, r, out, allShards());
             }
             case PFSELFTEST -> {
                 Diagnostics.pfSelfTest(out);
@@ -434,6 +433,7 @@ final class AdminCommands {
         KvSettings s = node.settings;
         Map<String, String> seen = new HashMap<>();
         int keyspaceEvents = node.keyspaceEvents;
+        LatencyCommands.Settings latency = node.latency;
         try {
             for (int i = 2; i < r.count(); i += 2) {
                 String name = r.string(i).toLowerCase(Locale.ROOT);
@@ -441,7 +441,13 @@ final class AdminCommands {
                 if (seen.put(name, value) != null) {
                     throw new Refused("ERR duplicate parameter '" + name + "'");
                 }
-                if (name.equals("notify-keyspace-events")) {
+                if (LatencyCommands.SETTINGS.contains(name)) {
+                    try {
+                        latency = latency.with(name, value);
+                    } catch (IllegalArgumentException e) {
+                        throw new Refused(failed(name, e.getMessage()));
+                    }
+                } else if (name.equals("notify-keyspace-events")) {
                     keyspaceEvents = KeyspaceEvents.parse(value);
                     if (keyspaceEvents < 0) {
                         throw new Refused(failed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."));
@@ -456,6 +462,7 @@ final class AdminCommands {
         }
         node.settings = s;
         node.keyspaceEvents = keyspaceEvents;
+        node.latency = latency;
         boolean timeout = seen.containsKey("timeout");
         boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
         boolean fsync = seen.containsKey("appendfsync");

@@ -66,6 +66,7 @@ abstract class BlockedClient extends PendingReply {
     // Home's own fields.
     private Timer timer;
     private boolean connectionClosed;
+    private boolean timeoutPassed;
 
     BlockedClient(KvNode node, KvConnection connection, boolean resp3, byte[][] keys, boolean blocks,
                   long timeoutMillis) {
@@ -144,13 +145,8 @@ abstract class BlockedClient extends PendingReply {
      * them (the visit runs again, as {@code retry}, in its turn), or the owner's log failed (MISCONF answered).
      */
     final boolean deferredOrRefused(KvShard owner, int from, int to, Runnable retry) {
-        if (owner.locks.active()) {
-            for (int i = from; i < to; i++) {
-                if (owner.locks.locked(keys[i], 0, keys[i].length)) { // a transaction holds it: visit in turn
-                    owner.locks.pass(java.util.Arrays.asList(keys).subList(from, to), retry);
-                    return true;
-                }
-            }
+        if (deferred(owner, from, to, retry)) {
+            return true;
         }
         if (owner.aof != null && owner.aof.failure() != null) {
             if (claim()) {
@@ -158,6 +154,19 @@ abstract class BlockedClient extends PendingReply {
                 finish(owner);
             }
             return true;
+        }
+        return false;
+    }
+
+    /** Whether a transaction holds one of {@code owner}'s keys {@code keys[from, to)}: the visit runs again, as {@code retry}, in its turn. */
+    final boolean deferred(KvShard owner, int from, int to, Runnable retry) {
+        if (owner.locks.active()) {
+            for (int i = from; i < to; i++) {
+                if (owner.locks.locked(keys[i], 0, keys[i].length)) {
+                    owner.locks.pass(java.util.Arrays.asList(keys).subList(from, to), retry);
+                    return true;
+                }
+            }
         }
         return false;
     }
@@ -205,6 +214,15 @@ abstract class BlockedClient extends PendingReply {
     /** Makes its result the error {@code message} (WRONGTYPE, MISCONF); on the owner that serves it. */
     final void failed(String message) {
         error = message;
+    }
+
+    /**
+     * On home: back to waiting after a claim that served nothing (a command that writes as it reads
+     * claims before it reads, so that no timeout ends it while its owners deliver); false, leaving it
+     * claimed, when its timeout passed or its connection closed meanwhile: it then ends with nothing.
+     */
+    final boolean reopen() {
+        return !timeoutPassed && !connectionClosed && STATE.compareAndSet(this, CLAIMED, WAITING);
     }
 
     /** Not yet served nor ended. */
@@ -260,6 +278,7 @@ abstract class BlockedClient extends PendingReply {
     }
 
     private void timedOut() {
+        timeoutPassed = true;
         if (leaveWaiting(ENDED)) {
             unblockEverywhere();
             writeNothing(reply);

@@ -51,9 +51,9 @@ enum Command {
     RESET(1, Kind.SERVER, "connection", "6.2.0", "Resets the connection: subscriptions, protocol, name, authentication.", "noscript", "loading", "stale", "fast", "no_auth"),
     MONITOR(1, Kind.SERVER, "server", "1.0.0", "Streams every command the server runs, on every shard, as it dispatches them (see Monitors).", "admin", "noscript", "loading", "stale"),
     DEBUG(-2, Kind.SERVER, "server", "1.0.0", "DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD (a log rewrite).", "admin", "noscript", "loading", "stale"),
-    // ACL of the one user, LATENCY with monitoring off, and the diagnostics (AclCommands, Diagnostics).
+    // ACL of the one user, LATENCY (LatencyCommands), and the diagnostics (AclCommands, Diagnostics).
     ACL(-2, Kind.SERVER, "server", "6.0.0", "ACL WHOAMI, USERS, LIST, GETUSER, CAT, DRYRUN, LOG, GENPASS, DELUSER, SAVE, LOAD, SETUSER, HELP: the one user, default.", "admin", "noscript", "loading", "stale"),
-    LATENCY(-2, Kind.SERVER, "server", "2.8.13", "LATENCY LATEST, HISTORY, RESET, GRAPH, DOCTOR, HISTOGRAM, HELP: latency monitoring is off.", "admin", "noscript", "loading", "stale"),
+    LATENCY(-2, Kind.SERVER, "server", "2.8.13", "LATENCY LATEST, HISTORY, RESET, GRAPH, DOCTOR, HISTOGRAM, HELP: events and per-command histograms of every shard, merged (LatencyCommands).", "admin", "noscript", "loading", "stale"),
     PFSELFTEST(1, Kind.SERVER, "hyperloglog", "2.8.9", "Checks the HyperLogLog register encoding (an internal command).", "admin"),
     LOLWUT(-1, Kind.SERVER, "server", "5.0.0", "Answers the Redis version this server speaks.", "readonly", "fast"),
     // Owned by the shard of their one key (argument 1).
@@ -149,9 +149,9 @@ enum Command {
     XSETID(-3, Kind.KEY, "stream", "5.0.0", "Sets the last ID of a stream (ENTRIESADDED, MAXDELETEDID).", "write", "denyoom", "fast"),
     XREAD(-4, Kind.TAKES, "stream", "5.0.0", "Returns the entries after given IDs of streams on any shards (COUNT), or waits for one (BLOCK ms): StreamRead.", "readonly", "blocking", "movablekeys"),
     XINFO(-2, Kind.KEY, "stream", "5.0.0", "XINFO STREAM [FULL [COUNT n]], GROUPS, CONSUMERS of a stream; XINFO HELP.", "readonly"),
-    // Consumer groups (StreamGroupCommands); XGROUP's key is argument 2, XREADGROUP's keys all on one shard.
+    // Consumer groups (StreamGroupCommands); XGROUP's key is argument 2, XREADGROUP's keys on any shards (StreamGroupRead).
     XGROUP(-2, Kind.KEY, "stream", "5.0.0", "XGROUP CREATE (MKSTREAM, ENTRIESREAD), SETID, DESTROY, CREATECONSUMER, DELCONSUMER, HELP.", "write"),
-    XREADGROUP(-7, Kind.ONE_SHARD, "stream", "5.0.0", "Reads new entries (>) for a consumer of a group, or its pending history (COUNT, NOACK, BLOCK); its keys on one shard.", "write", "blocking", "movablekeys"),
+    XREADGROUP(-7, Kind.ONE_SHARD, "stream", "5.0.0", "Reads new entries (>) for a consumer of a group, or its pending history (COUNT, NOACK, BLOCK); keys on any shards.", "write", "blocking", "movablekeys"),
     XACK(-4, Kind.KEY, "stream", "5.0.0", "Acknowledges pending entries of a consumer group.", "write", "fast"),
     XCLAIM(-6, Kind.KEY, "stream", "5.0.0", "Changes the owner of pending entries of a consumer group (IDLE, TIME, RETRYCOUNT, FORCE, JUSTID, LASTID).", "write", "fast"),
     XAUTOCLAIM(-6, Kind.KEY, "stream", "6.2.0", "Claims the pending entries idle longer than a time from a start (COUNT, JUSTID); also answers the deleted ones.", "write", "fast"),

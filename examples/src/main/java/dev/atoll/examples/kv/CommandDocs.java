@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * COMMAND, COMMAND COUNT, COMMAND LIST, COMMAND INFO and COMMAND DOCS, from the facts in
- * {@link Command}: what {@code redis-cli} asks at start for its hints, and what client libraries
- * use to find keys.
+ * {@link Command} (name, arity, flags, key positions, ACL categories) and, for the tips, key specs,
+ * subcommands and docs, redis-server 7.0.15's own answers ({@link CommandFacts}): what {@code
+ * redis-cli} asks at start for its hints, and what client libraries use to find keys.
  */
 final class CommandDocs {
     /** The subcommands as Redis 7.0 lists them; the explanations are this server's. */
@@ -85,6 +86,12 @@ final class CommandDocs {
                 List<Command> known = asked.stream().filter(c -> c != null).toList();
                 out.mapHeader(known.size());
                 for (Command c : known) {
+                    CommandFacts.Facts facts = CommandFacts.of(c.lowerName);
+                    if (facts != null) { // Redis's own docs: summary, since, group, complexity, history, arguments, subcommands
+                        out.bulk(c.lowerName);
+                        CommandFacts.write(facts.docs(), out);
+                        continue;
+                    }
                     out.bulk(c.lowerName).mapHeader(5)
                             .bulk("summary").bulk(c.summary)
                             .bulk("since").bulk(c.since)
@@ -231,8 +238,17 @@ final class CommandDocs {
         return keys;
     }
 
-    /** One command's entry: name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands. */
+    /**
+     * One command's entry: name, arity, flags, first key, last key, step, ACL categories, tips, key specs,
+     * subcommands — redis-server 7.0.15's own ({@link CommandFacts}); for a command Redis does not have,
+     * from {@link Command}'s facts, without tips, key specs or subcommands.
+     */
     private static void info(Command c, ReplyWriter out) {
+        CommandFacts.Facts facts = CommandFacts.of(c.lowerName);
+        if (facts != null) {
+            CommandFacts.write(facts.info(), out);
+            return;
+        }
         int[] keys = c.keySpec();
         out.arrayHeader(10).bulk(c.lowerName).integer(c.arity).setHeader(c.flags.length); // sets in RESP3, as Redis's
         for (String flag : c.flags) {
@@ -242,6 +258,6 @@ final class CommandDocs {
         List<String> categories = AclCategories.of(c);
         out.setHeader(categories.size());
         categories.forEach(category -> out.simple("@" + category));
-        out.raw(ReplyWriter.EMPTY_ARRAY).raw(ReplyWriter.EMPTY_ARRAY).raw(ReplyWriter.EMPTY_ARRAY);
+        out.setHeader(0).setHeader(0).setHeader(0);
     }
 }

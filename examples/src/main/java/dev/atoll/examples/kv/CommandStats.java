@@ -38,6 +38,7 @@ final class CommandStats {
     static final int SLOTS;
 
     static {
+        SUBCOMMANDS.put(Command.LATENCY, List.of("doctor", "graph", "help", "histogram", "history", "latest", "reset"));
         List<byte[]> names = new ArrayList<>();
         List<Command> containers = new ArrayList<>();
         for (Command c : COMMANDS) {

@@ -504,6 +504,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
         if (timed) {
             long took = System.nanoTime() - started;
+            home.latency.recordCall(command, slot, took, node.latency);
             KvSettings.SlowLogLimits slowLimits = node.settings.slowLog();
             if (SlowLog.slow(took, slowLimits)) {
                 home.slowLog.add(node, r, took, this, slowLimits);
@@ -525,8 +526,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
         switch (command.kind) {
             case KEY, ONE_SHARD -> {
-                if (command == Command.XREADGROUP && StreamGroupRead.timeout(r) >= 0) {
-                    take(command, r); // XREADGROUP BLOCK: may wait, as XREAD does
+                if (command == Command.XREADGROUP && StreamGroupRead.handles(r, node.shardCount())) {
+                    take(command, r); // XREADGROUP BLOCK (may wait, as XREAD does) or across shards
                     return;
                 }
                 int owner = owner(command, r);

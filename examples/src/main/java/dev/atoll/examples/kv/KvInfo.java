@@ -24,9 +24,19 @@ final class KvInfo {
                       long replyBytesPeak, long usedMemory, long maxMemory, long evictedKeys, long[] calls,
                       long[] executionNanos, dev.atoll.shards.ShardStats.Snapshot loop, int lockedKeys, long lockWaits,
                       long errorReplies, java.util.Map<String, Long> errorCodes, long[] rejectedCalls,
-                      long[] failedCalls) { }
+                      long[] failedCalls, org.HdrHistogram.Histogram[] latency) { }
+
+    /** Whether INFO {@code sections} include latencystats (copied from every shard only then: they are large). */
+    static boolean wantsLatency(List<String> sections) {
+        return sections.contains("latencystats") || sections.contains("everything") || sections.contains("all");
+    }
 
     static ShardStats shardStats(KvShard s) {
+        return shardStats(s, false);
+    }
+
+    /** What shard {@code s} reports, with copies of its latency histograms when {@code latency}. */
+    static ShardStats shardStats(KvShard s, boolean latency) {
         Aof aof = s.aof;
         return new ShardStats(s.id, s.table.size(), s.table.volatileCount(), s.commands, s.remoteCommands,
                 s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
@@ -35,7 +45,7 @@ final class KvInfo {
                 s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.table.usedBytes(), s.eviction.limit(),
                 s.eviction.evictedKeys, s.calls.clone(), s.executionNanos.clone(), s.shard().stats(), s.locks.lockedKeys(),
                 s.locks.waited, s.errors().total, s.errors().codes(), s.errors().rejected.clone(),
-                s.errors().failed.clone());
+                s.errors().failed.clone(), latency ? s.latency.histograms(null) : null);
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -182,6 +192,13 @@ final class KvInfo {
             errorCodes.forEach((code, count) -> b.append("errorstat_").append(code).append(":count=").append(count)
                     .append("\r\n"));
             b.append("\r\n");
+        }
+        if (wantsLatency(sections)) {
+            List<org.HdrHistogram.Histogram[]> parts = new java.util.ArrayList<>();
+            for (Object o : results) {
+                parts.add(((ShardStats) o).latency());
+            }
+            b.append(LatencyCommands.infoSection(LatencyCommands.mergedForInfo(parts), node.latency.percentiles()));
         }
         if (all || sections.contains("cluster")) {
             b.append("# Cluster\r\n")

@@ -40,6 +40,8 @@ final class KvNode {
     final AtomicInteger blockedClients = new AtomicInteger();
     /** {@code notify-keyspace-events} ({@link KeyspaceEvents}'s flags; CONFIG SET changes it): 0, off, by default. */
     volatile int keyspaceEvents;
+    /** LATENCY's settings (CONFIG SET latency-monitor-threshold, latency-tracking, latency-tracking-info-percentiles). */
+    volatile LatencyCommands.Settings latency = LatencyCommands.Settings.DEFAULT;
     /** Connections in MONITOR mode over all shards: every dispatch reads it ({@link Monitors#any}). */
     final AtomicInteger monitors = new AtomicInteger();
     /** ACL LOG: the refused authentications of every shard's connections. */

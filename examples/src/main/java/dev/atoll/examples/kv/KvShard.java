@@ -116,6 +116,8 @@ final class KvShard {
     /** The connection whose command {@link #execute} runs now, for the slow log; null: unknown (a transaction's part). */
     KvConnection executingFor;
     final long[] executionNanos = new long[CommandStats.SLOTS];
+    /** LATENCY's events and per-command histograms of this shard. */
+    final LatencyMonitor latency = new LatencyMonitor();
     /** This shard's error replies (INFO errorstats); its thread's {@link ErrorStats}, found at the first command. */
     private ErrorStats errors;
     /** Replies this shard's connections hold for their clients, as each last accounted them; and the most ever. */
@@ -251,6 +253,8 @@ final class KvShard {
         if (slot >= 0) {
             executionNanos[slot] += took;
         }
+        LatencyCommands.Settings latencySettings = node != null ? node.latency : LatencyCommands.Settings.DEFAULT;
+        latency.recordCall(command, slot, took, latencySettings);
         KvSettings.SlowLogLimits slowLimits = (node != null ? node.settings : settings).slowLog(); // CONFIG SET's; unstarted: its own
         if (SlowLog.slow(took, slowLimits)) {
             slowLog.add(node, r, took, executingFor, slowLimits);
@@ -828,6 +832,7 @@ final class KvShard {
                 }
             }
         } while (expired > EXPIRY_SAMPLE / 4 && System.nanoTime() - start < EXPIRY_BUDGET_NANOS);
+        latency.sampleIfSlow("expire-cycle", System.nanoTime() - start, node == null ? 0 : node.latency.thresholdMillis());
         expiryArmed = false;
         armExpiry();
     }
@@ -852,6 +857,7 @@ final class KvShard {
     void resetStats() {
         java.util.Arrays.fill(calls, 0);
         java.util.Arrays.fill(executionNanos, 0);
+        latency.resetHistograms();
         errors().clear();
         commands = 0;
         remoteCommands = 0;

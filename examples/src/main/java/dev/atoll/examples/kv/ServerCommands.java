@@ -339,6 +339,7 @@ final class ServerCommands {
         parameters.put("maxmemory-samples", Integer.toString(s.memory().samples()));
         parameters.put("slowlog-log-slower-than", Long.toString(s.slowLog().slowerThanMicros()));
         parameters.put("slowlog-max-len", Integer.toString(s.slowLog().maxLen()));
+        node.latency.describe(parameters);
         parameters.put("proto-max-bulk-len", Integer.toString(s.input().protoMaxBulkLen()));
         parameters.put("client-query-buffer-limit", Integer.toString(s.input().clientQueryBufferLimit()));
         parameters.put("protected-mode", s.protectedMode() ? "yes" : "no");
@@ -416,7 +417,8 @@ final class ServerCommands {
                 for (int i = 1; i < r.count(); i++) {
                     sections.add(r.string(i).toLowerCase(Locale.ROOT));
                 }
-                return FanOut.startAside(node, connection, out.resp3(), all, KvInfo::shardStats,
+                boolean latency = KvInfo.wantsLatency(sections);
+                return FanOut.startAside(node, connection, out.resp3(), all, shard -> KvInfo.shardStats(shard, latency),
                         (results, reply) -> reply.verbatim(KvInfo.text(node, sections, results)));
             }
             default -> throw new IllegalArgumentException(command + " is not an all-shards command");

@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * entries with {@code >}, added to the group's and the consumer's pending entries lists unless NOACK;
  * a consumer's history from an ID), XACK, XPENDING (summary and extended forms) and the groups' part
  * of XINFO (GROUPS, CONSUMERS, STREAM FULL) with 7.0's entries-read and lag. Runs on the shard that
- * owns the key (XREADGROUP: all its keys; across shards it is refused as Redis Cluster refuses it).
+ * owns the key (XREADGROUP: all its keys; across shards {@link StreamGroupRead} runs each owner's part).
  *
  * <p>The log: XGROUP CREATE/SETID with the ID and entries-read they set (MKSTREAM: the CREATE record
  * makes the key), DESTROY and DELCONSUMER as given, XACK as given, and what an XREADGROUP did to one
@@ -322,136 +322,114 @@ final class StreamGroupCommands {
         return 0;
     }
 
+    /** XREADGROUP's options, read as Redis's xreadCommand reads them, checked in its order. */
+    static final class ReadOptions {
+        long count;
+        boolean noAck;
+        boolean blocks;
+        int groupAt;
+        int streamsAt;
+
+        /** Reads {@code r}'s options: null when they are fine, else the error to answer. */
+        String parse(Request r) {
+            for (int i = 1; i < r.count(); i++) {
+                int more = r.count() - i - 1;
+                if (r.is(i, BLOCK) && more > 0) {
+                    i++;
+                    if (!r.longAt(i)) {
+                        return "ERR timeout is not an integer or out of range";
+                    }
+                    if (r.number < 0) {
+                        return "ERR timeout is negative";
+                    }
+                    blocks = true;
+                } else if (r.is(i, COUNT) && more > 0) {
+                    i++;
+                    if (!r.longAt(i)) {
+                        return KvShard.NOT_INTEGER;
+                    }
+                    count = Math.max(0, r.number);
+                } else if (r.is(i, STREAMS) && more > 0) {
+                    streamsAt = i + 1;
+                    if ((r.count() - streamsAt) % 2 != 0) {
+                        return "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.";
+                    }
+                    break;
+                } else if (r.is(i, GROUP) && more >= 2) {
+                    groupAt = i + 1;
+                    i += 2;
+                } else if (r.is(i, NOACK)) {
+                    noAck = true;
+                } else {
+                    return KvShard.SYNTAX;
+                }
+            }
+            if (streamsAt == 0) {
+                return KvShard.SYNTAX;
+            }
+            return groupAt == 0 ? "ERR Missing GROUP option for XREADGROUP" : null;
+        }
+
+        /** How many streams it reads. */
+        int keyCount(Request r) {
+            return (r.count() - streamsAt) / 2;
+        }
+    }
+
+    /** The error of key {@code k}'s stream on this shard (WRONGTYPE, NOGROUP), null when it has the group. */
+    String keyError(Request r, ReadOptions o, int k, long now) {
+        int keyAt = o.streamsAt + k;
+        KeyTable.Entry e = shard.live(r.bytes, r.offset(keyAt), r.length(keyAt), now);
+        if (e != null && !(e.aggregate() instanceof StreamValue)) {
+            return KvShard.WRONGTYPE;
+        }
+        if (e == null || ((StreamValue) e.aggregate()).group(r.copy(o.groupAt)) == null) {
+            return "NOGROUP No such key '" + r.string(keyAt) + "' or consumer group '" + r.string(o.groupAt)
+                    + "' in XREADGROUP with GROUP option";
+        }
+        return null;
+    }
+
+    /** The error of key {@code k}'s ID ({@code $}, not an ID), null when it is {@code >} or an ID; {@code id} is scratch. */
+    static String idError(Request r, ReadOptions o, int k, StreamId id) {
+        int idAt = o.streamsAt + o.keyCount(r) + k;
+        if (isSymbol(r, idAt, '$')) {
+            return "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this"
+                    + " consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just"
+                    + " return an empty result set.";
+        }
+        return !isSymbol(r, idAt, '>') && !id.parse(r, idAt, true, 0, false) ? StreamId.INVALID : null;
+    }
+
     /**
      * XREADGROUP GROUP group consumer [COUNT n] [BLOCK ms] [NOACK] STREAMS key ... id ...: all its keys on
      * this shard. Answers false, having written nothing, when BLOCK was given and nothing can be read:
      * the caller waits ({@link StreamGroupRead}).
      */
     boolean readGroup(Request r, long now, ReplyWriter out) {
-        long count = 0;
-        boolean noAck = false;
-        boolean blocks = false;
-        int groupAt = 0;
-        int streamsAt = 0;
-        for (int i = 1; i < r.count(); i++) {
-            int more = r.count() - i - 1;
-            if (r.is(i, BLOCK) && more > 0) {
-                i++;
-                if (!r.longAt(i)) {
-                    out.error("ERR timeout is not an integer or out of range");
-                    return true;
-                }
-                if (r.number < 0) {
-                    out.error("ERR timeout is negative");
-                    return true;
-                }
-                blocks = true;
-            } else if (r.is(i, COUNT) && more > 0) {
-                i++;
-                if (!r.longAt(i)) {
-                    out.error(KvShard.NOT_INTEGER);
-                    return true;
-                }
-                count = Math.max(0, r.number);
-            } else if (r.is(i, STREAMS) && more > 0) {
-                streamsAt = i + 1;
-                if ((r.count() - streamsAt) % 2 != 0) {
-                    out.error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
-                    return true;
-                }
-                break;
-            } else if (r.is(i, GROUP) && more >= 2) {
-                groupAt = i + 1;
-                i += 2;
-            } else if (r.is(i, NOACK)) {
-                noAck = true;
-            } else {
-                out.error(KvShard.SYNTAX);
-                return true;
+        ReadOptions o = new ReadOptions();
+        String error = o.parse(r);
+        int n = error == null ? o.keyCount(r) : 0;
+        for (int k = 0; k < n && error == null; k++) {
+            error = keyError(r, o, k, now);
+            if (error == null) {
+                error = idError(r, o, k, id);
             }
         }
-        if (streamsAt == 0) {
-            out.error(KvShard.SYNTAX);
+        if (error != null) {
+            out.error(error);
             return true;
         }
-        if (groupAt == 0) {
-            out.error("ERR Missing GROUP option for XREADGROUP");
-            return true;
-        }
-        int n = (r.count() - streamsAt) / 2;
-        byte[] groupName = r.copy(groupAt);
-        for (int k = 0; k < n; k++) {
-            int keyAt = streamsAt + k;
-            int idAt = streamsAt + n + k;
-            KeyTable.Entry e = shard.live(r.bytes, r.offset(keyAt), r.length(keyAt), now);
-            if (e != null && !(e.aggregate() instanceof StreamValue)) {
-                out.error(KvShard.WRONGTYPE);
-                return true;
-            }
-            if (e == null || ((StreamValue) e.aggregate()).group(groupName) == null) {
-                out.error("NOGROUP No such key '" + r.string(keyAt) + "' or consumer group '" + r.string(groupAt)
-                        + "' in XREADGROUP with GROUP option");
-                return true;
-            }
-            if (isSymbol(r, idAt, '$')) {
-                out.error("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this"
-                        + " consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just"
-                        + " return an empty result set.");
-                return true;
-            }
-            if (!isSymbol(r, idAt, '>') && !id.parse(r, idAt, true, 0, false)) {
-                out.error(StreamId.INVALID);
-                return true;
-            }
-        }
-        byte[] consumerName = r.copy(groupAt + 1);
         streams.clear();
         streams.resp3(out.resp3());
         int served = 0;
         for (int k = 0; k < n; k++) {
-            int keyAt = streamsAt + k;
-            int idAt = streamsAt + n + k;
-            KeyTable.Entry e = shard.live(r.bytes, r.offset(keyAt), r.length(keyAt), now);
-            StreamValue s = (StreamValue) e.aggregate();
-            StreamGroup g = s.group(groupName);
-            boolean history;
-            if (isSymbol(r, idAt, '>')) {
-                id.set(StreamId.MAX, StreamId.MAX);
-            } else {
-                id.parse(r, idAt, true, 0, false);
-            }
-            history = id.ms != StreamId.MAX || id.seq != StreamId.MAX;
-            boolean serve = history;
-            if (!history && s.length() > 0 && s.edge(false, edge) && edge.compareTo(g.lastId) > 0) {
-                serve = true;
-                id.set(g.lastId);
-            }
-            boolean created = !g.consumers.containsKey(consumerName);
-            StreamGroup.Consumer c = g.consumer(consumerName, now);
-            c.seenTime = now;
-            deliveredCount = 0;
-            if (serve) {
+            if (readStream(r, o, k, now, streams)) {
                 served++;
-                if (!streams.resp3()) {
-                    streams.arrayHeader(2);
-                }
-                streams.bulk(r.bytes, r.offset(keyAt), r.length(keyAt));
-                start.set(id);
-                start.increment();
-                if (history) {
-                    history(s, c, count, now);
-                } else {
-                    deliverNew(s, g, c, count, noAck, now, streams);
-                }
-                e.version++;
-            }
-            if (created || (serve && (deliveredCount > 0 || !history))) {
-                logDelivery(r.bytes, r.offset(keyAt), r.length(keyAt), g, c);
-                e.version++;
             }
         }
         if (served == 0) {
-            if (blocks) {
+            if (o.blocks) {
                 return false;
             }
             out.nullArray();
@@ -463,6 +441,55 @@ final class StreamGroupCommands {
             out.arrayHeader(served);
         }
         out.raw(streams.bytes(), 0, streams.size());
+        return true;
+    }
+
+    /**
+     * Reads key {@code k} of a checked XREADGROUP ({@link #keyError} and {@link #idError} found
+     * nothing): its new entries ({@code >}) delivered to the consumer and the group moved on, or the
+     * consumer's history from its ID; writes its {@code [key, entries]} part into {@code streams} and
+     * answers true when it has one (history always; new entries when there are some), and logs what
+     * it changed (an XDELIVER record).
+     */
+    boolean readStream(Request r, ReadOptions o, int k, long now, ReplyWriter streams) {
+        int keyAt = o.streamsAt + k;
+        int idAt = o.streamsAt + o.keyCount(r) + k;
+        KeyTable.Entry e = shard.live(r.bytes, r.offset(keyAt), r.length(keyAt), now);
+        StreamValue s = (StreamValue) e.aggregate();
+        StreamGroup g = s.group(r.copy(o.groupAt));
+        if (isSymbol(r, idAt, '>')) {
+            id.set(StreamId.MAX, StreamId.MAX);
+        } else {
+            id.parse(r, idAt, true, 0, false);
+        }
+        boolean history = id.ms != StreamId.MAX || id.seq != StreamId.MAX;
+        if (!history && !(s.length() > 0 && s.edge(false, edge) && edge.compareTo(g.lastId) > 0)) {
+            return false; // as Redis's xreadCommand: the consumer is looked up (made) only for a stream it serves
+        }
+        if (!history) {
+            id.set(g.lastId);
+        }
+        byte[] consumerName = r.copy(o.groupAt + 1);
+        boolean created = !g.consumers.containsKey(consumerName);
+        StreamGroup.Consumer c = g.consumer(consumerName, now);
+        c.seenTime = now;
+        deliveredCount = 0;
+        if (!streams.resp3()) {
+            streams.arrayHeader(2);
+        }
+        streams.bulk(r.bytes, r.offset(keyAt), r.length(keyAt));
+        start.set(id);
+        start.increment();
+        if (history) {
+            history(s, c, o.count, now, streams);
+        } else {
+            deliverNew(s, g, c, o.count, o.noAck, now, streams);
+        }
+        e.version++;
+        if (created || deliveredCount > 0 || !history) {
+            logDelivery(r.bytes, r.offset(keyAt), r.length(keyAt), g, c);
+            e.version++;
+        }
         return true;
     }
 
@@ -540,7 +567,7 @@ final class StreamGroupCommands {
     }
 
     /** The consumer's own pending entries from {@link #start}, at most {@code count}: each delivered again (a deleted entry: its ID and a null). */
-    private void history(StreamValue s, StreamGroup.Consumer c, long count, long now) {
+    private void history(StreamValue s, StreamGroup.Consumer c, long count, long now, ReplyWriter streams) {
         StreamGroup.Pending from = new StreamGroup.Pending(start.ms, start.seq);
         Map<StreamGroup.Pending, StreamGroup.Pending> tail = c.pel.tailMap(from, true);
         long n = count == 0 ? tail.size() : Math.min(count, tail.size());

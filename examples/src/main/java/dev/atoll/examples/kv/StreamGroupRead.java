@@ -1,16 +1,31 @@
 package dev.atoll.examples.kv;
 
+import dev.atoll.shards.Shard;
+
 import java.util.Arrays;
 
 /**
- * XREADGROUP with BLOCK: its keys' owner (one shard, as for every XREADGROUP) first runs it as
- * {@link StreamGroupCommands#readGroup} does; when nothing can be read it waits as XREAD does
- * ({@link BlockedClient}: registered on the owner, whose first visit serves it if an XADD came
- * meanwhile). An XADD from a connection on any shard signals the key ({@link Blocking#signal}) and
- * serves the first client blocked on it with the group's new entries of that one stream (delivered
- * to its consumer and logged), as Redis's serveClientsBlockedOnStreamKey; an XGROUP DESTROY of its
- * group answers Redis's NOGROUP; the timeout a null array. Without BLOCK, XREADGROUP runs as a
- * command of its keys' shard.
+ * XREADGROUP with BLOCK, or with its keys on several shards (without either it runs as a command of
+ * its keys' shard, {@link StreamGroupCommands#readGroup}). It writes as it reads (it delivers entries
+ * into the group's pending list and moves the group's last-delivered ID), so each owner applies its
+ * own part, and it is claimed ({@link #claim}) before any owner delivers: no timeout or close ends it
+ * while entries travel home, and no XADD serves it a second time.
+ *
+ * <p>Keys on one shard: the owner runs the whole command. Keys on several shards: a first walk checks
+ * every key on its owner (WRONGTYPE, NOGROUP; changing nothing); home answers the first error in key
+ * order as Redis does (a key's type, its group, then its ID); else, claimed, a second walk delivers on
+ * each owner in turn (each logs its XDELIVER records and syncs them before the walk goes on) and home
+ * answers the streams that had entries, in key order. A key whose group went away between the two
+ * walks (a DESTROY from another connection) gives nothing: what the reply carries is exactly what
+ * the owners delivered.
+ *
+ * <p>With BLOCK, when nothing could be read, home reopens it ({@link #reopen}: unless its timeout
+ * passed meanwhile) and it waits as XREAD does ({@link BlockedClient}: registered on every owner,
+ * whose first visit serves it if an XADD came meanwhile). An XADD on any shard signals its key
+ * ({@link Blocking#signal}); the first owner to claim the client serves it the group's new entries of
+ * that one stream (delivered to its consumer and logged), as Redis's serveClientsBlockedOnStreamKey;
+ * a second XADD, on another owner, finds it claimed and delivers nothing. An XGROUP DESTROY of its
+ * group answers Redis's NOGROUP; the timeout a null array.
  */
 final class StreamGroupRead extends BlockedClient {
     private static final byte[] BLOCK = ReplyWriter.asciiBytes("block");
@@ -20,23 +35,49 @@ final class StreamGroupRead extends BlockedClient {
     private static final String DESTROYED = "NOGROUP the consumer group this client was blocked on no longer exists";
 
     private final Request request;
+    private final StreamGroupCommands.ReadOptions options;
     private final boolean resp3;
     private final byte[] group;
     private final byte[] consumer;
-    private final long count;
-    private final boolean noAck;
+    /** Per key, found at home: its ID's error (null: {@code >} or an ID). */
+    private final String[] idErrors;
+    /** Per key, set on its owner by the first walk: WRONGTYPE or NOGROUP (null: it has the group). */
+    private final String[] keyErrors;
+    /** Per key, set on its owner by the second walk: its rendered {@code [key, entries]} part, null when it had none. */
+    private final byte[][] parts;
+    private int served;
     /** The whole reply, rendered on the owner that served it (read at home: the mesh orders the two). */
     private byte[] result;
 
-    private StreamGroupRead(KvNode node, KvConnection connection, boolean resp3, byte[][] keys, long timeout, Request request,
-                            byte[] group, byte[] consumer, long count, boolean noAck) {
-        super(node, connection, resp3, keys, true, timeout);
+    private StreamGroupRead(KvNode node, KvConnection connection, boolean resp3, byte[][] keys, boolean blocks,
+                            long timeout, Request request, StreamGroupCommands.ReadOptions options, String[] idErrors) {
+        super(node, connection, resp3, keys, blocks, timeout);
         this.request = request;
+        this.options = options;
         this.resp3 = resp3;
-        this.group = group;
-        this.consumer = consumer;
-        this.count = count;
-        this.noAck = noAck;
+        this.group = request.copy(options.groupAt);
+        this.consumer = request.copy(options.groupAt + 1);
+        this.idErrors = idErrors;
+        this.keyErrors = new String[keys.length];
+        this.parts = new byte[keys.length][];
+    }
+
+    /** Whether XREADGROUP {@code r} runs as this client: it has BLOCK (see {@link #timeout}) or its keys are on several shards. */
+    static boolean handles(Request r, int shards) {
+        if (timeout(r) >= 0) {
+            return true;
+        }
+        int streamsAt = StreamGroupCommands.streamsAt(r);
+        if (streamsAt == 0 || shards == 1) {
+            return false;
+        }
+        int first = KeySlots.owner(r.bytes, r.offset(streamsAt), r.length(streamsAt), shards);
+        for (int i = streamsAt + 1; i < (r.count() + streamsAt) / 2; i++) {
+            if (KeySlots.owner(r.bytes, r.offset(i), r.length(i), shards) != first) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The BLOCK of an XREADGROUP whose options parse (its ms, at least 0); -1 when it has none or they do not (then it runs as a plain command, which answers the error). */
@@ -61,43 +102,29 @@ final class StreamGroupRead extends BlockedClient {
         return -1;
     }
 
-    /** An XREADGROUP with BLOCK (see {@link #timeout}); null after answering CROSSSHARD (its keys on several shards). */
+    /** An XREADGROUP this client runs (see {@link #handles}); null after answering an error of its arguments. */
     static StreamGroupRead parse(KvNode node, KvConnection connection, ReplyWriter out, Request r) {
-        int streamsAt = StreamGroupCommands.streamsAt(r);
-        int n = (r.count() - streamsAt) / 2;
+        StreamGroupCommands.ReadOptions options = new StreamGroupCommands.ReadOptions();
+        String error = options.parse(r);
+        if (error != null) {
+            out.error(error);
+            return null;
+        }
+        long timeout = timeout(r);
+        if (options.blocks && timeout < 0) {
+            out.error("ERR timeout is out of range");
+            return null;
+        }
+        int n = options.keyCount(r);
         byte[][] keys = new byte[n][];
-        int owner = -1;
+        String[] idErrors = new String[n];
+        StreamId id = new StreamId();
         for (int k = 0; k < n; k++) {
-            keys[k] = r.copy(streamsAt + k);
-            int o = KeySlots.owner(keys[k], 0, keys[k].length, node.shardCount());
-            if (owner >= 0 && o != owner) {
-                out.error("CROSSSHARD Keys in request are owned by different shards: XREADGROUP across shards is not"
-                        + " supported (see docs/kv.md)");
-                return null;
-            }
-            owner = o;
+            keys[k] = r.copy(options.streamsAt + k);
+            idErrors[k] = StreamGroupCommands.idError(r, options, k, id);
         }
-        byte[] group = null;
-        byte[] consumer = null;
-        long count = 0;
-        boolean noAck = false;
-        for (int i = 1; i < streamsAt - 1; i++) {
-            if (r.is(i, GROUP)) {
-                group = r.copy(i + 1);
-                consumer = r.copy(i + 2);
-                i += 2;
-            } else if (r.is(i, COUNT)) {
-                r.longAt(i + 1);
-                count = Math.max(0, r.number);
-                i++;
-            } else if (r.is(i, BLOCK)) {
-                i++;
-            } else {
-                noAck |= r.is(i, NOACK);
-            }
-        }
-        return new StreamGroupRead(node, connection, out.resp3(), keys, timeout(r), CrossShard.copyOf(r), group, consumer,
-                count, noAck);
+        return new StreamGroupRead(node, connection, out.resp3(), keys, options.blocks, Math.max(timeout, 0),
+                CrossShard.copyOf(r), options, idErrors);
     }
 
     @Override
@@ -105,33 +132,129 @@ final class StreamGroupRead extends BlockedClient {
         return Command.XREADGROUP;
     }
 
-    /** The command itself on its keys' owner first: an answer (entries, an error, or a null without GROUP), or the wait. */
+    /** Keys on one shard: the command itself on their owner; on several: the first walk, which checks them. */
     @Override
     void firstStep() {
+        for (int owner : owners) {
+            if (owner != owners[0]) {
+                viaHome(owners[0], () -> check(0));
+                return;
+            }
+        }
         viaHome(owners[0], this::runOnOwner);
     }
 
+    /** On the owner of all its keys: the whole command, claimed first; an answer, or (BLOCK, nothing to read) home to wait. */
     private void runOnOwner() {
         if (!waiting()) {
             return;
         }
         KvShard owner = node.shards[owners[0]];
-        if (deferredOrRefused(owner, 0, keys.length, this::runOnOwner)) { // its keys are all on one shard
+        if (deferredOrRefused(owner, 0, keys.length, this::runOnOwner) || !claim()) {
             return;
         }
         ReplyWriter w = new ReplyWriter(256).resp3(resp3);
         if (owner.streamGroups.readGroup(request, System.currentTimeMillis(), w)) {
-            if (claim()) {
-                if (w.bytes()[0] == '-') { // an error: answered (and counted in the error stats) as one
-                    failed(new String(w.bytes(), 1, w.size() - 3, java.nio.charset.StandardCharsets.UTF_8));
-                } else {
-                    result = Arrays.copyOf(w.bytes(), w.size());
-                }
-                finish(owner);
+            if (w.bytes()[0] == '-') { // an error: answered (and counted in the error stats) as one
+                failed(new String(w.bytes(), 1, w.size() - 3, java.nio.charset.StandardCharsets.UTF_8));
+            } else {
+                result = Arrays.copyOf(w.bytes(), w.size());
             }
+            finish(owner);
+        } else {
+            owner.afterLogged(() -> Shard.current().sendReply(home, this::waitOrEnd)); // it may have logged a new consumer
+        }
+    }
+
+    /** The first walk, on the owner of {@code keys[from]}: the errors of the run of keys it owns from there. */
+    private void check(int from) {
+        if (!waiting()) {
+            return; // timed out or closed meanwhile
+        }
+        KvShard owner = node.shards[owners[from]];
+        int to = runEnd(from);
+        if (deferredOrRefused(owner, from, to, () -> check(from))) {
             return;
         }
-        super.firstStep(); // the wait: the owner's first visit checks again, so an XADD meanwhile serves it
+        long now = System.currentTimeMillis();
+        for (int k = from; k < to; k++) {
+            keyErrors[k] = owner.streamGroups.keyError(request, options, k, now);
+        }
+        if (to < keys.length) {
+            viaHome(owners[to], () -> check(to));
+        } else {
+            Shard.current().sendReply(home, this::checked);
+        }
+    }
+
+    /** At home after the first walk: the first error in key order, or, claimed, the second walk. */
+    private void checked() {
+        for (int k = 0; k < keys.length; k++) {
+            String error = keyErrors[k] != null ? keyErrors[k] : idErrors[k];
+            if (error != null) {
+                if (claim()) {
+                    failed(error);
+                    finish(node.shards[home]);
+                }
+                return;
+            }
+        }
+        if (claim()) {
+            viaHome(owners[0], () -> deliver(0));
+        }
+    }
+
+    /** The second walk, claimed, on the owner of {@code keys[from]}: delivers the run of keys it owns from there. */
+    private void deliver(int from) {
+        KvShard owner = node.shards[owners[from]];
+        int to = runEnd(from);
+        if (deferred(owner, from, to, () -> deliver(from))) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (owner.writeRefusal() == null) { // its log failed since the first walk: it delivers nothing
+            ReplyWriter w = new ReplyWriter(256).resp3(resp3);
+            for (int k = from; k < to; k++) {
+                w.clear();
+                if (owner.streamGroups.keyError(request, options, k, now) == null
+                        && owner.streamGroups.readStream(request, options, k, now, w)) {
+                    parts[k] = Arrays.copyOf(w.bytes(), w.size());
+                    served++;
+                }
+            }
+        }
+        if (to < keys.length) {
+            owner.afterLogged(() -> viaHome(owners[to], () -> deliver(to)));
+        } else {
+            owner.afterLogged(() -> Shard.current().sendReply(home, this::delivered));
+        }
+    }
+
+    /** At home after the second walk: the streams that had entries, a null array, or (BLOCK) the wait. */
+    private void delivered() {
+        if (served > 0 || !blocks) {
+            finish(node.shards[home]);
+        } else {
+            waitOrEnd();
+        }
+    }
+
+    /** At home, claimed, nothing read and BLOCK given: the wait (each owner's first visit checks again, so an XADD meanwhile serves it), or nothing when its time is up. */
+    private void waitOrEnd() {
+        if (reopen()) {
+            super.firstStep();
+        } else {
+            finish(node.shards[home]);
+        }
+    }
+
+    /** The end of the run of keys of {@code keys[from]}'s owner that starts there. */
+    private int runEnd(int from) {
+        int to = from;
+        while (to < keys.length && owners[to] == owners[from]) {
+            to++;
+        }
+        return to;
     }
 
     /** A stream whose last ID is after the group's (or whose group is gone: NOGROUP). */
@@ -151,7 +274,7 @@ final class StreamGroupRead extends BlockedClient {
             failed(DESTROYED);
         } else {
             ReplyWriter w = new ReplyWriter(256).resp3(resp3);
-            owner.streamGroups.serveBlocked(e, g, consumer, count, noAck, now, w);
+            owner.streamGroups.serveBlocked(e, g, consumer, options.count, options.noAck, now, w);
             result = Arrays.copyOf(w.bytes(), w.size());
         }
         finish(owner);
@@ -159,12 +282,16 @@ final class StreamGroupRead extends BlockedClient {
 
     @Override
     boolean took() {
-        return result != null;
+        return result != null || served > 0;
     }
 
     @Override
     void writeTaken(ReplyWriter out) {
-        out.raw(result);
+        if (result != null) {
+            out.raw(result);
+        } else {
+            StreamRead.writeStreams(out, served, parts);
+        }
     }
 
     @Override

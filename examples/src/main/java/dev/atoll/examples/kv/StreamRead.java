@@ -259,7 +259,12 @@ final class StreamRead extends BlockedClient {
 
     @Override
     void writeTaken(ReplyWriter out) {
-        if (resp3) {
+        writeStreams(out, served, parts);
+    }
+
+    /** A read's reply: the {@code served} streams' rendered parts (null: none), in key order, as a map in RESP3. */
+    static void writeStreams(ReplyWriter out, int served, byte[][] parts) {
+        if (out.resp3()) {
             out.mapHeader(served);
         } else {
             out.arrayHeader(served);

@@ -145,7 +145,7 @@ class KvAclAndAdminTest {
             assertEquals(0L, c.call("LATENCY", "RESET"));
             assertEquals(0L, c.call("LATENCY", "RESET", "command", "foo"));
             assertEquals(error("ERR No samples available for event 'command'"), c.call("LATENCY", "GRAPH", "command"));
-            assertEquals(Diagnostics.LATENCY_DOCTOR, c.call("LATENCY", "DOCTOR"));
+            assertEquals(LatencyCommands.doctor(java.util.Map.of(), LatencyCommands.Settings.DEFAULT), c.call("LATENCY", "DOCTOR"));
             assertEquals(List.of(), c.call("LATENCY", "HISTOGRAM", "get", "foo"));
             assertEquals(error("ERR unknown subcommand 'foo'. Try LATENCY HELP."), c.call("LATENCY", "foo"));
             assertEquals(error("ERR wrong number of arguments for 'latency|history' command"), c.call("LATENCY", "HISTORY"));

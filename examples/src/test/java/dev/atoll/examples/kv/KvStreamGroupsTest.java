@@ -239,23 +239,6 @@ class KvStreamGroupsTest {
         }
     }
 
-    /** XREADGROUP's keys on two shards: refused as Redis Cluster refuses keys of two slots (CROSSSHARD), BLOCK or not. */
-    @Test
-    void keysOnTwoShardsAreRefused() throws Exception {
-        String a = KvListsTest.keyOn(0, 2, "a");
-        String b = KvListsTest.keyOn(1, 2, "b");
-        try (KvTestServer kv = server(2); RespClient c = kv.client()) {
-            for (String key : List.of(a, b)) {
-                c.call("XGROUP", "CREATE", key, "g", "$", "MKSTREAM");
-            }
-            for (List<String> read : List.of(List.of("XREADGROUP", "GROUP", "g", "c", "STREAMS", a, b, ">", ">"),
-                    List.of("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", a, b, ">", ">"))) {
-                Object reply = c.call(read.toArray(String[]::new));
-                assertTrue(reply instanceof RespClient.Error e && e.text().startsWith("CROSSSHARD"), String.valueOf(reply));
-            }
-        }
-    }
-
     /**
      * What XREADGROUP and XACK allocate on the shard thread (its per-thread counter, logged, 1 shard): an
      * XADD, an XREADGROUP of that one entry and its XACK, pipelined; the figures printed, a loose bound
