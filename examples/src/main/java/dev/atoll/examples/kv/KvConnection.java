@@ -499,6 +499,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         } finally {
             errors.end(outer);
         }
+        if (tracking != null) {
+            tracking.commandDone(command, r, multi.queues(command));
+        }
         if (monitored) {
             home.monitors.feed(this, r);
         }
@@ -700,6 +703,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         ReplyWriter writer = localOut();
         writer.limitTo(limits.hardLimit() - replyBytes());
         home.executingFor = this;
+        home.tracking.tracksRead = tracksRead(command);
         home.execute(command, r, writer, now);
         home.executingFor = null;
         hardLimitReached |= writer.full();
@@ -734,6 +738,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             accountsOut++;
         }
         requestBytesOut += batch.commandSize(index);
+        if (tracksRead(lastCommand)) {
+            batch.tracked(index);
+        }
         push(batch, index);
     }
 
@@ -1083,6 +1090,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             blocked = null;
         }
         multi.closed();
+        home.tracking.closed(this);
         if (monitoring) {
             home.monitors.remove(this);
         }
@@ -1110,6 +1118,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     }
 
     // ---- pub/sub and administration (PubSub, PubSubCommands, AdminCommands) ----
+
+    /** CLIENT TRACKING's state; null while it never tracked or turned it off. */
+    ClientTracking tracking;
+
+    /** Whether {@code command}, dispatched now, is a read whose keys its client-side caching remembers. */
+    private boolean tracksRead(Command command) {
+        return tracking != null && command.reads && !command.writes && tracking.tracksReads();
+    }
 
     /** Made at its first pub/sub or administration command. */
     private AdminCommands admin;
@@ -1172,6 +1188,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** RESET: no transaction nor watched key, no subscriptions, RESP2, no name, and (with a password) not authenticated. */
     void reset() {
         noEvict = false;
+        if (tracking != null) { // RESET turns client-side caching off, as in Redis
+            home.tracking.disabled(this);
+            tracking = null;
+        }
         multi.discardAll();
         if (monitoring) {
             monitoring = false;

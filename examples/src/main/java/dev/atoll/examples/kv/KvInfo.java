@@ -24,7 +24,7 @@ final class KvInfo {
                       long replyBytesPeak, long usedMemory, long maxMemory, long evictedKeys, long[] calls,
                       long[] executionNanos, dev.atoll.shards.ShardStats.Snapshot loop, int lockedKeys, long lockWaits,
                       long errorReplies, java.util.Map<String, Long> errorCodes, long[] rejectedCalls,
-                      long[] failedCalls) { }
+                      long[] failedCalls, long[] tracking) { }
 
     static ShardStats shardStats(KvShard s) {
         Aof aof = s.aof;
@@ -35,7 +35,7 @@ final class KvInfo {
                 s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.table.usedBytes(), s.eviction.limit(),
                 s.eviction.evictedKeys, s.calls.clone(), s.executionNanos.clone(), s.shard().stats(), s.locks.lockedKeys(),
                 s.locks.waited, s.errors().total, s.errors().codes(), s.errors().rejected.clone(),
-                s.errors().failed.clone());
+                s.errors().failed.clone(), s.tracking.counts());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -53,6 +53,9 @@ final class KvInfo {
         long usedMemory = 0;
         long evicted = 0;
         long errorReplies = 0;
+        long trackedKeys = 0;
+        long trackedItems = 0;
+        long trackedPrefixes = 0;
         java.util.TreeMap<String, Long> errorCodes = new java.util.TreeMap<>();
         for (Object o : results) {
             ShardStats s = (ShardStats) o;
@@ -68,6 +71,9 @@ final class KvInfo {
             usedMemory += s.usedMemory();
             evicted += s.evictedKeys();
             errorReplies += s.errorReplies();
+            trackedKeys += s.tracking()[0];
+            trackedItems += s.tracking()[1];
+            trackedPrefixes = Math.max(trackedPrefixes, s.tracking()[2]); // every shard holds every prefix
             s.errorCodes().forEach((code, count) -> errorCodes.merge(code, count, Long::sum));
         }
         KvSettings settings = node.settings;
@@ -90,6 +96,7 @@ final class KvInfo {
             b.append("# Clients\r\n")
                     .append("connected_clients:").append(node.connections.get()).append("\r\n")
                     .append("blocked_clients:").append(node.blockedClients.get()).append("\r\n")
+                    .append("tracking_clients:").append(node.trackingClients.get()).append("\r\n")
                     .append("maxclients:").append(settings.maxConnections()).append("\r\n\r\n");
         }
         if (all || sections.contains("memory")) {
@@ -125,6 +132,9 @@ final class KvInfo {
                     .append("evicted_keys:").append(evicted).append("\r\n")
                     .append("keyspace_hits:").append(hits).append("\r\n")
                     .append("keyspace_misses:").append(misses).append("\r\n")
+                    .append("tracking_total_keys:").append(trackedKeys).append("\r\n")
+                    .append("tracking_total_items:").append(trackedItems).append("\r\n")
+                    .append("tracking_total_prefixes:").append(trackedPrefixes).append("\r\n")
                     .append("total_error_replies:").append(errorReplies).append("\r\n\r\n");
         }
         if (all || sections.contains("replication")) {
