@@ -208,7 +208,7 @@ final class Batch implements Runnable, ReplySource {
                 int before = replies.size();
                 replies.resp3(resp3[i]).limitTo(budget);
                 owner.executingFor = askers[i];
-                owner.tracking.tracksRead = tracked[i];
+                owner.tracking.reader = tracked[i] ? askers[i] : null;
                 owner.execute(command, r, replies, now);
                 owner.executingFor = null;
                 budgets[account] = budget - (replies.size() - before);

@@ -103,7 +103,7 @@ final class ClientTracking {
         out.mapHeader(3).bulk("flags").setHeader(flags.size());
         flags.forEach(out::bulk);
         out.bulk("redirect").integer(t == null || !t.on ? -1 : t.redirect);
-        List<byte[]> sorted = t == null || !t.on ? List.of() : new ArrayList<>(t.prefixes);
+        List<byte[]> sorted = t == null || !t.on ? new ArrayList<>() : new ArrayList<>(t.prefixes);
         sorted.sort(Arrays::compareUnsigned);
         out.bulk("prefixes").arrayHeader(sorted.size());
         sorted.forEach(out::bulk);

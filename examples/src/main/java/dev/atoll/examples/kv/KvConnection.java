@@ -500,7 +500,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             errors.end(outer);
         }
         if (tracking != null) {
-            tracking.commandDone(command, r, multi.queues(command));
+            tracking.commandDone(command, r, command == Command.MULTI || multi.queues(command)); // MULTI keeps CACHING for EXEC
         }
         if (monitored) {
             home.monitors.feed(this, r);
@@ -703,7 +703,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         ReplyWriter writer = localOut();
         writer.limitTo(limits.hardLimit() - replyBytes());
         home.executingFor = this;
-        home.tracking.tracksRead = tracksRead(command);
+        home.tracking.reader = tracksRead(command) ? this : null;
         home.execute(command, r, writer, now);
         home.executingFor = null;
         hardLimitReached |= writer.full();
@@ -1123,7 +1123,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     ClientTracking tracking;
 
     /** Whether {@code command}, dispatched now, is a read whose keys its client-side caching remembers. */
-    private boolean tracksRead(Command command) {
+    boolean tracksRead(Command command) {
         return tracking != null && command.reads && !command.writes && tracking.tracksReads();
     }
 

@@ -72,8 +72,12 @@ final class Tracking {
 
     private final KvShard shard;
     private KvNode node;
-    /** Set by whoever executes a read-only command for a connection whose tracking remembers it ({@link KvShard#executingFor}). */
-    boolean tracksRead;
+    /**
+     * The connection whose client-side caching remembers the keys of the read-only command executing now
+     * here; set by whoever executes it (a local command, a batch, a transaction's part), null: none.
+     * Only its final fields are read here (its id and shard), when it is another shard's.
+     */
+    KvConnection reader;
 
     // ---- owner: the tracking table and the prefix table ----
     /** Key to the clients that read it, oldest key first (the first evicted). */
@@ -115,11 +119,9 @@ final class Tracking {
      * answered no error invalidates its keys.
      */
     void after(Command command, Request r, ReplyWriter out, int mark, KvConnection executingFor) {
-        if (tracksRead) {
-            tracksRead = false;
-            if (executingFor != null) {
-                remember(command, r, executingFor);
-            }
+        if (reader != null) {
+            remember(command, r, reader);
+            reader = null;
         } else if (command.writes && active() && !(out.size() > mark && out.bytes()[mark] == '-')) {
             long writer = executingFor == null ? 0 : executingFor.id;
             for (int i : CommandKeys.indexes(command, r)) {
