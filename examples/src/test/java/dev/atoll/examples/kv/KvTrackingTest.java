@@ -85,12 +85,16 @@ class KvTrackingTest extends KvOneAndTwoShards {
     }
 
     private static long info(RespClient c, String section, String field) throws Exception {
-        for (String line : ((String) c.call("INFO", section)).split("\r\n")) {
+        return field((String) c.call("INFO", section), field);
+    }
+
+    private static long field(String info, String field) {
+        for (String line : info.split("\r\n")) {
             if (line.startsWith(field + ":")) {
                 return Long.parseLong(line.substring(field.length() + 1));
             }
         }
-        throw new AssertionError(field + " not in INFO " + section);
+        throw new AssertionError(field + " not in INFO");
     }
 
     /** INFO's {@code field} reaches {@code expected} (the forgetting crosses the mesh): polled, at most 10 s. */
@@ -232,8 +236,9 @@ class KvTrackingTest extends KvOneAndTwoShards {
     void aRedirectCarriesInvalidationsToASubscribedResp2Connection(int shards) throws Exception {
         KvTestServer kv = server(shards);
         String k = on("rd", 0, shards);
-        try (RespClient target = kv.client(); RespClient c = kv.client(); RespClient w = kv.client()) {
-            long targetId = id(target);
+        RespClient[] placed = onEachShard(kv, shards);
+        try (RespClient target = shards == 1 ? kv.client() : placed[1]; RespClient c = placed[0]; RespClient w = kv.client()) {
+            long targetId = id(target); // on the other shard than the client's, with 2
             assertEquals(List.of("subscribe", "__redis__:invalidate", 1L), target.call("SUBSCRIBE", "__redis__:invalidate"));
             assertEquals("OK", c.call("CLIENT", "TRACKING", "on", "REDIRECT", Long.toString(targetId)));
             assertEquals(targetId, c.call("CLIENT", "GETREDIR"));
@@ -252,9 +257,10 @@ class KvTrackingTest extends KvOneAndTwoShards {
     void aClosedRedirectTargetIsReportedToAResp3Client(int shards) throws Exception {
         KvTestServer kv = server(shards);
         String k = on("rb", shards - 1, shards);
-        try (RespClient c = kv.client(); RespClient w = kv.client()) {
+        RespClient[] placed = onEachShard(kv, shards);
+        try (RespClient c = placed[0]; RespClient w = kv.client()) {
             long targetId;
-            try (RespClient target = kv.client()) {
+            try (RespClient target = shards == 1 ? kv.client() : placed[1]) {
                 targetId = id(target);
                 tracking(kv, c, "REDIRECT", Long.toString(targetId));
             }
@@ -330,6 +336,50 @@ class KvTrackingTest extends KvOneAndTwoShards {
             assertEquals("OK", w.call("SET", e, "v", "PX", "400"));
             c.call("GET", e);
             assertEquals(invalidate(e), c.read()); // the active expiry's sampling removes it: nobody writes
+        }
+    }
+
+    @Test
+    void anEvictedKeyIsInvalidated() throws Exception {
+        try (KvTestServer kv = KvTestServer.start(2, dev.atoll.config.DriverKind.AUTO,
+                KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = tracking(kv, null); RespClient w = kv.client()) {
+            int keys = 3000;
+            String value = "v".repeat(1000);
+            for (int i = 0; i < keys; i++) {
+                w.send("SET", "ev" + i, value);
+            }
+            for (int i = 0; i < keys; i++) {
+                assertEquals("OK", w.read());
+            }
+            for (int i = 0; i < keys; i++) {
+                c.send("GET", "ev" + i);
+            }
+            for (int i = 0; i < keys; i++) {
+                assertEquals(value, c.read());
+            }
+            assertEquals((long) keys, info(w, "stats", "tracking_total_keys"));
+            // 3 MB into 1: keys of both shards are evicted, each evicted key's reader is told
+            assertEquals("OK", w.call("CONFIG", "SET", "maxmemory-policy", "allkeys-random", "maxmemory", "1mb"));
+            long started = System.nanoTime();
+            long evicted = 0;
+            for (long before = -1; evicted != before || evicted == 0; ) { // until the eviction settled (bounded: 10 s)
+                assertTrue(System.nanoTime() - started < 10_000_000_000L, "eviction never settled");
+                before = evicted;
+                Thread.sleep(100);
+                String stats = (String) w.call("INFO", "stats");
+                evicted = field(stats, "evicted_keys");
+                assertEquals(keys, evicted + field(stats, "tracking_total_keys")); // each shard's table lost what it evicted
+            }
+            assertTrue(evicted > keys / 2, "evicted " + evicted);
+            Set<Object> told = new HashSet<>();
+            while (told.size() < evicted) {
+                RespClient.Push push = assertInstanceOf(RespClient.Push.class, c.read());
+                assertTrue(told.add(((List<?>) push.items().get(1)).get(0)), "twice: " + push);
+            }
+            for (Object key : told) {
+                assertEquals(0L, w.call("EXISTS", (String) key), "told of " + key);
+            }
         }
     }
 
