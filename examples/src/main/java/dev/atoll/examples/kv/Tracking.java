@@ -124,10 +124,28 @@ final class Tracking {
             reader = null;
         } else if (command.writes && active() && !(out.size() > mark && out.bytes()[mark] == '-')) {
             long writer = executingFor == null ? 0 : executingFor.id;
-            for (int i : CommandKeys.indexes(command, r)) {
-                changed(r.bytes, r.offset(i), r.length(i), writer);
+            int[] indexes = CommandKeys.indexes(command, r);
+            for (int k = 0; k < indexes.length; k++) {
+                if (writes(command, k, indexes.length)) {
+                    int i = indexes[k];
+                    changed(r.bytes, r.offset(i), r.length(i), writer);
+                }
             }
         }
+    }
+
+    /**
+     * Whether write command {@code command} writes its {@code k}th key of {@code keys} ({@link CommandKeys#indexes}'
+     * order): a store writes only its destination, not its sources, as Redis signals it.
+     */
+    private static boolean writes(Command command, int k, int keys) {
+        return switch (command) {
+            case SINTERSTORE, SUNIONSTORE, SDIFFSTORE, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZRANGESTORE, BITOP, PFMERGE,
+                 GEOSEARCHSTORE -> k == 0;
+            case COPY, SORT -> k == 1;                             // COPY's destination, SORT's STORE key
+            case GEORADIUS, GEORADIUSBYMEMBER -> k == 0 && keys == 2; // STORE's key first
+            default -> true;
+        };
     }
 
     private void remember(Command command, Request r, KvConnection client) {
