@@ -203,6 +203,7 @@ final class ClientTracking {
         }
         ClientTracking state = t;
         boolean wasOn = t.on;
+        ClientTracking before = wasOn ? t.copy() : null; // what a refused REDIRECT leaves, as Redis leaves it
         state.on = true;
         state.bcast = bcast;
         state.optIn = optIn;
@@ -257,11 +258,8 @@ final class ClientTracking {
                 }
             }
             if (target != 0 && at < 0) {
-                if (state.redirect == target) { // not changed since by a later command: undone
-                    c.home.tracking.disabled(c);
-                    state.on = false;
-                    state.prefixes.clear();
-                    c.tracking = null;
+                if (c.tracking == state && state.redirect == target) { // not changed since by a later command: undone
+                    undo(c, before);
                 }
                 reply.error(NO_SUCH_CLIENT);
                 return;
@@ -271,6 +269,39 @@ final class ClientTracking {
             }
             reply.ok();
         });
+    }
+
+    /** A copy of this state (its prefixes' list too). */
+    private ClientTracking copy() {
+        ClientTracking t = new ClientTracking();
+        t.on = on;
+        t.bcast = bcast;
+        t.optIn = optIn;
+        t.optOut = optOut;
+        t.noLoop = noLoop;
+        t.caching = caching;
+        t.redirect = redirect;
+        t.redirectShard = redirectShard;
+        t.brokenRedirect = brokenRedirect;
+        t.prefixes.addAll(prefixes);
+        return t;
+    }
+
+    /** A TRACKING ON whose redirect was not found: the state before it (off, or its earlier mode and prefixes on every shard). */
+    private static void undo(KvConnection c, ClientTracking before) {
+        if (before == null) {
+            c.home.tracking.disabled(c);
+            c.tracking = null;
+            return;
+        }
+        c.tracking = before;
+        if (before.bcast) {
+            long id = c.id;
+            int home = c.home.id;
+            List<byte[]> names = List.copyOf(before.prefixes);
+            boolean noLoop = before.noLoop;
+            c.home.tracking.everyShard(shard -> shard.tracking.subscribe(id, home, noLoop, names));
+        }
     }
 
     private static final String NO_SUCH_CLIENT = "ERR The client ID you want redirect to does not exist";

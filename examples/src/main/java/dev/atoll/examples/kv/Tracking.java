@@ -382,11 +382,11 @@ final class Tracking {
             return;
         }
         node.trackingClients.decrementAndGet();
-        everyShard(c.id, other -> other.tracking.forget(c.id));
+        everyShard(other -> other.tracking.forget(c.id));
     }
 
     /** Runs {@code work} on every shard, after the commands this shard already queued for them (the mesh's order). */
-    void everyShard(long id, java.util.function.Consumer<KvShard> work) {
+    void everyShard(java.util.function.Consumer<KvShard> work) {
         shard.batches.sendAll();
         for (KvShard other : node.shards) {
             shard.shard().sendReply(other.id, () -> work.accept(other));

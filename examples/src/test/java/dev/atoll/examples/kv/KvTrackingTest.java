@@ -463,6 +463,8 @@ class KvTrackingTest extends KvOneAndTwoShards {
         {"c", List.of("CLIENT", "GETREDIR"), -1L},
         {"c", List.of("CLIENT", "TRACKINGINFO"), map("flags", set("off"), "redirect", -1L, "prefixes", List.of())},
         {"c", List.of("CLIENT", "TRACKING", "on", "optin"), "OK"},
+        {"c", List.of("CLIENT", "TRACKING", "on", "optin", "redirect", "99999"),
+            err("ERR The client ID you want redirect to does not exist")}, // tracking stays as it was
         {"c", List.of("CLIENT", "TRACKING", "on", "optout"), err("ERR You can't switch OPTIN/OPTOUT mode before disabling "
             + "tracking for this client, and then re-enabling it with a different mode.")},
         {"c", List.of("CLIENT", "TRACKING", "on", "bcast"), err("ERR You can't switch BCAST mode on/off before disabling "
