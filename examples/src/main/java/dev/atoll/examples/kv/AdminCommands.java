@@ -186,6 +186,9 @@ final class AdminCommands {
             case "kill" -> {
                 return clientKill(r, out);
             }
+            case "tracking", "caching", "getredir", "trackinginfo" -> {
+                return ClientTracking.command(node, connection, sub, r, out);
+            }
             default -> {
                 server.connectionCommand(Command.CLIENT, r, out);
                 return null;
@@ -434,6 +437,7 @@ final class AdminCommands {
         Map<String, String> seen = new HashMap<>();
         int keyspaceEvents = node.keyspaceEvents;
         LatencyCommands.Settings latency = node.latency;
+        long trackingMaxKeys = node.trackingTableMaxKeys;
         try {
             for (int i = 2; i < r.count(); i += 2) {
                 String name = r.string(i).toLowerCase(Locale.ROOT);
@@ -452,6 +456,11 @@ final class AdminCommands {
                     if (keyspaceEvents < 0) {
                         throw new Refused(failed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."));
                     }
+                } else if (name.equals("tracking-table-max-keys")) { // client-side caching (Tracking)
+                    trackingMaxKeys = integer(name, value);
+                    if (trackingMaxKeys < 0) {
+                        throw new Refused(failed(name, "argument must be between 0 and " + Long.MAX_VALUE + " inclusive"));
+                    }
                 } else {
                     s = set(s, name, value);
                 }
@@ -463,6 +472,7 @@ final class AdminCommands {
         node.settings = s;
         node.keyspaceEvents = keyspaceEvents;
         node.latency = latency;
+        node.trackingTableMaxKeys = trackingMaxKeys;
         boolean timeout = seen.containsKey("timeout");
         boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
         boolean fsync = seen.containsKey("appendfsync");

@@ -54,6 +54,8 @@ final class Batch implements Runnable, ReplySource {
     /** Per command: the connection that sent it (told when the batch is home), and its protocol. */
     private KvConnection[] askers = new KvConnection[8];
     private boolean[] resp3 = new boolean[8];
+    /** Per command: a read its connection's client-side caching remembers ({@link Tracking}). */
+    private boolean[] tracked = new boolean[8];
     private int[] ends = new int[8];
     /** Per command: where it ends in {@link #commands}. */
     private int[] commandEnds = new int[8];
@@ -100,6 +102,7 @@ final class Batch implements Runnable, ReplySource {
         ensure(index);
         askers[index] = asker;
         this.resp3[index] = resp3;
+        tracked[index] = false;
         commandEnds[index] = commands.size();
         if (account < 0) {
             account = index;
@@ -108,6 +111,11 @@ final class Batch implements Runnable, ReplySource {
         accounts[index] = account;
         references++;
         return index;
+    }
+
+    /** Command {@code index} is a read whose keys its connection tracks (CLIENT TRACKING). */
+    void tracked(int index) {
+        tracked[index] = true;
     }
 
     /** For a local batch: marks the end of the reply just appended to {@link #replies}; returns its index. */
@@ -200,6 +208,7 @@ final class Batch implements Runnable, ReplySource {
                 int before = replies.size();
                 replies.resp3(resp3[i]).limitTo(budget);
                 owner.executingFor = askers[i];
+                owner.tracking.reader = tracked[i] ? askers[i] : null;
                 owner.execute(command, r, replies, now);
                 owner.executingFor = null;
                 budgets[account] = budget - (replies.size() - before);
@@ -260,6 +269,7 @@ final class Batch implements Runnable, ReplySource {
             ends = Arrays.copyOf(ends, length);
             askers = Arrays.copyOf(askers, length);
             resp3 = Arrays.copyOf(resp3, length);
+            tracked = Arrays.copyOf(tracked, length);
             commandEnds = Arrays.copyOf(commandEnds, length);
             accounts = Arrays.copyOf(accounts, length);
             budgets = Arrays.copyOf(budgets, length);

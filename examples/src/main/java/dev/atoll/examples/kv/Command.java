@@ -16,7 +16,7 @@ enum Command {
     HELLO(-1, Kind.CONNECTION, "connection", "6.0.0", "Handshakes with the server: RESP2 or RESP3.", "noscript", "loading", "stale", "fast", "no_auth"),
     SELECT(2, Kind.CONNECTION, "connection", "1.0.0", "Changes the selected database (only 0 exists).", "loading", "stale", "fast"),
     QUIT(-1, Kind.CONNECTION, "connection", "1.0.0", "Closes the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
-    CLIENT(-2, Kind.SERVER, "connection", "2.4.0", "CLIENT LIST, INFO, KILL (over all shards), SETNAME, GETNAME, ID, SETINFO, NO-EVICT, GETREDIR, TRACKINGINFO.", "noscript", "loading", "stale"),
+    CLIENT(-2, Kind.SERVER, "connection", "2.4.0", "CLIENT LIST, INFO, KILL (over all shards), SETNAME, GETNAME, ID, SETINFO, NO-EVICT, TRACKING, CACHING, GETREDIR, TRACKINGINFO (client-side caching).", "noscript", "loading", "stale"),
     COMMAND(-1, Kind.CONNECTION, "server", "2.8.13", "Returns detailed information about all commands.", "loading", "stale"),
     CONFIG(-2, Kind.SERVER, "server", "2.0.0", "CONFIG GET, SET (the parameters that change at run time), RESETSTAT.", "admin", "noscript", "loading", "stale"),
     TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),

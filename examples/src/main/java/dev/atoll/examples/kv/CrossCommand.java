@@ -54,6 +54,7 @@ abstract class CrossCommand {
         if (shard.watches.any()) {
             shard.watches.touch(key, 0, key.length);
         }
+        shard.tracking.changed(key, 0, key.length);
     }
 
     /** The shard that owns {@code key}. */

@@ -163,6 +163,7 @@ final class KeyspaceEvents {
      * {@code event} of class {@code type} if the key holds a value now, else {@code del} if it was there.
      */
     void stored(int type, String event, byte[] key, boolean existed) {
+        shard.tracking.changed(key, 0, key.length); // client-side caching's invalidation (Tracking)
         if (node.keyspaceEvents == 0) {
             return;
         }
@@ -184,6 +185,7 @@ final class KeyspaceEvents {
 
     /** A round or a blocked client took from {@code key}: {@code event} of class {@code type}, then {@code del} if that emptied it. */
     void took(int type, String event, byte[] key) {
+        shard.tracking.changed(key, 0, key.length); // client-side caching's invalidation (Tracking)
         if (node.keyspaceEvents == 0) {
             return;
         }

@@ -499,6 +499,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         } finally {
             errors.end(outer);
         }
+        if (tracking != null) {
+            tracking.commandDone(command, r, command == Command.MULTI || multi.queues(command)); // MULTI keeps CACHING for EXEC
+        }
         if (monitored) {
             home.monitors.feed(this, r);
         }
@@ -701,6 +704,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         ReplyWriter writer = localOut();
         writer.limitTo(limits.hardLimit() - replyBytes());
         home.executingFor = this;
+        home.tracking.reader = tracksRead(command) ? this : null;
         home.execute(command, r, writer, now);
         home.executingFor = null;
         hardLimitReached |= writer.full();
@@ -735,6 +739,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             accountsOut++;
         }
         requestBytesOut += batch.commandSize(index);
+        if (tracksRead(lastCommand)) {
+            batch.tracked(index);
+        }
         push(batch, index);
     }
 
@@ -1084,6 +1091,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             blocked = null;
         }
         multi.closed();
+        home.tracking.closed(this);
         if (monitoring) {
             home.monitors.remove(this);
         }
@@ -1111,6 +1119,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     }
 
     // ---- pub/sub and administration (PubSub, PubSubCommands, AdminCommands) ----
+
+    /** CLIENT TRACKING's state; null while it never tracked or turned it off. */
+    ClientTracking tracking;
+
+    /** Whether {@code command}, dispatched now, is a read whose keys its client-side caching remembers. */
+    boolean tracksRead(Command command) {
+        return tracking != null && command.reads && !command.writes && tracking.tracksReads();
+    }
 
     /** Made at its first pub/sub or administration command. */
     private AdminCommands admin;
@@ -1173,6 +1189,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** RESET: no transaction nor watched key, no subscriptions, RESP2, no name, and (with a password) not authenticated. */
     void reset() {
         noEvict = false;
+        if (tracking != null) { // RESET turns client-side caching off, as in Redis
+            home.tracking.disabled(this);
+            tracking = null;
+        }
         multi.discardAll();
         if (monitoring) {
             monitoring = false;

@@ -24,7 +24,7 @@ final class KvInfo {
                       long replyBytesPeak, long usedMemory, long maxMemory, long evictedKeys, long[] calls,
                       long[] executionNanos, dev.atoll.shards.ShardStats.Snapshot loop, int lockedKeys, long lockWaits,
                       long errorReplies, java.util.Map<String, Long> errorCodes, long[] rejectedCalls,
-                      long[] failedCalls, org.HdrHistogram.Histogram[] latency) { }
+                      long[] failedCalls, org.HdrHistogram.Histogram[] latency, long[] tracking) { }
 
     /** Whether INFO {@code sections} include latencystats (copied from every shard only then: they are large). */
     static boolean wantsLatency(List<String> sections) {
@@ -45,7 +45,7 @@ final class KvInfo {
                 s.queryBufferBytes, s.replyBytes, s.replyBytesPeak, s.table.usedBytes(), s.eviction.limit(),
                 s.eviction.evictedKeys, s.calls.clone(), s.executionNanos.clone(), s.shard().stats(), s.locks.lockedKeys(),
                 s.locks.waited, s.errors().total, s.errors().codes(), s.errors().rejected.clone(),
-                s.errors().failed.clone(), latency ? s.latency.histograms(null) : null);
+                s.errors().failed.clone(), latency ? s.latency.histograms(null) : null, s.tracking.counts());
     }
 
     static String text(KvNode node, List<String> sections, Object[] results) {
@@ -63,6 +63,9 @@ final class KvInfo {
         long usedMemory = 0;
         long evicted = 0;
         long errorReplies = 0;
+        long trackedKeys = 0;
+        long trackedItems = 0;
+        long trackedPrefixes = 0;
         java.util.TreeMap<String, Long> errorCodes = new java.util.TreeMap<>();
         for (Object o : results) {
             ShardStats s = (ShardStats) o;
@@ -78,6 +81,9 @@ final class KvInfo {
             usedMemory += s.usedMemory();
             evicted += s.evictedKeys();
             errorReplies += s.errorReplies();
+            trackedKeys += s.tracking()[0];
+            trackedItems += s.tracking()[1];
+            trackedPrefixes = Math.max(trackedPrefixes, s.tracking()[2]); // every shard holds every prefix
             s.errorCodes().forEach((code, count) -> errorCodes.merge(code, count, Long::sum));
         }
         KvSettings settings = node.settings;
@@ -100,6 +106,7 @@ final class KvInfo {
             b.append("# Clients\r\n")
                     .append("connected_clients:").append(node.connections.get()).append("\r\n")
                     .append("blocked_clients:").append(node.blockedClients.get()).append("\r\n")
+                    .append("tracking_clients:").append(node.trackingClients.get()).append("\r\n")
                     .append("maxclients:").append(settings.maxConnections()).append("\r\n\r\n");
         }
         if (all || sections.contains("memory")) {
@@ -135,6 +142,9 @@ final class KvInfo {
                     .append("evicted_keys:").append(evicted).append("\r\n")
                     .append("keyspace_hits:").append(hits).append("\r\n")
                     .append("keyspace_misses:").append(misses).append("\r\n")
+                    .append("tracking_total_keys:").append(trackedKeys).append("\r\n")
+                    .append("tracking_total_items:").append(trackedItems).append("\r\n")
+                    .append("tracking_total_prefixes:").append(trackedPrefixes).append("\r\n")
                     .append("total_error_replies:").append(errorReplies).append("\r\n\r\n");
         }
         if (all || sections.contains("replication")) {

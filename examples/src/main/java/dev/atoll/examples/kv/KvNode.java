@@ -42,6 +42,10 @@ final class KvNode {
     volatile int keyspaceEvents;
     /** LATENCY's settings (CONFIG SET latency-monitor-threshold, latency-tracking, latency-tracking-info-percentiles). */
     volatile LatencyCommands.Settings latency = LatencyCommands.Settings.DEFAULT;
+    /** Connections with CLIENT TRACKING on over all shards (INFO's tracking_clients). */
+    final AtomicInteger trackingClients = new AtomicInteger();
+    /** {@code tracking-table-max-keys} (CONFIG SET changes it): the tracking tables' bound over all shards; 0: none. */
+    volatile long trackingTableMaxKeys = 1_000_000;
     /** Connections in MONITOR mode over all shards: every dispatch reads it ({@link Monitors#any}). */
     final AtomicInteger monitors = new AtomicInteger();
     /** ACL LOG: the refused authentications of every shard's connections. */

@@ -91,6 +91,8 @@ final class KvShard {
     final Monitors monitors = new Monitors(this);
     /** notify-keyspace-events: what its keys' changes publish. */
     final KeyspaceEvents events = new KeyspaceEvents(this);
+    /** Client-side caching: the keys tracking clients read here, the BCAST prefixes, this shard's tracking clients. */
+    final Tracking tracking = new Tracking(this);
     /** DEBUG SET-ACTIVE-EXPIRE 0 stops the sampling (lazy expiry goes on), as in Redis. */
     private boolean activeExpire = true;
     private KvNode node;
@@ -150,6 +152,7 @@ final class KvShard {
         this.batches = new BatchPool(node, this);
         monitors.start(node);
         events.start(node);
+        tracking.start(node);
         this.replyBytesLimit = settings.output().shardTotal(node.shardCount());
         armExpiry();
         armIdleCheck();
@@ -240,6 +243,7 @@ final class KvShard {
         if (notified != null) {
             events.after(command, r, notified, table, out, mark); // before the pops it wakes, whose events follow, as in Redis
         }
+        tracking.after(command, r, out, mark, executingFor); // a tracked read remembers its keys, a write invalidates them
         if (blocking.hasReady()) {
             blocking.serveReady(); // as Redis: clients blocked on a key this command pushed to are served before the next command
         }
@@ -797,6 +801,7 @@ final class KvShard {
         if (watches.any()) {
             watches.touch(e.data, 0, e.keyLength());
         }
+        tracking.changed(e.data, 0, e.keyLength());
         if (aof != null) {
             aof.del(e);
         }
@@ -807,6 +812,7 @@ final class KvShard {
         if (watches.any()) {
             watches.touchExisting(table);
         }
+        tracking.flushed();
         table.clear();
         if (aof != null) {
             aof.flushAll();

@@ -288,23 +288,6 @@ final class ServerCommands {
                     out.error(KvShard.SYNTAX);
                 }
             }
-            case "getredir", "trackinginfo" -> {
-                if (r.count() != 2) {
-                    out.error(KvConnection.wrongArity("client|" + sub));
-                } else if (sub.equals("getredir")) {
-                    out.integer(-1); // no client-side caching: never redirected
-                } else {
-                    out.mapHeader(3).bulk("flags").setHeader(1).bulk("off")
-                            .bulk("redirect").integer(-1).bulk("prefixes").arrayHeader(0);
-                }
-            }
-            case "tracking" -> {
-                if (r.count() < 3) {
-                    out.error(KvConnection.wrongArity("client|tracking"));
-                } else {
-                    out.error("ERR client-side caching (CLIENT TRACKING) is not supported by this server");
-                }
-            }
             case "setinfo" -> {
                 if (r.count() != 4) {
                     out.error(KvConnection.wrongArity("client|setinfo"));
@@ -347,6 +330,7 @@ final class ServerCommands {
         parameters.put("port", Integer.toString(node.port));
         parameters.put("requirepass", s.password());
         parameters.put("notify-keyspace-events", KeyspaceEvents.format(node.keyspaceEvents));
+        parameters.put("tracking-table-max-keys", Long.toString(node.trackingTableMaxKeys));
         KvSettings.OutputLimits limits = s.output();
         KvSettings.PubSubLimits pubsub = s.pubsubOutput();
         parameters.put("client-output-buffer-limit", "normal " + limits.hardLimit() + " " + limits.softLimit() + " "

@@ -59,6 +59,8 @@ final class Transaction extends PendingReply {
         /** Ran this round's work already (the last part, at its lock). */
         private boolean ran;
         private boolean released;
+        /** Per command index: the connection whose client-side caching remembers that read's keys ({@link Tracking}); null: none. */
+        private KvConnection[] readers;
 
         Part(int shard) {
             this.shard = shard;
@@ -99,10 +101,17 @@ final class Transaction extends PendingReply {
             return count++;
         }
 
+        /** Command {@code index} is a read whose keys {@code reader}'s client-side caching remembers. */
+        void tracked(int index, KvConnection reader) {
+            readers = Arrays.copyOf(readers == null ? new KvConnection[0] : readers, Math.max(count, index + 1));
+            readers[index] = reader;
+        }
+
         /** Forgets this round's commands and replies. */
         void clear() {
             commands.clear();
             replies.clear();
+            readers = null;
             count = 0;
             executed = 0;
             executedAt = 0;
@@ -156,6 +165,7 @@ final class Transaction extends PendingReply {
             int at = executedAt;
             for (int i = executed; i < upTo; i++) {
                 at = parser.parse(bytes, at, commands.size(), r);
+                shard.tracking.reader = readers != null && i < readers.length ? readers[i] : null;
                 shard.execute(Command.lookup(r), r, replies, now);
                 ends[i] = replies.size();
             }

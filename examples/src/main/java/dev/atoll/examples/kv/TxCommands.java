@@ -157,6 +157,13 @@ final class TxCommands {
      * the one command's; {@code done} runs on the coordinator once the reply is written.
      */
     Transaction start(KvConnection connection, boolean resp3, boolean wrap, Runnable done) {
+        for (Op op : ops) { // client-side caching: the reads whose keys the connection tracks, on their shards' parts
+            if ((op.kind == ONE || op.kind == JOIN) && connection.tracksRead(op.command)) {
+                for (int k = 0; k < op.parts.length; k++) {
+                    op.parts[k].tracked(op.indexes[k], connection);
+                }
+            }
+        }
         int cross = nextCross(0);
         Transaction.Work first = cross < 0 ? (part, shard, now) -> part.execute(shard, now, resp3) : stretch(cross, resp3);
         return Transaction.start(node, connection, resp3, parts, first, tx -> {
