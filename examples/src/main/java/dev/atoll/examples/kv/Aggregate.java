@@ -43,4 +43,12 @@ interface Aggregate {
         writeRecords(key, w);
         return 0;
     }
+
+    /**
+     * A copy that a snapshot may write on in pieces while this one changes, if the type makes one much faster than
+     * it writes its records (elements shared, never changed in place); else null.
+     */
+    default Aggregate snapshotCopy() {
+        return null;
+    }
 }

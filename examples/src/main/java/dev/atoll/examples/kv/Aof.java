@@ -64,6 +64,9 @@ final class Aof {
     private static final int INITIAL_BUFFER = 16 * 1024;
     /** The largest buffer of records always kept between writes; a larger one is kept while batches fill it. */
     private static final int RETAINED_BUFFER = 1 << 20;
+    /** A rewrite's records gather in chunks of this many bytes (a record or so more), no array regrown. */
+    private static final int RECORD_CHUNK = 1 << 20;
+    private static final int KEPT_RECORD_CHUNKS = 2;
     /** A failed write is tried again this often, as Redis does. */
     private static final Duration WRITE_RETRY = Duration.ofSeconds(1);
     /** A failed rewrite is tried again after 1, 2, 4 ... seconds, at most this many. */
@@ -109,9 +112,11 @@ final class Aof {
     private int batchPeak;
     private int lastBatchPeak;
     private long batchPeakSince;
-    /** A rewrite's two buffers, kept for the next up to {@link #RETAINED_BUFFER} each (null: none yet). */
+    /** A rewrite's two snapshot buffers, kept for the next up to {@link #RETAINED_BUFFER} each (null: none yet). */
     private ReplyWriter rewriteBuffer;
     private ReplyWriter rewriteSpare;
+    /** Chunks for a rewrite's records, written and free: kept for the next, up to {@link #KEPT_RECORD_CHUNKS}. */
+    private final ArrayDeque<ReplyWriter> freeRecordChunks = new ArrayDeque<>();
     /** Bytes ever appended (a logical position that also orders the waiters), written, and synced. */
     private long appended;
     private long written;
@@ -138,10 +143,7 @@ final class Aof {
     private boolean retryScheduled;
     /** The clean stop's sync: it fails, rather than waits, when the log cannot be written. */
     private Promise<Void> stopSync;
-    /**
-     * Non-null while a rewrite runs, until its switch: the bytes for its file not yet handed to a write — its
-     * snapshot's keys and every record since it began, in the order they came.
-     */
+    /** Non-null while a rewrite runs, until its switch: the chunk its records since its start go into now. */
     private ReplyWriter rewriteTail;
     private Rewrite rewrite;
     private boolean rewriteRequested;
@@ -386,6 +388,9 @@ final class Aof {
         appended += length;
         if (rewriteTail != null) {
             rewriteTail.raw(pending.bytes(), recordStart, length);
+            if (rewriteTail.size() >= RECORD_CHUNK) {
+                rewrite.recordChunkFull();
+            }
         }
         if (!full && appended - written > settings.aofMaxQueuedBytes() && health == Health.OK) {
             full = true;
@@ -652,17 +657,18 @@ final class Aof {
     /**
      * One rewrite in progress: the snapshot's walk, the new file, how far it is written, and the switch-over.
      *
-     * <p>The snapshot is the keys as they were when it began, taken without a pause proportional to the data
-     * (Redis forks for it; a shard has no copy-on-write pages): {@link KeyTable#beginSnapshot} serializes each
-     * key into {@link #rewriteTail} either when a step of the walk ({@link #walk}, once per loop iteration, about
-     * {@link #STEP_BYTES} at a time) reaches it or before a command looks it up, whichever is first. An aggregate
-     * of more than {@link #PIECE} elements that the walk reaches is written {@link #PIECE} elements at a time
-     * over steps ({@link #large}), or all that is left of it when a command looks it up (or the table deletes
-     * it) first. Every record from the start on goes there too, as it comes, and the file is written as it fills:
-     * a record follows its key's snapshot, as a key is serialized before any command changes it; none is
-     * doubled, as a key made after the start is in no snapshot. Once the walk is over and little is left to
-     * write, the new file is synced while the live one goes on, then the switch holds the live file for the
-     * rest and a short sync.
+     * <p>The new file is the snapshot — the keys as they were when the rewrite began — then every record since.
+     * The snapshot is taken without a pause proportional to the data (Redis forks for it; a shard has no
+     * copy-on-write pages): {@link KeyTable#beginSnapshot} serializes each key into {@link #snapshot} either when
+     * a step of the walk ({@link #walk}, once per loop iteration, about {@link #STEP_BYTES} at a time) reaches
+     * it or before a command looks it up, whichever is first, and a key made after the start is in no snapshot.
+     * An aggregate of more than {@link #PIECE} elements is written {@link #PIECE} elements at a time over steps
+     * ({@link #large}); when a command looks it up first, a list is copied (its elements are shared: a copy of
+     * references, much quicker than writing its records) and the copy written on in pieces, another type written
+     * whole then. The snapshot is written as it fills, while the records since the start gather in chunks of
+     * {@link #RECORD_CHUNK} ({@link #records}, then {@link #rewriteTail}); once the whole snapshot is written,
+     * so are they, and once little is left the new file is synced while the live one goes on, then the switch
+     * holds the live file for the rest and a short sync.
      */
     private final class Rewrite implements KeyTable.SnapshotWriter {
         /** A step of the walk serializes about this much, and for about {@link #STEP_NANOS} at most. */
@@ -678,19 +684,22 @@ final class Aof {
         private final Runnable walkTask = this::walk;
         private LogFile next;
         private long nextSize;
-        /** The bytes being written (null: none), and the buffer that takes {@link #rewriteTail}'s place then. */
+        /** The snapshot's bytes not yet handed to a write, and its other buffer (null while that one is written). */
+        private ReplyWriter snapshot;
+        private ReplyWriter snapshotSpare;
+        /** Full chunks of the records since the start, in order, before {@link #rewriteTail}, the one filling. */
+        private final ArrayDeque<ReplyWriter> records = new ArrayDeque<>();
+        /** The bytes being written: a snapshot buffer or a chunk of records (null: none). */
         private ReplyWriter inWrite;
-        private ReplyWriter spare;
-        /** The new file was synced after the walk: the switch's own sync covers only what came since. */
+        /** The new file was synced after the snapshot and most records: the switch's sync covers only the rest. */
         private boolean presynced;
-        /** The walk's cursor; whether it has visited every key; whether a step is queued; whether all is written. */
+        /** The walk's cursor; whether it has visited every key; whether a step is queued; whether all is serialized. */
         private long cursor;
         private boolean scanned;
         private boolean walkQueued;
         private boolean walked;
-        /** Large aggregates the walk reached, written a piece a step: the first from {@link #piecePosition} on. */
-        private final ArrayDeque<KeyTable.Entry> large = new ArrayDeque<>();
-        private long piecePosition;
+        /** Large aggregates being written a piece a step, the first first. */
+        private final ArrayDeque<Piece> large = new ArrayDeque<>();
         /** The live file's writes are held until the switch. */
         boolean holdLive;
         /** The live file is idle and the new one is being put in its place. */
@@ -707,9 +716,10 @@ final class Aof {
         void start() {
             // the last rewrite's buffers, else new ones: grown by doubling through each rewrite, they were a
             // tenth of what a pipelined MSET allocated
-            rewriteTail = rewriteBuffer != null ? rewriteBuffer : new ReplyWriter(STEP_BYTES * 2);
-            spare = rewriteSpare != null ? rewriteSpare : new ReplyWriter(STEP_BYTES * 2);
+            snapshot = rewriteBuffer != null ? rewriteBuffer : new ReplyWriter(STEP_BYTES * 2);
+            snapshotSpare = rewriteSpare != null ? rewriteSpare : new ReplyWriter(STEP_BYTES * 2);
             rewriteBuffer = rewriteSpare = null;
+            rewriteTail = recordChunk();
             table.beginSnapshot(this);
             queueWalk();
             store.open(target, true).whenComplete((opened, error) -> {
@@ -725,18 +735,15 @@ final class Aof {
         }
 
         /**
-         * A key into the snapshot, as it is before anything changes it (an expired key is left out); a large
-         * aggregate the walk reached goes to {@link #large}, and one a lookup asks for is finished now.
+         * A key into the snapshot as it is now, before anything changes it (an expired key is left out); a large
+         * aggregate the walk reached goes to {@link #large}, and one a lookup asks for is copied or written now.
          */
         @Override
         public boolean write(KeyTable.Entry e, boolean whole) {
-            if (!large.isEmpty() && large.contains(e)) { // a few at most
+            Piece queued = queued(e);
+            if (queued != null) {
                 if (whole) {
-                    long position = e == large.peekFirst() ? piecePosition : 0;
-                    do {
-                        position = e.aggregate().writeRecords(e.data, rewriteTail, position, PIECE);
-                    } while (position != 0);
-                    finished(e);
+                    detachOrFinish(queued);
                 }
                 return whole; // else the walk met it again (the table resized): it is on its way
             }
@@ -744,33 +751,63 @@ final class Aof {
             // an empty aggregate is no key, but an emptied stream is one, as in Redis
             if ((expireAt == 0 || expireAt > System.currentTimeMillis())
                     && (e.isString() || e.aggregateSize() > 0 || e.aggregate() instanceof StreamValue)) {
-                if (!whole && e.aggregate() != null && e.aggregateSize() > PIECE) {
-                    large.addLast(e);
-                    return false;
+                if (e.aggregate() != null && e.aggregateSize() > PIECE) {
+                    Piece p = new Piece(e, e.aggregate(), expireAt);
+                    large.addLast(p);
+                    if (!whole) {
+                        return false;
+                    }
+                    detachOrFinish(p);
+                    return true;
                 }
-                writeEntry(rewriteTail, e, expireAt);
+                writeEntry(snapshot, e, expireAt);
             }
             return true;
         }
 
-        /** FLUSHALL: the large aggregates not yet written whole are deleted; their pieces written are, by its record. */
-        @Override
-        public void cleared() {
-            large.clear();
-            piecePosition = 0;
+        private Piece queued(KeyTable.Entry e) {
+            for (Piece p : large) { // a few at most
+                if (p.entry == e) {
+                    return p;
+                }
+            }
+            return null;
         }
 
-        /** The last piece of {@code e} is written: then its expiry, and it leaves {@link #large}. */
-        private void finished(KeyTable.Entry e) {
-            writeExpiry(rewriteTail, e, table.expireAt(e));
-            if (e == large.peekFirst()) {
-                piecePosition = 0;
+        /** A command is about to look {@code p}'s key up: its pieces go on from a copy, or the rest is written now. */
+        private void detachOrFinish(Piece p) {
+            Aggregate copy = p.source.snapshotCopy();
+            if (copy != null) {
+                p.source = copy;
+                p.detached = true;
+                return;
             }
-            large.remove(e);
+            while (p.position != 0 || !p.started) {
+                writePiece(p);
+            }
+        }
+
+        /** The next piece of {@code p}; after its last, its expiry, and it leaves {@link #large}. */
+        private void writePiece(Piece p) {
+            p.started = true;
+            p.position = p.source.writeRecords(p.entry.data, snapshot, p.position, PIECE);
+            if (p.position == 0) {
+                writeExpiry(snapshot, p.entry, p.expireAt);
+                large.remove(p);
+                if (!p.detached) {
+                    table.snapshotted(p.entry);
+                }
+            }
+        }
+
+        /** The records since the start fill a chunk: it waits in {@link #records} for the snapshot. */
+        void recordChunkFull() {
+            records.addLast(rewriteTail);
+            rewriteTail = recordChunk();
         }
 
         private void queueWalk() {
-            if (!walkQueued && !walked && !ended && rewriteTail.size() < MAX_UNWRITTEN) {
+            if (!walkQueued && !walked && !ended && snapshot.size() < MAX_UNWRITTEN) {
                 walkQueued = true;
                 shard.execute(walkTask); // the next loop iteration: connections and the mesh are served in between
             }
@@ -782,16 +819,12 @@ final class Aof {
             if (ended) {
                 return;
             }
-            int stepEnd = rewriteTail.size() + STEP_BYTES;
+            int stepEnd = snapshot.size() + STEP_BYTES;
             long deadline = System.nanoTime() + STEP_NANOS; // a sorted set's scores take longer to write than bytes
-            while (rewriteTail.size() < stepEnd && System.nanoTime() - deadline < 0) {
-                KeyTable.Entry e = large.peekFirst();
-                if (e != null) {
-                    piecePosition = e.aggregate().writeRecords(e.data, rewriteTail, piecePosition, PIECE);
-                    if (piecePosition == 0) {
-                        finished(e);
-                        table.snapshotted(e);
-                    }
+            while (snapshot.size() < stepEnd && System.nanoTime() - deadline < 0) {
+                Piece p = large.peekFirst();
+                if (p != null) {
+                    writePiece(p);
                 } else if (!scanned) {
                     cursor = table.walkSnapshot(cursor, 16);
                     scanned = cursor == 0;
@@ -806,15 +839,22 @@ final class Aof {
         }
 
         /**
-         * Writes what waits for the new file, a write at a time; once the walk is over and little waits, syncs the
-         * new file beside the live one, then switches.
+         * Writes what waits for the new file, a write at a time: the snapshot as it fills, then the records; once
+         * little waits, syncs the new file beside the live one, then switches.
          */
         private void writeNext() {
             if (next == null || inWrite != null || ended || holdLive) {
                 return;
             }
-            // after the walk: all that waits is written, the file synced beside the live one, then the switch
-            if (walked && (presynced ? rewriteTail.size() < INITIAL_BUFFER : rewriteTail.size() == 0)) {
+            if (snapshot.size() > 0) {
+                inWrite = snapshot;
+                snapshot = snapshotSpare;
+                snapshotSpare = null;
+            } else if (!walked) {
+                return; // the walk's next step writes again
+            } else if (!records.isEmpty()) {
+                inWrite = records.pollFirst();
+            } else if (presynced ? rewriteTail.size() < INITIAL_BUFFER : rewriteTail.size() == 0) {
                 if (presynced) {
                     holdLive = true;
                     pump(); // calls liveIdle() now, or once the live file's operations in flight are done
@@ -823,12 +863,10 @@ final class Aof {
                     next.fdatasync().whenComplete((ignored, error) -> afterWrite(0, error));
                 }
                 return;
+            } else {
+                inWrite = rewriteTail;
+                rewriteTail = recordChunk();
             }
-            if (rewriteTail.size() == 0) {
-                return; // the walk's next step writes again
-            }
-            inWrite = rewriteTail;
-            rewriteTail = spare;
             new LogWrite(next, inWrite, nextSize).start().whenComplete(this::afterWrite);
         }
 
@@ -840,7 +878,11 @@ final class Aof {
             if (inWrite != null) {
                 nextSize += written;
                 inWrite.clear();
-                spare = inWrite;
+                if (snapshotSpare == null) {
+                    snapshotSpare = inWrite;
+                } else {
+                    freeRecordChunks.addLast(inWrite);
+                }
                 inWrite = null;
             }
             queueWalk();
@@ -864,7 +906,7 @@ final class Aof {
             new LogWrite(next, tail, nextSize).start()
                     .flatMap(n -> {
                         nextSize += n;
-                        keepBuffers(tail, spare);
+                        keepBuffers(tail);
                         return next.fdatasync();
                     })
                     .flatMap(ignored -> {
@@ -912,13 +954,17 @@ final class Aof {
             pump();
         }
 
-        /** Keeps the rewrite's written buffers for the next rewrite, unless they grew past {@link #RETAINED_BUFFER}. */
-        private void keepBuffers(ReplyWriter written, ReplyWriter unused) {
-            written.clear();
-            written.trim(RETAINED_BUFFER / 4);
-            unused.trim(RETAINED_BUFFER / 4);
-            rewriteBuffer = written;
-            rewriteSpare = unused;
+        /** Keeps the snapshot's buffers for the next rewrite unless they grew past {@link #RETAINED_BUFFER}, and the last chunk. */
+        private void keepBuffers(ReplyWriter lastChunk) {
+            snapshot.trim(RETAINED_BUFFER / 4);
+            snapshotSpare.trim(RETAINED_BUFFER / 4);
+            rewriteBuffer = snapshot;
+            rewriteSpare = snapshotSpare;
+            lastChunk.clear();
+            freeRecordChunks.addLast(lastChunk);
+            while (freeRecordChunks.size() > KEPT_RECORD_CHUNKS) {
+                freeRecordChunks.pollFirst();
+            }
         }
 
         /** The rewrite failed: the live log goes on with every record it had queued. */
@@ -930,6 +976,7 @@ final class Aof {
             ended = true;
             table.endSnapshot(false);
             large.clear();
+            records.clear();
             rewriteTail = null;
             rewrite = null;
             if (next != null) {
@@ -942,6 +989,29 @@ final class Aof {
                 scheduleRetry();
             }
             pump();
+        }
+    }
+
+    /** A chunk for a rewrite's records: a kept one, else a new one. */
+    private ReplyWriter recordChunk() {
+        ReplyWriter chunk = freeRecordChunks.pollLast();
+        return chunk != null ? chunk : new ReplyWriter(RECORD_CHUNK + INITIAL_BUFFER);
+    }
+
+    /** A large aggregate in a rewrite's snapshot: where its pieces come from, its expiry then, how far it is written. */
+    private static final class Piece {
+        final KeyTable.Entry entry;
+        /** The key's aggregate, or a copy of it as it was when a command looked it up ({@link #detached}). */
+        Aggregate source;
+        final long expireAt;
+        long position;
+        boolean started;
+        boolean detached;
+
+        Piece(KeyTable.Entry entry, Aggregate source, long expireAt) {
+            this.entry = entry;
+            this.source = source;
+            this.expireAt = expireAt;
         }
     }
 

@@ -396,9 +396,6 @@ final class KeyTable {
          * {@link #snapshotted} once done, unless a lookup meanwhile asked for the rest ({@code whole}).
          */
         boolean write(Entry entry, boolean whole);
-
-        /** The table was emptied (FLUSHALL): the keys it was taking on in pieces are gone. */
-        void cleared();
     }
 
     private Entry[] buckets = new Entry[MIN_BUCKETS];
@@ -572,9 +569,6 @@ final class KeyTable {
     }
 
     void remove(Entry entry) {
-        if ((entry.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
-            firstUse(entry, true); // a snapshot walks: the key goes into it before the record of its deletion
-        }
         int index = entry.hash() & (buckets.length - 1);
         Entry previous = null;
         for (Entry e = buckets[index]; e != null; previous = e, e = e.next) {
@@ -663,9 +657,6 @@ final class KeyTable {
     }
 
     void clear() {
-        if (snapshotWriter != null) {
-            snapshotWriter.cleared();
-        }
         buckets = new Entry[MIN_BUCKETS];
         volatileKeys = NO_ENTRIES;
         volatileExpires = NO_EXPIRES;
@@ -700,9 +691,9 @@ final class KeyTable {
      * Starts a point-in-time snapshot walked a step at a time while the table changes (Dragonfly's versioned
      * snapshot, per key): from now on every key in the table goes to {@code writer}, as it is at the start,
      * either when {@link #walkSnapshot} reaches it or before a {@link #find} hands it to a command, whichever
-     * comes first (or before {@link #remove} deletes it); keys linked from now on are not serialized (the records
-     * that made them follow the start). Every lookup goes through {@link #find}, so no command changes a key the
-     * snapshot does not hold yet.
+     * comes first; keys linked from now on are not serialized (the records that made them follow the start).
+     * Every lookup goes through {@link #find}, so no command changes a key the snapshot does not hold yet; a key
+     * deleted without one (an expiry) or by {@link #clear} is left unchanged, which the snapshot may still read.
      */
     void beginSnapshot(SnapshotWriter writer) {
         if (snapshotUnfinished) {
@@ -735,14 +726,12 @@ final class KeyTable {
 
     /** The snapshot holds {@code e} now: its writer wrote the last piece of it. */
     void snapshotted(Entry e) {
-        if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
-            e.keyMeta ^= Entry.SNAPSHOT;
-        }
+        e.keyMeta = e.keyMeta & ~Entry.SNAPSHOT | snapshotMark;
     }
 
     private void firstUse(Entry e, boolean whole) {
         if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark && (snapshotWriter == null || snapshotWriter.write(e, whole))) {
-            e.keyMeta ^= Entry.SNAPSHOT;
+            snapshotted(e);
         }
     }
 

@@ -199,6 +199,12 @@ final class ListValue implements Aggregate {
         return copy;
     }
 
+    /** A copy of the references: the elements are never changed in place. */
+    @Override
+    public Aggregate snapshotCopy() {
+        return copy();
+    }
+
     /** One RPUSH of every element, in order. */
     @Override
     public void writeRecords(byte[] key, ReplyWriter w) {

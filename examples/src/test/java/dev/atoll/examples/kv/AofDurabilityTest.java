@@ -362,12 +362,12 @@ class AofDurabilityTest {
     /**
      * An aggregate of more than 256 elements is written in pieces over steps of the walk. Here the small keys are
      * few, so the walk is inside the 3 MB list when the new file's first write is held; commands then change the
-     * list, and the rest of it must be written as it was before them (seen: the elements after the piece in
-     * progress shifted by one with the rest not written before the first command's change). A large hash, set
-     * and sorted set, written in pieces too, come back whole.
+     * list, and the rest of it must be written as it was before them, from a copy taken before the first
+     * (seen: the elements after the piece in progress shifted by one with neither the copy nor the rest written
+     * at once). A large hash, set and sorted set, written in pieces too, come back whole.
      */
     @Test
-    void aLargeAggregateWrittenInPiecesIsFinishedBeforeACommandChangesIt() throws Exception {
+    void aLargeAggregateWrittenInPiecesIsCopiedBeforeACommandChangesIt() throws Exception {
         MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ZERO);
         KvTestServer server = start(1, KvSettings.FsyncPolicy.EVERYSEC, 64L << 20, disk);
         int elements = LARGE_LIST;
@@ -441,7 +441,8 @@ class AofDurabilityTest {
     /**
      * A large list deleted while the walk writes it in pieces, by FLUSHALL or by its expiry (which deletes it
      * without a lookup), must not come back from pieces written after its deletion's record (seen: 28,208 and
-     * 20,272 elements back with {@code Rewrite.cleared} and {@code KeyTable.remove}'s serialization removed).
+     * 20,272 elements back when the records went into the snapshot's stream as they came; they now follow the
+     * whole snapshot).
      */
     @Test
     void aLargeAggregateFlushedWhileWrittenInPiecesStaysDeleted() throws Exception {
