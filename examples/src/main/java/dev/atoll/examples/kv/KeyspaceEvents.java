@@ -148,6 +148,79 @@ final class KeyspaceEvents {
         }
     }
 
+    // ---- key misses (m): a read of an absent key ----
+
+    /**
+     * Before {@code command} runs with key misses on: the arguments it reads as keys (Redis's
+     * {@code lookupKeyRead}) that are absent — each looked at as the command will (a key whose time
+     * passed is removed now, its {@code expired} sent first, as Redis's lookup does), a key named twice
+     * twice — or null when none is.
+     */
+    int[] absent(Command command, Request r, long now) {
+        int[] keys = readKeys(command, r);
+        if (keys == null) {
+            return null;
+        }
+        int absent = 0;
+        for (int i : keys) {
+            if (shard.peek(r.bytes, r.offset(i), r.length(i), now) == null) {
+                keys[absent++] = i;
+            }
+        }
+        return absent == 0 ? null : java.util.Arrays.copyOf(keys, absent);
+    }
+
+    /**
+     * After {@code command} ran: {@code keymiss} for each key {@link #absent} found, unless it answered
+     * an error found before its lookups (an argument's, a WRONGTYPE); a missing key's own errors ({@code
+     * ERR no such key}, {@code NOGROUP}) come after the lookup, as in Redis. XREADGROUP stops at its first
+     * key without the group: only that one, when absent, is missed. {@code out} holds its reply from {@code mark}.
+     */
+    void missed(Command command, Request r, int[] absent, ReplyWriter out, int mark) {
+        String error = out.size() > mark && out.bytes()[mark] == '-'
+                ? new String(out.bytes(), mark + 1, out.size() - mark - 1, StandardCharsets.UTF_8) : null;
+        if (error != null && !error.startsWith("NOGROUP ") && !error.startsWith("ERR no such key")) {
+            return;
+        }
+        for (int i : absent) {
+            if (command == Command.XREADGROUP && (error == null || !error.startsWith("NOGROUP No such key '" + r.string(i) + "'"))) {
+                continue;
+            }
+            send(KEY_MISS, "keymiss", r.bytes, r.offset(i), r.length(i));
+            if (command == Command.XREADGROUP) {
+                return;
+            }
+        }
+    }
+
+    /** The arguments Redis 7.0 reads as keys with a notification of their miss, in its order; null: none. */
+    private static int[] readKeys(Command command, Request r) {
+        if (!command.writes) {
+            return command == Command.OBJECT || command == Command.MEMORY ? null : CommandKeys.indexes(command, r); // OBJECT, MEMORY: not notified
+        }
+        return switch (command) {
+            case GETDEL, GETEX, GETSET, COPY, SORT, GEORADIUS, GEORADIUSBYMEMBER, XACK, XCLAIM, XAUTOCLAIM -> new int[] {1};
+            case SET -> setGets(r) ? new int[] {1} : null;
+            case ZRANGESTORE, GEOSEARCHSTORE -> new int[] {2};
+            case PFMERGE, XREADGROUP -> CommandKeys.indexes(command, r);   // PFMERGE reads its destination too
+            case SINTERSTORE, SUNIONSTORE, SDIFFSTORE, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, BITOP -> {
+                int[] keys = CommandKeys.indexes(command, r);
+                yield keys.length < 2 ? null : java.util.Arrays.copyOfRange(keys, 1, keys.length); // the sources
+            }
+            default -> null;
+        };
+    }
+
+    /** SET with GET: it reads the old value as GET does. */
+    private static boolean setGets(Request r) {
+        for (int i = 3; i < r.count(); i++) {
+            if (r.string(i).equalsIgnoreCase("get")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---- changes made outside execute: a cross-shard command's round, a blocked client's step ----
 
     /**

@@ -119,6 +119,35 @@ class KvKeyspaceEventsAcrossShardsTest extends KvOneAndTwoShards {
     }
 
     /**
+     * Key misses of reads whose keys two shards own: each owner sends its absent keys' {@code keymiss} (MGET,
+     * EXISTS: their parts run on each owner), XREAD its two passes' from the reader's shard, as redis-server
+     * 7.0.15 sends them with {@code KEm} (compared per key).
+     */
+    @Test
+    void keyMissesOfKeysOnTwoShards() throws Exception {
+        String a = on("a", 0), b = on("b", 1), s = on("s", 1);
+        Object[][] script = {
+            {List.of("XADD", s, "1-1", "f", "v"), List.of()},
+            {List.of("MGET", a, b, s), List.of(a + " keymiss", b + " keymiss")},
+            {List.of("EXISTS", b, a, b), List.of(b + " keymiss", a + " keymiss", b + " keymiss")},
+            {List.of("XREAD", "STREAMS", a, s, b, "0", "0", "0"), List.of(a + " keymiss", b + " keymiss", a + " keymiss", b + " keymiss")},
+            {List.of("XREAD", "STREAMS", a, b, "0", "x"), List.of(a + " keymiss", b + " keymiss")},
+        };
+        try (RespClient cl = server(2).client(); RespClient sub = server(2).client()) {
+            assertEquals("OK", cl.call("CONFIG", "SET", "notify-keyspace-events", "KEm"));
+            try {
+                sub.call("PSUBSCRIBE", "__key*__:*");
+                KvKeyspaceEventsTest.run(cl, sub, script, KvKeyspaceEventsAcrossShardsTest::byKey);
+                assertEquals("OK", cl.call("CONFIG", "SET", "notify-keyspace-events", "KEA"));
+                KvKeyspaceEventsTest.nothingMore(cl, sub);
+            } finally {
+                assertEquals("OK", cl.call("CONFIG", "SET", "notify-keyspace-events", ""));
+                cl.call("FLUSHALL");
+            }
+        }
+    }
+
+    /**
      * Blocked pops served later by a push, with the key on either shard (so the blocked connection, the
      * pushing one and the key's owner are not all one shard): the push's event, then the pop's, as in Redis.
      */
