@@ -289,9 +289,10 @@ final class KeyspaceEvents {
 
     /**
      * A key of a write command as it was before it ran: its entry, version, expiry, its aggregate's size
-     * (-1: none), and for ZADD the scores its members had (NaN: absent), to tell an update from a no-op.
+     * (-1: none), for ZADD the scores its members had (NaN: absent), to tell an update from a no-op, and for
+     * the consumer-group commands the number of consumers of the group they name (-1: no such group).
      */
-    record Seen(int index, KeyTable.Entry entry, long version, long expireAt, int size, double[] scores) {
+    record Seen(int index, KeyTable.Entry entry, long version, long expireAt, int size, double[] scores, int consumers) {
     }
 
     /** The keys of write command {@code command} before it runs, when it may send an event; else null. */
@@ -311,9 +312,24 @@ final class KeyspaceEvents {
             int size = e == null || e.isString() ? -1 : e.aggregateSize();
             double[] scores = (command == Command.ZADD || command == Command.GEOADD) && e != null
                     && e.aggregate() instanceof ZSetValue z ? scores(command, z, r) : null;
-            seen[k] = new Seen(i, e, e == null ? 0 : e.version, e == null ? 0 : table.expireAt(e), size, scores);
+            seen[k] = new Seen(i, e, e == null ? 0 : e.version, e == null ? 0 : table.expireAt(e), size, scores,
+                    consumers(command, r, e));
         }
         return List.of(seen);
+    }
+
+    /** The number of consumers of the group {@code command} names in the stream of {@code e}; -1: none (or another command). */
+    private static int consumers(Command command, Request r, KeyTable.Entry e) {
+        int group = switch (command) {
+            case XGROUP -> 3;
+            case XREADGROUP, XCLAIM, XAUTOCLAIM -> 2;
+            default -> -1;
+        };
+        if (group < 0 || group >= r.count() || e == null || !(e.aggregate() instanceof StreamValue s)) {
+            return -1;
+        }
+        StreamGroup g = s.group(r.copy(group));
+        return g == null ? -1 : g.consumers.size();
     }
 
     /** ZADD's or GEOADD's members' scores now, in the order of its arguments (NaN: absent). */
@@ -429,6 +445,24 @@ final class KeyspaceEvents {
                         send(GENERIC, "del", r.bytes, r.offset(i), r.length(i));
                     }
                 }
+                case XGROUP -> {
+                    // create and setid answer OK, destroy 1 when it destroyed; a consumer counts as made or removed
+                    int consumers = consumers(command, r, e);
+                    boolean sent = switch (event) {
+                        case "xgroup-create", "xgroup-setid" -> true;
+                        case "xgroup-destroy" -> out.size() > mark + 1 && out.bytes()[mark + 1] == '1';
+                        case "xgroup-createconsumer" -> consumers > s.consumers();
+                        default -> consumers < s.consumers(); // xgroup-delconsumer
+                    };
+                    if (sent) {
+                        send(STREAM, event, r.bytes, r.offset(i), r.length(i));
+                    }
+                }
+                case XREADGROUP, XCLAIM, XAUTOCLAIM -> {
+                    if (consumers(command, r, e) > s.consumers()) { // as Redis, it made its consumer when it had to
+                        send(STREAM, event, r.bytes, r.offset(i), r.length(i));
+                    }
+                }
                 case PFADD -> {
                     if (out.size() > mark + 1 && out.bytes()[mark + 1] == '1') { // it answers 1 when it changed the key
                         send(type, event, r.bytes, r.offset(i), r.length(i));
@@ -542,6 +576,7 @@ final class KeyspaceEvents {
             case XDEL -> "xdel";
             case XTRIM -> "xtrim";
             case XSETID -> "xsetid";
+            case XGROUP, XREADGROUP, XCLAIM, XAUTOCLAIM -> ""; // named per key: event(command, r, k, keys)
             default -> null;
         };
     }
@@ -558,6 +593,8 @@ final class KeyspaceEvents {
             case SMOVE -> k == 0 ? "srem" : "sadd";
             case ZMPOP -> r.longAt(1) && 2 + r.number < r.count() && r.string((int) (2 + r.number)).equalsIgnoreCase("max")
                     ? "zpopmax" : "zpopmin";
+            case XGROUP -> XGROUP_EVENTS.get(r.string(1).toLowerCase(java.util.Locale.ROOT)); // null: HELP
+            case XREADGROUP, XCLAIM, XAUTOCLAIM -> "xgroup-createconsumer";
             case SORT -> k == 1 ? event(command) : null;                                   // the STORE key
             case GEORADIUS, GEORADIUSBYMEMBER -> k == 0 && keys == 2 ? event(command) : null; // STORE's key first
             case SINTERSTORE, SUNIONSTORE, SDIFFSTORE, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZRANGESTORE, BITOP, PFMERGE,
@@ -565,6 +602,11 @@ final class KeyspaceEvents {
             default -> event(command);
         };
     }
+
+    /** XGROUP's subcommands and their events. */
+    private static final java.util.Map<String, String> XGROUP_EVENTS = java.util.Map.of("create", "xgroup-create",
+            "setid", "xgroup-setid", "destroy", "xgroup-destroy", "createconsumer", "xgroup-createconsumer",
+            "delconsumer", "xgroup-delconsumer");
 
     /** The class of {@link #event}: string or generic; 0 for a command that sends only {@code new}. */
     private static int eventClass(Command command) {
@@ -580,7 +622,7 @@ final class KeyspaceEvents {
             case HSET, HMSET, HSETNX, HDEL, HINCRBY, HINCRBYFLOAT -> HASH;
             case ZADD, ZINCRBY, ZREM, ZPOPMIN, ZPOPMAX, ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX, ZMPOP,
                  ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZRANGESTORE, GEOADD, GEOSEARCHSTORE, GEORADIUS, GEORADIUSBYMEMBER -> ZSET;
-            case XADD, XDEL, XTRIM, XSETID -> STREAM;
+            case XADD, XDEL, XTRIM, XSETID, XGROUP, XREADGROUP, XCLAIM, XAUTOCLAIM -> STREAM;
             default -> GENERIC;
         };
     }

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Keyspace notifications as redis-server 7.0.15 sends them: each command of a script is followed by
  * exactly the events it sent there (recorded from it with {@code notify-keyspace-events KEA} and a
  * {@code PSUBSCRIBE __key*__:*} client), keyspace then keyevent message for each — strings, keys,
- * lists, sets, hashes and sorted sets; a command that changed nothing or failed sends none; {@code expired}, {@code evicted} and {@code new}; CONFIG GET's spelling
+ * lists, sets, hashes, sorted sets, streams and their consumer groups; key misses (with {@code KEm}); a command that changed nothing or failed sends none; {@code expired}, {@code evicted} and {@code new}; CONFIG GET's spelling
  * of the setting and CONFIG SET's refusal as Redis's. A subscriber on one shard receives the events
  * of keys of both.
  */
@@ -155,6 +155,33 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
         {List.of("XSETID", "st", "10-1"), List.of("st xsetid")},
         {List.of("XADD", "st2", "NOMKSTREAM", "*", "f", "v"), List.of()},
         {List.of("XADD", "st", "1-1", "f", "v"), List.of()},
+        // consumer groups: XGROUP's subcommands, and the consumers XREADGROUP, XCLAIM and XAUTOCLAIM make when they must
+        {List.of("XGROUP", "CREATE", "gs", "g", "$", "MKSTREAM"), List.of("gs xgroup-create")},
+        {List.of("XGROUP", "CREATE", "gs", "g", "$"), List.of()},
+        {List.of("XGROUP", "CREATE", "nogs", "g", "$"), List.of()},
+        {List.of("XADD", "gs", "1-1", "f", "v"), List.of("gs xadd")},
+        {List.of("XADD", "gs", "2-1", "f", "v"), List.of("gs xadd")},
+        {List.of("XGROUP", "CREATE", "gs", "g2", "0", "ENTRIESREAD", "0"), List.of("gs xgroup-create")},
+        {List.of("XGROUP", "CREATECONSUMER", "gs", "g", "c"), List.of("gs xgroup-createconsumer")},
+        {List.of("XGROUP", "CREATECONSUMER", "gs", "g", "c"), List.of()},
+        {List.of("XGROUP", "CREATECONSUMER", "gs", "nog", "c"), List.of()},
+        {List.of("XGROUP", "SETID", "gs", "g", "0"), List.of("gs xgroup-setid")},
+        {List.of("XGROUP", "SETID", "gs", "g", "0", "ENTRIESREAD", "1"), List.of("gs xgroup-setid")},
+        {List.of("XGROUP", "SETID", "gs", "nog", "0"), List.of()},
+        {List.of("XREADGROUP", "GROUP", "g", "c2", "STREAMS", "gs", ">"), List.of("gs xgroup-createconsumer")},
+        {List.of("XREADGROUP", "GROUP", "g", "c3", "STREAMS", "gs", "0"), List.of("gs xgroup-createconsumer")},
+        {List.of("XREADGROUP", "GROUP", "g", "c5", "STREAMS", "gs", "x"), List.of()},
+        {List.of("XACK", "gs", "g", "1-1"), List.of()},
+        {List.of("XCLAIM", "gs", "g", "c6", "0", "2-1"), List.of("gs xgroup-createconsumer")},
+        {List.of("XCLAIM", "gs", "g", "c7", "0", "9-9"), List.of()},
+        {List.of("XCLAIM", "gs", "g", "c8", "0", "1-1", "FORCE"), List.of("gs xgroup-createconsumer")},
+        {List.of("XAUTOCLAIM", "gs", "g", "c9", "0", "0", "COUNT", "1"), List.of("gs xgroup-createconsumer")},
+        {List.of("XAUTOCLAIM", "gs", "g2", "c10", "0", "0"), List.of()},
+        {List.of("XGROUP", "DELCONSUMER", "gs", "g", "c9"), List.of("gs xgroup-delconsumer")},
+        {List.of("XGROUP", "DELCONSUMER", "gs", "g", "c9"), List.of()},
+        {List.of("XGROUP", "DESTROY", "gs", "g"), List.of("gs xgroup-destroy")},
+        {List.of("XGROUP", "DESTROY", "gs", "g"), List.of()},
+        {List.of("XINFO", "GROUPS", "gs"), List.of()},
         {List.of("RPUSH", "{t}c", "9"), List.of("{t}c rpush")},
         {List.of("BLPOP", "{t}c", "0"), List.of("{t}c lpop", "{t}c del")},
         {List.of("ZADD", "{t}zz", "1", "a"), List.of("{t}zz zadd")},
