@@ -400,6 +400,23 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
         }
     }
 
+    /** {@code kv.notify-keyspace-events} in the configuration: sent from the start, CONFIG GET shows it, CONFIG SET changes it. */
+    @Test
+    void theConfiguredClassesAreSentFromTheStart() throws Exception {
+        KvSettings settings = KvSettings.from(dev.atoll.config.AtollConfig.parse(
+                "kv { appendonly = no, maxmemory = 0, notify-keyspace-events = KEA }", "test").reader());
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings);
+             RespClient c = server.client(); RespClient sub = server.client()) {
+            assertEquals(List.of("notify-keyspace-events", "AKE"), c.call("CONFIG", "GET", "notify-keyspace-events"));
+            sub.call("PSUBSCRIBE", "__key*__:*");
+            run(c, sub, new Object[][] {{List.of("RPUSH", "l", "a"), List.of("l rpush")}, {List.of("GET", "nokey"), List.of()}},
+                    events -> events);
+            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KEm"));
+            run(c, sub, new Object[][] {{List.of("RPUSH", "l", "b"), List.of()}, {List.of("GET", "nokey"), List.of("nokey keymiss")}},
+                    events -> events);
+        }
+    }
+
     @Test
     void newKeysAndEvictionsAreSentFromEveryShard() throws Exception {
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
