@@ -140,12 +140,9 @@ final class KeyspaceEvents {
     /** As PUBLISH, without a count to answer: here at once, to each other shard that may have a subscriber. */
     private void publish(byte[] channel, byte[] message) {
         PubSub.Name name = new PubSub.Name(channel, 0, channel.length);
-        shard.pubsub.deliver(name, message, 0, message.length);
-        for (KvShard other : node.shards) {
-            if (other != shard && other.pubsub.mayReceive(name.hash)) {
-                shard.shard().send(other.id, () -> other.pubsub.deliver(name, message, 0, message.length)); // full: dropped
-            }
-        }
+        PubSub local = shard.pubsub;
+        local.deliver(name, message, 0, message.length);
+        local.sendToOthers(node, local.othersThatMayReceive(node, name.hash), name, message, null, null); // full: dropped
     }
 
     // ---- key misses (m): a read of an absent key ----
