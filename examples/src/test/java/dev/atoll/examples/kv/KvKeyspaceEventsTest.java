@@ -299,29 +299,27 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
     @ValueSource(ints = {1, 2})
     void readsOfAbsentKeysSendKeymissAsRedisDoes(int shards) throws Exception {
         try (RespClient c = server(shards).client(); RespClient sub = server(shards).client()) {
-            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KEm"));
-            try {
-                sub.call("PSUBSCRIBE", "__key*__:*");
+            withEvents(c, sub, "KEm", () -> {
                 run(c, sub, MISSES, events -> events);
                 // A key whose time passed: expired, then keymiss, as Redis's lookup sends them.
                 assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KExm"));
                 assertEquals("OK", c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0"));
-                assertEquals("OK", c.call("SET", "x", "y", "PX", "1"));
-                long until = System.currentTimeMillis() + 2;
-                while (System.currentTimeMillis() < until) {
-                    Thread.onSpinWait();
+                try {
+                    assertEquals("OK", c.call("SET", "x", "y", "PX", "1"));
+                    long until = System.currentTimeMillis() + 2;
+                    while (System.currentTimeMillis() < until) {
+                        Thread.onSpinWait();
+                    }
+                    assertNull(c.call("GET", "x"));
+                    assertEquals(List.of("x expired", "x keymiss"), read(sub, 2));
+                } finally {
+                    assertEquals("OK", c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1"));
                 }
-                assertNull(c.call("GET", "x"));
-                assertEquals(List.of("x expired", "x keymiss"), read(sub, 2));
                 // A (every class but m and n) sends none.
                 assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KEA"));
                 assertNull(c.call("GET", "x"));
                 nothingMore(c, sub);
-            } finally {
-                assertEquals("OK", c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1"));
-                assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", ""));
-                c.call("FLUSHALL");
-            }
+            });
         }
     }
 
@@ -329,9 +327,7 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
     @ValueSource(ints = {1, 2})
     void eachCommandSendsTheEventsRedisSends(int shards) throws Exception {
         try (RespClient c = server(shards).client(); RespClient sub = server(shards).client()) {
-            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KEA"));
-            try {
-                sub.call("PSUBSCRIBE", "__key*__:*");
+            withEvents(c, sub, "KEA", () -> {
                 run(c, sub, SCRIPT, events -> events);
                 // x's millisecond passes: whoever removes it (a read or the sampling) sends expired, once.
                 while ((Long) c.call("EXISTS", "x") == 1) {
@@ -341,10 +337,27 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
                 // Nothing was sent that the script did not expect (a command that changed nothing sent nothing).
                 assertEquals("PONG", c.call("PING"));
                 nothingMore(c, sub);
-            } finally {
-                assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", ""));
-                c.call("FLUSHALL");
-            }
+            });
+        }
+    }
+
+    /** Steps that may throw. */
+    interface Steps {
+        void run() throws Exception;
+    }
+
+    /**
+     * {@code steps} with {@code notify-keyspace-events} set to {@code classes} and {@code sub} subscribed to
+     * every event; then the setting back to none and the keys gone (the servers are shared by the tests).
+     */
+    static void withEvents(RespClient c, RespClient sub, String classes, Steps steps) throws Exception {
+        assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", classes));
+        try {
+            sub.call("PSUBSCRIBE", "__key*__:*");
+            steps.run();
+        } finally {
+            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", ""));
+            c.call("FLUSHALL");
         }
     }
 
