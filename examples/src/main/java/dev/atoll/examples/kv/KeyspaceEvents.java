@@ -19,15 +19,17 @@ import java.util.List;
  * {@code del} when it emptied its key; {@code expired} (x: a key removed by its expiry, lazily or by
  * the active sampling), {@code evicted} (e: by {@code maxmemory}), {@code new} (n: a key a write
  * command created); those of the multi-key commands (LMOVE, SMOVE, the stores, ZMPOP, BITOP,
- * PFMERGE, geo stores), streams (t) and the blocking pops. Key misses (m) send none yet (see
- * docs/kv.md). A command on one shard's keys has its events derived after it ran, from each key as
+ * PFMERGE, geo stores), streams (t) and their consumer groups, and the blocking pops; {@code keymiss}
+ * (m: a read of an absent key, {@link #absent}, {@link #missed}). A command on one shard's keys has its
+ * events derived after it ran, from each key as
  * it was before and after ({@link #before}, {@link #after}): a command that changed nothing, or
  * answered an error, sends nothing, as in Redis. A change made outside a command — a round of a
  * cross-shard command, a blocked client served — sends its key's events from the key's shard
  * ({@link #stored}, {@link #took}): one key's events keep Redis's order, different keys' may not.
  *
- * <p>Off (the default: an empty setting) it costs a write command, a round or a served pop one volatile read. Touched by its
- * shard's thread; the setting is the server's ({@link KvNode#keyspaceEvents}).
+ * <p>Off (the default: an empty setting) it costs a command, a round or a served pop one volatile read. Touched by its
+ * shard's thread; the setting is the server's ({@link KvNode#keyspaceEvents}: {@code kv.notify-keyspace-events},
+ * then CONFIG SET's).
  */
 final class KeyspaceEvents {
     static final int KEYSPACE = 1;
