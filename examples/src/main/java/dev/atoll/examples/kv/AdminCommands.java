@@ -637,7 +637,7 @@ final class AdminCommands {
                                    KvSettings.MemoryLimits memory, KvSettings.SlowLogLimits slowLog) {
         return new KvSettings(s.appendOnly(), fsync, s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), output, maxConnections, idleTimeout, s.password(), s.protectedMode(),
-                s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub, slowLog);
+                s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub, slowLog, s.keyspaceEvents());
     }
 
     /** maxmemory, maxmemory-policy, maxmemory-samples: Redis's units and names. */

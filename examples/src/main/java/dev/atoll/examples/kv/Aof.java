@@ -285,6 +285,12 @@ final class Aof {
         end();
     }
 
+    /** {@code LPUSH|RPUSH key element} ({@code name}): one element, without an array (a move's push). */
+    void push(byte[] name, byte[] key, byte[] element) {
+        begin(3).bulk(name).bulk(key).bulk(element);
+        end();
+    }
+
     /** {@code LPOP|RPOP key count} ({@code name}): what a pop took, whichever command popped. */
     void pop(byte[] name, byte[] key, int count) {
         begin(3).bulk(name).bulk(key).bulkDecimal(count);

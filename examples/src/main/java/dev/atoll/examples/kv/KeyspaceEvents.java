@@ -19,15 +19,17 @@ import java.util.List;
  * {@code del} when it emptied its key; {@code expired} (x: a key removed by its expiry, lazily or by
  * the active sampling), {@code evicted} (e: by {@code maxmemory}), {@code new} (n: a key a write
  * command created); those of the multi-key commands (LMOVE, SMOVE, the stores, ZMPOP, BITOP,
- * PFMERGE, geo stores), streams (t) and the blocking pops. Key misses (m) send none yet (see
- * docs/kv.md). A command on one shard's keys has its events derived after it ran, from each key as
+ * PFMERGE, geo stores), streams (t) and their consumer groups, and the blocking pops; {@code keymiss}
+ * (m: a read of an absent key, {@link #absent}, {@link #missed}). A command on one shard's keys has its
+ * events derived after it ran, from each key as
  * it was before and after ({@link #before}, {@link #after}): a command that changed nothing, or
  * answered an error, sends nothing, as in Redis. A change made outside a command — a round of a
  * cross-shard command, a blocked client served — sends its key's events from the key's shard
  * ({@link #stored}, {@link #took}): one key's events keep Redis's order, different keys' may not.
  *
- * <p>Off (the default: an empty setting) it costs a write command, a round or a served pop one volatile read. Touched by its
- * shard's thread; the setting is the server's ({@link KvNode#keyspaceEvents}).
+ * <p>Off (the default: an empty setting) it costs a command, a round or a served pop one volatile read. Touched by its
+ * shard's thread; the setting is the server's ({@link KvNode#keyspaceEvents}: {@code kv.notify-keyspace-events},
+ * then CONFIG SET's).
  */
 final class KeyspaceEvents {
     static final int KEYSPACE = 1;
@@ -140,12 +142,82 @@ final class KeyspaceEvents {
     /** As PUBLISH, without a count to answer: here at once, to each other shard that may have a subscriber. */
     private void publish(byte[] channel, byte[] message) {
         PubSub.Name name = new PubSub.Name(channel, 0, channel.length);
-        shard.pubsub.deliver(name, message, 0, message.length);
-        for (KvShard other : node.shards) {
-            if (other != shard && other.pubsub.mayReceive(name.hash)) {
-                shard.shard().send(other.id, () -> other.pubsub.deliver(name, message, 0, message.length)); // full: dropped
+        PubSub local = shard.pubsub;
+        local.deliver(name, message, 0, message.length);
+        local.sendToOthers(node, local.othersThatMayReceive(node, name.hash), name, message, null, null); // full: dropped
+    }
+
+    // ---- key misses (m): a read of an absent key ----
+
+    /**
+     * Before {@code command} runs with key misses on: the arguments it reads as keys (Redis's
+     * {@code lookupKeyRead}) that are absent — each looked at as the command will (a key whose time
+     * passed is removed now, its {@code expired} sent first, as Redis's lookup does), a key named twice
+     * twice — or null when none is.
+     */
+    int[] absent(Command command, Request r, long now) {
+        int[] keys = readKeys(command, r);
+        if (keys == null) {
+            return null;
+        }
+        int absent = 0;
+        for (int i : keys) {
+            if (shard.peek(r.bytes, r.offset(i), r.length(i), now) == null) {
+                keys[absent++] = i;
             }
         }
+        return absent == 0 ? null : java.util.Arrays.copyOf(keys, absent);
+    }
+
+    /**
+     * After {@code command} ran: {@code keymiss} for each key {@link #absent} found, unless it answered
+     * an error found before its lookups (an argument's, a WRONGTYPE); a missing key's own errors ({@code
+     * ERR no such key}, {@code NOGROUP}) come after the lookup, as in Redis. XREADGROUP stops at its first
+     * key without the group: only that one, when absent, is missed. {@code out} holds its reply from {@code mark}.
+     */
+    void missed(Command command, Request r, int[] absent, ReplyWriter out, int mark) {
+        String error = out.size() > mark && out.bytes()[mark] == '-'
+                ? new String(out.bytes(), mark + 1, out.size() - mark - 1, StandardCharsets.UTF_8) : null;
+        if (error != null && !error.startsWith("NOGROUP ") && !error.startsWith("ERR no such key")) {
+            return;
+        }
+        for (int i : absent) {
+            if (command == Command.XREADGROUP && (error == null || !error.startsWith("NOGROUP No such key '" + r.string(i) + "'"))) {
+                continue;
+            }
+            send(KEY_MISS, "keymiss", r.bytes, r.offset(i), r.length(i));
+            if (command == Command.XREADGROUP) {
+                return;
+            }
+        }
+    }
+
+    /** The arguments Redis 7.0 reads as keys with a notification of their miss, in its order; null: none. */
+    private static int[] readKeys(Command command, Request r) {
+        if (!command.writes) {
+            return command == Command.OBJECT || command == Command.MEMORY ? null : CommandKeys.indexes(command, r); // OBJECT, MEMORY: not notified
+        }
+        return switch (command) {
+            case GETDEL, GETEX, GETSET, COPY, SORT, GEORADIUS, GEORADIUSBYMEMBER, XACK, XCLAIM, XAUTOCLAIM -> new int[] {1};
+            case SET -> setGets(r) ? new int[] {1} : null;
+            case ZRANGESTORE, GEOSEARCHSTORE -> new int[] {2};
+            case PFMERGE, XREADGROUP -> CommandKeys.indexes(command, r);   // PFMERGE reads its destination too
+            case SINTERSTORE, SUNIONSTORE, SDIFFSTORE, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, BITOP -> {
+                int[] keys = CommandKeys.indexes(command, r);
+                yield keys.length < 2 ? null : java.util.Arrays.copyOfRange(keys, 1, keys.length); // the sources
+            }
+            default -> null;
+        };
+    }
+
+    /** SET with GET: it reads the old value as GET does. */
+    private static boolean setGets(Request r) {
+        for (int i = 3; i < r.count(); i++) {
+            if (r.string(i).equalsIgnoreCase("get")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- changes made outside execute: a cross-shard command's round, a blocked client's step ----
@@ -218,9 +290,10 @@ final class KeyspaceEvents {
 
     /**
      * A key of a write command as it was before it ran: its entry, version, expiry, its aggregate's size
-     * (-1: none), and for ZADD the scores its members had (NaN: absent), to tell an update from a no-op.
+     * (-1: none), for ZADD the scores its members had (NaN: absent), to tell an update from a no-op, and for
+     * the consumer-group commands the number of consumers of the group they name (-1: no such group).
      */
-    record Seen(int index, KeyTable.Entry entry, long version, long expireAt, int size, double[] scores) {
+    record Seen(int index, KeyTable.Entry entry, long version, long expireAt, int size, double[] scores, int consumers) {
     }
 
     /** The keys of write command {@code command} before it runs, when it may send an event; else null. */
@@ -240,9 +313,24 @@ final class KeyspaceEvents {
             int size = e == null || e.isString() ? -1 : e.aggregateSize();
             double[] scores = (command == Command.ZADD || command == Command.GEOADD) && e != null
                     && e.aggregate() instanceof ZSetValue z ? scores(command, z, r) : null;
-            seen[k] = new Seen(i, e, e == null ? 0 : e.version, e == null ? 0 : table.expireAt(e), size, scores);
+            seen[k] = new Seen(i, e, e == null ? 0 : e.version, e == null ? 0 : table.expireAt(e), size, scores,
+                    consumers(command, r, e));
         }
         return List.of(seen);
+    }
+
+    /** The number of consumers of the group {@code command} names in the stream of {@code e}; -1: none (or another command). */
+    private static int consumers(Command command, Request r, KeyTable.Entry e) {
+        int group = switch (command) {
+            case XGROUP -> 3;
+            case XREADGROUP, XCLAIM, XAUTOCLAIM -> 2;
+            default -> -1;
+        };
+        if (group < 0 || group >= r.count() || e == null || !(e.aggregate() instanceof StreamValue s)) {
+            return -1;
+        }
+        StreamGroup g = s.group(r.copy(group));
+        return g == null ? -1 : g.consumers.size();
     }
 
     /** ZADD's or GEOADD's members' scores now, in the order of its arguments (NaN: absent). */
@@ -358,6 +446,24 @@ final class KeyspaceEvents {
                         send(GENERIC, "del", r.bytes, r.offset(i), r.length(i));
                     }
                 }
+                case XGROUP -> {
+                    // create and setid answer OK, destroy 1 when it destroyed; a consumer counts as made or removed
+                    int consumers = consumers(command, r, e);
+                    boolean sent = switch (event) {
+                        case "xgroup-create", "xgroup-setid" -> true;
+                        case "xgroup-destroy" -> out.size() > mark + 1 && out.bytes()[mark + 1] == '1';
+                        case "xgroup-createconsumer" -> consumers > s.consumers();
+                        default -> consumers < s.consumers(); // xgroup-delconsumer
+                    };
+                    if (sent) {
+                        send(STREAM, event, r.bytes, r.offset(i), r.length(i));
+                    }
+                }
+                case XREADGROUP, XCLAIM, XAUTOCLAIM -> {
+                    if (consumers(command, r, e) > s.consumers()) { // as Redis, it made its consumer when it had to
+                        send(STREAM, event, r.bytes, r.offset(i), r.length(i));
+                    }
+                }
                 case PFADD -> {
                     if (out.size() > mark + 1 && out.bytes()[mark + 1] == '1') { // it answers 1 when it changed the key
                         send(type, event, r.bytes, r.offset(i), r.length(i));
@@ -471,6 +577,7 @@ final class KeyspaceEvents {
             case XDEL -> "xdel";
             case XTRIM -> "xtrim";
             case XSETID -> "xsetid";
+            case XGROUP, XREADGROUP, XCLAIM, XAUTOCLAIM -> ""; // named per key: event(command, r, k, keys)
             default -> null;
         };
     }
@@ -487,6 +594,8 @@ final class KeyspaceEvents {
             case SMOVE -> k == 0 ? "srem" : "sadd";
             case ZMPOP -> r.longAt(1) && 2 + r.number < r.count() && r.string((int) (2 + r.number)).equalsIgnoreCase("max")
                     ? "zpopmax" : "zpopmin";
+            case XGROUP -> XGROUP_EVENTS.get(r.string(1).toLowerCase(java.util.Locale.ROOT)); // null: HELP
+            case XREADGROUP, XCLAIM, XAUTOCLAIM -> "xgroup-createconsumer";
             case SORT -> k == 1 ? event(command) : null;                                   // the STORE key
             case GEORADIUS, GEORADIUSBYMEMBER -> k == 0 && keys == 2 ? event(command) : null; // STORE's key first
             case SINTERSTORE, SUNIONSTORE, SDIFFSTORE, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZRANGESTORE, BITOP, PFMERGE,
@@ -494,6 +603,11 @@ final class KeyspaceEvents {
             default -> event(command);
         };
     }
+
+    /** XGROUP's subcommands and their events. */
+    private static final java.util.Map<String, String> XGROUP_EVENTS = java.util.Map.of("create", "xgroup-create",
+            "setid", "xgroup-setid", "destroy", "xgroup-destroy", "createconsumer", "xgroup-createconsumer",
+            "delconsumer", "xgroup-delconsumer");
 
     /** The class of {@link #event}: string or generic; 0 for a command that sends only {@code new}. */
     private static int eventClass(Command command) {
@@ -509,7 +623,7 @@ final class KeyspaceEvents {
             case HSET, HMSET, HSETNX, HDEL, HINCRBY, HINCRBYFLOAT -> HASH;
             case ZADD, ZINCRBY, ZREM, ZPOPMIN, ZPOPMAX, ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX, ZMPOP,
                  ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZRANGESTORE, GEOADD, GEOSEARCHSTORE, GEORADIUS, GEORADIUSBYMEMBER -> ZSET;
-            case XADD, XDEL, XTRIM, XSETID -> STREAM;
+            case XADD, XDEL, XTRIM, XSETID, XGROUP, XREADGROUP, XCLAIM, XAUTOCLAIM -> STREAM;
             default -> GENERIC;
         };
     }

@@ -38,7 +38,10 @@ final class KvNode {
     final AtomicLong nextClientId = new AtomicLong();
     /** Clients blocked on keys now, waiting for a push (INFO's blocked_clients; see {@link BlockedClient}). */
     final AtomicInteger blockedClients = new AtomicInteger();
-    /** {@code notify-keyspace-events} ({@link KeyspaceEvents}'s flags; CONFIG SET changes it): 0, off, by default. */
+    /**
+     * {@code notify-keyspace-events} ({@link KeyspaceEvents}'s flags): {@code kv.notify-keyspace-events} at
+     * start (0, off, by default), then as CONFIG SET changes it.
+     */
     volatile int keyspaceEvents;
     /** LATENCY's settings (CONFIG SET latency-monitor-threshold, latency-tracking, latency-tracking-info-percentiles). */
     volatile LatencyCommands.Settings latency = LatencyCommands.Settings.DEFAULT;
@@ -56,6 +59,7 @@ final class KvNode {
     KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards, ProtectedMode protection,
            ShardPorts shardPorts) {
         this.settings = settings;
+        this.keyspaceEvents = settings.keyspaceEvents();
         this.shardPorts = shardPorts;
         this.protection = protection;
         this.runtime = runtime;

@@ -32,15 +32,28 @@ import java.time.Duration;
  * @param memory               maxmemory: how much the keys may take and what goes when they take more
  * @param pubsubOutput         the bounds on what a subscriber holds (Redis's pubsub class)
  * @param slowLog              which commands the slow log keeps, and how many
+ * @param keyspaceEvents       {@code notify-keyspace-events} at start: the classes of keyspace notifications
+ *                             sent ({@link KeyspaceEvents}' flags; 0: none), until CONFIG SET changes them
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, OutputLimits output,
                          int maxConnections, Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
                          boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory,
-                         PubSubLimits pubsubOutput, SlowLogLimits slowLog) {
+                         PubSubLimits pubsubOutput, SlowLogLimits slowLog, int keyspaceEvents) {
 
     /** Redis's default {@code client-output-buffer-limit pubsub 32mb 8mb 60}. */
     public static final PubSubLimits PUBSUB_DEFAULT = new PubSubLimits(32L << 20, 8L << 20, 60);
+
+    /** With no keyspace notifications, as Redis starts (tests). */
+    public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
+                      long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
+                      Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
+                      boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory, PubSubLimits pubsubOutput,
+                      SlowLogLimits slowLog) {
+        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
+                maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
+                aofLoadMissing, memory, pubsubOutput, slowLog, 0);
+    }
 
     /** With the slow log as Redis's defaults (tests). */
     public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
@@ -220,8 +233,20 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 memoryLimits(reader),
                 pubsubLimits(reader),
                 new SlowLogLimits(reader.longIn("kv.slowlog-log-slower-than", -1, Long.MAX_VALUE / 1000),
-                        reader.intIn("kv.slowlog-max-len", 0, 1_000_000)));
+                        reader.intIn("kv.slowlog-max-len", 0, 1_000_000)),
+                keyspaceEvents(reader));
     }
+
+    /** {@code kv.notify-keyspace-events}: Redis's class letters, as CONFIG SET takes them. */
+    private static int keyspaceEvents(ConfigReader reader) {
+        int flags = reader.config().getValue(NOTIFY).unwrapped() instanceof String classes ? KeyspaceEvents.parse(classes) : -1;
+        if (flags < 0) {
+            throw reader.invalid(NOTIFY, "Redis's event classes, letters of 'Ag$lshzxeKEtmdn' (e.g. \"KEA\"), or \"\" for none");
+        }
+        return flags;
+    }
+
+    private static final String NOTIFY = "kv.notify-keyspace-events";
 
     /**
      * Redis's {@code slowlog-log-slower-than} and {@code slowlog-max-len}.

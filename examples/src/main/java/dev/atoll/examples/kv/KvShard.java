@@ -220,8 +220,10 @@ final class KvShard {
             refuse(errors, command, Eviction.OOM, out);
             return;
         }
+        int notify = node == null ? 0 : node.keyspaceEvents; // the one volatile read notifications cost when off
+        int[] absent = (notify & KeyspaceEvents.KEY_MISS) != 0 ? events.absent(command, r, now) : null; // expires as the lookup
         List<Watches.Seen> watched = command.writes && watches.any() ? watches.before(command, r, table) : null;
-        List<KeyspaceEvents.Seen> notified = command.writes ? events.before(command, r, table) : null;
+        List<KeyspaceEvents.Seen> notified = notify != 0 && command.writes ? events.before(command, r, table) : null;
         int mark = out.size();
         long started = System.nanoTime();
         int slot = CommandStats.slot(command, r); // INFO commandstats' row: OBJECT's and MEMORY's per subcommand
@@ -239,6 +241,9 @@ final class KvShard {
             log.error("shard {}: {} failed", id, command.lowerName, e);
         } finally {
             errors.end(outer);
+        }
+        if (absent != null) {
+            events.missed(command, r, absent, out, mark); // during the command in Redis: before its changes' events
         }
         if (notified != null) {
             events.after(command, r, notified, table, out, mark); // before the pops it wakes, whose events follow, as in Redis

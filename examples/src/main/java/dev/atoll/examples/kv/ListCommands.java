@@ -331,11 +331,34 @@ final class ListCommands {
         for (byte[] element : elements) {
             list.push(left, element);
         }
-        shard.table.account(e); // also when pushed by a move, outside a command
         if (shard.aof != null) {
             shard.aof.push(left ? LPUSH : RPUSH, key, elements);
         }
-        shard.blocking.signal(key, 0, key.length);
+        pushed(e);
+    }
+
+    /**
+     * As {@link #push} of the one element {@code element}, without an array, to the list {@code
+     * key[offset, offset + length)}: the key is copied only when the list is created (a move's).
+     */
+    void pushOne(byte[] key, int offset, int length, boolean left, byte[] element, long now) {
+        KeyTable.Entry e = shard.live(key, offset, length, now);
+        if (e == null) {
+            e = create(java.util.Arrays.copyOfRange(key, offset, offset + length), now);
+        } else {
+            e.version++;
+        }
+        ((ListValue) e.aggregate()).push(left, element);
+        if (shard.aof != null) {
+            shard.aof.push(left ? LPUSH : RPUSH, e.key(), element); // a list's key(): its own array, not a copy
+        }
+        pushed(e);
+    }
+
+    /** After a push to the list of {@code e}: counted again, and the clients blocked on it told. */
+    private void pushed(KeyTable.Entry e) {
+        shard.table.account(e); // also when pushed by a move, outside a command
+        shard.blocking.signal(e.data, 0, e.keyLength());
     }
 
     /** LMOVE source destination LEFT|RIGHT LEFT|RIGHT, RPOPLPUSH source destination: both keys on this shard. */
@@ -364,22 +387,22 @@ final class ListCommands {
         if (notList(target, out)) {
             return;
         }
-        out.bulk(moveHere(source, fromLeft, r.copy(2), toLeft, now));
+        out.bulk(moveHere(source, fromLeft, b, r.offset(2), r.length(2), toLeft, now));
     }
 
     /**
-     * Moves one element from the list of {@code source} to the list {@code target} on this shard (the
-     * caller checked both types). The same key rotates in place: it never empties in between, so it
-     * keeps its expiry, as in Redis.
+     * Moves one element from the list of {@code source} to the list {@code target[offset, offset + length)}
+     * on this shard (the caller checked both types), allocating nothing when the target exists. The same
+     * key rotates in place: it never empties in between, so it keeps its expiry, as in Redis.
      */
-    byte[] moveHere(KeyTable.Entry source, boolean fromLeft, byte[] target, boolean toLeft, long now) {
+    byte[] moveHere(KeyTable.Entry source, boolean fromLeft, byte[] target, int offset, int length, boolean toLeft, long now) {
         ListValue list = (ListValue) source.aggregate();
-        if (list.size() == 1 && java.util.Arrays.equals(source.key(), target)) {
+        if (list.size() == 1 && java.util.Arrays.equals(source.data, 0, source.keyLength(), target, offset, offset + length)) {
             source.version++; // a rotation of one element leaves the list as it was: nothing to log
             return list.get(0);
         }
         byte[] element = popOne(source, fromLeft);
-        push(target, toLeft, new byte[][] {element}, now);
+        pushOne(target, offset, length, toLeft, element, now);
         return element;
     }
 

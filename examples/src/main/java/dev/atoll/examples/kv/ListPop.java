@@ -227,7 +227,7 @@ final class ListPop extends BlockedClient {
             if (t != null && !(t.aggregate() instanceof ListValue)) {
                 failed(KvShard.WRONGTYPE); // the element stays
             } else {
-                elements = new byte[][] {owner.lists.moveHere(e, fromLeft, target, toLeft, now)};
+                elements = new byte[][] {owner.lists.moveHere(e, fromLeft, target, 0, target.length, toLeft, now)};
                 owner.events.stored(KeyspaceEvents.LIST, KeyspaceEvents.push(toLeft), target, t != null); // as Redis: push, pop
                 owner.events.took(KeyspaceEvents.LIST, KeyspaceEvents.pop(fromLeft), servedKey);
             }

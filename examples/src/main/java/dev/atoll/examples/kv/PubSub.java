@@ -100,7 +100,7 @@ final class PubSub {
     /** Subscribers whose output took messages since the last write task, and whether that task is queued. */
     private final List<KvConnection> written = new ArrayList<>();
     private boolean writeQueued;
-    /** A publish's target shards, filled and read within one PUBLISH on this shard. */
+    /** A publish's target shards: filled by {@link #othersThatMayReceive}, read by {@link #sendToOthers} right after. */
     private int[] targets;
 
     PubSub(KvShard shard, boolean sharded) {
@@ -113,12 +113,56 @@ final class PubSub {
         return sharded ? own.shardChannels : pattern ? own.patterns : own.channels;
     }
 
-    /** The array a PUBLISH here lists its target shards in (reused: nothing allocated per publish for it). */
-    int[] targets(int shards) {
+    /** What a shard that was sent a message does with the number of its subscribers that received it, on its thread. */
+    interface Received {
+        void count(long receivers);
+    }
+
+    /**
+     * The other shards whose summary says they may have a subscriber of a channel of {@code hash} in this
+     * namespace, each summary read once (a shard that says so must then be sent the message, which it
+     * answers: {@link #sendToOthers}); returns their count. With {@link #sendToOthers}, the fan-out of
+     * PUBLISH and of the keyspace notifications; apart so that a publish that reaches no other shard
+     * copies nothing.
+     */
+    int othersThatMayReceive(KvNode node, int hash) {
         if (targets == null) {
-            targets = new int[shards];
+            targets = new int[node.shardCount()]; // reused: nothing allocated per publish for it
         }
-        return targets;
+        int count = 0;
+        for (KvShard other : node.shards) {
+            if (other != shard && namespaceOf(other).mayReceive(hash)) {
+                targets[count++] = other.id;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Sends the message {@code message} on {@code channel} (arrays nothing changes afterwards) to the
+     * {@code count} shards {@link #othersThatMayReceive} found: each delivers it to its own subscribers, then
+     * gives their number to {@code received} (null: not wanted) on its thread. A shard whose mesh queue is
+     * full goes to {@code refused} (null: the message is dropped for it).
+     */
+    void sendToOthers(KvNode node, int count, Name channel, byte[] message, Received received,
+                      java.util.function.IntConsumer refused) {
+        for (int i = 0; i < count; i++) {
+            PubSub there = namespaceOf(node.shards[targets[i]]);
+            Runnable delivery = () -> {
+                long n = there.deliver(channel, message, 0, message.length);
+                if (received != null) {
+                    received.count(n);
+                }
+            };
+            if (!shard.shard().send(targets[i], delivery) && refused != null) {
+                refused.accept(targets[i]);
+            }
+        }
+    }
+
+    /** This namespace on {@code other}. */
+    private PubSub namespaceOf(KvShard other) {
+        return sharded ? other.shardPubSub : other.pubsub;
     }
 
     /** Whether a message on a channel of hash {@code hash} may have a subscriber here. Any shard's thread. */

@@ -121,34 +121,16 @@ final class PubSubCommands {
         PubSub.Name channel = new PubSub.Name(r.bytes, r.offset(1), r.length(1));
         PubSub local = namespace.apply(c.home);
         long here = local.deliver(channel, r.bytes, r.offset(2), r.length(2));
-        int home = c.home.id;
-        // The summaries are read once: another shard's may change meanwhile, and each target must answer.
-        int[] targets = local.targets(node.shardCount());
-        int count = 0;
-        for (int s = 0; s < node.shardCount(); s++) {
-            if (s != home && namespace.apply(node.shards[s]).mayReceive(channel.hash)) {
-                targets[count++] = s;
-            }
-        }
+        int count = local.othersThatMayReceive(node, channel.hash);
         if (count == 0) {
             out.integer(here);
             return null;
         }
-        PubSub.Name copy = PubSub.Name.copyOf(r.bytes, r.offset(1), r.length(1));
-        byte[] message = r.copy(2);
+        int home = c.home.id;
         Publish pending = new Publish(c, out.resp3(), here, count);
-        Shard shard = Shard.current();
         c.home.batches.sendAll();
-        for (int i = 0; i < count; i++) {
-            int target = targets[i];
-            Runnable delivery = () -> {
-                long n = namespace.apply(node.shards[target]).deliver(copy, message, 0, message.length);
-                Shard.current().sendReply(home, () -> pending.arrived(n, -1));
-            };
-            if (!shard.send(target, delivery)) {
-                pending.arrived(0, target);
-            }
-        }
+        local.sendToOthers(node, count, PubSub.Name.copyOf(r.bytes, r.offset(1), r.length(1)), r.copy(2),
+                n -> Shard.current().sendReply(home, () -> pending.arrived(n, -1)), refused -> pending.arrived(0, refused));
         return pending;
     }
 

@@ -34,6 +34,8 @@ final class StreamRead extends BlockedClient {
     /** Per key, set on its owner: WRONGTYPE found, and what it answers (a {@code [key, entries]} pair, rendered). */
     private final boolean[] wrongType;
     private final byte[][] parts;
+    /** Per key, set on its owner while key misses are notified (null until one is): absent there. */
+    private boolean[] absent;
     private int served;
 
     private StreamRead(KvNode node, KvConnection connection, boolean resp3, byte[][] keys, boolean blocks, long timeout,
@@ -144,6 +146,9 @@ final class StreamRead extends BlockedClient {
         int to = from;
         while (to < keys.length && owners[to] == owners[from]) {
             KeyTable.Entry e = owner.live(keys[to], 0, keys[to].length, now);
+            if (e == null && owner.events.on(KeyspaceEvents.KEY_MISS)) {
+                (absent == null ? absent = new boolean[keys.length] : absent)[to] = true;
+            }
             if (e != null && !(e.aggregate() instanceof StreamValue)) {
                 wrongType[to] = true;
             } else if (e != null && idErrors[to] == null) {
@@ -167,6 +172,9 @@ final class StreamRead extends BlockedClient {
 
     /** At home after the first walk: an error, the streams that had entries, nothing, or the wait. */
     private void gathered() {
+        if (absent != null) {
+            missed(node.shards[home].events);
+        }
         for (int k = 0; k < keys.length; k++) {
             String error = wrongType[k] ? KvShard.WRONGTYPE : idErrors[k];
             if (error != null) {
@@ -187,6 +195,24 @@ final class StreamRead extends BlockedClient {
             return;
         }
         super.firstStep(); // the wait: each owner's first visit checks again, so an XADD meanwhile serves it
+    }
+
+    /**
+     * {@code keymiss} for the absent keys, as Redis 7.0's xreadCommand looks its keys up: once each while
+     * it checks their types and IDs, up to the first that fails, then, when none did, once each again to read.
+     */
+    private void missed(KeyspaceEvents events) {
+        int failed = 0;
+        while (failed < keys.length && !wrongType[failed] && idErrors[failed] == null) {
+            failed++;
+        }
+        for (int pass = failed < keys.length ? 1 : 2; pass > 0; pass--) {
+            for (int k = 0; k <= failed && k < keys.length; k++) {
+                if (absent[k]) {
+                    events.send(KeyspaceEvents.KEY_MISS, "keymiss", keys[k], 0, keys[k].length);
+                }
+            }
+        }
     }
 
     /** {@code [key, entries after its ID]} as this client's protocol writes one stream of the reply. */

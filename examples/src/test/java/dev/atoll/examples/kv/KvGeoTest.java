@@ -14,7 +14,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -288,22 +287,13 @@ class KvGeoTest extends KvOneAndTwoShards {
 
     @Test
     void theRecordingIsRedisSOwn() throws Exception {
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try {
-            KvRedisComparisonTest.connect(port).close(); // waits until it accepts
+        assertEquals(List.of(), RecordedScript.withRedis(port -> {
             try (RawClient c = new RawClient(port)) {
                 List<String> replies = replies(c);
-                String record = System.getProperty("record");
-                if (record != null) {
-                    Files.write(Path.of(record), replies);
-                }
-                assertEquals(List.of(), differences(replies));
+                RecordedScript.record(replies);
+                return differences(replies);
             }
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
+        }));
     }
 
     /** The script in RESP2 then, after a FLUSHALL, in RESP3: each reply's bytes, escaped. */

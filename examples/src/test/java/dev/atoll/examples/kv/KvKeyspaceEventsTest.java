@@ -9,13 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Keyspace notifications as redis-server 7.0.15 sends them: each command of a script is followed by
  * exactly the events it sent there (recorded from it with {@code notify-keyspace-events KEA} and a
  * {@code PSUBSCRIBE __key*__:*} client), keyspace then keyevent message for each — strings, keys,
- * lists, sets, hashes and sorted sets; a command that changed nothing or failed sends none; {@code expired}, {@code evicted} and {@code new}; CONFIG GET's spelling
+ * lists, sets, hashes, sorted sets, streams and their consumer groups; key misses (with {@code KEm}); a command that changed nothing or failed sends none; {@code expired}, {@code evicted} and {@code new}; CONFIG GET's spelling
  * of the setting and CONFIG SET's refusal as Redis's. A subscriber on one shard receives the events
  * of keys of both.
  */
@@ -154,6 +155,33 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
         {List.of("XSETID", "st", "10-1"), List.of("st xsetid")},
         {List.of("XADD", "st2", "NOMKSTREAM", "*", "f", "v"), List.of()},
         {List.of("XADD", "st", "1-1", "f", "v"), List.of()},
+        // consumer groups: XGROUP's subcommands, and the consumers XREADGROUP, XCLAIM and XAUTOCLAIM make when they must
+        {List.of("XGROUP", "CREATE", "gs", "g", "$", "MKSTREAM"), List.of("gs xgroup-create")},
+        {List.of("XGROUP", "CREATE", "gs", "g", "$"), List.of()},
+        {List.of("XGROUP", "CREATE", "nogs", "g", "$"), List.of()},
+        {List.of("XADD", "gs", "1-1", "f", "v"), List.of("gs xadd")},
+        {List.of("XADD", "gs", "2-1", "f", "v"), List.of("gs xadd")},
+        {List.of("XGROUP", "CREATE", "gs", "g2", "0", "ENTRIESREAD", "0"), List.of("gs xgroup-create")},
+        {List.of("XGROUP", "CREATECONSUMER", "gs", "g", "c"), List.of("gs xgroup-createconsumer")},
+        {List.of("XGROUP", "CREATECONSUMER", "gs", "g", "c"), List.of()},
+        {List.of("XGROUP", "CREATECONSUMER", "gs", "nog", "c"), List.of()},
+        {List.of("XGROUP", "SETID", "gs", "g", "0"), List.of("gs xgroup-setid")},
+        {List.of("XGROUP", "SETID", "gs", "g", "0", "ENTRIESREAD", "1"), List.of("gs xgroup-setid")},
+        {List.of("XGROUP", "SETID", "gs", "nog", "0"), List.of()},
+        {List.of("XREADGROUP", "GROUP", "g", "c2", "STREAMS", "gs", ">"), List.of("gs xgroup-createconsumer")},
+        {List.of("XREADGROUP", "GROUP", "g", "c3", "STREAMS", "gs", "0"), List.of("gs xgroup-createconsumer")},
+        {List.of("XREADGROUP", "GROUP", "g", "c5", "STREAMS", "gs", "x"), List.of()},
+        {List.of("XACK", "gs", "g", "1-1"), List.of()},
+        {List.of("XCLAIM", "gs", "g", "c6", "0", "2-1"), List.of("gs xgroup-createconsumer")},
+        {List.of("XCLAIM", "gs", "g", "c7", "0", "9-9"), List.of()},
+        {List.of("XCLAIM", "gs", "g", "c8", "0", "1-1", "FORCE"), List.of("gs xgroup-createconsumer")},
+        {List.of("XAUTOCLAIM", "gs", "g", "c9", "0", "0", "COUNT", "1"), List.of("gs xgroup-createconsumer")},
+        {List.of("XAUTOCLAIM", "gs", "g2", "c10", "0", "0"), List.of()},
+        {List.of("XGROUP", "DELCONSUMER", "gs", "g", "c9"), List.of("gs xgroup-delconsumer")},
+        {List.of("XGROUP", "DELCONSUMER", "gs", "g", "c9"), List.of()},
+        {List.of("XGROUP", "DESTROY", "gs", "g"), List.of("gs xgroup-destroy")},
+        {List.of("XGROUP", "DESTROY", "gs", "g"), List.of()},
+        {List.of("XINFO", "GROUPS", "gs"), List.of()},
         {List.of("RPUSH", "{t}c", "9"), List.of("{t}c rpush")},
         {List.of("BLPOP", "{t}c", "0"), List.of("{t}c lpop", "{t}c del")},
         {List.of("ZADD", "{t}zz", "1", "a"), List.of("{t}zz zadd")},
@@ -169,13 +197,137 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
         {List.of("SET", "x", "y", "PX", "1"), List.of("x set", "x expire")},
     };
 
+    /**
+     * Key misses (class m, which A does not include), recorded from redis-server 7.0.15 with {@code KEm}: the
+     * reads of an absent key, each key as often as the command looks it up (MGET and EXISTS of a key named
+     * twice, XREAD's two passes), the writes that read a key first (GETDEL, GETEX, GETSET, SET ... GET, a
+     * store's sources, PFMERGE's destination, COPY's source, XACK, XCLAIM, XAUTOCLAIM); none for OBJECT,
+     * MEMORY, the writes that look their key up to write it (LPOP, HDEL, SMOVE, RENAME), an argument error
+     * or a WRONGTYPE; a missing key's own error (ERR no such key, NOGROUP) after it.
+     */
+    private static final Object[][] MISSES = {
+        {List.of("SET", "{t}s", "v"), List.of()},
+        {List.of("RPUSH", "{t}l", "1", "2"), List.of()},
+        {List.of("SADD", "{t}set", "a"), List.of()},
+        {List.of("ZADD", "{t}z", "1", "a"), List.of()},
+        {List.of("HSET", "{t}h", "f", "v"), List.of()},
+        {List.of("XADD", "{t}st", "1-1", "f", "v"), List.of()},
+        {List.of("GET", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("GET", "{t}s"), List.of()},
+        {List.of("MGET", "{t}s", "{t}nk", "{t}nk2", "{t}nk"), List.of("{t}nk keymiss", "{t}nk2 keymiss", "{t}nk keymiss")},
+        {List.of("EXISTS", "{t}s", "{t}nk", "{t}nk"), List.of("{t}nk keymiss", "{t}nk keymiss")},
+        {List.of("TOUCH", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("TYPE", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("TTL", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("PTTL", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("EXPIRETIME", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("STRLEN", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("GETRANGE", "{t}nk", "0", "1"), List.of("{t}nk keymiss")},
+        {List.of("GETBIT", "{t}nk", "0"), List.of("{t}nk keymiss")},
+        {List.of("BITCOUNT", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("BITPOS", "{t}nk", "1"), List.of("{t}nk keymiss")},
+        {List.of("BITFIELD_RO", "{t}nk", "GET", "u8", "0"), List.of("{t}nk keymiss")},
+        {List.of("LCS", "{t}s", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("DUMP", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("OBJECT", "ENCODING", "{t}nk"), List.of()},
+        {List.of("MEMORY", "USAGE", "{t}nk"), List.of()},
+        {List.of("GETDEL", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("GETEX", "{t}nk", "EX", "10"), List.of("{t}nk keymiss")},
+        {List.of("GETSET", "{t}nk", "v"), List.of("{t}nk keymiss")},
+        {List.of("DEL", "{t}nk"), List.of()},
+        {List.of("SET", "{t}nk", "v", "GET"), List.of("{t}nk keymiss")},
+        {List.of("SET", "{t}nk", "v"), List.of()},
+        {List.of("SET", "{t}nk2", "v", "GET"), List.of("{t}nk2 keymiss")},
+        {List.of("DEL", "{t}nk", "{t}nk2"), List.of()},
+        {List.of("HGET", "{t}nk", "f"), List.of("{t}nk keymiss")},
+        {List.of("HGETALL", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("HGET", "{t}h", "nofield"), List.of()},
+        {List.of("HDEL", "{t}nk", "f"), List.of()},
+        {List.of("LRANGE", "{t}nk", "0", "-1"), List.of("{t}nk keymiss")},
+        {List.of("LLEN", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("LINDEX", "{t}nk", "0"), List.of("{t}nk keymiss")},
+        {List.of("LPOS", "{t}nk", "a"), List.of("{t}nk keymiss")},
+        {List.of("LPOP", "{t}nk"), List.of()},
+        {List.of("LMOVE", "{t}nk", "{t}l", "LEFT", "LEFT"), List.of()},
+        {List.of("SMEMBERS", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("SISMEMBER", "{t}nk", "a"), List.of("{t}nk keymiss")},
+        {List.of("SINTER", "{t}set", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("SUNION", "{t}nk", "{t}set"), List.of("{t}nk keymiss")},
+        {List.of("SDIFF", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("SINTERCARD", "2", "{t}nk", "{t}set"), List.of("{t}nk keymiss")},
+        {List.of("SINTERSTORE", "{t}d", "{t}set", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("SUNIONSTORE", "{t}d", "{t}nk", "{t}set"), List.of("{t}nk keymiss")},
+        {List.of("SMOVE", "{t}nk", "{t}set", "a"), List.of()},
+        {List.of("ZSCORE", "{t}nk", "a"), List.of("{t}nk keymiss")},
+        {List.of("ZRANGE", "{t}nk", "0", "-1"), List.of("{t}nk keymiss")},
+        {List.of("ZCARD", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("ZUNION", "2", "{t}z", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("ZINTERSTORE", "{t}zd", "2", "{t}z", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("ZRANGESTORE", "{t}zd", "{t}nk", "0", "-1"), List.of("{t}nk keymiss")},
+        {List.of("ZPOPMIN", "{t}nk"), List.of()},
+        {List.of("ZRANGE", "{t}nk", "0", "x"), List.of()},
+        {List.of("SORT", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("SORT_RO", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("SORT", "{t}nk", "STORE", "{t}d"), List.of("{t}nk keymiss")},
+        {List.of("BITOP", "AND", "{t}bd", "{t}s", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("PFCOUNT", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("PFMERGE", "{t}nk", "{t}nk2"), List.of("{t}nk keymiss", "{t}nk2 keymiss")},
+        {List.of("DEL", "{t}nk"), List.of()},
+        {List.of("GEOPOS", "{t}nk", "a"), List.of("{t}nk keymiss")},
+        {List.of("GEOSEARCHSTORE", "{t}gd", "{t}nk", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"), List.of("{t}nk keymiss")},
+        {List.of("GEORADIUS", "{t}nk", "0", "0", "1", "km"), List.of("{t}nk keymiss")},
+        {List.of("COPY", "{t}nk", "{t}d"), List.of("{t}nk keymiss")},
+        {List.of("RENAME", "{t}nk", "{t}d"), List.of()},
+        {List.of("XLEN", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("XRANGE", "{t}nk", "-", "+"), List.of("{t}nk keymiss")},
+        {List.of("XINFO", "STREAM", "{t}nk"), List.of("{t}nk keymiss")},
+        {List.of("XPENDING", "{t}nk", "g"), List.of("{t}nk keymiss")},
+        {List.of("XACK", "{t}nk", "g", "1-1"), List.of("{t}nk keymiss")},
+        {List.of("XCLAIM", "{t}nk", "g", "c", "0", "1-1"), List.of("{t}nk keymiss")},
+        {List.of("XAUTOCLAIM", "{t}nk", "g", "c", "0", "0"), List.of("{t}nk keymiss")},
+        {List.of("XGROUP", "CREATE", "{t}st", "g", "$"), List.of()},
+        {List.of("XREADGROUP", "GROUP", "g", "c", "STREAMS", "{t}st", "{t}nk", ">", ">"), List.of("{t}nk keymiss")},
+        {List.of("XREADGROUP", "GROUP", "g", "c", "STREAMS", "{t}nk", "{t}st", ">", ">"), List.of("{t}nk keymiss")},
+        {List.of("XREADGROUP", "GROUP", "g", "c", "STREAMS", "{t}st", ">"), List.of()},
+        {List.of("XREAD", "STREAMS", "{t}nk", "{t}st", "{t}nk2", "0", "0", "0"), List.of("{t}nk keymiss", "{t}nk2 keymiss", "{t}nk keymiss", "{t}nk2 keymiss")},
+        {List.of("XREAD", "STREAMS", "{t}nk", "{t}nk2", "0", "x"), List.of("{t}nk keymiss", "{t}nk2 keymiss")},
+        {List.of("XREAD", "STREAMS", "{t}nk", "{t}s", "0", "0"), List.of("{t}nk keymiss")},
+        {List.of("HGET", "{t}s", "f"), List.of()},
+    };
+
+    @ParameterizedTest(name = "{0} shard(s)")
+    @ValueSource(ints = {1, 2})
+    void readsOfAbsentKeysSendKeymissAsRedisDoes(int shards) throws Exception {
+        try (RespClient c = server(shards).client(); RespClient sub = server(shards).client()) {
+            withEvents(c, sub, "KEm", () -> {
+                run(c, sub, MISSES, events -> events);
+                // A key whose time passed: expired, then keymiss, as Redis's lookup sends them.
+                assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KExm"));
+                assertEquals("OK", c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0"));
+                try {
+                    assertEquals("OK", c.call("SET", "x", "y", "PX", "1"));
+                    long until = System.currentTimeMillis() + 2;
+                    while (System.currentTimeMillis() < until) {
+                        Thread.onSpinWait();
+                    }
+                    assertNull(c.call("GET", "x"));
+                    assertEquals(List.of("x expired", "x keymiss"), read(sub, 2));
+                } finally {
+                    assertEquals("OK", c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1"));
+                }
+                // A (every class but m and n) sends none.
+                assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KEA"));
+                assertNull(c.call("GET", "x"));
+                nothingMore(c, sub);
+            });
+        }
+    }
+
     @ParameterizedTest(name = "{0} shard(s)")
     @ValueSource(ints = {1, 2})
     void eachCommandSendsTheEventsRedisSends(int shards) throws Exception {
         try (RespClient c = server(shards).client(); RespClient sub = server(shards).client()) {
-            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KEA"));
-            try {
-                sub.call("PSUBSCRIBE", "__key*__:*");
+            withEvents(c, sub, "KEA", () -> {
                 run(c, sub, SCRIPT, events -> events);
                 // x's millisecond passes: whoever removes it (a read or the sampling) sends expired, once.
                 while ((Long) c.call("EXISTS", "x") == 1) {
@@ -185,10 +337,27 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
                 // Nothing was sent that the script did not expect (a command that changed nothing sent nothing).
                 assertEquals("PONG", c.call("PING"));
                 nothingMore(c, sub);
-            } finally {
-                assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", ""));
-                c.call("FLUSHALL");
-            }
+            });
+        }
+    }
+
+    /** Steps that may throw. */
+    interface Steps {
+        void run() throws Exception;
+    }
+
+    /**
+     * {@code steps} with {@code notify-keyspace-events} set to {@code classes} and {@code sub} subscribed to
+     * every event; then the setting back to none and the keys gone (the servers are shared by the tests).
+     */
+    static void withEvents(RespClient c, RespClient sub, String classes, Steps steps) throws Exception {
+        assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", classes));
+        try {
+            sub.call("PSUBSCRIBE", "__key*__:*");
+            steps.run();
+        } finally {
+            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", ""));
+            c.call("FLUSHALL");
         }
     }
 
@@ -241,6 +410,23 @@ class KvKeyspaceEventsTest extends KvOneAndTwoShards {
                     + " - Invalid event class character. Use 'Ag$lshzxeKEtmdn'."),
                     c.call("CONFIG", "SET", "notify-keyspace-events", "gq"));
             assertEquals(List.of("notify-keyspace-events", ""), c.call("CONFIG", "GET", "notify-keyspace-events"));
+        }
+    }
+
+    /** {@code kv.notify-keyspace-events} in the configuration: sent from the start, CONFIG GET shows it, CONFIG SET changes it. */
+    @Test
+    void theConfiguredClassesAreSentFromTheStart() throws Exception {
+        KvSettings settings = KvSettings.from(dev.atoll.config.AtollConfig.parse(
+                "kv { appendonly = no, maxmemory = 0, notify-keyspace-events = KEA }", "test").reader());
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings);
+             RespClient c = server.client(); RespClient sub = server.client()) {
+            assertEquals(List.of("notify-keyspace-events", "AKE"), c.call("CONFIG", "GET", "notify-keyspace-events"));
+            sub.call("PSUBSCRIBE", "__key*__:*");
+            run(c, sub, new Object[][] {{List.of("RPUSH", "l", "a"), List.of("l rpush")}, {List.of("GET", "nokey"), List.of()}},
+                    events -> events);
+            assertEquals("OK", c.call("CONFIG", "SET", "notify-keyspace-events", "KEm"));
+            run(c, sub, new Object[][] {{List.of("RPUSH", "l", "b"), List.of()}, {List.of("GET", "nokey"), List.of("nokey keymiss")}},
+                    events -> events);
         }
     }
 

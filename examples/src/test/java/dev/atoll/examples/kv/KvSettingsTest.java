@@ -51,6 +51,22 @@ class KvSettingsTest {
     }
 
     @Test
+    void notifyKeyspaceEventsIsReadAsConfigSetTakesIt() {
+        assertEquals(0, KvSettings.from(AtollConfig.parse("", "test").reader()).keyspaceEvents(), "off by default, as Redis");
+        assertEquals(KeyspaceEvents.parse("KEA"),
+                KvSettings.from(AtollConfig.parse("kv.notify-keyspace-events = KEA", "test").reader()).keyspaceEvents());
+        assertEquals("gKEm", KeyspaceEvents.format(
+                KvSettings.from(AtollConfig.parse("kv.notify-keyspace-events = \"Egm$K\"", "test").reader()).keyspaceEvents()
+                        & ~KeyspaceEvents.STRING));
+        for (String bad : new String[] {"KEq", "[K, E]"}) {
+            String message = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
+                    AtollConfig.parse("kv.notify-keyspace-events = " + bad, "my.conf").reader())).getMessage();
+            assertTrue(message.contains("kv.notify-keyspace-events = " + (bad.equals("KEq") ? "\"KEq\"" : "["))
+                    && message.contains("Ag$lshzxeKEtmdn") && message.contains("my.conf"), message);
+        }
+    }
+
+    @Test
     void aBadValueNamesTheKeyTheValueAndWhereItCameFrom() {
         String message = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
                 AtollConfig.parse("kv.appendfsync = sometimes", "my.conf").reader())).getMessage();

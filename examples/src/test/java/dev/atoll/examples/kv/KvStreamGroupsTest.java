@@ -1,7 +1,6 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -174,18 +173,7 @@ class KvStreamGroupsTest {
     @ParameterizedTest(name = "{0} shards")
     @ValueSource(ints = {1, 2})
     void everyReplyIsRedisSOwnInResp3(int shards) throws Exception {
-        String redisServer = KvRedisComparisonTest.onPath("redis-server");
-        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try (KvTestServer atoll = server(shards); RespClient a = atoll.client(); RespClient r = KvRedisComparisonTest.connect(port)) {
-            a.call("HELLO", "3");
-            r.call("HELLO", "3");
-            assertEquals(SCRIPT.replies(r), SCRIPT.replies(a));
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
+        SCRIPT.assertResp3AsRedis(shards);
     }
     /**
      * XREADGROUP BLOCK on a key of another shard than its connection's, woken by an XADD from a connection
@@ -286,16 +274,11 @@ class KvStreamGroupsTest {
             fromAtoll = timedReplies(c, timed);
         }
         assertTrue(fromAtoll.toString().contains("[1-1, alice, T, 1]"), fromAtoll.toString());
-        String redisServer = KvRedisComparisonTest.onPath("redis-server");
-        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try (RespClient r = KvRedisComparisonTest.connect(port)) {
-            assertEquals(timedReplies(r, timed), fromAtoll);
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
+        assertEquals(RecordedScript.withRedis(port -> {
+            try (RespClient r = KvRedisComparisonTest.connect(port)) {
+                return timedReplies(r, timed);
+            }
+        }), fromAtoll);
     }
 
     /** The replies to {@code steps}, each time in them checked (an idle time under 10 s, a Unix time in ms within a minute of now) and replaced by T. */

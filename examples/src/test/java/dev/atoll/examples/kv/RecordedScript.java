@@ -63,15 +63,51 @@ record RecordedScript(String resource, List<List<String>> steps) {
 
     /** The differences of a fresh redis-server from the recording (skips the test when redis-server is absent). */
     List<String> checkAgainstRedis() throws Exception {
+        return withRedis(port -> {
+            try (RespClient c = KvRedisComparisonTest.connect(port)) {
+                List<String> replies = replies(c);
+                record(replies);
+                return differences(replies);
+            }
+        });
+    }
+
+    /** With {@code -Drecord=FILE}: {@code replies}, one a line, into that file (a new recording). */
+    static void record(List<String> replies) throws IOException {
+        String record = System.getProperty("record");
+        if (record != null) {
+            Files.write(Path.of(record), replies);
+        }
+    }
+
+    /**
+     * The steps in RESP3 ({@code HELLO 3}), reply for reply, on a fresh Atoll kv of {@code shards} shards
+     * as on a fresh redis-server (skips the test when redis-server is absent).
+     */
+    void assertResp3AsRedis(int shards) throws Exception {
+        withRedis(port -> {
+            try (KvTestServer atoll = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+                 RespClient a = atoll.client(); RespClient r = KvRedisComparisonTest.connect(port)) {
+                a.call("HELLO", "3");
+                r.call("HELLO", "3");
+                org.junit.jupiter.api.Assertions.assertEquals(replies(r), replies(a));
+            }
+            return null;
+        });
+    }
+
+    /** What a test does with the loopback port of a redis-server that accepts. */
+    interface OnRedis<T> {
+        T apply(int port) throws Exception;
+    }
+
+    /** {@code use} of a fresh redis-server without persistence, stopped after (skips the test when redis-server is absent). */
+    static <T> T withRedis(OnRedis<T> use) throws Exception {
         int port = KvRedisComparisonTest.freePort();
         Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try (RespClient c = KvRedisComparisonTest.connect(port)) {
-            List<String> replies = replies(c);
-            String record = System.getProperty("record");
-            if (record != null) {
-                Files.write(Path.of(record), replies);
-            }
-            return differences(replies);
+        try {
+            KvRedisComparisonTest.connect(port).close(); // waits until it accepts
+            return use.apply(port);
         } finally {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
