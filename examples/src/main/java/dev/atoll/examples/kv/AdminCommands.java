@@ -62,6 +62,10 @@ final class AdminCommands {
                 AclCommands.execute(node, r, out);
                 return null;
             }
+            case SCRIPT, FUNCTION -> {
+                ScriptCommands.execute(node.local(), command, r, out);
+                return null;
+            }
             case LATENCY -> {
                 Diagnostics.latency(r, out);
                 return null;
@@ -434,6 +438,7 @@ final class AdminCommands {
         KvSettings s = node.settings;
         Map<String, String> seen = new HashMap<>();
         int keyspaceEvents = node.keyspaceEvents;
+        long busyMillis = node.scripts.busyMillis;
         try {
             for (int i = 2; i < r.count(); i += 2) {
                 String name = r.string(i).toLowerCase(Locale.ROOT);
@@ -446,6 +451,11 @@ final class AdminCommands {
                     if (keyspaceEvents < 0) {
                         throw new Refused(failed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."));
                     }
+                } else if (name.equals("busy-reply-threshold") || name.equals("lua-time-limit")) {
+                    busyMillis = integer(name, value); // the time a script may run (ScriptEngine stops it then)
+                    if (busyMillis < 1) {
+                        throw new Refused(failed(name, "argument must be between 1 and " + Long.MAX_VALUE + " inclusive"));
+                    }
                 } else {
                     s = set(s, name, value);
                 }
@@ -456,6 +466,7 @@ final class AdminCommands {
         }
         node.settings = s;
         node.keyspaceEvents = keyspaceEvents;
+        node.scripts.busyMillis = busyMillis;
         boolean timeout = seen.containsKey("timeout");
         boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
         boolean fsync = seen.containsKey("appendfsync");

@@ -133,6 +133,8 @@ final class Aof {
     private boolean retryScheduled;
     /** The clean stop's sync: it fails, rather than waits, when the log cannot be written. */
     private Promise<Void> stopSync;
+    /** Writes the records a rewrite's snapshot starts with, that are not keys' (the function libraries); null: none. */
+    java.util.function.Consumer<ReplyWriter> preamble;
     /** Non-null while a rewrite collects the records that follow its snapshot. */
     private ReplyWriter rewriteTail;
     private Rewrite rewrite;
@@ -626,6 +628,9 @@ final class Aof {
         // copy, past the data: a growth of a 30 MB snapshot allocated 67 MB (kv bench suite's data).
         long guess = snapshotBytes > 0 ? snapshotBytes + snapshotBytes / 8L : table.size() * 48L;
         ReplyWriter snapshot = new ReplyWriter((int) Math.min(Math.max(1024, guess), Integer.MAX_VALUE - 16));
+        if (preamble != null) {
+            preamble.accept(snapshot); // the function libraries (ScriptRegistry), which no key holds
+        }
         long now = System.currentTimeMillis();
         table.forEach(e -> {
             long expireAt = table.expireAt(e);

@@ -42,6 +42,8 @@ final class KvNode {
     volatile int keyspaceEvents;
     /** Connections in MONITOR mode over all shards: every dispatch reads it ({@link Monitors#any}). */
     final AtomicInteger monitors = new AtomicInteger();
+    /** The script cache and function libraries of every shard (EVAL, FUNCTION). */
+    final ScriptRegistry scripts = new ScriptRegistry();
     /** ACL LOG: the refused authentications of every shard's connections. */
     final AclLog aclLog = new AclLog();
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */

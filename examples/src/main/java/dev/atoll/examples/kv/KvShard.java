@@ -83,6 +83,8 @@ final class KvShard {
     private final GeoCommands geos = new GeoCommands(this);
     private final StreamCommands streams = new StreamCommands(this);
     final StreamGroupCommands streamGroups = new StreamGroupCommands(this);
+    /** EVAL and FCALL: this shard's Lua state (made at start: it needs the node's script registry). */
+    ScriptEngine scripting;
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -145,6 +147,7 @@ final class KvShard {
     void start(KvNode node, Shard owner) {
         this.shard = owner;
         this.node = node;
+        this.scripting = new ScriptEngine(this, node.scripts);
         this.batches = new BatchPool(node, this);
         monitors.start(node);
         events.start(node);
@@ -184,6 +187,10 @@ final class KvShard {
 
     Shard shard() {
         return shard;
+    }
+
+    KvNode node() {
+        return node;
     }
 
     /** The error every write gets while this shard's log fails, or null. */
@@ -238,7 +245,7 @@ final class KvShard {
         if (notified != null) {
             events.after(command, r, notified, table, out, mark); // before the pops it wakes, whose events follow, as in Redis
         }
-        if (blocking.hasReady()) {
+        if (blocking.hasReady() && (scripting == null || !scripting.running())) { // a script's commands are one step: served after it
             blocking.serveReady(); // as Redis: clients blocked on a key this command pushed to are served before the next command
         }
         if (command.writes) {
@@ -446,6 +453,8 @@ final class KvShard {
                  GEORADIUSBYMEMBER_RO -> geos.run(command, r, now, out);
             case XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID, XINFO -> streams.run(command, r, now, out);
             case XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM -> streamGroups.run(command, r, now, out);
+            case EVAL, EVALSHA, EVAL_RO, EVALSHA_RO -> scripting.eval(command, r, now, out);
+            case FCALL, FCALL_RO -> scripting.fcall(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

@@ -346,6 +346,8 @@ final class ServerCommands {
         parameters.put("port", Integer.toString(node.port));
         parameters.put("requirepass", s.password());
         parameters.put("notify-keyspace-events", KeyspaceEvents.format(node.keyspaceEvents));
+        parameters.put("busy-reply-threshold", Long.toString(node.scripts.busyMillis));
+        parameters.put("lua-time-limit", Long.toString(node.scripts.busyMillis));
         KvSettings.OutputLimits limits = s.output();
         KvSettings.PubSubLimits pubsub = s.pubsubOutput();
         parameters.put("client-output-buffer-limit", "normal " + limits.hardLimit() + " " + limits.softLimit() + " "
