@@ -8,6 +8,7 @@ import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.compiler.LuaC;
 import org.luaj.vm2.lib.Bit32Lib;
@@ -385,10 +386,10 @@ final class ScriptEngine {
         } catch (ScriptTimeout e) {
             out.truncate(mark);
             out.error("ERR Script killed: it ran longer than busy-reply-threshold (" + registry.busyMillis
-                    + " ms); the writes it made before were kept script: " + name + ", on @" + chunk + ":0.");
+                    + " ms); the writes it made before were kept script: " + name + ", on @" + hook.line(chunk) + ".");
         } catch (LuaError e) {
             out.truncate(mark);
-            out.error(errorReply(e, chunk, true) + " script: " + name + ", on @" + fileLine(e, chunk) + ".");
+            out.error(errorReply(e, hook.line(chunk)) + " script: " + name + ", on @" + hook.line(chunk) + ".");
         } catch (StackOverflowError e) {
             out.truncate(mark);
             out.error("ERR Error running script: stack overflow script: " + name + ", on @" + chunk + ":0.");
@@ -410,33 +411,25 @@ final class ScriptEngine {
         }
     }
 
-    /** Where the error was raised ("user_script:3"), or the chunk's line 0 when unknown. */
-    private static String fileLine(LuaError e, String chunk) {
-        String message = e.getMessage();
-        if (message != null && message.startsWith("@" + chunk + ":")) {
-            int space = message.indexOf(' ');
-            return message.substring(1, space < 0 ? message.length() : space);
-        }
-        return chunk + ":0";
-    }
-
     /**
      * Redis's text of a script's error: an error table's text as it is; any other error as
-     * {@code ERR user_script:N: message} (with {@code withErr}).
+     * {@code ERR user_script:N: message}, N where it was raised ({@code line}: luaj gives no position
+     * to an error raised by a tail call, as {@code return error('x')}).
      */
-    private static String errorReply(LuaError e, String chunk, boolean withErr) {
+    private static String errorReply(LuaError e, String line) {
         String table = ScriptReplies.errorText(e.getMessageObject());
         if (table != null) {
             return ScriptReplies.oneLine(table);
         }
         String message = e.getMessage() == null ? "" : e.getMessage().strip();
-        if (message.startsWith("@" + chunk + ":")) {
+        String chunk = line.substring(0, line.indexOf(':') + 1);
+        if (message.startsWith("@" + chunk)) { // luaj's "@user_script:3 message"
             int space = message.indexOf(' ');
             message = space < 0 ? message.substring(1) : message.substring(1, space) + ": " + message.substring(space + 1);
-        } else if (message.startsWith("@")) {
-            message = message.substring(1);
+        } else {
+            message = line + ": " + message;
         }
-        return ScriptReplies.oneLine((withErr ? "ERR " : "") + message);
+        return ScriptReplies.oneLine("ERR " + message);
     }
 
     // ---- redis.call ----
@@ -659,7 +652,7 @@ final class ScriptEngine {
         } catch (ScriptTimeout e) {
             return "ERR FUNCTION LOAD timeout: the library's code ran longer than busy-reply-threshold";
         } catch (LuaError e) {
-            return "ERR Error registering functions: " + errorReply(e, "user_function", true);
+            return "ERR Error registering functions: " + errorReply(e, hook.line("user_function"));
         } catch (StackOverflowError | RuntimeException e) {
             return "ERR Error registering functions: " + ScriptReplies.oneLine(e.toString());
         } finally {
@@ -737,10 +730,34 @@ final class ScriptEngine {
         private boolean armed;
         private long deadline;
         private int countdown = CHECK_EVERY;
+        /** The functions running (null: a Java one, as pcall), and the last instruction executed: for errors' lines. */
+        private Prototype[] frames = new Prototype[32];
+        private int depth;
+        private Prototype lastFunction;
+        private int lastPc;
 
         void arm(long millis) {
             armed = true;
             deadline = System.nanoTime() + millis * 1_000_000L;
+            depth = 0;
+            lastFunction = null;
+        }
+
+        /** Where the last instruction executed is, as "user_script:3"; the chunk's line 0 when none ran. */
+        String line(String chunk) {
+            Prototype p = lastFunction;
+            if (p == null || p.lineinfo == null || lastPc < 0 || lastPc >= p.lineinfo.length) {
+                return chunk + ":0";
+            }
+            String source = p.source == null ? chunk : p.source.tojstring();
+            return (source.startsWith("@") ? source.substring(1) : source) + ":" + p.lineinfo[lastPc];
+        }
+
+        private void push(Prototype p) {
+            if (depth == frames.length) {
+                frames = java.util.Arrays.copyOf(frames, depth * 2);
+            }
+            frames[depth++] = p;
         }
 
         void disarm() {
@@ -756,18 +773,25 @@ final class ScriptEngine {
 
         @Override
         public void onCall(LuaFunction f) {
+            push(null);
         }
 
         @Override
         public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
+            push(c.p);
         }
 
         @Override
         public void onReturn() {
+            if (depth > 0) {
+                depth--;
+            }
         }
 
         @Override
         public void onInstruction(int pc, Varargs v, int top) {
+            lastFunction = depth > 0 ? frames[depth - 1] : null;
+            lastPc = pc;
             if (--countdown <= 0) {
                 countdown = CHECK_EVERY;
                 if (armed && System.nanoTime() - deadline > 0) {

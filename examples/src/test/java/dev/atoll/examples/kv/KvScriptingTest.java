@@ -7,6 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -96,8 +97,11 @@ class KvScriptingTest extends KvOneAndTwoShards {
     void errorsAsRedis(int shards) throws Exception {
         try (RespClient c = client(shards)) {
             c.call("SET", "foo", "bar");
-            assertEquals(error("ERR value is not an integer or out of range script: 22c9dbdd80709fb523d10691f558682a9d7129bf, on @user_script:1."),
-                    c.call("EVAL", "return redis.call('incr','foo')", "0"));
+            // an undeclared key: allowed when the script's shard owns it (the only one here), an error otherwise
+            String elsewhere = shards == 1 ? null : KvSetsTest.keyOn(1 - KeySlots.owner("foo".getBytes(), 0, 3, 2), 2, "x");
+            assertEquals(error((shards == 1 ? "ERR value is not an integer or out of range" : "ERR Script attempted to access a non local key in a cluster node")
+                    + " script: 22c9dbdd80709fb523d10691f558682a9d7129bf, on @user_script:1."),
+                    shards == 1 ? c.call("EVAL", "return redis.call('incr','foo')", "0") : c.call("EVAL", "return redis.call('incr','foo')", "1", elsewhere));
             assertEquals(error("ERR user_script:1: Script attempted to access nonexistent global variable 'x' script: 03c387736bb5cc009ff35151572cee04677aa374, on @user_script:1."),
                     c.call("EVAL", "return x", "0"));
             assertEquals(error("ERR user_script:1: Attempt to modify a readonly table script: 34bce5f775de97f557a34088509c8bfe1ea17e52, on @user_script:1."),
@@ -195,10 +199,10 @@ class KvScriptingTest extends KvOneAndTwoShards {
             List<?> lib = (List<?>) list.get(0);
             assertEquals(List.of("library_name", "mylib", "engine", "LUA", "functions"), lib.subList(0, 5));
             List<?> getter = (List<?>) ((List<?>) lib.get(5)).get(1);
-            assertEquals(List.of("name", "getter", "description", null, "flags", List.of("no-writes")), getter);
+            assertEquals(Arrays.asList("name", "getter", "description", null, "flags", List.of("no-writes")), getter);
             assertEquals(List.of(), c.call("FUNCTION", "LIST", "LIBRARYNAME", "my"));
             assertEquals(8, ((List<?>) ((List<?>) c.call("FUNCTION", "LIST", "LIBRARYNAME", "my*", "WITHCODE")).get(0)).size());
-            assertEquals(List.of("running_script", null, "engines", List.of("LUA", List.of("libraries_count", 1L, "functions_count", 4L))),
+            assertEquals(Arrays.asList("running_script", null, "engines", List.of("LUA", List.of("libraries_count", 1L, "functions_count", 4L))),
                     c.call("FUNCTION", "STATS"));
             assertEquals("OK", c.call("FUNCTION", "DELETE", "mylib"));
             assertEquals(error("ERR Function not found"), other.call("FCALL", "echoarg", "0", "hello"));
