@@ -229,6 +229,40 @@ class KvScriptingTest extends KvOneAndTwoShards {
     }
 
     /**
+     * A script is one step: a client blocked on a list the script pushes to is served after the script,
+     * not between its commands (Redis's order: the script sees its own push).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aBlockedClientIsServedAfterTheScript(int shards) throws Exception {
+        try (RespClient c = client(shards); RespClient waiter = server(shards).client()) {
+            waiter.send("BLPOP", "waited", "0");
+            KvBlockingTest.awaitBlocked(c, 1);
+            assertEquals(List.of(1L, 1L), c.call("EVAL", "local n = redis.call('rpush', KEYS[1], 'x'); return {n, redis.call('llen', KEYS[1])}",
+                    "1", "waited"));
+            assertEquals(List.of("waited", "x"), waiter.read());
+            assertEquals(0L, c.call("LLEN", "waited"));
+        }
+    }
+
+    /** A real client: Jedis's eval, evalsha, scriptLoad, functionLoad and fcall against the server. */
+    @Test
+    void jedisRunsScriptsAndFunctions() throws Exception {
+        try (RespClient c = client(2); redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis("127.0.0.1", server(2).port())) {
+            assertEquals("OK", jedis.eval("return redis.call('set', KEYS[1], ARGV[1])", List.of("jk"), List.of("jv")));
+            String sha = jedis.scriptLoad("return redis.call('get', KEYS[1])");
+            assertEquals("jv", jedis.evalsha(sha, List.of("jk"), List.of()));
+            assertEquals(true, jedis.scriptExists(sha));
+            assertEquals("mylib", jedis.functionLoad(LIB));
+            assertEquals(2L, jedis.fcall("incr2", List.of("jn"), List.of()));
+            assertEquals("2", jedis.fcallReadonly("getter", List.of("jn"), List.of()));
+            redis.clients.jedis.exceptions.JedisDataException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    redis.clients.jedis.exceptions.JedisDataException.class, () -> jedis.evalsha("0".repeat(40), List.of(), List.of()));
+            assertEquals("NOSCRIPT No matching script. Please use EVAL.", e.getMessage());
+        }
+    }
+
+    /**
      * A script that never ends is stopped after busy-reply-threshold, even one that catches errors:
      * its shard serves again; the write before the stop stays (and is logged).
      */
