@@ -143,6 +143,21 @@ class KvScriptingTest extends KvOneAndTwoShards {
             assertTrue(compile.text().startsWith("ERR Error compiling script (new function): user_script:1: "), compile.text());
             assertEquals(error("NOTBUSY No scripts in execution right now."), c.call("SCRIPT", "KILL"));
             assertEquals(error("ERR unknown subcommand 'foo'. Try SCRIPT HELP."), c.call("SCRIPT", "foo"));
+            // the sandbox as docs/kv.md says it
+            assertEquals("function", c.call("EVAL", "return type(bit.band)", "0"));
+            assertEquals(null, c.call("EVAL", "return bit.tohex", "0"));
+            assertEquals("function", c.call("EVAL", "return type(unpack)", "0"));
+            for (String global : List.of("cjson", "cmsgpack", "struct", "package", "setfenv")) {
+                RespClient.Error e = assertInstanceOf(RespClient.Error.class, c.call("EVAL", "return " + global, "0"));
+                assertTrue(e.text().contains("nonexistent global variable '" + global + "'"), e.text());
+            }
+            for (String write : List.of("rawset(_G, 'x', 1)", "rawset(string, 'x', 1)", "setmetatable(_G, nil)", "redis.call = nil")) {
+                RespClient.Error e = assertInstanceOf(RespClient.Error.class, c.call("EVAL", write, "0"));
+                assertTrue(e.text().contains("readonly table") || e.text().contains("protected metatable"), write + ": " + e.text());
+            }
+            assertEquals(3L, c.call("EVAL", "return load('return 1 + 2')()", "0"));
+            RespClient.Error deep = assertInstanceOf(RespClient.Error.class, c.call("EVAL", "local function f() return 1 + f() end return f()", "0"));
+            assertTrue(deep.text().startsWith("ERR "), deep.text());
             // a guarded bridge: a table that contains itself answers an error, the shard goes on
             assertEquals(error("ERR reached lua stack limit"), c.call("EVAL", "local t = {}; t[1] = t; return t", "0"));
             assertEquals("PONG", c.call("PING"));
@@ -166,6 +181,8 @@ class KvScriptingTest extends KvOneAndTwoShards {
             assertEquals("OK", c.call("SCRIPT", "FLUSH", "ASYNC"));
             assertEquals(List.of(0L), other.call("SCRIPT", "EXISTS", sha));
             assertEquals(error("NOSCRIPT No matching script. Please use EVAL."), other.call("EVALSHA", sha, "1", "k0"));
+            String stats = (String) c.call("INFO", "commandstats");
+            assertTrue(stats.contains("cmdstat_evalsha:calls=") && stats.contains("cmdstat_incr:calls=") && stats.contains("cmdstat_script:calls="), stats);
         }
     }
 
