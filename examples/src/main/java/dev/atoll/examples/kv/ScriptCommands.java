@@ -101,14 +101,11 @@ final class ScriptCommands {
                 }
             }
             case "flush" -> {
-                if (count > 3) {
-                    wrongArity(out, "script|flush");
-                } else if (count == 3 && !isFlushMode(r.string(2))) {
-                    out.error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
-                } else {
-                    registry.flushScripts();
-                    out.ok();
+                if (flushRefused(r, out, "script|flush", "ERR SCRIPT FLUSH only support SYNC|ASYNC option")) {
+                    return;
                 }
+                registry.flushScripts();
+                out.ok();
             }
             case "kill" -> out.error(NOT_BUSY); // a script never runs while its shard answers: see ScriptEngine
             case "help" -> help(SCRIPT_HELP, out);
@@ -156,15 +153,12 @@ final class ScriptCommands {
                 }
             }
             case "flush" -> {
-                if (count > 3) {
-                    wrongArity(out, "function|flush");
-                } else if (count == 3 && !isFlushMode(r.string(2))) {
-                    out.error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-                } else {
-                    registry.flushLibraries();
-                    registry.log(home.aof);
-                    out.ok();
+                if (flushRefused(r, out, "function|flush", "ERR FUNCTION FLUSH only supports SYNC|ASYNC option")) {
+                    return;
                 }
+                registry.flushLibraries();
+                registry.log(home.aof);
+                out.ok();
             }
             case "list" -> list(registry, r, out);
             case "stats" -> {
@@ -235,8 +229,17 @@ final class ScriptCommands {
         }
     }
 
-    private static boolean isFlushMode(String mode) {
-        return mode.equalsIgnoreCase("sync") || mode.equalsIgnoreCase("async");
+    /** SCRIPT FLUSH's and FUNCTION FLUSH's arguments ([ASYNC|SYNC], the same either way here): true after answering their error. */
+    private static boolean flushRefused(Request r, ReplyWriter out, String name, String badMode) {
+        if (r.count() > 3) {
+            wrongArity(out, name);
+            return true;
+        }
+        if (r.count() == 3 && !r.string(2).equalsIgnoreCase("sync") && !r.string(2).equalsIgnoreCase("async")) {
+            out.error(badMode);
+            return true;
+        }
+        return false;
     }
 
     private static void help(String[] lines, ReplyWriter out) {

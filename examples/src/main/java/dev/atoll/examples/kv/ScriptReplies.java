@@ -247,21 +247,19 @@ final class ScriptReplies {
             return;
         }
         LuaValue map = t.rawget(MAP);
-        if (map.istable()) {
-            LuaTable m = (LuaTable) map;
-            out.mapHeader(count(m));
+        LuaValue set = t.rawget(SET);
+        if (map.istable() || set.istable()) { // a map's keys and values, or a set's members (its keys)
+            LuaTable m = (LuaTable) (map.istable() ? map : set);
+            if (map.istable()) {
+                out.mapHeader(count(m));
+            } else {
+                out.setHeader(count(m));
+            }
             for (LuaValue k = m.next(LuaValue.NIL).arg1(); !k.isnil(); k = m.next(k).arg1()) {
                 write(k, out, luaResp3, depth + 1);
-                write(m.rawget(k), out, luaResp3, depth + 1);
-            }
-            return;
-        }
-        LuaValue set = t.rawget(SET);
-        if (set.istable()) {
-            LuaTable s = (LuaTable) set;
-            out.setHeader(count(s));
-            for (LuaValue k = s.next(LuaValue.NIL).arg1(); !k.isnil(); k = s.next(k).arg1()) {
-                write(k, out, luaResp3, depth + 1);
+                if (map.istable()) {
+                    write(m.rawget(k), out, luaResp3, depth + 1);
+                }
             }
             return;
         }
