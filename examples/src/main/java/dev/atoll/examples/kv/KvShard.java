@@ -83,8 +83,8 @@ final class KvShard {
     private final GeoCommands geos = new GeoCommands(this);
     private final StreamCommands streams = new StreamCommands(this);
     final StreamGroupCommands streamGroups = new StreamGroupCommands(this);
-    /** EVAL and FCALL: this shard's Lua state (made at start: it needs the node's script registry). */
-    ScriptEngine scripting;
+    /** EVAL and FCALL: this shard's Lua state, made at the first script ({@link #scripting()}); null before. */
+    private ScriptEngine scripting;
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -147,7 +147,6 @@ final class KvShard {
     void start(KvNode node, Shard owner) {
         this.shard = owner;
         this.node = node;
-        this.scripting = new ScriptEngine(this, node.scripts);
         this.batches = new BatchPool(node, this);
         monitors.start(node);
         events.start(node);
@@ -191,6 +190,14 @@ final class KvShard {
 
     KvNode node() {
         return node;
+    }
+
+    /** This shard's Lua state, made when first needed (most servers never run a script). */
+    ScriptEngine scripting() {
+        if (scripting == null) {
+            scripting = new ScriptEngine(this, node.scripts);
+        }
+        return scripting;
     }
 
     /** The error every write gets while this shard's log fails, or null. */
@@ -453,8 +460,8 @@ final class KvShard {
                  GEORADIUSBYMEMBER_RO -> geos.run(command, r, now, out);
             case XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID, XINFO -> streams.run(command, r, now, out);
             case XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM -> streamGroups.run(command, r, now, out);
-            case EVAL, EVALSHA, EVAL_RO, EVALSHA_RO -> scripting.eval(command, r, now, out);
-            case FCALL, FCALL_RO -> scripting.fcall(command, r, now, out);
+            case EVAL, EVALSHA, EVAL_RO, EVALSHA_RO -> scripting().eval(command, r, now, out);
+            case FCALL, FCALL_RO -> scripting().fcall(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

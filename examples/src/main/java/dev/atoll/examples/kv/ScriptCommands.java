@@ -83,7 +83,7 @@ final class ScriptCommands {
                     return;
                 }
                 String body = r.string(2);
-                String error = home.scripting.check(body);
+                String error = home.scripting().check(body);
                 if (error != null) {
                     out.error(error);
                 } else {
@@ -128,7 +128,7 @@ final class ScriptCommands {
                     }
                     return;
                 }
-                Object loaded = home.scripting.load(r.string(count - 1));
+                Object loaded = home.scripting().load(r.string(count - 1));
                 if (!(loaded instanceof ScriptEngine.Loaded l)) {
                     out.error((String) loaded);
                     return;
@@ -138,7 +138,7 @@ final class ScriptCommands {
                     out.error(error);
                     return;
                 }
-                home.scripting.keep(l);
+                home.scripting().keep(l);
                 registry.log(home.aof);
                 out.bulk(l.library().name());
             }

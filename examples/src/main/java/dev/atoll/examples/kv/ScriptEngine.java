@@ -393,6 +393,11 @@ final class ScriptEngine {
         } catch (StackOverflowError e) {
             out.truncate(mark);
             out.error("ERR Error running script: stack overflow script: " + name + ", on @" + chunk + ":0.");
+        } catch (OutOfMemoryError e) {
+            // the script's own garbage (a string it doubled, a table it grew) is unreachable from here on
+            out.truncate(mark);
+            out.error("ERR Error running script: out of memory script: " + name + ", on @" + chunk + ":0.");
+            log.warn("shard {}: script {} ran out of memory", shard.id, name);
         } catch (ScriptReplies.TooDeep e) {
             out.truncate(mark);
             out.error("ERR reached lua stack limit");
