@@ -117,6 +117,10 @@ final class ScriptCommands {
         ScriptRegistry registry = home.node().scripts;
         String sub = r.string(1).toLowerCase(java.util.Locale.ROOT);
         int count = r.count();
+        if ((sub.equals("load") || sub.equals("delete") || sub.equals("flush")) && home.writeRefusal() != null) {
+            out.error(home.writeRefusal()); // MISCONF: the change could not be logged
+            return;
+        }
         switch (sub) {
             case "load" -> {
                 boolean replace = count == 4 && r.string(2).equalsIgnoreCase("replace");
