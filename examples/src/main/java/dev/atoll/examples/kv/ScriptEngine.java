@@ -2,17 +2,14 @@ package dev.atoll.examples.kv;
 
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
-import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.compiler.LuaC;
 import org.luaj.vm2.lib.Bit32Lib;
-import org.luaj.vm2.lib.DebugLib;
 import org.luaj.vm2.lib.PackageLib;
 import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
@@ -49,17 +46,8 @@ import java.util.Set;
  */
 final class ScriptEngine {
     private static final Logger log = LoggerFactory.getLogger(ScriptEngine.class);
-    /** How many Lua instructions run between two looks at the clock. */
-    private static final int CHECK_EVERY = 4096;
     private static final Set<String> SCRIPT_FLAGS = Set.of("no-writes", "allow-oom", "allow-stale", "no-cluster",
             "allow-cross-slot-keys");
-
-    /** Thrown by the hook when a script ran too long: an Error, so that a pcall in the script cannot catch it. */
-    static final class ScriptTimeout extends Error {
-        ScriptTimeout() {
-            super("script timed out", null, false, false);
-        }
-    }
 
     /** A library compiled here: what the registry publishes, and its callbacks in this Lua state. */
     record Loaded(ScriptRegistry.Library library, Map<String, LuaValue> callbacks) { }
@@ -67,7 +55,7 @@ final class ScriptEngine {
     private final KvShard shard;
     private final ScriptRegistry registry;
     private final Globals globals = new Globals();
-    private final Hook hook = new Hook();
+    private final ScriptHook hook = new ScriptHook();
     /** The tables a script may not change (the globals' view, redis, string, ...). */
     private final Set<LuaValue> readOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final Globals env;
@@ -383,7 +371,7 @@ final class ScriptEngine {
         try {
             Varargs result = function.invoke(args);
             ScriptReplies.write(result.arg1(), out, resp3);
-        } catch (ScriptTimeout e) {
+        } catch (ScriptHook.ScriptTimeout e) {
             out.truncate(mark);
             out.error("ERR Script killed: it ran longer than busy-reply-threshold (" + registry.busyMillis
                     + " ms); the writes it made before were kept script: " + name + ", on @" + hook.line(chunk) + ".");
@@ -654,7 +642,7 @@ final class ScriptEngine {
             }
             return new Loaded(new ScriptRegistry.Library(name, code, java.util.Collections.unmodifiableMap(registering)),
                     registeringCallbacks);
-        } catch (ScriptTimeout e) {
+        } catch (ScriptHook.ScriptTimeout e) {
             return "ERR FUNCTION LOAD timeout: the library's code ran longer than busy-reply-threshold";
         } catch (LuaError e) {
             return "ERR Error registering functions: " + errorReply(e, hook.line("user_function"));
@@ -724,90 +712,5 @@ final class ScriptEngine {
 
     private static boolean validName(String name) {
         return !name.isEmpty() && name.chars().allMatch(c -> c == '_' || c < 128 && Character.isLetterOrDigit(c));
-    }
-
-    /**
-     * The instruction hook: luaj calls it before every instruction once a DebugLib is installed; this
-     * one keeps no call stack (no debug library is exposed) and looks at the clock every
-     * {@link #CHECK_EVERY} instructions while armed.
-     */
-    private static final class Hook extends DebugLib {
-        private boolean armed;
-        private long deadline;
-        private int countdown = CHECK_EVERY;
-        /** The functions running (null: a Java one, as pcall), and the last instruction executed: for errors' lines. */
-        private Prototype[] frames = new Prototype[32];
-        private int depth;
-        private Prototype lastFunction;
-        private int lastPc;
-
-        void arm(long millis) {
-            armed = true;
-            deadline = System.nanoTime() + millis * 1_000_000L;
-            depth = 0;
-            lastFunction = null;
-        }
-
-        /** Where the last instruction executed is, as "user_script:3"; the chunk's line 0 when none ran. */
-        String line(String chunk) {
-            Prototype p = lastFunction;
-            if (p == null || p.lineinfo == null || lastPc < 0 || lastPc >= p.lineinfo.length) {
-                return chunk + ":0";
-            }
-            String source = p.source == null ? chunk : p.source.tojstring();
-            return (source.startsWith("@") ? source.substring(1) : source) + ":" + p.lineinfo[lastPc];
-        }
-
-        private void push(Prototype p) {
-            if (depth == frames.length) {
-                frames = java.util.Arrays.copyOf(frames, depth * 2);
-            }
-            frames[depth++] = p;
-        }
-
-        void disarm() {
-            armed = false;
-        }
-
-        @Override
-        public LuaValue call(LuaValue name, LuaValue env) {
-            LuaValue table = super.call(name, env);
-            env.set("debug", LuaValue.NIL); // installed for the hook only
-            return table;
-        }
-
-        @Override
-        public void onCall(LuaFunction f) {
-            push(null);
-        }
-
-        @Override
-        public void onCall(LuaClosure c, Varargs varargs, LuaValue[] stack) {
-            push(c.p);
-        }
-
-        @Override
-        public void onReturn() {
-            if (depth > 0) {
-                depth--;
-            }
-        }
-
-        @Override
-        public void onInstruction(int pc, Varargs v, int top) {
-            lastFunction = depth > 0 ? frames[depth - 1] : null;
-            lastPc = pc;
-            if (--countdown <= 0) {
-                countdown = CHECK_EVERY;
-                if (armed && System.nanoTime() - deadline > 0) {
-                    throw new ScriptTimeout();
-                }
-            }
-        }
-
-        @Override
-        public String traceback(int level) {
-            return ""; // no stack kept; Redis's errors carry none
-        }
     }
 }
