@@ -91,12 +91,17 @@ final class AclCategories {
             case "sorted-set" -> categories.add("sortedset");
             case "transactions" -> categories.add("transaction");
             case "server", "cluster" -> { }
+            case "scripting" -> { // as Redis: SCRIPT's and FUNCTION's @scripting is their subcommands'
+                if (c != Command.SCRIPT && c != Command.FUNCTION) {
+                    categories.add(c.group);
+                }
+            }
             default -> categories.add(c.group);
         }
         if (flags.contains("write")) {
             categories.add("write");
         }
-        if (flags.contains("readonly")) {
+        if (flags.contains("readonly") && !c.group.equals("scripting")) { // EVAL_RO, FCALL_RO: no @read in Redis
             categories.add("read");
         }
         if (flags.contains("admin")) {

@@ -62,6 +62,10 @@ final class AdminCommands {
                 AclCommands.execute(node, r, out);
                 return null;
             }
+            case SCRIPT, FUNCTION -> {
+                ScriptCommands.execute(node.local(), command, r, out);
+                return null;
+            }
             case LATENCY -> {
                 return LatencyCommands.latency(node, connection, r, out, allShards());
             }
@@ -438,6 +442,7 @@ final class AdminCommands {
         int keyspaceEvents = node.keyspaceEvents;
         LatencyCommands.Settings latency = node.latency;
         long trackingMaxKeys = node.trackingTableMaxKeys;
+        long busyMillis = node.scripts.busyMillis;
         try {
             for (int i = 2; i < r.count(); i += 2) {
                 String name = r.string(i).toLowerCase(Locale.ROOT);
@@ -461,6 +466,11 @@ final class AdminCommands {
                     if (trackingMaxKeys < 0) {
                         throw new Refused(failed(name, "argument must be between 0 and " + Long.MAX_VALUE + " inclusive"));
                     }
+                } else if (name.equals("busy-reply-threshold") || name.equals("lua-time-limit")) {
+                    busyMillis = integer(name, value); // the time a script may run (ScriptEngine stops it then)
+                    if (busyMillis < 1) {
+                        throw new Refused(failed(name, "argument must be between 1 and " + Long.MAX_VALUE + " inclusive"));
+                    }
                 } else {
                     s = set(s, name, value);
                 }
@@ -473,6 +483,7 @@ final class AdminCommands {
         node.keyspaceEvents = keyspaceEvents;
         node.latency = latency;
         node.trackingTableMaxKeys = trackingMaxKeys;
+        node.scripts.busyMillis = busyMillis;
         boolean timeout = seen.containsKey("timeout");
         boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
         boolean fsync = seen.containsKey("appendfsync");

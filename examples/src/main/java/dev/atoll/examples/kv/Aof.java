@@ -143,6 +143,8 @@ final class Aof {
     private boolean retryScheduled;
     /** The clean stop's sync: it fails, rather than waits, when the log cannot be written. */
     private Promise<Void> stopSync;
+    /** Writes the records a rewrite's snapshot starts with, that are not keys' (the function libraries); null: none. */
+    java.util.function.Consumer<ReplyWriter> preamble;
     /** Non-null while a rewrite runs, until its switch: the chunk its records since its start go into now. */
     private ReplyWriter rewriteTail;
     private Rewrite rewrite;
@@ -726,6 +728,9 @@ final class Aof {
             snapshotSpare = rewriteSpare != null ? rewriteSpare : new ReplyWriter(STEP_BYTES * 2);
             rewriteBuffer = rewriteSpare = null;
             rewriteTail = recordChunk();
+            if (preamble != null) {
+                preamble.accept(snapshot); // the function libraries (ScriptRegistry), which no key holds
+            }
             table.beginSnapshot(this);
             queueWalk();
             store.open(target, true).whenComplete((opened, error) -> {

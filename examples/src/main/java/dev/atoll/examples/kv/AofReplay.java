@@ -75,7 +75,8 @@ final class AofReplay {
      * @param staleFiles    the files to delete once the new logs are written
      * @param records       commands replayed
      */
-    record Result(KeyTable[] tables, boolean layoutChanged, List<Path> staleFiles, long records) { }
+    record Result(KeyTable[] tables, boolean layoutChanged, List<Path> staleFiles, long records,
+                  ScriptRegistry.Latest libraries) { }
 
     private AofReplay() {
     }
@@ -174,7 +175,11 @@ final class AofReplay {
                 }
             }
         }
-        return new Result(tables, !logs.isEmpty() && (!same || misplaced), stale, records);
+        ScriptRegistry.Latest libraries = new ScriptRegistry.Latest(); // the newest record over all logs
+        for (CompletableFuture<FileReplay> replay : replays) {
+            libraries.merge(replay.join().libraries);
+        }
+        return new Result(tables, !logs.isEmpty() && (!same || misplaced), stale, records, libraries);
     }
 
     /** Moves every key that sits on a shard other than its slot's owner; returns whether one moved. */
@@ -284,6 +289,8 @@ final class AofReplay {
     private static final class FileReplay {
         private final Path file;
         private final KeyTable table = new KeyTable();
+        /** The function libraries' newest record in this file ({@link ScriptRegistry}). */
+        private final ScriptRegistry.Latest libraries = new ScriptRegistry.Latest();
         private final RespParser parser = new RespParser(Integer.MAX_VALUE - 1024);
         private final Request request = new Request();
         private final Promise<FileReplay> done = new Promise<>();
@@ -379,7 +386,7 @@ final class AofReplay {
                     return false;
                 }
                 if (request.count() > 0) {
-                    if (!apply(request, table)) {
+                    if (!libraries.offer(request) && !apply(request, table)) {
                         problem = "a command the log never holds (" + request.string(0) + " with "
                                 + (request.count() - 1) + " arguments)";
                         return false;

@@ -232,6 +232,15 @@ enum Command {
     RENAME(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key, replacing the destination (across shards: a move through the mesh).", "write"),
     RENAMENX(3, Kind.ONE_SHARD, "generic", "1.0.0", "Renames a key only when the new name does not exist (across shards: a move).", "write", "fast"),
     COPY(-3, Kind.ONE_SHARD, "generic", "6.2.0", "Copies a key's value and expiry to another key (REPLACE; across shards: through the mesh).", "write", "denyoom"),
+    // Scripting (ScriptEngine, ScriptCommands): a script runs whole on the shard of its declared keys.
+    EVAL(-3, Kind.ONE_SHARD, "scripting", "2.6.0", "Executes a Lua script on the shard of its keys (keys on several shards: CROSSSHARD).", "noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale", "movablekeys"),
+    EVALSHA(-3, Kind.ONE_SHARD, "scripting", "2.6.0", "Executes a cached Lua script by its SHA1 on the shard of its keys.", "noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale", "movablekeys"),
+    EVAL_RO(-3, Kind.ONE_SHARD, "scripting", "7.0.0", "Executes a read-only Lua script on the shard of its keys.", "noscript", "skip_monitor", "no_mandatory_keys", "stale", "readonly", "movablekeys"),
+    EVALSHA_RO(-3, Kind.ONE_SHARD, "scripting", "7.0.0", "Executes a cached read-only Lua script by its SHA1.", "noscript", "skip_monitor", "no_mandatory_keys", "stale", "readonly", "movablekeys"),
+    FCALL(-3, Kind.ONE_SHARD, "scripting", "7.0.0", "Invokes a function of a loaded library on the shard of its keys.", "noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale", "movablekeys"),
+    FCALL_RO(-3, Kind.ONE_SHARD, "scripting", "7.0.0", "Invokes a read-only function (no-writes) on the shard of its keys.", "noscript", "skip_monitor", "no_mandatory_keys", "stale", "readonly", "movablekeys"),
+    SCRIPT(-2, Kind.SERVER, "scripting", "2.6.0", "SCRIPT LOAD, EXISTS, FLUSH, KILL (NOTBUSY: scripts are bounded in time), HELP: one cache for all shards.", "noscript"),
+    FUNCTION(-2, Kind.SERVER, "scripting", "7.0.0", "FUNCTION LOAD, DELETE, FLUSH, LIST, STATS, KILL, HELP: libraries on every shard, kept in the log.", "noscript"),
     // Several keys, possibly on several shards: across shards, a Transaction.
     MGET(-2, Kind.MULTI_KEY, "string", "1.0.0", "Returns the values of keys (each read on its owning shard).", "readonly", "fast"),
     MSET(-3, Kind.MULTI_KEY, "string", "1.0.1", "Sets keys (atomic across shards).", "write", "denyoom"),
@@ -321,7 +330,8 @@ enum Command {
                 case MSETNX -> new int[] {1, -1, 2};
                 case BITOP -> new int[] {2, -1, 1};
                 case PFCOUNT, PFMERGE -> new int[] {1, -1, 1};
-                case SINTERCARD, XREADGROUP -> new int[] {0, 0, 0}; // movablekeys: numkeys (STREAMS) says where they are
+                case SINTERCARD, XREADGROUP, EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL, FCALL_RO ->
+                        new int[] {0, 0, 0}; // movablekeys: numkeys (STREAMS) says where they are
                 case SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> new int[] {1, -1, 1};
                 default -> new int[] {1, 2, 1};
             };
@@ -344,7 +354,8 @@ enum Command {
 
     /** The first key of a ONE_SHARD command (SINTERCARD's follow its numkeys, XREADGROUP's its STREAMS; 0: none found). */
     int oneShardFirstKey(Request r) {
-        return this == XREADGROUP ? StreamGroupCommands.streamsAt(r) : this == SINTERCARD || this == BITOP ? 2 : 1;
+        return this == XREADGROUP ? StreamGroupCommands.streamsAt(r) : this == SINTERCARD || this == BITOP ? 2
+                : runsAScript() ? 3 : 1;
     }
 
     /** The last key of a ONE_SHARD command with the arguments of {@code r}; below {@link #oneShardFirstKey} when there is none. */
@@ -354,8 +365,15 @@ enum Command {
             case BITOP, PFCOUNT, PFMERGE -> r.count() - 1;
             case SMOVE, SINTER, SINTERCARD, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE -> SetCommands.lastKey(this, r);
             case XREADGROUP -> StreamGroupCommands.streamsAt(r) == 0 ? -1 : (r.count() + StreamGroupCommands.streamsAt(r)) / 2 - 1;
+            case EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL, FCALL_RO -> // numkeys's keys; none when it is not valid
+                    r.longAt(2) && r.number >= 0 && r.number <= r.count() - 3 ? 2 + (int) r.number : -1;
             default -> 2;
         };
+    }
+
+    /** EVAL, EVALSHA, their _RO forms, FCALL, FCALL_RO: their keys follow numkeys (argument 2). */
+    boolean runsAScript() {
+        return this == EVAL || this == EVALSHA || this == EVAL_RO || this == EVALSHA_RO || this == FCALL || this == FCALL_RO;
     }
 
     /** RENAME, RENAMENX, COPY: across shards, a {@link KeyMove}. */

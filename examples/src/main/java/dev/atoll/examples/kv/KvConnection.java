@@ -573,6 +573,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 } else {
                     localDone(); // answered at once
                 }
+                if (command == Command.FUNCTION) {
+                    waitForLocalSync(); // FUNCTION LOAD, DELETE, FLUSH logged their libraries here (appendfsync always)
+                }
             }
         }
     }

@@ -51,6 +51,8 @@ final class KvNode {
     volatile long trackingTableMaxKeys = 1_000_000;
     /** Connections in MONITOR mode over all shards: every dispatch reads it ({@link Monitors#any}). */
     final AtomicInteger monitors = new AtomicInteger();
+    /** The script cache and function libraries of every shard (EVAL, FUNCTION). */
+    final ScriptRegistry scripts = new ScriptRegistry();
     /** ACL LOG: the refused authentications of every shard's connections. */
     final AclLog aclLog = new AclLog();
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */

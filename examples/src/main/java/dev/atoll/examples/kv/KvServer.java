@@ -88,6 +88,9 @@ public final class KvServer {
             shards[i] = new KvShard(i, loaded == null ? new KeyTable() : loaded.tables()[i], settings, count);
         }
         KvNode node = new KvNode(settings, runtime, shards, protection, shardPorts);
+        if (loaded != null) { // the function libraries, before any shard serves or rewrites its log
+            node.scripts.restore(loaded.libraries(), new ScriptEngine(shards[0], node.scripts));
+        }
         List<CompletableFuture<Void>> opened = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             KvShard shard = shards[i];
@@ -98,6 +101,7 @@ public final class KvServer {
                 }
                 shard.aof = new Aof(Shard.current(), settings, AofReplay.path(settings.dir(), shard.id, count),
                         shard.table, store, node.logPressure);
+                shard.aof.preamble = node.scripts::writeRecord;
                 return shard.aof.open(loaded.layoutChanged()).toCompletableFuture();
             }).thenCompose(f -> f));
         }

@@ -83,6 +83,8 @@ final class KvShard {
     private final GeoCommands geos = new GeoCommands(this);
     private final StreamCommands streams = new StreamCommands(this);
     final StreamGroupCommands streamGroups = new StreamGroupCommands(this);
+    /** EVAL and FCALL: this shard's Lua state, made at the first script ({@link #scripting()}); null before. */
+    private ScriptEngine scripting;
     /** Its connections' subscriptions (issue 18: pub/sub). */
     final PubSub pubsub = new PubSub(this, false);
     /** Shard channels (SSUBSCRIBE, SPUBLISH): a namespace of their own. */
@@ -191,6 +193,18 @@ final class KvShard {
         return shard;
     }
 
+    KvNode node() {
+        return node;
+    }
+
+    /** This shard's Lua state, made when first needed (most servers never run a script). */
+    ScriptEngine scripting() {
+        if (scripting == null) {
+            scripting = new ScriptEngine(this, node.scripts);
+        }
+        return scripting;
+    }
+
     /** The error every write gets while this shard's log fails, or null. */
     String writeRefusal() {
         return aof != null && aof.failure() != null
@@ -249,7 +263,7 @@ final class KvShard {
             events.after(command, r, notified, table, out, mark); // before the pops it wakes, whose events follow, as in Redis
         }
         tracking.after(command, r, out, mark, executingFor); // a tracked read remembers its keys, a write invalidates them
-        if (blocking.hasReady()) {
+        if (blocking.hasReady() && (scripting == null || !scripting.running())) { // a script's commands are one step: served after it
             blocking.serveReady(); // as Redis: clients blocked on a key this command pushed to are served before the next command
         }
         if (command.writes) {
@@ -459,6 +473,8 @@ final class KvShard {
                  GEORADIUSBYMEMBER_RO -> geos.run(command, r, now, out);
             case XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID, XINFO -> streams.run(command, r, now, out);
             case XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM -> streamGroups.run(command, r, now, out);
+            case EVAL, EVALSHA, EVAL_RO, EVALSHA_RO -> scripting().eval(command, r, now, out);
+            case FCALL, FCALL_RO -> scripting().fcall(command, r, now, out);
             default -> throw new IllegalArgumentException(command + " is not a keyed command");
         }
     }

@@ -331,6 +331,8 @@ final class ServerCommands {
         parameters.put("requirepass", s.password());
         parameters.put("notify-keyspace-events", KeyspaceEvents.format(node.keyspaceEvents));
         parameters.put("tracking-table-max-keys", Long.toString(node.trackingTableMaxKeys));
+        parameters.put("busy-reply-threshold", Long.toString(node.scripts.busyMillis));
+        parameters.put("lua-time-limit", Long.toString(node.scripts.busyMillis));
         KvSettings.OutputLimits limits = s.output();
         KvSettings.PubSubLimits pubsub = s.pubsubOutput();
         parameters.put("client-output-buffer-limit", "normal " + limits.hardLimit() + " " + limits.softLimit() + " "
