@@ -8,7 +8,7 @@ package dev.atoll.examples.kv;
  * type known (TYPE, OBJECT ENCODING, its size, its log records) is asked of the entry, which asks either.
  * Used by its shard's thread only.
  */
-interface Aggregate {
+interface Aggregate extends RecordPieces {
     /** What TYPE says: "hash", "list", "set", "zset". */
     String type();
 
@@ -34,21 +34,21 @@ interface Aggregate {
     void writeRecords(byte[] key, ReplyWriter w);
 
     /**
-     * Writes the records of about {@code count} of its elements from {@code position} (0: the first) and returns
-     * where the next piece starts, 0 after the last: a snapshot walked a step at a time writes a large aggregate
-     * in pieces (records that add up as {@link AofReplay} reads them), and nothing changes it between two.
-     * Unless a type says otherwise, the first piece is all of it.
+     * {@inheritDoc} Nothing changes the aggregate between two pieces. Unless a type says otherwise, the first
+     * piece is all of it.
      */
+    @Override
     default long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
         writeRecords(key, w);
         return 0;
     }
 
     /**
-     * A copy that a snapshot may write on in pieces while this one changes, if the type makes one much faster than
-     * it writes its records (elements shared, never changed in place); else null.
+     * Its records from piece {@code position} on (0: all) as they are now, for a snapshot to write on in pieces
+     * (numbered from 0 again) while it changes, if the type can take them much faster than it writes them (its
+     * elements shared, never changed in place); else null.
      */
-    default Aggregate snapshotCopy() {
+    default RecordPieces snapshotCopy(long position) {
         return null;
     }
 }

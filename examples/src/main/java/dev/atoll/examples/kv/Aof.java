@@ -671,9 +671,9 @@ final class Aof {
      * a step of the walk ({@link #walk}, once per loop iteration, about {@link #STEP_BYTES} at a time) reaches
      * it or before a command looks it up, whichever is first, and a key made after the start is in no snapshot.
      * An aggregate of more than {@link #PIECE} elements is written {@link #PIECE} elements at a time over steps
-     * ({@link #large}); when a command looks it up first, a list is copied (its elements are shared: a copy of
-     * references, much quicker than writing its records) and the copy written on in pieces, another type written
-     * whole then. The snapshot is written as it fills, while the records since the start gather in chunks of
+     * ({@link #large}); when a command looks it up first, what is left of a list, set or sorted set is copied
+     * (its elements are shared: references, and a sorted set's scores as doubles, much quicker than writing its
+     * records) and the copy written on in pieces; a hash, whose values change in place, is written whole then. The snapshot is written as it fills, while the records since the start gather in chunks of
      * {@link #RECORD_CHUNK} ({@link #records}, then {@link #rewriteTail}); once the whole snapshot is written,
      * so are they, and once little is left the new file is synced while the live one goes on, then the switch
      * holds the live file for the rest and a short sync.
@@ -787,9 +787,11 @@ final class Aof {
 
         /** A command is about to look {@code p}'s key up: its pieces go on from a copy, or the rest is written now. */
         private void detachOrFinish(Piece p) {
-            Aggregate copy = p.source.snapshotCopy();
+            RecordPieces copy = p.entry.aggregate().snapshotCopy(p.position); // the piece's source: unchanged till now
             if (copy != null) {
                 p.source = copy;
+                p.position = 0;
+                p.started = false;
                 p.detached = true;
                 return;
             }
@@ -1012,14 +1014,14 @@ final class Aof {
     /** A large aggregate in a rewrite's snapshot: where its pieces come from, its expiry then, how far it is written. */
     private static final class Piece {
         final KeyTable.Entry entry;
-        /** The key's aggregate, or a copy of it as it was when a command looked it up ({@link #detached}). */
-        Aggregate source;
+        /** The key's aggregate, or a copy of its records from where its pieces were when a command looked it up ({@link #detached}). */
+        RecordPieces source;
         final long expireAt;
         long position;
         boolean started;
         boolean detached;
 
-        Piece(KeyTable.Entry entry, Aggregate source, long expireAt) {
+        Piece(KeyTable.Entry entry, RecordPieces source, long expireAt) {
             this.entry = entry;
             this.source = source;
             this.expireAt = expireAt;

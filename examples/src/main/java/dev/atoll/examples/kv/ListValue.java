@@ -199,10 +199,21 @@ final class ListValue implements Aggregate {
         return copy;
     }
 
-    /** A copy of the references: the elements are never changed in place. */
+    /** The elements from index {@code position} on, as references (never changed in place), written as RPUSHes. */
     @Override
-    public Aggregate snapshotCopy() {
-        return copy();
+    public RecordPieces snapshotCopy(long position) {
+        byte[][] rest = new byte[size - (int) position][];
+        for (int i = 0; i < rest.length; i++) {
+            rest[i] = get((int) position + i);
+        }
+        return (key, w, from, count) -> {
+            int to = (int) Math.min(rest.length, from + count);
+            w.arrayHeader(2L + to - from).bulk(ListCommands.RPUSH).bulk(key);
+            for (int i = (int) from; i < to; i++) {
+                w.bulk(rest[i]);
+            }
+            return to == rest.length ? 0 : to;
+        };
     }
 
     /** One RPUSH of every element, in order. */

@@ -217,11 +217,14 @@ final class SetValue implements SetMembers {
     public void writeRecords(byte[] key, ReplyWriter w) {
         byte[][] members = members();
         for (int from = 0; from < members.length; from += MEMBERS_PER_RECORD) {
-            int to = Math.min(members.length, from + MEMBERS_PER_RECORD);
-            w.arrayHeader(2 + to - from).bulk(Aof.SADD).bulk(key);
-            for (int i = from; i < to; i++) {
-                w.bulk(members[i]);
-            }
+            writeSadd(key, w, members, from, Math.min(members.length, from + MEMBERS_PER_RECORD));
+        }
+    }
+
+    private static void writeSadd(byte[] key, ReplyWriter w, byte[][] members, int from, int to) {
+        w.arrayHeader(2 + to - from).bulk(Aof.SADD).bulk(key);
+        for (int i = from; i < to; i++) {
+            w.bulk(members[i]);
         }
     }
 
@@ -239,6 +242,29 @@ final class SetValue implements SetMembers {
             w.bulk(e.data, 0, e.keyLength());
         }
         return next;
+    }
+
+    /**
+     * A hashtable's members from scan cursor {@code position} on (references: never changed in place), for a
+     * snapshot's pieces; an intset's none (it is small).
+     */
+    @Override
+    public RecordPieces snapshotCopy(long position) {
+        if (table == null) {
+            return null;
+        }
+        List<byte[]> rest = new ArrayList<>();
+        long cursor = position;
+        do {
+            cursor = table.scan(cursor, 1024, e -> rest.add(e.key()));
+        } while (cursor != 0);
+        byte[][] frozen = rest.toArray(new byte[0][]);
+        return (key, w, at, count) -> {
+            int from = (int) at;
+            int to = (int) Math.min(frozen.length, (long) from + count);
+            writeSadd(key, w, frozen, from, to);
+            return to == frozen.length ? 0 : to;
+        };
     }
 
     private void convert() {

@@ -284,6 +284,24 @@ final class ZSetValue implements Aggregate {
         return to == size() ? 0 : to;
     }
 
+    /**
+     * The members and scores from rank {@code position} on, for a snapshot's pieces: references and doubles
+     * (members are never changed in place), where writing the records formats every score. Held as an oversized
+     * listpack that nothing but those pieces reads.
+     */
+    @Override
+    public RecordPieces snapshotCopy(long position) {
+        int rest = size() - (int) position;
+        ZSetValue frozen = new ZSetValue();
+        frozen.members = new byte[rest][];
+        frozen.scores = new double[rest];
+        visit((int) position, rest, false, (member, score) -> {
+            frozen.members[frozen.count] = member;
+            frozen.scores[frozen.count++] = score;
+        });
+        return frozen;
+    }
+
     private static byte[] bits(double score) {
         byte[] bytes = new byte[Double.BYTES];
         DOUBLE.set(bytes, 0, score);
