@@ -203,9 +203,10 @@ final class ListValue implements Aggregate {
     @Override
     public RecordPieces snapshotCopy(long position) {
         byte[][] rest = new byte[size - (int) position][];
-        for (int i = 0; i < rest.length; i++) {
-            rest[i] = get((int) position + i);
-        }
+        int first = slot((int) position);
+        int before = Math.min(rest.length, items.length - first); // the ring's end, then its start
+        System.arraycopy(items, first, rest, 0, before);
+        System.arraycopy(items, 0, rest, before, rest.length - before);
         return (key, w, from, count) -> {
             int to = (int) Math.min(rest.length, from + count);
             w.arrayHeader(2L + to - from).bulk(ListCommands.RPUSH).bulk(key);
