@@ -1,14 +1,12 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,51 +30,47 @@ class KvCommandInfoTest {
     @ParameterizedTest(name = "{0} shards, RESP{1}")
     @CsvSource({"1, 2", "2, 3"})
     void keySpecsAndDocsAreRedisS(int shards, int protocol) throws Exception {
-        String redisServer = KvRedisComparisonTest.onPath("redis-server");
-        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try (KvTestServer atoll = server(shards); RespClient a = atoll.client(); RespClient r = KvRedisComparisonTest.connect(port)) {
-            if (protocol == 3) {
-                a.call("HELLO", "3");
-                r.call("HELLO", "3");
+        RecordedScript.withRedis(port -> {
+            try (KvTestServer atoll = server(shards); RespClient a = atoll.client(); RespClient r = KvRedisComparisonTest.connect(port)) {
+                if (protocol == 3) {
+                    a.call("HELLO", "3");
+                    r.call("HELLO", "3");
+                }
+                List<String> differences = new ArrayList<>();
+                for (Command c : Command.values()) {
+                    List<?> ours = (List<?>) ((List<?>) a.call("COMMAND", "INFO", c.lowerName)).get(0);
+                    Object theirs = ((List<?>) r.call("COMMAND", "INFO", c.lowerName)).get(0);
+                    if (theirs == null) {
+                        differences.add(c.lowerName + ": not a Redis command");
+                        continue;
+                    }
+                    if (!normalized(ours).equals(normalized(theirs))) {
+                        differences.add(c.lowerName + ": " + ours + " vs Redis's " + theirs);
+                    }
+                    Object docs = a.call("COMMAND", "DOCS", c.lowerName);
+                    Object redisDocs = r.call("COMMAND", "DOCS", c.lowerName);
+                    if (!normalized(docs).equals(normalized(redisDocs))) {
+                        differences.add(c.lowerName + " docs: " + docs + " vs Redis's " + redisDocs);
+                    }
+                }
+                for (List<String> call : List.of( // the flags of the key specs, read from Redis's answers (the stream groups' were missing)
+                        List.of("XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", "b", ">", ">"), List.of("XACK", "s", "g", "1-1"),
+                        List.of("XCLAIM", "s", "g", "c", "0", "1-1"), List.of("XAUTOCLAIM", "s", "g", "c", "0", "0"),
+                        List.of("XPENDING", "s", "g"), List.of("SET", "k", "v"), List.of("SET", "k", "v", "GET"),
+                        List.of("SORT", "k", "STORE", "d"), List.of("LMOVE", "a", "b", "LEFT", "RIGHT"), List.of("DEL", "a", "b"),
+                        List.of("BITFIELD", "k", "GET", "u8", "0"), List.of("ZUNIONSTORE", "d", "2", "a", "b"))) {
+                    List<String> words = new ArrayList<>(List.of("COMMAND", "GETKEYSANDFLAGS"));
+                    words.addAll(call);
+                    Object ours = a.call(words.toArray(String[]::new));
+                    Object theirs = r.call(words.toArray(String[]::new));
+                    if (!normalized(ours).equals(normalized(theirs))) {
+                        differences.add(String.join(" ", call) + ": " + ours + " vs Redis's " + theirs);
+                    }
+                }
+                assertEquals(List.of(), differences);
             }
-            List<String> differences = new ArrayList<>();
-            for (Command c : Command.values()) {
-                List<?> ours = (List<?>) ((List<?>) a.call("COMMAND", "INFO", c.lowerName)).get(0);
-                Object theirs = ((List<?>) r.call("COMMAND", "INFO", c.lowerName)).get(0);
-                if (theirs == null) {
-                    differences.add(c.lowerName + ": not a Redis command");
-                    continue;
-                }
-                if (!normalized(ours).equals(normalized(theirs))) {
-                    differences.add(c.lowerName + ": " + ours + " vs Redis's " + theirs);
-                }
-                Object docs = a.call("COMMAND", "DOCS", c.lowerName);
-                Object redisDocs = r.call("COMMAND", "DOCS", c.lowerName);
-                if (!normalized(docs).equals(normalized(redisDocs))) {
-                    differences.add(c.lowerName + " docs: " + docs + " vs Redis's " + redisDocs);
-                }
-            }
-            for (List<String> call : List.of( // the flags of the key specs, read from Redis's answers (the stream groups' were missing)
-                    List.of("XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", "b", ">", ">"), List.of("XACK", "s", "g", "1-1"),
-                    List.of("XCLAIM", "s", "g", "c", "0", "1-1"), List.of("XAUTOCLAIM", "s", "g", "c", "0", "0"),
-                    List.of("XPENDING", "s", "g"), List.of("SET", "k", "v"), List.of("SET", "k", "v", "GET"),
-                    List.of("SORT", "k", "STORE", "d"), List.of("LMOVE", "a", "b", "LEFT", "RIGHT"), List.of("DEL", "a", "b"),
-                    List.of("BITFIELD", "k", "GET", "u8", "0"), List.of("ZUNIONSTORE", "d", "2", "a", "b"))) {
-                List<String> words = new ArrayList<>(List.of("COMMAND", "GETKEYSANDFLAGS"));
-                words.addAll(call);
-                Object ours = a.call(words.toArray(String[]::new));
-                Object theirs = r.call(words.toArray(String[]::new));
-                if (!normalized(ours).equals(normalized(theirs))) {
-                    differences.add(String.join(" ", call) + ": " + ours + " vs Redis's " + theirs);
-                }
-            }
-            assertEquals(List.of(), differences);
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
+            return null;
+        });
     }
 
     /**

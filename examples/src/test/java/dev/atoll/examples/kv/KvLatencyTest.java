@@ -2,7 +2,6 @@ package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
 import org.HdrHistogram.Histogram;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -164,20 +162,16 @@ class KvLatencyTest {
     @ParameterizedTest(name = "{0} shards, RESP{1}")
     @CsvSource({"1, 2", "2, 3"})
     void histogramsAndSettingsAsRedis(int shards, int protocol) throws Exception {
-        String redisServer = KvRedisComparisonTest.onPath("redis-server");
-        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try (KvTestServer atoll = server(shards); RespClient a = atoll.client(); RespClient r = KvRedisComparisonTest.connect(port)) {
-            if (protocol == 3) {
-                a.call("HELLO", "3");
-                r.call("HELLO", "3");
+        RecordedScript.withRedis(port -> {
+            try (KvTestServer atoll = server(shards); RespClient a = atoll.client(); RespClient r = KvRedisComparisonTest.connect(port)) {
+                if (protocol == 3) {
+                    a.call("HELLO", "3");
+                    r.call("HELLO", "3");
+                }
+                assertEquals(histogramScript(r), histogramScript(a));
             }
-            assertEquals(histogramScript(r), histogramScript(a));
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
+            return null;
+        });
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.config.DriverKind;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,18 +94,7 @@ class KvStreamGroupsAcrossShardsTest {
     @ParameterizedTest(name = "{0} shards")
     @ValueSource(ints = {1, 2})
     void everyReplyIsRedisSOwnInResp3(int shards) throws Exception {
-        String redisServer = KvRedisComparisonTest.onPath("redis-server");
-        Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = KvRedisComparisonTest.startRedisServer(port);
-        try (KvTestServer atoll = server(shards); RespClient a = atoll.client(); RespClient r = KvRedisComparisonTest.connect(port)) {
-            a.call("HELLO", "3");
-            r.call("HELLO", "3");
-            assertEquals(SCRIPT.replies(r), SCRIPT.replies(a));
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
-        }
+        SCRIPT.assertResp3AsRedis(shards);
     }
 
     /**
