@@ -24,13 +24,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * delivering from exactly one wake (what the owners put in the PELs is what the reply carries);
  * the timeout; a restart with another shard count.
  */
-class KvStreamGroupsAcrossShardsTest {
+class KvStreamGroupsAcrossShardsTest extends RecordedScriptTest {
     private static final String A = KvListsTest.keyOn(0, 2, "a");
     private static final String B = KvListsTest.keyOn(1, 2, "b");
     private static final String C = KvListsTest.keyOn(0, 2, "c");
     private static final String S = KvListsTest.keyOn(1, 2, "str");
     private static final String NOKEY = KvListsTest.keyOn(1, 2, "nokey");
     private static final RecordedScript SCRIPT = new RecordedScript("/kv/stream-group-across-replies.txt", steps());
+
+    @Override
+    RecordedScript script() {
+        return SCRIPT;
+    }
 
     private static List<String> step(String... words) {
         return List.of(words);
@@ -77,24 +82,6 @@ class KvStreamGroupsAcrossShardsTest {
 
     private static KvTestServer server(int shards) throws Exception {
         return KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-    }
-
-    @ParameterizedTest(name = "{0} shards")
-    @ValueSource(ints = {1, 2})
-    void answersAsRedis(int shards) throws Exception {
-        assertEquals(List.of(), SCRIPT.differencesOnAtoll(shards));
-    }
-
-    @Test
-    void theRecordingIsRedisSOwn() throws Exception {
-        assertEquals(List.of(), SCRIPT.checkAgainstRedis());
-    }
-
-    /** The script in RESP3, reply for reply against a running redis-server (skipped when none is installed). */
-    @ParameterizedTest(name = "{0} shards")
-    @ValueSource(ints = {1, 2})
-    void everyReplyIsRedisSOwnInResp3(int shards) throws Exception {
-        SCRIPT.assertResp3AsRedis(shards);
     }
 
     /**

@@ -25,11 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * checked apart, within a tolerance; XREADGROUP BLOCK woken from another shard; persistence across
  * restarts with another shard count and a rewrite; what a read and its acknowledgement allocate.
  */
-class KvStreamGroupsTest {
+class KvStreamGroupsTest extends RecordedScriptTest {
     /** Two keys on one shard of 2, for XREADGROUP of several streams. */
     private static final String S = KvListsTest.keyOn(0, 2, "s");
     private static final String T = KvListsTest.keyOn(0, 2, "t");
     private static final RecordedScript SCRIPT = new RecordedScript("/kv/stream-group-replies.txt", steps());
+
+    @Override
+    RecordedScript script() {
+        return SCRIPT;
+    }
 
     private static List<String> step(String... words) {
         return List.of(words);
@@ -158,23 +163,6 @@ class KvStreamGroupsTest {
         return KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
     }
 
-    @ParameterizedTest(name = "{0} shards")
-    @ValueSource(ints = {1, 2})
-    void answersAsRedis(int shards) throws Exception {
-        assertEquals(List.of(), SCRIPT.differencesOnAtoll(shards));
-    }
-
-    @Test
-    void theRecordingIsRedisSOwn() throws Exception {
-        assertEquals(List.of(), SCRIPT.checkAgainstRedis());
-    }
-
-    /** The script in RESP3, reply for reply against a running redis-server (skipped when none is installed). */
-    @ParameterizedTest(name = "{0} shards")
-    @ValueSource(ints = {1, 2})
-    void everyReplyIsRedisSOwnInResp3(int shards) throws Exception {
-        SCRIPT.assertResp3AsRedis(shards);
-    }
     /**
      * XREADGROUP BLOCK on a key of another shard than its connection's, woken by an XADD from a connection
      * on a third: the new entry is delivered to the consumer's PEL; a timeout answers null; a group

@@ -25,8 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 2 shards; RESP3's shapes recorded from {@code redis-cli -3}; persistence across restarts with another
  * shard count and a rewrite; and the same scripts against a running redis-server when one is installed.
  */
-class KvStreamsTest {
+class KvStreamsTest extends RecordedScriptTest {
     private static final RecordedScript SCRIPT = new RecordedScript("/kv/stream-replies.txt", steps());
+
+    @Override
+    RecordedScript script() {
+        return SCRIPT;
+    }
 
     private static List<String> step(String... words) {
         return List.of(words);
@@ -140,17 +145,6 @@ class KvStreamsTest {
 
     private static KvTestServer server(int shards) throws Exception {
         return KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
-    }
-
-    @ParameterizedTest(name = "{0} shards")
-    @ValueSource(ints = {1, 2})
-    void answersAsRedis(int shards) throws Exception {
-        assertEquals(List.of(), SCRIPT.differencesOnAtoll(shards));
-    }
-
-    @Test
-    void theRecordingIsRedisSOwn() throws Exception {
-        assertEquals(List.of(), SCRIPT.checkAgainstRedis());
     }
 
     /** RESP3's shapes of the stream replies, as {@code redis-cli -3} showed them from redis-server 7.0.15. */
@@ -422,12 +416,5 @@ class KvStreamsTest {
         }
         state.add(c.call("DBSIZE"));
         return state;
-    }
-
-    /** The script in RESP3, reply for reply against a running redis-server (skipped when none is installed). */
-    @ParameterizedTest(name = "{0} shards")
-    @ValueSource(ints = {1, 2})
-    void everyReplyIsRedisSOwnInResp3(int shards) throws Exception {
-        SCRIPT.assertResp3AsRedis(shards);
     }
 }
