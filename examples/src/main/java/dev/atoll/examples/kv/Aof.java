@@ -41,10 +41,10 @@ import java.util.function.BiConsumer;
  *
  * <p>Rewrite: once the file passes its bound, a snapshot of the shard's live keys is taken a step per loop
  * iteration ({@link Rewrite}: no pause proportional to the data) and written to {@code <name>.rewrite} in the
- * background while new records go both to the live file and to a rewrite buffer; then the live file's
- * writes are held, the buffer's tail is written, the new file is synced and renamed over the old one, and
- * writing continues there. Until that rename the records not yet in the live file stay queued for it, so a
- * rewrite that fails loses nothing.
+ * background while new records go both to the live file and to chunks written after the snapshot; then
+ * the live file's writes are held, the last chunk is written, the new file is synced and renamed over the
+ * old one, and writing continues there. Until that rename the records not yet in the live file stay queued
+ * for it, so a rewrite that fails loses nothing.
  */
 final class Aof {
     private static final Logger log = LoggerFactory.getLogger(Aof.class);
@@ -673,7 +673,8 @@ final class Aof {
      * An aggregate of more than {@link #PIECE} elements is written {@link #PIECE} elements at a time over steps
      * ({@link #large}); when a command looks it up first, what is left of a list, set or sorted set is copied
      * (its elements are shared: references, and a sorted set's scores as doubles, much quicker than writing its
-     * records) and the copy written on in pieces; a hash, whose values change in place, is written whole then. The snapshot is written as it fills, while the records since the start gather in chunks of
+     * records) and the copy written on in pieces; a hash, whose values change in place, is written whole then.
+     * The snapshot is written as it fills, while the records since the start gather in chunks of
      * {@link #RECORD_CHUNK} ({@link #records}, then {@link #rewriteTail}); once the whole snapshot is written,
      * so are they, and once little is left the new file is synced while the live one goes on, then the switch
      * holds the live file for the rest and a short sync.
