@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The geo commands (issue 18) against what redis-server 7.0.15 answered, byte for byte: a script of
@@ -356,6 +357,8 @@ class KvGeoTest extends KvOneAndTwoShards {
                     && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
+            assertTrue(new String(c.call(List.of("INFO", "persistence")), StandardCharsets.UTF_8).contains("aof_rewrite_in_progress:0"),
+                    "the rewrite did not end within 20 s");
         }
         try (KvTestServer kv = KvTestServer.start(1, DriverKind.AUTO, settings); RawClient c = new RawClient(kv.port())) {
             for (int i = 0; i < keys.size(); i++) {

@@ -37,10 +37,6 @@ class KvStreamGroupsAcrossShardsTest extends RecordedScriptTest {
         return SCRIPT;
     }
 
-    private static List<String> step(String... words) {
-        return List.of(words);
-    }
-
     static List<List<String>> steps() {
         return List.of(
                 step("XADD", A, "1-1", "f", "a1"), step("XADD", A, "2-1", "f", "a2"),

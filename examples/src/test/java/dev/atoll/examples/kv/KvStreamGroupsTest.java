@@ -36,10 +36,6 @@ class KvStreamGroupsTest extends RecordedScriptTest {
         return SCRIPT;
     }
 
-    private static List<String> step(String... words) {
-        return List.of(words);
-    }
-
     static List<List<String>> steps() {
         return List.of(
                 // XGROUP

@@ -33,10 +33,6 @@ class KvStreamsTest extends RecordedScriptTest {
         return SCRIPT;
     }
 
-    private static List<String> step(String... words) {
-        return List.of(words);
-    }
-
     static List<List<String>> steps() {
         List<List<String>> s = new ArrayList<>(List.of(
                 step("XADD", "s", "1-1", "a", "1"), step("XADD", "s", "1-1", "a", "1"), step("XADD", "s", "0-0", "a", "1"),

@@ -13,6 +13,11 @@ abstract class RecordedScriptTest {
     /** The recorded script this test checks. */
     abstract RecordedScript script();
 
+    /** One command of a script, word by word. */
+    static List<String> step(String... words) {
+        return List.of(words);
+    }
+
     /** Atoll, on 1 and 2 shards, answers every command of the script as the recording says. */
     @ParameterizedTest(name = "{0} shards")
     @ValueSource(ints = {1, 2})
