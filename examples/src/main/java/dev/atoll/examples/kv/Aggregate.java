@@ -1,5 +1,7 @@
 package dev.atoll.examples.kv;
 
+import java.util.function.Supplier;
+
 /**
  * A value made of elements — a hash, and each further Redis type a key can hold beside a string —
  * as {@link KeyTable.Entry#aggregate}. A type's commands find theirs with {@code instanceof}, so a
@@ -8,7 +10,7 @@ package dev.atoll.examples.kv;
  * type known (TYPE, OBJECT ENCODING, its size, its log records) is asked of the entry, which asks either.
  * Used by its shard's thread only.
  */
-interface Aggregate extends RecordPieces {
+interface Aggregate {
     /** What TYPE says: "hash", "list", "set", "zset". */
     String type();
 
@@ -34,21 +36,12 @@ interface Aggregate extends RecordPieces {
     void writeRecords(byte[] key, ReplyWriter w);
 
     /**
-     * {@inheritDoc} Nothing changes the aggregate between two pieces. Unless a type says otherwise, the first
-     * piece is all of it.
+     * Its records for a rewrite's snapshot, in pieces that stay what it is now while commands change it: from its
+     * elements' own {@link KeyTable} ({@link ElementSnapshot}: an element is written before a command first looks
+     * it up, to {@code out}'s writer of the moment) or from its array as it is ({@link ListSnapshot}). Null when
+     * the type is written whole (an intset, which is small; a stream). It begins at once.
      */
-    @Override
-    default long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
-        writeRecords(key, w);
-        return 0;
-    }
-
-    /**
-     * Its records from piece {@code position} on (0: all) as they are now, for a snapshot to write on in pieces
-     * (numbered from 0 again) while it changes, if the type can take them much faster than it writes them (its
-     * elements shared, never changed in place); else null.
-     */
-    default RecordPieces snapshotCopy(long position) {
+    default RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
         return null;
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * One shard's append-only log: write commands, RESP-encoded as Redis writes them
@@ -671,9 +672,9 @@ final class Aof {
      * a step of the walk ({@link #walk}, once per loop iteration, about {@link #STEP_BYTES} at a time) reaches
      * it or before a command looks it up, whichever is first, and a key made after the start is in no snapshot.
      * An aggregate of more than {@link #PIECE} elements is written {@link #PIECE} elements at a time over steps
-     * ({@link #large}); when a command looks it up first, what is left of a list, set or sorted set is copied
-     * (its elements are shared: references, and a sorted set's scores as doubles, much quicker than writing its
-     * records) and the copy written on in pieces; a hash, whose values change in place, is written whole then.
+     * ({@link #large}) from what it was when the snapshot took it, whatever commands do to it meanwhile: a hash,
+     * set or sorted set takes a snapshot of its own elements ({@link ElementSnapshot}), a list keeps reading its
+     * array as it was ({@link ListSnapshot}), so nothing is copied or written whole when a command looks it up.
      * The snapshot is written as it fills, while the records since the start gather in chunks of
      * {@link #RECORD_CHUNK} ({@link #records}, then {@link #rewriteTail}); once the whole snapshot is written,
      * so are they, and once little is left the new file is synced while the live one goes on, then the switch
@@ -691,6 +692,8 @@ final class Aof {
         private final Path target = path.resolveSibling(path.getFileName() + ".rewrite");
         private final Promise<Void> done;
         private final Runnable walkTask = this::walk;
+        /** Where a large aggregate's element goes when a command changes it mid-pieces: the buffer filling now. */
+        private final Supplier<ReplyWriter> currentSnapshot = () -> this.snapshot;
         private LogFile next;
         private long nextSize;
         /** The snapshot's bytes not yet handed to a write, and its other buffer (null while that one is written). */
@@ -748,69 +751,32 @@ final class Aof {
 
         /**
          * A key into the snapshot as it is now, before anything changes it (an expired key is left out); a large
-         * aggregate the walk reached goes to {@link #large}, and one a lookup asks for is copied or written now.
+         * aggregate goes to {@link #large}, to be written a piece a step from what it is now whatever commands do to
+         * it meanwhile ({@link Aggregate#snapshotPieces}), so the snapshot holds it from here on either way.
          */
         @Override
-        public boolean write(KeyTable.Entry e, boolean whole) {
-            Piece queued = queued(e);
-            if (queued != null) {
-                if (whole) {
-                    detachOrFinish(queued);
-                }
-                return whole; // else the walk met it again (the table resized): it is on its way
-            }
+        public void write(KeyTable.Entry e, boolean lookup) {
             long expireAt = table.expireAt(e);
             // an empty aggregate is no key, but an emptied stream is one, as in Redis
             if ((expireAt == 0 || expireAt > System.currentTimeMillis())
                     && (e.isString() || e.aggregateSize() > 0 || e.aggregate() instanceof StreamValue)) {
-                if (e.aggregate() != null && e.aggregateSize() > PIECE) {
-                    Piece p = new Piece(e, e.aggregate(), expireAt);
-                    large.addLast(p);
-                    if (!whole) {
-                        return false;
-                    }
-                    detachOrFinish(p);
-                    return true;
+                RecordPieces pieces = e.aggregate() != null && e.aggregateSize() > PIECE
+                        ? e.aggregate().snapshotPieces(e.data, currentSnapshot)
+                        : null;
+                if (pieces != null) {
+                    large.addLast(new Piece(e, pieces, expireAt));
+                } else {
+                    writeEntry(snapshot, e, expireAt);
                 }
-                writeEntry(snapshot, e, expireAt);
-            }
-            return true;
-        }
-
-        private Piece queued(KeyTable.Entry e) {
-            for (Piece p : large) { // a few at most
-                if (p.entry == e) {
-                    return p;
-                }
-            }
-            return null;
-        }
-
-        /** A command is about to look {@code p}'s key up: its pieces go on from a copy, or the rest is written now. */
-        private void detachOrFinish(Piece p) {
-            RecordPieces copy = p.entry.aggregate().snapshotCopy(p.position); // the piece's source: unchanged till now
-            if (copy != null) {
-                p.source = copy;
-                p.position = 0;
-                p.started = false;
-                p.detached = true;
-                return;
-            }
-            while (p.position != 0 || !p.started) {
-                writePiece(p);
             }
         }
 
         /** The next piece of {@code p}; after its last, its expiry, and it leaves {@link #large}. */
         private void writePiece(Piece p) {
-            p.started = true;
             p.position = p.source.writeRecords(p.entry.data, snapshot, p.position, PIECE);
             if (p.position == 0) {
                 writeExpiry(snapshot, p.entry, p.expireAt);
-                large.remove(p);
-                if (!p.detached) {
-                    table.snapshotted(p.entry);
-                }
+                large.removeFirst();
             }
         }
 
@@ -989,6 +955,9 @@ final class Aof {
             log.warn("rewriting {} failed; the log goes on growing: {}", path, error.toString());
             ended = true;
             table.endSnapshot(false);
+            for (Piece p : large) {
+                p.source.abandon();
+            }
             large.clear();
             records.clear();
             rewriteTail = null;
@@ -1012,15 +981,12 @@ final class Aof {
         return chunk != null ? chunk : new ReplyWriter(RECORD_CHUNK + INITIAL_BUFFER);
     }
 
-    /** A large aggregate in a rewrite's snapshot: where its pieces come from, its expiry then, how far it is written. */
+    /** A large aggregate in a rewrite's snapshot: its pieces, its expiry then, where the next piece starts. */
     private static final class Piece {
         final KeyTable.Entry entry;
-        /** The key's aggregate, or a copy of its records from where its pieces were when a command looked it up ({@link #detached}). */
-        RecordPieces source;
+        final RecordPieces source;
         final long expireAt;
         long position;
-        boolean started;
-        boolean detached;
 
         Piece(KeyTable.Entry entry, RecordPieces source, long expireAt) {
             this.entry = entry;

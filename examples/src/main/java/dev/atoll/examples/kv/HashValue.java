@@ -1,7 +1,6 @@
 package dev.atoll.examples.kv;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A hash in Redis's "hashtable" encoding: a {@link KeyTable} of field to value, each field in one array with
@@ -14,6 +13,24 @@ final class HashValue implements Aggregate {
     private static final int OBJECT_BYTES = 16;
     /** The heap bytes of the {@link KeyTable} object, its bucket and expiry arrays apart. */
     private static final int TABLE_BYTES = 48;
+
+    /** A field and its value in an HSET record. */
+    private static final ElementSnapshot.Format FIELD_RECORDS = new ElementSnapshot.Format() {
+        @Override
+        public byte[] command() {
+            return Aof.HSET;
+        }
+
+        @Override
+        public int argumentsPerElement() {
+            return 2;
+        }
+
+        @Override
+        public void write(KeyTable.Entry field, ReplyWriter w) {
+            w.bulk(field.data, 0, field.keyLength()).bulk(field.valueArray(), field.valueOffset(), field.length);
+        }
+    };
 
     private final KeyTable fields = new KeyTable();
 
@@ -102,15 +119,9 @@ final class HashValue implements Aggregate {
         forEachRange((f, fo, fl, v, vo, vl) -> w.bulk(f, fo, fl).bulk(v, vo, vl));
     }
 
-    /** The fields of one {@link KeyTable#scan} step from {@code position}, as one HSET. */
+    /** Its fields' own snapshot: one HSET a piece, a field a command looks up first in one of its own. */
     @Override
-    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
-        List<KeyTable.Entry> piece = new ArrayList<>(count);
-        long next = fields.scan(position, count, piece::add);
-        w.arrayHeader(2 + 2L * piece.size()).bulk(Aof.HSET).bulk(key);
-        for (KeyTable.Entry e : piece) {
-            w.bulk(e.data, 0, e.keyLength()).bulk(e.valueArray(), e.valueOffset(), e.length);
-        }
-        return next;
+    public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
+        return new ElementSnapshot(fields, key, FIELD_RECORDS, out);
     }
 }

@@ -391,11 +391,10 @@ final class KeyTable {
     /** Serializes the keys of a snapshot ({@link #beginSnapshot}). */
     interface SnapshotWriter {
         /**
-         * Serializes {@code entry} as it is, or all that is left of it, and returns true; with {@code whole} false
-         * (the walk reached it) it may instead take it on to write in pieces and return false, and then tells
-         * {@link #snapshotted} once done, unless a lookup meanwhile asked for the rest ({@code whole}).
+         * Serializes {@code entry} as it is now, or takes it on to write as it is now ({@link RecordPieces});
+         * {@code lookup}: a command is about to look it up, else the walk reached it.
          */
-        boolean write(Entry entry, boolean whole);
+        void write(Entry entry, boolean lookup);
     }
 
     private Entry[] buckets = new Entry[MIN_BUCKETS];
@@ -724,14 +723,12 @@ final class KeyTable {
         snapshotUnfinished = !complete;
     }
 
-    /** The snapshot holds {@code e} now: its writer wrote the last piece of it. */
-    void snapshotted(Entry e) {
-        e.keyMeta = e.keyMeta & ~Entry.SNAPSHOT | snapshotMark;
-    }
-
-    private void firstUse(Entry e, boolean whole) {
-        if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark && (snapshotWriter == null || snapshotWriter.write(e, whole))) {
-            snapshotted(e);
+    private void firstUse(Entry e, boolean lookup) {
+        if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
+            e.keyMeta = e.keyMeta & ~Entry.SNAPSHOT | snapshotMark;
+            if (snapshotWriter != null) {
+                snapshotWriter.write(e, lookup);
+            }
         }
     }
 

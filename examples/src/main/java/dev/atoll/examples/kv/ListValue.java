@@ -1,6 +1,7 @@
 package dev.atoll.examples.kv;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * A list: a growable circular array of elements (a deque), so that a push or pop at either end is
@@ -18,6 +19,8 @@ final class ListValue implements Aggregate {
     private int size;
     /** The heap bytes of the elements' arrays ({@link KeyTable#arrayBytes}), for maxmemory. */
     private long elementBytes;
+    /** A rewrite's snapshot writing this list in pieces from its ring as it was; null when none is. */
+    private ListSnapshot snapshot;
 
     @Override
     public String type() {
@@ -52,7 +55,7 @@ final class ListValue implements Aggregate {
     /** Replaces the element at {@code index}. */
     void set(int index, byte[] value) {
         elementBytes += KeyTable.arrayBytes(value.length) - KeyTable.arrayBytes(items[slot(index)].length);
-        items[slot(index)] = value;
+        store(slot(index), value);
     }
 
     /** The object and its array of references, and the elements' arrays. */
@@ -68,9 +71,9 @@ final class ListValue implements Aggregate {
         }
         if (left) {
             head = (head - 1) & (items.length - 1);
-            items[head] = value;
+            store(head, value);
         } else {
-            items[slot(size)] = value;
+            store(slot(size), value);
         }
         size++;
         elementBytes += KeyTable.arrayBytes(value.length);
@@ -80,7 +83,7 @@ final class ListValue implements Aggregate {
     byte[] pop(boolean left) {
         int at = left ? head : slot(size - 1);
         byte[] value = items[at];
-        items[at] = null;
+        store(at, null);
         elementBytes -= KeyTable.arrayBytes(value.length);
         if (left) {
             head = (head + 1) & (items.length - 1);
@@ -102,14 +105,14 @@ final class ListValue implements Aggregate {
         if (index < size / 2) { // the head side is shorter: move it one slot left
             head = (head - 1) & (items.length - 1);
             for (int i = 0; i < index; i++) {
-                items[slot(i)] = items[slot(i + 1)];
+                store(slot(i), items[slot(i + 1)]);
             }
         } else {
             for (int i = size; i > index; i--) {
-                items[slot(i)] = items[slot(i - 1)];
+                store(slot(i), items[slot(i - 1)]);
             }
         }
-        items[slot(index)] = value;
+        store(slot(index), value);
         size++;
         elementBytes += KeyTable.arrayBytes(value.length);
     }
@@ -140,11 +143,11 @@ final class ListValue implements Aggregate {
                     removed++;
                     elementBytes -= KeyTable.arrayBytes(item.length);
                 } else {
-                    items[slot(kept++)] = item;
+                    store(slot(kept++), item);
                 }
             }
             for (int i = kept; i < size; i++) {
-                items[slot(i)] = null;
+                store(slot(i), null);
             }
         } else {
             int kept = size;
@@ -154,11 +157,11 @@ final class ListValue implements Aggregate {
                     removed++;
                     elementBytes -= KeyTable.arrayBytes(item.length);
                 } else {
-                    items[slot(--kept)] = item;
+                    store(slot(--kept), item);
                 }
             }
             for (int i = 0; i < kept; i++) {
-                items[slot(i)] = null;
+                store(slot(i), null);
             }
             head = slot(kept);
         }
@@ -172,11 +175,11 @@ final class ListValue implements Aggregate {
         int keep = start > stop ? 0 : stop - start + 1;
         for (int i = 0; i < start && i < size; i++) {
             elementBytes -= KeyTable.arrayBytes(get(i).length);
-            items[slot(i)] = null;
+            store(slot(i), null);
         }
         for (int i = start + keep; i < size; i++) {
             elementBytes -= KeyTable.arrayBytes(get(i).length);
-            items[slot(i)] = null;
+            store(slot(i), null);
         }
         head = keep == 0 ? 0 : slot(start);
         size = keep;
@@ -199,40 +202,36 @@ final class ListValue implements Aggregate {
         return copy;
     }
 
-    /** The elements from index {@code position} on, as references (never changed in place), written as RPUSHes. */
+    /** Its pieces from the ring as it is now, a segment copied before a command writes over it ({@link ListSnapshot}). */
     @Override
-    public RecordPieces snapshotCopy(long position) {
-        byte[][] rest = new byte[size - (int) position][];
-        int first = slot((int) position);
-        int before = Math.min(rest.length, items.length - first); // the ring's end, then its start
-        System.arraycopy(items, first, rest, 0, before);
-        System.arraycopy(items, 0, rest, before, rest.length - before);
-        return (key, w, from, count) -> {
-            int to = (int) Math.min(rest.length, from + count);
-            w.arrayHeader(2L + to - from).bulk(ListCommands.RPUSH).bulk(key);
-            for (int i = (int) from; i < to; i++) {
-                w.bulk(rest[i]);
-            }
-            return to == rest.length ? 0 : to;
-        };
+    public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
+        snapshot = new ListSnapshot(this, items, head, size);
+        return snapshot;
+    }
+
+    /** {@code ended} has written its last piece, or was abandoned: writes need not wait for it any more. */
+    void snapshotEnded(ListSnapshot ended) {
+        if (snapshot == ended) {
+            snapshot = null;
+        }
     }
 
     /** One RPUSH of every element, in order. */
     @Override
     public void writeRecords(byte[] key, ReplyWriter w) {
-        writeRecords(key, w, 0, size);
-    }
-
-    /** One RPUSH of the elements at {@code [position, position + count)}: the pieces append in order. */
-    @Override
-    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
-        int from = (int) position;
-        int to = (int) Math.min(size, (long) from + count);
-        w.arrayHeader(2L + to - from).bulk(ListCommands.RPUSH).bulk(key);
-        for (int i = from; i < to; i++) {
+        w.arrayHeader(2L + size).bulk(ListCommands.RPUSH).bulk(key);
+        for (int i = 0; i < size; i++) {
             w.bulk(get(i));
         }
-        return to == size ? 0 : to;
+    }
+
+    /** Every write of a slot: a snapshot still reading this array copies what it has not written of it first. */
+    private void store(int slot, byte[] value) {
+        ListSnapshot reading = snapshot;
+        if (reading != null && reading.ring == items) {
+            reading.beforeWrite(slot);
+        }
+        items[slot] = value;
     }
 
     private void shrinkIfSparse() {

@@ -1,11 +1,9 @@
 package dev.atoll.examples.kv;
 
 /**
- * An aggregate's log records written a piece at a time, as a rewrite's snapshot walked over loop iterations
- * writes a large one ({@link Aggregate#writeRecords(byte[], ReplyWriter, long, int)}): from the aggregate, or
- * from a copy of it taken before a command changed it ({@link Aggregate#snapshotCopy}).
+ * A large aggregate's records for a rewrite's snapshot, written a piece a step of its walk while commands change
+ * the aggregate, and adding up to what it was when the snapshot took it ({@link Aggregate#snapshotPieces}).
  */
-@FunctionalInterface
 interface RecordPieces {
     /**
      * Writes the records of about {@code count} elements from {@code position} (0: the first) to {@code w}, under
@@ -13,4 +11,8 @@ interface RecordPieces {
      * {@link AofReplay} reads them.
      */
     long writeRecords(byte[] key, ReplyWriter w, long position, int count);
+
+    /** The snapshot was abandoned before the last piece. */
+    default void abandon() {
+    }
 }

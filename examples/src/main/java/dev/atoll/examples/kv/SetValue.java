@@ -1,9 +1,8 @@
 package dev.atoll.examples.kv;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * The members of a set, in Redis 7.0's two encodings: while every member is an integer in Redis's
@@ -26,6 +25,23 @@ final class SetValue implements SetMembers {
     private static final int MEMBERS_PER_RECORD = 1024;
     /** The value of every member entry of the hashtable: a member has none. */
     private static final byte[] NO_VALUE = new byte[0];
+    /** A member in an SADD record. */
+    private static final ElementSnapshot.Format MEMBER_RECORDS = new ElementSnapshot.Format() {
+        @Override
+        public byte[] command() {
+            return Aof.SADD;
+        }
+
+        @Override
+        public int argumentsPerElement() {
+            return 1;
+        }
+
+        @Override
+        public void write(KeyTable.Entry member, ReplyWriter w) {
+            w.bulk(member.data, 0, member.keyLength());
+        }
+    };
 
     /** Receives one member. */
     interface MemberVisitor {
@@ -228,43 +244,10 @@ final class SetValue implements SetMembers {
         }
     }
 
-    /** A hashtable's members one {@link KeyTable#scan} step from {@code position} at a time, as one SADD; an intset whole. */
+    /** A hashtable's own snapshot, one SADD a piece; an intset none (it is small, written whole). */
     @Override
-    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
-        if (table == null) {
-            writeRecords(key, w);
-            return 0;
-        }
-        List<KeyTable.Entry> piece = new ArrayList<>(count);
-        long next = table.scan(position, count, piece::add);
-        w.arrayHeader(2 + piece.size()).bulk(Aof.SADD).bulk(key);
-        for (KeyTable.Entry e : piece) {
-            w.bulk(e.data, 0, e.keyLength());
-        }
-        return next;
-    }
-
-    /**
-     * A hashtable's members from scan cursor {@code position} on (references: never changed in place), for a
-     * snapshot's pieces; an intset's none (it is small).
-     */
-    @Override
-    public RecordPieces snapshotCopy(long position) {
-        if (table == null) {
-            return null;
-        }
-        List<byte[]> rest = new ArrayList<>();
-        long cursor = position;
-        do {
-            cursor = table.scan(cursor, 1024, e -> rest.add(e.key()));
-        } while (cursor != 0);
-        byte[][] frozen = rest.toArray(new byte[0][]);
-        return (key, w, at, count) -> {
-            int from = (int) at;
-            int to = (int) Math.min(frozen.length, (long) from + count);
-            writeSadd(key, w, frozen, from, to);
-            return to == frozen.length ? 0 : to;
-        };
+    public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
+        return table != null ? new ElementSnapshot(table, key, MEMBER_RECORDS, out) : null;
     }
 
     private void convert() {

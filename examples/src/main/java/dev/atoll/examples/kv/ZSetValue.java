@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * The members of a sorted set and their scores, in Redis 7.0's two encodings: a small one (at most
@@ -18,6 +19,23 @@ final class ZSetValue implements Aggregate {
     static final int MAX_LISTPACK_ENTRIES = 128;
     static final int MAX_LISTPACK_VALUE = 64;
     private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
+    /** A member and its score (17 digits: read back bit for bit) in a ZADD record. */
+    private static final ElementSnapshot.Format MEMBER_RECORDS = new ElementSnapshot.Format() {
+        @Override
+        public byte[] command() {
+            return ZSetCommands.ZADD;
+        }
+
+        @Override
+        public int argumentsPerElement() {
+            return 2;
+        }
+
+        @Override
+        public void write(KeyTable.Entry member, ReplyWriter w) {
+            w.bulk(Score.format((double) DOUBLE.get(member.valueArray(), 0))).bulk(member.data, 0, member.keyLength());
+        }
+    };
 
     /** Receives one member and its score. */
     interface EntryVisitor {
@@ -271,35 +289,14 @@ final class ZSetValue implements Aggregate {
     /** One ZADD of every member, each score in 17 digits: read back bit for bit. */
     @Override
     public void writeRecords(byte[] key, ReplyWriter w) {
-        writeRecords(key, w, 0, size());
+        w.arrayHeader(2 + 2L * size()).bulk(ZSetCommands.ZADD).bulk(key);
+        forEach((member, score) -> w.bulk(Score.format(score)).bulk(member));
     }
 
-    /** One ZADD of the members of ranks {@code [position, position + count)}. */
+    /** A skiplist's own snapshot (its table of member to score), one ZADD a piece; a listpack none (it is small, written whole). */
     @Override
-    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
-        int from = (int) position;
-        int to = (int) Math.min(size(), (long) from + count);
-        w.arrayHeader(2 + 2L * (to - from)).bulk(ZSetCommands.ZADD).bulk(key);
-        visit(from, to - from, false, (member, score) -> w.bulk(Score.format(score)).bulk(member));
-        return to == size() ? 0 : to;
-    }
-
-    /**
-     * The members and scores from rank {@code position} on, for a snapshot's pieces: references and doubles
-     * (members are never changed in place), where writing the records formats every score. Held as an oversized
-     * listpack that nothing but those pieces reads.
-     */
-    @Override
-    public RecordPieces snapshotCopy(long position) {
-        int rest = size() - (int) position;
-        ZSetValue frozen = new ZSetValue();
-        frozen.members = new byte[rest][];
-        frozen.scores = new double[rest];
-        visit((int) position, rest, false, (member, score) -> {
-            frozen.members[frozen.count] = member;
-            frozen.scores[frozen.count++] = score;
-        });
-        return frozen;
+    public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
+        return list != null ? new ElementSnapshot(dict, key, MEMBER_RECORDS, out) : null;
     }
 
     private static byte[] bits(double score) {
