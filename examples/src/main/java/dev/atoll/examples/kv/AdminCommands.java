@@ -77,6 +77,10 @@ final class AdminCommands {
                 Diagnostics.lolwut(r, out);
                 return null;
             }
+            case MODULE -> {
+                Diagnostics.module(r, out);
+                return null;
+            }
             default -> {
                 return PubSubCommands.execute(node, connection, command, r, out);
             }

@@ -84,6 +84,9 @@ class KvRedisComparisonTest {
         {"INCRBYFLOAT", "q", "123456789.123456789"}, {"INCRBYFLOAT", "q", "1e300"}, {"INCRBYFLOAT", "q", "-1e300"},
         {"INCRBYFLOAT", "q", "1.7976931348623157e308"}, {"INCRBYFLOAT", "q", "1e4933"}, {"INCRBYFLOAT", "t", "1e-20"},
         {"HINCRBYFLOAT", "hf", "x", "10.5"}, {"HINCRBYFLOAT", "hf", "x", "0.1"}, {"HINCRBYFLOAT", "hf", "x", "-5000"},
+        {"MODULE", "LIST"}, {"MODULE", "list", "x"}, {"MODULE", "HELP"}, {"MODULE", "LOAD", "/nonexistent.so"},
+        {"MODULE", "LOAD"}, {"MODULE", "LOADEX", "/x.so", "CONFIG", "a", "b", "ARGS", "c"}, {"MODULE", "UNLOAD", "foo"},
+        {"MODULE", "UNLOAD"}, {"MODULE", "UNLOAD", "a", "b"}, {"MODULE", "FOO"}, {"MODULE"},
     };
 
     /** The executable {@code program} on the PATH, or null (KvDifferentialTest too). */
