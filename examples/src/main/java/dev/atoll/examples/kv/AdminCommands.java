@@ -77,6 +77,9 @@ final class AdminCommands {
                 Diagnostics.lolwut(r, out);
                 return null;
             }
+            case MIGRATE -> {
+                return CrossCommand.start(node, connection, command, r, out); // null: an argument error, answered
+            }
             case MODULE -> {
                 Diagnostics.module(r, out);
                 return null;

@@ -55,6 +55,7 @@ enum Command {
     ACL(-2, Kind.SERVER, "server", "6.0.0", "ACL WHOAMI, USERS, LIST, GETUSER, CAT, DRYRUN, LOG, GENPASS, DELUSER, SAVE, LOAD, SETUSER, HELP: the one user, default.", "admin", "noscript", "loading", "stale"),
     LATENCY(-2, Kind.SERVER, "server", "2.8.13", "LATENCY LATEST, HISTORY, RESET, GRAPH, DOCTOR, HISTOGRAM, HELP: events and per-command histograms of every shard, merged (LatencyCommands).", "admin", "noscript", "loading", "stale"),
     PFSELFTEST(1, Kind.SERVER, "hyperloglog", "2.8.9", "Checks the HyperLogLog register encoding (an internal command).", "admin"),
+    MIGRATE(-6, Kind.SERVER, "generic", "2.6.0", "Moves keys to another Redis server (DUMP payloads as RESTOREs), their locks held meanwhile (MigrateCommand).", "write"),
     MODULE(-2, Kind.SERVER, "server", "4.0.0", "MODULE LIST (none), HELP; LOAD, LOADEX, UNLOAD refused as by Redis's default enable-module-command no."),
     LOLWUT(-1, Kind.SERVER, "server", "5.0.0", "Answers the Redis version this server speaks.", "readonly", "fast"),
     // Owned by the shard of their one key (argument 1).

@@ -92,6 +92,9 @@ abstract class CrossCommand {
         if (TakeInTransaction.handles(command)) {
             return TakeInTransaction.of(node, command, r, out); // a transaction's; alone, a BlockedClient
         }
+        if (command == Command.MIGRATE) {
+            return MigrateCommand.of(node, r, out); // its keys' locks held while it talks to the target
+        }
         if (command == Command.SORT) {
             return new SortCommand.AcrossShards(node, CrossShard.copyOf(r)); // STORE into another shard's key
         }

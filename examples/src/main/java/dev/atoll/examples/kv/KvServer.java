@@ -174,6 +174,7 @@ public final class KvServer {
         for (KvShard shard : node.shards) {
             synced.add(node.runtime.submit(shard.id, () -> {
                 shard.connections.closeAll();
+                shard.migrateTargets.closeAll();
                 return shard.aof == null
                         ? CompletableFuture.<Void>completedFuture(null)
                         : shard.aof.syncAll().flatMap(ignored -> shard.aof.close()).toCompletableFuture();

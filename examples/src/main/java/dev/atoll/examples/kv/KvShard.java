@@ -62,6 +62,8 @@ final class KvShard {
     private final byte[] digits = new byte[Decimal.MAX_LENGTH];
     private final KeyCommands keys = new KeyCommands(this);
     private final DumpCommands dumps = new DumpCommands(this);
+    /** MIGRATE's connections to its targets, from this shard. */
+    final MigrateTargets migrateTargets = new MigrateTargets();
     private final HashCommands hashes = new HashCommands(this);
     final ListCommands lists = new ListCommands(this);
     /** Clients blocked on this shard's keys, and the hook a write calls when a key may serve them. */

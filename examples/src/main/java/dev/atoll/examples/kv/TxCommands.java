@@ -79,7 +79,15 @@ final class TxCommands {
                 ops.add(new Op(HOME, command, null, new int[] {homeCount++}, null));
             }
             case TAKES -> addCross(command, r); // the non-blocking form, as Redis runs it inside MULTI
-            case ALL_SHARDS, SERVER -> ops.add(new Op(ERROR, command, null, null, "ERR " + command.name()
+            case SERVER -> {
+                if (command == Command.MIGRATE) {
+                    addCross(command, r); // the transaction's keys stay locked while it talks to the target
+                } else {
+                    ops.add(new Op(ERROR, command, null, null, "ERR " + command.name()
+                            + " inside MULTI is not supported (see docs/kv.md)"));
+                }
+            }
+            case ALL_SHARDS -> ops.add(new Op(ERROR, command, null, null, "ERR " + command.name()
                     + " inside MULTI is not supported (see docs/kv.md)"));
             default -> addKeyed(command, r);
         }
