@@ -13,16 +13,13 @@ import java.util.function.Supplier;
  * shard's thread only.
  */
 final class ElementSnapshot implements RecordPieces, KeyTable.SnapshotWriter {
-    /** How one type writes its elements: the command of its records and each element's arguments. */
-    interface Format {
-        /** The record's command: HSET, SADD, ZADD. */
-        byte[] command();
-
-        /** How many arguments one element takes in a record. */
-        int argumentsPerElement();
-
-        /** Writes {@code element}'s arguments. */
+    /** Writes one element's arguments of a record. */
+    interface ElementWriter {
         void write(KeyTable.Entry element, ReplyWriter w);
+    }
+
+    /** How one type writes its elements: the command of its records (HSET, SADD, ZADD) and each element's arguments. */
+    record Format(byte[] command, int argumentsPerElement, ElementWriter element) {
     }
 
     private final KeyTable elements;
@@ -47,7 +44,7 @@ final class ElementSnapshot implements RecordPieces, KeyTable.SnapshotWriter {
         if (lookup) {
             ReplyWriter w = out.get();
             w.arrayHeader(2 + format.argumentsPerElement()).bulk(format.command()).bulk(key);
-            format.write(element, w);
+            format.element().write(element, w);
         } else {
             piece.add(element);
         }
@@ -60,7 +57,7 @@ final class ElementSnapshot implements RecordPieces, KeyTable.SnapshotWriter {
         if (!piece.isEmpty()) {
             w.arrayHeader(2 + (long) format.argumentsPerElement() * piece.size()).bulk(format.command()).bulk(key);
             for (KeyTable.Entry element : piece) {
-                format.write(element, w);
+                format.element().write(element, w);
             }
             piece.clear();
         }

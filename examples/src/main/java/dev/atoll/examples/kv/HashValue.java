@@ -15,22 +15,8 @@ final class HashValue implements Aggregate {
     private static final int TABLE_BYTES = 48;
 
     /** A field and its value in an HSET record. */
-    private static final ElementSnapshot.Format FIELD_RECORDS = new ElementSnapshot.Format() {
-        @Override
-        public byte[] command() {
-            return Aof.HSET;
-        }
-
-        @Override
-        public int argumentsPerElement() {
-            return 2;
-        }
-
-        @Override
-        public void write(KeyTable.Entry field, ReplyWriter w) {
-            w.bulk(field.data, 0, field.keyLength()).bulk(field.valueArray(), field.valueOffset(), field.length);
-        }
-    };
+    private static final ElementSnapshot.Format FIELD_RECORDS = new ElementSnapshot.Format(Aof.HSET, 2,
+            (field, w) -> w.bulk(field.data, 0, field.keyLength()).bulk(field.valueArray(), field.valueOffset(), field.length));
 
     private final KeyTable fields = new KeyTable();
 

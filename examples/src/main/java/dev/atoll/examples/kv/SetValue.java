@@ -26,22 +26,8 @@ final class SetValue implements SetMembers {
     /** The value of every member entry of the hashtable: a member has none. */
     private static final byte[] NO_VALUE = new byte[0];
     /** A member in an SADD record. */
-    private static final ElementSnapshot.Format MEMBER_RECORDS = new ElementSnapshot.Format() {
-        @Override
-        public byte[] command() {
-            return Aof.SADD;
-        }
-
-        @Override
-        public int argumentsPerElement() {
-            return 1;
-        }
-
-        @Override
-        public void write(KeyTable.Entry member, ReplyWriter w) {
-            w.bulk(member.data, 0, member.keyLength());
-        }
-    };
+    private static final ElementSnapshot.Format MEMBER_RECORDS = new ElementSnapshot.Format(Aof.SADD, 1,
+            (member, w) -> w.bulk(member.data, 0, member.keyLength()));
 
     /** Receives one member. */
     interface MemberVisitor {

@@ -20,22 +20,9 @@ final class ZSetValue implements Aggregate {
     static final int MAX_LISTPACK_VALUE = 64;
     private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
     /** A member and its score (17 digits: read back bit for bit) in a ZADD record. */
-    private static final ElementSnapshot.Format MEMBER_RECORDS = new ElementSnapshot.Format() {
-        @Override
-        public byte[] command() {
-            return ZSetCommands.ZADD;
-        }
-
-        @Override
-        public int argumentsPerElement() {
-            return 2;
-        }
-
-        @Override
-        public void write(KeyTable.Entry member, ReplyWriter w) {
-            w.bulk(Score.format((double) DOUBLE.get(member.valueArray(), 0))).bulk(member.data, 0, member.keyLength());
-        }
-    };
+    private static final ElementSnapshot.Format MEMBER_RECORDS = new ElementSnapshot.Format(ZSetCommands.ZADD, 2,
+            (member, w) -> w.bulk(Score.format((double) DOUBLE.get(member.valueArray(), 0)))
+                    .bulk(member.data, 0, member.keyLength()));
 
     /** Receives one member and its score. */
     interface EntryVisitor {
@@ -293,7 +280,7 @@ final class ZSetValue implements Aggregate {
         forEach((member, score) -> w.bulk(Score.format(score)).bulk(member));
     }
 
-    /** A skiplist's own snapshot (its table of member to score), one ZADD a piece; a listpack none (it is small, written whole). */
+    /** A skiplist's own snapshot (its table of member to score), one ZADD a piece; a listpack none (small: written whole). */
     @Override
     public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
         return list != null ? new ElementSnapshot(dict, key, MEMBER_RECORDS, out) : null;
