@@ -688,6 +688,12 @@ final class Aof {
         private static final int MAX_UNWRITTEN = 1 << 20;
         /** Elements of a large aggregate written in one piece; a larger one is written in pieces. */
         private static final int PIECE = 256;
+        /**
+         * The new file is synced each time this much more is written (Redis's aof-rewrite-incremental-fsync, on
+         * by default there): the kernel writes it back a little at a time instead of all at the presync, whose
+         * writeback ran on the shard's CPU (io_uring's worker inherits the shard thread's placement).
+         */
+        private static final long INCREMENTAL_SYNC_BYTES = 4 << 20;
 
         private final Path target = path.resolveSibling(path.getFileName() + ".rewrite");
         private final Promise<Void> done;
@@ -705,6 +711,9 @@ final class Aof {
         private ReplyWriter inWrite;
         /** The new file was synced after the snapshot and most records: the switch's sync covers only the rest. */
         private boolean presynced;
+        /** Bytes of the new file an incremental sync covered; whether one is under way. */
+        private long syncedSize;
+        private boolean syncing;
         /** The walk's cursor; whether it has visited every key; whether a step is queued; whether all is serialized. */
         private long cursor;
         private boolean scanned;
@@ -823,7 +832,21 @@ final class Aof {
          * little waits, syncs the new file beside the live one, then switches.
          */
         private void writeNext() {
-            if (next == null || inWrite != null || ended || holdLive) {
+            if (next == null || inWrite != null || syncing || ended || holdLive) {
+                return;
+            }
+            if (nextSize - syncedSize >= INCREMENTAL_SYNC_BYTES) {
+                syncing = true;
+                long covered = nextSize;
+                next.fdatasync().whenComplete((ignored, error) -> {
+                    syncing = false;
+                    if (error != null) {
+                        abandon(error);
+                    } else {
+                        syncedSize = covered;
+                        writeNext();
+                    }
+                });
                 return;
             }
             if (snapshot.size() > 0) {

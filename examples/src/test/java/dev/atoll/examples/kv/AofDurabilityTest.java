@@ -515,6 +515,31 @@ class AofDurabilityTest {
         }
     }
 
+    /**
+     * A rewrite syncs its new file each 4 MB written, as Redis's aof-rewrite-incremental-fsync does, so that the
+     * kernel writes it back a little at a time (seen failing without: 2 syncs, the presync and the switch's).
+     */
+    @Test
+    void aRewriteSyncsItsNewFileEachFourMegabytes() throws Exception {
+        MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ZERO);
+        KvTestServer server = start(1, KvSettings.FsyncPolicy.NO, 64L << 20, disk);
+        String value = "v".repeat(1000);
+        try (RespClient c = server.client()) {
+            for (int i = 0; i < 13_000; i++) { // 13 MB of records
+                c.send("SET", "k" + i, value);
+            }
+            for (int i = 0; i < 13_000; i++) {
+                c.read();
+            }
+            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+            await(() -> info(c).contains("aof_rewrites:1"), "the rewrite to take over");
+            // the log's name is the new file's now: a sync past 4 MB and one past the next 4 MB at least (a write
+            // of up to 1 MB may carry it over each), the presync, the switch's
+            assertTrue(disk.syncTimes(LOG).size() >= 4, "syncs of the new file: " + disk.syncTimes(LOG).size());
+        }
+        server.close();
+    }
+
     private static final int LARGE_LIST = 30_000;
 
     /** 1,000 short strings and a list "big" of {@link #LARGE_LIST} elements of 100 bytes (3 MB). */
