@@ -9,7 +9,6 @@ import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.compiler.LuaC;
-import org.luaj.vm2.lib.Bit32Lib;
 import org.luaj.vm2.lib.PackageLib;
 import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
@@ -58,6 +57,8 @@ final class ScriptEngine {
     private final ScriptHook hook = new ScriptHook();
     /** The tables a script may not change (the globals' view, redis, string, ...). */
     private final Set<LuaValue> readOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** What a script's globals hold (read through the read-only view {@link #env}). */
+    private final LuaTable safe = new LuaTable();
     private final Globals env;
     private final LuaTable redisRun;
     private final LuaTable redisLoad;
@@ -84,14 +85,13 @@ final class ScriptEngine {
         this.registry = registry;
         globals.load(new JseBaseLib());
         globals.load(new PackageLib()); // the other libraries register in package.loaded
-        globals.load(new Bit32Lib());
         globals.load(new TableLib());
         globals.load(new StringLib());
         globals.load(new JseMathLib());
         globals.load(hook);
         LoadState.install(globals);
         LuaC.install(globals);
-        LuaTable safe = new LuaTable();
+        LuaTable safe = this.safe;
         for (String name : new String[] {"assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget",
                 "rawlen", "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type", "xpcall", "_VERSION"}) {
             safe.rawset(name, globals.get(name));
@@ -101,7 +101,10 @@ final class ScriptEngine {
         safe.rawset("string", protect(globals.get("string"), false));
         safe.rawset("table", protect(tableLib, false));
         safe.rawset("math", protect(globals.get("math"), false));
-        safe.rawset("bit", protect(globals.get("bit32"), false));
+        safe.rawset("bit", protect(LuaBitOp.library(), false));
+        safe.rawset("struct", protect(LuaStruct.library(), false));
+        safe.rawset("cmsgpack", protect(LuaCmsgpack.library(), false));
+        safe.rawset("cjson", protect(LuaCjson.library(), false));
         safe.rawset("coroutine", protect(new LuaTable(), false));
         LuaValue baseLoad = globals.get("load");
         LuaValue baseRawset = globals.get("rawset");
@@ -414,6 +417,9 @@ final class ScriptEngine {
         if (table != null) {
             return ScriptReplies.oneLine(table);
         }
+        if (e instanceof LuaArgs.Unplaced unplaced) {
+            return ScriptReplies.oneLine("ERR " + unplaced.text);
+        }
         String message = e.getMessage() == null ? "" : e.getMessage().strip();
         String chunk = line.substring(0, line.indexOf(':') + 1);
         if (message.startsWith("@" + chunk)) { // luaj's "@user_script:3 message"
@@ -548,7 +554,9 @@ final class ScriptEngine {
     /** The compiled script (a LuaValue), or Redis's error text; fills {@code flags} from its shebang. */
     private Object compiled(String sha, String body, List<String> flags) {
         if (registry.scriptGeneration() != compiledGeneration) {
-            compiled.clear(); // SCRIPT FLUSH
+            compiled.clear(); // SCRIPT FLUSH: as Redis's new Lua state, cjson's configuration is the default again
+            readOnly.remove(safe.rawget("cjson"));
+            safe.rawset("cjson", protect(LuaCjson.library(), false));
             compiledGeneration = registry.scriptGeneration();
         }
         String source = body;
