@@ -32,6 +32,9 @@ final class DumpPayload {
     /** The key of a loaded value's holder. */
     private static final byte[] NO_KEY = {};
     private static final int QUICKLIST_NODE_PACKED = 2;
+    /** RDB's opcode before a function library's code (7.0 GA), and the one of 7.0's release candidates. */
+    private static final int FUNCTION_2 = 245;
+    private static final int FUNCTION_PRE_GA = 246;
 
     /** What a payload holds that is no value Redis would load: RESTORE answers {@code ERR Bad data format}. */
     static final class BadFormat extends Exception {
@@ -86,6 +89,25 @@ final class DumpPayload {
                 default -> throw new IllegalStateException("no DUMP encoding for " + e.type());
             }
         }
+        return footed(out);
+    }
+
+    /**
+     * FUNCTION DUMP's payload: each library's code after the RDB function opcode (Redis 7.0's
+     * {@code RDB_OPCODE_FUNCTION2}), then the footer. Written uncompressed, where Redis compresses a code
+     * LZF saves 4 bytes on; each reads the other's.
+     */
+    static byte[] functions(List<String> codes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String code : codes) {
+            out.write(FUNCTION_2);
+            string(out, code.getBytes(StandardCharsets.UTF_8));
+        }
+        return footed(out);
+    }
+
+    /** {@code out}'s bytes, then the RDB version and the CRC-64 of all before it. */
+    private static byte[] footed(ByteArrayOutputStream out) {
         out.write(RDB_VERSION);
         out.write(RDB_VERSION >>> 8);
         byte[] body = out.toByteArray();
@@ -139,6 +161,33 @@ final class DumpPayload {
             crc = crc << 8 | (b[footer + 2 + k] & 0xff);
         }
         return Crc64.update(0, b, offset, length - 8) == crc;
+    }
+
+    /**
+     * The codes of the libraries in a FUNCTION DUMP payload, or FUNCTION RESTORE's error (Redis's texts,
+     * without the {@code ERR }) as a {@link BadFormat}. As Redis, it reads records until the 10 bytes of
+     * the footer are left.
+     */
+    static List<String> functionCodes(byte[] b, int offset, int length) throws BadFormat {
+        if (!verify(b, offset, length)) {
+            throw new BadFormat("DUMP payload version or checksum are wrong");
+        }
+        Reader in = new Reader(b, offset, offset + length);
+        List<String> codes = new ArrayList<>();
+        while (offset + length - in.at > 10) {
+            int type = in.u8();
+            if (type == FUNCTION_PRE_GA) {
+                throw new BadFormat("Pre-GA function format not supported");
+            } else if (type != FUNCTION_2) {
+                throw new BadFormat("given type is not a function");
+            }
+            try {
+                codes.add(new String(in.string(), StandardCharsets.UTF_8));
+            } catch (BadFormat e) {
+                throw new BadFormat("Failed loading library payload");
+            }
+        }
+        return codes;
     }
 
     /** The value of a {@link #verify verified} payload, held by a key of no name in no table (RESTORE's key takes it). */

@@ -45,6 +45,9 @@ final class LuaCjson {
         ESCAPES[127] = "\\u007f";
     }
 
+    /** Lua 5.1's LUAI_MAXCSTACK: the stack slots a C function may use, which bounds nesting beyond the configured depths. */
+    private static final int MAX_C_STACK = 8000;
+
     // The configuration (lua-cjson's defaults as Redis builds it).
     private int sparseConvert;
     private int sparseRatio = 2;
@@ -165,11 +168,15 @@ final class LuaCjson {
             throw LuaArgs.argError(1, "encode", "expected 1 argument");
         }
         ByteArrayOutputStream json = new ByteArrayOutputStream();
-        append(a.arg1(), 0, json);
+        append(a.arg1(), 0, 1, json);
         return LuaValue.valueOf(json.toByteArray());
     }
 
-    private void append(LuaValue v, int depth, ByteArrayOutputStream json) {
+    /**
+     * Appends {@code v} at nesting {@code depth}; {@code slots} counts the Lua stack slots cjson would
+     * hold there (an array level holds its value, an object level its key and value).
+     */
+    private void append(LuaValue v, int depth, int slots, ByteArrayOutputStream json) {
         switch (v.type()) {
             case LuaValue.TSTRING -> appendString(v.checkstring(), json);
             case LuaValue.TNUMBER -> appendNumber(v.todouble(), json);
@@ -177,7 +184,7 @@ final class LuaCjson {
             case LuaValue.TNIL -> ascii("null", json);
             case LuaValue.TTABLE -> {
                 depth++;
-                if (depth > encodeMaxDepth) {
+                if (depth > encodeMaxDepth || slots + 3 > MAX_C_STACK) {
                     throw new LuaError("Cannot serialise, excessive nesting (" + depth + ")");
                 }
                 LuaTable t = (LuaTable) v;
@@ -188,11 +195,11 @@ final class LuaCjson {
                         if (i > 1) {
                             json.write(',');
                         }
-                        append(t.rawget(i), depth, json);
+                        append(t.rawget(i), depth, slots + 1, json);
                     }
                     json.write(']');
                 } else {
-                    appendObject(t, depth, json);
+                    appendObject(t, depth, slots, json);
                 }
             }
             default -> {
@@ -205,7 +212,7 @@ final class LuaCjson {
         }
     }
 
-    private void appendObject(LuaTable t, int depth, ByteArrayOutputStream json) {
+    private void appendObject(LuaTable t, int depth, int slots, ByteArrayOutputStream json) {
         json.write('{');
         boolean comma = false;
         for (Varargs entry = t.next(LuaValue.NIL); !entry.arg1().isnil(); entry = t.next(entry.arg1())) {
@@ -224,7 +231,7 @@ final class LuaCjson {
             } else {
                 throw new LuaError("Cannot serialise " + key.typename() + ": table key must be a number or string");
             }
-            append(entry.arg(2), depth, json);
+            append(entry.arg(2), depth, slots + 2, json);
         }
         json.write('}');
     }
@@ -310,6 +317,8 @@ final class LuaCjson {
         private final byte[] data;
         private int at;
         private int depth;
+        /** The Lua stack slots cjson's decode would hold now: its argument, then each open array's table, each open object's table and key. */
+        private int slots = 1;
         private Token type;
         private int index;
         private LuaValue value;
@@ -632,11 +641,12 @@ final class LuaCjson {
                     return value;
                 }
                 case OBJ_BEGIN -> {
-                    descend();
+                    descend(3);
+                    slots += 2;
                     LuaTable t = new LuaTable();
                     next();
                     if (type == Token.OBJ_END) {
-                        depth--;
+                        ascend(2);
                         return t;
                     }
                     while (true) {
@@ -652,7 +662,7 @@ final class LuaCjson {
                         t.rawset(key, value());
                         next();
                         if (type == Token.OBJ_END) {
-                            depth--;
+                            ascend(2);
                             return t;
                         }
                         if (type != Token.COMMA) {
@@ -662,18 +672,19 @@ final class LuaCjson {
                     }
                 }
                 case ARR_BEGIN -> {
-                    descend();
+                    descend(2);
+                    slots += 1;
                     LuaTable t = new LuaTable();
                     next();
                     if (type == Token.ARR_END) {
-                        depth--;
+                        ascend(1);
                         return t;
                     }
                     for (int i = 1; ; i++) {
                         t.rawset(i, value());
                         next();
                         if (type == Token.ARR_END) {
-                            depth--;
+                            ascend(1);
                             return t;
                         }
                         if (type != Token.COMMA) {
@@ -686,8 +697,14 @@ final class LuaCjson {
             }
         }
 
-        private void descend() {
-            if (++depth > decodeMaxDepth) {
+        private void ascend(int held) {
+            depth--;
+            slots -= held;
+        }
+
+        /** json_decode_descend: one level deeper, which needs {@code needed} free stack slots. */
+        private void descend(int needed) {
+            if (++depth > decodeMaxDepth || slots + needed > MAX_C_STACK) {
                 throw new LuaError("Found too many nested data structures (" + depth + ") at character " + at);
             }
         }

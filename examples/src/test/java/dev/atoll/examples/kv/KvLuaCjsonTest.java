@@ -1,0 +1,125 @@
+package dev.atoll.examples.kv;
+
+import java.util.List;
+
+/**
+ * The scripts' {@code cjson} (lua-cjson 2.1.0 as Redis bundles it) against what redis-server 7.0.15
+ * answered ({@code kv/lua-cjson-replies.txt}), on 1 and 2 shards, RESP2 and RESP3: numbers as
+ * {@code %.14g}, escapes ({@code /} included), sparse arrays and their error, nesting at the 1000 limit,
+ * every decode error with its token and position, strtod's numbers ({@code 0x1F}, {@code inf},
+ * {@code nan}), the configuration functions (their results, argument errors, and that they last until
+ * SCRIPT FLUSH), {@code cjson.null}, and that the table is read-only.
+ */
+class KvLuaCjsonTest extends RecordedScriptTest {
+    private static final RecordedScript SCRIPT = new RecordedScript("/kv/lua-cjson-replies.txt", List.of(
+                eval("return cjson.encode({1,2,3})"),
+                eval("return cjson.encode({a=1})"),
+                eval("return cjson.encode({})"),
+                eval("return cjson.encode('a/b\"c\\\\d\\n\\t\\1\\127\\200')"),
+                eval("return cjson.encode({123456789012345, 0.1, 1/3, 1e300, 100000000000000, 1e-5, 0.0001, 123.456, -7, 2^53})"),
+                eval("return cjson.encode(0/0)"),
+                eval("return cjson.encode(1/0)"),
+                eval("return cjson.encode(function() end)"),
+                eval("return cjson.encode({[true]=1})"),
+                eval("local t={}; t[20]=1; return cjson.encode(t)"),
+                eval("local t={}; t[10]=1; return cjson.encode(t)"),
+                eval("local t={1,2}; t[5]=1; return cjson.encode(t)"),
+                eval("local t={}; t[1]=1; t[3]=3; return cjson.encode(t)"),
+                eval("return cjson.encode({[1.5]=1})"),
+                eval("return cjson.encode({[-1]='x'})"),
+                eval("return cjson.encode({true, false, cjson.null})"),
+                eval("return cjson.encode(nil)"),
+                eval("return cjson.encode()"),
+                eval("return cjson.encode(1,2)"),
+                eval("return cjson.encode({{{{}}}})"),
+                eval("local t = {} local c = t for i=1,999 do c[1] = {} c = c[1] end return #cjson.encode(t)"),
+                eval("local t = {} local c = t for i=1,1000 do c[1] = {} c = c[1] end return cjson.encode(t)"),
+                eval("return cjson.decode('[1,2,3]')"),
+                eval("return cjson.decode('{\"a\":[1,{\"b\":\"c\"}]}').a[2].b"),
+                eval("local function hex(s) return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end)) end return hex(cjson.decode('\"\\\\u00e9\\\\ud83d\\\\ude00\\\\/\\\\b\\\\f\\\\n\\\\r\\\\t\\\\\"\\\\\\\\\"'))"),
+                eval("return cjson.decode('\"\\\\ud83d\"')"),
+                eval("return cjson.decode('\"\\\\ude00\"')"),
+                eval("return cjson.decode('\"\\\\u12\"')"),
+                eval("return cjson.decode('\"\\\\x\"')"),
+                eval("return cjson.decode('\"abc')"),
+                eval("return cjson.decode('[1,')"),
+                eval("return cjson.decode('[1,2')"),
+                eval("return cjson.decode('{\"a\":1} x')"),
+                eval("return cjson.decode('{\"a\" 1}')"),
+                eval("return cjson.decode('{1:1}')"),
+                eval("return cjson.decode('{\"a\":1,}')"),
+                eval("return cjson.decode('[1 2]')"),
+                eval("return cjson.decode('')"),
+                eval("return cjson.decode('   ')"),
+                eval("return cjson.decode('nul')"),
+                eval("return cjson.decode('truex')"),
+                eval("return cjson.decode('tru')"),
+                eval("return cjson.decode('-')"),
+                eval("return cjson.decode('1.5e3')"),
+                eval("return cjson.decode('-0.5') * 10"),
+                eval("return tostring(cjson.decode('0x1F'))"),
+                eval("return tostring(cjson.decode('+5'))"),
+                eval("return tostring(cjson.decode('007'))"),
+                eval("return tostring(cjson.decode('inf'))"),
+                eval("return tostring(cjson.decode('-Infinity'))"),
+                eval("return tostring(cjson.decode('nan') ~= cjson.decode('nan'))"),
+                eval("return tostring(cjson.decode('1e'))"),
+                eval("return tostring(cjson.decode('1.'))"),
+                eval("return cjson.decode('[1,2,null,4]')[3] == cjson.null"),
+                eval("return type(cjson.decode('null'))"),
+                eval("return cjson.decode('null')"),
+                eval("return cjson.decode('true')"),
+                eval("return cjson.decode('false')"),
+                eval("return cjson.decode()"),
+                eval("return cjson.decode({})"),
+                eval("return cjson.decode(12)"),
+                eval("return cjson.decode('1\\0garbage')"),
+                eval("return cjson.decode('\\0\\0')"),
+                eval("return cjson.decode(string.rep('[',1000)..string.rep(']',1000)) and 1"),
+                eval("return cjson.decode(string.rep('[',1001)..string.rep(']',1001))"),
+                eval("return cjson.decode('{\"a\":' .. string.rep('{\"b\":',1000)..'1'..string.rep('}',1001))"),
+                eval("return cjson.encode_max_depth(0)"),
+                eval("return cjson.encode_max_depth(1,2)"),
+                eval("return cjson.encode_keep_buffer('x')"),
+                eval("return {cjson.encode_sparse_array()}"),
+                eval("return {cjson.encode_sparse_array(true)}"),
+                eval("return {cjson.encode_sparse_array('on', 3, 4)}"),
+                eval("return {cjson.encode_sparse_array(false, -1)}"),
+                eval("return {cjson.encode_sparse_array(false, 2, 10)}"),
+                eval("return cjson.encode_number_precision(15)"),
+                eval("return cjson.encode_number_precision('x')"),
+                eval("return cjson.encode_number_precision()"),
+                eval("return cjson.encode_invalid_numbers()"),
+                eval("return cjson.encode_keep_buffer()"),
+                eval("return cjson.encode_keep_buffer(false)"),
+                eval("return cjson.encode_keep_buffer(true)"),
+                eval("return cjson.decode_invalid_numbers()"),
+                eval("return cjson.decode_max_depth()"),
+                eval("return cjson.encode_max_depth()"),
+                eval("return cjson.encode_max_depth('5')"),
+                eval("return cjson.encode_max_depth(1000)"),
+                eval("return cjson.encode({}, {})"),
+                eval("return cjson.new().encode({1})"),
+                eval("return type(cjson.new)"),
+                eval("return cjson._NAME .. cjson._VERSION"),
+                eval("cjson.encode = nil"),
+                eval("cjson.x = 1"),
+                eval("return tostring(cjson.null)"),
+                eval("return cjson.null"),
+                eval("return {cjson.decode('[1,2,{\"a\":1}]')[3].a}"),
+                eval("local ok, e = pcall(cjson.decode, '[1,') return e"),
+                step("EVAL", "return cjson.encode_max_depth(5)", "0"),
+                step("EVAL", "return cjson.encode_max_depth()", "0"),
+                step("SCRIPT", "FLUSH"),
+                step("EVAL", "return cjson.encode_max_depth()", "0")));
+
+    @Override
+    RecordedScript script() {
+        return SCRIPT;
+    }
+
+    /** EVAL of {@code lua} with no keys. */
+    static List<String> eval(String lua) {
+        return step("EVAL", lua, "0");
+    }
+}
