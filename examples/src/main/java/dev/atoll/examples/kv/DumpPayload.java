@@ -177,17 +177,34 @@ final class DumpPayload {
         while (offset + length - in.at > 10) {
             int type = in.u8();
             if (type == FUNCTION_PRE_GA) {
-                throw new BadFormat("Pre-GA function format not supported");
-            } else if (type != FUNCTION_2) {
+                codes.add(preGa(in));
+            } else if (type == FUNCTION_2) {
+                codes.add(new String(in.string("Failed loading library payload"), StandardCharsets.UTF_8));
+            } else {
                 throw new BadFormat("given type is not a function");
-            }
-            try {
-                codes.add(new String(in.string(), StandardCharsets.UTF_8));
-            } catch (BadFormat e) {
-                throw new BadFormat("Failed loading library payload");
             }
         }
         return codes;
+    }
+
+    /**
+     * A library as Redis 7.0's release candidates wrote it (name, engine, optional description, code),
+     * as the code with its shebang Redis 7.0 makes of it.
+     */
+    private static String preGa(Reader in) throws BadFormat {
+        String name = new String(in.string("Failed loading library name"), StandardCharsets.UTF_8);
+        String engine = new String(in.string("Failed loading engine name"), StandardCharsets.UTF_8);
+        long hasDescription;
+        try {
+            hasDescription = in.length();
+        } catch (BadFormat e) {
+            throw new BadFormat("Failed loading library description indicator");
+        }
+        if (hasDescription != 0) {
+            in.string("Failed loading library description");
+        }
+        String code = new String(in.string("Failed loading library blob"), StandardCharsets.UTF_8);
+        return "#!" + engine + " name=" + name + "\n" + code;
     }
 
     /** The value of a {@link #verify verified} payload, held by a key of no name in no table (RESTORE's key takes it). */
@@ -476,6 +493,15 @@ final class DumpPayload {
                 throw new BadFormat("a count of " + n);
             }
             return n;
+        }
+
+        /** {@link #string()}, or a BadFormat of {@code error} when it cannot be read. */
+        byte[] string(String error) throws BadFormat {
+            try {
+                return string();
+            } catch (BadFormat e) {
+                throw new BadFormat(error);
+            }
         }
 
         byte[] string() throws BadFormat {

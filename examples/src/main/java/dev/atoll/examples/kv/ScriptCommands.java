@@ -231,7 +231,7 @@ final class ScriptCommands {
             return;
         }
         if (count > 4) {
-            out.error("ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.");
+            out.error("ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try FUNCTION HELP.");
             return;
         }
         ScriptRegistry.RestorePolicy policy = ScriptRegistry.RestorePolicy.APPEND;
