@@ -58,6 +58,8 @@ final class LuaCjson {
     private int decodeInvalidNumbers = 1;
     private int keepBuffer = 1;
     private int precision = 14;
+    /** The deepest table the encode in progress reached (its error when the JVM's stack ends first). */
+    private int deepest;
 
     private LuaCjson() {
     }
@@ -168,7 +170,12 @@ final class LuaCjson {
             throw LuaArgs.argError(1, "encode", "expected 1 argument");
         }
         ByteArrayOutputStream json = new ByteArrayOutputStream();
-        append(a.arg1(), 0, 1, json);
+        deepest = 0;
+        try {
+            append(a.arg1(), 0, 1, json);
+        } catch (StackOverflowError e) { // deeper than the shard thread's stack holds, before cjson's limits
+            throw new LuaError("Cannot serialise, excessive nesting (" + deepest + ")");
+        }
         return LuaValue.valueOf(json.toByteArray());
     }
 
@@ -184,6 +191,7 @@ final class LuaCjson {
             case LuaValue.TNIL -> ascii("null", json);
             case LuaValue.TTABLE -> {
                 depth++;
+                deepest = Math.max(deepest, depth);
                 if (depth > encodeMaxDepth || slots + 3 > MAX_C_STACK) {
                     throw new LuaError("Cannot serialise, excessive nesting (" + depth + ")");
                 }
@@ -304,7 +312,12 @@ final class LuaCjson {
         }
         Parser p = new Parser(data);
         p.next();
-        LuaValue value = p.value();
+        LuaValue value;
+        try {
+            value = p.value();
+        } catch (StackOverflowError e) { // deeper than the shard thread's stack holds, before cjson's limits
+            throw new LuaError("Found too many nested data structures (" + p.depth + ") at character " + p.at);
+        }
         p.next();
         if (p.type != Token.END) {
             throw p.error("the end");

@@ -21,6 +21,8 @@ import java.util.List;
  */
 final class LuaCmsgpack {
     private static final int MAX_NESTING = 16;
+    /** Lua 5.1's LUAI_MAXCSTACK: the stack slots a C function may use, which bounds what unpack returns. */
+    private static final int MAX_C_STACK = 8000;
 
     private LuaCmsgpack() {
     }
@@ -227,6 +229,9 @@ final class LuaCmsgpack {
             throw new LuaError("Missing bytes in input.");
         } catch (BadFormat e) {
             throw new LuaError("Bad data format in input.");
+        } catch (StackOverflowError e) {
+            // nesting deeper than the shard thread's stack holds (C Lua's own limit is 4000 arrays)
+            throw new LuaError("stack overflow (nesting deeper than this server's stack holds)");
         }
         if (!all) {
             values.add(0, LuaValue.valueOf(c.left() == 0 ? -1 : c.at - s.m_offset));
@@ -239,6 +244,11 @@ final class LuaCmsgpack {
         private final byte[] bytes;
         private final int end;
         int at;
+        /**
+         * The Lua stack slots cmsgpack would hold now (its argument, the values unpacked, each open
+         * table and the index or key being set), checked as its luaL_checkstack calls check them.
+         */
+        private int slots = 1;
 
         Cursor(byte[] bytes, int at, int end) {
             this.bytes = bytes;
@@ -290,8 +300,18 @@ final class LuaCmsgpack {
             return n;
         }
 
+        /** One value, which then takes a stack slot until its table takes it. */
         LuaValue value() {
             need(1);
+            if (slots + 1 > MAX_C_STACK) {
+                throw new LuaError("stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)");
+            }
+            LuaValue v = decode();
+            slots++;
+            return v;
+        }
+
+        private LuaValue decode() {
             int b = bytes[at] & 0xff;
             switch (b) {
                 case 0xcc, 0xcd, 0xce -> {
@@ -368,20 +388,29 @@ final class LuaCmsgpack {
 
         private LuaValue array(long n) {
             LuaTable t = new LuaTable();
+            slots++;
+            if (slots + 1 > MAX_C_STACK) {
+                throw new LuaError("stack overflow (in function mp_decode_to_lua_array)");
+            }
             for (long i = 1; i <= n; i++) {
+                slots++; // the index
                 LuaValue v = value();
+                slots -= 2;
                 if (!v.isnil()) {
                     t.rawset((int) i, v);
                 }
             }
+            slots--;
             return t;
         }
 
         private LuaValue map(long n) {
             LuaTable t = new LuaTable();
+            slots++;
             for (long i = 0; i < n; i++) {
                 LuaValue key = value();
                 LuaValue v = value();
+                slots -= 2;
                 if (key.isnil()) {
                     throw new LuaArgs.Unplaced("table index is nil");
                 }
@@ -390,6 +419,7 @@ final class LuaCmsgpack {
                 }
                 t.rawset(key, v);
             }
+            slots--;
             return t;
         }
     }

@@ -7,7 +7,8 @@ import java.util.List;
  * 7.0.15 answered ({@code kv/lua-cmsgpack-replies.txt}), on 1 and 2 shards, RESP2 and RESP3: pack's
  * bytes (as hex) for integers at every encoding's edge, floats against doubles, strings and tables
  * (array or map, 16/32-bit headers, nesting cut at 16 levels, unpackable values as nil), several
- * arguments; unpack, unpack_one and unpack_limit with their offsets and every error.
+ * arguments; unpack, unpack_one and unpack_limit with their offsets and every error, the 7999 values
+ * one unpack returns at most (C Lua's stack).
  */
 class KvLuaCmsgpackTest extends RecordedScriptTest {
     private static final RecordedScript SCRIPT = new RecordedScript("/kv/lua-cmsgpack-replies.txt", List.of(
@@ -64,7 +65,10 @@ class KvLuaCmsgpackTest extends RecordedScriptTest {
                 eval("return {cmsgpack.unpack(12)}"),
                 eval("return cmsgpack._NAME .. cmsgpack._VERSION .. cmsgpack._COPYRIGHT .. cmsgpack._DESCRIPTION"),
                 eval("cmsgpack.pack = nil"),
-                eval("return cmsgpack.unpack(cmsgpack.pack({a=1, b=2})).b")));
+                eval("return cmsgpack.unpack(cmsgpack.pack({a=1, b=2})).b"),
+                eval("local t = {cmsgpack.unpack(string.rep('\\1', 7999))} return #t"),
+                eval("local ok, e = pcall(cmsgpack.unpack, string.rep('\\1', 8000)) return e"),
+                eval("local ok, e = pcall(cmsgpack.unpack, string.rep('\\145', 100)) return ok")));
 
     @Override
     RecordedScript script() {
