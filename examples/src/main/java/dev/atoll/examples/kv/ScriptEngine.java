@@ -35,7 +35,8 @@ import java.util.Set;
  * its writes as usual: a script's effects, not the script, reach the log (Redis 7's effects
  * replication), so a replay gives the same data.
  *
- * <p>The sandbox follows Redis: base, string, table, math and bit32 (as {@code bit}), no io, os,
+ * <p>The sandbox follows Redis: base, string, table, math, and Redis's bundled libraries rebuilt in
+ * Java ({@link LuaCjson}, {@link LuaCmsgpack}, {@link LuaStruct}, {@link LuaBitOp}), no io, os,
  * package, require, dofile or loadfile; globals are read-only ("Attempt to modify a readonly table")
  * and reading an unknown one fails ("Script attempted to access nonexistent global variable").
  * A script that runs longer than {@code busy-reply-threshold} is stopped by an instruction hook
