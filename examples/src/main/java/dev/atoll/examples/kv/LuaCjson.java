@@ -662,7 +662,7 @@ final class LuaCjson {
                         ascend(2);
                         return t;
                     }
-                    while (true) {
+                    do {
                         if (type != Token.STRING) {
                             throw error("object key string");
                         }
@@ -673,16 +673,8 @@ final class LuaCjson {
                         }
                         next();
                         t.rawset(key, value());
-                        next();
-                        if (type == Token.OBJ_END) {
-                            ascend(2);
-                            return t;
-                        }
-                        if (type != Token.COMMA) {
-                            throw error("comma or object end");
-                        }
-                        next();
-                    }
+                    } while (!closed(Token.OBJ_END, 2, "comma or object end"));
+                    return t;
                 }
                 case ARR_BEGIN -> {
                     descend(2);
@@ -693,21 +685,28 @@ final class LuaCjson {
                         ascend(1);
                         return t;
                     }
-                    for (int i = 1; ; i++) {
-                        t.rawset(i, value());
-                        next();
-                        if (type == Token.ARR_END) {
-                            ascend(1);
-                            return t;
-                        }
-                        if (type != Token.COMMA) {
-                            throw error("comma or array end");
-                        }
-                        next();
-                    }
+                    int i = 1;
+                    do {
+                        t.rawset(i++, value());
+                    } while (!closed(Token.ARR_END, 1, "comma or array end"));
+                    return t;
                 }
                 default -> throw error("value");
             }
+        }
+
+        /** After a member: true at the container's {@code end} (left), false past a comma, else cjson's error. */
+        private boolean closed(Token end, int held, String expected) {
+            next();
+            if (type == end) {
+                ascend(held);
+                return true;
+            }
+            if (type != Token.COMMA) {
+                throw error(expected);
+            }
+            next();
+            return false;
         }
 
         private void ascend(int held) {

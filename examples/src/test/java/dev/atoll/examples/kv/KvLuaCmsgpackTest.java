@@ -74,9 +74,4 @@ class KvLuaCmsgpackTest extends RecordedScriptTest {
     RecordedScript script() {
         return SCRIPT;
     }
-
-    /** EVAL of {@code lua} with no keys. */
-    static List<String> eval(String lua) {
-        return step("EVAL", lua, "0");
-    }
 }

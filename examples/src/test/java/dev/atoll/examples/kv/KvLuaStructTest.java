@@ -77,9 +77,4 @@ class KvLuaStructTest extends RecordedScriptTest {
     RecordedScript script() {
         return SCRIPT;
     }
-
-    /** EVAL of {@code lua} with no keys. */
-    static List<String> eval(String lua) {
-        return step("EVAL", lua, "0");
-    }
 }
