@@ -94,14 +94,25 @@ final class DumpPayload {
 
     /**
      * FUNCTION DUMP's payload: each library's code after the RDB function opcode (Redis 7.0's
-     * {@code RDB_OPCODE_FUNCTION2}), then the footer. Written uncompressed, where Redis compresses a code
-     * LZF saves 4 bytes on; each reads the other's.
+     * {@code RDB_OPCODE_FUNCTION2}), then the footer. A code is written as Redis's rdbSaveRawString
+     * writes it: LZF-compressed ({@link Lzf}) when longer than 20 bytes and shorter by more than 4
+     * compressed, else plain.
      */
     static byte[] functions(List<String> codes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String code : codes) {
             out.write(FUNCTION_2);
-            string(out, code.getBytes(StandardCharsets.UTF_8));
+            byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
+            byte[] compressed = bytes.length > 20 ? new byte[bytes.length - 4 + 1] : null;
+            int length = compressed == null ? 0 : Lzf.compress(bytes, compressed, bytes.length - 4);
+            if (length > 0) {
+                out.write(0xc0 | 3); // RDB_ENCVAL, RDB_ENC_LZF
+                length(out, length);
+                length(out, bytes.length);
+                out.write(compressed, 0, length);
+            } else {
+                string(out, bytes);
+            }
         }
         return footed(out);
     }
