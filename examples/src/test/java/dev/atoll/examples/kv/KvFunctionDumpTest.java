@@ -38,6 +38,12 @@ class KvFunctionDumpTest extends KvOneAndTwoShards {
     /** Takes small_f, which another library named "small" holds. */
     private static final String THIEF = "#!lua name=thief\nredis.register_function('small_f', function() return 'thief' end)\n";
 
+    /** 3 KB of code, its lines alike but not the same: LZF's hashing decides which matches it finds. */
+    private static final String MANY = "#!lua name=many\n" + java.util.stream.IntStream.range(0, 40)
+            .mapToObj(i -> "redis.register_function('many_" + i + "', function(keys, args) return redis.call('incrby', keys[1], "
+                    + (i * 7919 % 1000) + ") end)\n")
+            .collect(java.util.stream.Collectors.joining());
+
     @TempDir
     Path dir;
 
@@ -104,7 +110,7 @@ class KvFunctionDumpTest extends KvOneAndTwoShards {
                 ours.functionFlush();
                 assertArrayEquals(theirs.functionDump(), ours.functionDump(), "no library");
                 String tiny = "#!lua name=tiny\nredis.register_function(\"f1\", function() return 1 end)";
-                for (String code : List.of(tiny, SMALL, LONG, OTHER)) { // plain, and LZF-compressed as Redis compresses them
+                for (String code : List.of(tiny, SMALL, LONG, OTHER, MANY)) { // plain, and LZF-compressed as Redis compresses them
                     theirs.functionFlush();
                     ours.functionFlush();
                     theirs.functionLoad(code);
