@@ -13,7 +13,15 @@ final class Lzf {
     private static final int MAX_OFF = 1 << 13;
     private static final int MAX_REF = (1 << 8) + (1 << 3);
 
-    private Lzf() {
+    private final byte[] in;
+    private final byte[] out;
+    private int ip;
+    private int op = 1; // after the first literal run's length byte
+    private int lit;
+
+    private Lzf(byte[] in, byte[] out) {
+        this.in = in;
+        this.out = out;
     }
 
     private static int index(int hval) {
@@ -30,15 +38,15 @@ final class Lzf {
      * one byte more, as Redis allocates it.
      */
     static int compress(byte[] in, byte[] out, int outLength) {
-        int inEnd = in.length;
-        int outEnd = outLength;
-        if (inEnd < 3 || outEnd == 0) {
+        if (in.length < 3 || outLength == 0) {
             return 0; // Redis compresses nothing under 21 bytes
         }
+        return new Lzf(in, out).run(outLength);
+    }
+
+    private int run(int outEnd) {
+        int inEnd = in.length;
         int[] htab = new int[HSIZE]; // positions; 0 never matches (a reference must be after the start)
-        int ip = 0;
-        int op = 1; // the first literal run's length byte
-        int lit = 0;
         int hval = (in[0] & 0xff) << 8 | in[1] & 0xff;
         while (ip < inEnd - 2) {
             hval = next(hval, in, ip);
@@ -94,29 +102,28 @@ final class Lzf {
                 if (op >= outEnd) {
                     return 0;
                 }
-                lit++;
-                out[op++] = in[ip++];
-                if (lit == MAX_LIT) {
-                    out[op - lit - 1] = (byte) (lit - 1);
-                    lit = 0;
-                    op++;
-                }
+                literal();
             }
         }
         if (op + 3 > outEnd) {
             return 0;
         }
         while (ip < inEnd) {
-            lit++;
-            out[op++] = in[ip++];
-            if (lit == MAX_LIT) {
-                out[op - lit - 1] = (byte) (lit - 1);
-                lit = 0;
-                op++;
-            }
+            literal();
         }
         out[op - lit - 1] = (byte) (lit - 1);
         op -= lit == 0 ? 1 : 0;
         return op;
+    }
+
+    /** Copies one byte into the literal run, closing the run at its 32 bytes. */
+    private void literal() {
+        lit++;
+        out[op++] = in[ip++];
+        if (lit == MAX_LIT) {
+            out[op - lit - 1] = (byte) (lit - 1);
+            lit = 0;
+            op++;
+        }
     }
 }

@@ -224,7 +224,7 @@ final class ScriptEngine {
         redis.rawset("pcall", function(args -> call(args, false)));
         redis.rawset("error_reply", function(args -> ScriptReplies.error(args.checkjstring(1))));
         redis.rawset("status_reply", function(args -> ScriptReplies.status(args.checkjstring(1))));
-        redis.rawset("sha1hex", function(args -> LuaValue.valueOf(ScriptRegistry.sha1Hex(bytes(args.checkstring(1))))));
+        redis.rawset("sha1hex", function(args -> LuaValue.valueOf(ScriptRegistry.sha1Hex(LuaArgs.bytes(args.checkstring(1))))));
         redis.rawset("setresp", function(args -> {
             int version = args.checkint(1);
             if (version != 2 && version != 3) {
@@ -240,23 +240,8 @@ final class ScriptEngine {
         return redis;
     }
 
-    private interface Body {
-        LuaValue apply(Varargs args);
-    }
-
-    private static VarArgFunction function(Body body) {
-        return new VarArgFunction() {
-            @Override
-            public Varargs invoke(Varargs args) {
-                return body.apply(args);
-            }
-        };
-    }
-
-    private static byte[] bytes(LuaString s) {
-        byte[] copy = new byte[s.m_length];
-        System.arraycopy(s.m_bytes, s.m_offset, copy, 0, s.m_length);
-        return copy;
+    private static VarArgFunction function(LuaArgs.Body body) {
+        return LuaArgs.function(null, body);
     }
 
     /** Whether a script runs now (its inner commands must not serve blocked clients: the script is one step). */
@@ -444,7 +429,7 @@ final class ScriptEngine {
         for (int i = 0; i < count; i++) {
             LuaValue a = args.arg(i + 1);
             if (a.type() == LuaValue.TSTRING) {
-                parts[i] = bytes(a.checkstring());
+                parts[i] = LuaArgs.bytes(a.checkstring());
             } else if (a.type() == LuaValue.TNUMBER) {
                 parts[i] = luaNumber(a.todouble()).getBytes(StandardCharsets.US_ASCII);
             } else {
