@@ -32,6 +32,9 @@ final class DumpPayload {
     /** The key of a loaded value's holder. */
     private static final byte[] NO_KEY = {};
     private static final int QUICKLIST_NODE_PACKED = 2;
+    /** RDB's opcode before a function library's code (7.0 GA), and the one of 7.0's release candidates. */
+    private static final int FUNCTION_2 = 245;
+    private static final int FUNCTION_PRE_GA = 246;
 
     /** What a payload holds that is no value Redis would load: RESTORE answers {@code ERR Bad data format}. */
     static final class BadFormat extends Exception {
@@ -86,6 +89,36 @@ final class DumpPayload {
                 default -> throw new IllegalStateException("no DUMP encoding for " + e.type());
             }
         }
+        return footed(out);
+    }
+
+    /**
+     * FUNCTION DUMP's payload: each library's code after the RDB function opcode (Redis 7.0's
+     * {@code RDB_OPCODE_FUNCTION2}), then the footer. A code is written as Redis's rdbSaveRawString
+     * writes it: LZF-compressed ({@link Lzf}) when longer than 20 bytes and shorter by more than 4
+     * compressed, else plain.
+     */
+    static byte[] functions(List<String> codes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String code : codes) {
+            out.write(FUNCTION_2);
+            byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
+            byte[] compressed = bytes.length > 20 ? new byte[bytes.length - 4 + 1] : null;
+            int length = compressed == null ? 0 : Lzf.compress(bytes, compressed, bytes.length - 4);
+            if (length > 0) {
+                out.write(0xc0 | 3); // RDB_ENCVAL, RDB_ENC_LZF
+                length(out, length);
+                length(out, bytes.length);
+                out.write(compressed, 0, length);
+            } else {
+                string(out, bytes);
+            }
+        }
+        return footed(out);
+    }
+
+    /** {@code out}'s bytes, then the RDB version and the CRC-64 of all before it. */
+    private static byte[] footed(ByteArrayOutputStream out) {
         out.write(RDB_VERSION);
         out.write(RDB_VERSION >>> 8);
         byte[] body = out.toByteArray();
@@ -139,6 +172,50 @@ final class DumpPayload {
             crc = crc << 8 | (b[footer + 2 + k] & 0xff);
         }
         return Crc64.update(0, b, offset, length - 8) == crc;
+    }
+
+    /**
+     * The codes of the libraries in a FUNCTION DUMP payload, or FUNCTION RESTORE's error (Redis's texts,
+     * without the {@code ERR }) as a {@link BadFormat}. As Redis, it reads records until the 10 bytes of
+     * the footer are left.
+     */
+    static List<String> functionCodes(byte[] b, int offset, int length) throws BadFormat {
+        if (!verify(b, offset, length)) {
+            throw new BadFormat("DUMP payload version or checksum are wrong");
+        }
+        Reader in = new Reader(b, offset, offset + length);
+        List<String> codes = new ArrayList<>();
+        while (offset + length - in.at > 10) {
+            int type = in.u8();
+            if (type == FUNCTION_PRE_GA) {
+                codes.add(preGa(in));
+            } else if (type == FUNCTION_2) {
+                codes.add(new String(in.string("Failed loading library payload"), StandardCharsets.UTF_8));
+            } else {
+                throw new BadFormat("given type is not a function");
+            }
+        }
+        return codes;
+    }
+
+    /**
+     * A library as Redis 7.0's release candidates wrote it (name, engine, optional description, code),
+     * as the code with its shebang Redis 7.0 makes of it.
+     */
+    private static String preGa(Reader in) throws BadFormat {
+        String name = new String(in.string("Failed loading library name"), StandardCharsets.UTF_8);
+        String engine = new String(in.string("Failed loading engine name"), StandardCharsets.UTF_8);
+        long hasDescription;
+        try {
+            hasDescription = in.length();
+        } catch (BadFormat e) {
+            throw new BadFormat("Failed loading library description indicator");
+        }
+        if (hasDescription != 0) {
+            in.string("Failed loading library description");
+        }
+        String code = new String(in.string("Failed loading library blob"), StandardCharsets.UTF_8);
+        return "#!" + engine + " name=" + name + "\n" + code;
     }
 
     /** The value of a {@link #verify verified} payload, held by a key of no name in no table (RESTORE's key takes it). */
@@ -427,6 +504,15 @@ final class DumpPayload {
                 throw new BadFormat("a count of " + n);
             }
             return n;
+        }
+
+        /** {@link #string()}, or a BadFormat of {@code error} when it cannot be read. */
+        byte[] string(String error) throws BadFormat {
+            try {
+                return string();
+            } catch (BadFormat e) {
+                throw new BadFormat(error);
+            }
         }
 
         byte[] string() throws BadFormat {

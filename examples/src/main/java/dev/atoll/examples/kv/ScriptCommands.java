@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 final class ScriptCommands {
     private static final String[] SCRIPT_HELP = {
         "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DEBUG (YES|SYNC|NO)",
+        "    Set the debug mode for subsequent scripts executed.",
         "EXISTS <sha1> [<sha1> ...]",
         "    Return information about the existence of the scripts in the script cache.",
         "FLUSH [ASYNC|SYNC]",
@@ -55,6 +57,16 @@ final class ScriptCommands {
         "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
         "    * ASYNC: Asynchronously flush the libraries.",
         "    * SYNC: Synchronously flush the libraries.",
+        "DUMP",
+        "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+        "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+        "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+        "    control how to handle existing libraries (default APPEND):",
+        "    * FLUSH: delete all existing libraries.",
+        "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+        "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+        "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+        "      in case of functions name collision with another library).",
         "HELP",
         "    Prints this help.",
     };
@@ -108,6 +120,18 @@ final class ScriptCommands {
                 out.ok();
             }
             case "kill" -> out.error(NOT_BUSY); // a script never runs while its shard answers: see ScriptEngine
+            case "debug" -> {
+                if (count != 3) {
+                    wrongArity(out, "script|debug");
+                } else if (r.string(2).equalsIgnoreCase("no")) {
+                    out.ok();
+                } else if (r.string(2).equalsIgnoreCase("yes") || r.string(2).equalsIgnoreCase("sync")) {
+                    out.error("ERR SCRIPT DEBUG " + r.string(2).toUpperCase(java.util.Locale.ROOT)
+                            + " is not supported by this server: it has no Lua debugger (see docs/kv.md)");
+                } else {
+                    out.error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+                }
+            }
             case "help" -> help(SCRIPT_HELP, out);
             default -> out.error("ERR unknown subcommand '" + r.string(1) + "'. Try SCRIPT HELP.");
         }
@@ -117,7 +141,8 @@ final class ScriptCommands {
         ScriptRegistry registry = home.node().scripts;
         String sub = r.string(1).toLowerCase(java.util.Locale.ROOT);
         int count = r.count();
-        if ((sub.equals("load") || sub.equals("delete") || sub.equals("flush")) && home.writeRefusal() != null) {
+        if ((sub.equals("load") || sub.equals("delete") || sub.equals("flush") || sub.equals("restore"))
+                && home.writeRefusal() != null) {
             out.error(home.writeRefusal()); // MISCONF: the change could not be logged
             return;
         }
@@ -179,11 +204,82 @@ final class ScriptCommands {
                 out.bulk("functions_count").integer(all.functionCount());
             }
             case "kill" -> out.error(NOT_BUSY);
-            case "dump", "restore" -> out.error("ERR FUNCTION " + sub.toUpperCase(java.util.Locale.ROOT)
-                    + " is not supported by this server (see docs/kv.md)");
+            case "dump" -> {
+                if (count != 2) {
+                    wrongArity(out, "function|dump");
+                    return;
+                }
+                java.util.List<String> codes = new java.util.ArrayList<>();
+                registry.libraries().byName().values().forEach(library -> codes.add(library.code()));
+                out.bulk(DumpPayload.functions(codes));
+            }
+            case "restore" -> restore(home, r, out);
             case "help" -> help(FUNCTION_HELP, out);
             default -> out.error("ERR unknown subcommand '" + r.string(1) + "'. Try FUNCTION HELP.");
         }
+    }
+
+    /**
+     * FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: each library of the payload is compiled here (its
+     * errors are FUNCTION LOAD's), then all are published at once under the policy and logged as a
+     * FUNCTION LOAD is; any error leaves the libraries as they were.
+     */
+    private static void restore(KvShard home, Request r, ReplyWriter out) {
+        int count = r.count();
+        if (count < 3) {
+            wrongArity(out, "function|restore");
+            return;
+        }
+        if (count > 4) {
+            out.error("ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try FUNCTION HELP.");
+            return;
+        }
+        ScriptRegistry.RestorePolicy policy = ScriptRegistry.RestorePolicy.APPEND;
+        if (count == 4) {
+            String given = r.string(3).toUpperCase(java.util.Locale.ROOT);
+            if (!given.equals("FLUSH") && !given.equals("APPEND") && !given.equals("REPLACE")) {
+                out.error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+                return;
+            }
+            policy = ScriptRegistry.RestorePolicy.valueOf(given);
+        }
+        java.util.List<String> codes;
+        try {
+            codes = DumpPayload.functionCodes(r.bytes, r.offset(2), r.length(2));
+        } catch (DumpPayload.BadFormat e) {
+            out.error("ERR " + e.getMessage());
+            return;
+        }
+        java.util.List<ScriptEngine.Loaded> loaded = new java.util.ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        java.util.Set<String> functions = new java.util.HashSet<>();
+        for (String code : codes) {
+            Object compiled = home.scripting().load(code);
+            if (!(compiled instanceof ScriptEngine.Loaded l)) {
+                out.error((String) compiled);
+                return;
+            }
+            if (!names.add(l.library().name())) {
+                out.error("ERR Library '" + l.library().name() + "' already exists");
+                return;
+            }
+            for (String function : l.library().functions().keySet()) {
+                if (!functions.add(function)) {
+                    out.error("ERR Function " + function + " already exists");
+                    return;
+                }
+            }
+            loaded.add(l);
+        }
+        ScriptRegistry registry = home.node().scripts;
+        String error = registry.restore(loaded.stream().map(ScriptEngine.Loaded::library).toList(), policy);
+        if (error != null) {
+            out.error(error);
+            return;
+        }
+        loaded.forEach(home.scripting()::keep);
+        registry.log(home.aof);
+        out.ok();
     }
 
     /** FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE], in Redis's shape. */

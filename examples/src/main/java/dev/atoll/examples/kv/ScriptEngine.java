@@ -9,7 +9,6 @@ import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.compiler.LuaC;
-import org.luaj.vm2.lib.Bit32Lib;
 import org.luaj.vm2.lib.PackageLib;
 import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
@@ -36,7 +35,8 @@ import java.util.Set;
  * its writes as usual: a script's effects, not the script, reach the log (Redis 7's effects
  * replication), so a replay gives the same data.
  *
- * <p>The sandbox follows Redis: base, string, table, math and bit32 (as {@code bit}), no io, os,
+ * <p>The sandbox follows Redis: base, string, table, math, and Redis's bundled libraries rebuilt in
+ * Java ({@link LuaCjson}, {@link LuaCmsgpack}, {@link LuaStruct}, {@link LuaBitOp}), no io, os,
  * package, require, dofile or loadfile; globals are read-only ("Attempt to modify a readonly table")
  * and reading an unknown one fails ("Script attempted to access nonexistent global variable").
  * A script that runs longer than {@code busy-reply-threshold} is stopped by an instruction hook
@@ -58,6 +58,8 @@ final class ScriptEngine {
     private final ScriptHook hook = new ScriptHook();
     /** The tables a script may not change (the globals' view, redis, string, ...). */
     private final Set<LuaValue> readOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** What a script's globals hold (read through the read-only view {@link #env}). */
+    private final LuaTable safe = new LuaTable();
     private final Globals env;
     private final LuaTable redisRun;
     private final LuaTable redisLoad;
@@ -84,14 +86,13 @@ final class ScriptEngine {
         this.registry = registry;
         globals.load(new JseBaseLib());
         globals.load(new PackageLib()); // the other libraries register in package.loaded
-        globals.load(new Bit32Lib());
         globals.load(new TableLib());
         globals.load(new StringLib());
         globals.load(new JseMathLib());
         globals.load(hook);
         LoadState.install(globals);
         LuaC.install(globals);
-        LuaTable safe = new LuaTable();
+        LuaTable safe = this.safe;
         for (String name : new String[] {"assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget",
                 "rawlen", "select", "setmetatable", "getmetatable", "tonumber", "tostring", "type", "xpcall", "_VERSION"}) {
             safe.rawset(name, globals.get(name));
@@ -101,7 +102,10 @@ final class ScriptEngine {
         safe.rawset("string", protect(globals.get("string"), false));
         safe.rawset("table", protect(tableLib, false));
         safe.rawset("math", protect(globals.get("math"), false));
-        safe.rawset("bit", protect(globals.get("bit32"), false));
+        safe.rawset("bit", protect(LuaBitOp.library(), false));
+        safe.rawset("struct", protect(LuaStruct.library(), false));
+        safe.rawset("cmsgpack", protect(LuaCmsgpack.library(), false));
+        safe.rawset("cjson", protect(LuaCjson.library(), false));
         safe.rawset("coroutine", protect(new LuaTable(), false));
         LuaValue baseLoad = globals.get("load");
         LuaValue baseRawset = globals.get("rawset");
@@ -220,7 +224,7 @@ final class ScriptEngine {
         redis.rawset("pcall", function(args -> call(args, false)));
         redis.rawset("error_reply", function(args -> ScriptReplies.error(args.checkjstring(1))));
         redis.rawset("status_reply", function(args -> ScriptReplies.status(args.checkjstring(1))));
-        redis.rawset("sha1hex", function(args -> LuaValue.valueOf(ScriptRegistry.sha1Hex(bytes(args.checkstring(1))))));
+        redis.rawset("sha1hex", function(args -> LuaValue.valueOf(ScriptRegistry.sha1Hex(LuaArgs.bytes(args.checkstring(1))))));
         redis.rawset("setresp", function(args -> {
             int version = args.checkint(1);
             if (version != 2 && version != 3) {
@@ -236,23 +240,8 @@ final class ScriptEngine {
         return redis;
     }
 
-    private interface Body {
-        LuaValue apply(Varargs args);
-    }
-
-    private static VarArgFunction function(Body body) {
-        return new VarArgFunction() {
-            @Override
-            public Varargs invoke(Varargs args) {
-                return body.apply(args);
-            }
-        };
-    }
-
-    private static byte[] bytes(LuaString s) {
-        byte[] copy = new byte[s.m_length];
-        System.arraycopy(s.m_bytes, s.m_offset, copy, 0, s.m_length);
-        return copy;
+    private static VarArgFunction function(LuaArgs.Body body) {
+        return LuaArgs.function(null, body);
     }
 
     /** Whether a script runs now (its inner commands must not serve blocked clients: the script is one step). */
@@ -414,6 +403,9 @@ final class ScriptEngine {
         if (table != null) {
             return ScriptReplies.oneLine(table);
         }
+        if (e instanceof LuaArgs.Unplaced unplaced) {
+            return ScriptReplies.oneLine("ERR " + unplaced.text);
+        }
         String message = e.getMessage() == null ? "" : e.getMessage().strip();
         String chunk = line.substring(0, line.indexOf(':') + 1);
         if (message.startsWith("@" + chunk)) { // luaj's "@user_script:3 message"
@@ -437,7 +429,7 @@ final class ScriptEngine {
         for (int i = 0; i < count; i++) {
             LuaValue a = args.arg(i + 1);
             if (a.type() == LuaValue.TSTRING) {
-                parts[i] = bytes(a.checkstring());
+                parts[i] = LuaArgs.bytes(a.checkstring());
             } else if (a.type() == LuaValue.TNUMBER) {
                 parts[i] = luaNumber(a.todouble()).getBytes(StandardCharsets.US_ASCII);
             } else {
@@ -548,7 +540,9 @@ final class ScriptEngine {
     /** The compiled script (a LuaValue), or Redis's error text; fills {@code flags} from its shebang. */
     private Object compiled(String sha, String body, List<String> flags) {
         if (registry.scriptGeneration() != compiledGeneration) {
-            compiled.clear(); // SCRIPT FLUSH
+            compiled.clear(); // SCRIPT FLUSH: as Redis's new Lua state, cjson's configuration is the default again
+            readOnly.remove(safe.rawget("cjson"));
+            safe.rawset("cjson", protect(LuaCjson.library(), false));
             compiledGeneration = registry.scriptGeneration();
         }
         String source = body;

@@ -112,6 +112,46 @@ final class ScriptRegistry {
         return null;
     }
 
+    /** What FUNCTION RESTORE does with the libraries there are. */
+    enum RestorePolicy {
+        /** Deletes them all first. */
+        FLUSH,
+        /** Keeps them; a restored library of the same name is an error (the default). */
+        APPEND,
+        /** A restored library replaces the one of its name. */
+        REPLACE
+    }
+
+    /**
+     * Publishes {@code restored} (FUNCTION RESTORE: libraries of distinct names and functions) under
+     * {@code policy}; returns Redis's error text when they may not be, else null. Whichever the
+     * policy, a restored function may not be a remaining library's.
+     */
+    synchronized String restore(List<Library> restored, RestorePolicy policy) {
+        Libraries now = libraries;
+        Map<String, Library> byName = new LinkedHashMap<>(policy == RestorePolicy.FLUSH ? Map.of() : now.byName);
+        for (Library library : restored) {
+            if (byName.containsKey(library.name())) {
+                if (policy == RestorePolicy.APPEND) {
+                    return "ERR Library " + library.name() + " already exists";
+                }
+                byName.remove(library.name());
+            }
+        }
+        java.util.Set<String> functions = new java.util.HashSet<>();
+        byName.values().forEach(library -> functions.addAll(library.functions().keySet()));
+        for (Library library : restored) {
+            for (String function : library.functions().keySet()) {
+                if (functions.contains(function)) {
+                    return "ERR Function " + function + " already exists";
+                }
+            }
+        }
+        restored.forEach(library -> byName.put(library.name(), library));
+        publish(now.version + 1, byName);
+        return null;
+    }
+
     /** FUNCTION DELETE; false when there is no such library. */
     synchronized boolean delete(String name) {
         Libraries now = libraries;

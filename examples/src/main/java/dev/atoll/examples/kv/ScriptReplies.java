@@ -215,7 +215,7 @@ final class ScriptReplies {
                     out.integer(v.toboolean() ? 1 : 0);
                 }
             }
-            case LuaValue.TNUMBER -> out.integer((long) v.todouble());
+            case LuaValue.TNUMBER -> out.integer(LuaArgs.x86Truncate(v.todouble())); // Redis's (long long) cast
             case LuaValue.TTABLE -> table((LuaTable) v, out, luaResp3, depth);
             default -> out.nullBulk();
         }

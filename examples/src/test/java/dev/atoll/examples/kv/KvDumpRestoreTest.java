@@ -180,7 +180,7 @@ class KvDumpRestoreTest extends KvOneAndTwoShards {
     }
 
     /** A payload of {@code body} with RDB version 10 and its CRC. */
-    private static byte[] withFooter(byte[] body) {
+    static byte[] withFooter(byte[] body) {
         byte[] payload = java.util.Arrays.copyOf(body, body.length + 10);
         payload[body.length] = 10;
         long crc = Crc64.update(0, payload, 0, body.length + 2);
@@ -190,7 +190,7 @@ class KvDumpRestoreTest extends KvOneAndTwoShards {
         return payload;
     }
 
-    private static Object raw(Jedis jedis, String... args) {
+    static Object raw(Jedis jedis, String... args) {
         byte[][] rest = new byte[args.length - 1][];
         for (int i = 1; i < args.length; i++) {
             rest[i - 1] = args[i].getBytes(StandardCharsets.UTF_8);
@@ -198,7 +198,7 @@ class KvDumpRestoreTest extends KvOneAndTwoShards {
         return jedis.sendCommand(() -> args[0].getBytes(StandardCharsets.UTF_8), rest);
     }
 
-    private static String error(Runnable command) {
+    static String error(Runnable command) {
         return assertThrows(JedisDataException.class, command::run).getMessage();
     }
 

@@ -13,8 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Scripting sent to Atoll (one shard) and to a redis-server this test starts: every reply must be the
  * same, RESP2 then RESP3. Skipped, saying so, when redis-server is not installed (KvScriptingTest holds
  * the same answers without it). Left out on purpose, as docs/kv.md says: compile errors and luaj's own
- * runtime messages (its parser's and VM's texts differ from Lua 5.1's), cjson/cmsgpack/struct, FUNCTION DUMP,
- * SCRIPT HELP and FUNCTION HELP (no DEBUG, DUMP, RESTORE here), the order of a library's functions in FUNCTION LIST (Redis's: its dict's).
+ * runtime messages (its parser's and VM's texts differ from Lua 5.1's), the order of a library's functions in
+ * FUNCTION LIST (Redis's: its dict's). The scripts' libraries (cjson, cmsgpack, struct, bit) have tests of their
+ * own (KvLuaCjsonTest ...), as FUNCTION DUMP and RESTORE have (KvFunctionDumpTest).
  */
 class KvScriptingRedisComparisonTest {
     private static final String LIB = "#!lua name=cmp\n"
@@ -49,7 +50,8 @@ class KvScriptingRedisComparisonTest {
         {"SCRIPT", "LOAD", "return 'loaded'"}, {"EVALSHA", "9d2b3bb2d1e7ea4a1d55b1b0b19e30b8e9a4e2d1", "0"},
         {"EVALSHA", "2a4b9fe7a9f2dd8f1c2b1a1c1a1f6f5d8f0d3b1c", "0"},
         {"SCRIPT", "EXISTS", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0000"}, {"SCRIPT", "KILL"}, {"SCRIPT", "FOO"},
-        {"SCRIPT", "FLUSH", "BAD"},
+        {"SCRIPT", "FLUSH", "BAD"}, {"SCRIPT", "HELP"}, {"FUNCTION", "HELP"}, {"SCRIPT", "DEBUG", "NO"}, {"SCRIPT", "DEBUG", "no"},
+        {"SCRIPT", "DEBUG", "BAD"}, {"SCRIPT", "DEBUG"}, {"SCRIPT", "DEBUG", "NO", "X"},
         {"FUNCTION", "LOAD", LIB}, {"FUNCTION", "LOAD", LIB}, {"FUNCTION", "LOAD", "REPLACE", LIB},
         {"FCALL", "cmp_echo", "0", "a", "b"}, {"FCALL_RO", "cmp_echo", "0"}, {"FCALL_RO", "cmp_get", "1", "s"},
         {"FCALL", "cmp_fail", "1", "s"}, {"FCALL", "nofunc", "0"}, {"FCALL", "cmp_echo", "-1"}, {"FCALL", "cmp_echo", "3"},

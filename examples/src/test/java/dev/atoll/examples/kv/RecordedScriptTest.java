@@ -18,6 +18,11 @@ abstract class RecordedScriptTest {
         return List.of(words);
     }
 
+    /** EVAL of {@code lua} with no keys, as one step. */
+    static List<String> eval(String lua) {
+        return step("EVAL", lua, "0");
+    }
+
     /** Atoll, on 1 and 2 shards, answers every command of the script as the recording says. */
     @ParameterizedTest(name = "{0} shards")
     @ValueSource(ints = {1, 2})
