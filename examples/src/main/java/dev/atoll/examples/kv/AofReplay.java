@@ -74,9 +74,15 @@ final class AofReplay {
      * @param layoutChanged the files were written with another shard count: every shard rewrites its log
      * @param staleFiles    the files to delete once the new logs are written
      * @param records       commands replayed
+     * @param logs          log files found (none: a first start, which may load an RDB file instead)
      */
     record Result(KeyTable[] tables, boolean layoutChanged, List<Path> staleFiles, long records,
-                  ScriptRegistry.Latest libraries) { }
+                  ScriptRegistry.Latest libraries, int logs) {
+        /** The keys of {@code tables}, from an RDB file at a first start: every shard writes its log from them. */
+        Result loadedFromRdb(KeyTable[] fromRdb) {
+            return new Result(fromRdb, true, staleFiles, records, libraries, logs);
+        }
+    }
 
     private AofReplay() {
     }
@@ -179,7 +185,7 @@ final class AofReplay {
         for (CompletableFuture<FileReplay> replay : replays) {
             libraries.merge(replay.join().libraries);
         }
-        return new Result(tables, !logs.isEmpty() && (!same || misplaced), stale, records, libraries);
+        return new Result(tables, !logs.isEmpty() && (!same || misplaced), stale, records, libraries, logs.size());
     }
 
     /** Moves every key that sits on a shard other than its slot's owner; returns whether one moved. */

@@ -48,44 +48,7 @@ final class DumpPayload {
     /** The payload of {@code e}'s value. */
     static byte[] dump(KeyTable.Entry e) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(e.isString() ? e.length + 16 : 64);
-        if (e.isString()) {
-            out.write(STRING);
-            string(out, e.valueArray(), e.valueOffset(), e.length);
-        } else if (Hashes.isHash(e)) {
-            out.write(HASH);
-            length(out, Hashes.size(e));
-            Hashes.forEachRange(e, (f, fo, fl, v, vo, vl) -> {
-                string(out, f, fo, fl);
-                string(out, v, vo, vl);
-            });
-        } else {
-            switch (e.aggregate()) {
-                case ListValue list -> {
-                    out.write(LIST);
-                    length(out, list.size());
-                    for (int i = 0; i < list.size(); i++) {
-                        string(out, list.get(i));
-                    }
-                }
-                case SetValue set -> {
-                    out.write(SET);
-                    length(out, set.size());
-                    set.forEach(member -> string(out, member));
-                }
-                case ZSetValue zset -> {
-                    out.write(ZSET_2);
-                    length(out, zset.size());
-                    zset.forEach((member, score) -> {
-                        string(out, member);
-                        long bits = Double.doubleToRawLongBits(score);
-                        for (int k = 0; k < 8; k++) {
-                            out.write((int) (bits >>> (8 * k)));
-                        }
-                    });
-                }
-                default -> throw new IllegalStateException("no DUMP encoding for " + e.type());
-            }
-        }
+        write(out, e, false);
         out.write(RDB_VERSION);
         out.write(RDB_VERSION >>> 8);
         byte[] body = out.toByteArray();
@@ -97,17 +60,77 @@ final class DumpPayload {
         return payload;
     }
 
-    private static void string(ByteArrayOutputStream out, byte[] bytes) {
+    /**
+     * {@code e}'s RDB type, its key when {@code withKey} (an RDB file's key-value pair; a DUMP payload has none),
+     * then its value's encoding.
+     */
+    static void write(ByteArrayOutputStream out, KeyTable.Entry e, boolean withKey) {
+        if (e.isString()) {
+            out.write(STRING);
+            key(out, e, withKey);
+            string(out, e.valueArray(), e.valueOffset(), e.length);
+        } else if (Hashes.isHash(e)) {
+            out.write(HASH);
+            key(out, e, withKey);
+            length(out, Hashes.size(e));
+            Hashes.forEachRange(e, (f, fo, fl, v, vo, vl) -> {
+                string(out, f, fo, fl);
+                string(out, v, vo, vl);
+            });
+        } else {
+            switch (e.aggregate()) {
+                case ListValue list -> {
+                    out.write(LIST);
+                    key(out, e, withKey);
+                    length(out, list.size());
+                    for (int i = 0; i < list.size(); i++) {
+                        string(out, list.get(i));
+                    }
+                }
+                case SetValue set -> {
+                    out.write(SET);
+                    key(out, e, withKey);
+                    length(out, set.size());
+                    set.forEach(member -> string(out, member));
+                }
+                case ZSetValue zset -> {
+                    out.write(ZSET_2);
+                    key(out, e, withKey);
+                    length(out, zset.size());
+                    zset.forEach((member, score) -> {
+                        string(out, member);
+                        littleEndian(out, Double.doubleToRawLongBits(score), 8);
+                    });
+                }
+                default -> throw new IllegalStateException("no RDB encoding for " + e.type());
+            }
+        }
+    }
+
+    private static void key(ByteArrayOutputStream out, KeyTable.Entry e, boolean withKey) {
+        if (withKey) {
+            string(out, e.data, 0, e.keyLength());
+        }
+    }
+
+    /** The low {@code width} bytes of {@code value}, least significant first. */
+    static void littleEndian(ByteArrayOutputStream out, long value, int width) {
+        for (int k = 0; k < width; k++) {
+            out.write((int) (value >>> (8 * k)));
+        }
+    }
+
+    static void string(ByteArrayOutputStream out, byte[] bytes) {
         string(out, bytes, 0, bytes.length);
     }
 
-    private static void string(ByteArrayOutputStream out, byte[] bytes, int offset, int length) {
+    static void string(ByteArrayOutputStream out, byte[] bytes, int offset, int length) {
         length(out, length);
         out.write(bytes, offset, length);
     }
 
     /** RDB's length: 6 bits, 14 bits, or 0x80 and 32 bits big-endian. */
-    private static void length(ByteArrayOutputStream out, int length) {
+    static void length(ByteArrayOutputStream out, int length) {
         if (length < 1 << 6) {
             out.write(length);
         } else if (length < 1 << 14) {
@@ -143,8 +166,12 @@ final class DumpPayload {
 
     /** The value of a {@link #verify verified} payload, held by a key of no name in no table (RESTORE's key takes it). */
     static KeyTable.Entry load(byte[] b, int offset, int length, Request scratch) throws BadFormat {
-        Reader in = new Reader(b, offset, offset + length - 10);
-        int type = in.u8();
+        Reader in = new ArrayReader(b, offset, offset + length - 10);
+        return value(in.u8(), in, scratch);
+    }
+
+    /** The value of RDB type {@code type} that {@code in} holds next, held by a key of no name in no table. */
+    static KeyTable.Entry value(int type, Reader in, Request scratch) throws BadFormat {
         return switch (type) {
             case STRING -> new KeyTable.Entry(NO_KEY, in.string());
             case LIST -> {
@@ -274,7 +301,7 @@ final class DumpPayload {
 
     /** An intset: its width (2, 4 or 8 bytes), its length, then its integers, little-endian. */
     private static SetValue intset(byte[] blob) throws BadFormat {
-        Reader in = new Reader(blob, 0, blob.length);
+        Reader in = new ArrayReader(blob, 0, blob.length);
         int width = (int) in.littleEndian(4);
         long n = in.littleEndian(4) & 0xffffffffL;
         if (width != 2 && width != 4 && width != 8 || n == 0 || n * width != blob.length - 8) {
@@ -368,26 +395,16 @@ final class DumpPayload {
         return length <= 127 ? 1 : length < 16383 ? 2 : length < 2097151 ? 3 : length < 268435455 ? 4 : 5;
     }
 
-    /** Reads RDB's lengths and strings from {@code b[at, end)}. */
-    private static final class Reader {
-        private final byte[] b;
-        private int at;
-        private final int end;
+    /** Reads RDB's lengths and strings from what {@link #u8} and {@link #bytes} take from. */
+    abstract static class Reader {
         /** Whether the last {@link #length} was a special encoding (an integer or LZF string), not a length. */
         private boolean encoded;
 
-        Reader(byte[] b, int at, int end) {
-            this.b = b;
-            this.at = at;
-            this.end = end;
-        }
+        /** The next byte. */
+        abstract int u8() throws BadFormat;
 
-        int u8() throws BadFormat {
-            if (at >= end) {
-                throw new BadFormat("the payload ends early");
-            }
-            return b[at++] & 0xff;
-        }
+        /** The next {@code length} bytes. */
+        abstract byte[] bytes(long length) throws BadFormat;
 
         long littleEndian(int width) throws BadFormat {
             long v = 0;
@@ -443,15 +460,6 @@ final class DumpPayload {
             return bytes(length);
         }
 
-        private byte[] bytes(long length) throws BadFormat {
-            if (length > end - at) {
-                throw new BadFormat("a string past the end");
-            }
-            byte[] s = java.util.Arrays.copyOfRange(b, at, at + (int) length);
-            at += (int) length;
-            return s;
-        }
-
         /** An LZF-compressed string: its compressed and original lengths, then liblzf's format. */
         private byte[] lzf() throws BadFormat {
             long compressed = length();
@@ -493,6 +501,37 @@ final class DumpPayload {
                 throw new BadFormat("an LZF string of " + op + " bytes, not " + out.length);
             }
             return out;
+        }
+    }
+
+    /** A {@link Reader} of {@code b[at, end)}. */
+    private static final class ArrayReader extends Reader {
+        private final byte[] b;
+        private int at;
+        private final int end;
+
+        ArrayReader(byte[] b, int at, int end) {
+            this.b = b;
+            this.at = at;
+            this.end = end;
+        }
+
+        @Override
+        int u8() throws BadFormat {
+            if (at >= end) {
+                throw new BadFormat("the payload ends early");
+            }
+            return b[at++] & 0xff;
+        }
+
+        @Override
+        byte[] bytes(long length) throws BadFormat {
+            if (length > end - at) {
+                throw new BadFormat("a string past the end");
+            }
+            byte[] s = java.util.Arrays.copyOfRange(b, at, at + (int) length);
+            at += (int) length;
+            return s;
         }
     }
 }

@@ -724,6 +724,11 @@ final class KeyTable {
         snapshotUnfinished = !complete;
     }
 
+    /** Whether a snapshot is in progress (the log's rewrite or an RDB save holds it: one at a time). */
+    boolean snapshotting() {
+        return snapshotWriter != null;
+    }
+
     /** The snapshot holds {@code e} now: its writer wrote the last piece of it. */
     void snapshotted(Entry e) {
         e.keyMeta = e.keyMeta & ~Entry.SNAPSHOT | snapshotMark;

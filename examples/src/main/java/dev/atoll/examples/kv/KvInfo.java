@@ -125,6 +125,7 @@ final class KvInfo {
         if (all || sections.contains("persistence")) {
             b.append("# Persistence\r\n")
                     .append("loading:0\r\n")
+                    .append(node.rdb.info())
                     .append("aof_enabled:").append(settings.appendOnly() ? 1 : 0).append("\r\n")
                     .append("appendfsync:").append(settings.fsync().name().toLowerCase(Locale.ROOT)).append("\r\n")
                     .append("aof_current_size:").append(aofBytes).append("\r\n")

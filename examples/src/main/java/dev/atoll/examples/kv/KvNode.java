@@ -55,6 +55,8 @@ final class KvNode {
     final ScriptRegistry scripts = new ScriptRegistry();
     /** ACL LOG: the refused authentications of every shard's connections. */
     final AclLog aclLog = new AclLog();
+    /** SAVE, BGSAVE, LASTSAVE: the RDB snapshots. */
+    final RdbSaves rdb = new RdbSaves(this);
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
     volatile boolean stopping;
 

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class KvServer {
     static final Map<String, String> OPTIONS = Map.of(
             "--appendfsync", "kv.appendfsync",
             "--appendonly", "kv.appendonly",
+            "--dbfilename", "kv.dbfilename",
             "--dir", "kv.dir",
             "--protected-mode", "kv.protected-mode",
             "--requirepass", "kv.password");
@@ -82,10 +84,23 @@ public final class KvServer {
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
                                          ProtectedMode protection, ShardPorts shardPorts) throws Exception {
         int count = runtime.shardCount();
-        AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
+        AofReplay.Result replayed = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
+        KeyTable[] tables = replayed != null ? replayed.tables() : null;
+        if ((replayed == null || replayed.logs() == 0) && Files.isRegularFile(settings.rdbPath())) {
+            // as Redis: the RDB file when there is no log (a first start with appendonly, or none)
+            long started = System.nanoTime();
+            tables = RdbFile.load(settings.rdbPath(), count);
+            long keys = java.util.Arrays.stream(tables).mapToLong(KeyTable::size).sum();
+            log.info("DB loaded from {}: {} keys in {} ms{}", settings.rdbPath(), keys,
+                    (System.nanoTime() - started) / 1_000_000, replayed != null ? "; every shard writes its log from them" : "");
+            if (replayed != null) {
+                replayed = replayed.loadedFromRdb(tables);
+            }
+        }
+        AofReplay.Result loaded = replayed;
         KvShard[] shards = new KvShard[count];
         for (int i = 0; i < count; i++) {
-            shards[i] = new KvShard(i, loaded == null ? new KeyTable() : loaded.tables()[i], settings, count);
+            shards[i] = new KvShard(i, tables == null ? new KeyTable() : tables[i], settings, count);
         }
         KvNode node = new KvNode(settings, runtime, shards, protection, shardPorts);
         if (loaded != null) { // the function libraries, before any shard serves or rewrites its log

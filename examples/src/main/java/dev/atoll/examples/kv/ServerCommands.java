@@ -74,7 +74,7 @@ final class ServerCommands {
                 out.arrayHeader(2).bulk(Long.toString(now.getEpochSecond())).bulk(Long.toString(now.getNano() / 1000));
             }
             case SHUTDOWN -> shutdown(r, out);
-            case LASTSAVE -> out.integer(node.startMillis / 1000); // as a Redis that never saved: its start
+            case LASTSAVE -> out.integer(node.rdb.lastSaveSeconds());
             case MOVE -> {
                 // One database: the key is never looked at, as in Redis, where these checks come first.
                 if (databaseZero(r, 2, out)) {

@@ -1,0 +1,148 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.shards.Shard;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's RDB snapshots ({@link RdbSave}): SAVE, BGSAVE [SCHEDULE], LASTSAVE and INFO persistence's
+ * {@code rdb_*} fields, with Redis 7.0's replies. One save at a time. Its state is read and changed by every
+ * shard's connections and by the save's thread, under this object's monitor: a few times per save, never on
+ * the data path.
+ */
+final class RdbSaves {
+    /** A save's outcome while none ran yet, and after each. */
+    enum Status { OK, ERR }
+
+    private static final Logger log = LoggerFactory.getLogger(RdbSaves.class);
+
+    private final KvNode node;
+    /** The save in progress, or null. */
+    private RdbSave current;
+    private long currentStartedMillis;
+    /** When the last successful save ended (seconds; the start until one did), as LASTSAVE reports. */
+    private long lastSaveSeconds;
+    private Status lastStatus = Status.OK;
+    private long lastDurationSeconds = -1;
+    private long saves;
+
+    RdbSaves(KvNode node) {
+        this.node = node;
+        this.lastSaveSeconds = node.startMillis / 1000;
+    }
+
+    /** SAVE: answered once the file is in place (the server serves meanwhile, as it does under BGSAVE). */
+    ReplySource save(KvConnection connection, ReplyWriter out) {
+        java.util.concurrent.CompletableFuture<Long> saved = start();
+        if (saved == null) {
+            out.error("ERR Background save already in progress");
+            return null;
+        }
+        Reply reply = new Reply(connection, out.resp3());
+        int home = Shard.current().id();
+        saved.whenComplete((size, error) -> node.runtime.execute(home, () -> {
+            if (error != null) {
+                reply.reply.error("ERR " + message(error));
+            } else {
+                reply.reply.ok();
+            }
+            reply.complete();
+        }));
+        return reply;
+    }
+
+    /**
+     * BGSAVE [SCHEDULE]: refused while a save runs; while a shard's log is being rewritten (Redis's AOF child),
+     * refused unless SCHEDULE, with which the save starts and its part on that shard waits for the rewrite.
+     */
+    ReplySource bgsave(KvConnection connection, Request r, ReplyWriter out, int[] shards) {
+        boolean schedule = r.count() == 2 && r.string(1).equalsIgnoreCase("schedule");
+        if (r.count() > 2 || (r.count() == 2 && !schedule)) {
+            out.error(KvShard.SYNTAX);
+            return null;
+        }
+        if (inProgress()) {
+            out.error("ERR Background save already in progress");
+            return null;
+        }
+        return FanOut.startAside(node, connection, out.resp3(), shards,
+                shard -> shard.aof != null && shard.aof.rewriting(),
+                (results, reply) -> {
+                    boolean rewriting = java.util.Arrays.asList(results).contains(true);
+                    if (rewriting && !schedule) {
+                        reply.error("ERR Another child process is active (AOF?): can't BGSAVE right now. "
+                                + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+                    } else if (start() == null) {
+                        reply.error("ERR Background save already in progress");
+                    } else {
+                        reply.simple(rewriting ? "Background saving scheduled" : "Background saving started");
+                    }
+                });
+    }
+
+    /**
+     * Starts a save of every shard into {@link KvSettings#rdbPath}; null when one is in progress. The future
+     * completes once the outcome is recorded (LASTSAVE, INFO).
+     */
+    synchronized java.util.concurrent.CompletableFuture<Long> start() {
+        if (current != null) {
+            return null;
+        }
+        RdbSave save = new RdbSave(node, node.settings.rdbPath());
+        current = save;
+        currentStartedMillis = System.currentTimeMillis();
+        java.util.concurrent.CompletableFuture<Long> recorded = save.done.whenComplete(this::ended);
+        save.start();
+        return recorded;
+    }
+
+    private synchronized void ended(Long size, Throwable error) {
+        long now = System.currentTimeMillis();
+        current = null;
+        lastDurationSeconds = (now - currentStartedMillis) / 1000;
+        if (error == null) {
+            lastStatus = Status.OK;
+            lastSaveSeconds = now / 1000;
+            saves++;
+            log.info("DB saved on disk: {} ({} bytes)", node.settings.rdbPath(), size);
+        } else {
+            lastStatus = Status.ERR;
+            log.error("saving {} failed: {}", node.settings.rdbPath(), message(error));
+        }
+    }
+
+    synchronized boolean inProgress() {
+        return current != null;
+    }
+
+    /** LASTSAVE: when the last successful save ended, in Unix seconds (the start until one did). */
+    synchronized long lastSaveSeconds() {
+        return lastSaveSeconds;
+    }
+
+    /** INFO persistence's {@code rdb_*} lines, in Redis 7.0's order. */
+    synchronized String info() {
+        long now = System.currentTimeMillis();
+        return "rdb_bgsave_in_progress:" + (current != null ? 1 : 0) + "\r\n"
+                + "rdb_last_save_time:" + lastSaveSeconds + "\r\n"
+                + "rdb_last_bgsave_status:" + (lastStatus == Status.OK ? "ok" : "err") + "\r\n"
+                + "rdb_last_bgsave_time_sec:" + lastDurationSeconds + "\r\n"
+                + "rdb_current_bgsave_time_sec:" + (current != null ? (now - currentStartedMillis) / 1000 : -1) + "\r\n"
+                + "rdb_saves:" + saves + "\r\n";
+    }
+
+    private static String message(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        String text = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        return text.replace('\r', ' ').replace('\n', ' ');
+    }
+
+    /** SAVE's reply, written once the save ended. */
+    private static final class Reply extends PendingReply {
+        Reply(KvConnection connection, boolean resp3) {
+            super(connection, resp3);
+        }
+    }
+}
