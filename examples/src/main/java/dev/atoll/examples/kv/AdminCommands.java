@@ -559,6 +559,7 @@ final class AdminCommands {
                 }
                 throw new Refused(failed(name, "argument(s) must be one of the following: everysec, always, no"));
             }
+            case "dbfilename" -> throw new Refused(failed(name, "can't set protected config")); // Redis 7.0's default
             default -> {
                 if (FIXED.contains(name)) {
                     throw new Refused(failed(name, "not changeable at run time here: set kv."

@@ -315,6 +315,7 @@ final class ServerCommands {
         parameters.put("appendonly", s.appendOnly() ? "yes" : "no");
         parameters.put("appendfsync", s.fsync().name().toLowerCase(Locale.ROOT));
         parameters.put("dir", s.dir().toAbsolutePath().toString());
+        parameters.put("dbfilename", s.dbFilename());
         parameters.put("maxclients", Integer.toString(s.maxConnections()));
         parameters.put("timeout", Long.toString(s.idleTimeout().toSeconds()));
         parameters.put("maxmemory", Long.toString(s.memory().maxMemory()));
