@@ -70,7 +70,7 @@ final class AdminCommands {
                 return LatencyCommands.latency(node, connection, r, out, allShards());
             }
             case SAVE -> {
-                return node.rdb.save(connection, out);
+                return node.rdb.save(connection, out, allShards());
             }
             case BGSAVE -> {
                 return node.rdb.bgsave(connection, r, out, allShards());

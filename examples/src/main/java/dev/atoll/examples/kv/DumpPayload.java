@@ -12,8 +12,9 @@ import java.util.List;
  * which redis-server 7.0 converts to its compact encodings on RESTORE as it would any loaded value. It reads
  * those and the types redis-server 7.0 writes: {@code SET_INTSET} (11), {@code HASH_LISTPACK} (16),
  * {@code ZSET_LISTPACK} (17), {@code LIST_QUICKLIST_2} (18, packed and plain nodes), strings stored as
- * integers or LZF-compressed. The zipmap and ziplist types of older versions (9, 10, 12, 13, 14), the
- * text-scored {@code ZSET} (3) and streams are refused as a bad format.
+ * integers or LZF-compressed. Streams are {@code STREAM_LISTPACKS_2} (19) both ways, and Redis 6's
+ * {@code STREAM_LISTPACKS} (15) is read ({@link StreamPayload}). The zipmap and ziplist types of older
+ * versions (9, 10, 12, 13, 14) and the text-scored {@code ZSET} (3) are refused as a bad format.
  */
 final class DumpPayload {
     /** Redis 7.0's RDB version: a payload of a later one is refused, as Redis refuses it. */
@@ -102,6 +103,11 @@ final class DumpPayload {
                         littleEndian(out, Double.doubleToRawLongBits(score), 8);
                     });
                 }
+                case StreamValue stream -> {
+                    out.write(StreamPayload.STREAM_LISTPACKS_2);
+                    key(out, e, withKey);
+                    StreamPayload.write(out, stream);
+                }
                 default -> throw new IllegalStateException("no RDB encoding for " + e.type());
             }
         }
@@ -129,19 +135,23 @@ final class DumpPayload {
         out.write(bytes, offset, length);
     }
 
-    /** RDB's length: 6 bits, 14 bits, or 0x80 and 32 bits big-endian. */
-    static void length(ByteArrayOutputStream out, int length) {
-        if (length < 1 << 6) {
-            out.write(length);
-        } else if (length < 1 << 14) {
-            out.write(0x40 | length >>> 8);
-            out.write(length);
-        } else {
+    /** RDB's length: 6 bits, 14 bits, 0x80 and 32 bits, or 0x81 and 64 bits (a negative count as Redis's cast), big-endian. */
+    static void length(ByteArrayOutputStream out, long length) {
+        if (length >= 0 && length < 1 << 6) {
+            out.write((int) length);
+        } else if (length >= 0 && length < 1 << 14) {
+            out.write(0x40 | (int) (length >>> 8));
+            out.write((int) length);
+        } else if (length >= 0 && length <= 0xffffffffL) {
             out.write(0x80);
-            out.write(length >>> 24);
-            out.write(length >>> 16);
-            out.write(length >>> 8);
-            out.write(length);
+            for (int k = 3; k >= 0; k--) {
+                out.write((int) (length >>> (8 * k)));
+            }
+        } else {
+            out.write(0x81);
+            for (int k = 7; k >= 0; k--) {
+                out.write((int) (length >>> (8 * k)));
+            }
         }
     }
 
@@ -255,6 +265,7 @@ final class DumpPayload {
                 }
                 yield held(zset(members, scores));
             }
+            case StreamPayload.STREAM_LISTPACKS, StreamPayload.STREAM_LISTPACKS_2 -> held(StreamPayload.read(type, in, scratch));
             default -> throw new BadFormat("RDB type " + type);
         };
     }

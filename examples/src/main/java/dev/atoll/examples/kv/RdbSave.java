@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * pairs may come in any order), the {@code EOF} opcode and the CRC-64 it computed on the way, into
  * {@code temp-<n>.rdb}; then it syncs the file, renames it over the target and syncs the directory, so the
  * target is always a whole file. The shards' walks pause while more than {@link #MAX_QUEUED} bytes wait for
- * the thread. Each shard's snapshot is the moment its part began; parts begin together, after the
- * transactions holding keys on that shard (a transaction across shards is in all parts or in none).
+ * the thread. Each shard's snapshot is the moment its part began ({@link #beginPart}, which SAVE and BGSAVE run
+ * on every shard before they answer, after the commands queued there and the transactions holding keys
+ * there: a transaction across shards is in all parts or in none).
  */
 final class RdbSave {
     /** Bytes of chunks waiting for the save's thread beyond which the walks pause. */
@@ -58,8 +59,6 @@ final class RdbSave {
     private volatile boolean failed;
     /** Completes (on the save's thread) once the file is in place, or with why not. */
     final CompletableFuture<Long> done = new CompletableFuture<>();
-    /** Keys written, for the log. */
-    private long pairs;
 
     RdbSave(KvNode node, Path target) {
         this.node = node;
@@ -68,21 +67,42 @@ final class RdbSave {
                 + TEMP_NAMES.incrementAndGet() + ".rdb");
     }
 
-    /** Starts the save's thread, which starts every shard's part; {@link #done} tells the end. */
+    /** Starts the save's thread, which waits for every shard's part ({@link #beginPart}); {@link #done} tells the end. */
     void start() {
         Thread.ofPlatform().name("kv-rdb-save").daemon().start(this::run);
+    }
+
+    /**
+     * On {@code shard}'s thread: its part begins, its snapshot taken now; or, while the shard's log is being
+     * rewritten (which holds the table's snapshot), once the rewrite ended if {@code waitForRewrite} (SAVE,
+     * BGSAVE SCHEDULE), else the save is cancelled. Returns whether a rewrite was in progress.
+     */
+    boolean beginPart(KvShard shard, boolean waitForRewrite) {
+        boolean rewriting = shard.aof != null && shard.aof.rewriting();
+        if (rewriting && !waitForRewrite) {
+            cancel();
+        } else {
+            new ShardPart(this, shard).begin();
+        }
+        return rewriting;
+    }
+
+    /** Ends the save without a file, and without it counting as a failed one (a BGSAVE refused). */
+    void cancel() {
+        inbox.add(new Ended(-1, new Cancelled()));
+    }
+
+    /** A save that was refused after its parts began. */
+    static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("cancelled", null, false, false);
+        }
     }
 
     private void run() {
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             int shards = node.shardCount();
-            for (int i = 0; i < shards; i++) {
-                KvShard shard = node.shards[i];
-                if (!node.runtime.execute(i, () -> shard.locks.afterLocks(() -> new ShardPart(this, shard).begin()))) {
-                    throw new IOException("shard " + i + " is overloaded or stopping");
-                }
-            }
             long size;
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE)) {
@@ -202,7 +222,7 @@ final class RdbSave {
         private final Runnable stepTask = this::step;
         private ByteArrayOutputStream chunk = new ByteArrayOutputStream(STEP_BYTES * 2);
         private long cursor;
-        /** Why a key could not be serialized (a stream): the part ends with it. */
+        /** Why a key could not be serialized: the part ends with it, and the save fails. */
         private RuntimeException failure;
         private long now;
 
@@ -233,11 +253,13 @@ final class RdbSave {
             if (failure != null || (expireAt != 0 && expireAt <= now)) {
                 return true;
             }
-            if (e.aggregate() instanceof StreamValue) {
-                failure = new IllegalStateException("the key \"" + new String(e.data, 0, e.keyLength(),
-                        java.nio.charset.StandardCharsets.UTF_8) + "\" holds a stream, which Atoll does not write to an RDB file yet");
-            } else if (e.isString() || e.aggregateSize() > 0) {
-                RdbFile.writePair(chunk, e, expireAt);
+            // an empty aggregate is no key, but an emptied stream is one, as in Redis
+            if (e.isString() || e.aggregateSize() > 0 || e.aggregate() instanceof StreamValue) {
+                try {
+                    RdbFile.writePair(chunk, e, expireAt);
+                } catch (RuntimeException error) { // a value with no RDB encoding: the save fails, the shard goes on
+                    failure = error;
+                }
             }
             return true;
         }

@@ -32,29 +32,40 @@ final class RdbSaves {
         this.lastSaveSeconds = node.startMillis / 1000;
     }
 
-    /** SAVE: answered once the file is in place (the server serves meanwhile, as it does under BGSAVE). */
-    ReplySource save(KvConnection connection, ReplyWriter out) {
-        java.util.concurrent.CompletableFuture<Long> saved = start();
-        if (saved == null) {
+    /**
+     * SAVE: every shard's part begins (after a rewrite of its log in progress), then the reply waits until the
+     * file is in place; the server serves meanwhile, where Redis blocks.
+     */
+    ReplySource save(KvConnection connection, ReplyWriter out, int[] shards) {
+        Started started = start();
+        if (started == null) {
             out.error("ERR Background save already in progress");
             return null;
         }
-        Reply reply = new Reply(connection, out.resp3());
         int home = Shard.current().id();
-        saved.whenComplete((size, error) -> node.runtime.execute(home, () -> {
-            if (error != null) {
-                reply.reply.error("ERR " + message(error));
-            } else {
-                reply.reply.ok();
-            }
-            reply.complete();
-        }));
-        return reply;
+        return FanOut.startThen(node, connection, out.resp3(), shards, shard -> started.save.beginPart(shard, true),
+                (results, failure, reply, done) -> {
+                    if (failure != null) {
+                        started.save.cancel();
+                        reply.error("ERR " + failure.getMessage());
+                        done.run();
+                        return;
+                    }
+                    started.recorded.whenComplete((size, error) -> node.runtime.execute(home, () -> {
+                        if (error != null) {
+                            reply.error("ERR " + message(error));
+                        } else {
+                            reply.ok();
+                        }
+                        done.run();
+                    }));
+                });
     }
 
     /**
-     * BGSAVE [SCHEDULE]: refused while a save runs; while a shard's log is being rewritten (Redis's AOF child),
-     * refused unless SCHEDULE, with which the save starts and its part on that shard waits for the rewrite.
+     * BGSAVE [SCHEDULE]: every shard's part begins before the reply, so that the file holds what was written before
+     * it. Refused while a save runs; while a shard's log is being rewritten (Redis's AOF child), refused unless
+     * SCHEDULE, with which the part on that shard begins once the rewrite ended.
      */
     ReplySource bgsave(KvConnection connection, Request r, ReplyWriter out, int[] shards) {
         boolean schedule = r.count() == 2 && r.string(1).equalsIgnoreCase("schedule");
@@ -62,30 +73,32 @@ final class RdbSaves {
             out.error(KvShard.SYNTAX);
             return null;
         }
-        if (inProgress()) {
+        Started started = start();
+        if (started == null) {
             out.error("ERR Background save already in progress");
             return null;
         }
-        return FanOut.startAside(node, connection, out.resp3(), shards,
-                shard -> shard.aof != null && shard.aof.rewriting(),
-                (results, reply) -> {
+        return FanOut.startThen(node, connection, out.resp3(), shards, shard -> started.save.beginPart(shard, schedule),
+                (results, failure, reply, done) -> {
                     boolean rewriting = java.util.Arrays.asList(results).contains(true);
-                    if (rewriting && !schedule) {
+                    if (failure != null) {
+                        started.save.cancel();
+                        reply.error("ERR " + failure.getMessage());
+                    } else if (rewriting && !schedule) { // the save cancelled itself
                         reply.error("ERR Another child process is active (AOF?): can't BGSAVE right now. "
                                 + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
-                    } else if (start() == null) {
-                        reply.error("ERR Background save already in progress");
                     } else {
                         reply.simple(rewriting ? "Background saving scheduled" : "Background saving started");
                     }
+                    done.run();
                 });
     }
 
-    /**
-     * Starts a save of every shard into {@link KvSettings#rdbPath}; null when one is in progress. The future
-     * completes once the outcome is recorded (LASTSAVE, INFO).
-     */
-    synchronized java.util.concurrent.CompletableFuture<Long> start() {
+    /** A save started, and its end once recorded (LASTSAVE, INFO). */
+    private record Started(RdbSave save, java.util.concurrent.CompletableFuture<Long> recorded) { }
+
+    /** Starts a save of every shard into {@link KvSettings#rdbPath}, waiting for its parts; null when one is in progress. */
+    private synchronized Started start() {
         if (current != null) {
             return null;
         }
@@ -94,12 +107,15 @@ final class RdbSaves {
         currentStartedMillis = System.currentTimeMillis();
         java.util.concurrent.CompletableFuture<Long> recorded = save.done.whenComplete(this::ended);
         save.start();
-        return recorded;
+        return new Started(save, recorded);
     }
 
     private synchronized void ended(Long size, Throwable error) {
         long now = System.currentTimeMillis();
         current = null;
+        if (cause(error) instanceof RdbSave.Cancelled) {
+            return; // a BGSAVE refused: no save happened
+        }
         lastDurationSeconds = (now - currentStartedMillis) / 1000;
         if (error == null) {
             lastStatus = Status.OK;
@@ -132,17 +148,14 @@ final class RdbSaves {
                 + "rdb_saves:" + saves + "\r\n";
     }
 
-    private static String message(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+    private static Throwable cause(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
-        String text = cause.getMessage() != null ? cause.getMessage() : cause.toString();
-        return text.replace('\r', ' ').replace('\n', ' ');
     }
 
-    /** SAVE's reply, written once the save ended. */
-    private static final class Reply extends PendingReply {
-        Reply(KvConnection connection, boolean resp3) {
-            super(connection, resp3);
-        }
+    private static String message(Throwable error) {
+        Throwable cause = cause(error);
+        String text = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+        return text.replace('\r', ' ').replace('\n', ' ');
     }
 }

@@ -61,6 +61,7 @@ class KvRdbTest {
         jedis.zadd("ttl-z", 1, "m");
         jedis.expire("ttl-z", 900);
         jedis.set("k\r\n\u0000\u00ffbinary", "v");
+        fillStreams(jedis);
         Pipeline p = jedis.pipelined();
         for (int i = 0; i < 3000; i++) {
             p.set("many:" + i, "value-" + i);
@@ -68,11 +69,84 @@ class KvRdbTest {
         p.sync();
     }
 
+    /** Streams: several nodes, fields that change, deleted entries, an emptied one, groups with consumers and PELs. */
+    private static void fillStreams(Jedis jedis) {
+        for (int i = 1; i <= 450; i++) {
+            if (i % 7 == 0) {
+                raw(jedis, "XADD", "x-large", i + "-1", "other", "v" + i, "n", Integer.toString(-i));
+            } else {
+                raw(jedis, "XADD", "x-large", i + "-1", "f", "v" + i, "n", Integer.toString(i * 1000));
+            }
+        }
+        raw(jedis, "XDEL", "x-large", "3-1", "100-1", "101-1", "449-1");
+        raw(jedis, "XGROUP", "CREATE", "x-large", "g1", "0");
+        raw(jedis, "XGROUP", "CREATE", "x-large", "g2", "$");
+        raw(jedis, "XGROUP", "CREATE", "x-large", "idle", "10-1");
+        raw(jedis, "XREADGROUP", "GROUP", "g1", "alice", "COUNT", "5", "STREAMS", "x-large", ">");
+        raw(jedis, "XREADGROUP", "GROUP", "g1", "bob", "COUNT", "3", "STREAMS", "x-large", ">");
+        raw(jedis, "XACK", "x-large", "g1", "2-1");
+        raw(jedis, "XCLAIM", "x-large", "g1", "carol", "0", "4-1");
+        raw(jedis, "XGROUP", "CREATECONSUMER", "x-large", "g1", "dave");
+        raw(jedis, "XADD", "x-small", "*", "a", "1");
+        raw(jedis, "XADD", "x-empty", "5-5", "a", "1");
+        raw(jedis, "XDEL", "x-empty", "5-5");
+        raw(jedis, "XADD", "ttl-x", "1-1", "k", "v");
+        jedis.pexpire("ttl-x", 400_000);
+    }
+
+    private static Object raw(Jedis jedis, String command, String... args) {
+        return plain(jedis.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(command), args));
+    }
+
+    /** A reply with its bulk strings as text. */
+    private static Object plain(Object reply) {
+        if (reply instanceof byte[] b) {
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        if (reply instanceof List<?> list) {
+            return list.stream().map(KvRdbTest::plain).toList();
+        }
+        return reply;
+    }
+
+    /** A flat [name, value, ...] reply's values of {@code names}. */
+    private static Map<String, Object> fields(Object reply, String... names) {
+        List<?> flat = (List<?>) reply;
+        Map<String, Object> picked = new TreeMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            if (List.of(names).contains(flat.get(i))) {
+                picked.put((String) flat.get(i), flat.get(i + 1));
+            }
+        }
+        return picked;
+    }
+
+    /** A stream as its entries, counters, groups, consumers and PELs show it (idle times left out: they tick). */
+    private static Object stream(Jedis jedis, String key) {
+        List<Object> all = new java.util.ArrayList<>();
+        all.add(raw(jedis, "XRANGE", key, "-", "+"));
+        all.add(fields(raw(jedis, "XINFO", "STREAM", key), "length", "last-generated-id", "max-deleted-entry-id",
+                "entries-added", "recorded-first-entry-id", "groups"));
+        for (Object group : (List<?>) raw(jedis, "XINFO", "GROUPS", key)) {
+            Map<String, Object> g = fields(group, "name", "consumers", "pending", "last-delivered-id", "entries-read", "lag");
+            all.add(g);
+            String name = (String) g.get("name");
+            for (Object consumer : (List<?>) raw(jedis, "XINFO", "CONSUMERS", key, name)) {
+                all.add(fields(consumer, "name", "pending"));
+            }
+            for (Object pending : (List<?>) raw(jedis, "XPENDING", key, name, "-", "+", "1000")) {
+                List<?> p = (List<?>) pending;
+                all.add(List.of(p.get(0), p.get(1), p.get(3))); // ID, consumer, deliveries
+            }
+        }
+        return all;
+    }
+
     /** Every key's type and value. */
     private static Map<String, Object> contents(Jedis jedis) {
         Map<String, Object> all = new TreeMap<>();
         for (String key : jedis.keys("*")) {
-            all.put(key, KvDumpRestoreTest.value(jedis, key));
+            all.put(key, jedis.type(key).equals("stream") ? stream(jedis, key) : KvDumpRestoreTest.value(jedis, key));
         }
         return all;
     }
