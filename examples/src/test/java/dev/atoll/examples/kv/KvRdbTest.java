@@ -280,6 +280,28 @@ class KvRdbTest {
         }
     }
 
+    /** A stream's DUMP (groups, consumers, PELs, deleted entries) RESTOREs to the same stream in Atoll and in redis-server, both ways. */
+    @Test
+    void streamsTravelThroughDumpAndRestoreBothWays() throws Exception {
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = redisServer(Files.createDirectories(dir.resolve("redis")), port);
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings(dir));
+             Jedis ours = new Jedis(server.host, server.port()); Jedis theirs = connected(port)) {
+            fillStreams(ours);
+            fillStreams(theirs);
+            for (String key : List.of("x-large", "x-small", "x-empty")) {
+                assertEquals("OK", ours.restore("from-redis-" + key, 0, theirs.dump(key)));
+                assertEquals(stream(theirs, key), stream(ours, "from-redis-" + key), key + " from redis-server");
+                assertEquals("OK", theirs.restore("from-atoll-" + key, 0, ours.dump(key)));
+                assertEquals(stream(ours, key), stream(theirs, "from-atoll-" + key), key + " from Atoll");
+                assertEquals("OK", ours.restore("copy-" + key, 0, ours.dump(key)));
+                assertEquals(stream(ours, key), stream(ours, "copy-" + key), key + " in Atoll");
+            }
+        } finally {
+            stop(redis);
+        }
+    }
+
     /** A file with one byte changed, or cut short, stops the start, naming the file and the offset; no log is made. */
     @Test
     void aCorruptFileStopsTheStartNamingFileAndOffset() throws Exception {
