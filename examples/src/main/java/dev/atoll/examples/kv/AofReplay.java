@@ -79,8 +79,8 @@ final class AofReplay {
     record Result(KeyTable[] tables, boolean layoutChanged, List<Path> staleFiles, long records,
                   ScriptRegistry.Latest libraries, int logs) {
         /** The keys of {@code tables}, from an RDB file at a first start: every shard writes its log from them. */
-        Result loadedFromRdb(KeyTable[] fromRdb) {
-            return new Result(fromRdb, true, staleFiles, records, libraries, logs);
+        Result loadedFromRdb(KeyTable[] fromRdb, ScriptRegistry.Latest fromRdbLibraries) {
+            return new Result(fromRdb, true, staleFiles, records, fromRdbLibraries, logs);
         }
     }
 

@@ -86,15 +86,18 @@ public final class KvServer {
         int count = runtime.shardCount();
         AofReplay.Result replayed = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
         KeyTable[] tables = replayed != null ? replayed.tables() : null;
+        ScriptRegistry.Latest libraries = replayed != null ? replayed.libraries() : null;
         if ((replayed == null || replayed.logs() == 0) && Files.isRegularFile(settings.rdbPath())) {
             // as Redis: the RDB file when there is no log (a first start with appendonly, or none)
             long started = System.nanoTime();
-            tables = RdbFile.load(settings.rdbPath(), count);
+            RdbFile.Loaded file = RdbFile.load(settings.rdbPath(), count);
+            tables = file.tables();
+            libraries = ScriptRegistry.Latest.of(file.libraries());
             long keys = java.util.Arrays.stream(tables).mapToLong(KeyTable::size).sum();
             log.info("DB loaded from {}: {} keys in {} ms{}", settings.rdbPath(), keys,
                     (System.nanoTime() - started) / 1_000_000, replayed != null ? "; every shard writes its log from them" : "");
             if (replayed != null) {
-                replayed = replayed.loadedFromRdb(tables);
+                replayed = replayed.loadedFromRdb(tables, libraries);
             }
         }
         AofReplay.Result loaded = replayed;
@@ -103,8 +106,8 @@ public final class KvServer {
             shards[i] = new KvShard(i, tables == null ? new KeyTable() : tables[i], settings, count);
         }
         KvNode node = new KvNode(settings, runtime, shards, protection, shardPorts);
-        if (loaded != null) { // the function libraries, before any shard serves or rewrites its log
-            node.scripts.restore(loaded.libraries(), new ScriptEngine(shards[0], node.scripts));
+        if (libraries != null) { // the function libraries, before any shard serves or rewrites its log
+            node.scripts.restore(libraries, new ScriptEngine(shards[0], node.scripts));
         }
         List<CompletableFuture<Void>> opened = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -185,6 +188,9 @@ public final class KvServer {
      * closes every shard's log: a clean stop loses nothing, whatever the fsync policy.
      */
     static void stop(KvNode node) throws Exception {
+        if (node.saveAtStop) {
+            node.rdb.saveAtStop();
+        }
         List<CompletableFuture<Void>> synced = new ArrayList<>();
         for (KvShard shard : node.shards) {
             synced.add(node.runtime.submit(shard.id, () -> {
@@ -194,6 +200,10 @@ public final class KvServer {
                         : shard.aof.syncAll().flatMap(ignored -> shard.aof.close()).toCompletableFuture();
             }).thenCompose(f -> f));
         }
-        CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        try {
+            CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } finally {
+            node.stopped = true;
+        }
     }
 }

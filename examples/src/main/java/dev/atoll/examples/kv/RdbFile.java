@@ -7,7 +7,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Redis 7.0's RDB file (version 10): {@code REDIS0010}, aux fields, {@code SELECTDB 0}, {@code RESIZEDB}, the
@@ -35,9 +37,9 @@ final class RdbFile {
 
     /**
      * The start of a file: magic and version, the aux fields redis-server 7.0 writes (redis-ver, redis-bits,
-     * ctime, used-mem, aof-base), and unless the database is empty, {@code SELECTDB 0} and {@code RESIZEDB}.
+     * ctime, used-mem, aof-base), the function libraries ({@code FUNCTION2}: each library's code), and unless the database is empty, {@code SELECTDB 0} and {@code RESIZEDB}.
      */
-    static byte[] header(long keys, long expires, long usedMemory, long nowMillis) {
+    static byte[] header(long keys, long expires, long usedMemory, long nowMillis, Iterable<String> libraries) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
         out.writeBytes(("REDIS" + String.format("%04d", DumpPayload.RDB_VERSION)).getBytes(StandardCharsets.US_ASCII));
         aux(out, "redis-ver", REDIS_VERSION);
@@ -45,6 +47,10 @@ final class RdbFile {
         aux(out, "ctime", nowMillis / 1000);
         aux(out, "used-mem", usedMemory);
         aux(out, "aof-base", 0);
+        for (String code : libraries) { // as redis-server 7.0 writes its function libraries: before the keys
+            out.write(OPCODE_FUNCTION2);
+            DumpPayload.string(out, code.getBytes(StandardCharsets.UTF_8));
+        }
         if (keys > 0) {
             out.write(OPCODE_SELECTDB);
             DumpPayload.length(out, 0);
@@ -97,16 +103,20 @@ final class RdbFile {
         }
     }
 
+    /** What a file held: each shard's keys, and the code of each function library. */
+    record Loaded(KeyTable[] tables, List<String> libraries) { }
+
     /**
      * Loads {@code file} into one table per shard of {@code shards} (each key to the owner of its slot), or throws
      * {@link Corrupt} naming the file and offset: nothing is handed over unless the whole file, its checksum
      * included, is good. Keys already expired are left out, as a Redis master loads them.
      */
-    static KeyTable[] load(Path file, int shards) throws IOException {
+    static Loaded load(Path file, int shards) throws IOException {
         KeyTable[] tables = new KeyTable[shards];
         Arrays.setAll(tables, i -> new KeyTable());
         long now = System.currentTimeMillis();
         Request scratch = new Request();
+        List<String> libraries = new ArrayList<>();
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             FileReader in = new FileReader(raw, Files.size(file));
             try {
@@ -132,7 +142,7 @@ final class RdbFile {
                                 throw new Corrupt(file, at + 1, String.format(
                                         "a wrong checksum (the file says %016x, its bytes give %016x)", stored, crc));
                             }
-                            return tables;
+                            return new Loaded(tables, libraries);
                         }
                         case OPCODE_AUX -> {
                             in.string();
@@ -153,9 +163,10 @@ final class RdbFile {
                         case OPCODE_EXPIRETIME -> expireAt = in.littleEndian(4) * 1000;
                         case OPCODE_FREQ -> in.u8();
                         case OPCODE_IDLE -> in.length();
-                        case OPCODE_FUNCTION2, OPCODE_FUNCTION_PRE_GA, OPCODE_MODULE_AUX ->
-                                throw new Corrupt(file, at, "opcode " + type + " (function libraries or a module's"
-                                        + " data), which Atoll does not load from an RDB file");
+                        case OPCODE_FUNCTION2 -> libraries.add(new String(in.string(), StandardCharsets.UTF_8));
+                        case OPCODE_FUNCTION_PRE_GA, OPCODE_MODULE_AUX ->
+                                throw new Corrupt(file, at, "opcode " + type + " (function libraries of a Redis 7.0"
+                                        + " release candidate, or a module's data), which Atoll does not load");
                         default -> {
                             byte[] key = in.string();
                             KeyTable.Entry value;

@@ -89,6 +89,7 @@ final class RdbSave {
 
     /** Ends the save without a file, and without it counting as a failed one (a BGSAVE refused). */
     void cancel() {
+        failed = true; // the parts that began end at their next step
         inbox.add(new Ended(-1, new Cancelled()));
     }
 
@@ -138,8 +139,8 @@ final class RdbSave {
         while (ended < shards) {
             Object message = inbox.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
             if (message == null) {
-                if (node.stopping) {
-                    throw new IOException("the server is stopping");
+                if (node.stopped) {
+                    throw new IOException("the server stopped");
                 }
                 continue;
             }
@@ -149,7 +150,11 @@ final class RdbSave {
                     expires += b.expires;
                     memory += b.usedMemory;
                     if (++begun == shards) {
-                        byte[] header = RdbFile.header(keys, expires, memory, System.currentTimeMillis());
+                        List<String> libraries = new ArrayList<>();
+                        for (ScriptRegistry.Library library : node.scripts.libraries().byName().values()) {
+                            libraries.add(library.code());
+                        }
+                        byte[] header = RdbFile.header(keys, expires, memory, System.currentTimeMillis(), libraries);
                         crc = Crc64.update(crc, header, 0, header.length);
                         size += writeFully(out, header, size);
                         for (byte[] chunk : early) {
@@ -239,6 +244,10 @@ final class RdbSave {
             }
             if (shard.aof != null && shard.aof.rewriting()) {
                 shard.aof.whenRewritten(this::begin); // BGSAVE SCHEDULE: after the rewrite, as Redis after its child
+                return;
+            }
+            if (table.snapshotting()) { // the part of a save just cancelled ends at its next step
+                Shard.current().schedule(PAUSE, this::begin);
                 return;
             }
             save.send(new Begun(shard.id, table.size(), table.volatileCount(), table.usedBytes()));

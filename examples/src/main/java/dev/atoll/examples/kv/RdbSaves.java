@@ -46,7 +46,7 @@ final class RdbSaves {
         return FanOut.startThen(node, connection, out.resp3(), shards, shard -> started.save.beginPart(shard, true),
                 (results, failure, reply, done) -> {
                     if (failure != null) {
-                        started.save.cancel();
+                        cancel(started.save);
                         reply.error("ERR " + failure.getMessage());
                         done.run();
                         return;
@@ -82,9 +82,10 @@ final class RdbSaves {
                 (results, failure, reply, done) -> {
                     boolean rewriting = java.util.Arrays.asList(results).contains(true);
                     if (failure != null) {
-                        started.save.cancel();
+                        cancel(started.save);
                         reply.error("ERR " + failure.getMessage());
                     } else if (rewriting && !schedule) { // the save cancelled itself
+                        cancelled(started.save);
                         reply.error("ERR Another child process is active (AOF?): can't BGSAVE right now. "
                                 + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
                     } else {
@@ -92,6 +93,57 @@ final class RdbSaves {
                     }
                     done.run();
                 });
+    }
+
+    /**
+     * SHUTDOWN SAVE, at the clean stop (off the shards' threads): a save of every shard, waited for (up to
+     * {@link #STOP_SAVE_MINUTES}); a failure is logged and the stop goes on, the logs holding every write.
+     */
+    void saveAtStop() {
+        try {
+            Started started = start();
+            if (started == null) { // a BGSAVE runs: it misses what was written since it began, so a save follows it
+                waitForCurrent();
+                started = start();
+            }
+            if (started == null) {
+                throw new IllegalStateException("a save still runs");
+            }
+            Started save = started;
+            for (KvShard shard : node.shards) {
+                if (!node.runtime.execute(shard.id, () -> shard.locks.afterLocks(() -> save.save.beginPart(shard, true)))) {
+                    cancel(save.save);
+                }
+            }
+            save.recorded.get(STOP_SAVE_MINUTES, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (Exception e) {
+            log.error("SHUTDOWN SAVE: the RDB file was not saved ({}); the logs hold every write", message(e));
+        }
+    }
+
+    private static final long STOP_SAVE_MINUTES = 10;
+
+    private void waitForCurrent() throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(STOP_SAVE_MINUTES);
+        synchronized (this) {
+            while (current != null && System.nanoTime() < deadline) {
+                wait(1000);
+            }
+        }
+    }
+
+    /** Ends {@code save} without a file; another may start at once. */
+    private void cancel(RdbSave save) {
+        save.cancel();
+        cancelled(save);
+    }
+
+    /** {@code save} was cancelled: it is no longer the one in progress, so a BGSAVE right after it starts. */
+    private synchronized void cancelled(RdbSave save) {
+        if (current == save) {
+            current = null;
+            notifyAll();
+        }
     }
 
     /** A save started, and its end once recorded (LASTSAVE, INFO). */
@@ -105,17 +157,18 @@ final class RdbSaves {
         RdbSave save = new RdbSave(node, node.settings.rdbPath());
         current = save;
         currentStartedMillis = System.currentTimeMillis();
-        java.util.concurrent.CompletableFuture<Long> recorded = save.done.whenComplete(this::ended);
+        java.util.concurrent.CompletableFuture<Long> recorded = save.done.whenComplete((size, error) -> ended(save, size, error));
         save.start();
         return new Started(save, recorded);
     }
 
-    private synchronized void ended(Long size, Throwable error) {
+    private synchronized void ended(RdbSave save, Long size, Throwable error) {
         long now = System.currentTimeMillis();
-        current = null;
         if (cause(error) instanceof RdbSave.Cancelled) {
-            return; // a BGSAVE refused: no save happened
+            return; // a BGSAVE refused: no save happened, and the next may have started (see cancel)
         }
+        current = null;
+        notifyAll(); // a SHUTDOWN SAVE waiting for a BGSAVE
         lastDurationSeconds = (now - currentStartedMillis) / 1000;
         if (error == null) {
             lastStatus = Status.OK;

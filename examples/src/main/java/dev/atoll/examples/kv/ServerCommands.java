@@ -158,7 +158,11 @@ final class ServerCommands {
         }
         if (save && noSave) {
             out.error("ERR syntax error");
-        } else if (!ServerLifecycle.requestStop()) {
+            return;
+        }
+        node.saveAtStop = save; // without SAVE, no save: there are no save points
+        if (!ServerLifecycle.requestStop()) {
+            node.saveAtStop = false;
             out.error("ERR Errors trying to SHUTDOWN. Check logs."); // in a test: nothing to stop
         }
     }

@@ -62,6 +62,7 @@ class KvRdbTest {
         jedis.expire("ttl-z", 900);
         jedis.set("k\r\n\u0000\u00ffbinary", "v");
         fillStreams(jedis);
+        jedis.functionLoad("#!lua name=rdblib\nredis.register_function('rdbf', function(keys, args) return 42 end)");
         Pipeline p = jedis.pipelined();
         for (int i = 0; i < 3000; i++) {
             p.set("many:" + i, "value-" + i);
@@ -142,9 +143,10 @@ class KvRdbTest {
         return all;
     }
 
-    /** Every key's type and value. */
+    /** Every key's type and value, and the function libraries (under a name no key of the tests has). */
     private static Map<String, Object> contents(Jedis jedis) {
         Map<String, Object> all = new TreeMap<>();
+        all.put("(function libraries)", raw(jedis, "FUNCTION", "LIST", "WITHCODE"));
         for (String key : jedis.keys("*")) {
             all.put(key, jedis.type(key).equals("stream") ? stream(jedis, key) : KvDumpRestoreTest.value(jedis, key));
         }
