@@ -43,7 +43,7 @@ final class RdbSave {
     private static final AtomicLong TEMP_NAMES = new AtomicLong();
 
     /** Shard {@code shard} took its snapshot: how many keys it holds, how many with an expiry, their memory. */
-    private record Begun(int shard, long keys, long expires, long usedMemory) { }
+    private record Begun(int shard, long keys, long expires, long usedMemory, long writeCalls) { }
 
     /** Shard {@code shard} wrote its last chunk, or failed ({@code error} non-null). */
     private record Ended(int shard, RuntimeException error) { }
@@ -57,6 +57,13 @@ final class RdbSave {
     private final AtomicLong queued = new AtomicLong();
     /** Set by the save's thread once it failed: the shards end their walks (volatile: read on each shard's thread). */
     private volatile boolean failed;
+    /** The write commands every shard had executed when its part began; read once {@link #done} completed. */
+    private long writeCalls;
+
+    long writeCallsAtBegin() {
+        return writeCalls;
+    }
+
     /** Completes (on the save's thread) once the file is in place, or with why not. */
     final CompletableFuture<Long> done = new CompletableFuture<>();
 
@@ -149,6 +156,7 @@ final class RdbSave {
                     keys += b.keys;
                     expires += b.expires;
                     memory += b.usedMemory;
+                    writeCalls += b.writeCalls;
                     if (++begun == shards) {
                         List<String> libraries = new ArrayList<>();
                         for (ScriptRegistry.Library library : node.scripts.libraries().byName().values()) {
@@ -250,7 +258,8 @@ final class RdbSave {
                 Shard.current().schedule(PAUSE, this::begin);
                 return;
             }
-            save.send(new Begun(shard.id, table.size(), table.volatileCount(), table.usedBytes()));
+            save.send(new Begun(shard.id, table.size(), table.volatileCount(), table.usedBytes(),
+                    RdbSaves.writeCalls(shard.calls)));
             now = System.currentTimeMillis();
             table.beginSnapshot(this);
             Shard.current().execute(stepTask);

@@ -26,6 +26,8 @@ final class RdbSaves {
     private Status lastStatus = Status.OK;
     private long lastDurationSeconds = -1;
     private long saves;
+    /** The write commands executed before the last successful save's parts began (rdb_changes_since_last_save). */
+    private long writeCallsAtLastSave;
 
     RdbSaves(KvNode node) {
         this.node = node;
@@ -174,6 +176,7 @@ final class RdbSaves {
             lastStatus = Status.OK;
             lastSaveSeconds = now / 1000;
             saves++;
+            writeCallsAtLastSave = save.writeCallsAtBegin();
             log.info("DB saved on disk: {} ({} bytes)", node.settings.rdbPath(), size);
         } else {
             lastStatus = Status.ERR;
@@ -190,15 +193,30 @@ final class RdbSaves {
         return lastSaveSeconds;
     }
 
-    /** INFO persistence's {@code rdb_*} lines, in Redis 7.0's order. */
-    synchronized String info() {
+    /**
+     * INFO persistence's {@code rdb_*} lines, in Redis 7.0's order; {@code writeCalls}: the write commands every
+     * shard executed ({@link #writeCalls}), of which those since the last save are its changes.
+     */
+    synchronized String info(long writeCalls) {
         long now = System.currentTimeMillis();
-        return "rdb_bgsave_in_progress:" + (current != null ? 1 : 0) + "\r\n"
+        return "rdb_changes_since_last_save:" + Math.max(0, writeCalls - writeCallsAtLastSave) + "\r\n"
+                + "rdb_bgsave_in_progress:" + (current != null ? 1 : 0) + "\r\n"
                 + "rdb_last_save_time:" + lastSaveSeconds + "\r\n"
                 + "rdb_last_bgsave_status:" + (lastStatus == Status.OK ? "ok" : "err") + "\r\n"
                 + "rdb_last_bgsave_time_sec:" + lastDurationSeconds + "\r\n"
                 + "rdb_current_bgsave_time_sec:" + (current != null ? (now - currentStartedMillis) / 1000 : -1) + "\r\n"
                 + "rdb_saves:" + saves + "\r\n";
+    }
+
+    /** The write commands a shard executed, from its calls per command (CONFIG RESETSTAT sets them to 0). */
+    static long writeCalls(long[] calls) {
+        long writes = 0;
+        for (Command c : Command.values()) {
+            if (c.writes) {
+                writes += calls[c.ordinal()];
+            }
+        }
+        return writes;
     }
 
     private static Throwable cause(Throwable error) {

@@ -406,6 +406,7 @@ class KvRdbTest {
             for (int i = 0; i < 100; i++) {
                 jedis.set("k" + i, "v" + i);
             }
+            assertTrue(jedis.info("persistence").contains("rdb_changes_since_last_save:100\r\n"));
             assertEquals("ERR syntax error", error(() -> jedis.sendCommand(redis.clients.jedis.Protocol.Command.BGSAVE, "NOW")));
             disk.hold(".rewrite");
             jedis.bgrewriteaof();
@@ -424,6 +425,9 @@ class KvRdbTest {
             assertTrue(info.contains("rdb_last_bgsave_status:ok") && info.contains("rdb_saves:1"), info);
             assertNotEquals(started, jedis.lastsave());
             assertTrue(info.contains("rdb_last_save_time:" + jedis.lastsave()), info);
+            assertTrue(info.contains("rdb_changes_since_last_save:0\r\n"), info);
+            jedis.set("k0", "changed");
+            assertTrue(jedis.info("persistence").contains("rdb_changes_since_last_save:1\r\n"));
             assertEquals("dbfilename", jedis.configGet("dbfilename").keySet().iterator().next());
             assertEquals("ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set protected config",
                     error(() -> jedis.configSet("dbfilename", "x.rdb")));
