@@ -588,4 +588,24 @@ final class AofReplay {
             }
         }
     }
+
+    /** Deletes every log of {@code dir} (and a rewrite's leftovers), then syncs the directory. */
+    static void deleteLogs(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (NAME.matcher(name).matches() || name.endsWith(".aof.rewrite")) {
+                    Files.delete(file);
+                }
+            }
+        }
+        syncDirectory(dir);
+    }
+
+    /** Makes the directory's entries (a file made, renamed or deleted) durable. */
+    static void syncDirectory(Path dir) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
 }

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,13 @@ public final class KvServer {
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
                                          ProtectedMode protection, ShardPorts shardPorts) throws Exception {
         int count = runtime.shardCount();
+        Path loading = settings.rdbPath().resolveSibling(settings.dbFilename() + ".loading");
+        if (settings.appendOnly() && Files.exists(loading)) {
+            // a start that loaded the RDB file stopped before every log was written from it: they hold no write
+            log.warn("{} is there: the last start stopped while writing the logs from {}; they are loaded from it again",
+                    loading, settings.rdbPath());
+            AofReplay.deleteLogs(settings.dir());
+        }
         AofReplay.Result replayed = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
         KeyTable[] tables = replayed != null ? replayed.tables() : null;
         ScriptRegistry.Latest libraries = replayed != null ? replayed.libraries() : null;
@@ -98,6 +106,9 @@ public final class KvServer {
                     (System.nanoTime() - started) / 1_000_000, replayed != null ? "; every shard writes its log from them" : "");
             if (replayed != null) {
                 replayed = replayed.loadedFromRdb(tables, libraries);
+                // until every log holds the keys, the next start must load the file again, not the logs
+                Files.write(loading, new byte[0]);
+                AofReplay.syncDirectory(settings.dir());
             }
         }
         AofReplay.Result loaded = replayed;
@@ -126,6 +137,9 @@ public final class KvServer {
         CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).get(START_SECONDS, TimeUnit.SECONDS);
         if (loaded != null) {
             AofReplay.deleteStale(loaded.staleFiles());
+            if (Files.deleteIfExists(loading)) {
+                AofReplay.syncDirectory(settings.dir());
+            }
         }
         shardPorts.open(runtime, handler(node));
         return new ServerLifecycle.Service() {

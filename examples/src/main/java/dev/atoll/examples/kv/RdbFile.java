@@ -1,6 +1,5 @@
 package dev.atoll.examples.kv;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,7 +116,7 @@ final class RdbFile {
         long now = System.currentTimeMillis();
         Request scratch = new Request();
         List<String> libraries = new ArrayList<>();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream raw = Files.newInputStream(file)) {
             FileReader in = new FileReader(raw, Files.size(file));
             try {
                 byte[] magic = in.bytes(9);
@@ -216,10 +215,16 @@ final class RdbFile {
         return bytes.length > 32 ? b + "..." : b.toString();
     }
 
-    /** Reads a file's bytes in order, keeping their CRC-64 and the offset. */
+    /**
+     * Reads a file's bytes in order through a buffer of its own (a byte at a time, without a stream's call and
+     * lock per byte), keeping their CRC-64 and the offset.
+     */
     private static final class FileReader extends DumpPayload.Reader {
         private final InputStream in;
         private final long size;
+        private final byte[] buffer = new byte[1 << 16];
+        private int at;
+        private int end;
         long offset;
         long crc;
 
@@ -230,18 +235,27 @@ final class RdbFile {
 
         @Override
         int u8() {
-            int b;
-            try {
-                b = in.read();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            if (at == end) {
+                fill();
             }
-            if (b < 0) {
-                throw new Truncated();
-            }
+            int b = buffer[at++] & 0xff;
             crc = Crc64.update(crc, b);
             offset++;
             return b;
+        }
+
+        /** Refills the empty buffer; the file ended when nothing comes. */
+        private void fill() {
+            try {
+                int n = in.read(buffer, 0, buffer.length);
+                if (n <= 0) {
+                    throw new Truncated();
+                }
+                at = 0;
+                end = n;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         @Override
@@ -251,13 +265,15 @@ final class RdbFile {
                 throw new Truncated();
             }
             byte[] b = new byte[(int) length];
-            try {
-                if (in.readNBytes(b, 0, b.length) < b.length) {
-                    offset = size;
-                    throw new Truncated();
+            int copied = 0;
+            while (copied < b.length) {
+                if (at == end) {
+                    fill();
                 }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                int n = Math.min(end - at, b.length - copied);
+                System.arraycopy(buffer, at, b, copied, n);
+                at += n;
+                copied += n;
             }
             crc = Crc64.update(crc, b, 0, b.length);
             offset += length;

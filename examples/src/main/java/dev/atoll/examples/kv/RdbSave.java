@@ -118,9 +118,7 @@ final class RdbSave {
                 out.force(true);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-                dir.force(true); // the new name must survive a power loss
-            }
+            AofReplay.syncDirectory(target.toAbsolutePath().getParent()); // the new name must survive a power loss
             done.complete(size);
         } catch (Throwable e) {
             failed = true;
