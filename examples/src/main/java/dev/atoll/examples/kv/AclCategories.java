@@ -43,6 +43,8 @@ final class AclCategories {
             Map.entry(Command.READWRITE, "fast connection"),
             Map.entry(Command.ASKING, "fast connection"),
             Map.entry(Command.LASTSAVE, "admin fast dangerous"),
+            Map.entry(Command.SAVE, "admin slow dangerous"),
+            Map.entry(Command.BGSAVE, "admin slow dangerous"),
             Map.entry(Command.ROLE, "admin fast dangerous"),
             Map.entry(Command.SWAPDB, "keyspace write fast dangerous"),
             Map.entry(Command.RESTORE, "keyspace write slow dangerous"),

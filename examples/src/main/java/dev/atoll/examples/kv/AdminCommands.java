@@ -69,6 +69,12 @@ final class AdminCommands {
             case LATENCY -> {
                 return LatencyCommands.latency(node, connection, r, out, allShards());
             }
+            case SAVE -> {
+                return node.rdb.save(connection, out, allShards());
+            }
+            case BGSAVE -> {
+                return node.rdb.bgsave(connection, r, out, allShards());
+            }
             case PFSELFTEST -> {
                 Diagnostics.pfSelfTest(out);
                 return null;
@@ -560,6 +566,7 @@ final class AdminCommands {
                 }
                 throw new Refused(failed(name, "argument(s) must be one of the following: everysec, always, no"));
             }
+            case "dbfilename" -> throw new Refused(failed(name, "can't set protected config")); // Redis 7.0's default
             default -> {
                 if (FIXED.contains(name)) {
                     throw new Refused(failed(name, "not changeable at run time here: set kv."
@@ -655,7 +662,8 @@ final class AdminCommands {
                                    KvSettings.MemoryLimits memory, KvSettings.SlowLogLimits slowLog) {
         return new KvSettings(s.appendOnly(), fsync, s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), output, maxConnections, idleTimeout, s.password(), s.protectedMode(),
-                s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub, slowLog, s.keyspaceEvents());
+                s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub, slowLog, s.keyspaceEvents(),
+                s.dbFilename());
     }
 
     /** maxmemory, maxmemory-policy, maxmemory-samples: Redis's units and names. */

@@ -637,7 +637,7 @@ final class Aof {
      * written meanwhile in full; the next one compacts them). Returns false when it had to wait.
      */
     boolean requestRewrite() {
-        if (rewrite == null && file != null) {
+        if (rewrite == null && file != null && !table.snapshotting()) {
             startRewrite(new Promise<>());
             return true;
         }
@@ -648,7 +648,7 @@ final class Aof {
     private void maybeRewrite() {
         long bound = Math.max(settings.rewriteMinBytes(),
                 sizeAfterRewrite + sizeAfterRewrite * settings.rewriteGrowthPercent() / 100);
-        if (rewrite == null && fileSize > bound && (rewriteFailures == 0 || System.nanoTime() - rewriteRetryNanos >= 0)) {
+        if (rewrite == null && !table.snapshotting() && fileSize > bound && (rewriteFailures == 0 || System.nanoTime() - rewriteRetryNanos >= 0)) {
             startRewrite(new Promise<>());
         }
     }
@@ -657,8 +657,35 @@ final class Aof {
         return Duration.ofSeconds(Math.min(MAX_REWRITE_DELAY_SECONDS, 1L << Math.min(rewriteFailures, 30)));
     }
 
-    /** Starts a rewrite: a snapshot of the keys as they are now, walked a step at a time into the rewrite file. */
+    /**
+     * Runs {@code action} once no rewrite runs (at once if none does): an RDB save's part waits so for the
+     * table's snapshot, as Redis's BGSAVE SCHEDULE waits for the rewrite's child.
+     */
+    void whenRewritten(Runnable action) {
+        if (rewrite == null) {
+            action.run();
+        } else {
+            rewrite.done.whenComplete((ignored, error) -> action.run());
+        }
+    }
+
+    /** An RDB save's part released the table's snapshot: a rewrite asked for meanwhile starts now. */
+    void snapshotFreed() {
+        if (rewriteRequested && rewrite == null && file != null) {
+            rewriteRequested = false;
+            startRewrite(new Promise<>());
+        }
+    }
+
+    /**
+     * Starts a rewrite: a snapshot of the keys as they are now, walked a step at a time into the rewrite file; or,
+     * while an RDB save's part holds the table's snapshot, once it ends ({@link #snapshotFreed}).
+     */
     private void startRewrite(Promise<Void> done) {
+        if (table.snapshotting()) {
+            rewriteRequested = true;
+            return;
+        }
         rewrite = new Rewrite(done);
         rewrite.start();
     }

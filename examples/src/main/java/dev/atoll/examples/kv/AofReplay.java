@@ -74,9 +74,15 @@ final class AofReplay {
      * @param layoutChanged the files were written with another shard count: every shard rewrites its log
      * @param staleFiles    the files to delete once the new logs are written
      * @param records       commands replayed
+     * @param logs          log files found (none: a first start, which may load an RDB file instead)
      */
     record Result(KeyTable[] tables, boolean layoutChanged, List<Path> staleFiles, long records,
-                  ScriptRegistry.Latest libraries) { }
+                  ScriptRegistry.Latest libraries, int logs) {
+        /** The keys of {@code tables}, from an RDB file at a first start: every shard writes its log from them. */
+        Result loadedFromRdb(KeyTable[] fromRdb, ScriptRegistry.Latest fromRdbLibraries) {
+            return new Result(fromRdb, true, staleFiles, records, fromRdbLibraries, logs);
+        }
+    }
 
     private AofReplay() {
     }
@@ -179,7 +185,7 @@ final class AofReplay {
         for (CompletableFuture<FileReplay> replay : replays) {
             libraries.merge(replay.join().libraries);
         }
-        return new Result(tables, !logs.isEmpty() && (!same || misplaced), stale, records, libraries);
+        return new Result(tables, !logs.isEmpty() && (!same || misplaced), stale, records, libraries, logs.size());
     }
 
     /** Moves every key that sits on a shard other than its slot's owner; returns whether one moved. */
@@ -580,6 +586,26 @@ final class AofReplay {
             } catch (IOException e) {
                 throw new UncheckedIOException("deleting the old log " + file, e);
             }
+        }
+    }
+
+    /** Deletes every log of {@code dir} (and a rewrite's leftovers), then syncs the directory. */
+    static void deleteLogs(Path dir) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (NAME.matcher(name).matches() || name.endsWith(".aof.rewrite")) {
+                    Files.delete(file);
+                }
+            }
+        }
+        syncDirectory(dir);
+    }
+
+    /** Makes the directory's entries (a file made, renamed or deleted) durable. */
+    static void syncDirectory(Path dir) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 }

@@ -21,7 +21,7 @@ enum Command {
     CONFIG(-2, Kind.SERVER, "server", "2.0.0", "CONFIG GET, SET (the parameters that change at run time), RESETSTAT.", "admin", "noscript", "loading", "stale"),
     TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),
     SHUTDOWN(-1, Kind.CONNECTION, "server", "1.0.0", "Stops the server as SIGTERM does: every shard's log written and synced, then the process exits.", "admin", "noscript", "loading", "stale", "no_multi", "allow_busy"),
-    LASTSAVE(1, Kind.CONNECTION, "server", "1.0.0", "Answers the server's start: there are no snapshots (the append-only log is the persistence).", "loading", "stale", "fast"),
+    LASTSAVE(1, Kind.CONNECTION, "server", "1.0.0", "Answers when the last successful SAVE or BGSAVE ended (the server's start until one did).", "loading", "stale", "fast"),
     MOVE(3, Kind.CONNECTION, "generic", "1.0.0", "Moves a key to another database: there is only database 0, so Redis's errors.", "write", "fast"),
     SWAPDB(3, Kind.CONNECTION, "server", "4.0.0", "Swaps two databases: only SWAPDB 0 0 (there is one database).", "write", "fast"),
     ROLE(1, Kind.CONNECTION, "server", "2.8.12", "Answers master with no replicas: there is no replication.", "noscript", "loading", "stale", "fast"),
@@ -257,6 +257,8 @@ enum Command {
     DBSIZE(1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns the number of keys over all shards.", "readonly", "fast"),
     FLUSHALL(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Removes all keys from all shards.", "write"),
     FLUSHDB(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Removes all keys (the only database).", "write"),
+    SAVE(1, Kind.SERVER, "server", "1.0.0", "Writes every shard's keys to the RDB file (kv.dir/kv.dbfilename); answers once it is in place, serving meanwhile.", "admin", "noscript", "no_async_loading", "no_multi"),
+    BGSAVE(-1, Kind.SERVER, "server", "1.0.0", "Writes every shard's keys to the RDB file in the background (SCHEDULE: after a log rewrite in progress).", "admin", "noscript", "no_async_loading"),
     BGREWRITEAOF(1, Kind.ALL_SHARDS, "server", "1.0.0", "Compacts every shard's append-only log now.", "admin", "noscript"),
     INFO(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns information and statistics, per shard too.", "loading", "stale");
 

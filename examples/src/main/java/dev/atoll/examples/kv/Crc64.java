@@ -30,4 +30,9 @@ final class Crc64 {
         }
         return crc;
     }
+
+    /** The CRC of one more byte {@code b} (0..255) after {@code crc}. */
+    static long update(long crc, int b) {
+        return TABLE[(int) ((crc ^ b) & 0xff)] ^ (crc >>> 8);
+    }
 }

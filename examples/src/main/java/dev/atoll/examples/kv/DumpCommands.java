@@ -30,8 +30,6 @@ final class DumpCommands {
         KeyTable.Entry e = shard.live(r.bytes, r.offset(1), r.length(1), now);
         if (e == null) {
             out.nullBulk();
-        } else if (e.aggregate() instanceof StreamValue) {
-            out.error("ERR DUMP of a stream is not supported: Redis's stream payload (RDB listpacks) is not written here");
         } else {
             byte[] payload = DumpPayload.dump(e);
             out.bulk(payload, 0, payload.length);

@@ -12,8 +12,9 @@ import java.util.List;
  * which redis-server 7.0 converts to its compact encodings on RESTORE as it would any loaded value. It reads
  * those and the types redis-server 7.0 writes: {@code SET_INTSET} (11), {@code HASH_LISTPACK} (16),
  * {@code ZSET_LISTPACK} (17), {@code LIST_QUICKLIST_2} (18, packed and plain nodes), strings stored as
- * integers or LZF-compressed. The zipmap and ziplist types of older versions (9, 10, 12, 13, 14), the
- * text-scored {@code ZSET} (3) and streams are refused as a bad format.
+ * integers or LZF-compressed. Streams are {@code STREAM_LISTPACKS_2} (19) both ways, and Redis 6's
+ * {@code STREAM_LISTPACKS} (15) is read ({@link StreamPayload}). The zipmap and ziplist types of older
+ * versions (9, 10, 12, 13, 14) and the text-scored {@code ZSET} (3) are refused as a bad format.
  */
 final class DumpPayload {
     /** Redis 7.0's RDB version: a payload of a later one is refused, as Redis refuses it. */
@@ -51,44 +52,7 @@ final class DumpPayload {
     /** The payload of {@code e}'s value. */
     static byte[] dump(KeyTable.Entry e) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(e.isString() ? e.length + 16 : 64);
-        if (e.isString()) {
-            out.write(STRING);
-            string(out, e.valueArray(), e.valueOffset(), e.length);
-        } else if (Hashes.isHash(e)) {
-            out.write(HASH);
-            length(out, Hashes.size(e));
-            Hashes.forEachRange(e, (f, fo, fl, v, vo, vl) -> {
-                string(out, f, fo, fl);
-                string(out, v, vo, vl);
-            });
-        } else {
-            switch (e.aggregate()) {
-                case ListValue list -> {
-                    out.write(LIST);
-                    length(out, list.size());
-                    for (int i = 0; i < list.size(); i++) {
-                        string(out, list.get(i));
-                    }
-                }
-                case SetValue set -> {
-                    out.write(SET);
-                    length(out, set.size());
-                    set.forEach(member -> string(out, member));
-                }
-                case ZSetValue zset -> {
-                    out.write(ZSET_2);
-                    length(out, zset.size());
-                    zset.forEach((member, score) -> {
-                        string(out, member);
-                        long bits = Double.doubleToRawLongBits(score);
-                        for (int k = 0; k < 8; k++) {
-                            out.write((int) (bits >>> (8 * k)));
-                        }
-                    });
-                }
-                default -> throw new IllegalStateException("no DUMP encoding for " + e.type());
-            }
-        }
+        write(out, e, false);
         return footed(out);
     }
 
@@ -130,28 +94,97 @@ final class DumpPayload {
         return payload;
     }
 
-    private static void string(ByteArrayOutputStream out, byte[] bytes) {
+    /**
+     * {@code e}'s RDB type, its key when {@code withKey} (an RDB file's key-value pair; a DUMP payload has none),
+     * then its value's encoding.
+     */
+    static void write(ByteArrayOutputStream out, KeyTable.Entry e, boolean withKey) {
+        if (e.isString()) {
+            out.write(STRING);
+            key(out, e, withKey);
+            string(out, e.valueArray(), e.valueOffset(), e.length);
+        } else if (Hashes.isHash(e)) {
+            out.write(HASH);
+            key(out, e, withKey);
+            length(out, Hashes.size(e));
+            Hashes.forEachRange(e, (f, fo, fl, v, vo, vl) -> {
+                string(out, f, fo, fl);
+                string(out, v, vo, vl);
+            });
+        } else {
+            switch (e.aggregate()) {
+                case ListValue list -> {
+                    out.write(LIST);
+                    key(out, e, withKey);
+                    length(out, list.size());
+                    for (int i = 0; i < list.size(); i++) {
+                        string(out, list.get(i));
+                    }
+                }
+                case SetValue set -> {
+                    out.write(SET);
+                    key(out, e, withKey);
+                    length(out, set.size());
+                    set.forEach(member -> string(out, member));
+                }
+                case ZSetValue zset -> {
+                    out.write(ZSET_2);
+                    key(out, e, withKey);
+                    length(out, zset.size());
+                    zset.forEach((member, score) -> {
+                        string(out, member);
+                        littleEndian(out, Double.doubleToRawLongBits(score), 8);
+                    });
+                }
+                case StreamValue stream -> {
+                    out.write(StreamPayload.STREAM_LISTPACKS_2);
+                    key(out, e, withKey);
+                    StreamPayload.write(out, stream);
+                }
+                default -> throw new IllegalStateException("no RDB encoding for " + e.type());
+            }
+        }
+    }
+
+    private static void key(ByteArrayOutputStream out, KeyTable.Entry e, boolean withKey) {
+        if (withKey) {
+            string(out, e.data, 0, e.keyLength());
+        }
+    }
+
+    /** The low {@code width} bytes of {@code value}, least significant first. */
+    static void littleEndian(ByteArrayOutputStream out, long value, int width) {
+        for (int k = 0; k < width; k++) {
+            out.write((int) (value >>> (8 * k)));
+        }
+    }
+
+    static void string(ByteArrayOutputStream out, byte[] bytes) {
         string(out, bytes, 0, bytes.length);
     }
 
-    private static void string(ByteArrayOutputStream out, byte[] bytes, int offset, int length) {
+    static void string(ByteArrayOutputStream out, byte[] bytes, int offset, int length) {
         length(out, length);
         out.write(bytes, offset, length);
     }
 
-    /** RDB's length: 6 bits, 14 bits, or 0x80 and 32 bits big-endian. */
-    private static void length(ByteArrayOutputStream out, int length) {
-        if (length < 1 << 6) {
-            out.write(length);
-        } else if (length < 1 << 14) {
-            out.write(0x40 | length >>> 8);
-            out.write(length);
-        } else {
+    /** RDB's length: 6 bits, 14 bits, 0x80 and 32 bits, or 0x81 and 64 bits (a negative count as Redis's cast), big-endian. */
+    static void length(ByteArrayOutputStream out, long length) {
+        if (length >= 0 && length < 1 << 6) {
+            out.write((int) length);
+        } else if (length >= 0 && length < 1 << 14) {
+            out.write(0x40 | (int) (length >>> 8));
+            out.write((int) length);
+        } else if (length >= 0 && length <= 0xffffffffL) {
             out.write(0x80);
-            out.write(length >>> 24);
-            out.write(length >>> 16);
-            out.write(length >>> 8);
-            out.write(length);
+            for (int k = 3; k >= 0; k--) {
+                out.write((int) (length >>> (8 * k)));
+            }
+        } else {
+            out.write(0x81);
+            for (int k = 7; k >= 0; k--) {
+                out.write((int) (length >>> (8 * k)));
+            }
         }
     }
 
@@ -183,7 +216,7 @@ final class DumpPayload {
         if (!verify(b, offset, length)) {
             throw new BadFormat("DUMP payload version or checksum are wrong");
         }
-        Reader in = new Reader(b, offset, offset + length);
+        ArrayReader in = new ArrayReader(b, offset, offset + length);
         List<String> codes = new ArrayList<>();
         while (offset + length - in.at > 10) {
             int type = in.u8();
@@ -220,8 +253,12 @@ final class DumpPayload {
 
     /** The value of a {@link #verify verified} payload, held by a key of no name in no table (RESTORE's key takes it). */
     static KeyTable.Entry load(byte[] b, int offset, int length, Request scratch) throws BadFormat {
-        Reader in = new Reader(b, offset, offset + length - 10);
-        int type = in.u8();
+        Reader in = new ArrayReader(b, offset, offset + length - 10);
+        return value(in.u8(), in, scratch);
+    }
+
+    /** The value of RDB type {@code type} that {@code in} holds next, held by a key of no name in no table. */
+    static KeyTable.Entry value(int type, Reader in, Request scratch) throws BadFormat {
         return switch (type) {
             case STRING -> new KeyTable.Entry(NO_KEY, in.string());
             case LIST -> {
@@ -305,6 +342,7 @@ final class DumpPayload {
                 }
                 yield held(zset(members, scores));
             }
+            case StreamPayload.STREAM_LISTPACKS, StreamPayload.STREAM_LISTPACKS_2 -> held(StreamPayload.read(type, in, scratch));
             default -> throw new BadFormat("RDB type " + type);
         };
     }
@@ -351,7 +389,7 @@ final class DumpPayload {
 
     /** An intset: its width (2, 4 or 8 bytes), its length, then its integers, little-endian. */
     private static SetValue intset(byte[] blob) throws BadFormat {
-        Reader in = new Reader(blob, 0, blob.length);
+        Reader in = new ArrayReader(blob, 0, blob.length);
         int width = (int) in.littleEndian(4);
         long n = in.littleEndian(4) & 0xffffffffL;
         if (width != 2 && width != 4 && width != 8 || n == 0 || n * width != blob.length - 8) {
@@ -445,26 +483,16 @@ final class DumpPayload {
         return length <= 127 ? 1 : length < 16383 ? 2 : length < 2097151 ? 3 : length < 268435455 ? 4 : 5;
     }
 
-    /** Reads RDB's lengths and strings from {@code b[at, end)}. */
-    private static final class Reader {
-        private final byte[] b;
-        private int at;
-        private final int end;
+    /** Reads RDB's lengths and strings from what {@link #u8} and {@link #bytes} take from. */
+    abstract static class Reader {
         /** Whether the last {@link #length} was a special encoding (an integer or LZF string), not a length. */
         private boolean encoded;
 
-        Reader(byte[] b, int at, int end) {
-            this.b = b;
-            this.at = at;
-            this.end = end;
-        }
+        /** The next byte. */
+        abstract int u8() throws BadFormat;
 
-        int u8() throws BadFormat {
-            if (at >= end) {
-                throw new BadFormat("the payload ends early");
-            }
-            return b[at++] & 0xff;
-        }
+        /** The next {@code length} bytes. */
+        abstract byte[] bytes(long length) throws BadFormat;
 
         long littleEndian(int width) throws BadFormat {
             long v = 0;
@@ -529,15 +557,6 @@ final class DumpPayload {
             return bytes(length);
         }
 
-        private byte[] bytes(long length) throws BadFormat {
-            if (length > end - at) {
-                throw new BadFormat("a string past the end");
-            }
-            byte[] s = java.util.Arrays.copyOfRange(b, at, at + (int) length);
-            at += (int) length;
-            return s;
-        }
-
         /** An LZF-compressed string: its compressed and original lengths, then liblzf's format. */
         private byte[] lzf() throws BadFormat {
             long compressed = length();
@@ -579,6 +598,37 @@ final class DumpPayload {
                 throw new BadFormat("an LZF string of " + op + " bytes, not " + out.length);
             }
             return out;
+        }
+    }
+
+    /** A {@link Reader} of {@code b[at, end)}. */
+    private static final class ArrayReader extends Reader {
+        private final byte[] b;
+        private int at;
+        private final int end;
+
+        ArrayReader(byte[] b, int at, int end) {
+            this.b = b;
+            this.at = at;
+            this.end = end;
+        }
+
+        @Override
+        int u8() throws BadFormat {
+            if (at >= end) {
+                throw new BadFormat("the payload ends early");
+            }
+            return b[at++] & 0xff;
+        }
+
+        @Override
+        byte[] bytes(long length) throws BadFormat {
+            if (length > end - at) {
+                throw new BadFormat("a string past the end");
+            }
+            byte[] s = java.util.Arrays.copyOfRange(b, at, at + (int) length);
+            at += (int) length;
+            return s;
         }
     }
 }

@@ -20,14 +20,24 @@ final class FanOut extends PendingReply {
         void write(Object[] results, ReplyWriter out);
     }
 
+    /**
+     * Writes the reply from every shard's result, or from the first failure (null when none), maybe later:
+     * {@code done} hands the reply to the connection, on the connection's shard (SAVE: once its file is written).
+     */
+    interface LaterCombiner {
+        void write(Object[] results, RuntimeException failure, ReplyWriter out, Runnable done);
+    }
+
     private final Object[] results;
     private final Combiner combiner;
+    private final LaterCombiner later;
     private int remaining;
 
-    private FanOut(KvConnection connection, int shards, Combiner combiner, boolean resp3) {
+    private FanOut(KvConnection connection, int shards, Combiner combiner, LaterCombiner later, boolean resp3) {
         super(connection, resp3);
         this.results = new Object[shards];
         this.combiner = combiner;
+        this.later = later;
     }
 
     /**
@@ -46,9 +56,20 @@ final class FanOut extends PendingReply {
         return start(node, connection, resp3, targets, work, combiner, false);
     }
 
+    /** As {@link #start}, with a reply {@code later} writes, maybe after the shards' parts are done. */
+    static FanOut startThen(KvNode node, KvConnection connection, boolean resp3, int[] targets, Work work,
+                            LaterCombiner later) {
+        return start(node, connection, resp3, targets, work, null, later, true);
+    }
+
     private static FanOut start(KvNode node, KvConnection connection, boolean resp3, int[] targets, Work work,
                                 Combiner combiner, boolean afterLocks) {
-        FanOut fanOut = new FanOut(connection, node.shardCount(), combiner, resp3);
+        return start(node, connection, resp3, targets, work, combiner, null, afterLocks);
+    }
+
+    private static FanOut start(KvNode node, KvConnection connection, boolean resp3, int[] targets, Work work,
+                                Combiner combiner, LaterCombiner later, boolean afterLocks) {
+        FanOut fanOut = new FanOut(connection, node.shardCount(), combiner, later, resp3);
         fanOut.remaining = targets.length;
         Shard here = Shard.current();
         int home = here.id();
@@ -83,6 +104,10 @@ final class FanOut extends PendingReply {
                     failure = e;
                     break;
                 }
+            }
+            if (later != null) {
+                later.write(results, failure, reply, this::complete);
+                return;
             }
             if (failure != null) {
                 reply.error("ERR " + failure.getMessage());

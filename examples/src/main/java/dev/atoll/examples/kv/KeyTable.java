@@ -723,6 +723,11 @@ final class KeyTable {
         snapshotUnfinished = !complete;
     }
 
+    /** Whether a snapshot is in progress (the log's rewrite or an RDB save holds it: one at a time). */
+    boolean snapshotting() {
+        return snapshotWriter != null;
+    }
+
     private void firstUse(Entry e, boolean lookup) {
         if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
             e.keyMeta = e.keyMeta & ~Entry.SNAPSHOT | snapshotMark;

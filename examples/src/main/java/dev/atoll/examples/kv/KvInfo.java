@@ -66,6 +66,7 @@ final class KvInfo {
         long trackedKeys = 0;
         long trackedItems = 0;
         long trackedPrefixes = 0;
+        long writeCalls = 0;
         java.util.TreeMap<String, Long> errorCodes = new java.util.TreeMap<>();
         for (Object o : results) {
             ShardStats s = (ShardStats) o;
@@ -85,6 +86,7 @@ final class KvInfo {
             trackedItems += s.tracking()[1];
             trackedPrefixes = Math.max(trackedPrefixes, s.tracking()[2]); // every shard holds every prefix
             s.errorCodes().forEach((code, count) -> errorCodes.merge(code, count, Long::sum));
+            writeCalls += RdbSaves.writeCalls(s.calls());
         }
         KvSettings settings = node.settings;
         StringBuilder b = new StringBuilder();
@@ -125,6 +127,7 @@ final class KvInfo {
         if (all || sections.contains("persistence")) {
             b.append("# Persistence\r\n")
                     .append("loading:0\r\n")
+                    .append(node.rdb.info(writeCalls))
                     .append("aof_enabled:").append(settings.appendOnly() ? 1 : 0).append("\r\n")
                     .append("appendfsync:").append(settings.fsync().name().toLowerCase(Locale.ROOT)).append("\r\n")
                     .append("aof_current_size:").append(aofBytes).append("\r\n")

@@ -55,8 +55,14 @@ final class KvNode {
     final ScriptRegistry scripts = new ScriptRegistry();
     /** ACL LOG: the refused authentications of every shard's connections. */
     final AclLog aclLog = new AclLog();
+    /** SAVE, BGSAVE, LASTSAVE: the RDB snapshots. */
+    final RdbSaves rdb = new RdbSaves(this);
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
     volatile boolean stopping;
+    /** The clean stop is over: the shards serve no more (a save still waiting for one gives up). */
+    volatile boolean stopped;
+    /** SHUTDOWN SAVE asked for an RDB save at the clean stop, before the connections close. */
+    volatile boolean saveAtStop;
 
     KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards, ProtectedMode protection,
            ShardPorts shardPorts) {

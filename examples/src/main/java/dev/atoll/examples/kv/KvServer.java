@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +39,7 @@ public final class KvServer {
     static final Map<String, String> OPTIONS = Map.of(
             "--appendfsync", "kv.appendfsync",
             "--appendonly", "kv.appendonly",
+            "--dbfilename", "kv.dbfilename",
             "--dir", "kv.dir",
             "--protected-mode", "kv.protected-mode",
             "--requirepass", "kv.password");
@@ -82,14 +85,40 @@ public final class KvServer {
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
                                          ProtectedMode protection, ShardPorts shardPorts) throws Exception {
         int count = runtime.shardCount();
-        AofReplay.Result loaded = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
+        Path loading = settings.rdbPath().resolveSibling(settings.dbFilename() + ".loading");
+        if (settings.appendOnly() && Files.exists(loading)) {
+            // a start that loaded the RDB file stopped before every log was written from it: they hold no write
+            log.warn("{} is there: the last start stopped while writing the logs from {}; they are loaded from it again",
+                    loading, settings.rdbPath());
+            AofReplay.deleteLogs(settings.dir());
+        }
+        AofReplay.Result replayed = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
+        KeyTable[] tables = replayed != null ? replayed.tables() : null;
+        ScriptRegistry.Latest libraries = replayed != null ? replayed.libraries() : null;
+        if ((replayed == null || replayed.logs() == 0) && Files.isRegularFile(settings.rdbPath())) {
+            // as Redis: the RDB file when there is no log (a first start with appendonly, or none)
+            long started = System.nanoTime();
+            RdbFile.Loaded file = RdbFile.load(settings.rdbPath(), count);
+            tables = file.tables();
+            libraries = ScriptRegistry.Latest.of(file.libraries());
+            long keys = java.util.Arrays.stream(tables).mapToLong(KeyTable::size).sum();
+            log.info("DB loaded from {}: {} keys in {} ms{}", settings.rdbPath(), keys,
+                    (System.nanoTime() - started) / 1_000_000, replayed != null ? "; every shard writes its log from them" : "");
+            if (replayed != null) {
+                replayed = replayed.loadedFromRdb(tables, libraries);
+                // until every log holds the keys, the next start must load the file again, not the logs
+                Files.write(loading, new byte[0]);
+                AofReplay.syncDirectory(settings.dir());
+            }
+        }
+        AofReplay.Result loaded = replayed;
         KvShard[] shards = new KvShard[count];
         for (int i = 0; i < count; i++) {
-            shards[i] = new KvShard(i, loaded == null ? new KeyTable() : loaded.tables()[i], settings, count);
+            shards[i] = new KvShard(i, tables == null ? new KeyTable() : tables[i], settings, count);
         }
         KvNode node = new KvNode(settings, runtime, shards, protection, shardPorts);
-        if (loaded != null) { // the function libraries, before any shard serves or rewrites its log
-            node.scripts.restore(loaded.libraries(), new ScriptEngine(shards[0], node.scripts));
+        if (libraries != null) { // the function libraries, before any shard serves or rewrites its log
+            node.scripts.restore(libraries, new ScriptEngine(shards[0], node.scripts));
         }
         List<CompletableFuture<Void>> opened = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -108,6 +137,9 @@ public final class KvServer {
         CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).get(START_SECONDS, TimeUnit.SECONDS);
         if (loaded != null) {
             AofReplay.deleteStale(loaded.staleFiles());
+            if (Files.deleteIfExists(loading)) {
+                AofReplay.syncDirectory(settings.dir());
+            }
         }
         shardPorts.open(runtime, handler(node));
         return new ServerLifecycle.Service() {
@@ -170,6 +202,9 @@ public final class KvServer {
      * closes every shard's log: a clean stop loses nothing, whatever the fsync policy.
      */
     static void stop(KvNode node) throws Exception {
+        if (node.saveAtStop) {
+            node.rdb.saveAtStop();
+        }
         List<CompletableFuture<Void>> synced = new ArrayList<>();
         for (KvShard shard : node.shards) {
             synced.add(node.runtime.submit(shard.id, () -> {
@@ -180,6 +215,10 @@ public final class KvServer {
                         : shard.aof.syncAll().flatMap(ignored -> shard.aof.close()).toCompletableFuture();
             }).thenCompose(f -> f));
         }
-        CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        try {
+            CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } finally {
+            node.stopped = true;
+        }
     }
 }

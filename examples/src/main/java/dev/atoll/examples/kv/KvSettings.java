@@ -34,12 +34,32 @@ import java.time.Duration;
  * @param slowLog              which commands the slow log keeps, and how many
  * @param keyspaceEvents       {@code notify-keyspace-events} at start: the classes of keyspace notifications
  *                             sent ({@link KeyspaceEvents}' flags; 0: none), until CONFIG SET changes them
+ * @param dbFilename           the RDB file's name in {@code dir} (Redis's {@code dbfilename}): a name, not a path
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, OutputLimits output,
                          int maxConnections, Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
                          boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory,
-                         PubSubLimits pubsubOutput, SlowLogLimits slowLog, int keyspaceEvents) {
+                         PubSubLimits pubsubOutput, SlowLogLimits slowLog, int keyspaceEvents, String dbFilename) {
+
+    /** Redis's default {@code dbfilename}. */
+    public static final String DEFAULT_DB_FILENAME = "dump.rdb";
+
+    /** With the RDB file named as Redis's default, {@code dump.rdb} (tests). */
+    public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
+                      long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
+                      Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
+                      boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory, PubSubLimits pubsubOutput,
+                      SlowLogLimits slowLog, int keyspaceEvents) {
+        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
+                maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
+                aofLoadMissing, memory, pubsubOutput, slowLog, keyspaceEvents, DEFAULT_DB_FILENAME);
+    }
+
+    /** The RDB file SAVE and BGSAVE write and the start loads when there is no log: {@code dir/dbfilename}. */
+    public Path rdbPath() {
+        return dir.resolve(dbFilename);
+    }
 
     /** Redis's default {@code client-output-buffer-limit pubsub 32mb 8mb 60}. */
     public static final PubSubLimits PUBSUB_DEFAULT = new PubSubLimits(32L << 20, 8L << 20, 60);
@@ -234,7 +254,17 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 pubsubLimits(reader),
                 new SlowLogLimits(reader.longIn("kv.slowlog-log-slower-than", -1, Long.MAX_VALUE / 1000),
                         reader.intIn("kv.slowlog-max-len", 0, 1_000_000)),
-                keyspaceEvents(reader));
+                keyspaceEvents(reader),
+                dbFilename(reader));
+    }
+
+    /** {@code kv.dbfilename}: a file name, as Redis's {@code dbfilename} must be, not a path. */
+    private static String dbFilename(ConfigReader reader) {
+        String name = reader.nonBlankString("kv.dbfilename");
+        if (name.contains("/") || name.contains(java.io.File.separator) || name.equals(".") || name.equals("..")) {
+            throw reader.invalid("kv.dbfilename", "a file name in kv.dir, not a path (Redis's dbfilename)");
+        }
+        return name;
     }
 
     /** {@code kv.notify-keyspace-events}: Redis's class letters, as CONFIG SET takes them. */

@@ -53,8 +53,6 @@ final class MigrateCommand extends CrossCommand {
     /** From the first round, per key: its payload (null: absent) and the milliseconds left of its TTL (0: none). */
     private final byte[][] payloads;
     private final long[] ttls;
-    /** A key of the first round is a stream, whose payload is not written here. */
-    private boolean stream;
 
     private MigrateCommand(KvNode node, byte[][] keys, String host, int port, long db, long timeoutMillis,
                            boolean copy, boolean replace, byte[] username, byte[] password) {
@@ -141,10 +139,6 @@ final class MigrateCommand extends CrossCommand {
             if (e == null) {
                 return;
             }
-            if (e.aggregate() instanceof StreamValue) {
-                stream = true;
-                return;
-            }
             payloads[k] = DumpPayload.dump(e);
             long expireAt = shard.table.expireAt(e);
             ttls[k] = expireAt == 0 ? 0 : Math.max(1, expireAt - now);
@@ -153,12 +147,6 @@ final class MigrateCommand extends CrossCommand {
 
     @Override
     void then(Transaction tx, ReplyWriter out, Runnable done) {
-        if (stream) {
-            ErrorStats.answerFailed(Command.MIGRATE, out, "ERR MIGRATE of a stream is not supported: Redis's stream"
-                    + " payload (RDB listpacks) is not written here");
-            done.run();
-            return;
-        }
         int found = 0;
         for (byte[] payload : payloads) {
             found += payload != null ? 1 : 0;

@@ -224,6 +224,16 @@ final class ScriptRegistry {
         long version;
         String[] codes = new String[0];
 
+        /** The libraries of {@code codes} (an RDB file's), as the first version; none for an empty list. */
+        static Latest of(java.util.List<String> codes) {
+            Latest latest = new Latest();
+            if (!codes.isEmpty()) {
+                latest.version = 1;
+                latest.codes = codes.toArray(String[]::new);
+            }
+            return latest;
+        }
+
         /** Takes {@code r} when it is a libraries record (true; kept when newer); false for any other record. */
         boolean offer(Request r) {
             if (r.count() < 3 || !r.is(0, FUNCTION) || !r.is(1, LIBRARIES)) {

@@ -74,7 +74,7 @@ final class ServerCommands {
                 out.arrayHeader(2).bulk(Long.toString(now.getEpochSecond())).bulk(Long.toString(now.getNano() / 1000));
             }
             case SHUTDOWN -> shutdown(r, out);
-            case LASTSAVE -> out.integer(node.startMillis / 1000); // as a Redis that never saved: its start
+            case LASTSAVE -> out.integer(node.rdb.lastSaveSeconds());
             case MOVE -> {
                 // One database: the key is never looked at, as in Redis, where these checks come first.
                 if (databaseZero(r, 2, out)) {
@@ -158,7 +158,11 @@ final class ServerCommands {
         }
         if (save && noSave) {
             out.error("ERR syntax error");
-        } else if (!ServerLifecycle.requestStop()) {
+            return;
+        }
+        node.saveAtStop = save; // without SAVE, no save: there are no save points
+        if (!ServerLifecycle.requestStop()) {
+            node.saveAtStop = false;
             out.error("ERR Errors trying to SHUTDOWN. Check logs."); // in a test: nothing to stop
         }
     }
@@ -315,6 +319,7 @@ final class ServerCommands {
         parameters.put("appendonly", s.appendOnly() ? "yes" : "no");
         parameters.put("appendfsync", s.fsync().name().toLowerCase(Locale.ROOT));
         parameters.put("dir", s.dir().toAbsolutePath().toString());
+        parameters.put("dbfilename", s.dbFilename());
         parameters.put("maxclients", Integer.toString(s.maxConnections()));
         parameters.put("timeout", Long.toString(s.idleTimeout().toSeconds()));
         parameters.put("maxmemory", Long.toString(s.memory().maxMemory()));

@@ -298,6 +298,18 @@ final class StreamValue implements Aggregate {
         return emitted;
     }
 
+    /** The field-value pairs of entry {@code i} of {@code node}, each field before its value (an RDB file's listpack). */
+    static byte[][] pairs(Node node, int i) {
+        int[] cursor = {node.starts[i] + 1};
+        byte[][] pairs = new byte[2 * varint(node.data, cursor)][];
+        for (int k = 0; k < pairs.length; k++) {
+            int len = varint(node.data, cursor);
+            pairs[k] = Arrays.copyOfRange(node.data, cursor[0], cursor[0] + len);
+            cursor[0] += len;
+        }
+        return pairs;
+    }
+
     /** Entry {@code i} of {@code node} as Redis replies it: {@code [id, [field, value, ...]]}. */
     static void writeEntry(Node node, int i, ReplyWriter out, byte[] idScratch, int[] cursor) {
         if (out == null) {

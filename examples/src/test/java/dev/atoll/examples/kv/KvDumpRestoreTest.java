@@ -80,7 +80,7 @@ class KvDumpRestoreTest extends KvOneAndTwoShards {
     }
 
     /** Values of every type, in the compact and the large encoding, written through {@code jedis}. */
-    private static void writeEveryType(Jedis jedis) {
+    static void writeEveryType(Jedis jedis) {
         jedis.set("s-int", "12345");
         jedis.set("s-text", "hello");
         jedis.set("s-long", "x".repeat(5000));
@@ -101,11 +101,11 @@ class KvDumpRestoreTest extends KvOneAndTwoShards {
         jedis.zadd("z-large", members);
     }
 
-    private static final List<String> KEYS = List.of("s-int", "s-text", "s-long", "s-binary", "l-small", "l-large",
+    static final List<String> KEYS = List.of("s-int", "s-text", "s-long", "s-binary", "l-small", "l-large",
             "set-ints", "set-text", "set-large", "h-small", "h-large", "z-small", "z-large");
 
     /** A key's value in a form to compare: its type and elements (a set's sorted). */
-    private static Object value(Jedis jedis, String key) {
+    static Object value(Jedis jedis, String key) {
         return switch (jedis.type(key)) {
             case "string" -> "string " + jedis.get(key);
             case "list" -> jedis.lrange(key, 0, -1);

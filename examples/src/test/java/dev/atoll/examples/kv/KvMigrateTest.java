@@ -34,9 +34,9 @@ class KvMigrateTest {
     /** Commands against a source whose target listens on the port that replaces {@code TARGET}. */
     private static final String[][] SCRIPT = {
         {"SET", "a", "1"}, {"SET", "b", "2"}, {"RPUSH", "l", "x", "y"}, {"HSET", "h", "f", "v"}, {"SADD", "s", "m"},
-        {"ZADD", "z", "1.5", "m"}, {"SET", "t", "v", "PX", "100000"},
+        {"ZADD", "z", "1.5", "m"}, {"SET", "t", "v", "PX", "100000"}, {"XADD", "x", "1-1", "f", "v"},
         {"MIGRATE", "127.0.0.1", "TARGET", "a", "0", "1000"}, {"MIGRATE", "127.0.0.1", "TARGET", "a", "0", "1000"},
-        {"MIGRATE", "127.0.0.1", "TARGET", "", "0", "1000", "KEYS", "b", "l", "h", "s", "z", "t", "missing"},
+        {"MIGRATE", "127.0.0.1", "TARGET", "", "0", "1000", "KEYS", "b", "l", "h", "s", "z", "t", "x", "missing"},
         {"EXISTS", "a", "b", "l", "h", "s", "z", "t"}, {"SET", "b", "3"},
         {"MIGRATE", "127.0.0.1", "TARGET", "b", "0", "1000"},
         {"MIGRATE", "127.0.0.1", "TARGET", "b", "0", "1000", "COPY", "REPLACE"}, {"EXISTS", "b"},

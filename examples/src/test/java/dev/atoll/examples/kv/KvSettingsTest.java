@@ -51,6 +51,19 @@ class KvSettingsTest {
     }
 
     @Test
+    void dbfilenameIsAFileNameInTheDirectory() {
+        assertEquals(Path.of("data/kv/dump.rdb"), KvSettings.from(AtollConfig.parse("", "test").reader()).rdbPath(),
+                "Redis's default name, in kv.dir");
+        assertEquals(Path.of("/d/backup.rdb"), KvSettings.from(AtollConfig.parse(
+                "kv { dir = \"/d\", dbfilename = backup.rdb }", "test").reader()).rdbPath());
+        for (String bad : new String[] {"\"x/dump.rdb\"", "\"..\"", "\" \""}) {
+            String message = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
+                    AtollConfig.parse("kv.dbfilename = " + bad, "my.conf").reader())).getMessage();
+            assertTrue(message.contains("kv.dbfilename") && message.contains("my.conf"), message);
+        }
+    }
+
+    @Test
     void notifyKeyspaceEventsIsReadAsConfigSetTakesIt() {
         assertEquals(0, KvSettings.from(AtollConfig.parse("", "test").reader()).keyspaceEvents(), "off by default, as Redis");
         assertEquals(KeyspaceEvents.parse("KEA"),
