@@ -3,6 +3,7 @@ package dev.atoll.examples.kv;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -66,17 +67,7 @@ final class DumpPayload {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String code : codes) {
             out.write(FUNCTION_2);
-            byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
-            byte[] compressed = bytes.length > 20 ? new byte[bytes.length - 4 + 1] : null;
-            int length = compressed == null ? 0 : Lzf.compress(bytes, compressed, bytes.length - 4);
-            if (length > 0) {
-                out.write(0xc0 | 3); // RDB_ENCVAL, RDB_ENC_LZF
-                length(out, length);
-                length(out, bytes.length);
-                out.write(compressed, 0, length);
-            } else {
-                string(out, bytes);
-            }
+            string(out, code.getBytes(StandardCharsets.UTF_8));
         }
         return footed(out);
     }
@@ -163,9 +154,66 @@ final class DumpPayload {
         string(out, bytes, 0, bytes.length);
     }
 
+    /**
+     * A string as Redis's rdbSaveRawString writes one: up to 11 bytes that are an integer's canonical text in
+     * 32 bits as that integer (8, 16 or 32 bits); over 20 bytes LZF-compressed ({@link Lzf}) when that saves more
+     * than 4 bytes; else its length and bytes.
+     */
     static void string(ByteArrayOutputStream out, byte[] bytes, int offset, int length) {
+        if (length <= 11 && integer(out, bytes, offset, length)) {
+            return;
+        }
+        if (length > 20) {
+            byte[] plain = offset == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, offset, offset + length);
+            byte[] compressed = new byte[length - 4 + 1];
+            int compressedLength = Lzf.compress(plain, compressed, length - 4);
+            if (compressedLength > 0) {
+                out.write(0xc0 | 3); // RDB_ENCVAL, RDB_ENC_LZF
+                length(out, compressedLength);
+                length(out, length);
+                out.write(compressed, 0, compressedLength);
+                return;
+            }
+        }
         length(out, length);
         out.write(bytes, offset, length);
+    }
+
+    /** Writes {@code b[offset, offset + length)} as RDB's integer encoding if it is the canonical text of a 32-bit integer. */
+    private static boolean integer(ByteArrayOutputStream out, byte[] b, int offset, int length) {
+        if (length == 0 || length > 11) {
+            return false;
+        }
+        int i = offset;
+        int end = offset + length;
+        boolean negative = b[i] == '-';
+        if (negative && ++i == end) {
+            return false;
+        }
+        if (b[i] == '0' && (end - i > 1 || negative)) {
+            return false; // "007", "-0": not what the integer prints back
+        }
+        long value = 0;
+        for (; i < end; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return false;
+            }
+            value = value * 10 + (b[i] - '0');
+        }
+        value = negative ? -value : value;
+        if (value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE) {
+            out.write(0xc0); // RDB_ENC_INT8
+            littleEndian(out, value, 1);
+        } else if (value >= Short.MIN_VALUE && value <= Short.MAX_VALUE) {
+            out.write(0xc1); // RDB_ENC_INT16
+            littleEndian(out, value, 2);
+        } else if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
+            out.write(0xc2); // RDB_ENC_INT32
+            littleEndian(out, value, 4);
+        } else {
+            return false;
+        }
+        return true;
     }
 
     /** RDB's length: 6 bits, 14 bits, 0x80 and 32 bits, or 0x81 and 64 bits (a negative count as Redis's cast), big-endian. */

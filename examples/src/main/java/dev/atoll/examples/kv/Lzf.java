@@ -13,6 +13,39 @@ final class Lzf {
     private static final int MAX_OFF = 1 << 13;
     private static final int MAX_REF = (1 << 8) + (1 << 3);
 
+    /**
+     * The hash table of one thread, kept between calls: 512 KiB a call cost more than compressing a short
+     * string. A slot counts only when stamped by this call, so every call starts from an empty table, as a
+     * new one does.
+     */
+    private static final ThreadLocal<Table> TABLES = ThreadLocal.withInitial(Table::new);
+
+    private static final class Table {
+        final int[] positions = new int[HSIZE];
+        final int[] stamps = new int[HSIZE];
+        int call;
+
+        /** Starts a call: every slot reads empty. */
+        void clear() {
+            if (++call == 0) { // wrapped after 2^32 calls: the stamps could match again
+                java.util.Arrays.fill(stamps, 0);
+                call = 1;
+            }
+        }
+
+        /** The position in slot {@code slot} (0: empty; position 0 never matches), then {@code ip} in its place. */
+        int swap(int slot, int ip) {
+            int ref = stamps[slot] == call ? positions[slot] : 0;
+            put(slot, ip);
+            return ref;
+        }
+
+        void put(int slot, int ip) {
+            positions[slot] = ip;
+            stamps[slot] = call;
+        }
+    }
+
     private final byte[] in;
     private final byte[] out;
     private int ip;
@@ -46,13 +79,13 @@ final class Lzf {
 
     private int run(int outEnd) {
         int inEnd = in.length;
-        int[] htab = new int[HSIZE]; // positions; 0 never matches (a reference must be after the start)
+        Table htab = TABLES.get();
+        htab.clear();
         int hval = (in[0] & 0xff) << 8 | in[1] & 0xff;
         while (ip < inEnd - 2) {
             hval = next(hval, in, ip);
             int slot = index(hval);
-            int ref = htab[slot];
-            htab[slot] = ip;
+            int ref = htab.swap(slot, ip);
             int off = ip - ref - 1;
             if (ref > 0 && off < MAX_OFF && ip + 4 < inEnd
                     && in[ref] == in[ip] && in[ref + 1] == in[ip + 1] && in[ref + 2] == in[ip + 2]) {
@@ -93,10 +126,10 @@ final class Lzf {
                 ip -= 2;
                 hval = (in[ip] & 0xff) << 8 | in[ip + 1] & 0xff;
                 hval = next(hval, in, ip);
-                htab[index(hval)] = ip;
+                htab.put(index(hval), ip);
                 ip++;
                 hval = next(hval, in, ip);
-                htab[index(hval)] = ip;
+                htab.put(index(hval), ip);
                 ip++;
             } else {
                 if (op >= outEnd) {

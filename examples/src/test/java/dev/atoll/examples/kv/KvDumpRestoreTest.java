@@ -291,6 +291,14 @@ class KvDumpRestoreTest extends KvOneAndTwoShards {
                     assertEquals(value(ours, key), value(theirs, "from-atoll-" + key), key + " from Atoll");
                     assertEquals(ours.objectEncoding(key), theirs.objectEncoding("from-atoll-" + key), key);
                 }
+                // a string's payload is redis-server's byte for byte: integers in 8, 16, 32 bits, LZF past 20 bytes
+                for (String text : List.of("0", "-1", "127", "128", "-32769", "2147483647", "2147483648", "-0", "007",
+                        "+5", "1 ", "12345678901", "x".repeat(20), "x".repeat(21), "abcdefghijklmnopqrstuvwxyz",
+                        "0123456789".repeat(30), "spam and eggs ".repeat(100))) {
+                    theirs.set("bytes", text);
+                    ours.set("bytes", text);
+                    assertArrayEquals(theirs.dump("bytes"), ours.dump("bytes"), "DUMP of \"" + text + "\"");
+                }
                 byte[] payload = ours.dump("s-text");
                 byte[] corrupt = payload.clone();
                 corrupt[2] ^= 1;
