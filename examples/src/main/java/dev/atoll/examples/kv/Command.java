@@ -284,6 +284,8 @@ enum Command {
     final boolean admin;
     /** Redis's {@code readonly} flag: it reads keys (refused to a monitoring connection, as writes are). */
     final boolean reads;
+    /** Redis's {@code no_auth} flag (AUTH, HELLO, QUIT, RESET): runs before authentication, and whatever a user's ACL says. */
+    final boolean noAuth;
     /** {@link #keySpec()}, computed once: first key, last key (-1: the last argument), step. */
     private int[] keys;
 
@@ -299,6 +301,7 @@ enum Command {
         this.noMulti = java.util.Arrays.asList(flags).contains("no_multi");
         this.admin = java.util.Arrays.asList(flags).contains("admin");
         this.reads = java.util.Arrays.asList(flags).contains("readonly");
+        this.noAuth = java.util.Arrays.asList(flags).contains("no_auth");
     }
 
     /** Where its first key is by {@link #keySpec()}; 0: it names none. */

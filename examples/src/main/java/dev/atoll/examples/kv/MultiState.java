@@ -57,6 +57,11 @@ final class MultiState {
         };
     }
 
+    /** Whether a MULTI is open: a refusal is logged in ACL LOG's context {@code multi}. */
+    boolean open() {
+        return state != State.IDLE;
+    }
+
     /** A command was refused (unknown, wrong arity): while queueing, EXEC will answer EXECABORT. */
     void refused() {
         if (state == State.QUEUEING) {
