@@ -38,8 +38,13 @@ final class AclSelector {
     }
 
     private final long[] allowed;
-    /** Set by {@code +@all}, cleared by any command taken away: the user may run commands added later. */
+    /** Set by {@code +@all}, cleared by any command taken away: the check need not look at the bitset. */
     private boolean allCommands;
+    /**
+     * Set by {@code +@all}, cleared only by {@code -@all} (Redis's reserved command bit): the rule text
+     * starts from {@code +@all} and takes away, else from {@code -@all} and adds.
+     */
+    private boolean futureCommands;
     /** Per command id: the first arguments allowed while the command itself is not ({@code +select|0}). */
     private final Map<Integer, List<String>> firstArgs;
     private boolean allKeys;
@@ -57,6 +62,7 @@ final class AclSelector {
                         List<KeyPattern> keys, boolean allChannels, List<String> channels) {
         this.allowed = allowed;
         this.allCommands = allCommands;
+        this.futureCommands = allCommands;
         this.firstArgs = firstArgs;
         this.allKeys = allKeys;
         this.keys = keys;
@@ -68,8 +74,10 @@ final class AclSelector {
     AclSelector copy() {
         Map<Integer, List<String>> args = new LinkedHashMap<>();
         firstArgs.forEach((id, list) -> args.put(id, new ArrayList<>(list)));
-        return new AclSelector(allowed.clone(), allCommands, args, allKeys, new ArrayList<>(keys), allChannels,
+        AclSelector copy = new AclSelector(allowed.clone(), allCommands, args, allKeys, new ArrayList<>(keys), allChannels,
                 new ArrayList<>(channels));
+        copy.futureCommands = futureCommands;
+        return copy;
     }
 
     /** Whether it allows every command, key and channel: the connection's check is then one field read. */
@@ -100,10 +108,12 @@ final class AclSelector {
         } else if (lower.equals("allcommands") || lower.equals("+@all")) {
             Arrays.fill(allowed, -1L);
             allCommands = true;
+            futureCommands = true;
             firstArgs.clear();
         } else if (lower.equals("nocommands") || lower.equals("-@all")) {
             Arrays.fill(allowed, 0L);
             allCommands = false;
+            futureCommands = false;
             firstArgs.clear();
         } else if (op.startsWith("~") || op.startsWith("%")) {
             return addKeyPattern(op);
@@ -295,7 +305,7 @@ final class AclSelector {
      * fewest different), then each command and subcommand still different, and the first arguments.
      */
     String describeCommands() {
-        boolean additive = !allCommands;
+        boolean additive = !futureCommands;
         StringBuilder rules = new StringBuilder(additive ? "-@all" : "+@all");
         AclSelector fake = new AclSelector();
         fake.apply(additive ? "-@all" : "+@all");
