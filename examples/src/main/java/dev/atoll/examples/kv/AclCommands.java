@@ -244,13 +244,26 @@ final class AclCommands {
      */
     static String refusal(KvNode node, KvConnection connection, int reason, int argument, Command command, Request r,
                           String context) {
-        String object = reason == AclSelector.DENIED_COMMAND ? AclIds.name(AclIds.of(command, r)) : r.string(argument);
-        node.aclLog.add(reasonName(reason), context, object, connection.user.name, connection.describe());
+        String object = logRefusal(node, connection, reason, argument, command, r, context);
         return switch (reason) {
             case AclSelector.DENIED_COMMAND -> "NOPERM this user has no permissions to run the '" + object + "' command";
             case AclSelector.DENIED_KEY -> "NOPERM this user has no permissions to access one of the keys used as arguments";
             default -> "NOPERM this user has no permissions to access one of the channels used as arguments";
         };
+    }
+
+    /**
+     * Logs a refusal in ACL LOG and returns its object: the command's full name, or the key or channel
+     * refused. The client's line is CLIENT LIST's when the connection is of the calling shard; from another
+     * shard (a script there) only its id, address and user, which do not change.
+     */
+    static String logRefusal(KvNode node, KvConnection connection, int reason, int argument, Command command, Request r,
+                             String context) {
+        String object = reason == AclSelector.DENIED_COMMAND ? AclIds.name(AclIds.of(command, r)) : r.string(argument);
+        String client = connection.home == node.local() ? connection.describe()
+                : "id=" + connection.id + " addr=" + connection.peer + " user=" + connection.user.name;
+        node.aclLog.add(reasonName(reason), context, object, connection.user.name, client);
+        return object;
     }
 
     /** ACL LOG's reason for a refusal: {@code command}, {@code key} or {@code channel}. */

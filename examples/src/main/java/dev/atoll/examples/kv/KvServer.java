@@ -35,6 +35,7 @@ public final class KvServer {
 
     /** Options of this example, and the keys they set. */
     static final Map<String, String> OPTIONS = Map.of(
+            "--aclfile", "kv.aclfile",
             "--appendfsync", "kv.appendfsync",
             "--appendonly", "kv.appendonly",
             "--dir", "kv.dir",
