@@ -159,7 +159,7 @@ final class AclSelector {
                     return SYNTAX;
                 }
             }
-            if (flags == 0 || tilde == op.length()) {
+            if (flags == 0) {
                 return SYNTAX;
             }
         } else {
@@ -170,7 +170,7 @@ final class AclSelector {
             return "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any"
                     + " effect. Try 'resetkeys' to start with an empty list of patterns";
         }
-        String pattern = op.substring(tilde + 1);
+        String pattern = op.substring(Math.min(tilde + 1, op.length())); // "%R" alone: the empty pattern, as Redis
         for (int i = 0; i < keys.size(); i++) {
             KeyPattern k = keys.get(i);
             if (k.pattern.equals(pattern)) {
