@@ -89,8 +89,15 @@ final class AclCommands {
                 }
             }
             case "setuser" -> {
-                if (arity(sub, n >= 3, out)) {
-                    setUser(node, r, out);
+                if (arity(sub, n >= 3, out) && setUser(node, r, out)) {
+                    // as Redis: subscribers whose channels the new rules no longer allow are closed
+                    AclUser user = node.acl.get(r.string(2));
+                    if (user.rules.allowsEveryChannel()) {
+                        out.ok();
+                        return null;
+                    }
+                    return closeConnections(node, connection, out, allShards, c -> c.user == user
+                            && c.subscriptions() != null && !user.rules.keepsSubscriber(c.subscriptions()), ReplyWriter::ok);
                 }
             }
             case "cat" -> {
@@ -159,8 +166,11 @@ final class AclCommands {
         return null;
     }
 
-    /** SETUSER name rule ...: Redis's selector merge, then every rule on a copy, published only when all are accepted. */
-    private static void setUser(KvNode node, Request r, ReplyWriter out) {
+    /**
+     * SETUSER name rule ...: Redis's selector merge, then every rule on a copy, published only when all
+     * are accepted; false after Redis's error.
+     */
+    private static boolean setUser(KvNode node, Request r, ReplyWriter out) {
         List<String> rules = new ArrayList<>();
         for (int i = 3; i < r.count(); i++) {
             rules.add(r.string(i));
@@ -168,30 +178,36 @@ final class AclCommands {
         String unmatched = AclFile.unmatched(rules);
         if (unmatched != null) {
             out.error("ERR Unmatched parenthesis in acl selector starting at '" + unmatched + "'.");
-            return;
+            return false;
         }
         String refused = node.acl.set(r.string(2), AclFile.mergeSelectors(rules));
         if (refused != null) {
             out.error(refused);
-        } else {
-            out.ok();
         }
+        return refused == null;
     }
 
-    /**
-     * Closes the connections of {@code users} on every shard (a fan-out: each shard closes its own; the
-     * asking connection after its reply), then answers with {@code answer}; at once when there are none.
-     */
+    /** Closes the connections of {@code users} on every shard, then answers with {@code answer}; at once when there are none. */
     private static ReplySource closeConnections(KvNode node, KvConnection connection, ReplyWriter out, int[] allShards,
                                                 List<AclUser> users, java.util.function.Consumer<ReplyWriter> answer) {
         if (users.isEmpty()) {
             answer.accept(out);
             return null;
         }
+        return closeConnections(node, connection, out, allShards, c -> users.contains(c.user), answer);
+    }
+
+    /**
+     * Closes the connections {@code closes} takes on every shard (a fan-out: each shard closes its own, read
+     * on its own thread; the asking connection after its reply), then answers with {@code answer}.
+     */
+    private static ReplySource closeConnections(KvNode node, KvConnection connection, ReplyWriter out, int[] allShards,
+                                                java.util.function.Predicate<KvConnection> closes,
+                                                java.util.function.Consumer<ReplyWriter> answer) {
         return FanOut.start(node, connection, out.resp3(), allShards, shard -> {
             List<KvConnection> taken = new ArrayList<>();
             shard.connections.forEach(c -> {
-                if (!c.closingOrClosed() && users.contains(c.user)) {
+                if (!c.closingOrClosed() && closes.test(c)) {
                     taken.add(c);
                 }
             });

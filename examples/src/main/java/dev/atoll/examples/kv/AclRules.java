@@ -199,6 +199,47 @@ final class AclRules {
         return found;
     }
 
+    /**
+     * Whether a subscriber of this user keeps its subscriptions: each channel and shard channel matches
+     * a channel pattern of one selector, each pattern equals one (Redis's ACLShouldKillPubsubClient).
+     */
+    boolean keepsSubscriber(PubSub.Subscriptions subscriptions) {
+        for (PubSub.Name channel : subscriptions.channels) {
+            if (!allowsChannel(channel, false)) {
+                return false;
+            }
+        }
+        for (PubSub.Name channel : subscriptions.shardChannels) {
+            if (!allowsChannel(channel, false)) {
+                return false;
+            }
+        }
+        for (PubSub.Name pattern : subscriptions.patterns) {
+            if (!allowsChannel(pattern, true)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether one of its selectors allows every channel (then no subscriber of it need close). */
+    boolean allowsEveryChannel() {
+        return root.allChannels() || selectors.stream().anyMatch(AclSelector::allChannels);
+    }
+
+    private boolean allowsChannel(PubSub.Name name, boolean isPattern) {
+        String channel = new String(name.bytes, name.offset, name.length, StandardCharsets.UTF_8);
+        if (root.channelAllowed(channel, isPattern)) {
+            return true;
+        }
+        for (AclSelector s : selectors) {
+            if (s.channelAllowed(channel, isPattern)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A new connection of this user is authenticated at once: on and nopass (Redis's default user without a password). */
     boolean needsNoPassword() {
         return enabled && nopass;

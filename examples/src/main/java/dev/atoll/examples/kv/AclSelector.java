@@ -80,6 +80,10 @@ final class AclSelector {
         return copy;
     }
 
+    boolean allChannels() {
+        return allChannels;
+    }
+
     /** Whether it allows every command, key and channel: the connection's check is then one field read. */
     boolean unrestricted() {
         return allCommands && allKeys && allChannels;

@@ -515,12 +515,12 @@ final class ScriptEngine {
 
     /**
      * Redis's check of a {@code redis.call} against the ACL of the script's caller (the connection the
-     * shard executes for; none while the log is replayed): null when allowed, else Redis's error, after
+     * shard executes for, or whose transaction part it runs; none while the log is replayed): null when allowed, else Redis's error, after
      * an ACL LOG entry in context {@code lua}. The caller's {@code user} was set on its own shard before
      * this command was sent here: the mesh message that brought it orders that write before this read.
      */
     private String aclRefusal(Command command) {
-        KvConnection caller = shard.executingFor;
+        KvConnection caller = shard.executingFor != null ? shard.executingFor : shard.transactionFor;
         if (caller == null) {
             return null;
         }

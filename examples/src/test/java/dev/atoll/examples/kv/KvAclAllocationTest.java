@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.function.IntFunction;
 
+import static dev.atoll.examples.kv.KvTrackingAllocationTest.per;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,17 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @org.junit.jupiter.api.Tag("allocation") // measured in a JVM of its own: see examples/pom.xml
 class KvAclAllocationTest {
-
-    private static long per(RespClient c, IntFunction<byte[]> command) throws Exception {
-        for (int warmUp = 0; warmUp < 10; warmUp++) {
-            KvPopAndZaddAllocationTest.allocatedPer(c, command);
-        }
-        long least = Long.MAX_VALUE;
-        for (int round = 0; round < 5; round++) {
-            least = Math.min(least, KvPopAndZaddAllocationTest.allocatedPer(c, command));
-        }
-        return least;
-    }
 
     @Test
     void aUserRefusedSomeCommandsAllocatesNothingMoreThanTheDefaultUser() throws Exception {

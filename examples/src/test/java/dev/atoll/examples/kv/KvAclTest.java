@@ -109,6 +109,26 @@ class KvAclTest {
         }
     }
 
+    @Test
+    void subscribersWhoseChannelsAreNoLongerAllowedAreClosedAsRedisDoes() throws Exception {
+        List<RespClient> spare = new ArrayList<>();
+        try (KvTestServer kv = server(2); RespClient admin = clientOn(kv, 0, spare);
+             RespClient onA = clientOn(kv, 1, spare); RespClient onB = clientOn(kv, 0, spare)) {
+            assertEquals("OK", admin.call("ACL", "SETUSER", "sue", "on", ">s", "~*", "&a*", "&b*", "+@all"));
+            assertEquals("OK", onA.call("AUTH", "sue", "s"));
+            assertEquals("OK", onB.call("AUTH", "sue", "s"));
+            assertEquals(List.of("subscribe", "ab", 1L), onA.call("SUBSCRIBE", "ab"));
+            assertEquals(List.of("psubscribe", "b*", 1L), onB.call("PSUBSCRIBE", "b*"));
+            assertEquals("OK", admin.call("ACL", "SETUSER", "sue", "resetchannels", "&b*"));
+            assertTrue(closedByServer(onA), "its channel ab is no longer allowed");
+            assertEquals(List.of("pong", ""), onB.call("PING"), "its pattern b* still is");
+        } finally {
+            for (RespClient c : spare) {
+                c.close();
+            }
+        }
+    }
+
     /** The ACL LOG entry {@code e}'s fields from count to username, and its client line. */
     private static List<?> head(Object e) {
         return ((List<?>) e).subList(0, 10);

@@ -132,6 +132,11 @@ class KvAclUsersTest extends RecordedScriptTest {
         steps.add(step("EVAL", "return redis.pcall('flushall')", "0"));
         steps.add(step("EVAL", "return redis.pcall('get', 'w1')", "0"));
         steps.add(step("EVAL", "return redis.call('get', KEYS[1])", "1", "r1"));
+        // a script queued in MULTI: its redis.call checked when EXEC runs it
+        steps.add(step("MULTI"));
+        steps.add(step("EVAL", "return redis.pcall('flushall')", "0"));
+        steps.add(step("EVAL", "return redis.pcall('get', 'w1')", "0"));
+        steps.add(step("EXEC"));
         // the rules change under the connection: its next command sees them
         steps.add(step("ACL", "SETUSER", "w", "-get"));
         steps.add(step("GET", "r1"));
