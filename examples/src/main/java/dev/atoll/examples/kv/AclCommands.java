@@ -180,6 +180,10 @@ final class AclCommands {
             out.error("ERR Unmatched parenthesis in acl selector starting at '" + unmatched + "'.");
             return false;
         }
+        if (AclSelector.hasSpaces(r.string(2))) {
+            out.error("ERR Usernames can't contain spaces or null characters");
+            return false;
+        }
         String refused = node.acl.set(r.string(2), AclFile.mergeSelectors(rules));
         if (refused != null) {
             out.error(refused);

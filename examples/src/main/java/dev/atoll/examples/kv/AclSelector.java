@@ -119,6 +119,8 @@ final class AclSelector {
             allCommands = false;
             futureCommands = false;
             firstArgs.clear();
+        } else if ((op.startsWith("~") || op.startsWith("%") || op.startsWith("&")) && hasSpaces(op)) {
+            return SYNTAX; // as Redis: a pattern has no space (an ACL file line could not hold it)
         } else if (op.startsWith("~") || op.startsWith("%")) {
             return addKeyPattern(op);
         } else if (op.startsWith("&")) {
@@ -145,6 +147,11 @@ final class AclSelector {
     }
 
     static final String SYNTAX = "Syntax error";
+
+    /** Redis's ACLStringHasSpaces: a space or a NUL. */
+    static boolean hasSpaces(String s) {
+        return s.indexOf(' ') >= 0 || s.indexOf('\0') >= 0;
+    }
     static final String UNKNOWN = "Unknown command or category name in ACL";
 
     private String addKeyPattern(String op) {

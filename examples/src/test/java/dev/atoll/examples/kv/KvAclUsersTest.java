@@ -89,6 +89,16 @@ class KvAclUsersTest extends RecordedScriptTest {
         form(steps, "(bogus)");
         form(steps, "(on)");
         form(steps, "on", "+get", "bogus");
+        form(steps, "~a b");
+        form(steps, "&a b");
+        form(steps, "%R~a b");
+        form(steps, "+get x");
+        form(steps, "(~a b)");
+        form(steps, ">a b");
+        steps.add(step("ACL", "SETUSER", "a b", "on"));
+        steps.add(step("ACL", "SETUSER", "", "on"));
+        steps.add(step("ACL", "GETUSER", ""));
+        steps.add(step("ACL", "DELUSER", ""));
         // DRYRUN
         steps.add(step("ACL", "SETUSER", "w", "on", ">pw", "~r*", "%W~w*", "%R~ro*", "&ch", "&p*", "+@all", "-flushall",
                 "-config|set"));
