@@ -286,6 +286,21 @@ final class AclCommands {
         return object;
     }
 
+    /**
+     * The reply of a queued command its user may no longer run when EXEC comes (Redis 7.0's words),
+     * after its ACL LOG entry in context {@code multi}.
+     */
+    static String refusedAtExec(KvNode node, KvConnection connection, long refused, Command command, Request r) {
+        int reason = (int) (refused >>> 32);
+        logRefusal(node, connection, reason, (int) refused, command, r, "multi");
+        return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This"
+                + " command is no longer allowed for the following reason: " + switch (reason) {
+                    case AclSelector.DENIED_COMMAND -> "no permission to execute the command or subcommand";
+                    case AclSelector.DENIED_KEY -> "no permission to touch the specified keys";
+                    default -> "no permission to access one of the channels used as arguments";
+                };
+    }
+
     /** ACL LOG's reason for a refusal: {@code command}, {@code key} or {@code channel}. */
     static String reasonName(int reason) {
         return switch (reason) {

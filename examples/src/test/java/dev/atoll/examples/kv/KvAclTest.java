@@ -109,6 +109,31 @@ class KvAclTest {
         }
     }
 
+    /** Redis 7.0's words when the rules changed between MULTI's queueing and EXEC (redis-server 7.0.15's replies). */
+    @Test
+    void aQueuedCommandTheRulesNoLongerAllowIsRefusedAtExecAndTheOthersRun() throws Exception {
+        String changed = "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call."
+                + " This command is no longer allowed for the following reason: ";
+        try (KvTestServer kv = server(2); RespClient admin = kv.client(); RespClient c = kv.client()) {
+            assertEquals("OK", admin.call("ACL", "SETUSER", "eli", "on", ">p", "+@all", "~*", "&*"));
+            assertEquals("OK", c.call("AUTH", "eli", "p"));
+            assertEquals("OK", c.call("MULTI"));
+            for (String[] command : new String[][] {{"GET", "r1"}, {"SET", "k", "v"}, {"PUBLISH", "ch", "m"}, {"SET", "x", "1"}}) {
+                assertEquals("QUEUED", c.call(command));
+            }
+            assertEquals("OK", admin.call("ACL", "SETUSER", "eli", "-get", "resetkeys", "~x", "resetchannels"));
+            assertEquals(List.of(new RespClient.Error(changed + "no permission to execute the command or subcommand"),
+                    new RespClient.Error(changed + "no permission to touch the specified keys"),
+                    new RespClient.Error(changed + "no permission to access one of the channels used as arguments"), "OK"),
+                    c.call("EXEC"));
+            assertEquals(null, admin.call("GET", "k"), "the refused SET did not run");
+            assertEquals("1", admin.call("GET", "x"));
+            List<?> log = (List<?>) admin.call("ACL", "LOG");
+            assertEquals(List.of("count", 1L, "reason", "command", "context", "multi", "object", "get", "username", "eli"),
+                    head(log.get(2)));
+        }
+    }
+
     @Test
     void subscribersWhoseChannelsAreNoLongerAllowedAreClosedAsRedisDoes() throws Exception {
         List<RespClient> spare = new ArrayList<>();
