@@ -6,11 +6,13 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * ACL LOG: the refused authentications (AUTH, HELLO AUTH) of the whole server, newest first, as
- * Redis 7.0 keeps them — a refusal like one logged less than 60 seconds ago (same reason, context,
- * command and user name) adds to its count and takes its time and client; at most 128 entries
- * (Redis's acllog-max-len). One per node; a failed authentication is rare and far from the data
- * path, so a lock guards it (shards log and read it from their own threads).
+ * ACL LOG: the refusals of the whole server, newest first, as Redis 7.0 keeps them — authentications
+ * (AUTH, HELLO AUTH: reason {@code auth}) and commands, keys and channels a user may not use (reasons
+ * {@code command}, {@code key}, {@code channel}; context {@code toplevel}, {@code multi} when queued in
+ * MULTI, {@code lua} in a script). A refusal like one logged less than 60 seconds ago (same reason,
+ * context, object and user name) adds to its count and takes its time and client; at most 128 entries
+ * (Redis's acllog-max-len). One per node; a refusal is rare and far from the data path, so a lock
+ * guards it (shards log and read it from their own threads).
  */
 final class AclLog {
     private static final int MAX_ENTRIES = 128;
@@ -18,6 +20,7 @@ final class AclLog {
 
     /** One entry; the fields after the key are what the last refusal like it changed. */
     private static final class Entry {
+        final String reason;
         final String context;
         final String object;
         final String username;
@@ -25,7 +28,8 @@ final class AclLog {
         long millis;
         String clientInfo;
 
-        Entry(String context, String object, String username, long millis, String clientInfo) {
+        Entry(String reason, String context, String object, String username, long millis, String clientInfo) {
+            this.reason = reason;
             this.context = context;
             this.object = object;
             this.username = username;
@@ -36,13 +40,17 @@ final class AclLog {
 
     private final ArrayDeque<Entry> entries = new ArrayDeque<>(); // newest first
 
-    /** A refused authentication by {@code object} (the command's name) for {@code username}. */
-    synchronized void refusedAuth(String object, String username, String clientInfo) {
+    /** A refused authentication by {@code object} (the command's name as sent) for {@code username}. */
+    void refusedAuth(String object, String username, String context, String clientInfo) {
+        add("auth", context, object, username, clientInfo);
+    }
+
+    /** A refusal for {@code reason} ({@code command}, {@code key}, {@code channel}) of {@code object} in {@code context}. */
+    synchronized void add(String reason, String context, String object, String username, String clientInfo) {
         long now = System.currentTimeMillis();
-        String context = "toplevel"; // Redis's "multi" is for an AUTH inside MULTI; logged here as toplevel
         for (Iterator<Entry> it = entries.iterator(); it.hasNext();) {
             Entry e = it.next();
-            if (e.context.equals(context) && e.object.equals(object) && e.username.equals(username)
+            if (e.reason.equals(reason) && e.context.equals(context) && e.object.equals(object) && e.username.equals(username)
                     && now - e.millis < GROUPING_MILLIS) {
                 it.remove();
                 e.count++;
@@ -52,7 +60,7 @@ final class AclLog {
                 return;
             }
         }
-        entries.addFirst(new Entry(context, object, username, now, clientInfo));
+        entries.addFirst(new Entry(reason, context, object, username, now, clientInfo));
         if (entries.size() > MAX_ENTRIES) {
             entries.removeLast();
         }
@@ -71,14 +79,14 @@ final class AclLog {
                 if (newest.size() >= count) {
                     break;
                 }
-                Entry copy = new Entry(e.context, e.object, e.username, e.millis, e.clientInfo);
+                Entry copy = new Entry(e.reason, e.context, e.object, e.username, e.millis, e.clientInfo);
                 copy.count = e.count;
                 newest.add(copy);
             }
         }
         out.arrayHeader(newest.size());
         for (Entry e : newest) {
-            out.mapHeader(7).bulk("count").integer(e.count).bulk("reason").bulk("auth").bulk("context").bulk(e.context)
+            out.mapHeader(7).bulk("count").integer(e.count).bulk("reason").bulk(e.reason).bulk("context").bulk(e.context)
                     .bulk("object").bulk(e.object).bulk("username").bulk(e.username).bulk("age-seconds");
             ZSetAlgebra.score(out, (now - e.millis) / 1000.0);
             out.bulk("client-info").bulk(e.clientInfo);

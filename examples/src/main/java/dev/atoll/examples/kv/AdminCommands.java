@@ -59,8 +59,7 @@ final class AdminCommands {
                 return null;
             }
             case ACL -> {
-                AclCommands.execute(node, r, out);
-                return null;
+                return AclCommands.execute(node, connection, r, out, allShards());
             }
             case SCRIPT, FUNCTION -> {
                 ScriptCommands.execute(node.local(), command, r, out);
@@ -214,7 +213,7 @@ final class AdminCommands {
     }
 
     /** A CLIENT KILL or CLIENT LIST filter: which connections it takes. */
-    private record Filter(Set<Long> ids, String type, String addr, String laddr, boolean skipMe, long maxAge) {
+    private record Filter(Set<Long> ids, String type, String addr, String laddr, boolean skipMe, long maxAge, AclUser user) {
         boolean takes(KvConnection c, long selfId) {
             if (skipMe && c.id == selfId) {
                 return false;
@@ -226,6 +225,9 @@ final class AdminCommands {
                 return false;
             }
             if (maxAge > 0 && (System.nanoTime() - c.createdNanos) / 1_000_000_000L < maxAge) {
+                return false;
+            }
+            if (user != null && c.user != user) {
                 return false;
             }
             return (addr == null || addr.equals(c.address(true))) && (laddr == null || laddr.equals(c.address(false)));
@@ -258,7 +260,7 @@ final class AdminCommands {
                 return null;
             }
         }
-        Filter filter = new Filter(ids, type, null, null, false, 0);
+        Filter filter = new Filter(ids, type, null, null, false, 0, null);
         long self = connection.id;
         return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
             List<Object[]> lines = new ArrayList<>();
@@ -302,7 +304,7 @@ final class AdminCommands {
         boolean oldForm = r.count() == 3;
         Filter filter;
         if (oldForm) {
-            filter = new Filter(null, null, r.string(2), null, false, 0);
+            filter = new Filter(null, null, r.string(2), null, false, 0, null);
         } else {
             if (r.count() < 3 || r.count() % 2 != 0) {
                 out.error(KvShard.SYNTAX);
@@ -314,6 +316,7 @@ final class AdminCommands {
             String laddr = null;
             boolean skipMe = true;
             long maxAge = 0;
+            AclUser user = null;
             for (int i = 2; i < r.count(); i += 2) {
                 String option = r.string(i).toLowerCase(Locale.ROOT);
                 String value = r.string(i + 1);
@@ -335,7 +338,8 @@ final class AdminCommands {
                     case "addr" -> addr = value;
                     case "laddr" -> laddr = value;
                     case "user" -> {
-                        if (!value.equals("default")) {
+                        user = node.acl.get(value);
+                        if (user == null) {
                             out.error("ERR No such user '" + value + "'");
                             return null;
                         }
@@ -363,7 +367,7 @@ final class AdminCommands {
                     }
                 }
             }
-            filter = new Filter(ids, type, addr, laddr, skipMe, maxAge);
+            filter = new Filter(ids, type, addr, laddr, skipMe, maxAge, user);
         }
         long self = connection.id;
         KvConnection requester = connection;
@@ -663,7 +667,7 @@ final class AdminCommands {
         return new KvSettings(s.appendOnly(), fsync, s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), output, maxConnections, idleTimeout, s.password(), s.protectedMode(),
                 s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub, slowLog, s.keyspaceEvents(),
-                s.dbFilename());
+                s.dbFilename(), s.aclFile());
     }
 
     /** maxmemory, maxmemory-policy, maxmemory-samples: Redis's units and names. */

@@ -47,7 +47,7 @@ final class ClientInfo {
                 + " tot-mem=" + (heldBytes + inputCapacity)
                 + " events=r"
                 + " cmd=" + (last == null ? "NULL" : last.lowerName)
-                + " user=default redir=-1"
+                + " user=" + c.user.name + " redir=-1"
                 + " resp=" + (c.resp3() ? 3 : 2);
     }
 

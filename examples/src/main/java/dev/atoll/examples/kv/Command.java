@@ -51,8 +51,8 @@ enum Command {
     RESET(1, Kind.SERVER, "connection", "6.2.0", "Resets the connection: subscriptions, protocol, name, authentication.", "noscript", "loading", "stale", "fast", "no_auth"),
     MONITOR(1, Kind.SERVER, "server", "1.0.0", "Streams every command the server runs, on every shard, as it dispatches them (see Monitors).", "admin", "noscript", "loading", "stale"),
     DEBUG(-2, Kind.SERVER, "server", "1.0.0", "DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD (a log rewrite).", "admin", "noscript", "loading", "stale"),
-    // ACL of the one user, LATENCY (LatencyCommands), and the diagnostics (AclCommands, Diagnostics).
-    ACL(-2, Kind.SERVER, "server", "6.0.0", "ACL WHOAMI, USERS, LIST, GETUSER, CAT, DRYRUN, LOG, GENPASS, DELUSER, SAVE, LOAD, SETUSER, HELP: the one user, default.", "admin", "noscript", "loading", "stale"),
+    // ACL users (AclCommands), LATENCY (LatencyCommands), and the diagnostics (Diagnostics).
+    ACL(-2, Kind.SERVER, "server", "6.0.0", "ACL SETUSER, GETUSER, LIST, USERS, DELUSER, WHOAMI, DRYRUN, CAT, LOG, GENPASS, SAVE, LOAD (kv.aclfile), HELP: Redis 7.0's users, checked on every command.", "admin", "noscript", "loading", "stale"),
     LATENCY(-2, Kind.SERVER, "server", "2.8.13", "LATENCY LATEST, HISTORY, RESET, GRAPH, DOCTOR, HISTOGRAM, HELP: events and per-command histograms of every shard, merged (LatencyCommands).", "admin", "noscript", "loading", "stale"),
     PFSELFTEST(1, Kind.SERVER, "hyperloglog", "2.8.9", "Checks the HyperLogLog register encoding (an internal command).", "admin"),
     MIGRATE(-6, Kind.SERVER, "generic", "2.6.0", "Moves keys to another Redis server (DUMP payloads as RESTOREs), their locks held meanwhile (MigrateCommand).", "write"),
@@ -288,6 +288,8 @@ enum Command {
     final boolean admin;
     /** Redis's {@code readonly} flag: it reads keys (refused to a monitoring connection, as writes are). */
     final boolean reads;
+    /** Redis's {@code no_auth} flag (AUTH, HELLO, QUIT, RESET): runs before authentication, and whatever a user's ACL says. */
+    final boolean noAuth;
     /** {@link #keySpec()}, computed once: first key, last key (-1: the last argument), step. */
     private int[] keys;
 
@@ -303,6 +305,7 @@ enum Command {
         this.noMulti = java.util.Arrays.asList(flags).contains("no_multi");
         this.admin = java.util.Arrays.asList(flags).contains("admin");
         this.reads = java.util.Arrays.asList(flags).contains("readonly");
+        this.noAuth = java.util.Arrays.asList(flags).contains("no_auth");
     }
 
     /** Where its first key is by {@link #keySpec()}; 0: it names none. */

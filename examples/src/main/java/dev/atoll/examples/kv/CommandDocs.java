@@ -197,7 +197,7 @@ final class CommandDocs {
     }
 
     /** The indexes of the keys among the arguments of {@code r} (argument 0 the command's name). */
-    private static int[] keyIndexes(Command c, Request r) {
+    static int[] keyIndexes(Command c, Request r) {
         int n = r.count();
         int first;
         int last;

@@ -71,6 +71,23 @@ final class KeySpecs {
         return flags;
     }
 
+    /**
+     * The ACL permissions key number {@code k} needs, as Redis 7.0 derives them from its spec's flags:
+     * {@code access} reads ({@link AclSelector#READ}), {@code insert}, {@code delete}, {@code update}
+     * write ({@link AclSelector#WRITE}); a key with none of them (EXISTS, TYPE) needs neither.
+     */
+    static int aclFlags(Command c, int k, Request r) {
+        int needed = 0;
+        for (String flag : flags(c, k, r)) {
+            switch (flag) {
+                case "access" -> needed |= AclSelector.READ;
+                case "insert", "delete", "update" -> needed |= AclSelector.WRITE;
+                default -> { }
+            }
+        }
+        return needed;
+    }
+
     private static boolean hasArgument(Request r, String word) {
         for (int i = 3; i < r.count(); i++) {
             if (r.string(i).equalsIgnoreCase(word)) {

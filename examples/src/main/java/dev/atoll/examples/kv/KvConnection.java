@@ -82,6 +82,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** The client's address, {@code ip:port}, as the slow log shows it (any shard's thread). */
     final String peer;
     boolean authenticated;
+    /** The ACL user its commands are checked against: {@code default} until AUTH or HELLO AUTH names another. */
+    AclUser user;
 
     /** A command cut by the end of a read: {@code input[inputStart, inputEnd)}. */
     private byte[] input;
@@ -155,7 +157,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         this.server = new ServerCommands(node, this);
         this.multi = new MultiState(node, this, server);
         this.id = node.nextClientId.incrementAndGet();
-        this.authenticated = node.settings.password().isEmpty();
+        this.user = node.acl.defaultUser();
+        this.authenticated = user.rules.needsNoPassword();
         this.limits = node.settings.output();
         this.peer = ClientInfo.address(connection, true);
         home.connections.add(this);
@@ -467,6 +470,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             reject(slot, "NOAUTH Authentication required.");
             return;
         }
+        AclRules rules = user.rules; // volatile: SETUSER on any shard is seen here at the next command
+        if (!rules.unrestricted && !permitted(rules, command, r, slot)) {
+            return;
+        }
         if (command.noMulti && multi.queues(command)) {
             multi.refused();   // as Redis (SHUTDOWN): refused, counted as rejected, and EXEC aborts
             reject(slot, "ERR Command not allowed inside a transaction");
@@ -513,6 +520,22 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 home.slowLog.add(node, r, took, this, slowLimits);
             }
         }
+    }
+
+    /**
+     * The ACL check of a user without every permission: false, after Redis's NOPERM error and an ACL LOG
+     * entry, when it may not run {@code command} with these keys or channels; inside MULTI it then fails
+     * the transaction, as Redis checks when queueing.
+     */
+    private boolean permitted(AclRules rules, Command command, Request r, int slot) {
+        long refused = rules.check(command, r);
+        if (refused == AclSelector.OK) {
+            return true;
+        }
+        multi.refused();
+        int reason = (int) (refused >>> 32);
+        reject(slot, AclCommands.refusal(node, this, reason, (int) refused, command, r, aclContext()));
+        return false;
     }
 
     /** Refused before it runs: Redis counts it in {@code rejected_calls}, not {@code calls}. */
@@ -1207,7 +1230,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
         protocol(false);
         name = null;
-        authenticated = node.settings.password().isEmpty();
+        user = node.acl.defaultUser();
+        authenticated = user.rules.needsNoPassword();
     }
 
     /**
@@ -1220,6 +1244,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             home.monitors.add(this);
             out.simple("OK");
         }
+    }
+
+    /** ACL LOG's context of a refusal on this connection now: {@code multi} inside MULTI, else {@code toplevel}. */
+    String aclContext() {
+        return multi.open() ? "multi" : "toplevel";
     }
 
     /** CLIENT LIST's line for this connection, on its shard. */

@@ -53,10 +53,12 @@ final class KvNode {
     final AtomicInteger monitors = new AtomicInteger();
     /** The script cache and function libraries of every shard (EVAL, FUNCTION). */
     final ScriptRegistry scripts = new ScriptRegistry();
-    /** ACL LOG: the refused authentications of every shard's connections. */
+    /** ACL LOG: the refusals (authentications, commands, keys, channels) of every shard's connections. */
     final AclLog aclLog = new AclLog();
     /** SAVE, BGSAVE, LASTSAVE: the RDB snapshots. */
     final RdbSaves rdb = new RdbSaves(this);
+    /** The ACL users of every shard: {@code default} at start (with {@code kv.requirepass}), then SETUSER's and the ACL file's. */
+    final AclUsers acl;
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
     volatile boolean stopping;
     /** The clean stop is over: the shards serve no more (a save still waiting for one gives up). */
@@ -67,6 +69,14 @@ final class KvNode {
     KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards, ProtectedMode protection,
            ShardPorts shardPorts) {
         this.settings = settings;
+        this.acl = new AclUsers(settings.password());
+        if (settings.aclFile() != null) { // read once already by KvSettings.from, which reported its errors
+            AclFile.Loaded loaded = AclFile.read(settings.aclFile());
+            if (loaded.errors() != null) {
+                throw new IllegalStateException("kv.aclfile " + settings.aclFile() + ": " + loaded.errors());
+            }
+            acl.replaceAll(loaded.users(), AclRules.defaultUser(settings.password()));
+        }
         this.keyspaceEvents = settings.keyspaceEvents();
         this.shardPorts = shardPorts;
         this.protection = protection;

@@ -37,6 +37,7 @@ public final class KvServer {
 
     /** Options of this example, and the keys they set. */
     static final Map<String, String> OPTIONS = Map.of(
+            "--aclfile", "kv.aclfile",
             "--appendfsync", "kv.appendfsync",
             "--appendonly", "kv.appendonly",
             "--dbfilename", "kv.dbfilename",

@@ -35,25 +35,28 @@ import java.time.Duration;
  * @param keyspaceEvents       {@code notify-keyspace-events} at start: the classes of keyspace notifications
  *                             sent ({@link KeyspaceEvents}' flags; 0: none), until CONFIG SET changes them
  * @param dbFilename           the RDB file's name in {@code dir} (Redis's {@code dbfilename}): a name, not a path
+ * @param aclFile              Redis's {@code aclfile}: the users loaded at start, by ACL LOAD and written by
+ *                             ACL SAVE; null: none
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, OutputLimits output,
                          int maxConnections, Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
                          boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory,
-                         PubSubLimits pubsubOutput, SlowLogLimits slowLog, int keyspaceEvents, String dbFilename) {
+                         PubSubLimits pubsubOutput, SlowLogLimits slowLog, int keyspaceEvents, String dbFilename,
+                         Path aclFile) {
 
     /** Redis's default {@code dbfilename}. */
     public static final String DEFAULT_DB_FILENAME = "dump.rdb";
 
-    /** With the RDB file named as Redis's default, {@code dump.rdb} (tests). */
+    /** With the RDB file named as Redis's default, {@code dump.rdb}, and {@code aclFile} (tests). */
     public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
                       long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
                       Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
                       boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory, PubSubLimits pubsubOutput,
-                      SlowLogLimits slowLog, int keyspaceEvents) {
+                      SlowLogLimits slowLog, int keyspaceEvents, Path aclFile) {
         this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
                 maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
-                aofLoadMissing, memory, pubsubOutput, slowLog, keyspaceEvents, DEFAULT_DB_FILENAME);
+                aofLoadMissing, memory, pubsubOutput, slowLog, keyspaceEvents, DEFAULT_DB_FILENAME, aclFile);
     }
 
     /** The RDB file SAVE and BGSAVE write and the start loads when there is no log: {@code dir/dbfilename}. */
@@ -63,6 +66,17 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
 
     /** Redis's default {@code client-output-buffer-limit pubsub 32mb 8mb 60}. */
     public static final PubSubLimits PUBSUB_DEFAULT = new PubSubLimits(32L << 20, 8L << 20, 60);
+
+    /** Without an ACL file, the RDB file {@code dump.rdb}. */
+    public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
+                      long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
+                      Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
+                      boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory, PubSubLimits pubsubOutput,
+                      SlowLogLimits slowLog, int keyspaceEvents) {
+        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
+                maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
+                aofLoadMissing, memory, pubsubOutput, slowLog, keyspaceEvents, null);
+    }
 
     /** With no keyspace notifications, as Redis starts (tests). */
     public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
@@ -255,7 +269,8 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 new SlowLogLimits(reader.longIn("kv.slowlog-log-slower-than", -1, Long.MAX_VALUE / 1000),
                         reader.intIn("kv.slowlog-max-len", 0, 1_000_000)),
                 keyspaceEvents(reader),
-                dbFilename(reader));
+                dbFilename(reader),
+                aclFile(reader));
     }
 
     /** {@code kv.dbfilename}: a file name, as Redis's {@code dbfilename} must be, not a path. */
@@ -265,6 +280,25 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
             throw reader.invalid("kv.dbfilename", "a file name in kv.dir, not a path (Redis's dbfilename)");
         }
         return name;
+    }
+
+    private static final String ACLFILE = "kv.aclfile";
+
+    /**
+     * {@code kv.aclfile}: "" for none, else a file of Redis's {@code user} lines, read here so that a
+     * missing file or a bad line stops the start with the key, the value, the file and line, as Redis's.
+     */
+    private static Path aclFile(ConfigReader reader) {
+        String value = reader.config().getString(ACLFILE);
+        if (value.isBlank()) {
+            return null;
+        }
+        Path file = Path.of(value);
+        String errors = AclFile.read(file).errors();
+        if (errors != null) {
+            throw reader.invalid(ACLFILE, "a readable file of Redis's ACL lines ('user <name> <rule> ...'); " + errors);
+        }
+        return file;
     }
 
     /** {@code kv.notify-keyspace-events}: Redis's class letters, as CONFIG SET takes them. */

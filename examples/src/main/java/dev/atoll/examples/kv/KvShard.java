@@ -121,6 +121,11 @@ final class KvShard {
     final SlowLog slowLog = new SlowLog();
     /** The connection whose command {@link #execute} runs now, for the slow log; null: unknown (a transaction's part). */
     KvConnection executingFor;
+    /**
+     * The connection whose transaction part (EXEC, a command waiting for a locked key) runs here now,
+     * whose user a script's {@code redis.call} is checked against; null otherwise.
+     */
+    KvConnection transactionFor;
     final long[] executionNanos = new long[CommandStats.SLOTS];
     /** LATENCY's events and per-command histograms of this shard. */
     final LatencyMonitor latency = new LatencyMonitor();

@@ -57,6 +57,11 @@ final class MultiState {
         };
     }
 
+    /** Whether a MULTI is open: a refusal is logged in ACL LOG's context {@code multi}. */
+    boolean open() {
+        return state != State.IDLE;
+    }
+
     /** A command was refused (unknown, wrong arity): while queueing, EXEC will answer EXECABORT. */
     void refused() {
         if (state == State.QUEUEING) {
@@ -138,9 +143,15 @@ final class MultiState {
         KvShard home = node.local();
         Request r = new Request();
         int at = 0;
+        AclRules rules = connection.user.rules;
         for (int k = 0; k < queuedCount; k++) {
             at = home.parser.parse(queued.bytes(), at, queued.size(), r);
             Command queuedCommand = Command.lookup(r);
+            long refused = rules.unrestricted ? AclSelector.OK : rules.check(queuedCommand, r);
+            if (refused != AclSelector.OK) { // as Redis 7.0: the rules may have changed since it was queued
+                commands.addRefused(queuedCommand, AclCommands.refusedAtExec(node, connection, refused, queuedCommand, r));
+                continue;
+            }
             int slot = CommandStats.slot(queuedCommand, r);
             if (slot >= 0) {
                 home.calls[slot]++; // INFO commandstats: a queued command's call counts when EXEC runs it

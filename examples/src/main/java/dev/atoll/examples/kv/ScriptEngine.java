@@ -453,6 +453,10 @@ final class ScriptEngine {
         if (java.util.Arrays.asList(command.flags).contains("noscript")) {
             return fail("ERR This Redis command is not allowed from script", raise);
         }
+        String refused = aclRefusal(command);
+        if (refused != null) {
+            return fail(refused, raise);
+        }
         if (command.writes && writesRefused) {
             return fail("ERR Write commands are not allowed from read-only scripts.", raise);
         }
@@ -499,6 +503,32 @@ final class ScriptEngine {
             throw new LuaError(reply);
         }
         return reply;
+    }
+
+    /**
+     * Redis's check of a {@code redis.call} against the ACL of the script's caller (the connection the
+     * shard executes for, or whose transaction part it runs; none while the log is replayed): null when allowed, else Redis's error, after
+     * an ACL LOG entry in context {@code lua}. The caller's {@code user} was set on its own shard before
+     * this command was sent here: the mesh message that brought it orders that write before this read.
+     */
+    private String aclRefusal(Command command) {
+        KvConnection caller = shard.executingFor != null ? shard.executingFor : shard.transactionFor;
+        if (caller == null) {
+            return null;
+        }
+        AclRules rules = caller.user.rules;
+        long refused = rules.unrestricted ? AclSelector.OK : rules.check(command, request);
+        if (refused == AclSelector.OK) {
+            return null;
+        }
+        int reason = (int) (refused >>> 32);
+        AclCommands.logRefusal(shard.node(), caller, reason, (int) refused, command, request, "lua");
+        return switch (reason) {
+            case AclSelector.DENIED_COMMAND -> "ERR The user executing the script can't run this command or subcommand";
+            case AclSelector.DENIED_KEY -> "ERR The user executing the script can't access at least one of the keys"
+                    + " mentioned in the command arguments";
+            default -> "ERR The user executing the script can't publish to the channel mentioned in the command";
+        };
     }
 
     private LuaValue notSupported(Command command, boolean raise) {

@@ -3,8 +3,6 @@ package dev.atoll.examples.kv;
 import dev.atoll.examples.ServerLifecycle;
 
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +23,6 @@ final class ServerCommands {
     private static final byte[] ASYNC = ReplyWriter.asciiBytes("async");
     private static final byte[] SYNC = ReplyWriter.asciiBytes("sync");
     /** The one user, named case-sensitively as Redis's ACL names it. */
-    private static final byte[] DEFAULT_USER = ReplyWriter.asciiBytes("default");
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
     private final KvNode node;
@@ -167,37 +164,38 @@ final class ServerCommands {
         }
     }
 
+    /** AUTH [user] password: as Redis 7.0's ACL: the user must exist, be on, and take the password (or be nopass). */
     private void auth(Request r, ReplyWriter out) {
         if (r.count() > 3) {
             out.error(KvShard.SYNTAX);
             return;
         }
-        if (r.count() == 2 && node.settings.password().isEmpty()) {
+        if (r.count() == 2 && node.acl.defaultUser().rules.needsNoPassword()) {
             out.error("ERR AUTH <password> called without any password configured for the default user. "
                     + "Are you sure your configuration is correct?");
             return;
         }
-        if (r.count() == 2 ? passwordOk(r, 1) : credentialsOk(r, 1)) {
-            connection.authenticated = true;
+        String name = r.count() == 2 ? AclUsers.DEFAULT : r.string(1);
+        if (authenticate(r, name, r.count() - 1)) {
             out.ok();
         } else {
-            node.aclLog.refusedAuth("auth", r.count() == 2 ? "default" : r.string(1), connection.describe());
             out.error(WRONGPASS);
         }
     }
 
     /**
-     * User {@code default} with the password at {@code user + 1}, as Redis 7's ACL checks them: the only
-     * user is {@code default}; without {@code requirepass} it is {@code nopass} and any password is right.
+     * Makes the connection user {@code name} when it exists, is on and the password at {@code password}
+     * opens it; else logs the refusal (ACL LOG, object the command's name as sent) and answers false.
      */
-    private boolean credentialsOk(Request r, int user) {
-        return Arrays.equals(r.bytes, r.offset(user), r.offset(user) + r.length(user), DEFAULT_USER, 0,
-                DEFAULT_USER.length) && (node.settings.password().isEmpty() || passwordOk(r, user + 1));
-    }
-
-    /** The password at {@code i}, compared in time independent of where it differs. */
-    private boolean passwordOk(Request r, int i) {
-        return MessageDigest.isEqual(r.copy(i), node.settings.password().getBytes(StandardCharsets.UTF_8));
+    private boolean authenticate(Request r, String name, int password) {
+        AclUser user = node.acl.get(name);
+        if (user != null && user.rules.opens(r.copy(password))) {
+            connection.user = user;
+            connection.authenticated = true;
+            return true;
+        }
+        node.aclLog.refusedAuth(r.string(0), name, connection.aclContext(), connection.describe());
+        return false;
     }
 
     /** HELLO [protover [AUTH user pass] [SETNAME name]]: protocol 2 or 3, as Redis 7. */
@@ -220,12 +218,10 @@ final class ServerCommands {
         for (; i < r.count(); i++) {
             String option = r.string(i).toLowerCase(Locale.ROOT);
             if (option.equals("auth") && i + 2 < r.count()) {
-                if (!credentialsOk(r, i + 1)) {
-                    node.aclLog.refusedAuth("hello", r.string(i + 1), connection.describe());
+                if (!authenticate(r, r.string(i + 1), i + 2)) {
                     out.error(WRONGPASS);
                     return;
                 }
-                connection.authenticated = true;
                 i += 2;
             } else if (option.equals("setname") && i + 1 < r.count()) {
                 setName = r.string(++i);

@@ -52,6 +52,8 @@ final class Transaction extends PendingReply {
         /** Commands of this round run so far, and where the next one starts in {@link #commands}. */
         private int executed;
         private int executedAt;
+        /** The transaction's connection (its ACL user checks the scripts among the commands); set before any part runs. */
+        private KvConnection caller;
         /** What a {@link Work} leaves for the coordinator (LCS: a copy of a key's entry). */
         Object value;
         private KeyLocks.Claim claim;
@@ -166,7 +168,9 @@ final class Transaction extends PendingReply {
             for (int i = executed; i < upTo; i++) {
                 at = parser.parse(bytes, at, commands.size(), r);
                 shard.tracking.reader = readers != null && i < readers.length ? readers[i] : null;
+                shard.transactionFor = caller;
                 shard.execute(Command.lookup(r), r, replies, now);
+                shard.transactionFor = null;
                 ends[i] = replies.size();
             }
             executed = Math.max(executed, upTo);
@@ -204,6 +208,7 @@ final class Transaction extends PendingReply {
         boolean watching = false;
         for (Part part : parts) {
             watching |= !part.watched.isEmpty();
+            part.caller = connection; // published to the part's shard with the message that runs it
         }
         this.cannotAbort = !watching;
     }

@@ -93,6 +93,11 @@ final class TxCommands {
         }
     }
 
+    /** Adds a command refused at EXEC: {@code error} is its reply, in its place; it does not run. */
+    void addRefused(Command command, String error) {
+        ops.add(new Op(ERROR, command, null, null, error));
+    }
+
     private void addKeyed(Command command, Request r) {
         int[] keys = CommandKeys.indexes(command, r);
         int owner = keys.length == 0 ? home.id : owner(r, keys[0]);

