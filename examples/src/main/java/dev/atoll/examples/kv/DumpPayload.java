@@ -3,7 +3,6 @@ package dev.atoll.examples.kv;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -164,9 +163,8 @@ final class DumpPayload {
             return;
         }
         if (length > 20) {
-            byte[] plain = offset == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, offset, offset + length);
             byte[] compressed = new byte[length - 4 + 1];
-            int compressedLength = Lzf.compress(plain, compressed, length - 4);
+            int compressedLength = Lzf.compress(bytes, offset, length, compressed, length - 4);
             if (compressedLength > 0) {
                 out.write(0xc0 | 3); // RDB_ENCVAL, RDB_ENC_LZF
                 length(out, compressedLength);

@@ -33,7 +33,7 @@ final class Lzf {
             }
         }
 
-        /** The position in slot {@code slot} (0: empty; position 0 never matches), then {@code ip} in its place. */
+        /** The position in slot {@code slot} (0: empty; a match must lie after the input's start), then {@code ip} there. */
         int swap(int slot, int ip) {
             int ref = stamps[slot] == call ? positions[slot] : 0;
             put(slot, ip);
@@ -47,14 +47,20 @@ final class Lzf {
     }
 
     private final byte[] in;
+    /** Where the input starts and ends in {@link #in}: a string is compressed where it lies, not copied first. */
+    private final int start;
+    private final int end;
     private final byte[] out;
     private int ip;
     private int op = 1; // after the first literal run's length byte
     private int lit;
 
-    private Lzf(byte[] in, byte[] out) {
+    private Lzf(byte[] in, int start, int end, byte[] out) {
         this.in = in;
+        this.start = start;
+        this.end = end;
         this.out = out;
+        this.ip = start;
     }
 
     private static int index(int hval) {
@@ -66,28 +72,28 @@ final class Lzf {
     }
 
     /**
-     * lzf_compress of {@code in} into {@code out}: the compressed length, or 0 when it does not fit in
+     * lzf_compress of {@code in[offset, offset + length)} into {@code out}: the compressed length, or 0 when it does not fit in
      * {@code outLength} bytes (the caller then writes the bytes plain, as Redis does). {@code out} holds
      * one byte more, as Redis allocates it.
      */
-    static int compress(byte[] in, byte[] out, int outLength) {
-        if (in.length < 3 || outLength == 0) {
+    static int compress(byte[] in, int offset, int length, byte[] out, int outLength) {
+        if (length < 3 || outLength == 0) {
             return 0; // Redis compresses nothing under 21 bytes
         }
-        return new Lzf(in, out).run(outLength);
+        return new Lzf(in, offset, offset + length, out).run(outLength);
     }
 
     private int run(int outEnd) {
-        int inEnd = in.length;
+        int inEnd = end;
         Table htab = TABLES.get();
         htab.clear();
-        int hval = (in[0] & 0xff) << 8 | in[1] & 0xff;
+        int hval = (in[start] & 0xff) << 8 | in[start + 1] & 0xff;
         while (ip < inEnd - 2) {
             hval = next(hval, in, ip);
             int slot = index(hval);
             int ref = htab.swap(slot, ip);
             int off = ip - ref - 1;
-            if (ref > 0 && off < MAX_OFF && ip + 4 < inEnd
+            if (ref > start && off < MAX_OFF && ip + 4 < inEnd
                     && in[ref] == in[ip] && in[ref + 1] == in[ip + 1] && in[ref + 2] == in[ip + 2]) {
                 int len = 2;
                 int maxlen = Math.min(inEnd - ip - len, MAX_REF);

@@ -195,13 +195,12 @@ final class MigrateCommand extends CrossCommand {
                 target = taken;
                 lines.clear();
                 line.reset();
-                byte[] request = request();
-                write(request, 0, mayRetry);
+                write(request(), 0, mayRetry);
             }));
         }
 
         /** AUTH and SELECT if needed, then a RESTORE of each key found. */
-        private byte[] request() {
+        private ReplyWriter request() {
             ReplyWriter request = new ReplyWriter(256);
             expected = 0;
             if (password != null) {
@@ -228,17 +227,17 @@ final class MigrateCommand extends CrossCommand {
                     expected++;
                 }
             }
-            return java.util.Arrays.copyOf(request.bytes(), request.size());
+            return request;
         }
 
         /** Writes {@code request} from {@code from}, a pooled buffer at a time, then reads the replies. */
-        private void write(byte[] request, int from, boolean mayRetry) {
-            if (from == request.length) {
+        private void write(ReplyWriter request, int from, boolean mayRetry) {
+            if (from == request.size()) {
                 read(mayRetry);
                 return;
             }
-            int n = Math.min(request.length - from, pool.maxBufferSize());
-            Buffer buffer = pool.acquire(n).writeBytes(request, from, n);
+            int n = Math.min(request.size() - from, pool.maxBufferSize());
+            Buffer buffer = pool.acquire(n).writeBytes(request.bytes(), from, n);
             target.connection.writeAll(buffer, timeout).whenComplete((ignored, error) -> guarded(() -> {
                 buffer.release();
                 if (error != null) {

@@ -425,7 +425,7 @@ class AofDurabilityTest {
      * and the pieces go on, through the table's growth, with nothing copied or written whole. Seen failing:
      * with the field written when a command looks it up left out (the old values of the changed fields missing
      * from the log, which a point-in-time snapshot must hold), and with the hash written whole when a command
-     * first looks it up, as before (31 HSET records of it instead of over 120).
+     * first looks it up, as before (32 HSET records of it instead of over 120).
      */
     @Test
     void aLargeHashOrSortedSetChangedWhileWrittenInPiecesIsWrittenAsItWasAPieceAtATime() throws Exception {
