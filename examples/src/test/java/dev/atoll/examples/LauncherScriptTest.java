@@ -65,11 +65,14 @@ class LauncherScriptTest {
     }
 
     @Test
-    void usesZgcUnlessAFlagChoseACollector() throws Exception {
-        String print = "split_args \"$@\"; default_gc; printf 'jvm %s\\n' \"${JVM_ARGS[@]}\"";
-        assertEquals("jvm -XX:+UseZGC\njvm -Xmx1g\n", bash(Map.of(), print, "hello", "-J-Xmx1g").out());
-        assertEquals("jvm -XX:+UseG1GC\n", bash(Map.of(), print, "hello", "-J-XX:+UseG1GC").out());
-        assertEquals("jvm -XX:+UseZGC\n", bash(Map.of(), "set -u; split_args; default_gc; printf 'jvm %s\\n' \"${JVM_ARGS[@]}\"").out());
+    void usesZgcAndCompactHeadersUnlessAFlagChoseOtherwise() throws Exception {
+        String print = "split_args \"$@\"; default_jvm_flags; printf 'jvm %s\\n' \"${JVM_ARGS[@]}\"";
+        assertEquals("jvm -XX:+UseZGC\njvm -XX:+UseCompactObjectHeaders\njvm -Xmx1g\n", bash(Map.of(), print, "hello", "-J-Xmx1g").out());
+        assertEquals("jvm -XX:+UseCompactObjectHeaders\njvm -XX:+UseG1GC\n", bash(Map.of(), print, "hello", "-J-XX:+UseG1GC").out());
+        assertEquals("jvm -XX:+UseZGC\njvm -XX:-UseCompactObjectHeaders\n",
+                bash(Map.of(), print, "hello", "-J-XX:-UseCompactObjectHeaders").out());
+        assertEquals("jvm -XX:+UseZGC\njvm -XX:+UseCompactObjectHeaders\n",
+                bash(Map.of(), "set -u; split_args; default_jvm_flags; printf 'jvm %s\\n' \"${JVM_ARGS[@]}\"").out());
     }
 
     @Test

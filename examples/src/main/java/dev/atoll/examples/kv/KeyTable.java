@@ -12,8 +12,6 @@ import java.util.SplittableRandom;
  */
 final class KeyTable {
     private static final int MIN_BUCKETS = 16;
-    private static final Entry[] NO_ENTRIES = {};
-    private static final long[] NO_EXPIRES = {};
 
     /**
      * A key with its value. The key is {@code data[0, keyLength())}; a string stored with it (every string of
@@ -34,15 +32,17 @@ final class KeyTable {
         private static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
         /**
          * {@link #keyMeta}'s bits: the key's length when a string is stored after it (below 64 KiB: a longer key,
-         * which proto-max-bulk-len allows up to 2047 MiB, keeps its string apart), 13 bits of its hash, the
-         * snapshot's mark, two flags.
+         * which proto-max-bulk-len allows up to 2047 MiB, keeps its string apart), 12 bits of its hash, whether
+         * it has an expiry, the snapshot's mark, two flags.
          */
         private static final int KEY_LENGTH = 0xFFFF;
-        private static final int TAG = ((1 << 29) - 1) & ~KEY_LENGTH;
+        private static final int TAG = ((1 << 28) - 1) & ~KEY_LENGTH;
+        /** Set while the key has an expiry, kept with its place in the table's {@link VolatileKeys}. */
+        private static final int VOLATILE = 1 << 28;
         /** Equal to the table's {@link KeyTable#snapshotMark} once the snapshot in progress (or the last) holds the key. */
         static final int SNAPSHOT = 1 << 29;
         /** What a change of the key's string or encoding keeps of {@link #keyMeta}. */
-        private static final int KEPT = TAG | SNAPSHOT;
+        private static final int KEPT = TAG | VOLATILE | SNAPSHOT;
         private static final int RAW = 1 << 30;
         private static final int NOT_INT = 1 << 31;
 
@@ -62,8 +62,9 @@ final class KeyTable {
         int length;
         /**
          * The key's length when a string is stored after it (else the key is all of {@link #data}); above it the
-         * top 13 bits of the key's hash (set when the table links it: a lookup compares them before it reads a
-         * key's bytes, as a kept hash spared it, without the 4 bytes a key that kept hash took); the mark of the
+         * top 12 bits of the key's hash (set when the table links it: a lookup compares them before it reads a
+         * key's bytes, as a kept hash spared it, without the 4 bytes a key that kept hash took); whether the key
+         * has an expiry (its place among the table's expiries is kept there, not here: see {@link VolatileKeys}); the mark of the
          * snapshot that holds the key ({@link KeyTable#beginSnapshot}: a bit, where an int would take the entry
          * from 56 to 64 bytes under ZGC); and two flags (one int, not two booleans):
          * raw — changed in place (APPEND, SETRANGE, SETBIT), OBJECT ENCODING says raw as Redis does; not-int —
@@ -83,8 +84,6 @@ final class KeyTable {
          */
         int accessedAt;
         Entry next;
-        /** Position in the list of keys with an expiry, and of its expiry in {@link #volatileExpires}; -1 when it has none. */
-        int volatileIndex = -1;
 
         /** A key holding the string {@code value} apart (the arrays are kept, not copied). */
         Entry(byte[] key, byte[] value) {
@@ -135,10 +134,15 @@ final class KeyTable {
         /**
          * The key's hash ({@link KeyTable#hash}), computed again when needed (a resize, a removal, a move) rather
          * than kept: 4 bytes less a key, which take the entry from 64 to 56 bytes under ZGC (with the string's
-         * footprint not kept either). A lookup compares 13 bits of it kept in {@link #keyMeta} first.
+         * footprint not kept either). A lookup compares 12 bits of it kept in {@link #keyMeta} first.
          */
         int hash() {
             return KeyTable.hash(data, 0, keyLength());
+        }
+
+        /** Whether the key has an expiry. */
+        boolean isVolatile() {
+            return (keyMeta & VOLATILE) != 0;
         }
 
         int keyLength() {
@@ -400,13 +404,7 @@ final class KeyTable {
     private Entry[] buckets = new Entry[MIN_BUCKETS];
     private int size;
     /** Empty until a key gets an expiry: a hash's or a set's own table never has one. */
-    private Entry[] volatileKeys = NO_ENTRIES;
-    /**
-     * The expiry of {@code volatileKeys[i]} (Unix ms) at {@code i}: kept here rather than in each entry,
-     * where 8 bytes would go to every key, most of which have none.
-     */
-    private long[] volatileExpires = NO_EXPIRES;
-    private int volatileCount;
+    private final VolatileKeys volatileKeys = new VolatileKeys();
     /** The estimated heap footprint of the keys and their values (maxmemory's used memory). */
     private long usedBytes;
     /**
@@ -422,9 +420,9 @@ final class KeyTable {
     /** The walk's visitor: serializes what the snapshot does not hold yet, a large aggregate maybe later. */
     private final Visitor snapshotWalk = e -> firstUse(e, false);
 
-    /** The bits of {@code hash} an entry keeps ({@link Entry#keyMeta}): its top 13, which bucket indexes reach only past 2^19 buckets. */
+    /** The bits of {@code hash} an entry keeps ({@link Entry#keyMeta}): its top 12, which bucket indexes reach only past 2^20 buckets. */
     private static int tag(int hash) {
-        return (hash >>> 19) << 16;
+        return (hash >>> 20) << 16;
     }
 
     /** The hash of a key for its bucket: FNV-1a, then a finalizer so that the low bits spread (the shard is {@link KeySlots}'). */
@@ -450,7 +448,7 @@ final class KeyTable {
     }
 
     int volatileCount() {
-        return volatileCount;
+        return volatileKeys.count();
     }
 
     /** The estimated heap bytes of every key with its value and its share of the table. */
@@ -593,43 +591,36 @@ final class KeyTable {
     /** Sets (or with 0 clears) a key's expiry, keeping the list of keys with one up to date. */
     void setExpire(Entry e, long expireAt) {
         e.version++;
+        boolean wasVolatile = e.isVolatile();
         if (expireAt == 0) {
-            if (e.volatileIndex >= 0) {
-                int last = --volatileCount;
-                Entry moved = volatileKeys[last];
-                volatileKeys[e.volatileIndex] = moved;
-                volatileExpires[e.volatileIndex] = volatileExpires[last];
-                moved.volatileIndex = e.volatileIndex;
-                volatileKeys[last] = null;
-                e.volatileIndex = -1;
+            if (wasVolatile) {
+                volatileKeys.remove(e);
+                e.keyMeta &= ~Entry.VOLATILE;
             }
             return;
         }
-        if (e.volatileIndex < 0) {
-            if (volatileCount == volatileKeys.length) {
-                int grown = Math.max(16, volatileCount * 2);
-                volatileKeys = Arrays.copyOf(volatileKeys, grown);
-                volatileExpires = Arrays.copyOf(volatileExpires, grown);
-            }
-            e.volatileIndex = volatileCount;
-            volatileKeys[volatileCount++] = e;
-        }
-        volatileExpires[e.volatileIndex] = expireAt;
+        volatileKeys.put(e, wasVolatile, expireAt);
+        e.keyMeta |= Entry.VOLATILE;
     }
 
     /** Whether the key has an expiry at or before {@code now}. */
     boolean expiredBy(Entry e, long now) {
-        return e.volatileIndex >= 0 && volatileExpires[e.volatileIndex] <= now;
+        return e.isVolatile() && volatileKeys.expireAt(e, e.hash()) <= now;
+    }
+
+    /** As {@link #expiredBy(Entry, long)}, with the key's hash at hand (a lookup's): not computed again. */
+    boolean expiredBy(Entry e, int hash, long now) {
+        return e.isVolatile() && volatileKeys.expireAt(e, hash) <= now;
     }
 
     /** Unix time in ms when the key expires; 0 = never (also for an entry in no table). */
     long expireAt(Entry e) {
-        return e.volatileIndex < 0 ? 0 : volatileExpires[e.volatileIndex];
+        return e.isVolatile() ? volatileKeys.expireAt(e, e.hash()) : 0;
     }
 
     /** A random key with an expiry, or null when there is none. */
     Entry randomVolatile(SplittableRandom random) {
-        return volatileCount == 0 ? null : volatileKeys[random.nextInt(volatileCount)];
+        return volatileKeys.random(random);
     }
 
     /**
@@ -657,10 +648,8 @@ final class KeyTable {
 
     void clear() {
         buckets = new Entry[MIN_BUCKETS];
-        volatileKeys = NO_ENTRIES;
-        volatileExpires = NO_EXPIRES;
+        volatileKeys.clear();
         size = 0;
-        volatileCount = 0;
         usedBytes = 0;
     }
 

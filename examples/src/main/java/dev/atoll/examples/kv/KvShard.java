@@ -752,8 +752,9 @@ final class KvShard {
 
     /** As {@link #live}, without counting as an access. */
     KeyTable.Entry peek(byte[] b, int offset, int length, long now) {
-        KeyTable.Entry e = table.find(b, offset, length, KeyTable.hash(b, offset, length));
-        if (e != null && table.expiredBy(e, now)) {
+        int hash = KeyTable.hash(b, offset, length);
+        KeyTable.Entry e = table.find(b, offset, length, hash);
+        if (e != null && table.expiredBy(e, hash, now)) {
             expired(e);
             return null;
         }

@@ -231,6 +231,7 @@ class KeyTableTest {
             long expected = model.getOrDefault("k" + i, 0L);
             assertEquals(expected, table.expireAt(e), "k" + i);
             assertEquals(expected != 0 && expected <= 500_000, table.expiredBy(e, 500_000), "k" + i);
+            assertEquals(expected != 0 && expected <= 500_000, table.expiredBy(e, e.hash(), 500_000), "k" + i);
         }
         for (String name : model.keySet()) {
             table.remove(find(table, name)); // its expiry goes with it
