@@ -45,6 +45,12 @@ public final class KvMemoryBench {
                 return List.of("SET", "key:" + String.format("%012d", i), "v" + i % 10_000_000);
             }
         },
+        STRINGS_WITH_EXPIRY("small strings with an expiry") {
+            @Override
+            List<String> command(int i) {
+                return List.of("SET", "key:" + String.format("%012d", i), "v" + i % 10_000_000, "EX", "1000000");
+            }
+        },
         HASHES("small hashes") {
             @Override
             List<String> command(int i) {
@@ -74,6 +80,7 @@ public final class KvMemoryBench {
         report.setting("loadavg_at_start", BenchReport.loadAverage())
                 .setting("keys", keys)
                 .setting("strings", "SET key:%012d v<i mod 10^7> (2-8 bytes, not an integer)")
+                .setting("strings_with_an_expiry", "the same SETs with EX 1000000 (every key has an expiry)")
                 .setting("hashes", "HSET hash:%012d with " + HASH_FIELDS + " fields field:1.. and values v<n> (2-8 bytes)")
                 .setting("redis_server", redisVersion + " (Debian), --save '' --appendonly no; used_memory of INFO memory")
                 .setting("atoll", "kv --shards 1 -Dkv.appendonly=no; live objects' bytes from jcmd GC.class_histogram,"

@@ -451,9 +451,9 @@ final class KeyTable {
         return volatileKeys.count();
     }
 
-    /** The estimated heap bytes of every key with its value and its share of the table. */
+    /** The estimated heap bytes of every key with its value and its share of the table, and of the keys' expiries. */
     long usedBytes() {
-        return usedBytes;
+        return usedBytes + volatileKeys.footprint();
     }
 
     /**

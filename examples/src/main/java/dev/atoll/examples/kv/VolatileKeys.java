@@ -26,6 +26,14 @@ final class VolatileKeys {
         return count;
     }
 
+    /**
+     * The heap bytes of the two arrays (headers of 16 bytes, 8 a slot), for maxmemory; 0 once no key has an
+     * expiry, when the arrays are kept at their least for the next one rather than given back.
+     */
+    long footprint() {
+        return count == 0 ? 0 : 2 * KeyTable.arrayBytes(8 * keys.length);
+    }
+
     /** The key's expiry (Unix ms); the entry must be volatile and {@code hash} its key's ({@link KeyTable.Entry#hash}). */
     long expireAt(KeyTable.Entry e, int hash) {
         return expires[slot(e, hash)];
