@@ -64,9 +64,9 @@ final class KeyTable {
          * The key's length when a string is stored after it (else the key is all of {@link #data}); above it the
          * top 12 bits of the key's hash (set when the table links it: a lookup compares them before it reads a
          * key's bytes, as a kept hash spared it, without the 4 bytes a key that kept hash took); whether the key
-         * has an expiry (its place among the table's expiries is kept there, not here: see {@link VolatileKeys}); the mark of the
-         * snapshot that holds the key ({@link KeyTable#beginSnapshot}: a bit, where an int would take the entry
-         * from 56 to 64 bytes under ZGC); and two flags (one int, not two booleans):
+         * has an expiry (its place among the table's expiries is kept there, not here: see {@link VolatileKeys}); the
+         * mark of the snapshot that holds the key ({@link KeyTable#beginSnapshot}: a bit, where an int would take
+         * the entry from 48 to 56 bytes under ZGC with compact headers); and two flags (one int, not two booleans):
          * raw — changed in place (APPEND, SETRANGE, SETBIT), OBJECT ENCODING says raw as Redis does; not-int —
          * stored as text that is no candidate for the int encoding (INCRBYFLOAT's result).
          */
@@ -133,8 +133,8 @@ final class KeyTable {
 
         /**
          * The key's hash ({@link KeyTable#hash}), computed again when needed (a resize, a removal, a move) rather
-         * than kept: 4 bytes less a key, which take the entry from 64 to 56 bytes under ZGC (with the string's
-         * footprint not kept either). A lookup compares 12 bits of it kept in {@link #keyMeta} first.
+         * than kept: 4 bytes less a key, which keep the entry at 48 bytes under ZGC with compact headers (56 without).
+         * A lookup compares 12 bits of it kept in {@link #keyMeta} first; the table of expiries probes from it.
          */
         int hash() {
             return KeyTable.hash(data, 0, keyLength());
