@@ -126,8 +126,7 @@ final class ScriptCommands {
                 } else if (r.string(2).equalsIgnoreCase("no")) {
                     out.ok();
                 } else if (r.string(2).equalsIgnoreCase("yes") || r.string(2).equalsIgnoreCase("sync")) {
-                    out.error("ERR SCRIPT DEBUG " + r.string(2).toUpperCase(java.util.Locale.ROOT)
-                            + " is not supported by this server: it has no Lua debugger (see docs/kv.md)");
+                    out.error("ERR SCRIPT DEBUG must be called outside MULTI"); // outside, KvConnection answers it
                 } else {
                     out.error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
                 }
