@@ -456,7 +456,7 @@ final class ScriptEngine {
             return chunk.call();
         } catch (LuaError e) {
             String table = ScriptReplies.errorText(e.getMessageObject());
-            return table != null ? table : runtimeMessage(e);
+            return table != null ? table : runtimeMessage(e, hook.line("ldb_eval"));
         }
     }
 
@@ -464,14 +464,17 @@ final class ScriptEngine {
         return globals.load(new ByteArrayInputStream(code.getBytes(StandardCharsets.ISO_8859_1)), "@ldb_eval", "t", env);
     }
 
-    /** A runtime error's text as Lua 5.1 writes it: luaj's {@code "@ldb_eval:1 message"} as {@code "ldb_eval:1: message"}. */
-    private static String runtimeMessage(LuaError e) {
+    /**
+     * A runtime error's text as Lua 5.1 writes it: luaj's {@code "@ldb_eval:1 message"} as
+     * {@code "ldb_eval:1: message"}; one luaj gives no position ({@code error('x')}) at {@code line}.
+     */
+    private static String runtimeMessage(LuaError e, String line) {
         String message = e.getMessage() == null ? "" : e.getMessage().strip();
-        if (message.startsWith("@")) {
-            int space = message.indexOf(' ');
-            message = space < 0 ? message.substring(1) : message.substring(1, space) + ": " + message.substring(space + 1);
+        if (!message.startsWith("@")) {
+            return line + ": " + message;
         }
-        return message;
+        int space = message.indexOf(' ');
+        return space < 0 ? message.substring(1) : message.substring(1, space) + ": " + message.substring(space + 1);
     }
 
     /** The debugger's {@code redis}: {@code redis.call} with these arguments; what it did is logged, its result dropped. */
