@@ -73,6 +73,9 @@ final class LuaDebugger implements Runnable {
         "                     next line of code.",
     };
 
+    /** Sessions whose thread runs, in this process (a test sees a closed client's thread end). */
+    private static final java.util.concurrent.atomic.AtomicInteger RUNNING = new java.util.concurrent.atomic.AtomicInteger();
+
     /** The client went away (or the server stops): unwinds the script; an Error, so no pcall catches it. */
     static final class Gone extends Error {
         Gone() {
@@ -125,7 +128,13 @@ final class LuaDebugger implements Runnable {
     void start() {
         Thread t = Thread.ofVirtual().name("kv-ldb-" + connection.id).unstarted(this);
         thread = t;
+        RUNNING.incrementAndGet();
         t.start();
+    }
+
+    /** How many sessions' threads run now in this process. */
+    static int running() {
+        return RUNNING.get();
     }
 
     /** A command the client sent; on the connection's shard. Too many ahead of the script end the session. */
@@ -151,6 +160,14 @@ final class LuaDebugger implements Runnable {
 
     @Override
     public void run() {
+        try {
+            session();
+        } finally {
+            RUNNING.decrementAndGet();
+        }
+    }
+
+    private void session() {
         ReplyWriter reply = new ReplyWriter(256);
         reply.resp3(resp3);
         try {
