@@ -457,7 +457,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     private void dispatch(Request r, long now) {
         if (debugging != null) {
-            debugging.offer(r); // the debugger's prompt: step, print, ...
+            if (!debugging.offer(r)) { // the debugger's prompt: step, print, ...
+                debugging.cancel();
+                debugging = null;
+                closing = true; // parses nothing more; closes once its replies are out
+            }
             return;
         }
         Command command = Command.lookup(r);

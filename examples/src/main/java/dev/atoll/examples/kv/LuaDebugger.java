@@ -137,16 +137,20 @@ final class LuaDebugger implements Runnable {
         return RUNNING.get();
     }
 
-    /** A command the client sent; on the connection's shard. Too many ahead of the script end the session. */
-    void offer(Request r) {
+    /**
+     * A command the client sent; on the connection's shard. False when {@link #MAX_QUEUED} wait already
+     * (the script runs and the client keeps sending): the connection then cancels the session and closes.
+     */
+    boolean offer(Request r) {
         byte[][] args = new byte[r.count()][];
         for (int i = 0; i < args.length; i++) {
             args[i] = r.copy(i);
         }
-        if (!commands.offer(args)) {
-            log.warn("client id={}: {} debugger commands queued: the debugging session ends", connection.id, MAX_QUEUED);
-            cancel();
+        if (commands.offer(args)) {
+            return true;
         }
+        log.warn("client id={}: {} debugger commands wait for the script: the connection closes", connection.id, MAX_QUEUED);
+        return false;
     }
 
     /** The client is gone: the script unwinds at its next line or wait, and the thread ends. Any thread. */

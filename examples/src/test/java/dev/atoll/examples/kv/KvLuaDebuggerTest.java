@@ -132,7 +132,8 @@ class KvLuaDebuggerTest {
     void aClientGoneEndsTheSessionThread() throws Exception {
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, SETTINGS);
              RespClient other = server.client()) {
-            int before = LuaDebugger.running();
+            awaitRunning(0); // the sessions of the tests before, whose clients closed
+            int before = 0;
             try (Raw stopped = new Raw(server.port())) {
                 stopped.send("SCRIPT", "DEBUG", "YES");
                 stopped.read();
@@ -155,6 +156,28 @@ class KvLuaDebuggerTest {
             }
             awaitRunning(before);
             assertEquals("PONG", other.call("PING"));
+        }
+    }
+
+    /** A client that keeps sending while its script runs without a stop is closed past 1024 waiting commands. */
+    @Test
+    void tooManyCommandsAheadOfTheScriptCloseTheConnection() throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, SETTINGS);
+             Raw c = new Raw(server.port())) {
+            awaitRunning(0);
+            c.send("SCRIPT", "DEBUG", "YES");
+            c.read();
+            c.send("EVAL", "while true do end", "0");
+            assertTrue(c.read().contains("Stopped at 1"));
+            c.send("continue"); // runs until busy-reply-threshold (5 s) passes
+            byte[] print = RespClient.encode("print");
+            ByteArrayOutputStream many = new ByteArrayOutputStream();
+            for (int i = 0; i < 1100; i++) {
+                many.write(print);
+            }
+            c.sendRaw(many.toByteArray());
+            assertEquals(null, c.read(), "closed by the server");
+            awaitRunning(0);
         }
     }
 
@@ -327,6 +350,10 @@ class KvLuaDebuggerTest {
             } catch (IOException e) {
                 // the server closed the connection: the next read says so
             }
+        }
+
+        void sendRaw(byte[] bytes) throws IOException {
+            socket.getOutputStream().write(bytes);
         }
 
         /** One reply as its bytes (ISO-8859-1), or null when the server closed the connection. */
