@@ -668,29 +668,9 @@ final class LuaDebugger implements Runnable {
         }
     }
 
-    /** Redis's sdscatrepr: quoted, with C's escapes and \xHH for what is not printable. */
-    static void repr(StringBuilder s, byte[] b) {
-        s.append('"');
-        for (byte x : b) {
-            int c = x & 0xff;
-            switch (c) {
-                case '\\' -> s.append("\\\\");
-                case '"' -> s.append("\\\"");
-                case '\n' -> s.append("\\n");
-                case '\r' -> s.append("\\r");
-                case '\t' -> s.append("\\t");
-                case 7 -> s.append("\\a");
-                case '\b' -> s.append("\\b");
-                default -> {
-                    if (c >= 32 && c < 127) {
-                        s.append((char) c);
-                    } else {
-                        s.append(String.format("\\x%02x", c));
-                    }
-                }
-            }
-        }
-        s.append('"');
+    /** Redis's sdscatrepr (as MONITOR's lines quote their arguments). */
+    private static void repr(StringBuilder s, byte[] b) {
+        Monitors.quote(s, b, 0, b.length);
     }
 
     // ---- the log and the client ----
@@ -756,14 +736,14 @@ final class LuaDebugger implements Runnable {
             int start = at;
             String line = line();
             switch (type) {
-                case '+', '-' -> repr(s, java.util.Arrays.copyOfRange(b, start, at - 2));
+                case '+', '-' -> Monitors.quote(s, b, start, at - 2 - start);
                 case ':' -> s.append(line);
                 case '$', '=' -> {
                     int length = Integer.parseInt(line);
                     if (length < 0) {
                         s.append("NULL");
                     } else {
-                        repr(s, java.util.Arrays.copyOfRange(b, at, at + length));
+                        Monitors.quote(s, b, at, length);
                         at += length + 2;
                     }
                 }
