@@ -753,7 +753,7 @@ final class LuaDebugger implements Runnable {
                         s.append("NULL");
                         return;
                     }
-                    s.append(type == '*' ? '[' : '{');
+                    s.append(type == '*' ? "[" : type == '~' ? "~(" : "{");
                     for (int j = 0; j < count; j++) {
                         value(s);
                         if (type == '%') {
@@ -764,7 +764,7 @@ final class LuaDebugger implements Runnable {
                             s.append(',');
                         }
                     }
-                    s.append(type == '*' ? ']' : '}');
+                    s.append(type == '*' ? ']' : type == '~' ? ')' : '}');
                 }
                 case '_' -> s.append("(null)");
                 case '#' -> s.append(line.equals("t") ? "#true" : "#false");
