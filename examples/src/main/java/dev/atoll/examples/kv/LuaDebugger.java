@@ -2,7 +2,6 @@ package dev.atoll.examples.kv;
 
 import org.luaj.vm2.Lua;
 import org.luaj.vm2.LuaError;
-import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.luaj.vm2.Varargs;
@@ -36,8 +35,6 @@ final class LuaDebugger implements Runnable {
     private static final int MAX_QUEUED = 1024;
     private static final int MAX_BREAKPOINTS = 64;
     private static final int DEFAULT_MAXLEN = 256;
-    /** Lua 5.1's LUA_MINSTACK - 2: how deep Redis shows nested tables. */
-    private static final int MAX_VALUE_DEPTH = 18;
     /** Line events between two looks at the clock while the script runs without a stop. */
     private static final int CLOCK_EVERY = 1024;
     private static final String[] HELP = {
@@ -306,7 +303,7 @@ final class LuaDebugger implements Runnable {
     void debug(Varargs args) {
         StringBuilder s = new StringBuilder("<debug> line ").append(currentLine).append(": ");
         for (int i = 1; i <= args.narg(); i++) {
-            appendValue(s, args.arg(i), 0);
+            LuaDebugText.value(s, args.arg(i), 0);
             if (i < args.narg()) {
                 s.append(", ");
             }
@@ -334,7 +331,7 @@ final class LuaDebugger implements Runnable {
     void reply(byte[] bytes, int size) {
         if (step) {
             StringBuilder s = new StringBuilder("<reply> ");
-            new RespToHuman(bytes, size).value(s);
+            LuaDebugText.reply(s, bytes, size);
             logTrimmed(s.toString());
         }
     }
@@ -621,56 +618,8 @@ final class LuaDebugger implements Runnable {
 
     private void logValue(String prefix, LuaValue value) {
         StringBuilder s = new StringBuilder(prefix);
-        appendValue(s, value, 0);
+        LuaDebugText.value(s, value, 0);
         logTrimmed(s.toString());
-    }
-
-    private static void appendValue(StringBuilder s, LuaValue v, int level) {
-        if (level++ == MAX_VALUE_DEPTH) {
-            s.append("<max recursion level reached! Nested table?>");
-            return;
-        }
-        switch (v.type()) {
-            case LuaValue.TSTRING -> repr(s, LuaArgs.bytes(v.checkstring()));
-            case LuaValue.TBOOLEAN -> s.append(v.toboolean() ? "true" : "false");
-            case LuaValue.TNUMBER -> s.append(ScriptEngine.formatG(v.todouble(), 6));
-            case LuaValue.TNIL -> s.append("nil");
-            case LuaValue.TTABLE -> {
-                LuaTable t = (LuaTable) v;
-                StringBuilder array = new StringBuilder();
-                StringBuilder full = new StringBuilder();
-                boolean isArray = true;
-                int expected = 1;
-                LuaValue k = LuaValue.NIL;
-                while (true) {
-                    Varargs n = t.next(k);
-                    k = n.arg1();
-                    if (k.isnil()) {
-                        break;
-                    }
-                    if (isArray && (k.type() != LuaValue.TNUMBER || k.todouble() != expected)) {
-                        isArray = false;
-                    }
-                    appendValue(array, n.arg(2), level);
-                    array.append("; ");
-                    full.append('[');
-                    appendValue(full, k, level);
-                    full.append("]=");
-                    appendValue(full, n.arg(2), level);
-                    full.append("; ");
-                    expected++;
-                }
-                StringBuilder chosen = isArray ? array : full;
-                s.append('{').append(chosen, 0, Math.max(0, chosen.length() - 2)).append('}');
-            }
-            default -> s.append('"').append(v.typename()).append("@0x")
-                    .append(Integer.toHexString(System.identityHashCode(v))).append('"');
-        }
-    }
-
-    /** Redis's sdscatrepr (as MONITOR's lines quote their arguments). */
-    private static void repr(StringBuilder s, byte[] b) {
-        Monitors.quote(s, b, 0, b.length);
     }
 
     // ---- the log and the client ----
@@ -704,73 +653,6 @@ final class LuaDebugger implements Runnable {
     private void send(byte[] bytes, boolean last) {
         if (!node.runtime.execute(home, () -> connection.debugOutput(this, bytes, last))) {
             gone = true; // the server stops
-        }
-    }
-
-    /** Redis's ldbRedisProtocolToHuman: a reply (RESP2 or RESP3) on one line. */
-    private static final class RespToHuman {
-        private final byte[] b;
-        private final int end;
-        private int at;
-
-        RespToHuman(byte[] b, int end) {
-            this.b = b;
-            this.end = end;
-        }
-
-        private String line() {
-            int start = at + 1;
-            int cr = start;
-            while (cr < end && b[cr] != '\r') {
-                cr++;
-            }
-            at = Math.min(end, cr + 2);
-            return new String(b, start, cr - start, StandardCharsets.ISO_8859_1);
-        }
-
-        void value(StringBuilder s) {
-            if (at >= end) {
-                return;
-            }
-            byte type = b[at];
-            int start = at;
-            String line = line();
-            switch (type) {
-                case '+', '-' -> Monitors.quote(s, b, start, at - 2 - start);
-                case ':' -> s.append(line);
-                case '$', '=' -> {
-                    int length = Integer.parseInt(line);
-                    if (length < 0) {
-                        s.append("NULL");
-                    } else {
-                        Monitors.quote(s, b, at, length);
-                        at += length + 2;
-                    }
-                }
-                case '*', '~', '%' -> {
-                    int count = Integer.parseInt(line);
-                    if (count < 0) {
-                        s.append("NULL");
-                        return;
-                    }
-                    s.append(type == '*' ? "[" : type == '~' ? "~(" : "{");
-                    for (int j = 0; j < count; j++) {
-                        value(s);
-                        if (type == '%') {
-                            s.append(" => ");
-                            value(s);
-                        }
-                        if (j != count - 1) {
-                            s.append(',');
-                        }
-                    }
-                    s.append(type == '*' ? ']' : type == '~' ? ')' : '}');
-                }
-                case '_' -> s.append("(null)");
-                case '#' -> s.append(line.equals("t") ? "#true" : "#false");
-                case ',' -> s.append("(double) ").append(line);
-                default -> s.append(line);
-            }
         }
     }
 }
