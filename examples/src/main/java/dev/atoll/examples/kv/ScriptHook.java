@@ -99,6 +99,7 @@ final class ScriptHook extends DebugLib {
 
     void disarm() {
         armed = false;
+        java.util.Arrays.fill(stacks, null); // frames an error unwound: their values must not outlive the script
     }
 
     @Override
@@ -121,7 +122,7 @@ final class ScriptHook extends DebugLib {
     @Override
     public void onReturn() {
         if (depth > 0) {
-            depth--;
+            stacks[--depth] = null; // a returned frame's values are garbage now
         }
     }
 
