@@ -136,6 +136,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private int waitsOut;
     /** The blocking command waiting for its keys, told when the connection closes; null when none. */
     private BlockedClient blocked;
+    /** SCRIPT DEBUG YES: the next EVAL starts a {@link LuaDebugger} session. */
+    private boolean scriptDebug;
+    /** The debugging session this connection's commands go to, or null. */
+    private LuaDebugger debugging;
     /** The log position the output must wait for (appendfsync always). */
     private long syncNeeded;
     private long syncWaiting;
@@ -452,6 +456,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     // ---- dispatch ----
 
     private void dispatch(Request r, long now) {
+        if (debugging != null) {
+            if (!debugging.offer(r)) { // the debugger's prompt: step, print, ...
+                debugging.cancel();
+                debugging = null;
+                closing = true; // parses nothing more; closes once its replies are out
+            }
+            return;
+        }
         Command command = Command.lookup(r);
         if (command == null) {
             multi.refused();
@@ -550,6 +562,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             pushOrDone(multi.handle(command, r, localOut()));
             return;
         }
+        if (command == Command.SCRIPT && r.count() == 3 && r.string(1).equalsIgnoreCase("debug")) {
+            scriptDebug(r);
+            return;
+        }
+        if (scriptDebug && (command == Command.EVAL || command == Command.EVAL_RO || command == Command.EVALSHA
+                || command == Command.EVALSHA_RO) && debugEval(command, r)) {
+            return;
+        }
         switch (command.kind) {
             case KEY, ONE_SHARD -> {
                 if (command == Command.XREADGROUP && StreamGroupRead.handles(r, node.shardCount())) {
@@ -604,6 +624,69 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     }
 
     private static final int CROSS_SHARD = -1;
+
+    // ---- the Lua debugger (LuaDebugger) ----
+
+    /** SCRIPT DEBUG YES|SYNC|NO outside MULTI (inside, ScriptCommands refuses it as Redis does). */
+    private void scriptDebug(Request r) {
+        String mode = r.string(2).toLowerCase(java.util.Locale.ROOT);
+        switch (mode) {
+            case "no" -> {
+                scriptDebug = false;
+                localOut().ok();
+            }
+            case "yes" -> {
+                scriptDebug = true;
+                localOut().ok();
+            }
+            case "sync" -> localOut().error("ERR SCRIPT DEBUG SYNC is not supported by this server: a shard never"
+                    + " waits for a debugging client; use SCRIPT DEBUG YES (the script runs on a copy of its keys,"
+                    + " its changes are rolled back; see docs/kv.md)");
+            default -> localOut().error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+        }
+        localDone();
+    }
+
+    /**
+     * An EVAL in debug mode starts a session on a copy of its keys: true; false for what answers as
+     * without the debugger (keys on several shards).
+     */
+    private boolean debugEval(Command command, Request r) {
+        if (command == Command.EVALSHA || command == Command.EVALSHA_RO) {
+            localOut().error(r.length(1) != 40 ? "NOSCRIPT No matching script. Please use EVAL."
+                    : "ERR Please use EVAL instead of EVALSHA for debugging");
+            localDone();
+            return true;
+        }
+        int owner = owner(command, r);
+        if (owner == CROSS_SHARD) {
+            return false;
+        }
+        debugging = new LuaDebugger(node, this, home.id, owner, command, r, out.resp3());
+        log.info("client id={}: Lua debugging session started", id);
+        debugging.start();
+        return true;
+    }
+
+    /**
+     * What the debugging session answers (one reply); after the {@code last}, the EVAL's, the
+     * connection closes as Redis closes it. On this connection's shard, in the order the session sent them.
+     */
+    void debugOutput(LuaDebugger session, byte[] bytes, boolean last) {
+        if (closed || session != debugging) {
+            return;
+        }
+        PendingReply reply = new PendingReply(this, out.resp3()) { };
+        reply.reply.raw(bytes, 0, bytes.length);
+        push(reply, 0);
+        if (last) {
+            debugging = null;
+            scriptDebug = false;
+            closing = true;
+            log.info("client id={}: Lua debugging session ended", id);
+        }
+        reply.complete();
+    }
 
     /** A {@link ListPop}, {@link ZSetPop}, {@link StreamRead} or {@link StreamGroupRead}: queued as the pending reply, then started; answered at once when its arguments are refused. */
     private void take(Command command, Request r) {
@@ -1112,6 +1195,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return;
         }
         closed = true;
+        if (debugging != null) {
+            debugging.cancel(); // the script unwinds and its thread ends
+            debugging = null;
+        }
         if (blocked != null) {
             blocked.connectionClosed(); // a result already on its way goes back to its list
             blocked = null;

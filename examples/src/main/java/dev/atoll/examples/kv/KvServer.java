@@ -119,7 +119,7 @@ public final class KvServer {
         }
         KvNode node = new KvNode(settings, runtime, shards, protection, shardPorts);
         if (libraries != null) { // the function libraries, before any shard serves or rewrites its log
-            node.scripts.restore(libraries, new ScriptEngine(shards[0], node.scripts));
+            node.scripts.restore(libraries, new ScriptEngine(shards[0], node.scripts, node.shardCount(), null));
         }
         List<CompletableFuture<Void>> opened = new ArrayList<>();
         for (int i = 0; i < count; i++) {

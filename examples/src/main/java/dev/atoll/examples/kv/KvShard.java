@@ -207,7 +207,7 @@ final class KvShard {
     /** This shard's Lua state, made when first needed (most servers never run a script). */
     ScriptEngine scripting() {
         if (scripting == null) {
-            scripting = new ScriptEngine(this, node.scripts);
+            scripting = new ScriptEngine(this, node.scripts, node.shardCount(), null);
         }
         return scripting;
     }

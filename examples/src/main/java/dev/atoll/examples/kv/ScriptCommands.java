@@ -120,18 +120,7 @@ final class ScriptCommands {
                 out.ok();
             }
             case "kill" -> out.error(NOT_BUSY); // a script never runs while its shard answers: see ScriptEngine
-            case "debug" -> {
-                if (count != 3) {
-                    wrongArity(out, "script|debug");
-                } else if (r.string(2).equalsIgnoreCase("no")) {
-                    out.ok();
-                } else if (r.string(2).equalsIgnoreCase("yes") || r.string(2).equalsIgnoreCase("sync")) {
-                    out.error("ERR SCRIPT DEBUG " + r.string(2).toUpperCase(java.util.Locale.ROOT)
-                            + " is not supported by this server: it has no Lua debugger (see docs/kv.md)");
-                } else {
-                    out.error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
-                }
-            }
+            case "debug" -> wrongArity(out, "script|debug"); // its three words: the connection's mode (KvConnection)
             case "help" -> help(SCRIPT_HELP, out);
             default -> out.error("ERR unknown subcommand '" + r.string(1) + "'. Try SCRIPT HELP.");
         }

@@ -54,6 +54,10 @@ final class ScriptEngine {
 
     private final KvShard shard;
     private final ScriptRegistry registry;
+    /** The server's shard count: a script's command on a key another shard owns is refused. */
+    private final int shards;
+    /** The debugging session this engine runs the script of, or null (a shard's own engine). */
+    private final LuaDebugger debugger;
     private final Globals globals = new Globals();
     private final ScriptHook hook = new ScriptHook();
     /** The tables a script may not change (the globals' view, redis, string, ...). */
@@ -81,9 +85,18 @@ final class ScriptEngine {
     private Map<String, ScriptRegistry.Function> registering;
     private Map<String, LuaValue> registeringCallbacks;
 
-    ScriptEngine(KvShard shard, ScriptRegistry registry) {
+    /**
+     * The Lua state of {@code shard} (of {@code shards}); with a {@code debugger}, the private one of a
+     * debugging session, whose shard is the session's copy of the script's keys.
+     */
+    ScriptEngine(KvShard shard, ScriptRegistry registry, int shards, LuaDebugger debugger) {
         this.shard = shard;
         this.registry = registry;
+        this.shards = shards;
+        this.debugger = debugger;
+        if (debugger != null) {
+            hook.debugger(debugger);
+        }
         globals.load(new JseBaseLib());
         globals.load(new PackageLib()); // the other libraries register in package.loaded
         globals.load(new TableLib());
@@ -235,8 +248,13 @@ final class ScriptEngine {
         }));
         redis.rawset("set_repl", function(args -> LuaValue.NIL));          // effects are always what is logged
         redis.rawset("replicate_commands", function(args -> LuaValue.TRUE));
-        redis.rawset("breakpoint", function(args -> LuaValue.FALSE));      // no script debugger
-        redis.rawset("debug", function(args -> LuaValue.NIL));
+        redis.rawset("breakpoint", function(args -> LuaValue.valueOf(debugger != null && debugger.breakpoint())));
+        redis.rawset("debug", function(args -> {
+            if (debugger != null) {
+                debugger.debug(args);
+            }
+            return LuaValue.NONE;
+        }));
         return redis;
     }
 
@@ -417,6 +435,71 @@ final class ScriptEngine {
         return ScriptReplies.oneLine("ERR " + message);
     }
 
+    // ---- the debugger's commands (LuaDebugger, on its session's thread, the script stopped) ----
+
+    /**
+     * The debugger's {@code eval}: {@code code} compiled as an expression ({@code return code}), else
+     * as statements, run in its own call frame; its first result (a LuaValue), or the error's text.
+     */
+    Object debugEval(String code) {
+        LuaValue chunk;
+        try {
+            chunk = compile("return " + code);
+        } catch (LuaError expression) {
+            try {
+                chunk = compile(code);
+            } catch (LuaError e) {
+                return compileMessage(e);
+            }
+        }
+        try {
+            return chunk.call();
+        } catch (LuaError e) {
+            String table = ScriptReplies.errorText(e.getMessageObject());
+            return table != null ? table : runtimeMessage(e, hook.line("ldb_eval"));
+        }
+    }
+
+    private LuaValue compile(String code) {
+        return globals.load(new ByteArrayInputStream(code.getBytes(StandardCharsets.ISO_8859_1)), "@ldb_eval", "t", env);
+    }
+
+    /**
+     * A runtime error's text as Lua 5.1 writes it: luaj's {@code "@ldb_eval:1 message"} as
+     * {@code "ldb_eval:1: message"}; one luaj gives no position ({@code error('x')}) at {@code line}.
+     */
+    private static String runtimeMessage(LuaError e, String line) {
+        String message = e.getMessage() == null ? "" : e.getMessage().strip();
+        if (!message.startsWith("@")) {
+            return line + ": " + message;
+        }
+        int space = message.indexOf(' ');
+        return space < 0 ? message.substring(1) : message.substring(1, space) + ": " + message.substring(space + 1);
+    }
+
+    /** The debugger's {@code redis}: {@code redis.call} with these arguments; what it did is logged, its result dropped. */
+    void debugRedis(byte[][] args) {
+        LuaValue[] values = new LuaValue[args.length];
+        for (int i = 0; i < args.length; i++) {
+            values[i] = LuaValue.valueOf(args[i]);
+        }
+        try {
+            call(LuaValue.varargsOf(values), true);
+        } catch (LuaError e) {
+            // logged as <error> or <reply> already, as Redis's debugger does
+        }
+    }
+
+    /** The global {@code name} of the running script (the debugger prints KEYS and ARGV). */
+    LuaValue global(String name) {
+        return env.get(name);
+    }
+
+    /** This engine's instruction hook (the debugger reads the frames it keeps). */
+    ScriptHook hook() {
+        return hook;
+    }
+
     // ---- redis.call ----
 
     private LuaValue call(Varargs args, boolean raise) {
@@ -436,6 +519,9 @@ final class ScriptEngine {
                 return fail("ERR Lua redis lib command arguments must be strings or integers", raise);
             }
             total += parts[i].length;
+        }
+        if (debugger != null) {
+            debugger.command(parts);
         }
         byte[] joined = new byte[total];
         request.reset(joined);
@@ -465,7 +551,7 @@ final class ScriptEngine {
         switch (command.kind) {
             case KEY, ONE_SHARD, MULTI_KEY, GATHER -> {
                 for (int i : CommandKeys.indexes(command, request)) {
-                    if (KeySlots.owner(request.bytes, request.offset(i), request.length(i), shard.node().shardCount()) != shard.id) {
+                    if (KeySlots.owner(request.bytes, request.offset(i), request.length(i), shards) != shard.id) {
                         return fail("ERR Script attempted to access a non local key in a cluster node", raise);
                     }
                 }
@@ -497,6 +583,9 @@ final class ScriptEngine {
             default -> {
                 return notSupported(command, raise);
             }
+        }
+        if (debugger != null) {
+            debugger.reply(inner.bytes(), inner.size());
         }
         LuaValue reply = ScriptReplies.toLua(inner.bytes(), inner.size());
         if (raise && ScriptReplies.errorText(reply) != null) {
@@ -535,7 +624,10 @@ final class ScriptEngine {
         return fail("ERR " + command.name() + " is not supported from scripts by this server (see docs/kv.md)", raise);
     }
 
-    private static LuaValue fail(String error, boolean raise) {
+    private LuaValue fail(String error, boolean raise) {
+        if (debugger != null) {
+            debugger.error(error);
+        }
         LuaTable reply = ScriptReplies.error(error);
         if (raise) {
             throw new LuaError(reply);
@@ -545,7 +637,12 @@ final class ScriptEngine {
 
     /** A Lua number as Lua 5.1 writes it (%.14g), the text a command argument gets. */
     static String luaNumber(double d) {
-        if (d == (long) d && Math.abs(d) < 1e15) {
+        return formatG(d, 14);
+    }
+
+    /** {@code d} as C's {@code %.<precision>g} writes it (precision at most 15). */
+    static String formatG(double d, int precision) {
+        if (d == (long) d && Math.abs(d) < Math.pow(10, precision)) {
             return Long.toString((long) d);
         }
         if (Double.isNaN(d)) {
@@ -554,9 +651,9 @@ final class ScriptEngine {
         if (Double.isInfinite(d)) {
             return d > 0 ? "inf" : "-inf";
         }
-        java.math.BigDecimal rounded = new java.math.BigDecimal(d).round(new java.math.MathContext(14));
+        java.math.BigDecimal rounded = new java.math.BigDecimal(d).round(new java.math.MathContext(precision));
         int exponent = rounded.precision() - rounded.scale() - 1;
-        if (exponent < -4 || exponent >= 14) {
+        if (exponent < -4 || exponent >= precision) {
             String digits = rounded.unscaledValue().abs().toString().replaceAll("0+$", "");
             String mantissa = digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits;
             return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "")
