@@ -228,6 +228,49 @@ class AsyncFileTest {
 
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
+    void aReplacedFileClosedOffShardIsReleasedByTheOffloadPool(DriverKind driver) throws Exception {
+        assumeTrue(Os.current() == Os.LINUX, "the open descriptors are read from /proc/self/fd (Linux only)");
+        try (ShardRuntime runtime = TestRuntimes.start(1, "atoll.offload.threads = 1", driver)) {
+            Path old = dir.resolve("old.log");
+            Path replaced = Path.of(old.toAbsolutePath() + " (deleted)"); // what /proc shows for it once renamed over
+            AsyncFile file = TestRuntimes.awaitPromise(runtime, 0, () ->
+                    AsyncFile.open(old, StandardOpenOption.CREATE, StandardOpenOption.WRITE).flatMap(f -> {
+                        Buffer out = BufferPool.current().acquire(64).writeUtf8("the old log");
+                        return f.write(out, 0).map(n -> {
+                            out.release();
+                            return f;
+                        });
+                    }));
+            Files.writeString(dir.resolve("new.log"), "the new log");
+            Files.move(dir.resolve("new.log"), old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            assertEquals(1, descriptorsOf(replaced), "the shard's descriptor holds the replaced file");
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch blocked = new CountDownLatch(1);
+            runtime.execute(0, () -> Shard.current().offload(() -> { // the one offload thread, kept busy
+                blocked.countDown();
+                release.await();
+                return null;
+            }));
+            TestRuntimes.awaitLatch(blocked);
+            java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
+            try {
+                // The shard's own close: closeAsync() answers the close already under way.
+                TestRuntimes.awaitPromise(runtime, 0, () -> {
+                    file.closeAsyncOffShard().whenComplete((v, e) -> released.complete(null));
+                    return file.closeAsync();
+                });
+                assertEquals(1, descriptorsOf(replaced), "after the shard's close, a descriptor kept for the offload pool");
+                assertTrue(!released.isDone(), "the last close waits for the offload pool");
+            } finally {
+                release.countDown();
+            }
+            released.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(0, descriptorsOf(replaced), "the offload pool closed it");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void aFileClosedWhileAReadWaitsIsClosedWhenTheRuntimeStops(DriverKind driver) throws Exception {
         // Only io_uring cancels a waiting read (at the driver's close); on the others it blocks an offload thread.
         Assumptions.assumeTrue(driver == DriverKind.IO_URING, "only io_uring closes files on its ring");

@@ -55,6 +55,7 @@ public final class LinuxConstants {
     public static final int O_CLOEXEC = 0x80000;
     public static final int F_GETFD = 1;
     public static final int F_GETFL = 3;
+    public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int FD_CLOEXEC = 1;
 
     /** The {@code dirfd} of {@code openat} that means the current directory. */

@@ -31,6 +31,7 @@ public final class MacosConstants {
     public static final int F_SETFD = 2;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
+    public static final int F_DUPFD_CLOEXEC = 67;
     public static final int FD_CLOEXEC = 1;
     /** Apple: flush the drive's cache too; plain fsync does not on macOS. */
     public static final int F_FULLFSYNC = 51;

@@ -71,6 +71,8 @@ public final class OsConstants {
     public static final int F_SETFD = 2;                      // the same on both
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
+    /** A new descriptor of the same open file, close-on-exec. */
+    public static final int F_DUPFD_CLOEXEC = MACOS ? MacosConstants.F_DUPFD_CLOEXEC : LinuxConstants.F_DUPFD_CLOEXEC;
     public static final int FD_CLOEXEC = 1;
 
     private OsConstants() {

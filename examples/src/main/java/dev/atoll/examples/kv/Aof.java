@@ -959,7 +959,7 @@ final class Aof {
             rewrite = null;
             LogFile old = file;
             file = next;
-            old.closeAsync();
+            old.closeReplaced(); // its last close frees the old log's pages: not on the shard's thread
             pending.consume(carried);
             if (liveWrite != null) { // a failed write: its records are in the new file too
                 liveRecords.clear();

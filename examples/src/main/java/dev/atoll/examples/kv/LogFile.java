@@ -21,4 +21,12 @@ interface LogFile {
 
     /** Closes the file once the operations in flight have finished. */
     Promise<Void> closeAsync();
+
+    /**
+     * Closes a file that another was renamed over, as {@link #closeAsync} does, with the kernel's release of
+     * its pages (tens of ms for a large log) off the shard's thread: see {@code AsyncFile.closeAsyncOffShard}.
+     */
+    default Promise<Void> closeReplaced() {
+        return closeAsync();
+    }
 }

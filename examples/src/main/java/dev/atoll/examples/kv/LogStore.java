@@ -90,5 +90,10 @@ interface LogStore {
         public Promise<Void> closeAsync() {
             return file.closeAsync();
         }
+
+        @Override
+        public Promise<Void> closeReplaced() {
+            return file.closeAsyncOffShard();
+        }
     }
 }
