@@ -667,7 +667,7 @@ final class AdminCommands {
         return new KvSettings(s.appendOnly(), fsync, s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), output, maxConnections, idleTimeout, s.password(), s.protectedMode(),
                 s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub, slowLog, s.keyspaceEvents(),
-                s.dbFilename(), s.aclFile());
+                s.dbFilename(), s.aclFile(), s.rdb());
     }
 
     /** maxmemory, maxmemory-policy, maxmemory-samples: Redis's units and names. */

@@ -31,7 +31,7 @@ final class DumpCommands {
         if (e == null) {
             out.nullBulk();
         } else {
-            byte[] payload = DumpPayload.dump(e);
+            byte[] payload = DumpPayload.dump(e, shard.rdbCompression());
             out.bulk(payload, 0, payload.length);
         }
     }

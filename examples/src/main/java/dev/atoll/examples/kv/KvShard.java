@@ -212,6 +212,11 @@ final class KvShard {
         return scripting;
     }
 
+    /** Whether DUMP payloads compress their strings (Redis's {@code rdbcompression}, which DUMP follows too). */
+    boolean rdbCompression() {
+        return node == null || node.settings.rdb().compression();
+    }
+
     /** The error every write gets while this shard's log fails, or null. */
     String writeRefusal() {
         return aof != null && aof.failure() != null

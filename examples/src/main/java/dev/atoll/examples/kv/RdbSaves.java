@@ -156,7 +156,8 @@ final class RdbSaves {
         if (current != null) {
             return null;
         }
-        RdbSave save = new RdbSave(node, node.settings.rdbPath());
+        KvSettings settings = node.settings;
+        RdbSave save = new RdbSave(node, settings.rdbPath(), settings.rdb().compression(), settings.rdb().checksum());
         current = save;
         currentStartedMillis = System.currentTimeMillis();
         java.util.concurrent.CompletableFuture<Long> recorded = save.done.whenComplete((size, error) -> ended(save, size, error));
