@@ -143,6 +143,7 @@ public final class KvServer {
             }
         }
         shardPorts.open(runtime, handler(node));
+        runtime.execute(0, node.rdb::tick); // the save points' check, on shard 0 until the stop
         return new ServerLifecycle.Service() {
             @Override
             public ConnectionHandler handler() {
@@ -203,7 +204,7 @@ public final class KvServer {
      * closes every shard's log: a clean stop loses nothing, whatever the fsync policy.
      */
     static void stop(KvNode node) throws Exception {
-        if (node.saveAtStop) {
+        if (node.stopSave.saves(node.settings)) {
             node.rdb.saveAtStop();
         }
         List<CompletableFuture<Void>> synced = new ArrayList<>();

@@ -89,14 +89,16 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
 
         /**
          * Redis's {@code save} value: pairs of seconds (at least 1) and changes (at least 0) separated by spaces, or
-         * "" for none; null when it is not one (Redis's "Invalid save parameters").
+         * "" for none; null when it is not one (Redis's "Invalid save parameters"). {@code exact}: one space between
+         * words, as CONFIG SET splits them (two make an empty word, which Redis refuses); else any white space, as
+         * a configuration file's line.
          */
-        public static java.util.List<SavePoint> parseSavePoints(String value) {
-            String trimmed = value.trim();
+        public static java.util.List<SavePoint> parseSavePoints(String value, boolean exact) {
+            String trimmed = exact ? value : value.trim();
             if (trimmed.isEmpty()) {
                 return java.util.List.of();
             }
-            String[] words = trimmed.split("\\s+");
+            String[] words = exact ? trimmed.split(" ", -1) : trimmed.split("\\s+");
             if (words.length % 2 != 0) {
                 return null;
             }
@@ -360,7 +362,7 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
     /** {@code kv.save} (Redis's save points, as Redis writes them), {@code kv.rdbcompression}, {@code kv.rdbchecksum}, {@code kv.stop-writes-on-bgsave-error}. */
     private static RdbSettings rdbSettings(ConfigReader reader) {
         java.util.List<RdbSettings.SavePoint> points = reader.config().getValue(SAVE).unwrapped() instanceof String text
-                ? RdbSettings.parseSavePoints(text) : null;
+                ? RdbSettings.parseSavePoints(text, false) : null;
         if (points == null) {
             throw reader.invalid(SAVE, "Redis's save points as one string, pairs of seconds (at least 1) and changes "
                     + "(at least 0), e.g. \"3600 1 300 100 60 10000\", or \"\" for none");
