@@ -498,6 +498,7 @@ final class AdminCommands {
         }
         node.settings = s;
         node.rdb.refreshRefusal(); // save "" or stop-writes-on-bgsave-error no lifts MISCONF at once, as in Redis
+        node.rdb.checkSavePoints();
         node.keyspaceEvents = keyspaceEvents;
         node.latency = latency;
         node.trackingTableMaxKeys = trackingMaxKeys;

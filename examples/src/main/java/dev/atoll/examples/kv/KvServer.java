@@ -143,7 +143,7 @@ public final class KvServer {
             }
         }
         shardPorts.open(runtime, handler(node));
-        runtime.execute(0, node.rdb::tick); // the save points' check, on shard 0 until the stop
+        node.rdb.checkSavePoints(); // on shard 0 while there are save points
         return new ServerLifecycle.Service() {
             @Override
             public ConnectionHandler handler() {

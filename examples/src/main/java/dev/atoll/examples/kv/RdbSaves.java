@@ -45,6 +45,8 @@ final class RdbSaves {
     private long lastTrySeconds;
     /** The save points' timer is counting the shards' changes (one count at a time). */
     private boolean counting;
+    /** The save points' check is scheduled on shard 0 (only while there are save points: an idle shard sleeps). */
+    private boolean ticking;
     /**
      * What writes (and PING) answer now, or null: {@link #MISCONF} while the last save failed, with save points
      * and {@code stop-writes-on-bgsave-error yes}, as Redis's writeCommandsDeniedByDiskError. Volatile: read by
@@ -308,19 +310,24 @@ final class RdbSaves {
     private record Started(RdbSave save, java.util.concurrent.CompletableFuture<Long> recorded) { }
 
     /**
-     * The save points' check, on shard 0 every {@link #TICK} until the stop, as Redis's serverCron: once a point's
+     * The save points' check, on shard 0 every {@link #TICK} while there are save points, until the stop, as Redis's
+     * serverCron: once a point's
      * seconds passed since the last successful save (and, after a failed one, {@link #RETRY_DELAY_SECONDS} since
      * it started), counts the changes over every shard and starts a background save if they reach the point's.
      */
     void tick() {
-        if (node.stopping) {
-            return;
+        KvSettings.RdbSettings rdb;
+        synchronized (this) { // the settings read under the monitor: a CONFIG SET save then sees ticking as this leaves it
+            rdb = node.settings.rdb();
+            ticking = !node.stopping && !rdb.savePoints().isEmpty(); // without save points the shard may sleep
+            if (!ticking) {
+                return;
+            }
         }
         Shard.current().schedule(TICK, this::tick);
-        KvSettings.RdbSettings rdb = node.settings.rdb();
         long now = System.currentTimeMillis() / 1000;
         synchronized (this) {
-            if (rdb.savePoints().isEmpty() || current != null || counting
+            if (current != null || counting
                     || (lastStatus == Status.ERR && now - lastTrySeconds <= RETRY_DELAY_SECONDS)
                     || rdb.savePoints().stream().noneMatch(p -> now - lastSaveSeconds > p.seconds())) {
                 return;
@@ -372,6 +379,17 @@ final class RdbSaves {
                 cancel(started.save);
             }
         }
+    }
+
+    /** Starts the save points' check on shard 0 if there are save points and it is not running (the start, CONFIG SET save). */
+    void checkSavePoints() {
+        synchronized (this) {
+            if (ticking || node.settings.rdb().savePoints().isEmpty()) {
+                return;
+            }
+            ticking = true;
+        }
+        node.runtime.execute(0, this::tick);
     }
 
     /** Recomputes {@link #writeRefusal} after the last save's status or the settings changed. */
