@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,12 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static dev.atoll.examples.kv.KvRdbTest.await;
+import static dev.atoll.examples.kv.KvRdbTest.deleteLogs;
+import static dev.atoll.examples.kv.KvRdbTest.error;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -258,44 +258,11 @@ class KvRdbSavePointsTest {
     /** Every key's type, value and expiry (to the minute), and the function libraries. */
     private static Map<String, Object> contents(Jedis jedis) {
         Map<String, Object> all = new TreeMap<>();
-        all.put("(function libraries)", plain(jedis.sendCommand(redis.clients.jedis.Protocol.Command.FUNCTION, "LIST")));
+        all.put("(function libraries)", KvRdbTest.plain(jedis.sendCommand(redis.clients.jedis.Protocol.Command.FUNCTION, "LIST")));
         for (String key : jedis.keys("*")) {
             long ttl = jedis.pttl(key);
             all.put(key, List.of(KvDumpRestoreTest.value(jedis, key), ttl < 0 ? ttl : ttl / 60_000));
         }
         return all;
-    }
-
-    /** A reply with its bulk strings as text. */
-    private static Object plain(Object reply) {
-        if (reply instanceof byte[] b) {
-            return new String(b, StandardCharsets.UTF_8);
-        }
-        if (reply instanceof List<?> list) {
-            return list.stream().map(KvRdbSavePointsTest::plain).toList();
-        }
-        return reply;
-    }
-
-    private static void deleteLogs(Path dir) throws Exception {
-        try (var files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".aof")).toList()) {
-                Files.delete(f);
-            }
-        }
-    }
-
-    private static String error(Runnable call) {
-        return assertThrows(JedisDataException.class, call::run).getMessage();
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited 20 s for " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 }

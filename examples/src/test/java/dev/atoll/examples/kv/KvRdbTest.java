@@ -100,7 +100,7 @@ class KvRdbTest {
     }
 
     /** A reply with its bulk strings as text. */
-    private static Object plain(Object reply) {
+    static Object plain(Object reply) {
         if (reply instanceof byte[] b) {
             return new String(b, StandardCharsets.UTF_8);
         }
@@ -217,13 +217,30 @@ class KvRdbTest {
         assertTrue(output.contains("RDB looks OK"), output);
     }
 
+    /**
+     * {@code file} passes redis-check-rdb, and a redis-server started on its directory loads it with the keys and
+     * expiries {@code expected} and {@code ttls}.
+     */
+    private static void assertRedisServerLoads(Path file, Map<String, Object> expected, Map<String, Long> ttls, String what)
+            throws Exception {
+        assertRedisCheckRdbPasses(file);
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = redisServer(file.getParent(), port);
+        try (Jedis theirs = connected(port)) {
+            assertEquals(expected, contents(theirs), what);
+            assertSameExpiries(ttls, expiries(theirs));
+        } finally {
+            stop(redis);
+        }
+    }
+
     private static List<Path> logs(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".aof")).toList();
         }
     }
 
-    private static void deleteLogs(Path dir) throws IOException {
+    static void deleteLogs(Path dir) throws IOException {
         for (Path log : logs(dir)) {
             Files.delete(log);
         }
@@ -243,15 +260,7 @@ class KvRdbTest {
             assertEquals("OK", jedis.save());
         }
         Path file = dir.resolve("dump.rdb");
-        assertRedisCheckRdbPasses(file);
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = redisServer(dir, port);
-        try (Jedis theirs = connected(port)) {
-            assertEquals(expected, contents(theirs), "redis-server loaded Atoll's file");
-            assertSameExpiries(ttls, expiries(theirs));
-        } finally {
-            stop(redis);
-        }
+        assertRedisServerLoads(file, expected, ttls, "redis-server loaded Atoll's file");
         deleteLogs(dir); // a first start: the file is what there is
         try (KvTestServer server = KvTestServer.start(3 - shards, DriverKind.AUTO, settings(dir));
              Jedis jedis = new Jedis(server.host, server.port())) {
@@ -482,16 +491,7 @@ class KvRdbTest {
             await(() -> jedis.info("persistence").contains("rdb_bgsave_in_progress:0"), "the save to end");
             assertTrue(jedis.info("persistence").contains("rdb_last_bgsave_status:ok"));
         }
-        Path file = dir.resolve("dump.rdb");
-        assertRedisCheckRdbPasses(file);
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = redisServer(dir, port);
-        try (Jedis theirs = connected(port)) {
-            assertEquals(expected, contents(theirs), "redis-server loaded the file as the keys were");
-            assertSameExpiries(ttls, expiries(theirs));
-        } finally {
-            stop(redis);
-        }
+        assertRedisServerLoads(dir.resolve("dump.rdb"), expected, ttls, "redis-server loaded the file as the keys were");
         deleteLogs(dir);
         try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings(dir));
              Jedis jedis = new Jedis(server.host, server.port())) {
@@ -546,11 +546,12 @@ class KvRdbTest {
         }
     }
 
-    private static String error(Runnable call) {
+    static String error(Runnable call) {
         return assertThrows(JedisDataException.class, call::run).getMessage();
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    /** Waits for {@code condition}, bounded: 20 s. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
