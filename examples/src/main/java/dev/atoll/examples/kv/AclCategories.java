@@ -48,6 +48,8 @@ final class AclCategories {
             Map.entry(Command.ROLE, "admin fast dangerous"),
             Map.entry(Command.SWAPDB, "keyspace write fast dangerous"),
             Map.entry(Command.RESTORE, "keyspace write slow dangerous"),
+            Map.entry(Command.RESTORE_ASKING, "keyspace write slow dangerous"),
+            Map.entry(Command.MIGRATE, "keyspace write slow dangerous"), // its flags say write only; Redis's @dangerous too
             Map.entry(Command.SORT, "write set sortedset list slow dangerous"),
             Map.entry(Command.SORT_RO, "read set sortedset list slow dangerous"),
             Map.entry(Command.KEYS, "keyspace read slow dangerous"),

@@ -339,9 +339,24 @@ final class AclCommands {
             out.error("ERR Unknown category '" + r.string(2) + "'");
             return;
         }
-        List<Command> in = AclCategories.commandsIn(category);
-        out.arrayHeader(in.size());
-        in.forEach(c -> out.bulk(c.lowerName));
+        java.util.Set<Command> in = java.util.EnumSet.noneOf(Command.class);
+        in.addAll(AclCategories.commandsIn(category));
+        String flag = "+@" + category;
+        List<String> names = new java.util.ArrayList<>();
+        for (Command c : Command.values()) { // as Redis's aclCatWithFlags: each command of the category, then its subcommands of it
+            if (in.contains(c)) {
+                names.add(c.lowerName);
+            }
+            CommandFacts.Facts facts = CommandFacts.of(c.lowerName);
+            for (Object sub : facts == null ? List.of() : CommandFacts.subcommands(facts.info())) {
+                List<?> entry = (List<?>) sub;
+                if (CommandFacts.items(entry.get(6)).contains(flag)) {
+                    names.add(((String) entry.get(0)).substring(1)); // "object|encoding"
+                }
+            }
+        }
+        out.arrayHeader(names.size());
+        names.forEach(out::bulk);
     }
 
     /** DRYRUN user command [arg ...]: OK, or why the user may not run it (Redis's words), without running it or logging. */

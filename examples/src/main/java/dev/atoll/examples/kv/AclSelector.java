@@ -386,21 +386,38 @@ final class AclSelector {
     /**
      * Whether this selector allows {@code command} (id {@code id}) with the arguments of {@code r}:
      * {@link #OK}, or the reason and the argument refused packed as {@code reason << 32 | argument}.
-     * The command's check allocates nothing; keys and channels are checked only when restricted.
+     * The command's check allocates nothing, nor does the key check of a command of one key (and SORT's STORE key);
+     * keys and channels are checked only when restricted.
      */
     long check(Command command, int id, Request r) {
         if (!allCommands && !command.noAuth && !bit(id) && !firstArgAllowed(id, r)) {
             return (long) DENIED_COMMAND << 32;
         }
         if (!allKeys && KeySpecs.hasKeys(command)) {
-            int[] at = CommandDocs.keyIndexes(command, r);
-            Arrays.sort(at);
-            for (int k = 0; k < at.length; k++) {
-                if (!keyAllowed(r.copy(at[k]), KeySpecs.aclFlags(command, k, r))) {
-                    return (long) DENIED_KEY << 32 | at[k];
+            if (command.kind == Command.Kind.KEY) { // its key, and SORT's STORE key after it: read in place, nothing allocated
+                int at = command.keyIndex(r.count());
+                int store = SortCommand.storeIndex(command, r);
+                if (at >= 0 && !keyAllowed(r, at, KeySpecs.aclFlags(command, 0, r))) {
+                    return (long) DENIED_KEY << 32 | at;
+                }
+                if (store >= 0 && !keyAllowed(r, store, KeySpecs.aclFlags(command, 1, r))) {
+                    return (long) DENIED_KEY << 32 | store;
+                }
+            } else { // several keys: their indexes gathered (allocated), each read in place
+                int[] at = CommandDocs.keyIndexes(command, r);
+                Arrays.sort(at);
+                for (int k = 0; k < at.length; k++) {
+                    if (!keyAllowed(r, at[k], KeySpecs.aclFlags(command, k, r))) {
+                        return (long) DENIED_KEY << 32 | at[k];
+                    }
                 }
             }
         }
+        return checkChannels(command, r);
+    }
+
+    /** The channel part of {@link #check}. */
+    private long checkChannels(Command command, Request r) {
         if (!allChannels) {
             switch (command) {
                 case PUBLISH, SPUBLISH -> {
@@ -428,11 +445,21 @@ final class AclSelector {
 
     /** Redis's ACLSelectorCheckKey: a pattern with the permissions the key's spec needs, matching it. */
     boolean keyAllowed(byte[] key, int needed) {
+        return keyAllowed(key, 0, key.length, needed);
+    }
+
+    /** {@link #keyAllowed(byte[], int)} of argument {@code i} of {@code r}, read in place. */
+    private boolean keyAllowed(Request r, int i, int needed) {
+        return keyAllowed(r.bytes, r.offset(i), r.length(i), needed);
+    }
+
+    private boolean keyAllowed(byte[] key, int offset, int length, int needed) {
         if (allKeys) {
             return true;
         }
-        for (KeyPattern k : keys) {
-            if ((k.flags & needed) == needed && Glob.matches(k.bytes, key)) {
+        for (int i = 0; i < keys.size(); i++) { // indexed: no iterator
+            KeyPattern k = keys.get(i);
+            if ((k.flags & needed) == needed && Glob.matches(k.bytes, key, offset, length)) {
                 return true;
             }
         }

@@ -15,12 +15,12 @@ import java.util.Set;
  * The commands of {@link Command.Kind#SERVER}: pub/sub ({@link PubSubCommands}), RESET, and the
  * administration Redis clients and tools use — CLIENT LIST, INFO and KILL over every shard's
  * connections (each shard lists and closes its own), CONFIG SET of what may change at run time,
- * CONFIG RESETSTAT, DEBUG SLEEP, SET-ACTIVE-EXPIRE and OBJECT — with Redis 7.0's replies and errors.
+ * CONFIG RESETSTAT, DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT and RELOAD — with Redis 7.0's replies and errors.
  * One per connection, made at its first such command; off the hot path, so it allocates freely.
  */
 final class AdminCommands {
     /** What CONFIG GET reports but CONFIG SET cannot change here (a restart with the setting does). */
-    private static final Set<String> FIXED = Set.of("save", "appendonly", "dir", "port", "databases",
+    private static final Set<String> FIXED = Set.of("appendonly", "dir", "port", "databases",
             "proto-max-bulk-len", "client-query-buffer-limit", "protected-mode", "requirepass");
 
     private final KvNode node;
@@ -497,6 +497,8 @@ final class AdminCommands {
             return null;
         }
         node.settings = s;
+        node.rdb.refreshRefusal(); // save "" or stop-writes-on-bgsave-error no lifts MISCONF at once, as in Redis
+        node.rdb.checkSavePoints();
         node.keyspaceEvents = keyspaceEvents;
         node.latency = latency;
         node.trackingTableMaxKeys = trackingMaxKeys;
@@ -571,6 +573,22 @@ final class AdminCommands {
                 throw new Refused(failed(name, "argument(s) must be one of the following: everysec, always, no"));
             }
             case "dbfilename" -> throw new Refused(failed(name, "can't set protected config")); // Redis 7.0's default
+            case "save" -> {
+                List<KvSettings.RdbSettings.SavePoint> points = KvSettings.RdbSettings.parseSavePoints(value, true);
+                if (points == null) {
+                    throw new Refused(failed(name, "Invalid save parameters"));
+                }
+                KvSettings.RdbSettings r = s.rdb();
+                return s.withRdb(new KvSettings.RdbSettings(points, r.compression(), r.checksum(), r.stopWritesOnError()));
+            }
+            case "rdbcompression", "rdbchecksum", "stop-writes-on-bgsave-error" -> {
+                boolean yes = yesOrNo(name, value);
+                KvSettings.RdbSettings r = s.rdb();
+                return s.withRdb(new KvSettings.RdbSettings(r.savePoints(),
+                        name.equals("rdbcompression") ? yes : r.compression(),
+                        name.equals("rdbchecksum") ? yes : r.checksum(),
+                        name.equals("stop-writes-on-bgsave-error") ? yes : r.stopWritesOnError()));
+            }
             default -> {
                 if (FIXED.contains(name)) {
                     throw new Refused(failed(name, "not changeable at run time here: set kv."
@@ -579,6 +597,14 @@ final class AdminCommands {
                 throw new Refused("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'");
             }
         }
+    }
+
+    /** A boolean parameter's value, as Redis takes it: yes or no, any case. */
+    private static boolean yesOrNo(String name, String value) throws Refused {
+        if (value.equalsIgnoreCase("yes") || value.equalsIgnoreCase("no")) {
+            return value.equalsIgnoreCase("yes");
+        }
+        throw new Refused(failed(name, "argument must be 'yes' or 'no'"));
     }
 
     private static long integer(String name, String value) throws Refused {
@@ -667,7 +693,7 @@ final class AdminCommands {
         return new KvSettings(s.appendOnly(), fsync, s.dir(), s.rewriteMinBytes(), s.rewriteGrowthPercent(),
                 s.aofMaxQueuedBytes(), s.input(), output, maxConnections, idleTimeout, s.password(), s.protectedMode(),
                 s.aofLoadTruncated(), s.aofLoadCorruptTail(), s.aofLoadMissing(), memory, pubsub, slowLog, s.keyspaceEvents(),
-                s.dbFilename(), s.aclFile());
+                s.dbFilename(), s.aclFile(), s.rdb());
     }
 
     /** maxmemory, maxmemory-policy, maxmemory-samples: Redis's units and names. */
@@ -748,6 +774,23 @@ final class AdminCommands {
                 if (r.count() == 3) {
                     return debugObject(r, out);
                 }
+            }
+            case "reload" -> {
+                boolean save = true;
+                boolean flush = true;
+                boolean merge = false;
+                for (int i = 2; i < r.count(); i++) {
+                    switch (r.string(i).toUpperCase(Locale.ROOT)) {
+                        case "MERGE" -> merge = true;
+                        case "NOFLUSH" -> flush = false;
+                        case "NOSAVE" -> save = false;
+                        default -> {
+                            out.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+                            return null;
+                        }
+                    }
+                }
+                return node.rdb.reload(connection, out, allShards(), new RdbSaves.Reload(save, flush, merge));
             }
             default -> {
             }

@@ -44,4 +44,12 @@ interface Aggregate {
     default RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
         return null;
     }
+
+    /**
+     * The {@link KeyTable} of its elements, whose own snapshot an RDB save writes in pieces ({@link ElementSnapshot});
+     * null when it keeps none (a list, an intset, a listpack, a stream).
+     */
+    default KeyTable elementTable() {
+        return null;
+    }
 }

@@ -83,6 +83,7 @@ enum Command {
     // DUMP and RESTORE (DumpCommands): Redis's RDB payload of one value.
     DUMP(2, Kind.KEY, "generic", "2.6.0", "Returns a serialized representation of the value stored at a key (Redis's DUMP payload).", "readonly"),
     RESTORE(-4, Kind.KEY, "generic", "2.6.0", "Creates a key from a DUMP payload (REPLACE, ABSTTL, IDLETIME, FREQ).", "write", "denyoom"),
+    RESTORE_ASKING(-4, Kind.KEY, "server", "3.0.0", "RESTORE as a cluster migration sends it to the node importing the slot: the same arguments and replies.", "write", "denyoom", "asking"),
     GETSET(3, Kind.KEY, "string", "1.0.0", "Returns the previous string value of a key after setting it to a new value.", "write", "denyoom", "fast"),
     SETRANGE(4, Kind.KEY, "string", "2.2.0", "Overwrites a part of a string value from an offset, zero-padded.", "write", "denyoom"),
     PFDEBUG(3, Kind.KEY, "hyperloglog", "2.8.9", "PFDEBUG GETREG, DECODE, ENCODING, TODENSE of a HyperLogLog key (argument 2).", "write", "denyoom", "admin"),
@@ -271,7 +272,8 @@ enum Command {
      */
     enum Kind { CONNECTION, KEY, ONE_SHARD, MULTI_KEY, ALL_SHARDS, TAKES, GATHER, SERVER }
 
-    final String lowerName = name().toLowerCase(Locale.ROOT);
+    /** Its name as Redis spells it: lower case, RESTORE-ASKING's with a hyphen (the {@code _RO} commands keep their underscore). */
+    final String lowerName = this.name().equals("RESTORE_ASKING") ? "restore-asking" : name().toLowerCase(Locale.ROOT);
     final byte[] nameBytes = lowerName.getBytes(StandardCharsets.US_ASCII);
     final int arity;
     final Kind kind;

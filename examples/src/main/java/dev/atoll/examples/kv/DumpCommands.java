@@ -21,7 +21,7 @@ final class DumpCommands {
     void run(Command command, Request r, long now, ReplyWriter out) {
         switch (command) {
             case DUMP -> dump(r, now, out);
-            case RESTORE -> restore(r, now, out);
+            case RESTORE, RESTORE_ASKING -> restore(r, now, out); // the same for a node of its own (Redis's restoreCommand)
             default -> throw new IllegalArgumentException(command + " is not DUMP or RESTORE");
         }
     }
@@ -31,7 +31,7 @@ final class DumpCommands {
         if (e == null) {
             out.nullBulk();
         } else {
-            byte[] payload = DumpPayload.dump(e);
+            byte[] payload = DumpPayload.dump(e, shard.rdbCompression());
             out.bulk(payload, 0, payload.length);
         }
     }

@@ -49,9 +49,9 @@ final class DumpPayload {
 
     // ---- writing ----
 
-    /** The payload of {@code e}'s value. */
-    static byte[] dump(KeyTable.Entry e) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(e.isString() ? e.length + 16 : 64);
+    /** The payload of {@code e}'s value; {@code compress}: Redis's {@code rdbcompression}, which DUMP follows too. */
+    static byte[] dump(KeyTable.Entry e, boolean compress) {
+        RdbBuffer out = new RdbBuffer(e.isString() ? e.length + 16 : 64, compress);
         write(out, e, false);
         return footed(out);
     }
@@ -63,7 +63,7 @@ final class DumpPayload {
      * compressed, else plain.
      */
     static byte[] functions(List<String> codes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RdbBuffer out = new RdbBuffer(256, true);
         for (String code : codes) {
             out.write(FUNCTION_2);
             string(out, code.getBytes(StandardCharsets.UTF_8));
@@ -88,7 +88,7 @@ final class DumpPayload {
      * {@code e}'s RDB type, its key when {@code withKey} (an RDB file's key-value pair; a DUMP payload has none),
      * then its value's encoding.
      */
-    static void write(ByteArrayOutputStream out, KeyTable.Entry e, boolean withKey) {
+    static void write(RdbBuffer out, KeyTable.Entry e, boolean withKey) {
         if (e.isString()) {
             out.write(STRING);
             key(out, e, withKey);
@@ -123,7 +123,7 @@ final class DumpPayload {
                     length(out, zset.size());
                     zset.forEach((member, score) -> {
                         string(out, member);
-                        littleEndian(out, Double.doubleToRawLongBits(score), 8);
+                        score(out, score);
                     });
                 }
                 case StreamValue stream -> {
@@ -136,7 +136,38 @@ final class DumpPayload {
         }
     }
 
-    private static void key(ByteArrayOutputStream out, KeyTable.Entry e, boolean withKey) {
+    /** A sorted set's score as RDB's ZSET_2 keeps it: the double's 8 bytes, little-endian. */
+    private static void score(RdbBuffer out, double score) {
+        littleEndian(out, Double.doubleToRawLongBits(score), 8);
+    }
+
+    /**
+     * The start of a large hash's, set's, sorted set's or list's pair in an RDB file, which {@link #element} then
+     * writes {@code count} elements of, as {@link #write} writes the whole: its type, key and element count.
+     */
+    static void pairStart(RdbBuffer out, Aggregate value, byte[] key, long count) {
+        out.write(switch (value) {
+            case HashValue h -> HASH;
+            case SetValue s -> SET;
+            case ZSetValue z -> ZSET_2;
+            case ListValue l -> LIST;
+            default -> throw new IllegalStateException("no RDB encoding in pieces for " + value.type());
+        });
+        string(out, key);
+        length(out, count);
+    }
+
+    /** One element of {@code value}'s {@link Aggregate#elementTable} as its pair holds it (a hash's field and value, a member, a member and score). */
+    static void element(RdbBuffer out, Aggregate value, KeyTable.Entry element) {
+        string(out, element.data, 0, element.keyLength());
+        switch (value) {
+            case HashValue h -> string(out, element.valueArray(), element.valueOffset(), element.length);
+            case ZSetValue z -> score(out, ZSetValue.score(element));
+            default -> { } // a set's member has no value
+        }
+    }
+
+    private static void key(RdbBuffer out, KeyTable.Entry e, boolean withKey) {
         if (withKey) {
             string(out, e.data, 0, e.keyLength());
         }
@@ -149,7 +180,7 @@ final class DumpPayload {
         }
     }
 
-    static void string(ByteArrayOutputStream out, byte[] bytes) {
+    static void string(RdbBuffer out, byte[] bytes) {
         string(out, bytes, 0, bytes.length);
     }
 
@@ -158,11 +189,11 @@ final class DumpPayload {
      * 32 bits as that integer (8, 16 or 32 bits); over 20 bytes LZF-compressed ({@link Lzf}) when that saves more
      * than 4 bytes; else its length and bytes.
      */
-    static void string(ByteArrayOutputStream out, byte[] bytes, int offset, int length) {
+    static void string(RdbBuffer out, byte[] bytes, int offset, int length) {
         if (length <= 11 && integer(out, bytes, offset, length)) {
             return;
         }
-        if (length > 20) {
+        if (length > 20 && out.compress) {
             byte[] compressed = new byte[length - 4 + 1];
             int compressedLength = Lzf.compress(bytes, offset, length, compressed, length - 4);
             if (compressedLength > 0) {

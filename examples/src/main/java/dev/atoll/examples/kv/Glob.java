@@ -24,14 +24,20 @@ final class Glob {
     }
 
     static boolean matches(byte[] pattern, byte[] text) {
-        if (text.length == 0) {
+        return matches(pattern, text, 0, text.length);
+    }
+
+    /** Whether {@code pattern} matches {@code text[offset, offset + length)}, read in place (an ACL key check allocates nothing). */
+    static boolean matches(byte[] pattern, byte[] text, int offset, int length) {
+        if (length == 0) {
             return pattern.length == 0; // Redis's loop never starts: not even "*" matches the empty key
         }
         int p = 0;
-        int t = 0;
+        int t = offset;
+        int end = offset + length;
         int afterStar = -1; // the pattern index after the last '*' seen, or -1: none yet
         int starText = 0;   // the text index where that star's match ends for now
-        while (t < text.length) {
+        while (t < end) {
             if (p < pattern.length && pattern[p] == '*') {
                 while (p < pattern.length && pattern[p] == '*') {
                     p++;

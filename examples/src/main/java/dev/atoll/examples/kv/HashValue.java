@@ -15,7 +15,7 @@ final class HashValue implements Aggregate {
     private static final int TABLE_BYTES = 48;
 
     /** A field and its value in an HSET record. */
-    private static final ElementSnapshot.Format FIELD_RECORDS = new ElementSnapshot.Format(Aof.HSET, 2,
+    private static final ElementRecords.Format FIELD_RECORDS = new ElementRecords.Format(Aof.HSET, 2,
             (field, w) -> w.bulk(field.data, 0, field.keyLength()).bulk(field.valueArray(), field.valueOffset(), field.length));
 
     private final KeyTable fields = new KeyTable();
@@ -107,7 +107,12 @@ final class HashValue implements Aggregate {
 
     /** Its fields' own snapshot: one HSET a piece, a field a command looks up first in one of its own. */
     @Override
+    public KeyTable elementTable() {
+        return fields;
+    }
+
+    @Override
     public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
-        return new ElementSnapshot(fields, key, FIELD_RECORDS, out);
+        return new ElementRecords(fields, key, FIELD_RECORDS, out);
     }
 }

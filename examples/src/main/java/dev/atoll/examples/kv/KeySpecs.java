@@ -3,7 +3,6 @@ package dev.atoll.examples.kv;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -16,6 +15,20 @@ final class KeySpecs {
     /** Per command with key specs: each spec's flags, space-separated. */
     private static final class Holder {
         static final Map<Command, String[]> FLAGS = load();
+        /** Per command with key specs: the ACL permissions each spec's flags need ({@link #aclFlags(String)}), read once. */
+        static final Map<Command, int[]> ACL = acl(FLAGS);
+    }
+
+    private static Map<Command, int[]> acl(Map<Command, String[]> flags) {
+        Map<Command, int[]> acl = new EnumMap<>(Command.class);
+        flags.forEach((c, specs) -> {
+            int[] each = new int[specs.length];
+            for (int i = 0; i < specs.length; i++) {
+                each[i] = aclFlags(List.of(specs[i].strip().split(" ")));
+            }
+            acl.put(c, each);
+        });
+        return acl;
     }
 
     private static Map<Command, String[]> load() {
@@ -54,7 +67,7 @@ final class KeySpecs {
      * variable flags resolved as it does (SET without GET overwrites; BITFIELD of GETs only reads).
      */
     static List<String> flags(Command c, int k, Request r) {
-        if (c == Command.SET && !hasArgument(r, "get")) {
+        if (c == Command.SET && !hasArgument(r, GET)) {
             return List.of("OW", "update");
         }
         if (c == Command.BITFIELD && readsOnly(r)) {
@@ -77,8 +90,23 @@ final class KeySpecs {
      * write ({@link AclSelector#WRITE}); a key with none of them (EXISTS, TYPE) needs neither.
      */
     static int aclFlags(Command c, int k, Request r) {
+        if (c == Command.SET && !hasArgument(r, GET)) {
+            return AclSelector.WRITE; // variable flags: SET without GET overwrites (OW update)
+        }
+        if (c == Command.BITFIELD && readsOnly(r)) {
+            return AclSelector.READ; // BITFIELD of GETs only reads (RO access)
+        }
+        int[] specs = Holder.ACL.get(c);
+        if (specs == null) { // OBJECT, MEMORY USAGE, XINFO: their subcommands' specs (RO, with XINFO's access)
+            return c == Command.XINFO ? AclSelector.READ : 0;
+        }
+        return specs[c == Command.SORT && k > 0 ? specs.length - 1 : Math.min(k, specs.length - 1)];
+    }
+
+    /** The ACL permissions of a spec's flags: {@code access} reads, {@code insert}, {@code delete}, {@code update} write. */
+    private static int aclFlags(List<String> flags) {
         int needed = 0;
-        for (String flag : flags(c, k, r)) {
+        for (String flag : flags) {
             switch (flag) {
                 case "access" -> needed |= AclSelector.READ;
                 case "insert", "delete", "update" -> needed |= AclSelector.WRITE;
@@ -88,9 +116,13 @@ final class KeySpecs {
         return needed;
     }
 
-    private static boolean hasArgument(Request r, String word) {
+    private static final byte[] GET = ReplyWriter.asciiBytes("get");
+    private static final byte[] SET = ReplyWriter.asciiBytes("set");
+    private static final byte[] INCRBY = ReplyWriter.asciiBytes("incrby");
+
+    private static boolean hasArgument(Request r, byte[] word) {
         for (int i = 3; i < r.count(); i++) {
-            if (r.string(i).equalsIgnoreCase(word)) {
+            if (r.is(i, word)) {
                 return true;
             }
         }
@@ -99,8 +131,7 @@ final class KeySpecs {
 
     private static boolean readsOnly(Request r) {
         for (int i = 2; i < r.count(); i++) {
-            String word = r.string(i).toLowerCase(Locale.ROOT);
-            if (word.equals("set") || word.equals("incrby")) {
+            if (r.is(i, SET) || r.is(i, INCRBY)) {
                 return false;
             }
         }

@@ -535,7 +535,7 @@ final class KeyspaceEvents {
             case INCRBYFLOAT -> "incrbyfloat";
             case SETBIT, BITFIELD -> "setbit";
             case DEL, UNLINK, GETDEL, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, GETEX, PERSIST, RENAME, RENAMENX, COPY -> "";
-            case RESTORE -> "restore";
+            case RESTORE, RESTORE_ASKING -> "restore";
             case LPUSH, LPUSHX -> "lpush";
             case RPUSH, RPUSHX -> "rpush";
             case LPOP -> "lpop";

@@ -500,6 +500,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             reject(slot, "ERR Replica can't interact with the keyspace"); // Redis's words: a monitor is a replica there
             return;
         }
+        String refusal = command.writes || command == Command.PING ? node.rdb.writeRefusal : null;
+        if (refusal != null) {
+            multi.refused(); // after a failed save, as Redis's processCommand: writes and PING, EXEC then aborts
+            reject(slot, refusal);
+            return;
+        }
         if (!multi.queues(command) && slot >= 0) {
             home.calls[slot]++;
         }

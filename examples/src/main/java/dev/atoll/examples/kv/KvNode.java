@@ -63,8 +63,22 @@ final class KvNode {
     volatile boolean stopping;
     /** The clean stop is over: the shards serve no more (a save still waiting for one gives up). */
     volatile boolean stopped;
-    /** SHUTDOWN SAVE asked for an RDB save at the clean stop, before the connections close. */
-    volatile boolean saveAtStop;
+    /** Whether the clean stop saves the RDB file, before the connections close: SHUTDOWN's SAVE or NOSAVE, else as the save points say. */
+    volatile StopSave stopSave = StopSave.IF_SAVE_POINTS;
+
+    /** What the clean stop does about the RDB file, as Redis's SHUTDOWN [NOSAVE | SAVE] and SIGTERM. */
+    enum StopSave {
+        /** SIGTERM, SHUTDOWN: a save when there are save points. */
+        IF_SAVE_POINTS,
+        /** SHUTDOWN SAVE: a save. */
+        SAVE,
+        /** SHUTDOWN NOSAVE: none. */
+        NO_SAVE;
+
+        boolean saves(KvSettings settings) {
+            return this == SAVE || (this == IF_SAVE_POINTS && !settings.rdb().savePoints().isEmpty());
+        }
+    }
 
     KvNode(KvSettings settings, ShardRuntime runtime, KvShard[] shards, ProtectedMode protection,
            ShardPorts shardPorts) {

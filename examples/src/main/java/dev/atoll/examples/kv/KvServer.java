@@ -143,6 +143,7 @@ public final class KvServer {
             }
         }
         shardPorts.open(runtime, handler(node));
+        node.rdb.checkSavePoints(); // on shard 0 while there are save points
         return new ServerLifecycle.Service() {
             @Override
             public ConnectionHandler handler() {
@@ -203,7 +204,7 @@ public final class KvServer {
      * closes every shard's log: a clean stop loses nothing, whatever the fsync policy.
      */
     static void stop(KvNode node) throws Exception {
-        if (node.saveAtStop) {
+        if (node.stopSave.saves(node.settings)) {
             node.rdb.saveAtStop();
         }
         List<CompletableFuture<Void>> synced = new ArrayList<>();

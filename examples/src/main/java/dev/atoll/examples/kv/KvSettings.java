@@ -37,13 +37,96 @@ import java.time.Duration;
  * @param dbFilename           the RDB file's name in {@code dir} (Redis's {@code dbfilename}): a name, not a path
  * @param aclFile              Redis's {@code aclfile}: the users loaded at start, by ACL LOAD and written by
  *                             ACL SAVE; null: none
+ * @param rdb                  the RDB file's save points and format (Redis's {@code save}, {@code rdbcompression},
+ *                             {@code rdbchecksum}, {@code stop-writes-on-bgsave-error})
  */
 public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes,
                          int rewriteGrowthPercent, long aofMaxQueuedBytes, InputLimits input, OutputLimits output,
                          int maxConnections, Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
                          boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory,
                          PubSubLimits pubsubOutput, SlowLogLimits slowLog, int keyspaceEvents, String dbFilename,
-                         Path aclFile) {
+                         Path aclFile, RdbSettings rdb) {
+
+    /** With the RDB settings as reference.conf's ({@link RdbSettings#DEFAULT}). */
+    public KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long rewriteMinBytes, int rewriteGrowthPercent,
+                      long aofMaxQueuedBytes, InputLimits input, OutputLimits output, int maxConnections,
+                      Duration idleTimeout, String password, boolean protectedMode, boolean aofLoadTruncated,
+                      boolean aofLoadCorruptTail, boolean aofLoadMissing, MemoryLimits memory, PubSubLimits pubsubOutput,
+                      SlowLogLimits slowLog, int keyspaceEvents, String dbFilename, Path aclFile) {
+        this(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input, output,
+                maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
+                aofLoadMissing, memory, pubsubOutput, slowLog, keyspaceEvents, dbFilename, aclFile, RdbSettings.DEFAULT);
+    }
+
+    /** The same settings with {@code rdb} instead (CONFIG SET save, rdbcompression, ...; tests). */
+    public KvSettings withRdb(RdbSettings rdb) {
+        return new KvSettings(appendOnly, fsync, dir, rewriteMinBytes, rewriteGrowthPercent, aofMaxQueuedBytes, input,
+                output, maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
+                aofLoadMissing, memory, pubsubOutput, slowLog, keyspaceEvents, dbFilename, aclFile, rdb);
+    }
+
+    /**
+     * Redis's RDB settings.
+     *
+     * @param savePoints        Redis's {@code save}: a BGSAVE starts once, since the last successful save, a point's
+     *                          seconds passed and its changes were made; none: no save starts by itself
+     * @param compression       {@code rdbcompression}: strings over 20 bytes LZF-compressed when that saves room
+     * @param checksum          {@code rdbchecksum}: the file ends with its CRC-64, else with zero
+     * @param stopWritesOnError {@code stop-writes-on-bgsave-error}: with save points, writes answer MISCONF after a
+     *                          failed save until one succeeds
+     */
+    public record RdbSettings(java.util.List<SavePoint> savePoints, boolean compression, boolean checksum,
+                              boolean stopWritesOnError) {
+        /** reference.conf's: no save points (the log holds every write), compression and checksum on, as Redis. */
+        public static final RdbSettings DEFAULT = new RdbSettings(java.util.List.of(), true, true, true);
+
+        public RdbSettings {
+            savePoints = java.util.List.copyOf(savePoints);
+        }
+
+        /** One of Redis's save points: after {@code seconds} if at least {@code changes} writes were made. */
+        public record SavePoint(long seconds, long changes) { }
+
+        /**
+         * Redis's {@code save} value: pairs of seconds (at least 1) and changes (at least 0) separated by spaces, or
+         * "" for none; null when it is not one (Redis's "Invalid save parameters"). {@code exact}: one space between
+         * words, as CONFIG SET splits them (two make an empty word, which Redis refuses); else any white space, as
+         * a configuration file's line.
+         */
+        public static java.util.List<SavePoint> parseSavePoints(String value, boolean exact) {
+            String trimmed = exact ? value : value.trim();
+            if (trimmed.isEmpty()) {
+                return java.util.List.of();
+            }
+            String[] words = exact ? trimmed.split(" ", -1) : trimmed.split("\\s+");
+            if (words.length % 2 != 0) {
+                return null;
+            }
+            java.util.List<SavePoint> points = new java.util.ArrayList<>();
+            for (int i = 0; i < words.length; i += 2) {
+                try {
+                    long seconds = Long.parseLong(words[i]);
+                    long changes = Long.parseLong(words[i + 1]);
+                    if (seconds < 1 || changes < 0) {
+                        return null;
+                    }
+                    points.add(new SavePoint(seconds, changes));
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+            return points;
+        }
+
+        /** The save points as CONFIG GET save shows them: "3600 1 300 100", "" for none. */
+        public String savePointsText() {
+            StringBuilder text = new StringBuilder();
+            for (SavePoint p : savePoints) {
+                text.append(text.isEmpty() ? "" : " ").append(p.seconds()).append(' ').append(p.changes());
+            }
+            return text.toString();
+        }
+    }
 
     /** Redis's default {@code dbfilename}. */
     public static final String DEFAULT_DB_FILENAME = "dump.rdb";
@@ -270,7 +353,22 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                         reader.intIn("kv.slowlog-max-len", 0, 1_000_000)),
                 keyspaceEvents(reader),
                 dbFilename(reader),
-                aclFile(reader));
+                aclFile(reader),
+                rdbSettings(reader));
+    }
+
+    private static final String SAVE = "kv.save";
+
+    /** {@code kv.save} (Redis's save points, as Redis writes them), {@code kv.rdbcompression}, {@code kv.rdbchecksum}, {@code kv.stop-writes-on-bgsave-error}. */
+    private static RdbSettings rdbSettings(ConfigReader reader) {
+        java.util.List<RdbSettings.SavePoint> points = reader.config().getValue(SAVE).unwrapped() instanceof String text
+                ? RdbSettings.parseSavePoints(text, false) : null;
+        if (points == null) {
+            throw reader.invalid(SAVE, "Redis's save points as one string, pairs of seconds (at least 1) and changes "
+                    + "(at least 0), e.g. \"3600 1 300 100 60 10000\", or \"\" for none");
+        }
+        return new RdbSettings(points, reader.bool("kv.rdbcompression"), reader.bool("kv.rdbchecksum"),
+                reader.bool("kv.stop-writes-on-bgsave-error"));
     }
 
     /** {@code kv.dbfilename}: a file name, as Redis's {@code dbfilename} must be, not a path. */

@@ -212,8 +212,20 @@ final class KvShard {
         return scripting;
     }
 
-    /** The error every write gets while this shard's log fails, or null. */
+    /** Whether DUMP payloads compress their strings (Redis's {@code rdbcompression}, which DUMP follows too). */
+    boolean rdbCompression() {
+        return node == null || node.settings.rdb().compression();
+    }
+
+    /**
+     * The error every write gets after a failed RDB save (with save points and stop-writes-on-bgsave-error, as
+     * Redis checks it first) or while this shard's log fails, or null.
+     */
     String writeRefusal() {
+        String rdb = node == null ? null : node.rdb.writeRefusal;
+        if (rdb != null) {
+            return rdb;
+        }
         return aof != null && aof.failure() != null
                 ? "MISCONF Errors writing to the AOF file: " + aof.failure().getMessage() : null;
     }
@@ -461,7 +473,7 @@ final class KvShard {
             case SETEX, PSETEX, GETEX, GETSET, SETRANGE, GETRANGE, SUBSTR, INCRBYFLOAT, LCS, SETBIT, GETBIT, BITCOUNT,
                  BITPOS -> strings.run(command, r, now, out);
             case RENAME, RENAMENX, COPY, OBJECT, MEMORY -> keys.run(command, r, now, out);
-            case DUMP, RESTORE -> dumps.run(command, r, now, out);
+            case DUMP, RESTORE, RESTORE_ASKING -> dumps.run(command, r, now, out);
             case HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HLEN, HEXISTS, HGETALL, HKEYS, HVALS, HINCRBY, HINCRBYFLOAT,
                  HSTRLEN, HRANDFIELD, HSCAN -> hashes.run(command, r, now, out);
             case LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE,

@@ -1,7 +1,7 @@
 package dev.atoll.examples.kv;
 
 /**
- * A large list's records for a rewrite's snapshot, written in pieces while commands change it: the pieces read
+ * A large list's elements for a snapshot (a rewrite's records, an RDB save's value), written in pieces while commands change it: the pieces read
  * the list's ring array as it was when the snapshot took the list, and a segment of it that a command is about
  * to write over ({@link #beforeWrite}) is copied first, {@link #SEGMENT} references at a time. Copying all of it
  * when a command first looked the list up paused the shard for 27–31 ms at 1.1 M elements; a push or pop now
@@ -51,14 +51,20 @@ final class ListSnapshot implements RecordPieces {
         return copy != null ? copy[index & (SEGMENT - 1)] : ring[(first + index) & (ring.length - 1)];
     }
 
-    /** One RPUSH of the elements at {@code [position, position + count)}: the pieces append in order. */
-    @Override
-    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
+    /** How many elements the snapshot holds: the list's when it began. */
+    int size() {
+        return size;
+    }
+
+    /**
+     * Hands the elements at {@code [position, position + count)} to {@code visitor} in order; returns where the next
+     * piece starts, 0 after the last (the list then no longer copies anything for it).
+     */
+    long visit(long position, int count, java.util.function.Consumer<byte[]> visitor) {
         int from = (int) position;
         int to = (int) Math.min(size, (long) from + count);
-        w.arrayHeader(2L + to - from).bulk(ListCommands.RPUSH).bulk(key);
         for (int i = from; i < to; i++) {
-            w.bulk(element(i));
+            visitor.accept(element(i));
         }
         written = to;
         if (to == size) {
@@ -66,6 +72,13 @@ final class ListSnapshot implements RecordPieces {
             return 0;
         }
         return to;
+    }
+
+    /** One RPUSH of the elements at {@code [position, position + count)}: the pieces append in order. */
+    @Override
+    public long writeRecords(byte[] key, ReplyWriter w, long position, int count) {
+        w.arrayHeader(2L + Math.min(size - position, count)).bulk(ListCommands.RPUSH).bulk(key);
+        return visit(position, count, w::bulk);
     }
 
     @Override

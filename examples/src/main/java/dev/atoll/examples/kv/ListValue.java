@@ -205,6 +205,11 @@ final class ListValue implements Aggregate {
     /** Its pieces from the ring as it is now, a segment copied before a command writes over it ({@link ListSnapshot}). */
     @Override
     public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
+        return beginSnapshot();
+    }
+
+    /** A snapshot of it as it is now, read in pieces from its ring ({@link ListSnapshot}); one at a time. */
+    ListSnapshot beginSnapshot() {
         snapshot = new ListSnapshot(this, items, head, size);
         return snapshot;
     }

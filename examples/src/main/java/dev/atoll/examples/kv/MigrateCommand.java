@@ -139,7 +139,7 @@ final class MigrateCommand extends CrossCommand {
             if (e == null) {
                 return;
             }
-            payloads[k] = DumpPayload.dump(e);
+            payloads[k] = DumpPayload.dump(e, shard.rdbCompression());
             long expireAt = shard.table.expireAt(e);
             ttls[k] = expireAt == 0 ? 0 : Math.max(1, expireAt - now);
         });

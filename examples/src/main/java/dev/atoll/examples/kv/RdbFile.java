@@ -1,6 +1,5 @@
 package dev.atoll.examples.kv;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +37,9 @@ final class RdbFile {
      * The start of a file: magic and version, the aux fields redis-server 7.0 writes (redis-ver, redis-bits,
      * ctime, used-mem, aof-base), the function libraries ({@code FUNCTION2}: each library's code), and unless the database is empty, {@code SELECTDB 0} and {@code RESIZEDB}.
      */
-    static byte[] header(long keys, long expires, long usedMemory, long nowMillis, Iterable<String> libraries) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    static byte[] header(long keys, long expires, long usedMemory, long nowMillis, Iterable<String> libraries,
+                         boolean compress) {
+        RdbBuffer out = new RdbBuffer(128, compress);
         out.writeBytes(("REDIS" + String.format("%04d", DumpPayload.RDB_VERSION)).getBytes(StandardCharsets.US_ASCII));
         aux(out, "redis-ver", REDIS_VERSION);
         aux(out, "redis-bits", 64);
@@ -60,14 +60,14 @@ final class RdbFile {
         return out.toByteArray();
     }
 
-    private static void aux(ByteArrayOutputStream out, String name, String value) {
+    private static void aux(RdbBuffer out, String name, String value) {
         out.write(OPCODE_AUX);
         DumpPayload.string(out, name.getBytes(StandardCharsets.US_ASCII));
         DumpPayload.string(out, value.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** An aux field whose value is an integer: as Redis writes it, in RDB's integer encoding when it fits 32 bits. */
-    private static void aux(ByteArrayOutputStream out, String name, long value) {
+    private static void aux(RdbBuffer out, String name, long value) {
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
             aux(out, name, Long.toString(value));
             return;
@@ -87,12 +87,17 @@ final class RdbFile {
     }
 
     /** One key-value pair as a file holds it: its expiry (if any, {@code EXPIRETIME_MS}), type, key and value. */
-    static void writePair(ByteArrayOutputStream out, KeyTable.Entry e, long expireAt) {
+    static void writePair(RdbBuffer out, KeyTable.Entry e, long expireAt) {
+        expiry(out, expireAt);
+        DumpPayload.write(out, e, true);
+    }
+
+    /** A pair's expiry ({@code EXPIRETIME_MS}), if it has one ({@code expireAt} not 0). */
+    static void expiry(RdbBuffer out, long expireAt) {
         if (expireAt != 0) {
             out.write(OPCODE_EXPIRETIME_MS);
             DumpPayload.littleEndian(out, expireAt, 8);
         }
-        DumpPayload.write(out, e, true);
     }
 
     /** A file that does not load: the message names the file, the offset and what was found there. */

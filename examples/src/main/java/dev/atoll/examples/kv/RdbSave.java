@@ -2,7 +2,6 @@ package dev.atoll.examples.kv;
 
 import dev.atoll.shards.Shard;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -48,13 +48,27 @@ final class RdbSave {
     /** Shard {@code shard} wrote its last chunk, or failed ({@code error} non-null). */
     private record Ended(int shard, RuntimeException error) { }
 
+    /**
+     * Bytes of shard {@code shard}'s part, in order; {@code open}: they end inside a pair written in pieces, whose
+     * rest only that shard's next chunks hold, so no other shard's chunk may come between them in the file.
+     */
+    private record Chunk(int shard, byte[] bytes, boolean open) { }
+
     private final KvNode node;
     private final Path target;
     private final Path temp;
-    /** Messages from the shards to the save's thread: {@link Begun}, chunks ({@code byte[]}), {@link Ended}. */
+    /** Messages from the shards to the save's thread: {@link Begun}, {@link Chunk}s, {@link Ended}. */
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    /** Bytes of chunks in {@link #inbox}: the shards add, the save's thread subtracts. */
+    /** Bytes of chunks not yet written (in {@link #inbox}, or held behind another shard's open pair): the shards add, the save's thread subtracts. */
     private final AtomicLong queued = new AtomicLong();
+    /**
+     * The shard whose pair written in pieces is open in the file, -1 when none: the save's thread sets it, the shards
+     * read it (volatile) so that this one goes on while the others' chunks wait for it and the rest pause.
+     */
+    private volatile int openShard = -1;
+    /** Strings LZF-compressed ({@code rdbcompression}); the file's CRC-64 written, else zero ({@code rdbchecksum}). */
+    private final boolean compress;
+    private final boolean checksum;
     /** Set by the save's thread once it failed: the shards end their walks (volatile: read on each shard's thread). */
     private volatile boolean failed;
     /** The write commands every shard had executed when its part began; read once {@link #done} completed. */
@@ -67,9 +81,11 @@ final class RdbSave {
     /** Completes (on the save's thread) once the file is in place, or with why not. */
     final CompletableFuture<Long> done = new CompletableFuture<>();
 
-    RdbSave(KvNode node, Path target) {
+    RdbSave(KvNode node, Path target, boolean compress, boolean checksum) {
         this.node = node;
         this.target = target;
+        this.compress = compress;
+        this.checksum = checksum;
         this.temp = target.resolveSibling("temp-" + ProcessHandle.current().pid() + "-"
                 + TEMP_NAMES.incrementAndGet() + ".rdb");
     }
@@ -131,11 +147,14 @@ final class RdbSave {
         }
     }
 
-    /** Writes the whole file: the header once every shard began, the chunks as they come, the end. Returns its size. */
+    /**
+     * Writes the whole file: the header once every shard began, the chunks as they come, the end. A shard's chunks
+     * go in its order; while one shard's pair written in pieces is open ({@link Chunk#open}), the other shards'
+     * chunks wait behind it. Returns the file's size.
+     */
     private long write(FileChannel out, int shards) throws IOException, InterruptedException {
-        long crc = 0;
-        long size = 0;
-        List<byte[]> early = new ArrayList<>(); // chunks that came before the last shard began
+        FileOut file = new FileOut(out, shards);
+        List<Chunk> early = new ArrayList<>(); // chunks that came before the last shard began
         int begun = 0;
         int ended = 0;
         long keys = 0;
@@ -160,24 +179,18 @@ final class RdbSave {
                         for (ScriptRegistry.Library library : node.scripts.libraries().byName().values()) {
                             libraries.add(library.code());
                         }
-                        byte[] header = RdbFile.header(keys, expires, memory, System.currentTimeMillis(), libraries);
-                        crc = Crc64.update(crc, header, 0, header.length);
-                        size += writeFully(out, header, size);
-                        for (byte[] chunk : early) {
-                            crc = Crc64.update(crc, chunk, 0, chunk.length);
-                            size += writeFully(out, chunk, size);
-                            queued.addAndGet(-chunk.length);
+                        file.write(RdbFile.header(keys, expires, memory, System.currentTimeMillis(), libraries, compress));
+                        for (Chunk chunk : early) {
+                            file.take(chunk);
                         }
                         early.clear();
                     }
                 }
-                case byte[] chunk -> {
+                case Chunk chunk -> {
                     if (begun < shards) {
                         early.add(chunk);
                     } else {
-                        crc = Crc64.update(crc, chunk, 0, chunk.length);
-                        size += writeFully(out, chunk, size);
-                        queued.addAndGet(-chunk.length);
+                        file.take(chunk);
                     }
                 }
                 case Ended e -> {
@@ -189,13 +202,71 @@ final class RdbSave {
                 default -> throw new IllegalStateException("unexpected " + message);
             }
         }
+        if (file.open != -1 || file.heldBytes > 0) {
+            throw new IllegalStateException("the parts ended inside a pair"); // a shard ended with a pair unfinished
+        }
         byte[] end = new byte[9];
         end[0] = (byte) RdbFile.OPCODE_EOF;
-        crc = Crc64.update(crc, end, 0, 1);
+        file.crc = Crc64.update(file.crc, end, 0, 1);
+        long crc = checksum ? file.crc : 0; // rdbchecksum no: a zero checksum, which a load does not check, as Redis
         for (int k = 0; k < 8; k++) {
             end[1 + k] = (byte) (crc >>> (8 * k));
         }
-        return size + writeFully(out, end, size);
+        file.write(end);
+        return file.size;
+    }
+
+    /**
+     * The file as the save's thread writes it: its size and CRC so far, and the chunks held while another shard's
+     * pair is open there ({@link #openShard}).
+     */
+    private final class FileOut {
+        private final FileChannel out;
+        /** Each shard's chunks held behind another shard's open pair, in order. */
+        private final ArrayDeque<Chunk>[] held;
+        long heldBytes;
+        long size;
+        long crc;
+        /** The shard whose pair is open in the file, or -1. */
+        int open = -1;
+
+        @SuppressWarnings("unchecked")
+        FileOut(FileChannel out, int shards) {
+            this.out = out;
+            this.held = new ArrayDeque[shards];
+            java.util.Arrays.setAll(held, i -> new ArrayDeque<Chunk>());
+        }
+
+        void write(byte[] bytes) throws IOException {
+            if (checksum) {
+                crc = Crc64.update(crc, bytes, 0, bytes.length);
+            }
+            size += writeFully(out, bytes, size);
+        }
+
+        /** A shard's chunk: written now unless another shard's pair is open, then its held ones once none is. */
+        void take(Chunk chunk) throws IOException {
+            if (open != -1 && open != chunk.shard) {
+                held[chunk.shard].addLast(chunk);
+                heldBytes += chunk.bytes.length;
+                return;
+            }
+            put(chunk);
+            for (int s = 0; s < held.length && open == -1; s++) {
+                while (!held[s].isEmpty()) {
+                    Chunk next = held[s].pollFirst();
+                    heldBytes -= next.bytes.length;
+                    put(next);
+                }
+            }
+        }
+
+        private void put(Chunk chunk) throws IOException {
+            write(chunk.bytes);
+            queued.addAndGet(-chunk.bytes.length);
+            open = chunk.open ? chunk.shard : -1;
+            openShard = open;
+        }
     }
 
     private static int writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
@@ -208,8 +279,8 @@ final class RdbSave {
 
     /** From a shard's thread: a message for the save's thread (its happens-before edge is the queue's). */
     private void send(Object message) {
-        if (message instanceof byte[] chunk) {
-            queued.addAndGet(chunk.length);
+        if (message instanceof Chunk chunk) {
+            queued.addAndGet(chunk.bytes.length);
         }
         inbox.add(message);
     }
@@ -217,22 +288,32 @@ final class RdbSave {
     /**
      * One shard's part of a save, on that shard's thread: a snapshot of its keys walked a step per loop
      * iteration (about {@link #STEP_BYTES} or {@link #STEP_NANOS} each), each key serialized either when the
-     * walk reaches it or before a command looks it up, as the log's rewrite does. A key is serialized whole
-     * (the rewrite writes a large aggregate in pieces; here the pause is that of the largest key). While a
-     * rewrite of the shard's log holds the snapshot the part waits for it, and a rewrite asked for meanwhile
-     * waits for the part ({@link Aof#snapshotFreed}).
+     * walk reaches it or before a command looks it up, as the log's rewrite does. A hash, set, sorted set or list
+     * of more than {@link #PIECE} elements is written {@link #PIECE} elements a step from what it was when the
+     * snapshot took it, as the rewrite writes it ({@link LargePair}), so no step takes as long as the largest key
+     * would; the pairs serialized while one is open in the part's bytes follow it ({@link #deferred}). While a
+     * rewrite of the shard's log holds the snapshot the part waits for it, and a rewrite asked for meanwhile waits
+     * for the part ({@link Aof#snapshotFreed}).
      */
     private static final class ShardPart implements KeyTable.SnapshotWriter {
         private static final int STEP_BYTES = 64 * 1024;
         private static final long STEP_NANOS = 200_000;
         private static final Duration PAUSE = Duration.ofMillis(1);
+        /** Elements of a large aggregate written in one step; one of more is written in pieces. */
+        private static final int PIECE = 256;
 
         private final RdbSave save;
         private final KvShard shard;
         private final KeyTable table;
         private final Runnable stepTask = this::step;
-        private ByteArrayOutputStream chunk = new ByteArrayOutputStream(STEP_BYTES * 2);
+        /** The part's bytes since the last chunk handed over. */
+        private RdbBuffer chunk;
+        /** Pairs serialized while a large one is open in {@link #chunk}: they follow it, a pair is never inside another. */
+        private RdbBuffer deferred;
+        /** Large aggregates being written a piece a step, the first first (open once its start is written). */
+        private final ArrayDeque<LargePair> large = new ArrayDeque<>();
         private long cursor;
+        private boolean scanned;
         /** Why a key could not be serialized: the part ends with it, and the save fails. */
         private RuntimeException failure;
         private long now;
@@ -241,6 +322,8 @@ final class RdbSave {
             this.save = save;
             this.shard = shard;
             this.table = shard.table;
+            this.chunk = new RdbBuffer(STEP_BYTES * 2, save.compress);
+            this.deferred = new RdbBuffer(256, save.compress);
         }
 
         void begin() {
@@ -271,12 +354,24 @@ final class RdbSave {
             }
             // an empty aggregate is no key, but an emptied stream is one, as in Redis
             if (e.isString() || e.aggregateSize() > 0 || e.aggregate() instanceof StreamValue) {
+                Aggregate value = e.aggregate();
+                if (value != null && e.aggregateSize() > PIECE
+                        && (value.elementTable() != null || value instanceof ListValue)) {
+                    large.addLast(new LargePair(e, value, expireAt)); // its snapshot begins now
+                    return;
+                }
                 try {
-                    RdbFile.writePair(chunk, e, expireAt);
+                    RdbFile.writePair(openPair() != null ? deferred : chunk, e, expireAt);
                 } catch (RuntimeException error) { // a value with no RDB encoding: the save fails, the shard goes on
                     failure = error;
                 }
             }
+        }
+
+        /** The large pair whose start is written and whose end is not, or null. */
+        private LargePair openPair() {
+            LargePair first = large.peekFirst();
+            return first != null && first.open ? first : null;
         }
 
         private void step() {
@@ -284,26 +379,40 @@ final class RdbSave {
                 end(false);
                 return;
             }
-            if (save.queued.get() > MAX_QUEUED) {
-                Shard.current().schedule(PAUSE, stepTask); // the save's thread is behind: the disk sets the pace
+            if (save.queued.get() > MAX_QUEUED && save.openShard != shard.id) {
+                // the save's thread is behind (the disk sets the pace), unless it waits for this shard's open pair
+                Shard.current().schedule(PAUSE, stepTask);
                 return;
             }
             long deadline = System.nanoTime() + STEP_NANOS;
-            boolean scanned = false;
+            boolean done = false;
             now = System.currentTimeMillis();
-            while (chunk.size() < STEP_BYTES && System.nanoTime() - deadline < 0) {
-                cursor = table.walkSnapshot(cursor, 16);
-                if (cursor == 0) {
-                    scanned = true;
-                    break;
+            try {
+                while (chunk.size() < STEP_BYTES && System.nanoTime() - deadline < 0) {
+                    LargePair p = large.peekFirst();
+                    if (p != null) {
+                        if (p.writePiece()) {
+                            large.removeFirst();
+                            deferred.appendTo(chunk); // what waited for it follows it
+                            deferred.reset();
+                        }
+                    } else if (!scanned) {
+                        cursor = table.walkSnapshot(cursor, 16);
+                        scanned = cursor == 0;
+                    } else {
+                        done = true;
+                        break;
+                    }
                 }
+            } catch (RuntimeException error) { // pieces that did not add up to the count written: the save fails
+                failure = error;
             }
             if (failure != null) {
                 end(false);
                 return;
             }
             handOver();
-            if (scanned) {
+            if (done) {
                 end(true);
             } else {
                 Shard.current().execute(stepTask);
@@ -312,17 +421,111 @@ final class RdbSave {
 
         private void handOver() {
             if (chunk.size() > 0) {
-                save.send(chunk.toByteArray());
+                save.send(new Chunk(shard.id, chunk.toByteArray(), openPair() != null));
                 chunk.reset();
             }
         }
 
         private void end(boolean complete) {
             table.endSnapshot(complete);
+            for (LargePair p : large) {
+                p.abandon();
+            }
+            large.clear();
             chunk = null;
+            deferred = null;
             save.send(new Ended(shard.id, complete || save.failed ? null : failure));
             if (shard.aof != null) {
                 shard.aof.snapshotFreed();
+            }
+        }
+
+        /**
+         * A hash, set, sorted set or list of more than {@link #PIECE} elements, written in pieces as it was when the
+         * snapshot took it: its element count then, then {@link #PIECE} elements a step, from its elements' own
+         * snapshot ({@link ElementSnapshot}: an element a command looks up first is written before it, into the
+         * part's bytes if the pair is open, else into {@link #early}, which follows its start) or from its array as
+         * it was ({@link ListSnapshot}).
+         */
+        private final class LargePair implements ElementSnapshot.Target {
+            private final byte[] key;
+            private final long expireAt;
+            private final Aggregate value;
+            private final long count;
+            private final ElementSnapshot elements;
+            private final ListSnapshot list;
+            private final java.util.function.Consumer<byte[]> listElement = this::listElement;
+            /** Elements written before the pair opened: commands looked them up first. */
+            private RdbBuffer early;
+            private boolean open;
+            private long position;
+            private long written;
+
+            LargePair(KeyTable.Entry e, Aggregate value, long expireAt) {
+                this.key = java.util.Arrays.copyOf(e.data, e.keyLength());
+                this.expireAt = expireAt;
+                this.value = value;
+                KeyTable table = value.elementTable();
+                if (table != null) {
+                    this.count = table.size();
+                    this.elements = new ElementSnapshot(table, this);
+                    this.list = null;
+                } else {
+                    this.list = ((ListValue) value).beginSnapshot();
+                    this.count = list.size();
+                    this.elements = null;
+                }
+            }
+
+            @Override
+            public void early(KeyTable.Entry element) {
+                RdbBuffer out = open ? chunk : early != null ? early : (early = new RdbBuffer(256, save.compress));
+                DumpPayload.element(out, value, element);
+                written++;
+            }
+
+            @Override
+            public void piece(List<KeyTable.Entry> piece) {
+                for (KeyTable.Entry element : piece) {
+                    DumpPayload.element(chunk, value, element);
+                }
+                written += piece.size();
+            }
+
+            private void listElement(byte[] element) {
+                DumpPayload.string(chunk, element);
+                written++;
+            }
+
+            /** Its next piece, after its start if it is not open yet; returns whether it is whole. */
+            boolean writePiece() {
+                if (!open) {
+                    RdbFile.expiry(chunk, expireAt);
+                    DumpPayload.pairStart(chunk, value, key, count);
+                    if (early != null) {
+                        early.appendTo(chunk);
+                        early = null;
+                    }
+                    open = true;
+                }
+                position = elements != null ? elements.step(position, PIECE) : list.visit(position, PIECE, listElement);
+                if (position != 0) {
+                    return false;
+                }
+                if (written != count) { // its start said count: a file that would not load
+                    throw new IllegalStateException("the snapshot of " + value.type() + " '"
+                            + new String(key, java.nio.charset.StandardCharsets.UTF_8) + "' held " + written
+                            + " elements, not the " + count + " it had");
+                }
+                return true;
+            }
+
+            void abandon() {
+                if (elements != null) {
+                    elements.abandon();
+                } else {
+                    list.abandon();
+                }
             }
         }
     }

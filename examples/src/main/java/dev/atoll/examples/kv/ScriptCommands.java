@@ -239,23 +239,33 @@ final class ScriptCommands {
             out.error("ERR " + e.getMessage());
             return;
         }
+        String error = restore(home, codes, policy);
+        if (error != null) {
+            out.error(error);
+            return;
+        }
+        out.ok();
+    }
+
+    /**
+     * Compiles the libraries of {@code codes} on {@code home} and publishes them under {@code policy} (FUNCTION
+     * RESTORE, DEBUG RELOAD), logged; returns Redis's error text when they may not be, else null.
+     */
+    static String restore(KvShard home, java.util.List<String> codes, ScriptRegistry.RestorePolicy policy) {
         java.util.List<ScriptEngine.Loaded> loaded = new java.util.ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         java.util.Set<String> functions = new java.util.HashSet<>();
         for (String code : codes) {
             Object compiled = home.scripting().load(code);
             if (!(compiled instanceof ScriptEngine.Loaded l)) {
-                out.error((String) compiled);
-                return;
+                return (String) compiled;
             }
             if (!names.add(l.library().name())) {
-                out.error("ERR Library '" + l.library().name() + "' already exists");
-                return;
+                return "ERR Library '" + l.library().name() + "' already exists";
             }
             for (String function : l.library().functions().keySet()) {
                 if (!functions.add(function)) {
-                    out.error("ERR Function " + function + " already exists");
-                    return;
+                    return "ERR Function " + function + " already exists";
                 }
             }
             loaded.add(l);
@@ -263,12 +273,11 @@ final class ScriptCommands {
         ScriptRegistry registry = home.node().scripts;
         String error = registry.restore(loaded.stream().map(ScriptEngine.Loaded::library).toList(), policy);
         if (error != null) {
-            out.error(error);
-            return;
+            return error;
         }
         loaded.forEach(home.scripting()::keep);
         registry.log(home.aof);
-        out.ok();
+        return null;
     }
 
     /** FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE], in Redis's shape. */

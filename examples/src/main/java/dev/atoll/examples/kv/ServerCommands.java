@@ -126,10 +126,10 @@ final class ServerCommands {
     }
 
     /**
-     * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: the process stops as at SIGTERM — connections
-     * closed, every shard's log written and synced whatever the fsync policy — and the client gets no
-     * reply, as from Redis. There is no snapshot to save or skip, no replica to wait for, so the options
-     * change nothing; ABORT finds no shutdown in progress.
+     * SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: the process stops as at SIGTERM — the RDB file saved
+     * with SAVE, or without NOSAVE when there are save points, connections closed, every shard's log written and
+     * synced whatever the fsync policy — and the client gets no reply, as from Redis. There is no replica to wait
+     * for, so NOW and FORCE change nothing; ABORT finds no shutdown in progress.
      */
     private void shutdown(Request r, ReplyWriter out) {
         boolean save = false;
@@ -157,9 +157,9 @@ final class ServerCommands {
             out.error("ERR syntax error");
             return;
         }
-        node.saveAtStop = save; // without SAVE, no save: there are no save points
+        node.stopSave = save ? KvNode.StopSave.SAVE : noSave ? KvNode.StopSave.NO_SAVE : KvNode.StopSave.IF_SAVE_POINTS;
         if (!ServerLifecycle.requestStop()) {
-            node.saveAtStop = false;
+            node.stopSave = KvNode.StopSave.IF_SAVE_POINTS;
             out.error("ERR Errors trying to SHUTDOWN. Check logs."); // in a test: nothing to stop
         }
     }
@@ -311,7 +311,10 @@ final class ServerCommands {
         }
         KvSettings s = node.settings;
         Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("save", "");
+        parameters.put("save", s.rdb().savePointsText());
+        parameters.put("rdbcompression", s.rdb().compression() ? "yes" : "no");
+        parameters.put("rdbchecksum", s.rdb().checksum() ? "yes" : "no");
+        parameters.put("stop-writes-on-bgsave-error", s.rdb().stopWritesOnError() ? "yes" : "no");
         parameters.put("appendonly", s.appendOnly() ? "yes" : "no");
         parameters.put("appendfsync", s.fsync().name().toLowerCase(Locale.ROOT));
         parameters.put("dir", s.dir().toAbsolutePath().toString());

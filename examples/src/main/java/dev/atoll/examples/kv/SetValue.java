@@ -26,7 +26,7 @@ final class SetValue implements SetMembers {
     /** The value of every member entry of the hashtable: a member has none. */
     private static final byte[] NO_VALUE = new byte[0];
     /** A member in an SADD record. */
-    private static final ElementSnapshot.Format MEMBER_RECORDS = new ElementSnapshot.Format(Aof.SADD, 1,
+    private static final ElementRecords.Format MEMBER_RECORDS = new ElementRecords.Format(Aof.SADD, 1,
             (member, w) -> w.bulk(member.data, 0, member.keyLength()));
 
     /** Receives one member. */
@@ -232,8 +232,13 @@ final class SetValue implements SetMembers {
 
     /** A hashtable's own snapshot, one SADD a piece; an intset none (it is small, written whole). */
     @Override
+    public KeyTable elementTable() {
+        return table;
+    }
+
+    @Override
     public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
-        return table != null ? new ElementSnapshot(table, key, MEMBER_RECORDS, out) : null;
+        return table != null ? new ElementRecords(table, key, MEMBER_RECORDS, out) : null;
     }
 
     private void convert() {

@@ -24,7 +24,7 @@ final class StreamPayload {
     }
 
     /** The value of a stream after its type (and key): {@code STREAM_LISTPACKS_2}. */
-    static void write(ByteArrayOutputStream out, StreamValue s) {
+    static void write(RdbBuffer out, StreamValue s) {
         int nodes = 0;
         for (int n = 0; n < s.nodeCount(); n++) {
             nodes += s.node(n).live > 0 ? 1 : 0;
@@ -65,7 +65,7 @@ final class StreamPayload {
     }
 
     /** One node's live entries: its key (the master entry's ID) and its listpack. */
-    private static void writeNode(ByteArrayOutputStream out, StreamValue.Node node) {
+    private static void writeNode(RdbBuffer out, StreamValue.Node node) {
         int master = 0;
         while (node.deleted(master)) {
             master++;

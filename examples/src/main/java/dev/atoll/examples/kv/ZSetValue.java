@@ -20,7 +20,7 @@ final class ZSetValue implements Aggregate {
     static final int MAX_LISTPACK_VALUE = 64;
     private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
     /** A member and its score (17 digits: read back bit for bit) in a ZADD record. */
-    private static final ElementSnapshot.Format MEMBER_RECORDS = new ElementSnapshot.Format(ZSetCommands.ZADD, 2,
+    private static final ElementRecords.Format MEMBER_RECORDS = new ElementRecords.Format(ZSetCommands.ZADD, 2,
             (member, w) -> w.bulk(Score.format((double) DOUBLE.get(member.valueArray(), 0)))
                     .bulk(member.data, 0, member.keyLength()));
 
@@ -82,6 +82,11 @@ final class ZSetValue implements Aggregate {
     @Override
     public int size() {
         return list != null ? list.length() : count;
+    }
+
+    /** The score an element of its {@link #elementTable} holds. */
+    static double score(KeyTable.Entry element) {
+        return (double) DOUBLE.get(element.valueArray(), 0);
     }
 
     /** The score of member {@code b[offset, offset + length)}, or NaN when it is not in the set. */
@@ -282,8 +287,13 @@ final class ZSetValue implements Aggregate {
 
     /** A skiplist's own snapshot (its table of member to score), one ZADD a piece; a listpack none (small: written whole). */
     @Override
+    public KeyTable elementTable() {
+        return list != null ? dict : null;
+    }
+
+    @Override
     public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
-        return list != null ? new ElementSnapshot(dict, key, MEMBER_RECORDS, out) : null;
+        return list != null ? new ElementRecords(dict, key, MEMBER_RECORDS, out) : null;
     }
 
     private static byte[] bits(double score) {

@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What the ACL check costs a GET and a SET on the shard thread, in bytes allocated per command (the
  * JVM's per-thread counter): the default user (every permission) pays a field read; a user refused
- * only some commands pays a bit test in its bitset, no allocation either.
+ * only some commands pays a bit test in its bitset, no allocation either; a user of key patterns (read and write
+ * ones) pays the patterns' match on the key where the request holds it, no allocation either.
  */
 @org.junit.jupiter.api.Tag("allocation") // measured in a JVM of its own: see examples/pom.xml
 class KvAclAllocationTest {
@@ -20,9 +21,12 @@ class KvAclAllocationTest {
     @Test
     void aUserRefusedSomeCommandsAllocatesNothingMoreThanTheDefaultUser() throws Exception {
         try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO),
-                "atoll.io.buffers.debug = false"); RespClient def = server.client(); RespClient limited = server.client()) {
+                "atoll.io.buffers.debug = false"); RespClient def = server.client(); RespClient limited = server.client();
+             RespClient keyed = server.client()) {
             assertEquals("OK", def.call("ACL", "SETUSER", "lim", "on", "nopass", "~*", "&*", "+@all", "-flushall", "-keys", "-@admin"));
             assertEquals("OK", limited.call("AUTH", "lim", "x"));
+            assertEquals("OK", def.call("ACL", "SETUSER", "keyed", "on", "nopass", "~other*", "%R~k?y", "%W~*ey", "+@all"));
+            assertEquals("OK", keyed.call("AUTH", "keyed", "x"));
             assertEquals("OK", def.call("SET", "key", "value"));
             IntFunction<byte[]> get = i -> RespClient.encode("GET", "key");
             IntFunction<byte[]> set = i -> RespClient.encode("SET", "key", "value");
@@ -30,10 +34,14 @@ class KvAclAllocationTest {
             long defaultSet = per(def, set);
             long limitedGet = per(limited, get);
             long limitedSet = per(limited, set);
+            long keyedGet = per(keyed, get);
+            long keyedSet = per(keyed, set);
             String figures = "bytes allocated on the shard thread per GET / SET, default user: " + defaultGet + " / " + defaultSet
-                    + "; a user refused some commands: " + limitedGet + " / " + limitedSet;
+                    + "; a user refused some commands: " + limitedGet + " / " + limitedSet
+                    + "; a user of key patterns: " + keyedGet + " / " + keyedSet;
             System.out.println(figures);
             assertTrue(limitedGet <= defaultGet + 4 && limitedSet <= defaultSet + 4, figures);
+            assertTrue(keyedGet <= defaultGet + 4 && keyedSet <= defaultSet + 4, figures);
         }
     }
 }

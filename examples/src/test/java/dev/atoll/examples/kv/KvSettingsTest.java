@@ -6,8 +6,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +62,23 @@ class KvSettingsTest {
             String message = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
                     AtollConfig.parse("kv.dbfilename = " + bad, "my.conf").reader())).getMessage();
             assertTrue(message.contains("kv.dbfilename") && message.contains("my.conf"), message);
+        }
+    }
+
+    @Test
+    void savePointsAreReadAsRedisWritesThemAndNamedWhenWrong() {
+        KvSettings.RdbSettings rdb = KvSettings.from(AtollConfig.parse("", "test").reader()).rdb();
+        assertEquals(KvSettings.RdbSettings.DEFAULT, rdb, "no save points, compression and checksum on");
+        rdb = KvSettings.from(AtollConfig.parse("kv { save = \"3600 1  300 100\", rdbcompression = no, rdbchecksum = no,"
+                + " stop-writes-on-bgsave-error = no }", "test").reader()).rdb();
+        assertEquals(List.of(new KvSettings.RdbSettings.SavePoint(3600, 1), new KvSettings.RdbSettings.SavePoint(300, 100)),
+                rdb.savePoints());
+        assertEquals("3600 1 300 100", rdb.savePointsText());
+        assertFalse(rdb.compression() || rdb.checksum() || rdb.stopWritesOnError());
+        for (String bad : new String[] {"\"3600\"", "\"0 1\"", "\"60 -1\"", "\"x 1\"", "60"}) {
+            String message = assertThrows(InvalidConfigException.class, () -> KvSettings.from(
+                    AtollConfig.parse("kv.save = " + bad, "my.conf").reader())).getMessage();
+            assertTrue(message.contains("kv.save") && message.contains("my.conf") && message.contains("save points"), message);
         }
     }
 
