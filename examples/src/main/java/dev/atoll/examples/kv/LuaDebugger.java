@@ -218,7 +218,7 @@ final class LuaDebugger implements Runnable {
                 KeyTable.Entry e = source.peek(key, 0, key.length, at);
                 if (e != null) {
                     found.add(new byte[][] {ascii("RESTORE"), key, ascii(Long.toString(source.table.expireAt(e))),
-                            DumpPayload.dump(e), ascii("REPLACE"), ascii("ABSTTL")});
+                            DumpPayload.dump(e, false), ascii("REPLACE"), ascii("ABSTTL")}); // a copy in memory: not compressed
                 }
             }
             return found;
