@@ -67,6 +67,9 @@ final class MasterLink implements Receiver {
     private Promise<Void> writes = Promise.completed(null);
     /** Stream bytes that came while the RDB loads, in order (buffers held: the connection stops reading). */
     private final ArrayDeque<Buffer> held = new ArrayDeque<>();
+    /** The replication id and offset of a full sync's {@code +FULLRESYNC}: the replica's once the RDB is loaded. */
+    private String fullReplid;
+    private long fullOffset;
     /** The master's client: applies the stream. */
     private KvConnection applier;
 
@@ -243,22 +246,18 @@ final class MasterLink implements Receiver {
                 fail("a FULLRESYNC reply without replication id and offset: '" + text + "'");
                 return;
             }
-            replica.masterReplid = words[1];
-            long offset = Long.parseLong(words[2]);
-            replica.offset = offset;
-            replica.readOffset = offset;
+            fullReplid = words[1]; // the replica's only once the RDB is loaded: a failed sync must not PSYNC it
+            fullOffset = Long.parseLong(words[2]);
             replica.transferSize = -1;
             replica.transferRead = 0;
             replica.state = ReplicaOf.State.TRANSFER;
-            replica.fullSyncs++;
-            log.info("Full resync from master: {}:{}", words[1], offset);
+            log.info("Full resync from master: {}:{}", fullReplid, fullOffset);
             step = Step.RDB_HEADER;
         } else if (text.startsWith("+CONTINUE")) {
             String[] words = text.split(" ");
             if (words.length == 2) {
                 replica.masterReplid = words[1]; // the master's id changed (a failover): the history goes on
             }
-            replica.partialSyncs++;
             log.info("Successful partial resynchronization with master");
             startStream();
         } else {
@@ -378,7 +377,7 @@ final class MasterLink implements Receiver {
                 return; // REPLICAOF changed, or the link ended, meanwhile
             }
             if (failure != null) {
-                fail("Failed trying to load the MASTER synchronization DB from disk: " + failure.getMessage());
+                fail("Failed trying to load the MASTER synchronization DB from disk: " + failure);
                 return;
             }
             log.info("MASTER <-> REPLICA sync: loading the DB in memory");
@@ -387,6 +386,9 @@ final class MasterLink implements Receiver {
                     fail("Failed to replace the keys with the master's: " + error);
                 } else if (step != Step.ENDED) {
                     log.info("MASTER <-> REPLICA sync: finished with success");
+                    replica.masterReplid = fullReplid;
+                    replica.offset = fullOffset;
+                    replica.readOffset = fullOffset;
                     startStream();
                 }
             });

@@ -67,9 +67,6 @@ final class ReplicaOf {
     /** The RDB being received: its size (-1: diskless, size unknown) and the bytes read so far. */
     volatile long transferSize;
     volatile long transferRead;
-    /** Full and partial syncs done (INFO's counts; Redis counts them on the master). */
-    volatile long fullSyncs;
-    volatile long partialSyncs;
 
     /** Shard {@link #LINK_SHARD}'s only. */
     private MasterLink link;

@@ -184,7 +184,7 @@ class KvReplicaOfTest {
         try (Jedis master = new Jedis("127.0.0.1", port)) {
             KvRedisComparisonTest.connect(port).close();
             master.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode("DEBUG"), "SET-ACTIVE-EXPIRE", "0");
-            try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+            try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
                  Jedis replica = new Jedis(server.host, server.port())) {
                 replica.replicaof("127.0.0.1", port);
                 awaitCaughtUp(master, replica);
@@ -198,6 +198,32 @@ class KvReplicaOfTest {
                 assertNull(master.get("short")); // the master expires it on access and sends DEL
                 awaitCaughtUp(master, replica);
                 assertEquals(1L, replica.dbSize(), "deleted by the master's DEL");
+            }
+        } finally {
+            redisServer.destroy();
+            redisServer.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A full sync whose RDB cannot be written (no such directory) fails, and the next try is a full sync again:
+     * the replication id of the failed one is not asked to be continued (the replica has none of its keys).
+     */
+    @Test
+    void aFailedFullSyncIsNotContinued() throws Exception {
+        int port = KvRedisComparisonTest.freePort();
+        Process redisServer = master(port, false);
+        try (Jedis master = new Jedis("127.0.0.1", port)) {
+            KvRedisComparisonTest.connect(port).close();
+            master.set("k", "v");
+            // no log: kv.dir is "unused", a directory that is not there
+            try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+                 Jedis replica = new Jedis(server.host, server.port())) {
+                replica.replicaof("127.0.0.1", port);
+                await("two full syncs", () -> Long.parseLong(field(master, "stats", "sync_full")) >= 2);
+                assertEquals("0", field(master, "stats", "sync_partial_ok"));
+                assertEquals("down", field(replica, "replication", "master_link_status"));
+                assertNull(replica.get("k"));
             }
         } finally {
             redisServer.destroy();
