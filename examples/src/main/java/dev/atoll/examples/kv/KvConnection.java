@@ -169,7 +169,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         this.multi = new MultiState(node, this, server);
         this.id = node.nextClientId.incrementAndGet();
         this.user = node.acl.defaultUser();
-        this.authenticated = user.rules.needsNoPassword();
+        this.authenticated = master != null || user.rules.needsNoPassword(); // the master is obeyed: no AUTH, no pre-AUTH limits
         this.limits = node.settings.output();
         this.peer = ClientInfo.address(connection, true);
         home.connections.add(this);
@@ -368,6 +368,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             int length = next - at;
             at = next;
             if (master != null && master.applying(request, length)) {
+                if (master.ended()) { // the link refused the stream (another database than 0): nothing more applies
+                    closing = true;
+                    at = to;
+                    break;
+                }
                 continue; // the link's own (REPLCONF GETACK): counted in the offset, not executed
             }
             if (request.count() > 0) {

@@ -68,15 +68,9 @@ public final class KvServer {
             log.warn("kv: {}", protection.warning());
         }
         ShardPorts shardPorts;
-        try {
-            shardPorts = ShardPorts.from(settings.config().reader(), settings.host());
-        } catch (InvalidConfigException e) {
-            System.err.println("kv: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
         ReplicaSettings replica;
         try {
+            shardPorts = ShardPorts.from(settings.config().reader(), settings.host());
             replica = ReplicaSettings.from(settings.config().reader());
         } catch (InvalidConfigException e) {
             System.err.println("kv: " + e.getMessage());

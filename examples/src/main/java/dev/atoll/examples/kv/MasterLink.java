@@ -416,9 +416,14 @@ final class MasterLink implements Receiver {
     /**
      * Called by the master's client for each whole command of the stream, before it dispatches it: counts its
      * bytes into the offset, and answers REPLCONF GETACK (with the offset before it, as Redis); true when the
-     * command was the link's to handle, not to execute.
+     * command was the link's to handle, not to execute. A SELECT of another database than 0 ends the link (its
+     * writes would land in database 0).
      */
     boolean applying(Request r, int bytes) {
+        if (r.count() == 2 && r.string(0).equalsIgnoreCase("select") && !r.string(1).equals("0")) {
+            fail("the master selected database " + r.string(1) + ", where Atoll has one database (0): the link is dropped");
+            return true;
+        }
         boolean replconf = r.count() > 0 && r.string(0).equalsIgnoreCase("replconf");
         if (replconf && r.count() >= 2 && r.string(1).equalsIgnoreCase("getack")) {
             sendAck();

@@ -231,6 +231,28 @@ class KvReplicaOfTest {
         }
     }
 
+    /** The master writes to database 1: the link is dropped rather than the write applied to database 0. */
+    @Test
+    void aWriteToAnotherDatabaseDropsTheLink() throws Exception {
+        int port = KvRedisComparisonTest.freePort();
+        Process redisServer = master(port, true);
+        try (Jedis master = new Jedis("127.0.0.1", port)) {
+            KvRedisComparisonTest.connect(port).close();
+            try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
+                 Jedis replica = new Jedis(server.host, server.port())) {
+                replica.replicaof("127.0.0.1", port);
+                awaitCaughtUp(master, replica);
+                master.select(1);
+                master.set("in-db-1", "v");
+                await("the link to go down", () -> "down".equals(field(replica, "replication", "master_link_status")));
+                assertNull(replica.get("in-db-1"));
+            }
+        } finally {
+            redisServer.destroy();
+            redisServer.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** INFO replication and ROLE as a replica whose master is not there; MASTERDOWN with stale data off. */
     @Test
     void aLinkThatIsDownAndItsRefusals() throws Exception {
