@@ -45,6 +45,24 @@ class KvReplicaOfTest {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
+    /** The body's redis-server master, started on a free loopback port (diskless sync or not) and stopped after it. */
+    private static void withMaster(boolean diskless, MasterBody body) throws Exception {
+        int port = KvRedisComparisonTest.freePort();
+        Process redisServer = master(port, diskless);
+        try (Jedis master = new Jedis("127.0.0.1", port)) {
+            KvRedisComparisonTest.connect(port).close();
+            body.run(port, master);
+        } finally {
+            redisServer.destroy();
+            redisServer.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A test's part with a master running: its port and a client of it. */
+    private interface MasterBody {
+        void run(int port, Jedis master) throws Exception;
+    }
+
     /** Waits (bounded: 30 s) until {@code condition} holds, else fails saying what was awaited. */
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -114,13 +132,10 @@ class KvReplicaOfTest {
     @ParameterizedTest(name = "{0} shard(s)")
     @ValueSource(ints = {1, 2})
     void replicatesALiveRedisMaster(int shards) throws Exception {
-        int port = KvRedisComparisonTest.freePort();
-        Process redisServer = master(port, shards == 2);
         Path logs = dir.resolve("replica");
         java.nio.file.Files.createDirectories(logs);
-        Map<String, Object> applied;
-        try (Jedis master = new Jedis("127.0.0.1", port)) {
-            KvRedisComparisonTest.connect(port).close();
+        withMaster(shards == 2, (port, master) -> {
+            Map<String, Object> applied;
             fill(master);
             try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO,
                     KvTestServer.settings(logs, KvSettings.FsyncPolicy.EVERYSEC));
@@ -169,20 +184,14 @@ class KvReplicaOfTest {
                 assertEquals("string written after the promotion", afterRestart.remove("x"));
                 assertEquals(applied, afterRestart, "the replica's log");
             }
-        } finally {
-            redisServer.destroy();
-            redisServer.waitFor(10, TimeUnit.SECONDS);
-        }
+        });
     }
 
     /** A replica does not expire keys itself: reads hide a key whose time passed until the master's DEL comes. */
     @ParameterizedTest(name = "{0} shard(s)")
     @ValueSource(ints = {1, 2})
     void readsHideExpiredKeysUntilTheMastersDel(int shards) throws Exception {
-        int port = KvRedisComparisonTest.freePort();
-        Process redisServer = master(port, true);
-        try (Jedis master = new Jedis("127.0.0.1", port)) {
-            KvRedisComparisonTest.connect(port).close();
+        withMaster(true, (port, master) -> {
             master.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode("DEBUG"), "SET-ACTIVE-EXPIRE", "0");
             try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
                  Jedis replica = new Jedis(server.host, server.port())) {
@@ -199,10 +208,7 @@ class KvReplicaOfTest {
                 awaitCaughtUp(master, replica);
                 assertEquals(1L, replica.dbSize(), "deleted by the master's DEL");
             }
-        } finally {
-            redisServer.destroy();
-            redisServer.waitFor(10, TimeUnit.SECONDS);
-        }
+        });
     }
 
     /**
@@ -211,10 +217,7 @@ class KvReplicaOfTest {
      */
     @Test
     void aFailedFullSyncIsNotContinued() throws Exception {
-        int port = KvRedisComparisonTest.freePort();
-        Process redisServer = master(port, false);
-        try (Jedis master = new Jedis("127.0.0.1", port)) {
-            KvRedisComparisonTest.connect(port).close();
+        withMaster(false, (port, master) -> {
             master.set("k", "v");
             // no log: kv.dir is "unused", a directory that is not there
             try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
@@ -225,19 +228,13 @@ class KvReplicaOfTest {
                 assertEquals("down", field(replica, "replication", "master_link_status"));
                 assertNull(replica.get("k"));
             }
-        } finally {
-            redisServer.destroy();
-            redisServer.waitFor(10, TimeUnit.SECONDS);
-        }
+        });
     }
 
     /** The master writes to database 1: the link is dropped rather than the write applied to database 0. */
     @Test
     void aWriteToAnotherDatabaseDropsTheLink() throws Exception {
-        int port = KvRedisComparisonTest.freePort();
-        Process redisServer = master(port, true);
-        try (Jedis master = new Jedis("127.0.0.1", port)) {
-            KvRedisComparisonTest.connect(port).close();
+        withMaster(true, (port, master) -> {
             try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
                  Jedis replica = new Jedis(server.host, server.port())) {
                 replica.replicaof("127.0.0.1", port);
@@ -247,10 +244,7 @@ class KvReplicaOfTest {
                 await("the link to go down", () -> "down".equals(field(replica, "replication", "master_link_status")));
                 assertNull(replica.get("in-db-1"));
             }
-        } finally {
-            redisServer.destroy();
-            redisServer.waitFor(10, TimeUnit.SECONDS);
-        }
+        });
     }
 
     /** INFO replication and ROLE as a replica whose master is not there; MASTERDOWN with stale data off. */
