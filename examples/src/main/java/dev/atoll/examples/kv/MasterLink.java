@@ -46,6 +46,11 @@ final class MasterLink implements Receiver {
     /** Redis's repl-timeout: the connect, and the silence after which the link is dropped. */
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int EOF_MARK_LENGTH = 40;
+    /** The stream's commands the link looks at (each command's name compared in place: nothing allocated per command). */
+    private static final byte[] SELECT = "select".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATABASE_ZERO = {'0'};
+    private static final byte[] REPLCONF = "replconf".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GETACK = "getack".getBytes(StandardCharsets.US_ASCII);
     /**
      * RDB bytes received and not yet on disk beyond which each received buffer is kept until written, so the
      * connection stops reading; below it a buffer goes at once (keeping each one made the pool's round trip set
@@ -469,12 +474,12 @@ final class MasterLink implements Receiver {
      * writes would land in database 0).
      */
     boolean applying(Request r, int bytes) {
-        if (r.count() == 2 && r.string(0).equalsIgnoreCase("select") && !r.string(1).equals("0")) {
+        if (r.count() == 2 && r.is(0, SELECT) && !r.is(1, DATABASE_ZERO)) {
             fail("the master selected database " + r.string(1) + ", where Atoll has one database (0): the link is dropped");
             return true;
         }
-        boolean replconf = r.count() > 0 && r.string(0).equalsIgnoreCase("replconf");
-        if (replconf && r.count() >= 2 && r.string(1).equalsIgnoreCase("getack")) {
+        boolean replconf = r.count() > 0 && r.is(0, REPLCONF);
+        if (replconf && r.count() >= 2 && r.is(1, GETACK)) {
             sendAck();
         }
         replica.offset += bytes;

@@ -34,19 +34,19 @@ class KvReplicaOfTest {
     @TempDir
     Path dir;
 
-    /** redis-server on a free loopback port, without persistence; diskless sync (no delay) or the RDB through a file. */
-    private static Process master(int port, boolean diskless) throws Exception {
+    /** redis-server on a free loopback port, without persistence; diskless sync (no delay) or the RDB through a file in the test's directory. */
+    private Process master(int port, boolean diskless) throws Exception {
         String redisServer = KvRedisComparisonTest.onPath("redis-server");
         Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the replication test is skipped");
         return new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "local",
                 "--repl-diskless-sync", diskless ? "yes" : "no", "--repl-diskless-sync-delay", "0",
-                "--dir", System.getProperty("java.io.tmpdir"), "--dbfilename", "atoll-replicaof-" + port + ".rdb")
+                "--dir", dir.toString(), "--dbfilename", "master-" + port + ".rdb")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     /** The body's redis-server master, started on a free loopback port (diskless sync or not) and stopped after it. */
-    private static void withMaster(boolean diskless, MasterBody body) throws Exception {
+    private void withMaster(boolean diskless, MasterBody body) throws Exception {
         int port = KvRedisComparisonTest.freePort();
         Process redisServer = master(port, diskless);
         try (Jedis master = new Jedis("127.0.0.1", port)) {
