@@ -268,6 +268,10 @@ class KvReplicaOfTest {
                     + "slave_read_repl_offset:0\r\nslave_repl_offset:0\r\nmaster_link_down_since_seconds:-1\r\n"
                     + "slave_priority:100\r\nslave_read_only:1\r\nreplica_announced:1\r\nconnected_slaves:0\r\n"), info);
             assertEquals("v", replica.get("k"), "stale data served");
+            JedisDataException script = assertThrows(JedisDataException.class,
+                    () -> replica.eval("return redis.call('set', KEYS[1], 'x')", 1, "k"));
+            assertTrue(script.getMessage().startsWith("READONLY You can't write against a read only replica."), script.getMessage());
+            assertEquals("v", replica.eval("return redis.call('get', KEYS[1])", 1, "k"), "a script's reads are served");
             assertEquals("OK", replica.configSet("replica-serve-stale-data", "no"));
             JedisDataException down = assertThrows(JedisDataException.class, () -> replica.get("k"));
             assertEquals("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", down.getMessage());
