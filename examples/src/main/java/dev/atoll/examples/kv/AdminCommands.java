@@ -221,7 +221,7 @@ final class AdminCommands {
             if (ids != null && !ids.contains(c.id)) {
                 return false;
             }
-            if (type != null && !type.equals(c.subscribed() ? "pubsub" : "normal")) {
+            if (type != null && !type.equals(c.fromMaster() ? "master" : c.subscribed() ? "pubsub" : "normal")) {
                 return false;
             }
             if (maxAge > 0 && (System.nanoTime() - c.createdNanos) / 1_000_000_000L < maxAge) {
@@ -284,7 +284,7 @@ final class AdminCommands {
         });
     }
 
-    /** Redis's client types: normal, pubsub; master and replica (slave) exist but no connection is one here. */
+    /** Redis's client types: normal, pubsub, master (a replica's link: {@link MasterLink}); replica (slave) exists but no connection is one here. */
     private static String clientType(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "normal" -> "normal";
@@ -460,6 +460,7 @@ final class AdminCommands {
         LatencyCommands.Settings latency = node.latency;
         long trackingMaxKeys = node.trackingTableMaxKeys;
         long busyMillis = node.scripts.busyMillis;
+        ReplicaSettings replica = node.replica.settings;
         try {
             for (int i = 2; i < r.count(); i += 2) {
                 String name = r.string(i).toLowerCase(Locale.ROOT);
@@ -470,6 +471,12 @@ final class AdminCommands {
                 if (LatencyCommands.SETTINGS.contains(name)) {
                     try {
                         latency = latency.with(name, value);
+                    } catch (IllegalArgumentException e) {
+                        throw new Refused(failed(name, e.getMessage()));
+                    }
+                } else if (ReplicaSettings.NAMES.contains(name)) {
+                    try {
+                        replica = replica.with(name, value);
                     } catch (IllegalArgumentException e) {
                         throw new Refused(failed(name, e.getMessage()));
                     }
@@ -503,6 +510,7 @@ final class AdminCommands {
         node.latency = latency;
         node.trackingTableMaxKeys = trackingMaxKeys;
         node.scripts.busyMillis = busyMillis;
+        node.replica.settings = replica;
         boolean timeout = seen.containsKey("timeout");
         boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
         boolean fsync = seen.containsKey("appendfsync");

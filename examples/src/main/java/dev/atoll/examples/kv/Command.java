@@ -24,7 +24,9 @@ enum Command {
     LASTSAVE(1, Kind.CONNECTION, "server", "1.0.0", "Answers when the last successful SAVE or BGSAVE ended (the server's start until one did).", "loading", "stale", "fast"),
     MOVE(3, Kind.CONNECTION, "generic", "1.0.0", "Moves a key to another database: there is only database 0, so Redis's errors.", "write", "fast"),
     SWAPDB(3, Kind.CONNECTION, "server", "4.0.0", "Swaps two databases: only SWAPDB 0 0 (there is one database).", "write", "fast"),
-    ROLE(1, Kind.CONNECTION, "server", "2.8.12", "Answers master with no replicas: there is no replication.", "noscript", "loading", "stale", "fast"),
+    ROLE(1, Kind.CONNECTION, "server", "2.8.12", "Answers master with no replicas, or as a replica (REPLICAOF) slave, its master and the link's state.", "noscript", "loading", "stale", "fast"),
+    REPLICAOF(3, Kind.CONNECTION, "server", "5.0.0", "Makes this server a replica of a Redis master: full sync, then its command stream (NO ONE: a master again).", "admin", "noscript", "stale", "no_async_loading"),
+    SLAVEOF(3, Kind.CONNECTION, "server", "1.0.0", "REPLICAOF's old name.", "admin", "noscript", "stale", "no_async_loading"),
     WAIT(3, Kind.CONNECTION, "generic", "3.0.0", "Answers 0 at once: there are no replicas to wait for.", "noscript"),
     // Redis Cluster's view, the shards as its nodes (ClusterCommands; kv.shard-ports).
     CLUSTER(-2, Kind.CONNECTION, "cluster", "3.0.0", "CLUSTER SLOTS, NODES, SHARDS, INFO, MYID, KEYSLOT: the shards as cluster nodes (kv.shard-ports).", "loading", "stale"),

@@ -50,7 +50,7 @@ final class ConnectionList {
     /** Closes every connection whose last request came before {@code cutoffNanos}. */
     void closeIdleSince(long cutoffNanos) {
         items.forEach(c -> {
-            if (cutoffNanos == Long.MAX_VALUE || c.lastActiveNanos - cutoffNanos < 0) {
+            if (cutoffNanos == Long.MAX_VALUE || (!c.fromMaster() && c.lastActiveNanos - cutoffNanos < 0)) { // as Redis: the master never times out
                 c.closeNow();
             }
         });

@@ -73,6 +73,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private final Connection connection;
     private final BufferPool pool = BufferPool.current();
     private final ServerCommands server;
+    /**
+     * The link whose master's command stream this connection applies (Redis's master client: its commands are
+     * obeyed whatever the replica refuses clients, its replies dropped); null for a client.
+     */
+    private final MasterLink master;
     /** MULTI, EXEC, WATCH: this connection's transaction state. */
     private final MultiState multi;
     final long id;
@@ -155,17 +160,31 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private boolean closed;
 
     KvConnection(KvNode node, Connection connection) {
+        this(node, connection, null);
+    }
+
+    /** The connection of {@code master}'s command stream (Redis's master client), when {@code master} is not null. */
+    KvConnection(KvNode node, Connection connection, MasterLink master) {
         this.node = node;
+        this.master = master;
         this.home = node.local();
         this.connection = connection;
         this.server = new ServerCommands(node, this);
         this.multi = new MultiState(node, this, server);
         this.id = node.nextClientId.incrementAndGet();
         this.user = node.acl.defaultUser();
-        this.authenticated = user.rules.needsNoPassword();
+        this.authenticated = master != null || user.rules.needsNoPassword(); // the master is obeyed: no AUTH, no pre-AUTH limits
         this.limits = node.settings.output();
         this.peer = ClientInfo.address(connection, true);
         home.connections.add(this);
+        if (master != null) {
+            node.connections.incrementAndGet(); // a client as the accepted ones: closeNow counts it out
+        }
+    }
+
+    /** Whether it applies a master's command stream (CLIENT LIST's flag M; never closed for being idle). */
+    boolean fromMaster() {
+        return master != null;
     }
 
     // ---- input ----
@@ -350,7 +369,16 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 at = to;
                 break;
             }
+            int length = next - at;
             at = next;
+            if (master != null && master.applying(request, length)) {
+                if (master.ended()) { // the link refused the stream (another database than 0): nothing more applies
+                    closing = true;
+                    at = to;
+                    break;
+                }
+                continue; // the link's own (REPLCONF GETACK): counted in the offset, not executed
+            }
             if (request.count() > 0) {
                 home.commands++;
                 dispatch(request, now);
@@ -477,18 +505,24 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             reject(slot, wrongArity(command.lowerName));
             return;
         }
-        if (!authenticated && command != Command.AUTH && command != Command.HELLO && command != Command.QUIT
+        if (master == null && !authenticated && command != Command.AUTH && command != Command.HELLO && command != Command.QUIT
                 && command != Command.RESET) {
             reject(slot, "NOAUTH Authentication required.");
             return;
         }
         AclRules rules = user.rules; // volatile: SETUSER on any shard is seen here at the next command
-        if (!rules.unrestricted && !permitted(rules, command, r, slot)) {
+        if (master == null && !rules.unrestricted && !permitted(rules, command, r, slot)) {
             return;
         }
         if (command.noMulti && multi.queues(command)) {
             multi.refused();   // as Redis (SHUTDOWN): refused, counted as rejected, and EXEC aborts
             reject(slot, "ERR Command not allowed inside a transaction");
+            return;
+        }
+        String replicaRefusal = master != null ? null : command.writes ? node.replica.writeRefusal() : null;
+        if (replicaRefusal != null) {
+            multi.refused(); // as Redis: refused, counted as rejected, and EXEC aborts
+            reject(slot, replicaRefusal);
             return;
         }
         lastCommand = command;
@@ -500,9 +534,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             reject(slot, "ERR Replica can't interact with the keyspace"); // Redis's words: a monitor is a replica there
             return;
         }
-        String refusal = command.writes || command == Command.PING ? node.rdb.writeRefusal : null;
+        String refusal = master != null ? null // the master's link: applied as it comes
+                : (command.writes || command == Command.PING) && node.rdb.writeRefusal != null
+                        ? node.rdb.writeRefusal // after a failed save, as Redis's processCommand: writes and PING, EXEC then aborts
+                        : node.replica.staleRefusal(command);
         if (refusal != null) {
-            multi.refused(); // after a failed save, as Redis's processCommand: writes and PING, EXEC then aborts
+            multi.refused();
             reject(slot, refusal);
             return;
         }
@@ -1026,6 +1063,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** Hands the output to writes, up to {@link #WRITING_MAX} in flight. */
     private void flush() {
         if (closed || out.size() == outSent) {
+            return;
+        }
+        if (master != null) { // the master reads no reply: they are dropped, as Redis drops its master client's
+            out.clear();
+            outSent = 0;
             return;
         }
         Aof aof = home.aof;

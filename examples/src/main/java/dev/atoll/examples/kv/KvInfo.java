@@ -150,7 +150,10 @@ final class KvInfo {
                     .append("tracking_total_prefixes:").append(trackedPrefixes).append("\r\n")
                     .append("total_error_replies:").append(errorReplies).append("\r\n\r\n");
         }
-        if (all || sections.contains("replication")) {
+        ReplicaOf.Master master = node.replica.master;
+        if ((all || sections.contains("replication")) && master != null) {
+            node.replica.info(b, master, node.replicationId);
+        } else if (all || sections.contains("replication")) {
             b.append("# Replication\r\n")   // no replicas: a master alone, as a redis-server without any
                     .append("role:master\r\n")
                     .append("connected_slaves:0\r\n")

@@ -55,6 +55,8 @@ final class KvNode {
     final ScriptRegistry scripts = new ScriptRegistry();
     /** ACL LOG: the refusals (authentications, commands, keys, channels) of every shard's connections. */
     final AclLog aclLog = new AclLog();
+    /** REPLICAOF: this server as a replica of a Redis master (its link, state and settings). */
+    final ReplicaOf replica = new ReplicaOf(this, ReplicaSettings.DEFAULT);
     /** SAVE, BGSAVE, LASTSAVE: the RDB snapshots. */
     final RdbSaves rdb = new RdbSaves(this);
     /** The ACL users of every shard: {@code default} at start (with {@code kv.requirepass}), then SETUSER's and the ACL file's. */

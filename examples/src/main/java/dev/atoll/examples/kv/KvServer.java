@@ -68,14 +68,16 @@ public final class KvServer {
             log.warn("kv: {}", protection.warning());
         }
         ShardPorts shardPorts;
+        ReplicaSettings replica;
         try {
             shardPorts = ShardPorts.from(settings.config().reader(), settings.host());
+            replica = ReplicaSettings.from(settings.config().reader());
         } catch (InvalidConfigException e) {
             System.err.println("kv: " + e.getMessage());
             System.exit(2);
             return;
         }
-        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection, shardPorts));
+        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection, shardPorts, replica));
     }
 
     /**
@@ -85,6 +87,13 @@ public final class KvServer {
      */
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
                                          ProtectedMode protection, ShardPorts shardPorts) throws Exception {
+        return start(runtime, settings, store, protection, shardPorts, ReplicaSettings.DEFAULT);
+    }
+
+    /** As above, a replica of {@code replica.replicaOf()} from the start when it names a master ({@code kv.replicaof}). */
+    static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
+                                         ProtectedMode protection, ShardPorts shardPorts,
+                                         ReplicaSettings replica) throws Exception {
         int count = runtime.shardCount();
         Path loading = settings.rdbPath().resolveSibling(settings.dbFilename() + ".loading");
         if (settings.appendOnly() && Files.exists(loading)) {
@@ -118,6 +127,7 @@ public final class KvServer {
             shards[i] = new KvShard(i, tables == null ? new KeyTable() : tables[i], settings, count);
         }
         KvNode node = new KvNode(settings, runtime, shards, protection, shardPorts);
+        node.replica.settings = replica;
         if (libraries != null) { // the function libraries, before any shard serves or rewrites its log
             node.scripts.restore(libraries, new ScriptEngine(shards[0], node.scripts, node.shardCount(), null));
         }
@@ -153,6 +163,9 @@ public final class KvServer {
             @Override
             public void listening(int port) {
                 node.port = port;
+                if (replica.replicaOf() != null) { // kv.replicaof: the link, once REPLCONF listening-port is known
+                    node.replica.follow(replica.replicaOf());
+                }
             }
 
             @Override

@@ -767,10 +767,25 @@ final class KvShard {
         int hash = KeyTable.hash(b, offset, length);
         KeyTable.Entry e = table.find(b, offset, length, hash);
         if (e != null && table.expiredBy(e, hash, now)) {
-            expired(e);
+            if (!hidesExpired()) {
+                expired(e);
+            }
             return null;
         }
         return e;
+    }
+
+    /**
+     * Whether a key whose time passed is left in place, hidden from the command: on a read-only replica, for a
+     * client's command (as Redis's replica, which waits for its master's DEL); the master's own commands, and
+     * any whose connection is not known here, delete it as a master does.
+     */
+    private boolean hidesExpired() {
+        if (node == null || !node.replica.hidesExpired()) {
+            return false;
+        }
+        KvConnection caller = executingFor != null ? executingFor : transactionFor;
+        return caller != null && !caller.fromMaster();
     }
 
     /** A random key that has not expired, or null when the shard holds none (RANDOMKEY). */
@@ -848,6 +863,29 @@ final class KvShard {
         }
     }
 
+    /**
+     * A replica's full sync: every key replaced by those of {@code fresh} (this shard's share of the master's RDB),
+     * as FLUSHALL then each key written whole, all logged; {@code fresh} is emptied of them. One step: the shard
+     * serves its old keys until it, and the new ones after.
+     */
+    void replaceKeys(KeyTable fresh) {
+        flushAll();
+        long now = System.currentTimeMillis();
+        fresh.forEach(other -> {
+            byte[] key = other.key();
+            KeyTable.Entry e = table.insert(key, 0, key.length, KeyTable.hash(key, 0, key.length), key, 0, 0);
+            e.takeValueOf(table, other);
+            table.account(e);
+            table.setExpire(e, fresh.expireAt(other));
+            created(e, now);
+            if (aof != null) {
+                aof.entry(e);
+            }
+        });
+        fresh.clear();
+        armExpiry();
+    }
+
     /** FLUSHALL on this shard: every key gone, and logged. */
     void flushAll() {
         if (watches.any()) {
@@ -864,8 +902,10 @@ final class KvShard {
         long start = System.nanoTime();
         long now = System.currentTimeMillis();
         int expired;
-        if (!activeExpire) {
-            expiryArmed = false; // DEBUG SET-ACTIVE-EXPIRE 0 while it was armed
+        if (!activeExpire || node.replica.isReplica()) {
+            // DEBUG SET-ACTIVE-EXPIRE 0 while it was armed; or a replica, which waits for its master's DEL
+            // (promoted, it arms the cycle again: resumeExpiry)
+            expiryArmed = false;
             return;
         }
         do {
@@ -913,6 +953,11 @@ final class KvShard {
         hits = 0;
         misses = 0;
         replyBytesPeak = replyBytes;
+    }
+
+    /** A replica became a master: its keys expire by themselves again. */
+    void resumeExpiry() {
+        armExpiry();
     }
 
     /** DEBUG SET-ACTIVE-EXPIRE: stops or restarts the active expiry cycle. */

@@ -269,6 +269,13 @@ final class ScriptEngine {
 
     // ---- EVAL and FCALL ----
 
+    /** READONLY for a script's write on a read-only replica, unless the script runs for the master; else null. */
+    private String replicaRefusal() {
+        String refusal = shard.node().replica.writeRefusal();
+        KvConnection caller = shard.executingFor != null ? shard.executingFor : shard.transactionFor;
+        return refusal == null || (caller != null && caller.fromMaster()) ? null : refusal;
+    }
+
     /** EVAL, EVALSHA, EVAL_RO, EVALSHA_RO on the shard that owns their keys. */
     void eval(Command command, Request r, long now, ReplyWriter out) {
         int numKeys = numKeys(r, out);
@@ -545,6 +552,9 @@ final class ScriptEngine {
         }
         if (command.writes && writesRefused) {
             return fail("ERR Write commands are not allowed from read-only scripts.", raise);
+        }
+        if (command.writes && replicaRefusal() != null) {
+            return fail(replicaRefusal(), raise); // a read-only replica: as a client's write, unless the master runs it
         }
         inner.clear();
         inner.resp3(resp3);

@@ -92,7 +92,15 @@ final class ServerCommands {
                     out.ok();
                 }
             }
-            case ROLE -> out.arrayHeader(3).bulk("master").integer(0).arrayHeader(0); // no replicas
+            case ROLE -> {
+                ReplicaOf.Master master = node.replica.master;
+                if (master != null) {
+                    node.replica.role(out, master);
+                } else {
+                    out.arrayHeader(3).bulk("master").integer(0).arrayHeader(0); // no replicas
+                }
+            }
+            case REPLICAOF, SLAVEOF -> node.replica.command(r, out);
             case WAIT -> {
                 // Redis parses the timeout first; with no replica there is nothing to wait for.
                 if (!r.longAt(2)) {
@@ -327,6 +335,7 @@ final class ServerCommands {
         parameters.put("slowlog-log-slower-than", Long.toString(s.slowLog().slowerThanMicros()));
         parameters.put("slowlog-max-len", Integer.toString(s.slowLog().maxLen()));
         node.latency.describe(parameters);
+        node.replica.settings.describe(parameters, node.replica.master);
         parameters.put("proto-max-bulk-len", Integer.toString(s.input().protoMaxBulkLen()));
         parameters.put("client-query-buffer-limit", Integer.toString(s.input().clientQueryBufferLimit()));
         parameters.put("protected-mode", s.protectedMode() ? "yes" : "no");

@@ -144,7 +144,7 @@ class KvRdbTest {
     }
 
     /** Every key's type and value, and the function libraries (under a name no key of the tests has). */
-    private static Map<String, Object> contents(Jedis jedis) {
+    static Map<String, Object> contents(Jedis jedis) {
         Map<String, Object> all = new TreeMap<>();
         all.put("(function libraries)", raw(jedis, "FUNCTION", "LIST", "WITHCODE"));
         for (String key : jedis.keys("*")) {

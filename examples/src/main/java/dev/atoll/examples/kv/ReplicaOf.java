@@ -1,0 +1,276 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.shards.Shard;
+import dev.atoll.shards.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Atoll as a replica of a Redis master: REPLICAOF / SLAVEOF, the replica's forms of ROLE and INFO replication,
+ * the refusals of a replica (READONLY, MASTERDOWN), and the swap of every shard's keys for the master's RDB.
+ * The node's one {@link MasterLink} lives on shard 0, as Redis has one master connection; this object is what
+ * every shard sees of it: the fields below are volatile, written by shard 0 only (the settings by CONFIG SET on
+ * any shard), read anywhere.
+ */
+final class ReplicaOf {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaOf.class);
+    /** The shard that keeps the link. */
+    static final int LINK_SHARD = 0;
+    /** Redis's replicationCron period: reconnects, ACKs, the link's timeout. */
+    private static final Duration CRON = Duration.ofSeconds(1);
+
+    /** A master's address, as REPLICAOF named it. */
+    record Master(String host, int port) { }
+
+    /** The link's state, Redis's repl_state as ROLE names it. */
+    enum State {
+        /** Not a replica. */
+        NONE("none"),
+        /** A replica whose link is to be made (the next second's cron connects). */
+        CONNECT("connect"),
+        /** The TCP connect runs. */
+        CONNECTING("connecting"),
+        /** PING, AUTH, REPLCONF and PSYNC are exchanged. */
+        HANDSHAKE("handshake"),
+        /** The master's RDB is received and loaded. */
+        TRANSFER("sync"),
+        /** The master's command stream is applied. */
+        CONNECTED("connected");
+
+        final String roleName;
+
+        State(String roleName) {
+            this.roleName = roleName;
+        }
+    }
+
+    private final KvNode node;
+    /** CONFIG SET replaces it whole. */
+    volatile ReplicaSettings settings;
+    /** The master while this server is a replica; null while it is a master. */
+    volatile Master master;
+    volatile State state = State.NONE;
+    /** The master's replication id since the last full sync (PSYNC asks to continue it); null: none. */
+    volatile String masterReplid;
+    /** The stream's offset applied (slave_repl_offset) and received (slave_read_repl_offset). */
+    volatile long offset;
+    volatile long readOffset;
+    /** When the master last sent anything (ms), and when the link last went down (0: never up). */
+    volatile long lastIoMillis;
+    volatile long downSinceMillis;
+    /** The RDB being received: its size (-1: diskless, size unknown) and the bytes read so far. */
+    volatile long transferSize;
+    volatile long transferRead;
+
+    /** Shard {@link #LINK_SHARD}'s only. */
+    private MasterLink link;
+    private Timer cron;
+
+    ReplicaOf(KvNode node, ReplicaSettings settings) {
+        this.node = node;
+        this.settings = settings;
+    }
+
+    boolean isReplica() {
+        return master != null;
+    }
+
+    /** The READONLY refusal of a client's write, or null when writes are taken. */
+    String writeRefusal() {
+        return master != null && settings.readOnly() ? "READONLY You can't write against a read only replica." : null;
+    }
+
+    /** The MASTERDOWN refusal of {@code command} while the link is down and stale data is not served, else null. */
+    String staleRefusal(Command command) {
+        if (master == null || state == State.CONNECTED || settings.serveStale()
+                || Arrays.asList(command.flags).contains("stale")) {
+            return null;
+        }
+        return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    }
+
+    /** Whether a client's read should not see a key whose time passed (a replica waits for its master's DEL). */
+    boolean hidesExpired() {
+        return master != null && settings.readOnly();
+    }
+
+    /**
+     * REPLICAOF host port / REPLICAOF NO ONE (SLAVEOF the same), on any shard: answers at once, as Redis does;
+     * the link is made (or dropped) on shard {@link #LINK_SHARD}.
+     */
+    void command(Request r, ReplyWriter out) {
+        if (r.string(1).equalsIgnoreCase("no") && r.string(2).equalsIgnoreCase("one")) {
+            if (master != null) {
+                master = null;
+                state = State.NONE;
+                node.runtime.execute(LINK_SHARD, this::promoted);
+            }
+            out.ok();
+            return;
+        }
+        int port = ReplicaSettings.port(r.string(2));
+        if (port < 0) {
+            out.error("ERR Invalid master port");
+            return;
+        }
+        Master wanted = new Master(r.string(1), port);
+        if (wanted.equals(master)) {
+            out.simple("OK Already connected to specified master");
+            return;
+        }
+        follow(wanted);
+        out.ok();
+    }
+
+    /** Becomes a replica of {@code wanted} (at start with {@code kv.replicaof}, or REPLICAOF). */
+    void follow(Master wanted) {
+        master = wanted;
+        state = State.CONNECT;
+        log.info("REPLICAOF {}:{} enabled", wanted.host(), wanted.port());
+        node.runtime.execute(LINK_SHARD, () -> connectTo(wanted));
+    }
+
+    /** On the link's shard: drops the link to another master, then connects to {@code wanted}. */
+    private void connectTo(Master wanted) {
+        if (!wanted.equals(master)) {
+            return; // another REPLICAOF came first
+        }
+        dropLink();
+        if (cron == null) {
+            cron = Shard.current().schedule(CRON, this::cron);
+        }
+        link = new MasterLink(node, this, wanted);
+        link.connect();
+    }
+
+    /** On the link's shard, once a second while a replica: reconnects a lost link, sends the ACK, times it out. */
+    private void cron() {
+        cron = null;
+        Master current = master;
+        if (current == null || node.stopping) {
+            return;
+        }
+        if (link == null || link.ended()) {
+            state = State.CONNECT;
+            link = new MasterLink(node, this, current);
+            link.connect();
+        } else {
+            link.everySecond();
+        }
+        cron = Shard.current().schedule(CRON, this::cron);
+    }
+
+    /** On the link's shard after REPLICAOF NO ONE: the link closes, the keys stay, writes are taken again. */
+    private void promoted() {
+        if (master != null) {
+            return; // a REPLICAOF since
+        }
+        dropLink();
+        masterReplid = null; // writes taken from now on: a later REPLICAOF does a full sync
+        log.info("MASTER MODE enabled (REPLICAOF NO ONE)");
+        for (KvShard shard : node.shards) {
+            node.runtime.execute(shard.id, shard::resumeExpiry);
+        }
+    }
+
+    private void dropLink() {
+        if (link != null) {
+            link.stop();
+            link = null;
+        }
+        if (cron != null && master == null) {
+            cron.cancel();
+            cron = null;
+        }
+    }
+
+    /** The link went down (after it was up: INFO's master_link_down_since_seconds counts from now). */
+    void linkLost(boolean wasUp) {
+        if (wasUp) {
+            downSinceMillis = System.currentTimeMillis();
+        }
+        if (master != null) {
+            state = State.CONNECT;
+        }
+    }
+
+    /**
+     * Replaces every shard's keys with {@code tables} (one per shard, each key in its owner's: {@link RdbFile#load}),
+     * each shard as one step, logged; completes on shard {@link #LINK_SHARD} once all have.
+     */
+    CompletableFuture<Void> replaceKeys(KeyTable[] tables) {
+        List<CompletableFuture<Void>> replaced = new ArrayList<>();
+        for (KvShard shard : node.shards) {
+            KeyTable fresh = tables[shard.id];
+            replaced.add(node.runtime.submit(shard.id, () -> {
+                shard.replaceKeys(fresh);
+                return null;
+            }));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture.allOf(replaced.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) ->
+                node.runtime.execute(LINK_SHARD, () -> {
+                    if (failure != null) {
+                        done.completeExceptionally(failure);
+                    } else {
+                        done.complete(null);
+                    }
+                }));
+        return done;
+    }
+
+    /** ROLE's replica form: {@code slave}, host, port, state, the offset applied (-1 until the link is up). */
+    void role(ReplyWriter out, Master m) {
+        State s = state;
+        out.arrayHeader(5).bulk("slave").bulk(m.host()).integer(m.port()).bulk(s.roleName)
+                .integer(s == State.CONNECTED ? offset : -1);
+    }
+
+    /** INFO replication's replica form, field by field as redis-server 7.0 prints it. */
+    void info(StringBuilder b, Master m, String ownReplid) {
+        State s = state;
+        long now = System.currentTimeMillis();
+        b.append("# Replication\r\n")
+                .append("role:slave\r\n")
+                .append("master_host:").append(m.host()).append("\r\n")
+                .append("master_port:").append(m.port()).append("\r\n")
+                .append("master_link_status:").append(s == State.CONNECTED ? "up" : "down").append("\r\n")
+                .append("master_last_io_seconds_ago:").append(s == State.CONNECTED ? (now - lastIoMillis) / 1000 : -1).append("\r\n")
+                .append("master_sync_in_progress:").append(s == State.TRANSFER ? 1 : 0).append("\r\n")
+                .append("slave_read_repl_offset:").append(readOffset).append("\r\n")
+                .append("slave_repl_offset:").append(offset).append("\r\n");
+        if (s == State.TRANSFER) {
+            long size = transferSize;
+            long read = transferRead;
+            b.append("master_sync_total_bytes:").append(size).append("\r\n")
+                    .append("master_sync_read_bytes:").append(read).append("\r\n")
+                    .append("master_sync_left_bytes:").append(size - read).append("\r\n")
+                    .append("master_sync_perc:").append(String.format("%.2f", size > 0 ? 100.0 * read / size : 0.0)).append("\r\n")
+                    .append("master_sync_last_io_seconds_ago:").append((now - lastIoMillis) / 1000).append("\r\n");
+        }
+        if (s != State.CONNECTED) {
+            long down = downSinceMillis;
+            b.append("master_link_down_since_seconds:").append(down == 0 ? -1 : (now - down) / 1000).append("\r\n");
+        }
+        String replid = masterReplid;
+        b.append("slave_priority:100\r\n")
+                .append("slave_read_only:").append(settings.readOnly() ? 1 : 0).append("\r\n")
+                .append("replica_announced:1\r\n")
+                .append("connected_slaves:0\r\n")
+                .append("master_failover_state:no-failover\r\n")
+                .append("master_replid:").append(replid != null ? replid : ownReplid).append("\r\n")
+                .append("master_replid2:0000000000000000000000000000000000000000\r\n")
+                .append("master_repl_offset:").append(offset).append("\r\n")
+                .append("second_repl_offset:-1\r\n")
+                .append("repl_backlog_active:0\r\n")   // a replica here keeps no backlog: no sub-replicas
+                .append("repl_backlog_size:1048576\r\n")
+                .append("repl_backlog_first_byte_offset:0\r\n")
+                .append("repl_backlog_histlen:0\r\n\r\n");
+    }
+}
