@@ -18,7 +18,7 @@ final class KvInfo {
     }
 
     /** What one shard reports, read on its own thread. */
-    record ShardStats(int shard, long keys, long expires, long commands, long remoteCommands, long batchesIn,
+    record ShardStats(int shard, long keys, long expires, long averageTtl, long commands, long remoteCommands, long batchesIn,
                       long expiredKeys, long hits, long misses, int connections, long aofBytes, long aofRewrites,
                       boolean aofRewriting, int batchesLive, long allocatedBytes, long queryBuffers, long replyBytes,
                       long replyBytesPeak, long usedMemory, long maxMemory, long evictedKeys, long[] calls,
@@ -38,7 +38,7 @@ final class KvInfo {
     /** What shard {@code s} reports, with copies of its latency histograms when {@code latency}. */
     static ShardStats shardStats(KvShard s, boolean latency) {
         Aof aof = s.aof;
-        return new ShardStats(s.id, s.table.size(), s.table.volatileCount(), s.commands, s.remoteCommands,
+        return new ShardStats(s.id, s.table.size(), s.table.volatileCount(), s.averageTtl, s.commands, s.remoteCommands,
                 s.batchesIn, s.expiredKeys, s.hits, s.misses, s.connections.size(),
                 aof == null ? 0 : aof.fileSize(), aof == null ? 0 : aof.rewrites(),
                 aof != null && aof.rewriting(), s.batches.live(), THREADS.getCurrentThreadAllocatedBytes(),
@@ -53,6 +53,7 @@ final class KvInfo {
                 || sections.contains("default");
         long keys = 0;
         long expires = 0;
+        double ttlWeighted = 0; // each shard's average over its keys with an expiry, weighted by their count
         long commands = 0;
         long expired = 0;
         long hits = 0;
@@ -72,6 +73,7 @@ final class KvInfo {
             ShardStats s = (ShardStats) o;
             keys += s.keys();
             expires += s.expires();
+            ttlWeighted += (double) s.averageTtl() * s.expires();
             commands += s.commands();
             expired += s.expiredKeys();
             hits += s.hits();
@@ -255,7 +257,8 @@ final class KvInfo {
         if (all || sections.contains("keyspace")) {
             b.append("# Keyspace\r\n");
             if (keys > 0) {
-                b.append("db0:keys=").append(keys).append(",expires=").append(expires).append(",avg_ttl=0\r\n");
+                b.append("db0:keys=").append(keys).append(",expires=").append(expires).append(",avg_ttl=")
+                        .append(expires == 0 ? 0 : Math.round(ttlWeighted / expires)).append("\r\n");
             }
         }
         return b.toString();

@@ -73,4 +73,26 @@ class KvInfoTest {
             assertEquals("OK", c.call("MEMORY", "PURGE"));
         }
     }
+
+    @Test
+    void avgTtlEstimatesTheKeysTimeToLiveAsRedisDoes() throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            for (int i = 0; i < 100; i++) {
+                c.call("SET", "k" + i, "v", "EX", "1000");
+                c.call("SET", "forever" + i, "v");
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L; // the active expiry cycle samples ten times a second
+            long avgTtl;
+            do {
+                String keyspace = (String) c.call("INFO", "keyspace");
+                avgTtl = Long.parseLong(keyspace.replaceAll("(?s).*,avg_ttl=(\\d+)\r\n.*", "$1"));
+                assertTrue(keyspace.contains("db0:keys=200,expires=100,"), keyspace);
+            } while (avgTtl == 0 && System.nanoTime() < deadline);
+            assertTrue(avgTtl > 900_000 && avgTtl <= 1_000_000, "avg_ttl " + avgTtl + " ms for keys of 1000 s");
+            c.call("FLUSHALL");
+            c.call("SET", "k", "v");
+            assertTrue(((String) c.call("INFO", "keyspace")).contains("db0:keys=1,expires=0,avg_ttl=0\r\n"));
+        }
+    }
 }
