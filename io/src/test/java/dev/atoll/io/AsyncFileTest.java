@@ -18,11 +18,14 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -196,14 +199,7 @@ class AsyncFileTest {
     void onIoUringFilesNeedNoOffloadThread(DriverKind driver) throws Exception {
         Assumptions.assumeTrue(driver == DriverKind.IO_URING, "only io_uring runs file operations on its ring");
         try (ShardRuntime runtime = TestRuntimes.start(1, "atoll.offload.threads = 1", driver)) {
-            CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch blocked = new CountDownLatch(1);
-            runtime.execute(0, () -> Shard.current().offload(() -> { // the one offload thread, kept busy
-                blocked.countDown();
-                release.await();
-                return null;
-            }));
-            TestRuntimes.awaitLatch(blocked);
+            CountDownLatch release = occupyTheOffloadThread(runtime);
             try {
                 Path path = dir.resolve("ring.bin");
                 int read = TestRuntimes.awaitPromise(runtime, 0, () ->
@@ -242,17 +238,10 @@ class AsyncFileTest {
                         });
                     }));
             Files.writeString(dir.resolve("new.log"), "the new log");
-            Files.move(dir.resolve("new.log"), old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(dir.resolve("new.log"), old, StandardCopyOption.ATOMIC_MOVE);
             assertEquals(1, descriptorsOf(replaced), "the shard's descriptor holds the replaced file");
-            CountDownLatch release = new CountDownLatch(1);
-            CountDownLatch blocked = new CountDownLatch(1);
-            runtime.execute(0, () -> Shard.current().offload(() -> { // the one offload thread, kept busy
-                blocked.countDown();
-                release.await();
-                return null;
-            }));
-            TestRuntimes.awaitLatch(blocked);
-            java.util.concurrent.CompletableFuture<Void> released = new java.util.concurrent.CompletableFuture<>();
+            CountDownLatch release = occupyTheOffloadThread(runtime);
+            CompletableFuture<Void> released = new CompletableFuture<>();
             try {
                 // The shard's own close: closeAsync() answers the close already under way.
                 TestRuntimes.awaitPromise(runtime, 0, () -> {
@@ -264,9 +253,22 @@ class AsyncFileTest {
             } finally {
                 release.countDown();
             }
-            released.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            released.get(10, TimeUnit.SECONDS);
             assertEquals(0, descriptorsOf(replaced), "the offload pool closed it");
         }
+    }
+
+    /** Keeps the runtime's one offload thread busy until the returned latch is counted down. */
+    private static CountDownLatch occupyTheOffloadThread(ShardRuntime runtime) {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        runtime.execute(0, () -> Shard.current().offload(() -> {
+            blocked.countDown();
+            release.await();
+            return null;
+        }));
+        TestRuntimes.awaitLatch(blocked);
+        return release;
     }
 
     @ParameterizedTest
