@@ -68,6 +68,9 @@ final class AdminCommands {
             case LATENCY -> {
                 return LatencyCommands.latency(node, connection, r, out, allShards());
             }
+            case ROLE, WAIT, SYNC, PSYNC, REPLCONF -> {
+                return ReplicationCommands.execute(node, connection, command, r, out, allShards());
+            }
             case SAVE -> {
                 return node.rdb.save(connection, out, allShards());
             }

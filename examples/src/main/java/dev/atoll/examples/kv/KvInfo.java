@@ -141,6 +141,7 @@ final class KvInfo {
                     .append("client_output_buffer_limit_disconnections:").append(node.outputLimitDisconnections.get())
                     .append("\r\n")
                     .append("total_commands_processed:").append(commands).append("\r\n")
+                    .append(node.replication.syncStats())
                     .append("expired_keys:").append(expired).append("\r\n")
                     .append("evicted_keys:").append(evicted).append("\r\n")
                     .append("keyspace_hits:").append(hits).append("\r\n")
@@ -151,18 +152,7 @@ final class KvInfo {
                     .append("total_error_replies:").append(errorReplies).append("\r\n\r\n");
         }
         if (all || sections.contains("replication")) {
-            b.append("# Replication\r\n")   // no replicas: a master alone, as a redis-server without any
-                    .append("role:master\r\n")
-                    .append("connected_slaves:0\r\n")
-                    .append("master_failover_state:no-failover\r\n")
-                    .append("master_replid:").append(node.replicationId).append("\r\n")
-                    .append("master_replid2:0000000000000000000000000000000000000000\r\n")
-                    .append("master_repl_offset:0\r\n")
-                    .append("second_repl_offset:-1\r\n")
-                    .append("repl_backlog_active:0\r\n")
-                    .append("repl_backlog_size:1048576\r\n")
-                    .append("repl_backlog_first_byte_offset:0\r\n")
-                    .append("repl_backlog_histlen:0\r\n\r\n");
+            b.append(node.replication.info());
         }
         if (all || sections.contains("cpu")) {
             long[] cpu = processCpu();

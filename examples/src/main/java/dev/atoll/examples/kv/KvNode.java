@@ -57,6 +57,8 @@ final class KvNode {
     final AclLog aclLog = new AclLog();
     /** SAVE, BGSAVE, LASTSAVE: the RDB snapshots. */
     final RdbSaves rdb = new RdbSaves(this);
+    /** Atoll as a master: the replication stream, its backlog and replicas, WAIT (set once the shards are known). */
+    final ReplicationMaster replication;
     /** The ACL users of every shard: {@code default} at start (with {@code kv.requirepass}), then SETUSER's and the ACL file's. */
     final AclUsers acl;
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
@@ -83,6 +85,7 @@ final class KvNode {
         this.runtime = runtime;
         this.shards = shards;
         this.logPressure = new LogPressure(shards);
+        this.replication = new ReplicationMaster(this);
     }
 
     /** The calling shard's part. */

@@ -149,14 +149,27 @@ final class RdbSaves {
     }
 
     /** A save started, and its end once recorded (LASTSAVE, INFO). */
-    private record Started(RdbSave save, java.util.concurrent.CompletableFuture<Long> recorded) { }
+    record Started(RdbSave save, java.util.concurrent.CompletableFuture<Long> recorded) { }
+
+    /**
+     * A replica's full sync: a save of every shard into {@link KvSettings#rdbPath} (as Redis's disk-based sync
+     * writes its RDB file), whose parts the caller begins ({@link RdbSave#beginPart}), with {@code partBegins}
+     * run at each part's start; it counts as a save (LASTSAVE, INFO). Null while another save is in progress.
+     */
+    Started startForReplicas(java.util.function.Consumer<KvShard> partBegins) {
+        return start(partBegins);
+    }
+
+    private Started start() {
+        return start(null);
+    }
 
     /** Starts a save of every shard into {@link KvSettings#rdbPath}, waiting for its parts; null when one is in progress. */
-    private synchronized Started start() {
+    private synchronized Started start(java.util.function.Consumer<KvShard> partBegins) {
         if (current != null) {
             return null;
         }
-        RdbSave save = new RdbSave(node, node.settings.rdbPath());
+        RdbSave save = new RdbSave(node, node.settings.rdbPath(), partBegins);
         current = save;
         currentStartedMillis = System.currentTimeMillis();
         java.util.concurrent.CompletableFuture<Long> recorded = save.done.whenComplete((size, error) -> ended(save, size, error));

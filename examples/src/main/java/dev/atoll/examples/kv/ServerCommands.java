@@ -92,19 +92,6 @@ final class ServerCommands {
                     out.ok();
                 }
             }
-            case ROLE -> out.arrayHeader(3).bulk("master").integer(0).arrayHeader(0); // no replicas
-            case WAIT -> {
-                // Redis parses the timeout first; with no replica there is nothing to wait for.
-                if (!r.longAt(2)) {
-                    out.error("ERR timeout is not an integer or out of range");
-                } else if (r.number < 0) {
-                    out.error("ERR timeout is negative");
-                } else if (!r.longAt(1)) {
-                    out.error(KvShard.NOT_INTEGER);
-                } else {
-                    out.integer(0);
-                }
-            }
             default -> throw new IllegalArgumentException(command + " is not a connection command");
         }
     }
