@@ -224,7 +224,7 @@ final class AdminCommands {
             if (ids != null && !ids.contains(c.id)) {
                 return false;
             }
-            if (type != null && !type.equals(c.subscribed() ? "pubsub" : "normal")) {
+            if (type != null && !type.equals(c.isReplica() ? "replica" : c.subscribed() ? "pubsub" : "normal")) {
                 return false;
             }
             if (maxAge > 0 && (System.nanoTime() - c.createdNanos) / 1_000_000_000L < maxAge) {

@@ -168,7 +168,7 @@ final class ReplicationMaster {
 
     // ---- replicas ----
 
-    /** PSYNC {@code replid} {@code from} (SYNC: a null replid) of {@code link}: a partial resync if the backlog has it, else a full one. */
+    /** PSYNC {@code replid} {@code from} (the first byte it wants; SYNC: a null replid) of {@code link}: a partial resync if the backlog has it, else a full one. */
     void psync(ReplicaLink link, String replid, long from) {
         if (!replicas.contains(link)) {
             replicas.add(link);
@@ -179,9 +179,10 @@ final class ReplicationMaster {
             backlogActive = true;
         }
         armTimer();
-        if (replid != null && replid.equals(node.replicationId) && backlog.covers(from)) {
+        long have = from - 1; // PSYNC names the first byte it wants (counted from 1), as Redis's replicas send it
+        if (replid != null && replid.equals(node.replicationId) && backlog.covers(have)) {
             partialSyncsOk++;
-            byte[] missing = backlog.since(from);
+            byte[] missing = backlog.since(have);
             String reply = "+CONTINUE " + node.replicationId + "\r\n";
             streaming.add(link);
             Shard.current().sendReply(link.shard, () -> link.partialResync(reply, missing));
