@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -172,6 +173,7 @@ class KvReplicationTest {
     void aRedisReplicaHoldsEveryWriteBeforeDuringAndAfterItsSync(int shards, boolean appendOnly) throws Exception {
         onPathOrSkip("redis-server");
         int replicaPort = KvRedisComparisonTest.freePort();
+        int secondPort = KvRedisComparisonTest.freePort();
         try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, settings(dir, appendOnly));
              Jedis jedis = new Jedis(server.host, server.port())) {
             KvDumpRestoreTest.writeEveryType(jedis);
@@ -202,37 +204,51 @@ class KvReplicationTest {
                 }
             });
             await("the writer's first rounds", () -> rounds.get() > 100);
-            Process redis = replica(dir.resolve("replica"), replicaPort, server.port());
+            Process first = replica(dir.resolve("replica"), replicaPort, server.port());
+            Process second = null;
             try {
                 KvRedisComparisonTest.connect(replicaPort).close();
                 try (Jedis replica = new Jedis("127.0.0.1", replicaPort)) {
                     await("the replica's link", () -> "up".equals(infoField(replica, "replication", "master_link_status")));
                     long atSync = rounds.get();
                     await("the writer's rounds after the sync", () -> rounds.get() > atSync + 200 || writerFailed.get() != null);
-                    stop.set(true);
-                    writer.join(30_000);
-                    assertEquals(null, writerFailed.get(), "the writer");
-                    // after the sync: changes, deletions, a new TTL, a key that expires on Atoll
-                    jedis.rpush("l-small", "after");
-                    jedis.del("s-text");
-                    jedis.expire("before-7", 900);
-                    jedis.set("expires-soon", "v", SetParams.setParams().px(200));
-                    assertEquals(1L, jedis.waitReplicas(1, 10_000), "WAIT 1 after writes with the replica up");
-                    await("the key's expiry on Atoll", () -> jedis.exists("expires-soon") == false);
-                    caughtUp(jedis, replica);
-                    assertSameContents(contents(jedis), contents(replica), "every key on the replica");
-                    assertSameExpiries(expiries(jedis), expiries(replica));
-                    // DBSIZE counts keys a replica holds expired, which only the master's DEL removes
-                    assertEquals(jedis.dbSize(), replica.dbSize(), "keys on the replica (the expired one deleted)");
+                    // a second replica's full sync while the stream already flows to the first: each shard's records
+                    // before its part of the second snapshot are in that shard's part, those after it in the stream
+                    second = replica(dir.resolve("second"), secondPort, server.port());
+                    KvRedisComparisonTest.connect(secondPort).close();
+                    try (Jedis other = new Jedis("127.0.0.1", secondPort)) {
+                        await("the second replica's link", () -> "up".equals(infoField(other, "replication", "master_link_status")));
+                        long atSecond = rounds.get();
+                        await("the writer's rounds after the second sync", () -> rounds.get() > atSecond + 200 || writerFailed.get() != null);
+                        stop.set(true);
+                        writer.join(30_000);
+                        assertEquals(null, writerFailed.get(), "the writer");
+                        // after the syncs: changes, deletions, a new TTL, a key that expires on Atoll
+                        jedis.rpush("l-small", "after");
+                        jedis.del("s-text");
+                        jedis.expire("before-7", 900);
+                        jedis.set("expires-soon", "v", SetParams.setParams().px(200));
+                        assertEquals(2L, jedis.waitReplicas(2, 10_000), "WAIT 2 after writes with the replicas up");
+                        await("the key's expiry on Atoll", () -> jedis.exists("expires-soon") == false);
+                        Map<String, Object> expected = contents(jedis);
+                        for (Jedis r : List.of(replica, other)) {
+                            String which = r == replica ? "the first replica" : "the second replica";
+                            caughtUp(jedis, r);
+                            assertSameContents(expected, contents(r), "every key on " + which);
+                            assertSameExpiries(expiries(jedis), expiries(r));
+                            // DBSIZE counts keys a replica holds expired, which only the master's DEL removes
+                            assertEquals(jedis.dbSize(), r.dbSize(), "keys on the replica (the expired one deleted)");
+                        }
+                    }
 
-                    // the replica's connection killed: it continues from the backlog, and misses nothing
-                    assertEquals(1L, (Long) jedis.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "replica"));
+                    // the replicas' connections killed: they continue from the backlog, and miss nothing
+                    assertEquals(2L, (Long) jedis.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "replica"));
                     for (int i = 0; i < 100; i++) {
                         jedis.rpush("after-kill", Integer.toString(i));
                     }
-                    await("a partial resync", () -> "1".equals(infoField(jedis, "stats", "sync_partial_ok")));
+                    await("the partial resyncs", () -> "2".equals(infoField(jedis, "stats", "sync_partial_ok")));
                     caughtUp(jedis, replica);
-                    assertEquals("1", infoField(jedis, "stats", "sync_full"), "one full sync only");
+                    assertEquals("2", infoField(jedis, "stats", "sync_full"), "a full sync per replica only");
                     assertTrue(Files.readString(dir.resolve("replica").resolve("replica.log"))
                             .contains("Successful partial resynchronization with master"), "the replica's log");
                     assertSameContents(contents(jedis), contents(replica), "every key on the replica after the partial resync");
@@ -240,7 +256,10 @@ class KvReplicationTest {
             } finally {
                 stop.set(true);
                 writer.join(30_000);
-                stop(redis);
+                stop(first);
+                if (second != null) {
+                    stop(second);
+                }
             }
         }
     }
