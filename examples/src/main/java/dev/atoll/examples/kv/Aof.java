@@ -343,6 +343,23 @@ final class Aof {
         end();
     }
 
+    /**
+     * A record the log replays but Redis does not know (XDELIVER): the replicas get the commands
+     * {@code forReplicas} writes instead, Redis's own propagation of the same change.
+     */
+    void record(int arguments, java.util.function.Consumer<ReplyWriter> body, java.util.function.Consumer<ReplyWriter> forReplicas) {
+        ReplicationFeed replicas = feed;
+        feed = null;
+        try {
+            record(arguments, body);
+        } finally {
+            feed = replicas;
+        }
+        if (replicas != null) {
+            replicas.add(forReplicas);
+        }
+    }
+
     /** A whole key as it is now, with its expiry, replacing whatever the key held (RENAME, COPY). */
     void entry(KeyTable.Entry e) {
         if (!e.isString()) {

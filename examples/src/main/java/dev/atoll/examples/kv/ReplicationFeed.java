@@ -37,6 +37,16 @@ final class ReplicationFeed {
     /** Records the log just made, whole: they go out with the rest of this loop iteration's. */
     void add(byte[] records, int offset, int length) {
         buffer.raw(records, offset, length);
+        added();
+    }
+
+    /** Commands {@code records} writes, whole, for the replicas only (see {@link Aof#record(int, java.util.function.Consumer, java.util.function.Consumer)}). */
+    void add(java.util.function.Consumer<ReplyWriter> records) {
+        records.accept(buffer);
+        added();
+    }
+
+    private void added() {
         if (!flushQueued) {
             flushQueued = true;
             Shard.current().execute(flushTask);

@@ -123,7 +123,7 @@ class KvRdbTest {
     }
 
     /** A stream as its entries, counters, groups, consumers and PELs show it (idle times left out: they tick). */
-    private static Object stream(Jedis jedis, String key) {
+    static Object stream(Jedis jedis, String key) {
         List<Object> all = new java.util.ArrayList<>();
         all.add(raw(jedis, "XRANGE", key, "-", "+"));
         all.add(fields(raw(jedis, "XINFO", "STREAM", key), "length", "last-generated-id", "max-deleted-entry-id",

@@ -88,24 +88,11 @@ class KvReplicationTest {
                 .equals(infoField(replica, "replication", "slave_repl_offset")));
     }
 
-    /** A reply with its bulk strings as text. */
-    private static Object plain(Object reply) {
-        if (reply instanceof byte[] b) {
-            return text(b);
-        }
-        if (reply instanceof java.util.List<?> list) {
-            return list.stream().map(KvReplicationTest::plain).toList();
-        }
-        return reply;
-    }
-
-    /** Every key's type and value (streams by XRANGE), as both sides answer them. */
+    /** Every key's type and value (streams with their groups, consumers and PELs), as both sides answer them. */
     private static Map<String, Object> contents(Jedis jedis) {
         Map<String, Object> all = new TreeMap<>();
         for (String key : jedis.keys("*")) {
-            all.put(key, jedis.type(key).equals("stream")
-                    ? plain(jedis.sendCommand(Protocol.Command.XRANGE, key, "-", "+"))
-                    : KvDumpRestoreTest.value(jedis, key));
+            all.put(key, jedis.type(key).equals("stream") ? KvRdbTest.stream(jedis, key) : KvDumpRestoreTest.value(jedis, key));
         }
         return all;
     }
@@ -161,7 +148,7 @@ class KvReplicationTest {
         }
         p.set("during-string-" + round, "v" + round);
         p.incr("during-counter");
-        p.xadd("during-stream", StreamEntryID.NEW_ENTRY, Map.of("round", Long.toString(round)));
+        p.xadd("during-stream", new StreamEntryID(round, 0), Map.of("round", Long.toString(round)));
         if (round % 10 == 0) {
             p.del("during-string-" + (round - 5));
             p.mset("during-mset-a", Long.toString(round), "during-mset-b", Long.toString(round)); // across shards
@@ -228,6 +215,13 @@ class KvReplicationTest {
                         jedis.del("s-text");
                         jedis.expire("before-7", 900);
                         jedis.set("expires-soon", "v", SetParams.setParams().px(200));
+                        // a consumer group read, claimed and acknowledged (Atoll logs XDELIVER; Redis's replicas get XCLAIMs)
+                        jedis.sendCommand(Protocol.Command.XGROUP, "CREATE", "during-stream", "g", "0");
+                        jedis.sendCommand(Protocol.Command.XREADGROUP, "GROUP", "g", "alice", "COUNT", "5", "STREAMS", "during-stream", ">");
+                        jedis.sendCommand(Protocol.Command.XREADGROUP, "GROUP", "g", "bob", "COUNT", "3", "STREAMS", "during-stream", ">");
+                        jedis.sendCommand(Protocol.Command.XCLAIM, "during-stream", "g", "bob", "0", "1-0", "2-0");
+                        jedis.sendCommand(Protocol.Command.XACK, "during-stream", "g", "3-0");
+                        jedis.sendCommand(Protocol.Command.XREADGROUP, "GROUP", "g", "carol", "NOACK", "COUNT", "2", "STREAMS", "during-stream", ">");
                         assertEquals(2L, jedis.waitReplicas(2, 10_000), "WAIT 2 after writes with the replicas up");
                         await("the key's expiry on Atoll", () -> jedis.exists("expires-soon") == false);
                         Map<String, Object> expected = contents(jedis);
