@@ -80,11 +80,10 @@ final class ReplicationCommands {
     }
 
     /**
-     * WAIT numreplicas timeout: every shard hands its records to the stream first (after the commands this client
-     * sent it), so the offset the replicas must acknowledge covers this client's writes; the home shard answers
-     * once that many did, or at the timeout (ms; 0: none), with how many did.
+     * WAIT's numreplicas (at least 0) and timeout, read in Redis's order (the timeout first); null after
+     * Redis's error for one that is not a number, or a negative timeout.
      */
-    private static ReplySource await(KvNode node, KvConnection connection, Request r, ReplyWriter out, int[] shards) {
+    static long[] waitArguments(Request r, ReplyWriter out) {
         if (!r.longAt(2)) {
             out.error("ERR timeout is not an integer or out of range");
             return null;
@@ -98,7 +97,21 @@ final class ReplicationCommands {
             out.error(KvShard.NOT_INTEGER);
             return null;
         }
-        int replicas = (int) Math.max(0, Math.min(Integer.MAX_VALUE, r.number));
+        return new long[] {Math.max(0, Math.min(Integer.MAX_VALUE, r.number)), timeout};
+    }
+
+    /**
+     * WAIT numreplicas timeout: every shard hands its records to the stream first (after the commands this client
+     * sent it), so the offset the replicas must acknowledge covers this client's writes; the home shard answers
+     * once that many did, or at the timeout (ms; 0: none), with how many did.
+     */
+    private static ReplySource await(KvNode node, KvConnection connection, Request r, ReplyWriter out, int[] shards) {
+        long[] arguments = waitArguments(r, out);
+        if (arguments == null) {
+            return null;
+        }
+        int replicas = (int) arguments[0];
+        long timeout = arguments[1];
         long deadline = timeout == 0 ? 0 : (System.nanoTime() + Math.min(timeout, Long.MAX_VALUE / 2_000_000) * 1_000_000L) | 1;
         ReplicationMaster master = node.replication;
         int home = Shard.current().id();

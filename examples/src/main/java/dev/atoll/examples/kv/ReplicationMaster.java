@@ -329,6 +329,11 @@ final class ReplicationMaster {
         return true;
     }
 
+    /** The replicas that acknowledged the stream up to its offset now (WAIT inside MULTI); any thread. */
+    int ackedNow() {
+        return ackedAt(offset);
+    }
+
     private int ackedAt(long at) {
         int n = 0;
         for (ReplicaLink link : replicas) {

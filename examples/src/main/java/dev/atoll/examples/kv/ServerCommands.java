@@ -92,6 +92,13 @@ final class ServerCommands {
                     out.ok();
                 }
             }
+            case ROLE -> node.replication.role(out); // inside MULTI (TxCommands); else ReplicationCommands
+            case WAIT -> {
+                // Inside MULTI: Redis answers at once, with the replicas that acknowledged the stream so far.
+                if (ReplicationCommands.waitArguments(r, out) != null) {
+                    out.integer(node.replication.ackedNow());
+                }
+            }
             default -> throw new IllegalArgumentException(command + " is not a connection command");
         }
     }
