@@ -416,9 +416,14 @@ final class Aof {
         return w.bulk(e.data, 0, e.keyLength());
     }
 
-    void flushAll() {
-        begin(1).bulk(FLUSHALL);
-        end();
+    /** {@code FLUSHALL}; {@code shardOnly}: not for the replicas, which get the DEL of the shard's keys instead ({@link ReplicationFeed#deleteAll}). */
+    void flushAll(boolean shardOnly) {
+        if (shardOnly) {
+            record(1, w -> w.bulk(FLUSHALL), w -> { });
+        } else {
+            begin(1).bulk(FLUSHALL);
+            end();
+        }
     }
 
     private int recordStart;

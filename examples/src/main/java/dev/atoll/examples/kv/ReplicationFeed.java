@@ -46,6 +46,32 @@ final class ReplicationFeed {
         added();
     }
 
+    /** Keys per DEL record of {@link #deleteAll}. */
+    private static final int KEYS_PER_DEL = 1024;
+    private static final byte[] DEL = ReplyWriter.asciiBytes("DEL");
+
+    /**
+     * The DEL of every key of {@code table} (this shard's FLUSHALL, on a node of several shards), {@link #KEYS_PER_DEL}
+     * keys per record: a FLUSHALL on the replica would also remove the keys other shards wrote after their own part
+     * of the FLUSHALL but before this one reached the replica.
+     */
+    void deleteAll(KeyTable table) {
+        int[] left = {0};
+        table.forEach(e -> left[0]++); // what the walk visits, so that each record's header counts its keys
+        int[] inRecord = {0};
+        table.forEach(e -> {
+            if (inRecord[0] == 0) {
+                buffer.arrayHeader(1 + Math.min(KEYS_PER_DEL, left[0])).bulk(DEL);
+            }
+            buffer.bulk(e.data, 0, e.keyLength());
+            left[0]--;
+            if (++inRecord[0] == KEYS_PER_DEL) {
+                inRecord[0] = 0;
+            }
+        });
+        added();
+    }
+
     private void added() {
         if (!flushQueued) {
             flushQueued = true;

@@ -262,6 +262,59 @@ class KvReplicationTest {
         return new String((byte[]) bulk, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /**
+     * FLUSHALL on several shards: each shard flushes on its own, so a key written on one shard right after its flush
+     * must not be removed on the replica by another shard's flush arriving later (the replicas get each shard's keys
+     * deleted, not FLUSHALL).
+     */
+    @Test
+    void aFlushallAcrossShardsKeepsTheWritesThatFollowIt() throws Exception {
+        onPathOrSkip("redis-server");
+        int replicaPort = KvRedisComparisonTest.freePort();
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings(dir, false));
+             Jedis jedis = new Jedis(server.host, server.port())) {
+            Process redis = replica(dir.resolve("replica"), replicaPort, server.port());
+            try {
+                KvRedisComparisonTest.connect(replicaPort).close();
+                try (Jedis replica = new Jedis("127.0.0.1", replicaPort)) {
+                    await("the replica's link", () -> "up".equals(infoField(replica, "replication", "master_link_status")));
+                    // a writer on both shards while FLUSHALLs run: what it writes on a shard after that shard's flush stays
+                    AtomicBoolean stop = new AtomicBoolean();
+                    AtomicReference<Throwable> writerFailed = new AtomicReference<>();
+                    Thread writer = Thread.ofPlatform().start(() -> {
+                        try (Jedis w = new Jedis(server.host, server.port())) {
+                            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                            for (int n = 0; !stop.get() && n < 1_000_000 && System.nanoTime() < deadline; n += 50) {
+                                Pipeline p = w.pipelined();
+                                for (int i = 0; i < 50; i++) {
+                                    p.set("w-" + (n + i), "v");
+                                }
+                                p.sync();
+                            }
+                        } catch (Throwable e) {
+                            writerFailed.set(e);
+                        }
+                    });
+                    try {
+                        for (int round = 0; round < 50; round++) {
+                            jedis.flushAll();
+                            Thread.sleep(5);
+                        }
+                    } finally {
+                        stop.set(true);
+                        writer.join(30_000);
+                    }
+                    assertEquals(null, writerFailed.get(), "the writer");
+                    assertEquals(1L, jedis.waitReplicas(1, 10_000));
+                    caughtUp(jedis, replica);
+                    assertSameContents(contents(jedis), contents(replica), "every key on the replica");
+                }
+            } finally {
+                stop(redis);
+            }
+        }
+    }
+
     @Test
     void waitCountsTheReplicaWhileItIsUpAndTimesOutOnceItStopped() throws Exception {
         onPathOrSkip("redis-server");
