@@ -116,24 +116,6 @@ class KvReplicationTest {
         return value.length() <= 300 ? value : value.substring(0, 150) + "..." + value.substring(value.length() - 150);
     }
 
-    /** The keys with an expiry and their PTTL. */
-    private static Map<String, Long> expiries(Jedis jedis) {
-        Map<String, Long> all = new TreeMap<>();
-        for (String key : jedis.keys("*")) {
-            long pttl = jedis.pttl(key);
-            if (pttl != -1) {
-                all.put(key, pttl);
-            }
-        }
-        return all;
-    }
-
-    private static void assertSameExpiries(Map<String, Long> expected, Map<String, Long> actual) {
-        assertEquals(expected.keySet(), actual.keySet(), "the keys with an expiry");
-        expected.forEach((key, pttl) -> assertTrue(Math.abs(pttl - actual.get(key)) < 20_000,
-                key + ": PTTL " + pttl + " on Atoll, " + actual.get(key) + " on the replica"));
-    }
-
     /**
      * Writes that are not idempotent (RPUSH, APPEND, SADD of new members, XADD) across every shard: a record
      * that reached the replica twice, or never, shows as a list, string or stream that differs.
@@ -229,7 +211,7 @@ class KvReplicationTest {
                             String which = r == replica ? "the first replica" : "the second replica";
                             caughtUp(jedis, r);
                             assertSameContents(expected, contents(r), "every key on " + which);
-                            assertSameExpiries(expiries(jedis), expiries(r));
+                            KvRdbTest.assertSameExpiries(KvRdbTest.expiries(jedis), KvRdbTest.expiries(r));
                             // DBSIZE counts keys a replica holds expired, which only the master's DEL removes
                             assertEquals(jedis.dbSize(), r.dbSize(), "keys on the replica (the expired one deleted)");
                         }
