@@ -68,6 +68,9 @@ final class AdminCommands {
             case LATENCY -> {
                 return LatencyCommands.latency(node, connection, r, out, allShards());
             }
+            case ROLE, WAIT, SYNC, PSYNC, REPLCONF -> {
+                return ReplicationCommands.execute(node, connection, command, r, out, allShards());
+            }
             case SAVE -> {
                 return node.rdb.save(connection, out, allShards());
             }
@@ -221,7 +224,7 @@ final class AdminCommands {
             if (ids != null && !ids.contains(c.id)) {
                 return false;
             }
-            if (type != null && !type.equals(c.fromMaster() ? "master" : c.subscribed() ? "pubsub" : "normal")) {
+            if (type != null && !type.equals(c.fromMaster() ? "master" : c.isReplica() ? "replica" : c.subscribed() ? "pubsub" : "normal")) {
                 return false;
             }
             if (maxAge > 0 && (System.nanoTime() - c.createdNanos) / 1_000_000_000L < maxAge) {

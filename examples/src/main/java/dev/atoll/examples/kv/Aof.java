@@ -155,6 +155,25 @@ final class Aof {
     private int rewriteFailures;
     private long rewriteRetryNanos;
 
+    /**
+     * The replicas' feed, once replication began on this shard: every record goes to it too (see
+     * {@link ReplicationFeed}); null before.
+     */
+    ReplicationFeed feed;
+
+    /**
+     * A log without a file ({@code appendonly no} with replicas): it makes the records, which go only to
+     * {@link #feed}, and never writes, syncs or rewrites anything.
+     */
+    static Aof recordsOnly(Shard shard, KvSettings settings, KeyTable table, LogPressure pressure) {
+        return new Aof(shard, settings, null, table, null, pressure);
+    }
+
+    /** Whether this log has no file ({@link #recordsOnly}). */
+    boolean recordsOnly() {
+        return path == null;
+    }
+
     Aof(Shard shard, KvSettings settings, Path path, KeyTable table, LogStore store, LogPressure pressure) {
         this.shard = shard;
         this.settings = settings;
@@ -163,7 +182,7 @@ final class Aof {
         this.store = store;
         this.pressure = pressure;
         this.fsync = settings.fsync();
-        this.syncEachWrite = fsync == KvSettings.FsyncPolicy.ALWAYS;
+        this.syncEachWrite = path != null && fsync == KvSettings.FsyncPolicy.ALWAYS;
     }
 
     /**
@@ -172,7 +191,7 @@ final class Aof {
      */
     void fsync(KvSettings.FsyncPolicy policy) {
         fsync = policy;
-        syncEachWrite = policy == KvSettings.FsyncPolicy.ALWAYS;
+        syncEachWrite = path != null && policy == KvSettings.FsyncPolicy.ALWAYS;
         if (syncEachWrite) {
             syncTarget = Math.max(syncTarget, appended);
         }
@@ -324,6 +343,23 @@ final class Aof {
         end();
     }
 
+    /**
+     * A record the log replays but Redis does not know (XDELIVER): the replicas get the commands
+     * {@code forReplicas} writes instead, Redis's own propagation of the same change.
+     */
+    void record(int arguments, java.util.function.Consumer<ReplyWriter> body, java.util.function.Consumer<ReplyWriter> forReplicas) {
+        ReplicationFeed replicas = feed;
+        feed = null;
+        try {
+            record(arguments, body);
+        } finally {
+            feed = replicas;
+        }
+        if (replicas != null) {
+            replicas.add(forReplicas);
+        }
+    }
+
     /** A whole key as it is now, with its expiry, replacing whatever the key held (RENAME, COPY). */
     void entry(KeyTable.Entry e) {
         if (!e.isString()) {
@@ -380,9 +416,14 @@ final class Aof {
         return w.bulk(e.data, 0, e.keyLength());
     }
 
-    void flushAll() {
-        begin(1).bulk(FLUSHALL);
-        end();
+    /** {@code FLUSHALL}; {@code shardOnly}: not for the replicas, which get the DEL of the shard's keys instead ({@link ReplicationFeed#deleteAll}). */
+    void flushAll(boolean shardOnly) {
+        if (shardOnly) {
+            record(1, w -> w.bulk(FLUSHALL), w -> { });
+        } else {
+            begin(1).bulk(FLUSHALL);
+            end();
+        }
     }
 
     private int recordStart;
@@ -395,6 +436,14 @@ final class Aof {
     private void end() {
         int length = pending.size() - recordStart;
         appended += length;
+        if (feed != null) {
+            feed.add(pending.bytes(), recordStart, length);
+        }
+        if (path == null) { // no file: the records were for the replicas only, and count as written and synced
+            pending.clear();
+            written = synced = appended;
+            return;
+        }
         if (rewriteTail != null) {
             rewriteTail.raw(pending.bytes(), recordStart, length);
             if (rewriteTail.size() >= RECORD_CHUNK) {

@@ -22,7 +22,7 @@ final class ClientInfo {
                        int partialBytes, int inputCapacity) {
         long now = System.nanoTime();
         PubSub.Subscriptions subs = c.subscribed() ? c.subscriptions() : null;
-        String flags = (c.fromMaster() ? "M" : "") + (subs != null ? "P" : "") + (c.noEvict ? "e" : "");
+        String flags = (c.fromMaster() ? "M" : "") + (c.isReplica() ? "S" : "") + (subs != null ? "P" : "") + (c.noEvict ? "e" : "");
         Command last = c.lastCommand;
         return "id=" + c.id
                 + " addr=" + address(connection, true)

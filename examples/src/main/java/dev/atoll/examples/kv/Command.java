@@ -24,10 +24,10 @@ enum Command {
     LASTSAVE(1, Kind.CONNECTION, "server", "1.0.0", "Answers when the last successful SAVE or BGSAVE ended (the server's start until one did).", "loading", "stale", "fast"),
     MOVE(3, Kind.CONNECTION, "generic", "1.0.0", "Moves a key to another database: there is only database 0, so Redis's errors.", "write", "fast"),
     SWAPDB(3, Kind.CONNECTION, "server", "4.0.0", "Swaps two databases: only SWAPDB 0 0 (there is one database).", "write", "fast"),
-    ROLE(1, Kind.CONNECTION, "server", "2.8.12", "Answers master with no replicas, or as a replica (REPLICAOF) slave, its master and the link's state.", "noscript", "loading", "stale", "fast"),
+    ROLE(1, Kind.SERVER, "server", "2.8.12", "Answers master, the replication offset and each replica's address and acknowledged offset; as a replica (REPLICAOF) slave, its master and the link's state.", "noscript", "loading", "stale", "fast"),
     REPLICAOF(3, Kind.CONNECTION, "server", "5.0.0", "Makes this server a replica of a Redis master: full sync, then its command stream (NO ONE: a master again).", "admin", "noscript", "stale", "no_async_loading"),
     SLAVEOF(3, Kind.CONNECTION, "server", "1.0.0", "REPLICAOF's old name.", "admin", "noscript", "stale", "no_async_loading"),
-    WAIT(3, Kind.CONNECTION, "generic", "3.0.0", "Answers 0 at once: there are no replicas to wait for.", "noscript"),
+    WAIT(3, Kind.SERVER, "generic", "3.0.0", "Waits until that many replicas acknowledged the stream up to this client's writes, or the timeout (ms; 0: none).", "noscript"),
     // Redis Cluster's view, the shards as its nodes (ClusterCommands; kv.shard-ports).
     CLUSTER(-2, Kind.CONNECTION, "cluster", "3.0.0", "CLUSTER SLOTS, NODES, SHARDS, INFO, MYID, KEYSLOT: the shards as cluster nodes (kv.shard-ports).", "loading", "stale"),
     READONLY(1, Kind.CONNECTION, "cluster", "3.0.0", "Answers OK (kv.shard-ports): there are no replicas to read from.", "loading", "stale", "fast"),
@@ -262,6 +262,10 @@ enum Command {
     FLUSHDB(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Removes all keys (the only database).", "write"),
     SAVE(1, Kind.SERVER, "server", "1.0.0", "Writes every shard's keys to the RDB file (kv.dir/kv.dbfilename); answers once it is in place, serving meanwhile.", "admin", "noscript", "no_async_loading", "no_multi"),
     BGSAVE(-1, Kind.SERVER, "server", "1.0.0", "Writes every shard's keys to the RDB file in the background (SCHEDULE: after a log rewrite in progress).", "admin", "noscript", "no_async_loading"),
+    // Replication, Atoll as the master (ReplicationMaster, ReplicaLink): a redis-server replica syncs from it.
+    SYNC(1, Kind.SERVER, "server", "1.0.0", "Turns the connection into a replica: a full sync (the RDB file), then the stream.", "admin", "noscript", "no_async_loading", "no_multi"),
+    PSYNC(-3, Kind.SERVER, "server", "2.8.0", "Turns the connection into a replica: +CONTINUE and what it missed when the backlog has it, else a full sync.", "admin", "noscript", "no_async_loading", "no_multi"),
+    REPLCONF(-1, Kind.SERVER, "server", "3.0.0", "A replica's settings (listening-port, ip-address, capa) and acknowledgements (ACK).", "admin", "noscript", "loading", "stale", "allow_busy"),
     BGREWRITEAOF(1, Kind.ALL_SHARDS, "server", "1.0.0", "Compacts every shard's append-only log now.", "admin", "noscript"),
     INFO(-1, Kind.ALL_SHARDS, "server", "1.0.0", "Returns information and statistics, per shard too.", "loading", "stale");
 

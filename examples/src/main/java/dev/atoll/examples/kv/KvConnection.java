@@ -526,6 +526,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return;
         }
         lastCommand = command;
+        if (replica != null) {
+            replica.command(command, r); // a replica gets no reply, as in Redis
+            localDone();
+            return;
+        }
         if (subscribedResp2() && !PubSubCommands.allowedWhileSubscribed(command)) {
             reject(slot, PubSubCommands.notAllowed(command));
             return;
@@ -1111,6 +1116,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return;
         }
         drain();
+        if (replica != null) {
+            replica.written(); // more of its RDB file
+        }
         flush();
         resumeIfPaused();
         finishIfDone();
@@ -1177,6 +1185,42 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         } catch (IoException e) {
             return null;
         }
+    }
+
+    /** The client's address; null when the socket is already gone (getpeername fails). */
+    SocketAddress peerAddress() {
+        try {
+            return connection.remoteAddress();
+        } catch (IoException e) {
+            return null;
+        }
+    }
+
+    /** The replies it holds for its client, not yet written (a replica's link bounds them). */
+    long outputBytes() {
+        return replyBytes();
+    }
+
+    KvNode node() {
+        return node;
+    }
+
+    /** Set once it became a replica (PSYNC, SYNC): it gets the replication stream and no replies. */
+    ReplicaLink replica;
+
+    private ReplicaLink handshake;
+
+    /** The replica it is becoming: what its REPLCONFs said, before its PSYNC or SYNC. */
+    ReplicaLink handshake() {
+        if (handshake == null) {
+            handshake = new ReplicaLink(this, home.id);
+        }
+        return handshake;
+    }
+
+    /** Whether it is a replica's connection (CLIENT LIST's flag S). */
+    boolean isReplica() {
+        return replica != null;
     }
 
     /** The port this connection came in on (the server's, or its shard's own), -1 when unknown. */
@@ -1246,6 +1290,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         if (debugging != null) {
             debugging.cancel(); // the script unwinds and its thread ends
             debugging = null;
+        }
+        if (replica != null) {
+            replica.connectionClosed();
         }
         if (blocked != null) {
             blocked.connectionClosed(); // a result already on its way goes back to its list

@@ -53,7 +53,8 @@ final class KvInfo {
                 || sections.contains("default");
         long keys = 0;
         long expires = 0;
-        double ttlWeighted = 0; // each shard's average over its keys with an expiry, weighted by their count
+        double ttlWeighted = 0; // each shard's estimate weighted by its keys with an expiry, over the shards that have one
+        long ttlWeights = 0;
         long commands = 0;
         long expired = 0;
         long hits = 0;
@@ -73,7 +74,10 @@ final class KvInfo {
             ShardStats s = (ShardStats) o;
             keys += s.keys();
             expires += s.expires();
-            ttlWeighted += (double) s.averageTtl() * s.expires();
+            if (s.averageTtl() > 0) {
+                ttlWeighted += (double) s.averageTtl() * s.expires();
+                ttlWeights += s.expires();
+            }
             commands += s.commands();
             expired += s.expiredKeys();
             hits += s.hits();
@@ -143,6 +147,7 @@ final class KvInfo {
                     .append("client_output_buffer_limit_disconnections:").append(node.outputLimitDisconnections.get())
                     .append("\r\n")
                     .append("total_commands_processed:").append(commands).append("\r\n")
+                    .append(node.replication.syncStats())
                     .append("expired_keys:").append(expired).append("\r\n")
                     .append("evicted_keys:").append(evicted).append("\r\n")
                     .append("keyspace_hits:").append(hits).append("\r\n")
@@ -156,18 +161,7 @@ final class KvInfo {
         if ((all || sections.contains("replication")) && master != null) {
             node.replica.info(b, master, node.replicationId);
         } else if (all || sections.contains("replication")) {
-            b.append("# Replication\r\n")   // no replicas: a master alone, as a redis-server without any
-                    .append("role:master\r\n")
-                    .append("connected_slaves:0\r\n")
-                    .append("master_failover_state:no-failover\r\n")
-                    .append("master_replid:").append(node.replicationId).append("\r\n")
-                    .append("master_replid2:0000000000000000000000000000000000000000\r\n")
-                    .append("master_repl_offset:0\r\n")
-                    .append("second_repl_offset:-1\r\n")
-                    .append("repl_backlog_active:0\r\n")
-                    .append("repl_backlog_size:1048576\r\n")
-                    .append("repl_backlog_first_byte_offset:0\r\n")
-                    .append("repl_backlog_histlen:0\r\n\r\n");
+            b.append(node.replication.info());
         }
         if (all || sections.contains("cpu")) {
             long[] cpu = processCpu();
@@ -258,7 +252,7 @@ final class KvInfo {
             b.append("# Keyspace\r\n");
             if (keys > 0) {
                 b.append("db0:keys=").append(keys).append(",expires=").append(expires).append(",avg_ttl=")
-                        .append(expires == 0 ? 0 : Math.round(ttlWeighted / expires)).append("\r\n");
+                        .append(ttlWeights == 0 ? 0 : Math.round(ttlWeighted / ttlWeights)).append("\r\n");
             }
         }
         return b.toString();

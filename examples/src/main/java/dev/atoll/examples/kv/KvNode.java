@@ -59,6 +59,8 @@ final class KvNode {
     final ReplicaOf replica = new ReplicaOf(this, ReplicaSettings.DEFAULT);
     /** SAVE, BGSAVE, LASTSAVE: the RDB snapshots. */
     final RdbSaves rdb = new RdbSaves(this);
+    /** Atoll as a master: the replication stream, its backlog and replicas, WAIT (set once the shards are known). */
+    final ReplicationMaster replication;
     /** The ACL users of every shard: {@code default} at start (with {@code kv.requirepass}), then SETUSER's and the ACL file's. */
     final AclUsers acl;
     /** Set once when the server is asked to stop; walks over the keys (KEYS, SCAN) end when they see it. */
@@ -99,6 +101,7 @@ final class KvNode {
         this.runtime = runtime;
         this.shards = shards;
         this.logPressure = new LogPressure(shards);
+        this.replication = new ReplicationMaster(this);
     }
 
     /** The calling shard's part. */
@@ -114,5 +117,15 @@ final class KvNode {
         byte[] random = new byte[bytes];
         java.util.concurrent.ThreadLocalRandom.current().nextBytes(random);
         return java.util.HexFormat.of().formatHex(random);
+    }
+
+    /** ROLE: a replica's form while REPLICAOF holds a master, else a master's with its replicas. */
+    void role(ReplyWriter out) {
+        ReplicaOf.Master master = replica.master;
+        if (master != null) {
+            replica.role(out, master);
+        } else {
+            replication.role(out);
+        }
     }
 }

@@ -897,10 +897,16 @@ final class KvShard {
             watches.touchExisting(table);
         }
         tracking.flushed();
+        // With several shards each one's FLUSHALL reaches the replicas on its own, and another shard's writes made
+        // after its own flush may come before it: they get the DEL of this shard's keys instead.
+        boolean shardOnly = node.shardCount() > 1;
+        if (aof != null && aof.feed != null && shardOnly) {
+            aof.feed.deleteAll(table);
+        }
         table.clear();
         averageTtl = 0;
         if (aof != null) {
-            aof.flushAll();
+            aof.flushAll(shardOnly);
         }
     }
 

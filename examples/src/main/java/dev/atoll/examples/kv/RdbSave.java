@@ -81,11 +81,20 @@ final class RdbSave {
     /** Completes (on the save's thread) once the file is in place, or with why not. */
     final CompletableFuture<Long> done = new CompletableFuture<>();
 
-    RdbSave(KvNode node, Path target, boolean compress, boolean checksum) {
+    /**
+     * For a replica's full sync: runs on each shard's thread at the moment its part's snapshot begins (before
+     * any command after it), and keeps the file open for reading once written ({@link #kept}); null for a save.
+     */
+    private final java.util.function.Consumer<KvShard> partBegins;
+    /** The file written, open for reading, once {@link #done} completed for a full sync (its reader closes it). */
+    volatile FileChannel kept;
+
+    RdbSave(KvNode node, Path target, boolean compress, boolean checksum, java.util.function.Consumer<KvShard> partBegins) {
         this.node = node;
         this.target = target;
         this.compress = compress;
         this.checksum = checksum;
+        this.partBegins = partBegins;
         this.temp = target.resolveSibling("temp-" + ProcessHandle.current().pid() + "-"
                 + TEMP_NAMES.incrementAndGet() + ".rdb");
     }
@@ -128,13 +137,22 @@ final class RdbSave {
             Files.createDirectories(target.toAbsolutePath().getParent());
             int shards = node.shardCount();
             long size;
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE, StandardOpenOption.READ);
+            try {
                 size = write(out, shards);
                 out.force(true);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AofReplay.syncDirectory(target.toAbsolutePath().getParent()); // the new name must survive a power loss
+            } catch (Throwable e) {
+                out.close();
+                throw e;
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            AofReplay.syncDirectory(target.toAbsolutePath().getParent()); // the new name must survive a power loss
+            if (partBegins == null) {
+                out.close();
+            } else {
+                kept = out; // a later save renames another file over the name: this one still reads what it wrote
+            }
             done.complete(size);
         } catch (Throwable e) {
             failed = true;
@@ -343,6 +361,9 @@ final class RdbSave {
                     RdbSaves.writeCalls(shard.calls)));
             now = System.currentTimeMillis();
             table.beginSnapshot(this);
+            if (save.partBegins != null) {
+                save.partBegins.accept(shard);
+            }
             Shard.current().execute(stepTask);
         }
 

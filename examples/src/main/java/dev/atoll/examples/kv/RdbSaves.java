@@ -307,7 +307,20 @@ final class RdbSaves {
     }
 
     /** A save started, and its end once recorded (LASTSAVE, INFO). */
-    private record Started(RdbSave save, java.util.concurrent.CompletableFuture<Long> recorded) { }
+    record Started(RdbSave save, java.util.concurrent.CompletableFuture<Long> recorded) { }
+
+    /**
+     * A replica's full sync: a save of every shard into {@link KvSettings#rdbPath} (as Redis's disk-based sync
+     * writes its RDB file), whose parts the caller begins ({@link RdbSave#beginPart}), with {@code partBegins}
+     * run at each part's start; it counts as a save (LASTSAVE, INFO). Null while another save is in progress.
+     */
+    Started startForReplicas(java.util.function.Consumer<KvShard> partBegins) {
+        return start(partBegins);
+    }
+
+    private Started start() {
+        return start(null);
+    }
 
     /**
      * The save points' check, on shard 0 every {@link #TICK} while there are save points, until the stop, as Redis's
@@ -399,13 +412,13 @@ final class RdbSaves {
     }
 
     /** Starts a save of every shard into {@link KvSettings#rdbPath}, waiting for its parts; null when one is in progress. */
-    private synchronized Started start() {
+    private synchronized Started start(java.util.function.Consumer<KvShard> partBegins) {
         if (current != null) {
             return null;
         }
         lastTrySeconds = System.currentTimeMillis() / 1000;
         KvSettings settings = node.settings;
-        RdbSave save = new RdbSave(node, settings.rdbPath(), settings.rdb().compression(), settings.rdb().checksum());
+        RdbSave save = new RdbSave(node, settings.rdbPath(), settings.rdb().compression(), settings.rdb().checksum(), partBegins);
         current = save;
         currentStartedMillis = System.currentTimeMillis();
         java.util.concurrent.CompletableFuture<Long> recorded = save.done.whenComplete((size, error) -> ended(save, size, error));

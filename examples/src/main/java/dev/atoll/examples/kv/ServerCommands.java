@@ -92,25 +92,12 @@ final class ServerCommands {
                     out.ok();
                 }
             }
-            case ROLE -> {
-                ReplicaOf.Master master = node.replica.master;
-                if (master != null) {
-                    node.replica.role(out, master);
-                } else {
-                    out.arrayHeader(3).bulk("master").integer(0).arrayHeader(0); // no replicas
-                }
-            }
+            case ROLE -> node.role(out); // inside MULTI (TxCommands); else ReplicationCommands
             case REPLICAOF, SLAVEOF -> node.replica.command(r, out);
             case WAIT -> {
-                // Redis parses the timeout first; with no replica there is nothing to wait for.
-                if (!r.longAt(2)) {
-                    out.error("ERR timeout is not an integer or out of range");
-                } else if (r.number < 0) {
-                    out.error("ERR timeout is negative");
-                } else if (!r.longAt(1)) {
-                    out.error(KvShard.NOT_INTEGER);
-                } else {
-                    out.integer(0);
+                // Inside MULTI: Redis answers at once, with the replicas that acknowledged the stream so far.
+                if (ReplicationCommands.waitArguments(r, out) != null) {
+                    out.integer(node.replication.ackedNow());
                 }
             }
             default -> throw new IllegalArgumentException(command + " is not a connection command");

@@ -275,8 +275,32 @@ final class StreamGroupCommands {
     /** The XDELIVER record of the consumer {@code c} of {@code g}: its seen time, the group's position and {@link #delivered}. */
     private void logDelivery(byte[] key, int offset, int length, StreamGroup g, StreamGroup.Consumer c) {
         if (shard.aof != null) {
-            shard.aof.record(7 + 3 * deliveredCount, w -> writeDelivery(w, key, offset, length, g, c, delivered, deliveredCount, idBytes));
+            shard.aof.record(7 + 3 * deliveredCount, w -> writeDelivery(w, key, offset, length, g, c, delivered, deliveredCount, idBytes),
+                    w -> writeDeliveryForReplicas(w, key, offset, length, g, c, delivered, deliveredCount, idBytes));
         }
+    }
+
+    private static final byte[] XCLAIM = ReplyWriter.asciiBytes("XCLAIM");
+    private static final byte[] ZERO = ReplyWriter.asciiBytes("0");
+
+    /**
+     * An XDELIVER record as Redis propagates the same deliveries to its replicas: the consumer
+     * ({@code XGROUP CREATECONSUMER}), an {@code XCLAIM key group consumer 0 id TIME ms RETRYCOUNT n FORCE JUSTID
+     * LASTID last-id} per entry delivered, and the group's position ({@code XGROUP SETID ... ENTRIESREAD n}).
+     */
+    private static void writeDeliveryForReplicas(ReplyWriter w, byte[] key, int offset, int length, StreamGroup g,
+                                                 StreamGroup.Consumer c, long[] triples, int count, byte[] scratch) {
+        w.arrayHeader(5).bulk(XGROUP).bulk(CREATECONSUMER).bulk(key, offset, length).bulk(g.name).bulk(c.name);
+        for (int k = 0; k < count; k++) {
+            w.arrayHeader(14).bulk(XCLAIM).bulk(key, offset, length).bulk(g.name).bulk(c.name).bulk(ZERO)
+                    .bulk(scratch, 0, StreamId.format(triples[4 * k], triples[4 * k + 1], scratch))
+                    .bulk(TIME).bulkDecimal(triples[4 * k + 2]).bulk(RETRYCOUNT).bulkDecimal(triples[4 * k + 3])
+                    .bulk(FORCE).bulk(JUSTID).bulk(LASTID)
+                    .bulk(scratch, 0, StreamId.format(g.lastId.ms, g.lastId.seq, scratch));
+        }
+        w.arrayHeader(7).bulk(XGROUP).bulk(SETID).bulk(key, offset, length).bulk(g.name)
+                .bulk(scratch, 0, StreamId.format(g.lastId.ms, g.lastId.seq, scratch))
+                .bulk(ENTRIESREAD_RECORD).bulkDecimal(g.entriesRead);
     }
 
     private static void writeDelivery(ReplyWriter w, byte[] key, int offset, int length, StreamGroup g, StreamGroup.Consumer c,

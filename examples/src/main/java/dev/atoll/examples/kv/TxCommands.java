@@ -71,17 +71,13 @@ final class TxCommands {
     /** Adds command {@code r}; its reply comes in its place. */
     void add(Command command, Request r) {
         switch (command.kind) {
-            case CONNECTION -> {
-                homeCommands.arrayHeader(r.count());
-                for (int i = 0; i < r.count(); i++) {
-                    homeCommands.bulk(r.bytes, r.offset(i), r.length(i));
-                }
-                ops.add(new Op(HOME, command, null, new int[] {homeCount++}, null));
-            }
+            case CONNECTION -> addHome(command, r);
             case TAKES -> addCross(command, r); // the non-blocking form, as Redis runs it inside MULTI
             case SERVER -> {
                 if (command == Command.MIGRATE) {
                     addCross(command, r); // the transaction's keys stay locked while it talks to the target
+                } else if (command == Command.ROLE || command == Command.WAIT) {
+                    addHome(command, r); // answered at once, as Redis answers them inside MULTI
                 } else {
                     ops.add(new Op(ERROR, command, null, null, "ERR " + command.name()
                             + " inside MULTI is not supported (see docs/kv.md)"));
@@ -91,6 +87,15 @@ final class TxCommands {
                     + " inside MULTI is not supported (see docs/kv.md)"));
             default -> addKeyed(command, r);
         }
+    }
+
+    /** A command answered on the connection's shard when EXEC runs ({@link ServerCommands#connectionCommand}). */
+    private void addHome(Command command, Request r) {
+        homeCommands.arrayHeader(r.count());
+        for (int i = 0; i < r.count(); i++) {
+            homeCommands.bulk(r.bytes, r.offset(i), r.length(i));
+        }
+        ops.add(new Op(HOME, command, null, new int[] {homeCount++}, null));
     }
 
     /** Adds a command refused at EXEC: {@code error} is its reply, in its place; it does not run. */

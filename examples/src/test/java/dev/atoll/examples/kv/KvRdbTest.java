@@ -123,7 +123,7 @@ class KvRdbTest {
     }
 
     /** A stream as its entries, counters, groups, consumers and PELs show it (idle times left out: they tick). */
-    private static Object stream(Jedis jedis, String key) {
+    static Object stream(Jedis jedis, String key) {
         List<Object> all = new java.util.ArrayList<>();
         all.add(raw(jedis, "XRANGE", key, "-", "+"));
         all.add(fields(raw(jedis, "XINFO", "STREAM", key), "length", "last-generated-id", "max-deleted-entry-id",
@@ -154,7 +154,7 @@ class KvRdbTest {
     }
 
     /** The keys with an expiry and their PTTL. */
-    private static Map<String, Long> expiries(Jedis jedis) {
+    static Map<String, Long> expiries(Jedis jedis) {
         Map<String, Long> all = new TreeMap<>();
         for (String key : jedis.keys("*")) {
             long pttl = jedis.pttl(key);
@@ -166,7 +166,7 @@ class KvRdbTest {
     }
 
     /** The same keys have an expiry on both sides, within the 20 s a test may take between the two readings. */
-    private static void assertSameExpiries(Map<String, Long> expected, Map<String, Long> actual) {
+    static void assertSameExpiries(Map<String, Long> expected, Map<String, Long> actual) {
         assertEquals(expected.keySet(), actual.keySet(), "the keys with an expiry");
         expected.forEach((key, pttl) -> assertTrue(Math.abs(pttl - actual.get(key)) < 20_000,
                 key + ": PTTL " + pttl + " then " + actual.get(key)));

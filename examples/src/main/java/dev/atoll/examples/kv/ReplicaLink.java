@@ -1,0 +1,260 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.shards.Shard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * A client connection that turned into a replica (PSYNC or SYNC), on the connection's shard: what it said in
+ * its REPLCONFs, its state, and its side of the stream. Until its RDB file is sent the stream it is due is held
+ * here (Redis's replica output buffer during a full sync); the file goes out a chunk at a time as the socket
+ * takes it, then what was held, then the stream as it comes. Over Redis's default
+ * {@code client-output-buffer-limit replica 256mb 64mb 60} (held plus not yet written) the connection is closed,
+ * as Redis drops such a replica, so the master never runs out of memory for it. It gets no reply to what it
+ * sends (REPLCONF ACK), as in Redis.
+ */
+final class ReplicaLink {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaLink.class);
+    static final long HARD_LIMIT = 256L << 20;
+    static final long SOFT_LIMIT = 64L << 20;
+    static final long SOFT_SECONDS = 60;
+    /** The file is read and handed to the socket this much at a time, while less than that waits to be written. */
+    private static final int FILE_CHUNK = 64 * 1024;
+    private static final byte[] NEWLINE = {'\n'};
+
+    /** Redis's replica states, as INFO's {@code slaveN:state=} names them. */
+    enum State {
+        WAIT_BGSAVE("wait_bgsave"), SEND_BULK("send_bulk"), ONLINE("online");
+
+        final String infoName;
+
+        State(String infoName) {
+            this.infoName = infoName;
+        }
+    }
+
+    final KvConnection connection;
+    /** The shard its connection lives on. */
+    final int shard;
+    /** REPLCONF listening-port (0 until said). */
+    volatile int listeningPort;
+    /** REPLCONF ip-address, or null: the peer's address then. */
+    volatile String announcedIp;
+    /** The offset it acknowledged, and when (System.nanoTime; 0: never); written on the home shard. */
+    volatile long ackOffset;
+    volatile long ackNanos;
+    private volatile State state = State.WAIT_BGSAVE;
+    /** SYNC rather than PSYNC: no {@code +FULLRESYNC} line before the file, as Redis answers SYNC. */
+    volatile boolean preSync;
+    /** The stream it is due while its file is not sent yet. */
+    private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+    private long heldBytes;
+    private boolean overSoft;
+    private long overSoftSinceNanos;
+    private ReplicationMaster.SharedFile file;
+    private long filePosition;
+    private byte[] fileBuffer;
+    private boolean closed;
+
+    ReplicaLink(KvConnection connection, int shard) {
+        this.connection = connection;
+        this.shard = shard;
+    }
+
+    String ip() {
+        String ip = announcedIp;
+        if (ip != null) {
+            return ip;
+        }
+        SocketAddress peer = connection.peerAddress();
+        return peer instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "?";
+    }
+
+    boolean online() {
+        return state == State.ONLINE;
+    }
+
+    String stateName() {
+        return state.infoName;
+    }
+
+    // ---- from the home shard, in the order it sent them ----
+
+    /** Its full sync's point is set: {@code +FULLRESYNC <replid> <offset>}; the stream is held until the file is sent. */
+    void fullResync(String reply) {
+        if (!preSync) {
+            push(reply.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** The backlog had its offset: {@code +CONTINUE <replid>} and the bytes it missed, then the stream. */
+    void partialResync(String reply, byte[] missing) {
+        state = State.ONLINE;
+        push(reply.getBytes(StandardCharsets.US_ASCII));
+        if (missing.length > 0) {
+            push(missing);
+        }
+    }
+
+    /** The next bytes of the stream. */
+    void stream(byte[] bytes) {
+        if (closed) {
+            return;
+        }
+        if (state == State.ONLINE) {
+            push(bytes);
+        } else {
+            held.add(bytes);
+            heldBytes += bytes.length;
+            checkLimits();
+        }
+    }
+
+    /** Its RDB file is written: {@code $<size>\r\n} and the file, then what was held. */
+    void sendFile(ReplicationMaster.SharedFile shared) {
+        if (closed) {
+            shared.release();
+            return;
+        }
+        file = shared;
+        state = State.SEND_BULK;
+        fileBuffer = new byte[FILE_CHUNK];
+        push(("$" + shared.size + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        written();
+    }
+
+    /** Its full sync failed (the save did): the connection closes, as Redis closes such a replica. */
+    void fail(String why) {
+        if (!closed) {
+            log.warn("closing replica {}:{}: {}", ip(), listeningPort, why);
+            connection.closeNow();
+        }
+    }
+
+    /** Once a second: a newline while it waits for its file, which Redis sends so that the replica does not time out. */
+    void keepAlive() {
+        if (!closed && state == State.WAIT_BGSAVE) {
+            push(NEWLINE);
+        }
+        checkLimits();
+    }
+
+    // ---- from its connection ----
+
+    /** What the replica sends: REPLCONF ACK offset (its acknowledgement, for WAIT and INFO); the rest is ignored, unanswered. */
+    void command(Command command, Request r) {
+        if (command == Command.REPLCONF && r.count() >= 3 && r.string(1).equalsIgnoreCase("ack") && r.longAt(2)) {
+            long acked = r.number;
+            ReplicationMaster master = connection.node().replication;
+            Shard.current().sendReply(ReplicationMaster.HOME, () -> master.acked(this, acked));
+        }
+    }
+
+    /** Its output was written: more of the file, if it is being sent. */
+    void written() {
+        if (closed || state != State.SEND_BULK) {
+            return;
+        }
+        try {
+            while (filePosition < file.size && connection.outputBytes() < FILE_CHUNK) {
+                ByteBuffer b = ByteBuffer.wrap(fileBuffer, 0, (int) Math.min(FILE_CHUNK, file.size - filePosition));
+                int n = file.file.read(b, filePosition);
+                if (n <= 0) {
+                    throw new IOException("the RDB file ended at " + filePosition + " of " + file.size + " bytes");
+                }
+                filePosition += n;
+                pushRaw(fileBuffer, n);
+            }
+        } catch (IOException e) {
+            fail("reading its RDB file failed: " + e);
+            return;
+        }
+        if (filePosition == file.size) {
+            file.release();
+            file = null;
+            fileBuffer = null;
+            state = State.ONLINE;
+            while (!held.isEmpty()) {
+                push(held.poll());
+            }
+            heldBytes = 0;
+        }
+    }
+
+    /** Its connection closed: it gets nothing more. */
+    void connectionClosed() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        held.clear();
+        heldBytes = 0;
+        if (file != null) {
+            file.release();
+            file = null;
+        }
+        ReplicationMaster master = connection.node().replication;
+        Shard.current().sendReply(ReplicationMaster.HOME, () -> master.removed(this));
+    }
+
+    /** What it holds for the replica: the stream held and the output not yet written. */
+    long heldBytes() {
+        return heldBytes + connection.outputBytes();
+    }
+
+    /** Redis's replica class of client-output-buffer-limit: 256mb hard, 64mb for 60 s soft. */
+    private void checkLimits() {
+        if (closed) {
+            return;
+        }
+        long bytes = heldBytes();
+        if (bytes >= HARD_LIMIT) {
+            drop(bytes + " bytes held for the replica reached the hard limit (client-output-buffer-limit replica "
+                    + HARD_LIMIT + ")");
+        } else if (bytes >= SOFT_LIMIT) {
+            long now = System.nanoTime();
+            if (!overSoft) {
+                overSoft = true;
+                overSoftSinceNanos = now;
+            } else if (now - overSoftSinceNanos > SOFT_SECONDS * 1_000_000_000L) {
+                drop(bytes + " bytes held for the replica, over the soft limit (client-output-buffer-limit replica "
+                        + SOFT_LIMIT + ") for more than " + SOFT_SECONDS + " s");
+            }
+        } else {
+            overSoft = false;
+        }
+    }
+
+    private void drop(String why) {
+        connection.node().outputLimitDisconnections.incrementAndGet();
+        log.warn("closing replica {}:{} for overcoming of output buffer limits: {}", ip(), listeningPort, why);
+        connection.closeNow();
+    }
+
+    private void push(byte[] bytes) {
+        pushRaw(bytes, bytes.length);
+    }
+
+    private void pushRaw(byte[] bytes, int length) {
+        if (closed) {
+            return;
+        }
+        ReplyWriter out = connection.pushOut();
+        if (out == null) {
+            return; // over the connection's own limit: it closes
+        }
+        out.raw(bytes, 0, length);
+        connection.pushDone();
+        connection.pushesWritten();
+        if (state == State.ONLINE) {
+            checkLimits();
+        }
+    }
+}

@@ -1,0 +1,473 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.shards.Shard;
+
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Atoll as a master: the one replication stream of the node, its offset ({@code master_repl_offset}), its
+ * backlog, its replicas and WAIT. Its state lives on the home shard ({@link #HOME}), whose thread runs every
+ * method here but the readers of INFO and ROLE (volatile fields, and a copy-on-write list of replicas).
+ *
+ * <p>The stream is every shard's log records ({@link ReplicationFeed}), a chunk per shard and loop iteration,
+ * in the order the home receives them: each shard's records in its own order, shards interleaved as they
+ * come (their keys are disjoint). A full sync is a save of every shard ({@link RdbSave}, the snapshot walk of
+ * BGSAVE); each shard's part begins at a point between two of its commands and places a marker in its feed
+ * there. A chunk of a shard whose marker came is held until every shard's came; then the offset is the
+ * sync's ({@code +FULLRESYNC <replid> <offset>}), {@code SELECT 0} and the held chunks follow in the stream.
+ * So every record is either in a shard's part of the file or in the stream after the sync's offset, never
+ * both, never neither, however the shards' parts begin relative to one another.
+ */
+final class ReplicationMaster {
+    /** The shard whose thread owns the replication's state. */
+    static final int HOME = 0;
+    /** Redis's repl-ping-replica-period: the master pings its replicas through the stream this often. */
+    private static final long PING_PERIOD_NANOS = 10_000_000_000L;
+    private static final byte[] SELECT_0 = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GETACK = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    /** A full sync waiting for a save in progress tries again this often. */
+    private static final Duration SAVE_RETRY = Duration.ofMillis(100);
+
+    /** Redis's default repl-backlog-size. */
+    static final int DEFAULT_BACKLOG_SIZE = 1 << 20;
+
+    private final KvNode node;
+    /** repl-backlog-size: the backlog's size when it is made (at the first replica). */
+    volatile int backlogSize = DEFAULT_BACKLOG_SIZE;
+    /** Each shard's feed (element {@code i} used on shard {@code i}'s thread only). */
+    final ReplicationFeed[] feeds;
+    /** The replicas attached, in any state (INFO, ROLE and CLIENT read it on any shard). */
+    final List<ReplicaLink> replicas = new CopyOnWriteArrayList<>();
+
+    // ---- on the home shard's thread; volatile where INFO reads them ----
+    /** master_repl_offset: bytes of the stream so far. */
+    private volatile long offset;
+    private ReplicationBacklog backlog;
+    private volatile long backlogFirstByte;
+    private volatile int backlogHeld;
+    private volatile boolean backlogActive;
+    /** The links the stream goes to (their full sync's offset is passed, or they continued). */
+    private final List<ReplicaLink> streaming = new ArrayList<>();
+    /** Per shard, the bytes of its feed that are in the stream (WAIT's targets are compared with them). */
+    private final long[] inStream;
+    /** The full sync whose save is in progress, or null. */
+    private Sync sync;
+    /** Replicas asking for a full sync while one is past its start: they get the next. */
+    private final List<ReplicaLink> waitingForSync = new ArrayList<>();
+    private final List<Wait> waits = new ArrayList<>();
+    private boolean timerArmed;
+    private long lastPingNanos;
+    private volatile long fullSyncs;
+    private volatile long partialSyncsOk;
+    private volatile long partialSyncsErr;
+
+    ReplicationMaster(KvNode node) {
+        this.node = node;
+        this.feeds = new ReplicationFeed[node.shards.length];
+        for (int i = 0; i < feeds.length; i++) {
+            feeds[i] = new ReplicationFeed(node.shards[i], this);
+        }
+        this.inStream = new long[node.shards.length];
+    }
+
+    /** A full sync: its save, the replicas that get it, the markers of the shards' parts and the chunks held meanwhile. */
+    static final class Sync {
+        final List<ReplicaLink> links = new ArrayList<>();
+        final boolean[] begun;
+        int begunCount;
+        /** The stream's offset at the sync's point once every shard's part began; -1 before. */
+        long offset = -1;
+        /** Chunks of shards whose part began, until every shard's did, in the order they came. */
+        final List<Held> held = new ArrayList<>();
+
+        Sync(int shards) {
+            begun = new boolean[shards];
+        }
+    }
+
+    private record Held(int shard, byte[] chunk, long upTo) { }
+
+    /** A client's WAIT: once each shard's feed is in the stream up to {@code targets}, the offset replicas must ack. */
+    private static final class Wait {
+        final long[] targets;
+        final int replicas;
+        final long deadlineNanos;
+        final java.util.function.IntConsumer answer;
+        long offset = -1;
+
+        Wait(long[] targets, int replicas, long deadlineNanos, java.util.function.IntConsumer answer) {
+            this.targets = targets;
+            this.replicas = replicas;
+            this.deadlineNanos = deadlineNanos;
+            this.answer = answer;
+        }
+    }
+
+    // ---- the stream ----
+
+    /** Shard {@code shard}'s next records; its feed has handed {@code upTo} bytes with them. */
+    void chunk(int shard, byte[] chunk, long upTo) {
+        if (sync != null && sync.offset < 0 && sync.begun[shard]) {
+            sync.held.add(new Held(shard, chunk, upTo)); // after the sync's point: after every shard's part began
+            return;
+        }
+        append(chunk);
+        inStream[shard] = upTo;
+        checkWaits();
+    }
+
+    private void append(byte[] bytes) {
+        offset += bytes.length;
+        if (backlog != null) {
+            backlog.add(bytes, 0, bytes.length);
+            backlogHeld = backlog.held();
+            backlogFirstByte = backlog.firstByteOffset();
+        }
+        Shard here = Shard.current();
+        for (ReplicaLink link : streaming) {
+            here.sendReply(link.shard, () -> link.stream(bytes));
+        }
+    }
+
+    /** Shard {@code shard}'s part of {@code s} began: its records from here on follow the sync's point. */
+    void snapshotBegan(int shard, Sync s) {
+        if (s.begun[shard]) {
+            return;
+        }
+        s.begun[shard] = true;
+        if (++s.begunCount < s.begun.length) {
+            return;
+        }
+        s.offset = offset;
+        Shard here = Shard.current();
+        String reply = "+FULLRESYNC " + node.replicationId + " " + s.offset + "\r\n";
+        for (ReplicaLink link : s.links) {
+            here.sendReply(link.shard, () -> link.fullResync(reply));
+            streaming.add(link);
+        }
+        append(SELECT_0.clone()); // as Redis, whose first write after a full sync selects its database
+        releaseHeld(s);
+    }
+
+    private void releaseHeld(Sync s) {
+        for (Held h : s.held) {
+            append(h.chunk);
+            inStream[h.shard] = h.upTo;
+        }
+        s.held.clear();
+        checkWaits();
+    }
+
+    // ---- replicas ----
+
+    /** PSYNC {@code replid} {@code from} (the first byte it wants; SYNC: a null replid) of {@code link}: a partial resync if the backlog has it, else a full one. */
+    void psync(ReplicaLink link, String replid, long from) {
+        if (!replicas.contains(link)) {
+            replicas.add(link);
+        }
+        if (backlog == null) {
+            backlog = new ReplicationBacklog(backlogSize, offset);
+            backlogFirstByte = backlog.firstByteOffset();
+            backlogActive = true;
+        }
+        armTimer();
+        long have = from - 1; // PSYNC names the first byte it wants (counted from 1), as Redis's replicas send it
+        if (replid != null && replid.equals(node.replicationId) && backlog.covers(have)) {
+            partialSyncsOk++;
+            byte[] missing = backlog.since(have);
+            String reply = "+CONTINUE " + node.replicationId + "\r\n";
+            streaming.add(link);
+            Shard.current().sendReply(link.shard, () -> link.partialResync(reply, missing));
+            return;
+        }
+        if (replid != null && !replid.equals("?")) {
+            partialSyncsErr++;
+        }
+        fullSync(link);
+    }
+
+    private void fullSync(ReplicaLink link) {
+        fullSyncs++;
+        if (sync != null && sync.offset < 0) {
+            sync.links.add(link); // the sync's point is not set yet: it gets this sync's file and stream
+        } else if (sync != null || !waitingForSync.isEmpty()) {
+            waitingForSync.add(link); // the file already holds what came before the point: the next sync
+        } else {
+            List<ReplicaLink> links = new ArrayList<>();
+            links.add(link);
+            startSync(links);
+        }
+    }
+
+    private void startSync(List<ReplicaLink> links) {
+        Sync s = new Sync(node.shards.length);
+        RdbSaves.Started started = node.rdb.startForReplicas(shard -> feeds[shard.id].snapshotBegins(s));
+        if (started == null) { // a BGSAVE runs: the sync follows it, as Redis's waits for the next BGSAVE
+            waitingForSync.addAll(0, links);
+            Shard.current().schedule(SAVE_RETRY, this::startWaiting);
+            return;
+        }
+        s.links.addAll(links);
+        sync = s;
+        Shard here = Shard.current();
+        for (KvShard shard : node.shards) {
+            here.sendReply(shard.id, () -> shard.locks.afterLocks(() -> started.save().beginPart(shard, true)));
+        }
+        started.recorded().whenComplete((size, error) -> {
+            RdbSave save = started.save();
+            if (!node.runtime.execute(HOME, () -> saveEnded(s, save.kept, size == null ? 0 : size, error))) {
+                SharedFile.close(save.kept); // the server stops
+            }
+        });
+    }
+
+    private void startWaiting() {
+        if (sync == null && !waitingForSync.isEmpty()) {
+            List<ReplicaLink> links = new ArrayList<>(waitingForSync);
+            waitingForSync.clear();
+            links.removeIf(l -> !replicas.contains(l));
+            if (!links.isEmpty()) {
+                startSync(links);
+            }
+        }
+    }
+
+    private void saveEnded(Sync s, FileChannel file, long size, Throwable error) {
+        if (sync == s) {
+            sync = null;
+        }
+        releaseHeld(s); // a failed save whose parts did not all begin: its held chunks still go, in order
+        Shard here = Shard.current();
+        if (error != null || file == null) {
+            SharedFile.close(file);
+            String why = error == null ? "no file" : String.valueOf(error.getMessage());
+            for (ReplicaLink link : s.links) {
+                here.sendReply(link.shard, () -> link.fail("the RDB for its full sync failed: " + why));
+            }
+        } else {
+            SharedFile shared = new SharedFile(file, size, s.links.size());
+            for (ReplicaLink link : s.links) {
+                here.sendReply(link.shard, () -> link.sendFile(shared));
+            }
+        }
+        startWaiting();
+    }
+
+    /** {@code link}'s connection closed: it gets nothing more. */
+    void removed(ReplicaLink link) {
+        replicas.remove(link);
+        streaming.remove(link);
+        waitingForSync.remove(link);
+        if (sync != null) {
+            sync.links.remove(link);
+        }
+        checkWaits();
+    }
+
+    /** REPLCONF ACK {@code acked} of {@code link}. */
+    void acked(ReplicaLink link, long acked) {
+        link.ackOffset = Math.max(link.ackOffset, acked);
+        link.ackNanos = System.nanoTime();
+        checkWaits();
+    }
+
+    // ---- WAIT ----
+
+    /**
+     * WAIT {@code replicas}: once each shard's feed is in the stream up to {@code targets} (what the shards had
+     * made when the client's WAIT reached them, its writes included), counts the replicas that acknowledged
+     * the stream's offset then, and answers once {@code replicas} did or at {@code deadlineNanos} (0: never).
+     */
+    void await(long[] targets, int replicas, long deadlineNanos, java.util.function.IntConsumer answer) {
+        Wait w = new Wait(targets, replicas, deadlineNanos, answer);
+        waits.add(w);
+        checkWaits();
+        if (waits.contains(w)) {
+            if (w.offset >= 0 && !streaming.isEmpty()) {
+                append(GETACK.clone()); // as Redis, which asks for acks before it sleeps while clients WAIT
+            }
+            if (deadlineNanos != 0) {
+                Shard.current().schedule(Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())), this::checkWaits);
+            }
+            armTimer();
+        }
+    }
+
+    private void checkWaits() {
+        if (waits.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Iterator<Wait> i = waits.iterator(); i.hasNext(); ) {
+            Wait w = i.next();
+            if (w.offset < 0 && reached(w.targets)) {
+                w.offset = offset;
+            }
+            int acked = w.offset < 0 ? 0 : ackedAt(w.offset);
+            if ((w.offset >= 0 && acked >= w.replicas)
+                    || (w.deadlineNanos != 0 && now - w.deadlineNanos >= 0)) {
+                i.remove();
+                w.answer.accept(acked);
+            }
+        }
+    }
+
+    private boolean reached(long[] targets) {
+        for (int s = 0; s < targets.length; s++) {
+            if (inStream[s] < targets[s]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The replicas that acknowledged the stream up to its offset now (WAIT inside MULTI); any thread. */
+    int ackedNow() {
+        return ackedAt(offset);
+    }
+
+    private int ackedAt(long at) {
+        int n = 0;
+        for (ReplicaLink link : replicas) {
+            if (link.ackOffset >= at) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---- once a second ----
+
+    private void armTimer() {
+        if (!timerArmed) {
+            timerArmed = true;
+            lastPingNanos = System.nanoTime();
+            Shard.current().schedule(Duration.ofSeconds(1), this::everySecond);
+        }
+    }
+
+    /**
+     * Redis's replication cron: a PING in the stream every 10 s, a newline to the replicas waiting for their
+     * file (so that they do not time out), and a GETACK while clients WAIT. Stops while nothing is attached.
+     */
+    private void everySecond() {
+        timerArmed = false;
+        if (replicas.isEmpty() && waits.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!streaming.isEmpty() && now - lastPingNanos >= PING_PERIOD_NANOS) {
+            lastPingNanos = now;
+            append(PING.clone());
+        }
+        Shard here = Shard.current();
+        for (ReplicaLink link : replicas) {
+            here.sendReply(link.shard, link::keepAlive);
+        }
+        if (!waits.isEmpty() && !streaming.isEmpty()) {
+            append(GETACK.clone());
+        }
+        checkWaits();
+        armTimer();
+    }
+
+    // ---- INFO, ROLE ----
+
+    long offset() {
+        return offset;
+    }
+
+    /** INFO replication, master form, as Redis 7.0 prints it. */
+    String info() {
+        StringBuilder b = new StringBuilder("# Replication\r\n")
+                .append("role:master\r\n");
+        List<ReplicaLink> online = new ArrayList<>();
+        for (ReplicaLink link : replicas) {
+            online.add(link);
+        }
+        b.append("connected_slaves:").append(online.size()).append("\r\n");
+        long nowNanos = System.nanoTime();
+        for (int i = 0; i < online.size(); i++) {
+            ReplicaLink link = online.get(i);
+            b.append("slave").append(i).append(":ip=").append(link.ip()).append(",port=").append(link.listeningPort)
+                    .append(",state=").append(link.stateName()).append(",offset=").append(link.ackOffset)
+                    .append(",lag=").append(link.ackNanos == 0 ? 0 : (nowNanos - link.ackNanos) / 1_000_000_000L)
+                    .append("\r\n");
+        }
+        return b.append("master_failover_state:no-failover\r\n")
+                .append("master_replid:").append(node.replicationId).append("\r\n")
+                .append("master_replid2:0000000000000000000000000000000000000000\r\n")
+                .append("master_repl_offset:").append(offset).append("\r\n")
+                .append("second_repl_offset:-1\r\n")
+                .append("repl_backlog_active:").append(backlogActive ? 1 : 0).append("\r\n")
+                .append("repl_backlog_size:").append(backlogSize).append("\r\n")
+                .append("repl_backlog_first_byte_offset:").append(backlogActive ? backlogFirstByte : 0).append("\r\n")
+                .append("repl_backlog_histlen:").append(backlogHeld).append("\r\n\r\n")
+                .toString();
+    }
+
+    /** INFO stats' lines sync_full, sync_partial_ok and sync_partial_err, as Redis counts them. */
+    String syncStats() {
+        return "sync_full:" + fullSyncs + "\r\nsync_partial_ok:" + partialSyncsOk + "\r\nsync_partial_err:"
+                + partialSyncsErr + "\r\n";
+    }
+
+    /** ROLE, master form: the offset and each replica's ip, port and acknowledged offset. */
+    void role(ReplyWriter out) {
+        List<ReplicaLink> online = new ArrayList<>();
+        for (ReplicaLink link : replicas) {
+            if (link.online()) {
+                online.add(link);
+            }
+        }
+        out.arrayHeader(3).bulk("master").integer(offset).arrayHeader(online.size());
+        for (ReplicaLink link : online) {
+            out.arrayHeader(3).bulk(link.ip()).bulk(Integer.toString(link.listeningPort))
+                    .bulk(Long.toString(link.ackOffset));
+        }
+    }
+
+    /**
+     * The RDB file of a full sync, open for reading, shared by the replicas of that sync: each reads it at its
+     * own position and lets go of it at the end; the last one closes it.
+     */
+    static final class SharedFile {
+        final FileChannel file;
+        final long size;
+        private final java.util.concurrent.atomic.AtomicInteger readers;
+
+        SharedFile(FileChannel file, long size, int readers) {
+            this.file = file;
+            this.size = size;
+            this.readers = new java.util.concurrent.atomic.AtomicInteger(readers);
+            if (readers == 0) {
+                close(file);
+            }
+        }
+
+        /** A reader is done with it (any thread: release ordering by the atomic). */
+        void release() {
+            if (readers.decrementAndGet() == 0) {
+                close(file);
+            }
+        }
+
+        static void close(FileChannel file) {
+            if (file != null) {
+                try {
+                    file.close();
+                } catch (java.io.IOException ignored) {
+                    // a read-only handle: nothing to lose
+                }
+            }
+        }
+    }
+}
