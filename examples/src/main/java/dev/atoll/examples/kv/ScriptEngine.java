@@ -271,7 +271,11 @@ final class ScriptEngine {
 
     /** READONLY for a script's write on a read-only replica, unless the script runs for the master; else null. */
     private String replicaRefusal() {
-        String refusal = shard.node().replica.writeRefusal();
+        KvNode node = shard.node();
+        if (node == null) {
+            return null; // a shard of no server: the Lua debugger's copy of the script's keys
+        }
+        String refusal = node.replica.writeRefusal();
         KvConnection caller = shard.executingFor != null ? shard.executingFor : shard.transactionFor;
         return refusal == null || (caller != null && caller.fromMaster()) ? null : refusal;
     }
