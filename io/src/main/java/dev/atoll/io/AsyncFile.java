@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -249,8 +250,8 @@ public final class AsyncFile implements IoShard.Resource {
      * The last close of a file that was renamed over or deleted frees its pages in the kernel, which blocks
      * the closing thread — 35 to 80 ms for 100 MB on ext4 here —, and through io_uring that is the shard's
      * thread too (the file's final release runs as its task's work). Redis closes its old append-only file
-     * in a background thread for the same reason. Without a descriptor to spare the file closes as
-     * {@link #closeAsync()} closes it.
+     * in a background thread for the same reason. Without a descriptor to spare, or when the offload pool's
+     * queue is full, the file closes on the shard as {@link #closeAsync()} closes it.
      */
     public Promise<Void> closeAsyncOffShard() {
         if (closePromise != null) {
@@ -261,7 +262,24 @@ public final class AsyncFile implements IoShard.Resource {
             return closeAsync();
         }
         Shard shard = Shard.current();
-        return closeAsync().flatMap(ignored -> shard.offload(() -> check(LibC.close(ERRNO.get(), kept), "close")));
+        Promise<Void> released = new Promise<>();
+        closeAsync().whenComplete((closed, closeError) -> shard.offload(() -> check(LibC.close(ERRNO.get(), kept), "close"))
+                .whenComplete((ignored, error) -> {
+                    if (error instanceof RejectedExecutionException) {
+                        error = closeError(LibC.close(ERRNO.get(), kept)); // the pool is full: here, rather than leak it
+                    }
+                    Throwable failure = closeError != null ? closeError : error;
+                    if (failure != null) {
+                        released.fail(failure);
+                    } else {
+                        released.complete(null);
+                    }
+                }));
+        return released;
+    }
+
+    private IoException closeError(int result) {
+        return result < 0 ? new IoException("close of " + path, -result) : null;
     }
 
     /** As {@link #closeAsync()}, without waiting for the result. */
@@ -375,8 +393,9 @@ public final class AsyncFile implements IoShard.Resource {
     }
 
     private void closeDone(int result, boolean timedOut) {
-        if (result < 0) {
-            closePromise.fail(new IoException("close of " + path, -result));
+        IoException error = closeError(result);
+        if (error != null) {
+            closePromise.fail(error);
         } else {
             closePromise.complete(null);
         }
