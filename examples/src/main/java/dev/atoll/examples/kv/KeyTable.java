@@ -37,7 +37,7 @@ final class KeyTable {
          */
         private static final int KEY_LENGTH = 0xFFFF;
         private static final int TAG = ((1 << 28) - 1) & ~KEY_LENGTH;
-        /** Set while the key has an expiry, kept with its place in the table's {@link VolatileKeys}. */
+        /** Set while the key has an expiry, which the table keeps in its {@link VolatileKeys}. */
         private static final int VOLATILE = 1 << 28;
         /** Equal to the table's {@link KeyTable#snapshotMark} once the snapshot in progress (or the last) holds the key. */
         static final int SNAPSHOT = 1 << 29;
