@@ -17,8 +17,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static dev.atoll.examples.kv.ReplicationProbes.await;
+import static dev.atoll.examples.kv.ReplicationProbes.caughtUp;
+import static dev.atoll.examples.kv.ReplicationProbes.infoField;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,33 +63,6 @@ class KvReplicaOfTest {
     /** A test's part with a master running: its port and a client of it. */
     private interface MasterBody {
         void run(int port, Jedis master) throws Exception;
-    }
-
-    /** Waits (bounded: 30 s) until {@code condition} holds, else fails saying what was awaited. */
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "waited 30 s for " + what);
-            Thread.sleep(20);
-        }
-    }
-
-    private static String field(Jedis jedis, String section, String name) {
-        for (String line : jedis.info(section).split("\r\n")) {
-            if (line.startsWith(name + ":")) {
-                return line.substring(name.length() + 1);
-            }
-        }
-        return null;
-    }
-
-    /** The replica applied all the master sent: its offset is the master's. */
-    private static void awaitCaughtUp(Jedis master, Jedis replica) throws InterruptedException {
-        await("the replica's offset to reach the master's", () -> {
-            String role = replica.role().get(3).toString();
-            return role.equals("connected") && field(master, "replication", "master_repl_offset")
-                    .equals(field(replica, "replication", "slave_repl_offset"));
-        });
     }
 
     /** Writes of every family, some across shards, a MULTI/EXEC, and keys the master expires. */
@@ -142,15 +117,15 @@ class KvReplicaOfTest {
                  Jedis replica = new Jedis(server.host, server.port())) {
                 replica.set("old-key", "replaced by the master's keys");
                 assertEquals("OK", replica.replicaof("127.0.0.1", port));
-                awaitCaughtUp(master, replica);
+                caughtUp(master, replica);
                 assertEquals(KvRdbTest.contents(master), KvRdbTest.contents(replica), "after the full sync");
                 List<Object> role = replica.role();
                 assertEquals(List.of("slave", "127.0.0.1", (long) port, "connected"), role.subList(0, 4));
-                assertEquals("up", field(replica, "replication", "master_link_status"));
+                assertEquals("up", infoField(replica, "replication", "master_link_status"));
 
                 writeStream(master);
                 await("the master to expire w-gone", () -> !master.exists("w-gone"));
-                awaitCaughtUp(master, replica);
+                caughtUp(master, replica);
                 assertEquals(KvRdbTest.contents(master), KvRdbTest.contents(replica), "after the stream");
                 assertEquals(Math.abs(master.pttl("ttl-h") - replica.pttl("ttl-h")) < 20_000, true, "ttl-h's expiry");
 
@@ -158,15 +133,15 @@ class KvReplicaOfTest {
                 assertEquals("READONLY You can't write against a read only replica.", refused.getMessage());
 
                 // the link killed: a partial resync (the master's backlog has the writes since)
-                long partialBefore = Long.parseLong(field(master, "stats", "sync_partial_ok"));
+                long partialBefore = Long.parseLong(infoField(master, "stats", "sync_partial_ok"));
                 assertEquals(1L, master.clientKill(redis.clients.jedis.params.ClientKillParams.clientKillParams()
                         .type(redis.clients.jedis.args.ClientType.REPLICA)));
                 master.set("after-kill", "1");
                 master.lpush("l-small", "after-kill");
-                await("a partial resync", () -> Long.parseLong(field(master, "stats", "sync_partial_ok")) == partialBefore + 1);
-                awaitCaughtUp(master, replica);
+                await("a partial resync", () -> Long.parseLong(infoField(master, "stats", "sync_partial_ok")) == partialBefore + 1);
+                caughtUp(master, replica);
                 assertEquals(KvRdbTest.contents(master), KvRdbTest.contents(replica), "after the partial resync");
-                assertEquals("1", field(master, "stats", "sync_full"), "one full sync only");
+                assertEquals("1", infoField(master, "stats", "sync_full"), "one full sync only");
                 applied = KvRdbTest.contents(replica);
 
                 assertEquals("OK", replica.replicaofNoOne());
@@ -196,16 +171,16 @@ class KvReplicaOfTest {
             try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
                  Jedis replica = new Jedis(server.host, server.port())) {
                 replica.replicaof("127.0.0.1", port);
-                awaitCaughtUp(master, replica);
+                caughtUp(master, replica);
                 master.set("short", "v", redis.clients.jedis.params.SetParams.setParams().px(1000));
                 master.set("kept", "v");
-                awaitCaughtUp(master, replica);
+                caughtUp(master, replica);
                 assertEquals("v", replica.get("short"));
                 await("the key's time to pass: a read hides it", () -> replica.get("short") == null);
                 assertEquals(false, replica.exists("short"));
                 assertEquals(2L, replica.dbSize(), "still there: the replica waits for its master");
                 assertNull(master.get("short")); // the master expires it on access and sends DEL
-                awaitCaughtUp(master, replica);
+                caughtUp(master, replica);
                 assertEquals(1L, replica.dbSize(), "deleted by the master's DEL");
             }
         });
@@ -223,9 +198,9 @@ class KvReplicaOfTest {
             try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
                  Jedis replica = new Jedis(server.host, server.port())) {
                 replica.replicaof("127.0.0.1", port);
-                await("two full syncs", () -> Long.parseLong(field(master, "stats", "sync_full")) >= 2);
-                assertEquals("0", field(master, "stats", "sync_partial_ok"));
-                assertEquals("down", field(replica, "replication", "master_link_status"));
+                await("two full syncs", () -> Long.parseLong(infoField(master, "stats", "sync_full")) >= 2);
+                assertEquals("0", infoField(master, "stats", "sync_partial_ok"));
+                assertEquals("down", infoField(replica, "replication", "master_link_status"));
                 assertNull(replica.get("k"));
             }
         });
@@ -238,10 +213,10 @@ class KvReplicaOfTest {
             try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
                  Jedis replica = new Jedis(server.host, server.port())) {
                 replica.replicaof("127.0.0.1", port);
-                awaitCaughtUp(master, replica);
+                caughtUp(master, replica);
                 master.select(1);
                 master.set("in-db-1", "v");
-                await("the link to go down", () -> "down".equals(field(replica, "replication", "master_link_status")));
+                await("the link to go down", () -> "down".equals(infoField(replica, "replication", "master_link_status")));
                 assertNull(replica.get("in-db-1"));
             }
         });

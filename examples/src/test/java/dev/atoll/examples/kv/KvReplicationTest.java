@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
+import static dev.atoll.examples.kv.ReplicationProbes.await;
+import static dev.atoll.examples.kv.ReplicationProbes.caughtUp;
+import static dev.atoll.examples.kv.ReplicationProbes.infoField;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,31 +63,6 @@ class KvReplicationTest {
     private static void stop(Process redis) throws InterruptedException {
         redis.destroy();
         redis.waitFor(10, TimeUnit.SECONDS);
-    }
-
-    /** Waits (10 ms steps, 30 s at most) until {@code condition} holds; fails naming {@code what} otherwise. */
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(10);
-        }
-    }
-
-    private static String infoField(Jedis jedis, String section, String field) {
-        for (String line : jedis.info(section).split("\r\n")) {
-            if (line.startsWith(field + ":")) {
-                return line.substring(field.length() + 1);
-            }
-        }
-        return null;
-    }
-
-    /** The replica has processed everything the master's stream holds now, and its link is up. */
-    private static void caughtUp(Jedis master, Jedis replica) throws InterruptedException {
-        await("the replica's link and offset", () -> "up".equals(infoField(replica, "replication", "master_link_status"))
-                && infoField(master, "replication", "master_repl_offset")
-                .equals(infoField(replica, "replication", "slave_repl_offset")));
     }
 
     /** Every key's type and value (streams with their groups, consumers and PELs), as both sides answer them. */
