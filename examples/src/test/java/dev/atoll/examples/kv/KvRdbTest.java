@@ -324,15 +324,20 @@ class KvRdbTest {
         }
     }
 
-    /** A file with one byte changed, or cut short, stops the start, naming the file and the offset; no log is made. */
-    @Test
-    void aCorruptFileStopsTheStartNamingFileAndOffset() throws Exception {
+    /** Leaves {@code dir} holding a dump.rdb of every type (SAVE on 2 shards) and no log, so that the next start loads it. */
+    private void saveEveryTypeWithoutLogs() throws Exception {
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings(dir));
              Jedis jedis = new Jedis(server.host, server.port())) {
             KvDumpRestoreTest.writeEveryType(jedis);
             assertEquals("OK", jedis.save());
         }
         deleteLogs(dir);
+    }
+
+    /** A file with one byte changed, or cut short, stops the start, naming the file and the offset; no log is made. */
+    @Test
+    void aCorruptFileStopsTheStartNamingFileAndOffset() throws Exception {
+        saveEveryTypeWithoutLogs();
         Path file = dir.resolve("dump.rdb");
         byte[] good = Files.readAllBytes(file);
         int hello = indexOf(good, "hello".getBytes(StandardCharsets.US_ASCII));
@@ -363,12 +368,7 @@ class KvRdbTest {
      */
     @Test
     void aStartCutWhileWritingTheLogsFromTheFileLoadsTheFileAgain() throws Exception {
-        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings(dir));
-             Jedis jedis = new Jedis(server.host, server.port())) {
-            KvDumpRestoreTest.writeEveryType(jedis);
-            assertEquals("OK", jedis.save());
-        }
-        deleteLogs(dir);
+        saveEveryTypeWithoutLogs();
         Files.write(dir.resolve("appendonly-0-of-2.aof"), new byte[0]); // as Aof.open makes them before the rewrite
         Files.write(dir.resolve("appendonly-1-of-2.aof"), new byte[0]);
         Files.write(dir.resolve("dump.rdb.loading"), new byte[0]);
