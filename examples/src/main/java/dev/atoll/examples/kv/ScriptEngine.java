@@ -557,8 +557,9 @@ final class ScriptEngine {
         if (command.writes && writesRefused) {
             return fail("ERR Write commands are not allowed from read-only scripts.", raise);
         }
-        if (command.writes && replicaRefusal() != null) {
-            return fail(replicaRefusal(), raise); // a read-only replica: as a client's write, unless the master runs it
+        String readOnly = command.writes ? replicaRefusal() : null;
+        if (readOnly != null) {
+            return fail(readOnly, raise); // a read-only replica: as a client's write, unless the master runs it
         }
         inner.clear();
         inner.resp3(resp3);
