@@ -154,6 +154,10 @@ final class Aof {
     /** Rewrites failed in a row; no automatic one starts before {@link #rewriteRetryNanos} after one failed. */
     private int rewriteFailures;
     private long rewriteRetryNanos;
+    /** When the rewrite in progress began; how long the last one took (-1: none yet) and whether it succeeded. */
+    private long rewriteStartNanos;
+    private long lastRewriteNanos = -1;
+    private boolean lastRewriteOk = true;
 
     /**
      * The replicas' feed, once replication began on this shard: every record goes to it too (see
@@ -668,12 +672,16 @@ final class Aof {
 
     // ---- rewrite ----
 
-    long fileSize() {
-        return fileSize;
-    }
+    /** What INFO persistence says of a shard's log, as Redis's {@code aof_*} fields say of its own. */
+    record Status(long currentSize, long baseSize, long rewrites, boolean rewriting, boolean rewriteScheduled,
+                  long currentRewriteSeconds, long lastRewriteSeconds, boolean lastRewriteOk, int rewriteFailures,
+                  boolean writeOk, long bufferLength, boolean syncing) { }
 
-    long rewrites() {
-        return rewrites;
+    Status status() {
+        return new Status(fileSize, sizeAfterRewrite, rewrites, rewrite != null, rewriteRequested,
+                rewrite == null ? -1 : (System.nanoTime() - rewriteStartNanos) / 1_000_000_000L,
+                lastRewriteNanos < 0 ? -1 : lastRewriteNanos / 1_000_000_000L, lastRewriteOk, rewriteFailures,
+                health == Health.OK, appended - written, syncing);
     }
 
     /** True while a rewrite runs. */
@@ -700,6 +708,11 @@ final class Aof {
         if (rewrite == null && !table.snapshotting() && fileSize > bound && (rewriteFailures == 0 || System.nanoTime() - rewriteRetryNanos >= 0)) {
             startRewrite(new Promise<>());
         }
+    }
+
+    private void rewriteEnded(boolean ok) {
+        lastRewriteNanos = System.nanoTime() - rewriteStartNanos;
+        lastRewriteOk = ok;
     }
 
     private Duration rewriteDelay() {
@@ -735,6 +748,7 @@ final class Aof {
             rewriteRequested = true;
             return;
         }
+        rewriteStartNanos = System.nanoTime();
         rewrite = new Rewrite(done);
         rewrite.start();
     }
@@ -1019,6 +1033,7 @@ final class Aof {
             written = cut;
             rewrites++;
             rewriteFailures = 0;
+            rewriteEnded(true);
             log.info("rewrote {}: {} bytes", path, nextSize);
             if (health != Health.OK) {
                 recovered();
@@ -1065,6 +1080,7 @@ final class Aof {
                 next.closeAsync();
             }
             rewriteFailures++;
+            rewriteEnded(false);
             rewriteRetryNanos = System.nanoTime() + rewriteDelay().toNanos();
             done.fail(error);
             if (health != Health.OK) {

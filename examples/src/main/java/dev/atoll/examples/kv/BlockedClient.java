@@ -208,6 +208,9 @@ abstract class BlockedClient extends PendingReply {
             }
         } else if (STATE.compareAndSet(this, WAITING, BLOCKED)) {
             node.blockedClients.incrementAndGet(); // whoever takes it out of BLOCKED decrements
+            if (timeoutMillis > 0) {
+                node.blockedClientsWithTimeout.incrementAndGet();
+            }
         }
     }
 
@@ -242,6 +245,9 @@ abstract class BlockedClient extends PendingReply {
             if (STATE.compareAndSet(this, s, next)) {
                 if (s == BLOCKED) {
                     node.blockedClients.decrementAndGet();
+                    if (timeoutMillis > 0) {
+                        node.blockedClientsWithTimeout.decrementAndGet();
+                    }
                 }
                 return true;
             }

@@ -191,6 +191,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     @Override
     public void onData(Connection from, Buffer data) {
+        if (home.traffic.read(data.readableBytes(), master != null)) {
+            home.startTrafficSampling();
+        }
         if (closing || closed) {
             data.release();
             return;
@@ -452,6 +455,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** The replies this connection holds for its client: output not yet written, writes in flight, ready entries. */
     private long replyBytes() {
         return out.size() - outSent + writingBytes + queuedBytes;
+    }
+
+    /** The bytes of its query buffer (its partial command and argument table), as last charged to its shard. */
+    long queryBufferBytes() {
+        return queryBytes;
     }
 
     /** What it held when it last accounted to its shard (for the shard's choice of whom to close). */
@@ -1104,6 +1112,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         buffer.release();
         writesInFlight--;
         writingBytes -= bytes;
+        home.traffic.written(bytes, replica != null);
         if (failure != null) {
             closeNow(); // the peer reset, or stopped reading past the write backlog
         } else {

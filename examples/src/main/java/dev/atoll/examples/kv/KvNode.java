@@ -27,6 +27,8 @@ final class KvNode {
     final long startMillis = System.currentTimeMillis();
     /** INFO replication's {@code master_replid}: 40 hex digits drawn at start, as Redis draws its own. */
     final String replicationId = randomHex(20);
+    /** INFO's run_id: made at each start, as Redis's. */
+    final String runId = randomHex(20);
     /** The next slow log entry's id, over all shards (SLOWLOG GET orders by it). */
     final java.util.concurrent.atomic.AtomicLong slowLogIds = new java.util.concurrent.atomic.AtomicLong();
     /** Open client connections over all shards, against {@code kv.max-connections}. */
@@ -38,6 +40,8 @@ final class KvNode {
     final AtomicLong nextClientId = new AtomicLong();
     /** Clients blocked on keys now, waiting for a push (INFO's blocked_clients; see {@link BlockedClient}). */
     final AtomicInteger blockedClients = new AtomicInteger();
+    /** Of {@link #blockedClients}, those with a timeout (INFO's clients_in_timeout_table, as Redis counts them). */
+    final AtomicInteger blockedClientsWithTimeout = new AtomicInteger();
     /**
      * {@code notify-keyspace-events} ({@link KeyspaceEvents}'s flags): {@code kv.notify-keyspace-events} at
      * start (0, off, by default), then as CONFIG SET changes it.

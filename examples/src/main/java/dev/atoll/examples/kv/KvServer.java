@@ -105,10 +105,12 @@ public final class KvServer {
         AofReplay.Result replayed = settings.appendOnly() ? AofReplay.load(runtime, settings) : null;
         KeyTable[] tables = replayed != null ? replayed.tables() : null;
         ScriptRegistry.Latest libraries = replayed != null ? replayed.libraries() : null;
+        RdbFile.Loaded rdbLoaded = null;
         if ((replayed == null || replayed.logs() == 0) && Files.isRegularFile(settings.rdbPath())) {
             // as Redis: the RDB file when there is no log (a first start with appendonly, or none)
             long started = System.nanoTime();
             RdbFile.Loaded file = RdbFile.load(settings.rdbPath(), count);
+            rdbLoaded = file;
             tables = file.tables();
             libraries = ScriptRegistry.Latest.of(file.libraries());
             long keys = java.util.Arrays.stream(tables).mapToLong(KeyTable::size).sum();
@@ -127,6 +129,9 @@ public final class KvServer {
             shards[i] = new KvShard(i, tables == null ? new KeyTable() : tables[i], settings, count);
         }
         KvNode node = new KvNode(settings, runtime, shards, protection, shardPorts);
+        if (rdbLoaded != null) {
+            node.rdb.loaded(rdbLoaded);
+        }
         node.replica.settings = replica;
         if (libraries != null) { // the function libraries, before any shard serves or rewrites its log
             node.scripts.restore(libraries, new ScriptEngine(shards[0], node.scripts, node.shardCount(), null));

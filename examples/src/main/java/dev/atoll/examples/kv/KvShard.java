@@ -108,6 +108,9 @@ final class KvShard {
     // Counters, read through INFO on this shard's thread.
     /** Commands received by this shard's connections. */
     long commands;
+    /** Its connections' bytes and calls in and out, and the rates made from them (INFO stats). */
+    final ShardTraffic traffic = new ShardTraffic();
+    private long usedMemoryPeak;
     long remoteCommands;
     long batchesIn;
     long expiredKeys;
@@ -1016,6 +1019,28 @@ final class KvShard {
         if (!idleCheckArmed && !node.settings.idleTimeout().isZero()) {
             idleCheckArmed = true;
             shard.schedule(Duration.ofSeconds(1), this::closeIdle);
+        }
+    }
+
+    /**
+     * The most the keys took ({@link KeyTable#usedBytes}) when looked at: at each traffic sample (every 100 ms
+     * while connections send) and each INFO.
+     */
+    long usedMemoryPeak() {
+        usedMemoryPeak = Math.max(usedMemoryPeak, table.usedBytes());
+        return usedMemoryPeak;
+    }
+
+    /** A read arrived while {@link #traffic} was not sampling: samples every 100 ms until it is quiet again. */
+    void startTrafficSampling() {
+        traffic.startSampling(System.nanoTime(), commands);
+        shard.schedule(ShardTraffic.SAMPLE_PERIOD, this::sampleTraffic);
+    }
+
+    private void sampleTraffic() {
+        usedMemoryPeak();
+        if (traffic.sample(System.nanoTime(), commands)) {
+            shard.schedule(ShardTraffic.SAMPLE_PERIOD, this::sampleTraffic);
         }
     }
 

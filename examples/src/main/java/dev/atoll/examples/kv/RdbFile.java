@@ -107,8 +107,11 @@ final class RdbFile {
         }
     }
 
-    /** What a file held: each shard's keys, and the code of each function library. */
-    record Loaded(KeyTable[] tables, List<String> libraries) { }
+    /**
+     * What a file held: each shard's keys, the code of each function library, and how many keys it had (put in
+     * the tables) and left out (already expired).
+     */
+    record Loaded(KeyTable[] tables, List<String> libraries, long keysLoaded, long keysExpired) { }
 
     /**
      * Loads {@code file} into one table per shard of {@code shards} (each key to the owner of its slot), or throws
@@ -121,6 +124,8 @@ final class RdbFile {
         long now = System.currentTimeMillis();
         Request scratch = new Request();
         List<String> libraries = new ArrayList<>();
+        long loaded = 0;
+        long expired = 0;
         try (InputStream raw = Files.newInputStream(file)) {
             FileReader in = new FileReader(raw, Files.size(file));
             try {
@@ -146,7 +151,7 @@ final class RdbFile {
                                 throw new Corrupt(file, at + 1, String.format(
                                         "a wrong checksum (the file says %016x, its bytes give %016x)", stored, crc));
                             }
-                            return new Loaded(tables, libraries);
+                            return new Loaded(tables, libraries, loaded, expired);
                         }
                         case OPCODE_AUX -> {
                             in.string();
@@ -182,6 +187,9 @@ final class RdbFile {
                             }
                             if (expireAt == 0 || expireAt > now) {
                                 put(tables, key, value, expireAt);
+                                loaded++;
+                            } else {
+                                expired++;
                             }
                             expireAt = 0;
                         }

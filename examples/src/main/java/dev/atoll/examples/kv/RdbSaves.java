@@ -39,6 +39,9 @@ final class RdbSaves {
     private Status lastStatus = Status.OK;
     private long lastDurationSeconds = -1;
     private long saves;
+    /** The keys the last load of an RDB file (the start's, DEBUG RELOAD's) put in place and left out as expired. */
+    private long lastLoadKeysLoaded;
+    private long lastLoadKeysExpired;
     /** The write commands executed before the last successful save's parts began (rdb_changes_since_last_save). */
     private long writeCallsAtLastSave;
     /** When the last save started (Unix seconds), successful or not: Redis's lastbgsave_try. */
@@ -174,6 +177,7 @@ final class RdbSaves {
                                     log.error("DEBUG RELOAD: {} was not put in place ({})", file, e != null ? message(e) : error);
                                     answer(home, reply, done, RELOAD_FAILED);
                                 } else {
+                                    loaded(loaded);
                                     log.warn("DB reloaded by DEBUG RELOAD");
                                     answer(home, reply, done, null);
                                 }
@@ -468,7 +472,16 @@ final class RdbSaves {
                 + "rdb_last_bgsave_status:" + (lastStatus == Status.OK ? "ok" : "err") + "\r\n"
                 + "rdb_last_bgsave_time_sec:" + lastDurationSeconds + "\r\n"
                 + "rdb_current_bgsave_time_sec:" + (current != null ? (now - currentStartedMillis) / 1000 : -1) + "\r\n"
-                + "rdb_saves:" + saves + "\r\n";
+                + "rdb_saves:" + saves + "\r\n"
+                + "rdb_last_cow_size:0\r\n"
+                + "rdb_last_load_keys_expired:" + lastLoadKeysExpired + "\r\n"
+                + "rdb_last_load_keys_loaded:" + lastLoadKeysLoaded + "\r\n";
+    }
+
+    /** An RDB file was loaded (INFO's rdb_last_load_keys_loaded and _expired). */
+    synchronized void loaded(RdbFile.Loaded file) {
+        lastLoadKeysLoaded = file.keysLoaded();
+        lastLoadKeysExpired = file.keysExpired();
     }
 
     /** The write commands a shard executed, from its calls per command (CONFIG RESETSTAT sets them to 0). */

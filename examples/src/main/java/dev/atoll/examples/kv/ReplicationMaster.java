@@ -415,6 +415,11 @@ final class ReplicationMaster {
     }
 
     /** INFO stats' lines sync_full, sync_partial_ok and sync_partial_err, as Redis counts them. */
+    /** The backlog's memory once made (INFO's mem_replication_backlog): its whole size, as Redis counts it. */
+    long backlogBytes() {
+        return backlogActive ? backlogSize : 0;
+    }
+
     String syncStats() {
         return "sync_full:" + fullSyncs + "\r\nsync_partial_ok:" + partialSyncsOk + "\r\nsync_partial_err:"
                 + partialSyncsErr + "\r\n";

@@ -46,6 +46,15 @@ final class ScriptRegistry {
         int functionCount() {
             return byFunction.size();
         }
+
+        /** The libraries' source code, in characters (INFO's used_memory_functions). */
+        long codeBytes() {
+            long bytes = 0;
+            for (Library l : byName.values()) {
+                bytes += l.code().length();
+            }
+            return bytes;
+        }
     }
 
     private final ConcurrentHashMap<String, String> scripts = new ConcurrentHashMap<>();
@@ -73,6 +82,15 @@ final class ScriptRegistry {
 
     int scriptCount() {
         return scripts.size();
+    }
+
+    /** The cached scripts' bodies, in characters (INFO's used_memory_scripts_eval). */
+    long scriptBytes() {
+        long bytes = 0;
+        for (String body : scripts.values()) {
+            bytes += body.length();
+        }
+        return bytes;
     }
 
     long scriptGeneration() {

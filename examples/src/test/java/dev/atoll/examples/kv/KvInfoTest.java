@@ -95,4 +95,100 @@ class KvInfoTest {
             assertTrue(((String) c.call("INFO", "keyspace")).contains("db0:keys=1,expires=0,avg_ttl=0\r\n"));
         }
     }
+
+    /**
+     * Every field of redis-server 7.0.15's default INFO is in Atoll's, in the same section and in the same order
+     * (Atoll adds its own between them), but {@code config_file}: the kv's settings come from layered sources,
+     * not one file (docs/kv.md, "INFO").
+     */
+    @Test
+    void infoHasEveryFieldOfRedisInItsSectionAndOrder() throws Exception {
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = KvRedisComparisonTest.startRedisServer(port);
+        try (RespClient r = KvRedisComparisonTest.connect(port);
+             KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient a = server.client()) {
+            java.util.Map<String, List<String>> redisFields = fields((String) r.call("INFO"));
+            java.util.Map<String, List<String>> atollFields = fields((String) a.call("INFO"));
+            redisFields.get("# Server").remove("config_file");
+            for (var section : redisFields.entrySet()) {
+                List<String> atoll = atollFields.get(section.getKey());
+                assertTrue(atoll != null, "Atoll's INFO has no " + section.getKey());
+                List<String> inRedisOrder = atoll.stream().filter(section.getValue()::contains).toList();
+                assertEquals(section.getValue(), inRedisOrder, section.getKey());
+            }
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** Each section's field names, in order ({@code db0}'s line as its name). */
+    private static java.util.Map<String, List<String>> fields(String info) {
+        java.util.Map<String, List<String>> sections = new java.util.LinkedHashMap<>();
+        List<String> current = null;
+        for (String line : info.split("\r\n")) {
+            if (line.startsWith("# ")) {
+                current = new java.util.ArrayList<>();
+                sections.put(line, current);
+            } else if (!line.isEmpty() && current != null) {
+                current.add(line.substring(0, line.indexOf(':')));
+            }
+        }
+        return sections;
+    }
+
+    /**
+     * total_net_input_bytes and total_net_output_bytes count every byte of the connections, total_reads_processed
+     * and total_writes_processed their reads and writes, and instantaneous_ops_per_sec is the rate of the last
+     * commands (Redis's 16 samples of 100 ms): non-zero while they run, zero once the server has been idle 1.6 s.
+     */
+    @Test
+    void infoCountsTheNetworkBytesAndTheRateOfCommands() throws Exception {
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = server.client()) {
+            java.util.Map<String, Long> before = stats(c);
+            byte[] set = RespClient.encode("SET", "key", "value");
+            for (int i = 0; i < 100; i++) {
+                c.sendRaw(set);
+                assertEquals("OK", c.read());
+            }
+            java.util.Map<String, Long> after = stats(c);
+            // the INFO that read "before" and 100 SETs came in; its reply and 100 "+OK\r\n" went out
+            String infoRequest = new String(RespClient.encode("INFO", "stats"), java.nio.charset.StandardCharsets.US_ASCII);
+            assertEquals(infoRequest.length() + 100L * set.length,
+                    after.get("total_net_input_bytes") - before.get("total_net_input_bytes"));
+            assertTrue(after.get("total_net_output_bytes") - before.get("total_net_output_bytes") >= 100L * 5 + 100,
+                    before + " " + after);
+            assertTrue(after.get("total_reads_processed") - before.get("total_reads_processed") >= 101, "" + after);
+            assertTrue(after.get("total_writes_processed") - before.get("total_writes_processed") >= 101, "" + after);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            long rate = 0;
+            while (rate == 0 && System.nanoTime() < deadline) { // the 100 ms samples take the commands up
+                for (int i = 0; i < 100; i++) {
+                    c.sendRaw(set);
+                    assertEquals("OK", c.read());
+                }
+                rate = stats(c).get("instantaneous_ops_per_sec");
+            }
+            assertTrue(rate > 0, "no rate while commands ran");
+            for (int tries = 0; tries < 5 && rate > 0; tries++) {
+                // the condition is idleness itself: no command for more than the 16 samples' 1.6 s, then one INFO
+                Thread.sleep(2000);
+                rate = stats(c).get("instantaneous_ops_per_sec");
+            }
+            assertEquals(0, rate, "the rate stays up on an idle server");
+        }
+    }
+
+    private static java.util.Map<String, Long> stats(RespClient c) throws Exception {
+        java.util.Map<String, Long> values = new java.util.HashMap<>();
+        for (String line : ((String) c.call("INFO", "stats")).split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(colon + 1).matches("\\d+")) {
+                values.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 1)));
+            }
+        }
+        return values;
+    }
 }
