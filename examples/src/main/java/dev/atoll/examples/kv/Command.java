@@ -104,7 +104,7 @@ enum Command {
     EXPIRETIME(2, Kind.KEY, "generic", "7.0.0", "Returns a key's expiry as a Unix time in seconds.", "readonly", "fast"),
     PEXPIRETIME(2, Kind.KEY, "generic", "7.0.0", "Returns a key's expiry as a Unix time in milliseconds.", "readonly", "fast"),
     OBJECT(-2, Kind.KEY, "generic", "2.2.3", "OBJECT ENCODING, FREQ, IDLETIME, REFCOUNT of a key; OBJECT HELP.", "readonly"),
-    MEMORY(-2, Kind.KEY, "server", "4.0.0", "MEMORY USAGE of a key (what maxmemory counts for it), PURGE, MALLOC-STATS, HELP.", "readonly"),
+    MEMORY(-2, Kind.KEY, "server", "4.0.0", "MEMORY USAGE of a key (what maxmemory counts for it), STATS, PURGE, MALLOC-STATS, HELP.", "readonly"),
     HSET(-4, Kind.KEY, "hash", "2.0.0", "Sets fields of a hash; returns how many are new.", "write", "denyoom", "fast"),
     HMSET(-4, Kind.KEY, "hash", "2.0.0", "Sets fields of a hash (as HSET, answering OK).", "write", "denyoom", "fast"),
     HSETNX(4, Kind.KEY, "hash", "2.0.0", "Sets a field of a hash only when it does not exist.", "write", "denyoom", "fast"),

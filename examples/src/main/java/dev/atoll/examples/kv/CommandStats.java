@@ -25,7 +25,7 @@ final class CommandStats {
             Command.OBJECT, List.of("encoding", "freq", "help", "idletime", "refcount"),
             Command.PUBSUB, List.of("channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"),
             Command.CLUSTER, List.of("info", "keyslot", "myid", "nodes", "shards", "slots"),
-            Command.MEMORY, List.of("help", "malloc-stats", "purge", "usage"),
+            Command.MEMORY, List.of("help", "malloc-stats", "purge", "stats", "usage"),
             Command.SLOWLOG, List.of("get", "help", "len", "reset"),
             Command.XINFO, List.of("consumers", "groups", "help", "stream"),
             Command.XGROUP, List.of("create", "createconsumer", "delconsumer", "destroy", "help", "setid")));

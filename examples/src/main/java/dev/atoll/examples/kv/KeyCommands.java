@@ -24,6 +24,8 @@ final class KeyCommands {
         "    Return internal statistics report from the memory allocator.",
         "PURGE",
         "    Attempt to purge dirty pages for reclamation by the allocator.",
+        "STATS",
+        "    Return information about the memory usage of the server.",
         "USAGE <key> [SAMPLES <count>]",
         "    Return memory in bytes used by <key> and its value. Nested values are",
         "    counted whole here (SAMPLES is accepted and changes nothing).",
@@ -216,7 +218,7 @@ final class KeyCommands {
     /**
      * MEMORY USAGE key [SAMPLES count]: the bytes this shard counts for the key and its value (what
      * {@code maxmemory} counts, re-counted now; nested values are counted whole, so SAMPLES only has to
-     * be a number), nil when it does not exist; MEMORY PURGE (nothing to purge: the JVM's collector
+     * be a number), nil when it does not exist; MEMORY STATS from EXEC or a script (refused); MEMORY PURGE (nothing to purge: the JVM's collector
      * returns memory by itself), MALLOC-STATS, HELP; other subcommands get Redis 7.0's error.
      */
     private void memory(Request r, long now, ReplyWriter out) {
@@ -246,6 +248,8 @@ final class KeyCommands {
                 }
             }
             case "purge" -> out.ok();
+            // MEMORY STATS gathers every shard (ServerCommands.memoryStats); it comes here only from EXEC or a script
+            case "stats" -> out.error("ERR MEMORY STATS gathers every shard: not inside MULTI or a script here");
             case "malloc-stats" -> out.bulk("Stats not supported for the current allocator");
             case "doctor" -> {
                 if (r.count() != 2) {

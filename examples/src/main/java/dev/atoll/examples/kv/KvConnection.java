@@ -632,6 +632,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                     take(command, r); // XREADGROUP BLOCK (may wait, as XREAD does) or across shards
                     return;
                 }
+                if (command == Command.MEMORY && ServerCommands.isMemoryStats(r)) {
+                    pushOrDone(server.memoryStats(r, localOut())); // no key: every shard's figures
+                    return;
+                }
                 int owner = owner(command, r);
                 if (owner == CROSS_SHARD && CrossCommand.handles(command)) {
                     pushOrDone(CrossCommand.start(node, this, command, r, localOut())); // null: answered at once

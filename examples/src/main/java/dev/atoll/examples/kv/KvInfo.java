@@ -94,19 +94,14 @@ final class KvInfo {
         long expired = 0;
         long hits = 0;
         long misses = 0;
-        long usedMemory = 0;
-        long usedMemoryPeak = 0;
         long evicted = 0;
         long errorReplies = 0;
         long trackedKeys = 0;
         long trackedItems = 0;
         long trackedPrefixes = 0;
         long writeCalls = 0;
-        long queryBuffers = 0;
-        long replyBytes = 0;
         long maxQueryBuffer = 0;
         long maxReplyBuffer = 0;
-        long replicaReplyBytes = 0;
         ShardTraffic.Snapshot traffic = ShardTraffic.Snapshot.ZERO;
         AofTotals aof = new AofTotals();
         java.util.Set<PubSub.Name> channels = new java.util.HashSet<>();
@@ -126,8 +121,6 @@ final class KvInfo {
             hits += s.hits();
             misses += s.misses();
             aof.add(s.aof());
-            usedMemory += s.usedMemory();
-            usedMemoryPeak += s.usedMemoryPeak();
             evicted += s.evictedKeys();
             errorReplies += s.errorReplies();
             trackedKeys += s.tracking()[0];
@@ -135,11 +128,8 @@ final class KvInfo {
             trackedPrefixes = Math.max(trackedPrefixes, s.tracking()[2]); // every shard holds every prefix
             s.errorCodes().forEach((code, count) -> errorCodes.merge(code, count, Long::sum));
             writeCalls += RdbSaves.writeCalls(s.calls());
-            queryBuffers += s.queryBuffers();
-            replyBytes += s.replyBytes();
             maxQueryBuffer = Math.max(maxQueryBuffer, s.maxQueryBuffer());
             maxReplyBuffer = Math.max(maxReplyBuffer, s.maxReplyBuffer());
-            replicaReplyBytes += s.replicaReplyBytes();
             traffic = traffic.plus(s.traffic());
             names(s.channels(), channels); // a channel with subscribers on several shards is one channel
             names(s.patterns(), patterns);
@@ -190,72 +180,66 @@ final class KvInfo {
                     .append("clients_in_timeout_table:").append(node.blockedClientsWithTimeout.get()).append("\r\n\r\n");
         }
         if (all || sections.contains("memory")) {
+            Memory m = memory(node, results);
             long maxMemory = settings.memory().maxMemory();
-            java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-            long rss = residentBytes(heap);
-            long peak = Math.max(usedMemoryPeak, usedMemory);
-            long backlog = node.replication.backlogBytes();
-            long overhead = queryBuffers + replyBytes + backlog + aof.bufferLength;
-            long scriptBytes = node.scripts.scriptBytes();
             ScriptRegistry.Libraries libraries = node.scripts.libraries();
-            long functionBytes = libraries.codeBytes();
             long totalSystem = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                     .getTotalMemorySize();
             b.append("# Memory\r\n")
-                    .append("used_memory:").append(usedMemory).append("\r\n")
-                    .append("used_memory_human:").append(human(usedMemory)).append("\r\n")
-                    .append("used_memory_rss:").append(rss).append("\r\n")
-                    .append("used_memory_rss_human:").append(human(rss)).append("\r\n")
-                    .append("used_memory_peak:").append(peak).append("\r\n")
-                    .append("used_memory_peak_human:").append(human(peak)).append("\r\n")
-                    .append("used_memory_peak_perc:").append(percent(usedMemory, peak)).append("%\r\n")
-                    .append("used_memory_overhead:").append(overhead).append("\r\n")
+                    .append("used_memory:").append(m.used).append("\r\n")
+                    .append("used_memory_human:").append(human(m.used)).append("\r\n")
+                    .append("used_memory_rss:").append(m.rss).append("\r\n")
+                    .append("used_memory_rss_human:").append(human(m.rss)).append("\r\n")
+                    .append("used_memory_peak:").append(m.peak).append("\r\n")
+                    .append("used_memory_peak_human:").append(human(m.peak)).append("\r\n")
+                    .append("used_memory_peak_perc:").append(percent(m.used, m.peak)).append("%\r\n")
+                    .append("used_memory_overhead:").append(m.overhead()).append("\r\n")
                     .append("used_memory_startup:0\r\n")
-                    .append("used_memory_dataset:").append(usedMemory).append("\r\n")
-                    .append("used_memory_dataset_perc:").append(percent(usedMemory, usedMemory + overhead)).append("%\r\n")
-                    .append("allocator_allocated:").append(heap.getUsed()).append("\r\n")
-                    .append("allocator_active:").append(heap.getCommitted()).append("\r\n")
-                    .append("allocator_resident:").append(rss).append("\r\n")
+                    .append("used_memory_dataset:").append(m.used).append("\r\n")
+                    .append("used_memory_dataset_perc:").append(percent(m.used, m.used + m.overhead())).append("%\r\n")
+                    .append("allocator_allocated:").append(m.heapUsed).append("\r\n")
+                    .append("allocator_active:").append(m.heapCommitted).append("\r\n")
+                    .append("allocator_resident:").append(m.rss).append("\r\n")
                     .append("total_system_memory:").append(totalSystem).append("\r\n")
                     .append("total_system_memory_human:").append(human(totalSystem)).append("\r\n")
                     .append("used_memory_lua:0\r\n")
                     .append("used_memory_vm_eval:0\r\n")
                     .append("used_memory_lua_human:0B\r\n")
-                    .append("used_memory_scripts_eval:").append(scriptBytes).append("\r\n")
+                    .append("used_memory_scripts_eval:").append(m.scriptBytes).append("\r\n")
                     .append("number_of_cached_scripts:").append(node.scripts.scriptCount()).append("\r\n")
                     .append("number_of_functions:").append(libraries.functionCount()).append("\r\n")
                     .append("number_of_libraries:").append(libraries.byName().size()).append("\r\n")
                     .append("used_memory_vm_functions:0\r\n")
                     .append("used_memory_vm_total:0\r\n")
                     .append("used_memory_vm_total_human:0B\r\n")
-                    .append("used_memory_functions:").append(functionBytes).append("\r\n")
-                    .append("used_memory_scripts:").append(scriptBytes + functionBytes).append("\r\n")
-                    .append("used_memory_scripts_human:").append(human(scriptBytes + functionBytes)).append("\r\n")
+                    .append("used_memory_functions:").append(m.functionBytes).append("\r\n")
+                    .append("used_memory_scripts:").append(m.scriptBytes + m.functionBytes).append("\r\n")
+                    .append("used_memory_scripts_human:").append(human(m.scriptBytes + m.functionBytes)).append("\r\n")
                     .append("maxmemory:").append(maxMemory).append("\r\n")
                     .append("maxmemory_human:").append(human(maxMemory)).append("\r\n")
                     .append("maxmemory_policy:").append(settings.memory().policy().redisName()).append("\r\n")
-                    .append("allocator_frag_ratio:").append(ratio(heap.getCommitted(), heap.getUsed())).append("\r\n")
-                    .append("allocator_frag_bytes:").append(heap.getCommitted() - heap.getUsed()).append("\r\n")
-                    .append("allocator_rss_ratio:").append(ratio(rss, heap.getCommitted())).append("\r\n")
-                    .append("allocator_rss_bytes:").append(rss - heap.getCommitted()).append("\r\n")
+                    .append("allocator_frag_ratio:").append(ratio(m.heapCommitted, m.heapUsed)).append("\r\n")
+                    .append("allocator_frag_bytes:").append(m.heapCommitted - m.heapUsed).append("\r\n")
+                    .append("allocator_rss_ratio:").append(ratio(m.rss, m.heapCommitted)).append("\r\n")
+                    .append("allocator_rss_bytes:").append(m.rss - m.heapCommitted).append("\r\n")
                     .append("rss_overhead_ratio:1.00\r\n")
                     .append("rss_overhead_bytes:0\r\n")
-                    .append("mem_fragmentation_ratio:").append(ratio(rss, usedMemory)).append("\r\n")
-                    .append("mem_fragmentation_bytes:").append(rss - usedMemory).append("\r\n")
-                    .append("mem_not_counted_for_evict:").append(backlog + aof.bufferLength).append("\r\n")
-                    .append("mem_replication_backlog:").append(backlog).append("\r\n")
-                    .append("mem_total_replication_buffers:").append(backlog + replicaReplyBytes).append("\r\n")
-                    .append("mem_clients_slaves:").append(replicaReplyBytes).append("\r\n")
-                    .append("mem_clients_normal:").append(queryBuffers + replyBytes - replicaReplyBytes).append("\r\n")
+                    .append("mem_fragmentation_ratio:").append(ratio(m.rss, m.used)).append("\r\n")
+                    .append("mem_fragmentation_bytes:").append(m.rss - m.used).append("\r\n")
+                    .append("mem_not_counted_for_evict:").append(m.backlog + m.aofBuffer).append("\r\n")
+                    .append("mem_replication_backlog:").append(m.backlog).append("\r\n")
+                    .append("mem_total_replication_buffers:").append(m.backlog + m.replicaClients).append("\r\n")
+                    .append("mem_clients_slaves:").append(m.replicaClients).append("\r\n")
+                    .append("mem_clients_normal:").append(m.normalClients).append("\r\n")
                     .append("mem_cluster_links:0\r\n")
-                    .append("mem_aof_buffer:").append(aof.bufferLength).append("\r\n")
+                    .append("mem_aof_buffer:").append(m.aofBuffer).append("\r\n")
                     .append("mem_allocator:").append(MEM_ALLOCATOR).append("\r\n")
                     .append("active_defrag_running:0\r\n")
                     .append("lazyfree_pending_objects:0\r\n")
                     .append("lazyfreed_objects:0\r\n")
-                    .append("jvm_heap_used:").append(heap.getUsed()).append("\r\n")
-                    .append("jvm_heap_committed:").append(heap.getCommitted()).append("\r\n")
-                    .append("jvm_heap_max:").append(heap.getMax()).append("\r\n\r\n");
+                    .append("jvm_heap_used:").append(m.heapUsed).append("\r\n")
+                    .append("jvm_heap_committed:").append(m.heapCommitted).append("\r\n")
+                    .append("jvm_heap_max:").append(m.heapMax).append("\r\n\r\n");
         }
         if (all || sections.contains("persistence")) {
             b.append("# Persistence\r\n")
@@ -472,6 +456,90 @@ final class KvInfo {
 
     private static String seconds(long nanos) {
         return String.format(Locale.ROOT, "%.6f", nanos / 1e9);
+    }
+
+    /**
+     * The memory figures INFO memory and MEMORY STATS share: the keys' bytes ({@link KeyTable#usedBytes}) now and
+     * at their peak, the buffers beside them (connections', replicas', the backlog, the logs' unwritten records),
+     * the scripts' and libraries' sources, the JVM's heap and the process's resident set.
+     */
+    record Memory(long used, long peak, long keys, long normalClients, long replicaClients, long backlog, long aofBuffer,
+                  long scriptBytes, long functionBytes, long heapUsed, long heapCommitted, long heapMax, long rss) {
+        /** What Redis would count on top of the data: here it is held beside {@link #used}, not inside it. */
+        long overhead() {
+            return normalClients + replicaClients + backlog + aofBuffer;
+        }
+    }
+
+    static Memory memory(KvNode node, Object[] results) {
+        long used = 0;
+        long peak = 0;
+        long keys = 0;
+        long clients = 0;
+        long replicaClients = 0;
+        AofTotals aof = new AofTotals();
+        for (Object o : results) {
+            ShardStats s = (ShardStats) o;
+            used += s.usedMemory();
+            peak += s.usedMemoryPeak();
+            keys += s.keys();
+            clients += s.queryBuffers() + s.replyBytes();
+            replicaClients += s.replicaReplyBytes();
+            aof.add(s.aof());
+        }
+        java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return new Memory(used, Math.max(peak, used), keys, clients - replicaClients, replicaClients,
+                node.replication.backlogBytes(), aof.bufferLength, node.scripts.scriptBytes(),
+                node.scripts.libraries().codeBytes(), heap.getUsed(), heap.getCommitted(), heap.getMax(),
+                residentBytes(heap));
+    }
+
+    /**
+     * MEMORY STATS: Redis 7.0's map of the same figures as INFO memory, with its names and in its order ("INFO's
+     * fields" in docs/kv.md says what each means here; the table's own overhead is not counted apart from its keys).
+     */
+    static void memoryStats(KvNode node, Object[] results, ReplyWriter reply) {
+        Memory m = memory(node, results);
+        reply.mapHeader(m.keys > 0 ? 28 : 27); // a database's entry only when it has keys, as Redis
+        reply.bulk("peak.allocated").integer(m.peak);
+        reply.bulk("total.allocated").integer(m.used);
+        reply.bulk("startup.allocated").integer(0);
+        reply.bulk("replication.backlog").integer(m.backlog);
+        reply.bulk("clients.slaves").integer(m.replicaClients);
+        reply.bulk("clients.normal").integer(m.normalClients);
+        reply.bulk("cluster.links").integer(0);
+        reply.bulk("aof.buffer").integer(m.aofBuffer);
+        reply.bulk("lua.caches").integer(m.scriptBytes);
+        reply.bulk("functions.caches").integer(m.functionBytes);
+        if (m.keys > 0) {
+            reply.bulk("db.0").mapHeader(3);
+            reply.bulk("overhead.hashtable.main").integer(0);
+            reply.bulk("overhead.hashtable.expires").integer(0);
+            reply.bulk("overhead.hashtable.slot-to-keys").integer(0);
+        }
+        reply.bulk("overhead.total").integer(m.overhead());
+        reply.bulk("keys.count").integer(m.keys);
+        reply.bulk("keys.bytes-per-key").integer(m.keys == 0 ? 0 : m.used / m.keys);
+        reply.bulk("dataset.bytes").integer(m.used);
+        reply.bulk("dataset.percentage");
+        ZSetAlgebra.score(reply, m.used + m.overhead() == 0 ? 0 : m.used * 100.0 / (m.used + m.overhead()));
+        reply.bulk("peak.percentage");
+        ZSetAlgebra.score(reply, m.peak == 0 ? 0 : m.used * 100.0 / m.peak);
+        reply.bulk("allocator.allocated").integer(m.heapUsed);
+        reply.bulk("allocator.active").integer(m.heapCommitted);
+        reply.bulk("allocator.resident").integer(m.rss);
+        reply.bulk("allocator-fragmentation.ratio");
+        ZSetAlgebra.score(reply, m.heapUsed == 0 ? 0 : (double) m.heapCommitted / m.heapUsed);
+        reply.bulk("allocator-fragmentation.bytes").integer(m.heapCommitted - m.heapUsed);
+        reply.bulk("allocator-rss.ratio");
+        ZSetAlgebra.score(reply, m.heapCommitted == 0 ? 0 : (double) m.rss / m.heapCommitted);
+        reply.bulk("allocator-rss.bytes").integer(m.rss - m.heapCommitted);
+        reply.bulk("rss-overhead.ratio");
+        ZSetAlgebra.score(reply, 1);
+        reply.bulk("rss-overhead.bytes").integer(0);
+        reply.bulk("fragmentation");
+        ZSetAlgebra.score(reply, m.used == 0 ? 0 : (double) m.rss / m.used);
+        reply.bulk("fragmentation.bytes").integer(m.rss - m.used);
     }
 
     /** The per-shard log figures INFO persistence sums (the shards without a log add nothing). */

@@ -354,6 +354,23 @@ final class ServerCommands {
 
     // ---- every shard ----
 
+    /** Whether {@code r}, a MEMORY command, is MEMORY STATS, which gathers every shard ({@link #memoryStats}). */
+    static boolean isMemoryStats(Request r) {
+        return r.count() >= 2 && r.string(1).equalsIgnoreCase("stats");
+    }
+
+    /** MEMORY STATS: every shard's figures, as INFO memory gathers them; Redis's arity error with arguments after it. */
+    ReplySource memoryStats(Request r, ReplyWriter out) {
+        if (r.count() != 2) {
+            out.error(KvConnection.wrongArity("memory|stats"));
+            return null;
+        }
+        int[] all = new int[node.shardCount()];
+        java.util.Arrays.setAll(all, i -> i);
+        return FanOut.startAside(node, connection, out.resp3(), all, shard -> KvInfo.shardStats(shard, false),
+                (results, reply) -> KvInfo.memoryStats(node, results, reply));
+    }
+
     /** Starts a command every shard takes part in; null when it was answered at once into {@code out}. */
     ReplySource allShards(Command command, Request r, ReplyWriter out) {
         int[] all = new int[node.shardCount()];

@@ -117,10 +117,27 @@ class KvInfoTest {
                 List<String> inRedisOrder = atoll.stream().filter(section.getValue()::contains).toList();
                 assertEquals(section.getValue(), inRedisOrder, section.getKey());
             }
+            // MEMORY STATS: the same names in the same order (with a key, so that db.0's entry is there)
+            r.call("SET", "k", "v");
+            a.call("SET", "k", "v");
+            assertEquals(names(r.call("MEMORY", "STATS")), names(a.call("MEMORY", "STATS")));
         } finally {
             redis.destroy();
             redis.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
+    }
+
+    /** The names of a flat RESP2 map (every other element), and of the maps inside it. */
+    private static List<Object> names(Object flatMap) {
+        List<?> items = (List<?>) flatMap;
+        List<Object> names = new java.util.ArrayList<>();
+        for (int i = 0; i < items.size(); i += 2) {
+            names.add(items.get(i));
+            if (items.get(i + 1) instanceof List<?> inner) {
+                names.add(names(inner));
+            }
+        }
+        return names;
     }
 
     /** Each section's field names, in order ({@code db0}'s line as its name). */
