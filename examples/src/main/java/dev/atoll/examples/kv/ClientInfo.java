@@ -46,7 +46,7 @@ final class ClientInfo {
                 + " omem=" + heldBytes
                 + " tot-mem=" + (heldBytes + inputCapacity)
                 + " events=r"
-                + " cmd=" + (last == null ? "NULL" : last.lowerName)
+                + " cmd=" + (last == null ? "NULL" : c.lastCommandSlot >= 0 ? CommandStats.name(c.lastCommandSlot) : last.lowerName)
                 + " user=" + c.user.name + " redir=-1"
                 + " resp=" + (c.resp3() ? 3 : 2);
     }

@@ -534,6 +534,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return;
         }
         lastCommand = command;
+        lastCommandSlot = slot;
         if (replica != null) {
             replica.command(command, r); // a replica gets no reply, as in Redis
             localDone();
@@ -1358,8 +1359,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** In its shard's list of subscribers whose output took messages this loop iteration ({@link PubSub}). */
     boolean pushQueued;
     final long createdNanos = System.nanoTime();
-    /** The last command it sent (CLIENT LIST's {@code cmd}). */
+    /** The last command it sent, and its INFO commandstats row (-1: none), for CLIENT LIST's {@code cmd=client|list}. */
     Command lastCommand;
+    int lastCommandSlot = -1;
     /** CLIENT NO-EVICT on: CLIENT LIST shows flag {@code e} (this server evicts no client). */
     boolean noEvict;
 
