@@ -205,6 +205,9 @@ final class AdminCommands {
             case "kill" -> {
                 return clientKill(r, out);
             }
+            case "unblock" -> {
+                return clientUnblock(r, out);
+            }
             case "tracking", "caching", "getredir", "trackinginfo" -> {
                 return ClientTracking.command(node, connection, sub, r, out);
             }
@@ -213,6 +216,48 @@ final class AdminCommands {
                 return null;
             }
         }
+    }
+
+    /**
+     * CLIENT UNBLOCK id [TIMEOUT|ERROR]: the connection of that id, on whichever shard it lives, ends the blocking
+     * command it waits in (BLPOP, BZPOPMIN, XREAD BLOCK, ...) as if it timed out, or with {@code -UNBLOCKED}; 1 when
+     * one was, else 0. WAIT is not ended by it here (Redis's is).
+     */
+    private ReplySource clientUnblock(Request r, ReplyWriter out) {
+        if (r.count() != 3 && r.count() != 4) {
+            out.error(KvConnection.wrongArity("client|unblock"));
+            return null;
+        }
+        if (!r.longAt(2)) {
+            out.error(KvShard.NOT_INTEGER);
+            return null;
+        }
+        long id = r.number;
+        boolean error = false;
+        if (r.count() == 4) {
+            if (r.string(3).equalsIgnoreCase("error")) {
+                error = true;
+            } else if (!r.string(3).equalsIgnoreCase("timeout")) {
+                out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return null;
+            }
+        }
+        boolean asError = error;
+        return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+            boolean[] unblocked = {false};
+            shard.connections.forEach(c -> {
+                if (c.id == id && !c.closingOrClosed()) {
+                    unblocked[0] = c.unblock(asError);
+                }
+            });
+            return unblocked[0];
+        }, (results, reply) -> {
+            long count = 0;
+            for (Object o : results) {
+                count += (Boolean) o ? 1 : 0;
+            }
+            reply.integer(count);
+        });
     }
 
     /** A CLIENT KILL or CLIENT LIST filter: which connections it takes. */

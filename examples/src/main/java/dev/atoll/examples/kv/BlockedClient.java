@@ -292,6 +292,27 @@ abstract class BlockedClient extends PendingReply {
         }
     }
 
+    /**
+     * On home: CLIENT UNBLOCK. A client blocked (waiting for a push, not still in its first walk) ends as if its
+     * timeout passed, or with Redis's {@code -UNBLOCKED} error when {@code error}; false when it was not blocked.
+     */
+    final boolean unblockedByClient(boolean error) {
+        if (state != BLOCKED || !leaveWaiting(ENDED)) {
+            return false;
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
+        unblockEverywhere();
+        if (error) {
+            reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        } else {
+            writeNothing(reply);
+        }
+        done();
+        return true;
+    }
+
     /** On home: the connection closed. A client still waiting just ends; one claimed gets its result back later. */
     final void connectionClosed() {
         connectionClosed = true;

@@ -1015,6 +1015,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         waitsOut++;
     }
 
+    /** CLIENT UNBLOCK of this connection, on its shard: true when a blocking command of it was waiting and ended. */
+    boolean unblock(boolean error) {
+        return blocked != null && blocked.unblockedByClient(error);
+    }
+
     /** The {@link BlockedClient} is answered (its reply follows). */
     void blockDone(BlockedClient client) {
         if (blocked == client) {

@@ -151,6 +151,39 @@ class KvBlockingTest {
         }
     }
 
+    /**
+     * CLIENT UNBLOCK from a connection of another shard ends a blocked command as its timeout would (nil), or with
+     * -UNBLOCKED; it answers 1, and 0 for a connection that is not blocked; the key's push then serves no one.
+     */
+    @Test
+    void clientUnblockEndsABlockedCommandFromAnotherShard() throws Exception {
+        List<RespClient> spare = new ArrayList<>();
+        try (KvTestServer server = server(2)) {
+            RespClient waiter = clientOn(server, 0, spare);
+            RespClient admin = clientOn(server, 1, spare);
+            long id = (Long) waiter.call("CLIENT", "ID");
+            String key = keyOn(1, 2, "list");
+            assertEquals(0L, admin.call("CLIENT", "UNBLOCK", Long.toString(id)), "not blocked");
+            waiter.send("BLPOP", key, "0");
+            awaitBlocked(admin, 1);
+            assertEquals(1L, admin.call("CLIENT", "UNBLOCK", Long.toString(id)));
+            assertNull(waiter.read());
+            awaitBlocked(admin, 0);
+            waiter.send("BZPOPMIN", key + "z", "0");
+            awaitBlocked(admin, 1);
+            assertEquals(1L, admin.call("CLIENT", "UNBLOCK", Long.toString(id), "ERROR"));
+            assertEquals(new RespClient.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK"), waiter.read());
+            admin.call("RPUSH", key, "x");
+            assertEquals(List.of("x"), admin.call("LRANGE", key, "0", "-1"), "no waiter left on the key");
+            assertEquals(new RespClient.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"),
+                    admin.call("CLIENT", "UNBLOCK", Long.toString(id), "LATER"));
+        } finally {
+            for (RespClient c : spare) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void aRenameOrCopyOntoTheKeyServesItsWaiter() throws Exception {
         try (KvTestServer server = server(2); RespClient waiter = server.client(); RespClient c = server.client()) {
