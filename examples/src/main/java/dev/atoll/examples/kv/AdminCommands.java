@@ -794,6 +794,7 @@ final class AdminCommands {
 
     // ---- DEBUG ----
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AdminCommands.class);
     private static final byte[] OBJECT_ARGS = "OBJECTencodingrefcountidletime".getBytes(StandardCharsets.US_ASCII);
 
     private ReplySource debug(Request r, ReplyWriter out) {
@@ -831,6 +832,25 @@ final class AdminCommands {
                     return debugObject(r, out);
                 }
             }
+            case "populate" -> {
+                if (r.count() >= 3 && r.count() <= 5) {
+                    return debugPopulate(r, out);
+                }
+            }
+            case "log" -> {
+                if (r.count() == 3) {
+                    log.warn("DEBUG LOG: {}", r.string(2));
+                    out.ok();
+                    return null;
+                }
+            }
+            case "help" -> {
+                out.arrayHeader(DEBUG_HELP.length);
+                for (String line : DEBUG_HELP) {
+                    out.simple(line);
+                }
+                return null;
+            }
             case "reload" -> {
                 boolean save = true;
                 boolean flush = true;
@@ -853,6 +873,98 @@ final class AdminCommands {
         }
         out.error("ERR unknown subcommand or wrong number of arguments for '" + r.string(1) + "'. Try DEBUG HELP.");
         return null;
+    }
+
+    /** Redis 7.0's DEBUG HELP lines for the subcommands spoken here. */
+    private static final String[] DEBUG_HELP = {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "LOG <message>",
+        "    Write <message> to the server log.",
+        "OBJECT <key>",
+        "    Show low level info about `key` and associated value.",
+        "POPULATE <count> [<prefix>] [<size>]",
+        "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+        "    it is used instead of the 'key' prefix. Here they are logged and sent to",
+        "    replicas as SET ... NX, each on the shard that owns it.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+        "HELP",
+        "    Prints this help."};
+
+    /**
+     * DEBUG POPULATE count [prefix] [size]: the string keys {@code prefix:0} ... (prefix {@code key}) with the values
+     * {@code value:<n>} — cut to, or padded with zero bytes up to, {@code size} when given — but those that exist,
+     * as Redis makes them. Each shard makes those it owns (every shard walks the numbers; a shard's walk is one
+     * step, as Redis's is one command). Unlike Redis, each is an ordinary {@code SET ... NX} of its shard: logged
+     * (the log stays what the shard holds) and sent to the replicas.
+     */
+    private ReplySource debugPopulate(Request r, ReplyWriter out) {
+        if (!r.longAt(2) || r.number < 0) {
+            out.error("ERR value is out of range, must be positive");
+            return null;
+        }
+        long count = r.number;
+        byte[] prefix = r.count() >= 4 ? r.copy(3) : "key".getBytes(StandardCharsets.US_ASCII);
+        long size = 0;
+        if (r.count() == 5) {
+            if (!r.longAt(4) || r.number < 0) {
+                out.error("ERR value is out of range, must be positive");
+                return null;
+            }
+            size = r.number;
+        }
+        long valueSize = size;
+        int shards = node.shardCount();
+        return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+            long now = System.currentTimeMillis();
+            Request set = new Request();
+            ReplyWriter ignored = new ReplyWriter(64);
+            for (long n = 0; n < count; n++) {
+                byte[] number = Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+                byte[] key = new byte[prefix.length + 1 + number.length];
+                System.arraycopy(prefix, 0, key, 0, prefix.length);
+                key[prefix.length] = ':';
+                System.arraycopy(number, 0, key, prefix.length + 1, number.length);
+                if (KeySlots.owner(key, 0, key.length, shards) != shard.id) {
+                    continue;
+                }
+                byte[] value = ("value:" + n).getBytes(StandardCharsets.US_ASCII);
+                if (valueSize > 0) {
+                    value = Arrays.copyOf(value, (int) Math.min(valueSize, Integer.MAX_VALUE - 8));
+                }
+                byte[] bytes = new byte[3 + key.length + value.length + 2];
+                System.arraycopy("SET".getBytes(StandardCharsets.US_ASCII), 0, bytes, 0, 3);
+                System.arraycopy(key, 0, bytes, 3, key.length);
+                System.arraycopy(value, 0, bytes, 3 + key.length, value.length);
+                bytes[bytes.length - 2] = 'N';
+                bytes[bytes.length - 1] = 'X';
+                set.reset(bytes);
+                set.add(0, 3);
+                set.add(3, key.length);
+                set.add(3 + key.length, value.length);
+                set.add(bytes.length - 2, 2);
+                ignored.clear();
+                shard.execute(Command.SET, set, ignored, now);
+            }
+            return null;
+        }, (results, reply) -> reply.ok());
     }
 
     /**

@@ -141,6 +141,35 @@ class KvAdminTest {
         }
     }
 
+    /**
+     * DEBUG POPULATE count [prefix] [size] makes Redis's keys and values on their owner shards, leaves existing keys
+     * alone, and logs them: a restart from the logs (with another shard count) has them.
+     */
+    @Test
+    void debugPopulateMakesRedisKeysOnEveryShardAndLogsThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (KvTestServer kv = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
+             RespClient c = kv.client()) {
+            assertEquals("OK", c.call("SET", "key:7", "mine"));
+            assertEquals("OK", c.call("DEBUG", "POPULATE", "1000"));
+            assertEquals(1000L, c.call("DBSIZE"));
+            assertEquals("value:999", c.call("GET", "key:999"));
+            assertEquals("mine", c.call("GET", "key:7"), "an existing key is left alone");
+            assertEquals("OK", c.call("DEBUG", "POPULATE", "3", "padded", "10"));
+            assertEquals("value:1\0\0\0", c.call("GET", "padded:1"));
+            assertEquals("OK", c.call("DEBUG", "POPULATE", "1", "cut", "3"));
+            assertEquals("val", c.call("GET", "cut:0"));
+            assertEquals(new RespClient.Error("ERR value is out of range, must be positive"), c.call("DEBUG", "POPULATE", "-1"));
+            assertEquals(new RespClient.Error("ERR value is out of range, must be positive"),
+                    c.call("DEBUG", "POPULATE", "1", "k", "x"));
+        }
+        try (KvTestServer kv = KvTestServer.start(3, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
+             RespClient c = kv.client()) {
+            assertEquals(1004L, c.call("DBSIZE"));
+            assertEquals("value:500", c.call("GET", "key:500"));
+        }
+    }
+
     @Test
     void debugCommands() throws Exception {
         try (KvTestServer kv = server(); RespClient admin = kv.client()) {
