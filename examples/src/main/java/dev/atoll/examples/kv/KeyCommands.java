@@ -48,7 +48,7 @@ final class KeyCommands {
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
 
     private final KvShard shard;
