@@ -71,45 +71,74 @@ final class CommandDocs {
                 }
             }
             case "info" -> {
-                List<Command> asked = asked(r);
-                out.arrayHeader(asked.size());
-                for (Command c : asked) {
-                    if (c == null) {
-                        out.nullArray();
-                    } else {
+                if (r.count() == 2) { // as COMMAND: every command
+                    out.arrayHeader(Command.values().length);
+                    for (Command c : Command.values()) {
                         info(c, out);
                     }
+                    return;
                 }
-            }
-            case "docs" -> {
-                List<Command> asked = r.count() == 2 ? List.of(Command.values()) : asked(r);
-                List<Command> known = asked.stream().filter(c -> c != null).toList();
-                out.mapHeader(known.size());
-                for (Command c : known) {
-                    CommandFacts.Facts facts = CommandFacts.of(c.lowerName);
-                    if (facts != null) { // Redis's own docs: summary, since, group, complexity, history, arguments, subcommands
-                        out.bulk(c.lowerName);
-                        CommandFacts.write(facts.docs(), out);
-                        continue;
+                out.arrayHeader(r.count() - 2);
+                for (int i = 2; i < r.count(); i++) {
+                    String name = r.string(i).toLowerCase(Locale.ROOT);
+                    Command c = named(name);
+                    CommandFacts.Facts subFacts = c == null ? subcommand(name) : null;
+                    if (c != null) {
+                        info(c, out);
+                    } else if (subFacts != null) {
+                        CommandFacts.write(subFacts.info(), out);
+                    } else {
+                        out.nullBulk(); // Redis's addReplyNull: $-1 in RESP2
                     }
-                    out.bulk(c.lowerName).mapHeader(5)
-                            .bulk("summary").bulk(c.summary)
-                            .bulk("since").bulk(c.since)
-                            .bulk("group").bulk(c.group)
-                            .bulk("complexity").bulk(c.kind == Command.Kind.ALL_SHARDS ? "O(N)" : "O(1)")
-                            .bulk("arguments").raw(ReplyWriter.EMPTY_ARRAY);
                 }
             }
+            case "docs" -> docs(r, out);
             default -> out.error("ERR unknown subcommand '" + r.string(1) + "'. Try COMMAND HELP.");
         }
     }
 
-    private static List<Command> asked(Request r) {
-        List<Command> asked = new ArrayList<>();
-        for (int i = 2; i < r.count(); i++) {
-            asked.add(named(r.string(i)));
+    /**
+     * COMMAND DOCS [name ...]: every command's docs, or those of the names given that are commands or
+     * subcommands ({@code config|get}), the others left out, as Redis does.
+     */
+    private static void docs(Request r, ReplyWriter out) {
+        List<String> names = new ArrayList<>();
+        if (r.count() == 2) {
+            for (Command c : Command.values()) {
+                names.add(c.lowerName);
+            }
         }
-        return asked;
+        for (int i = 2; i < r.count(); i++) {
+            String name = r.string(i).toLowerCase(Locale.ROOT);
+            if (named(name) != null || subcommand(name) != null) {
+                names.add(name);
+            }
+        }
+        out.mapHeader(names.size());
+        for (String name : names) {
+            out.bulk(name);
+            CommandFacts.Facts facts = CommandFacts.of(name);
+            if (facts != null && facts.docs() != null) { // Redis's own docs: summary, since, group, complexity, history, arguments, subcommands
+                CommandFacts.write(facts.docs(), out);
+                continue;
+            }
+            Command c = named(name);
+            out.mapHeader(5)
+                    .bulk("summary").bulk(c.summary)
+                    .bulk("since").bulk(c.since)
+                    .bulk("group").bulk(c.group)
+                    .bulk("complexity").bulk(c.kind == Command.Kind.ALL_SHARDS ? "O(N)" : "O(1)")
+                    .bulk("arguments").raw(ReplyWriter.EMPTY_ARRAY);
+        }
+    }
+
+    /**
+     * Redis's facts of subcommand {@code name} ({@code config|get}, lower case) of a command this server
+     * has, as Redis's {@code lookupCommandBySds} finds it; null when it is not one.
+     */
+    private static CommandFacts.Facts subcommand(String name) {
+        int bar = name.indexOf('|');
+        return bar > 0 && named(name.substring(0, bar)) != null ? CommandFacts.of(name) : null;
     }
 
     /** The command called {@code name} in any case, or null. */
@@ -123,31 +152,49 @@ final class CommandDocs {
         return null;
     }
 
-    /** COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN glob]: as Redis, no module has commands. */
+    /**
+     * COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN glob]: every command and, after it,
+     * its subcommands by their full names ({@code config|get}), as Redis lists them; as Redis, no module
+     * has commands, and the pattern matches the full name in any case.
+     */
     private static void list(Request r, ReplyWriter out) {
-        List<Command> listed = List.of(Command.values());
+        String by = "";
         if (r.count() != 2) {
-            String by = r.count() == 5 && r.string(2).equalsIgnoreCase("filterby") ? r.string(3).toLowerCase(Locale.ROOT) : "";
-            switch (by) {
-                case "module" -> listed = List.of();
-                case "aclcat" -> {
-                    String category = r.string(4).toLowerCase(Locale.ROOT);
-                    listed = AclCategories.ALL.contains(category) ? AclCategories.commandsIn(category) : List.of();
-                }
-                case "pattern" -> {
-                    byte[] pattern = r.copy(4);
-                    listed = listed.stream().filter(c -> Glob.matches(pattern, c.nameBytes)).toList();
-                }
-                default -> {
-                    out.error(KvShard.SYNTAX);
-                    return;
+            by = r.count() == 5 && r.string(2).equalsIgnoreCase("filterby") ? r.string(3).toLowerCase(Locale.ROOT) : "";
+            if (!by.equals("module") && !by.equals("aclcat") && !by.equals("pattern")) {
+                out.error(KvShard.SYNTAX);
+                return;
+            }
+        }
+        String argument = r.count() == 5 ? r.string(4).toLowerCase(Locale.ROOT) : "";
+        byte[] pattern = argument.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<String> listed = new ArrayList<>();
+        for (Command c : Command.values()) {
+            if (listedBy(by, argument, pattern, c.lowerName, AclCategories.of(c))) {
+                listed.add(c.lowerName);
+            }
+            CommandFacts.Facts facts = CommandFacts.of(c.lowerName);
+            for (Object sub : facts == null ? List.of() : CommandFacts.subcommands(facts.info())) {
+                List<?> entry = (List<?>) sub;
+                String name = ((String) entry.get(0)).substring(1);
+                if (by.equals("aclcat") ? CommandFacts.items(entry.get(6)).contains("+@" + argument)
+                        : listedBy(by, argument, pattern, name, List.of())) {
+                    listed.add(name);
                 }
             }
         }
         out.arrayHeader(listed.size());
-        for (Command c : listed) {
-            out.bulk(c.lowerName);
-        }
+        listed.forEach(out::bulk);
+    }
+
+    /** Whether COMMAND LIST's filter {@code by} (empty: none) keeps the command {@code name} of ACL categories {@code categories}. */
+    private static boolean listedBy(String by, String argument, byte[] pattern, String name, List<String> categories) {
+        return switch (by) {
+            case "" -> true;
+            case "module" -> false;
+            case "aclcat" -> categories.contains(argument);
+            default -> Glob.matches(pattern, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        };
     }
 
     /**
@@ -157,11 +204,16 @@ final class CommandDocs {
      */
     private static void getKeys(Request r, boolean withFlags, ReplyWriter out) {
         Command c = named(r.string(2));
-        if (c == null) {
+        CommandFacts.Facts facts = c == null ? null : CommandFacts.of(c.lowerName);
+        List<Object> subcommands = facts == null ? List.of() : CommandFacts.subcommands(facts.info());
+        // As Redis's lookupCommand: a container's subcommand (OBJECT ENCODING) is the command whose keys and arity count.
+        CommandFacts.Facts sub = subcommands.isEmpty() || r.count() < 4 ? null
+                : CommandFacts.of(c.lowerName + "|" + r.string(3).toLowerCase(Locale.ROOT));
+        if (c == null || !subcommands.isEmpty() && r.count() >= 4 && sub == null) {
             out.error("ERR Invalid command specified");
             return;
         }
-        if (!KeySpecs.hasKeys(c)) {
+        if (sub != null ? CommandFacts.items(sub.info().get(8)).isEmpty() : !subcommands.isEmpty() || !KeySpecs.hasKeys(c)) {
             out.error("ERR The command has no key arguments");
             return;
         }
@@ -170,14 +222,15 @@ final class CommandDocs {
         for (int i = 2; i < r.count(); i++) {
             inner.add(r.offset(i), r.length(i));
         }
-        if (!c.arityOk(inner.count())) {
+        long arity = sub != null ? (Long) sub.info().get(1) : c.arity;
+        if (arity > 0 ? inner.count() != arity : inner.count() < -arity) {
             out.error("ERR Invalid number of arguments specified for command");
             return;
         }
         int[] keys = keyIndexes(c, inner);
         Arrays.sort(keys); // in the order of the arguments, as Redis (GEORADIUS's STORE key last)
-        if (keys.length == 0 && c.kind == Command.Kind.KEY) {
-            out.error("ERR The command has no key arguments"); // OBJECT HELP, MEMORY DOCTOR: a subcommand without one
+        if (keys.length == 0 && facts != null && CommandFacts.items(facts.info().get(2)).contains("+no_mandatory_keys")) {
+            out.arrayHeader(0); // EVAL s 0: keys may be none
             return;
         }
         if (keys.length == 0) {

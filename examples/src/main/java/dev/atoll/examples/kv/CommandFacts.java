@@ -38,7 +38,7 @@ final class CommandFacts {
     /** A RESP3 set. */
     record RespSet(List<Object> items) { }
 
-    /** One command's facts: its COMMAND INFO entry (10 elements) and its COMMAND DOCS map. */
+    /** One command's or subcommand's facts: its COMMAND INFO entry (10 elements) and its COMMAND DOCS map. */
     record Facts(List<Object> info, RespMap docs) { }
 
     private static final class Holder {
@@ -97,9 +97,11 @@ final class CommandFacts {
                     }
                 }
                 byName.put(name, new Facts(info, docs));
-                for (Object sub : subcommands(info)) { // config|get: a subcommand's own entry, for its container's filter
+                RespMap subDocs = docs == null ? null : (RespMap) docs.get("subcommands");
+                for (Object sub : subcommands(info)) { // config|get: a subcommand's own entry (COMMAND INFO config|get, LIST)
                     List<Object> entry = castList(sub);
-                    byName.put(((String) entry.get(0)).substring(1), new Facts(entry, null));
+                    String subName = ((String) entry.get(0)).substring(1);
+                    byName.put(subName, new Facts(entry, subDocs == null ? null : (RespMap) subDocs.get(subName)));
                 }
             }
             return byName;

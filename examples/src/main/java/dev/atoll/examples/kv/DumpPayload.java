@@ -142,8 +142,9 @@ final class DumpPayload {
     }
 
     /**
-     * The start of a large hash's, set's, sorted set's or list's pair in an RDB file, which {@link #element} then
-     * writes {@code count} elements of, as {@link #write} writes the whole: its type, key and element count.
+     * The start of a large hash's, set's, sorted set's, list's or stream's pair in an RDB file, which {@link #element}
+     * (a stream: {@link StreamSnapshot}) then writes {@code count} elements (nodes) of, as {@link #write} writes the
+     * whole: its type, key and element count.
      */
     static void pairStart(RdbBuffer out, Aggregate value, byte[] key, long count) {
         out.write(switch (value) {
@@ -151,6 +152,7 @@ final class DumpPayload {
             case SetValue s -> SET;
             case ZSetValue z -> ZSET_2;
             case ListValue l -> LIST;
+            case StreamValue st -> StreamPayload.STREAM_LISTPACKS_2;
             default -> throw new IllegalStateException("no RDB encoding in pieces for " + value.type());
         });
         string(out, key);

@@ -34,22 +34,29 @@ final class KeySpecs {
     private static Map<Command, String[]> load() {
         Map<Command, String[]> flags = new EnumMap<>(Command.class);
         for (Command c : Command.values()) {
-            CommandFacts.Facts facts = CommandFacts.of(c.lowerName);
-            List<Object> specs = facts == null ? List.of() : CommandFacts.items(facts.info().get(8));
-            if (specs.isEmpty()) {
-                continue;
+            String[] each = specFlags(CommandFacts.of(c.lowerName));
+            if (each != null) {
+                flags.put(c, each);
             }
-            String[] each = new String[specs.size()];
-            for (int i = 0; i < each.length; i++) {
-                List<String> words = new ArrayList<>();
-                for (Object flag : CommandFacts.items(((CommandFacts.RespMap) specs.get(i)).get("flags"))) {
-                    words.add(((String) flag).substring(1));
-                }
-                each[i] = String.join(" ", words);
-            }
-            flags.put(c, each);
         }
         return flags;
+    }
+
+    /** Each key spec's flags, space-separated, of the command or subcommand of {@code facts}; null when it has none. */
+    private static String[] specFlags(CommandFacts.Facts facts) {
+        List<Object> specs = facts == null ? List.of() : CommandFacts.items(facts.info().get(8));
+        if (specs.isEmpty()) {
+            return null;
+        }
+        String[] each = new String[specs.size()];
+        for (int i = 0; i < each.length; i++) {
+            List<String> words = new ArrayList<>();
+            for (Object flag : CommandFacts.items(((CommandFacts.RespMap) specs.get(i)).get("flags"))) {
+                words.add(((String) flag).substring(1));
+            }
+            each[i] = String.join(" ", words);
+        }
+        return each;
     }
 
     private KeySpecs() {
@@ -74,8 +81,11 @@ final class KeySpecs {
             return List.of("RO", "access");
         }
         String[] specs = Holder.FLAGS.get(c);
-        if (specs == null) { // OBJECT, MEMORY USAGE, XINFO: their subcommands' specs
-            return c == Command.XINFO ? List.of("RO", "access") : List.of("RO");
+        if (specs == null) { // OBJECT, MEMORY USAGE, XINFO, XGROUP: their subcommand's specs (argument 1)
+            specs = r.count() < 2 ? null : specFlags(CommandFacts.of(c.lowerName + "|" + r.string(1).toLowerCase(java.util.Locale.ROOT)));
+            if (specs == null) {
+                return List.of();
+            }
         }
         // SORT's second spec is its BY/GET patterns (no key GETKEYS lists): its STORE key takes the third
         int spec = c == Command.SORT && k > 0 ? specs.length - 1 : Math.min(k, specs.length - 1);

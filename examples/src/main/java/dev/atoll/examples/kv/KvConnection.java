@@ -518,19 +518,24 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             reject(slot, "NOAUTH Authentication required.");
             return;
         }
-        AclRules rules = user.rules; // volatile: SETUSER on any shard is seen here at the next command
-        if (master == null && !rules.unrestricted && !permitted(rules, command, r, slot)) {
-            return;
-        }
+        // The refusals in Redis 7.0's processCommand order: NOAUTH, no_multi, NOPERM, (OOM, where the key's
+        // shard executes), MISCONF, READONLY, the RESP2 subscriber's context, MASTERDOWN, a monitor's keyspace.
         if (command.noMulti && multi.queues(command)) {
             multi.refused();   // as Redis (SHUTDOWN): refused, counted as rejected, and EXEC aborts
             reject(slot, "ERR Command not allowed inside a transaction");
             return;
         }
-        String replicaRefusal = master != null ? null : command.writes ? node.replica.writeRefusal() : null;
-        if (replicaRefusal != null) {
+        AclRules rules = user.rules; // volatile: SETUSER on any shard is seen here at the next command
+        if (master == null && !rules.unrestricted && !permitted(rules, command, r, slot)) {
+            return;
+        }
+        String refusal = master != null ? null // the master's link: applied as it comes
+                : misconf(command) ? node.rdb.writeRefusal // after a failed save, as Redis's processCommand: writes and PING, EXEC then aborts
+                : command.writes ? node.replica.writeRefusal() // READONLY
+                : null;
+        if (refusal != null) {
             multi.refused(); // as Redis: refused, counted as rejected, and EXEC aborts
-            reject(slot, replicaRefusal);
+            reject(slot, refusal);
             return;
         }
         lastCommand = command;
@@ -544,17 +549,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             reject(slot, PubSubCommands.notAllowed(command));
             return;
         }
-        if (monitoring && (command.writes || command.reads)) {
-            reject(slot, "ERR Replica can't interact with the keyspace"); // Redis's words: a monitor is a replica there
+        String stale = master != null ? null : node.replica.staleRefusal(command);
+        if (stale != null) {
+            multi.refused();
+            reject(slot, stale);
             return;
         }
-        String refusal = master != null ? null // the master's link: applied as it comes
-                : (command.writes || command == Command.PING) && node.rdb.writeRefusal != null
-                        ? node.rdb.writeRefusal // after a failed save, as Redis's processCommand: writes and PING, EXEC then aborts
-                        : node.replica.staleRefusal(command);
-        if (refusal != null) {
-            multi.refused();
-            reject(slot, refusal);
+        if (monitoring && (command.writes || command.reads)) {
+            reject(slot, "ERR Replica can't interact with the keyspace"); // Redis's words: a monitor is a replica there
             return;
         }
         if (!multi.queues(command) && slot >= 0) {
@@ -589,6 +591,22 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 home.slowLog.add(node, r, took, this, slowLimits);
             }
         }
+    }
+
+    /**
+     * Whether the connection answers MISCONF to {@code command} after a failed save: writes and PING, as Redis.
+     * A keyed write that may add memory is left to its key's shard ({@link KvShard#execute}), which refuses it
+     * with MISCONF too but after OOM when the shard is over its memory, as Redis checks OOM first — when no
+     * refusal the connection checks after MISCONF applies: outside MULTI, not a replica (which ignores
+     * maxmemory, as Redis's), not a RESP2 subscriber, not a monitor.
+     */
+    private boolean misconf(Command command) {
+        if (!(command.writes || command == Command.PING) || node.rdb.writeRefusal == null) {
+            return false;
+        }
+        boolean shardDecides = command.kind == Command.Kind.KEY && command.denyOom && !multi.queues(command)
+                && !node.replica.isReplica() && !subscribedResp2() && !monitoring;
+        return !shardDecides;
     }
 
     /**

@@ -253,12 +253,12 @@ final class KvShard {
      */
     void execute(Command command, Request r, ReplyWriter out, long now) {
         ErrorStats errors = errors();
-        if (command.writes && writeRefusal() != null) {
-            refuse(errors, command, writeRefusal(), out);
+        if (command.writes && eviction.over() && !eviction.makeRoom(now, evict) && command.denyOom) {
+            refuse(errors, command, Eviction.OOM, out); // before MISCONF, as Redis's processCommand
             return;
         }
-        if (command.writes && eviction.over() && !eviction.makeRoom(now, evict) && command.denyOom) {
-            refuse(errors, command, Eviction.OOM, out);
+        if (command.writes && writeRefusal() != null) {
+            refuse(errors, command, writeRefusal(), out);
             return;
         }
         int notify = node == null ? 0 : node.keyspaceEvents; // the one volatile read notifications cost when off

@@ -377,7 +377,7 @@ final class RdbSave {
             if (e.isString() || e.aggregateSize() > 0 || e.aggregate() instanceof StreamValue) {
                 Aggregate value = e.aggregate();
                 if (value != null && e.aggregateSize() > PIECE
-                        && (value.elementTable() != null || value instanceof ListValue)) {
+                        && (value.elementTable() != null || value instanceof ListValue || value instanceof StreamValue)) {
                     large.addLast(new LargePair(e, value, expireAt)); // its snapshot begins now
                     return;
                 }
@@ -462,11 +462,12 @@ final class RdbSave {
         }
 
         /**
-         * A hash, set, sorted set or list of more than {@link #PIECE} elements, written in pieces as it was when the
-         * snapshot took it: its element count then, then {@link #PIECE} elements a step, from its elements' own
-         * snapshot ({@link ElementSnapshot}: an element a command looks up first is written before it, into the
-         * part's bytes if the pair is open, else into {@link #early}, which follows its start) or from its array as
-         * it was ({@link ListSnapshot}).
+         * A hash, set, sorted set, list or stream of more than {@link #PIECE} elements, written in pieces as it was
+         * when the snapshot took it: its element (a stream's node) count then, then {@link #PIECE} elements a step,
+         * from its elements' own snapshot ({@link ElementSnapshot}: an element a command looks up first is written
+         * before it, into the part's bytes if the pair is open, else into {@link #early}, which follows its start),
+         * from its array as it was ({@link ListSnapshot}) or from its nodes as they were ({@link StreamSnapshot}: a
+         * node a command is about to change is written before it, the same way).
          */
         private final class LargePair implements ElementSnapshot.Target {
             private final byte[] key;
@@ -475,6 +476,7 @@ final class RdbSave {
             private final long count;
             private final ElementSnapshot elements;
             private final ListSnapshot list;
+            private final StreamSnapshot stream;
             private final java.util.function.Consumer<byte[]> listElement = this::listElement;
             /** Elements written before the pair opened: commands looked them up first. */
             private RdbBuffer early;
@@ -487,21 +489,36 @@ final class RdbSave {
                 this.expireAt = expireAt;
                 this.value = value;
                 KeyTable table = value.elementTable();
-                if (table != null) {
+                if (value instanceof StreamValue s) {
+                    this.stream = new StreamSnapshot(s, save.compress, this::earlyNode);
+                    this.count = stream.nodes;
+                    this.elements = null;
+                    this.list = null;
+                } else if (table != null) {
                     this.count = table.size();
                     this.elements = new ElementSnapshot(table, this);
                     this.list = null;
+                    this.stream = null;
                 } else {
                     this.list = ((ListValue) value).beginSnapshot();
                     this.count = list.size();
                     this.elements = null;
+                    this.stream = null;
                 }
+            }
+
+            /** Where what must be written before the walk reaches it goes: the part's bytes if the pair is open, else {@link #early}. */
+            private RdbBuffer earlyOut() {
+                return open ? chunk : early != null ? early : (early = new RdbBuffer(256, save.compress));
+            }
+
+            private void earlyNode(StreamValue.Node node) {
+                StreamPayload.writeNode(earlyOut(), node);
             }
 
             @Override
             public void early(KeyTable.Entry element) {
-                RdbBuffer out = open ? chunk : early != null ? early : (early = new RdbBuffer(256, save.compress));
-                DumpPayload.element(out, value, element);
+                DumpPayload.element(earlyOut(), value, element);
                 written++;
             }
 
@@ -529,6 +546,9 @@ final class RdbSave {
                     }
                     open = true;
                 }
+                if (stream != null) {
+                    return stream.step(chunk, PIECE); // it checks its nodes add up
+                }
                 position = elements != null ? elements.step(position, PIECE) : list.visit(position, PIECE, listElement);
                 if (position != 0) {
                     return false;
@@ -542,7 +562,9 @@ final class RdbSave {
             }
 
             void abandon() {
-                if (elements != null) {
+                if (stream != null) {
+                    stream.abandon();
+                } else if (elements != null) {
                     elements.abandon();
                 } else {
                     list.abandon();

@@ -36,6 +36,11 @@ final class StreamPayload {
                 writeNode(out, node);
             }
         }
+        tail(out, s);
+    }
+
+    /** What follows the nodes: the length, last, first and largest deleted IDs, entries added, and the consumer groups. */
+    static void tail(RdbBuffer out, StreamValue s) {
         DumpPayload.length(out, s.length());
         id(out, s.lastId.ms, s.lastId.seq);
         id(out, s.firstId.ms, s.firstId.seq);
@@ -65,7 +70,7 @@ final class StreamPayload {
     }
 
     /** One node's live entries: its key (the master entry's ID) and its listpack. */
-    private static void writeNode(RdbBuffer out, StreamValue.Node node) {
+    static void writeNode(RdbBuffer out, StreamValue.Node node) {
         int master = 0;
         while (node.deleted(master)) {
             master++;
@@ -140,9 +145,10 @@ final class StreamPayload {
     static StreamValue read(int type, DumpPayload.Reader in, Request scratch) throws DumpPayload.BadFormat {
         StreamValue s = new StreamValue();
         long nodes = in.length();
-        long lastMs = 0;
-        long lastSeq = 0;
-        boolean any = false;
+        // As Redis's rax, the nodes may come in any order (a save writes a node a command was about to change
+        // first): read them all, then append their entries in ID order.
+        java.util.TreeMap<Id, List<Entry>> byMaster = new java.util.TreeMap<>(
+                (a, b) -> StreamId.compare(a.ms, a.seq, b.ms, b.seq));
         for (long n = 0; n < nodes; n++) {
             byte[] key = in.string();
             if (key.length != 16) {
@@ -150,6 +156,10 @@ final class StreamPayload {
             }
             long masterMs = bigEndian(key, 0);
             long masterSeq = bigEndian(key, 8);
+            List<Entry> entries = new java.util.ArrayList<>();
+            if (byMaster.put(new Id(masterMs, masterSeq), entries) != null) {
+                throw new DumpPayload.BadFormat("a stream node twice");
+            }
             List<byte[]> lp = DumpPayload.listpack(in.string());
             int at = 0;
             long count = number(lp, at++);
@@ -176,25 +186,32 @@ final class StreamPayload {
                     packed.writeBytes(b);
                 }
                 at++; // the entry's element count
-                if ((flags & FLAG_DELETED) != 0) {
-                    continue;
+                if ((flags & FLAG_DELETED) == 0) {
+                    entries.add(new Entry(ms, seq, packed.toByteArray(), lengths));
                 }
-                if (any && StreamId.compare(ms, seq, lastMs, lastSeq) <= 0) {
-                    throw new DumpPayload.BadFormat("stream entries out of order");
-                }
-                scratch.reset(packed.toByteArray());
-                int offset = 0;
-                for (int length : lengths) {
-                    scratch.add(offset, length);
-                    offset += length;
-                }
-                s.append(ms, seq, scratch, 0, lengths.length);
-                lastMs = ms;
-                lastSeq = seq;
-                any = true;
             }
             if (at != lp.size()) {
                 throw new DumpPayload.BadFormat("a stream node of " + lp.size() + " elements, " + at + " read");
+            }
+        }
+        long lastMs = 0;
+        long lastSeq = 0;
+        boolean any = false;
+        for (List<Entry> entries : byMaster.values()) {
+            for (Entry e : entries) {
+                if (any && StreamId.compare(e.ms, e.seq, lastMs, lastSeq) <= 0) {
+                    throw new DumpPayload.BadFormat("stream entries out of order");
+                }
+                scratch.reset(e.packed);
+                int offset = 0;
+                for (int length : e.lengths) {
+                    scratch.add(offset, length);
+                    offset += length;
+                }
+                s.append(e.ms, e.seq, scratch, 0, e.lengths.length);
+                lastMs = e.ms;
+                lastSeq = e.seq;
+                any = true;
             }
         }
         long length = in.length();
@@ -245,8 +262,11 @@ final class StreamPayload {
         return s;
     }
 
-    /** A pending entry's ID while its group's PEL is read (delivery time and count) until a consumer claims it. */
+    /** A pending entry's ID while its group's PEL is read (delivery time and count) until a consumer claims it; a node's master ID. */
     private record Id(long ms, long seq) { }
+
+    /** An entry read from a node: its ID, its fields and values packed, and their lengths. */
+    private record Entry(long ms, long seq, byte[] packed, int[] lengths) { }
 
     private static long bigEndian(byte[] b, int from) {
         long v = 0;

@@ -39,6 +39,10 @@ final class StreamValue implements Aggregate {
         int count;
         int live;
         int used;
+        /** Its place in the order the stream made its nodes: a snapshot leaves out those made after it began. */
+        long serial;
+        /** The snapshot ({@link StreamSnapshot#id}) that wrote it already, else 0. */
+        long savedBy;
 
         /** Room for {@code entries} entries in {@code bytes} packed bytes (it grows past them). */
         Node(int entries, int bytes) {
@@ -89,6 +93,10 @@ final class StreamValue implements Aggregate {
 
     private Node[] nodes = new Node[4];
     private int nodeCount;
+    /** The serial of the last node made ({@link Node#serial}). */
+    private long nodeSerials;
+    /** An RDB save's snapshot writing this stream a few nodes a step, or null: told before a node changes. */
+    private NodeWatcher watcher;
     private long length;
     private long bytes = OBJECT_BYTES + ARRAY_HEADER + 4L * 4;
     /** What Redis 7.0 keeps: the last ID given, the first entry's ID as last recorded, the largest ID deleted, entries ever added. */
@@ -149,6 +157,8 @@ final class StreamValue implements Aggregate {
         Node node = nodeCount == 0 ? null : nodes[nodeCount - 1];
         if (node == null || node.count >= NODE_MAX_ENTRIES || node.used + raw >= NODE_MAX_BYTES) {
             node = addNode();
+        } else if (watcher != null) {
+            watcher.beforeChange(node);
         }
         bytes -= node.footprint();
         if (2 * node.count + 2 > node.ids.length) {
@@ -193,6 +203,7 @@ final class StreamValue implements Aggregate {
         // size the last one reached, so a long stream's appends copy nothing while a node fills.
         Node previous = nodeCount == 0 ? null : nodes[nodeCount - 1];
         Node node = previous == null ? new Node(8, 256) : new Node(NODE_MAX_ENTRIES, previous.used + previous.used / 8);
+        node.serial = ++nodeSerials;
         nodes[nodeCount++] = node;
         bytes += node.footprint();
         return node;
@@ -355,6 +366,9 @@ final class StreamValue implements Aggregate {
         if (i == node.count || node.ms(i) != ms || node.seq(i) != seq || node.deleted(i)) {
             return false;
         }
+        if (watcher != null) {
+            watcher.beforeChange(node);
+        }
         node.data[node.starts[i]] = DELETED;
         node.live--;
         length--;
@@ -392,6 +406,9 @@ final class StreamValue implements Aggregate {
             int entries = node.live;
             if (limit != 0 && deleted + entries > limit) {
                 break;
+            }
+            if (watcher != null) {
+                watcher.beforeChange(node); // removed or some of its entries marked: a snapshot writes it first
             }
             boolean removeNode = minId == null ? length - entries >= maxLen
                     : StreamId.compare(node.ms(node.count - 1), node.seq(node.count - 1), minId.ms, minId.seq) < 0;
@@ -495,6 +512,38 @@ final class StreamValue implements Aggregate {
 
     int groupCount() {
         return groups == null ? 0 : groups.size();
+    }
+
+    /** Told before a command changes or removes a node that existed when it began watching ({@link StreamSnapshot}). */
+    interface NodeWatcher {
+        void beforeChange(Node node);
+    }
+
+    /** Starts (or, with null, ends) telling {@code w} before a node changes: one at a time. */
+    void watch(NodeWatcher w) {
+        if (w != null && watcher != null) {
+            throw new IllegalStateException("a stream watched by two snapshots");
+        }
+        watcher = w;
+    }
+
+    long lastNodeSerial() {
+        return nodeSerials;
+    }
+
+    /** The first node whose first ID is above {@code ms-seq}; {@link #nodeCount()} when none is. */
+    int nodeAfter(long ms, long seq) {
+        int lo = 0;
+        int hi = nodeCount;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (StreamId.compare(nodes[mid].firstMs(), nodes[mid].firstSeq(), ms, seq) <= 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Its groups in name order. */
