@@ -115,7 +115,7 @@ class HashListpackTest {
     void convertsPastFiveHundredTwelveFields() {
         KeyTable table = new KeyTable();
         KeyTable.Entry e = hash(table, KEY);
-        for (int i = 0; i < HashListpack.MAX_ENTRIES; i++) {
+        for (int i = 0; i < EncodingLimits.DEFAULT.hashEntries(); i++) {
             put(table, e, "f" + i, "v" + i);
         }
         assertEquals("listpack", e.aggregateEncoding());
