@@ -294,6 +294,34 @@ class KvConfigTest extends RecordedScriptTest {
         });
     }
 
+    private static long aofRewrites(RespClient c) throws IOException {
+        for (String line : ((String) c.call("INFO", "persistence")).split("\r\n")) {
+            if (line.startsWith("aof_rewrites:")) {
+                return Long.parseLong(line.substring("aof_rewrites:".length()));
+            }
+        }
+        throw new AssertionError("no aof_rewrites in INFO persistence");
+    }
+
+    /**
+     * auto-aof-rewrite-percentage 0 keeps a log past auto-aof-rewrite-min-size from being rewritten; set back to 100, the
+     * log is rewritten at once, as Redis's cron would (a log grown from nothing has grown by any percentage).
+     */
+    @Test
+    void autoAofRewriteFollowsConfigSet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (KvTestServer kv = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
+             RespClient c = kv.client()) {
+            assertEquals("OK", c.call("CONFIG", "SET", "auto-aof-rewrite-percentage", "0", "auto-aof-rewrite-min-size", "1kb"));
+            for (int i = 0; i < 200; i++) {
+                c.call("SET", "k" + i, "v".repeat(100));
+            }
+            assertEquals(0L, aofRewrites(c), "no rewrite starts by itself under auto-aof-rewrite-percentage 0");
+            assertEquals("OK", c.call("CONFIG", "SET", "auto-aof-rewrite-percentage", "100"));
+            KvPubSubTest.assertEventually(() -> aofRewrites(c) >= 1, "the log past 1 KiB is rewritten");
+            assertEquals(List.of("auto-aof-rewrite-min-size", "1024"), c.call("CONFIG", "GET", "auto-aof-rewrite-min-size"));
+        }
+    }
+
     /** loglevel is the root logger's level: what CONFIG SET sets, logback applies. */
     @Test
     void logLevelIsTheRootLoggersLevel() throws Exception {
