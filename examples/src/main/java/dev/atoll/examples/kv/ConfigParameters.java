@@ -132,10 +132,6 @@ final class ConfigParameters {
         unsupported("ignore-warnings", "", "this server logs no kernel warnings to ignore");
         unsupported("propagation-error-behavior", "ignore", "replicas apply what the master sends as it is");
         unsupported("bind-source-addr", "", "outgoing connections leave from the address the system chooses");
-        unsupported("min-replicas-to-write", "0", "writes are not refused for want of replicas here");
-        unsupported("min-slaves-to-write", "0", "writes are not refused for want of replicas here");
-        unsupported("min-replicas-max-lag", "10", "writes are not refused for want of replicas here");
-        unsupported("min-slaves-max-lag", "10", "writes are not refused for want of replicas here");
         unsupported("replica-priority", "100", REPLICA);
         unsupported("slave-priority", "100", REPLICA);
         unsupported("replica-announced", "yes", REPLICA);

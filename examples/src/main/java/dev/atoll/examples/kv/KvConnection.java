@@ -519,7 +519,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             reject(slot, "ERR Command not allowed inside a transaction");
             return;
         }
-        String replicaRefusal = master != null ? null : command.writes ? node.replica.writeRefusal() : null;
+        String replicaRefusal = master != null || !command.writes ? null
+                : node.replica.writeRefusal() != null ? node.replica.writeRefusal() : MinReplicas.refusal(node);
         if (replicaRefusal != null) {
             multi.refused(); // as Redis: refused, counted as rejected, and EXEC aborts
             reject(slot, replicaRefusal);

@@ -11,7 +11,8 @@ import java.util.Set;
  * ({@link EncodingLimits}), {@code hz} and {@code active-expire-effort} (the active expiry cycle of each shard),
  * {@code lfu-log-factor} and {@code lfu-decay-time} (the LFU counters of {@link Eviction}),
  * {@code maxmemory-eviction-tenacity} (how long one write may evict), {@code acllog-max-len} (ACL LOG's length),
- * {@code aof-rewrite-incremental-fsync} and {@code rdb-save-incremental-fsync}.
+ * {@code aof-rewrite-incremental-fsync}, {@code rdb-save-incremental-fsync} and {@code min-replicas-to-write} and
+ * {@code -max-lag} ({@link MinReplicas}).
  * Read from {@code kv.*} at start; CONFIG SET replaces the record whole ({@link KvNode#tunables}).
  *
  * @param encodings          the encoding thresholds
@@ -23,12 +24,14 @@ import java.util.Set;
  * @param aclLogMaxLen       ACL LOG entries kept
  * @param aofRewriteIncrementalFsync a log's rewrite syncs its new file every 4 MiB written, not only at its end
  * @param rdbSaveIncrementalFsync    a save syncs the RDB file every 4 MiB written, not only at its end
+ * @param minReplicasToWrite         writes are refused with fewer good replicas ({@link MinReplicas}); 0: never
+ * @param minReplicasMaxLag          seconds since its last acknowledgement within which a replica is good; 0: off
  */
 record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lfuLogFactor, int lfuDecayTime,
                 int evictionTenacity, long aclLogMaxLen, boolean aofRewriteIncrementalFsync,
-                boolean rdbSaveIncrementalFsync) {
+                boolean rdbSaveIncrementalFsync, int minReplicasToWrite, int minReplicasMaxLag) {
     /** Redis 7.0's defaults. */
-    static final Tunables DEFAULT = new Tunables(EncodingLimits.DEFAULT, 10, 1, 10, 1, 10, 128, true, true);
+    static final Tunables DEFAULT = new Tunables(EncodingLimits.DEFAULT, 10, 1, 10, 1, 10, 128, true, true, 0, 10);
 
     /** Redis's CONFIG_MIN_HZ and CONFIG_MAX_HZ. */
     private static final int MIN_HZ = 1;
@@ -39,7 +42,8 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
             "hash-max-listpack-value", "hash-max-ziplist-value", "zset-max-listpack-entries", "zset-max-ziplist-entries",
             "zset-max-listpack-value", "zset-max-ziplist-value", "set-max-intset-entries", "hz", "active-expire-effort",
             "lfu-log-factor", "lfu-decay-time", "maxmemory-eviction-tenacity", "acllog-max-len",
-            "aof-rewrite-incremental-fsync", "rdb-save-incremental-fsync");
+            "aof-rewrite-incremental-fsync", "rdb-save-incremental-fsync", "min-replicas-to-write", "min-slaves-to-write",
+            "min-replicas-max-lag", "min-slaves-max-lag");
 
     /** Reads {@code kv.hz}, {@code kv.hash-max-listpack-entries}, ...: the same names as Redis's, the same ranges. */
     static Tunables from(ConfigReader reader) {
@@ -52,7 +56,9 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
         return new Tunables(encodings, reader.intIn("kv.hz", MIN_HZ, MAX_HZ), reader.intIn("kv.active-expire-effort", 1, 10),
                 reader.intIn("kv.lfu-log-factor", 0, Integer.MAX_VALUE), reader.intIn("kv.lfu-decay-time", 0, Integer.MAX_VALUE),
                 reader.intIn("kv.maxmemory-eviction-tenacity", 0, 100), reader.longIn("kv.acllog-max-len", 0, Long.MAX_VALUE),
-                reader.bool("kv.aof-rewrite-incremental-fsync"), reader.bool("kv.rdb-save-incremental-fsync"));
+                reader.bool("kv.aof-rewrite-incremental-fsync"), reader.bool("kv.rdb-save-incremental-fsync"),
+                reader.intIn("kv.min-replicas-to-write", 0, Integer.MAX_VALUE),
+                reader.intIn("kv.min-replicas-max-lag", 0, Integer.MAX_VALUE));
     }
 
     /** CONFIG SET of one of {@link #NAMES}; throws with Redis's reason (or this server's bound) when {@code value} is refused. */
@@ -70,6 +76,8 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
         long aclLog = aclLogMaxLen;
         boolean aofSync = aofRewriteIncrementalFsync;
         boolean rdbSync = rdbSaveIncrementalFsync;
+        int minReplicas = minReplicasToWrite;
+        int maxLag = minReplicasMaxLag;
         switch (name) {
             case "hash-max-listpack-entries", "hash-max-ziplist-entries" -> hashEntries = atMost(
                     integer(value, 0, Long.MAX_VALUE), EncodingLimits.MAX_HASH_ENTRIES, "fields in a listpack hash");
@@ -86,10 +94,12 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
             case "acllog-max-len" -> aclLog = integer(value, 0, Long.MAX_VALUE);
             case "aof-rewrite-incremental-fsync" -> aofSync = yes(value);
             case "rdb-save-incremental-fsync" -> rdbSync = yes(value);
+            case "min-replicas-to-write", "min-slaves-to-write" -> minReplicas = (int) integer(value, 0, Integer.MAX_VALUE);
+            case "min-replicas-max-lag", "min-slaves-max-lag" -> maxLag = (int) integer(value, 0, Integer.MAX_VALUE);
             default -> throw new IllegalArgumentException("not a tunable: " + name);
         }
         return new Tunables(new EncodingLimits(hashEntries, hashValue, zsetEntries, zsetValue, intsetEntries), hz, effort,
-                logFactor, decayTime, tenacity, aclLog, aofSync, rdbSync);
+                logFactor, decayTime, tenacity, aclLog, aofSync, rdbSync, minReplicas, maxLag);
     }
 
     /** CONFIG GET's parameters, as redis-server 7.0 names and prints them. */
@@ -110,6 +120,10 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
         parameters.put("acllog-max-len", Long.toString(aclLogMaxLen));
         parameters.put("aof-rewrite-incremental-fsync", aofRewriteIncrementalFsync ? "yes" : "no");
         parameters.put("rdb-save-incremental-fsync", rdbSaveIncrementalFsync ? "yes" : "no");
+        for (String role : new String[] {"replicas", "slaves"}) {
+            parameters.put("min-" + role + "-to-write", Integer.toString(minReplicasToWrite));
+            parameters.put("min-" + role + "-max-lag", Integer.toString(minReplicasMaxLag));
+        }
     }
 
     /**

@@ -229,7 +229,7 @@ class KvConfigTest extends RecordedScriptTest {
             Map<String, String> after = all(c);
             for (String unsupported : new String[] {"activedefrag", "lazyfree-lazy-user-del", "tls-port",
                 "cluster-node-timeout", "list-max-listpack-size", "jemalloc-bg-thread", "no-appendfsync-on-rewrite",
-                "min-replicas-to-write", "stream-node-max-entries", "maxmemory-clients"}) {
+                "stream-node-max-entries", "maxmemory-clients"}) {
                 String shown = after.get(unsupported);
                 Object reply = c.call("CONFIG", "SET", unsupported, shown.equals("0") ? "1" : shown.equals("yes") ? "no" : "yes");
                 assertTrue(reply instanceof RespClient.Error e && e.text().startsWith("ERR CONFIG SET failed (possibly related "
@@ -320,6 +320,59 @@ class KvConfigTest extends RecordedScriptTest {
             KvPubSubTest.assertEventually(() -> aofRewrites(c) >= 1, "the log past 1 KiB is rewritten");
             assertEquals(List.of("auto-aof-rewrite-min-size", "1024"), c.call("CONFIG", "GET", "auto-aof-rewrite-min-size"));
         }
+    }
+
+    /**
+     * min-replicas-to-write: without a good replica a write gets Redis's -NOREPLICAS and a read is served; once a live
+     * redis-server replica is online and acknowledging, writes go on; once it is gone for more than min-replicas-max-lag
+     * seconds, they are refused again; 0 turns it off.
+     */
+    @Test
+    void minReplicasToWriteCountsTheReplicasThatAcknowledge(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String redisServer = KvRedisComparisonTest.onPath("redis-server");
+        org.junit.jupiter.api.Assumptions.assumeTrue(redisServer != null,
+                "redis-server is not installed: min-replicas-to-write with a replica is skipped");
+        RespClient.Error noReplicas = new RespClient.Error("NOREPLICAS Not enough good replicas to write.");
+        try (KvTestServer kv = server(2); RespClient c = kv.client()) {
+            assertEquals("OK", c.call("CONFIG", "SET", "min-replicas-to-write", "1", "min-replicas-max-lag", "2"));
+            assertEquals(noReplicas, c.call("SET", "k", "v"));
+            assertEquals(null, c.call("GET", "k"));
+            int port = KvRedisComparisonTest.freePort();
+            Process replica = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(),
+                    "--replicaof", "127.0.0.1", Integer.toString(kv.port()))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("replica.log").toFile()).start();
+            try {
+                awaitReply(c, "OK", "a write accepted once the replica acknowledges", "k", "v");
+                signal(replica, "STOP"); // online still, but silent: its acknowledgements age past the lag
+                awaitReply(c, noReplicas, "writes refused while the replica does not acknowledge", "k", "v2");
+                signal(replica, "CONT");
+                awaitReply(c, "OK", "writes accepted again once it acknowledges", "k", "v");
+            } finally {
+                replica.destroy();
+                replica.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            awaitReply(c, noReplicas, "writes refused once the replica is gone", "k", "v2");
+            assertEquals("OK", c.call("CONFIG", "SET", "min-slaves-to-write", "0"));
+            assertEquals("OK", c.call("SET", "k", "v3"));
+        }
+    }
+
+    /** Sends SIGSTOP or SIGCONT to {@code process} (the test's own redis-server). */
+    private static void signal(Process process, String signal) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor());
+    }
+
+    /** Sends SET {@code key} {@code value} until it answers {@code expected} (30 s at most). */
+    private static void awaitReply(RespClient c, Object expected, String what, String key, String value) throws Exception {
+        ReplicationProbes.await(what, () -> {
+            try {
+                return expected.equals(c.call("SET", key, value));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** loglevel is the root logger's level: what CONFIG SET sets, logback applies. */

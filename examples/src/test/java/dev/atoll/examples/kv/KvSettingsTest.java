@@ -32,7 +32,7 @@ class KvSettingsTest {
                 + "zset-max-listpack-entries = 0, zset-max-listpack-value = 1k, set-max-intset-entries = 9, hz = 500, "
                 + "active-expire-effort = 10, lfu-log-factor = 0, lfu-decay-time = 0, maxmemory-eviction-tenacity = 100, "
                 + "acllog-max-len = 0, aof-rewrite-incremental-fsync = no, rdb-save-incremental-fsync = no }", "test").reader());
-        assertEquals(new Tunables(new EncodingLimits(3, 255, 0, 1024, 9), 500, 10, 0, 0, 100, 0, false, false), t);
+        assertEquals(new Tunables(new EncodingLimits(3, 255, 0, 1024, 9), 500, 10, 0, 0, 100, 0, false, false, 0, 10), t);
         assertEquals(0, KvSettings.from(AtollConfig.parse("kv.aof.rewrite-growth-percent = 0", "t").reader())
                 .rewriteGrowthPercent(), "0: no rewrite starts by itself, as Redis's auto-aof-rewrite-percentage 0");
         for (String bad : new String[] {"hz = 0", "hz = 501", "active-expire-effort = 11", "hash-max-listpack-value = 256",
