@@ -97,7 +97,7 @@ final class ConfigParameters {
         unsupported("active-defrag-threshold-lower", "10", DEFRAG);
         unsupported("active-defrag-threshold-upper", "100", DEFRAG);
         unsupported("jemalloc-bg-thread", "no", "there is no jemalloc: the JVM manages the memory");
-        unsupported("activerehashing", "yes", "a shard's table grows step by step as it is used");
+        unsupported("activerehashing", "no", "a shard's table is rehashed whole when it grows or shrinks");
         unsupported("dynamic-hz", "no", "the expiry cycle runs hz times a second whatever the connections");
         unsupported("lazyfree-lazy-eviction", "yes", GC);
         unsupported("lazyfree-lazy-expire", "yes", GC);
@@ -111,7 +111,7 @@ final class ConfigParameters {
         unsupported("aof-use-rdb-preamble", "no", "a log and its rewrite are RESP commands");
         unsupported("aof-timestamp-enabled", "no", "a log holds no timestamp annotations");
         unsupported("aof-disable-auto-gc", "no", "a rewrite replaces its log at once: there is no history to keep");
-        unsupported("rdb-del-sync-files", "no", "a replica's full sync file is not kept");
+        unsupported("rdb-del-sync-files", "no", "what becomes of a full sync's file is fixed here");
         unsupported("list-max-listpack-size", "-2", "a list is not made of listpack nodes here (OBJECT ENCODING says quicklist)");
         unsupported("list-max-ziplist-size", "-2", "a list is not made of listpack nodes here (OBJECT ENCODING says quicklist)");
         unsupported("list-compress-depth", "0", "list nodes are not compressed here");
@@ -120,7 +120,7 @@ final class ConfigParameters {
         unsupported("hll-sparse-max-bytes", "3000", "a HyperLogLog's sparse bound is fixed here");
         unsupported("maxmemory-clients", "0", "client memory is bounded by client-output-buffer-limit and "
                 + "kv.query-buffers-per-shard, not by evicting clients");
-        unsupported("sanitize-dump-payload", "yes", "RESTORE always checks the whole payload as it decodes it");
+        unsupported("sanitize-dump-payload", "yes", "RESTORE decodes the whole payload into this server's own values");
         unsupported("crash-log-enabled", "no", "the JVM writes its own crash report (hs_err)");
         unsupported("crash-memcheck-enabled", "no", "the JVM writes its own crash report (hs_err)");
         unsupported("oom-score-adj", "no", PROCESS);
@@ -130,7 +130,7 @@ final class ConfigParameters {
         unsupported("shutdown-on-sigterm", "default", "SIGINT and SIGTERM stop the server as SHUTDOWN does");
         unsupported("shutdown-timeout", "0", "a stop does not wait for replicas to catch up");
         unsupported("ignore-warnings", "", "this server logs no kernel warnings to ignore");
-        unsupported("propagation-error-behavior", "ignore", "replicas apply what the master sends as it is");
+        unsupported("propagation-error-behavior", "ignore", "what a replica does with a command that fails is fixed here");
         unsupported("bind-source-addr", "", "outgoing connections leave from the address the system chooses");
         unsupported("replica-priority", "100", REPLICA);
         unsupported("slave-priority", "100", REPLICA);
@@ -139,8 +139,8 @@ final class ConfigParameters {
         unsupported("slave-announce-ip", "", REPLICA);
         unsupported("replica-announce-port", "0", REPLICA);
         unsupported("slave-announce-port", "0", REPLICA);
-        unsupported("replica-ignore-maxmemory", "yes", "a replica applies its master's writes whatever its own maxmemory");
-        unsupported("slave-ignore-maxmemory", "yes", "a replica applies its master's writes whatever its own maxmemory");
+        unsupported("replica-ignore-maxmemory", "no", "a replica's shards keep within maxmemory for its master's writes too");
+        unsupported("slave-ignore-maxmemory", "no", "a replica's shards keep within maxmemory for its master's writes too");
         unsupported("replica-ignore-disk-write-errors", "no", REPLICA);
         for (String[] c : new String[][] {{"cluster-allow-pubsubshard-when-down", "yes"},
             {"cluster-allow-reads-when-down", "no"}, {"cluster-allow-replica-migration", "yes"},
