@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.LinkedHashMap;
 
 /**
  * The commands that concern the connection or the server rather than a key: PING, ECHO, AUTH,
