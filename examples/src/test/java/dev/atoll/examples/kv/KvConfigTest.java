@@ -334,7 +334,10 @@ class KvConfigTest extends RecordedScriptTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(redisServer != null,
                 "redis-server is not installed: min-replicas-to-write with a replica is skipped");
         RespClient.Error noReplicas = new RespClient.Error("NOREPLICAS Not enough good replicas to write.");
-        try (KvTestServer kv = server(2); RespClient c = kv.client()) {
+        // the full sync's RDB file goes to the master's dir: a temporary one
+        java.nio.file.Files.createDirectories(dir.resolve("master"));
+        try (KvTestServer kv = KvTestServer.start(2, DriverKind.AUTO,
+                KvTestServer.settings(dir.resolve("master"), KvSettings.FsyncPolicy.NO)); RespClient c = kv.client()) {
             assertEquals("OK", c.call("CONFIG", "SET", "min-replicas-to-write", "1", "min-replicas-max-lag", "2"));
             assertEquals(noReplicas, c.call("SET", "k", "v"));
             assertEquals(null, c.call("GET", "k"));
