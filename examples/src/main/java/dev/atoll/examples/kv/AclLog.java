@@ -15,7 +15,12 @@ import java.util.List;
  * guards it (shards log and read it from their own threads).
  */
 final class AclLog {
-    private static final int MAX_ENTRIES = 128;
+    /** {@code acllog-max-len}: the entries kept. */
+    private final java.util.function.LongSupplier maxLen;
+
+    AclLog(java.util.function.LongSupplier maxLen) {
+        this.maxLen = maxLen;
+    }
     private static final long GROUPING_MILLIS = 60_000;
 
     /** One entry; the fields after the key are what the last refusal like it changed. */
@@ -61,7 +66,7 @@ final class AclLog {
             }
         }
         entries.addFirst(new Entry(reason, context, object, username, now, clientInfo));
-        if (entries.size() > MAX_ENTRIES) {
+        while (entries.size() > maxLen.getAsLong()) { // a lowered acllog-max-len trims at the next entry, as Redis's
             entries.removeLast();
         }
     }

@@ -19,10 +19,6 @@ import java.util.Set;
  * One per connection, made at its first such command; off the hot path, so it allocates freely.
  */
 final class AdminCommands {
-    /** What CONFIG GET reports but CONFIG SET cannot change here (a restart with the setting does). */
-    private static final Set<String> FIXED = Set.of("appendonly", "dir", "port", "databases",
-            "proto-max-bulk-len", "client-query-buffer-limit", "protected-mode", "requirepass");
-
     private final KvNode node;
     private final KvConnection connection;
     private final ServerCommands server;
@@ -456,12 +452,30 @@ final class AdminCommands {
 
     // ---- CONFIG ----
 
+    private static final String[] CONFIG_HELP = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        "HELP",
+        "    Prints this help.",
+    };
+
     private ReplySource config(Request r, ReplyWriter out) {
         String sub = r.string(1).toLowerCase(Locale.ROOT);
         switch (sub) {
             case "set" -> {
-                if (r.count() < 4 || r.count() % 2 != 0) {
+                if (r.count() < 4) {
                     out.error(KvConnection.wrongArity("config|set"));
+                    return null;
+                }
+                if (r.count() % 2 != 0) { // a name without its value: Redis's syntax error
+                    out.error(KvShard.SYNTAX);
                     return null;
                 }
                 return configSet(r, out);
@@ -479,12 +493,34 @@ final class AdminCommands {
                     return null;
                 }, (results, reply) -> reply.ok());
             }
+            case "rewrite" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("config|rewrite"));
+                } else {
+                    out.error(ConfigParameters.rewriteRefusal(node));
+                }
+                return null;
+            }
+            case "help" -> {
+                if (r.count() != 2) {
+                    out.error(KvConnection.wrongArity("config|help"));
+                } else {
+                    out.arrayHeader(CONFIG_HELP.length);
+                    for (String line : CONFIG_HELP) {
+                        out.simple(line);
+                    }
+                }
+                return null;
+            }
             default -> {
                 server.connectionCommand(Command.CONFIG, r, out);
                 return null;
             }
         }
     }
+
+    /** The parameters whose change reaches each shard's eviction ({@link KvShard#memoryChanged}). */
+    private static final Set<String> MEMORY_LIMITS = Set.of("maxmemory", "maxmemory-policy", "maxmemory-samples");
 
     /** A refused CONFIG SET, worded as Redis words it. */
     private static final class Refused extends Exception {
@@ -509,12 +545,14 @@ final class AdminCommands {
         long trackingMaxKeys = node.trackingTableMaxKeys;
         long busyMillis = node.scripts.busyMillis;
         ReplicaSettings replica = node.replica.settings;
+        Tunables tunables = node.tunables;
+        ch.qos.logback.classic.Level logLevel = null;
         try {
             for (int i = 2; i < r.count(); i += 2) {
                 String name = r.string(i).toLowerCase(Locale.ROOT);
                 String value = r.string(i + 1);
                 if (seen.put(name, value) != null) {
-                    throw new Refused("ERR duplicate parameter '" + name + "'");
+                    throw new Refused(failed(r.string(i), "duplicate parameter")); // named as given, as Redis's
                 }
                 if (LatencyCommands.SETTINGS.contains(name)) {
                     try {
@@ -527,6 +565,23 @@ final class AdminCommands {
                         replica = replica.with(name, value);
                     } catch (IllegalArgumentException e) {
                         throw new Refused(failed(name, e.getMessage()));
+                    }
+                } else if (Tunables.NAMES.contains(name)) {
+                    try {
+                        tunables = tunables.with(name, value);
+                    } catch (IllegalArgumentException e) {
+                        throw new Refused(failed(name, e.getMessage()));
+                    }
+                } else if (name.equals("loglevel")) {
+                    try {
+                        logLevel = LogLevel.parse(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new Refused(failed(name, e.getMessage()));
+                    }
+                } else if (ConfigParameters.contains(name)) {
+                    String refusal = ConfigParameters.refusal(node, name, value);
+                    if (refusal != null) {
+                        throw new Refused(failed(name, refusal));
                     }
                 } else if (name.equals("notify-keyspace-events")) {
                     keyspaceEvents = KeyspaceEvents.parse(value);
@@ -559,15 +614,25 @@ final class AdminCommands {
         node.trackingTableMaxKeys = trackingMaxKeys;
         node.scripts.busyMillis = busyMillis;
         node.replica.settings = replica;
+        node.tunables = tunables;
+        EncodingLimits.current = tunables.encodings();
+        if (logLevel != null) {
+            LogLevel.set(logLevel);
+        }
         boolean timeout = seen.containsKey("timeout");
-        boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
+        boolean memory = seen.keySet().stream().anyMatch(MEMORY_LIMITS::contains);
         boolean fsync = seen.containsKey("appendfsync");
-        if (!timeout && !memory && !fsync) {
+        boolean rewrite = seen.keySet().stream().anyMatch(name -> name.startsWith("auto-aof-rewrite")
+                || name.equals("aof-rewrite-incremental-fsync"));
+        if (!timeout && !memory && !fsync && !rewrite) {
             out.ok();
             return null;
         }
         KvSettings.MemoryLimits limits = s.memory();
         KvSettings.FsyncPolicy policy = s.fsync();
+        long rewriteMinBytes = s.rewriteMinBytes();
+        int rewriteGrowthPercent = s.rewriteGrowthPercent();
+        boolean incrementalSync = tunables.aofRewriteIncrementalFsync();
         // OK once every shard applied it: under always, each write answered after the OK waits for its sync.
         return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
             if (timeout) {
@@ -578,6 +643,9 @@ final class AdminCommands {
             }
             if (fsync && shard.aof != null) {
                 shard.aof.fsync(policy);
+            }
+            if (rewrite && shard.aof != null) {
+                shard.aof.rewritePolicy(rewriteMinBytes, rewriteGrowthPercent, incrementalSync);
             }
             return null;
         }, (results, reply) -> reply.ok());
@@ -628,7 +696,20 @@ final class AdminCommands {
                 }
                 throw new Refused(failed(name, "argument(s) must be one of the following: everysec, always, no"));
             }
-            case "dbfilename" -> throw new Refused(failed(name, "can't set protected config")); // Redis 7.0's default
+            case "auto-aof-rewrite-percentage" -> {
+                long n = integer(name, value);
+                if (n < 0 || n > Integer.MAX_VALUE) {
+                    throw new Refused(failed(name, "argument must be between 0 and 2147483647 inclusive"));
+                }
+                return s.withAofRewrite(s.rewriteMinBytes(), (int) n);
+            }
+            case "auto-aof-rewrite-min-size" -> {
+                long bytes = memory(value);
+                if (bytes < 0) {
+                    throw new Refused(failed(name, "argument must be a memory value"));
+                }
+                return s.withAofRewrite(bytes, s.rewriteGrowthPercent());
+            }
             case "save" -> {
                 List<KvSettings.RdbSettings.SavePoint> points = KvSettings.RdbSettings.parseSavePoints(value, true);
                 if (points == null) {
@@ -645,22 +726,17 @@ final class AdminCommands {
                         name.equals("rdbchecksum") ? yes : r.checksum(),
                         name.equals("stop-writes-on-bgsave-error") ? yes : r.stopWritesOnError()));
             }
-            default -> {
-                if (FIXED.contains(name)) {
-                    throw new Refused(failed(name, "not changeable at run time here: set kv."
-                            + name + " (see docs/configuration.md) and restart"));
-                }
-                throw new Refused("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'");
-            }
+            default -> throw new Refused("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'");
         }
     }
 
     /** A boolean parameter's value, as Redis takes it: yes or no, any case. */
     private static boolean yesOrNo(String name, String value) throws Refused {
-        if (value.equalsIgnoreCase("yes") || value.equalsIgnoreCase("no")) {
-            return value.equalsIgnoreCase("yes");
+        try {
+            return Tunables.yes(value);
+        } catch (IllegalArgumentException e) {
+            throw new Refused(failed(name, e.getMessage()));
         }
-        throw new Refused(failed(name, "argument must be 'yes' or 'no'"));
     }
 
     private static long integer(String name, String value) throws Refused {
@@ -717,7 +793,7 @@ final class AdminCommands {
     }
 
     /** Redis's memtoull: a number with an optional unit (k, kb, m, mb, g, gb, any case); -1 if not one. */
-    private static long memory(String word) {
+    static long memory(String word) {
         String w = word.toLowerCase(Locale.ROOT);
         long unit = 1;
         String[][] units = {{"kb", "1024"}, {"k", "1000"}, {"mb", "1048576"}, {"m", "1000000"}, {"gb", "1073741824"},

@@ -99,6 +99,13 @@ final class Aof {
     /** The fsync policy in force: {@code kv.appendfsync}, then what CONFIG SET chose. */
     private KvSettings.FsyncPolicy fsync;
     private boolean syncEachWrite;
+    /**
+     * {@code auto-aof-rewrite-min-size} and {@code auto-aof-rewrite-percentage} (0: no rewrite starts by itself) and
+     * {@code aof-rewrite-incremental-fsync}: {@code kv.*} at start, then what CONFIG SET chose ({@link #rewritePolicy}).
+     */
+    private long rewriteMinBytes;
+    private int rewriteGrowthPercent;
+    private boolean rewriteIncrementalSync = true;
     /** Whether the everysec timer is scheduled (it stops itself once the policy is another). */
     private boolean everySecondArmed;
     private final Runnable flushTask = this::flushQueued;
@@ -187,6 +194,20 @@ final class Aof {
         this.pressure = pressure;
         this.fsync = settings.fsync();
         this.syncEachWrite = path != null && fsync == KvSettings.FsyncPolicy.ALWAYS;
+        this.rewriteMinBytes = settings.rewriteMinBytes();
+        this.rewriteGrowthPercent = settings.rewriteGrowthPercent();
+    }
+
+    /**
+     * When a rewrite starts by itself (a log past {@code minBytes} that grew by {@code growthPercent} since the last
+     * rewrite; 0: never) and whether a rewrite syncs its new file as it goes: at start and by CONFIG SET. A rewrite
+     * under way keeps the sync choice it began with.
+     */
+    void rewritePolicy(long minBytes, int growthPercent, boolean incrementalSync) {
+        rewriteMinBytes = minBytes;
+        rewriteGrowthPercent = growthPercent;
+        rewriteIncrementalSync = incrementalSync;
+        maybeRewrite();
     }
 
     /**
@@ -703,8 +724,12 @@ final class Aof {
     }
 
     private void maybeRewrite() {
-        long bound = Math.max(settings.rewriteMinBytes(),
-                sizeAfterRewrite + sizeAfterRewrite * settings.rewriteGrowthPercent() / 100);
+        if (rewriteGrowthPercent == 0 || file == null) {
+            return; // auto-aof-rewrite-percentage 0, as Redis's: only BGREWRITEAOF rewrites
+        }
+        long growth = sizeAfterRewrite > Long.MAX_VALUE / 100 / rewriteGrowthPercent ? Long.MAX_VALUE / 2
+                : sizeAfterRewrite * rewriteGrowthPercent / 100; // a huge percentage: never, without overflow
+        long bound = Math.max(rewriteMinBytes, sizeAfterRewrite + growth);
         if (rewrite == null && !table.snapshotting() && fileSize > bound && (rewriteFailures == 0 || System.nanoTime() - rewriteRetryNanos >= 0)) {
             startRewrite(new Promise<>());
         }
@@ -784,6 +809,8 @@ final class Aof {
          * writeback ran on the shard's CPU (io_uring's worker inherits the shard thread's placement).
          */
         private static final long INCREMENTAL_SYNC_BYTES = 4 << 20;
+        /** {@code aof-rewrite-incremental-fsync} when it began. */
+        private final boolean incrementalSync = rewriteIncrementalSync;
 
         private final Path target = path.resolveSibling(path.getFileName() + ".rewrite");
         private final Promise<Void> done;
@@ -925,7 +952,7 @@ final class Aof {
             if (next == null || inWrite != null || syncing || ended || holdLive) {
                 return;
             }
-            if (nextSize - syncedSize >= INCREMENTAL_SYNC_BYTES) {
+            if (incrementalSync && nextSize - syncedSize >= INCREMENTAL_SYNC_BYTES) {
                 syncing = true;
                 long covered = nextSize;
                 next.fdatasync().whenComplete((ignored, error) -> {

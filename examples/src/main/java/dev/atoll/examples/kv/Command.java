@@ -18,7 +18,7 @@ enum Command {
     QUIT(-1, Kind.CONNECTION, "connection", "1.0.0", "Closes the connection.", "noscript", "loading", "stale", "fast", "no_auth"),
     CLIENT(-2, Kind.SERVER, "connection", "2.4.0", "CLIENT LIST, INFO, KILL (over all shards), SETNAME, GETNAME, ID, SETINFO, NO-EVICT, TRACKING, CACHING, GETREDIR, TRACKINGINFO (client-side caching).", "noscript", "loading", "stale"),
     COMMAND(-1, Kind.CONNECTION, "server", "2.8.13", "Returns detailed information about all commands.", "loading", "stale"),
-    CONFIG(-2, Kind.SERVER, "server", "2.0.0", "CONFIG GET, SET (the parameters that change at run time), RESETSTAT.", "admin", "noscript", "loading", "stale"),
+    CONFIG(-2, Kind.SERVER, "server", "2.0.0", "CONFIG GET, SET (Redis 7.0's parameters), RESETSTAT, REWRITE, HELP.", "admin", "noscript", "loading", "stale"),
     TIME(1, Kind.CONNECTION, "server", "2.6.0", "Returns the server time: Unix seconds and microseconds.", "loading", "stale", "fast"),
     SHUTDOWN(-1, Kind.CONNECTION, "server", "1.0.0", "Stops the server as SIGTERM does: every shard's log written and synced, then the process exits.", "admin", "noscript", "loading", "stale", "no_multi", "allow_busy"),
     LASTSAVE(1, Kind.CONNECTION, "server", "1.0.0", "Answers when the last successful SAVE or BGSAVE ended (the server's start until one did).", "loading", "stale", "fast"),

@@ -20,7 +20,7 @@ final class CommandStats {
     private static final Map<Command, List<String>> SUBCOMMANDS = new EnumMap<>(Map.of(
             Command.CLIENT, List.of("getname", "getredir", "id", "info", "kill", "list", "no-evict", "setinfo", "setname",
                     "tracking", "trackinginfo", "unblock"),
-            Command.CONFIG, List.of("get", "resetstat", "set"),
+            Command.CONFIG, List.of("get", "help", "resetstat", "rewrite", "set"),
             Command.COMMAND, List.of("count", "docs", "getkeys", "getkeysandflags", "help", "info", "list"),
             Command.OBJECT, List.of("encoding", "freq", "help", "idletime", "refcount"),
             Command.PUBSUB, List.of("channels", "help", "numpat", "numsub", "shardchannels", "shardnumsub"),

@@ -19,13 +19,8 @@ import java.util.SplittableRandom;
 final class Eviction {
     /** Redis's text, word for word. */
     static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
-    /** How long one write may spend evicting: a bound on the work a single command does, as Redis's eviction tenacity. */
-    private static final long EVICTION_BUDGET_NANOS = 500_000;
     /** A new key's LFU counter (Redis's LFU_INIT_VAL), so that it is not evicted at once. */
     private static final int LFU_INIT = 5;
-    /** Redis's lfu-log-factor and lfu-decay-time (minutes) defaults. */
-    private static final int LFU_LOG_FACTOR = 10;
-    private static final int LFU_DECAY_MINUTES = 1;
 
     private final KeyTable table;
     private final KvSettings.EvictionPolicy policy;
@@ -61,21 +56,22 @@ final class Eviction {
 
     /**
      * Before a write: evicts while the shard is over its share and the policy finds a key, for at most
-     * {@link #EVICTION_BUDGET_NANOS} (Redis's eviction tenacity: a limit lowered by CONFIG SET is reached
+     * {@code tunables}' budget (Redis's {@code maxmemory-eviction-tenacity}: a limit lowered by CONFIG SET is reached
      * over several writes, not in one stall). Returns false — a {@code denyoom} write is refused — only
      * when the policy found nothing to evict and the shard is still over; true when it is within its
      * share or still freeing memory. {@code removal} removes and logs a key, as DEL does.
      */
-    boolean makeRoom(long now, java.util.function.Consumer<KeyTable.Entry> removal) {
+    boolean makeRoom(long now, java.util.function.Consumer<KeyTable.Entry> removal, Tunables tunables) {
         long start = System.nanoTime();
+        long budget = tunables.evictionBudgetNanos();
         for (int evicted = 1; table.usedBytes() > limit; evicted++) {
-            KeyTable.Entry victim = candidate(now);
+            KeyTable.Entry victim = candidate(now, tunables.lfuDecayTime());
             if (victim == null) {
                 return false;
             }
             removal.accept(victim);
             evictedKeys++;
-            if ((evicted & 15) == 0 && System.nanoTime() - start > EVICTION_BUDGET_NANOS) {
+            if ((evicted & 15) == 0 && System.nanoTime() - start > budget) {
                 return true; // still freeing: the next writes go on with it
             }
         }
@@ -83,7 +79,7 @@ final class Eviction {
     }
 
     /** The best of a sample by the policy, or null when it has nothing to evict. */
-    private KeyTable.Entry candidate(long now) {
+    private KeyTable.Entry candidate(long now, int decayMinutes) {
         if (policy == KvSettings.EvictionPolicy.NOEVICTION) {
             return null;
         }
@@ -96,7 +92,7 @@ final class Eviction {
             }
             long score = switch (policy) {
                 case ALLKEYS_LRU, VOLATILE_LRU -> idleMillis(e.accessedAt, now); // the longest idle goes
-                case ALLKEYS_LFU, VOLATILE_LFU -> 255 - decayed(e.accessedAt, now); // the least used goes
+                case ALLKEYS_LFU, VOLATILE_LFU -> 255 - decayed(e.accessedAt, now, decayMinutes); // the least used goes
                 case VOLATILE_TTL -> -table.expireAt(e); // the nearest expiry goes
                 default -> 0; // random: the first sampled
             };
@@ -142,21 +138,27 @@ final class Eviction {
      * did, then grows with probability 1 / ((counter - LFU_INIT) * lfu-log-factor + 1), saturating at
      * 255 (Redis's LFULogIncr).
      */
-    static int touch(int field, long now, SplittableRandom random) {
-        int counter = decayed(field, now);
+    static int touch(int field, long now, SplittableRandom random, Tunables tunables) {
+        int counter = decayed(field, now, tunables.lfuDecayTime());
         if (counter < 255) {
             double base = Math.max(0, counter - LFU_INIT);
-            if (random.nextDouble() < 1.0 / (base * LFU_LOG_FACTOR + 1)) {
+            if (random.nextDouble() < 1.0 / (base * tunables.lfuLogFactor() + 1)) {
                 counter++;
             }
         }
         return lfuField(counter, now);
     }
 
-    /** The counter of an access field as of {@code now}, its decay applied (OBJECT FREQ). */
-    static int decayed(int field, long now) {
+    /**
+     * The counter of an access field as of {@code now}, decayed by one per {@code decayMinutes} since it last was
+     * (OBJECT FREQ); {@code decayMinutes} 0: no decay, as Redis's lfu-decay-time 0.
+     */
+    static int decayed(int field, long now, int decayMinutes) {
         int counter = field & 0xFF;
-        long periods = ((minutes(now) - (field >>> 8)) & 0xFFFF) / LFU_DECAY_MINUTES; // Redis's LFUTimeElapsed
+        if (decayMinutes == 0) {
+            return counter;
+        }
+        long periods = ((minutes(now) - (field >>> 8)) & 0xFFFF) / decayMinutes; // Redis's LFUTimeElapsed
         return (int) Math.max(0, counter - Math.min(periods, 255));
     }
 

@@ -4,9 +4,9 @@ package dev.atoll.examples.kv;
  * A small hash in Redis's "listpack" encoding, packed in its key's own array after the key's bytes
  * ({@link PackedEncoding}: no object beside the entry): the number of fields (2 bytes, little-endian),
  * then each field and its value in insertion order, as {@code [length][field bytes][length][value bytes]}
- * (both at most {@link #MAX_VALUE}, so one byte each), searched in order. A hash is one while it has at most
- * {@link #MAX_ENTRIES} fields, none and no value longer than {@link #MAX_VALUE} bytes (Redis's defaults of
- * {@code hash-max-listpack-entries} and {@code hash-max-listpack-value}); past them it becomes a
+ * (both at most {@link EncodingLimits#MAX_HASH_VALUE}, so one byte each), searched in order. A hash is one while it
+ * has at most {@code hash-max-listpack-entries} fields, none and no value longer than {@code hash-max-listpack-value}
+ * bytes ({@link EncodingLimits}); past them it becomes a
  * {@link HashValue}, the "hashtable" encoding, and stays one, as in Redis. The array ends where the last
  * field does, rounded up to 8 (an eighth more past 256 bytes of fields); where the last field ends is found
  * by walking them, as every listpack operation does anyway. Used by its shard's thread only.
@@ -14,8 +14,6 @@ package dev.atoll.examples.kv;
 final class HashListpack implements PackedEncoding {
     /** The encoding: what an entry holding a packed hash has as its value. */
     static final HashListpack ENCODING = new HashListpack();
-    static final int MAX_ENTRIES = 512;
-    static final int MAX_VALUE = 64;
     /** Where the fields start, from the end of the key: after their number. */
     private static final int HEADER = 2;
     /** A hash of no field: its number, 0. */
@@ -72,10 +70,10 @@ final class HashListpack implements PackedEncoding {
         if (at < 0) {
             return false;
         }
-        int value = at + 1 + lp[at];
+        int value = at + 1 + (lp[at] & 0xFF);
         found.array = lp;
         found.offset = value + 1;
-        found.length = lp[value];
+        found.length = lp[value] & 0xFF;
         return true;
     }
 
@@ -84,7 +82,8 @@ final class HashListpack implements PackedEncoding {
      * when the field is new. Past the thresholds the key's hash becomes a {@link HashValue} first.
      */
     static boolean put(KeyTable owner, KeyTable.Entry e, byte[] f, int fo, int fl, byte[] v, int vo, int vl) {
-        if (fl > MAX_VALUE || vl > MAX_VALUE) {
+        EncodingLimits limits = EncodingLimits.current;
+        if (fl > limits.hashValue() || vl > limits.hashValue()) {
             return convert(owner, e).put(f, fo, fl, v, vo, vl);
         }
         byte[] lp = e.data;
@@ -92,7 +91,7 @@ final class HashListpack implements PackedEncoding {
         int at = indexOf(lp, base, f, fo, fl);
         if (at >= 0) {
             int valueAt = at + 1 + fl;
-            int old = lp[valueAt];
+            int old = (lp[valueAt] & 0xFF);
             int end = valueAt + 1 + old;
             int used = end(lp, base);
             int grown = used + vl - old;
@@ -102,10 +101,13 @@ final class HashListpack implements PackedEncoding {
             System.arraycopy(lp, end, lp, valueAt + 1 + vl, used - end); // the order stays
             lp[valueAt] = (byte) vl;
             System.arraycopy(v, vo, lp, valueAt + 1, vl);
+            if (count(lp, base) > limits.hashEntries()) { // a lowered threshold: Redis's hashTypeSet converts after any set
+                convert(owner, e);
+            }
             return false;
         }
         int count = count(lp, base);
-        if (count == MAX_ENTRIES) {
+        if (count >= limits.hashEntries()) { // one field more than the threshold, or a lowered threshold
             return convert(owner, e).put(f, fo, fl, v, vo, vl);
         }
         int used = ~at; // where the walk that did not find it ended: after the last field
@@ -148,9 +150,9 @@ final class HashListpack implements PackedEncoding {
 
     private static void forEachRange(byte[] lp, int base, Hashes.RangeVisitor visitor) {
         for (int at = base + HEADER, n = count(lp, base); n > 0; n--) {
-            int valueAt = at + 1 + lp[at];
-            visitor.visit(lp, at + 1, lp[at], lp, valueAt + 1, lp[valueAt]);
-            at = valueAt + 1 + lp[valueAt];
+            int valueAt = at + 1 + (lp[at] & 0xFF);
+            visitor.visit(lp, at + 1, lp[at] & 0xFF, lp, valueAt + 1, lp[valueAt] & 0xFF);
+            at = valueAt + 1 + (lp[valueAt] & 0xFF);
         }
     }
 
@@ -165,8 +167,8 @@ final class HashListpack implements PackedEncoding {
 
     /** The offset of the byte after the field whose length byte is at {@code at}, and after its value. */
     private static int next(byte[] lp, int at) {
-        int valueAt = at + 1 + lp[at];
-        return valueAt + 1 + lp[valueAt];
+        int valueAt = at + 1 + (lp[at] & 0xFF);
+        return valueAt + 1 + (lp[valueAt] & 0xFF);
     }
 
     /**
@@ -176,12 +178,12 @@ final class HashListpack implements PackedEncoding {
     private static int indexOf(byte[] lp, int base, byte[] b, int offset, int length) {
         int at = base + HEADER;
         for (int n = count(lp, base); n > 0; n--) {
-            int fieldLength = lp[at];
+            int fieldLength = (lp[at] & 0xFF);
             int valueAt = at + 1 + fieldLength;
             if (fieldLength == length && java.util.Arrays.equals(lp, at + 1, valueAt, b, offset, offset + length)) {
                 return at;
             }
-            at = valueAt + 1 + lp[valueAt];
+            at = valueAt + 1 + (lp[valueAt] & 0xFF);
         }
         return ~at;
     }

@@ -5,7 +5,7 @@ import java.util.function.Supplier;
 /**
  * A hash in Redis's "hashtable" encoding: a {@link KeyTable} of field to value, each field in one array with
  * its value. A hash becomes one when it outgrows its {@link HashListpack} (more than
- * {@link HashListpack#MAX_ENTRIES} fields, a field or value over {@link HashListpack#MAX_VALUE} bytes) and
+ * {@code hash-max-listpack-entries} fields, a field or value over {@code hash-max-listpack-value} bytes: {@link EncodingLimits}) and
  * stays one, as in Redis. Used by its shard's thread only.
  */
 final class HashValue implements Aggregate {

@@ -196,7 +196,7 @@ final class KeyCommands {
             out.bulk(encoding(e));
         } else if (r.is(1, FREQ)) {
             if (shard.eviction.lfu()) {
-                out.integer(Eviction.decayed(e.accessedAt, now));
+                out.integer(Eviction.decayed(e.accessedAt, now, shard.tunables().lfuDecayTime()));
             } else {
                 out.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
                         + "when switching between policies at runtime LRU and LFU data will take some time to adjust.");

@@ -519,7 +519,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return;
         }
         // The refusals in Redis 7.0's processCommand order: NOAUTH, no_multi, NOPERM, (OOM, where the key's
-        // shard executes), MISCONF, READONLY, the RESP2 subscriber's context, MASTERDOWN, a monitor's keyspace.
+        // shard executes), MISCONF, NOREPLICAS, READONLY, the RESP2 subscriber's context, MASTERDOWN, a monitor's keyspace.
         if (command.noMulti && multi.queues(command)) {
             multi.refused();   // as Redis (SHUTDOWN): refused, counted as rejected, and EXEC aborts
             reject(slot, "ERR Command not allowed inside a transaction");
@@ -531,7 +531,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
         String refusal = master != null ? null // the master's link: applied as it comes
                 : misconf(command) ? node.rdb.writeRefusal // after a failed save, as Redis's processCommand: writes and PING, EXEC then aborts
-                : command.writes ? node.replica.writeRefusal() // READONLY
+                : command.writes ? writeRefusal() // NOREPLICAS, READONLY
                 : null;
         if (refusal != null) {
             multi.refused(); // as Redis: refused, counted as rejected, and EXEC aborts
@@ -961,6 +961,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             queuedBytes += deferred.size(index);
             push(deferred, index);
         }
+    }
+
+    /** A write's refusal after MISCONF, in Redis's order: NOREPLICAS (min-replicas-to-write), then READONLY; null: none. */
+    private String writeRefusal() {
+        String noReplicas = MinReplicas.refusal(node);
+        return noReplicas != null ? noReplicas : node.replica.writeRefusal();
     }
 
     static String unknownCommand(Request r) {

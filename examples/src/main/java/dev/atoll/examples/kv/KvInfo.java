@@ -14,8 +14,6 @@ final class KvInfo {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /** Redis's server cron frequency, which its INFO reports; Atoll's timers (expiry, sampling) run at 10 Hz too. */
-    private static final int HZ = 10;
     /** Redis's LRU clock: seconds, in 24 bits. */
     private static final long LRU_CLOCK_MAX = (1L << 24) - 1;
     /** As Redis prints {@code uname}'s system, release and machine. */
@@ -159,8 +157,8 @@ final class KvInfo {
                     .append("server_time_usec:").append(now * 1000).append("\r\n")
                     .append("uptime_in_seconds:").append(uptimeSeconds).append("\r\n")
                     .append("uptime_in_days:").append(uptimeSeconds / 86_400).append("\r\n")
-                    .append("hz:").append(HZ).append("\r\n")
-                    .append("configured_hz:").append(HZ).append("\r\n")
+                    .append("hz:").append(node.tunables.hz()).append("\r\n") // the expiry cycle's frequency
+                    .append("configured_hz:").append(node.tunables.hz()).append("\r\n")
                     .append("lru_clock:").append((now / 1000) & LRU_CLOCK_MAX).append("\r\n")
                     .append("executable:").append(EXECUTABLE).append("\r\n")
                     .append("io_threads_active:0\r\n")

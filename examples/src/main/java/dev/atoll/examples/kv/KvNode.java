@@ -47,6 +47,8 @@ final class KvNode {
      * start (0, off, by default), then as CONFIG SET changes it.
      */
     volatile int keyspaceEvents;
+    /** Redis's parameters that tune the encodings, the expiry cycle, eviction, ... ({@link Tunables}); CONFIG SET replaces it whole. */
+    volatile Tunables tunables = Tunables.DEFAULT;
     /** LATENCY's settings (CONFIG SET latency-monitor-threshold, latency-tracking, latency-tracking-info-percentiles). */
     volatile LatencyCommands.Settings latency = LatencyCommands.Settings.DEFAULT;
     /** Connections with CLIENT TRACKING on over all shards (INFO's tracking_clients). */
@@ -58,7 +60,7 @@ final class KvNode {
     /** The script cache and function libraries of every shard (EVAL, FUNCTION). */
     final ScriptRegistry scripts = new ScriptRegistry();
     /** ACL LOG: the refusals (authentications, commands, keys, channels) of every shard's connections. */
-    final AclLog aclLog = new AclLog();
+    final AclLog aclLog = new AclLog(() -> tunables.aclLogMaxLen());
     /** REPLICAOF: this server as a replica of a Redis master (its link, state and settings). */
     final ReplicaOf replica = new ReplicaOf(this, ReplicaSettings.DEFAULT);
     /** SAVE, BGSAVE, LASTSAVE: the RDB snapshots. */

@@ -69,15 +69,18 @@ public final class KvServer {
         }
         ShardPorts shardPorts;
         ReplicaSettings replica;
+        Tunables tunables;
         try {
             shardPorts = ShardPorts.from(settings.config().reader(), settings.host());
             replica = ReplicaSettings.from(settings.config().reader());
+            tunables = Tunables.from(settings.config().reader());
         } catch (InvalidConfigException e) {
             System.err.println("kv: " + e.getMessage());
             System.exit(2);
             return;
         }
-        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection, shardPorts, replica));
+        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection, shardPorts, replica,
+                tunables));
     }
 
     /**
@@ -94,6 +97,14 @@ public final class KvServer {
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
                                          ProtectedMode protection, ShardPorts shardPorts,
                                          ReplicaSettings replica) throws Exception {
+        return start(runtime, settings, store, protection, shardPorts, replica, Tunables.DEFAULT);
+    }
+
+    /** As above, with Redis's tuning parameters as {@code kv.*} sets them (the encoding thresholds before the keys load). */
+    static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
+                                         ProtectedMode protection, ShardPorts shardPorts,
+                                         ReplicaSettings replica, Tunables tunables) throws Exception {
+        EncodingLimits.current = tunables.encodings();
         int count = runtime.shardCount();
         Path loading = settings.rdbPath().resolveSibling(settings.dbFilename() + ".loading");
         if (settings.appendOnly() && Files.exists(loading)) {
@@ -133,6 +144,7 @@ public final class KvServer {
             node.rdb.loaded(rdbLoaded);
         }
         node.replica.settings = replica;
+        node.tunables = tunables;
         if (libraries != null) { // the function libraries, before any shard serves or rewrites its log
             node.scripts.restore(libraries, new ScriptEngine(shards[0], node.scripts, node.shardCount(), null));
         }
@@ -147,6 +159,8 @@ public final class KvServer {
                 shard.aof = new Aof(Shard.current(), settings, AofReplay.path(settings.dir(), shard.id, count),
                         shard.table, store, node.logPressure);
                 shard.aof.preamble = node.scripts::writeRecord;
+                shard.aof.rewritePolicy(settings.rewriteMinBytes(), settings.rewriteGrowthPercent(),
+                        tunables.aofRewriteIncrementalFsync());
                 return shard.aof.open(loaded.layoutChanged()).toCompletableFuture();
             }).thenCompose(f -> f));
         }

@@ -65,6 +65,13 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 aofLoadMissing, memory, pubsubOutput, slowLog, keyspaceEvents, dbFilename, aclFile, rdb);
     }
 
+    /** The same settings with the log's rewrite at {@code minBytes} and {@code growthPercent} (CONFIG SET auto-aof-rewrite-*). */
+    public KvSettings withAofRewrite(long minBytes, int growthPercent) {
+        return new KvSettings(appendOnly, fsync, dir, minBytes, growthPercent, aofMaxQueuedBytes, input,
+                output, maxConnections, idleTimeout, password, protectedMode, aofLoadTruncated, aofLoadCorruptTail,
+                aofLoadMissing, memory, pubsubOutput, slowLog, keyspaceEvents, dbFilename, aclFile, rdb);
+    }
+
     /**
      * Redis's RDB settings.
      *
@@ -333,7 +340,7 @@ public record KvSettings(boolean appendOnly, FsyncPolicy fsync, Path dir, long r
                 reader.enumOf("kv.appendfsync", FsyncPolicy.class),
                 Path.of(dir),
                 reader.bytes("kv.aof.rewrite-min-bytes", 1024, 1L << 40),
-                reader.intIn("kv.aof.rewrite-growth-percent", 1, 100_000),
+                reader.intIn("kv.aof.rewrite-growth-percent", 0, Integer.MAX_VALUE),
                 reader.bytes("kv.aof.max-queued-bytes", 64 * 1024, 1L << 40),
                 new InputLimits(
                         (int) reader.bytes("kv.proto-max-bulk-len", MIN_INPUT_BYTES, MAX_INPUT_BYTES),

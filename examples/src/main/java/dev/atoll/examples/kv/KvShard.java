@@ -13,13 +13,16 @@ import java.util.SplittableRandom;
  * What one shard owns: the keys whose hash maps to it ({@link KeyTable}), their log ({@link Aof}),
  * its connections and its counters. Executes the commands of keys it owns — from its own
  * connections inline, from other shards' connections in {@link Batch}es — and expires keys lazily
- * on access and actively on a timer (Redis's sampling: 20 keys with an expiry every 100 ms, again
- * at once while more than a quarter of them had expired, within 1 ms). Touched by its thread only.
+ * on access and actively on a timer (Redis's sampling, {@code hz} times a second: 20 keys with an expiry, again
+ * at once while more than 10 % of them had expired, within 1 ms at {@code hz} 10 — more keys, a lower share
+ * and a longer cycle as {@code active-expire-effort} rises, as Redis's). Touched by its thread only.
  */
 final class KvShard {
     private static final Logger log = LoggerFactory.getLogger(KvShard.class);
-    private static final Duration EXPIRY_PERIOD = Duration.ofMillis(100);
+    /** Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP and _ACCEPTABLE_STALE (%) at effort 1. */
     private static final int EXPIRY_SAMPLE = 20;
+    private static final int EXPIRY_STALE_PERCENT = 10;
+    /** One cycle's time at hz 10 and effort 1 (1 % of the shard's time; Redis's slow cycle may take 25 % of its). */
     private static final long EXPIRY_BUDGET_NANOS = 1_000_000;
     static final byte[] EX = ReplyWriter.asciiBytes("ex");
     static final byte[] PX = ReplyWriter.asciiBytes("px");
@@ -253,7 +256,7 @@ final class KvShard {
      */
     void execute(Command command, Request r, ReplyWriter out, long now) {
         ErrorStats errors = errors();
-        if (command.writes && eviction.over() && !eviction.makeRoom(now, evict) && command.denyOom) {
+        if (command.writes && eviction.over() && !eviction.makeRoom(now, evict, tunables()) && command.denyOom) {
             refuse(errors, command, Eviction.OOM, out); // before MISCONF, as Redis's processCommand
             return;
         }
@@ -324,7 +327,7 @@ final class KvShard {
      * (as Redis's eviction time event), until the shard is within its share or the policy finds nothing.
      */
     private void evictOverLimit() {
-        if (eviction.over() && eviction.makeRoom(System.currentTimeMillis(), evict) && eviction.over()) {
+        if (eviction.over() && eviction.makeRoom(System.currentTimeMillis(), evict, tunables()) && eviction.over()) {
             shard.execute(this::evictOverLimit);
         }
     }
@@ -765,7 +768,7 @@ final class KvShard {
     KeyTable.Entry live(byte[] b, int offset, int length, long now) {
         KeyTable.Entry e = peek(b, offset, length, now);
         if (e != null) {
-            e.accessedAt = lfu ? Eviction.touch(e.accessedAt, now, random) : Eviction.lruField(now);
+            e.accessedAt = lfu ? Eviction.touch(e.accessedAt, now, random, tunables()) : Eviction.lruField(now);
         }
         return e;
     }
@@ -923,11 +926,16 @@ final class KvShard {
             expiryArmed = false;
             return;
         }
+        Tunables tunables = tunables();
+        int effort = tunables.activeExpireEffort() - 1; // Redis's: each step samples a quarter more, tolerates 1 % less
+        int perLoop = EXPIRY_SAMPLE + EXPIRY_SAMPLE / 4 * effort;
+        long budget = EXPIRY_BUDGET_NANOS * 10 / tunables.hz() * (25 + 2 * effort) / 25;
+        int samples;
         do {
             expired = 0;
             long ttlSum = 0;
             int ttlSamples = 0;
-            int samples = Math.min(EXPIRY_SAMPLE, table.volatileCount());
+            samples = Math.min(perLoop, table.volatileCount());
             for (int i = 0; i < samples; i++) {
                 KeyTable.Entry e = table.randomVolatile(random);
                 long ttl = table.expireAt(e) - now;
@@ -946,7 +954,8 @@ final class KvShard {
                 long previous = averageTtl == 0 ? sampled : averageTtl;
                 averageTtl = previous / 50 * 49 + sampled / 50;
             }
-        } while (expired > EXPIRY_SAMPLE / 4 && System.nanoTime() - start < EXPIRY_BUDGET_NANOS);
+        } while (samples > 0 && expired * 100 > samples * (EXPIRY_STALE_PERCENT - effort)
+                && System.nanoTime() - start < budget);
         latency.sampleIfSlow("expire-cycle", System.nanoTime() - start, node == null ? 0 : node.latency.thresholdMillis());
         expiryArmed = false;
         armExpiry();
@@ -994,6 +1003,11 @@ final class KvShard {
         armExpiry();
     }
 
+    /** The tunables in force: the server's, or Redis's defaults for a shard not started (tests). */
+    Tunables tunables() {
+        return node != null ? node.tunables : Tunables.DEFAULT;
+    }
+
     /** Sets or clears a key's expiry (0), and starts the expiry cycle if it is not running. */
     void setExpire(KeyTable.Entry e, long expireAt) {
         table.setExpire(e, expireAt);
@@ -1001,13 +1015,13 @@ final class KvShard {
     }
 
     /**
-     * Runs {@link #activeExpiry} every {@link #EXPIRY_PERIOD} while the shard holds keys with an expiry,
+     * Runs {@link #activeExpiry} {@code hz} times a second while the shard holds keys with an expiry,
      * and not at all otherwise, so a shard without such keys is never woken by it (an idle server's CPU).
      */
     private void armExpiry() {
         if (!expiryArmed && activeExpire && table.volatileCount() > 0) {
             expiryArmed = true;
-            shard.schedule(EXPIRY_PERIOD, this::activeExpiry);
+            shard.schedule(Duration.ofMillis(1000 / tunables().hz()), this::activeExpiry);
         }
     }
 

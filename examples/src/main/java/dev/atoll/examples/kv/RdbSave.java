@@ -69,6 +69,10 @@ final class RdbSave {
     /** Strings LZF-compressed ({@code rdbcompression}); the file's CRC-64 written, else zero ({@code rdbchecksum}). */
     private final boolean compress;
     private final boolean checksum;
+    /** {@code rdb-save-incremental-fsync}: the file is synced each {@link #INCREMENTAL_SYNC_BYTES} written, not only at its end. */
+    private final boolean incrementalSync;
+    /** Redis's REDIS_AUTOSYNC_BYTES: the kernel writes the file back a little at a time, not all at the final sync. */
+    private static final long INCREMENTAL_SYNC_BYTES = 4 << 20;
     /** Set by the save's thread once it failed: the shards end their walks (volatile: read on each shard's thread). */
     private volatile boolean failed;
     /** The write commands every shard had executed when its part began; read once {@link #done} completed. */
@@ -91,6 +95,7 @@ final class RdbSave {
 
     RdbSave(KvNode node, Path target, boolean compress, boolean checksum, java.util.function.Consumer<KvShard> partBegins) {
         this.node = node;
+        this.incrementalSync = node.tunables.rdbSaveIncrementalFsync();
         this.target = target;
         this.compress = compress;
         this.checksum = checksum;
@@ -244,6 +249,8 @@ final class RdbSave {
         private final ArrayDeque<Chunk>[] held;
         long heldBytes;
         long size;
+        /** What the last incremental sync covered. */
+        private long synced;
         long crc;
         /** The shard whose pair is open in the file, or -1. */
         int open = -1;
@@ -260,6 +267,10 @@ final class RdbSave {
                 crc = Crc64.update(crc, bytes, 0, bytes.length);
             }
             size += writeFully(out, bytes, size);
+            if (incrementalSync && size - synced >= INCREMENTAL_SYNC_BYTES) {
+                out.force(false);
+                synced = size;
+            }
         }
 
         /** A shard's chunk: written now unless another shard's pair is open, then its held ones once none is. */

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.LinkedHashMap;
 
 /**
  * The commands that concern the connection or the server rather than a key: PING, ECHO, AUTH,
@@ -294,7 +293,7 @@ final class ServerCommands {
         }
     }
 
-    /** CONFIG GET pattern [pattern ...]: the parameters clients and benchmarks ask about. */
+    /** CONFIG GET pattern [pattern ...]: Redis 7.0's parameters ({@link ConfigParameters#all}) whose names match. */
     private void config(Request r, ReplyWriter out) {
         if (!r.string(1).equalsIgnoreCase("get")) {
             out.error("ERR unknown subcommand '" + r.string(1) + "'. Try CONFIG HELP.");
@@ -304,39 +303,7 @@ final class ServerCommands {
             out.error(KvConnection.wrongArity("config|get"));
             return;
         }
-        KvSettings s = node.settings;
-        Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("save", s.rdb().savePointsText());
-        parameters.put("rdbcompression", s.rdb().compression() ? "yes" : "no");
-        parameters.put("rdbchecksum", s.rdb().checksum() ? "yes" : "no");
-        parameters.put("stop-writes-on-bgsave-error", s.rdb().stopWritesOnError() ? "yes" : "no");
-        parameters.put("appendonly", s.appendOnly() ? "yes" : "no");
-        parameters.put("appendfsync", s.fsync().name().toLowerCase(Locale.ROOT));
-        parameters.put("dir", s.dir().toAbsolutePath().toString());
-        parameters.put("dbfilename", s.dbFilename());
-        parameters.put("maxclients", Integer.toString(s.maxConnections()));
-        parameters.put("timeout", Long.toString(s.idleTimeout().toSeconds()));
-        parameters.put("maxmemory", Long.toString(s.memory().maxMemory()));
-        parameters.put("maxmemory-policy", s.memory().policy().redisName());
-        parameters.put("maxmemory-samples", Integer.toString(s.memory().samples()));
-        parameters.put("slowlog-log-slower-than", Long.toString(s.slowLog().slowerThanMicros()));
-        parameters.put("slowlog-max-len", Integer.toString(s.slowLog().maxLen()));
-        node.latency.describe(parameters);
-        node.replica.settings.describe(parameters, node.replica.master);
-        parameters.put("proto-max-bulk-len", Integer.toString(s.input().protoMaxBulkLen()));
-        parameters.put("client-query-buffer-limit", Integer.toString(s.input().clientQueryBufferLimit()));
-        parameters.put("protected-mode", s.protectedMode() ? "yes" : "no");
-        parameters.put("databases", "1");
-        parameters.put("port", Integer.toString(node.port));
-        parameters.put("requirepass", s.password());
-        parameters.put("notify-keyspace-events", KeyspaceEvents.format(node.keyspaceEvents));
-        parameters.put("tracking-table-max-keys", Long.toString(node.trackingTableMaxKeys));
-        parameters.put("busy-reply-threshold", Long.toString(node.scripts.busyMillis));
-        parameters.put("lua-time-limit", Long.toString(node.scripts.busyMillis));
-        KvSettings.OutputLimits limits = s.output();
-        KvSettings.PubSubLimits pubsub = s.pubsubOutput();
-        parameters.put("client-output-buffer-limit", "normal " + limits.hardLimit() + " " + limits.softLimit() + " "
-                + limits.softSeconds() + " pubsub " + pubsub.hard() + " " + pubsub.soft() + " " + pubsub.softSeconds());
+        Map<String, String> parameters = ConfigParameters.all(node);
         List<String> matched = new ArrayList<>();
         for (Map.Entry<String, String> p : parameters.entrySet()) {
             byte[] name = ReplyWriter.asciiBytes(p.getKey());

@@ -7,10 +7,10 @@ import java.util.function.Supplier;
 /**
  * The members of a set, in Redis 7.0's two encodings: while every member is an integer in Redis's
  * canonical form (what {@link Request#parseLong} accepts: no sign but '-', no leading zero, at most
- * 20 characters, within a {@code long}) and there are at most {@link #MAX_INTSET_ENTRIES} of them
- * (Redis's default of {@code set-max-intset-entries}, fixed here), an "intset": a sorted array of
+ * 20 characters, within a {@code long}) and there are at most {@code set-max-intset-entries} of them
+ * ({@link EncodingLimits}), an "intset": a sorted array of
  * {@code long}s, searched by bisection, iterated in ascending order as Redis's intset is. The first
- * member that is no such integer, or the 513th, makes it a "hashtable" (a {@link KeyTable} of
+ * member that is no such integer, or one past the threshold, makes it a "hashtable" (a {@link KeyTable} of
  * members), and it stays one, as in Redis. A set built whole (the result of SINTERSTORE, SUNIONSTORE,
  * SDIFFSTORE, SPOP's rebuild) starts as an intset, so it is one exactly when its members allow it.
  *
@@ -20,7 +20,6 @@ import java.util.function.Supplier;
  * share them. Used by its shard's thread only.
  */
 final class SetValue implements SetMembers {
-    static final int MAX_INTSET_ENTRIES = 512;
     /** Members per SADD record of a rewrite: a large set is several records, none of them huge. */
     private static final int MEMBERS_PER_RECORD = 1024;
     /** The value of every member entry of the hashtable: a member has none. */
@@ -120,7 +119,7 @@ final class SetValue implements SetMembers {
         if (at >= 0) {
             return false;
         }
-        if (count == MAX_INTSET_ENTRIES) { // the 513th member: Redis converts past set-max-intset-entries
+        if (count >= EncodingLimits.current.intsetEntries()) { // one past set-max-intset-entries: Redis converts
             convert();
             return add(value);
         }

@@ -8,16 +8,14 @@ import java.util.function.Supplier;
 
 /**
  * The members of a sorted set and their scores, in Redis 7.0's two encodings: a small one (at most
- * {@link #MAX_LISTPACK_ENTRIES} members, none longer than {@link #MAX_LISTPACK_VALUE} bytes — the
- * defaults of {@code zset-max-listpack-entries} and {@code zset-max-listpack-value}) is a
+ * {@code zset-max-listpack-entries} members, none longer than {@code zset-max-listpack-value} bytes:
+ * {@link EncodingLimits}) is a
  * "listpack": members and scores in arrays kept in order, searched in order as Redis's listpack is;
  * a larger one becomes a "skiplist" — a {@link ZSkipList} (rank and range in O(log n)) beside a
  * {@link KeyTable} of member to score (ZSCORE in O(1), ZSCAN's cursor) — and stays one, as in Redis.
  * The order is by score, then by the member's bytes. Used by its shard's thread only.
  */
 final class ZSetValue implements Aggregate {
-    static final int MAX_LISTPACK_ENTRIES = 128;
-    static final int MAX_LISTPACK_VALUE = 64;
     private static final VarHandle DOUBLE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
     /** A member and its score (17 digits: read back bit for bit) in a ZADD record. */
     private static final ElementRecords.Format MEMBER_RECORDS = new ElementRecords.Format(ZSetCommands.ZADD, 2,
@@ -50,7 +48,8 @@ final class ZSetValue implements Aggregate {
      */
     static ZSetValue forResult(int size, int longest) {
         ZSetValue z = new ZSetValue();
-        if (size > MAX_LISTPACK_ENTRIES || longest > MAX_LISTPACK_VALUE) {
+        EncodingLimits limits = EncodingLimits.current;
+        if (size > limits.zsetEntries() || longest > limits.zsetValue()) {
             z.convert();
         }
         return z;
@@ -114,9 +113,6 @@ final class ZSetValue implements Aggregate {
 
     /** {@code owned}: {@code b} is the member itself (offset 0, its whole length), kept when new. */
     private boolean put(byte[] b, int offset, int length, boolean owned, double score) {
-        if (list == null && length > MAX_LISTPACK_VALUE) {
-            convert();
-        }
         if (list != null) {
             int hash = KeyTable.hash(b, offset, length);
             KeyTable.Entry e = dict.find(b, offset, length, hash);
@@ -135,7 +131,9 @@ final class ZSetValue implements Aggregate {
         }
         int i = indexOf(b, offset, length);
         boolean added = i < 0;
-        if (added && count == MAX_LISTPACK_ENTRIES) { // converted first, as Redis does: the new member keeps a -0
+        EncodingLimits limits = EncodingLimits.current;
+        if (added && (count >= limits.zsetEntries() || length > limits.zsetValue())) {
+            // converted first, as Redis's zsetAdd does for a new member only: it keeps a -0
             convert();
             return put(b, offset, length, owned, score);
         }

@@ -517,10 +517,12 @@ class AofDurabilityTest {
 
     /**
      * A rewrite syncs its new file each 4 MB written, as Redis's aof-rewrite-incremental-fsync does, so that the
-     * kernel writes it back a little at a time (seen failing without: 2 syncs, the presync and the switch's).
+     * kernel writes it back a little at a time (seen failing without: 2 syncs, the presync and the switch's); CONFIG
+     * SET aof-rewrite-incremental-fsync no leaves those two only.
      */
-    @Test
-    void aRewriteSyncsItsNewFileEachFourMegabytes() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "aof-rewrite-incremental-fsync {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aRewriteSyncsItsNewFileEachFourMegabytes(boolean incremental) throws Exception {
         MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ZERO);
         KvTestServer server = start(1, KvSettings.FsyncPolicy.NO, 64L << 20, disk);
         String value = "v".repeat(1000);
@@ -531,11 +533,18 @@ class AofDurabilityTest {
             for (int i = 0; i < 13_000; i++) {
                 c.read();
             }
+            if (!incremental) {
+                assertEquals("OK", c.call("CONFIG", "SET", "aof-rewrite-incremental-fsync", "no"));
+            }
             assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
             await(() -> info(c).contains("aof_rewrites:1"), "the rewrite to take over");
             // the log's name is the new file's now: a sync past 4 MB and one past the next 4 MB at least (a write
-            // of up to 1 MB may carry it over each), the presync, the switch's
-            assertTrue(disk.syncTimes(LOG).size() >= 4, "syncs of the new file: " + disk.syncTimes(LOG).size());
+            // of up to 1 MB may carry it over each), the presync, the switch's; without: the last two only
+            if (incremental) {
+                assertTrue(disk.syncTimes(LOG).size() >= 4, "syncs of the new file: " + disk.syncTimes(LOG).size());
+            } else {
+                assertEquals(2, disk.syncTimes(LOG).size(), "syncs of the new file without incremental ones");
+            }
         }
         server.close();
     }

@@ -111,11 +111,33 @@ class HashListpackTest {
         assertEquals(KeyTable.footprint(e) + KeyTable.footprint(copy), table.usedBytes());
     }
 
+    /** Raised to 255 bytes, hash-max-listpack-value keeps fields and values of 128 to 255 bytes whole (one length byte, unsigned). */
+    @Test
+    void keepsFieldsAndValuesUpTo255BytesWhenTheThresholdAllows() {
+        EncodingLimits.current = new EncodingLimits(512, 255, 128, 64, 512);
+        try {
+            KeyTable table = new KeyTable();
+            KeyTable.Entry e = hash(table, KEY);
+            String field = "f".repeat(200);
+            String value = "v".repeat(255);
+            put(table, e, field, value);
+            put(table, e, "short", "x".repeat(128));
+            assertEquals("listpack", e.aggregateEncoding());
+            java.util.Map<String, String> read = new java.util.LinkedHashMap<>();
+            Hashes.forEach(e, (f, v) -> read.put(new String(f, StandardCharsets.UTF_8), new String(v, StandardCharsets.UTF_8)));
+            assertEquals(java.util.Map.of(field, value, "short", "x".repeat(128)), read);
+            put(table, e, field, "v".repeat(256));
+            assertEquals("hashtable", e.aggregateEncoding(), "past the threshold");
+        } finally {
+            EncodingLimits.current = EncodingLimits.DEFAULT;
+        }
+    }
+
     @Test
     void convertsPastFiveHundredTwelveFields() {
         KeyTable table = new KeyTable();
         KeyTable.Entry e = hash(table, KEY);
-        for (int i = 0; i < HashListpack.MAX_ENTRIES; i++) {
+        for (int i = 0; i < EncodingLimits.DEFAULT.hashEntries(); i++) {
             put(table, e, "f" + i, "v" + i);
         }
         assertEquals("listpack", e.aggregateEncoding());

@@ -249,7 +249,7 @@ class KeyTableTest {
         long minute = 60_000;
         long lastMinuteOfAClock = (65_536L * 300 - 1) * minute; // the LFU field keeps 16 bits of minutes
         int counter = Eviction.lfuField(20, lastMinuteOfAClock);
-        assertEquals(20, Eviction.decayed(counter, lastMinuteOfAClock));
-        assertEquals(17, Eviction.decayed(counter, lastMinuteOfAClock + 3 * minute)); // one a minute, across the wrap
+        assertEquals(20, Eviction.decayed(counter, lastMinuteOfAClock, 1));
+        assertEquals(17, Eviction.decayed(counter, lastMinuteOfAClock + 3 * minute, 1)); // one a minute, across the wrap
     }
 }

@@ -56,8 +56,8 @@ class KvMemoryTest {
             long used = info(c, "used_memory");
             assertTrue(used <= max + 2 * 1_200, "used_memory " + used + " against maxmemory " + max);
             assertEquals(max, info(c, "maxmemory"));
-            assertEquals(List.of("maxmemory", Long.toString(max), "maxmemory-policy", "noeviction", "maxmemory-samples", "5"),
-                    c.call("CONFIG", "GET", "maxmemory*"));
+            assertEquals(List.of("maxmemory", Long.toString(max), "maxmemory-policy", "noeviction", "maxmemory-samples", "5",
+                    "maxmemory-eviction-tenacity", "10", "maxmemory-clients", "0"), c.call("CONFIG", "GET", "maxmemory*"));
             assertEquals(VALUE, c.call("GET", "k0"), "reads go on");
             assertEquals(0L, info(c, "evicted_keys"));
             for (int i = 0; i < stored; i++) {
