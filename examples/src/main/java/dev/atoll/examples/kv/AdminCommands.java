@@ -204,6 +204,10 @@ final class AdminCommands {
             case "unblock" -> {
                 return clientUnblock(r, out);
             }
+            case "pause", "unpause" -> {
+                node.pause.command(r, out);
+                return null;
+            }
             case "tracking", "caching", "getredir", "trackinginfo" -> {
                 return ClientTracking.command(node, connection, sub, r, out);
             }

@@ -298,6 +298,8 @@ enum Command {
     final boolean reads;
     /** Redis's {@code no_auth} flag (AUTH, HELLO, QUIT, RESET): runs before authentication, and whatever a user's ACL says. */
     final boolean noAuth;
+    /** Redis's {@code may_replicate} flag (EVAL, FCALL, PFCOUNT): held by CLIENT PAUSE WRITE as writes are. */
+    final boolean mayReplicate;
     /** {@link #keySpec()}, computed once: first key, last key (-1: the last argument), step. */
     private int[] keys;
 
@@ -314,6 +316,7 @@ enum Command {
         this.admin = java.util.Arrays.asList(flags).contains("admin");
         this.reads = java.util.Arrays.asList(flags).contains("readonly");
         this.noAuth = java.util.Arrays.asList(flags).contains("no_auth");
+        this.mayReplicate = java.util.Arrays.asList(flags).contains("may_replicate");
     }
 
     /** Where its first key is by {@link #keySpec()}; 0: it names none. */

@@ -383,6 +383,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 continue; // the link's own (REPLCONF GETACK): counted in the offset, not executed
             }
             if (request.count() > 0) {
+                if (master == null && replica == null && node.pause.active()
+                        && node.pause.holds(Command.lookup(request), request.count(), multi.queuesWrites())) {
+                    at -= length; // parsed again once the pause eases (KvShard.pauseEased)
+                    holdForPause(true);
+                    paused = true;
+                    break;
+                }
+                holdForPause(false);
                 home.commands++;
                 dispatch(request, now);
             }
@@ -393,6 +401,18 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
         inRead = false;
         endOfRead();
+    }
+
+    /** Counts this connection in blocked_clients while CLIENT PAUSE holds its command, as Redis counts it. */
+    private void holdForPause(boolean held) {
+        if (held != heldByPause) {
+            heldByPause = held;
+            if (held) {
+                node.blockedClients.incrementAndGet();
+            } else {
+                node.blockedClients.decrementAndGet();
+            }
+        }
     }
 
     /** Keeps {@code bytes[at, to)}, the commands not parsed yet, in {@link #input}, and charges what it holds. */
@@ -1306,8 +1326,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     @Override
     public void onEnd(Connection from, Throwable failure) {
-        if (failure != null || blocked != null) {
-            closeNow(); // a blocked client is freed at the peer's end, as Redis does: it takes no element meanwhile
+        if (failure != null || blocked != null || heldByPause) {
+            closeNow(); // a blocked client (or one CLIENT PAUSE holds) is freed at the peer's end, as Redis does: it takes no element meanwhile
         } else {
             peerEnded = true;
             finishIfDone();
@@ -1330,6 +1350,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             return;
         }
         closed = true;
+        holdForPause(false);
         if (debugging != null) {
             debugging.cancel(); // the script unwinds and its thread ends
             debugging = null;
@@ -1391,6 +1412,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** The last command it sent, and its INFO commandstats row (-1: none), for CLIENT LIST's {@code cmd=client|list}. */
     Command lastCommand;
     int lastCommandSlot = -1;
+    /** A command of it waits for CLIENT PAUSE to ease (counted in blocked_clients). */
+    private boolean heldByPause;
     /** CLIENT NO-EVICT on: CLIENT LIST shows flag {@code e} (this server evicts no client). */
     boolean noEvict;
 

@@ -787,11 +787,14 @@ final class KvShard {
     }
 
     /**
-     * Whether a key whose time passed is left in place, hidden from the command: on a read-only replica, for a
-     * client's command (as Redis's replica, which waits for its master's DEL); the master's own commands, and
+     * Whether a key whose time passed is left in place, hidden from the command: while CLIENT PAUSE holds; on a
+     * read-only replica, for a client's command (as Redis's replica, which waits for its master's DEL); the master's own commands, and
      * any whose connection is not known here, delete it as a master does.
      */
     private boolean hidesExpired() {
+        if (node != null && node.pause.active()) {
+            return true; // CLIENT PAUSE: no key changes, an expiry neither (as Redis's pause)
+        }
         if (node == null || !node.replica.hidesExpired()) {
             return false;
         }
@@ -920,9 +923,10 @@ final class KvShard {
         long start = System.nanoTime();
         long now = System.currentTimeMillis();
         int expired;
-        if (!activeExpire || node.replica.isReplica()) {
+        if (!activeExpire || node.replica.isReplica() || node.pause.active()) {
             // DEBUG SET-ACTIVE-EXPIRE 0 while it was armed; or a replica, which waits for its master's DEL
-            // (promoted, it arms the cycle again: resumeExpiry)
+            // (promoted, it arms the cycle again: resumeExpiry); or CLIENT PAUSE, which keeps the data as it is
+            // (its end arms the cycle again: pauseEased)
             expiryArmed = false;
             return;
         }
@@ -990,6 +994,12 @@ final class KvShard {
         hits = 0;
         misses = 0;
         replyBytesPeak = replyBytes;
+    }
+
+    /** CLIENT PAUSE eased: the connections it held parse again, and keys expire again. */
+    void pauseEased() {
+        connections.forEach(KvConnection::resumeIfPaused);
+        armExpiry();
     }
 
     /** A replica became a master: its keys expire by themselves again. */

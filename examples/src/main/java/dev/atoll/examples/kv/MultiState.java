@@ -31,6 +31,8 @@ final class MultiState {
     /** The queued commands, RESP-encoded. */
     private final ReplyWriter queued = new ReplyWriter(64);
     private int queuedCount;
+    /** Whether a queued command writes or may replicate: CLIENT PAUSE WRITE then holds the EXEC. */
+    private boolean queuedWrites;
     private final List<Watch> watches = new ArrayList<>();
     private boolean closed;
 
@@ -55,6 +57,11 @@ final class MultiState {
             case MULTI, EXEC, DISCARD, WATCH, QUIT, RESET -> false;
             default -> true;
         };
+    }
+
+    /** Whether the queue holds a command that writes or may replicate (CLIENT PAUSE WRITE holds its EXEC). */
+    boolean queuesWrites() {
+        return queuedWrites;
     }
 
     /** Whether a MULTI is open: a refusal is logged in ACL LOG's context {@code multi}. */
@@ -118,6 +125,8 @@ final class MultiState {
             queued.bulk(r.bytes, r.offset(i), r.length(i));
         }
         queuedCount++;
+        Command command = Command.lookup(r);
+        queuedWrites |= command != null && ClientPause.holdsWhenWritesPause(command);
         out.simple("QUEUED");
     }
 
@@ -126,6 +135,7 @@ final class MultiState {
         queued.clear();
         queued.trim(64);
         queuedCount = 0;
+        queuedWrites = false;
     }
 
     private ReplySource exec(ReplyWriter out) {
