@@ -18,7 +18,7 @@ final class CommandStats {
      * and this server does not is unknown here, and counts in no row, as an unknown one does in Redis.
      */
     private static final Map<Command, List<String>> SUBCOMMANDS = new EnumMap<>(Map.of(
-            Command.CLIENT, List.of("getname", "getredir", "id", "info", "kill", "list", "no-evict", "pause", "setinfo", "setname",
+            Command.CLIENT, List.of("getname", "getredir", "help", "id", "info", "kill", "list", "no-evict", "pause", "setinfo", "setname",
                     "tracking", "trackinginfo", "unblock", "unpause"),
             Command.CONFIG, List.of("get", "help", "resetstat", "rewrite", "set"),
             Command.COMMAND, List.of("count", "docs", "getkeys", "getkeysandflags", "help", "info", "list"),

@@ -138,6 +138,9 @@ class KvClientPauseTest {
             assertEquals(new RespClient.Error("ERR wrong number of arguments for 'client|unpause' command"),
                     admin.call("CLIENT", "UNPAUSE", "now"));
             assertFalse(((String) admin.call("INFO", "clients")).contains("blocked_clients:1"));
+            List<?> help = (List<?>) admin.call("CLIENT", "HELP"); // Redis's lines, but REPLY's (not spoken here)
+            assertEquals("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", help.get(0));
+            assertTrue(help.contains("PAUSE <timeout> [WRITE|ALL]") && help.contains("UNBLOCK <clientid> [TIMEOUT|ERROR]"));
         }
     }
 
