@@ -262,6 +262,9 @@ final class MasterLink implements Receiver {
     }
 
     private void psyncReply(String text) {
+        if (text.isEmpty()) {
+            return; // a keepalive: the master waits to start its BGSAVE (repl-diskless-sync-delay), as Redis's replica reads it
+        }
         if (text.startsWith("+FULLRESYNC")) {
             String[] words = text.split(" ");
             if (words.length != 3) {
