@@ -420,6 +420,7 @@ final class MasterLink implements Receiver {
         Path source = temp;
         boolean diskless = rdbLength < 0;
         int shards = node.shardCount();
+        boolean lfu = node.shards[0].lfu();
         Promise<RdbFile.Loaded> loaded = writes.flatMap(ignored -> shard.offload(() -> {
             if (diskless) {
                 file.truncate(file.size() - EOF_MARK_LENGTH);
@@ -427,7 +428,12 @@ final class MasterLink implements Receiver {
             file.force(true);
             file.close();
             Files.move(source, rdb, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return RdbFile.load(rdb, shards);
+            RdbFile.Loaded file = RdbFile.load(rdb, shards);
+            int access = KvShard.firstAccess(lfu, System.currentTimeMillis());
+            for (KeyTable table : file.tables()) { // here, not in the shards' swap steps: none is in proportion to the keys
+                table.forEach(e -> e.accessedAt = access);
+            }
+            return file;
         }));
         loaded.whenComplete((file, failure) -> {
             if (step == Step.ENDED) {

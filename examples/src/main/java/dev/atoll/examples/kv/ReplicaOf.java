@@ -1,10 +1,12 @@
 package dev.atoll.examples.kv;
 
+import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 import dev.atoll.shards.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +26,8 @@ final class ReplicaOf {
     static final int LINK_SHARD = 0;
     /** Redis's replicationCron period: reconnects, ACKs, the link's timeout. */
     private static final Duration CRON = Duration.ofSeconds(1);
+    /** A shard whose table a snapshot holds tries its swap again this much later. */
+    private static final Duration SWAP_RETRY = Duration.ofMillis(1);
 
     /** A master's address, as REPLICAOF named it. */
     record Master(String host, int port) { }
@@ -51,6 +55,7 @@ final class ReplicaOf {
     }
 
     private final KvNode node;
+    private final SyncMark syncMark = new SyncMark();
     /** CONFIG SET replaces it whole. */
     volatile ReplicaSettings settings;
     /** The master while this server is a replica; null while it is a master. */
@@ -201,28 +206,80 @@ final class ReplicaOf {
     }
 
     /**
-     * Replaces every shard's keys with {@code tables} (one per shard, each key in its owner's: {@link RdbFile#load}),
-     * each shard as one step, logged; completes on shard {@link #LINK_SHARD} once all have.
+     * Replaces every shard's keys with {@code tables} (one per shard, each key in its owner's: {@link RdbFile#load},
+     * each key's first access set), each shard in one step whatever its number of keys ({@link KvShard#replaceKeys});
+     * completes on shard {@link #LINK_SHARD} once all have. A save in progress, of the old keys, is cancelled first,
+     * as Redis's replica kills its BGSAVE child. With {@code appendonly} the {@link SyncMark} is made before the
+     * first shard's swap and removed once every shard's log is rewritten from the new keys. On the link's shard.
      */
     CompletableFuture<Void> replaceKeys(KeyTable[] tables) {
-        List<CompletableFuture<Void>> replaced = new ArrayList<>();
-        for (KvShard shard : node.shards) {
-            KeyTable fresh = tables[shard.id];
-            replaced.add(node.runtime.submit(shard.id, () -> {
-                shard.replaceKeys(fresh);
-                return null;
-            }));
-        }
+        node.rdb.cancelCurrent();
+        Path rdbPath = node.settings.rdbPath();
+        boolean logged = node.settings.appendOnly();
+        Shard linkShard = Shard.current();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture.allOf(replaced.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) ->
-                node.runtime.execute(LINK_SHARD, () -> {
-                    if (failure != null) {
-                        done.completeExceptionally(failure);
-                    } else {
-                        done.complete(null);
-                    }
-                }));
+        linkShard.offload(() -> logged ? syncMark.make(rdbPath) : 0L).whenComplete((sync, markFailure) -> {
+            if (markFailure != null) {
+                done.completeExceptionally(markFailure);
+                return;
+            }
+            List<CompletableFuture<Void>> swapped = new ArrayList<>();
+            List<CompletableFuture<Void>> rewritten = new ArrayList<>();
+            for (KvShard shard : node.shards) {
+                CompletableFuture<Void> keys = new CompletableFuture<>();
+                CompletableFuture<Void> log = new CompletableFuture<>();
+                swapped.add(keys);
+                rewritten.add(log);
+                KeyTable fresh = tables[shard.id];
+                node.runtime.execute(shard.id, () -> swap(shard, fresh, keys, log));
+            }
+            if (logged) {
+                CompletableFuture.allOf(rewritten.toArray(CompletableFuture[]::new)).thenRun(() ->
+                        node.runtime.execute(LINK_SHARD, () -> Shard.current().offload(() -> {
+                            syncMark.remove(sync);
+                            return null;
+                        })));
+            }
+            CompletableFuture.allOf(swapped.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) ->
+                    node.runtime.execute(LINK_SHARD, () -> {
+                        if (failure != null) {
+                            done.completeExceptionally(failure);
+                        } else {
+                            done.complete(null);
+                        }
+                    }));
+        });
         return done;
+    }
+
+    /**
+     * On {@code shard}'s thread: its keys replaced (or, while a snapshot holds its table, tried again
+     * {@link #SWAP_RETRY} later), then its log's rewrite followed.
+     */
+    private static void swap(KvShard shard, KeyTable fresh, CompletableFuture<Void> swapped, CompletableFuture<Void> rewritten) {
+        long started = System.nanoTime();
+        Promise<Void> log;
+        try {
+            log = shard.replaceKeys(fresh);
+        } catch (RuntimeException e) {
+            swapped.completeExceptionally(e);
+            rewritten.completeExceptionally(e);
+            return;
+        }
+        if (log == null) {
+            Shard.current().schedule(SWAP_RETRY, () -> swap(shard, fresh, swapped, rewritten));
+            return;
+        }
+        ReplicaOf.log.info("MASTER <-> REPLICA sync: shard {} took the master's {} keys in {} us", shard.id,
+                shard.table.size(), (System.nanoTime() - started) / 1000);
+        swapped.complete(null);
+        log.whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                rewritten.completeExceptionally(failure);
+            } else {
+                rewritten.complete(null);
+            }
+        });
     }
 
     /** ROLE's replica form: {@code slave}, host, port, state, the offset applied (-1 until the link is up). */
