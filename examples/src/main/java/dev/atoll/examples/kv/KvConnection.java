@@ -380,6 +380,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 continue; // the link's own (REPLCONF GETACK): counted in the offset, not executed
             }
             if (request.count() > 0) {
+                if (master == null && replica == null && node.failover.pausesWrites() && heldByFailover(request)) {
+                    at -= length; // parsed again once the failover ends (Failover resumes every shard's connections)
+                    paused = true;
+                    break;
+                }
                 home.commands++;
                 dispatch(request, now);
             }
@@ -390,6 +395,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
         inRead = false;
         endOfRead();
+    }
+
+    /** Whether FAILOVER's pause holds {@code r} (a write, as Redis's CLIENT PAUSE WRITE); asked only during one. */
+    private static boolean heldByFailover(Request r) {
+        Command command = Command.lookup(r);
+        return command != null && Failover.paused(command);
     }
 
     /** Keeps {@code bytes[at, to)}, the commands not parsed yet, in {@link #input}, and charges what it holds. */

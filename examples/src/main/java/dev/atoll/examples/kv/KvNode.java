@@ -59,6 +59,8 @@ final class KvNode {
     final ReplicaOf replica = new ReplicaOf(this, ReplicaSettings.DEFAULT);
     /** SAVE, BGSAVE, LASTSAVE: the RDB snapshots. */
     final RdbSaves rdb = new RdbSaves(this);
+    /** FAILOVER: its state, which pauses clients' writes while it runs. */
+    final Failover failover = new Failover(this);
     /** Atoll as a master: the replication stream, its backlog and replicas, WAIT (set once the shards are known). */
     final ReplicationMaster replication;
     /** The ACL users of every shard: {@code default} at start (with {@code kv.requirepass}), then SETUSER's and the ACL file's. */

@@ -244,7 +244,10 @@ final class MasterLink implements Receiver {
             case PORT -> send(Step.CAPA, "REPLCONF", "capa", "eof", "capa", "psync2"); // an error is not critical, as in Redis
             case CAPA -> {
                 String replid = replica.masterReplid;
-                if (replid != null) {
+                if (replid != null && node.failover.state == Failover.State.IN_PROGRESS) {
+                    log.info("Trying a partial resynchronization (request {}:{}) with a failover request", replid, replica.offset + 1);
+                    send(Step.PSYNC, "PSYNC", replid, Long.toString(replica.offset + 1), "FAILOVER");
+                } else if (replid != null) {
                     log.info("Trying a partial resynchronization (request {}:{})", replid, replica.offset + 1);
                     send(Step.PSYNC, "PSYNC", replid, Long.toString(replica.offset + 1));
                 } else {
@@ -264,6 +267,10 @@ final class MasterLink implements Receiver {
     private void psyncReply(String text) {
         if (text.isEmpty()) {
             return; // a keepalive: the master waits to start its BGSAVE (repl-diskless-sync-delay), as Redis's replica reads it
+        }
+        boolean accepted = text.startsWith("+FULLRESYNC") || text.startsWith("+CONTINUE");
+        if (node.failover.state == Failover.State.IN_PROGRESS) {
+            node.failover.targetAnswered(accepted); // a refusal makes this server a master again, which stops the link
         }
         if (text.startsWith("+FULLRESYNC")) {
             String[] words = text.split(" ");
@@ -525,6 +532,7 @@ final class MasterLink implements Receiver {
             return;
         }
         step = Step.ENDED;
+        node.failover.targetUnreachable("the link to the target ended before its answer"); // nothing once it answered
         if (connection != null) {
             connection.close();
         }

@@ -110,12 +110,12 @@ final class ReplicaOf {
      * the link is made (or dropped) on shard {@link #LINK_SHARD}.
      */
     void command(Request r, ReplyWriter out) {
+        if (node.failover.pausesWrites()) {
+            out.error("ERR REPLICAOF not allowed while failing over.");
+            return;
+        }
         if (r.string(1).equalsIgnoreCase("no") && r.string(2).equalsIgnoreCase("one")) {
-            if (master != null) {
-                master = null;
-                state = State.NONE;
-                node.runtime.execute(LINK_SHARD, this::promoted);
-            }
+            noOne();
             out.ok();
             return;
         }
@@ -131,6 +131,49 @@ final class ReplicaOf {
         }
         follow(wanted);
         out.ok();
+    }
+
+    /** A master again (REPLICAOF NO ONE, a failover's end): the link is dropped on its shard. */
+    private void noOne() {
+        if (master != null) {
+            master = null;
+            state = State.NONE;
+            node.runtime.execute(LINK_SHARD, this::promoted);
+        }
+    }
+
+    /**
+     * FAILOVER's switch ({@link Failover}): this master becomes a replica of {@code target}, continuing its own
+     * history — the link asks {@code PSYNC <ownReplid> <ownOffset + 1> FAILOVER} (Redis's replica of itself), so
+     * the target, which has that history, promotes itself and continues it.
+     */
+    void failoverTo(Master target, String ownReplid, long ownOffset) {
+        masterReplid = ownReplid;
+        offset = ownOffset;
+        readOffset = ownOffset;
+        follow(target);
+    }
+
+    /** A failover aborted after its switch: a master again (Redis's replicationUnsetMaster). */
+    void failoverAborted() {
+        noOne();
+    }
+
+    /**
+     * {@code PSYNC <replid> <offset> FAILOVER} from {@code client} (the master handing its role over): promotes this
+     * replica when {@code replid} is its master's, else Redis's error, returned (null: promoted).
+     */
+    String failoverRequest(String replid, String client) {
+        log.warn("Failover request received for replid {}.", replid);
+        if (master == null) {
+            return "ERR PSYNC FAILOVER can't be sent to a master.";
+        }
+        if (!replid.equalsIgnoreCase(masterReplid == null ? "" : masterReplid)) {
+            return "ERR PSYNC FAILOVER replid must match my replid.";
+        }
+        noOne();
+        log.info("MASTER MODE enabled (failover request from '{}')", client);
+        return null;
     }
 
     /** Becomes a replica of {@code wanted} (at start with {@code kv.replicaof}, or REPLICAOF). */
@@ -320,7 +363,7 @@ final class ReplicaOf {
                 .append("slave_read_only:").append(settings.readOnly() ? 1 : 0).append("\r\n")
                 .append("replica_announced:1\r\n")
                 .append("connected_slaves:0\r\n")
-                .append("master_failover_state:no-failover\r\n")
+                .append("master_failover_state:").append(node.failover.state.infoName).append("\r\n")
                 .append("master_replid:").append(replid != null ? replid : ownReplid).append("\r\n")
                 .append("master_replid2:0000000000000000000000000000000000000000\r\n")
                 .append("master_repl_offset:").append(offset).append("\r\n")
