@@ -142,14 +142,14 @@ class KvFailoverTest {
              Jedis sleeper = new Jedis("127.0.0.1", port, 10_000)) {
             assertEquals("OK", replica.replicaof(server.host, server.port()));
             caughtUp(atoll, replica);
-            CompletableFuture<Object> sleep = CompletableFuture.supplyAsync(() -> send(sleeper, "DEBUG", "SLEEP", "3"));
+            CompletableFuture<Object> sleep = CompletableFuture.supplyAsync(() -> send(sleeper, "DEBUG", "SLEEP", "3"), KvTestServer.THREADS);
             Thread.sleep(200); // the sleep has begun: the replica reads nothing
             atoll.set("unacknowledged", "1");
             assertEquals("OK", send(atoll, "FAILOVER", "TIMEOUT", "1500"));
             assertEquals("waiting-for-sync", infoField(atoll, "replication", "master_failover_state"));
             assertEquals("-ERR FAILOVER already in progress.", send(atoll, "FAILOVER"));
             assertEquals("-ERR REPLICAOF not allowed while failing over.", send(atoll, "REPLICAOF", "127.0.0.1", "1"));
-            CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> writer.set("held", "by the pause"));
+            CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> writer.set("held", "by the pause"), KvTestServer.THREADS);
             assertEquals("1", atoll.get("unacknowledged"), "reads are served");
             Thread.sleep(300);
             assertFalse(held.isDone(), "a write waits while the failover waits for its replica");
