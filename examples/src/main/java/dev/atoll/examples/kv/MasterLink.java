@@ -43,8 +43,6 @@ import java.util.List;
  */
 final class MasterLink implements Receiver {
     private static final Logger log = LoggerFactory.getLogger(MasterLink.class);
-    /** Redis's repl-timeout: the connect, and the silence after which the link is dropped. */
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int EOF_MARK_LENGTH = 40;
     /** The stream's commands the link looks at (each command's name compared in place: nothing allocated per command). */
     private static final byte[] SELECT = "select".getBytes(StandardCharsets.US_ASCII);
@@ -111,7 +109,8 @@ final class MasterLink implements Receiver {
         } catch (IllegalArgumentException notLiteral) {
             address = shard.offload(() -> InetAddress.getByName(master.host()));
         }
-        address.flatMap(resolved -> Connection.connect(new InetSocketAddress(resolved, master.port()), TIMEOUT))
+        address.flatMap(resolved -> Connection.connect(new InetSocketAddress(resolved, master.port()),
+                        Duration.ofSeconds(replica.settings.timeoutSeconds())))
                 .whenComplete((c, failure) -> {
                     if (failure != null) {
                         fail("Error condition on socket for SYNC: " + failure.getMessage());
@@ -137,12 +136,12 @@ final class MasterLink implements Receiver {
         end(false);
     }
 
-    /** Once a second: the ACK of the offset applied, and the link dropped after {@link #TIMEOUT} of silence. */
+    /** Once a second: the ACK of the offset applied, and the link dropped after repl-timeout of silence. */
     void everySecond() {
         if (step == Step.ENDED) {
             return;
         }
-        if (System.currentTimeMillis() - replica.lastIoMillis > TIMEOUT.toMillis() && step != Step.LOADING) {
+        if (System.currentTimeMillis() - replica.lastIoMillis > replica.settings.timeoutSeconds() * 1000L && step != Step.LOADING) {
             fail("MASTER timeout: no data nor PING received");
             return;
         }

@@ -23,7 +23,7 @@ final class ReplicationCommands {
             case PSYNC -> {
                 String refusal = null;
                 if (r.count() > 3 && r.string(3).equalsIgnoreCase("failover")) { // a master hands its role to this replica
-                    refusal = node.replica.failoverRequest(r.string(1), "addr=" + connection.peerAddress());
+                    refusal = node.replica.failoverRequest(r.string(1), connection.describe());
                 }
                 if (refusal == null && node.failover.pausesWrites()) {
                     refusal = "NOMASTERLINK Can't SYNC while failing over";
