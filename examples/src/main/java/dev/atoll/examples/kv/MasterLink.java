@@ -450,6 +450,13 @@ final class MasterLink implements Receiver {
                 return;
             }
             log.info("MASTER <-> REPLICA sync: loading the DB in memory");
+            // the master's function libraries replace this server's, as a Redis replica's do, before the keys
+            String libraries = ScriptCommands.restore(node.shards[ReplicaOf.LINK_SHARD], file.libraries(),
+                    ScriptRegistry.RestorePolicy.FLUSH);
+            if (libraries != null) {
+                fail("Failed trying to load the MASTER synchronization DB's function libraries: " + libraries);
+                return;
+            }
             replica.replaceKeys(file.tables()).whenComplete((ignored, error) -> {
                 if (error != null) {
                     fail("Failed to replace the keys with the master's: " + error);

@@ -90,6 +90,8 @@ class KvReplicaOfTest {
         m.mset("ms-1", "a", "ms-2", "b", "ms-3", "c", "ms-4", "d");
         m.del("set-ints", "ms-4");
         m.rename("w-s", "w-s-renamed");
+        m.functionLoad("#!lua name=streamed\nredis.register_function('streamed', function() return 2 end)");
+        m.functionDelete("synced");
         m.expire("h-small", 1000);
         m.persist("ttl-s");
         m.set("w-gone", "x", redis.clients.jedis.params.SetParams.setParams().px(1));
@@ -103,6 +105,7 @@ class KvReplicaOfTest {
 
     private static void fill(Jedis m) {
         KvDumpRestoreTest.writeEveryType(m);
+        m.functionLoad("#!lua name=synced\nredis.register_function('synced', function() return 1 end)");
         m.xadd("x-stream", redis.clients.jedis.StreamEntryID.NEW_ENTRY, Map.of("f", "v"));
         m.set("ttl-s", "v");
         m.pexpire("ttl-s", 500_000);
@@ -122,6 +125,7 @@ class KvReplicaOfTest {
                     KvTestServer.settings(logs, KvSettings.FsyncPolicy.EVERYSEC));
                  Jedis replica = new Jedis(server.host, server.port())) {
                 replica.set("old-key", "replaced by the master's keys");
+                replica.functionLoad("#!lua name=own\nredis.register_function('own', function() return 0 end)"); // replaced too
                 assertEquals("OK", replica.replicaof("127.0.0.1", port));
                 caughtUp(master, replica);
                 assertEquals(KvRdbTest.contents(master), KvRdbTest.contents(replica), "after the full sync");
