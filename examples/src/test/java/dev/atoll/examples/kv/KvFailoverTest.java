@@ -48,9 +48,21 @@ class KvFailoverTest {
         return java.nio.file.Files.createDirectories(dir.resolve(name));
     }
 
-    private static void stop(Process p) throws InterruptedException {
-        p.destroy();
-        p.waitFor(10, TimeUnit.SECONDS);
+    /** A test's part with an Atoll server and a redis-server (on {@code redisPort}) running. */
+    private interface Body {
+        void run(KvTestServer server, int redisPort) throws Exception;
+    }
+
+    /** Runs {@code body} with an Atoll server of {@code shards} shards and a redis-server, both stopped after it. */
+    private void withServers(int shards, Body body) throws Exception {
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = redisServer(port);
+        try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, KvReplicationTest.settings(directory("atoll"), false))) {
+            body.run(server, port);
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     private static Object send(Jedis jedis, String... words) {
@@ -66,23 +78,20 @@ class KvFailoverTest {
     /** FAILOVER's errors on a master without replicas, and PSYNC ... FAILOVER sent to a master: as redis-server's. */
     @Test
     void errorsAsRedis() throws Exception {
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = redisServer(port);
-        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvReplicationTest.settings(directory("atoll"), false));
-             Jedis atoll = new Jedis(server.host, server.port());
-             Jedis reference = new Jedis("127.0.0.1", port)) {
-            List<String[]> commands = List.of(new String[] {"FAILOVER"}, new String[] {"FAILOVER", "ABORT"},
-                    new String[] {"FAILOVER", "TIMEOUT", "0"}, new String[] {"FAILOVER", "TIMEOUT", "x"},
-                    new String[] {"FAILOVER", "bogus"}, new String[] {"FAILOVER", "ABORT", "FORCE"},
-                    new String[] {"FAILOVER", "TO", "127.0.0.1", "1"}, new String[] {"FAILOVER", "FORCE"},
-                    new String[] {"FAILOVER", "TO", "h"}, new String[] {"FAILOVER", "TO", "h", "p"});
-            for (String[] command : commands) {
-                assertEquals(send(reference, command), send(atoll, command), String.join(" ", command));
+        withServers(2, (server, port) -> {
+            try (Jedis atoll = new Jedis(server.host, server.port());
+                 Jedis reference = new Jedis("127.0.0.1", port)) {
+                List<String[]> commands = List.of(new String[] {"FAILOVER"}, new String[] {"FAILOVER", "ABORT"},
+                        new String[] {"FAILOVER", "TIMEOUT", "0"}, new String[] {"FAILOVER", "TIMEOUT", "x"},
+                        new String[] {"FAILOVER", "bogus"}, new String[] {"FAILOVER", "ABORT", "FORCE"},
+                        new String[] {"FAILOVER", "TO", "127.0.0.1", "1"}, new String[] {"FAILOVER", "FORCE"},
+                        new String[] {"FAILOVER", "TO", "h"}, new String[] {"FAILOVER", "TO", "h", "p"});
+                for (String[] command : commands) {
+                    assertEquals(send(reference, command), send(atoll, command), String.join(" ", command));
+                }
+                assertEquals("no-failover", infoField(atoll, "replication", "master_failover_state"));
             }
-            assertEquals("no-failover", infoField(atoll, "replication", "master_failover_state"));
-        } finally {
-            stop(redis);
-        }
+        });
     }
 
     /**
@@ -93,38 +102,35 @@ class KvFailoverTest {
     @ParameterizedTest(name = "{0} shard(s)")
     @ValueSource(ints = {1, 2})
     void toALiveRedisReplica(int shards) throws Exception {
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = redisServer(port);
-        try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, KvReplicationTest.settings(directory("atoll"), false));
-             Jedis atoll = new Jedis(server.host, server.port());
-             Jedis replica = new Jedis("127.0.0.1", port)) {
-            KvDumpRestoreTest.writeEveryType(atoll);
-            assertEquals("OK", replica.replicaof(server.host, server.port()));
-            caughtUp(atoll, replica);
-            atoll.set("after-sync", "streamed");
-            caughtUp(atoll, replica);
+        withServers(shards, (server, port) -> {
+            try (Jedis atoll = new Jedis(server.host, server.port());
+                 Jedis replica = new Jedis("127.0.0.1", port)) {
+                KvDumpRestoreTest.writeEveryType(atoll);
+                assertEquals("OK", replica.replicaof(server.host, server.port()));
+                caughtUp(atoll, replica);
+                atoll.set("after-sync", "streamed");
+                caughtUp(atoll, replica);
 
-            assertEquals("-ERR FAILOVER target HOST and PORT is not a replica.", send(atoll, "FAILOVER", "TO", "127.0.0.1", "1"));
-            assertEquals("-ERR FAILOVER with force option requires both a timeout and target HOST and IP.",
-                    send(atoll, "FAILOVER", "TO", "127.0.0.1", Integer.toString(port), "FORCE"));
-            assertEquals("OK", send(atoll, "FAILOVER", "TO", "127.0.0.1", Integer.toString(port)));
+                assertEquals("-ERR FAILOVER target HOST and PORT is not a replica.", send(atoll, "FAILOVER", "TO", "127.0.0.1", "1"));
+                assertEquals("-ERR FAILOVER with force option requires both a timeout and target HOST and IP.",
+                        send(atoll, "FAILOVER", "TO", "127.0.0.1", Integer.toString(port), "FORCE"));
+                assertEquals("OK", send(atoll, "FAILOVER", "TO", "127.0.0.1", Integer.toString(port)));
 
-            await("redis-server to be the master and Atoll its replica", () -> "master".equals(replica.role().get(0))
-                    && "up".equals(infoField(atoll, "replication", "master_link_status")));
-            await("the failover's end", () -> "no-failover".equals(infoField(atoll, "replication", "master_failover_state")));
-            assertEquals(List.of("slave", "127.0.0.1", (long) port), atoll.role().subList(0, 3));
-            assertEquals("1", infoField(replica, "stats", "sync_partial_ok"), "the target continued Atoll's history");
-            assertEquals(KvRdbTest.contents(replica), KvRdbTest.contents(atoll), "the data after the failover");
+                await("redis-server to be the master and Atoll its replica", () -> "master".equals(replica.role().get(0))
+                        && "up".equals(infoField(atoll, "replication", "master_link_status")));
+                await("the failover's end", () -> "no-failover".equals(infoField(atoll, "replication", "master_failover_state")));
+                assertEquals(List.of("slave", "127.0.0.1", (long) port), atoll.role().subList(0, 3));
+                assertEquals("1", infoField(replica, "stats", "sync_partial_ok"), "the target continued Atoll's history");
+                assertEquals(KvRdbTest.contents(replica), KvRdbTest.contents(atoll), "the data after the failover");
 
-            replica.set("written-on-the-new-master", "x");
-            replica.lpush("l-small", "new");
-            caughtUp(replica, atoll);
-            assertEquals(KvRdbTest.contents(replica), KvRdbTest.contents(atoll), "the new master's writes on Atoll");
-            JedisDataException refused = assertThrows(JedisDataException.class, () -> atoll.set("x", "y"));
-            assertEquals("READONLY You can't write against a read only replica.", refused.getMessage());
-        } finally {
-            stop(redis);
-        }
+                replica.set("written-on-the-new-master", "x");
+                replica.lpush("l-small", "new");
+                caughtUp(replica, atoll);
+                assertEquals(KvRdbTest.contents(replica), KvRdbTest.contents(atoll), "the new master's writes on Atoll");
+                JedisDataException refused = assertThrows(JedisDataException.class, () -> atoll.set("x", "y"));
+                assertEquals("READONLY You can't write against a read only replica.", refused.getMessage());
+            }
+        });
     }
 
     /**
@@ -133,34 +139,31 @@ class KvFailoverTest {
      */
     @Test
     void aTimeoutAbortsAndWritesWaitMeanwhile() throws Exception {
-        int port = KvRedisComparisonTest.freePort();
-        Process redis = redisServer(port);
-        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvReplicationTest.settings(directory("atoll"), false));
-             Jedis atoll = new Jedis(server.host, server.port());
-             Jedis writer = new Jedis(server.host, server.port());
-             Jedis replica = new Jedis("127.0.0.1", port);
-             Jedis sleeper = new Jedis("127.0.0.1", port, 10_000)) {
-            assertEquals("OK", replica.replicaof(server.host, server.port()));
-            caughtUp(atoll, replica);
-            CompletableFuture<Object> sleep = CompletableFuture.supplyAsync(() -> send(sleeper, "DEBUG", "SLEEP", "3"), KvTestServer.THREADS);
-            Thread.sleep(200); // the sleep has begun: the replica reads nothing
-            atoll.set("unacknowledged", "1");
-            assertEquals("OK", send(atoll, "FAILOVER", "TIMEOUT", "1500"));
-            assertEquals("waiting-for-sync", infoField(atoll, "replication", "master_failover_state"));
-            assertEquals("-ERR FAILOVER already in progress.", send(atoll, "FAILOVER"));
-            assertEquals("-ERR REPLICAOF not allowed while failing over.", send(atoll, "REPLICAOF", "127.0.0.1", "1"));
-            CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> writer.set("held", "by the pause"), KvTestServer.THREADS);
-            assertEquals("1", atoll.get("unacknowledged"), "reads are served");
-            Thread.sleep(300);
-            assertFalse(held.isDone(), "a write waits while the failover waits for its replica");
-            await("the timeout's abort", () -> "no-failover".equals(infoField(atoll, "replication", "master_failover_state")));
-            assertEquals("OK", held.get(10, TimeUnit.SECONDS));
-            assertEquals("master", atoll.role().get(0));
-            assertEquals("by the pause", atoll.get("held"));
-            sleep.get(10, TimeUnit.SECONDS);
-        } finally {
-            stop(redis);
-        }
+        withServers(2, (server, port) -> {
+            try (Jedis atoll = new Jedis(server.host, server.port());
+                 Jedis writer = new Jedis(server.host, server.port());
+                 Jedis replica = new Jedis("127.0.0.1", port);
+                 Jedis sleeper = new Jedis("127.0.0.1", port, 10_000)) {
+                assertEquals("OK", replica.replicaof(server.host, server.port()));
+                caughtUp(atoll, replica);
+                CompletableFuture<Object> sleep = CompletableFuture.supplyAsync(() -> send(sleeper, "DEBUG", "SLEEP", "3"), KvTestServer.THREADS);
+                Thread.sleep(200); // the sleep has begun: the replica reads nothing
+                atoll.set("unacknowledged", "1");
+                assertEquals("OK", send(atoll, "FAILOVER", "TIMEOUT", "1500"));
+                assertEquals("waiting-for-sync", infoField(atoll, "replication", "master_failover_state"));
+                assertEquals("-ERR FAILOVER already in progress.", send(atoll, "FAILOVER"));
+                assertEquals("-ERR REPLICAOF not allowed while failing over.", send(atoll, "REPLICAOF", "127.0.0.1", "1"));
+                CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> writer.set("held", "by the pause"), KvTestServer.THREADS);
+                assertEquals("1", atoll.get("unacknowledged"), "reads are served");
+                Thread.sleep(300);
+                assertFalse(held.isDone(), "a write waits while the failover waits for its replica");
+                await("the timeout's abort", () -> "no-failover".equals(infoField(atoll, "replication", "master_failover_state")));
+                assertEquals("OK", held.get(10, TimeUnit.SECONDS));
+                assertEquals("master", atoll.role().get(0));
+                assertEquals("by the pause", atoll.get("held"));
+                sleep.get(10, TimeUnit.SECONDS);
+            }
+        });
     }
 
     /**

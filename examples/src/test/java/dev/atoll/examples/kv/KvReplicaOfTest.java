@@ -275,27 +275,21 @@ class KvReplicaOfTest {
      */
     @Test
     void aWrongMasterauthKeepsTheLinkDownUntilTheRightOne() throws Exception {
-        LogCapture capture = new LogCapture(MasterLink.class);
-        capture.start();
-        try {
-            withMaster(true, (port, master) -> {
-                master.auth("secret");
-                master.set("k", "v");
-                try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
-                     Jedis replica = new Jedis(server.host, server.port())) {
-                    assertEquals("OK", replica.configSet("masterauth", "wrong"));
-                    assertEquals("OK", replica.replicaof("127.0.0.1", port));
-                    await("the AUTH's refusal in the log", () -> logged(capture, "Unable to AUTH to MASTER: -WRONGPASS"));
-                    assertEquals("down", infoField(replica, "replication", "master_link_status"));
-                    assertNull(replica.get("k"));
-                    assertEquals("OK", replica.configSet("masterauth", "secret"));
-                    caughtUp(master, replica);
-                    assertEquals("v", replica.get("k"));
-                }
-            }, "--requirepass", "secret");
-        } finally {
-            capture.stop();
-        }
+        withLinkLog(capture -> withMaster(true, (port, master) -> {
+            master.auth("secret");
+            master.set("k", "v");
+            try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
+                 Jedis replica = new Jedis(server.host, server.port())) {
+                assertEquals("OK", replica.configSet("masterauth", "wrong"));
+                assertEquals("OK", replica.replicaof("127.0.0.1", port));
+                await("the AUTH's refusal in the log", () -> logged(capture, "Unable to AUTH to MASTER: -WRONGPASS"));
+                assertEquals("down", infoField(replica, "replication", "master_link_status"));
+                assertNull(replica.get("k"));
+                assertEquals("OK", replica.configSet("masterauth", "secret"));
+                caughtUp(master, replica);
+                assertEquals("v", replica.get("k"));
+            }
+        }, "--requirepass", "secret"));
     }
 
     /**
@@ -304,34 +298,44 @@ class KvReplicaOfTest {
      */
     @Test
     void aSilentMasterIsDroppedAfterReplTimeoutAndFollowedAgain() throws Exception {
+        withLinkLog(capture -> withMaster(true, (port, master) -> {
+            master.set("k", "v");
+            try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
+                 Jedis replica = new Jedis(server.host, server.port())) {
+                assertEquals(Map.of("repl-timeout", "60"), replica.configGet("repl-timeout"));
+                for (String bad : List.of("0", "x")) {
+                    JedisDataException expected = assertThrows(JedisDataException.class, () -> master.configSet("repl-timeout", bad));
+                    JedisDataException got = assertThrows(JedisDataException.class, () -> replica.configSet("repl-timeout", bad));
+                    assertEquals(expected.getMessage(), got.getMessage());
+                }
+                assertEquals("OK", replica.configSet("repl-timeout", "2"));
+                assertEquals(Map.of("repl-timeout", "2"), replica.configGet("repl-timeout"));
+                assertEquals("OK", replica.replicaof("127.0.0.1", port));
+                caughtUp(master, replica);
+                java.util.concurrent.CompletableFuture<Object> sleep = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> master.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode("DEBUG"), "SLEEP", "5"),
+                        KvTestServer.THREADS);
+                await("the link dropped", () -> "down".equals(infoField(replica, "replication", "master_link_status")));
+                assertTrue(logged(capture, "MASTER timeout: no data nor PING received"));
+                sleep.get(20, TimeUnit.SECONDS);
+                master.set("after", "the sleep");
+                caughtUp(master, replica);
+                assertEquals("the sleep", replica.get("after"));
+            }
+        }, "--repl-ping-replica-period", "1"));
+    }
+
+    /** A test's part that reads the link's log. */
+    private interface LogBody {
+        void run(LogCapture capture) throws Exception;
+    }
+
+    /** Runs {@code body} with {@link MasterLink}'s log captured. */
+    private static void withLinkLog(LogBody body) throws Exception {
         LogCapture capture = new LogCapture(MasterLink.class);
         capture.start();
         try {
-            withMaster(true, (port, master) -> {
-                master.set("k", "v");
-                try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
-                     Jedis replica = new Jedis(server.host, server.port())) {
-                    assertEquals(Map.of("repl-timeout", "60"), replica.configGet("repl-timeout"));
-                    for (String bad : List.of("0", "x")) {
-                        JedisDataException expected = assertThrows(JedisDataException.class, () -> master.configSet("repl-timeout", bad));
-                        JedisDataException got = assertThrows(JedisDataException.class, () -> replica.configSet("repl-timeout", bad));
-                        assertEquals(expected.getMessage(), got.getMessage());
-                    }
-                    assertEquals("OK", replica.configSet("repl-timeout", "2"));
-                    assertEquals(Map.of("repl-timeout", "2"), replica.configGet("repl-timeout"));
-                    assertEquals("OK", replica.replicaof("127.0.0.1", port));
-                    caughtUp(master, replica);
-                    java.util.concurrent.CompletableFuture<Object> sleep = java.util.concurrent.CompletableFuture.supplyAsync(
-                            () -> master.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode("DEBUG"), "SLEEP", "5"),
-                            KvTestServer.THREADS);
-                    await("the link dropped", () -> "down".equals(infoField(replica, "replication", "master_link_status")));
-                    assertTrue(logged(capture, "MASTER timeout: no data nor PING received"));
-                    sleep.get(20, TimeUnit.SECONDS);
-                    master.set("after", "the sleep");
-                    caughtUp(master, replica);
-                    assertEquals("the sleep", replica.get("after"));
-                }
-            }, "--repl-ping-replica-period", "1");
+            body.run(capture);
         } finally {
             capture.stop();
         }
