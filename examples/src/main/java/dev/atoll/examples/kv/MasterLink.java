@@ -30,7 +30,7 @@ import java.util.List;
  * One connection to the master, on shard {@link ReplicaOf#LINK_SHARD}, from the connect to its end (a lost link
  * is a new {@code MasterLink} the next second): Redis's replica handshake ({@code PING}, {@code AUTH} with
  * {@code masterauth}/{@code masteruser}, {@code REPLCONF listening-port}, {@code REPLCONF capa eof capa psync2},
- * {@code PSYNC}), then either a full sync — the RDB ({@code $<length>} or diskless {@code $EOF:<mark>}) written to
+ * {@code PSYNC}, with {@code FAILOVER} when this server hands its master role over: {@link Failover}), then either a full sync — the RDB ({@code $<length>} or diskless {@code $EOF:<mark>}) written to
  * a temporary file off the shard, renamed over the RDB file, loaded into one table per shard and swapped in for
  * every shard's keys ({@link ReplicaOf#replaceKeys}) — or a partial one ({@code +CONTINUE}), and then the
  * master's command stream, applied by a {@link KvConnection} of the master's (its replies dropped, as Redis's
