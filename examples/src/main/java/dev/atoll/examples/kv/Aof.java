@@ -745,6 +745,51 @@ final class Aof {
     }
 
     /**
+     * Abandons the rewrite in progress, whose snapshot holds keys about to be replaced ({@link KvShard#replaceKeys});
+     * false while it switches files (the live file is held then, briefly): the caller asks again.
+     */
+    boolean cancelRewrite() {
+        if (rewrite == null) {
+            return true;
+        }
+        if (rewrite.holdLive) {
+            return false;
+        }
+        rewrite.drop(new java.util.concurrent.CancellationException("the keys were replaced by a full sync"));
+        return true;
+    }
+
+    /**
+     * Rewrites the log from the keys as they are now (a replica's full sync replaced them), again after a delay if a
+     * rewrite fails, until one switched; completes then (at once without a file), or fails once the log is closed.
+     */
+    Promise<Void> rewriteAll() {
+        Promise<Void> written = new Promise<>();
+        rewriteUntilDone(written);
+        return written;
+    }
+
+    private void rewriteUntilDone(Promise<Void> written) {
+        if (path == null) {
+            written.complete(null);
+        } else if (file == null) {
+            written.fail(new IOException(path + " was closed before it was rewritten"));
+        } else if (rewrite != null || table.snapshotting()) {
+            shard.schedule(WRITE_RETRY, () -> rewriteUntilDone(written)); // a BGSAVE began on the new keys: after it
+        } else {
+            Promise<Void> done = new Promise<>();
+            done.whenComplete((ignored, error) -> {
+                if (error == null) {
+                    written.complete(null);
+                } else {
+                    shard.schedule(rewriteDelay(), () -> rewriteUntilDone(written));
+                }
+            });
+            startRewrite(done);
+        }
+    }
+
+    /**
      * Runs {@code action} once no rewrite runs (at once if none does): an RDB save's part waits so for the
      * table's snapshot, as Redis's BGSAVE SCHEDULE waits for the rewrite's child.
      */
@@ -1094,6 +1139,14 @@ final class Aof {
                 return;
             }
             log.warn("rewriting {} failed; the log goes on growing: {}", path, error.toString());
+            rewriteFailures++;
+            rewriteEnded(false);
+            rewriteRetryNanos = System.nanoTime() + rewriteDelay().toNanos();
+            drop(error);
+        }
+
+        /** Ends the rewrite without its file (failed or cancelled): its snapshot, pieces and chunks go. */
+        void drop(Throwable why) {
             ended = true;
             table.endSnapshot(false);
             for (Piece p : large) {
@@ -1106,10 +1159,7 @@ final class Aof {
             if (next != null) {
                 next.closeAsync();
             }
-            rewriteFailures++;
-            rewriteEnded(false);
-            rewriteRetryNanos = System.nanoTime() + rewriteDelay().toNanos();
-            done.fail(error);
+            done.fail(why);
             if (health != Health.OK) {
                 scheduleRetry();
             }

@@ -26,6 +26,7 @@ enum Command {
     SWAPDB(3, Kind.CONNECTION, "server", "4.0.0", "Swaps two databases: only SWAPDB 0 0 (there is one database).", "write", "fast"),
     ROLE(1, Kind.SERVER, "server", "2.8.12", "Answers master, the replication offset and each replica's address and acknowledged offset; as a replica (REPLICAOF) slave, its master and the link's state.", "noscript", "loading", "stale", "fast"),
     REPLICAOF(3, Kind.CONNECTION, "server", "5.0.0", "Makes this server a replica of a Redis master: full sync, then its command stream (NO ONE: a master again).", "admin", "noscript", "stale", "no_async_loading"),
+    FAILOVER(-1, Kind.CONNECTION, "server", "6.2.0", "Hands the master's role to a replica in sync: writes paused until it acknowledged the stream, then PSYNC ... FAILOVER (TO host port [FORCE], TIMEOUT ms, ABORT).", "admin", "noscript", "stale"),
     SLAVEOF(3, Kind.CONNECTION, "server", "1.0.0", "REPLICAOF's old name.", "admin", "noscript", "stale", "no_async_loading"),
     WAIT(3, Kind.SERVER, "generic", "3.0.0", "Waits until that many replicas acknowledged the stream up to this client's writes, or the timeout (ms; 0: none).", "noscript"),
     // Redis Cluster's view, the shards as its nodes (ClusterCommands; kv.shard-ports).

@@ -25,7 +25,7 @@ final class ConnectionList {
         closeIdleSince(Long.MAX_VALUE);
     }
 
-    /** A log drained below its bound: connections paused for it parse what they hold. */
+    /** A log drained below its bound, or CLIENT PAUSE eased: connections paused for it parse what they hold. */
     void resumePaused() {
         forEach(KvConnection::resumeIfPaused);
     }

@@ -404,7 +404,7 @@ final class KeyTable {
     private Entry[] buckets = new Entry[MIN_BUCKETS];
     private int size;
     /** Empty until a key gets an expiry: a hash's or a set's own table never has one. */
-    private final VolatileKeys volatileKeys = new VolatileKeys();
+    private VolatileKeys volatileKeys = new VolatileKeys();
     /** The estimated heap footprint of the keys and their values (maxmemory's used memory). */
     private long usedBytes;
     /**
@@ -651,6 +651,28 @@ final class KeyTable {
         volatileKeys.clear();
         size = 0;
         usedBytes = 0;
+    }
+
+    /**
+     * Takes every key of {@code fresh} in place of its own in one step whatever their number (a replica's full sync:
+     * {@link KvShard#replaceKeys}): its buckets, its expiries and its counts move over, and {@code fresh} is left
+     * empty. No snapshot may be in progress here; {@code fresh}'s keys carry its snapshot mark, which becomes this
+     * table's, so the next snapshot takes each of them once.
+     */
+    void takeKeysOf(KeyTable fresh) {
+        if (snapshotWriter != null || fresh.snapshotWriter != null) {
+            throw new IllegalStateException("keys replaced while a snapshot walks the table");
+        }
+        buckets = fresh.buckets;
+        size = fresh.size;
+        usedBytes = fresh.usedBytes;
+        volatileKeys = fresh.volatileKeys;
+        snapshotMark = fresh.snapshotMark;
+        snapshotUnfinished = fresh.snapshotUnfinished;
+        fresh.buckets = new Entry[MIN_BUCKETS];
+        fresh.volatileKeys = new VolatileKeys();
+        fresh.size = 0;
+        fresh.usedBytes = 0;
     }
 
     /**

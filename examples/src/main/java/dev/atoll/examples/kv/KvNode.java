@@ -67,6 +67,8 @@ final class KvNode {
     final RdbSaves rdb = new RdbSaves(this);
     /** CLIENT PAUSE (and FAILOVER's pause): which clients' commands wait. */
     final ClientPause pause = new ClientPause(this);
+    /** FAILOVER: its state, which pauses clients' writes while it runs. */
+    final Failover failover = new Failover(this);
     /** Atoll as a master: the replication stream, its backlog and replicas, WAIT (set once the shards are known). */
     final ReplicationMaster replication;
     /** The ACL users of every shard: {@code default} at start (with {@code kv.requirepass}), then SETUSER's and the ACL file's. */

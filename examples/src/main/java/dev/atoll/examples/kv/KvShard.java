@@ -1,5 +1,6 @@
 package dev.atoll.examples.kv;
 
+import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -334,7 +335,17 @@ final class KvShard {
 
     /** Gives a key new to the table its first access: the time, or under LFU Redis's initial counter. */
     void created(KeyTable.Entry e, long now) {
-        e.accessedAt = lfu ? Eviction.lfuNew(now) : Eviction.lruField(now);
+        e.accessedAt = firstAccess(lfu, now);
+    }
+
+    /** A new key's first access field: Redis's initial LFU counter under an LFU policy, else the time. */
+    static int firstAccess(boolean lfu, long now) {
+        return lfu ? Eviction.lfuNew(now) : Eviction.lruField(now);
+    }
+
+    /** Whether the eviction policy is an LFU one (fixed at the start: final, so any thread may read it). */
+    boolean lfu() {
+        return lfu;
     }
 
     /**
@@ -878,26 +889,29 @@ final class KvShard {
     }
 
     /**
-     * A replica's full sync: every key replaced by those of {@code fresh} (this shard's share of the master's RDB),
-     * as FLUSHALL then each key written whole, all logged; {@code fresh} is emptied of them. One step: the shard
-     * serves its old keys until it, and the new ones after.
+     * A replica's full sync on this shard: its keys become {@code fresh}'s (each key's first access set already, off
+     * the shard) in one step whatever their number ({@link KeyTable#takeKeysOf}), as WATCH and client tracking see
+     * a FLUSHALL. Until then the shard serves its old keys. The log takes the new keys by a rewrite walked a step per
+     * loop iteration (a rewrite of the old keys in progress is abandoned first), not a record per key in one step;
+     * the promise completes once it switched (at once without a log). Returns null, changing nothing, while a
+     * snapshot holds the table (a cancelled RDB save's part ends at its next step; a rewrite switches its file): the
+     * caller tries again shortly.
      */
-    void replaceKeys(KeyTable fresh) {
-        flushAll();
-        long now = System.currentTimeMillis();
-        fresh.forEach(other -> {
-            byte[] key = other.key();
-            KeyTable.Entry e = table.insert(key, 0, key.length, KeyTable.hash(key, 0, key.length), key, 0, 0);
-            e.takeValueOf(table, other);
-            table.account(e);
-            table.setExpire(e, fresh.expireAt(other));
-            created(e, now);
-            if (aof != null) {
-                aof.entry(e);
-            }
-        });
-        fresh.clear();
+    Promise<Void> replaceKeys(KeyTable fresh) {
+        if ((aof != null && !aof.cancelRewrite()) || table.snapshotting()) {
+            return null;
+        }
+        if (watches.any()) {
+            watches.touchExisting(table);
+        }
+        tracking.flushed();
+        table.takeKeysOf(fresh);
+        if (watches.any()) {
+            watches.touchExisting(table); // a watched key the master's data holds changed too
+        }
+        averageTtl = 0;
         armExpiry();
+        return aof == null ? Promise.completed(null) : aof.rewriteAll();
     }
 
     /** FLUSHALL on this shard: every key gone, and logged. */
@@ -998,7 +1012,7 @@ final class KvShard {
 
     /** CLIENT PAUSE eased: the connections it held parse again, and keys expire again. */
     void pauseEased() {
-        connections.forEach(KvConnection::resumeIfPaused);
+        connections.resumePaused();
         armExpiry();
     }
 

@@ -30,7 +30,7 @@ import java.util.List;
  * One connection to the master, on shard {@link ReplicaOf#LINK_SHARD}, from the connect to its end (a lost link
  * is a new {@code MasterLink} the next second): Redis's replica handshake ({@code PING}, {@code AUTH} with
  * {@code masterauth}/{@code masteruser}, {@code REPLCONF listening-port}, {@code REPLCONF capa eof capa psync2},
- * {@code PSYNC}), then either a full sync — the RDB ({@code $<length>} or diskless {@code $EOF:<mark>}) written to
+ * {@code PSYNC}, with {@code FAILOVER} when this server hands its master role over: {@link Failover}), then either a full sync — the RDB ({@code $<length>} or diskless {@code $EOF:<mark>}) written to
  * a temporary file off the shard, renamed over the RDB file, loaded into one table per shard and swapped in for
  * every shard's keys ({@link ReplicaOf#replaceKeys}) — or a partial one ({@code +CONTINUE}), and then the
  * master's command stream, applied by a {@link KvConnection} of the master's (its replies dropped, as Redis's
@@ -43,8 +43,6 @@ import java.util.List;
  */
 final class MasterLink implements Receiver {
     private static final Logger log = LoggerFactory.getLogger(MasterLink.class);
-    /** Redis's repl-timeout: the connect, and the silence after which the link is dropped. */
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final int EOF_MARK_LENGTH = 40;
     /** The stream's commands the link looks at (each command's name compared in place: nothing allocated per command). */
     private static final byte[] SELECT = "select".getBytes(StandardCharsets.US_ASCII);
@@ -111,7 +109,8 @@ final class MasterLink implements Receiver {
         } catch (IllegalArgumentException notLiteral) {
             address = shard.offload(() -> InetAddress.getByName(master.host()));
         }
-        address.flatMap(resolved -> Connection.connect(new InetSocketAddress(resolved, master.port()), TIMEOUT))
+        address.flatMap(resolved -> Connection.connect(new InetSocketAddress(resolved, master.port()),
+                        Duration.ofSeconds(replica.settings.timeoutSeconds())))
                 .whenComplete((c, failure) -> {
                     if (failure != null) {
                         fail("Error condition on socket for SYNC: " + failure.getMessage());
@@ -137,12 +136,12 @@ final class MasterLink implements Receiver {
         end(false);
     }
 
-    /** Once a second: the ACK of the offset applied, and the link dropped after {@link #TIMEOUT} of silence. */
+    /** Once a second: the ACK of the offset applied, and the link dropped after repl-timeout of silence. */
     void everySecond() {
         if (step == Step.ENDED) {
             return;
         }
-        if (System.currentTimeMillis() - replica.lastIoMillis > TIMEOUT.toMillis() && step != Step.LOADING) {
+        if (System.currentTimeMillis() - replica.lastIoMillis > replica.settings.timeoutSeconds() * 1000L && step != Step.LOADING) {
             fail("MASTER timeout: no data nor PING received");
             return;
         }
@@ -244,7 +243,10 @@ final class MasterLink implements Receiver {
             case PORT -> send(Step.CAPA, "REPLCONF", "capa", "eof", "capa", "psync2"); // an error is not critical, as in Redis
             case CAPA -> {
                 String replid = replica.masterReplid;
-                if (replid != null) {
+                if (replid != null && node.failover.state == Failover.State.IN_PROGRESS) {
+                    log.info("Trying a partial resynchronization (request {}:{}) with a failover request", replid, replica.offset + 1);
+                    send(Step.PSYNC, "PSYNC", replid, Long.toString(replica.offset + 1), "FAILOVER");
+                } else if (replid != null) {
                     log.info("Trying a partial resynchronization (request {}:{})", replid, replica.offset + 1);
                     send(Step.PSYNC, "PSYNC", replid, Long.toString(replica.offset + 1));
                 } else {
@@ -262,6 +264,13 @@ final class MasterLink implements Receiver {
     }
 
     private void psyncReply(String text) {
+        if (text.isEmpty()) {
+            return; // a keepalive: the master waits to start its BGSAVE (repl-diskless-sync-delay), as Redis's replica reads it
+        }
+        boolean accepted = text.startsWith("+FULLRESYNC") || text.startsWith("+CONTINUE");
+        if (node.failover.state == Failover.State.IN_PROGRESS) {
+            node.failover.targetAnswered(accepted); // a refusal makes this server a master again, which stops the link
+        }
         if (text.startsWith("+FULLRESYNC")) {
             String[] words = text.split(" ");
             if (words.length != 3) {
@@ -417,6 +426,7 @@ final class MasterLink implements Receiver {
         Path source = temp;
         boolean diskless = rdbLength < 0;
         int shards = node.shardCount();
+        boolean lfu = node.shards[0].lfu();
         Promise<RdbFile.Loaded> loaded = writes.flatMap(ignored -> shard.offload(() -> {
             if (diskless) {
                 file.truncate(file.size() - EOF_MARK_LENGTH);
@@ -424,7 +434,12 @@ final class MasterLink implements Receiver {
             file.force(true);
             file.close();
             Files.move(source, rdb, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return RdbFile.load(rdb, shards);
+            RdbFile.Loaded file = RdbFile.load(rdb, shards);
+            int access = KvShard.firstAccess(lfu, System.currentTimeMillis());
+            for (KeyTable table : file.tables()) { // here, not in the shards' swap steps: none is in proportion to the keys
+                table.forEach(e -> e.accessedAt = access);
+            }
+            return file;
         }));
         loaded.whenComplete((file, failure) -> {
             if (step == Step.ENDED) {
@@ -435,6 +450,13 @@ final class MasterLink implements Receiver {
                 return;
             }
             log.info("MASTER <-> REPLICA sync: loading the DB in memory");
+            // the master's function libraries replace this server's, as a Redis replica's do, before the keys
+            String libraries = ScriptCommands.restore(node.shards[ReplicaOf.LINK_SHARD], file.libraries(),
+                    ScriptRegistry.RestorePolicy.FLUSH);
+            if (libraries != null) {
+                fail("Failed trying to load the MASTER synchronization DB's function libraries: " + libraries);
+                return;
+            }
             replica.replaceKeys(file.tables()).whenComplete((ignored, error) -> {
                 if (error != null) {
                     fail("Failed to replace the keys with the master's: " + error);
@@ -516,6 +538,7 @@ final class MasterLink implements Receiver {
             return;
         }
         step = Step.ENDED;
+        node.failover.targetUnreachable("the link to the target ended before its answer"); // nothing once it answered
         if (connection != null) {
             connection.close();
         }

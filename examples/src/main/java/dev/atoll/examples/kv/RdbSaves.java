@@ -296,6 +296,20 @@ final class RdbSaves {
         }
     }
 
+    /**
+     * Cancels the save in progress, if any (a replica's full sync replaces the keys it is saving, as Redis's replica
+     * kills its BGSAVE child); any thread.
+     */
+    void cancelCurrent() {
+        RdbSave save;
+        synchronized (this) {
+            save = current;
+        }
+        if (save != null) {
+            cancel(save);
+        }
+    }
+
     /** Ends {@code save} without a file; another may start at once. */
     private void cancel(RdbSave save) {
         save.cancel();

@@ -1,10 +1,12 @@
 package dev.atoll.examples.kv;
 
+import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 import dev.atoll.shards.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +26,8 @@ final class ReplicaOf {
     static final int LINK_SHARD = 0;
     /** Redis's replicationCron period: reconnects, ACKs, the link's timeout. */
     private static final Duration CRON = Duration.ofSeconds(1);
+    /** A shard whose table a snapshot holds tries its swap again this much later. */
+    private static final Duration SWAP_RETRY = Duration.ofMillis(1);
 
     /** A master's address, as REPLICAOF named it. */
     record Master(String host, int port) { }
@@ -51,6 +55,7 @@ final class ReplicaOf {
     }
 
     private final KvNode node;
+    private final SyncMark syncMark = new SyncMark();
     /** CONFIG SET replaces it whole. */
     volatile ReplicaSettings settings;
     /** The master while this server is a replica; null while it is a master. */
@@ -105,12 +110,12 @@ final class ReplicaOf {
      * the link is made (or dropped) on shard {@link #LINK_SHARD}.
      */
     void command(Request r, ReplyWriter out) {
+        if (node.failover.pausesWrites()) {
+            out.error("ERR REPLICAOF not allowed while failing over.");
+            return;
+        }
         if (r.string(1).equalsIgnoreCase("no") && r.string(2).equalsIgnoreCase("one")) {
-            if (master != null) {
-                master = null;
-                state = State.NONE;
-                node.runtime.execute(LINK_SHARD, this::promoted);
-            }
+            noOne();
             out.ok();
             return;
         }
@@ -126,6 +131,49 @@ final class ReplicaOf {
         }
         follow(wanted);
         out.ok();
+    }
+
+    /** A master again (REPLICAOF NO ONE, a failover's end): the link is dropped on its shard. */
+    private void noOne() {
+        if (master != null) {
+            master = null;
+            state = State.NONE;
+            node.runtime.execute(LINK_SHARD, this::promoted);
+        }
+    }
+
+    /**
+     * FAILOVER's switch ({@link Failover}): this master becomes a replica of {@code target}, continuing its own
+     * history — the link asks {@code PSYNC <ownReplid> <ownOffset + 1> FAILOVER} (Redis's replica of itself), so
+     * the target, which has that history, promotes itself and continues it.
+     */
+    void failoverTo(Master target, String ownReplid, long ownOffset) {
+        masterReplid = ownReplid;
+        offset = ownOffset;
+        readOffset = ownOffset;
+        follow(target);
+    }
+
+    /** A failover aborted after its switch: a master again (Redis's replicationUnsetMaster). */
+    void failoverAborted() {
+        noOne();
+    }
+
+    /**
+     * {@code PSYNC <replid> <offset> FAILOVER} from {@code client} (the master handing its role over): promotes this
+     * replica when {@code replid} is its master's, else Redis's error, returned (null: promoted).
+     */
+    String failoverRequest(String replid, String client) {
+        log.warn("Failover request received for replid {}.", replid);
+        if (master == null) {
+            return "ERR PSYNC FAILOVER can't be sent to a master.";
+        }
+        if (!replid.equalsIgnoreCase(masterReplid == null ? "" : masterReplid)) {
+            return "ERR PSYNC FAILOVER replid must match my replid.";
+        }
+        noOne();
+        log.info("MASTER MODE enabled (failover request from '{}')", client);
+        return null;
     }
 
     /** Becomes a replica of {@code wanted} (at start with {@code kv.replicaof}, or REPLICAOF). */
@@ -201,28 +249,80 @@ final class ReplicaOf {
     }
 
     /**
-     * Replaces every shard's keys with {@code tables} (one per shard, each key in its owner's: {@link RdbFile#load}),
-     * each shard as one step, logged; completes on shard {@link #LINK_SHARD} once all have.
+     * Replaces every shard's keys with {@code tables} (one per shard, each key in its owner's: {@link RdbFile#load},
+     * each key's first access set), each shard in one step whatever its number of keys ({@link KvShard#replaceKeys});
+     * completes on shard {@link #LINK_SHARD} once all have. A save in progress, of the old keys, is cancelled first,
+     * as Redis's replica kills its BGSAVE child. With {@code appendonly} the {@link SyncMark} is made before the
+     * first shard's swap and removed once every shard's log is rewritten from the new keys. On the link's shard.
      */
     CompletableFuture<Void> replaceKeys(KeyTable[] tables) {
-        List<CompletableFuture<Void>> replaced = new ArrayList<>();
-        for (KvShard shard : node.shards) {
-            KeyTable fresh = tables[shard.id];
-            replaced.add(node.runtime.submit(shard.id, () -> {
-                shard.replaceKeys(fresh);
-                return null;
-            }));
-        }
+        node.rdb.cancelCurrent();
+        Path rdbPath = node.settings.rdbPath();
+        boolean logged = node.settings.appendOnly();
+        Shard linkShard = Shard.current();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture.allOf(replaced.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) ->
-                node.runtime.execute(LINK_SHARD, () -> {
-                    if (failure != null) {
-                        done.completeExceptionally(failure);
-                    } else {
-                        done.complete(null);
-                    }
-                }));
+        linkShard.offload(() -> logged ? syncMark.make(rdbPath) : 0L).whenComplete((sync, markFailure) -> {
+            if (markFailure != null) {
+                done.completeExceptionally(markFailure);
+                return;
+            }
+            List<CompletableFuture<Void>> swapped = new ArrayList<>();
+            List<CompletableFuture<Void>> rewritten = new ArrayList<>();
+            for (KvShard shard : node.shards) {
+                CompletableFuture<Void> keys = new CompletableFuture<>();
+                CompletableFuture<Void> log = new CompletableFuture<>();
+                swapped.add(keys);
+                rewritten.add(log);
+                KeyTable fresh = tables[shard.id];
+                node.runtime.execute(shard.id, () -> swap(shard, fresh, keys, log));
+            }
+            if (logged) {
+                CompletableFuture.allOf(rewritten.toArray(CompletableFuture[]::new)).thenRun(() ->
+                        node.runtime.execute(LINK_SHARD, () -> Shard.current().offload(() -> {
+                            syncMark.remove(sync);
+                            return null;
+                        })));
+            }
+            CompletableFuture.allOf(swapped.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) ->
+                    node.runtime.execute(LINK_SHARD, () -> {
+                        if (failure != null) {
+                            done.completeExceptionally(failure);
+                        } else {
+                            done.complete(null);
+                        }
+                    }));
+        });
         return done;
+    }
+
+    /**
+     * On {@code shard}'s thread: its keys replaced (or, while a snapshot holds its table, tried again
+     * {@link #SWAP_RETRY} later), then its log's rewrite followed.
+     */
+    private static void swap(KvShard shard, KeyTable fresh, CompletableFuture<Void> swapped, CompletableFuture<Void> rewritten) {
+        long started = System.nanoTime();
+        Promise<Void> log;
+        try {
+            log = shard.replaceKeys(fresh);
+        } catch (RuntimeException e) {
+            swapped.completeExceptionally(e);
+            rewritten.completeExceptionally(e);
+            return;
+        }
+        if (log == null) {
+            Shard.current().schedule(SWAP_RETRY, () -> swap(shard, fresh, swapped, rewritten));
+            return;
+        }
+        ReplicaOf.log.info("MASTER <-> REPLICA sync: shard {} took the master's {} keys in {} us", shard.id,
+                shard.table.size(), (System.nanoTime() - started) / 1000);
+        swapped.complete(null);
+        log.whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                rewritten.completeExceptionally(failure);
+            } else {
+                rewritten.complete(null);
+            }
+        });
     }
 
     /** ROLE's replica form: {@code slave}, host, port, state, the offset applied (-1 until the link is up). */
@@ -263,7 +363,7 @@ final class ReplicaOf {
                 .append("slave_read_only:").append(settings.readOnly() ? 1 : 0).append("\r\n")
                 .append("replica_announced:1\r\n")
                 .append("connected_slaves:0\r\n")
-                .append("master_failover_state:no-failover\r\n")
+                .append("master_failover_state:").append(node.failover.state.infoName).append("\r\n")
                 .append("master_replid:").append(replid != null ? replid : ownReplid).append("\r\n")
                 .append("master_replid2:0000000000000000000000000000000000000000\r\n")
                 .append("master_repl_offset:").append(offset).append("\r\n")

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * The settings of Atoll as a replica of a Redis master, Redis's names: {@code replicaof} at start (null: none),
- * {@code masterauth} and {@code masteruser} (the handshake's AUTH), {@code replica-read-only} and
- * {@code replica-serve-stale-data}. Read from {@code kv.*} at start; CONFIG SET replaces the record whole
+ * {@code masterauth} and {@code masteruser} (the handshake's AUTH), {@code replica-read-only},
+ * {@code replica-serve-stale-data} and {@code repl-timeout}. Read from {@code kv.*} at start; CONFIG SET replaces the record whole
  * ({@link ReplicaOf#settings}).
  *
  * @param replicaOf  the master to replicate at start, or null
@@ -17,17 +17,18 @@ import java.util.Set;
  * @param masterUser the user of that AUTH; "" = the default user (AUTH with the password alone)
  * @param readOnly   whether clients' writes are refused while this server is a replica
  * @param serveStale whether clients' commands are served while the link with the master is not up
+ * @param timeoutSeconds Redis's repl-timeout: the link's connect, and the silence after which it is dropped and made again
  */
 record ReplicaSettings(ReplicaOf.Master replicaOf, String masterAuth, String masterUser, boolean readOnly,
-                       boolean serveStale) {
-    /** Redis's defaults: no master, no AUTH, read-only, stale data served. */
-    static final ReplicaSettings DEFAULT = new ReplicaSettings(null, "", "", true, true);
+                       boolean serveStale, int timeoutSeconds) {
+    /** Redis's defaults: no master, no AUTH, read-only, stale data served, a 60 s timeout. */
+    static final ReplicaSettings DEFAULT = new ReplicaSettings(null, "", "", true, true, 60);
 
     /** The names CONFIG SET changes (Redis's old {@code slave-} spellings too). */
     static final Set<String> NAMES = Set.of("masterauth", "masteruser", "replica-read-only", "slave-read-only",
-            "replica-serve-stale-data", "slave-serve-stale-data");
+            "replica-serve-stale-data", "slave-serve-stale-data", "repl-timeout");
 
-    /** Reads {@code kv.replicaof} ("host port" or ""), {@code kv.masterauth}, {@code kv.masteruser} and the two flags. */
+    /** Reads {@code kv.replicaof} ("host port" or ""), {@code kv.masterauth}, {@code kv.masteruser}, the two flags and {@code kv.repl-timeout}. */
     static ReplicaSettings from(ConfigReader reader) {
         String value = reader.config().getString("kv.replicaof").trim();
         ReplicaOf.Master master = null;
@@ -41,7 +42,7 @@ record ReplicaSettings(ReplicaOf.Master replicaOf, String masterAuth, String mas
         }
         return new ReplicaSettings(master, reader.config().getString("kv.masterauth"),
                 reader.config().getString("kv.masteruser"), reader.bool("kv.replica-read-only"),
-                reader.bool("kv.replica-serve-stale-data"));
+                reader.bool("kv.replica-serve-stale-data"), reader.intIn("kv.repl-timeout", 1, Integer.MAX_VALUE));
     }
 
     /** The port {@code text} names, or -1 when it is not one (REPLICAOF's "Invalid master port"). */
@@ -57,11 +58,27 @@ record ReplicaSettings(ReplicaOf.Master replicaOf, String masterAuth, String mas
     /** CONFIG SET of one of {@link #NAMES}; throws with Redis's reason when {@code value} is refused. */
     ReplicaSettings with(String name, String value) {
         return switch (name) {
-            case "masterauth" -> new ReplicaSettings(replicaOf, value, masterUser, readOnly, serveStale);
-            case "masteruser" -> new ReplicaSettings(replicaOf, masterAuth, value, readOnly, serveStale);
-            case "replica-read-only", "slave-read-only" -> new ReplicaSettings(replicaOf, masterAuth, masterUser, yes(value), serveStale);
-            default -> new ReplicaSettings(replicaOf, masterAuth, masterUser, readOnly, yes(value));
+            case "masterauth" -> new ReplicaSettings(replicaOf, value, masterUser, readOnly, serveStale, timeoutSeconds);
+            case "masteruser" -> new ReplicaSettings(replicaOf, masterAuth, value, readOnly, serveStale, timeoutSeconds);
+            case "replica-read-only", "slave-read-only" ->
+                    new ReplicaSettings(replicaOf, masterAuth, masterUser, yes(value), serveStale, timeoutSeconds);
+            case "repl-timeout" -> new ReplicaSettings(replicaOf, masterAuth, masterUser, readOnly, serveStale, seconds(value));
+            default -> new ReplicaSettings(replicaOf, masterAuth, masterUser, readOnly, yes(value), timeoutSeconds);
         };
+    }
+
+    /** repl-timeout's value as Redis 7.0 takes it: an integer from 1 on. */
+    private static int seconds(String value) {
+        long parsed;
+        try {
+            parsed = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("argument couldn't be parsed into an integer");
+        }
+        if (parsed < 1 || parsed > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("argument must be between 1 and " + Integer.MAX_VALUE + " inclusive");
+        }
+        return (int) parsed;
     }
 
     private static boolean yes(String value) {
@@ -81,5 +98,6 @@ record ReplicaSettings(ReplicaOf.Master replicaOf, String masterAuth, String mas
         parameters.put("slave-read-only", readOnly ? "yes" : "no");
         parameters.put("replica-serve-stale-data", serveStale ? "yes" : "no");
         parameters.put("slave-serve-stale-data", serveStale ? "yes" : "no");
+        parameters.put("repl-timeout", Integer.toString(timeoutSeconds));
     }
 }

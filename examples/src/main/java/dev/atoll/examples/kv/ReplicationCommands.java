@@ -21,7 +21,16 @@ final class ReplicationCommands {
             case REPLCONF -> replconf(connection, r, out);
             case SYNC -> becomeReplica(node, connection, null, 0);
             case PSYNC -> {
-                if (!r.longAt(2)) {
+                String refusal = null;
+                if (r.count() > 3 && r.string(3).equalsIgnoreCase("failover")) { // a master hands its role to this replica
+                    refusal = node.replica.failoverRequest(r.string(1), connection.describe());
+                }
+                if (refusal == null && node.failover.pausesWrites()) {
+                    refusal = "NOMASTERLINK Can't SYNC while failing over";
+                }
+                if (refusal != null) {
+                    out.error(refusal);
+                } else if (!r.longAt(2)) {
                     out.error(KvShard.NOT_INTEGER);
                 } else {
                     becomeReplica(node, connection, r.string(1), r.number);

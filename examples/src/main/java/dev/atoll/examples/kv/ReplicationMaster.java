@@ -402,7 +402,7 @@ final class ReplicationMaster {
                     .append(",lag=").append(link.ackNanos == 0 ? 0 : (nowNanos - link.ackNanos) / 1_000_000_000L)
                     .append("\r\n");
         }
-        return b.append("master_failover_state:no-failover\r\n")
+        return b.append("master_failover_state:").append(node.failover.state.infoName).append("\r\n")
                 .append("master_replid:").append(node.replicationId).append("\r\n")
                 .append("master_replid2:0000000000000000000000000000000000000000\r\n")
                 .append("master_repl_offset:").append(offset).append("\r\n")

@@ -93,6 +93,7 @@ final class ServerCommands {
             }
             case ROLE -> node.role(out); // inside MULTI (TxCommands); else ReplicationCommands
             case REPLICAOF, SLAVEOF -> node.replica.command(r, out);
+            case FAILOVER -> node.failover.command(r, out);
             case WAIT -> {
                 // Inside MULTI: Redis answers at once, with the replicas that acknowledged the stream so far.
                 if (ReplicationCommands.waitArguments(r, out) != null) {

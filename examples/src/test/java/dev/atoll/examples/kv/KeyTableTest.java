@@ -28,6 +28,42 @@ class KeyTableTest {
         return table.find(padded, 2, padded.length - 4, KeyTable.hash(padded, 2, padded.length - 4));
     }
 
+    /**
+     * A replica's swap: the table takes another's keys, expiries and memory in one step and the other is left empty;
+     * a snapshot begun on the table after a finished one (its mark flipped) then takes every new key exactly once.
+     */
+    @Test
+    void takesAnotherTablesKeysWhole() {
+        KeyTable table = new KeyTable();
+        put(table, "old");
+        table.beginSnapshot((e, lookup) -> { });
+        table.endSnapshot(table.walkSnapshot(0, Integer.MAX_VALUE) == 0); // the mark flipped: the new keys must not carry it
+        KeyTable fresh = new KeyTable();
+        for (int i = 0; i < 1000; i++) {
+            put(fresh, "k" + i);
+        }
+        fresh.setExpire(find(fresh, "k7"), 123_456);
+        long used = fresh.usedBytes();
+        table.takeKeysOf(fresh);
+        assertEquals(1000, table.size());
+        assertNull(find(table, "old"));
+        assertEquals(123_456, table.expireAt(find(table, "k7")));
+        assertEquals(1, table.volatileCount());
+        assertEquals(used, table.usedBytes());
+        assertEquals(0, fresh.size());
+        assertEquals(0, fresh.volatileCount());
+        assertNull(find(fresh, "k1"));
+        Set<String> snapshot = new HashSet<>();
+        table.beginSnapshot((e, lookup) -> assertTrue(snapshot.add(new String(e.key(), StandardCharsets.UTF_8)), "twice"));
+        assertNotNull(find(table, "k3")); // a lookup serializes it first
+        long cursor = 0;
+        do {
+            cursor = table.walkSnapshot(cursor, 16);
+        } while (cursor != 0);
+        table.endSnapshot(true);
+        assertEquals(1000, snapshot.size());
+    }
+
     @Test
     void findsByByteRangeGrowsShrinksAndTracksExpiries() {
         KeyTable table = new KeyTable();

@@ -37,23 +37,29 @@ class KvReplicaOfTest {
     Path dir;
 
     /** redis-server on a free loopback port, without persistence; diskless sync (no delay) or the RDB through a file in the test's directory. */
-    private Process master(int port, boolean diskless) throws Exception {
+    private Process master(int port, boolean diskless, String... extra) throws Exception {
         String redisServer = KvRedisComparisonTest.onPath("redis-server");
         Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the replication test is skipped");
-        return new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        List<String> command = new java.util.ArrayList<>(List.of(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "local",
                 "--repl-diskless-sync", diskless ? "yes" : "no", "--repl-diskless-sync-delay", "0",
-                "--dir", dir.toString(), "--dbfilename", "master-" + port + ".rdb")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                "--dir", dir.toString(), "--dbfilename", "master-" + port + ".rdb"));
+        command.addAll(List.of(extra));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    /** The body's redis-server master, started on a free loopback port (diskless sync or not) and stopped after it. */
-    private void withMaster(boolean diskless, MasterBody body) throws Exception {
+    /**
+     * The body's redis-server master, started on a free loopback port (diskless sync or not, with {@code extra}
+     * options) and stopped after it; its client waits up to 10 s for a reply (a DEBUG SLEEP's).
+     */
+    private void withMaster(boolean diskless, MasterBody body, String... extra) throws Exception {
         int port = KvRedisComparisonTest.freePort();
-        Process redisServer = master(port, diskless);
-        try (Jedis master = new Jedis("127.0.0.1", port)) {
-            KvRedisComparisonTest.connect(port).close();
-            body.run(port, master);
+        Process redisServer = master(port, diskless, extra);
+        try {
+            KvRedisComparisonTest.connect(port).close(); // it listens: the client below connects at once
+            try (Jedis master = new Jedis("127.0.0.1", port, 10_000)) {
+                body.run(port, master);
+            }
         } finally {
             redisServer.destroy();
             redisServer.waitFor(10, TimeUnit.SECONDS);
@@ -84,6 +90,8 @@ class KvReplicaOfTest {
         m.mset("ms-1", "a", "ms-2", "b", "ms-3", "c", "ms-4", "d");
         m.del("set-ints", "ms-4");
         m.rename("w-s", "w-s-renamed");
+        m.functionLoad("#!lua name=streamed\nredis.register_function('streamed', function() return 2 end)");
+        m.functionDelete("synced");
         m.expire("h-small", 1000);
         m.persist("ttl-s");
         m.set("w-gone", "x", redis.clients.jedis.params.SetParams.setParams().px(1));
@@ -97,6 +105,7 @@ class KvReplicaOfTest {
 
     private static void fill(Jedis m) {
         KvDumpRestoreTest.writeEveryType(m);
+        m.functionLoad("#!lua name=synced\nredis.register_function('synced', function() return 1 end)");
         m.xadd("x-stream", redis.clients.jedis.StreamEntryID.NEW_ENTRY, Map.of("f", "v"));
         m.set("ttl-s", "v");
         m.pexpire("ttl-s", 500_000);
@@ -116,6 +125,7 @@ class KvReplicaOfTest {
                     KvTestServer.settings(logs, KvSettings.FsyncPolicy.EVERYSEC));
                  Jedis replica = new Jedis(server.host, server.port())) {
                 replica.set("old-key", "replaced by the master's keys");
+                replica.functionLoad("#!lua name=own\nredis.register_function('own', function() return 0 end)"); // replaced too
                 assertEquals("OK", replica.replicaof("127.0.0.1", port));
                 caughtUp(master, replica);
                 assertEquals(KvRdbTest.contents(master), KvRdbTest.contents(replica), "after the full sync");
@@ -143,6 +153,8 @@ class KvReplicaOfTest {
                 assertEquals(KvRdbTest.contents(master), KvRdbTest.contents(replica), "after the partial resync");
                 assertEquals("1", infoField(master, "stats", "sync_full"), "one full sync only");
                 applied = KvRdbTest.contents(replica);
+                await("the sync's mark removed once every log is rewritten from the master's keys",
+                        () -> !java.nio.file.Files.exists(logs.resolve("dump.rdb.loading")));
 
                 assertEquals("OK", replica.replicaofNoOne());
                 assertEquals("master", replica.role().get(0));
@@ -179,7 +191,9 @@ class KvReplicaOfTest {
                 await("the key's time to pass: a read hides it", () -> replica.get("short") == null);
                 assertEquals(false, replica.exists("short"));
                 assertEquals(2L, replica.dbSize(), "still there: the replica waits for its master");
-                assertNull(master.get("short")); // the master expires it on access and sends DEL
+                // the master expires it on access and sends DEL; awaited: Redis expires a key once its time is past
+                // (now > when), Atoll hides it from that ms on (now >= when), so in that ms the master still has it
+                await("the master's expiry on access", () -> master.get("short") == null);
                 caughtUp(master, replica);
                 assertEquals(1L, replica.dbSize(), "deleted by the master's DEL");
             }
@@ -259,13 +273,96 @@ class KvReplicaOfTest {
         }
     }
 
+    /**
+     * A master with requirepass and a wrong masterauth: the link stays down, the log says why as Redis's replica does,
+     * and CONFIG SET masterauth with the right one brings it up at the next attempt, without a restart.
+     */
+    @Test
+    void aWrongMasterauthKeepsTheLinkDownUntilTheRightOne() throws Exception {
+        withLinkLog(capture -> withMaster(true, (port, master) -> {
+            master.auth("secret");
+            master.set("k", "v");
+            try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
+                 Jedis replica = new Jedis(server.host, server.port())) {
+                assertEquals("OK", replica.configSet("masterauth", "wrong"));
+                assertEquals("OK", replica.replicaof("127.0.0.1", port));
+                await("the AUTH's refusal in the log", () -> logged(capture, "Unable to AUTH to MASTER: -WRONGPASS"));
+                assertEquals("down", infoField(replica, "replication", "master_link_status"));
+                assertNull(replica.get("k"));
+                assertEquals("OK", replica.configSet("masterauth", "secret"));
+                caughtUp(master, replica);
+                assertEquals("v", replica.get("k"));
+            }
+        }, "--requirepass", "secret"));
+    }
+
+    /**
+     * repl-timeout: CONFIG SET/GET with Redis's errors; a master that stops answering (redis-server in DEBUG SLEEP,
+     * which ends by itself) has its link dropped after the timeout, and the link is made again once it answers.
+     */
+    @Test
+    void aSilentMasterIsDroppedAfterReplTimeoutAndFollowedAgain() throws Exception {
+        withLinkLog(capture -> withMaster(true, (port, master) -> {
+            master.set("k", "v");
+            try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO));
+                 Jedis replica = new Jedis(server.host, server.port())) {
+                assertEquals(Map.of("repl-timeout", "60"), replica.configGet("repl-timeout"));
+                for (String bad : List.of("0", "x")) {
+                    JedisDataException expected = assertThrows(JedisDataException.class, () -> master.configSet("repl-timeout", bad));
+                    JedisDataException got = assertThrows(JedisDataException.class, () -> replica.configSet("repl-timeout", bad));
+                    assertEquals(expected.getMessage(), got.getMessage());
+                }
+                assertEquals("OK", replica.configSet("repl-timeout", "2"));
+                assertEquals(Map.of("repl-timeout", "2"), replica.configGet("repl-timeout"));
+                assertEquals("OK", replica.replicaof("127.0.0.1", port));
+                caughtUp(master, replica);
+                java.util.concurrent.CompletableFuture<Object> sleep = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> master.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode("DEBUG"), "SLEEP", "5"),
+                        KvTestServer.THREADS);
+                await("the link dropped", () -> "down".equals(infoField(replica, "replication", "master_link_status")));
+                assertTrue(logged(capture, "MASTER timeout: no data nor PING received"));
+                sleep.get(20, TimeUnit.SECONDS);
+                master.set("after", "the sleep");
+                caughtUp(master, replica);
+                assertEquals("the sleep", replica.get("after"));
+            }
+        }, "--repl-ping-replica-period", "1"));
+    }
+
+    /** A test's part that reads the link's log. */
+    private interface LogBody {
+        void run(LogCapture capture) throws Exception;
+    }
+
+    /** Runs {@code body} with {@link MasterLink}'s log captured. */
+    private static void withLinkLog(LogBody body) throws Exception {
+        LogCapture capture = new LogCapture(MasterLink.class);
+        capture.start();
+        try {
+            body.run(capture);
+        } finally {
+            capture.stop();
+        }
+    }
+
+    /** Whether some line of {@code capture} contains {@code part}. */
+    private static boolean logged(LogCapture capture, String part) {
+        try {
+            capture.assertLogged(part);
+            return true;
+        } catch (AssertionError notYet) {
+            return false;
+        }
+    }
+
     @Test
     void kvReplicaofIsReadAndItsErrorsNameKeyAndValue() {
         ReplicaSettings read = ReplicaSettings.from(new ConfigReader(ConfigFactory.parseString(
-                "kv.replicaof = \"10.0.0.1 6380\", kv.masterauth = pw, kv.masteruser = u").withFallback(ConfigFactory.load())));
+                "kv.replicaof = \"10.0.0.1 6380\", kv.masterauth = pw, kv.masteruser = u, kv.repl-timeout = 5").withFallback(ConfigFactory.load())));
         assertEquals(new ReplicaOf.Master("10.0.0.1", 6380), read.replicaOf());
         assertEquals("pw", read.masterAuth());
         assertEquals("u", read.masterUser());
+        assertEquals(5, read.timeoutSeconds());
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ReplicaSettings.from(new ConfigReader(
                 ConfigFactory.parseString("kv.replicaof = \"host 70000\"").withFallback(ConfigFactory.load()))));
         assertTrue(e.getMessage().contains("kv.replicaof") && e.getMessage().contains("host 70000"), e.getMessage());

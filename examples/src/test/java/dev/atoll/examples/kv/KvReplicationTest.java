@@ -40,7 +40,8 @@ class KvReplicationTest {
     @TempDir
     Path dir;
 
-    private static KvSettings settings(Path dir, boolean appendOnly) {
+    /** Settings with the RDB file (and the logs, with {@code appendOnly}) in {@code dir}. */
+    static KvSettings settings(Path dir, boolean appendOnly) {
         return new KvSettings(appendOnly, KvSettings.FsyncPolicy.EVERYSEC, dir, 64L << 20, 100, 16L << 20,
                 KvTestServer.INPUT, KvTestServer.OUTPUT, 10_000, Duration.ZERO, "", true);
     }
