@@ -493,9 +493,15 @@ final class MasterLink implements Receiver {
      * Called by the master's client for each whole command of the stream, before it dispatches it: counts its
      * bytes into the offset, and answers REPLCONF GETACK (with the offset before it, as Redis); true when the
      * command was the link's to handle, not to execute. A SELECT of another database than 0 ends the link (its
-     * writes would land in database 0).
+     * writes would land in database 0); so does a REPLICAOF that no longer names this link's master.
      */
     boolean applying(Request r, int bytes) {
+        if (!master.equals(replica.master)) {
+            // REPLICAOF NO ONE (or another master) answered on some shard before this link's stop reached it:
+            // nothing the old master sends from then on is applied (volatile read of ReplicaOf.master)
+            stop();
+            return true;
+        }
         if (r.count() == 2 && r.is(0, SELECT) && !r.is(1, DATABASE_ZERO)) {
             fail("the master selected database " + r.string(1) + ", where Atoll has one database (0): the link is dropped");
             return true;
