@@ -83,11 +83,15 @@ final class RdbSave {
 
     /**
      * For a replica's full sync: runs on each shard's thread at the moment its part's snapshot begins (before
-     * any command after it), and keeps the file open for reading once written ({@link #kept}); null for a save.
+     * any command after it), and keeps a second name of the file written ({@link #kept}); null for a save.
      */
     private final java.util.function.Consumer<KvShard> partBegins;
-    /** The file written, open for reading, once {@link #done} completed for a full sync (its reader closes it). */
-    volatile FileChannel kept;
+    /**
+     * For a full sync, once {@link #done} completed: a second name of the file written (a hard link, made before
+     * the rename), which a later save renaming another file over the target does not change; the replicas' shards
+     * open it, and the last to have opened it deletes the name ({@link ReplicationMaster.SharedFile}).
+     */
+    volatile Path kept;
 
     RdbSave(KvNode node, Path target, boolean compress, boolean checksum, java.util.function.Consumer<KvShard> partBegins) {
         this.node = node;
@@ -138,31 +142,47 @@ final class RdbSave {
             int shards = node.shardCount();
             long size;
             FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE, StandardOpenOption.READ);
+                    StandardOpenOption.WRITE);
             try {
                 size = write(out, shards);
                 out.force(true);
+                if (partBegins != null) {
+                    keep();
+                }
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 AofReplay.syncDirectory(target.toAbsolutePath().getParent()); // the new name must survive a power loss
-            } catch (Throwable e) {
+            } finally {
                 out.close();
-                throw e;
-            }
-            if (partBegins == null) {
-                out.close();
-            } else {
-                kept = out; // a later save renames another file over the name: this one still reads what it wrote
             }
             done.complete(size);
         } catch (Throwable e) {
             failed = true;
             try {
                 Files.deleteIfExists(temp);
+                if (kept != null) {
+                    Files.deleteIfExists(kept);
+                    kept = null;
+                }
             } catch (IOException ignored) {
                 // the failure reported is the save's
             }
             done.completeExceptionally(e);
         }
+    }
+
+    /**
+     * A second name of the file for the replicas' reads ({@link #kept}): a hard link, or a copy where the file
+     * system has no links; made before the rename, so it names what this save wrote whatever is renamed later.
+     */
+    private void keep() throws IOException {
+        Path name = temp.resolveSibling(temp.getFileName().toString().replace(".rdb", "-sync.rdb"));
+        Files.deleteIfExists(name);
+        try {
+            Files.createLink(name, temp);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(temp, name, StandardCopyOption.REPLACE_EXISTING);
+        }
+        kept = name;
     }
 
     /**

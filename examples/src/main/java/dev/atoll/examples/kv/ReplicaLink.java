@@ -4,10 +4,8 @@ import dev.atoll.shards.Shard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
@@ -25,8 +23,6 @@ final class ReplicaLink {
     static final long HARD_LIMIT = 256L << 20;
     static final long SOFT_LIMIT = 64L << 20;
     static final long SOFT_SECONDS = 60;
-    /** The file is read and handed to the socket this much at a time, while less than that waits to be written. */
-    private static final int FILE_CHUNK = 64 * 1024;
     private static final byte[] NEWLINE = {'\n'};
 
     /** Redis's replica states, as INFO's {@code slaveN:state=} names them. */
@@ -58,9 +54,8 @@ final class ReplicaLink {
     private long heldBytes;
     private boolean overSoft;
     private long overSoftSinceNanos;
-    private ReplicationMaster.SharedFile file;
-    private long filePosition;
-    private byte[] fileBuffer;
+    /** Its RDB file's sender while the file is sent (disk-based sync), else null. */
+    private RdbFileSender file;
     private boolean closed;
 
     ReplicaLink(KvConnection connection, int shard) {
@@ -118,16 +113,24 @@ final class ReplicaLink {
     }
 
     /** Its RDB file is written: {@code $<size>\r\n} and the file, then what was held. */
-    void sendFile(ReplicationMaster.SharedFile shared) {
+    void sendFile(SyncFile shared) {
         if (closed) {
-            shared.release();
+            shared.opened(); // it never will
             return;
         }
-        file = shared;
         state = State.SEND_BULK;
-        fileBuffer = new byte[FILE_CHUNK];
         push(("$" + shared.size + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        written();
+        file = new RdbFileSender(connection, shared, this::fileSent, this::fail);
+    }
+
+    /** The whole file is handed to its connection: what was held follows, then the stream as it comes. */
+    private void fileSent() {
+        file = null;
+        state = State.ONLINE;
+        while (!held.isEmpty()) {
+            push(held.poll());
+        }
+        heldBytes = 0;
     }
 
     /** Its full sync failed (the save did): the connection closes, as Redis closes such a replica. */
@@ -159,32 +162,8 @@ final class ReplicaLink {
 
     /** Its output was written: more of the file, if it is being sent. */
     void written() {
-        if (closed || state != State.SEND_BULK) {
-            return;
-        }
-        try {
-            while (filePosition < file.size && connection.outputBytes() < FILE_CHUNK) {
-                ByteBuffer b = ByteBuffer.wrap(fileBuffer, 0, (int) Math.min(FILE_CHUNK, file.size - filePosition));
-                int n = file.file.read(b, filePosition);
-                if (n <= 0) {
-                    throw new IOException("the RDB file ended at " + filePosition + " of " + file.size + " bytes");
-                }
-                filePosition += n;
-                pushRaw(fileBuffer, n);
-            }
-        } catch (IOException e) {
-            fail("reading its RDB file failed: " + e);
-            return;
-        }
-        if (filePosition == file.size) {
-            file.release();
-            file = null;
-            fileBuffer = null;
-            state = State.ONLINE;
-            while (!held.isEmpty()) {
-                push(held.poll());
-            }
-            heldBytes = 0;
+        if (!closed && file != null) {
+            file.pump();
         }
     }
 
@@ -197,7 +176,7 @@ final class ReplicaLink {
         held.clear();
         heldBytes = 0;
         if (file != null) {
-            file.release();
+            file.stop();
             file = null;
         }
         ReplicationMaster master = connection.node().replication;

@@ -2,7 +2,6 @@ package dev.atoll.examples.kv;
 
 import dev.atoll.shards.Shard;
 
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -224,7 +223,9 @@ final class ReplicationMaster {
         started.recorded().whenComplete((size, error) -> {
             RdbSave save = started.save();
             if (!node.runtime.execute(HOME, () -> saveEnded(s, save.kept, size == null ? 0 : size, error))) {
-                SharedFile.close(save.kept); // the server stops
+                if (save.kept != null) {
+                    SyncFile.delete(save.kept); // the server stops
+                }
             }
         });
     }
@@ -240,20 +241,22 @@ final class ReplicationMaster {
         }
     }
 
-    private void saveEnded(Sync s, FileChannel file, long size, Throwable error) {
+    private void saveEnded(Sync s, java.nio.file.Path file, long size, Throwable error) {
         if (sync == s) {
             sync = null;
         }
         releaseHeld(s); // a failed save whose parts did not all begin: its held chunks still go, in order
         Shard here = Shard.current();
         if (error != null || file == null) {
-            SharedFile.close(file);
+            if (file != null) {
+                SyncFile.delete(file);
+            }
             String why = error == null ? "no file" : String.valueOf(error.getMessage());
             for (ReplicaLink link : s.links) {
                 here.sendReply(link.shard, () -> link.fail("the RDB for its full sync failed: " + why));
             }
         } else {
-            SharedFile shared = new SharedFile(file, size, s.links.size());
+            SyncFile shared = new SyncFile(file, size, s.links.size());
             for (ReplicaLink link : s.links) {
                 here.sendReply(link.shard, () -> link.sendFile(shared));
             }
@@ -432,42 +435,6 @@ final class ReplicationMaster {
         for (ReplicaLink link : online) {
             out.arrayHeader(3).bulk(link.ip()).bulk(Integer.toString(link.listeningPort))
                     .bulk(Long.toString(link.ackOffset));
-        }
-    }
-
-    /**
-     * The RDB file of a full sync, open for reading, shared by the replicas of that sync: each reads it at its
-     * own position and lets go of it at the end; the last one closes it.
-     */
-    static final class SharedFile {
-        final FileChannel file;
-        final long size;
-        private final java.util.concurrent.atomic.AtomicInteger readers;
-
-        SharedFile(FileChannel file, long size, int readers) {
-            this.file = file;
-            this.size = size;
-            this.readers = new java.util.concurrent.atomic.AtomicInteger(readers);
-            if (readers == 0) {
-                close(file);
-            }
-        }
-
-        /** A reader is done with it (any thread: release ordering by the atomic). */
-        void release() {
-            if (readers.decrementAndGet() == 0) {
-                close(file);
-            }
-        }
-
-        static void close(FileChannel file) {
-            if (file != null) {
-                try {
-                    file.close();
-                } catch (java.io.IOException ignored) {
-                    // a read-only handle: nothing to lose
-                }
-            }
         }
     }
 }
