@@ -464,6 +464,7 @@ final class AdminCommands {
         long trackingMaxKeys = node.trackingTableMaxKeys;
         long busyMillis = node.scripts.busyMillis;
         ReplicaSettings replica = node.replica.settings;
+        MasterSettings master = node.replication.settings;
         try {
             for (int i = 2; i < r.count(); i += 2) {
                 String name = r.string(i).toLowerCase(Locale.ROOT);
@@ -480,6 +481,12 @@ final class AdminCommands {
                 } else if (ReplicaSettings.NAMES.contains(name)) {
                     try {
                         replica = replica.with(name, value);
+                    } catch (IllegalArgumentException e) {
+                        throw new Refused(failed(name, e.getMessage()));
+                    }
+                } else if (MasterSettings.NAMES.contains(name)) {
+                    try {
+                        master = master.with(name, value);
                     } catch (IllegalArgumentException e) {
                         throw new Refused(failed(name, e.getMessage()));
                     }
@@ -500,6 +507,9 @@ final class AdminCommands {
                     }
                 } else {
                     s = set(s, name, value);
+                    if (name.equals("client-output-buffer-limit")) {
+                        master = replicaLimits(master, value); // checked by set
+                    }
                 }
             }
         } catch (Refused e) {
@@ -514,6 +524,7 @@ final class AdminCommands {
         node.trackingTableMaxKeys = trackingMaxKeys;
         node.scripts.busyMillis = busyMillis;
         node.replica.settings = replica;
+        node.replication.configure(master);
         boolean timeout = seen.containsKey("timeout");
         boolean memory = seen.keySet().stream().anyMatch(name -> name.startsWith("maxmemory"));
         boolean fsync = seen.containsKey("appendfsync");
@@ -664,15 +675,26 @@ final class AdminCommands {
                     pubsub = new KvSettings.PubSubLimits(hard, soft, (int) seconds);
                 }
                 default -> {
-                    // replica: there are no replicas here; accepted as Redis accepts it, and unused
+                    // replica: the master's replicas (replicaLimits)
                 }
             }
         }
         return with(s, s.fsync(), s.maxConnections(), s.idleTimeout(), normal, pubsub, s.memory());
     }
 
+    /** The replica (slave) class of a client-output-buffer-limit value {@link #outputLimits} accepted, else {@code master}'s. */
+    private static MasterSettings replicaLimits(MasterSettings master, String value) {
+        String[] words = value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+");
+        for (int i = 0; i + 3 < words.length; i += 4) {
+            if ("replica".equals(clientType(words[i]))) {
+                master = master.withReplicaLimits(memory(words[i + 1]), memory(words[i + 2]), (int) memory(words[i + 3]));
+            }
+        }
+        return master;
+    }
+
     /** Redis's memtoull: a number with an optional unit (k, kb, m, mb, g, gb, any case); -1 if not one. */
-    private static long memory(String word) {
+    static long memory(String word) {
         String w = word.toLowerCase(Locale.ROOT);
         long unit = 1;
         String[][] units = {{"kb", "1024"}, {"k", "1000"}, {"mb", "1048576"}, {"m", "1000000"}, {"gb", "1073741824"},

@@ -69,15 +69,17 @@ public final class KvServer {
         }
         ShardPorts shardPorts;
         ReplicaSettings replica;
+        MasterSettings master;
         try {
             shardPorts = ShardPorts.from(settings.config().reader(), settings.host());
             replica = ReplicaSettings.from(settings.config().reader());
+            master = MasterSettings.from(settings.config().reader());
         } catch (InvalidConfigException e) {
             System.err.println("kv: " + e.getMessage());
             System.exit(2);
             return;
         }
-        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection, shardPorts, replica));
+        ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection, shardPorts, replica, master));
     }
 
     /**
@@ -94,6 +96,13 @@ public final class KvServer {
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
                                          ProtectedMode protection, ShardPorts shardPorts,
                                          ReplicaSettings replica) throws Exception {
+        return start(runtime, settings, store, protection, shardPorts, replica, MasterSettings.DEFAULT);
+    }
+
+    /** As above, with {@code master} as the settings of this server as a master ({@code kv.repl-*}). */
+    static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
+                                         ProtectedMode protection, ShardPorts shardPorts,
+                                         ReplicaSettings replica, MasterSettings master) throws Exception {
         int count = runtime.shardCount();
         Path loading = settings.rdbPath().resolveSibling(settings.dbFilename() + ".loading");
         if (settings.appendOnly() && Files.exists(loading)) {
@@ -128,6 +137,7 @@ public final class KvServer {
         }
         KvNode node = new KvNode(settings, runtime, shards, protection, shardPorts);
         node.replica.settings = replica;
+        node.replication.settings = master;
         if (libraries != null) { // the function libraries, before any shard serves or rewrites its log
             node.scripts.restore(libraries, new ScriptEngine(shards[0], node.scripts, node.shardCount(), null));
         }

@@ -92,9 +92,18 @@ final class RdbSave {
      * open it, and the last to have opened it deletes the name ({@link ReplicationMaster.SharedFile}).
      */
     volatile Path kept;
+    /** For a diskless full sync: where the bytes go instead of a file ({@code repl-diskless-sync}); else null. */
+    final DisklessSync diskless;
 
-    RdbSave(KvNode node, Path target, boolean compress, boolean checksum, java.util.function.Consumer<KvShard> partBegins) {
+    /** Where the save's thread puts the file's bytes, each at its position. */
+    private interface Output {
+        void write(byte[] bytes, long position) throws IOException;
+    }
+
+    RdbSave(KvNode node, Path target, boolean compress, boolean checksum, java.util.function.Consumer<KvShard> partBegins,
+            DisklessSync diskless) {
         this.node = node;
+        this.diskless = diskless;
         this.target = target;
         this.compress = compress;
         this.checksum = checksum;
@@ -137,6 +146,17 @@ final class RdbSave {
     }
 
     private void run() {
+        if (diskless != null) {
+            try {
+                long size = write((bytes, position) -> diskless.write(bytes), node.shardCount());
+                diskless.end();
+                done.complete(size);
+            } catch (Throwable e) {
+                failed = true;
+                done.completeExceptionally(e);
+            }
+            return;
+        }
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             int shards = node.shardCount();
@@ -144,7 +164,7 @@ final class RdbSave {
             FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
             try {
-                size = write(out, shards);
+                size = write((bytes, position) -> writeFully(out, bytes, position), shards);
                 out.force(true);
                 if (partBegins != null) {
                     keep();
@@ -190,7 +210,7 @@ final class RdbSave {
      * go in its order; while one shard's pair written in pieces is open ({@link Chunk#open}), the other shards'
      * chunks wait behind it. Returns the file's size.
      */
-    private long write(FileChannel out, int shards) throws IOException, InterruptedException {
+    private long write(Output out, int shards) throws IOException, InterruptedException {
         FileOut file = new FileOut(out, shards);
         List<Chunk> early = new ArrayList<>(); // chunks that came before the last shard began
         int begun = 0;
@@ -259,7 +279,7 @@ final class RdbSave {
      * pair is open there ({@link #openShard}).
      */
     private final class FileOut {
-        private final FileChannel out;
+        private final Output out;
         /** Each shard's chunks held behind another shard's open pair, in order. */
         private final ArrayDeque<Chunk>[] held;
         long heldBytes;
@@ -269,7 +289,7 @@ final class RdbSave {
         int open = -1;
 
         @SuppressWarnings("unchecked")
-        FileOut(FileChannel out, int shards) {
+        FileOut(Output out, int shards) {
             this.out = out;
             this.held = new ArrayDeque[shards];
             java.util.Arrays.setAll(held, i -> new ArrayDeque<Chunk>());
@@ -279,7 +299,8 @@ final class RdbSave {
             if (checksum) {
                 crc = Crc64.update(crc, bytes, 0, bytes.length);
             }
-            size += writeFully(out, bytes, size);
+            out.write(bytes, size);
+            size += bytes.length;
         }
 
         /** A shard's chunk: written now unless another shard's pair is open, then its held ones once none is. */
@@ -307,12 +328,11 @@ final class RdbSave {
         }
     }
 
-    private static int writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
+    private static void writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {
             out.write(b, position + b.position());
         }
-        return bytes.length;
     }
 
     /** From a shard's thread: a message for the save's thread (its happens-before edge is the queue's). */

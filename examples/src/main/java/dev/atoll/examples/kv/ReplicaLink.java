@@ -11,18 +11,16 @@ import java.util.ArrayDeque;
 
 /**
  * A client connection that turned into a replica (PSYNC or SYNC), on the connection's shard: what it said in
- * its REPLCONFs, its state, and its side of the stream. Until its RDB file is sent the stream it is due is held
- * here (Redis's replica output buffer during a full sync); the file goes out a chunk at a time as the socket
- * takes it, then what was held, then the stream as it comes. Over Redis's default
- * {@code client-output-buffer-limit replica 256mb 64mb 60} (held plus not yet written) the connection is closed,
- * as Redis drops such a replica, so the master never runs out of memory for it. It gets no reply to what it
- * sends (REPLCONF ACK), as in Redis.
+ * its REPLCONFs, its state, and its side of the stream. Until its RDB is sent the stream it is due is held
+ * here (Redis's replica output buffer during a full sync); the RDB goes out as the socket takes it — a disk-based
+ * sync's file a chunk at a time ({@link RdbFileSender}), a diskless sync's bytes as the save's thread makes them
+ * ({@link DisklessSync}) — then what was held, then the stream as it comes. Over
+ * {@code client-output-buffer-limit replica} (Redis's default 256mb 64mb 60; held plus not yet written) the
+ * connection is closed, as Redis drops such a replica, so the master never runs out of memory for it. It gets no
+ * reply to what it sends (REPLCONF ACK), as in Redis.
  */
 final class ReplicaLink {
     private static final Logger log = LoggerFactory.getLogger(ReplicaLink.class);
-    static final long HARD_LIMIT = 256L << 20;
-    static final long SOFT_LIMIT = 64L << 20;
-    static final long SOFT_SECONDS = 60;
     private static final byte[] NEWLINE = {'\n'};
 
     /** Redis's replica states, as INFO's {@code slaveN:state=} names them. */
@@ -49,6 +47,8 @@ final class ReplicaLink {
     private volatile State state = State.WAIT_BGSAVE;
     /** SYNC rather than PSYNC: no {@code +FULLRESYNC} line before the file, as Redis answers SYNC. */
     volatile boolean preSync;
+    /** REPLCONF capa eof: it reads an RDB framed by an end mark (a diskless sync's). */
+    volatile boolean capaEof;
     /** The stream it is due while its file is not sent yet. */
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
     private long heldBytes;
@@ -56,6 +56,18 @@ final class ReplicaLink {
     private long overSoftSinceNanos;
     /** Its RDB file's sender while the file is sent (disk-based sync), else null. */
     private RdbFileSender file;
+    /** Its place in a diskless sync once that sync's bytes or point reached it, else null. */
+    private DisklessSync.Target diskless;
+    /** A diskless sync's bytes that came before its {@code +FULLRESYNC} (they come from another thread), in order. */
+    private ArrayDeque<byte[]> early;
+    /** Whether the diskless sync's end came before its {@code +FULLRESYNC}. */
+    private boolean earlyEnd;
+    /** Whether its diskless sync's point came ({@code +FULLRESYNC} and {@code $EOF:<mark>} pushed). */
+    private boolean disklessStarted;
+    /** Bytes of the diskless RDB pushed to its connection. */
+    private long disklessPushed;
+    /** When its socket last took bytes of a diskless RDB (repl-timeout counts from it). */
+    private long disklessProgressNanos;
     private boolean closed;
 
     ReplicaLink(KvConnection connection, int shard) {
@@ -82,10 +94,80 @@ final class ReplicaLink {
 
     // ---- from the home shard, in the order it sent them ----
 
-    /** Its full sync's point is set: {@code +FULLRESYNC <replid> <offset>}; the stream is held until the file is sent. */
-    void fullResync(String reply) {
+    /**
+     * Its full sync's point is set: {@code +FULLRESYNC <replid> <offset>}; the stream is held until the RDB is sent. For a
+     * diskless sync ({@code target} non-null) the RDB's frame begins, and the bytes that came first follow.
+     */
+    void fullResync(String reply, DisklessSync.Target target) {
         if (!preSync) {
             push(reply.getBytes(StandardCharsets.US_ASCII));
+        }
+        if (target == null || closed) {
+            return;
+        }
+        diskless = target;
+        disklessStarted = true;
+        disklessProgressNanos = System.nanoTime();
+        push(target.sync.header());
+        if (early != null) {
+            while (!early.isEmpty()) {
+                pushDiskless(early.poll());
+            }
+            early = null;
+        }
+        if (earlyEnd) {
+            rdbEnd(target);
+        }
+    }
+
+    // ---- from a diskless sync's save thread, in the order it sent them ----
+
+    /** The next bytes of its diskless sync's RDB. */
+    void rdbBytes(DisklessSync.Target target, byte[] bytes) {
+        if (closed) {
+            target.closed = true;
+            target.progressed();
+        } else if (!disklessStarted) {
+            if (early == null) {
+                early = new ArrayDeque<>();
+            }
+            early.add(bytes);
+        } else {
+            pushDiskless(bytes);
+        }
+    }
+
+    /** Its diskless sync's RDB is whole: the end mark, then what was held, then the stream. */
+    void rdbEnd(DisklessSync.Target target) {
+        if (closed) {
+            return;
+        }
+        if (!disklessStarted) {
+            earlyEnd = true;
+            return;
+        }
+        push(target.sync.mark);
+        diskless = null;
+        rdbSent();
+    }
+
+    private void pushDiskless(byte[] bytes) {
+        disklessPushed += bytes.length;
+        push(bytes);
+        disklessTaken();
+    }
+
+    /** Publishes what its socket took of the diskless RDB, which the save's thread waits for. */
+    private void disklessTaken() {
+        DisklessSync.Target target = diskless;
+        if (target == null) {
+            return;
+        }
+        long taken = Math.max(0, disklessPushed - connection.outputBytes());
+        if (taken != target.taken) {
+            target.taken = taken;
+            disklessProgressNanos = System.nanoTime();
+            target.progressed();
         }
     }
 
@@ -126,6 +208,10 @@ final class ReplicaLink {
     /** The whole file is handed to its connection: what was held follows, then the stream as it comes. */
     private void fileSent() {
         file = null;
+        rdbSent();
+    }
+
+    private void rdbSent() {
         state = State.ONLINE;
         while (!held.isEmpty()) {
             push(held.poll());
@@ -141,10 +227,23 @@ final class ReplicaLink {
         }
     }
 
-    /** Once a second: a newline while it waits for its file, which Redis sends so that the replica does not time out. */
+    /**
+     * Once a second: a newline while it waits for its file, which Redis sends so that the replica does not time out
+     * (not inside a diskless RDB, whose bytes go out as they are made); a replica whose socket took nothing of its
+     * diskless RDB for repl-timeout is dropped, as Redis drops it.
+     */
     void keepAlive() {
-        if (!closed && state == State.WAIT_BGSAVE) {
+        if (closed) {
+            return;
+        }
+        if (state == State.WAIT_BGSAVE && !disklessStarted) {
             push(NEWLINE);
+        }
+        if (diskless != null && System.nanoTime() - disklessProgressNanos
+                > connection.node().replication.settings.timeoutSeconds() * 1_000_000_000L) {
+            log.warn("Disconnecting timedout replica (streaming sync): {}:{}", ip(), listeningPort);
+            connection.closeNow();
+            return;
         }
         checkLimits();
     }
@@ -165,6 +264,9 @@ final class ReplicaLink {
         if (!closed && file != null) {
             file.pump();
         }
+        if (!closed && diskless != null) {
+            disklessTaken();
+        }
     }
 
     /** Its connection closed: it gets nothing more. */
@@ -179,6 +281,12 @@ final class ReplicaLink {
             file.stop();
             file = null;
         }
+        if (diskless != null) {
+            diskless.closed = true; // the save's thread no longer waits for it
+            diskless.progressed();
+            diskless = null;
+        }
+        early = null;
         ReplicationMaster master = connection.node().replication;
         Shard.current().sendReply(ReplicationMaster.HOME, () -> master.removed(this));
     }
@@ -188,23 +296,25 @@ final class ReplicaLink {
         return heldBytes + connection.outputBytes();
     }
 
-    /** Redis's replica class of client-output-buffer-limit: 256mb hard, 64mb for 60 s soft. */
+    /** Redis's replica class of client-output-buffer-limit (default 256mb hard, 64mb for 60 s soft; 0: none). */
     private void checkLimits() {
         if (closed) {
             return;
         }
-        long bytes = heldBytes();
-        if (bytes >= HARD_LIMIT) {
+        MasterSettings limits = connection.node().replication.settings;
+        long bytes = heldBytes() - (disklessPushed > 0 && diskless != null ? Math.min(connection.outputBytes(),
+                disklessPushed - diskless.taken) : 0); // the diskless RDB's bytes are not the stream's: not counted
+        if (limits.replicaHard() > 0 && bytes >= limits.replicaHard()) {
             drop(bytes + " bytes held for the replica reached the hard limit (client-output-buffer-limit replica "
-                    + HARD_LIMIT + ")");
-        } else if (bytes >= SOFT_LIMIT) {
+                    + limits.replicaHard() + ")");
+        } else if (limits.replicaSoft() > 0 && bytes >= limits.replicaSoft()) {
             long now = System.nanoTime();
             if (!overSoft) {
                 overSoft = true;
                 overSoftSinceNanos = now;
-            } else if (now - overSoftSinceNanos > SOFT_SECONDS * 1_000_000_000L) {
+            } else if (now - overSoftSinceNanos > limits.replicaSoftSeconds() * 1_000_000_000L) {
                 drop(bytes + " bytes held for the replica, over the soft limit (client-output-buffer-limit replica "
-                        + SOFT_LIMIT + ") for more than " + SOFT_SECONDS + " s");
+                        + limits.replicaSoft() + ") for more than " + limits.replicaSoftSeconds() + " s");
             }
         } else {
             overSoft = false;

@@ -323,6 +323,7 @@ final class ServerCommands {
         parameters.put("slowlog-max-len", Integer.toString(s.slowLog().maxLen()));
         node.latency.describe(parameters);
         node.replica.settings.describe(parameters, node.replica.master);
+        node.replication.settings.describe(parameters);
         parameters.put("proto-max-bulk-len", Integer.toString(s.input().protoMaxBulkLen()));
         parameters.put("client-query-buffer-limit", Integer.toString(s.input().clientQueryBufferLimit()));
         parameters.put("protected-mode", s.protectedMode() ? "yes" : "no");
@@ -336,7 +337,7 @@ final class ServerCommands {
         KvSettings.OutputLimits limits = s.output();
         KvSettings.PubSubLimits pubsub = s.pubsubOutput();
         parameters.put("client-output-buffer-limit", "normal " + limits.hardLimit() + " " + limits.softLimit() + " "
-                + limits.softSeconds() + " pubsub " + pubsub.hard() + " " + pubsub.soft() + " " + pubsub.softSeconds());
+                + limits.softSeconds() + " " + node.replication.settings.replicaLimits() + " pubsub " + pubsub.hard() + " " + pubsub.soft() + " " + pubsub.softSeconds());
         List<String> matched = new ArrayList<>();
         for (Map.Entry<String, String> p : parameters.entrySet()) {
             byte[] name = ReplyWriter.asciiBytes(p.getKey());

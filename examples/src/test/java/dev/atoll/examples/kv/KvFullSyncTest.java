@@ -30,11 +30,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A full sync as a replica's socket sees it, on every driver available: the disk-based sync's file is the bytes of the
  * RDB file the sync wrote, read through {@code AsyncFile} a buffer at a time, whatever a later BGSAVE renames over
- * {@code dump.rdb} while it is sent.
+ * {@code dump.rdb} while it is sent; a diskless sync's RDB comes framed by its end mark, writes no file, loads into
+ * another server with every key, and waits for a replica that does not read (its output stays bounded); a replica
+ * that reads nothing of the stream is dropped once past its output limit.
  */
 class KvFullSyncTest {
     @TempDir
     Path dir;
+    @TempDir
+    Path loadDir;
+    private final LogCapture log = new LogCapture(ReplicaLink.class);
+
+    @org.junit.jupiter.api.BeforeEach
+    void capture() {
+        log.start();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void release() {
+        log.stop();
+    }
 
     static Stream<DriverKind> drivers() {
         return TestRuntimes.drivers();
@@ -44,12 +59,17 @@ class KvFullSyncTest {
     static final class RawReplica implements AutoCloseable {
         final Socket socket;
         final DataInputStream in;
+        /** Under {@link #in}: what a read past the RDB's end mark took is put back. */
+        private final java.io.PushbackInputStream unread;
         final OutputStream out;
 
         RawReplica(int port) throws IOException {
-            socket = new Socket("127.0.0.1", port);
+            socket = new Socket();
+            socket.setReceiveBufferSize(16 * 1024); // a slow reader: the kernel holds little for it
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
             socket.setSoTimeout(30_000);
-            in = new DataInputStream(socket.getInputStream());
+            unread = new java.io.PushbackInputStream(socket.getInputStream(), 1 << 20);
+            in = new DataInputStream(unread);
             out = socket.getOutputStream();
         }
 
@@ -86,6 +106,34 @@ class KvFullSyncTest {
             return b;
         }
 
+        /** A diskless sync's RDB after its {@code $EOF:<mark>} line: the bytes up to the mark, which ends it. */
+        byte[] untilMark(byte[] mark) throws IOException {
+            byte[] all = new byte[1 << 20];
+            int size = 0;
+            while (true) {
+                if (size == all.length) {
+                    all = Arrays.copyOf(all, all.length * 2);
+                }
+                int n;
+                try {
+                    n = in.read(all, size, all.length - size);
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new IOException("no end mark after " + size + " bytes of the RDB, ending "
+                            + new String(all, Math.max(0, size - 60), Math.min(size, 60), StandardCharsets.ISO_8859_1), e);
+                }
+                if (n < 0) {
+                    throw new IOException("the connection ended after " + size + " bytes of the RDB");
+                }
+                for (int at = Math.max(0, size - mark.length + 1); at + mark.length <= size + n; at++) {
+                    if (Arrays.equals(all, at, at + mark.length, mark, 0, mark.length)) {
+                        unread.unread(all, at + mark.length, size + n - at - mark.length); // the stream's first bytes
+                        return Arrays.copyOf(all, at);
+                    }
+                }
+                size += n;
+            }
+        }
+
         @Override
         public void close() throws IOException {
             socket.close();
@@ -111,6 +159,7 @@ class KvFullSyncTest {
         KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
         try (KvTestServer server = KvTestServer.start(2, driver, settings);
              Jedis jedis = new Jedis(server.host, server.port())) {
+            assertEquals("OK", jedis.configSet("repl-diskless-sync", "no"));
             fill(jedis, "k", 3000, 2048); // about 6 MB: many buffers of 64 KiB
             try (RawReplica replica = new RawReplica(server.port())) {
                 replica.send("REPLCONF", "capa", "eof", "capa", "psync2");
@@ -143,6 +192,97 @@ class KvFullSyncTest {
                         throw new java.io.UncheckedIOException(e);
                     }
                 });
+            }
+        }
+    }
+
+    /** The omem CLIENT LIST shows for the replica's connection (flags=S). */
+    private static long replicaOutput(Jedis jedis) {
+        for (String line : jedis.clientList().split("\n")) {
+            if (line.contains(" flags=S ")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(" omem=(\\d+)").matcher(line);
+                assertTrue(m.find(), line);
+                return Long.parseLong(m.group(1));
+            }
+        }
+        throw new AssertionError("no replica in CLIENT LIST: " + jedis.clientList());
+    }
+
+    @ParameterizedTest
+    @MethodSource("drivers")
+    void aDisklessSyncStreamsTheSnapshotFramedByItsMarkWaitingForTheReplicaAndWritesNoFile(DriverKind driver)
+            throws Exception {
+        TestRuntimes.assumeAvailable(driver);
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        try (KvTestServer server = KvTestServer.start(2, driver, settings);
+             Jedis jedis = new Jedis(server.host, server.port())) {
+            assertEquals("OK", jedis.configSet("repl-diskless-sync-delay", "0"));
+            fill(jedis, "k", 10_000, 2048); // about 20 MB
+            try (RawReplica replica = new RawReplica(server.port())) {
+                replica.send("REPLCONF", "capa", "eof", "capa", "psync2");
+                assertEquals("+OK", replica.line());
+                replica.send("PSYNC", "?", "-1");
+                assertTrue(replica.line().startsWith("+FULLRESYNC "), "the full sync's line");
+                String header = replica.line();
+                assertTrue(header.startsWith("$EOF:") && header.length() == 5 + 40, header);
+                // the replica reads nothing more for a while: the transfer waits for it, its output stays bounded
+                long deadline = System.nanoTime() + 1_000_000_000L;
+                long most = 0;
+                while (System.nanoTime() < deadline) {
+                    most = Math.max(most, replicaOutput(jedis));
+                    Thread.sleep(50);
+                }
+                assertTrue(most < 4L << 20, "the replica's output held " + most + " bytes of a 20 MB RDB");
+                assertEquals("1", infoField(jedis, "persistence", "rdb_bgsave_in_progress"), "the transfer waits");
+                byte[] rdb = replica.untilMark(header.substring(5).getBytes(StandardCharsets.US_ASCII));
+                assertEquals("REDIS0010", new String(rdb, 0, 9, StandardCharsets.US_ASCII));
+                assertTrue(rdb.length > 20_000_000, rdb.length + " bytes");
+                jedis.set("after", "v");
+                assertEquals("*2", replica.line());
+                assertEquals("$6", replica.line());
+                assertEquals("SELECT", replica.line());
+                assertTrue(Files.notExists(dir.resolve("dump.rdb")), "no file written");
+                assertEquals("0", infoField(jedis, "persistence", "rdb_saves"));
+                // the bytes are an RDB of every key: another server loads them
+                Files.write(loadDir.resolve("dump.rdb"), rdb);
+                try (KvTestServer loaded = KvTestServer.start(1, driver, KvTestServer.settings(loadDir, KvSettings.FsyncPolicy.NO));
+                     Jedis other = new Jedis(loaded.host, loaded.port())) {
+                    assertEquals(10_000L, other.dbSize());
+                    for (int i = 0; i < 10_000; i += 97) {
+                        byte[] key = ("k" + i).getBytes(StandardCharsets.UTF_8);
+                        assertArrayEquals(jedis.get(key), other.get(key), "k" + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "repl-diskless-sync {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"no", "yes"})
+    void aReplicaThatReadsNothingIsDroppedPastItsOutputLimit(String diskless) throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings);
+             Jedis jedis = new Jedis(server.host, server.port())) {
+            assertEquals("OK", jedis.configSet("repl-diskless-sync", diskless));
+            assertEquals("OK", jedis.configSet("repl-diskless-sync-delay", "0"));
+            assertEquals("OK", jedis.configSet("client-output-buffer-limit", "replica 1mb 0 0"));
+            assertEquals(java.util.Map.of("client-output-buffer-limit", "normal " + KvTestServer.OUTPUT.hardLimit() + " "
+                    + KvTestServer.OUTPUT.softLimit() + " " + KvTestServer.OUTPUT.softSeconds()
+                    + " slave 1048576 0 0 pubsub 33554432 8388608 60"), jedis.configGet("client-output-buffer-limit"));
+            fill(jedis, "k", 2000, 2048);
+            try (RawReplica replica = new RawReplica(server.port())) {
+                replica.send("REPLCONF", "capa", "eof");
+                assertEquals("+OK", replica.line());
+                replica.send("PSYNC", "?", "-1");
+                // it reads nothing more: the stream the writes make piles up for it until the limit drops it
+                await("the replica", () -> "1".equals(infoField(jedis, "replication", "connected_slaves")));
+                byte[] value = new byte[16 * 1024];
+                for (int i = 0; i < 1000 && "1".equals(infoField(jedis, "replication", "connected_slaves")); i++) {
+                    jedis.set(("w" + i).getBytes(StandardCharsets.UTF_8), value);
+                }
+                await("the replica dropped", () -> "0".equals(infoField(jedis, "replication", "connected_slaves")));
+                assertEquals("1", infoField(jedis, "stats", "client_output_buffer_limit_disconnections"));
+                log.assertLogged("for overcoming of output buffer limits", "client-output-buffer-limit replica 1048576");
             }
         }
     }
