@@ -655,7 +655,7 @@ final class AdminCommands {
                 throw new Refused(failed(name, "Invalid client class specified in buffer limit configuration."));
             }
             if (hard < 0 || soft < 0 || seconds < 0 || seconds > 86_400) {
-                throw new Refused(failed(name, "Error in hard, soft or soft-seconds setting in buffer limit configuration."));
+                throw new Refused(failed(name, "Error in hard, soft or soft_seconds setting in buffer limit configuration."));
             }
             switch (type) {
                 case "normal" -> {

@@ -71,8 +71,11 @@ record MasterSettings(boolean disklessSync, int disklessDelaySeconds, int diskle
                 if (size < 0) {
                     throw new IllegalArgumentException("argument must be a memory value");
                 }
-                if (size < 1 || size > MAX_BACKLOG) {
-                    throw new IllegalArgumentException("argument must be between 1 and " + MAX_BACKLOG + " inclusive");
+                if (size < 1) {
+                    throw new IllegalArgumentException("argument must be between 1 and " + Long.MAX_VALUE + " inclusive");
+                }
+                if (size > MAX_BACKLOG) {
+                    throw new IllegalArgumentException("argument must be at most " + MAX_BACKLOG + " here (the backlog is one array)");
                 }
                 yield new MasterSettings(disklessSync, disklessDelaySeconds, disklessMaxReplicas,
                         (int) Math.max(MIN_BACKLOG, size), replicaHard, replicaSoft, replicaSoftSeconds,

@@ -25,7 +25,14 @@ final class ReplicaLink {
 
     /** Redis's replica states, as INFO's {@code slaveN:state=} names them. */
     enum State {
-        WAIT_BGSAVE("wait_bgsave"), SEND_BULK("send_bulk"), ONLINE("online");
+        WAIT_BGSAVE("wait_bgsave"), SEND_BULK("send_bulk"),
+        /**
+         * A diskless RDB was sent whole: the stream waits for the replica's first REPLCONF ACK, as Redis's does
+         * ({@code repl_start_cmd_stream_on_ack}), since a replica reading the RDB until its end mark would take stream
+         * bytes read with the mark for the RDB's.
+         */
+        WAIT_ACK("online"),
+        ONLINE("online");
 
         final String infoName;
 
@@ -85,7 +92,7 @@ final class ReplicaLink {
     }
 
     boolean online() {
-        return state == State.ONLINE;
+        return state == State.ONLINE || state == State.WAIT_ACK;
     }
 
     String stateName() {
@@ -148,7 +155,7 @@ final class ReplicaLink {
         }
         push(target.sync.mark);
         diskless = null;
-        rdbSent();
+        state = State.WAIT_ACK;
     }
 
     private void pushDiskless(byte[] bytes) {
@@ -239,6 +246,9 @@ final class ReplicaLink {
         if (state == State.WAIT_BGSAVE && !disklessStarted) {
             push(NEWLINE);
         }
+        if (diskless != null && connection.outputBytes() == 0) {
+            disklessProgressNanos = System.nanoTime(); // nothing waits for its socket: the transfer waits for another
+        }
         if (diskless != null && System.nanoTime() - disklessProgressNanos
                 > connection.node().replication.settings.timeoutSeconds() * 1_000_000_000L) {
             log.warn("Disconnecting timedout replica (streaming sync): {}:{}", ip(), listeningPort);
@@ -254,6 +264,9 @@ final class ReplicaLink {
     void command(Command command, Request r) {
         if (command == Command.REPLCONF && r.count() >= 3 && r.string(1).equalsIgnoreCase("ack") && r.longAt(2)) {
             long acked = r.number;
+            if (state == State.WAIT_ACK) {
+                rdbSent(); // it loaded the diskless RDB: the stream follows
+            }
             ReplicationMaster master = connection.node().replication;
             Shard.current().sendReply(ReplicationMaster.HOME, () -> master.acked(this, acked));
         }

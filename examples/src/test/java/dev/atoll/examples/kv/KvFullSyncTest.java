@@ -238,6 +238,7 @@ class KvFullSyncTest {
                 assertEquals("REDIS0010", new String(rdb, 0, 9, StandardCharsets.US_ASCII));
                 assertTrue(rdb.length > 20_000_000, rdb.length + " bytes");
                 jedis.set("after", "v");
+                replica.send("REPLCONF", "ACK", "0"); // as a replica once it loaded the RDB: the stream starts then
                 assertEquals("*2", replica.line());
                 assertEquals("$6", replica.line());
                 assertEquals("SELECT", replica.line());
@@ -283,6 +284,57 @@ class KvFullSyncTest {
                 await("the replica dropped", () -> "0".equals(infoField(jedis, "replication", "connected_slaves")));
                 assertEquals("1", infoField(jedis, "stats", "client_output_buffer_limit_disconnections"));
                 log.assertLogged("for overcoming of output buffer limits", "client-output-buffer-limit replica 1048576");
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void configSetReplBacklogSizeKeepsTheLastBytesThatFitAndAPartialResyncGetsThem() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings);
+             Jedis jedis = new Jedis(server.host, server.port())) {
+            assertEquals("OK", jedis.configSet("repl-diskless-sync", "no"));
+            try (RawReplica replica = new RawReplica(server.port())) {
+                replica.send("PSYNC", "?", "-1");
+                String[] fullResync = replica.line().split(" ");
+                String replid = fullResync[1];
+                long syncOffset = Long.parseLong(fullResync[2]);
+                replica.bytes(Long.parseLong(replica.line().substring(1))); // the file
+                for (int i = 0; i < 200; i++) {
+                    jedis.set("k" + i, "v".repeat(200)); // about 50 KB of stream, more than 16k
+                }
+                long records = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".length();
+                for (int i = 0; i < 200; i++) {
+                    String key = "k" + i;
+                    records += ("*3\r\n$3\r\nSET\r\n$" + key.length() + "\r\n" + key + "\r\n$200\r\n").length() + 200 + 2;
+                }
+                long end = syncOffset + records;
+                await("the writes in the stream", () -> Long.parseLong(infoField(jedis, "replication", "master_repl_offset")) == end);
+                byte[] stream = replica.bytes(end - syncOffset);
+                assertEquals("1048576", infoField(jedis, "replication", "repl_backlog_size"));
+                assertEquals(Long.toString(end - syncOffset), infoField(jedis, "replication", "repl_backlog_histlen"));
+
+                assertEquals("OK", jedis.configSet("repl-backlog-size", "1"));
+                assertEquals(java.util.Map.of("repl-backlog-size", "16384"), jedis.configGet("repl-backlog-size"));
+                await("the backlog resized", () -> "16384".equals(infoField(jedis, "replication", "repl_backlog_histlen")));
+                assertEquals("16384", infoField(jedis, "replication", "repl_backlog_size"));
+                long first = end - 16384 + 1;
+                assertEquals(Long.toString(first), infoField(jedis, "replication", "repl_backlog_first_byte_offset"));
+                try (RawReplica second = new RawReplica(server.port())) {
+                    second.send("PSYNC", replid, Long.toString(first));
+                    assertEquals("+CONTINUE " + replid, second.line());
+                    assertArrayEquals(Arrays.copyOfRange(stream, stream.length - 16384, stream.length), second.bytes(16384),
+                            "the last 16384 bytes of the stream");
+                }
+                try (RawReplica third = new RawReplica(server.port())) {
+                    third.send("PSYNC", replid, Long.toString(first - 1));
+                    assertTrue(third.line().startsWith("+FULLRESYNC "), "a byte before the backlog: a full sync");
+                }
+                assertEquals("OK", jedis.configSet("repl-backlog-size", "1mb"));
+                jedis.set("grown", "v");
+                await("the backlog grown", () -> Long.parseLong(infoField(jedis, "replication", "repl_backlog_histlen")) > 16384);
+                assertEquals(Long.toString(first), infoField(jedis, "replication", "repl_backlog_first_byte_offset"),
+                        "a larger backlog keeps every byte it held");
             }
         }
     }
