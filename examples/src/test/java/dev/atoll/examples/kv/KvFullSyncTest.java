@@ -326,15 +326,15 @@ class KvFullSyncTest {
                     assertArrayEquals(Arrays.copyOfRange(stream, stream.length - 16384, stream.length), second.bytes(16384),
                             "the last 16384 bytes of the stream");
                 }
-                try (RawReplica third = new RawReplica(server.port())) {
-                    third.send("PSYNC", replid, Long.toString(first - 1));
-                    assertTrue(third.line().startsWith("+FULLRESYNC "), "a byte before the backlog: a full sync");
-                }
                 assertEquals("OK", jedis.configSet("repl-backlog-size", "1mb"));
                 jedis.set("grown", "v");
                 await("the backlog grown", () -> Long.parseLong(infoField(jedis, "replication", "repl_backlog_histlen")) > 16384);
                 assertEquals(Long.toString(first), infoField(jedis, "replication", "repl_backlog_first_byte_offset"),
                         "a larger backlog keeps every byte it held");
+                try (RawReplica third = new RawReplica(server.port())) {
+                    third.send("PSYNC", replid, Long.toString(first - 1));
+                    assertTrue(third.line().startsWith("+FULLRESYNC "), "a byte before the backlog: a full sync");
+                }
             }
         }
     }
