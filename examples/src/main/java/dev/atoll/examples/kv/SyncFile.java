@@ -46,7 +46,11 @@ final class SyncFile {
     static void delete(Path path) {
         Shard here = Shard.current();
         if (here != null) {
-            here.offload(() -> deleteNow(path));
+            here.offload(() -> deleteNow(path)).whenComplete((done, refused) -> {
+                if (refused != null) { // the offload queue is full: the name goes now rather than stay behind
+                    deleteNow(path);
+                }
+            });
         } else {
             deleteNow(path);
         }

@@ -82,6 +82,15 @@ class KvFullSyncTest {
             out.flush();
         }
 
+        /** REPLCONF capa eof capa psync2, PSYNC ? -1 and its +FULLRESYNC line, as redis-server 7 asks; the RDB's header line. */
+        String fullSync() throws IOException {
+            send("REPLCONF", "capa", "eof", "capa", "psync2");
+            assertEquals("+OK", line());
+            send("PSYNC", "?", "-1");
+            assertTrue(line().startsWith("+FULLRESYNC "), "the full sync's line");
+            return line();
+        }
+
         /** The next line without its CRLF; the newlines a master sends while its replica waits are skipped. */
         String line() throws IOException {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -162,11 +171,7 @@ class KvFullSyncTest {
             assertEquals("OK", jedis.configSet("repl-diskless-sync", "no"));
             fill(jedis, "k", 3000, 2048); // about 6 MB: many buffers of 64 KiB
             try (RawReplica replica = new RawReplica(server.port())) {
-                replica.send("REPLCONF", "capa", "eof", "capa", "psync2");
-                assertEquals("+OK", replica.line());
-                replica.send("PSYNC", "?", "-1");
-                assertTrue(replica.line().startsWith("+FULLRESYNC "), "the full sync's line");
-                String header = replica.line();
+                String header = replica.fullSync();
                 assertTrue(header.startsWith("$") && !header.startsWith("$EOF:"), header);
                 long size = Long.parseLong(header.substring(1));
                 byte[] expected = Files.readAllBytes(dir.resolve("dump.rdb"));
@@ -219,11 +224,7 @@ class KvFullSyncTest {
             assertEquals("OK", jedis.configSet("repl-diskless-sync-delay", "0"));
             fill(jedis, "k", 10_000, 2048); // about 20 MB
             try (RawReplica replica = new RawReplica(server.port())) {
-                replica.send("REPLCONF", "capa", "eof", "capa", "psync2");
-                assertEquals("+OK", replica.line());
-                replica.send("PSYNC", "?", "-1");
-                assertTrue(replica.line().startsWith("+FULLRESYNC "), "the full sync's line");
-                String header = replica.line();
+                String header = replica.fullSync();
                 assertTrue(header.startsWith("$EOF:") && header.length() == 5 + 40, header);
                 // the replica reads nothing more for a while: the transfer waits for it, its output stays bounded
                 long deadline = System.nanoTime() + 1_000_000_000L;
