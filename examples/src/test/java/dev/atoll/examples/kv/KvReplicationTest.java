@@ -197,7 +197,9 @@ class KvReplicationTest {
                     }
 
                     // the replicas' connections killed: they continue from the backlog, and miss nothing
-                    assertEquals(2L, (Long) jedis.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "replica"));
+                    String replicaClients = jedis.clientList(redis.clients.jedis.args.ClientType.REPLICA);
+                    assertEquals(2L, (Long) jedis.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "replica"),
+                            "the replicas' connections: " + replicaClients);
                     for (int i = 0; i < 100; i++) {
                         jedis.rpush("after-kill", Integer.toString(i));
                     }
