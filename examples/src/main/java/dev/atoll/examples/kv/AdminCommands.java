@@ -607,6 +607,7 @@ final class AdminCommands {
         ReplicaSettings replica = node.replica.settings;
         Tunables tunables = node.tunables;
         ch.qos.logback.classic.Level logLevel = null;
+        MasterSettings master = node.replication.settings;
         try {
             for (int i = 2; i < r.count(); i += 2) {
                 String name = r.string(i).toLowerCase(Locale.ROOT);
@@ -623,6 +624,9 @@ final class AdminCommands {
                 } else if (ReplicaSettings.NAMES.contains(name)) {
                     try {
                         replica = replica.with(name, value);
+                        if (MasterSettings.NAMES.contains(name)) {
+                            master = master.with(name, value); // repl-timeout: both sides read it, as Redis's one setting
+                        }
                     } catch (IllegalArgumentException e) {
                         throw new Refused(failed(name, e.getMessage()));
                     }
@@ -643,6 +647,12 @@ final class AdminCommands {
                     if (refusal != null) {
                         throw new Refused(failed(name, refusal));
                     }
+                } else if (MasterSettings.NAMES.contains(name)) {
+                    try {
+                        master = master.with(name, value);
+                    } catch (IllegalArgumentException e) {
+                        throw new Refused(failed(name, e.getMessage()));
+                    }
                 } else if (name.equals("notify-keyspace-events")) {
                     keyspaceEvents = KeyspaceEvents.parse(value);
                     if (keyspaceEvents < 0) {
@@ -660,6 +670,9 @@ final class AdminCommands {
                     }
                 } else {
                     s = set(s, name, value);
+                    if (name.equals("client-output-buffer-limit")) {
+                        master = replicaLimits(master, value); // checked by set
+                    }
                 }
             }
         } catch (Refused e) {
@@ -679,6 +692,7 @@ final class AdminCommands {
         if (logLevel != null) {
             LogLevel.set(logLevel);
         }
+        node.replication.configure(master);
         boolean timeout = seen.containsKey("timeout");
         boolean memory = seen.keySet().stream().anyMatch(MEMORY_LIMITS::contains);
         boolean fsync = seen.containsKey("appendfsync");
@@ -825,7 +839,7 @@ final class AdminCommands {
                 throw new Refused(failed(name, "Invalid client class specified in buffer limit configuration."));
             }
             if (hard < 0 || soft < 0 || seconds < 0 || seconds > 86_400) {
-                throw new Refused(failed(name, "Error in hard, soft or soft-seconds setting in buffer limit configuration."));
+                throw new Refused(failed(name, "Error in hard, soft or soft_seconds setting in buffer limit configuration."));
             }
             switch (type) {
                 case "normal" -> {
@@ -845,11 +859,22 @@ final class AdminCommands {
                     pubsub = new KvSettings.PubSubLimits(hard, soft, (int) seconds);
                 }
                 default -> {
-                    // replica: there are no replicas here; accepted as Redis accepts it, and unused
+                    // replica: the master's replicas (replicaLimits)
                 }
             }
         }
         return with(s, s.fsync(), s.maxConnections(), s.idleTimeout(), normal, pubsub, s.memory());
+    }
+
+    /** The replica (slave) class of a client-output-buffer-limit value {@link #outputLimits} accepted, else {@code master}'s. */
+    private static MasterSettings replicaLimits(MasterSettings master, String value) {
+        String[] words = value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+");
+        for (int i = 0; i + 3 < words.length; i += 4) {
+            if ("replica".equals(clientType(words[i]))) {
+                master = master.withReplicaLimits(memory(words[i + 1]), memory(words[i + 2]), (int) memory(words[i + 3]));
+            }
+        }
+        return master;
     }
 
     /** Redis's memtoull: a number with an optional unit (k, kb, m, mb, g, gb, any case); -1 if not one. */

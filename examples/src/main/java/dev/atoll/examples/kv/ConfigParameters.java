@@ -197,6 +197,7 @@ final class ConfigParameters {
         parameters.put("slowlog-max-len", Integer.toString(s.slowLog().maxLen()));
         node.latency.describe(parameters);
         node.replica.settings.describe(parameters, node.replica.master);
+        node.replication.settings.describe(parameters);
         node.tunables.describe(parameters);
         parameters.put("loglevel", LogLevel.current());
         parameters.put("notify-keyspace-events", KeyspaceEvents.format(node.keyspaceEvents));
@@ -206,7 +207,8 @@ final class ConfigParameters {
         KvSettings.OutputLimits limits = s.output();
         KvSettings.PubSubLimits pubsub = s.pubsubOutput();
         parameters.put("client-output-buffer-limit", "normal " + limits.hardLimit() + " " + limits.softLimit() + " "
-                + limits.softSeconds() + " pubsub " + pubsub.hard() + " " + pubsub.soft() + " " + pubsub.softSeconds());
+                + limits.softSeconds() + " " + node.replication.settings.replicaLimits() + " pubsub " + pubsub.hard() + " "
+                + pubsub.soft() + " " + pubsub.softSeconds());
         TABLE.forEach((name, p) -> parameters.put(name, p.value.apply(node)));
         return parameters;
     }

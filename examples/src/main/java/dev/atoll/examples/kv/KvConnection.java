@@ -1160,7 +1160,29 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
     }
 
-    /** A write of {@link #flush} ended. */
+    /**
+     * Writes {@code buffer} (a replica's RDB file, read into it) behind the output already handed to writes; the
+     * write owns it until its completion, which releases it. False, the buffer untouched, while output not yet
+     * handed must go before it, or the connection is closed.
+     */
+    boolean writeOwned(Buffer buffer) {
+        flush();
+        if (closed || out.size() != outSent) {
+            return false;
+        }
+        int n = buffer.readableBytes();
+        writingBytes += n;
+        writesInFlight++;
+        connection.writeAll(buffer, this);
+        return true;
+    }
+
+    /** The pool of its shard, whose buffers its writes take. */
+    BufferPool pool() {
+        return pool;
+    }
+
+    /** A write of {@link #flush} or {@link #writeOwned} ended. */
     @Override
     public void writeDone(Buffer buffer, int bytes, Throwable failure) {
         buffer.release();

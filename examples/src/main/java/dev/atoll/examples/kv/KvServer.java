@@ -70,17 +70,19 @@ public final class KvServer {
         ShardPorts shardPorts;
         ReplicaSettings replica;
         Tunables tunables;
+        MasterSettings master;
         try {
             shardPorts = ShardPorts.from(settings.config().reader(), settings.host());
             replica = ReplicaSettings.from(settings.config().reader());
             tunables = Tunables.from(settings.config().reader());
+            master = MasterSettings.from(settings.config().reader());
         } catch (InvalidConfigException e) {
             System.err.println("kv: " + e.getMessage());
             System.exit(2);
             return;
         }
         ServerLifecycle.serveService(settings, runtime -> start(runtime, kv, LogStore.FILES, protection, shardPorts, replica,
-                tunables));
+                tunables, master));
     }
 
     /**
@@ -97,13 +99,16 @@ public final class KvServer {
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
                                          ProtectedMode protection, ShardPorts shardPorts,
                                          ReplicaSettings replica) throws Exception {
-        return start(runtime, settings, store, protection, shardPorts, replica, Tunables.DEFAULT);
+        return start(runtime, settings, store, protection, shardPorts, replica, Tunables.DEFAULT, MasterSettings.DEFAULT);
     }
 
-    /** As above, with Redis's tuning parameters as {@code kv.*} sets them (the encoding thresholds before the keys load). */
+    /**
+     * As above, with Redis's tuning parameters as {@code kv.*} sets them (the encoding thresholds before the keys
+     * load) and {@code master} as the settings of this server as a master ({@code kv.repl-*}).
+     */
     static ServerLifecycle.Service start(ShardRuntime runtime, KvSettings settings, LogStore store,
                                          ProtectedMode protection, ShardPorts shardPorts,
-                                         ReplicaSettings replica, Tunables tunables) throws Exception {
+                                         ReplicaSettings replica, Tunables tunables, MasterSettings master) throws Exception {
         EncodingLimits.current = tunables.encodings();
         int count = runtime.shardCount();
         Path loading = settings.rdbPath().resolveSibling(settings.dbFilename() + ".loading");
@@ -145,6 +150,7 @@ public final class KvServer {
         }
         node.replica.settings = replica;
         node.tunables = tunables;
+        node.replication.settings = master;
         if (libraries != null) { // the function libraries, before any shard serves or rewrites its log
             node.scripts.restore(libraries, new ScriptEngine(shards[0], node.scripts, node.shardCount(), null));
         }

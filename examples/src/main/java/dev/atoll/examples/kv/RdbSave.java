@@ -87,15 +87,28 @@ final class RdbSave {
 
     /**
      * For a replica's full sync: runs on each shard's thread at the moment its part's snapshot begins (before
-     * any command after it), and keeps the file open for reading once written ({@link #kept}); null for a save.
+     * any command after it), and keeps a second name of the file written ({@link #kept}); null for a save.
      */
     private final java.util.function.Consumer<KvShard> partBegins;
-    /** The file written, open for reading, once {@link #done} completed for a full sync (its reader closes it). */
-    volatile FileChannel kept;
+    /**
+     * For a full sync, once {@link #done} completed: a second name of the file written (a hard link, made before
+     * the rename), which a later save renaming another file over the target does not change; the replicas' shards
+     * open it, and the last to have opened it deletes the name ({@link ReplicationMaster.SharedFile}).
+     */
+    volatile Path kept;
+    /** For a diskless full sync: where the bytes go instead of a file ({@code repl-diskless-sync}); else null. */
+    final DisklessSync diskless;
 
-    RdbSave(KvNode node, Path target, boolean compress, boolean checksum, java.util.function.Consumer<KvShard> partBegins) {
+    /** Where the save's thread puts the file's bytes, each at its position. */
+    private interface Output {
+        void write(byte[] bytes, long position) throws IOException;
+    }
+
+    RdbSave(KvNode node, Path target, boolean compress, boolean checksum, java.util.function.Consumer<KvShard> partBegins,
+            DisklessSync diskless) {
         this.node = node;
         this.incrementalSync = node.tunables.rdbSaveIncrementalFsync();
+        this.diskless = diskless;
         this.target = target;
         this.compress = compress;
         this.checksum = checksum;
@@ -138,31 +151,50 @@ final class RdbSave {
     }
 
     private void run() {
+        if (diskless != null) {
+            try {
+                long size = write((bytes, position) -> diskless.write(bytes), node.shardCount());
+                diskless.end();
+                done.complete(size);
+            } catch (Throwable e) {
+                failed = true;
+                done.completeExceptionally(e);
+            }
+            return;
+        }
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             int shards = node.shardCount();
             long size;
             FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE, StandardOpenOption.READ);
+                    StandardOpenOption.WRITE);
             try {
-                size = write(out, shards);
+                long[] synced = {0}; // what the last incremental sync covered
+                size = write((bytes, position) -> {
+                    writeFully(out, bytes, position);
+                    if (incrementalSync && position + bytes.length - synced[0] >= INCREMENTAL_SYNC_BYTES) {
+                        out.force(false);
+                        synced[0] = position + bytes.length;
+                    }
+                }, shards);
                 out.force(true);
+                if (partBegins != null) {
+                    keep();
+                }
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 AofReplay.syncDirectory(target.toAbsolutePath().getParent()); // the new name must survive a power loss
-            } catch (Throwable e) {
+            } finally {
                 out.close();
-                throw e;
-            }
-            if (partBegins == null) {
-                out.close();
-            } else {
-                kept = out; // a later save renames another file over the name: this one still reads what it wrote
             }
             done.complete(size);
         } catch (Throwable e) {
             failed = true;
             try {
                 Files.deleteIfExists(temp);
+                if (kept != null) {
+                    Files.deleteIfExists(kept);
+                    kept = null;
+                }
             } catch (IOException ignored) {
                 // the failure reported is the save's
             }
@@ -171,11 +203,26 @@ final class RdbSave {
     }
 
     /**
+     * A second name of the file for the replicas' reads ({@link #kept}): a hard link, or a copy where the file
+     * system has no links; made before the rename, so it names what this save wrote whatever is renamed later.
+     */
+    private void keep() throws IOException {
+        Path name = temp.resolveSibling(temp.getFileName().toString().replace(".rdb", "-sync.rdb"));
+        Files.deleteIfExists(name);
+        try {
+            Files.createLink(name, temp);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(temp, name, StandardCopyOption.REPLACE_EXISTING);
+        }
+        kept = name;
+    }
+
+    /**
      * Writes the whole file: the header once every shard began, the chunks as they come, the end. A shard's chunks
      * go in its order; while one shard's pair written in pieces is open ({@link Chunk#open}), the other shards'
      * chunks wait behind it. Returns the file's size.
      */
-    private long write(FileChannel out, int shards) throws IOException, InterruptedException {
+    private long write(Output out, int shards) throws IOException, InterruptedException {
         FileOut file = new FileOut(out, shards);
         List<Chunk> early = new ArrayList<>(); // chunks that came before the last shard began
         int begun = 0;
@@ -244,19 +291,17 @@ final class RdbSave {
      * pair is open there ({@link #openShard}).
      */
     private final class FileOut {
-        private final FileChannel out;
+        private final Output out;
         /** Each shard's chunks held behind another shard's open pair, in order. */
         private final ArrayDeque<Chunk>[] held;
         long heldBytes;
         long size;
-        /** What the last incremental sync covered. */
-        private long synced;
         long crc;
         /** The shard whose pair is open in the file, or -1. */
         int open = -1;
 
         @SuppressWarnings("unchecked")
-        FileOut(FileChannel out, int shards) {
+        FileOut(Output out, int shards) {
             this.out = out;
             this.held = new ArrayDeque[shards];
             java.util.Arrays.setAll(held, i -> new ArrayDeque<Chunk>());
@@ -266,11 +311,8 @@ final class RdbSave {
             if (checksum) {
                 crc = Crc64.update(crc, bytes, 0, bytes.length);
             }
-            size += writeFully(out, bytes, size);
-            if (incrementalSync && size - synced >= INCREMENTAL_SYNC_BYTES) {
-                out.force(false);
-                synced = size;
-            }
+            out.write(bytes, size);
+            size += bytes.length;
         }
 
         /** A shard's chunk: written now unless another shard's pair is open, then its held ones once none is. */
@@ -298,12 +340,11 @@ final class RdbSave {
         }
     }
 
-    private static int writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
+    private static void writeFully(FileChannel out, byte[] bytes, long position) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) {
             out.write(b, position + b.position());
         }
-        return bytes.length;
     }
 
     /** From a shard's thread: a message for the save's thread (its happens-before edge is the queue's). */

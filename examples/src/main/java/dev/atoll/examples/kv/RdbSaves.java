@@ -333,11 +333,20 @@ final class RdbSaves {
      * run at each part's start; it counts as a save (LASTSAVE, INFO). Null while another save is in progress.
      */
     Started startForReplicas(java.util.function.Consumer<KvShard> partBegins) {
-        return start(partBegins);
+        return start(partBegins, null);
+    }
+
+    /**
+     * A replica's diskless full sync: the same save, its bytes to {@code diskless} instead of a file; it is in progress
+     * as a save is (BGSAVE waits), but no file is written and it is not counted as a save (LASTSAVE, rdb_saves), as
+     * Redis's transfer to the replicas' sockets is not.
+     */
+    Started startForReplicas(java.util.function.Consumer<KvShard> partBegins, DisklessSync diskless) {
+        return start(partBegins, diskless);
     }
 
     private Started start() {
-        return start(null);
+        return start(null, null);
     }
 
     /**
@@ -430,13 +439,14 @@ final class RdbSaves {
     }
 
     /** Starts a save of every shard into {@link KvSettings#rdbPath}, waiting for its parts; null when one is in progress. */
-    private synchronized Started start(java.util.function.Consumer<KvShard> partBegins) {
+    private synchronized Started start(java.util.function.Consumer<KvShard> partBegins, DisklessSync diskless) {
         if (current != null) {
             return null;
         }
         lastTrySeconds = System.currentTimeMillis() / 1000;
         KvSettings settings = node.settings;
-        RdbSave save = new RdbSave(node, settings.rdbPath(), settings.rdb().compression(), settings.rdb().checksum(), partBegins);
+        RdbSave save = new RdbSave(node, settings.rdbPath(), settings.rdb().compression(), settings.rdb().checksum(), partBegins,
+                diskless);
         current = save;
         currentStartedMillis = System.currentTimeMillis();
         java.util.concurrent.CompletableFuture<Long> recorded = save.done.whenComplete((size, error) -> ended(save, size, error));
@@ -451,6 +461,14 @@ final class RdbSaves {
         }
         current = null;
         notifyAll(); // a SHUTDOWN SAVE waiting for a BGSAVE
+        if (save.diskless != null) { // Redis's words for its transfer's end; no save happened
+            if (error == null) {
+                log.info("Background RDB transfer terminated with success ({} bytes)", size);
+            } else {
+                log.warn("Background transfer error: {}", message(error));
+            }
+            return;
+        }
         lastDurationSeconds = (now - currentStartedMillis) / 1000;
         if (error == null) {
             lastStatus = Status.OK;

@@ -19,6 +19,16 @@ final class ReplicationBacklog {
         this.end = offset;
     }
 
+    /** A backlog of {@code size} bytes holding the last of this one's bytes that fit (Redis's resize keeps them). */
+    ReplicationBacklog resized(int size) {
+        ReplicationBacklog b = new ReplicationBacklog(size, end - held);
+        int keep = Math.min(held, size);
+        byte[] last = since(end - keep);
+        b.end = end - keep;
+        b.add(last, 0, keep);
+        return b;
+    }
+
     int size() {
         return ring.length;
     }

@@ -66,7 +66,11 @@ final class ReplicationCommands {
                     link.listeningPort = (int) r.number;
                 }
                 case "ip-address" -> link.announcedIp = r.string(i + 1);
-                case "capa" -> { } // eof, psync2: the file is sent with its length, which every replica reads
+                case "capa" -> { // eof: it reads a diskless sync's RDB (repl-diskless-sync); psync2 and others: nothing to do
+                    if (r.string(i + 1).equalsIgnoreCase("eof")) {
+                        link.capaEof = true;
+                    }
+                }
                 case "ack", "getack", "fack" -> {
                     return; // from a connection that is not a replica: no reply
                 }

@@ -2,7 +2,6 @@ package dev.atoll.examples.kv;
 
 import dev.atoll.shards.Shard;
 
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +26,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class ReplicationMaster {
     /** The shard whose thread owns the replication's state. */
     static final int HOME = 0;
-    /** Redis's repl-ping-replica-period: the master pings its replicas through the stream this often. */
-    private static final long PING_PERIOD_NANOS = 10_000_000_000L;
     private static final byte[] SELECT_0 = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GETACK = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
@@ -36,12 +33,9 @@ final class ReplicationMaster {
     /** A full sync waiting for a save in progress tries again this often. */
     private static final Duration SAVE_RETRY = Duration.ofMillis(100);
 
-    /** Redis's default repl-backlog-size. */
-    static final int DEFAULT_BACKLOG_SIZE = 1 << 20;
-
     private final KvNode node;
-    /** repl-backlog-size: the backlog's size when it is made (at the first replica). */
-    volatile int backlogSize = DEFAULT_BACKLOG_SIZE;
+    /** The settings as a master (CONFIG SET replaces them whole: {@link #configure}; any thread reads them). */
+    volatile MasterSettings settings = MasterSettings.DEFAULT;
     /** Each shard's feed (element {@code i} used on shard {@code i}'s thread only). */
     final ReplicationFeed[] feeds;
     /** The replicas attached, in any state (INFO, ROLE and CLIENT read it on any shard). */
@@ -60,8 +54,10 @@ final class ReplicationMaster {
     private final long[] inStream;
     /** The full sync whose save is in progress, or null. */
     private Sync sync;
-    /** Replicas asking for a full sync while one is past its start: they get the next. */
+    /** Replicas asking for a full sync while one is past its start (or a diskless one waits for more): they get the next. */
     private final List<ReplicaLink> waitingForSync = new ArrayList<>();
+    /** When the first of {@link #waitingForSync} began to wait (System.nanoTime): repl-diskless-sync-delay counts from it. */
+    private long waitingSinceNanos;
     private final List<Wait> waits = new ArrayList<>();
     private boolean timerArmed;
     private long lastPingNanos;
@@ -87,9 +83,12 @@ final class ReplicationMaster {
         long offset = -1;
         /** Chunks of shards whose part began, until every shard's did, in the order they came. */
         final List<Held> held = new ArrayList<>();
+        /** A diskless sync's output (its replicas fixed at its start), or null for a disk-based one. */
+        final DisklessSync diskless;
 
-        Sync(int shards) {
+        Sync(int shards, DisklessSync diskless) {
             begun = new boolean[shards];
+            this.diskless = diskless;
         }
     }
 
@@ -150,7 +149,8 @@ final class ReplicationMaster {
         Shard here = Shard.current();
         String reply = "+FULLRESYNC " + node.replicationId + " " + s.offset + "\r\n";
         for (ReplicaLink link : s.links) {
-            here.sendReply(link.shard, () -> link.fullResync(reply));
+            DisklessSync.Target target = s.diskless == null ? null : s.diskless.targetOf(link);
+            here.sendReply(link.shard, () -> link.fullResync(reply, target));
             streaming.add(link);
         }
         append(SELECT_0.clone()); // as Redis, whose first write after a full sync selects its database
@@ -174,7 +174,7 @@ final class ReplicationMaster {
             replicas.add(link);
         }
         if (backlog == null) {
-            backlog = new ReplicationBacklog(backlogSize, offset);
+            backlog = new ReplicationBacklog(settings.backlogSize(), offset);
             backlogFirstByte = backlog.firstByteOffset();
             backlogActive = true;
         }
@@ -196,21 +196,41 @@ final class ReplicationMaster {
 
     private void fullSync(ReplicaLink link) {
         fullSyncs++;
-        if (sync != null && sync.offset < 0) {
-            sync.links.add(link); // the sync's point is not set yet: it gets this sync's file and stream
-        } else if (sync != null || !waitingForSync.isEmpty()) {
-            waitingForSync.add(link); // the file already holds what came before the point: the next sync
-        } else {
-            List<ReplicaLink> links = new ArrayList<>();
-            links.add(link);
-            startSync(links);
+        if (sync != null && sync.offset < 0 && sync.diskless == null && !diskless(List.of(link))) {
+            sync.links.add(link); // the file's point is not set yet: it gets this sync's file and stream
+            return;
         }
+        // the next sync: the current one's file already holds what came before its point, or its sockets are fixed
+        if (waitingForSync.isEmpty()) {
+            waitingSinceNanos = System.nanoTime();
+        }
+        waitingForSync.add(link);
+        startWaiting();
     }
 
-    private void startSync(List<ReplicaLink> links) {
-        Sync s = new Sync(node.shards.length);
-        RdbSaves.Started started = node.rdb.startForReplicas(shard -> feeds[shard.id].snapshotBegins(s));
+    /** Whether the sync of {@code links} is diskless: repl-diskless-sync, and every one of them said capa eof (Redis's mincapa). */
+    private boolean diskless(List<ReplicaLink> links) {
+        if (!settings.disklessSync()) {
+            return false;
+        }
+        for (ReplicaLink link : links) {
+            if (!link.capaEof) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void startSync(List<ReplicaLink> links, boolean diskless) {
+        DisklessSync output = diskless ? new DisklessSync(node, links) : null;
+        Sync s = new Sync(node.shards.length, output);
+        RdbSaves.Started started = output == null
+                ? node.rdb.startForReplicas(shard -> feeds[shard.id].snapshotBegins(s))
+                : node.rdb.startForReplicas(shard -> feeds[shard.id].snapshotBegins(s), output);
         if (started == null) { // a BGSAVE runs: the sync follows it, as Redis's waits for the next BGSAVE
+            if (waitingForSync.isEmpty()) {
+                waitingSinceNanos = System.nanoTime();
+            }
             waitingForSync.addAll(0, links);
             Shard.current().schedule(SAVE_RETRY, this::startWaiting);
             return;
@@ -224,36 +244,56 @@ final class ReplicationMaster {
         started.recorded().whenComplete((size, error) -> {
             RdbSave save = started.save();
             if (!node.runtime.execute(HOME, () -> saveEnded(s, save.kept, size == null ? 0 : size, error))) {
-                SharedFile.close(save.kept); // the server stops
+                if (save.kept != null) {
+                    SyncFile.delete(save.kept); // the server stops
+                }
             }
         });
     }
 
+    /**
+     * Starts the sync of the replicas waiting, unless one is in progress; a diskless one waits for more replicas until
+     * repl-diskless-sync-delay passed since the first began to wait, or repl-diskless-sync-max-replicas wait, as in Redis.
+     */
     private void startWaiting() {
-        if (sync == null && !waitingForSync.isEmpty()) {
-            List<ReplicaLink> links = new ArrayList<>(waitingForSync);
-            waitingForSync.clear();
-            links.removeIf(l -> !replicas.contains(l));
-            if (!links.isEmpty()) {
-                startSync(links);
-            }
+        waitingForSync.removeIf(l -> !replicas.contains(l));
+        if (sync != null || waitingForSync.isEmpty()) {
+            return;
         }
+        boolean diskless = diskless(waitingForSync);
+        MasterSettings now = settings;
+        long waitedNanos = System.nanoTime() - waitingSinceNanos;
+        long delayNanos = now.disklessDelaySeconds() * 1_000_000_000L;
+        if (diskless && waitedNanos < delayNanos
+                && (now.disklessMaxReplicas() == 0 || waitingForSync.size() < now.disklessMaxReplicas())) {
+            Shard.current().schedule(Duration.ofNanos(delayNanos - waitedNanos), this::startWaiting);
+            return;
+        }
+        List<ReplicaLink> links = new ArrayList<>(waitingForSync);
+        waitingForSync.clear();
+        startSync(links, diskless);
     }
 
-    private void saveEnded(Sync s, FileChannel file, long size, Throwable error) {
+    private void saveEnded(Sync s, java.nio.file.Path file, long size, Throwable error) {
         if (sync == s) {
             sync = null;
         }
         releaseHeld(s); // a failed save whose parts did not all begin: its held chunks still go, in order
         Shard here = Shard.current();
+        if (s.diskless != null && error == null) {
+            startWaiting(); // its replicas got the RDB and its end from the save's thread
+            return;
+        }
         if (error != null || file == null) {
-            SharedFile.close(file);
+            if (file != null) {
+                SyncFile.delete(file);
+            }
             String why = error == null ? "no file" : String.valueOf(error.getMessage());
             for (ReplicaLink link : s.links) {
                 here.sendReply(link.shard, () -> link.fail("the RDB for its full sync failed: " + why));
             }
         } else {
-            SharedFile shared = new SharedFile(file, size, s.links.size());
+            SyncFile shared = new SyncFile(file, size, s.links.size());
             for (ReplicaLink link : s.links) {
                 here.sendReply(link.shard, () -> link.sendFile(shared));
             }
@@ -268,6 +308,11 @@ final class ReplicationMaster {
         waitingForSync.remove(link);
         if (sync != null) {
             sync.links.remove(link);
+            DisklessSync.Target target = sync.diskless == null ? null : sync.diskless.targetOf(link);
+            if (target != null) {
+                target.closed = true; // the save's thread no longer waits for it
+                target.progressed();
+            }
         }
         checkWaits();
     }
@@ -277,6 +322,26 @@ final class ReplicationMaster {
         link.ackOffset = Math.max(link.ackOffset, acked);
         link.ackNanos = System.nanoTime();
         checkWaits();
+    }
+
+    // ---- settings ----
+
+    /** CONFIG SET's new settings (any thread): the backlog takes its new size on the home shard, keeping what fits. */
+    void configure(MasterSettings changed) {
+        MasterSettings old = settings;
+        settings = changed;
+        if (changed.backlogSize() != old.backlogSize()) {
+            Shard.current().sendReply(HOME, this::resizeBacklog);
+        }
+    }
+
+    private void resizeBacklog() {
+        int size = settings.backlogSize();
+        if (backlog != null && backlog.size() != size) {
+            backlog = backlog.resized(size);
+            backlogHeld = backlog.held();
+            backlogFirstByte = backlog.firstByteOffset();
+        }
     }
 
     // ---- WAIT ----
@@ -364,7 +429,7 @@ final class ReplicationMaster {
             return;
         }
         long now = System.nanoTime();
-        if (!streaming.isEmpty() && now - lastPingNanos >= PING_PERIOD_NANOS) {
+        if (!streaming.isEmpty() && now - lastPingNanos >= settings.pingPeriodSeconds() * 1_000_000_000L) {
             lastPingNanos = now;
             append(PING.clone());
         }
@@ -408,18 +473,18 @@ final class ReplicationMaster {
                 .append("master_repl_offset:").append(offset).append("\r\n")
                 .append("second_repl_offset:-1\r\n")
                 .append("repl_backlog_active:").append(backlogActive ? 1 : 0).append("\r\n")
-                .append("repl_backlog_size:").append(backlogSize).append("\r\n")
+                .append("repl_backlog_size:").append(settings.backlogSize()).append("\r\n")
                 .append("repl_backlog_first_byte_offset:").append(backlogActive ? backlogFirstByte : 0).append("\r\n")
                 .append("repl_backlog_histlen:").append(backlogHeld).append("\r\n\r\n")
                 .toString();
     }
 
-    /** INFO stats' lines sync_full, sync_partial_ok and sync_partial_err, as Redis counts them. */
     /** The backlog's memory once made (INFO's mem_replication_backlog): its whole size, as Redis counts it. */
     long backlogBytes() {
-        return backlogActive ? backlogSize : 0;
+        return backlogActive ? settings.backlogSize() : 0;
     }
 
+    /** INFO stats' lines sync_full, sync_partial_ok and sync_partial_err, as Redis counts them. */
     String syncStats() {
         return "sync_full:" + fullSyncs + "\r\nsync_partial_ok:" + partialSyncsOk + "\r\nsync_partial_err:"
                 + partialSyncsErr + "\r\n";
@@ -437,42 +502,6 @@ final class ReplicationMaster {
         for (ReplicaLink link : online) {
             out.arrayHeader(3).bulk(link.ip()).bulk(Integer.toString(link.listeningPort))
                     .bulk(Long.toString(link.ackOffset));
-        }
-    }
-
-    /**
-     * The RDB file of a full sync, open for reading, shared by the replicas of that sync: each reads it at its
-     * own position and lets go of it at the end; the last one closes it.
-     */
-    static final class SharedFile {
-        final FileChannel file;
-        final long size;
-        private final java.util.concurrent.atomic.AtomicInteger readers;
-
-        SharedFile(FileChannel file, long size, int readers) {
-            this.file = file;
-            this.size = size;
-            this.readers = new java.util.concurrent.atomic.AtomicInteger(readers);
-            if (readers == 0) {
-                close(file);
-            }
-        }
-
-        /** A reader is done with it (any thread: release ordering by the atomic). */
-        void release() {
-            if (readers.decrementAndGet() == 0) {
-                close(file);
-            }
-        }
-
-        static void close(FileChannel file) {
-            if (file != null) {
-                try {
-                    file.close();
-                } catch (java.io.IOException ignored) {
-                    // a read-only handle: nothing to lose
-                }
-            }
         }
     }
 }

@@ -76,7 +76,7 @@ class KvOutputLimitsTest {
              RespClient admin = server.client(); RespClient abuser = server.client()) {
             String value = "v".repeat(valueBytes);
             String key = otherShardsKey(admin, abuser, value);
-            assertEquals(Arrays.asList("client-output-buffer-limit", "normal " + hard + " 0 0 pubsub 33554432 8388608 60"),
+            assertEquals(Arrays.asList("client-output-buffer-limit", "normal " + hard + " 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"),
                     admin.call("CONFIG", "GET", "client-output-buffer-limit"));
             long id = (Long) abuser.call("CLIENT", "ID");
             long allocatedBefore = sum(shardCounter(admin, "allocated_bytes"));

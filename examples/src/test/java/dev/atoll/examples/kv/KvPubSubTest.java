@@ -203,7 +203,7 @@ class KvPubSubTest {
         try (KvTestServer kv = server(2); RespClient admin = kv.client(); RespClient publisher = kv.client();
              RespClient slow = new RespClient(kv.port(), 4096)) {
             assertEquals("OK", admin.call("CONFIG", "SET", "client-output-buffer-limit", "pubsub 256kb 0 0"));
-            assertEquals(List.of("client-output-buffer-limit", "normal 268435456 0 0 pubsub 262144 0 0"),
+            assertEquals(List.of("client-output-buffer-limit", "normal 268435456 0 0 slave 268435456 67108864 60 pubsub 262144 0 0"),
                     admin.call("CONFIG", "GET", "client-output-buffer-limit"));
             slow.call("SUBSCRIBE", "flood");
             String payload = "x".repeat(4096);

@@ -115,14 +115,16 @@ class KvReplicationTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} shard(s), appendonly {1}")
-    @CsvSource({"1, true", "2, true", "1, false", "2, false"})
-    void aRedisReplicaHoldsEveryWriteBeforeDuringAndAfterItsSync(int shards, boolean appendOnly) throws Exception {
+    @ParameterizedTest(name = "{0} shard(s), appendonly {1}, repl-diskless-sync {2}")
+    @CsvSource({"1, true, no", "2, true, no", "1, false, no", "2, false, no", "1, true, yes", "2, true, yes", "2, false, yes"})
+    void aRedisReplicaHoldsEveryWriteBeforeDuringAndAfterItsSync(int shards, boolean appendOnly, String diskless) throws Exception {
         onPathOrSkip("redis-server");
         int replicaPort = KvRedisComparisonTest.freePort();
         int secondPort = KvRedisComparisonTest.freePort();
         try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, settings(dir, appendOnly));
              Jedis jedis = new Jedis(server.host, server.port())) {
+            assertEquals("OK", jedis.configSet("repl-diskless-sync", diskless));
+            assertEquals("OK", jedis.configSet("repl-diskless-sync-delay", "1"));
             KvDumpRestoreTest.writeEveryType(jedis);
             jedis.set("ttl-string", "v", SetParams.setParams().px(500_000));
             jedis.rpush("ttl-list", "a", "b");
@@ -196,15 +198,21 @@ class KvReplicationTest {
                     }
 
                     // the replicas' connections killed: they continue from the backlog, and miss nothing
-                    assertEquals(2L, (Long) jedis.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "replica"));
+                    String replicaClients = jedis.clientList(redis.clients.jedis.args.ClientType.REPLICA);
+                    assertEquals(2L, (Long) jedis.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "replica"),
+                            "the replicas' connections: " + replicaClients);
                     for (int i = 0; i < 100; i++) {
                         jedis.rpush("after-kill", Integer.toString(i));
                     }
                     await("the partial resyncs", () -> "2".equals(infoField(jedis, "stats", "sync_partial_ok")));
                     caughtUp(jedis, replica);
                     assertEquals("2", infoField(jedis, "stats", "sync_full"), "a full sync per replica only");
-                    assertTrue(Files.readString(dir.resolve("replica").resolve("replica.log"))
-                            .contains("Successful partial resynchronization with master"), "the replica's log");
+                    String log = Files.readString(dir.resolve("replica").resolve("replica.log"));
+                    assertTrue(log.contains("Successful partial resynchronization with master"), "the replica's log");
+                    assertTrue(log.contains(diskless.equals("yes") ? "receiving streamed RDB from master with EOF"
+                            : "MASTER <-> REPLICA sync: receiving "), "the sync's form in the replica's log: " + log);
+                    assertEquals(diskless.equals("yes") ? "0" : "2", infoField(jedis, "persistence", "rdb_saves"),
+                            "a diskless sync writes no file");
                     assertSameContents(contents(jedis), contents(replica), "every key on the replica after the partial resync");
                 }
             } finally {
