@@ -386,8 +386,8 @@ final class AclSelector {
     /**
      * Whether this selector allows {@code command} (id {@code id}) with the arguments of {@code r}:
      * {@link #OK}, or the reason and the argument refused packed as {@code reason << 32 | argument}.
-     * The command's check allocates nothing, nor does the key check of a command of one key (and SORT's STORE key);
-     * keys and channels are checked only when restricted.
+     * The command's check allocates nothing, nor does the key check of a command of one key (and SORT's STORE key)
+     * or of keys in one run (MSET, MGET, DEL, SINTER...); keys and channels are checked only when restricted.
      */
     long check(Command command, int id, Request r) {
         if (!allCommands && !command.noAuth && !bit(id) && !firstArgAllowed(id, r)) {
@@ -403,7 +403,15 @@ final class AclSelector {
                 if (store >= 0 && !keyAllowed(r, store, KeySpecs.aclFlags(command, 1, r))) {
                     return (long) DENIED_KEY << 32 | store;
                 }
-            } else { // several keys: their indexes gathered (allocated), each read in place
+            } else if (CommandKeys.range(command, r) != CommandKeys.NOT_A_RUN) { // MSET, DEL, SINTER...: one run, nothing allocated
+                long range = CommandKeys.range(command, r);
+                int step = CommandKeys.step(command);
+                for (int at = CommandKeys.first(range), k = 0; at <= CommandKeys.last(range); at += step, k++) {
+                    if (!keyAllowed(r, at, KeySpecs.aclFlags(command, k, r))) {
+                        return (long) DENIED_KEY << 32 | at;
+                    }
+                }
+            } else { // ZUNIONSTORE's destination and sources: their indexes gathered (allocated), each read in place
                 int[] at = CommandDocs.keyIndexes(command, r);
                 Arrays.sort(at);
                 for (int k = 0; k < at.length; k++) {

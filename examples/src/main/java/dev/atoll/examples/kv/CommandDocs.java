@@ -251,44 +251,8 @@ final class CommandDocs {
 
     /** The indexes of the keys among the arguments of {@code r} (argument 0 the command's name). */
     static int[] keyIndexes(Command c, Request r) {
-        int n = r.count();
-        int first;
-        int last;
-        switch (c) {
-            case LMPOP, BLMPOP, BZMPOP -> {
-                first = c == Command.LMPOP ? 2 : 3;
-                if (!r.longAt(first - 1) || r.number < 1 || r.number > n - first) {
-                    return new int[0];
-                }
-                last = first + (int) r.number - 1;
-            }
-            case XREAD -> {
-                int streams = 1;
-                while (streams < n && !r.string(streams).equalsIgnoreCase("streams")) {
-                    streams++;
-                }
-                int pairs = (n - streams - 1) / 2;
-                if (streams == n || (n - streams - 1) % 2 != 0 || pairs == 0) {
-                    return new int[0];
-                }
-                first = streams + 1;
-                last = streams + pairs;
-            }
-            default -> {
-                if (c.kind == Command.Kind.KEY || c.kind == Command.Kind.ONE_SHARD || c.kind == Command.Kind.MULTI_KEY
-                        || c.kind == Command.Kind.GATHER) {
-                    return CommandKeys.indexes(c, r);
-                }
-                first = c.firstKey();
-                last = first == 0 ? -1 : c.lastKey(n);
-            }
-        }
-        int step = c.keyStep() == 0 ? 1 : c.keyStep();
-        int[] keys = new int[Math.max(0, (last - first) / step + 1)];
-        for (int k = 0; k < keys.length; k++) {
-            keys[k] = first + k * step;
-        }
-        return keys;
+        long range = CommandKeys.range(c, r);
+        return range == CommandKeys.NOT_A_RUN ? CommandKeys.indexes(c, r) : CommandKeys.spread(c, range);
     }
 
     /**

@@ -44,4 +44,36 @@ class KvAclAllocationTest {
             assertTrue(keyedGet <= defaultGet + 4 && keyedSet <= defaultSet + 4, figures);
         }
     }
+
+    /**
+     * The key check of commands of several keys (MSET, MGET, DEL of three keys, SINTER of two) walks their keys
+     * where the request holds them: a user of key patterns allocates no more per command than the default user.
+     */
+    @Test
+    void theKeyCheckOfSeveralKeysAllocatesNothing() throws Exception {
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO),
+                "atoll.io.buffers.debug = false"); RespClient def = server.client(); RespClient keyed = server.client()) {
+            assertEquals("OK", def.call("ACL", "SETUSER", "keyed", "on", "nopass", "~other*", "%R~k?y*", "%W~*ey*", "~s*", "+@all"));
+            assertEquals("OK", keyed.call("AUTH", "keyed", "x"));
+            assertEquals(2L, def.call("SADD", "s1", "a", "b"));
+            assertEquals(2L, def.call("SADD", "s2", "b", "c"));
+            java.util.Map<String, IntFunction<byte[]>> commands = new java.util.LinkedHashMap<>();
+            commands.put("MSET", i -> RespClient.encode("MSET", "key1", "v", "key2", "v", "key3", "v"));
+            commands.put("MGET", i -> RespClient.encode("MGET", "key1", "key2", "key3"));
+            commands.put("DEL", i -> RespClient.encode("DEL", "key1", "key2", "key3"));
+            commands.put("SINTER", i -> RespClient.encode("SINTER", "s1", "s2"));
+            StringBuilder figures = new StringBuilder("bytes allocated on the shard thread per command, default user / user of key patterns:");
+            boolean within = true;
+            for (var command : commands.entrySet()) {
+                long byDefault = per(def, command.getValue());
+                long byKeyed = per(keyed, command.getValue());
+                figures.append(' ').append(command.getKey()).append(' ').append(byDefault).append(" / ").append(byKeyed).append(';');
+                within &= byKeyed <= byDefault + 4;
+            }
+            System.out.println(figures);
+            assertTrue(within, figures.toString());
+            assertEquals(new RespClient.Error("NOPERM this user has no permissions to access one of the keys used as arguments"),
+                    keyed.call("MGET", "key1", "nokey"), "the patterns still refuse a key");
+        }
+    }
 }

@@ -449,11 +449,7 @@ class KvRdbTest {
      */
     @Test
     void largeKeysChangedWhileWrittenInPiecesAreSavedAsTheyWere() throws Exception {
-        onPathOrSkip("redis-server");
-        Map<String, Object> expected;
-        Map<String, Long> ttls;
-        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings(dir));
-             Jedis jedis = new Jedis(server.host, server.port())) {
+        savedAsTheyWereWhileChanged(jedis -> {
             Pipeline p = jedis.pipelined();
             for (int i = 0; i < 100_000; i++) {
                 p.rpush("big-list", "element-" + i);
@@ -468,10 +464,8 @@ class KvRdbTest {
             }
             p.pexpire("big-hash", 900_000);
             p.sync();
-            expected = contents(jedis);
-            ttls = expiries(jedis);
-            assertEquals("Background saving started", jedis.bgsave());
-            p = jedis.pipelined();
+        }, jedis -> {
+            Pipeline p = jedis.pipelined();
             for (int i = 0; i < 2000; i++) {
                 p.lset("big-list", i * 37L, "changed");
                 p.rpop("big-list");
@@ -488,8 +482,32 @@ class KvRdbTest {
             }
             p.del("big-set");
             p.sync();
+        });
+    }
+
+    /** Steps on a server's keys. */
+    private interface Steps {
+        void run(Jedis jedis) throws Exception;
+    }
+
+    /**
+     * {@code fill} on a server of 2 shards, then a BGSAVE, then {@code change} while it is written: the file passes
+     * redis-check-rdb and loads into redis-server and Atoll with every key as it was when the BGSAVE began.
+     */
+    private void savedAsTheyWereWhileChanged(Steps fill, Steps change) throws Exception {
+        onPathOrSkip("redis-server");
+        Map<String, Object> expected;
+        Map<String, Long> ttls;
+        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings(dir));
+             Jedis jedis = new Jedis(server.host, server.port())) {
+            fill.run(jedis);
+            expected = contents(jedis);
+            ttls = expiries(jedis);
+            assertEquals("Background saving started", jedis.bgsave());
+            change.run(jedis);
             await(() -> jedis.info("persistence").contains("rdb_bgsave_in_progress:0"), "the save to end");
             assertTrue(jedis.info("persistence").contains("rdb_last_bgsave_status:ok"));
+            org.junit.jupiter.api.Assertions.assertNotEquals(expected, contents(jedis), "the commands changed the keys meanwhile");
         }
         assertRedisServerLoads(dir.resolve("dump.rdb"), expected, ttls, "redis-server loaded the file as the keys were");
         deleteLogs(dir);
@@ -509,11 +527,7 @@ class KvRdbTest {
      */
     @Test
     void aLargeStreamChangedWhileWrittenInPiecesIsSavedAsItWas() throws Exception {
-        onPathOrSkip("redis-server");
-        Map<String, Object> expected;
-        Map<String, Long> ttls;
-        try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings(dir));
-             Jedis jedis = new Jedis(server.host, server.port())) {
+        savedAsTheyWereWhileChanged(jedis -> {
             Pipeline p = jedis.pipelined();
             for (int i = 1; i <= 60_000; i++) {
                 p.sendCommand(redis.clients.jedis.Protocol.Command.XADD, "big-stream", i + "-1", "f", "v" + i, "n", Integer.toString(i));
@@ -528,10 +542,8 @@ class KvRdbTest {
             raw(jedis, "XREADGROUP", "GROUP", "g1", "bob", "COUNT", "300", "STREAMS", "big-stream", ">");
             raw(jedis, "XREADGROUP", "GROUP", "g2", "carol", "COUNT", "10", "STREAMS", "big-stream", ">");
             jedis.pexpire("big-stream", 900_000);
-            expected = contents(jedis);
-            ttls = expiries(jedis);
-            assertEquals("Background saving started", jedis.bgsave());
-            p = jedis.pipelined();
+        }, jedis -> {
+            Pipeline p = jedis.pipelined();
             for (int i = 0; i < 2000; i++) {
                 p.sendCommand(redis.clients.jedis.Protocol.Command.XADD, "big-stream", "*", "f", "added");
                 p.sendCommand(redis.clients.jedis.Protocol.Command.XDEL, "big-stream", (i * 29 + 5) + "-1");
@@ -548,17 +560,7 @@ class KvRdbTest {
             p.sendCommand(redis.clients.jedis.Protocol.Command.XGROUP, "CREATE", "big-stream", "g3", "$");
             p.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode("XSETID"), "big-stream", "99999999999999-1");
             p.sync();
-            await(() -> jedis.info("persistence").contains("rdb_bgsave_in_progress:0"), "the save to end");
-            assertTrue(jedis.info("persistence").contains("rdb_last_bgsave_status:ok"));
-            org.junit.jupiter.api.Assertions.assertNotEquals(expected.get("big-stream"), stream(jedis, "big-stream"),
-                    "the commands changed it meanwhile");
-        }
-        assertRedisServerLoads(dir.resolve("dump.rdb"), expected, ttls, "redis-server loaded the file as the stream was");
-        deleteLogs(dir);
-        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings(dir));
-             Jedis jedis = new Jedis(server.host, server.port())) {
-            assertEquals(expected, contents(jedis), "Atoll loaded the file as the stream was");
-        }
+        });
     }
 
     /**
