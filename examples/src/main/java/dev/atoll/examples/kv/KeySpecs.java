@@ -65,7 +65,7 @@ final class KeySpecs {
     /** Whether {@code c} has keys by its specs (Redis's "The command has no key arguments" otherwise). */
     static boolean hasKeys(Command c) {
         String[] specs = Holder.FLAGS.get(c);
-        return c == Command.OBJECT || c == Command.MEMORY || c == Command.XINFO
+        return c == Command.OBJECT || c == Command.MEMORY || c == Command.XINFO || c == Command.XGROUP
                 || specs != null && !specs[0].equals("not_key");
     }
 
@@ -107,8 +107,9 @@ final class KeySpecs {
             return AclSelector.READ; // BITFIELD of GETs only reads (RO access)
         }
         int[] specs = Holder.ACL.get(c);
-        if (specs == null) { // OBJECT, MEMORY USAGE, XINFO: their subcommands' specs (RO, with XINFO's access)
-            return c == Command.XINFO ? AclSelector.READ : 0;
+        if (specs == null) { // OBJECT, MEMORY USAGE, XINFO, XGROUP: their subcommands' specs
+            // (OBJECT's and MEMORY's RO without access; XINFO's RO access; XGROUP's RW insert, update or delete)
+            return c == Command.XINFO ? AclSelector.READ : c == Command.XGROUP ? AclSelector.WRITE : 0;
         }
         return specs[c == Command.SORT && k > 0 ? specs.length - 1 : Math.min(k, specs.length - 1)];
     }

@@ -82,6 +82,27 @@ class KvAclTest {
         }
     }
 
+    /**
+     * XGROUP's subcommands write their key (Redis's RW key specs): a user that may only read it gets NOPERM, as
+     * redis-server 7.0.15 answers it (checked by hand: its ACL DRYRUN says OK there, the command itself is refused);
+     * XINFO only reads.
+     */
+    @Test
+    void xgroupNeedsWritePermissionOnItsKey() throws Exception {
+        try (KvTestServer kv = server(2); RespClient admin = kv.client(); RespClient reader = kv.client()) {
+            admin.call("XADD", "s", "1-1", "f", "v");
+            assertEquals("OK", admin.call("XGROUP", "CREATE", "s", "g", "$"));
+            assertEquals("OK", admin.call("ACL", "SETUSER", "reader", "on", ">r", "%R~s", "+@all"));
+            assertEquals("OK", reader.call("AUTH", "reader", "r"));
+            RespClient.Error noPermission = new RespClient.Error(
+                    "NOPERM this user has no permissions to access one of the keys used as arguments");
+            assertEquals(noPermission, reader.call("XGROUP", "DESTROY", "s", "g"));
+            assertEquals(noPermission, reader.call("XGROUP", "CREATECONSUMER", "s", "g", "c"));
+            assertEquals(1L, reader.call("XLEN", "s"));
+            assertEquals(1L, ((List<?>) reader.call("XINFO", "GROUPS", "s")).size());
+        }
+    }
+
     @Test
     void delUserClosesTheUsersConnectionsOnEveryShardAndNoOther() throws Exception {
         List<RespClient> spare = new ArrayList<>();

@@ -126,6 +126,11 @@ class KvAclUsersTest extends RecordedScriptTest {
         steps.add(step("GET", "r1"));
         steps.add(step("SET", "ro1", "v"));
         steps.add(step("GET", "ro1"));
+        // container commands' keys: XINFO reads (w2 is write-only here), OBJECT needs a pattern only
+        steps.add(step("XGROUP", "CREATE", "w2", "g", "$", "MKSTREAM"));
+        steps.add(step("XINFO", "STREAM", "w2"));
+        steps.add(step("OBJECT", "ENCODING", "ro1"));
+        steps.add(step("OBJECT", "ENCODING", "x"));
         steps.add(step("FLUSHALL"));
         steps.add(step("CONFIG", "SET", "a", "b"));
         steps.add(step("PUBLISH", "cx", "m"));
