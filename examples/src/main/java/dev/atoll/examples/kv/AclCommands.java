@@ -155,10 +155,7 @@ final class AclCommands {
             }
             case "help" -> {
                 if (arity(sub, n == 2, out)) {
-                    out.arrayHeader(HELP.length);
-                    for (String line : HELP) {
-                        out.simple(line);
-                    }
+                    out.helpLines(HELP);
                 }
             }
             default -> out.error("ERR unknown subcommand '" + r.string(1) + "'. Try ACL HELP.");

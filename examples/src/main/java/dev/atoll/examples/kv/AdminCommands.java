@@ -168,10 +168,7 @@ final class AdminCommands {
             }, (results, reply) -> reply.ok());
         }
         if (sub.equals("help") && r.count() == 2) {
-            out.arrayHeader(SLOWLOG_HELP.length);
-            for (String line : SLOWLOG_HELP) {
-                out.simple(line);
-            }
+            out.helpLines(SLOWLOG_HELP);
             return null;
         }
         if (sub.equals("get") || sub.equals("len") || sub.equals("reset") || sub.equals("help")) {
@@ -209,10 +206,7 @@ final class AdminCommands {
                 return null;
             }
             case "help" -> {
-                out.arrayHeader(CLIENT_HELP.length);
-                for (String line : CLIENT_HELP) {
-                    out.simple(line);
-                }
+                out.helpLines(CLIENT_HELP);
                 return null;
             }
             case "tracking", "caching", "getredir", "trackinginfo" -> {
@@ -565,10 +559,7 @@ final class AdminCommands {
                 if (r.count() != 2) {
                     out.error(KvConnection.wrongArity("config|help"));
                 } else {
-                    out.arrayHeader(CONFIG_HELP.length);
-                    for (String line : CONFIG_HELP) {
-                        out.simple(line);
-                    }
+                    out.helpLines(CONFIG_HELP);
                 }
                 return null;
             }
@@ -1006,10 +997,7 @@ final class AdminCommands {
                 }
             }
             case "help" -> {
-                out.arrayHeader(DEBUG_HELP.length);
-                for (String line : DEBUG_HELP) {
-                    out.simple(line);
-                }
+                out.helpLines(DEBUG_HELP);
                 return null;
             }
             case "reload" -> {

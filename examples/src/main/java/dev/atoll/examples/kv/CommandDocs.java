@@ -65,10 +65,7 @@ final class CommandDocs {
                     out.error(KvConnection.wrongArity("command|help"));
                     return;
                 }
-                out.arrayHeader(HELP.length);
-                for (String line : HELP) {
-                    out.simple(line);
-                }
+                out.helpLines(HELP);
             }
             case "info" -> {
                 if (r.count() == 2) { // as COMMAND: every command

@@ -86,10 +86,7 @@ final class Diagnostics {
                 } else if (sub.equals("list")) {
                     out.arrayHeader(0);
                 } else {
-                    out.arrayHeader(MODULE_HELP.length);
-                    for (String line : MODULE_HELP) {
-                        out.simple(line);
-                    }
+                    out.helpLines(MODULE_HELP);
                 }
             }
             case "load", "loadex", "unload" -> {

@@ -183,10 +183,7 @@ final class KeyCommands {
             return;
         }
         if (!keyed) {
-            out.arrayHeader(OBJECT_HELP.length);
-            for (String line : OBJECT_HELP) {
-                out.simple(line);
-            }
+            out.helpLines(OBJECT_HELP);
             return;
         }
         KeyTable.Entry e = shard.peek(r.bytes, r.offset(2), r.length(2), now); // OBJECT does not touch the key
@@ -259,10 +256,7 @@ final class KeyCommands {
                 }
             }
             case "help" -> {
-                out.arrayHeader(MEMORY_HELP.length);
-                for (String line : MEMORY_HELP) {
-                    out.simple(line);
-                }
+                out.helpLines(MEMORY_HELP);
             }
             default -> out.error("ERR unknown subcommand '" + truncated(r.string(1)) + "'. Try MEMORY HELP.");
         }

@@ -158,10 +158,7 @@ final class LatencyCommands {
                         (results, reply) -> histogramReply(merged(results, rows), reply));
             }
             case "help" -> {
-                out.arrayHeader(HELP.length);
-                for (String line : HELP) {
-                    out.simple(line);
-                }
+                out.helpLines(HELP);
                 return null;
             }
             default -> {

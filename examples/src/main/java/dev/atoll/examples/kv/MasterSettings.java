@@ -60,11 +60,11 @@ record MasterSettings(boolean disklessSync, int disklessDelaySeconds, int diskle
         return switch (name) {
             case "repl-diskless-sync" -> new MasterSettings(yes(value), disklessDelaySeconds, disklessMaxReplicas,
                     backlogSize, replicaHard, replicaSoft, replicaSoftSeconds, pingPeriodSeconds, timeoutSeconds);
-            case "repl-diskless-sync-delay" -> new MasterSettings(disklessSync, (int) integer(value, 0, Integer.MAX_VALUE),
+            case "repl-diskless-sync-delay" -> new MasterSettings(disklessSync, (int) Tunables.integer(value, 0, Integer.MAX_VALUE),
                     disklessMaxReplicas, backlogSize, replicaHard, replicaSoft, replicaSoftSeconds, pingPeriodSeconds,
                     timeoutSeconds);
             case "repl-diskless-sync-max-replicas" -> new MasterSettings(disklessSync, disklessDelaySeconds,
-                    (int) integer(value, 0, Integer.MAX_VALUE), backlogSize, replicaHard, replicaSoft,
+                    (int) Tunables.integer(value, 0, Integer.MAX_VALUE), backlogSize, replicaHard, replicaSoft,
                     replicaSoftSeconds, pingPeriodSeconds, timeoutSeconds);
             case "repl-backlog-size" -> {
                 long size = AdminCommands.memory(value);
@@ -83,9 +83,9 @@ record MasterSettings(boolean disklessSync, int disklessDelaySeconds, int diskle
             }
             case "repl-ping-replica-period", "repl-ping-slave-period" -> new MasterSettings(disklessSync,
                     disklessDelaySeconds, disklessMaxReplicas, backlogSize, replicaHard, replicaSoft, replicaSoftSeconds,
-                    (int) integer(value, 1, Integer.MAX_VALUE), timeoutSeconds);
+                    (int) Tunables.integer(value, 1, Integer.MAX_VALUE), timeoutSeconds);
             default -> new MasterSettings(disklessSync, disklessDelaySeconds, disklessMaxReplicas, backlogSize,
-                    replicaHard, replicaSoft, replicaSoftSeconds, pingPeriodSeconds, (int) integer(value, 1, Integer.MAX_VALUE));
+                    replicaHard, replicaSoft, replicaSoftSeconds, pingPeriodSeconds, (int) Tunables.integer(value, 1, Integer.MAX_VALUE));
         };
     }
 
@@ -93,19 +93,6 @@ record MasterSettings(boolean disklessSync, int disklessDelaySeconds, int diskle
     MasterSettings withReplicaLimits(long hard, long soft, int softSeconds) {
         return new MasterSettings(disklessSync, disklessDelaySeconds, disklessMaxReplicas, backlogSize, hard, soft,
                 softSeconds, pingPeriodSeconds, timeoutSeconds);
-    }
-
-    private static long integer(String value, long min, long max) {
-        long n;
-        try {
-            n = Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("argument couldn't be parsed into an integer");
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException("argument must be between " + min + " and " + max + " inclusive");
-        }
-        return n;
     }
 
     private static boolean yes(String value) {

@@ -227,10 +227,7 @@ final class PubSubCommands {
                     "    Return the number of subscribers for the specified shard level channel(s)",
                     "HELP",
                     "    Prints this help."};
-                out.arrayHeader(lines.length);
-                for (String line : lines) {
-                    out.simple(line);
-                }
+                out.helpLines(lines);
                 return null;
             }
             default -> {

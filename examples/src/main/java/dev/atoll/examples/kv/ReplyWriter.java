@@ -203,6 +203,15 @@ final class ReplyWriter {
         return crlf();
     }
 
+    /** An array of simple strings, one per line: a command's HELP, as Redis writes it. */
+    ReplyWriter helpLines(String[] lines) {
+        arrayHeader(lines.length);
+        for (String line : lines) {
+            simple(line);
+        }
+        return this;
+    }
+
     /** An error: {@code -text} (the text starts with its code: ERR, NOAUTH, WRONGPASS, ...). */
     ReplyWriter error(String text) {
         ErrorStats.current().count(text); // INFO errorstats: counted on the thread that answers it

@@ -121,7 +121,7 @@ final class ScriptCommands {
             }
             case "kill" -> out.error(NOT_BUSY); // a script never runs while its shard answers: see ScriptEngine
             case "debug" -> wrongArity(out, "script|debug"); // its three words: the connection's mode (KvConnection)
-            case "help" -> help(SCRIPT_HELP, out);
+            case "help" -> out.helpLines(SCRIPT_HELP);
             default -> out.error("ERR unknown subcommand '" + r.string(1) + "'. Try SCRIPT HELP.");
         }
     }
@@ -203,7 +203,7 @@ final class ScriptCommands {
                 out.bulk(DumpPayload.functions(codes));
             }
             case "restore" -> restore(home, r, out);
-            case "help" -> help(FUNCTION_HELP, out);
+            case "help" -> out.helpLines(FUNCTION_HELP);
             default -> out.error("ERR unknown subcommand '" + r.string(1) + "'. Try FUNCTION HELP.");
         }
     }
@@ -338,13 +338,6 @@ final class ScriptCommands {
             return true;
         }
         return false;
-    }
-
-    private static void help(String[] lines, ReplyWriter out) {
-        out.arrayHeader(lines.length);
-        for (String line : lines) {
-            out.simple(line);
-        }
     }
 
     private static void wrongArity(ReplyWriter out, String name) {

@@ -504,10 +504,7 @@ final class StreamCommands {
     /** XINFO STREAM key [FULL [COUNT count]], XINFO HELP; GROUPS and CONSUMERS: {@link StreamGroupCommands}. */
     private void info(Request r, long now, ReplyWriter out) {
         if (r.is(1, HELP) && r.count() == 2) {
-            out.arrayHeader(XINFO_HELP.length);
-            for (String line : XINFO_HELP) {
-                out.simple(line);
-            }
+            out.helpLines(XINFO_HELP);
             return;
         }
         boolean known = r.is(1, STREAM) || r.is(1, GROUPS) || r.is(1, CONSUMERS) || r.is(1, HELP);

@@ -129,10 +129,7 @@ final class StreamGroupCommands {
             return;
         }
         if (r.is(1, HELP)) {
-            out.arrayHeader(XGROUP_HELP.length);
-            for (String line : XGROUP_HELP) {
-                out.simple(line);
-            }
+            out.helpLines(XGROUP_HELP);
             return;
         }
         boolean mkStream = false;
