@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -230,8 +231,11 @@ public final class KvBench {
                         + ")" + (suite ? "; per core a run of each test of the suite, a third of its measured run" : "")))
                 .setting("rounds", sizes.rounds())
                 .setting("reported", "median of the rounds (each figure on its own)")
-                .setting("cpu_seconds", "utime+stime+cutime+cstime of the server's process over the run"
-                        + " (/proc/PID/stat; all threads, and redis-server's forked log rewrites)")
+                .setting("between_runs", "after each run (and after the warm-up) the benchmark waits until that server"
+                        + " has no log rewrite or RDB save in progress or scheduled (INFO persistence, polled every 50 ms),"
+                        + " so that no server's background work runs during another's measured run")
+                .setting("cpu_seconds", "utime+stime+cutime+cstime of the server's process over the run and the"
+                        + " background work after it (/proc/PID/stat; all threads, and redis-server's forked log rewrites)")
                 .setting("atoll_driver_requested", "auto")
                 .setting("jvm_flags", String.join(" ", ServerProcess.jvmFlags()));
         if (cpus.size() >= 2) {
@@ -462,6 +466,7 @@ public final class KvBench {
                 }
             }
             report.setting("keys_after_warmup " + contender.impl(), redisBenchmark.keys(server.host(), server.port()));
+            settle(contender, redisBenchmark);
         }
         for (int round = 0; round < sizes.rounds(); round++) {
             for (Test test : tests) {
@@ -473,6 +478,9 @@ public final class KvBench {
                     ServerProcess server = contender.server();
                     double cpuBefore = cpu.seconds(server.pid());
                     RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), contender.cluster(), load);
+                    // The run's own background work (a log rewrite its writes started) is over before the next
+                    // run on the same CPU begins, and its CPU is counted to this test.
+                    long settledMillis = settle(contender, redisBenchmark);
                     double cpuSeconds = cpu.seconds(server.pid()) - cpuBefore;
                     if (!server.isAlive()) {
                         throw new IllegalStateException(contender.impl() + " exited during " + test.name() + " (log: "
@@ -486,11 +494,41 @@ public final class KvBench {
                     samples.put("perCpu", test, impl, round, Math.round(requests / Math.max(cpuSeconds, 0.01)));
                     line.append(String.format("  %s %,.0f req/s p50 %.3f p99 %.3f ms cpu %.2f s", impl,
                             result.requestsPerSecond(), result.p50Millis(), result.p99Millis(), cpuSeconds));
+                    if (settledMillis > 0) {
+                        line.append(String.format(" (background work after it: %d ms)", settledMillis));
+                    }
                 }
                 System.out.println(line);
             }
         }
     }
+
+    /**
+     * Waits until {@code contender} has no log rewrite or RDB save under way (polled every 50 ms, at most
+     * {@link #SETTLE_LIMIT}) and answers how long that took. Servers share CPUs here, so a rewrite one
+     * server's writes set off would otherwise run during the next server's or the next test's measured run,
+     * and its cost would land on whoever runs then; redis-server's forked rewrite as much as Atoll's.
+     * 0 when there was none at the first look.
+     */
+    private static long settle(Contender contender, RedisBenchmark redisBenchmark) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + SETTLE_LIMIT.toNanos();
+        ServerProcess server = contender.server();
+        if (!redisBenchmark.backgroundWork(server.host(), server.port())) {
+            return 0;
+        }
+        do {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(contender.impl() + " still rewrites its log or saves after "
+                        + SETTLE_LIMIT.toSeconds() + " s (INFO persistence)");
+            }
+            Thread.sleep(50);
+        } while (redisBenchmark.backgroundWork(server.host(), server.port()));
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    /** The longest a server's background work may last after a run before the benchmark gives up. */
+    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(120);
 
     /** The keys each server of the group holds at the end: the same order of magnitude, or they did not run the same. */
     private static void keys(Group group, RedisBenchmark redisBenchmark, BenchReport report) throws IOException, InterruptedException {

@@ -1,6 +1,7 @@
 package dev.atoll.benchmarks;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,6 +138,22 @@ final class RedisBenchmark {
             }
         }
         throw new IllegalStateException("no " + test.toUpperCase(Locale.ROOT) + " line in redis-benchmark's output:\n" + csv);
+    }
+
+    /**
+     * Whether the server still has background work of its own under way: a log rewrite in progress or
+     * scheduled, or an RDB save (fields of {@code INFO persistence}, which Atoll's kv prints as Redis does).
+     */
+    boolean backgroundWork(String host, int port) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("redis-cli", "-h", host, "-p", Integer.toString(port), "INFO", "persistence")
+                .redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        if (!text.contains("aof_rewrite_in_progress:")) {
+            throw new IllegalStateException("INFO persistence without aof_rewrite_in_progress from " + host + ":" + port + ":\n" + text);
+        }
+        return text.lines().map(String::strip).anyMatch(line -> line.equals("aof_rewrite_in_progress:1")
+                || line.equals("aof_rewrite_scheduled:1") || line.equals("rdb_bgsave_in_progress:1"));
     }
 
     /** The number of keys the server holds ({@code redis-cli DBSIZE}), or -1 when it does not say. */
