@@ -209,6 +209,14 @@ final class AdminCommands {
                 out.helpLines(CLIENT_HELP);
                 return null;
             }
+            case "reply" -> {
+                if (r.count() != 3) {
+                    out.error(KvConnection.wrongArity("client|reply"));
+                } else {
+                    connection.replyMode(r.string(2), out);
+                }
+                return null;
+            }
             case "tracking", "caching", "getredir", "trackinginfo" -> {
                 return ClientTracking.command(node, connection, sub, r, out);
             }
@@ -261,7 +269,7 @@ final class AdminCommands {
         });
     }
 
-    /** Redis 7.0's CLIENT HELP, for the subcommands spoken here (not REPLY). */
+    /** Redis 7.0's CLIENT HELP. */
     private static final String[] CLIENT_HELP = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CACHING (YES|NO)",
@@ -296,6 +304,8 @@ final class AdminCommands {
         "    Stop the current client pause, resuming traffic.",
         "PAUSE <timeout> [WRITE|ALL]",
         "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",

@@ -14,6 +14,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * One client connection, on the shard that accepted it. Each read is parsed where it lies (copied
@@ -105,15 +106,26 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     private long writingBytes;
     private int writesInFlight;
 
-    /** The queue of replies not yet in the output: a ring of (source, index) entries. */
+    /** The queue of replies not yet in the output: a ring of (source, index, dropped) entries. */
     private ReplySource[] sources = new ReplySource[0];
     private int[] indexes = new int[0];
+    /** The entry's reply is dropped, not written: its command ran under CLIENT REPLY OFF or SKIP. */
+    private boolean[] dropped = new boolean[0];
     private int pendingHead;
     private int pendingCount;
     /** The last batch arrival that told this connection (one drain per arrival). */
     long lastDelivery;
     /** Local replies of this read that wait behind another shard's. */
     private Batch deferred;
+    /** The last {@link #localOut()} gave {@link #deferred}'s writer: {@link #localDone()} queues the reply. */
+    private boolean deferredOpen;
+
+    /** CLIENT REPLY: replies sent (ON), the next command's dropped (SKIP), or every reply dropped (OFF). */
+    private enum ReplyMode { ON, SKIP, OFF }
+
+    private ReplyMode replyMode = ReplyMode.ON;
+    /** The command being dispatched has its reply dropped (CLIENT REPLY OFF, or SKIP before it). */
+    private boolean silencing;
 
     private final KvSettings.OutputLimits limits;
     /** Bytes of the ready entries in the queue: replies back from other shards, or waiting behind them. */
@@ -511,7 +523,48 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     // ---- dispatch ----
 
+    /**
+     * Dispatches one command. Under CLIENT REPLY OFF, or after CLIENT REPLY SKIP, its reply is dropped
+     * wherever it is made — here, on another shard, or when a blocked command ends — since it is queued
+     * as dropped in the order of the replies ({@link #push}).
+     */
     private void dispatch(Request r, long now) {
+        silencing = replyMode != ReplyMode.ON;
+        if (replyMode == ReplyMode.SKIP) {
+            replyMode = ReplyMode.ON;
+        }
+        try {
+            dispatchUnsilenced(r, now);
+        } finally {
+            silencing = false;
+        }
+    }
+
+    /**
+     * CLIENT REPLY ON|OFF|SKIP, as Redis 7.0: ON answers OK (its own reply is sent, whatever the mode was);
+     * OFF and SKIP answer nothing; SKIP under OFF does nothing.
+     */
+    void replyMode(String mode, ReplyWriter out) {
+        switch (mode.toLowerCase(Locale.ROOT)) {
+            case "on" -> {
+                replyMode = ReplyMode.ON;
+                silencing = false;
+                out.ok();
+            }
+            case "off" -> {
+                replyMode = ReplyMode.OFF;
+                silencing = true;
+            }
+            case "skip" -> {
+                if (replyMode != ReplyMode.OFF) {
+                    replyMode = ReplyMode.SKIP;
+                }
+            }
+            default -> out.error("ERR syntax error");
+        }
+    }
+
+    private void dispatchUnsilenced(Request r, long now) {
         if (debugging != null) {
             if (!debugging.offer(r)) { // the debugger's prompt: step, print, ...
                 debugging.cancel();
@@ -965,7 +1018,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
 
     /** Where the next local reply goes: the output, or behind the replies still outstanding. */
     private ReplyWriter localOut() {
-        if (pendingCount == 0) {
+        // A reply to be dropped is queued as well, so that one from another shard queued meanwhile cannot
+        // end up in the output before the mode's next change.
+        deferredOpen = pendingCount > 0 || silencing;
+        if (!deferredOpen) {
             return out;
         }
         if (deferred == null) {
@@ -974,12 +1030,17 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         return deferred.replies;
     }
 
-    /** Ends a reply begun with {@link #localOut()}: queues it if it went behind others. */
+    /** Ends a reply begun with {@link #localOut()}: queues it if it went behind others (or is dropped). */
     private void localDone() {
-        if (pendingCount > 0) {
+        localDone(silencing);
+    }
+
+    private void localDone(boolean drop) {
+        if (deferredOpen || pendingCount > 0) {
+            deferredOpen = false;
             int index = deferred.endReply();
             queuedBytes += deferred.size(index);
-            push(deferred, index);
+            push(deferred, index, drop);
         }
     }
 
@@ -1007,6 +1068,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     // ---- replies in order ----
 
     private void push(ReplySource source, int index) {
+        push(source, index, silencing);
+    }
+
+    /** Queues a reply; {@code drop}: it is released when its turn comes, not written. */
+    private void push(ReplySource source, int index, boolean drop) {
         if (closed) {
             source.release(); // nobody will read it
             return;
@@ -1015,18 +1081,22 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             int capacity = Math.max(16, sources.length * 2);
             ReplySource[] s = new ReplySource[capacity];
             int[] ix = new int[capacity];
+            boolean[] d = new boolean[capacity];
             for (int i = 0; i < pendingCount; i++) {
                 int at = (pendingHead + i) & (sources.length - 1);
                 s[i] = sources[at];
                 ix[i] = indexes[at];
+                d[i] = dropped[at];
             }
             sources = s;
             indexes = ix;
+            dropped = d;
             pendingHead = 0;
         }
         int at = (pendingHead + pendingCount) & (sources.length - 1);
         sources[at] = source;
         indexes[at] = index;
+        dropped[at] = drop;
         pendingCount++;
     }
 
@@ -1107,7 +1177,9 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             }
             int mark = out.size();
             try {
-                source.writeReply(index, out);
+                if (!dropped[pendingHead]) {
+                    source.writeReply(index, out);
+                }
             } catch (ReplyWriter.TooLarge e) {
                 out.truncate(mark);
                 out.error(e.getMessage());
@@ -1469,9 +1541,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         return closed || hardLimitReached ? null : localOut();
     }
 
-    /** Ends a message begun with {@link #pushOut}; past the hard limit, no more are taken. */
+    /**
+     * Ends a message begun with {@link #pushOut}; past the hard limit, no more are taken. A message is sent
+     * under CLIENT REPLY OFF or SKIP too, as redis-server 7.0.15 sends it.
+     */
     void pushDone() {
-        localDone();
+        localDone(false);
         KvSettings.PubSubLimits pubsub = node.settings.pubsubOutput();
         hardLimitReached |= replyBytes() >= (subscribed() ? pubsub.hardOr(limits.hardLimit()) : limits.hardLimit());
     }
@@ -1486,6 +1561,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** RESET: no transaction nor watched key, no subscriptions, RESP2, no name, and (with a password) not authenticated. */
     void reset() {
         noEvict = false;
+        replyMode = ReplyMode.ON; // RESET's own reply is sent, as Redis clears CLIENT REPLY OFF and SKIP first
+        silencing = false;
         if (tracking != null) { // RESET turns client-side caching off, as in Redis
             home.tracking.disabled(this);
             tracking = null;
