@@ -142,6 +142,11 @@ final class ConfigParameters {
         unsupported("replica-ignore-maxmemory", "no", "a replica's shards keep within maxmemory for its master's writes too");
         unsupported("slave-ignore-maxmemory", "no", "a replica's shards keep within maxmemory for its master's writes too");
         unsupported("replica-ignore-disk-write-errors", "no", REPLICA);
+        unsupported("repl-diskless-load", "disabled", "a replica here always receives its master's RDB into a file, "
+                + "then loads it");
+        unsupported("repl-backlog-ttl", "0", "a master's backlog is kept while the server runs, also without replicas");
+        unsupported("repl-disable-tcp-nodelay", "no", "a replica's connection is sent to as every other, with "
+                + "TCP_NODELAY as atoll.io.socket.no-delay sets it");
         for (String[] c : new String[][] {{"cluster-allow-pubsubshard-when-down", "yes"},
             {"cluster-allow-reads-when-down", "no"}, {"cluster-allow-replica-migration", "yes"},
             {"cluster-announce-bus-port", "0"}, {"cluster-announce-hostname", ""}, {"cluster-announce-ip", ""},
