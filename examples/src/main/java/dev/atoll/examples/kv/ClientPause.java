@@ -12,7 +12,8 @@ import java.time.Duration;
  *
  * <p>A held command waits in its connection's input, parsed again once the pause ends ({@link KvConnection}), and
  * counts in {@code blocked_clients} meanwhile, as in Redis. {@code WRITE} holds the commands that write or may
- * replicate ({@code EVAL}, {@code FCALL}, {@code PFCOUNT}) and an {@code EXEC} whose queue holds one; {@code ALL}
+ * replicate ({@code EVAL}, {@code FCALL}, {@code PFCOUNT}: not a script or function that declares {@code no-writes})
+ * and an {@code EXEC} whose queue holds one; {@code ALL}
  * holds every command. A replica's link and a replica's connection are never held. While any pause holds, keys are
  * not expired (the cycle skips, a lookup hides an expired key without deleting it), so that the data stays as it
  * was, as Redis's pause keeps it.
@@ -52,17 +53,20 @@ final class ClientPause {
      * Whether the pause holds {@code command} of a client ({@code execWrites}: for EXEC, whether its queue holds a
      * command the WRITE pause holds). A command with the wrong arity is not held: its error is answered at once.
      */
-    boolean holds(Command command, int arguments, boolean execWrites) {
+    boolean holds(Command command, Request r, boolean execWrites) {
         Mode now = mode;
-        if (now == Mode.OFF || command == null || !command.arityOk(arguments)) {
+        if (now == Mode.OFF || command == null || !command.arityOk(r.count())) {
             return false;
         }
-        return now == Mode.ALL || holdsWhenWritesPause(command) || command == Command.EXEC && execWrites;
+        return now == Mode.ALL || holdsWhenWritesPause(command, r, node.scripts) || command == Command.EXEC && execWrites;
     }
 
-    /** Whether the WRITE pause holds {@code command}: it writes or may replicate (Redis 7.0.15's flags). */
-    static boolean holdsWhenWritesPause(Command command) {
-        return command.writes || command.mayReplicate;
+    /**
+     * Whether the WRITE pause holds {@code command}: it writes or may replicate (Redis 7.0.15's flags), but for a
+     * script or function that declares {@code no-writes} ({@link ScriptRegistry#declaresNoWrites}).
+     */
+    static boolean holdsWhenWritesPause(Command command, Request r, ScriptRegistry scripts) {
+        return command.writes || command.mayReplicate && !scripts.declaresNoWrites(command, r);
     }
 
     /** Starts or extends a pause of {@code purpose} until {@code endMillis}: the stricter mode and later end stay. */

@@ -396,7 +396,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             }
             if (request.count() > 0) {
                 if (master == null && replica == null && node.pause.active()
-                        && node.pause.holds(Command.lookup(request), request.count(), multi.queuesWrites())) {
+                        && node.pause.holds(Command.lookup(request), request, multi.queuesWrites())) {
                     at -= length; // parsed again once the pause eases (KvShard.pauseEased)
                     holdForPause(true);
                     paused = true;

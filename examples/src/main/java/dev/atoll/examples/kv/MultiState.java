@@ -126,7 +126,7 @@ final class MultiState {
         }
         queuedCount++;
         Command command = Command.lookup(r);
-        queuedWrites |= command != null && ClientPause.holdsWhenWritesPause(command);
+        queuedWrites |= command != null && ClientPause.holdsWhenWritesPause(command, r, node.scripts);
         out.simple("QUEUED");
     }
 

@@ -46,8 +46,6 @@ import java.util.Set;
  */
 final class ScriptEngine {
     private static final Logger log = LoggerFactory.getLogger(ScriptEngine.class);
-    private static final Set<String> SCRIPT_FLAGS = Set.of("no-writes", "allow-oom", "allow-stale", "no-cluster",
-            "allow-cross-slot-keys");
 
     /** A library compiled here: what the registry publishes, and its callbacks in this Lua state. */
     record Loaded(ScriptRegistry.Library library, Map<String, LuaValue> callbacks) { }
@@ -688,23 +686,10 @@ final class ScriptEngine {
             compiledGeneration = registry.scriptGeneration();
         }
         String source = body;
-        if (body.startsWith("#!")) {
-            int end = body.indexOf('\n');
-            String shebang = end < 0 ? body : body.substring(0, end);
-            String[] words = shebang.substring(2).trim().split(" +");
-            if (!words[0].equals("lua")) {
-                return "ERR Could not find engine '" + words[0] + "'";
-            }
-            for (int i = 1; i < words.length; i++) {
-                if (!words[i].startsWith("flags=")) {
-                    return "ERR Unknown lua shebang option: " + words[i];
-                }
-                for (String flag : words[i].substring(6).split(",")) {
-                    if (!flag.isEmpty() && !SCRIPT_FLAGS.contains(flag)) {
-                        return "ERR Unexpected flag in script shebang: " + flag;
-                    }
-                    flags.add(flag);
-                }
+        if (ScriptRegistry.hasShebang(body)) {
+            String error = ScriptRegistry.shebangFlags(body, flags);
+            if (error != null) {
+                return error;
             }
             source = "--" + body; // the shebang as a comment: line numbers stay
         }
@@ -817,7 +802,7 @@ final class ScriptEngine {
             if (f.istable()) {
                 for (int i = 1; !f.get(i).isnil(); i++) {
                     String flag = f.get(i).tojstring();
-                    if (!SCRIPT_FLAGS.contains(flag)) {
+                    if (!ScriptRegistry.SCRIPT_FLAGS.contains(flag)) {
                         throw new LuaError(ScriptReplies.error("ERR unknown flag given"));
                     }
                     flags.add(flag);

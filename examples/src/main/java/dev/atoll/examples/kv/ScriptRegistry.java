@@ -1,10 +1,13 @@
 package dev.atoll.examples.kv;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -63,6 +66,57 @@ final class ScriptRegistry {
     private volatile Libraries libraries = Libraries.EMPTY;
     /** {@code busy-reply-threshold} (alias {@code lua-time-limit}) in milliseconds; CONFIG SET changes it. */
     volatile long busyMillis = DEFAULT_BUSY_MILLIS;
+
+    /** The flags a script or function may declare, as Redis 7.0's. */
+    static final Set<String> SCRIPT_FLAGS = Set.of("no-writes", "allow-oom", "allow-stale", "no-cluster",
+            "allow-cross-slot-keys");
+
+    /** Whether a script's body begins with a shebang ({@code #!lua flags=...}): it declares its flags. */
+    static boolean hasShebang(String body) {
+        return body.startsWith("#!");
+    }
+
+    /** Reads the shebang of {@code body} (one that {@link #hasShebang has one}) into {@code flags}; Redis's error text, or null. */
+    static String shebangFlags(String body, List<String> flags) {
+        int end = body.indexOf('\n');
+        String shebang = end < 0 ? body : body.substring(0, end);
+        String[] words = shebang.substring(2).trim().split(" +");
+        if (!words[0].equals("lua")) {
+            return "ERR Could not find engine '" + words[0] + "'";
+        }
+        for (int i = 1; i < words.length; i++) {
+            if (!words[i].startsWith("flags=")) {
+                return "ERR Unknown lua shebang option: " + words[i];
+            }
+            for (String flag : words[i].substring(6).split(",")) {
+                if (!flag.isEmpty() && !SCRIPT_FLAGS.contains(flag)) {
+                    return "ERR Unexpected flag in script shebang: " + flag;
+                }
+                flags.add(flag);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether the script or function {@code r} runs ({@code EVAL}, {@code EVALSHA}, {@code FCALL}) declares
+     * {@code no-writes}: Redis 7.0 then takes the declared flags in place of the command's own write and
+     * may-replicate flags ({@code scriptFlagsToCmdFlags}). False for an unknown script or function, or a script
+     * without a shebang or with a wrong one: the command's flags stand, as in Redis.
+     */
+    boolean declaresNoWrites(Command command, Request r) {
+        if (command == Command.FCALL) {
+            Library library = libraries.byFunction().get(r.string(1));
+            return library != null && library.functions().get(r.string(1)).readOnly();
+        }
+        String body = command == Command.EVAL ? r.string(1)
+                : command == Command.EVALSHA ? script(r.string(1).toLowerCase(Locale.ROOT)) : null;
+        if (body == null || !hasShebang(body)) {
+            return false;
+        }
+        List<String> flags = new ArrayList<>();
+        return shebangFlags(body, flags) == null && flags.contains("no-writes");
+    }
 
     /** The body of the script of this SHA1 (40 lowercase hex digits), or null. */
     String script(String sha) {

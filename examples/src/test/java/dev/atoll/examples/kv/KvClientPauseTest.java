@@ -59,6 +59,38 @@ class KvClientPauseTest {
     }
 
     /**
+     * As redis-server 7.0.15: under WRITE a script or function that declares no-writes runs (EVAL, EVALSHA, FCALL,
+     * and an EXEC of one); one that does not declare it, an EVAL without a shebang and an unknown EVALSHA wait.
+     */
+    @Test
+    void writePauseLetsScriptsThatDeclareNoWritesRun() throws Exception {
+        try (KvTestServer kv = server(); RespClient admin = kv.client(); RespClient reader = kv.client();
+             RespClient plain = kv.client(); RespClient writing = kv.client(); RespClient unknown = kv.client()) {
+            admin.call("SET", "foo", "bar");
+            admin.call("FUNCTION", "LOAD", "#!lua name=lib\n"
+                    + "redis.register_function{function_name='ro', callback=function(keys, args) return redis.call('GET', keys[1]) end, flags={'no-writes'}}\n"
+                    + "redis.register_function{function_name='rw', callback=function(keys, args) return redis.call('GET', keys[1]) end}");
+            String noWrites = "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])";
+            String sha = (String) admin.call("SCRIPT", "LOAD", noWrites);
+            assertEquals("OK", admin.call("CLIENT", "PAUSE", "100000", "WRITE"));
+            assertEquals("bar", reader.call("EVAL", noWrites, "1", "foo"));
+            assertEquals("bar", reader.call("EVALSHA", sha, "1", "foo"));
+            assertEquals("bar", reader.call("FCALL", "ro", "1", "foo"));
+            reader.call("MULTI");
+            assertEquals("QUEUED", reader.call("EVAL", noWrites, "1", "foo"));
+            assertEquals(List.of("bar"), reader.call("EXEC"));
+            plain.send("EVAL", "return redis.call('GET', KEYS[1])", "1", "foo");
+            writing.send("FCALL", "rw", "1", "foo");
+            unknown.send("EVALSHA", "0".repeat(40), "1", "foo");
+            awaitBlocked(admin, 3);
+            assertEquals("OK", admin.call("CLIENT", "UNPAUSE"));
+            assertEquals("bar", plain.read());
+            assertEquals("bar", writing.read());
+            assertEquals(new RespClient.Error("NOSCRIPT No matching script. Please use EVAL."), unknown.read());
+        }
+    }
+
+    /**
      * ALL holds every command of every client (CLIENT UNPAUSE and INFO too, as Redis's), so the test sees it end by its
      * time: a read sent meanwhile is answered only after it.
      */
