@@ -206,6 +206,14 @@ final class MemoryDisk implements LogStore {
         return done;
     }
 
+    @Override
+    public Promise<Void> delete(List<Path> files) {
+        synchronized (this) {
+            files.forEach(file -> names.remove(file.getFileName().toString()));
+        }
+        return syncDirectory(null);
+    }
+
     /** Runs {@code action} on the calling shard after {@code latency}, unless the power is lost by then. */
     private void complete(Duration latency, Runnable action) {
         Shard shard = Shard.current();
