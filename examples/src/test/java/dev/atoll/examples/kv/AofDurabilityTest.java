@@ -16,7 +16,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -879,9 +884,147 @@ class AofDurabilityTest {
         }
     }
 
+    /** Where a power loss interrupts a rewrite of the log, under load. */
+    enum RewriteStep {
+        /** The new incremental file is made, its directory entry not yet synced. */
+        INCREMENTAL_MADE,
+        /** The live log switched to the new incremental file; the old one's last sync and the base's writes are held. */
+        SWITCHED_OLD_TAIL_UNSYNCED,
+        /** The base is being written. */
+        BASE_WRITTEN,
+        /** The base is renamed into place; the older files are not deleted yet. */
+        BASE_RENAMED_OLD_FILES_LEFT
+    }
+
+    static Stream<Arguments> rewriteSteps() {
+        return Stream.of(RewriteStep.values()).flatMap(step -> Stream.of(KvSettings.FsyncPolicy.ALWAYS,
+                KvSettings.FsyncPolicy.EVERYSEC).map(fsync -> Arguments.of(step, fsync)));
+    }
+
     /**
-     * Clients that each write {@code w<i>:<n> = n} for n = 1, 2, ... in pipelines until their
-     * connection ends, and remember which writes were acknowledged, and when.
+     * A power loss at each step of a rewrite under a steady load of pushes replays every acknowledged push exactly
+     * once (each list is 1, 2 ... k without a hole or a repeat; under {@code always} k covers every acknowledged
+     * push, under {@code everysec} those acknowledged 1.5 s before the step), and no sync of the new incremental
+     * file completed before the old one's last sync.
+     */
+    @ParameterizedTest(name = "{0} under {1}")
+    @MethodSource("rewriteSteps")
+    void aPowerLossAtEachStepOfARewriteReplaysEveryAcknowledgedWriteOnce(RewriteStep step, KvSettings.FsyncPolicy fsync)
+            throws Exception {
+        MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ofMillis(1));
+        KvTestServer server = start(1, fsync, 16L << 20, disk);
+        Writers writers = new Writers(server.port(), 2, 8, 10, true);
+        Thread.sleep(2000); // under everysec, what was acknowledged by 1.5 s before the step is synced
+        long stepNanos = System.nanoTime();
+        String incremental = "appendonly-0-of-1.2.incr.aof";
+        BooleanSupplier reached = switch (step) {
+            case INCREMENTAL_MADE -> {
+                disk.onOpen(incremental, disk::holdDirectorySyncs);
+                yield () -> disk.heldForever() > 0;
+            }
+            case SWITCHED_OLD_TAIL_UNSYNCED -> {
+                disk.onOpen(incremental, () -> {
+                    disk.holdSyncs(LOG);
+                    disk.hold(".rewrite"); // else the base would take the old file's place
+                });
+                yield () -> disk.heldForever() > 0 && disk.heldWrites() > 0; // the base is opened after the switch
+            }
+            case BASE_WRITTEN -> {
+                disk.hold(".rewrite");
+                yield () -> disk.heldWrites() > 0;
+            }
+            case BASE_RENAMED_OLD_FILES_LEFT -> {
+                disk.holdDeletes();
+                yield () -> disk.heldForever() > 0;
+            }
+        };
+        try (RespClient c = server.client()) {
+            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+        }
+        await(reached, "the rewrite to reach " + step);
+        Thread.sleep(200); // the pushes go on past the step
+        Map<String, byte[]> image = disk.powerLoss();
+        server.crash();
+        writers.join();
+        assertEquals(List.of(), disk.chainViolations());
+        switch (step) {
+            case INCREMENTAL_MADE -> assertTrue(!image.containsKey(incremental), image.keySet().toString());
+            case BASE_WRITTEN -> assertTrue(!image.containsKey(BASE), image.keySet().toString());
+            case BASE_RENAMED_OLD_FILES_LEFT -> assertTrue(image.containsKey(LOG) && image.containsKey(BASE)
+                    && image.containsKey(incremental), image.keySet().toString());
+            default -> assertTrue(image.containsKey(LOG) && image.containsKey(incremental), image.keySet().toString());
+        }
+        long cutoff = stepNanos - 1_500_000_000L;
+        try (KvTestServer rebooted = reboot(image); RespClient c = rebooted.client()) {
+            writers.checkLists(c, w -> fsync == KvSettings.FsyncPolicy.ALWAYS ? writers.acknowledged(w)
+                    : Math.max(1, writers.lastAcknowledgedBefore(w, cutoff)));
+        }
+    }
+
+    /**
+     * The point of the base and incremental files: a rewrite under a steady load of writes writes each record
+     * once — the bytes written to the disk are the records' and the snapshot's, to the byte, where a rewrite that
+     * copied the records made meanwhile into its new file wrote those twice — and it ends once its snapshot is
+     * written, while the writes go on.
+     */
+    @Test
+    void aRewriteUnderSteadyWritesWritesEachRecordOnceAndEndsWithItsSnapshot() throws Exception {
+        MemoryDisk disk = new MemoryDisk(Duration.ofMillis(1), Duration.ZERO); // the base's writes take a while
+        KvTestServer server = start(1, KvSettings.FsyncPolicy.EVERYSEC, 64L << 20, disk);
+        int keys = 20_000;
+        String value = "v".repeat(100);
+        long snapshot = 0;
+        AtomicLong records = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<CompletableFuture<Void>> writers = new ArrayList<>();
+        try (RespClient c = server.client()) {
+            for (int i = 0; i < keys; i++) {
+                c.send("SET", "k" + i, value);
+                snapshot += RespClient.encode("SET", "k" + i, value).length; // what the base holds of it
+            }
+            for (int i = 0; i < keys; i++) {
+                assertEquals("OK", c.read());
+            }
+            records.addAndGet(snapshot);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            for (int w = 0; w < 2; w++) {
+                int writer = w;
+                writers.add(CompletableFuture.runAsync(() -> { // values of the same length: the snapshot's size stays
+                    try (RespClient load = new RespClient(server.port())) {
+                        for (int round = 0; !stop.get() && System.nanoTime() < deadline; round++) {
+                            for (int k = 0; k < 16; k++) {
+                                String key = "k" + ((round * 16 + k) * 7919 + writer) % keys;
+                                load.send("SET", key, value);
+                                records.addAndGet(RespClient.encode("SET", key, value).length);
+                            }
+                            for (int k = 0; k < 16; k++) {
+                                assertEquals("OK", load.read());
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, KvTestServer.THREADS));
+            }
+            Thread.sleep(300);
+            long before = records.get();
+            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+            await(() -> info(c).contains("aof_rewrites:1"), "the rewrite to end while the writes go on");
+            assertTrue(writers.stream().noneMatch(CompletableFuture::isDone), "the writers stopped");
+            assertTrue(records.get() - before > 100_000, "only " + (records.get() - before) + " bytes of records"
+                    + " were written during the rewrite");
+            Thread.sleep(300); // and go on after it
+            stop.set(true);
+            CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+        server.close();
+        assertEquals(records.get() + snapshot, disk.bytesWritten(), "bytes written for " + records.get()
+                + " bytes of records and a snapshot of " + snapshot);
+    }
+
+    /**
+     * Clients that each write {@code w<i>:<n> = n} (or, {@code lists}, push n to the list {@code w<i>}) for
+     * n = 1, 2, ... in pipelines until their connection ends, and remember which writes were acknowledged, and when.
      */
     private static final class Writers {
         private final int[] acknowledged;
@@ -889,8 +1032,14 @@ class AofDurabilityTest {
         private final List<CompletableFuture<Void>> running = new ArrayList<>();
         private final AtomicBoolean failed = new AtomicBoolean();
         private final String padding;
+        private final boolean lists;
 
         Writers(int port, int count, int pipeline, int valueBytes) {
+            this(port, count, pipeline, valueBytes, false);
+        }
+
+        Writers(int port, int count, int pipeline, int valueBytes, boolean lists) {
+            this.lists = lists;
             acknowledged = new int[count];
             ackNanos = new long[count][1 << 19];
             padding = "/" + "p".repeat(valueBytes);
@@ -900,11 +1049,15 @@ class AofDurabilityTest {
                     try (RespClient c = new RespClient(port)) {
                         for (int next = 1; next + pipeline < ackNanos[writer].length; next += pipeline) {
                             for (int k = 0; k < pipeline; k++) {
-                                c.send("SET", "w" + writer + ":" + (next + k), value(next + k));
+                                if (lists) {
+                                    c.send("RPUSH", "w" + writer, value(next + k));
+                                } else {
+                                    c.send("SET", "w" + writer + ":" + (next + k), value(next + k));
+                                }
                             }
                             for (int k = 0; k < pipeline; k++) {
                                 Object reply = c.read();
-                                if (!"OK".equals(reply)) {
+                                if (lists ? !Long.valueOf(next + k).equals(reply) : !"OK".equals(reply)) {
                                     failed.set(true);
                                 }
                                 ackNanos[writer][next + k] = System.nanoTime();
@@ -921,6 +1074,21 @@ class AofDurabilityTest {
         /** What write {@code n} sets. */
         String value(int n) {
             return n + padding;
+        }
+
+        /**
+         * Checks a server that replayed a log of {@code lists} writers: each list is 1, 2 ... k, every write at
+         * most once and none missing before the last (no hole), with k at least {@code atLeast(writer)}.
+         */
+        void checkLists(RespClient c, java.util.function.IntUnaryOperator atLeast) throws IOException {
+            for (int w = 0; w < count(); w++) {
+                List<?> list = (List<?>) c.call("LRANGE", "w" + w, "0", "-1");
+                for (int n = 1; n <= list.size(); n++) {
+                    assertEquals(value(n), list.get(n - 1), "writer " + w + "'s element " + n + " of " + list.size());
+                }
+                assertTrue(list.size() >= atLeast.applyAsInt(w), "writer " + w + ": " + list.size() + " elements, "
+                        + atLeast.applyAsInt(w) + " required (" + acknowledged(w) + " acknowledged)");
+            }
         }
 
         void join() throws Exception {

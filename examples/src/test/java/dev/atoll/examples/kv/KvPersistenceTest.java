@@ -423,4 +423,78 @@ class KvPersistenceTest {
                 && w.contains("26 bytes")), warned.toString());
         assertEquals(complete, Files.size(log));
     }
+
+    /** Writes the log file {@code name} holding {@code commands}, each as the log writes it (a RESP array). */
+    private void writeLog(String name, String... commands) throws Exception {
+        Files.createDirectories(dir);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (String command : commands) {
+            bytes.write(RespClient.encode(command.split(" ")));
+        }
+        Files.write(dir.resolve(name), bytes.toByteArray());
+    }
+
+    /**
+     * The log of an earlier build (one file per shard) loads as generation 0 and the log goes on in it; its first
+     * rewrite leaves only the new base and incremental file.
+     */
+    @Test
+    void aLogOfAnEarlierBuildLoadsAndItsFirstRewriteLeavesOnlyTheNewParts() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.ALWAYS);
+        writeLog("appendonly-0-of-1.aof", "SET a 1", "RPUSH list x");
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals("1", c.call("GET", "a"));
+            assertEquals(2L, c.call("RPUSH", "list", "y"));
+            assertEquals(List.of("appendonly-0-of-1.aof"), logs());
+            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (rewrites(settledInfo(c)) < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(3L, c.call("RPUSH", "list", "z"));
+        }
+        assertEquals(List.of("appendonly-0-of-1.1.base.aof", "appendonly-0-of-1.1.incr.aof"), logs());
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals("1", c.call("GET", "a"));
+            assertEquals(List.of("x", "y", "z"), c.call("LRANGE", "list", "0", "-1"));
+        }
+    }
+
+    /**
+     * A reshard (2 shards to 3) loads every part of the old layout — per log its newest base, then each incremental
+     * file from that generation on, in order, an earlier build's file as generation 0 — and not the parts of an
+     * older generation than the base (a rewrite stopped before deleting them), and deletes the old layout once the
+     * new logs are in place. A part before the last that ends early stops the start, whatever the settings.
+     */
+    @Test
+    void aReshardLoadsEveryPartOfTheOldLayout() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        writeLog("appendonly-0-of-2.1.incr.aof", "SET a stale", "SET gone x"); // older than the base: left out
+        writeLog("appendonly-0-of-2.2.base.aof", "SET a 1", "RPUSH list x");
+        writeLog("appendonly-0-of-2.2.incr.aof", "RPUSH list y", "SET b 2");
+        writeLog("appendonly-0-of-2.3.incr.aof", "RPUSH list z", "SET c 3"); // a rewrite failed after its switch
+        writeLog("appendonly-1-of-2.aof", "SET d 4", "RPUSH list2 p");
+        writeLog("appendonly-1-of-2.1.incr.aof", "RPUSH list2 q");
+        for (int run = 0; run < 2; run++) {
+            try (KvTestServer server = KvTestServer.start(3, DriverKind.AUTO, settings); RespClient c = server.client()) {
+                assertEquals(java.util.Arrays.asList("1", "2", "3", "4", null), c.call("MGET", "a", "b", "c", "d", "gone"));
+                assertEquals(List.of("x", "y", "z"), c.call("LRANGE", "list", "0", "-1"));
+                assertEquals(List.of("p", "q"), c.call("LRANGE", "list2", "0", "-1"));
+                assertEquals(6L, c.call("DBSIZE"));
+            }
+            assertEquals(List.of(Stream.iterate(0, i -> i + 1).limit(3).flatMap(i -> Stream.of(".2.base.aof", ".2.incr.aof")
+                    .map(part -> "appendonly-" + i + "-of-3" + part)).toArray()), List.of(logs().toArray()));
+        }
+
+        for (String name : logs()) {
+            Files.delete(dir.resolve(name));
+        }
+        writeLog("appendonly-0-of-1.1.incr.aof", "SET a 1");
+        Files.write(dir.resolve("appendonly-0-of-1.1.incr.aof"), "*3\r\n$3\r\nSET".getBytes(StandardCharsets.US_ASCII),
+                StandardOpenOption.APPEND);
+        writeLog("appendonly-0-of-1.2.incr.aof", "SET b 2");
+        String message = refused(loading(true, true, false), 1);
+        assertTrue(message.contains("appendonly-0-of-1.1.incr.aof ends in a command cut at offset 27")
+                && message.contains("only the last file of a log may end early"), message);
+    }
 }
