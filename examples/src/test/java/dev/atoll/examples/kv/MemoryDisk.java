@@ -114,7 +114,8 @@ final class MemoryDisk implements LogStore {
 
     /**
      * Syncs of a log's incremental file that completed while an earlier one of the same log had bytes not on the
-     * device and no later base covered them: a power loss then would keep later records and lose earlier ones.
+     * device and no later base covered them: a power loss then would keep later records and lose earlier ones
+     * (the first five).
      */
     synchronized List<String> chainViolations() {
         return List.copyOf(chainViolations);
@@ -141,7 +142,7 @@ final class MemoryDisk implements LogStore {
         for (Map.Entry<String, Inode> other : names.entrySet()) {
             long g = generation(other.getKey(), prefix, "incr");
             Inode inode = other.getValue();
-            if (g >= 0 && g < synced && inode.deviceLength < inode.length
+            if (chainViolations.size() < 5 && g >= 0 && g < synced && inode.deviceLength < inode.length
                     && durableNames.keySet().stream().noneMatch(n -> generation(n, prefix, "base") > g)) {
                 chainViolations.add(name + " synced while " + other.getKey() + " had " + (inode.length - inode.deviceLength)
                         + " bytes not on the device");
