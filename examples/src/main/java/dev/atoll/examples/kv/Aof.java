@@ -157,6 +157,7 @@ final class Aof {
      * earlier one. Null: none.
      */
     private LogFile retired;
+    private Path retiredPath;
     private long retiredGeneration;
     private long retiredSize;
     private ReplyWriter retiredTail;
@@ -609,13 +610,12 @@ final class Aof {
         }
         if (health == Health.OK && !writing) {
             if (retiredTail != null) {
-                startWrite(retired, retiredTail, cut, retiredSize);
-                writeToRetired = true;
+                startWrite(retired, retiredTail, cut, retiredSize, true);
             } else if (pending.size() > 0) {
                 liveRecords = pending;
                 pending = spare;
                 spare = liveRecords;
-                startWrite(file, liveRecords, appended, fileSize);
+                startWrite(file, liveRecords, appended, fileSize, false);
             }
         }
         if (health != Health.SYNC_FAILED && !syncing && written > synced
@@ -625,9 +625,10 @@ final class Aof {
         }
     }
 
-    private void startWrite(LogFile target, ReplyWriter records, long upTo, long position) {
+    /** Writes {@code records}, the log up to {@code upTo}, at {@code position} of the live or the retired file. */
+    private void startWrite(LogFile target, ReplyWriter records, long upTo, long position, boolean toRetired) {
         writing = true;
-        writeToRetired = false;
+        writeToRetired = toRetired;
         liveRecords = records;
         liveUpTo = upTo;
         liveWrite = new LogWrite(target, records, position);
@@ -711,7 +712,7 @@ final class Aof {
                     retired.closeAsync();
                     retired = null;
                     if (rewrite != null) {
-                        rewrite.retiredDone();
+                        rewrite.switchIfWaiting();
                     }
                 }
             }
@@ -728,12 +729,13 @@ final class Aof {
 
     /** A file of the log failed: writes are refused until a retry works; the clean stop does not wait for it. */
     private void failed(Health kind, Throwable error, long fileGeneration) {
-        failedGeneration = fileGeneration;
+        failedGeneration = health == Health.OK ? fileGeneration : Math.max(failedGeneration, fileGeneration);
+        Path failedPath = fileGeneration == generation ? path : retiredPath;
         if (health == Health.OK) {
-            log.error("writing {} failed: writes are refused until it works again (tried again {})", path,
+            log.error("writing {} failed: writes are refused until it works again (tried again {})", failedPath,
                     kind == Health.WRITE_FAILED ? "each second" : "by a rewrite", error);
         } else {
-            log.warn("writing {} failed again: {}", path, error.toString());
+            log.warn("writing {} failed again: {}", failedPath, error.toString());
         }
         if (health != Health.SYNC_FAILED) {
             health = kind; // a rewrite, which a failed sync needs, also covers a failed write
@@ -745,6 +747,9 @@ final class Aof {
                     + " bytes of records are not on the device", error));
         }
         scheduleRetry();
+        if (rewrite != null) {
+            rewrite.switchIfWaiting(); // it waited for a file that failed: it drops what that file lacks
+        }
     }
 
     private void recovered() {
@@ -1009,7 +1014,7 @@ final class Aof {
         /**
          * Switches the live log to the new incremental file, on the shard's thread between two commands, and takes
          * the snapshot at the same point: every record before it is in the snapshot's keys, every one after it goes
-         * to the new file. Waits while the last switch's file is not final ({@link #retiredDone}). While the live
+         * to the new file. Waits while the last switch's file is not final ({@link #switchIfWaiting}). While the live
          * file cannot be written, what it lacks is dropped: the base will hold it, and nothing before the switch is
          * acknowledged until the base is in place.
          */
@@ -1037,6 +1042,7 @@ final class Aof {
                 file.closeReplaced();
             } else if (synced < cut) {
                 retired = file;
+                retiredPath = path;
                 retiredGeneration = generation;
                 retiredSize = fileSize;
                 if (pending.size() > 0) {
@@ -1078,8 +1084,8 @@ final class Aof {
             pump();
         }
 
-        /** The last switch's file had its final sync: a switch that waited for it goes now. */
-        void retiredDone() {
+        /** The last switch's file had its final sync, or the log failed: a switch that waited for it goes now. */
+        void switchIfWaiting() {
             if (!switched && !ended && newIncremental != null) {
                 switchLive();
             }
