@@ -885,6 +885,44 @@ class AofDurabilityTest {
         }
     }
 
+    /**
+     * The old incremental file's last sync fails after a rewrite's switch (the write in flight at the switch
+     * completed): the write it held is acknowledged only once the new base, which holds it, is in place, and the
+     * base ends the failure; nothing acknowledged is lost.
+     */
+    @Test
+    void aFailedLastSyncOfTheOldIncrementalFileIsRepairedByTheNewBase() throws Exception {
+        MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ZERO);
+        KvTestServer server = start(1, KvSettings.FsyncPolicy.ALWAYS, 16L << 20, disk);
+        String value = "v".repeat(1000);
+        try (RespClient writer = server.client(); RespClient admin = server.client()) {
+            for (int i = 0; i < 2000; i++) { // 2 MB: the base takes many writes
+                writer.send("SET", "k" + i, value);
+            }
+            for (int i = 0; i < 2000; i++) {
+                assertEquals("OK", writer.read());
+            }
+            disk.hold(LOG);
+            writer.send("SET", "b", "2");
+            await(() -> disk.heldWrites() == 1, "the live log's write");
+            disk.failSyncs(LOG, DEVICE_ERROR);
+            disk.hold(".rewrite");
+            admin.send("BGREWRITEAOF"); // answered once the log is synced: not read
+            await(() -> disk.heldWrites() == 2, "the base's first write");
+            disk.release(null); // SET b reaches the old file, whose last sync fails; the base goes on
+            assertEquals("OK", writer.read());
+            assertTrue(disk.durable(RespClient.encode("SET", "b", "2")), "SET b acknowledged before it is on the device");
+            assertEquals(1, disk.syncsFailed());
+            assertTrue(info(writer).contains("aof_rewrites:1"), info(writer));
+            assertEquals("OK", writer.call("SET", "c", "3"));
+        }
+        Map<String, byte[]> image = disk.powerLoss();
+        server.crash();
+        try (KvTestServer rebooted = reboot(image); RespClient c = rebooted.client()) {
+            assertEquals(List.of("2", "3", value), c.call("MGET", "b", "c", "k1999"));
+        }
+    }
+
     /** Where a power loss interrupts a rewrite of the log, under load. */
     enum RewriteStep {
         /** The new incremental file is made, its directory entry not yet synced. */
