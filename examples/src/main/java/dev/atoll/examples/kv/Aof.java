@@ -224,7 +224,7 @@ final class Aof {
 
     /**
      * When a rewrite starts by itself (a log past {@code minBytes} that grew by {@code growthPercent} since the last
-     * rewrite; 0: never) and whether a rewrite syncs its new file as it goes: at start and by CONFIG SET. A rewrite
+     * rewrite; 0: never) and whether a rewrite syncs its new base as it goes: at start and by CONFIG SET. A rewrite
      * under way keeps the sync choice it began with.
      */
     void rewritePolicy(long minBytes, int growthPercent, boolean incrementalSync) {
@@ -806,8 +806,8 @@ final class Aof {
     }
 
     /**
-     * BGREWRITEAOF: rewrites now, or once the rewrite in progress is done (its file holds the records
-     * written meanwhile in full; the next one compacts them). Returns false when it had to wait.
+     * BGREWRITEAOF: rewrites now, or once the rewrite in progress is done (its base holds the keys at its switch, the
+     * records since are in the new incremental file; the next one compacts them). Returns false when it had to wait.
      */
     boolean requestRewrite() {
         if (rewrite == null && file != null && !table.snapshotting()) {
@@ -905,7 +905,7 @@ final class Aof {
     }
 
     /**
-     * Starts a rewrite: a snapshot of the keys as they are now, walked a step at a time into the rewrite file; or,
+     * Starts a rewrite: a snapshot of the keys as they are at its switch, walked a step at a time into a new base; or,
      * while an RDB save's part holds the table's snapshot, once it ends ({@link #snapshotFreed}).
      */
     private void startRewrite(Promise<Void> done) {
