@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -40,12 +42,12 @@ import java.util.function.Supplier;
  * <p>Back-pressure: above {@code kv.aof.max-queued-bytes} appended but not yet written, the log
  * tells {@link LogPressure}, which pauses the connections until it drained to half of that.
  *
- * <p>Rewrite: once the file passes its bound, a snapshot of the shard's live keys is taken a step per loop
- * iteration ({@link Rewrite}: no pause proportional to the data) and written to {@code <name>.rewrite} in the
- * background while new records go both to the live file and to chunks written after the snapshot; then
- * the live file's writes are held, the last chunk is written, the new file is synced and renamed over the
- * old one, and writing continues there. Until that rename the records not yet in the live file stay queued
- * for it, so a rewrite that fails loses nothing.
+ * <p>Files ({@link LogParts}): a base and incremental files; records go to the newest incremental file.
+ * Rewrite: once the log passes its bound, the live log switches to a new incremental file and a snapshot of the
+ * shard's keys at that point is taken a step per loop iteration ({@link Rewrite}: no pause proportional to the
+ * data) and written to a new base, which is renamed into place once synced; then the older files are deleted.
+ * Each record is written once. The file before the switch gets its last records and a final sync before any
+ * sync of the new one counts, so a power loss never keeps a later record and loses an earlier one.
  */
 final class Aof {
     private static final Logger log = LoggerFactory.getLogger(Aof.class);
@@ -65,9 +67,6 @@ final class Aof {
     private static final int INITIAL_BUFFER = 16 * 1024;
     /** The largest buffer of records always kept between writes; a larger one is kept while batches fill it. */
     private static final int RETAINED_BUFFER = 1 << 20;
-    /** A rewrite's records gather in chunks of this many bytes (a record or so more), no array regrown. */
-    private static final int RECORD_CHUNK = 1 << 20;
-    private static final int KEPT_RECORD_CHUNKS = 2;
     /** A failed write is tried again this often, as Redis does. */
     private static final Duration WRITE_RETRY = Duration.ofSeconds(1);
     /** A failed rewrite is tried again after 1, 2, 4 ... seconds, at most this many. */
@@ -92,7 +91,16 @@ final class Aof {
 
     private final Shard shard;
     private final KvSettings settings;
-    private final Path path;
+    /** Names this log's files (null: {@link #recordsOnly}). */
+    private final LogParts.Log name;
+    /** The live incremental file's name and generation. */
+    private Path path;
+    private long generation;
+    /** Every file of the log now (the base, the incremental files), which the next rewrite's end deletes but its own. */
+    private final List<Path> parts = new ArrayList<>();
+    /** The base's size; the incremental files' but the live one's (the live one's is {@link #fileSize}). */
+    private long baseSize;
+    private long olderIncrementalBytes;
     private final KeyTable table;
     private final LogStore store;
     private final LogPressure pressure;
@@ -123,8 +131,6 @@ final class Aof {
     /** A rewrite's two snapshot buffers, kept for the next up to {@link #RETAINED_BUFFER} each (null: none yet). */
     private ReplyWriter rewriteBuffer;
     private ReplyWriter rewriteSpare;
-    /** Chunks for a rewrite's records, written and free: kept for the next, up to {@link #KEPT_RECORD_CHUNKS}. */
-    private final ArrayDeque<ReplyWriter> freeRecordChunks = new ArrayDeque<>();
     /** Bytes ever appended (a logical position that also orders the waiters), written, and synced. */
     private long appended;
     private long written;
@@ -142,6 +148,23 @@ final class Aof {
     private LogWrite liveWrite;
     private ReplyWriter liveRecords;
     private long liveUpTo;
+    /** That write goes to {@link #retired} (or went to it, and it was dropped meanwhile), not to {@link #file}. */
+    private boolean writeToRetired;
+    /**
+     * The incremental file a rewrite's switch left, until the records before the switch ({@link #cut}) are
+     * written to it ({@link #retiredTail}: those still to write) and synced: no sync of {@link #file} counts for
+     * a record before that final sync has completed, so a power loss never keeps a later record and loses an
+     * earlier one. Null: none.
+     */
+    private LogFile retired;
+    private Path retiredPath;
+    private long retiredGeneration;
+    private long retiredSize;
+    private ReplyWriter retiredTail;
+    /** The logical position of the last rewrite's switch: records before it are in the older generation. */
+    private long cut;
+    /** The generation of the file whose failure {@link #health} is about. */
+    private long failedGeneration;
     /** More than {@code kv.aof.max-queued-bytes} is appended but not written: {@link #pressure} knows. */
     private boolean full;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
@@ -153,9 +176,9 @@ final class Aof {
     private Promise<Void> stopSync;
     /** Writes the records a rewrite's snapshot starts with, that are not keys' (the function libraries); null: none. */
     java.util.function.Consumer<ReplyWriter> preamble;
-    /** Non-null while a rewrite runs, until its switch: the chunk its records since its start go into now. */
-    private ReplyWriter rewriteTail;
     private Rewrite rewrite;
+    /** The last rewrite's deletes of the files its base replaced: a close waits for them (never fails). */
+    private Promise<Void> deletes = Promise.completed(null);
     private boolean rewriteRequested;
     private long rewrites;
     /** Rewrites failed in a row; no automatic one starts before {@link #rewriteRetryNanos} after one failed. */
@@ -182,25 +205,26 @@ final class Aof {
 
     /** Whether this log has no file ({@link #recordsOnly}). */
     boolean recordsOnly() {
-        return path == null;
+        return name == null;
     }
 
-    Aof(Shard shard, KvSettings settings, Path path, KeyTable table, LogStore store, LogPressure pressure) {
+    /** A log named {@code name}; {@link #open} goes on from the parts of it found ({@link LogParts.Selection#replayed}). */
+    Aof(Shard shard, KvSettings settings, LogParts.Log name, KeyTable table, LogStore store, LogPressure pressure) {
         this.shard = shard;
         this.settings = settings;
-        this.path = path;
+        this.name = name;
         this.table = table;
         this.store = store;
         this.pressure = pressure;
         this.fsync = settings.fsync();
-        this.syncEachWrite = path != null && fsync == KvSettings.FsyncPolicy.ALWAYS;
+        this.syncEachWrite = name != null && fsync == KvSettings.FsyncPolicy.ALWAYS;
         this.rewriteMinBytes = settings.rewriteMinBytes();
         this.rewriteGrowthPercent = settings.rewriteGrowthPercent();
     }
 
     /**
      * When a rewrite starts by itself (a log past {@code minBytes} that grew by {@code growthPercent} since the last
-     * rewrite; 0: never) and whether a rewrite syncs its new file as it goes: at start and by CONFIG SET. A rewrite
+     * rewrite; 0: never) and whether a rewrite syncs its new base as it goes: at start and by CONFIG SET. A rewrite
      * under way keeps the sync choice it began with.
      */
     void rewritePolicy(long minBytes, int growthPercent, boolean incrementalSync) {
@@ -216,7 +240,7 @@ final class Aof {
      */
     void fsync(KvSettings.FsyncPolicy policy) {
         fsync = policy;
-        syncEachWrite = path != null && policy == KvSettings.FsyncPolicy.ALWAYS;
+        syncEachWrite = name != null && policy == KvSettings.FsyncPolicy.ALWAYS;
         if (syncEachWrite) {
             syncTarget = Math.max(syncTarget, appended);
         }
@@ -238,18 +262,41 @@ final class Aof {
 
 
     /**
-     * Opens (creating) the log, makes its directory entry durable, and continues at its end;
-     * {@code rewriteNow} first writes a snapshot of the keys.
+     * Opens the log's newest incremental file of {@code found} (its parts, as a replay read them), or creates the
+     * first, makes its directory entry durable, and continues at its end; {@code rewriteNow} first writes a
+     * snapshot of the keys. A new log has no base: its first incremental file is generation 1 (an earlier
+     * build's single file is generation 0).
      */
-    Promise<Void> open(boolean rewriteNow) {
+    Promise<Void> open(List<LogParts.Part> found, boolean rewriteNow) {
+        LogParts.Part live = null;
+        long newest = 1;
+        for (LogParts.Part p : found) {
+            parts.add(p.path());
+            if (p.base()) {
+                baseSize = p.size();
+                newest = Math.max(newest, p.generation());
+            } else {
+                olderIncrementalBytes += p.size();
+                live = p;
+            }
+        }
+        if (live != null) {
+            olderIncrementalBytes -= live.size();
+            generation = live.generation();
+            path = live.path();
+        } else {
+            generation = newest;
+            path = name.incremental(generation);
+            parts.add(path);
+        }
         return store.open(path, false)
                 .flatMap(opened -> {
                     file = opened;
-                    return store.syncDirectory(path.toAbsolutePath().getParent()); // a new log must not vanish
+                    return store.syncDirectory(name.dir()); // a new log must not vanish
                 }).flatMap(ignored -> file.size())
                 .flatMap(size -> {
                     fileSize = size;
-                    sizeAfterRewrite = size;
+                    sizeAfterRewrite = currentSize();
                     armEverySecond();
                     if (!rewriteNow) {
                         return Promise.completed(null);
@@ -464,16 +511,10 @@ final class Aof {
         if (feed != null) {
             feed.add(pending.bytes(), recordStart, length);
         }
-        if (path == null) { // no file: the records were for the replicas only, and count as written and synced
+        if (name == null) { // no file: the records were for the replicas only, and count as written and synced
             pending.clear();
             written = synced = appended;
             return;
-        }
-        if (rewriteTail != null) {
-            rewriteTail.raw(pending.bytes(), recordStart, length);
-            if (rewriteTail.size() >= RECORD_CHUNK) {
-                rewrite.recordChunkFull();
-            }
         }
         if (!full && appended - written > settings.aofMaxQueuedBytes() && health == Health.OK) {
             full = true;
@@ -558,41 +599,70 @@ final class Aof {
         pump();
     }
 
-    /** Starts a write of the pending records and a sync that is due, each unless one is in flight. */
+    /**
+     * Starts a write of the pending records and a sync that is due, each unless one is in flight: the records
+     * before a rewrite's switch to the {@link #retired} file first, then its final sync (whatever the policy: a
+     * later sync of the live file counts only after it), then the live file's.
+     */
     private void pump() {
         if (file == null) {
             return;
         }
-        if (rewrite != null && rewrite.holdLive) {
-            if (!writing && !syncing) {
-                rewrite.liveIdle();
+        if (health == Health.OK && !writing) {
+            if (retiredTail != null) {
+                startWrite(retired, retiredTail, cut, retiredSize, true);
+            } else if (pending.size() > 0) {
+                liveRecords = pending;
+                pending = spare;
+                spare = liveRecords;
+                startWrite(file, liveRecords, appended, fileSize, false);
             }
-            return;
-        }
-        if (health == Health.OK && !writing && pending.size() > 0) {
-            startWrite();
         }
         if (health != Health.SYNC_FAILED && !syncing && written > synced
-                && (syncEachWrite || syncWanted || (syncTarget > synced && written >= syncTarget))) {
+                && ((retired != null && written >= cut)
+                    || syncEachWrite || syncWanted || (syncTarget > synced && written >= syncTarget))) {
             startSync();
         }
     }
 
-    private void startWrite() {
+    /** Writes {@code records}, the log up to {@code upTo}, at {@code position} of the live or the retired file. */
+    private void startWrite(LogFile target, ReplyWriter records, long upTo, long position, boolean toRetired) {
         writing = true;
-        liveRecords = pending;
-        pending = spare;
-        spare = liveRecords;
-        liveUpTo = appended;
-        liveWrite = new LogWrite(file, liveRecords, fileSize);
+        writeToRetired = toRetired;
+        liveRecords = records;
+        liveUpTo = upTo;
+        liveWrite = new LogWrite(target, records, position);
         liveWrite.start().whenComplete(liveWritten);
     }
 
     private void liveWritten(Integer n, Throwable error) {
         writing = false;
+        if (writeToRetired && retired == null) { // a base took its place meanwhile: its records are in the base
+            liveRecords.clear();
+            liveWrite = null;
+            pump();
+            return;
+        }
         if (error != null) {
-            failed(Health.WRITE_FAILED, error); // the records stay in liveRecords for the next try
+            failed(Health.WRITE_FAILED, error, writeToRetired ? retiredGeneration : generation); // kept for the next try
             pump(); // a sync of what was written before may still go
+            return;
+        }
+        written = Math.max(written, liveUpTo);
+        liveWrite = null;
+        if (writeToRetired) {
+            retiredSize += n;
+            olderIncrementalBytes += n;
+            if (liveRecords == retiredTail) {
+                retiredTail = null; // the live file's records have a buffer of their own since the switch
+            } else {
+                liveRecords.clear(); // the write in flight at the switch
+            }
+            if (health == Health.WRITE_FAILED) {
+                recovered();
+            }
+            relieve();
+            pump();
             return;
         }
         liveRecords.clear();
@@ -609,9 +679,7 @@ final class Aof {
         batchPeak = Math.max(batchPeak, n);
         liveRecords.trimAfter(Math.max(batchPeak, lastBatchPeak), RETAINED_BUFFER / 4, RETAINED_BUFFER,
                 (int) Math.min(settings.aofMaxQueuedBytes(), Integer.MAX_VALUE));
-        liveWrite = null;
         fileSize += n;
-        written = liveUpTo;
         if (health == Health.WRITE_FAILED) {
             recovered();
         }
@@ -620,16 +688,33 @@ final class Aof {
         pump();
     }
 
+    /**
+     * Syncs what is written: of the {@link #retired} file while there is one (up to the switch at most; a sync
+     * asked for beyond it stays asked for, so the second's sync covers both files), else of the live one.
+     */
     private void startSync() {
         syncing = true;
-        syncWanted = false;
-        long upTo = written;
-        file.fdatasync().whenComplete((ignored, error) -> {
+        LogFile target = retired != null ? retired : file;
+        long targetGeneration = retired != null ? retiredGeneration : generation;
+        long upTo = retired != null ? Math.min(written, cut) : written;
+        if (upTo == written) {
+            syncWanted = false;
+        }
+        target.fdatasync().whenComplete((ignored, error) -> {
             syncing = false;
-            if (error != null) {
-                failed(Health.SYNC_FAILED, error);
+            if (target != file && target != retired) {
+                // a base took the retired file's place meanwhile: what it held is in the base
+            } else if (error != null) {
+                failed(Health.SYNC_FAILED, error, targetGeneration);
             } else {
                 synced(upTo);
+                if (target == retired && upTo >= cut) { // its final sync: the live file's syncs count from here
+                    retired.closeAsync();
+                    retired = null;
+                    if (rewrite != null) {
+                        rewrite.switchIfWaiting();
+                    }
+                }
             }
             pump();
         });
@@ -642,13 +727,15 @@ final class Aof {
         }
     }
 
-    /** The live file failed: writes are refused until a retry works; the clean stop does not wait for it. */
-    private void failed(Health kind, Throwable error) {
+    /** A file of the log failed: writes are refused until a retry works; the clean stop does not wait for it. */
+    private void failed(Health kind, Throwable error, long fileGeneration) {
+        failedGeneration = health == Health.OK ? fileGeneration : Math.max(failedGeneration, fileGeneration);
+        Path failedPath = fileGeneration == generation ? path : retiredPath;
         if (health == Health.OK) {
-            log.error("writing {} failed: writes are refused until it works again (tried again {})", path,
+            log.error("writing {} failed: writes are refused until it works again (tried again {})", failedPath,
                     kind == Health.WRITE_FAILED ? "each second" : "by a rewrite", error);
         } else {
-            log.warn("writing {} failed again: {}", path, error.toString());
+            log.warn("writing {} failed again: {}", failedPath, error.toString());
         }
         if (health != Health.SYNC_FAILED) {
             health = kind; // a rewrite, which a failed sync needs, also covers a failed write
@@ -660,6 +747,9 @@ final class Aof {
                     + " bytes of records are not on the device", error));
         }
         scheduleRetry();
+        if (rewrite != null) {
+            rewrite.switchIfWaiting(); // it waited for a file that failed: it drops what that file lacks
+        }
     }
 
     private void recovered() {
@@ -678,8 +768,8 @@ final class Aof {
     /** Tries the failed write again, or rewrites a file that failed to sync; unless that is in progress. */
     private void retry() {
         retryScheduled = false;
-        if (file == null || health == Health.OK || (rewrite != null && rewrite.holdLive)) {
-            return; // closed, recovered, or a switch to a new file decides
+        if (file == null || health == Health.OK) {
+            return; // closed or recovered
         }
         if (health == Health.WRITE_FAILED) {
             if (!writing) {
@@ -691,6 +781,11 @@ final class Aof {
         }
     }
 
+    /** The size of the log's files: the base and the incremental files since it, as Redis's aof_current_size. */
+    private long currentSize() {
+        return baseSize + olderIncrementalBytes + fileSize;
+    }
+
     // ---- rewrite ----
 
     /** What INFO persistence says of a shard's log, as Redis's {@code aof_*} fields say of its own. */
@@ -699,7 +794,7 @@ final class Aof {
                   boolean writeOk, long bufferLength, boolean syncing) { }
 
     Status status() {
-        return new Status(fileSize, sizeAfterRewrite, rewrites, rewrite != null, rewriteRequested,
+        return new Status(currentSize(), baseSize, rewrites, rewrite != null, rewriteRequested,
                 rewrite == null ? -1 : (System.nanoTime() - rewriteStartNanos) / 1_000_000_000L,
                 lastRewriteNanos < 0 ? -1 : lastRewriteNanos / 1_000_000_000L, lastRewriteOk, rewriteFailures,
                 health == Health.OK, appended - written, syncing);
@@ -711,8 +806,8 @@ final class Aof {
     }
 
     /**
-     * BGREWRITEAOF: rewrites now, or once the rewrite in progress is done (its file holds the records
-     * written meanwhile in full; the next one compacts them). Returns false when it had to wait.
+     * BGREWRITEAOF: rewrites now, or once the rewrite in progress is done (its base holds the keys at its switch, the
+     * records since are in the new incremental file; the next one compacts them). Returns false when it had to wait.
      */
     boolean requestRewrite() {
         if (rewrite == null && file != null && !table.snapshotting()) {
@@ -730,7 +825,7 @@ final class Aof {
         long growth = sizeAfterRewrite > Long.MAX_VALUE / 100 / rewriteGrowthPercent ? Long.MAX_VALUE / 2
                 : sizeAfterRewrite * rewriteGrowthPercent / 100; // a huge percentage: never, without overflow
         long bound = Math.max(rewriteMinBytes, sizeAfterRewrite + growth);
-        if (rewrite == null && !table.snapshotting() && fileSize > bound && (rewriteFailures == 0 || System.nanoTime() - rewriteRetryNanos >= 0)) {
+        if (rewrite == null && !table.snapshotting() && currentSize() > bound && (rewriteFailures == 0 || System.nanoTime() - rewriteRetryNanos >= 0)) {
             startRewrite(new Promise<>());
         }
     }
@@ -746,13 +841,13 @@ final class Aof {
 
     /**
      * Abandons the rewrite in progress, whose snapshot holds keys about to be replaced ({@link KvShard#replaceKeys});
-     * false while it switches files (the live file is held then, briefly): the caller asks again.
+     * false while its base is synced and renamed (briefly): the caller asks again.
      */
     boolean cancelRewrite() {
         if (rewrite == null) {
             return true;
         }
-        if (rewrite.holdLive) {
+        if (rewrite.renaming) {
             return false;
         }
         rewrite.drop(new java.util.concurrent.CancellationException("the keys were replaced by a full sync"));
@@ -770,7 +865,7 @@ final class Aof {
     }
 
     private void rewriteUntilDone(Promise<Void> written) {
-        if (path == null) {
+        if (name == null) {
             written.complete(null);
         } else if (file == null) {
             written.fail(new IOException(path + " was closed before it was rewritten"));
@@ -810,7 +905,7 @@ final class Aof {
     }
 
     /**
-     * Starts a rewrite: a snapshot of the keys as they are now, walked a step at a time into the rewrite file; or,
+     * Starts a rewrite: a snapshot of the keys as they are at its switch, walked a step at a time into a new base; or,
      * while an RDB save's part holds the table's snapshot, once it ends ({@link #snapshotFreed}).
      */
     private void startRewrite(Promise<Void> done) {
@@ -824,21 +919,28 @@ final class Aof {
     }
 
     /**
-     * One rewrite in progress: the snapshot's walk, the new file, how far it is written, and the switch-over.
+     * One rewrite in progress, to the generation after the live one: the new incremental file, the switch of the
+     * live log to it, the snapshot's walk into the new base, and the base's rename.
      *
-     * <p>The new file is the snapshot — the keys as they were when the rewrite began — then every record since.
-     * The snapshot is taken without a pause proportional to the data (Redis forks for it; a shard has no
+     * <p>Steps, and what a crash at each leaves (a replay reads the newest base and the incremental files from its
+     * generation on, {@link LogParts}): (1) the new incremental file is made and its directory synced — a crash
+     * replays the old base and incremental files, the new one empty; (2) on the shard's thread, between two
+     * commands, the live log switches to it and the snapshot is taken at the same point: records before the
+     * switch go to the old file ({@link #retired}, synced before any sync of the new file counts), records after
+     * it to the new one — a crash replays both in order; (3) the snapshot is walked a step per loop iteration into
+     * {@code <base>.rewrite}, which a replay deletes; (4) that file is synced and renamed to the base, and the
+     * directory synced — from here a replay reads the new base then the new incremental file; (5) the older files
+     * are deleted. Each record is written once, to one incremental file, and the rewrite ends once its snapshot is
+     * written, however long writes go on.
+     *
+     * <p>The snapshot is taken without a pause proportional to the data (Redis forks for it; a shard has no
      * copy-on-write pages): {@link KeyTable#beginSnapshot} serializes each key into {@link #snapshot} either when
      * a step of the walk ({@link #walk}, once per loop iteration, about {@link #STEP_BYTES} at a time) reaches
-     * it or before a command looks it up, whichever is first, and a key made after the start is in no snapshot.
+     * it or before a command looks it up, whichever is first, and a key made after the switch is in no snapshot.
      * An aggregate of more than {@link #PIECE} elements is written {@link #PIECE} elements at a time over steps
      * ({@link #large}) from what it was when the snapshot took it, whatever commands do to it meanwhile: a hash,
      * set or sorted set takes a snapshot of its own elements ({@link ElementSnapshot}), a list keeps reading its
      * array as it was ({@link ListSnapshot}), so nothing is copied or written whole when a command looks it up.
-     * The snapshot is written as it fills, while the records since the start gather in chunks of
-     * {@link #RECORD_CHUNK} ({@link #records}, then {@link #rewriteTail}); once the whole snapshot is written,
-     * so are they, and once little is left the new file is synced while the live one goes on, then the switch
-     * holds the live file for the rest and a short sync.
      */
     private final class Rewrite implements KeyTable.SnapshotWriter {
         /** A step of the walk serializes about this much, and for about {@link #STEP_NANOS} at most. */
@@ -849,31 +951,33 @@ final class Aof {
         /** Elements of a large aggregate written in one piece; a larger one is written in pieces. */
         private static final int PIECE = 256;
         /**
-         * The new file is synced each time this much more is written (Redis's aof-rewrite-incremental-fsync, on
-         * by default there): the kernel writes it back a little at a time instead of all at the presync, whose
+         * The new base is synced each time this much more is written (Redis's aof-rewrite-incremental-fsync, on
+         * by default there): the kernel writes it back a little at a time instead of all at the final sync, whose
          * writeback ran on the shard's CPU (io_uring's worker inherits the shard thread's placement).
          */
         private static final long INCREMENTAL_SYNC_BYTES = 4 << 20;
         /** {@code aof-rewrite-incremental-fsync} when it began. */
         private final boolean incrementalSync = rewriteIncrementalSync;
 
-        private final Path target = path.resolveSibling(path.getFileName() + ".rewrite");
+        private final long newGeneration = generation + 1;
+        private final Path incremental = name.incremental(newGeneration);
+        private final Path base = name.base(newGeneration);
+        private final Path unfinished = name.unfinishedBase(newGeneration);
         private final Promise<Void> done;
         private final Runnable walkTask = this::walk;
         /** Where a large aggregate's element goes when a command changes it mid-pieces: the buffer filling now. */
         private final Supplier<ReplyWriter> currentSnapshot = () -> this.snapshot;
+        /** The new incremental file, from when it is made until the switch makes it the live one. */
+        private LogFile newIncremental;
+        /** The new base, under its unfinished name, and its size. */
         private LogFile next;
         private long nextSize;
         /** The snapshot's bytes not yet handed to a write, and its other buffer (null while that one is written). */
         private ReplyWriter snapshot;
         private ReplyWriter snapshotSpare;
-        /** Full chunks of the records since the start, in order, before {@link #rewriteTail}, the one filling. */
-        private final ArrayDeque<ReplyWriter> records = new ArrayDeque<>();
-        /** The bytes being written: a snapshot buffer or a chunk of records (null: none). */
+        /** The snapshot buffer being written (null: none). */
         private ReplyWriter inWrite;
-        /** The new file was synced after the snapshot and most records: the switch's sync covers only the rest. */
-        private boolean presynced;
-        /** Bytes of the new file an incremental sync covered; whether one is under way. */
+        /** Bytes of the new base an incremental sync covered; whether one is under way. */
         private long syncedSize;
         private boolean syncing;
         /** The walk's cursor; whether it has visited every key; whether a step is queued; whether all is serialized. */
@@ -883,12 +987,10 @@ final class Aof {
         private boolean walked;
         /** Large aggregates being written a piece a step, the first first. */
         private final ArrayDeque<Piece> large = new ArrayDeque<>();
-        /** The live file's writes are held until the switch. */
-        boolean holdLive;
-        /** The live file is idle and the new one is being put in its place. */
-        private boolean switching;
-        /** The rename is under way: if it fails, which file the log's name shows is in doubt. */
-        private boolean renaming;
+        /** The live log writes to the new incremental file, and the snapshot is taken. */
+        private boolean switched;
+        /** The base is synced and renamed: the rewrite cannot be cancelled now. */
+        boolean renaming;
         /** Abandoned: its queued step and its writes in flight stop there. */
         private boolean ended;
 
@@ -897,18 +999,79 @@ final class Aof {
         }
 
         void start() {
+            store.open(incremental, true).flatMap(opened -> {
+                newIncremental = opened;
+                return store.syncDirectory(name.dir()); // before anything in it can be acknowledged
+            }).whenComplete((ignored, error) -> {
+                if (error != null) {
+                    abandon(error);
+                } else if (!ended) {
+                    switchLive();
+                }
+            });
+        }
+
+        /**
+         * Switches the live log to the new incremental file, on the shard's thread between two commands, and takes
+         * the snapshot at the same point: every record before it is in the snapshot's keys, every one after it goes
+         * to the new file. Waits while the last switch's file is not final ({@link #switchIfWaiting}). While the live
+         * file cannot be written, what it lacks is dropped: the base will hold it, and nothing before the switch is
+         * acknowledged until the base is in place.
+         */
+        private void switchLive() {
+            if (retired != null && health == Health.OK) {
+                return;
+            }
+            cut = appended;
+            if (health != Health.OK) {
+                if (retired != null) {
+                    retired.closeReplaced();
+                    retired = null;
+                    retiredTail = null;
+                }
+                if (writing) {
+                    writeToRetired = true; // its completion finds no retired file: it is ignored
+                } else if (liveWrite != null) {
+                    liveRecords.clear();
+                }
+                liveWrite = null;
+                pending.clear();
+                written = cut;
+                health = Health.SYNC_FAILED; // only the base repairs it now
+                failedGeneration = generation;
+                file.closeReplaced();
+            } else if (synced < cut) {
+                retired = file;
+                retiredPath = path;
+                retiredGeneration = generation;
+                retiredSize = fileSize;
+                if (pending.size() > 0) {
+                    retiredTail = pending;
+                    pending = new ReplyWriter(INITIAL_BUFFER);
+                }
+                writeToRetired = writing;
+            } else {
+                file.closeAsync();
+            }
+            olderIncrementalBytes += fileSize;
+            fileSize = 0;
+            file = newIncremental;
+            newIncremental = null;
+            generation = newGeneration;
+            path = incremental;
+            parts.add(incremental);
+            switched = true;
             // the last rewrite's buffers, else new ones: grown by doubling through each rewrite, they were a
             // tenth of what a pipelined MSET allocated
             snapshot = rewriteBuffer != null ? rewriteBuffer : new ReplyWriter(STEP_BYTES * 2);
             snapshotSpare = rewriteSpare != null ? rewriteSpare : new ReplyWriter(STEP_BYTES * 2);
             rewriteBuffer = rewriteSpare = null;
-            rewriteTail = recordChunk();
             if (preamble != null) {
                 preamble.accept(snapshot); // the function libraries (ScriptRegistry), which no key holds
             }
             table.beginSnapshot(this);
             queueWalk();
-            store.open(target, true).whenComplete((opened, error) -> {
+            store.open(unfinished, true).whenComplete((opened, error) -> {
                 if (error != null) {
                     abandon(error);
                 } else if (ended) {
@@ -918,6 +1081,14 @@ final class Aof {
                     writeNext();
                 }
             });
+            pump();
+        }
+
+        /** The last switch's file had its final sync, or the log failed: a switch that waited for it goes now. */
+        void switchIfWaiting() {
+            if (!switched && !ended && newIncremental != null) {
+                switchLive();
+            }
         }
 
         /**
@@ -949,12 +1120,6 @@ final class Aof {
                 writeExpiry(snapshot, p.entry, p.expireAt);
                 large.removeFirst();
             }
-        }
-
-        /** The records since the start fill a chunk: it waits in {@link #records} for the snapshot. */
-        void recordChunkFull() {
-            records.addLast(rewriteTail);
-            rewriteTail = recordChunk();
         }
 
         private void queueWalk() {
@@ -989,12 +1154,9 @@ final class Aof {
             writeNext();
         }
 
-        /**
-         * Writes what waits for the new file, a write at a time: the snapshot as it fills, then the records; once
-         * little waits, syncs the new file beside the live one, then switches.
-         */
+        /** Writes the snapshot to the new base as it fills, a write at a time; once all of it is, renames the base. */
         private void writeNext() {
-            if (next == null || inWrite != null || syncing || ended || holdLive) {
+            if (next == null || inWrite != null || syncing || ended || renaming) {
                 return;
             }
             if (incrementalSync && nextSize - syncedSize >= INCREMENTAL_SYNC_BYTES) {
@@ -1015,99 +1177,77 @@ final class Aof {
                 inWrite = snapshot;
                 snapshot = snapshotSpare;
                 snapshotSpare = null;
-            } else if (!walked) {
-                return; // the walk's next step writes again
-            } else if (!records.isEmpty()) {
-                inWrite = records.pollFirst();
-            } else if (presynced ? rewriteTail.size() < INITIAL_BUFFER : rewriteTail.size() == 0) {
-                if (presynced) {
-                    holdLive = true;
-                    pump(); // calls liveIdle() now, or once the live file's operations in flight are done
-                } else {
-                    presynced = true;
-                    next.fdatasync().whenComplete((ignored, error) -> afterWrite(0, error));
-                }
-                return;
-            } else {
-                inWrite = rewriteTail;
-                rewriteTail = recordChunk();
+                new LogWrite(next, inWrite, nextSize).start().whenComplete(this::afterWrite);
+            } else if (walked) {
+                renaming = true;
+                next.fdatasync()
+                        .flatMap(ignored -> store.replace(unfinished, base))
+                        .whenComplete((ignored, error) -> {
+                            renaming = false;
+                            if (error != null) {
+                                parts.add(base); // the rename may have happened: either name replays the history
+                                abandon(error);
+                            } else {
+                                finished();
+                            }
+                        });
             }
-            new LogWrite(next, inWrite, nextSize).start().whenComplete(this::afterWrite);
         }
 
-        private void afterWrite(Integer written, Throwable error) {
+        private void afterWrite(Integer n, Throwable error) {
             if (error != null) {
                 abandon(error);
                 return;
             }
-            if (inWrite != null) {
-                nextSize += written;
-                inWrite.clear();
-                if (snapshotSpare == null) {
-                    snapshotSpare = inWrite;
-                } else {
-                    freeRecordChunks.addLast(inWrite);
-                }
-                inWrite = null;
-            }
+            nextSize += n;
+            inWrite.clear();
+            snapshotSpare = inWrite;
+            inWrite = null;
             queueWalk();
             writeNext();
         }
 
         /**
-         * The live file is idle and held. Every record since the snapshot is in the new file or in
-         * the tail; the records still queued for the live file (pending, and those of a failed write)
-         * are dropped only once the new file has taken its place.
+         * The base is in place: it holds every record before the switch, so the files before it go, with what
+         * was still to be written or synced to the retired file, and a failure of those files is over.
          */
-        void liveIdle() {
-            if (switching) {
-                return;
-            }
-            switching = true;
-            ReplyWriter tail = rewriteTail;
-            rewriteTail = null;
-            int carried = pending.size(); // the live file's writes are held: pending only grows until the end
-            long cut = appended;
-            new LogWrite(next, tail, nextSize).start()
-                    .flatMap(n -> {
-                        nextSize += n;
-                        keepBuffers(tail);
-                        return next.fdatasync();
-                    })
-                    .flatMap(ignored -> {
-                        renaming = true;
-                        return store.replace(target, path);
-                    })
-                    .whenComplete((ignored, error) -> {
-                        if (error != null) {
-                            if (renaming) {
-                                failed(Health.SYNC_FAILED, error); // the name may show either file: rewrite again
-                            }
-                            abandon(error);
-                        } else {
-                            switched(carried, cut);
-                        }
-                    });
-        }
-
-        private void switched(int carried, long cut) {
+        private void finished() {
             rewrite = null;
-            LogFile old = file;
-            file = next;
-            old.closeReplaced(); // its last close frees the old log's pages: not on the shard's thread
-            pending.consume(carried);
-            if (liveWrite != null) { // a failed write: its records are in the new file too
+            next.closeAsync();
+            if (retired != null) {
+                retired.closeReplaced();
+                retired = null;
+                retiredTail = null;
+            }
+            if (writeToRetired && liveWrite != null && !writing) { // a failed write to it, waiting for its retry
                 liveRecords.clear();
                 liveWrite = null;
             }
-            fileSize = nextSize;
-            sizeAfterRewrite = nextSize;
-            written = cut;
+            written = Math.max(written, cut);
+            baseSize = nextSize;
+            olderIncrementalBytes = 0;
+            sizeAfterRewrite = currentSize();
+            List<Path> obsolete = new ArrayList<>(parts);
+            obsolete.remove(base);
+            obsolete.remove(incremental);
+            parts.clear();
+            parts.add(base);
+            parts.add(incremental);
+            Promise<Void> deleted = new Promise<>();
+            deletes = deleted;
+            store.delete(obsolete).whenComplete((ignored, error) -> {
+                if (error != null) {
+                    log.warn("deleting the files {} of {} that its base replaced failed (a replay leaves them out): {}",
+                            obsolete, name.prefix(), error.toString());
+                }
+                deleted.complete(null);
+            });
+            keepBuffers();
             rewrites++;
             rewriteFailures = 0;
             rewriteEnded(true);
-            log.info("rewrote {}: {} bytes", path, nextSize);
-            if (health != Health.OK) {
+            log.info("rewrote {}: base {} bytes", base, nextSize);
+            if (health != Health.OK && failedGeneration < generation) {
                 recovered();
             }
             relieve();
@@ -1120,44 +1260,42 @@ final class Aof {
             pump();
         }
 
-        /** Keeps the snapshot's buffers for the next rewrite unless they grew past {@link #RETAINED_BUFFER}, and the last chunk. */
-        private void keepBuffers(ReplyWriter lastChunk) {
+        /** Keeps the snapshot's buffers for the next rewrite unless they grew past {@link #RETAINED_BUFFER}. */
+        private void keepBuffers() {
             snapshot.trim(RETAINED_BUFFER / 4);
             snapshotSpare.trim(RETAINED_BUFFER / 4);
             rewriteBuffer = snapshot;
             rewriteSpare = snapshotSpare;
-            lastChunk.clear();
-            freeRecordChunks.addLast(lastChunk);
-            while (freeRecordChunks.size() > KEPT_RECORD_CHUNKS) {
-                freeRecordChunks.pollFirst();
-            }
         }
 
-        /** The rewrite failed: the live log goes on with every record it had queued. */
+        /** The rewrite failed: the log goes on in its incremental files, with every record it had queued. */
         void abandon(Throwable error) {
             if (ended) {
                 return;
             }
-            log.warn("rewriting {} failed; the log goes on growing: {}", path, error.toString());
+            log.warn("rewriting {} failed; the log goes on growing: {}", name.prefix(), error.toString());
             rewriteFailures++;
             rewriteEnded(false);
             rewriteRetryNanos = System.nanoTime() + rewriteDelay().toNanos();
             drop(error);
         }
 
-        /** Ends the rewrite without its file (failed or cancelled): its snapshot, pieces and chunks go. */
+        /** Ends the rewrite without its base (failed or cancelled): its snapshot, pieces and files go. */
         void drop(Throwable why) {
             ended = true;
-            table.endSnapshot(false);
+            if (switched && !walked) {
+                table.endSnapshot(false);
+            }
             for (Piece p : large) {
                 p.source.abandon();
             }
             large.clear();
-            records.clear();
-            rewriteTail = null;
             rewrite = null;
+            if (newIncremental != null) {
+                newIncremental.closeAsync(); // not switched to: empty, and the next rewrite empties it again
+            }
             if (next != null) {
-                next.closeAsync();
+                next.closeAsync().whenComplete((ignored, error) -> store.delete(List.of(unfinished)));
             }
             done.fail(why);
             if (health != Health.OK) {
@@ -1165,12 +1303,6 @@ final class Aof {
             }
             pump();
         }
-    }
-
-    /** A chunk for a rewrite's records: a kept one, else a new one. */
-    private ReplyWriter recordChunk() {
-        ReplyWriter chunk = freeRecordChunks.pollLast();
-        return chunk != null ? chunk : new ReplyWriter(RECORD_CHUNK + INITIAL_BUFFER);
     }
 
     /** A large aggregate in a rewrite's snapshot: its pieces, its expiry then, where the next piece starts. */
@@ -1195,8 +1327,12 @@ final class Aof {
             rewrite.done.whenComplete((ignored, error) -> close().whenComplete((v, e) -> closed.complete(null)));
             return closed;
         }
+        if (retired != null) { // a failure kept it from its final sync
+            retired.closeAsync();
+            retired = null;
+        }
         LogFile f = file;
         file = null;
-        return f == null ? Promise.completed(null) : f.closeAsync();
+        return deletes.flatMap(ignored -> f == null ? Promise.completed(null) : f.closeAsync());
     }
 }

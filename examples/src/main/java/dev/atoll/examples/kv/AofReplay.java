@@ -17,23 +17,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Loads the logs of a data directory at start, before the shards serve: each file is one former
  * shard's history and is replayed on its own ({@code FLUSHALL} in it clears that shard's keys
  * only); its keys then go to their owners under the current shard count, so a log written with
- * another number of shards loads all the same. The files are named
- * {@code appendonly-<shard>-of-<count>.aof}; when their count differs from the current one, the
+ * another number of shards loads all the same. A log is a base and incremental files ({@link LogParts}
+ * names them and says which a replay reads); when their shard count differs from the current one, the
  * layout changed and every shard writes a fresh log (then the old files are deleted).
  *
  * <p>What does not load stops the start with the file, the offset and what was expected, unless a
@@ -48,7 +43,6 @@ import java.util.regex.Pattern;
  */
 final class AofReplay {
     private static final Logger log = LoggerFactory.getLogger(AofReplay.class);
-    private static final Pattern NAME = Pattern.compile("appendonly-(\\d+)-of-(\\d+)\\.aof");
     private static final int CHUNK = 1 << 20;
     private static final byte[] SET = ReplyWriter.asciiBytes("set");
     private static final byte[] APPEND = ReplyWriter.asciiBytes("append");
@@ -75,57 +69,74 @@ final class AofReplay {
      * @param staleFiles    the files to delete once the new logs are written
      * @param records       commands replayed
      * @param logs          log files found (none: a first start, which may load an RDB file instead)
+     * @param parts         the parts of each current shard's log found (its files' names), which it goes on from
      */
     record Result(KeyTable[] tables, boolean layoutChanged, List<Path> staleFiles, long records,
-                  ScriptRegistry.Latest libraries, int logs) {
+                  ScriptRegistry.Latest libraries, int logs, List<List<LogParts.Part>> parts) {
         /** The keys of {@code tables}, from an RDB file at a first start: every shard writes its log from them. */
         Result loadedFromRdb(KeyTable[] fromRdb, ScriptRegistry.Latest fromRdbLibraries) {
-            return new Result(fromRdb, true, staleFiles, records, fromRdbLibraries, logs);
+            return new Result(fromRdb, true, staleFiles, records, fromRdbLibraries, logs, parts);
+        }
+
+        /** The parts of shard {@code shard}'s log (none: it starts a new one). */
+        List<LogParts.Part> partsOf(int shard) {
+            return parts.get(shard);
         }
     }
 
     private AofReplay() {
     }
 
-
-    /** The log of shard {@code shard} of {@code count}. */
-    static Path path(Path dir, int shard, int count) {
-        return dir.resolve("appendonly-" + shard + "-of-" + count + ".aof");
-    }
-
     /**
-     * Replays the logs of {@code settings.dir()}, reading each through an {@link AsyncFile} on one of
-     * the runtime's shards; throws, naming file and offset, when one does not load and the settings
-     * do not say to go on.
+     * Replays the logs of {@code settings.dir()}, each (its parts in order) through {@link AsyncFile}s on one of
+     * the runtime's shards; throws, naming file and offset, when one does not load and the settings do not say
+     * to go on.
      */
     static Result load(ShardRuntime runtime, KvSettings settings) throws IOException, InterruptedException {
         Path dir = settings.dir();
         int shards = runtime.shardCount();
         Files.createDirectories(dir);
-        List<Path> logs = new ArrayList<>();
+        // count -> shard -> its parts
+        Map<Integer, Map<Integer, List<LogParts.Part>>> layouts = new TreeMap<>();
+        int found = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(".aof.rewrite")) {
-                    Files.delete(file); // a rewrite that did not finish: the live log is complete without it
-                } else if (NAME.matcher(name).matches()) {
-                    logs.add(file);
+                LogParts.Part part = LogParts.parse(file);
+                if (file.getFileName().toString().endsWith(".aof" + LogParts.UNFINISHED)) {
+                    Files.delete(file); // a rewrite that did not finish: the log is complete without its base
+                } else if (part != null) {
+                    layouts.computeIfAbsent(part.count(), c -> new TreeMap<>())
+                            .computeIfAbsent(part.shard(), s -> new ArrayList<>()).add(part.sized(Files.size(file)));
+                    found++;
                 }
             }
         }
-        logs.sort(Comparator.comparing(p -> p.getFileName().toString()));
-        checkComplete(dir, logs, settings.aofLoadMissing());
-        boolean same = !logs.isEmpty();
-        for (Path file : logs) {
-            Matcher m = NAME.matcher(file.getFileName().toString());
-            m.matches();
-            same &= Integer.parseInt(m.group(2)) == shards && Integer.parseInt(m.group(1)) < shards;
+        checkComplete(dir, layouts, settings.aofLoadMissing());
+        boolean same = layouts.size() == 1 && layouts.containsKey(shards)
+                && layouts.get(shards).keySet().stream().allMatch(shard -> shard < shards);
+        List<Path> stale = new ArrayList<>();
+        List<List<LogParts.Part>> current = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            current.add(List.of());
         }
-        // Each file is read and parsed on a shard (file k on shard k % count), all at once.
+        List<List<LogParts.Part>> logs = new ArrayList<>();
+        for (Map.Entry<Integer, Map<Integer, List<LogParts.Part>>> layout : layouts.entrySet()) {
+            for (Map.Entry<Integer, List<LogParts.Part>> shardLog : layout.getValue().entrySet()) {
+                LogParts.Selection selection = LogParts.select(shardLog.getValue());
+                selection.obsolete().forEach(p -> stale.add(p.path()));
+                logs.add(selection.replayed());
+                if (layout.getKey() == shards && shardLog.getKey() < shards) {
+                    current.set(shardLog.getKey(), selection.replayed()); // its log goes on from them
+                } else {
+                    selection.replayed().forEach(p -> stale.add(p.path())); // another layout's
+                }
+            }
+        }
+        // Each log is read and parsed on a shard (log k on shard k % count), all at once.
         List<CompletableFuture<FileReplay>> replays = new ArrayList<>();
         for (int k = 0; k < logs.size(); k++) {
-            Path file = logs.get(k);
-            replays.add(runtime.submit(k % shards, () -> new FileReplay(file).run().toCompletableFuture())
+            List<LogParts.Part> parts = logs.get(k);
+            replays.add(runtime.submit(k % shards, () -> new FileReplay(parts).run().toCompletableFuture())
                     .thenCompose(f -> f));
         }
         KeyTable[] tables = new KeyTable[shards];
@@ -133,20 +144,19 @@ final class AofReplay {
         long records = 0;
         long now = System.currentTimeMillis();
         for (int k = 0; k < logs.size(); k++) {
-            Path file = logs.get(k);
+            List<LogParts.Part> parts = logs.get(k);
+            Path last = parts.getLast().path();
             FileReplay replay;
             try {
                 replay = replays.get(k).get();
             } catch (ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException("replaying " + file, e.getCause());
+                throw e.getCause() instanceof IOException io ? io : new IOException("replaying " + last, e.getCause());
             }
             records += replay.records;
-            dropTail(file, replay, settings, same);
+            dropTail(last, replay, settings, same);
             KeyTable source = replay.table;
             if (same) {
-                Matcher m = NAME.matcher(file.getFileName().toString());
-                m.matches();
-                tables[Integer.parseInt(m.group(1))] = source;
+                tables[parts.getFirst().shard()] = source;
                 List<KeyTable.Entry> expired = new ArrayList<>();
                 source.forEach(e -> {
                     if (source.expiredBy(e, now)) {
@@ -169,23 +179,15 @@ final class AofReplay {
         if (misplaced) {
             log.info("keys re-routed to the shards that own their hash slots");
         }
-        if (!logs.isEmpty()) {
-            log.info("loaded {} records from {} log(s) in {}{}", records, logs.size(), dir,
+        if (found > 0) {
+            log.info("loaded {} records from {} file(s) of {} log(s) in {}{}", records, found, logs.size(), dir,
                     same ? "" : " (written with another shard count: keys re-routed to " + shards + " shards)");
-        }
-        List<Path> stale = new ArrayList<>();
-        if (!same) {
-            for (Path file : logs) {
-                if (!file.getFileName().toString().endsWith("-of-" + shards + ".aof")) {
-                    stale.add(file); // the current layout's own names are rewritten in place, not deleted
-                }
-            }
         }
         ScriptRegistry.Latest libraries = new ScriptRegistry.Latest(); // the newest record over all logs
         for (CompletableFuture<FileReplay> replay : replays) {
             libraries.merge(replay.join().libraries);
         }
-        return new Result(tables, !logs.isEmpty() && (!same || misplaced), stale, records, libraries, logs.size());
+        return new Result(tables, found > 0 && (!same || misplaced), stale, records, libraries, found, current);
     }
 
     /** Moves every key that sits on a shard other than its slot's owner; returns whether one moved. */
@@ -223,35 +225,31 @@ final class AofReplay {
     }
 
     /**
-     * Refuses the start when no layout has all its files: each of its shards wrote one, so a missing
-     * file is a shard's keys missing. Files of two layouts are a change of shard count cut by a
+     * Refuses the start when no layout has all its logs: each of its shards wrote one, so a missing
+     * log is a shard's keys missing. Logs of two layouts are a change of shard count cut by a
      * crash: the complete one holds everything and the other agrees with it.
      */
-    private static void checkComplete(Path dir, List<Path> logs, boolean loadMissing) throws IOException {
-        Map<Integer, Set<Integer>> layouts = new TreeMap<>();
-        for (Path file : logs) {
-            Matcher m = NAME.matcher(file.getFileName().toString());
-            m.matches();
-            layouts.computeIfAbsent(Integer.parseInt(m.group(2)), c -> new HashSet<>()).add(Integer.parseInt(m.group(1)));
-        }
+    private static void checkComplete(Path dir, Map<Integer, Map<Integer, List<LogParts.Part>>> layouts,
+                                      boolean loadMissing) throws IOException {
         List<String> missing = new ArrayList<>();
-        for (Map.Entry<Integer, Set<Integer>> layout : layouts.entrySet()) {
+        List<String> found = new ArrayList<>();
+        for (Map.Entry<Integer, Map<Integer, List<LogParts.Part>>> layout : layouts.entrySet()) {
             int count = layout.getKey();
             List<String> absent = new ArrayList<>();
             for (int shard = 0; shard < count; shard++) {
-                if (!layout.getValue().contains(shard)) {
-                    absent.add(path(dir, shard, count).getFileName().toString());
+                if (!layout.getValue().containsKey(shard)) {
+                    absent.add(new LogParts.Log(dir, shard, count).prefix() + "*.aof");
                 }
             }
             if (absent.isEmpty()) {
                 return;
             }
             missing.addAll(absent);
+            layout.getValue().values().forEach(parts -> parts.forEach(p -> found.add(p.path().getFileName().toString())));
         }
         if (missing.isEmpty()) {
             return; // no logs: a first start
         }
-        String found = logs.stream().map(p -> p.getFileName().toString()).toList().toString();
         String message = dir + ": the log(s) " + missing + " are missing (found " + found
                 + "; each shard of a layout writes one), so the keys of those shards would be missing";
         if (!loadMissing) {
@@ -289,34 +287,45 @@ final class AofReplay {
     }
 
     /**
-     * One log read through an {@link AsyncFile} on a shard, a pool buffer at a time, and parsed as it
-     * arrives into its own table; runs on that shard until {@link #run}'s promise completes.
+     * One log, its parts in order, read through an {@link AsyncFile} on a shard, a pool buffer at a time, and
+     * parsed as it arrives into its own table; runs on that shard until {@link #run}'s promise completes. Only
+     * its last part may end in a cut command or bytes that are not one: a part before it that does fails the
+     * replay, whatever the settings, since what follows it would replay over a hole.
      */
     private static final class FileReplay {
-        private final Path file;
+        private final List<LogParts.Part> parts;
         private final KeyTable table = new KeyTable();
-        /** The function libraries' newest record in this file ({@link ScriptRegistry}). */
+        /** The function libraries' newest record in this log ({@link ScriptRegistry}). */
         private final ScriptRegistry.Latest libraries = new ScriptRegistry.Latest();
         private final RespParser parser = new RespParser(Integer.MAX_VALUE - 1024);
         private final Request request = new Request();
         private final Promise<FileReplay> done = new Promise<>();
+        /** The part being read: its index in {@link #parts}, and the file. */
+        private int part;
         private AsyncFile input;
-        /** Unparsed bytes: {@code bytes[start, end)}; they begin at file offset {@link #consumed}. */
+        /** Unparsed bytes: {@code bytes[start, end)}; they begin at offset {@link #consumed} of the part. */
         private byte[] bytes = new byte[CHUNK];
         private int start;
         private int end;
         private long consumed;
         private long position;
         private long records;
-        /** What is wrong at {@link #consumed} (reading stopped there), or null: the file loaded to its end. */
+        /** What is wrong at {@link #consumed} (reading stopped there), or null: the part loaded to its end. */
         private String problem;
 
-        FileReplay(Path file) {
-            this.file = file;
+        FileReplay(List<LogParts.Part> parts) {
+            this.parts = parts;
         }
 
         Promise<FileReplay> run() {
-            AsyncFile.open(file, StandardOpenOption.READ).whenComplete((opened, error) -> {
+            openPart();
+            return done;
+        }
+
+        private void openPart() {
+            start = end = 0;
+            consumed = position = 0;
+            AsyncFile.open(parts.get(part).path(), StandardOpenOption.READ).whenComplete((opened, error) -> {
                 if (error != null) {
                     done.fail(error);
                 } else {
@@ -324,7 +333,6 @@ final class AofReplay {
                     readNext();
                 }
             });
-            return done;
         }
 
         /** The first bytes at {@link #consumed}, escaped, for a message. */
@@ -407,10 +415,20 @@ final class AofReplay {
 
         private void finish(Throwable error) {
             input.closeAsync().whenComplete((ignored, closeError) -> {
+                boolean last = part == parts.size() - 1;
                 if (error != null) {
                     done.fail(error);
-                } else {
+                } else if (last) {
                     done.complete(this);
+                } else if (problem != null || start < end) {
+                    Path file = parts.get(part).path();
+                    done.fail(new IOException(file + (problem != null ? " is corrupt at offset " + consumed + ": " + problem
+                            : " ends in a command cut at offset " + consumed) + " (" + preview() + "), and "
+                            + parts.get(part + 1).path().getFileName() + " follows it: only the last file of a log may"
+                            + " end early; not starting"));
+                } else {
+                    part++;
+                    openPart();
                 }
             });
         }
@@ -578,8 +596,14 @@ final class AofReplay {
         return table.find(r.bytes, r.offset(1), r.length(1), KeyTable.hash(r.bytes, r.offset(1), r.length(1)));
     }
 
-    /** Deletes the files of an earlier layout once every shard's new log is written. */
-    static void deleteStale(List<Path> files) {
+    /**
+     * Deletes the files of an earlier layout once every shard's new log is written, and the parts a replay leaves
+     * out (older than a base); the directory is synced first, so that the new names are durable before the old go.
+     */
+    static void deleteStale(Path dir, List<Path> files) throws IOException {
+        if (!files.isEmpty()) {
+            syncDirectory(dir);
+        }
         for (Path file : files) {
             try {
                 Files.deleteIfExists(file);
@@ -594,7 +618,7 @@ final class AofReplay {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                if (NAME.matcher(name).matches() || name.endsWith(".aof.rewrite")) {
+                if (LogParts.parse(file) != null || name.endsWith(".aof" + LogParts.UNFINISHED)) {
                     Files.delete(file);
                 }
             }

@@ -162,17 +162,17 @@ public final class KvServer {
                 if (loaded == null) {
                     return CompletableFuture.<Void>completedFuture(null);
                 }
-                shard.aof = new Aof(Shard.current(), settings, AofReplay.path(settings.dir(), shard.id, count),
+                shard.aof = new Aof(Shard.current(), settings, new LogParts.Log(settings.dir(), shard.id, count),
                         shard.table, store, node.logPressure);
                 shard.aof.preamble = node.scripts::writeRecord;
                 shard.aof.rewritePolicy(settings.rewriteMinBytes(), settings.rewriteGrowthPercent(),
                         tunables.aofRewriteIncrementalFsync());
-                return shard.aof.open(loaded.layoutChanged()).toCompletableFuture();
+                return shard.aof.open(loaded.partsOf(shard.id), loaded.layoutChanged()).toCompletableFuture();
             }).thenCompose(f -> f));
         }
         CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).get(START_SECONDS, TimeUnit.SECONDS);
         if (loaded != null) {
-            AofReplay.deleteStale(loaded.staleFiles());
+            AofReplay.deleteStale(settings.dir(), loaded.staleFiles());
             if (Files.deleteIfExists(loading)) {
                 AofReplay.syncDirectory(settings.dir());
             }

@@ -894,7 +894,7 @@ final class KvShard {
      * a FLUSHALL. Until then the shard serves its old keys. The log takes the new keys by a rewrite walked a step per
      * loop iteration (a rewrite of the old keys in progress is abandoned first), not a record per key in one step;
      * the promise completes once it switched (at once without a log). Returns null, changing nothing, while a
-     * snapshot holds the table (a cancelled RDB save's part ends at its next step; a rewrite switches its file): the
+     * snapshot holds the table (a cancelled RDB save's part ends at its next step; a rewrite renames its base): the
      * caller tries again shortly.
      */
     Promise<Void> replaceKeys(KeyTable fresh) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Where the logs live: opens {@link LogFile}s and makes directory changes durable. {@link #FILES}
@@ -29,6 +30,12 @@ interface LogStore {
 
     /** Renames {@code from} over {@code to} atomically and makes the new entry durable. */
     Promise<Void> replace(Path from, Path to);
+
+    /**
+     * Deletes those of {@code files} that are there (their pages freed off the shard's thread) and syncs their
+     * directory.
+     */
+    Promise<Void> delete(List<Path> files);
 
     /** {@link LogStore} on the file system. */
     final class FileSystemStore implements LogStore {
@@ -57,6 +64,19 @@ interface LogStore {
             return Shard.current().offload(() -> {
                 Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 force(to.toAbsolutePath().getParent());
+                return null;
+            });
+        }
+
+        @Override
+        public Promise<Void> delete(List<Path> files) {
+            return Shard.current().offload(() -> {
+                for (Path file : files) {
+                    Files.deleteIfExists(file);
+                }
+                if (!files.isEmpty()) {
+                    force(files.getFirst().toAbsolutePath().getParent());
+                }
                 return null;
             });
         }

@@ -16,7 +16,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * just that; a fresh server then replays it from real files.
  */
 class AofDurabilityTest {
-    private static final String LOG = "appendonly-0-of-1.aof";
+    /** A new log's incremental file (generation 1), and the first rewrite's base (generation 2). */
+    private static final String LOG = "appendonly-0-of-1.1.incr.aof";
+    private static final String BASE = "appendonly-0-of-1.2.base.aof";
 
     @TempDir
     Path dir;
@@ -117,7 +124,7 @@ class AofDurabilityTest {
     @Test
     void configSetAppendfsyncChangesThePromiseOnEveryShard() throws Exception {
         MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ofMillis(20)); // a slow sync: an early reply shows
-        String[] logs = {"appendonly-0-of-2.aof", "appendonly-1-of-2.aof"};
+        String[] logs = {"appendonly-0-of-2.1.incr.aof", "appendonly-1-of-2.1.incr.aof"};
         try (KvTestServer server = start(2, KvSettings.FsyncPolicy.NO, 16L << 20, disk); RespClient c = server.client()) {
             assertEquals(0, syncs(disk, logs), "syncs under no");
             assertEquals("OK", c.call("CONFIG", "SET", "appendfsync", "ALWAYS"));
@@ -396,7 +403,7 @@ class AofDurabilityTest {
             await(() -> info(c).contains("aof_rewrites:1"), "the rewrite to take over");
         }
         server.close();
-        byte[] log = disk.image().get(LOG);
+        byte[] log = disk.image().get(BASE);
         String rewritten = new String(log, StandardCharsets.US_ASCII);
         int pieces = rewritten.split("\\$5\r\nRPUSH\r\n\\$3\r\nbig\r\n", -1).length - 1;
         assertTrue(pieces > 10, "RPUSH records of the list: " + pieces);
@@ -487,7 +494,7 @@ class AofDurabilityTest {
             await(() -> info(c).contains("aof_rewrites:1"), "the rewrite to take over");
         }
         server.close();
-        String rewritten = new String(disk.image().get(LOG), StandardCharsets.US_ASCII);
+        String rewritten = new String(disk.image().get(BASE), StandardCharsets.US_ASCII);
         for (int i = 0; i < 100; i++) {
             int field = i * 300;
             assertTrue(rewritten.contains("\r\nf" + field + "\r\n$100\r\n" + "%0100d".formatted(field) + "\r\n"),
@@ -516,9 +523,10 @@ class AofDurabilityTest {
     }
 
     /**
-     * A rewrite syncs its new file each 4 MB written, as Redis's aof-rewrite-incremental-fsync does, so that the
-     * kernel writes it back a little at a time (seen failing without: 2 syncs, the presync and the switch's); CONFIG
-     * SET aof-rewrite-incremental-fsync no leaves those two only.
+     * A rewrite syncs its new base each 4 MB written, as Redis's aof-rewrite-incremental-fsync does, so that the
+     * kernel writes it back a little at a time (seen failing without, before the base and incremental files: 2
+     * syncs, the presync and the switch's); CONFIG SET aof-rewrite-incremental-fsync no leaves the one before the
+     * base's rename only.
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "aof-rewrite-incremental-fsync {0}")
     @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
@@ -538,12 +546,12 @@ class AofDurabilityTest {
             }
             assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
             await(() -> info(c).contains("aof_rewrites:1"), "the rewrite to take over");
-            // the log's name is the new file's now: a sync past 4 MB and one past the next 4 MB at least (a write
-            // of up to 1 MB may carry it over each), the presync, the switch's; without: the last two only
+            // the base: a sync past 4 MB and one past the next 4 MB at least (a write of up to 1 MB may carry it over
+            // each), and the one before its rename; without: that last one only
             if (incremental) {
-                assertTrue(disk.syncTimes(LOG).size() >= 4, "syncs of the new file: " + disk.syncTimes(LOG).size());
+                assertTrue(disk.syncTimes(BASE).size() >= 3, "syncs of the new base: " + disk.syncTimes(BASE).size());
             } else {
-                assertEquals(2, disk.syncTimes(LOG).size(), "syncs of the new file without incremental ones");
+                assertEquals(1, disk.syncTimes(BASE).size(), "syncs of the new base without incremental ones");
             }
         }
         server.close();
@@ -690,15 +698,24 @@ class AofDurabilityTest {
         }
     }
 
-    /** Issue 19, item 2: a rewrite that fails at its switch loses none of the records it had taken over. */
+    /**
+     * Issue 19, item 2: a rewrite that fails at the end (its base's sync) loses none of the records written since
+     * its switch, nor those of the old incremental file's write that was in flight at the switch.
+     */
     @Test
-    void aRewriteThatFailsAtItsSwitchLosesNoAcknowledgedWrite() throws Exception {
+    void aRewriteThatFailsAtItsEndLosesNoAcknowledgedWrite() throws Exception {
         MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ZERO);
         KvTestServer server = start(1, KvSettings.FsyncPolicy.EVERYSEC, 16L << 20, disk);
         try (RespClient c = server.client()) {
-            rewriteBesideAHeldLiveWrite(disk, c);
-            assertEquals("OK", c.call("SET", "c", "3")); // acknowledged; queued for the live file and the rewrite
-            disk.failSyncs(".rewrite", DEVICE_ERROR); // the switch fails at the new file's sync
+            assertEquals("OK", c.call("SET", "a", "1"));
+            disk.hold(LOG);
+            assertEquals("OK", c.call("SET", "b", "2"));
+            await(() -> disk.heldWrites() == 1, "the live log's write");
+            disk.hold(".rewrite");
+            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+            await(() -> disk.heldWrites() == 2, "the base's first write");
+            assertEquals("OK", c.call("SET", "c", "3")); // acknowledged; in the new incremental file
+            disk.failSyncs(".rewrite", DEVICE_ERROR); // the base's sync before its rename fails
             disk.release(null);
             await(() -> info(c).contains("aof_rewrite_in_progress:0"), "the rewrite to end");
             assertEquals(1, disk.syncsFailed());
@@ -819,7 +836,7 @@ class AofDurabilityTest {
             writer.sendRaw(both.toByteArray());
             // Each log's own failure (a count over both would also take one log's retry a second later): the
             // read below must find both logs failing, else it would wait for the sync of the write in doubt.
-            await(() -> disk.writesFailed("appendonly-0-of-2.aof") > 0 && disk.writesFailed("appendonly-1-of-2.aof") > 0,
+            await(() -> disk.writesFailed("appendonly-0-of-2.1.incr.aof") > 0 && disk.writesFailed("appendonly-1-of-2.1.incr.aof") > 0,
                     "both logs' writes to fail");
             for (String key : keys) {
                 writer.send("GET", key); // a read behind a write in doubt on its connection: both wait
@@ -869,8 +886,185 @@ class AofDurabilityTest {
     }
 
     /**
-     * Clients that each write {@code w<i>:<n> = n} for n = 1, 2, ... in pipelines until their
-     * connection ends, and remember which writes were acknowledged, and when.
+     * The old incremental file's last sync fails after a rewrite's switch (the write in flight at the switch
+     * completed): the write it held is acknowledged only once the new base, which holds it, is in place, and the
+     * base ends the failure; nothing acknowledged is lost.
+     */
+    @Test
+    void aFailedLastSyncOfTheOldIncrementalFileIsRepairedByTheNewBase() throws Exception {
+        MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ZERO);
+        KvTestServer server = start(1, KvSettings.FsyncPolicy.ALWAYS, 16L << 20, disk);
+        String value = "v".repeat(1000);
+        try (RespClient writer = server.client(); RespClient admin = server.client()) {
+            for (int i = 0; i < 2000; i++) { // 2 MB: the base takes many writes
+                writer.send("SET", "k" + i, value);
+            }
+            for (int i = 0; i < 2000; i++) {
+                assertEquals("OK", writer.read());
+            }
+            disk.hold(LOG);
+            writer.send("SET", "b", "2");
+            await(() -> disk.heldWrites() == 1, "the live log's write");
+            disk.failSyncs(LOG, DEVICE_ERROR);
+            disk.hold(".rewrite");
+            admin.send("BGREWRITEAOF"); // answered once the log is synced: not read
+            await(() -> disk.heldWrites() == 2, "the base's first write");
+            disk.release(null); // SET b reaches the old file, whose last sync fails; the base goes on
+            assertEquals("OK", writer.read());
+            assertTrue(disk.durable(RespClient.encode("SET", "b", "2")), "SET b acknowledged before it is on the device");
+            assertEquals(1, disk.syncsFailed());
+            assertTrue(info(writer).contains("aof_rewrites:1"), info(writer));
+            assertEquals("OK", writer.call("SET", "c", "3"));
+        }
+        Map<String, byte[]> image = disk.powerLoss();
+        server.crash();
+        try (KvTestServer rebooted = reboot(image); RespClient c = rebooted.client()) {
+            assertEquals(List.of("2", "3", value), c.call("MGET", "b", "c", "k1999"));
+        }
+    }
+
+    /** Where a power loss interrupts a rewrite of the log, under load. */
+    enum RewriteStep {
+        /** The new incremental file is made, its directory entry not yet synced. */
+        INCREMENTAL_MADE,
+        /** The live log switched to the new incremental file; the old one's last sync and the base's writes are held. */
+        SWITCHED_OLD_TAIL_UNSYNCED,
+        /** The base is being written. */
+        BASE_WRITTEN,
+        /** The base is renamed into place; the older files are not deleted yet. */
+        BASE_RENAMED_OLD_FILES_LEFT
+    }
+
+    static Stream<Arguments> rewriteSteps() {
+        return Stream.of(RewriteStep.values()).flatMap(step -> Stream.of(KvSettings.FsyncPolicy.ALWAYS,
+                KvSettings.FsyncPolicy.EVERYSEC).map(fsync -> Arguments.of(step, fsync)));
+    }
+
+    /**
+     * A power loss at each step of a rewrite under a steady load of pushes replays every acknowledged push exactly
+     * once (each list is 1, 2 ... k without a hole or a repeat; under {@code always} k covers every acknowledged
+     * push, under {@code everysec} those acknowledged 1.5 s before the step), and no sync of the new incremental
+     * file completed before the old one's last sync.
+     */
+    @ParameterizedTest(name = "{0} under {1}")
+    @MethodSource("rewriteSteps")
+    void aPowerLossAtEachStepOfARewriteReplaysEveryAcknowledgedWriteOnce(RewriteStep step, KvSettings.FsyncPolicy fsync)
+            throws Exception {
+        MemoryDisk disk = new MemoryDisk(Duration.ZERO, Duration.ofMillis(1));
+        KvTestServer server = start(1, fsync, 16L << 20, disk);
+        Writers writers = new Writers(server.port(), 2, 8, 10, true);
+        Thread.sleep(2000); // under everysec, what was acknowledged by 1.5 s before the step is synced
+        long stepNanos = System.nanoTime();
+        String incremental = "appendonly-0-of-1.2.incr.aof";
+        BooleanSupplier reached = switch (step) {
+            case INCREMENTAL_MADE -> {
+                disk.onOpen(incremental, disk::holdDirectorySyncs);
+                yield () -> disk.heldForever() > 0;
+            }
+            case SWITCHED_OLD_TAIL_UNSYNCED -> {
+                disk.onOpen(incremental, () -> {
+                    disk.holdSyncs(LOG);
+                    disk.hold(".rewrite"); // else the base would take the old file's place
+                });
+                yield () -> disk.heldForever() > 0 && disk.heldWrites() > 0; // the base is opened after the switch
+            }
+            case BASE_WRITTEN -> {
+                disk.hold(".rewrite");
+                yield () -> disk.heldWrites() > 0;
+            }
+            case BASE_RENAMED_OLD_FILES_LEFT -> {
+                disk.holdDeletes();
+                yield () -> disk.heldForever() > 0;
+            }
+        };
+        Map<String, byte[]> image;
+        try (RespClient c = server.client()) {
+            c.send("BGREWRITEAOF"); // its reply may wait for a held sync (always): not read
+            await(reached, "the rewrite to reach " + step);
+            Thread.sleep(200); // the pushes go on past the step
+            image = disk.powerLoss();
+            server.crash();
+        }
+        writers.join();
+        assertEquals(List.of(), disk.chainViolations());
+        switch (step) {
+            case INCREMENTAL_MADE -> assertTrue(!image.containsKey(incremental), image.keySet().toString());
+            case BASE_WRITTEN -> assertTrue(!image.containsKey(BASE), image.keySet().toString());
+            case BASE_RENAMED_OLD_FILES_LEFT -> assertTrue(image.containsKey(LOG) && image.containsKey(BASE)
+                    && image.containsKey(incremental), image.keySet().toString());
+            default -> assertTrue(image.containsKey(LOG) && image.containsKey(incremental), image.keySet().toString());
+        }
+        long cutoff = stepNanos - 1_500_000_000L;
+        try (KvTestServer rebooted = reboot(image); RespClient c = rebooted.client()) {
+            writers.checkLists(c, w -> fsync == KvSettings.FsyncPolicy.ALWAYS ? writers.acknowledged(w)
+                    : Math.max(1, writers.lastAcknowledgedBefore(w, cutoff)));
+        }
+    }
+
+    /**
+     * The point of the base and incremental files: a rewrite under a steady load of writes writes each record
+     * once — the bytes written to the disk are the records' and the snapshot's, to the byte, where a rewrite that
+     * copied the records made meanwhile into its new file wrote those twice — and it ends once its snapshot is
+     * written, while the writes go on.
+     */
+    @Test
+    void aRewriteUnderSteadyWritesWritesEachRecordOnceAndEndsWithItsSnapshot() throws Exception {
+        MemoryDisk disk = new MemoryDisk(Duration.ofMillis(1), Duration.ZERO); // the base's writes take a while
+        KvTestServer server = start(1, KvSettings.FsyncPolicy.EVERYSEC, 64L << 20, disk);
+        int keys = 20_000;
+        String value = "v".repeat(100);
+        long snapshot = 0;
+        AtomicLong records = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<CompletableFuture<Void>> writers = new ArrayList<>();
+        try (RespClient c = server.client()) {
+            for (int i = 0; i < keys; i++) {
+                c.send("SET", "k" + i, value);
+                snapshot += RespClient.encode("SET", "k" + i, value).length; // what the base holds of it
+            }
+            for (int i = 0; i < keys; i++) {
+                assertEquals("OK", c.read());
+            }
+            records.addAndGet(snapshot);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            for (int w = 0; w < 2; w++) {
+                int writer = w;
+                writers.add(CompletableFuture.runAsync(() -> { // values of the same length: the snapshot's size stays
+                    try (RespClient load = new RespClient(server.port())) {
+                        for (int round = 0; !stop.get() && System.nanoTime() < deadline; round++) {
+                            for (int k = 0; k < 16; k++) {
+                                String key = "k" + ((round * 16 + k) * 7919 + writer) % keys;
+                                load.send("SET", key, value);
+                                records.addAndGet(RespClient.encode("SET", key, value).length);
+                            }
+                            for (int k = 0; k < 16; k++) {
+                                assertEquals("OK", load.read());
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, KvTestServer.THREADS));
+            }
+            Thread.sleep(300);
+            long before = records.get();
+            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+            await(() -> info(c).contains("aof_rewrites:1"), "the rewrite to end while the writes go on");
+            assertTrue(writers.stream().noneMatch(CompletableFuture::isDone), "the writers stopped");
+            assertTrue(records.get() - before > 100_000, "only " + (records.get() - before) + " bytes of records"
+                    + " were written during the rewrite");
+            Thread.sleep(300); // and go on after it
+            stop.set(true);
+            CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+        server.close();
+        assertEquals(records.get() + snapshot, disk.bytesWritten(), "bytes written for " + records.get()
+                + " bytes of records and a snapshot of " + snapshot);
+    }
+
+    /**
+     * Clients that each write {@code w<i>:<n> = n} (or, {@code lists}, push n to the list {@code w<i>}) for
+     * n = 1, 2, ... in pipelines until their connection ends, and remember which writes were acknowledged, and when.
      */
     private static final class Writers {
         private final int[] acknowledged;
@@ -878,8 +1072,14 @@ class AofDurabilityTest {
         private final List<CompletableFuture<Void>> running = new ArrayList<>();
         private final AtomicBoolean failed = new AtomicBoolean();
         private final String padding;
+        private final boolean lists;
 
         Writers(int port, int count, int pipeline, int valueBytes) {
+            this(port, count, pipeline, valueBytes, false);
+        }
+
+        Writers(int port, int count, int pipeline, int valueBytes, boolean lists) {
+            this.lists = lists;
             acknowledged = new int[count];
             ackNanos = new long[count][1 << 19];
             padding = "/" + "p".repeat(valueBytes);
@@ -889,11 +1089,15 @@ class AofDurabilityTest {
                     try (RespClient c = new RespClient(port)) {
                         for (int next = 1; next + pipeline < ackNanos[writer].length; next += pipeline) {
                             for (int k = 0; k < pipeline; k++) {
-                                c.send("SET", "w" + writer + ":" + (next + k), value(next + k));
+                                if (lists) {
+                                    c.send("RPUSH", "w" + writer, value(next + k));
+                                } else {
+                                    c.send("SET", "w" + writer + ":" + (next + k), value(next + k));
+                                }
                             }
                             for (int k = 0; k < pipeline; k++) {
                                 Object reply = c.read();
-                                if (!"OK".equals(reply)) {
+                                if (lists ? !Long.valueOf(next + k).equals(reply) : !"OK".equals(reply)) {
                                     failed.set(true);
                                 }
                                 ackNanos[writer][next + k] = System.nanoTime();
@@ -910,6 +1114,21 @@ class AofDurabilityTest {
         /** What write {@code n} sets. */
         String value(int n) {
             return n + padding;
+        }
+
+        /**
+         * Checks a server that replayed a log of {@code lists} writers: each list is 1, 2 ... k, every write at
+         * most once and none missing before the last (no hole), with k at least {@code atLeast(writer)}.
+         */
+        void checkLists(RespClient c, java.util.function.IntUnaryOperator atLeast) throws IOException {
+            for (int w = 0; w < count(); w++) {
+                List<?> list = (List<?>) c.call("LRANGE", "w" + w, "0", "-1");
+                for (int n = 1; n <= list.size(); n++) {
+                    assertEquals(value(n), list.get(n - 1), "writer " + w + "'s element " + n + " of " + list.size());
+                }
+                assertTrue(list.size() >= atLeast.applyAsInt(w), "writer " + w + ": " + list.size() + " elements, "
+                        + atLeast.applyAsInt(w) + " required (" + acknowledged(w) + " acknowledged)");
+            }
         }
 
         void join() throws Exception {

@@ -267,7 +267,7 @@ class KvBlockingTest {
             assertEquals(List.of("x", "y"), pusher.call("LPOP", key, "2")); // the key is gone, its shard's log written
             waiter.send("BLPOP", key, "0");
             awaitBlocked(pusher, 1);
-            disk.hold("appendonly-1-of-2.aof");
+            disk.hold("appendonly-1-of-2.1.incr.aof");
             pusher.send("RPUSH", key, "a", "b"); // served at once on shard 1: "a" taken for the waiter, held by the log
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (disk.heldWrites() == 0) {

@@ -30,6 +30,15 @@ class KvPersistenceTest {
         }
     }
 
+    /** The bytes of every log file in the directory (bases and incremental files). */
+    private long logBytes() throws Exception {
+        long total = 0;
+        for (String name : logs()) {
+            total += name.endsWith(".aof") ? Files.size(dir.resolve(name)) : 0;
+        }
+        return total;
+    }
+
     @ParameterizedTest
     @MethodSource("dev.atoll.shards.TestRuntimes#drivers")
     void everyWriteSurvivesARestartAlsoWithAnotherShardCount(DriverKind driver) throws Exception {
@@ -49,7 +58,7 @@ class KvPersistenceTest {
             assertEquals(9L, c.call("INCR", "counter"));
         }
         Thread.sleep(5); // key201 is past its expiry at the next start
-        assertEquals(List.of("appendonly-0-of-2.aof", "appendonly-1-of-2.aof"), logs());
+        assertEquals(List.of("appendonly-0-of-2.1.incr.aof", "appendonly-1-of-2.1.incr.aof"), logs());
         for (int shards : new int[] {2, 3, 1}) {
             try (KvTestServer server = KvTestServer.start(shards, driver, settings); RespClient c = server.client()) {
                 assertEquals(400L, c.call("DBSIZE"), "with " + shards + " shards"); // key100 to key499 but key201, and counter
@@ -62,8 +71,11 @@ class KvPersistenceTest {
                 assertEquals("9", c.call("GET", "counter"));
                 assertTrue((Long) c.call("TTL", "counter") > 4000);
             }
-            assertEquals(List.of(Stream.iterate(0, i -> i + 1).limit(shards)
-                    .map(i -> "appendonly-" + i + "-of-" + shards + ".aof").toArray()), List.of(logs().toArray()));
+            // the same layout goes on in its files; a new one was rewritten at once: its base and incremental file
+            // of generation 2 (after the first, 1), the old layout's files gone
+            List<String> parts = shards == 2 ? List.of(".1.incr.aof") : List.of(".2.base.aof", ".2.incr.aof");
+            assertEquals(List.of(Stream.iterate(0, i -> i + 1).limit(shards).flatMap(i -> parts.stream()
+                    .map(part -> "appendonly-" + i + "-of-" + shards + part)).toArray()), List.of(logs().toArray()));
         }
     }
 
@@ -93,7 +105,7 @@ class KvPersistenceTest {
         try (KvTestServer server = KvTestServer.start(1, driver, settings); RespClient c = server.client()) {
             assertEquals("OK", c.call("SET", "a", "1"));
         }
-        Path log = dir.resolve("appendonly-0-of-1.aof");
+        Path log = dir.resolve("appendonly-0-of-1.1.incr.aof");
         long complete = Files.size(log);
         Files.write(log, "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$5\r\n12".getBytes(StandardCharsets.US_ASCII),
                 StandardOpenOption.APPEND);
@@ -145,8 +157,8 @@ class KvPersistenceTest {
             String info = settledInfo(c);
             long automatic = rewrites(info);
             assertTrue(automatic >= 2, info);
-            // Records written during a rewrite go into the new log in full; an explicit rewrite with no
-            // writes beside it leaves just the live keys.
+            // Records written during a rewrite go into the new incremental file; an explicit rewrite with no
+            // writes beside it leaves just the live keys in its base.
             // (A last automatic rewrite may have begun meanwhile: then the explicit one runs after it.)
             assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting "));
             long deadline = System.nanoTime() + 20_000_000_000L;
@@ -154,7 +166,7 @@ class KvPersistenceTest {
                 info = settledInfo(c);
             } while (rewrites(info) < automatic + 2 && System.nanoTime() < deadline);
             assertTrue(rewrites(info) >= automatic + 2, info);
-            long total = Files.size(dir.resolve("appendonly-0-of-2.aof")) + Files.size(dir.resolve("appendonly-1-of-2.aof"));
+            long total = logBytes();
             assertTrue(total < 20 * 100, "the logs hold " + total + " bytes for 20 keys of ~50 bytes");
         }
         try (KvTestServer server = KvTestServer.start(2, driver, settings); RespClient c = server.client()) {
@@ -337,7 +349,7 @@ class KvPersistenceTest {
             assertEquals(1L, c.call("DEL", "fresh"));
             assertEquals(1L, c.call("APPEND", "fresh", "y"));
         }
-        long logged = Files.size(dir.resolve("appendonly-0-of-1.aof"));
+        long logged = logBytes();
         assertTrue(logged < 64 * chunk.length() + 4096, logged + " bytes logged for 64 appends of " + chunk.length());
         for (int shards : new int[] {1, 2}) {
             try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, settings); RespClient c = server.client()) {
@@ -358,10 +370,10 @@ class KvPersistenceTest {
                 assertEquals("OK", c.call("SET", "key" + i, "v"));
             }
         }
-        Files.delete(dir.resolve("appendonly-1-of-2.aof"));
+        Files.delete(dir.resolve("appendonly-1-of-2.1.incr.aof"));
         for (int shards : new int[] {2, 3}) {
             String message = refused(loading(true, false, false), shards);
-            assertTrue(message.contains("appendonly-1-of-2.aof") && message.contains("missing")
+            assertTrue(message.contains("appendonly-1-of-2*.aof") && message.contains("missing")
                     && message.contains("kv.aof.load-missing"), message);
         }
         List<String> warned = warnings(() -> {
@@ -371,7 +383,7 @@ class KvPersistenceTest {
                 assertTrue(keys > 0 && keys < 100, keys + " keys");
             }
         });
-        assertTrue(warned.stream().anyMatch(w -> w.contains("appendonly-1-of-2.aof")), warned.toString());
+        assertTrue(warned.stream().anyMatch(w -> w.contains("appendonly-1-of-2*.aof")), warned.toString());
     }
 
     /**
@@ -385,7 +397,7 @@ class KvPersistenceTest {
              RespClient c = server.client()) {
             assertEquals("OK", c.call("SET", "a", "1"));
         }
-        Path log = dir.resolve("appendonly-0-of-1.aof");
+        Path log = dir.resolve("appendonly-0-of-1.1.incr.aof");
         long complete = Files.size(log);
         Files.write(log, "garbage".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
         String message = refused(loading(true, false, false), 1);
@@ -410,5 +422,84 @@ class KvPersistenceTest {
         assertTrue(warned.stream().anyMatch(w -> w.contains(log + " ends in a command cut at offset " + complete)
                 && w.contains("26 bytes")), warned.toString());
         assertEquals(complete, Files.size(log));
+    }
+
+    /** Writes the log file {@code name} holding {@code commands}, each as the log writes it (a RESP array). */
+    private void writeLog(String name, String... commands) throws Exception {
+        Files.createDirectories(dir);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (String command : commands) {
+            bytes.write(RespClient.encode(command.split(" ")));
+        }
+        Files.write(dir.resolve(name), bytes.toByteArray());
+    }
+
+    /**
+     * The log of an earlier build (one file per shard) loads as generation 0 and the log goes on in it; its first
+     * rewrite leaves only the new base and incremental file, whose sizes INFO persistence gives as Redis 7.0 does.
+     */
+    @Test
+    void aLogOfAnEarlierBuildLoadsAndItsFirstRewriteLeavesOnlyTheNewParts() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.ALWAYS);
+        writeLog("appendonly-0-of-1.aof", "SET a 1", "RPUSH list x");
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals("1", c.call("GET", "a"));
+            assertEquals(2L, c.call("RPUSH", "list", "y"));
+            assertEquals(List.of("appendonly-0-of-1.aof"), logs());
+            assertTrue(((String) c.call("BGREWRITEAOF")).startsWith("Background append only file rewriting"));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (rewrites(settledInfo(c)) < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(3L, c.call("RPUSH", "list", "z")); // under always, answered once written and synced
+            long base = Files.size(dir.resolve("appendonly-0-of-1.1.base.aof"));
+            long incremental = Files.size(dir.resolve("appendonly-0-of-1.1.incr.aof"));
+            String info = (String) c.call("INFO", "persistence");
+            assertTrue(incremental > 0 && info.contains("aof_base_size:" + base + "\r\n")
+                    && info.contains("aof_current_size:" + (base + incremental) + "\r\n"), info);
+        }
+        assertEquals(List.of("appendonly-0-of-1.1.base.aof", "appendonly-0-of-1.1.incr.aof"), logs());
+        try (KvTestServer server = KvTestServer.start(1, DriverKind.AUTO, settings); RespClient c = server.client()) {
+            assertEquals("1", c.call("GET", "a"));
+            assertEquals(List.of("x", "y", "z"), c.call("LRANGE", "list", "0", "-1"));
+        }
+    }
+
+    /**
+     * A reshard (2 shards to 3) loads every part of the old layout — per log its newest base, then each incremental
+     * file from that generation on, in order, an earlier build's file as generation 0 — and not the parts of an
+     * older generation than the base (a rewrite stopped before deleting them), and deletes the old layout once the
+     * new logs are in place. A part before the last that ends early stops the start, whatever the settings.
+     */
+    @Test
+    void aReshardLoadsEveryPartOfTheOldLayout() throws Exception {
+        KvSettings settings = KvTestServer.settings(dir, KvSettings.FsyncPolicy.NO);
+        writeLog("appendonly-0-of-2.1.incr.aof", "SET a stale", "SET gone x"); // older than the base: left out
+        writeLog("appendonly-0-of-2.2.base.aof", "SET a 1", "RPUSH list x");
+        writeLog("appendonly-0-of-2.2.incr.aof", "RPUSH list y", "SET b 2");
+        writeLog("appendonly-0-of-2.3.incr.aof", "RPUSH list z", "SET c 3"); // a rewrite failed after its switch
+        writeLog("appendonly-1-of-2.aof", "SET d 4", "RPUSH list2 p");
+        writeLog("appendonly-1-of-2.1.incr.aof", "RPUSH list2 q");
+        for (int run = 0; run < 2; run++) {
+            try (KvTestServer server = KvTestServer.start(3, DriverKind.AUTO, settings); RespClient c = server.client()) {
+                assertEquals(java.util.Arrays.asList("1", "2", "3", "4", null), c.call("MGET", "a", "b", "c", "d", "gone"));
+                assertEquals(List.of("x", "y", "z"), c.call("LRANGE", "list", "0", "-1"));
+                assertEquals(List.of("p", "q"), c.call("LRANGE", "list2", "0", "-1"));
+                assertEquals(6L, c.call("DBSIZE"));
+            }
+            assertEquals(List.of(Stream.iterate(0, i -> i + 1).limit(3).flatMap(i -> Stream.of(".2.base.aof", ".2.incr.aof")
+                    .map(part -> "appendonly-" + i + "-of-3" + part)).toArray()), List.of(logs().toArray()));
+        }
+
+        for (String name : logs()) {
+            Files.delete(dir.resolve(name));
+        }
+        writeLog("appendonly-0-of-1.1.incr.aof", "SET a 1");
+        Files.write(dir.resolve("appendonly-0-of-1.1.incr.aof"), "*3\r\n$3\r\nSET".getBytes(StandardCharsets.US_ASCII),
+                StandardOpenOption.APPEND);
+        writeLog("appendonly-0-of-1.2.incr.aof", "SET b 2");
+        String message = refused(loading(true, true, false), 1);
+        assertTrue(message.contains("appendonly-0-of-1.1.incr.aof ends in a command cut at offset 27")
+                && message.contains("only the last file of a log may end early"), message);
     }
 }

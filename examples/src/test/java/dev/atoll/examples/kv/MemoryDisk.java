@@ -56,6 +56,15 @@ final class MemoryDisk implements LogStore {
     private final Map<String, Integer> writesFailedByName = new java.util.HashMap<>();
     private int syncsFailed;
     private boolean powerLost;
+    /** Syncs of files whose name ends so, syncs of the directory, and deletes: held until the power goes. */
+    private String holdSyncsSuffix;
+    private boolean holdDirectorySyncs;
+    private boolean holdDeletes;
+    private int heldForever;
+    /** Run once a file of this name is opened (a test's step that begins there). */
+    private final Map<String, Runnable> onOpen = new HashMap<>();
+    private long bytesWritten;
+    private final List<String> chainViolations = new ArrayList<>();
 
     MemoryDisk(Duration writeLatency, Duration syncLatency) {
         this.writeLatency = writeLatency;
@@ -71,6 +80,74 @@ final class MemoryDisk implements LogStore {
 
     synchronized int heldWrites() {
         return held.size();
+    }
+
+    /** From now on syncs of files whose name ends with {@code suffix} never complete (a power loss is next). */
+    synchronized void holdSyncs(String suffix) {
+        holdSyncsSuffix = suffix;
+    }
+
+    /** From now on syncs of the directory never complete (a power loss is next). */
+    synchronized void holdDirectorySyncs() {
+        holdDirectorySyncs = true;
+    }
+
+    /** From now on deletes never complete nor happen (a power loss is next). */
+    synchronized void holdDeletes() {
+        holdDeletes = true;
+    }
+
+    /** Syncs, directory syncs and deletes held by {@link #holdSyncs}, {@link #holdDirectorySyncs}, {@link #holdDeletes}. */
+    synchronized int heldForever() {
+        return heldForever;
+    }
+
+    /** Runs {@code action} (on the opening shard) when the file {@code name} is opened. */
+    synchronized void onOpen(String name, Runnable action) {
+        onOpen.put(name, action);
+    }
+
+    /** Bytes of all completed writes to every file, deleted ones included. */
+    synchronized long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /**
+     * Syncs of a log's incremental file that completed while an earlier one of the same log had bytes not on the
+     * device and no later base covered them: a power loss then would keep later records and lose earlier ones
+     * (the first five).
+     */
+    synchronized List<String> chainViolations() {
+        return List.copyOf(chainViolations);
+    }
+
+    /** The generation in {@code name} if it is an incremental file ({@code kind} "incr") or a base ("base"), else -1. */
+    private static long generation(String name, String prefix, String kind) {
+        String suffix = "." + kind + ".aof";
+        if (!name.startsWith(prefix) || !name.endsWith(suffix)) {
+            return -1;
+        }
+        String g = name.substring(prefix.length(), name.length() - suffix.length());
+        return g.chars().allMatch(Character::isDigit) && !g.isEmpty() ? Long.parseLong(g) : -1;
+    }
+
+    /** Called with the monitor held when a sync of {@code name} completed: records a break of the chain. */
+    private void checkChain(String name) {
+        int dot = name.indexOf(".");
+        String prefix = dot < 0 ? name : name.substring(0, dot + 1);
+        long synced = generation(name, prefix, "incr");
+        if (synced < 0) {
+            return;
+        }
+        for (Map.Entry<String, Inode> other : names.entrySet()) {
+            long g = generation(other.getKey(), prefix, "incr");
+            Inode inode = other.getValue();
+            if (chainViolations.size() < 5 && g >= 0 && g < synced && inode.deviceLength < inode.length
+                    && durableNames.keySet().stream().noneMatch(n -> generation(n, prefix, "base") > g)) {
+                chainViolations.add(name + " synced while " + other.getKey() + " had " + (inode.length - inode.deviceLength)
+                        + " bytes not on the device");
+            }
+        }
     }
 
     /** Completes the held writes, on their shards, failed with {@code failure} unless it is null; later writes are not held. */
@@ -171,6 +248,10 @@ final class MemoryDisk implements LogStore {
     @Override
     public synchronized Promise<LogFile> open(Path path, boolean truncate) {
         String name = path.getFileName().toString();
+        Runnable step = onOpen.remove(name);
+        if (step != null) {
+            step.run();
+        }
         Inode existing = names.get(name);
         Inode inode = existing == null || truncate ? new Inode() : existing;
         names.put(name, inode); // a truncated file: its old bytes stay on the device until a sync
@@ -182,6 +263,12 @@ final class MemoryDisk implements LogStore {
     @Override
     public Promise<Void> syncDirectory(Path dir) {
         Promise<Void> done = new Promise<>();
+        synchronized (this) {
+            if (holdDirectorySyncs) {
+                heldForever++;
+                return done;
+            }
+        }
         complete(syncLatency, () -> {
             synchronized (this) {
                 durableNames.clear();
@@ -204,6 +291,18 @@ final class MemoryDisk implements LogStore {
             done.complete(null);
         });
         return done;
+    }
+
+    @Override
+    public Promise<Void> delete(List<Path> files) {
+        synchronized (this) {
+            if (holdDeletes) {
+                heldForever++;
+                return new Promise<>();
+            }
+            files.forEach(file -> names.remove(file.getFileName().toString()));
+        }
+        return syncDirectory(null);
     }
 
     /** Runs {@code action} on the calling shard after {@code latency}, unless the power is lost by then. */
@@ -250,6 +349,7 @@ final class MemoryDisk implements LogStore {
                         inode.length = Math.max(inode.length, end);
                         inode.dirtyFrom = Math.min(inode.dirtyFrom, (int) position);
                         writesCompleted.merge(name, 1, Integer::sum);
+                        bytesWritten += data.length;
                     } else {
                         writesFailed++;
                         writesFailedByName.merge(name, 1, Integer::sum);
@@ -278,12 +378,16 @@ final class MemoryDisk implements LogStore {
             int from;
             int covered;
             IOException failure;
+            Promise<Void> done = new Promise<>();
             synchronized (MemoryDisk.this) {
                 from = inode.dirtyFrom;
                 covered = inode.length; // what was written before the sync started
                 failure = failSyncsSuffix != null && name.endsWith(failSyncsSuffix) ? syncFailure : null;
+                if (holdSyncsSuffix != null && name.endsWith(holdSyncsSuffix)) {
+                    heldForever++;
+                    return done;
+                }
             }
-            Promise<Void> done = new Promise<>();
             complete(syncLatency, () -> {
                 synchronized (MemoryDisk.this) {
                     if (failure == null && from < covered) {
@@ -298,6 +402,7 @@ final class MemoryDisk implements LogStore {
                     }
                     if (failure == null) {
                         inode.syncNanos.add(System.nanoTime());
+                        checkChain(name);
                     } else {
                         syncsFailed++;
                     }
