@@ -386,7 +386,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             }
             int length = next - at;
             at = next;
-            if (master != null && master.applying(request, length)) {
+            if (master != null && master.applying(request, bytes, next - length, length)) {
                 if (master.ended()) { // the link refused the stream (another database than 0): nothing more applies
                     closing = true;
                     at = to;
@@ -1436,6 +1436,11 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             sources[pendingHead] = null;
             pendingHead = (pendingHead + 1) & mask;
         }
+    }
+
+    /** Whether nothing it dispatched is still out (on this shard or others): every command it sent has run. */
+    boolean quiet() {
+        return pendingCount == 0 && sentAccounts() == 0 && waitsOut == 0;
     }
 
     /** Closes at once: the idle timeout passed, a write failed, or the server stops. */

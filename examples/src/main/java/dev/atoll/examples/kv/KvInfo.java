@@ -328,7 +328,7 @@ final class KvInfo {
         }
         ReplicaOf.Master master = node.replica.master;
         if ((all || sections.contains("replication")) && master != null) {
-            node.replica.info(b, master, node.replicationId);
+            node.replica.info(b, master);
         } else if (all || sections.contains("replication")) {
             b.append(node.replication.info());
         }

@@ -92,6 +92,8 @@ final class MasterLink implements Receiver {
     private long fullOffset;
     /** The master's client: applies the stream. */
     private KvConnection applier;
+    /** A promotion began: nothing more of the stream is applied or counted ({@link #drain}). */
+    private boolean draining;
 
     MasterLink(KvNode node, ReplicaOf replica, ReplicaOf.Master master) {
         this.node = node;
@@ -289,6 +291,7 @@ final class MasterLink implements Receiver {
             if (words.length == 2) {
                 replica.masterReplid = words[1]; // the master's id changed (a failover): the history goes on
             }
+            node.replication.continued(words.length == 2 ? words[1] : null);
             log.info("Successful partial resynchronization with master");
             startStream();
         } else {
@@ -462,6 +465,7 @@ final class MasterLink implements Receiver {
                     fail("Failed to replace the keys with the master's: " + error);
                 } else if (step != Step.ENDED) {
                     log.info("MASTER <-> REPLICA sync: finished with success");
+                    node.replication.synced(fullReplid, fullOffset);
                     replica.masterReplid = fullReplid;
                     replica.offset = fullOffset;
                     replica.readOffset = fullOffset;
@@ -492,10 +496,13 @@ final class MasterLink implements Receiver {
     /**
      * Called by the master's client for each whole command of the stream, before it dispatches it: counts its
      * bytes into the offset, and answers REPLCONF GETACK (with the offset before it, as Redis); true when the
-     * command was the link's to handle, not to execute. A SELECT of another database than 0 ends the link (its
+     * command was the link's to handle, not to execute. Its bytes ({@code bytes[from, from + length)}) go to the backlog. A SELECT of another database than 0 ends the link (its
      * writes would land in database 0); so does a REPLICAOF that no longer names this link's master.
      */
-    boolean applying(Request r, int bytes) {
+    boolean applying(Request r, byte[] bytes, int from, int length) {
+        if (draining) {
+            return true; // the node is promoted: the offset stays where its history ends
+        }
         if (!master.equals(replica.master)) {
             // REPLICAOF NO ONE (or another master) answered on some shard before this link's stop reached it:
             // nothing the old master sends from then on is applied (volatile read of ReplicaOf.master)
@@ -510,8 +517,26 @@ final class MasterLink implements Receiver {
         if (replconf && r.count() >= 2 && r.is(1, GETACK)) {
             sendAck();
         }
-        replica.offset += bytes;
+        replica.offset += length;
+        node.replication.applied(bytes, from, length);
         return replconf;
+    }
+
+    /** How often a promotion looks whether the master's commands dispatched by the link have all run. */
+    private static final java.time.Duration DRAIN_CHECK = java.time.Duration.ofMillis(1);
+
+    /**
+     * A promotion: the stream is no longer applied; once every command the link dispatched has run on its shards (so
+     * that their records are made), the link closes and {@code then} runs, on this shard.
+     */
+    void drain(Runnable then) {
+        draining = true;
+        if (applier != null && !applier.quiet()) {
+            shard.schedule(DRAIN_CHECK, () -> drain(then));
+            return;
+        }
+        stop();
+        then.run();
     }
 
     private void sendAck() {
