@@ -117,7 +117,7 @@ final class ReplicaOf {
             return;
         }
         if (r.string(1).equalsIgnoreCase("no") && r.string(2).equalsIgnoreCase("one")) {
-            noOne();
+            noOne("REPLICAOF NO ONE");
             out.ok();
             return;
         }
@@ -137,9 +137,10 @@ final class ReplicaOf {
 
     /**
      * A master again (REPLICAOF NO ONE, a failover's end): clients' writes pause (the ones that follow on the same
-     * connection wait rather than being refused) while the link's shard promotes this node ({@link #promote}).
+     * connection wait rather than being refused) while the link's shard promotes this node ({@link #promote});
+     * {@code why} is logged once it took writes (null: logged by the caller).
      */
-    private void noOne() {
+    private void noOne(String why) {
         Master m;
         synchronized (this) { // REPLICAOF NO ONE on two shards at once: one promotion
             m = master;
@@ -149,7 +150,7 @@ final class ReplicaOf {
             promoting = true;
         }
         node.pause.pause(ClientPause.Purpose.PROMOTION, ClientPause.Mode.WRITE, Long.MAX_VALUE);
-        node.runtime.execute(LINK_SHARD, () -> promote(m));
+        node.runtime.execute(LINK_SHARD, () -> promote(m, why));
     }
 
     /** Redis's refusal of a SYNC or PSYNC to a replica whose link is not up, or null. */
@@ -172,7 +173,7 @@ final class ReplicaOf {
 
     /** A failover aborted after its switch: a master again (Redis's replicationUnsetMaster). */
     void failoverAborted() {
-        noOne();
+        noOne(null);
     }
 
     /**
@@ -187,7 +188,7 @@ final class ReplicaOf {
         if (!replid.equalsIgnoreCase(masterReplid == null ? "" : masterReplid)) {
             return "ERR PSYNC FAILOVER replid must match my replid.";
         }
-        noOne();
+        noOne(null);
         log.info("MASTER MODE enabled (failover request from '{}')", client);
         return null;
     }
@@ -237,7 +238,7 @@ final class ReplicaOf {
      * once every command of the master it dispatched has run, each shard marks where its records become this master's
      * stream ({@link ReplicationFeed#resume}), then writes are taken.
      */
-    private void promote(Master m) {
+    private void promote(Master m, String why) {
         if (master != m) {
             endPromotion(); // a REPLICAOF since: it follows that master
             return;
@@ -250,7 +251,7 @@ final class ReplicaOf {
             cron = null;
         }
         state = State.NONE;
-        Runnable resume = () -> resumeFeeds(m, promotion);
+        Runnable resume = () -> resumeFeeds(m, promotion, why);
         if (draining != null) {
             draining.drain(resume);
         } else {
@@ -259,7 +260,7 @@ final class ReplicaOf {
     }
 
     /** On the link's shard: every shard's feed resumes, then this node takes writes (unless a REPLICAOF came meanwhile). */
-    private void resumeFeeds(Master m, long promotion) {
+    private void resumeFeeds(Master m, long promotion, String why) {
         List<CompletableFuture<Void>> marked = new ArrayList<>();
         for (KvShard shard : node.shards) {
             marked.add(node.runtime.submit(shard.id, () -> {
@@ -272,7 +273,9 @@ final class ReplicaOf {
                     if (master == m) {
                         master = null;
                         masterReplid = null; // the next REPLICAOF asks for a full sync
-                        log.info("MASTER MODE enabled (REPLICAOF NO ONE)");
+                        if (why != null) {
+                            log.info("MASTER MODE enabled ({})", why);
+                        }
                         for (KvShard shard : node.shards) {
                             node.runtime.execute(shard.id, shard::resumeExpiry);
                         }

@@ -82,7 +82,7 @@ class KvPromotionTest {
     }
 
     /** Writes that a loss or a double shows: INCRs, RPUSHes and APPENDs over keys on every shard. */
-    private static void counted(Jedis jedis, String prefix, int rounds) {
+    static void counted(Jedis jedis, String prefix, int rounds) {
         for (int i = 0; i < rounds; i++) {
             jedis.incr(prefix + "-counter-" + (i % 7));
             jedis.rpush(prefix + "-list-" + (i % 5), Integer.toString(i));
