@@ -108,11 +108,11 @@ class KvPromotionTest {
 
     /** Atoll's history shifted: the old id second, valid up to {@code applied} + 1; a partial resync and no full sync served. */
     private void continuedByPartialResync(Jedis a, String oldReplid, long applied) throws Exception {
+        assertEquals("1", infoField(a, "stats", "sync_partial_ok"));
+        assertEquals("0", infoField(a, "stats", "sync_full"));
         assertEquals(oldReplid, infoField(a, "replication", "master_replid2"));
         assertEquals(applied + 1, infoLong(a, "replication", "second_repl_offset"));
         assertTrue(!oldReplid.equals(infoField(a, "replication", "master_replid")), "a new replication id");
-        assertEquals("1", infoField(a, "stats", "sync_partial_ok"));
-        assertEquals("0", infoField(a, "stats", "sync_full"));
         await("redis-server's log of the partial resync", () -> {
             try {
                 return Files.readString(redisLog()).contains("Successful partial resynchronization with master");
