@@ -24,7 +24,7 @@ final class ClientPause {
     /** Redis's pause types, from the least strict. */
     enum Mode { OFF, WRITE, ALL }
 
-    /** Who paused: Redis's pause purposes that exist here. */
+    /** Who paused: Redis's pause purposes that exist here, and a replica's promotion (writes wait for its few steps). */
     enum Purpose { CLIENT_PAUSE, FAILOVER, PROMOTION }
 
     /** Where the end of a pause is watched. */

@@ -130,7 +130,7 @@ final class KvNode {
 
     /** ROLE: a replica's form while REPLICAOF holds a master, else a master's with its replicas. */
     void role(ReplyWriter out) {
-        ReplicaOf.Master master = replica.master;
+        ReplicaOf.Master master = replica.shownMaster();
         if (master != null) {
             replica.role(out, master);
         } else {

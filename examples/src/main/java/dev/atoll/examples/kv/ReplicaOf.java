@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * the refusals of a replica (READONLY, MASTERDOWN), and the swap of every shard's keys for the master's RDB.
  * The node's one {@link MasterLink} lives on shard 0, as Redis has one master connection; this object is what
  * every shard sees of it: the fields below are volatile, written by shard 0 only (the settings by CONFIG SET on
- * any shard), read anywhere.
+ * any shard), read anywhere. The master's stream goes to the node's backlog as received ({@link ReplicationMaster#applied});
+ * a promotion keeps that history ({@link #promote}).
  */
 final class ReplicaOf {
     private static final Logger log = LoggerFactory.getLogger(ReplicaOf.class);
@@ -86,6 +87,14 @@ final class ReplicaOf {
 
     boolean isReplica() {
         return master != null;
+    }
+
+    /**
+     * The master that ROLE, INFO and CONFIG GET show: none from {@code REPLICAOF NO ONE} on, while the promotion's steps
+     * run (clients' writes wait for them), as Redis, whose promotion is done when it answers.
+     */
+    Master shownMaster() {
+        return promoting ? null : master;
     }
 
     /** The READONLY refusal of a client's write, or null when writes are taken. */

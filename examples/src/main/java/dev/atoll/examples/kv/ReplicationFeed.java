@@ -12,8 +12,8 @@ import java.util.Arrays;
  * shard to the home shard, which runs them in the order sent, so the home knows exactly which records came
  * before the shard's part of a full sync's snapshot and which after.
  *
- * <p>It starts at the first full sync's snapshot on this shard and never stops (Redis keeps its backlog once
- * made); with {@code appendonly no} it gives the shard a log without a file ({@link Aof#recordsOnly}) then,
+ * <p>It starts at the first full sync's snapshot on this shard, or at a promotion ({@link #resume}), and never
+ * stops (Redis keeps its backlog once made; while the node is a replica the home shard drops its chunks); with {@code appendonly no} it gives the shard a log without a file ({@link Aof#recordsOnly}) then,
  * so a server without replicas makes no records.
  */
 final class ReplicationFeed {
