@@ -55,6 +55,8 @@ final class MasterLink implements Receiver {
      * the pace: 36 MB took 10 s on loopback).
      */
     private static final long UNWRITTEN_MAX = 16 << 20;
+    /** How often a promotion looks whether the master's commands dispatched by the link have all run. */
+    private static final Duration DRAIN_CHECK = Duration.ofMillis(1);
 
     /** Where the link is; each handshake step waits for the reply to what it sent. */
     private enum Step { CONNECTING, PING, AUTH, PORT, CAPA, PSYNC, RDB_HEADER, RDB_BODY, LOADING, STREAM, ENDED }
@@ -496,7 +498,8 @@ final class MasterLink implements Receiver {
     /**
      * Called by the master's client for each whole command of the stream, before it dispatches it: counts its
      * bytes into the offset, and answers REPLCONF GETACK (with the offset before it, as Redis); true when the
-     * command was the link's to handle, not to execute. Its bytes ({@code bytes[from, from + length)}) go to the backlog. A SELECT of another database than 0 ends the link (its
+     * command was the link's to handle, not to execute. Its bytes ({@code bytes[from, from + length)}) go to the
+     * backlog. A SELECT of another database than 0 ends the link (its
      * writes would land in database 0); so does a REPLICAOF that no longer names this link's master.
      */
     boolean applying(Request r, byte[] bytes, int from, int length) {
@@ -521,9 +524,6 @@ final class MasterLink implements Receiver {
         node.replication.applied(bytes, from, length);
         return replconf;
     }
-
-    /** How often a promotion looks whether the master's commands dispatched by the link have all run. */
-    private static final java.time.Duration DRAIN_CHECK = java.time.Duration.ofMillis(1);
 
     /**
      * A promotion: the stream is no longer applied; once every command the link dispatched has run on its shards (so

@@ -13,7 +13,8 @@ import java.util.Arrays;
  * before the shard's part of a full sync's snapshot and which after.
  *
  * <p>It starts at the first full sync's snapshot on this shard, or at a promotion ({@link #resume}), and never
- * stops (Redis keeps its backlog once made; while the node is a replica the home shard drops its chunks); with {@code appendonly no} it gives the shard a log without a file ({@link Aof#recordsOnly}) then,
+ * stops (Redis keeps its backlog once made; while the node is a replica the home shard drops its chunks); with
+ * {@code appendonly no} it gives the shard a log without a file ({@link Aof#recordsOnly}) then,
  * so a server without replicas makes no records.
  */
 final class ReplicationFeed {

@@ -1,6 +1,8 @@
 package dev.atoll.examples.kv;
 
 import dev.atoll.shards.Shard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,8 +10,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Atoll as a master: the one replication stream of the node, its offset ({@code master_repl_offset}), its
