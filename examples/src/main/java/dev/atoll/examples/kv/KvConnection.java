@@ -1438,9 +1438,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
     }
 
-    /** Whether nothing it dispatched is still out (on this shard or others): every command it sent has run. */
+    /**
+     * Whether nothing it dispatched is still out (on this shard or others) and it holds no whole command unparsed:
+     * every command it received has run.
+     */
     boolean quiet() {
-        return pendingCount == 0 && sentAccounts() == 0 && waitsOut == 0;
+        return pendingCount == 0 && sentAccounts() == 0 && waitsOut == 0 && !paused;
     }
 
     /** Closes at once: the idle timeout passed, a write failed, or the server stops. */

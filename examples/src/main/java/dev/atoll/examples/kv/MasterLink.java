@@ -96,6 +96,8 @@ final class MasterLink implements Receiver {
     private KvConnection applier;
     /** A promotion began: nothing more of the stream is applied or counted ({@link #drain}). */
     private boolean draining;
+    /** A full sync of this node's own replica begins: the stream's buffers wait in {@link #held} ({@link #hold}). */
+    private boolean holding;
 
     MasterLink(KvNode node, ReplicaOf replica, ReplicaOf.Master master) {
         this.node = node;
@@ -161,8 +163,12 @@ final class MasterLink implements Receiver {
         replica.lastIoMillis = System.currentTimeMillis();
         switch (step) {
             case STREAM -> {
-                replica.readOffset += data.readableBytes();
-                applier.onData(from, data);
+                if (holding) {
+                    held.add(data);
+                } else {
+                    replica.readOffset += data.readableBytes();
+                    applier.onData(from, data);
+                }
             }
             case LOADING -> held.add(data);
             case ENDED -> data.release();
@@ -483,7 +489,11 @@ final class MasterLink implements Receiver {
         replica.state = ReplicaOf.State.CONNECTED;
         applier = new KvConnection(node, connection, this);
         sendAck(); // a diskless master starts the stream once it has this first ACK
-        while (!held.isEmpty() && step == Step.STREAM) {
+        applyHeld();
+    }
+
+    private void applyHeld() {
+        while (!held.isEmpty() && step == Step.STREAM && !holding) {
             Buffer b = held.poll();
             replica.readOffset += b.readableBytes();
             applier.onData(connection, b);
@@ -537,6 +547,34 @@ final class MasterLink implements Receiver {
         }
         stop();
         then.run();
+    }
+
+    /**
+     * A full sync of this node's own replica: the stream received from now on waits, and once every command applied
+     * so far has run on its shards {@code then} runs (on this shard), so the shards' snapshot parts all begin at one
+     * offset of the master's stream; {@link #release} applies what waited. False when the stream is not flowing.
+     */
+    boolean hold(Runnable then) {
+        if (step != Step.STREAM || holding) {
+            return false;
+        }
+        holding = true;
+        waitQuiet(then);
+        return true;
+    }
+
+    private void waitQuiet(Runnable then) {
+        if (step != Step.ENDED && !applier.quiet()) {
+            shard.schedule(DRAIN_CHECK, () -> waitQuiet(then));
+            return;
+        }
+        then.run();
+    }
+
+    /** The snapshot's parts began: the stream that waited is applied, and the stream flows again. */
+    void release() {
+        holding = false;
+        applyHeld();
     }
 
     private void sendAck() {

@@ -162,6 +162,21 @@ final class ReplicaOf {
         node.runtime.execute(LINK_SHARD, () -> promote(m, why));
     }
 
+    /**
+     * On the link's shard: holds the master's stream for a full sync of this node's replica ({@link MasterLink#hold});
+     * false when the link is not streaming.
+     */
+    boolean holdStream(Runnable then) {
+        return link != null && link.hold(then);
+    }
+
+    /** On the link's shard: the stream held for a full sync flows again. */
+    void releaseStream() {
+        if (link != null) {
+            link.release();
+        }
+    }
+
     /** Redis's refusal of a SYNC or PSYNC to a replica whose link is not up, or null. */
     String syncRefusal() {
         return master != null && !promoting && state != State.CONNECTED

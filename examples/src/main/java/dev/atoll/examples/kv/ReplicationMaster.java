@@ -80,6 +80,8 @@ final class ReplicationMaster {
     private Sync sync;
     /** Replicas asking for a full sync while one is past its start (or a diskless one waits for more): they get the next. */
     private final List<ReplicaLink> waitingForSync = new ArrayList<>();
+    /** While a replica: its master's stream waits for the parts of a full sync to begin ({@link ReplicaOf#holdStream}). */
+    private boolean streamHeld;
     /** When the first of {@link #waitingForSync} began to wait (System.nanoTime): repl-diskless-sync-delay counts from it. */
     private long waitingSinceNanos;
     private final List<Wait> waits = new ArrayList<>();
@@ -257,6 +259,13 @@ final class ReplicationMaster {
         }
     }
 
+    private void releaseStream() {
+        if (streamHeld) {
+            streamHeld = false;
+            node.replica.releaseStream();
+        }
+    }
+
     private void newBacklog() {
         backlog = new ReplicationBacklog(settings.backlogSize(), offset);
         backlogHeld = 0;
@@ -285,6 +294,7 @@ final class ReplicationMaster {
             return;
         }
         s.offset = offset;
+        releaseStream(); // a replica's: every part began, the master's stream goes on after the sync's offset
         Shard here = Shard.current();
         String reply = "+FULLRESYNC " + replid + " " + s.offset + "\r\n";
         for (ReplicaLink link : s.links) {
@@ -292,7 +302,9 @@ final class ReplicationMaster {
             here.sendReply(link.shard, () -> link.fullResync(reply, target));
             streaming.add(link);
         }
-        append(SELECT_0.clone()); // as Redis, whose first write after a full sync selects its database
+        if (!following) { // a replica's stream is its master's, as sent
+            append(SELECT_0.clone()); // as Redis, whose first write after a full sync selects its database
+        }
         releaseHeld(s);
     }
 
@@ -332,11 +344,6 @@ final class ReplicationMaster {
             log.info("Partial resynchronization not accepted from {} (asked for {}:{}; replication ids {} and {} up to {}; backlog from {})",
                     link.ip(), asked, from, replid, replid2, secondOffset, backlog.firstByteOffset());
         }
-        if (following) {
-            // the shards apply the master's commands each at its own moment: no point of theirs is one offset of the stream
-            Shard.current().sendReply(link.shard, () -> link.fail("a replica of a replica here continues from the backlog only"));
-            return;
-        }
         fullSync(link);
     }
 
@@ -373,12 +380,28 @@ final class ReplicationMaster {
     }
 
     private void startSync(List<ReplicaLink> links, boolean diskless) {
+        if (following && !streamHeld) {
+            // the shards apply the master's commands each at its own moment: the stream waits, and every command
+            // applied has run, so that every shard's part begins at the one offset the sync names
+            boolean held = node.replica.holdStream(() -> {
+                streamHeld = true;
+                startSync(links, diskless);
+            });
+            if (!held) {
+                Shard here = Shard.current();
+                for (ReplicaLink link : links) {
+                    here.sendReply(link.shard, () -> link.fail("its full sync needs this replica's link to its master up"));
+                }
+            }
+            return;
+        }
         DisklessSync output = diskless ? new DisklessSync(node, links) : null;
         Sync s = new Sync(node.shards.length, output);
         RdbSaves.Started started = output == null
                 ? node.rdb.startForReplicas(shard -> feeds[shard.id].snapshotBegins(s))
                 : node.rdb.startForReplicas(shard -> feeds[shard.id].snapshotBegins(s), output);
         if (started == null) { // a BGSAVE runs: the sync follows it, as Redis's waits for the next BGSAVE
+            releaseStream();
             if (waitingForSync.isEmpty()) {
                 waitingSinceNanos = System.nanoTime();
             }
@@ -429,6 +452,7 @@ final class ReplicationMaster {
         if (sync == s) {
             sync = null;
         }
+        releaseStream(); // a failed save whose parts did not all begin
         releaseHeld(s); // a failed save whose parts did not all begin: its held chunks still go, in order
         Shard here = Shard.current();
         if (s.diskless != null && error == null) {
