@@ -385,6 +385,10 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 break;
             }
             int length = next - at;
+            if (master != null && master.holdsBefore(request)) {
+                paused = true; // parsed again once the link releases it (MasterLink.release)
+                break;
+            }
             at = next;
             if (master != null && master.applying(request, bytes, next - length, length)) {
                 if (master.ended()) { // the link refused the stream (another database than 0): nothing more applies
@@ -1438,12 +1442,14 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         }
     }
 
-    /**
-     * Whether nothing it dispatched is still out (on this shard or others) and it holds no whole command unparsed:
-     * every command it received has run.
-     */
+    /** Whether nothing it dispatched is still out (on this shard or others): every command it sent has run. */
     boolean quiet() {
-        return pendingCount == 0 && sentAccounts() == 0 && waitsOut == 0 && !paused;
+        return pendingCount == 0 && sentAccounts() == 0 && waitsOut == 0;
+    }
+
+    /** Whether its parsing stopped with input left (back-pressure, a pause, its master link's hold). */
+    boolean parsingPaused() {
+        return paused;
     }
 
     /** Closes at once: the idle timeout passed, a write failed, or the server stops. */

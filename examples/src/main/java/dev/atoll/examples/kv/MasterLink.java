@@ -49,6 +49,9 @@ final class MasterLink implements Receiver {
     private static final byte[] DATABASE_ZERO = {'0'};
     private static final byte[] REPLCONF = "replconf".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GETACK = "getack".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MULTI = "multi".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXEC = "exec".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DISCARD = "discard".getBytes(StandardCharsets.US_ASCII);
     /**
      * RDB bytes received and not yet on disk beyond which each received buffer is kept until written, so the
      * connection stops reading; below it a buffer goes at once (keeping each one made the pool's round trip set
@@ -96,8 +99,16 @@ final class MasterLink implements Receiver {
     private KvConnection applier;
     /** A promotion began: nothing more of the stream is applied or counted ({@link #drain}). */
     private boolean draining;
-    /** A full sync of this node's own replica begins: the stream's buffers wait in {@link #held} ({@link #hold}). */
+    /** A full sync of this node's own replica begins: the master's client stops before its next command ({@link #hold}). */
     private boolean holding;
+    /** The master's client stopped at the hold, before a command outside a transaction. */
+    private boolean holdReached;
+    /**
+     * The bytes of the master's MULTI block being applied: they count into the offset and the backlog at its EXEC, as
+     * Redis's replica counts them (its offset never falls inside a transaction: a promotion or a sync there would
+     * cut it); null outside one.
+     */
+    private ReplyWriter transaction;
 
     MasterLink(KvNode node, ReplicaOf replica, ReplicaOf.Master master) {
         this.node = node;
@@ -163,12 +174,8 @@ final class MasterLink implements Receiver {
         replica.lastIoMillis = System.currentTimeMillis();
         switch (step) {
             case STREAM -> {
-                if (holding) {
-                    held.add(data);
-                } else {
-                    replica.readOffset += data.readableBytes();
-                    applier.onData(from, data);
-                }
+                replica.readOffset += data.readableBytes();
+                applier.onData(from, data);
             }
             case LOADING -> held.add(data);
             case ENDED -> data.release();
@@ -489,11 +496,7 @@ final class MasterLink implements Receiver {
         replica.state = ReplicaOf.State.CONNECTED;
         applier = new KvConnection(node, connection, this);
         sendAck(); // a diskless master starts the stream once it has this first ACK
-        applyHeld();
-    }
-
-    private void applyHeld() {
-        while (!held.isEmpty() && step == Step.STREAM && !holding) {
+        while (!held.isEmpty() && step == Step.STREAM) {
             Buffer b = held.poll();
             replica.readOffset += b.readableBytes();
             applier.onData(connection, b);
@@ -530,9 +533,33 @@ final class MasterLink implements Receiver {
         if (replconf && r.count() >= 2 && r.is(1, GETACK)) {
             sendAck();
         }
+        if (transaction == null && r.count() == 1 && r.is(0, MULTI)) {
+            transaction = new ReplyWriter(256);
+        }
+        if (transaction != null) {
+            transaction.raw(bytes, from, length);
+            if (r.count() == 1 && (r.is(0, EXEC) || r.is(0, DISCARD))) {
+                replica.offset += transaction.size();
+                node.replication.applied(transaction.bytes(), 0, transaction.size());
+                transaction = null;
+            }
+            return replconf;
+        }
         replica.offset += length;
         node.replication.applied(bytes, from, length);
         return replconf;
+    }
+
+    /**
+     * Whether the master's client stops before command {@code r} (parsed again at {@link #release}): a full sync of this
+     * node's replica holds the stream, and {@code r} is not inside a transaction.
+     */
+    boolean holdsBefore(Request r) {
+        if (holding && transaction == null && !draining) {
+            holdReached = true;
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -550,9 +577,9 @@ final class MasterLink implements Receiver {
     }
 
     /**
-     * A full sync of this node's own replica: the stream received from now on waits, and once every command applied
-     * so far has run on its shards {@code then} runs (on this shard), so the shards' snapshot parts all begin at one
-     * offset of the master's stream; {@link #release} applies what waited. False when the stream is not flowing.
+     * A full sync of this node's own replica: the master's client stops before its next command outside a transaction,
+     * and once every command it applied has run on its shards {@code then} runs (on this shard), so the shards' snapshot
+     * parts all begin at one offset of the master's stream; {@link #release} goes on. False when the stream is not flowing.
      */
     boolean hold(Runnable then) {
         if (step != Step.STREAM || holding) {
@@ -564,7 +591,7 @@ final class MasterLink implements Receiver {
     }
 
     private void waitQuiet(Runnable then) {
-        if (step != Step.ENDED && !applier.quiet()) {
+        if (step != Step.ENDED && !(applier.quiet() && transaction == null && (holdReached || !applier.parsingPaused()))) {
             shard.schedule(DRAIN_CHECK, () -> waitQuiet(then));
             return;
         }
@@ -574,7 +601,10 @@ final class MasterLink implements Receiver {
     /** The snapshot's parts began: the stream that waited is applied, and the stream flows again. */
     void release() {
         holding = false;
-        applyHeld();
+        holdReached = false;
+        if (step == Step.STREAM) {
+            applier.resumeIfPaused();
+        }
     }
 
     private void sendAck() {

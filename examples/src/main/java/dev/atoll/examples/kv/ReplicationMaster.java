@@ -294,7 +294,6 @@ final class ReplicationMaster {
             return;
         }
         s.offset = offset;
-        releaseStream(); // a replica's: every part began, the master's stream goes on after the sync's offset
         Shard here = Shard.current();
         String reply = "+FULLRESYNC " + replid + " " + s.offset + "\r\n";
         for (ReplicaLink link : s.links) {
@@ -306,6 +305,7 @@ final class ReplicationMaster {
             append(SELECT_0.clone()); // as Redis, whose first write after a full sync selects its database
         }
         releaseHeld(s);
+        releaseStream(); // a replica's: every part began and its replicas stream, so its master's stream goes on
     }
 
     private void releaseHeld(Sync s) {

@@ -122,9 +122,12 @@ class KvPromotionTest {
             int chainedPort = KvRedisComparisonTest.freePort();
             Process chained = redisServer(dir.resolve("chained"), chainedPort, dir.resolve("chained.log"));
             try (Jedis r = new Jedis("127.0.0.1", chainedPort, 10_000)) {
+                assertEquals("OK", a.configSet("repl-diskless-sync-delay", "0"));
+                java.util.concurrent.atomic.AtomicBoolean synced = new java.util.concurrent.atomic.AtomicBoolean();
                 CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                     try {
-                        for (int i = 0; i < 30; i++) {
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                        for (int i = 0; i < 1000 && !synced.get() && System.nanoTime() < deadline; i++) {
                             transactionsJustBefore(port);
                         }
                     } catch (IOException e) {
@@ -134,6 +137,7 @@ class KvPromotionTest {
                 await("the stream of transactions on Atoll", () -> a.get("tx-counter-3") != null);
                 assertEquals("OK", r.replicaof(atoll.host, atoll.port()));
                 await("the chained replica's link", () -> "up".equals(infoField(r, "replication", "master_link_status")));
+                synced.set(true); // the writer wrote during the sync
                 writer.get(60, TimeUnit.SECONDS);
                 assertEquals("1", infoField(a, "stats", "sync_full"));
                 caughtUp(redis, a);
