@@ -30,7 +30,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * replica's are, and the shards' own records (of the master's commands) are dropped. A promotion ({@link #promote})
  * keeps that history as Redis's {@code shiftReplicationId} does: the old id becomes {@code master_replid2}, valid up
  * to the offset applied + 1, a new id is drawn, and each shard's records are appended again from a point it marks
- * once every command of the master has run there ({@link #feedResumed}).
+ * once every command of the master has run there ({@link #feedResumed}). A replica's own replicas continue from the
+ * backlog, or sync in full at one offset of the master's stream: the stream is held while the shards' parts begin
+ * ({@link ReplicaOf#holdStream}).
  */
 final class ReplicationMaster {
     private static final Logger log = LoggerFactory.getLogger(ReplicationMaster.class);
