@@ -118,37 +118,52 @@ class KvPromotionTest {
      */
     @Test
     void aReplicaOfAtollsReplicaSyncsInFullWhileTheMasterWrites() throws Exception {
-        withRedisMasterAndAtollReplica(2, (port, redis, atoll, a) -> {
-            int chainedPort = KvRedisComparisonTest.freePort();
-            Process chained = redisServer(dir.resolve("chained"), chainedPort, dir.resolve("chained.log"));
-            try (Jedis r = new Jedis("127.0.0.1", chainedPort, 10_000)) {
-                assertEquals("OK", a.configSet("repl-diskless-sync-delay", "0"));
-                java.util.concurrent.atomic.AtomicBoolean synced = new java.util.concurrent.atomic.AtomicBoolean();
-                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                    try {
-                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                        for (int i = 0; i < 1000 && !synced.get() && System.nanoTime() < deadline; i++) {
-                            transactionsJustBefore(port);
-                        }
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+        withRedisMasterAndAtollReplica(2, (port, redis, atoll, a) -> withChainedReplica(r -> {
+            assertEquals("OK", a.configSet("repl-diskless-sync-delay", "0"));
+            java.util.concurrent.atomic.AtomicBoolean synced = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    for (int i = 0; i < 1000 && !synced.get() && System.nanoTime() < deadline; i++) {
+                        transactionsJustBefore(port);
                     }
-                }, KvTestServer.THREADS);
-                await("the stream of transactions on Atoll", () -> a.get("tx-counter-3") != null);
-                assertEquals("OK", r.replicaof(atoll.host, atoll.port()));
-                await("the chained replica's link", () -> "up".equals(infoField(r, "replication", "master_link_status")));
-                synced.set(true); // the writer wrote during the sync
-                writer.get(60, TimeUnit.SECONDS);
-                assertEquals("1", infoField(a, "stats", "sync_full"));
-                caughtUp(redis, a);
-                await("the chained replica's offset", () -> infoField(redis, "replication", "master_repl_offset")
-                        .equals(infoField(r, "replication", "master_repl_offset")));
-                assertEquals(KvRdbTest.contents(redis), KvRdbTest.contents(r), "the master's data through Atoll's full sync");
-            } finally {
-                chained.destroy();
-                chained.waitFor(10, TimeUnit.SECONDS);
-            }
-        });
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, KvTestServer.THREADS);
+            await("the stream of transactions on Atoll", () -> a.get("tx-counter-3") != null);
+            assertEquals("OK", r.replicaof(atoll.host, atoll.port()));
+            await("the chained replica's link", () -> "up".equals(infoField(r, "replication", "master_link_status")));
+            synced.set(true); // the writer wrote during the sync
+            writer.get(60, TimeUnit.SECONDS);
+            assertEquals("1", infoField(a, "stats", "sync_full"));
+            chainedCaughtUp(redis, a, r, "the master's data through Atoll's full sync");
+        }));
+    }
+
+    /** A test's part with a redis-server running, to be a replica of the Atoll replica. */
+    private interface ChainedBody {
+        void run(Jedis chained) throws Exception;
+    }
+
+    /** Runs {@code body} with a new redis-server (its log in the test's directory), stopped after it. */
+    private void withChainedReplica(ChainedBody body) throws Exception {
+        int chainedPort = KvRedisComparisonTest.freePort();
+        Process chained = redisServer(dir.resolve("chained"), chainedPort, dir.resolve("chained.log"));
+        try (Jedis r = new Jedis("127.0.0.1", chainedPort, 10_000)) {
+            body.run(r);
+        } finally {
+            chained.destroy();
+            chained.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The chained replica {@code r} applied the master's whole stream through Atoll, every key equal to the master's. */
+    private static void chainedCaughtUp(Jedis redis, Jedis a, Jedis r, String what) throws InterruptedException {
+        caughtUp(redis, a);
+        await("the chained replica's offset", () -> infoField(redis, "replication", "master_repl_offset")
+                .equals(infoField(r, "replication", "master_repl_offset")));
+        assertEquals(KvRdbTest.contents(redis), KvRdbTest.contents(r), what);
     }
 
     /** 100 MULTI/EXEC blocks in one write to {@code port}, each INCRementing keys that are on both shards of a 2-shard Atoll. */
@@ -353,27 +368,17 @@ class KvPromotionTest {
      */
     @Test
     void aReplicaOfTheSameMasterContinuesThroughAtoll() throws Exception {
-        withRedisMasterAndAtollReplica(2, (port, redis, atoll, a) -> {
-            int chainedPort = KvRedisComparisonTest.freePort();
-            Process chained = redisServer(dir.resolve("chained"), chainedPort, dir.resolve("chained.log"));
-            try (Jedis r = new Jedis("127.0.0.1", chainedPort, 10_000)) {
-                assertEquals("OK", r.replicaof("127.0.0.1", port));
-                caughtUp(redis, r);
-                assertEquals("OK", r.replicaof(atoll.host, atoll.port()));
-                await("the chained replica's link", () -> "up".equals(infoField(r, "replication", "master_link_status")));
-                assertEquals("1", infoField(a, "stats", "sync_partial_ok"));
-                assertEquals("0", infoField(a, "stats", "sync_full"));
-                assertEquals("1", infoField(a, "replication", "connected_slaves"));
-                counted(redis, "chained", 200);
-                caughtUp(redis, a);
-                await("the chained replica's offset", () -> infoField(redis, "replication", "master_repl_offset")
-                        .equals(infoField(r, "replication", "master_repl_offset")));
-                assertEquals(KvRdbTest.contents(redis), KvRdbTest.contents(r), "the master's writes through Atoll");
-            } finally {
-                chained.destroy();
-                chained.waitFor(10, TimeUnit.SECONDS);
-            }
-        });
+        withRedisMasterAndAtollReplica(2, (port, redis, atoll, a) -> withChainedReplica(r -> {
+            assertEquals("OK", r.replicaof("127.0.0.1", port));
+            caughtUp(redis, r);
+            assertEquals("OK", r.replicaof(atoll.host, atoll.port()));
+            await("the chained replica's link", () -> "up".equals(infoField(r, "replication", "master_link_status")));
+            assertEquals("1", infoField(a, "stats", "sync_partial_ok"));
+            assertEquals("0", infoField(a, "stats", "sync_full"));
+            assertEquals("1", infoField(a, "replication", "connected_slaves"));
+            counted(redis, "chained", 200);
+            chainedCaughtUp(redis, a, r, "the master's writes through Atoll");
+        }));
     }
 
     /** Reads one reply line (up to CRLF) from {@code in}. */
