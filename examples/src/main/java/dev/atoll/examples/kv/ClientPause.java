@@ -25,15 +25,15 @@ final class ClientPause {
     /** Redis's pause types, from the least strict. */
     enum Mode { OFF, WRITE, ALL }
 
-    /** Who paused: Redis's pause purposes that exist here. */
-    enum Purpose { CLIENT_PAUSE, FAILOVER }
+    /** Who paused: Redis's pause purposes that exist here, and a replica's promotion (writes wait for its few steps). */
+    enum Purpose { CLIENT_PAUSE, FAILOVER, PROMOTION }
 
     /** Where the end of a pause is watched. */
     private static final int TIMER_SHARD = 0;
 
     private final KvNode node;
     /** Guarded by this: each purpose's mode and end (Unix ms; {@code Long.MAX_VALUE}: until it is lifted). */
-    private final Mode[] modes = {Mode.OFF, Mode.OFF};
+    private final Mode[] modes = {Mode.OFF, Mode.OFF, Mode.OFF};
     private final long[] ends = new long[Purpose.values().length];
     /** Guarded by this: the earliest end a timer is set for (0: none). */
     private long timerAt;

@@ -201,7 +201,7 @@ final class ConfigParameters {
         parameters.put("slowlog-log-slower-than", Long.toString(s.slowLog().slowerThanMicros()));
         parameters.put("slowlog-max-len", Integer.toString(s.slowLog().maxLen()));
         node.latency.describe(parameters);
-        node.replica.settings.describe(parameters, node.replica.master);
+        node.replica.settings.describe(parameters, node.replica.shownMaster());
         node.replication.settings.describe(parameters);
         node.tunables.describe(parameters);
         parameters.put("loglevel", LogLevel.current());
@@ -273,7 +273,7 @@ final class ConfigParameters {
     }
 
     private static String replicaOf(KvNode node) {
-        ReplicaOf.Master master = node.replica.master;
+        ReplicaOf.Master master = node.replica.shownMaster();
         return master == null ? "" : master.host() + " " + master.port();
     }
 

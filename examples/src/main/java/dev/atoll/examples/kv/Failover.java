@@ -218,7 +218,7 @@ final class Failover {
             }
             if (target != null) {
                 state = State.IN_PROGRESS; // under the lock with the switch: an abort sees both or neither
-                node.replica.failoverTo(target, node.replicationId, node.replication.offset());
+                node.replica.failoverTo(target, node.replication.replid(), node.replication.offset());
                 return;
             }
         }

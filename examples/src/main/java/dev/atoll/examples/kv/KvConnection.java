@@ -385,8 +385,12 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
                 break;
             }
             int length = next - at;
+            if (master != null && master.holdsBefore(request)) {
+                paused = true; // parsed again once the link releases it (MasterLink.release)
+                break;
+            }
             at = next;
-            if (master != null && master.applying(request, length)) {
+            if (master != null && master.applying(request, bytes, next - length, length)) {
                 if (master.ended()) { // the link refused the stream (another database than 0): nothing more applies
                     closing = true;
                     at = to;
@@ -1436,6 +1440,16 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             sources[pendingHead] = null;
             pendingHead = (pendingHead + 1) & mask;
         }
+    }
+
+    /** Whether nothing it dispatched is still out (on this shard or others): every command it sent has run. */
+    boolean quiet() {
+        return pendingCount == 0 && sentAccounts() == 0 && waitsOut == 0;
+    }
+
+    /** Whether its parsing stopped with input left (back-pressure, a pause, its master link's hold). */
+    boolean parsingPaused() {
+        return paused;
     }
 
     /** Closes at once: the idle timeout passed, a write failed, or the server stops. */

@@ -326,9 +326,9 @@ final class KvInfo {
                     .append("client_output_buffer_limit_disconnections:").append(node.outputLimitDisconnections.get())
                     .append("\r\n\r\n");
         }
-        ReplicaOf.Master master = node.replica.master;
+        ReplicaOf.Master master = node.replica.shownMaster();
         if ((all || sections.contains("replication")) && master != null) {
-            node.replica.info(b, master, node.replicationId);
+            node.replica.info(b, master);
         } else if (all || sections.contains("replication")) {
             b.append(node.replication.info());
         }

@@ -25,8 +25,6 @@ final class KvNode {
     /** The bound port, for INFO; set once listening. */
     volatile int port;
     final long startMillis = System.currentTimeMillis();
-    /** INFO replication's {@code master_replid}: 40 hex digits drawn at start, as Redis draws its own. */
-    final String replicationId = randomHex(20);
     /** INFO's run_id: made at each start, as Redis's. */
     final String runId = randomHex(20);
     /** The next slow log entry's id, over all shards (SLOWLOG GET orders by it). */
@@ -123,7 +121,8 @@ final class KvNode {
         return shards.length;
     }
 
-    private static String randomHex(int bytes) {
+    /** {@code bytes} random bytes in hex: a replication id or run id, drawn as Redis draws its own. */
+    static String randomHex(int bytes) {
         byte[] random = new byte[bytes];
         java.util.concurrent.ThreadLocalRandom.current().nextBytes(random);
         return java.util.HexFormat.of().formatHex(random);
@@ -131,7 +130,7 @@ final class KvNode {
 
     /** ROLE: a replica's form while REPLICAOF holds a master, else a master's with its replicas. */
     void role(ReplyWriter out) {
-        ReplicaOf.Master master = replica.master;
+        ReplicaOf.Master master = replica.shownMaster();
         if (master != null) {
             replica.role(out, master);
         } else {

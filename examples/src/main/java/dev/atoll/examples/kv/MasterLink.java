@@ -49,12 +49,17 @@ final class MasterLink implements Receiver {
     private static final byte[] DATABASE_ZERO = {'0'};
     private static final byte[] REPLCONF = "replconf".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GETACK = "getack".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MULTI = "multi".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXEC = "exec".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DISCARD = "discard".getBytes(StandardCharsets.US_ASCII);
     /**
      * RDB bytes received and not yet on disk beyond which each received buffer is kept until written, so the
      * connection stops reading; below it a buffer goes at once (keeping each one made the pool's round trip set
      * the pace: 36 MB took 10 s on loopback).
      */
     private static final long UNWRITTEN_MAX = 16 << 20;
+    /** How often a promotion looks whether the master's commands dispatched by the link have all run. */
+    private static final Duration DRAIN_CHECK = Duration.ofMillis(1);
 
     /** Where the link is; each handshake step waits for the reply to what it sent. */
     private enum Step { CONNECTING, PING, AUTH, PORT, CAPA, PSYNC, RDB_HEADER, RDB_BODY, LOADING, STREAM, ENDED }
@@ -92,6 +97,18 @@ final class MasterLink implements Receiver {
     private long fullOffset;
     /** The master's client: applies the stream. */
     private KvConnection applier;
+    /** A promotion began: nothing more of the stream is applied or counted ({@link #drain}). */
+    private boolean draining;
+    /** A full sync of this node's own replica begins: the master's client stops before its next command ({@link #hold}). */
+    private boolean holding;
+    /** The master's client stopped at the hold, before a command outside a transaction. */
+    private boolean holdReached;
+    /**
+     * The bytes of the master's MULTI block being applied: they count into the offset and the backlog at its EXEC, as
+     * Redis's replica counts them (its offset never falls inside a transaction: a promotion or a sync there would
+     * cut it); null outside one.
+     */
+    private ReplyWriter transaction;
 
     MasterLink(KvNode node, ReplicaOf replica, ReplicaOf.Master master) {
         this.node = node;
@@ -289,6 +306,7 @@ final class MasterLink implements Receiver {
             if (words.length == 2) {
                 replica.masterReplid = words[1]; // the master's id changed (a failover): the history goes on
             }
+            node.replication.continued(words.length == 2 ? words[1] : null);
             log.info("Successful partial resynchronization with master");
             startStream();
         } else {
@@ -462,6 +480,7 @@ final class MasterLink implements Receiver {
                     fail("Failed to replace the keys with the master's: " + error);
                 } else if (step != Step.ENDED) {
                     log.info("MASTER <-> REPLICA sync: finished with success");
+                    node.replication.synced(fullReplid, fullOffset);
                     replica.masterReplid = fullReplid;
                     replica.offset = fullOffset;
                     replica.readOffset = fullOffset;
@@ -492,10 +511,14 @@ final class MasterLink implements Receiver {
     /**
      * Called by the master's client for each whole command of the stream, before it dispatches it: counts its
      * bytes into the offset, and answers REPLCONF GETACK (with the offset before it, as Redis); true when the
-     * command was the link's to handle, not to execute. A SELECT of another database than 0 ends the link (its
+     * command was the link's to handle, not to execute. Its bytes ({@code bytes[from, from + length)}) go to the
+     * backlog. A SELECT of another database than 0 ends the link (its
      * writes would land in database 0); so does a REPLICAOF that no longer names this link's master.
      */
-    boolean applying(Request r, int bytes) {
+    boolean applying(Request r, byte[] bytes, int from, int length) {
+        if (draining) {
+            return true; // the node is promoted: the offset stays where its history ends
+        }
         if (!master.equals(replica.master)) {
             // REPLICAOF NO ONE (or another master) answered on some shard before this link's stop reached it:
             // nothing the old master sends from then on is applied (volatile read of ReplicaOf.master)
@@ -510,8 +533,78 @@ final class MasterLink implements Receiver {
         if (replconf && r.count() >= 2 && r.is(1, GETACK)) {
             sendAck();
         }
-        replica.offset += bytes;
+        if (transaction == null && r.count() == 1 && r.is(0, MULTI)) {
+            transaction = new ReplyWriter(256);
+        }
+        if (transaction != null) {
+            transaction.raw(bytes, from, length);
+            if (r.count() == 1 && (r.is(0, EXEC) || r.is(0, DISCARD))) {
+                replica.offset += transaction.size();
+                node.replication.applied(transaction.bytes(), 0, transaction.size());
+                transaction = null;
+            }
+            return replconf;
+        }
+        replica.offset += length;
+        node.replication.applied(bytes, from, length);
         return replconf;
+    }
+
+    /**
+     * Whether the master's client stops before command {@code r} (parsed again at {@link #release}): a full sync of this
+     * node's replica holds the stream, and {@code r} is not inside a transaction.
+     */
+    boolean holdsBefore(Request r) {
+        if (holding && transaction == null && !draining) {
+            holdReached = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A promotion: the stream is no longer applied; once every command the link dispatched has run on its shards (so
+     * that their records are made), the link closes and {@code then} runs, on this shard.
+     */
+    void drain(Runnable then) {
+        draining = true;
+        if (applier != null && !applier.quiet()) {
+            shard.schedule(DRAIN_CHECK, () -> drain(then));
+            return;
+        }
+        stop();
+        then.run();
+    }
+
+    /**
+     * A full sync of this node's own replica: the master's client stops before its next command outside a transaction,
+     * and once every command it applied has run on its shards {@code then} runs (on this shard), so the shards' snapshot
+     * parts all begin at one offset of the master's stream; {@link #release} goes on. False when the stream is not flowing.
+     */
+    boolean hold(Runnable then) {
+        if (step != Step.STREAM || holding) {
+            return false;
+        }
+        holding = true;
+        waitQuiet(then);
+        return true;
+    }
+
+    private void waitQuiet(Runnable then) {
+        if (step != Step.ENDED && !(applier.quiet() && transaction == null && (holdReached || !applier.parsingPaused()))) {
+            shard.schedule(DRAIN_CHECK, () -> waitQuiet(then));
+            return;
+        }
+        then.run();
+    }
+
+    /** The snapshot's parts began: the stream that waited is applied, and the stream flows again. */
+    void release() {
+        holding = false;
+        holdReached = false;
+        if (step == Step.STREAM) {
+            applier.resumeIfPaused();
+        }
     }
 
     private void sendAck() {

@@ -18,12 +18,13 @@ import java.util.concurrent.CompletableFuture;
  * the refusals of a replica (READONLY, MASTERDOWN), and the swap of every shard's keys for the master's RDB.
  * The node's one {@link MasterLink} lives on shard 0, as Redis has one master connection; this object is what
  * every shard sees of it: the fields below are volatile, written by shard 0 only (the settings by CONFIG SET on
- * any shard), read anywhere.
+ * any shard), read anywhere. The master's stream goes to the node's backlog as received ({@link ReplicationMaster#applied});
+ * a promotion keeps that history ({@link #promote}).
  */
 final class ReplicaOf {
     private static final Logger log = LoggerFactory.getLogger(ReplicaOf.class);
-    /** The shard that keeps the link. */
-    static final int LINK_SHARD = 0;
+    /** The shard that keeps the link: the replication's home, whose backlog takes the master's bytes on the same thread. */
+    static final int LINK_SHARD = ReplicationMaster.HOME;
     /** Redis's replicationCron period: reconnects, ACKs, the link's timeout. */
     private static final Duration CRON = Duration.ofSeconds(1);
     /** A shard whose table a snapshot holds tries its swap again this much later. */
@@ -58,8 +59,10 @@ final class ReplicaOf {
     private final SyncMark syncMark = new SyncMark();
     /** CONFIG SET replaces it whole. */
     volatile ReplicaSettings settings;
-    /** The master while this server is a replica; null while it is a master. */
+    /** The master while this server is a replica (and during its promotion); null while it is a master. */
     volatile Master master;
+    /** A promotion (REPLICAOF NO ONE, a failover's) runs: clients' writes are paused until {@link #master} is null. */
+    private volatile boolean promoting;
     volatile State state = State.NONE;
     /** The master's replication id since the last full sync (PSYNC asks to continue it); null: none. */
     volatile String masterReplid;
@@ -84,6 +87,14 @@ final class ReplicaOf {
 
     boolean isReplica() {
         return master != null;
+    }
+
+    /**
+     * The master that ROLE, INFO and CONFIG GET show: none from {@code REPLICAOF NO ONE} on, while the promotion's steps
+     * run (clients' writes wait for them), as Redis, whose promotion is done when it answers.
+     */
+    Master shownMaster() {
+        return promoting ? null : master;
     }
 
     /** The READONLY refusal of a client's write, or null when writes are taken. */
@@ -115,7 +126,7 @@ final class ReplicaOf {
             return;
         }
         if (r.string(1).equalsIgnoreCase("no") && r.string(2).equalsIgnoreCase("one")) {
-            noOne();
+            noOne("REPLICAOF NO ONE");
             out.ok();
             return;
         }
@@ -125,7 +136,7 @@ final class ReplicaOf {
             return;
         }
         Master wanted = new Master(r.string(1), port);
-        if (wanted.equals(master)) {
+        if (wanted.equals(master) && !promoting) {
             out.simple("OK Already connected to specified master");
             return;
         }
@@ -133,13 +144,43 @@ final class ReplicaOf {
         out.ok();
     }
 
-    /** A master again (REPLICAOF NO ONE, a failover's end): the link is dropped on its shard. */
-    private void noOne() {
-        if (master != null) {
-            master = null;
-            state = State.NONE;
-            node.runtime.execute(LINK_SHARD, this::promoted);
+    /**
+     * A master again (REPLICAOF NO ONE, a failover's end): clients' writes pause (the ones that follow on the same
+     * connection wait rather than being refused) while the link's shard promotes this node ({@link #promote});
+     * {@code why} is logged once it took writes (null: logged by the caller).
+     */
+    private void noOne(String why) {
+        Master m;
+        synchronized (this) { // REPLICAOF NO ONE on two shards at once: one promotion
+            m = master;
+            if (m == null || promoting) {
+                return;
+            }
+            promoting = true;
         }
+        node.pause.pause(ClientPause.Purpose.PROMOTION, ClientPause.Mode.WRITE, Long.MAX_VALUE);
+        node.runtime.execute(LINK_SHARD, () -> promote(m, why));
+    }
+
+    /**
+     * On the link's shard: holds the master's stream for a full sync of this node's replica ({@link MasterLink#hold});
+     * false when the link is not streaming.
+     */
+    boolean holdStream(Runnable then) {
+        return link != null && link.hold(then);
+    }
+
+    /** On the link's shard: the stream held for a full sync flows again. */
+    void releaseStream() {
+        if (link != null) {
+            link.release();
+        }
+    }
+
+    /** Redis's refusal of a SYNC or PSYNC to a replica whose link is not up, or null. */
+    String syncRefusal() {
+        return master != null && !promoting && state != State.CONNECTED
+                ? "NOMASTERLINK Can't SYNC while not connected with my master" : null;
     }
 
     /**
@@ -156,7 +197,7 @@ final class ReplicaOf {
 
     /** A failover aborted after its switch: a master again (Redis's replicationUnsetMaster). */
     void failoverAborted() {
-        noOne();
+        noOne(null);
     }
 
     /**
@@ -171,7 +212,7 @@ final class ReplicaOf {
         if (!replid.equalsIgnoreCase(masterReplid == null ? "" : masterReplid)) {
             return "ERR PSYNC FAILOVER replid must match my replid.";
         }
-        noOne();
+        noOne(null);
         log.info("MASTER MODE enabled (failover request from '{}')", client);
         return null;
     }
@@ -190,6 +231,7 @@ final class ReplicaOf {
             return; // another REPLICAOF came first
         }
         dropLink();
+        node.replication.follow();
         if (cron == null) {
             cron = Shard.current().schedule(CRON, this::cron);
         }
@@ -214,17 +256,61 @@ final class ReplicaOf {
         cron = Shard.current().schedule(CRON, this::cron);
     }
 
-    /** On the link's shard after REPLICAOF NO ONE: the link closes, the keys stay, writes are taken again. */
-    private void promoted() {
-        if (master != null) {
-            return; // a REPLICAOF since
+    /**
+     * On the link's shard (the replication's home): the promotion. The link applies nothing more, so the offset is
+     * final and the replication ids shift at once (a {@code PSYNC} that follows, a failover's, continues the history);
+     * once every command of the master it dispatched has run, each shard marks where its records become this master's
+     * stream ({@link ReplicationFeed#resume}), then writes are taken.
+     */
+    private void promote(Master m, String why) {
+        if (master != m) {
+            endPromotion(); // a REPLICAOF since: it follows that master
+            return;
         }
-        dropLink();
-        masterReplid = null; // writes taken from now on: a later REPLICAOF does a full sync
-        log.info("MASTER MODE enabled (REPLICAOF NO ONE)");
+        long promotion = node.replication.promote();
+        MasterLink draining = link;
+        link = null;
+        if (cron != null) {
+            cron.cancel();
+            cron = null;
+        }
+        state = State.NONE;
+        Runnable resume = () -> resumeFeeds(m, promotion, why);
+        if (draining != null) {
+            draining.drain(resume);
+        } else {
+            resume.run();
+        }
+    }
+
+    /** On the link's shard: every shard's feed resumes, then this node takes writes (unless a REPLICAOF came meanwhile). */
+    private void resumeFeeds(Master m, long promotion, String why) {
+        List<CompletableFuture<Void>> marked = new ArrayList<>();
         for (KvShard shard : node.shards) {
-            node.runtime.execute(shard.id, shard::resumeExpiry);
+            marked.add(node.runtime.submit(shard.id, () -> {
+                node.replication.feeds[shard.id].resume(promotion);
+                return null;
+            }));
         }
+        CompletableFuture.allOf(marked.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) ->
+                node.runtime.execute(LINK_SHARD, () -> {
+                    if (master == m) {
+                        master = null;
+                        masterReplid = null; // the next REPLICAOF asks for a full sync
+                        if (why != null) {
+                            log.info("MASTER MODE enabled ({})", why);
+                        }
+                        for (KvShard shard : node.shards) {
+                            node.runtime.execute(shard.id, shard::resumeExpiry);
+                        }
+                    }
+                    endPromotion();
+                }));
+    }
+
+    private void endPromotion() {
+        promoting = false;
+        node.pause.unpause(ClientPause.Purpose.PROMOTION); // the writes held parse again
     }
 
     private void dropLink() {
@@ -333,7 +419,7 @@ final class ReplicaOf {
     }
 
     /** INFO replication's replica form, field by field as redis-server 7.0 prints it. */
-    void info(StringBuilder b, Master m, String ownReplid) {
+    void info(StringBuilder b, Master m) {
         State s = state;
         long now = System.currentTimeMillis();
         b.append("# Replication\r\n")
@@ -358,19 +444,11 @@ final class ReplicaOf {
             long down = downSinceMillis;
             b.append("master_link_down_since_seconds:").append(down == 0 ? -1 : (now - down) / 1000).append("\r\n");
         }
-        String replid = masterReplid;
         b.append("slave_priority:100\r\n")
                 .append("slave_read_only:").append(settings.readOnly() ? 1 : 0).append("\r\n")
-                .append("replica_announced:1\r\n")
-                .append("connected_slaves:0\r\n")
-                .append("master_failover_state:").append(node.failover.state.infoName).append("\r\n")
-                .append("master_replid:").append(replid != null ? replid : ownReplid).append("\r\n")
-                .append("master_replid2:0000000000000000000000000000000000000000\r\n")
-                .append("master_repl_offset:").append(offset).append("\r\n")
-                .append("second_repl_offset:-1\r\n")
-                .append("repl_backlog_active:0\r\n")   // a replica here keeps no backlog: no sub-replicas
-                .append("repl_backlog_size:1048576\r\n")
-                .append("repl_backlog_first_byte_offset:0\r\n")
-                .append("repl_backlog_histlen:0\r\n\r\n");
+                .append("replica_announced:1\r\n");
+        node.replication.replicaLines(b);
+        b.append("master_failover_state:").append(node.failover.state.infoName).append("\r\n");
+        node.replication.history(b);
     }
 }

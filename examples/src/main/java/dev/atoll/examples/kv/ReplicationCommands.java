@@ -19,7 +19,14 @@ final class ReplicationCommands {
         switch (command) {
             case ROLE -> node.role(out);
             case REPLCONF -> replconf(connection, r, out);
-            case SYNC -> becomeReplica(node, connection, null, 0);
+            case SYNC -> {
+                String refusal = node.replica.syncRefusal();
+                if (refusal != null) {
+                    out.error(refusal);
+                } else {
+                    becomeReplica(node, connection, null, 0);
+                }
+            }
             case PSYNC -> {
                 String refusal = null;
                 if (r.count() > 3 && r.string(3).equalsIgnoreCase("failover")) { // a master hands its role to this replica
@@ -27,6 +34,9 @@ final class ReplicationCommands {
                 }
                 if (refusal == null && node.failover.pausesWrites()) {
                     refusal = "NOMASTERLINK Can't SYNC while failing over";
+                }
+                if (refusal == null) {
+                    refusal = node.replica.syncRefusal();
                 }
                 if (refusal != null) {
                     out.error(refusal);

@@ -12,8 +12,9 @@ import java.util.Arrays;
  * shard to the home shard, which runs them in the order sent, so the home knows exactly which records came
  * before the shard's part of a full sync's snapshot and which after.
  *
- * <p>It starts at the first full sync's snapshot on this shard and never stops (Redis keeps its backlog once
- * made); with {@code appendonly no} it gives the shard a log without a file ({@link Aof#recordsOnly}) then,
+ * <p>It starts at the first full sync's snapshot on this shard, or at a promotion ({@link #resume}), and never
+ * stops (Redis keeps its backlog once made; while the node is a replica the home shard drops its chunks); with
+ * {@code appendonly no} it gives the shard a log without a file ({@link Aof#recordsOnly}) then,
  * so a server without replicas makes no records.
  */
 final class ReplicationFeed {
@@ -84,13 +85,30 @@ final class ReplicationFeed {
      * the records made so far go to the home shard before the marker, those made from now on after it.
      */
     void snapshotBegins(ReplicationMaster.Sync sync) {
+        attach();
+        flush();
+        int id = shard.id;
+        Shard.current().sendReply(ReplicationMaster.HOME, () -> master.snapshotBegan(id, sync));
+    }
+
+    /**
+     * The node was promoted and every command of its master has run on this shard (on its thread, before any write of
+     * a client as a master): the records made so far go to the home shard, which drops them (the master's stream has
+     * those writes), then the mark after which they are the new master's stream ({@link ReplicationMaster#feedResumed}).
+     */
+    void resume(long promotion) {
+        attach();
+        flush();
+        int id = shard.id;
+        Shard.current().sendReply(ReplicationMaster.HOME, () -> master.feedResumed(id, promotion));
+    }
+
+    /** The shard's log sends its records here from now on (a log without a file first, with {@code appendonly no}). */
+    private void attach() {
         if (shard.aof == null) {
             shard.aof = Aof.recordsOnly(Shard.current(), shard.node().settings, shard.table, shard.node().logPressure);
         }
         shard.aof.feed = this;
-        flush();
-        int id = shard.id;
-        Shard.current().sendReply(ReplicationMaster.HOME, () -> master.snapshotBegan(id, sync));
     }
 
     /** Hands what is gathered to the home shard now; returns all bytes handed so far (WAIT's target). */

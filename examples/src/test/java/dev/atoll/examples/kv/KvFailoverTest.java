@@ -168,17 +168,22 @@ class KvFailoverTest {
 
     /**
      * Atoll to Atoll, two servers in this JVM: FAILOVER on the master; the Atoll replica promotes itself on
-     * {@code PSYNC <replid> <offset> FAILOVER} and, keeping no backlog, gives the old master a full sync. Also
-     * a PSYNC FAILOVER whose replid is not the replica's master's is refused, as Redis refuses it.
+     * {@code PSYNC <replid> <offset> FAILOVER} and, keeping its master's stream in its backlog, continues the old
+     * master's history ({@code +CONTINUE}: a partial resync, no full sync). Then back: FAILOVER on the new master to the
+     * first, whose shards' feeds ran while it was a replica (it had served a full sync): its stream after the promotion
+     * is its clients' writes only, each once. Also a PSYNC FAILOVER whose replid is not the replica's master's is
+     * refused, as Redis refuses it.
      */
     @Test
-    void atollToAtoll() throws Exception {
-        try (KvTestServer first = KvTestServer.start(2, DriverKind.AUTO, KvReplicationTest.settings(directory("first"), false));
-             KvTestServer second = KvTestServer.start(1, DriverKind.AUTO, KvReplicationTest.settings(directory("second"), false));
+    void atollToAtollAndBack() throws Exception {
+        try (KvTestServer first = KvTestServer.start(2, DriverKind.AUTO, KvReplicationTest.settings(directory("first"), true));
+             KvTestServer second = KvTestServer.start(2, DriverKind.AUTO, KvReplicationTest.settings(directory("second"), false));
              Jedis master = new Jedis(first.host, first.port());
              Jedis replica = new Jedis(second.host, second.port())) {
             KvDumpRestoreTest.writeEveryType(master);
             assertEquals("OK", replica.replicaof(first.host, first.port()));
+            caughtUp(master, replica);
+            KvPromotionTest.counted(master, "before", 200);
             caughtUp(master, replica);
             try (Jedis other = new Jedis(second.host, second.port())) {
                 assertEquals("-ERR PSYNC FAILOVER replid must match my replid.",
@@ -188,11 +193,22 @@ class KvFailoverTest {
             await("the Atoll replica to be the master and the old master its replica", () -> "master".equals(replica.role().get(0))
                     && "up".equals(infoField(master, "replication", "master_link_status")));
             assertEquals("no-failover", infoField(master, "replication", "master_failover_state"));
+            assertEquals("1", infoField(replica, "stats", "sync_partial_ok"), "the old master continued");
+            assertEquals("0", infoField(replica, "stats", "sync_full"));
             caughtUp(replica, master);
             assertEquals(KvRdbTest.contents(replica), KvRdbTest.contents(master), "the data after the failover");
-            replica.set("on-the-new-master", "1");
+            KvPromotionTest.counted(replica, "on-the-second", 200);
             caughtUp(replica, master);
-            assertEquals("1", master.get("on-the-new-master"));
+            assertEquals(KvRdbTest.contents(replica), KvRdbTest.contents(master), "the new master's writes, each once");
+
+            assertEquals("OK", send(replica, "FAILOVER"));
+            await("the first to be the master again", () -> "master".equals(master.role().get(0))
+                    && "up".equals(infoField(replica, "replication", "master_link_status")));
+            assertEquals("1", infoField(master, "stats", "sync_partial_ok"), "the second continued the first's history");
+            assertEquals("1", infoField(master, "stats", "sync_full"), "the first sync only");
+            KvPromotionTest.counted(master, "back-on-the-first", 200);
+            caughtUp(master, replica);
+            assertEquals(KvRdbTest.contents(master), KvRdbTest.contents(replica), "the first's writes after its promotion, each once");
         }
     }
 }
