@@ -466,7 +466,7 @@ public final class KvBench {
                 }
             }
             report.setting("keys_after_warmup " + contender.impl(), redisBenchmark.keys(server.host(), server.port()));
-            settle(contender, redisBenchmark);
+            settle(contender);
         }
         for (int round = 0; round < sizes.rounds(); round++) {
             for (Test test : tests) {
@@ -480,7 +480,7 @@ public final class KvBench {
                     RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), contender.cluster(), load);
                     // The run's own background work (a log rewrite its writes started) is over before the next
                     // run on the same CPU begins, and its CPU is counted to this test.
-                    long settledMillis = settle(contender, redisBenchmark);
+                    long settledMillis = settle(contender);
                     double cpuSeconds = cpu.seconds(server.pid()) - cpuBefore;
                     if (!server.isAlive()) {
                         throw new IllegalStateException(contender.impl() + " exited during " + test.name() + " (log: "
@@ -510,11 +510,11 @@ public final class KvBench {
      * and its cost would land on whoever runs then; redis-server's forked rewrite as much as Atoll's.
      * 0 when there was none at the first look.
      */
-    private static long settle(Contender contender, RedisBenchmark redisBenchmark) throws IOException, InterruptedException {
+    private static long settle(Contender contender) throws IOException, InterruptedException {
         long start = System.nanoTime();
         long deadline = start + SETTLE_LIMIT.toNanos();
         ServerProcess server = contender.server();
-        if (!redisBenchmark.backgroundWork(server.host(), server.port())) {
+        if (!RedisBenchmark.backgroundWork(server)) {
             return 0;
         }
         do {
@@ -523,7 +523,7 @@ public final class KvBench {
                         + SETTLE_LIMIT.toSeconds() + " s (INFO persistence)");
             }
             Thread.sleep(50);
-        } while (redisBenchmark.backgroundWork(server.host(), server.port()));
+        } while (RedisBenchmark.backgroundWork(server));
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 

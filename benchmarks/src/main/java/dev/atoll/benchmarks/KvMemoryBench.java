@@ -144,7 +144,7 @@ public final class KvMemoryBench {
     /** Empties the server, reads, loads {@code file}, checks it holds {@code keys} keys, reads again: bytes per key. */
     private static double perKey(ServerProcess server, Path file, int keys, Reading reading)
             throws IOException, InterruptedException {
-        cli(server, "FLUSHALL");
+        RedisBenchmark.cli(server, "FLUSHALL");
         long before = reading.bytes();
         pipe(server, file, keys);
         return (double) (reading.bytes() - before) / keys;
@@ -152,7 +152,7 @@ public final class KvMemoryBench {
 
     /** Atoll's heap used after a collection and its own estimate, per key, as {@link #perKey} does. */
     private static double[] perKeyTwo(ServerProcess atoll, Path file, int keys) throws IOException, InterruptedException {
-        cli(atoll, "FLUSHALL");
+        RedisBenchmark.cli(atoll, "FLUSHALL");
         jcmd(atoll, "GC.run");
         long heapBefore = info(atoll, "jvm_heap_used");
         long estimateBefore = info(atoll, "used_memory");
@@ -184,27 +184,15 @@ public final class KvMemoryBench {
         if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0 || !output.contains("errors: 0")) {
             throw new IllegalStateException("redis-cli --pipe into " + server.impl() + " failed: " + output);
         }
-        long held = Long.parseLong(cli(server, "DBSIZE").trim());
+        long held = Long.parseLong(RedisBenchmark.cli(server, "DBSIZE").trim());
         if (held != keys) {
             throw new IllegalStateException(server.impl() + " holds " + held + " keys after loading " + keys);
         }
     }
 
-    private static String cli(ServerProcess server, String... command) throws IOException, InterruptedException {
-        List<String> all = new ArrayList<>(List.of("redis-cli", "-h", server.host(), "-p", Integer.toString(server.port())));
-        all.addAll(List.of(command));
-        Process p = new ProcessBuilder(all).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("redis-cli " + String.join(" ", command) + " against " + server.impl()
-                    + " failed: " + output);
-        }
-        return output;
-    }
-
     /** A number of {@code INFO memory}, e.g. {@code used_memory}. */
     static long info(ServerProcess server, String field) throws IOException, InterruptedException {
-        return infoField(cli(server, "INFO", "memory"), field);
+        return infoField(RedisBenchmark.cli(server, "INFO", "memory"), field);
     }
 
     static long infoField(String info, String field) {

@@ -144,16 +144,26 @@ final class RedisBenchmark {
      * Whether the server still has background work of its own under way: a log rewrite in progress or
      * scheduled, or an RDB save (fields of {@code INFO persistence}, which Atoll's kv prints as Redis does).
      */
-    boolean backgroundWork(String host, int port) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("redis-cli", "-h", host, "-p", Integer.toString(port), "INFO", "persistence")
-                .redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
+    static boolean backgroundWork(ServerProcess server) throws IOException, InterruptedException {
+        String text = cli(server, "INFO", "persistence");
         if (!text.contains("aof_rewrite_in_progress:")) {
-            throw new IllegalStateException("INFO persistence without aof_rewrite_in_progress from " + host + ":" + port + ":\n" + text);
+            throw new IllegalStateException("INFO persistence without aof_rewrite_in_progress from " + server.impl() + ":\n" + text);
         }
         return text.lines().map(String::strip).anyMatch(line -> line.equals("aof_rewrite_in_progress:1")
                 || line.equals("aof_rewrite_scheduled:1") || line.equals("rdb_bgsave_in_progress:1"));
+    }
+
+    /** Runs {@code redis-cli} with {@code command} against {@code server} (at most 60 s); its output, or a failure saying what. */
+    static String cli(ServerProcess server, String... command) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("redis-cli", "-h", server.host(), "-p", Integer.toString(server.port())));
+        all.addAll(List.of(command));
+        Process p = new ProcessBuilder(all).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("redis-cli " + String.join(" ", command) + " against " + server.impl()
+                    + " failed: " + output);
+        }
+        return output;
     }
 
     /** The number of keys the server holds ({@code redis-cli DBSIZE}), or -1 when it does not say. */
