@@ -59,6 +59,8 @@ final class MemoryDisk implements LogStore {
     /** Syncs of files whose name ends so, syncs of the directory, and deletes: held until the power goes. */
     private String holdSyncsSuffix;
     private boolean holdDirectorySyncs;
+    /** Directory syncs paused by {@link #pauseDirectorySyncs}, to start on {@link #resumeDirectorySyncs}; null: not paused. */
+    private List<Runnable> pausedDirectorySyncs;
     private boolean holdDeletes;
     private int heldForever;
     /** Run once a file of this name is opened (a test's step that begins there). */
@@ -90,6 +92,25 @@ final class MemoryDisk implements LogStore {
     /** From now on syncs of the directory never complete (a power loss is next). */
     synchronized void holdDirectorySyncs() {
         holdDirectorySyncs = true;
+    }
+
+    /** From now on syncs of the directory wait, until {@link #resumeDirectorySyncs}. */
+    synchronized void pauseDirectorySyncs() {
+        if (pausedDirectorySyncs == null) {
+            pausedDirectorySyncs = new ArrayList<>();
+        }
+    }
+
+    /** Starts the directory syncs {@link #pauseDirectorySyncs} kept waiting, and those to come. */
+    void resumeDirectorySyncs() {
+        List<Runnable> paused;
+        synchronized (this) {
+            paused = pausedDirectorySyncs;
+            pausedDirectorySyncs = null;
+        }
+        if (paused != null) {
+            paused.forEach(Runnable::run);
+        }
     }
 
     /** From now on deletes never complete nor happen (a power loss is next). */
@@ -263,12 +284,26 @@ final class MemoryDisk implements LogStore {
     @Override
     public Promise<Void> syncDirectory(Path dir) {
         Promise<Void> done = new Promise<>();
+        Shard shard = Shard.current();
         synchronized (this) {
             if (holdDirectorySyncs) {
                 heldForever++;
                 return done;
             }
+            if (pausedDirectorySyncs != null) {
+                pausedDirectorySyncs.add(() -> shard.runtime().submit(shard.id(), () -> {
+                    startDirectorySync(done);
+                    return null;
+                }));
+                return done;
+            }
         }
+        startDirectorySync(done);
+        return done;
+    }
+
+    /** A directory sync, on the calling shard: after the latency, the names as they are then become durable. */
+    private void startDirectorySync(Promise<Void> done) {
         complete(syncLatency, () -> {
             synchronized (this) {
                 durableNames.clear();
@@ -276,7 +311,6 @@ final class MemoryDisk implements LogStore {
             }
             done.complete(null);
         });
-        return done;
     }
 
     @Override
