@@ -10,7 +10,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -228,7 +232,9 @@ public final class KvBench {
                 .setting("warmup", "per server: " + sizes.fillRequests() + " SETs -P " + PIPELINE_DEPTH
                         + " (fill the keyspace)" + (sizes.warmupRequests() == 0 ? "" : ", then a run of each test: "
                         + sizes.warmupRequests() + " requests (" + sizes.warmupPipelinedRequests() + " with -P " + PIPELINE_DEPTH
-                        + ")" + (suite ? "; per core a run of each test of the suite, a third of its measured run" : "")))
+                        + ")" + (suite ? "; per core a run of each test of the suite, a third of its measured run" : "")
+                        + (persistence.appendOnly() ? "; a BGREWRITEAOF " + WARMUP_REWRITE_DELAY.toMillis() + " ms into"
+                        + " each warm-up run, waited for (the JIT meets the rewrite's paths in the warm-up)" : "")))
                 .setting("rounds", sizes.rounds())
                 .setting("reported", "median of the rounds (each figure on its own)")
                 .setting("between_runs", "after each run (and after the warm-up) the benchmark waits until that server"
@@ -258,7 +264,7 @@ public final class KvBench {
                 try (Group group = new Group("per core")) {
                     Contender atoll = group.add(startAtoll("1shard-pinned", serverCpu, 1, true, persistence, work));
                     Contender redis = group.add(startRedis(redisVersion + "-pinned", serverCpu, List.of(), persistence, work));
-                    measure(group, perCore, suite, clientCpu, sizes, redisBenchmark, cpu, samples, report);
+                    measure(group, perCore, suite, clientCpu, sizes, persistence, redisBenchmark, cpu, samples, report);
                     report(group, perCore, samples, report);
                     keys(group, redisBenchmark, report);
                     checkPersistence(group, persistence, report);
@@ -287,7 +293,7 @@ public final class KvBench {
                             List.of("--io-threads", Integer.toString(ioThreads)), persistence, work)).impl());
                 }
                 double coreToCoreBefore = CoreToCore.roundTripNanos(Duration.ofMillis(200));
-                measure(group, TESTS, false, List.of(), sizes, redisBenchmark, cpu, samples, report);
+                measure(group, TESTS, false, List.of(), sizes, persistence, redisBenchmark, cpu, samples, report);
                 double coreToCoreAfter = CoreToCore.roundTripNanos(Duration.ofMillis(200));
                 System.out.printf("core-to-core round trip of one cache line: %.0f ns before the unplaced rounds,"
                         + " %.0f ns after%n", coreToCoreBefore, coreToCoreAfter);
@@ -451,8 +457,8 @@ public final class KvBench {
      * suite's sizes when {@code suite}).
      */
     private static void measure(Group group, List<Test> tests, boolean suite, List<String> client, Sizes sizes,
-                                RedisBenchmark redisBenchmark, ProcessCpu cpu, Samples samples, BenchReport report)
-            throws IOException, InterruptedException {
+                                Persistence persistence, RedisBenchmark redisBenchmark, ProcessCpu cpu, Samples samples,
+                                BenchReport report) throws IOException, InterruptedException {
         List<Contender> all = group.contenders;
         System.out.println(group.name + ": warm-up ...");
         for (Contender contender : all) {
@@ -461,8 +467,8 @@ public final class KvBench {
                     new RedisBenchmark.Load("set", CLIENTS, sizes.fillRequests(), KEYSPACE, PIPELINE_DEPTH));
             for (Test test : tests) {
                 if (sizes.warmupRequests(test, suite) > 0) {
-                    redisBenchmark.run(client, server.host(), server.port(), contender.cluster(),
-                            test.load(sizes.warmupRequests(test, suite)));
+                    warmUp(redisBenchmark, client, contender, test.load(sizes.warmupRequests(test, suite)),
+                            persistence.appendOnly());
                 }
             }
             report.setting("keys_after_warmup " + contender.impl(), redisBenchmark.keys(server.host(), server.port()));
@@ -502,6 +508,37 @@ public final class KvBench {
             }
         }
     }
+
+    /**
+     * A warm-up run of {@code load}, with a log rewrite begun {@link #WARMUP_REWRITE_DELAY} into it when the log is
+     * on, and waited for. The measured runs' writes set off rewrites of their own; the first one a JVM server
+     * meets deoptimizes the paths of the commands it overlaps (they take a snapshot's branches its JIT had never
+     * seen: measured, 170 ms of C2 compilation on the server's CPU during that run and a p99 of 4.2 to 4.7 ms,
+     * where later runs with a rewrite had 2.0 to 2.3), a cost of a server's first minutes, not of its steady state.
+     * Both servers get the same warm-up.
+     */
+    private static void warmUp(RedisBenchmark redisBenchmark, List<String> client, Contender contender,
+                               RedisBenchmark.Load load, boolean rewrite) throws IOException, InterruptedException {
+        ServerProcess server = contender.server();
+        CompletableFuture<String> rewriting = !rewrite ? CompletableFuture.completedFuture("") : CompletableFuture.supplyAsync(() -> {
+            try {
+                Thread.sleep(WARMUP_REWRITE_DELAY);
+                return RedisBenchmark.cli(server, "BGREWRITEAOF");
+            } catch (IOException | InterruptedException e) {
+                throw new CompletionException(e);
+            }
+        });
+        redisBenchmark.run(client, server.host(), server.port(), contender.cluster(), load);
+        try {
+            rewriting.get(70, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("BGREWRITEAOF during the warm-up of " + contender.impl() + " failed", e);
+        }
+        settle(contender);
+    }
+
+    /** How far into a warm-up run its rewrite begins: after redis-benchmark's clients connected and sent. */
+    private static final Duration WARMUP_REWRITE_DELAY = Duration.ofMillis(50);
 
     /**
      * Waits until {@code contender} has no log rewrite or RDB save under way (polled every 50 ms, at most
