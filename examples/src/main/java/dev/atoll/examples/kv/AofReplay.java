@@ -626,7 +626,7 @@ final class AofReplay {
         syncDirectory(dir);
     }
 
-    /** Makes the directory's entries (a file made, renamed or deleted) durable. */
+    /** Makes the directory's entries (a file made, renamed or deleted) durable: Linux syncs a directory opened for reading. */
     static void syncDirectory(Path dir) throws IOException {
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
             channel.force(true);

@@ -5,8 +5,6 @@ import dev.atoll.io.Buffer;
 import dev.atoll.shards.Promise;
 import dev.atoll.shards.Shard;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -54,7 +52,7 @@ interface LogStore {
         @Override
         public Promise<Void> syncDirectory(Path dir) {
             return Shard.current().offload(() -> {
-                force(dir);
+                AofReplay.syncDirectory(dir);
                 return null;
             });
         }
@@ -63,7 +61,7 @@ interface LogStore {
         public Promise<Void> replace(Path from, Path to) {
             return Shard.current().offload(() -> {
                 Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                force(to.toAbsolutePath().getParent());
+                AofReplay.syncDirectory(to.toAbsolutePath().getParent());
                 return null;
             });
         }
@@ -75,17 +73,10 @@ interface LogStore {
                     Files.deleteIfExists(file);
                 }
                 if (!files.isEmpty()) {
-                    force(files.getFirst().toAbsolutePath().getParent());
+                    AofReplay.syncDirectory(files.getFirst().toAbsolutePath().getParent());
                 }
                 return null;
             });
-        }
-
-        /** Linux syncs a directory opened for reading. */
-        private static void force(Path dir) throws IOException {
-            try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-                channel.force(true);
-            }
         }
     }
 
