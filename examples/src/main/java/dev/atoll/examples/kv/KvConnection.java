@@ -1447,6 +1447,15 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         return pendingCount == 0 && sentAccounts() == 0 && waitsOut == 0;
     }
 
+    /**
+     * Whether no write of a command it dispatched is still to be made: every command has run, or what remains waits
+     * for others (a blocked pop, a WAIT); a replica's connection and a master's link make no client write
+     * ({@link StreamBarrier}).
+     */
+    boolean settled() {
+        return fromMaster() || isReplica() || blocked != null || waitsOut > 0 || quiet();
+    }
+
     /** Whether its parsing stopped with input left (back-pressure, a pause, its master link's hold). */
     boolean parsingPaused() {
         return paused;

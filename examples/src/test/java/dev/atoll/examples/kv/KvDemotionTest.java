@@ -1,0 +1,243 @@
+package dev.atoll.examples.kv;
+
+import dev.atoll.config.DriverKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static dev.atoll.examples.kv.ReplicationProbes.await;
+import static dev.atoll.examples.kv.ReplicationProbes.caughtUp;
+import static dev.atoll.examples.kv.ReplicationProbes.infoField;
+import static dev.atoll.examples.kv.ReplicationProbes.infoLong;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An Atoll master told {@code REPLICAOF host port} offers its own history ({@code PSYNC <master_replid>
+ * <master_repl_offset + 1>}, Redis's replicationCacheMasterUsingMyself): the usual manual failover — its replica
+ * promoted with {@code REPLICAOF NO ONE}, then the old master pointed at it — continues with a partial resync, against
+ * a live redis-server 7.0.15 and against another Atoll; a write on the old master after the promotion means a full
+ * sync. Under load, the offset offered holds every write Atoll acknowledged and none after (each shard's records
+ * handed to the stream before the switch): the new master ends with every key equal.
+ */
+class KvDemotionTest {
+    private static final String READONLY = "READONLY You can't write against a read only replica.";
+
+    @TempDir
+    Path dir;
+
+    private interface Body {
+        void run(KvTestServer atoll, Jedis a, int redisPort, Jedis r) throws Exception;
+    }
+
+    /**
+     * An Atoll master of {@code shards} shards (appendonly yes) with every type and some counted writes, and a
+     * redis-server replica of it caught up.
+     */
+    private void withAtollMasterAndRedisReplica(int shards, Body body) throws Exception {
+        int port = KvRedisComparisonTest.freePort();
+        Process redis = KvPromotionTest.redisServer(dir.resolve("redis"), port, dir.resolve("redis.log"));
+        try (KvTestServer atoll = KvTestServer.start(shards, DriverKind.AUTO,
+                KvReplicationTest.settings(Files.createDirectories(dir.resolve("atoll")), true));
+             Jedis a = new Jedis(atoll.host, atoll.port(), 10_000);
+             Jedis r = new Jedis("127.0.0.1", port, 10_000)) {
+            assertEquals("OK", a.configSet("repl-diskless-sync-delay", "0"));
+            KvDumpRestoreTest.writeEveryType(a);
+            assertEquals("OK", r.replicaof(atoll.host, atoll.port()));
+            caughtUp(a, r);
+            KvPromotionTest.counted(a, "before", 200);
+            caughtUp(a, r);
+            body.run(atoll, a, port, r);
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The manual failover: redis-server, Atoll's replica, promoted; Atoll told {@code REPLICAOF} it continues (redis's
+     * sync_partial_ok + 1, no full sync), its history the second id up to its offset + 1, its next write refused as a
+     * replica's; then the new master's writes reach Atoll, every key equal.
+     */
+    @ParameterizedTest(name = "{0} shard(s)")
+    @ValueSource(ints = {1, 2})
+    void aMasterFollowsItsPromotedRedisReplicaAndContinues(int shards) throws Exception {
+        withAtollMasterAndRedisReplica(shards, (atoll, a, port, r) -> {
+            String ownReplid = infoField(a, "replication", "master_replid");
+            long ownOffset = infoLong(a, "replication", "master_repl_offset");
+            assertEquals("OK", r.replicaofNoOne());
+            long full = infoLong(r, "stats", "sync_full");
+            long partial = infoLong(r, "stats", "sync_partial_ok");
+            assertEquals("OK", a.replicaof("127.0.0.1", port));
+            JedisDataException refused = assertThrows(JedisDataException.class, () -> a.set("after-switch", "x"));
+            assertEquals(READONLY, refused.getMessage(), "a write after REPLICAOF waits for the switch, then is refused");
+            await("Atoll to follow redis-server", () -> "up".equals(infoField(a, "replication", "master_link_status")));
+            assertEquals(partial + 1, infoLong(r, "stats", "sync_partial_ok"), "Atoll continued its own history");
+            assertEquals(full, infoLong(r, "stats", "sync_full"), "no full sync");
+            assertEquals(infoField(r, "replication", "master_replid"), infoField(a, "replication", "master_replid"));
+            assertEquals(ownReplid, infoField(a, "replication", "master_replid2"));
+            assertEquals(ownOffset + 1, infoLong(a, "replication", "second_repl_offset"));
+            KvPromotionTest.counted(r, "after", 200);
+            caughtUp(r, a);
+            assertEquals(KvRdbTest.contents(r), KvRdbTest.contents(a), "every key after the switch");
+        });
+    }
+
+    /**
+     * A write on Atoll after its replica's promotion: Atoll's offset is past the end of the history the new master
+     * shares (its second_repl_offset - 1), so the new master refuses to continue and syncs Atoll in full; Atoll ends
+     * equal to it (the write gone), as a Redis master would.
+     */
+    @Test
+    void aWriteAfterThePromotionMeansAFullSync() throws Exception {
+        withAtollMasterAndRedisReplica(2, (atoll, a, port, r) -> {
+            assertEquals("OK", r.replicaofNoOne());
+            assertEquals("OK", a.set("diverged", "only on Atoll"));
+            assertTrue(infoLong(a, "replication", "master_repl_offset") > infoLong(r, "replication", "second_repl_offset") - 1);
+            long full = infoLong(r, "stats", "sync_full");
+            long partial = infoLong(r, "stats", "sync_partial_ok");
+            long refusedPartial = infoLong(r, "stats", "sync_partial_err");
+            assertEquals("OK", a.replicaof("127.0.0.1", port));
+            await("Atoll to follow redis-server", () -> "up".equals(infoField(a, "replication", "master_link_status")));
+            assertEquals(full + 1, infoLong(r, "stats", "sync_full"), "a full sync");
+            assertEquals(partial, infoLong(r, "stats", "sync_partial_ok"));
+            assertEquals(refusedPartial + 1, infoLong(r, "stats", "sync_partial_err"), "Atoll's offer refused");
+            assertNull(a.get("diverged"));
+            caughtUp(r, a);
+            assertEquals(KvRdbTest.contents(r), KvRdbTest.contents(a), "every key after the full sync");
+        });
+    }
+
+    /**
+     * {@code REPLICAOF host port} then {@code REPLICAOF NO ONE} in one write, a write behind them: the switch, which
+     * waits for the offset to be final, does not happen; the write waits for it, then is taken by a master.
+     */
+    @Test
+    void replicaOfNoOneBeforeTheSwitchKeepsAMaster() throws Exception {
+        try (KvTestServer atoll = KvTestServer.start(2, DriverKind.AUTO,
+                KvReplicationTest.settings(Files.createDirectories(dir.resolve("atoll")), true));
+             Jedis a = new Jedis(atoll.host, atoll.port(), 10_000)) {
+            String replid = infoField(a, "replication", "master_replid");
+            int nowhere = KvRedisComparisonTest.freePort();
+            String port = Integer.toString(nowhere);
+            List<String> replies = KvPromotionTest.pipeline(atoll.port(),
+                    "*3\r\n$9\r\nREPLICAOF\r\n$9\r\n127.0.0.1\r\n$" + port.length() + "\r\n" + port + "\r\n"
+                            + "*3\r\n$9\r\nREPLICAOF\r\n$2\r\nNO\r\n$3\r\nONE\r\n"
+                            + "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n", 3);
+            assertEquals(List.of("+OK", "+OK", "+OK"), replies);
+            assertEquals("master", a.role().get(0));
+            assertEquals(replid, infoField(a, "replication", "master_replid"), "the history goes on");
+            assertEquals("v", a.get("k"));
+        }
+    }
+
+    /**
+     * Writers pipelining on Atoll's two shards until {@code REPLICAOF} (to an address where nothing listens) refuses
+     * them: the offset Atoll offers holds every write it acknowledged, and its redis-server replica, given that stream
+     * and then promoted, continues Atoll's history with every key equal — each writer's acknowledged count its counter.
+     */
+    @Test
+    void theOffsetOfferedHoldsEveryAcknowledgedWriteUnderLoad() throws Exception {
+        withAtollMasterAndRedisReplica(2, (atoll, a, port, r) -> {
+            int writers = 4;
+            AtomicLong started = new AtomicLong();
+            List<CompletableFuture<Long>> acknowledged = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                acknowledged.add(CompletableFuture.supplyAsync(() -> writeUntilRefused(atoll, writer, started),
+                        KvTestServer.THREADS));
+            }
+            await("the writers to write", () -> started.get() >= 2000);
+            assertEquals("OK", a.replicaof("127.0.0.1", KvRedisComparisonTest.freePort())); // nothing listens there
+            long[] counts = new long[writers];
+            for (int w = 0; w < writers; w++) {
+                counts[w] = acknowledged.get(w).get(30, TimeUnit.SECONDS);
+            }
+            caughtUp(a, r); // the replica has Atoll's stream up to the offset it offers
+            assertEquals("OK", r.replicaofNoOne());
+            assertEquals("OK", a.replicaof("127.0.0.1", port));
+            await("Atoll to follow redis-server", () -> "up".equals(infoField(a, "replication", "master_link_status")));
+            assertEquals(1, infoLong(r, "stats", "sync_partial_ok"), "Atoll continued its own history");
+            assertEquals(0, infoLong(r, "stats", "sync_full"));
+            for (int w = 0; w < writers; w++) {
+                assertEquals(Long.toString(counts[w]), r.get("load-counter-" + w), "writer " + w + "'s acknowledged INCRs");
+            }
+            caughtUp(r, a);
+            assertEquals(KvRdbTest.contents(a), KvRdbTest.contents(r), "every key after the switch under load");
+        });
+    }
+
+    /**
+     * Pipelines of INCR, RPUSH and APPEND over keys of both shards until a write is refused (READONLY); returns the
+     * INCRs of its counter acknowledged. Bounded: 20 s, 100 000 rounds.
+     */
+    private static long writeUntilRefused(KvTestServer atoll, int writer, AtomicLong started) {
+        long counted = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        try (Jedis j = new Jedis(atoll.host, atoll.port(), 10_000)) {
+            for (int round = 0; round < 100_000 && System.nanoTime() < deadline; round++) {
+                Pipeline p = j.pipelined();
+                for (int i = 0; i < 20; i++) {
+                    p.incr("load-counter-" + writer);
+                    p.rpush("load-list-" + writer + "-" + (i % 8), Integer.toString(round));
+                    p.append("load-text-" + writer + "-" + (i % 4), round + ",");
+                }
+                List<Object> replies = p.syncAndReturnAll();
+                for (int i = 0; i < replies.size(); i += 3) {
+                    if (replies.get(i) instanceof JedisDataException refused) {
+                        assertEquals(READONLY, refused.getMessage());
+                        return counted;
+                    }
+                    counted++;
+                }
+                started.addAndGet(replies.size());
+            }
+        }
+        throw new AssertionError("writer " + writer + " was never refused");
+    }
+
+    /**
+     * Atoll to Atoll (two servers in this JVM): B a replica of A, B promoted, A told {@code REPLICAOF B} continues
+     * ({@code +CONTINUE}: B's sync_partial_ok + 1, no full sync); B's writes then reach A, every key equal.
+     */
+    @Test
+    void atollFollowsItsPromotedAtollReplica() throws Exception {
+        try (KvTestServer first = KvTestServer.start(2, DriverKind.AUTO, KvReplicationTest.settings(Files.createDirectories(dir.resolve("a")), true));
+             KvTestServer second = KvTestServer.start(2, DriverKind.AUTO, KvReplicationTest.settings(Files.createDirectories(dir.resolve("b")), false));
+             Jedis a = new Jedis(first.host, first.port(), 10_000);
+             Jedis b = new Jedis(second.host, second.port(), 10_000)) {
+            assertEquals("OK", a.configSet("repl-diskless-sync-delay", "0"));
+            KvDumpRestoreTest.writeEveryType(a);
+            assertEquals("OK", b.replicaof(first.host, first.port()));
+            caughtUp(a, b);
+            KvPromotionTest.counted(a, "before", 200);
+            caughtUp(a, b);
+            String ownReplid = infoField(a, "replication", "master_replid");
+            assertEquals("OK", b.replicaofNoOne());
+            await("B's promotion", () -> "master".equals(b.role().get(0)));
+            assertEquals("OK", a.replicaof(second.host, second.port()));
+            await("A to follow B", () -> "up".equals(infoField(a, "replication", "master_link_status")));
+            assertEquals(1, infoLong(b, "stats", "sync_partial_ok"), "A continued its history on B");
+            assertEquals(0, infoLong(b, "stats", "sync_full"));
+            assertEquals(ownReplid, infoField(a, "replication", "master_replid2"));
+            assertEquals(infoField(b, "replication", "master_replid"), infoField(a, "replication", "master_replid"));
+            KvPromotionTest.counted(b, "on-b", 200);
+            caughtUp(b, a);
+            assertEquals(KvRdbTest.contents(b), KvRdbTest.contents(a), "B's writes, each once");
+        }
+    }
+}
