@@ -7,6 +7,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.file.Files;
@@ -146,7 +148,7 @@ class KvDemotionTest {
     }
 
     /**
-     * Writers pipelining on Atoll's two shards until {@code REPLICAOF} (to an address where nothing listens) refuses
+     * Writers pipelining (transactions across shards among their writes) on Atoll's two shards until {@code REPLICAOF} (to an address where nothing listens) refuses
      * them: the offset Atoll offers holds every write it acknowledged, and its redis-server replica, given that stream
      * and then promoted, continues Atoll's history with every key equal — each writer's acknowledged count its counter.
      */
@@ -155,7 +157,7 @@ class KvDemotionTest {
         withAtollMasterAndRedisReplica(2, (atoll, a, port, r) -> {
             int writers = 4;
             AtomicLong started = new AtomicLong();
-            List<CompletableFuture<Long>> acknowledged = new ArrayList<>();
+            List<CompletableFuture<long[]>> acknowledged = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 int writer = w;
                 acknowledged.add(CompletableFuture.supplyAsync(() -> writeUntilRefused(atoll, writer, started),
@@ -163,7 +165,7 @@ class KvDemotionTest {
             }
             await("the writers to write", () -> started.get() >= 2000);
             assertEquals("OK", a.replicaof("127.0.0.1", KvRedisComparisonTest.freePort())); // nothing listens there
-            long[] counts = new long[writers];
+            long[][] counts = new long[writers][];
             for (int w = 0; w < writers; w++) {
                 counts[w] = acknowledged.get(w).get(30, TimeUnit.SECONDS);
             }
@@ -174,7 +176,11 @@ class KvDemotionTest {
             assertEquals(1, infoLong(r, "stats", "sync_partial_ok"), "Atoll continued its own history");
             assertEquals(0, infoLong(r, "stats", "sync_full"));
             for (int w = 0; w < writers; w++) {
-                assertEquals(Long.toString(counts[w]), r.get("load-counter-" + w), "writer " + w + "'s acknowledged INCRs");
+                assertEquals(Long.toString(counts[w][0]), r.get("load-counter-" + w), "writer " + w + "'s acknowledged INCRs");
+                for (String k : List.of("a", "b", "c")) {
+                    assertEquals(counts[w][1] == 0 ? null : Long.toString(counts[w][1]), r.get("load-tx-" + w + "-" + k),
+                            "writer " + w + "'s acknowledged transactions");
+                }
             }
             caughtUp(r, a);
             assertEquals(KvRdbTest.contents(a), KvRdbTest.contents(r), "every key after the switch under load");
@@ -182,32 +188,59 @@ class KvDemotionTest {
     }
 
     /**
-     * Pipelines of INCR, RPUSH and APPEND over keys of both shards until a write is refused (READONLY); returns the
-     * INCRs of its counter acknowledged. Bounded: 20 s, 100 000 rounds.
+     * Pipelines of INCR, RPUSH and APPEND over keys of both shards, and a transaction of three INCRs across them (a
+     * command still running on the shards when the pause comes), until a write is refused (READONLY); returns the
+     * INCRs of its counter and the transactions acknowledged. Bounded: 20 s, 100 000 rounds.
      */
-    private static long writeUntilRefused(KvTestServer atoll, int writer, AtomicLong started) {
+    private static long[] writeUntilRefused(KvTestServer atoll, int writer, AtomicLong started) {
         long counted = 0;
+        long committed = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         try (Jedis j = new Jedis(atoll.host, atoll.port(), 10_000)) {
             for (int round = 0; round < 100_000 && System.nanoTime() < deadline; round++) {
                 Pipeline p = j.pipelined();
+                List<Response<?>> replies = new ArrayList<>(); // the INCRs, the transactions' INCRs and EXECs, in order
+                List<Response<?>> execs = new ArrayList<>();
                 for (int i = 0; i < 20; i++) {
-                    p.incr("load-counter-" + writer);
+                    replies.add(p.incr("load-counter-" + writer));
                     p.rpush("load-list-" + writer + "-" + (i % 8), Integer.toString(round));
                     p.append("load-text-" + writer + "-" + (i % 4), round + ",");
-                }
-                List<Object> replies = p.syncAndReturnAll();
-                for (int i = 0; i < replies.size(); i += 3) {
-                    if (replies.get(i) instanceof JedisDataException refused) {
-                        assertEquals(READONLY, refused.getMessage());
-                        return counted;
+                    if (i % 2 == 0) {
+                        p.sendCommand(Protocol.Command.MULTI, new String[0]);
+                        for (String k : List.of("a", "b", "c")) {
+                            replies.add(p.sendCommand(Protocol.Command.INCR, "load-tx-" + writer + "-" + k));
+                        }
+                        Response<Object> exec = p.sendCommand(Protocol.Command.EXEC, new String[0]);
+                        replies.add(exec);
+                        execs.add(exec);
                     }
-                    counted++;
+                }
+                p.sync();
+                for (Response<?> reply : replies) {
+                    if (refused(reply)) {
+                        return new long[] {counted, committed};
+                    }
+                    if (execs.contains(reply)) {
+                        committed++;
+                    } else if (reply.get() instanceof Long) {
+                        counted++;
+                    }
                 }
                 started.addAndGet(replies.size());
             }
         }
         throw new AssertionError("writer " + writer + " was never refused");
+    }
+
+    /** Whether {@code reply} is the refusal of a replica's write (an INCR's READONLY, the EXEC's abort after one). */
+    private static boolean refused(Response<?> reply) {
+        try {
+            reply.get();
+            return false;
+        } catch (JedisDataException e) {
+            assertTrue(e.getMessage().equals(READONLY) || e.getMessage().startsWith("EXECABORT"), e.getMessage());
+            return true;
+        }
     }
 
     /**
