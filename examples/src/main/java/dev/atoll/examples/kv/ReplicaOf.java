@@ -222,6 +222,9 @@ final class ReplicaOf {
                 offset = history.offset();
                 readOffset = offset;
                 follow(target);
+                for (KvShard shard : node.shards) { // before the writes held parse again: the pause ends after these
+                    node.runtime.execute(shard.id, () -> shard.connections.forEach(KvConnection::unblockAsReplica));
+                }
             }
         }
         node.pause.unpause(ClientPause.Purpose.DEMOTION); // the writes held parse again

@@ -73,7 +73,7 @@ class KvDemotionTest {
     /**
      * The manual failover: redis-server, Atoll's replica, promoted; Atoll told {@code REPLICAOF} it continues (redis's
      * sync_partial_ok + 1, no full sync), its history the second id up to its offset + 1, its next write refused as a
-     * replica's; then the new master's writes reach Atoll, every key equal.
+     * replica's, a client blocked in BLPOP unblocked with Redis's error; then the new master's writes reach Atoll, every key equal.
      */
     @ParameterizedTest(name = "{0} shard(s)")
     @ValueSource(ints = {1, 2})
@@ -84,7 +84,17 @@ class KvDemotionTest {
             assertEquals("OK", r.replicaofNoOne());
             long full = infoLong(r, "stats", "sync_full");
             long partial = infoLong(r, "stats", "sync_partial_ok");
+            CompletableFuture<String> blocked = CompletableFuture.supplyAsync(() -> {
+                try (Jedis popper = new Jedis(atoll.host, atoll.port(), 10_000)) {
+                    return String.valueOf(popper.blpop(0, "nothing-here"));
+                } catch (JedisDataException e) {
+                    return e.getMessage();
+                }
+            }, KvTestServer.THREADS);
+            await("the BLPOP to block", () -> infoLong(a, "clients", "blocked_clients") == 1);
             assertEquals("OK", a.replicaof("127.0.0.1", port));
+            assertEquals("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)",
+                    blocked.get(10, TimeUnit.SECONDS), "a blocked client is unblocked by the switch, as Redis's");
             JedisDataException refused = assertThrows(JedisDataException.class, () -> a.set("after-switch", "x"));
             assertEquals(READONLY, refused.getMessage(), "a write after REPLICAOF waits for the switch, then is refused");
             await("Atoll to follow redis-server", () -> "up".equals(infoField(a, "replication", "master_link_status")));
