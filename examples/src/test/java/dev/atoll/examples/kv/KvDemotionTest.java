@@ -255,14 +255,16 @@ class KvDemotionTest {
 
     /**
      * Atoll to Atoll (two servers in this JVM): B a replica of A, B promoted, A told {@code REPLICAOF B} continues
-     * ({@code +CONTINUE}: B's sync_partial_ok + 1, no full sync); B's writes then reach A, every key equal.
+     * ({@code +CONTINUE}: B's sync_partial_ok + 1, no full sync) although a client of A waits in a WAIT that nothing
+     * answers (the switch does not wait for it); B's writes then reach A, every key equal.
      */
     @Test
     void atollFollowsItsPromotedAtollReplica() throws Exception {
         try (KvTestServer first = KvTestServer.start(2, DriverKind.AUTO, KvReplicationTest.settings(Files.createDirectories(dir.resolve("a")), true));
              KvTestServer second = KvTestServer.start(2, DriverKind.AUTO, KvReplicationTest.settings(Files.createDirectories(dir.resolve("b")), false));
              Jedis a = new Jedis(first.host, first.port(), 10_000);
-             Jedis b = new Jedis(second.host, second.port(), 10_000)) {
+             Jedis b = new Jedis(second.host, second.port(), 10_000);
+             Jedis waiting = new Jedis(first.host, first.port(), 60_000)) {
             assertEquals("OK", a.configSet("repl-diskless-sync-delay", "0"));
             KvDumpRestoreTest.writeEveryType(a);
             assertEquals("OK", b.replicaof(first.host, first.port()));
@@ -272,6 +274,8 @@ class KvDemotionTest {
             String ownReplid = infoField(a, "replication", "master_replid");
             assertEquals("OK", b.replicaofNoOne());
             await("B's promotion", () -> "master".equals(b.role().get(0)));
+            CompletableFuture.runAsync(() -> waiting.waitReplicas(5, 0), KvTestServer.THREADS); // never answered
+            await("the WAIT to be under way", () -> a.clientList().contains("cmd=wait"));
             assertEquals("OK", a.replicaof(second.host, second.port()));
             await("A to follow B", () -> "up".equals(infoField(a, "replication", "master_link_status")));
             assertEquals(1, infoLong(b, "stats", "sync_partial_ok"), "A continued its history on B");
