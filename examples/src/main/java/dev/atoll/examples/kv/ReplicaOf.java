@@ -211,11 +211,11 @@ final class ReplicaOf {
     private void demoted() {
         synchronized (this) {
             Master target = demotingTo;
-            demoting = false;
-            demotingTo = null;
             if (target == null) {
                 state = State.NONE; // a REPLICAOF NO ONE came meanwhile: a master still
             } else {
+                log.info("Before turning into a replica, using my own master parameters to synthesize a cached master: "
+                        + "I may be able to synchronize with the new master with just a partial transfer.");
                 ReplicationMaster history = node.replication;
                 history.follow(); // on this thread, before any later record of a shard reaches it
                 masterReplid = history.replid();
@@ -226,6 +226,8 @@ final class ReplicaOf {
                     node.runtime.execute(shard.id, () -> shard.connections.forEach(KvConnection::unblockAsReplica));
                 }
             }
+            demoting = false; // after master is set: ROLE and INFO show the replica throughout
+            demotingTo = null;
         }
         node.pause.unpause(ClientPause.Purpose.DEMOTION); // the writes held parse again
     }

@@ -57,17 +57,22 @@ class KvDemotionTest {
                 KvReplicationTest.settings(Files.createDirectories(dir.resolve("atoll")), true));
              Jedis a = new Jedis(atoll.host, atoll.port(), 10_000);
              Jedis r = new Jedis("127.0.0.1", port, 10_000)) {
-            assertEquals("OK", a.configSet("repl-diskless-sync-delay", "0"));
-            KvDumpRestoreTest.writeEveryType(a);
-            assertEquals("OK", r.replicaof(atoll.host, atoll.port()));
-            caughtUp(a, r);
-            KvPromotionTest.counted(a, "before", 200);
-            caughtUp(a, r);
+            followed(a, r, atoll.host, atoll.port());
             body.run(atoll, a, port, r);
         } finally {
             redis.destroy();
             redis.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** {@code master} (at {@code host}:{@code port}) with every type and counted writes, {@code replica} caught up with it. */
+    private static void followed(Jedis master, Jedis replica, String host, int port) throws InterruptedException {
+        assertEquals("OK", master.configSet("repl-diskless-sync-delay", "0"));
+        KvDumpRestoreTest.writeEveryType(master);
+        assertEquals("OK", replica.replicaof(host, port));
+        caughtUp(master, replica);
+        KvPromotionTest.counted(master, "before", 200);
+        caughtUp(master, replica);
     }
 
     /**
@@ -265,12 +270,7 @@ class KvDemotionTest {
              Jedis a = new Jedis(first.host, first.port(), 10_000);
              Jedis b = new Jedis(second.host, second.port(), 10_000);
              Jedis waiting = new Jedis(first.host, first.port(), 60_000)) {
-            assertEquals("OK", a.configSet("repl-diskless-sync-delay", "0"));
-            KvDumpRestoreTest.writeEveryType(a);
-            assertEquals("OK", b.replicaof(first.host, first.port()));
-            caughtUp(a, b);
-            KvPromotionTest.counted(a, "before", 200);
-            caughtUp(a, b);
+            followed(a, b, first.host, first.port());
             String ownReplid = infoField(a, "replication", "master_replid");
             assertEquals("OK", b.replicaofNoOne());
             await("B's promotion", () -> "master".equals(b.role().get(0)));
