@@ -297,6 +297,14 @@ abstract class BlockedClient extends PendingReply {
      * timeout passed, or with Redis's {@code -UNBLOCKED} error when {@code error}; false when it was not blocked.
      */
     final boolean unblockedByClient(boolean error) {
+        return unblocked(error ? "UNBLOCKED client unblocked via CLIENT UNBLOCK" : null);
+    }
+
+    /**
+     * On home: a client blocked (waiting for a push, not still in its first walk) ends with {@code error}, or as if its
+     * timeout passed when null; false when it was not blocked.
+     */
+    final boolean unblocked(String error) {
         if (state != BLOCKED || !leaveWaiting(ENDED)) {
             return false;
         }
@@ -304,8 +312,8 @@ abstract class BlockedClient extends PendingReply {
             timer.cancel();
         }
         unblockEverywhere();
-        if (error) {
-            reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        if (error != null) {
+            reply.error(error);
         } else {
             writeNothing(reply);
         }

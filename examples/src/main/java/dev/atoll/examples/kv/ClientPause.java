@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * The pause of clients' commands, as Redis's {@code pauseClients}: {@code CLIENT PAUSE timeout [WRITE|ALL]} until
- * its time ends or {@code CLIENT UNPAUSE}, and FAILOVER's pause of writes while it runs. Each purpose keeps its own
+ * its time ends or {@code CLIENT UNPAUSE}, FAILOVER's pause of writes while it runs, and the short ones of a replica's
+ * promotion and a master's switch to a replica. Each purpose keeps its own
  * mode and end (a new pause of a purpose keeps the stricter mode and the later end, as Redis keeps them); what holds
  * is the strictest of the purposes still running.
  *
@@ -25,15 +26,18 @@ final class ClientPause {
     /** Redis's pause types, from the least strict. */
     enum Mode { OFF, WRITE, ALL }
 
-    /** Who paused: Redis's pause purposes that exist here, and a replica's promotion (writes wait for its few steps). */
-    enum Purpose { CLIENT_PAUSE, FAILOVER, PROMOTION }
+    /**
+     * Who paused: Redis's pause purposes that exist here, a replica's promotion (writes wait for its few steps), and a
+     * master's switch to a replica (writes wait until its offset is final: {@link ReplicaOf}).
+     */
+    enum Purpose { CLIENT_PAUSE, FAILOVER, PROMOTION, DEMOTION }
 
     /** Where the end of a pause is watched. */
     private static final int TIMER_SHARD = 0;
 
     private final KvNode node;
     /** Guarded by this: each purpose's mode and end (Unix ms; {@code Long.MAX_VALUE}: until it is lifted). */
-    private final Mode[] modes = {Mode.OFF, Mode.OFF, Mode.OFF};
+    private final Mode[] modes = {Mode.OFF, Mode.OFF, Mode.OFF, Mode.OFF};
     private final long[] ends = new long[Purpose.values().length];
     /** Guarded by this: the earliest end a timer is set for (0: none). */
     private long timerAt;

@@ -5,10 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * FAILOVER, Redis 7.0's coordinated failover, on the master's side ({@code failoverCommand},
@@ -122,7 +119,7 @@ final class Failover {
             if (state != State.NO_FAILOVER) {
                 return "ERR FAILOVER already in progress.";
             }
-            if (node.replica.isReplica()) {
+            if (node.replica.isReplica() || node.replica.shownMaster() != null) { // a replica, or switching to one
                 return "ERR FAILOVER is not valid when server is a replica.";
             }
             if (node.replication.replicas.isEmpty()) {
@@ -153,32 +150,17 @@ final class Failover {
             // from here clients' writes wait: ClientPause's WRITE pause, until the failover ends
             node.pause.pause(ClientPause.Purpose.FAILOVER, ClientPause.Mode.WRITE, Long.MAX_VALUE);
         }
-        drainFeeds(number);
+        // only once every write made before the pause is in the stream is a replica's acknowledgement of the offset
+        // one of every write
+        StreamBarrier.await(node, () -> {
+            synchronized (this) {
+                if (number == generation) {
+                    drained = true;
+                }
+            }
+        });
         node.runtime.execute(ReplicationMaster.HOME, () -> check(number));
         return null;
-    }
-
-    /**
-     * Every shard hands the records of the writes it made before the pause to the stream (after the command it runs
-     * now), then the home shard notes that its offset covers them: only then is a replica's acknowledgement of the
-     * offset one of every write (WAIT's own barrier, {@link ReplicationMaster#await}).
-     */
-    private void drainFeeds(long number) {
-        ReplicationMaster master = node.replication;
-        List<CompletableFuture<Long>> handed = new ArrayList<>();
-        for (KvShard shard : node.shards) {
-            handed.add(node.runtime.submit(shard.id, () -> master.feeds[shard.id].handOver()));
-        }
-        CompletableFuture.allOf(handed.toArray(CompletableFuture[]::new)).thenRun(() -> {
-            long[] targets = handed.stream().mapToLong(CompletableFuture::join).toArray();
-            node.runtime.execute(ReplicationMaster.HOME, () -> master.await(targets, 0, 0, ignored -> {
-                synchronized (this) {
-                    if (number == generation) {
-                        drained = true;
-                    }
-                }
-            }));
-        });
     }
 
     /** On the home shard every {@link #CHECK} while waiting for the sync: Redis's updateFailoverStatus. */

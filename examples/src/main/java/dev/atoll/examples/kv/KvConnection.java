@@ -151,6 +151,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
      * pauses meanwhile, so the next commands see them done.
      */
     private int waitsOut;
+    /** WAITs out: they wait for replicas, not for a write of their own ({@link #settled}). */
+    private int replicaWaitsOut;
     /** The blocking command waiting for its keys, told when the connection closes; null when none. */
     private BlockedClient blocked;
     /** SCRIPT DEBUG YES: the next EVAL starts a {@link LuaDebugger} session. */
@@ -1117,6 +1119,16 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         replyArrived(replyBytes);
     }
 
+    /** A WAIT of this connection waits for replicas' acknowledgements (ReplicationCommands), on its shard. */
+    void replicasAwaited() {
+        replicaWaitsOut++;
+    }
+
+    /** That WAIT is answered (its reply follows). */
+    void replicasAnswered() {
+        replicaWaitsOut--;
+    }
+
     /** A {@link Transaction} of this connection is under way. */
     void waitStarted() {
         waitsOut++;
@@ -1136,6 +1148,16 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** CLIENT UNBLOCK of this connection, on its shard: true when a blocking command of it was waiting and ended. */
     boolean unblock(boolean error) {
         return blocked != null && blocked.unblockedByClient(error);
+    }
+
+    /**
+     * This server became a replica: a blocking command still waiting ends with Redis's {@code -UNBLOCKED} error (its
+     * disconnectAllBlockedClients), so that no element the new master's stream pushes is taken by it.
+     */
+    void unblockAsReplica() {
+        if (blocked != null) {
+            blocked.unblocked("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
+        }
     }
 
     /** The {@link BlockedClient} is answered (its reply follows). */
@@ -1445,6 +1467,16 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** Whether nothing it dispatched is still out (on this shard or others): every command it sent has run. */
     boolean quiet() {
         return pendingCount == 0 && sentAccounts() == 0 && waitsOut == 0;
+    }
+
+    /**
+     * Whether no write of a command it dispatched is still to be made: every command has run, or what remains waits
+     * for others — a blocked pop, or a WAIT with no command of its own out on another shard or in a transaction; a
+     * replica's connection and a master's link make no client write ({@link StreamBarrier}).
+     */
+    boolean settled() {
+        return fromMaster() || isReplica() || blocked != null || quiet()
+                || replicaWaitsOut > 0 && sentAccounts() == 0 && waitsOut == 0;
     }
 
     /** Whether its parsing stopped with input left (back-pressure, a pause, its master link's hold). */

@@ -1010,6 +1010,13 @@ final class KvShard {
         replyBytesPeak = replyBytes;
     }
 
+    /** Whether every command of this shard's clients has run but those that wait for others ({@link KvConnection#settled}). */
+    boolean clientsSettled() {
+        boolean[] all = {true};
+        connections.forEach(c -> all[0] &= c.settled());
+        return all[0];
+    }
+
     /** CLIENT PAUSE eased: the connections it held parse again, and keys expire again. */
     void pauseEased() {
         connections.resumePaused();

@@ -63,6 +63,13 @@ final class ReplicaOf {
     volatile Master master;
     /** A promotion (REPLICAOF NO ONE, a failover's) runs: clients' writes are paused until {@link #master} is null. */
     private volatile boolean promoting;
+    /**
+     * A master's switch to a replica (REPLICAOF host port on a master) waits for its offset to be final, clients' writes
+     * paused ({@link #demote}); the master it will follow, the last REPLICAOF's (null: a REPLICAOF NO ONE came since).
+     * Changed under this object's lock.
+     */
+    private volatile boolean demoting;
+    private volatile Master demotingTo;
     volatile State state = State.NONE;
     /** The master's replication id since the last full sync (PSYNC asks to continue it); null: none. */
     volatile String masterReplid;
@@ -94,7 +101,7 @@ final class ReplicaOf {
      * run (clients' writes wait for them), as Redis, whose promotion is done when it answers.
      */
     Master shownMaster() {
-        return promoting ? null : master;
+        return promoting ? null : demoting ? demotingTo : master;
     }
 
     /** The READONLY refusal of a client's write, or null when writes are taken. */
@@ -136,11 +143,13 @@ final class ReplicaOf {
             return;
         }
         Master wanted = new Master(r.string(1), port);
-        if (wanted.equals(master) && !promoting) {
+        if (wanted.equals(shownMaster())) {
             out.simple("OK Already connected to specified master");
             return;
         }
-        follow(wanted);
+        if (!demote(wanted)) {
+            follow(wanted);
+        }
         out.ok();
     }
 
@@ -152,6 +161,13 @@ final class ReplicaOf {
     private void noOne(String why) {
         Master m;
         synchronized (this) { // REPLICAOF NO ONE on two shards at once: one promotion
+            if (demoting) {
+                demotingTo = null; // the switch to a replica, not done yet, will not be
+                if (why != null) {
+                    log.info("MASTER MODE enabled ({})", why);
+                }
+                return;
+            }
             m = master;
             if (m == null || promoting) {
                 return;
@@ -160,6 +176,60 @@ final class ReplicaOf {
         }
         node.pause.pause(ClientPause.Purpose.PROMOTION, ClientPause.Mode.WRITE, Long.MAX_VALUE);
         node.runtime.execute(LINK_SHARD, () -> promote(m, why));
+    }
+
+    /**
+     * REPLICAOF host port on a master: it becomes a replica of {@code wanted} continuing its own history, as Redis's
+     * replicationCacheMasterUsingMyself — the link's first PSYNC offers its replication id and offset + 1, and a new
+     * master that has them continues. Redis switches between two commands; here clients' writes pause until every write
+     * taken is in the stream ({@link StreamBarrier}), so that the offset offered holds them all and none after it; then
+     * the switch ({@link #demoted}). False when this node is a replica already (it follows {@code wanted} at once).
+     */
+    private boolean demote(Master wanted) {
+        synchronized (this) {
+            if (demoting) {
+                demotingTo = wanted; // the last REPLICAOF wins, as in Redis
+                return true;
+            }
+            if (master != null) {
+                return false;
+            }
+            demoting = true;
+            demotingTo = wanted;
+            state = State.CONNECT;
+        }
+        node.pause.pause(ClientPause.Purpose.DEMOTION, ClientPause.Mode.WRITE, Long.MAX_VALUE);
+        StreamBarrier.await(node, this::demoted);
+        return true;
+    }
+
+    /**
+     * On the home shard, every write taken in the stream and none to come (writes paused): the offset is final, the
+     * stream is a master's from here (the shards' records are dropped), and the link offers that history; the writes
+     * that waited are refused as a replica's ({@code READONLY}).
+     */
+    private void demoted() {
+        synchronized (this) {
+            Master target = demotingTo;
+            if (target == null) {
+                state = State.NONE; // a REPLICAOF NO ONE came meanwhile: a master still
+            } else {
+                log.info("Before turning into a replica, using my own master parameters to synthesize a cached master: "
+                        + "I may be able to synchronize with the new master with just a partial transfer.");
+                ReplicationMaster history = node.replication;
+                history.follow(); // on this thread, before any later record of a shard reaches it
+                masterReplid = history.replid();
+                offset = history.offset();
+                readOffset = offset;
+                follow(target);
+                for (KvShard shard : node.shards) { // before the writes held parse again: the pause ends after these
+                    node.runtime.execute(shard.id, () -> shard.connections.forEach(KvConnection::unblockAsReplica));
+                }
+            }
+            demoting = false; // after master is set: ROLE and INFO show the replica throughout
+            demotingTo = null;
+        }
+        node.pause.unpause(ClientPause.Purpose.DEMOTION); // the writes held parse again
     }
 
     /**

@@ -138,9 +138,11 @@ final class ReplicationCommands {
         long deadline = timeout == 0 ? 0 : (System.nanoTime() + Math.min(timeout, Long.MAX_VALUE / 2_000_000) * 1_000_000L) | 1;
         ReplicationMaster master = node.replication;
         int home = Shard.current().id();
+        connection.replicasAwaited();
         return FanOut.startThen(node, connection, out.resp3(), shards, shard -> master.feeds[shard.id].handOver(),
                 (results, failure, reply, done) -> {
                     if (failure != null) {
+                        connection.replicasAnswered();
                         reply.error("ERR " + failure.getMessage());
                         done.run();
                         return;
@@ -151,6 +153,7 @@ final class ReplicationCommands {
                     }
                     Shard.current().sendReply(ReplicationMaster.HOME, () -> master.await(targets, replicas, deadline,
                             acked -> Shard.current().sendReply(home, () -> {
+                                connection.replicasAnswered();
                                 reply.integer(acked);
                                 done.run();
                             })));

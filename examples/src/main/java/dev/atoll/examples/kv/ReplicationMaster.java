@@ -177,7 +177,8 @@ final class ReplicationMaster {
     // ---- as a replica, and its promotion ----
 
     /**
-     * The node follows a master from now on (REPLICAOF host port, a failover's switch): the stream is the master's,
+     * The node follows a master from now on (REPLICAOF host port — on a master once its offset is final:
+     * {@link StreamBarrier} —, a failover's switch): the stream is the master's,
      * the shards' records are dropped, and the replicas attached stay (they continue through this node, as Redis's
      * PSYNC2 keeps them).
      */

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.atoll.examples.kv.ReplicationProbes.await;
 import static dev.atoll.examples.kv.ReplicationProbes.caughtUp;
 import static dev.atoll.examples.kv.ReplicationProbes.infoField;
+import static dev.atoll.examples.kv.ReplicationProbes.infoLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,7 @@ class KvPromotionTest {
     Path dir;
 
     /** redis-server on {@code port}, without persistence, its log in {@code log}; no PING in its stream for an hour. */
-    private static Process redisServer(Path dir, int port, Path log) throws Exception {
+    static Process redisServer(Path dir, int port, Path log) throws Exception {
         String program = KvRedisComparisonTest.onPath("redis-server");
         Assumptions.assumeTrue(program != null, "redis-server is not installed: the promotion test is skipped");
         Files.createDirectories(dir);
@@ -190,10 +191,6 @@ class KvPromotionTest {
         }
     }
 
-    private static long infoLong(Jedis jedis, String section, String field) {
-        return Long.parseLong(infoField(jedis, section, field));
-    }
-
     /** The replica's backlog as a Redis replica's: active, the master's id, ending at the offset applied. */
     private static void replicaBacklogAsRedis(Jedis redis, Jedis a) {
         assertEquals("1", infoField(a, "replication", "repl_backlog_active"));
@@ -314,7 +311,7 @@ class KvPromotionTest {
     }
 
     /** Writes {@code commands} (RESP) in one write on a new connection to {@code port}; returns the first {@code lines} reply lines. */
-    private static List<String> pipeline(int port, String commands, int lines) throws IOException {
+    static List<String> pipeline(int port, String commands, int lines) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();

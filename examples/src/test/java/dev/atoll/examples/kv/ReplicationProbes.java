@@ -31,6 +31,11 @@ final class ReplicationProbes {
         return null;
     }
 
+    /** {@code field} of INFO {@code section}, a number. */
+    static long infoLong(Jedis jedis, String section, String field) {
+        return Long.parseLong(infoField(jedis, section, field));
+    }
+
     /** The replica's link is up and it has applied everything the master's stream holds now. */
     static void caughtUp(Jedis master, Jedis replica) throws InterruptedException {
         await("the replica's link and offset", () -> "up".equals(infoField(replica, "replication", "master_link_status"))
