@@ -37,7 +37,7 @@ final class ClientPause {
 
     private final KvNode node;
     /** Guarded by this: each purpose's mode and end (Unix ms; {@code Long.MAX_VALUE}: until it is lifted). */
-    private final Mode[] modes = {Mode.OFF, Mode.OFF, Mode.OFF, Mode.OFF};
+    private final Mode[] modes = java.util.Collections.nCopies(Purpose.values().length, Mode.OFF).toArray(Mode[]::new);
     private final long[] ends = new long[Purpose.values().length];
     /** Guarded by this: the earliest end a timer is set for (0: none). */
     private long timerAt;
