@@ -7,6 +7,7 @@ import dev.atoll.drivers.Driver;
 import dev.atoll.drivers.DriverChoice;
 import dev.atoll.drivers.DriverUnavailableException;
 import dev.atoll.drivers.Drivers;
+import dev.atoll.drivers.Os;
 import dev.atoll.drivers.Platform;
 import dev.atoll.drivers.ThreadPlacement;
 import dev.atoll.shards.jfr.DriverFallbackEvent;
@@ -47,6 +48,8 @@ public final class ShardRuntime implements AutoCloseable {
     private final Shard[] shards;
     private final OffloadPool offloadPool;
     private final StallDetector stallDetector;
+    /** Null unless on Linux with {@code atoll.shards.jvm-threads-nice} above 0. */
+    private final JvmThreadsNice jvmThreadsNice;
     private final CountDownLatch started;
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private final AtomicInteger quiescent = new AtomicInteger();
@@ -86,6 +89,8 @@ public final class ShardRuntime implements AutoCloseable {
         this.offloadPool = new OffloadPool(settings.offload().threads(), settings.offload().queueCapacity());
         this.stallDetector = settings.shards().stallThreshold().isZero()
                 ? null : new StallDetector(shards, settings.shards().stallThreshold());
+        this.jvmThreadsNice = platform.os() == Os.LINUX && settings.shards().jvmThreadsNice() > 0
+                ? new JvmThreadsNice(settings.shards().jvmThreadsNice()) : null;
         this.started = new CountDownLatch(count);
         this.exited = new CountDownLatch(count);
     }
@@ -185,8 +190,10 @@ public final class ShardRuntime implements AutoCloseable {
         if (stallDetector != null) {
             stallDetector.start();
         }
-        log.info("started {} shards on {} ({}); placement {}", shards.length, driverKind().displayName(),
-                platform.describe(), placements());
+        String jvmThreads = jvmThreadsNice == null ? "" : "; JVM compiler and collector threads at nice "
+                + settings.shards().jvmThreadsNice() + " (" + jvmThreadsNice.start() + " lowered now)";
+        log.info("started {} shards on {} ({}); placement {}{}", shards.length, driverKind().displayName(),
+                platform.describe(), placements(), jvmThreads);
     }
 
     // ---- called by shard threads during start and stop ----
@@ -441,6 +448,9 @@ public final class ShardRuntime implements AutoCloseable {
         int cancelled = cancelLeftovers();
         if (stallDetector != null) {
             stallDetector.stop();
+        }
+        if (jvmThreadsNice != null) {
+            jvmThreadsNice.stop();
         }
         offloadPool.shutdown(Math.max(0, deadline - System.nanoTime()));
         log.info("stopped {} shards{}", shards.length, cancelled > 0 ? " (" + cancelled + " queued tasks cancelled)" : "");
