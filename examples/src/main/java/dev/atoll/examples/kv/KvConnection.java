@@ -100,7 +100,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
     /** Bytes of {@link #input} and of the request's argument table charged to the shard's account. */
     private long queryBytes;
 
-    private final ReplyWriter out = new ReplyWriter(INITIAL_OUTPUT);
+    private final ReplyWriter out;
     /** Bytes at the start of {@link #out} already handed to writes. */
     private int outSent;
     private long writingBytes;
@@ -182,6 +182,7 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
         this.node = node;
         this.master = master;
         this.home = node.local();
+        this.out = new ReplyWriter(INITIAL_OUTPUT, home.outputArrays);
         this.connection = connection;
         this.server = new ServerCommands(node, this);
         this.multi = new MultiState(node, this, server);
@@ -1521,9 +1522,8 @@ final class KvConnection extends SwapList.Member implements Receiver, WriteListe
             held.forEach(Buffer::release);
             held.clear();
         }
-        // Batches still out keep this object until they are home: let go of its replies now.
-        out.clear();
-        out.trim(INITIAL_OUTPUT);
+        // Batches still out keep this object until they are home: let go of its replies and array now.
+        out.release();
         outSent = 0;
         queuedBytes = 0;
         home.replyBytesChanged(-reportedBytes);

@@ -56,6 +56,8 @@ final class KvShard {
     /** Where a connection's read is copied for parsing when it holds no partial command. */
     byte[] scratch = new byte[16 * 1024];
     final ConnectionList connections = new ConnectionList();
+    /** Its connections' grown reply arrays, reused by the next ones (a new connection's first large reply). */
+    final OutputArrays outputArrays = new OutputArrays();
     /** Keys held by transactions across shards, and the commands waiting for them. */
     final KeyLocks locks = new KeyLocks();
     /** Keys connections WATCH, with their changes. */

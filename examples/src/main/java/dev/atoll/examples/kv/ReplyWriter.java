@@ -38,8 +38,11 @@ final class ReplyWriter {
     private static final byte[][] INTEGERS = prepared(':');
     private static final byte[][] BULK_HEADERS = prepared('$');
 
+    private static final byte[] EMPTY = new byte[0];
     private final byte[] scratch = new byte[Decimal.MAX_LENGTH];
     private final int limit;
+    /** Where grown arrays come from and go back to (a connection's output); null: plain growth. */
+    private final OutputArrays arrays;
     private byte[] bytes;
     private int size;
     private boolean resp3;
@@ -57,8 +60,23 @@ final class ReplyWriter {
 
     /** A writer that never holds more than {@code limit} bytes. */
     ReplyWriter(int initialCapacity, int limit) {
-        this.bytes = new byte[initialCapacity];
+        this(initialCapacity, limit, null);
+    }
+
+    /** A writer whose grown arrays are taken from {@code arrays} and given back to it when it shrinks. */
+    ReplyWriter(int initialCapacity, OutputArrays arrays) {
+        this(initialCapacity, MAX_CAPACITY, arrays);
+    }
+
+    private ReplyWriter(int initialCapacity, int limit, OutputArrays arrays) {
         this.limit = limit;
+        this.arrays = arrays;
+        this.bytes = newArray(initialCapacity);
+    }
+
+    /** An array of at least {@code capacity} bytes: from {@link #arrays} (a power of two from 1 KiB) if there are any. */
+    private byte[] newArray(int capacity) {
+        return arrays == null ? new byte[capacity] : arrays.take(capacity);
     }
 
     private static byte[][] prepared(char prefix) {
@@ -124,15 +142,34 @@ final class ReplyWriter {
      */
     void trimAfter(int sent, int capacity, int retained, int max) {
         if (size == 0 && bytes.length > retained && (sent < bytes.length / 4 || bytes.length > max)) {
-            bytes = new byte[capacity];
+            shrinkTo(capacity);
         }
     }
 
     /** Shrinks the array back to {@code capacity} if a large reply grew it past {@code 4 * capacity}. */
     void trim(int capacity) {
         if (size == 0 && bytes.length > 4 * capacity) {
-            bytes = new byte[capacity];
+            shrinkTo(capacity);
         }
+    }
+
+    private void shrinkTo(int capacity) {
+        if (arrays != null) {
+            arrays.give(bytes);
+        }
+        bytes = newArray(capacity);
+    }
+
+    /**
+     * Drops what it holds and gives its array back (its connection closed): whatever is written after
+     * that grows a new one.
+     */
+    void release() {
+        size = 0;
+        if (arrays != null) {
+            arrays.give(bytes);
+        }
+        bytes = EMPTY;
     }
 
     ReplyWriter raw(byte[] source) {
@@ -297,7 +334,15 @@ final class ReplyWriter {
 
     private void ensure(long more) {
         if (size + more > bytes.length) {
-            bytes = Arrays.copyOf(bytes, grownCapacity(bytes.length, size, more, limit));
+            int capacity = grownCapacity(bytes.length, size, more, limit);
+            if (arrays == null) {
+                bytes = Arrays.copyOf(bytes, capacity);
+            } else {
+                byte[] grown = arrays.take(capacity);
+                System.arraycopy(bytes, 0, grown, 0, size);
+                arrays.give(bytes);
+                bytes = grown;
+            }
         }
     }
 
