@@ -20,7 +20,6 @@ public record AtollSettings(ShardSettings shards, DriverKind driver, IoUringSett
                 r.countOrAuto("atoll.shards.count", 1, 4096),
                 r.bool("atoll.shards.pin"),
                 r.enumOf("atoll.shards.qos", QosClass.class),
-                r.intIn("atoll.shards.jvm-threads-nice", 0, 19),
                 idle(r),
                 r.intIn("atoll.shards.task-budget", 1, 1 << 20),
                 r.intIn("atoll.shards.drain-batch", 1, 1 << 20),

@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ThreadPlacementTest {
 
     private static ShardSettings settings(boolean pin) {
-        return new ShardSettings(0, pin, QosClass.USER_INTERACTIVE, 0,
-                AtollConfig.defaults().settings().shards().idle(), 64, 64, Duration.ZERO, Duration.ofSeconds(1));
+        return new ShardSettings(0, pin, QosClass.USER_INTERACTIVE, AtollConfig.defaults().settings().shards().idle(),
+                64, 64, Duration.ZERO, Duration.ofSeconds(1));
     }
 
     /** Runs {@code body} on a fresh platform thread and returns its result. */

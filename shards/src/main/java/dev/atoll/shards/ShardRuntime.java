@@ -7,7 +7,6 @@ import dev.atoll.drivers.Driver;
 import dev.atoll.drivers.DriverChoice;
 import dev.atoll.drivers.DriverUnavailableException;
 import dev.atoll.drivers.Drivers;
-import dev.atoll.drivers.Os;
 import dev.atoll.drivers.Platform;
 import dev.atoll.drivers.ThreadPlacement;
 import dev.atoll.shards.jfr.DriverFallbackEvent;
@@ -48,8 +47,6 @@ public final class ShardRuntime implements AutoCloseable {
     private final Shard[] shards;
     private final OffloadPool offloadPool;
     private final StallDetector stallDetector;
-    /** Null unless on Linux with {@code atoll.shards.jvm-threads-nice} above 0. */
-    private final JvmThreadsNice jvmThreadsNice;
     private final CountDownLatch started;
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private final AtomicInteger quiescent = new AtomicInteger();
@@ -89,8 +86,6 @@ public final class ShardRuntime implements AutoCloseable {
         this.offloadPool = new OffloadPool(settings.offload().threads(), settings.offload().queueCapacity());
         this.stallDetector = settings.shards().stallThreshold().isZero()
                 ? null : new StallDetector(shards, settings.shards().stallThreshold());
-        this.jvmThreadsNice = platform.os() == Os.LINUX && settings.shards().jvmThreadsNice() > 0
-                ? new JvmThreadsNice(settings.shards().jvmThreadsNice()) : null;
         this.started = new CountDownLatch(count);
         this.exited = new CountDownLatch(count);
     }
@@ -190,10 +185,8 @@ public final class ShardRuntime implements AutoCloseable {
         if (stallDetector != null) {
             stallDetector.start();
         }
-        String jvmThreads = jvmThreadsNice == null ? "" : "; JVM compiler and collector threads at nice "
-                + settings.shards().jvmThreadsNice() + " (" + jvmThreadsNice.start() + " lowered now)";
-        log.info("started {} shards on {} ({}); placement {}{}", shards.length, driverKind().displayName(),
-                platform.describe(), placements(), jvmThreads);
+        log.info("started {} shards on {} ({}); placement {}", shards.length, driverKind().displayName(),
+                platform.describe(), placements());
     }
 
     // ---- called by shard threads during start and stop ----
@@ -448,9 +441,6 @@ public final class ShardRuntime implements AutoCloseable {
         int cancelled = cancelLeftovers();
         if (stallDetector != null) {
             stallDetector.stop();
-        }
-        if (jvmThreadsNice != null) {
-            jvmThreadsNice.stop();
         }
         offloadPool.shutdown(Math.max(0, deadline - System.nanoTime()));
         log.info("stopped {} shards{}", shards.length, cancelled > 0 ? " (" + cancelled + " queued tasks cancelled)" : "");

@@ -50,8 +50,6 @@ public final class LinuxConstants {
     public static final int EFD_CLOEXEC = 0x80000;
     /** getrlimit(2) resource: bytes of memory that may be locked (io_uring charges registered buffers to it). */
     public static final int RLIMIT_MEMLOCK = 8;
-    /** setpriority(2) {@code which}: {@code who} is a process or, on Linux, one thread's id. */
-    public static final int PRIO_PROCESS = 0;
 
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;

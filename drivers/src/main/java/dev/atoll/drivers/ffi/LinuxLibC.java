@@ -18,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * Linux-only functions (resource limits, affinity, thread priority, eventfd, epoll, pipe2, accept4, mmap, the io_uring system calls) and
+ * Linux-only functions (resource limits, affinity, eventfd, epoll, pipe2, accept4, mmap, the io_uring system calls) and
  * the layouts of their structs. Each
  * function takes an errno capture segment ({@link Errno#allocate}) first and returns its result, or
  * {@code -errno} when the call returned -1. Linked when this class is first used, so only on Linux.
@@ -57,8 +57,6 @@ public final class LinuxLibC {
 
     private static final MethodHandle GETRLIMIT =
             Ffi.errnoCall("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle SETPRIORITY =
-            Ffi.errnoCall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SCHED_GETAFFINITY = Ffi.errnoCall("sched_getaffinity",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
     private static final MethodHandle SCHED_SETAFFINITY = Ffi.errnoCall("sched_setaffinity",
@@ -108,18 +106,6 @@ public final class LinuxLibC {
     private static int affinity(MethodHandle call, MemorySegment errno, int pid, MemorySegment mask) {
         try {
             return (int) call.invokeExact(errno, pid, mask.byteSize(), mask);
-        } catch (Throwable t) {
-            throw Ffi.unchecked(t);
-        }
-    }
-
-    /**
-     * {@code setpriority(which, who, nice)}: with {@link LinuxConstants#PRIO_PROCESS} and a thread id, that one
-     * thread's nice value (Linux keeps it per thread). Raising a nice value needs no privilege.
-     */
-    public static int setpriority(MemorySegment errno, int which, int who, int nice) {
-        try {
-            return (int) SETPRIORITY.invokeExact(errno, which, who, nice);
         } catch (Throwable t) {
             throw Ffi.unchecked(t);
         }
