@@ -1,7 +1,7 @@
 package dev.atoll.examples.kv;
 
 /**
- * A shard's spare reply arrays: the arrays its connections' output grew into (1 KiB to 1 MiB, powers of
+ * A shard's spare reply arrays: the arrays its connections' output grew into (512 bytes to 1 MiB, powers of
  * two) and gave back when they shrank again or closed. A connection's first large reply takes one instead
  * of growing a new array four to ten times: each new array lands on heap memory the JVM may never have
  * touched, whose first touch is a page fault per 4 KiB (about 30 µs for an {@code LRANGE} of 600 elements on
@@ -12,7 +12,7 @@ package dev.atoll.examples.kv;
  */
 final class OutputArrays {
     /** The smallest and largest array kept: {@code 1 << MIN_SHIFT} and {@code 1 << MAX_SHIFT} bytes. */
-    static final int MIN_SHIFT = 10;
+    static final int MIN_SHIFT = 9;
     static final int MAX_SHIFT = 20;
     /** Spare bytes kept per shard: 64 arrays of 128 KiB (50 connections' pipelined LRANGE replies). */
     static final long MAX_BYTES = 8L << 20;

@@ -74,7 +74,7 @@ final class ReplyWriter {
         this.bytes = newArray(initialCapacity);
     }
 
-    /** An array of at least {@code capacity} bytes: from {@link #arrays} (a power of two from 1 KiB) if there are any. */
+    /** An array of at least {@code capacity} bytes: from {@link #arrays} (a power of two from 512 bytes) if there are any. */
     private byte[] newArray(int capacity) {
         return arrays == null ? new byte[capacity] : arrays.take(capacity);
     }
