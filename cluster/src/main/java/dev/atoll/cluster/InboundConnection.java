@@ -5,9 +5,11 @@ import dev.atoll.io.Buffer;
 import dev.atoll.io.BufferPool;
 import dev.atoll.io.Connection;
 import dev.atoll.io.Receiver;
+import dev.atoll.shards.Shard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -19,6 +21,8 @@ import java.util.Arrays;
  */
 final class InboundConnection implements Receiver {
     private static final Logger log = LoggerFactory.getLogger(InboundConnection.class);
+    /** How often a handshake that arrived while this node was between memberships is decided again. */
+    static final long RECHECK_MILLIS = 5;
 
     private final ClusterNode node;
     private final long senderIncarnation;
@@ -67,31 +71,56 @@ final class InboundConnection implements Receiver {
             byte[] h = new byte[Wire.HANDSHAKE_BYTES];
             in.readBytes(h, 0, h.length);
             in.release();
-            int shard = Wire.getShort(h, 6);
-            long incarnation = Wire.getLong(h, 8);
-            long sender = Wire.getLong(h, 16);
-            Member self = node.membership().self();
-            String refusal = Wire.getInt(h, 0) != Wire.MAGIC || Wire.getShort(h, 4) != Wire.VERSION ? "not an Atoll cluster handshake"
-                    : !node.membership().isMember() || self == null || self.incarnation() != incarnation
-                    ? "addressed to incarnation " + incarnation + ", this node is " + self + " (" + node.membership().state() + ")"
-                    : shard >= node.system().shardCount() ? "no shard " + shard
-                    : node.isGone(sender) ? "from incarnation " + sender + ", which is no longer a member" : null;
-            if (refusal != null) {
-                node.badFrame();
-                log.warn("closing a connection from {}: {}", connection.remoteAddress(), refusal);
-                connection.close();
-                return;
-            }
-            connection.moveTo(shard, arrived -> {
-                Buffer ack = BufferPool.current().acquire(1);
-                ack.writeByte(Wire.ACK);
-                arrived.writeAll(ack).whenComplete((v, e) -> ack.release());
-                InboundConnection decoder = new InboundConnection(node, sender);
-                decoder.connection = arrived;
-                node.inboundOpened(shard, decoder);
-                arrived.receive(decoder);
-            });
+            admit(node, connection, h, Shard.current().nanoTime() + node.settings().connectTimeout().toNanos());
         });
+    }
+
+    /**
+     * Accepts the handshake {@code h} (moves the connection to its shard and acknowledges) or refuses it
+     * (closes the connection). While this node is between memberships (joining, or its ZooKeeper session
+     * suspended or being replaced) the verdict waits, re-checked every {@value #RECHECK_MILLIS} ms until
+     * {@code deadline}: a peer that has already read this node's new znode can connect before this node
+     * has heard back that it created it, and a refusal would turn that peer's queued messages into dead
+     * letters though the connection is about to be valid.
+     */
+    private static void admit(ClusterNode node, Connection connection, byte[] h, long deadline) {
+        int shard = Wire.getShort(h, 6);
+        long incarnation = Wire.getLong(h, 8);
+        long sender = Wire.getLong(h, 16);
+        MembershipProvider membership = node.membership();
+        Member self = membership.self();
+        boolean wellFormed = Wire.getInt(h, 0) == Wire.MAGIC && Wire.getShort(h, 4) == Wire.VERSION;
+        boolean addressedHere = membership.isMember() && self != null && self.incarnation() == incarnation;
+        Shard here = Shard.current();
+        if (wellFormed && !addressedHere && isBetweenMemberships(membership.state()) && connection.isOpen()
+                && here.nanoTime() < deadline) {
+            here.schedule(Duration.ofMillis(RECHECK_MILLIS), () -> admit(node, connection, h, deadline));
+            return;
+        }
+        String refusal = !wellFormed ? "not an Atoll cluster handshake"
+                : !addressedHere ? "addressed to incarnation " + incarnation + ", this node is " + self + " (" + membership.state() + ")"
+                : shard >= node.system().shardCount() ? "no shard " + shard
+                : node.isGone(sender) ? "from incarnation " + sender + ", which is no longer a member" : null;
+        if (refusal != null) {
+            node.badFrame();
+            log.warn("closing a connection from {}: {}", connection.remoteAddress(), refusal);
+            connection.close();
+            return;
+        }
+        connection.moveTo(shard, arrived -> {
+            Buffer ack = BufferPool.current().acquire(1);
+            ack.writeByte(Wire.ACK);
+            arrived.writeAll(ack).whenComplete((v, e) -> ack.release());
+            InboundConnection decoder = new InboundConnection(node, sender);
+            decoder.connection = arrived;
+            node.inboundOpened(shard, decoder);
+            arrived.receive(decoder);
+        });
+    }
+
+    /** Not a member now, but may be UP soon, as the incarnation a peer already addresses. */
+    private static boolean isBetweenMemberships(SelfState state) {
+        return state == SelfState.JOINING || state == SelfState.SUSPENDED || state == SelfState.DOWN;
     }
 
     @Override

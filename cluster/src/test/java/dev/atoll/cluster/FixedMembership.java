@@ -31,6 +31,10 @@ final class FixedMembership implements MembershipProvider {
     }
 
     void setState(SelfState next) {
+        if (next == SelfState.UP) {   // as ZooKeeperMembership: the member list with self first, then UP
+            List<Member> withSelf = java.util.stream.Stream.concat(others.stream(), java.util.stream.Stream.of(self)).toList();
+            listeners.forEach(l -> l.onMembers(withSelf));
+        }
         state = next;
         listeners.forEach(l -> l.onSelf(next, self));
     }

@@ -370,6 +370,30 @@ class RemoteActorsTest {
     }
 
     @Test
+    void aJoiningNodeHoldsAHandshakeAddressedToItsNewIncarnationUntilItIsUp() throws Exception {
+        // b's znode exists (a reads it) but b has not heard back yet that it created it: b is JOINING.
+        // A refusal then lost a's queued messages as dead letters (CI met it as a node joined under load).
+        FixedMembership viewOfA = new FixedMembership("a", 1);
+        FixedMembership viewOfB = new FixedMembership("b", 2);
+        ClusterNode a = ClusterNode.start(system(), settings("a", ""), CborSerializer.of(Msg.class), viewOfA);
+        toClose.add(a);
+        ClusterNode b = ClusterNode.start(system(), settings("b", ""), CborSerializer.of(Msg.class), viewOfB);
+        toClose.add(b);
+        viewOfB.setState(SelfState.JOINING);
+        viewOfB.setOthers(List.of(a.membership().self()));
+        viewOfA.setOthers(List.of(b.membership().self()));
+        LinkedBlockingQueue<Msg> received = new LinkedBlockingQueue<>();
+        ActorRef<Msg> remote = a.refFor(b.export(b.system().spawn(() -> new Collector(received), Placement.shard(1))));
+        remote.tell(new Text("before b is up"));
+        assertNull(received.poll(200, TimeUnit.MILLISECONDS), "nothing delivered to a node that is not a member yet");
+
+        viewOfB.setState(SelfState.UP);
+        assertEquals(new Text("before b is up"), take(received));
+        assertEquals(0, a.deadLetters(), "dead letters at a");
+        assertEquals(0, b.badFrames(), "handshakes b refused");
+    }
+
+    @Test
     void theOutboundQueueIsBoundedAndWhatWaitsOnAFailedLinkIsCounted() throws Exception {
         // A "node" that accepts connections and never acknowledges the handshake: the link waits.
         try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
