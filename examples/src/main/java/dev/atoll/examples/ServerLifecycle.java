@@ -7,6 +7,9 @@ import dev.atoll.examples.metrics.MetricsEndpoint;
 import dev.atoll.io.ConnectionHandler;
 import dev.atoll.io.TcpServer;
 import dev.atoll.shards.ShardRuntime;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -163,9 +166,31 @@ public final class ServerLifecycle {
     }
 
     private static void halt(int status) {
+        writeFlightRecordings();
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(status);
+    }
+
+    /**
+     * Stops the running JFR recordings that have a file to go to ({@code -XX:StartFlightRecording=filename=...}),
+     * which writes them: the recorder's own shutdown hook would, but a halt does not wait for it.
+     */
+    private static void writeFlightRecordings() {
+        if (!FlightRecorder.isInitialized()) {
+            return;
+        }
+        for (Recording recording : FlightRecorder.getFlightRecorder().getRecordings()) {
+            if (recording.getState() == RecordingState.RUNNING && recording.getDestination() != null) {
+                try {
+                    recording.stop();
+                } catch (IllegalStateException stoppedMeanwhile) {
+                    // by the recorder's own hook, which has written it (the stop waited for that)
+                } catch (RuntimeException e) {
+                    System.err.println("the JFR recording " + recording.getName() + " was not written at exit: " + e);
+                }
+            }
+        }
     }
 
     private static void sleepUninterruptibly(Duration duration) {
