@@ -35,20 +35,29 @@ final class RedisBenchmark {
      *                 empty for {@code -t test}
      * @param keyspace random keys {@code key:000000000000} to {@code keyspace - 1}
      * @param pipeline requests per write: 1 without pipelining
+     * @param keepAlive whether each client keeps its connection; false: a new connection for every request ({@code -k 0})
      */
-    record Load(String test, List<String> command, int clients, int requests, int keyspace, int pipeline) {
+    record Load(String test, List<String> command, int clients, int requests, int keyspace, int pipeline, boolean keepAlive) {
         Load(String test, int clients, int requests, int keyspace, int pipeline) {
-            this(test, List.of(), clients, requests, keyspace, pipeline);
+            this(test, List.of(), clients, requests, keyspace, pipeline, true);
         }
 
         /** {@code command} as a load of its own; its CSV line is titled with its words. */
         static Load command(List<String> command, int clients, int requests, int keyspace, int pipeline) {
-            return new Load(String.join(" ", command), command, clients, requests, keyspace, pipeline);
+            return new Load(String.join(" ", command), command, clients, requests, keyspace, pipeline, true);
+        }
+
+        /** This load with a new connection for every request. */
+        Load reconnecting() {
+            return new Load(test, command, clients, requests, keyspace, pipeline, false);
         }
 
         List<String> arguments() {
             List<String> arguments = new ArrayList<>(List.of("-c", Integer.toString(clients), "-n", Integer.toString(requests),
                     "-r", Integer.toString(keyspace), "-P", Integer.toString(pipeline)));
+            if (!keepAlive) {
+                arguments.addAll(List.of("-k", "0"));
+            }
             if (command.isEmpty()) {
                 arguments.addAll(List.of("-t", test));
             }

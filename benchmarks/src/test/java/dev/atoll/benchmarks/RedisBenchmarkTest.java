@@ -50,6 +50,8 @@ class RedisBenchmarkTest {
     void asksForTheLoadItIsGiven() {
         assertEquals(List.of("-c", "50", "-n", "200000", "-r", "100000", "-P", "16", "-t", "get", "--csv"),
                 new RedisBenchmark.Load("get", 50, 200_000, 100_000, 16).arguments());
+        assertEquals(List.of("-c", "50", "-n", "1000", "-r", "100000", "-P", "1", "-k", "0", "-t", "ping_mbulk", "--csv"),
+                new RedisBenchmark.Load("ping_mbulk", 50, 1000, 100_000, 1).reconnecting().arguments());
     }
 
     @Test
