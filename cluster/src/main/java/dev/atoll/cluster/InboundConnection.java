@@ -22,7 +22,7 @@ import java.util.Arrays;
 final class InboundConnection implements Receiver {
     private static final Logger log = LoggerFactory.getLogger(InboundConnection.class);
     /** How often a handshake that arrived while this node was between memberships is decided again. */
-    static final long RECHECK_MILLIS = 5;
+    private static final long RECHECK_MILLIS = 5;
 
     private final ClusterNode node;
     private final long senderIncarnation;

@@ -185,7 +185,7 @@ public final class ServerLifecycle {
                 try {
                     recording.stop();
                 } catch (IllegalStateException stoppedMeanwhile) {
-                    // by the recorder's own hook, which has written it (the stop waited for that)
+                    // stopped, and so written, by the recorder's own shutdown hook meanwhile
                 } catch (RuntimeException e) {
                     System.err.println("the JFR recording " + recording.getName() + " was not written at exit: " + e);
                 }
