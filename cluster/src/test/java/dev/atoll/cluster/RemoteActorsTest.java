@@ -342,15 +342,20 @@ class RemoteActorsTest {
         assertEquals(new Text("a member again"), take(received), "the zombie's message was never sent");
     }
 
+    /** A node named {@code name} whose member list and state the test sets through {@code view}. */
+    private ClusterNode fixedNode(String name, FixedMembership view) {
+        ClusterNode node = ClusterNode.start(system(), settings(name, ""), CborSerializer.of(Msg.class), view);
+        toClose.add(node);
+        return node;
+    }
+
     @Test
     void aReceiverRefusesANodeThatLeftEvenIfThatNodeDoesNotKnowYet() throws Exception {
         // Two views the test controls: a stops counting b a member while b still believes it is one.
         FixedMembership viewOfA = new FixedMembership("a", 1);
         FixedMembership viewOfB = new FixedMembership("b", 2);
-        ClusterNode a = ClusterNode.start(system(), settings("a", ""), CborSerializer.of(Msg.class), viewOfA);
-        toClose.add(a);
-        ClusterNode b = ClusterNode.start(system(), settings("b", ""), CborSerializer.of(Msg.class), viewOfB);
-        toClose.add(b);
+        ClusterNode a = fixedNode("a", viewOfA);
+        ClusterNode b = fixedNode("b", viewOfB);
         viewOfA.setOthers(List.of(b.membership().self()));
         viewOfB.setOthers(List.of(a.membership().self()));
         LinkedBlockingQueue<Msg> received = new LinkedBlockingQueue<>();
@@ -375,10 +380,8 @@ class RemoteActorsTest {
         // A refusal then lost a's queued messages as dead letters (CI met it as a node joined under load).
         FixedMembership viewOfA = new FixedMembership("a", 1);
         FixedMembership viewOfB = new FixedMembership("b", 2);
-        ClusterNode a = ClusterNode.start(system(), settings("a", ""), CborSerializer.of(Msg.class), viewOfA);
-        toClose.add(a);
-        ClusterNode b = ClusterNode.start(system(), settings("b", ""), CborSerializer.of(Msg.class), viewOfB);
-        toClose.add(b);
+        ClusterNode a = fixedNode("a", viewOfA);
+        ClusterNode b = fixedNode("b", viewOfB);
         viewOfB.setState(SelfState.JOINING);
         viewOfB.setOthers(List.of(a.membership().self()));
         viewOfA.setOthers(List.of(b.membership().self()));
