@@ -34,6 +34,10 @@ public final class ServerLifecycle {
     private static final long STOP_SECONDS = 30;
     /** After a shard died, the stop may take the shards' shutdown timeout plus this, then the process halts anyway. */
     private static final Duration DEATH_STOP_GRACE = Duration.ofSeconds(10);
+    /** The name of the JDK's thread that writes the recordings at exit (jdk.jfr.internal.ShutdownHook). */
+    private static final String JFR_SHUTDOWN_HOOK = "JFR Shutdown Hook";
+    /** How long the halt waits for that thread at most. */
+    private static final Duration RECORDING_WAIT = Duration.ofSeconds(30);
     /** Held by the one stop of the process. */
     private static final Object STOP_LOCK = new Object();
     /** Whether this process serves through {@link #serveService} (a stop request then ends it). */
@@ -173,8 +177,9 @@ public final class ServerLifecycle {
     }
 
     /**
-     * Stops the running JFR recordings that have a file to go to ({@code -XX:StartFlightRecording=filename=...}),
-     * which writes them: the recorder's own shutdown hook would, but a halt does not wait for it.
+     * Writes the JFR recordings that have a file to go to ({@code -XX:StartFlightRecording=filename=...}) before
+     * the halt: stops each one still running, which writes it, and waits (at most {@link #RECORDING_WAIT}) for
+     * the recorder's own shutdown hook, which may be writing one already: a halt would not wait for it.
      */
     private static void writeFlightRecordings() {
         if (!FlightRecorder.isInitialized()) {
@@ -185,9 +190,18 @@ public final class ServerLifecycle {
                 try {
                     recording.stop();
                 } catch (IllegalStateException stoppedMeanwhile) {
-                    // stopped, and so written, by the recorder's own shutdown hook meanwhile
+                    // by the recorder's own shutdown hook, joined below
                 } catch (RuntimeException e) {
                     System.err.println("the JFR recording " + recording.getName() + " was not written at exit: " + e);
+                }
+            }
+        }
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals(JFR_SHUTDOWN_HOOK) && thread != Thread.currentThread()) {
+                try {
+                    thread.join(RECORDING_WAIT);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
         }
