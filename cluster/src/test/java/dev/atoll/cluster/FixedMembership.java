@@ -32,7 +32,7 @@ final class FixedMembership implements MembershipProvider {
 
     void setState(SelfState next) {
         if (next == SelfState.UP) {   // as ZooKeeperMembership: the member list with self first, then UP
-            List<Member> withSelf = java.util.stream.Stream.concat(others.stream(), java.util.stream.Stream.of(self)).toList();
+            List<Member> withSelf = othersAndSelf();
             listeners.forEach(l -> l.onMembers(withSelf));
         }
         state = next;
@@ -41,7 +41,11 @@ final class FixedMembership implements MembershipProvider {
 
     @Override
     public List<Member> members() {
-        return state == SelfState.UP ? java.util.stream.Stream.concat(others.stream(), java.util.stream.Stream.of(self)).toList() : List.of();
+        return state == SelfState.UP ? othersAndSelf() : List.of();
+    }
+
+    private List<Member> othersAndSelf() {
+        return java.util.stream.Stream.concat(others.stream(), java.util.stream.Stream.of(self)).toList();
     }
 
     @Override
