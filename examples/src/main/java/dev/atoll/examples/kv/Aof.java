@@ -940,7 +940,7 @@ final class Aof {
      * An aggregate of more than {@link #PIECE} elements is written {@link #PIECE} elements at a time over steps
      * ({@link #large}) from what it was when the snapshot took it, whatever commands do to it meanwhile: a hash,
      * set or sorted set takes a snapshot of its own elements ({@link ElementSnapshot}), a list keeps reading its
-     * array as it was ({@link ListSnapshot}), so nothing is copied or written whole when a command looks it up.
+     * blocks as they were ({@link ListSnapshot}), so nothing is copied or written whole when a command looks it up.
      */
     private final class Rewrite implements KeyTable.SnapshotWriter {
         /** A step of the walk serializes about this much, and for about {@link #STEP_NANOS} at most. */

@@ -1,54 +1,48 @@
 package dev.atoll.examples.kv;
 
 /**
- * A large list's elements for a snapshot (a rewrite's records, an RDB save's value), written in pieces while commands change it: the pieces read
- * the list's ring array as it was when the snapshot took the list, and a segment of it that a command is about
- * to write over ({@link #beforeWrite}) is copied first, {@link #SEGMENT} references at a time. Copying all of it
- * when a command first looked the list up paused the shard for 27–31 ms at 1.1 M elements; a push or pop now
- * copies at most one segment. Once the list moves to a new array (it grew or shrank), nothing writes the old one.
- * Used by its shard's thread only.
+ * A list's elements for a snapshot (a rewrite's records, an RDB save's value), written in pieces while commands
+ * change it: the pieces read the list's blocks as they were when the snapshot took the list ({@link ListValue}),
+ * and a block that a command is about to write into ({@link #beforeWrite}) is copied first if the snapshot has
+ * elements of it still to write: at most {@link ListValue#BLOCK} references for a push or pop. Copying all of a
+ * list when a command first looked it up paused the shard for 27–31 ms at 1.1 M elements. A block the list
+ * dropped, or replaced by a larger or smaller one, is never written again. Used by its shard's thread only.
  */
 final class ListSnapshot implements RecordPieces {
-    /** References copied at a time: 8 KB, well under a microsecond. */
-    private static final int SEGMENT_SHIFT = 10;
-    private static final int SEGMENT = 1 << SEGMENT_SHIFT;
-
     private final ListValue list;
-    /** The ring as it was: element i of the snapshot is {@code ring[(first + i) & (ring.length - 1)]}. */
-    final byte[][] ring;
-    private final int first;
+    /** The list's blocks as they were, in order; a block the list was about to write into, replaced by its copy. */
+    private final byte[][][] blocks;
+    /** Element i is at position {@code offset + i} of {@link #blocks}, as in {@link ListValue}. */
+    private final int offset;
     private final int size;
-    /** The segments copied before a command wrote over them (null: the ring still holds it). */
-    private final byte[][][] copies;
+    /** The list's number of {@code blocks[0]} ({@link ListValue}'s numbering, which a block keeps while in the list). */
+    private final int firstNumber;
     /** The elements before this one are written. */
     private int written;
 
-    ListSnapshot(ListValue list, byte[][] ring, int first, int size) {
+    ListSnapshot(ListValue list, byte[][][] blocks, int offset, int size, int firstNumber) {
         this.list = list;
-        this.ring = ring;
-        this.first = first;
+        this.blocks = blocks;
+        this.offset = offset;
         this.size = size;
-        this.copies = new byte[(size + SEGMENT - 1) >>> SEGMENT_SHIFT][][];
+        this.firstNumber = firstNumber;
     }
 
-    /** The list is about to write over {@code slot} of {@link #ring}: the segment holding it is copied if still unwritten. */
-    void beforeWrite(int slot) {
-        int index = (slot - first) & (ring.length - 1);
-        if (index < size && index >= written) {
-            int segment = index >>> SEGMENT_SHIFT;
-            if (copies[segment] == null) {
-                byte[][] copy = new byte[Math.min(SEGMENT, size - (segment << SEGMENT_SHIFT))][];
-                for (int i = 0; i < copy.length; i++) {
-                    copy[i] = ring[(first + (segment << SEGMENT_SHIFT) + i) & (ring.length - 1)];
-                }
-                copies[segment] = copy;
-            }
+    /**
+     * The list is about to write into {@code block}, its block numbered {@code number}: copied first if it is
+     * one of the snapshot's and holds an element the snapshot has still to write.
+     */
+    void beforeWrite(byte[][] block, int number) {
+        int k = number - firstNumber;
+        if (k >= 0 && k < blocks.length && blocks[k] == block
+                && Math.min(size, ((k + 1) << ListValue.BLOCK_SHIFT) - offset) > written) {
+            blocks[k] = block.clone();
         }
     }
 
     private byte[] element(int index) {
-        byte[][] copy = copies[index >>> SEGMENT_SHIFT];
-        return copy != null ? copy[index & (SEGMENT - 1)] : ring[(first + index) & (ring.length - 1)];
+        int position = offset + index;
+        return blocks[position >>> ListValue.BLOCK_SHIFT][position & (ListValue.BLOCK - 1)];
     }
 
     /** How many elements the snapshot holds: the list's when it began. */

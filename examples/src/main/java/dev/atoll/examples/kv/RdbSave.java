@@ -518,7 +518,7 @@ final class RdbSave {
          * when the snapshot took it: its element (a stream's node) count then, then {@link #PIECE} elements a step,
          * from its elements' own snapshot ({@link ElementSnapshot}: an element a command looks up first is written
          * before it, into the part's bytes if the pair is open, else into {@link #early}, which follows its start),
-         * from its array as it was ({@link ListSnapshot}) or from its nodes as they were ({@link StreamSnapshot}: a
+         * from its blocks as they were ({@link ListSnapshot}) or from its nodes as they were ({@link StreamSnapshot}: a
          * node a command is about to change is written before it, the same way).
          */
         private final class LargePair implements ElementSnapshot.Target {
