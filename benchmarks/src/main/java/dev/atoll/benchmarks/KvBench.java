@@ -245,7 +245,8 @@ public final class KvBench {
                 .setting("reported", "median of the rounds (each figure on its own)")
                 .setting("between_runs", "after each run (and after the warm-up) the benchmark waits until that server"
                         + " has no log rewrite or RDB save in progress or scheduled (INFO persistence, polled every 50 ms),"
-                        + " so that no server's background work runs during another's measured run")
+                        + " so that no server's background work runs during another's measured run; each run's line in the"
+                        + " output says how many log rewrites it set off (INFO persistence aof_rewrites, after that wait)")
                 .setting("cpu_seconds", "utime+stime+cutime+cstime of the server's process over the run and the"
                         + " background work after it (/proc/PID/stat; all threads, and redis-server's forked log rewrites)")
                 .setting("atoll_driver_requested", "auto")
@@ -498,12 +499,14 @@ public final class KvBench {
                 for (int i = 0; i < all.size(); i++) {
                     Contender contender = all.get((i + round) % all.size());
                     ServerProcess server = contender.server();
+                    long rewritesBefore = RedisBenchmark.logRewrites(server);
                     double cpuBefore = cpu.seconds(server.pid());
                     RedisBenchmark.Result result = redisBenchmark.run(client, server.host(), server.port(), contender.cluster(), load);
                     // The run's own background work (a log rewrite its writes started) is over before the next
                     // run on the same CPU begins, and its CPU is counted to this test.
                     long settledMillis = settle(contender);
                     double cpuSeconds = cpu.seconds(server.pid()) - cpuBefore;
+                    long rewrites = RedisBenchmark.logRewrites(server) - rewritesBefore;
                     if (!server.isAlive()) {
                         throw new IllegalStateException(contender.impl() + " exited during " + test.name() + " (log: "
                                 + server.log() + ")");
@@ -518,6 +521,9 @@ public final class KvBench {
                             result.requestsPerSecond(), result.p50Millis(), result.p99Millis(), cpuSeconds));
                     if (settledMillis > 0) {
                         line.append(String.format(" (background work after it: %d ms)", settledMillis));
+                    }
+                    if (rewrites > 0) { // which test a rewrite lands in depends on where the log's growth crossed its bound
+                        line.append(String.format(" (log rewrites: %d)", rewrites));
                     }
                 }
                 System.out.println(line);

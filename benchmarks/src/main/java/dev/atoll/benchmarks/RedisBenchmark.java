@@ -162,6 +162,14 @@ final class RedisBenchmark {
                 || line.equals("aof_rewrite_scheduled:1") || line.equals("rdb_bgsave_in_progress:1"));
     }
 
+    /** The log rewrites {@code server} has finished since it started ({@code aof_rewrites} of INFO persistence, as Redis 7.0 counts them). */
+    static long logRewrites(ServerProcess server) throws IOException, InterruptedException {
+        String text = cli(server, "INFO", "persistence");
+        return text.lines().map(String::strip).filter(line -> line.startsWith("aof_rewrites:")).findFirst()
+                .map(line -> Long.parseLong(line.substring("aof_rewrites:".length())))
+                .orElseThrow(() -> new IllegalStateException("INFO persistence without aof_rewrites from " + server.impl() + ":\n" + text));
+    }
+
     /** Runs {@code redis-cli} with {@code command} against {@code server} (at most 60 s); its output, or a failure saying what. */
     static String cli(ServerProcess server, String... command) throws IOException, InterruptedException {
         List<String> all = new ArrayList<>(List.of("redis-cli", "-h", server.host(), "-p", Integer.toString(server.port())));
