@@ -19,6 +19,7 @@ final class ListValue implements Aggregate {
     static final int BLOCK = 1 << BLOCK_SHIFT;
     private static final int BLOCK_MASK = BLOCK - 1;
     private static final int MIN_CAPACITY = 8;
+    /** The ring of blocks is not halved below this length. */
     private static final int MIN_RING = 4;
 
     /**
@@ -94,13 +95,13 @@ final class ListValue implements Aggregate {
     void push(boolean left, byte[] value) {
         if (left) {
             if (offset == 0) {
-                roomAtHead();
+                makeRoom(true);
             }
             offset--;
             put(0, value);
         } else {
             if (offset + size == end()) {
-                roomAtTail();
+                makeRoom(false);
             }
             put(size, value);
         }
@@ -281,10 +282,11 @@ final class ListValue implements Aggregate {
     }
 
     /**
-     * The head's slot 0 is taken: a single block not yet full size moves its elements to the middle of a block
-     * of its size (if at most half full) or of twice it; otherwise a block is added before the first.
+     * No slot is free before the head ({@code atHead}) or after the tail: a single block not yet full size moves
+     * its elements to the middle of a block of its size (if at most half full) or of twice it; otherwise a
+     * block is added at that end.
      */
-    private void roomAtHead() {
+    private void makeRoom(boolean atHead) {
         if (blockCount == 1 && blocks[first].length < BLOCK) {
             recentre();
             return;
@@ -292,23 +294,15 @@ final class ListValue implements Aggregate {
         if (blockCount == blocks.length) {
             resizeRing(blocks.length * 2);
         }
-        first = (first - 1) & (blocks.length - 1);
-        blocks[first] = new byte[BLOCK][];
-        blockCount++;
-        firstNumber--;
-        offset += BLOCK;
-    }
-
-    /** The last block's last slot is taken: as {@link #roomAtHead}, at the other end. */
-    private void roomAtTail() {
-        if (blockCount == 1 && blocks[first].length < BLOCK) {
-            recentre();
-            return;
+        byte[][] block = new byte[BLOCK][];
+        if (atHead) {
+            first = (first - 1) & (blocks.length - 1);
+            blocks[first] = block;
+            firstNumber--;
+            offset += BLOCK;
+        } else {
+            blocks[(first + blockCount) & (blocks.length - 1)] = block;
         }
-        if (blockCount == blocks.length) {
-            resizeRing(blocks.length * 2);
-        }
-        blocks[(first + blockCount) & (blocks.length - 1)] = new byte[BLOCK][];
         blockCount++;
     }
 
