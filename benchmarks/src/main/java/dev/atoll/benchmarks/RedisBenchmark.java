@@ -164,10 +164,14 @@ final class RedisBenchmark {
 
     /** The log rewrites {@code server} has finished since it started ({@code aof_rewrites} of INFO persistence, as Redis 7.0 counts them). */
     static long logRewrites(ServerProcess server) throws IOException, InterruptedException {
-        String text = cli(server, "INFO", "persistence");
-        return text.lines().map(String::strip).filter(line -> line.startsWith("aof_rewrites:")).findFirst()
+        return logRewrites(cli(server, "INFO", "persistence"), server.impl());
+    }
+
+    /** {@code aof_rewrites} of the INFO persistence text {@code info} that {@code impl} answered. */
+    static long logRewrites(String info, String impl) {
+        return info.lines().map(String::strip).filter(line -> line.startsWith("aof_rewrites:")).findFirst()
                 .map(line -> Long.parseLong(line.substring("aof_rewrites:".length())))
-                .orElseThrow(() -> new IllegalStateException("INFO persistence without aof_rewrites from " + server.impl() + ":\n" + text));
+                .orElseThrow(() -> new IllegalStateException("INFO persistence without aof_rewrites from " + impl + ":\n" + info));
     }
 
     /** Runs {@code redis-cli} with {@code command} against {@code server} (at most 60 s); its output, or a failure saying what. */

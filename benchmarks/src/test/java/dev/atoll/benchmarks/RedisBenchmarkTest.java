@@ -29,6 +29,17 @@ class RedisBenchmarkTest {
     }
 
     @Test
+    void readsTheLogRewritesOfInfoPersistence() {
+        // redis-server 7.0.15's fields, CRLF line ends; the one whose name begins alike comes first here
+        String info = "# Persistence\r\nloading:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+                + "aof_rewrites_consecutive_failures:0\r\naof_rewrites:3\r\naof_last_rewrite_time_sec:0\r\n";
+        assertEquals(3, RedisBenchmark.logRewrites(info, "redis-7.0.15"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> RedisBenchmark.logRewrites("# Persistence\r\nloading:0\r\n", "atoll"));
+        assertTrue(e.getMessage().contains("without aof_rewrites from atoll"), e.getMessage());
+    }
+
+    @Test
     void toleratesTheWarningOfAServerThatDoesNotAnswerConfigGet() throws IOException {
         String output = "WARNING: Could not fetch server CONFIG\n" + recorded("redis-benchmark-set.csv");
         assertEquals(13824.57, RedisBenchmark.parse(output, "set").requestsPerSecond(), 1e-9);
