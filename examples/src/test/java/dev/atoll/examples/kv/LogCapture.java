@@ -6,6 +6,7 @@ import ch.qos.logback.core.read.ListAppender;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** The log lines of one class during a test: {@link #start} before, {@link #stop} after, {@link #assertLogged} between. */
 final class LogCapture {
@@ -27,13 +28,23 @@ final class LogCapture {
 
     /** Some line contains every one of {@code parts}. */
     void assertLogged(String... parts) {
-        for (ILoggingEvent event : logged.list) {
-            String line = event.getFormattedMessage();
+        List<String> lines = lines();
+        for (String line : lines) {
             if (Arrays.stream(parts).allMatch(line::contains)) {
                 return;
             }
         }
-        throw new AssertionError("no log line with " + Arrays.toString(parts) + " in "
-                + logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        throw new AssertionError("no log line with " + Arrays.toString(parts) + " in " + lines);
+    }
+
+    /**
+     * The lines so far. A shard's thread may be logging meanwhile: the appender adds to its list holding its own
+     * lock ({@code AppenderBase.doAppend} is synchronized), so the list is copied holding it (iterated without it,
+     * CI met a ConcurrentModificationException).
+     */
+    private List<String> lines() {
+        synchronized (logged) {
+            return logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
     }
 }
