@@ -193,17 +193,16 @@ final class ListValue implements Aggregate {
     /** LTRIM: keeps the elements from {@code start} to {@code stop} (inclusive, within the list; start > stop: none). */
     void trim(int start, int stop) {
         int keep = start > stop ? 0 : stop - start + 1;
-        for (int i = 0; i < size; i++) {
-            if (i < start || i >= start + keep) {
-                elementBytes -= KeyTable.arrayBytes(get(i).length);
-            }
+        int before = keep == 0 ? size : start; // the elements before the kept ones: all when none is kept
+        // only the elements that go are visited: a capped list's LPUSH and LTRIM stays O(1)
+        for (int i = 0; i < before; i++) {
+            elementBytes -= KeyTable.arrayBytes(get(i).length);
         }
-        if (keep == 0) {
-            cutTail(size);
-        } else {
-            cutHead(start);
-            cutTail(size - keep);
+        for (int i = before + keep; i < size; i++) {
+            elementBytes -= KeyTable.arrayBytes(get(i).length);
         }
+        cutHead(before);
+        cutTail(size - keep);
     }
 
     static boolean equal(byte[] item, byte[] b, int offset, int length) {

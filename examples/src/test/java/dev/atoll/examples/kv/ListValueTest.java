@@ -117,6 +117,13 @@ class ListValueTest {
                 assertSame(model, list, "seed " + seed + " after run " + run);
                 assertSame(model, list.copy(), "seed " + seed + " a copy after run " + run);
             }
+            // emptied, it counts its structure alone: every command took off the bytes of what it removed
+            while (!model.isEmpty()) {
+                pushOrPop(model, list, null, 2);
+            }
+            long structure = list.bytes();
+            assertTrue(structure >= 48 + 16 + 4 + 16 + 4 * 8 && structure <= 48 + 16 + 4 * 64 + 16 + 4 * ListValue.BLOCK,
+                    "seed " + seed + ": an empty list counts " + structure + " bytes");
         }
     }
 
