@@ -27,8 +27,8 @@ final class ZRange {
     long limit = -1;
     private long start;
     private long end;
-    private ZSkipList.Before min;
-    private ZSkipList.Before max;
+    private ZTree.Before min;
+    private ZTree.Before max;
     /** Resolved by {@link #resolve}. */
     int first;
     int count;
@@ -158,8 +158,8 @@ final class ZRange {
     }
 
     private boolean lex(Request r, int minAt, int maxAt) {
-        ZSkipList.Before low = lexBound(r, minAt, true);
-        ZSkipList.Before high = lexBound(r, maxAt, false);
+        ZTree.Before low = lexBound(r, minAt, true);
+        ZTree.Before high = lexBound(r, maxAt, false);
         if (low == null || high == null) {
             return false;
         }
@@ -169,7 +169,7 @@ final class ZRange {
     }
 
     /** The predicate "before the start" ({@code isMin}) or "not after the end" of one lex item; null if it is none. */
-    private static ZSkipList.Before lexBound(Request r, int at, boolean isMin) {
+    private static ZTree.Before lexBound(Request r, int at, boolean isMin) {
         int offset = r.offset(at);
         int length = r.length(at);
         if (length == 0) {

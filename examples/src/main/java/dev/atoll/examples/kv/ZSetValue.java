@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * {@code zset-max-listpack-entries} members, none longer than {@code zset-max-listpack-value} bytes:
  * {@link EncodingLimits}) is a
  * "listpack": members and scores in arrays kept in order, searched in order as Redis's listpack is;
- * a larger one becomes a "skiplist" — a {@link ZSkipList} (rank and range in O(log n)) beside a
+ * a larger one becomes a "skiplist" (Redis's name) — a {@link ZTree} (rank and range in O(log n)) beside a
  * {@link KeyTable} of member to score (ZSCORE in O(1), ZSCAN's cursor) — and stays one, as in Redis.
  * The order is by score, then by the member's bytes. Used by its shard's thread only.
  */
@@ -33,7 +33,7 @@ final class ZSetValue implements Aggregate {
     private int count;
     /** The listpack members' heap bytes ({@link KeyTable#arrayBytes}), for maxmemory. */
     private long memberBytes;
-    private ZSkipList list;
+    private ZTree tree;
     /** Member to its score (8 bytes, big-endian) while a skiplist. */
     private KeyTable dict;
 
@@ -75,12 +75,12 @@ final class ZSetValue implements Aggregate {
 
     @Override
     public String encoding() {
-        return list != null ? "skiplist" : "listpack";
+        return tree != null ? "skiplist" : "listpack";
     }
 
     @Override
     public int size() {
-        return list != null ? list.length() : count;
+        return tree != null ? tree.length() : count;
     }
 
     /** The score an element of its {@link #elementTable} holds. */
@@ -90,7 +90,7 @@ final class ZSetValue implements Aggregate {
 
     /** The score of member {@code b[offset, offset + length)}, or NaN when it is not in the set. */
     double score(byte[] b, int offset, int length) {
-        if (list != null) {
+        if (tree != null) {
             KeyTable.Entry e = dict.find(b, offset, length, KeyTable.hash(b, offset, length));
             return e == null ? Double.NaN : (double) DOUBLE.get(e.valueArray(), 0);
         }
@@ -113,18 +113,18 @@ final class ZSetValue implements Aggregate {
 
     /** {@code owned}: {@code b} is the member itself (offset 0, its whole length), kept when new. */
     private boolean put(byte[] b, int offset, int length, boolean owned, double score) {
-        if (list != null) {
+        if (tree != null) {
             int hash = KeyTable.hash(b, offset, length);
             KeyTable.Entry e = dict.find(b, offset, length, hash);
             if (e == null) {
                 byte[] member = owned ? b : Arrays.copyOfRange(b, offset, offset + length);
-                list.insert(score, member);
+                tree.insert(score, member);
                 dict.insert(member, hash, bits(score));
                 return true;
             }
             double old = (double) DOUBLE.get(e.valueArray(), 0);
             if (old != score) { // C's comparison: -0 and 0 are one score, as in Redis
-                list.updateScore(old, e.key(), score);
+                tree.updateScore(old, e.key(), score);
                 DOUBLE.set(e.valueArray(), 0, score);
             }
             return false;
@@ -154,12 +154,12 @@ final class ZSetValue implements Aggregate {
 
     /** Removes member {@code b[offset, offset + length)}; false when it is not in the set. */
     boolean remove(byte[] b, int offset, int length) {
-        if (list != null) {
+        if (tree != null) {
             KeyTable.Entry e = dict.find(b, offset, length, KeyTable.hash(b, offset, length));
             if (e == null) {
                 return false;
             }
-            list.delete((double) DOUBLE.get(e.valueArray(), 0), e.key());
+            tree.delete((double) DOUBLE.get(e.valueArray(), 0), e.key());
             dict.remove(e);
             return true;
         }
@@ -173,17 +173,17 @@ final class ZSetValue implements Aggregate {
 
     /** The 0-based rank of member {@code b[offset, offset + length)} in ascending order, or -1. */
     int rank(byte[] b, int offset, int length) {
-        if (list != null) {
+        if (tree != null) {
             KeyTable.Entry e = dict.find(b, offset, length, KeyTable.hash(b, offset, length));
-            return e == null ? -1 : list.rank((double) DOUBLE.get(e.valueArray(), 0), e.key());
+            return e == null ? -1 : tree.rank((double) DOUBLE.get(e.valueArray(), 0), e.key());
         }
         return indexOf(b, offset, length);
     }
 
     /** How many members come before {@code bound}: the rank where a range starts or ends. */
-    int countBefore(ZSkipList.Before bound) {
-        if (list != null) {
-            return list.countBefore(bound);
+    int countBefore(ZTree.Before bound) {
+        if (tree != null) {
+            return tree.countBefore(bound);
         }
         int n = 0;
         while (n < count && bound.test(scores[n], members[n])) {
@@ -200,11 +200,8 @@ final class ZSetValue implements Aggregate {
         if (n <= 0) {
             return;
         }
-        if (list != null) {
-            ZSkipList.Node node = list.at(from);
-            for (int i = 0; i < n; i++, node = reverse ? node.previous() : node.next()) {
-                visitor.visit(node.member, node.score);
-            }
+        if (tree != null) {
+            tree.visit(from, n, reverse, visitor);
             return;
         }
         for (int i = 0; i < n; i++) {
@@ -235,7 +232,7 @@ final class ZSetValue implements Aggregate {
      * is ({@link KeyTable#scan}), so members present throughout are all seen.
      */
     long scan(long cursor, int countHint, ScanVisitor visitor) {
-        if (list != null) {
+        if (tree != null) {
             return dict.scan(cursor, countHint, e -> visitor.visit(e.key(), Score.format((double) DOUBLE.get(e.valueArray(), 0))));
         }
         forEach((member, score) -> visitor.visit(member, Score.listpackText(score)));
@@ -255,21 +252,19 @@ final class ZSetValue implements Aggregate {
     }
 
     /**
-     * The object, then a skiplist's table (members and their scores' arrays) and nodes (112 bytes each
-     * with compressed references, as the table's estimate assumes: four levels in fields, each with
-     * its next node's score), or the
-     * listpack's two arrays and its members.
+     * The object, then a skiplist's table (members and their scores' arrays) and tree ({@link ZTree#bytes}),
+     * or the listpack's two arrays and its members.
      */
     @Override
     public long bytes() {
-        return 40 + (list != null ? 48 + dict.usedBytes() + 112L * size()
+        return 40 + (tree != null ? 48 + dict.usedBytes() + tree.bytes()
                 : 16 + 4L * members.length + 16 + 8L * scores.length + memberBytes);
     }
 
     @Override
     public ZSetValue copy() {
         ZSetValue copy = new ZSetValue();
-        if (list != null) {
+        if (tree != null) {
             copy.convert(); // the encoding stays, as Redis copies it
         }
         forEach(copy::put); // members are never changed in place: shared
@@ -286,12 +281,12 @@ final class ZSetValue implements Aggregate {
     /** A skiplist's own snapshot (its table of member to score), one ZADD a piece; a listpack none (small: written whole). */
     @Override
     public KeyTable elementTable() {
-        return list != null ? dict : null;
+        return tree != null ? dict : null;
     }
 
     @Override
     public RecordPieces snapshotPieces(byte[] key, Supplier<ReplyWriter> out) {
-        return list != null ? new ElementRecords(dict, key, MEMBER_RECORDS, out) : null;
+        return tree != null ? new ElementRecords(dict, key, MEMBER_RECORDS, out) : null;
     }
 
     private static byte[] bits(double score) {
@@ -316,7 +311,7 @@ final class ZSetValue implements Aggregate {
         int high = count;
         while (low < high) {
             int mid = (low + high) >>> 1;
-            if (ZSkipList.compare(scores[mid], members[mid], score, member) < 0) {
+            if (ZTree.compare(scores[mid], members[mid], score, member) < 0) {
                 low = mid + 1;
             } else {
                 high = mid;
@@ -347,10 +342,10 @@ final class ZSetValue implements Aggregate {
     }
 
     private void convert() {
-        list = new ZSkipList();
+        tree = new ZTree();
         dict = new KeyTable();
         for (int i = 0; i < count; i++) {
-            list.insert(scores[i], members[i]);
+            tree.insert(scores[i], members[i]);
             dict.insert(members[i], KeyTable.hash(members[i], 0, members[i].length), bits(scores[i]));
         }
         members = null;

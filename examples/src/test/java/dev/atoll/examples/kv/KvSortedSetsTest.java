@@ -411,7 +411,7 @@ class KvSortedSetsTest {
                 }
             }
             List<String> order = new ArrayList<>(scores.keySet());
-            order.sort((x, y) -> ZSkipList.compare(scores.get(x), x.getBytes(StandardCharsets.US_ASCII), scores.get(y),
+            order.sort((x, y) -> ZTree.compare(scores.get(x), x.getBytes(StandardCharsets.US_ASCII), scores.get(y),
                     y.getBytes(StandardCharsets.US_ASCII)));
             assertEquals(order.size(), z.size());
             assertEquals(members > 128 ? "skiplist" : "listpack", z.encoding());
