@@ -29,8 +29,11 @@ final class ZTree {
     static final int INNER_CAPACITY = 32;
     private static final int LEAF_MIN = LEAF_CAPACITY / 4;
     private static final int INNER_MIN = INNER_CAPACITY / 4;
-    /** Inner levels at most: each inner node but the root has at least {@link #INNER_MIN} children. */
-    private static final int MAX_HEIGHT = 16;
+    /**
+     * Inner levels at most. An inner node has two children at least, and one split to the side (next to a child
+     * added first or last) leaves a full one beside it, so the tree is far lower: about 6 levels at 2^31 members.
+     */
+    private static final int MAX_HEIGHT = 32;
     /**
      * Heap bytes of a leaf and of an inner node with compressed references (the estimate {@link KeyTable}
      * makes too): the object and its arrays of 32.
