@@ -37,6 +37,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a killed replica connection comes back with a partial resync; WAIT counts the replica's acknowledgements.
  */
 class KvReplicationTest {
+    /**
+     * The socket timeout of the connections that send WAIT: above WAIT's own 10 s (Jedis's default of 2 s gave up
+     * while a loaded machine's replicas were still acknowledging, in CI).
+     */
+    private static final int WAIT_CLIENT_TIMEOUT = 20_000;
+
     @TempDir
     Path dir;
 
@@ -122,7 +128,7 @@ class KvReplicationTest {
         int replicaPort = KvRedisComparisonTest.freePort();
         int secondPort = KvRedisComparisonTest.freePort();
         try (KvTestServer server = KvTestServer.start(shards, DriverKind.AUTO, settings(dir, appendOnly));
-             Jedis jedis = new Jedis(server.host, server.port())) {
+             Jedis jedis = new Jedis(server.host, server.port(), WAIT_CLIENT_TIMEOUT)) {
             assertEquals("OK", jedis.configSet("repl-diskless-sync", diskless));
             assertEquals("OK", jedis.configSet("repl-diskless-sync-delay", "1"));
             KvDumpRestoreTest.writeEveryType(jedis);
@@ -240,7 +246,7 @@ class KvReplicationTest {
         onPathOrSkip("redis-server");
         int replicaPort = KvRedisComparisonTest.freePort();
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings(dir, false));
-             Jedis jedis = new Jedis(server.host, server.port())) {
+             Jedis jedis = new Jedis(server.host, server.port(), WAIT_CLIENT_TIMEOUT)) {
             Process redis = replica(dir.resolve("replica"), replicaPort, server.port());
             try {
                 KvRedisComparisonTest.connect(replicaPort).close();
@@ -288,7 +294,7 @@ class KvReplicationTest {
         onPathOrSkip("redis-server");
         int replicaPort = KvRedisComparisonTest.freePort();
         try (KvTestServer server = KvTestServer.start(2, DriverKind.AUTO, settings(dir, false));
-             Jedis jedis = new Jedis(server.host, server.port())) {
+             Jedis jedis = new Jedis(server.host, server.port(), WAIT_CLIENT_TIMEOUT)) {
             assertEquals(0L, jedis.waitReplicas(1, 100), "no replica yet");
             Process redis = replica(dir.resolve("replica"), replicaPort, server.port());
             try {
