@@ -426,12 +426,12 @@ final class ZTree {
         }
         length--;
         if (height > 0 && leaf.count < LEAF_MIN) {
-            rebalanceLeaf(leaf);
+            rebalanceLeaf();
         }
     }
 
-    /** {@code leaf} (below its minimum, child of the last inner node on the path) takes members from a neighbour or merges with it. */
-    private void rebalanceLeaf(Leaf leaf) {
+    /** The leaf the path ends in, below its minimum, takes members from a neighbour or merges with it. */
+    private void rebalanceLeaf() {
         Inner parent = path[height - 1];
         int slot = slots[height - 1];
         int j = slot > 0 ? slot - 1 : slot; // the pair: children j and j + 1 of parent
