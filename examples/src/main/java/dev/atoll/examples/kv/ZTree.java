@@ -132,13 +132,12 @@ final class ZTree {
     /** Removes the member of that score; false when it is not there. */
     boolean delete(double score, byte[] member) {
         Leaf leaf = descend(score, member);
-        int at = lowerBound(leaf, score, member);
-        boolean found = at < leaf.count && compare(leaf.scores[at], leaf.members[at], score, member) == 0;
-        if (found) {
+        int at = indexOf(leaf, score, member);
+        if (at >= 0) {
             remove(leaf, at);
         }
         clearPath();
-        return found;
+        return at >= 0;
     }
 
     /**
@@ -147,8 +146,8 @@ final class ZTree {
      */
     void updateScore(double score, byte[] member, double newScore) {
         Leaf leaf = descend(score, member);
-        int at = lowerBound(leaf, score, member);
-        if (at == leaf.count || compare(leaf.scores[at], leaf.members[at], score, member) != 0) {
+        int at = indexOf(leaf, score, member);
+        if (at < 0) {
             clearPath();
             throw new IllegalStateException("the member is not in the sorted set's tree");
         }
@@ -165,22 +164,19 @@ final class ZTree {
 
     /** The 0-based rank of the member of that score (it must be in the tree). */
     int rank(double score, byte[] member) {
-        int rank = 0;
-        Object node = root;
-        for (int d = 0; d < height; d++) {
-            Inner inner = (Inner) node;
-            int slot = route(inner, score, member);
-            for (int i = 0; i < slot; i++) {
-                rank += inner.sizes[i];
-            }
-            node = inner.children[slot];
-        }
-        Leaf leaf = (Leaf) node;
-        int at = lowerBound(leaf, score, member);
-        if (at == leaf.count || compare(leaf.scores[at], leaf.members[at], score, member) != 0) {
+        Leaf leaf = descend(score, member);
+        int rank = indexOf(leaf, score, member);
+        if (rank < 0) {
+            clearPath();
             throw new IllegalStateException("the member is not in the sorted set's tree");
         }
-        return rank + at;
+        for (int d = 0; d < height; d++) { // and the members of the children before the path's
+            for (int i = 0; i < slots[d]; i++) {
+                rank += path[d].sizes[i];
+            }
+        }
+        clearPath();
+        return rank;
     }
 
     /** How many members come before {@code bound} (those for which it is true). */
@@ -287,6 +283,12 @@ final class ZTree {
             }
         }
         return lo - 1;
+    }
+
+    /** The index of that member in {@code leaf}, or -1. */
+    private static int indexOf(Leaf leaf, double score, byte[] member) {
+        int at = lowerBound(leaf, score, member);
+        return at < leaf.count && compare(leaf.scores[at], leaf.members[at], score, member) == 0 ? at : -1;
     }
 
     /** The first index of {@code leaf} whose member is not before that one. */
