@@ -1,5 +1,6 @@
 package dev.atoll.testkit;
 
+import dev.atoll.shards.Shard;
 import dev.atoll.shards.ShardRuntime;
 import dev.atoll.shards.TimerClock;
 
@@ -72,20 +73,44 @@ public final class ManualClock implements TimerClock {
     }
 
     /**
-     * Two round trips to every shard: the first is taken in some loop iteration, whose timer step runs
-     * after it and sees the new time; the second is taken in a later iteration, so that step is over.
-     * Returns the timers fired meanwhile.
+     * Round trips to every shard until each has finished the timer step of the loop iteration that took
+     * the first trip: that step runs after the trip, so it sees the new time. A second trip proves the
+     * step over only when a later iteration takes it; one taken by the same iteration (the test thread
+     * can submit it while the shard is still draining the first) does not, and is made again. Returns
+     * the timers fired meanwhile.
      */
     private long settleOnce(ShardRuntime shards) {
         long before = timersFired(shards);
-        for (int round = 0; round < 2; round++) {
-            CompletableFuture<?>[] trips = new CompletableFuture<?>[shards.shardCount()];
-            for (int shard = 0; shard < trips.length; shard++) {
-                trips[shard] = shards.submit(shard, () -> null);
-            }
-            Waits.await(CompletableFuture.allOf(trips), wait, "every shard to take the clock's step");
+        long[] first = iterationsTakingATrip(shards);
+        long[] next = iterationsTakingATrip(shards);
+        while (!allLater(next, first)) {
+            next = iterationsTakingATrip(shards);
         }
         return timersFired(shards) - before;
+    }
+
+    /** Sends a trip to every shard and returns, per shard, the loop iteration that took it. */
+    private long[] iterationsTakingATrip(ShardRuntime shards) {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Long>[] trips = new CompletableFuture[shards.shardCount()];
+        for (int shard = 0; shard < trips.length; shard++) {
+            trips[shard] = shards.submit(shard, () -> Shard.current().stats().iterations());
+        }
+        Waits.await(CompletableFuture.allOf(trips), wait, "every shard to take the clock's step");
+        long[] iterations = new long[trips.length];
+        for (int shard = 0; shard < trips.length; shard++) {
+            iterations[shard] = trips[shard].join();
+        }
+        return iterations;
+    }
+
+    private static boolean allLater(long[] next, long[] first) {
+        for (int shard = 0; shard < first.length; shard++) {
+            if (next[shard] <= first[shard]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long timersFired(ShardRuntime shards) {
