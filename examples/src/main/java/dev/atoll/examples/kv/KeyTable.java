@@ -9,9 +9,16 @@ import java.util.SplittableRandom;
  * active expiry can sample them. {@link #scan} walks the buckets in reverse-binary order, as Redis's
  * dict does, so a full SCAN returns every key that was present throughout even if the table grew
  * or shrank in between. Used by its shard's thread only.
+ *
+ * <p>A resize is incremental, as Redis's rehash: the new bucket array takes the keys added from then on,
+ * and each insert or removal moves one bucket of the old array into it, until the old one is empty. Moved
+ * at once, the keys of a shard of 2 M kept it from its connections for 1.3 s (each key's bytes are hashed
+ * again, a cache miss or two a key); spread out, an operation moves a bucket of one or two keys.
  */
 final class KeyTable {
     private static final int MIN_BUCKETS = 16;
+    /** Empty buckets a rehash step may pass over before the one it moves (Redis's {@code empty_visits}: 10 per bucket moved). */
+    private static final int EMPTY_VISITS = 10;
 
     /**
      * A key with its value. The key is {@code data[0, keyLength())}; a string stored with it (every string of
@@ -401,7 +408,12 @@ final class KeyTable {
         void write(Entry entry, boolean lookup);
     }
 
+    /** The buckets keys are added to: the new array while a resize is in progress. */
     private Entry[] buckets = new Entry[MIN_BUCKETS];
+    /** The array a resize is moving keys out of, or null when none is in progress. */
+    private Entry[] draining;
+    /** The next bucket of {@link #draining} to move: the buckets before it are empty. */
+    private int drainIndex;
     private int size;
     /** Empty until a key gets an expiry: a hash's or a set's own table never has one. */
     private VolatileKeys volatileKeys = new VolatileKeys();
@@ -442,9 +454,14 @@ final class KeyTable {
         return size;
     }
 
-    /** The number of buckets (a power of two, at least as many as keys until the table grows). */
+    /** The number of buckets keys are added to (a power of two, at least as many as keys until the table grows). */
     int buckets() {
         return buckets.length;
+    }
+
+    /** Whether a resize is moving keys from an old bucket array into {@link #buckets()}. */
+    boolean resizing() {
+        return draining != null;
     }
 
     int volatileCount() {
@@ -501,8 +518,22 @@ final class KeyTable {
     static final int ENTRY_BYTES = 48 + 8;
 
     Entry find(byte[] bytes, int offset, int length, int hash) {
+        Entry[] old = draining;
+        if (old != null) {
+            int index = hash & (old.length - 1);
+            if (index >= drainIndex) {
+                Entry e = findIn(old[index], bytes, offset, length, hash);
+                if (e != null) {
+                    return e;
+                }
+            }
+        }
+        return findIn(buckets[hash & (buckets.length - 1)], bytes, offset, length, hash);
+    }
+
+    private Entry findIn(Entry chain, byte[] bytes, int offset, int length, int hash) {
         int tag = tag(hash);
-        for (Entry e = buckets[hash & (buckets.length - 1)]; e != null; e = e.next) {
+        for (Entry e = chain; e != null; e = e.next) {
             if ((e.keyMeta & Entry.TAG) == tag && e.keyLength() == length
                     && Arrays.equals(e.data, 0, length, bytes, offset, offset + length)) {
                 if ((e.keyMeta & Entry.SNAPSHOT) != snapshotMark) {
@@ -542,11 +573,14 @@ final class KeyTable {
         usedBytes += footprint(e);
         e.keyMeta |= tag(hash);
         e.keyMeta = e.keyMeta & ~Entry.SNAPSHOT | snapshotMark; // linked during a snapshot: all in the records after its start
+        if (draining != null) {
+            drainStep();
+        }
         if (size >= buckets.length) {
             // At most one key per bucket on average, as Redis's dict: a slot costs 8 bytes (ZGC has no compressed
             // references), so a half-full table cost 16-32 bytes a key against Redis's 8-16; a lookup walks
             // 1 + load / 2 entries on average, 1.25 to 1.5 now, each a cache miss.
-            resize(buckets.length * 2);
+            startResize(buckets.length * 2);
         }
         int index = hash & (buckets.length - 1);
         e.next = buckets[index];
@@ -566,26 +600,37 @@ final class KeyTable {
     }
 
     void remove(Entry entry) {
-        int index = entry.hash() & (buckets.length - 1);
+        int hash = entry.hash();
+        Entry[] old = draining;
+        // During a resize a key is in the old array if its bucket there is not moved yet, unless it was added since.
+        if (!(old != null && (hash & (old.length - 1)) >= drainIndex && unlink(old, hash & (old.length - 1), entry))
+                && !unlink(buckets, hash & (buckets.length - 1), entry)) {
+            throw new IllegalStateException("removing an entry that is not in the table");
+        }
+        setExpire(entry, 0);
+        size--;
+        usedBytes -= footprint(entry);
+        if (draining != null) {
+            drainStep();
+        } else if (buckets.length > MIN_BUCKETS && size < buckets.length / 16) {
+            startResize(buckets.length / 2);
+        }
+    }
+
+    private static boolean unlink(Entry[] table, int index, Entry entry) {
         Entry previous = null;
-        for (Entry e = buckets[index]; e != null; previous = e, e = e.next) {
+        for (Entry e = table[index]; e != null; previous = e, e = e.next) {
             if (e == entry) {
                 if (previous == null) {
-                    buckets[index] = e.next;
+                    table[index] = e.next;
                 } else {
                     previous.next = e.next;
                 }
                 e.next = null;
-                setExpire(e, 0);
-                size--;
-                usedBytes -= footprint(e);
-                if (buckets.length > MIN_BUCKETS && size < buckets.length / 16) {
-                    resize(buckets.length / 2);
-                }
-                return;
+                return true;
             }
         }
-        throw new IllegalStateException("removing an entry that is not in the table");
+        return false;
     }
 
     /** Sets (or with 0 clears) a key's expiry, keeping the list of keys with one up to date. */
@@ -631,9 +676,13 @@ final class KeyTable {
         if (size == 0) {
             return null;
         }
+        Entry[] old = draining;
+        // During a resize, a bucket of either array that can hold keys (Redis's dictGetFairRandomKey too).
+        int slots = buckets.length + (old == null ? 0 : old.length - drainIndex);
         Entry head;
         do {
-            head = buckets[random.nextInt(buckets.length)];
+            int slot = random.nextInt(slots);
+            head = slot < buckets.length ? buckets[slot] : old[drainIndex + slot - buckets.length];
         } while (head == null); // about 1 in 16 buckets or more holds a key: the table shrinks below that
         int chain = 0;
         for (Entry e = head; e != null; e = e.next) {
@@ -648,6 +697,8 @@ final class KeyTable {
 
     void clear() {
         buckets = new Entry[MIN_BUCKETS];
+        draining = null;
+        drainIndex = 0;
         volatileKeys.clear();
         size = 0;
         usedBytes = 0;
@@ -664,12 +715,16 @@ final class KeyTable {
             throw new IllegalStateException("keys replaced while a snapshot walks the table");
         }
         buckets = fresh.buckets;
+        draining = fresh.draining;
+        drainIndex = fresh.drainIndex;
         size = fresh.size;
         usedBytes = fresh.usedBytes;
         volatileKeys = fresh.volatileKeys;
         snapshotMark = fresh.snapshotMark;
         snapshotUnfinished = fresh.snapshotUnfinished;
         fresh.buckets = new Entry[MIN_BUCKETS];
+        fresh.draining = null;
+        fresh.drainIndex = 0;
         fresh.volatileKeys = new VolatileKeys();
         fresh.size = 0;
         fresh.usedBytes = 0;
@@ -677,24 +732,48 @@ final class KeyTable {
 
     /**
      * Visits the keys of the bucket(s) at {@code cursor} and returns the next cursor (0 when the walk
-     * is complete), visiting at least {@code count} keys unless the walk ends first.
+     * is complete), visiting at least {@code count} keys unless the walk ends first. The visitor must not
+     * change the table.
      */
     long scan(long cursor, int count, Visitor visitor) {
-        long mask = buckets.length - 1;
         long v = cursor;
         int visited = 0;
         do {
-            for (Entry e = buckets[(int) (v & mask)]; e != null; e = e.next) {
-                visitor.visit(e);
-                visited++;
+            Entry[] old = draining;
+            if (old == null) {
+                long mask = buckets.length - 1;
+                visited += visit(buckets[(int) (v & mask)], visitor);
+                v = nextCursor(v, mask);
+            } else {
+                // During a resize, as Redis's dictScan: the smaller array's bucket at the cursor, then every bucket
+                // of the larger one that it splits into (their indexes share its low bits), so a key is visited
+                // wherever the resize has put it.
+                Entry[] small = old.length < buckets.length ? old : buckets;
+                Entry[] large = small == old ? buckets : old;
+                long smallMask = small.length - 1;
+                long largeMask = large.length - 1;
+                visited += visit(small[(int) (v & smallMask)], visitor);
+                do {
+                    visited += visit(large[(int) (v & largeMask)], visitor);
+                    v = nextCursor(v, largeMask); // carries into the smaller array's bits once the split's are done
+                } while ((v & (smallMask ^ largeMask)) != 0);
             }
-            // Increment the reversed cursor: walks high bits first, which survives resizing.
-            v |= ~mask;
-            v = Long.reverse(v);
-            v++;
-            v = Long.reverse(v);
         } while (v != 0 && visited < count);
         return v;
+    }
+
+    private static int visit(Entry chain, Visitor visitor) {
+        int visited = 0;
+        for (Entry e = chain; e != null; e = e.next) {
+            visitor.visit(e);
+            visited++;
+        }
+        return visited;
+    }
+
+    /** Increments the reversed cursor: walks high bits first, which survives resizing. */
+    private static long nextCursor(long v, long mask) {
+        return Long.reverse(Long.reverse(v | ~mask) + 1);
     }
 
     /**
@@ -750,19 +829,54 @@ final class KeyTable {
 
     /** Visits every key; the table must not change meanwhile. */
     void forEach(Visitor visitor) {
-        for (Entry head : buckets) {
-            for (Entry e = head; e != null; e = e.next) {
-                visitor.visit(e);
+        Entry[] old = draining;
+        if (old != null) {
+            for (int i = drainIndex; i < old.length; i++) {
+                visit(old[i], visitor);
             }
+        }
+        for (Entry head : buckets) {
+            visit(head, visitor);
         }
     }
 
-    private void resize(int newLength) {
-        Entry[] old = buckets;
-        Entry[] fresh = new Entry[newLength];
-        int mask = newLength - 1;
-        for (Entry head : old) {
-            Entry e = head;
+    /**
+     * Moves up to {@code count} buckets of a resize in progress (the shard's periodic work, as Redis's
+     * cron rehashes: a table that is only read finishes its resize too, and frees its old array).
+     */
+    void continueResize(int count) {
+        for (int i = 0; i < count && draining != null; i++) {
+            drainStep();
+        }
+    }
+
+    /** Begins moving the keys into {@code newLength} buckets, a bucket per later insert or removal; one in progress is finished first. */
+    private void startResize(int newLength) {
+        while (draining != null) {
+            drainStep(); // rare: a table that shrank grows past its new array before the old one was emptied
+        }
+        draining = buckets;
+        drainIndex = 0;
+        buckets = new Entry[newLength];
+        drainStep();
+    }
+
+    /** Moves the next non-empty bucket of {@link #draining} (passing at most {@link #EMPTY_VISITS} empty ones) into {@link #buckets}. */
+    private void drainStep() {
+        Entry[] old = draining;
+        int end = old.length;
+        int i = drainIndex;
+        for (int emptyLeft = EMPTY_VISITS; i < end && old[i] == null; i++) {
+            if (--emptyLeft == 0) {
+                drainIndex = i + 1;
+                return;
+            }
+        }
+        if (i < end) {
+            Entry[] fresh = buckets;
+            int mask = fresh.length - 1;
+            Entry e = old[i];
+            old[i] = null;
             while (e != null) {
                 Entry next = e.next;
                 int index = e.hash() & mask;
@@ -770,7 +884,12 @@ final class KeyTable {
                 fresh[index] = e;
                 e = next;
             }
+            i++;
         }
-        buckets = fresh;
+        drainIndex = i;
+        if (i == end) {
+            draining = null;
+            drainIndex = 0;
+        }
     }
 }

@@ -25,6 +25,12 @@ final class KvShard {
     private static final int EXPIRY_STALE_PERCENT = 10;
     /** One cycle's time at hz 10 and effort 1 (1 % of the shard's time; Redis's slow cycle may take 25 % of its). */
     private static final long EXPIRY_BUDGET_NANOS = 1_000_000;
+    /**
+     * Buckets of a keyspace resize moved at each traffic sample, besides the one each insert or removal moves: a
+     * keyspace that is only read finishes its resize too (Redis's cron rehashes for 1 ms of each 100; this is
+     * 0.1 to 1 ms, a bucket holding a key or two).
+     */
+    private static final int RESIZE_BUCKETS_PER_SAMPLE = 1000;
     static final byte[] EX = ReplyWriter.asciiBytes("ex");
     static final byte[] PX = ReplyWriter.asciiBytes("px");
     static final byte[] EXAT = ReplyWriter.asciiBytes("exat");
@@ -1086,6 +1092,7 @@ final class KvShard {
 
     private void sampleTraffic() {
         usedMemoryPeak();
+        table.continueResize(RESIZE_BUCKETS_PER_SAMPLE);
         if (traffic.sample(System.nanoTime(), commands)) {
             shard.schedule(ShardTraffic.SAMPLE_PERIOD, this::sampleTraffic);
         }

@@ -3,11 +3,14 @@ package dev.atoll.examples.kv;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -241,6 +244,122 @@ class KeyTableTest {
         assertEquals(2048, table.buckets());
         assertNotNull(find(table, "k0"));
         assertNotNull(find(table, "k1024"));
+    }
+
+    /**
+     * A resize moves the keys a bucket per change, not all at once (2 M keys took 1.3 s at once): the insert
+     * that grows the table leaves the old array to drain, every key stays found meanwhile, and the inserts that
+     * follow (or the shard's periodic work) finish it, one bucket each.
+     */
+    @Test
+    void aResizeMovesABucketPerChangeAndEveryKeyStaysFound() {
+        KeyTable table = new KeyTable();
+        for (int i = 0; i < 1024; i++) {
+            put(table, "k" + i);
+        }
+        assertFalse(table.resizing());
+        put(table, "k1024");
+        assertTrue(table.resizing(), "the insert that grew the table moved only a bucket");
+        int inserts = 0;
+        while (table.resizing()) {
+            put(table, "more" + inserts++);
+            for (int i = 0; i <= 1024; i += 7) {
+                assertNotNull(find(table, "k" + i), "k" + i + " after " + inserts + " inserts");
+            }
+        }
+        assertTrue(inserts > 50 && inserts <= 1024, "drained in " + inserts + " inserts");
+        for (int i = 0; i <= 1024; i++) {
+            assertNotNull(find(table, "k" + i));
+        }
+
+        for (int i = 0; i <= 1024; i++) {   // shrinks the same way, and the periodic work finishes a resize
+            table.remove(find(table, "k" + i));
+        }
+        for (int i = 50; i < inserts; i++) {
+            table.remove(find(table, "more" + i));
+        }
+        assertTrue(table.resizing() && table.buckets() == 1024, "50 keys in 2048 buckets: halving");
+        table.continueResize(Integer.MAX_VALUE);
+        assertFalse(table.resizing());
+        assertEquals(50, table.size());
+        for (int i = 0; i < 50; i++) {
+            assertNotNull(find(table, "more" + i));
+        }
+    }
+
+    /**
+     * Random inserts and removals in bursts that keep the table resizing both ways, checked against a model after
+     * each burst: lookups, the count, a walk of every key (each once), and random keys (each one in the table);
+     * then, in the middle of a resize, every key drawn at random in time, and a snapshot that takes every key
+     * present at its start exactly once while keys come and go and the table resizes under its walk.
+     */
+    @Test
+    void everyOperationSeesEachKeyOnceWhileTheTableResizes() {
+        for (int seed = 0; seed < 6; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            KeyTable table = new KeyTable();
+            List<String> model = new ArrayList<>();
+            int[] made = {0};
+            for (int burst = 0; burst < 60; burst++) {
+                boolean grow = model.size() < 200 || random.nextInt(3) > 0;
+                change(table, model, made, random, 1 + random.nextInt(1500), grow ? 1.0 : 0.0);
+                assertEquals(model.size(), table.size());
+                List<String> walked = new ArrayList<>();
+                table.forEach(e -> walked.add(text(e)));
+                assertEquals(model.size(), walked.size(), "seed " + seed + " burst " + burst + ": each key once");
+                assertEquals(new HashSet<>(model), new HashSet<>(walked));
+                for (String k : model) {
+                    assertNotNull(find(table, k), k);
+                }
+                assertNull(find(table, "k" + made[0]));
+                for (int draw = 0; draw < 50 && !model.isEmpty(); draw++) {
+                    assertTrue(model.contains(text(table.random(random))));
+                }
+            }
+            for (int room = table.buckets(); !table.resizing(); room--) {
+                assertTrue(room >= 0, "the table began no resize when it held as many keys as buckets");
+                change(table, model, made, random, 1, 1.0);
+            }
+            Set<String> drawn = new HashSet<>();
+            for (int draw = 0; draw < 50 * model.size() && drawn.size() < model.size(); draw++) {
+                drawn.add(text(table.random(random)));
+            }
+            assertEquals(model.size(), drawn.size(), "keys in either array are drawn");
+
+            Set<String> atStart = new HashSet<>(model);
+            List<String> taken = new ArrayList<>();
+            table.beginSnapshot((entry, lookup) -> taken.add(text(entry)));
+            long cursor = 0;
+            do {
+                cursor = table.walkSnapshot(cursor, 1 + random.nextInt(20));
+                change(table, model, made, random, random.nextInt(30), 0.5);   // a removal looks its key up first
+            } while (cursor != 0);
+            table.endSnapshot(true);
+            assertEquals(atStart.size(), taken.size(), "seed " + seed + ": each key of the start once");
+            assertEquals(atStart, new HashSet<>(taken));
+        }
+    }
+
+    /** Makes {@code changes} inserts (each with probability {@code insertShare}) or removals of a random key. */
+    private static void change(KeyTable table, List<String> model, int[] made, SplittableRandom random, int changes,
+                               double insertShare) {
+        for (int c = 0; c < changes; c++) {
+            if (model.isEmpty() || random.nextDouble() < insertShare) {
+                String k = "k" + made[0]++;
+                put(table, k);
+                model.add(k);
+            } else {
+                int at = random.nextInt(model.size());
+                String k = model.get(at);
+                model.set(at, model.get(model.size() - 1));
+                model.remove(model.size() - 1);
+                table.remove(find(table, k));
+            }
+        }
+    }
+
+    private static String text(KeyTable.Entry e) {
+        return new String(e.key(), StandardCharsets.UTF_8);
     }
 
     @Test
