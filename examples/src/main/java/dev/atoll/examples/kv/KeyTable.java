@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * <p>A resize is incremental, as Redis's rehash: the new bucket array takes the keys added from then on,
  * and each insert or removal moves one bucket of the old array into it, until the old one is empty. Moved
  * at once, the keys of a shard of 2 M kept it from its connections for 1.3 s (each key's bytes are hashed
- * again, a cache miss or two a key); spread out, an operation moves a bucket of one or two keys.
+ * again, a cache miss or two a key); spread out, an operation moves a bucket of one or two keys. The new
+ * array itself is made a segment at a time as keys go into it ({@link BucketArray}).
  */
 final class KeyTable {
     private static final int MIN_BUCKETS = 16;
@@ -409,9 +410,9 @@ final class KeyTable {
     }
 
     /** The buckets keys are added to: the new array while a resize is in progress. */
-    private Entry[] buckets = new Entry[MIN_BUCKETS];
+    private BucketArray buckets = new BucketArray(MIN_BUCKETS);
     /** The array a resize is moving keys out of, or null when none is in progress. */
-    private Entry[] draining;
+    private BucketArray draining;
     /** The next bucket of {@link #draining} to move: the buckets before it are empty. */
     private int drainIndex;
     private int size;
@@ -518,17 +519,17 @@ final class KeyTable {
     static final int ENTRY_BYTES = 48 + 8;
 
     Entry find(byte[] bytes, int offset, int length, int hash) {
-        Entry[] old = draining;
+        BucketArray old = draining;
         if (old != null) {
             int index = hash & (old.length - 1);
             if (index >= drainIndex) {
-                Entry e = findIn(old[index], bytes, offset, length, hash);
+                Entry e = findIn(old.head(index), bytes, offset, length, hash);
                 if (e != null) {
                     return e;
                 }
             }
         }
-        return findIn(buckets[hash & (buckets.length - 1)], bytes, offset, length, hash);
+        return findIn(buckets.head(hash & (buckets.length - 1)), bytes, offset, length, hash);
     }
 
     private Entry findIn(Entry chain, byte[] bytes, int offset, int length, int hash) {
@@ -583,8 +584,8 @@ final class KeyTable {
             startResize(buckets.length * 2);
         }
         int index = hash & (buckets.length - 1);
-        e.next = buckets[index];
-        buckets[index] = e;
+        e.next = buckets.head(index);
+        buckets.setHead(index, e);
         size++;
         return e;
     }
@@ -601,7 +602,7 @@ final class KeyTable {
 
     void remove(Entry entry) {
         int hash = entry.hash();
-        Entry[] old = draining;
+        BucketArray old = draining;
         // During a resize a key is in the old array if its bucket there is not moved yet, unless it was added since.
         if (!(old != null && (hash & (old.length - 1)) >= drainIndex && unlink(old, hash & (old.length - 1), entry))
                 && !unlink(buckets, hash & (buckets.length - 1), entry)) {
@@ -617,12 +618,12 @@ final class KeyTable {
         }
     }
 
-    private static boolean unlink(Entry[] table, int index, Entry entry) {
+    private static boolean unlink(BucketArray table, int index, Entry entry) {
         Entry previous = null;
-        for (Entry e = table[index]; e != null; previous = e, e = e.next) {
+        for (Entry e = table.head(index); e != null; previous = e, e = e.next) {
             if (e == entry) {
                 if (previous == null) {
-                    table[index] = e.next;
+                    table.setHead(index, e.next);
                 } else {
                     previous.next = e.next;
                 }
@@ -676,13 +677,13 @@ final class KeyTable {
         if (size == 0) {
             return null;
         }
-        Entry[] old = draining;
+        BucketArray old = draining;
         // During a resize, a bucket of either array that can hold keys (Redis's dictGetFairRandomKey too).
         int slots = buckets.length + (old == null ? 0 : old.length - drainIndex);
         Entry head;
         do {
             int slot = random.nextInt(slots);
-            head = slot < buckets.length ? buckets[slot] : old[drainIndex + slot - buckets.length];
+            head = slot < buckets.length ? buckets.head(slot) : old.head(drainIndex + slot - buckets.length);
         } while (head == null); // about 1 in 16 buckets or more holds a key: the table shrinks below that
         int chain = 0;
         for (Entry e = head; e != null; e = e.next) {
@@ -696,7 +697,7 @@ final class KeyTable {
     }
 
     void clear() {
-        buckets = new Entry[MIN_BUCKETS];
+        buckets = new BucketArray(MIN_BUCKETS);
         draining = null;
         drainIndex = 0;
         volatileKeys.clear();
@@ -722,7 +723,7 @@ final class KeyTable {
         volatileKeys = fresh.volatileKeys;
         snapshotMark = fresh.snapshotMark;
         snapshotUnfinished = fresh.snapshotUnfinished;
-        fresh.buckets = new Entry[MIN_BUCKETS];
+        fresh.buckets = new BucketArray(MIN_BUCKETS);
         fresh.draining = null;
         fresh.drainIndex = 0;
         fresh.volatileKeys = new VolatileKeys();
@@ -739,22 +740,22 @@ final class KeyTable {
         long v = cursor;
         int visited = 0;
         do {
-            Entry[] old = draining;
+            BucketArray old = draining;
             if (old == null) {
                 long mask = buckets.length - 1;
-                visited += visit(buckets[(int) (v & mask)], visitor);
+                visited += visit(buckets.head((int) (v & mask)), visitor);
                 v = nextCursor(v, mask);
             } else {
                 // During a resize, as Redis's dictScan: the smaller array's bucket at the cursor, then every bucket
                 // of the larger one that it splits into (their indexes share its low bits), so a key is visited
                 // wherever the resize has put it.
-                Entry[] small = old.length < buckets.length ? old : buckets;
-                Entry[] large = small == old ? buckets : old;
+                BucketArray small = old.length < buckets.length ? old : buckets;
+                BucketArray large = small == old ? buckets : old;
                 long smallMask = small.length - 1;
                 long largeMask = large.length - 1;
-                visited += visit(small[(int) (v & smallMask)], visitor);
+                visited += visit(small.head((int) (v & smallMask)), visitor);
                 do {
-                    visited += visit(large[(int) (v & largeMask)], visitor);
+                    visited += visit(large.head((int) (v & largeMask)), visitor);
                     v = nextCursor(v, largeMask); // carries into the smaller array's bits once the split's are done
                 } while ((v & (smallMask ^ largeMask)) != 0);
             }
@@ -829,14 +830,14 @@ final class KeyTable {
 
     /** Visits every key; the table must not change meanwhile. */
     void forEach(Visitor visitor) {
-        Entry[] old = draining;
+        BucketArray old = draining;
         if (old != null) {
             for (int i = drainIndex; i < old.length; i++) {
-                visit(old[i], visitor);
+                visit(old.head(i), visitor);
             }
         }
-        for (Entry head : buckets) {
-            visit(head, visitor);
+        for (int i = 0; i < buckets.length; i++) {
+            visit(buckets.head(i), visitor);
         }
     }
 
@@ -857,31 +858,31 @@ final class KeyTable {
         }
         draining = buckets;
         drainIndex = 0;
-        buckets = new Entry[newLength];
+        buckets = new BucketArray(newLength);
         drainStep();
     }
 
     /** Moves the next non-empty bucket of {@link #draining} (passing at most {@link #EMPTY_VISITS} empty ones) into {@link #buckets}. */
     private void drainStep() {
-        Entry[] old = draining;
+        BucketArray old = draining;
         int end = old.length;
-        int i = drainIndex;
-        for (int emptyLeft = EMPTY_VISITS; i < end && old[i] == null; i++) {
+        int i = old.skipUnmade(drainIndex);
+        for (int emptyLeft = EMPTY_VISITS; i < end && old.head(i) == null; i++) {
             if (--emptyLeft == 0) {
                 drainIndex = i + 1;
                 return;
             }
         }
         if (i < end) {
-            Entry[] fresh = buckets;
+            BucketArray fresh = buckets;
             int mask = fresh.length - 1;
-            Entry e = old[i];
-            old[i] = null;
+            Entry e = old.head(i);
+            old.setHead(i, null);
             while (e != null) {
                 Entry next = e.next;
                 int index = e.hash() & mask;
-                e.next = fresh[index];
-                fresh[index] = e;
+                e.next = fresh.head(index);
+                fresh.setHead(index, e);
                 e = next;
             }
             i++;

@@ -17,6 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The per-shard hash table: lookups by byte range, expiry list, and SCAN's guarantee across resizes. */
 class KeyTableTest {
+    private static final byte[] NO_VALUE = new byte[0];
+
     private static byte[] key(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
@@ -285,6 +287,30 @@ class KeyTableTest {
         for (int i = 0; i < 50; i++) {
             assertNotNull(find(table, "more" + i));
         }
+    }
+
+    /**
+     * The new array of a resize is made a segment (64 KB) at a time as keys go into it, not whole: the insert that
+     * grows a table of 2^17 keys allocates a segment or two, where the whole array of 2^18 buckets is 1 MB with
+     * compressed references and 2 MB without (the JVM zeroes all of it at once; 1,049,296 bytes when it was made whole).
+     */
+    @Test
+    void theInsertThatGrowsTheTableAllocatesASegmentOfTheNewArrayNotAllOfIt() {
+        KeyTable table = new KeyTable();
+        byte[][] keys = new byte[(1 << 17) + 1][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = key("k" + i);
+        }
+        for (int i = 0; i < 1 << 17; i++) {
+            table.insert(keys[i], KeyTable.hash(keys[i], 0, keys[i].length), NO_VALUE);
+        }
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        byte[] last = keys[1 << 17];
+        table.insert(last, KeyTable.hash(last, 0, last.length), NO_VALUE);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(table.resizing() && table.buckets() == 1 << 18);
+        assertTrue(allocated < 200_000, allocated + " bytes allocated by the insert that grew the table");
     }
 
     /**
