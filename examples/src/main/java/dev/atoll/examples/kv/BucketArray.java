@@ -2,7 +2,7 @@ package dev.atoll.examples.kv;
 
 /**
  * The bucket array of a {@link KeyTable}: a power-of-two number of chain heads, held in segments of 8,192
- * (64 KB) made when a key first goes into one. A resize makes a new array; made whole, the JVM zeroes all
+ * (64 KB under ZGC, which has no compressed references) made when a key first goes into one. A resize makes a new array; made whole, the JVM zeroes all
  * of it at once (32 MB for 4 M buckets: about 85 ms on this project's virtual machine, where a page's first
  * touch costs about 10 µs), while the incremental rehash that fills it moves a bucket at a time. In segments,
  * that cost comes a segment at a time as the rehash reaches them, as Redis's {@code calloc} gets pages the
