@@ -519,17 +519,27 @@ final class KeyTable {
     static final int ENTRY_BYTES = 48 + 8;
 
     Entry find(byte[] bytes, int offset, int length, int hash) {
-        BucketArray old = draining;
-        if (old != null) {
-            int index = hash & (old.length - 1);
-            if (index >= drainIndex) {
-                Entry e = findIn(old.head(index), bytes, offset, length, hash);
-                if (e != null) {
-                    return e;
-                }
+        int undrained = undrainedBucket(hash);
+        if (undrained >= 0) {
+            Entry e = findIn(draining.head(undrained), bytes, offset, length, hash);
+            if (e != null) {
+                return e;
             }
         }
         return findIn(buckets.head(hash & (buckets.length - 1)), bytes, offset, length, hash);
+    }
+
+    /**
+     * During a resize, the bucket of the old array a key of {@code hash} is in if that bucket is not moved yet
+     * (unless the key was added since: those go into the new array); else -1.
+     */
+    private int undrainedBucket(int hash) {
+        BucketArray old = draining;
+        if (old == null) {
+            return -1;
+        }
+        int index = hash & (old.length - 1);
+        return index >= drainIndex ? index : -1;
     }
 
     private Entry findIn(Entry chain, byte[] bytes, int offset, int length, int hash) {
@@ -602,9 +612,8 @@ final class KeyTable {
 
     void remove(Entry entry) {
         int hash = entry.hash();
-        BucketArray old = draining;
-        // During a resize a key is in the old array if its bucket there is not moved yet, unless it was added since.
-        if (!(old != null && (hash & (old.length - 1)) >= drainIndex && unlink(old, hash & (old.length - 1), entry))
+        int undrained = undrainedBucket(hash);
+        if (!(undrained >= 0 && unlink(draining, undrained, entry))
                 && !unlink(buckets, hash & (buckets.length - 1), entry)) {
             throw new IllegalStateException("removing an entry that is not in the table");
         }
