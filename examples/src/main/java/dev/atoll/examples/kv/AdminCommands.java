@@ -15,7 +15,7 @@ import java.util.Set;
  * The commands of {@link Command.Kind#SERVER}: pub/sub ({@link PubSubCommands}), RESET, and the
  * administration Redis clients and tools use — CLIENT LIST, INFO and KILL over every shard's
  * connections (each shard lists and closes its own), CONFIG SET of what may change at run time,
- * CONFIG RESETSTAT, DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT and RELOAD — with Redis 7.0's replies and errors.
+ * CONFIG RESETSTAT, DEBUG (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, POPULATE, HTSTATS, RELOAD, ...) — with Redis 7.0's replies and errors.
  * One per connection, made at its first such command; off the hot path, so it allocates freely.
  */
 final class AdminCommands {
@@ -994,6 +994,16 @@ final class AdminCommands {
                     return debugObject(r, out);
                 }
             }
+            case "htstats" -> {
+                if (r.count() == 3) {
+                    return debugHtstats(r, out);
+                }
+            }
+            case "htstats-key" -> {
+                if (r.count() == 3) {
+                    return debugHtstatsKey(r, out);
+                }
+            }
             case "populate" -> {
                 if (r.count() >= 3 && r.count() <= 5) {
                     return debugPopulate(r, out);
@@ -1039,6 +1049,11 @@ final class AdminCommands {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "LOG <message>",
         "    Write <message> to the server log.",
+        "HTSTATS <dbid>",
+        "    Return hash table statistics of the specified Redis database.",
+        "    Here each shard's, one after the other when there are several.",
+        "HTSTATS-KEY <key>",
+        "    Like HTSTATS but for the hash table stored at <key>'s value.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
         "POPULATE <count> [<prefix>] [<size>]",
@@ -1131,6 +1146,68 @@ final class AdminCommands {
      * encoding, refcount and idle time OBJECT reports; serializedlength is the value's length (there is
      * no RDB), the address and lru are 0.
      */
+    /**
+     * DEBUG HTSTATS 0: Redis's statistics of the keys' table and of the expiries' ({@link KeyTable#describeBuckets}),
+     * each shard's — preceded by {@code [Shard i]} when there are several — in the order of the shards.
+     */
+    private ReplySource debugHtstats(Request r, ReplyWriter out) {
+        if (!r.longAt(2)) {
+            out.error(KvShard.NOT_INTEGER);
+            return null;
+        }
+        if (r.number != 0) {
+            out.error("ERR Out of range database"); // one database here: databases is 1
+            return null;
+        }
+        boolean several = node.shardCount() > 1;
+        return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+            StringBuilder text = new StringBuilder();
+            if (several) {
+                text.append("[Shard ").append(shard.id).append("]\n");
+            }
+            text.append("[Dictionary HT]\n");
+            shard.table.describeBuckets(text);
+            text.append("[Expires HT]\n");
+            shard.table.describeExpiries(text);
+            return text.toString();
+        }, (results, reply) -> {
+            StringBuilder text = new StringBuilder();
+            for (Object shardText : results) {
+                text.append((String) shardText);
+            }
+            reply.verbatim(text.toString());
+        });
+    }
+
+    /** DEBUG HTSTATS-KEY key: the same of the table of a hash's fields, a set's members or a skiplist's members. */
+    private ReplySource debugHtstatsKey(Request r, ReplyWriter out) {
+        byte[] key = r.copy(2);
+        int owner = KeySlots.owner(key, 0, key.length, node.shardCount());
+        return FanOut.start(node, connection, out.resp3(), new int[] {owner}, shard -> {
+            KeyTable.Entry e = shard.peek(key, 0, key.length, System.currentTimeMillis());
+            if (e == null) {
+                return null;
+            }
+            Aggregate aggregate = e.aggregate();
+            KeyTable elements = aggregate == null ? null : aggregate.elementTable();
+            if (elements == null) {
+                return Boolean.FALSE;
+            }
+            StringBuilder text = new StringBuilder();
+            elements.describeBuckets(text);
+            return text.toString();
+        }, (results, reply) -> {
+            Object result = results[owner];
+            if (result == null) {
+                reply.error("ERR no such key");
+            } else if (result instanceof String text) {
+                reply.verbatim(text);
+            } else {
+                reply.error("ERR The value stored at the specified key is not represented using an hash table");
+            }
+        });
+    }
+
     private ReplySource debugObject(Request r, ReplyWriter out) {
         byte[] key = r.copy(2);
         int owner = KeySlots.owner(key, 0, key.length, node.shardCount());

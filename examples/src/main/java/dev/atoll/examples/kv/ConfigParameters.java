@@ -97,7 +97,6 @@ final class ConfigParameters {
         unsupported("active-defrag-threshold-lower", "10", DEFRAG);
         unsupported("active-defrag-threshold-upper", "100", DEFRAG);
         unsupported("jemalloc-bg-thread", "no", "there is no jemalloc: the JVM manages the memory");
-        unsupported("activerehashing", "no", "a shard's table is rehashed whole when it grows or shrinks");
         unsupported("dynamic-hz", "no", "the expiry cycle runs hz times a second whatever the connections");
         unsupported("lazyfree-lazy-eviction", "yes", GC);
         unsupported("lazyfree-lazy-expire", "yes", GC);

@@ -851,6 +851,38 @@ final class KeyTable {
     }
 
     /**
+     * Redis's {@code dictGetStats} of the keys' buckets (DEBUG HTSTATS, HTSTATS-KEY): the array keys are looked up in
+     * first — during a resize the old one, what it still holds — then the array a resize moves them into. Walks every
+     * bucket.
+     */
+    void describeBuckets(StringBuilder out) {
+        BucketArray old = draining;
+        if (old != null) {
+            chainLengths(old).appendTo(out, 0);
+            chainLengths(buckets).appendTo(out, 1);
+        } else {
+            chainLengths(buckets).appendTo(out, 0);
+        }
+    }
+
+    /** The same of the table that holds the keys' expiries. */
+    void describeExpiries(StringBuilder out) {
+        volatileKeys.describe(out);
+    }
+
+    private static HashTableStats chainLengths(BucketArray array) {
+        HashTableStats stats = new HashTableStats();
+        for (int i = 0; i < array.length; i++) {
+            int length = 0;
+            for (Entry e = array.head(i); e != null; e = e.next) {
+                length++;
+            }
+            stats.bucket(length);
+        }
+        return stats;
+    }
+
+    /**
      * Moves up to {@code count} buckets of a resize in progress (the shard's periodic work, as Redis's
      * cron rehashes: a table that is only read finishes its resize too, and frees its old array).
      */

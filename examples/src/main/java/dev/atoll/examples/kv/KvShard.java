@@ -27,7 +27,8 @@ final class KvShard {
     private static final long EXPIRY_BUDGET_NANOS = 1_000_000;
     /**
      * Buckets of a keyspace resize moved at each traffic sample, besides the one each insert or removal moves: a
-     * keyspace that is only read finishes its resize too (Redis's cron rehashes for 1 ms of each 100). 500 buckets
+     * keyspace that is only read finishes its resize too (Redis's cron rehashes for 1 ms of each 100; both under
+     * {@code activerehashing yes}). 500 buckets
      * of a table of 1 M keys took 0.4 ms on average, 0.7-1.2 ms at most, once compiled; 1,000 took twice that.
      */
     private static final int RESIZE_BUCKETS_PER_SAMPLE = 500;
@@ -1092,7 +1093,9 @@ final class KvShard {
 
     private void sampleTraffic() {
         usedMemoryPeak();
-        table.continueResize(RESIZE_BUCKETS_PER_SAMPLE);
+        if (tunables().activeRehashing()) {
+            table.continueResize(RESIZE_BUCKETS_PER_SAMPLE);
+        }
         if (traffic.sample(System.nanoTime(), commands)) {
             shard.schedule(ShardTraffic.SAMPLE_PERIOD, this::sampleTraffic);
         }

@@ -11,8 +11,8 @@ import java.util.Set;
  * ({@link EncodingLimits}), {@code hz} and {@code active-expire-effort} (the active expiry cycle of each shard),
  * {@code lfu-log-factor} and {@code lfu-decay-time} (the LFU counters of {@link Eviction}),
  * {@code maxmemory-eviction-tenacity} (how long one write may evict), {@code acllog-max-len} (ACL LOG's length),
- * {@code aof-rewrite-incremental-fsync}, {@code rdb-save-incremental-fsync} and {@code min-replicas-to-write} and
- * {@code -max-lag} ({@link MinReplicas}).
+ * {@code aof-rewrite-incremental-fsync}, {@code rdb-save-incremental-fsync}, {@code min-replicas-to-write} and
+ * {@code -max-lag} ({@link MinReplicas}) and {@code activerehashing}.
  * Read from {@code kv.*} at start; CONFIG SET replaces the record whole ({@link KvNode#tunables}).
  *
  * @param encodings          the encoding thresholds
@@ -26,12 +26,14 @@ import java.util.Set;
  * @param rdbSaveIncrementalFsync    a save syncs the RDB file every 4 MiB written, not only at its end
  * @param minReplicasToWrite         writes are refused with fewer good replicas ({@link MinReplicas}); 0: never
  * @param minReplicasMaxLag          seconds since its last acknowledgement within which a replica is good; 0: off
+ * @param activeRehashing            a shard's traffic sample moves buckets of a resize of its keyspace's table in
+ *                                   progress, so that a keyspace only read finishes it too (Redis's cron rehash)
  */
 record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lfuLogFactor, int lfuDecayTime,
                 int evictionTenacity, long aclLogMaxLen, boolean aofRewriteIncrementalFsync,
-                boolean rdbSaveIncrementalFsync, int minReplicasToWrite, int minReplicasMaxLag) {
+                boolean rdbSaveIncrementalFsync, int minReplicasToWrite, int minReplicasMaxLag, boolean activeRehashing) {
     /** Redis 7.0's defaults. */
-    static final Tunables DEFAULT = new Tunables(EncodingLimits.DEFAULT, 10, 1, 10, 1, 10, 128, true, true, 0, 10);
+    static final Tunables DEFAULT = new Tunables(EncodingLimits.DEFAULT, 10, 1, 10, 1, 10, 128, true, true, 0, 10, true);
 
     /** Redis's CONFIG_MIN_HZ and CONFIG_MAX_HZ. */
     private static final int MIN_HZ = 1;
@@ -43,7 +45,7 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
             "zset-max-listpack-value", "zset-max-ziplist-value", "set-max-intset-entries", "hz", "active-expire-effort",
             "lfu-log-factor", "lfu-decay-time", "maxmemory-eviction-tenacity", "acllog-max-len",
             "aof-rewrite-incremental-fsync", "rdb-save-incremental-fsync", "min-replicas-to-write", "min-slaves-to-write",
-            "min-replicas-max-lag", "min-slaves-max-lag");
+            "min-replicas-max-lag", "min-slaves-max-lag", "activerehashing");
 
     /** Reads {@code kv.hz}, {@code kv.hash-max-listpack-entries}, ...: the same names as Redis's, the same ranges. */
     static Tunables from(ConfigReader reader) {
@@ -58,7 +60,7 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
                 reader.intIn("kv.maxmemory-eviction-tenacity", 0, 100), reader.longIn("kv.acllog-max-len", 0, Long.MAX_VALUE),
                 reader.bool("kv.aof-rewrite-incremental-fsync"), reader.bool("kv.rdb-save-incremental-fsync"),
                 reader.intIn("kv.min-replicas-to-write", 0, Integer.MAX_VALUE),
-                reader.intIn("kv.min-replicas-max-lag", 0, Integer.MAX_VALUE));
+                reader.intIn("kv.min-replicas-max-lag", 0, Integer.MAX_VALUE), reader.bool("kv.activerehashing"));
     }
 
     /** CONFIG SET of one of {@link #NAMES}; throws with Redis's reason (or this server's bound) when {@code value} is refused. */
@@ -78,6 +80,7 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
         boolean rdbSync = rdbSaveIncrementalFsync;
         int minReplicas = minReplicasToWrite;
         int maxLag = minReplicasMaxLag;
+        boolean rehash = activeRehashing;
         switch (name) {
             case "hash-max-listpack-entries", "hash-max-ziplist-entries" -> hashEntries = atMost(
                     integer(value, 0, Long.MAX_VALUE), EncodingLimits.MAX_HASH_ENTRIES, "fields in a listpack hash");
@@ -96,10 +99,11 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
             case "rdb-save-incremental-fsync" -> rdbSync = yes(value);
             case "min-replicas-to-write", "min-slaves-to-write" -> minReplicas = (int) integer(value, 0, Integer.MAX_VALUE);
             case "min-replicas-max-lag", "min-slaves-max-lag" -> maxLag = (int) integer(value, 0, Integer.MAX_VALUE);
+            case "activerehashing" -> rehash = yes(value);
             default -> throw new IllegalArgumentException("not a tunable: " + name);
         }
         return new Tunables(new EncodingLimits(hashEntries, hashValue, zsetEntries, zsetValue, intsetEntries), hz, effort,
-                logFactor, decayTime, tenacity, aclLog, aofSync, rdbSync, minReplicas, maxLag);
+                logFactor, decayTime, tenacity, aclLog, aofSync, rdbSync, minReplicas, maxLag, rehash);
     }
 
     /** CONFIG GET's parameters, as redis-server 7.0 names and prints them. */
@@ -120,6 +124,7 @@ record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lf
         parameters.put("acllog-max-len", Long.toString(aclLogMaxLen));
         parameters.put("aof-rewrite-incremental-fsync", aofRewriteIncrementalFsync ? "yes" : "no");
         parameters.put("rdb-save-incremental-fsync", rdbSaveIncrementalFsync ? "yes" : "no");
+        parameters.put("activerehashing", activeRehashing ? "yes" : "no");
         for (String role : new String[] {"replicas", "slaves"}) {
             parameters.put("min-" + role + "-to-write", Integer.toString(minReplicasToWrite));
             parameters.put("min-" + role + "-max-lag", Integer.toString(minReplicasMaxLag));

@@ -97,6 +97,18 @@ final class VolatileKeys {
         return keys[i];
     }
 
+    /**
+     * Redis's {@code dictGetStats} of this table (DEBUG HTSTATS's expiries): open addressing holds one key a slot, so
+     * each slot's "chain" is 0 or 1 key; a key's probe from its home slot does not show.
+     */
+    void describe(StringBuilder out) {
+        HashTableStats stats = new HashTableStats();
+        for (KeyTable.Entry key : keys) {
+            stats.bucket(key == null ? 0 : 1);
+        }
+        stats.appendTo(out, 0);
+    }
+
     void clear() {
         keys = NO_KEYS;
         expires = NO_EXPIRES;

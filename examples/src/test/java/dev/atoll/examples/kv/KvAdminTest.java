@@ -199,4 +199,149 @@ class KvAdminTest {
             KvPubSubTest.assertEventually(() -> Long.valueOf(2).equals(admin.call("DBSIZE")), "expired keys removed");
         }
     }
+
+    /** One table of DEBUG HTSTATS's text, read back: its figures checked against each other. */
+    private record TableStats(int id, long size, long elements) {
+        private static final Pattern HEADER = Pattern.compile("Hash table (\\d) stats \\((main hash table|rehashing target)\\):");
+        private static final Pattern FIGURES = Pattern.compile(" table size: (\\d+)\n number of elements: (\\d+)\n"
+                + " different slots: (\\d+)\n max chain length: (\\d+)\n avg chain length \\(counted\\): (\\d+\\.\\d\\d)\n"
+                + " avg chain length \\(computed\\): (\\d+\\.\\d\\d)\n Chain length distribution:\n((?:   \\d+: \\d+ \\(\\d+\\.\\d\\d%\\)\n)+)");
+        private static final Pattern CHAINS = Pattern.compile("   (\\d+): (\\d+) \\((\\d+\\.\\d\\d)%\\)\n");
+
+        /** The tables of {@code text}, one section of it ("[Dictionary HT]" ...), which must be all tables. */
+        static List<TableStats> read(String text) {
+            List<TableStats> tables = new java.util.ArrayList<>();
+            int at = 0;
+            while (at < text.length()) {
+                int eol = text.indexOf('\n', at);
+                Matcher header = HEADER.matcher(text.substring(at, eol));
+                assertTrue(header.matches(), "not a table's header at " + at + ": " + text);
+                int id = Integer.parseInt(header.group(1));
+                assertEquals(id == 0 ? "main hash table" : "rehashing target", header.group(2));
+                at = eol + 1;
+                if (text.startsWith("No stats available for empty dictionaries\n", at)) {
+                    tables.add(new TableStats(id, 0, 0));
+                    at += "No stats available for empty dictionaries\n".length();
+                    continue;
+                }
+                Matcher m = FIGURES.matcher(text).region(at, text.length());
+                assertTrue(m.lookingAt(), "not a table's figures at " + at + ": " + text);
+                long size = Long.parseLong(m.group(1));
+                long elements = Long.parseLong(m.group(2));
+                long slots = Long.parseLong(m.group(3));
+                long buckets = 0;
+                long keys = 0;
+                long longest = 0;
+                long empty = 0;
+                Matcher chain = CHAINS.matcher(m.group(7));
+                while (chain.find()) {
+                    long length = Long.parseLong(chain.group(1));
+                    long count = Long.parseLong(chain.group(2));
+                    buckets += count;
+                    keys += length * count;
+                    longest = Math.max(longest, length);
+                    empty += length == 0 ? count : 0;
+                    assertEquals(twoDecimals((float) count / size * 100), chain.group(3), text);
+                }
+                assertEquals(size, buckets, "every bucket in the distribution: " + text);
+                assertEquals(elements, keys, "every key in the distribution: " + text);
+                assertEquals(size - empty, slots, text);
+                assertEquals(longest, Long.parseLong(m.group(4)), text);
+                assertEquals(twoDecimals((float) elements / slots), m.group(5), text);
+                assertEquals(m.group(5), m.group(6), text);
+                tables.add(new TableStats(id, size, elements));
+                at = m.end();
+            }
+            return tables;
+        }
+
+        private static String twoDecimals(float value) {
+            return new java.math.BigDecimal(value).setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString();
+        }
+    }
+
+    /** DEBUG HTSTATS's sections: the keys' tables, then the expiries'. */
+    private static List<List<TableStats>> htstats(RespClient c) throws java.io.IOException {
+        String text = (String) c.call("DEBUG", "HTSTATS", "0");
+        assertTrue(text.startsWith("[Dictionary HT]\n"), text);
+        int expires = text.indexOf("[Expires HT]\n");
+        return List.of(TableStats.read(text.substring("[Dictionary HT]\n".length(), expires)),
+                TableStats.read(text.substring(expires + "[Expires HT]\n".length())));
+    }
+
+    @Test
+    void htstatsDescribesTheTablesInRedisSFormat() throws Exception {
+        try (KvTestServer kv = server(); RespClient c = kv.client()) {
+            String empty = "[Dictionary HT]\nHash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n"
+                    + "[Expires HT]\nHash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n";
+            assertEquals("[Shard 0]\n" + empty + "[Shard 1]\n" + empty, c.call("DEBUG", "HTSTATS", "0"));
+            assertEquals(new RespClient.Error("ERR Out of range database"), c.call("DEBUG", "HTSTATS", "1"));
+            assertEquals(new RespClient.Error("ERR value is not an integer or out of range"), c.call("DEBUG", "HTSTATS", "x"));
+            assertEquals(new RespClient.Error("ERR unknown subcommand or wrong number of arguments for 'HTSTATS'. Try DEBUG HELP."),
+                    c.call("DEBUG", "HTSTATS"));
+            for (int i = 0; i < 600; i++) { // past hash-max-listpack-entries (512) and zset-max-listpack-entries (128)
+                c.call("HSET", "big", "f" + i, "v");
+                c.call("ZADD", "zs", Integer.toString(i), "m" + i);
+                c.call("SADD", "set", "m" + i);
+            }
+            c.call("HSET", "small", "f", "v");
+            c.call("SADD", "ints", "1", "2");
+            c.call("SET", "str", "v", "EX", "100");
+            for (String key : new String[] {"big", "zs", "set"}) {
+                List<TableStats> tables = TableStats.read((String) c.call("DEBUG", "HTSTATS-KEY", key));
+                assertEquals(600, tables.stream().mapToLong(TableStats::elements).sum(), key);
+            }
+            String notATable = "ERR The value stored at the specified key is not represented using an hash table";
+            for (String key : new String[] {"small", "ints", "str"}) {
+                assertEquals(new RespClient.Error(notATable), c.call("DEBUG", "HTSTATS-KEY", key), key);
+            }
+            assertEquals(new RespClient.Error("ERR no such key"), c.call("DEBUG", "HTSTATS-KEY", "nokey"));
+
+            // Each shard's sections, read back: together they hold every key, and the one expiry.
+            String text = (String) c.call("DEBUG", "HTSTATS", "0");
+            long keys = 0;
+            long expiries = 0;
+            for (String shard : text.split("\\[Shard \\d\\]\n")) {
+                if (shard.isEmpty()) {
+                    continue;
+                }
+                int expires = shard.indexOf("[Expires HT]\n");
+                keys += TableStats.read(shard.substring("[Dictionary HT]\n".length(), expires)).stream()
+                        .mapToLong(TableStats::elements).sum();
+                expiries += TableStats.read(shard.substring(expires + "[Expires HT]\n".length())).stream()
+                        .mapToLong(TableStats::elements).sum();
+            }
+            assertEquals(c.call("DBSIZE"), keys);
+            assertEquals(1, expiries);
+        }
+    }
+
+    /**
+     * A keyspace that grew past its table resizes a bucket per change; under activerehashing (Redis's default) the
+     * shard's traffic sample moves the rest while connections only read, and with it off, nothing does.
+     */
+    @Test
+    void onlyReadsFinishAResizeUnderActiveRehashing() throws Exception {
+        try (KvTestServer kv = KvTestServer.start(1, DriverKind.AUTO, KvTestServer.settings(null, KvSettings.FsyncPolicy.NO));
+             RespClient c = kv.client()) {
+            assertEquals("OK", c.call("CONFIG", "SET", "activerehashing", "no"));
+            assertEquals("OK", c.call("DEBUG", "POPULATE", "5000")); // the table doubles from 4,096 buckets at the 4,097th key
+            List<TableStats> resizing = htstats(c).get(0);
+            assertEquals(List.of(0, 1), resizing.stream().map(TableStats::id).toList(), "a resize under way");
+            assertEquals(List.of(4096L, 8192L), resizing.stream().map(TableStats::size).toList());
+            assertEquals(5000, resizing.get(0).elements() + resizing.get(1).elements());
+            long readsUntil = System.nanoTime() + 600_000_000L; // six traffic samples
+            while (System.nanoTime() < readsUntil) {
+                assertEquals("value:7", c.call("GET", "key:7"));
+            }
+            assertEquals(resizing, htstats(c).get(0), "reads moved buckets under activerehashing no");
+
+            assertEquals("OK", c.call("CONFIG", "SET", "activerehashing", "yes"));
+            KvPubSubTest.assertEventually(() -> {
+                assertEquals("value:7", c.call("GET", "key:7"));
+                return htstats(c).get(0).size() == 1;
+            }, "the resize finished by reads");
+            assertEquals(List.of(new TableStats(0, 8192, 5000)), htstats(c).get(0));
+        }
+    }
 }

@@ -67,6 +67,7 @@ class KvConfigTest extends RecordedScriptTest {
         parameter(steps, "acllog-max-len", "3", "128", "-1", "x");
         parameter(steps, "aof-rewrite-incremental-fsync", "no", "yes", "maybe", "1");
         parameter(steps, "rdb-save-incremental-fsync", "NO", "yes", "maybe");
+        parameter(steps, "activerehashing", "no", "yes", "maybe", "1");
         parameter(steps, "auto-aof-rewrite-percentage", "0", "100", "-1", "x", "2147483648");
         parameter(steps, "auto-aof-rewrite-min-size", "1mb", "64mb", "-1", "x");
         parameter(steps, "auto-aof-rewrite-min-size", "1000", "64mb");

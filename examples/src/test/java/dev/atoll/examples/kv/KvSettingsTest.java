@@ -31,13 +31,14 @@ class KvSettingsTest {
         Tunables t = Tunables.from(AtollConfig.parse("kv { hash-max-listpack-entries = 3, hash-max-listpack-value = 255, "
                 + "zset-max-listpack-entries = 0, zset-max-listpack-value = 1k, set-max-intset-entries = 9, hz = 500, "
                 + "active-expire-effort = 10, lfu-log-factor = 0, lfu-decay-time = 0, maxmemory-eviction-tenacity = 100, "
-                + "acllog-max-len = 0, aof-rewrite-incremental-fsync = no, rdb-save-incremental-fsync = no }", "test").reader());
-        assertEquals(new Tunables(new EncodingLimits(3, 255, 0, 1024, 9), 500, 10, 0, 0, 100, 0, false, false, 0, 10), t);
+                + "acllog-max-len = 0, aof-rewrite-incremental-fsync = no, rdb-save-incremental-fsync = no, "
+                + "activerehashing = no }", "test").reader());
+        assertEquals(new Tunables(new EncodingLimits(3, 255, 0, 1024, 9), 500, 10, 0, 0, 100, 0, false, false, 0, 10, false), t);
         assertEquals(0, KvSettings.from(AtollConfig.parse("kv.aof.rewrite-growth-percent = 0", "t").reader())
                 .rewriteGrowthPercent(), "0: no rewrite starts by itself, as Redis's auto-aof-rewrite-percentage 0");
         for (String bad : new String[] {"hz = 0", "hz = 501", "active-expire-effort = 11", "hash-max-listpack-value = 256",
             "hash-max-listpack-entries = 65536", "maxmemory-eviction-tenacity = 101", "set-max-intset-entries = -1",
-            "lfu-log-factor = many", "aof-rewrite-incremental-fsync = sometimes"}) {
+            "lfu-log-factor = many", "aof-rewrite-incremental-fsync = sometimes", "activerehashing = 2"}) {
             String message = assertThrows(InvalidConfigException.class, () -> Tunables.from(
                     AtollConfig.parse("kv." + bad, "my.conf").reader())).getMessage();
             String key = "kv." + bad.substring(0, bad.indexOf(' '));
