@@ -304,11 +304,8 @@ class KeyTableTest {
         for (int i = 0; i < 1 << 17; i++) {
             table.insert(keys[i], KeyTable.hash(keys[i], 0, keys[i].length), NO_VALUE);
         }
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long before = threads.getCurrentThreadAllocatedBytes();
         byte[] last = keys[1 << 17];
-        table.insert(last, KeyTable.hash(last, 0, last.length), NO_VALUE);
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        long allocated = ThreadAllocation.of(() -> table.insert(last, KeyTable.hash(last, 0, last.length), NO_VALUE));
         assertTrue(table.resizing() && table.buckets() == 1 << 18);
         assertTrue(allocated < 200_000, allocated + " bytes allocated by the insert that grew the table");
     }

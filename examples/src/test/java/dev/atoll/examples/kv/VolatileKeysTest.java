@@ -89,10 +89,7 @@ class VolatileKeysTest {
         for (int i = 0; i < n; i++) {
             table.put(keys[i], false, i);
         }
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long before = threads.getCurrentThreadAllocatedBytes();
-        table.put(keys[n], false, n);
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        long allocated = ThreadAllocation.of(() -> table.put(keys[n], false, n));
         assertTrue(table.resizing() && table.capacity() == 1 << 19);
         assertTrue(allocated < 300_000, allocated + " bytes allocated by the put that grew the table");
     }
