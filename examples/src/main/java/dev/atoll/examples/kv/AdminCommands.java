@@ -15,7 +15,7 @@ import java.util.Set;
  * The commands of {@link Command.Kind#SERVER}: pub/sub ({@link PubSubCommands}), RESET, and the
  * administration Redis clients and tools use — CLIENT LIST, INFO and KILL over every shard's
  * connections (each shard lists and closes its own), CONFIG SET of what may change at run time,
- * CONFIG RESETSTAT, DEBUG (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, POPULATE, HTSTATS, RELOAD, ...) — with Redis 7.0's replies and errors.
+ * CONFIG RESETSTAT, DEBUG (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, POPULATE, HTSTATS, DIGEST, RELOAD, ...) — with Redis 7.0's replies and errors.
  * One per connection, made at its first such command; off the hot path, so it allocates freely.
  */
 final class AdminCommands {
@@ -994,6 +994,14 @@ final class AdminCommands {
                     return debugObject(r, out);
                 }
             }
+            case "digest" -> {
+                if (r.count() == 2) {
+                    return debugDigest(out);
+                }
+            }
+            case "digest-value" -> {
+                return debugDigestValue(r, out);
+            }
             case "htstats" -> {
                 if (r.count() == 3) {
                     return debugHtstats(r, out);
@@ -1047,6 +1055,10 @@ final class AdminCommands {
     /** Redis 7.0's DEBUG HELP lines for the subcommands spoken here. */
     private static final String[] DEBUG_HELP = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
         "LOG <message>",
         "    Write <message> to the server log.",
         "HTSTATS <dbid>",
@@ -1146,6 +1158,70 @@ final class AdminCommands {
      * encoding, refcount and idle time OBJECT reports; serializedlength is the value's length (there is
      * no RDB), the address and lru are 0.
      */
+    /**
+     * DEBUG DIGEST: Redis's digest of the dataset ({@link DatasetDigest}): each shard xors the digests of its keys (with
+     * their values), and the xor of the shards' is mixed as Redis mixes its one database's. 40 zeros when it is empty.
+     */
+    private ReplySource debugDigest(ReplyWriter out) {
+        return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+            if (shard.table.size() == 0) {
+                return null;
+            }
+            DatasetDigest digests = new DatasetDigest();
+            byte[] keys = new byte[DatasetDigest.LENGTH];
+            shard.table.forEach(e -> digests.addKey(keys, e, e.isVolatile()));
+            return keys;
+        }, (results, reply) -> {
+            byte[] keys = null;
+            for (Object shardKeys : results) {
+                if (shardKeys != null) {
+                    keys = keys == null ? new byte[DatasetDigest.LENGTH] : keys;
+                    DatasetDigest.xorInto(keys, (byte[]) shardKeys);
+                }
+            }
+            reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(keys)));
+        });
+    }
+
+    /**
+     * DEBUG DIGEST-VALUE key ...: the digest of each key's value, 40 zeros for a key that does not exist. As in Redis, a
+     * key whose expiry has passed but that is still held counts.
+     */
+    private ReplySource debugDigestValue(Request r, ReplyWriter out) {
+        int count = r.count() - 2;
+        if (count == 0) {
+            out.arrayHeader(0);
+            return null;
+        }
+        byte[][] keys = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            keys[i] = r.copy(2 + i);
+        }
+        int shards = node.shardCount();
+        return FanOut.start(node, connection, out.resp3(), allShards(), shard -> {
+            DatasetDigest digests = new DatasetDigest();
+            byte[][] owned = new byte[count][];
+            for (int i = 0; i < count; i++) {
+                byte[] key = keys[i];
+                if (KeySlots.owner(key, 0, key.length, shards) == shard.id) {
+                    KeyTable.Entry e = shard.table.find(key, 0, key.length, KeyTable.hash(key, 0, key.length));
+                    owned[i] = e == null ? new byte[DatasetDigest.LENGTH] : digests.value(e, e.isVolatile());
+                }
+            }
+            return owned;
+        }, (results, reply) -> {
+            reply.arrayHeader(count);
+            for (int i = 0; i < count; i++) {
+                for (Object shardDigests : results) {
+                    byte[] digest = ((byte[][]) shardDigests)[i];
+                    if (digest != null) {
+                        reply.simple(DatasetDigest.hex(digest));
+                    }
+                }
+            }
+        });
+    }
+
     /**
      * DEBUG HTSTATS 0: Redis's statistics of the keys' table and of the expiries' ({@link KeyTable#describeBuckets}),
      * each shard's — preceded by {@code [Shard i]} when there are several — in the order of the shards.

@@ -53,7 +53,7 @@ enum Command {
     SPUBLISH(3, Kind.SERVER, "pubsub", "7.0.0", "Posts a message to a shard channel; answers its receivers over all shards.", "pubsub", "loading", "stale", "fast"),
     RESET(1, Kind.SERVER, "connection", "6.2.0", "Resets the connection: subscriptions, protocol, name, authentication.", "noscript", "loading", "stale", "fast", "no_auth"),
     MONITOR(1, Kind.SERVER, "server", "1.0.0", "Streams every command the server runs, on every shard, as it dispatches them (see Monitors).", "admin", "noscript", "loading", "stale"),
-    DEBUG(-2, Kind.SERVER, "server", "1.0.0", "DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT, POPULATE, HTSTATS, HTSTATS-KEY, RELOAD, LOG.", "admin", "noscript", "loading", "stale"),
+    DEBUG(-2, Kind.SERVER, "server", "1.0.0", "DEBUG SLEEP, SET-ACTIVE-EXPIRE, OBJECT, POPULATE, HTSTATS, HTSTATS-KEY, DIGEST, DIGEST-VALUE, RELOAD, LOG.", "admin", "noscript", "loading", "stale"),
     // ACL users (AclCommands), LATENCY (LatencyCommands), and the diagnostics (Diagnostics).
     ACL(-2, Kind.SERVER, "server", "6.0.0", "ACL SETUSER, GETUSER, LIST, USERS, DELUSER, WHOAMI, DRYRUN, CAT, LOG, GENPASS, SAVE, LOAD (kv.aclfile), HELP: Redis 7.0's users, checked on every command.", "admin", "noscript", "loading", "stale"),
     LATENCY(-2, Kind.SERVER, "server", "2.8.13", "LATENCY LATEST, HISTORY, RESET, GRAPH, DOCTOR, HISTOGRAM, HELP: events and per-command histograms of every shard, merged (LatencyCommands).", "admin", "noscript", "loading", "stale"),

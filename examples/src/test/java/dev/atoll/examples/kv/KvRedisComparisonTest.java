@@ -171,18 +171,22 @@ class KvRedisComparisonTest {
         }
     }
 
-    /** Starts redis-server on loopback port {@code port}, without persistence; skips the test, saying so, when it is not installed. */
-    static Process startRedisServer(int port) throws java.io.IOException {
+    /**
+     * Starts redis-server on loopback port {@code port}, without persistence, with {@code options} ({@code --name value}
+     * ...); skips the test, saying so, when it is not installed.
+     */
+    static Process startRedisServer(int port, String... options) throws java.io.IOException {
         String redisServer = onPath("redis-server");
         Assumptions.assumeTrue(redisServer != null, "redis-server is not installed: the comparison with Redis is skipped");
-        return startRedis(redisServer, port);
+        return startRedis(redisServer, port, options);
     }
 
-    /** {@code redisServer} started on the loopback port {@code port}, without persistence. */
-    static Process startRedis(String redisServer, int port) throws java.io.IOException {
-        return new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    /** {@code redisServer} started on the loopback port {@code port}, without persistence, with {@code options}. */
+    static Process startRedis(String redisServer, int port, String... options) throws java.io.IOException {
+        List<String> command = new ArrayList<>(List.of(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no"));
+        command.addAll(List.of(options));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     /** A client of the redis-server just started, once it accepts (bounded: 10 s). */
