@@ -235,7 +235,10 @@ public final class ActorSystem implements AutoCloseable {
 
     // ---- dead letters ----
 
-    /** Dead letters so far, over all shards and outside threads. Any thread. */
+    /**
+     * Dead letters so far, over all shards and outside threads. Any thread. A dead letter is counted once every
+     * {@link #onDeadLetter} listener returned from it, so a thread that reads the count sees what they did.
+     */
     public long deadLetters() {
         long total = refusedOutside.get();
         for (ShardActors part : parts) {
@@ -273,8 +276,8 @@ public final class ActorSystem implements AutoCloseable {
             parts[here.id()].deadLetter(message, recipient, DeadLetter.Reason.OVERFLOW);
             return;
         }
-        refusedOutside.incrementAndGet();
         publish(message, recipient, DeadLetter.Reason.REFUSED);
+        refusedOutside.incrementAndGet(); // after its listeners, as a shard counts its dead letters
         long last = lastRefusalLog.get();
         long now = System.nanoTime();
         if (now - last >= REFUSAL_LOG_NANOS && lastRefusalLog.compareAndSet(last, now)) {

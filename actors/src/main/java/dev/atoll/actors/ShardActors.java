@@ -218,9 +218,11 @@ final class ShardActors extends ShardActorsRightPadding implements Runnable {
     // ---- dead letters and counters ----
 
     void deadLetter(Object message, ActorCell<?> recipient, DeadLetter.Reason reason) {
-        add(DEAD_LETTERS, 1);
         DeadLetterEvent.emit(id, message, recipient, reason);
         system.publish(message, recipient, reason);
+        // Counted once its listeners have it, with a release store (the other counters are opaque): a reader whose
+        // acquiring load sees the count sees what the listeners did.
+        COUNTS.setRelease(counts, DEAD_LETTERS, counts[DEAD_LETTERS] + 1);
         deadLettersSinceLog++;
         if (deadLetterLogNanos > 0) {
             long now = System.nanoTime();
@@ -265,8 +267,9 @@ final class ShardActors extends ShardActorsRightPadding implements Runnable {
         return read(QUEUED);
     }
 
+    /** The shard's dead letters (an acquiring load: see {@link #deadLetter}). Any thread. */
     long deadLetters() {
-        return read(DEAD_LETTERS);
+        return (long) COUNTS.getAcquire(counts, DEAD_LETTERS);
     }
 
     /** A snapshot of the counters. Any thread. */
