@@ -12,8 +12,10 @@ import java.util.List;
  * clock reading, no order a server may choose (SCAN, KEYS).
  */
 interface CommandFamily {
+    /** Every key a command may name. */
+    List<String> KEY_NAMES = List.of("a", "b", "c", "d");
     /** The keys every family uses, so that families meet on the same keys (and WRONGTYPE shows). */
-    Arbitrary<String> KEYS = Arbitraries.of("a", "b", "c", "d");
+    Arbitrary<String> KEYS = Arbitraries.of(KEY_NAMES);
     /** Values: integers, a float, text, the empty string. */
     Arbitrary<String> VALUES = Arbitraries.of("1", "-2", "10", "3.5", "abc", "", "9223372036854775807", "x y");
 
