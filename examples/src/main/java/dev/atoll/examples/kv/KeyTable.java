@@ -883,9 +883,9 @@ final class KeyTable {
     }
 
     /**
-     * Moves up to {@code count} buckets of a resize in progress, and as many steps of one of the expiries' table (the
-     * shard's periodic work, as Redis's cron rehashes its keys and its expiries: a table that is only read finishes
-     * its resize too, and frees its old array).
+     * Moves up to {@code count} buckets of a resize in progress, and up to {@code count} runs of one of the expiries'
+     * table (the shard's periodic work, as Redis's cron rehashes its keys and its expiries: a table that is only read
+     * finishes its resize too, and frees its old array).
      */
     void continueResize(int count) {
         for (int i = 0; i < count && draining != null; i++) {

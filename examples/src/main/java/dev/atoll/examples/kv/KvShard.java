@@ -26,10 +26,10 @@ final class KvShard {
     /** One cycle's time at hz 10 and effort 1 (1 % of the shard's time; Redis's slow cycle may take 25 % of its). */
     private static final long EXPIRY_BUDGET_NANOS = 1_000_000;
     /**
-     * Buckets of a keyspace resize moved at each traffic sample, besides the one each insert or removal moves: a
-     * keyspace that is only read finishes its resize too (Redis's cron rehashes for 1 ms of each 100; both under
-     * {@code activerehashing yes}). 500 buckets
-     * of a table of 1 M keys took 0.4 ms on average, 0.7-1.2 ms at most, once compiled; 1,000 took twice that.
+     * Buckets of a keyspace resize (and runs of its expiries' table's) moved at each traffic sample, besides the one
+     * each insert or removal moves: a keyspace that is only read finishes its resize too (Redis's cron rehashes for 1 ms
+     * of each 100; both under {@code activerehashing yes}). 500 buckets of a table of 1 M keys took 0.4 ms on average,
+     * 0.7-1.2 ms at most, once compiled; 1,000 took twice that.
      */
     private static final int RESIZE_BUCKETS_PER_SAMPLE = 500;
     static final byte[] EX = ReplyWriter.asciiBytes("ex");
