@@ -38,8 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KvReplicationTest {
     /**
-     * The socket timeout of the connections that send WAIT: above WAIT's own 10 s (Jedis's default of 2 s gave up
-     * while a loaded machine's replicas were still acknowledging, in CI).
+     * The socket timeout of the connections that send WAIT or DEBUG DIGEST: above WAIT's own 10 s (Jedis's default of
+     * 2 s gave up while a loaded machine's replicas were still acknowledging, in CI, and before a replica had digested
+     * the millions of elements the writer leaves).
      */
     private static final int WAIT_CLIENT_TIMEOUT = 20_000;
 
@@ -63,7 +64,7 @@ class KvReplicationTest {
         Files.createDirectories(dir);
         return new ProcessBuilder(onPathOrSkip("redis-server"), "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(),
-                "--replicaof", "127.0.0.1", Integer.toString(masterPort))
+                "--replicaof", "127.0.0.1", Integer.toString(masterPort), "--enable-debug-command", "yes")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("replica.log").toFile()).start();
     }
 
@@ -163,7 +164,7 @@ class KvReplicationTest {
             Process second = null;
             try {
                 KvRedisComparisonTest.connect(replicaPort).close();
-                try (Jedis replica = new Jedis("127.0.0.1", replicaPort)) {
+                try (Jedis replica = new Jedis("127.0.0.1", replicaPort, WAIT_CLIENT_TIMEOUT)) {
                     await("the replica's link", () -> "up".equals(infoField(replica, "replication", "master_link_status")));
                     long atSync = rounds.get();
                     await("the writer's rounds after the sync", () -> rounds.get() > atSync + 200 || writerFailed.get() != null);
@@ -171,7 +172,7 @@ class KvReplicationTest {
                     // before its part of the second snapshot are in that shard's part, those after it in the stream
                     second = replica(dir.resolve("second"), secondPort, server.port());
                     KvRedisComparisonTest.connect(secondPort).close();
-                    try (Jedis other = new Jedis("127.0.0.1", secondPort)) {
+                    try (Jedis other = new Jedis("127.0.0.1", secondPort, WAIT_CLIENT_TIMEOUT)) {
                         await("the second replica's link", () -> "up".equals(infoField(other, "replication", "master_link_status")));
                         long atSecond = rounds.get();
                         await("the writer's rounds after the second sync", () -> rounds.get() > atSecond + 200 || writerFailed.get() != null);
@@ -200,6 +201,8 @@ class KvReplicationTest {
                             KvRdbTest.assertSameExpiries(KvRdbTest.expiries(jedis), KvRdbTest.expiries(r));
                             // DBSIZE counts keys a replica holds expired, which only the master's DEL removes
                             assertEquals(jedis.dbSize(), r.dbSize(), "keys on the replica (the expired one deleted)");
+                            assertEquals(digest(jedis), digest(r), "DEBUG DIGEST, Redis's own digest of every key and value, on "
+                                    + which);
                         }
                     }
 
@@ -230,6 +233,11 @@ class KvReplicationTest {
                 }
             }
         }
+    }
+
+    /** DEBUG DIGEST's 40 hex digits. */
+    private static String digest(Jedis jedis) {
+        return text(jedis.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode("DEBUG"), "DIGEST"));
     }
 
     private static String text(Object bulk) {
