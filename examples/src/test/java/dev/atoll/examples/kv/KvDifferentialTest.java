@@ -10,7 +10,6 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.opentest4j.TestAbortedException;
 
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,22 +55,9 @@ class KvDifferentialTest {
         if (redisServer == null) {
             throw new TestAbortedException("redis-server is not installed: the differential test against Redis is skipped");
         }
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
+        int port = KvRedisComparisonTest.freePort();
         redis = KvRedisComparisonTest.startRedis(redisServer, port, "--enable-debug-command", "yes"); // DEBUG DIGEST
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (redisClient == null) {
-            try {
-                redisClient = new RespClient(port);
-            } catch (java.net.ConnectException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(20);
-            }
-        }
+        redisClient = KvRedisComparisonTest.connect(port);
         KvSettings settings = KvTestServer.settings(null, KvSettings.FsyncPolicy.NO);
         oneShard = KvTestServer.start(1, DriverKind.AUTO, settings);
         twoShards = KvTestServer.start(2, DriverKind.AUTO, settings);
