@@ -465,6 +465,11 @@ final class KeyTable {
         return draining != null;
     }
 
+    /** Whether {@link #continueResize} has work: the keys' table or the expiries' is resizing. */
+    boolean resizePending() {
+        return draining != null || volatileKeys.resizing();
+    }
+
     int volatileCount() {
         return volatileKeys.count();
     }

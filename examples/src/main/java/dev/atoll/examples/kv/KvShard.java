@@ -32,6 +32,13 @@ final class KvShard {
      * 0.7-1.2 ms at most, once compiled; 1,000 took twice that.
      */
     private static final int RESIZE_BUCKETS_PER_SAMPLE = 500;
+    /**
+     * What an idle shard spends on a resize every {@link ShardTraffic#SAMPLE_PERIOD}, in steps of
+     * {@link #IDLE_RESIZE_STEP} buckets: Redis's cron rehashes for 1 ms at each of its 10 runs a second, 100 buckets
+     * between two looks at the clock ({@code incrementallyRehash}).
+     */
+    private static final long IDLE_RESIZE_NANOS = 1_000_000;
+    private static final int IDLE_RESIZE_STEP = 100;
     static final byte[] EX = ReplyWriter.asciiBytes("ex");
     static final byte[] PX = ReplyWriter.asciiBytes("px");
     static final byte[] EXAT = ReplyWriter.asciiBytes("exat");
@@ -133,6 +140,8 @@ final class KvShard {
      */
     long averageTtl;
     private boolean expiryArmed;
+    /** {@link #idleResize} is scheduled: the traffic sampling stopped with a resize in progress. */
+    private boolean idleResizeArmed;
     long hits;
     long misses;
     /** Per command (by ordinal): calls from this shard's connections, and nanoseconds spent executing on this shard (INFO commandstats). */
@@ -1098,7 +1107,36 @@ final class KvShard {
         }
         if (traffic.sample(System.nanoTime(), commands)) {
             shard.schedule(ShardTraffic.SAMPLE_PERIOD, this::sampleTraffic);
+        } else {
+            armIdleResize();
         }
+    }
+
+    /**
+     * The traffic sampling stopped (the shard is idle) with a resize in progress: {@link #idleResize} finishes it, as
+     * Redis's cron does, so an idle shard does not keep the old array until traffic resumes.
+     */
+    private void armIdleResize() {
+        if (!idleResizeArmed && table.resizePending()) {
+            idleResizeArmed = true;
+            shard.schedule(ShardTraffic.SAMPLE_PERIOD, this::idleResize);
+        }
+    }
+
+    /**
+     * Moves a resize on for {@link #IDLE_RESIZE_NANOS} while the shard is idle, until it is done; traffic that resumed
+     * takes the work back ({@link #sampleTraffic}, which arms this again once it stops), and activerehashing no stops it.
+     */
+    private void idleResize() {
+        idleResizeArmed = false;
+        if (traffic.sampling() || !tunables().activeRehashing()) {
+            return;
+        }
+        long deadline = System.nanoTime() + IDLE_RESIZE_NANOS;
+        do {
+            table.continueResize(IDLE_RESIZE_STEP);
+        } while (table.resizePending() && System.nanoTime() - deadline < 0);
+        armIdleResize();
     }
 
     private void closeIdle() {

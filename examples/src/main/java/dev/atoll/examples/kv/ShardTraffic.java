@@ -107,6 +107,11 @@ final class ShardTraffic {
         return sampling;
     }
 
+    /** Whether the sampling is running (a read arms it; a whole ring of quiet samples stops it). */
+    boolean sampling() {
+        return sampling;
+    }
+
     Snapshot snapshot() {
         return new Snapshot(inputBytes, outputBytes, replInputBytes, replOutputBytes, reads, writes, mean(OPS),
                 mean(NET_INPUT) / 1024, mean(NET_OUTPUT) / 1024, mean(REPL_INPUT) / 1024, mean(REPL_OUTPUT) / 1024);

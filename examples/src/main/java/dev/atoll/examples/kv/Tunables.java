@@ -26,9 +26,9 @@ import java.util.Set;
  * @param rdbSaveIncrementalFsync    a save syncs the RDB file every 4 MiB written, not only at its end
  * @param minReplicasToWrite         writes are refused with fewer good replicas ({@link MinReplicas}); 0: never
  * @param minReplicasMaxLag          seconds since its last acknowledgement within which a replica is good; 0: off
- * @param activeRehashing            a shard's traffic sample moves buckets of a resize of its keyspace's table (and of
- *                                   its expiries') in progress, so that a keyspace only read finishes it too (Redis's
- *                                   cron rehash)
+ * @param activeRehashing            a shard's traffic sample, and an idle shard's timer, move buckets of a resize of
+ *                                   its keyspace's table (and of its expiries') in progress, so that a keyspace only
+ *                                   read, or idle, finishes it too (Redis's cron rehash)
  */
 record Tunables(EncodingLimits encodings, int hz, int activeExpireEffort, int lfuLogFactor, int lfuDecayTime,
                 int evictionTenacity, long aclLogMaxLen, boolean aofRewriteIncrementalFsync,
