@@ -172,6 +172,25 @@ public final class BenchReport {
         return ratio(name, peerValue / atollValue, goal);
     }
 
+    /**
+     * Records the median of the rounds' own ratios, oriented by {@code better} (Atoll / peer when higher is better,
+     * peer / Atoll when lower is): for comparisons that alternate the servers, so that each round's two runs, back to
+     * back, meet the same conditions of a shared machine, where the ratio of the two medians may set one server's
+     * quiet round against the other's disturbed one.
+     */
+    public Ratio pairedRatio(String name, double[] atollRounds, double[] peerRounds, Better better, double goal) {
+        if (atollRounds.length != peerRounds.length) {
+            throw new IllegalArgumentException(name + ": " + atollRounds.length + " rounds of Atoll against "
+                    + peerRounds.length + " of the peer");
+        }
+        double[] ratios = new double[atollRounds.length];
+        for (int round = 0; round < ratios.length; round++) {
+            ratios[round] = better == Better.HIGHER ? atollRounds[round] / peerRounds[round]
+                    : peerRounds[round] / atollRounds[round];
+        }
+        return ratio(name, median(ratios), goal);
+    }
+
     private Ratio ratio(String name, double value, double goal) {
         Ratio ratio = new Ratio(name, value, goal);
         ratios.add(ratio);

@@ -242,7 +242,9 @@ public final class KvBench {
                         + " connection (redis-benchmark -k 0), and " + sizes.warmupConnections() + " of each CONFIG GET that"
                         + " redis-benchmark asks at the start of every run (save, appendonly)")))
                 .setting("rounds", sizes.rounds())
-                .setting("reported", "median of the rounds (each figure on its own)")
+                .setting("reported", "each figure: the median of its rounds; each ratio: the median of the rounds' own"
+                        + " ratios (a round runs the servers back to back, so each round's ratio compares runs seconds"
+                        + " apart, under the same conditions of a shared machine)")
                 .setting("between_runs", "after each run (and after the warm-up) the benchmark waits until that server"
                         + " has no log rewrite or RDB save in progress or scheduled (INFO persistence, polled every 50 ms),"
                         + " so that no server's background work runs during another's measured run; each run's line in the"
@@ -275,11 +277,17 @@ public final class KvBench {
                     report(group, perCore, samples, report);
                     keys(group, redisBenchmark, report);
                     checkPersistence(group, persistence, report);
+                    int metAsRatiosOfMedians = 0;
+                    int goals = 0;
                     for (Test test : perCore) {
                         if (test.reported()) {
-                            compare(report, samples, test, atoll.impl(), redis.impl());
+                            metAsRatiosOfMedians += compare(report, samples, test, atoll.impl(), redis.impl());
+                            goals += 2;
                         }
                     }
+                    report.setting("per_core_goals_met_as_ratios_of_medians", metAsRatiosOfMedians + " of " + goals
+                            + " requests/s and p99 ratios (each server's median round against the other's: the"
+                            + " statistic of the runs up to docs/results/kv-20261206-213005.json; the ratios reported are the rounds' own)");
                 }
             } else {
                 System.out.println("NOTE: this process may use " + cpus.size() + " CPU: no per-core placement (it needs 2).");
@@ -318,29 +326,24 @@ public final class KvBench {
                     throw new IllegalStateException("scrapes of " + observed.impl() + " failed: " + observation.describe());
                 }
                 for (Test test : TESTS) {
-                    report.ratioHigherIsBetter(observed.impl() + "/" + atoll.impl() + " " + test.name()
-                                    + " requests/s (metrics and JFR on / off)",
-                            samples.median("rps", test, observed.impl()), samples.median("rps", test, atoll.impl()),
-                            OBSERVED_GOAL);
-                    report.ratioHigherIsBetter(observed.impl() + "/" + atoll.impl() + " " + test.name()
-                                    + " requests per CPU-second (metrics and JFR on / off)",
-                            samples.median("perCpu", test, observed.impl()), samples.median("perCpu", test, atoll.impl()),
-                            OBSERVED_GOAL);
+                    samples.ratio(report, observed.impl() + "/" + atoll.impl() + " " + test.name()
+                            + " requests/s (metrics and JFR on / off)", "rps", test, observed.impl(), atoll.impl(), OBSERVED_GOAL);
+                    samples.ratio(report, observed.impl() + "/" + atoll.impl() + " " + test.name()
+                            + " requests per CPU-second (metrics and JFR on / off)", "perCpu", test, observed.impl(),
+                            atoll.impl(), OBSERVED_GOAL);
                 }
                 for (Test test : TESTS) {
                     String best = peers.stream()
                             .max(Comparator.comparingDouble(peer -> samples.median("rps", test, peer))).orElseThrow();
                     compare(report, samples, test, atoll.impl(), best);
                     if (oneShard != null) {
-                        report.ratioHigherIsBetter(atoll.impl() + "/" + oneShard.impl() + " " + test.name()
-                                        + " requests per CPU-second (shards " + shards + " / 1)",
-                                samples.median("perCpu", test, atoll.impl()), samples.median("perCpu", test, oneShard.impl()),
-                                SHARDS_GOAL);
+                        samples.ratio(report, atoll.impl() + "/" + oneShard.impl() + " " + test.name()
+                                + " requests per CPU-second (shards " + shards + " / 1)", "perCpu", test, atoll.impl(),
+                                oneShard.impl(), SHARDS_GOAL);
                         // redis-benchmark --cluster refuses a cluster of one node; with one shard every key is local anyway.
-                        report.ratioHigherIsBetter(shardAware.impl() + "/" + oneShard.impl() + " " + test.name()
-                                        + " requests per CPU-second (shards " + shards + " with redis-benchmark --cluster / 1)",
-                                samples.median("perCpu", test, shardAware.impl()),
-                                samples.median("perCpu", test, oneShard.impl()), SHARDS_GOAL);
+                        samples.ratio(report, shardAware.impl() + "/" + oneShard.impl() + " " + test.name()
+                                + " requests per CPU-second (shards " + shards + " with redis-benchmark --cluster / 1)",
+                                "perCpu", test, shardAware.impl(), oneShard.impl(), SHARDS_GOAL);
                     }
                 }
                 idleCpu(atoll, cpu, args.quick() ? 3 : 10, report);
@@ -640,14 +643,18 @@ public final class KvBench {
         }
     }
 
-    /** Atoll against one peer in one test: throughput, p99 and requests per CPU-second. */
-    private static void compare(BenchReport report, Samples samples, Test test, String atoll, String peer) {
+    /**
+     * Atoll against one peer in one test: throughput, p99 and requests per CPU-second; returns how many of the first
+     * two reach {@link #GOAL} as ratios of the two medians, the statistic of the runs up to kv-20261206-213005.json
+     * ({@link Samples#ratio}).
+     */
+    private static int compare(BenchReport report, Samples samples, Test test, String atoll, String peer) {
         String pair = atoll + "/" + peer + " " + test.name();
-        report.ratioHigherIsBetter(pair + " requests/s", samples.median("rps", test, atoll), samples.median("rps", test, peer), GOAL);
-        report.ratioLowerIsBetter(pair + " p99 (peer p99 / atoll p99)", samples.median("p99", test, atoll),
-                samples.median("p99", test, peer), GOAL);
-        report.ratioHigherIsBetter(pair + " requests per CPU-second", samples.median("perCpu", test, atoll),
-                samples.median("perCpu", test, peer), GOAL);
+        samples.ratio(report, pair + " requests/s", "rps", test, atoll, peer, GOAL);
+        samples.ratio(report, pair + " p99 (peer p99 / atoll p99)", "p99", test, atoll, peer, GOAL);
+        samples.ratio(report, pair + " requests per CPU-second", "perCpu", test, atoll, peer, GOAL);
+        return (samples.median("rps", test, atoll) / samples.median("rps", test, peer) >= GOAL ? 1 : 0)
+                + (samples.median("p99", test, peer) / samples.median("p99", test, atoll) >= GOAL ? 1 : 0);
     }
 
     /** Every round's figure, by figure, test and implementation. */
@@ -665,6 +672,17 @@ public final class KvBench {
 
         double median(String figure, Test test, String impl) {
             return BenchReport.median(values.get(figure + "|" + test.name() + "|" + impl));
+        }
+
+        /**
+         * {@code atoll} against {@code peer} in {@code figure} ({@code p99}: lower is better, peer / Atoll; the others
+         * Atoll / peer): the median of the rounds' own ratios, each round's two runs back to back
+         * ({@link BenchReport#pairedRatio}).
+         */
+        void ratio(BenchReport report, String name, String figure, Test test, String atoll, String peer, double goal) {
+            report.pairedRatio(name, values.get(figure + "|" + test.name() + "|" + atoll),
+                    values.get(figure + "|" + test.name() + "|" + peer),
+                    figure.equals("p99") ? BenchReport.Better.LOWER : BenchReport.Better.HIGHER, goal);
         }
     }
 

@@ -14,8 +14,8 @@ import java.util.Map;
  * after, for the CPU time per operation: on a shared machine that figure moves much less than the rate.
  * And the time its threads waited for a CPU ({@code schedstat}), per operation: the share of its latency
  * that other people's work on the machine put there, shown beside each p99.
- * The report gets the median round of every figure, Atoll's ratios against each peer, and each peer's
- * check against the reference.
+ * The report gets the median round of every figure, Atoll's ratios against each peer (the median of the rounds'
+ * own ratios: {@link BenchReport#pairedRatio}), and each peer's check against the reference.
  *
  * @param <T> a test, e.g. {@code /plaintext} pipelined 16 deep
  */
@@ -141,6 +141,11 @@ final class Rounds<T extends Rounds.Test> {
         return values == null ? Double.NaN : BenchReport.median(values[figure]);
     }
 
+    /** Every round of a figure, numbered as in {@link #median}. */
+    private double[] rounds(T test, Contender server, int figure) {
+        return figures.get(test.name() + "|" + server.impl())[figure];
+    }
+
     /** Puts the medians, Atoll's ratios against each peer and each peer's check into {@code report}. */
     void report(BenchReport report) {
         report(report, true);
@@ -172,12 +177,12 @@ final class Rounds<T extends Rounds.Test> {
                 }
                 String prefix = atoll.impl() + "/" + peer.impl() + " " + test.name() + " ";
                 double even = goals ? 1.0 : Double.NaN;
-                report.ratioHigherIsBetter(prefix + units.rate(), median(test, atoll, 0), median(test, peer, 0),
-                        goals ? test.goal(peer) : Double.NaN);
-                report.ratioLowerIsBetter(prefix + "p99 (" + peer.impl() + " p99 / " + atoll.impl() + " p99)",
-                        median(test, atoll, 1), median(test, peer, 1), even);
-                report.ratioLowerIsBetter(prefix + cpuName + " (" + peer.impl() + " / " + atoll.impl() + ")",
-                        median(test, atoll, 2), median(test, peer, 2), even);
+                report.pairedRatio(prefix + units.rate(), rounds(test, atoll, 0), rounds(test, peer, 0),
+                        BenchReport.Better.HIGHER, goals ? test.goal(peer) : Double.NaN);
+                report.pairedRatio(prefix + "p99 (" + peer.impl() + " p99 / " + atoll.impl() + " p99)",
+                        rounds(test, atoll, 1), rounds(test, peer, 1), BenchReport.Better.LOWER, even);
+                report.pairedRatio(prefix + cpuName + " (" + peer.impl() + " / " + atoll.impl() + ")",
+                        rounds(test, atoll, 2), rounds(test, peer, 2), BenchReport.Better.LOWER, even);
             }
         }
         Contender reference = servers.reference();

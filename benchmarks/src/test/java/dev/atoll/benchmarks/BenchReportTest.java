@@ -113,6 +113,23 @@ class BenchReportTest {
     }
 
     @Test
+    void aPairedRatioIsTheMedianOfTheRoundsOwnRatios() {
+        BenchReport report = new BenchReport("b", "c", MACHINE);
+        // Rounds 1 and 3 ran on a disturbed machine, for both servers: each round Atoll is 10 % ahead, yet the median
+        // of its rounds (60) is under the peer's (80).
+        double[] atoll = {55, 110, 60};
+        double[] peer = {50, 100, 80};
+        assertEquals(55.0 / 50, report.pairedRatio("rps", atoll, peer, BenchReport.Better.HIGHER, 1.0).value(), 1e-12);
+        assertTrue(report.ratioHigherIsBetter("rps of medians", BenchReport.median(atoll), BenchReport.median(peer), 1.0)
+                .value() < 1, "the ratio of the medians mixes rounds");
+        BenchReport.Ratio latency = report.pairedRatio("p99", new double[] {2, 1, 4}, new double[] {1, 3, 5},
+                BenchReport.Better.LOWER, 1.0);
+        assertEquals(1.25, latency.value(), 1e-12, "peer / Atoll per round: 0.5, 3, 1.25");
+        assertThrows(IllegalArgumentException.class,
+                () -> report.pairedRatio("uneven", new double[] {1, 2}, new double[] {1}, BenchReport.Better.HIGHER, 1.0));
+    }
+
+    @Test
     void aRatioWithoutAGoalIsNeitherMetNorMissed() {
         BenchReport report = new BenchReport("b", "c", MACHINE);
         BenchReport.Ratio shown = report.ratioHigherIsBetter("per core rps", 0.5, 1.0, Double.NaN);
