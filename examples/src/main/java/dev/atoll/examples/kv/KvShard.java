@@ -995,6 +995,7 @@ final class KvShard {
         latency.sampleIfSlow("expire-cycle", System.nanoTime() - start, node == null ? 0 : node.latency.thresholdMillis());
         expiryArmed = false;
         armExpiry();
+        armIdleResize(); // the keys it removed may have shrunk a table while no connection sends
     }
 
     /** This shard's {@link ErrorStats}; on its own thread only. */
@@ -1113,11 +1114,12 @@ final class KvShard {
     }
 
     /**
-     * The traffic sampling stopped (the shard is idle) with a resize in progress: {@link #idleResize} finishes it, as
-     * Redis's cron does, so an idle shard does not keep the old array until traffic resumes.
+     * A resize in progress while the traffic sampling is stopped (the shard is idle: the sampling just stopped, or
+     * active expiry removed keys meanwhile): {@link #idleResize} finishes it, as Redis's cron does, so an idle shard
+     * does not keep the old array until traffic resumes.
      */
     private void armIdleResize() {
-        if (!idleResizeArmed && table.resizePending()) {
+        if (!idleResizeArmed && !traffic.sampling() && table.resizePending()) {
             idleResizeArmed = true;
             shard.schedule(ShardTraffic.SAMPLE_PERIOD, this::idleResize);
         }

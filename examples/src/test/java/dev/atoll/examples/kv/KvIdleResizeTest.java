@@ -26,7 +26,7 @@ class KvIdleResizeTest {
     private static final int KEYS = 180_000;
 
     /** What a task on the shard saw. */
-    private record Seen(boolean resizing, boolean sampling, String buckets) {
+    private record Seen(boolean resizing, boolean sampling, int keys, String buckets) {
     }
 
     @Test
@@ -64,6 +64,51 @@ class KvIdleResizeTest {
     }
 
     /**
+     * Most keys expire while no connection sends: active expiry removes them, the table halves each time it falls
+     * under a sixteenth of its buckets (8,192 at the start), and the last halving (2,048 to 1,024 buckets, at 127
+     * keys) has only the removals down to the 64 keys that stay to move its buckets, a bucket (and ten empty ones)
+     * each: the idle shard finishes that resize too.
+     */
+    @Test
+    void anIdleShardFinishesTheShrinkActiveExpiryStarted() throws Exception {
+        int staying = 64;
+        try (ShardRuntime runtime = TestRuntimes.start(1, "")) {
+            KvSettings settings = KvTestServer.settings(null, KvSettings.FsyncPolicy.NO);
+            KvShard shard = new KvShard(0, new KeyTable(), settings, 1);
+            KvNode node = new KvNode(settings, runtime, new KvShard[] {shard}, ProtectedMode.OFF, ShardPorts.OFF);
+            // An expiry cycle a second: the idle shard's first step, 100 ms after a cycle, comes well before the next
+            // cycle, so the shrink the cycle's removals left is there to be seen in between.
+            node.tunables = Tunables.DEFAULT.with("hz", "1");
+            TestRuntimes.await(runtime.submit(0, () -> {
+                shard.start(node, Shard.current());
+                long expireAt = System.currentTimeMillis() + 300;
+                for (int i = 0; i < 4096 + staying; i++) {
+                    byte[] key = ("key:" + i).getBytes(StandardCharsets.US_ASCII);
+                    KeyTable.Entry e = shard.table.insert(key, KeyTable.hash(key, 0, key.length), key);
+                    if (i >= staying) {
+                        shard.setExpire(e, expireAt);
+                    }
+                }
+                shard.table.continueResize(Integer.MAX_VALUE);
+                assertTrue(shard.table.buckets() == 8192 && !shard.table.resizePending(), "8,192 buckets, no resize");
+                return null;
+            }));
+            boolean leftByTheRemovals = false;
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            Seen seen;
+            do {
+                Thread.sleep(20);
+                seen = look(runtime, shard);
+                leftByTheRemovals |= seen.keys() == staying && seen.resizing();
+            } while ((seen.keys() > staying || seen.resizing()) && System.nanoTime() < deadline);
+            assertEquals(staying, seen.keys(), "active expiry removed every key with an expiry");
+            assertFalse(seen.sampling(), "no traffic");
+            assertTrue(leftByTheRemovals, "the removals left the shrink under way (else this shows nothing)");
+            assertFalse(seen.resizing(), "the idle shard did not finish the shrink in 20 s: " + seen.buckets());
+        }
+    }
+
+    /**
      * A started shard on {@code runtime}'s shard 0 whose table is resizing, with its traffic sample started as a read
      * starts it (and nothing more: no command ever comes).
      */
@@ -90,7 +135,7 @@ class KvIdleResizeTest {
         Callable<Seen> look = () -> {
             StringBuilder buckets = new StringBuilder();
             shard.table.describeBuckets(buckets);
-            return new Seen(shard.table.resizing(), shard.traffic.sampling(), buckets.toString());
+            return new Seen(shard.table.resizing(), shard.traffic.sampling(), shard.table.size(), buckets.toString());
         };
         return TestRuntimes.await(runtime.submit(0, look));
     }
